@@ -1,0 +1,86 @@
+// The WebAssembly decoder's exported interface.
+//
+// The SDK copies capture bytes into the input arena and calls decode(start, end, eof, base):
+// it decodes every complete record in arena [start, end), writes one record per TCP packet
+// into the output region, and stops when the input runs out (STATUS_NEED_MORE: move the
+// unconsumed tail [cursor(), end) to the front, append more bytes, call again), when the output
+// or metadata buffers are full (STATUS_OUTPUT_FULL: drain them, call again from cursor()), at
+// the clean end (STATUS_DONE) or at a fatal input error (STATUS_ERROR). `base` is the input
+// offset of arena byte 0, so offsets in records and errors are offsets in the whole input.
+// No call allocates; nothing traps on any input.
+
+import {
+  LAYOUT_VERSION, STATUS_NEED_MORE, STATUS_DONE, STATUS_ERROR, FORMAT_UNKNOWN, FORMAT_PCAP,
+  FORMAT_PCAPNG, ERR_EMPTY, ERR_BAD_MAGIC, ERR_TRUNCATED_FILE_HEADER,
+} from "./layout";
+import {
+  ensureMemory, INPUT_PTR, INPUT_CAPACITY, OUTPUT_PTR, RECORD_CAPACITY, STATS_PTR, WARN_PTR,
+  META_PTR, MAX_RECORD_BYTES,
+} from "./memory";
+import { resetCounters, clearMeta, metaCount } from "./counters";
+import { configurePackets, resetRecords, recordCount } from "./packet";
+import * as state from "./container/state";
+import { decodePcap, resetPcap, isPcapMagic } from "./container/pcap";
+import { decodePcapng, resetPcapng, BLOCK_SHB } from "./container/pcapng";
+
+ensureMemory();
+
+let cursorPos: u32 = 0;
+
+export function layoutVersion(): i32 { return LAYOUT_VERSION; }
+export function inputPtr(): usize { return INPUT_PTR; }
+export function inputCapacity(): u32 { return INPUT_CAPACITY; }
+export function maxRecordBytes(): u32 { return MAX_RECORD_BYTES; }
+export function outputPtr(): usize { return OUTPUT_PTR; }
+export function recordCapacity(): u32 { return RECORD_CAPACITY; }
+export function statsPtr(): usize { return STATS_PTR; }
+export function warningsPtr(): usize { return WARN_PTR; }
+export function metaPtr(): usize { return META_PTR; }
+export function metaEvents(): i32 { return metaCount; }
+export function cursor(): u32 { return cursorPos; }
+export function status(): i32 { return state.status; }
+export function container(): i32 { return state.format; }
+export function errorCode(): i32 { return state.errorCode; }
+export function errorOffset(): f64 { return state.errorOffset; }
+export function errorPacket(): f64 { return state.errorPacket; }
+export function errorValue(): f64 { return state.errorValue; }
+export function packetsDecoded(): f64 { return state.packetIndex; }
+
+// Starts a new input. `seed` seeds the flow hash; `verify` turns checksum checks on.
+export function reset(seed: u32, verify: bool): void {
+  resetCounters();
+  resetRecords();
+  state.resetState();
+  resetPcap();
+  resetPcapng();
+  configurePackets(seed, verify);
+  cursorPos = 0;
+}
+
+// Returns the number of records written to the output region by this call.
+export function decode(start: u32, end: u32, eof: bool, base: f64): u32 {
+  resetRecords();
+  clearMeta();
+  cursorPos = start;
+  if (state.status == STATUS_ERROR || state.status == STATUS_DONE) return 0;
+  if (end > INPUT_CAPACITY) end = INPUT_CAPACITY;
+  if (state.format == FORMAT_UNKNOWN && !detect(start, end, eof, base)) return 0;
+  if (state.format == FORMAT_PCAP) cursorPos = decodePcap(start, end, eof, base);
+  else cursorPos = decodePcapng(start, end, eof, base);
+  return recordCount;
+}
+
+// Recognises the container from its first four bytes.
+function detect(start: u32, end: u32, eof: bool, base: f64): bool {
+  if (end - start < 4) {
+    if (!eof) state.setStatus(STATUS_NEED_MORE);
+    else if (end == start && base == 0) state.fail(ERR_EMPTY, 0, 0);
+    else state.fail(ERR_TRUNCATED_FILE_HEADER, base + start, <f64>(end - start));
+    return false;
+  }
+  const raw = load<u32>(INPUT_PTR + start);
+  if (isPcapMagic(raw)) { state.setFormat(FORMAT_PCAP); return true; }
+  if (raw == BLOCK_SHB) { state.setFormat(FORMAT_PCAPNG); return true; }
+  state.fail(ERR_BAD_MAGIC, base + start, <f64>bswap<u32>(raw));
+  return false;
+}

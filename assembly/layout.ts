@@ -1,0 +1,172 @@
+// The one definition of everything the WebAssembly decoder and the TypeScript SDK exchange:
+// the per-packet record layout, the capture-statistics slots, the status, error, warning and
+// metadata codes. This file is compiled twice — by AssemblyScript into the .wasm and by tsc
+// into the SDK — so it holds nothing but integer constants (valid in both languages, i32 in
+// AssemblyScript). Change a field here and bump LAYOUT_VERSION; the SDK refuses a .wasm whose
+// compiled-in version differs from its own.
+
+export const LAYOUT_VERSION = 1;
+
+// ---------------------------------------------------------------------------------------------
+// Per-packet record: one per TCP packet, RECORD_SIZE bytes, little-endian, 8-byte aligned so
+// that Float64Array / Uint32Array / Uint16Array views index it directly (offset / width).
+// Fields past the layer where decoding stopped (REC_STOP_LAYER) are zero.
+export const RECORD_SIZE = 128;
+
+// f64 fields
+export const REC_TS_SEC = 0; //          whole seconds since the epoch (interface offset applied)
+export const REC_FILE_OFFSET = 8; //     byte offset of the packet's record/block in the input
+export const REC_PACKET_INDEX = 16; //   0-based index among all packets of the capture
+// u32 fields
+export const REC_TS_NSEC = 24; //        nanoseconds within the second, 0..999999999
+export const REC_FLOW_HASH = 28; //      symmetric seeded hash of (addresses, ports): same both ways
+export const REC_SEQ = 32;
+export const REC_ACK = 36;
+export const REC_SRC_ADDR = 40; //       16 bytes in network order; IPv4 uses the first 4
+export const REC_DST_ADDR = 56; //       16 bytes, as above
+export const REC_TSVAL = 72; //          TCP timestamp option value (REC_OPTIONS has OPT_TIMESTAMPS)
+export const REC_TSECR = 76; //          TCP timestamp echo reply
+export const REC_PAYLOAD_LEN = 80; //    TCP payload bytes, from the IP length (not the captured size)
+export const REC_IP_LEN = 84; //         IP bytes (IP header + extension headers + TCP), from IP header
+export const REC_CAP_LEN = 88; //        captured bytes of the frame
+export const REC_ORIG_LEN = 92; //       bytes of the frame on the wire
+// u16 fields
+export const REC_SRC_PORT = 96;
+export const REC_DST_PORT = 98;
+export const REC_WINDOW = 100; //        raw window field (unscaled)
+export const REC_URGENT = 102;
+export const REC_TCP_FLAGS = 104; //     the nine flag bits, FLAG_* below
+export const REC_MSS = 106; //           MSS option value (REC_OPTIONS has OPT_MSS)
+export const REC_OPTIONS = 108; //       OPT_* bitset of the TCP options present
+export const REC_VLAN = 110; //          outermost 802.1Q/802.1ad VLAN id, NO_VLAN when untagged
+export const REC_INNER_VLAN = 112; //    second VLAN id, NO_VLAN when fewer than two tags
+export const REC_INTERFACE = 114; //     pcapng interface id (0 for pcap)
+// u8 fields
+export const REC_IP_VERSION = 116; //    4 or 6
+export const REC_TCP_HEADER_LEN = 117; // TCP header bytes (data offset * 4), 0 when not captured
+export const REC_WSCALE = 118; //        window-scale shift (REC_OPTIONS has OPT_WSCALE)
+export const REC_SACK_BLOCKS = 119; //   number of SACK blocks in the option
+export const REC_TFO_COOKIE_LEN = 120; // TCP Fast Open cookie bytes (0 with OPT_TFO = cookie request)
+export const REC_STOP_LAYER = 121; //    LAYER_* where decoding stopped, LAYER_NONE when complete
+export const REC_STOP_REASON = 122; //   STOP_* why it stopped
+export const REC_IP_TOS = 123; //        IPv4 TOS / IPv6 traffic class (ECN in the low 2 bits)
+export const REC_PACKET_FLAGS = 124; //  PKT_* bitset
+export const REC_TTL = 125; //           IPv4 TTL / IPv6 hop limit
+export const REC_LINK_TYPE = 126; //     u16 link type of the interface the packet came from
+
+export const NO_VLAN = 0xffff;
+
+// TCP flag bits as they sit in the low 9 bits of header bytes 12-13.
+export const FLAG_FIN = 0x001;
+export const FLAG_SYN = 0x002;
+export const FLAG_RST = 0x004;
+export const FLAG_PSH = 0x008;
+export const FLAG_ACK = 0x010;
+export const FLAG_URG = 0x020;
+export const FLAG_ECE = 0x040;
+export const FLAG_CWR = 0x080;
+export const FLAG_AE = 0x100; // formerly NS; AccECN uses it
+
+// REC_OPTIONS bits.
+export const OPT_MSS = 0x0001;
+export const OPT_WSCALE = 0x0002;
+export const OPT_SACK_PERMITTED = 0x0004;
+export const OPT_SACK = 0x0008;
+export const OPT_TIMESTAMPS = 0x0010;
+export const OPT_TFO = 0x0020; //           kind 34, or kind 254 with magic 0xF989
+export const OPT_MPTCP = 0x0040; //         kind 30
+export const OPT_MALFORMED = 0x0080; //     an option whose length is impossible; parsing stopped there
+export const OPT_OTHER = 0x0100; //         any other kind
+export const OPT_TFO_EXPERIMENTAL = 0x0200; // the TFO option used the experimental kind 254 form
+
+// REC_PACKET_FLAGS bits.
+export const PKT_FIRST_FRAGMENT = 0x01; //  IP first fragment: more fragments follow
+export const PKT_CHECKSUM_GOOD = 0x02; //   checksums verified and correct
+export const PKT_CHECKSUM_BAD = 0x04; //    IPv4 header or TCP checksum wrong
+export const PKT_CHECKSUM_UNVERIFIABLE = 0x08; // verification on, but the segment was not all captured
+export const PKT_IP_LEN_FROM_CAPTURE = 0x10; // IP length field was 0 (TSO / BIG TCP): captured size used
+export const PKT_SNAPLEN_TRUNCATED = 0x20; // captured length < original length
+
+// REC_STOP_LAYER values.
+export const LAYER_NONE = 0;
+export const LAYER_LINK = 1;
+export const LAYER_IP = 2;
+export const LAYER_TCP = 3;
+export const LAYER_TCP_OPTIONS = 4;
+
+// REC_STOP_REASON values.
+export const STOP_NONE = 0;
+export const STOP_TRUNCATED = 1; //    the capture ends inside this layer (snaplen)
+export const STOP_INVALID = 2; //      the bytes of this layer are impossible (e.g. data offset < 5)
+
+// ---------------------------------------------------------------------------------------------
+// Capture statistics: f64 counters, STAT_COUNT slots.
+export const STAT_PACKETS = 0;
+export const STAT_TCP = 1; //              TCP packets with a record
+export const STAT_TCP_UNREADABLE = 2; //   TCP packets whose header was cut before the flags: no record
+export const STAT_UDP = 3;
+export const STAT_ICMP = 4; //             ICMP and ICMPv6
+export const STAT_OTHER_IP = 5;
+export const STAT_NON_IP = 6;
+export const STAT_FRAGMENTS = 7; //        IP fragments after the first (not decoded further)
+export const STAT_TRUNCATED = 8; //        captured length < original length
+export const STAT_UNSUPPORTED_LINK = 9; // packets on a link type the decoder does not read
+export const STAT_TUNNELLED = 10; //       IP-in-IP, GRE, and UDP to VXLAN/Geneve/GTP-U/Teredo ports
+export const STAT_IP_UNREADABLE = 11; //   IP header impossible, or cut before the transport is known
+export const STAT_LINK_INVALID = 12; //    link header cut or impossible
+export const STAT_BYTES_CAPTURED = 13; //  sum of captured lengths
+export const STAT_BYTES_ORIGINAL = 14; //  sum of original lengths
+export const STAT_FIRST_TS_SEC = 15; //    first packet's timestamp (-1 before any packet)
+export const STAT_FIRST_TS_NSEC = 16;
+export const STAT_LAST_TS_SEC = 17; //     latest packet's timestamp
+export const STAT_LAST_TS_NSEC = 18;
+export const STAT_BAD_CHECKSUM = 19;
+export const STAT_COUNT = 20;
+
+// ---------------------------------------------------------------------------------------------
+// decode() status after each call.
+export const STATUS_NEED_MORE = 0; //   all complete records consumed; give more bytes (or eof)
+export const STATUS_OUTPUT_FULL = 1; // record or metadata buffer full; drain and call again
+export const STATUS_DONE = 2; //        eof reached cleanly
+export const STATUS_ERROR = 3; //       fatal input error: see ERR_*; nothing more is decoded
+
+// Fatal errors: the input cannot be read past this point.
+export const ERR_NONE = 0;
+export const ERR_EMPTY = 1; //                    no bytes at all
+export const ERR_BAD_MAGIC = 2; //                not a pcap/pcapng magic (value: the 4 bytes)
+export const ERR_TRUNCATED_FILE_HEADER = 3; //    pcap global header or first SHB cut short
+export const ERR_UNSUPPORTED_VERSION = 4; //      value: major << 16 | minor
+export const ERR_TRUNCATED_RECORD_HEADER = 5; //  input ends inside a record/block header
+export const ERR_TRUNCATED_RECORD = 6; //         input ends inside a record's data or a block
+export const ERR_RECORD_TOO_LONG = 7; //          a record/block length beyond any sane bound (value)
+export const ERR_BLOCK_LENGTH_INVALID = 8; //     pcapng length too small or not a multiple of 4
+export const ERR_BLOCK_TRAILER_MISMATCH = 9; //   pcapng trailing length differs from the leading
+export const ERR_UNKNOWN_INTERFACE = 10; //       pcapng packet names an interface not described
+export const ERR_PACKET_LENGTH_INVALID = 11; //   a packet's captured length does not fit its block
+export const ERR_LINKTYPE_RESERVED_BITS = 12; //  pcap link-type field has reserved bits set
+export const ERR_TOO_MANY_INTERFACES = 13;
+export const ERR_BAD_BYTE_ORDER_MAGIC = 14; //    pcapng SHB byte-order magic unrecognised
+export const ERR_PACKET_BEFORE_SECTION = 15;
+export const ERR_COUNT = 16;
+
+// Warnings: the input is readable, but something in it is off. WARN_COUNT slots of
+// (count, first byte offset, first packet index, first value) f64s.
+export const WARN_TS_FRACTION_RANGE = 0; //   timestamp fraction >= one second: carried into seconds
+export const WARN_CAPLEN_GT_ORIGLEN = 1; //   captured length above original length
+export const WARN_TSRESOL_INVALID = 2; //     if_tsresol beyond what can be represented: default used
+export const WARN_CAPLEN_GT_SNAPLEN = 3; //   record longer than the declared snaplen
+export const WARN_UNSUPPORTED_LINKTYPE = 4; // value: the link type
+export const WARN_COUNT = 5;
+export const WARN_SLOT_SIZE = 4; // f64s per warning
+
+// Metadata events, drained by the SDK after every decode() call: META_SLOT_SIZE f64s each.
+export const META_SECTION = 1; //   [kind, offset, bigEndian, major, minor]
+export const META_INTERFACE = 2; // [kind, offset, section, interfaceId, linkType, snaplen,
+//                                   tsUnitsPerSec, tsOffsetSec, fcsBytes]
+export const META_SLOT_SIZE = 9;
+export const META_CAPACITY = 256;
+
+// Container formats reported by container().
+export const FORMAT_UNKNOWN = 0;
+export const FORMAT_PCAP = 1;
+export const FORMAT_PCAPNG = 2;

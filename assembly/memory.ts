@@ -1,0 +1,41 @@
+// Linear-memory map of the decoder. Nothing is allocated per packet or per call: every region
+// is laid out once, after the static data, when the module starts.
+//
+//   stats | warnings | metadata ring | interface table | output records | input arena
+//
+// The SDK copies capture bytes into the input arena and reads records out of the output region
+// through typed-array views; it learns the addresses from the exported *Ptr() functions.
+
+import {
+  RECORD_SIZE, STAT_COUNT, WARN_COUNT, WARN_SLOT_SIZE, META_CAPACITY, META_SLOT_SIZE,
+} from "./layout";
+
+export const RECORD_CAPACITY: u32 = 4096;
+export const MAX_INTERFACES: u32 = 1024;
+export const INTERFACE_SLOT: u32 = 48;
+// No capture record or pcapng block may be longer than this (libpcap and Wireshark use the
+// same 16 MiB ceiling for pcapng blocks). Length fields above it are errors, never allocations.
+export const MAX_RECORD_BYTES: u32 = 16 << 20;
+// Room for one maximal record carried over from the previous chunk plus a fresh chunk.
+export const INPUT_CAPACITY: u32 = MAX_RECORD_BYTES + (4 << 20);
+
+function align(p: usize, a: usize): usize { return (p + a - 1) & ~(a - 1); }
+
+export const STATS_PTR: usize = align(__heap_base, 64);
+export const WARN_PTR: usize = STATS_PTR + <usize>STAT_COUNT * 8;
+export const META_PTR: usize = align(WARN_PTR + <usize>(WARN_COUNT * WARN_SLOT_SIZE) * 8, 64);
+export const IFACE_PTR: usize = align(META_PTR + <usize>(META_CAPACITY * META_SLOT_SIZE) * 8, 64);
+export const OUTPUT_PTR: usize = align(IFACE_PTR + <usize>MAX_INTERFACES * INTERFACE_SLOT, 64);
+export const INPUT_PTR: usize = align(OUTPUT_PTR + <usize>RECORD_CAPACITY * RECORD_SIZE, 64);
+export const MEMORY_END: usize = INPUT_PTR + <usize>INPUT_CAPACITY + 64; // 64: slack for wide loads
+
+export function ensureMemory(): void {
+  const pages = <i32>((MEMORY_END + 0xffff) >> 16);
+  const have = memory.size();
+  if (pages > have) memory.grow(pages - have);
+}
+
+// Network (big-endian) loads. Callers have checked the bounds.
+@inline export function be16(p: usize): u32 { return <u32>bswap<u16>(load<u16>(p)); }
+@inline export function be32(p: usize): u32 { return bswap<u32>(load<u32>(p)); }
+@inline export function u8at(p: usize): u32 { return <u32>load<u8>(p); }

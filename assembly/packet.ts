@@ -1,0 +1,62 @@
+// The packet being decoded: its output slot and the settings every layer reads.
+//
+// Each packet is decoded straight into the next free record slot; the slot is committed only
+// when the packet turns out to be TCP with a readable header, otherwise it is simply reused.
+
+import {
+  RECORD_SIZE, NO_VLAN, REC_TS_SEC, REC_TS_NSEC, REC_FILE_OFFSET, REC_PACKET_INDEX,
+  REC_CAP_LEN, REC_ORIG_LEN, REC_VLAN, REC_INNER_VLAN, REC_INTERFACE, REC_LINK_TYPE,
+  REC_PACKET_FLAGS, PKT_SNAPLEN_TRUNCATED, STAT_TCP,
+} from "./layout";
+import { OUTPUT_PTR, RECORD_CAPACITY } from "./memory";
+import { countStat } from "./counters";
+
+export let rec: usize = OUTPUT_PTR; // the slot of the packet being decoded
+export let recordCount: u32 = 0;
+export let verifyChecksums: bool = false;
+export let hashSeed: u32 = 0;
+
+export function configurePackets(seed: u32, verify: bool): void {
+  hashSeed = seed;
+  verifyChecksums = verify;
+}
+
+export function resetRecords(): void {
+  recordCount = 0;
+  rec = OUTPUT_PTR;
+}
+
+@inline export function outputFull(): bool { return recordCount >= RECORD_CAPACITY; }
+
+export function beginPacket(
+  tsSec: f64, tsNsec: u32, fileOffset: f64, packetIndex: f64,
+  capLen: u32, origLen: u32, iface: u32, linkType: u32,
+): void {
+  memory.fill(rec, 0, RECORD_SIZE);
+  store<f64>(rec, tsSec, REC_TS_SEC);
+  store<u32>(rec, tsNsec, REC_TS_NSEC);
+  store<f64>(rec, fileOffset, REC_FILE_OFFSET);
+  store<f64>(rec, packetIndex, REC_PACKET_INDEX);
+  store<u32>(rec, capLen, REC_CAP_LEN);
+  store<u32>(rec, origLen, REC_ORIG_LEN);
+  store<u16>(rec, <u16>NO_VLAN, REC_VLAN);
+  store<u16>(rec, <u16>NO_VLAN, REC_INNER_VLAN);
+  store<u16>(rec, <u16>iface, REC_INTERFACE);
+  store<u16>(rec, <u16>linkType, REC_LINK_TYPE);
+  if (capLen < origLen) setPacketFlag(PKT_SNAPLEN_TRUNCATED);
+}
+
+@inline export function setPacketFlag(bit: u32): void {
+  store<u8>(rec, load<u8>(rec, REC_PACKET_FLAGS) | <u8>bit, REC_PACKET_FLAGS);
+}
+
+export function noteVlan(id: u32): void {
+  if (load<u16>(rec, REC_VLAN) == <u16>NO_VLAN) store<u16>(rec, <u16>id, REC_VLAN);
+  else if (load<u16>(rec, REC_INNER_VLAN) == <u16>NO_VLAN) store<u16>(rec, <u16>id, REC_INNER_VLAN);
+}
+
+export function commitRecord(): void {
+  countStat(STAT_TCP);
+  recordCount++;
+  rec += RECORD_SIZE;
+}

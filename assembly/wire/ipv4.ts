@@ -1,0 +1,54 @@
+// IPv4 (RFC 791), options skipped by IHL. Only the first fragment reaches TCP.
+
+import {
+  REC_IP_VERSION, REC_IP_TOS, REC_TTL, REC_IP_LEN, REC_SRC_ADDR, REC_DST_ADDR,
+  STAT_IP_UNREADABLE, STAT_FRAGMENTS, STAT_TCP_UNREADABLE,
+  PKT_FIRST_FRAGMENT, PKT_IP_LEN_FROM_CAPTURE,
+} from "../layout";
+import { be16, u8at } from "../memory";
+import { countStat } from "../counters";
+import { rec, setPacketFlag, verifyChecksums } from "../packet";
+import { decodeTransport, PROTO_TCP } from "./transport";
+import { sumBytes, checksumOk } from "./checksum";
+
+const MIN_HEADER: u32 = 20;
+
+export function decodeIPv4(p: usize, capEnd: usize): void {
+  const avail = <u32>(capEnd - p);
+  if (avail < MIN_HEADER || (u8at(p) >> 4) != 4) { countStat(STAT_IP_UNREADABLE); return; }
+  const headerLen = (u8at(p) & 15) << 2;
+  let totalLen = be16(p + 2);
+  const proto = u8at(p + 9);
+  if (totalLen == 0) {
+    // TSO / BIG TCP: the length field is 0 and the packet is as long as what was captured.
+    totalLen = avail;
+    setPacketFlag(PKT_IP_LEN_FROM_CAPTURE);
+  }
+  if (headerLen < MIN_HEADER || totalLen < headerLen) { countStat(STAT_IP_UNREADABLE); return; }
+  if (headerLen > avail) {
+    if (proto == PROTO_TCP) countStat(STAT_TCP_UNREADABLE);
+    else countStat(STAT_IP_UNREADABLE);
+    return;
+  }
+  const fragment = be16(p + 6);
+  if ((fragment & 0x1fff) != 0) { countStat(STAT_FRAGMENTS); return; }
+  if ((fragment & 0x2000) != 0) setPacketFlag(PKT_FIRST_FRAGMENT);
+
+  store<u8>(rec, 4, REC_IP_VERSION);
+  store<u8>(rec, load<u8>(p + 1), REC_IP_TOS);
+  store<u8>(rec, load<u8>(p + 8), REC_TTL);
+  store<u32>(rec, totalLen, REC_IP_LEN);
+  store<u32>(rec, load<u32>(p + 12), REC_SRC_ADDR);
+  store<u32>(rec, load<u32>(p + 16), REC_DST_ADDR);
+
+  // Ethernet padding after a short packet is not part of it.
+  const ipEnd = p + totalLen;
+  const end = ipEnd < capEnd ? ipEnd : capEnd;
+  let pseudo: u64 = 0;
+  let headerOk = true;
+  if (verifyChecksums) {
+    headerOk = checksumOk(p, headerLen, 0);
+    pseudo = sumBytes(p + 12, 8, 0);
+  }
+  decodeTransport(proto, p + headerLen, end, totalLen - headerLen, pseudo, headerOk);
+}

@@ -1,0 +1,105 @@
+// The low-level decoder API: async iteration over batches of decoded TCP packet records, then
+// a summary of the whole capture (statistics, interfaces, warnings, the error if any).
+//
+//   const capture = decodeCapture("big.pcap");
+//   for await (const batch of capture) for (let i = 0; i < batch.count; i++) use(batch, i);
+//   const { stats, error } = capture.summary();
+//
+// A damaged input does not throw: everything before the damage is yielded and the summary
+// carries the error with its byte offset. Only an input that cannot be opened throws.
+
+import {
+  PacketDecoder, type DecoderOptions, type CaptureStats, type SectionInfo, type InterfaceInfo,
+  type ContainerFormat,
+} from "./packet-decoder.js";
+import type { PacketBatch } from "./packet-batch.js";
+import type { DecodeError, DecodeWarning } from "./diagnostics.js";
+import { openInput, inputName, type CaptureInput } from "./capture-input.js";
+
+export interface CaptureSummary {
+  source: string;
+  container: ContainerFormat | null;
+  bytesRead: number;
+  sections: SectionInfo[];
+  interfaces: InterfaceInfo[];
+  stats: CaptureStats;
+  error: DecodeError | null;
+  warnings: DecodeWarning[];
+}
+
+export interface DecodeProgress {
+  /** Bytes of the (decompressed) input handed to the decoder so far. */
+  bytesRead: number;
+}
+
+export interface DecodeCaptureOptions extends DecoderOptions {
+  /** Called after every chunk is read. */
+  onProgress?: (progress: DecodeProgress) => void;
+}
+
+export class CaptureDecoding implements AsyncIterable<PacketBatch> {
+  private decoder: PacketDecoder | null = null;
+  private started = false;
+
+  constructor(readonly input: CaptureInput, private readonly options: DecodeCaptureOptions = {}) {}
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<PacketBatch> {
+    if (this.started) throw new Error("a CaptureDecoding can be iterated only once");
+    this.started = true;
+    const decoder = await PacketDecoder.create(this.options);
+    this.decoder = decoder;
+    const source = await openInput(this.input);
+    const onProgress = this.options.onProgress;
+    try {
+      if (source.kind === "read") {
+        while (!decoder.finished) {
+          if (decoder.needsInput) {
+            const n = source.read(decoder.writable());
+            if (n === 0) decoder.end(); else decoder.commit(n);
+            onProgress?.({ bytesRead: decoder.bytesIn });
+          }
+          const batch = decoder.step();
+          if (batch.count > 0) yield batch;
+        }
+      } else {
+        for await (const chunk of source.chunks) {
+          let taken = 0;
+          while (taken < chunk.length && !decoder.finished) {
+            if (decoder.needsInput) taken += decoder.push(chunk.subarray(taken));
+            const batch = decoder.step();
+            if (batch.count > 0) yield batch;
+          }
+          onProgress?.({ bytesRead: decoder.bytesIn });
+          if (decoder.finished) break;
+        }
+        decoder.end();
+        while (!decoder.finished) {
+          const batch = decoder.step();
+          if (batch.count > 0) yield batch;
+        }
+      }
+    } finally {
+      source.close();
+    }
+  }
+
+  /** What was read; complete once iteration has ended. */
+  summary(): CaptureSummary {
+    const d = this.decoder;
+    if (!d) throw new Error("summary() is available once iteration has started");
+    return {
+      source: inputName(this.input),
+      container: d.container,
+      bytesRead: d.bytesIn,
+      sections: d.sections,
+      interfaces: d.interfaces,
+      stats: d.stats(),
+      error: d.error,
+      warnings: d.warnings(),
+    };
+  }
+}
+
+export function decodeCapture(input: CaptureInput, options?: DecodeCaptureOptions): CaptureDecoding {
+  return new CaptureDecoding(input, options);
+}

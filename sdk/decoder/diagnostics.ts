@@ -1,0 +1,66 @@
+// Stable ids and one-line messages for the decoder's fatal errors and warnings.
+
+import * as L from "../../assembly/layout.js";
+
+export interface DecodeError {
+  /** Stable dotted id, e.g. "capture.truncated_record". */
+  code: string;
+  message: string;
+  /** Byte offset in the input (the decompressed stream for .gz input). */
+  offset: number;
+  /** Index of the packet the error stopped at = number of packets read before it. */
+  packet: number;
+}
+
+export interface DecodeWarning {
+  code: string;
+  message: string;
+  count: number;
+  /** Where it first happened. */
+  offset: number;
+  packet: number;
+}
+
+function hex32(v: number): string {
+  return "0x" + (v >>> 0).toString(16).padStart(8, "0");
+}
+
+function version(v: number): string {
+  return `${Math.floor(v / 65536)}.${v % 65536}`;
+}
+
+const ERRORS: Record<number, [string, (value: number) => string]> = {
+  [L.ERR_EMPTY]: ["capture.empty", () => "the input is empty (0 bytes)"],
+  [L.ERR_BAD_MAGIC]: ["capture.bad_magic", (v) => `not a pcap or pcapng capture: magic number ${hex32(v)}`],
+  [L.ERR_TRUNCATED_FILE_HEADER]: ["capture.truncated_file_header", (v) => `the input ends inside the file header (${v} bytes)`],
+  [L.ERR_UNSUPPORTED_VERSION]: ["capture.unsupported_version", (v) => `unsupported format version ${version(v)}`],
+  [L.ERR_TRUNCATED_RECORD_HEADER]: ["capture.truncated_record_header", (v) => `the input ends inside a record header (${v} bytes left)`],
+  [L.ERR_TRUNCATED_RECORD]: ["capture.truncated_record", (v) => `the input ends inside a record of ${v} bytes`],
+  [L.ERR_RECORD_TOO_LONG]: ["capture.record_too_long", (v) => `impossible record length ${v}`],
+  [L.ERR_BLOCK_LENGTH_INVALID]: ["pcapng.block_length_invalid", (v) => `invalid pcapng block length ${v} (too small or not a multiple of 4)`],
+  [L.ERR_BLOCK_TRAILER_MISMATCH]: ["pcapng.block_trailer_mismatch", (v) => `pcapng block trailer length ${v} differs from its header length`],
+  [L.ERR_UNKNOWN_INTERFACE]: ["pcapng.unknown_interface", (v) => `packet names interface ${v}, which no Interface Description Block defined`],
+  [L.ERR_PACKET_LENGTH_INVALID]: ["pcapng.packet_length_invalid", (v) => `packet claims ${v} captured bytes, more than its block holds`],
+  [L.ERR_LINKTYPE_RESERVED_BITS]: ["pcap.linktype_reserved_bits", (v) => `link-type field ${hex32(v)} has reserved bits set`],
+  [L.ERR_TOO_MANY_INTERFACES]: ["pcapng.too_many_interfaces", (v) => `more than ${v} interfaces in one section`],
+  [L.ERR_BAD_BYTE_ORDER_MAGIC]: ["pcapng.bad_byte_order_magic", (v) => `section header byte-order magic ${hex32(v)} is neither 0x1a2b3c4d nor its swap`],
+  [L.ERR_PACKET_BEFORE_SECTION]: ["pcapng.block_before_section", (v) => `block of type ${hex32(v)} before any section header`],
+};
+
+export function describeError(code: number, value: number, offset: number, packet: number): DecodeError {
+  const [id, text] = ERRORS[code] ?? ["capture.unknown_error", () => `decoder error ${code}`];
+  return { code: id, message: text(value), offset, packet };
+}
+
+const WARNINGS: Record<number, [string, (value: number) => string]> = {
+  [L.WARN_TS_FRACTION_RANGE]: ["capture.timestamp_fraction_out_of_range", (v) => `timestamp fraction ${v} is a second or more; carried into the seconds`],
+  [L.WARN_CAPLEN_GT_ORIGLEN]: ["capture.caplen_above_origlen", (v) => `captured length ${v} exceeds the original length`],
+  [L.WARN_TSRESOL_INVALID]: ["pcapng.tsresol_invalid", (v) => `if_tsresol ${hex32(v)} cannot be represented; microseconds assumed`],
+  [L.WARN_CAPLEN_GT_SNAPLEN]: ["capture.caplen_above_snaplen", (v) => `captured length ${v} exceeds the snapshot length`],
+  [L.WARN_UNSUPPORTED_LINKTYPE]: ["capture.unsupported_link_type", (v) => `unsupported link type ${v}: its packets are counted, not decoded`],
+};
+
+export function describeWarning(code: number, count: number, offset: number, packet: number, value: number): DecodeWarning {
+  const [id, text] = WARNINGS[code] ?? ["capture.unknown_warning", () => `decoder warning ${code}`];
+  return { code: id, message: text(value), count, offset, packet };
+}

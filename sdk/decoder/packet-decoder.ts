@@ -1,0 +1,235 @@
+// The streaming decoder: a fixed input arena in WebAssembly memory, refilled chunk by chunk.
+//
+// Memory is constant whatever the input size: the arena holds at most one record carried over
+// from the previous chunk plus one fresh chunk. A caller (see decode-input.ts) loops:
+//
+//   while (!decoder.finished) {
+//     if (decoder.needsInput) { n = read into decoder.writable(); n ? decoder.commit(n) : decoder.end(); }
+//     const batch = decoder.step(); // records of this step, valid until the next step
+//   }
+
+import * as L from "../../assembly/layout.js";
+import { instantiateDecoder, type DecoderExports } from "./wasm.js";
+import { PacketBatch } from "./packet-batch.js";
+import { describeError, describeWarning, type DecodeError, type DecodeWarning } from "./diagnostics.js";
+import { linkTypeName } from "./link-types.js";
+
+export interface DecoderOptions {
+  /** Seed of the symmetric flow hash (default 0). */
+  hashSeed?: number;
+  /** Verify IPv4 header and TCP checksums; bad ones are flagged per packet (default false). */
+  verifyChecksums?: boolean;
+  /** Bytes read per chunk (default 1 MiB; 256 KiB - 1 MiB is fastest: it stays in cache). */
+  chunkSize?: number;
+}
+
+export const DEFAULT_CHUNK_SIZE = 1 << 20;
+
+export interface CaptureStats {
+  packets: number;
+  tcp: number;
+  tcpUnreadable: number;
+  udp: number;
+  icmp: number;
+  otherIp: number;
+  nonIp: number;
+  fragments: number;
+  truncated: number;
+  unsupportedLink: number;
+  tunnelled: number;
+  ipUnreadable: number;
+  linkInvalid: number;
+  badChecksum: number;
+  bytesCaptured: number;
+  bytesOriginal: number;
+  firstTimestamp: Timestamp | null;
+  lastTimestamp: Timestamp | null;
+}
+
+export interface Timestamp { sec: number; nsec: number }
+
+export interface SectionInfo {
+  offset: number;
+  byteOrder: "little" | "big";
+  version: string;
+}
+
+export interface InterfaceInfo {
+  offset: number;
+  section: number;
+  id: number;
+  linkType: number;
+  linkTypeName: string;
+  snaplen: number;
+  /** Timestamp units per second: 1e6 for microseconds, 1e9 for nanoseconds, 2^n ... */
+  tsUnitsPerSec: number;
+  tsOffsetSec: number;
+  fcsBytes: number;
+}
+
+export type ContainerFormat = "pcap" | "pcapng";
+
+export class PacketDecoder {
+  readonly batch: PacketBatch;
+  readonly sections: SectionInfo[] = [];
+  readonly interfaces: InterfaceInfo[] = [];
+  /** Bytes handed to the decoder so far. */
+  bytesIn = 0;
+
+  private readonly arena: Uint8Array;
+  private readonly stats64: Float64Array;
+  private readonly warn64: Float64Array;
+  private readonly meta64: Float64Array;
+  private readonly chunkSize: number;
+  private start = 0; // first unconsumed arena byte
+  private limit = 0; // end of valid arena bytes
+  private base = 0; //  input offset of arena byte 0
+  private eof = false;
+  private state: number = L.STATUS_NEED_MORE;
+
+  private constructor(private readonly wasm: DecoderExports, options: DecoderOptions) {
+    const buffer = wasm.memory.buffer; // memory never grows after start-up: views stay valid
+    this.arena = new Uint8Array(buffer, wasm.inputPtr(), wasm.inputCapacity());
+    this.batch = new PacketBatch(buffer, wasm.outputPtr(), wasm.recordCapacity());
+    this.stats64 = new Float64Array(buffer, wasm.statsPtr(), L.STAT_COUNT);
+    this.warn64 = new Float64Array(buffer, wasm.warningsPtr(), L.WARN_COUNT * L.WARN_SLOT_SIZE);
+    this.meta64 = new Float64Array(buffer, wasm.metaPtr(), L.META_CAPACITY * L.META_SLOT_SIZE);
+    const maxChunk = wasm.inputCapacity() - wasm.maxRecordBytes();
+    this.chunkSize = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK_SIZE, maxChunk));
+    wasm.reset((options.hashSeed ?? 0) >>> 0, options.verifyChecksums ? 1 : 0);
+  }
+
+  static async create(options: DecoderOptions = {}): Promise<PacketDecoder> {
+    return new PacketDecoder(await instantiateDecoder(), options);
+  }
+
+  /** True when the decoder cannot go on without more input (or end()). */
+  get needsInput(): boolean { return this.state === L.STATUS_NEED_MORE && !this.eof; }
+  /** True after the clean end of the input or a fatal error. */
+  get finished(): boolean { return this.state === L.STATUS_DONE || this.state === L.STATUS_ERROR; }
+
+  /** Free arena space to read the next chunk into (at most chunkSize bytes). */
+  writable(): Uint8Array {
+    if (this.start > 0) {
+      // Move the unconsumed tail (at most one partial record) to the front.
+      this.arena.copyWithin(0, this.start, this.limit);
+      this.base += this.start;
+      this.limit -= this.start;
+      this.start = 0;
+    }
+    const room = Math.min(this.chunkSize, this.arena.length - this.limit);
+    return this.arena.subarray(this.limit, this.limit + room);
+  }
+
+  /** Declares that n bytes were written into the last writable() view. */
+  commit(n: number): void {
+    this.limit += n;
+    this.bytesIn += n;
+    this.state = L.STATUS_OUTPUT_FULL; // there is something new to decode
+  }
+
+  /** Copies `bytes` in, as far as there is room; returns how many were taken. */
+  push(bytes: Uint8Array): number {
+    const target = this.writable();
+    const n = Math.min(target.length, bytes.length);
+    target.set(bytes.subarray(0, n));
+    this.commit(n);
+    return n;
+  }
+
+  /** Declares the end of the input. */
+  end(): void {
+    this.eof = true;
+    if (this.state === L.STATUS_NEED_MORE) this.state = L.STATUS_OUTPUT_FULL;
+  }
+
+  /** Runs the decoder once; returns the batch of records it produced (maybe empty). */
+  step(): PacketBatch {
+    const wasm = this.wasm;
+    if (this.finished || this.needsInput) {
+      this.batch.count = 0;
+      return this.batch;
+    }
+    this.batch.count = wasm.decode(this.start, this.limit, this.eof ? 1 : 0, this.base);
+    this.start = wasm.cursor();
+    this.state = wasm.status();
+    this.drainMeta();
+    return this.batch;
+  }
+
+  get container(): ContainerFormat | null {
+    const c = this.wasm.container();
+    return c === L.FORMAT_PCAP ? "pcap" : c === L.FORMAT_PCAPNG ? "pcapng" : null;
+  }
+
+  /** The fatal error that stopped decoding, if any. */
+  get error(): DecodeError | null {
+    const w = this.wasm;
+    if (this.state !== L.STATUS_ERROR) return null;
+    return describeError(w.errorCode(), w.errorValue(), w.errorOffset(), w.errorPacket());
+  }
+
+  warnings(): DecodeWarning[] {
+    const out: DecodeWarning[] = [];
+    for (let code = 0; code < L.WARN_COUNT; code++) {
+      const s = code * L.WARN_SLOT_SIZE;
+      const count = this.warn64[s]!;
+      if (count > 0) out.push(describeWarning(code, count, this.warn64[s + 1]!, this.warn64[s + 2]!, this.warn64[s + 3]!));
+    }
+    return out;
+  }
+
+  stats(): CaptureStats {
+    const s = this.stats64;
+    const ts = (secSlot: number, nsecSlot: number): Timestamp | null =>
+      s[L.STAT_FIRST_TS_SEC]! < 0 ? null : { sec: s[secSlot]!, nsec: s[nsecSlot]! };
+    return {
+      packets: s[L.STAT_PACKETS]!,
+      tcp: s[L.STAT_TCP]!,
+      tcpUnreadable: s[L.STAT_TCP_UNREADABLE]!,
+      udp: s[L.STAT_UDP]!,
+      icmp: s[L.STAT_ICMP]!,
+      otherIp: s[L.STAT_OTHER_IP]!,
+      nonIp: s[L.STAT_NON_IP]!,
+      fragments: s[L.STAT_FRAGMENTS]!,
+      truncated: s[L.STAT_TRUNCATED]!,
+      unsupportedLink: s[L.STAT_UNSUPPORTED_LINK]!,
+      tunnelled: s[L.STAT_TUNNELLED]!,
+      ipUnreadable: s[L.STAT_IP_UNREADABLE]!,
+      linkInvalid: s[L.STAT_LINK_INVALID]!,
+      badChecksum: s[L.STAT_BAD_CHECKSUM]!,
+      bytesCaptured: s[L.STAT_BYTES_CAPTURED]!,
+      bytesOriginal: s[L.STAT_BYTES_ORIGINAL]!,
+      firstTimestamp: ts(L.STAT_FIRST_TS_SEC, L.STAT_FIRST_TS_NSEC),
+      lastTimestamp: ts(L.STAT_LAST_TS_SEC, L.STAT_LAST_TS_NSEC),
+    };
+  }
+
+  private drainMeta(): void {
+    const n = this.wasm.metaEvents();
+    const m = this.meta64;
+    for (let k = 0; k < n; k++) {
+      const e = k * L.META_SLOT_SIZE;
+      if (m[e] === L.META_SECTION) {
+        this.sections.push({
+          offset: m[e + 1]!,
+          byteOrder: m[e + 2] ? "big" : "little",
+          version: `${m[e + 3]}.${m[e + 4]}`,
+        });
+      } else if (m[e] === L.META_INTERFACE) {
+        const linkType = m[e + 4]!;
+        this.interfaces.push({
+          offset: m[e + 1]!,
+          section: m[e + 2]!,
+          id: m[e + 3]!,
+          linkType,
+          linkTypeName: linkTypeName(linkType),
+          snaplen: m[e + 5]!,
+          tsUnitsPerSec: m[e + 6]!,
+          tsOffsetSec: m[e + 7]!,
+          fcsBytes: m[e + 8]!,
+        });
+      }
+    }
+  }
+}

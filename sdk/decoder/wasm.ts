@@ -1,0 +1,74 @@
+// Loads the WebAssembly decoder: the module is compiled once per process and instantiated once
+// per decoder (each instance owns its arenas). The layout version compiled into the .wasm must
+// equal the one this SDK was built with.
+
+import { readFile } from "node:fs/promises";
+import { instantiate } from "@assemblyscript/loader";
+import { LAYOUT_VERSION } from "../../assembly/layout.js";
+
+export interface DecoderExports {
+  memory: WebAssembly.Memory;
+  layoutVersion(): number;
+  inputPtr(): number;
+  inputCapacity(): number;
+  maxRecordBytes(): number;
+  outputPtr(): number;
+  recordCapacity(): number;
+  statsPtr(): number;
+  warningsPtr(): number;
+  metaPtr(): number;
+  metaEvents(): number;
+  cursor(): number;
+  status(): number;
+  container(): number;
+  errorCode(): number;
+  errorOffset(): number;
+  errorPacket(): number;
+  errorValue(): number;
+  packetsDecoded(): number;
+  reset(seed: number, verify: number): void;
+  decode(start: number, end: number, eof: number, base: number): number;
+}
+
+// build/decoder.wasm sits at the package root: three levels up from the compiled
+// dist/sdk/decoder/wasm.js, two from this source file when tests run it directly.
+const WASM_CANDIDATES = [
+  new URL("../../../build/decoder.wasm", import.meta.url),
+  new URL("../../build/decoder.wasm", import.meta.url),
+];
+
+async function readWasm(): Promise<Uint8Array<ArrayBuffer>> {
+  let firstError: unknown;
+  for (const url of WASM_CANDIDATES) {
+    try {
+      return new Uint8Array(await readFile(url));
+    } catch (error) {
+      firstError ??= error;
+    }
+  }
+  throw new Error(`decoder.wasm not found (run "npm run build"): ${String(firstError)}`);
+}
+
+let compiled: Promise<WebAssembly.Module> | undefined;
+
+function compileOnce(): Promise<WebAssembly.Module> {
+  if (!compiled) {
+    compiled = readWasm().then((bytes) => WebAssembly.compile(bytes));
+    // A failed load may be retried (e.g. after the package is rebuilt).
+    compiled.catch(() => { compiled = undefined; });
+  }
+  return compiled;
+}
+
+export async function instantiateDecoder(): Promise<DecoderExports> {
+  const module = await compileOnce();
+  const { exports } = await instantiate<Record<string, unknown>>(module, {});
+  const wasm = exports as unknown as DecoderExports;
+  const version = wasm.layoutVersion();
+  if (version !== LAYOUT_VERSION) {
+    throw new Error(
+      `decoder.wasm has record layout version ${version}, this SDK expects ${LAYOUT_VERSION}: rebuild with "npm run build"`,
+    );
+  }
+  return wasm;
+}

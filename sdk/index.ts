@@ -1,0 +1,14 @@
+// tcp-handshake-scan SDK: public entry point.
+
+export { decodeCapture, CaptureDecoding } from "./decoder/decode-capture.js";
+export type { CaptureSummary, DecodeCaptureOptions, DecodeProgress } from "./decoder/decode-capture.js";
+export { PacketDecoder, DEFAULT_CHUNK_SIZE } from "./decoder/packet-decoder.js";
+export type {
+  DecoderOptions, CaptureStats, SectionInfo, InterfaceInfo, Timestamp, ContainerFormat,
+} from "./decoder/packet-decoder.js";
+export { PacketBatch, formatAddress } from "./decoder/packet-batch.js";
+export type { TcpPacketRecord } from "./decoder/packet-batch.js";
+export type { DecodeError, DecodeWarning } from "./decoder/diagnostics.js";
+export type { CaptureInput, ByteSource } from "./decoder/capture-input.js";
+export { linkTypeName } from "./decoder/link-types.js";
+export * as layout from "../assembly/layout.js";
