@@ -40,6 +40,7 @@ export interface DecodeCaptureOptions extends DecoderOptions {
 export class CaptureDecoding implements AsyncIterable<PacketBatch> {
   private decoder: PacketDecoder | null = null;
   private started = false;
+  private readError: DecodeError | null = null;
 
   constructor(readonly input: CaptureInput, private readonly options: DecodeCaptureOptions = {}) {}
 
@@ -62,7 +63,24 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
           if (batch.count > 0) yield batch;
         }
       } else {
-        for await (const chunk of source.chunks) {
+        const chunks = source.chunks[Symbol.asyncIterator]();
+        while (!decoder.finished) {
+          let next: IteratorResult<Uint8Array>;
+          try {
+            next = await chunks.next();
+          } catch (error) {
+            // A stream that fails mid-way (e.g. a cut .gz) is damaged input: report it as such,
+            // after everything decoded so far.
+            this.readError = {
+              code: "input.read_failed",
+              message: `reading the input failed: ${(error as Error).message}`,
+              offset: decoder.bytesIn,
+              packet: decoder.packetsDecoded,
+            };
+            break;
+          }
+          if (next.done) break;
+          const chunk = next.value;
           let taken = 0;
           while (taken < chunk.length && !decoder.finished) {
             if (decoder.needsInput) taken += decoder.push(chunk.subarray(taken));
@@ -70,8 +88,8 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
             if (batch.count > 0) yield batch;
           }
           onProgress?.({ bytesRead: decoder.bytesIn });
-          if (decoder.finished) break;
         }
+        if (this.readError) return;
         decoder.end();
         while (!decoder.finished) {
           const batch = decoder.step();
@@ -94,7 +112,7 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
       sections: d.sections,
       interfaces: d.interfaces,
       stats: d.stats(),
-      error: d.error,
+      error: d.error ?? this.readError,
       warnings: d.warnings(),
     };
   }

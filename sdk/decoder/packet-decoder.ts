@@ -157,6 +157,9 @@ export class PacketDecoder {
     return this.batch;
   }
 
+  /** Packets read so far (all kinds, not only TCP). */
+  get packetsDecoded(): number { return this.wasm.packetsDecoded(); }
+
   get container(): ContainerFormat | null {
     const c = this.wasm.container();
     return c === L.FORMAT_PCAP ? "pcap" : c === L.FORMAT_PCAPNG ? "pcapng" : null;

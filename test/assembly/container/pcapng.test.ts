@@ -1,0 +1,125 @@
+import { describe, it, expect } from "vitest";
+import { tcpIp, ethernet, sll, F } from "../../helpers/packets.js";
+import { writePcapng, type SectionSpec } from "../../helpers/capture-writer.js";
+import { decodeAll } from "../../helpers/decode.js";
+
+const frame = (sport: number) => ethernet(tcpIp({ sport, flags: F.ACK }));
+
+describe("pcapng", () => {
+  for (const bigEndian of [false, true]) {
+    it(`reads a ${bigEndian ? "big" : "little"}-endian section with Enhanced Packet Blocks`, async () => {
+      const { records, summary } = await decodeAll(writePcapng([{
+        bigEndian,
+        blocks: [{ type: "epb", frame: { data: frame(1), sec: 1700000000, nsec: 123456000 } }, { type: "epb", frame: { data: frame(2), sec: 1700000001 } }],
+      }]));
+      expect(records.map((r) => [r.srcPort, r.tsSec, r.tsNsec])).toEqual([[1, 1700000000, 123456000], [2, 1700000001, 0]]);
+      expect(summary.container).toBe("pcapng");
+      expect(summary.sections).toEqual([{ offset: 0, byteOrder: bigEndian ? "big" : "little", version: "1.0" }]);
+    });
+  }
+
+  it("applies if_tsresol (powers of 10 and of 2) and if_tsoffset per interface", async () => {
+    const { records, summary } = await decodeAll(writePcapng([{
+      interfaces: [{ tsresol: 9 }, { tsresol: 0x88 }, { tsresol: 3, tsoffset: 1600000000 }, {}],
+      blocks: [
+        { type: "epb", iface: 0, frame: { data: frame(0), sec: 1700000000, nsec: 999999999 } },
+        { type: "epb", iface: 1, frame: { data: frame(1), sec: 1700000000, nsec: 500000000 } },
+        { type: "epb", iface: 2, frame: { data: frame(2), sec: 1700000000, nsec: 250000000 } },
+        { type: "epb", iface: 3, frame: { data: frame(3), sec: 1700000000, nsec: 7000 } },
+      ],
+    }]));
+    expect(records.map((r) => [r.interfaceId, r.tsSec, r.tsNsec])).toEqual([
+      [0, 1700000000, 999999999], [1, 1700000000, 500000000], [2, 1700000000, 250000000], [3, 1700000000, 7000],
+    ]);
+    expect(summary.interfaces.map((i) => [i.tsUnitsPerSec, i.tsOffsetSec])).toEqual([[1e9, 0], [256, 0], [1000, 1600000000], [1e6, 0]]);
+  });
+
+  it("reads interfaces of different link types, Simple and obsolete Packet Blocks, and skips unknown blocks", async () => {
+    const { records, summary } = await decodeAll(writePcapng([{
+      interfaces: [{ linkType: 1 }, { linkType: 113 }],
+      blocks: [
+        { type: "unknown", blockType: 4, body: new Uint8Array(10) }, // name resolution
+        { type: "epb", iface: 1, frame: { data: sll(tcpIp({ sport: 11 })), sec: 5 } },
+        { type: "spb", frame: { data: frame(12) } },
+        { type: "pb", iface: 0, frame: { data: frame(13), sec: 7 } },
+        { type: "unknown", blockType: 0x40000bad, body: new Uint8Array(3) }, // custom
+        { type: "epb", iface: 0, frame: { data: frame(14), sec: 8 } },
+      ],
+    }]));
+    expect(records.map((r) => [r.srcPort, r.linkType, r.tsSec])).toEqual([[11, 113, 5], [12, 1, 5], [13, 1, 7], [14, 1, 8]]);
+    expect(summary.interfaces.map((i) => i.linkTypeName)).toEqual(["ETHERNET", "LINUX_SLL"]);
+  });
+
+  it("reads several sections of different byte orders, each with its own interfaces", async () => {
+    const sections: SectionSpec[] = [
+      { interfaces: [{ linkType: 113 }], blocks: [{ type: "epb", frame: { data: sll(tcpIp({ sport: 1 })) } }] },
+      { bigEndian: true, interfaces: [{ linkType: 1 }, { linkType: 101 }], blocks: [{ type: "epb", iface: 1, frame: { data: tcpIp({ sport: 2 }) } }] },
+      { interfaces: [{ linkType: 1 }], blocks: [{ type: "epb", frame: { data: frame(3) } }] },
+    ];
+    const { records, summary } = await decodeAll(writePcapng(sections));
+    expect(records.map((r) => [r.srcPort, r.linkType])).toEqual([[1, 113], [2, 101], [3, 1]]);
+    expect(summary.sections.map((s) => s.byteOrder)).toEqual(["little", "big", "little"]);
+    expect(summary.interfaces.map((i) => [i.section, i.id])).toEqual([[0, 0], [1, 0], [1, 1], [2, 0]]);
+  });
+
+  it("keeps snaplen-truncated packets with their original length", async () => {
+    const f = ethernet(tcpIp({ flags: F.ACK, payload: 500 }));
+    const { records } = await decodeAll(writePcapng([{ blocks: [{ type: "epb", frame: { data: f.subarray(0, 60), origLen: f.length } }] }]));
+    expect(records[0]).toMatchObject({ capLen: 60, origLen: f.length, payloadLen: 500 });
+  });
+
+  describe("damaged files", () => {
+    const good = writePcapng([{ blocks: [1, 2, 3].map((p) => ({ type: "epb" as const, frame: { data: frame(p) } })) }]);
+    const shbLen = 28, idbLen = 20, epbLen = 32 + Math.ceil(frame(1).length / 4) * 4;
+    const epb = (k: number) => shbLen + idbLen + k * epbLen;
+    const patch = (offset: number, value: number) => {
+      const b = good.slice();
+      new DataView(b.buffer).setUint32(offset, value, true);
+      return b;
+    };
+
+    it("stops at an unknown interface id, keeping what came before", async () => {
+      const { records, summary } = await decodeAll(patch(epb(1) + 8, 5));
+      expect(records).toHaveLength(1);
+      expect(summary.error).toMatchObject({ code: "pcapng.unknown_interface", offset: epb(1), packet: 1 });
+    });
+
+    it("stops at a block length that is not a multiple of 4 or whose trailer differs", async () => {
+      const unaligned = await decodeAll(patch(epb(2) + 4, epbLen + 1));
+      expect(unaligned.records).toHaveLength(2);
+      expect(unaligned.summary.error).toMatchObject({ code: "pcapng.block_length_invalid", offset: epb(2) });
+      const trailer = await decodeAll(patch(epb(1) + epbLen - 4, epbLen + 4));
+      expect(trailer.records).toHaveLength(1);
+      expect(trailer.summary.error?.code).toBe("pcapng.block_trailer_mismatch");
+    });
+
+    it("stops at a packet longer than its block and at a cut block", async () => {
+      const tooLong = await decodeAll(patch(epb(0) + 20, 65536));
+      expect(tooLong.records).toHaveLength(0);
+      expect(tooLong.summary.error?.code).toBe("pcapng.packet_length_invalid");
+      const cut = await decodeAll(good.subarray(0, epb(2) + 20));
+      expect(cut.records).toHaveLength(2);
+      expect(cut.summary.error).toMatchObject({ code: "capture.truncated_record", offset: epb(2), packet: 2 });
+    });
+
+    it("refuses section versions libpcap refuses, and a bad byte-order magic", async () => {
+      for (const [major, minor] of [[0, 1], [1, 1], [2, 0]] as const) {
+        const { summary } = await decodeAll(writePcapng([{ versionMajor: major, versionMinor: minor, blocks: [] }]));
+        expect(summary.error).toMatchObject({ code: "capture.unsupported_version", offset: 12 });
+      }
+      expect((await decodeAll(writePcapng([{ versionMinor: 2, blocks: [] }]))).summary.error).toBeNull();
+      const { summary } = await decodeAll(patch(8, 0x11223344));
+      expect(summary.error?.code).toBe("pcapng.bad_byte_order_magic");
+    });
+
+    it("keeps the first section when a later one has an unsupported version", async () => {
+      const bytes = writePcapng([
+        { blocks: [{ type: "epb", frame: { data: frame(1) } }] },
+        { versionMajor: 2, blocks: [{ type: "epb", frame: { data: frame(2) } }] },
+      ]);
+      const { records, summary } = await decodeAll(bytes);
+      expect(records).toHaveLength(1);
+      expect(summary.error).toMatchObject({ code: "capture.unsupported_version", packet: 1 });
+    });
+  });
+});

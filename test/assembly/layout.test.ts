@@ -1,0 +1,44 @@
+// The record layout is defined once (assembly/layout.ts); this checks it is coherent and that
+// the compiled .wasm carries the same version.
+
+import { describe, it, expect } from "vitest";
+import * as L from "../../assembly/layout.js";
+import { instantiateDecoder } from "../../sdk/decoder/wasm.js";
+
+// [name, offset, width in bytes] for every record field.
+const FIELDS: [string, number, number][] = [
+  ["tsSec", L.REC_TS_SEC, 8], ["fileOffset", L.REC_FILE_OFFSET, 8], ["packetIndex", L.REC_PACKET_INDEX, 8],
+  ["tsNsec", L.REC_TS_NSEC, 4], ["flowHash", L.REC_FLOW_HASH, 4], ["seq", L.REC_SEQ, 4], ["ack", L.REC_ACK, 4],
+  ["src", L.REC_SRC_ADDR, 16], ["dst", L.REC_DST_ADDR, 16], ["tsVal", L.REC_TSVAL, 4], ["tsEcr", L.REC_TSECR, 4],
+  ["payloadLen", L.REC_PAYLOAD_LEN, 4], ["ipLen", L.REC_IP_LEN, 4], ["capLen", L.REC_CAP_LEN, 4],
+  ["origLen", L.REC_ORIG_LEN, 4], ["srcPort", L.REC_SRC_PORT, 2], ["dstPort", L.REC_DST_PORT, 2],
+  ["window", L.REC_WINDOW, 2], ["urgent", L.REC_URGENT, 2], ["flags", L.REC_TCP_FLAGS, 2], ["mss", L.REC_MSS, 2],
+  ["options", L.REC_OPTIONS, 2], ["vlan", L.REC_VLAN, 2], ["innerVlan", L.REC_INNER_VLAN, 2],
+  ["interface", L.REC_INTERFACE, 2], ["ipVersion", L.REC_IP_VERSION, 1], ["tcpHeaderLen", L.REC_TCP_HEADER_LEN, 1],
+  ["wscale", L.REC_WSCALE, 1], ["sackBlocks", L.REC_SACK_BLOCKS, 1], ["tfoCookieLen", L.REC_TFO_COOKIE_LEN, 1],
+  ["stopLayer", L.REC_STOP_LAYER, 1], ["stopReason", L.REC_STOP_REASON, 1], ["ipTos", L.REC_IP_TOS, 1],
+  ["packetFlags", L.REC_PACKET_FLAGS, 1], ["ttl", L.REC_TTL, 1], ["linkType", L.REC_LINK_TYPE, 2],
+];
+
+describe("record layout", () => {
+  it("fields are aligned to their width, inside the record and never overlap", () => {
+    expect(L.RECORD_SIZE % 8).toBe(0);
+    const used = new Array<string | null>(L.RECORD_SIZE).fill(null);
+    for (const [name, offset, width] of FIELDS) {
+      expect(offset % Math.min(width, 8), `${name} alignment`).toBe(0);
+      expect(offset + width, `${name} inside the record`).toBeLessThanOrEqual(L.RECORD_SIZE);
+      for (let b = offset; b < offset + width; b++) {
+        expect(used[b], `${name} overlaps ${used[b]}`).toBeNull();
+        used[b] = name;
+      }
+    }
+  });
+
+  it("the .wasm was built from this layout", async () => {
+    const wasm = await instantiateDecoder();
+    expect(wasm.layoutVersion()).toBe(L.LAYOUT_VERSION);
+    expect(wasm.outputPtr() % 8).toBe(0);
+    // The arena must hold a maximal record plus a chunk.
+    expect(wasm.inputCapacity()).toBeGreaterThan(wasm.maxRecordBytes());
+  });
+});

@@ -1,0 +1,45 @@
+// Decodes a whole input into plain records for assertions.
+
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { decodeCapture, type CaptureInput, type DecodeCaptureOptions, type TcpPacketRecord, type CaptureSummary } from "../../sdk/index.js";
+
+export interface Decoded {
+  records: TcpPacketRecord[];
+  summary: CaptureSummary;
+}
+
+export async function decodeAll(input: CaptureInput, options?: DecodeCaptureOptions): Promise<Decoded> {
+  const capture = decodeCapture(input, options);
+  const records: TcpPacketRecord[] = [];
+  for await (const batch of capture) for (let i = 0; i < batch.count; i++) records.push(batch.toRecord(i));
+  return { records, summary: capture.summary() };
+}
+
+/** Feeds `bytes` as a stream of chunks of the given sizes (cycled). */
+export async function* chunked(bytes: Uint8Array, sizes: number[]): AsyncGenerator<Uint8Array> {
+  let pos = 0;
+  for (let k = 0; pos < bytes.length; k++) {
+    const n = Math.max(1, sizes[k % sizes.length]!);
+    yield bytes.slice(pos, pos + n);
+    pos += n;
+  }
+}
+
+/** Deterministic pseudo-random numbers (mulberry32) so failures reproduce. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The shared corpus beside the checkout (or $TCP_SCAN_CORPUS), or null when absent. */
+export function corpusDir(): string | null {
+  const dir = process.env.TCP_SCAN_CORPUS ?? fileURLToPath(new URL("../../../shared/corpus/", import.meta.url));
+  return existsSync(dir) ? dir : null;
+}

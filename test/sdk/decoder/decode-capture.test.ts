@@ -1,0 +1,133 @@
+import { describe, it, expect } from "vitest";
+import { gzipSync } from "node:zlib";
+import { writeFileSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { tcpIp, ethernet, F } from "../../helpers/packets.js";
+import { writePcap, writePcapng } from "../../helpers/capture-writer.js";
+import { decodeAll, chunked, rng, corpusDir } from "../../helpers/decode.js";
+
+// A capture with records of very different sizes, so chunk edges fall everywhere.
+function mixedCapture(kind: "pcap" | "pcapng"): Uint8Array {
+  const frames = Array.from({ length: 300 }, (_, i) => ({
+    data: ethernet(tcpIp({ sport: 1000 + i, flags: F.ACK, payload: (i * 37) % 1500, v6: i % 3 === 0 }), { vlans: i % 5 ? [] : [[0x8100, i]] }),
+    sec: 1700000000 + i,
+    nsec: i * 1000,
+  }));
+  if (kind === "pcap") return writePcap(frames);
+  return writePcapng([{ interfaces: [{ tsresol: 9 }], blocks: frames.map((frame) => ({ type: "epb" as const, frame })) }]);
+}
+
+describe("chunk-boundary invariance", () => {
+  for (const kind of ["pcap", "pcapng"] as const) {
+    it(`${kind}: identical records and statistics for any chunking`, async () => {
+      const bytes = mixedCapture(kind);
+      const reference = await decodeAll(bytes);
+      expect(reference.records).toHaveLength(300);
+      const random = rng(kind === "pcap" ? 1 : 2);
+      const chunkings = [[1], [3, 1, 7], [16], [4095], Array.from({ length: 50 }, () => 1 + Math.floor(random() * 3000))];
+      for (const sizes of chunkings) {
+        const streamed = await decodeAll(chunked(bytes, sizes));
+        expect(streamed.records).toEqual(reference.records);
+        expect(streamed.summary.stats).toEqual(reference.summary.stats);
+      }
+      for (const chunkSize of [1, 13, 1000]) {
+        const small = await decodeAll(bytes, { chunkSize });
+        expect(small.records).toEqual(reference.records);
+      }
+    });
+  }
+
+  it("a truncated input gives the same error at the same offset for any chunking", async () => {
+    const bytes = mixedCapture("pcapng").subarray(0, 50_000);
+    const reference = await decodeAll(bytes);
+    const streamed = await decodeAll(chunked(bytes, [777, 5]));
+    expect(streamed.summary.error).toEqual(reference.summary.error);
+    expect(streamed.records.length).toBe(reference.records.length);
+  });
+});
+
+describe("inputs", () => {
+  const bytes = mixedCapture("pcap");
+  const dir = mkdtempSync(join(tmpdir(), "ths-"));
+
+  it("reads a file path, a .gz file (by its magic, whatever its name), a Node stream and a web stream", async () => {
+    const reference = await decodeAll(bytes);
+    const plain = join(dir, "cap.pcap");
+    writeFileSync(plain, bytes);
+    const gz = join(dir, "cap.pcap.gz");
+    writeFileSync(gz, gzipSync(bytes));
+    const gzNoExt = join(dir, "cap-gz");
+    writeFileSync(gzNoExt, gzipSync(bytes));
+    for (const input of [plain, gz, gzNoExt]) {
+      const { records, summary } = await decodeAll(input);
+      expect(records).toEqual(reference.records);
+      expect(summary.error).toBeNull();
+    }
+    expect((await decodeAll(Readable.from([bytes.subarray(0, 1000), bytes.subarray(1000)]))).records).toEqual(reference.records);
+    const web = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(bytes); c.close(); } });
+    expect((await decodeAll(web)).records).toEqual(reference.records);
+    expect((await decodeAll(gzipSync(bytes))).records).toEqual(reference.records);
+  });
+
+  it("reports a truncated .gz as a damaged capture, with what was read before", async () => {
+    const gz = gzipSync(bytes);
+    const path = join(dir, "cut.pcap.gz");
+    writeFileSync(path, gz.subarray(0, Math.floor(gz.length / 2)));
+    const { records, summary } = await decodeAll(path);
+    expect(records.length).toBeGreaterThan(0);
+    expect(summary.error).toMatchObject({ code: "input.read_failed", message: expect.stringMatching(/unexpected end/i) });
+    expect(summary.error!.packet).toBe(summary.stats.packets);
+  });
+
+  it("throws ENOENT for a missing file", async () => {
+    await expect(decodeAll(join(dir, "missing.pcap"))).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe("offsets beyond 4 GiB", () => {
+  it("reports exact byte offsets and packet indices past 2^32", async () => {
+    // 16 385 records of 256 KiB (not IP) then one TCP packet: the TCP record starts past 4 GiB.
+    const filler = writePcap([{ data: new Uint8Array(262144 - 16).fill(0xee) }]).subarray(24);
+    const tcp = writePcap([{ data: ethernet(tcpIp({ sport: 4242 })) }]);
+    const count = 16385;
+    async function* source() {
+      yield tcp.subarray(0, 24);
+      for (let i = 0; i < count; i++) yield filler;
+      yield tcp.subarray(24);
+    }
+    const { records, summary } = await decodeAll(source());
+    expect(records).toHaveLength(1);
+    expect(records[0]!.fileOffset).toBe(24 + count * filler.length);
+    expect(records[0]!.fileOffset).toBeGreaterThan(2 ** 32);
+    expect(records[0]!.packetIndex).toBe(count);
+    expect(summary.bytesRead).toBe(24 + count * filler.length + tcp.length - 24);
+  });
+});
+
+describe("robustness: random damage never throws, traps or hangs", () => {
+  const inputs: [string, Uint8Array][] = [["generated pcap", mixedCapture("pcap")], ["generated pcapng", mixedCapture("pcapng")]];
+  const root = corpusDir();
+  if (root) {
+    for (const f of readdirSync(join(root, "real", "good")).filter((n) => /tcp|zeek__|pcapng|many/.test(n)).slice(0, 40)) {
+      inputs.push([f, new Uint8Array(readFileSync(join(root, "real", "good", f)))]);
+    }
+  }
+  for (const [name, bytes] of inputs) {
+    it(name, async () => {
+      const random = rng(bytes.length);
+      for (let trial = 0; trial < 25; trial++) {
+        const damaged = bytes.slice(0, Math.max(0, Math.floor(random() * (bytes.length + 1))));
+        const flips = Math.floor(random() * 20);
+        for (let k = 0; k < flips && damaged.length; k++) damaged[Math.floor(random() * damaged.length)] = Math.floor(random() * 256);
+        const { summary } = await decodeAll(damaged, { verifyChecksums: trial % 2 === 1 });
+        if (summary.error) {
+          expect(summary.error.offset).toBeLessThanOrEqual(damaged.length);
+          expect(summary.error.packet).toBeLessThanOrEqual(summary.stats.packets);
+        }
+        expect(summary.stats.tcp).toBeLessThanOrEqual(summary.stats.packets);
+      }
+    });
+  }
+});
