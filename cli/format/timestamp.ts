@@ -1,0 +1,23 @@
+// Timestamps as users read them: exact epoch strings and ISO 8601 UTC.
+
+import type { Timestamp } from "../../sdk/index.js";
+
+/** "1591780863.720289000": seconds and nanoseconds, as tshark prints frame.time_epoch. */
+export function epochString(t: Timestamp): string {
+  return `${t.sec}.${String(t.nsec).padStart(9, "0")}`;
+}
+
+/** "2020-06-10T09:21:03.720289000Z". */
+export function isoString(t: Timestamp): string {
+  const date = new Date(t.sec * 1000);
+  if (Number.isNaN(date.getTime())) return epochString(t);
+  return `${date.toISOString().slice(0, 19)}.${String(t.nsec).padStart(9, "0")}Z`;
+}
+
+/** Seconds between two timestamps, as a decimal string with nanosecond precision. */
+export function durationString(from: Timestamp, to: Timestamp): string {
+  let sec = to.sec - from.sec;
+  let nsec = to.nsec - from.nsec;
+  if (nsec < 0) { sec -= 1; nsec += 1e9; }
+  return `${sec}.${String(nsec).padStart(9, "0")}`;
+}
