@@ -98,6 +98,7 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
       }
     } finally {
       source.close();
+      decoder.release();
     }
   }
 

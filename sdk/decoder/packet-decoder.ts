@@ -9,7 +9,7 @@
 //   }
 
 import * as L from "../../assembly/layout.js";
-import { instantiateDecoder, type DecoderExports } from "./wasm.js";
+import { acquireDecoder, releaseDecoder, type DecoderExports } from "./wasm.js";
 import { PacketBatch } from "./packet-batch.js";
 import { describeError, describeWarning, type DecodeError, type DecodeWarning } from "./diagnostics.js";
 import { linkTypeName } from "./link-types.js";
@@ -86,6 +86,8 @@ export class PacketDecoder {
   private base = 0; //  input offset of arena byte 0
   private eof = false;
   private state: number = L.STATUS_NEED_MORE;
+  // What the decoder reported, kept once its instance is released.
+  private final: { stats: CaptureStats; warnings: DecodeWarning[]; error: DecodeError | null; container: ContainerFormat | null; packets: number } | null = null;
 
   private constructor(private readonly wasm: DecoderExports, options: DecoderOptions) {
     const buffer = wasm.memory.buffer; // memory never grows after start-up: views stay valid
@@ -100,7 +102,19 @@ export class PacketDecoder {
   }
 
   static async create(options: DecoderOptions = {}): Promise<PacketDecoder> {
-    return new PacketDecoder(await instantiateDecoder(), options);
+    return new PacketDecoder(await acquireDecoder(), options);
+  }
+
+  /**
+   * Ends decoding and hands the WebAssembly instance back for reuse. Statistics, warnings and
+   * the error stay readable; batches and writable() views must not be used afterwards.
+   */
+  release(): void {
+    if (this.final) return;
+    this.final = { stats: this.stats(), warnings: this.warnings(), error: this.error, container: this.container, packets: this.packetsDecoded };
+    if (!this.finished) this.state = L.STATUS_DONE;
+    this.batch.count = 0;
+    releaseDecoder(this.wasm);
   }
 
   /** True when the decoder cannot go on without more input (or end()). */
@@ -158,21 +172,24 @@ export class PacketDecoder {
   }
 
   /** Packets read so far (all kinds, not only TCP). */
-  get packetsDecoded(): number { return this.wasm.packetsDecoded(); }
+  get packetsDecoded(): number { return this.final ? this.final.packets : this.wasm.packetsDecoded(); }
 
   get container(): ContainerFormat | null {
+    if (this.final) return this.final.container;
     const c = this.wasm.container();
     return c === L.FORMAT_PCAP ? "pcap" : c === L.FORMAT_PCAPNG ? "pcapng" : null;
   }
 
   /** The fatal error that stopped decoding, if any. */
   get error(): DecodeError | null {
+    if (this.final) return this.final.error;
     const w = this.wasm;
     if (this.state !== L.STATUS_ERROR) return null;
     return describeError(w.errorCode(), w.errorValue(), w.errorOffset(), w.errorPacket());
   }
 
   warnings(): DecodeWarning[] {
+    if (this.final) return this.final.warnings;
     const out: DecodeWarning[] = [];
     for (let code = 0; code < L.WARN_COUNT; code++) {
       const s = code * L.WARN_SLOT_SIZE;
@@ -183,6 +200,7 @@ export class PacketDecoder {
   }
 
   stats(): CaptureStats {
+    if (this.final) return this.final.stats;
     const s = this.stats64;
     const ts = (secSlot: number, nsecSlot: number): Timestamp | null =>
       s[L.STAT_FIRST_TS_SEC]! < 0 ? null : { sec: s[secSlot]!, nsec: s[nsecSlot]! };

@@ -60,6 +60,20 @@ function compileOnce(): Promise<WebAssembly.Module> {
   return compiled;
 }
 
+// Instances given back by finished decoders, reused by the next ones: instantiating means
+// allocating and zeroing ~21 MB of linear memory, which would cost more than decoding a small
+// capture. reset() puts an instance back in its initial state.
+const idle: DecoderExports[] = [];
+const MAX_IDLE = 4;
+
+export async function acquireDecoder(): Promise<DecoderExports> {
+  return idle.pop() ?? instantiateDecoder();
+}
+
+export function releaseDecoder(wasm: DecoderExports): void {
+  if (idle.length < MAX_IDLE) idle.push(wasm);
+}
+
 export async function instantiateDecoder(): Promise<DecoderExports> {
   const module = await compileOnce();
   const { exports } = await instantiate<Record<string, unknown>>(module, {});

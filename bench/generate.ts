@@ -1,0 +1,187 @@
+// Generates realistic benchmark captures: thousands of interleaved TCP connections with
+// kernel-like headers (timestamps on every segment, MSS/SACK/window-scale on SYNs), IPv4 and
+// IPv6, some VLAN-tagged, bulk transfers and short request/response exchanges, and the usual
+// ways connections end: FIN from either side, RST, refused and unanswered SYNs, still open.
+// Output is a little-endian microsecond pcap, at full snaplen or cut to a given snaplen.
+//
+// The generator writes packets straight into a reusable output buffer; it never holds the
+// capture in memory, so it can produce captures of any size.
+
+import { openSync, writeSync, closeSync } from "node:fs";
+
+export interface GenerateOptions {
+  /** Approximate size of the capture in bytes. */
+  bytes: number;
+  /** Bytes kept of each packet (0 = all). */
+  snaplen?: number;
+  /** Connections open at the same time. */
+  concurrency?: number;
+  seed?: number;
+}
+
+export interface GenerateResult {
+  path: string;
+  bytes: number;
+  packets: number;
+  connections: number;
+}
+
+const FLAG = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16 } as const;
+const MSS = 1448;
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Step = [fromClient: boolean, flags: number, payload: number];
+
+// The packets of one connection, in order: [from client?, TCP flags, payload bytes].
+function script(random: () => number): Step[] {
+  const A = FLAG.ACK;
+  const r = random();
+  if (r < 0.04) return [[true, FLAG.SYN, 0], [true, FLAG.SYN, 0], [true, FLAG.SYN, 0]]; // unanswered
+  if (r < 0.08) return [[true, FLAG.SYN, 0], [false, FLAG.RST | A, 0]]; // refused
+  const steps: Step[] = [[true, FLAG.SYN, 0], [false, FLAG.SYN | A, 0], [true, A, 0]];
+  // Request, then a response of a few bytes to a few megabytes (heavy-tailed, as on real links).
+  steps.push([true, A | FLAG.PSH, 200 + Math.floor(random() * 600)]);
+  const responseBytes = Math.floor(400 * Math.pow(10, random() * 3.6));
+  let sent = 0, unacked = 0;
+  while (sent < responseBytes) {
+    const n = Math.min(MSS, responseBytes - sent);
+    steps.push([false, A | (sent + n === responseBytes ? FLAG.PSH : 0), n]);
+    sent += n;
+    if (++unacked === 2) { steps.push([true, A, 0]); unacked = 0; }
+  }
+  if (unacked) steps.push([true, A, 0]);
+  const end = random();
+  if (end < 0.55) steps.push([true, FLAG.FIN | A, 0], [false, FLAG.FIN | A, 0], [true, A, 0]);
+  else if (end < 0.8) steps.push([false, FLAG.FIN | A, 0], [true, A, 0], [true, FLAG.FIN | A, 0], [false, A, 0]);
+  else if (end < 0.9) steps.push([true, FLAG.RST | A, 0]);
+  else if (end < 0.95) steps.push([false, FLAG.RST | A, 0]);
+  // else: still open when the capture ends
+  return steps;
+}
+
+interface Conn {
+  id: number;
+  v6: boolean;
+  vlan: number; // 0: untagged
+  clientIp: number;
+  serverIp: number;
+  clientPort: number;
+  serverPort: number;
+  clientSeq: number;
+  serverSeq: number;
+  steps: Step[];
+  next: number;
+}
+
+const SERVER_PORTS = [443, 443, 443, 80, 80, 22, 8080, 25, 3306, 53];
+
+export function generateCapture(path: string, options: GenerateOptions): GenerateResult {
+  const random = rng(options.seed ?? 42);
+  const snaplen = options.snaplen ?? 0;
+  const concurrency = options.concurrency ?? 2000;
+  const fd = openSync(path, "w");
+  const out = new Uint8Array(4 << 20);
+  const view = new DataView(out.buffer);
+  let pos = 0, total = 0, packets = 0, connections = 0;
+  let tsUs = 1_700_000_000 * 1e6;
+
+  const flush = () => { writeSync(fd, out, 0, pos); total += pos; pos = 0; };
+
+  // Global header.
+  view.setUint32(0, 0xa1b2c3d4, true);
+  view.setUint16(4, 2, true);
+  view.setUint16(6, 4, true);
+  view.setUint32(16, snaplen || 262144, true);
+  view.setUint32(20, 1, true);
+  pos = 24;
+
+  const newConn = (): Conn => {
+    const v6 = random() < 0.25;
+    return {
+      id: connections++, v6,
+      vlan: random() < 0.2 ? 1 + Math.floor(random() * 4000) : 0,
+      clientIp: (10 << 24) | Math.floor(random() * 0xffffff),
+      serverIp: (172 << 24) | (16 << 16) | Math.floor(random() * 0xffff),
+      clientPort: 1024 + Math.floor(random() * 64000),
+      serverPort: SERVER_PORTS[Math.floor(random() * SERVER_PORTS.length)]!,
+      clientSeq: Math.floor(random() * 2 ** 32), serverSeq: Math.floor(random() * 2 ** 32),
+      steps: script(random), next: 0,
+    };
+  };
+  const active: Conn[] = Array.from({ length: concurrency }, newConn);
+
+  const writeAddr = (o: number, v4: number, v6: boolean) => {
+    if (v6) {
+      view.setUint32(o, 0xfd000000, false); view.setUint32(o + 4, 0, false);
+      view.setUint32(o + 8, 0, false); view.setUint32(o + 12, v4, false);
+    } else view.setUint32(o, v4, false);
+  };
+
+  while (total + pos < options.bytes) {
+    const k = Math.floor(random() * active.length);
+    const c = active[k]!;
+    const [fromClient, flags, payload] = c.steps[c.next++]!;
+    const syn = (flags & FLAG.SYN) !== 0;
+    const tcpHeader = syn ? 40 : 32; // SYN: MSS, SACK-perm, TS, NOP, WS; others: NOP NOP TS
+    const ipHeader = c.v6 ? 40 : 20;
+    const l2 = 14 + (c.vlan ? 4 : 0);
+    const wire = l2 + ipHeader + tcpHeader + payload;
+    const cap = snaplen && wire > snaplen ? snaplen : wire;
+    if (pos + 16 + wire > out.length) flush();
+    tsUs += 1 + Math.floor(random() * 20);
+    view.setUint32(pos, Math.floor(tsUs / 1e6), true);
+    view.setUint32(pos + 4, tsUs % 1e6, true);
+    view.setUint32(pos + 8, cap, true);
+    view.setUint32(pos + 12, wire, true);
+    const p = pos + 16;
+    out.fill(0, p, p + wire);
+    // Ethernet (+ 802.1Q)
+    out[p] = 0x02; out[p + 5] = fromClient ? 2 : 1; out[p + 6] = 0x02; out[p + 11] = fromClient ? 1 : 2;
+    let q = p + 12;
+    if (c.vlan) { view.setUint16(q, 0x8100); view.setUint16(q + 2, c.vlan); q += 4; }
+    view.setUint16(q, c.v6 ? 0x86dd : 0x0800); q += 2;
+    const src = fromClient ? c.clientIp : c.serverIp, dst = fromClient ? c.serverIp : c.clientIp;
+    if (c.v6) {
+      view.setUint32(q, 0x60000000);
+      view.setUint16(q + 4, tcpHeader + payload);
+      out[q + 6] = 6; out[q + 7] = 64;
+      writeAddr(q + 8, src, true); writeAddr(q + 24, dst, true);
+    } else {
+      out[q] = 0x45;
+      view.setUint16(q + 2, ipHeader + tcpHeader + payload);
+      view.setUint16(q + 6, 0x4000);
+      out[q + 8] = 64; out[q + 9] = 6;
+      writeAddr(q + 12, src, false); writeAddr(q + 16, dst, false);
+    }
+    q += ipHeader;
+    view.setUint16(q, fromClient ? c.clientPort : c.serverPort);
+    view.setUint16(q + 2, fromClient ? c.serverPort : c.clientPort);
+    view.setUint32(q + 4, fromClient ? c.clientSeq : c.serverSeq);
+    view.setUint32(q + 8, flags & FLAG.ACK ? (fromClient ? c.serverSeq : c.clientSeq) : 0);
+    view.setUint16(q + 12, ((tcpHeader / 4) << 12) | flags);
+    view.setUint16(q + 14, 502);
+    let o = q + 20;
+    if (syn) { out[o] = 2; out[o + 1] = 4; view.setUint16(o + 2, MSS + 12); out[o + 4] = 4; out[o + 5] = 2; o += 6; }
+    else { out[o] = 1; out[o + 1] = 1; o += 2; }
+    out[o] = 8; out[o + 1] = 10; view.setUint32(o + 2, tsUs / 1000 >>> 0); view.setUint32(o + 6, (tsUs / 1000 - 7) >>> 0); o += 10;
+    if (syn) { out[o] = 1; out[o + 1] = 3; out[o + 2] = 3; out[o + 3] = 7; }
+    const advance = payload + (syn || flags & FLAG.FIN ? 1 : 0);
+    if (fromClient) c.clientSeq = (c.clientSeq + advance) >>> 0; else c.serverSeq = (c.serverSeq + advance) >>> 0;
+    pos += 16 + cap;
+    packets++;
+    if (c.next === c.steps.length) active[k] = newConn();
+  }
+  flush();
+  closeSync(fd);
+  return { path, bytes: total, packets, connections };
+}

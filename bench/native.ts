@@ -1,0 +1,23 @@
+// Builds and runs the native C reference decoder (bench/native/decode.c) when a C compiler is
+// available; the benchmark reports it beside the WebAssembly and TypeScript decoders.
+
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+
+const SOURCE = fileURLToPath(new URL("../../bench/native/decode.c", import.meta.url));
+
+/** Compiles the decoder into `dir`; returns the binary's path, or null without a compiler. */
+export function buildNative(dir: string): string | null {
+  const binary = join(dir, "native-decode");
+  const cc = spawnSync("cc", ["-O2", "-o", binary, SOURCE], { encoding: "utf8" });
+  if (cc.error || cc.status !== 0) return null;
+  return binary;
+}
+
+/** Mean seconds per decode of `path` over `runs` runs. */
+export function runNative(binary: string, path: string, runs: number): number {
+  const r = spawnSync(binary, [path, String(runs)], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`native decoder failed: ${r.stderr}`);
+  return Number(r.stdout.trim().split(" ")[0]);
+}
