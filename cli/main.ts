@@ -17,7 +17,12 @@ function packageVersion(): string {
   return "unknown";
 }
 
+// cac's parser swallows a lone "-"; it is carried through parsing under another name.
+const STDIN_ARG = "\u0000stdin";
+const restoreStdin = (captures: string[]) => captures.map((c) => (c === STDIN_ARG ? "-" : c));
+
 export async function main(argv: string[]): Promise<number> {
+  argv = argv.map((a, i) => (i >= 2 && a === "-" ? STDIN_ARG : a));
   const cli = cac("tcp-handshake-scan");
   let pending: Promise<number> | undefined;
 
@@ -28,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     .example("tcp-handshake-scan info trace.pcapng")
     .example("tcp-handshake-scan info --json rotated-*.pcap.gz")
     .action((captures: string[], flags: { json?: boolean; verifyChecksums?: boolean }) => {
-      pending = import("./commands/info.js").then((m) => m.runInfo(captures, flags));
+      pending = import("./commands/info.js").then((m) => m.runInfo(restoreStdin(captures), flags));
     });
 
   cli.help();

@@ -29,7 +29,7 @@ export async function runInfo(captures: string[], flags: InfoFlags): Promise<num
       continue;
     }
     const summary = capture.summary();
-    const report = infoReport(file, summary);
+    const report = infoReport(file === "-" ? "<stdin>" : file, summary);
     process.stdout.write(flags.json ? JSON.stringify(report) + "\n" : renderInfoText(report, summary) + (captures.length > 1 ? "\n" : ""));
     if (summary.error) {
       process.stderr.write(errorLine(file, summary.error) + "\n");

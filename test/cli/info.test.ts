@@ -1,0 +1,90 @@
+// `tcp-handshake-scan info`, run as the built command.
+
+import { describe, it, expect } from "vitest";
+import { spawnSync } from "node:child_process";
+import { readFileSync, readdirSync, writeFileSync, mkdtempSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { corpusDir } from "../helpers/decode.js";
+
+const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
+
+function run(args: string[], input?: Uint8Array) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("info", () => {
+  it("describes the shipped sample", () => {
+    const r = run(["info", SAMPLE]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/Container:\s+pcap 2\.4, little-endian/);
+    expect(r.stdout).toMatch(/#0 {2}ETHERNET \(1\), snaplen 262144, microseconds/);
+    expect(r.stdout).toMatch(/Packets:\s+71\n {2}TCP\s+71 \(100\.0%\)/);
+  });
+
+  it("prints one parseable JSON object per capture", () => {
+    const r = run(["info", "--json", SAMPLE, SAMPLE]);
+    expect(r.code).toBe(0);
+    const objects = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(objects).toHaveLength(2);
+    expect(objects[0]).toMatchObject({ container: "pcap", packets: { total: 71, tcp: 71, udp: 0 }, errors: [] });
+  });
+
+  it("reads standard input and gzip-compressed input", () => {
+    const bytes = readFileSync(SAMPLE);
+    const fromStdin = JSON.parse(run(["info", "--json", "-"], bytes).stdout);
+    expect(fromStdin.packets.tcp).toBe(71);
+    const dir = mkdtempSync(join(tmpdir(), "ths-cli-"));
+    writeFileSync(join(dir, "s.pcap.gz"), gzipSync(bytes));
+    expect(JSON.parse(run(["info", "--json", join(dir, "s.pcap.gz")]).stdout).packets.tcp).toBe(71);
+  });
+
+  it("names the file and cause in one line, exit 3, for a missing file or a non-capture", () => {
+    const missing = run(["info", "/no/such/file.pcap"]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toBe("tcp-handshake-scan: /no/such/file.pcap: no such file\n");
+    const notCapture = run(["info", fileURLToPath(new URL("../../package.json", import.meta.url))]);
+    expect(notCapture.code).toBe(3);
+    expect(notCapture.stderr).toMatch(/^tcp-handshake-scan: .*package\.json: byte 0 \(packet 0\): not a pcap or pcapng capture: magic number 0x7b0a2020\n$/);
+  });
+
+  it("reports what was read before damage, exit 4", () => {
+    const bytes = readFileSync(SAMPLE);
+    const dir = mkdtempSync(join(tmpdir(), "ths-cli-"));
+    const cut = join(dir, "cut.pcap");
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 10));
+    const r = run(["info", "--json", cut]);
+    expect(r.code).toBe(4);
+    const report = JSON.parse(r.stdout);
+    expect(report.packets.tcp).toBe(70);
+    expect(report.errors[0]).toMatchObject({ code: "capture.truncated_record", packet: 70 });
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("rejects unknown options and commands with exit 2, and answers --help", () => {
+    expect(run(["info", "--jsonn", SAMPLE]).code).toBe(2);
+    expect(run(["frobnicate"]).code).toBe(2);
+    const help = run(["info", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("--json");
+    expect(help.stdout).toContain("--verify-checksums");
+  });
+
+  const root = corpusDir();
+  it.runIf(root)("gives exit 3 or 4 and one line for every damaged corpus file", () => {
+    const dir = join(root!, "real", "bad");
+    const manifest = JSON.parse(readFileSync(join(root!, "real", "manifest.json"), "utf8")).files as { file: string; expect: string }[];
+    for (const name of readdirSync(dir)) {
+      const entry = manifest.find((e) => e.file === `bad/${name}`)!;
+      const r = run(["info", join(dir, name)]);
+      expect(r.code, name).toBe(entry.expect === "error" ? 3 : 4);
+      expect(r.stderr, name).toMatch(new RegExp(`^tcp-handshake-scan: .*${name.replace(/\./g, "\\.")}: byte \\d+ \\(packet \\d+\\): [^\\n]+\\n$`));
+      expect(r.stderr, name).not.toMatch(/\n\s+at /);
+    }
+  });
+});
