@@ -19,6 +19,9 @@ const ETH_QINQ_OLD2: u32 = 0x9200;
 const ETH_MPLS: u32 = 0x8847;
 const ETH_MPLS_MULTICAST: u32 = 0x8848;
 const ETH_PPPOE_SESSION: u32 = 0x8864;
+const ETH_PBB: u32 = 0x88e7; //         802.1ah I-tag, then a customer Ethernet header
+const ETH_FABRICPATH: u32 = 0x8903; //  Cisco FabricPath: 2-byte FTAG/TTL, then Ethernet
+const ETH_VNTAG: u32 = 0x8926; //       Cisco VN-Tag: 4-byte tag, then an EtherType
 const ETHERNET_HEADER: u32 = 14;
 // Pseudowires carrying Ethernet can nest; bound the recursion.
 const MAX_NESTING: i32 = 8;
@@ -29,7 +32,13 @@ export function decodeEthernet(p: usize, capEnd: usize, depth: i32): void {
 }
 
 export function decodeEthertype(type: u32, p: usize, capEnd: usize, depth: i32): void {
-  while (type == ETH_VLAN || type == ETH_QINQ || type == ETH_QINQ_OLD1 || type == ETH_QINQ_OLD2) {
+  while (type == ETH_VLAN || type == ETH_QINQ || type == ETH_QINQ_OLD1 || type == ETH_QINQ_OLD2 || type == ETH_VNTAG) {
+    if (type == ETH_VNTAG) {
+      if (p + 6 > capEnd) { countStat(STAT_LINK_INVALID); return; }
+      type = be16(p + 4);
+      p += 6;
+      continue;
+    }
     if (p + 4 > capEnd) { countStat(STAT_LINK_INVALID); return; }
     noteVlan(be16(p) & 0xfff);
     type = be16(p + 2);
@@ -49,6 +58,8 @@ export function decodeEthertype(type: u32, p: usize, capEnd: usize, depth: i32):
     case ETH_IPV6: decodeIPv6(p, capEnd); return;
     case ETH_MPLS:
     case ETH_MPLS_MULTICAST: decodeMpls(p, capEnd, depth); return;
+    case ETH_PBB: decodeEthernet(p + 4, capEnd, depth + 1); return;
+    case ETH_FABRICPATH: decodeEthernet(p + 2, capEnd, depth + 1); return;
     case ETH_PPPOE_SESSION: {
       // 6-byte PPPoE header, then a 2-byte PPP protocol number.
       if (p + 8 > capEnd) { countStat(STAT_LINK_INVALID); return; }

@@ -49,6 +49,16 @@ describe("Ethernet", () => {
     expect(summary.stats.nonIp).toBe(2);
   });
 
+  it("reads through 802.1ah PBB, Cisco FabricPath and VN-Tag", async () => {
+    const inner = ethernet(tcpIp({ sport: 7 }), { vlans: [[0x8100, 33]] });
+    const pbb = ethernet(concat(new Uint8Array([0, 0, 0, 1]), inner), {}, 0x88e7);
+    const fabricPath = ethernet(concat(new Uint8Array([0, 1]), inner), {}, 0x8903);
+    const ip = tcpIp({ sport: 8 });
+    const vntag = ethernet(concat(new Uint8Array(4), u16(0x8100), u16(12), u16(0x0800), ip), {}, 0x8926);
+    const { records } = await decodeFrames([pbb, fabricPath, vntag]);
+    expect(records.map((r) => [r.srcPort, r.vlan])).toEqual([[7, 33], [7, 33], [8, 12]]);
+  });
+
   it("ignores the padding of short frames", async () => {
     const { records } = await decodeFrames([ethernet(tcpIp({ flags: F.ACK }), { pad: true })]);
     expect(records[0]!.payloadLen).toBe(0);
