@@ -5,7 +5,7 @@
 // AssemblyScript). Change a field here and bump LAYOUT_VERSION; the SDK refuses a .wasm whose
 // compiled-in version differs from its own.
 
-export const LAYOUT_VERSION = 1;
+export const LAYOUT_VERSION = 2;
 
 // ---------------------------------------------------------------------------------------------
 // Per-packet record: one per TCP packet, RECORD_SIZE bytes, little-endian, 8-byte aligned so
@@ -86,6 +86,8 @@ export const PKT_CHECKSUM_BAD = 0x04; //    IPv4 header or TCP checksum wrong
 export const PKT_CHECKSUM_UNVERIFIABLE = 0x08; // verification on, but the segment was not all captured
 export const PKT_IP_LEN_FROM_CAPTURE = 0x10; // IP length field was 0 (TSO / BIG TCP): captured size used
 export const PKT_SNAPLEN_TRUNCATED = 0x20; // captured length < original length
+export const PKT_IP_CHECKSUM_BAD = 0x40; //  the IPv4 header checksum is wrong (with PKT_CHECKSUM_BAD)
+export const PKT_PAYLOAD_TRUNCATED = 0x80; // the TCP segment was not captured to its end
 
 // REC_STOP_LAYER values.
 export const LAYER_NONE = 0;

@@ -179,6 +179,7 @@ export class JsDecoder {
     o.setUint32(r + L.REC_ACK, v.getUint32(p + 8), true);
     o.setUint16(r + L.REC_TCP_FLAGS, v.getUint16(p + 12) & 0x1ff, true);
     o.setUint32(r + L.REC_FLOW_HASH, this.hash(sport, dport), true);
+    if (avail < tcpLen) o.setUint8(r + L.REC_PACKET_FLAGS, o.getUint8(r + L.REC_PACKET_FLAGS) | L.PKT_PAYLOAD_TRUNCATED);
     this.tcpRest(v, p, capEnd, tcpLen);
     this.commit();
   }

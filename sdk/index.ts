@@ -12,3 +12,14 @@ export type { DecodeError, DecodeWarning } from "./decoder/diagnostics.js";
 export type { CaptureInput, ByteSource } from "./decoder/capture-input.js";
 export { linkTypeName } from "./decoder/link-types.js";
 export * as layout from "../assembly/layout.js";
+export { scan, createScanner } from "./scan.js";
+export type { ScanOptions, ScanResult, Scanner } from "./scan.js";
+export type {
+  ConnectionRecord, EndpointRecord, HandshakeOutcome, HandshakeOptions, TeardownKind,
+} from "./connections/connection-record.js";
+export { connState, CONN_STATE_DESCRIPTIONS } from "./connections/conn-state.js";
+export type { ConnState } from "./connections/conn-state.js";
+export { ANOMALIES } from "./connections/anomalies.js";
+export { ZEEK_LIKELY_SERVER_PORTS } from "./connections/likely-server-ports.js";
+export { ZEEK_TIMEOUTS } from "./connections/tracker.js";
+export type { Timeouts } from "./connections/tracker.js";

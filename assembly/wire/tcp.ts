@@ -11,11 +11,11 @@ import {
   REC_SRC_ADDR, REC_DST_ADDR,
   LAYER_TCP, LAYER_TCP_OPTIONS, STOP_TRUNCATED, STOP_INVALID,
   OPT_MSS, OPT_WSCALE, OPT_SACK_PERMITTED, OPT_SACK, OPT_TIMESTAMPS, OPT_TFO, OPT_MPTCP,
-  OPT_MALFORMED, OPT_OTHER, OPT_TFO_EXPERIMENTAL, STAT_TCP_UNREADABLE,
+  OPT_MALFORMED, OPT_OTHER, OPT_TFO_EXPERIMENTAL, STAT_TCP_UNREADABLE, PKT_PAYLOAD_TRUNCATED,
 } from "../layout";
 import { be16, be32, u8at } from "../memory";
 import { countStat } from "../counters";
-import { rec, hashSeed } from "../packet";
+import { rec, hashSeed, setPacketFlag } from "../packet";
 import { flowHash } from "../flowhash";
 
 const FIXED_HEADER: u32 = 20;
@@ -43,6 +43,7 @@ export function decodeTcp(p: usize, capEnd: usize, tcpLen: u32): bool {
   store<u32>(rec, be32(p + 8), REC_ACK);
   store<u16>(rec, <u16>(be16(p + 12) & 0x1ff), REC_TCP_FLAGS);
   store<u32>(rec, flowHash(hashSeed, rec + REC_SRC_ADDR, srcPort, rec + REC_DST_ADDR, dstPort), REC_FLOW_HASH);
+  if (avail < tcpLen) setPacketFlag(PKT_PAYLOAD_TRUNCATED);
 
   const headerLen = (u8at(p + 12) >> 4) << 2;
   if (headerLen < FIXED_HEADER || headerLen > tcpLen) {

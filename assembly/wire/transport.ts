@@ -2,7 +2,7 @@
 
 import {
   STAT_UDP, STAT_ICMP, STAT_OTHER_IP, STAT_TUNNELLED, STAT_BAD_CHECKSUM,
-  PKT_CHECKSUM_GOOD, PKT_CHECKSUM_BAD, PKT_CHECKSUM_UNVERIFIABLE, PKT_FIRST_FRAGMENT,
+  PKT_CHECKSUM_GOOD, PKT_CHECKSUM_BAD, PKT_CHECKSUM_UNVERIFIABLE, PKT_FIRST_FRAGMENT, PKT_IP_CHECKSUM_BAD,
   REC_PACKET_FLAGS, REC_STOP_LAYER,
 } from "../layout";
 import { be16 } from "../memory";
@@ -61,7 +61,7 @@ export function decodeTransport(
 function verify(p: usize, capEnd: usize, len: u32, pseudo: u64, headerOk: bool): void {
   const fragment = (load<u8>(rec, REC_PACKET_FLAGS) & <u8>PKT_FIRST_FRAGMENT) != 0;
   if (!headerOk) {
-    setPacketFlag(PKT_CHECKSUM_BAD);
+    setPacketFlag(PKT_CHECKSUM_BAD | PKT_IP_CHECKSUM_BAD);
     countStat(STAT_BAD_CHECKSUM);
   } else if (fragment || p + len > capEnd || load<u8>(rec, REC_STOP_LAYER) != 0) {
     setPacketFlag(PKT_CHECKSUM_UNVERIFIABLE);

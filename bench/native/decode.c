@@ -56,6 +56,7 @@ static void tcp(rec_t *r, const uint8_t *p, const uint8_t *end, uint32_t len) {
   r->sport = be16(p); r->dport = be16(p + 2); r->seq = be32(p + 4); r->ack = be32(p + 8);
   r->flags = be16(p + 12) & 0x1ff;
   r->hash = flow_hash(r);
+  if (end - p < (long)len) r->pflags |= 0x80;
   nrec++;
   uint32_t hl = (p[12] >> 4) * 4;
   if (hl < 20 || hl > len) { r->stop_layer = 3; r->stop_reason = 2; return; }

@@ -1,0 +1,179 @@
+// The connection record: what tcp-handshake-scan says about one TCP connection (schema in the
+// README). Built once per connection, when it ends, from the tracker's columns.
+
+import * as L from "../../assembly/layout.js";
+import { formatAddress } from "../decoder/packet-batch.js";
+import {
+  ConnectionStore, KEY_WORDS, HS_SYN_ACK_ANSWERED, HS_SYN_ACK_MISMATCH, HS_ACK_SEEN, HS_ACK_MISMATCH,
+  HS_RST_BEFORE_ACK, CLOSE_PEER_ACKED_FIN, CLOSE_SECOND_FIN_ACKS_FIRST, CLOSE_FIN_BEFORE_RST,
+  SEEN_START, SEEN_TOP, REMOVED_INACTIVITY, REMOVED_ATTEMPT,
+} from "./connection-store.js";
+import { connState, type ConnState } from "./conn-state.js";
+import { communityId } from "./community-id.js";
+
+export type HandshakeOutcome =
+  | "complete" | "rejected" | "unanswered" | "syn-ack-only" | "aborted" | "simultaneous-open" | "mid-stream" | "invalid";
+
+export type TeardownKind =
+  | "fin" | "fin-3" | "simultaneous-close" | "rst-orig" | "rst-resp" | "fin-then-rst"
+  | "half-closed-orig" | "half-closed-resp" | "open" | "timeout";
+
+export interface EndpointRecord {
+  addr: string;
+  port: number;
+  pkts: number;
+  /** Payload bytes, from sequence numbers as Zeek counts them (includes bytes not captured). */
+  bytes: number;
+  /** IP bytes (headers and payload) per the IP length fields. */
+  ipBytes: number;
+  flags: { syn: number; synAck: number; fin: number; rst: number };
+}
+
+export interface HandshakeOptions {
+  mss: number | null;
+  windowScale: number | null;
+  sackPermitted: boolean;
+  timestamps: boolean;
+  /** ECN setup: ECE and CWR on the SYN, ECE on the SYN/ACK (AE too for AccECN). */
+  ecn: { ece: boolean; cwr: boolean; ae: boolean };
+  /** TCP Fast Open: cookie bytes (0 = cookie request), data carried on the SYN. */
+  tfo: { cookieLen: number; data: number } | null;
+  mptcp: boolean;
+}
+
+export interface ConnectionRecord {
+  id: number;
+  communityId: string;
+  ts: string;
+  duration: number;
+  orig: EndpointRecord;
+  resp: EndpointRecord;
+  vlan?: number;
+  innerVlan?: number;
+  firstPacket: number;
+  lastPacket: number;
+  handshake: {
+    outcome: HandshakeOutcome;
+    synCount: number;
+    synAckCount: number;
+    rttSynToSynAckUs: number | null;
+    rttSynAckToAckUs: number | null;
+    options: { orig: HandshakeOptions | null; resp: HandshakeOptions | null };
+  };
+  teardown: { kind: TeardownKind; firstCloser: "orig" | "resp" | null };
+  connState: ConnState;
+  history: string;
+  anomalies: Record<string, number>;
+}
+
+function seqSpan(s: ConnectionStore, e: number): number {
+  // Zeek's endpoint size: the sequence span of the data sent; the payload sum when unknown.
+  const need = SEEN_START | SEEN_TOP;
+  if ((s.seen[e]! & need) !== need) return s.payloadBytes[e]!;
+  const span = (s.topSeq[e]! - s.startSeq[e]!) | 0;
+  return span > 0 ? span : 0;
+}
+
+function address(s: ConnectionStore, slot: number, side: number): { bytes: Uint8Array; text: string } {
+  const k = slot * KEY_WORDS + side * 4;
+  const bytes = new Uint8Array(16);
+  new Uint32Array(bytes.buffer).set(s.key.subarray(k, k + 4));
+  const version = s.key[slot * KEY_WORDS + 9]!;
+  return { bytes: version === 4 ? bytes.slice(0, 4) : bytes, text: formatAddress(bytes, 0, version) };
+}
+
+function options(s: ConnectionStore, e: number): HandshakeOptions | null {
+  if (s.syns[e] === 0 && s.synAcks[e] === 0) return null;
+  const bits = s.optionBits[e]!;
+  const ecn = s.ecnBits[e]!; // ECE, CWR, AE as bits 0..2 (flags >> 6)
+  return {
+    mss: bits & L.OPT_MSS ? s.mss[e]! : null,
+    windowScale: s.windowScale[e] === 0xff ? null : s.windowScale[e]!,
+    sackPermitted: (bits & L.OPT_SACK_PERMITTED) !== 0,
+    timestamps: (bits & L.OPT_TIMESTAMPS) !== 0,
+    ecn: { ece: (ecn & 1) !== 0, cwr: (ecn & 2) !== 0, ae: (ecn & 4) !== 0 },
+    tfo: s.tfoCookieLen[e]! >= 0 || s.synPayload[e]! > 0 ? { cookieLen: Math.max(0, s.tfoCookieLen[e]!), data: s.synPayload[e]! } : null,
+    mptcp: (bits & L.OPT_MPTCP) !== 0,
+  };
+}
+
+function handshakeOutcome(s: ConnectionStore, slot: number, o: number, r: number): HandshakeOutcome {
+  const hs = s.handshakeFlags[slot]!;
+  if (s.syns[o]! > 0 && s.syns[r]! > 0) return "simultaneous-open";
+  if (s.syns[o]! > 0) {
+    if (s.synAcks[r]! > 0) {
+      if (!(hs & HS_SYN_ACK_ANSWERED) && hs & HS_SYN_ACK_MISMATCH) return "invalid";
+      if (hs & HS_ACK_MISMATCH) return "invalid";
+      if (hs & HS_RST_BEFORE_ACK && !(hs & HS_ACK_SEEN)) return "aborted";
+      return "complete";
+    }
+    return s.rsts[r]! > 0 ? "rejected" : "unanswered";
+  }
+  return s.synAcks[r]! > 0 || s.synAcks[o]! > 0 ? "syn-ack-only" : "mid-stream";
+}
+
+function teardown(s: ConnectionStore, slot: number, origSide: number): { kind: TeardownKind; firstCloser: "orig" | "resp" | null } {
+  const role = (side: number) => (side === 0 ? null : side - 1 === origSide ? "orig" : "resp");
+  const firstCloser = role(s.firstCloseSide[slot]!);
+  const o = slot * 2 + origSide, r = o ^ 1;
+  const flags = s.closeFlags[slot]!;
+  if (s.firstRstSide[slot]) {
+    if (flags & CLOSE_FIN_BEFORE_RST) return { kind: "fin-then-rst", firstCloser };
+    return { kind: role(s.firstRstSide[slot]!) === "orig" ? "rst-orig" : "rst-resp", firstCloser };
+  }
+  if (s.fins[o]! > 0 && s.fins[r]! > 0) {
+    if (!(flags & CLOSE_SECOND_FIN_ACKS_FIRST)) return { kind: "simultaneous-close", firstCloser };
+    return { kind: flags & CLOSE_PEER_ACKED_FIN ? "fin" : "fin-3", firstCloser };
+  }
+  if (s.fins[o]! > 0) return { kind: "half-closed-orig", firstCloser };
+  if (s.fins[r]! > 0) return { kind: "half-closed-resp", firstCloser };
+  const timedOut = s.removedBy[slot] === REMOVED_INACTIVITY || s.removedBy[slot] === REMOVED_ATTEMPT;
+  return { kind: timedOut ? "timeout" : "open", firstCloser };
+}
+
+function rttUs(from: number, to: number): number | null {
+  return to > 0 && to >= from ? Math.round((to - from) * 1e7) / 10 : null;
+}
+
+export function buildConnectionRecord(s: ConnectionStore, slot: number): ConnectionRecord {
+  const origSide = s.flipped[slot]!;
+  const o = slot * 2 + origSide, r = o ^ 1;
+  const a = address(s, slot, origSide), b = address(s, slot, origSide ^ 1);
+  const portsWord = s.key[slot * KEY_WORDS + 8]!;
+  const portA = portsWord >>> 16, portB = portsWord & 0xffff;
+  const origPort = origSide === 0 ? portA : portB, respPort = origSide === 0 ? portB : portA;
+  const origBytes = seqSpan(s, o), respBytes = seqSpan(s, r);
+  const history = s.history[slot]!;
+  const endpoint = (e: number, addr: string, port: number, bytes: number): EndpointRecord => ({
+    addr, port, pkts: s.pkts[e]!, bytes, ipBytes: s.ipBytes[e]!,
+    flags: { syn: s.syns[e]!, synAck: s.synAcks[e]!, fin: s.fins[e]!, rst: s.rsts[e]! },
+  });
+  const hs = s.handshakeFlags[slot]!;
+  const record: ConnectionRecord = {
+    id: s.id[slot]!,
+    communityId: communityId(a.bytes, origPort, b.bytes, respPort),
+    ts: `${s.firstSec[slot]}.${String(s.firstNsec[slot]).padStart(9, "0")}`,
+    duration: Math.round((s.durationEnd[slot]! - s.firstTime[slot]!) * 1e9) / 1e9,
+    orig: endpoint(o, a.text, origPort, origBytes),
+    resp: endpoint(r, b.text, respPort, respBytes),
+    firstPacket: s.firstPacket[slot]!,
+    lastPacket: s.lastPacket[slot]!,
+    handshake: {
+      outcome: handshakeOutcome(s, slot, o, r),
+      synCount: s.syns[o]!,
+      synAckCount: s.synAcks[r]!,
+      rttSynToSynAckUs: hs & HS_SYN_ACK_ANSWERED ? rttUs(s.synTimeAnswered[slot]!, s.synAckTime[slot]!) : null,
+      rttSynAckToAckUs: hs & HS_ACK_SEEN && !(hs & HS_ACK_MISMATCH) ? rttUs(s.synAckTimeAnswered[slot]!, s.handshakeAckTime[slot]!) : null,
+      options: { orig: options(s, o), resp: options(s, r) },
+    },
+    teardown: teardown(s, slot, origSide),
+    connState: connState(s.state[o]!, s.state[r]!, history, origBytes, respBytes),
+    history,
+    anomalies: Object.fromEntries(s.anomalyCounts[slot] ?? []),
+  };
+  if (s.vlan[slot] !== L.NO_VLAN) record.vlan = s.vlan[slot]!;
+  if (s.innerVlan[slot] !== L.NO_VLAN) record.innerVlan = s.innerVlan[slot]!;
+  if (record.handshake.outcome === "mid-stream") record.anomalies["mid-stream-start"] = 1;
+  if (s.pkts[o] === 0 || s.pkts[r] === 0) record.anomalies["one-sided"] = 1;
+  return record;
+}

@@ -1,0 +1,250 @@
+// Struct-of-arrays storage for open connections: one typed-array column per field, indexed by
+// connection slot (per-connection fields) or by endpoint (slot * 2 + side, per-endpoint
+// fields). Side 0 is the endpoint that sent the connection's first packet; which side is the
+// originator is a per-connection bit, so a Zeek "flip" swaps roles without moving state.
+// Slots are recycled through a free list; columns double when full. No object is allocated
+// per packet; the history string and rare anomaly counts are the only per-connection objects.
+
+export const KEY_WORDS = 10; // address A (4), address B (4), ports (A << 16 | B), IP version
+
+export class ConnectionStore {
+  capacity: number;
+  private freeList: number[] = [];
+  private columnList: (Uint8Array | Uint16Array | Int16Array | Uint32Array | Float64Array)[] = [];
+  private used = 0;
+  live = 0;
+
+  // Per connection.
+  inUse: Uint8Array;
+  key: Uint32Array;
+  flowHash: Uint32Array;
+  generation: Uint32Array;
+  flipped: Uint8Array; //       1 when the originator is side 1
+  id: Float64Array; //          order of the first packet among connections
+  firstSec: Float64Array; //    exact first timestamp (epoch seconds + nanoseconds)
+  firstNsec: Uint32Array;
+  firstTime: Float64Array; //   relative seconds (capture clock) of the first packet
+  lastTime: Float64Array; //    of the last accepted packet
+  durationEnd: Float64Array; // last packet time while not both sides closed
+  firstPacket: Float64Array;
+  lastPacket: Float64Array;
+  vlan: Uint16Array;
+  innerVlan: Uint16Array;
+  attemptDeadline: Float64Array; // 0: none
+  closeDeadline: Float64Array; //   0: none
+  inactivityTimeout: Float64Array;
+  queuedDeadline: Float64Array; //  the earliest deadline already in the timer queue
+  synAckTime: Float64Array; //      handshake: first answered SYN/ACK, third packet
+  handshakeAckTime: Float64Array; //   -1 when not seen
+  synTimeAnswered: Float64Array; // time of the SYN transmission the SYN/ACK answered
+  synAckTimeAnswered: Float64Array;
+  handshakeFlags: Uint16Array; //   HS_* bits
+  expectedSynSeq: Uint32Array; //   SYN/ACK from the originator: the ack - 1 its SYN would have had
+  firstFinSide: Uint8Array; //      0: no FIN yet, 1: side 0 closed first, 2: side 1
+  closeFlags: Uint8Array; //        CLOSE_* bits
+  firstFinEnd: Uint32Array; //      sequence number after the first FIN
+  firstRstSide: Uint8Array; //      0: no RST yet, 1: side 0, 2: side 1
+  firstCloseSide: Uint8Array; //    side of the first FIN or RST, as above
+  removedBy: Uint8Array; //         REMOVED_* why the connection ended
+  anomalyBits: Uint32Array;
+  history: string[] = [];
+  anomalyCounts: (Map<string, number> | undefined)[] = [];
+
+  // Per endpoint (index slot * 2 + side).
+  state: Uint8Array;
+  once: Uint8Array; //       history letters recorded once per direction (ONCE_*)
+  seen: Uint8Array; //       SEEN_* validity bits of the sequence fields below
+  lastSynSeq: Uint32Array;
+  lastFinPos: Uint32Array;
+  lastRstSeq: Uint32Array;
+  topSeq: Uint32Array; //    highest sequence number reached (payload end)
+  startSeq: Uint32Array; //  first payload sequence number (after the SYN)
+  isn: Uint32Array; //       sequence number of the first SYN / SYN-ACK
+  pkts: Float64Array;
+  ipBytes: Float64Array;
+  payloadBytes: Float64Array;
+  syns: Uint32Array; //      pure SYNs sent
+  synAcks: Uint32Array;
+  fins: Uint32Array;
+  rsts: Uint32Array;
+  retransmits: Uint32Array;
+  zeroWindows: Uint32Array;
+  badChecksums: Uint32Array;
+  lastSynTime: Float64Array; // time of the latest SYN or SYN/ACK transmission
+  mss: Uint16Array;
+  windowScale: Uint8Array; //  0xff: not offered
+  optionBits: Uint16Array; //  layout OPT_* of the SYN / SYN-ACK
+  ecnBits: Uint8Array; //      TCP flags ECE/CWR/AE on the SYN / SYN-ACK, >> 6
+  tfoCookieLen: Int16Array; // -1: no TFO option
+  synPayload: Uint32Array; //  payload carried on the SYN / SYN-ACK (TFO data)
+  // Content-gap detection (Zeek's reassembler in outline): the next in-order byte of this
+  // endpoint's stream, one out-of-order block above a hole, and the gaps found.
+  reasm: Uint8Array; //        REASM_* bits
+  nextSeq: Uint32Array;
+  pendingStart: Uint32Array;
+  pendingEnd: Uint32Array;
+  gaps: Uint32Array;
+
+  constructor(capacity = 1024) {
+    this.capacity = capacity;
+    const c = capacity, e = capacity * 2;
+    this.inUse = new Uint8Array(c);
+    this.key = new Uint32Array(c * KEY_WORDS);
+    this.flowHash = new Uint32Array(c);
+    this.generation = new Uint32Array(c);
+    this.flipped = new Uint8Array(c);
+    this.id = new Float64Array(c);
+    this.firstSec = new Float64Array(c);
+    this.firstNsec = new Uint32Array(c);
+    this.firstTime = new Float64Array(c);
+    this.lastTime = new Float64Array(c);
+    this.durationEnd = new Float64Array(c);
+    this.firstPacket = new Float64Array(c);
+    this.lastPacket = new Float64Array(c);
+    this.vlan = new Uint16Array(c);
+    this.innerVlan = new Uint16Array(c);
+    this.attemptDeadline = new Float64Array(c);
+    this.closeDeadline = new Float64Array(c);
+    this.inactivityTimeout = new Float64Array(c);
+    this.queuedDeadline = new Float64Array(c);
+    this.synAckTime = new Float64Array(c);
+    this.handshakeAckTime = new Float64Array(c);
+    this.synTimeAnswered = new Float64Array(c);
+    this.synAckTimeAnswered = new Float64Array(c);
+    this.handshakeFlags = new Uint16Array(c);
+    this.anomalyBits = new Uint32Array(c);
+    this.expectedSynSeq = new Uint32Array(c);
+    this.firstFinSide = new Uint8Array(c);
+    this.closeFlags = new Uint8Array(c);
+    this.firstFinEnd = new Uint32Array(c);
+    this.firstRstSide = new Uint8Array(c);
+    this.firstCloseSide = new Uint8Array(c);
+    this.removedBy = new Uint8Array(c);
+    this.state = new Uint8Array(e);
+    this.once = new Uint8Array(e);
+    this.seen = new Uint8Array(e);
+    this.lastSynSeq = new Uint32Array(e);
+    this.lastFinPos = new Uint32Array(e);
+    this.lastRstSeq = new Uint32Array(e);
+    this.topSeq = new Uint32Array(e);
+    this.startSeq = new Uint32Array(e);
+    this.isn = new Uint32Array(e);
+    this.pkts = new Float64Array(e);
+    this.ipBytes = new Float64Array(e);
+    this.payloadBytes = new Float64Array(e);
+    this.syns = new Uint32Array(e);
+    this.synAcks = new Uint32Array(e);
+    this.fins = new Uint32Array(e);
+    this.rsts = new Uint32Array(e);
+    this.retransmits = new Uint32Array(e);
+    this.zeroWindows = new Uint32Array(e);
+    this.badChecksums = new Uint32Array(e);
+    this.lastSynTime = new Float64Array(e);
+    this.mss = new Uint16Array(e);
+    this.windowScale = new Uint8Array(e);
+    this.optionBits = new Uint16Array(e);
+    this.ecnBits = new Uint8Array(e);
+    this.tfoCookieLen = new Int16Array(e);
+    this.synPayload = new Uint32Array(e);
+    this.reasm = new Uint8Array(e);
+    this.nextSeq = new Uint32Array(e);
+    this.pendingStart = new Uint32Array(e);
+    this.pendingEnd = new Uint32Array(e);
+    this.gaps = new Uint32Array(e);
+    this.columnList = this.columns();
+  }
+
+  /** A cleared slot for a new connection. */
+  allocate(): number {
+    let slot = this.freeList.pop();
+    if (slot === undefined) {
+      if (this.used === this.capacity) this.grow();
+      slot = this.used++;
+    }
+    this.clear(slot);
+    this.inUse[slot] = 1;
+    this.live++;
+    return slot;
+  }
+
+  release(slot: number): void {
+    this.inUse[slot] = 0;
+    this.generation[slot]!++;
+    this.history[slot] = "";
+    this.anomalyCounts[slot] = undefined;
+    this.freeList.push(slot);
+    this.live--;
+  }
+
+  private clear(slot: number): void {
+    // Every numeric column back to 0 for this slot (the generation survives reuse).
+    for (const column of this.columnList) {
+      const width = column.length / this.capacity;
+      if (column === this.generation) continue;
+      column.fill(0, slot * width, slot * width + width);
+    }
+    this.handshakeAckTime[slot] = -1;
+    for (const e of [slot * 2, slot * 2 + 1]) {
+      this.windowScale[e] = 0xff;
+      this.tfoCookieLen[e] = -1;
+    }
+    this.history[slot] = "";
+    this.anomalyCounts[slot] = undefined;
+  }
+
+  private columns(): (Uint8Array | Uint16Array | Int16Array | Uint32Array | Float64Array)[] {
+    return Object.values(this).filter((v) => ArrayBuffer.isView(v)) as Uint8Array[];
+  }
+
+  // Doubles every column, keeping each column's width (1, 2 or KEY_WORDS entries per slot).
+  private grow(): void {
+    const self = this as unknown as Record<string, unknown>;
+    for (const [name, value] of Object.entries(this)) {
+      if (!ArrayBuffer.isView(value)) continue;
+      const old = value as Uint32Array;
+      const next = new (old.constructor as Uint32ArrayConstructor)(old.length * 2);
+      next.set(old);
+      self[name] = next;
+    }
+    this.capacity *= 2;
+    this.columnList = this.columns();
+  }
+}
+
+// once bits
+export const ONCE_A = 1;
+export const ONCE_D = 2;
+export const ONCE_I = 4;
+export const ONCE_Q = 8;
+// seen bits
+export const SEEN_SYN = 1;
+export const SEEN_FIN = 2;
+export const SEEN_RST = 4;
+export const SEEN_TOP = 8;
+export const SEEN_START = 16;
+export const SEEN_CLOSED_BEFORE_RESET = 32;
+export const SEEN_ISN = 64;
+// reassembly bits (per endpoint)
+export const REASM_NEXT = 1; //        nextSeq is known
+export const REASM_PENDING = 2; //     an out-of-order block is held
+export const REASM_ESTABLISHED = 4; // the endpoint has been ESTABLISHED ("clean" for gap reports)
+// handshake flags (per connection)
+export const HS_SYN_ACK_ANSWERED = 1; // a SYN/ACK acknowledged the originator's SYN (ack = ISN + 1)
+export const HS_SYN_ACK_MISMATCH = 2; // a SYN/ACK whose ack did not match the SYN
+export const HS_ACK_SEEN = 4; //         the originator's third packet was seen
+export const HS_ACK_MISMATCH = 8; //     ... but did not acknowledge the SYN/ACK
+export const HS_SIMULTANEOUS = 16;
+export const HS_EXPECT_SYN = 32; //      expectedSynSeq is set
+export const HS_RST_BEFORE_ACK = 64; //  a RST came after the SYN/ACK, before the third packet
+// close flags (per connection)
+export const CLOSE_PEER_ACKED_FIN = 1; // the second closer acknowledged the first FIN before its own FIN
+export const CLOSE_SECOND_FIN_ACKS_FIRST = 2; // the second FIN acknowledged the first FIN
+export const CLOSE_SECOND_FIN = 4;
+export const CLOSE_FIN_BEFORE_RST = 8; // a FIN was seen before the first RST
+// why a connection was removed
+export const REMOVED_END = 0; //        end of input
+export const REMOVED_ATTEMPT = 1; //    unanswered-SYN timer
+export const REMOVED_CLOSE = 2; //      closed or reset, linger elapsed
+export const REMOVED_INACTIVITY = 3;
+export const REMOVED_REUSE = 4; //      a new connection took its endpoints
+export const REMOVED_IDLE_EMPTY = 5; // nothing was ever accepted on it

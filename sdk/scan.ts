@@ -1,0 +1,52 @@
+// The connection-level SDK: scan() for a whole report, createScanner() to stream connection
+// records out of multi-GB captures as they end (memory bounded by open connections).
+
+import { decodeCapture, type CaptureSummary, type DecodeCaptureOptions } from "./decoder/decode-capture.js";
+import type { CaptureInput } from "./decoder/capture-input.js";
+import { ConnectionTracker, type Timeouts } from "./connections/tracker.js";
+import { buildConnectionRecord, type ConnectionRecord } from "./connections/connection-record.js";
+
+export interface ScanOptions extends DecodeCaptureOptions {
+  /** Ports taken as the server side of connections first seen mid-stream (default: Zeek's). */
+  likelyServerPorts?: readonly number[];
+  /** Verify IPv4 and TCP checksums and drop bad packets as Zeek does (default false). */
+  verifyChecksums?: boolean;
+  /** Prefixes whose packets are not checksum-checked (Zeek's ignore_checksums_nets). */
+  ignoreChecksumsNets?: readonly string[];
+  /** Connection lifetimes in seconds (default: Zeek's). */
+  timeouts?: Partial<Timeouts>;
+}
+
+export interface ScanResult {
+  connections: ConnectionRecord[];
+  capture: CaptureSummary;
+}
+
+export interface Scanner extends AsyncIterable<ConnectionRecord> {
+  /** The capture summary; complete once iteration has ended. */
+  capture(): CaptureSummary;
+}
+
+export function createScanner(input: CaptureInput, options: ScanOptions = {}): Scanner {
+  const decoding = decodeCapture(input, options);
+  return {
+    capture: () => decoding.summary(),
+    async *[Symbol.asyncIterator]() {
+      const ready: ConnectionRecord[] = [];
+      const tracker = new ConnectionTracker(options, (store, slot) => ready.push(buildConnectionRecord(store, slot)));
+      for await (const batch of decoding) {
+        tracker.processBatch(batch);
+        if (ready.length) yield* ready.splice(0);
+      }
+      tracker.finish();
+      yield* ready.splice(0);
+    },
+  };
+}
+
+export async function scan(input: CaptureInput, options: ScanOptions = {}): Promise<ScanResult> {
+  const scanner = createScanner(input, options);
+  const connections: ConnectionRecord[] = [];
+  for await (const c of scanner) connections.push(c);
+  return { connections, capture: scanner.capture() };
+}

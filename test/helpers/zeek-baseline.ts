@@ -1,0 +1,42 @@
+// Reads the Zeek conn.log baselines of ../shared/corpus/zeek in their three formats: full TSV
+// with a #fields line, a zeek-cut subset with a plain header line, and values derived from
+// printed output (a header line and one row).
+
+import { readFileSync } from "node:fs";
+
+export interface ZeekRow {
+  origH?: string;
+  origP?: number;
+  respH?: string;
+  respP?: number;
+  proto?: string;
+  connState?: string;
+  history?: string;
+  origPkts?: number;
+  respPkts?: number;
+}
+
+export function readZeekBaseline(path: string): ZeekRow[] {
+  const lines = readFileSync(path, "utf8").split("\n").filter((l) => l.length > 0);
+  let fields: string[] | null = null;
+  const rows: ZeekRow[] = [];
+  for (const line of lines) {
+    if (line.startsWith("#fields")) { fields = line.split("\t").slice(1); continue; }
+    if (line.startsWith("#")) continue;
+    if (!fields) { fields = line.split("\t"); continue; }
+    const values = line.split("\t");
+    const get = (name: string) => {
+      const k = fields!.indexOf(name);
+      return k < 0 || values[k] === "-" && name !== "history" ? undefined : values[k];
+    };
+    const num = (name: string) => (get(name) === undefined ? undefined : Number(get(name)));
+    const history = get("history");
+    rows.push({
+      origH: get("id.orig_h"), origP: num("id.orig_p"), respH: get("id.resp_h"), respP: num("id.resp_p"),
+      proto: get("proto"), connState: get("conn_state"),
+      history: history === undefined ? undefined : history === "-" ? "" : history,
+      origPkts: num("orig_pkts"), respPkts: num("resp_pkts"),
+    });
+  }
+  return rows;
+}
