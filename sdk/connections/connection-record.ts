@@ -58,6 +58,11 @@ export interface ConnectionRecord {
     synAckCount: number;
     rttSynToSynAckUs: number | null;
     rttSynAckToAckUs: number | null;
+    /** Packet indices of the answered SYN and of its SYN/ACK (null when not seen). */
+    synPacket: number | null;
+    synAckPacket: number | null;
+    /** The third packet: the originator's first ACK after the SYN/ACK. */
+    ack: { packet: number; acksSynAck: boolean; payload: number } | null;
     options: { orig: HandshakeOptions | null; resp: HandshakeOptions | null };
   };
   teardown: { kind: TeardownKind; firstCloser: "orig" | "resp" | null };
@@ -164,6 +169,9 @@ export function buildConnectionRecord(s: ConnectionStore, slot: number): Connect
       synAckCount: s.synAcks[r]!,
       rttSynToSynAckUs: hs & HS_SYN_ACK_ANSWERED ? rttUs(s.synTimeAnswered[slot]!, s.synAckTime[slot]!) : null,
       rttSynAckToAckUs: hs & HS_ACK_SEEN && !(hs & HS_ACK_MISMATCH) ? rttUs(s.synAckTimeAnswered[slot]!, s.handshakeAckTime[slot]!) : null,
+      synPacket: hs & HS_SYN_ACK_ANSWERED ? s.synPacket[slot]! : null,
+      synAckPacket: hs & HS_SYN_ACK_ANSWERED ? s.synAckPacket[slot]! : null,
+      ack: hs & HS_ACK_SEEN ? { packet: s.ackPacket[slot]!, acksSynAck: !(hs & HS_ACK_MISMATCH), payload: s.ackPayload[slot]! } : null,
       options: { orig: options(s, o), resp: options(s, r) },
     },
     teardown: teardown(s, slot, origSide),

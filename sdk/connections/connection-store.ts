@@ -39,6 +39,10 @@ export class ConnectionStore {
   synTimeAnswered: Float64Array; // time of the SYN transmission the SYN/ACK answered
   synAckTimeAnswered: Float64Array;
   handshakeFlags: Uint16Array; //   HS_* bits
+  synPacket: Float64Array; //       packet index of the answered SYN, the SYN/ACK and the third packet
+  synAckPacket: Float64Array;
+  ackPacket: Float64Array;
+  ackPayload: Uint32Array;
   expectedSynSeq: Uint32Array; //   SYN/ACK from the originator: the ack - 1 its SYN would have had
   firstFinSide: Uint8Array; //      0: no FIN yet, 1: side 0 closed first, 2: side 1
   closeFlags: Uint8Array; //        CLOSE_* bits
@@ -112,6 +116,10 @@ export class ConnectionStore {
     this.synTimeAnswered = new Float64Array(c);
     this.synAckTimeAnswered = new Float64Array(c);
     this.handshakeFlags = new Uint16Array(c);
+    this.synPacket = new Float64Array(c);
+    this.synAckPacket = new Float64Array(c);
+    this.ackPacket = new Float64Array(c);
+    this.ackPayload = new Uint32Array(c);
     this.anomalyBits = new Uint32Array(c);
     this.expectedSynSeq = new Uint32Array(c);
     this.firstFinSide = new Uint8Array(c);

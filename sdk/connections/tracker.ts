@@ -458,7 +458,10 @@ export class ConnectionTracker {
     if (syn && !(flags & L.FLAG_RST)) {
       // RTTs are measured from the last transmission before the answer.
       const answered = ack ? s.handshakeFlags[slot]! & HS_ACK_SEEN : s.handshakeFlags[slot]! & HS_SYN_ACK_ANSWERED;
-      if (!answered) s.lastSynTime[sender] = t;
+      if (!answered) {
+        s.lastSynTime[sender] = t;
+        if (!ack) s.synPacket[slot] = b.packetIndex(i);
+      }
       const r = i * L.RECORD_SIZE;
       s.mss[sender] = b.u16[(r + L.REC_MSS) >> 1]!;
       s.windowScale[sender] = b.options(i) & L.OPT_WSCALE ? b.u8[r + L.REC_WSCALE]! : 0xff;
@@ -468,9 +471,12 @@ export class ConnectionTracker {
       s.synPayload[sender] = payload;
       if (ack && !isOrig && s.syns[sender ^ 1]! > 0 && !(s.handshakeFlags[slot]! & HS_SYN_ACK_ANSWERED)) {
         const o = sender ^ 1;
-        if (ackNo === ((s.lastSynSeq[o]! + 1) >>> 0)) {
+        // The SYN/ACK acknowledges the SYN, and the data on it when the server took it (TFO).
+        const synEnd = (s.lastSynSeq[o]! + 1) >>> 0;
+        if (ackNo === synEnd || ackNo === ((synEnd + s.synPayload[o]!) >>> 0)) {
           s.handshakeFlags[slot]! |= HS_SYN_ACK_ANSWERED;
           s.synAckTime[slot] = t;
+          s.synAckPacket[slot] = b.packetIndex(i);
           s.synTimeAnswered[slot] = s.lastSynTime[o]!;
         } else {
           s.handshakeFlags[slot]! |= HS_SYN_ACK_MISMATCH;
@@ -485,6 +491,8 @@ export class ConnectionTracker {
       if (!ack) return;
       s.handshakeFlags[slot]! |= HS_ACK_SEEN;
       s.handshakeAckTime[slot] = t;
+      s.ackPacket[slot] = b.packetIndex(i);
+      s.ackPayload[slot] = payload;
       s.synAckTimeAnswered[slot] = s.lastSynTime[sender ^ 1]!;
       if (ackNo !== ((s.lastSynSeq[sender ^ 1]! + 1) >>> 0)) {
         s.handshakeFlags[slot]! |= HS_ACK_MISMATCH;
