@@ -5,8 +5,8 @@ import * as L from "../../assembly/layout.js";
 import { formatAddress } from "../decoder/packet-batch.js";
 import {
   ConnectionStore, KEY_WORDS, HS_SYN_ACK_ANSWERED, HS_SYN_ACK_MISMATCH, HS_ACK_SEEN, HS_ACK_MISMATCH,
-  HS_RST_BEFORE_ACK, CLOSE_PEER_ACKED_FIN, CLOSE_SECOND_FIN_ACKS_FIRST, CLOSE_FIN_BEFORE_RST,
-  SEEN_START, SEEN_TOP, REMOVED_INACTIVITY, REMOVED_ATTEMPT,
+  HS_RST_BEFORE_ACK, HS_SIMULTANEOUS, CLOSE_PEER_ACKED_FIN, CLOSE_SECOND_FIN_ACKS_FIRST, CLOSE_FIN_BEFORE_RST,
+  SEEN_START, SEEN_TOP, SEEN_FIN, REMOVED_INACTIVITY, REMOVED_ATTEMPT,
 } from "./connection-store.js";
 import { connState, type ConnState } from "./conn-state.js";
 import { communityId } from "./community-id.js";
@@ -72,10 +72,13 @@ export interface ConnectionRecord {
 }
 
 function seqSpan(s: ConnectionStore, e: number): number {
-  // Zeek's endpoint size: the sequence span of the data sent; the payload sum when unknown.
+  // Zeek's endpoint size: the sequence span of the data sent, up to the FIN; the payload sum
+  // when the span is unknown.
   const need = SEEN_START | SEEN_TOP;
   if ((s.seen[e]! & need) !== need) return s.payloadBytes[e]!;
-  const span = (s.topSeq[e]! - s.startSeq[e]!) | 0;
+  let top = s.topSeq[e]!;
+  if (s.seen[e]! & SEEN_FIN && ((top - s.lastFinPos[e]!) | 0) > 0) top = s.lastFinPos[e]!;
+  const span = (top - s.startSeq[e]!) | 0;
   return span > 0 ? span : 0;
 }
 
@@ -104,7 +107,7 @@ function options(s: ConnectionStore, e: number): HandshakeOptions | null {
 
 function handshakeOutcome(s: ConnectionStore, slot: number, o: number, r: number): HandshakeOutcome {
   const hs = s.handshakeFlags[slot]!;
-  if (s.syns[o]! > 0 && s.syns[r]! > 0) return "simultaneous-open";
+  if (hs & HS_SIMULTANEOUS || (s.syns[o]! > 0 && s.syns[r]! > 0)) return "simultaneous-open";
   if (s.syns[o]! > 0) {
     if (s.synAcks[r]! > 0) {
       if (!(hs & HS_SYN_ACK_ANSWERED) && hs & HS_SYN_ACK_MISMATCH) return "invalid";

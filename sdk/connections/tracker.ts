@@ -12,7 +12,7 @@ import {
 import {
   ConnectionStore, KEY_WORDS, ONCE_A, ONCE_D, ONCE_I, ONCE_Q, SEEN_SYN, SEEN_FIN, SEEN_RST, SEEN_TOP,
   SEEN_START, SEEN_CLOSED_BEFORE_RESET, SEEN_ISN, HS_SYN_ACK_ANSWERED, HS_SYN_ACK_MISMATCH, HS_ACK_SEEN,
-  HS_ACK_MISMATCH, HS_EXPECT_SYN, HS_RST_BEFORE_ACK, CLOSE_PEER_ACKED_FIN, CLOSE_SECOND_FIN_ACKS_FIRST,
+  HS_ACK_MISMATCH, HS_EXPECT_SYN, HS_RST_BEFORE_ACK, HS_SIMULTANEOUS, CLOSE_PEER_ACKED_FIN, CLOSE_SECOND_FIN_ACKS_FIRST,
   CLOSE_SECOND_FIN, CLOSE_FIN_BEFORE_RST, REMOVED_END, REMOVED_ATTEMPT, REMOVED_CLOSE, REMOVED_INACTIVITY, REMOVED_REUSE,
   REMOVED_IDLE_EMPTY, REASM_NEXT, REASM_PENDING, REASM_ESTABLISHED,
 } from "./connection-store.js";
@@ -57,6 +57,8 @@ export interface TrackerOptions {
 export type EmitConnection = (store: ConnectionStore, slot: number) => void;
 
 const TIMEOUT_IDLE_EMPTY = 5;
+const REUSE_NEW_ISN = 1;
+const REUSE_SIMULTANEOUS = 2;
 
 function isClosed(state: number): boolean { return state === CLOSED || state === RESET; }
 function seqLE(a: number, b: number): boolean { return ((a - b) | 0) <= 0; }
@@ -133,13 +135,17 @@ export class ConnectionTracker {
 
     let slot = this.table.find(hash, words, srcAt, dstAt, ports, version);
     let fromA = this.table.fromSideA;
+    let carried = 0; // handshake evidence the new connection inherits from the one it replaces
     if (slot >= 0 && flags & L.FLAG_SYN && this.isReuse(slot, fromA, flags, seq)) {
+      carried = this.reuseEvidence(slot, fromA, flags);
       this.remove(slot, REMOVED_REUSE);
       slot = -1;
     }
     if (slot < 0) {
       slot = this.create(b, i, t, hash, words, srcAt, dstAt, ports, version, flags, sport, dport);
       fromA = true;
+      if (carried === REUSE_NEW_ISN) noteAnomaly(s, slot, "syn-retransmit-different-isn");
+      if (carried === REUSE_SIMULTANEOUS) s.handshakeFlags[slot]! |= HS_SIMULTANEOUS;
     }
     // A header whose options were cut by the snaplen: the connection exists, the packet is not used.
     if (stop === L.LAYER_TCP_OPTIONS && b.u8[i * L.RECORD_SIZE + L.REC_STOP_REASON] === L.STOP_TRUNCATED) return;
@@ -174,6 +180,23 @@ export class ConnectionTracker {
     }
     if (so !== INACTIVE) return false;
     return !(s.seen[r]! & SEEN_ISN) || s.isn[r] !== seq;
+  }
+
+  // What a SYN that ends a connection says about the handshake: the originator retrying with a
+  // new ISN, or the responder's own SYN crossing the originator's (simultaneous open, which
+  // Zeek splits into two connections: both are marked).
+  private reuseEvidence(slot: number, fromA: boolean, flags: number): number {
+    const s = this.store;
+    if (flags & L.FLAG_ACK) return 0;
+    const o = slot * 2 + s.flipped[slot]!;
+    const sender = slot * 2 + (fromA ? 0 : 1);
+    if (s.state[o] !== SYN_SENT) return 0;
+    if (sender === o) return REUSE_NEW_ISN;
+    if (s.state[o ^ 1] === INACTIVE) {
+      s.handshakeFlags[slot]! |= HS_SIMULTANEOUS;
+      return REUSE_SIMULTANEOUS;
+    }
+    return 0;
   }
 
   private expectsSyn(slot: number, seq: number): boolean {
