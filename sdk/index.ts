@@ -23,3 +23,5 @@ export { ANOMALIES } from "./connections/anomalies.js";
 export { ZEEK_LIKELY_SERVER_PORTS } from "./connections/likely-server-ports.js";
 export { ZEEK_TIMEOUTS } from "./connections/tracker.js";
 export type { Timeouts } from "./connections/tracker.js";
+export { CaptureReportBuilder } from "./report/capture-report.js";
+export type { CaptureReport, RttSummary, ServerFailures, ScanSuspect, QualityFinding } from "./report/capture-report.js";

@@ -5,6 +5,7 @@ import { decodeCapture, type CaptureSummary, type DecodeCaptureOptions } from ".
 import type { CaptureInput } from "./decoder/capture-input.js";
 import { ConnectionTracker, type Timeouts } from "./connections/tracker.js";
 import { buildConnectionRecord, type ConnectionRecord } from "./connections/connection-record.js";
+import { CaptureReportBuilder, type CaptureReport } from "./report/capture-report.js";
 
 export interface ScanOptions extends DecodeCaptureOptions {
   /** Ports taken as the server side of connections first seen mid-stream (default: Zeek's). */
@@ -20,26 +21,40 @@ export interface ScanOptions extends DecodeCaptureOptions {
 export interface ScanResult {
   connections: ConnectionRecord[];
   capture: CaptureSummary;
+  report: CaptureReport;
 }
 
 export interface Scanner extends AsyncIterable<ConnectionRecord> {
   /** The capture summary; complete once iteration has ended. */
   capture(): CaptureSummary;
+  /** The capture-level report over every connection yielded; once iteration has ended. */
+  report(): CaptureReport;
 }
 
 export function createScanner(input: CaptureInput, options: ScanOptions = {}): Scanner {
   const decoding = decodeCapture(input, options);
+  const builder = new CaptureReportBuilder();
+  let report: CaptureReport | null = null;
   return {
     capture: () => decoding.summary(),
+    report: () => {
+      if (!report) throw new Error("report() is available once iteration has ended");
+      return report;
+    },
     async *[Symbol.asyncIterator]() {
       const ready: ConnectionRecord[] = [];
-      const tracker = new ConnectionTracker(options, (store, slot) => ready.push(buildConnectionRecord(store, slot)));
+      const tracker = new ConnectionTracker(options, (store, slot) => {
+        const record = buildConnectionRecord(store, slot);
+        builder.add(record);
+        ready.push(record);
+      });
       for await (const batch of decoding) {
         tracker.processBatch(batch);
         if (ready.length) yield* ready.splice(0);
       }
       tracker.finish();
       yield* ready.splice(0);
+      report = builder.finish(decoding.summary(), tracker);
     },
   };
 }
@@ -48,5 +63,5 @@ export async function scan(input: CaptureInput, options: ScanOptions = {}): Prom
   const scanner = createScanner(input, options);
   const connections: ConnectionRecord[] = [];
   for await (const c of scanner) connections.push(c);
-  return { connections, capture: scanner.capture() };
+  return { connections, capture: scanner.capture(), report: scanner.report() };
 }

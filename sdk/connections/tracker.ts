@@ -78,6 +78,10 @@ export class ConnectionTracker {
   /** Packets the tracker dropped before any connection (header cut short, bad IP checksum). */
   droppedPackets = 0;
   now = 0;
+  /** Timeline quality: the largest silence between packets, and steps backwards in time. */
+  maxGapSec = 0;
+  backwardsSteps = 0;
+  private lastPacketTime = NaN;
 
   constructor(options: TrackerOptions, private readonly emit: EmitConnection) {
     this.likely = portSet(options.likelyServerPorts ?? ZEEK_LIKELY_SERVER_PORTS);
@@ -121,6 +125,9 @@ export class ConnectionTracker {
     if (this.baseSec !== this.baseSec) this.baseSec = secs;
     const t = secs - this.baseSec + b.tsNsec(i) * 1e-9;
     if (t > this.now) this.now = t;
+    if (t < this.lastPacketTime) this.backwardsSteps++;
+    else if (t - this.lastPacketTime > this.maxGapSec) this.maxGapSec = t - this.lastPacketTime;
+    this.lastPacketTime = t;
     this.expire(t);
 
     const s = this.store;

@@ -1,0 +1,134 @@
+// The capture-level report, built connection by connection as they end (so it works while
+// streaming): counts by handshake outcome, teardown kind and conn_state, handshake RTT
+// percentiles per leg, the servers with the most failed handshakes, SYN scan / flood
+// suspects, and a verdict on the capture's quality.
+
+import type { ConnectionRecord, HandshakeOutcome, TeardownKind } from "../connections/connection-record.js";
+import type { ConnState } from "../connections/conn-state.js";
+import type { CaptureSummary } from "../decoder/decode-capture.js";
+import { LogHistogram } from "./histogram.js";
+
+export interface RttSummary { count: number; p50: number | null; p90: number | null; p99: number | null; max: number | null }
+
+export interface ServerFailures { server: string; port: number; failed: number; attempts: number; outcomes: Partial<Record<HandshakeOutcome, number>> }
+
+export interface ScanSuspect {
+  source: string;
+  kind: "port-scan" | "host-scan" | "syn-flood";
+  syns: number;
+  answered: number;
+  distinctPorts: number;
+  distinctHosts: number;
+}
+
+export interface QualityFinding { id: string; message: string }
+
+export interface CaptureReport {
+  connections: number;
+  byOutcome: Partial<Record<HandshakeOutcome, number>>;
+  byTeardown: Partial<Record<TeardownKind, number>>;
+  byConnState: Partial<Record<ConnState, number>>;
+  rttUs: { synToSynAck: RttSummary; synAckToAck: RttSummary };
+  topFailedServers: ServerFailures[];
+  scanSuspects: ScanSuspect[];
+  quality: { verdict: "good" | "degraded" | "poor"; findings: QualityFinding[] };
+}
+
+const FAILED: ReadonlySet<HandshakeOutcome> = new Set(["rejected", "unanswered", "aborted", "invalid"]);
+const MAX_TRACKED = 100_000; // servers or sources kept at once; the least active are pruned
+const DISTINCT_CAP = 4096; //   distinct ports / hosts counted per source
+
+interface SourceStats { syns: number; answered: number; ports: Set<number>; hosts: Set<string> }
+
+function prune<V>(map: Map<string, V>, weight: (v: V) => number): void {
+  if (map.size <= MAX_TRACKED) return;
+  const sorted = [...map].sort((a, b) => weight(a[1]) - weight(b[1]));
+  for (const [key] of sorted.slice(0, map.size - MAX_TRACKED / 2)) map.delete(key);
+}
+
+function bump<K extends string>(counts: Partial<Record<K, number>>, key: K): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
+
+export class CaptureReportBuilder {
+  private readonly report: Omit<CaptureReport, "rttUs" | "topFailedServers" | "scanSuspects" | "quality"> = {
+    connections: 0, byOutcome: {}, byTeardown: {}, byConnState: {},
+  };
+  private readonly rtt1 = new LogHistogram();
+  private readonly rtt2 = new LogHistogram();
+  private readonly servers = new Map<string, ServerFailures>();
+  private readonly sources = new Map<string, SourceStats>();
+  private oneSided = 0;
+  private midStream = 0;
+
+  add(c: ConnectionRecord): void {
+    const r = this.report;
+    r.connections++;
+    bump(r.byOutcome, c.handshake.outcome);
+    bump(r.byTeardown, c.teardown.kind);
+    bump(r.byConnState, c.connState);
+    if (c.handshake.rttSynToSynAckUs !== null) this.rtt1.add(c.handshake.rttSynToSynAckUs);
+    if (c.handshake.rttSynAckToAckUs !== null) this.rtt2.add(c.handshake.rttSynAckToAckUs);
+    // A SYN nobody answered is one-sided by nature; anything more says something about the tap.
+    if (c.anomalies["one-sided"] && c.handshake.outcome !== "unanswered") this.oneSided++;
+    if (c.handshake.outcome === "mid-stream") this.midStream++;
+    if (c.orig.flags.syn > 0) {
+      const key = `${c.resp.addr}|${c.resp.port}`;
+      let s = this.servers.get(key);
+      if (!s) { s = { server: c.resp.addr, port: c.resp.port, failed: 0, attempts: 0, outcomes: {} }; this.servers.set(key, s); }
+      s.attempts++;
+      if (FAILED.has(c.handshake.outcome)) { s.failed++; bump(s.outcomes, c.handshake.outcome); }
+      prune(this.servers, (v) => v.failed * 1e6 + v.attempts);
+
+      let src = this.sources.get(c.orig.addr);
+      if (!src) { src = { syns: 0, answered: 0, ports: new Set(), hosts: new Set() }; this.sources.set(c.orig.addr, src); }
+      src.syns += c.orig.flags.syn;
+      if (c.resp.flags.synAck > 0) src.answered++;
+      if (src.ports.size < DISTINCT_CAP) src.ports.add(c.resp.port);
+      if (src.hosts.size < DISTINCT_CAP) src.hosts.add(c.resp.addr);
+      prune(this.sources, (v) => v.syns);
+    }
+  }
+
+  finish(capture: CaptureSummary, timeline: { maxGapSec: number; backwardsSteps: number }): CaptureReport {
+    const tenth = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
+    const summarize = (h: LogHistogram): RttSummary => ({
+      count: h.count, p50: tenth(h.quantile(0.5)), p90: tenth(h.quantile(0.9)), p99: tenth(h.quantile(0.99)), max: h.count ? h.max : null,
+    });
+    const topFailedServers = [...this.servers.values()].filter((s) => s.failed > 0)
+      .sort((a, b) => b.failed - a.failed || b.attempts - a.attempts).slice(0, 10);
+    const scanSuspects: ScanSuspect[] = [];
+    for (const [source, s] of this.sources) {
+      const connections = s.syns;
+      if (connections < 20 || s.answered > 0.2 * connections) continue;
+      const kind = s.ports.size >= 10 ? "port-scan" : s.hosts.size >= 10 ? "host-scan" : "syn-flood";
+      scanSuspects.push({ source, kind, syns: s.syns, answered: s.answered, distinctPorts: s.ports.size, distinctHosts: s.hosts.size });
+    }
+    scanSuspects.sort((a, b) => b.syns - a.syns);
+    return {
+      ...this.report,
+      rttUs: { synToSynAck: summarize(this.rtt1), synAckToAck: summarize(this.rtt2) },
+      topFailedServers,
+      scanSuspects: scanSuspects.slice(0, 10),
+      quality: this.quality(capture, timeline),
+    };
+  }
+
+  private quality(capture: CaptureSummary, timeline: { maxGapSec: number; backwardsSteps: number }): CaptureReport["quality"] {
+    const findings: QualityFinding[] = [];
+    const n = this.report.connections;
+    const share = (k: number) => `${((100 * k) / n).toFixed(0)}%`;
+    if (capture.error) findings.push({ id: "damaged", message: `the capture is damaged at byte ${capture.error.offset}: ${capture.error.message}; results cover what came before` });
+    if (n >= 5 && this.oneSided / n >= 0.5) findings.push({ id: "one-sided", message: `${share(this.oneSided)} of connections show packets from one side only: asymmetric routing or a one-directional tap` });
+    if (n >= 5 && this.midStream / n >= 0.3) findings.push({ id: "missing-handshakes", message: `${share(this.midStream)} of connections started before the capture (no handshake seen)` });
+    const st = capture.stats;
+    if (st.truncated > 0) findings.push({ id: "snaplen", message: `${st.truncated} packets were cut by the snapshot length; sizes come from the IP headers, content gaps may show` });
+    if (timeline.maxGapSec >= 60) findings.push({ id: "time-gap", message: `the capture has a gap of ${timeline.maxGapSec.toFixed(0)} s between packets (merged or interrupted capture): open connections timed out across it` });
+    if (timeline.backwardsSteps > 0) findings.push({ id: "time-backwards", message: `timestamps step backwards ${timeline.backwardsSteps} times` });
+    if (st.unsupportedLink > 0) findings.push({ id: "unsupported-link", message: `${st.unsupportedLink} packets on link types this tool does not read` });
+    if (st.tunnelled > 0) findings.push({ id: "tunnelled", message: `${st.tunnelled} tunnelled packets (GRE, VXLAN, ...) were counted but not opened` });
+    if (st.tcpUnreadable > 0) findings.push({ id: "cut-headers", message: `${st.tcpUnreadable} TCP packets had their header cut before the flags` });
+    const serious = findings.filter((f) => ["damaged", "one-sided", "missing-handshakes"].includes(f.id)).length;
+    return { verdict: serious >= 2 ? "poor" : findings.length > 0 ? "degraded" : "good", findings };
+  }
+}

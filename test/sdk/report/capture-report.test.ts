@@ -1,0 +1,53 @@
+import { describe, it, expect } from "vitest";
+import { scan } from "../../../sdk/index.js";
+import { writePcap } from "../../helpers/capture-writer.js";
+import { Conversation, merge } from "../../helpers/conversation.js";
+import { F } from "../../helpers/packets.js";
+
+const { SYN, ACK, FIN, RST, PSH } = F;
+
+describe("capture report", () => {
+  it("counts outcomes, teardowns and states, and gives RTT percentiles per leg", async () => {
+    const conversations: Conversation[] = [];
+    for (let k = 0; k < 10; k++) {
+      conversations.push(new Conversation({ clientPort: 1000 + k, start: 1_700_000_000 + k })
+        .c(SYN).s({ flags: SYN | ACK, dt: 10 * (k + 1) }).c({ flags: ACK, dt: 2 }).c(FIN | ACK).s(FIN | ACK).c(ACK));
+    }
+    conversations.push(new Conversation({ clientPort: 2000, serverPort: 81 }).c(SYN).s({ flags: RST | ACK, seq: 0 }));
+    conversations.push(new Conversation({ clientPort: 2001, serverPort: 81 }).c(SYN).s({ flags: RST | ACK, seq: 0 }));
+    const { report } = await scan(writePcap(merge(...conversations)));
+    expect(report.connections).toBe(12);
+    expect(report.byOutcome).toEqual({ complete: 10, rejected: 2 });
+    expect(report.byTeardown).toEqual({ "fin-3": 10, "rst-resp": 2 });
+    expect(report.byConnState).toEqual({ SF: 10, REJ: 2 });
+    expect(report.rttUs.synToSynAck).toMatchObject({ count: 10, max: 100000 });
+    expect(Math.abs(report.rttUs.synToSynAck.p50! - 50000) / 50000).toBeLessThan(0.011);
+    expect(report.rttUs.synAckToAck).toMatchObject({ count: 10, max: 2000 });
+    expect(report.topFailedServers[0]).toMatchObject({ server: "10.0.0.2", port: 81, failed: 2, attempts: 2, outcomes: { rejected: 2 } });
+    expect(report.quality.verdict).toBe("good");
+  });
+
+  it("names port scans and SYN floods by source", async () => {
+    const scanConvs = Array.from({ length: 30 }, (_, k) =>
+      new Conversation({ client: "10.9.9.9", server: "10.0.0.50", clientPort: 5555, serverPort: 1 + k, start: 1_700_000_000 + k * 0.01 }).c(SYN).s({ flags: RST | ACK, seq: 0 }));
+    const floodConvs = Array.from({ length: 25 }, (_, k) =>
+      new Conversation({ client: "10.7.7.7", server: "10.0.0.60", clientPort: 20000 + k, serverPort: 443, start: 1_700_000_000 + k * 0.01 }).c(SYN));
+    const { report } = await scan(writePcap(merge(...scanConvs, ...floodConvs)));
+    expect(report.scanSuspects).toEqual([
+      { source: "10.9.9.9", kind: "port-scan", syns: 30, answered: 0, distinctPorts: 30, distinctHosts: 1 },
+      { source: "10.7.7.7", kind: "syn-flood", syns: 25, answered: 0, distinctPorts: 1, distinctHosts: 1 },
+    ]);
+  });
+
+  it("says when the capture is one-sided or snaplen-truncated", async () => {
+    const convs = Array.from({ length: 6 }, (_, k) =>
+      new Conversation({ clientPort: 3000 + k }).c({ flags: SYN, lost: true }).s({ flags: SYN | ACK, lost: true }).c(ACK).c(ACK | PSH, 100).c(ACK | PSH, 100));
+    const frames = merge(...convs).map((f) => ({ ...f, data: f.data.subarray(0, 60), origLen: f.data.length }));
+    const { report } = await scan(writePcap(frames, { snaplen: 60 }));
+    const ids = report.quality.findings.map((f) => f.id);
+    expect(ids).toContain("one-sided");
+    expect(ids).toContain("missing-handshakes");
+    expect(ids).toContain("snaplen");
+    expect(report.quality.verdict).toBe("poor");
+  });
+});
