@@ -52,7 +52,8 @@ export function createScanner(input: CaptureInput, options: ScanOptions = {}): S
         tracker.processBatch(batch);
         if (ready.length) yield* ready.splice(0);
       }
-      tracker.finish();
+      // Stream out the connections still open, a few thousand at a time.
+      while (!tracker.finish(4096)) yield* ready.splice(0);
       yield* ready.splice(0);
       report = builder.finish(decoding.summary(), tracker);
     },

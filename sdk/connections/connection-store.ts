@@ -5,12 +5,17 @@
 // Slots are recycled through a free list; columns double when full. No object is allocated
 // per packet; the history string and rare anomaly counts are the only per-connection objects.
 
-export const KEY_WORDS = 10; // address A (4), address B (4), ports (A << 16 | B), IP version
+export const KEY_WORDS = 10;
+
+function doubled<T extends Uint8Array | Uint16Array | Int16Array | Uint32Array | Float64Array>(column: T): T {
+  const next = new (column.constructor as new (n: number) => T)(column.length * 2);
+  next.set(column);
+  return next;
+} // address A (4), address B (4), ports (A << 16 | B), IP version
 
 export class ConnectionStore {
   capacity: number;
   private freeList: number[] = [];
-  private columnList: (Uint8Array | Uint16Array | Int16Array | Uint32Array | Float64Array)[] = [];
   private used = 0;
   live = 0;
 
@@ -159,7 +164,6 @@ export class ConnectionStore {
     this.pendingStart = new Uint32Array(e);
     this.pendingEnd = new Uint32Array(e);
     this.gaps = new Uint32Array(e);
-    this.columnList = this.columns();
   }
 
   /** A cleared slot for a new connection. */
@@ -185,12 +189,106 @@ export class ConnectionStore {
   }
 
   private clear(slot: number): void {
-    // Every numeric column back to 0 for this slot (the generation survives reuse).
-    for (const column of this.columnList) {
-      const width = column.length / this.capacity;
-      if (column === this.generation) continue;
-      column.fill(0, slot * width, slot * width + width);
-    }
+    // Every numeric column back to 0 for this slot (the generation survives reuse). One store
+    // per column, written out: a loop over the columns would make each store megamorphic.
+    const e0 = slot * 2;
+    this.inUse[slot] = 0;
+    this.key.fill(0, slot * KEY_WORDS, slot * KEY_WORDS + KEY_WORDS);
+    this.flowHash[slot] = 0;
+    this.flipped[slot] = 0;
+    this.id[slot] = 0;
+    this.firstSec[slot] = 0;
+    this.firstNsec[slot] = 0;
+    this.firstTime[slot] = 0;
+    this.lastTime[slot] = 0;
+    this.durationEnd[slot] = 0;
+    this.firstPacket[slot] = 0;
+    this.lastPacket[slot] = 0;
+    this.vlan[slot] = 0;
+    this.innerVlan[slot] = 0;
+    this.attemptDeadline[slot] = 0;
+    this.closeDeadline[slot] = 0;
+    this.inactivityTimeout[slot] = 0;
+    this.queuedDeadline[slot] = 0;
+    this.synAckTime[slot] = 0;
+    this.handshakeAckTime[slot] = 0;
+    this.synTimeAnswered[slot] = 0;
+    this.synAckTimeAnswered[slot] = 0;
+    this.handshakeFlags[slot] = 0;
+    this.synPacket[slot] = 0;
+    this.synAckPacket[slot] = 0;
+    this.ackPacket[slot] = 0;
+    this.ackPayload[slot] = 0;
+    this.anomalyBits[slot] = 0;
+    this.expectedSynSeq[slot] = 0;
+    this.firstFinSide[slot] = 0;
+    this.closeFlags[slot] = 0;
+    this.firstFinEnd[slot] = 0;
+    this.firstRstSide[slot] = 0;
+    this.firstCloseSide[slot] = 0;
+    this.removedBy[slot] = 0;
+    this.state[e0] = 0;
+    this.state[e0 + 1] = 0;
+    this.once[e0] = 0;
+    this.once[e0 + 1] = 0;
+    this.seen[e0] = 0;
+    this.seen[e0 + 1] = 0;
+    this.lastSynSeq[e0] = 0;
+    this.lastSynSeq[e0 + 1] = 0;
+    this.lastFinPos[e0] = 0;
+    this.lastFinPos[e0 + 1] = 0;
+    this.lastRstSeq[e0] = 0;
+    this.lastRstSeq[e0 + 1] = 0;
+    this.topSeq[e0] = 0;
+    this.topSeq[e0 + 1] = 0;
+    this.startSeq[e0] = 0;
+    this.startSeq[e0 + 1] = 0;
+    this.isn[e0] = 0;
+    this.isn[e0 + 1] = 0;
+    this.pkts[e0] = 0;
+    this.pkts[e0 + 1] = 0;
+    this.ipBytes[e0] = 0;
+    this.ipBytes[e0 + 1] = 0;
+    this.payloadBytes[e0] = 0;
+    this.payloadBytes[e0 + 1] = 0;
+    this.syns[e0] = 0;
+    this.syns[e0 + 1] = 0;
+    this.synAcks[e0] = 0;
+    this.synAcks[e0 + 1] = 0;
+    this.fins[e0] = 0;
+    this.fins[e0 + 1] = 0;
+    this.rsts[e0] = 0;
+    this.rsts[e0 + 1] = 0;
+    this.retransmits[e0] = 0;
+    this.retransmits[e0 + 1] = 0;
+    this.zeroWindows[e0] = 0;
+    this.zeroWindows[e0 + 1] = 0;
+    this.badChecksums[e0] = 0;
+    this.badChecksums[e0 + 1] = 0;
+    this.lastSynTime[e0] = 0;
+    this.lastSynTime[e0 + 1] = 0;
+    this.mss[e0] = 0;
+    this.mss[e0 + 1] = 0;
+    this.windowScale[e0] = 0;
+    this.windowScale[e0 + 1] = 0;
+    this.optionBits[e0] = 0;
+    this.optionBits[e0 + 1] = 0;
+    this.ecnBits[e0] = 0;
+    this.ecnBits[e0 + 1] = 0;
+    this.tfoCookieLen[e0] = 0;
+    this.tfoCookieLen[e0 + 1] = 0;
+    this.synPayload[e0] = 0;
+    this.synPayload[e0 + 1] = 0;
+    this.reasm[e0] = 0;
+    this.reasm[e0 + 1] = 0;
+    this.nextSeq[e0] = 0;
+    this.nextSeq[e0 + 1] = 0;
+    this.pendingStart[e0] = 0;
+    this.pendingStart[e0 + 1] = 0;
+    this.pendingEnd[e0] = 0;
+    this.pendingEnd[e0 + 1] = 0;
+    this.gaps[e0] = 0;
+    this.gaps[e0 + 1] = 0;
     this.handshakeAckTime[slot] = -1;
     for (const e of [slot * 2, slot * 2 + 1]) {
       this.windowScale[e] = 0xff;
@@ -200,23 +298,82 @@ export class ConnectionStore {
     this.anomalyCounts[slot] = undefined;
   }
 
-  private columns(): (Uint8Array | Uint16Array | Int16Array | Uint32Array | Float64Array)[] {
-    return Object.values(this).filter((v) => ArrayBuffer.isView(v)) as Uint8Array[];
-  }
+
 
   // Doubles every column, keeping each column's width (1, 2 or KEY_WORDS entries per slot).
+  // Written out column by column: assigning properties by computed name would turn this
+  // object into a slow dictionary-mode object, and every access on the hot path with it.
   private grow(): void {
-    const self = this as unknown as Record<string, unknown>;
-    for (const [name, value] of Object.entries(this)) {
-      if (!ArrayBuffer.isView(value)) continue;
-      const old = value as Uint32Array;
-      const next = new (old.constructor as Uint32ArrayConstructor)(old.length * 2);
-      next.set(old);
-      self[name] = next;
-    }
+    this.inUse = doubled(this.inUse);
+    this.key = doubled(this.key);
+    this.flowHash = doubled(this.flowHash);
+    this.generation = doubled(this.generation);
+    this.flipped = doubled(this.flipped);
+    this.id = doubled(this.id);
+    this.firstSec = doubled(this.firstSec);
+    this.firstNsec = doubled(this.firstNsec);
+    this.firstTime = doubled(this.firstTime);
+    this.lastTime = doubled(this.lastTime);
+    this.durationEnd = doubled(this.durationEnd);
+    this.firstPacket = doubled(this.firstPacket);
+    this.lastPacket = doubled(this.lastPacket);
+    this.vlan = doubled(this.vlan);
+    this.innerVlan = doubled(this.innerVlan);
+    this.attemptDeadline = doubled(this.attemptDeadline);
+    this.closeDeadline = doubled(this.closeDeadline);
+    this.inactivityTimeout = doubled(this.inactivityTimeout);
+    this.queuedDeadline = doubled(this.queuedDeadline);
+    this.synAckTime = doubled(this.synAckTime);
+    this.handshakeAckTime = doubled(this.handshakeAckTime);
+    this.synTimeAnswered = doubled(this.synTimeAnswered);
+    this.synAckTimeAnswered = doubled(this.synAckTimeAnswered);
+    this.handshakeFlags = doubled(this.handshakeFlags);
+    this.synPacket = doubled(this.synPacket);
+    this.synAckPacket = doubled(this.synAckPacket);
+    this.ackPacket = doubled(this.ackPacket);
+    this.ackPayload = doubled(this.ackPayload);
+    this.anomalyBits = doubled(this.anomalyBits);
+    this.expectedSynSeq = doubled(this.expectedSynSeq);
+    this.firstFinSide = doubled(this.firstFinSide);
+    this.closeFlags = doubled(this.closeFlags);
+    this.firstFinEnd = doubled(this.firstFinEnd);
+    this.firstRstSide = doubled(this.firstRstSide);
+    this.firstCloseSide = doubled(this.firstCloseSide);
+    this.removedBy = doubled(this.removedBy);
+    this.state = doubled(this.state);
+    this.once = doubled(this.once);
+    this.seen = doubled(this.seen);
+    this.lastSynSeq = doubled(this.lastSynSeq);
+    this.lastFinPos = doubled(this.lastFinPos);
+    this.lastRstSeq = doubled(this.lastRstSeq);
+    this.topSeq = doubled(this.topSeq);
+    this.startSeq = doubled(this.startSeq);
+    this.isn = doubled(this.isn);
+    this.pkts = doubled(this.pkts);
+    this.ipBytes = doubled(this.ipBytes);
+    this.payloadBytes = doubled(this.payloadBytes);
+    this.syns = doubled(this.syns);
+    this.synAcks = doubled(this.synAcks);
+    this.fins = doubled(this.fins);
+    this.rsts = doubled(this.rsts);
+    this.retransmits = doubled(this.retransmits);
+    this.zeroWindows = doubled(this.zeroWindows);
+    this.badChecksums = doubled(this.badChecksums);
+    this.lastSynTime = doubled(this.lastSynTime);
+    this.mss = doubled(this.mss);
+    this.windowScale = doubled(this.windowScale);
+    this.optionBits = doubled(this.optionBits);
+    this.ecnBits = doubled(this.ecnBits);
+    this.tfoCookieLen = doubled(this.tfoCookieLen);
+    this.synPayload = doubled(this.synPayload);
+    this.reasm = doubled(this.reasm);
+    this.nextSeq = doubled(this.nextSeq);
+    this.pendingStart = doubled(this.pendingStart);
+    this.pendingEnd = doubled(this.pendingEnd);
+    this.gaps = doubled(this.gaps);
     this.capacity *= 2;
-    this.columnList = this.columns();
   }
+
 }
 
 // once bits

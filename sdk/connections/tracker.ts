@@ -82,6 +82,14 @@ export class ConnectionTracker {
   maxGapSec = 0;
   backwardsSteps = 0;
   private lastPacketTime = NaN;
+  // The packet being processed. Fields rather than arguments: a number passed to a function
+  // that is not inlined may be boxed (sequence numbers above 2^30 are), which would allocate
+  // on every packet.
+  private t = 0;
+  private flags = 0;
+  private seq = 0;
+  private ackNo = 0;
+  private payload = 0;
 
   constructor(options: TrackerOptions, private readonly emit: EmitConnection) {
     this.likely = portSet(options.likelyServerPorts ?? ZEEK_LIKELY_SERVER_PORTS);
@@ -98,14 +106,25 @@ export class ConnectionTracker {
     for (let i = 0; i < b.count; i++) this.processPacket(b, i);
   }
 
-  /** Ends every connection still open (end of input). */
-  finish(): void {
+  /**
+   * Ends the connections still open (end of input), in the order they began, at most `max` of
+   * them per call so that a caller can stream them out; returns true once none is left.
+   */
+  finish(max = Infinity): boolean {
     const s = this.store;
-    const open: number[] = [];
-    for (let slot = 0; slot < s.capacity; slot++) if (s.inUse[slot]) open.push(slot);
-    open.sort((a, b) => s.id[a]! - s.id[b]!);
-    for (const slot of open) this.remove(slot, REMOVED_END);
+    if (!this.closing) {
+      const open: number[] = [];
+      for (let slot = 0; slot < s.capacity; slot++) if (s.inUse[slot]) open.push(slot);
+      this.closing = Int32Array.from(open.sort((a, b) => s.id[a]! - s.id[b]!));
+      this.closed = 0;
+    }
+    const end = Math.min(this.closing.length, this.closed + max);
+    for (; this.closed < end; this.closed++) this.remove(this.closing[this.closed]!, REMOVED_END);
+    return this.closed === this.closing.length;
   }
+
+  private closing: Int32Array | null = null;
+  private closed = 0;
 
   // --------------------------------------------------------------------------------------
   // One packet.
@@ -128,11 +147,15 @@ export class ConnectionTracker {
     if (t < this.lastPacketTime) this.backwardsSteps++;
     else if (t - this.lastPacketTime > this.maxGapSec) this.maxGapSec = t - this.lastPacketTime;
     this.lastPacketTime = t;
-    this.expire(t);
+    this.t = t;
+    this.expire();
 
     const s = this.store;
     const flags = b.flags(i);
-    const seq = b.seq(i);
+    this.flags = flags;
+    this.seq = b.seq(i);
+    this.ackNo = b.ack(i);
+    this.payload = b.payloadLen(i);
     const words = b.u32;
     const srcAt = b.srcAddrOffset(i) >> 2, dstAt = b.dstAddrOffset(i) >> 2;
     const sport = b.srcPort(i), dport = b.dstPort(i);
@@ -143,13 +166,13 @@ export class ConnectionTracker {
     let slot = this.table.find(hash, words, srcAt, dstAt, ports, version);
     let fromA = this.table.fromSideA;
     let carried = 0; // handshake evidence the new connection inherits from the one it replaces
-    if (slot >= 0 && flags & L.FLAG_SYN && this.isReuse(slot, fromA, flags, seq)) {
-      carried = this.reuseEvidence(slot, fromA, flags);
+    if (slot >= 0 && flags & L.FLAG_SYN && this.isReuse(slot, fromA)) {
+      carried = this.reuseEvidence(slot, fromA);
       this.remove(slot, REMOVED_REUSE);
       slot = -1;
     }
     if (slot < 0) {
-      slot = this.create(b, i, t, hash, words, srcAt, dstAt, ports, version, flags, sport, dport);
+      slot = this.create(b, i, hash, words, srcAt, dstAt, ports, version, sport, dport);
       fromA = true;
       if (carried === REUSE_NEW_ISN) noteAnomaly(s, slot, "syn-retransmit-different-isn");
       if (carried === REUSE_SIMULTANEOUS) s.handshakeFlags[slot]! |= HS_SIMULTANEOUS;
@@ -164,7 +187,7 @@ export class ConnectionTracker {
       noteAnomaly(s, slot, "bad-checksum");
       return;
     }
-    this.accept(b, i, slot, fromA, t, flags, seq);
+    this.accept(b, i, slot, fromA);
   }
 
   private checksumsIgnored(b: PacketBatch, i: number): boolean {
@@ -174,15 +197,16 @@ export class ConnectionTracker {
   }
 
   // Zeek's reuse test (section 7): does this SYN start a new connection on these endpoints?
-  private isReuse(slot: number, fromA: boolean, flags: number, seq: number): boolean {
+  private isReuse(slot: number, fromA: boolean): boolean {
     const s = this.store;
+    const flags = this.flags, seq = this.seq;
     const o = slot * 2 + s.flipped[slot]!, r = o ^ 1;
     const so = s.state[o]!, sr = s.state[r]!;
     if (so === CLOSED || so === RESET || sr === CLOSED || sr === RESET) return true;
     const sender = slot * 2 + (fromA ? 0 : 1);
     if (!(flags & L.FLAG_ACK)) {
       // The SYN that completes a SYN/ACK seen first is not reuse: it flips the connection.
-      if (sender === r && so === SYN_ACK_SENT && this.expectsSyn(slot, seq)) return false;
+      if (sender === r && so === SYN_ACK_SENT && this.expectsSyn(slot)) return false;
       return !(s.seen[o]! & SEEN_ISN) || s.isn[o] !== seq;
     }
     if (so !== INACTIVE) return false;
@@ -192,9 +216,9 @@ export class ConnectionTracker {
   // What a SYN that ends a connection says about the handshake: the originator retrying with a
   // new ISN, or the responder's own SYN crossing the originator's (simultaneous open, which
   // Zeek splits into two connections: both are marked).
-  private reuseEvidence(slot: number, fromA: boolean, flags: number): number {
+  private reuseEvidence(slot: number, fromA: boolean): number {
     const s = this.store;
-    if (flags & L.FLAG_ACK) return 0;
+    if (this.flags & L.FLAG_ACK) return 0;
     const o = slot * 2 + s.flipped[slot]!;
     const sender = slot * 2 + (fromA ? 0 : 1);
     if (s.state[o] !== SYN_SENT) return 0;
@@ -206,16 +230,17 @@ export class ConnectionTracker {
     return 0;
   }
 
-  private expectsSyn(slot: number, seq: number): boolean {
+  private expectsSyn(slot: number): boolean {
     const s = this.store;
-    return (s.handshakeFlags[slot]! & HS_EXPECT_SYN) !== 0 && s.expectedSynSeq[slot] === seq;
+    return (s.handshakeFlags[slot]! & HS_EXPECT_SYN) !== 0 && s.expectedSynSeq[slot] === this.seq;
   }
 
   private create(
-    b: PacketBatch, i: number, t: number, hash: number, words: Uint32Array, srcAt: number, dstAt: number,
-    ports: number, version: number, flags: number, sport: number, dport: number,
+    b: PacketBatch, i: number, hash: number, words: Uint32Array, srcAt: number, dstAt: number,
+    ports: number, version: number, sport: number, dport: number,
   ): number {
     const s = this.store;
+    const t = this.t, flags = this.flags;
     const slot = s.allocate();
     const k = slot * KEY_WORDS;
     for (let w = 0; w < 4; w++) {
@@ -258,14 +283,14 @@ export class ConnectionTracker {
   // --------------------------------------------------------------------------------------
   // An accepted packet: history, states, counters, handshake and close evidence, timers.
 
-  private accept(b: PacketBatch, i: number, slot: number, fromA: boolean, t: number, flags: number, seq: number): void {
+  private accept(b: PacketBatch, i: number, slot: number, fromA: boolean): void {
     const s = this.store;
+    const t = this.t, flags = this.flags, seq = this.seq;
     let sender = slot * 2 + (fromA ? 0 : 1);
     let isOrig = sender === slot * 2 + s.flipped[slot]!;
-    const payload = b.payloadLen(i);
+    const payload = this.payload;
     const syn = (flags & L.FLAG_SYN) !== 0, fin = (flags & L.FLAG_FIN) !== 0;
     const rst = (flags & L.FLAG_RST) !== 0, ack = (flags & L.FLAG_ACK) !== 0;
-    const ackNo = b.ack(i);
     const peer = sender ^ 1;
 
     // The classification letter (section 5.1) and whether it is recorded (5.2).
@@ -301,7 +326,7 @@ export class ConnectionTracker {
     }
     // Flip 2.2(2): the SYN answering a SYN/ACK that was captured first.
     let reversal = false;
-    if (syn && !ack && !isOrig && s.state[peer] === SYN_ACK_SENT && this.expectsSyn(slot, seq)) reversal = true;
+    if (syn && !ack && !isOrig && s.state[peer] === SYN_ACK_SENT && this.expectsSyn(slot)) reversal = true;
     if (letter) s.history[slot] += isOrig ? letter : letter.toLowerCase();
     if (reversal) {
       s.flipped[slot]! ^= 1;
@@ -334,14 +359,14 @@ export class ConnectionTracker {
     if (!(s.seen[sender]! & SEEN_ISN)) { s.isn[sender] = seq; s.seen[sender]! |= SEEN_ISN; }
     if (!(s.seen[sender]! & SEEN_START) && !rst) { s.startSeq[sender] = dataStart; s.seen[sender]! |= SEEN_START; }
 
-    this.noteHandshake(b, i, slot, sender, isOrig, t, flags, seq, ackNo, payload);
-    this.noteClose(slot, sender, flags, seq, ackNo, payload);
+    this.noteHandshake(b, i, slot, sender, isOrig);
+    this.noteClose(slot, sender);
 
     const wasBothClosed = isClosed(s.state[sender]!) && isClosed(s.state[peer]!);
-    if (!reversal) this.updateStates(slot, sender, isOrig, flags, payload, ackNo);
+    if (!reversal) this.updateStates(slot, sender, isOrig);
     if (s.state[sender] === ESTABLISHED) s.reasm[sender]! |= REASM_ESTABLISHED;
     if (s.state[peer] === ESTABLISHED) s.reasm[peer]! |= REASM_ESTABLISHED;
-    this.reassemble(b, i, slot, sender, flags, seq, ackNo, payload, dataStart);
+    this.reassemble(b, i, slot, sender);
 
     // Counters.
     s.pkts[sender]!++;
@@ -358,17 +383,16 @@ export class ConnectionTracker {
     s.lastPacket[slot] = b.packetIndex(i);
     if (!wasBothClosed) s.durationEnd[slot] = t;
 
-    this.updateTimers(slot, sender, isOrig, t, flags);
+    this.updateTimers(slot, sender, isOrig);
   }
 
   // Content gaps (history G/g): bytes of a stream that its peer acknowledged but that were
   // never delivered — lost, or cut by the snaplen. Reported only while both endpoints are
   // "clean" (ESTABLISHED, or closed after being ESTABLISHED), as Zeek does.
-  private reassemble(
-    b: PacketBatch, i: number, slot: number, sender: number, flags: number, seq: number, ackNo: number,
-    payload: number, dataStart: number,
-  ): void {
+  private reassemble(b: PacketBatch, i: number, slot: number, sender: number): void {
     const s = this.store;
+    const flags = this.flags, ackNo = this.ackNo, payload = this.payload;
+    const dataStart = (this.seq + (flags & L.FLAG_SYN ? 1 : 0)) >>> 0;
     const e = sender;
     if (!(s.reasm[e]! & REASM_NEXT)) {
       if (flags & L.FLAG_RST) return;
@@ -397,14 +421,18 @@ export class ConnectionTracker {
     // The peer's stream: does this ACK cover bytes never delivered?
     const p = e ^ 1;
     if (flags & L.FLAG_ACK && !(flags & L.FLAG_RST) && s.reasm[p]! & REASM_NEXT && seqGT(ackNo, s.nextSeq[p]!)) {
-      const clean = (x: number) => s.reasm[x]! & REASM_ESTABLISHED && (s.state[x] === ESTABLISHED || s.state[x] === CLOSED);
-      if (clean(e) && clean(p)) {
+      if (this.clean(e) && this.clean(p)) {
         s.gaps[p]!++;
         this.logLetter(slot, p, s.gaps[p]!, "G");
       }
       s.nextSeq[p] = ackNo;
       this.mergePending(p);
     }
+  }
+
+  private clean(e: number): boolean {
+    const s = this.store;
+    return (s.reasm[e]! & REASM_ESTABLISHED) !== 0 && (s.state[e] === ESTABLISHED || s.state[e] === CLOSED);
   }
 
   // The FIN takes one sequence number: step over it once the stream has reached it.
@@ -422,8 +450,9 @@ export class ConnectionTracker {
   }
 
   // Endpoint state transitions (section 3), chosen by the sender's current state.
-  private updateStates(slot: number, sender: number, isOrig: boolean, flags: number, payload: number, ackNo: number): void {
+  private updateStates(slot: number, sender: number, isOrig: boolean): void {
     const s = this.store;
+    const flags = this.flags, payload = this.payload, ackNo = this.ackNo;
     const peer = sender ^ 1;
     const syn = (flags & L.FLAG_SYN) !== 0, fin = (flags & L.FLAG_FIN) !== 0;
     const rst = (flags & L.FLAG_RST) !== 0, ack = (flags & L.FLAG_ACK) !== 0;
@@ -434,6 +463,7 @@ export class ConnectionTracker {
           if (isOrig) {
             s.state[sender] = ack ? SYN_ACK_SENT : SYN_SENT;
             s.attemptDeadline[slot] = this.now + this.timeouts.attempt;
+            this.schedule(slot, s.attemptDeadline[slot]!);
             if (ack) {
               s.expectedSynSeq[slot] = (ackNo - 1) >>> 0;
               s.handshakeFlags[slot]! |= HS_EXPECT_SYN;
@@ -479,11 +509,9 @@ export class ConnectionTracker {
   }
 
   // Handshake evidence: SYN/ACK validation by sequence numbers, RTT of each leg, options.
-  private noteHandshake(
-    b: PacketBatch, i: number, slot: number, sender: number, isOrig: boolean, t: number,
-    flags: number, seq: number, ackNo: number, payload: number,
-  ): void {
+  private noteHandshake(b: PacketBatch, i: number, slot: number, sender: number, isOrig: boolean): void {
     const s = this.store;
+    const t = this.t, flags = this.flags, ackNo = this.ackNo, payload = this.payload;
     const syn = flags & L.FLAG_SYN, ack = flags & L.FLAG_ACK;
     if (syn && !(flags & L.FLAG_RST)) {
       // RTTs are measured from the last transmission before the answer.
@@ -537,8 +565,9 @@ export class ConnectionTracker {
   }
 
   // Teardown evidence: who closed first, and whether the second FIN rode on the ACK of the first.
-  private noteClose(slot: number, sender: number, flags: number, seq: number, ackNo: number, payload: number): void {
+  private noteClose(slot: number, sender: number): void {
     const s = this.store;
+    const flags = this.flags, seq = this.seq, ackNo = this.ackNo, payload = this.payload;
     const side = (sender & 1) + 1;
     if (flags & (L.FLAG_RST | L.FLAG_FIN) && s.firstCloseSide[slot] === 0) s.firstCloseSide[slot] = side;
     if (flags & L.FLAG_RST && s.firstRstSide[slot] === 0) {
@@ -568,8 +597,9 @@ export class ConnectionTracker {
     }
   }
 
-  private updateTimers(slot: number, sender: number, isOrig: boolean, t: number, flags: number): void {
+  private updateTimers(slot: number, sender: number, isOrig: boolean): void {
     const s = this.store;
+    const t = this.t, flags = this.flags;
     const peer = sender ^ 1;
     const so = s.state[sender]!, sp = s.state[peer]!;
     // Inactivity: one minute while both are in the handshake, five after; an hour for a few
@@ -584,7 +614,6 @@ export class ConnectionTracker {
       const portTimeout = this.portTimeout[respPort]!;
       if (portTimeout > 0) s.inactivityTimeout[slot] = portTimeout;
     }
-    if (s.attemptDeadline[slot]! > 0) this.schedule(slot, s.attemptDeadline[slot]!);
     // A completed close lingers, then ends the connection; later packets do not postpone it.
     if (flags & (L.FLAG_FIN | L.FLAG_RST) && s.closeDeadline[slot] === 0) {
       const done = so === RESET || (so === CLOSED && (sp === CLOSED || sp === RESET)) || sp === INACTIVE;
@@ -621,8 +650,9 @@ export class ConnectionTracker {
   }
 
   // Fires the timers due at time t (all of them at the end of input).
-  private expire(t: number): void {
+  private expire(): void {
     const s = this.store;
+    const t = this.t;
     const q = this.timers;
     while (q.size > 0 && q.peekDeadline() <= t) {
       const deadline = q.peekDeadline(), slot = q.peekSlot(), generation = q.peekGeneration();
