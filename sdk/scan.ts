@@ -20,23 +20,29 @@ export interface ScanOptions extends DecodeCaptureOptions {
 
 export interface ScanResult {
   connections: ConnectionRecord[];
-  capture: CaptureSummary;
+  /** One summary per input, in the order read. */
+  captures: CaptureSummary[];
   report: CaptureReport;
 }
 
 export interface Scanner extends AsyncIterable<ConnectionRecord> {
-  /** The capture summary; complete once iteration has ended. */
-  capture(): CaptureSummary;
+  /** One summary per input read so far; complete once iteration has ended. */
+  captures(): CaptureSummary[];
   /** The capture-level report over every connection yielded; once iteration has ended. */
   report(): CaptureReport;
 }
 
-export function createScanner(input: CaptureInput, options: ScanOptions = {}): Scanner {
-  const decoding = decodeCapture(input, options);
+/**
+ * Streams the connections of one capture, or of several read as one (rotated files: pass them
+ * in time order), as each connection ends.
+ */
+export function createScanner(input: CaptureInput | CaptureInput[], options: ScanOptions = {}): Scanner {
+  const inputs = Array.isArray(input) ? input : [input];
+  const summaries: CaptureSummary[] = [];
   const builder = new CaptureReportBuilder();
   let report: CaptureReport | null = null;
   return {
-    capture: () => decoding.summary(),
+    captures: () => summaries,
     report: () => {
       if (!report) throw new Error("report() is available once iteration has ended");
       return report;
@@ -48,21 +54,27 @@ export function createScanner(input: CaptureInput, options: ScanOptions = {}): S
         builder.add(record);
         ready.push(record);
       });
-      for await (const batch of decoding) {
-        tracker.processBatch(batch);
-        if (ready.length) yield* ready.splice(0);
+      for (const one of inputs) {
+        const decoding = decodeCapture(one, options);
+        for await (const batch of decoding) {
+          tracker.processBatch(batch);
+          if (ready.length) yield* ready.splice(0);
+        }
+        const summary = decoding.summary();
+        summaries.push(summary);
+        tracker.packetBase += summary.stats.packets;
       }
       // Stream out the connections still open, a few thousand at a time.
       while (!tracker.finish(4096)) yield* ready.splice(0);
       yield* ready.splice(0);
-      report = builder.finish(decoding.summary(), tracker);
+      report = builder.finish(summaries, tracker);
     },
   };
 }
 
-export async function scan(input: CaptureInput, options: ScanOptions = {}): Promise<ScanResult> {
+export async function scan(input: CaptureInput | CaptureInput[], options: ScanOptions = {}): Promise<ScanResult> {
   const scanner = createScanner(input, options);
   const connections: ConnectionRecord[] = [];
   for await (const c of scanner) connections.push(c);
-  return { connections, capture: scanner.capture(), report: scanner.report() };
+  return { connections, captures: scanner.captures(), report: scanner.report() };
 }

@@ -75,6 +75,8 @@ export class ConnectionTracker {
   private readonly ignoreChecksums: Cidr[];
   private nextId = 0;
   private baseSec = NaN;
+  /** Added to packet indices: the packets of earlier files when several are read as one. */
+  packetBase = 0;
   /** Packets the tracker dropped before any connection (header cut short, bad IP checksum). */
   droppedPackets = 0;
   now = 0;
@@ -256,8 +258,8 @@ export class ConnectionTracker {
     s.firstTime[slot] = t;
     s.lastTime[slot] = t;
     s.durationEnd[slot] = t;
-    s.firstPacket[slot] = b.packetIndex(i);
-    s.lastPacket[slot] = b.packetIndex(i);
+    s.firstPacket[slot] = (b.packetIndex(i) + this.packetBase);
+    s.lastPacket[slot] = (b.packetIndex(i) + this.packetBase);
     s.vlan[slot] = b.vlan(i);
     s.innerVlan[slot] = b.u16[(i * L.RECORD_SIZE + L.REC_INNER_VLAN) >> 1]!;
     s.inactivityTimeout[slot] = this.timeouts.handshakeInactivity;
@@ -380,7 +382,7 @@ export class ConnectionTracker {
 
     // Time: the duration stops growing once both sides have closed.
     s.lastTime[slot] = t;
-    s.lastPacket[slot] = b.packetIndex(i);
+    s.lastPacket[slot] = (b.packetIndex(i) + this.packetBase);
     if (!wasBothClosed) s.durationEnd[slot] = t;
 
     this.updateTimers(slot, sender, isOrig);
@@ -518,7 +520,7 @@ export class ConnectionTracker {
       const answered = ack ? s.handshakeFlags[slot]! & HS_ACK_SEEN : s.handshakeFlags[slot]! & HS_SYN_ACK_ANSWERED;
       if (!answered) {
         s.lastSynTime[sender] = t;
-        if (!ack) s.synPacket[slot] = b.packetIndex(i);
+        if (!ack) s.synPacket[slot] = (b.packetIndex(i) + this.packetBase);
       }
       const r = i * L.RECORD_SIZE;
       s.mss[sender] = b.u16[(r + L.REC_MSS) >> 1]!;
@@ -534,7 +536,7 @@ export class ConnectionTracker {
         if (ackNo === synEnd || ackNo === ((synEnd + s.synPayload[o]!) >>> 0)) {
           s.handshakeFlags[slot]! |= HS_SYN_ACK_ANSWERED;
           s.synAckTime[slot] = t;
-          s.synAckPacket[slot] = b.packetIndex(i);
+          s.synAckPacket[slot] = (b.packetIndex(i) + this.packetBase);
           s.synTimeAnswered[slot] = s.lastSynTime[o]!;
         } else {
           s.handshakeFlags[slot]! |= HS_SYN_ACK_MISMATCH;
@@ -549,7 +551,7 @@ export class ConnectionTracker {
       if (!ack) return;
       s.handshakeFlags[slot]! |= HS_ACK_SEEN;
       s.handshakeAckTime[slot] = t;
-      s.ackPacket[slot] = b.packetIndex(i);
+      s.ackPacket[slot] = (b.packetIndex(i) + this.packetBase);
       s.ackPayload[slot] = payload;
       s.synAckTimeAnswered[slot] = s.lastSynTime[sender ^ 1]!;
       if (ackNo !== ((s.lastSynSeq[sender ^ 1]! + 1) >>> 0)) {

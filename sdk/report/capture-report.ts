@@ -90,7 +90,7 @@ export class CaptureReportBuilder {
     }
   }
 
-  finish(capture: CaptureSummary, timeline: { maxGapSec: number; backwardsSteps: number }): CaptureReport {
+  finish(captures: CaptureSummary[], timeline: { maxGapSec: number; backwardsSteps: number }): CaptureReport {
     const tenth = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
     const summarize = (h: LogHistogram): RttSummary => ({
       count: h.count, p50: tenth(h.quantile(0.5)), p90: tenth(h.quantile(0.9)), p99: tenth(h.quantile(0.99)), max: h.count ? h.max : null,
@@ -110,18 +110,21 @@ export class CaptureReportBuilder {
       rttUs: { synToSynAck: summarize(this.rtt1), synAckToAck: summarize(this.rtt2) },
       topFailedServers,
       scanSuspects: scanSuspects.slice(0, 10),
-      quality: this.quality(capture, timeline),
+      quality: this.quality(captures, timeline),
     };
   }
 
-  private quality(capture: CaptureSummary, timeline: { maxGapSec: number; backwardsSteps: number }): CaptureReport["quality"] {
+  private quality(captures: CaptureSummary[], timeline: { maxGapSec: number; backwardsSteps: number }): CaptureReport["quality"] {
     const findings: QualityFinding[] = [];
     const n = this.report.connections;
     const share = (k: number) => `${((100 * k) / n).toFixed(0)}%`;
-    if (capture.error) findings.push({ id: "damaged", message: `the capture is damaged at byte ${capture.error.offset}: ${capture.error.message}; results cover what came before` });
+    for (const capture of captures) {
+      if (capture.error) findings.push({ id: "damaged", message: `${capture.source} is damaged at byte ${capture.error.offset}: ${capture.error.message}; results cover what came before` });
+    }
     if (n >= 5 && this.oneSided / n >= 0.5) findings.push({ id: "one-sided", message: `${share(this.oneSided)} of connections show packets from one side only: asymmetric routing or a one-directional tap` });
     if (n >= 5 && this.midStream / n >= 0.3) findings.push({ id: "missing-handshakes", message: `${share(this.midStream)} of connections started before the capture (no handshake seen)` });
-    const st = capture.stats;
+    const total = (key: "truncated" | "unsupportedLink" | "tunnelled" | "tcpUnreadable") => captures.reduce((sum, c) => sum + c.stats[key], 0);
+    const st = { truncated: total("truncated"), unsupportedLink: total("unsupportedLink"), tunnelled: total("tunnelled"), tcpUnreadable: total("tcpUnreadable") };
     if (st.truncated > 0) findings.push({ id: "snaplen", message: `${st.truncated} packets were cut by the snapshot length; sizes come from the IP headers, content gaps may show` });
     if (timeline.maxGapSec >= 60) findings.push({ id: "time-gap", message: `the capture has a gap of ${timeline.maxGapSec.toFixed(0)} s between packets (merged or interrupted capture): open connections timed out across it` });
     if (timeline.backwardsSteps > 0) findings.push({ id: "time-backwards", message: `timestamps step backwards ${timeline.backwardsSteps} times` });
