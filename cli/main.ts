@@ -4,9 +4,7 @@
 import { cac } from "cac";
 import { readFileSync } from "node:fs";
 import { EXIT_INTERNAL, EXIT_USAGE } from "./exit-codes.js";
-
-/** An error in how the command was called: printed as one line, exit code 2. */
-export class UsageError extends Error {}
+import { UsageError } from "./usage-error.js";
 
 function packageVersion(): string {
   for (const rel of ["../../package.json", "../package.json"]) {
@@ -21,10 +19,34 @@ function packageVersion(): string {
 const STDIN_ARG = "\u0000stdin";
 const restoreStdin = (captures: string[]) => captures.map((c) => (c === STDIN_ARG ? "-" : c));
 
+export { UsageError };
+
 export async function main(argv: string[]): Promise<number> {
   argv = argv.map((a, i) => (i >= 2 && a === "-" ? STDIN_ARG : a));
   const cli = cac("tcp-handshake-scan");
   let pending: Promise<number> | undefined;
+
+  cli
+    .command("[...captures]", "Classify every TCP connection: handshake outcome, RTTs, options, teardown, Zeek conn_state and history")
+    .option("--format <format>", "Output: text (summary), json, ndjson (streamed), csv, zeek (conn.log TSV)", { default: "text" })
+    .option("-o, --output <file>", "Write the output to a file instead of standard output")
+    .option("--filter <expr>", 'Only connections matching EXPR, e.g. "dst port 443 and not outcome complete"')
+    .option("--ladder <id|expr>", "Draw the packet exchange of one connection (by id) or of those matching EXPR")
+    .option("--server-ports <ports>", "Likely server ports for orienting mid-stream connections: zeek, none, or a list", { default: "zeek" })
+    .option("--verify-checksums", "Verify IPv4 and TCP checksums; drop bad packets as Zeek does (its default; -C turns it off)")
+    .option("--top <n>", "How many connections of each kind the summary lists", { default: 10 })
+    .option("--no-progress", "No progress bar on standard error")
+    .option("-q, --quiet", "No progress bar and no warnings")
+    .example("tcp-handshake-scan big.pcap")
+    .example("tcp-handshake-scan --format ndjson trace.pcapng.gz > conns.ndjson")
+    .example('tcp-handshake-scan --filter "outcome rejected or outcome unanswered" --format csv -o failed.csv big.pcap')
+    .example("tcp-handshake-scan --ladder 42 big.pcap")
+    .example("tcp-handshake-scan --format zeek rotated-*.pcap | zeek-cut id.orig_h id.resp_h conn_state history")
+    .example("Filter language: [src|dst] host ADDR, [src|dst] net CIDR, [src|dst] port N, state S0, outcome rejected, teardown rst-resp, id N, and/or/not, parentheses")
+    .action((captures: string[], flags: Record<string, unknown>) => {
+      if (captures.length === 0) throw new UsageError("no capture given (try --help)");
+      pending = import("./commands/scan.js").then((m) => m.runScan(restoreStdin(captures), flags));
+    });
 
   cli
     .command("info <...captures>", "Describe captures, like capinfos: container, interfaces, packets by kind, errors")
@@ -42,10 +64,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     cli.parse(argv, { run: false });
     if (cli.options.help || cli.options.version) return 0;
-    if (!cli.matchedCommand) {
-      if (cli.args.length === 0) { cli.outputHelp(); return EXIT_USAGE; }
-      throw new UsageError(`unknown command "${cli.args[0]}" (try --help)`);
-    }
+    if (!cli.matchedCommand) { cli.outputHelp(); return EXIT_USAGE; }
     checkUnknownOptions(cli);
     await cli.runMatchedCommand();
     return await (pending ?? Promise.resolve(0));

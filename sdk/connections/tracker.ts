@@ -56,6 +56,14 @@ export interface TrackerOptions {
 
 export type EmitConnection = (store: ConnectionStore, slot: number) => void;
 
+/** Optional observers, for tools that need more than the connection records (the ladder). */
+export interface TrackerHooks {
+  /** A connection was created in `slot`; `packet` is the packet that created it. */
+  created?(store: ConnectionStore, slot: number, b: PacketBatch, i: number): void;
+  /** An accepted packet; `fromSideA` says whether the connection's side 0 sent it. */
+  packet?(slot: number, fromSideA: boolean, b: PacketBatch, i: number, time: number): void;
+}
+
 const TIMEOUT_IDLE_EMPTY = 5;
 const REUSE_NEW_ISN = 1;
 const REUSE_SIMULTANEOUS = 2;
@@ -93,7 +101,7 @@ export class ConnectionTracker {
   private ackNo = 0;
   private payload = 0;
 
-  constructor(options: TrackerOptions, private readonly emit: EmitConnection) {
+  constructor(options: TrackerOptions, private readonly emit: EmitConnection, private readonly hooks: TrackerHooks = {}) {
     this.likely = portSet(options.likelyServerPorts ?? ZEEK_LIKELY_SERVER_PORTS);
     this.timeouts = { ...ZEEK_TIMEOUTS, ...options.timeouts };
     for (const [port, seconds] of Object.entries(this.timeouts.portInactivity)) this.portTimeout[Number(port)] = seconds;
@@ -190,6 +198,7 @@ export class ConnectionTracker {
       return;
     }
     this.accept(b, i, slot, fromA);
+    this.hooks.packet?.(slot, fromA, b, i, this.t);
   }
 
   private checksumsIgnored(b: PacketBatch, i: number): boolean {
@@ -275,6 +284,7 @@ export class ConnectionTracker {
     }
     this.table.insert(slot, hash);
     this.schedule(slot, t + TIMEOUT_IDLE_EMPTY);
+    this.hooks.created?.(s, slot, b, i);
     return slot;
   }
 

@@ -32,7 +32,11 @@ export interface CaptureReport {
   topFailedServers: ServerFailures[];
   scanSuspects: ScanSuspect[];
   quality: { verdict: "good" | "degraded" | "poor"; findings: QualityFinding[] };
+  /** The capture's clock: its largest silence between packets, and steps backwards. */
+  timeline: Timeline;
 }
+
+export interface Timeline { maxGapSec: number; backwardsSteps: number }
 
 const FAILED: ReadonlySet<HandshakeOutcome> = new Set(["rejected", "unanswered", "aborted", "invalid"]);
 const MAX_TRACKED = 100_000; // servers or sources kept at once; the least active are pruned
@@ -51,7 +55,7 @@ function bump<K extends string>(counts: Partial<Record<K, number>>, key: K): voi
 }
 
 export class CaptureReportBuilder {
-  private readonly report: Omit<CaptureReport, "rttUs" | "topFailedServers" | "scanSuspects" | "quality"> = {
+  private readonly report: Omit<CaptureReport, "rttUs" | "topFailedServers" | "scanSuspects" | "quality" | "timeline"> = {
     connections: 0, byOutcome: {}, byTeardown: {}, byConnState: {},
   };
   private readonly rtt1 = new LogHistogram();
@@ -90,7 +94,7 @@ export class CaptureReportBuilder {
     }
   }
 
-  finish(captures: CaptureSummary[], timeline: { maxGapSec: number; backwardsSteps: number }): CaptureReport {
+  finish(captures: CaptureSummary[], timeline: Timeline): CaptureReport {
     const tenth = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
     const summarize = (h: LogHistogram): RttSummary => ({
       count: h.count, p50: tenth(h.quantile(0.5)), p90: tenth(h.quantile(0.9)), p99: tenth(h.quantile(0.99)), max: h.count ? h.max : null,
@@ -111,10 +115,11 @@ export class CaptureReportBuilder {
       topFailedServers,
       scanSuspects: scanSuspects.slice(0, 10),
       quality: this.quality(captures, timeline),
+      timeline: { maxGapSec: timeline.maxGapSec, backwardsSteps: timeline.backwardsSteps },
     };
   }
 
-  private quality(captures: CaptureSummary[], timeline: { maxGapSec: number; backwardsSteps: number }): CaptureReport["quality"] {
+  private quality(captures: CaptureSummary[], timeline: Timeline): CaptureReport["quality"] {
     const findings: QualityFinding[] = [];
     const n = this.report.connections;
     const share = (k: number) => `${((100 * k) / n).toFixed(0)}%`;

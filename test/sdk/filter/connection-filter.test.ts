@@ -13,7 +13,7 @@ const web = conn({ id: 1, o: "10.0.0.5", op: 40000, r: "192.0.2.80", rp: 443 });
 const ssh = conn({ id: 2, o: "10.0.0.6", op: 50000, r: "192.0.2.22", rp: 22, state: "REJ", outcome: "rejected", teardown: "rst-resp" });
 const v6 = conn({ id: 3, o: "2001:db8::1", op: 1234, r: "2001:db8:1::53", rp: 53, state: "S0", outcome: "unanswered", teardown: "open" });
 const all = [web, ssh, v6];
-const select = (expr: string) => all.filter(compileFilter(expr)).map((c) => c.id);
+const select = (expr: string) => all.filter(compileFilter(expr).matches).map((c) => c.id);
 
 describe("connection filter", () => {
   it("host, net and port, with src/dst qualifiers", () => {
@@ -43,6 +43,19 @@ describe("connection filter", () => {
     expect(select("port 22 or port 53 and state S0")).toEqual([2, 3]);
     expect(select("(port 22 or port 53) and state S0")).toEqual([3]);
     expect(select("not (outcome rejected or outcome unanswered)")).toEqual([1]);
+  });
+
+  it("tells early which new connections could be selected", () => {
+    const may = (expr: string, a: [string, number], b: [string, number], id = 0) =>
+      compileFilter(expr).mayMatch({ id, a: { addr: a[0], port: a[1] }, b: { addr: b[0], port: b[1] } });
+    expect(may("port 443", ["10.0.0.1", 5000], ["10.0.0.2", 443])).toBe(true);
+    expect(may("port 443", ["10.0.0.1", 5000], ["10.0.0.2", 80])).toBe(false);
+    expect(may("port 443 and state S0", ["10.0.0.1", 5000], ["10.0.0.2", 443])).toBe(true);
+    expect(may("port 22 and state S0", ["10.0.0.1", 5000], ["10.0.0.2", 443])).toBe(false);
+    expect(may("dst port 443", ["10.0.0.2", 443], ["10.0.0.1", 5000])).toBe(true); // roles may swap
+    expect(may("not outcome complete", ["10.0.0.1", 1], ["10.0.0.2", 2])).toBe(true);
+    expect(may("id 7", ["10.0.0.1", 1], ["10.0.0.2", 2], 7)).toBe(true);
+    expect(may("id 7", ["10.0.0.1", 1], ["10.0.0.2", 2], 8)).toBe(false);
   });
 
   it("points at the bad token", () => {

@@ -1,0 +1,54 @@
+// Connection records as a Zeek conn.log (ASCII TSV with #-header lines), so that zeek-cut and
+// other Zeek tooling read it. Columns Zeek fills from analyzers we do not run (service,
+// local_orig/local_resp, tunnel_parents) are unset; missed_bytes is not measured (0).
+
+import { createHash } from "node:crypto";
+import type { ConnectionRecord } from "../../sdk/index.js";
+
+const FIELDS = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "service", "duration",
+  "orig_bytes", "resp_bytes", "conn_state", "local_orig", "local_resp", "missed_bytes", "history", "orig_pkts",
+  "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "tunnel_parents"];
+const TYPES = ["time", "string", "addr", "port", "addr", "port", "enum", "string", "interval", "count", "count",
+  "string", "bool", "bool", "count", "string", "count", "count", "count", "count", "set[string]"];
+
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+function zeekTime(date: Date): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${date.getUTCFullYear()}-${p(date.getUTCMonth() + 1)}-${p(date.getUTCDate())}-${p(date.getUTCHours())}-${p(date.getUTCMinutes())}-${p(date.getUTCSeconds())}`;
+}
+
+/** A Zeek-style connection uid ("C" + 17 base-62 characters), stable for a given record. */
+export function zeekUid(c: ConnectionRecord): string {
+  const digest = createHash("sha256").update(`${c.communityId}|${c.ts}|${c.id}`).digest();
+  let uid = "C";
+  for (let k = 0; k < 17; k++) uid += BASE62[digest[k]! % 62];
+  return uid;
+}
+
+export function zeekHeader(now = new Date()): string {
+  return [
+    "#separator \\x09", "#set_separator\t,", "#empty_field\t(empty)", "#unset_field\t-", "#path\tconn",
+    `#open\t${zeekTime(now)}`, `#fields\t${FIELDS.join("\t")}`, `#types\t${TYPES.join("\t")}`,
+  ].join("\n") + "\n";
+}
+
+export function zeekFooter(now = new Date()): string {
+  return `#close\t${zeekTime(now)}\n`;
+}
+
+/** Zeek prints times and intervals with microsecond precision. */
+function micro(ts: string): string {
+  const [sec, frac = ""] = ts.split(".");
+  return `${sec}.${(frac + "000000").slice(0, 6)}`;
+}
+
+export function zeekRow(c: ConnectionRecord): string {
+  const zero = c.duration === 0;
+  const values = [
+    micro(c.ts), zeekUid(c), c.orig.addr, c.orig.port, c.resp.addr, c.resp.port, "tcp", "-",
+    zero ? "-" : c.duration.toFixed(6), zero ? "-" : c.orig.bytes, zero ? "-" : c.resp.bytes, c.connState, "-", "-", 0,
+    c.history === "" ? "-" : c.history, c.orig.pkts, c.orig.ipBytes, c.resp.pkts, c.resp.ipBytes, "-",
+  ];
+  return values.join("\t") + "\n";
+}

@@ -1,0 +1,56 @@
+// What happened to a connection, in plain words.
+
+import type { ConnectionRecord } from "../connections/connection-record.js";
+
+function ms(us: number | null): string {
+  return us === null ? "?" : us >= 1000 ? `${(us / 1000).toFixed(us >= 100000 ? 0 : 1)} ms` : `${us.toFixed(0)} µs`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+export function explainHandshake(c: ConnectionRecord): string {
+  const h = c.handshake;
+  const retries = h.synCount > 1 ? ` after ${plural(h.synCount - 1, "SYN retransmission")}` : "";
+  switch (h.outcome) {
+    case "complete": {
+      const total = h.rttSynToSynAckUs !== null && h.rttSynAckToAckUs !== null ? ms(h.rttSynToSynAckUs + h.rttSynAckToAckUs) : null;
+      const legs = `SYN→SYN/ACK ${ms(h.rttSynToSynAckUs)}${h.rttSynAckToAckUs !== null ? `, SYN/ACK→ACK ${ms(h.rttSynAckToAckUs)}` : ", the client's ACK was not captured"}`;
+      return `The handshake completed${retries}${total ? ` in ${total}` : ""} (${legs}).`;
+    }
+    case "rejected": return `The server rejected the connection: it answered the SYN${retries} with a RST (nothing listening on port ${c.resp.port}, or a firewall).`;
+    case "unanswered": return `Nobody answered: ${plural(h.synCount, "SYN")} went out and no SYN/ACK or RST came back (host down, packets dropped, or a filtering firewall).`;
+    case "aborted": return "The server answered with a SYN/ACK, but the connection was reset before the handshake's final ACK.";
+    case "syn-ack-only": return "The capture has the server's SYN/ACK but not the client's SYN (it started late or missed a packet); roles are inferred.";
+    case "simultaneous-open": return "Both sides sent a SYN (simultaneous open); Zeek's model splits this into separate connections.";
+    case "mid-stream": return "No handshake was captured: the connection was already open when the capture started, so counts cover only what was seen.";
+    case "invalid": return "The handshake packets do not fit together: an answer acknowledged the wrong sequence number (a stale or forged packet, or a middlebox rewriting).";
+  }
+}
+
+export function explainTeardown(c: ConnectionRecord): string {
+  const t = c.teardown;
+  const who = (side: "orig" | "resp" | null) => (side === "orig" ? "the client" : side === "resp" ? "the server" : "one side");
+  const first = who(t.firstCloser), second = t.firstCloser === "orig" ? "the server" : "the client";
+  switch (t.kind) {
+    case "fin": return `${cap(first)} closed first; the teardown took four packets (FIN, ACK, FIN, ACK).`;
+    case "fin-3": return `${cap(first)} closed first; the teardown took three packets because ${second}'s FIN rode on its ACK of the first FIN.`;
+    case "simultaneous-close": return "Both sides sent FIN before seeing the other's (simultaneous close).";
+    case "rst-orig": return "The client reset the connection (RST).";
+    case "rst-resp": return c.handshake.outcome === "rejected" ? "" : "The server reset the connection (RST).";
+    case "fin-then-rst": return `${cap(first)} sent FIN, then the connection was reset (RST) instead of a clean close.`;
+    case "half-closed-orig": return "The client closed its side (FIN); the server's side stayed open (half-closed).";
+    case "half-closed-resp": return "The server closed its side (FIN); the client's side stayed open (half-closed).";
+    case "open": return c.handshake.outcome === "unanswered" ? "" : "The connection was still open when the capture ended.";
+    case "timeout": return "The connection went silent and timed out without a FIN or RST.";
+  }
+}
+
+function cap(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export function explainConnection(c: ConnectionRecord): string {
+  return [explainHandshake(c), explainTeardown(c)].filter(Boolean).join(" ");
+}
