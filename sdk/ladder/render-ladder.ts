@@ -12,7 +12,7 @@ const FLAG_NAMES: [number, string][] = [
   [0x02, "SYN"], [0x10, "ACK"], [0x01, "FIN"], [0x04, "RST"], [0x08, "PSH"], [0x20, "URG"], [0x40, "ECE"], [0x80, "CWR"], [0x100, "AE"],
 ];
 const CONTROL = 0x02 | 0x01 | 0x04;
-const ARROW_WIDTH = 46;
+const ARROW_WIDTH = 58;
 const STATE_WIDTH = 13;
 const FOLD_THRESHOLD = 14; // a run of plain data/ACK packets longer than this is folded
 const FOLD_KEEP = 4; //       packets shown at each end of a folded run
@@ -36,7 +36,8 @@ function arrow(label: string, toServer: boolean): string {
 
 export function renderLadder(ladder: ConnectionLadder): string {
   const c = ladder.connection;
-  const client = `${c.orig.addr}:${c.orig.port}`, server = `${c.resp.addr}:${c.resp.port}`;
+  const endpoint = (addr: string, port: number) => (addr.includes(":") ? `[${addr}]:${port}` : `${addr}:${port}`);
+  const client = endpoint(c.orig.addr, c.orig.port), server = endpoint(c.resp.addr, c.resp.port);
   const out: string[] = [];
   out.push(`Connection #${c.id}  ${client} -> ${server}   ${c.connState}  history ${c.history || "-"}  (${c.handshake.outcome}, ${c.teardown.kind})`);
   out.push("");

@@ -1,17 +1,21 @@
 // A log-bucketed histogram for positive values (microseconds): constant memory whatever the
-// number of samples, percentiles within 1% of the true value; min and max are exact.
+// number of samples, percentiles within 1% of the true value; min and max are exact. The
+// first EXACT_SAMPLES values are also kept as they are, so small captures get exact answers.
 
 const BUCKETS_PER_DECADE = 230; // 10^(1/230) ≈ 1.0101: buckets 1% wide
 const DECADES = 12; //            1e-3 .. 1e9
+const EXACT_SAMPLES = 4096;
 
 export class LogHistogram {
   private readonly counts = new Float64Array(BUCKETS_PER_DECADE * DECADES + 2);
+  private readonly exact: number[] = [];
   count = 0;
   min = Infinity;
   max = -Infinity;
 
   add(value: number): void {
     this.count++;
+    if (this.count <= EXACT_SAMPLES) this.exact.push(value);
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
     this.counts[this.bucket(value)]!++;
@@ -27,6 +31,7 @@ export class LogHistogram {
   quantile(q: number): number | null {
     if (this.count === 0) return null;
     const rank = Math.max(1, Math.ceil(q * this.count));
+    if (this.count <= EXACT_SAMPLES) return [...this.exact].sort((a, b) => a - b)[rank - 1]!;
     let seen = 0;
     for (let b = 0; b < this.counts.length; b++) {
       seen += this.counts[b]!;

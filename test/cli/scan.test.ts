@@ -1,0 +1,159 @@
+// The main command, run as the built binary: golden outputs for the shipped sample and a
+// scripted scenario capture, every format read back with a real parser, and the exit codes
+// and one-line messages for bad input. UPDATE_GOLDEN=1 rewrites the golden files.
+
+import { describe, it, expect, beforeAll } from "vitest";
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync, mkdtempSync, readdirSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse as parseCsv } from "csv-parse/sync";
+import { writePcap } from "../helpers/capture-writer.js";
+import { Conversation, merge } from "../helpers/conversation.js";
+import { F } from "../helpers/packets.js";
+import { corpusDir } from "../helpers/decode.js";
+
+const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
+const GOLDEN = fileURLToPath(new URL("./golden/", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "ths-cli-scan-"));
+const SCENARIO = join(dir, "scenarios.pcap");
+
+function run(args: string[], input?: Uint8Array) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: "utf8", maxBuffer: 64 << 20 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function golden(name: string, actual: string): void {
+  const path = join(GOLDEN, name);
+  if (process.env.UPDATE_GOLDEN || !existsSync(path)) writeFileSync(path, actual);
+  expect(actual).toBe(readFileSync(path, "utf8"));
+}
+
+beforeAll(() => {
+  const { SYN, ACK, FIN, RST, PSH } = F;
+  const convs = [
+    new Conversation({ clientPort: 50001, start: 1_700_000_000 }).c(SYN).s({ flags: SYN | ACK, dt: 12 }).c({ flags: ACK, dt: 3 })
+      .c(ACK | PSH, 300).s(ACK).s(ACK | PSH, 1400).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK),
+    new Conversation({ clientPort: 50002, serverPort: 8443, start: 1_700_000_000.2 }).c(SYN).s({ flags: RST | ACK, seq: 0 }),
+    new Conversation({ clientPort: 50003, server: "10.0.0.9", start: 1_700_000_000.3 }).c(SYN).c({ flags: SYN, seq: 1000, dt: 1000 }),
+    new Conversation({ clientPort: 50004, v6: true, start: 1_700_000_000.4 }).c(SYN).s(SYN | ACK).c(ACK).s(ACK | PSH, 10).c(RST | ACK),
+  ];
+  // A long transfer, to be folded in its ladder.
+  const bulk = new Conversation({ clientPort: 50005, start: 1_700_000_000.5 }).c(SYN).s(SYN | ACK).c(ACK).c(ACK | PSH, 100);
+  for (let k = 0; k < 40; k++) bulk.s({ flags: ACK, payload: 1448, dt: 1 });
+  bulk.c(ACK).s(FIN | ACK).c(FIN | ACK).s(ACK);
+  writeFileSync(SCENARIO, writePcap(merge(...convs, bulk)));
+});
+
+describe("tcp-handshake-scan <capture>", () => {
+  it("summary of the shipped sample (golden)", () => {
+    const r = run([SAMPLE]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    golden("sample-summary.txt", r.stdout.replace(SAMPLE, "examples/sample.pcap"));
+  });
+
+  it("summary and ladders of the scenario capture (golden)", () => {
+    const summary = run([SCENARIO]);
+    expect(summary.code).toBe(0);
+    golden("scenarios-summary.txt", summary.stdout.replace(SCENARIO, "scenarios.pcap"));
+    const ladders = run(["--ladder", "id 0 or id 1 or outcome unanswered or host 2001:db8::c or port 50005", SCENARIO]);
+    expect(ladders.code).toBe(0);
+    golden("scenarios-ladders.txt", ladders.stdout);
+  });
+
+  it("ladder by id on the sample (golden)", () => {
+    golden("sample-ladder-6.txt", run(["--ladder", "6", SAMPLE]).stdout);
+  });
+
+  it("json parses and holds every connection, the captures and the report", () => {
+    const r = run(["--format", "json", SAMPLE]);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.connections).toHaveLength(9);
+    expect(doc.report.byConnState).toEqual({ SF: 4, REJ: 1, RSTR: 1, RSTO: 1, S0: 1, S1: 1 });
+    expect(doc.captures[0].stats.packets).toBe(71);
+  });
+
+  it("ndjson is one parseable record per line, filtered", () => {
+    const r = run(["--format", "ndjson", "--filter", "not outcome complete", SAMPLE]);
+    const rows = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(rows.map((c) => c.handshake.outcome)).toEqual(["rejected", "unanswered"]);
+  });
+
+  it("csv parses with a CSV parser, one row per connection", () => {
+    const r = run(["--format", "csv", SAMPLE]);
+    const rows = parseCsv(r.stdout, { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(9);
+    expect(rows[0]).toMatchObject({ id: "0", conn_state: "SF", history: "ShADadFf", outcome: "complete", teardown: "fin-3", orig_mss: "1460" });
+    expect(rows.find((x) => x.orig_addr === "fd00:99::1")).toBeDefined();
+  });
+
+  it("zeek output has the conn.log header and rows that fit its #fields", () => {
+    const r = run(["--format", "zeek", "-o", join(dir, "conn.log"), SAMPLE]);
+    expect(r.code).toBe(0);
+    const lines = readFileSync(join(dir, "conn.log"), "utf8").trim().split("\n");
+    expect(lines[0]).toBe("#separator \\x09");
+    const fields = lines.find((l) => l.startsWith("#fields"))!.split("\t").slice(1);
+    const types = lines.find((l) => l.startsWith("#types"))!.split("\t").slice(1);
+    expect(fields.length).toBe(types.length);
+    const rows = lines.filter((l) => !l.startsWith("#")).map((l) => l.split("\t"));
+    expect(rows).toHaveLength(9);
+    for (const row of rows) expect(row.length).toBe(fields.length);
+    const col = (name: string) => fields.indexOf(name);
+    expect(rows.map((row) => row[col("conn_state")])).toContain("REJ");
+    expect(rows[0]![col("uid")]).toMatch(/^C[0-9A-Za-z]{17}$/);
+    expect(lines[lines.length - 1]).toMatch(/^#close\t\d{4}-/);
+  });
+
+  it("reads several files as one capture, in the order of their first packets", () => {
+    const first = join(dir, "part-b.pcap"), second = join(dir, "part-a.pcap");
+    const { SYN, ACK, FIN } = F;
+    const conv = new Conversation({ start: 1_700_000_100 }).c(SYN).s(SYN | ACK).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK);
+    writeFileSync(first, writePcap(conv.frames.slice(0, 3)));
+    writeFileSync(second, writePcap(conv.frames.slice(3)));
+    const r = run(["--format", "ndjson", second, first]); // named in the wrong order
+    const rows = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ connState: "SF", history: "ShAFf", lastPacket: 5 });
+  });
+
+  it("reads standard input", () => {
+    const r = run(["--format", "ndjson", "-"], readFileSync(SAMPLE));
+    expect(r.stdout.trim().split("\n")).toHaveLength(9);
+  });
+
+  it("usage errors: one line, exit 2", () => {
+    for (const args of [["--format", "yaml", SAMPLE], ["--filter", "port x", SAMPLE], ["--server-ports", "http", SAMPLE], ["--bogus", SAMPLE], []]) {
+      const r = run(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      if (args.length) expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
+    }
+  });
+
+  it("--help documents every flag with examples, quickly", () => {
+    const started = Date.now();
+    const r = run(["--help"]);
+    expect(r.code).toBe(0);
+    for (const flag of ["--format", "--output", "--filter", "--ladder", "--server-ports", "--verify-checksums", "--top", "--no-progress", "--quiet"]) {
+      expect(r.stdout).toContain(flag);
+    }
+    expect(r.stdout).toContain("Examples:");
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  const root = corpusDir();
+  it.runIf(root)("every damaged corpus file: documented exit code, one line, results before the damage", () => {
+    const bad = join(root!, "real", "bad");
+    const manifest = JSON.parse(readFileSync(join(root!, "real", "manifest.json"), "utf8")).files as { file: string; expect: string }[];
+    for (const name of readdirSync(bad)) {
+      const entry = manifest.find((e) => e.file === `bad/${name}`)!;
+      const r = run(["--format", "ndjson", join(bad, name)]);
+      expect(r.code, name).toBe(entry.expect === "error" ? 3 : 4);
+      const lines = r.stderr.trim().split("\n");
+      expect(lines, name).toHaveLength(1);
+      expect(lines[0], name).toMatch(/^tcp-handshake-scan: .+: byte \d+ \(packet \d+\): /);
+    }
+  });
+});
