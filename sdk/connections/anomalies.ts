@@ -21,6 +21,10 @@ export type AnomalyId = keyof typeof ANOMALIES;
 
 const BIT: Record<string, number> = Object.fromEntries(Object.keys(ANOMALIES).map((id, k) => [id, 1 << k]));
 
+export function anomalyBit(id: AnomalyId): number {
+  return BIT[id]!;
+}
+
 export function noteAnomaly(store: ConnectionStore, slot: number, id: AnomalyId): void {
   store.anomalyBits[slot]! |= BIT[id]!;
   let counts = store.anomalyCounts[slot];

@@ -19,7 +19,7 @@ import {
 import { FlowTable } from "./flow-table.js";
 import { TimerQueue } from "./timer-queue.js";
 import { portSet, ZEEK_LIKELY_SERVER_PORTS } from "./likely-server-ports.js";
-import { noteAnomaly } from "./anomalies.js";
+import { noteAnomaly, anomalyBit } from "./anomalies.js";
 import { parseCidr, cidrContains, type Cidr } from "./cidr.js";
 
 /** Connection lifetimes in seconds; Zeek's defaults. */
@@ -65,6 +65,7 @@ export interface TrackerHooks {
 }
 
 const TIMEOUT_IDLE_EMPTY = 5;
+const SNAPLEN_BIT = anomalyBit("snaplen-truncated");
 const REUSE_NEW_ISN = 1;
 const REUSE_SIMULTANEOUS = 2;
 
@@ -389,6 +390,7 @@ export class ConnectionTracker {
     if (fin) s.fins[sender]!++;
     if (rst) s.rsts[sender]!++;
     if (syn && payload > 0) noteAnomaly(s, slot, "syn-with-data");
+    if (b.packetFlags(i) & L.PKT_PAYLOAD_TRUNCATED && !(s.anomalyBits[slot]! & SNAPLEN_BIT)) noteAnomaly(s, slot, "snaplen-truncated");
 
     // Time: the duration stops growing once both sides have closed.
     s.lastTime[slot] = t;

@@ -201,6 +201,14 @@ describe("lifetimes and numbers", () => {
     expect(r.anomalies["zero-window"]).toBe(1);
   });
 
+  it("says when packets were cut by the snapshot length, once per connection", async () => {
+    const c = handshake(new Conversation()).s(ACK | PSH, 1000).s(ACK | PSH, 1000).c(ACK);
+    const frames = c.frames.map((f) => ({ ...f, data: f.data.subarray(0, 80), origLen: f.data.length }));
+    const [r] = (await scan(writePcap(frames, { snaplen: 80 }))).connections;
+    expect(r!.anomalies["snaplen-truncated"]).toBe(1);
+    expect(r!.resp.bytes).toBe(2000);
+  });
+
   it("IPv6 and VLAN-tagged connections", async () => {
     const r = await only(handshake(new Conversation({ v6: true, vlan: 42, client: "2001:db8::1", server: "2001:db8::2" })));
     expect(r).toMatchObject({ orig: { addr: "2001:db8::1" }, resp: { addr: "2001:db8::2" }, vlan: 42, connState: "S1" });
