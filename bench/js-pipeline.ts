@@ -1,0 +1,26 @@
+// The plain-TypeScript end-to-end pipeline of `npm run bench`: the pure-TypeScript decoder
+// (bench/js-decoder.ts) feeding the same connection tracker and record builder, writing NDJSON
+// to standard output — the same records as the command, without WebAssembly.
+// Usage: node dist/bench/js-pipeline.js CAPTURE.pcap > out.ndjson
+
+import { writeSync } from "node:fs";
+import * as L from "../assembly/layout.js";
+import { jsDecodeFile } from "./js-decoder.js";
+import { PacketBatch } from "../sdk/decoder/packet-batch.js";
+import { ConnectionTracker } from "../sdk/connections/tracker.js";
+import { buildConnectionRecord } from "../sdk/connections/connection-record.js";
+
+let pending = "";
+const flush = () => { if (pending) { writeSync(1, pending); pending = ""; } };
+const tracker = new ConnectionTracker({}, (store, slot) => {
+  pending += JSON.stringify(buildConnectionRecord(store, slot)) + "\n";
+  if (pending.length > 65536) flush();
+});
+let batch: PacketBatch | null = null;
+jsDecodeFile(process.argv[2]!, 1 << 20, (d) => {
+  batch ??= new PacketBatch(d.out, 0, d.out.byteLength / L.RECORD_SIZE);
+  batch.count = d.count;
+  tracker.processBatch(batch);
+});
+tracker.finish();
+flush();
