@@ -175,7 +175,9 @@ export function generateCapture(path: string, options: GenerateOptions): Generat
     else { out[o] = 1; out[o + 1] = 1; o += 2; }
     out[o] = 8; out[o + 1] = 10; view.setUint32(o + 2, tsUs / 1000 >>> 0); view.setUint32(o + 6, (tsUs / 1000 - 7) >>> 0); o += 10;
     if (syn) { out[o] = 1; out[o + 1] = 3; out[o + 2] = 3; out[o + 3] = 7; }
-    const advance = payload + (syn || flags & FLAG.FIN ? 1 : 0);
+    // A SYN retransmission reuses the ISN: the sequence number moves once the SYN is answered.
+    const retransmitsSyn = syn && !(flags & FLAG.ACK) && c.steps[c.next]?.[1] === FLAG.SYN;
+    const advance = retransmitsSyn ? 0 : payload + (syn || flags & FLAG.FIN ? 1 : 0);
     if (fromClient) c.clientSeq = (c.clientSeq + advance) >>> 0; else c.serverSeq = (c.serverSeq + advance) >>> 0;
     pos += 16 + cap;
     packets++;

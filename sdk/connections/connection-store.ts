@@ -7,7 +7,7 @@
 
 export const KEY_WORDS = 10;
 
-function doubled<T extends Uint8Array | Uint16Array | Int16Array | Uint32Array | Float64Array>(column: T): T {
+function doubled<T extends Uint8Array | Uint16Array | Int16Array | Int32Array | Uint32Array | Float64Array>(column: T): T {
   const next = new (column.constructor as new (n: number) => T)(column.length * 2);
   next.set(column);
   return next;
@@ -21,7 +21,7 @@ export class ConnectionStore {
 
   // Per connection.
   inUse: Uint8Array;
-  key: Uint32Array;
+  key: Int32Array; //          KEY_WORDS int32 words per slot (see KEY_WORDS)
   flowHash: Uint32Array;
   generation: Uint32Array;
   flipped: Uint8Array; //       1 when the originator is side 1
@@ -98,7 +98,7 @@ export class ConnectionStore {
     this.capacity = capacity;
     const c = capacity, e = capacity * 2;
     this.inUse = new Uint8Array(c);
-    this.key = new Uint32Array(c * KEY_WORDS);
+    this.key = new Int32Array(c * KEY_WORDS);
     this.flowHash = new Uint32Array(c);
     this.generation = new Uint32Array(c);
     this.flipped = new Uint8Array(c);

@@ -23,9 +23,9 @@ export class FlowTable {
    * the packet's addresses: src at srcAt, dst at dstAt (4 words each, network byte order).
    * Sets `fromSideA` to whether the packet was sent by the connection's side 0.
    */
-  find(hash: number, words: Uint32Array, srcAt: number, dstAt: number, ports: number, version: number): number {
+  find(hash: number, words: Int32Array, srcAt: number, dstAt: number, ports: number, version: number): number {
     const key = this.store.key;
-    const swappedPorts = ((ports << 16) | (ports >>> 16)) >>> 0;
+    const swappedPorts = (ports << 16) | (ports >>> 16);
     for (let i = hash & this.mask; ; i = (i + 1) & this.mask) {
       const entry = this.table[i]!;
       if (entry === EMPTY) return -1;

@@ -65,6 +65,9 @@ export interface TrackerHooks {
 }
 
 const TIMEOUT_IDLE_EMPTY = 5;
+const CUR_TIME = 0;
+const CUR_SEQ = 1;
+const CUR_ACK = 2;
 const SNAPLEN_BIT = anomalyBit("snaplen-truncated");
 const REUSE_NEW_ISN = 1;
 const REUSE_SIMULTANEOUS = 2;
@@ -93,13 +96,11 @@ export class ConnectionTracker {
   maxGapSec = 0;
   backwardsSteps = 0;
   private lastPacketTime = NaN;
-  // The packet being processed. Fields rather than arguments: a number passed to a function
-  // that is not inlined may be boxed (sequence numbers above 2^30 are), which would allocate
-  // on every packet.
-  private t = 0;
+  // The packet being processed, in fields rather than arguments: a number passed to a function
+  // that is not inlined, or kept in an ordinary field, may be boxed — sequence numbers above
+  // 2^31 and times are — which would allocate on every packet. Doubles live in a typed array.
+  private readonly cur = new Float64Array(3); // CUR_TIME, CUR_SEQ, CUR_ACK
   private flags = 0;
-  private seq = 0;
-  private ackNo = 0;
   private payload = 0;
 
   constructor(options: TrackerOptions, private readonly emit: EmitConnection, private readonly hooks: TrackerHooks = {}) {
@@ -113,6 +114,8 @@ export class ConnectionTracker {
   /** Epoch seconds of the capture clock's zero (the first packet's whole second). */
   get epochBase(): number { return this.baseSec; }
 
+  // The record fields are read straight from the batch's typed arrays: accessor calls that V8
+  // does not inline return boxed numbers (times, sequence numbers), an allocation each.
   processBatch(b: PacketBatch): void {
     for (let i = 0; i < b.count; i++) this.processPacket(b, i);
   }
@@ -141,38 +144,39 @@ export class ConnectionTracker {
   // One packet.
 
   private processPacket(b: PacketBatch, i: number): void {
-    const stop = b.stopLayer(i);
-    const packetFlags = b.packetFlags(i);
+    const stop = b.u8[i * L.RECORD_SIZE + L.REC_STOP_LAYER]!;
+    const packetFlags = b.u8[i * L.RECORD_SIZE + L.REC_PACKET_FLAGS]!;
     // Zeek drops these before any connection exists: fewer than 20 header bytes, impossible
     // header length, bad IPv4 header checksum, and TSO length-0 IPv4 when checksums count.
     const verify = this.verify && !(packetFlags & L.PKT_CHECKSUM_BAD && this.checksumsIgnored(b, i));
     if (stop === L.LAYER_TCP || (verify && packetFlags & L.PKT_IP_CHECKSUM_BAD)
-      || (verify && packetFlags & L.PKT_IP_LEN_FROM_CAPTURE && b.ipVersion(i) === 4)) {
+      || (verify && packetFlags & L.PKT_IP_LEN_FROM_CAPTURE && b.u8[i * L.RECORD_SIZE + L.REC_IP_VERSION]! === 4)) {
       this.droppedPackets++;
       return;
     }
-    const secs = b.tsSec(i);
+    const secs = b.f64[i * 16 + L.REC_TS_SEC / 8]!;
     if (this.baseSec !== this.baseSec) this.baseSec = secs;
-    const t = secs - this.baseSec + b.tsNsec(i) * 1e-9;
+    const t = secs - this.baseSec + b.u32[i * 32 + L.REC_TS_NSEC / 4]! * 1e-9;
     if (t > this.now) this.now = t;
     if (t < this.lastPacketTime) this.backwardsSteps++;
     else if (t - this.lastPacketTime > this.maxGapSec) this.maxGapSec = t - this.lastPacketTime;
     this.lastPacketTime = t;
-    this.t = t;
-    this.expire();
+    this.cur[CUR_TIME] = t;
+    if (this.timers.size > 0 && this.timers.peekDeadline() <= t) this.expire();
 
     const s = this.store;
-    const flags = b.flags(i);
+    const flags = b.u16[i * 64 + L.REC_TCP_FLAGS / 2]!;
     this.flags = flags;
-    this.seq = b.seq(i);
-    this.ackNo = b.ack(i);
-    this.payload = b.payloadLen(i);
-    const words = b.u32;
-    const srcAt = b.srcAddrOffset(i) >> 2, dstAt = b.dstAddrOffset(i) >> 2;
-    const sport = b.srcPort(i), dport = b.dstPort(i);
-    const ports = ((sport << 16) | dport) >>> 0;
-    const version = b.ipVersion(i);
-    const hash = b.flowHash(i);
+    this.cur[CUR_SEQ] = b.u32[i * 32 + L.REC_SEQ / 4]!;
+    this.cur[CUR_ACK] = b.u32[i * 32 + L.REC_ACK / 4]!;
+    this.payload = b.u32[i * 32 + L.REC_PAYLOAD_LEN / 4]!;
+    // Keys are handled as int32: numbers above 2^31 would be boxed (allocated) when passed.
+    const words = b.i32;
+    const srcAt = (i * L.RECORD_SIZE + L.REC_SRC_ADDR) >> 2, dstAt = (i * L.RECORD_SIZE + L.REC_DST_ADDR) >> 2;
+    const sport = b.u16[i * 64 + L.REC_SRC_PORT / 2]!, dport = b.u16[i * 64 + L.REC_DST_PORT / 2]!;
+    const ports = (sport << 16) | dport;
+    const version = b.u8[i * L.RECORD_SIZE + L.REC_IP_VERSION]!;
+    const hash = b.i32[i * 32 + L.REC_FLOW_HASH / 4]!;
 
     let slot = this.table.find(hash, words, srcAt, dstAt, ports, version);
     let fromA = this.table.fromSideA;
@@ -199,19 +203,19 @@ export class ConnectionTracker {
       return;
     }
     this.accept(b, i, slot, fromA);
-    this.hooks.packet?.(slot, fromA, b, i, this.t);
+    if (this.hooks.packet) this.hooks.packet(slot, fromA, b, i, this.cur[CUR_TIME]!);
   }
 
   private checksumsIgnored(b: PacketBatch, i: number): boolean {
     if (this.ignoreChecksums.length === 0) return false;
-    const v = b.ipVersion(i), src = b.srcAddrOffset(i) >> 2, dst = b.dstAddrOffset(i) >> 2;
+    const v = b.u8[i * L.RECORD_SIZE + L.REC_IP_VERSION]!, src = (i * L.RECORD_SIZE + L.REC_SRC_ADDR) >> 2, dst = (i * L.RECORD_SIZE + L.REC_DST_ADDR) >> 2;
     return this.ignoreChecksums.some((c) => cidrContains(c, v, b.u32, src) || cidrContains(c, v, b.u32, dst));
   }
 
   // Zeek's reuse test (section 7): does this SYN start a new connection on these endpoints?
   private isReuse(slot: number, fromA: boolean): boolean {
     const s = this.store;
-    const flags = this.flags, seq = this.seq;
+    const flags = this.flags, seq = this.cur[CUR_SEQ]!;
     const o = slot * 2 + s.flipped[slot]!, r = o ^ 1;
     const so = s.state[o]!, sr = s.state[r]!;
     if (so === CLOSED || so === RESET || sr === CLOSED || sr === RESET) return true;
@@ -244,15 +248,15 @@ export class ConnectionTracker {
 
   private expectsSyn(slot: number): boolean {
     const s = this.store;
-    return (s.handshakeFlags[slot]! & HS_EXPECT_SYN) !== 0 && s.expectedSynSeq[slot] === this.seq;
+    return (s.handshakeFlags[slot]! & HS_EXPECT_SYN) !== 0 && s.expectedSynSeq[slot] === this.cur[CUR_SEQ]!;
   }
 
   private create(
-    b: PacketBatch, i: number, hash: number, words: Uint32Array, srcAt: number, dstAt: number,
+    b: PacketBatch, i: number, hash: number, words: Int32Array, srcAt: number, dstAt: number,
     ports: number, version: number, sport: number, dport: number,
   ): number {
     const s = this.store;
-    const t = this.t, flags = this.flags;
+    const t = this.cur[CUR_TIME]!, flags = this.flags;
     const slot = s.allocate();
     const k = slot * KEY_WORDS;
     for (let w = 0; w < 4; w++) {
@@ -263,14 +267,14 @@ export class ConnectionTracker {
     s.key[k + 9] = version;
     s.flowHash[slot] = hash;
     s.id[slot] = this.nextId++;
-    s.firstSec[slot] = b.tsSec(i);
-    s.firstNsec[slot] = b.tsNsec(i);
+    s.firstSec[slot] = b.f64[i * 16 + L.REC_TS_SEC / 8]!;
+    s.firstNsec[slot] = b.u32[i * 32 + L.REC_TS_NSEC / 4]!;
     s.firstTime[slot] = t;
     s.lastTime[slot] = t;
     s.durationEnd[slot] = t;
-    s.firstPacket[slot] = (b.packetIndex(i) + this.packetBase);
-    s.lastPacket[slot] = (b.packetIndex(i) + this.packetBase);
-    s.vlan[slot] = b.vlan(i);
+    s.firstPacket[slot] = (b.f64[i * 16 + L.REC_PACKET_INDEX / 8]! + this.packetBase);
+    s.lastPacket[slot] = (b.f64[i * 16 + L.REC_PACKET_INDEX / 8]! + this.packetBase);
+    s.vlan[slot] = b.u16[i * 64 + L.REC_VLAN / 2]!;
     s.innerVlan[slot] = b.u16[(i * L.RECORD_SIZE + L.REC_INNER_VLAN) >> 1]!;
     s.inactivityTimeout[slot] = this.timeouts.handshakeInactivity;
     // Orientation (section 2.1): a pure SYN's sender originates; anything else is flipped
@@ -289,8 +293,8 @@ export class ConnectionTracker {
     return slot;
   }
 
-  private isBroadcast(words: Uint32Array, at: number, version: number): boolean {
-    return version === 4 && words[at] === 0xffffffff;
+  private isBroadcast(words: Int32Array, at: number, version: number): boolean {
+    return version === 4 && words[at] === -1;
   }
 
   // --------------------------------------------------------------------------------------
@@ -298,7 +302,7 @@ export class ConnectionTracker {
 
   private accept(b: PacketBatch, i: number, slot: number, fromA: boolean): void {
     const s = this.store;
-    const t = this.t, flags = this.flags, seq = this.seq;
+    const t = this.cur[CUR_TIME]!, flags = this.flags, seq = this.cur[CUR_SEQ]!;
     let sender = slot * 2 + (fromA ? 0 : 1);
     let isOrig = sender === slot * 2 + s.flipped[slot]!;
     const payload = this.payload;
@@ -362,7 +366,7 @@ export class ConnectionTracker {
       s.topSeq[sender] = top;
       s.seen[sender]! |= SEEN_TOP;
     }
-    if (b.window(i) === 0 && !rst && s.state[sender] !== RESET && s.state[peer] !== CLOSED) {
+    if (b.u16[i * 64 + L.REC_WINDOW / 2]! === 0 && !rst && s.state[sender] !== RESET && s.state[peer] !== CLOSED) {
       s.zeroWindows[sender]!++;
       this.logLetter(slot, sender, s.zeroWindows[sender]!, "W");
       if (s.zeroWindows[sender] === 1) noteAnomaly(s, slot, "zero-window");
@@ -383,18 +387,18 @@ export class ConnectionTracker {
 
     // Counters.
     s.pkts[sender]!++;
-    s.ipBytes[sender]! += b.ipLen(i);
+    s.ipBytes[sender]! += b.u32[i * 32 + L.REC_IP_LEN / 4]!;
     s.payloadBytes[sender]! += payload;
     if (syn && !ack) s.syns[sender]!++;
     if (syn && ack) s.synAcks[sender]!++;
     if (fin) s.fins[sender]!++;
     if (rst) s.rsts[sender]!++;
     if (syn && payload > 0) noteAnomaly(s, slot, "syn-with-data");
-    if (b.packetFlags(i) & L.PKT_PAYLOAD_TRUNCATED && !(s.anomalyBits[slot]! & SNAPLEN_BIT)) noteAnomaly(s, slot, "snaplen-truncated");
+    if (b.u8[i * L.RECORD_SIZE + L.REC_PACKET_FLAGS]! & L.PKT_PAYLOAD_TRUNCATED && !(s.anomalyBits[slot]! & SNAPLEN_BIT)) noteAnomaly(s, slot, "snaplen-truncated");
 
     // Time: the duration stops growing once both sides have closed.
     s.lastTime[slot] = t;
-    s.lastPacket[slot] = (b.packetIndex(i) + this.packetBase);
+    s.lastPacket[slot] = (b.f64[i * 16 + L.REC_PACKET_INDEX / 8]! + this.packetBase);
     if (!wasBothClosed) s.durationEnd[slot] = t;
 
     this.updateTimers(slot, sender, isOrig);
@@ -405,8 +409,8 @@ export class ConnectionTracker {
   // "clean" (ESTABLISHED, or closed after being ESTABLISHED), as Zeek does.
   private reassemble(b: PacketBatch, i: number, slot: number, sender: number): void {
     const s = this.store;
-    const flags = this.flags, ackNo = this.ackNo, payload = this.payload;
-    const dataStart = (this.seq + (flags & L.FLAG_SYN ? 1 : 0)) >>> 0;
+    const flags = this.flags, ackNo = this.cur[CUR_ACK]!, payload = this.payload;
+    const dataStart = (this.cur[CUR_SEQ]! + (flags & L.FLAG_SYN ? 1 : 0)) >>> 0;
     const e = sender;
     if (!(s.reasm[e]! & REASM_NEXT)) {
       if (flags & L.FLAG_RST) return;
@@ -414,7 +418,7 @@ export class ConnectionTracker {
       s.reasm[e]! |= REASM_NEXT;
     }
     // Deliver this segment's payload when it was captured whole and is in order.
-    const captured = !(b.packetFlags(i) & L.PKT_PAYLOAD_TRUNCATED);
+    const captured = !(b.u8[i * L.RECORD_SIZE + L.REC_PACKET_FLAGS]! & L.PKT_PAYLOAD_TRUNCATED);
     if (payload > 0 && captured && !(flags & L.FLAG_RST)) {
       const end = (dataStart + payload) >>> 0;
       if (seqLE(dataStart, s.nextSeq[e]!)) {
@@ -466,7 +470,7 @@ export class ConnectionTracker {
   // Endpoint state transitions (section 3), chosen by the sender's current state.
   private updateStates(slot: number, sender: number, isOrig: boolean): void {
     const s = this.store;
-    const flags = this.flags, payload = this.payload, ackNo = this.ackNo;
+    const flags = this.flags, payload = this.payload, ackNo = this.cur[CUR_ACK]!;
     const peer = sender ^ 1;
     const syn = (flags & L.FLAG_SYN) !== 0, fin = (flags & L.FLAG_FIN) !== 0;
     const rst = (flags & L.FLAG_RST) !== 0, ack = (flags & L.FLAG_ACK) !== 0;
@@ -525,21 +529,21 @@ export class ConnectionTracker {
   // Handshake evidence: SYN/ACK validation by sequence numbers, RTT of each leg, options.
   private noteHandshake(b: PacketBatch, i: number, slot: number, sender: number, isOrig: boolean): void {
     const s = this.store;
-    const t = this.t, flags = this.flags, ackNo = this.ackNo, payload = this.payload;
+    const t = this.cur[CUR_TIME]!, flags = this.flags, ackNo = this.cur[CUR_ACK]!, payload = this.payload;
     const syn = flags & L.FLAG_SYN, ack = flags & L.FLAG_ACK;
     if (syn && !(flags & L.FLAG_RST)) {
       // RTTs are measured from the last transmission before the answer.
       const answered = ack ? s.handshakeFlags[slot]! & HS_ACK_SEEN : s.handshakeFlags[slot]! & HS_SYN_ACK_ANSWERED;
       if (!answered) {
         s.lastSynTime[sender] = t;
-        if (!ack) s.synPacket[slot] = (b.packetIndex(i) + this.packetBase);
+        if (!ack) s.synPacket[slot] = (b.f64[i * 16 + L.REC_PACKET_INDEX / 8]! + this.packetBase);
       }
       const r = i * L.RECORD_SIZE;
       s.mss[sender] = b.u16[(r + L.REC_MSS) >> 1]!;
-      s.windowScale[sender] = b.options(i) & L.OPT_WSCALE ? b.u8[r + L.REC_WSCALE]! : 0xff;
-      s.optionBits[sender] = b.options(i);
+      s.windowScale[sender] = b.u16[i * 64 + L.REC_OPTIONS / 2]! & L.OPT_WSCALE ? b.u8[r + L.REC_WSCALE]! : 0xff;
+      s.optionBits[sender] = b.u16[i * 64 + L.REC_OPTIONS / 2]!;
       s.ecnBits[sender] = (flags >> 6) & 7;
-      s.tfoCookieLen[sender] = b.options(i) & L.OPT_TFO ? b.u8[r + L.REC_TFO_COOKIE_LEN]! : -1;
+      s.tfoCookieLen[sender] = b.u16[i * 64 + L.REC_OPTIONS / 2]! & L.OPT_TFO ? b.u8[r + L.REC_TFO_COOKIE_LEN]! : -1;
       s.synPayload[sender] = payload;
       if (ack && !isOrig && s.syns[sender ^ 1]! > 0 && !(s.handshakeFlags[slot]! & HS_SYN_ACK_ANSWERED)) {
         const o = sender ^ 1;
@@ -548,7 +552,7 @@ export class ConnectionTracker {
         if (ackNo === synEnd || ackNo === ((synEnd + s.synPayload[o]!) >>> 0)) {
           s.handshakeFlags[slot]! |= HS_SYN_ACK_ANSWERED;
           s.synAckTime[slot] = t;
-          s.synAckPacket[slot] = (b.packetIndex(i) + this.packetBase);
+          s.synAckPacket[slot] = (b.f64[i * 16 + L.REC_PACKET_INDEX / 8]! + this.packetBase);
           s.synTimeAnswered[slot] = s.lastSynTime[o]!;
         } else {
           s.handshakeFlags[slot]! |= HS_SYN_ACK_MISMATCH;
@@ -563,7 +567,7 @@ export class ConnectionTracker {
       if (!ack) return;
       s.handshakeFlags[slot]! |= HS_ACK_SEEN;
       s.handshakeAckTime[slot] = t;
-      s.ackPacket[slot] = (b.packetIndex(i) + this.packetBase);
+      s.ackPacket[slot] = (b.f64[i * 16 + L.REC_PACKET_INDEX / 8]! + this.packetBase);
       s.ackPayload[slot] = payload;
       s.synAckTimeAnswered[slot] = s.lastSynTime[sender ^ 1]!;
       if (ackNo !== ((s.lastSynSeq[sender ^ 1]! + 1) >>> 0)) {
@@ -581,7 +585,7 @@ export class ConnectionTracker {
   // Teardown evidence: who closed first, and whether the second FIN rode on the ACK of the first.
   private noteClose(slot: number, sender: number): void {
     const s = this.store;
-    const flags = this.flags, seq = this.seq, ackNo = this.ackNo, payload = this.payload;
+    const flags = this.flags, seq = this.cur[CUR_SEQ]!, ackNo = this.cur[CUR_ACK]!, payload = this.payload;
     const side = (sender & 1) + 1;
     if (flags & (L.FLAG_RST | L.FLAG_FIN) && s.firstCloseSide[slot] === 0) s.firstCloseSide[slot] = side;
     if (flags & L.FLAG_RST && s.firstRstSide[slot] === 0) {
@@ -613,7 +617,7 @@ export class ConnectionTracker {
 
   private updateTimers(slot: number, sender: number, isOrig: boolean): void {
     const s = this.store;
-    const t = this.t, flags = this.flags;
+    const t = this.cur[CUR_TIME]!, flags = this.flags;
     const peer = sender ^ 1;
     const so = s.state[sender]!, sp = s.state[peer]!;
     // Inactivity: one minute while both are in the handshake, five after; an hour for a few
@@ -666,7 +670,7 @@ export class ConnectionTracker {
   // Fires the timers due at time t (all of them at the end of input).
   private expire(): void {
     const s = this.store;
-    const t = this.t;
+    const t = this.cur[CUR_TIME]!;
     const q = this.timers;
     while (q.size > 0 && q.peekDeadline() <= t) {
       const deadline = q.peekDeadline(), slot = q.peekSlot(), generation = q.peekGeneration();

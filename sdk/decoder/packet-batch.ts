@@ -49,6 +49,7 @@ export class PacketBatch {
   count = 0;
   readonly f64: Float64Array;
   readonly u32: Uint32Array;
+  readonly i32: Int32Array;
   readonly u16: Uint16Array;
   readonly u8: Uint8Array;
 
@@ -56,6 +57,7 @@ export class PacketBatch {
     const bytes = capacity * L.RECORD_SIZE;
     this.f64 = new Float64Array(memory, outputPtr, bytes / 8);
     this.u32 = new Uint32Array(memory, outputPtr, bytes / 4);
+    this.i32 = new Int32Array(memory, outputPtr, bytes / 4);
     this.u16 = new Uint16Array(memory, outputPtr, bytes / 2);
     this.u8 = new Uint8Array(memory, outputPtr, bytes);
   }
