@@ -29,7 +29,8 @@ export interface GenerateResult {
 const FLAG = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16 } as const;
 const MSS = 1448;
 
-function rng(seed: number): () => number {
+/** Deterministic pseudo-random numbers (mulberry32), so generated captures and tests reproduce. */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -13,6 +13,7 @@ import { outputFull } from "../packet";
 import { isSupportedLinkType } from "../wire/link";
 import { fail, setStatus, setFormat, packetIndex } from "./state";
 import { decodeFrame } from "./frame";
+import { rd16, rd32, setSwapped, isSwapped } from "./byte-order";
 
 export const MAGIC_MICRO: u32 = 0xa1b2c3d4;
 export const MAGIC_NANO: u32 = 0xa1b23c4d;
@@ -21,7 +22,6 @@ const RECORD_HEADER: u32 = 16;
 // libpcap refuses records longer than this unless the file's snaplen is larger.
 const LIBPCAP_MAX_SNAPLEN: u32 = 262144;
 
-let swapped = false;
 let nanosecond = false;
 let versionMinor: u32 = 4;
 let linkType: u32 = 1;
@@ -29,14 +29,6 @@ let fcsBytes: u32 = 0;
 let maxRecord: u32 = LIBPCAP_MAX_SNAPLEN;
 let headerRead = false;
 
-@inline function rd32(p: usize): u32 {
-  const v = load<u32>(p);
-  return swapped ? bswap<u32>(v) : v;
-}
-@inline function rd16(p: usize): u32 {
-  const v = load<u16>(p);
-  return <u32>(swapped ? bswap<u16>(v) : v);
-}
 
 export function resetPcap(): void { headerRead = false; }
 
@@ -54,7 +46,7 @@ function readGlobalHeader(pos: u32, end: u32, eof: bool, base: f64): i64 {
   }
   const p = INPUT_PTR + pos;
   const raw = load<u32>(p);
-  swapped = raw == bswap<u32>(MAGIC_MICRO) || raw == bswap<u32>(MAGIC_NANO);
+  setSwapped(raw == bswap<u32>(MAGIC_MICRO) || raw == bswap<u32>(MAGIC_NANO));
   nanosecond = raw == MAGIC_NANO || raw == bswap<u32>(MAGIC_NANO);
   const major = rd16(p + 4);
   versionMinor = rd16(p + 6);
@@ -75,7 +67,7 @@ function readGlobalHeader(pos: u32, end: u32, eof: bool, base: f64): i64 {
   maxRecord = snaplen > LIBPCAP_MAX_SNAPLEN ? snaplen : LIBPCAP_MAX_SNAPLEN;
   if (maxRecord > MAX_RECORD_BYTES) maxRecord = MAX_RECORD_BYTES;
   setFormat(FORMAT_PCAP);
-  pushMeta(META_SECTION, base + pos, swapped ? 1 : 0, <f64>major, <f64>versionMinor, 0, 0, 0, 0);
+  pushMeta(META_SECTION, base + pos, isSwapped() ? 1 : 0, <f64>major, <f64>versionMinor, 0, 0, 0, 0);
   pushMeta(META_INTERFACE, base + pos, 0, 0, <f64>linkType, <f64>snaplen,
     nanosecond ? 1e9 : 1e6, 0, <f64>fcsBytes);
   if (!isSupportedLinkType(linkType)) warn(WARN_UNSUPPORTED_LINKTYPE, base + pos + 20, 0, <f64>linkType);

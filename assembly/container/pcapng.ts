@@ -16,6 +16,7 @@ import { outputFull } from "../packet";
 import { isSupportedLinkType } from "../wire/link";
 import { fail, setStatus, setFormat, packetIndex, lastTsSec, lastTsNsec } from "./state";
 import { decodeFrame } from "./frame";
+import { rd16, rd32, rd64, setSwapped, isSwapped } from "./byte-order";
 
 export const BLOCK_SHB: u32 = 0x0a0d0d0a;
 const BLOCK_IDB: u32 = 1;
@@ -32,23 +33,10 @@ const IF_FCS = 8; //       u32 bytes of FCS at the end of each frame
 const IF_UNITS = 16; //    u64 timestamp units per second
 const IF_OFFSET = 24; //   i64 seconds added to every timestamp
 
-let swapped = false;
 let inSection = false;
 let sectionIndex: i32 = -1;
 let interfaceCount: u32 = 0;
 
-@inline function rd32(p: usize): u32 {
-  const v = load<u32>(p);
-  return swapped ? bswap<u32>(v) : v;
-}
-@inline function rd16(p: usize): u32 {
-  const v = load<u16>(p);
-  return <u32>(swapped ? bswap<u16>(v) : v);
-}
-@inline function rd64(p: usize): u64 {
-  const v = load<u64>(p);
-  return swapped ? bswap<u64>(v) : v;
-}
 @inline function iface(id: u32): usize { return IFACE_PTR + <usize>id * INTERFACE_SLOT; }
 
 export function resetPcapng(): void {
@@ -72,8 +60,8 @@ export function decodePcapng(pos: u32, end: u32, eof: bool, base: f64): u32 {
     if (rawType == BLOCK_SHB) {
       // The byte order of a section is only known from its header's magic.
       const bom = load<u32>(b + 8);
-      if (bom == BYTE_ORDER_MAGIC) swapped = false;
-      else if (bom == bswap<u32>(BYTE_ORDER_MAGIC)) swapped = true;
+      if (bom == BYTE_ORDER_MAGIC) setSwapped(false);
+      else if (bom == bswap<u32>(BYTE_ORDER_MAGIC)) setSwapped(true);
       else { fail(ERR_BAD_BYTE_ORDER_MAGIC, base + pos + 8, <f64>bom); return pos; }
     } else if (!inSection) {
       fail(ERR_PACKET_BEFORE_SECTION, base + pos, <f64>rawType);
@@ -118,7 +106,7 @@ function readSectionHeader(b: usize, len: u32, offset: f64): bool {
   sectionIndex++;
   interfaceCount = 0;
   setFormat(FORMAT_PCAPNG);
-  pushMeta(META_SECTION, offset, swapped ? 1 : 0, <f64>major, <f64>minor, 0, 0, 0, 0);
+  pushMeta(META_SECTION, offset, isSwapped() ? 1 : 0, <f64>major, <f64>minor, 0, 0, 0, 0);
   return true;
 }
 

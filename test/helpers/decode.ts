@@ -26,17 +26,7 @@ export async function* chunked(bytes: Uint8Array, sizes: number[]): AsyncGenerat
   }
 }
 
-/** Deterministic pseudo-random numbers (mulberry32) so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from "../../bench/generate.js";
 
 /** The shared corpus beside the checkout (or $TCP_SCAN_CORPUS), or null when absent. */
 export function corpusDir(): string | null {
