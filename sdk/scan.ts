@@ -1,10 +1,12 @@
 // The connection-level SDK: scan() for a whole report, createScanner() to stream connection
 // records out of multi-GB captures as they end (memory bounded by open connections).
 
-import { decodeCapture, type CaptureSummary, type DecodeCaptureOptions } from "./decoder/decode-capture.js";
+import type { CaptureSummary, DecodeCaptureOptions } from "./decoder/decode-capture.js";
 import type { CaptureInput } from "./decoder/capture-input.js";
-import { ConnectionTracker, type Timeouts } from "./connections/tracker.js";
-import { buildConnectionRecord, type ConnectionRecord } from "./connections/connection-record.js";
+import type { Timeouts } from "./connections/tracker.js";
+import type { ConnectionRecord } from "./connections/connection-record.js";
+import { trackConnections } from "./connections/track.js";
+import { trackInWorkers } from "./parallel/parallel-tracker.js";
 import { CaptureReportBuilder, type CaptureReport } from "./report/capture-report.js";
 
 export interface ScanOptions extends DecodeCaptureOptions {
@@ -16,6 +18,8 @@ export interface ScanOptions extends DecodeCaptureOptions {
   ignoreChecksumsNets?: readonly string[];
   /** Connection lifetimes in seconds (default: Zeek's). */
   timeouts?: Partial<Timeouts>;
+  /** Worker threads tracking shards of the flows (default 1: this thread). */
+  threads?: number;
 }
 
 export interface ScanResult {
@@ -34,13 +38,15 @@ export interface Scanner extends AsyncIterable<ConnectionRecord> {
 
 /**
  * Streams the connections of one capture, or of several read as one (rotated files: pass them
- * in time order), as each connection ends.
+ * in time order), as each connection ends. With `threads` > 1 the flows are sharded over
+ * worker threads; the records and their order are the same as with one.
  */
 export function createScanner(input: CaptureInput | CaptureInput[], options: ScanOptions = {}): Scanner {
   const inputs = Array.isArray(input) ? input : [input];
   const summaries: CaptureSummary[] = [];
   const builder = new CaptureReportBuilder();
   let report: CaptureReport | null = null;
+  const threads = Math.max(1, Math.floor(options.threads ?? 1));
   return {
     captures: () => summaries,
     report: () => {
@@ -48,26 +54,20 @@ export function createScanner(input: CaptureInput | CaptureInput[], options: Sca
       return report;
     },
     async *[Symbol.asyncIterator]() {
-      const ready: ConnectionRecord[] = [];
-      const tracker = new ConnectionTracker(options, (store, slot) => {
-        const record = buildConnectionRecord(store, slot);
-        builder.add(record);
-        ready.push(record);
-      });
-      for (const one of inputs) {
-        const decoding = decodeCapture(one, options);
-        for await (const batch of decoding) {
-          tracker.processBatch(batch);
-          if (ready.length) yield* ready.splice(0);
+      const groups = threads > 1
+        ? trackInWorkers(inputs, options, threads, summaries)
+        : trackConnections(inputs, options, summaries);
+      for (;;) {
+        const next = await groups.next();
+        if (next.done) {
+          report = builder.finish(summaries, next.value);
+          return;
         }
-        const summary = decoding.summary();
-        summaries.push(summary);
-        tracker.packetBase += summary.stats.packets;
+        for (const record of next.value.records) {
+          builder.add(record);
+          yield record;
+        }
       }
-      // Stream out the connections still open, a few thousand at a time.
-      while (!tracker.finish(4096)) yield* ready.splice(0);
-      yield* ready.splice(0);
-      report = builder.finish(summaries, tracker);
     },
   };
 }

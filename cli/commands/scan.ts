@@ -30,6 +30,7 @@ export interface ScanFlags {
   progress?: boolean;
   quiet?: boolean;
   top?: number | string;
+  threads?: number | string;
 }
 
 export function parseServerPorts(value: string | undefined): readonly number[] {
@@ -69,10 +70,13 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   if (!FORMATS.includes(format)) throw new UsageError(`--format: "${flags.format}" is not one of ${FORMATS.join(", ")}`);
   const top = Number(flags.top ?? 10);
   if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top: "${flags.top}" is not a count`);
+  const threads = Number(flags.threads ?? 1);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new UsageError(`--threads: "${flags.threads}" is not a number of threads (1 to 256)`);
   const filter = flags.filter !== undefined ? parseFilter(String(flags.filter), "--filter") : null;
   const options: ScanOptions = {
     likelyServerPorts: parseServerPorts(flags.serverPorts),
     verifyChecksums: flags.verifyChecksums ?? false,
+    threads,
   };
   for (const f of files) {
     if (f === "-") continue;

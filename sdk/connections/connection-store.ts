@@ -25,7 +25,7 @@ export class ConnectionStore {
   flowHash: Uint32Array;
   generation: Uint32Array;
   flipped: Uint8Array; //       1 when the originator is side 1
-  id: Float64Array; //          order of the first packet among connections
+  id: Float64Array; //          frame number (1-based) of the connection's first packet
   firstSec: Float64Array; //    exact first timestamp (epoch seconds + nanoseconds)
   firstNsec: Uint32Array;
   firstTime: Float64Array; //   relative seconds (capture clock) of the first packet
@@ -55,6 +55,7 @@ export class ConnectionStore {
   firstRstSide: Uint8Array; //      0: no RST yet, 1: side 0, 2: side 1
   firstCloseSide: Uint8Array; //    side of the first FIN or RST, as above
   removedBy: Uint8Array; //         REMOVED_* why the connection ended
+  removedAt: Float64Array; //        capture-clock time it ended (Infinity: end of input)
   anomalyBits: Uint32Array;
   history: string[] = [];
   anomalyCounts: (Map<string, number> | undefined)[] = [];
@@ -133,6 +134,7 @@ export class ConnectionStore {
     this.firstRstSide = new Uint8Array(c);
     this.firstCloseSide = new Uint8Array(c);
     this.removedBy = new Uint8Array(c);
+    this.removedAt = new Float64Array(c);
     this.state = new Uint8Array(e);
     this.once = new Uint8Array(e);
     this.seen = new Uint8Array(e);
@@ -227,6 +229,7 @@ export class ConnectionStore {
     this.firstRstSide[slot] = 0;
     this.firstCloseSide[slot] = 0;
     this.removedBy[slot] = 0;
+    this.removedAt[slot] = 0;
     this.state[e0] = 0;
     this.state[e0 + 1] = 0;
     this.once[e0] = 0;
@@ -340,6 +343,7 @@ export class ConnectionStore {
     this.firstRstSide = doubled(this.firstRstSide);
     this.firstCloseSide = doubled(this.firstCloseSide);
     this.removedBy = doubled(this.removedBy);
+    this.removedAt = doubled(this.removedAt);
     this.state = doubled(this.state);
     this.once = doubled(this.once);
     this.seen = doubled(this.seen);

@@ -52,6 +52,12 @@ export interface TrackerOptions {
   /** With verifyChecksums: packets from or to these prefixes are not checked (Zeek's ignore_checksums_nets). */
   ignoreChecksumsNets?: readonly string[];
   timeouts?: Partial<Timeouts>;
+  /**
+   * Track only the connections whose flow hash falls in this shard (hash mod count = index);
+   * the clock and timers still advance with every packet, so each connection ends exactly as
+   * it would without sharding.
+   */
+  shard?: { index: number; count: number };
 }
 
 export type EmitConnection = (store: ConnectionStore, slot: number) => void;
@@ -85,7 +91,8 @@ export class ConnectionTracker {
   private readonly timeouts: Timeouts;
   private readonly verify: boolean;
   private readonly ignoreChecksums: Cidr[];
-  private nextId = 0;
+  private readonly shardIndex: number;
+  private readonly shardCount: number;
   private baseSec = NaN;
   /** Added to packet indices: the packets of earlier files when several are read as one. */
   packetBase = 0;
@@ -109,6 +116,8 @@ export class ConnectionTracker {
     for (const [port, seconds] of Object.entries(this.timeouts.portInactivity)) this.portTimeout[Number(port)] = seconds;
     this.verify = options.verifyChecksums ?? false;
     this.ignoreChecksums = (options.ignoreChecksumsNets ?? []).map(parseCidr);
+    this.shardIndex = options.shard?.index ?? 0;
+    this.shardCount = options.shard?.count ?? 1;
   }
 
   /** Epoch seconds of the capture clock's zero (the first packet's whole second). */
@@ -133,7 +142,7 @@ export class ConnectionTracker {
       this.closed = 0;
     }
     const end = Math.min(this.closing.length, this.closed + max);
-    for (; this.closed < end; this.closed++) this.remove(this.closing[this.closed]!, REMOVED_END);
+    for (; this.closed < end; this.closed++) this.remove(this.closing[this.closed]!, REMOVED_END, Infinity);
     return this.closed === this.closing.length;
   }
 
@@ -163,6 +172,7 @@ export class ConnectionTracker {
     this.lastPacketTime = t;
     this.cur[CUR_TIME] = t;
     if (this.timers.size > 0 && this.timers.peekDeadline() <= t) this.expire();
+    if (this.shardCount > 1 && (b.u32[i * 32 + L.REC_FLOW_HASH / 4]! % this.shardCount) !== this.shardIndex) return;
 
     const s = this.store;
     const flags = b.u16[i * 64 + L.REC_TCP_FLAGS / 2]!;
@@ -183,7 +193,7 @@ export class ConnectionTracker {
     let carried = 0; // handshake evidence the new connection inherits from the one it replaces
     if (slot >= 0 && flags & L.FLAG_SYN && this.isReuse(slot, fromA)) {
       carried = this.reuseEvidence(slot, fromA);
-      this.remove(slot, REMOVED_REUSE);
+      this.remove(slot, REMOVED_REUSE, t);
       slot = -1;
     }
     if (slot < 0) {
@@ -266,7 +276,7 @@ export class ConnectionTracker {
     s.key[k + 8] = ports;
     s.key[k + 9] = version;
     s.flowHash[slot] = hash;
-    s.id[slot] = this.nextId++;
+    s.id[slot] = b.f64[i * 16 + L.REC_PACKET_INDEX / 8]! + this.packetBase + 1;
     s.firstSec[slot] = b.f64[i * 16 + L.REC_TS_SEC / 8]!;
     s.firstNsec[slot] = b.u32[i * 32 + L.REC_TS_NSEC / 4]!;
     s.firstTime[slot] = t;
@@ -678,7 +688,7 @@ export class ConnectionTracker {
       if (s.generation[slot] !== generation || s.queuedDeadline[slot] !== deadline) continue; // stale
       s.queuedDeadline[slot] = 0;
       const why = this.dueReason(slot, deadline);
-      if (why >= 0) this.remove(slot, why);
+      if (why >= 0) this.remove(slot, why, deadline);
       else this.schedule(slot, this.nextDeadline(slot));
     }
   }
@@ -698,9 +708,10 @@ export class ConnectionTracker {
     return -1;
   }
 
-  private remove(slot: number, why: number): void {
+  private remove(slot: number, why: number, at: number): void {
     const s = this.store;
     s.removedBy[slot] = why;
+    s.removedAt[slot] = at;
     this.table.remove(slot, s.flowHash[slot]!);
     this.emit(s, slot);
     s.release(slot);

@@ -64,8 +64,13 @@ describe("tcp-handshake-scan <capture>", () => {
     golden("scenarios-ladders.txt", ladders.stdout);
   });
 
-  it("ladder by id on the sample (golden)", () => {
-    golden("sample-ladder-6.txt", run(["--ladder", "6", SAMPLE]).stdout);
+  it("ladder by id on the sample (golden), the id taken from the records", () => {
+    const records = run(["--format", "ndjson", SAMPLE]).stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const halfClose = records.find((c) => c.resp.port === 7000);
+    const byId = run(["--ladder", String(halfClose.id), SAMPLE]);
+    expect(byId.code).toBe(0);
+    golden("sample-ladder-half-close.txt", byId.stdout);
+    expect(run(["--ladder", "port 7000", SAMPLE]).stdout).toBe(byId.stdout);
   });
 
   it("json parses and holds every connection, the captures and the report", () => {
@@ -86,7 +91,7 @@ describe("tcp-handshake-scan <capture>", () => {
     const r = run(["--format", "csv", SAMPLE]);
     const rows = parseCsv(r.stdout, { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(9);
-    expect(rows[0]).toMatchObject({ id: "0", conn_state: "SF", history: "ShADadFf", outcome: "complete", teardown: "fin-3", orig_mss: "1460" });
+    expect(rows[0]).toMatchObject({ id: "1", conn_state: "SF", history: "ShADadFf", outcome: "complete", teardown: "fin-3", orig_mss: "1460" });
     expect(rows.find((x) => x.orig_addr === "fd00:99::1")).toBeDefined();
   });
 
@@ -136,7 +141,7 @@ describe("tcp-handshake-scan <capture>", () => {
     const started = Date.now();
     const r = run(["--help"]);
     expect(r.code).toBe(0);
-    for (const flag of ["--format", "--output", "--filter", "--ladder", "--server-ports", "--verify-checksums", "--top", "--no-progress", "--quiet"]) {
+    for (const flag of ["--format", "--output", "--filter", "--ladder", "--server-ports", "--verify-checksums", "--top", "--threads", "--no-progress", "--quiet"]) {
       expect(r.stdout).toContain(flag);
     }
     expect(r.stdout).toContain("Examples:");
