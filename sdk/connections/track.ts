@@ -5,11 +5,11 @@
 
 import { decodeCapture, type CaptureSummary } from "../decoder/decode-capture.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
-import { ConnectionTracker } from "./tracker.js";
+import type { PacketBatch } from "../decoder/packet-batch.js";
+import { ConnectionTracker, type TrackerOptions } from "./tracker.js";
 import { buildConnectionRecord, type ConnectionRecord } from "./connection-record.js";
 import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions } from "../scan.js";
-import type { TrackerOptions } from "./tracker.js";
 
 export interface EndedGroup {
   /** Sequence number of the decoded batch during which these connections ended. */
@@ -29,37 +29,57 @@ function byEndThenId(a: Ended, b: Ended): number {
 /** Connections still open at the end of input come out in groups of this many. */
 const FINISH_GROUP = 4096;
 
+/** A tracker that hands out what ended, batch by batch, in the canonical order. */
+export class GroupingTracker {
+  private ended: Ended[] = [];
+  private batch = 0;
+  readonly tracker: ConnectionTracker;
+
+  constructor(options: TrackerOptions) {
+    this.tracker = new ConnectionTracker(options, (store, slot) => {
+      this.ended.push({ at: store.removedAt[slot]!, record: buildConnectionRecord(store, slot) });
+    });
+  }
+
+  /** Tracks one decoded batch; returns the connections that ended meanwhile (maybe none). */
+  process(packets: PacketBatch): EndedGroup {
+    this.tracker.processBatch(packets);
+    return this.take();
+  }
+
+  /** Ends up to FINISH_GROUP connections still open; `done` once none is left. */
+  finishSome(): { group: EndedGroup; done: boolean } {
+    const done = this.tracker.finish(FINISH_GROUP);
+    return { group: this.take(), done };
+  }
+
+  get timeline(): Timeline {
+    return { maxGapSec: this.tracker.maxGapSec, backwardsSteps: this.tracker.backwardsSteps };
+  }
+
+  private take(): EndedGroup {
+    const ended = this.ended.sort(byEndThenId);
+    this.ended = [];
+    return { batch: this.batch++, records: ended.map((e) => e.record), ends: ended.map((e) => e.at) };
+  }
+}
+
+/** Every batch yields a group, empty or not, so that consumers can tell how far it got. */
 export async function* trackConnections(
-  inputs: CaptureInput[], options: ScanOptions & Pick<TrackerOptions, "shard">, summaries: CaptureSummary[],
+  inputs: CaptureInput[], options: ScanOptions, summaries: CaptureSummary[],
 ): AsyncGenerator<EndedGroup, Timeline> {
-  let ended: Ended[] = [];
-  const tracker = new ConnectionTracker(options, (store, slot) => {
-    ended.push({ at: store.removedAt[slot]!, record: buildConnectionRecord(store, slot) });
-  });
-  let batch = 0;
-  // Every batch yields a group, empty or not, so that consumers can tell how far it got.
-  const take = (): EndedGroup => {
-    ended.sort(byEndThenId);
-    const group = { batch, records: ended.map((e) => e.record), ends: ended.map((e) => e.at) };
-    ended = [];
-    return group;
-  };
+  const grouping = new GroupingTracker(options);
   for (const one of inputs) {
     const decoding = decodeCapture(one, options);
-    for await (const packets of decoding) {
-      tracker.processBatch(packets);
-      yield take();
-      batch++;
-    }
+    for await (const packets of decoding) yield grouping.process(packets);
     const summary = decoding.summary();
     summaries.push(summary);
-    tracker.packetBase += summary.stats.packets;
+    grouping.tracker.packetBase += summary.stats.packets;
   }
-  // Connections still open: in id order, a group at a time.
   for (let done = false; !done;) {
-    done = tracker.finish(FINISH_GROUP);
-    yield take();
-    batch++;
+    const next = grouping.finishSome();
+    done = next.done;
+    yield next.group;
   }
-  return { maxGapSec: tracker.maxGapSec, backwardsSteps: tracker.backwardsSteps };
+  return grouping.timeline;
 }

@@ -53,7 +53,7 @@ export class PacketBatch {
   readonly u16: Uint16Array;
   readonly u8: Uint8Array;
 
-  constructor(memory: ArrayBuffer, outputPtr: number, capacity: number) {
+  constructor(memory: ArrayBufferLike, outputPtr: number, capacity: number) {
     const bytes = capacity * L.RECORD_SIZE;
     this.f64 = new Float64Array(memory, outputPtr, bytes / 8);
     this.u32 = new Uint32Array(memory, outputPtr, bytes / 4);
