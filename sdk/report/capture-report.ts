@@ -39,11 +39,30 @@ export interface CaptureReport {
 export interface Timeline { maxGapSec: number; backwardsSteps: number }
 
 const FAILED: ReadonlySet<HandshakeOutcome> = new Set(["rejected", "unanswered", "aborted", "invalid"]);
-const MAX_TRACKED = 100_000; // servers or sources kept at once; the least active are pruned
+const MAX_TRACKED = 20_000; // servers or sources kept at once; the least active half is pruned
 const DISTINCT_CAP = 4096; //   distinct ports / hosts counted per source
 
-interface SourceStats { syns: number; answered: number; ports: Set<number>; hosts: Set<string> }
+// Distinct values, kept in a small array while there are few (nearly every client talks to a
+// handful of servers) and in a Set once there are many (scanners).
+type Distinct<T> = T[] | Set<T>;
+const SMALL_DISTINCT = 16;
 
+function addDistinct<T>(d: Distinct<T>, value: T): Distinct<T> {
+  if (d instanceof Set) {
+    if (d.size < DISTINCT_CAP) d.add(value);
+    return d;
+  }
+  if (d.includes(value)) return d;
+  d.push(value);
+  return d.length > SMALL_DISTINCT ? new Set(d) : d;
+}
+
+const distinctCount = <T>(d: Distinct<T>) => (d instanceof Set ? d.size : d.length);
+
+interface SourceStats { syns: number; answered: number; ports: Distinct<number>; hosts: Distinct<string> }
+
+// Keeps a map of per-server or per-source counts bounded: past MAX_TRACKED entries, the
+// least active half goes (heavy hitters stay).
 function prune<V>(map: Map<string, V>, weight: (v: V) => number): void {
   if (map.size <= MAX_TRACKED) return;
   const sorted = [...map].sort((a, b) => weight(a[1]) - weight(b[1]));
@@ -60,7 +79,8 @@ export class CaptureReportBuilder {
   };
   private readonly rtt1 = new LogHistogram();
   private readonly rtt2 = new LogHistogram();
-  private readonly servers = new Map<string, ServerFailures>();
+  private readonly attempts = new Map<string, number>(); //       per server, SYNs seen
+  private readonly failures = new Map<string, ServerFailures>(); // per server with failures
   private readonly sources = new Map<string, SourceStats>();
   private oneSided = 0;
   private midStream = 0;
@@ -78,18 +98,23 @@ export class CaptureReportBuilder {
     if (c.handshake.outcome === "mid-stream") this.midStream++;
     if (c.orig.flags.syn > 0) {
       const key = `${c.resp.addr}|${c.resp.port}`;
-      let s = this.servers.get(key);
-      if (!s) { s = { server: c.resp.addr, port: c.resp.port, failed: 0, attempts: 0, outcomes: {} }; this.servers.set(key, s); }
-      s.attempts++;
-      if (FAILED.has(c.handshake.outcome)) { s.failed++; bump(s.outcomes, c.handshake.outcome); }
-      prune(this.servers, (v) => v.failed * 1e6 + v.attempts);
+      const attempts = (this.attempts.get(key) ?? 0) + 1;
+      this.attempts.set(key, attempts);
+      prune(this.attempts, (v) => v);
+      if (FAILED.has(c.handshake.outcome)) {
+        let f = this.failures.get(key);
+        if (!f) { f = { server: c.resp.addr, port: c.resp.port, failed: 0, attempts: 0, outcomes: {} }; this.failures.set(key, f); }
+        f.failed++;
+        bump(f.outcomes, c.handshake.outcome);
+        prune(this.failures, (v) => v.failed);
+      }
 
       let src = this.sources.get(c.orig.addr);
-      if (!src) { src = { syns: 0, answered: 0, ports: new Set(), hosts: new Set() }; this.sources.set(c.orig.addr, src); }
+      if (!src) { src = { syns: 0, answered: 0, ports: [], hosts: [] }; this.sources.set(c.orig.addr, src); }
       src.syns += c.orig.flags.syn;
       if (c.resp.flags.synAck > 0) src.answered++;
-      if (src.ports.size < DISTINCT_CAP) src.ports.add(c.resp.port);
-      if (src.hosts.size < DISTINCT_CAP) src.hosts.add(c.resp.addr);
+      src.ports = addDistinct(src.ports, c.resp.port);
+      src.hosts = addDistinct(src.hosts, c.resp.addr);
       prune(this.sources, (v) => v.syns);
     }
   }
@@ -99,14 +124,16 @@ export class CaptureReportBuilder {
     const summarize = (h: LogHistogram): RttSummary => ({
       count: h.count, p50: tenth(h.quantile(0.5)), p90: tenth(h.quantile(0.9)), p99: tenth(h.quantile(0.99)), max: h.count ? h.max : null,
     });
-    const topFailedServers = [...this.servers.values()].filter((s) => s.failed > 0)
+    for (const [key, f] of this.failures) f.attempts = Math.max(f.failed, this.attempts.get(key) ?? 0);
+    const topFailedServers = [...this.failures.values()]
       .sort((a, b) => b.failed - a.failed || b.attempts - a.attempts).slice(0, 10);
     const scanSuspects: ScanSuspect[] = [];
     for (const [source, s] of this.sources) {
       const connections = s.syns;
       if (connections < 20 || s.answered > 0.2 * connections) continue;
-      const kind = s.ports.size >= 10 ? "port-scan" : s.hosts.size >= 10 ? "host-scan" : "syn-flood";
-      scanSuspects.push({ source, kind, syns: s.syns, answered: s.answered, distinctPorts: s.ports.size, distinctHosts: s.hosts.size });
+      const ports = distinctCount(s.ports), hosts = distinctCount(s.hosts);
+      const kind = ports >= 10 ? "port-scan" : hosts >= 10 ? "host-scan" : "syn-flood";
+      scanSuspects.push({ source, kind, syns: s.syns, answered: s.answered, distinctPorts: ports, distinctHosts: hosts });
     }
     scanSuspects.sort((a, b) => b.syns - a.syns);
     return {
