@@ -6,7 +6,7 @@ export { PacketDecoder, DEFAULT_CHUNK_SIZE } from "./decoder/packet-decoder.js";
 export type {
   DecoderOptions, CaptureStats, SectionInfo, InterfaceInfo, Timestamp, ContainerFormat,
 } from "./decoder/packet-decoder.js";
-export { PacketBatch, formatAddress } from "./decoder/packet-batch.js";
+export { PacketBatch, formatAddress, formatEndpoint } from "./decoder/packet-batch.js";
 export type { TcpPacketRecord } from "./decoder/packet-batch.js";
 export type { DecodeError, DecodeWarning } from "./decoder/diagnostics.js";
 export type { CaptureInput, ByteSource } from "./decoder/capture-input.js";
@@ -32,3 +32,4 @@ export type { ConnectionLadder, LadderPacket } from "./ladder/ladder-capture.js"
 export { renderLadder } from "./ladder/render-ladder.js";
 export { explainConnection, explainHandshake, explainTeardown } from "./ladder/explain.js";
 export { peekFirstTimestamp } from "./decoder/peek.js";
+export { epochString } from "./decoder/timestamp.js";

@@ -3,7 +3,7 @@
 // suspects, capture-quality warnings, then the connections most worth a look.
 
 import type { CaptureReport, CaptureSummary, ConnectionRecord, RttSummary } from "../../sdk/index.js";
-import { CONN_STATE_DESCRIPTIONS } from "../../sdk/index.js";
+import { CONN_STATE_DESCRIPTIONS, formatEndpoint } from "../../sdk/index.js";
 import { InterestingConnections, handshakeTime } from "./interesting.js";
 
 function pct(n: number, total: number): string {
@@ -25,13 +25,9 @@ function rttRow(label: string, r: RttSummary): string {
   return `  ${label.padEnd(16)}${String(r.count).padStart(8)}  ${[r.p50, r.p90, r.p99, r.max].map((v) => ms(v).padStart(10)).join("")}`;
 }
 
-function endpoint(addr: string, port: number): string {
-  return addr.includes(":") ? `[${addr}]:${port}` : `${addr}:${port}`;
-}
-
 function connectionLine(c: ConnectionRecord): string {
   const rtt = handshakeTime(c);
-  return `  #${String(c.id).padEnd(6)} ${endpoint(c.orig.addr, c.orig.port).padEnd(24)} -> ${endpoint(c.resp.addr, c.resp.port).padEnd(24)} ${c.handshake.outcome.padEnd(12)} ${c.teardown.kind.padEnd(14)} ${c.connState.padEnd(6)} ${c.history.padEnd(12)} ${rtt === null ? "" : ms(rtt)}`.trimEnd();
+  return `  #${String(c.id).padEnd(6)} ${formatEndpoint(c.orig.addr, c.orig.port).padEnd(24)} -> ${formatEndpoint(c.resp.addr, c.resp.port).padEnd(24)} ${c.handshake.outcome.padEnd(12)} ${c.teardown.kind.padEnd(14)} ${c.connState.padEnd(6)} ${c.history.padEnd(12)} ${rtt === null ? "" : ms(rtt)}`.trimEnd();
 }
 
 export function renderSummary(captures: CaptureSummary[], report: CaptureReport, interesting: InterestingConnections): string {
@@ -53,7 +49,7 @@ export function renderSummary(captures: CaptureSummary[], report: CaptureReport,
     out.push("Servers with failed handshakes");
     for (const s of report.topFailedServers) {
       const how = Object.entries(s.outcomes).map(([k, v]) => `${v} ${k}`).join(", ");
-      out.push(`  ${endpoint(s.server, s.port).padEnd(40)} ${String(s.failed).padStart(6)} of ${s.attempts} attempts (${how})`);
+      out.push(`  ${formatEndpoint(s.server, s.port).padEnd(40)} ${String(s.failed).padStart(6)} of ${s.attempts} attempts (${how})`);
     }
     out.push("");
   }

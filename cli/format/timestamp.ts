@@ -1,10 +1,10 @@
 // Timestamps as users read them: exact epoch strings and ISO 8601 UTC.
 
-import type { Timestamp } from "../../sdk/index.js";
+import { epochString as epoch, type Timestamp } from "../../sdk/index.js";
 
 /** "1591780863.720289000": seconds and nanoseconds, as tshark prints frame.time_epoch. */
 export function epochString(t: Timestamp): string {
-  return `${t.sec}.${String(t.nsec).padStart(9, "0")}`;
+  return epoch(t.sec, t.nsec);
 }
 
 /** "2020-06-10T09:21:03.720289000Z". */
@@ -19,5 +19,5 @@ export function durationString(from: Timestamp, to: Timestamp): string {
   let sec = to.sec - from.sec;
   let nsec = to.nsec - from.nsec;
   if (nsec < 0) { sec -= 1; nsec += 1e9; }
-  return `${sec}.${String(nsec).padStart(9, "0")}`;
+  return epoch(sec, nsec);
 }

@@ -10,6 +10,7 @@ import {
 } from "./connection-store.js";
 import { connState, type ConnState } from "./conn-state.js";
 import { communityId } from "./community-id.js";
+import { epochString } from "../decoder/timestamp.js";
 
 export type HandshakeOutcome =
   | "complete" | "rejected" | "unanswered" | "syn-ack-only" | "aborted" | "simultaneous-open" | "mid-stream" | "invalid";
@@ -160,7 +161,7 @@ export function buildConnectionRecord(s: ConnectionStore, slot: number): Connect
   const record: ConnectionRecord = {
     id: s.id[slot]!,
     communityId: communityId(a.bytes, origPort, b.bytes, respPort),
-    ts: `${s.firstSec[slot]}.${String(s.firstNsec[slot]).padStart(9, "0")}`,
+    ts: epochString(s.firstSec[slot]!, s.firstNsec[slot]!),
     duration: Math.round((s.durationEnd[slot]! - s.firstTime[slot]!) * 1e9) / 1e9,
     orig: endpoint(o, a.text, origPort, origBytes),
     resp: endpoint(r, b.text, respPort, respBytes),

@@ -3,7 +3,8 @@
 // connection ended, then by id. The order depends only on the capture, so a run split over
 // worker threads (each tracking a shard of the flows) merges back into exactly this order.
 
-import { decodeCapture, type CaptureSummary } from "../decoder/decode-capture.js";
+import type { CaptureSummary } from "../decoder/decode-capture.js";
+import { decodeInputs } from "../decoder/decode-inputs.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
 import type { PacketBatch } from "../decoder/packet-batch.js";
 import { ConnectionTracker, type TrackerOptions } from "./tracker.js";
@@ -69,12 +70,9 @@ export async function* trackConnections(
   inputs: CaptureInput[], options: ScanOptions, summaries: CaptureSummary[],
 ): AsyncGenerator<EndedGroup, Timeline> {
   const grouping = new GroupingTracker(options);
-  for (const one of inputs) {
-    const decoding = decodeCapture(one, options);
-    for await (const packets of decoding) yield grouping.process(packets);
-    const summary = decoding.summary();
-    summaries.push(summary);
-    grouping.tracker.packetBase += summary.stats.packets;
+  for await (const { batch, packetBase } of decodeInputs(inputs, options, summaries)) {
+    grouping.tracker.packetBase = packetBase;
+    yield grouping.process(batch);
   }
   for (let done = false; !done;) {
     const next = grouping.finishSome();

@@ -96,8 +96,6 @@ export class ConnectionTracker {
   private baseSec = NaN;
   /** Added to packet indices: the packets of earlier files when several are read as one. */
   packetBase = 0;
-  /** Packets the tracker dropped before any connection (header cut short, bad IP checksum). */
-  droppedPackets = 0;
   now = 0;
   /** Timeline quality: the largest silence between packets, and steps backwards in time. */
   maxGapSec = 0;
@@ -119,9 +117,6 @@ export class ConnectionTracker {
     this.shardIndex = options.shard?.index ?? 0;
     this.shardCount = options.shard?.count ?? 1;
   }
-
-  /** Epoch seconds of the capture clock's zero (the first packet's whole second). */
-  get epochBase(): number { return this.baseSec; }
 
   // The record fields are read straight from the batch's typed arrays: accessor calls that V8
   // does not inline return boxed numbers (times, sequence numbers), an allocation each.
@@ -160,7 +155,6 @@ export class ConnectionTracker {
     const verify = this.verify && !(packetFlags & L.PKT_CHECKSUM_BAD && this.checksumsIgnored(b, i));
     if (stop === L.LAYER_TCP || (verify && packetFlags & L.PKT_IP_CHECKSUM_BAD)
       || (verify && packetFlags & L.PKT_IP_LEN_FROM_CAPTURE && b.u8[i * L.RECORD_SIZE + L.REC_IP_VERSION]! === 4)) {
-      this.droppedPackets++;
       return;
     }
     const secs = b.f64[i * 16 + L.REC_TS_SEC / 8]!;

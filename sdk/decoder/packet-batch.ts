@@ -138,6 +138,11 @@ export class PacketBatch {
   }
 }
 
+/** "addr:port", with the IPv6 address in brackets: "[2001:db8::1]:443". */
+export function formatEndpoint(addr: string, port: number): string {
+  return addr.includes(":") ? `[${addr}]:${port}` : `${addr}:${port}`;
+}
+
 /** Formats a 4- or 16-byte address stored at `offset` of `bytes` (RFC 5952 for IPv6). */
 export function formatAddress(bytes: Uint8Array, offset: number, version: number): string {
   if (version === 4) {

@@ -3,7 +3,7 @@
 // could still match it, and dropped as soon as it ends unselected; at most the first
 // KEEP_HEAD and the last KEEP_TAIL packets of each are kept (the middle is counted).
 
-import { decodeCapture } from "../decoder/decode-capture.js";
+import { decodeInputs } from "../decoder/decode-inputs.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
 import type { CaptureSummary } from "../decoder/decode-capture.js";
 import { ConnectionTracker } from "../connections/tracker.js";
@@ -83,12 +83,9 @@ export async function captureLadders(
     },
   });
   const captures: CaptureSummary[] = [];
-  const inputs = Array.isArray(input) ? input : [input];
-  for (const one of inputs) {
-    const decoding = decodeCapture(one, options);
-    for await (const batch of decoding) tracker.processBatch(batch);
-    captures.push(decoding.summary());
-    tracker.packetBase += decoding.summary().stats.packets;
+  for await (const { batch, packetBase } of decodeInputs(Array.isArray(input) ? input : [input], options, captures)) {
+    tracker.packetBase = packetBase;
+    tracker.processBatch(batch);
   }
   tracker.finish();
   ladders.sort((a, b) => a.connection.id - b.connection.id);

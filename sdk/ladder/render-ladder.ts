@@ -7,6 +7,7 @@
 import type { ConnectionLadder, LadderPacket } from "./ladder-capture.js";
 import { advanceRfc, type RfcSides } from "./rfc-states.js";
 import { explainConnection } from "./explain.js";
+import { formatEndpoint } from "../decoder/packet-batch.js";
 
 const FLAG_NAMES: [number, string][] = [
   [0x02, "SYN"], [0x10, "ACK"], [0x01, "FIN"], [0x04, "RST"], [0x08, "PSH"], [0x20, "URG"], [0x40, "ECE"], [0x80, "CWR"], [0x100, "AE"],
@@ -36,8 +37,7 @@ function arrow(label: string, toServer: boolean): string {
 
 export function renderLadder(ladder: ConnectionLadder): string {
   const c = ladder.connection;
-  const endpoint = (addr: string, port: number) => (addr.includes(":") ? `[${addr}]:${port}` : `${addr}:${port}`);
-  const client = endpoint(c.orig.addr, c.orig.port), server = endpoint(c.resp.addr, c.resp.port);
+  const client = formatEndpoint(c.orig.addr, c.orig.port), server = formatEndpoint(c.resp.addr, c.resp.port);
   const out: string[] = [];
   out.push(`Connection #${c.id}  ${client} -> ${server}   ${c.connState}  history ${c.history || "-"}  (${c.handshake.outcome}, ${c.teardown.kind})`);
   out.push("");

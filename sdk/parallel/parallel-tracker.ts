@@ -7,7 +7,8 @@ import { Worker } from "node:worker_threads";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { EndedGroup } from "../connections/track.js";
-import { decodeCapture, type CaptureSummary } from "../decoder/decode-capture.js";
+import type { CaptureSummary } from "../decoder/decode-capture.js";
+import { decodeInputs } from "../decoder/decode-inputs.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
 import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions } from "../scan.js";
@@ -73,17 +74,10 @@ export async function* trackInWorkers(
   }
 
   try {
-    let packetBase = 0;
-    for (const one of inputs) {
-      const decoding = decodeCapture(one, options);
-      for await (const batch of decoding) {
-        await writer.waitForSlot();
-        writer.publish(batch.u8, batch.count, packetBase);
-        yield* ready();
-      }
-      const summary = decoding.summary();
-      summaries.push(summary);
-      packetBase += summary.stats.packets;
+    for await (const { batch, packetBase } of decodeInputs(inputs, options, summaries)) {
+      await writer.waitForSlot();
+      writer.publish(batch.u8, batch.count, packetBase);
+      yield* ready();
     }
     writer.close();
     for (;;) {
