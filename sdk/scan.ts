@@ -20,6 +20,11 @@ export interface ScanOptions extends DecodeCaptureOptions {
   timeouts?: Partial<Timeouts>;
   /** Worker threads tracking shards of the flows (default 1: this thread). */
   threads?: number;
+  /**
+   * The connection tracker: "wasm" (default), or "typescript", the reference implementation of
+   * the same model (slower; the tests hold the two to identical output).
+   */
+  tracker?: "wasm" | "typescript";
 }
 
 export interface ScanResult {

@@ -1,5 +1,7 @@
-// Named, counted events on a connection: each defined once, with a one-line description.
+// Named, counted events on a connection: each defined once, with a one-line description. The
+// order is that of the ANOMALY_* indices in assembly/connection-layout.ts (both trackers).
 
+import * as C from "../../assembly/connection-layout.js";
 import type { ConnectionStore } from "./connection-store.js";
 
 export const ANOMALIES = {
@@ -19,14 +21,30 @@ export const ANOMALIES = {
 
 export type AnomalyId = keyof typeof ANOMALIES;
 
-const BIT: Record<string, number> = Object.fromEntries(Object.keys(ANOMALIES).map((id, k) => [id, 1 << k]));
+const INDEX: Record<AnomalyId, number> = {
+  "syn-with-data": C.ANOMALY_SYN_WITH_DATA,
+  "syn-retransmit-different-isn": C.ANOMALY_SYN_RETRANSMIT_DIFFERENT_ISN,
+  "syn-ack-wrong-ack": C.ANOMALY_SYN_ACK_WRONG_ACK,
+  "handshake-ack-wrong-ack": C.ANOMALY_HANDSHAKE_ACK_WRONG_ACK,
+  "ack-without-syn-ack": C.ANOMALY_ACK_WITHOUT_SYN_ACK,
+  "bad-checksum": C.ANOMALY_BAD_CHECKSUM,
+  "zero-window": C.ANOMALY_ZERO_WINDOW,
+  "data-after-fin": C.ANOMALY_DATA_AFTER_FIN,
+  "fin-retransmit": C.ANOMALY_FIN_RETRANSMIT,
+  "mid-stream-start": C.ANOMALY_MID_STREAM_START,
+  "one-sided": C.ANOMALY_ONE_SIDED,
+  "snaplen-truncated": C.ANOMALY_SNAPLEN_TRUNCATED,
+};
+
+/** Anomaly names by index. */
+export const ANOMALY_NAMES: readonly AnomalyId[] = (Object.keys(INDEX) as AnomalyId[]).sort((a, b) => INDEX[a] - INDEX[b]);
 
 export function anomalyBit(id: AnomalyId): number {
-  return BIT[id]!;
+  return 1 << INDEX[id];
 }
 
 export function noteAnomaly(store: ConnectionStore, slot: number, id: AnomalyId): void {
-  store.anomalyBits[slot]! |= BIT[id]!;
+  store.anomalyBits[slot]! |= 1 << INDEX[id];
   let counts = store.anomalyCounts[slot];
   if (!counts) store.anomalyCounts[slot] = counts = new Map();
   counts.set(id, (counts.get(id) ?? 0) + 1);

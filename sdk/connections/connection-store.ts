@@ -380,40 +380,12 @@ export class ConnectionStore {
 
 }
 
-// once bits
-export const ONCE_A = 1;
-export const ONCE_D = 2;
-export const ONCE_I = 4;
-export const ONCE_Q = 8;
-// seen bits
-export const SEEN_SYN = 1;
-export const SEEN_FIN = 2;
-export const SEEN_RST = 4;
-export const SEEN_TOP = 8;
-export const SEEN_START = 16;
-export const SEEN_CLOSED_BEFORE_RESET = 32;
-export const SEEN_ISN = 64;
-// reassembly bits (per endpoint)
-export const REASM_NEXT = 1; //        nextSeq is known
-export const REASM_PENDING = 2; //     an out-of-order block is held
-export const REASM_ESTABLISHED = 4; // the endpoint has been ESTABLISHED ("clean" for gap reports)
-// handshake flags (per connection)
-export const HS_SYN_ACK_ANSWERED = 1; // a SYN/ACK acknowledged the originator's SYN (ack = ISN + 1)
-export const HS_SYN_ACK_MISMATCH = 2; // a SYN/ACK whose ack did not match the SYN
-export const HS_ACK_SEEN = 4; //         the originator's third packet was seen
-export const HS_ACK_MISMATCH = 8; //     ... but did not acknowledge the SYN/ACK
-export const HS_SIMULTANEOUS = 16;
-export const HS_EXPECT_SYN = 32; //      expectedSynSeq is set
-export const HS_RST_BEFORE_ACK = 64; //  a RST came after the SYN/ACK, before the third packet
-// close flags (per connection)
-export const CLOSE_PEER_ACKED_FIN = 1; // the second closer acknowledged the first FIN before its own FIN
-export const CLOSE_SECOND_FIN_ACKS_FIRST = 2; // the second FIN acknowledged the first FIN
-export const CLOSE_SECOND_FIN = 4;
-export const CLOSE_FIN_BEFORE_RST = 8; // a FIN was seen before the first RST
-// why a connection was removed
-export const REMOVED_END = 0; //        end of input
-export const REMOVED_ATTEMPT = 1; //    unanswered-SYN timer
-export const REMOVED_CLOSE = 2; //      closed or reset, linger elapsed
-export const REMOVED_INACTIVITY = 3;
-export const REMOVED_REUSE = 4; //      a new connection took its endpoints
-export const REMOVED_IDLE_EMPTY = 5; // nothing was ever accepted on it
+// The state bits, flags and removal reasons are defined once, beside the WebAssembly
+// tracker's record layout.
+export {
+  ONCE_A, ONCE_D, ONCE_I, ONCE_Q, SEEN_SYN, SEEN_FIN, SEEN_RST, SEEN_TOP, SEEN_START, SEEN_CLOSED_BEFORE_RESET,
+  SEEN_ISN, REASM_NEXT, REASM_PENDING, REASM_ESTABLISHED, HS_SYN_ACK_ANSWERED, HS_SYN_ACK_MISMATCH, HS_ACK_SEEN,
+  HS_ACK_MISMATCH, HS_SIMULTANEOUS, HS_EXPECT_SYN, HS_RST_BEFORE_ACK, CLOSE_PEER_ACKED_FIN,
+  CLOSE_SECOND_FIN_ACKS_FIRST, CLOSE_SECOND_FIN, CLOSE_FIN_BEFORE_RST, REMOVED_END, REMOVED_ATTEMPT, REMOVED_CLOSE,
+  REMOVED_INACTIVITY, REMOVED_REUSE, REMOVED_IDLE_EMPTY,
+} from "../../assembly/connection-layout.js";

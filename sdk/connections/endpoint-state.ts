@@ -1,13 +1,10 @@
 // Per-endpoint TCP states as Zeek tracks them (shared/notes/zeek-conn-semantics.md, section 3).
 // Each endpoint's state is driven by the packets it sends.
 
-export const INACTIVE = 0; //     nothing seen from this endpoint yet
-export const SYN_SENT = 1; //     sent a pure SYN
-export const SYN_ACK_SENT = 2; // sent a SYN/ACK as originator (the SYN was not seen)
-export const PARTIAL = 3; //      first seen mid-stream
-export const ESTABLISHED = 4; //  handshake completed (on the SYN/ACK), or recovered mid-stream
-export const CLOSED = 5; //       sent a FIN
-export const RESET = 6; //        sent a RST
+export {
+  INACTIVE, SYN_SENT, SYN_ACK_SENT, PARTIAL, ESTABLISHED, CLOSED, RESET,
+} from "../../assembly/connection-layout.js";
+import { INACTIVE, SYN_SENT, SYN_ACK_SENT, PARTIAL } from "../../assembly/connection-layout.js";
 
 export type EndpointState = number;
 

@@ -7,7 +7,9 @@ import type { CaptureSummary } from "../decoder/decode-capture.js";
 import { decodeInputs } from "../decoder/decode-inputs.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
 import type { PacketBatch } from "../decoder/packet-batch.js";
+import type { ConnectionStore } from "./connection-store.js";
 import { ConnectionTracker, type TrackerOptions } from "./tracker.js";
+import { WasmConnectionTracker } from "./wasm-tracker.js";
 import { buildConnectionRecord, type ConnectionRecord } from "./connection-record.js";
 import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions } from "../scan.js";
@@ -30,16 +32,31 @@ function byEndThenId(a: Ended, b: Ended): number {
 /** Connections still open at the end of input come out in groups of this many. */
 const FINISH_GROUP = 4096;
 
+/** What GroupingTracker needs of a tracker; both trackers have it. */
+interface Tracker {
+  packetBase: number;
+  readonly maxGapSec: number;
+  readonly backwardsSteps: number;
+  processBatch(b: PacketBatch): void;
+  finish(max?: number): boolean;
+}
+
+export interface GroupingOptions extends TrackerOptions {
+  /** "wasm" (default) or the reference tracker in plain TypeScript, for comparison. */
+  tracker?: "wasm" | "typescript";
+}
+
 /** A tracker that hands out what ended, batch by batch, in the canonical order. */
 export class GroupingTracker {
   private ended: Ended[] = [];
   private batch = 0;
-  readonly tracker: ConnectionTracker;
+  readonly tracker: Tracker;
 
-  constructor(options: TrackerOptions) {
-    this.tracker = new ConnectionTracker(options, (store, slot) => {
+  constructor(options: GroupingOptions) {
+    const emit = (store: ConnectionStore, slot: number) => {
       this.ended.push({ at: store.removedAt[slot]!, record: buildConnectionRecord(store, slot) });
-    });
+    };
+    this.tracker = options.tracker === "typescript" ? new ConnectionTracker(options, emit) : new WasmConnectionTracker(options, emit);
   }
 
   /** Tracks one decoded batch; returns the connections that ended meanwhile (maybe none). */

@@ -1,0 +1,69 @@
+// The connection table: fixed-size records (connection-layout.ts) in chunks of CHUNK_SLOTS,
+// so that growing never moves a connection and never needs twice the memory. Slots are
+// recycled through a free list; a slot's generation survives reuse and tells stale timer
+// entries apart.
+
+import { CONN_SIZE, C_GENERATION, C_IN_USE, C_HISTORY_MORE } from "../connection-layout";
+import { initConnection } from "./connection";
+
+const CHUNK_SHIFT = 12;
+const CHUNK_SLOTS: u32 = 1 << CHUNK_SHIFT;
+const MAX_CHUNKS: u32 = 1 << 16; // 268 M connections open at once
+
+let chunks: usize = 0; //     MAX_CHUNKS chunk addresses
+let chunkCount: u32 = 0;
+let used: u32 = 0; //         slots handed out at least once
+let freeList: usize = 0; //   u32 slots
+let freeCount: u32 = 0;
+let freeCapacity: u32 = 0;
+export let liveConnections: u32 = 0;
+
+export function resetConnections(): void {
+  if (chunks == 0) chunks = heap.alloc(<usize>MAX_CHUNKS << 2);
+  for (let c: u32 = 0; c < chunkCount; c++) heap.free(load<u32>(chunks + (<usize>c << 2)));
+  chunkCount = 0;
+  used = 0;
+  freeCount = 0;
+  liveConnections = 0;
+}
+
+// Address of a slot's record.
+@inline export function connAt(slot: u32): usize {
+  return <usize>load<u32>(chunks + (<usize>(slot >> CHUNK_SHIFT) << 2)) + <usize>(slot & (CHUNK_SLOTS - 1)) * CONN_SIZE;
+}
+
+export function slotCapacity(): u32 { return chunkCount << CHUNK_SHIFT; }
+export function slotsUsed(): u32 { return used; }
+
+// A cleared slot for a new connection.
+export function allocateSlot(): u32 {
+  let slot: u32;
+  if (freeCount > 0) {
+    slot = load<u32>(freeList + (<usize>(--freeCount) << 2));
+  } else {
+    if (used == chunkCount << CHUNK_SHIFT) {
+      store<u32>(chunks + (<usize>chunkCount << 2), <u32>heap.alloc(<usize>CHUNK_SLOTS * CONN_SIZE));
+      chunkCount++;
+      memory.fill(connAt(used), 0, <usize>CHUNK_SLOTS * CONN_SIZE);
+    }
+    slot = used++;
+  }
+  initConnection(connAt(slot));
+  store<u8>(connAt(slot), 1, C_IN_USE);
+  liveConnections++;
+  return slot;
+}
+
+export function releaseSlot(slot: u32): void {
+  const c = connAt(slot);
+  store<u8>(c, 0, C_IN_USE);
+  store<u32>(c, load<u32>(c, C_GENERATION) + 1, C_GENERATION);
+  const more = <usize>load<u32>(c, C_HISTORY_MORE);
+  if (more != 0) { heap.free(more); store<u32>(c, 0, C_HISTORY_MORE); }
+  if (freeCount == freeCapacity) {
+    freeCapacity = freeCapacity == 0 ? 1024 : freeCapacity * 2;
+    freeList = freeList == 0 ? heap.alloc(<usize>freeCapacity << 2) : heap.realloc(freeList, <usize>freeCapacity << 2);
+  }
+  store<u32>(freeList + (<usize>(freeCount++) << 2), slot);
+  liveConnections--;
+}

@@ -1,0 +1,34 @@
+// The ended buffer: connections that ended during a call, copied out whole for the SDK to read
+// (connection-layout.ts). A copy owns its history block until the buffer is cleared at the
+// start of the next call.
+
+import { CONN_SIZE, C_HISTORY_MORE } from "../connection-layout";
+
+export const ENDED_CAPACITY: u32 = 256;
+
+let endedAt: usize = 0;
+export let endedCount: u32 = 0;
+
+export function endedPtr(): usize {
+  if (endedAt == 0) endedAt = heap.alloc(<usize>ENDED_CAPACITY * CONN_SIZE);
+  return endedAt;
+}
+
+/** Empties the buffer (the SDK has read it). */
+export function clearEnded(): void {
+  const base = endedPtr();
+  for (let k: u32 = 0; k < endedCount; k++) {
+    const more = <usize>load<u32>(base + <usize>k * CONN_SIZE, C_HISTORY_MORE);
+    if (more != 0) heap.free(more);
+  }
+  endedCount = 0;
+}
+
+@inline export function endedFull(): bool { return endedCount >= ENDED_CAPACITY; }
+@inline export function endedRoomFor(n: u32): bool { return endedCount + n <= ENDED_CAPACITY; }
+
+/** Copies a connection record out; its history block moves with it. */
+export function copyEnded(c: usize): void {
+  memory.copy(endedPtr() + <usize>(endedCount++) * CONN_SIZE, c, CONN_SIZE);
+  store<u32>(c, 0, C_HISTORY_MORE);
+}

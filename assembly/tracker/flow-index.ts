@@ -1,0 +1,105 @@
+// Hash index from a packet's endpoints to the slot of the connection that holds them.
+//
+// Open addressing with linear probing over the decoder's symmetric flow hash. Each entry keeps
+// the hash beside the slot so that most non-matching probes never touch a connection record;
+// a match is always confirmed on the full key (both addresses, both ports, IP version), in
+// either direction. Removed entries become tombstones; the index is rebuilt when entries plus
+// tombstones pass half its size.
+
+import { C_KEY, C_KEY_PORTS, C_KEY_VERSION } from "../connection-layout";
+import { REC_SRC_ADDR, REC_DST_ADDR } from "../layout";
+import { connAt } from "./connections";
+
+const EMPTY: i32 = 0;
+const TOMBSTONE: i32 = -1;
+
+// Entries: u32 hash, i32 slot + 1 (or EMPTY / TOMBSTONE).
+let entries: usize = 0;
+let size: u32 = 0;
+let mask: u32 = 0;
+let filled: u32 = 0;
+let tombstones: u32 = 0;
+
+/** Side of the connection found by the last findFlow(): true when side 0 sent the packet. */
+export let foundFromSideA = true;
+
+export function resetFlowIndex(): void {
+  if (entries != 0) heap.free(entries);
+  size = 4096;
+  mask = size - 1;
+  entries = heap.alloc(<usize>size << 3);
+  memory.fill(entries, 0, <usize>size << 3);
+  filled = 0;
+  tombstones = 0;
+}
+
+@inline function sameAddress(a: usize, b: usize): bool {
+  return load<u64>(a) == load<u64>(b) && load<u64>(a, 8) == load<u64>(b, 8);
+}
+
+/** The slot of the connection the packet record `r` belongs to, or -1. */
+export function findFlow(r: usize, hash: u32, ports: u32, version: u32): i32 {
+  const swapped = rotl<u32>(ports, 16);
+  for (let i = hash & mask; ; i = (i + 1) & mask) {
+    const at = entries + (<usize>i << 3);
+    const entry = load<i32>(at, 4);
+    if (entry == EMPTY) return -1;
+    if (entry == TOMBSTONE || load<u32>(at) != hash) continue;
+    const c = connAt(<u32>(entry - 1));
+    if (load<u32>(c, C_KEY_VERSION) != version) continue;
+    const keyPorts = load<u32>(c, C_KEY_PORTS);
+    if (keyPorts == ports && sameAddress(c + C_KEY, r + REC_SRC_ADDR) && sameAddress(c + C_KEY + 16, r + REC_DST_ADDR)) {
+      foundFromSideA = true;
+      return entry - 1;
+    }
+    if (keyPorts == swapped && sameAddress(c + C_KEY, r + REC_DST_ADDR) && sameAddress(c + C_KEY + 16, r + REC_SRC_ADDR)) {
+      foundFromSideA = false;
+      return entry - 1;
+    }
+  }
+  return -1; // unreachable: the index always has an empty entry
+}
+
+/** Indexes a slot whose key is already stored. */
+export function insertFlow(slot: u32, hash: u32): void {
+  if ((filled + tombstones + 1) * 2 > size) rebuild();
+  let i = hash & mask;
+  while (load<i32>(entries + (<usize>i << 3), 4) > 0) i = (i + 1) & mask;
+  const at = entries + (<usize>i << 3);
+  if (load<i32>(at, 4) == TOMBSTONE) tombstones--;
+  store<u32>(at, hash);
+  store<i32>(at, <i32>slot + 1, 4);
+  filled++;
+}
+
+export function removeFlow(slot: u32, hash: u32): void {
+  for (let i = hash & mask; ; i = (i + 1) & mask) {
+    const at = entries + (<usize>i << 3);
+    const entry = load<i32>(at, 4);
+    if (entry == EMPTY) return;
+    if (entry == <i32>slot + 1) {
+      store<i32>(at, TOMBSTONE, 4);
+      filled--;
+      tombstones++;
+      return;
+    }
+  }
+}
+
+function rebuild(): void {
+  const old = entries, oldSize = size;
+  size = filled * 4 > oldSize ? oldSize * 2 : oldSize;
+  mask = size - 1;
+  entries = heap.alloc(<usize>size << 3);
+  memory.fill(entries, 0, <usize>size << 3);
+  tombstones = 0;
+  for (let j: u32 = 0; j < oldSize; j++) {
+    const from = old + (<usize>j << 3);
+    if (load<i32>(from, 4) <= 0) continue;
+    const hash = load<u32>(from);
+    let i = hash & mask;
+    while (load<i32>(entries + (<usize>i << 3), 4) != EMPTY) i = (i + 1) & mask;
+    store<u64>(entries + (<usize>i << 3), load<u64>(from));
+  }
+  heap.free(old);
+}

@@ -1,0 +1,131 @@
+// The WebAssembly connection tracker's exported interface (its own module: build/tracker.wasm).
+//
+// The SDK configures a run with reset() and the set*() calls, copies decoded packet records
+// (assembly/layout.ts) into the records area and calls track(from, count). Connections that
+// end are copied to the ended buffer (connection-layout.ts); track() returns early, with the
+// index of the first record it did not process, when that buffer is full: the SDK reads it
+// and calls again from there. finish(max) ends the connections still open, in the order they
+// began. Memory grows with the connections open at once (TLSF heap); the SDK re-reads
+// memory.buffer after every call.
+
+import { LAYOUT_VERSION, RECORD_SIZE } from "../layout";
+import { CONNECTION_LAYOUT_VERSION, C_ID, C_IN_USE, REMOVED_END } from "../connection-layout";
+import { resetConnections, connAt, slotsUsed, liveConnections as live } from "./connections";
+import { resetFlowIndex } from "./flow-index";
+import { resetTimers } from "./timers";
+import { clearEnded, endedPtr as ended, endedCount as endedN, ENDED_CAPACITY } from "./ended";
+import * as tracker from "./track";
+import * as config from "./config";
+
+const RECORDS_CAPACITY: u32 = 4096;
+let records: usize = 0;
+// End of input: the open connections' slots, sorted by id, and how many have been ended.
+let closing: usize = 0;
+let closingCount: u32 = 0;
+let closed: u32 = 0;
+let closingReady = false;
+
+export function layoutVersion(): i32 { return LAYOUT_VERSION; }
+export function connectionLayoutVersion(): i32 { return CONNECTION_LAYOUT_VERSION; }
+export function recordsPtr(): usize {
+  if (records == 0) records = heap.alloc(<usize>RECORDS_CAPACITY * RECORD_SIZE);
+  return records;
+}
+export function recordsCapacity(): u32 { return RECORDS_CAPACITY; }
+export function endedPtr(): usize { return ended(); }
+export function endedCount(): u32 { return endedN; }
+export function endedCapacity(): u32 { return ENDED_CAPACITY; }
+export function now(): f64 { return tracker.now; }
+export function maxGapSec(): f64 { return tracker.maxGapSec; }
+export function backwardsSteps(): f64 { return tracker.backwardsSteps; }
+export function liveConnections(): u32 { return live; }
+export function setPacketBase(base: f64): void { tracker.setPacketBase(base); }
+export function setLikelyServerPort(port: u32): void { config.setLikelyServerPort(port); }
+export function setPortTimeout(port: u32, seconds: f64): void { config.setPortTimeout(port, seconds); }
+export function addIgnoredNet(version: u32, bits: u32): usize { return config.addIgnoredNet(version, bits); }
+
+/** Starts a new run with these settings (seconds; shard: track flows with hash % count == index). */
+export function reset(
+  attempt: f64, close: f64, handshake: f64, inactivity: f64, verify: bool, shardIndex: u32, shardCount: u32,
+): void {
+  config.resetConfig(attempt, close, handshake, inactivity, verify, shardIndex, shardCount);
+  clearEnded();
+  resetConnections();
+  resetFlowIndex();
+  resetTimers();
+  tracker.resetTracker();
+  if (closing != 0) heap.free(closing);
+  closing = 0;
+  closingCount = 0;
+  closed = 0;
+  closingReady = false;
+}
+
+/** Tracks records [from, count) of the records area; returns where it stopped (count when done). */
+export function track(from: u32, count: u32): u32 {
+  clearEnded();
+  return tracker.trackRecords(recordsPtr(), from, count > RECORDS_CAPACITY ? RECORDS_CAPACITY : count);
+}
+
+/** Ends up to `max` of the connections still open (end of input); true once none is left. */
+export function finish(max: u32): bool {
+  clearEnded();
+  if (!closingReady) collectOpen();
+  let end = closed + (max < ENDED_CAPACITY ? max : ENDED_CAPACITY);
+  if (end > closingCount) end = closingCount;
+  for (; closed < end; closed++) {
+    tracker.remove(load<u32>(closing + (<usize>closed << 4), 8), REMOVED_END, Infinity);
+  }
+  return closed == closingCount;
+}
+
+// Entries of 16 bytes: id (f64), slot (u32), sorted by id.
+function collectOpen(): void {
+  closingReady = true;
+  closing = heap.alloc(<usize>(live > 0 ? live : <u32>1) << 4);
+  closingCount = 0;
+  const n = slotsUsed();
+  for (let slot: u32 = 0; slot < n; slot++) {
+    const c = connAt(slot);
+    if (load<u8>(c, C_IN_USE) == 0) continue;
+    const at = closing + (<usize>(closingCount++) << 4);
+    store<f64>(at, load<f64>(c, C_ID));
+    store<u32>(at, slot, 8);
+  }
+  sortById(closing, closingCount);
+}
+
+// Heapsort: no allocation, no recursion.
+function sortById(base: usize, n: u32): void {
+  if (n < 2) return;
+  for (let i = <i32>(n / 2) - 1; i >= 0; i--) siftDown(base, <u32>i, n);
+  for (let end = n - 1; end > 0; end--) {
+    swap(base, 0, end);
+    siftDown(base, 0, end);
+  }
+}
+
+function siftDown(base: usize, start: u32, n: u32): void {
+  let i = start;
+  for (;;) {
+    const l: u32 = 2 * i + 1;
+    if (l >= n) return;
+    const r: u32 = l + 1;
+    const c = r < n && idAt(base, r) > idAt(base, l) ? r : l;
+    if (idAt(base, c) <= idAt(base, i)) return;
+    swap(base, i, c);
+    i = c;
+  }
+}
+
+@inline function idAt(base: usize, i: u32): f64 { return load<f64>(base + (<usize>i << 4)); }
+
+function swap(base: usize, i: u32, j: u32): void {
+  const a = base + (<usize>i << 4), b = base + (<usize>j << 4);
+  const ta = load<u64>(a), tb = load<u64>(a, 8);
+  store<u64>(a, load<u64>(b));
+  store<u64>(a, load<u64>(b, 8), 8);
+  store<u64>(b, ta);
+  store<u64>(b, tb, 8);
+}
+

@@ -1,0 +1,66 @@
+// A binary min-heap of (deadline, connection slot, generation), 16 bytes an entry. Entries are
+// never removed in place: a connection whose deadline moved or whose slot was reused is
+// recognised by its generation when the entry comes out, and skipped or re-queued by the caller.
+
+let heapAt: usize = 0;
+let capacity: u32 = 0;
+export let timerCount: u32 = 0;
+
+export function resetTimers(): void {
+  if (heapAt == 0) {
+    capacity = 1024;
+    heapAt = heap.alloc(<usize>capacity << 4);
+  }
+  timerCount = 0;
+}
+
+@inline function deadlineAt(i: u32): f64 { return load<f64>(heapAt + (<usize>i << 4)); }
+
+@inline function put(i: u32, deadline: f64, slot: u32, generation: u32): void {
+  const at = heapAt + (<usize>i << 4);
+  store<f64>(at, deadline);
+  store<u32>(at, slot, 8);
+  store<u32>(at, generation, 12);
+}
+
+@inline function move(from: u32, to: u32): void {
+  memory.copy(heapAt + (<usize>to << 4), heapAt + (<usize>from << 4), 16);
+}
+
+export function pushTimer(deadline: f64, slot: u32, generation: u32): void {
+  if (timerCount == capacity) {
+    capacity *= 2;
+    heapAt = heap.realloc(heapAt, <usize>capacity << 4);
+  }
+  let i = timerCount++;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (deadlineAt(parent) <= deadline) break;
+    move(parent, i);
+    i = parent;
+  }
+  put(i, deadline, slot, generation);
+}
+
+/** Deadline of the earliest entry (Infinity when empty). */
+export function peekDeadline(): f64 { return timerCount > 0 ? deadlineAt(0) : Infinity; }
+export function peekSlot(): u32 { return load<u32>(heapAt, 8); }
+export function peekGeneration(): u32 { return load<u32>(heapAt, 12); }
+
+export function popTimer(): void {
+  const last = --timerCount;
+  if (last == 0) return;
+  const at = heapAt + (<usize>last << 4);
+  const d = load<f64>(at), s = load<u32>(at, 8), g = load<u32>(at, 12);
+  let i: u32 = 0;
+  for (;;) {
+    const l: u32 = 2 * i + 1;
+    if (l >= last) break;
+    const r: u32 = l + 1;
+    const c = r < last && deadlineAt(r) < deadlineAt(l) ? r : l;
+    if (deadlineAt(c) >= d) break;
+    move(c, i);
+    i = c;
+  }
+  put(i, d, s, g);
+}

@@ -1,0 +1,113 @@
+// Reads one connection record of the WebAssembly tracker (layout: assembly/connection-layout.ts)
+// into a slot of a ConnectionStore, so that the one record builder (connection-record.ts)
+// serves both trackers.
+
+import * as C from "../../assembly/connection-layout.js";
+import { ANOMALY_NAMES } from "./anomalies.js";
+import { ConnectionStore, KEY_WORDS } from "./connection-store.js";
+
+const ascii = new TextDecoder("latin1");
+
+export function unpackConnection(view: DataView, bytes: Uint8Array, c: number, s: ConnectionStore, slot: number): void {
+  const f64 = (at: number) => view.getFloat64(c + at, true);
+  const u32 = (at: number) => view.getUint32(c + at, true);
+  const u16 = (at: number) => view.getUint16(c + at, true);
+  const u8 = (at: number) => view.getUint8(c + at);
+  const k = slot * KEY_WORDS;
+  for (let w = 0; w < 10; w++) s.key[k + w] = view.getInt32(c + C.C_KEY + w * 4, true);
+  s.inUse[slot] = 1;
+  s.flowHash[slot] = u32(C.C_FLOW_HASH);
+  s.flipped[slot] = u8(C.C_FLIPPED);
+  s.id[slot] = f64(C.C_ID);
+  s.firstSec[slot] = f64(C.C_FIRST_SEC);
+  s.firstNsec[slot] = u32(C.C_FIRST_NSEC);
+  s.firstTime[slot] = f64(C.C_FIRST_TIME);
+  s.lastTime[slot] = f64(C.C_LAST_TIME);
+  s.durationEnd[slot] = f64(C.C_DURATION_END);
+  s.firstPacket[slot] = f64(C.C_ID) - 1;
+  s.lastPacket[slot] = f64(C.C_LAST_PACKET);
+  s.vlan[slot] = u16(C.C_VLAN);
+  s.innerVlan[slot] = u16(C.C_INNER_VLAN);
+  s.attemptDeadline[slot] = f64(C.C_ATTEMPT_DEADLINE);
+  s.closeDeadline[slot] = f64(C.C_CLOSE_DEADLINE);
+  s.inactivityTimeout[slot] = f64(C.C_INACTIVITY_TIMEOUT);
+  s.queuedDeadline[slot] = f64(C.C_QUEUED_DEADLINE);
+  s.synAckTime[slot] = f64(C.C_SYN_ACK_TIME);
+  s.handshakeAckTime[slot] = f64(C.C_HANDSHAKE_ACK_TIME);
+  s.synTimeAnswered[slot] = f64(C.C_SYN_TIME_ANSWERED);
+  s.synAckTimeAnswered[slot] = f64(C.C_SYN_ACK_TIME_ANSWERED);
+  s.handshakeFlags[slot] = u16(C.C_HANDSHAKE_FLAGS);
+  s.synPacket[slot] = f64(C.C_SYN_PACKET);
+  s.synAckPacket[slot] = f64(C.C_SYN_ACK_PACKET);
+  s.ackPacket[slot] = f64(C.C_ACK_PACKET);
+  s.ackPayload[slot] = u32(C.C_ACK_PAYLOAD);
+  s.expectedSynSeq[slot] = u32(C.C_EXPECTED_SYN_SEQ);
+  s.firstFinSide[slot] = u8(C.C_FIRST_FIN_SIDE);
+  s.closeFlags[slot] = u8(C.C_CLOSE_FLAGS);
+  s.firstFinEnd[slot] = u32(C.C_FIRST_FIN_END);
+  s.firstRstSide[slot] = u8(C.C_FIRST_RST_SIDE);
+  s.firstCloseSide[slot] = u8(C.C_FIRST_CLOSE_SIDE);
+  s.removedBy[slot] = u8(C.C_REMOVED_BY);
+  s.removedAt[slot] = f64(C.C_REMOVED_AT);
+  s.anomalyBits[slot] = u32(C.C_ANOMALY_BITS);
+  s.history[slot] = history(view, bytes, c);
+  s.anomalyCounts[slot] = anomalyCounts(view, c);
+  for (let side = 0; side < 2; side++) unpackEndpoint(view, c + C.C_ENDPOINTS + side * C.ENDPOINT_SIZE, s, slot * 2 + side);
+}
+
+function unpackEndpoint(view: DataView, p: number, s: ConnectionStore, e: number): void {
+  const f64 = (at: number) => view.getFloat64(p + at, true);
+  const u32 = (at: number) => view.getUint32(p + at, true);
+  const u8 = (at: number) => view.getUint8(p + at);
+  s.state[e] = u8(C.E_STATE);
+  s.once[e] = u8(C.E_ONCE);
+  s.seen[e] = u8(C.E_SEEN);
+  s.lastSynSeq[e] = u32(C.E_LAST_SYN_SEQ);
+  s.lastFinPos[e] = u32(C.E_LAST_FIN_POS);
+  s.lastRstSeq[e] = u32(C.E_LAST_RST_SEQ);
+  s.topSeq[e] = u32(C.E_TOP_SEQ);
+  s.startSeq[e] = u32(C.E_START_SEQ);
+  s.isn[e] = u32(C.E_ISN);
+  s.pkts[e] = f64(C.E_PKTS);
+  s.ipBytes[e] = f64(C.E_IP_BYTES);
+  s.payloadBytes[e] = f64(C.E_PAYLOAD_BYTES);
+  s.syns[e] = u32(C.E_SYNS);
+  s.synAcks[e] = u32(C.E_SYN_ACKS);
+  s.fins[e] = u32(C.E_FINS);
+  s.rsts[e] = u32(C.E_RSTS);
+  s.retransmits[e] = u32(C.E_RETRANSMITS);
+  s.zeroWindows[e] = u32(C.E_ZERO_WINDOWS);
+  s.badChecksums[e] = u32(C.E_BAD_CHECKSUMS);
+  s.lastSynTime[e] = f64(C.E_LAST_SYN_TIME);
+  s.mss[e] = view.getUint16(p + C.E_MSS, true);
+  s.windowScale[e] = u8(C.E_WINDOW_SCALE);
+  s.optionBits[e] = view.getUint16(p + C.E_OPTION_BITS, true);
+  s.ecnBits[e] = u8(C.E_ECN_BITS);
+  s.tfoCookieLen[e] = view.getInt16(p + C.E_TFO_COOKIE_LEN, true);
+  s.synPayload[e] = u32(C.E_SYN_PAYLOAD);
+  s.reasm[e] = u8(C.E_REASM);
+  s.nextSeq[e] = u32(C.E_NEXT_SEQ);
+  s.pendingStart[e] = u32(C.E_PENDING_START);
+  s.pendingEnd[e] = u32(C.E_PENDING_END);
+  s.gaps[e] = u32(C.E_GAPS);
+}
+
+function history(view: DataView, bytes: Uint8Array, c: number): string {
+  const len = view.getUint16(c + C.C_HISTORY_LEN, true);
+  const inline = ascii.decode(bytes.subarray(c + C.C_HISTORY, c + C.C_HISTORY + Math.min(len, C.HISTORY_INLINE)));
+  if (len <= C.HISTORY_INLINE) return inline;
+  const more = view.getUint32(c + C.C_HISTORY_MORE, true);
+  return inline + ascii.decode(bytes.subarray(more + 8, more + 8 + view.getUint32(more, true)));
+}
+
+// Counts by name, in the order the anomalies first appeared (as the reference tracker's Map).
+function anomalyCounts(view: DataView, c: number): Map<string, number> | undefined {
+  let order = view.getBigUint64(c + C.C_ANOMALY_ORDER, true);
+  if (order === 0n) return undefined;
+  const counts = new Map<string, number>();
+  for (; order !== 0n; order >>= 4n) {
+    const index = Number(order & 15n) - 1;
+    counts.set(ANOMALY_NAMES[index]!, view.getUint32(c + C.C_ANOMALY_COUNTS + index * 4, true));
+  }
+  return counts;
+}

@@ -1,0 +1,107 @@
+// The connection tracker the scans use: the per-packet work runs in WebAssembly
+// (assembly/tracker/), rule for rule the model of the reference tracker in TypeScript
+// (tracker.ts, which the ladder uses for its per-packet hooks, and the tests compare against).
+// Each batch of packet records is copied into the tracker's memory and tracked there; the
+// connections that end come back through the ended buffer, are read into a one-slot
+// ConnectionStore and handed to `emit`, exactly as the reference tracker hands out its slots.
+
+import * as L from "../../assembly/layout.js";
+import { CONN_SIZE } from "../../assembly/connection-layout.js";
+import type { PacketBatch } from "../decoder/packet-batch.js";
+import { ConnectionStore } from "./connection-store.js";
+import { ZEEK_TIMEOUTS, type TrackerOptions, type EmitConnection, type Timeouts } from "./tracker.js";
+import { ZEEK_LIKELY_SERVER_PORTS } from "./likely-server-ports.js";
+import { parseCidr } from "./cidr.js";
+import { instantiateTracker, type TrackerExports } from "./tracker-module.js";
+import { unpackConnection } from "./unpack-connection.js";
+
+export class WasmConnectionTracker {
+  private readonly wasm: TrackerExports;
+  private readonly scratch = new ConnectionStore(1);
+  private buffer: ArrayBuffer | null = null;
+  private bytes = new Uint8Array(0);
+  private view = new DataView(new ArrayBuffer(0));
+  private readonly recordsAt: number;
+  private readonly recordsCapacity: number;
+
+  constructor(options: TrackerOptions, private readonly emit: EmitConnection) {
+    const wasm = instantiateTracker();
+    this.wasm = wasm;
+    const timeouts: Timeouts = { ...ZEEK_TIMEOUTS, ...options.timeouts };
+    wasm.reset(
+      timeouts.attempt, timeouts.close, timeouts.handshakeInactivity, timeouts.inactivity,
+      options.verifyChecksums ? 1 : 0, options.shard?.index ?? 0, options.shard?.count ?? 1,
+    );
+    for (const port of options.likelyServerPorts ?? ZEEK_LIKELY_SERVER_PORTS) {
+      if (port >= 0 && port < 65536) wasm.setLikelyServerPort(port);
+    }
+    for (const [port, seconds] of Object.entries(timeouts.portInactivity)) wasm.setPortTimeout(Number(port), seconds);
+    for (const text of options.ignoreChecksumsNets ?? []) {
+      const net = parseCidr(text);
+      const at = wasm.addIgnoredNet(net.version, net.bits);
+      if (at === 0) throw new Error("at most 256 ignore-checksums prefixes");
+      this.refresh().set(new Uint8Array(net.words.buffer, net.words.byteOffset, 16), at);
+    }
+    this.recordsAt = wasm.recordsPtr();
+    this.recordsCapacity = wasm.recordsCapacity();
+  }
+
+  /** Added to packet indices: the packets of earlier files when several are read as one. */
+  set packetBase(base: number) { this.wasm.setPacketBase(base); }
+
+  get now(): number { return this.wasm.now(); }
+  get maxGapSec(): number { return this.wasm.maxGapSec(); }
+  get backwardsSteps(): number { return this.wasm.backwardsSteps(); }
+  /** Connections open now. */
+  get live(): number { return this.wasm.liveConnections(); }
+
+  processBatch(b: PacketBatch): void {
+    for (let first = 0; first < b.count; first += this.recordsCapacity) {
+      const count = Math.min(this.recordsCapacity, b.count - first);
+      const from = first * L.RECORD_SIZE;
+      this.refresh().set(b.u8.subarray(from, from + count * L.RECORD_SIZE), this.recordsAt);
+      for (let next = 0; next < count;) {
+        next = this.wasm.track(next, count);
+        this.drain();
+      }
+    }
+  }
+
+  /**
+   * Ends the connections still open (end of input), in the order they began, at most `max` of
+   * them per call; returns true once none is left.
+   */
+  finish(max = Infinity): boolean {
+    let left = max;
+    for (;;) {
+      const done = this.wasm.finish(Math.min(left, 0x7fffffff)) !== 0;
+      left -= this.drain();
+      if (done) return true;
+      if (left <= 0) return false;
+    }
+  }
+
+  // Hands the connections in the ended buffer to `emit`; returns how many.
+  private drain(): number {
+    const n = this.wasm.endedCount();
+    if (n === 0) return 0;
+    const bytes = this.refresh();
+    const base = this.wasm.endedPtr();
+    for (let k = 0; k < n; k++) {
+      unpackConnection(this.view, bytes, base + k * CONN_SIZE, this.scratch, 0);
+      this.emit(this.scratch, 0);
+    }
+    return n;
+  }
+
+  // Views over the tracker's memory, renewed when it has grown.
+  private refresh(): Uint8Array {
+    const buffer = this.wasm.memory.buffer;
+    if (buffer !== this.buffer) {
+      this.buffer = buffer;
+      this.bytes = new Uint8Array(buffer);
+      this.view = new DataView(buffer);
+    }
+    return this.bytes;
+  }
+}
