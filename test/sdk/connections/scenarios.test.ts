@@ -9,9 +9,15 @@ import { F } from "../../helpers/packets.js";
 
 const { SYN, ACK, FIN, RST, PSH, ECE, CWR } = F;
 
+// Every scenario runs through both trackers (WebAssembly, and the TypeScript reference), which
+// must agree record for record.
 async function connectionsOf(frames: Conversation | ReturnType<typeof merge>, options?: ScanOptions): Promise<ConnectionRecord[]> {
   const list = frames instanceof Conversation ? frames.frames : frames;
-  return (await scan(writePcap(list), options)).connections;
+  const capture = writePcap(list);
+  const reference = (await scan(capture, { ...options, tracker: "typescript" })).connections;
+  const wasm = (await scan(capture, { ...options, tracker: "wasm" })).connections;
+  expect(wasm).toStrictEqual(reference);
+  return wasm;
 }
 
 async function only(c: Conversation, options?: ScanOptions): Promise<ConnectionRecord> {
