@@ -4,98 +4,103 @@
 // (sdk/connections/tracker.ts). Like layout.ts it is compiled twice, by asc and by tsc, so it
 // holds integer constants only. Bump CONNECTION_LAYOUT_VERSION on any change.
 
-export const CONNECTION_LAYOUT_VERSION = 1;
+export const CONNECTION_LAYOUT_VERSION = 2;
 
 // ---------------------------------------------------------------------------------------------
 // One connection: CONN_SIZE bytes, little-endian, 8-byte aligned. Side 0 is the endpoint that
 // sent the connection's first packet; C_FLIPPED says whether the originator is side 1.
+// What an ordinary packet touches is packed into four cache lines — the key and flags, the
+// times, and one line per endpoint — and the rest (handshake details, counters of rare
+// packets, the history letters) lies behind them.
 export const CONN_SIZE = 576;
 
-// f64 fields (times are seconds on the capture clock, relative to its first packet)
-export const C_ID = 0; //                   frame number (1-based) of the first packet
-export const C_FIRST_SEC = 8; //            epoch seconds of the first packet (with C_FIRST_NSEC)
-export const C_FIRST_TIME = 16;
-export const C_LAST_TIME = 24; //           of the last accepted packet
-export const C_DURATION_END = 32; //        last packet time while not both sides closed
-export const C_LAST_PACKET = 40; //         packet index of the last accepted packet
-export const C_ATTEMPT_DEADLINE = 48; //    0: none
-export const C_CLOSE_DEADLINE = 56; //      0: none
-export const C_INACTIVITY_TIMEOUT = 64;
-export const C_QUEUED_DEADLINE = 72; //     the earliest deadline already in the timer queue
-export const C_SYN_ACK_TIME = 80; //        first answered SYN/ACK
-export const C_HANDSHAKE_ACK_TIME = 88; //  the third packet; -1 when not seen
-export const C_SYN_TIME_ANSWERED = 96; //   the SYN transmission the SYN/ACK answered
-export const C_SYN_ACK_TIME_ANSWERED = 104;
-export const C_SYN_PACKET = 112; //         packet indices of the answered SYN, its SYN/ACK, the third packet
-export const C_SYN_ACK_PACKET = 120;
-export const C_ACK_PACKET = 128;
-export const C_REMOVED_AT = 136; //         when it ended (Infinity: end of input)
-export const C_ANOMALY_ORDER = 144; //      u64: anomaly indices + 1 in first-seen order, 4 bits each
-// the key: address of side 0 (16 bytes), of side 1 (16), ports (side 0 << 16 | side 1), IP version
-export const C_KEY = 152;
-export const C_KEY_PORTS = 184;
-export const C_KEY_VERSION = 188;
-// u32 fields
-export const C_FLOW_HASH = 192;
-export const C_GENERATION = 196; //         bumped when the slot is freed (stale timer entries)
-export const C_FIRST_NSEC = 200;
-export const C_ACK_PAYLOAD = 204;
-export const C_EXPECTED_SYN_SEQ = 208; //   SYN/ACK from the originator: the ack - 1 its SYN would have had
-export const C_FIRST_FIN_END = 212; //      sequence number after the first FIN
-export const C_ANOMALY_BITS = 216;
-export const C_HISTORY_MORE = 220; //       address of letters past the inline ones (0: none)
-// u16 fields
-export const C_VLAN = 224;
-export const C_INNER_VLAN = 226;
-export const C_HANDSHAKE_FLAGS = 228; //    HS_* bits
-export const C_HISTORY_LEN = 230; //        letters in the history
-// u8 fields
-export const C_IN_USE = 232;
-export const C_FLIPPED = 233;
-export const C_FIRST_FIN_SIDE = 234; //     0: no FIN yet, 1: side 0 closed first, 2: side 1
-export const C_CLOSE_FLAGS = 235; //        CLOSE_* bits
-export const C_FIRST_RST_SIDE = 236; //     as C_FIRST_FIN_SIDE
-export const C_FIRST_CLOSE_SIDE = 237; //   side of the first FIN or RST
-export const C_REMOVED_BY = 238; //         REMOVED_*
-export const C_ANOMALY_COUNTS = 240; //     u32 per anomaly index
-export const C_HISTORY = 288; //            the first HISTORY_INLINE letters (ASCII)
+// Line 0: the key — address of side 0 (16 bytes), of side 1 (16), ports (side 0 << 16 | side 1),
+// IP version — then u32, u16 and u8 fields.
+export const C_KEY = 0;
+export const C_KEY_PORTS = 32;
+export const C_KEY_VERSION = 36;
+export const C_FLOW_HASH = 40;
+export const C_HANDSHAKE_FLAGS = 44; //     u16: HS_* bits
+export const C_HISTORY_LEN = 46; //         u16: letters in the history
+export const C_FLIPPED = 48; //             u8 fields
+export const C_IN_USE = 49;
+export const C_FIRST_FIN_SIDE = 50; //      0: no FIN yet, 1: side 0 closed first, 2: side 1
+export const C_CLOSE_FLAGS = 51; //         CLOSE_* bits
+export const C_FIRST_RST_SIDE = 52; //      as C_FIRST_FIN_SIDE
+export const C_FIRST_CLOSE_SIDE = 53; //    side of the first FIN or RST
+export const C_REMOVED_BY = 54; //          REMOVED_*
+export const C_ANOMALY_BITS = 56; //        u32
+export const C_GENERATION = 60; //          u32: bumped when the slot is freed (stale timer entries)
+// Line 1: f64 times (seconds on the capture clock, relative to its first packet).
+export const C_LAST_TIME = 64; //           of the last accepted packet
+export const C_DURATION_END = 72; //        last packet time while not both sides closed
+export const C_LAST_PACKET = 80; //         packet index of the last accepted packet
+export const C_INACTIVITY_TIMEOUT = 88;
+export const C_CLOSE_DEADLINE = 96; //      0: none
+export const C_ATTEMPT_DEADLINE = 104; //   0: none
+export const C_QUEUED_DEADLINE = 112; //    the earliest deadline already in the timer queue
+export const C_FIRST_TIME = 120;
+// Lines 2 and 3: the endpoints' hot fields (E_* below), side 0 then side 1.
+export const C_ENDPOINTS = 128;
+export const ENDPOINT_STRIDE = 64;
+// Cold fields.
+export const C_ID = 256; //                 f64: frame number (1-based) of the first packet
+export const C_FIRST_SEC = 264; //          f64: epoch seconds of the first packet (with C_FIRST_NSEC)
+export const C_SYN_ACK_TIME = 272; //       f64: first answered SYN/ACK
+export const C_HANDSHAKE_ACK_TIME = 280; // f64: the third packet; -1 when not seen
+export const C_SYN_TIME_ANSWERED = 288; //  f64: the SYN transmission the SYN/ACK answered
+export const C_SYN_ACK_TIME_ANSWERED = 296;
+export const C_SYN_PACKET = 304; //         f64 packet indices of the answered SYN, its SYN/ACK, the third packet
+export const C_SYN_ACK_PACKET = 312;
+export const C_ACK_PACKET = 320;
+export const C_REMOVED_AT = 328; //         f64: when it ended (Infinity: end of input)
+export const C_ANOMALY_ORDER = 336; //      u64: anomaly indices + 1 in first-seen order, 4 bits each
+export const C_FIRST_NSEC = 344; //         u32 fields
+export const C_ACK_PAYLOAD = 348;
+export const C_EXPECTED_SYN_SEQ = 352; //   SYN/ACK from the originator: the ack - 1 its SYN would have had
+export const C_FIRST_FIN_END = 356; //      sequence number after the first FIN
+export const C_HISTORY_MORE = 360; //       address of letters past the inline ones (0: none)
+export const C_VLAN = 364; //               u16 fields
+export const C_INNER_VLAN = 366;
+export const C_ANOMALY_COUNTS = 368; //     u32 per anomaly index
+export const C_HISTORY = 416; //            the first HISTORY_INLINE letters (ASCII)
 export const HISTORY_INLINE = 32;
 // the letters past HISTORY_INLINE live in a block: u32 length, u32 capacity, then the letters
-export const C_ENDPOINTS = 320; //          side 0, then side 1
 
-// One endpoint: ENDPOINT_SIZE bytes at C_ENDPOINTS + side * ENDPOINT_SIZE.
-export const ENDPOINT_SIZE = 128;
-export const E_PKTS = 0; //                 f64
-export const E_IP_BYTES = 8; //             f64
-export const E_PAYLOAD_BYTES = 16; //       f64
-export const E_LAST_SYN_TIME = 24; //       f64: latest SYN or SYN/ACK transmission
-export const E_LAST_SYN_SEQ = 32; //        u32 fields
-export const E_LAST_FIN_POS = 36;
-export const E_LAST_RST_SEQ = 40;
-export const E_TOP_SEQ = 44; //             highest sequence number reached (payload end)
-export const E_START_SEQ = 48; //           first payload sequence number (after the SYN)
-export const E_ISN = 52; //                 sequence number of the first SYN / SYN-ACK
-export const E_NEXT_SEQ = 56; //            content gaps: next in-order byte of the stream
-export const E_PENDING_START = 60; //       ... and one out-of-order block above a hole
-export const E_PENDING_END = 64;
-export const E_SYNS = 68; //                pure SYNs sent
-export const E_SYN_ACKS = 72;
-export const E_FINS = 76;
-export const E_RSTS = 80;
-export const E_RETRANSMITS = 84;
-export const E_ZERO_WINDOWS = 88;
-export const E_BAD_CHECKSUMS = 92;
-export const E_GAPS = 96;
-export const E_SYN_PAYLOAD = 100; //        payload carried on the SYN / SYN-ACK (TFO data)
-export const E_MSS = 104; //                u16 fields
-export const E_OPTION_BITS = 106; //        layout OPT_* of the SYN / SYN-ACK
-export const E_TFO_COOKIE_LEN = 108; //     i16; -1: no TFO option
-export const E_STATE = 110; //              u8 fields: endpoint state (below)
-export const E_ONCE = 111; //               ONCE_* letters recorded once per direction
-export const E_SEEN = 112; //               SEEN_* validity bits
-export const E_WINDOW_SCALE = 113; //       0xff: not offered
-export const E_ECN_BITS = 114; //           ECE, CWR, AE on the SYN / SYN-ACK (TCP flags >> 6)
-export const E_REASM = 115; //              REASM_* bits
+// An endpoint's fields, at offsets from its hot line (C_ENDPOINTS + side * ENDPOINT_STRIDE);
+// its cold line lies ENDPOINT_COLD bytes further on.
+export const ENDPOINT_COLD = 320;
+export const E_STATE = 0; //                u8: endpoint state (below)
+export const E_ONCE = 1; //                 u8: ONCE_* letters recorded once per direction
+export const E_SEEN = 2; //                 u8: SEEN_* validity bits
+export const E_REASM = 3; //                u8: REASM_* bits
+export const E_LAST_SYN_SEQ = 4; //         u32 fields
+export const E_LAST_FIN_POS = 8;
+export const E_LAST_RST_SEQ = 12;
+export const E_TOP_SEQ = 16; //             highest sequence number reached (payload end)
+export const E_START_SEQ = 20; //           first payload sequence number (after the SYN)
+export const E_ISN = 24; //                 sequence number of the first SYN / SYN-ACK
+export const E_NEXT_SEQ = 28; //            content gaps: next in-order byte of the stream
+export const E_PENDING_START = 32; //       ... and one out-of-order block above a hole
+export const E_PENDING_END = 36;
+export const E_PKTS = 40; //                f64
+export const E_IP_BYTES = 48; //            f64
+export const E_PAYLOAD_BYTES = 56; //       f64
+export const E_LAST_SYN_TIME = ENDPOINT_COLD + 0; // f64: latest SYN or SYN/ACK transmission
+export const E_SYNS = ENDPOINT_COLD + 8; //          u32: pure SYNs sent
+export const E_SYN_ACKS = ENDPOINT_COLD + 12;
+export const E_FINS = ENDPOINT_COLD + 16;
+export const E_RSTS = ENDPOINT_COLD + 20;
+export const E_RETRANSMITS = ENDPOINT_COLD + 24;
+export const E_ZERO_WINDOWS = ENDPOINT_COLD + 28;
+export const E_BAD_CHECKSUMS = ENDPOINT_COLD + 32;
+export const E_GAPS = ENDPOINT_COLD + 36;
+export const E_SYN_PAYLOAD = ENDPOINT_COLD + 40; //  payload carried on the SYN / SYN-ACK (TFO data)
+export const E_MSS = ENDPOINT_COLD + 44; //          u16
+export const E_OPTION_BITS = ENDPOINT_COLD + 46; //  u16: layout OPT_* of the SYN / SYN-ACK
+export const E_TFO_COOKIE_LEN = ENDPOINT_COLD + 48; // i16; -1: no TFO option
+export const E_WINDOW_SCALE = ENDPOINT_COLD + 50; // u8; 0xff: not offered
+export const E_ECN_BITS = ENDPOINT_COLD + 51; //     u8: ECE, CWR, AE on the SYN / SYN-ACK (TCP flags >> 6)
 
 // ---------------------------------------------------------------------------------------------
 // Endpoint states as Zeek tracks them (shared/notes/zeek-conn-semantics.md, section 3).

@@ -1,8 +1,8 @@
 // Field access for one connection record (connection-layout.ts): `c` is the record's address,
-// `e` an endpoint's (c + C_ENDPOINTS + side * ENDPOINT_SIZE).
+// `e` an endpoint's (c + C_ENDPOINTS + side * ENDPOINT_STRIDE).
 
 import {
-  CONN_SIZE, C_GENERATION, C_HANDSHAKE_ACK_TIME, C_ENDPOINTS, ENDPOINT_SIZE, E_WINDOW_SCALE,
+  CONN_SIZE, C_GENERATION, C_HANDSHAKE_ACK_TIME, C_ENDPOINTS, ENDPOINT_STRIDE, E_WINDOW_SCALE,
   E_TFO_COOKIE_LEN,
 } from "../connection-layout";
 
@@ -20,5 +20,5 @@ export function initConnection(c: usize): void {
 }
 
 @inline export function endpointAt(c: usize, side: i32): usize {
-  return c + C_ENDPOINTS + <usize>side * ENDPOINT_SIZE;
+  return c + C_ENDPOINTS + <usize>side * ENDPOINT_STRIDE;
 }

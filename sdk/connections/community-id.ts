@@ -1,29 +1,45 @@
 // Community ID v1 (corelight/community-id-spec): a flow id that other tools (Zeek, Suricata,
 // Wireshark) compute alike: "1:" + base64(SHA-1(seed, ordered addresses, protocol, ports)).
 
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 
 const TCP = 6;
+// The hashed input, built in place: one buffer per address length (4 or 16 bytes), reused.
+const INPUT_V4 = new Uint8Array(2 + 4 * 2 + 2 + 4);
+const INPUT_V6 = new Uint8Array(2 + 16 * 2 + 2 + 4);
 
-function compare(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+// The one-shot crypto.hash (Node 20.12+) skips the Hash object; createHash where it is missing.
+const sha1Base64: (data: Uint8Array) => string = typeof crypto.hash === "function"
+  ? (data) => crypto.hash("sha1", data, "base64")
+  : (data) => crypto.createHash("sha1").update(data).digest("base64");
+
+function compare(bytes: Uint8Array, a: number, b: number, length: number): number {
+  for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return bytes[a + i]! - bytes[b + i]!;
   return 0;
 }
 
-/** `src`/`dst` are 4 or 16 address bytes. */
-export function communityId(src: Uint8Array, srcPort: number, dst: Uint8Array, dstPort: number, seed = 0): string {
-  const c = compare(src, dst);
+/**
+ * The Community ID of a TCP flow whose addresses (`length` bytes each: 4 or 16) lie in `bytes`
+ * at `srcAt` and `dstAt`.
+ */
+export function communityId(
+  bytes: Uint8Array, length: 4 | 16, srcAt: number, srcPort: number, dstAt: number, dstPort: number, seed = 0,
+): string {
+  const c = compare(bytes, srcAt, dstAt, length);
   const swap = c > 0 || (c === 0 && srcPort > dstPort);
-  const [a, ap, b, bp] = swap ? [dst, dstPort, src, srcPort] : [src, srcPort, dst, dstPort];
-  const buf = new Uint8Array(2 + a.length * 2 + 2 + 4);
-  const v = new DataView(buf.buffer);
-  v.setUint16(0, seed);
-  buf.set(a, 2);
-  buf.set(b, 2 + a.length);
-  let o = 2 + a.length * 2;
-  buf[o++] = TCP;
-  buf[o++] = 0;
-  v.setUint16(o, ap);
-  v.setUint16(o + 2, bp);
-  return "1:" + createHash("sha1").update(buf).digest("base64");
+  const aAt = swap ? dstAt : srcAt, bAt = swap ? srcAt : dstAt;
+  const ap = swap ? dstPort : srcPort, bp = swap ? srcPort : dstPort;
+  const input = length === 4 ? INPUT_V4 : INPUT_V6;
+  input[0] = seed >> 8;
+  input[1] = seed & 255;
+  input.set(bytes.subarray(aAt, aAt + length), 2);
+  input.set(bytes.subarray(bAt, bAt + length), 2 + length);
+  let o = 2 + length * 2;
+  input[o++] = TCP;
+  input[o++] = 0;
+  input[o++] = ap >> 8;
+  input[o++] = ap & 255;
+  input[o++] = bp >> 8;
+  input[o] = bp & 255;
+  return "1:" + sha1Base64(input);
 }

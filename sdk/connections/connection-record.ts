@@ -83,12 +83,14 @@ function seqSpan(s: ConnectionStore, e: number): number {
   return span > 0 ? span : 0;
 }
 
-function address(s: ConnectionStore, slot: number, side: number): { bytes: Uint8Array; text: string } {
-  const k = slot * KEY_WORDS + side * 4;
-  const bytes = new Uint8Array(16);
-  new Uint32Array(bytes.buffer).set(s.key.subarray(k, k + 4));
-  const version = s.key[slot * KEY_WORDS + 9]!;
-  return { bytes: version === 4 ? bytes.slice(0, 4) : bytes, text: formatAddress(bytes, 0, version) };
+// The connection's two addresses as bytes (side 0 at 0, side 1 at 16), copied here from the
+// key once per record: formatting and hashing read this one buffer, allocating nothing.
+const ADDRESS_BYTES = new Uint8Array(32);
+const ADDRESS_WORDS = new Int32Array(ADDRESS_BYTES.buffer);
+
+function loadAddresses(s: ConnectionStore, slot: number): void {
+  const k = slot * KEY_WORDS;
+  for (let w = 0; w < 8; w++) ADDRESS_WORDS[w] = s.key[k + w]!;
 }
 
 function options(s: ConnectionStore, e: number): HandshakeOptions | null {
@@ -147,7 +149,9 @@ function rttUs(from: number, to: number): number | null {
 export function buildConnectionRecord(s: ConnectionStore, slot: number): ConnectionRecord {
   const origSide = s.flipped[slot]!;
   const o = slot * 2 + origSide, r = o ^ 1;
-  const a = address(s, slot, origSide), b = address(s, slot, origSide ^ 1);
+  loadAddresses(s, slot);
+  const version = s.key[slot * KEY_WORDS + 9]!;
+  const origAt = origSide * 16, respAt = (origSide ^ 1) * 16;
   const portsWord = s.key[slot * KEY_WORDS + 8]!;
   const portA = portsWord >>> 16, portB = portsWord & 0xffff;
   const origPort = origSide === 0 ? portA : portB, respPort = origSide === 0 ? portB : portA;
@@ -160,11 +164,11 @@ export function buildConnectionRecord(s: ConnectionStore, slot: number): Connect
   const hs = s.handshakeFlags[slot]!;
   const record: ConnectionRecord = {
     id: s.id[slot]!,
-    communityId: communityId(a.bytes, origPort, b.bytes, respPort),
+    communityId: communityId(ADDRESS_BYTES, version === 4 ? 4 : 16, origAt, origPort, respAt, respPort),
     ts: epochString(s.firstSec[slot]!, s.firstNsec[slot]!),
     duration: Math.round((s.durationEnd[slot]! - s.firstTime[slot]!) * 1e9) / 1e9,
-    orig: endpoint(o, a.text, origPort, origBytes),
-    resp: endpoint(r, b.text, respPort, respBytes),
+    orig: endpoint(o, formatAddress(ADDRESS_BYTES, origAt, version), origPort, origBytes),
+    resp: endpoint(r, formatAddress(ADDRESS_BYTES, respAt, version), respPort, respBytes),
     firstPacket: s.firstPacket[slot]!,
     lastPacket: s.lastPacket[slot]!,
     handshake: {

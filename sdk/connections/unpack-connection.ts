@@ -52,7 +52,7 @@ export function unpackConnection(view: DataView, bytes: Uint8Array, c: number, s
   s.anomalyBits[slot] = u32(C.C_ANOMALY_BITS);
   s.history[slot] = history(view, bytes, c);
   s.anomalyCounts[slot] = anomalyCounts(view, c);
-  for (let side = 0; side < 2; side++) unpackEndpoint(view, c + C.C_ENDPOINTS + side * C.ENDPOINT_SIZE, s, slot * 2 + side);
+  for (let side = 0; side < 2; side++) unpackEndpoint(view, c + C.C_ENDPOINTS + side * C.ENDPOINT_STRIDE, s, slot * 2 + side);
 }
 
 function unpackEndpoint(view: DataView, p: number, s: ConnectionStore, e: number): void {
