@@ -35,7 +35,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--server-ports <ports>", "Likely server ports for orienting mid-stream connections: zeek, none, or a list", { default: "zeek" })
     .option("--verify-checksums", "Verify IPv4 and TCP checksums; drop bad packets as Zeek does (its default; -C turns it off)")
     .option("--top <n>", "How many connections of each kind the summary lists", { default: 10 })
-    .option("--threads <n>", "Worker threads, each tracking a share of the flows (same output as one)", { default: 1 })
+    .option("--threads <n>", "Threads to use: this one decodes, n - 1 workers track shares of the flows; same output for any n (default: the cores available)")
     .option("--no-progress", "No progress bar on standard error")
     .option("-q, --quiet", "No progress bar and no warnings")
     .example("tcp-handshake-scan big.pcap")

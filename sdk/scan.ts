@@ -18,7 +18,10 @@ export interface ScanOptions extends DecodeCaptureOptions {
   ignoreChecksumsNets?: readonly string[];
   /** Connection lifetimes in seconds (default: Zeek's). */
   timeouts?: Partial<Timeouts>;
-  /** Worker threads tracking shards of the flows (default 1: this thread). */
+  /**
+   * Threads to use (default 1: this thread does everything). With n > 1, this thread reads,
+   * decodes and builds the records while n - 1 worker threads track shards of the flows.
+   */
   threads?: number;
   /**
    * The connection tracker: "wasm" (default), or "typescript", the reference implementation of
@@ -44,7 +47,7 @@ export interface Scanner extends AsyncIterable<ConnectionRecord> {
 /**
  * Streams the connections of one capture, or of several read as one (rotated files: pass them
  * in time order), as each connection ends. With `threads` > 1 the flows are sharded over
- * worker threads; the records and their order are the same as with one.
+ * `threads` - 1 worker threads; the records and their order are the same as with one.
  */
 export function createScanner(input: CaptureInput | CaptureInput[], options: ScanOptions = {}): Scanner {
   const inputs = Array.isArray(input) ? input : [input];
@@ -60,7 +63,7 @@ export function createScanner(input: CaptureInput | CaptureInput[], options: Sca
     },
     async *[Symbol.asyncIterator]() {
       const groups = threads > 1
-        ? trackInWorkers(inputs, options, threads, summaries)
+        ? trackInWorkers(inputs, options, threads - 1, summaries)
         : trackConnections(inputs, options, summaries);
       for (;;) {
         const next = await groups.next();

@@ -6,6 +6,7 @@ import {
   type ScanOptions, type CaptureSummary, type ConnectionFilter,
 } from "../../sdk/index.js";
 import { statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { Output } from "../output.js";
 import { Progress } from "../progress.js";
 import { orderByFirstPacket, totalSize } from "../inputs.js";
@@ -70,7 +71,7 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   if (!FORMATS.includes(format)) throw new UsageError(`--format: "${flags.format}" is not one of ${FORMATS.join(", ")}`);
   const top = Number(flags.top ?? 10);
   if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top: "${flags.top}" is not a count`);
-  const threads = Number(flags.threads ?? 1);
+  const threads = Number(flags.threads ?? availableParallelism());
   if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new UsageError(`--threads: "${flags.threads}" is not a number of threads (1 to 256)`);
   const filter = flags.filter !== undefined ? parseFilter(String(flags.filter), "--filter") : null;
   const options: ScanOptions = {

@@ -24,7 +24,14 @@ export class WasmConnectionTracker {
   private readonly recordsAt: number;
   private readonly recordsCapacity: number;
 
-  constructor(options: TrackerOptions, private readonly emit: EmitConnection) {
+  /**
+   * `emit` gets each ended connection in a one-slot store; with `raw`, the record's bytes in the
+   * tracker's memory are handed over instead (read them before the next call).
+   */
+  constructor(
+    options: TrackerOptions, private readonly emit: EmitConnection | null,
+    private readonly raw: ((bytes: Uint8Array, view: DataView, at: number) => void) | null = null,
+  ) {
     const wasm = instantiateTracker();
     this.wasm = wasm;
     const timeouts: Timeouts = { ...ZEEK_TIMEOUTS, ...options.timeouts };
@@ -88,8 +95,13 @@ export class WasmConnectionTracker {
     const bytes = this.refresh();
     const base = this.wasm.endedPtr();
     for (let k = 0; k < n; k++) {
-      unpackConnection(this.view, bytes, base + k * CONN_SIZE, this.scratch, 0);
-      this.emit(this.scratch, 0);
+      const at = base + k * CONN_SIZE;
+      if (this.raw) {
+        this.raw(bytes, this.view, at);
+      } else {
+        unpackConnection(this.view, bytes, at, this.scratch, 0);
+        this.emit!(this.scratch, 0);
+      }
     }
     return n;
   }

@@ -1,6 +1,5 @@
 // What the main thread and the scan workers send each other.
 
-import type { EndedGroup } from "../connections/track.js";
 import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions } from "../scan.js";
 import type { RingBuffers } from "./batch-ring.js";
@@ -11,8 +10,14 @@ export interface WorkerJob {
   shard: { index: number; count: number };
 }
 
+/** Batch number of the connections still open at the end of input (ended in id order). */
+export const FINAL_BATCH = -1;
+
 export type WorkerMessage =
-  /** Groups of ended connections; every batch below `upTo` is now complete. */
-  | { type: "groups"; groups: EndedGroup[]; upTo: number }
+  /**
+   * Connections that ended, as bytes (parallel/ended-bytes.ts): `groups` says how many of
+   * them, in order, ended during each batch. Every batch below `upTo` is now complete.
+   */
+  | { type: "ended"; bytes: ArrayBuffer; groups: { batch: number; count: number }[]; upTo: number }
   | { type: "done"; timeline: Timeline }
   | { type: "error"; message: string; stack?: string };

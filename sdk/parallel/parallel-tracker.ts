@@ -1,7 +1,8 @@
 // Tracks connections on worker threads, each owning the flows of one hash shard. This thread
 // decodes the capture once and publishes every batch of packet records in a shared ring; the
-// workers report the connections that end, and this thread merges them into the exact order
-// one thread produces: batch by batch, then by the time each connection ended, then by id.
+// workers send the connections that end as bytes, and this thread builds their records and
+// merges them into the exact order one thread produces: batch by batch, then by the time each
+// connection ended, then by id; the connections open at the end of input by id.
 
 import { Worker } from "node:worker_threads";
 import { existsSync } from "node:fs";
@@ -12,8 +13,12 @@ import { decodeInputs } from "../decoder/decode-inputs.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
 import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions } from "../scan.js";
-import type { WorkerJob, WorkerMessage } from "./messages.js";
+import { FINAL_BATCH, type WorkerJob, type WorkerMessage } from "./messages.js";
 import { createRing, RingWriter } from "./batch-ring.js";
+import { endedRecords } from "./ended-bytes.js";
+import { ConnectionStore } from "../connections/connection-store.js";
+import { unpackConnection } from "../connections/unpack-connection.js";
+import { buildConnectionRecord, type ConnectionRecord } from "../connections/connection-record.js";
 
 // The compiled worker script; when this module runs from source (tests), the built one.
 function workerScript(): URL {
@@ -28,23 +33,57 @@ function portable(options: ScanOptions): ScanOptions {
   return rest;
 }
 
-interface WorkerState { worker: Worker; queue: EndedGroup[]; upTo: number; done: boolean }
+interface Ended { at: number; record: ConnectionRecord }
+
+interface WorkerState {
+  worker: Worker;
+  /** Connections that ended during decoded batches, by batch, in the order received. */
+  queue: { batch: number; ended: Ended[] }[];
+  /** Connections still open at the end of input, in id order. */
+  final: ConnectionRecord[];
+  upTo: number;
+  done: boolean;
+}
+
+const FINAL_GROUP = 4096;
+const byEndThenId = (a: Ended, b: Ended) => a.at - b.at || a.record.id - b.record.id;
 
 export async function* trackInWorkers(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[],
 ): AsyncGenerator<EndedGroup, Timeline> {
   const ring = createRing(threads);
   const writer = new RingWriter(ring);
+  const scratch = new ConnectionStore(1);
   let failure: Error | null = null;
   let timeline: Timeline | null = null;
   let wake: (() => void) | null = null;
   let news = 0; // messages received: checked before waiting, as some arrive while we yield
+  let nextBatch = 0; // the batch number the next group yielded carries
   const states: WorkerState[] = [];
+
+  // Records are built here, from the bytes the workers send.
+  const receive = (state: WorkerState, m: Extract<WorkerMessage, { type: "ended" }>) => {
+    const view = new DataView(m.bytes), bytes = new Uint8Array(m.bytes);
+    const offsets = endedRecords(view, 0, m.groups.reduce((n, g) => n + g.count, 0));
+    for (const g of m.groups) {
+      const ended: Ended[] = [];
+      for (let k = 0; k < g.count; k++) {
+        const at = offsets.next().value as number;
+        unpackConnection(view, bytes, at, scratch, 0);
+        const record = buildConnectionRecord(scratch, 0);
+        if (g.batch === FINAL_BATCH) state.final.push(record);
+        else ended.push({ at: scratch.removedAt[0]!, record });
+      }
+      if (g.batch !== FINAL_BATCH) state.queue.push({ batch: g.batch, ended });
+    }
+    state.upTo = m.upTo;
+  };
+
   for (let index = 0; index < threads; index++) {
     const job: WorkerJob = { ring, options: portable(options), shard: { index, count: threads } };
-    const state: WorkerState = { worker: new Worker(workerScript(), { workerData: job }), queue: [], upTo: 0, done: false };
+    const state: WorkerState = { worker: new Worker(workerScript(), { workerData: job }), queue: [], final: [], upTo: 0, done: false };
     state.worker.on("message", (m: WorkerMessage) => {
-      if (m.type === "groups") { state.queue.push(...m.groups); state.upTo = m.upTo; }
+      if (m.type === "ended") receive(state, m);
       else if (m.type === "done") { state.done = true; if (index === 0) timeline = m.timeline; }
       else failure = Object.assign(new Error(m.message), { stack: m.stack });
       news++;
@@ -54,23 +93,37 @@ export async function* trackInWorkers(
     states.push(state);
   }
 
-  // Everything every worker has reported complete, merged in order.
+  // Everything every worker has reported complete, merged in order: batch by batch, then the
+  // connections open at the end, by id across the workers.
   function* ready(): Generator<EndedGroup> {
     if (failure) throw failure;
     const complete = Math.min(...states.map((s) => s.upTo));
     const batches = new Set<number>();
     for (const s of states) for (const g of s.queue) if (g.batch < complete) batches.add(g.batch);
     for (const batch of [...batches].sort((a, b) => a - b)) {
-      const merged: { at: number; record: EndedGroup["records"][number] }[] = [];
+      const merged: Ended[] = [];
       for (const s of states) {
-        while (s.queue.length && s.queue[0]!.batch === batch) {
-          const g = s.queue.shift()!;
-          g.records.forEach((record, k) => merged.push({ at: g.ends[k]!, record }));
-        }
+        while (s.queue.length && s.queue[0]!.batch === batch) merged.push(...s.queue.shift()!.ended);
       }
-      merged.sort((a, b) => a.at - b.at || a.record.id - b.record.id);
+      merged.sort(byEndThenId);
+      nextBatch = batch + 1;
       yield { batch, records: merged.map((m) => m.record), ends: merged.map((m) => m.at) };
     }
+    if (complete !== Infinity) return;
+    // A record can go once every worker still sending has one queued to compare it with.
+    const group: ConnectionRecord[] = [];
+    for (;;) {
+      let best: WorkerState | null = null;
+      let blocked = false;
+      for (const s of states) {
+        if (s.final.length === 0) { if (!s.done) blocked = true; continue; }
+        if (!best || s.final[0]!.id < best.final[0]!.id) best = s;
+      }
+      if (blocked || !best) break;
+      group.push(best.final.shift()!);
+      if (group.length === FINAL_GROUP) yield { batch: nextBatch++, records: group.splice(0), ends: Array(FINAL_GROUP).fill(Infinity) };
+    }
+    if (group.length) yield { batch: nextBatch++, records: group, ends: group.map(() => Infinity) };
   }
 
   try {
@@ -83,7 +136,7 @@ export async function* trackInWorkers(
     for (;;) {
       const seen = news;
       yield* ready();
-      if (states.every((s) => s.done && s.queue.length === 0)) break;
+      if (states.every((s) => s.done && s.queue.length === 0 && s.final.length === 0)) break;
       if (news === seen) await new Promise<void>((resolve) => { wake = resolve; });
       wake = null;
     }

@@ -1,53 +1,57 @@
 // A worker thread of a parallel scan: reads every decoded batch from the shared ring (its
-// clock must see all packets) and tracks the flows of its hash shard, posting the connections
-// that end, batch by batch.
+// clock must see all packets), tracks the flows of its hash shard with the WebAssembly tracker,
+// and sends the connections that end, as bytes, batch by batch; at the end of input, the
+// connections still open, in id order.
 
 import { parentPort, workerData } from "node:worker_threads";
-import { GroupingTracker, type EndedGroup } from "../connections/track.js";
+import { WasmConnectionTracker } from "../connections/wasm-tracker.js";
 import { PacketBatch } from "../decoder/packet-batch.js";
 import { RingReader, SLOT_RECORDS } from "./batch-ring.js";
-import type { WorkerJob, WorkerMessage } from "./messages.js";
+import { EndedBytesWriter } from "./ended-bytes.js";
+import { FINAL_BATCH, type WorkerJob, type WorkerMessage } from "./messages.js";
 
 const FLUSH_BATCHES = 32;
 const FLUSH_RECORDS = 512;
+const FINISH_STEP = 4096;
 
 function run(job: WorkerJob): void {
-  const grouping = new GroupingTracker({ ...job.options, shard: job.shard });
+  const out = new EndedBytesWriter();
+  let groups: { batch: number; count: number }[] = [];
+  let batch = 0;
+  const tracker = new WasmConnectionTracker({ ...job.options, shard: job.shard }, null, (bytes, view, at) => {
+    out.add(bytes, view, at);
+    const last = groups[groups.length - 1];
+    if (last && last.batch === batch) last.count++;
+    else groups.push({ batch, count: 1 });
+  });
+  const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
+  const flush = (upTo: number) => {
+    const bytes = out.take();
+    post({ type: "ended", bytes, groups, upTo }, [bytes]);
+    groups = [];
+  };
   const reader = new RingReader(job.ring, job.shard.index);
   const views = new Map<number, PacketBatch>(); // one view per ring slot
-  let pending: EndedGroup[] = [];
-  let records = 0;
-  let batches = 0;
-  const post = (message: WorkerMessage) => parentPort!.postMessage(message);
-  const flush = (upTo: number) => {
-    post({ type: "groups", groups: pending, upTo });
-    pending = [];
-    records = 0;
-  };
-  const keep = (group: EndedGroup) => {
-    if (group.records.length) { pending.push(group); records += group.records.length; }
-    batches = group.batch + 1;
-  };
   for (let slot = reader.next(); slot; slot = reader.next()) {
-    let batch = views.get(slot.recordsAt);
-    if (!batch) {
-      batch = new PacketBatch(job.ring.data, slot.recordsAt, SLOT_RECORDS);
-      views.set(slot.recordsAt, batch);
+    let packets = views.get(slot.recordsAt);
+    if (!packets) {
+      packets = new PacketBatch(job.ring.data, slot.recordsAt, SLOT_RECORDS);
+      views.set(slot.recordsAt, packets);
     }
-    batch.count = slot.count;
-    grouping.tracker.packetBase = slot.packetBase;
-    keep(grouping.process(batch));
+    packets.count = slot.count;
+    tracker.packetBase = slot.packetBase;
+    tracker.processBatch(packets);
     reader.release();
-    if (records >= FLUSH_RECORDS || batches % FLUSH_BATCHES === 0) flush(batches);
+    batch++;
+    if (out.count >= FLUSH_RECORDS || batch % FLUSH_BATCHES === 0) flush(batch);
   }
+  flush(batch);
+  batch = FINAL_BATCH;
   for (let done = false; !done;) {
-    const next = grouping.finishSome();
-    done = next.done;
-    keep(next.group);
-    if (records >= FLUSH_RECORDS) flush(batches);
+    done = tracker.finish(FINISH_STEP);
+    flush(Infinity);
   }
-  flush(Infinity);
-  post({ type: "done", timeline: grouping.timeline });
+  post({ type: "done", timeline: { maxGapSec: tracker.maxGapSec, backwardsSteps: tracker.backwardsSteps } });
 }
 
 try {

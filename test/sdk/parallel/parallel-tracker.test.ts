@@ -9,12 +9,16 @@ import { fileURLToPath } from "node:url";
 import { scan } from "../../../sdk/index.js";
 import { generateCapture } from "../../../bench/generate.js";
 import { corpusDir } from "../../helpers/decode.js";
+import { writeSynFlood } from "../../../bench/flood.js";
+import { writePcap } from "../../helpers/capture-writer.js";
+import { Conversation, merge } from "../../helpers/conversation.js";
+import { F } from "../../helpers/packets.js";
 
 const SAMPLE = fileURLToPath(new URL("../../../examples/sample.pcap", import.meta.url));
 
-async function same(input: string | string[]): Promise<number> {
+async function same(input: Parameters<typeof scan>[0]): Promise<number> {
   const one = await scan(input, { threads: 1 });
-  for (const threads of [2, 3]) {
+  for (const threads of [2, 3, 4]) {
     const many = await scan(input, { threads });
     expect(many.connections).toEqual(one.connections);
     expect(many.report).toEqual(one.report);
@@ -32,6 +36,17 @@ describe("worker threads", () => {
     generateCapture(cut, { bytes: 3e6, snaplen: 96, concurrency: 300, seed: 6 });
     expect(await same(full)).toBeGreaterThan(100);
     expect(await same([full, cut])).toBeGreaterThan(100);
+  });
+
+  it("give the same output with thousands of connections open at the end, and long histories", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ths-par-"));
+    const flood = join(dir, "flood.pcap");
+    writeSynFlood(flood, 12_000, 1_000_000); // all still open at the end: merged by id across workers
+    expect(await same(flood)).toBe(12_000);
+    const long = new Conversation().c(F.SYN).s(F.SYN | F.ACK).c(F.ACK);
+    for (let k = 0; k < 40; k++) long.c({ flags: F.RST, seq: 90_000 + k * 7, dt: 1 });
+    const short = new Conversation({ clientPort: 40001 }).c(F.SYN).s(F.SYN | F.ACK).c(F.ACK);
+    expect(await same(writePcap(merge(long, short)))).toBe(2);
   });
 
   const root = corpusDir();
