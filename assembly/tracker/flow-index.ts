@@ -9,11 +9,15 @@
 import { C_KEY, C_KEY_PORTS, C_KEY_VERSION } from "../connection-layout";
 import { REC_SRC_ADDR, REC_DST_ADDR } from "../layout";
 import { connAt } from "./connections";
+import { pendingAt } from "./pending";
 
 const EMPTY: i32 = 0;
 const TOMBSTONE: i32 = -1;
 
-// Entries: u32 hash, i32 slot + 1 (or EMPTY / TOMBSTONE).
+// Entries: u32 hash, then i32: slot + 1 of a connection record, PENDING | the sequence number
+// (28 bits) of a pending SYN (pending.ts), EMPTY or TOMBSTONE.
+export const PENDING: i32 = 0x40000000;
+const PENDING_SEQ: i32 = 0x0fffffff;
 let entries: usize = 0;
 let size: u32 = 0;
 let mask: u32 = 0;
@@ -37,7 +41,10 @@ export function resetFlowIndex(): void {
   return load<u64>(a) == load<u64>(b) && load<u64>(a, 8) == load<u64>(b, 8);
 }
 
-/** The slot of the connection the packet record `r` belongs to, or -1. */
+/**
+ * The connection the packet record `r` belongs to: its slot, PENDING | sequence number for a
+ * pending SYN, or -1.
+ */
 export function findFlow(r: usize, hash: u32, ports: u32, version: u32): i32 {
   const swapped = rotl<u32>(ports, 16);
   for (let i = hash & mask; ; i = (i + 1) & mask) {
@@ -45,39 +52,57 @@ export function findFlow(r: usize, hash: u32, ports: u32, version: u32): i32 {
     const entry = load<i32>(at, 4);
     if (entry == EMPTY) return -1;
     if (entry == TOMBSTONE || load<u32>(at) != hash) continue;
-    const c = connAt(<u32>(entry - 1));
+    const found = (entry & PENDING) != 0 ? entry : entry - 1;
+    const c = (entry & PENDING) != 0 ? pendingAt(<u32>(entry & PENDING_SEQ)) : connAt(<u32>(entry - 1));
     if (load<u32>(c, C_KEY_VERSION) != version) continue;
     const keyPorts = load<u32>(c, C_KEY_PORTS);
     if (keyPorts == ports && sameAddress(c + C_KEY, r + REC_SRC_ADDR) && sameAddress(c + C_KEY + 16, r + REC_DST_ADDR)) {
       foundFromSideA = true;
-      return entry - 1;
+      return found;
     }
     if (keyPorts == swapped && sameAddress(c + C_KEY, r + REC_DST_ADDR) && sameAddress(c + C_KEY + 16, r + REC_SRC_ADDR)) {
       foundFromSideA = false;
-      return entry - 1;
+      return found;
     }
   }
   return -1; // unreachable: the index always has an empty entry
 }
 
-/** Indexes a slot whose key is already stored. */
+/** Indexes a connection (slot) whose key is already stored. */
 export function insertFlow(slot: u32, hash: u32): void {
+  insertEntry(<i32>slot + 1, hash);
+}
+
+/** Indexes a pending SYN whose key is already stored. */
+export function insertPending(seq: u32, hash: u32): void {
+  insertEntry(PENDING | (<i32>seq & PENDING_SEQ), hash);
+}
+
+function insertEntry(value: i32, hash: u32): void {
   if ((filled + tombstones + 1) * 2 > size) rebuild();
   let i = hash & mask;
   while (load<i32>(entries + (<usize>i << 3), 4) > 0) i = (i + 1) & mask;
   const at = entries + (<usize>i << 3);
   if (load<i32>(at, 4) == TOMBSTONE) tombstones--;
   store<u32>(at, hash);
-  store<i32>(at, <i32>slot + 1, 4);
+  store<i32>(at, value, 4);
   filled++;
 }
 
 export function removeFlow(slot: u32, hash: u32): void {
+  removeEntry(<i32>slot + 1, hash);
+}
+
+export function removePending(seq: u32, hash: u32): void {
+  removeEntry(PENDING | (<i32>seq & PENDING_SEQ), hash);
+}
+
+function removeEntry(value: i32, hash: u32): void {
   for (let i = hash & mask; ; i = (i + 1) & mask) {
     const at = entries + (<usize>i << 3);
     const entry = load<i32>(at, 4);
     if (entry == EMPTY) return;
-    if (entry == <i32>slot + 1) {
+    if (entry == value) {
       store<i32>(at, TOMBSTONE, 4);
       filled--;
       tombstones++;

@@ -15,6 +15,7 @@ import { resetFlowIndex } from "./flow-index";
 import { resetTimers } from "./timers";
 import { clearEnded, endedPtr as ended, endedCount as endedN, ENDED_CAPACITY } from "./ended";
 import * as tracker from "./track";
+import { pendingLive, pendingFirst, pendingTail, pendingAt, P_ALIVE } from "./pending";
 import * as config from "./config";
 
 const RECORDS_CAPACITY: u32 = 4096;
@@ -24,6 +25,7 @@ let closing: usize = 0;
 let closingCount: u32 = 0;
 let closed: u32 = 0;
 let closingReady = false;
+let pendingCursor: u32 = 0;
 
 export function layoutVersion(): i32 { return LAYOUT_VERSION; }
 export function connectionLayoutVersion(): i32 { return CONNECTION_LAYOUT_VERSION; }
@@ -38,7 +40,8 @@ export function endedCapacity(): u32 { return ENDED_CAPACITY; }
 export function now(): f64 { return tracker.now; }
 export function maxGapSec(): f64 { return tracker.maxGapSec; }
 export function backwardsSteps(): f64 { return tracker.backwardsSteps; }
-export function liveConnections(): u32 { return live; }
+export function liveConnections(): u32 { return live + pendingLive; }
+export function pendingConnections(): u32 { return pendingLive; }
 export function setPacketBase(base: f64): void { tracker.setPacketBase(base); }
 export function setLikelyServerPort(port: u32): void { config.setLikelyServerPort(port); }
 export function setPortTimeout(port: u32, seconds: f64): void { config.setPortTimeout(port, seconds); }
@@ -70,13 +73,32 @@ export function track(from: u32, count: u32): u32 {
 /** Ends up to `max` of the connections still open (end of input); true once none is left. */
 export function finish(max: u32): bool {
   clearEnded();
-  if (!closingReady) collectOpen();
-  let end = closed + (max < ENDED_CAPACITY ? max : ENDED_CAPACITY);
-  if (end > closingCount) end = closingCount;
-  for (; closed < end; closed++) {
-    tracker.remove(load<u32>(closing + (<usize>closed << 4), 8), REMOVED_END, Infinity);
+  if (!closingReady) {
+    tracker.endInput();
+    collectOpen();
   }
-  return closed == closingCount;
+  // Two lists in id order: the connection records, sorted, and the pending SYNs, whose FIFO
+  // order is packet order. Merged as they go.
+  const limit = max < ENDED_CAPACITY ? max : ENDED_CAPACITY;
+  for (let n: u32 = 0; n < limit; n++) {
+    const seq = nextPending();
+    const haveSlot = closed < closingCount;
+    if (!haveSlot && seq < 0) return true;
+    if (seq >= 0 && (!haveSlot || tracker.pendingId(<u32>seq) < load<f64>(closing + (<usize>closed << 4)))) {
+      tracker.remove(tracker.promote(<u32>seq), REMOVED_END, Infinity);
+    } else {
+      tracker.remove(load<u32>(closing + (<usize>(closed++) << 4), 8), REMOVED_END, Infinity);
+    }
+  }
+  return closed == closingCount && nextPending() < 0;
+}
+
+// The next live pending SYN at or after the finish cursor, or -1.
+function nextPending(): i64 {
+  for (; pendingCursor != pendingTail(); pendingCursor++) {
+    if (load<u8>(pendingAt(pendingCursor), P_ALIVE) != 0) return <i64>pendingCursor;
+  }
+  return -1;
 }
 
 // Entries of 16 bytes: id (f64), slot (u32), sorted by id.
@@ -84,6 +106,7 @@ function collectOpen(): void {
   closingReady = true;
   closing = heap.alloc(<usize>(live > 0 ? live : <u32>1) << 4);
   closingCount = 0;
+  pendingCursor = pendingFirst();
   const n = slotsUsed();
   for (let slot: u32 = 0; slot < n; slot++) {
     const c = connAt(slot);

@@ -29,7 +29,8 @@ import {
 } from "../connection-layout";
 import { connAt, allocateSlot, releaseSlot } from "./connections";
 import { endpointAt } from "./connection";
-import { findFlow, insertFlow, removeFlow, foundFromSideA } from "./flow-index";
+import { findFlow, insertFlow, removeFlow, foundFromSideA, insertPending, removePending, PENDING } from "./flow-index";
+import * as P from "./pending";
 import { pushTimer, peekDeadline, peekSlot, peekGeneration, popTimer, timerCount } from "./timers";
 import { appendLetter, appendFrom, historyIs, setHistory1, setHistory2, logLetter, noteAnomaly } from "./history";
 import { endedFull, endedRoomFor, copyEnded } from "./ended";
@@ -57,6 +58,12 @@ let curFlags: u32 = 0;
 let curPayload: u32 = 0;
 // The record whose clock step was taken before a call returned early (ended buffer full).
 let clockTakenFor: i32 = -1;
+// The deadline of the newest pending SYN: a new one may join the FIFO only at or after it.
+let lastPendingDeadline: f64 = -Infinity;
+let scratchRecord: usize = 0;
+/** Set once the input has ended: connections are being ended in id order, timers are moot. */
+export let inputEnded = false;
+export function endInput(): void { inputEnded = true; }
 
 export function setPacketBase(base: f64): void { packetBase = base; }
 
@@ -68,6 +75,10 @@ export function resetTracker(): void {
   lastPacketTime = NaN;
   packetBase = 0;
   clockTakenFor = -1;
+  lastPendingDeadline = -Infinity;
+  inputEnded = false;
+  P.resetPending();
+  if (scratchRecord == 0) scratchRecord = heap.alloc(L.RECORD_SIZE);
 }
 
 @inline function isClosed(state: u32): bool { return state == CLOSED || state == RESET; }
@@ -104,7 +115,7 @@ export function trackRecords(records: usize, from: u32, count: u32): u32 {
       stepClock();
       clockTakenFor = <i32>i;
     }
-    if (timerCount > 0 && peekDeadline() <= curTime && !expire()) return i;
+    if (!expire()) return i;
     if (!endedRoomFor(1)) return i; // a reuse may end one connection
     clockTakenFor = -1;
     if (config.shardCount > 1 && load<u32>(r, L.REC_FLOW_HASH) % config.shardCount != config.shardIndex) continue;
@@ -138,6 +149,7 @@ function processPacket(stop: u32, verify: bool, packetFlags: u32): void {
 
   let slot = findFlow(r, hash, ports, version);
   let fromA = foundFromSideA;
+  if (slot >= 0 && (slot & PENDING) != 0) slot = <i32>promote(<u32>(slot & ~PENDING));
   let carried = 0; // handshake evidence the new connection inherits from the one it replaces
   if (slot >= 0 && (flags & L.FLAG_SYN) != 0 && isReuse(connAt(<u32>slot), fromA)) {
     carried = reuseEvidence(connAt(<u32>slot), fromA);
@@ -145,6 +157,7 @@ function processPacket(stop: u32, verify: bool, packetFlags: u32): void {
     slot = -1;
   }
   if (slot < 0) {
+    if (carried == 0 && holdAsPending(stop, verify, packetFlags, hash)) return;
     slot = <i32>create(hash, ports, version, sport, dport);
     fromA = true;
     const c = connAt(<u32>slot);
@@ -163,6 +176,106 @@ function processPacket(stop: u32, verify: bool, packetFlags: u32): void {
   }
   accept(<u32>slot, c, side);
 }
+
+// ----------------------------------------------------------------------------------------------
+// Pending SYNs (pending.ts): a connection opened by a lone SYN is held as that SYN's fields.
+
+/** When the timers of a connection opened by this SYN alone would first look at it. */
+@inline function firstDeadline(t: f64, nowThen: f64): f64 {
+  const idleEmpty = t + TIMEOUT_IDLE_EMPTY, attempt = nowThen + config.attemptTimeout;
+  return attempt < idleEmpty ? attempt : idleEmpty;
+}
+
+function pendingDeadline(p: usize): f64 {
+  const t = load<f64>(p, P.P_TS_SEC) - baseSec + <f64>load<u32>(p, P.P_TS_NSEC) * 1e-9;
+  return firstDeadline(t, load<f64>(p, P.P_NOW));
+}
+
+// Holds a new connection's first packet as a pending SYN when it can be replayed exactly later:
+// a pure SYN (ECN bits allowed) without payload, decoded whole, not to be dropped.
+function holdAsPending(stop: u32, verify: bool, packetFlags: u32, hash: u32): bool {
+  if ((curFlags & (L.FLAG_SYN | L.FLAG_ACK | L.FLAG_FIN | L.FLAG_RST)) != L.FLAG_SYN || curPayload != 0) return false;
+  if (stop != L.LAYER_NONE || (verify && (packetFlags & L.PKT_CHECKSUM_BAD) != 0)) return false;
+  const deadline = firstDeadline(curTime, now);
+  if (deadline < lastPendingDeadline) return false; // the FIFO must stay in deadline order
+  const p = P.pushPending();
+  if (p == 0) return false;
+  lastPendingDeadline = deadline;
+  memory.copy(p + P.P_KEY, r + L.REC_SRC_ADDR, 16);
+  memory.copy(p + P.P_KEY + 16, r + L.REC_DST_ADDR, 16);
+  store<u32>(p, (<u32>load<u16>(r, L.REC_SRC_PORT) << 16) | <u32>load<u16>(r, L.REC_DST_PORT), P.P_KEY_PORTS);
+  store<u32>(p, <u32>load<u8>(r, L.REC_IP_VERSION), P.P_KEY_VERSION);
+  store<u32>(p, hash, P.P_FLOW_HASH);
+  store<u32>(p, curSeq, P.P_SEQ);
+  store<f64>(p, load<f64>(r, L.REC_TS_SEC), P.P_TS_SEC);
+  store<f64>(p, packetIndex(), P.P_PACKET);
+  store<f64>(p, now, P.P_NOW);
+  store<u32>(p, load<u32>(r, L.REC_TS_NSEC), P.P_TS_NSEC);
+  store<u32>(p, load<u32>(r, L.REC_IP_LEN), P.P_IP_LEN);
+  store<u16>(p, load<u16>(r, L.REC_WINDOW), P.P_WINDOW);
+  store<u16>(p, <u16>curFlags, P.P_FLAGS);
+  store<u16>(p, load<u16>(r, L.REC_MSS), P.P_MSS);
+  store<u16>(p, load<u16>(r, L.REC_OPTIONS), P.P_OPTIONS);
+  store<u16>(p, load<u16>(r, L.REC_VLAN), P.P_VLAN);
+  store<u16>(p, load<u16>(r, L.REC_INNER_VLAN), P.P_INNER_VLAN);
+  store<u8>(p, load<u8>(r, L.REC_WSCALE), P.P_WSCALE);
+  store<u8>(p, load<u8>(r, L.REC_TFO_COOKIE_LEN), P.P_TFO_COOKIE_LEN);
+  store<u8>(p, <u8>packetFlags, P.P_PACKET_FLAGS);
+  insertPending(P.pendingTail() - 1, hash);
+  return true;
+}
+
+/**
+ * Turns a pending SYN into a connection record by replaying the SYN through create() and
+ * accept() as it came (its packet record, its time, the clock's "now" then); returns the slot.
+ */
+export function promote(seq: u32): u32 {
+  const p = P.pendingAt(seq);
+  const savedR = r, savedTime = curTime, savedSeq = curSeq, savedAck = curAck, savedFlags = curFlags;
+  const savedPayload = curPayload, savedNow = now, savedBase = packetBase;
+  const x = scratchRecord;
+  memory.fill(x, 0, L.RECORD_SIZE);
+  memory.copy(x + L.REC_SRC_ADDR, p + P.P_KEY, 16);
+  memory.copy(x + L.REC_DST_ADDR, p + P.P_KEY + 16, 16);
+  const ports = load<u32>(p, P.P_KEY_PORTS), hash = load<u32>(p, P.P_FLOW_HASH);
+  const version = load<u32>(p, P.P_KEY_VERSION);
+  store<u16>(x, <u16>(ports >>> 16), L.REC_SRC_PORT);
+  store<u16>(x, <u16>ports, L.REC_DST_PORT);
+  store<u8>(x, <u8>version, L.REC_IP_VERSION);
+  store<u32>(x, hash, L.REC_FLOW_HASH);
+  store<u32>(x, load<u32>(p, P.P_SEQ), L.REC_SEQ);
+  store<f64>(x, load<f64>(p, P.P_TS_SEC), L.REC_TS_SEC);
+  store<u32>(x, load<u32>(p, P.P_TS_NSEC), L.REC_TS_NSEC);
+  store<f64>(x, load<f64>(p, P.P_PACKET), L.REC_PACKET_INDEX);
+  store<u32>(x, load<u32>(p, P.P_IP_LEN), L.REC_IP_LEN);
+  store<u16>(x, load<u16>(p, P.P_WINDOW), L.REC_WINDOW);
+  store<u16>(x, load<u16>(p, P.P_FLAGS), L.REC_TCP_FLAGS);
+  store<u16>(x, load<u16>(p, P.P_MSS), L.REC_MSS);
+  store<u16>(x, load<u16>(p, P.P_OPTIONS), L.REC_OPTIONS);
+  store<u16>(x, load<u16>(p, P.P_VLAN), L.REC_VLAN);
+  store<u16>(x, load<u16>(p, P.P_INNER_VLAN), L.REC_INNER_VLAN);
+  store<u8>(x, load<u8>(p, P.P_WSCALE), L.REC_WSCALE);
+  store<u8>(x, load<u8>(p, P.P_TFO_COOKIE_LEN), L.REC_TFO_COOKIE_LEN);
+  store<u8>(x, load<u8>(p, P.P_PACKET_FLAGS), L.REC_PACKET_FLAGS);
+  r = x;
+  packetBase = 0;
+  now = load<f64>(p, P.P_NOW);
+  curTime = load<f64>(x, L.REC_TS_SEC) - baseSec + <f64>load<u32>(x, L.REC_TS_NSEC) * 1e-9; // as stepClock()
+  curFlags = <u32>load<u16>(x, L.REC_TCP_FLAGS);
+  curSeq = load<u32>(x, L.REC_SEQ);
+  curAck = 0;
+  curPayload = 0;
+  removePending(seq, hash);
+  P.killPending(seq);
+  const slot = create(hash, ports, version, ports >>> 16, ports & 0xffff);
+  accept(slot, connAt(slot), 0);
+  r = savedR; curTime = savedTime; curSeq = savedSeq; curAck = savedAck; curFlags = savedFlags;
+  curPayload = savedPayload; now = savedNow; packetBase = savedBase;
+  return slot;
+}
+
+/** The id a pending SYN's connection gets. */
+export function pendingId(seq: u32): f64 { return load<f64>(P.pendingAt(seq), P.P_PACKET) + 1; }
 
 // Zeek's reuse test (section 7): does this SYN start a new connection on these endpoints?
 function isReuse(c: usize, fromA: bool): bool {
@@ -572,7 +685,7 @@ function schedule(slot: u32, c: usize, deadline: f64): void {
   const queued = load<f64>(c, C_QUEUED_DEADLINE);
   if (queued != 0 && queued <= deadline) return;
   store<f64>(c, deadline, C_QUEUED_DEADLINE);
-  pushTimer(deadline, slot, load<u32>(c, C_GENERATION));
+  if (!inputEnded) pushTimer(deadline, slot, load<u32>(c, C_GENERATION)); // no timer fires after the end
 }
 
 /** The earliest time at which a timer of this connection can end it. */
@@ -591,7 +704,15 @@ function nextDeadline(c: usize): f64 {
 // Fires the timers due at the current packet's time; false when the ended buffer filled first.
 function expire(): bool {
   const t = curTime;
-  while (timerCount > 0 && peekDeadline() <= t) {
+  for (;;) {
+    const timerDue = timerCount > 0 && peekDeadline() <= t;
+    const head = P.pendingHead();
+    const headDeadline = head >= 0 ? pendingDeadline(P.pendingAt(<u32>head)) : Infinity;
+    if (headDeadline <= t && (!timerDue || headDeadline < peekDeadline())) {
+      promote(<u32>head); // its timer is in the heap now, due: the next round takes it
+      continue;
+    }
+    if (!timerDue) return true;
     if (endedFull()) return false;
     const deadline = peekDeadline(), slot = peekSlot(), generation = peekGeneration();
     popTimer();
@@ -602,7 +723,7 @@ function expire(): bool {
     if (why >= 0) remove(slot, why, deadline);
     else schedule(slot, c, nextDeadline(c));
   }
-  return true;
+  return true; // not reached: the loop returns
 }
 
 // Which timer ends the connection at `at`, or -1 if none does (yet).

@@ -29,8 +29,11 @@ function byEndThenId(a: Ended, b: Ended): number {
   return a.at - b.at || a.record.id - b.record.id;
 }
 
-/** Connections still open at the end of input come out in groups of this many. */
-const FINISH_GROUP = 4096;
+/**
+ * Connections still open at the end of input come out in groups of this many: small, so that
+ * records die young (a flood leaves millions open at the end).
+ */
+const FINISH_GROUP = 256;
 
 /** What GroupingTracker needs of a tracker; both trackers have it. */
 interface Tracker {

@@ -45,7 +45,7 @@ interface WorkerState {
   done: boolean;
 }
 
-const FINAL_GROUP = 4096;
+const FINAL_GROUP = 256;
 const byEndThenId = (a: Ended, b: Ended) => a.at - b.at || a.record.id - b.record.id;
 
 export async function* trackInWorkers(

@@ -14,7 +14,9 @@ import { generateCapture } from "../../../bench/generate.js";
 import { writeSynFlood } from "../../../bench/flood.js";
 import { writePcap } from "../../helpers/capture-writer.js";
 import { Conversation, merge } from "../../helpers/conversation.js";
-import { F } from "../../helpers/packets.js";
+import { F, tcpIp, ethernet, type TcpOption } from "../../helpers/packets.js";
+import type { Frame } from "../../helpers/capture-writer.js";
+import { rng } from "../../helpers/decode.js";
 import { corpusDir } from "../../helpers/decode.js";
 
 type Input = Parameters<typeof scan>[0];
@@ -74,6 +76,47 @@ describe("WebAssembly tracker = reference tracker", () => {
     const withLate = await expectSame([path, writePcap(late.frames)]);
     expect(withLate.connections.filter((c) => c.teardown.kind === "timeout")).toHaveLength(20_000);
   }, 60_000);
+
+  // Lone SYNs are held small until a second packet or their timer (assembly/tracker/pending.ts):
+  // answered, retried, reset, timed out, with time steps backwards, on few ports so that
+  // endpoints get reused, with checksum verification dropping some.
+  it("on SYN soup: pending SYNs promoted, retried, timed out, with time going backwards", async () => {
+    const random = rng(11);
+    const frames: Frame[] = [];
+    let time = 1_700_000_000;
+    const kinds = [F.SYN, F.SYN, F.SYN, F.SYN | F.ACK, F.ACK, F.RST, F.SYN | F.ECE | F.CWR, F.FIN | F.ACK, F.RST | F.ACK];
+    for (let k = 0; k < 4000; k++) {
+      time += random() < 0.05 ? -random() * 3 : random() * 0.02 + (random() < 0.01 ? 7 : 0);
+      const client = random() < 0.5;
+      const host = `10.0.${Math.floor(random() * 4)}.${1 + Math.floor(random() * 8)}`;
+      const port = 40000 + Math.floor(random() * 12);
+      const tcp = {
+        sport: client ? port : 80, dport: client ? 80 : port,
+        seq: Math.floor(random() * 6) * 1000, ack: Math.floor(random() * 6) * 1000 + 1,
+        flags: kinds[Math.floor(random() * kinds.length)]!, window: random() < 0.05 ? 0 : 512,
+        payload: random() < 0.1 ? 20 : 0, badChecksum: random() < 0.03,
+        options: random() < 0.5 ? [] : [
+          { kind: "mss", value: 1200 + Math.floor(random() * 300) }, { kind: "wscale", shift: Math.floor(random() * 14) },
+          { kind: "sackPermitted" }, ...(random() < 0.3 ? [{ kind: "tfo", cookie: new Uint8Array(Math.floor(random() * 3) * 4) }] : []),
+        ] as TcpOption[],
+      };
+      const data = ethernet(tcpIp({ ...tcp, src: client ? host : "10.9.9.9", dst: client ? "10.9.9.9" : host }), { vlans: random() < 0.2 ? [[0x8100, 7]] : [] });
+      const sec = Math.floor(time);
+      frames.push({ data, sec, nsec: Math.floor((time - sec) * 1e9) });
+    }
+    // Then many left open at the end, lone SYNs and established connections interleaved: they
+    // come out merged by id from the two kinds of storage.
+    for (let k = 0; k < 1500; k++) {
+      time += 0.001;
+      const sec = Math.floor(time), nsec = Math.floor((time - sec) * 1e9);
+      const tcp = { sport: 1024 + k, dport: 443, seq: 7, flags: k % 3 === 0 ? F.SYN | F.ACK : F.SYN };
+      frames.push({ data: ethernet(tcpIp({ ...tcp, src: "10.7.0.1", dst: "10.7.0.2" })), sec, nsec });
+    }
+    const capture = writePcap(frames);
+    await expectSame(capture);
+    await expectSame(capture, { verifyChecksums: true, timeouts: { attempt: 2, handshakeInactivity: 1 } });
+    await expectSame([capture, capture]); // the same again, as a second file: packet bases, time going back
+  });
 
   it("with histories longer than the letters kept inline", async () => {
     const c = new Conversation().c(SYN).s(SYN | ACK).c(ACK);
