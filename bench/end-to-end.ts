@@ -3,16 +3,18 @@
 // For each size (default 2 GB; BENCH_SIZES_GB="0.2,2,8" to see memory stay flat as captures
 // grow) and each snaplen (full, 96 bytes), it generates a realistic capture with the project's
 // generator, then runs, each from page cache:
-//   - `tcp-handshake-scan --format ndjson` to /dev/null, and the default summary;
+//   - `tcp-handshake-scan --format ndjson` to /dev/null, and the default summary, each with the
+//     default threads (the cores available) and with --threads 1;
 //   - the plain-TypeScript pipeline (same records, no WebAssembly);
-//   - `tshark -q -z conv,tcp` when tshark is installed;
+//   - `tshark -q -z conv,tcp` when tshark is installed (captures up to BENCH_TSHARK_MAX_GB,
+//     default 2: it needs minutes and gigabytes of memory per GB);
 // and prints one table: wall time, MB/s, packets/s, peak RSS, and ratios to the TypeScript
 // pipeline. Options (environment): BENCH_SIZES_GB, BENCH_DIR (keep captures there between
-// runs), BENCH_RUNS (best of N, default 1).
+// runs), BENCH_RUNS (best of N for our runs, default 1; tshark runs once).
 
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, existsSync, statSync, rmSync, openSync, readSync, closeSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir, cpus, totalmem } from "node:os";
+import { tmpdir, cpus, totalmem, availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateCapture } from "./generate.js";
@@ -23,6 +25,7 @@ const JS_PIPELINE = join(ROOT, "dist", "bench", "js-pipeline.js");
 const RSS = join(ROOT, "bench", "rss.cjs");
 const sizes = (process.env.BENCH_SIZES_GB ?? "2").split(",").map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 1);
+const tsharkMaxGb = Number(process.env.BENCH_TSHARK_MAX_GB ?? 2);
 const dir = process.env.BENCH_DIR ?? mkdtempSync(join(tmpdir(), "ths-e2e-"));
 mkdirSync(dir, { recursive: true });
 
@@ -73,6 +76,7 @@ interface Row { capture: string; engine: string; m: Measured; bytes: number; pac
 async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; captures in ${dir}`);
   const tshark = hasTshark();
+  const cores = availableParallelism();
   const rows: Row[] = [];
   for (const gb of sizes) {
     for (const snaplen of [0, 96]) {
@@ -92,10 +96,12 @@ async function main(): Promise<void> {
       const bytes = statSync(path).size;
       warm(path);
       const add = (engine: string, m: Measured) => rows.push({ capture: name, engine, m, bytes, packets });
-      add("ndjson (wasm)", await best("node", [CLI, "--format", "ndjson", "--quiet", path], true));
-      add("summary (wasm)", await best("node", [CLI, "--quiet", path], true));
+      add(`ndjson, ${cores} threads`, await best("node", [CLI, "--format", "ndjson", "--quiet", path], true));
+      add("ndjson, 1 thread", await best("node", [CLI, "--format", "ndjson", "--quiet", "--threads", "1", path], true));
+      add(`summary, ${cores} threads`, await best("node", [CLI, "--quiet", path], true));
+      add("summary, 1 thread", await best("node", [CLI, "--quiet", "--threads", "1", path], true));
       add("typescript pipeline", await best("node", [JS_PIPELINE, path], true));
-      if (tshark) add("tshark -z conv,tcp", await best("tshark", ["-q", "-n", "-r", path, "-z", "conv,tcp"], false));
+      if (tshark && gb <= tsharkMaxGb) add("tshark -z conv,tcp", await measure("tshark", ["-q", "-n", "-r", path, "-z", "conv,tcp"], false));
     }
   }
   const fmt = (x: number, d = 0) => x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });

@@ -68,6 +68,23 @@ export function findFlow(r: usize, hash: u32, ports: u32, version: u32): i32 {
   return -1; // unreachable: the index always has an empty entry
 }
 
+// Look-ahead loads (WebAssembly has no prefetch instruction): the index entry of a packet some
+// places ahead, and the first line of the connection of a nearer one, whose index entry has
+// arrived by then. These cache misses then overlap with the work on the packets in between
+// (8-10% of the tracker's time on generated traffic). The results feed `touched` only so that
+// the loads are kept.
+let touched: u32 = 0;
+export function touchIndex(hash: u32): void {
+  touched += load<u32>(entries + (<usize>(hash & mask) << 3), 4);
+}
+export function touchConnection(hash: u32): void {
+  const entry = load<i32>(entries + (<usize>(hash & mask) << 3), 4);
+  if (entry <= 0) return;
+  const c = (entry & PENDING) != 0 ? pendingAt(<u32>(entry & PENDING_SEQ)) : connAt(<u32>(entry - 1));
+  touched += load<u32>(c, C_KEY_VERSION);
+}
+export function touchedSum(): u32 { return touched; }
+
 /** Indexes a connection (slot) whose key is already stored. */
 export function insertFlow(slot: u32, hash: u32): void {
   insertEntry(<i32>slot + 1, hash);

@@ -11,7 +11,7 @@
 import { LAYOUT_VERSION, RECORD_SIZE } from "../layout";
 import { CONNECTION_LAYOUT_VERSION, C_ID, C_IN_USE, REMOVED_END } from "../connection-layout";
 import { resetConnections, connAt, slotsUsed, liveConnections as live } from "./connections";
-import { resetFlowIndex } from "./flow-index";
+import { resetFlowIndex, touchedSum } from "./flow-index";
 import { resetTimers } from "./timers";
 import { clearEnded, endedPtr as ended, endedCount as endedN, ENDED_CAPACITY } from "./ended";
 import * as tracker from "./track";
@@ -42,6 +42,8 @@ export function maxGapSec(): f64 { return tracker.maxGapSec; }
 export function backwardsSteps(): f64 { return tracker.backwardsSteps; }
 export function liveConnections(): u32 { return live + pendingLive; }
 export function pendingConnections(): u32 { return pendingLive; }
+/** The look-ahead loads' sum (flow-index.ts): exported so that no optimiser drops them. */
+export function lookAheadSum(): u32 { return touchedSum(); }
 export function setPacketBase(base: f64): void { tracker.setPacketBase(base); }
 export function setLikelyServerPort(port: u32): void { config.setLikelyServerPort(port); }
 export function setPortTimeout(port: u32, seconds: f64): void { config.setPortTimeout(port, seconds); }

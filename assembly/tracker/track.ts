@@ -29,7 +29,9 @@ import {
 } from "../connection-layout";
 import { connAt, allocateSlot, releaseSlot } from "./connections";
 import { endpointAt } from "./connection";
-import { findFlow, insertFlow, removeFlow, foundFromSideA, insertPending, removePending, PENDING } from "./flow-index";
+import {
+  findFlow, insertFlow, removeFlow, foundFromSideA, insertPending, removePending, PENDING, touchIndex, touchConnection,
+} from "./flow-index";
 import * as P from "./pending";
 import { pushTimer, peekDeadline, peekSlot, peekGeneration, popTimer, timerCount } from "./timers";
 import { appendLetter, appendFrom, historyIs, setHistory1, setHistory2, logLetter, noteAnomaly } from "./history";
@@ -40,6 +42,8 @@ const TIMEOUT_IDLE_EMPTY: f64 = 5;
 const REUSE_NEW_ISN = 1;
 const REUSE_SIMULTANEOUS = 2;
 const LETTER_CARET: u32 = 0x5e; // '^'
+const INDEX_AHEAD: u32 = 16; // packets: see touchIndex()
+const CONN_AHEAD: u32 = 8;
 
 // The capture clock and its quality figures.
 let baseSec: f64 = NaN;
@@ -61,6 +65,9 @@ let clockTakenFor: i32 = -1;
 // The deadline of the newest pending SYN: a new one may join the FIFO only at or after it.
 let lastPendingDeadline: f64 = -Infinity;
 let scratchRecord: usize = 0;
+// The pending FIFO's head and its deadline, as last computed (expire() looks at every packet).
+let cachedHead: i64 = -1;
+let cachedHeadDeadline: f64 = Infinity;
 /** Set once the input has ended: connections are being ended in id order, timers are moot. */
 export let inputEnded = false;
 export function endInput(): void { inputEnded = true; }
@@ -77,6 +84,8 @@ export function resetTracker(): void {
   clockTakenFor = -1;
   lastPendingDeadline = -Infinity;
   inputEnded = false;
+  cachedHead = -1;
+  cachedHeadDeadline = Infinity;
   P.resetPending();
   if (scratchRecord == 0) scratchRecord = heap.alloc(L.RECORD_SIZE);
 }
@@ -101,6 +110,8 @@ export function resetTracker(): void {
  */
 export function trackRecords(records: usize, from: u32, count: u32): u32 {
   for (let i = from; i < count; i++) {
+    if (i + INDEX_AHEAD < count) touchIndex(load<u32>(records + <usize>(i + INDEX_AHEAD) * L.RECORD_SIZE, L.REC_FLOW_HASH));
+    if (i + CONN_AHEAD < count) touchConnection(load<u32>(records + <usize>(i + CONN_AHEAD) * L.RECORD_SIZE, L.REC_FLOW_HASH));
     r = records + <usize>i * L.RECORD_SIZE;
     const stop = <u32>load<u8>(r, L.REC_STOP_LAYER);
     const packetFlags = <u32>load<u8>(r, L.REC_PACKET_FLAGS);
@@ -707,7 +718,11 @@ function expire(): bool {
   for (;;) {
     const timerDue = timerCount > 0 && peekDeadline() <= t;
     const head = P.pendingHead();
-    const headDeadline = head >= 0 ? pendingDeadline(P.pendingAt(<u32>head)) : Infinity;
+    if (head != cachedHead) {
+      cachedHead = head;
+      cachedHeadDeadline = head >= 0 ? pendingDeadline(P.pendingAt(<u32>head)) : Infinity;
+    }
+    const headDeadline = cachedHeadDeadline;
     if (headDeadline <= t && (!timerDue || headDeadline < peekDeadline())) {
       promote(<u32>head); // its timer is in the heap now, due: the next round takes it
       continue;
