@@ -46,6 +46,9 @@ interface WorkerState {
 }
 
 const FINAL_GROUP = 256;
+// A worker's JavaScript allocates little (its tracker lives in WebAssembly memory): a small
+// young generation keeps its heap from growing to V8's defaults.
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
 const byEndThenId = (a: Ended, b: Ended) => a.at - b.at || a.record.id - b.record.id;
 
 export async function* trackInWorkers(
@@ -81,7 +84,7 @@ export async function* trackInWorkers(
 
   for (let index = 0; index < threads; index++) {
     const job: WorkerJob = { ring, options: portable(options), shard: { index, count: threads } };
-    const state: WorkerState = { worker: new Worker(workerScript(), { workerData: job }), queue: [], final: [], upTo: 0, done: false };
+    const state: WorkerState = { worker: new Worker(workerScript(), { workerData: job, resourceLimits: WORKER_LIMITS }), queue: [], final: [], upTo: 0, done: false };
     state.worker.on("message", (m: WorkerMessage) => {
       if (m.type === "ended") receive(state, m);
       else if (m.type === "done") { state.done = true; if (index === 0) timeline = m.timeline; }
