@@ -41,7 +41,6 @@ export function now(): f64 { return tracker.now; }
 export function maxGapSec(): f64 { return tracker.maxGapSec; }
 export function backwardsSteps(): f64 { return tracker.backwardsSteps; }
 export function liveConnections(): u32 { return live + pendingLive; }
-export function pendingConnections(): u32 { return pendingLive; }
 /** The look-ahead loads' sum (flow-index.ts): exported so that no optimiser drops them. */
 export function lookAheadSum(): u32 { return touchedSum(); }
 export function setPacketBase(base: f64): void { tracker.setPacketBase(base); }

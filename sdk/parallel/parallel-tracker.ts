@@ -46,6 +46,7 @@ interface WorkerState {
 }
 
 const FINAL_GROUP = 256;
+const YIELD_EVERY = 8; // batches
 // A worker's JavaScript allocates little (its tracker lives in WebAssembly memory): a small
 // young generation keeps its heap from growing to V8's defaults.
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
@@ -130,9 +131,13 @@ export async function* trackInWorkers(
   }
 
   try {
+    let published = 0;
     for await (const { batch, packetBase } of decodeInputs(inputs, options, summaries)) {
       await writer.waitForSlot();
       writer.publish(batch.u8, batch.count, packetBase);
+      // Reading and decoding never wait for the event loop: let the workers' messages in now
+      // and then, or they queue up (unread bytes) for as long as the ring has room.
+      if (++published % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       yield* ready();
     }
     writer.close();
