@@ -54,7 +54,13 @@ export class WasmConnectionTracker {
   }
 
   /** Added to packet indices: the packets of earlier files when several are read as one. */
-  set packetBase(base: number) { this.wasm.setPacketBase(base); }
+  get packetBase(): number { return this.base; }
+  set packetBase(base: number) {
+    this.base = base;
+    this.wasm.setPacketBase(base);
+  }
+
+  private base = 0;
 
   get now(): number { return this.wasm.now(); }
   get maxGapSec(): number { return this.wasm.maxGapSec(); }
