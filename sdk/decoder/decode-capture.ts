@@ -35,6 +35,8 @@ export interface DecodeProgress {
 export interface DecodeCaptureOptions extends DecoderOptions {
   /** Called after every chunk is read. */
   onProgress?: (progress: DecodeProgress) => void;
+  /** Yield after every decoder step, empty batches too (to watch summary() as reading goes). */
+  everyStep?: boolean;
 }
 
 export class CaptureDecoding implements AsyncIterable<PacketBatch> {
@@ -51,6 +53,7 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
     this.decoder = decoder;
     const source = await openInput(this.input);
     const onProgress = this.options.onProgress;
+    const everyStep = this.options.everyStep ?? false;
     try {
       if (source.kind === "read") {
         while (!decoder.finished) {
@@ -60,7 +63,7 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
             onProgress?.({ bytesRead: decoder.bytesIn });
           }
           const batch = decoder.step();
-          if (batch.count > 0) yield batch;
+          if (batch.count > 0 || everyStep) yield batch;
         }
       } else {
         const chunks = source.chunks[Symbol.asyncIterator]();
@@ -85,7 +88,7 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
           while (taken < chunk.length && !decoder.finished) {
             if (decoder.needsInput) taken += decoder.push(chunk.subarray(taken));
             const batch = decoder.step();
-            if (batch.count > 0) yield batch;
+            if (batch.count > 0 || everyStep) yield batch;
           }
           onProgress?.({ bytesRead: decoder.bytesIn });
         }
@@ -93,7 +96,7 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
         decoder.end();
         while (!decoder.finished) {
           const batch = decoder.step();
-          if (batch.count > 0) yield batch;
+          if (batch.count > 0 || everyStep) yield batch;
         }
       }
     } finally {

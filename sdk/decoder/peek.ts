@@ -6,7 +6,8 @@ import type { CaptureInput } from "./capture-input.js";
 import type { Timestamp } from "./packet-decoder.js";
 
 export async function peekFirstTimestamp(input: CaptureInput): Promise<Timestamp | null> {
-  const capture = decodeCapture(input);
-  for await (const _batch of capture) break; // one decoder step is enough for a timestamp
+  // Step by step, TCP or not: a capture without TCP is not read to its end for this.
+  const capture = decodeCapture(input, { everyStep: true });
+  for await (const _batch of capture) if (capture.summary().stats.firstTimestamp) break;
   return capture.summary().stats.firstTimestamp;
 }
