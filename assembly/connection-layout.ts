@@ -163,4 +163,3 @@ export const ANOMALY_FIN_RETRANSMIT = 8;
 export const ANOMALY_MID_STREAM_START = 9;
 export const ANOMALY_ONE_SIDED = 10;
 export const ANOMALY_SNAPLEN_TRUNCATED = 11;
-export const ANOMALY_COUNT = 12;

@@ -32,7 +32,6 @@ export function resetConnections(): void {
   return <usize>load<u32>(chunks + (<usize>(slot >> CHUNK_SHIFT) << 2)) + <usize>(slot & (CHUNK_SLOTS - 1)) * CONN_SIZE;
 }
 
-export function slotCapacity(): u32 { return chunkCount << CHUNK_SHIFT; }
 export function slotsUsed(): u32 { return used; }
 
 // A cleared slot for a new connection.

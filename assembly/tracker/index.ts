@@ -36,8 +36,6 @@ export function recordsPtr(): usize {
 export function recordsCapacity(): u32 { return RECORDS_CAPACITY; }
 export function endedPtr(): usize { return ended(); }
 export function endedCount(): u32 { return endedN; }
-export function endedCapacity(): u32 { return ENDED_CAPACITY; }
-export function now(): f64 { return tracker.now; }
 export function maxGapSec(): f64 { return tracker.maxGapSec; }
 export function backwardsSteps(): f64 { return tracker.backwardsSteps; }
 export function liveConnections(): u32 { return live + pendingLive; }

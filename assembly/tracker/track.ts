@@ -47,12 +47,12 @@ const CONN_AHEAD: u32 = 8;
 
 // The capture clock and its quality figures.
 let baseSec: f64 = NaN;
-export let now: f64 = 0;
+let now: f64 = 0;
 export let maxGapSec: f64 = 0;
 export let backwardsSteps: f64 = 0;
 let lastPacketTime: f64 = NaN;
 /** Added to packet indices: the packets of earlier files when several are read as one. */
-export let packetBase: f64 = 0;
+let packetBase: f64 = 0;
 // The packet being processed.
 let r: usize = 0;
 let curTime: f64 = 0;
@@ -69,7 +69,7 @@ let scratchRecord: usize = 0;
 let cachedHead: i64 = -1;
 let cachedHeadDeadline: f64 = Infinity;
 /** Set once the input has ended: connections are being ended in id order, timers are moot. */
-export let inputEnded = false;
+let inputEnded = false;
 export function endInput(): void { inputEnded = true; }
 
 export function setPacketBase(base: f64): void { packetBase = base; }
@@ -136,10 +136,15 @@ export function trackRecords(records: usize, from: u32, count: u32): u32 {
   return count;
 }
 
+// A timestamp on the capture clock (seconds since its first packet). Every time the tracker
+// compares comes from here: a pending SYN's deadlines, recomputed later, must equal the ones
+// its packet gave when it came, to the last bit.
+@inline function captureTime(secs: f64, nsec: u32): f64 { return secs - baseSec + <f64>nsec * 1e-9; }
+
 function stepClock(): void {
   const secs = load<f64>(r, L.REC_TS_SEC);
   if (baseSec != baseSec) baseSec = secs;
-  const t = secs - baseSec + <f64>load<u32>(r, L.REC_TS_NSEC) * 1e-9;
+  const t = captureTime(secs, load<u32>(r, L.REC_TS_NSEC));
   if (t > now) now = t;
   if (t < lastPacketTime) backwardsSteps++;
   else if (t - lastPacketTime > maxGapSec) maxGapSec = t - lastPacketTime;
@@ -198,8 +203,7 @@ function processPacket(stop: u32, verify: bool, packetFlags: u32): void {
 }
 
 function pendingDeadline(p: usize): f64 {
-  const t = load<f64>(p, P.P_TS_SEC) - baseSec + <f64>load<u32>(p, P.P_TS_NSEC) * 1e-9;
-  return firstDeadline(t, load<f64>(p, P.P_NOW));
+  return firstDeadline(captureTime(load<f64>(p, P.P_TS_SEC), load<u32>(p, P.P_TS_NSEC)), load<f64>(p, P.P_NOW));
 }
 
 // Holds a new connection's first packet as a pending SYN when it can be replayed exactly later:
@@ -271,7 +275,7 @@ export function promote(seq: u32): u32 {
   r = x;
   packetBase = 0;
   now = load<f64>(p, P.P_NOW);
-  curTime = load<f64>(x, L.REC_TS_SEC) - baseSec + <f64>load<u32>(x, L.REC_TS_NSEC) * 1e-9; // as stepClock()
+  curTime = captureTime(load<f64>(x, L.REC_TS_SEC), load<u32>(x, L.REC_TS_NSEC));
   curFlags = <u32>load<u16>(x, L.REC_TCP_FLAGS);
   curSeq = load<u32>(x, L.REC_SEQ);
   curAck = 0;

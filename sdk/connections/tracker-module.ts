@@ -14,7 +14,6 @@ export interface TrackerExports {
   recordsCapacity(): number;
   endedPtr(): number;
   endedCount(): number;
-  now(): number;
   maxGapSec(): number;
   backwardsSteps(): number;
   liveConnections(): number;

@@ -62,7 +62,6 @@ export class WasmConnectionTracker {
 
   private base = 0;
 
-  get now(): number { return this.wasm.now(); }
   get maxGapSec(): number { return this.wasm.maxGapSec(); }
   get backwardsSteps(): number { return this.wasm.backwardsSteps(); }
   /** Connections open now. */
