@@ -23,9 +23,11 @@ export interface EndedGroup {
   ends: number[];
 }
 
-interface Ended { at: number; record: ConnectionRecord }
+/** A connection that ended, and when. */
+export interface Ended { at: number; record: ConnectionRecord }
 
-function byEndThenId(a: Ended, b: Ended): number {
+/** The canonical order within a batch (and parallel/ merges by it too). */
+export function byEndThenId(a: Ended, b: Ended): number {
   return a.at - b.at || a.record.id - b.record.id;
 }
 
@@ -33,7 +35,7 @@ function byEndThenId(a: Ended, b: Ended): number {
  * Connections still open at the end of input come out in groups of this many: small, so that
  * records die young (a flood leaves millions open at the end).
  */
-const FINISH_GROUP = 256;
+export const FINISH_GROUP = 256;
 
 /** What GroupingTracker needs of a tracker; both trackers have it. */
 interface Tracker {

@@ -7,7 +7,7 @@
 import { Worker } from "node:worker_threads";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { EndedGroup } from "../connections/track.js";
+import { byEndThenId, FINISH_GROUP, type Ended, type EndedGroup } from "../connections/track.js";
 import type { CaptureSummary } from "../decoder/decode-capture.js";
 import { decodeInputs } from "../decoder/decode-inputs.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
@@ -33,8 +33,6 @@ function portable(options: ScanOptions): ScanOptions {
   return rest;
 }
 
-interface Ended { at: number; record: ConnectionRecord }
-
 interface WorkerState {
   worker: Worker;
   /** Connections that ended during decoded batches, by batch, in the order received. */
@@ -45,12 +43,10 @@ interface WorkerState {
   done: boolean;
 }
 
-const FINAL_GROUP = 256;
 const YIELD_EVERY = 8; // batches
 // A worker's JavaScript allocates little (its tracker lives in WebAssembly memory): a small
 // young generation keeps its heap from growing to V8's defaults.
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
-const byEndThenId = (a: Ended, b: Ended) => a.at - b.at || a.record.id - b.record.id;
 
 export async function* trackInWorkers(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[],
@@ -125,7 +121,7 @@ export async function* trackInWorkers(
       }
       if (blocked || !best) break;
       group.push(best.final.shift()!);
-      if (group.length === FINAL_GROUP) yield { batch: nextBatch++, records: group.splice(0), ends: Array(FINAL_GROUP).fill(Infinity) };
+      if (group.length === FINISH_GROUP) yield { batch: nextBatch++, records: group.splice(0), ends: Array(FINISH_GROUP).fill(Infinity) };
     }
     if (group.length) yield { batch: nextBatch++, records: group, ends: group.map(() => Infinity) };
   }
