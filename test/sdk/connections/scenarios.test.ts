@@ -4,20 +4,17 @@
 import { describe, it, expect } from "vitest";
 import { scan, type ConnectionRecord, type ScanOptions } from "../../../sdk/index.js";
 import { writePcap } from "../../helpers/capture-writer.js";
+import { scanWithBothTrackers } from "../../helpers/both-trackers.js";
 import { Conversation, merge } from "../../helpers/conversation.js";
 import { F } from "../../helpers/packets.js";
 
 const { SYN, ACK, FIN, RST, PSH, ECE, CWR } = F;
 
 // Every scenario runs through both trackers (WebAssembly, and the TypeScript reference), which
-// must agree record for record.
+// must agree record for record (and on the report).
 async function connectionsOf(frames: Conversation | ReturnType<typeof merge>, options?: ScanOptions): Promise<ConnectionRecord[]> {
   const list = frames instanceof Conversation ? frames.frames : frames;
-  const capture = writePcap(list);
-  const reference = (await scan(capture, { ...options, tracker: "typescript" })).connections;
-  const wasm = (await scan(capture, { ...options, tracker: "wasm" })).connections;
-  expect(wasm).toStrictEqual(reference);
-  return wasm;
+  return (await scanWithBothTrackers(writePcap(list), options)).connections;
 }
 
 async function only(c: Conversation, options?: ScanOptions): Promise<ConnectionRecord> {

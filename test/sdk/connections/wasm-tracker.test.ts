@@ -9,31 +9,15 @@ import { describe, it, expect } from "vitest";
 import { mkdtempSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { scan, type ScanOptions, type ScanResult } from "../../../sdk/index.js";
+import type { ScanOptions } from "../../../sdk/index.js";
+import { scanWithBothTrackers } from "../../helpers/both-trackers.js";
 import { generateCapture } from "../../../bench/generate.js";
 import { writeSynFlood } from "../../../bench/flood.js";
 import { writePcap } from "../../helpers/capture-writer.js";
 import { Conversation, merge } from "../../helpers/conversation.js";
 import { F, tcpIp, ethernet, type TcpOption } from "../../helpers/packets.js";
 import type { Frame } from "../../helpers/capture-writer.js";
-import { rng } from "../../helpers/decode.js";
-import { corpusDir } from "../../helpers/decode.js";
-
-type Input = Parameters<typeof scan>[0];
-
-async function both(input: Input, options: ScanOptions = {}): Promise<{ wasm: ScanResult; reference: ScanResult }> {
-  const reference = await scan(input, { ...options, tracker: "typescript" });
-  const wasm = await scan(input, { ...options, tracker: "wasm" });
-  return { wasm, reference };
-}
-
-async function expectSame(input: Input, options: ScanOptions = {}): Promise<ScanResult> {
-  const { wasm, reference } = await both(input, options);
-  expect(wasm.connections.length).toBe(reference.connections.length);
-  for (let i = 0; i < wasm.connections.length; i++) expect(wasm.connections[i]).toStrictEqual(reference.connections[i]);
-  expect(wasm.report).toStrictEqual(reference.report);
-  return wasm;
-}
+import { rng, corpusDir } from "../../helpers/decode.js";
 
 function captures(dir: string): string[] {
   const out: string[] = [];
@@ -57,13 +41,13 @@ describe("WebAssembly tracker = reference tracker", () => {
       { verifyChecksums: true, ignoreChecksumsNets: ["10.0.0.0/8", "2001:db8::/32", "192.168.1.1"] },
       { likelyServerPorts: [], timeouts: { attempt: 1, close: 0.5, inactivity: 30, handshakeInactivity: 10 } },
     ];
-    for (const file of files) for (const options of settings) await expectSame(file, options);
+    for (const file of files) for (const options of settings) await scanWithBothTrackers(file, options);
   }, 120_000);
 
   it("on a generated capture that grows every table", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "ths-wasm-tracker-")), "gen.pcap");
     generateCapture(path, { bytes: 12e6, snaplen: 96, seed: 7, concurrency: 6000 });
-    const result = await expectSame(path);
+    const result = await scanWithBothTrackers(path);
     expect(result.connections.length).toBeGreaterThan(6000);
   }, 60_000);
 
@@ -71,9 +55,9 @@ describe("WebAssembly tracker = reference tracker", () => {
     const path = join(mkdtempSync(join(tmpdir(), "ths-wasm-tracker-")), "burst.pcap");
     writeSynFlood(path, 20_000, 1_000_000); // 20 ms of SYNs: all time out together or end with the input
     const late = new Conversation({ start: 1_700_000_030 }).c(SYN).s(SYN | ACK).c(ACK);
-    const result = await expectSame(path);
+    const result = await scanWithBothTrackers(path);
     expect(result.connections.length).toBe(20_000);
-    const withLate = await expectSame([path, writePcap(late.frames)]);
+    const withLate = await scanWithBothTrackers([path, writePcap(late.frames)]);
     expect(withLate.connections.filter((c) => c.teardown.kind === "timeout")).toHaveLength(20_000);
   }, 60_000);
 
@@ -113,16 +97,16 @@ describe("WebAssembly tracker = reference tracker", () => {
       frames.push({ data: ethernet(tcpIp({ ...tcp, src: "10.7.0.1", dst: "10.7.0.2" })), sec, nsec });
     }
     const capture = writePcap(frames);
-    await expectSame(capture);
-    await expectSame(capture, { verifyChecksums: true, timeouts: { attempt: 2, handshakeInactivity: 1 } });
-    await expectSame([capture, capture]); // the same again, as a second file: packet bases, time going back
+    await scanWithBothTrackers(capture);
+    await scanWithBothTrackers(capture, { verifyChecksums: true, timeouts: { attempt: 2, handshakeInactivity: 1 } });
+    await scanWithBothTrackers([capture, capture]); // the same again, as a second file: packet bases, time going back
   });
 
   it("with histories longer than the letters kept inline", async () => {
     const c = new Conversation().c(SYN).s(SYN | ACK).c(ACK);
     for (let k = 0; k < 60; k++) c.c({ flags: RST, seq: 90_000 + k * 7, dt: 1 }).s({ flags: FIN | ACK, seq: 70_000 + k * 3, dt: 1 });
     const other = new Conversation({ clientPort: 40001 }).c(SYN).s(SYN | ACK).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK);
-    const result = await expectSame(writePcap(merge(c, other)));
+    const result = await scanWithBothTrackers(writePcap(merge(c, other)));
     expect(Math.max(...result.connections.map((r) => r.history.length))).toBeGreaterThan(100);
   });
 });
