@@ -2,12 +2,13 @@
 //
 // The SDK copies capture bytes into the input arena and calls decode(start, end, eof, base):
 // it decodes every complete record in arena [start, end), writes one record per TCP packet
-// into the output region, and stops when the input runs out (STATUS_NEED_MORE: move the
+// into the output slot last selected (selectOutput; slot 0 after reset), and stops when the input runs out (STATUS_NEED_MORE: move the
 // unconsumed tail [cursor(), end) to the front, append more bytes, call again), when the output
 // or metadata buffers are full (STATUS_OUTPUT_FULL: drain them, call again from cursor()), at
 // the clean end (STATUS_DONE) or at a fatal input error (STATUS_ERROR). `base` is the input
 // offset of arena byte 0, so offsets in records and errors are offsets in the whole input.
-// No call allocates; nothing traps on any input.
+// No call allocates; nothing traps on any input. The memory is imported and shared (the SDK
+// creates it), so that worker threads can read the output slots where they are.
 
 import {
   LAYOUT_VERSION, STATUS_NEED_MORE, STATUS_DONE, STATUS_ERROR, FORMAT_UNKNOWN, FORMAT_PCAP,
@@ -15,10 +16,10 @@ import {
 } from "./layout";
 import {
   ensureMemory, INPUT_PTR, INPUT_CAPACITY, OUTPUT_PTR, RECORD_CAPACITY, STATS_PTR, WARN_PTR,
-  META_PTR, MAX_RECORD_BYTES,
+  META_PTR, MAX_RECORD_BYTES, OUTPUT_SLOTS,
 } from "./memory";
 import { resetCounters, clearMeta, metaCount } from "./counters";
-import { configurePackets, resetRecords, recordCount } from "./packet";
+import { configurePackets, resetRecords, recordCount, selectOutput } from "./packet";
 import * as state from "./container/state";
 import { decodePcap, resetPcap, isPcapMagic } from "./container/pcap";
 import { decodePcapng, resetPcapng, BLOCK_SHB } from "./container/pcapng";
@@ -33,6 +34,8 @@ export function inputCapacity(): u32 { return INPUT_CAPACITY; }
 export function maxRecordBytes(): u32 { return MAX_RECORD_BYTES; }
 export function outputPtr(): usize { return OUTPUT_PTR; }
 export function recordCapacity(): u32 { return RECORD_CAPACITY; }
+export function outputSlots(): u32 { return OUTPUT_SLOTS; }
+export { selectOutput };
 export function statsPtr(): usize { return STATS_PTR; }
 export function warningsPtr(): usize { return WARN_PTR; }
 export function metaPtr(): usize { return META_PTR; }
@@ -54,6 +57,7 @@ export function reset(seed: u32, verify: bool): void {
   resetPcap();
   resetPcapng();
   configurePackets(seed, verify);
+  selectOutput(0);
   cursorPos = 0;
 }
 

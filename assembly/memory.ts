@@ -1,7 +1,7 @@
 // Linear-memory map of the decoder. Nothing is allocated per packet or per call: every region
 // is laid out once, after the static data, when the module starts.
 //
-//   stats | warnings | metadata ring | interface table | output records | input arena
+//   stats | warnings | metadata ring | interface table | output slots | input arena
 //
 // The SDK copies capture bytes into the input arena and reads records out of the output region
 // through typed-array views; it learns the addresses from the exported *Ptr() functions.
@@ -11,6 +11,9 @@ import {
 } from "./layout";
 
 export const RECORD_CAPACITY: u32 = 4096;
+// Output regions, RECORD_CAPACITY records each: a scan on worker threads has the decoder fill
+// one while the workers read the ones before it straight from this (shared) memory.
+export const OUTPUT_SLOTS: u32 = 32;
 export const MAX_INTERFACES: u32 = 1024;
 export const INTERFACE_SLOT: u32 = 48;
 // No capture record or pcapng block may be longer than this (libpcap and Wireshark use the
@@ -26,7 +29,7 @@ export const WARN_PTR: usize = STATS_PTR + <usize>STAT_COUNT * 8;
 export const META_PTR: usize = align(WARN_PTR + <usize>(WARN_COUNT * WARN_SLOT_SIZE) * 8, 64);
 export const IFACE_PTR: usize = align(META_PTR + <usize>(META_CAPACITY * META_SLOT_SIZE) * 8, 64);
 export const OUTPUT_PTR: usize = align(IFACE_PTR + <usize>MAX_INTERFACES * INTERFACE_SLOT, 64);
-export const INPUT_PTR: usize = align(OUTPUT_PTR + <usize>RECORD_CAPACITY * RECORD_SIZE, 64);
+export const INPUT_PTR: usize = align(OUTPUT_PTR + <usize>(OUTPUT_SLOTS * RECORD_CAPACITY) * RECORD_SIZE, 64);
 export const MEMORY_END: usize = INPUT_PTR + <usize>INPUT_CAPACITY + 64; // 64: slack for wide loads
 
 export function ensureMemory(): void {
@@ -39,3 +42,10 @@ export function ensureMemory(): void {
 @inline export function be16(p: usize): u32 { return <u32>bswap<u16>(load<u16>(p)); }
 @inline export function be32(p: usize): u32 { return bswap<u32>(load<u32>(p)); }
 @inline export function u8at(p: usize): u32 { return <u32>load<u8>(p); }
+
+// Small fixed-size copies and clears as plain loads and stores: V8 runs memory.copy and
+// memory.fill as calls out of the compiled code, which cost more than the bytes they move.
+@inline export function copy16(dst: usize, src: usize): void {
+  store<u64>(dst, load<u64>(src));
+  store<u64>(dst, load<u64>(src, 8), 8);
+}

@@ -8,10 +8,11 @@ import {
   REC_CAP_LEN, REC_ORIG_LEN, REC_VLAN, REC_INNER_VLAN, REC_INTERFACE, REC_LINK_TYPE,
   REC_PACKET_FLAGS, PKT_SNAPLEN_TRUNCATED, STAT_TCP,
 } from "./layout";
-import { OUTPUT_PTR, RECORD_CAPACITY } from "./memory";
+import { OUTPUT_PTR, OUTPUT_SLOTS, RECORD_CAPACITY } from "./memory";
 import { countStat } from "./counters";
 
-export let rec: usize = OUTPUT_PTR; // the slot of the packet being decoded
+let output: usize = OUTPUT_PTR; //      the output slot records go to
+export let rec: usize = OUTPUT_PTR; // the record of the packet being decoded
 export let recordCount: u32 = 0;
 export let verifyChecksums: bool = false;
 export let hashSeed: u32 = 0;
@@ -23,16 +24,31 @@ export function configurePackets(seed: u32, verify: bool): void {
 
 export function resetRecords(): void {
   recordCount = 0;
-  rec = OUTPUT_PTR;
+  rec = output;
+}
+
+/** Sends the records of the next decode() calls to output slot `slot` (0 after reset). */
+export function selectOutput(slot: u32): void {
+  if (slot >= OUTPUT_SLOTS) slot = 0;
+  output = OUTPUT_PTR + <usize>slot * RECORD_CAPACITY * RECORD_SIZE;
 }
 
 @inline export function outputFull(): bool { return recordCount >= RECORD_CAPACITY; }
+
+// Every byte of a record is written as zero first (memory.fill would be a call out of the
+// compiled code, per packet).
+@inline function clearRecord(p: usize): void {
+  for (let k: usize = 0; k < <usize>RECORD_SIZE; k += 16) {
+    store<u64>(p + k, 0);
+    store<u64>(p + k, 0, 8);
+  }
+}
 
 export function beginPacket(
   tsSec: f64, tsNsec: u32, fileOffset: f64, packetIndex: f64,
   capLen: u32, origLen: u32, iface: u32, linkType: u32,
 ): void {
-  memory.fill(rec, 0, RECORD_SIZE);
+  clearRecord(rec);
   store<f64>(rec, tsSec, REC_TS_SEC);
   store<u32>(rec, tsNsec, REC_TS_NSEC);
   store<f64>(rec, fileOffset, REC_FILE_OFFSET);

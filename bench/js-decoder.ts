@@ -258,8 +258,9 @@ export class JsDecoder {
   private hash(sport: number, dport: number): number {
     const o = this.outView, r = this.rec;
     const s = r + L.REC_SRC_ADDR, d = r + L.REC_DST_ADDR;
+    const bytes = o.getUint8(r + L.REC_IP_VERSION) === 4 ? 4 : 16; // IPv4: one word per address
     let cmp = 0;
-    for (let i = 0; i < 16 && cmp === 0; i += 4) {
+    for (let i = 0; i < bytes && cmp === 0; i += 4) {
       const x = o.getUint32(s + i), y = o.getUint32(d + i);
       if (x !== y) cmp = x < y ? -1 : 1;
     }
@@ -267,10 +268,10 @@ export class JsDecoder {
     const lo = cmp > 0 ? d : s, hi = cmp > 0 ? s : d;
     const loPort = cmp > 0 ? dport : sport, hiPort = cmp > 0 ? sport : dport;
     let h = this.seed >>> 0;
-    for (let i = 0; i < 16; i += 4) h = mixWord(h, o.getUint32(lo + i, true));
-    for (let i = 0; i < 16; i += 4) h = mixWord(h, o.getUint32(hi + i, true));
+    for (let i = 0; i < bytes; i += 4) h = mixWord(h, o.getUint32(lo + i, true));
+    for (let i = 0; i < bytes; i += 4) h = mixWord(h, o.getUint32(hi + i, true));
     h = mixWord(h, ((loPort << 16) | hiPort) >>> 0);
-    return finish((h ^ 36) >>> 0);
+    return finish((h ^ (bytes === 4 ? 12 : 36)) >>> 0);
   }
 }
 

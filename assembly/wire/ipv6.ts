@@ -7,7 +7,7 @@ import {
   STAT_IP_UNREADABLE, STAT_FRAGMENTS, STAT_OTHER_IP, STAT_TCP_UNREADABLE,
   PKT_FIRST_FRAGMENT, PKT_IP_LEN_FROM_CAPTURE,
 } from "../layout";
-import { be16, be32, u8at } from "../memory";
+import { be16, be32, u8at, copy16 } from "../memory";
 import { countStat } from "../counters";
 import { rec, setPacketFlag, verifyChecksums } from "../packet";
 import { decodeTransport, PROTO_TCP } from "./transport";
@@ -111,8 +111,8 @@ export function decodeIPv6(p: usize, capEnd: usize): void {
   store<u8>(rec, <u8>((be32(p) >> 20) & 0xff), REC_IP_TOS);
   store<u8>(rec, load<u8>(p + 7), REC_TTL);
   store<u32>(rec, FIXED_HEADER + payloadLen, REC_IP_LEN);
-  memory.copy(rec + REC_SRC_ADDR, p + 8, 16);
-  memory.copy(rec + REC_DST_ADDR, p + 24, 16);
+  copy16(rec + REC_SRC_ADDR, p + 8);
+  copy16(rec + REC_DST_ADDR, p + 24);
 
   const end = ipEnd < capEnd ? ipEnd : capEnd;
   const pseudo: u64 = verifyChecksums ? sumBytes(pseudoDst, 16, sumBytes(pseudoSrc, 16, 0)) : 0;

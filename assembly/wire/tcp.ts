@@ -8,7 +8,7 @@ import {
   REC_SRC_PORT, REC_DST_PORT, REC_SEQ, REC_ACK, REC_TCP_FLAGS, REC_WINDOW, REC_URGENT,
   REC_TCP_HEADER_LEN, REC_PAYLOAD_LEN, REC_MSS, REC_WSCALE, REC_SACK_BLOCKS, REC_TSVAL,
   REC_TSECR, REC_TFO_COOKIE_LEN, REC_OPTIONS, REC_STOP_LAYER, REC_STOP_REASON, REC_FLOW_HASH,
-  REC_SRC_ADDR, REC_DST_ADDR,
+  REC_SRC_ADDR, REC_DST_ADDR, REC_IP_VERSION,
   LAYER_TCP, LAYER_TCP_OPTIONS, STOP_TRUNCATED, STOP_INVALID,
   OPT_MSS, OPT_WSCALE, OPT_SACK_PERMITTED, OPT_SACK, OPT_TIMESTAMPS, OPT_TFO, OPT_MPTCP,
   OPT_MALFORMED, OPT_OTHER, OPT_TFO_EXPERIMENTAL, STAT_TCP_UNREADABLE, PKT_PAYLOAD_TRUNCATED,
@@ -42,7 +42,7 @@ export function decodeTcp(p: usize, capEnd: usize, tcpLen: u32): bool {
   store<u32>(rec, be32(p + 4), REC_SEQ);
   store<u32>(rec, be32(p + 8), REC_ACK);
   store<u16>(rec, <u16>(be16(p + 12) & 0x1ff), REC_TCP_FLAGS);
-  store<u32>(rec, flowHash(hashSeed, rec + REC_SRC_ADDR, srcPort, rec + REC_DST_ADDR, dstPort), REC_FLOW_HASH);
+  store<u32>(rec, flowHash(hashSeed, rec + REC_SRC_ADDR, srcPort, rec + REC_DST_ADDR, dstPort, load<u8>(rec, REC_IP_VERSION) == 4), REC_FLOW_HASH);
   if (avail < tcpLen) setPacketFlag(PKT_PAYLOAD_TRUNCATED);
 
   const headerLen = (u8at(p + 12) >> 4) << 2;

@@ -40,14 +40,15 @@ static void flush(void) {
 }
 
 static uint32_t flow_hash(rec_t *r) {
-  int c = memcmp(r->src, r->dst, 16);
+  int n = r->ipver == 4 ? 4 : 16; /* IPv4: one word per address */
+  int c = memcmp(r->src, r->dst, n);
   if (c == 0) c = r->sport < r->dport ? -1 : r->sport > r->dport;
   const uint8_t *lo = c > 0 ? r->dst : r->src, *hi = c > 0 ? r->src : r->dst;
   uint32_t lp = c > 0 ? r->dport : r->sport, hp = c > 0 ? r->sport : r->dport, h = 0, w;
-  for (int i = 0; i < 16; i += 4) { memcpy(&w, lo + i, 4); h = mix(h, w); }
-  for (int i = 0; i < 16; i += 4) { memcpy(&w, hi + i, 4); h = mix(h, w); }
+  for (int i = 0; i < n; i += 4) { memcpy(&w, lo + i, 4); h = mix(h, w); }
+  for (int i = 0; i < n; i += 4) { memcpy(&w, hi + i, 4); h = mix(h, w); }
   h = mix(h, lp << 16 | hp);
-  h ^= 36; h ^= h >> 16; h *= 0x85ebca6b; h ^= h >> 13; h *= 0xc2b2ae35; h ^= h >> 16;
+  h ^= n == 4 ? 12 : 36; h ^= h >> 16; h *= 0x85ebca6b; h ^= h >> 13; h *= 0xc2b2ae35; h ^= h >> 16;
   return h;
 }
 

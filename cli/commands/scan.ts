@@ -6,7 +6,6 @@ import {
   type ScanOptions, type CaptureSummary, type ConnectionFilter,
 } from "../../sdk/index.js";
 import { statSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { Output } from "../output.js";
 import { Progress } from "../progress.js";
 import { orderByFirstPacket, totalSize } from "../inputs.js";
@@ -17,6 +16,7 @@ import { zeekHeader, zeekRow, zeekFooter } from "../format/zeek-log.js";
 import { errorLine, openErrorMessage } from "../report-error.js";
 import { EXIT_OK, EXIT_PARTIAL, EXIT_UNREADABLE } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
+import { scanThreads } from "../threads.js";
 
 export const FORMATS = ["text", "json", "ndjson", "csv", "zeek"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -71,8 +71,7 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   if (!FORMATS.includes(format)) throw new UsageError(`--format: "${flags.format}" is not one of ${FORMATS.join(", ")}`);
   const top = Number(flags.top ?? 10);
   if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top: "${flags.top}" is not a count`);
-  const threads = Number(flags.threads ?? availableParallelism());
-  if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new UsageError(`--threads: "${flags.threads}" is not a number of threads (1 to 256)`);
+  const threads = scanThreads(flags.threads);
   const filter = flags.filter !== undefined ? parseFilter(String(flags.filter), "--filter") : null;
   const options: ScanOptions = {
     likelyServerPorts: parseServerPorts(flags.serverPorts),
@@ -115,16 +114,20 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     const collected: unknown[] = [];
     if (format === "csv") await output.write(csvHeader());
     if (format === "zeek") await output.write(zeekHeader());
-    for await (const c of scanner) {
-      if (filter && !filter.matches(c)) continue;
-      selected?.add(c);
-      switch (format) {
-        case "text": interesting.add(c); break;
-        case "json": collected.push(c); break;
-        case "ndjson": await output.write(JSON.stringify(c) + "\n"); break;
-        case "csv": await output.write(csvRow(c)); break;
-        case "zeek": await output.write(zeekRow(c)); break;
+    for await (const records of scanner.batches()) {
+      let text = "";
+      for (const c of records) {
+        if (filter && !filter.matches(c)) continue;
+        selected?.add(c);
+        switch (format) {
+          case "text": interesting.add(c); break;
+          case "json": collected.push(c); break;
+          case "ndjson": text += JSON.stringify(c) + "\n"; break;
+          case "csv": text += csvRow(c); break;
+          case "zeek": text += zeekRow(c); break;
+        }
       }
+      if (text) await output.write(text);
     }
     progress?.done();
     const captures = scanner.captures();

@@ -9,7 +9,7 @@
 // carries the error with its byte offset. Only an input that cannot be opened throws.
 
 import {
-  PacketDecoder, type DecoderOptions, type CaptureStats, type SectionInfo, type InterfaceInfo,
+  PacketDecoder, type DecoderOptions, type DecoderPlacement, type CaptureStats, type SectionInfo, type InterfaceInfo,
   type ContainerFormat,
 } from "./packet-decoder.js";
 import type { PacketBatch } from "./packet-batch.js";
@@ -44,12 +44,15 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
   private started = false;
   private readError: DecodeError | null = null;
 
-  constructor(readonly input: CaptureInput, private readonly options: DecodeCaptureOptions = {}) {}
+  constructor(
+    readonly input: CaptureInput, private readonly options: DecodeCaptureOptions = {},
+    private readonly placement?: DecoderPlacement,
+  ) {}
 
   async *[Symbol.asyncIterator](): AsyncGenerator<PacketBatch> {
     if (this.started) throw new Error("a CaptureDecoding can be iterated only once");
     this.started = true;
-    const decoder = await PacketDecoder.create(this.options);
+    const decoder = await PacketDecoder.create(this.options, this.placement);
     this.decoder = decoder;
     const source = await openInput(this.input);
     const onProgress = this.options.onProgress;
@@ -122,6 +125,7 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
   }
 }
 
-export function decodeCapture(input: CaptureInput, options?: DecodeCaptureOptions): CaptureDecoding {
-  return new CaptureDecoding(input, options);
+/** `placement` is for parallel scans (parallel/): where the records go. */
+export function decodeCapture(input: CaptureInput, options?: DecodeCaptureOptions, placement?: DecoderPlacement): CaptureDecoding {
+  return new CaptureDecoding(input, options, placement);
 }

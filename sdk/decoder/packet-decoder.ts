@@ -25,6 +25,16 @@ export interface DecoderOptions {
 
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
 
+/**
+ * Where a decoder puts its records, for a scan whose worker threads read them in place: the
+ * decoder runs on `memory`, and each step writes to output slot `outputSlot()` (the caller
+ * makes sure no worker still reads it).
+ */
+export interface DecoderPlacement {
+  memory: WebAssembly.Memory;
+  outputSlot(): number;
+}
+
 export interface CaptureStats {
   packets: number;
   tcp: number;
@@ -70,7 +80,8 @@ export interface InterfaceInfo {
 export type ContainerFormat = "pcap" | "pcapng";
 
 export class PacketDecoder {
-  readonly batch: PacketBatch;
+  /** The records of the last step (a view of the output slot it wrote). */
+  batch: PacketBatch;
   readonly sections: SectionInfo[] = [];
   readonly interfaces: InterfaceInfo[] = [];
   /** Bytes handed to the decoder so far. */
@@ -81,6 +92,8 @@ export class PacketDecoder {
   private readonly warn64: Float64Array;
   private readonly meta64: Float64Array;
   private readonly chunkSize: number;
+  private readonly slots: PacketBatch[] = [];
+  private slot = 0;
   private start = 0; // first unconsumed arena byte
   private limit = 0; // end of valid arena bytes
   private base = 0; //  input offset of arena byte 0
@@ -89,10 +102,16 @@ export class PacketDecoder {
   // What the decoder reported, kept once its instance is released.
   private final: { stats: CaptureStats; warnings: DecodeWarning[]; error: DecodeError | null; container: ContainerFormat | null; packets: number } | null = null;
 
-  private constructor(private readonly wasm: DecoderExports, options: DecoderOptions) {
+  private constructor(
+    private readonly wasm: DecoderExports, options: DecoderOptions, private readonly placement: DecoderPlacement | null,
+  ) {
     const buffer = wasm.memory.buffer; // memory never grows after start-up: views stay valid
     this.arena = new Uint8Array(buffer, wasm.inputPtr(), wasm.inputCapacity());
-    this.batch = new PacketBatch(buffer, wasm.outputPtr(), wasm.recordCapacity());
+    const capacity = wasm.recordCapacity();
+    for (let k = 0; k < wasm.outputSlots(); k++) {
+      this.slots.push(new PacketBatch(buffer, wasm.outputPtr() + k * capacity * L.RECORD_SIZE, capacity));
+    }
+    this.batch = this.slots[0]!;
     this.stats64 = new Float64Array(buffer, wasm.statsPtr(), L.STAT_COUNT);
     this.warn64 = new Float64Array(buffer, wasm.warningsPtr(), L.WARN_COUNT * L.WARN_SLOT_SIZE);
     this.meta64 = new Float64Array(buffer, wasm.metaPtr(), L.META_CAPACITY * L.META_SLOT_SIZE);
@@ -101,8 +120,8 @@ export class PacketDecoder {
     wasm.reset((options.hashSeed ?? 0) >>> 0, options.verifyChecksums ? 1 : 0);
   }
 
-  static async create(options: DecoderOptions = {}): Promise<PacketDecoder> {
-    return new PacketDecoder(await acquireDecoder(), options);
+  static async create(options: DecoderOptions = {}, placement?: DecoderPlacement): Promise<PacketDecoder> {
+    return new PacketDecoder(await acquireDecoder(placement?.memory), options, placement ?? null);
   }
 
   /**
@@ -163,6 +182,14 @@ export class PacketDecoder {
     if (this.finished || this.needsInput) {
       this.batch.count = 0;
       return this.batch;
+    }
+    if (this.placement) {
+      const slot = this.placement.outputSlot();
+      if (slot !== this.slot) {
+        wasm.selectOutput(slot);
+        this.slot = slot;
+        this.batch = this.slots[slot]!;
+      }
     }
     this.batch.count = wasm.decode(this.start, this.limit, this.eof ? 1 : 0, this.base);
     this.start = wasm.cursor();

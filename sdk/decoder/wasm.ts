@@ -1,9 +1,11 @@
 // Loads the WebAssembly decoder: the module is compiled once per process and instantiated once
-// per decoder (each instance owns its arenas). The layout version compiled into the .wasm must
-// equal the one this SDK was built with.
+// per decoder, on a linear memory of its own (its arenas) or on one a parallel scan gives it.
+// The memory is shared (a SharedArrayBuffer underneath) so that worker threads can read the
+// decoded records where they are. The layout version compiled into the .wasm must equal the
+// one this SDK was built with.
 
 import { readFile } from "node:fs/promises";
-import { instantiate } from "@assemblyscript/loader";
+import { instantiateSync } from "@assemblyscript/loader";
 import { LAYOUT_VERSION } from "../../assembly/layout.js";
 
 export interface DecoderExports {
@@ -14,6 +16,8 @@ export interface DecoderExports {
   maxRecordBytes(): number;
   outputPtr(): number;
   recordCapacity(): number;
+  outputSlots(): number;
+  selectOutput(slot: number): void;
   statsPtr(): number;
   warningsPtr(): number;
   metaPtr(): number;
@@ -60,23 +64,39 @@ function compileOnce(): Promise<WebAssembly.Module> {
   return compiled;
 }
 
+// The module's memory declares this maximum (asconfig.json: maximumMemory); it grows to its
+// regions (~30 MB) when an instance starts.
+const MAX_PAGES = 1024;
+
+/** A linear memory for decoder instances (one at a time). */
+export function createDecoderMemory(): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+}
+
 // Instances given back by finished decoders, reused by the next ones: instantiating means
 // allocating and zeroing ~21 MB of linear memory, which would cost more than decoding a small
-// capture. reset() puts an instance back in its initial state.
+// capture. reset() puts an instance back in its initial state. Instances on a memory given
+// by the caller are not kept: the caller's workers may still be reading it.
 const idle: DecoderExports[] = [];
 const MAX_IDLE = 4;
+const onCallersMemory = new WeakSet<DecoderExports>();
 
-export async function acquireDecoder(): Promise<DecoderExports> {
+export async function acquireDecoder(memory?: WebAssembly.Memory): Promise<DecoderExports> {
+  if (memory) {
+    const wasm = await instantiateDecoder(memory);
+    onCallersMemory.add(wasm);
+    return wasm;
+  }
   return idle.pop() ?? instantiateDecoder();
 }
 
 export function releaseDecoder(wasm: DecoderExports): void {
-  if (idle.length < MAX_IDLE) idle.push(wasm);
+  if (idle.length < MAX_IDLE && !onCallersMemory.has(wasm)) idle.push(wasm);
 }
 
-export async function instantiateDecoder(): Promise<DecoderExports> {
+export async function instantiateDecoder(memory = createDecoderMemory()): Promise<DecoderExports> {
   const module = await compileOnce();
-  const { exports } = await instantiate<Record<string, unknown>>(module, {});
+  const { exports } = instantiateSync<Record<string, unknown>>(module, { env: { memory } });
   const wasm = exports as unknown as DecoderExports;
   const version = wasm.layoutVersion();
   if (version !== LAYOUT_VERSION) {

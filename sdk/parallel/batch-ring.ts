@@ -1,46 +1,52 @@
-// A ring of decoded batches in shared memory: the main thread decodes once and publishes each
-// batch of packet records; every worker reads every batch (its clock must see all packets)
-// and tracks only its shard of the flows. Slot reuse waits until all workers have read it.
+// The hand-over of decoded batches to the workers. The decoder writes each batch into one of
+// its output slots, in a memory shared with the workers (decoder/wasm.ts), and the main thread
+// publishes it here; every worker reads every batch in place (its clock must see all packets)
+// and tracks only its shard of the flows. A slot is decoded into again only once every worker
+// has read the batch before.
 //
 // Control words (Int32): [published, done, read by worker 0, read by worker 1, ...].
-// Slot s holds batch s mod SLOTS: [count, packetBase (f64 as two words)] then the records.
+// Batch k is in output slot k mod slots; its header [count, packetBase] is in `headers`.
 
-import * as L from "../../assembly/layout.js";
-
-export const SLOTS = 8;
-export const SLOT_RECORDS = 4096;
-const SLOT_HEADER = 16;
-const SLOT_BYTES = SLOT_HEADER + SLOT_RECORDS * L.RECORD_SIZE;
 const PUBLISHED = 0;
 const DONE = 1;
 const FIRST_READER = 2;
+const HEADER_BYTES = 16;
 
-export interface RingBuffers { control: SharedArrayBuffer; data: SharedArrayBuffer; workers: number }
+export interface RingBuffers {
+  control: SharedArrayBuffer;
+  headers: SharedArrayBuffer;
+  workers: number;
+  slots: number;
+}
 
-export function createRing(workers: number): RingBuffers {
+export function createRing(workers: number, slots: number): RingBuffers {
   return {
     control: new SharedArrayBuffer((FIRST_READER + workers) * 4),
-    data: new SharedArrayBuffer(SLOTS * SLOT_BYTES),
+    headers: new SharedArrayBuffer(slots * HEADER_BYTES),
     workers,
+    slots,
   };
 }
 
 /** The main thread's side. */
 export class RingWriter {
   private readonly control: Int32Array;
-  private readonly bytes: Uint8Array;
-  private readonly view: DataView;
+  private readonly headers: DataView;
   private published = 0;
 
   constructor(private readonly ring: RingBuffers) {
     this.control = new Int32Array(ring.control);
-    this.bytes = new Uint8Array(ring.data);
-    this.view = new DataView(ring.data);
+    this.headers = new DataView(ring.headers);
   }
 
-  /** Resolves once every worker has read the batch that last used the next slot. */
+  /** The output slot the next batch is to be decoded into. */
+  nextSlot(): number {
+    return this.published % this.ring.slots;
+  }
+
+  /** Resolves once every worker has read the batch that last used nextSlot(). */
   async waitForSlot(): Promise<void> {
-    const needed = this.published - SLOTS + 1; // every reader must have read up to here
+    const needed = this.published - this.ring.slots + 1; // every reader must have read up to here
     for (let w = 0; w < this.ring.workers; w++) {
       for (;;) {
         const read = Atomics.load(this.control, FIRST_READER + w);
@@ -52,15 +58,20 @@ export class RingWriter {
     }
   }
 
-  /** Copies `count` records into the next slot and publishes it. Call waitForSlot() first. */
-  publish(records: Uint8Array, count: number, packetBase: number): void {
-    const at = (this.published % SLOTS) * SLOT_BYTES;
-    this.view.setInt32(at, count, true);
-    this.view.setFloat64(at + 8, packetBase, true);
-    this.bytes.set(records.subarray(0, count * L.RECORD_SIZE), at + SLOT_HEADER);
+  /** Publishes the batch of `count` records just decoded into nextSlot(). */
+  publish(count: number, packetBase: number): void {
+    const at = this.nextSlot() * HEADER_BYTES;
+    this.headers.setInt32(at, count, true);
+    this.headers.setFloat64(at + 8, packetBase, true);
     this.published++;
     Atomics.store(this.control, PUBLISHED, this.published);
     Atomics.notify(this.control, PUBLISHED);
+  }
+
+  /** Stops waiting for a worker that failed (the scan is then abandoned, not blocked). */
+  abandon(worker: number): void {
+    Atomics.store(this.control, FIRST_READER + worker, 0x7fffffff);
+    Atomics.notify(this.control, FIRST_READER + worker);
   }
 
   close(): void {
@@ -72,24 +83,25 @@ export class RingWriter {
 /** A worker's side: blocks until the next batch is published or the ring is closed. */
 export class RingReader {
   private readonly control: Int32Array;
-  private readonly view: DataView;
+  private readonly headers: DataView;
   private read = 0;
 
-  constructor(ring: RingBuffers, private readonly worker: number) {
+  constructor(private readonly ring: RingBuffers, private readonly worker: number) {
     this.control = new Int32Array(ring.control);
-    this.view = new DataView(ring.data);
+    this.headers = new DataView(ring.headers);
   }
 
-  /** The slot's byte offset of records, count and packet base, or null at the end. */
-  next(): { recordsAt: number; count: number; packetBase: number } | null {
+  /** The next batch's output slot, count and packet base, or null at the end. */
+  next(): { slot: number; count: number; packetBase: number } | null {
     for (;;) {
       const published = Atomics.load(this.control, PUBLISHED);
       if (published > this.read) break;
       if (Atomics.load(this.control, DONE)) return null;
       Atomics.wait(this.control, PUBLISHED, published, 1000);
     }
-    const at = (this.read % SLOTS) * SLOT_BYTES;
-    return { recordsAt: at + SLOT_HEADER, count: this.view.getInt32(at, true), packetBase: this.view.getFloat64(at + 8, true) };
+    const slot = this.read % this.ring.slots;
+    const at = slot * HEADER_BYTES;
+    return { slot, count: this.headers.getInt32(at, true), packetBase: this.headers.getFloat64(at + 8, true) };
   }
 
   /** Frees the slot just returned by next(). */

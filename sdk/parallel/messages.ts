@@ -4,8 +4,16 @@ import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions } from "../scan.js";
 import type { RingBuffers } from "./batch-ring.js";
 
+/** Where the decoded batches are: output slots of `slotRecords` records from `outputAt` on. */
+export interface DecodedRecords {
+  memory: WebAssembly.Memory;
+  outputAt: number;
+  slotRecords: number;
+}
+
 export interface WorkerJob {
   ring: RingBuffers;
+  records: DecodedRecords;
   options: ScanOptions;
   shard: { index: number; count: number };
 }

@@ -1,31 +1,24 @@
 // Tracks connections on worker threads, each owning the flows of one hash shard. This thread
-// decodes the capture once and publishes every batch of packet records in a shared ring; the
+// decodes the capture once, into output slots the workers read in place (batch-ring.ts); the
 // workers send the connections that end as bytes, and this thread builds their records and
 // merges them into the exact order one thread produces: batch by batch, then by the time each
 // connection ended, then by id; the connections open at the end of input by id.
 
-import { Worker } from "node:worker_threads";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import type { Worker } from "node:worker_threads";
 import { byEndThenId, FINISH_GROUP, type Ended, type EndedGroup } from "../connections/track.js";
 import type { CaptureSummary } from "../decoder/decode-capture.js";
 import { decodeInputs } from "../decoder/decode-inputs.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
 import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions } from "../scan.js";
-import { FINAL_BATCH, type WorkerJob, type WorkerMessage } from "./messages.js";
+import { FINAL_BATCH, type DecodedRecords, type WorkerJob, type WorkerMessage } from "./messages.js";
+import { createDecoderMemory, instantiateDecoder } from "../decoder/wasm.js";
 import { createRing, RingWriter } from "./batch-ring.js";
+import { takeScanWorker } from "./worker-pool.js";
 import { endedRecords } from "./ended-bytes.js";
 import { ConnectionStore } from "../connections/connection-store.js";
 import { unpackConnection } from "../connections/unpack-connection.js";
 import { buildConnectionRecord, type ConnectionRecord } from "../connections/connection-record.js";
-
-// The compiled worker script; when this module runs from source (tests), the built one.
-function workerScript(): URL {
-  const beside = new URL("./scan-worker.js", import.meta.url);
-  if (existsSync(fileURLToPath(beside))) return beside;
-  return new URL("../../dist/sdk/parallel/scan-worker.js", import.meta.url);
-}
 
 /** Options a worker can receive: plain data only (no callbacks). */
 function portable(options: ScanOptions): ScanOptions {
@@ -44,15 +37,17 @@ interface WorkerState {
 }
 
 const YIELD_EVERY = 8; // batches
-// A worker's JavaScript allocates little (its tracker lives in WebAssembly memory): a small
-// young generation keeps its heap from growing to V8's defaults.
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
 
 export async function* trackInWorkers(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[],
 ): AsyncGenerator<EndedGroup, Timeline> {
-  const ring = createRing(threads);
+  // The decoders of every input run on one memory the workers read the records from.
+  const memory = createDecoderMemory();
+  const layout = await instantiateDecoder(memory); // grows the memory; tells where the slots are
+  const records: DecodedRecords = { memory, outputAt: layout.outputPtr(), slotRecords: layout.recordCapacity() };
+  const ring = createRing(threads, layout.outputSlots());
   const writer = new RingWriter(ring);
+  const placement = { memory, outputSlot: () => writer.nextSlot() };
   const scratch = new ConnectionStore(1);
   let failure: Error | null = null;
   let timeline: Timeline | null = null;
@@ -80,16 +75,28 @@ export async function* trackInWorkers(
   };
 
   for (let index = 0; index < threads; index++) {
-    const job: WorkerJob = { ring, options: portable(options), shard: { index, count: threads } };
-    const state: WorkerState = { worker: new Worker(workerScript(), { workerData: job, resourceLimits: WORKER_LIMITS }), queue: [], final: [], upTo: 0, done: false };
+    const job: WorkerJob = { ring, records, options: portable(options), shard: { index, count: threads } };
+    const state: WorkerState = { worker: takeScanWorker(), queue: [], final: [], upTo: 0, done: false };
+    // A worker that fails stops reading: without abandon() this thread would wait for it
+    // forever, and with nothing else left to run, the process would exit as if all went well.
+    const fail = (error: Error) => {
+      failure ??= error;
+      writer.abandon(index);
+      news++;
+      wake?.();
+    };
     state.worker.on("message", (m: WorkerMessage) => {
       if (m.type === "ended") receive(state, m);
       else if (m.type === "done") { state.done = true; if (index === 0) timeline = m.timeline; }
-      else failure = Object.assign(new Error(m.message), { stack: m.stack });
+      else return fail(Object.assign(new Error(m.message), { stack: m.stack }));
       news++;
       wake?.();
     });
-    state.worker.on("error", (error) => { failure = error; news++; wake?.(); });
+    state.worker.on("error", fail);
+    state.worker.on("exit", (code) => {
+      if (!state.done) fail(new Error(`scan worker ${index} exited (code ${code}) before the end of input`));
+    });
+    state.worker.postMessage(job);
     states.push(state);
   }
 
@@ -128,9 +135,10 @@ export async function* trackInWorkers(
 
   try {
     let published = 0;
-    for await (const { batch, packetBase } of decodeInputs(inputs, options, summaries)) {
+    // Each batch is decoded into nextSlot(), which is free: waited for before the decoder resumes.
+    for await (const { batch, packetBase } of decodeInputs(inputs, options, summaries, placement)) {
+      writer.publish(batch.count, packetBase);
       await writer.waitForSlot();
-      writer.publish(batch.u8, batch.count, packetBase);
       // Reading and decoding never wait for the event loop: let the workers' messages in now
       // and then, or they queue up (unread bytes) for as long as the ring has room.
       if (++published % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));

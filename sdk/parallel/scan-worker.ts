@@ -1,12 +1,13 @@
-// A worker thread of a parallel scan: reads every decoded batch from the shared ring (its
-// clock must see all packets), tracks the flows of its hash shard with the WebAssembly tracker,
+// A worker thread of a parallel scan: reads every decoded batch in place, in the decoder's
+// shared memory (its clock must see all packets), tracks the flows of its hash shard with the WebAssembly tracker,
 // and sends the connections that end, as bytes, batch by batch; at the end of input, the
 // connections still open, in id order.
 
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import { WasmConnectionTracker } from "../connections/wasm-tracker.js";
 import { PacketBatch } from "../decoder/packet-batch.js";
-import { RingReader, SLOT_RECORDS } from "./batch-ring.js";
+import { RingReader } from "./batch-ring.js";
+import * as L from "../../assembly/layout.js";
 import { EndedBytesWriter } from "./ended-bytes.js";
 import { FINAL_BATCH, type WorkerJob, type WorkerMessage } from "./messages.js";
 
@@ -31,13 +32,10 @@ function run(job: WorkerJob): void {
     groups = [];
   };
   const reader = new RingReader(job.ring, job.shard.index);
-  const views = new Map<number, PacketBatch>(); // one view per ring slot
+  const { memory, outputAt, slotRecords } = job.records;
+  const views: PacketBatch[] = []; // one per output slot, over the decoder's memory
   for (let slot = reader.next(); slot; slot = reader.next()) {
-    let packets = views.get(slot.recordsAt);
-    if (!packets) {
-      packets = new PacketBatch(job.ring.data, slot.recordsAt, SLOT_RECORDS);
-      views.set(slot.recordsAt, packets);
-    }
+    const packets = views[slot.slot] ??= new PacketBatch(memory.buffer, outputAt + slot.slot * slotRecords * L.RECORD_SIZE, slotRecords);
     packets.count = slot.count;
     tracker.packetBase = slot.packetBase;
     tracker.processBatch(packets);
@@ -54,9 +52,12 @@ function run(job: WorkerJob): void {
   post({ type: "done", timeline: { maxGapSec: tracker.maxGapSec, backwardsSteps: tracker.backwardsSteps } });
 }
 
-try {
-  run(workerData as WorkerJob);
-} catch (error) {
-  const e = error as Error;
-  parentPort!.postMessage({ type: "error", message: e.message, stack: e.stack } satisfies WorkerMessage);
-}
+// Started ahead of need (worker-pool.ts): the job comes as the first message.
+parentPort!.once("message", (job: WorkerJob) => {
+  try {
+    run(job);
+  } catch (error) {
+    const e = error as Error;
+    parentPort!.postMessage({ type: "error", message: e.message, stack: e.stack } satisfies WorkerMessage);
+  }
+});

@@ -7,6 +7,7 @@ import type { ConnectionRecord, HandshakeOutcome, TeardownKind } from "../connec
 import type { ConnState } from "../connections/conn-state.js";
 import type { CaptureSummary } from "../decoder/decode-capture.js";
 import { LogHistogram } from "./histogram.js";
+import { pruneLeastActive } from "./prune.js";
 
 export interface RttSummary { count: number; p50: number | null; p90: number | null; p99: number | null; max: number | null }
 
@@ -61,12 +62,8 @@ const distinctCount = <T>(d: Distinct<T>) => (d instanceof Set ? d.size : d.leng
 
 interface SourceStats { syns: number; answered: number; ports: Distinct<number>; hosts: Distinct<string> }
 
-// Keeps a map of per-server or per-source counts bounded: past MAX_TRACKED entries, the
-// least active half goes (heavy hitters stay).
 function prune<V>(map: Map<string, V>, weight: (v: V) => number): void {
-  if (map.size <= MAX_TRACKED) return;
-  const sorted = [...map].sort((a, b) => weight(a[1]) - weight(b[1]));
-  for (const [key] of sorted.slice(0, map.size - MAX_TRACKED / 2)) map.delete(key);
+  pruneLeastActive(map, weight, MAX_TRACKED);
 }
 
 function bump<K extends string>(counts: Partial<Record<K, number>>, key: K): void {

@@ -49,6 +49,17 @@ describe("worker threads", () => {
     expect(await same(writePcap(merge(long, short)))).toBe(2);
   });
 
+  it("fail the scan, not end it quietly, when a worker fails", async () => {
+    // More packets than the decoder's output slots hold: this thread must wait for the workers
+    // (a failed worker once left it waiting forever, and the process exited as if done).
+    const dir = mkdtempSync(join(tmpdir(), "ths-par-"));
+    const big = join(dir, "big.pcap");
+    generateCapture(big, { bytes: 20e6, snaplen: 96, concurrency: 300, seed: 8 });
+    // The workers build their trackers from the options; the 257th prefix is refused there.
+    const nets = Array.from({ length: 257 }, (_, k) => `10.${k >> 8}.${k & 255}.0/24`);
+    await expect(scan(big, { threads: 2, ignoreChecksumsNets: nets })).rejects.toThrow(/at most 256/);
+  });
+
   const root = corpusDir();
   it.runIf(root)("give the same output as one thread on the Zeek traces", async () => {
     const traces = join(root!, "zeek", "traces");

@@ -1,0 +1,45 @@
+// Scan workers, started ahead of need: a worker thread takes ~100 ms to boot and load its
+// modules, which would otherwise be spent with the decoder waiting for it. The command starts
+// them first thing (prestartScanWorkers), so they boot while the main thread loads the SDK; a
+// scan takes started ones (or starts its own) and sends each its job.
+//
+// This module imports nothing of the SDK, so that starting workers costs the caller nothing.
+
+import { Worker } from "node:worker_threads";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+// A worker's JavaScript allocates little (its tracker lives in WebAssembly memory): a small
+// young generation keeps its heap from growing to V8's defaults.
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
+
+// The compiled worker script; when this module runs from source (tests), the built one.
+function workerScript(): URL {
+  const beside = new URL("./scan-worker.js", import.meta.url);
+  if (existsSync(fileURLToPath(beside))) return beside;
+  return new URL("../../dist/sdk/parallel/scan-worker.js", import.meta.url);
+}
+
+const started: Worker[] = [];
+
+function start(): Worker {
+  return new Worker(workerScript(), { resourceLimits: WORKER_LIMITS });
+}
+
+/** Starts workers for a scan about to run with `count` of them (idle ones never hold the process). */
+export function prestartScanWorkers(count: number): void {
+  while (started.length < count) {
+    const worker = start();
+    worker.unref();
+    // A worker that fails while idle is dropped; the scan that takes it would see the error.
+    worker.once("error", () => { const k = started.indexOf(worker); if (k >= 0) started.splice(k, 1); });
+    started.push(worker);
+  }
+}
+
+/** A started worker, or a new one; it runs one job (a "job" message) and is then terminated. */
+export function takeScanWorker(): Worker {
+  const worker = started.shift() ?? start();
+  worker.ref();
+  return worker;
+}
