@@ -149,6 +149,7 @@ export const REMOVED_CLOSE = 2; //      closed or reset, linger elapsed
 export const REMOVED_INACTIVITY = 3;
 export const REMOVED_REUSE = 4; //      a new connection took its endpoints
 export const REMOVED_IDLE_EMPTY = 5; // nothing was ever accepted on it
+export const REMOVED_EVICTED = 6; //    a half-open connection ended early: more were open than the limit
 
 // Anomaly indices (names and descriptions: sdk/connections/anomalies.ts, in this order).
 export const ANOMALY_SYN_WITH_DATA = 0;

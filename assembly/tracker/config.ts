@@ -10,6 +10,9 @@ export let inactivityTimeout: f64 = 300;
 export let verify = false;
 export let shardIndex: u32 = 0;
 export let shardCount: u32 = 1;
+/** Half-open connections (held as pending SYNs) kept at once; the oldest ends past it. */
+export let halfOpenLimit: u32 = 0xffffffff;
+export function setHalfOpenLimit(limit: u32): void { halfOpenLimit = limit; }
 
 let likely: usize = 0; //       65536 bytes: 1 for a likely server port
 let portTimeouts: usize = 0; // 65536 f64: inactivity timeout for a responder port, 0: none
@@ -28,6 +31,7 @@ export function resetConfig(
   verify = verifyChecksums;
   shardIndex = index;
   shardCount = count;
+  halfOpenLimit = 0xffffffff;
   if (likely == 0) {
     likely = heap.alloc(65536);
     portTimeouts = heap.alloc(65536 << 3);

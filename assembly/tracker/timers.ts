@@ -1,10 +1,17 @@
 // A binary min-heap of (deadline, connection slot, generation), 16 bytes an entry. Entries are
 // never removed in place: a connection whose deadline moved or whose slot was reused is
 // recognised by its generation when the entry comes out, and skipped or re-queued by the caller.
+// The caller counts the entries it makes stale; when they are the majority it keeps only the
+// live ones (keepTimers) — under a SYN flood past the half-open limit every evicted connection
+// leaves one behind, millions within an attempt timeout.
 
 let heapAt: usize = 0;
 let capacity: u32 = 0;
 export let timerCount: u32 = 0;
+/** Entries whose connection has ended or moved its deadline (counted by the caller). */
+export let staleTimers: u32 = 0;
+export function timerWentStale(): void { staleTimers++; }
+export function staleTimerPopped(): void { if (staleTimers > 0) staleTimers--; } // (a revived entry may not have been counted)
 
 export function resetTimers(): void {
   if (heapAt == 0) {
@@ -12,6 +19,7 @@ export function resetTimers(): void {
     heapAt = heap.alloc(<usize>capacity << 4);
   }
   timerCount = 0;
+  staleTimers = 0;
 }
 
 @inline function deadlineAt(i: u32): f64 { return load<f64>(heapAt + (<usize>i << 4)); }
@@ -24,7 +32,45 @@ export function resetTimers(): void {
 }
 
 @inline function move(from: u32, to: u32): void {
-  memory.copy(heapAt + (<usize>to << 4), heapAt + (<usize>from << 4), 16);
+  const a = heapAt + (<usize>from << 4), b = heapAt + (<usize>to << 4);
+  store<u64>(b, load<u64>(a));
+  store<u64>(b, load<u64>(a, 8), 8);
+}
+
+/** Entry i in heap order: f64 deadline, u32 slot at 8, u32 generation at 12. */
+export function timerEntry(i: u32): usize { return heapAt + (<usize>i << 4); }
+
+/**
+ * Keeps the entries `live` marks (a byte per entry, in entry order, at `live`) and restores
+ * the heap order; the stale count starts again from zero.
+ */
+export function keepTimers(live: usize): void {
+  let kept: u32 = 0;
+  for (let i: u32 = 0; i < timerCount; i++) {
+    if (load<u8>(live + i) == 0) continue;
+    if (kept != i) move(i, kept);
+    kept++;
+  }
+  timerCount = kept;
+  staleTimers = 0;
+  if (kept < 2) return;
+  for (let i: i32 = <i32>((kept - 2) >> 1); i >= 0; i--) siftDown(<u32>i);
+}
+
+function siftDown(start: u32): void {
+  const at = heapAt + (<usize>start << 4);
+  const d = load<f64>(at), s = load<u32>(at, 8), g = load<u32>(at, 12);
+  let i = start;
+  for (;;) {
+    const l: u32 = 2 * i + 1;
+    if (l >= timerCount) break;
+    const r: u32 = l + 1;
+    const c = r < timerCount && deadlineAt(r) < deadlineAt(l) ? r : l;
+    if (deadlineAt(c) >= d) break;
+    move(c, i);
+    i = c;
+  }
+  put(i, d, s, g);
 }
 
 export function pushTimer(deadline: f64, slot: u32, generation: u32): void {

@@ -22,7 +22,7 @@ import {
   SEEN_CLOSED_BEFORE_RESET, SEEN_ISN, REASM_NEXT, REASM_PENDING, REASM_ESTABLISHED,
   HS_SYN_ACK_ANSWERED, HS_SYN_ACK_MISMATCH, HS_ACK_SEEN, HS_ACK_MISMATCH, HS_SIMULTANEOUS, HS_EXPECT_SYN,
   HS_RST_BEFORE_ACK, CLOSE_PEER_ACKED_FIN, CLOSE_SECOND_FIN_ACKS_FIRST, CLOSE_SECOND_FIN, CLOSE_FIN_BEFORE_RST,
-  REMOVED_ATTEMPT, REMOVED_CLOSE, REMOVED_INACTIVITY, REMOVED_REUSE, REMOVED_IDLE_EMPTY,
+  REMOVED_ATTEMPT, REMOVED_CLOSE, REMOVED_INACTIVITY, REMOVED_REUSE, REMOVED_IDLE_EMPTY, REMOVED_EVICTED,
   ANOMALY_SYN_WITH_DATA, ANOMALY_SYN_RETRANSMIT_DIFFERENT_ISN, ANOMALY_SYN_ACK_WRONG_ACK,
   ANOMALY_HANDSHAKE_ACK_WRONG_ACK, ANOMALY_ACK_WITHOUT_SYN_ACK, ANOMALY_BAD_CHECKSUM, ANOMALY_ZERO_WINDOW,
   ANOMALY_DATA_AFTER_FIN, ANOMALY_FIN_RETRANSMIT, ANOMALY_SNAPLEN_TRUNCATED,
@@ -33,7 +33,10 @@ import {
   findFlow, insertFlow, removeFlow, foundFromSideA, insertPending, removePending, PENDING, touchIndex, touchConnection,
 } from "./flow-index";
 import * as P from "./pending";
-import { pushTimer, peekDeadline, peekSlot, peekGeneration, popTimer, timerCount } from "./timers";
+import {
+  pushTimer, peekDeadline, peekSlot, peekGeneration, popTimer, timerCount, staleTimers, timerWentStale,
+  staleTimerPopped, timerEntry, keepTimers,
+} from "./timers";
 import { appendLetter, appendFrom, historyIs, setHistory1, setHistory2, logLetter, noteAnomaly } from "./history";
 import { endedFull, endedRoomFor, copyEnded } from "./ended";
 import * as config from "./config";
@@ -43,6 +46,7 @@ const REUSE_NEW_ISN = 1;
 const REUSE_SIMULTANEOUS = 2;
 const LETTER_CARET: u32 = 0x5e; // '^'
 const INDEX_AHEAD: u32 = 16; // packets: see touchIndex()
+const STALE_TIMERS_MIN: u32 = 256; // timer entries left behind before they are worth dropping
 const CONN_AHEAD: u32 = 8;
 
 // The capture clock and its quality figures.
@@ -127,7 +131,7 @@ export function trackRecords(records: usize, from: u32, count: u32): u32 {
       clockTakenFor = <i32>i;
     }
     if (!expire()) return i;
-    if (!endedRoomFor(1)) return i; // a reuse may end one connection
+    if (!endedRoomFor(2)) return i; // a reuse may end one connection, a new half-open one another
     clockTakenFor = -1;
     if (config.shardCount > 1 && load<u32>(r, L.REC_FLOW_HASH) % config.shardCount != config.shardIndex) continue;
     processPacket(stop, verify, packetFlags);
@@ -213,6 +217,7 @@ function holdAsPending(stop: u32, verify: bool, packetFlags: u32, hash: u32): bo
   if (stop != L.LAYER_NONE || (verify && (packetFlags & L.PKT_CHECKSUM_BAD) != 0)) return false;
   const deadline = firstDeadline(curTime, now);
   if (deadline < lastPendingDeadline) return false; // the FIFO must stay in deadline order
+  if (P.pendingLive >= config.halfOpenLimit) evictOldestPending();
   const p = P.pushPending();
   if (p == 0) return false;
   lastPendingDeadline = deadline;
@@ -287,6 +292,14 @@ export function promote(seq: u32): u32 {
   r = savedR; curTime = savedTime; curSeq = savedSeq; curAck = savedAck; curFlags = savedFlags;
   curPayload = savedPayload; now = savedNow; packetBase = savedBase;
   return slot;
+}
+
+// Memory stays bounded under a SYN flood: past the limit, the oldest half-open connection
+// ends now, as its attempt timer would end it later (the record says "evicted").
+function evictOldestPending(): void {
+  const head = P.pendingHead();
+  if (head < 0) return;
+  remove(promote(<u32>head), REMOVED_EVICTED, curTime);
 }
 
 /** The id a pending SYN's connection gets. */
@@ -699,8 +712,24 @@ function updateTimers(slot: u32, c: usize, side: u32, eS: usize, eP: usize, isOr
 function schedule(slot: u32, c: usize, deadline: f64): void {
   const queued = load<f64>(c, C_QUEUED_DEADLINE);
   if (queued != 0 && queued <= deadline) return;
+  if (queued != 0 && !inputEnded) timerWentStale(); // the later entry is left behind
   store<f64>(c, deadline, C_QUEUED_DEADLINE);
-  if (!inputEnded) pushTimer(deadline, slot, load<u32>(c, C_GENERATION)); // no timer fires after the end
+  if (inputEnded) return; // no timer fires after the end
+  if (staleTimers >= STALE_TIMERS_MIN && staleTimers * 2 > timerCount) dropStaleTimers();
+  pushTimer(deadline, slot, load<u32>(c, C_GENERATION));
+}
+
+// Keeps the timer entries whose connection still waits for them.
+function dropStaleTimers(): void {
+  const live = heap.alloc(<usize>timerCount);
+  for (let i: u32 = 0; i < timerCount; i++) {
+    const e = timerEntry(i);
+    const c = connAt(load<u32>(e, 8));
+    const current = load<u32>(c, C_GENERATION) == load<u32>(e, 12) && load<f64>(c, C_QUEUED_DEADLINE) == load<f64>(e);
+    store<u8>(live + i, current ? 1 : 0);
+  }
+  keepTimers(live);
+  heap.free(live);
 }
 
 /** The earliest time at which a timer of this connection can end it. */
@@ -736,7 +765,10 @@ function expire(): bool {
     const deadline = peekDeadline(), slot = peekSlot(), generation = peekGeneration();
     popTimer();
     const c = connAt(slot);
-    if (load<u32>(c, C_GENERATION) != generation || load<f64>(c, C_QUEUED_DEADLINE) != deadline) continue; // stale
+    if (load<u32>(c, C_GENERATION) != generation || load<f64>(c, C_QUEUED_DEADLINE) != deadline) { // stale
+      staleTimerPopped();
+      continue;
+    }
     store<f64>(c, 0, C_QUEUED_DEADLINE);
     const why = dueReason(c, deadline);
     if (why >= 0) remove(slot, why, deadline);
@@ -764,6 +796,7 @@ function dueReason(c: usize, at: f64): i32 {
 /** Ends a connection: out of the index, copied to the ended buffer, its slot freed. */
 export function remove(slot: u32, why: i32, at: f64): void {
   const c = connAt(slot);
+  if (load<f64>(c, C_QUEUED_DEADLINE) != 0 && !inputEnded) timerWentStale(); // its entry stays behind
   store<u8>(c, <u8>why, C_REMOVED_BY);
   store<f64>(c, at, C_REMOVED_AT);
   removeFlow(slot, load<u32>(c, C_FLOW_HASH));

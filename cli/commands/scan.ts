@@ -32,6 +32,15 @@ export interface ScanFlags {
   quiet?: boolean;
   top?: number | string;
   threads?: number | string;
+  maxHalfOpen?: number | string;
+}
+
+function parseMaxHalfOpen(value: number | string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (value === "none") return Infinity;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--max-half-open: "${value}" is not a count of connections (or none)`);
+  return n;
 }
 
 export function parseServerPorts(value: string | undefined): readonly number[] {
@@ -77,6 +86,7 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     likelyServerPorts: parseServerPorts(flags.serverPorts),
     verifyChecksums: flags.verifyChecksums ?? false,
     threads,
+    maxHalfOpen: parseMaxHalfOpen(flags.maxHalfOpen),
   };
   for (const f of files) {
     if (f === "-") continue;

@@ -6,7 +6,7 @@ import { formatAddress } from "../decoder/packet-batch.js";
 import {
   ConnectionStore, KEY_WORDS, HS_SYN_ACK_ANSWERED, HS_SYN_ACK_MISMATCH, HS_ACK_SEEN, HS_ACK_MISMATCH,
   HS_RST_BEFORE_ACK, HS_SIMULTANEOUS, CLOSE_PEER_ACKED_FIN, CLOSE_SECOND_FIN_ACKS_FIRST, CLOSE_FIN_BEFORE_RST,
-  SEEN_START, SEEN_TOP, SEEN_FIN, REMOVED_INACTIVITY, REMOVED_ATTEMPT,
+  SEEN_START, SEEN_TOP, SEEN_FIN, REMOVED_INACTIVITY, REMOVED_ATTEMPT, REMOVED_EVICTED,
 } from "./connection-store.js";
 import { connState, type ConnState } from "./conn-state.js";
 import { communityId } from "./community-id.js";
@@ -17,7 +17,9 @@ export type HandshakeOutcome =
 
 export type TeardownKind =
   | "fin" | "fin-3" | "simultaneous-close" | "rst-orig" | "rst-resp" | "fin-then-rst"
-  | "half-closed-orig" | "half-closed-resp" | "open" | "timeout";
+  | "half-closed-orig" | "half-closed-resp" | "open" | "timeout"
+  /** A half-open connection ended early: more were open at once than maxHalfOpen allows. */
+  | "evicted";
 
 export interface EndpointRecord {
   addr: string;
@@ -138,6 +140,7 @@ function teardown(s: ConnectionStore, slot: number, origSide: number): { kind: T
   }
   if (s.fins[o]! > 0) return { kind: "half-closed-orig", firstCloser };
   if (s.fins[r]! > 0) return { kind: "half-closed-resp", firstCloser };
+  if (s.removedBy[slot] === REMOVED_EVICTED) return { kind: "evicted", firstCloser };
   const timedOut = s.removedBy[slot] === REMOVED_INACTIVITY || s.removedBy[slot] === REMOVED_ATTEMPT;
   return { kind: timedOut ? "timeout" : "open", firstCloser };
 }

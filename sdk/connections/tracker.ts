@@ -14,7 +14,7 @@ import {
   SEEN_START, SEEN_CLOSED_BEFORE_RESET, SEEN_ISN, HS_SYN_ACK_ANSWERED, HS_SYN_ACK_MISMATCH, HS_ACK_SEEN,
   HS_ACK_MISMATCH, HS_EXPECT_SYN, HS_RST_BEFORE_ACK, HS_SIMULTANEOUS, CLOSE_PEER_ACKED_FIN, CLOSE_SECOND_FIN_ACKS_FIRST,
   CLOSE_SECOND_FIN, CLOSE_FIN_BEFORE_RST, REMOVED_END, REMOVED_ATTEMPT, REMOVED_CLOSE, REMOVED_INACTIVITY, REMOVED_REUSE,
-  REMOVED_IDLE_EMPTY, REASM_NEXT, REASM_PENDING, REASM_ESTABLISHED,
+  REMOVED_IDLE_EMPTY, REMOVED_EVICTED, REASM_NEXT, REASM_PENDING, REASM_ESTABLISHED,
 } from "./connection-store.js";
 import { FlowTable } from "./flow-table.js";
 import { TimerQueue } from "./timer-queue.js";
@@ -58,7 +58,16 @@ export interface TrackerOptions {
    * it would without sharding.
    */
   shard?: { index: number; count: number };
+  /**
+   * Half-open connections (opened by a lone SYN, nothing since) kept at once (default
+   * DEFAULT_MAX_HALF_OPEN; Infinity: no limit). Past it, the oldest ends at once, as its attempt
+   * timer would have ended it later, with teardown "evicted": a SYN flood cannot exhaust memory.
+   */
+  maxHalfOpen?: number;
 }
+
+/** Far more than ordinary traffic holds at once; under a flood, ~110 bytes each (plus timers). */
+export const DEFAULT_MAX_HALF_OPEN = 100_000;
 
 export type EmitConnection = (store: ConnectionStore, slot: number) => void;
 
@@ -93,6 +102,12 @@ export class ConnectionTracker {
   private readonly ignoreChecksums: Cidr[];
   private readonly shardIndex: number;
   private readonly shardCount: number;
+  // Half-open connections, oldest first, as the WebAssembly tracker holds them (its pending
+  // SYNs): the same admission rule, so that both end the same ones past maxHalfOpen.
+  private readonly halfOpen = new Map<number, number>(); // slot -> when its timers first look at it
+  private readonly maxHalfOpen: number;
+  private lastHalfOpenDeadline = -Infinity;
+  private halfOpenCheck = Infinity; // no half-open connection is due before this
   private baseSec = NaN;
   /** Added to packet indices: the packets of earlier files when several are read as one. */
   packetBase = 0;
@@ -116,6 +131,7 @@ export class ConnectionTracker {
     this.ignoreChecksums = (options.ignoreChecksumsNets ?? []).map(parseCidr);
     this.shardIndex = options.shard?.index ?? 0;
     this.shardCount = options.shard?.count ?? 1;
+    this.maxHalfOpen = Math.max(1, Math.floor(options.maxHalfOpen ?? DEFAULT_MAX_HALF_OPEN));
   }
 
   // The record fields are read straight from the batch's typed arrays: accessor calls that V8
@@ -166,6 +182,7 @@ export class ConnectionTracker {
     this.lastPacketTime = t;
     this.cur[CUR_TIME] = t;
     if (this.timers.size > 0 && this.timers.peekDeadline() <= t) this.expire();
+    if (t >= this.halfOpenCheck) this.dropDueHalfOpen(t);
     if (this.shardCount > 1 && (b.u32[i * 32 + L.REC_FLOW_HASH / 4]! % this.shardCount) !== this.shardIndex) return;
 
     const s = this.store;
@@ -184,6 +201,7 @@ export class ConnectionTracker {
 
     let slot = this.table.find(hash, words, srcAt, dstAt, ports, version);
     let fromA = this.table.fromSideA;
+    if (slot >= 0) this.halfOpen.delete(slot); // a second packet: no longer half-open
     let carried = 0; // handshake evidence the new connection inherits from the one it replaces
     if (slot >= 0 && flags & L.FLAG_SYN && this.isReuse(slot, fromA)) {
       carried = this.reuseEvidence(slot, fromA);
@@ -191,7 +209,12 @@ export class ConnectionTracker {
       slot = -1;
     }
     if (slot < 0) {
+      const halfOpen = carried === 0 && this.opensHalfOpen(stop, verify, packetFlags);
       slot = this.create(b, i, hash, words, srcAt, dstAt, ports, version, sport, dport);
+      if (halfOpen) {
+        if (this.halfOpen.size === 0) this.halfOpenCheck = this.lastHalfOpenDeadline;
+        this.halfOpen.set(slot, this.lastHalfOpenDeadline);
+      }
       fromA = true;
       if (carried === REUSE_NEW_ISN) noteAnomaly(s, slot, "syn-retransmit-different-isn");
       if (carried === REUSE_SIMULTANEOUS) s.handshakeFlags[slot]! |= HS_SIMULTANEOUS;
@@ -208,6 +231,37 @@ export class ConnectionTracker {
     }
     this.accept(b, i, slot, fromA);
     if (this.hooks.packet) this.hooks.packet(slot, fromA, b, i, this.cur[CUR_TIME]!);
+  }
+
+  // Does this packet open a half-open connection the WebAssembly tracker would hold as a
+  // pending SYN (a pure SYN, whole, not dropped, due no earlier than the last one held)? If so,
+  // and as many are held as allowed, the oldest ends now.
+  private opensHalfOpen(stop: number, verify: boolean, packetFlags: number): boolean {
+    if ((this.flags & (L.FLAG_SYN | L.FLAG_ACK | L.FLAG_FIN | L.FLAG_RST)) !== L.FLAG_SYN || this.payload !== 0) return false;
+    if (stop !== L.LAYER_NONE || (verify && packetFlags & L.PKT_CHECKSUM_BAD)) return false;
+    const t = this.cur[CUR_TIME]!;
+    const attempt = this.now + this.timeouts.attempt, idleEmpty = t + TIMEOUT_IDLE_EMPTY;
+    const deadline = attempt < idleEmpty ? attempt : idleEmpty;
+    if (deadline < this.lastHalfOpenDeadline) return false;
+    this.lastHalfOpenDeadline = deadline;
+    if (this.halfOpen.size >= this.maxHalfOpen) {
+      const oldest = this.halfOpen.keys().next().value as number;
+      this.remove(oldest, REMOVED_EVICTED, t);
+    }
+    return true;
+  }
+
+  // Half-open no more once their timers have looked at them (the WebAssembly tracker promotes
+  // its pending SYNs then). Deadline order: the oldest go first.
+  private dropDueHalfOpen(t: number): void {
+    this.halfOpenCheck = Infinity;
+    for (const [slot, deadline] of this.halfOpen) {
+      if (deadline > t) {
+        this.halfOpenCheck = deadline;
+        return;
+      }
+      this.halfOpen.delete(slot);
+    }
   }
 
   private checksumsIgnored(b: PacketBatch, i: number): boolean {
@@ -704,6 +758,7 @@ export class ConnectionTracker {
 
   private remove(slot: number, why: number, at: number): void {
     const s = this.store;
+    this.halfOpen.delete(slot);
     s.removedBy[slot] = why;
     s.removedAt[slot] = at;
     this.table.remove(slot, s.flowHash[slot]!);

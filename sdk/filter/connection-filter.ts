@@ -55,7 +55,7 @@ type Node =
 interface Token { text: string; at: number }
 
 const OUTCOMES = ["complete", "rejected", "unanswered", "syn-ack-only", "aborted", "simultaneous-open", "mid-stream", "invalid"];
-const TEARDOWNS = ["fin", "fin-3", "simultaneous-close", "rst-orig", "rst-resp", "fin-then-rst", "half-closed-orig", "half-closed-resp", "open", "timeout"];
+const TEARDOWNS = ["fin", "fin-3", "simultaneous-close", "rst-orig", "rst-resp", "fin-then-rst", "half-closed-orig", "half-closed-resp", "open", "timeout", "evicted"];
 const STATES = Object.keys(CONN_STATE_DESCRIPTIONS);
 
 function tokenize(expr: string): Token[] {

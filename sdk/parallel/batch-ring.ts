@@ -4,13 +4,21 @@
 // and tracks only its shard of the flows. A slot is decoded into again only once every worker
 // has read the batch before.
 //
-// Control words (Int32): [published, done, read by worker 0, read by worker 1, ...].
-// Batch k is in output slot k mod slots; its header [count, packetBase] is in `headers`.
+// The other way, a worker waits while too many of the connections it has sent are not yet
+// consumed here: a SYN flood past the half-open limit ends a connection per packet, and
+// without this the bytes would pile up in messages faster than records are built from them.
+//
+// Control words (Int32): [published, done, aborted, read by worker 0, read by worker 1, ...,
+// consumed from worker 0, consumed from worker 1, ...]. Batch k is in output slot k mod slots; its
+// header [count, packetBase] is in `headers`.
 
 const PUBLISHED = 0;
 const DONE = 1;
-const FIRST_READER = 2;
+const ABORTED = 2;
+const FIRST_READER = 3;
 const HEADER_BYTES = 16;
+/** Connections a worker may have sent and not yet seen consumed (~576 bytes each). */
+export const MAX_UNCONSUMED = 4096;
 
 export interface RingBuffers {
   control: SharedArrayBuffer;
@@ -21,7 +29,7 @@ export interface RingBuffers {
 
 export function createRing(workers: number, slots: number): RingBuffers {
   return {
-    control: new SharedArrayBuffer((FIRST_READER + workers) * 4),
+    control: new SharedArrayBuffer((FIRST_READER + 2 * workers) * 4),
     headers: new SharedArrayBuffer(slots * HEADER_BYTES),
     workers,
     slots,
@@ -44,18 +52,29 @@ export class RingWriter {
     return this.published % this.ring.slots;
   }
 
-  /** Resolves once every worker has read the batch that last used nextSlot(). */
-  async waitForSlot(): Promise<void> {
+  /** True once every worker has read the batch that last used nextSlot(). */
+  slotFree(): boolean {
+    return this.laggard() < 0;
+  }
+
+  /** Resolves when the worker holding nextSlot() reads on (or after a short while anyway). */
+  async slotFreed(): Promise<void> {
+    const w = this.laggard();
+    if (w < 0) return;
+    const at = FIRST_READER + w;
+    // Atomics.waitAsync is in Node 16+ and Deno, and in lib es2024.
+    const wait = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<unknown> } })
+      .waitAsync(this.control, at, Atomics.load(this.control, at), 50);
+    if (wait.async) await wait.value;
+  }
+
+  // A worker that has not read the batch that last used nextSlot(), or -1.
+  private laggard(): number {
     const needed = this.published - this.ring.slots + 1; // every reader must have read up to here
     for (let w = 0; w < this.ring.workers; w++) {
-      for (;;) {
-        const read = Atomics.load(this.control, FIRST_READER + w);
-        if (read >= needed) break;
-        // Atomics.waitAsync is in Node 16+ and Deno, and in lib es2024.
-        const wait = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<unknown> } }).waitAsync(this.control, FIRST_READER + w, read);
-        if (wait.async) await wait.value;
-      }
+      if (Atomics.load(this.control, FIRST_READER + w) < needed) return w;
     }
+    return -1;
   }
 
   /** Publishes the batch of `count` records just decoded into nextSlot(). */
@@ -68,15 +87,30 @@ export class RingWriter {
     Atomics.notify(this.control, PUBLISHED);
   }
 
+  /** Counts `count` connections from `worker` as consumed. */
+  consumed(worker: number, count: number): void {
+    const at = FIRST_READER + this.ring.workers + worker;
+    Atomics.add(this.control, at, count);
+    Atomics.notify(this.control, at);
+  }
+
   /** Stops waiting for a worker that failed (the scan is then abandoned, not blocked). */
   abandon(worker: number): void {
     Atomics.store(this.control, FIRST_READER + worker, 0x7fffffff);
     Atomics.notify(this.control, FIRST_READER + worker);
   }
 
+  /** The input has ended: no more batches. */
   close(): void {
     Atomics.store(this.control, DONE, 1);
     Atomics.notify(this.control, PUBLISHED);
+  }
+
+  /** The scan is over, finished or not: nobody waits for anything any more. */
+  abort(): void {
+    this.close();
+    Atomics.store(this.control, ABORTED, 1);
+    for (let w = 0; w < this.ring.workers; w++) Atomics.notify(this.control, FIRST_READER + this.ring.workers + w);
   }
 }
 
@@ -102,6 +136,16 @@ export class RingReader {
     const slot = this.read % this.ring.slots;
     const at = slot * HEADER_BYTES;
     return { slot, count: this.headers.getInt32(at, true), packetBase: this.headers.getFloat64(at + 8, true) };
+  }
+
+  /** Blocks while more than MAX_UNCONSUMED of the `sent` connections are not consumed yet. */
+  waitForConsumer(sent: number): void {
+    const at = FIRST_READER + this.ring.workers + this.worker;
+    for (;;) {
+      const consumed = Atomics.load(this.control, at);
+      if (sent - consumed <= MAX_UNCONSUMED || Atomics.load(this.control, ABORTED)) return;
+      Atomics.wait(this.control, at, consumed, 1000);
+    }
   }
 
   /** Frees the slot just returned by next(). */

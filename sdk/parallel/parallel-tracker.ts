@@ -17,21 +17,33 @@ import { createRing, RingWriter } from "./batch-ring.js";
 import { takeScanWorker } from "./worker-pool.js";
 import { endedRecords } from "./ended-bytes.js";
 import { ConnectionStore } from "../connections/connection-store.js";
+import { C_ID } from "../../assembly/connection-layout.js";
+import { DEFAULT_MAX_HALF_OPEN } from "../connections/tracker.js";
 import { unpackConnection } from "../connections/unpack-connection.js";
 import { buildConnectionRecord, type ConnectionRecord } from "../connections/connection-record.js";
 
 /** Options a worker can receive: plain data only (no callbacks). */
-function portable(options: ScanOptions): ScanOptions {
+function portable(options: ScanOptions, workers: number): ScanOptions {
   const { onProgress: _progress, ...rest } = options;
-  return rest;
+  // Each worker holds its share of the half-open connections (ScanOptions.maxHalfOpen).
+  return { ...rest, maxHalfOpen: Math.ceil((options.maxHalfOpen ?? DEFAULT_MAX_HALF_OPEN) / workers) };
 }
 
+/**
+ * Connections a worker sent as bytes (parallel/ended-bytes.ts), `count` of them from offset
+ * index `first`: their records are built only when they are merged and handed on, so that what
+ * waits here is 576 bytes a connection rather than a record's objects (a SYN flood past the
+ * half-open limit ends one connection per packet, faster than records are built).
+ */
+interface EndedRun { view: DataView; bytes: Uint8Array; offsets: number[]; first: number; count: number }
+
 interface WorkerState {
+  index: number;
   worker: Worker;
   /** Connections that ended during decoded batches, by batch, in the order received. */
-  queue: { batch: number; ended: Ended[] }[];
+  queue: (EndedRun & { batch: number })[];
   /** Connections still open at the end of input, in id order. */
-  final: ConnectionRecord[];
+  final: EndedRun[];
   upTo: number;
   done: boolean;
 }
@@ -56,27 +68,23 @@ export async function* trackInWorkers(
   let nextBatch = 0; // the batch number the next group yielded carries
   const states: WorkerState[] = [];
 
-  // Records are built here, from the bytes the workers send.
+  // Records are built from the bytes the workers send, as they are handed on.
   const receive = (state: WorkerState, m: Extract<WorkerMessage, { type: "ended" }>) => {
     const view = new DataView(m.bytes), bytes = new Uint8Array(m.bytes);
-    const offsets = endedRecords(view, 0, m.groups.reduce((n, g) => n + g.count, 0));
+    const offsets = [...endedRecords(view, 0, m.groups.reduce((n, g) => n + g.count, 0))];
+    let first = 0;
     for (const g of m.groups) {
-      const ended: Ended[] = [];
-      for (let k = 0; k < g.count; k++) {
-        const at = offsets.next().value as number;
-        unpackConnection(view, bytes, at, scratch, 0);
-        const record = buildConnectionRecord(scratch, 0);
-        if (g.batch === FINAL_BATCH) state.final.push(record);
-        else ended.push({ at: scratch.removedAt[0]!, record });
-      }
-      if (g.batch !== FINAL_BATCH) state.queue.push({ batch: g.batch, ended });
+      const run = { view, bytes, offsets, first, count: g.count };
+      if (g.batch === FINAL_BATCH) state.final.push(run);
+      else state.queue.push({ ...run, batch: g.batch });
+      first += g.count;
     }
     state.upTo = m.upTo;
   };
 
   for (let index = 0; index < threads; index++) {
-    const job: WorkerJob = { ring, records, options: portable(options), shard: { index, count: threads } };
-    const state: WorkerState = { worker: takeScanWorker(), queue: [], final: [], upTo: 0, done: false };
+    const job: WorkerJob = { ring, records, options: portable(options, threads), shard: { index, count: threads } };
+    const state: WorkerState = { index, worker: takeScanWorker(), queue: [], final: [], upTo: 0, done: false };
     // A worker that fails stops reading: without abandon() this thread would wait for it
     // forever, and with nothing else left to run, the process would exit as if all went well.
     const fail = (error: Error) => {
@@ -100,6 +108,12 @@ export async function* trackInWorkers(
     states.push(state);
   }
 
+  // The record of connection k of a run (its removal time is then in scratch.removedAt[0]).
+  const build = (run: EndedRun, k: number): ConnectionRecord => {
+    unpackConnection(run.view, run.bytes, run.offsets[k]!, scratch, 0);
+    return buildConnectionRecord(scratch, 0);
+  };
+
   // Everything every worker has reported complete, merged in order: batch by batch, then the
   // connections open at the end, by id across the workers.
   function* ready(): Generator<EndedGroup> {
@@ -110,7 +124,14 @@ export async function* trackInWorkers(
     for (const batch of [...batches].sort((a, b) => a - b)) {
       const merged: Ended[] = [];
       for (const s of states) {
-        while (s.queue.length && s.queue[0]!.batch === batch) merged.push(...s.queue.shift()!.ended);
+        while (s.queue.length && s.queue[0]!.batch === batch) {
+          const run = s.queue.shift()!;
+          for (let k = run.first; k < run.first + run.count; k++) {
+            const record = build(run, k);
+            merged.push({ at: scratch.removedAt[0]!, record });
+          }
+          writer.consumed(s.index, run.count);
+        }
       }
       merged.sort(byEndThenId);
       nextBatch = batch + 1;
@@ -119,15 +140,20 @@ export async function* trackInWorkers(
     if (complete !== Infinity) return;
     // A record can go once every worker still sending has one queued to compare it with.
     const group: ConnectionRecord[] = [];
+    const headId = (s: WorkerState) => { const run = s.final[0]!; return run.view.getFloat64(run.offsets[run.first]! + C_ID, true); };
     for (;;) {
       let best: WorkerState | null = null;
       let blocked = false;
       for (const s of states) {
         if (s.final.length === 0) { if (!s.done) blocked = true; continue; }
-        if (!best || s.final[0]!.id < best.final[0]!.id) best = s;
+        if (!best || headId(s) < headId(best)) best = s;
       }
       if (blocked || !best) break;
-      group.push(best.final.shift()!);
+      const run = best.final[0]!;
+      group.push(build(run, run.first));
+      writer.consumed(best.index, 1);
+      run.first++;
+      if (--run.count === 0) best.final.shift();
       if (group.length === FINISH_GROUP) yield { batch: nextBatch++, records: group.splice(0), ends: Array(FINISH_GROUP).fill(Infinity) };
     }
     if (group.length) yield { batch: nextBatch++, records: group, ends: group.map(() => Infinity) };
@@ -138,7 +164,15 @@ export async function* trackInWorkers(
     // Each batch is decoded into nextSlot(), which is free: waited for before the decoder resumes.
     for await (const { batch, packetBase } of decodeInputs(inputs, options, summaries, placement)) {
       writer.publish(batch.count, packetBase);
-      await writer.waitForSlot();
+      // Wait for the slot the next batch goes to, handing on meanwhile what the workers send:
+      // a worker waiting for its connections to be consumed frees no slot until they are.
+      while (!writer.slotFree()) {
+        const seen = news;
+        yield* ready();
+        if (writer.slotFree()) break;
+        if (news === seen) await Promise.race([writer.slotFreed(), new Promise<void>((resolve) => { wake = resolve; })]);
+        wake = null;
+      }
       // Reading and decoding never wait for the event loop: let the workers' messages in now
       // and then, or they queue up (unread bytes) for as long as the ring has room.
       if (++published % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -153,7 +187,7 @@ export async function* trackInWorkers(
       wake = null;
     }
   } finally {
-    writer.close();
+    writer.abort();
     for (const s of states) await s.worker.terminate();
   }
   if (failure) throw failure;

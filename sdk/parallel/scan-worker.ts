@@ -26,7 +26,9 @@ function run(job: WorkerJob): void {
     else groups.push({ batch, count: 1 });
   });
   const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
+  let sent = 0; // connections sent
   const flush = (upTo: number) => {
+    sent += out.count;
     const bytes = out.take();
     post({ type: "ended", bytes, groups, upTo }, [bytes]);
     groups = [];
@@ -35,6 +37,7 @@ function run(job: WorkerJob): void {
   const { memory, outputAt, slotRecords } = job.records;
   const views: PacketBatch[] = []; // one per output slot, over the decoder's memory
   for (let slot = reader.next(); slot; slot = reader.next()) {
+    reader.waitForConsumer(sent);
     const packets = views[slot.slot] ??= new PacketBatch(memory.buffer, outputAt + slot.slot * slotRecords * L.RECORD_SIZE, slotRecords);
     packets.count = slot.count;
     tracker.packetBase = slot.packetBase;
@@ -46,6 +49,7 @@ function run(job: WorkerJob): void {
   flush(batch);
   batch = FINAL_BATCH;
   for (let done = false; !done;) {
+    reader.waitForConsumer(sent);
     done = tracker.finish(FINISH_STEP);
     flush(Infinity);
   }

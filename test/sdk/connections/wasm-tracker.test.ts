@@ -3,7 +3,8 @@
 // verification, with other timeouts and server ports), on a generated capture large enough to
 // grow every table, and on the edge cases of the WebAssembly side's own bookkeeping: many
 // connections ending at one instant (the ended buffer fills mid-call), histories longer than the
-// inline letters, connections still open at the end in large numbers.
+// inline letters, connections still open at the end in large numbers, half-open connections
+// evicted past the limit.
 
 import { describe, it, expect } from "vitest";
 import { mkdtempSync, readdirSync, statSync } from "node:fs";
@@ -100,6 +101,12 @@ describe("WebAssembly tracker = reference tracker", () => {
     await scanWithBothTrackers(capture);
     await scanWithBothTrackers(capture, { verifyChecksums: true, timeouts: { attempt: 2, handshakeInactivity: 1 } });
     await scanWithBothTrackers([capture, capture]); // the same again, as a second file: packet bases, time going back
+    // Past the half-open limit the oldest end early, the same ones in both trackers; with an
+    // attempt timeout past 5 s, half-open connections also stop being so at their idle check.
+    for (const options of [{ maxHalfOpen: 3 }, { maxHalfOpen: 40, timeouts: { attempt: 7 } }, { maxHalfOpen: 1, verifyChecksums: true }]) {
+      const result = await scanWithBothTrackers(capture, options);
+      expect(result.report.byTeardown.evicted).toBeGreaterThan(0);
+    }
   });
 
   it("with histories longer than the letters kept inline", async () => {
