@@ -1,15 +1,21 @@
-// npm run bench:flood — the flow-table stress test: a SYN flood of FLOOD_SYNS half-open
-// connections (default 2 000 000) from distinct source ports and addresses, FLOOD_RATE per
-// second of capture time (default 1 000 000: with Zeek's 5 s attempt timer, up to 5 s worth
-// are open at once). Prints the time, packets/s, peak RSS and how many connections came out:
-// every SYN must come out as an S0 connection (timed out or ended with the capture).
+// npm run bench:flood — the flow-table stress test: SYN floods of FLOOD_SYNS half-open
+// connections (default "1000000,2000000,4000000"), from distinct source ports and addresses,
+// FLOOD_RATE per second of capture time (default 1 000 000: with Zeek's 5 s attempt timer,
+// every one would still be open at the end). Runs the command on each (the summary, with the
+// default threads and with one), and prints the time, packets/s, peak RSS, and how the
+// connections came out: every SYN must come out as an S0 connection, those past the half-open
+// limit (--max-half-open, default 100 000) as "evicted".
 
 import { openSync, writeSync, closeSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawn } from "node:child_process";
+import { tmpdir, availableParallelism } from "node:os";
 import { join } from "node:path";
-import { createScanner } from "../sdk/index.js";
+import { fileURLToPath } from "node:url";
 
-const syns = Number(process.env.FLOOD_SYNS ?? 2_000_000);
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const CLI = join(ROOT, "dist", "cli", "bin.js");
+const RSS = join(ROOT, "bench", "rss.cjs");
+const sizes = (process.env.FLOOD_SYNS ?? "1000000,2000000,4000000").split(",").map(Number);
 const rate = Number(process.env.FLOOD_RATE ?? 1_000_000);
 
 /** Writes a pcap of `count` SYNs, `perSecond` per second of capture time, all to one server. */
@@ -45,22 +51,49 @@ export function writeSynFlood(path: string, count: number, perSecond: number): v
   closeSync(fd);
 }
 
+interface Run { seconds: number; rssMb: number; connections: number; s0: number; evicted: number }
+
+/** Runs the command's summary on `path`; wall time, peak RSS and the counts it printed. */
+function run(path: string, args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ["--require", RSS, CLI, "--quiet", ...args, path], { stdio: ["ignore", "pipe", "inherit", "pipe"] });
+    let out = "", rss = "";
+    child.stdout!.on("data", (d) => { out += d; });
+    child.stdio[3]!.on("data", (d) => { rss += d; });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`tcp-handshake-scan exited ${code}`));
+      const count = (re: RegExp) => Number(re.exec(out)?.[1] ?? 0);
+      resolve({
+        seconds: (performance.now() - started) / 1000,
+        rssMb: Number(/maxrss (\d+)/.exec(rss)?.[1] ?? NaN) / 1024,
+        connections: count(/(\d+) TCP connections/),
+        s0: count(/\n  S0 +(\d+)/),
+        evicted: count(/\n  evicted +(\d+)/),
+      });
+    });
+  });
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "ths-flood-"));
-  const path = join(dir, "flood.pcap");
-  writeSynFlood(path, syns, rate);
-  const started = performance.now();
-  let emitted = 0, s0 = 0;
-  for await (const c of createScanner(path)) {
-    emitted++;
-    if (c.connState === "S0") s0++;
+  const cores = availableParallelism();
+  console.log(`SYN floods at ${rate}/s of capture time (all open at once without a limit); ${cores} cores`);
+  console.log(`${"SYNs".padStart(10)} ${"threads".padStart(8)} ${"seconds".padStart(8)} ${"Mpkt/s".padStart(7)} ${"peak RSS".padStart(9)} ${"out as S0".padStart(10)} ${"evicted".padStart(9)}`);
+  try {
+    for (const syns of sizes) {
+      const path = join(dir, "flood.pcap");
+      writeSynFlood(path, syns, rate);
+      for (const threads of [cores, 1]) {
+        const r = await run(path, ["--threads", String(threads)]);
+        const lost = r.connections !== syns || r.s0 !== syns ? "  <-- MISSING CONNECTIONS" : "";
+        console.log(`${String(syns).padStart(10)} ${String(threads).padStart(8)} ${r.seconds.toFixed(2).padStart(8)} ${(syns / r.seconds / 1e6).toFixed(2).padStart(7)} ${`${r.rssMb.toFixed(0)} MB`.padStart(9)} ${String(r.s0).padStart(10)} ${String(r.evicted).padStart(9)}${lost}`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  const seconds = (performance.now() - started) / 1000;
-  const rss = process.resourceUsage().maxRSS / 1024;
-  console.log(`SYN flood: ${syns} SYNs at ${rate}/s of capture time (up to ${Math.min(syns, rate * 5)} open at once)`);
-  console.log(`  ${seconds.toFixed(2)} s, ${(syns / seconds / 1e6).toFixed(2)} M packets/s, peak RSS ${rss.toFixed(0)} MB`);
-  console.log(`  connections out: ${emitted} (${s0} S0)${emitted === syns ? "" : "  <-- MISSING CONNECTIONS"}`);
-  rmSync(dir, { recursive: true, force: true });
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop()!)) await main();

@@ -17,7 +17,7 @@ export interface ScanOptions extends DecodeCaptureOptions {
   /** Prefixes whose packets are not checksum-checked (Zeek's ignore_checksums_nets). */
   ignoreChecksumsNets?: readonly string[];
   /**
-   * Half-open connections (a lone SYN so far) kept at once, per tracking thread: the bound on
+   * Half-open connections (a lone SYN so far) kept at once: the bound on
    * memory under a SYN flood (default 100 000, ~110 bytes each; Infinity: none). Past it, the
    * oldest ends at once with teardown "evicted" (it would have ended as S0 at its attempt
    * timeout; a late answer then starts a new connection). With n tracking workers each keeps
