@@ -118,9 +118,11 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
       return reportInputs(captures, flags.quiet ?? false);
     }
 
-    const scanner = createScanner(inputs, options);
+    // The report is printed by text and json only (with a filter, over the selected connections).
+    const reported = format === "text" || format === "json";
+    const scanner = createScanner(inputs, { ...options, report: reported && !filter });
     const interesting = new InterestingConnections(top);
-    const selected = filter ? new CaptureReportBuilder() : null;
+    const selected = filter && reported ? new CaptureReportBuilder() : null;
     const collected: unknown[] = [];
     if (format === "csv") await output.write(csvHeader());
     if (format === "zeek") await output.write(zeekHeader());
@@ -141,9 +143,11 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     }
     progress?.done();
     const captures = scanner.captures();
-    const report = selected ? selected.finish(captures, scanner.report().timeline) : scanner.report();
-    if (format === "text") await output.write(renderSummary(captures, report, interesting));
-    if (format === "json") await output.write(JSON.stringify({ captures, report, connections: collected }, null, 2) + "\n");
+    if (reported) {
+      const report = selected ? selected.finish(captures, scanner.timeline()) : scanner.report();
+      if (format === "text") await output.write(renderSummary(captures, report, interesting));
+      else await output.write(JSON.stringify({ captures, report, connections: collected }, null, 2) + "\n");
+    }
     if (format === "zeek") await output.write(zeekFooter());
     return reportInputs(captures, flags.quiet ?? false);
   } catch (error) {

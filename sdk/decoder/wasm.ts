@@ -74,7 +74,7 @@ export function createDecoderMemory(): WebAssembly.Memory {
 }
 
 // Instances given back by finished decoders, reused by the next ones: instantiating means
-// allocating and zeroing ~21 MB of linear memory, which would cost more than decoding a small
+// allocating and zeroing ~30 MB of linear memory, which would cost more than decoding a small
 // capture. reset() puts an instance back in its initial state. Instances on a memory given
 // by the caller are not kept: the caller's workers may still be reading it.
 const idle: DecoderExports[] = [];

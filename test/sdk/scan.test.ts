@@ -1,0 +1,33 @@
+// createScanner: the per-record iterator, batches(), and a scanner without its report.
+
+import { describe, it, expect } from "vitest";
+import { fileURLToPath } from "node:url";
+import { createScanner, scan } from "../../sdk/index.js";
+
+const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
+
+describe("createScanner", () => {
+  it("gives the same records through batches() as one by one, and the same report", async () => {
+    const whole = await scan(SAMPLE);
+    const scanner = createScanner(SAMPLE);
+    const batches: unknown[][] = [];
+    for await (const records of scanner.batches()) {
+      expect(records.length).toBeGreaterThan(0);
+      batches.push(records);
+    }
+    expect(batches.flat()).toEqual(whole.connections);
+    expect(scanner.report()).toEqual(whole.report);
+    expect(scanner.timeline()).toEqual(whole.report.timeline);
+    await expect(async () => { for await (const _ of scanner) { /* a second pass */ } }).rejects.toThrow(/only once/);
+  });
+
+  it("skips the report when asked: records unchanged, report() refuses, timeline() answers", async () => {
+    const whole = await scan(SAMPLE);
+    const scanner = createScanner(SAMPLE, { report: false });
+    const records = [];
+    for await (const c of scanner) records.push(c);
+    expect(records).toEqual(whole.connections);
+    expect(() => scanner.report()).toThrow(/report: false/);
+    expect(scanner.timeline()).toEqual(whole.report.timeline);
+  });
+});
