@@ -43,12 +43,14 @@ const FAILED: ReadonlySet<HandshakeOutcome> = new Set(["rejected", "unanswered",
 const MAX_TRACKED = 20_000; // servers or sources kept at once; the least active half is pruned
 const DISTINCT_CAP = 4096; //   distinct ports / hosts counted per source
 
-// Distinct values, kept in a small array while there are few (nearly every client talks to a
-// handful of servers) and in a Set once there are many (scanners).
-type Distinct<T> = T[] | Set<T>;
+// Distinct values: the one value itself while there is one (most sources open one connection),
+// a small array while there are few (nearly every client talks to a handful of servers), a Set
+// once there are many (scanners).
+type Distinct<T extends string | number> = T | T[] | Set<T>;
 const SMALL_DISTINCT = 16;
 
-function addDistinct<T>(d: Distinct<T>, value: T): Distinct<T> {
+function addDistinct<T extends string | number>(d: Distinct<T>, value: T): Distinct<T> {
+  if (typeof d !== "object") return d === value ? d : [d, value];
   if (d instanceof Set) {
     if (d.size < DISTINCT_CAP) d.add(value);
     return d;
@@ -58,13 +60,16 @@ function addDistinct<T>(d: Distinct<T>, value: T): Distinct<T> {
   return d.length > SMALL_DISTINCT ? new Set(d) : d;
 }
 
-const distinctCount = <T>(d: Distinct<T>) => (d instanceof Set ? d.size : d.length);
+const distinctCount = <T extends string | number>(d: Distinct<T>) => (typeof d !== "object" ? 1 : d instanceof Set ? d.size : d.length);
 
 interface SourceStats { syns: number; answered: number; ports: Distinct<number>; hosts: Distinct<string> }
 
 function prune<V>(map: Map<string, V>, weight: (v: V) => number): void {
   pruneLeastActive(map, weight, MAX_TRACKED);
 }
+const byCount = (v: number) => v;
+const byFailed = (v: ServerFailures) => v.failed;
+const bySyns = (v: SourceStats) => v.syns;
 
 function bump<K extends string>(counts: Partial<Record<K, number>>, key: K): void {
   counts[key] = (counts[key] ?? 0) + 1;
@@ -97,22 +102,26 @@ export class CaptureReportBuilder {
       const key = `${c.resp.addr}|${c.resp.port}`;
       const attempts = (this.attempts.get(key) ?? 0) + 1;
       this.attempts.set(key, attempts);
-      prune(this.attempts, (v) => v);
+      prune(this.attempts, byCount);
       if (FAILED.has(c.handshake.outcome)) {
         let f = this.failures.get(key);
         if (!f) { f = { server: c.resp.addr, port: c.resp.port, failed: 0, attempts: 0, outcomes: {} }; this.failures.set(key, f); }
         f.failed++;
         bump(f.outcomes, c.handshake.outcome);
-        prune(this.failures, (v) => v.failed);
+        prune(this.failures, byFailed);
       }
 
       let src = this.sources.get(c.orig.addr);
-      if (!src) { src = { syns: 0, answered: 0, ports: [], hosts: [] }; this.sources.set(c.orig.addr, src); }
+      if (!src) {
+        src = { syns: 0, answered: 0, ports: c.resp.port, hosts: c.resp.addr };
+        this.sources.set(c.orig.addr, src);
+      } else {
+        src.ports = addDistinct(src.ports, c.resp.port);
+        src.hosts = addDistinct(src.hosts, c.resp.addr);
+      }
       src.syns += c.orig.flags.syn;
       if (c.resp.flags.synAck > 0) src.answered++;
-      src.ports = addDistinct(src.ports, c.resp.port);
-      src.hosts = addDistinct(src.hosts, c.resp.addr);
-      prune(this.sources, (v) => v.syns);
+      prune(this.sources, bySyns);
     }
   }
 
