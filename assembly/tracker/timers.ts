@@ -54,13 +54,14 @@ export function keepTimers(live: usize): void {
   timerCount = kept;
   staleTimers = 0;
   if (kept < 2) return;
-  for (let i: i32 = <i32>((kept - 2) >> 1); i >= 0; i--) siftDown(<u32>i);
+  for (let i: i32 = <i32>((kept - 2) >> 1); i >= 0; i--) {
+    const at = heapAt + (<usize>i << 4);
+    siftDown(<u32>i, load<f64>(at), load<u32>(at, 8), load<u32>(at, 12));
+  }
 }
 
-function siftDown(start: u32): void {
-  const at = heapAt + (<usize>start << 4);
-  const d = load<f64>(at), s = load<u32>(at, 8), g = load<u32>(at, 12);
-  let i = start;
+// Places entry (d, s, g) at hole i or below it, moving earlier children up.
+function siftDown(i: u32, d: f64, s: u32, g: u32): void {
   for (;;) {
     const l: u32 = 2 * i + 1;
     if (l >= timerCount) break;
@@ -97,16 +98,5 @@ export function popTimer(): void {
   const last = --timerCount;
   if (last == 0) return;
   const at = heapAt + (<usize>last << 4);
-  const d = load<f64>(at), s = load<u32>(at, 8), g = load<u32>(at, 12);
-  let i: u32 = 0;
-  for (;;) {
-    const l: u32 = 2 * i + 1;
-    if (l >= last) break;
-    const r: u32 = l + 1;
-    const c = r < last && deadlineAt(r) < deadlineAt(l) ? r : l;
-    if (deadlineAt(c) >= d) break;
-    move(c, i);
-    i = c;
-  }
-  put(i, d, s, g);
+  siftDown(0, load<f64>(at), load<u32>(at, 8), load<u32>(at, 12)); // within timerCount == last
 }

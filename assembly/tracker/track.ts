@@ -719,14 +719,18 @@ function schedule(slot: u32, c: usize, deadline: f64): void {
   pushTimer(deadline, slot, load<u32>(c, C_GENERATION));
 }
 
+// A timer entry is current while its slot holds the same connection and that connection still
+// waits for that deadline (it may have moved earlier since, or ended).
+@inline function timerIsCurrent(c: usize, generation: u32, deadline: f64): bool {
+  return load<u32>(c, C_GENERATION) == generation && load<f64>(c, C_QUEUED_DEADLINE) == deadline;
+}
+
 // Keeps the timer entries whose connection still waits for them.
 function dropStaleTimers(): void {
   const live = heap.alloc(<usize>timerCount);
   for (let i: u32 = 0; i < timerCount; i++) {
     const e = timerEntry(i);
-    const c = connAt(load<u32>(e, 8));
-    const current = load<u32>(c, C_GENERATION) == load<u32>(e, 12) && load<f64>(c, C_QUEUED_DEADLINE) == load<f64>(e);
-    store<u8>(live + i, current ? 1 : 0);
+    store<u8>(live + i, timerIsCurrent(connAt(load<u32>(e, 8)), load<u32>(e, 12), load<f64>(e)) ? 1 : 0);
   }
   keepTimers(live);
   heap.free(live);
@@ -765,7 +769,7 @@ function expire(): bool {
     const deadline = peekDeadline(), slot = peekSlot(), generation = peekGeneration();
     popTimer();
     const c = connAt(slot);
-    if (load<u32>(c, C_GENERATION) != generation || load<f64>(c, C_QUEUED_DEADLINE) != deadline) { // stale
+    if (!timerIsCurrent(c, generation, deadline)) {
       staleTimerPopped();
       continue;
     }

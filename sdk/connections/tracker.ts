@@ -69,6 +69,11 @@ export interface TrackerOptions {
 /** Far more than ordinary traffic holds at once; under a flood, ~110 bytes each (plus timers). */
 export const DEFAULT_MAX_HALF_OPEN = 100_000;
 
+/** TrackerOptions.maxHalfOpen as both trackers apply it: a whole number, at least 1, or Infinity. */
+export function halfOpenLimit(options: TrackerOptions): number {
+  return Math.max(1, Math.floor(options.maxHalfOpen ?? DEFAULT_MAX_HALF_OPEN));
+}
+
 export type EmitConnection = (store: ConnectionStore, slot: number) => void;
 
 /** Optional observers, for tools that need more than the connection records (the ladder). */
@@ -131,7 +136,7 @@ export class ConnectionTracker {
     this.ignoreChecksums = (options.ignoreChecksumsNets ?? []).map(parseCidr);
     this.shardIndex = options.shard?.index ?? 0;
     this.shardCount = options.shard?.count ?? 1;
-    this.maxHalfOpen = Math.max(1, Math.floor(options.maxHalfOpen ?? DEFAULT_MAX_HALF_OPEN));
+    this.maxHalfOpen = halfOpenLimit(options);
   }
 
   // The record fields are read straight from the batch's typed arrays: accessor calls that V8

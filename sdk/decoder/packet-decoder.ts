@@ -92,7 +92,7 @@ export class PacketDecoder {
   private readonly warn64: Float64Array;
   private readonly meta64: Float64Array;
   private readonly chunkSize: number;
-  private readonly slots: PacketBatch[] = [];
+  private readonly slots: PacketBatch[] = []; // views of the output slots, made when first used
   private slot = 0;
   private start = 0; // first unconsumed arena byte
   private limit = 0; // end of valid arena bytes
@@ -107,17 +107,18 @@ export class PacketDecoder {
   ) {
     const buffer = wasm.memory.buffer; // memory never grows after start-up: views stay valid
     this.arena = new Uint8Array(buffer, wasm.inputPtr(), wasm.inputCapacity());
-    const capacity = wasm.recordCapacity();
-    for (let k = 0; k < wasm.outputSlots(); k++) {
-      this.slots.push(new PacketBatch(buffer, wasm.outputPtr() + k * capacity * L.RECORD_SIZE, capacity));
-    }
-    this.batch = this.slots[0]!;
+    this.batch = this.slots[0] = this.slotView(0);
     this.stats64 = new Float64Array(buffer, wasm.statsPtr(), L.STAT_COUNT);
     this.warn64 = new Float64Array(buffer, wasm.warningsPtr(), L.WARN_COUNT * L.WARN_SLOT_SIZE);
     this.meta64 = new Float64Array(buffer, wasm.metaPtr(), L.META_CAPACITY * L.META_SLOT_SIZE);
     const maxChunk = wasm.inputCapacity() - wasm.maxRecordBytes();
     this.chunkSize = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK_SIZE, maxChunk));
     wasm.reset((options.hashSeed ?? 0) >>> 0, options.verifyChecksums ? 1 : 0);
+  }
+
+  private slotView(slot: number): PacketBatch {
+    const capacity = this.wasm.recordCapacity();
+    return new PacketBatch(this.wasm.memory.buffer, this.wasm.outputPtr() + slot * capacity * L.RECORD_SIZE, capacity);
   }
 
   static async create(options: DecoderOptions = {}, placement?: DecoderPlacement): Promise<PacketDecoder> {
@@ -188,7 +189,7 @@ export class PacketDecoder {
       if (slot !== this.slot) {
         wasm.selectOutput(slot);
         this.slot = slot;
-        this.batch = this.slots[slot]!;
+        this.batch = this.slots[slot] ??= this.slotView(slot);
       }
     }
     this.batch.count = wasm.decode(this.start, this.limit, this.eof ? 1 : 0, this.base);
