@@ -2,7 +2,8 @@
 //
 // The SDK copies capture bytes into the input arena and calls decode(start, end, eof, base):
 // it decodes every complete record in arena [start, end), writes one record per TCP packet
-// into the output slot last selected (selectOutput; slot 0 after reset), and stops when the input runs out (STATUS_NEED_MORE: move the
+// into the output slot last selected (selectOutput; slot 0 after reset) or after the records
+// already there (append), and stops when the input runs out (STATUS_NEED_MORE: move the
 // unconsumed tail [cursor(), end) to the front, append more bytes, call again), when the output
 // or metadata buffers are full (STATUS_OUTPUT_FULL: drain them, call again from cursor()), at
 // the clean end (STATUS_DONE) or at a fatal input error (STATUS_ERROR). `base` is the input
@@ -61,9 +62,10 @@ export function reset(seed: u32, verify: bool): void {
   cursorPos = 0;
 }
 
-// Returns the number of records written to the output region by this call.
-export function decode(start: u32, end: u32, eof: bool, base: f64): u32 {
-  resetRecords();
+// Returns the number of records in the output slot: those written by this call, after those of
+// the calls before when `append` is set (a slot filled across chunks of input).
+export function decode(start: u32, end: u32, eof: bool, base: f64, append: bool): u32 {
+  if (!append) resetRecords();
   clearMeta();
   cursorPos = start;
   if (state.status == STATUS_ERROR || state.status == STATUS_DONE) return 0;

@@ -38,10 +38,12 @@ export function selectOutput(slot: u32): void {
 // Every byte of a record is written as zero first (memory.fill would be a call out of the
 // compiled code, per packet).
 @inline function clearRecord(p: usize): void {
-  for (let k: usize = 0; k < <usize>RECORD_SIZE; k += 16) {
-    store<u64>(p + k, 0);
-    store<u64>(p + k, 0, 8);
-  }
+  if (RECORD_SIZE != 128) ERROR("clearRecord clears 128 bytes");
+  // Unrolled: V8 kept the loop, with its compare and branch per 16 bytes.
+  store<u64>(p, 0, 0); store<u64>(p, 0, 8); store<u64>(p, 0, 16); store<u64>(p, 0, 24);
+  store<u64>(p, 0, 32); store<u64>(p, 0, 40); store<u64>(p, 0, 48); store<u64>(p, 0, 56);
+  store<u64>(p, 0, 64); store<u64>(p, 0, 72); store<u64>(p, 0, 80); store<u64>(p, 0, 88);
+  store<u64>(p, 0, 96); store<u64>(p, 0, 104); store<u64>(p, 0, 112); store<u64>(p, 0, 120);
 }
 
 export function beginPacket(

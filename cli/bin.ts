@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from "node:v8";
-import { main } from "./main.js";
+import { startScanWorkersEarly } from "./early-start.js";
 
 // The scan produces garbage at a steady rate (a record per connection) while its live data stays
 // small; V8's default is to let the heap grow 2-4x before a full collection, which on long runs
@@ -9,4 +9,7 @@ import { main } from "./main.js";
 // can be set now; unknown to a future V8, it would just be ignored.)
 setFlagsFromString("--heap-growing-percent=20");
 
-main(process.argv).then((code) => { process.exitCode = code; });
+// Workers boot while the command line and the SDK load (main.js is imported only after).
+startScanWorkersEarly(process.argv.slice(2));
+const { main } = await import("./main.js");
+process.exitCode = await main(process.argv);

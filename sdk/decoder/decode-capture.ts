@@ -66,7 +66,7 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
             onProgress?.({ bytesRead: decoder.bytesIn });
           }
           const batch = decoder.step();
-          if (batch.count > 0 || everyStep) yield batch;
+          if ((batch.count > 0 || everyStep) && !decoder.holding) yield batch;
         }
       } else {
         const chunks = source.chunks[Symbol.asyncIterator]();
@@ -91,11 +91,14 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
           while (taken < chunk.length && !decoder.finished) {
             if (decoder.needsInput) taken += decoder.push(chunk.subarray(taken));
             const batch = decoder.step();
-            if (batch.count > 0 || everyStep) yield batch;
+            if ((batch.count > 0 || everyStep) && !decoder.holding) yield batch;
           }
           onProgress?.({ bytesRead: decoder.bytesIn });
         }
-        if (this.readError) return;
+        if (this.readError) {
+          if (decoder.holding) yield decoder.batch; // what was decoded before the failure
+          return;
+        }
         decoder.end();
         while (!decoder.finished) {
           const batch = decoder.step();

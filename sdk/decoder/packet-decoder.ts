@@ -33,6 +33,12 @@ export const DEFAULT_CHUNK_SIZE = 1 << 20;
 export interface DecoderPlacement {
   memory: WebAssembly.Memory;
   outputSlot(): number;
+  /**
+   * Fill each slot before handing it on: a step that ran out of input keeps its records and the
+   * next step appends to them (`holding` is true meanwhile). With large packets a chunk of input
+   * holds ~1 000 of them: fuller batches mean fewer hand-overs (each wakes a worker).
+   */
+  fill?: boolean;
 }
 
 export interface CaptureStats {
@@ -94,6 +100,7 @@ export class PacketDecoder {
   private readonly chunkSize: number;
   private readonly slots: PacketBatch[] = []; // views of the output slots, made when first used
   private slot = 0;
+  private held = false; // the output slot holds records that the next step appends to
   private start = 0; // first unconsumed arena byte
   private limit = 0; // end of valid arena bytes
   private base = 0; //  input offset of arena byte 0
@@ -184,7 +191,7 @@ export class PacketDecoder {
       this.batch.count = 0;
       return this.batch;
     }
-    if (this.placement) {
+    if (this.placement && !this.held) {
       const slot = this.placement.outputSlot();
       if (slot !== this.slot) {
         wasm.selectOutput(slot);
@@ -192,12 +199,17 @@ export class PacketDecoder {
         this.batch = this.slots[slot] ??= this.slotView(slot);
       }
     }
-    this.batch.count = wasm.decode(this.start, this.limit, this.eof ? 1 : 0, this.base);
+    this.batch.count = wasm.decode(this.start, this.limit, this.eof ? 1 : 0, this.base, this.held ? 1 : 0);
     this.start = wasm.cursor();
     this.state = wasm.status();
+    this.held = this.placement?.fill === true && this.state === L.STATUS_NEED_MORE && !this.eof
+      && this.batch.count < this.wasm.recordCapacity();
     this.drainMeta();
     return this.batch;
   }
+
+  /** True while the last step's records wait for more to be appended (DecoderPlacement.fill). */
+  get holding(): boolean { return this.held; }
 
   /** Packets read so far (all kinds, not only TCP). */
   get packetsDecoded(): number { return this.final ? this.final.packets : this.wasm.packetsDecoded(); }

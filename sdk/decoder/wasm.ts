@@ -31,7 +31,7 @@ export interface DecoderExports {
   errorValue(): number;
   packetsDecoded(): number;
   reset(seed: number, verify: number): void;
-  decode(start: number, end: number, eof: number, base: number): number;
+  decode(start: number, end: number, eof: number, base: number, append: number): number;
 }
 
 // build/decoder.wasm sits at the package root: three levels up from the compiled

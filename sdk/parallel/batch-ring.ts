@@ -17,6 +17,8 @@ const DONE = 1;
 const ABORTED = 2;
 const FIRST_READER = 3;
 const HEADER_BYTES = 16;
+/** Batches published and not yet read by a worker before it is woken (see publish()). */
+const WAKE_AFTER = 4;
 /** Connections a worker may have sent and not yet seen consumed (~576 bytes each). */
 export const MAX_UNCONSUMED = 4096;
 
@@ -61,6 +63,7 @@ export class RingWriter {
   async slotFreed(): Promise<void> {
     const w = this.laggard();
     if (w < 0) return;
+    Atomics.notify(this.control, PUBLISHED);
     const at = FIRST_READER + w;
     // Atomics.waitAsync is in Node 16+ and Deno, and in lib es2024.
     const wait = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<unknown> } })
@@ -84,7 +87,16 @@ export class RingWriter {
     this.headers.setFloat64(at + 8, packetBase, true);
     this.published++;
     Atomics.store(this.control, PUBLISHED, this.published);
-    Atomics.notify(this.control, PUBLISHED);
+    // Waking a worker is a system call on each side; a worker that keeps up (large packets) would
+    // be woken for every batch. It is woken once a few are waiting for it, or when this thread
+    // is about to wait itself (slotFreed) or the input ends (close).
+    if (this.slowestReader() <= this.published - WAKE_AFTER) Atomics.notify(this.control, PUBLISHED);
+  }
+
+  private slowestReader(): number {
+    let slowest = this.published;
+    for (let w = 0; w < this.ring.workers; w++) slowest = Math.min(slowest, Atomics.load(this.control, FIRST_READER + w));
+    return slowest;
   }
 
   /** Counts `count` connections from `worker` as consumed. */

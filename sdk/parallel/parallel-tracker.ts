@@ -59,7 +59,7 @@ export async function* trackInWorkers(
   const records: DecodedRecords = { memory, outputAt: layout.outputPtr(), slotRecords: layout.recordCapacity() };
   const ring = createRing(threads, layout.outputSlots());
   const writer = new RingWriter(ring);
-  const placement = { memory, outputSlot: () => writer.nextSlot() };
+  const placement = { memory, outputSlot: () => writer.nextSlot(), fill: true };
   const scratch = new ConnectionStore(1);
   let failure: Error | null = null;
   let timeline: Timeline | null = null;

@@ -7,6 +7,8 @@ import { Readable } from "node:stream";
 import { tcpIp, ethernet, F } from "../../helpers/packets.js";
 import { writePcap, writePcapng } from "../../helpers/capture-writer.js";
 import { decodeAll, chunked, rng, corpusDir } from "../../helpers/decode.js";
+import { decodeCapture, type CaptureInput, type TcpPacketRecord } from "../../../sdk/index.js";
+import { createDecoderMemory } from "../../../sdk/decoder/wasm.js";
 
 // A capture with records of very different sizes, so chunk edges fall everywhere.
 function mixedCapture(kind: "pcap" | "pcapng"): Uint8Array {
@@ -130,4 +132,44 @@ describe("robustness: random damage never throws, traps or hangs", () => {
       }
     });
   }
+});
+
+describe("slots filled across chunks (DecoderPlacement.fill)", () => {
+  // 9 000 small packets: several slots of 4 096 records, every chunk of 1 000 bytes short of one.
+  const frames = Array.from({ length: 9000 }, (_, i) => ({ data: ethernet(tcpIp({ sport: 1 + (i % 60000), flags: F.ACK })) }));
+  const bytes = writePcap(frames);
+
+  async function placed(input: CaptureInput, chunkSize: number) {
+    const memory = createDecoderMemory();
+    let slot = 0;
+    const placement = { memory, outputSlot: () => slot, fill: true };
+    const capture = decodeCapture(input, { chunkSize }, placement);
+    const counts: number[] = [];
+    const records: TcpPacketRecord[] = [];
+    for await (const batch of capture) {
+      counts.push(batch.count);
+      for (let i = 0; i < batch.count; i++) records.push(batch.toRecord(i));
+      slot = (slot + 1) % 4;
+    }
+    return { counts, records, summary: capture.summary() };
+  }
+
+  it("hands on full slots only (the last excepted), with the same records as one chunk at a time", async () => {
+    const reference = await decodeAll(bytes, { chunkSize: 1000 });
+    expect(reference.records).toHaveLength(9000);
+    for (const input of [bytes, chunked(bytes, [1000])]) {
+      const { counts, records } = await placed(input, 1000);
+      expect(counts).toEqual([4096, 4096, 808]);
+      expect(records).toEqual(reference.records);
+    }
+  });
+
+  it("still hands on what it holds when the input fails", async () => {
+    const gz = gzipSync(bytes);
+    const cut = gz.subarray(0, Math.floor(gz.length / 3));
+    const { counts, summary } = await placed(cut, 1000);
+    expect(summary.error).toMatchObject({ code: "input.read_failed" });
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(summary.stats.tcp);
+    expect(counts.at(-1)).toBeLessThan(4096);
+  });
 });
