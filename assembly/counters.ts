@@ -27,7 +27,7 @@ export function resetCounters(): void {
   metaCount = 0;
 }
 
-export function noteTimestamp(sec: f64, nsec: u32): void {
+@inline export function noteTimestamp(sec: f64, nsec: u32): void {
   if (load<f64>(STATS_PTR + (<usize>STAT_FIRST_TS_SEC << 3)) < 0) {
     setStat(STAT_FIRST_TS_SEC, sec);
     setStat(STAT_FIRST_TS_NSEC, <f64>nsec);

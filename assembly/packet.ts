@@ -46,7 +46,7 @@ export function selectOutput(slot: u32): void {
   store<u64>(p, 0, 96); store<u64>(p, 0, 104); store<u64>(p, 0, 112); store<u64>(p, 0, 120);
 }
 
-export function beginPacket(
+@inline export function beginPacket(
   tsSec: f64, tsNsec: u32, fileOffset: f64, packetIndex: f64,
   capLen: u32, origLen: u32, iface: u32, linkType: u32,
 ): void {
@@ -73,7 +73,7 @@ export function noteVlan(id: u32): void {
   else if (load<u16>(rec, REC_INNER_VLAN) == <u16>NO_VLAN) store<u16>(rec, <u16>id, REC_INNER_VLAN);
 }
 
-export function commitRecord(): void {
+@inline export function commitRecord(): void {
   countStat(STAT_TCP);
   recordCount++;
   rec += RECORD_SIZE;

@@ -9,7 +9,7 @@ import { beginPacket } from "../packet";
 import { decodeLink } from "../wire/link";
 import { packetIndex, nextPacket } from "./state";
 
-export function decodeFrame(
+@inline export function decodeFrame(
   p: usize, capLen: u32, origLen: u32, linkType: u32, fcsBytes: u32, iface: u32,
   tsSec: f64, tsNsec: u32, fileOffset: f64,
 ): void {
