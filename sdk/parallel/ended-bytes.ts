@@ -3,17 +3,25 @@
 // history letters past the inline ones when there are any, with C_HISTORY_MORE rewritten to
 // where they now lie in the same buffer. The main thread reads them with unpackConnection(),
 // like the tracker's own ended buffer; structured cloning of record objects costs several
-// times more.
+// times more. The buffers go back and forth: the main thread returns each once it has built
+// the records from it, and the writer goes on in a returned one (spare()) when there is one.
+// A buffer allocated per message was freed only when the main thread's heap was next collected,
+// and V8 lets tens of MB of such external memory pile up first (a flood sends ~1 GB of it).
 
 import { CONN_SIZE, C_HISTORY_MORE } from "../../assembly/connection-layout.js";
 
 const align8 = (n: number) => (n + 7) & ~7;
 
+const INITIAL_BYTES = 64 * CONN_SIZE;
+
 export class EndedBytesWriter {
-  private bytes = new Uint8Array(64 * CONN_SIZE);
+  private bytes = new Uint8Array(INITIAL_BYTES);
   private view = new DataView(this.bytes.buffer);
   private length = 0;
   count = 0;
+
+  /** `spare` gives a buffer to go on in after take(), if there is one to reuse. */
+  constructor(private readonly spare: () => ArrayBuffer | undefined = () => undefined) {}
 
   /** Appends the record at `at` of `source` (the tracker's memory). */
   add(source: Uint8Array, sourceView: DataView, at: number): void {
@@ -30,9 +38,11 @@ export class EndedBytesWriter {
     this.count++;
   }
 
-  /** The bytes so far, in a buffer of their own (to transfer); the writer starts afresh. */
-  take(): ArrayBuffer {
-    const out = this.bytes.buffer.slice(0, this.length);
+  /** The buffer written so far and how many bytes of it (to transfer); the writer goes on in another. */
+  take(): { buffer: ArrayBuffer; length: number } {
+    const out = { buffer: this.bytes.buffer as ArrayBuffer, length: this.length };
+    this.bytes = new Uint8Array(this.spare() ?? new ArrayBuffer(INITIAL_BYTES));
+    this.view = new DataView(this.bytes.buffer);
     this.length = 0;
     this.count = 0;
     return out;

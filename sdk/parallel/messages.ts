@@ -2,6 +2,7 @@
 
 import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions } from "../scan.js";
+import type { MessagePort } from "node:worker_threads";
 import type { RingBuffers } from "./batch-ring.js";
 
 /** Where the decoded batches are: output slots of `slotRecords` records from `outputAt` on. */
@@ -13,6 +14,8 @@ export interface DecodedRecords {
 
 export interface WorkerJob {
   ring: RingBuffers;
+  /** Where the main thread returns the buffers of "ended" messages, for the worker to reuse. */
+  recycle: MessagePort;
   records: DecodedRecords;
   options: ScanOptions;
   shard: { index: number; count: number };
@@ -23,9 +26,10 @@ export const FINAL_BATCH = -1;
 
 export type WorkerMessage =
   /**
-   * Connections that ended, as bytes (parallel/ended-bytes.ts): `groups` says how many of
-   * them, in order, ended during each batch. Every batch below `upTo` is now complete.
+   * Connections that ended, as the first `length` bytes of `bytes` (parallel/ended-bytes.ts):
+   * `groups` says how many of them, in order, ended during each batch. Every batch below
+   * `upTo` is now complete.
    */
-  | { type: "ended"; bytes: ArrayBuffer; groups: { batch: number; count: number }[]; upTo: number }
+  | { type: "ended"; bytes: ArrayBuffer; length: number; groups: { batch: number; count: number }[]; upTo: number }
   | { type: "done"; timeline: Timeline }
   | { type: "error"; message: string; stack?: string };

@@ -4,8 +4,8 @@
 // merges them into the exact order one thread produces: batch by batch, then by the time each
 // connection ended, then by id; the connections open at the end of input by id.
 
-import type { Worker } from "node:worker_threads";
-import { byEndThenId, FINISH_GROUP, type Ended, type EndedGroup } from "../connections/track.js";
+import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
+import { FINISH_GROUP, type EndedGroup } from "../connections/track.js";
 import type { CaptureSummary } from "../decoder/decode-capture.js";
 import { decodeInputs } from "../decoder/decode-inputs.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
@@ -17,7 +17,7 @@ import { createRing, RingWriter } from "./batch-ring.js";
 import { takeScanWorker } from "./worker-pool.js";
 import { endedRecords } from "./ended-bytes.js";
 import { ConnectionStore } from "../connections/connection-store.js";
-import { C_ID } from "../../assembly/connection-layout.js";
+import { C_ID, C_REMOVED_AT } from "../../assembly/connection-layout.js";
 import { DEFAULT_MAX_HALF_OPEN } from "../connections/tracker.js";
 import { unpackConnection } from "../connections/unpack-connection.js";
 import { buildConnectionRecord, type ConnectionRecord } from "../connections/connection-record.js";
@@ -35,11 +35,15 @@ function portable(options: ScanOptions, workers: number): ScanOptions {
  * waits here is 576 bytes a connection rather than a record's objects (a SYN flood past the
  * half-open limit ends one connection per packet, faster than records are built).
  */
-interface EndedRun { view: DataView; bytes: Uint8Array; offsets: number[]; first: number; count: number }
+interface EndedRun { view: DataView; bytes: Uint8Array; offsets: number[]; first: number; count: number; message: Received }
+
+/** A message's buffer, given back to its worker once no record is left to build from it. */
+interface Received { buffer: ArrayBuffer; left: number; worker: WorkerState }
 
 interface WorkerState {
   index: number;
   worker: Worker;
+  recycle: MessagePort;
   /** Connections that ended during decoded batches, by batch, in the order received. */
   queue: (EndedRun & { batch: number })[];
   /** Connections still open at the end of input, in id order. */
@@ -49,6 +53,10 @@ interface WorkerState {
 }
 
 const YIELD_EVERY = 8; // batches
+
+/** Connection k of a run, with the end time and id it is ordered by. */
+interface EndedRef { run: EndedRun; k: number; at: number; id: number }
+const byEndThenIdRef = (a: EndedRef, b: EndedRef) => a.at - b.at || a.id - b.id;
 
 export async function* trackInWorkers(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[],
@@ -62,6 +70,7 @@ export async function* trackInWorkers(
   const placement = { memory, outputSlot: () => writer.nextSlot(), fill: true };
   const scratch = new ConnectionStore(1);
   let failure: Error | null = null;
+  const giveBack = (m: Received) => { if (!m.worker.done) m.worker.recycle.postMessage(m.buffer, [m.buffer]); };
   let timeline: Timeline | null = null;
   let wake: (() => void) | null = null;
   let news = 0; // messages received: checked before waiting, as some arrive while we yield
@@ -70,11 +79,14 @@ export async function* trackInWorkers(
 
   // Records are built from the bytes the workers send, as they are handed on.
   const receive = (state: WorkerState, m: Extract<WorkerMessage, { type: "ended" }>) => {
-    const view = new DataView(m.bytes), bytes = new Uint8Array(m.bytes);
-    const offsets = [...endedRecords(view, 0, m.groups.reduce((n, g) => n + g.count, 0))];
+    const view = new DataView(m.bytes, 0, m.length), bytes = new Uint8Array(m.bytes, 0, m.length);
+    const total = m.groups.reduce((n, g) => n + g.count, 0);
+    const offsets = [...endedRecords(view, 0, total)];
+    const message: Received = { buffer: m.bytes, left: total, worker: state };
+    if (total === 0) giveBack(message);
     let first = 0;
     for (const g of m.groups) {
-      const run = { view, bytes, offsets, first, count: g.count };
+      const run = { view, bytes, offsets, first, count: g.count, message };
       if (g.batch === FINAL_BATCH) state.final.push(run);
       else state.queue.push({ ...run, batch: g.batch });
       first += g.count;
@@ -83,8 +95,9 @@ export async function* trackInWorkers(
   };
 
   for (let index = 0; index < threads; index++) {
-    const job: WorkerJob = { ring, records, options: portable(options, threads), shard: { index, count: threads } };
-    const state: WorkerState = { index, worker: takeScanWorker(), queue: [], final: [], upTo: 0, done: false };
+    const recycle = new MessageChannel();
+    const job: WorkerJob = { ring, recycle: recycle.port2, records, options: portable(options, threads), shard: { index, count: threads } };
+    const state: WorkerState = { index, worker: takeScanWorker(), recycle: recycle.port1, queue: [], final: [], upTo: 0, done: false };
     // A worker that fails stops reading: without abandon() this thread would wait for it
     // forever, and with nothing else left to run, the process would exit as if all went well.
     const fail = (error: Error) => {
@@ -104,13 +117,14 @@ export async function* trackInWorkers(
     state.worker.on("exit", (code) => {
       if (!state.done) fail(new Error(`scan worker ${index} exited (code ${code}) before the end of input`));
     });
-    state.worker.postMessage(job);
+    state.worker.postMessage(job, [recycle.port2]);
     states.push(state);
   }
 
-  // The record of connection k of a run (its removal time is then in scratch.removedAt[0]).
+  // The record of connection k of a run (each is built once).
   const build = (run: EndedRun, k: number): ConnectionRecord => {
     unpackConnection(run.view, run.bytes, run.offsets[k]!, scratch, 0);
+    if (--run.message.left === 0) giveBack(run.message);
     return buildConnectionRecord(scratch, 0);
   };
 
@@ -122,20 +136,26 @@ export async function* trackInWorkers(
     const batches = new Set<number>();
     for (const s of states) for (const g of s.queue) if (g.batch < complete) batches.add(g.batch);
     for (const batch of [...batches].sort((a, b) => a - b)) {
-      const merged: Ended[] = [];
+      // Ordered by the bytes (end time, id), then built a group at a time: a flood past the
+      // half-open limit ends thousands of connections per batch, and records built all at once
+      // would outlive the young generation (peak RSS).
+      const merged: EndedRef[] = [];
       for (const s of states) {
         while (s.queue.length && s.queue[0]!.batch === batch) {
           const run = s.queue.shift()!;
           for (let k = run.first; k < run.first + run.count; k++) {
-            const record = build(run, k);
-            merged.push({ at: scratch.removedAt[0]!, record });
+            const at = run.offsets[k]!;
+            merged.push({ run, k, at: run.view.getFloat64(at + C_REMOVED_AT, true), id: run.view.getFloat64(at + C_ID, true) });
           }
           writer.consumed(s.index, run.count);
         }
       }
-      merged.sort(byEndThenId);
+      merged.sort(byEndThenIdRef);
       nextBatch = batch + 1;
-      yield { batch, records: merged.map((m) => m.record), ends: merged.map((m) => m.at) };
+      for (let i = 0; i < merged.length; i += FINISH_GROUP) {
+        const group = merged.slice(i, i + FINISH_GROUP);
+        yield { batch, records: group.map((m) => build(m.run, m.k)), ends: group.map((m) => m.at) };
+      }
     }
     if (complete !== Infinity) return;
     // A record can go once every worker still sending has one queued to compare it with.
@@ -188,7 +208,10 @@ export async function* trackInWorkers(
     }
   } finally {
     writer.abort();
-    for (const s of states) await s.worker.terminate();
+    for (const s of states) {
+      s.recycle.close();
+      await s.worker.terminate();
+    }
   }
   if (failure) throw failure;
   return timeline!;

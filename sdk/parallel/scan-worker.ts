@@ -3,7 +3,7 @@
 // and sends the connections that end, as bytes, batch by batch; at the end of input, the
 // connections still open, in id order.
 
-import { parentPort } from "node:worker_threads";
+import { parentPort, receiveMessageOnPort } from "node:worker_threads";
 import { WasmConnectionTracker } from "../connections/wasm-tracker.js";
 import { PacketBatch } from "../decoder/packet-batch.js";
 import { RingReader } from "./batch-ring.js";
@@ -16,7 +16,13 @@ const FLUSH_RECORDS = 512;
 const FINISH_STEP = 4096;
 
 function run(job: WorkerJob): void {
-  const out = new EndedBytesWriter();
+  // Buffers the main thread has given back (this thread never returns to its event loop: they
+  // are taken from the port as needed).
+  const spares: ArrayBuffer[] = [];
+  const out = new EndedBytesWriter(() => {
+    for (let m = receiveMessageOnPort(job.recycle); m; m = receiveMessageOnPort(job.recycle)) spares.push(m.message as ArrayBuffer);
+    return spares.pop();
+  });
   let groups: { batch: number; count: number }[] = [];
   let batch = 0;
   const tracker = new WasmConnectionTracker({ ...job.options, shard: job.shard }, null, (bytes, view, at) => {
@@ -29,8 +35,8 @@ function run(job: WorkerJob): void {
   let sent = 0; // connections sent
   const flush = (upTo: number) => {
     sent += out.count;
-    const bytes = out.take();
-    post({ type: "ended", bytes, groups, upTo }, [bytes]);
+    const { buffer, length } = out.take();
+    post({ type: "ended", bytes: buffer, length, groups, upTo }, [buffer]);
     groups = [];
   };
   const reader = new RingReader(job.ring, job.shard.index);
@@ -54,6 +60,7 @@ function run(job: WorkerJob): void {
     flush(Infinity);
   }
   post({ type: "done", timeline: { maxGapSec: tracker.maxGapSec, backwardsSteps: tracker.backwardsSteps } });
+  job.recycle.close();
 }
 
 // Started ahead of need (worker-pool.ts): the job comes as the first message.
