@@ -27,11 +27,12 @@ export interface TrackerExports {
   finish(max: number): number;
 }
 
-// build/tracker.wasm sits at the package root: three levels up from the compiled
-// dist/sdk/connections/, two from this source file when tests run it directly.
+// build/tracker.wasm sits at the package root: two levels up from this source file when tests
+// run it directly and from the bundled command and worker (dist/cli/), three from the compiled
+// dist/sdk/connections/ (where two levels up, dist/build, does not exist).
 const CANDIDATES = [
-  new URL("../../../build/tracker.wasm", import.meta.url),
   new URL("../../build/tracker.wasm", import.meta.url),
+  new URL("../../../build/tracker.wasm", import.meta.url),
 ];
 
 let compiled: WebAssembly.Module | undefined;

@@ -34,11 +34,12 @@ export interface DecoderExports {
   decode(start: number, end: number, eof: number, base: number, append: number): number;
 }
 
-// build/decoder.wasm sits at the package root: three levels up from the compiled
-// dist/sdk/decoder/wasm.js, two from this source file when tests run it directly.
+// build/decoder.wasm sits at the package root: two levels up from this source file when tests
+// run it directly and from the bundled command (dist/cli/), three from the compiled
+// dist/sdk/decoder/wasm.js (where two levels up, dist/build, does not exist).
 const WASM_CANDIDATES = [
-  new URL("../../../build/decoder.wasm", import.meta.url),
   new URL("../../build/decoder.wasm", import.meta.url),
+  new URL("../../../build/decoder.wasm", import.meta.url),
 ];
 
 async function readWasm(): Promise<Uint8Array<ArrayBuffer>> {

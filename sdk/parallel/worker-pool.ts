@@ -13,7 +13,8 @@ import { fileURLToPath } from "node:url";
 // young generation keeps its heap from growing to V8's defaults.
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
 
-// The compiled worker script; when this module runs from source (tests), the built one.
+// The worker script beside this module (the compiled dist/sdk/parallel/scan-worker.js, or the
+// bundled one beside the bundled command in dist/cli/); from source (tests), the compiled one.
 function workerScript(): URL {
   const beside = new URL("./scan-worker.js", import.meta.url);
   if (existsSync(fileURLToPath(beside))) return beside;
@@ -22,8 +23,14 @@ function workerScript(): URL {
 
 const started: Worker[] = [];
 
+// A worker inherits the process's Node options, but one about how the main script is given
+// (node --input-type=module -e "...": the SDK used from a one-liner) stops a worker from starting.
+function workerExecArgv(): string[] {
+  return process.execArgv.filter((a) => !a.startsWith("--input-type"));
+}
+
 function start(): Worker {
-  return new Worker(workerScript(), { resourceLimits: WORKER_LIMITS });
+  return new Worker(workerScript(), { resourceLimits: WORKER_LIMITS, execArgv: workerExecArgv() });
 }
 
 /** Starts workers for a scan about to run with `count` of them (idle ones never hold the process). */

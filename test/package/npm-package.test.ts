@@ -22,19 +22,22 @@ describe("npm package", () => {
     expect(listing).toContain("package/dist/sdk/index.js");
     expect(listing).toContain("package/dist/sdk/index.d.ts");
     expect(listing).toContain("package/dist/cli/bin.js");
+    expect(listing).toContain("package/dist/cli/scan-worker.js"); // the bundled command's worker
     expect(listing).not.toContain("package/test/");
 
     const app = join(dir, "app");
     mkdirSync(app);
     execFileSync("npm", ["init", "-y"], { cwd: app, stdio: "pipe" });
     execFileSync("npm", ["install", "--no-audit", "--no-fund", join(dir, tarball)], { cwd: app, stdio: "pipe" });
-    const r = spawnSync("npx", ["--no-install", "tcp-handshake-scan", SAMPLE], { cwd: app, encoding: "utf8" });
-    expect(r.stderr.replace(/npm warn[^\n]*\n/gi, "")).toBe("");
-    expect(r.status).toBe(0);
-    expect(r.stdout).toContain("9 TCP connections");
-    // And the SDK imports from the installed package.
+    for (const threads of ["1", "2"]) {
+      const r = spawnSync("npx", ["--no-install", "tcp-handshake-scan", "--threads", threads, SAMPLE], { cwd: app, encoding: "utf8" });
+      expect(r.stderr.replace(/npm warn[^\n]*\n/gi, "")).toBe("");
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain("9 TCP connections");
+    }
+    // And the SDK imports from the installed package (with its own worker script too).
     const sdk = spawnSync(process.execPath, ["--input-type=module", "-e",
-      `import { scan } from "tcp-handshake-scan"; const r = await scan(${JSON.stringify(SAMPLE)}); console.log(r.connections.length);`],
+      `import { scan } from "tcp-handshake-scan"; const r = await scan(${JSON.stringify(SAMPLE)}, { threads: 2 }); console.log(r.connections.length);`],
       { cwd: app, encoding: "utf8" });
     expect(sdk.stdout.trim()).toBe("9");
   });
