@@ -4,21 +4,31 @@
 // The command line is only glanced at here; main() parses it properly and starts whatever this
 // guessed wrong (an idle worker never holds the process).
 
-import { availableParallelism } from "node:os";
 import { prestartScanWorkers } from "../sdk/parallel/worker-pool.js";
+import { scanThreads } from "./threads.js";
+import { totalSize } from "./input-size.js";
 
 const NO_SCAN = new Set(["info", "--help", "-h", "--version", "-v"]);
+// Options followed by a value (the others are flags): what follows them is not a capture.
+const TAKES_VALUE = new Set(["--format", "-o", "--output", "--filter", "--server-ports", "--top", "--max-half-open", "--threads"]);
 
 /** The worker threads a scan with these arguments will use, or 0 when it is surely no scan. */
 export function guessScanWorkers(args: readonly string[]): number {
-  let threads = availableParallelism();
+  let threads: string | undefined;
+  const captures: string[] = [];
   for (let k = 0; k < args.length; k++) {
     const arg = args[k]!;
     if (NO_SCAN.has(arg) || arg === "--ladder" || arg.startsWith("--ladder=")) return 0;
-    if (arg === "--threads") threads = Number(args[k + 1]);
-    else if (arg.startsWith("--threads=")) threads = Number(arg.slice("--threads=".length));
+    if (arg === "--threads") threads = args[k + 1];
+    else if (arg.startsWith("--threads=")) threads = arg.slice("--threads=".length);
+    if (TAKES_VALUE.has(arg)) k++;
+    else if (arg === "-" || !arg.startsWith("-")) captures.push(arg);
   }
-  return Number.isInteger(threads) && threads > 1 && threads <= 256 ? threads - 1 : 0;
+  try {
+    return scanThreads(threads, captures.length > 0 ? totalSize(captures) : null) - 1;
+  } catch {
+    return 0; // a bad --threads: main() says so
+  }
 }
 
 export function startScanWorkersEarly(args: readonly string[]): void {

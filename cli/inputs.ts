@@ -1,7 +1,6 @@
 // The captures named on the command line, in the order to read them: by the timestamp of
 // their first packet, so that rotated files read as one capture whatever their names.
 
-import { statSync } from "node:fs";
 import { peekFirstTimestamp } from "../sdk/index.js";
 
 export async function orderByFirstPacket(files: string[]): Promise<string[]> {
@@ -12,14 +11,4 @@ export async function orderByFirstPacket(files: string[]): Promise<string[]> {
     return { file, index, key: t ? t.sec + t.nsec / 1e9 : Infinity };
   }));
   return stamped.sort((a, b) => a.key - b.key || a.index - b.index).map((s) => s.file);
-}
-
-/** Total bytes of the inputs, when known (files), for the progress bar. */
-export function totalSize(files: string[]): number | null {
-  let total = 0;
-  for (const f of files) {
-    if (f === "-") return null;
-    try { total += statSync(f).size; } catch { return null; }
-  }
-  return total;
 }

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { EXIT_INTERNAL, EXIT_USAGE } from "./exit-codes.js";
 import { UsageError } from "./usage-error.js";
 import { scanThreads } from "./threads.js";
+import { totalSize } from "./input-size.js";
 import { prestartScanWorkers } from "../sdk/parallel/worker-pool.js";
 
 function packageVersion(): string {
@@ -38,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--verify-checksums", "Verify IPv4 and TCP checksums; drop bad packets as Zeek does (its default; -C turns it off)")
     .option("--top <n>", "How many connections of each kind the summary lists", { default: 10 })
     .option("--max-half-open <n>", "Half-open connections kept at once, the memory bound under a SYN flood; the oldest past it ends as \"evicted\" (default 100000; none: no limit)")
-    .option("--threads <n>", "Threads to use: this one decodes, n - 1 workers track shares of the flows; same output for any n (default: the cores available)")
+    .option("--threads <n>", "Threads to use: this one decodes, n - 1 workers track shares of the flows; same output for any n (default: the cores available; 1 under 64 MB of capture)")
     .option("--no-progress", "No progress bar on standard error")
     .option("-q, --quiet", "No progress bar and no warnings")
     .example("tcp-handshake-scan big.pcap")
@@ -51,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
       if (captures.length === 0) throw new UsageError("no capture given (try --help)");
       // The scan's workers boot while the SDK loads here (a bad --threads is reported below).
       if (flags.ladder === undefined) {
-        try { prestartScanWorkers(scanThreads(flags.threads) - 1); } catch { /* reported by runScan */ }
+        try { prestartScanWorkers(scanThreads(flags.threads, totalSize(restoreStdin(captures))) - 1); } catch { /* reported by runScan */ }
       }
       pending = import("./commands/scan.js").then((m) => m.runScan(restoreStdin(captures), flags));
     });

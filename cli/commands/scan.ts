@@ -8,7 +8,8 @@ import {
 import { statSync } from "node:fs";
 import { Output } from "../output.js";
 import { Progress } from "../progress.js";
-import { orderByFirstPacket, totalSize } from "../inputs.js";
+import { orderByFirstPacket } from "../inputs.js";
+import { totalSize } from "../input-size.js";
 import { renderSummary } from "../format/summary-text.js";
 import { InterestingConnections } from "../format/interesting.js";
 import { csvHeader, csvRow } from "../format/connection-csv.js";
@@ -80,7 +81,7 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   if (!FORMATS.includes(format)) throw new UsageError(`--format: "${flags.format}" is not one of ${FORMATS.join(", ")}`);
   const top = Number(flags.top ?? 10);
   if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top: "${flags.top}" is not a count`);
-  const threads = scanThreads(flags.threads);
+  const threads = scanThreads(flags.threads, totalSize(files));
   const filter = flags.filter !== undefined ? parseFilter(String(flags.filter), "--filter") : null;
   const options: ScanOptions = {
     likelyServerPorts: parseServerPorts(flags.serverPorts),

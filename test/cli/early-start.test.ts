@@ -1,12 +1,34 @@
 import { describe, it, expect } from "vitest";
 import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
 import { guessScanWorkers } from "../../cli/early-start.js";
+import { scanThreads, SMALL_CAPTURE_BYTES } from "../../cli/threads.js";
+
+const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
+
+describe("scanThreads (--threads and its default)", () => {
+  it("takes --threads as given, and checks it", () => {
+    expect(scanThreads("3", 100)).toBe(3);
+    expect(() => scanThreads("0", null)).toThrow(/--threads/);
+    expect(() => scanThreads("x", null)).toThrow(/--threads/);
+  });
+
+  it("defaults to the cores available, and to one thread for small captures", () => {
+    expect(scanThreads(undefined, null)).toBe(availableParallelism());
+    expect(scanThreads(undefined, SMALL_CAPTURE_BYTES)).toBe(availableParallelism());
+    expect(scanThreads(undefined, SMALL_CAPTURE_BYTES - 1)).toBe(1);
+  });
+});
 
 describe("guessScanWorkers (workers started before the command line is parsed)", () => {
-  it("starts the workers a scan will use: --threads, or the cores available", () => {
+  it("starts the workers a scan will use: --threads, or the default for the captures named", () => {
     expect(guessScanWorkers(["big.pcap", "--threads", "4"])).toBe(3);
     expect(guessScanWorkers(["--threads=3", "big.pcap"])).toBe(2);
-    expect(guessScanWorkers(["big.pcap"])).toBe(availableParallelism() - 1);
+    expect(guessScanWorkers(["-"])).toBe(availableParallelism() - 1); // size unknown
+    expect(guessScanWorkers(["missing.pcap"])).toBe(availableParallelism() - 1);
+    expect(guessScanWorkers([SAMPLE])).toBe(0); // small: one thread
+    expect(guessScanWorkers(["--format", "ndjson", SAMPLE])).toBe(0);
+    expect(guessScanWorkers([SAMPLE, "--threads", "2"])).toBe(1);
   });
 
   it("starts none where no worker will run", () => {
