@@ -24,13 +24,18 @@ function workerScript(): URL {
 const started: Worker[] = [];
 
 // A worker inherits the process's Node options, but one about how the main script is given
-// (node --input-type=module -e "...": the SDK used from a one-liner) stops a worker from starting.
-function workerExecArgv(): string[] {
-  return process.execArgv.filter((a) => !a.startsWith("--input-type"));
-}
-
+// (node --input-type=module -e "...": the SDK used from a one-liner) stops it from starting.
+// Only then are the options given explicitly, without it; an explicit list may not hold V8
+// options (--max-old-space-size...), which inheriting skips: failing that, none.
 function start(): Worker {
-  return new Worker(workerScript(), { resourceLimits: WORKER_LIMITS, execArgv: workerExecArgv() });
+  const script = workerScript();
+  if (!process.execArgv.some((a) => a.startsWith("--input-type"))) return new Worker(script, { resourceLimits: WORKER_LIMITS });
+  const execArgv = process.execArgv.filter((a) => !a.startsWith("--input-type"));
+  try {
+    return new Worker(script, { resourceLimits: WORKER_LIMITS, execArgv });
+  } catch {
+    return new Worker(script, { resourceLimits: WORKER_LIMITS, execArgv: [] });
+  }
 }
 
 /** Starts workers for a scan about to run with `count` of them (idle ones never hold the process). */

@@ -124,6 +124,16 @@ describe("tcp-handshake-scan <capture>", () => {
     expect(rows[0]).toMatchObject({ connState: "SF", history: "ShAFf", lastPacket: 5 });
   });
 
+  it("gives the same records on one thread and on two, also under Node or V8 options (workers inherit them)", () => {
+    const one = run(["--format", "ndjson", "--threads", "1", SAMPLE]);
+    expect(one.code).toBe(0);
+    for (const nodeOptions of [[], ["--max-semi-space-size=16"], ["--stack-size=2000", "--no-warnings"]]) {
+      const r = spawnSync(process.execPath, [...nodeOptions, BIN, "--format", "ndjson", "--threads", "2", SAMPLE], { encoding: "utf8" });
+      expect(r.stderr, nodeOptions.join(" ")).toBe("");
+      expect(r.stdout).toBe(one.stdout);
+    }
+  });
+
   it("reads standard input", () => {
     const r = run(["--format", "ndjson", "-"], readFileSync(SAMPLE));
     expect(r.stdout.trim().split("\n")).toHaveLength(9);
