@@ -32,8 +32,10 @@ export function communityId(
   const input = length === 4 ? INPUT_V4 : INPUT_V6;
   input[0] = seed >> 8;
   input[1] = seed & 255;
-  input.set(bytes.subarray(aAt, aAt + length), 2);
-  input.set(bytes.subarray(bAt, bAt + length), 2 + length);
+  for (let i = 0; i < length; i++) {
+    input[2 + i] = bytes[aAt + i]!;
+    input[2 + length + i] = bytes[bAt + i]!;
+  }
   let o = 2 + length * 2;
   input[o++] = TCP;
   input[o++] = 0;

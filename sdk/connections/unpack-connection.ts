@@ -101,13 +101,17 @@ function history(view: DataView, bytes: Uint8Array, c: number): string {
 }
 
 // Counts by name, in the order the anomalies first appeared (as the reference tracker's Map).
+// The order is a u64 of 4-bit fields, read as two u32 halves (a BigInt would be allocated per
+// connection).
 function anomalyCounts(view: DataView, c: number): Map<string, number> | undefined {
-  let order = view.getBigUint64(c + C.C_ANOMALY_ORDER, true);
-  if (order === 0n) return undefined;
+  let low = view.getUint32(c + C.C_ANOMALY_ORDER, true), high = view.getUint32(c + C.C_ANOMALY_ORDER + 4, true);
+  if (low === 0 && high === 0) return undefined;
   const counts = new Map<string, number>();
-  for (; order !== 0n; order >>= 4n) {
-    const index = Number(order & 15n) - 1;
+  while (low !== 0 || high !== 0) {
+    const index = (low & 15) - 1;
     counts.set(ANOMALY_NAMES[index]!, view.getUint32(c + C.C_ANOMALY_COUNTS + index * 4, true));
+    low = (low >>> 4) | ((high & 15) << 28);
+    high >>>= 4;
   }
   return counts;
 }

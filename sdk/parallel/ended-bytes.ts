@@ -58,11 +58,13 @@ export class EndedBytesWriter {
 }
 
 /** Offsets of the first `count` records in a buffer written by EndedBytesWriter, from `start`. */
-export function* endedRecords(view: DataView, start: number, count: number): Generator<number> {
+export function endedRecords(view: DataView, start: number, count: number): number[] {
+  const offsets = new Array<number>(count);
   let at = start;
   for (let k = 0; k < count; k++) {
-    yield at;
+    offsets[k] = at;
     const more = view.getUint32(at + C_HISTORY_MORE, true);
     at += CONN_SIZE + (more === 0 ? 0 : align8(8 + view.getUint32(more, true)));
   }
+  return offsets;
 }

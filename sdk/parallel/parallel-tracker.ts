@@ -81,7 +81,7 @@ export async function* trackInWorkers(
   const receive = (state: WorkerState, m: Extract<WorkerMessage, { type: "ended" }>) => {
     const view = new DataView(m.bytes, 0, m.length), bytes = new Uint8Array(m.bytes, 0, m.length);
     const total = m.groups.reduce((n, g) => n + g.count, 0);
-    const offsets = [...endedRecords(view, 0, total)];
+    const offsets = endedRecords(view, 0, total);
     const message: Received = { buffer: m.bytes, left: total, worker: state };
     if (total === 0) giveBack(message);
     let first = 0;

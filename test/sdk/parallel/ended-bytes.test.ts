@@ -34,7 +34,7 @@ describe("EndedBytesWriter", () => {
     expect(out.count).toBe(4);
     const { buffer, length } = out.take();
     const view = new DataView(buffer, 0, length);
-    const offsets = [...endedRecords(view, 0, 4)];
+    const offsets = endedRecords(view, 0, 4);
     expect(offsets.map((o) => view.getFloat64(o + C_ID, true))).toEqual([1, 2, 3, 4]);
     const more = view.getUint32(offsets[3]! + C_HISTORY_MORE, true);
     expect(more).toBe(offsets[3]! + CONN_SIZE);
