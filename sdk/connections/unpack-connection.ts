@@ -92,9 +92,17 @@ function unpackEndpoint(view: DataView, p: number, s: ConnectionStore, e: number
   s.gaps[e] = u32(C.E_GAPS);
 }
 
+// History letters are ASCII and usually a handful: a loop beats a TextDecoder call (which
+// also needs a subarray).
+function letters(bytes: Uint8Array, from: number, to: number): string {
+  let text = "";
+  for (let k = from; k < to; k++) text += String.fromCharCode(bytes[k]!);
+  return text;
+}
+
 function history(view: DataView, bytes: Uint8Array, c: number): string {
   const len = view.getUint16(c + C.C_HISTORY_LEN, true);
-  const inline = ascii.decode(bytes.subarray(c + C.C_HISTORY, c + C.C_HISTORY + Math.min(len, C.HISTORY_INLINE)));
+  const inline = letters(bytes, c + C.C_HISTORY, c + C.C_HISTORY + Math.min(len, C.HISTORY_INLINE));
   if (len <= C.HISTORY_INLINE) return inline;
   const more = view.getUint32(c + C.C_HISTORY_MORE, true);
   return inline + ascii.decode(bytes.subarray(more + 8, more + 8 + view.getUint32(more, true)));
