@@ -159,7 +159,13 @@ export async function* trackInWorkers(
     }
     if (complete !== Infinity) return;
     // A record can go once every worker still sending has one queued to compare it with.
+    // What is taken from each worker is reported a group at a time, and before waiting for it
+    // (it may be waiting for room): one atomic update and wake-up per group, not per record.
     const group: ConnectionRecord[] = [];
+    const taken = states.map(() => 0);
+    const report = () => {
+      for (const s of states) if (taken[s.index]! > 0) { writer.consumed(s.index, taken[s.index]!); taken[s.index] = 0; }
+    };
     const headId = (s: WorkerState) => { const run = s.final[0]!; return run.view.getFloat64(run.offsets[run.first]! + C_ID, true); };
     for (;;) {
       let best: WorkerState | null = null;
@@ -171,11 +177,15 @@ export async function* trackInWorkers(
       if (blocked || !best) break;
       const run = best.final[0]!;
       group.push(build(run, run.first));
-      writer.consumed(best.index, 1);
+      taken[best.index]!++;
       run.first++;
       if (--run.count === 0) best.final.shift();
-      if (group.length === FINISH_GROUP) yield { batch: nextBatch++, records: group.splice(0), ends: Array(FINISH_GROUP).fill(Infinity) };
+      if (group.length === FINISH_GROUP) {
+        report();
+        yield { batch: nextBatch++, records: group.splice(0), ends: Array(FINISH_GROUP).fill(Infinity) };
+      }
     }
+    report();
     if (group.length) yield { batch: nextBatch++, records: group, ends: group.map(() => Infinity) };
   }
 
