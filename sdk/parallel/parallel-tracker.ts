@@ -128,10 +128,20 @@ export async function* trackInWorkers(
     return buildConnectionRecord(scratch, 0);
   };
 
-  // Everything every worker has reported complete, merged in order: batch by batch, then the
-  // connections open at the end, by id across the workers.
+  // What the workers sent so far, handed on (handOn). Called after every batch: it depends only
+  // on the messages, so it returns at once when none came since its last complete run.
+  let readyAt = -1;
   function* ready(): Generator<EndedGroup> {
     if (failure) throw failure;
+    const seen = news;
+    if (seen === readyAt) return;
+    yield* handOn();
+    readyAt = seen;
+  }
+
+  // Everything every worker has reported complete, merged in order: batch by batch, then the
+  // connections open at the end, by id across the workers.
+  function* handOn(): Generator<EndedGroup> {
     const complete = Math.min(...states.map((s) => s.upTo));
     const batches = new Set<number>();
     for (const s of states) for (const g of s.queue) if (g.batch < complete) batches.add(g.batch);
