@@ -27,8 +27,8 @@
 
 // a and b point at 16-byte address fields (network order; IPv4 in the first 4 bytes, the rest
 // zero). Returns -1, 0 or 1 comparing (a, portA) with (b, portB) as unsigned big-endian.
-function compareEndpoints(a: usize, portA: u32, b: usize, portB: u32, words: usize): i32 {
-  for (let i: usize = 0; i < words << 2; i += 4) {
+function compareEndpoints(a: usize, portA: u32, b: usize, portB: u32): i32 {
+  for (let i: usize = 0; i < 16; i += 4) {
     const x = bswap<u32>(load<u32>(a + i));
     const y = bswap<u32>(load<u32>(b + i));
     if (x != y) return x < y ? -1 : 1;
@@ -58,7 +58,7 @@ function compareEndpoints(a: usize, portA: u32, b: usize, portB: u32, words: usi
 
 function flowHash6(seed: u32, src: usize, srcPort: u32, dst: usize, dstPort: u32): u32 {
   let lo = src, hi = dst, loPort = srcPort, hiPort = dstPort;
-  if (compareEndpoints(src, srcPort, dst, dstPort, 4) > 0) {
+  if (compareEndpoints(src, srcPort, dst, dstPort) > 0) {
     lo = dst; hi = src; loPort = dstPort; hiPort = srcPort;
   }
   let h = seed;

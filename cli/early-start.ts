@@ -1,8 +1,8 @@
 // Starts the scan's worker threads before anything else is loaded. A worker takes 60-160 ms to
 // boot (Node compiles its internal modules in each new thread), and the decoder, once it has
 // filled the ring, waits for it: every millisecond it starts earlier comes off a scan's time.
-// The command line is only glanced at here; main() parses it properly and starts whatever this
-// guessed wrong (an idle worker never holds the process).
+// The command line is only glanced at here: a scan starts any worker this guessed too few of
+// when it takes them (worker-pool.ts), and an idle worker never holds the process.
 
 import { prestartScanWorkers } from "../sdk/parallel/worker-pool.js";
 import { scanThreads } from "./threads.js";

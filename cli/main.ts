@@ -5,9 +5,6 @@ import { cac } from "cac";
 import { readFileSync } from "node:fs";
 import { EXIT_INTERNAL, EXIT_USAGE } from "./exit-codes.js";
 import { UsageError } from "./usage-error.js";
-import { scanThreads } from "./threads.js";
-import { totalSize } from "./input-size.js";
-import { prestartScanWorkers } from "../sdk/parallel/worker-pool.js";
 
 function packageVersion(): string {
   for (const rel of ["../../package.json", "../package.json"]) {
@@ -50,10 +47,6 @@ export async function main(argv: string[]): Promise<number> {
     .example("Filter language: [src|dst] host ADDR, [src|dst] net CIDR, [src|dst] port N, state S0, outcome rejected, teardown rst-resp, id N, and/or/not, parentheses")
     .action((captures: string[], flags: Record<string, unknown>) => {
       if (captures.length === 0) throw new UsageError("no capture given (try --help)");
-      // The scan's workers boot while the SDK loads here (a bad --threads is reported below).
-      if (flags.ladder === undefined) {
-        try { prestartScanWorkers(scanThreads(flags.threads, totalSize(restoreStdin(captures))) - 1); } catch { /* reported by runScan */ }
-      }
       pending = import("./commands/scan.js").then((m) => m.runScan(restoreStdin(captures), flags));
     });
 

@@ -5,6 +5,8 @@
 // live ones (keepTimers) — under a SYN flood past the half-open limit every evicted connection
 // leaves one behind, millions within an attempt timeout.
 
+import { copy16 } from "../memory";
+
 let heapAt: usize = 0;
 let capacity: u32 = 0;
 export let timerCount: u32 = 0;
@@ -32,9 +34,7 @@ export function resetTimers(): void {
 }
 
 @inline function move(from: u32, to: u32): void {
-  const a = heapAt + (<usize>from << 4), b = heapAt + (<usize>to << 4);
-  store<u64>(b, load<u64>(a));
-  store<u64>(b, load<u64>(a, 8), 8);
+  copy16(heapAt + (<usize>to << 4), heapAt + (<usize>from << 4));
 }
 
 /** Entry i in heap order: f64 deadline, u32 slot at 8, u32 generation at 12. */

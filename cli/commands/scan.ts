@@ -81,7 +81,8 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   if (!FORMATS.includes(format)) throw new UsageError(`--format: "${flags.format}" is not one of ${FORMATS.join(", ")}`);
   const top = Number(flags.top ?? 10);
   if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top: "${flags.top}" is not a count`);
-  const threads = scanThreads(flags.threads, totalSize(files));
+  const inputBytes = totalSize(files);
+  const threads = scanThreads(flags.threads, inputBytes);
   const filter = flags.filter !== undefined ? parseFilter(String(flags.filter), "--filter") : null;
   const options: ScanOptions = {
     likelyServerPorts: parseServerPorts(flags.serverPorts),
@@ -98,7 +99,7 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   }
   const inputs = await orderByFirstPacket(files);
   const showProgress = !flags.quiet && flags.progress !== false && process.stderr.isTTY === true;
-  const progress = showProgress ? new Progress(totalSize(inputs)) : null;
+  const progress = showProgress ? new Progress(inputBytes) : null;
   let readBefore = 0;
   let lastRead = 0;
   options.onProgress = progress ? (p) => {

@@ -14,13 +14,10 @@ import { buildConnectionRecord, type ConnectionRecord } from "./connection-recor
 import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions } from "../scan.js";
 
+/** The connections that ended during one decoded batch (or a group of those open at the end). */
 export interface EndedGroup {
-  /** Sequence number of the decoded batch during which these connections ended. */
-  batch: number;
-  /** Sorted by (ended at, id). */
+  /** Sorted by (ended at, id); by id at the end of input. */
   records: ConnectionRecord[];
-  /** When each ended, on the capture clock (Infinity: at the end of input). */
-  ends: number[];
 }
 
 /** A connection that ended, and when. */
@@ -54,7 +51,6 @@ export interface GroupingOptions extends TrackerOptions {
 /** A tracker that hands out what ended, batch by batch, in the canonical order. */
 export class GroupingTracker {
   private ended: Ended[] = [];
-  private batch = 0;
   readonly tracker: Tracker;
 
   constructor(options: GroupingOptions) {
@@ -83,7 +79,7 @@ export class GroupingTracker {
   private take(): EndedGroup {
     const ended = this.ended.sort(byEndThenId);
     this.ended = [];
-    return { batch: this.batch++, records: ended.map((e) => e.record), ends: ended.map((e) => e.at) };
+    return { records: ended.map((e) => e.record) };
   }
 }
 

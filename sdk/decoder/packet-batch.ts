@@ -62,6 +62,11 @@ export class PacketBatch {
     this.u8 = new Uint8Array(memory, outputPtr, bytes);
   }
 
+  /** A view of output slot `slot` of `slotRecords` records each, the first at `outputAt`. */
+  static ofSlot(memory: ArrayBufferLike, outputAt: number, slotRecords: number, slot: number): PacketBatch {
+    return new PacketBatch(memory, outputAt + slot * slotRecords * L.RECORD_SIZE, slotRecords);
+  }
+
   // Hot-path accessors: i is the record index within the batch.
   tsSec(i: number): number { return this.f64[i * 16 + L.REC_TS_SEC / 8]!; }
   tsNsec(i: number): number { return this.u32[i * 32 + L.REC_TS_NSEC / 4]!; }

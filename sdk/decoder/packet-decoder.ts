@@ -99,6 +99,7 @@ export class PacketDecoder {
   private readonly meta64: Float64Array;
   private readonly chunkSize: number;
   private readonly slots: PacketBatch[] = []; // views of the output slots, made when first used
+  private readonly capacity: number; //           records a slot holds
   private slot = 0;
   private held = false; // the output slot holds records that the next step appends to
   private start = 0; // first unconsumed arena byte
@@ -113,6 +114,7 @@ export class PacketDecoder {
     private readonly wasm: DecoderExports, options: DecoderOptions, private readonly placement: DecoderPlacement | null,
   ) {
     const buffer = wasm.memory.buffer; // memory never grows after start-up: views stay valid
+    this.capacity = wasm.recordCapacity();
     this.arena = new Uint8Array(buffer, wasm.inputPtr(), wasm.inputCapacity());
     this.batch = this.slots[0] = this.slotView(0);
     this.stats64 = new Float64Array(buffer, wasm.statsPtr(), L.STAT_COUNT);
@@ -124,8 +126,7 @@ export class PacketDecoder {
   }
 
   private slotView(slot: number): PacketBatch {
-    const capacity = this.wasm.recordCapacity();
-    return new PacketBatch(this.wasm.memory.buffer, this.wasm.outputPtr() + slot * capacity * L.RECORD_SIZE, capacity);
+    return PacketBatch.ofSlot(this.wasm.memory.buffer, this.wasm.outputPtr(), this.capacity, slot);
   }
 
   static async create(options: DecoderOptions = {}, placement?: DecoderPlacement): Promise<PacketDecoder> {
@@ -203,7 +204,7 @@ export class PacketDecoder {
     this.start = wasm.cursor();
     this.state = wasm.status();
     this.held = this.placement?.fill === true && this.state === L.STATUS_NEED_MORE && !this.eof
-      && this.batch.count < this.wasm.recordCapacity();
+      && this.batch.count < this.capacity;
     this.drainMeta();
     return this.batch;
   }

@@ -65,8 +65,8 @@ function compileOnce(): Promise<WebAssembly.Module> {
   return compiled;
 }
 
-// The module's memory declares this maximum (asconfig.json: maximumMemory); it grows to its
-// regions (~30 MB) when an instance starts.
+// The module's memory declares this maximum (package.json, build:wasm: --maximumMemory); it
+// grows to its regions (~30 MB) when an instance starts.
 const MAX_PAGES = 1024;
 
 /** A linear memory for decoder instances (one at a time). */

@@ -56,28 +56,29 @@ export class RingWriter {
 
   /** True once every worker has read the batch that last used nextSlot(). */
   slotFree(): boolean {
-    return this.laggard() < 0;
+    return this.readBy(this.slowestReader()) > this.published - this.ring.slots;
   }
 
-  /** Resolves when the worker holding nextSlot() reads on (or after a short while anyway). */
+  /** Resolves when the slowest worker reads on (or after a short while anyway). */
   async slotFreed(): Promise<void> {
-    const w = this.laggard();
-    if (w < 0) return;
+    if (this.slotFree()) return;
     Atomics.notify(this.control, PUBLISHED);
-    const at = FIRST_READER + w;
+    const at = FIRST_READER + this.slowestReader();
     // Atomics.waitAsync is in Node 16+ and Deno, and in lib es2024.
     const wait = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<unknown> } })
       .waitAsync(this.control, at, Atomics.load(this.control, at), 50);
     if (wait.async) await wait.value;
   }
 
-  // A worker that has not read the batch that last used nextSlot(), or -1.
-  private laggard(): number {
-    const needed = this.published - this.ring.slots + 1; // every reader must have read up to here
-    for (let w = 0; w < this.ring.workers; w++) {
-      if (Atomics.load(this.control, FIRST_READER + w) < needed) return w;
-    }
-    return -1;
+  // The worker that has read the fewest batches.
+  private slowestReader(): number {
+    let slowest = 0;
+    for (let w = 1; w < this.ring.workers; w++) if (this.readBy(w) < this.readBy(slowest)) slowest = w;
+    return slowest;
+  }
+
+  private readBy(worker: number): number {
+    return Atomics.load(this.control, FIRST_READER + worker);
   }
 
   /** Publishes the batch of `count` records just decoded into nextSlot(). */
@@ -90,13 +91,7 @@ export class RingWriter {
     // Waking a worker is a system call on each side; a worker that keeps up (large packets) would
     // be woken for every batch. It is woken once a few are waiting for it, or when this thread
     // is about to wait itself (slotFreed) or the input ends (close).
-    if (this.slowestReader() <= this.published - WAKE_AFTER) Atomics.notify(this.control, PUBLISHED);
-  }
-
-  private slowestReader(): number {
-    let slowest = this.published;
-    for (let w = 0; w < this.ring.workers; w++) slowest = Math.min(slowest, Atomics.load(this.control, FIRST_READER + w));
-    return slowest;
+    if (this.readBy(this.slowestReader()) <= this.published - WAKE_AFTER) Atomics.notify(this.control, PUBLISHED);
   }
 
   /** Counts `count` connections from `worker` as consumed. */

@@ -57,6 +57,8 @@ const YIELD_EVERY = 8; // batches
 /** Connection k of a run, with the end time and id it is ordered by. */
 interface EndedRef { run: EndedRun; k: number; at: number; id: number }
 const byEndThenIdRef = (a: EndedRef, b: EndedRef) => a.at - b.at || a.id - b.id;
+const idOf = (run: EndedRun, k: number) => run.view.getFloat64(run.offsets[k]! + C_ID, true);
+const endOf = (run: EndedRun, k: number) => run.view.getFloat64(run.offsets[k]! + C_REMOVED_AT, true);
 
 export async function* trackInWorkers(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[],
@@ -74,7 +76,6 @@ export async function* trackInWorkers(
   let timeline: Timeline | null = null;
   let wake: (() => void) | null = null;
   let news = 0; // messages received: checked before waiting, as some arrive while we yield
-  let nextBatch = 0; // the batch number the next group yielded carries
   const states: WorkerState[] = [];
 
   // Records are built from the bytes the workers send, as they are handed on.
@@ -153,18 +154,13 @@ export async function* trackInWorkers(
       for (const s of states) {
         while (s.queue.length && s.queue[0]!.batch === batch) {
           const run = s.queue.shift()!;
-          for (let k = run.first; k < run.first + run.count; k++) {
-            const at = run.offsets[k]!;
-            merged.push({ run, k, at: run.view.getFloat64(at + C_REMOVED_AT, true), id: run.view.getFloat64(at + C_ID, true) });
-          }
+          for (let k = run.first; k < run.first + run.count; k++) merged.push({ run, k, at: endOf(run, k), id: idOf(run, k) });
           writer.consumed(s.index, run.count);
         }
       }
       merged.sort(byEndThenIdRef);
-      nextBatch = batch + 1;
       for (let i = 0; i < merged.length; i += FINISH_GROUP) {
-        const group = merged.slice(i, i + FINISH_GROUP);
-        yield { batch, records: group.map((m) => build(m.run, m.k)), ends: group.map((m) => m.at) };
+        yield { records: merged.slice(i, i + FINISH_GROUP).map((m) => build(m.run, m.k)) };
       }
     }
     if (complete !== Infinity) return;
@@ -176,7 +172,7 @@ export async function* trackInWorkers(
     const report = () => {
       for (const s of states) if (taken[s.index]! > 0) { writer.consumed(s.index, taken[s.index]!); taken[s.index] = 0; }
     };
-    const headId = (s: WorkerState) => { const run = s.final[0]!; return run.view.getFloat64(run.offsets[run.first]! + C_ID, true); };
+    const headId = (s: WorkerState) => idOf(s.final[0]!, s.final[0]!.first);
     for (;;) {
       let best: WorkerState | null = null;
       let blocked = false;
@@ -192,11 +188,11 @@ export async function* trackInWorkers(
       if (--run.count === 0) best.final.shift();
       if (group.length === FINISH_GROUP) {
         report();
-        yield { batch: nextBatch++, records: group.splice(0), ends: Array(FINISH_GROUP).fill(Infinity) };
+        yield { records: group.splice(0) };
       }
     }
     report();
-    if (group.length) yield { batch: nextBatch++, records: group, ends: group.map(() => Infinity) };
+    if (group.length) yield { records: group };
   }
 
   try {

@@ -7,7 +7,6 @@ import { parentPort, receiveMessageOnPort } from "node:worker_threads";
 import { WasmConnectionTracker } from "../connections/wasm-tracker.js";
 import { PacketBatch } from "../decoder/packet-batch.js";
 import { RingReader } from "./batch-ring.js";
-import * as L from "../../assembly/layout.js";
 import { EndedBytesWriter } from "./ended-bytes.js";
 import { FINAL_BATCH, type WorkerJob, type WorkerMessage } from "./messages.js";
 
@@ -44,7 +43,7 @@ function run(job: WorkerJob): void {
   const views: PacketBatch[] = []; // one per output slot, over the decoder's memory
   for (let slot = reader.next(); slot; slot = reader.next()) {
     reader.waitForConsumer(sent);
-    const packets = views[slot.slot] ??= new PacketBatch(memory.buffer, outputAt + slot.slot * slotRecords * L.RECORD_SIZE, slotRecords);
+    const packets = views[slot.slot] ??= PacketBatch.ofSlot(memory.buffer, outputAt, slotRecords, slot.slot);
     packets.count = slot.count;
     tracker.packetBase = slot.packetBase;
     tracker.processBatch(packets);
