@@ -4,7 +4,7 @@
 // grow) and each snaplen (full, 96 bytes), it generates a realistic capture with the project's
 // generator, then runs, each from page cache:
 //   - `tcp-handshake-scan --format ndjson` to /dev/null, and the default summary, each with the
-//     default threads (the cores available) and with --threads 1;
+//     `--threads` set to the cores available and to 1;
 //   - the plain-TypeScript pipeline (same records, no WebAssembly);
 //   - `tshark -q -z conv,tcp` when tshark is installed (captures up to BENCH_TSHARK_MAX_GB,
 //     default 2: it needs minutes and gigabytes of memory per GB);
@@ -12,44 +12,25 @@
 // pipeline. Options (environment): BENCH_SIZES_GB, BENCH_DIR (keep captures there between
 // runs), BENCH_RUNS (best of N for our runs, default 1; tshark runs once).
 
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, existsSync, statSync, rmSync, openSync, readSync, closeSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir, cpus, totalmem, availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateCapture } from "./generate.js";
+import { measureRun, type Measured } from "./measure-run.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CLI = join(ROOT, "dist", "cli", "bin.js");
 const JS_PIPELINE = join(ROOT, "dist", "bench", "js-pipeline.js");
-const RSS = join(ROOT, "bench", "rss.cjs");
 const sizes = (process.env.BENCH_SIZES_GB ?? "2").split(",").map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 1);
 const tsharkMaxGb = Number(process.env.BENCH_TSHARK_MAX_GB ?? 2);
 const dir = process.env.BENCH_DIR ?? mkdtempSync(join(tmpdir(), "ths-e2e-"));
 mkdirSync(dir, { recursive: true });
 
-interface Measured { seconds: number; maxRssMb: number }
-
-/** Runs a command with stdout to /dev/null; wall time and peak RSS (node: via rss.cjs on fd 3; others: /usr/bin/time). */
-function measure(command: string, args: string[], node: boolean): Promise<Measured> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const argv = node ? [process.execPath, ["--require", RSS, ...args]] as const : ["/usr/bin/time", ["-f", "maxrss %M", command, ...args]] as const;
-    const child = spawn(argv[0], [...argv[1]], { stdio: ["ignore", "ignore", "pipe", "pipe"] });
-    let report = "";
-    child.stdio[node ? 3 : 2]!.on("data", (d) => { report += d; });
-    if (node) child.stdio[2]!.on("data", () => {});
-    else child.stdio[3]!.on("data", () => {});
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const seconds = (performance.now() - started) / 1000;
-      const kb = Number(/maxrss (\d+)/.exec(report)?.[1] ?? NaN);
-      if (code !== 0 && code !== 4) reject(new Error(`${command} ${args.join(" ")} exited ${code}`));
-      else resolve({ seconds, maxRssMb: kb / 1024 });
-    });
-  });
-}
+/** A command run from page cache, stdout discarded (exit 4: a damaged input, still measured). */
+const measure = (command: string, args: string[], node: boolean) => measureRun(command, args, { node, okCodes: [0, 4] });
 
 async function best(command: string, args: string[], node: boolean): Promise<Measured> {
   let result: Measured | null = null;
@@ -96,9 +77,10 @@ async function main(): Promise<void> {
       const bytes = statSync(path).size;
       warm(path);
       const add = (engine: string, m: Measured) => rows.push({ capture: name, engine, m, bytes, packets });
-      add(`ndjson, ${cores} threads`, await best("node", [CLI, "--format", "ndjson", "--quiet", path], true));
+      // The thread counts are given, not left to the default (one thread under 64 MB of capture).
+      add(`ndjson, ${cores} threads`, await best("node", [CLI, "--format", "ndjson", "--quiet", "--threads", String(cores), path], true));
       add("ndjson, 1 thread", await best("node", [CLI, "--format", "ndjson", "--quiet", "--threads", "1", path], true));
-      add(`summary, ${cores} threads`, await best("node", [CLI, "--quiet", path], true));
+      add(`summary, ${cores} threads`, await best("node", [CLI, "--quiet", "--threads", String(cores), path], true));
       add("summary, 1 thread", await best("node", [CLI, "--quiet", "--threads", "1", path], true));
       add("typescript pipeline", await best("node", [JS_PIPELINE, path], true));
       if (tshark && gb <= tsharkMaxGb) add("tshark -z conv,tcp", await measure("tshark", ["-q", "-n", "-r", path, "-z", "conv,tcp"], false));

@@ -2,19 +2,18 @@
 // connections (default "1000000,2000000,4000000"), from distinct source ports and addresses,
 // FLOOD_RATE per second of capture time (default 1 000 000: with Zeek's 5 s attempt timer,
 // every one would still be open at the end). Runs the command on each (the summary, with the
-// default threads and with one), and prints the time, packets/s, peak RSS, and how the
+// cores available and with one thread), and prints the time, packets/s, peak RSS, and how the
 // connections came out: every SYN must come out as an S0 connection, those past the half-open
 // limit (--max-half-open, default 100 000) as "evicted".
 
 import { openSync, writeSync, closeSync, mkdtempSync, rmSync } from "node:fs";
-import { spawn } from "node:child_process";
 import { tmpdir, availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { measureRun } from "./measure-run.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CLI = join(ROOT, "dist", "cli", "bin.js");
-const RSS = join(ROOT, "bench", "rss.cjs");
 const sizes = (process.env.FLOOD_SYNS ?? "1000000,2000000,4000000").split(",").map(Number);
 const rate = Number(process.env.FLOOD_RATE ?? 1_000_000);
 
@@ -54,26 +53,16 @@ export function writeSynFlood(path: string, count: number, perSecond: number): v
 interface Run { seconds: number; rssMb: number; connections: number; s0: number; evicted: number }
 
 /** Runs the command's summary on `path`; wall time, peak RSS and the counts it printed. */
-function run(path: string, args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, ["--require", RSS, CLI, "--quiet", ...args, path], { stdio: ["ignore", "pipe", "inherit", "pipe"] });
-    let out = "", rss = "";
-    child.stdout!.on("data", (d) => { out += d; });
-    child.stdio[3]!.on("data", (d) => { rss += d; });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`tcp-handshake-scan exited ${code}`));
-      const count = (re: RegExp) => Number(re.exec(out)?.[1] ?? 0);
-      resolve({
-        seconds: (performance.now() - started) / 1000,
-        rssMb: Number(/maxrss (\d+)/.exec(rss)?.[1] ?? NaN) / 1024,
-        connections: count(/(\d+) TCP connections/),
-        s0: count(/\n  S0 +(\d+)/),
-        evicted: count(/\n  evicted +(\d+)/),
-      });
-    });
-  });
+async function run(path: string, args: string[]): Promise<Run> {
+  const { seconds, maxRssMb, stdout } = await measureRun("node", [CLI, "--quiet", ...args, path], { node: true, keepStdout: true });
+  const count = (re: RegExp) => Number(re.exec(stdout)?.[1] ?? 0);
+  return {
+    seconds,
+    rssMb: maxRssMb,
+    connections: count(/(\d+) TCP connections/),
+    s0: count(/\n  S0 +(\d+)/),
+    evicted: count(/\n  evicted +(\d+)/),
+  };
 }
 
 async function main(): Promise<void> {
