@@ -17,7 +17,7 @@ import {
 } from "./layout";
 import {
   ensureMemory, INPUT_PTR, INPUT_CAPACITY, OUTPUT_PTR, RECORD_CAPACITY, STATS_PTR, WARN_PTR,
-  META_PTR, MAX_RECORD_BYTES, OUTPUT_SLOTS,
+  META_PTR, MAX_RECORD_BYTES, OUTPUT_SLOTS, MEMORY_END,
 } from "./memory";
 import { resetCounters, clearMeta, metaCount } from "./counters";
 import { configurePackets, resetRecords, recordCount, selectOutput } from "./packet";
@@ -36,6 +36,8 @@ export function maxRecordBytes(): u32 { return MAX_RECORD_BYTES; }
 export function outputPtr(): usize { return OUTPUT_PTR; }
 export function recordCapacity(): u32 { return RECORD_CAPACITY; }
 export function outputSlots(): u32 { return OUTPUT_SLOTS; }
+/** The end of the decoder's regions: a tracker sharing the memory lives above it. */
+export function memoryEnd(): usize { return MEMORY_END; }
 export { selectOutput };
 export function statsPtr(): usize { return STATS_PTR; }
 export function warningsPtr(): usize { return WARN_PTR; }

@@ -1,7 +1,9 @@
 // The WebAssembly connection tracker's exported interface (its own module: build/tracker.wasm).
 //
 // The SDK configures a run with reset() and the set*() calls, copies decoded packet records
-// (assembly/layout.ts) into the records area and calls track(from, count). Connections that
+// (assembly/layout.ts) into the records area and calls track(from, count), or, when the tracker
+// shares the decoder's memory (its data and heap start at 64 MiB: package.json, --memoryBase),
+// calls trackAt() on the decoder's output slot. Connections that
 // end are copied to the ended buffer (connection-layout.ts); track() returns early, with the
 // index of the first record it did not process, when that buffer is full: the SDK reads it
 // and calls again from there. finish(max) ends the connections still open, in the order they
@@ -67,8 +69,16 @@ export function reset(
 
 /** Tracks records [from, count) of the records area; returns where it stopped (count when done). */
 export function track(from: u32, count: u32): u32 {
+  return trackAt(recordsPtr(), from, count > RECORDS_CAPACITY ? RECORDS_CAPACITY : count);
+}
+
+/**
+ * As track(), for records elsewhere in this memory: a decoder's output slot, when the tracker
+ * lives in the decoder's memory (read only, as other trackers may be reading it too).
+ */
+export function trackAt(records: usize, from: u32, count: u32): u32 {
   clearEnded();
-  return tracker.trackRecords(recordsPtr(), from, count > RECORDS_CAPACITY ? RECORDS_CAPACITY : count);
+  return tracker.trackRecords(records, from, count);
 }
 
 /** Ends up to `max` of the connections still open (end of input); true once none is left. */

@@ -1,10 +1,11 @@
 // Loads the WebAssembly connection tracker (build/tracker.wasm): compiled once per process (or
-// worker), one instance per tracker, each with its own growing memory. Synchronous, so that a
-// tracker can be made wherever one is needed; the module is small.
+// worker), one instance per tracker, each on a growing memory of its own or on a decoder's
+// (wasm-memory.ts). Synchronous, so that a tracker can be made wherever one is needed.
 
 import { readFileSync } from "node:fs";
 import { LAYOUT_VERSION } from "../../assembly/layout.js";
 import { CONNECTION_LAYOUT_VERSION } from "../../assembly/connection-layout.js";
+import { createSharedMemory, ensurePages, TRACKER_INITIAL_PAGES } from "../wasm-memory.js";
 
 export interface TrackerExports {
   memory: WebAssembly.Memory;
@@ -24,6 +25,7 @@ export interface TrackerExports {
   addIgnoredNet(version: number, bits: number): number;
   reset(attempt: number, close: number, handshake: number, inactivity: number, verify: number, shardIndex: number, shardCount: number): void;
   track(from: number, count: number): number;
+  trackAt(records: number, from: number, count: number): number;
   finish(max: number): number;
 }
 
@@ -51,9 +53,15 @@ function compile(): WebAssembly.Module {
   throw new Error(`tracker.wasm not found (run "npm run build"): ${String(firstError)}`);
 }
 
-export function instantiateTracker(): TrackerExports {
+/**
+ * A tracker instance on a memory of its own, or on `memory` (a decoder's: the tracker lives
+ * above TRACKER_MEMORY_BASE, the decoder below; the caller checks the decoder ends there).
+ */
+export function instantiateTracker(memory = createSharedMemory(TRACKER_INITIAL_PAGES)): TrackerExports {
+  ensurePages(memory, TRACKER_INITIAL_PAGES);
   const imports = {
     env: {
+      memory,
       abort(): never { throw new Error("tracker.wasm aborted"); },
     },
   };

@@ -1,8 +1,9 @@
 // The connection tracker the scans use: the per-packet work runs in WebAssembly
 // (assembly/tracker/), rule for rule the model of the reference tracker in TypeScript
 // (tracker.ts, which the ladder uses for its per-packet hooks, and the tests compare against).
-// Each batch of packet records is copied into the tracker's memory and tracked there; the
-// connections that end come back through the ended buffer, are read into a one-slot
+// Each batch of packet records is copied into the tracker's memory and tracked there (or read
+// where the decoder wrote it, when the tracker lives in the decoder's memory); the connections
+// that end come back through the ended buffer, are read into a one-slot
 // ConnectionStore and handed to `emit`, exactly as the reference tracker hands out its slots.
 
 import * as L from "../../assembly/layout.js";
@@ -21,18 +22,21 @@ export class WasmConnectionTracker {
   private buffer: ArrayBuffer | null = null;
   private bytes = new Uint8Array(0);
   private view = new DataView(new ArrayBuffer(0));
-  private readonly recordsAt: number;
+  private recordsAt = 0; // the records area batches are copied to, allocated on first use
   private readonly recordsCapacity: number;
 
   /**
    * `emit` gets each ended connection in a one-slot store; with `raw`, the record's bytes in the
-   * tracker's memory are handed over instead (read them before the next call).
+   * tracker's memory are handed over instead (read them before the next call). With `memory`
+   * (a decoder's), the tracker lives there and can read the decoder's records in place
+   * (processInPlace).
    */
   constructor(
     options: TrackerOptions, private readonly emit: EmitConnection | null,
     private readonly raw: ((bytes: Uint8Array, view: DataView, at: number) => void) | null = null,
+    memory?: WebAssembly.Memory,
   ) {
-    const wasm = instantiateTracker();
+    const wasm = instantiateTracker(memory);
     this.wasm = wasm;
     const timeouts: Timeouts = { ...ZEEK_TIMEOUTS, ...options.timeouts };
     wasm.reset(
@@ -51,7 +55,6 @@ export class WasmConnectionTracker {
       if (at === 0) throw new Error("at most 256 ignore-checksums prefixes");
       this.refresh().set(new Uint8Array(net.words.buffer, net.words.byteOffset, 16), at);
     }
-    this.recordsAt = wasm.recordsPtr();
     this.recordsCapacity = wasm.recordsCapacity();
   }
 
@@ -70,6 +73,7 @@ export class WasmConnectionTracker {
   get live(): number { return this.wasm.liveConnections(); }
 
   processBatch(b: PacketBatch): void {
+    if (this.recordsAt === 0) this.recordsAt = this.wasm.recordsPtr();
     for (let first = 0; first < b.count; first += this.recordsCapacity) {
       const count = Math.min(this.recordsCapacity, b.count - first);
       const from = first * L.RECORD_SIZE;
@@ -78,6 +82,14 @@ export class WasmConnectionTracker {
         next = this.wasm.track(next, count);
         this.drain();
       }
+    }
+  }
+
+  /** Tracks `count` records at byte `at` of the tracker's memory (the constructor's `memory`). */
+  processInPlace(at: number, count: number): void {
+    for (let next = 0; next < count;) {
+      next = this.wasm.trackAt(at, next, count);
+      this.drain();
     }
   }
 

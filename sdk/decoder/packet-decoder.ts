@@ -113,7 +113,9 @@ export class PacketDecoder {
   private constructor(
     private readonly wasm: DecoderExports, options: DecoderOptions, private readonly placement: DecoderPlacement | null,
   ) {
-    const buffer = wasm.memory.buffer; // memory never grows after start-up: views stay valid
+    // The decoder's regions never move; a tracker on the same memory may grow it, and views of
+    // a shared memory stay valid when it grows.
+    const buffer = wasm.memory.buffer;
     this.capacity = wasm.recordCapacity();
     this.arena = new Uint8Array(buffer, wasm.inputPtr(), wasm.inputCapacity());
     this.batch = this.slots[0] = this.slotView(0);

@@ -7,6 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { instantiateSync } from "@assemblyscript/loader";
 import { LAYOUT_VERSION } from "../../assembly/layout.js";
+import { createSharedMemory } from "../wasm-memory.js";
 
 export interface DecoderExports {
   memory: WebAssembly.Memory;
@@ -17,6 +18,8 @@ export interface DecoderExports {
   outputPtr(): number;
   recordCapacity(): number;
   outputSlots(): number;
+  /** The end of the decoder's regions: a tracker sharing the memory must start above it. */
+  memoryEnd(): number;
   selectOutput(slot: number): void;
   statsPtr(): number;
   warningsPtr(): number;
@@ -65,14 +68,14 @@ function compileOnce(): Promise<WebAssembly.Module> {
   return compiled;
 }
 
-// The module's memory declares this maximum (package.json, build:wasm: --maximumMemory); it
-// grows to its regions (~30 MB) when an instance starts.
-const MAX_PAGES = 1024;
-
-/** A linear memory for decoder instances (one at a time). */
+/**
+ * A linear memory for decoder instances (one at a time); it grows to their regions (~37 MB)
+ * when an instance starts. A connection tracker may live on it too (wasm-memory.ts).
+ */
 export function createDecoderMemory(): WebAssembly.Memory {
-  return new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+  return createSharedMemory();
 }
+
 
 // Instances given back by finished decoders, reused by the next ones: instantiating means
 // allocating and zeroing ~30 MB of linear memory, which would cost more than decoding a small

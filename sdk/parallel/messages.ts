@@ -19,6 +19,12 @@ export interface WorkerJob {
   records: DecodedRecords;
   options: ScanOptions;
   shard: { index: number; count: number };
+  /**
+   * This worker's tracker lives in the records' memory (above the decoder's regions) and reads
+   * the batches where they are; the others copy each batch into memories of their own. One
+   * memory holds one tracker: only one worker can.
+   */
+  inPlace: boolean;
 }
 
 /** Batch number of the connections still open at the end of input (ended in id order). */

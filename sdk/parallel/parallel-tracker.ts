@@ -1,5 +1,6 @@
 // Tracks connections on worker threads, each owning the flows of one hash shard. This thread
-// decodes the capture once, into output slots the workers read in place (batch-ring.ts); the
+// decodes the capture once, into output slots the workers read in place (batch-ring.ts; the
+// first worker's tracker even lives in that memory and tracks them there, with no copy); the
 // workers send the connections that end as bytes, and this thread builds their records and
 // merges them into the exact order one thread produces: batch by batch, then by the time each
 // connection ended, then by id; the connections open at the end of input by id.
@@ -13,6 +14,7 @@ import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions } from "../scan.js";
 import { FINAL_BATCH, type DecodedRecords, type WorkerJob, type WorkerMessage } from "./messages.js";
 import { createDecoderMemory, instantiateDecoder } from "../decoder/wasm.js";
+import { TRACKER_MEMORY_BASE } from "../wasm-memory.js";
 import { createRing, RingWriter } from "./batch-ring.js";
 import { takeScanWorker } from "./worker-pool.js";
 import { endedRecords } from "./ended-bytes.js";
@@ -97,7 +99,10 @@ export async function* trackInWorkers(
 
   for (let index = 0; index < threads; index++) {
     const recycle = new MessageChannel();
-    const job: WorkerJob = { ring, recycle: recycle.port2, records, options: portable(options, threads), shard: { index, count: threads } };
+    const job: WorkerJob = {
+      ring, recycle: recycle.port2, records, options: portable(options, threads), shard: { index, count: threads },
+      inPlace: index === 0 && layout.memoryEnd() <= TRACKER_MEMORY_BASE,
+    };
     const state: WorkerState = { index, worker: takeScanWorker(), recycle: recycle.port1, queue: [], final: [], upTo: 0, done: false };
     // A worker that fails stops reading: without abandon() this thread would wait for it
     // forever, and with nothing else left to run, the process would exit as if all went well.

@@ -1,5 +1,6 @@
 // A worker thread of a parallel scan: reads every decoded batch in place, in the decoder's
-// shared memory (its clock must see all packets), tracks the flows of its hash shard with the WebAssembly tracker,
+// shared memory (its clock must see all packets), tracks the flows of its hash shard with the
+// WebAssembly tracker (the first worker's tracker lives in that memory; the others copy each batch),
 // and sends the connections that end, as bytes, batch by batch; at the end of input, the
 // connections still open, in id order.
 
@@ -7,6 +8,7 @@ import { parentPort, receiveMessageOnPort } from "node:worker_threads";
 import { WasmConnectionTracker } from "../connections/wasm-tracker.js";
 import { PacketBatch } from "../decoder/packet-batch.js";
 import { RingReader } from "./batch-ring.js";
+import { RECORD_SIZE } from "../../assembly/layout.js";
 import { EndedBytesWriter } from "./ended-bytes.js";
 import { FINAL_BATCH, type WorkerJob, type WorkerMessage } from "./messages.js";
 
@@ -24,12 +26,13 @@ function run(job: WorkerJob): void {
   });
   let groups: { batch: number; count: number }[] = [];
   let batch = 0;
+  const { memory, outputAt, slotRecords } = job.records;
   const tracker = new WasmConnectionTracker({ ...job.options, shard: job.shard }, null, (bytes, view, at) => {
     out.add(bytes, view, at);
     const last = groups[groups.length - 1];
     if (last && last.batch === batch) last.count++;
     else groups.push({ batch, count: 1 });
-  });
+  }, job.inPlace ? memory : undefined);
   const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
   let sent = 0; // connections sent
   const flush = (upTo: number) => {
@@ -39,14 +42,17 @@ function run(job: WorkerJob): void {
     groups = [];
   };
   const reader = new RingReader(job.ring, job.shard.index);
-  const { memory, outputAt, slotRecords } = job.records;
   const views: PacketBatch[] = []; // one per output slot, over the decoder's memory
   for (let slot = reader.next(); slot; slot = reader.next()) {
     reader.waitForConsumer(sent);
-    const packets = views[slot.slot] ??= PacketBatch.ofSlot(memory.buffer, outputAt, slotRecords, slot.slot);
-    packets.count = slot.count;
     tracker.packetBase = slot.packetBase;
-    tracker.processBatch(packets);
+    if (job.inPlace) {
+      tracker.processInPlace(outputAt + slot.slot * slotRecords * RECORD_SIZE, slot.count);
+    } else {
+      const packets = views[slot.slot] ??= PacketBatch.ofSlot(memory.buffer, outputAt, slotRecords, slot.slot);
+      packets.count = slot.count;
+      tracker.processBatch(packets);
+    }
     reader.release();
     batch++;
     if (out.count >= FLUSH_RECORDS || batch % FLUSH_BATCHES === 0) flush(batch);
