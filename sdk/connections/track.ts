@@ -5,6 +5,7 @@
 
 import type { CaptureSummary } from "../decoder/decode-capture.js";
 import { decodeInputs } from "../decoder/decode-inputs.js";
+import { createDecoderMemory } from "../decoder/wasm.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
 import type { PacketBatch } from "../decoder/packet-batch.js";
 import type { ConnectionStore } from "./connection-store.js";
@@ -48,21 +49,32 @@ export interface GroupingOptions extends TrackerOptions {
   tracker?: "wasm" | "typescript";
 }
 
-/** A tracker that hands out what ended, batch by batch, in the canonical order. */
+/**
+ * A tracker that hands out what ended, batch by batch, in the canonical order. Given the
+ * decoder's memory, the WebAssembly tracker lives there and tracks each batch in place.
+ */
 export class GroupingTracker {
   private ended: Ended[] = [];
   readonly tracker: Tracker;
+  private readonly inPlace: WasmConnectionTracker | null = null;
 
-  constructor(options: GroupingOptions) {
+  constructor(options: GroupingOptions, decoderMemory?: WebAssembly.Memory) {
     const emit = (store: ConnectionStore, slot: number) => {
       this.ended.push({ at: store.removedAt[slot]!, record: buildConnectionRecord(store, slot) });
     };
-    this.tracker = options.tracker === "typescript" ? new ConnectionTracker(options, emit) : new WasmConnectionTracker(options, emit);
+    if (options.tracker === "typescript") {
+      this.tracker = new ConnectionTracker(options, emit);
+    } else {
+      const wasm = new WasmConnectionTracker(options, emit, null, decoderMemory);
+      this.tracker = wasm;
+      if (decoderMemory) this.inPlace = wasm;
+    }
   }
 
   /** Tracks one decoded batch; returns the connections that ended meanwhile (maybe none). */
   process(packets: PacketBatch): EndedGroup {
-    this.tracker.processBatch(packets);
+    if (this.inPlace) this.inPlace.processInPlace(packets.u8.byteOffset, packets.count);
+    else this.tracker.processBatch(packets);
     return this.take();
   }
 
@@ -87,8 +99,12 @@ export class GroupingTracker {
 export async function* trackConnections(
   inputs: CaptureInput[], options: ScanOptions, summaries: CaptureSummary[],
 ): AsyncGenerator<EndedGroup, Timeline> {
-  const grouping = new GroupingTracker(options);
-  for await (const { batch, packetBase } of decodeInputs(inputs, options, summaries)) {
+  // The WebAssembly tracker shares the decoder's memory: each batch is tracked where it was
+  // decoded (output slot 0, free again once tracked), not copied.
+  const memory = options.tracker === "typescript" ? undefined : createDecoderMemory();
+  const grouping = new GroupingTracker(options, memory);
+  const placement = memory && { memory, outputSlot: () => 0 };
+  for await (const { batch, packetBase } of decodeInputs(inputs, options, summaries, placement)) {
     grouping.tracker.packetBase = packetBase;
     yield grouping.process(batch);
   }
