@@ -21,3 +21,29 @@ export function ensurePages(memory: WebAssembly.Memory, pages: number): void {
   const have = memory.buffer.byteLength >>> 16;
   if (have < pages) memory.grow(pages - have);
 }
+
+// Scans take their memory (decoder below, tracker above the base) from here and give it back
+// when they end. A shared memory that is dropped is reclaimed only when V8 next collects its
+// old generation, which a loop of small scans hardly provokes: each left ~5 MB of touched pages
+// behind (3 000 scans of the sample capture reached 2.5 GB of RSS).
+const pool: WebAssembly.Memory[] = [];
+const MAX_POOLED = 2;
+/** Larger memories (a tracker grown by a big scan) are dropped rather than kept and zeroed. */
+const MAX_POOLED_BYTES = 128 << 20;
+
+/** A memory for one scan's decoders and tracker: a pooled one, or a new one. */
+export function acquireScanMemory(): WebAssembly.Memory {
+  return pool.pop() ?? createSharedMemory(TRACKER_INITIAL_PAGES);
+}
+
+/**
+ * Gives back a scan's memory once nothing runs on it any more (its workers terminated). The
+ * tracker's part is zeroed, so that the next tracker instantiated there finds it as it finds a
+ * new memory; the decoder's part needs nothing: a decoder resets its regions when it starts.
+ */
+export function releaseScanMemory(memory: WebAssembly.Memory): void {
+  const bytes = memory.buffer.byteLength;
+  if (pool.length >= MAX_POOLED || bytes > MAX_POOLED_BYTES || pool.includes(memory)) return;
+  new Uint8Array(memory.buffer, TRACKER_MEMORY_BASE, bytes - TRACKER_MEMORY_BASE).fill(0);
+  pool.push(memory);
+}

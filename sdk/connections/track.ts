@@ -5,7 +5,7 @@
 
 import type { CaptureSummary } from "../decoder/decode-capture.js";
 import { decodeInputs } from "../decoder/decode-inputs.js";
-import { createDecoderMemory } from "../decoder/wasm.js";
+import { acquireScanMemory, releaseScanMemory } from "../wasm-memory.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
 import type { PacketBatch } from "../decoder/packet-batch.js";
 import type { ConnectionStore } from "./connection-store.js";
@@ -101,17 +101,21 @@ export async function* trackConnections(
 ): AsyncGenerator<EndedGroup, Timeline> {
   // The WebAssembly tracker shares the decoder's memory: each batch is tracked where it was
   // decoded (output slot 0, free again once tracked), not copied.
-  const memory = options.tracker === "typescript" ? undefined : createDecoderMemory();
-  const grouping = new GroupingTracker(options, memory);
-  const placement = memory && { memory, outputSlot: () => 0 };
-  for await (const { batch, packetBase } of decodeInputs(inputs, options, summaries, placement)) {
-    grouping.tracker.packetBase = packetBase;
-    yield grouping.process(batch);
+  const memory = options.tracker === "typescript" ? undefined : acquireScanMemory();
+  try {
+    const grouping = new GroupingTracker(options, memory);
+    const placement = memory && { memory, outputSlot: () => 0 };
+    for await (const { batch, packetBase } of decodeInputs(inputs, options, summaries, placement)) {
+      grouping.tracker.packetBase = packetBase;
+      yield grouping.process(batch);
+    }
+    for (let done = false; !done;) {
+      const next = grouping.finishSome();
+      done = next.done;
+      yield next.group;
+    }
+    return grouping.timeline;
+  } finally {
+    if (memory) releaseScanMemory(memory);
   }
-  for (let done = false; !done;) {
-    const next = grouping.finishSome();
-    done = next.done;
-    yield next.group;
-  }
-  return grouping.timeline;
 }

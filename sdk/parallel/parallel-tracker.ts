@@ -13,8 +13,8 @@ import type { CaptureInput } from "../decoder/capture-input.js";
 import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions } from "../scan.js";
 import { FINAL_BATCH, type DecodedRecords, type WorkerJob, type WorkerMessage } from "./messages.js";
-import { createDecoderMemory, instantiateDecoder } from "../decoder/wasm.js";
-import { TRACKER_MEMORY_BASE } from "../wasm-memory.js";
+import { instantiateDecoder } from "../decoder/wasm.js";
+import { TRACKER_MEMORY_BASE, acquireScanMemory, releaseScanMemory } from "../wasm-memory.js";
 import { createRing, RingWriter } from "./batch-ring.js";
 import { takeScanWorker } from "./worker-pool.js";
 import { endedRecords } from "./ended-bytes.js";
@@ -66,7 +66,7 @@ export async function* trackInWorkers(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[],
 ): AsyncGenerator<EndedGroup, Timeline> {
   // The decoders of every input run on one memory the workers read the records from.
-  const memory = createDecoderMemory();
+  const memory = acquireScanMemory();
   const layout = await instantiateDecoder(memory); // grows the memory; tells where the slots are
   const records: DecodedRecords = { memory, outputAt: layout.outputPtr(), slotRecords: layout.recordCapacity() };
   const ring = createRing(threads, layout.outputSlots());
@@ -233,6 +233,7 @@ export async function* trackInWorkers(
       s.recycle.close();
       await s.worker.terminate();
     }
+    releaseScanMemory(memory); // nothing runs on it any more
   }
   if (failure) throw failure;
   return timeline!;
