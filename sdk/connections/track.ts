@@ -21,12 +21,12 @@ export interface EndedGroup {
   records: ConnectionRecord[];
 }
 
-/** A connection that ended, and when. */
-export interface Ended { at: number; record: ConnectionRecord }
+/** A connection that ended, when, and its id: what the canonical order sorts by. */
+export interface Ended { at: number; id: number; record: ConnectionRecord }
 
 /** The canonical order within a batch (and parallel/ merges by it too). */
-export function byEndThenId(a: Ended, b: Ended): number {
-  return a.at - b.at || a.record.id - b.record.id;
+export function byEndThenId(a: { at: number; id: number }, b: { at: number; id: number }): number {
+  return a.at - b.at || a.id - b.id;
 }
 
 /**
@@ -60,7 +60,7 @@ export class GroupingTracker {
 
   constructor(options: GroupingOptions, decoderMemory?: WebAssembly.Memory) {
     const emit = (store: ConnectionStore, slot: number) => {
-      this.ended.push({ at: store.removedAt[slot]!, record: buildConnectionRecord(store, slot) });
+      this.ended.push({ at: store.removedAt[slot]!, id: store.id[slot]!, record: buildConnectionRecord(store, slot) });
     };
     if (options.tracker === "typescript") {
       this.tracker = new ConnectionTracker(options, emit);

@@ -6,7 +6,7 @@
 // connection ended, then by id; the connections open at the end of input by id.
 
 import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
-import { FINISH_GROUP, type EndedGroup } from "../connections/track.js";
+import { byEndThenId, FINISH_GROUP, type EndedGroup } from "../connections/track.js";
 import type { CaptureSummary } from "../decoder/decode-capture.js";
 import { decodeInputs } from "../decoder/decode-inputs.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
@@ -58,7 +58,6 @@ const YIELD_EVERY = 8; // batches
 
 /** Connection k of a run, with the end time and id it is ordered by. */
 interface EndedRef { run: EndedRun; k: number; at: number; id: number }
-const byEndThenIdRef = (a: EndedRef, b: EndedRef) => a.at - b.at || a.id - b.id;
 const idOf = (run: EndedRun, k: number) => run.view.getFloat64(run.offsets[k]! + C_ID, true);
 const endOf = (run: EndedRun, k: number) => run.view.getFloat64(run.offsets[k]! + C_REMOVED_AT, true);
 
@@ -163,7 +162,7 @@ export async function* trackInWorkers(
           writer.consumed(s.index, run.count);
         }
       }
-      merged.sort(byEndThenIdRef);
+      merged.sort(byEndThenId);
       for (let i = 0; i < merged.length; i += FINISH_GROUP) {
         yield { records: merged.slice(i, i + FINISH_GROUP).map((m) => build(m.run, m.k)) };
       }

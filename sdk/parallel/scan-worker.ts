@@ -8,7 +8,6 @@ import { parentPort, receiveMessageOnPort } from "node:worker_threads";
 import { WasmConnectionTracker } from "../connections/wasm-tracker.js";
 import { PacketBatch } from "../decoder/packet-batch.js";
 import { RingReader } from "./batch-ring.js";
-import { RECORD_SIZE } from "../../assembly/layout.js";
 import { EndedBytesWriter } from "./ended-bytes.js";
 import { FINAL_BATCH, type WorkerJob, type WorkerMessage } from "./messages.js";
 
@@ -45,14 +44,11 @@ function run(job: WorkerJob): void {
   const views: PacketBatch[] = []; // one per output slot, over the decoder's memory
   for (let slot = reader.next(); slot; slot = reader.next()) {
     reader.waitForConsumer(sent);
+    const packets = views[slot.slot] ??= PacketBatch.ofSlot(memory.buffer, outputAt, slotRecords, slot.slot);
+    packets.count = slot.count;
     tracker.packetBase = slot.packetBase;
-    if (job.inPlace) {
-      tracker.processInPlace(outputAt + slot.slot * slotRecords * RECORD_SIZE, slot.count);
-    } else {
-      const packets = views[slot.slot] ??= PacketBatch.ofSlot(memory.buffer, outputAt, slotRecords, slot.slot);
-      packets.count = slot.count;
-      tracker.processBatch(packets);
-    }
+    if (job.inPlace) tracker.processInPlace(packets.u8.byteOffset, packets.count);
+    else tracker.processBatch(packets);
     reader.release();
     batch++;
     if (out.count >= FLUSH_RECORDS || batch % FLUSH_BATCHES === 0) flush(batch);
