@@ -21,6 +21,7 @@ import { TimerQueue } from "./timer-queue.js";
 import { portSet, ZEEK_LIKELY_SERVER_PORTS } from "./likely-server-ports.js";
 import { noteAnomaly, anomalyBit } from "./anomalies.js";
 import { parseCidr, cidrContains, type Cidr } from "./cidr.js";
+import { SlotFifo } from "./slot-fifo.js";
 
 /** Connection lifetimes in seconds; Zeek's defaults. */
 export interface Timeouts {
@@ -109,7 +110,7 @@ export class ConnectionTracker {
   private readonly shardCount: number;
   // Half-open connections, oldest first, as the WebAssembly tracker holds them (its pending
   // SYNs): the same admission rule, so that both end the same ones past maxHalfOpen.
-  private readonly halfOpen = new Map<number, number>(); // slot -> when its timers first look at it
+  private readonly halfOpen = new SlotFifo(); // slots, each with when its timers first look at it
   private readonly maxHalfOpen: number;
   private lastHalfOpenDeadline = -Infinity;
   private halfOpenCheck = Infinity; // no half-open connection is due before this
@@ -218,7 +219,7 @@ export class ConnectionTracker {
       slot = this.create(b, i, hash, words, srcAt, dstAt, ports, version, sport, dport);
       if (halfOpen) {
         if (this.halfOpen.size === 0) this.halfOpenCheck = this.lastHalfOpenDeadline;
-        this.halfOpen.set(slot, this.lastHalfOpenDeadline);
+        this.halfOpen.push(slot, this.lastHalfOpenDeadline);
       }
       fromA = true;
       if (carried === REUSE_NEW_ISN) noteAnomaly(s, slot, "syn-retransmit-different-isn");
@@ -250,8 +251,7 @@ export class ConnectionTracker {
     if (deadline < this.lastHalfOpenDeadline) return false;
     this.lastHalfOpenDeadline = deadline;
     if (this.halfOpen.size >= this.maxHalfOpen) {
-      const oldest = this.halfOpen.keys().next().value as number;
-      this.remove(oldest, REMOVED_EVICTED, t);
+      this.remove(this.halfOpen.oldest(), REMOVED_EVICTED, t);
     }
     return true;
   }
@@ -259,14 +259,8 @@ export class ConnectionTracker {
   // Half-open no more once their timers have looked at them (the WebAssembly tracker promotes
   // its pending SYNs then). Deadline order: the oldest go first.
   private dropDueHalfOpen(t: number): void {
-    this.halfOpenCheck = Infinity;
-    for (const [slot, deadline] of this.halfOpen) {
-      if (deadline > t) {
-        this.halfOpenCheck = deadline;
-        return;
-      }
-      this.halfOpen.delete(slot);
-    }
+    while (this.halfOpen.size > 0 && this.halfOpen.oldestDeadline() <= t) this.halfOpen.delete(this.halfOpen.oldest());
+    this.halfOpenCheck = this.halfOpen.oldestDeadline();
   }
 
   private checksumsIgnored(b: PacketBatch, i: number): boolean {
