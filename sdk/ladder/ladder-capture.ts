@@ -25,7 +25,8 @@ export interface LadderPacket {
   ack: number;
   payload: number;
   window: number;
-  packetIndex: number;
+  /** Frame number in the capture (1-based, as Wireshark counts). */
+  frame: number;
 }
 
 export interface ConnectionLadder {
@@ -73,7 +74,7 @@ export async function captureLadders(
       if (k.firstTime !== k.firstTime) k.firstTime = time;
       const p: LadderPacket = {
         time: time - k.firstTime, fromOrig: fromSideA, flags: b.flags(i), seq: b.seq(i), ack: b.ack(i),
-        payload: b.payloadLen(i), window: b.window(i), packetIndex: b.packetIndex(i) + tracker.packetBase,
+        payload: b.payloadLen(i), window: b.window(i), frame: b.packetIndex(i) + tracker.packetBase + 1,
       };
       if (k.head.length < KEEP_HEAD) k.head.push(p);
       else {
