@@ -1,12 +1,27 @@
 // Progress on standard error while a long capture is read: a bar, bytes, MB/s and ETA. Only
-// on a terminal; redrawn at most ten times a second; erased when done.
+// on a terminal; redrawn at most ten times a second; erased when done, and on every other way
+// out: Ctrl-C (SIGINT), SIGTERM, SIGHUP, or the process exiting on an error.
+
+import { constants } from "node:os";
+
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 export class Progress {
   private readonly start = performance.now();
   private last = 0;
   private shown = false;
+  private readonly onExit = () => this.erase();
+  private readonly onSignal = (signal: NodeJS.Signals) => {
+    this.done();
+    // Then end as the signal would have: status 128 + its number (130 for Ctrl-C), as a shell
+    // reports it. (Raising it again is not reliable: Node may still be catching it.)
+    process.exit(128 + (constants.signals[signal] ?? 0));
+  };
 
-  constructor(private readonly total: number | null, private readonly stream: NodeJS.WriteStream = process.stderr) {}
+  constructor(private readonly total: number | null, private readonly stream: NodeJS.WriteStream = process.stderr) {
+    process.on("exit", this.onExit);
+    for (const s of SIGNALS) process.once(s, this.onSignal);
+  }
 
   update(bytes: number): void {
     const now = performance.now();
@@ -29,8 +44,17 @@ export class Progress {
     this.shown = true;
   }
 
+  /** Erases the bar and stops watching for signals (idempotent). */
   done(): void {
-    if (this.shown) this.stream.write("\r\x1b[K");
+    this.erase();
+    process.removeListener("exit", this.onExit);
+    for (const s of SIGNALS) process.removeListener(s, this.onSignal);
+  }
+
+  private erase(): void {
+    if (!this.shown) return;
+    this.shown = false;
+    this.stream.write("\r\x1b[K");
   }
 }
 

@@ -24,7 +24,7 @@ export { ZEEK_LIKELY_SERVER_PORTS } from "./connections/likely-server-ports.js";
 export { ZEEK_TIMEOUTS, DEFAULT_MAX_HALF_OPEN } from "./connections/tracker.js";
 export type { Timeouts } from "./connections/tracker.js";
 export { CaptureReportBuilder } from "./report/capture-report.js";
-export type { CaptureReport, RttSummary, ServerFailures, ScanSuspect, QualityFinding, Timeline } from "./report/capture-report.js";
+export type { CaptureReport, RttSummary, ServerFailures, HostFailures, ScanSuspect, QualityFinding, Timeline } from "./report/capture-report.js";
 export { compileFilter, FilterSyntaxError } from "./filter/connection-filter.js";
 export type { ConnectionFilter, ConnectionPredicate, ProvisionalConnection } from "./filter/connection-filter.js";
 export { captureLadders } from "./ladder/ladder-capture.js";

@@ -146,10 +146,12 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     const interesting = new InterestingConnections(top);
     const selected = filter && reported ? new CaptureReportBuilder() : null;
     const collected: unknown[] = [];
+    let total = 0;
     if (format === "csv") await output.write(csvHeader());
     if (format === "zeek") await output.write(zeekHeader());
     for await (const records of scanner.batches()) {
       let text = "";
+      total += records.length;
       for (const c of records) {
         if (filter && !filter.matches(c)) continue;
         selected?.add(c);
@@ -167,7 +169,7 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     const captures = scanner.captures();
     if (reported) {
       const report = selected ? selected.finish(captures, scanner.timeline()) : scanner.report();
-      if (format === "text") await output.write(renderSummary(captures, report, interesting));
+      if (format === "text") await output.write(renderSummary(captures, report, interesting, filter ? { filter: { expression: String(flags.filter), total } } : {}));
       else await output.write(JSON.stringify({ captures, report, connections: collected }, null, 2) + "\n");
     }
     if (format === "zeek") await output.write(zeekFooter());

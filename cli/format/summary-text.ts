@@ -1,78 +1,176 @@
 // The summary a person reads at a glance: connections by handshake outcome and by teardown
-// kind with counts and shares, RTT percentiles per leg, the worst servers and SYN-scan
-// suspects, capture-quality warnings, then the connections most worth a look.
+// kind with counts and shares, RTT percentiles per leg, the servers with the most failed
+// handshakes (by host, so that a port scan of one host is one line) and SYN-scan suspects,
+// capture-quality warnings, then the connections most worth a look, each with the time of day
+// it began and its frame number, to find it in Wireshark.
 
-import type { CaptureReport, CaptureSummary, ConnectionRecord, RttSummary } from "../../sdk/index.js";
+import type { CaptureReport, CaptureSummary, ConnectionRecord, RttSummary, Timestamp } from "../../sdk/index.js";
 import { CONN_STATE_DESCRIPTIONS, formatEndpoint } from "../../sdk/index.js";
 import { InterestingConnections, handshakeTime } from "./interesting.js";
+import { renderTable } from "./text-table.js";
+
+export interface SummaryContext {
+  /** With --filter: the expression, and how many connections there were in all. */
+  filter?: { expression: string; total: number };
+}
+
+const OUTCOMES: Record<string, string> = {
+  complete: "SYN, SYN/ACK and ACK",
+  rejected: "SYN answered by RST",
+  unanswered: "SYN never answered",
+  aborted: "reset before the handshake's ACK",
+  "syn-ack-only": "SYN/ACK seen, its SYN not captured",
+  "simultaneous-open": "both sides sent a SYN",
+  "mid-stream": "no handshake captured (began before the capture)",
+  invalid: "answers acknowledge the wrong sequence numbers",
+};
+
+const TEARDOWNS: Record<string, string> = {
+  fin: "closed by FIN on both sides, four packets",
+  "fin-3": "closed by FIN, three packets (FIN rode on the ACK)",
+  "simultaneous-close": "both sides sent FIN at once",
+  "rst-orig": "reset by the client",
+  "rst-resp": "reset by the server",
+  "fin-then-rst": "FIN, then reset",
+  "half-closed-orig": "the client closed, the server did not",
+  "half-closed-resp": "the server closed, the client did not",
+  open: "still open when the capture ended",
+  timeout: "went silent and timed out",
+  evicted: "half-open, ended early past --max-half-open",
+};
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 function pct(n: number, total: number): string {
-  return total ? `${((100 * n) / total).toFixed(1)}%`.padStart(6) : "";
+  return total ? `${((100 * n) / total).toFixed(1)}%` : "";
 }
 
-function ms(us: number | null): string {
+/** A duration in µs as a person reads it: µs, ms or s. */
+function duration(us: number | null): string {
   if (us === null) return "-";
-  return us >= 1000 ? `${(us / 1000).toFixed(us >= 100000 ? 0 : 2)} ms` : `${us.toFixed(0)} µs`;
+  if (us < 1000) return `${us.toFixed(0)} µs`;
+  if (us < 1_000_000) return `${(us / 1000).toFixed(us >= 100_000 ? 0 : 2)} ms`;
+  return `${(us / 1e6).toFixed(us >= 100_000_000 ? 0 : 2)} s`;
 }
 
-function table(title: string, counts: Record<string, number | undefined>, total: number, describe?: (k: string) => string): string[] {
-  const rows = Object.entries(counts).filter(([, n]) => n).sort((a, b) => b[1]! - a[1]!);
+function counts(title: string, byKey: Record<string, number | undefined>, total: number, describe: (k: string) => string): string[] {
+  const rows = Object.entries(byKey).filter(([, n]) => n).sort((a, b) => b[1]! - a[1]!);
   if (rows.length === 0) return [];
-  return [title, ...rows.map(([k, n]) => `  ${k.padEnd(20)}${String(n).padStart(9)} ${pct(n!, total)}${describe ? `   ${describe(k)}` : ""}`), ""];
+  return [...renderTable([{ header: title }, { header: "count", align: "right" }, { header: "share", align: "right" }, { header: "" }],
+    rows.map(([k, n]) => [k, String(n), pct(n!, total), describe(k)])), ""];
 }
 
-function rttRow(label: string, r: RttSummary): string {
-  return `  ${label.padEnd(16)}${String(r.count).padStart(8)}  ${[r.p50, r.p90, r.p99, r.max].map((v) => ms(v).padStart(10)).join("")}`;
+function rttTable(r: CaptureReport["rttUs"]): string[] {
+  const row = (label: string, s: RttSummary) => [label, String(s.count), ...[s.p50, s.p90, s.p99, s.max].map(duration)];
+  const right = { align: "right" as const };
+  return [...renderTable([{ header: "Handshake RTT" }, { header: "count", ...right }, { header: "p50", ...right }, { header: "p90", ...right }, { header: "p99", ...right }, { header: "max", ...right }],
+    [row("SYN -> SYN/ACK", r.synToSynAck), row("SYN/ACK -> ACK", r.synAckToAck)]), ""];
 }
 
-function connectionLine(c: ConnectionRecord): string {
-  const rtt = handshakeTime(c);
-  return `  #${String(c.id).padEnd(6)} ${formatEndpoint(c.orig.addr, c.orig.port).padEnd(24)} -> ${formatEndpoint(c.resp.addr, c.resp.port).padEnd(24)} ${c.handshake.outcome.padEnd(12)} ${c.teardown.kind.padEnd(14)} ${c.connState.padEnd(6)} ${c.history.padEnd(12)} ${rtt === null ? "" : ms(rtt)}`.trimEnd();
+function outcomesText(outcomes: Record<string, number | undefined>): string {
+  return Object.entries(outcomes).map(([k, v]) => `${v} ${k}`).join(", ");
 }
 
-export function renderSummary(captures: CaptureSummary[], report: CaptureReport, interesting: InterestingConnections): string {
-  const out: string[] = [];
+function failedServers(report: CaptureReport): string[] {
+  if (!report.topFailedHosts.length) return [];
+  const rows = report.topFailedHosts.map((h) => [
+    h.port !== null ? formatEndpoint(h.server, h.port) : `${h.server.includes(":") ? `[${h.server}]` : h.server} (${h.ports >= 4096 ? "4096+" : h.ports} ports)`,
+    String(h.failed), String(h.attempts), outcomesText(h.outcomes),
+  ]);
+  return [...renderTable([{ header: "Servers with failed handshakes" }, { header: "failed", align: "right" }, { header: "attempts", align: "right" }, { header: "how" }], rows),
+    "  (most failures first; a host with failures on several ports is one line)", ""];
+}
+
+function scanSuspects(report: CaptureReport): string[] {
+  if (!report.scanSuspects.length) return [];
+  const rows = report.scanSuspects.map((s) => [s.source, s.kind, String(s.syns), String(s.answered), String(s.distinctPorts), String(s.distinctHosts)]);
+  const right = { align: "right" as const };
+  return [...renderTable([{ header: "SYN scan / flood suspects" }, { header: "kind" }, { header: "SYNs", ...right }, { header: "answered", ...right }, { header: "ports", ...right }, { header: "hosts", ...right }], rows), ""];
+}
+
+/** "05:20:08.935102" (UTC), with the date when the capture spans several days. */
+function timeOfDay(ts: string, withDate: boolean): string {
+  const [sec, frac = "0"] = ts.split(".");
+  const iso = new Date(Number(sec) * 1000).toISOString();
+  if (iso === "Invalid Date") return ts;
+  return `${withDate ? iso.slice(0, 10) + " " : ""}${iso.slice(11, 19)}.${frac.slice(0, 6)}`;
+}
+
+function connectionList(title: string, list: ConnectionRecord[], withDate: boolean): string[] {
+  const rows = list.map((c) => {
+    const rtt = handshakeTime(c);
+    // An unanswered SYN still within its attempt timeout is "open" only because the capture stopped.
+    const teardown = c.teardown.kind === "open" && c.handshake.outcome === "unanswered" ? "capture ended" : c.teardown.kind;
+    return [`#${c.id}`, timeOfDay(c.ts, withDate), formatEndpoint(c.orig.addr, c.orig.port), "->", formatEndpoint(c.resp.addr, c.resp.port),
+      c.handshake.outcome, teardown, c.connState, c.history || "-", rtt === null ? "-" : duration(rtt)];
+  });
+  return [title, ...renderTable([{ header: "  id" }, { header: "began (UTC)" }, { header: "client" }, { header: "" }, { header: "server" },
+    { header: "outcome" }, { header: "teardown" }, { header: "state" }, { header: "history" }, { header: "handshake", align: "right" }], rows), ""];
+}
+
+function span(captures: CaptureSummary[]): { first: Timestamp; last: Timestamp } | null {
+  let first: Timestamp | null = null, last: Timestamp | null = null;
+  const before = (a: Timestamp, b: Timestamp) => a.sec < b.sec || (a.sec === b.sec && a.nsec < b.nsec);
+  for (const c of captures) {
+    const f = c.stats.firstTimestamp, l = c.stats.lastTimestamp;
+    if (f && (!first || before(f, first))) first = f;
+    if (l && (!last || before(last, l))) last = l;
+  }
+  return first && last ? { first, last } : null;
+}
+
+function headline(captures: CaptureSummary[], report: CaptureReport, context: SummaryContext): string[] {
   const packets = captures.reduce((n, c) => n + c.stats.packets, 0);
   const tcp = captures.reduce((n, c) => n + c.stats.tcp, 0);
   const names = captures.map((c) => c.source).join(", ");
-  out.push(`${names}: ${packets} packets (${tcp} TCP), ${report.connections} TCP connections`, "");
+  const f = context.filter;
+  const connections = f ? `${report.connections} of ${plural(f.total, "TCP connection")} match "${f.expression}"` : plural(report.connections, "TCP connection");
+  const lines = [`${names}: ${plural(packets, "packet")} (${tcp} TCP), ${connections}`];
+  const s = span(captures);
+  if (s) {
+    const iso = (t: Timestamp) => new Date(t.sec * 1000).toISOString();
+    const from = iso(s.first), to = iso(s.last);
+    const sameDay = from.slice(0, 10) === to.slice(0, 10);
+    const seconds = s.last.sec - s.first.sec + (s.last.nsec - s.first.nsec) / 1e9;
+    lines.push(`Captured ${from.slice(0, 10)} ${from.slice(11, 19)} to ${sameDay ? "" : to.slice(0, 10) + " "}${to.slice(11, 19)} UTC (${seconds < 10 ? seconds.toFixed(1) : seconds.toFixed(0)} s)`);
+  }
+  return [...lines, ""];
+}
+
+export function renderSummary(captures: CaptureSummary[], report: CaptureReport, interesting: InterestingConnections, context: SummaryContext = {}): string {
+  const out: string[] = headline(captures, report, context);
   const n = report.connections;
-  out.push(...table("Handshakes", report.byOutcome, n));
-  out.push(...table("Teardowns", report.byTeardown, n));
-  out.push(...table("Zeek conn_state", report.byConnState, n, (k) => CONN_STATE_DESCRIPTIONS[k as keyof typeof CONN_STATE_DESCRIPTIONS] ?? ""));
-  const r = report.rttUs;
-  if (r.synToSynAck.count || r.synAckToAck.count) {
-    out.push(`Handshake RTT   ${"count".padStart(8)}  ${["p50", "p90", "p99", "max"].map((h) => h.padStart(10)).join("")}`);
-    out.push(rttRow("SYN -> SYN/ACK", r.synToSynAck), rttRow("SYN/ACK -> ACK", r.synAckToAck), "");
-  }
-  if (report.topFailedServers.length) {
-    out.push("Servers with failed handshakes");
-    for (const s of report.topFailedServers) {
-      const how = Object.entries(s.outcomes).map(([k, v]) => `${v} ${k}`).join(", ");
-      out.push(`  ${formatEndpoint(s.server, s.port).padEnd(40)} ${String(s.failed).padStart(6)} of ${s.attempts} attempts (${how})`);
+  out.push(...counts("Handshakes", report.byOutcome, n, (k) => OUTCOMES[k] ?? ""));
+  out.push(...counts("Teardowns", report.byTeardown, n, (k) => {
+    const atEnd = interesting.unansweredAtEnd;
+    const rejected = report.byOutcome.rejected ?? 0;
+    if (k === "rst-resp" && rejected) {
+      return `${TEARDOWNS[k]}, ${rejected === report.byTeardown[k] ? (rejected === 1 ? "a rejected SYN" : "all rejected SYNs") : `${rejected} of them ${rejected === 1 ? "a rejected SYN" : "rejected SYNs"}`}`;
     }
-    out.push("");
-  }
-  if (report.scanSuspects.length) {
-    out.push("SYN scan / flood suspects");
-    for (const s of report.scanSuspects) {
-      out.push(`  ${s.source.padEnd(40)} ${s.kind.padEnd(10)} ${s.syns} SYNs, ${s.answered} answered, ${s.distinctPorts} ports, ${s.distinctHosts} hosts`);
-    }
-    out.push("");
-  }
+    if (k !== "open" || !atEnd) return TEARDOWNS[k] ?? "";
+    return `${TEARDOWNS.open}, ${atEnd === report.byTeardown.open ? (atEnd === 1 ? "an unanswered SYN" : "all unanswered SYNs") : `${atEnd} of them ${atEnd === 1 ? "an unanswered SYN" : "unanswered SYNs"}`}`;
+  }));
+  out.push(...counts("Zeek conn_state", report.byConnState, n, (k) => CONN_STATE_DESCRIPTIONS[k as keyof typeof CONN_STATE_DESCRIPTIONS] ?? ""));
+  if (report.rttUs.synToSynAck.count || report.rttUs.synAckToAck.count) out.push(...rttTable(report.rttUs));
+  out.push(...failedServers(report), ...scanSuspects(report));
   out.push(`Capture quality: ${report.quality.verdict}`);
   for (const f of report.quality.findings) out.push(`  ! ${f.message}`);
   out.push("");
-  const section = (title: string, list: ConnectionRecord[], total: number) => {
-    if (!list.length) return;
-    out.push(`${title}${total > list.length ? ` (first ${list.length} of ${total})` : ""}`);
-    out.push(...list.map(connectionLine), "");
-  };
-  section("Failed handshakes", interesting.failed, interesting.failedTotal);
-  section("Reset connections", interesting.reset, interesting.resetTotal);
-  section("Slowest handshakes", interesting.slowest, interesting.slowest.length);
-  if (interesting.failed.length || interesting.reset.length || interesting.slowest.length) {
-    out.push("Draw one: tcp-handshake-scan --ladder <id> <capture>");
+  const s = span(captures);
+  const withDate = s !== null && new Date(s.first.sec * 1000).toISOString().slice(0, 10) !== new Date(s.last.sec * 1000).toISOString().slice(0, 10);
+  const first = (what: string, shown: number, total: number) =>
+    `${what} (${shown < total ? `the first ${shown} of ${total}` : total === 1 ? "1" : `all ${total}`}, in the order they began)`;
+  if (interesting.failed.length) out.push(...connectionList(first("Failed handshakes", interesting.failed.length, interesting.failedTotal), interesting.failed, withDate));
+  if (interesting.reset.length) out.push(...connectionList(first("Reset connections", interesting.reset.length, interesting.resetTotal), interesting.reset, withDate));
+  const slow = interesting.slowest;
+  if (slow.length) {
+    const m = interesting.measured;
+    const which = slow.length < m ? `the ${slow.length} slowest of ${m} measured` : m === 1 ? "the 1 measured" : `all ${m} measured`;
+    const title = `Slowest handshakes (${which}, slowest first; handshake: SYN to the third packet)`;
+    out.push(...connectionList(title, slow, withDate));
+  }
+  if (interesting.failed.length || interesting.reset.length || slow.length) {
+    out.push("Draw one: tcp-handshake-scan --ladder <id> <capture>   (the id is the frame number of its first packet)");
   }
   return out.join("\n").replace(/\n+$/, "") + "\n";
 }

@@ -13,6 +13,13 @@ export interface RttSummary { count: number; p50: number | null; p90: number | n
 
 export interface ServerFailures { server: string; port: number; failed: number; attempts: number; outcomes: Partial<Record<HandshakeOutcome, number>> }
 
+/**
+ * Failed handshakes per server host, over all its ports: a port scan against one host is one
+ * finding. `ports` counts the ports with failures (up to 4096); `port` is the port when there
+ * is one.
+ */
+export interface HostFailures { server: string; failed: number; attempts: number; ports: number; port: number | null; outcomes: Partial<Record<HandshakeOutcome, number>> }
+
 export interface ScanSuspect {
   source: string;
   kind: "port-scan" | "host-scan" | "syn-flood";
@@ -31,6 +38,7 @@ export interface CaptureReport {
   byConnState: Partial<Record<ConnState, number>>;
   rttUs: { synToSynAck: RttSummary; synAckToAck: RttSummary };
   topFailedServers: ServerFailures[];
+  topFailedHosts: HostFailures[];
   scanSuspects: ScanSuspect[];
   quality: { verdict: "good" | "degraded" | "poor"; findings: QualityFinding[] };
   /** The capture's clock: its largest silence between packets, and steps backwards. */
@@ -63,12 +71,13 @@ function addDistinct<T extends string | number>(d: Distinct<T>, value: T): Disti
 const distinctCount = <T extends string | number>(d: Distinct<T>) => (typeof d !== "object" ? 1 : d instanceof Set ? d.size : d.length);
 
 interface SourceStats { syns: number; answered: number; ports: Distinct<number>; hosts: Distinct<string> }
+interface HostStats { failed: number; ports: Distinct<number>; outcomes: Partial<Record<HandshakeOutcome, number>> }
 
 function prune<V>(map: Map<string, V>, weight: (v: V) => number): void {
   pruneLeastActive(map, weight, MAX_TRACKED);
 }
 const byCount = (v: number) => v;
-const byFailed = (v: ServerFailures) => v.failed;
+const byFailed = (v: { failed: number }) => v.failed;
 const bySyns = (v: SourceStats) => v.syns;
 
 function bump<K extends string>(counts: Partial<Record<K, number>>, key: K): void {
@@ -76,13 +85,15 @@ function bump<K extends string>(counts: Partial<Record<K, number>>, key: K): voi
 }
 
 export class CaptureReportBuilder {
-  private readonly report: Omit<CaptureReport, "rttUs" | "topFailedServers" | "scanSuspects" | "quality" | "timeline"> = {
+  private readonly report: Omit<CaptureReport, "rttUs" | "topFailedServers" | "topFailedHosts" | "scanSuspects" | "quality" | "timeline"> = {
     connections: 0, byOutcome: {}, byTeardown: {}, byConnState: {},
   };
   private readonly rtt1 = new LogHistogram();
   private readonly rtt2 = new LogHistogram();
   private readonly attempts = new Map<string, number>(); //       per server, SYNs seen
   private readonly failures = new Map<string, ServerFailures>(); // per server with failures
+  private readonly hostAttempts = new Map<string, number>(); //   per server host, SYNs seen
+  private readonly hostFailures = new Map<string, HostStats>(); // per server host with failures
   private readonly sources = new Map<string, SourceStats>();
   private oneSided = 0;
   private midStream = 0;
@@ -103,12 +114,20 @@ export class CaptureReportBuilder {
       const attempts = (this.attempts.get(key) ?? 0) + 1;
       this.attempts.set(key, attempts);
       prune(this.attempts, byCount);
+      this.hostAttempts.set(c.resp.addr, (this.hostAttempts.get(c.resp.addr) ?? 0) + 1);
+      prune(this.hostAttempts, byCount);
       if (FAILED.has(c.handshake.outcome)) {
         let f = this.failures.get(key);
         if (!f) { f = { server: c.resp.addr, port: c.resp.port, failed: 0, attempts: 0, outcomes: {} }; this.failures.set(key, f); }
         f.failed++;
         bump(f.outcomes, c.handshake.outcome);
         prune(this.failures, byFailed);
+        let h = this.hostFailures.get(c.resp.addr);
+        if (!h) { h = { failed: 0, ports: c.resp.port, outcomes: {} }; this.hostFailures.set(c.resp.addr, h); }
+        else h.ports = addDistinct(h.ports, c.resp.port);
+        h.failed++;
+        bump(h.outcomes, c.handshake.outcome);
+        prune(this.hostFailures, byFailed);
       }
 
       let src = this.sources.get(c.orig.addr);
@@ -133,6 +152,12 @@ export class CaptureReportBuilder {
     for (const [key, f] of this.failures) f.attempts = Math.max(f.failed, this.attempts.get(key) ?? 0);
     const topFailedServers = [...this.failures.values()]
       .sort((a, b) => b.failed - a.failed || b.attempts - a.attempts).slice(0, 10);
+    const topFailedHosts: HostFailures[] = [...this.hostFailures].map(([server, h]) => {
+      const port = typeof h.ports === "number" ? h.ports : null;
+      // Failures on one port: the attempts on that port; on several: on all the host's ports.
+      const attempts = port !== null ? this.attempts.get(`${server}|${port}`) : this.hostAttempts.get(server);
+      return { server, failed: h.failed, attempts: Math.max(h.failed, attempts ?? 0), ports: distinctCount(h.ports), port, outcomes: h.outcomes };
+    }).sort((a, b) => b.failed - a.failed || b.attempts - a.attempts).slice(0, 10);
     const scanSuspects: ScanSuspect[] = [];
     for (const [source, s] of this.sources) {
       const connections = s.syns;
@@ -146,6 +171,7 @@ export class CaptureReportBuilder {
       ...this.report,
       rttUs: { synToSynAck: summarize(this.rtt1), synAckToAck: summarize(this.rtt2) },
       topFailedServers,
+      topFailedHosts,
       scanSuspects: scanSuspects.slice(0, 10),
       quality: this.quality(captures, timeline),
       timeline: { maxGapSec: timeline.maxGapSec, backwardsSteps: timeline.backwardsSteps },
@@ -167,7 +193,7 @@ export class CaptureReportBuilder {
     const evicted = this.report.byTeardown.evicted ?? 0;
     if (evicted > 0) findings.push({ id: "evicted", message: `${evicted} half-open connections were ended early, more being open at once than the limit (--max-half-open): a SYN flood or scan; a late answer to one of them shows as a connection of its own` });
     if (timeline.maxGapSec >= 60) findings.push({ id: "time-gap", message: `the capture has a gap of ${timeline.maxGapSec.toFixed(0)} s between packets (merged or interrupted capture): open connections timed out across it` });
-    if (timeline.backwardsSteps > 0) findings.push({ id: "time-backwards", message: `timestamps step backwards ${timeline.backwardsSteps} times` });
+    if (timeline.backwardsSteps > 0) findings.push({ id: "time-backwards", message: `timestamps step backwards ${timeline.backwardsSteps === 1 ? "once" : `${timeline.backwardsSteps} times`}` });
     if (st.unsupportedLink > 0) findings.push({ id: "unsupported-link", message: `${st.unsupportedLink} packets on link types this tool does not read` });
     if (st.tunnelled > 0) findings.push({ id: "tunnelled", message: `${st.tunnelled} tunnelled packets (GRE, VXLAN, ...) were counted but not opened` });
     if (st.tcpUnreadable > 0) findings.push({ id: "cut-headers", message: `${st.tcpUnreadable} TCP packets had their header cut before the flags` });

@@ -37,6 +37,20 @@ describe("capture report", () => {
       { source: "10.9.9.9", kind: "port-scan", syns: 30, answered: 0, distinctPorts: 30, distinctHosts: 1 },
       { source: "10.7.7.7", kind: "syn-flood", syns: 25, answered: 0, distinctPorts: 1, distinctHosts: 1 },
     ]);
+    // Per host: the port scan is one finding over 30 ports; the flood's host has one port.
+    expect(report.topFailedHosts).toEqual([
+      { server: "10.0.0.50", failed: 30, attempts: 30, ports: 30, port: null, outcomes: { rejected: 30 } },
+      { server: "10.0.0.60", failed: 25, attempts: 25, ports: 1, port: 443, outcomes: { unanswered: 25 } },
+    ]);
+  });
+
+  it("counts a host's attempts on all its ports, or on the one port its failures are on", async () => {
+    const ok = (port: number, k: number) => new Conversation({ clientPort: 6000 + k, server: "10.0.0.70", serverPort: port, start: 1_700_000_000 + k }).c(SYN).s(SYN | ACK).c(ACK);
+    const refused = (port: number, k: number) => new Conversation({ clientPort: 7000 + k, server: "10.0.0.70", serverPort: port, start: 1_700_000_100 + k }).c(SYN).s({ flags: RST | ACK, seq: 0 });
+    const one = await scan(writePcap(merge(ok(80, 0), ok(443, 1), ok(443, 2), refused(443, 0))));
+    expect(one.report.topFailedHosts).toEqual([{ server: "10.0.0.70", failed: 1, attempts: 3, ports: 1, port: 443, outcomes: { rejected: 1 } }]);
+    const two = await scan(writePcap(merge(ok(80, 0), ok(443, 1), refused(443, 0), refused(8080, 1))));
+    expect(two.report.topFailedHosts).toEqual([{ server: "10.0.0.70", failed: 2, attempts: 4, ports: 2, port: null, outcomes: { rejected: 2 } }]);
   });
 
   it("says when the capture is one-sided or snaplen-truncated", async () => {
