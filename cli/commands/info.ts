@@ -1,5 +1,6 @@
 // `tcp-handshake-scan info`: what is in each capture, and whether it could be read whole.
 
+import { statSync } from "node:fs";
 import { decodeCapture } from "../../sdk/index.js";
 import { infoReport, renderInfoText } from "../format/info-report.js";
 import { EXIT_OK, EXIT_UNREADABLE, EXIT_PARTIAL, worst } from "../exit-codes.js";
@@ -29,7 +30,9 @@ export async function runInfo(captures: string[], flags: InfoFlags): Promise<num
       continue;
     }
     const summary = capture.summary();
-    const report = infoReport(file === "-" ? "<stdin>" : file, summary);
+    let size: number | null = null;
+    try { if (file !== "-") size = statSync(file).size; } catch { /* gone since: the size is not known */ }
+    const report = infoReport(file === "-" ? "<stdin>" : file, summary, size);
     process.stdout.write(flags.json ? JSON.stringify(report) + "\n" : renderInfoText(report, summary) + (captures.length > 1 ? "\n" : ""));
     if (summary.error) {
       process.stderr.write(errorLine(file, summary.error) + "\n");

@@ -1,11 +1,14 @@
 // The `info` report of one capture: a JSON-ready object and its text rendering.
 
-import type { CaptureSummary, InterfaceInfo } from "../../sdk/index.js";
+import type { CaptureSummary, InterfaceInfo, SectionInfo } from "../../sdk/index.js";
 import { epochString, isoString, durationString } from "./timestamp.js";
 import { errorWhere } from "../report-error.js";
 
 export interface InfoReport {
   file: string;
+  /** Bytes on disk (compressed, for a gzip file); null for standard input. */
+  fileSize: number | null;
+  compression: "gzip" | null;
   container: string | null;
   sections: CaptureSummary["sections"];
   interfaces: InterfaceInfo[];
@@ -18,14 +21,21 @@ export interface InfoReport {
   firstTimestamp: string | null;
   lastTimestamp: string | null;
   duration: string | null;
+  /** As capinfos computes them: over the original packet lengths and first to last packet. */
+  rates: { dataBytesPerSec: number; dataBitsPerSec: number; packetsPerSec: number } | null;
+  averagePacketSize: number | null;
   errors: { code: string; message: string; offset: number; packet: number }[];
   warnings: CaptureSummary["warnings"];
 }
 
-export function infoReport(file: string, s: CaptureSummary, openError?: string): InfoReport {
+export function infoReport(file: string, s: CaptureSummary, fileSize: number | null = null): InfoReport {
   const st = s.stats;
+  const seconds = st.firstTimestamp && st.lastTimestamp
+    ? st.lastTimestamp.sec - st.firstTimestamp.sec + (st.lastTimestamp.nsec - st.firstTimestamp.nsec) / 1e9 : 0;
   return {
     file,
+    fileSize,
+    compression: s.compression,
     container: s.container,
     sections: s.sections,
     interfaces: s.interfaces,
@@ -39,9 +49,11 @@ export function infoReport(file: string, s: CaptureSummary, openError?: string):
     firstTimestamp: st.firstTimestamp ? epochString(st.firstTimestamp) : null,
     lastTimestamp: st.lastTimestamp ? epochString(st.lastTimestamp) : null,
     duration: st.firstTimestamp && st.lastTimestamp ? durationString(st.firstTimestamp, st.lastTimestamp) : null,
-    errors: openError
-      ? [{ code: "input.open_failed", message: openError, offset: 0, packet: 0 }]
-      : s.error ? [s.error] : [],
+    rates: seconds > 0
+      ? { dataBytesPerSec: st.bytesOriginal / seconds, dataBitsPerSec: (8 * st.bytesOriginal) / seconds, packetsPerSec: st.packets / seconds }
+      : null,
+    averagePacketSize: st.packets ? st.bytesOriginal / st.packets : null,
+    errors: s.error ? [s.error] : [],
     warnings: s.warnings,
   };
 }
@@ -55,6 +67,13 @@ function resolution(units: number): string {
   return Number.isInteger(log10) ? `10^-${log10} s` : `1/${units} s`;
 }
 
+/** capinfos's way with large numbers: "1402 bytes/s", "377 kBps", "3017 kbps" (SI prefixes). */
+export function siValue(value: number, unit: string, prefixedUnit = unit): string {
+  let v = value, k = 0;
+  while (v >= 10000 && k < 4) { v /= 1000; k++; }
+  return k === 0 ? `${Math.round(v)} ${unit}` : `${Math.round(v)} ${"kMGT"[k - 1]}${prefixedUnit}`;
+}
+
 function share(n: number, total: number): string {
   return total ? ` (${((100 * n) / total).toFixed(1)}%)` : "";
 }
@@ -63,17 +82,36 @@ export function renderInfoText(r: InfoReport, summary: CaptureSummary): string {
   const lines: string[] = [];
   const row = (label: string, value: string | number) => lines.push(`${label.padEnd(22)}${value}`);
   row("File:", r.file);
+  if (r.fileSize !== null || r.compression) {
+    const size = r.fileSize !== null ? `${r.fileSize} bytes` : "";
+    row("File size:", r.compression ? `${size}${size ? ", " : ""}gzip-compressed (${r.bytes.read} bytes decompressed)` : size);
+  }
+  const s = summary.sections;
   if (r.container) {
-    const s = summary.sections;
     const orders = [...new Set(s.map((x) => x.byteOrder))].join("+");
     const versions = [...new Set(s.map((x) => x.version))].join(", ");
     row("Container:", `${r.container} ${versions}, ${orders}-endian${s.length > 1 ? `, ${s.length} sections` : ""}`);
   }
+  // The capturing machine, as the pcapng section headers say (capinfos's Capture hardware,
+  // oper-sys, application and comment): once when every section says the same, else with
+  // the section each value comes from.
+  const fields: [string, (x: SectionInfo) => string | undefined][] = [
+    ["Capture hardware:", (x) => x.hardware], ["Capture OS:", (x) => x.os], ["Capture application:", (x) => x.application],
+  ];
+  for (const [label, get] of fields) {
+    const values = new Set(s.map(get));
+    if (values.size === 1) { const v = get(s[0]!); if (v) row(label, v); continue; }
+    s.forEach((x, k) => { const v = get(x); if (v) row(label, `${v} (section ${k})`); });
+  }
+  s.forEach((x, k) => { for (const c of x.comments ?? []) row("Capture comment:", s.length > 1 ? `${c.trimEnd()} (section ${k})` : c.trimEnd()); });
   row("Interfaces:", r.interfaces.length);
   for (const i of r.interfaces) {
-    const where = summary.sections.length > 1 ? `section ${i.section} ` : "";
+    const where = s.length > 1 ? `section ${i.section} ` : "";
     const extra = [i.tsOffsetSec ? `offset ${i.tsOffsetSec} s` : "", i.fcsBytes ? `${i.fcsBytes}-byte FCS` : ""].filter(Boolean).join(", ");
-    lines.push(`  ${where}#${i.id}  ${i.linkTypeName} (${i.linkType}), snaplen ${i.snaplen}, ${resolution(i.tsUnitsPerSec)}${extra ? ", " + extra : ""}`);
+    const name = i.name ? `${i.name}${i.description ? ` (${i.description})` : ""}  ` : i.description ? `${i.description}  ` : "";
+    lines.push(`  ${where}#${i.id}  ${name}${i.linkTypeName} (${i.linkType}), snaplen ${i.snaplen}, ${resolution(i.tsUnitsPerSec)}${extra ? ", " + extra : ""}`);
+    const more = [i.filter ? `filter "${i.filter}"` : "", i.os ? `OS ${i.os}` : "", i.hardware ? `hardware ${i.hardware}` : "", ...(i.comments ?? []).map((c) => `comment "${c}"`)].filter(Boolean);
+    if (more.length) lines.push(`      ${more.join(", ")}`);
   }
   const p = r.packets;
   row("Packets:", p.total);
@@ -92,6 +130,13 @@ export function renderInfoText(r: InfoReport, summary: CaptureSummary): string {
     row("Last packet:", `${isoString(st.lastTimestamp)} (${r.lastTimestamp})`);
     row("Duration:", `${r.duration} s`);
   }
+  row("Data size:", `${r.bytes.original} bytes (original packet lengths)`);
+  if (r.rates) {
+    row("Data byte rate:", siValue(r.rates.dataBytesPerSec, "bytes/s", "Bps"));
+    row("Data bit rate:", siValue(r.rates.dataBitsPerSec, "bits/s", "bps"));
+  }
+  if (r.averagePacketSize !== null) row("Average packet size:", `${r.averagePacketSize.toFixed(2)} bytes`);
+  if (r.rates) row("Average packet rate:", siValue(r.rates.packetsPerSec, "packets/s"));
   for (const w of r.warnings) {
     lines.push(`Warning: ${w.message} — ${w.count}x, first at byte ${w.offset} (packet ${w.packet}) [${w.code}]`);
   }

@@ -13,7 +13,7 @@ export type CaptureInput = string | Uint8Array | ByteSource;
 /** A source the decoder pulls from: either by reading into a buffer, or as chunks. */
 export type Pull =
   | { kind: "read"; read(into: Uint8Array): number; close(): void }
-  | { kind: "chunks"; chunks: AsyncIterable<Uint8Array>; close(): void };
+  | { kind: "chunks"; chunks: AsyncIterable<Uint8Array>; close(): void; gzip?: boolean };
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
@@ -53,7 +53,7 @@ async function streamPull(source: AsyncIterable<Uint8Array>, close: () => void):
   if (first.done) return { kind: "chunks", chunks: (async function* () {})(), close };
   const chunk = first.value instanceof Uint8Array ? first.value : new Uint8Array(first.value);
   const all = prepend(chunk, it);
-  return { kind: "chunks", chunks: isGzip(chunk) ? gunzip(all) : all, close };
+  return { kind: "chunks", chunks: isGzip(chunk) ? gunzip(all) : all, close, gzip: isGzip(chunk) };
 }
 
 /** Opens an input for the decoder. Throws (ENOENT etc.) when a file cannot be opened. */

@@ -19,6 +19,8 @@ import { openInput, inputName, type CaptureInput } from "./capture-input.js";
 export interface CaptureSummary {
   source: string;
   container: ContainerFormat | null;
+  /** "gzip" when the input was gzip-compressed (bytesRead and offsets count decompressed bytes). */
+  compression: "gzip" | null;
   bytesRead: number;
   sections: SectionInfo[];
   interfaces: InterfaceInfo[];
@@ -43,6 +45,7 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
   private decoder: PacketDecoder | null = null;
   private started = false;
   private readError: DecodeError | null = null;
+  private gzip = false;
 
   constructor(
     readonly input: CaptureInput, private readonly options: DecodeCaptureOptions = {},
@@ -55,6 +58,7 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
     const decoder = await PacketDecoder.create(this.options, this.placement);
     this.decoder = decoder;
     const source = await openInput(this.input);
+    this.gzip = source.kind === "chunks" && source.gzip === true;
     const onProgress = this.options.onProgress;
     const everyStep = this.options.everyStep ?? false;
     try {
@@ -118,6 +122,7 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
     return {
       source: inputName(this.input),
       container: d.container,
+      compression: this.gzip ? "gzip" : null,
       bytesRead: d.bytesIn,
       sections: d.sections,
       interfaces: d.interfaces,

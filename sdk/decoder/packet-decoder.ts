@@ -12,6 +12,7 @@ import * as L from "../../assembly/layout.js";
 import { acquireDecoder, releaseDecoder, type DecoderExports } from "./wasm.js";
 import { PacketBatch } from "./packet-batch.js";
 import { describeError, describeWarning, type DecodeError, type DecodeWarning } from "./diagnostics.js";
+import { sectionOptions, interfaceOptions, type SectionOptions, type InterfaceOptions } from "./pcapng-options.js";
 import { linkTypeName } from "./link-types.js";
 
 export interface DecoderOptions {
@@ -64,13 +65,14 @@ export interface CaptureStats {
 
 export interface Timestamp { sec: number; nsec: number }
 
-export interface SectionInfo {
+/** A pcap file header or pcapng section; pcapng's text options when the section has them. */
+export interface SectionInfo extends SectionOptions {
   offset: number;
   byteOrder: "little" | "big";
   version: string;
 }
 
-export interface InterfaceInfo {
+export interface InterfaceInfo extends InterfaceOptions {
   offset: number;
   section: number;
   id: number;
@@ -274,14 +276,19 @@ export class PacketDecoder {
     const m = this.meta64;
     for (let k = 0; k < n; k++) {
       const e = k * L.META_SLOT_SIZE;
+      // A pcapng block's text options, read where the block still is in the arena.
+      const pcapng = this.container === "pcapng";
       if (m[e] === L.META_SECTION) {
+        const bigEndian = m[e + 2] !== 0;
         this.sections.push({
           offset: m[e + 1]!,
-          byteOrder: m[e + 2] ? "big" : "little",
+          byteOrder: bigEndian ? "big" : "little",
           version: `${m[e + 3]}.${m[e + 4]}`,
+          ...(pcapng ? sectionOptions(this.arena.subarray(0, this.limit), m[e + 1]! - this.base, bigEndian) : {}),
         });
       } else if (m[e] === L.META_INTERFACE) {
         const linkType = m[e + 4]!;
+        const bigEndian = this.sections[m[e + 2]!]?.byteOrder === "big";
         this.interfaces.push({
           offset: m[e + 1]!,
           section: m[e + 2]!,
@@ -292,6 +299,7 @@ export class PacketDecoder {
           tsUnitsPerSec: m[e + 6]!,
           tsOffsetSec: m[e + 7]!,
           fcsBytes: m[e + 8]!,
+          ...(pcapng ? interfaceOptions(this.arena.subarray(0, this.limit), m[e + 1]! - this.base, bigEndian) : {}),
         });
       }
     }

@@ -8,6 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { corpusDir } from "../helpers/decode.js";
+import { writePcapng } from "../helpers/capture-writer.js";
+import { Conversation } from "../helpers/conversation.js";
+import { F } from "../helpers/packets.js";
 
 const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
 const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
@@ -25,6 +28,42 @@ describe("info", () => {
     expect(r.stdout).toMatch(/Container:\s+pcap 2\.4, little-endian/);
     expect(r.stdout).toMatch(/#0 {2}ETHERNET \(1\), snaplen 262144, microseconds/);
     expect(r.stdout).toMatch(/Packets:\s+71\n {2}TCP\s+71 \(100\.0%\)/);
+  });
+
+  it("gives data size, rates and average packet size as capinfos does", () => {
+    const r = run(["info", SAMPLE]);
+    const capinfos = spawnSync("capinfos", [SAMPLE], { encoding: "utf8" });
+    if (capinfos.status !== 0) console.log("info: capinfos is not installed; its figures are taken as known");
+    const theirs = capinfos.status === 0 ? capinfos.stdout : [
+      "Data size:           5458 bytes", "Data byte rate:      1402 bytes/s", "Data bit rate:       11 kbps",
+      "Average packet size: 76.87 bytes", "Average packet rate: 18 packets/s"].join("\n");
+    const field = (text: string, name: string) => new RegExp(`^${name}:\\s+(.+)$`, "m").exec(text)?.[1];
+    for (const name of ["Data byte rate", "Data bit rate", "Average packet size", "Average packet rate"]) {
+      expect(field(r.stdout, name), name).toBe(field(theirs, name));
+    }
+    expect(field(r.stdout, "Data size")).toBe(`${field(theirs, "Data size")} (original packet lengths)`);
+    expect(field(r.stdout, "File size")).toBe("6618 bytes");
+    const json = JSON.parse(run(["info", "--json", SAMPLE]).stdout);
+    expect(json).toMatchObject({ fileSize: 6618, compression: null, averagePacketSize: 5458 / 71 });
+    expect(json.rates.dataBytesPerSec).toBeCloseTo(5458 / 3.892163, 6);
+  });
+
+  it("shows pcapng's capture OS, application and interface names, and whether the file was gzip-compressed", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ths-cli-info-"));
+    const path = join(dir, "named.pcapng.gz");
+    writeFileSync(path, gzipSync(writePcapng([{
+      text: [[3, "Linux 6.1"], [4, "dumpcap (Wireshark) 4.0.17"]],
+      interfaces: [{ text: [[2, "eth0"], [3, "uplink"]], filter: "tcp port 443" }],
+      blocks: new Conversation().c(F.SYN).s(F.SYN | F.ACK).frames.map((frame) => ({ type: "epb" as const, frame })),
+    }])));
+    const r = run(["info", path]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^File size: +\d+ bytes, gzip-compressed \(\d+ bytes decompressed\)$/m);
+    expect(r.stdout).toMatch(/^Capture OS: +Linux 6\.1$/m);
+    expect(r.stdout).toMatch(/^Capture application: +dumpcap \(Wireshark\) 4\.0\.17$/m);
+    expect(r.stdout).toMatch(/^ {2}#0 {2}eth0 \(uplink\) {2}ETHERNET \(1\), snaplen 262144, microseconds\n {6}filter "tcp port 443"$/m);
+    const json = JSON.parse(run(["info", "--json", path]).stdout);
+    expect(json).toMatchObject({ compression: "gzip", sections: [{ os: "Linux 6.1", application: "dumpcap (Wireshark) 4.0.17" }], interfaces: [{ name: "eth0", description: "uplink", filter: "tcp port 443" }] });
   });
 
   it("prints one parseable JSON object per capture", () => {

@@ -55,6 +55,10 @@ export interface InterfaceSpec {
   tsresol?: number;
   /** if_tsoffset in seconds. */
   tsoffset?: number;
+  /** Text options, by option code (if_name 2, if_description 3, if_os 12, if_hardware 15, comment 1). */
+  text?: [number, string][];
+  /** if_filter as a libpcap filter string. */
+  filter?: string;
 }
 
 export type Block =
@@ -68,6 +72,8 @@ export interface SectionSpec {
   bigEndian?: boolean;
   versionMajor?: number;
   versionMinor?: number;
+  /** Text options, by option code (shb_hardware 2, shb_os 3, shb_userappl 4, comment 1). */
+  text?: [number, string][];
   interfaces?: InterfaceSpec[];
   blocks: Block[];
 }
@@ -89,11 +95,23 @@ function ticks(f: Frame, iface: InterfaceSpec): bigint {
   return sec * units + (nsec * units) / 1_000_000_000n;
 }
 
+function textOptions(w: Writer, text: [number, string][]): void {
+  for (const [code, value] of text) {
+    const bytes = new TextEncoder().encode(value);
+    w.u16(code).u16(bytes.length).bytes(bytes).pad4();
+  }
+}
+
 function interfaceBlock(little: boolean, i: InterfaceSpec): Bytes {
   const w = new Writer(little).u16(i.linkType ?? 1).u16(0).u32(i.snaplen ?? 262144);
   if (i.tsresol !== undefined) w.u16(9).u16(1).u8(i.tsresol).pad4();
   if (i.tsoffset !== undefined) w.u16(14).u16(8).u64(BigInt(i.tsoffset));
-  if (i.tsresol !== undefined || i.tsoffset !== undefined) w.u16(0).u16(0);
+  textOptions(w, i.text ?? []);
+  if (i.filter !== undefined) {
+    const bytes = new TextEncoder().encode(i.filter);
+    w.u16(11).u16(bytes.length + 1).u8(0).bytes(bytes).pad4();
+  }
+  if (i.tsresol !== undefined || i.tsoffset !== undefined || i.text?.length || i.filter !== undefined) w.u16(0).u16(0);
   return block(little, 1, w.done());
 }
 
@@ -102,8 +120,9 @@ export function writePcapng(sections: SectionSpec[]): Bytes {
   for (const s of sections) {
     const little = !s.bigEndian;
     const shb = new Writer(little).u32(0x1a2b3c4d).u16(s.versionMajor ?? 1).u16(s.versionMinor ?? 0)
-      .u64(0xffffffffffffffffn).done();
-    out.push(block(little, 0x0a0d0d0a, shb));
+      .u64(0xffffffffffffffffn);
+    if (s.text?.length) { textOptions(shb, s.text); shb.u16(0).u16(0); }
+    out.push(block(little, 0x0a0d0d0a, shb.done()));
     const ifaces = [...(s.interfaces ?? [{}])];
     for (const i of ifaces) out.push(interfaceBlock(little, i));
     for (const b of s.blocks) {
