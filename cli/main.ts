@@ -5,6 +5,7 @@ import { cac } from "cac";
 import { readFileSync } from "node:fs";
 import { EXIT_INTERNAL, EXIT_USAGE } from "./exit-codes.js";
 import { UsageError } from "./usage-error.js";
+import { internalErrorMessage } from "./internal-error.js";
 
 function packageVersion(): string {
   for (const rel of ["../../package.json", "../package.json"]) {
@@ -76,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`tcp-handshake-scan: ${(error as Error).message}\n`);
       return EXIT_USAGE;
     }
-    process.stderr.write(`tcp-handshake-scan: internal error (please report): ${(error as Error).stack ?? error}\n`);
+    process.stderr.write(internalErrorMessage(error, packageVersion()));
     return EXIT_INTERNAL;
   }
 }

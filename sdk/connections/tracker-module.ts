@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { LAYOUT_VERSION } from "../../assembly/layout.js";
 import { CONNECTION_LAYOUT_VERSION } from "../../assembly/connection-layout.js";
 import { createSharedMemory, ensurePages, TRACKER_INITIAL_PAGES } from "../wasm-memory.js";
+import { wasmFileError } from "../wasm-file-error.js";
 
 export interface TrackerExports {
   memory: WebAssembly.Memory;
@@ -50,7 +51,7 @@ function compile(): WebAssembly.Module {
       firstError ??= error;
     }
   }
-  throw new Error(`tracker.wasm not found (run "npm run build"): ${String(firstError)}`);
+  throw wasmFileError("tracker.wasm", firstError === undefined ? [] : [firstError]);
 }
 
 /**

@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { instantiateSync } from "@assemblyscript/loader";
 import { LAYOUT_VERSION } from "../../assembly/layout.js";
 import { createSharedMemory } from "../wasm-memory.js";
+import { wasmFileError } from "../wasm-file-error.js";
 
 export interface DecoderExports {
   memory: WebAssembly.Memory;
@@ -46,15 +47,15 @@ const WASM_CANDIDATES = [
 ];
 
 async function readWasm(): Promise<Uint8Array<ArrayBuffer>> {
-  let firstError: unknown;
+  const errors: unknown[] = [];
   for (const url of WASM_CANDIDATES) {
     try {
       return new Uint8Array(await readFile(url));
     } catch (error) {
-      firstError ??= error;
+      errors.push(error);
     }
   }
-  throw new Error(`decoder.wasm not found (run "npm run build"): ${String(firstError)}`);
+  throw wasmFileError("decoder.wasm", errors);
 }
 
 let compiled: Promise<WebAssembly.Module> | undefined;

@@ -21,4 +21,11 @@ describe("Deno", () => {
       first: { history: "ShADadFf", outcome: "complete" },
     });
   });
+
+  it("without --allow-read, says that read permission is needed (not that the build is missing)", () => {
+    const r = spawnSync(DENO, ["run", "--no-prompt", "test/deno/scan-sample.ts", "examples/sample.pcap"], { cwd: ROOT, encoding: "utf8" });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/cannot read (tracker|decoder)\.wasm: read permission is needed \(under Deno, run with --allow-read\)/);
+    expect(r.stderr).not.toContain("npm run build");
+  });
 });
