@@ -46,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
     .example('tcp-handshake-scan --filter "outcome rejected or outcome unanswered" --format csv -o failed.csv big.pcap')
     .example("tcp-handshake-scan --ladder 42 big.pcap")
     .example("tcp-handshake-scan --format zeek rotated-*.pcap | zeek-cut id.orig_h id.resp_h conn_state history")
-    .example("Filter language: [src|dst] host ADDR, [src|dst] net CIDR, [src|dst] port N, state S0, outcome rejected, teardown rst-resp, id N, and/or/not, parentheses")
+    .example("Filter language (as tcpdump's, for connections): [tcp|ip|ip6] [src|dst] host|net|port|portrange VALUE, state S0, outcome rejected, teardown rst-resp, id N, and/&&, or/||, not/!, parentheses")
     .action((captures: string[], flags: Record<string, unknown>) => {
       if (captures.length === 0) throw new UsageError("no capture given (try --help)");
       pending = import("./commands/scan.js").then((m) => m.runScan(restoreStdin(captures), flags));
