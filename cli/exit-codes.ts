@@ -10,6 +10,9 @@ export const EXIT_UNREADABLE = 3;
 /** An input was read up to damage (truncated, corrupt): results before it are printed. */
 export const EXIT_PARTIAL = 4;
 
+/** --ladder selected no connection (no such id, or nothing matches the expression). */
+export const EXIT_NO_MATCH = 6;
+
 /** The worst of two outcomes. */
 export function worst(a: number, b: number): number {
   return Math.max(a, b);

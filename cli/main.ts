@@ -32,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("-o, --output <file>", "Write the output to a file instead of standard output")
     .option("--filter <expr>", 'Only connections matching EXPR, e.g. "dst port 443 and not outcome complete"')
     .option("--ladder <id|expr>", "Draw the packet exchange of one connection (by id) or of those matching EXPR")
+    .option("--ladder-limit <n>", "How many connections --ladder EXPR draws, the first by frame number (default 20; none: all)")
     .option("--server-ports <ports>", "Likely server ports for orienting mid-stream connections: zeek, none, or a list", { default: "zeek" })
     .option("--verify-checksums", "Verify IPv4 and TCP checksums; drop bad packets as Zeek does (its default; -C turns it off)")
     .option("--top <n>", "How many connections of each kind the summary lists", { default: 10 })

@@ -2,8 +2,16 @@
 
 import type { DecodeError } from "../sdk/index.js";
 
+// Errors in the file's own header: before any packet, there is no frame to name.
+const BEFORE_ANY_PACKET = new Set(["capture.empty", "capture.bad_magic", "capture.truncated_file_header", "capture.unsupported_version", "pcapng.bad_byte_order_magic", "pcapng.block_before_section"]);
+
+/** "byte 4556 (packet 23)": the damaged record's byte offset and frame number (1-based). */
+export function errorWhere(e: DecodeError): string {
+  return e.packet <= 1 && BEFORE_ANY_PACKET.has(e.code) ? `byte ${e.offset}` : `byte ${e.offset} (packet ${e.packet})`;
+}
+
 export function errorLine(file: string, e: DecodeError): string {
-  return `tcp-handshake-scan: ${file}: byte ${e.offset} (packet ${e.packet}): ${e.message}`;
+  return `tcp-handshake-scan: ${file}: ${errorWhere(e)}: ${e.message}`;
 }
 
 /** The cause of a failure to open an input, in plain words. */

@@ -15,7 +15,7 @@ import { InterestingConnections } from "../format/interesting.js";
 import { csvHeader, csvRow } from "../format/connection-csv.js";
 import { zeekHeader, zeekRow, zeekFooter } from "../format/zeek-log.js";
 import { errorLine, openErrorMessage } from "../report-error.js";
-import { EXIT_OK, EXIT_PARTIAL, EXIT_UNREADABLE } from "../exit-codes.js";
+import { EXIT_OK, EXIT_PARTIAL, EXIT_UNREADABLE, EXIT_NO_MATCH, worst } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
 import { scanThreads } from "../threads.js";
 
@@ -27,6 +27,7 @@ export interface ScanFlags {
   output?: string;
   filter?: string;
   ladder?: string | number;
+  ladderLimit?: string | number;
   serverPorts?: string;
   verifyChecksums?: boolean;
   progress?: boolean;
@@ -34,6 +35,14 @@ export interface ScanFlags {
   top?: number | string;
   threads?: number | string;
   maxHalfOpen?: number | string;
+}
+
+function parseLadderLimit(value: number | string | undefined): number {
+  if (value === undefined) return 20;
+  if (value === "none") return Infinity;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--ladder-limit: "${value}" is not a count of connections (1 or more, or none)`);
+  return n;
 }
 
 function parseMaxHalfOpen(value: number | string | undefined): number | undefined {
@@ -84,6 +93,7 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   const inputBytes = totalSize(files);
   const threads = scanThreads(flags.threads, inputBytes);
   const filter = flags.filter !== undefined ? parseFilter(String(flags.filter), "--filter") : null;
+  const ladderLimit = parseLadderLimit(flags.ladderLimit);
   const options: ScanOptions = {
     likelyServerPorts: parseServerPorts(flags.serverPorts),
     verifyChecksums: flags.verifyChecksums ?? false,
@@ -112,12 +122,22 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   try {
     if (flags.ladder !== undefined) {
       const selection = String(flags.ladder);
-      const selector = parseFilter(/^\d+$/.test(selection) ? `id ${selection}` : selection, "--ladder");
-      const { ladders, captures } = await captureLadders(inputs, selector, options);
+      const byId = /^\d+$/.test(selection);
+      const selector = parseFilter(byId ? `id ${selection}` : selection, "--ladder");
+      const { ladders, matched, captures } = await captureLadders(inputs, selector, options, ladderLimit);
       progress?.done();
-      if (ladders.length === 0) process.stderr.write("tcp-handshake-scan: no connection matches the --ladder selection\n");
       for (const l of ladders) await output.write(renderLadder(l) + "\n");
-      return reportInputs(captures, flags.quiet ?? false);
+      if (matched > ladders.length) {
+        await output.write(`Drew ${ladders.length} of the ${matched} connections matching "${selection}", the first by frame number (--ladder-limit N draws more, --ladder-limit none all).\n`);
+      } else if (matched > 1) {
+        await output.write(`Drew the ${matched} connections matching "${selection}".\n`);
+      }
+      const exit = reportInputs(captures, flags.quiet ?? false);
+      if (matched > 0) return exit;
+      process.stderr.write(byId
+        ? `tcp-handshake-scan: no connection has id ${selection} (an id is the frame number of a connection's first packet)\n`
+        : `tcp-handshake-scan: no connection matches --ladder "${selection}"\n`);
+      return worst(exit, EXIT_NO_MATCH);
     }
 
     // The report is printed by text and json only (with a filter, over the selected connections).

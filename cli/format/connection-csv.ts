@@ -1,10 +1,12 @@
 // Connection records as CSV (RFC 4180): one flat row per connection, a header row first.
+// Every column is described in the README ("csv columns"); an empty cell is a value not
+// known (no SYN seen for that side's options, no VLAN tag, an RTT not measurable).
 
 import type { ConnectionRecord, HandshakeOptions } from "../../sdk/index.js";
 
 const opt = (o: HandshakeOptions | null, pick: (o: HandshakeOptions) => unknown) => (o ? pick(o) : null);
 
-const COLUMNS: [string, (c: ConnectionRecord) => unknown][] = [
+export const CSV_COLUMNS: [string, (c: ConnectionRecord) => unknown][] = [
   ["id", (c) => c.id],
   ["community_id", (c) => c.communityId],
   ["ts", (c) => c.ts],
@@ -14,6 +16,7 @@ const COLUMNS: [string, (c: ConnectionRecord) => unknown][] = [
   ["resp_addr", (c) => c.resp.addr],
   ["resp_port", (c) => c.resp.port],
   ["vlan", (c) => c.vlan],
+  ["inner_vlan", (c) => c.innerVlan],
   ["conn_state", (c) => c.connState],
   ["history", (c) => c.history],
   ["outcome", (c) => c.handshake.outcome],
@@ -39,21 +42,22 @@ const COLUMNS: [string, (c: ConnectionRecord) => unknown][] = [
   ["resp_mss", (c) => opt(c.handshake.options.resp, (o) => o.mss)],
   ["orig_wscale", (c) => opt(c.handshake.options.orig, (o) => o.windowScale)],
   ["resp_wscale", (c) => opt(c.handshake.options.resp, (o) => o.windowScale)],
-  ["sack_permitted", (c) => both(c, (o) => o.sackPermitted)],
-  ["timestamps", (c) => both(c, (o) => o.timestamps)],
-  ["ecn", (c) => Boolean(c.handshake.options.orig?.ecn.ece && c.handshake.options.orig.ecn.cwr && c.handshake.options.resp?.ecn.ece)],
-  ["tfo_cookie_len", (c) => opt(c.handshake.options.orig, (o) => o.tfo?.cookieLen ?? null)],
-  ["tfo_data", (c) => opt(c.handshake.options.orig, (o) => o.tfo?.data ?? null)],
-  ["mptcp", (c) => both(c, (o) => o.mptcp)],
+  ["orig_sack_permitted", (c) => opt(c.handshake.options.orig, (o) => o.sackPermitted)],
+  ["resp_sack_permitted", (c) => opt(c.handshake.options.resp, (o) => o.sackPermitted)],
+  ["orig_timestamps", (c) => opt(c.handshake.options.orig, (o) => o.timestamps)],
+  ["resp_timestamps", (c) => opt(c.handshake.options.resp, (o) => o.timestamps)],
+  // ECN setup (RFC 3168): ECE and CWR on the SYN; ECE without CWR on the SYN/ACK.
+  ["orig_ecn", (c) => opt(c.handshake.options.orig, (o) => o.ecn.ece && o.ecn.cwr)],
+  ["resp_ecn", (c) => opt(c.handshake.options.resp, (o) => o.ecn.ece && !o.ecn.cwr)],
+  ["orig_mptcp", (c) => opt(c.handshake.options.orig, (o) => o.mptcp)],
+  ["resp_mptcp", (c) => opt(c.handshake.options.resp, (o) => o.mptcp)],
+  ["orig_tfo_cookie_len", (c) => opt(c.handshake.options.orig, (o) => o.tfo?.cookieLen ?? null)],
+  ["orig_tfo_data", (c) => opt(c.handshake.options.orig, (o) => o.tfo?.data ?? null)],
+  ["resp_tfo_cookie_len", (c) => opt(c.handshake.options.resp, (o) => o.tfo?.cookieLen ?? null)],
   ["anomalies", (c) => Object.entries(c.anomalies).map(([k, n]) => `${k}=${n}`).join(";")],
   ["first_packet", (c) => c.firstPacket],
   ["last_packet", (c) => c.lastPacket],
 ];
-
-function both(c: ConnectionRecord, pick: (o: HandshakeOptions) => boolean): boolean {
-  const o = c.handshake.options;
-  return Boolean(o.orig && o.resp && pick(o.orig) && pick(o.resp));
-}
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return "";
@@ -62,9 +66,9 @@ function cell(v: unknown): string {
 }
 
 export function csvHeader(): string {
-  return COLUMNS.map(([name]) => name).join(",") + "\r\n";
+  return CSV_COLUMNS.map(([name]) => name).join(",") + "\r\n";
 }
 
 export function csvRow(c: ConnectionRecord): string {
-  return COLUMNS.map(([, get]) => cell(get(c))).join(",") + "\r\n";
+  return CSV_COLUMNS.map(([, get]) => cell(get(c))).join(",") + "\r\n";
 }

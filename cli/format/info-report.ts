@@ -2,6 +2,7 @@
 
 import type { CaptureSummary, InterfaceInfo } from "../../sdk/index.js";
 import { epochString, isoString, durationString } from "./timestamp.js";
+import { errorWhere } from "../report-error.js";
 
 export interface InfoReport {
   file: string;
@@ -94,6 +95,6 @@ export function renderInfoText(r: InfoReport, summary: CaptureSummary): string {
   for (const w of r.warnings) {
     lines.push(`Warning: ${w.message} — ${w.count}x, first at byte ${w.offset} (packet ${w.packet}) [${w.code}]`);
   }
-  for (const e of r.errors) lines.push(`Error: byte ${e.offset} (packet ${e.packet}): ${e.message} [${e.code}]`);
+  for (const e of r.errors) lines.push(`Error: ${errorWhere(e)}: ${e.message} [${e.code}]`);
   return lines.join("\n") + "\n";
 }

@@ -1,21 +1,24 @@
-// Connection records as a Zeek conn.log (ASCII TSV with #-header lines), so that zeek-cut and
-// other Zeek tooling read it. Columns Zeek fills from analyzers we do not run (service,
-// local_orig/local_resp, tunnel_parents) are unset; missed_bytes is not measured (0).
+// Connection records as a Zeek conn.log (ASCII TSV with #-header lines, as Zeek's ASCII writer
+// writes them), so that zeek-cut and other Zeek tooling read it. Columns Zeek fills from
+// analyzers we do not run (service, local_orig/local_resp, tunnel_parents) are unset;
+// missed_bytes is not measured (0). ip_proto is Zeek's (6.1+) last base column, community_id
+// the column of Zeek's community-id policy script (policy/protocols/conn/community-id-logging).
 
 import { createHash } from "node:crypto";
 import type { ConnectionRecord } from "../../sdk/index.js";
 
 const FIELDS = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "service", "duration",
   "orig_bytes", "resp_bytes", "conn_state", "local_orig", "local_resp", "missed_bytes", "history", "orig_pkts",
-  "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "tunnel_parents"];
+  "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "tunnel_parents", "ip_proto", "community_id"];
 const TYPES = ["time", "string", "addr", "port", "addr", "port", "enum", "string", "interval", "count", "count",
-  "string", "bool", "bool", "count", "string", "count", "count", "count", "count", "set[string]"];
+  "string", "bool", "bool", "count", "string", "count", "count", "count", "count", "set[string]", "count", "string"];
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-function zeekTime(date: Date): string {
+/** The wall-clock time in local time, as Zeek's #open and #close lines give it (%Y-%m-%d-%H-%M-%S). */
+export function zeekTime(date: Date): string {
   const p = (n: number) => String(n).padStart(2, "0");
-  return `${date.getUTCFullYear()}-${p(date.getUTCMonth() + 1)}-${p(date.getUTCDate())}-${p(date.getUTCHours())}-${p(date.getUTCMinutes())}-${p(date.getUTCSeconds())}`;
+  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}-${p(date.getHours())}-${p(date.getMinutes())}-${p(date.getSeconds())}`;
 }
 
 /** A Zeek-style connection uid ("C" + 17 base-62 characters), stable for a given record. */
@@ -48,7 +51,7 @@ export function zeekRow(c: ConnectionRecord): string {
   const values = [
     micro(c.ts), zeekUid(c), c.orig.addr, c.orig.port, c.resp.addr, c.resp.port, "tcp", "-",
     zero ? "-" : c.duration.toFixed(6), zero ? "-" : c.orig.bytes, zero ? "-" : c.resp.bytes, c.connState, "-", "-", 0,
-    c.history === "" ? "-" : c.history, c.orig.pkts, c.orig.ipBytes, c.resp.pkts, c.resp.ipBytes, "-",
+    c.history === "" ? "-" : c.history, c.orig.pkts, c.orig.ipBytes, c.resp.pkts, c.resp.ipBytes, "-", 6, c.communityId,
   ];
   return values.join("\t") + "\n";
 }

@@ -8,7 +8,14 @@ export interface Cidr {
   bits: number;
 }
 
-function parseIPv6(text: string): Uint8Array | null {
+export function parseIPv6(text: string): Uint8Array | null {
+  // A trailing dotted quad ("::ffff:192.0.2.1", RFC 4291 2.2) stands for the last two groups.
+  const quad = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (quad) {
+    const v4 = parseIPv4(quad[2]!);
+    if (!v4) return null;
+    text = `${quad[1]}${((v4[0]! << 8) | v4[1]!).toString(16)}:${((v4[2]! << 8) | v4[3]!).toString(16)}`;
+  }
   const parts = text.split("::");
   if (parts.length > 2) return null;
   const head = parts[0] ? parts[0].split(":") : [];
@@ -26,7 +33,7 @@ function parseIPv6(text: string): Uint8Array | null {
   return bytes;
 }
 
-function parseIPv4(text: string): Uint8Array | null {
+export function parseIPv4(text: string): Uint8Array | null {
   const parts = text.split(".");
   if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return null;
   const bytes = new Uint8Array(16);

@@ -61,7 +61,7 @@ export interface ConnectionRecord {
     synAckCount: number;
     rttSynToSynAckUs: number | null;
     rttSynAckToAckUs: number | null;
-    /** Packet indices of the answered SYN and of its SYN/ACK (null when not seen). */
+    /** Frame numbers (1-based) of the answered SYN and of its SYN/ACK (null when not seen). */
     synPacket: number | null;
     synAckPacket: number | null;
     /** The third packet: the originator's first ACK after the SYN/ACK. */
@@ -180,17 +180,18 @@ export function buildConnectionRecord(s: ConnectionStore, slot: number): Connect
     duration: Math.round((s.durationEnd[slot]! - s.firstTime[slot]!) * 1e9) / 1e9,
     orig: endpoint(o, formatAddress(ADDRESS_BYTES, origAt, version), origPort, origBytes),
     resp: endpoint(r, formatAddress(ADDRESS_BYTES, respAt, version), respPort, respBytes),
-    firstPacket: s.firstPacket[slot]!,
-    lastPacket: s.lastPacket[slot]!,
+    // Frame numbers, 1-based as in Wireshark (the trackers count packets from 0).
+    firstPacket: s.firstPacket[slot]! + 1,
+    lastPacket: s.lastPacket[slot]! + 1,
     handshake: {
       outcome: handshakeOutcome(s, slot, o, r),
       synCount: s.syns[o]!,
       synAckCount: s.synAcks[r]!,
       rttSynToSynAckUs: hs & HS_SYN_ACK_ANSWERED ? rttUs(s.synTimeAnswered[slot]!, s.synAckTime[slot]!) : null,
       rttSynAckToAckUs: hs & HS_ACK_SEEN && !(hs & HS_ACK_MISMATCH) ? rttUs(s.synAckTimeAnswered[slot]!, s.handshakeAckTime[slot]!) : null,
-      synPacket: hs & HS_SYN_ACK_ANSWERED ? s.synPacket[slot]! : null,
-      synAckPacket: hs & HS_SYN_ACK_ANSWERED ? s.synAckPacket[slot]! : null,
-      ack: hs & HS_ACK_SEEN ? { packet: s.ackPacket[slot]!, acksSynAck: !(hs & HS_ACK_MISMATCH), payload: s.ackPayload[slot]! } : null,
+      synPacket: hs & HS_SYN_ACK_ANSWERED ? s.synPacket[slot]! + 1 : null,
+      synAckPacket: hs & HS_SYN_ACK_ANSWERED ? s.synAckPacket[slot]! + 1 : null,
+      ack: hs & HS_ACK_SEEN ? { packet: s.ackPacket[slot]! + 1, acksSynAck: !(hs & HS_ACK_MISMATCH), payload: s.ackPayload[slot]! } : null,
       options: { orig: options(s, o), resp: options(s, r) },
     },
     teardown: teardown(s, slot, origSide),

@@ -11,6 +11,7 @@ import { FlowTable } from "./flow-table.js";
 import { TimerQueue } from "./timer-queue.js";
 import { portSet, ZEEK_LIKELY_SERVER_PORTS } from "./likely-server-ports.js";
 import { parseCidr, cidrContains, type Cidr } from "./cidr.js";
+import { SlotFifo } from "./slot-fifo.js";
 import {
   ZEEK_TIMEOUTS, halfOpenLimit, type Timeouts, type TrackerOptions, type EmitConnection, type TrackerHooks,
 } from "./tracker-options.js";
@@ -36,7 +37,7 @@ export class TrackerContext {
   readonly shardCount: number;
   // Half-open connections, oldest first, as the WebAssembly tracker holds them (its pending
   // SYNs): the same admission rule, so that both end the same ones past maxHalfOpen.
-  readonly halfOpen = new Map<number, number>(); // slot -> when its timers first look at it
+  readonly halfOpen = new SlotFifo(); // slots, each with when its timers first look at it
   readonly maxHalfOpen: number;
   lastHalfOpenDeadline = -Infinity;
   halfOpenCheck = Infinity; // no half-open connection is due before this

@@ -19,8 +19,7 @@ export function opensHalfOpen(k: TrackerContext, stop: number, verify: boolean, 
   if (deadline < k.lastHalfOpenDeadline) return false;
   k.lastHalfOpenDeadline = deadline;
   if (k.halfOpen.size >= k.maxHalfOpen) {
-    const oldest = k.halfOpen.keys().next().value as number;
-    remove(k, oldest, REMOVED_EVICTED, t);
+    remove(k, k.halfOpen.oldest(), REMOVED_EVICTED, t);
   }
   return true;
 }
@@ -28,18 +27,12 @@ export function opensHalfOpen(k: TrackerContext, stop: number, verify: boolean, 
 /** Holds the connection just created in `slot` as half-open (opensHalfOpen said so). */
 export function holdHalfOpen(k: TrackerContext, slot: number): void {
   if (k.halfOpen.size === 0) k.halfOpenCheck = k.lastHalfOpenDeadline;
-  k.halfOpen.set(slot, k.lastHalfOpenDeadline);
+  k.halfOpen.push(slot, k.lastHalfOpenDeadline);
 }
 
 // Half-open no more once their timers have looked at them (the WebAssembly tracker promotes
 // its pending SYNs then). Deadline order: the oldest go first.
 export function dropDueHalfOpen(k: TrackerContext, t: number): void {
-  k.halfOpenCheck = Infinity;
-  for (const [slot, deadline] of k.halfOpen) {
-    if (deadline > t) {
-      k.halfOpenCheck = deadline;
-      return;
-    }
-    k.halfOpen.delete(slot);
-  }
+  while (k.halfOpen.size > 0 && k.halfOpen.oldestDeadline() <= t) k.halfOpen.delete(k.halfOpen.oldest());
+  k.halfOpenCheck = k.halfOpen.oldestDeadline();
 }

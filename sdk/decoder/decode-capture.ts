@@ -81,7 +81,7 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
               code: "input.read_failed",
               message: `reading the input failed: ${(error as Error).message}`,
               offset: decoder.bytesIn,
-              packet: decoder.packetsDecoded,
+              packet: decoder.packetsDecoded + 1, // the frame number of the record not read
             };
             break;
           }

@@ -8,7 +8,10 @@ export interface DecodeError {
   message: string;
   /** Byte offset in the input (the decompressed stream for .gz input). */
   offset: number;
-  /** Index of the packet the error stopped at = number of packets read before it. */
+  /**
+   * Frame number (1-based, as Wireshark counts) of the record the error stopped at: the
+   * packets read before it, plus one.
+   */
   packet: number;
 }
 
@@ -16,7 +19,7 @@ export interface DecodeWarning {
   code: string;
   message: string;
   count: number;
-  /** Where it first happened. */
+  /** Where it first happened: byte offset and frame number (1-based). */
   offset: number;
   packet: number;
 }
@@ -47,9 +50,10 @@ const ERRORS: Record<number, [string, (value: number) => string]> = {
   [L.ERR_PACKET_BEFORE_SECTION]: ["pcapng.block_before_section", (v) => `block of type ${hex32(v)} before any section header`],
 };
 
-export function describeError(code: number, value: number, offset: number, packet: number): DecodeError {
+/** `packetIndex` is the decoder's 0-based index; the error carries the frame number. */
+export function describeError(code: number, value: number, offset: number, packetIndex: number): DecodeError {
   const [id, text] = ERRORS[code] ?? ["capture.unknown_error", () => `decoder error ${code}`];
-  return { code: id, message: text(value), offset, packet };
+  return { code: id, message: text(value), offset, packet: packetIndex + 1 };
 }
 
 const WARNINGS: Record<number, [string, (value: number) => string]> = {
@@ -60,7 +64,7 @@ const WARNINGS: Record<number, [string, (value: number) => string]> = {
   [L.WARN_UNSUPPORTED_LINKTYPE]: ["capture.unsupported_link_type", (v) => `unsupported link type ${v}: its packets are counted, not decoded`],
 };
 
-export function describeWarning(code: number, count: number, offset: number, packet: number, value: number): DecodeWarning {
+export function describeWarning(code: number, count: number, offset: number, packetIndex: number, value: number): DecodeWarning {
   const [id, text] = WARNINGS[code] ?? ["capture.unknown_warning", () => `decoder warning ${code}`];
-  return { code: id, message: text(value), count, offset, packet };
+  return { code: id, message: text(value), count, offset, packet: packetIndex + 1 };
 }

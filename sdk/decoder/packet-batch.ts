@@ -155,6 +155,10 @@ export function formatAddress(bytes: Uint8Array, offset: number, version: number
   }
   const words: number[] = [];
   for (let k = 0; k < 16; k += 2) words.push((bytes[offset + k]! << 8) | bytes[offset + k + 1]!);
+  // IPv4-mapped addresses end in the dotted quad, as RFC 5952 (5) and Wireshark print them.
+  if (words[5] === 0xffff && words[0] === 0 && words[1] === 0 && words[2] === 0 && words[3] === 0 && words[4] === 0) {
+    return `::ffff:${formatAddress(bytes, offset + 12, 4)}`;
+  }
   // Longest run of two or more zero words becomes "::" (first such run on ties).
   let bestStart = -1, bestLen = 0;
   for (let k = 0; k < 8;) {

@@ -1,95 +1,142 @@
 // Draws a connection's packet exchange as a terminal sequence diagram: the client on the left,
-// the server on the right, one arrow per packet with its flags, relative sequence and
-// acknowledgement numbers (as Wireshark shows them), payload length and time offset, each
-// side's RFC 9293 state beside the arrows, long data phases folded, and a sentence on what
-// happened.
+// the server on the right, one arrow per packet labelled as Wireshark's Info column labels it
+// (flags in Wireshark's order, relative Seq and Ack, Win, Len, the SYN options), with its frame
+// number and time offset, each side's RFC 9293 state beside the arrows, long data phases
+// folded, and a sentence on what happened.
 
-import type { ConnectionLadder, LadderPacket } from "./ladder-capture.js";
+import type { ConnectionLadder, LadderPacket, SynOptions } from "./ladder-capture.js";
+import type { ConnectionRecord, HandshakeOptions } from "../connections/connection-record.js";
 import { advanceRfc, type RfcSides } from "./rfc-states.js";
 import { explainConnection } from "./explain.js";
 import { formatEndpoint } from "../decoder/packet-batch.js";
+import { wiresharkFlags } from "./tcp-flags.js";
 
-const FLAG_NAMES: [number, string][] = [
-  [0x02, "SYN"], [0x10, "ACK"], [0x01, "FIN"], [0x04, "RST"], [0x08, "PSH"], [0x20, "URG"], [0x40, "ECE"], [0x80, "CWR"], [0x100, "AE"],
-];
 const CONTROL = 0x02 | 0x01 | 0x04;
-const ARROW_WIDTH = 58;
+const MIN_ARROW = 58;
+const MAX_ARROW = 100;
 const STATE_WIDTH = 13;
 const FOLD_THRESHOLD = 14; // a run of plain data/ACK packets longer than this is folded
 const FOLD_KEEP = 4; //       packets shown at each end of a folded run
-
-function flagText(flags: number): string {
-  return FLAG_NAMES.filter(([bit]) => flags & bit).map(([, name]) => name).join(",") || "none";
-}
 
 function bytes(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`;
 }
 
-function arrow(label: string, toServer: boolean): string {
+function arrow(label: string, toServer: boolean, width: number): string {
+  const room = width - 2;
   const inner = ` ${label} `;
-  const room = ARROW_WIDTH - 2;
   const text = inner.length > room - 4 ? inner.slice(0, room - 5) + "… " : inner;
   const dashes = room - text.length;
   const left = 2, right = dashes - left;
   return toServer ? `|${"-".repeat(left)}${text}${"-".repeat(right - 1)}>|` : `|<${"-".repeat(left - 1)}${text}${"-".repeat(right)}|`;
 }
 
+/** "MSS=1460 SACK_PERM WS=128", as Wireshark's Info column shows a SYN's options. */
+function synOptionText(o: SynOptions): string {
+  const parts: string[] = [];
+  if (o.mss !== null) parts.push(`MSS=${o.mss}`);
+  if (o.sackPermitted) parts.push("SACK_PERM");
+  if (o.windowScale !== null) parts.push(`WS=${2 ** Math.min(14, o.windowScale)}`);
+  return parts.join(" ");
+}
+
+function sideOptions(o: HandshakeOptions | null, packet: string): string {
+  if (!o) return `(no ${packet} seen)`;
+  const parts: string[] = [];
+  if (o.mss !== null) parts.push(`MSS=${o.mss}`);
+  if (o.sackPermitted) parts.push("SACK_PERM");
+  if (o.timestamps) parts.push("timestamps");
+  if (o.windowScale !== null) parts.push(`WS=${2 ** Math.min(14, o.windowScale)} (shift ${o.windowScale})`);
+  if (o.mptcp) parts.push("MPTCP");
+  if (o.tfo) parts.push(o.tfo.cookieLen ? `TFO cookie ${o.tfo.cookieLen} B` : "TFO cookie request");
+  return parts.join(" ") || "(none)";
+}
+
+/** "2026-11-24 05:20:08.707892000 UTC" from an epoch string with nine decimals. */
+function utcTime(ts: string): string {
+  const [sec, frac = "0"] = ts.split(".");
+  const date = new Date(Number(sec) * 1000);
+  if (Number.isNaN(date.getTime())) return `${ts} (epoch)`;
+  return `${date.toISOString().slice(0, 19).replace("T", " ")}.${frac} UTC`;
+}
+
+function header(c: ConnectionRecord, ladder: ConnectionLadder, scaling: boolean): string[] {
+  const client = formatEndpoint(c.orig.addr, c.orig.port), server = formatEndpoint(c.resp.addr, c.resp.port);
+  const o = c.handshake.options;
+  const frames = ladder.packets.length ? `, frames ${ladder.packets[0]!.frame}-${ladder.packets[ladder.packets.length - 1]!.frame}` : "";
+  const count = ladder.packets.length + ladder.omitted;
+  const lines = [
+    `Connection #${c.id}  ${client} -> ${server}   ${c.connState}  history ${c.history || "-"}  (${c.handshake.outcome}, ${c.teardown.kind})`,
+    `Began ${utcTime(c.ts)}; ${count} packet${count === 1 ? "" : "s"}${frames}`,
+    `Options: client ${sideOptions(o.orig, "SYN")}; server ${sideOptions(o.resp, "SYN/ACK")}`,
+  ];
+  if (scaling) lines.push("Win is scaled by its sender's WS multiplier (2^shift), as Wireshark shows it");
+  else if (o.orig?.windowScale != null || o.resp?.windowScale != null) lines.push("Win is as sent: only one side offered window scaling");
+  return lines;
+}
+
 export function renderLadder(ladder: ConnectionLadder): string {
   const c = ladder.connection;
   const client = formatEndpoint(c.orig.addr, c.orig.port), server = formatEndpoint(c.resp.addr, c.resp.port);
-  const out: string[] = [];
-  out.push(`Connection #${c.id}  ${client} -> ${server}   ${c.connState}  history ${c.history || "-"}  (${c.handshake.outcome}, ${c.teardown.kind})`);
-  out.push("");
-  out.push(`${"time (s)".padStart(10)}  ${"client".padEnd(STATE_WIDTH)} ${client.padEnd(ARROW_WIDTH - server.length)}${server}  server`);
 
-  // Relative sequence numbers: from each side's first SYN, else its first packet.
+  // Relative sequence numbers, as Wireshark counts them: from each side's first SYN, else as
+  // if a SYN had come just before its first packet (which then shows Seq=1).
   const base = (fromOrig: boolean) => {
     const mine = ladder.packets.filter((p) => p.fromOrig === fromOrig);
     const syn = mine.find((p) => p.flags & 0x02);
-    return syn ? syn.seq : mine[0]?.seq ?? 0;
+    return syn ? syn.seq : mine.length ? mine[0]!.seq - 1 : 0;
   };
   const baseOrig = base(true), baseResp = base(false);
-  const finEnd: [number | null, number | null] = [null, null]; // [client, server] raw seq after FIN
-  const firstControl = ladder.packets[0];
-  let sides: RfcSides = firstControl && firstControl.flags & 0x02
-    ? { client: "CLOSED", server: "LISTEN" }
-    : { client: "ESTABLISHED", server: "ESTABLISHED" };
-  // A server never heard from has no state we could know.
-  const serverSilent = !ladder.packets.some((p) => !p.fromOrig);
   // Windows are shown scaled, as Wireshark does, once both SYNs offered window scaling.
   const scaleOrig = c.handshake.options.orig?.windowScale ?? null, scaleResp = c.handshake.options.resp?.windowScale ?? null;
   const scaling = scaleOrig !== null && scaleResp !== null;
   const window = (p: LadderPacket) => (scaling && !(p.flags & 0x02) ? p.window * 2 ** Math.min(14, p.fromOrig ? scaleOrig! : scaleResp!) : p.window);
-
-  const line = (p: LadderPacket) => {
+  const label = (p: LadderPacket) => {
     const mineBase = p.fromOrig ? baseOrig : baseResp, peerBase = p.fromOrig ? baseResp : baseOrig;
-    const parts = [flagText(p.flags), `seq=${(p.seq - mineBase) >>> 0}`];
-    if (p.flags & 0x10) parts.push(`ack=${(p.ack - peerBase) >>> 0}`);
-    if (p.payload) parts.push(`len=${p.payload}`);
-    parts.push(`win=${window(p)}`);
+    const parts = [`[${wiresharkFlags(p.flags)}]`, `Seq=${(p.seq - mineBase) >>> 0}`];
+    if (p.flags & 0x10) parts.push(`Ack=${(p.ack - peerBase) >>> 0}`);
+    parts.push(`Win=${window(p)}`, `Len=${p.payload}`);
+    if (p.synOptions) {
+      const opts = synOptionText(p.synOptions);
+      if (opts) parts.push(opts);
+    }
+    return parts.join(" ");
+  };
+  const labels = new Map(ladder.packets.map((p) => [p, label(p)]));
+  const arrowWidth = Math.min(MAX_ARROW, Math.max(MIN_ARROW, ...[...labels.values()].map((l) => l.length + 8)));
+  const frameWidth = Math.max(5, String(ladder.packets[ladder.packets.length - 1]?.frame ?? 0).length);
+  const gutter = `${"".padStart(frameWidth)}  ${"".padStart(10)}  ${"".padEnd(STATE_WIDTH)} `;
+
+  const out = header(c, ladder, scaling);
+  out.push("");
+  out.push(`${"frame".padStart(frameWidth)}  ${"time (s)".padStart(10)}  ${"client".padEnd(STATE_WIDTH)} ${client.padEnd(Math.max(client.length + 1, arrowWidth - server.length))}${server}  server`);
+
+  const finEnd: [number | null, number | null] = [null, null]; // [client, server] raw seq after FIN
+  const first = ladder.packets[0];
+  let sides: RfcSides = first && first.flags & 0x02 ? { client: "CLOSED", server: "LISTEN" } : { client: "ESTABLISHED", server: "ESTABLISHED" };
+  // A server never heard from has no state we could know.
+  const serverSilent = !ladder.packets.some((p) => !p.fromOrig);
+  const advance = (p: LadderPacket) => {
     const receiverFin = finEnd[p.fromOrig ? 1 : 0];
     const finAcked = (p.flags & 0x10) !== 0 && receiverFin !== null && ((p.ack - receiverFin) | 0) >= 0;
     if (p.flags & 0x01) finEnd[p.fromOrig ? 0 : 1] = (p.seq + p.payload + 1) >>> 0;
     sides = advanceRfc(sides, p.fromOrig, p.flags, finAcked);
-    out.push(`${p.time.toFixed(6).padStart(10)}  ${sides.client.padEnd(STATE_WIDTH)} ${arrow(parts.join(" "), p.fromOrig)}  ${serverSilent ? "-" : sides.server}`);
+  };
+  const line = (p: LadderPacket) => {
+    advance(p);
+    out.push(`${String(p.frame).padStart(frameWidth)}  ${p.time.toFixed(6).padStart(10)}  ${sides.client.padEnd(STATE_WIDTH)} ${arrow(labels.get(p)!, p.fromOrig, arrowWidth)}  ${serverSilent ? "-" : sides.server}`);
   };
   const fold = (run: LadderPacket[]) => {
     const c2s = run.filter((p) => p.fromOrig), s2c = run.filter((p) => !p.fromOrig);
     const sum = (ps: LadderPacket[]) => ps.reduce((n, p) => n + p.payload, 0);
-    out.push(`${"".padStart(10)}  ${"".padEnd(STATE_WIDTH)} ${`:  ${run.length} packets folded: client ${c2s.length} (${bytes(sum(c2s))}), server ${s2c.length} (${bytes(sum(s2c))})`.padEnd(ARROW_WIDTH)}`);
-    // States still advance through the folded packets.
-    for (const p of run) {
-      const receiverFin = finEnd[p.fromOrig ? 1 : 0];
-      const finAcked = (p.flags & 0x10) !== 0 && receiverFin !== null && ((p.ack - receiverFin) | 0) >= 0;
-      sides = advanceRfc(sides, p.fromOrig, p.flags, finAcked);
-    }
+    out.push(`${gutter}:  ${run.length} packets folded (frames ${run[0]!.frame}-${run[run.length - 1]!.frame}): client ${c2s.length} (${bytes(sum(c2s))}), server ${s2c.length} (${bytes(sum(s2c))})`);
+    run.forEach(advance); // states still advance through the folded packets
   };
 
   const packets = ladder.packets;
   for (let k = 0; k < packets.length;) {
     if (k === ladder.omittedAt && ladder.omitted > 0) {
-      out.push(`${"".padStart(10)}  ${"".padEnd(STATE_WIDTH)} ${`:  ${ladder.omitted} more packets not kept`.padEnd(ARROW_WIDTH)}`);
+      out.push(`${gutter}:  ${ladder.omitted} more packets not kept (between frames ${packets[k - 1]!.frame} and ${packets[k]!.frame})`);
     }
     if (packets[k]!.flags & CONTROL) { line(packets[k]!); k++; continue; }
     let end = k;

@@ -50,7 +50,7 @@ describe("info", () => {
     expect(missing.stderr).toBe("tcp-handshake-scan: /no/such/file.pcap: no such file\n");
     const notCapture = run(["info", fileURLToPath(new URL("../../package.json", import.meta.url))]);
     expect(notCapture.code).toBe(3);
-    expect(notCapture.stderr).toMatch(/^tcp-handshake-scan: .*package\.json: byte 0 \(packet 0\): not a pcap or pcapng capture: magic number 0x7b0a2020\n$/);
+    expect(notCapture.stderr).toMatch(/^tcp-handshake-scan: .*package\.json: byte 0: not a pcap or pcapng capture: magic number 0x7b0a2020\n$/);
   });
 
   it("reports what was read before damage, exit 4", () => {
@@ -62,7 +62,7 @@ describe("info", () => {
     expect(r.code).toBe(4);
     const report = JSON.parse(r.stdout);
     expect(report.packets.tcp).toBe(70);
-    expect(report.errors[0]).toMatchObject({ code: "capture.truncated_record", packet: 70 });
+    expect(report.errors[0]).toMatchObject({ code: "capture.truncated_record", packet: 71 });
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
   });
 
@@ -83,7 +83,7 @@ describe("info", () => {
       const entry = manifest.find((e) => e.file === `bad/${name}`)!;
       const r = run(["info", join(dir, name)]);
       expect(r.code, name).toBe(entry.expect === "error" ? 3 : 4);
-      expect(r.stderr, name).toMatch(new RegExp(`^tcp-handshake-scan: .*${name.replace(/\./g, "\\.")}: byte \\d+ \\(packet \\d+\\): [^\\n]+\\n$`));
+      expect(r.stderr, name).toMatch(new RegExp(`^tcp-handshake-scan: .*${name.replace(/\./g, "\\.")}: byte \\d+( \\(packet [1-9]\\d*\\))?: [^\\n]+\\n$`));
       expect(r.stderr, name).not.toMatch(/\n\s+at /);
     }
   });

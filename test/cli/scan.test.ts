@@ -91,8 +91,20 @@ describe("tcp-handshake-scan <capture>", () => {
     const r = run(["--format", "csv", SAMPLE]);
     const rows = parseCsv(r.stdout, { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(9);
-    expect(rows[0]).toMatchObject({ id: "1", conn_state: "SF", history: "ShADadFf", outcome: "complete", teardown: "fin-3", orig_mss: "1460" });
+    expect(rows[0]).toMatchObject({
+      id: "1", conn_state: "SF", history: "ShADadFf", outcome: "complete", teardown: "fin-3", orig_mss: "1460",
+      first_packet: "1", orig_sack_permitted: "true", resp_sack_permitted: "true", orig_timestamps: "true", resp_timestamps: "true",
+      orig_mptcp: "false", resp_mptcp: "false", inner_vlan: "",
+    });
     expect(rows.find((x) => x.orig_addr === "fd00:99::1")).toBeDefined();
+    // A side that sent no SYN has no handshake options: empty cells, not false.
+    const unanswered = rows.find((x) => x.outcome === "unanswered")!;
+    expect(unanswered).toMatchObject({ orig_sack_permitted: "true", resp_sack_permitted: "", resp_mss: "", resp_ecn: "" });
+    // Every column is documented in the README's csv table, and nothing else is.
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("### csv columns"), readme.indexOf("\n## ", readme.indexOf("### csv columns")));
+    const documented = new Set([...section.matchAll(/^\|([^|]+)\|/gm)].flatMap((m) => [...m[1]!.matchAll(/`([a-z_]+)`/g)].map((n) => n[1])));
+    expect([...documented].sort()).toEqual(Object.keys(rows[0]!).sort());
   });
 
   it("zeek output has the conn.log header and rows that fit its #fields", () => {
@@ -109,7 +121,21 @@ describe("tcp-handshake-scan <capture>", () => {
     const col = (name: string) => fields.indexOf(name);
     expect(rows.map((row) => row[col("conn_state")])).toContain("REJ");
     expect(rows[0]![col("uid")]).toMatch(/^C[0-9A-Za-z]{17}$/);
-    expect(lines[lines.length - 1]).toMatch(/^#close\t\d{4}-/);
+    expect(lines[lines.length - 1]).toMatch(/^#close\t\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d$/);
+    // Zeek's last base column and its community-id policy script's column, after tunnel_parents.
+    expect(fields.slice(-3)).toEqual(["tunnel_parents", "ip_proto", "community_id"]);
+    expect(types.slice(-2)).toEqual(["count", "string"]);
+    const records = run(["--format", "ndjson", SAMPLE]).stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(rows.map((row) => row[col("community_id")])).toEqual(records.map((c) => c.communityId));
+    expect(rows.every((row) => row[col("ip_proto")] === "6")).toBe(true);
+  });
+
+  it("zeek #open and #close are the wall clock in local time, as Zeek's ASCII writer writes them", () => {
+    // UTC+14 (POSIX names the offset with the opposite sign): a local time no UTC clock shows.
+    const r = spawnSync(process.execPath, [BIN, "--format", "zeek", SAMPLE], { encoding: "utf8", env: { ...process.env, TZ: "Etc/GMT-14" } });
+    const open = /^#open\t(\d{4})-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)$/m.exec(r.stdout)!;
+    const shown = Date.UTC(Number(open[1]), Number(open[2]) - 1, Number(open[3]), Number(open[4]), Number(open[5]), Number(open[6]));
+    expect(Math.abs(shown - Date.now() - 14 * 3600_000)).toBeLessThan(120_000);
   });
 
   it("reads several files as one capture, in the order of their first packets", () => {
@@ -121,7 +147,7 @@ describe("tcp-handshake-scan <capture>", () => {
     const r = run(["--format", "ndjson", second, first]); // named in the wrong order
     const rows = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ connState: "SF", history: "ShAFf", lastPacket: 5 });
+    expect(rows[0]).toMatchObject({ connState: "SF", history: "ShAFf", firstPacket: 1, lastPacket: 6 });
   });
 
   it("gives the same records on one thread and on two, also under Node or V8 options (workers inherit them)", () => {
@@ -168,7 +194,7 @@ describe("tcp-handshake-scan <capture>", () => {
       expect(r.code, name).toBe(entry.expect === "error" ? 3 : 4);
       const lines = r.stderr.trim().split("\n");
       expect(lines, name).toHaveLength(1);
-      expect(lines[0], name).toMatch(/^tcp-handshake-scan: .+: byte \d+ \(packet \d+\): /);
+      expect(lines[0], name).toMatch(/^tcp-handshake-scan: .+: byte \d+( \(packet [1-9]\d*\))?: /);
     }
   });
 });

@@ -82,8 +82,8 @@ describe.runIf(real)("tshark oracle: flag counts and third handshake packet", ()
           got.set(key, v);
         }
         if (c.handshake.ack) {
-          gotAcks.set(c.handshake.ack.packet + 1, c.handshake.ack.acksSynAck);
-          pairOfAck.set(c.handshake.ack.packet + 1, pair);
+          gotAcks.set(c.handshake.ack.packet, c.handshake.ack.acksSynAck);
+          pairOfAck.set(c.handshake.ack.packet, pair);
         }
       }
       const differences: string[] = [];

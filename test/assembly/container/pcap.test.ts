@@ -57,7 +57,7 @@ describe("pcap", () => {
     new DataView(bytes.buffer).setUint32(24 + 4, 2147483648, true);
     const { records, summary } = await decodeAll(bytes);
     expect([records[0]!.tsSec, records[0]!.tsNsec]).toEqual([102, 147483648]);
-    expect(summary.warnings[0]).toMatchObject({ code: "capture.timestamp_fraction_out_of_range", count: 1, offset: 24, packet: 0 });
+    expect(summary.warnings[0]).toMatchObject({ code: "capture.timestamp_fraction_out_of_range", count: 1, offset: 24, packet: 1 });
   });
 
   describe("damaged files", () => {
@@ -80,10 +80,10 @@ describe("pcap", () => {
     it("keeps every record before a cut record header or record body", async () => {
       const midHeader = await decodeAll(good.subarray(0, 24 + 2 * recordLen + 8));
       expect(midHeader.records).toHaveLength(2);
-      expect(midHeader.summary.error).toMatchObject({ code: "capture.truncated_record_header", offset: 24 + 2 * recordLen, packet: 2 });
+      expect(midHeader.summary.error).toMatchObject({ code: "capture.truncated_record_header", offset: 24 + 2 * recordLen, packet: 3 });
       const midBody = await decodeAll(good.subarray(0, good.length - 5));
       expect(midBody.records).toHaveLength(2);
-      expect(midBody.summary.error).toMatchObject({ code: "capture.truncated_record", offset: 24 + 2 * recordLen, packet: 2 });
+      expect(midBody.summary.error).toMatchObject({ code: "capture.truncated_record", offset: 24 + 2 * recordLen, packet: 3 });
     });
 
     it("stops at an impossible record length without allocating for it", async () => {
@@ -91,7 +91,7 @@ describe("pcap", () => {
       new DataView(bytes.buffer).setUint32(24 + recordLen + 8, 0xfe000000, true);
       const { records, summary } = await decodeAll(bytes);
       expect(records).toHaveLength(1);
-      expect(summary.error).toMatchObject({ code: "capture.record_too_long", offset: 24 + recordLen, packet: 1 });
+      expect(summary.error).toMatchObject({ code: "capture.record_too_long", offset: 24 + recordLen, packet: 2 });
     });
   });
 });

@@ -81,7 +81,7 @@ describe("pcapng", () => {
     it("stops at an unknown interface id, keeping what came before", async () => {
       const { records, summary } = await decodeAll(patch(epb(1) + 8, 5));
       expect(records).toHaveLength(1);
-      expect(summary.error).toMatchObject({ code: "pcapng.unknown_interface", offset: epb(1), packet: 1 });
+      expect(summary.error).toMatchObject({ code: "pcapng.unknown_interface", offset: epb(1), packet: 2 });
     });
 
     it("stops at a block length that is not a multiple of 4 or whose trailer differs", async () => {
@@ -99,7 +99,7 @@ describe("pcapng", () => {
       expect(tooLong.summary.error?.code).toBe("pcapng.packet_length_invalid");
       const cut = await decodeAll(good.subarray(0, epb(2) + 20));
       expect(cut.records).toHaveLength(2);
-      expect(cut.summary.error).toMatchObject({ code: "capture.truncated_record", offset: epb(2), packet: 2 });
+      expect(cut.summary.error).toMatchObject({ code: "capture.truncated_record", offset: epb(2), packet: 3 });
     });
 
     it("refuses section versions libpcap refuses, and a bad byte-order magic", async () => {
@@ -119,7 +119,7 @@ describe("pcapng", () => {
       ]);
       const { records, summary } = await decodeAll(bytes);
       expect(records).toHaveLength(1);
-      expect(summary.error).toMatchObject({ code: "capture.unsupported_version", packet: 1 });
+      expect(summary.error).toMatchObject({ code: "capture.unsupported_version", packet: 2 });
     });
   });
 });

@@ -39,7 +39,7 @@ describe("handshakes", () => {
       orig: { addr: "10.0.0.1", port: 40000, pkts: 6, bytes: 100, flags: { syn: 1, synAck: 0, fin: 1, rst: 0 } },
       resp: { addr: "10.0.0.2", port: 80, pkts: 5, bytes: 500, flags: { syn: 0, synAck: 1, fin: 1, rst: 0 } },
     });
-    expect(r.handshake.ack).toMatchObject({ acksSynAck: true, payload: 0, packet: 2 });
+    expect(r.handshake.ack).toMatchObject({ acksSynAck: true, payload: 0, packet: 3 });
     expect(r.communityId).toMatch(/^1:[A-Za-z0-9+/]{27}=$/);
   });
 

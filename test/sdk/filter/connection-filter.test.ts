@@ -1,5 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { compileFilter, FilterSyntaxError } from "../../../sdk/filter/connection-filter.js";
+import { MAX_NESTING } from "../../../sdk/filter/parse-filter.js";
 import type { ConnectionRecord } from "../../../sdk/index.js";
 
 function conn(p: { id?: number; o: string; op: number; r: string; rp: number; state?: string; outcome?: string; teardown?: string }): ConnectionRecord {
@@ -12,7 +13,8 @@ function conn(p: { id?: number; o: string; op: number; r: string; rp: number; st
 const web = conn({ id: 1, o: "10.0.0.5", op: 40000, r: "192.0.2.80", rp: 443 });
 const ssh = conn({ id: 2, o: "10.0.0.6", op: 50000, r: "192.0.2.22", rp: 22, state: "REJ", outcome: "rejected", teardown: "rst-resp" });
 const v6 = conn({ id: 3, o: "2001:db8::1", op: 1234, r: "2001:db8:1::53", rp: 53, state: "S0", outcome: "unanswered", teardown: "open" });
-const all = [web, ssh, v6];
+const mapped = conn({ id: 4, o: "::ffff:10.0.0.7", op: 8080, r: "fd00::2", rp: 8081, state: "RSTO", outcome: "complete", teardown: "rst-orig" });
+const all = [web, ssh, v6, mapped];
 const select = (expr: string) => all.filter(compileFilter(expr).matches).map((c) => c.id);
 
 describe("connection filter", () => {
@@ -42,7 +44,7 @@ describe("connection filter", () => {
     expect(select("net 10.0.0.0/8 not port 22")).toEqual([1]);
     expect(select("port 22 or port 53 and state S0")).toEqual([2, 3]);
     expect(select("(port 22 or port 53) and state S0")).toEqual([3]);
-    expect(select("not (outcome rejected or outcome unanswered)")).toEqual([1]);
+    expect(select("not (outcome rejected or outcome unanswered)")).toEqual([1, 4]);
   });
 
   it("tells early which new connections could be selected", () => {
@@ -60,12 +62,106 @@ describe("connection filter", () => {
 
   it("points at the bad token", () => {
     const error = (expr: string) => { try { compileFilter(expr); } catch (e) { return e as FilterSyntaxError; } throw new Error("no error"); };
-    expect(error("host 10.0.0.5 andd port 80").message).toBe('unexpected "andd" (expected host, net, port, src, dst, state, outcome, teardown, id, not or "(") at column 15 of "host 10.0.0.5 andd port 80"');
+    expect(error("host 10.0.0.5 andd port 80").message).toBe('unexpected "andd" (expected host, net, port, portrange, src, dst, tcp, ip, ip6, state, outcome, teardown, id, not or "(") at column 15 of "host 10.0.0.5 andd port 80"');
     expect(error("port 70000").column).toBe(5);
     expect(error("state XYZ").message).toContain('unknown state "XYZ"');
     expect(error("(port 1").message).toContain("expected \")\" but the expression ended");
     expect(error("host 10.0.0.0/8").message).toContain('use "net"');
-    expect(error("src state S0").message).toContain('expected "host", "net" or "port" after "src"');
+    expect(error("src state S0").message).toBe('expected "host", "net", "port" or "portrange" after "src", found "state" at column 5 of "src state S0"');
     expect(error("").message).toContain("empty filter");
+  });
+
+  it("takes tcpdump's forms: tcp, &&, ||, !, portrange, ip and ip6, src or dst, abbreviations", () => {
+    expect(select("tcp port 443")).toEqual([1]);
+    expect(select("tcp dst port 22")).toEqual([2]);
+    expect(select("tcp")).toEqual([1, 2, 3, 4]);
+    expect(select("port 22 || port 53")).toEqual([2, 3]);
+    expect(select("net 10.0.0.0/8 && !port 22")).toEqual([1]);
+    expect(select("!(port 22 or port 53)")).toEqual([1, 4]);
+    expect(select("! ! port 22")).toEqual([2]);
+    expect(select("portrange 8000-8080")).toEqual([4]);
+    expect(select("src portrange 8000-8080")).toEqual([4]);
+    expect(select("dst portrange 8000-8080")).toEqual([]);
+    expect(select("portrange 22-22")).toEqual([2]);
+    expect(select("ip")).toEqual([1, 2]);
+    expect(select("ip6")).toEqual([3, 4]);
+    expect(select("ip6 and port 53")).toEqual([3]);
+    expect(select("ip host 10.0.0.5")).toEqual([1]);
+    expect(select("ip6 net 2001:db8::/32")).toEqual([3]);
+    expect(select("src or dst port 22")).toEqual([2]);
+    expect(select("src and dst net 192.0.2.0/24")).toEqual([]);
+    expect(select("src and dst net 0.0.0.0/0")).toEqual([1, 2]);
+    expect(select("port 22 or 53")).toEqual([2, 3]); // "53" takes the qualifiers of "port 22"
+    expect(select("dst port 443 or 22")).toEqual([1, 2]);
+    expect(select("host 10.0.0.5 or 10.0.0.6")).toEqual([1, 2]);
+    expect(select("port 8080 or 10.0.0.5")).toEqual([1, 4]); // an address after a port is a host
+    expect(select("10.0.0.6")).toEqual([2]); // a bare address is a host
+    expect(select("dst 192.0.2.80")).toEqual([1]);
+    expect(select("10.0.0.0/24")).toEqual([1, 2]); // a bare prefix is a net
+  });
+
+  it("takes every address form the tool prints, and tcpdump's net forms", () => {
+    expect(select("host [2001:db8::1]")).toEqual([3]);
+    expect(select("host [fd00::2]:8081")).toEqual([4]); // an endpoint: address and port on one side
+    expect(select("host [fd00::2]:80")).toEqual([]);
+    expect(select("[fd00::2]:8081")).toEqual([4]);
+    expect(select("dst host 192.0.2.22:22")).toEqual([2]);
+    expect(select("src host 192.0.2.22:22")).toEqual([]);
+    expect(select("host 10.0.0.5:443")).toEqual([]); // 10.0.0.5 is the client, on port 40000
+    expect(select("host ::ffff:10.0.0.7")).toEqual([4]);
+    expect(select("host 10.0.0.7")).toEqual([4]); // an IPv4 address also names its mapped form
+    expect(select("host ::FFFF:a00:7")).toEqual([4]);
+    expect(select("host 2001:0db8:0000:0000:0000:0000:0000:0001")).toEqual([3]);
+    expect(select("net 10.0.0.0 mask 255.255.255.0")).toEqual([1, 2]);
+    expect(select("net 192.0.2")).toEqual([1, 2]); // tcpdump's abbreviated network: 192.0.2.0/24
+    expect(select("net 10")).toEqual([1, 2]);
+    expect(select("net [2001:db8::]/32")).toEqual([3]);
+    expect(select("net ::/0")).toEqual([3, 4]);
+  });
+
+  it("reports each mistake in these forms with its token and column", () => {
+    const message = (expr: string) => { try { compileFilter(expr); } catch (e) { return (e as Error).message; } throw new Error(`no error for ${expr}`); };
+    const cases: [string, string][] = [
+      ["udp port 53", 'only TCP connections are tracked: "udp" matches none at column 1'],
+      ["port 80 & port 81", 'unexpected "&" (write "&&" or "and") at column 9'],
+      ["port 80 | port 81", 'unexpected "|" (write "||" or "or") at column 9'],
+      ["port 80 &&", "expected a condition but the expression ended at column 11"],
+      ["!", "expected a condition but the expression ended at column 2"],
+      ["port 8000-8080", '"8000-8080" is a range: use "portrange 8000-8080" at column 6'],
+      ["portrange 8080-8000", '"8080-8000" is not a port range like 8000-8080 at column 11'],
+      ["portrange 1-70000", '"1-70000" is not a port range like 8000-8080 at column 11'],
+      ["port http", '"http" is not a port number (service names are not looked up) at column 6'],
+      ["host example.com", '"example.com" is not an IP address (host names are not looked up) at column 6'],
+      ["host 10.0.0.256", '"10.0.0.256" is not an IP address at column 6'],
+      ["host [fd00::2", '"[fd00::2" is not an IP address at column 6'],
+      ["host [fd00::2]:99999", '"99999" is not a port number at column 6'],
+      ["host fd00::2::3", '"fd00::2::3" is not an IP address at column 6'],
+      ["net 10.0.0.0/33", '"10.0.0.0/33" has a prefix length out of range ("/33") at column 5'],
+      ["net 10.0.0.0 mask 255.0.255.0", '"10.0.0.0" has a mask that is not a contiguous IPv4 netmask ("255.0.255.0") at column 5'],
+      ["ip6 host 10.0.0.1", '"10.0.0.1" is not an IPv6 address at column 10'],
+      ["ip net 2001:db8::/32", '"2001:db8::/32" is not an IPv4 address at column 8'],
+      ["80", '"80" alone: write "port 80" or "id 80" at column 1'],
+      ["dst 80", '"80" alone: write "port 80" or "id 80" at column 5'],
+      ["src host", 'expected a value after "host" but the expression ended at column 9'],
+      ["host and port 80", 'expected a value after "host", found "and" at column 6'],
+      ["port 80)", 'unexpected ")" (no "(" to close) at column 8'],
+      ["((port 80)", 'expected ")" but the expression ended at column 11'],
+      ["id x", '"x" is not a connection id (a frame number) at column 4'],
+    ];
+    for (const [expr, expected] of cases) expect(message(expr), expr).toBe(`${expected} of "${expr}"`);
+  });
+
+  it("handles thousands of terms, and refuses nesting past its limit with a clear error", () => {
+    const ors = Array.from({ length: 20_000 }, (_, k) => `port ${k}`).join(" or ");
+    expect(all.filter(compileFilter(ors).matches).map((c) => c.id)).toEqual([1, 2, 3, 4]);
+    expect(compileFilter(ors).mayMatch({ id: 1, a: { addr: "10.0.0.1", port: 65000 }, b: { addr: "10.0.0.2", port: 65001 } })).toBe(false);
+    const ands = Array.from({ length: 20_000 }, () => "not port 9").join(" && ");
+    expect(select(ands)).toEqual([1, 2, 3, 4]);
+    const nots = "not ".repeat(100_001) + "port 22";
+    expect(select(nots)).toEqual([1, 3, 4]);
+    const nested = (depth: number) => "(".repeat(depth) + "port 22" + ")".repeat(depth);
+    expect(select(nested(MAX_NESTING))).toEqual([2]);
+    expect(() => compileFilter(nested(MAX_NESTING + 1))).toThrow(`parentheses nested more than ${MAX_NESTING} deep at column ${MAX_NESTING + 1}`);
+    expect(() => compileFilter(nested(100_000))).toThrow(FilterSyntaxError);
   });
 });

@@ -1,0 +1,102 @@
+// The command's --ladder: every arrow reads as Wireshark's Info column reads the same frame,
+// how many matched and how many are drawn, --ladder-limit, a selection that matches nothing
+// (exit 6), and selections too long or too deep for a recursive parser.
+
+import { describe, it, expect, beforeAll } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeSynFlood } from "../../bench/flood.js";
+
+const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "ths-cli-ladder-"));
+const FLOOD = join(dir, "flood.pcap");
+
+function run(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", maxBuffer: 64 << 20 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The arrows of a ladder: frame number and label. */
+function arrows(ladder: string): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const m of ladder.matchAll(/^ *(\d+) +[\d.]+ +\S+ +\|<?-+ (.+?) -+>?\|/gm)) out.set(Number(m[1]), m[2]!);
+  return out;
+}
+
+beforeAll(() => writeSynFlood(FLOOD, 20_000, 1_000_000));
+
+const tshark = spawnSync("tshark", ["-v"]).status === 0;
+if (!tshark) console.log("ladder: tshark is not installed; the comparison of arrows with its Info column is skipped");
+
+describe("--ladder", () => {
+  it.skipIf(!tshark)("labels every arrow as Wireshark's Info column labels that frame", () => {
+    const r = run(["--ladder", "tcp", "--ladder-limit", "none", SAMPLE]);
+    expect(r.code).toBe(0);
+    const mine = arrows(r.stdout);
+    const info = spawnSync("tshark", ["-r", SAMPLE, "--disable-protocol", "http", "-o", "tcp.desegment_tcp_streams:FALSE", "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Info"], { encoding: "utf8" }).stdout;
+    const theirs = new Map<number, string>();
+    for (const l of info.trim().split("\n")) {
+      const [n, text] = l.split("\t");
+      // "41950 → 9000 [SYN] Seq=0 ... TSval=1 TSecr=0 WS=1024": the flags and the fields we
+      // draw, without the ports, timestamps and what dissectors of higher layers add. (One
+      // frame's Info is taken over by a dissector guessing at its payload.)
+      const m = /\d+ → \d+ (\[[^\]]*\])(.*)$/.exec(text!); // after "[TCP Retransmission] " and the like
+      if (!m) continue;
+      const fields = m[2]!.split(" ").filter((t) => /^(Seq|Ack|Win|Len|MSS|WS)=\d+$|^SACK_PERM$/.test(t));
+      theirs.set(Number(n), [m[1], ...fields].join(" "));
+    }
+    expect(mine.size).toBe(71);
+    expect(theirs.size).toBeGreaterThanOrEqual(70);
+    for (const [frame, label] of theirs) expect(mine.get(frame), `frame ${frame}`).toBe(label);
+  });
+
+  it("says how many matched and how many are drawn; --ladder-limit sets how many", () => {
+    const all = run(["--ladder", "port 80", SAMPLE]);
+    expect(all.stdout.match(/^Connection #/gm)).toHaveLength(5);
+    expect(all.stdout.trimEnd().split("\n").at(-1)).toBe('Drew the 5 connections matching "port 80".');
+    const two = run(["--ladder", "port 80", "--ladder-limit", "2", SAMPLE]);
+    expect(two.code).toBe(0);
+    expect([...two.stdout.matchAll(/^Connection #(\d+)/gm)].map((m) => Number(m[1]))).toEqual([1, 11]);
+    expect(two.stdout.trimEnd().split("\n").at(-1)).toBe('Drew 2 of the 5 connections matching "port 80", the first by frame number (--ladder-limit N draws more, --ladder-limit none all).');
+    for (const bad of ["0", "-3", "x", "1.5"]) {
+      const r = run(["--ladder", "port 80", `--ladder-limit=${bad}`, SAMPLE]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr, bad).toMatch(/^tcp-handshake-scan: --ladder-limit: .* is not a count of connections \(1 or more, or none\)\n$/);
+    }
+  });
+
+  it("exits 6 with one line when nothing matches: no such id, or no match", () => {
+    const id = run(["--ladder", "999999", SAMPLE]);
+    expect(id).toMatchObject({ code: 6, stdout: "" });
+    expect(id.stderr).toBe("tcp-handshake-scan: no connection has id 999999 (an id is the frame number of a connection's first packet)\n");
+    const expr = run(["--ladder", "port 5", SAMPLE]);
+    expect(expr).toMatchObject({ code: 6, stdout: "", stderr: 'tcp-handshake-scan: no connection matches --ladder "port 5"\n' });
+    const notFirst = run(["--ladder", "2", SAMPLE]); // frame 2 is the SYN/ACK of connection 1
+    expect(notFirst.code).toBe(6);
+  });
+
+  it("takes an expression of 8 000 terms, and refuses a deeply nested one with a usage error", () => {
+    const terms = Array.from({ length: 8000 }, (_, k) => `port ${k + 10000}`).join(" or ") + " or port 9000";
+    const r = run(["--ladder", terms, SAMPLE]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Connection #33 /);
+    const deep = "(".repeat(5000) + "port 80" + ")".repeat(5000);
+    for (const flag of ["--filter", "--ladder"]) {
+      const d = run([flag, deep, SAMPLE]);
+      expect(d.code, flag).toBe(2);
+      expect(d.stderr, flag).toMatch(new RegExp(`^tcp-handshake-scan: ${flag}: parentheses nested more than 200 deep at column 201 of "\\(+port 80\\)+"\\n$`));
+    }
+  });
+
+  it("under a SYN flood past --max-half-open: draws the first connections and counts every one", () => {
+    const r = run(["--ladder", "port 80", "--ladder-limit", "3", "--max-half-open", "1000", FLOOD]);
+    expect(r.code).toBe(0);
+    expect([...r.stdout.matchAll(/^Connection #(\d+)/gm)].map((m) => Number(m[1]))).toEqual([1, 2, 3]);
+    expect(r.stdout).toContain('Drew 3 of the 20000 connections matching "port 80"');
+    expect(r.stdout).toContain("(unanswered, evicted)");
+  });
+});

@@ -1,0 +1,68 @@
+// Which connections a ladder draws and counts: the first `limit` matches in the order they
+// began, whatever order they end in, and every match counted.
+
+import { describe, it, expect } from "vitest";
+import { captureLadders, compileFilter } from "../../../sdk/index.js";
+import { writePcap } from "../../helpers/capture-writer.js";
+import { Conversation, merge } from "../../helpers/conversation.js";
+import { F } from "../../helpers/packets.js";
+import { IdHeap } from "../../../sdk/ladder/id-heap.js";
+import { wiresharkFlags } from "../../../sdk/ladder/tcp-flags.js";
+
+const { SYN, ACK, FIN, PSH } = F;
+
+describe("captureLadders", () => {
+  it("draws the first matches by id although later ones end first, and counts them all", async () => {
+    // Connection A begins first and ends last; B, C and D begin and end in between.
+    const a = new Conversation({ clientPort: 40001, start: 1_700_000_000 }).c(SYN).s(SYN | ACK).c(ACK).c({ flags: ACK | PSH, payload: 10, dt: 5000 }).c(FIN | ACK).s(FIN | ACK).c(ACK);
+    const others = [40002, 40003, 40004].map((port, k) =>
+      new Conversation({ clientPort: port, start: 1_700_000_001 + k * 0.1 }).c(SYN).s(SYN | ACK).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK));
+    const capture = writePcap(merge(a, ...others));
+    const all = await captureLadders(capture, compileFilter("port 80"), {}, Infinity);
+    expect(all.matched).toBe(4);
+    const ids = all.ladders.map((l) => l.connection.id);
+    expect(ids).toEqual([...ids].sort((x, y) => x - y));
+    const two = await captureLadders(capture, compileFilter("port 80"), {}, 2);
+    expect(two.matched).toBe(4);
+    expect(two.ladders.map((l) => l.connection.id)).toEqual(ids.slice(0, 2));
+    expect(two.ladders[0]!.connection.orig.port).toBe(40001);
+    expect(two.ladders[0]!.packets.map((p) => p.frame)).toEqual(all.ladders[0]!.packets.map((p) => p.frame));
+    const none = await captureLadders(capture, compileFilter("port 81"), {}, 2);
+    expect(none).toMatchObject({ matched: 0, ladders: [] });
+  });
+
+  it("keeps each packet's frame number and a SYN's options", async () => {
+    const conv = new Conversation({ clientPort: 40010 }).c(SYN).s(SYN | ACK).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK);
+    const { ladders } = await captureLadders(writePcap(conv.frames), compileFilter("tcp"));
+    expect(ladders[0]!.packets.map((p) => p.frame)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(ladders[0]!.packets[0]!.synOptions).toBeDefined();
+    expect(ladders[0]!.packets[2]!.synOptions).toBeUndefined();
+  });
+
+  it("refuses a limit below 1", async () => {
+    await expect(captureLadders(new Uint8Array(0), compileFilter("tcp"), {}, 0)).rejects.toThrow(RangeError);
+  });
+});
+
+describe("IdHeap", () => {
+  it("gives up the highest id first", () => {
+    const heap = new IdHeap<string>();
+    for (const id of [5, 1, 9, 3, 7, 2, 8]) heap.push(id, `c${id}`);
+    expect(heap.maxId()).toBe(9);
+    const out: string[] = [];
+    while (heap.size) out.push(heap.popMax()!);
+    expect(out).toEqual(["c9", "c8", "c7", "c5", "c3", "c2", "c1"]);
+    expect(heap.maxId()).toBe(-Infinity);
+  });
+});
+
+describe("wiresharkFlags", () => {
+  it("names flags in Wireshark's order", () => {
+    expect(wiresharkFlags(0x12)).toBe("SYN, ACK");
+    expect(wiresharkFlags(0x11)).toBe("FIN, ACK");
+    expect(wiresharkFlags(0x18)).toBe("PSH, ACK");
+    expect(wiresharkFlags(0x19)).toBe("FIN, PSH, ACK");
+    expect(wiresharkFlags(0x1c2)).toBe("SYN, ECE, CWR, AE");
+    expect(wiresharkFlags(0)).toBe("<None>");
+  });
+});
