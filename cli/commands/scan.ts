@@ -29,7 +29,7 @@ export interface ScanFlags {
   ladder?: string | number;
   serverPorts?: string;
   verifyChecksums?: boolean;
-  progress?: boolean;
+  noProgress?: boolean;
   quiet?: boolean;
   top?: number | string;
   threads?: number | string;
@@ -98,7 +98,7 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     }
   }
   const inputs = await orderByFirstPacket(files);
-  const showProgress = !flags.quiet && flags.progress !== false && process.stderr.isTTY === true;
+  const showProgress = !flags.quiet && !flags.noProgress && process.stderr.isTTY === true;
   const progress = showProgress ? new Progress(inputBytes) : null;
   let readBefore = 0;
   let lastRead = 0;
