@@ -21,7 +21,7 @@ export interface OptionSpec {
 
 export const OPTIONS: readonly OptionSpec[] = [
   { name: "format", value: "FORMAT", commands: ["scan"], help: "text (default: a summary), json, ndjson (one connection a line, streamed), csv, zeek (conn.log TSV)" },
-  { name: "output", short: "o", value: "FILE", commands: ["scan"], help: "write there instead of standard output" },
+  { name: "output", short: "o", value: "FILE", commands: ["scan"], help: "write there instead of standard output (-: standard output); the file appears only once the run is complete" },
   { name: "filter", value: "EXPR", commands: ["scan"], help: 'only the connections matching EXPR, e.g. "dst port 443 and not outcome complete"' },
   { name: "ladder", value: "ID|EXPR", commands: ["scan"], help: "draw the packet exchange of one connection (by id) or of those matching EXPR" },
   { name: "server-ports", value: "PORTS", commands: ["scan"], help: "ports taken as the server side of connections first seen mid-stream: zeek (default), none, or a list like 80,443" },
@@ -123,7 +123,7 @@ export function helpText(command: Command, version: string): string {
       "                                                  options, teardown, Zeek conn_state and history",
       "  tcp-handshake-scan info [options] <capture...>  describe captures, like capinfos (info --help)",
       "",
-      "Captures are pcap or pcapng files, gzip-compressed or not, or - for standard input;",
+      "Captures are pcap or pcapng files, gzip-compressed or not, named pipes, or - for standard input;",
       "several are read as one capture, in the order of their first packets. Options may go anywhere.",
     );
   } else {
@@ -151,7 +151,7 @@ export function helpText(command: Command, version: string): string {
     lines.push("  tcp-handshake-scan info trace.pcapng", "  tcp-handshake-scan info --json rotated-*.pcap.gz");
   }
   lines.push("", "Exit codes: 0 all read, 1 internal error, 2 usage error, 3 an input unreadable, 4 an input damaged",
-    "(results before the damage are printed).");
+    `(results before the damage are printed)${command === "scan" ? ", 5 the output could not be written, 141 the output's reader\nwent away (| head)" : ""}.`);
   return lines.join("\n") + "\n";
 }
 

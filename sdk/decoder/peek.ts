@@ -35,7 +35,12 @@ export interface PeekedInput {
 function rereadable(input: CaptureInput): boolean {
   if (input instanceof Uint8Array) return true;
   if (typeof input !== "string" || input === "-") return false;
-  try { return statSync(input).isFile(); } catch { return true; } // missing: reported when read
+  try {
+    const stat = statSync(input);
+    return stat.isFile() || stat.isDirectory(); // a directory: refused when opened
+  } catch {
+    return true; // missing: reported when read
+  }
 }
 
 /**
