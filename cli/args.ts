@@ -28,7 +28,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "verify-checksums", commands: ["scan", "info"], help: "verify IPv4 and TCP checksums; drop bad packets as Zeek does by default (info: count them)" },
   { name: "top", value: "N", commands: ["scan"], help: "how many connections of each kind the summary lists (default 10)" },
   { name: "max-half-open", value: "N|none", commands: ["scan"], help: "half-open connections kept at once, the memory bound under a SYN flood; the oldest past it ends as \"evicted\" (default 100000)" },
-  { name: "threads", value: "N", commands: ["scan"], help: "threads to use: this one decodes, N - 1 workers track shares of the flows; same output for any N (default: the cores available; 1 under 64 MB of capture)" },
+  { name: "threads", value: "N", commands: ["scan"], help: "threads to use, at most the cores available: this one decodes, N - 1 workers track shares of the flows; same output for any N (default: the cores available; 1 under 64 MB of capture)" },
   { name: "no-progress", commands: ["scan"], help: "no progress bar on standard error (it shows only on a terminal)" },
   { name: "quiet", short: "q", commands: ["scan"], help: "no progress bar and no warnings" },
   { name: "json", commands: ["info"], help: "one JSON object per capture and line" },

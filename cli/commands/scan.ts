@@ -19,7 +19,7 @@ import { zeekHeader, zeekRow, zeekFooter } from "../format/zeek-log.js";
 import { errorLine, openErrorMessage } from "../report-error.js";
 import { EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, EXIT_PIPE, EXIT_UNREADABLE } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
-import { scanThreads } from "../threads.js";
+import { chooseThreads } from "../threads.js";
 
 export const FORMATS = ["text", "json", "ndjson", "csv", "zeek"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -88,7 +88,7 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   const top = Number(flags.top ?? 10);
   if (!/^\d+$/.test(String(flags.top ?? 10)) || !Number.isSafeInteger(top)) throw new UsageError(`--top: "${flags.top}" is not a count (0 or more)`);
   const inputBytes = totalSize(files);
-  const threads = scanThreads(flags.threads, inputBytes);
+  const { threads, cappedFrom } = chooseThreads(flags.threads, inputBytes);
   const filter = flags.filter !== undefined ? parseFilter(String(flags.filter), "--filter") : null;
   const selector = flags.ladder !== undefined ? parseLadder(String(flags.ladder)) : null;
   const options: ScanOptions = {
@@ -112,6 +112,9 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     output = new Output(flags.output);
   } catch (error) {
     return outputFailed(error);
+  }
+  if (cappedFrom !== undefined && !flags.quiet) {
+    process.stderr.write(`tcp-handshake-scan: warning: --threads ${cappedFrom}: ${threads} cores available, using ${threads} threads\n`);
   }
   const showProgress = !flags.quiet && !flags.noProgress && process.stderr.isTTY === true;
   const progress = showProgress ? new Progress(inputBytes) : null;

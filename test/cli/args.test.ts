@@ -5,7 +5,7 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tmpdir, availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseCommandLine, OPTIONS } from "../../cli/args.js";
@@ -125,5 +125,17 @@ describe("the command's answers to mistakes", () => {
       expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
       expect(r.stdout).toBe("");
     }
+  });
+});
+
+describe("--threads beyond the cores", () => {
+  it("is capped to the cores with a warning (none with -q); the output is the same", () => {
+    const cores = availableParallelism();
+    const asked = String(cores + 5);
+    const capped = run(["--format", "ndjson", "--threads", asked, SAMPLE]);
+    expect(capped.code).toBe(0);
+    expect(capped.stderr).toBe(`tcp-handshake-scan: warning: --threads ${asked}: ${cores} cores available, using ${cores} threads\n`);
+    expect(capped.stdout).toBe(run(["--format", "ndjson", "--threads", "1", SAMPLE]).stdout);
+    expect(run(["-q", "--threads", asked, SAMPLE]).stderr).toBe("");
   });
 });
