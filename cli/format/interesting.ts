@@ -23,7 +23,7 @@ export class InterestingConnections {
       if (this.reset.length < this.limit) this.reset.push(c);
     }
     const rtt = handshakeTime(c);
-    if (rtt === null) return;
+    if (rtt === null || this.limit === 0) return;
     if (this.slowest.length < this.limit || rtt > handshakeTime(this.slowest[this.slowest.length - 1]!)!) {
       this.slowest.push(c);
       this.slowest.sort((a, b) => handshakeTime(b)! - handshakeTime(a)!);
