@@ -1,6 +1,7 @@
 // Connection records as a Zeek conn.log (ASCII TSV with #-header lines), so that zeek-cut and
 // other Zeek tooling read it. Columns Zeek fills from analyzers we do not run (service,
-// local_orig/local_resp, tunnel_parents) are unset; missed_bytes is not measured (0).
+// local_orig/local_resp, tunnel_parents) are unset; missed_bytes is both sides' content gaps,
+// unset when a side's were not measured exactly.
 
 import { createHash } from "node:crypto";
 import type { ConnectionRecord } from "../../sdk/index.js";
@@ -43,11 +44,15 @@ function micro(ts: string): string {
   return `${sec}.${(frac + "000000").slice(0, 6)}`;
 }
 
+function missedBytes(c: ConnectionRecord): number | string {
+  return c.orig.missedBytes === null || c.resp.missedBytes === null ? "-" : c.orig.missedBytes + c.resp.missedBytes;
+}
+
 export function zeekRow(c: ConnectionRecord): string {
   const zero = c.duration === 0;
   const values = [
     micro(c.ts), zeekUid(c), c.orig.addr, c.orig.port, c.resp.addr, c.resp.port, "tcp", "-",
-    zero ? "-" : c.duration.toFixed(6), zero ? "-" : c.orig.bytes, zero ? "-" : c.resp.bytes, c.connState, "-", "-", 0,
+    zero ? "-" : c.duration.toFixed(6), zero ? "-" : c.orig.bytes, zero ? "-" : c.resp.bytes, c.connState, "-", "-", missedBytes(c),
     c.history === "" ? "-" : c.history, c.orig.pkts, c.orig.ipBytes, c.resp.pkts, c.resp.ipBytes, "-",
   ];
   return values.join("\t") + "\n";
