@@ -61,6 +61,18 @@ export function stepClock(): void {
   curTime = t;
 }
 
+/**
+ * The capture clock takes a time read from a packet that is not a record (any packet, TCP or
+ * not, as Zeek's clock does); false before the first record, when no timer can be due.
+ */
+export function clockTo(secs: f64, nsec: u32): bool {
+  if (!(secs >= 0) || baseSec != baseSec) return false;
+  const t = captureTime(secs, nsec);
+  if (t > now) now = t;
+  curTime = t;
+  return true;
+}
+
 // What a replay put aside.
 let savedRec: usize = 0;
 let savedTime: f64 = 0;

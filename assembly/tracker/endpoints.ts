@@ -5,7 +5,7 @@
 import * as L from "../layout";
 import {
   C_ATTEMPT_DEADLINE, C_EXPECTED_SYN_SEQ, E_LAST_SYN_SEQ, E_LAST_FIN_POS, E_LAST_RST_SEQ, E_TOP_SEQ,
-  E_START_SEQ, E_ISN, E_ONCE, E_RETRANSMITS, E_ZERO_WINDOWS,
+  E_START_SEQ, E_ISN, E_ONCE, E_RETRANSMITS, E_ZERO_WINDOWS, E_TOP_WRAPS,
   INACTIVE, SYN_SENT, SYN_ACK_SENT, PARTIAL, ESTABLISHED, CLOSED, RESET,
   ONCE_A, ONCE_D, ONCE_I, ONCE_Q, SEEN_SYN, SEEN_FIN, SEEN_RST, SEEN_TOP, SEEN_START,
   SEEN_CLOSED_BEFORE_RESET, SEEN_ISN, HS_EXPECT_SYN, ANOMALY_ZERO_WINDOW,
@@ -68,6 +68,8 @@ export function noteSequence(c: usize, side: u32, eS: usize, eP: usize): void {
     }
   }
   if (!rst && ((seenOf(eS) & SEEN_TOP) == 0 || seqGT(top, load<u32>(eS, E_TOP_SEQ)))) {
+    // Sizes past 4 GiB: count the times the highest sequence number passes 2^32.
+    if ((seenOf(eS) & SEEN_TOP) != 0 ? top < load<u32>(eS, E_TOP_SEQ) : top < dataStart) bump(eS + E_TOP_WRAPS);
     store<u32>(eS, top, E_TOP_SEQ);
     addSeen(eS, SEEN_TOP);
   }

@@ -16,7 +16,7 @@ import { resetConnections, connAt, slotsUsed, liveConnections as live } from "./
 import { resetFlowIndex, touchedSum } from "./flow-index";
 import { resetTimers } from "./timers";
 import { clearEnded, endedPtr as ended, endedCount as endedN, ENDED_CAPACITY } from "./ended";
-import { trackRecords, resetTracker } from "./track";
+import { trackRecords, resetTracker, advanceClock as advance } from "./track";
 import * as clock from "./context";
 import { endInput, remove } from "./lifetime";
 import { promote, pendingId } from "./half-open";
@@ -82,6 +82,15 @@ export function track(from: u32, count: u32): u32 {
 export function trackAt(records: usize, from: u32, count: u32): u32 {
   clearEnded();
   return trackRecords(records, from, count);
+}
+
+/**
+ * Moves the clock to the latest time of any packet read (epoch seconds and nanoseconds), firing
+ * the timers due by then; false when the ended buffer filled first (drain it, call again).
+ */
+export function advanceClock(secs: f64, nsec: u32): bool {
+  clearEnded();
+  return advance(secs, nsec);
 }
 
 /** Ends up to `max` of the connections still open (end of input); true once none is left. */

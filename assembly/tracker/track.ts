@@ -23,7 +23,7 @@ import { appendLetter, appendFrom, historyIs, setHistory2, logLetter, noteAnomal
 import { endedRoomFor } from "./ended";
 import * as config from "./config";
 import {
-  rec, curTime, curFlags, curSeq, curPayload, packetIndex, setRecord, readPacket, stepClock, resetContext,
+  rec, curTime, curFlags, curSeq, curPayload, packetIndex, setRecord, readPacket, stepClock, resetContext, clockTo,
 } from "./context";
 import { create, isReuse, reuseEvidence, expectsSyn, REUSE_NEW_ISN, REUSE_SIMULTANEOUS } from "./orientation";
 import { historyLetter, noteSequence, updateStates } from "./endpoints";
@@ -78,6 +78,15 @@ export function trackRecords(records: usize, from: u32, count: u32): u32 {
   }
   clockTakenFor = -1;
   return count;
+}
+
+/**
+ * The latest time of any packet read (TCP or not): the timers due by then fire. False when the
+ * ended buffer filled first (drain it and call again).
+ */
+export function advanceClock(secs: f64, nsec: u32): bool {
+  if (!clockTo(secs, nsec)) return true;
+  return expire();
 }
 
 function processPacket(stop: u32, verify: bool, packetFlags: u32): void {

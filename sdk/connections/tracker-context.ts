@@ -79,6 +79,18 @@ export class TrackerContext {
     this.cur[CUR_TIME] = t;
   }
 
+  /**
+   * The capture clock takes a time read from a packet that is not a record (any packet, TCP or
+   * not, as Zeek's clock does); false before the first record, when no timer can be due.
+   */
+  clockTo(sec: number, nsec: number): boolean {
+    if (!(sec >= 0) || this.baseSec !== this.baseSec) return false;
+    const t = sec - this.baseSec + nsec * 1e-9;
+    if (t > this.now) this.now = t;
+    this.cur[CUR_TIME] = t;
+    return true;
+  }
+
   /** Packet i's index in the whole input (0-based). */
   packetIndex(b: PacketBatch, i: number): number {
     return b.f64[i * 16 + L.REC_PACKET_INDEX / 8]! + this.packetBase;

@@ -68,6 +68,9 @@ export function noteSequence(k: TrackerContext, b: PacketBatch, i: number, slot:
     }
   }
   if (!rst && (!(s.seen[sender]! & SEEN_TOP) || seqGT(top, s.topSeq[sender]!))) {
+    // Sizes past 4 GiB: count the times the highest sequence number passes 2^32 (from the
+    // first payload byte: the first segment may already wrap).
+    if (s.seen[sender]! & SEEN_TOP ? top < s.topSeq[sender]! : top < dataStart) s.topWraps[sender]!++;
     s.topSeq[sender] = top;
     s.seen[sender]! |= SEEN_TOP;
   }

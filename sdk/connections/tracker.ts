@@ -44,6 +44,15 @@ export class ConnectionTracker extends TrackerContext {
   // does not inline return boxed numbers (times, sequence numbers), an allocation each.
   processBatch(b: PacketBatch): void {
     for (let i = 0; i < b.count; i++) this.processPacket(b, i);
+    this.advanceClock(b.latestSec, b.latestNsec);
+  }
+
+  /** The latest time of any packet read (PacketBatch.latestSec): the timers due by then fire. */
+  advanceClock(sec: number, nsec: number): void {
+    if (!this.clockTo(sec, nsec)) return;
+    const t = this.cur[CUR_TIME]!;
+    if (this.timers.size > 0 && this.timers.peekDeadline() <= t) expire(this);
+    if (t >= this.halfOpenCheck) dropDueHalfOpen(this, t);
   }
 
   /**

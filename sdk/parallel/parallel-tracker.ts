@@ -205,7 +205,7 @@ export async function* trackInWorkers(
     let published = 0;
     // Each batch is decoded into nextSlot(), which is free: waited for before the decoder resumes.
     for await (const { batch, packetBase } of decodeInputs(inputs, options, summaries, placement)) {
-      writer.publish(batch.count, packetBase);
+      writer.publish(batch.count, packetBase, batch.latestSec, batch.latestNsec);
       // Wait for the slot the next batch goes to, handing on meanwhile what the workers send:
       // a worker waiting for its connections to be consumed frees no slot until they are.
       while (!writer.slotFree()) {
