@@ -88,7 +88,7 @@ export const S_LAST_TIME = 48; //       f64: the side's latest packet (NaN: none
 export const S_FIRST_PAYLOAD_TIME = 56; // f64: the side's first payload byte (NaN: none)
 export const S_RING_NEXT = 64; //       u32 x RING_INLINE: end sequence number of unacknowledged segments
 export const S_RING_COUNT = S_RING_NEXT + RING_INLINE * 4; // u16: entries in use, oldest first
-export const S_RING_BLOCK = S_RING_COUNT + 4; // i32: pool block holding them instead (-1: inline)
+export const S_RING_BLOCK = S_RING_COUNT + 4; // i32: pool block + 1 holding them instead (0: inline)
 export const S_RING_TIME = S_RING_BLOCK + 4; // f64 x RING_INLINE: when each was sent
 // Results.
 export const S_COUNTS = S_RING_TIME + RING_INLINE * 8; // u32 x COUNTS, in verdict-bit order

@@ -9,7 +9,8 @@
 
 import * as L from "../../assembly/layout.js";
 import type { TcpPacketRecord } from "../../sdk/index.js";
-import { TcpAnalysis, IO_TIME, IO_SEQ, IO_ACK, readAnalysis, COUNT_NAMES, type ConnectionAnalysis } from "../../sdk/connections/analysis/index.js";
+import { COUNT_NAMES, type ConnectionAnalysis } from "../../sdk/connections/analysis/index.js";
+import { typescriptEngine, type AnalysisEngine } from "./analysis-engines.js";
 
 export type Counts = Record<(typeof COUNT_NAMES)[number], number>;
 
@@ -32,9 +33,11 @@ export function endpoint(addr: string, port: number): string {
   return addr.includes(":") ? `[${addr}]:${port}` : `${addr}:${port}`;
 }
 
-/** Analyses every TCP packet the tracker would accept (a whole 20-byte header at least). */
-export function analyseStreams(records: TcpPacketRecord[]): StreamAnalysis[] {
-  const engine = new TcpAnalysis(64);
+/**
+ * Analyses every TCP packet the tracker would accept (a whole 20-byte header at least), with
+ * the TypeScript engine unless another is given.
+ */
+export function analyseStreams(records: TcpPacketRecord[], engine: AnalysisEngine = typescriptEngine()): StreamAnalysis[] {
   const bySlot: StreamAnalysis[] = [];
   const current = new Map<string, number>(); // pair -> slot of its latest stream
   const baseSec: number[] = []; // per slot: whole seconds of its first packet
@@ -43,11 +46,9 @@ export function analyseStreams(records: TcpPacketRecord[]): StreamAnalysis[] {
     const src = endpoint(r.src, r.srcPort), dst = endpoint(r.dst, r.dstPort);
     const pair = src < dst ? `${src}|${dst}` : `${dst}|${src}`;
     const frame = r.packetIndex + 1;
-    engine.io[IO_SEQ] = r.seq;
-    engine.io[IO_ACK] = r.ack;
     let slot = current.get(pair);
     let side = slot === undefined ? 0 : bySlot[slot]!.a === src ? 0 : 1;
-    if (slot === undefined || engine.startsNewStream(slot, side, r.flags)) {
+    if (slot === undefined || engine.startsNewStream(slot, side, r.flags, r.seq)) {
       slot = bySlot.length;
       engine.reset(slot);
       current.set(pair, slot);
@@ -61,17 +62,17 @@ export function analyseStreams(records: TcpPacketRecord[]): StreamAnalysis[] {
     }
     // Seconds since the stream's first second: a capture clock far from the stream's (one
     // corpus capture has interfaces 580 000 years apart) would cost nanoseconds in an f64.
-    engine.io[IO_TIME] = r.tsSec - baseSec[slot]! + r.tsNsec * 1e-9;
+    const t = r.tsSec - baseSec[slot]! + r.tsNsec * 1e-9;
     const s = bySlot[slot]!;
     if (side === 1 && s.b === null) s.b = src;
     s.lastFrame = frame;
     s.packets++;
-    const v = engine.packet(slot, side, r.flags, r.window, r.windowScale ?? -1, r.payloadLen);
+    const v = engine.packet(slot, side, t, r.seq, r.ack, r.flags, r.window, r.windowScale ?? -1, r.payloadLen);
     s.verdicts.push({ frame, side: side === 0 ? "a" : "b", v });
   }
   for (let slot = 0; slot < bySlot.length; slot++) {
     const s = bySlot[slot]!;
-    s.analysis = readAnalysis(engine, slot);
+    s.analysis = engine.read(slot);
     for (const [k, side] of [["a", 0], ["b", 1]] as const) {
       const x = s.analysis.sides[side];
       for (const name of COUNT_NAMES) s.sides[k][name] = x[name];

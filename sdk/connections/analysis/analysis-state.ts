@@ -44,7 +44,7 @@ export class AnalysisState {
   ringNext!: Uint32Array; //   RING_INLINE per endpoint, oldest first
   ringTime!: Float64Array;
   ringCount!: Uint16Array;
-  ringBlock!: Int32Array; //   pool block holding the endpoint's ring instead (-1: inline)
+  ringBlock!: Int32Array; //   pool block + 1 holding the endpoint's ring instead (0: inline)
   // Per endpoint: results.
   counts!: Uint32Array; //     COUNTS per endpoint, in verdict-bit order
   rttSamples!: Uint32Array;
@@ -81,9 +81,9 @@ export class AnalysisState {
    */
   release(slot: number): void {
     for (let e = slot * 2; e < slot * 2 + 2; e++) {
-      const blk = this.ringBlock[e]!;
-      if (blk >= 0) this.poolFree[this.poolFreeCount++] = blk;
-      this.ringBlock[e] = -1;
+      const held = this.ringBlock[e]!;
+      if (held > 0) this.poolFree[this.poolFreeCount++] = held - 1;
+      this.ringBlock[e] = 0;
     }
   }
 
@@ -96,20 +96,20 @@ export class AnalysisState {
       this.poolNext[to + k] = this.ringNext[from + k]!;
       this.poolTime[to + k] = this.ringTime[from + k]!;
     }
-    this.ringBlock[e] = blk;
+    this.ringBlock[e] = blk + 1;
     return true;
   }
 
   /** Moves endpoint e's ring back inline (it holds RING_INLINE entries or fewer) and frees its block. */
   protected demoteRing(e: number): void {
-    const blk = this.ringBlock[e]!;
+    const blk = this.ringBlock[e]! - 1;
     const from = blk * RING_BLOCK, to = e * RING_INLINE, n = this.ringCount[e]!;
     for (let k = 0; k < n; k++) {
       this.ringNext[to + k] = this.poolNext[from + k]!;
       this.ringTime[to + k] = this.poolTime[from + k]!;
     }
     this.poolFree[this.poolFreeCount++] = blk;
-    this.ringBlock[e] = -1;
+    this.ringBlock[e] = 0;
   }
 
   /** Every field of `slot` back to its initial value: a new connection in that slot. */
@@ -192,9 +192,7 @@ export class AnalysisState {
     this.ringNext = grow(this.ringNext, u32, e * RING_INLINE);
     this.ringTime = grow(this.ringTime, f64, e * RING_INLINE);
     this.ringCount = grow(this.ringCount, (n) => new Uint16Array(n), e);
-    const blocks = grow(this.ringBlock, (n) => new Int32Array(n), e);
-    blocks.fill(-1, this.capacity * 2);
-    this.ringBlock = blocks;
+    this.ringBlock = grow(this.ringBlock, (n) => new Int32Array(n), e);
     this.counts = grow(this.counts, u32, e * COUNTS);
     this.rttSamples = grow(this.rttSamples, u32, e);
     this.rttMin = grow(this.rttMin, f64, e);

@@ -140,8 +140,8 @@ export class TcpAnalysis extends AnalysisState {
       this.unacked[f]!++;
       // The ring keeps the oldest: they are the ones the next acknowledgements match.
       const count = this.ringCount[f]!;
-      let blk = this.ringBlock[f]!;
-      if (blk < 0 && count === RING_INLINE && this.promoteRing(f)) blk = this.ringBlock[f]!;
+      let blk = this.ringBlock[f]! - 1; // -1: inline
+      if (blk < 0 && count === RING_INLINE && this.promoteRing(f)) blk = this.ringBlock[f]! - 1;
       if (blk < 0 && count < RING_INLINE) {
         this.ringNext[f * RING_INLINE + count] = next;
         this.ringTime[f * RING_INLINE + count] = t;
@@ -176,7 +176,7 @@ export class TcpAnalysis extends AnalysisState {
     const n = this.ringCount[r]!;
     if (n === 0) return;
     const ack = this.io[IO_ACK]!;
-    const blk = this.ringBlock[r]!;
+    const blk = this.ringBlock[r]! - 1; // -1: inline
     const ends = blk < 0 ? this.ringNext : this.poolNext, times = blk < 0 ? this.ringTime : this.poolTime;
     const base = blk < 0 ? r * RING_INLINE : blk * RING_BLOCK;
     let kept = 0, matched = false;
