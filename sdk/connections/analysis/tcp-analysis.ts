@@ -27,12 +27,11 @@ const IO_SAMPLE = 3;
 
 const FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10;
 
-function seqLT(a: number, b: number): boolean { return ((a - b) | 0) < 0; }
-function seqLE(a: number, b: number): boolean { return ((a - b) | 0) <= 0; }
-function seqGT(a: number, b: number): boolean { return ((a - b) | 0) > 0; }
-// Wireshark compares time differences as unsigned 64-bit nanoseconds: a negative one (the
-// clock stepped back) is larger than any positive one.
-function ltUnsigned(a: number, b: number): boolean { return a >= 0 ? b < 0 || a < b : b < 0 && a < b; }
+// Sequence numbers compare by the sign of their 32-bit difference: ((a - b) | 0) < 0 is "a
+// before b". Wireshark compares time differences as unsigned 64-bit nanoseconds: a negative
+// one (the clock stepped back) is larger than any positive one. Both are written out where
+// used rather than called: a sequence number above 2^31 or a time passed to a function V8 does
+// not inline is boxed, an allocation per packet.
 
 export class TcpAnalysis extends AnalysisState {
   /** The packet's f64 and u32 fields, written by the caller before packet() (see IO_*). */
@@ -80,7 +79,7 @@ export class TcpAnalysis extends AnalysisState {
       v = V_ZERO_WINDOW_PROBE; // and none of the checks up to the ACK counter
     } else {
       if (window === 0 && plain) v |= V_ZERO_WINDOW;
-      if (nxt !== 0 && seqGT(seq, nxt) && !(flags & RST)) v |= V_LOST_SEGMENT;
+      if (nxt !== 0 && ((seq - nxt) | 0) > 0 && !(flags & RST)) v |= V_LOST_SEGMENT;
       if (payload <= 1 && seq === ((nxt - 1) >>> 0) && plain) v |= V_KEEP_ALIVE;
       const repeats = payload === 0 && seq === nxt && ack === this.lastAck[f] && plain;
       if (repeats && window !== 0 && window !== this.window[f]) v |= V_WINDOW_UPDATE;
@@ -104,7 +103,7 @@ export class TcpAnalysis extends AnalysisState {
     // Once per hole: either the peer's contiguous end moves up to its highest, or (when it is
     // there already) the peer's duplicate-ACK counter remembers it until the peer's ACK moves.
     const peerEnd = this.maxSeqToBeAcked[r]!;
-    if (peerEnd !== 0 && seqGT(ack, peerEnd) && flags & ACK) {
+    if (peerEnd !== 0 && ((ack - peerEnd) | 0) > 0 && flags & ACK) {
       if (peerEnd < this.nextSeq[r]!) { // plain comparisons, as in tshark
         this.maxSeqToBeAcked[r] = this.nextSeq[r]!;
         v |= V_ACKED_UNSEEN;
@@ -117,15 +116,16 @@ export class TcpAnalysis extends AnalysisState {
     // Data (or SYN/FIN) that does not advance the sequence: which kind of retransmission.
     const consumes = payload > 0 || (flags & (SYN | FIN)) !== 0;
     if (consumes && !(v & V_KEEP_ALIVE)) {
-      let notAdvanced = nxt !== 0 && seqLT(seq, nxt);
+      let notAdvanced = nxt !== 0 && ((seq - nxt) | 0) < 0;
       if (payload > 1 && ((nxt - 1) >>> 0) === seq) notAdvanced = false; // data after a probe byte
       const peerAck = this.lastAck[r]!;
       const thresh = this.firstRtt[slot] !== 0 ? this.firstRtt[slot]! : 0.003;
-      if (payload > 0 && peerAck !== 0 && seqLE((seq + payload) >>> 0, peerAck)) {
+      const sinceAck = t - this.lastAckTime[r]!, sinceNext = t - this.nextSeqTime[f]!;
+      if (payload > 0 && peerAck !== 0 && ((seq + payload - peerAck) | 0) <= 0) {
         v |= V_SPURIOUS_RETRANSMISSION; // data the peer had already acknowledged
-      } else if (notAdvanced && this.dupAckNum[r]! >= 2 && peerAck === seq && ltUnsigned(t - this.lastAckTime[r]!, 0.02)) {
+      } else if (notAdvanced && this.dupAckNum[r]! >= 2 && peerAck === seq && sinceAck >= 0 && sinceAck < 0.02) {
         v |= V_FAST_RETRANSMISSION;
-      } else if (notAdvanced && ltUnsigned(t - this.nextSeqTime[f]!, thresh)
+      } else if (notAdvanced && (sinceNext >= 0 ? thresh < 0 || sinceNext < thresh : thresh < 0 && sinceNext < thresh)
         && nxt !== ((seq + payload + (flags & (SYN | FIN) ? 1 : 0)) >>> 0)) {
         v |= V_OUT_OF_ORDER;
       } else if (notAdvanced) {
@@ -137,7 +137,7 @@ export class TcpAnalysis extends AnalysisState {
     let next = (seq + payload) >>> 0;
     if (consumes && this.unacked[f]! < MAX_UNACKED) {
       if (flags & (SYN | FIN)) next = (next + 1) >>> 0;
-      this.unacked[f]!++;
+      this.unacked[f] = this.unacked[f]! + 1;
       // The ring keeps the oldest: they are the ones the next acknowledgements match.
       const count = this.ringCount[f]!;
       let blk = this.ringBlock[f]! - 1; // -1: inline
@@ -153,7 +153,7 @@ export class TcpAnalysis extends AnalysisState {
       }
     }
     if (!(v & V_ZERO_WINDOW_PROBE)) {
-      if (seqGT(next, this.nextSeq[f]!) || this.nextSeq[f] === 0) {
+      if (((next - this.nextSeq[f]!) | 0) > 0 || this.nextSeq[f] === 0) {
         this.nextSeq[f] = next;
         this.nextSeqTime[f] = t;
       }
@@ -185,7 +185,7 @@ export class TcpAnalysis extends AnalysisState {
       if (ack === end) {
         if (!matched) this.io[IO_SAMPLE] = this.io[IO_TIME]! - times[base + k]!;
         matched = true;
-      } else if (seqGT(end, ack)) {
+      } else if (((end - ack) | 0) > 0) {
         ends[base + kept] = end;
         times[base + kept] = times[base + k]!;
         kept++;
@@ -196,13 +196,14 @@ export class TcpAnalysis extends AnalysisState {
     const removed = n - kept;
     this.unacked[r] = this.unacked[r]! > removed ? this.unacked[r]! - removed : 0;
     // Segments the ring had no room for are gone too once everything sent is acknowledged.
-    if (this.unacked[r]! > kept && !seqLT(ack, this.nextSeq[r]!)) this.unacked[r] = kept;
+    if (this.unacked[r]! > kept && ((ack - this.nextSeq[r]!) | 0) >= 0) this.unacked[r] = kept;
     if (matched && this.io[IO_SAMPLE] !== 0) this.rttSample(r);
   }
 
   private rttSample(e: number): void {
     const d = this.io[IO_SAMPLE]!;
-    const n = ++this.rttSamples[e]!;
+    const n = this.rttSamples[e]! + 1;
+    this.rttSamples[e] = n;
     if (n === 1 || d < this.rttMin[e]!) this.rttMin[e] = d;
     if (n === 1 || d > this.rttMax[e]!) this.rttMax[e] = d;
     this.rttSum[e] = this.rttSum[e]! + d;
@@ -237,10 +238,10 @@ export class TcpAnalysis extends AnalysisState {
     if (v !== 0) {
       const c = f * COUNTS;
       if (v & V_ANY_RETRANSMISSION) {
-        this.counts[c]!++;
+        this.counts[c] = this.counts[c]! + 1;
         this.retransmittedBytes[f] = this.retransmittedBytes[f]! + payload;
       }
-      for (let bit = 1; bit < COUNTS; bit++) if (v & (1 << bit)) this.counts[c + bit]!++;
+      for (let bit = 1; bit < COUNTS; bit++) if (v & (1 << bit)) this.counts[c + bit] = this.counts[c + bit]! + 1;
     }
     const last = this.lastTime[slot]!;
     if (last === last) {
