@@ -4,15 +4,16 @@
 // (sdk/connections/tracker.ts). Like layout.ts it is compiled twice, by asc and by tsc, so it
 // holds integer constants only. Bump CONNECTION_LAYOUT_VERSION on any change.
 
-export const CONNECTION_LAYOUT_VERSION = 2;
+export const CONNECTION_LAYOUT_VERSION = 3;
 
 // ---------------------------------------------------------------------------------------------
 // One connection: CONN_SIZE bytes, little-endian, 8-byte aligned. Side 0 is the endpoint that
 // sent the connection's first packet; C_FLIPPED says whether the originator is side 1.
 // What an ordinary packet touches is packed into four cache lines — the key and flags, the
 // times, and one line per endpoint — and the rest (handshake details, counters of rare
-// packets, the history letters) lies behind them.
-export const CONN_SIZE = 576;
+// packets, the history letters) lies behind them. Rare state (more than one out-of-order block
+// of a stream) lives in an extension block, allocated when first needed (C_EXTENSION).
+export const CONN_SIZE = 640;
 
 // Line 0: the key — address of side 0 (16 bytes), of side 1 (16), ports (side 0 << 16 | side 1),
 // IP version — then u32, u16 and u8 fields.
@@ -66,6 +67,26 @@ export const C_ANOMALY_COUNTS = 368; //     u32 per anomaly index
 export const C_HISTORY = 416; //            the first HISTORY_INLINE letters (ASCII)
 export const HISTORY_INLINE = 32;
 // the letters past HISTORY_INLINE live in a block: u32 length, u32 capacity, then the letters
+// (lines 7 and 8: the endpoints' cold fields, ENDPOINT_COLD below)
+// Line 9: the SYN/ACKs that answered the SYN, by ISN: the first one (its first transmission's
+// time and packet are C_SYN_ACK_TIME and C_SYN_ACK_PACKET, the SYN it answered
+// C_SYN_TIME_ANSWERED) and the latest with another ISN; the third packet is judged against both.
+export const C_SYN_ACK_ISN = 576; //        u32
+export const C_EXTENSION = 580; //          u32: address of the extension block (0: none)
+export const C_SYN_ACK2_ISN = 584; //       u32
+export const C_SYN_ACK_SENT = 588; //       u32: what the responder sent under the first ISN: the sequence number after it
+export const C_SYN_ACK_LAST_TIME = 592; //  f64: latest transmission of the first SYN/ACK
+export const C_SYN_ACK2_TIME = 600; //      f64 fields of the second, as those of the first
+export const C_SYN_ACK2_LAST_TIME = 608;
+export const C_SYN_ACK2_PACKET = 616;
+export const C_SYN_ACK2_SYN_TIME = 624;
+export const C_SYN_ACK2_SENT = 632; //      u32
+
+// The extension block: per side, EXT_BLOCKS out-of-order blocks above the stream's next
+// in-order byte (u32 start, u32 end), sorted, separated by holes.
+export const EXT_BLOCKS = 8;
+export const EXT_SIDE_STRIDE = EXT_BLOCKS * 8;
+export const EXT_SIZE = 2 * EXT_SIDE_STRIDE;
 
 // An endpoint's fields, at offsets from its hot line (C_ENDPOINTS + side * ENDPOINT_STRIDE);
 // its cold line lies ENDPOINT_COLD bytes further on.
@@ -81,8 +102,8 @@ export const E_TOP_SEQ = 16; //             highest sequence number reached (pay
 export const E_START_SEQ = 20; //           first payload sequence number (after the SYN)
 export const E_ISN = 24; //                 sequence number of the first SYN / SYN-ACK
 export const E_NEXT_SEQ = 28; //            content gaps: next in-order byte of the stream
-export const E_PENDING_START = 32; //       ... and one out-of-order block above a hole
-export const E_PENDING_END = 36;
+export const E_TOP_WRAPS = 32; //           u32: times E_TOP_SEQ passed 2^32 since E_START_SEQ
+export const E_BLOCKS = 36; //              u8: out-of-order blocks held (extension block)
 export const E_PKTS = 40; //                f64
 export const E_IP_BYTES = 48; //            f64
 export const E_PAYLOAD_BYTES = 56; //       f64
@@ -101,6 +122,7 @@ export const E_OPTION_BITS = ENDPOINT_COLD + 46; //  u16: layout OPT_* of the SY
 export const E_TFO_COOKIE_LEN = ENDPOINT_COLD + 48; // i16; -1: no TFO option
 export const E_WINDOW_SCALE = ENDPOINT_COLD + 50; // u8; 0xff: not offered
 export const E_ECN_BITS = ENDPOINT_COLD + 51; //     u8: ECE, CWR, AE on the SYN / SYN-ACK (TCP flags >> 6)
+export const E_MISSED_BYTES = ENDPOINT_COLD + 56; // f64: bytes of the stream acknowledged but never seen
 
 // ---------------------------------------------------------------------------------------------
 // Endpoint states as Zeek tracks them (shared/notes/zeek-conn-semantics.md, section 3).
@@ -127,16 +149,19 @@ export const SEEN_CLOSED_BEFORE_RESET = 32;
 export const SEEN_ISN = 64;
 // reassembly bits (per endpoint)
 export const REASM_NEXT = 1; //        nextSeq is known
-export const REASM_PENDING = 2; //     an out-of-order block is held
+export const REASM_PENDING = 2; //     out-of-order blocks are held (E_BLOCKS)
 export const REASM_ESTABLISHED = 4; // the endpoint has been ESTABLISHED ("clean" for gap reports)
+export const REASM_INEXACT = 8; //     more holes were open at once than blocks kept: missed bytes not exact
 // handshake flags (per connection)
-export const HS_SYN_ACK_ANSWERED = 1; // a SYN/ACK acknowledged the originator's SYN (ack = ISN + 1)
+export const HS_SYN_ACK_ANSWERED = 1; // a SYN/ACK acknowledged the originator's SYN (ack = ISN + 1, or past its data)
 export const HS_SYN_ACK_MISMATCH = 2; // a SYN/ACK whose ack did not match the SYN
 export const HS_ACK_SEEN = 4; //         the originator's third packet was seen
 export const HS_ACK_MISMATCH = 8; //     ... but did not acknowledge the SYN/ACK
 export const HS_SIMULTANEOUS = 16;
 export const HS_EXPECT_SYN = 32; //      expectedSynSeq is set
 export const HS_RST_BEFORE_ACK = 64; //  a RST came after the SYN/ACK, before the third packet
+export const HS_PEER_ACKED_DATA = 128; // the responder acknowledged the originator's data before its third packet was seen
+export const HS_SYN_ACK2 = 256; //      a second SYN/ACK ISN answered the SYN (C_SYN_ACK2_*)
 // close flags (per connection)
 export const CLOSE_PEER_ACKED_FIN = 1; // the second closer acknowledged the first FIN before its own FIN
 export const CLOSE_SECOND_FIN_ACKS_FIRST = 2; // the second FIN acknowledged the first FIN

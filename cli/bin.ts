@@ -9,6 +9,11 @@ import { startScanWorkersEarly } from "./early-start.js";
 // can be set now; unknown to a future V8, it would just be ignored.)
 setFlagsFromString("--heap-growing-percent=20");
 
+// Write errors come back to the writes that failed (output.ts); unhandled, they would also be
+// thrown as 'error' events. A closed standard error (2>&- or a closed pipe) just loses messages.
+process.stdout.on("error", () => {});
+process.stderr.on("error", () => {});
+
 // Workers boot while the command line and the SDK load (main.js is imported only after).
 startScanWorkersEarly(process.argv.slice(2));
 const { main } = await import("./main.js");

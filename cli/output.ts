@@ -1,17 +1,118 @@
-// Where results go: standard output or a file (-o), written in 64 KiB pieces with
-// backpressure, so that streaming millions of records does not pile them up in memory.
+// Where results go: standard output or a file (-o), written in 64 KiB pieces, each awaited
+// (backpressure: streaming millions of records does not pile them up in memory, and a failed
+// write is known at once).
+//
+// A file named by -o appears only when the run is complete: the output is written to a
+// temporary file beside it (same directory, so the rename cannot cross file systems) and renamed
+// over it at the end; a run stopped by an error or a signal removes the temporary file and
+// leaves whatever was there before. Devices and pipes (/dev/null, /dev/full, a FIFO) are written
+// in place, as there is nothing to rename.
+//
+// A reader that goes away (EPIPE: `| head`) is OutputClosed; any other failure to write is
+// OutputError, naming the output and the cause.
 
-import { createWriteStream, type WriteStream } from "node:fs";
-import { once } from "node:events";
+import { closeSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { randomBytes } from "node:crypto";
+
+/** The reader of standard output went away (EPIPE). */
+export class OutputClosed extends Error {}
+
+/** The output could not be written. */
+export class OutputError extends Error {
+  constructor(readonly output: string, readonly code: string | undefined, cause: string) {
+    super(`${output}: cannot write the output: ${cause}`);
+  }
+}
+
+const CAUSES: Record<string, string> = {
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+  EFBIG: "file too large",
+  EIO: "input/output error",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  EISDIR: "is a directory",
+  ENOENT: "no such file or directory",
+  ENOTDIR: "a component of the path is not a directory",
+  ENAMETOOLONG: "file name too long",
+  ELOOP: "too many symbolic links",
+  EBADF: "not open for writing",
+  EINVAL: "cannot be written to",
+};
+
+function outputError(output: string, error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code === "EPIPE" || code === "ERR_STREAM_DESTROYED") return new OutputClosed(`${output}: the reader went away`);
+  if (!code) return error as Error; // not an I/O failure: a bug, reported as such
+  return new OutputError(output, code, `${CAUSES[code] ?? (error as Error).message} (${code})`);
+}
+
+/** Where an -o file is being written: a temporary file to rename, or the target itself. */
+interface FileTarget { fd: number; temp: string | null; target: string }
+
+// Temporary files of this process, removed if a signal stops it.
+const temporaries = new Set<string>();
+let signalsWatched = false;
+
+function watchSignals(): void {
+  if (signalsWatched) return;
+  signalsWatched = true;
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      for (const temp of temporaries) try { unlinkSync(temp); } catch { /* already gone */ }
+      process.kill(process.pid, signal); // the default action now: end as that signal
+    });
+  }
+}
+
+function openFile(path: string): FileTarget {
+  let target = path;
+  let mode = 0o666;
+  let exists = false;
+  try {
+    target = realpathSync(path); // a symbolic link stays one: its target is replaced
+    const stat = statSync(target);
+    if (stat.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+    // A device or a pipe: written in place (renaming onto /dev/null would replace it).
+    if (!stat.isFile()) return { fd: openSync(target, "w"), temp: null, target };
+    mode = stat.mode & 0o7777;
+    exists = true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}-${randomBytes(4).toString("hex")}.partial`);
+  try {
+    const fd = openSync(temp, "wx", mode);
+    temporaries.add(temp);
+    watchSignals();
+    return { fd, temp, target };
+  } catch (error) {
+    // No file can be made beside an existing one (a directory this user cannot write to, /proc):
+    // it is written in place, if it can be.
+    if (exists) return { fd: openSync(target, "w"), temp: null, target };
+    throw error;
+  }
+}
 
 export class Output {
   private pending = "";
-  private readonly stream: NodeJS.WritableStream;
-  private readonly file: WriteStream | null;
+  /** What messages call the output. */
+  readonly name: string;
+  private file: FileTarget | null = null;
+  private done = false;
 
+  /** `path`: a file, or undefined / "-" for standard output. Throws OutputError if it cannot be opened. */
   constructor(path?: string) {
-    this.file = path ? createWriteStream(path) : null;
-    this.stream = this.file ?? process.stdout;
+    const toStdout = path === undefined || path === "-";
+    this.name = toStdout ? "standard output" : path;
+    if (toStdout) return;
+    try {
+      this.file = openFile(path);
+    } catch (error) {
+      throw outputError(path, error);
+    }
   }
 
   async write(text: string): Promise<void> {
@@ -23,14 +124,58 @@ export class Output {
     if (!this.pending) return;
     const chunk = this.pending;
     this.pending = "";
-    if (!this.stream.write(chunk)) await once(this.stream, "drain");
-  }
-
-  async close(): Promise<void> {
-    await this.flush();
-    if (this.file) {
-      this.file.end();
-      await once(this.file, "close");
+    try {
+      if (this.file) writeAll(this.file.fd, chunk);
+      else await writeStdout(chunk);
+    } catch (error) {
+      throw outputError(this.name, error);
     }
   }
+
+  /** Writes what is left and puts the file in place: the run is complete. */
+  async close(): Promise<void> {
+    if (this.done) return;
+    await this.flush();
+    this.done = true;
+    const f = this.file;
+    if (!f) return;
+    try {
+      closeSync(f.fd);
+      if (f.temp) {
+        renameSync(f.temp, f.target);
+        temporaries.delete(f.temp);
+      }
+    } catch (error) {
+      this.removeTemporary();
+      throw outputError(this.name, error);
+    }
+  }
+
+  /** The run did not complete: the temporary file goes, an existing file stays as it was. */
+  discard(): void {
+    if (this.done) return;
+    this.done = true;
+    if (!this.file) return;
+    try { closeSync(this.file.fd); } catch { /* closed already */ }
+    this.removeTemporary();
+  }
+
+  private removeTemporary(): void {
+    const temp = this.file?.temp;
+    if (!temp) return;
+    try { unlinkSync(temp); } catch { /* gone */ }
+    temporaries.delete(temp);
+  }
+}
+
+// Synchronous: a local file write is quick, and errors (ENOSPC, EIO) come back where they happen.
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text, "utf8");
+  for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
+}
+
+function writeStdout(chunk: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(chunk, (error) => (error ? reject(error) : resolve()));
+  });
 }

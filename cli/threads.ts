@@ -1,5 +1,7 @@
 // --threads: how many threads a scan uses (default: the cores available, but one for small
-// captures).
+// captures). More threads than cores are never used: each worker holds its own tracker memory
+// and they would only take turns on the cores (--threads 64 on 2 cores took 4.7 s and 718 MB
+// instead of 0.2 s); the command says so unless --quiet.
 
 import { availableParallelism } from "node:os";
 import { UsageError } from "./usage-error.js";
@@ -10,10 +12,24 @@ import { UsageError } from "./usage-error.js";
  */
 export const SMALL_CAPTURE_BYTES = 64 << 20;
 
-/** `inputBytes`: the captures' total size, or null when unknown (standard input). */
-export function scanThreads(flag: unknown, inputBytes: number | null = null): number {
-  if (flag === undefined && inputBytes !== null && inputBytes < SMALL_CAPTURE_BYTES) return 1;
-  const threads = Number(flag ?? availableParallelism());
-  if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new UsageError(`--threads: "${flag}" is not a number of threads (1 to 256)`);
-  return threads;
+export interface ThreadChoice {
+  threads: number;
+  /** Set when --threads asked for more than the cores: what was asked. */
+  cappedFrom?: number;
+}
+
+/** `inputBytes`: the captures' total size, or null when unknown (standard input, a pipe). */
+export function chooseThreads(flag: unknown, inputBytes: number | null = null, cores = availableParallelism()): ThreadChoice {
+  if (flag === undefined && inputBytes !== null && inputBytes < SMALL_CAPTURE_BYTES) return { threads: 1 };
+  if (flag === undefined) return { threads: cores };
+  const asked = Number(flag);
+  if (!/^\d+$/.test(String(flag)) || !Number.isInteger(asked) || asked < 1 || asked > 256) {
+    throw new UsageError(`--threads: "${flag}" is not a number of threads (1 to 256)`);
+  }
+  return asked > cores ? { threads: cores, cappedFrom: asked } : { threads: asked };
+}
+
+/** The thread count alone (see chooseThreads). */
+export function scanThreads(flag: unknown, inputBytes: number | null = null, cores = availableParallelism()): number {
+  return chooseThreads(flag, inputBytes, cores).threads;
 }

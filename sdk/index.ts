@@ -31,5 +31,6 @@ export { captureLadders } from "./ladder/ladder-capture.js";
 export type { ConnectionLadder, LadderPacket } from "./ladder/ladder-capture.js";
 export { renderLadder } from "./ladder/render-ladder.js";
 export { explainConnection, explainHandshake, explainTeardown } from "./ladder/explain.js";
-export { peekFirstTimestamp } from "./decoder/peek.js";
+export { peekFirstTimestamp, peekInput, PEEK_LIMIT_BYTES } from "./decoder/peek.js";
+export type { PeekedInput } from "./decoder/peek.js";
 export { epochString } from "./decoder/timestamp.js";

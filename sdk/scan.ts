@@ -8,6 +8,7 @@ import type { ConnectionRecord } from "./connections/connection-record.js";
 import { trackConnections } from "./connections/track.js";
 import { trackInWorkers } from "./parallel/parallel-tracker.js";
 import { CaptureReportBuilder, type CaptureReport, type Timeline } from "./report/capture-report.js";
+import { checkInputs, checkScanOptions } from "./options.js";
 
 export interface ScanOptions extends DecodeCaptureOptions {
   /** Ports taken as the server side of connections first seen mid-stream (default: Zeek's). */
@@ -37,6 +38,11 @@ export interface ScanOptions extends DecodeCaptureOptions {
    */
   tracker?: "wasm" | "typescript";
   /**
+   * Stops the scan when it aborts: iteration throws the signal's reason (an AbortError unless
+   * one was given), worker threads stop and the memory is given back, as with close().
+   */
+  signal?: AbortSignal;
+  /**
    * Build the capture-level report (default true). A caller that only streams the records
    * out can save its cost (~3 µs a connection); report() then throws, timeline() still works.
    */
@@ -63,6 +69,12 @@ export interface Scanner extends AsyncIterable<ConnectionRecord> {
   report(): CaptureReport;
   /** The capture clock's largest gap and backward steps; once iteration has ended. */
   timeline(): Timeline;
+  /**
+   * Stops the scan where it is: iteration ends (a pending next() returns done), the worker
+   * threads stop and the memory is given back; resolves once they have. Leaving a `for await`
+   * loop early (break, return, throw) does the same by itself.
+   */
+  close(): Promise<void>;
 }
 
 /**
@@ -71,31 +83,55 @@ export interface Scanner extends AsyncIterable<ConnectionRecord> {
  * `threads` - 1 worker threads; the records and their order are the same as with one.
  */
 export function createScanner(input: CaptureInput | CaptureInput[], options: ScanOptions = {}): Scanner {
+  checkInputs(input);
+  checkScanOptions(options);
   const inputs = Array.isArray(input) ? input : [input];
   const summaries: CaptureSummary[] = [];
   const builder = options.report === false ? null : new CaptureReportBuilder();
   let report: CaptureReport | null = null;
   let timeline: Timeline | null = null;
-  const threads = Math.max(1, Math.floor(options.threads ?? 1));
+  const threads = options.threads ?? 1;
+  // close() aborts this; the caller's signal, if any, aborts the scan as well.
+  const closer = new AbortController();
+  const closed = new Error("the scanner was closed");
+  const signal = options.signal ? AbortSignal.any([options.signal, closer.signal]) : closer.signal;
+  const scanOptions: ScanOptions = { ...options, signal };
   let started = false;
-  async function* batches(): AsyncGenerator<ConnectionRecord[]> {
+  let running: AsyncGenerator<ConnectionRecord[]> | null = null;
+
+  async function* run(): AsyncGenerator<ConnectionRecord[]> {
     if (started) throw new Error("a scanner can be iterated only once");
     started = true;
+    if (closer.signal.aborted) return;
+    signal.throwIfAborted();
     const groups = threads > 1
-      ? trackInWorkers(inputs, options, threads - 1, summaries)
-      : trackConnections(inputs, options, summaries);
-    for (;;) {
-      const next = await groups.next();
-      if (next.done) {
-        timeline = next.value;
-        report = builder?.finish(summaries, timeline) ?? null;
-        return;
+      ? trackInWorkers(inputs, scanOptions, threads - 1, summaries)
+      : trackConnections(inputs, scanOptions, summaries);
+    try {
+      for (;;) {
+        const next = await groups.next();
+        if (next.done) {
+          timeline = next.value;
+          report = builder?.finish(summaries, timeline) ?? null;
+          return;
+        }
+        const records = next.value.records;
+        if (records.length === 0) continue;
+        if (builder) for (const record of records) builder.add(record);
+        yield records;
+        if (signal.aborted) throw signal.reason;
       }
-      const records = next.value.records;
-      if (records.length === 0) continue;
-      if (builder) for (const record of records) builder.add(record);
-      yield records;
+    } catch (error) {
+      if (error === closed) return;
+      throw error;
+    } finally {
+      // Run by break/return/throw in the caller's loop too: stops the workers, frees the memory.
+      await groups.return(undefined as unknown as Timeline);
     }
+  }
+  function batches(): AsyncGenerator<ConnectionRecord[]> {
+    running = run();
+    return running;
   }
   return {
     captures: () => summaries,
@@ -110,12 +146,27 @@ export function createScanner(input: CaptureInput | CaptureInput[], options: Sca
     },
     batches,
     async *[Symbol.asyncIterator]() {
-      for await (const records of batches()) yield* records;
+      for await (const records of batches()) {
+        for (const record of records) {
+          // Stopped meanwhile: the rest of this batch is not handed out either.
+          if (signal.aborted) {
+            if (closer.signal.aborted) return;
+            throw signal.reason;
+          }
+          yield record;
+        }
+      }
+    },
+    async close() {
+      if (!closer.signal.aborted) closer.abort(closed);
+      // A generator waiting inside wakes on the abort and ends; one suspended at a yield ends here.
+      if (running) await running.return(undefined).catch(() => {});
     },
   };
 }
 
 export async function scan(input: CaptureInput | CaptureInput[], options: ScanOptions = {}): Promise<ScanResult> {
+  if (options?.report === false) throw new RangeError("report: false is for createScanner(): scan() returns the report");
   const scanner = createScanner(input, options);
   const connections: ConnectionRecord[] = [];
   for await (const c of scanner) connections.push(c);

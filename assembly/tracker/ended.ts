@@ -2,7 +2,7 @@
 // (connection-layout.ts). A copy owns its history block until the buffer is cleared at the
 // start of the next call.
 
-import { CONN_SIZE, C_HISTORY_MORE } from "../connection-layout";
+import { CONN_SIZE, C_HISTORY_MORE, C_EXTENSION } from "../connection-layout";
 
 export const ENDED_CAPACITY: u32 = 256;
 
@@ -27,8 +27,10 @@ export function clearEnded(): void {
 @inline export function endedFull(): bool { return endedCount >= ENDED_CAPACITY; }
 @inline export function endedRoomFor(n: u32): bool { return endedCount + n <= ENDED_CAPACITY; }
 
-/** Copies a connection record out; its history block moves with it. */
+/** Copies a connection record out; its history block moves with it, its extension stays (freed with the slot). */
 export function copyEnded(c: usize): void {
-  memory.copy(endedPtr() + <usize>(endedCount++) * CONN_SIZE, c, CONN_SIZE);
+  const copy = endedPtr() + <usize>(endedCount++) * CONN_SIZE;
+  memory.copy(copy, c, CONN_SIZE);
   store<u32>(c, 0, C_HISTORY_MORE);
+  store<u32>(copy, 0, C_EXTENSION);
 }

@@ -16,7 +16,10 @@ import { resetConnections, connAt, slotsUsed, liveConnections as live } from "./
 import { resetFlowIndex, touchedSum } from "./flow-index";
 import { resetTimers } from "./timers";
 import { clearEnded, endedPtr as ended, endedCount as endedN, ENDED_CAPACITY } from "./ended";
-import * as tracker from "./track";
+import { trackRecords, resetTracker, advanceClock as advance } from "./track";
+import * as clock from "./context";
+import { endInput, remove } from "./lifetime";
+import { promote, pendingId } from "./half-open";
 import { pendingLive, pendingFirst, pendingTail, pendingAt, P_ALIVE } from "./pending";
 import * as config from "./config";
 
@@ -38,12 +41,12 @@ export function recordsPtr(): usize {
 export function recordsCapacity(): u32 { return RECORDS_CAPACITY; }
 export function endedPtr(): usize { return ended(); }
 export function endedCount(): u32 { return endedN; }
-export function maxGapSec(): f64 { return tracker.maxGapSec; }
-export function backwardsSteps(): f64 { return tracker.backwardsSteps; }
+export function maxGapSec(): f64 { return clock.maxGapSec; }
+export function backwardsSteps(): f64 { return clock.backwardsSteps; }
 export function liveConnections(): u32 { return live + pendingLive; }
 /** The look-ahead loads' sum (flow-index.ts): exported so that no optimiser drops them. */
 export function lookAheadSum(): u32 { return touchedSum(); }
-export function setPacketBase(base: f64): void { tracker.setPacketBase(base); }
+export function setPacketBase(base: f64): void { clock.setPacketBase(base); }
 export function setLikelyServerPort(port: u32): void { config.setLikelyServerPort(port); }
 /** At most `limit` half-open connections at once (0xffffffff: no limit); call after reset(). */
 export function setHalfOpenLimit(limit: u32): void { config.setHalfOpenLimit(limit); }
@@ -59,7 +62,7 @@ export function reset(
   resetConnections();
   resetFlowIndex();
   resetTimers();
-  tracker.resetTracker();
+  resetTracker();
   if (closing != 0) heap.free(closing);
   closing = 0;
   closingCount = 0;
@@ -78,14 +81,23 @@ export function track(from: u32, count: u32): u32 {
  */
 export function trackAt(records: usize, from: u32, count: u32): u32 {
   clearEnded();
-  return tracker.trackRecords(records, from, count);
+  return trackRecords(records, from, count);
+}
+
+/**
+ * Moves the clock to the latest time of any packet read (epoch seconds and nanoseconds), firing
+ * the timers due by then; false when the ended buffer filled first (drain it, call again).
+ */
+export function advanceClock(secs: f64, nsec: u32): bool {
+  clearEnded();
+  return advance(secs, nsec);
 }
 
 /** Ends up to `max` of the connections still open (end of input); true once none is left. */
 export function finish(max: u32): bool {
   clearEnded();
   if (!closingReady) {
-    tracker.endInput();
+    endInput();
     collectOpen();
   }
   // Two lists in id order: the connection records, sorted, and the pending SYNs, whose FIFO
@@ -95,10 +107,10 @@ export function finish(max: u32): bool {
     const seq = nextPending();
     const haveSlot = closed < closingCount;
     if (!haveSlot && seq < 0) return true;
-    if (seq >= 0 && (!haveSlot || tracker.pendingId(<u32>seq) < load<f64>(closing + (<usize>closed << 4)))) {
-      tracker.remove(tracker.promote(<u32>seq), REMOVED_END, Infinity);
+    if (seq >= 0 && (!haveSlot || pendingId(<u32>seq) < load<f64>(closing + (<usize>closed << 4)))) {
+      remove(promote(<u32>seq), REMOVED_END, Infinity);
     } else {
-      tracker.remove(load<u32>(closing + (<usize>(closed++) << 4), 8), REMOVED_END, Infinity);
+      remove(load<u32>(closing + (<usize>(closed++) << 4), 8), REMOVED_END, Infinity);
     }
   }
   return closed == closingCount && nextPending() < 0;

@@ -3,8 +3,9 @@
 import { statSync } from "node:fs";
 import { decodeCapture } from "../../sdk/index.js";
 import { infoReport, renderInfoText } from "../format/info-report.js";
-import { EXIT_OK, EXIT_UNREADABLE, EXIT_PARTIAL, worst } from "../exit-codes.js";
+import { EXIT_OK, EXIT_UNREADABLE, EXIT_PARTIAL, EXIT_OUTPUT, EXIT_PIPE, worst } from "../exit-codes.js";
 import { errorLine, openErrorMessage } from "../report-error.js";
+import { Output, OutputClosed, OutputError } from "../output.js";
 
 export interface InfoFlags {
   json?: boolean;
@@ -12,6 +13,22 @@ export interface InfoFlags {
 }
 
 export async function runInfo(captures: string[], flags: InfoFlags): Promise<number> {
+  const output = new Output();
+  try {
+    const exit = await describeAll(captures, flags, output);
+    await output.close();
+    return exit;
+  } catch (error) {
+    if (error instanceof OutputClosed) return EXIT_PIPE;
+    if (error instanceof OutputError) {
+      process.stderr.write(`tcp-handshake-scan: ${error.message}\n`);
+      return EXIT_OUTPUT;
+    }
+    throw error;
+  }
+}
+
+async function describeAll(captures: string[], flags: InfoFlags, output: Output): Promise<number> {
   let exit = EXIT_OK;
   for (const file of captures) {
     const capture = decodeCapture(file, { verifyChecksums: flags.verifyChecksums });
@@ -25,15 +42,16 @@ export async function runInfo(captures: string[], flags: InfoFlags): Promise<num
       process.stderr.write(`tcp-handshake-scan: ${file}: ${openError}\n`);
       exit = worst(exit, EXIT_UNREADABLE);
       if (flags.json) {
-        process.stdout.write(JSON.stringify({ file, errors: [{ code: "input.open_failed", message: openError, offset: 0, packet: 0 }] }) + "\n");
+        await output.write(JSON.stringify({ file, errors: [{ code: "input.open_failed", message: openError, offset: 0, packet: 0 }] }) + "\n");
       }
       continue;
     }
     const summary = capture.summary();
-    let size: number | null = null;
-    try { if (file !== "-") size = statSync(file).size; } catch { /* gone since: the size is not known */ }
+    let size: number | null = null; // of a regular file; a pipe's is not known
+    try { if (file !== "-") { const st = statSync(file); if (st.isFile()) size = st.size; } } catch { /* gone since: not known */ }
     const report = infoReport(file === "-" ? "<stdin>" : file, summary, size);
-    process.stdout.write(flags.json ? JSON.stringify(report) + "\n" : renderInfoText(report, summary) + (captures.length > 1 ? "\n" : ""));
+    await output.write(flags.json ? JSON.stringify(report) + "\n" : renderInfoText(report, summary) + (captures.length > 1 ? "\n" : ""));
+    await output.flush(); // each capture's description as soon as it is read
     if (summary.error) {
       process.stderr.write(errorLine(file, summary.error) + "\n");
       exit = worst(exit, summary.stats.packets > 0 ? EXIT_PARTIAL : EXIT_UNREADABLE);

@@ -3,10 +3,12 @@
 
 import {
   createScanner, captureLadders, renderLadder, compileFilter, CaptureReportBuilder, ZEEK_LIKELY_SERVER_PORTS,
-  type ScanOptions, type CaptureSummary, type ConnectionFilter,
+  type ScanOptions, type CaptureSummary, type ConnectionFilter, type CaptureInput,
 } from "../../sdk/index.js";
+import { inputName } from "../../sdk/decoder/capture-input.js";
 import { statSync } from "node:fs";
-import { Output } from "../output.js";
+import { Output, OutputClosed, OutputError } from "../output.js";
+import { checkInputsAndOutput } from "../input-identity.js";
 import { Progress } from "../progress.js";
 import { orderByFirstPacket } from "../inputs.js";
 import { totalSize } from "../input-size.js";
@@ -15,9 +17,9 @@ import { InterestingConnections } from "../format/interesting.js";
 import { csvHeader, csvRow } from "../format/connection-csv.js";
 import { zeekHeader, zeekRow, zeekFooter } from "../format/zeek-log.js";
 import { errorLine, openErrorMessage } from "../report-error.js";
-import { EXIT_OK, EXIT_PARTIAL, EXIT_UNREADABLE, EXIT_NO_MATCH, worst } from "../exit-codes.js";
+import { EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, EXIT_PIPE, EXIT_UNREADABLE, EXIT_NO_MATCH, worst } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
-import { scanThreads } from "../threads.js";
+import { chooseThreads } from "../threads.js";
 
 export const FORMATS = ["text", "json", "ndjson", "csv", "zeek"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -30,7 +32,7 @@ export interface ScanFlags {
   ladderLimit?: string | number;
   serverPorts?: string;
   verifyChecksums?: boolean;
-  progress?: boolean;
+  noProgress?: boolean;
   quiet?: boolean;
   top?: number | string;
   threads?: number | string;
@@ -63,6 +65,10 @@ export function parseServerPorts(value: string | undefined): readonly number[] {
   return ports.map(Number);
 }
 
+function parseLadder(selection: string): ConnectionFilter {
+  return parseFilter(/^\d+$/.test(selection) ? `id ${selection}` : selection, "--ladder");
+}
+
 function parseFilter(expr: string, flag: string): ConnectionFilter {
   try {
     return compileFilter(expr);
@@ -89,26 +95,38 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   const format = (flags.format ?? "text") as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format: "${flags.format}" is not one of ${FORMATS.join(", ")}`);
   const top = Number(flags.top ?? 10);
-  if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top: "${flags.top}" is not a count`);
+  if (!/^\d+$/.test(String(flags.top ?? 10)) || !Number.isSafeInteger(top)) throw new UsageError(`--top: "${flags.top}" is not a count (0 or more)`);
   const inputBytes = totalSize(files);
-  const threads = scanThreads(flags.threads, inputBytes);
+  const { threads, cappedFrom } = chooseThreads(flags.threads, inputBytes);
   const filter = flags.filter !== undefined ? parseFilter(String(flags.filter), "--filter") : null;
   const ladderLimit = parseLadderLimit(flags.ladderLimit);
+  const selector = flags.ladder !== undefined ? parseLadder(String(flags.ladder)) : null;
   const options: ScanOptions = {
     likelyServerPorts: parseServerPorts(flags.serverPorts),
     verifyChecksums: flags.verifyChecksums ?? false,
     threads,
     maxHalfOpen: parseMaxHalfOpen(flags.maxHalfOpen),
   };
+  checkInputsAndOutput(files, flags.output);
   for (const f of files) {
     if (f === "-") continue;
-    try { statSync(f); } catch (error) {
+    try {
+      if (statSync(f).isDirectory()) throw Object.assign(new Error("a directory"), { code: "EISDIR" });
+    } catch (error) {
       process.stderr.write(`tcp-handshake-scan: ${f}: ${openErrorMessage(error)}\n`);
       return EXIT_UNREADABLE;
     }
   }
-  const inputs = await orderByFirstPacket(files);
-  const showProgress = !flags.quiet && flags.progress !== false && process.stderr.isTTY === true;
+  let output: Output;
+  try {
+    output = new Output(flags.output);
+  } catch (error) {
+    return outputFailed(error);
+  }
+  if (cappedFrom !== undefined && !flags.quiet) {
+    process.stderr.write(`tcp-handshake-scan: warning: --threads ${cappedFrom}: ${threads} cores available, using ${threads} threads\n`);
+  }
+  const showProgress = !flags.quiet && !flags.noProgress && process.stderr.isTTY === true;
   const progress = showProgress ? new Progress(inputBytes) : null;
   let readBefore = 0;
   let lastRead = 0;
@@ -118,69 +136,94 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     progress.update(readBefore + p.bytesRead);
   } : undefined;
 
-  const output = new Output(flags.output);
+  let inputs: CaptureInput[] = files;
   try {
-    if (flags.ladder !== undefined) {
-      const selection = String(flags.ladder);
-      const byId = /^\d+$/.test(selection);
-      const selector = parseFilter(byId ? `id ${selection}` : selection, "--ladder");
+    inputs = await orderByFirstPacket(files);
+    let exit: number;
+    if (selector) {
       const { ladders, matched, captures } = await captureLadders(inputs, selector, options, ladderLimit);
       progress?.done();
       for (const l of ladders) await output.write(renderLadder(l) + "\n");
-      if (matched > ladders.length) {
-        await output.write(`Drew ${ladders.length} of the ${matched} connections matching "${selection}", the first by frame number (--ladder-limit N draws more, --ladder-limit none all).\n`);
-      } else if (matched > 1) {
-        await output.write(`Drew the ${matched} connections matching "${selection}".\n`);
-      }
-      const exit = reportInputs(captures, flags.quiet ?? false);
-      if (matched > 0) return exit;
-      process.stderr.write(byId
-        ? `tcp-handshake-scan: no connection has id ${selection} (an id is the frame number of a connection's first packet)\n`
-        : `tcp-handshake-scan: no connection matches --ladder "${selection}"\n`);
-      return worst(exit, EXIT_NO_MATCH);
+      exit = reportInputs(captures, flags.quiet ?? false);
+      exit = await endLadders(String(flags.ladder), ladders.length, matched, output, exit);
+    } else {
+      exit = await writeConnections(inputs, options, format, filter, top, output, flags.quiet ?? false, flags.filter);
+      progress?.done();
     }
-
-    // The report is printed by text and json only (with a filter, over the selected connections).
-    const reported = format === "text" || format === "json";
-    const scanner = createScanner(inputs, { ...options, report: reported && !filter });
-    const interesting = new InterestingConnections(top);
-    const selected = filter && reported ? new CaptureReportBuilder() : null;
-    const collected: unknown[] = [];
-    let total = 0;
-    if (format === "csv") await output.write(csvHeader());
-    if (format === "zeek") await output.write(zeekHeader());
-    for await (const records of scanner.batches()) {
-      let text = "";
-      total += records.length;
-      for (const c of records) {
-        if (filter && !filter.matches(c)) continue;
-        selected?.add(c);
-        switch (format) {
-          case "text": interesting.add(c); break;
-          case "json": collected.push(c); break;
-          case "ndjson": text += JSON.stringify(c) + "\n"; break;
-          case "csv": text += csvRow(c); break;
-          case "zeek": text += zeekRow(c); break;
-        }
-      }
-      if (text) await output.write(text);
-    }
-    progress?.done();
-    const captures = scanner.captures();
-    if (reported) {
-      const report = selected ? selected.finish(captures, scanner.timeline()) : scanner.report();
-      if (format === "text") await output.write(renderSummary(captures, report, interesting, filter ? { filter: { expression: String(flags.filter), total } } : {}));
-      else await output.write(JSON.stringify({ captures, report, connections: collected }, null, 2) + "\n");
-    }
-    if (format === "zeek") await output.write(zeekFooter());
-    return reportInputs(captures, flags.quiet ?? false);
+    await output.close();
+    return exit;
   } catch (error) {
     progress?.done();
+    output.discard();
+    if (error instanceof OutputClosed || error instanceof OutputError) return outputFailed(error);
     const message = openErrorMessage(error); // rethrows anything that is not an input problem
-    const file = (error as { path?: string }).path ?? inputs.join(", ");
+    const file = (error as { path?: string }).path ?? inputs.map(inputName).join(", ");
     process.stderr.write(`tcp-handshake-scan: ${file}: ${message}\n`);
     return EXIT_UNREADABLE;
-  } finally {
-    await output.close();
   }
+}
+
+/** Says how many of the matching connections were drawn, or that none matched (EXIT_NO_MATCH). */
+async function endLadders(selection: string, drawn: number, matched: number, output: Output, exit: number): Promise<number> {
+  if (matched > drawn) {
+    await output.write(`Drew ${drawn} of the ${matched} connections matching "${selection}", the first by frame number (--ladder-limit N draws more, --ladder-limit none all).\n`);
+  } else if (matched > 1) {
+    await output.write(`Drew the ${matched} connections matching "${selection}".\n`);
+  }
+  if (matched > 0) return exit;
+  process.stderr.write(/^\d+$/.test(selection)
+    ? `tcp-handshake-scan: no connection has id ${selection} (an id is the frame number of a connection's first packet)\n`
+    : `tcp-handshake-scan: no connection matches --ladder "${selection}"\n`);
+  return worst(exit, EXIT_NO_MATCH);
+}
+
+/** Scans and writes the records in `format`; returns the exit code of what the inputs did. */
+async function writeConnections(
+  inputs: CaptureInput[], options: ScanOptions, format: Format, filter: ConnectionFilter | null, top: number, output: Output,
+  quiet: boolean, filterText?: string,
+): Promise<number> {
+  // The report is printed by text and json only (with a filter, over the selected connections).
+  const reported = format === "text" || format === "json";
+  const scanner = createScanner(inputs, { ...options, report: reported && !filter });
+  const interesting = new InterestingConnections(top);
+  const selected = filter && reported ? new CaptureReportBuilder() : null;
+  const collected: unknown[] = [];
+  let total = 0; // connections before the filter, for the summary's "N of M"
+  if (format === "csv") await output.write(csvHeader());
+  if (format === "zeek") await output.write(zeekHeader());
+  // Leaving this loop by an exception (the output failed) stops the scan and its workers.
+  for await (const records of scanner.batches()) {
+    let text = "";
+    total += records.length;
+    for (const c of records) {
+      if (filter && !filter.matches(c)) continue;
+      selected?.add(c);
+      switch (format) {
+        case "text": interesting.add(c); break;
+        case "json": collected.push(c); break;
+        case "ndjson": text += JSON.stringify(c) + "\n"; break;
+        case "csv": text += csvRow(c); break;
+        case "zeek": text += zeekRow(c); break;
+      }
+    }
+    if (text) await output.write(text);
+  }
+  const captures = scanner.captures();
+  if (reported) {
+    const report = selected ? selected.finish(captures, scanner.timeline()) : scanner.report();
+    if (format === "text") await output.write(renderSummary(captures, report, interesting, filter ? { filter: { expression: String(filterText), total } } : {}));
+    else await output.write(JSON.stringify({ captures, report, connections: collected }, null, 2) + "\n");
+  }
+  if (format === "zeek") await output.write(zeekFooter());
+  return reportInputs(captures, quiet);
+}
+
+/** The exit code for an output that could not be written, and its one line (none for EPIPE). */
+function outputFailed(error: unknown): number {
+  if (error instanceof OutputClosed) return EXIT_PIPE;
+  if (error instanceof OutputError) {
+    process.stderr.write(`tcp-handshake-scan: ${error.message}\n`);
+    return EXIT_OUTPUT;
+  }
+  throw error;
 }

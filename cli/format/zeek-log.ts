@@ -1,8 +1,9 @@
 // Connection records as a Zeek conn.log (ASCII TSV with #-header lines, as Zeek's ASCII writer
 // writes them), so that zeek-cut and other Zeek tooling read it. Columns Zeek fills from
 // analyzers we do not run (service, local_orig/local_resp, tunnel_parents) are unset;
-// missed_bytes is not measured (0). ip_proto is Zeek's (6.1+) last base column, community_id
-// the column of Zeek's community-id policy script (policy/protocols/conn/community-id-logging).
+// missed_bytes is both sides' content gaps, unset when a side's were not measured exactly.
+// ip_proto is Zeek's (6.1+) last base column, community_id the column of Zeek's community-id
+// policy script (policy/protocols/conn/community-id-logging).
 
 import { createHash } from "node:crypto";
 import type { ConnectionRecord } from "../../sdk/index.js";
@@ -46,11 +47,15 @@ function micro(ts: string): string {
   return `${sec}.${(frac + "000000").slice(0, 6)}`;
 }
 
+function missedBytes(c: ConnectionRecord): number | string {
+  return c.orig.missedBytes === null || c.resp.missedBytes === null ? "-" : c.orig.missedBytes + c.resp.missedBytes;
+}
+
 export function zeekRow(c: ConnectionRecord): string {
   const zero = c.duration === 0;
   const values = [
     micro(c.ts), zeekUid(c), c.orig.addr, c.orig.port, c.resp.addr, c.resp.port, "tcp", "-",
-    zero ? "-" : c.duration.toFixed(6), zero ? "-" : c.orig.bytes, zero ? "-" : c.resp.bytes, c.connState, "-", "-", 0,
+    zero ? "-" : c.duration.toFixed(6), zero ? "-" : c.orig.bytes, zero ? "-" : c.resp.bytes, c.connState, "-", "-", missedBytes(c),
     c.history === "" ? "-" : c.history, c.orig.pkts, c.orig.ipBytes, c.resp.pkts, c.resp.ipBytes, "-", 6, c.communityId,
   ];
   return values.join("\t") + "\n";

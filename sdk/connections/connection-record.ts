@@ -6,7 +6,8 @@ import { formatAddress } from "../decoder/packet-batch.js";
 import {
   ConnectionStore, KEY_WORDS, HS_SYN_ACK_ANSWERED, HS_SYN_ACK_MISMATCH, HS_ACK_SEEN, HS_ACK_MISMATCH,
   HS_RST_BEFORE_ACK, HS_SIMULTANEOUS, CLOSE_PEER_ACKED_FIN, CLOSE_SECOND_FIN_ACKS_FIRST, CLOSE_FIN_BEFORE_RST,
-  SEEN_START, SEEN_TOP, SEEN_FIN, REMOVED_INACTIVITY, REMOVED_ATTEMPT, REMOVED_EVICTED,
+  SEEN_START, SEEN_TOP, SEEN_FIN, REMOVED_INACTIVITY, REMOVED_ATTEMPT, REMOVED_EVICTED, REASM_INEXACT,
+  HS_PEER_ACKED_DATA,
 } from "./connection-store.js";
 import { connState, type ConnState } from "./conn-state.js";
 import { communityId } from "./community-id.js";
@@ -27,6 +28,12 @@ export interface EndpointRecord {
   pkts: number;
   /** Payload bytes, from sequence numbers as Zeek counts them (includes bytes not captured). */
   bytes: number;
+  /**
+   * Bytes of this side's stream that the peer acknowledged but the capture never held whole
+   * (lost, or cut by the snaplen): Zeek's missed_bytes, per side. null when not measured exactly
+   * (more holes were open at once than the tracker keeps).
+   */
+  missedBytes: number | null;
   /** IP bytes (headers and payload) per the IP length fields. */
   ipBytes: number;
   flags: { syn: number; synAck: number; fin: number; rst: number };
@@ -76,12 +83,13 @@ export interface ConnectionRecord {
 
 function seqSpan(s: ConnectionStore, e: number): number {
   // Zeek's endpoint size: the sequence span of the data sent, up to the FIN; the payload sum
-  // when the span is unknown.
+  // when the span is unknown. The highest sequence number counts its passes of 2^32.
   const need = SEEN_START | SEEN_TOP;
   if ((s.seen[e]! & need) !== need) return s.payloadBytes[e]!;
-  let top = s.topSeq[e]!;
-  if (s.seen[e]! & SEEN_FIN && ((top - s.lastFinPos[e]!) | 0) > 0) top = s.lastFinPos[e]!;
-  const span = (top - s.startSeq[e]!) | 0;
+  const top = s.topSeq[e]!;
+  let end = s.topWraps[e]! * 4294967296 + top;
+  if (s.seen[e]! & SEEN_FIN && ((top - s.lastFinPos[e]!) | 0) > 0) end -= (top - s.lastFinPos[e]!) >>> 0;
+  const span = end - s.startSeq[e]!;
   return span > 0 ? span : 0;
 }
 
@@ -117,7 +125,7 @@ function handshakeOutcome(s: ConnectionStore, slot: number, o: number, r: number
     if (s.synAcks[r]! > 0) {
       if (!(hs & HS_SYN_ACK_ANSWERED) && hs & HS_SYN_ACK_MISMATCH) return "invalid";
       if (hs & HS_ACK_MISMATCH) return "invalid";
-      if (hs & HS_RST_BEFORE_ACK && !(hs & HS_ACK_SEEN)) return "aborted";
+      if (hs & HS_RST_BEFORE_ACK && !(hs & (HS_ACK_SEEN | HS_PEER_ACKED_DATA))) return "aborted";
       return "complete";
     }
     return s.rsts[r]! > 0 ? "rejected" : "unanswered";
@@ -153,8 +161,10 @@ function anomalyRecord(counts: Map<string, number> | undefined): Record<string, 
   return anomalies;
 }
 
-function rttUs(from: number, to: number): number | null {
-  return to > 0 && to >= from ? Math.round((to - from) * 1e7) / 10 : null;
+// Times are seconds on the capture clock (0 at its first packet; earlier packets are negative):
+// any two that were seen make an RTT, negative too when the timestamps step backwards.
+function rttUs(from: number, to: number): number {
+  return Math.round((to - from) * 1e7) / 10;
 }
 
 export function buildConnectionRecord(s: ConnectionStore, slot: number): ConnectionRecord {
@@ -169,7 +179,7 @@ export function buildConnectionRecord(s: ConnectionStore, slot: number): Connect
   const origBytes = seqSpan(s, o), respBytes = seqSpan(s, r);
   const history = s.history[slot]!;
   const endpoint = (e: number, addr: string, port: number, bytes: number): EndpointRecord => ({
-    addr, port, pkts: s.pkts[e]!, bytes, ipBytes: s.ipBytes[e]!,
+    addr, port, pkts: s.pkts[e]!, bytes, missedBytes: s.reasm[e]! & REASM_INEXACT ? null : s.missedBytes[e]!, ipBytes: s.ipBytes[e]!,
     flags: { syn: s.syns[e]!, synAck: s.synAcks[e]!, fin: s.fins[e]!, rst: s.rsts[e]! },
   });
   const hs = s.handshakeFlags[slot]!;

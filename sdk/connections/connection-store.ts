@@ -57,8 +57,21 @@ export class ConnectionStore {
   removedBy: Uint8Array; //         REMOVED_* why the connection ended
   removedAt: Float64Array; //        capture-clock time it ended (Infinity: end of input)
   anomalyBits: Uint32Array;
+  // The SYN/ACKs that answered the SYN, by ISN (connection-layout.ts, line 9): the first
+  // (synAckTime, synAckPacket, synTimeAnswered and these two) and the latest with another ISN.
+  synAckIsn: Uint32Array;
+  synAckLastTime: Float64Array;
+  synAckSent: Uint32Array; //      what the responder sent under that ISN: the sequence number after it
+  synAck2Isn: Uint32Array;
+  synAck2Sent: Uint32Array;
+  synAck2Time: Float64Array;
+  synAck2LastTime: Float64Array;
+  synAck2Packet: Float64Array;
+  synAck2SynTime: Float64Array;
   history: string[] = [];
   anomalyCounts: (Map<string, number> | undefined)[] = [];
+  /** Out-of-order blocks, when a stream has any: per side EXT_BLOCKS (start, end) pairs. */
+  blocks: (Uint32Array | undefined)[] = [];
 
   // Per endpoint (index slot * 2 + side).
   state: Uint8Array;
@@ -88,12 +101,14 @@ export class ConnectionStore {
   tfoCookieLen: Int16Array; // -1: no TFO option
   synPayload: Uint32Array; //  payload carried on the SYN / SYN-ACK (TFO data)
   // Content-gap detection (Zeek's reassembler in outline): the next in-order byte of this
-  // endpoint's stream, one out-of-order block above a hole, and the gaps found.
+  // endpoint's stream, the out-of-order blocks above holes (in `blocks`), the gaps found and
+  // the bytes they missed.
   reasm: Uint8Array; //        REASM_* bits
   nextSeq: Uint32Array;
-  pendingStart: Uint32Array;
-  pendingEnd: Uint32Array;
+  blockCount: Uint8Array;
   gaps: Uint32Array;
+  missedBytes: Float64Array;
+  topWraps: Uint32Array; //    times topSeq passed 2^32 since startSeq
 
   constructor(capacity = 1024) {
     this.capacity = capacity;
@@ -135,6 +150,15 @@ export class ConnectionStore {
     this.firstCloseSide = new Uint8Array(c);
     this.removedBy = new Uint8Array(c);
     this.removedAt = new Float64Array(c);
+    this.synAckIsn = new Uint32Array(c);
+    this.synAckLastTime = new Float64Array(c);
+    this.synAckSent = new Uint32Array(c);
+    this.synAck2Isn = new Uint32Array(c);
+    this.synAck2Sent = new Uint32Array(c);
+    this.synAck2Time = new Float64Array(c);
+    this.synAck2LastTime = new Float64Array(c);
+    this.synAck2Packet = new Float64Array(c);
+    this.synAck2SynTime = new Float64Array(c);
     this.state = new Uint8Array(e);
     this.once = new Uint8Array(e);
     this.seen = new Uint8Array(e);
@@ -163,9 +187,10 @@ export class ConnectionStore {
     this.synPayload = new Uint32Array(e);
     this.reasm = new Uint8Array(e);
     this.nextSeq = new Uint32Array(e);
-    this.pendingStart = new Uint32Array(e);
-    this.pendingEnd = new Uint32Array(e);
+    this.blockCount = new Uint8Array(e);
     this.gaps = new Uint32Array(e);
+    this.missedBytes = new Float64Array(e);
+    this.topWraps = new Uint32Array(e);
   }
 
   /** A cleared slot for a new connection. */
@@ -186,6 +211,7 @@ export class ConnectionStore {
     this.generation[slot]!++;
     this.history[slot] = "";
     this.anomalyCounts[slot] = undefined;
+    this.blocks[slot] = undefined;
     this.freeList.push(slot);
     this.live--;
   }
@@ -230,68 +256,47 @@ export class ConnectionStore {
     this.firstCloseSide[slot] = 0;
     this.removedBy[slot] = 0;
     this.removedAt[slot] = 0;
-    this.state[e0] = 0;
-    this.state[e0 + 1] = 0;
-    this.once[e0] = 0;
-    this.once[e0 + 1] = 0;
-    this.seen[e0] = 0;
-    this.seen[e0 + 1] = 0;
-    this.lastSynSeq[e0] = 0;
-    this.lastSynSeq[e0 + 1] = 0;
-    this.lastFinPos[e0] = 0;
-    this.lastFinPos[e0 + 1] = 0;
-    this.lastRstSeq[e0] = 0;
-    this.lastRstSeq[e0 + 1] = 0;
-    this.topSeq[e0] = 0;
-    this.topSeq[e0 + 1] = 0;
-    this.startSeq[e0] = 0;
-    this.startSeq[e0 + 1] = 0;
-    this.isn[e0] = 0;
-    this.isn[e0 + 1] = 0;
-    this.pkts[e0] = 0;
-    this.pkts[e0 + 1] = 0;
-    this.ipBytes[e0] = 0;
-    this.ipBytes[e0 + 1] = 0;
-    this.payloadBytes[e0] = 0;
-    this.payloadBytes[e0 + 1] = 0;
-    this.syns[e0] = 0;
-    this.syns[e0 + 1] = 0;
-    this.synAcks[e0] = 0;
-    this.synAcks[e0 + 1] = 0;
-    this.fins[e0] = 0;
-    this.fins[e0 + 1] = 0;
-    this.rsts[e0] = 0;
-    this.rsts[e0 + 1] = 0;
-    this.retransmits[e0] = 0;
-    this.retransmits[e0 + 1] = 0;
-    this.zeroWindows[e0] = 0;
-    this.zeroWindows[e0 + 1] = 0;
-    this.badChecksums[e0] = 0;
-    this.badChecksums[e0 + 1] = 0;
-    this.lastSynTime[e0] = 0;
-    this.lastSynTime[e0 + 1] = 0;
-    this.mss[e0] = 0;
-    this.mss[e0 + 1] = 0;
-    this.windowScale[e0] = 0;
-    this.windowScale[e0 + 1] = 0;
-    this.optionBits[e0] = 0;
-    this.optionBits[e0 + 1] = 0;
-    this.ecnBits[e0] = 0;
-    this.ecnBits[e0 + 1] = 0;
-    this.tfoCookieLen[e0] = 0;
-    this.tfoCookieLen[e0 + 1] = 0;
-    this.synPayload[e0] = 0;
-    this.synPayload[e0 + 1] = 0;
-    this.reasm[e0] = 0;
-    this.reasm[e0 + 1] = 0;
-    this.nextSeq[e0] = 0;
-    this.nextSeq[e0 + 1] = 0;
-    this.pendingStart[e0] = 0;
-    this.pendingStart[e0 + 1] = 0;
-    this.pendingEnd[e0] = 0;
-    this.pendingEnd[e0 + 1] = 0;
-    this.gaps[e0] = 0;
-    this.gaps[e0 + 1] = 0;
+    this.synAckIsn[slot] = 0;
+    this.synAckLastTime[slot] = 0;
+    this.synAckSent[slot] = 0;
+    this.synAck2Isn[slot] = 0;
+    this.synAck2Sent[slot] = 0;
+    this.synAck2Time[slot] = 0;
+    this.synAck2LastTime[slot] = 0;
+    this.synAck2Packet[slot] = 0;
+    this.synAck2SynTime[slot] = 0;
+    this.state[e0] = 0; this.state[e0 + 1] = 0;
+    this.once[e0] = 0; this.once[e0 + 1] = 0;
+    this.seen[e0] = 0; this.seen[e0 + 1] = 0;
+    this.lastSynSeq[e0] = 0; this.lastSynSeq[e0 + 1] = 0;
+    this.lastFinPos[e0] = 0; this.lastFinPos[e0 + 1] = 0;
+    this.lastRstSeq[e0] = 0; this.lastRstSeq[e0 + 1] = 0;
+    this.topSeq[e0] = 0; this.topSeq[e0 + 1] = 0;
+    this.startSeq[e0] = 0; this.startSeq[e0 + 1] = 0;
+    this.isn[e0] = 0; this.isn[e0 + 1] = 0;
+    this.pkts[e0] = 0; this.pkts[e0 + 1] = 0;
+    this.ipBytes[e0] = 0; this.ipBytes[e0 + 1] = 0;
+    this.payloadBytes[e0] = 0; this.payloadBytes[e0 + 1] = 0;
+    this.syns[e0] = 0; this.syns[e0 + 1] = 0;
+    this.synAcks[e0] = 0; this.synAcks[e0 + 1] = 0;
+    this.fins[e0] = 0; this.fins[e0 + 1] = 0;
+    this.rsts[e0] = 0; this.rsts[e0 + 1] = 0;
+    this.retransmits[e0] = 0; this.retransmits[e0 + 1] = 0;
+    this.zeroWindows[e0] = 0; this.zeroWindows[e0 + 1] = 0;
+    this.badChecksums[e0] = 0; this.badChecksums[e0 + 1] = 0;
+    this.lastSynTime[e0] = 0; this.lastSynTime[e0 + 1] = 0;
+    this.mss[e0] = 0; this.mss[e0 + 1] = 0;
+    this.windowScale[e0] = 0; this.windowScale[e0 + 1] = 0;
+    this.optionBits[e0] = 0; this.optionBits[e0 + 1] = 0;
+    this.ecnBits[e0] = 0; this.ecnBits[e0 + 1] = 0;
+    this.tfoCookieLen[e0] = 0; this.tfoCookieLen[e0 + 1] = 0;
+    this.synPayload[e0] = 0; this.synPayload[e0 + 1] = 0;
+    this.reasm[e0] = 0; this.reasm[e0 + 1] = 0;
+    this.nextSeq[e0] = 0; this.nextSeq[e0 + 1] = 0;
+    this.blockCount[e0] = 0; this.blockCount[e0 + 1] = 0;
+    this.gaps[e0] = 0; this.gaps[e0 + 1] = 0;
+    this.missedBytes[e0] = 0; this.missedBytes[e0 + 1] = 0;
+    this.topWraps[e0] = 0; this.topWraps[e0 + 1] = 0;
     this.handshakeAckTime[slot] = -1;
     for (const e of [slot * 2, slot * 2 + 1]) {
       this.windowScale[e] = 0xff;
@@ -299,9 +304,8 @@ export class ConnectionStore {
     }
     this.history[slot] = "";
     this.anomalyCounts[slot] = undefined;
+    this.blocks[slot] = undefined;
   }
-
-
 
   // Doubles every column, keeping each column's width (1, 2 or KEY_WORDS entries per slot).
   // Written out column by column: assigning properties by computed name would turn this
@@ -344,6 +348,15 @@ export class ConnectionStore {
     this.firstCloseSide = doubled(this.firstCloseSide);
     this.removedBy = doubled(this.removedBy);
     this.removedAt = doubled(this.removedAt);
+    this.synAckIsn = doubled(this.synAckIsn);
+    this.synAckLastTime = doubled(this.synAckLastTime);
+    this.synAckSent = doubled(this.synAckSent);
+    this.synAck2Isn = doubled(this.synAck2Isn);
+    this.synAck2Sent = doubled(this.synAck2Sent);
+    this.synAck2Time = doubled(this.synAck2Time);
+    this.synAck2LastTime = doubled(this.synAck2LastTime);
+    this.synAck2Packet = doubled(this.synAck2Packet);
+    this.synAck2SynTime = doubled(this.synAck2SynTime);
     this.state = doubled(this.state);
     this.once = doubled(this.once);
     this.seen = doubled(this.seen);
@@ -372,9 +385,10 @@ export class ConnectionStore {
     this.synPayload = doubled(this.synPayload);
     this.reasm = doubled(this.reasm);
     this.nextSeq = doubled(this.nextSeq);
-    this.pendingStart = doubled(this.pendingStart);
-    this.pendingEnd = doubled(this.pendingEnd);
+    this.blockCount = doubled(this.blockCount);
     this.gaps = doubled(this.gaps);
+    this.missedBytes = doubled(this.missedBytes);
+    this.topWraps = doubled(this.topWraps);
     this.capacity *= 2;
   }
 
@@ -384,8 +398,9 @@ export class ConnectionStore {
 // tracker's record layout.
 export {
   ONCE_A, ONCE_D, ONCE_I, ONCE_Q, SEEN_SYN, SEEN_FIN, SEEN_RST, SEEN_TOP, SEEN_START, SEEN_CLOSED_BEFORE_RESET,
-  SEEN_ISN, REASM_NEXT, REASM_PENDING, REASM_ESTABLISHED, HS_SYN_ACK_ANSWERED, HS_SYN_ACK_MISMATCH, HS_ACK_SEEN,
-  HS_ACK_MISMATCH, HS_SIMULTANEOUS, HS_EXPECT_SYN, HS_RST_BEFORE_ACK, CLOSE_PEER_ACKED_FIN,
+  SEEN_ISN, REASM_NEXT, REASM_PENDING, REASM_ESTABLISHED, REASM_INEXACT, HS_SYN_ACK_ANSWERED, HS_SYN_ACK_MISMATCH,
+  HS_ACK_SEEN, HS_ACK_MISMATCH, HS_SIMULTANEOUS, HS_EXPECT_SYN, HS_RST_BEFORE_ACK, HS_PEER_ACKED_DATA, HS_SYN_ACK2,
+  EXT_BLOCKS, CLOSE_PEER_ACKED_FIN,
   CLOSE_SECOND_FIN_ACKS_FIRST, CLOSE_SECOND_FIN, CLOSE_FIN_BEFORE_RST, REMOVED_END, REMOVED_ATTEMPT, REMOVED_CLOSE,
   REMOVED_INACTIVITY, REMOVED_REUSE, REMOVED_IDLE_EMPTY, REMOVED_EVICTED,
 } from "../../assembly/connection-layout.js";

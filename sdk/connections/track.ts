@@ -73,7 +73,7 @@ export class GroupingTracker {
 
   /** Tracks one decoded batch; returns the connections that ended meanwhile (maybe none). */
   process(packets: PacketBatch): EndedGroup {
-    if (this.inPlace) this.inPlace.processInPlace(packets.u8.byteOffset, packets.count);
+    if (this.inPlace) this.inPlace.processInPlace(packets.u8.byteOffset, packets.count, packets.latestSec, packets.latestNsec);
     else this.tracker.processBatch(packets);
     return this.take();
   }

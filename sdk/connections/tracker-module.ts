@@ -27,6 +27,7 @@ export interface TrackerExports {
   reset(attempt: number, close: number, handshake: number, inactivity: number, verify: number, shardIndex: number, shardCount: number): void;
   track(from: number, count: number): number;
   trackAt(records: number, from: number, count: number): number;
+  advanceClock(secs: number, nsec: number): number;
   finish(max: number): number;
 }
 

@@ -1,6 +1,7 @@
 // Reads one connection record of the WebAssembly tracker (layout: assembly/connection-layout.ts)
 // into a slot of a ConnectionStore, so that the one record builder (connection-record.ts)
-// serves both trackers.
+// serves both trackers. The extension block (out-of-order blocks) is not read: no record field
+// comes from it.
 
 import * as C from "../../assembly/connection-layout.js";
 import { ANOMALY_NAMES } from "./anomalies.js";
@@ -49,6 +50,15 @@ export function unpackConnection(view: DataView, bytes: Uint8Array, c: number, s
   s.firstCloseSide[slot] = u8(C.C_FIRST_CLOSE_SIDE);
   s.removedBy[slot] = u8(C.C_REMOVED_BY);
   s.removedAt[slot] = f64(C.C_REMOVED_AT);
+  s.synAckIsn[slot] = u32(C.C_SYN_ACK_ISN);
+  s.synAckLastTime[slot] = f64(C.C_SYN_ACK_LAST_TIME);
+  s.synAckSent[slot] = u32(C.C_SYN_ACK_SENT);
+  s.synAck2Isn[slot] = u32(C.C_SYN_ACK2_ISN);
+  s.synAck2Sent[slot] = u32(C.C_SYN_ACK2_SENT);
+  s.synAck2Time[slot] = f64(C.C_SYN_ACK2_TIME);
+  s.synAck2LastTime[slot] = f64(C.C_SYN_ACK2_LAST_TIME);
+  s.synAck2Packet[slot] = f64(C.C_SYN_ACK2_PACKET);
+  s.synAck2SynTime[slot] = f64(C.C_SYN_ACK2_SYN_TIME);
   s.anomalyBits[slot] = u32(C.C_ANOMALY_BITS);
   s.history[slot] = history(view, bytes, c);
   s.anomalyCounts[slot] = anomalyCounts(view, c);
@@ -87,9 +97,10 @@ function unpackEndpoint(view: DataView, p: number, s: ConnectionStore, e: number
   s.synPayload[e] = u32(C.E_SYN_PAYLOAD);
   s.reasm[e] = u8(C.E_REASM);
   s.nextSeq[e] = u32(C.E_NEXT_SEQ);
-  s.pendingStart[e] = u32(C.E_PENDING_START);
-  s.pendingEnd[e] = u32(C.E_PENDING_END);
+  s.topWraps[e] = u32(C.E_TOP_WRAPS);
+  s.blockCount[e] = u8(C.E_BLOCKS);
   s.gaps[e] = u32(C.E_GAPS);
+  s.missedBytes[e] = f64(C.E_MISSED_BYTES);
 }
 
 // History letters are ASCII and usually a handful: a loop beats a TextDecoder call (which

@@ -83,14 +83,26 @@ export class WasmConnectionTracker {
         this.drain();
       }
     }
+    this.advanceClock(b.latestSec, b.latestNsec);
   }
 
-  /** Tracks `count` records at byte `at` of the tracker's memory (the constructor's `memory`). */
-  processInPlace(at: number, count: number): void {
+  /**
+   * Tracks `count` records at byte `at` of the tracker's memory (the constructor's `memory`),
+   * then moves the clock to `latestSec`/`latestNsec` (PacketBatch.latestSec).
+   */
+  processInPlace(at: number, count: number, latestSec: number, latestNsec: number): void {
     for (let next = 0; next < count;) {
       next = this.wasm.trackAt(at, next, count);
       this.drain();
     }
+    this.advanceClock(latestSec, latestNsec);
+  }
+
+  /** The latest time of any packet read (TCP or not): the timers due by then fire. */
+  advanceClock(sec: number, nsec: number): void {
+    if (!(sec >= 0)) return;
+    while (this.wasm.advanceClock(sec, nsec) === 0) this.drain();
+    this.drain();
   }
 
   /**

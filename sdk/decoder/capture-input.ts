@@ -1,11 +1,16 @@
 // Where capture bytes come from: a file path, "-" for stdin, bytes in memory, or any byte
 // stream (Node stream, web ReadableStream, async iterable of chunks). Gzip input is recognised
 // by its magic bytes and decompressed on the fly, whatever the file is called.
+//
+// A regular file is read straight into the decoder's arena. Anything else a path can name (a
+// named pipe, `<(cat f)`, /dev/stdin, a character device) cannot seek: it is opened once and
+// read as a stream, from its start.
 
-import { openSync, readSync, closeSync } from "node:fs";
-import { createReadStream } from "node:fs";
-import { createGunzip } from "node:zlib";
+import { openSync, readSync, closeSync, fstatSync, statSync, createReadStream } from "node:fs";
+import { open } from "node:fs";
+import { promisify } from "node:util";
 import { Readable } from "node:stream";
+import { gunzip } from "./gzip.js";
 
 export type ByteSource = AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
 export type CaptureInput = string | Uint8Array | ByteSource;
@@ -15,12 +20,25 @@ export type Pull =
   | { kind: "read"; read(into: Uint8Array): number; close(): void }
   | { kind: "chunks"; chunks: AsyncIterable<Uint8Array>; close(): void; gzip?: boolean };
 
+/** A caller's stream yielded something that is not bytes: a mistake in the call, not damage. */
+export class InputTypeError extends TypeError {}
+
+/**
+ * A byte stream read under a name (a pipe's path, "<stdin>"): what peekInput() hands back for
+ * an input it had to read from to peek, so that messages still name the input.
+ */
+export class NamedByteSource implements AsyncIterable<Uint8Array> {
+  constructor(readonly name: string, private readonly source: AsyncIterable<Uint8Array>) {}
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> { return this.source[Symbol.asyncIterator](); }
+}
+
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
 
 export function inputName(input: CaptureInput): string {
   if (typeof input === "string") return input === "-" ? "<stdin>" : input;
   if (input instanceof Uint8Array) return "<bytes>";
+  if (input instanceof NamedByteSource) return input.name;
   return "<stream>";
 }
 
@@ -33,39 +51,75 @@ function toAsyncIterable(source: ByteSource): AsyncIterable<Uint8Array> {
   return Readable.fromWeb(source as import("node:stream/web").ReadableStream<Uint8Array>);
 }
 
+/** A chunk of a caller's stream as bytes; anything but bytes is refused (a string would read as nothing). */
+function asBytes(chunk: unknown): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk;
+  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  const kind = typeof chunk === "string" ? "a string (open the stream without an encoding)" : chunk === null ? "null" : typeof chunk;
+  throw new InputTypeError(`a capture stream must yield bytes (Uint8Array, Buffer or ArrayBuffer), not ${kind}`);
+}
+
 // Re-yields a stream with its first chunk put back, after the first chunk was looked at.
-async function* prepend(first: Uint8Array, rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+async function* prepend(first: Uint8Array, rest: AsyncIterator<unknown>): AsyncGenerator<Uint8Array> {
   yield first;
-  for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
+  for (let r = await rest.next(); !r.done; r = await rest.next()) yield asBytes(r.value);
 }
 
-async function* gunzip(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const z = createGunzip();
-  const fed = Readable.from(chunks, { objectMode: false });
-  fed.on("error", (e) => z.destroy(e));
-  yield* fed.pipe(z) as AsyncIterable<Uint8Array>;
-}
-
-async function streamPull(source: AsyncIterable<Uint8Array>, close: () => void): Promise<Pull> {
+async function streamPull(source: AsyncIterable<unknown>, close: () => void): Promise<Pull> {
   const it = source[Symbol.asyncIterator]();
-  let first = await it.next();
-  while (!first.done && first.value.length === 0) first = await it.next();
-  if (first.done) return { kind: "chunks", chunks: (async function* () {})(), close };
-  const chunk = first.value instanceof Uint8Array ? first.value : new Uint8Array(first.value);
-  const all = prepend(chunk, it);
-  return { kind: "chunks", chunks: isGzip(chunk) ? gunzip(all) : all, close, gzip: isGzip(chunk) };
+  // Stopping early (a scan closed, a damaged capture) ends the stream too: a file stream closes
+  // its descriptor, and standard input no longer holds the process.
+  const closeAll = () => { void it.return?.()?.catch?.(() => {}); close(); };
+  try {
+    // The first two bytes say whether it is gzip: gathered across chunks if need be.
+    let head: Uint8Array = new Uint8Array(0);
+    while (head.length < 2) {
+      const next = await it.next();
+      if (next.done) break;
+      const chunk = asBytes(next.value);
+      head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+    }
+    if (head.length === 0) return { kind: "chunks", chunks: (async function* () {})(), close: closeAll };
+    const all = prepend(head, it);
+    return { kind: "chunks", chunks: isGzip(head) ? gunzip(all) : all, close: closeAll, gzip: isGzip(head) };
+  } catch (error) {
+    closeAll();
+    throw error;
+  }
+}
+
+/** An error as Node gives for a failed open, for a path that names a directory. */
+function isDirectoryError(path: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${path}'`), { code: "EISDIR", path });
+}
+
+/** A path that is not a regular file, opened once and read as a stream. */
+async function openStreamPath(path: string): Promise<Pull> {
+  // A named pipe's open waits for its writer: off the main thread, so that nothing else stalls.
+  const fd = await promisify(open)(path, "r");
+  const stream = createReadStream(path, { fd, autoClose: true });
+  return streamPull(stream, () => stream.destroy());
 }
 
 /** Opens an input for the decoder. Throws (ENOENT etc.) when a file cannot be opened. */
 export async function openInput(input: CaptureInput): Promise<Pull> {
   if (typeof input === "string" && input !== "-") {
+    const stat = statSync(input);
+    if (stat.isDirectory()) throw isDirectoryError(input);
+    if (!stat.isFile()) return openStreamPath(input);
     const fd = openSync(input, "r");
-    const head = new Uint8Array(2);
-    const n = readSync(fd, head, 0, 2, 0);
-    if (isGzip(head.subarray(0, n))) {
+    try {
+      if (!fstatSync(fd).isFile()) { closeSync(fd); return openStreamPath(input); } // replaced meanwhile
+      const head = new Uint8Array(2);
+      const n = readSync(fd, head, 0, 2, 0);
+      if (isGzip(head.subarray(0, n))) {
+        const stream = createReadStream(input, { fd, autoClose: true });
+        return streamPull(stream, () => stream.destroy());
+      }
+    } catch (error) {
       closeSync(fd);
-      const stream = createReadStream(input);
-      return streamPull(stream, () => stream.destroy());
+      throw error;
     }
     // Plain file: read straight into the decoder's arena, no intermediate copy.
     return {

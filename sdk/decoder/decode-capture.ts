@@ -14,7 +14,9 @@ import {
 } from "./packet-decoder.js";
 import type { PacketBatch } from "./packet-batch.js";
 import type { DecodeError, DecodeWarning } from "./diagnostics.js";
-import { openInput, inputName, type CaptureInput } from "./capture-input.js";
+import { openInput, inputName, InputTypeError, type CaptureInput, type Pull } from "./capture-input.js";
+import { abortable } from "../abort.js";
+import { checkDecodeOptions, checkInput } from "../options.js";
 
 export interface CaptureSummary {
   source: string;
@@ -39,6 +41,8 @@ export interface DecodeCaptureOptions extends DecoderOptions {
   onProgress?: (progress: DecodeProgress) => void;
   /** Yield after every decoder step, empty batches too (to watch summary() as reading goes). */
   everyStep?: boolean;
+  /** Stops reading: iteration then throws the signal's reason (an AbortError unless given one). */
+  signal?: AbortSignal;
 }
 
 export class CaptureDecoding implements AsyncIterable<PacketBatch> {
@@ -55,15 +59,26 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
   async *[Symbol.asyncIterator](): AsyncGenerator<PacketBatch> {
     if (this.started) throw new Error("a CaptureDecoding can be iterated only once");
     this.started = true;
+    const signal = this.options.signal;
+    signal?.throwIfAborted();
     const decoder = await PacketDecoder.create(this.options, this.placement);
     this.decoder = decoder;
-    const source = await openInput(this.input);
+    let source: Pull;
+    const opening = openInput(this.input);
+    try {
+      source = await abortable(opening, signal);
+    } catch (error) {
+      decoder.release();
+      if (signal?.aborted) opening.then((late) => late.close(), () => {}); // a pipe opened after the stop
+      throw error;
+    }
     this.gzip = source.kind === "chunks" && source.gzip === true;
     const onProgress = this.options.onProgress;
     const everyStep = this.options.everyStep ?? false;
     try {
       if (source.kind === "read") {
         while (!decoder.finished) {
+          if (signal?.aborted) throw signal.reason;
           if (decoder.needsInput) {
             const n = source.read(decoder.writable());
             if (n === 0) decoder.end(); else decoder.commit(n);
@@ -77,13 +92,16 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
         while (!decoder.finished) {
           let next: IteratorResult<Uint8Array>;
           try {
-            next = await chunks.next();
+            next = await abortable(chunks.next(), signal);
           } catch (error) {
-            // A stream that fails mid-way (e.g. a cut .gz) is damaged input: report it as such,
-            // after everything decoded so far.
+            if (signal?.aborted || error instanceof InputTypeError) throw error;
+            // A stream that fails mid-way (a cut or corrupt .gz, a read error) is damaged input:
+            // reported as such, after everything decoded before it.
+            const code = (error as { code?: unknown }).code;
+            const own = typeof code === "string" && code.startsWith("gzip.");
             this.readError = {
-              code: "input.read_failed",
-              message: `reading the input failed: ${(error as Error).message}`,
+              code: own ? code : "input.read_failed",
+              message: own ? (error as Error).message : `reading the input failed: ${(error as Error).message}`,
               offset: decoder.bytesIn,
               packet: decoder.packetsDecoded + 1, // the frame number of the record not read
             };
@@ -100,7 +118,13 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
           onProgress?.({ bytesRead: decoder.bytesIn });
         }
         if (this.readError) {
-          if (decoder.holding) yield decoder.batch; // what was decoded before the failure
+          // Every whole record already handed in is decoded (the last chunk's may not all be
+          // yet), without end(): what follows them is cut off, not the end of the capture.
+          while (!decoder.finished && !decoder.needsInput) {
+            const batch = decoder.step();
+            if ((batch.count > 0 || everyStep) && !decoder.holding) yield batch;
+          }
+          if (decoder.holding) yield decoder.batch;
           return;
         }
         decoder.end();
@@ -135,5 +159,7 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
 
 /** `placement` is for parallel scans (parallel/): where the records go. */
 export function decodeCapture(input: CaptureInput, options?: DecodeCaptureOptions, placement?: DecoderPlacement): CaptureDecoding {
+  checkInput(input);
+  checkDecodeOptions(options);
   return new CaptureDecoding(input, options, placement);
 }

@@ -9,13 +9,22 @@ import type { DecoderPlacement } from "./packet-decoder.js";
 
 export interface InputBatch { batch: PacketBatch; packetBase: number }
 
+// Batches without records are yielded too when they carry a later time (packets that are not
+// TCP, or not trackable): the trackers' clock, and so their timers, follow every packet.
 export async function* decodeInputs(
   inputs: CaptureInput[], options: DecodeCaptureOptions, summaries: CaptureSummary[], placement?: DecoderPlacement,
 ): AsyncGenerator<InputBatch> {
   let packetBase = 0;
   for (const one of inputs) {
-    const decoding = decodeCapture(one, options, placement);
-    for await (const batch of decoding) yield { batch, packetBase };
+    const decoding = decodeCapture(one, { ...options, everyStep: true }, placement);
+    let sec = -1, nsec = 0;
+    for await (const batch of decoding) {
+      const later = batch.latestSec > sec || (batch.latestSec === sec && batch.latestNsec > nsec);
+      if (batch.count === 0 && !later) continue;
+      sec = batch.latestSec;
+      nsec = batch.latestNsec;
+      yield { batch, packetBase };
+    }
     const summary = decoding.summary();
     summaries.push(summary);
     packetBase += summary.stats.packets;

@@ -47,6 +47,12 @@ export interface TcpPacketRecord {
 export class PacketBatch {
   /** Number of records in this batch. */
   count = 0;
+  /**
+   * The latest timestamp of any packet read so far, TCP or not (-1: none yet): what moves the
+   * connection trackers' clock past the packets that are not records.
+   */
+  latestSec = -1;
+  latestNsec = 0;
   readonly f64: Float64Array;
   readonly u32: Uint32Array;
   readonly i32: Int32Array;

@@ -209,6 +209,9 @@ export class PacketDecoder {
     this.state = wasm.status();
     this.held = this.placement?.fill === true && this.state === L.STATUS_NEED_MORE && !this.eof
       && this.batch.count < this.capacity;
+    const s = this.stats64;
+    this.batch.latestSec = s[L.STAT_FIRST_TS_SEC]! < 0 ? -1 : s[L.STAT_LAST_TS_SEC]!;
+    this.batch.latestNsec = s[L.STAT_LAST_TS_NSEC]!;
     this.drainMeta();
     return this.batch;
   }

@@ -1,13 +1,121 @@
-// The first packet's timestamp of a capture, read from its first chunk only: used to put
-// rotated captures in time order before reading them as one.
+// The first packet's timestamp of a capture, read from its start only: used to put rotated
+// captures in time order before reading them as one.
+//
+// peekFirstTimestamp() opens the input and reads its start: fine for a regular file or bytes,
+// which can be read again. peekInput() also takes inputs that can be read only once (a named
+// pipe, standard input, a stream): it keeps the bytes the peek read and hands back an input
+// that gives them again, followed by the rest, so nothing is opened twice or seeked.
 
+import { statSync, createReadStream } from "node:fs";
+import { open } from "node:fs";
+import { promisify } from "node:util";
+import { Readable } from "node:stream";
 import { decodeCapture } from "./decode-capture.js";
-import type { CaptureInput } from "./capture-input.js";
+import { NamedByteSource, inputName, type CaptureInput } from "./capture-input.js";
 import type { Timestamp } from "./packet-decoder.js";
+
+/** Bytes a peek may read from a once-only input before it gives up (they are kept in memory). */
+export const PEEK_LIMIT_BYTES = 16 << 20;
 
 export async function peekFirstTimestamp(input: CaptureInput): Promise<Timestamp | null> {
   // Step by step, TCP or not: a capture without TCP is not read to its end for this.
   const capture = decodeCapture(input, { everyStep: true });
   for await (const _batch of capture) if (capture.summary().stats.firstTimestamp) break;
   return capture.summary().stats.firstTimestamp;
+}
+
+export interface PeekedInput {
+  /** The first packet's time; null if none was found (unreadable, empty, or not in the first 16 MiB). */
+  first: Timestamp | null;
+  /** What to read from now on: the input itself when it can be read again, else a replay. */
+  input: CaptureInput;
+}
+
+/** Whether an input can be opened and read again from its start. */
+function rereadable(input: CaptureInput): boolean {
+  if (input instanceof Uint8Array) return true;
+  if (typeof input !== "string" || input === "-") return false;
+  try {
+    const stat = statSync(input);
+    return stat.isFile() || stat.isDirectory(); // a directory: refused when opened
+  } catch {
+    return true; // missing: reported when read
+  }
+}
+
+/**
+ * A once-only source, pulled by the peek (which keeps what it pulls) and then replayed: the
+ * kept chunks first, then the rest of the source.
+ */
+class Replay {
+  private readonly kept: Uint8Array[] = [];
+  private keptBytes = 0;
+  constructor(private readonly source: AsyncIterator<Uint8Array>, private readonly close: () => void) {}
+
+  /** For the peek: never closes the source; ends once PEEK_LIMIT_BYTES are kept. */
+  recording(): AsyncIterable<Uint8Array> {
+    return {
+      [Symbol.asyncIterator]: () => ({
+        next: async (): Promise<IteratorResult<Uint8Array>> => {
+          if (this.keptBytes >= PEEK_LIMIT_BYTES) return { done: true, value: undefined };
+          const r = await this.source.next();
+          if (!r.done) {
+            const chunk = r.value instanceof Uint8Array ? r.value : new Uint8Array(r.value as ArrayBuffer);
+            this.kept.push(chunk);
+            this.keptBytes += chunk.length;
+            return { done: false, value: chunk };
+          }
+          return r;
+        },
+        return: async (): Promise<IteratorResult<Uint8Array>> => ({ done: true, value: undefined }),
+      }),
+    };
+  }
+
+  async *replay(): AsyncGenerator<Uint8Array> {
+    try {
+      while (this.kept.length > 0) yield this.kept.shift()!;
+      for (let r = await this.source.next(); !r.done; r = await this.source.next()) yield r.value;
+    } finally {
+      this.close();
+    }
+  }
+}
+
+async function openOnce(input: Exclude<CaptureInput, Uint8Array>): Promise<{ source: AsyncIterator<Uint8Array>; close: () => void }> {
+  let stream: AsyncIterable<Uint8Array>;
+  let close = () => {};
+  if (input === "-") {
+    stream = process.stdin;
+  } else if (typeof input === "string") {
+    const fd = await promisify(open)(input, "r"); // a pipe's open waits for its writer
+    const file = createReadStream(input, { fd, autoClose: true });
+    stream = file;
+    close = () => file.destroy();
+  } else {
+    stream = Symbol.asyncIterator in input ? input as AsyncIterable<Uint8Array>
+      : Readable.fromWeb(input as import("node:stream/web").ReadableStream<Uint8Array>);
+  }
+  const it = stream[Symbol.asyncIterator]();
+  return { source: it, close: () => { void it.return?.()?.catch?.(() => {}); close(); } };
+}
+
+/**
+ * The first packet's time of `input`, and the input to read from now on. An input that cannot
+ * be read twice is read once: what the peek read is kept (at most PEEK_LIMIT_BYTES and a chunk)
+ * and given again first. Throws only when the input cannot be opened.
+ */
+export async function peekInput(input: CaptureInput): Promise<PeekedInput> {
+  if (rereadable(input)) {
+    let first: Timestamp | null = null;
+    try { first = await peekFirstTimestamp(input); } catch { /* unreadable: reported when read */ }
+    return { first, input };
+  }
+  const { source, close } = await openOnce(input as Exclude<CaptureInput, Uint8Array>);
+  const replay = new Replay(source, close);
+  let first: Timestamp | null = null;
+  try {
+    first = await peekFirstTimestamp(replay.recording());
+  } catch { /* a stream that fails: reported when read */ }
+  return { first, input: new NamedByteSource(inputName(input), { [Symbol.asyncIterator]: () => replay.replay() }) };
 }

@@ -10,13 +10,13 @@
 //
 // Control words (Int32): [published, done, aborted, read by worker 0, read by worker 1, ...,
 // consumed from worker 0, consumed from worker 1, ...]. Batch k is in output slot k mod slots; its
-// header [count, packetBase] is in `headers`.
+// header [count, packetBase, latest time] is in `headers`.
 
 const PUBLISHED = 0;
 const DONE = 1;
 const ABORTED = 2;
 const FIRST_READER = 3;
-const HEADER_BYTES = 16;
+const HEADER_BYTES = 32; // i32 count, u32 latest nanoseconds, f64 packet base, f64 latest seconds
 /** Batches published and not yet read by a worker before it is woken (see publish()). */
 const WAKE_AFTER = 4;
 /** Connections a worker may have sent and not yet seen consumed (~576 bytes each). */
@@ -82,10 +82,12 @@ export class RingWriter {
   }
 
   /** Publishes the batch of `count` records just decoded into nextSlot(). */
-  publish(count: number, packetBase: number): void {
+  publish(count: number, packetBase: number, latestSec: number, latestNsec: number): void {
     const at = this.nextSlot() * HEADER_BYTES;
     this.headers.setInt32(at, count, true);
+    this.headers.setUint32(at + 4, latestNsec, true);
     this.headers.setFloat64(at + 8, packetBase, true);
+    this.headers.setFloat64(at + 16, latestSec, true);
     this.published++;
     Atomics.store(this.control, PUBLISHED, this.published);
     // Waking a worker is a system call on each side; a worker that keeps up (large packets) would
@@ -133,7 +135,7 @@ export class RingReader {
   }
 
   /** The next batch's output slot, count and packet base, or null at the end. */
-  next(): { slot: number; count: number; packetBase: number } | null {
+  next(): { slot: number; count: number; packetBase: number; latestSec: number; latestNsec: number } | null {
     for (;;) {
       const published = Atomics.load(this.control, PUBLISHED);
       if (published > this.read) break;
@@ -142,7 +144,10 @@ export class RingReader {
     }
     const slot = this.read % this.ring.slots;
     const at = slot * HEADER_BYTES;
-    return { slot, count: this.headers.getInt32(at, true), packetBase: this.headers.getFloat64(at + 8, true) };
+    return {
+      slot, count: this.headers.getInt32(at, true), packetBase: this.headers.getFloat64(at + 8, true),
+      latestSec: this.headers.getFloat64(at + 16, true), latestNsec: this.headers.getUint32(at + 4, true),
+    };
   }
 
   /** Blocks while more than MAX_UNCONSUMED of the `sent` connections are not consumed yet. */

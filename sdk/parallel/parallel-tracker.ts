@@ -22,11 +22,12 @@ import { ConnectionStore } from "../connections/connection-store.js";
 import { C_ID, C_REMOVED_AT } from "../../assembly/connection-layout.js";
 import { DEFAULT_MAX_HALF_OPEN } from "../connections/tracker.js";
 import { unpackConnection } from "../connections/unpack-connection.js";
+import { abortable } from "../abort.js";
 import { buildConnectionRecord, type ConnectionRecord } from "../connections/connection-record.js";
 
 /** Options a worker can receive: plain data only (no callbacks). */
 function portable(options: ScanOptions, workers: number): ScanOptions {
-  const { onProgress: _progress, ...rest } = options;
+  const { onProgress: _progress, signal: _signal, ...rest } = options;
   // Each worker holds its share of the half-open connections (ScanOptions.maxHalfOpen).
   return { ...rest, maxHalfOpen: Math.ceil((options.maxHalfOpen ?? DEFAULT_MAX_HALF_OPEN) / workers) };
 }
@@ -64,6 +65,7 @@ const endOf = (run: EndedRun, k: number) => run.view.getFloat64(run.offsets[k]! 
 export async function* trackInWorkers(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[],
 ): AsyncGenerator<EndedGroup, Timeline> {
+  const signal = options.signal;
   // The decoders of every input run on one memory the workers read the records from.
   const memory = acquireScanMemory();
   const layout = await instantiateDecoder(memory); // grows the memory; tells where the slots are
@@ -203,19 +205,20 @@ export async function* trackInWorkers(
     let published = 0;
     // Each batch is decoded into nextSlot(), which is free: waited for before the decoder resumes.
     for await (const { batch, packetBase } of decodeInputs(inputs, options, summaries, placement)) {
-      writer.publish(batch.count, packetBase);
+      writer.publish(batch.count, packetBase, batch.latestSec, batch.latestNsec);
       // Wait for the slot the next batch goes to, handing on meanwhile what the workers send:
       // a worker waiting for its connections to be consumed frees no slot until they are.
       while (!writer.slotFree()) {
         const seen = news;
         yield* ready();
         if (writer.slotFree()) break;
-        if (news === seen) await Promise.race([writer.slotFreed(), new Promise<void>((resolve) => { wake = resolve; })]);
+        if (news === seen) await abortable(Promise.race([writer.slotFreed(), new Promise<void>((resolve) => { wake = resolve; })]), signal);
         wake = null;
       }
       // Reading and decoding never wait for the event loop: let the workers' messages in now
       // and then, or they queue up (unread bytes) for as long as the ring has room.
       if (++published % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      signal?.throwIfAborted();
       yield* ready();
     }
     writer.close();
@@ -223,7 +226,7 @@ export async function* trackInWorkers(
       const seen = news;
       yield* ready();
       if (states.every((s) => s.done && s.queue.length === 0 && s.final.length === 0)) break;
-      if (news === seen) await new Promise<void>((resolve) => { wake = resolve; });
+      if (news === seen) await abortable(new Promise<void>((resolve) => { wake = resolve; }), signal);
       wake = null;
     }
   } finally {

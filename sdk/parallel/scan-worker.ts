@@ -46,8 +46,10 @@ function run(job: WorkerJob): void {
     reader.waitForConsumer(sent);
     const packets = views[slot.slot] ??= PacketBatch.ofSlot(memory.buffer, outputAt, slotRecords, slot.slot);
     packets.count = slot.count;
+    packets.latestSec = slot.latestSec;
+    packets.latestNsec = slot.latestNsec;
     tracker.packetBase = slot.packetBase;
-    if (job.inPlace) tracker.processInPlace(packets.u8.byteOffset, packets.count);
+    if (job.inPlace) tracker.processInPlace(packets.u8.byteOffset, packets.count, slot.latestSec, slot.latestNsec);
     else tracker.processBatch(packets);
     reader.release();
     batch++;

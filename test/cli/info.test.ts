@@ -127,3 +127,22 @@ describe("info", () => {
     }
   });
 });
+
+describe("info's output", () => {
+  it("a full disk: one line naming the output, exit 5", () => {
+    const r = spawnSync("bash", ["-c", `node '${BIN}' info '${SAMPLE}' > /dev/full; echo "$?"`], { encoding: "utf8" });
+    expect(r.stdout.trim()).toBe("5");
+    expect(r.stderr).toBe("tcp-handshake-scan: standard output: cannot write the output: no space left on device (ENOSPC)\n");
+  });
+
+  it("a reader gone before the first line: exit 141, quietly", async () => {
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, [BIN, "info", SAMPLE, SAMPLE], { stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (d) => { stderr += d; });
+    const code = await new Promise((resolve) => child.once("exit", resolve));
+    expect(code).toBe(141);
+    expect(stderr).toBe("");
+  });
+});

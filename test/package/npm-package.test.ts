@@ -28,7 +28,7 @@ describe("npm package", () => {
     const allowed = [
       /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^docs\/ARCHITECTURE\.md$/, /^examples\/sample\.pcap$/,
       /^build\/(decoder|tracker)\.wasm$/,
-      /^dist\/assembly\/(connection-)?layout\.(js|d\.ts)$/,
+      /^dist\/assembly\/[\w-]*layout\.(js|d\.ts)$/,
       /^dist\/cli\/(bin|scan-worker)\.js(\.map)?$/,
       /^dist\/sdk\/[\w/-]+\.(js|d\.ts)$/,
     ];

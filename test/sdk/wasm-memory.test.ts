@@ -65,7 +65,7 @@ describe("a decoder and a tracker on one memory", () => {
     for await (const batch of decodeCapture(capture, {}, placement)) {
       const at = layout.outputPtr() + slot * layout.recordCapacity() * RECORD_SIZE;
       expect(batch.u8.byteOffset).toBe(at); // the records the decoder wrote, where it wrote them
-      inPlace.tracker.processInPlace(at, batch.count);
+      inPlace.tracker.processInPlace(at, batch.count, batch.latestSec, batch.latestNsec);
       copying.tracker.processBatch(batch);
       slot = (slot + 1) % layout.outputSlots();
       batches++;

@@ -2,9 +2,11 @@
 // not that packet (or any packet) is TCP.
 
 import { describe, it, expect } from "vitest";
-import { peekFirstTimestamp } from "../../../sdk/index.js";
+import { gzipSync } from "node:zlib";
+import { peekFirstTimestamp, peekInput, PEEK_LIMIT_BYTES } from "../../../sdk/index.js";
 import { ethernet, ipv4, tcpIp, F } from "../../helpers/packets.js";
-import { writePcap } from "../../helpers/capture-writer.js";
+import { writePcap, writePcapng } from "../../helpers/capture-writer.js";
+import { decodeAll } from "../../helpers/decode.js";
 
 function udpOnly(count: number): Uint8Array {
   const frames = Array.from({ length: count }, (_, i) => ({
@@ -35,5 +37,50 @@ describe("peekFirstTimestamp", () => {
     const tcp = writePcap([{ data: ethernet(tcpIp({ flags: F.SYN })), sec: 1_600_000_000, nsec: 5_000 }]);
     expect(await peekFirstTimestamp(tcp)).toEqual({ sec: 1_600_000_000, nsec: 5_000 });
     expect(await peekFirstTimestamp(writePcap([]))).toBeNull();
+  });
+});
+
+describe("peekInput", () => {
+  it("peeks at a once-only stream and gives back every byte it read, then the rest, once", async () => {
+    const bytes = writePcap(Array.from({ length: 500 }, (_, i) => ({ data: ethernet(tcpIp({ sport: 3000 + i, flags: F.ACK, payload: 700 })), sec: 1_650_000_000 + i, nsec: 7000 })));
+    const reference = await decodeAll(bytes);
+    let iterations = 0;
+    const pulled = { count: 0 };
+    const once: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]() {
+        if (++iterations > 1) throw new Error("opened twice");
+        return chunks(bytes, 4096, pulled)[Symbol.asyncIterator]();
+      },
+    };
+    const { first, input } = await peekInput(once);
+    expect(first).toEqual({ sec: 1_650_000_000, nsec: 7000 });
+    expect(pulled.count).toBeLessThanOrEqual(2); // the peek read the start only
+    const read = await decodeAll(input);
+    expect(read.records).toEqual(reference.records);
+    expect(read.summary.source).toBe("<stream>");
+    expect(iterations).toBe(1);
+  });
+
+  it("keeps a file that can be read again as it is, and names what it replays", async () => {
+    const bytes = writePcap([{ data: ethernet(tcpIp({ flags: F.SYN })), sec: 1_600_000_000 }]);
+    expect((await peekInput(bytes)).input).toBe(bytes);
+    const gz = gzipSync(bytes);
+    const { first, input } = await peekInput((async function* () { yield gz.subarray(0, 1); yield gz.subarray(1); })());
+    expect(first).toEqual({ sec: 1_600_000_000, nsec: 0 });
+    expect((await decodeAll(input)).records).toHaveLength(1);
+  });
+
+  it("gives up the peek after PEEK_LIMIT_BYTES of no packet, keeping what it read", async () => {
+    // A pcapng section whose first block is a large unknown block: no packet in the first 16 MiB.
+    const big = writePcapng([{ blocks: [
+      { type: "unknown", blockType: 0x0bad, body: new Uint8Array(PEEK_LIMIT_BYTES - 100) },
+      { type: "unknown", blockType: 0x0bad, body: new Uint8Array(1000) },
+      { type: "epb", frame: { data: ethernet(tcpIp({ flags: F.SYN })), sec: 1_600_000_000 } },
+    ] }]);
+    const { first, input } = await peekInput(chunks(big, 1 << 20, { count: 0 }));
+    expect(first).toBeNull();
+    const read = await decodeAll(input);
+    expect(read.records).toHaveLength(1);
+    expect(read.summary.error).toBeNull();
   });
 });

@@ -1,0 +1,65 @@
+// P-square running quantiles of a side's ack-RTT samples, as the TypeScript engine computes
+// them (sdk/connections/analysis/rtt-quantiles.ts, which explains the method): the same
+// operations in the same order, f64 arithmetic over f32 marker heights, so both engines give
+// bit-identical estimates. `q` is an estimator's address (layout: QUANTILE_STRIDE bytes,
+// Q_HEIGHTS then Q_POSITIONS), `n` the sample count including x.
+
+import { Q_HEIGHTS, Q_POSITIONS } from "../../analysis-layout";
+
+@inline function h(q: usize, i: i32): f64 { return <f64>load<f32>(q + Q_HEIGHTS + (<usize>i << 2)); }
+@inline function setH(q: usize, i: i32, v: f64): void { store<f32>(q + Q_HEIGHTS + (<usize>i << 2), <f32>v); }
+
+export function addQuantileSample(q: usize, n: u32, x: f64, perMille: i32): void {
+  if (n <= 5) {
+    let k = <i32>n - 1;
+    while (k > 0 && h(q, k - 1) > x) {
+      setH(q, k, h(q, k - 1));
+      k--;
+    }
+    setH(q, k, x);
+    if (n == 5) {
+      store<i32>(q + Q_POSITIONS, 2);
+      store<i32>(q + Q_POSITIONS + 4, 3);
+      store<i32>(q + Q_POSITIONS + 8, 4);
+    }
+    return;
+  }
+  const p: f64 = <f64>perMille / 1000;
+  let q0 = h(q, 0), q1 = h(q, 1), q2 = h(q, 2), q3 = h(q, 3), q4 = h(q, 4);
+  let n1 = load<i32>(q + Q_POSITIONS), n2 = load<i32>(q + Q_POSITIONS + 4), n3 = load<i32>(q + Q_POSITIONS + 8);
+  const n0: i32 = 1, n4 = <i32>n;
+  if (x < q0) { q0 = x; n1++; n2++; n3++; }
+  else if (x < q1) { n1++; n2++; n3++; }
+  else if (x < q2) { n2++; n3++; }
+  else if (x < q3) { n3++; }
+  else if (!(x < q4)) { q4 = x; }
+  const m = <f64>(n - 1);
+  // Marker 1.
+  let d: f64 = 1 + (m * p) / 2 - <f64>n1;
+  if ((d >= 1 && n2 - n1 > 1) || (d <= -1 && n0 - n1 < -1)) {
+    const s: i32 = d >= 0 ? 1 : -1;
+    const c = q1 + (<f64>s / <f64>(n2 - n0)) * (<f64>(n1 - n0 + s) * (q2 - q1) / <f64>(n2 - n1) + <f64>(n2 - n1 - s) * (q1 - q0) / <f64>(n1 - n0));
+    q1 = q0 < c && c < q2 ? c : s > 0 ? q1 + (q2 - q1) / <f64>(n2 - n1) : q1 + (q0 - q1) / <f64>(n0 - n1);
+    n1 += s;
+  }
+  // Marker 2: the estimate.
+  d = 1 + m * p - <f64>n2;
+  if ((d >= 1 && n3 - n2 > 1) || (d <= -1 && n1 - n2 < -1)) {
+    const s: i32 = d >= 0 ? 1 : -1;
+    const c = q2 + (<f64>s / <f64>(n3 - n1)) * (<f64>(n2 - n1 + s) * (q3 - q2) / <f64>(n3 - n2) + <f64>(n3 - n2 - s) * (q2 - q1) / <f64>(n2 - n1));
+    q2 = q1 < c && c < q3 ? c : s > 0 ? q2 + (q3 - q2) / <f64>(n3 - n2) : q2 + (q1 - q2) / <f64>(n1 - n2);
+    n2 += s;
+  }
+  // Marker 3.
+  d = 1 + (m * (1 + p)) / 2 - <f64>n3;
+  if ((d >= 1 && n4 - n3 > 1) || (d <= -1 && n2 - n3 < -1)) {
+    const s: i32 = d >= 0 ? 1 : -1;
+    const c = q3 + (<f64>s / <f64>(n4 - n2)) * (<f64>(n3 - n2 + s) * (q4 - q3) / <f64>(n4 - n3) + <f64>(n4 - n3 - s) * (q3 - q2) / <f64>(n3 - n2));
+    q3 = q2 < c && c < q4 ? c : s > 0 ? q3 + (q4 - q3) / <f64>(n4 - n3) : q3 + (q2 - q3) / <f64>(n2 - n3);
+    n3 += s;
+  }
+  setH(q, 0, q0); setH(q, 1, q1); setH(q, 2, q2); setH(q, 3, q3); setH(q, 4, q4);
+  store<i32>(q + Q_POSITIONS, n1);
+  store<i32>(q + Q_POSITIONS + 4, n2);
+  store<i32>(q + Q_POSITIONS + 8, n3);
+}

@@ -1,0 +1,106 @@
+// The capture clock and the packet being tracked: what every rule reads (the reference
+// tracker's tracker-context.ts). The packet's fields are globals rather than arguments, set
+// once per packet; a pending SYN's replay (half-open.ts) swaps in its own and puts them back.
+
+import * as L from "../layout";
+
+// The capture clock and its quality figures.
+let baseSec: f64 = NaN;
+export let now: f64 = 0;
+export let maxGapSec: f64 = 0;
+export let backwardsSteps: f64 = 0;
+let lastPacketTime: f64 = NaN;
+/** Added to packet indices: the packets of earlier files when several are read as one. */
+export let packetBase: f64 = 0;
+// The packet being processed: its record, and the fields most rules read.
+export let rec: usize = 0;
+export let curTime: f64 = 0;
+export let curSeq: u32 = 0;
+export let curAck: u32 = 0;
+export let curFlags: u32 = 0;
+export let curPayload: u32 = 0;
+
+export function setPacketBase(base: f64): void { packetBase = base; }
+
+export function resetContext(): void {
+  baseSec = NaN;
+  now = 0;
+  maxGapSec = 0;
+  backwardsSteps = 0;
+  lastPacketTime = NaN;
+  packetBase = 0;
+}
+
+@inline export function packetIndex(): f64 { return load<f64>(rec, L.REC_PACKET_INDEX) + packetBase; }
+
+/** The packet record at `at` is the one being tracked. */
+@inline export function setRecord(at: usize): void { rec = at; }
+
+/** Reads the current record's fields the rules use (after its clock step). */
+@inline export function readPacket(): void {
+  curFlags = <u32>load<u16>(rec, L.REC_TCP_FLAGS);
+  curSeq = load<u32>(rec, L.REC_SEQ);
+  curAck = load<u32>(rec, L.REC_ACK);
+  curPayload = load<u32>(rec, L.REC_PAYLOAD_LEN);
+}
+
+// A timestamp on the capture clock (seconds since its first packet). Every time the tracker
+// compares comes from here: a pending SYN's deadlines, recomputed later, must equal the ones
+// its packet gave when it came, to the last bit.
+@inline export function captureTime(secs: f64, nsec: u32): f64 { return secs - baseSec + <f64>nsec * 1e-9; }
+
+/** The capture clock takes the current record's time: the current time, "now", the timeline figures. */
+export function stepClock(): void {
+  const secs = load<f64>(rec, L.REC_TS_SEC);
+  if (baseSec != baseSec) baseSec = secs;
+  const t = captureTime(secs, load<u32>(rec, L.REC_TS_NSEC));
+  if (t > now) now = t;
+  if (t < lastPacketTime) backwardsSteps++;
+  else if (t - lastPacketTime > maxGapSec) maxGapSec = t - lastPacketTime;
+  lastPacketTime = t;
+  curTime = t;
+}
+
+/**
+ * The capture clock takes a time read from a packet that is not a record (any packet, TCP or
+ * not, as Zeek's clock does); false before the first record, when no timer can be due.
+ */
+export function clockTo(secs: f64, nsec: u32): bool {
+  if (!(secs >= 0) || baseSec != baseSec) return false;
+  const t = captureTime(secs, nsec);
+  if (t > now) now = t;
+  curTime = t;
+  return true;
+}
+
+// What a replay put aside.
+let savedRec: usize = 0;
+let savedTime: f64 = 0;
+let savedSeq: u32 = 0;
+let savedAck: u32 = 0;
+let savedFlags: u32 = 0;
+let savedPayload: u32 = 0;
+let savedNow: f64 = 0;
+let savedBase: f64 = 0;
+
+/**
+ * Replays the SYN in record `x` as it came: its time, the clock's "now" then, packet indices
+ * already including their base. endReplay() restores the packet being tracked.
+ */
+export function beginReplay(x: usize, nowThen: f64): void {
+  savedRec = rec; savedTime = curTime; savedSeq = curSeq; savedAck = curAck; savedFlags = curFlags;
+  savedPayload = curPayload; savedNow = now; savedBase = packetBase;
+  rec = x;
+  packetBase = 0;
+  now = nowThen;
+  curTime = captureTime(load<f64>(x, L.REC_TS_SEC), load<u32>(x, L.REC_TS_NSEC));
+  curFlags = <u32>load<u16>(x, L.REC_TCP_FLAGS);
+  curSeq = load<u32>(x, L.REC_SEQ);
+  curAck = 0;
+  curPayload = 0;
+}
+
+export function endReplay(): void {
+  rec = savedRec; curTime = savedTime; curSeq = savedSeq; curAck = savedAck; curFlags = savedFlags;
+  curPayload = savedPayload; now = savedNow; packetBase = savedBase;
+}

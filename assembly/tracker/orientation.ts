@@ -1,0 +1,94 @@
+// Creating a connection, and which side originates it (notes section 2), and Zeek's reuse
+// test (section 7): the reference tracker's tracker-orientation.ts, rule for rule.
+
+import * as L from "../layout";
+import {
+  C_ID, C_FIRST_SEC, C_FIRST_NSEC, C_FIRST_TIME, C_LAST_TIME, C_DURATION_END, C_LAST_PACKET,
+  C_INACTIVITY_TIMEOUT, C_KEY, C_KEY_PORTS, C_KEY_VERSION, C_FLOW_HASH, C_EXPECTED_SYN_SEQ, C_VLAN,
+  C_INNER_VLAN, C_FLIPPED, E_ISN, INACTIVE, SYN_SENT, SYN_ACK_SENT, CLOSED, RESET, SEEN_ISN,
+  HS_SIMULTANEOUS, HS_EXPECT_SYN,
+} from "../connection-layout";
+import { connAt, allocateSlot } from "./connections";
+import { endpointAt, stateOf, seenOf, hsOf, addHs, flippedOf } from "./connection";
+import { insertFlow } from "./flow-index";
+import { setHistory1 } from "./history";
+import * as config from "./config";
+import { rec, curTime, curSeq, curFlags, packetIndex } from "./context";
+import { schedule, TIMEOUT_IDLE_EMPTY } from "./lifetime";
+
+/** What a SYN that ended the connection on its endpoints hands to the new one. */
+export const REUSE_NEW_ISN = 1;
+export const REUSE_SIMULTANEOUS = 2;
+const LETTER_CARET: u32 = 0x5e; // '^'
+
+// Zeek's reuse test (section 7): does this SYN start a new connection on these endpoints?
+export function isReuse(c: usize, fromA: bool): bool {
+  const flags = curFlags, seq = curSeq;
+  const oSide = flippedOf(c);
+  const eo = endpointAt(c, oSide), er = endpointAt(c, oSide ^ 1);
+  const so = stateOf(eo), sr = stateOf(er);
+  if (so == CLOSED || so == RESET || sr == CLOSED || sr == RESET) return true;
+  const senderIsResp = (fromA ? 0 : 1) != oSide;
+  if ((flags & L.FLAG_ACK) == 0) {
+    // The SYN that completes a SYN/ACK seen first is not reuse: it flips the connection.
+    if (senderIsResp && so == SYN_ACK_SENT && expectsSyn(c)) return false;
+    return (seenOf(eo) & SEEN_ISN) == 0 || load<u32>(eo, E_ISN) != seq;
+  }
+  if (so != INACTIVE) return false;
+  return (seenOf(er) & SEEN_ISN) == 0 || load<u32>(er, E_ISN) != seq;
+}
+
+// What a SYN that ends a connection says about the handshake: the originator retrying with a
+// new ISN, or the responder's own SYN crossing the originator's (simultaneous open).
+export function reuseEvidence(c: usize, fromA: bool): i32 {
+  if ((curFlags & L.FLAG_ACK) != 0) return 0;
+  const oSide = flippedOf(c);
+  const eo = endpointAt(c, oSide);
+  if (stateOf(eo) != SYN_SENT) return 0;
+  if ((fromA ? 0 : 1) == oSide) return REUSE_NEW_ISN;
+  if (stateOf(endpointAt(c, oSide ^ 1)) == INACTIVE) {
+    addHs(c, HS_SIMULTANEOUS);
+    return REUSE_SIMULTANEOUS;
+  }
+  return 0;
+}
+
+/** Is the packet the SYN that a SYN/ACK from the originator (seen first) acknowledged? */
+@inline export function expectsSyn(c: usize): bool {
+  return (hsOf(c) & HS_EXPECT_SYN) != 0 && load<u32>(c, C_EXPECTED_SYN_SEQ) == curSeq;
+}
+
+export function create(hash: u32, ports: u32, version: u32, sport: u32, dport: u32): u32 {
+  const t = curTime, flags = curFlags, r = rec;
+  const slot = allocateSlot();
+  const c = connAt(slot);
+  memory.copy(c + C_KEY, r + L.REC_SRC_ADDR, 16);
+  memory.copy(c + C_KEY + 16, r + L.REC_DST_ADDR, 16);
+  store<u32>(c, ports, C_KEY_PORTS);
+  store<u32>(c, version, C_KEY_VERSION);
+  store<u32>(c, hash, C_FLOW_HASH);
+  store<f64>(c, packetIndex() + 1, C_ID);
+  store<f64>(c, load<f64>(r, L.REC_TS_SEC), C_FIRST_SEC);
+  store<u32>(c, load<u32>(r, L.REC_TS_NSEC), C_FIRST_NSEC);
+  store<f64>(c, t, C_FIRST_TIME);
+  store<f64>(c, t, C_LAST_TIME);
+  store<f64>(c, t, C_DURATION_END);
+  store<f64>(c, packetIndex(), C_LAST_PACKET);
+  store<u16>(c, load<u16>(r, L.REC_VLAN), C_VLAN);
+  store<u16>(c, load<u16>(r, L.REC_INNER_VLAN), C_INNER_VLAN);
+  store<f64>(c, config.handshakeInactivity, C_INACTIVITY_TIMEOUT);
+  // Orientation (section 2.1): a pure SYN's sender originates; anything else is flipped
+  // towards a likely server port.
+  const pureSyn = (flags & (L.FLAG_SYN | L.FLAG_ACK)) == L.FLAG_SYN;
+  const broadcast = version == 4 && load<u32>(r, L.REC_DST_ADDR) == 0xffffffff;
+  if (!pureSyn && !broadcast) {
+    const srcLikely = config.isLikelyServerPort(sport), dstLikely = config.isLikelyServerPort(dport);
+    if ((srcLikely && !dstLikely) || (srcLikely && dstLikely && (flags & L.FLAG_SYN) == 0 && sport < dport)) {
+      store<u8>(c, 1, C_FLIPPED);
+      setHistory1(c, LETTER_CARET);
+    }
+  }
+  insertFlow(slot, hash);
+  schedule(slot, c, t + TIMEOUT_IDLE_EMPTY);
+  return slot;
+}

@@ -1,0 +1,168 @@
+// The command line, parsed with Node's own util.parseArgs: options may come before, between or
+// after the captures and mean the same wherever they are; a boolean flag never takes the word
+// after it (`--verify-checksums a.pcap` is the flag and a capture); `-` is standard input;
+// `--` ends the options. Imports nothing of the SDK: the early worker start reads it too.
+
+import { parseArgs } from "node:util";
+import { UsageError } from "./usage-error.js";
+
+export type Command = "scan" | "info";
+
+export interface OptionSpec {
+  /** The long name, without "--". */
+  name: string;
+  short?: string;
+  /** The value's placeholder in --help; absent for a flag. */
+  value?: string;
+  help: string;
+  /** The commands it applies to. */
+  commands: readonly Command[];
+}
+
+export const OPTIONS: readonly OptionSpec[] = [
+  { name: "format", value: "FORMAT", commands: ["scan"], help: "text (default: a summary), json, ndjson (one connection a line, streamed), csv, zeek (conn.log TSV)" },
+  { name: "output", short: "o", value: "FILE", commands: ["scan"], help: "write there instead of standard output (-: standard output); the file appears only once the run is complete" },
+  { name: "filter", value: "EXPR", commands: ["scan"], help: 'only the connections matching EXPR, e.g. "dst port 443 and not outcome complete"' },
+  { name: "ladder", value: "ID|EXPR", commands: ["scan"], help: "draw the packet exchange of one connection (by id) or of those matching EXPR" },
+  { name: "ladder-limit", value: "N|none", commands: ["scan"], help: "how many connections --ladder EXPR draws, the first by frame number (default 20; none: all)" },
+  { name: "server-ports", value: "PORTS", commands: ["scan"], help: "ports taken as the server side of connections first seen mid-stream: zeek (default), none, or a list like 80,443" },
+  { name: "verify-checksums", commands: ["scan", "info"], help: "verify IPv4 and TCP checksums; drop bad packets as Zeek does by default (info: count them)" },
+  { name: "top", value: "N", commands: ["scan"], help: "how many connections of each kind the summary lists (default 10)" },
+  { name: "max-half-open", value: "N|none", commands: ["scan"], help: "half-open connections kept at once, the memory bound under a SYN flood; the oldest past it ends as \"evicted\" (default 100000)" },
+  { name: "threads", value: "N", commands: ["scan"], help: "threads to use, at most the cores available: this one decodes, N - 1 workers track shares of the flows; same output for any N (default: the cores available; 1 under 64 MB of capture)" },
+  { name: "no-progress", commands: ["scan"], help: "no progress bar on standard error (it shows only on a terminal)" },
+  { name: "quiet", short: "q", commands: ["scan"], help: "no progress bar and no warnings" },
+  { name: "json", commands: ["info"], help: "one JSON object per capture and line" },
+  { name: "help", short: "h", commands: ["scan", "info"], help: "this help" },
+  { name: "version", short: "v", commands: ["scan", "info"], help: "the version" },
+];
+
+export interface CommandLine {
+  command: Command;
+  captures: string[];
+  /** Option values by camel-cased name (`--max-half-open 5` -> { maxHalfOpen: "5" }); flags are true. */
+  flags: Record<string, string | boolean>;
+  help: boolean;
+  version: boolean;
+}
+
+const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+const byName = new Map(OPTIONS.map((o) => [o.name, o]));
+const byShort = new Map(OPTIONS.filter((o) => o.short).map((o) => [o.short!, o]));
+
+// parseArgs refuses a value that starts with "-" after its option (`--top -1`, `-o -x.txt`) as
+// ambiguous: the value is joined to its option here, so that the option's own check says what
+// is wrong with it. A lone "-" is a value already.
+function joinValues(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < args.length; k++) {
+    const arg = args[k]!;
+    if (arg === "--") { out.push(...args.slice(k)); break; }
+    const spec = arg.startsWith("--") ? byName.get(arg.slice(2)) : /^-[a-zA-Z]$/.test(arg) ? byShort.get(arg.slice(1)) : undefined;
+    if (spec?.value && k + 1 < args.length && args[k + 1]!.startsWith("-")) {
+      out.push(`--${spec.name}=${args[++k]}`);
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+// parseArgs' own messages are long and name Node's API: ours are one line about the option.
+function usageMessage(error: { code?: string; message: string }): string {
+  const option = /'(?:-\w, )?(-[^' ]+)/.exec(error.message)?.[1] ?? "";
+  switch (error.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION": return `unknown option "${option}" (try --help; a capture named like an option goes after --)`;
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      return /argument missing/.test(error.message) ? `${option} needs a value (try --help)` : `${option} takes no value`;
+    default: return error.message;
+  }
+}
+
+/** Parses the arguments after the program name. Throws UsageError. */
+export function parseCommandLine(args: readonly string[]): CommandLine {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: joinValues(args),
+      options: Object.fromEntries(OPTIONS.map((o) => [o.name, { type: o.value ? "string" : "boolean", ...(o.short ? { short: o.short } : {}) }])),
+      allowPositionals: true,
+      strict: true,
+    } as Parameters<typeof parseArgs>[0]);
+  } catch (error) {
+    throw new UsageError(usageMessage(error as Error & { code?: string }));
+  }
+  const positionals = [...parsed.positionals];
+  // The command is the first word; a capture named "info" is given as ./info.
+  const command: Command = positionals[0] === "info" ? "info" : "scan";
+  if (command === "info") positionals.shift();
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const flags: Record<string, string | boolean> = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    const spec = byName.get(name)!;
+    if (!spec.commands.includes(command)) {
+      throw new UsageError(`--${name} does not apply to ${command === "info" ? "info" : "a scan"} (try${command === "info" ? " info" : ""} --help)`);
+    }
+    flags[camel(name)] = value;
+  }
+  const help = flags.help === true, version = flags.version === true;
+  delete flags.help;
+  delete flags.version;
+  return { command, captures: positionals, flags, help, version };
+}
+
+/** The --help text of a command. */
+export function helpText(command: Command, version: string): string {
+  const options = OPTIONS.filter((o) => o.commands.includes(command));
+  const label = (o: OptionSpec) => `${o.short ? `-${o.short}, ` : "    "}--${o.name}${o.value ? ` ${o.value}` : ""}`;
+  const width = Math.max(...options.map((o) => label(o).length)) + 2;
+  const lines = [`tcp-handshake-scan ${version}`, "", "Usage:"];
+  if (command === "scan") {
+    lines.push(
+      "  tcp-handshake-scan [options] <capture...>       classify every TCP connection: handshake outcome, RTTs,",
+      "                                                  options, teardown, Zeek conn_state and history",
+      "  tcp-handshake-scan info [options] <capture...>  describe captures, like capinfos (info --help)",
+      "",
+      "Captures are pcap or pcapng files, gzip-compressed or not, named pipes, or - for standard input;",
+      "several are read as one capture, in the order of their first packets. Options may go anywhere.",
+    );
+  } else {
+    lines.push("  tcp-handshake-scan info [options] <capture...>  container, interfaces, packets by kind, errors");
+  }
+  lines.push("", "Options:");
+  for (const o of options) {
+    wrap(o.help, 100 - 2 - width).forEach((text, k) => lines.push(`  ${(k === 0 ? label(o) : "").padEnd(width)}${text}`));
+  }
+  lines.push("", "Examples:");
+  if (command === "scan") {
+    lines.push(
+      "  tcp-handshake-scan big.pcap",
+      "  tcp-handshake-scan --format ndjson big.pcap | head -5",
+      "  tcp-handshake-scan --format ndjson trace.pcapng.gz > conns.ndjson",
+      '  tcp-handshake-scan --filter "outcome rejected or outcome unanswered" --format csv -o failed.csv big.pcap',
+      "  tcp-handshake-scan --ladder 42 big.pcap",
+      "  tcp-handshake-scan --format zeek rotated-*.pcap | zeek-cut id.orig_h id.resp_h conn_state history",
+      "  tcpdump -i eth0 -w - | tcp-handshake-scan --format ndjson -",
+      "",
+      "Filter language, as tcpdump's for connections: [tcp|ip|ip6] [src|dst] host|net|port|portrange VALUE",
+      "(10.0.0.1, [fd00::2]:80, 10.0.0.0/8, 8000-8080), state S0, outcome rejected, teardown rst-resp, id N,",
+      "and/&&, or/||, not/!, parentheses.",
+    );
+  } else {
+    lines.push("  tcp-handshake-scan info trace.pcapng", "  tcp-handshake-scan info --json rotated-*.pcap.gz");
+  }
+  lines.push("", "Exit codes: 0 all read, 1 internal error, 2 usage error, 3 an input unreadable, 4 an input damaged",
+    `(results before the damage are printed)${command === "scan" ? ", 5 the output could not be written, 6 --ladder selected nothing,\n141 the output's reader went away (| head)" : ""}.`);
+  return lines.join("\n") + "\n";
+}
+
+// Words into lines of at most `width` characters.
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && line.length + 1 + word.length > width) { lines.push(line); line = word; } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}

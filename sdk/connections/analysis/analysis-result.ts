@@ -1,0 +1,124 @@
+// What the TCP analysis says about one connection, per side: Wireshark's verdict counts, the
+// ack-RTT of the side's segments, retransmitted bytes, gaps and the time to its first payload
+// byte. Read from the TypeScript engine's columns (readAnalysis) or from a WebAssembly engine's
+// block (unpackAnalysis, layout: assembly/analysis-layout.ts); both go through one builder.
+
+import * as A from "../../../assembly/analysis-layout.js";
+import type { AnalysisState } from "./analysis-state.js";
+import { QUANTILE_HEIGHTS } from "./analysis-state.js";
+import { quantileValue } from "./rtt-quantiles.js";
+
+/** The counts, in the order of the verdict bits (V_* in assembly/analysis-layout.ts). */
+export const COUNT_NAMES = [
+  "retransmission", "fastRetransmission", "spuriousRetransmission", "outOfOrder", "dupAck", "lostSegment",
+  "ackedUnseen", "zeroWindow", "zeroWindowProbe", "zeroWindowProbeAck", "windowFull", "windowUpdate",
+  "keepAlive", "keepAliveAck",
+] as const;
+export type CountName = (typeof COUNT_NAMES)[number];
+
+export interface AckRtt {
+  /** RTT samples of the side's segments, measured at the peer's acknowledgement. */
+  samples: number;
+  /** Microseconds (to the nanosecond); null without samples. p50 and p95 are estimates past five samples. */
+  min: number | null;
+  mean: number | null;
+  max: number | null;
+  p50: number | null;
+  p95: number | null;
+}
+
+export type SideAnalysis = Record<CountName, number> & {
+  ackRttUs: AckRtt;
+  /** Payload bytes of the side's packets that Wireshark calls retransmissions (of any kind). */
+  retransmittedBytes: number;
+  /** Largest gap between two packets the side sent, in microseconds; null below two packets. */
+  maxGapUs: number | null;
+  /**
+   * From the end of the handshake (the SYN sender's ACK of the SYN/ACK) to the side's first
+   * payload byte, in microseconds: 0 when the payload came earlier (TCP Fast Open); null when no
+   * handshake was seen or the side sent no payload.
+   */
+  firstPayloadUs: number | null;
+};
+
+export interface ConnectionAnalysis {
+  /** By the tracker's side index (0: the endpoint that sent the connection's first packet). */
+  sides: [SideAnalysis, SideAnalysis];
+  /** Largest gap between two packets of the connection, in microseconds; null below two packets. */
+  maxGapUs: number | null;
+}
+
+const us = (seconds: number) => Math.round(seconds * 1e9) / 1000;
+
+interface RawSide {
+  counts: ArrayLike<number>;
+  countsAt: number;
+  rttSamples: number;
+  rttMin: number;
+  rttMax: number;
+  rttSum: number;
+  heights: Float32Array;
+  heightsAt: number;
+  retransmittedBytes: number;
+  maxGap: number;
+  firstPayloadTime: number;
+}
+
+function side(raw: RawSide, handshakeTime: number): SideAnalysis {
+  const out = {} as SideAnalysis;
+  for (let i = 0; i < A.COUNTS; i++) out[COUNT_NAMES[i]!] = raw.counts[raw.countsAt + i]!;
+  const n = raw.rttSamples;
+  out.ackRttUs = n === 0
+    ? { samples: 0, min: null, mean: null, max: null, p50: null, p95: null }
+    : {
+      samples: n,
+      min: us(raw.rttMin),
+      mean: us(raw.rttSum / n),
+      max: us(raw.rttMax),
+      p50: Math.round(quantileValue(raw.heights, raw.heightsAt, n, 500) * 1000) / 1000,
+      p95: Math.round(quantileValue(raw.heights, raw.heightsAt + 5, n, 950) * 1000) / 1000,
+    };
+  out.retransmittedBytes = raw.retransmittedBytes;
+  out.maxGapUs = raw.maxGap < 0 ? null : us(raw.maxGap);
+  const fp = raw.firstPayloadTime;
+  out.firstPayloadUs = fp !== fp || handshakeTime !== handshakeTime ? null : us(fp > handshakeTime ? fp - handshakeTime : 0);
+  return out;
+}
+
+/** The results of the TypeScript engine for the connection in `slot`. */
+export function readAnalysis(s: AnalysisState, slot: number): ConnectionAnalysis {
+  const hs = s.handshakeTime[slot]!;
+  const sides = [0, 1].map((k) => {
+    const e = slot * 2 + k;
+    return side({
+      counts: s.counts, countsAt: e * A.COUNTS, rttSamples: s.rttSamples[e]!, rttMin: s.rttMin[e]!,
+      rttMax: s.rttMax[e]!, rttSum: s.rttSum[e]!, heights: s.qHeights, heightsAt: e * QUANTILE_HEIGHTS,
+      retransmittedBytes: s.retransmittedBytes[e]!, maxGap: s.sideMaxGap[e]!, firstPayloadTime: s.firstPayloadTime[e]!,
+    }, hs);
+  }) as [SideAnalysis, SideAnalysis];
+  const gap = s.maxGap[slot]!;
+  return { sides, maxGapUs: gap < 0 ? null : us(gap) };
+}
+
+/** The results in a WebAssembly engine's block at byte offset `at` of `bytes`. */
+export function unpackAnalysis(bytes: Uint8Array, at: number): ConnectionAnalysis {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const f64 = (o: number) => view.getFloat64(at + o, true);
+  const hs = f64(A.A_HANDSHAKE_TIME);
+  const sides = [0, 1].map((k) => {
+    const b = A.A_SIDES + k * A.SIDE_STRIDE;
+    const counts = Array.from({ length: A.COUNTS }, (_, i) => view.getUint32(at + b + A.S_COUNTS + i * 4, true));
+    const heights = new Float32Array(10);
+    for (let q = 0; q < 2; q++) {
+      for (let i = 0; i < 5; i++) heights[q * 5 + i] = view.getFloat32(at + b + A.S_QUANTILES + q * A.QUANTILE_STRIDE + A.Q_HEIGHTS + i * 4, true);
+    }
+    return side({
+      counts, countsAt: 0, rttSamples: view.getUint32(at + b + A.S_RTT_SAMPLES, true), rttMin: f64(b + A.S_RTT_MIN),
+      rttMax: f64(b + A.S_RTT_MAX), rttSum: f64(b + A.S_RTT_SUM), heights, heightsAt: 0,
+      retransmittedBytes: f64(b + A.S_RETRANSMITTED_BYTES), maxGap: f64(b + A.S_MAX_GAP),
+      firstPayloadTime: f64(b + A.S_FIRST_PAYLOAD_TIME),
+    }, hs);
+  }) as [SideAnalysis, SideAnalysis];
+  const gap = f64(A.A_MAX_GAP);
+  return { sides, maxGapUs: gap < 0 ? null : us(gap) };
+}

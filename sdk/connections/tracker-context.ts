@@ -1,0 +1,114 @@
+// What every rule of the reference tracker reads: its settings, its storage (connection store,
+// flow table, timer queue), the capture clock, and the packet being tracked. The rules live in
+// the tracker-*.ts modules as functions of this context, one concern each, in the same split
+// as the WebAssembly tracker (assembly/tracker/: context.ts and connection.ts are this file).
+
+import * as L from "../../assembly/layout.js";
+import type { PacketBatch } from "../decoder/packet-batch.js";
+import { CLOSED, RESET } from "./endpoint-state.js";
+import { ConnectionStore } from "./connection-store.js";
+import { FlowTable } from "./flow-table.js";
+import { TimerQueue } from "./timer-queue.js";
+import { portSet, ZEEK_LIKELY_SERVER_PORTS } from "./likely-server-ports.js";
+import { parseCidr, cidrContains, type Cidr } from "./cidr.js";
+import { SlotFifo } from "./slot-fifo.js";
+import {
+  ZEEK_TIMEOUTS, halfOpenLimit, type Timeouts, type TrackerOptions, type EmitConnection, type TrackerHooks,
+} from "./tracker-options.js";
+
+export const CUR_TIME = 0;
+export const CUR_SEQ = 1;
+export const CUR_ACK = 2;
+
+export function isClosed(state: number): boolean { return state === CLOSED || state === RESET; }
+export function seqLE(a: number, b: number): boolean { return ((a - b) | 0) <= 0; }
+export function seqGT(a: number, b: number): boolean { return ((a - b) | 0) > 0; }
+
+export class TrackerContext {
+  readonly store = new ConnectionStore();
+  readonly table = new FlowTable(this.store);
+  readonly timers = new TimerQueue();
+  readonly likely: Uint8Array;
+  readonly portTimeout = new Float64Array(65536);
+  readonly timeouts: Timeouts;
+  readonly verify: boolean;
+  readonly ignoreChecksums: Cidr[];
+  readonly shardIndex: number;
+  readonly shardCount: number;
+  // Half-open connections, oldest first, as the WebAssembly tracker holds them (its pending
+  // SYNs): the same admission rule, so that both end the same ones past maxHalfOpen.
+  readonly halfOpen = new SlotFifo(); // slots, each with when its timers first look at it
+  readonly maxHalfOpen: number;
+  lastHalfOpenDeadline = -Infinity;
+  halfOpenCheck = Infinity; // no half-open connection is due before this
+  private baseSec = NaN;
+  /** Added to packet indices: the packets of earlier files when several are read as one. */
+  packetBase = 0;
+  now = 0;
+  /** Timeline quality: the largest silence between packets, and steps backwards in time. */
+  maxGapSec = 0;
+  backwardsSteps = 0;
+  private lastPacketTime = NaN;
+  // The packet being processed, in fields rather than arguments: a number passed to a function
+  // that is not inlined, or kept in an ordinary field, may be boxed — sequence numbers above
+  // 2^31 and times are — which would allocate on every packet. Doubles live in a typed array.
+  readonly cur = new Float64Array(3); // CUR_TIME, CUR_SEQ, CUR_ACK
+  flags = 0;
+  payload = 0;
+
+  constructor(options: TrackerOptions, readonly emit: EmitConnection, readonly hooks: TrackerHooks = {}) {
+    this.likely = portSet(options.likelyServerPorts ?? ZEEK_LIKELY_SERVER_PORTS);
+    this.timeouts = { ...ZEEK_TIMEOUTS, ...options.timeouts };
+    for (const [port, seconds] of Object.entries(this.timeouts.portInactivity)) this.portTimeout[Number(port)] = seconds;
+    this.verify = options.verifyChecksums ?? false;
+    this.ignoreChecksums = (options.ignoreChecksumsNets ?? []).map(parseCidr);
+    this.shardIndex = options.shard?.index ?? 0;
+    this.shardCount = options.shard?.count ?? 1;
+    this.maxHalfOpen = halfOpenLimit(options);
+  }
+
+  /** The capture clock takes packet i's time: the current time, "now", the timeline figures. */
+  stepClock(b: PacketBatch, i: number): void {
+    const secs = b.f64[i * 16 + L.REC_TS_SEC / 8]!;
+    if (this.baseSec !== this.baseSec) this.baseSec = secs;
+    const t = secs - this.baseSec + b.u32[i * 32 + L.REC_TS_NSEC / 4]! * 1e-9;
+    if (t > this.now) this.now = t;
+    if (t < this.lastPacketTime) this.backwardsSteps++;
+    else if (t - this.lastPacketTime > this.maxGapSec) this.maxGapSec = t - this.lastPacketTime;
+    this.lastPacketTime = t;
+    this.cur[CUR_TIME] = t;
+  }
+
+  /**
+   * The capture clock takes a time read from a packet that is not a record (any packet, TCP or
+   * not, as Zeek's clock does); false before the first record, when no timer can be due.
+   */
+  clockTo(sec: number, nsec: number): boolean {
+    if (!(sec >= 0) || this.baseSec !== this.baseSec) return false;
+    const t = sec - this.baseSec + nsec * 1e-9;
+    if (t > this.now) this.now = t;
+    this.cur[CUR_TIME] = t;
+    return true;
+  }
+
+  /** Packet i's index in the whole input (0-based). */
+  packetIndex(b: PacketBatch, i: number): number {
+    return b.f64[i * 16 + L.REC_PACKET_INDEX / 8]! + this.packetBase;
+  }
+
+  checksumsIgnored(b: PacketBatch, i: number): boolean {
+    if (this.ignoreChecksums.length === 0) return false;
+    const v = b.u8[i * L.RECORD_SIZE + L.REC_IP_VERSION]!, src = (i * L.RECORD_SIZE + L.REC_SRC_ADDR) >> 2, dst = (i * L.RECORD_SIZE + L.REC_DST_ADDR) >> 2;
+    return this.ignoreChecksums.some((c) => cidrContains(c, v, b.u32, src) || cidrContains(c, v, b.u32, dst));
+  }
+
+  /** Appends `letter` (the originator's case, lower for the responder) when `count` reaches 1, 10, 100, ... */
+  logLetter(slot: number, sender: number, count: number, letter: string): void {
+    let n = count;
+    while (n % 10 === 0) n /= 10;
+    if (n !== 1) return;
+    const s = this.store;
+    const isOrig = sender === slot * 2 + s.flipped[slot]!;
+    s.history[slot] += isOrig ? letter : letter.toLowerCase();
+  }
+}

@@ -1,0 +1,151 @@
+// Handshake evidence, judged by sequence numbers as RFC 9293 does: a SYN/ACK answers the SYN
+// when it acknowledges the SYN (and its data, when the server took it); the third packet
+// completes the handshake when it acknowledges anything the responder has sent, from its ISN + 1
+// up to its highest sequence number (data or a FIN may have come before it), under the ISN of
+// any SYN/ACK that answered — the first, or the latest with another ISN; the responder
+// acknowledging the originator's data proves it too. What the responder sent is kept per ISN
+// (its packets go to the ISN they follow). The RTT of each leg is measured from the last
+// transmission before the answer, both legs from the SYN/ACK that was answered.
+
+import * as L from "../../assembly/layout.js";
+import type { PacketBatch } from "../decoder/packet-batch.js";
+import {
+  HS_SYN_ACK_ANSWERED, HS_SYN_ACK_MISMATCH, HS_ACK_SEEN, HS_ACK_MISMATCH, HS_RST_BEFORE_ACK, HS_PEER_ACKED_DATA,
+  HS_SYN_ACK2,
+} from "./connection-store.js";
+import { noteAnomaly } from "./anomalies.js";
+import { CUR_ACK, CUR_SEQ, CUR_TIME, seqGT, seqLE, type TrackerContext } from "./tracker-context.js";
+
+/** The handshake's evidence is still open: answered, but neither completed nor reset yet. */
+const WAITING = HS_ACK_SEEN | HS_RST_BEFORE_ACK | HS_PEER_ACKED_DATA;
+
+export function noteHandshake(k: TrackerContext, b: PacketBatch, i: number, slot: number, sender: number, isOrig: boolean): void {
+  const s = k.store;
+  const flags = k.flags;
+  if (flags & L.FLAG_SYN && !(flags & L.FLAG_RST)) {
+    noteSyn(k, b, i, slot, sender, isOrig);
+    return;
+  }
+  const hs = s.handshakeFlags[slot]!;
+  const ack = flags & L.FLAG_ACK;
+  if (hs & HS_SYN_ACK_ANSWERED && !(hs & WAITING)) {
+    if (isOrig) {
+      if (flags & L.FLAG_RST) s.handshakeFlags[slot]! |= HS_RST_BEFORE_ACK;
+      else if (ack) noteThirdPacket(k, b, i, slot);
+    } else if (flags & L.FLAG_RST) {
+      s.handshakeFlags[slot]! |= HS_RST_BEFORE_ACK;
+    } else {
+      noteResponderSent(k, slot);
+      // The responder acknowledges bytes the originator sent after its SYN: the originator
+      // was established, though its third packet was not captured.
+      const o = sender ^ 1;
+      if (ack && seqGT(k.cur[CUR_ACK]!, (s.lastSynSeq[o]! + 1 + s.synPayload[o]!) >>> 0)) s.handshakeFlags[slot]! |= HS_PEER_ACKED_DATA;
+    }
+  }
+  if (isOrig && ack && !(hs & HS_SYN_ACK_ANSWERED) && s.syns[sender]! > 0 && s.synAcks[sender ^ 1] === 0 && !(flags & L.FLAG_RST)) {
+    noteAnomaly(s, slot, "ack-without-syn-ack");
+  }
+}
+
+// A SYN or SYN/ACK: its options, its time (until it is answered), and whether a SYN/ACK
+// answers the other side's SYN.
+function noteSyn(k: TrackerContext, b: PacketBatch, i: number, slot: number, sender: number, isOrig: boolean): void {
+  const s = k.store;
+  const t = k.cur[CUR_TIME]!, flags = k.flags, ackNo = k.cur[CUR_ACK]!, seq = k.cur[CUR_SEQ]!;
+  const ack = flags & L.FLAG_ACK;
+  const hs = s.handshakeFlags[slot]!;
+  // RTTs are measured from the last transmission before the answer.
+  if (!(ack ? hs & HS_ACK_SEEN : hs & HS_SYN_ACK_ANSWERED)) {
+    s.lastSynTime[sender] = t;
+    if (!ack) s.synPacket[slot] = k.packetIndex(b, i);
+  }
+  const r = i * L.RECORD_SIZE;
+  s.mss[sender] = b.u16[(r + L.REC_MSS) >> 1]!;
+  s.windowScale[sender] = b.u16[i * 64 + L.REC_OPTIONS / 2]! & L.OPT_WSCALE ? b.u8[r + L.REC_WSCALE]! : 0xff;
+  s.optionBits[sender] = b.u16[i * 64 + L.REC_OPTIONS / 2]!;
+  s.ecnBits[sender] = (flags >> 6) & 7;
+  s.tfoCookieLen[sender] = b.u16[i * 64 + L.REC_OPTIONS / 2]! & L.OPT_TFO ? b.u8[r + L.REC_TFO_COOKIE_LEN]! : -1;
+  s.synPayload[sender] = k.payload;
+  const o = sender ^ 1;
+  if (!ack || isOrig || s.syns[o]! === 0) return;
+  // The SYN/ACK acknowledges the SYN, and the data on it when the server took it (TFO).
+  const synEnd = (s.lastSynSeq[o]! + 1) >>> 0;
+  if (ackNo !== synEnd && ackNo !== ((synEnd + s.synPayload[o]!) >>> 0)) {
+    if (!(hs & HS_SYN_ACK_ANSWERED)) {
+      s.handshakeFlags[slot]! |= HS_SYN_ACK_MISMATCH;
+      noteAnomaly(s, slot, "syn-ack-wrong-ack");
+    }
+    return;
+  }
+  const sent = (seq + 1 + k.payload) >>> 0;
+  if (!(hs & HS_SYN_ACK_ANSWERED)) {
+    s.handshakeFlags[slot]! |= HS_SYN_ACK_ANSWERED;
+    s.synAckIsn[slot] = seq;
+    s.synAckSent[slot] = sent;
+    s.synAckTime[slot] = t;
+    s.synAckLastTime[slot] = t;
+    s.synAckPacket[slot] = k.packetIndex(b, i);
+    s.synTimeAnswered[slot] = s.lastSynTime[o]!;
+  } else if (hs & HS_ACK_SEEN) {
+    // Answered already: later transmissions do not move the RTTs.
+  } else if (seq === s.synAckIsn[slot]) {
+    s.synAckLastTime[slot] = t;
+    if (seqGT(sent, s.synAckSent[slot]!)) s.synAckSent[slot] = sent;
+  } else if (hs & HS_SYN_ACK2 && seq === s.synAck2Isn[slot]) {
+    s.synAck2LastTime[slot] = t;
+    if (seqGT(sent, s.synAck2Sent[slot]!)) s.synAck2Sent[slot] = sent;
+  } else {
+    s.handshakeFlags[slot]! |= HS_SYN_ACK2;
+    s.synAck2Isn[slot] = seq;
+    s.synAck2Sent[slot] = sent;
+    s.synAck2Time[slot] = t;
+    s.synAck2LastTime[slot] = t;
+    s.synAck2Packet[slot] = k.packetIndex(b, i);
+    s.synAck2SynTime[slot] = s.lastSynTime[o]!;
+  }
+}
+
+// A responder packet (no SYN, no RST) before the third packet: what it sent, under the ISN
+// its sequence number follows most closely.
+function noteResponderSent(k: TrackerContext, slot: number): void {
+  const s = k.store;
+  const seq = k.cur[CUR_SEQ]!;
+  const end = (seq + k.payload + (k.flags & L.FLAG_FIN ? 1 : 0)) >>> 0;
+  const second = s.handshakeFlags[slot]! & HS_SYN_ACK2
+    && ((seq - s.synAck2Isn[slot]!) >>> 0) < ((seq - s.synAckIsn[slot]!) >>> 0);
+  if (second) {
+    if (seqGT(end, s.synAck2Sent[slot]!)) s.synAck2Sent[slot] = end;
+  } else if (seqGT(end, s.synAckSent[slot]!)) {
+    s.synAckSent[slot] = end;
+  }
+}
+
+// The originator's first ACK after the SYN/ACK.
+function noteThirdPacket(k: TrackerContext, b: PacketBatch, i: number, slot: number): void {
+  const s = k.store;
+  const ackNo = k.cur[CUR_ACK]!;
+  s.handshakeFlags[slot]! |= HS_ACK_SEEN;
+  s.handshakeAckTime[slot] = k.cur[CUR_TIME]!;
+  s.ackPacket[slot] = k.packetIndex(b, i);
+  s.ackPayload[slot] = k.payload;
+  const first = acknowledges(ackNo, s.synAckIsn[slot]!, s.synAckSent[slot]!);
+  const second = s.handshakeFlags[slot]! & HS_SYN_ACK2 ? acknowledges(ackNo, s.synAck2Isn[slot]!, s.synAck2Sent[slot]!) : false;
+  if (second && (!first || ((ackNo - s.synAck2Isn[slot]!) >>> 0) < ((ackNo - s.synAckIsn[slot]!) >>> 0))) {
+    // The second ISN was answered: both legs are measured from that SYN/ACK.
+    s.synAckIsn[slot] = s.synAck2Isn[slot]!;
+    s.synAckSent[slot] = s.synAck2Sent[slot]!;
+    s.synAckTime[slot] = s.synAck2Time[slot]!;
+    s.synAckLastTime[slot] = s.synAck2LastTime[slot]!;
+    s.synAckPacket[slot] = s.synAck2Packet[slot]!;
+    s.synTimeAnswered[slot] = s.synAck2SynTime[slot]!;
+  } else if (!first) {
+    s.handshakeFlags[slot]! |= HS_ACK_MISMATCH;
+    noteAnomaly(s, slot, "handshake-ack-wrong-ack");
+  }
+  s.synAckTimeAnswered[slot] = s.synAckLastTime[slot]!;
+}
+
+/** RFC 9293's test in SYN-RECEIVED: ISN < ack <= what was sent under that ISN. */
+function acknowledges(ack: number, isn: number, sent: number): boolean {
+  return seqGT(ack, isn) && seqLE(ack, sent);
+}

@@ -1,0 +1,67 @@
+// What a connection tracker is configured with (both trackers: the reference in tracker.ts and
+// the WebAssembly one behind wasm-tracker.ts), and what it hands out.
+
+import type { PacketBatch } from "../decoder/packet-batch.js";
+import type { ConnectionStore } from "./connection-store.js";
+
+/** Connection lifetimes in seconds; Zeek's defaults. */
+export interface Timeouts {
+  /** An originator SYN left unanswered this long ends the attempt (tcp_attempt_delay). */
+  attempt: number;
+  /** Linger after a close or reset completes (tcp_close_delay, tcp_reset_delay). */
+  close: number;
+  /** Inactivity while both sides are still in the handshake (udp_inactivity_timeout). */
+  handshakeInactivity: number;
+  /** Inactivity once a side is past the handshake (tcp_inactivity_timeout). */
+  inactivity: number;
+  /** Inactivity for connections to these server ports (Conn::port_inactivity_timeouts). */
+  portInactivity: Record<number, number>;
+}
+
+export const ZEEK_TIMEOUTS: Timeouts = {
+  attempt: 5,
+  close: 5,
+  handshakeInactivity: 60,
+  inactivity: 300,
+  portInactivity: { 21: 3600, 22: 3600, 23: 3600, 513: 3600 },
+};
+
+export interface TrackerOptions {
+  /** Ports taken to be the server side of connections first seen mid-stream. */
+  likelyServerPorts?: readonly number[];
+  /** Act on checksum flags of the decoder (which must verify them). */
+  verifyChecksums?: boolean;
+  /** With verifyChecksums: packets from or to these prefixes are not checked (Zeek's ignore_checksums_nets). */
+  ignoreChecksumsNets?: readonly string[];
+  timeouts?: Partial<Timeouts>;
+  /**
+   * Track only the connections whose flow hash falls in this shard (hash mod count = index);
+   * the clock and timers still advance with every packet, so each connection ends exactly as
+   * it would without sharding.
+   */
+  shard?: { index: number; count: number };
+  /**
+   * Half-open connections (opened by a lone SYN, nothing since) kept at once (default
+   * DEFAULT_MAX_HALF_OPEN; Infinity: no limit). Past it, the oldest ends at once, as its attempt
+   * timer would have ended it later, with teardown "evicted": a SYN flood cannot exhaust memory.
+   */
+  maxHalfOpen?: number;
+}
+
+/** Far more than ordinary traffic holds at once; under a flood, ~110 bytes each (plus timers). */
+export const DEFAULT_MAX_HALF_OPEN = 100_000;
+
+/** TrackerOptions.maxHalfOpen as both trackers apply it: a whole number, at least 1, or Infinity. */
+export function halfOpenLimit(options: TrackerOptions): number {
+  return Math.max(1, Math.floor(options.maxHalfOpen ?? DEFAULT_MAX_HALF_OPEN));
+}
+
+export type EmitConnection = (store: ConnectionStore, slot: number) => void;
+
+/** Optional observers, for tools that need more than the connection records (the ladder). */
+export interface TrackerHooks {
+  /** A connection was created in `slot`; `packet` is the packet that created it. */
+  created?(store: ConnectionStore, slot: number, b: PacketBatch, i: number): void;
+  /** An accepted packet; `fromSideA` says whether the connection's side 0 sent it. */
+  packet?(slot: number, fromSideA: boolean, b: PacketBatch, i: number, time: number): void;
+}

@@ -1,0 +1,108 @@
+// Checks what callers pass the SDK before anything runs: a wrong option is a TypeError (wrong
+// kind of value) or a RangeError (right kind, impossible value) naming the option, never a
+// silently different result (maxHalfOpen 0 used to mean 1, a negative timeout ended every
+// connection at once, NaN never). Unknown keys are ignored, as Node's own APIs do.
+
+import type { CaptureInput } from "./decoder/capture-input.js";
+import type { DecodeCaptureOptions } from "./decoder/decode-capture.js";
+import type { ScanOptions } from "./scan.js";
+import { parseCidr } from "./connections/cidr.js";
+
+/** Tracker options the SDK accepts (the tracker's own `shard` is internal). */
+const TIMEOUT_NAMES = ["attempt", "close", "handshakeInactivity", "inactivity"] as const;
+/** Ignored-checksum prefixes the WebAssembly tracker holds. */
+const MAX_IGNORED_NETS = 256;
+/** More would only contend for the cores: each worker holds its own tracker memory. */
+export const MAX_THREADS = 256;
+
+const describe = (v: unknown) => (typeof v === "string" ? `"${v}"` : Array.isArray(v) ? "an array" : v === null ? "null" : typeof v === "object" || typeof v === "function" ? typeof v : String(v));
+
+function integer(name: string, v: unknown, min: number, max: number, what: string): void {
+  if (typeof v !== "number") throw new TypeError(`${name} must be a number (${what}), not ${describe(v)}`);
+  if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`${name} must be ${what}, not ${describe(v)}`);
+}
+
+function boolean(name: string, v: unknown): void {
+  if (v !== undefined && typeof v !== "boolean") throw new TypeError(`${name} must be true or false, not ${describe(v)}`);
+}
+
+function seconds(name: string, v: unknown): void {
+  if (typeof v !== "number") throw new TypeError(`${name} must be a number of seconds, not ${describe(v)}`);
+  if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`${name} must be a positive, finite number of seconds, not ${describe(v)}`);
+}
+
+function port(name: string, v: unknown): void {
+  integer(name, v, 0, 65535, "a port (0 to 65535)");
+}
+
+/** Options of decodeCapture() (and the decoding part of a scan's). */
+export function checkDecodeOptions(options: DecodeCaptureOptions | undefined): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, not ${describe(options)}`);
+  if (options.hashSeed !== undefined) integer("hashSeed", options.hashSeed, 0, 0xffffffff, "a 32-bit unsigned integer");
+  boolean("verifyChecksums", options.verifyChecksums);
+  if (options.chunkSize !== undefined) integer("chunkSize", options.chunkSize, 1, Number.MAX_SAFE_INTEGER, "a positive whole number of bytes");
+  if (options.onProgress !== undefined && typeof options.onProgress !== "function") throw new TypeError(`onProgress must be a function, not ${describe(options.onProgress)}`);
+  boolean("everyStep", options.everyStep);
+  const signal = (options as ScanOptions).signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`signal must be an AbortSignal, not ${describe(signal)}`);
+}
+
+/** Options of createScanner(), scan() and captureLadders(). */
+export function checkScanOptions(options: ScanOptions | undefined): void {
+  checkDecodeOptions(options);
+  if (options === undefined) return;
+  const o = options;
+  if (o.likelyServerPorts !== undefined) {
+    if (!Array.isArray(o.likelyServerPorts)) throw new TypeError(`likelyServerPorts must be an array of ports, not ${describe(o.likelyServerPorts)}`);
+    o.likelyServerPorts.forEach((p, k) => port(`likelyServerPorts[${k}]`, p));
+  }
+  if (o.ignoreChecksumsNets !== undefined) {
+    if (!Array.isArray(o.ignoreChecksumsNets)) throw new TypeError(`ignoreChecksumsNets must be an array of prefixes, not ${describe(o.ignoreChecksumsNets)}`);
+    if (o.ignoreChecksumsNets.length > MAX_IGNORED_NETS) throw new RangeError(`ignoreChecksumsNets holds at most ${MAX_IGNORED_NETS} prefixes, not ${o.ignoreChecksumsNets.length}`);
+    o.ignoreChecksumsNets.forEach((net, k) => {
+      if (typeof net !== "string") throw new TypeError(`ignoreChecksumsNets[${k}] must be a prefix like "10.0.0.0/8", not ${describe(net)}`);
+      try { parseCidr(net); } catch (error) { throw new RangeError(`ignoreChecksumsNets[${k}]: ${(error as Error).message}`); }
+    });
+  }
+  if (o.maxHalfOpen !== undefined && o.maxHalfOpen !== Infinity) {
+    integer("maxHalfOpen", o.maxHalfOpen, 1, Number.MAX_SAFE_INTEGER, "a whole number of connections, at least 1 (or Infinity: no limit)");
+  }
+  if (o.timeouts !== undefined) {
+    if (o.timeouts === null || typeof o.timeouts !== "object") throw new TypeError(`timeouts must be an object, not ${describe(o.timeouts)}`);
+    for (const name of TIMEOUT_NAMES) if (o.timeouts[name] !== undefined) seconds(`timeouts.${name}`, o.timeouts[name]);
+    const perPort = o.timeouts.portInactivity;
+    if (perPort !== undefined) {
+      if (perPort === null || typeof perPort !== "object") throw new TypeError(`timeouts.portInactivity must be an object of port: seconds, not ${describe(perPort)}`);
+      for (const [key, value] of Object.entries(perPort)) {
+        if (!/^\d+$/.test(key) || Number(key) > 65535) throw new RangeError(`timeouts.portInactivity: "${key}" is not a port (0 to 65535)`);
+        seconds(`timeouts.portInactivity[${key}]`, value);
+      }
+    }
+  }
+  if (o.threads !== undefined) integer("threads", o.threads, 1, MAX_THREADS, `a whole number from 1 to ${MAX_THREADS}`);
+  if (o.tracker !== undefined && o.tracker !== "wasm" && o.tracker !== "typescript") {
+    throw new RangeError(`tracker must be "wasm" or "typescript", not ${describe(o.tracker)}`);
+  }
+  boolean("report", o.report);
+}
+
+/** What decodeCapture() and the scanners read from: checked before it is opened. */
+export function checkInput(input: unknown, name = "input"): void {
+  if (typeof input === "string") {
+    if (input === "") throw new TypeError(`${name} must name a file (or "-"), not an empty string`);
+    return;
+  }
+  if (input instanceof Uint8Array) return;
+  if (input !== null && typeof input === "object" && (Symbol.asyncIterator in input || typeof (input as ReadableStream).getReader === "function")) return;
+  throw new TypeError(`${name} must be a path, "-", a Uint8Array or a byte stream (async iterable or ReadableStream), not ${describe(input)}`);
+}
+
+export function checkInputs(input: CaptureInput | CaptureInput[]): void {
+  if (Array.isArray(input)) {
+    if (input.length === 0) throw new TypeError("input: an empty list names no capture");
+    input.forEach((one, k) => checkInput(one, `input[${k}]`));
+  } else {
+    checkInput(input);
+  }
+}

@@ -1,0 +1,142 @@
+// The command line: every option means the same before, between and after the captures (run as
+// the built command), flags never take the next word, values may start with "-", and mistakes
+// are one line.
+
+import { describe, it, expect, beforeAll } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
+import { tmpdir, availableParallelism } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseCommandLine, OPTIONS } from "../../cli/args.js";
+import { UsageError } from "../../cli/usage-error.js";
+import { writePcap } from "../helpers/capture-writer.js";
+import { Conversation } from "../helpers/conversation.js";
+import { F } from "../helpers/packets.js";
+
+const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "ths-cli-args-"));
+const SECOND = join(dir, "second.pcap");
+
+function run(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  const { SYN, ACK, FIN } = F;
+  const conv = new Conversation({ start: 1_800_000_000, clientPort: 41000, serverPort: 7000 })
+    .c(SYN).s(SYN | ACK).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK);
+  writeFileSync(SECOND, writePcap(conv.frames));
+});
+
+// Each option with a value that changes what the run does.
+const SCAN_CASES: Record<string, string[]> = {
+  "format": ["--format", "ndjson"],
+  "output": ["-o", "OUT"],
+  "filter": ["--filter", "not outcome complete"],
+  "ladder": ["--ladder", "port 7000"],
+  "ladder-limit": ["--ladder", "port 7000", "--ladder-limit", "1"],
+  "server-ports": ["--server-ports", "none"],
+  "verify-checksums": ["--verify-checksums"],
+  "top": ["--top", "1"],
+  "max-half-open": ["--max-half-open", "1"],
+  "threads": ["--threads", "2"],
+  "no-progress": ["--no-progress"],
+  "quiet": ["-q"],
+};
+
+describe("every option, in every position", () => {
+  it("covers every scan option", () => {
+    const scanOptions = OPTIONS.filter((o) => o.commands.includes("scan") && o.name !== "help" && o.name !== "version");
+    expect(Object.keys(SCAN_CASES).sort()).toEqual(scanOptions.map((o) => o.name).sort());
+  });
+
+  for (const [name, option] of Object.entries(SCAN_CASES)) {
+    it(`--${name}: the same result before, between and after the captures`, () => {
+      const results = ["before", "between", "after"].map((position) => {
+        const out = join(dir, `out-${name}-${position}`);
+        const opt = option.map((a) => (a === "OUT" ? out : a));
+        const args = position === "before" ? [...opt, SAMPLE, SECOND]
+          : position === "between" ? [SAMPLE, ...opt, SECOND] : [SAMPLE, SECOND, ...opt];
+        const r = run(args);
+        return { ...r, file: name === "output" ? readFileSync(out, "utf8") : "" };
+      });
+      expect(results[0]!.code, results[0]!.stderr).toBe(0);
+      // Both captures are read (a flag that took the next word as its value would drop one).
+      const text = results[0]!.stdout + results[0]!.file;
+      if (name !== "ladder" && name !== "ladder-limit" && name !== "filter") expect(text, name).toMatch(/ TCP connections|"resp":|^id,/m);
+      expect(results[1]).toEqual(results[0]);
+      expect(results[2]).toEqual(results[0]);
+    });
+  }
+
+  it("info --json and --verify-checksums: the same anywhere", () => {
+    for (const option of [["--json"], ["--verify-checksums"], ["--json", "--verify-checksums"]]) {
+      const runs = [
+        run([...option, "info", SAMPLE, SECOND]), run(["info", ...option, SAMPLE, SECOND]),
+        run(["info", SAMPLE, ...option, SECOND]), run(["info", SAMPLE, SECOND, ...option]),
+      ];
+      expect(runs[0]!.code).toBe(0);
+      expect(runs[0]!.stdout).toContain("second.pcap");
+      for (const r of runs) expect(r).toEqual(runs[0]);
+    }
+  });
+});
+
+describe("parseCommandLine", () => {
+  it("a flag never takes the word after it as its value", () => {
+    const line = parseCommandLine(["--verify-checksums", "a.pcap", "b.pcap"]);
+    expect(line.captures).toEqual(["a.pcap", "b.pcap"]);
+    expect(line.flags.verifyChecksums).toBe(true);
+    expect(parseCommandLine(["info", "--verify-checksums", "x.pcap"])).toMatchObject({ command: "info", captures: ["x.pcap"] });
+  });
+
+  it("values may start with a dash; - is standard input, also as -o's value; -- ends the options", () => {
+    expect(parseCommandLine(["--top", "-1", "a"]).flags.top).toBe("-1");
+    expect(parseCommandLine(["-o", "-", "-"])).toMatchObject({ captures: ["-"], flags: { output: "-" } });
+    expect(parseCommandLine(["--output=x", "--top=3", "a"]).flags).toEqual({ output: "x", top: "3" });
+    expect(parseCommandLine(["-q", "--", "--weird.pcap"])).toMatchObject({ captures: ["--weird.pcap"], flags: { quiet: true } });
+  });
+
+  it("the command is the first word: info anywhere else is a capture", () => {
+    expect(parseCommandLine(["--json", "info", "a"])).toMatchObject({ command: "info", captures: ["a"] });
+    expect(parseCommandLine(["a", "info"])).toMatchObject({ command: "scan", captures: ["a", "info"] });
+  });
+
+  it("mistakes are usage errors naming the option", () => {
+    const cases: [string[], RegExp][] = [
+      [["--bogus", "a"], /unknown option "--bogus"/],
+      [["a", "--top"], /--top needs a value/],
+      [["--quiet=yes", "a"], /--quiet takes no value/],
+      [["--json", "a"], /--json does not apply to a scan/],
+      [["info", "--format", "csv", "a"], /--format does not apply to info/],
+    ];
+    for (const [args, message] of cases) expect(() => parseCommandLine(args), args.join(" ")).toThrow(message);
+    expect(() => parseCommandLine(["--bogus"])).toThrow(UsageError);
+  });
+});
+
+describe("the command's answers to mistakes", () => {
+  it("one line, exit 2", () => {
+    for (const args of [["--top", "-1", SAMPLE], ["--threads", "-2", SAMPLE], ["--bogus", SAMPLE], ["info", "--format", "csv", SAMPLE], ["info"]]) {
+      const r = run(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
+      expect(r.stdout).toBe("");
+    }
+  });
+});
+
+describe("--threads beyond the cores", () => {
+  it("is capped to the cores with a warning (none with -q); the output is the same", () => {
+    const cores = availableParallelism();
+    const asked = String(cores + 5);
+    const capped = run(["--format", "ndjson", "--threads", asked, SAMPLE]);
+    expect(capped.code).toBe(0);
+    expect(capped.stderr).toBe(`tcp-handshake-scan: warning: --threads ${asked}: ${cores} cores available, using ${cores} threads\n`);
+    expect(capped.stdout).toBe(run(["--format", "ndjson", "--threads", "1", SAMPLE]).stdout);
+    expect(run(["-q", "--threads", asked, SAMPLE]).stderr).toBe("");
+  });
+});

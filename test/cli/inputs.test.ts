@@ -1,0 +1,95 @@
+// Captures that are not plain files: named pipes (alone and with other files), process
+// substitution, /dev/stdin, standard input beside files; the same file given twice; a damaged
+// gzip trailer. Every case bounded by a timeout (a FIFO opened twice used to hang forever).
+
+import { describe, it, expect, beforeAll } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { writePcap } from "../helpers/capture-writer.js";
+import { Conversation } from "../helpers/conversation.js";
+import { F } from "../helpers/packets.js";
+
+const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "ths-cli-inputs-"));
+const EARLY = join(dir, "early.pcap"); // first packet before the sample's
+const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+
+function shell(script: string) {
+  const r = spawnSync("bash", ["-c", script], { encoding: "utf8", timeout: 30_000, cwd: dir });
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+const ids = (ndjson: string) => ndjson.trim().split("\n").map((l) => JSON.parse(l).id as number);
+
+let reference: string;
+beforeAll(() => {
+  const { SYN, ACK, FIN } = F;
+  const conv = new Conversation({ start: 1_500_000_000, clientPort: 42000, serverPort: 7000 }).c(SYN).s(SYN | ACK).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK);
+  writeFileSync(EARLY, writePcap(conv.frames));
+  reference = spawnSync(process.execPath, [BIN, "--format", "ndjson", SAMPLE, EARLY], { encoding: "utf8" }).stdout;
+  expect(ids(reference)).toHaveLength(10);
+});
+
+describe("inputs that cannot seek", () => {
+  const cases: [string, string][] = [
+    ["a named pipe alone", `rm -f p1; mkfifo p1; cat ${q(SAMPLE)} > p1 & node ${q(BIN)} --format ndjson p1`],
+    ["a named pipe with another file (read in first-packet order)", `rm -f p2; mkfifo p2; cat ${q(SAMPLE)} > p2 & node ${q(BIN)} --format ndjson p2 ${q(EARLY)}`],
+    ["two named pipes", `rm -f p3 p4; mkfifo p3 p4; cat ${q(SAMPLE)} > p3 & cat ${q(EARLY)} > p4 & node ${q(BIN)} --format ndjson p3 p4`],
+    ["process substitution", `node ${q(BIN)} --format ndjson <(cat ${q(SAMPLE)}) ${q(EARLY)}`],
+    ["a gzip stream through process substitution", `node ${q(BIN)} --format ndjson <(gzip -c ${q(SAMPLE)}) <(cat ${q(EARLY)})`],
+    ["/dev/stdin from a pipe", `cat ${q(SAMPLE)} | node ${q(BIN)} --format ndjson /dev/stdin ${q(EARLY)}`],
+    ["/dev/stdin from a file", `node ${q(BIN)} --format ndjson /dev/stdin ${q(EARLY)} < ${q(SAMPLE)}`],
+    ["- beside a file", `cat ${q(SAMPLE)} | node ${q(BIN)} --format ndjson - ${q(EARLY)}`],
+  ];
+  for (const [name, script] of cases) {
+    it(name, () => {
+      const r = shell(`${script}; echo "exit $?"`);
+      expect(r.signal, "hung").toBeNull();
+      expect(r.stderr).toBe("");
+      const lines = r.stdout.trim().split("\n");
+      expect(lines.pop()).toBe("exit 0");
+      if (name.includes("alone")) expect(lines).toHaveLength(9); // the sample's connections
+      else expect(lines).toEqual(reference.trim().split("\n")); // as when both are plain files
+    });
+  }
+});
+
+describe("the same file twice", () => {
+  it("is refused, however spelled, before anything is read (info describes each as asked)", () => {
+    const r = shell(`ln -sf ${q(SAMPLE)} link.pcap; cp ${q(SAMPLE)} copy.pcap
+      for args in "${SAMPLE} ${SAMPLE}" "${SAMPLE} link.pcap" "copy.pcap ./copy.pcap ${EARLY}"; do node ${q(BIN)} $args; echo "exit $?"; done
+      cat ${q(SAMPLE)} | node ${q(BIN)} - /dev/stdin; echo "exit $?"
+      node ${q(BIN)} info --json ${q(SAMPLE)} link.pcap | wc -l`);
+    expect(r.stdout.trim().split("\n")).toEqual(["exit 2", "exit 2", "exit 2", "exit 2", "2"]);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/sample\.pcap is given twice: each capture once/);
+    expect(lines[1]).toMatch(/sample\.pcap and link\.pcap are the same file/);
+    expect(lines[3]).toMatch(/- \(standard input\) and \/dev\/stdin are the same file/);
+    // A copy is another file: read too, as asked.
+    expect(Number(shell(`node ${q(BIN)} --format ndjson ${q(SAMPLE)} copy.pcap | wc -l`).stdout)).toBeGreaterThan(9);
+  });
+});
+
+describe("a gzip capture damaged after its data", () => {
+  it("exit 4 with every connection, the error naming the file and the trailer", () => {
+    const gz = gzipSync(readFileSync(SAMPLE));
+    gz[gz.length - 7]! ^= 0xff; // the CRC
+    const path = join(dir, "bad-crc.pcap.gz");
+    writeFileSync(path, gz);
+    const r = spawnSync(process.execPath, [BIN, "--format", "ndjson", path], { encoding: "utf8" });
+    expect(r.status).toBe(4);
+    expect(r.stdout.trim().split("\n")).toHaveLength(9);
+    expect(r.stderr).toMatch(/^tcp-handshake-scan: .*bad-crc\.pcap\.gz: byte 6618 \(packet 72\): gzip trailer: CRC-32 .*\n$/);
+    const garbage = join(dir, "garbage.pcap.gz");
+    writeFileSync(garbage, Buffer.concat([gzipSync(readFileSync(SAMPLE)), Buffer.from("trailing junk")]));
+    const g = spawnSync(process.execPath, [BIN, "--format", "ndjson", garbage], { encoding: "utf8" });
+    expect(g.status).toBe(4);
+    expect(g.stdout.trim().split("\n")).toHaveLength(9);
+  });
+});

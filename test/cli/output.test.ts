@@ -1,0 +1,178 @@
+// Where the output goes, and what happens when it cannot go there: a reader that goes away
+// (| head) ends the run at once and quietly (exit 141, workers stopped: the process exits);
+// a write that fails is one line naming the output (exit 5); -o - is standard output; -o never
+// overwrites an input; an -o file appears only once the run is complete.
+
+import { describe, it, expect, beforeAll } from "vitest";
+import { spawnSync, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync, readFileSync, readdirSync, statSync, chmodSync, symlinkSync, copyFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateCapture } from "../../bench/generate.js";
+import { Output } from "../../cli/output.js";
+
+const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "ths-cli-output-"));
+const BIG = join(dir, "big.pcap");
+const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+
+beforeAll(() => {
+  generateCapture(BIG, { bytes: 24e6, snaplen: 96, seed: 5 }); // ~12 000 connections of output
+});
+
+function run(args: string[], options: { cwd?: string } = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 60_000, ...options });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A shell pipeline; `STATUS` is replaced by our command's exit status. Bounded by a timeout. */
+function shell(script: string) {
+  const started = Date.now();
+  const r = spawnSync("bash", ["-c", script], { encoding: "utf8", timeout: 30_000, cwd: dir });
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started };
+}
+
+describe("a reader that goes away (EPIPE)", () => {
+  for (const threads of ["2", "1"]) {
+    for (const format of ["ndjson", "csv", "zeek", "json"]) {
+      it(`--format ${format} --threads ${threads} | head -1: exit 141 at once, quietly`, () => {
+        const r = shell(`node ${q(BIN)} --threads ${threads} --format ${format} ${q(BIG)} | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`);
+        expect(r.signal, "the command did not exit").toBeNull();
+        expect(r.stdout.trim()).toBe("141");
+        expect(r.stderr).toBe("");
+      });
+    }
+  }
+
+  it("a reader that closes after the first bytes: the process (and its workers) ends within seconds", async () => {
+    const child = spawn(process.execPath, [BIN, "--threads", "2", "--format", "ndjson", BIG], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => { stderr += d; });
+    await new Promise<void>((resolve) => child.stdout.once("data", () => { child.stdout.destroy(); resolve(); }));
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => { child.kill("SIGKILL"); resolve(null); }, 10_000);
+      child.once("exit", (c) => { clearTimeout(timer); resolve(c); });
+    });
+    expect(code, "still running 10 s after its reader closed").toBe(141);
+    expect(stderr).toBe("");
+  });
+
+  it("the summary, the default, into | head: exits, nothing on standard error", () => {
+    const r = shell(`node ${q(BIN)} --threads 2 ${q(BIG)} | head -1; echo "\${PIPESTATUS[0]}"`);
+    expect(r.signal).toBeNull();
+    expect(r.stdout).toMatch(/^.*big\.pcap: \d+ packets .*\n(0|141)\n$/);
+    expect(r.stderr).toBe("");
+  });
+});
+
+describe("an output that cannot be written: one line naming it, exit 5", () => {
+  it("standard output on a full disk (> /dev/full), every format", () => {
+    for (const format of ["text", "ndjson", "csv", "zeek", "json"]) {
+      const r = shell(`node ${q(BIN)} --format ${format} ${q(SAMPLE)} > /dev/full; echo "$?"`);
+      expect(r.stdout.trim(), format).toBe("5");
+      expect(r.stderr, format).toBe("tcp-handshake-scan: standard output: cannot write the output: no space left on device (ENOSPC)\n");
+    }
+  });
+
+  it("-o /dev/full, a missing directory, a directory, /proc/version", () => {
+    const cases: [string, RegExp][] = [
+      ["/dev/full", /^tcp-handshake-scan: \/dev\/full: cannot write the output: no space left on device \(ENOSPC\)\n$/],
+      [join(dir, "no", "such", "dir", "x.csv"), /: cannot write the output: no such file or directory \(ENOENT\)\n$/],
+      [dir, /: cannot write the output: is a directory \(EISDIR\)\n$/],
+      ["/proc/version", /^tcp-handshake-scan: \/proc\/version: cannot write the output: .* \(E[A-Z]+\)\n$/],
+    ];
+    for (const [target, message] of cases) {
+      for (const format of ["ndjson", "text"]) {
+        const r = run(["--format", format, "-o", target, SAMPLE]);
+        expect(r.code, target).toBe(5);
+        expect(r.stderr, target).toMatch(message);
+        expect(r.stdout).toBe("");
+      }
+    }
+    expect(readdirSync(dir).filter((f) => f.endsWith(".partial"))).toEqual([]);
+  });
+});
+
+describe("-o", () => {
+  it("- is standard output", () => {
+    const r = run(["--format", "csv", "-o", "-", SAMPLE]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")[0]).toMatch(/^id,community_id,/);
+  });
+
+  it("naming an input, however spelled, is refused before anything is written; the input is left alone", () => {
+    const victim = join(dir, "victim.pcap");
+    copyFileSync(SAMPLE, victim);
+    const link = join(dir, "victim-link.pcap");
+    if (!existsSync(link)) symlinkSync(victim, link);
+    const before = readFileSync(victim);
+    for (const args of [["-o", victim, victim], ["-o", "./victim.pcap", SAMPLE, victim], ["--output", link, SAMPLE, "victim.pcap"], ["-o", victim, "-"]]) {
+      const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", cwd: dir, input: args.includes("-") ? before : undefined });
+      if (args.includes("-")) { expect(r.status).toBe(0); continue; } // standard input is not the file
+      expect(r.status, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toMatch(/^tcp-handshake-scan: -o .* is the capture .*: it would be overwritten/);
+      expect(readFileSync(victim).equals(before), args.join(" ")).toBe(true);
+    }
+    copyFileSync(SAMPLE, victim);
+    // Standard output redirected to an input, and -o naming standard input's file.
+    const appended = shell(`node ${q(BIN)} ${q(victim)} >> ${q(victim)}; echo "$?"`);
+    expect(appended.stdout.trim()).toBe("2");
+    expect(appended.stderr).toMatch(/standard output is the capture/);
+    const fromStdin = shell(`node ${q(BIN)} -o ${q(victim)} - < ${q(victim)}; echo "$?"`);
+    expect(fromStdin.stdout.trim()).toBe("2");
+    expect(readFileSync(victim).equals(before)).toBe(true);
+  });
+
+  it("the file appears whole at the end, keeps the old file's mode, and leaves no temporary file", () => {
+    const out = join(dir, "conns.ndjson");
+    writeFileSync(out, "old\n");
+    chmodSync(out, 0o640);
+    const r = run(["--format", "ndjson", "-o", out, SAMPLE]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(out, "utf8").trim().split("\n")).toHaveLength(9);
+    expect(statSync(out).mode & 0o777).toBe(0o640);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".partial"))).toEqual([]);
+  });
+
+  it("a run stopped by a signal leaves the old file as it was and no temporary file", () => {
+    const out = join(dir, "stopped.ndjson");
+    writeFileSync(out, "old\n");
+    // The capture comes through a pipe that stalls after the first 4 MB: the run is mid-way
+    // (some records written) when it is stopped.
+    const r = shell(`head -c 4000000 ${q(BIG)} > in.part; rm -f feed; mkfifo feed
+      (cat in.part; exec sleep 20) > feed 2>/dev/null & feeder=$!
+      node ${q(BIN)} --format ndjson -o ${q(out)} - < feed & pid=$!
+      for k in $(seq 50); do ls -a | grep -q 'stopped.ndjson.*partial' && break; sleep 0.1; done; sleep 0.5
+      ls -a | grep -c partial; kill -TERM $pid; wait $pid; echo "$?"; kill $feeder`);
+    expect(r.stdout.trim().split("\n")).toEqual(["1", String(128 + 15)]);
+    expect(readFileSync(out, "utf8")).toBe("old\n");
+    expect(readdirSync(dir).filter((f) => f.endsWith(".partial"))).toEqual([]);
+  });
+
+  it("Output: discard() after writing removes the temporary file and keeps the old one; close() puts the new one in place", async () => {
+    const out = join(dir, "unit.txt");
+    writeFileSync(out, "old\n");
+    const failed = new Output(out);
+    await failed.write("x".repeat(200_000)); // flushed to the temporary file
+    expect(readdirSync(dir).filter((f) => f.startsWith(".unit.txt.") && f.endsWith(".partial"))).toHaveLength(1);
+    failed.discard();
+    expect(readFileSync(out, "utf8")).toBe("old\n");
+    expect(readdirSync(dir).filter((f) => f.endsWith(".partial"))).toEqual([]);
+    const fresh = join(dir, "fresh.txt");
+    const ok = new Output(fresh);
+    await ok.write("new\n");
+    expect(existsSync(fresh)).toBe(false);
+    await ok.close();
+    expect(readFileSync(fresh, "utf8")).toBe("new\n");
+  });
+
+  it("a directory given as a capture is refused before anything is written", () => {
+    const out = join(dir, "never.ndjson");
+    const r = run(["--format", "ndjson", "-o", out, SAMPLE, dir]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/is a directory, not a capture/);
+    expect(existsSync(out)).toBe(false);
+  });
+});

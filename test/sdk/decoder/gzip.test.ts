@@ -1,0 +1,111 @@
+// Gzip input: every byte that inflates is decoded, whatever is wrong after it (a bad CRC or
+// length in the trailer, trailing garbage, a cut), and the damage is reported with its code;
+// concatenated members, zero padding and every optional header field read as gzip -d reads them.
+
+import { describe, it, expect } from "vitest";
+import { gzipSync, deflateRawSync, crc32 } from "node:zlib";
+import { generateCapture } from "../../../bench/generate.js";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writePcap } from "../../helpers/capture-writer.js";
+import { tcpIp, ethernet, F } from "../../helpers/packets.js";
+import { decodeAll, chunked } from "../../helpers/decode.js";
+import { gunzip } from "../../../sdk/decoder/gzip.js";
+
+function capture(count: number): Uint8Array {
+  return writePcap(Array.from({ length: count }, (_, i) => ({
+    data: ethernet(tcpIp({ sport: 2000 + i, flags: F.ACK, payload: (i * 53) % 900 })),
+    sec: 1_700_000_000 + i,
+  })));
+}
+
+const bytes = capture(200);
+const gz = gzipSync(bytes);
+
+/** The gzip bytes with the trailer's CRC (or length) damaged. */
+function damaged(data: Uint8Array, field: "crc" | "length"): Uint8Array {
+  const copy = new Uint8Array(data);
+  copy[copy.length - (field === "crc" ? 8 : 4)]! ^= 0x5a;
+  return copy;
+}
+
+/** A gzip member written by hand, with the optional header fields. */
+function member(data: Uint8Array, fields: { extra?: Uint8Array; name?: string; comment?: string; hcrc?: boolean }): Uint8Array {
+  const flags = (fields.hcrc ? 2 : 0) | (fields.extra ? 4 : 0) | (fields.name ? 8 : 0) | (fields.comment ? 16 : 0);
+  const parts: number[] = [0x1f, 0x8b, 8, flags, 0, 0, 0, 0, 0, 3];
+  if (fields.extra) parts.push(fields.extra.length & 255, fields.extra.length >> 8, ...fields.extra);
+  if (fields.name) parts.push(...Buffer.from(fields.name), 0);
+  if (fields.comment) parts.push(...Buffer.from(fields.comment), 0);
+  if (fields.hcrc) parts.push(0x12, 0x34); // not checked, as gzip does not by default
+  const trailer = new Uint8Array(8);
+  new DataView(trailer.buffer).setUint32(0, crc32(data), true);
+  new DataView(trailer.buffer).setUint32(4, data.length, true);
+  return Buffer.concat([Buffer.from(parts), deflateRawSync(data), trailer]);
+}
+
+describe("gzip input", () => {
+  it("reads one member, several concatenated, zero padding and every optional header field", async () => {
+    const reference = await decodeAll(bytes);
+    const cut = 7777; // members split the capture anywhere, even inside a record
+    const inputs = [
+      gz,
+      Buffer.concat([gzipSync(bytes.subarray(0, cut)), gzipSync(bytes.subarray(cut))]),
+      Buffer.concat([gz, new Uint8Array(1000)]),
+      member(bytes, { extra: new Uint8Array(300).fill(7), name: "capture.pcap", comment: "a comment", hcrc: true }),
+    ];
+    for (const input of inputs) {
+      for (const sizes of [[1 << 20], [1], [7, 3], [4096]]) {
+        const r = await decodeAll(chunked(input, sizes));
+        expect(r.summary.error, `${sizes}`).toBeNull();
+        expect(r.records).toEqual(reference.records);
+      }
+    }
+  });
+
+  it("a bad CRC, a bad length or trailing garbage: every packet, then the error with its code", async () => {
+    const reference = await decodeAll(bytes);
+    const cases: [Uint8Array, string, RegExp][] = [
+      [damaged(gz, "crc"), "gzip.bad_crc", /CRC-32 0x[0-9a-f]{8} but the data inflates to 0x[0-9a-f]{8}/],
+      [damaged(gz, "length"), "gzip.bad_length", new RegExp(`length \\d+ but the data inflates to ${bytes.length} bytes`)],
+      [Buffer.concat([gz, Buffer.from("garbage!")]), "gzip.trailing_garbage", new RegExp(`not gzip data .* at compressed byte ${gz.length}$`)],
+      [Buffer.concat([gz, new Uint8Array(5), Buffer.from("x")]), "gzip.trailing_garbage", new RegExp(`other than zeros .* at compressed byte ${gz.length + 5}$`)],
+    ];
+    for (const [input, code, message] of cases) {
+      for (const sizes of [[1 << 20], [1], [333]]) {
+        const r = await decodeAll(chunked(input, sizes));
+        expect(r.records, `${code} ${sizes}`).toEqual(reference.records);
+        expect(r.summary.stats.packets).toBe(200);
+        expect(r.summary.error).toMatchObject({ code, offset: bytes.length, packet: 201 }); // the frame number of the record not read
+        expect(r.summary.error!.message).toMatch(message);
+      }
+    }
+  });
+
+  it("a large damaged file keeps its last inflated chunk", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ths-gzip-"));
+    const path = join(dir, "big.pcap");
+    generateCapture(path, { bytes: 3e6, seed: 3 });
+    const plain = readFileSync(path);
+    const reference = await decodeAll(plain);
+    const r = await decodeAll(damaged(gzipSync(plain), "crc"));
+    expect(r.summary.error?.code).toBe("gzip.bad_crc");
+    expect(r.summary.stats).toEqual(reference.summary.stats);
+    expect(r.records.length).toBe(reference.records.length);
+  });
+
+  it("a cut stream: what inflated, then gzip.truncated", async () => {
+    for (const end of [5, 15, gz.length - 4, Math.floor(gz.length / 2)]) {
+      const r = await decodeAll(gz.subarray(0, end));
+      expect(r.summary.error?.code, String(end)).toBe("gzip.truncated");
+    }
+    expect((await decodeAll(gz.subarray(0, gz.length - 4))).summary.stats.packets).toBe(200);
+  });
+
+  it("gunzip() on its own: corrupt deflate data is gzip.corrupt", async () => {
+    const bad = new Uint8Array(gz);
+    bad.fill(0xff, 10, 40);
+    const out: Uint8Array[] = [];
+    await expect((async () => { for await (const c of gunzip(chunked(bad, [64]))) out.push(c); })()).rejects.toMatchObject({ code: "gzip.corrupt" });
+  });
+});

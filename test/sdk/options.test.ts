@@ -1,0 +1,89 @@
+// Options and inputs are checked before anything runs: a TypeError (wrong kind of value) or a
+// RangeError (impossible value) naming the option, never a silently different result.
+
+import { describe, it, expect } from "vitest";
+import { fileURLToPath } from "node:url";
+import { createScanner, scan, decodeCapture, type ScanOptions } from "../../sdk/index.js";
+
+const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
+
+describe("scan options", () => {
+  const cases: [string, unknown, typeof TypeError | typeof RangeError, RegExp][] = [
+    ["maxHalfOpen", 0, RangeError, /maxHalfOpen must be a whole number of connections, at least 1/],
+    ["maxHalfOpen", -1, RangeError, /maxHalfOpen/],
+    ["maxHalfOpen", 2.5, RangeError, /maxHalfOpen/],
+    ["maxHalfOpen", NaN, RangeError, /maxHalfOpen .*NaN/],
+    ["maxHalfOpen", "100", TypeError, /maxHalfOpen must be a number/],
+    ["timeouts", { attempt: -1 }, RangeError, /timeouts\.attempt must be a positive, finite number of seconds, not -1/],
+    ["timeouts", { inactivity: NaN }, RangeError, /timeouts\.inactivity .*NaN/],
+    ["timeouts", { close: 0 }, RangeError, /timeouts\.close/],
+    ["timeouts", { handshakeInactivity: Infinity }, RangeError, /timeouts\.handshakeInactivity/],
+    ["timeouts", { attempt: "5" }, TypeError, /timeouts\.attempt must be a number of seconds/],
+    ["timeouts", { portInactivity: { 22: -5 } }, RangeError, /timeouts\.portInactivity\[22\]/],
+    ["timeouts", { portInactivity: { http: 5 } }, RangeError, /"http" is not a port/],
+    ["timeouts", 5, TypeError, /timeouts must be an object/],
+    ["threads", 0, RangeError, /threads must be a whole number from 1 to 256/],
+    ["threads", 1.5, RangeError, /threads/],
+    ["threads", 1000, RangeError, /threads/],
+    ["threads", "2", TypeError, /threads must be a number/],
+    ["likelyServerPorts", [80, 70000], RangeError, /likelyServerPorts\[1\] must be a port/],
+    ["likelyServerPorts", 80, TypeError, /likelyServerPorts must be an array/],
+    ["ignoreChecksumsNets", ["10.0.0.0/33"], RangeError, /ignoreChecksumsNets\[0\]: not an address or CIDR prefix/],
+    ["ignoreChecksumsNets", [10], TypeError, /ignoreChecksumsNets\[0\] must be a prefix/],
+    ["hashSeed", -1, RangeError, /hashSeed must be a 32-bit unsigned integer/],
+    ["chunkSize", 0, RangeError, /chunkSize/],
+    ["verifyChecksums", "yes", TypeError, /verifyChecksums must be true or false/],
+    ["report", 0, TypeError, /report must be true or false/],
+    ["tracker", "js", RangeError, /tracker must be "wasm" or "typescript", not "js"/],
+    ["onProgress", true, TypeError, /onProgress must be a function/],
+    ["signal", {}, TypeError, /signal must be an AbortSignal/],
+  ];
+  for (const [name, value, kind, message] of cases) {
+    it(`${name}: ${JSON.stringify(value) ?? String(value)}`, () => {
+      const options = { [name]: value } as ScanOptions;
+      expect(() => createScanner(SAMPLE, options)).toThrow(kind);
+      expect(() => createScanner(SAMPLE, options)).toThrow(message);
+    });
+  }
+
+  it("scan() rejects as createScanner() throws", async () => {
+    await expect(scan(SAMPLE, { maxHalfOpen: 0 })).rejects.toThrow(RangeError);
+    await expect(scan(SAMPLE, { report: false })).rejects.toThrow(/report: false is for createScanner/);
+  });
+
+  it("valid values are taken, Infinity for no half-open limit among them", async () => {
+    const r = await scan(SAMPLE, { maxHalfOpen: Infinity, timeouts: { attempt: 5.5, portInactivity: { 22: 10 } }, threads: 1, hashSeed: 0xffffffff, likelyServerPorts: [] });
+    expect(r.connections).toHaveLength(9);
+  });
+
+  it("decodeCapture checks its options too", () => {
+    expect(() => decodeCapture(SAMPLE, { chunkSize: -5 })).toThrow(RangeError);
+    expect(() => decodeCapture(SAMPLE, { everyStep: 1 as unknown as boolean })).toThrow(/everyStep/);
+  });
+});
+
+describe("inputs", () => {
+  it("refuses what is no capture input, naming it", () => {
+    for (const bad of [42, null, {}, ""]) {
+      expect(() => createScanner(bad as never), String(bad)).toThrow(TypeError);
+    }
+    expect(() => createScanner([SAMPLE, 7 as never])).toThrow(/input\[1\] must be a path/);
+    expect(() => createScanner([])).toThrow(/empty list/);
+    expect(() => decodeCapture(undefined as never)).toThrow(TypeError);
+  });
+
+  it("a stream that yields strings is a TypeError, not an empty capture", async () => {
+    async function* text() { yield "\xd4\xc3\xb2\xa1"; }
+    await expect(scan(text() as never)).rejects.toThrow(/must yield bytes .* not a string/);
+    async function* later() { yield new Uint8Array([0xd4, 0xc3, 0xb2, 0xa1]); yield "more"; }
+    await expect(scan(later() as never)).rejects.toThrow(TypeError);
+  });
+
+  it("ArrayBuffer and other views are bytes", async () => {
+    const { readFileSync } = await import("node:fs");
+    const bytes = readFileSync(SAMPLE);
+    async function* buffers() { yield bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + 100); yield new DataView(bytes.buffer, bytes.byteOffset + 100, bytes.length - 100); }
+    const r = await scan(buffers() as never);
+    expect(r.connections).toHaveLength(9);
+  });
+});

@@ -1,0 +1,123 @@
+// Stopping a scan part-way: leaving a `for await` loop (break, return, throw), close(), and an
+// AbortSignal. Each must stop the worker threads and give the memory back, so that the process
+// can exit: run in a child process, whose exit within a time limit is the proof (a worker left
+// running holds a process forever).
+
+import { describe, it, expect, beforeAll } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateCapture } from "../../bench/generate.js";
+import { createScanner, scan } from "../../sdk/index.js";
+
+const SDK = fileURLToPath(new URL("../../dist/sdk/index.js", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "ths-scan-stop-"));
+const BIG = join(dir, "big.pcap");
+
+beforeAll(() => {
+  generateCapture(BIG, { bytes: 24e6, snaplen: 96, seed: 7 }); // ~230 000 packets, ~3 000 connections
+});
+
+/** Runs `body` (an async function body with `createScanner`, `BIG` and `out` in scope) in a new process. */
+function runChild(body: string, nodeOptions: string[] = ["--expose-gc"]) {
+  const code = `import { createScanner, scan } from ${JSON.stringify(SDK)};
+const BIG = ${JSON.stringify(BIG)};
+const out = (...a) => process.stdout.write(a.join(" ") + "\\n");
+${body}`;
+  const started = Date.now();
+  const r = spawnSync(process.execPath, [...nodeOptions, "--input-type=module", "-e", code], { encoding: "utf8", timeout: 20_000 });
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started };
+}
+
+describe("leaving the loop early stops the workers (the process exits)", () => {
+  for (const threads of [1, 2]) {
+    it(`break, return and throw, with ${threads} thread(s)`, () => {
+      const r = runChild(`
+let n = 0;
+for await (const c of createScanner(BIG, { threads: ${threads} })) if (++n === 5) break;
+out("break", n);
+async function first() { for await (const c of createScanner(BIG, { threads: ${threads} })) return c.id; }
+out("return", typeof await first());
+try { for await (const c of createScanner(BIG, { threads: ${threads} })) throw new Error("stop here"); } catch (e) { out("throw", e.message); }
+let groups = 0;
+for await (const g of createScanner(BIG, { threads: ${threads} }).batches()) if (++groups === 2) break;
+out("batches", groups);`);
+      expect(r.signal, r.stderr).toBeNull(); // not killed by the time limit
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe("break 5\nreturn number\nthrow stop here\nbatches 2\n");
+    });
+  }
+
+  it("close(): from outside the loop, before it, and while a read waits for bytes that never come", () => {
+    const r = runChild(`
+const scanner = createScanner(BIG, { threads: 2 });
+let n = 0, closing;
+for await (const c of scanner) if (++n === 3) closing = scanner.close();
+await closing;
+out("closed after", n);
+const unused = createScanner(BIG, { threads: 2 });
+await unused.close();
+let m = 0;
+for await (const c of unused) m++;
+out("closed before", m);
+// A stream that sends a pcap header and then nothing: the read waits until close().
+async function* stalled() { yield new Uint8Array([0xd4,0xc3,0xb2,0xa1,2,0,4,0,0,0,0,0,0,0,0,0,0,0,4,0,1,0,0,0]); await new Promise(() => {}); }
+const waiting = createScanner(stalled(), { threads: 2 });
+setTimeout(() => waiting.close(), 200);
+let k = 0;
+for await (const c of waiting) k++;
+out("stalled", k);`);
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe("closed after 3\nclosed before 0\nstalled 0\n");
+  });
+
+  it("an AbortSignal: iteration throws its reason; aborted before the start, nothing runs", () => {
+    const r = runChild(`
+for (const threads of [1, 2]) {
+  const controller = new AbortController();
+  let n = 0;
+  try {
+    for await (const c of createScanner(BIG, { threads, signal: controller.signal })) if (++n === 4) controller.abort();
+  } catch (e) { out(threads, "aborted", e.name, n); }
+}
+try { await scan(BIG, { threads: 2, signal: AbortSignal.abort(new Error("mine")) }); } catch (e) { out("before:", e.message); }
+async function* stalled() { yield new Uint8Array([0xd4,0xc3,0xb2,0xa1,2,0,4,0,0,0,0,0,0,0,0,0,0,0,4,0,1,0,0,0]); await new Promise(() => {}); }
+const controller = new AbortController();
+setTimeout(() => controller.abort(), 200);
+try { await scan(stalled(), { signal: controller.signal }); } catch (e) { out("stalled:", e.name); }`);
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe("1 aborted AbortError 4\n2 aborted AbortError 4\nbefore: mine\nstalled: AbortError\n");
+  });
+});
+
+describe("memory after scans stopped early", () => {
+  // A memory a scan gives back is pooled or, once its tracker grew it past the pool's limit,
+  // left to V8, which frees it at its next full collection: what matters is that nothing still
+  // holds it (a worker left running would, with its own heap). Collections are forced here.
+  it("is all collectable: RSS stays flat over scans left early", () => {
+    const r = runChild(`
+const mb = () => process.memoryUsage().rss / 2 ** 20;
+let first = 0;
+for (let k = 0; k < 20; k++) {
+  let n = 0;
+  for await (const c of createScanner(BIG, { threads: 2 })) if (++n === 10) break;
+  globalThis.gc();
+  if (k === 1) first = mb();
+}
+out(Math.round(mb() - first));`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(Number(r.stdout), "MB grown over 18 scans").toBeLessThan(60);
+  });
+
+  it("a scan run to its end after them gives every connection", async () => {
+    let n = 0;
+    for await (const _c of createScanner(BIG, { threads: 2 })) if (++n === 10) break;
+    const whole = await scan(BIG, { threads: 2 });
+    expect(whole.connections.length).toBeGreaterThan(1000);
+    expect(whole.captures[0]!.error).toBeNull();
+  });
+});
