@@ -18,6 +18,27 @@ describe("pcapng", () => {
     });
   }
 
+  it("fine if_tsresol (2^-35 .. 2^-63, 10^-10 .. 10^-19): the exact fraction, never carried into a 10th digit", async () => {
+    // Each interface's finest value under a whole second and a few others: nanoseconds are
+    // floor(fraction * 10^9 / units), computed here with BigInt from the ticks the writer stored.
+    const resolutions = [...Array.from({ length: 29 }, (_, k) => 0x80 | (35 + k)), ...Array.from({ length: 10 }, (_, k) => 10 + k)];
+    const offset = 1_700_000_000;
+    const blocks = resolutions.flatMap((_, iface) => [999_999_999, 999_999_998, 500_000_000, 1].map((nsec) => ({
+      type: "epb" as const, iface, frame: { data: frame(iface), sec: offset + (resolutions[iface] === 19 ? 0 : 1), nsec },
+    })));
+    const { records, summary } = await decodeAll(writePcapng([{ interfaces: resolutions.map((tsresol) => ({ tsresol, tsoffset: offset })), blocks }]));
+    expect(summary.error).toBeNull();
+    expect(records).toHaveLength(blocks.length);
+    records.forEach((r, k) => {
+      const r8 = resolutions[r.interfaceId]!;
+      const units = r8 & 0x80 ? 1n << BigInt(r8 & 0x7f) : 10n ** BigInt(r8);
+      const whole = BigInt(blocks[k]!.frame.sec - offset);
+      const ticks = whole * units + (BigInt(blocks[k]!.frame.nsec) * units) / 1_000_000_000n;
+      expect([r.tsSec, r.tsNsec], `if_tsresol ${r8.toString(16)}`).toEqual([offset + Number(whole), Number(((ticks % units) * 1_000_000_000n) / units)]);
+      expect(r.tsNsec).toBeLessThan(1e9);
+    });
+  });
+
   it("applies if_tsresol (powers of 10 and of 2) and if_tsoffset per interface", async () => {
     const { records, summary } = await decodeAll(writePcapng([{
       interfaces: [{ tsresol: 9 }, { tsresol: 0x88 }, { tsresol: 3, tsoffset: 1600000000 }, {}],
