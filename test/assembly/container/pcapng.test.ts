@@ -39,6 +39,21 @@ describe("pcapng", () => {
     });
   });
 
+  it("reads sections of up to 65 536 interfaces; one more is an error at its block", async () => {
+    const many = Array.from({ length: 65536 }, (_, k) => ({ linkType: k % 7 === 0 ? 101 : 1 }));
+    const last = 65535;
+    const ok = await decodeAll(writePcapng([{
+      interfaces: many,
+      blocks: [{ type: "epb", iface: 1500, frame: { data: frame(1), sec: 1700000000 } }, { type: "epb", iface: last, frame: { data: frame(2), sec: 1700000001 } }],
+    }]));
+    expect(ok.summary.error).toBeNull();
+    expect(ok.summary.interfaces).toHaveLength(65536);
+    expect(ok.records.map((r) => r.interfaceId)).toEqual([1500, last]);
+    const tooMany = await decodeAll(writePcapng([{ interfaces: [...many, {}], blocks: [] }]));
+    expect(tooMany.summary.error).toMatchObject({ code: "pcapng.too_many_interfaces", message: "more than 65536 interfaces in one section" });
+    expect(tooMany.summary.error!.offset).toBe(28 + 65536 * 20); // the 65 537th interface block
+  });
+
   it("applies if_tsresol (powers of 10 and of 2) and if_tsoffset per interface", async () => {
     const { records, summary } = await decodeAll(writePcapng([{
       interfaces: [{ tsresol: 9 }, { tsresol: 0x88 }, { tsresol: 3, tsoffset: 1600000000 }, {}],
