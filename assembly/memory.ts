@@ -14,7 +14,10 @@ export const RECORD_CAPACITY: u32 = 4096;
 // Output regions, RECORD_CAPACITY records each: a scan on worker threads has the decoder fill
 // one while the workers read the ones before it straight from this (shared) memory.
 export const OUTPUT_SLOTS: u32 = 32;
-export const MAX_INTERFACES: u32 = 1024;
+// Interfaces a pcapng section may describe (a capture merged from many hosts, or a host's
+// thousands of veth interfaces, can pass 1 024): 48 bytes each, 3 MiB in all, fixed like every
+// region here. 65 536 is also all that the obsolete Packet Block's 16-bit interface id can name.
+export const MAX_INTERFACES: u32 = 65536;
 export const INTERFACE_SLOT: u32 = 48;
 // No capture record or pcapng block may be longer than this (libpcap and Wireshark use the
 // same 16 MiB ceiling for pcapng blocks). Length fields above it are errors, never allocations.

@@ -160,6 +160,15 @@ function readInterface(b: usize, len: u32, offset: f64): bool {
   return true;
 }
 
+// floor(frac * 10^9 / 2^e) for 32 <= e <= 63 and frac < 2^e, exactly: the product needs up to
+// 93 bits. (Rounding it through a double gave 10^9 for fractions just under a second, printed
+// as "1.1000000000".) With frac = hi * 2^32 + lo, floor(product / 2^32) = hi * 10^9 +
+// floor(lo * 10^9 / 2^32), which fits 64 bits; the remaining shift is then exact.
+function binaryFractionNsec(frac: u64, e: u32): u32 {
+  const high = (frac >> 32) * 1000000000 + (((frac & 0xffffffff) * 1000000000) >> 32);
+  return <u32>(high >> <u64>(e - 32));
+}
+
 // Decodes the frame at `data` after checking it fits its block; shared by EPB and PB.
 function packet(
   id: u32, tsHigh: u32, tsLow: u32, data: usize, capLen: u32, origLen: u32,
@@ -175,7 +184,8 @@ function packet(
   let nsec: u32;
   if (units == 1000000000) nsec = <u32>frac;
   else if (units <= 18446744073) nsec = <u32>((frac * 1000000000) / units); // no u64 overflow
-  else nsec = <u32>Math.floor(<f64>frac * 1e9 / <f64>units);
+  else if (units % 1000000000 == 0) nsec = <u32>(frac / (units / 1000000000)); // 10^10 .. 10^19
+  else nsec = binaryFractionNsec(frac, <u32>ctz(units)); // 2^35 .. 2^63
   const sec = <f64>whole + <f64>load<i64>(s, IF_OFFSET);
   decodeFrame(data, capLen, origLen, load<u32>(s, IF_LINKTYPE), load<u32>(s, IF_FCS), id, sec, nsec, offset);
   return true;

@@ -107,6 +107,7 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     threads,
     maxHalfOpen: parseMaxHalfOpen(flags.maxHalfOpen),
   };
+  if (flags.output === "") throw new UsageError("-o: an empty file name (- is standard output)");
   checkInputsAndOutput(files, flags.output);
   for (const f of files) {
     if (f === "-") continue;

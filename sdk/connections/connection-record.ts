@@ -187,7 +187,10 @@ export function buildConnectionRecord(s: ConnectionStore, slot: number): Connect
     id: s.id[slot]!,
     communityId: communityId(ADDRESS_BYTES, version === 4 ? 4 : 16, origAt, origPort, respAt, respPort),
     ts: epochString(s.firstSec[slot]!, s.firstNsec[slot]!),
-    duration: Math.round((s.durationEnd[slot]! - s.firstTime[slot]!) * 1e9) / 1e9,
+    // Never negative: a connection whose last packet is stamped before its first (the capture's
+    // clock stepped back) lasted 0 s as far as can be told. Zeek computes the negative difference
+    // but its conn.log then leaves duration (and the byte counts) unset, as for 0 s.
+    duration: Math.max(0, Math.round((s.durationEnd[slot]! - s.firstTime[slot]!) * 1e9) / 1e9),
     orig: endpoint(o, formatAddress(ADDRESS_BYTES, origAt, version), origPort, origBytes),
     resp: endpoint(r, formatAddress(ADDRESS_BYTES, respAt, version), respPort, respBytes),
     // Frame numbers, 1-based as in Wireshark (the trackers count packets from 0).

@@ -101,10 +101,14 @@ export async function* trackConnections(
 ): AsyncGenerator<EndedGroup, Timeline> {
   // The WebAssembly tracker shares the decoder's memory: each batch is tracked where it was
   // decoded (output slot 0, free again once tracked), not copied.
-  const memory = options.tracker === "typescript" ? undefined : acquireScanMemory();
+  const memory = acquireScanMemory();
   try {
-    const grouping = new GroupingTracker(options, memory);
-    const placement = memory && { memory, outputSlot: () => 0 };
+    const grouping = new GroupingTracker(options, options.tracker === "typescript" ? undefined : memory);
+    // Batches as a parallel scan makes them (fill: 4 096 TCP packets each, whatever the chunks
+    // of input): the canonical order sorts within a batch, so the same batches are what makes
+    // it the same for any thread count. With timestamps that step back or jump, a connection
+    // ending in one batch can sort before one that ended in the batch before.
+    const placement = { memory, outputSlot: () => 0, fill: true };
     for await (const { batch, packetBase } of decodeInputs(inputs, options, summaries, placement)) {
       grouping.tracker.packetBase = packetBase;
       yield grouping.process(batch);
@@ -116,6 +120,6 @@ export async function* trackConnections(
     }
     return grouping.timeline;
   } finally {
-    if (memory) releaseScanMemory(memory);
+    releaseScanMemory(memory);
   }
 }

@@ -6,7 +6,7 @@
 // trailer's CRC-32 and length are checked here, after the data is yielded. Concatenated
 // members are read in turn, as gzip -d does; zero bytes after the last one are padding.
 
-import { createInflateRaw, crc32 as zlibCrc32 } from "node:zlib";
+import * as zlib from "node:zlib";
 import type { InflateRaw } from "node:zlib";
 
 /** A damaged gzip stream; `code` is one of the "gzip.*" codes, thrown after every good byte. */
@@ -21,9 +21,15 @@ const MAX_HEADER = 1 << 20;
 const WRITE_PIECE = 16 << 10;
 
 // CRC-32 (ISO-HDLC, as gzip): zlib's when this runtime has it (Node 20.15+), else a table.
-let table: Uint32Array | null = null;
 function crc32(data: Uint8Array, crc: number): number {
-  if (typeof zlibCrc32 === "function") return zlibCrc32(data, crc);
+  // Looked up on the namespace: a runtime without it must still load this module.
+  const native = (zlib as { crc32?: (data: Uint8Array, value: number) => number }).crc32;
+  return typeof native === "function" ? native(data, crc) : crc32ByTable(data, crc);
+}
+
+let table: Uint32Array | null = null;
+/** CRC-32 in plain TypeScript (exported for its test). */
+export function crc32ByTable(data: Uint8Array, crc: number): number {
   if (!table) {
     table = new Uint32Array(256);
     for (let n = 0; n < 256; n++) {
@@ -166,7 +172,7 @@ export async function* gunzip(chunks: AsyncIterable<Uint8Array>): AsyncGenerator
     input.skip(header);
     const bodyStart = input.offset;
 
-    const z = createInflateRaw();
+    const z = zlib.createInflateRaw();
     const out: Uint8Array[] = [];
     z.on("data", (d: Uint8Array) => out.push(d));
     const streamEnd = new Promise<void>((resolve) => z.once("end", resolve));

@@ -70,7 +70,7 @@ function compileOnce(): Promise<WebAssembly.Module> {
 }
 
 /**
- * A linear memory for decoder instances (one at a time); it grows to their regions (~37 MB)
+ * A linear memory for decoder instances (one at a time); it grows to their regions (~40 MB)
  * when an instance starts. A connection tracker may live on it too (wasm-memory.ts).
  */
 export function createDecoderMemory(): WebAssembly.Memory {

@@ -120,7 +120,7 @@ describe("parseCommandLine", () => {
 
 describe("the command's answers to mistakes", () => {
   it("one line, exit 2", () => {
-    for (const args of [["--top", "-1", SAMPLE], ["--threads", "-2", SAMPLE], ["--bogus", SAMPLE], ["info", "--format", "csv", SAMPLE], ["info"]]) {
+    for (const args of [["--top", "-1", SAMPLE], ["--top", "1.5", SAMPLE], ["--threads", "-2", SAMPLE], ["--bogus", SAMPLE], ["info", "--format", "csv", SAMPLE], ["info"], ["-o", "", SAMPLE], ["--max-half-open", "0", SAMPLE]]) {
       const r = run(args);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
@@ -138,5 +138,17 @@ describe("--threads beyond the cores", () => {
     expect(capped.stderr).toBe(`tcp-handshake-scan: warning: --threads ${asked}: ${cores} cores available, using ${cores} threads\n`);
     expect(capped.stdout).toBe(run(["--format", "ndjson", "--threads", "1", SAMPLE]).stdout);
     expect(run(["-q", "--threads", asked, SAMPLE]).stderr).toBe("");
+  });
+});
+
+describe("--top", () => {
+  it("0 lists no connections (the counts stay); 1 lists one of each kind", () => {
+    const none = run(["--top", "0", SAMPLE]);
+    expect(none.code).toBe(0);
+    expect(none.stderr).toBe("");
+    expect(none.stdout).toContain("9 TCP connections");
+    expect(none.stdout).not.toMatch(/^ {2}#\d+ /m);
+    const one = run(["--top", "1", SAMPLE]);
+    expect(one.stdout.match(/^ {2}#\d+ /gm)).toHaveLength(3); // a failed, a reset and a slowest one
   });
 });

@@ -18,6 +18,42 @@ describe("pcapng", () => {
     });
   }
 
+  it("fine if_tsresol (2^-35 .. 2^-63, 10^-10 .. 10^-19): the exact fraction, never carried into a 10th digit", async () => {
+    // Each interface's finest value under a whole second and a few others: nanoseconds are
+    // floor(fraction * 10^9 / units), computed here with BigInt from the ticks the writer stored.
+    const resolutions = [...Array.from({ length: 29 }, (_, k) => 0x80 | (35 + k)), ...Array.from({ length: 10 }, (_, k) => 10 + k)];
+    const offset = 1_700_000_000;
+    const blocks = resolutions.flatMap((_, iface) => [999_999_999, 999_999_998, 500_000_000, 1].map((nsec) => ({
+      type: "epb" as const, iface, frame: { data: frame(iface), sec: offset + (resolutions[iface] === 19 ? 0 : 1), nsec },
+    })));
+    const { records, summary } = await decodeAll(writePcapng([{ interfaces: resolutions.map((tsresol) => ({ tsresol, tsoffset: offset })), blocks }]));
+    expect(summary.error).toBeNull();
+    expect(records).toHaveLength(blocks.length);
+    records.forEach((r, k) => {
+      const r8 = resolutions[r.interfaceId]!;
+      const units = r8 & 0x80 ? 1n << BigInt(r8 & 0x7f) : 10n ** BigInt(r8);
+      const whole = BigInt(blocks[k]!.frame.sec - offset);
+      const ticks = whole * units + (BigInt(blocks[k]!.frame.nsec) * units) / 1_000_000_000n;
+      expect([r.tsSec, r.tsNsec], `if_tsresol ${r8.toString(16)}`).toEqual([offset + Number(whole), Number(((ticks % units) * 1_000_000_000n) / units)]);
+      expect(r.tsNsec).toBeLessThan(1e9);
+    });
+  });
+
+  it("reads sections of up to 65 536 interfaces; one more is an error at its block", async () => {
+    const many = Array.from({ length: 65536 }, (_, k) => ({ linkType: k % 7 === 0 ? 101 : 1 }));
+    const last = 65535;
+    const ok = await decodeAll(writePcapng([{
+      interfaces: many,
+      blocks: [{ type: "epb", iface: 1500, frame: { data: frame(1), sec: 1700000000 } }, { type: "epb", iface: last, frame: { data: frame(2), sec: 1700000001 } }],
+    }]));
+    expect(ok.summary.error).toBeNull();
+    expect(ok.summary.interfaces).toHaveLength(65536);
+    expect(ok.records.map((r) => r.interfaceId)).toEqual([1500, last]);
+    const tooMany = await decodeAll(writePcapng([{ interfaces: [...many, {}], blocks: [] }]));
+    expect(tooMany.summary.error).toMatchObject({ code: "pcapng.too_many_interfaces", message: "more than 65536 interfaces in one section" });
+    expect(tooMany.summary.error!.offset).toBe(28 + 65536 * 20); // the 65 537th interface block
+  });
+
   it("applies if_tsresol (powers of 10 and of 2) and if_tsoffset per interface", async () => {
     const { records, summary } = await decodeAll(writePcapng([{
       interfaces: [{ tsresol: 9 }, { tsresol: 0x88 }, { tsresol: 3, tsoffset: 1600000000 }, {}],

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { writePcap } from "../../helpers/capture-writer.js";
 import { tcpIp, ethernet, F } from "../../helpers/packets.js";
 import { decodeAll, chunked } from "../../helpers/decode.js";
-import { gunzip } from "../../../sdk/decoder/gzip.js";
+import { gunzip, crc32ByTable } from "../../../sdk/decoder/gzip.js";
 
 function capture(count: number): Uint8Array {
   return writePcap(Array.from({ length: count }, (_, i) => ({
@@ -107,5 +107,12 @@ describe("gzip input", () => {
     bad.fill(0xff, 10, 40);
     const out: Uint8Array[] = [];
     await expect((async () => { for await (const c of gunzip(chunked(bad, [64]))) out.push(c); })()).rejects.toMatchObject({ code: "gzip.corrupt" });
+  });
+
+  it("the CRC-32 used where zlib has none agrees with zlib's, also chained", () => {
+    const data = capture(50);
+    expect(crc32ByTable(data, 0)).toBe(crc32(data));
+    expect(crc32ByTable(data.subarray(1000), crc32ByTable(data.subarray(0, 1000), 0))).toBe(crc32(data));
+    expect(crc32ByTable(new Uint8Array(0), 0)).toBe(0);
   });
 });

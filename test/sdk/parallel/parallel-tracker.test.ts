@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { scan } from "../../../sdk/index.js";
+import { trackInWorkers } from "../../../sdk/parallel/parallel-tracker.js";
 import { generateCapture } from "../../../bench/generate.js";
 import { corpusDir } from "../../helpers/decode.js";
 import { writeSynFlood } from "../../../bench/flood.js";
@@ -55,9 +56,12 @@ describe("worker threads", () => {
     const dir = mkdtempSync(join(tmpdir(), "ths-par-"));
     const big = join(dir, "big.pcap");
     generateCapture(big, { bytes: 20e6, snaplen: 96, concurrency: 300, seed: 8 });
-    // The workers build their trackers from the options; the 257th prefix is refused there.
+    // The workers build their trackers from the options; the 257th prefix is refused there
+    // (createScanner refuses it up front: the workers are driven directly here).
     const nets = Array.from({ length: 257 }, (_, k) => `10.${k >> 8}.${k & 255}.0/24`);
-    await expect(scan(big, { threads: 2, ignoreChecksumsNets: nets })).rejects.toThrow(/at most 256/);
+    await expect(scan(big, { threads: 2, ignoreChecksumsNets: nets })).rejects.toThrow(RangeError);
+    const run = async () => { for await (const _group of trackInWorkers([big], { ignoreChecksumsNets: nets }, 1, [])) { /* until it fails */ } };
+    await expect(run()).rejects.toThrow(/at most 256 ignore-checksums prefixes/);
   });
 
   const root = corpusDir();
