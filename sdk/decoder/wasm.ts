@@ -16,6 +16,9 @@ export interface DecoderExports {
   inputCapacity(): number;
   maxRecordBytes(): number;
   outputPtr(): number;
+  /** Slot 0's file offsets (f64 per record) and tunnel records; the other slots follow. */
+  fileOffsetsPtr(): number;
+  tunnelsPtr(): number;
   recordCapacity(): number;
   outputSlots(): number;
   /** The end of the decoder's regions: a tracker sharing the memory must start above it. */
@@ -34,6 +37,8 @@ export interface DecoderExports {
   errorValue(): number;
   packetsDecoded(): number;
   reset(seed: number, verify: number): void;
+  configureDecapsulation(maxDepth: number, fragmentTimeout: number): void;
+  setTunnelPort(port: number, type: number): void;
   decode(start: number, end: number, eof: number, base: number, append: number): number;
 }
 
