@@ -119,10 +119,13 @@ export const FRAGMENTS_OVERLAP = 0x80;
 // A tunnel record is only meaningful for the levels REC_TUNNEL_DEPTH says there are.
 //
 // REC_TUNNEL_HASH is seeded like the flow hash and is the same in both directions of a tunnel:
-// per level it covers the type, the outer endpoints as an unordered pair (address and port),
-// and the segment id where the protocol makes it the same both ways (VXLAN and Geneve VNI, GRE
-// key of version 0, ERSPAN session). GTP-U TEIDs and PPTP call ids differ per direction and are
-// not in it (they are in the tunnel record). Never 0 for a tunnelled packet.
+// per level it covers the type, the outer endpoints as an unordered pair, and the segment id
+// where the protocol makes it the same both ways (VXLAN and Geneve VNI, GRE key of version 0,
+// ERSPAN session). Of the endpoints, as in Zeek's tunnel identity: for IP and GRE tunnels the
+// two addresses; for VXLAN, Geneve and MPLS in UDP the addresses and the tunnel's UDP port (their
+// source port is a hash of the inner flow, different each way); for GTP-U, Teredo and AYIYA the
+// outer UDP flow (addresses and both ports). GTP-U TEIDs and PPTP call ids differ per direction
+// and are not in it (they are in the tunnel record). Never 0 for a tunnelled packet.
 export const TUNNEL_NONE = 0;
 export const TUNNEL_IP = 1; //       IP in IP: 4in4, 6in4 (protocol 41), 4in6, 6in6
 export const TUNNEL_GRE = 2; //      GRE version 0: IPv4, IPv6, Ethernet (0x6558), MPLS payloads

@@ -202,7 +202,8 @@ export class JsDecoder {
     this.tunnels.set(this.outBytes.subarray(r + L.REC_SRC_ADDR, r + L.REC_SRC_ADDR + 16), t + L.TUN_SRC_ADDR);
     this.tunnels.set(this.outBytes.subarray(r + L.REC_DST_ADDR, r + L.REC_DST_ADDR + 16), t + L.TUN_DST_ADDR);
     const v4 = o.getUint8(r + L.REC_IP_VERSION) === 4;
-    let h = mixWord(o.getUint32(r + L.REC_TUNNEL_HASH, true), flowHash(o, (this.seed ^ TUNNEL_SEED) >>> 0, r + L.REC_SRC_ADDR, sport, r + L.REC_DST_ADDR, dport, v4));
+    // VXLAN's identity takes the tunnel port, not the source port (a hash of the inner flow).
+    let h = mixWord(o.getUint32(r + L.REC_TUNNEL_HASH, true), flowHash(o, (this.seed ^ TUNNEL_SEED) >>> 0, r + L.REC_SRC_ADDR, 4789, r + L.REC_DST_ADDR, 4789, v4));
     h = finish(mixWord(mixWord(h, type), id));
     o.setUint32(r + L.REC_TUNNEL_HASH, h !== 0 ? h : 1, true);
     o.setUint16(r + L.REC_TUNNEL_TYPES, o.getUint16(r + L.REC_TUNNEL_TYPES, true) | (type << (level * 4)), true);

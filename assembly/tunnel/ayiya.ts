@@ -10,7 +10,7 @@ import { TUNNEL_AYIYA } from "../layout";
 import { be16, u8at } from "../memory";
 import { decodeIPv4 } from "../wire/ipv4";
 import { decodeIPv6 } from "../wire/ipv6";
-import { enterTunnel } from "./chain";
+import { enterTunnel, BOTH_PORTS } from "./chain";
 
 const OP_FORWARD: u32 = 1;
 const NEXT_IPV4: u32 = 4;
@@ -33,7 +33,7 @@ export function decodeAyiya(q: usize, capEnd: usize, len: u32, srcPort: u32, dst
     if (next == NEXT_IPV4 && (left < 20 || inner + 4 > capEnd || be16(inner + 2) != left)) return false;
     if (next == NEXT_IPV6 && (left < 40 || inner + 6 > capEnd || 40 + be16(inner + 4) != left)) return false;
   }
-  if (!enterTunnel(TUNNEL_AYIYA, 0, 0, 0, srcPort, dstPort, false)) return true;
+  if (!enterTunnel(TUNNEL_AYIYA, 0, 0, 0, srcPort, dstPort, false, BOTH_PORTS)) return true;
   if (next == NEXT_IPV4) decodeIPv4(inner, capEnd);
   else decodeIPv6(inner, capEnd);
   return true;

@@ -25,14 +25,22 @@ export function configureTunnelDepth(depth: u32): void {
   maxDepth = depth < <u32>MAX_TUNNEL_DEPTH ? depth : <u32>MAX_TUNNEL_DEPTH;
 }
 
+// What the identity takes of a level's UDP ports (enterTunnel's `identityPort`).
+export const BOTH_PORTS: i32 = -1; // the outer UDP flow, as Zeek's tunnel "connection" (GTP-U, Teredo, AYIYA)
+export const NO_PORTS: i32 = 0; //   IP and GRE tunnels: the two addresses, as Zeek
+
 /**
  * Enters a tunnel level of `type` whose outer header is the record's current IP header, with
  * outer UDP ports (0 for IP and GRE tunnels) and an id (`flags` has TUNF_ID when there is one).
  * `sameBothWays` says the id is the same in both directions and belongs in the identity.
- * Returns false, with the packet counted, when the depth limit forbids it.
+ * `identityPort`: BOTH_PORTS, NO_PORTS, or the tunnel's own port alone — for overlays whose
+ * source port is a hash of the inner flow (VXLAN, Geneve, MPLS in UDP: Zeek keeps VXLAN's
+ * identity to the addresses and the destination port). Returns false, with the packet counted,
+ * when the depth limit forbids it.
  */
 export function enterTunnel(
   type: u32, flags: u32, version: u32, id: u32, srcPort: u32, dstPort: u32, sameBothWays: bool,
+  identityPort: i32,
 ): bool {
   const level = tunnelDepth;
   if (level >= maxDepth) {
@@ -55,7 +63,9 @@ export function enterTunnel(
   copy16(t + TUN_DST_ADDR, dst);
 
   // The identity: the chain so far, then this level's unordered endpoints, type and shared id.
-  let h = mixWord(load<u32>(rec, REC_TUNNEL_HASH), flowHash(hashSeed ^ TUNNEL_SEED, src, srcPort, dst, dstPort, ipv4));
+  const hashSrcPort = identityPort == BOTH_PORTS ? srcPort : <u32>identityPort;
+  const hashDstPort = identityPort == BOTH_PORTS ? dstPort : <u32>identityPort;
+  let h = mixWord(load<u32>(rec, REC_TUNNEL_HASH), flowHash(hashSeed ^ TUNNEL_SEED, src, hashSrcPort, dst, hashDstPort, ipv4));
   h = mixWord(h, type);
   if (sameBothWays) h = mixWord(h, id);
   h = finish(h);

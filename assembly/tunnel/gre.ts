@@ -20,7 +20,7 @@ import { decodeIeee80211 } from "../wire/link";
 import { decodeIPv4 } from "../wire/ipv4";
 import { decodeIPv6 } from "../wire/ipv6";
 import { decodePppFrame } from "../wire/ppp";
-import { enterTunnel } from "./chain";
+import { enterTunnel, NO_PORTS } from "./chain";
 
 const F_CHECKSUM: u32 = 0x8000;
 const F_ROUTING: u32 = 0x4000;
@@ -71,21 +71,21 @@ export function decodeGre(p: usize, capEnd: usize, len: u32): void {
   switch (protocol) {
     case P_IPV4:
     case P_IPV6:
-      if (!enterTunnel(TUNNEL_GRE, tunnelFlags, 0, key, 0, 0, true)) return;
+      if (!enterTunnel(TUNNEL_GRE, tunnelFlags, 0, key, 0, 0, true, NO_PORTS)) return;
       if (protocol == P_IPV4) decodeIPv4(q, capEnd);
       else decodeIPv6(q, capEnd);
       return;
     case P_TEB:
-      if (!enterTunnel(TUNNEL_GRE, tunnelFlags | TUNF_ETHERNET, 0, key, 0, 0, true)) return;
+      if (!enterTunnel(TUNNEL_GRE, tunnelFlags | TUNF_ETHERNET, 0, key, 0, 0, true, NO_PORTS)) return;
       decodeEthernet(q, capEnd, 0);
       return;
     case P_MPLS:
     case P_MPLS_MULTICAST:
-      if (!enterTunnel(TUNNEL_GRE, tunnelFlags | TUNF_MPLS, 0, key, 0, 0, true)) return;
+      if (!enterTunnel(TUNNEL_GRE, tunnelFlags | TUNF_MPLS, 0, key, 0, 0, true, NO_PORTS)) return;
       decodeMpls(q, capEnd, 0);
       return;
     case P_PPP:
-      if (!enterTunnel(TUNNEL_GRE, tunnelFlags, 0, key, 0, 0, true)) return;
+      if (!enterTunnel(TUNNEL_GRE, tunnelFlags, 0, key, 0, 0, true, NO_PORTS)) return;
       decodePppFrame(q, capEnd);
       return;
     case P_ERSPAN_2:
@@ -94,7 +94,7 @@ export function decodeGre(p: usize, capEnd: usize, len: u32): void {
       return;
   }
   if (isAruba(protocol)) {
-    if (!enterTunnel(TUNNEL_GRE, tunnelFlags, 0, key, 0, 0, true)) return;
+    if (!enterTunnel(TUNNEL_GRE, tunnelFlags, 0, key, 0, 0, true, NO_PORTS)) return;
     decodeIeee80211(q, capEnd);
     return;
   }
@@ -123,7 +123,7 @@ function decodeErspan(protocol: u32, q: usize, capEnd: usize, len: u32, greFlags
   if (len < headerLen || q + headerLen > capEnd) { countStat(STAT_TUNNELLED); return; }
   if (erspanType != 1) session = be16(q + 2) & 0x3ff;
   const flags = (tunnelFlags & ~TUNF_ID) | (erspanType != 1 ? TUNF_ID : 0) | (ethernet ? TUNF_ETHERNET : 0);
-  if (!enterTunnel(TUNNEL_ERSPAN, flags, erspanType, session, 0, 0, true)) return;
+  if (!enterTunnel(TUNNEL_ERSPAN, flags, erspanType, session, 0, 0, true, NO_PORTS)) return;
   const inner = q + headerLen;
   if (ethernet) { decodeEthernet(inner, capEnd, 0); return; }
   if (inner < capEnd && (u8at(inner) >> 4) == 6) decodeIPv6(inner, capEnd);
@@ -137,7 +137,7 @@ function decodePptp(p: usize, q: usize, capEnd: usize, headerLen: u32, len: u32,
   const payloadLen = be16(p + 4);
   const callId = be16(p + 6);
   if (payloadLen == 0 || headerLen >= len) { countStat(STAT_TUNNELLED); return; }
-  if (!enterTunnel(TUNNEL_PPTP, tunnelFlags, 1, callId, 0, 0, false)) return;
+  if (!enterTunnel(TUNNEL_PPTP, tunnelFlags, 1, callId, 0, 0, false, NO_PORTS)) return;
   const end = q + payloadLen < capEnd ? q + payloadLen : capEnd;
   decodePppFrame(q, end);
 }

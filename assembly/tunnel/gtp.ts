@@ -9,7 +9,7 @@ import { TUNNEL_GTPU, TUNF_ID } from "../layout";
 import { be16, be32, u8at } from "../memory";
 import { decodeIPv4 } from "../wire/ipv4";
 import { decodeIPv6 } from "../wire/ipv6";
-import { enterTunnel } from "./chain";
+import { enterTunnel, BOTH_PORTS } from "./chain";
 
 const G_PDU: u32 = 0xff;
 
@@ -37,7 +37,7 @@ export function decodeGtpU(q: usize, capEnd: usize, len: u32, srcPort: u32, dstP
   const inner = q + headerLen;
   const version = u8at(inner) >> 4;
   if (version != 4 && version != 6) return false;
-  if (!enterTunnel(TUNNEL_GTPU, TUNF_ID, 1, teid, srcPort, dstPort, false)) return true;
+  if (!enterTunnel(TUNNEL_GTPU, TUNF_ID, 1, teid, srcPort, dstPort, false, BOTH_PORTS)) return true;
   const end = q + messageEnd < capEnd ? q + messageEnd : capEnd;
   if (version == 4) decodeIPv4(inner, end);
   else decodeIPv6(inner, end);

@@ -8,7 +8,7 @@
 import { TUNNEL_TEREDO, TUNF_AUTH, TUNF_ORIGIN } from "../layout";
 import { be16, be32, u8at } from "../memory";
 import { decodeIPv6 } from "../wire/ipv6";
-import { enterTunnel } from "./chain";
+import { enterTunnel, BOTH_PORTS } from "./chain";
 
 const TEREDO_PREFIX: u32 = 0x20010000; // 2001:0000::/32
 const NO_NEXT_HEADER: u32 = 59;
@@ -65,7 +65,7 @@ export function decodeTeredo(q: usize, capEnd: usize, len: u32, srcPort: u32, ds
   const ipLen: u32 = 40 + be16(p + 4);
   const bubble = u8at(p + 6) == NO_NEXT_HEADER && ipLen == 40;
   if (ipLen > left || (ipLen < left && !bubble)) return false;
-  if (!enterTunnel(TUNNEL_TEREDO, flags, 0, 0, srcPort, dstPort, false)) return true;
+  if (!enterTunnel(TUNNEL_TEREDO, flags, 0, 0, srcPort, dstPort, false, BOTH_PORTS)) return true;
   decodeIPv6(p, capEnd);
   return true;
 }

@@ -30,26 +30,27 @@ const ETHERTYPE_IPV6: u32 = 0x86dd;
  */
 export function decodeUdpTunnel(srcPort: u32, dstPort: u32, q: usize, capEnd: usize, len: u32): bool {
   let type = tunnelOfPort(dstPort);
-  if (type == 0) type = tunnelOfPort(srcPort);
+  let port = dstPort;
+  if (type == 0) { type = tunnelOfPort(srcPort); port = srcPort; }
   if (type == 0) {
     if (looksLikeTeredo(q, capEnd, len)) return decodeTeredo(q, capEnd, len, srcPort, dstPort);
     if (looksLikeAyiya(q, capEnd, len)) return decodeAyiya(q, capEnd, len, srcPort, dstPort, true);
     return false;
   }
   switch (type) {
-    case TUNNEL_VXLAN: return decodeVxlan(q, capEnd, len, srcPort, dstPort);
-    case TUNNEL_GENEVE: return decodeGeneve(q, capEnd, len, srcPort, dstPort);
+    case TUNNEL_VXLAN: return decodeVxlan(q, capEnd, len, srcPort, dstPort, port);
+    case TUNNEL_GENEVE: return decodeGeneve(q, capEnd, len, srcPort, dstPort, port);
     case TUNNEL_GTPU: return decodeGtpU(q, capEnd, len, srcPort, dstPort);
     case TUNNEL_TEREDO: return decodeTeredo(q, capEnd, len, srcPort, dstPort);
     case TUNNEL_AYIYA: return decodeAyiya(q, capEnd, len, srcPort, dstPort, false);
-    case TUNNEL_MPLS_UDP: return decodeMplsInUdp(q, capEnd, len, srcPort, dstPort);
+    case TUNNEL_MPLS_UDP: return decodeMplsInUdp(q, capEnd, len, srcPort, dstPort, port);
   }
   return false;
 }
 
 // VXLAN (RFC 7348): flags with the I bit, 24-bit VNI, Ethernet. With the P bit it is VXLAN-GPE
 // (a port added by the user, 4790 by convention), whose next-protocol byte names the payload.
-function decodeVxlan(q: usize, capEnd: usize, len: u32, srcPort: u32, dstPort: u32): bool {
+function decodeVxlan(q: usize, capEnd: usize, len: u32, srcPort: u32, dstPort: u32, port: u32): bool {
   if (len < 8 || q + 8 > capEnd) return false;
   const flags = u8at(q);
   if ((flags & 0x08) == 0) return false;
@@ -60,7 +61,7 @@ function decodeVxlan(q: usize, capEnd: usize, len: u32, srcPort: u32, dstPort: u
     if (next < 1 || next > 3) return false; // NSH, MPLS and others are not decoded
   }
   const ethernet = next == 3;
-  if (!enterTunnel(TUNNEL_VXLAN, TUNF_ID | (ethernet ? TUNF_ETHERNET : 0), 0, vni, srcPort, dstPort, true)) return true;
+  if (!enterTunnel(TUNNEL_VXLAN, TUNF_ID | (ethernet ? TUNF_ETHERNET : 0), 0, vni, srcPort, dstPort, true, <i32>port)) return true;
   if (ethernet) decodeEthernet(q + 8, capEnd, 0);
   else if (next == 1) decodeIPv4(q + 8, capEnd);
   else decodeIPv6(q + 8, capEnd);
@@ -68,7 +69,7 @@ function decodeVxlan(q: usize, capEnd: usize, len: u32, srcPort: u32, dstPort: u
 }
 
 // Geneve (RFC 8926): version 0, options skipped by their length, a protocol type, 24-bit VNI.
-function decodeGeneve(q: usize, capEnd: usize, len: u32, srcPort: u32, dstPort: u32): bool {
+function decodeGeneve(q: usize, capEnd: usize, len: u32, srcPort: u32, dstPort: u32, port: u32): bool {
   if (len < 8 || q + 8 > capEnd) return false;
   const first = u8at(q);
   if ((first >> 6) != 0) return false;
@@ -78,7 +79,7 @@ function decodeGeneve(q: usize, capEnd: usize, len: u32, srcPort: u32, dstPort: 
   if (protocol != ETHERTYPE_TEB && protocol != ETHERTYPE_IPV4 && protocol != ETHERTYPE_IPV6) return false;
   const vni = be32(q + 4) >> 8;
   const ethernet = protocol == ETHERTYPE_TEB;
-  if (!enterTunnel(TUNNEL_GENEVE, TUNF_ID | (ethernet ? TUNF_ETHERNET : 0), 0, vni, srcPort, dstPort, true)) return true;
+  if (!enterTunnel(TUNNEL_GENEVE, TUNF_ID | (ethernet ? TUNF_ETHERNET : 0), 0, vni, srcPort, dstPort, true, <i32>port)) return true;
   const inner = q + headerLen;
   if (ethernet) decodeEthernet(inner, capEnd, 0);
   else if (protocol == ETHERTYPE_IPV4) decodeIPv4(inner, capEnd);
@@ -87,9 +88,9 @@ function decodeGeneve(q: usize, capEnd: usize, len: u32, srcPort: u32, dstPort: 
 }
 
 // MPLS in UDP (RFC 7510): a label stack straight after the UDP header.
-function decodeMplsInUdp(q: usize, capEnd: usize, len: u32, srcPort: u32, dstPort: u32): bool {
+function decodeMplsInUdp(q: usize, capEnd: usize, len: u32, srcPort: u32, dstPort: u32, port: u32): bool {
   if (len < 4 || q + 4 > capEnd) return false;
-  if (!enterTunnel(TUNNEL_MPLS_UDP, TUNF_MPLS, 0, 0, srcPort, dstPort, false)) return true;
+  if (!enterTunnel(TUNNEL_MPLS_UDP, TUNF_MPLS, 0, 0, srcPort, dstPort, false, <i32>port)) return true;
   decodeMpls(q, capEnd, 0);
   return true;
 }

@@ -13,7 +13,7 @@ import { inflate, inflatedLength, INFLATE_INVALID, INFLATE_CUT } from "./inflate
 import { decodeIPv4 } from "./ipv4";
 import { decodeIPv6 } from "./ipv6";
 import { decodeTransport, PROTO_IPIP, PROTO_IPV6, PROTO_IPCOMP } from "./transport";
-import { enterTunnel } from "../tunnel/chain";
+import { enterTunnel, NO_PORTS } from "../tunnel/chain";
 
 const CPI_LZS: u32 = 3;
 const CPI_LZJH: u32 = 4;
@@ -38,7 +38,7 @@ export function decodeIpcomp(p: usize, capEnd: usize, len: u32, pseudo: u64, hea
   const n = inflatedLength;
   const end = buf + n;
   if (tunnelMode) {
-    if (!enterTunnel(TUNNEL_IP, 0, 0, 0, 0, 0, false)) return;
+    if (!enterTunnel(TUNNEL_IP, 0, 0, 0, 0, 0, false, NO_PORTS)) return;
     if (next == PROTO_IPIP) decodeIPv4(buf, end);
     else decodeIPv6(buf, end);
     return;

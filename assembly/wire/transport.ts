@@ -14,7 +14,7 @@ import { checksumOk } from "./checksum";
 import { decodeIPv4 } from "./ipv4";
 import { decodeIPv6 } from "./ipv6";
 import { decodeIpcomp } from "./ipcomp";
-import { enterTunnel } from "../tunnel/chain";
+import { enterTunnel, NO_PORTS } from "../tunnel/chain";
 import { decodeUdpTunnel } from "../tunnel/udp";
 import { decodeGre } from "../tunnel/gre";
 
@@ -55,7 +55,7 @@ export function decodeTransport(
     case PROTO_IPIP:
     case PROTO_IPV6:
       // IP in IP (4in4, 6in4, 4in6, 6in6): the tunnel is the outer header itself.
-      if (!enterTunnel(TUNNEL_IP, 0, 0, 0, 0, 0, false)) return;
+      if (!enterTunnel(TUNNEL_IP, 0, 0, 0, 0, 0, false, NO_PORTS)) return;
       if (proto == PROTO_IPIP) decodeIPv4(p, capEnd);
       else decodeIPv6(p, capEnd);
       return;
