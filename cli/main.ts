@@ -21,6 +21,9 @@ const restoreStdin = (captures: string[]) => captures.map((c) => (c === STDIN_AR
 
 export { UsageError };
 
+const TUNNEL_PORTS_HELP = "More UDP ports taken as tunnels, e.g. vxlan=4790,geneve=6082+6083 (types: vxlan, geneve, gtpu, teredo, ayiya, mpls-udp; Zeek's ports are always taken)";
+const TUNNEL_DEPTH_HELP = "Tunnel levels decapsulated at most, 0-3 (default 2, Zeek's Tunnel::max_depth; 0: none)";
+
 export async function main(argv: string[]): Promise<number> {
   argv = argv.map((a, i) => (i >= 2 && a === "-" ? STDIN_ARG : a));
   const cli = cac("tcp-handshake-scan");
@@ -34,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
     .option("--ladder <id|expr>", "Draw the packet exchange of one connection (by id) or of those matching EXPR")
     .option("--server-ports <ports>", "Likely server ports for orienting mid-stream connections: zeek, none, or a list", { default: "zeek" })
     .option("--verify-checksums", "Verify IPv4 and TCP checksums; drop bad packets as Zeek does (its default; -C turns it off)")
+    .option("--tunnel-ports <list>", TUNNEL_PORTS_HELP)
+    .option("--max-tunnel-depth <n>", TUNNEL_DEPTH_HELP)
     .option("--top <n>", "How many connections of each kind the summary lists", { default: 10 })
     .option("--max-half-open <n>", "Half-open connections kept at once, the memory bound under a SYN flood; the oldest past it ends as \"evicted\" (default 100000; none: no limit)")
     .option("--threads <n>", "Threads to use: this one decodes, n - 1 workers track shares of the flows; same output for any n (default: the cores available; 1 under 64 MB of capture)")
@@ -54,9 +59,11 @@ export async function main(argv: string[]): Promise<number> {
     .command("info <...captures>", "Describe captures, like capinfos: container, interfaces, packets by kind, errors")
     .option("--json", "One JSON object per capture")
     .option("--verify-checksums", "Verify IPv4 and TCP checksums (count bad ones)")
+    .option("--tunnel-ports <list>", TUNNEL_PORTS_HELP)
+    .option("--max-tunnel-depth <n>", TUNNEL_DEPTH_HELP)
     .example("tcp-handshake-scan info trace.pcapng")
     .example("tcp-handshake-scan info --json rotated-*.pcap.gz")
-    .action((captures: string[], flags: { json?: boolean; verifyChecksums?: boolean }) => {
+    .action((captures: string[], flags: { json?: boolean; verifyChecksums?: boolean; tunnelPorts?: string; maxTunnelDepth?: string }) => {
       pending = import("./commands/info.js").then((m) => m.runInfo(restoreStdin(captures), flags));
     });
 

@@ -4,16 +4,18 @@ import { decodeCapture } from "../../sdk/index.js";
 import { infoReport, renderInfoText } from "../format/info-report.js";
 import { EXIT_OK, EXIT_UNREADABLE, EXIT_PARTIAL, worst } from "../exit-codes.js";
 import { errorLine, openErrorMessage } from "../report-error.js";
+import { decapsulationOptions, type DecapsulationFlags } from "../decapsulation-flags.js";
 
-export interface InfoFlags {
+export interface InfoFlags extends DecapsulationFlags {
   json?: boolean;
   verifyChecksums?: boolean;
 }
 
 export async function runInfo(captures: string[], flags: InfoFlags): Promise<number> {
   let exit = EXIT_OK;
+  const decapsulation = decapsulationOptions(flags);
   for (const file of captures) {
-    const capture = decodeCapture(file, { verifyChecksums: flags.verifyChecksums });
+    const capture = decodeCapture(file, { verifyChecksums: flags.verifyChecksums, ...decapsulation });
     let openError: string | undefined;
     try {
       for await (const _batch of capture) { /* statistics accumulate in the decoder */ }

@@ -18,11 +18,12 @@ import { errorLine, openErrorMessage } from "../report-error.js";
 import { EXIT_OK, EXIT_PARTIAL, EXIT_UNREADABLE } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
 import { scanThreads } from "../threads.js";
+import { decapsulationOptions, type DecapsulationFlags } from "../decapsulation-flags.js";
 
 export const FORMATS = ["text", "json", "ndjson", "csv", "zeek"] as const;
 export type Format = (typeof FORMATS)[number];
 
-export interface ScanFlags {
+export interface ScanFlags extends DecapsulationFlags {
   format?: string;
   output?: string;
   filter?: string;
@@ -89,6 +90,7 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     verifyChecksums: flags.verifyChecksums ?? false,
     threads,
     maxHalfOpen: parseMaxHalfOpen(flags.maxHalfOpen),
+    ...decapsulationOptions(flags),
   };
   for (const f of files) {
     if (f === "-") continue;
