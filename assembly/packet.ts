@@ -8,7 +8,7 @@
 import {
   RECORD_SIZE, NO_VLAN, REC_TS_SEC, REC_TS_NSEC, REC_PACKET_INDEX, FILE_OFFSET_SIZE, TUNNEL_RECORD_SIZE,
   REC_CAP_LEN, REC_ORIG_LEN, REC_VLAN, REC_INNER_VLAN, REC_INTERFACE, REC_LINK_TYPE,
-  REC_PACKET_FLAGS, PKT_SNAPLEN_TRUNCATED, STAT_TCP,
+  REC_PACKET_FLAGS, PKT_SNAPLEN_TRUNCATED, STAT_TCP, REC_TUNNEL_DEPTH,
 } from "./layout";
 import { OUTPUT_PTR, OUTPUT_SLOTS, RECORD_CAPACITY, FILE_OFFSETS_PTR, TUNNELS_PTR } from "./memory";
 import { countStat } from "./counters";
@@ -20,10 +20,9 @@ export let rec: usize = OUTPUT_PTR; // the record of the packet being decoded
 export let recordCount: u32 = 0;
 export let verifyChecksums: bool = false;
 export let hashSeed: u32 = 0;
-// Tunnel levels entered so far by the packet being decoded (tunnel/chain.ts).
-export let tunnelDepth: u32 = 0;
-
-export function setTunnelDepth(depth: u32): void { tunnelDepth = depth; }
+// Tunnel levels entered so far by the packet being decoded (tunnel/chain.ts): its record's
+// depth, which clearRecord zeroes (no state of its own to reset per packet).
+@inline export function tunnelDepth(): u32 { return <u32>load<u8>(rec, REC_TUNNEL_DEPTH); }
 
 /** The tunnel record of the packet being decoded. */
 @inline export function tunnelRecord(): usize {
@@ -66,7 +65,6 @@ export function selectOutput(slot: u32): void {
   capLen: u32, origLen: u32, iface: u32, linkType: u32,
 ): void {
   clearRecord(rec);
-  tunnelDepth = 0;
   if (RECORD_SIZE != 128 || FILE_OFFSET_SIZE != 8) ERROR("the file offset's place is the record's index * 8");
   store<f64>(offsets + ((rec - output) >> 4), fileOffset);
   store<f64>(rec, tsSec, REC_TS_SEC);

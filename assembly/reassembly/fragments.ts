@@ -170,7 +170,7 @@ function complete(slot: u32): void {
   const payloadLen = load<u32>(d, D_END);
   const cut = load<u32>(d, D_CUT);
   const captured = cut < payloadLen ? cut : payloadLen;
-  const buf = REASSEMBLY_PTR + <usize>tunnelDepth * DATAGRAM_BUFFER_SIZE;
+  const buf = REASSEMBLY_PTR + <usize>tunnelDepth() * DATAGRAM_BUFFER_SIZE;
   memory.copy(buf, d + D_HEADER, headerLen);
   for (let at: u32 = 0; at < captured; at += FRAG_CHUNK_SIZE) {
     const chunk = <u32>load<u16>(d + D_CHUNKS + (<usize>(at >> FRAG_CHUNK_SHIFT) << 1));

@@ -13,7 +13,7 @@ import {
 } from "../layout";
 import { copy16 } from "../memory";
 import { countStat } from "../counters";
-import { rec, hashSeed, tunnelDepth, setTunnelDepth, tunnelRecord } from "../packet";
+import { rec, hashSeed, tunnelDepth, tunnelRecord } from "../packet";
 import { flowHash, mixWord, finish } from "../flowhash";
 
 // Tunnel levels decapsulated at most (Zeek's Tunnel::max_depth); deeper ones are counted.
@@ -42,7 +42,7 @@ export function enterTunnel(
   type: u32, flags: u32, version: u32, id: u32, srcPort: u32, dstPort: u32, sameBothWays: bool,
   identityPort: i32,
 ): bool {
-  const level = tunnelDepth;
+  const level = tunnelDepth();
   if (level >= maxDepth) {
     countStat(STAT_TUNNEL_TOO_DEEP);
     countStat(STAT_TUNNELLED);
@@ -78,6 +78,5 @@ export function enterTunnel(
   store<u16>(rec, <u16>NO_VLAN, REC_INNER_VLAN);
   store<u8>(rec, load<u8>(rec, REC_PACKET_FLAGS) & ~(<u8>PKT_IP_LEN_FROM_CAPTURE), REC_PACKET_FLAGS);
   countStat(STAT_TUNNEL_BASE + <i32>(type - 1) * MAX_TUNNEL_DEPTH + <i32>level);
-  setTunnelDepth(level + 1);
   return true;
 }

@@ -24,7 +24,7 @@ export function decodeIpcomp(p: usize, capEnd: usize, len: u32, pseudo: u64, hea
   const next = u8at(p);
   const cpi = be16(p + 2);
   const captured = p + len < capEnd ? len : <u32>(capEnd - p);
-  const buf = IPCOMP_PTR + <usize>tunnelDepth * DATAGRAM_BUFFER_SIZE;
+  const buf = IPCOMP_PTR + <usize>tunnelDepth() * DATAGRAM_BUFFER_SIZE;
   const tunnelMode = next == PROTO_IPIP || next == PROTO_IPV6;
   const status = cpi == CPI_LZS || cpi == CPI_LZJH || next == PROTO_IPCOMP
     ? INFLATE_INVALID : inflate(p + 4, captured - 4, buf, MAX_INFLATED);

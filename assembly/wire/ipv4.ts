@@ -52,7 +52,7 @@ export function decodeIPv4(p: usize, capEnd: usize): void {
   store<u32>(rec, totalLen, REC_IP_LEN);
   store<u32>(rec, load<u32>(p + 12), REC_SRC_ADDR);
   store<u32>(rec, load<u32>(p + 16), REC_DST_ADDR);
-  if (tunnelDepth != 0) {
+  if (tunnelDepth() != 0) {
     // Inside a tunnel the record may hold an outer IPv6 address: clear the rest of the fields.
     store<u64>(rec, 0, REC_SRC_ADDR + 4); store<u32>(rec, 0, REC_SRC_ADDR + 12);
     store<u64>(rec, 0, REC_DST_ADDR + 4); store<u32>(rec, 0, REC_DST_ADDR + 12);
