@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     console.log(`${r.capture.padEnd(28)} ${r.engine.padEnd(18)} ${fmt(r.mbPerS).padStart(8)} ${fmt(r.packetsPerS / 1e6, 2).padStart(11)} ${fmt(r.meanMs, 1).padStart(8)} ${ratio.padStart(6)}`);
   }
   const rss = process.resourceUsage().maxRSS / 1024;
-  console.log(`\npeak RSS of this process: ${fmt(rss)} MB (all engines; the WebAssembly arena is ~30 MB, most of it untouched)`);
+  console.log(`\npeak RSS of this process: ${fmt(rss)} MB (all engines; the WebAssembly regions are ~63 MB, most of them untouched)`);
   if (!native) console.log("native C: no C compiler (cc) found, not measured");
   if (!process.env.BENCH_DIR) rmSync(dir, { recursive: true, force: true });
 }

@@ -74,7 +74,7 @@ function compileOnce(): Promise<WebAssembly.Module> {
 }
 
 /**
- * A linear memory for decoder instances (one at a time); it grows to their regions (~37 MB)
+ * A linear memory for decoder instances (one at a time); it grows to their regions (~63 MB)
  * when an instance starts. A connection tracker may live on it too (wasm-memory.ts).
  */
 export function createDecoderMemory(): WebAssembly.Memory {
@@ -83,7 +83,7 @@ export function createDecoderMemory(): WebAssembly.Memory {
 
 
 // Instances given back by finished decoders, reused by the next ones: instantiating means
-// allocating and zeroing ~30 MB of linear memory, which would cost more than decoding a small
+// allocating and zeroing ~63 MB of linear memory, which would cost more than decoding a small
 // capture. reset() puts an instance back in its initial state. Instances on a memory given
 // by the caller are not kept: the caller's workers may still be reading it.
 const idle: DecoderExports[] = [];
