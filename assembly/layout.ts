@@ -20,7 +20,7 @@ export const REC_TS_SEC = 0; //          whole seconds since the epoch (interfac
 export const REC_TUNNEL_HASH = 8; //     u32 identity of the tunnel chain, 0 when not tunnelled (below)
 export const REC_TUNNEL_TYPES = 12; //   u16 TUNNEL_* of each level, 4 bits each, outermost in bits 0-3
 export const REC_TUNNEL_DEPTH = 14; //   u8 tunnel levels decapsulated (0..MAX_TUNNEL_DEPTH)
-export const REC_FRAGMENTS = 15; //      u8 IP fragments reassembled into this packet (FRAGMENTS_*)
+export const REC_FRAGMENTS = 15; //      u8 IP fragments that arrived for this packet's datagram (FRAGMENTS_*)
 export const REC_PACKET_INDEX = 16; //   0-based index among all packets of the capture
 // u32 fields
 export const REC_TS_NSEC = 24; //        nanoseconds within the second, 0..999999999
@@ -106,8 +106,9 @@ export const STOP_NONE = 0;
 export const STOP_TRUNCATED = 1; //    the capture ends inside this layer (snaplen)
 export const STOP_INVALID = 2; //      the bytes of this layer are impossible (e.g. data offset < 5)
 
-// REC_FRAGMENTS: how many fragments made the datagram (saturating), and whether any of them
-// overlapped or repeated data already held (the first-seen bytes were kept).
+// REC_FRAGMENTS: how many fragments arrived for the datagram, repeated ones included
+// (saturating; 0: not fragmented), and whether any of them overlapped or repeated data already
+// held (the first-seen bytes were kept).
 export const FRAGMENTS_COUNT_MASK = 0x7f;
 export const FRAGMENTS_OVERLAP = 0x80;
 

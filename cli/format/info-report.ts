@@ -130,7 +130,7 @@ function reassemblyLines(r: ReassemblyStats, row: Row): void {
   const incomplete = [["timed out", r.timedOut], ["evicted", r.evicted], ["unfinished", r.unfinished]]
     .filter(([, n]) => n).map(([k, n]) => `${n} ${k}`);
   if (!r.reassembled && !untrusted.length && !incomplete.length) return;
-  const parts = [`${r.reassembled} datagrams reassembled${r.cut ? ` (${r.cut} with snaplen-cut fragments)` : ""}`];
+  const parts = [`${r.reassembled} datagram${r.reassembled === 1 ? "" : "s"} reassembled${r.cut ? ` (${r.cut} with snaplen-cut fragments)` : ""}`];
   if (untrusted.length) parts.push(`fragments not trusted: ${untrusted.join(", ")}`);
   if (incomplete.length) parts.push(`never completed: ${incomplete.join(", ")}`);
   row("IP reassembly:", parts.join("; "));

@@ -54,7 +54,7 @@ export interface TcpPacketRecord {
   packetFlags: number;
   stopLayer: number;
   stopReason: number;
-  /** Fragments the IP datagram was reassembled from (0: it was not fragmented; saturates at 127). */
+  /** Fragments that arrived for the IP datagram, repeated ones included (0: not fragmented; saturates at 127). */
   fragments: number;
   /** Some fragments overlapped or repeated others (the first-seen bytes were kept). */
   fragmentOverlap: boolean;

@@ -85,7 +85,7 @@ describe("info", () => {
     const text = run(["info", "--tunnel-ports", "vxlan=4790", path]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/Tunnels:\s+ip 1 \(level 1\), 1 \(level 2\); vxlan 71 \(level 1\)\n {2}deepest level\s+1: 71, 2: 1, 3: 0\n {2}not decapsulated\s+1 too deep/);
-    expect(text.stdout).toMatch(/IP reassembly:\s+1 datagrams reassembled; never completed: 1 unfinished/);
+    expect(text.stdout).toMatch(/IP reassembly:\s+1 datagram reassembled; never completed: 1 unfinished/);
     const json = JSON.parse(run(["info", "--json", "--tunnel-ports", "vxlan=4790", "--max-tunnel-depth", "3", path]).stdout);
     expect(json.packets).toMatchObject({ total: 71 + 5 + 1, tcp: 71 + 1 + 1, fragments: 4 });
     expect(json.tunnels).toMatchObject({ byType: { vxlan: [71, 0, 0], ip: [1, 1, 1] }, byDepth: [71, 0, 1], tooDeep: 0 });
