@@ -7,7 +7,7 @@
 // It is not stable across versions of this project and is not an interchange id (use the
 // Community ID for that).
 
-@inline function mixWord(h: u32, k: u32): u32 {
+@inline export function mixWord(h: u32, k: u32): u32 {
   k *= 0xcc9e2d51;
   k = rotl<u32>(k, 15);
   k *= 0x1b873593;
@@ -16,7 +16,7 @@
   return h * 5 + 0xe6546b64;
 }
 
-@inline function finish(h: u32): u32 {
+@inline export function finish(h: u32): u32 {
   h ^= h >> 16;
   h *= 0x85ebca6b;
   h ^= h >> 13;

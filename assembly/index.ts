@@ -13,27 +13,35 @@
 
 import {
   LAYOUT_VERSION, STATUS_NEED_MORE, STATUS_DONE, STATUS_ERROR, FORMAT_UNKNOWN, FORMAT_PCAP,
-  FORMAT_PCAPNG, ERR_EMPTY, ERR_BAD_MAGIC, ERR_TRUNCATED_FILE_HEADER,
+  FORMAT_PCAPNG, ERR_EMPTY, ERR_BAD_MAGIC, ERR_TRUNCATED_FILE_HEADER, DEFAULT_TUNNEL_DEPTH,
+  STAT_LAST_TS_SEC, STAT_LAST_TS_NSEC,
 } from "./layout";
 import {
   ensureMemory, INPUT_PTR, INPUT_CAPACITY, OUTPUT_PTR, RECORD_CAPACITY, STATS_PTR, WARN_PTR,
-  META_PTR, MAX_RECORD_BYTES, OUTPUT_SLOTS, MEMORY_END,
+  META_PTR, MAX_RECORD_BYTES, OUTPUT_SLOTS, MEMORY_END, FILE_OFFSETS_PTR, TUNNELS_PTR,
 } from "./memory";
 import { resetCounters, clearMeta, metaCount } from "./counters";
 import { configurePackets, resetRecords, recordCount, selectOutput } from "./packet";
 import * as state from "./container/state";
 import { decodePcap, resetPcap, isPcapMagic } from "./container/pcap";
 import { decodePcapng, resetPcapng, BLOCK_SHB } from "./container/pcapng";
+import { configureTunnelDepth } from "./tunnel/chain";
+import { resetTunnelPorts, setTunnelPort } from "./tunnel/ports";
+import { configureReassembly, resetReassembly, finishReassembly } from "./reassembly/fragments";
 
 ensureMemory();
 
 let cursorPos: u32 = 0;
+let reassemblyFinished = false;
 
 export function layoutVersion(): i32 { return LAYOUT_VERSION; }
 export function inputPtr(): usize { return INPUT_PTR; }
 export function inputCapacity(): u32 { return INPUT_CAPACITY; }
 export function maxRecordBytes(): u32 { return MAX_RECORD_BYTES; }
 export function outputPtr(): usize { return OUTPUT_PTR; }
+/** Each output slot's file offsets (f64 per record) and tunnel records, at the same index. */
+export function fileOffsetsPtr(): usize { return FILE_OFFSETS_PTR; }
+export function tunnelsPtr(): usize { return TUNNELS_PTR; }
 export function recordCapacity(): u32 { return RECORD_CAPACITY; }
 export function outputSlots(): u32 { return OUTPUT_SLOTS; }
 /** The end of the decoder's regions: a tracker sharing the memory lives above it. */
@@ -52,7 +60,8 @@ export function errorPacket(): f64 { return state.errorPacket; }
 export function errorValue(): f64 { return state.errorValue; }
 export function packetsDecoded(): f64 { return state.packetIndex; }
 
-// Starts a new input. `seed` seeds the flow hash; `verify` turns checksum checks on.
+// Starts a new input. `seed` seeds the flow hash; `verify` turns checksum checks on. The
+// tunnel ports, tunnel depth and fragment timeout go back to their defaults.
 export function reset(seed: u32, verify: bool): void {
   resetCounters();
   resetRecords();
@@ -62,7 +71,22 @@ export function reset(seed: u32, verify: bool): void {
   configurePackets(seed, verify);
   selectOutput(0);
   cursorPos = 0;
+  resetTunnelPorts();
+  configureTunnelDepth(DEFAULT_TUNNEL_DEPTH);
+  configureReassembly(60);
+  resetReassembly();
+  reassemblyFinished = false;
 }
+
+// After reset: tunnel levels decapsulated at most (0: none), and how long (seconds of capture
+// time) an incomplete IP datagram is held.
+export function configureDecapsulation(maxDepth: u32, fragmentTimeout: f64): void {
+  configureTunnelDepth(maxDepth);
+  configureReassembly(fragmentTimeout);
+}
+
+// After reset: UDP `port` carries tunnels of `type` (TUNNEL_*; 0 for none).
+export { setTunnelPort };
 
 // Returns the number of records in the output slot: those written by this call, after those of
 // the calls before when `append` is set (a slot filled across chunks of input).
@@ -75,6 +99,11 @@ export function decode(start: u32, end: u32, eof: bool, base: f64, append: bool)
   if (state.format == FORMAT_UNKNOWN && !detect(start, end, eof, base)) return 0;
   if (state.format == FORMAT_PCAP) cursorPos = decodePcap(start, end, eof, base);
   else cursorPos = decodePcapng(start, end, eof, base);
+  if ((state.status == STATUS_DONE || state.status == STATUS_ERROR) && !reassemblyFinished) {
+    // Datagrams still incomplete are counted once the input is over.
+    reassemblyFinished = true;
+    finishReassembly(load<f64>(STATS_PTR + (<usize>STAT_LAST_TS_SEC << 3)) + load<f64>(STATS_PTR + (<usize>STAT_LAST_TS_NSEC << 3)) * 1e-9);
+  }
   return recordCount;
 }
 

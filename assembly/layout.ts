@@ -5,7 +5,7 @@
 // AssemblyScript). Change a field here and bump LAYOUT_VERSION; the SDK refuses a .wasm whose
 // compiled-in version differs from its own.
 
-export const LAYOUT_VERSION = 2;
+export const LAYOUT_VERSION = 3;
 
 // ---------------------------------------------------------------------------------------------
 // Per-packet record: one per TCP packet, RECORD_SIZE bytes, little-endian, 8-byte aligned so
@@ -15,7 +15,12 @@ export const RECORD_SIZE = 128;
 
 // f64 fields
 export const REC_TS_SEC = 0; //          whole seconds since the epoch (interface offset applied)
-export const REC_FILE_OFFSET = 8; //     byte offset of the packet's record/block in the input
+// bytes 8-15: what carried the packet (the byte offset of its frame in the input lives beside
+// the records, in the output slot's file-offset array: see FILE_OFFSET_SIZE)
+export const REC_TUNNEL_HASH = 8; //     u32 identity of the tunnel chain, 0 when not tunnelled (below)
+export const REC_TUNNEL_TYPES = 12; //   u16 TUNNEL_* of each level, 4 bits each, outermost in bits 0-3
+export const REC_TUNNEL_DEPTH = 14; //   u8 tunnel levels decapsulated (0..MAX_TUNNEL_DEPTH)
+export const REC_FRAGMENTS = 15; //      u8 IP fragments that arrived for this packet's datagram (FRAGMENTS_*)
 export const REC_PACKET_INDEX = 16; //   0-based index among all packets of the capture
 // u32 fields
 export const REC_TS_NSEC = 24; //        nanoseconds within the second, 0..999999999
@@ -80,12 +85,12 @@ export const OPT_OTHER = 0x0100; //         any other kind
 export const OPT_TFO_EXPERIMENTAL = 0x0200; // the TFO option used the experimental kind 254 form
 
 // REC_PACKET_FLAGS bits.
-export const PKT_FIRST_FRAGMENT = 0x01; //  IP first fragment: more fragments follow
+export const PKT_REASSEMBLED = 0x01; //     the IP datagram was reassembled from fragments (REC_FRAGMENTS)
 export const PKT_CHECKSUM_GOOD = 0x02; //   checksums verified and correct
 export const PKT_CHECKSUM_BAD = 0x04; //    IPv4 header or TCP checksum wrong
 export const PKT_CHECKSUM_UNVERIFIABLE = 0x08; // verification on, but the segment was not all captured
 export const PKT_IP_LEN_FROM_CAPTURE = 0x10; // IP length field was 0 (TSO / BIG TCP): captured size used
-export const PKT_SNAPLEN_TRUNCATED = 0x20; // captured length < original length
+export const PKT_SNAPLEN_TRUNCATED = 0x20; // captured length < original length (of this frame or of a fragment)
 export const PKT_IP_CHECKSUM_BAD = 0x40; //  the IPv4 header checksum is wrong (with PKT_CHECKSUM_BAD)
 export const PKT_PAYLOAD_TRUNCATED = 0x80; // the TCP segment was not captured to its end
 
@@ -101,19 +106,83 @@ export const STOP_NONE = 0;
 export const STOP_TRUNCATED = 1; //    the capture ends inside this layer (snaplen)
 export const STOP_INVALID = 2; //      the bytes of this layer are impossible (e.g. data offset < 5)
 
+// REC_FRAGMENTS: how many fragments arrived for the datagram, repeated ones included
+// (saturating; 0: not fragmented), and whether any of them overlapped or repeated data already
+// held (the first-seen bytes were kept).
+export const FRAGMENTS_COUNT_MASK = 0x7f;
+export const FRAGMENTS_OVERLAP = 0x80;
+
+// ---------------------------------------------------------------------------------------------
+// Tunnel chain. A tunnelled packet's record holds the chain's identity (REC_TUNNEL_HASH), the
+// type of every level (REC_TUNNEL_TYPES) and its depth; each level in full (outer addresses and
+// ports, VNI / key / TEID / ERSPAN session) is in the packet's tunnel record, beside the records
+// in the output slot's tunnel array: TUNNEL_RECORD_SIZE bytes per record, at the same index.
+// A tunnel record is only meaningful for the levels REC_TUNNEL_DEPTH says there are.
+//
+// REC_TUNNEL_HASH is seeded like the flow hash and is the same in both directions of a tunnel:
+// per level it covers the type, the outer endpoints as an unordered pair, and the segment id
+// where the protocol makes it the same both ways (VXLAN and Geneve VNI, GRE key of version 0,
+// ERSPAN session). Of the endpoints, as in Zeek's tunnel identity: for IP and GRE tunnels the
+// two addresses; for VXLAN, Geneve and MPLS in UDP the addresses and the tunnel's UDP port (their
+// source port is a hash of the inner flow, different each way); for GTP-U, Teredo and AYIYA the
+// outer UDP flow (addresses and both ports). GTP-U TEIDs and PPTP call ids differ per direction
+// and are not in it (they are in the tunnel record). Never 0 for a tunnelled packet.
+export const TUNNEL_NONE = 0;
+export const TUNNEL_IP = 1; //       IP in IP: 4in4, 6in4 (protocol 41), 4in6, 6in6
+export const TUNNEL_GRE = 2; //      GRE version 0: IPv4, IPv6, Ethernet (0x6558), MPLS payloads
+export const TUNNEL_ERSPAN = 3; //   ERSPAN type I, II, III (over GRE)
+export const TUNNEL_PPTP = 4; //     GRE version 1 (enhanced GRE) carrying PPP
+export const TUNNEL_VXLAN = 5; //    UDP 4789
+export const TUNNEL_GENEVE = 6; //   UDP 6081
+export const TUNNEL_GTPU = 7; //     UDP 2152 (GTP-U G-PDU)
+export const TUNNEL_TEREDO = 8; //   UDP 3544, or any port where the payload is recognised
+export const TUNNEL_AYIYA = 9; //    UDP 5072, or any port where the header is recognised
+export const TUNNEL_MPLS_UDP = 10; // MPLS in UDP (RFC 7510), UDP 6635
+export const TUNNEL_TYPE_COUNT = 10;
+export const MAX_TUNNEL_DEPTH = 3; //  levels a tunnel record can hold (the option's ceiling)
+export const DEFAULT_TUNNEL_DEPTH = 2; // Zeek's Tunnel::max_depth
+
+// One level of a tunnel record, TUNNEL_LEVEL_SIZE bytes, outermost level first.
+export const TUNNEL_LEVEL_SIZE = 48;
+export const TUNNEL_RECORD_SIZE = TUNNEL_LEVEL_SIZE * MAX_TUNNEL_DEPTH;
+export const TUN_TYPE = 0; //        u8 TUNNEL_*
+export const TUN_IP_VERSION = 1; //  u8 version of the outer IP header (4 or 6)
+export const TUN_FLAGS = 2; //       u8 TUNF_*
+export const TUN_VERSION = 3; //     u8 ERSPAN type (1, 2, 3), GRE version, GTP version
+export const TUN_ID = 4; //          u32 VNI, GRE key, TEID or ERSPAN session id (TUNF_ID)
+export const TUN_SRC_PORT = 8; //    u16 outer UDP ports (0 for IP, GRE)
+export const TUN_DST_PORT = 10;
+export const TUN_VLAN = 12; //       u16 outermost VLAN id of the frame around this level, NO_VLAN
+export const TUN_SRC_ADDR = 16; //   16 bytes, outer IP source (IPv4 in the first 4)
+export const TUN_DST_ADDR = 32; //   16 bytes, outer IP destination
+
+export const TUNF_ID = 0x01; //       TUN_ID holds an id
+export const TUNF_ETHERNET = 0x02; // the level carries Ethernet frames (VXLAN, Geneve, GRE 0x6558, ERSPAN)
+export const TUNF_MPLS = 0x04; //     the level carries MPLS (GRE 0x8847, MPLS in UDP)
+export const TUNF_SEQUENCE = 0x08; // GRE sequence number present
+export const TUNF_CHECKSUM = 0x10; // GRE checksum present (skipped, not verified)
+export const TUNF_AUTH = 0x20; //     Teredo authentication indication present
+export const TUNF_ORIGIN = 0x40; //   Teredo origin indication present
+
+// Per output slot, beside its records: each record's file offset (f64).
+export const FILE_OFFSET_SIZE = 8;
+
 // ---------------------------------------------------------------------------------------------
 // Capture statistics: f64 counters, STAT_COUNT slots.
 export const STAT_PACKETS = 0;
-export const STAT_TCP = 1; //              TCP packets with a record
+// Every frame is counted once by what its innermost decoded layer was (STAT_TCP ..
+// STAT_LINK_INVALID); the other slots count events beside that.
+export const STAT_TCP = 1; //              TCP packets with a record (a reassembled datagram is one)
 export const STAT_TCP_UNREADABLE = 2; //   TCP packets whose header was cut before the flags: no record
 export const STAT_UDP = 3;
 export const STAT_ICMP = 4; //             ICMP and ICMPv6
 export const STAT_OTHER_IP = 5;
 export const STAT_NON_IP = 6;
-export const STAT_FRAGMENTS = 7; //        IP fragments after the first (not decoded further)
+export const STAT_FRAGMENTS = 7; //        IP fragments held for reassembly (all but the one completing it)
 export const STAT_TRUNCATED = 8; //        captured length < original length
 export const STAT_UNSUPPORTED_LINK = 9; // packets on a link type the decoder does not read
-export const STAT_TUNNELLED = 10; //       IP-in-IP, GRE, and UDP to VXLAN/Geneve/GTP-U/Teredo ports
+export const STAT_TUNNELLED = 10; //       tunnelled, not decoded further: past the depth limit, or an
+//                                          encapsulation not decapsulated (STAT_TUNNEL_TOO_DEEP, ..._UNSUPPORTED, STAT_IPCOMP_UNSUPPORTED)
 export const STAT_IP_UNREADABLE = 11; //   IP header impossible, or cut before the transport is known
 export const STAT_LINK_INVALID = 12; //    link header cut or impossible
 export const STAT_BYTES_CAPTURED = 13; //  sum of captured lengths
@@ -123,7 +192,25 @@ export const STAT_FIRST_TS_NSEC = 16;
 export const STAT_LAST_TS_SEC = 17; //     latest packet's timestamp
 export const STAT_LAST_TS_NSEC = 18;
 export const STAT_BAD_CHECKSUM = 19;
-export const STAT_COUNT = 20;
+// IP reassembly (assembly/reassembly/): datagrams, and the fragments that were not trusted.
+export const STAT_REASSEMBLED = 20; //     datagrams reassembled from fragments
+export const STAT_FRAG_OVERLAP = 21; //    fragments overlapping data already held (first-seen kept)
+export const STAT_FRAG_DUPLICATE = 22; //  fragments repeating data already held, byte for byte
+export const STAT_FRAG_OVERSIZE = 23; //   datagrams whose fragments reach past 65 535 bytes (dropped)
+export const STAT_FRAG_INVALID = 24; //    fragments that cannot belong to one datagram (dropped, see fragments.ts)
+export const STAT_FRAG_TIMED_OUT = 25; //  datagrams dropped incomplete: no completion within the timeout
+export const STAT_FRAG_EVICTED = 26; //    datagrams dropped incomplete to make room (oldest first)
+export const STAT_FRAG_UNFINISHED = 27; // datagrams still incomplete at the end of the input
+export const STAT_FRAG_CUT = 28; //        reassembled datagrams with a snaplen-cut fragment
+// Tunnels (assembly/tunnel/).
+export const STAT_TUNNEL_TOO_DEEP = 29; // a tunnel below the depth limit: not decapsulated
+export const STAT_TUNNEL_UNSUPPORTED = 30; // GRE with routing, unknown version or payload type
+export const STAT_IPCOMP = 31; //          IPComp payloads decompressed (deflate)
+export const STAT_IPCOMP_UNSUPPORTED = 32; // IPComp payloads not decompressed (other algorithm, bad stream)
+// Packets that entered a tunnel of type T at level L (0 = outermost):
+// STAT_TUNNEL_BASE + (T - 1) * MAX_TUNNEL_DEPTH + L.
+export const STAT_TUNNEL_BASE = 33;
+export const STAT_COUNT = STAT_TUNNEL_BASE + TUNNEL_TYPE_COUNT * MAX_TUNNEL_DEPTH;
 
 // ---------------------------------------------------------------------------------------------
 // decode() status after each call.

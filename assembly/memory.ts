@@ -1,13 +1,15 @@
 // Linear-memory map of the decoder. Nothing is allocated per packet or per call: every region
 // is laid out once, after the static data, when the module starts.
 //
-//   stats | warnings | metadata ring | interface table | output slots | input arena
+//   stats | warnings | metadata ring | interface table | output slots (records, their file
+//   offsets, their tunnel records) | UDP tunnel ports | IP reassembly | IPComp | input arena
 //
 // The SDK copies capture bytes into the input arena and reads records out of the output region
 // through typed-array views; it learns the addresses from the exported *Ptr() functions.
 
 import {
   RECORD_SIZE, STAT_COUNT, WARN_COUNT, WARN_SLOT_SIZE, META_CAPACITY, META_SLOT_SIZE,
+  FILE_OFFSET_SIZE, TUNNEL_RECORD_SIZE, MAX_TUNNEL_DEPTH,
 } from "./layout";
 
 export const RECORD_CAPACITY: u32 = 4096;
@@ -25,6 +27,19 @@ export const MAX_RECORD_BYTES: u32 = 16 << 20;
 // Room for one maximal record carried over from the previous chunk plus a fresh chunk.
 export const INPUT_CAPACITY: u32 = MAX_RECORD_BYTES + (4 << 20);
 
+// IP reassembly (reassembly/): at most FRAG_DATAGRAMS datagrams held at once, their bytes in a
+// pool of FRAG_CHUNKS chunks of FRAG_CHUNK_SIZE (4 MiB in all): the two caps of its memory.
+export const FRAG_DATAGRAMS: u32 = 1024;
+export const FRAG_SLOT_SIZE: u32 = 400;
+export const FRAG_BUCKETS: u32 = 2048;
+export const FRAG_CHUNK_SHIFT: u32 = 11;
+export const FRAG_CHUNK_SIZE: u32 = 1 << FRAG_CHUNK_SHIFT;
+export const FRAG_CHUNKS: u32 = 2048;
+// A whole datagram rebuilt from its fragments (or an IPComp payload inflated), one per IP layer
+// of a packet: the outer one and one inside each tunnel level.
+export const DATAGRAM_BUFFER_SIZE: u32 = 65536 + 256;
+export const IP_LAYERS: u32 = <u32>MAX_TUNNEL_DEPTH + 1;
+
 function align(p: usize, a: usize): usize { return (p + a - 1) & ~(a - 1); }
 
 export const STATS_PTR: usize = align(__heap_base, 64);
@@ -32,7 +47,22 @@ export const WARN_PTR: usize = STATS_PTR + <usize>STAT_COUNT * 8;
 export const META_PTR: usize = align(WARN_PTR + <usize>(WARN_COUNT * WARN_SLOT_SIZE) * 8, 64);
 export const IFACE_PTR: usize = align(META_PTR + <usize>(META_CAPACITY * META_SLOT_SIZE) * 8, 64);
 export const OUTPUT_PTR: usize = align(IFACE_PTR + <usize>MAX_INTERFACES * INTERFACE_SLOT, 64);
-export const INPUT_PTR: usize = align(OUTPUT_PTR + <usize>(OUTPUT_SLOTS * RECORD_CAPACITY) * RECORD_SIZE, 64);
+// Beside each output slot's records: their file offsets and their tunnel records, same index.
+export const FILE_OFFSETS_PTR: usize = align(OUTPUT_PTR + <usize>(OUTPUT_SLOTS * RECORD_CAPACITY) * RECORD_SIZE, 64);
+export const TUNNELS_PTR: usize = align(FILE_OFFSETS_PTR + <usize>(OUTPUT_SLOTS * RECORD_CAPACITY) * FILE_OFFSET_SIZE, 64);
+// The tunnel type of each UDP port (u8 TUNNEL_*, 0 for none).
+export const PORT_TABLE_PTR: usize = align(TUNNELS_PTR + <usize>(OUTPUT_SLOTS * RECORD_CAPACITY) * TUNNEL_RECORD_SIZE, 64);
+export const FRAG_SLOTS_PTR: usize = align(PORT_TABLE_PTR + 65536, 64);
+export const FRAG_BUCKETS_PTR: usize = align(FRAG_SLOTS_PTR + <usize>(FRAG_DATAGRAMS * FRAG_SLOT_SIZE), 64);
+export const FRAG_FREE_SLOTS_PTR: usize = FRAG_BUCKETS_PTR + <usize>FRAG_BUCKETS * 2; // u16 stack
+export const FRAG_FREE_CHUNKS_PTR: usize = FRAG_FREE_SLOTS_PTR + <usize>FRAG_DATAGRAMS * 2; // u16 stack
+export const FRAG_POOL_PTR: usize = align(FRAG_FREE_CHUNKS_PTR + <usize>FRAG_CHUNKS * 2, 64);
+export const REASSEMBLY_PTR: usize = align(FRAG_POOL_PTR + <usize>(FRAG_CHUNKS << FRAG_CHUNK_SHIFT), 64);
+export const IPCOMP_PTR: usize = REASSEMBLY_PTR + <usize>(IP_LAYERS * DATAGRAM_BUFFER_SIZE);
+// The inflater's Huffman tables (wire/inflate.ts).
+export const INFLATE_TABLES_PTR: usize = IPCOMP_PTR + <usize>(IP_LAYERS * DATAGRAM_BUFFER_SIZE);
+export const INFLATE_TABLES_SIZE: u32 = 2048;
+export const INPUT_PTR: usize = align(INFLATE_TABLES_PTR + <usize>INFLATE_TABLES_SIZE, 64);
 export const MEMORY_END: usize = INPUT_PTR + <usize>INPUT_CAPACITY + 64; // 64: slack for wide loads
 
 export function ensureMemory(): void {

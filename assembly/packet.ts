@@ -2,20 +2,32 @@
 //
 // Each packet is decoded straight into the next free record slot; the slot is committed only
 // when the packet turns out to be TCP with a readable header, otherwise it is simply reused.
+// Beside the records, each output slot has an array of their file offsets and one of their
+// tunnel records (written only for tunnelled packets), at the same index.
 
 import {
-  RECORD_SIZE, NO_VLAN, REC_TS_SEC, REC_TS_NSEC, REC_FILE_OFFSET, REC_PACKET_INDEX,
+  RECORD_SIZE, NO_VLAN, REC_TS_SEC, REC_TS_NSEC, REC_PACKET_INDEX, FILE_OFFSET_SIZE, TUNNEL_RECORD_SIZE,
   REC_CAP_LEN, REC_ORIG_LEN, REC_VLAN, REC_INNER_VLAN, REC_INTERFACE, REC_LINK_TYPE,
-  REC_PACKET_FLAGS, PKT_SNAPLEN_TRUNCATED, STAT_TCP,
+  REC_PACKET_FLAGS, PKT_SNAPLEN_TRUNCATED, STAT_TCP, REC_TUNNEL_DEPTH,
 } from "./layout";
-import { OUTPUT_PTR, OUTPUT_SLOTS, RECORD_CAPACITY } from "./memory";
+import { OUTPUT_PTR, OUTPUT_SLOTS, RECORD_CAPACITY, FILE_OFFSETS_PTR, TUNNELS_PTR } from "./memory";
 import { countStat } from "./counters";
 
 let output: usize = OUTPUT_PTR; //      the output slot records go to
+let offsets: usize = FILE_OFFSETS_PTR; // its file-offset array
+let tunnels: usize = TUNNELS_PTR; //    its tunnel-record array
 export let rec: usize = OUTPUT_PTR; // the record of the packet being decoded
 export let recordCount: u32 = 0;
 export let verifyChecksums: bool = false;
 export let hashSeed: u32 = 0;
+// Tunnel levels entered so far by the packet being decoded (tunnel/chain.ts): its record's
+// depth, which clearRecord zeroes (no state of its own to reset per packet).
+@inline export function tunnelDepth(): u32 { return <u32>load<u8>(rec, REC_TUNNEL_DEPTH); }
+
+/** The tunnel record of the packet being decoded. */
+@inline export function tunnelRecord(): usize {
+  return tunnels + <usize>recordCount * <usize>TUNNEL_RECORD_SIZE;
+}
 
 export function configurePackets(seed: u32, verify: bool): void {
   hashSeed = seed;
@@ -31,6 +43,8 @@ export function resetRecords(): void {
 export function selectOutput(slot: u32): void {
   if (slot >= OUTPUT_SLOTS) slot = 0;
   output = OUTPUT_PTR + <usize>slot * RECORD_CAPACITY * RECORD_SIZE;
+  offsets = FILE_OFFSETS_PTR + <usize>slot * RECORD_CAPACITY * FILE_OFFSET_SIZE;
+  tunnels = TUNNELS_PTR + <usize>slot * RECORD_CAPACITY * TUNNEL_RECORD_SIZE;
 }
 
 @inline export function outputFull(): bool { return recordCount >= RECORD_CAPACITY; }
@@ -51,9 +65,10 @@ export function selectOutput(slot: u32): void {
   capLen: u32, origLen: u32, iface: u32, linkType: u32,
 ): void {
   clearRecord(rec);
+  if (RECORD_SIZE != 128 || FILE_OFFSET_SIZE != 8) ERROR("the file offset's place is the record's index * 8");
+  store<f64>(offsets + ((rec - output) >> 4), fileOffset);
   store<f64>(rec, tsSec, REC_TS_SEC);
   store<u32>(rec, tsNsec, REC_TS_NSEC);
-  store<f64>(rec, fileOffset, REC_FILE_OFFSET);
   store<f64>(rec, packetIndex, REC_PACKET_INDEX);
   store<u32>(rec, capLen, REC_CAP_LEN);
   store<u32>(rec, origLen, REC_ORIG_LEN);

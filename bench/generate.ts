@@ -2,7 +2,9 @@
 // kernel-like headers (timestamps on every segment, MSS/SACK/window-scale on SYNs), IPv4 and
 // IPv6, some VLAN-tagged, bulk transfers and short request/response exchanges, and the usual
 // ways connections end: FIN from either side, RST, refused and unanswered SYNs, still open.
-// Output is a little-endian microsecond pcap, at full snaplen or cut to a given snaplen.
+// Output is a little-endian microsecond pcap, at full snaplen or cut to a given snaplen; with
+// `vxlan`, every frame is wrapped in VXLAN (outer Ethernet, IPv4, UDP 4789, VNI per connection)
+// between a few VTEPs, as traffic mirrored by AWS or Azure arrives.
 //
 // The generator writes packets straight into a reusable output buffer; it never holds the
 // capture in memory, so it can produce captures of any size.
@@ -17,6 +19,8 @@ export interface GenerateOptions {
   /** Connections open at the same time. */
   concurrency?: number;
   seed?: number;
+  /** Wrap every frame in VXLAN (50 bytes more per packet). */
+  vxlan?: boolean;
 }
 
 export interface GenerateResult {
@@ -82,9 +86,34 @@ interface Conn {
   serverSeq: number;
   steps: Step[];
   next: number;
+  vni: number;
+  vtepPort: number;
 }
 
 const SERVER_PORTS = [443, 443, 443, 80, 80, 22, 8080, 25, 3306, 53];
+
+const VXLAN_OVERHEAD = 14 + 20 + 8 + 8;
+
+// Outer Ethernet, IPv4 (VTEP to VTEP, by connection), UDP (entropy source port, 4789), VXLAN.
+function writeVxlan(view: DataView, p: number, inner: number, c: Conn, fromClient: boolean): void {
+  const clientVtep = (192 << 24) | (168 << 16) | (1 + (c.clientIp & 7));
+  const serverVtep = (192 << 24) | (168 << 16) | (1 << 8) | (1 + (c.serverIp & 7));
+  view.setUint8(p, 0x02); view.setUint8(p + 5, 0xaa); view.setUint8(p + 6, 0x02); view.setUint8(p + 11, 0xbb);
+  view.setUint16(p + 12, 0x0800);
+  const ip = p + 14;
+  view.setUint8(ip, 0x45);
+  view.setUint16(ip + 2, 20 + 8 + 8 + inner);
+  view.setUint16(ip + 6, 0x4000);
+  view.setUint8(ip + 8, 64); view.setUint8(ip + 9, 17);
+  view.setUint32(ip + 12, fromClient ? clientVtep : serverVtep);
+  view.setUint32(ip + 16, fromClient ? serverVtep : clientVtep);
+  const udp = ip + 20;
+  view.setUint16(udp, c.vtepPort);
+  view.setUint16(udp + 2, 4789);
+  view.setUint16(udp + 4, 8 + 8 + inner);
+  view.setUint8(udp + 8, 0x08);
+  view.setUint32(udp + 12, c.vni << 8);
+}
 
 export function generateCapture(path: string, options: GenerateOptions): GenerateResult {
   const random = rng(options.seed ?? 42);
@@ -117,6 +146,8 @@ export function generateCapture(path: string, options: GenerateOptions): Generat
       serverPort: SERVER_PORTS[Math.floor(random() * SERVER_PORTS.length)]!,
       clientSeq: Math.floor(random() * 2 ** 32), serverSeq: Math.floor(random() * 2 ** 32),
       steps: script(random), next: 0,
+      // Not drawn from `random`, so that the same seed gives the same traffic with and without VXLAN.
+      vni: 5000 + (connections % 16), vtepPort: 49152 + (Math.imul(connections, 0x9e3779b1) >>> 18),
     };
   };
   const active: Conn[] = Array.from({ length: concurrency }, newConn);
@@ -136,7 +167,8 @@ export function generateCapture(path: string, options: GenerateOptions): Generat
     const tcpHeader = syn ? 40 : 32; // SYN: MSS, SACK-perm, TS, NOP, WS; others: NOP NOP TS
     const ipHeader = c.v6 ? 40 : 20;
     const l2 = 14 + (c.vlan ? 4 : 0);
-    const wire = l2 + ipHeader + tcpHeader + payload;
+    const outer = options.vxlan ? VXLAN_OVERHEAD : 0;
+    const wire = outer + l2 + ipHeader + tcpHeader + payload;
     const cap = snaplen && wire > snaplen ? snaplen : wire;
     if (pos + 16 + wire > out.length) flush();
     tsUs += 1 + Math.floor(random() * 20);
@@ -144,8 +176,9 @@ export function generateCapture(path: string, options: GenerateOptions): Generat
     view.setUint32(pos + 4, tsUs % 1e6, true);
     view.setUint32(pos + 8, cap, true);
     view.setUint32(pos + 12, wire, true);
-    const p = pos + 16;
-    out.fill(0, p, p + wire);
+    out.fill(0, pos + 16, pos + 16 + wire);
+    if (options.vxlan) writeVxlan(view, pos + 16, wire - VXLAN_OVERHEAD, c, fromClient);
+    const p = pos + 16 + outer;
     // Ethernet (+ 802.1Q)
     out[p] = 0x02; out[p + 5] = fromClient ? 2 : 1; out[p + 6] = 0x02; out[p + 11] = fromClient ? 1 : 2;
     let q = p + 12;

@@ -1,7 +1,10 @@
 // The pure-TypeScript baseline of the decoder benchmark: a straightforward decoder doing the
 // same work as the WebAssembly one on pcap captures of Ethernet links — record headers,
-// 802.1Q tags, IPv4 (options, fragments) and IPv6 (extension headers), TCP header and options,
-// the symmetric flow hash — writing the same records (assembly/layout.ts) through a DataView.
+// 802.1Q tags, VXLAN on UDP 4789 (the tunnel record and identity hash as the WebAssembly
+// decoder writes them), IPv4 (options) and IPv6 (extension headers), TCP header and options,
+// the symmetric flow hash — writing the same records (assembly/layout.ts) through a DataView,
+// with the file offsets and tunnel records beside them. Fragments are not reassembled (the
+// benchmark's captures have none): they are skipped, as other tunnels are.
 // It reads in the same chunk sizes with the same carry-over of a record cut by a chunk edge.
 // test/bench/js-decoder.test.ts checks that its records equal the WebAssembly decoder's.
 
@@ -37,12 +40,36 @@ function finish(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+const TUNNEL_SEED = 0x7e55e1a5; // as assembly/tunnel/chain.ts
+
+// The symmetric flow hash of assembly/flowhash.ts over 4- or 16-byte addresses at s and d of o.
+function flowHash(o: DataView, seed: number, s: number, sport: number, d: number, dport: number, v4: boolean): number {
+  const bytes = v4 ? 4 : 16; // IPv4: one word per address
+  let cmp = 0;
+  for (let i = 0; i < bytes && cmp === 0; i += 4) {
+    const x = o.getUint32(s + i), y = o.getUint32(d + i);
+    if (x !== y) cmp = x < y ? -1 : 1;
+  }
+  if (cmp === 0 && sport !== dport) cmp = sport < dport ? -1 : 1;
+  const lo = cmp > 0 ? d : s, hi = cmp > 0 ? s : d;
+  const loPort = cmp > 0 ? dport : sport, hiPort = cmp > 0 ? sport : dport;
+  let h = seed >>> 0;
+  for (let i = 0; i < bytes; i += 4) h = mixWord(h, o.getUint32(lo + i, true));
+  for (let i = 0; i < bytes; i += 4) h = mixWord(h, o.getUint32(hi + i, true));
+  h = mixWord(h, ((loPort << 16) | hiPort) >>> 0);
+  return finish((h ^ (bytes === 4 ? 12 : 36)) >>> 0);
+}
+
 export class JsDecoder {
   readonly out = new ArrayBuffer(RECORDS_PER_BATCH * L.RECORD_SIZE);
   readonly outView = new DataView(this.out);
   readonly outBytes = new Uint8Array(this.out);
+  readonly fileOffsets = new Float64Array(RECORDS_PER_BATCH);
+  readonly tunnels = new Uint8Array(RECORDS_PER_BATCH * L.TUNNEL_RECORD_SIZE);
+  private readonly tunnelView = new DataView(this.tunnels.buffer);
   count = 0;
   private rec = 0;
+  private depth = 0;
   private swapped = false;
   private nano = false;
   private headerRead = false;
@@ -87,9 +114,10 @@ export class JsDecoder {
     const o = this.outView;
     const r = this.rec;
     this.outBytes.fill(0, r, r + L.RECORD_SIZE);
+    this.depth = 0;
+    this.fileOffsets[this.count] = offset;
     o.setFloat64(r + L.REC_TS_SEC, sec, true);
     o.setUint32(r + L.REC_TS_NSEC, nsec, true);
-    o.setFloat64(r + L.REC_FILE_OFFSET, offset, true);
     o.setFloat64(r + L.REC_PACKET_INDEX, this.packetIndex++, true);
     o.setUint32(r + L.REC_CAP_LEN, capLen, true);
     o.setUint32(r + L.REC_ORIG_LEN, origLen, true);
@@ -97,8 +125,12 @@ export class JsDecoder {
     o.setUint16(r + L.REC_INNER_VLAN, L.NO_VLAN, true);
     o.setUint16(r + L.REC_LINK_TYPE, 1, true);
     if (capLen < origLen) o.setUint8(r + L.REC_PACKET_FLAGS, L.PKT_SNAPLEN_TRUNCATED);
-    const end = p + capLen;
-    if (capLen < 14) return;
+    this.ethernet(v, p, p + capLen);
+  }
+
+  private ethernet(v: DataView, p: number, end: number): void {
+    if (end - p < 14) return;
+    const o = this.outView, r = this.rec;
     let type = v.getUint16(p + 12);
     let q = p + 14;
     while (type === 0x8100 || type === 0x88a8) {
@@ -118,13 +150,12 @@ export class JsDecoder {
     const hl = (v.getUint8(p) & 15) * 4;
     let total = v.getUint16(p + 2);
     const proto = v.getUint8(p + 9);
-    const o = this.outView, r = this.rec;
-    if (total === 0) { total = capEnd - p; o.setUint8(r + L.REC_PACKET_FLAGS, o.getUint8(r + L.REC_PACKET_FLAGS) | L.PKT_IP_LEN_FROM_CAPTURE); }
-    if (hl < 20 || total < hl || hl > capEnd - p) return;
     const frag = v.getUint16(p + 6);
-    if (frag & 0x1fff) return;
-    if (frag & 0x2000) o.setUint8(r + L.REC_PACKET_FLAGS, o.getUint8(r + L.REC_PACKET_FLAGS) | L.PKT_FIRST_FRAGMENT);
-    if (proto !== 6) return;
+    const o = this.outView, r = this.rec;
+    if (total === 0 && (frag & 0x3fff) === 0) { total = capEnd - p; o.setUint8(r + L.REC_PACKET_FLAGS, o.getUint8(r + L.REC_PACKET_FLAGS) | L.PKT_IP_LEN_FROM_CAPTURE); }
+    if (hl < 20 || total < hl || hl > capEnd - p) return;
+    if (frag & 0x3fff) return; // a fragment: not reassembled here
+    if (proto !== 6 && proto !== 17) return;
     o.setUint8(r + L.REC_IP_VERSION, 4);
     o.setUint8(r + L.REC_IP_TOS, v.getUint8(p + 1));
     o.setUint8(r + L.REC_TTL, v.getUint8(p + 8));
@@ -133,8 +164,55 @@ export class JsDecoder {
       this.outBytes[r + L.REC_SRC_ADDR + i] = v.getUint8(p + 12 + i);
       this.outBytes[r + L.REC_DST_ADDR + i] = v.getUint8(p + 16 + i);
     }
+    if (this.depth) {
+      this.outBytes.fill(0, r + L.REC_SRC_ADDR + 4, r + L.REC_SRC_ADDR + 16);
+      this.outBytes.fill(0, r + L.REC_DST_ADDR + 4, r + L.REC_DST_ADDR + 16);
+    }
     const end = Math.min(p + total, capEnd);
-    this.tcp(v, p + hl, end, total - hl);
+    if (proto === 17) this.udp(v, p + hl, end, total - hl);
+    else this.tcp(v, p + hl, end, total - hl);
+  }
+
+  // UDP: VXLAN on port 4789 (destination, else source); anything else is not decoded here.
+  private udp(v: DataView, p: number, capEnd: number, len: number): void {
+    if (len < 8 || p + 8 > capEnd) return;
+    const sport = v.getUint16(p), dport = v.getUint16(p + 2);
+    if (dport !== 4789 && sport !== 4789) return;
+    const q = p + 8;
+    if (len - 8 < 8 || q + 8 > capEnd || (v.getUint8(q) & 0x08) === 0 || (v.getUint8(q) & 0x04) !== 0) return;
+    const vni = v.getUint32(q + 4) >>> 8;
+    if (!this.enterTunnel(L.TUNNEL_VXLAN, L.TUNF_ID | L.TUNF_ETHERNET, vni, sport, dport)) return;
+    this.ethernet(v, q + 8, capEnd);
+  }
+
+  // assembly/tunnel/chain.ts, for an id that is the same both ways.
+  private enterTunnel(type: number, flags: number, id: number, sport: number, dport: number): boolean {
+    const level = this.depth;
+    if (level >= L.DEFAULT_TUNNEL_DEPTH) return false;
+    const o = this.outView, r = this.rec, tv = this.tunnelView;
+    const t = this.count * L.TUNNEL_RECORD_SIZE + level * L.TUNNEL_LEVEL_SIZE;
+    tv.setUint8(t + L.TUN_TYPE, type);
+    tv.setUint8(t + L.TUN_IP_VERSION, o.getUint8(r + L.REC_IP_VERSION));
+    tv.setUint8(t + L.TUN_FLAGS, flags);
+    tv.setUint8(t + L.TUN_VERSION, 0);
+    tv.setUint32(t + L.TUN_ID, id, true);
+    tv.setUint16(t + L.TUN_SRC_PORT, sport, true);
+    tv.setUint16(t + L.TUN_DST_PORT, dport, true);
+    tv.setUint16(t + L.TUN_VLAN, o.getUint16(r + L.REC_VLAN, true), true);
+    this.tunnels.set(this.outBytes.subarray(r + L.REC_SRC_ADDR, r + L.REC_SRC_ADDR + 16), t + L.TUN_SRC_ADDR);
+    this.tunnels.set(this.outBytes.subarray(r + L.REC_DST_ADDR, r + L.REC_DST_ADDR + 16), t + L.TUN_DST_ADDR);
+    const v4 = o.getUint8(r + L.REC_IP_VERSION) === 4;
+    // VXLAN's identity takes the tunnel port, not the source port (a hash of the inner flow).
+    let h = mixWord(o.getUint32(r + L.REC_TUNNEL_HASH, true), flowHash(o, (this.seed ^ TUNNEL_SEED) >>> 0, r + L.REC_SRC_ADDR, 4789, r + L.REC_DST_ADDR, 4789, v4));
+    h = finish(mixWord(mixWord(h, type), id));
+    o.setUint32(r + L.REC_TUNNEL_HASH, h !== 0 ? h : 1, true);
+    o.setUint16(r + L.REC_TUNNEL_TYPES, o.getUint16(r + L.REC_TUNNEL_TYPES, true) | (type << (level * 4)), true);
+    o.setUint8(r + L.REC_TUNNEL_DEPTH, level + 1);
+    o.setUint16(r + L.REC_VLAN, L.NO_VLAN, true);
+    o.setUint16(r + L.REC_INNER_VLAN, L.NO_VLAN, true);
+    o.setUint8(r + L.REC_PACKET_FLAGS, o.getUint8(r + L.REC_PACKET_FLAGS) & ~L.PKT_IP_LEN_FROM_CAPTURE);
+    this.depth = level + 1;
+    return true;
   }
 
   private ipv6(v: DataView, p: number, capEnd: number): void {
@@ -143,12 +221,11 @@ export class JsDecoder {
     let nh = v.getUint8(p + 6);
     let q = p + 40;
     const ipEnd = q + payload;
-    let first = false;
     for (;;) {
       let len: number;
       if (nh === 0 || nh === 43 || nh === 60) { if (q + 2 > capEnd) return; len = (v.getUint8(q + 1) + 1) * 8; }
       else if (nh === 51) { if (q + 2 > capEnd) return; len = (v.getUint8(q + 1) + 2) * 4; }
-      else if (nh === 44) { if (q + 8 > capEnd) return; len = 8; const f = v.getUint16(q + 2); if (f & 0xfff8) return; if (f & 1) first = true; }
+      else if (nh === 44) { if (q + 8 > capEnd) return; len = 8; if (v.getUint16(q + 2) & 0xfff9) return; }
       else break;
       if (q + len > ipEnd || q + len > capEnd) return;
       nh = v.getUint8(q);
@@ -156,7 +233,6 @@ export class JsDecoder {
     }
     if (nh !== 6 || q >= capEnd) return;
     const o = this.outView, r = this.rec;
-    if (first) o.setUint8(r + L.REC_PACKET_FLAGS, o.getUint8(r + L.REC_PACKET_FLAGS) | L.PKT_FIRST_FRAGMENT);
     o.setUint8(r + L.REC_IP_VERSION, 6);
     o.setUint8(r + L.REC_IP_TOS, (v.getUint32(p) >>> 20) & 0xff);
     o.setUint8(r + L.REC_TTL, v.getUint8(p + 7));
@@ -257,21 +333,7 @@ export class JsDecoder {
 
   private hash(sport: number, dport: number): number {
     const o = this.outView, r = this.rec;
-    const s = r + L.REC_SRC_ADDR, d = r + L.REC_DST_ADDR;
-    const bytes = o.getUint8(r + L.REC_IP_VERSION) === 4 ? 4 : 16; // IPv4: one word per address
-    let cmp = 0;
-    for (let i = 0; i < bytes && cmp === 0; i += 4) {
-      const x = o.getUint32(s + i), y = o.getUint32(d + i);
-      if (x !== y) cmp = x < y ? -1 : 1;
-    }
-    if (cmp === 0 && sport !== dport) cmp = sport < dport ? -1 : 1;
-    const lo = cmp > 0 ? d : s, hi = cmp > 0 ? s : d;
-    const loPort = cmp > 0 ? dport : sport, hiPort = cmp > 0 ? sport : dport;
-    let h = this.seed >>> 0;
-    for (let i = 0; i < bytes; i += 4) h = mixWord(h, o.getUint32(lo + i, true));
-    for (let i = 0; i < bytes; i += 4) h = mixWord(h, o.getUint32(hi + i, true));
-    h = mixWord(h, ((loPort << 16) | hiPort) >>> 0);
-    return finish((h ^ (bytes === 4 ? 12 : 36)) >>> 0);
+    return flowHash(o, this.seed, r + L.REC_SRC_ADDR, sport, r + L.REC_DST_ADDR, dport, o.getUint8(r + L.REC_IP_VERSION) === 4);
   }
 }
 

@@ -20,6 +20,7 @@ function packageVersion(): string {
 
 export { UsageError };
 
+
 export async function main(argv: string[]): Promise<number> {
   try {
     const line = parseCommandLine(argv.slice(2));

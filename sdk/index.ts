@@ -4,10 +4,12 @@ export { decodeCapture, CaptureDecoding } from "./decoder/decode-capture.js";
 export type { CaptureSummary, DecodeCaptureOptions, DecodeProgress } from "./decoder/decode-capture.js";
 export { PacketDecoder, DEFAULT_CHUNK_SIZE } from "./decoder/packet-decoder.js";
 export type {
-  DecoderOptions, CaptureStats, SectionInfo, InterfaceInfo, Timestamp, ContainerFormat,
+  DecoderOptions, CaptureStats, ReassemblyStats, TunnelStats, SectionInfo, InterfaceInfo, Timestamp, ContainerFormat,
 } from "./decoder/packet-decoder.js";
 export { PacketBatch, formatAddress, formatEndpoint } from "./decoder/packet-batch.js";
-export type { TcpPacketRecord } from "./decoder/packet-batch.js";
+export type { TcpPacketRecord, SlotExtras } from "./decoder/packet-batch.js";
+export { TUNNEL_TYPES, UDP_TUNNEL_TYPES, DEFAULT_TUNNEL_PORTS, parseTunnelPorts } from "./decoder/tunnels.js";
+export type { TunnelLevel, TunnelType, TunnelPorts, UdpTunnelType } from "./decoder/tunnels.js";
 export type { DecodeError, DecodeWarning } from "./decoder/diagnostics.js";
 export type { CaptureInput, ByteSource } from "./decoder/capture-input.js";
 export { linkTypeName } from "./decoder/link-types.js";

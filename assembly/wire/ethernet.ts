@@ -8,7 +8,7 @@ import { countStat } from "../counters";
 import { noteVlan } from "../packet";
 import { decodeIPv4 } from "./ipv4";
 import { decodeIPv6 } from "./ipv6";
-import { decodePppProtocol } from "./ppp";
+import { decodePppProtocolField } from "./ppp";
 
 export const ETH_IPV4: u32 = 0x0800;
 export const ETH_IPV6: u32 = 0x86dd;
@@ -60,12 +60,12 @@ export function decodeEthertype(type: u32, p: usize, capEnd: usize, depth: i32):
     case ETH_MPLS_MULTICAST: decodeMpls(p, capEnd, depth); return;
     case ETH_PBB: decodeEthernet(p + 4, capEnd, depth + 1); return;
     case ETH_FABRICPATH: decodeEthernet(p + 2, capEnd, depth + 1); return;
-    case ETH_PPPOE_SESSION: {
-      // 6-byte PPPoE header, then a 2-byte PPP protocol number.
-      if (p + 8 > capEnd) { countStat(STAT_LINK_INVALID); return; }
-      decodePppProtocol(be16(p + 6), p + 8, capEnd, depth);
+    case ETH_PPPOE_SESSION:
+      // 6-byte PPPoE header, then the PPP protocol number: 2 bytes, or 1 when compressed
+      // (protocol-field compression: ... 00 3d 21 45 ...).
+      if (p + 7 > capEnd) { countStat(STAT_LINK_INVALID); return; }
+      decodePppProtocolField(p + 6, capEnd, depth);
       return;
-    }
     default:
       countStat(STAT_NON_IP);
   }

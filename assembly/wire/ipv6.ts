@@ -1,17 +1,18 @@
 // IPv6 (RFC 8200) and its extension-header chain: hop-by-hop (with the RFC 2675 jumbo
-// payload), routing, fragment, destination options, AH and mobility. Only an unfragmented
-// packet or the first fragment reaches TCP.
+// payload), routing, fragment, destination options, AH and mobility. A fragment goes to
+// reassembly (reassembly/), which decodes the whole datagram here again once it is complete;
+// an atomic fragment (offset 0, no more fragments: RFC 6946) is a whole packet.
 
 import {
   REC_IP_VERSION, REC_IP_TOS, REC_TTL, REC_IP_LEN, REC_SRC_ADDR, REC_DST_ADDR,
-  STAT_IP_UNREADABLE, STAT_FRAGMENTS, STAT_OTHER_IP, STAT_TCP_UNREADABLE,
-  PKT_FIRST_FRAGMENT, PKT_IP_LEN_FROM_CAPTURE,
+  STAT_IP_UNREADABLE, STAT_OTHER_IP, STAT_TCP_UNREADABLE, PKT_IP_LEN_FROM_CAPTURE,
 } from "../layout";
 import { be16, be32, u8at, copy16 } from "../memory";
 import { countStat } from "../counters";
 import { rec, setPacketFlag, verifyChecksums } from "../packet";
 import { decodeTransport, PROTO_TCP } from "./transport";
 import { sumBytes } from "./checksum";
+import { fragmentV6 } from "../reassembly/fragments";
 
 const FIXED_HEADER: u32 = 40;
 const NH_HOP_BY_HOP: u32 = 0;
@@ -62,7 +63,7 @@ export function decodeIPv6(p: usize, capEnd: usize): void {
     if (payloadLen == 0) { payloadLen = avail - FIXED_HEADER; lenFromCapture = true; }
   }
   const ipEnd = q + payloadLen;
-  let firstFragment = false;
+  let nhAt = p + 6; // the next-header byte that names the header at q
   // The TCP checksum covers the addresses the endpoints see: the home address (RFC 6275)
   // instead of the source, the final hop of a routing header instead of the destination.
   let pseudoSrc = p + 8;
@@ -82,9 +83,11 @@ export function decodeIPv6(p: usize, capEnd: usize): void {
     } else if (nh == NH_FRAGMENT) {
       if (q + 8 > capEnd) { countStat(STAT_IP_UNREADABLE); return; }
       extLen = 8;
-      const offsetAndMore = be16(q + 2);
-      if ((offsetAndMore & 0xfff8) != 0) { countStat(STAT_FRAGMENTS); return; }
-      if ((offsetAndMore & 1) != 0) firstFragment = true;
+      if ((be16(q + 2) & 0xfff9) != 0) {
+        if (lenFromCapture || q + 8 > ipEnd) { countStat(STAT_IP_UNREADABLE); return; }
+        fragmentV6(p, nhAt, q, ipEnd < capEnd ? ipEnd : capEnd, ipEnd);
+        return;
+      }
     } else {
       break;
     }
@@ -100,12 +103,12 @@ export function decodeIPv6(p: usize, capEnd: usize): void {
       if (home != 0) pseudoSrc = home;
     }
     nh = u8at(q);
+    nhAt = q;
     q += extLen;
   }
   if (nh == NH_NONE) { countStat(STAT_OTHER_IP); return; }
   if (nh == PROTO_TCP && q >= capEnd) { countStat(STAT_TCP_UNREADABLE); return; }
 
-  if (firstFragment) setPacketFlag(PKT_FIRST_FRAGMENT);
   if (lenFromCapture) setPacketFlag(PKT_IP_LEN_FROM_CAPTURE);
   store<u8>(rec, 6, REC_IP_VERSION);
   store<u8>(rec, <u8>((be32(p) >> 20) & 0xff), REC_IP_TOS);

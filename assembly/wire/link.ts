@@ -7,7 +7,7 @@ import { countStat } from "../counters";
 import { decodeEthernet, decodeEthertype } from "./ethernet";
 import { decodeIPv4 } from "./ipv4";
 import { decodeIPv6 } from "./ipv6";
-import { decodePpp } from "./ppp";
+import { decodePppLink } from "./ppp";
 
 export const LINK_NULL: u32 = 0;
 export const LINK_ETHERNET: u32 = 1;
@@ -71,7 +71,7 @@ export function decodeLink(linkType: u32, p: usize, capEnd: usize): void {
       decodeFamily(be32(p), p + 4, capEnd);
       return;
     case LINK_PPP:
-    case LINK_PPP_HDLC: decodePpp(p, capEnd); return;
+    case LINK_PPP_HDLC: decodePppLink(p, capEnd); return;
     case LINK_C_HDLC: // address, control, EtherType
       if (avail < 4) break;
       decodeEthertype(be16(p + 2), p + 4, capEnd, 0);
@@ -163,7 +163,7 @@ function decodeNflog(p: usize, capEnd: usize): void {
 
 // IEEE 802.11 data frames: the header size follows from the frame control field; the body of
 // an unprotected data frame starts with LLC/SNAP.
-function decodeIeee80211(p: usize, capEnd: usize): void {
+export function decodeIeee80211(p: usize, capEnd: usize): void {
   if (<u32>(capEnd - p) < 24) { countStat(STAT_LINK_INVALID); return; }
   const fc0 = u8at(p);
   const fc1 = u8at(p + 1);

@@ -1,15 +1,22 @@
-// What sits on top of IP: TCP is decoded, everything else is counted by category.
+// What sits on top of IP: TCP is decoded; UDP, IP-in-IP and GRE may be tunnels (tunnel/);
+// IPComp payloads are inflated (ipcomp.ts); everything else is counted by category.
 
 import {
-  STAT_UDP, STAT_ICMP, STAT_OTHER_IP, STAT_TUNNELLED, STAT_BAD_CHECKSUM,
-  PKT_CHECKSUM_GOOD, PKT_CHECKSUM_BAD, PKT_CHECKSUM_UNVERIFIABLE, PKT_FIRST_FRAGMENT, PKT_IP_CHECKSUM_BAD,
-  REC_PACKET_FLAGS, REC_STOP_LAYER,
+  STAT_UDP, STAT_ICMP, STAT_OTHER_IP, STAT_BAD_CHECKSUM, TUNNEL_IP,
+  PKT_CHECKSUM_GOOD, PKT_CHECKSUM_BAD, PKT_CHECKSUM_UNVERIFIABLE, PKT_IP_CHECKSUM_BAD,
+  REC_STOP_LAYER,
 } from "../layout";
 import { be16 } from "../memory";
 import { countStat } from "../counters";
 import { rec, verifyChecksums, commitRecord, setPacketFlag } from "../packet";
 import { decodeTcp } from "./tcp";
 import { checksumOk } from "./checksum";
+import { decodeIPv4 } from "./ipv4";
+import { decodeIPv6 } from "./ipv6";
+import { decodeIpcomp } from "./ipcomp";
+import { enterTunnel, NO_PORTS } from "../tunnel/chain";
+import { decodeUdpTunnel } from "../tunnel/udp";
+import { decodeGre } from "../tunnel/gre";
 
 export const PROTO_ICMP: u32 = 1;
 export const PROTO_IPIP: u32 = 4;
@@ -18,11 +25,9 @@ export const PROTO_UDP: u32 = 17;
 export const PROTO_IPV6: u32 = 41;
 export const PROTO_GRE: u32 = 47;
 export const PROTO_ICMPV6: u32 = 58;
+export const PROTO_IPCOMP: u32 = 108;
 
-// UDP ports of the tunnels a later release will open: VXLAN, Geneve, GTP-U, Teredo.
-function isTunnelPort(port: u32): bool {
-  return port == 4789 || port == 6081 || port == 2152 || port == 3544;
-}
+const UDP_HEADER: u32 = 8;
 
 // `pseudo` is the unfolded pseudo-header sum without the length (added here).
 // `headerOk` is false when the IPv4 header checksum already failed.
@@ -37,9 +42,8 @@ export function decodeTransport(
       return;
     }
     case PROTO_UDP: {
-      if (<u32>(capEnd - p) >= 4 && (isTunnelPort(be16(p)) || isTunnelPort(be16(p + 2)))) {
-        countStat(STAT_TUNNELLED);
-      } else {
+      if (len < UDP_HEADER || p + UDP_HEADER > capEnd
+          || !decodeUdpTunnel(be16(p), be16(p + 2), p + UDP_HEADER, capEnd, len - UDP_HEADER)) {
         countStat(STAT_UDP);
       }
       return;
@@ -50,8 +54,16 @@ export function decodeTransport(
       return;
     case PROTO_IPIP:
     case PROTO_IPV6:
+      // IP in IP (4in4, 6in4, 4in6, 6in6): the tunnel is the outer header itself.
+      if (!enterTunnel(TUNNEL_IP, 0, 0, 0, 0, 0, false, NO_PORTS)) return;
+      if (proto == PROTO_IPIP) decodeIPv4(p, capEnd);
+      else decodeIPv6(p, capEnd);
+      return;
     case PROTO_GRE:
-      countStat(STAT_TUNNELLED);
+      decodeGre(p, capEnd, len);
+      return;
+    case PROTO_IPCOMP:
+      decodeIpcomp(p, capEnd, len, pseudo, headerOk);
       return;
     default:
       countStat(STAT_OTHER_IP);
@@ -59,11 +71,10 @@ export function decodeTransport(
 }
 
 function verify(p: usize, capEnd: usize, len: u32, pseudo: u64, headerOk: bool): void {
-  const fragment = (load<u8>(rec, REC_PACKET_FLAGS) & <u8>PKT_FIRST_FRAGMENT) != 0;
   if (!headerOk) {
     setPacketFlag(PKT_CHECKSUM_BAD | PKT_IP_CHECKSUM_BAD);
     countStat(STAT_BAD_CHECKSUM);
-  } else if (fragment || p + len > capEnd || load<u8>(rec, REC_STOP_LAYER) != 0) {
+  } else if (p + len > capEnd || load<u8>(rec, REC_STOP_LAYER) != 0) {
     setPacketFlag(PKT_CHECKSUM_UNVERIFIABLE);
   } else if (checksumOk(p, len, pseudo + <u64>PROTO_TCP + <u64>len)) {
     setPacketFlag(PKT_CHECKSUM_GOOD);

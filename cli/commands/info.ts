@@ -6,8 +6,9 @@ import { infoReport, renderInfoText } from "../format/info-report.js";
 import { EXIT_OK, EXIT_UNREADABLE, EXIT_PARTIAL, EXIT_OUTPUT, EXIT_PIPE, worst } from "../exit-codes.js";
 import { errorLine, openErrorMessage } from "../report-error.js";
 import { Output, OutputClosed, OutputError } from "../output.js";
+import { decapsulationOptions, type DecapsulationFlags } from "../decapsulation-flags.js";
 
-export interface InfoFlags {
+export interface InfoFlags extends DecapsulationFlags {
   json?: boolean;
   verifyChecksums?: boolean;
 }
@@ -30,8 +31,9 @@ export async function runInfo(captures: string[], flags: InfoFlags): Promise<num
 
 async function describeAll(captures: string[], flags: InfoFlags, output: Output): Promise<number> {
   let exit = EXIT_OK;
+  const decapsulation = decapsulationOptions(flags);
   for (const file of captures) {
-    const capture = decodeCapture(file, { verifyChecksums: flags.verifyChecksums });
+    const capture = decodeCapture(file, { verifyChecksums: flags.verifyChecksums, ...decapsulation });
     let openError: string | undefined;
     try {
       for await (const _batch of capture) { /* statistics accumulate in the decoder */ }

@@ -20,11 +20,12 @@ import { errorLine, openErrorMessage } from "../report-error.js";
 import { EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, EXIT_PIPE, EXIT_UNREADABLE, EXIT_NO_MATCH, worst } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
 import { chooseThreads } from "../threads.js";
+import { decapsulationOptions, type DecapsulationFlags } from "../decapsulation-flags.js";
 
 export const FORMATS = ["text", "json", "ndjson", "csv", "zeek"] as const;
 export type Format = (typeof FORMATS)[number];
 
-export interface ScanFlags {
+export interface ScanFlags extends DecapsulationFlags {
   format?: string;
   output?: string;
   filter?: string;
@@ -106,6 +107,7 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     verifyChecksums: flags.verifyChecksums ?? false,
     threads,
     maxHalfOpen: parseMaxHalfOpen(flags.maxHalfOpen),
+    ...decapsulationOptions(flags),
   };
   if (flags.output === "") throw new UsageError("-o: an empty file name (- is standard output)");
   checkInputsAndOutput(files, flags.output);

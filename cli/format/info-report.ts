@@ -1,6 +1,6 @@
 // The `info` report of one capture: a JSON-ready object and its text rendering.
 
-import type { CaptureSummary, InterfaceInfo, SectionInfo } from "../../sdk/index.js";
+import type { CaptureSummary, InterfaceInfo, SectionInfo, ReassemblyStats, TunnelStats } from "../../sdk/index.js";
 import { epochString, isoString, durationString } from "./timestamp.js";
 import { errorWhere } from "../report-error.js";
 
@@ -17,6 +17,10 @@ export interface InfoReport {
     nonIp: number; fragments: number; truncated: number; unsupportedLink: number; tunnelled: number;
     ipUnreadable: number; linkInvalid: number; badChecksum: number;
   };
+  /** Packets per tunnel type and level, by deepest level, and what was not decapsulated. */
+  tunnels: TunnelStats;
+  /** IP datagrams reassembled, and the fragments not trusted. */
+  reassembly: ReassemblyStats;
   bytes: { read: number; captured: number; original: number };
   firstTimestamp: string | null;
   lastTimestamp: string | null;
@@ -45,6 +49,8 @@ export function infoReport(file: string, s: CaptureSummary, fileSize: number | n
       unsupportedLink: st.unsupportedLink, tunnelled: st.tunnelled, ipUnreadable: st.ipUnreadable,
       linkInvalid: st.linkInvalid, badChecksum: st.badChecksum,
     },
+    tunnels: st.tunnels,
+    reassembly: st.reassembly,
     bytes: { read: s.bytesRead, captured: st.bytesCaptured, original: st.bytesOriginal },
     firstTimestamp: st.firstTimestamp ? epochString(st.firstTimestamp) : null,
     lastTimestamp: st.lastTimestamp ? epochString(st.lastTimestamp) : null,
@@ -117,10 +123,12 @@ export function renderInfoText(r: InfoReport, summary: CaptureSummary): string {
   row("Packets:", p.total);
   const kinds: [string, number][] = [
     ["TCP", p.tcp], ["TCP, header cut", p.tcpUnreadable], ["UDP", p.udp], ["ICMP", p.icmp], ["other IP", p.otherIp],
-    ["tunnelled", p.tunnelled], ["non-IP", p.nonIp], ["later IP fragments", p.fragments],
+    ["tunnel not decoded", p.tunnelled], ["non-IP", p.nonIp], ["IP fragments", p.fragments],
     ["IP unreadable", p.ipUnreadable], ["link header bad", p.linkInvalid], ["unsupported link", p.unsupportedLink],
   ];
   for (const [label, n] of kinds) if (n || label === "TCP") lines.push(`  ${label.padEnd(20)}${n}${share(n, p.total)}`);
+  tunnelLines(r.tunnels, row, lines);
+  reassemblyLines(r.reassembly, row);
   if (p.truncated) row("Snaplen-truncated:", `${p.truncated}${share(p.truncated, p.total)}`);
   if (p.badChecksum) row("Bad checksums:", p.badChecksum);
   row("Bytes:", `${r.bytes.captured} captured of ${r.bytes.original} on the wire; ${r.bytes.read} read`);
@@ -142,4 +150,34 @@ export function renderInfoText(r: InfoReport, summary: CaptureSummary): string {
   }
   for (const e of r.errors) lines.push(`Error: ${errorWhere(e)}: ${e.message} [${e.code}]`);
   return lines.join("\n") + "\n";
+}
+
+type Row = (label: string, value: string | number) => void;
+
+// "vxlan 12 (level 1); gre 100 (level 1), 20 (level 2)", then the deepest levels and what was
+// not decapsulated.
+function tunnelLines(t: TunnelStats, row: Row, lines: string[]): void {
+  const types = Object.entries(t.byType).map(([type, levels]) =>
+    `${type} ${levels!.map((n, k) => (n ? `${n} (level ${k + 1})` : "")).filter(Boolean).join(", ")}`);
+  const skipped = [
+    t.tooDeep ? `${t.tooDeep} too deep` : "", t.unsupported ? `${t.unsupported} GRE unsupported` : "",
+    t.ipcompUnsupported ? `${t.ipcompUnsupported} IPComp not inflated` : "",
+  ].filter(Boolean);
+  if (!types.length && !skipped.length && !t.ipcomp) return;
+  row("Tunnels:", types.length ? types.join("; ") : "none decapsulated");
+  if (types.length) lines.push(`  ${"deepest level".padEnd(20)}${t.byDepth.map((n, k) => `${k + 1}: ${n}`).join(", ")}`);
+  if (t.ipcomp) lines.push(`  ${"IPComp inflated".padEnd(20)}${t.ipcomp}`);
+  if (skipped.length) lines.push(`  ${"not decapsulated".padEnd(20)}${skipped.join(", ")}`);
+}
+
+function reassemblyLines(r: ReassemblyStats, row: Row): void {
+  const untrusted = [["overlapping", r.overlaps], ["duplicate", r.duplicates], ["oversize", r.oversize], ["invalid", r.invalid]]
+    .filter(([, n]) => n).map(([k, n]) => `${n} ${k}`);
+  const incomplete = [["timed out", r.timedOut], ["evicted", r.evicted], ["unfinished", r.unfinished]]
+    .filter(([, n]) => n).map(([k, n]) => `${n} ${k}`);
+  if (!r.reassembled && !untrusted.length && !incomplete.length) return;
+  const parts = [`${r.reassembled} datagram${r.reassembled === 1 ? "" : "s"} reassembled${r.cut ? ` (${r.cut} with snaplen-cut fragments)` : ""}`];
+  if (untrusted.length) parts.push(`fragments not trusted: ${untrusted.join(", ")}`);
+  if (incomplete.length) parts.push(`never completed: ${incomplete.join(", ")}`);
+  row("IP reassembly:", parts.join("; "));
 }

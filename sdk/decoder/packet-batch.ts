@@ -1,9 +1,21 @@
-// Zero-copy view of the decoder's output records (layout: assembly/layout.ts).
+// Zero-copy view of the decoder's output records (layout: assembly/layout.ts), with the file
+// offsets and tunnel records the decoder keeps beside them when the view has them (views a
+// worker makes of copied records have not).
 //
 // A batch is valid until the decoder's next step overwrites the output region; copy what you
 // keep (toRecord) or finish with it before asking for the next batch.
 
 import * as L from "../../assembly/layout.js";
+import { formatAddress } from "./addresses.js";
+import { readTunnelLevels, TUNNEL_TYPES, type TunnelLevel, type TunnelType } from "./tunnels.js";
+
+export { formatAddress, formatEndpoint } from "./addresses.js";
+
+/** Where the arrays beside a slot's records start: file offsets (f64 each) and tunnel records. */
+export interface SlotExtras {
+  fileOffsetsAt: number;
+  tunnelsAt: number;
+}
 
 export interface TcpPacketRecord {
   packetIndex: number;
@@ -42,6 +54,14 @@ export interface TcpPacketRecord {
   packetFlags: number;
   stopLayer: number;
   stopReason: number;
+  /** Fragments that arrived for the IP datagram, repeated ones included (0: not fragmented; saturates at 127). */
+  fragments: number;
+  /** Some fragments overlapped or repeated others (the first-seen bytes were kept). */
+  fragmentOverlap: boolean;
+  /** The chain of tunnels that carried the packet, outermost first (empty: none). */
+  tunnel: TunnelLevel[];
+  /** Identity of the tunnel chain (same both ways; 0 when not tunnelled): see assembly/layout.ts. */
+  tunnelHash: number;
 }
 
 export class PacketBatch {
@@ -58,26 +78,45 @@ export class PacketBatch {
   readonly i32: Int32Array;
   readonly u16: Uint16Array;
   readonly u8: Uint8Array;
+  /** Each record's file offset, when the view has them. */
+  readonly fileOffsets: Float64Array | null;
+  /** The tunnel records, TUNNEL_RECORD_SIZE bytes per record, when the view has them. */
+  readonly tunnels: Uint8Array | null;
 
-  constructor(memory: ArrayBufferLike, outputPtr: number, capacity: number) {
+  constructor(memory: ArrayBufferLike, outputPtr: number, capacity: number, extras?: SlotExtras) {
     const bytes = capacity * L.RECORD_SIZE;
     this.f64 = new Float64Array(memory, outputPtr, bytes / 8);
     this.u32 = new Uint32Array(memory, outputPtr, bytes / 4);
     this.i32 = new Int32Array(memory, outputPtr, bytes / 4);
     this.u16 = new Uint16Array(memory, outputPtr, bytes / 2);
     this.u8 = new Uint8Array(memory, outputPtr, bytes);
+    this.fileOffsets = extras ? new Float64Array(memory, extras.fileOffsetsAt, capacity) : null;
+    this.tunnels = extras ? new Uint8Array(memory, extras.tunnelsAt, capacity * L.TUNNEL_RECORD_SIZE) : null;
   }
 
-  /** A view of output slot `slot` of `slotRecords` records each, the first at `outputAt`. */
-  static ofSlot(memory: ArrayBufferLike, outputAt: number, slotRecords: number, slot: number): PacketBatch {
-    return new PacketBatch(memory, outputAt + slot * slotRecords * L.RECORD_SIZE, slotRecords);
+  /**
+   * A view of output slot `slot` of `slotRecords` records each, the first at `outputAt`; with
+   * `extras` (the starts of the file-offset and tunnel arrays of slot 0), those of the slot too.
+   */
+  static ofSlot(memory: ArrayBufferLike, outputAt: number, slotRecords: number, slot: number, extras?: SlotExtras): PacketBatch {
+    const slotExtras = extras && {
+      fileOffsetsAt: extras.fileOffsetsAt + slot * slotRecords * L.FILE_OFFSET_SIZE,
+      tunnelsAt: extras.tunnelsAt + slot * slotRecords * L.TUNNEL_RECORD_SIZE,
+    };
+    return new PacketBatch(memory, outputAt + slot * slotRecords * L.RECORD_SIZE, slotRecords, slotExtras);
   }
 
   // Hot-path accessors: i is the record index within the batch.
   tsSec(i: number): number { return this.f64[i * 16 + L.REC_TS_SEC / 8]!; }
   tsNsec(i: number): number { return this.u32[i * 32 + L.REC_TS_NSEC / 4]!; }
   packetIndex(i: number): number { return this.f64[i * 16 + L.REC_PACKET_INDEX / 8]!; }
-  fileOffset(i: number): number { return this.f64[i * 16 + L.REC_FILE_OFFSET / 8]!; }
+  /** The byte offset of the packet's frame in the input (NaN in a view without file offsets). */
+  fileOffset(i: number): number { return this.fileOffsets ? this.fileOffsets[i]! : NaN; }
+  tunnelHash(i: number): number { return this.u32[i * 32 + L.REC_TUNNEL_HASH / 4]!; }
+  tunnelDepth(i: number): number { return this.u8[i * L.RECORD_SIZE + L.REC_TUNNEL_DEPTH]!; }
+  /** TUNNEL_* of each level, 4 bits each, outermost in the low bits. */
+  tunnelTypes(i: number): number { return this.u16[i * 64 + L.REC_TUNNEL_TYPES / 2]!; }
+  fragments(i: number): number { return this.u8[i * L.RECORD_SIZE + L.REC_FRAGMENTS]!; }
   flowHash(i: number): number { return this.u32[i * 32 + L.REC_FLOW_HASH / 4]!; }
   seq(i: number): number { return this.u32[i * 32 + L.REC_SEQ / 4]!; }
   ack(i: number): number { return this.u32[i * 32 + L.REC_ACK / 4]!; }
@@ -98,6 +137,23 @@ export class PacketBatch {
 
   srcAddr(i: number): string { return formatAddress(this.u8, this.srcAddrOffset(i), this.ipVersion(i)); }
   dstAddr(i: number): string { return formatAddress(this.u8, this.dstAddrOffset(i), this.ipVersion(i)); }
+
+  /**
+   * The chain of tunnels of record i, outermost first: in full from the tunnel record when the
+   * view has it, else only the types (addresses empty, ports 0, no id).
+   */
+  tunnel(i: number): TunnelLevel[] {
+    const depth = this.tunnelDepth(i);
+    if (depth === 0) return [];
+    if (this.tunnels) return readTunnelLevels(this.tunnels, i * L.TUNNEL_RECORD_SIZE, depth);
+    const types = this.tunnelTypes(i);
+    const levels: TunnelLevel[] = [];
+    for (let k = 0; k < depth; k++) {
+      const type: TunnelType = TUNNEL_TYPES[(types >> (4 * k)) & 15] ?? "ip";
+      levels.push({ type, src: "", dst: "", srcPort: 0, dstPort: 0, id: null, version: 0, vlan: null, flags: 0 });
+    }
+    return levels;
+  }
 
   /** A plain-object copy of record i (not for the hot path). */
   toRecord(i: number): TcpPacketRecord {
@@ -145,36 +201,10 @@ export class PacketBatch {
       packetFlags: u8[b + L.REC_PACKET_FLAGS]!,
       stopLayer: u8[b + L.REC_STOP_LAYER]!,
       stopReason: u8[b + L.REC_STOP_REASON]!,
+      fragments: u8[b + L.REC_FRAGMENTS]! & L.FRAGMENTS_COUNT_MASK,
+      fragmentOverlap: (u8[b + L.REC_FRAGMENTS]! & L.FRAGMENTS_OVERLAP) !== 0,
+      tunnel: this.tunnel(i),
+      tunnelHash: u32(L.REC_TUNNEL_HASH),
     };
   }
-}
-
-/** "addr:port", with the IPv6 address in brackets: "[2001:db8::1]:443". */
-export function formatEndpoint(addr: string, port: number): string {
-  return addr.includes(":") ? `[${addr}]:${port}` : `${addr}:${port}`;
-}
-
-/** Formats a 4- or 16-byte address stored at `offset` of `bytes` (RFC 5952 for IPv6). */
-export function formatAddress(bytes: Uint8Array, offset: number, version: number): string {
-  if (version === 4) {
-    return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
-  }
-  const words: number[] = [];
-  for (let k = 0; k < 16; k += 2) words.push((bytes[offset + k]! << 8) | bytes[offset + k + 1]!);
-  // IPv4-mapped addresses end in the dotted quad, as RFC 5952 (5) and Wireshark print them.
-  if (words[5] === 0xffff && words[0] === 0 && words[1] === 0 && words[2] === 0 && words[3] === 0 && words[4] === 0) {
-    return `::ffff:${formatAddress(bytes, offset + 12, 4)}`;
-  }
-  // Longest run of two or more zero words becomes "::" (first such run on ties).
-  let bestStart = -1, bestLen = 0;
-  for (let k = 0; k < 8;) {
-    if (words[k] !== 0) { k++; continue; }
-    let e = k;
-    while (e < 8 && words[e] === 0) e++;
-    if (e - k > bestLen && e - k >= 2) { bestStart = k; bestLen = e - k; }
-    k = e;
-  }
-  const hex = (ws: number[]) => ws.map((w) => w.toString(16)).join(":");
-  if (bestStart < 0) return hex(words);
-  return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLen))}`;
 }

@@ -14,6 +14,12 @@ import { PacketBatch } from "./packet-batch.js";
 import { describeError, describeWarning, type DecodeError, type DecodeWarning } from "./diagnostics.js";
 import { sectionOptions, interfaceOptions, type SectionOptions, type InterfaceOptions } from "./pcapng-options.js";
 import { linkTypeName } from "./link-types.js";
+import type { TunnelPorts } from "./tunnels.js";
+import {
+  configureDecapsulation, reassemblyStats, tunnelStats, type ReassemblyStats, type TunnelStats,
+} from "./decapsulation.js";
+
+export type { ReassemblyStats, TunnelStats };
 
 export interface DecoderOptions {
   /** Seed of the symmetric flow hash (default 0). */
@@ -22,6 +28,12 @@ export interface DecoderOptions {
   verifyChecksums?: boolean;
   /** Bytes read per chunk (default 1 MiB; 256 KiB - 1 MiB is fastest: it stays in cache). */
   chunkSize?: number;
+  /** UDP ports taken as tunnels besides the defaults (DEFAULT_TUNNEL_PORTS), e.g. { vxlan: [4790] }. */
+  tunnelPorts?: TunnelPorts;
+  /** Tunnel levels decapsulated at most: 0 (none) to 3; default 2, Zeek's Tunnel::max_depth. */
+  maxTunnelDepth?: number;
+  /** Seconds of capture time an incomplete IP datagram is kept for reassembly (default 60). */
+  fragmentTimeout?: number;
 }
 
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
@@ -61,6 +73,8 @@ export interface CaptureStats {
   bytesOriginal: number;
   firstTimestamp: Timestamp | null;
   lastTimestamp: Timestamp | null;
+  reassembly: ReassemblyStats;
+  tunnels: TunnelStats;
 }
 
 export interface Timestamp { sec: number; nsec: number }
@@ -127,10 +141,12 @@ export class PacketDecoder {
     const maxChunk = wasm.inputCapacity() - wasm.maxRecordBytes();
     this.chunkSize = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK_SIZE, maxChunk));
     wasm.reset((options.hashSeed ?? 0) >>> 0, options.verifyChecksums ? 1 : 0);
+    configureDecapsulation(wasm, options);
   }
 
   private slotView(slot: number): PacketBatch {
-    return PacketBatch.ofSlot(this.wasm.memory.buffer, this.wasm.outputPtr(), this.capacity, slot);
+    const w = this.wasm;
+    return PacketBatch.ofSlot(w.memory.buffer, w.outputPtr(), this.capacity, slot, { fileOffsetsAt: w.fileOffsetsPtr(), tunnelsAt: w.tunnelsPtr() });
   }
 
   static async create(options: DecoderOptions = {}, placement?: DecoderPlacement): Promise<PacketDecoder> {
@@ -271,6 +287,8 @@ export class PacketDecoder {
       bytesOriginal: s[L.STAT_BYTES_ORIGINAL]!,
       firstTimestamp: ts(L.STAT_FIRST_TS_SEC, L.STAT_FIRST_TS_NSEC),
       lastTimestamp: ts(L.STAT_LAST_TS_SEC, L.STAT_LAST_TS_NSEC),
+      reassembly: reassemblyStats(s),
+      tunnels: tunnelStats(s),
     };
   }
 
@@ -308,3 +326,4 @@ export class PacketDecoder {
     }
   }
 }
+

@@ -17,6 +17,9 @@ export interface DecoderExports {
   inputCapacity(): number;
   maxRecordBytes(): number;
   outputPtr(): number;
+  /** Slot 0's file offsets (f64 per record) and tunnel records; the other slots follow. */
+  fileOffsetsPtr(): number;
+  tunnelsPtr(): number;
   recordCapacity(): number;
   outputSlots(): number;
   /** The end of the decoder's regions: a tracker sharing the memory must start above it. */
@@ -35,6 +38,8 @@ export interface DecoderExports {
   errorValue(): number;
   packetsDecoded(): number;
   reset(seed: number, verify: number): void;
+  configureDecapsulation(maxDepth: number, fragmentTimeout: number): void;
+  setTunnelPort(port: number, type: number): void;
   decode(start: number, end: number, eof: number, base: number, append: number): number;
 }
 
@@ -70,7 +75,7 @@ function compileOnce(): Promise<WebAssembly.Module> {
 }
 
 /**
- * A linear memory for decoder instances (one at a time); it grows to their regions (~40 MB)
+ * A linear memory for decoder instances (one at a time); it grows to their regions (~63 MB)
  * when an instance starts. A connection tracker may live on it too (wasm-memory.ts).
  */
 export function createDecoderMemory(): WebAssembly.Memory {
@@ -79,7 +84,7 @@ export function createDecoderMemory(): WebAssembly.Memory {
 
 
 // Instances given back by finished decoders, reused by the next ones: instantiating means
-// allocating and zeroing ~30 MB of linear memory, which would cost more than decoding a small
+// allocating and zeroing ~63 MB of linear memory, which would cost more than decoding a small
 // capture. reset() puts an instance back in its initial state. Instances on a memory given
 // by the caller are not kept: the caller's workers may still be reading it.
 const idle: DecoderExports[] = [];

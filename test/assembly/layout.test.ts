@@ -7,7 +7,8 @@ import { instantiateDecoder } from "../../sdk/decoder/wasm.js";
 
 // [name, offset, width in bytes] for every record field.
 const FIELDS: [string, number, number][] = [
-  ["tsSec", L.REC_TS_SEC, 8], ["fileOffset", L.REC_FILE_OFFSET, 8], ["packetIndex", L.REC_PACKET_INDEX, 8],
+  ["tsSec", L.REC_TS_SEC, 8], ["tunnelHash", L.REC_TUNNEL_HASH, 4], ["tunnelTypes", L.REC_TUNNEL_TYPES, 2],
+  ["tunnelDepth", L.REC_TUNNEL_DEPTH, 1], ["fragments", L.REC_FRAGMENTS, 1], ["packetIndex", L.REC_PACKET_INDEX, 8],
   ["tsNsec", L.REC_TS_NSEC, 4], ["flowHash", L.REC_FLOW_HASH, 4], ["seq", L.REC_SEQ, 4], ["ack", L.REC_ACK, 4],
   ["src", L.REC_SRC_ADDR, 16], ["dst", L.REC_DST_ADDR, 16], ["tsVal", L.REC_TSVAL, 4], ["tsEcr", L.REC_TSECR, 4],
   ["payloadLen", L.REC_PAYLOAD_LEN, 4], ["ipLen", L.REC_IP_LEN, 4], ["capLen", L.REC_CAP_LEN, 4],
@@ -32,6 +33,25 @@ describe("record layout", () => {
         used[b] = name;
       }
     }
+  });
+
+  it("tunnel levels fit their record, and the level types fit the record's 4-bit nibbles", () => {
+    const LEVEL: [string, number, number][] = [
+      ["type", L.TUN_TYPE, 1], ["ipVersion", L.TUN_IP_VERSION, 1], ["flags", L.TUN_FLAGS, 1], ["version", L.TUN_VERSION, 1],
+      ["id", L.TUN_ID, 4], ["srcPort", L.TUN_SRC_PORT, 2], ["dstPort", L.TUN_DST_PORT, 2], ["vlan", L.TUN_VLAN, 2],
+      ["src", L.TUN_SRC_ADDR, 16], ["dst", L.TUN_DST_ADDR, 16],
+    ];
+    const used = new Array<string | null>(L.TUNNEL_LEVEL_SIZE).fill(null);
+    for (const [name, offset, width] of LEVEL) {
+      expect(offset % Math.min(width, 8), `${name} alignment`).toBe(0);
+      for (let b = offset; b < offset + width; b++) {
+        expect(b, `${name} inside the level`).toBeLessThan(L.TUNNEL_LEVEL_SIZE);
+        expect(used[b], `${name} overlaps ${used[b]}`).toBeNull();
+        used[b] = name;
+      }
+    }
+    expect(L.TUNNEL_TYPE_COUNT).toBeLessThan(16);
+    expect(4 * L.MAX_TUNNEL_DEPTH).toBeLessThanOrEqual(16);
   });
 
   it("the .wasm was built from this layout", async () => {

@@ -10,25 +10,37 @@ import { decodeCapture } from "../../sdk/index.js";
 import { generateCapture } from "../../bench/generate.js";
 import { jsDecodeFile } from "../../bench/js-decoder.js";
 
+// A record's bytes, then its file offset and the levels of its tunnel record that it uses.
+function recordBytes(records: Uint8Array, offsets: Float64Array, tunnels: Uint8Array, i: number): Uint8Array {
+  const rec = records.slice(i * L.RECORD_SIZE, (i + 1) * L.RECORD_SIZE);
+  const depth = rec[L.REC_TUNNEL_DEPTH]!;
+  const tunnel = tunnels.slice(i * L.TUNNEL_RECORD_SIZE, i * L.TUNNEL_RECORD_SIZE + depth * L.TUNNEL_LEVEL_SIZE);
+  const out = new Uint8Array(rec.length + 8 + tunnel.length);
+  out.set(rec);
+  new DataView(out.buffer).setFloat64(rec.length, offsets[i]!, true);
+  out.set(tunnel, rec.length + 8);
+  return out;
+}
+
 async function wasmRecords(path: string): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   for await (const b of decodeCapture(path)) {
-    for (let i = 0; i < b.count; i++) out.push(b.u8.slice(i * L.RECORD_SIZE, (i + 1) * L.RECORD_SIZE));
+    for (let i = 0; i < b.count; i++) out.push(recordBytes(b.u8, b.fileOffsets!, b.tunnels!, i));
   }
   return out;
 }
 
 describe("benchmark baselines", () => {
   const dir = mkdtempSync(join(tmpdir(), "ths-bench-test-"));
-  for (const snaplen of [0, 96]) {
-    it(`the TypeScript decoder's records equal the WebAssembly decoder's (snaplen ${snaplen || "full"})`, async () => {
-      const path = join(dir, `gen-${snaplen}.pcap`);
-      const generated = generateCapture(path, { bytes: 3e6, snaplen, concurrency: 300, seed: 7 });
+  for (const [snaplen, vxlan] of [[0, false], [96, false], [0, true], [128, true]] as const) {
+    it(`the TypeScript decoder's records equal the WebAssembly decoder's (snaplen ${snaplen || "full"}${vxlan ? ", VXLAN" : ""})`, async () => {
+      const path = join(dir, `gen-${snaplen}-${vxlan}.pcap`);
+      const generated = generateCapture(path, { bytes: 3e6, snaplen, concurrency: 300, seed: 7, vxlan });
       const expected = await wasmRecords(path);
       expect(expected.length).toBe(generated.packets);
       const got: Uint8Array[] = [];
       const result = jsDecodeFile(path, 65536, (d) => {
-        for (let i = 0; i < d.count; i++) got.push(d.outBytes.slice(i * L.RECORD_SIZE, (i + 1) * L.RECORD_SIZE));
+        for (let i = 0; i < d.count; i++) got.push(recordBytes(d.outBytes, d.fileOffsets, d.tunnels, i));
       });
       expect(result.tcp).toBe(expected.length);
       expect(got.length).toBe(expected.length);
@@ -37,6 +49,26 @@ describe("benchmark baselines", () => {
       }
     });
   }
+
+  it("the VXLAN capture is the same traffic, every packet in a tunnel with its connection's VNI", async () => {
+    const plain = join(dir, "same-plain.pcap"), wrapped = join(dir, "same-vxlan.pcap");
+    generateCapture(plain, { bytes: 1e6, concurrency: 100, seed: 5 });
+    generateCapture(wrapped, { bytes: 1e6, concurrency: 100, seed: 5, vxlan: true });
+    const fields = async (path: string) => {
+      const out: string[] = [];
+      for await (const b of decodeCapture(path)) {
+        for (let i = 0; i < b.count; i++) {
+          const t = b.tunnel(i);
+          if (path === wrapped) expect(t.map((x) => [x.type, x.id! >= 5000 && x.id! < 5016, x.dstPort])).toEqual([["vxlan", true, 4789]]);
+          out.push(`${b.srcAddr(i)} ${b.srcPort(i)} ${b.seq(i)} ${b.flags(i)} ${b.payloadLen(i)}`);
+        }
+      }
+      return out;
+    };
+    const a = await fields(plain), b = await fields(wrapped);
+    expect(b.slice(0, a.length)).toEqual(a.slice(0, b.length));
+    expect(Math.min(a.length, b.length)).toBeGreaterThan(500);
+  });
 
   it("the generator writes the outcomes it promises", async () => {
     const path = join(dir, "mix.pcap");

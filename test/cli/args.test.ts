@@ -40,6 +40,8 @@ const SCAN_CASES: Record<string, string[]> = {
   "ladder-limit": ["--ladder", "port 7000", "--ladder-limit", "1"],
   "server-ports": ["--server-ports", "none"],
   "verify-checksums": ["--verify-checksums"],
+  "tunnel-ports": ["--tunnel-ports", "vxlan=4790"],
+  "max-tunnel-depth": ["--max-tunnel-depth", "0"],
   "top": ["--top", "1"],
   "max-half-open": ["--max-half-open", "1"],
   "threads": ["--threads", "2"],

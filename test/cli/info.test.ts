@@ -8,9 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { corpusDir } from "../helpers/decode.js";
-import { writePcapng } from "../helpers/capture-writer.js";
+import { writePcap, writePcapng } from "../helpers/capture-writer.js";
 import { Conversation } from "../helpers/conversation.js";
-import { F } from "../helpers/packets.js";
+import { readPcapFrames } from "../helpers/read-pcap.js";
+import { ethernet, tcpIp, F } from "../helpers/packets.js";
+import { udpTunnel, vxlan, outerIp } from "../helpers/tunnels.js";
+import { fragmentV4, pieces } from "../helpers/fragments.js";
 
 const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
 const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
@@ -103,6 +106,38 @@ describe("info", () => {
     expect(report.packets.tcp).toBe(70);
     expect(report.errors[0]).toMatchObject({ code: "capture.truncated_record", packet: 71 });
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("counts packets per tunnel type and level, and the IP datagrams reassembled", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ths-cli-"));
+    const path = join(dir, "tunnels.pcap");
+    const frames = readPcapFrames(readFileSync(SAMPLE)).map((f) => ({ ...f, origLen: undefined, data: ethernet(udpTunnel({ src: "192.0.2.1", dst: "192.0.2.2" }, 50000, 4790, vxlan(9, f.data))) }));
+    const big = tcpIp({ flags: F.ACK, payload: 3000 });
+    const fragments = fragmentV4(big, pieces(big.length - 20, [1480, 1480])).map((ip) => ({ data: ethernet(ip) }));
+    const deep = { data: ethernet(outerIp({ src: "192.0.2.1", dst: "192.0.2.2" }, 4, outerIp({ src: "192.0.2.3", dst: "192.0.2.4" }, 4, outerIp({ src: "192.0.2.5", dst: "192.0.2.6" }, 4, big)))) };
+    const incomplete = fragmentV4(big, pieces(big.length - 20, [1480, 1480]), 99).slice(0, 2).map((ip) => ({ data: ethernet(ip) }));
+    const sec = frames.at(-1)!.sec; // the same minute as the sample: nothing times out
+    writeFileSync(path, writePcap([...frames, ...[...incomplete, ...fragments, deep].map((f) => ({ ...f, sec }))]));
+
+    const text = run(["info", "--tunnel-ports", "vxlan=4790", path]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/Tunnels:\s+ip 1 \(level 1\), 1 \(level 2\); vxlan 71 \(level 1\)\n {2}deepest level\s+1: 71, 2: 1, 3: 0\n {2}not decapsulated\s+1 too deep/);
+    expect(text.stdout).toMatch(/IP reassembly:\s+1 datagram reassembled; never completed: 1 unfinished/);
+    const json = JSON.parse(run(["info", "--json", "--tunnel-ports", "vxlan=4790", "--max-tunnel-depth", "3", path]).stdout);
+    expect(json.packets).toMatchObject({ total: 71 + 5 + 1, tcp: 71 + 1 + 1, fragments: 4 });
+    expect(json.tunnels).toMatchObject({ byType: { vxlan: [71, 0, 0], ip: [1, 1, 1] }, byDepth: [71, 0, 1], tooDeep: 0 });
+    expect(json.reassembly).toMatchObject({ reassembled: 1, unfinished: 1, duplicates: 0 });
+    // Without the port, the VXLAN packets are plain UDP.
+    expect(JSON.parse(run(["info", "--json", path]).stdout).packets.udp).toBe(71);
+  });
+
+  it("rejects bad tunnel options with exit 2 and a one-line reason", () => {
+    const ports = run(["info", "--tunnel-ports", "gre=4", SAMPLE]);
+    expect(ports.code).toBe(2);
+    expect(ports.stderr).toBe('tcp-handshake-scan: --tunnel-ports: "gre" is not one of vxlan, geneve, gtpu, teredo, ayiya, mpls-udp\n');
+    const depth = run(["--max-tunnel-depth", "9", SAMPLE]);
+    expect(depth.code).toBe(2);
+    expect(depth.stderr).toBe('tcp-handshake-scan: --max-tunnel-depth: "9" is not a depth from 0 to 3\n');
   });
 
   it("rejects unknown options with exit 2, and answers --help", () => {

@@ -11,7 +11,9 @@ import { fileURLToPath } from "node:url";
 import { parse as parseCsv } from "csv-parse/sync";
 import { writePcap } from "../helpers/capture-writer.js";
 import { Conversation, merge } from "../helpers/conversation.js";
-import { F } from "../helpers/packets.js";
+import { F, ethernet } from "../helpers/packets.js";
+import { readPcapFrames } from "../helpers/read-pcap.js";
+import { udpTunnel, vxlan } from "../helpers/tunnels.js";
 import { corpusDir } from "../helpers/decode.js";
 
 const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
@@ -79,6 +81,17 @@ describe("tcp-handshake-scan <capture>", () => {
     expect(doc.connections).toHaveLength(9);
     expect(doc.report.byConnState).toEqual({ SF: 4, REJ: 1, RSTR: 1, RSTO: 1, S0: 1, S1: 1 });
     expect(doc.captures[0].stats.packets).toBe(71);
+  });
+
+  it("decapsulates on the ports --tunnel-ports adds, and not past --max-tunnel-depth", () => {
+    const path = join(dir, "vxlan-4790.pcap");
+    const frames = readPcapFrames(readFileSync(SAMPLE)).map((f) => ({ ...f, origLen: undefined, data: ethernet(udpTunnel({ src: "192.0.2.1", dst: "192.0.2.2" }, 50000, 4790, vxlan(9, f.data))) }));
+    writeFileSync(path, writePcap(frames));
+    const plain = JSON.parse(run(["--format", "json", SAMPLE]).stdout).connections;
+    const wrapped = JSON.parse(run(["--format", "json", "--tunnel-ports", "vxlan=4790", path]).stdout).connections;
+    expect(wrapped).toEqual(plain);
+    expect(JSON.parse(run(["--format", "json", path]).stdout).connections).toHaveLength(0);
+    expect(JSON.parse(run(["--format", "json", "--tunnel-ports", "vxlan=4790", "--max-tunnel-depth", "0", path]).stdout).connections).toHaveLength(0);
   });
 
   it("ndjson is one parseable record per line, filtered", () => {
@@ -177,7 +190,7 @@ describe("tcp-handshake-scan <capture>", () => {
     const started = Date.now();
     const r = run(["--help"]);
     expect(r.code).toBe(0);
-    for (const flag of ["--format", "--output", "--filter", "--ladder", "--server-ports", "--verify-checksums", "--top", "--threads", "--no-progress", "--quiet"]) {
+    for (const flag of ["--format", "--output", "--filter", "--ladder", "--server-ports", "--verify-checksums", "--tunnel-ports", "--max-tunnel-depth", "--top", "--threads", "--no-progress", "--quiet"]) {
       expect(r.stdout).toContain(flag);
     }
     expect(r.stdout).toContain("Examples:");

@@ -38,6 +38,14 @@ describe("Ethernet", () => {
     expect(records[1]!.vlan).toBe(1);
   });
 
+  it("reads PPPoE sessions whose PPP protocol field is compressed to one byte (... 00 3d 21 45 ...)", async () => {
+    const ip = tcpIp({});
+    const session = concat(new Uint8Array([0x11, 0x00]), u16(0x1234), u16(ip.length + 1), new Uint8Array([0x21]), ip);
+    const { records, summary } = await decodeFrames([ethernet(session, {}, 0x8864)]);
+    expect(records).toHaveLength(1);
+    expect(summary.stats.nonIp).toBe(0);
+  });
+
   it("reads 802.2 LLC/SNAP and counts other 802.3 frames and EtherTypes as non-IP", async () => {
     const ip = tcpIp({});
     const snap = concat(new Uint8Array([0xaa, 0xaa, 0x03, 0, 0, 0]), u16(0x0800), ip);

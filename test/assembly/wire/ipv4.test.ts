@@ -15,16 +15,17 @@ describe("IPv4", () => {
     expect(records[0]!.packetFlags & L.PKT_CHECKSUM_GOOD).toBeTruthy();
   });
 
-  it("decodes the first fragment's TCP header and only counts later fragments", async () => {
+  it("reassembles fragments into one packet in the frame that completes them (more in reassembly/)", async () => {
     const seg = tcpSegment({ flags: F.ACK | F.PSH, payload: 64 }, parseAddress("10.0.0.1"), parseAddress("10.0.0.2"));
     const first = ipv4({ moreFragments: true }, seg.subarray(0, 40));
     const second = ipv4({ fragmentOffset: 40 }, seg.subarray(40));
     const { records, summary } = await decodeFrames([ethernet(first), ethernet(second)], true);
     expect(records).toHaveLength(1);
-    expect(records[0]!.packetFlags & L.PKT_FIRST_FRAGMENT).toBeTruthy();
-    expect(records[0]!.packetFlags & L.PKT_CHECKSUM_UNVERIFIABLE).toBeTruthy();
-    expect(summary.stats.fragments).toBe(1);
-    expect(summary.stats.packets).toBe(2);
+    expect(records[0]).toMatchObject({ packetIndex: 1, payloadLen: 64, ipLen: 20 + 20 + 64, fragments: 2 });
+    expect(records[0]!.packetFlags & L.PKT_REASSEMBLED).toBeTruthy();
+    expect(records[0]!.packetFlags & L.PKT_CHECKSUM_GOOD).toBeTruthy();
+    expect(summary.stats).toMatchObject({ fragments: 1, tcp: 1, packets: 2 });
+    expect(summary.stats.reassembly.reassembled).toBe(1);
   });
 
   it("takes the captured size when the total length is 0 (TSO / BIG TCP)", async () => {
@@ -44,6 +45,9 @@ describe("IPv4", () => {
     const sctp = ethernet(ipv4({ protocol: 132 }, new Uint8Array(8)));
     const { records, summary } = await decodeFrames([bad, cut, udp, vxlan, icmp, gre, sctp]);
     expect(records).toHaveLength(0);
-    expect(summary.stats).toMatchObject({ ipUnreadable: 2, udp: 1, tunnelled: 2, icmp: 1, otherIp: 1, packets: 7 });
+    // A UDP packet to the VXLAN port without a VXLAN header stays UDP; GRE with an unknown
+    // payload type is tunnelled, not decoded.
+    expect(summary.stats).toMatchObject({ ipUnreadable: 2, udp: 2, tunnelled: 1, icmp: 1, otherIp: 1, packets: 7 });
+    expect(summary.stats.tunnels.unsupported).toBe(1);
   });
 });

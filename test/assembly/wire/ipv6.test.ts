@@ -28,13 +28,14 @@ describe("IPv6", () => {
     expect(records[0]!.packetFlags & L.PKT_CHECKSUM_GOOD).toBeTruthy();
   });
 
-  it("decodes the first fragment and counts the others", async () => {
+  it("reassembles fragments (more in reassembly/)", async () => {
     const seg = tcpSegment({ flags: F.ACK, payload: 100 }, parseAddress("2001:db8::1"), parseAddress("2001:db8::2"));
     const first = ipv6({ extensions: [{ type: 44, body: concat(u16(1), u32(7)) }] }, seg.subarray(0, 48));
     const later = ipv6({ extensions: [{ type: 44, body: concat(u16(48), u32(7)) }] }, seg.subarray(48));
     const { records, summary } = await decodeFrames([ethernet(first), ethernet(later)]);
     expect(records).toHaveLength(1);
-    expect(records[0]!.packetFlags & L.PKT_FIRST_FRAGMENT).toBeTruthy();
+    expect(records[0]).toMatchObject({ packetIndex: 1, payloadLen: 100, ipLen: 40 + 20 + 100, fragments: 2 });
+    expect(records[0]!.packetFlags & L.PKT_REASSEMBLED).toBeTruthy();
     expect(summary.stats.fragments).toBe(1);
   });
 

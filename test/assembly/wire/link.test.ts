@@ -21,6 +21,9 @@ describe("link types", () => {
     ["raw IP (BSD 12)", 12, [v4, v6]],
     ["raw IP (OpenBSD 14)", 14, [v4, v6]],
     ["PPP with and without address/control", 9, [ppp(v4), ppp(v6, false)]],
+    ["PPP with a compressed (1-byte) protocol field", 9, [concat(new Uint8Array([0xff, 0x03, 0x21]), v4), concat(new Uint8Array([0x57]), v6)]],
+    // Captures of link type PPP whose frames are Cisco HDLC (address 0x0f unicast, 0x8f broadcast).
+    ["PPP link type holding Cisco HDLC frames", 9, [concat(new Uint8Array([0x0f, 0]), u16(0x0800), v4), concat(new Uint8Array([0x8f, 0]), u16(0x86dd), v6)]],
     ["Cisco HDLC", 104, [concat(new Uint8Array([0x0f, 0]), u16(0x0800), v4), concat(new Uint8Array([0x0f, 0]), u16(0x86dd), v6)]],
     ["IP over InfiniBand", 242, [concat(new Uint8Array(40), u16(0x0800), u16(0), v4), concat(new Uint8Array(40), u16(0x86dd), u16(0), v6)]],
   ];

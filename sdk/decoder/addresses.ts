@@ -1,0 +1,31 @@
+// Addresses and endpoints as text.
+
+/** "addr:port", with the IPv6 address in brackets: "[2001:db8::1]:443". */
+export function formatEndpoint(addr: string, port: number): string {
+  return addr.includes(":") ? `[${addr}]:${port}` : `${addr}:${port}`;
+}
+
+/** Formats a 4- or 16-byte address stored at `offset` of `bytes` (RFC 5952 for IPv6). */
+export function formatAddress(bytes: Uint8Array, offset: number, version: number): string {
+  if (version === 4) {
+    return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
+  }
+  const words: number[] = [];
+  for (let k = 0; k < 16; k += 2) words.push((bytes[offset + k]! << 8) | bytes[offset + k + 1]!);
+  // IPv4-mapped addresses end in the dotted quad, as RFC 5952 (5) and Wireshark print them.
+  if (words[5] === 0xffff && words[0] === 0 && words[1] === 0 && words[2] === 0 && words[3] === 0 && words[4] === 0) {
+    return `::ffff:${formatAddress(bytes, offset + 12, 4)}`;
+  }
+  // Longest run of two or more zero words becomes "::" (first such run on ties).
+  let bestStart = -1, bestLen = 0;
+  for (let k = 0; k < 8;) {
+    if (words[k] !== 0) { k++; continue; }
+    let e = k;
+    while (e < 8 && words[e] === 0) e++;
+    if (e - k > bestLen && e - k >= 2) { bestStart = k; bestLen = e - k; }
+    k = e;
+  }
+  const hex = (ws: number[]) => ws.map((w) => w.toString(16)).join(":");
+  if (bestStart < 0) return hex(words);
+  return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLen))}`;
+}
