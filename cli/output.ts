@@ -56,13 +56,22 @@ interface FileTarget { fd: number; temp: string | null; target: string }
 const temporaries = new Set<string>();
 let signalsWatched = false;
 
+function removeTemporaries(): void {
+  for (const temp of temporaries) try { unlinkSync(temp); } catch { /* already gone */ }
+  temporaries.clear();
+}
+
 function watchSignals(): void {
   if (signalsWatched) return;
   signalsWatched = true;
+  // Whatever ends the process (process.exit from another signal handler, an uncaught error).
+  process.on("exit", removeTemporaries);
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.once(signal, () => {
-      for (const temp of temporaries) try { unlinkSync(temp); } catch { /* already gone */ }
-      process.kill(process.pid, signal); // the default action now: end as that signal
+      removeTemporaries();
+      // Another listener (the progress bar's) ends the process itself; with none left, the
+      // signal's default action does: the process ends as that signal (130 for Ctrl-C).
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
     });
   }
 }
