@@ -10,9 +10,10 @@ import {
   E_LAST_SYN_SEQ, E_SYNS, E_SYN_ACKS, E_SYN_PAYLOAD, E_MSS, E_OPTION_BITS, E_TFO_COOKIE_LEN, E_WINDOW_SCALE,
   E_ECN_BITS, HS_SYN_ACK_ANSWERED, HS_SYN_ACK_MISMATCH,
   HS_ACK_SEEN, HS_ACK_MISMATCH, HS_RST_BEFORE_ACK, HS_PEER_ACKED_DATA, HS_SYN_ACK2,
-  ANOMALY_SYN_ACK_WRONG_ACK, ANOMALY_HANDSHAKE_ACK_WRONG_ACK, ANOMALY_ACK_WITHOUT_SYN_ACK,
+  ANOMALY_SYN_ACK_WRONG_ACK, ANOMALY_HANDSHAKE_ACK_WRONG_ACK, ANOMALY_ACK_WITHOUT_SYN_ACK, ANOMALY_SNAPLEN_TRUNCATED,
+  C_ANOMALY_BITS, C_FLIPPED,
 } from "../connection-layout";
-import { endpointAt, hsOf, addHs, seqGT, seqLE } from "./connection";
+import { endpointAt, hsOf, addHs, bump, seqGT, seqLE } from "./connection";
 import { noteAnomaly } from "./history";
 import { rec, curTime, curSeq, curAck, curFlags, curPayload, packetIndex } from "./context";
 
@@ -44,6 +45,21 @@ export function noteHandshake(c: usize, side: u32, eS: usize, isOrig: bool): voi
     && (flags & L.FLAG_RST) == 0) {
     noteAnomaly(c, ANOMALY_ACK_WITHOUT_SYN_ACK);
   }
+}
+
+/**
+ * A SYN or SYN/ACK whose options the snaplen cut: no Zeek field, but handshake evidence from
+ * its fixed header (tracker-handshake.ts says why).
+ */
+export function noteCutSyn(c: usize, side: u32): void {
+  const flags = curFlags;
+  if ((flags & (L.FLAG_SYN | L.FLAG_FIN | L.FLAG_RST)) != L.FLAG_SYN) return;
+  const eS = endpointAt(c, side);
+  if ((flags & L.FLAG_ACK) != 0) bump(eS + E_SYN_ACKS);
+  else bump(eS + E_SYNS);
+  store<u32>(eS, curSeq, E_LAST_SYN_SEQ);
+  noteSyn(c, eS, endpointAt(c, side ^ 1), side == <u32>load<u8>(c, C_FLIPPED));
+  if ((load<u32>(c, C_ANOMALY_BITS) & (1 << ANOMALY_SNAPLEN_TRUNCATED)) == 0) noteAnomaly(c, ANOMALY_SNAPLEN_TRUNCATED);
 }
 
 function noteSyn(c: usize, eS: usize, eO: usize, isOrig: bool): void {

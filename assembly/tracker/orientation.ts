@@ -5,15 +5,15 @@ import * as L from "../layout";
 import {
   C_ID, C_FIRST_SEC, C_FIRST_NSEC, C_FIRST_TIME, C_LAST_TIME, C_DURATION_END, C_LAST_PACKET,
   C_INACTIVITY_TIMEOUT, C_KEY, C_KEY_PORTS, C_KEY_VERSION, C_FLOW_HASH, C_EXPECTED_SYN_SEQ, C_VLAN,
-  C_INNER_VLAN, C_FLIPPED, E_ISN, INACTIVE, SYN_SENT, SYN_ACK_SENT, CLOSED, RESET, SEEN_ISN,
-  HS_SIMULTANEOUS, HS_EXPECT_SYN,
+  C_INNER_VLAN, C_FLIPPED, C_HISTORY_LEN, E_ISN, E_PKTS, E_SYNS, E_LAST_SYN_SEQ, E_SYN_PAYLOAD, INACTIVE, SYN_SENT,
+  SYN_ACK_SENT, CLOSED, RESET, SEEN_ISN, HS_SIMULTANEOUS, HS_EXPECT_SYN,
 } from "../connection-layout";
 import { connAt, allocateSlot } from "./connections";
 import { endpointAt, stateOf, seenOf, hsOf, addHs, flippedOf } from "./connection";
 import { insertFlow } from "./flow-index";
 import { setHistory1 } from "./history";
 import * as config from "./config";
-import { rec, curTime, curSeq, curFlags, packetIndex } from "./context";
+import { rec, curTime, curSeq, curAck, curFlags, packetIndex } from "./context";
 import { schedule, TIMEOUT_IDLE_EMPTY } from "./lifetime";
 
 /** What a SYN that ended the connection on its endpoints hands to the new one. */
@@ -77,18 +77,45 @@ export function create(hash: u32, ports: u32, version: u32, sport: u32, dport: u
   store<u16>(c, load<u16>(r, L.REC_VLAN), C_VLAN);
   store<u16>(c, load<u16>(r, L.REC_INNER_VLAN), C_INNER_VLAN);
   store<f64>(c, config.handshakeInactivity, C_INACTIVITY_TIMEOUT);
-  // Orientation (section 2.1): a pure SYN's sender originates; anything else is flipped
-  // towards a likely server port.
-  const pureSyn = (flags & (L.FLAG_SYN | L.FLAG_ACK)) == L.FLAG_SYN;
-  const broadcast = version == 4 && load<u32>(r, L.REC_DST_ADDR) == 0xffffffff;
-  if (!pureSyn && !broadcast) {
-    const srcLikely = config.isLikelyServerPort(sport), dstLikely = config.isLikelyServerPort(dport);
-    if ((srcLikely && !dstLikely) || (srcLikely && dstLikely && (flags & L.FLAG_SYN) == 0 && sport < dport)) {
-      store<u8>(c, 1, C_FLIPPED);
-      setHistory1(c, LETTER_CARET);
-    }
+  if (flipsAtCreation(flags, sport, dport, version == 4 && load<u32>(r, L.REC_DST_ADDR) == 0xffffffff)) {
+    store<u8>(c, 1, C_FLIPPED);
+    setHistory1(c, LETTER_CARET);
   }
   insertFlow(slot, hash);
   schedule(slot, c, t + TIMEOUT_IDLE_EMPTY);
   return slot;
+}
+
+// Orientation (section 2.1): a pure SYN's sender originates; anything else is flipped towards a
+// likely server port (not towards a broadcast address).
+function flipsAtCreation(flags: u32, sport: u32, dport: u32, broadcast: bool): bool {
+  if ((flags & (L.FLAG_SYN | L.FLAG_ACK)) == L.FLAG_SYN || broadcast) return false;
+  const srcLikely = config.isLikelyServerPort(sport), dstLikely = config.isLikelyServerPort(dport);
+  return (srcLikely && !dstLikely) || (srcLikely && dstLikely && (flags & L.FLAG_SYN) == 0 && sport < dport);
+}
+
+/**
+ * A SYN or SYN/ACK on a connection that holds only a SYN whose options the snaplen cut: its
+ * retransmission, or the SYN/ACK that answers it. The record stays one connection; its Zeek
+ * fields start afresh as a new connection's would (tracker-orientation.ts says why). True when
+ * it was regrouped (it is then no reuse).
+ */
+export function regroupsCutSyn(c: usize, fromA: bool): bool {
+  const flags = curFlags;
+  const side: u32 = fromA ? 0 : 1;
+  const eS = endpointAt(c, side), eP = endpointAt(c, side ^ 1);
+  if ((flags & (L.FLAG_FIN | L.FLAG_RST)) != 0 || load<f64>(eS, E_PKTS) > 0 || load<f64>(eP, E_PKTS) > 0) return false;
+  if ((flags & L.FLAG_ACK) != 0) {
+    const synEnd = load<u32>(eP, E_LAST_SYN_SEQ) + 1;
+    if (load<u32>(eP, E_SYNS) == 0 || (curAck != synEnd && curAck != synEnd + load<u32>(eP, E_SYN_PAYLOAD))) return false;
+  } else if (load<u32>(eS, E_SYNS) == 0 || curSeq != load<u32>(eS, E_LAST_SYN_SEQ)) {
+    return false;
+  }
+  const r = rec;
+  const sport = <u32>load<u16>(r, L.REC_SRC_PORT), dport = <u32>load<u16>(r, L.REC_DST_PORT);
+  const flip = flipsAtCreation(flags, sport, dport, load<u8>(r, L.REC_IP_VERSION) == 4 && load<u32>(r, L.REC_DST_ADDR) == 0xffffffff);
+  store<u8>(c, <u8>(side ^ (flip ? 1 : 0)), C_FLIPPED);
+  if (flip) setHistory1(c, LETTER_CARET);
+  else store<u16>(c, 0, C_HISTORY_LEN);
+  return true;
 }

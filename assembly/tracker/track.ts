@@ -25,9 +25,9 @@ import * as config from "./config";
 import {
   rec, curTime, curFlags, curSeq, curPayload, packetIndex, setRecord, readPacket, stepClock, resetContext, clockTo,
 } from "./context";
-import { create, isReuse, reuseEvidence, expectsSyn, REUSE_NEW_ISN, REUSE_SIMULTANEOUS } from "./orientation";
+import { create, isReuse, reuseEvidence, expectsSyn, regroupsCutSyn, REUSE_NEW_ISN, REUSE_SIMULTANEOUS } from "./orientation";
 import { historyLetter, noteSequence, updateStates } from "./endpoints";
-import { noteHandshake } from "./handshake";
+import { noteHandshake, noteCutSyn } from "./handshake";
 import { noteClose } from "./teardown";
 import { reassemble } from "./gaps";
 import { updateTimers, expire, remove, resetLifetime } from "./lifetime";
@@ -102,7 +102,7 @@ function processPacket(stop: u32, verify: bool, packetFlags: u32): void {
   let fromA = foundFromSideA;
   if (slot >= 0 && (slot & PENDING) != 0) slot = <i32>promote(<u32>(slot & ~PENDING));
   let carried = 0; // handshake evidence the new connection inherits from the one it replaces
-  if (slot >= 0 && (flags & L.FLAG_SYN) != 0 && isReuse(connAt(<u32>slot), fromA)) {
+  if (slot >= 0 && (flags & L.FLAG_SYN) != 0 && !regroupsCutSyn(connAt(<u32>slot), fromA) && isReuse(connAt(<u32>slot), fromA)) {
     carried = reuseEvidence(connAt(<u32>slot), fromA);
     remove(<u32>slot, REMOVED_REUSE, curTime);
     slot = -1;
@@ -115,10 +115,14 @@ function processPacket(stop: u32, verify: bool, packetFlags: u32): void {
     if (carried == REUSE_NEW_ISN) noteAnomaly(c, ANOMALY_SYN_RETRANSMIT_DIFFERENT_ISN);
     if (carried == REUSE_SIMULTANEOUS) addHs(c, HS_SIMULTANEOUS);
   }
-  // A header whose options were cut by the snaplen: the connection exists, the packet is not used.
-  if (stop == L.LAYER_TCP_OPTIONS && load<u8>(r, L.REC_STOP_REASON) == L.STOP_TRUNCATED) return;
   const c = connAt(<u32>slot);
   const side: u32 = fromA ? 0 : 1;
+  // A header whose options were cut by the snaplen: the connection exists, the packet is not
+  // used (as in Zeek), but a SYN or SYN/ACK still counts as handshake evidence.
+  if (stop == L.LAYER_TCP_OPTIONS && load<u8>(r, L.REC_STOP_REASON) == L.STOP_TRUNCATED) {
+    noteCutSyn(c, side);
+    return;
+  }
   if (verify && (packetFlags & L.PKT_CHECKSUM_BAD) != 0) {
     // Recorded, then dropped: no state change, not counted.
     logLetter(c, side, bump(endpointAt(c, side) + E_BAD_CHECKSUMS), 0x43); // C

@@ -13,7 +13,7 @@ import {
   HS_SYN_ACK_ANSWERED, HS_SYN_ACK_MISMATCH, HS_ACK_SEEN, HS_ACK_MISMATCH, HS_RST_BEFORE_ACK, HS_PEER_ACKED_DATA,
   HS_SYN_ACK2,
 } from "./connection-store.js";
-import { noteAnomaly } from "./anomalies.js";
+import { noteAnomaly, anomalyBit } from "./anomalies.js";
 import { CUR_ACK, CUR_SEQ, CUR_TIME, seqGT, seqLE, type TrackerContext } from "./tracker-context.js";
 
 /** The handshake's evidence is still open: answered, but neither completed nor reset yet. */
@@ -45,6 +45,22 @@ export function noteHandshake(k: TrackerContext, b: PacketBatch, i: number, slot
   if (isOrig && ack && !(hs & HS_SYN_ACK_ANSWERED) && s.syns[sender]! > 0 && s.synAcks[sender ^ 1] === 0 && !(flags & L.FLAG_RST)) {
     noteAnomaly(s, slot, "ack-without-syn-ack");
   }
+}
+
+/**
+ * A SYN or SYN/ACK whose options the snaplen cut: Zeek discards it (no state, no history, not
+ * counted), but its fixed header proves the handshake step: counted among the SYNs or
+ * SYN/ACKs, its time and sequence number taken as for a whole one.
+ */
+export function noteCutSyn(k: TrackerContext, b: PacketBatch, i: number, slot: number, sender: number): void {
+  const s = k.store;
+  const flags = k.flags;
+  if ((flags & (L.FLAG_SYN | L.FLAG_FIN | L.FLAG_RST)) !== L.FLAG_SYN) return;
+  if (flags & L.FLAG_ACK) s.synAcks[sender]!++;
+  else s.syns[sender]!++;
+  s.lastSynSeq[sender] = k.cur[CUR_SEQ]!;
+  noteSyn(k, b, i, slot, sender, sender === slot * 2 + s.flipped[slot]!);
+  if (!(s.anomalyBits[slot]! & anomalyBit("snaplen-truncated"))) noteAnomaly(s, slot, "snaplen-truncated");
 }
 
 // A SYN or SYN/ACK: its options, its time (until it is answered), and whether a SYN/ACK

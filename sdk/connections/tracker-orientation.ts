@@ -6,7 +6,7 @@ import * as L from "../../assembly/layout.js";
 import type { PacketBatch } from "../decoder/packet-batch.js";
 import { INACTIVE, SYN_SENT, SYN_ACK_SENT, CLOSED, RESET } from "./endpoint-state.js";
 import { KEY_WORDS, SEEN_ISN, HS_EXPECT_SYN, HS_SIMULTANEOUS } from "./connection-store.js";
-import { CUR_SEQ, CUR_TIME, type TrackerContext } from "./tracker-context.js";
+import { CUR_ACK, CUR_SEQ, CUR_TIME, type TrackerContext } from "./tracker-context.js";
 import { schedule, TIMEOUT_IDLE_EMPTY } from "./tracker-lifetime.js";
 
 /** What a SYN that ended the connection on its endpoints hands to the new one. */
@@ -79,19 +79,48 @@ export function create(
   s.vlan[slot] = b.u16[i * 64 + L.REC_VLAN / 2]!;
   s.innerVlan[slot] = b.u16[(i * L.RECORD_SIZE + L.REC_INNER_VLAN) >> 1]!;
   s.inactivityTimeout[slot] = k.timeouts.handshakeInactivity;
-  // Orientation (section 2.1): a pure SYN's sender originates; anything else is flipped
-  // towards a likely server port.
-  const pureSyn = (flags & (L.FLAG_SYN | L.FLAG_ACK)) === L.FLAG_SYN;
-  const broadcast = version === 4 && words[dstAt] === -1;
-  if (!pureSyn && !broadcast) {
-    const srcLikely = k.likely[sport] === 1, dstLikely = k.likely[dport] === 1;
-    if ((srcLikely && !dstLikely) || (srcLikely && dstLikely && !(flags & L.FLAG_SYN) && sport < dport)) {
-      s.flipped[slot] = 1;
-      s.history[slot] = "^";
-    }
+  if (flipsAtCreation(k, flags, sport, dport, version === 4 && words[dstAt] === -1)) {
+    s.flipped[slot] = 1;
+    s.history[slot] = "^";
   }
   k.table.insert(slot, hash);
   schedule(k, slot, t + TIMEOUT_IDLE_EMPTY);
   k.hooks.created?.(s, slot, b, i);
   return slot;
+}
+
+// Orientation (section 2.1): a pure SYN's sender originates; anything else is flipped towards a
+// likely server port (not towards a broadcast address).
+function flipsAtCreation(k: TrackerContext, flags: number, sport: number, dport: number, broadcast: boolean): boolean {
+  if ((flags & (L.FLAG_SYN | L.FLAG_ACK)) === L.FLAG_SYN || broadcast) return false;
+  const srcLikely = k.likely[sport] === 1, dstLikely = k.likely[dport] === 1;
+  return (srcLikely && !dstLikely) || (srcLikely && dstLikely && !(flags & L.FLAG_SYN) && sport < dport);
+}
+
+/**
+ * A SYN or SYN/ACK on a connection that holds only a SYN whose options the snaplen cut (Zeek
+ * discarded it: nothing was accepted): its retransmission, or the SYN/ACK that answers it.
+ * Zeek ends that connection and starts another here; the record stays one connection, grouped
+ * by what the SYN's fixed header proves, and its Zeek fields (orientation, history, states)
+ * start afresh as a new connection's would. True when it was regrouped (it is then no reuse).
+ */
+export function regroupsCutSyn(k: TrackerContext, b: PacketBatch, i: number, slot: number, fromA: boolean): boolean {
+  const s = k.store;
+  const flags = k.flags, seq = k.cur[CUR_SEQ]!, ack = k.cur[CUR_ACK]!;
+  if (flags & (L.FLAG_FIN | L.FLAG_RST) || s.pkts[slot * 2]! > 0 || s.pkts[slot * 2 + 1]! > 0) return false;
+  const sender = slot * 2 + (fromA ? 0 : 1), peer = sender ^ 1;
+  if (flags & L.FLAG_ACK) {
+    const synEnd = (s.lastSynSeq[peer]! + 1) >>> 0;
+    if (s.syns[peer] === 0 || (ack !== synEnd && ack !== ((synEnd + s.synPayload[peer]!) >>> 0))) return false;
+  } else if (s.syns[sender] === 0 || seq !== s.lastSynSeq[sender]) {
+    return false;
+  }
+  const r = i * L.RECORD_SIZE;
+  const sport = b.u16[(r + L.REC_SRC_PORT) >> 1]!, dport = b.u16[(r + L.REC_DST_PORT) >> 1]!;
+  const broadcast = b.u8[r + L.REC_IP_VERSION] === 4 && b.i32[(r + L.REC_DST_ADDR) >> 2] === -1;
+  const flip = flipsAtCreation(k, flags, sport, dport, broadcast);
+  // The originator is the sender, or its peer after a flip: as a side of this connection.
+  s.flipped[slot] = (fromA ? 0 : 1) ^ (flip ? 1 : 0);
+  s.history[slot] = flip ? "^" : "";
+  return true;
 }

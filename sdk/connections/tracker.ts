@@ -17,9 +17,11 @@ import { HS_SIMULTANEOUS, REMOVED_END, REMOVED_REUSE, REASM_ESTABLISHED } from "
 import { noteAnomaly, anomalyBit } from "./anomalies.js";
 import { TrackerContext, CUR_ACK, CUR_SEQ, CUR_TIME, isClosed } from "./tracker-context.js";
 import type { TrackerOptions, EmitConnection, TrackerHooks } from "./tracker-options.js";
-import { create, isReuse, reuseEvidence, expectsSyn, REUSE_NEW_ISN, REUSE_SIMULTANEOUS } from "./tracker-orientation.js";
+import {
+  create, isReuse, reuseEvidence, expectsSyn, regroupsCutSyn, REUSE_NEW_ISN, REUSE_SIMULTANEOUS,
+} from "./tracker-orientation.js";
 import { historyLetter, noteSequence, updateStates } from "./tracker-endpoints.js";
-import { noteHandshake } from "./tracker-handshake.js";
+import { noteHandshake, noteCutSyn } from "./tracker-handshake.js";
 import { noteClose } from "./tracker-teardown.js";
 import { reassemble } from "./tracker-gaps.js";
 import { updateTimers, expire, remove } from "./tracker-lifetime.js";
@@ -109,7 +111,7 @@ export class ConnectionTracker extends TrackerContext {
     let fromA = this.table.fromSideA;
     if (slot >= 0) this.halfOpen.delete(slot); // a second packet: no longer half-open
     let carried = 0; // handshake evidence the new connection inherits from the one it replaces
-    if (slot >= 0 && flags & L.FLAG_SYN && isReuse(this, slot, fromA)) {
+    if (slot >= 0 && flags & L.FLAG_SYN && !regroupsCutSyn(this, b, i, slot, fromA) && isReuse(this, slot, fromA)) {
       carried = reuseEvidence(this, slot, fromA);
       remove(this, slot, REMOVED_REUSE, t);
       slot = -1;
@@ -122,9 +124,13 @@ export class ConnectionTracker extends TrackerContext {
       if (carried === REUSE_NEW_ISN) noteAnomaly(s, slot, "syn-retransmit-different-isn");
       if (carried === REUSE_SIMULTANEOUS) s.handshakeFlags[slot]! |= HS_SIMULTANEOUS;
     }
-    // A header whose options were cut by the snaplen: the connection exists, the packet is not used.
-    if (stop === L.LAYER_TCP_OPTIONS && b.u8[i * L.RECORD_SIZE + L.REC_STOP_REASON] === L.STOP_TRUNCATED) return;
     const sender = slot * 2 + (fromA ? 0 : 1);
+    // A header whose options were cut by the snaplen: the connection exists, the packet is not
+    // used (as in Zeek), but a SYN or SYN/ACK still counts as handshake evidence.
+    if (stop === L.LAYER_TCP_OPTIONS && b.u8[i * L.RECORD_SIZE + L.REC_STOP_REASON] === L.STOP_TRUNCATED) {
+      noteCutSyn(this, b, i, slot, sender);
+      return;
+    }
     if (verify && packetFlags & L.PKT_CHECKSUM_BAD) {
       // Recorded, then dropped: no state change, not counted.
       s.badChecksums[sender]!++;

@@ -14,7 +14,17 @@ export interface ZeekRow {
   history?: string;
   origPkts?: number;
   respPkts?: number;
+  /**
+   * The numeric columns as Zeek wrote them (a full TSV baseline has them): "-" is unset
+   * (duration and sizes when the duration is 0).
+   */
+  numbers?: Record<ZeekNumberColumn, string>;
 }
+
+export const ZEEK_NUMBER_COLUMNS = [
+  "duration", "orig_bytes", "resp_bytes", "missed_bytes", "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes",
+] as const;
+export type ZeekNumberColumn = (typeof ZEEK_NUMBER_COLUMNS)[number];
 
 export function readZeekBaseline(path: string): ZeekRow[] {
   const lines = readFileSync(path, "utf8").split("\n").filter((l) => l.length > 0);
@@ -31,11 +41,15 @@ export function readZeekBaseline(path: string): ZeekRow[] {
     };
     const num = (name: string) => (get(name) === undefined ? undefined : Number(get(name)));
     const history = get("history");
+    const hasNumbers = ZEEK_NUMBER_COLUMNS.every((name) => fields!.includes(name));
     rows.push({
       origH: get("id.orig_h"), origP: num("id.orig_p"), respH: get("id.resp_h"), respP: num("id.resp_p"),
       proto: get("proto"), connState: get("conn_state"),
       history: history === undefined ? undefined : history === "-" ? "" : history,
       origPkts: num("orig_pkts"), respPkts: num("resp_pkts"),
+      numbers: hasNumbers
+        ? Object.fromEntries(ZEEK_NUMBER_COLUMNS.map((name) => [name, values[fields!.indexOf(name)]!])) as Record<ZeekNumberColumn, string>
+        : undefined,
     });
   }
   return rows;

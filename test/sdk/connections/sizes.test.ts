@@ -1,12 +1,15 @@
-// Counts past 32 bits: one connection moves 10 GiB (the sequence space wraps twice and a half),
-// written by the capture writer at a 96-byte snaplen, each segment 64 KiB long (as TSO
+// Sizes. Counts past 32 bits: one connection moves 10 GiB (the sequence space wraps twice and a
+// half), written by the capture writer at a 96-byte snaplen, each segment 64 KiB long (as TSO
 // captures show them). Its byte count is exact, and so are its missed bytes: every segment was
-// cut by the snaplen, so every byte acknowledged was missed.
+// cut by the snaplen, so every byte acknowledged was missed. IP bytes: a TSO packet whose IPv4
+// length field is 0 counts the IP length it was captured with (Zeek counts 0: see
+// test/corpus/zeek-exclusions.json).
 
 import { describe, it, expect } from "vitest";
 import { writePcap, type Frame } from "../../helpers/capture-writer.js";
 import { scanWithBothTrackers } from "../../helpers/both-trackers.js";
 import { F, ethernet, ipv4, tcpSegment, parseAddress } from "../../helpers/packets.js";
+import { Conversation } from "../../helpers/conversation.js";
 
 const { SYN, ACK, FIN, PSH } = F;
 const SNAPLEN = 96;
@@ -52,4 +55,14 @@ describe("counts past 32 bits", () => {
     expect(c.resp.pkts).toBe(segments + 3); // and the SYN/ACK, the FIN, the last ACK
     expect(c.resp.ipBytes).toBe(TOTAL + (segments + 3) * 40);
   }, 60_000);
+});
+
+describe("IP bytes", () => {
+  it("a TSO packet with IPv4 length 0 counts the IP length it was captured with", async () => {
+    const c = new Conversation().c(SYN).s(SYN | ACK).c(ACK);
+    const tcp = tcpSegment({ sport: 40000, dport: 80, seq: 1001, ack: 5001, flags: ACK | PSH, payload: 3000 }, parseAddress("10.0.0.1"), parseAddress("10.0.0.2"));
+    const tso: Frame = { data: ethernet(ipv4({ src: "10.0.0.1", dst: "10.0.0.2", totalLength: 0 }, tcp)), sec: 1_700_000_001 };
+    const { connections } = await scanWithBothTrackers(writePcap([...c.frames, tso]));
+    expect(connections[0]!.orig).toMatchObject({ pkts: 3, bytes: 3000, ipBytes: 40 + 40 + 3040 });
+  });
 });
