@@ -10,7 +10,7 @@ import { totalSize } from "./input-size.js";
 
 const NO_SCAN = new Set(["info", "--help", "-h", "--version", "-v"]);
 // Options followed by a value (the others are flags): what follows them is not a capture.
-const TAKES_VALUE = new Set(["--format", "-o", "--output", "--filter", "--server-ports", "--top", "--max-half-open", "--threads"]);
+const TAKES_VALUE = new Set(["--format", "-o", "--output", "--filter", "--server-ports", "--top", "--max-half-open", "--max-connections", "--threads"]);
 
 /** The worker threads a scan with these arguments will use, or 0 when it is surely no scan. */
 export function guessScanWorkers(args: readonly string[]): number {

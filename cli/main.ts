@@ -36,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--verify-checksums", "Verify IPv4 and TCP checksums; drop bad packets as Zeek does (its default; -C turns it off)")
     .option("--top <n>", "How many connections of each kind the summary lists", { default: 10 })
     .option("--max-half-open <n>", "Half-open connections kept at once, the memory bound under a SYN flood; the oldest past it ends as \"evicted\" (default 100000; none: no limit)")
+    .option("--max-connections <n>", "Other connections kept at once, the memory bound under any other flood; the least recently active past it end as \"evicted\", one-sided and mid-stream first (default 30000; none: no limit)")
     .option("--threads <n>", "Threads to use: this one decodes, n - 1 workers track shares of the flows; same output for any n (default: the cores available; 1 under 64 MB of capture)")
     .option("--no-progress", "No progress bar on standard error")
     .option("-q, --quiet", "No progress bar and no warnings")

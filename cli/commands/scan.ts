@@ -34,13 +34,14 @@ export interface ScanFlags {
   top?: number | string;
   threads?: number | string;
   maxHalfOpen?: number | string;
+  maxConnections?: number | string;
 }
 
-function parseMaxHalfOpen(value: number | string | undefined): number | undefined {
+function parseLimit(value: number | string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   if (value === "none") return Infinity;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--max-half-open: "${value}" is not a count of connections (or none)`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag}: "${value}" is not a count of connections (or none)`);
   return n;
 }
 
@@ -88,7 +89,8 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     likelyServerPorts: parseServerPorts(flags.serverPorts),
     verifyChecksums: flags.verifyChecksums ?? false,
     threads,
-    maxHalfOpen: parseMaxHalfOpen(flags.maxHalfOpen),
+    maxHalfOpen: parseLimit(flags.maxHalfOpen, "--max-half-open"),
+    maxConnections: parseLimit(flags.maxConnections, "--max-connections"),
   };
   for (const f of files) {
     if (f === "-") continue;

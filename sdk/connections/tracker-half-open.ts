@@ -6,6 +6,7 @@ import * as L from "../../assembly/layout.js";
 import { REMOVED_EVICTED } from "./connection-store.js";
 import { CUR_TIME, type TrackerContext } from "./tracker-context.js";
 import { remove, TIMEOUT_IDLE_EMPTY } from "./tracker-lifetime.js";
+import { becameRecord } from "./tracker-eviction.js";
 
 // Does this packet open a half-open connection the WebAssembly tracker would hold as a
 // pending SYN (a pure SYN, whole, not dropped, due no earlier than the last one held)? If so,
@@ -41,5 +42,6 @@ export function dropDueHalfOpen(k: TrackerContext, t: number): void {
       return;
     }
     k.halfOpen.delete(slot);
+    becameRecord(k, slot);
   }
 }
