@@ -30,6 +30,7 @@ export const C_CLOSE_FLAGS = 51; //         CLOSE_* bits
 export const C_FIRST_RST_SIDE = 52; //      as C_FIRST_FIN_SIDE
 export const C_FIRST_CLOSE_SIDE = 53; //    side of the first FIN or RST
 export const C_REMOVED_BY = 54; //          REMOVED_*
+export const C_EVICTION_QUEUED = 55; //     1 once in an eviction heap (eviction.ts)
 export const C_ANOMALY_BITS = 56; //        u32
 export const C_GENERATION = 60; //          u32: bumped when the slot is freed (stale timer entries)
 // Line 1: f64 times (seconds on the capture clock, relative to its first packet).

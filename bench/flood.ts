@@ -1,10 +1,12 @@
-// npm run bench:flood — the flow-table stress test: SYN floods of FLOOD_SYNS half-open
-// connections (default "1000000,2000000,4000000"), from distinct source ports and addresses,
-// FLOOD_RATE per second of capture time (default 1 000 000: with Zeek's 5 s attempt timer,
-// every one would still be open at the end). Runs the command on each (the summary, with the
-// cores available and with one thread), and prints the time, packets/s, peak RSS, and how the
-// connections came out: every SYN must come out as an S0 connection, those past the half-open
-// limit (--max-half-open, default 100 000) as "evicted".
+// npm run bench:flood — the flow-table stress test: floods of FLOOD_SYNS one-packet connections
+// (default "1000000,2000000,4000000"), from distinct source ports and addresses, FLOOD_RATE per
+// second of capture time (default 1 000 000: with Zeek's timers every one would still be open at
+// the end), of each kind in FLOOD_KINDS (default "syn,ack"): lone SYNs (half-open), and pure
+// ACKs (a mid-stream scan: one-sided connection records), or both in turn (mix). Runs the command on each (the
+// summary, with the cores available and with one thread), and prints the time, packets/s, peak
+// RSS, and how the connections came out: every packet must come out as a connection (S0 for
+// SYNs, OTH for ACKs), those past the limits (--max-half-open, default 100 000;
+// --max-connections, default 30 000) as "evicted".
 
 import { openSync, writeSync, closeSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir, availableParallelism } from "node:os";
@@ -16,9 +18,25 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CLI = join(ROOT, "dist", "cli", "bin.js");
 const sizes = (process.env.FLOOD_SYNS ?? "1000000,2000000,4000000").split(",").map(Number);
 const rate = Number(process.env.FLOOD_RATE ?? 1_000_000);
+const KINDS: Record<string, { flags: number | number[]; state: string }> = {
+  syn: { flags: 0x02, state: "S0" },
+  ack: { flags: 0x10, state: "OTH" },
+  mix: { flags: [0x02, 0x10], state: "" }, // SYNs and ACKs in turn: both limits at once
+};
+const kinds = (process.env.FLOOD_KINDS ?? "syn,ack").split(",");
 
 /** Writes a pcap of `count` SYNs, `perSecond` per second of capture time, all to one server. */
 export function writeSynFlood(path: string, count: number, perSecond: number): void {
+  writeFlood(path, count, perSecond, 0x02);
+}
+
+/**
+ * Writes a pcap of `count` one-packet connections with these TCP flags (0x10: a pure-ACK
+ * mid-stream scan; 0x12: SYN/ACK backscatter; 0x04: RSTs), `perSecond` per second of capture
+ * time, all to one server.
+ */
+export function writeFlood(path: string, count: number, perSecond: number, flags: number | readonly number[]): void {
+  const cycle = typeof flags === "number" ? [flags] : flags;
   const fd = openSync(path, "w");
   const header = Buffer.alloc(24);
   header.writeUInt32LE(0xa1b2c3d4, 0); header.writeUInt16LE(2, 4); header.writeUInt16LE(4, 6);
@@ -43,24 +61,24 @@ export function writeSynFlood(path: string, count: number, perSecond: number): v
     buf.writeUInt16BE(1024 + (n & 0xff) * 200, p + 34);
     buf.writeUInt16BE(80, p + 36);
     buf.writeUInt32BE(n >>> 0, p + 38);
-    buf[p + 46] = 0x50; buf[p + 47] = 0x02; buf.writeUInt16BE(1024, p + 48);
+    buf[p + 46] = 0x50; buf[p + 47] = cycle[n % cycle.length]!; buf.writeUInt16BE(1024, p + 48);
     if (++k === 65536) { writeSync(fd, buf); k = 0; }
   }
   writeSync(fd, buf, 0, k * record);
   closeSync(fd);
 }
 
-interface Run { seconds: number; rssMb: number; connections: number; s0: number; evicted: number }
+interface Run { seconds: number; rssMb: number; connections: number; state: number; evicted: number }
 
 /** Runs the command's summary on `path`; wall time, peak RSS and the counts it printed. */
-async function run(path: string, args: string[]): Promise<Run> {
+async function run(path: string, args: string[], state: string): Promise<Run> {
   const { seconds, maxRssMb, stdout } = await measureRun("node", [CLI, "--quiet", ...args, path], { node: true, keepStdout: true });
   const count = (re: RegExp) => Number(re.exec(stdout)?.[1] ?? 0);
   return {
     seconds,
     rssMb: maxRssMb,
     connections: count(/(\d+) TCP connections/),
-    s0: count(/\n  S0 +(\d+)/),
+    state: state ? count(new RegExp(`\\n  ${state} +(\\d+)`)) : count(/\n  S0 +(\d+)/) + count(/\n  OTH +(\d+)/),
     evicted: count(/\n  evicted +(\d+)/),
   };
 }
@@ -68,16 +86,19 @@ async function run(path: string, args: string[]): Promise<Run> {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "ths-flood-"));
   const cores = availableParallelism();
-  console.log(`SYN floods at ${rate}/s of capture time (all open at once without a limit); ${cores} cores`);
-  console.log(`${"SYNs".padStart(10)} ${"threads".padStart(8)} ${"seconds".padStart(8)} ${"Mpkt/s".padStart(7)} ${"peak RSS".padStart(9)} ${"out as S0".padStart(10)} ${"evicted".padStart(9)}`);
+  console.log(`Floods at ${rate}/s of capture time (all open at once without the limits); ${cores} cores`);
+  console.log(`${"kind".padStart(5)} ${"packets".padStart(10)} ${"threads".padStart(8)} ${"seconds".padStart(8)} ${"Mpkt/s".padStart(7)} ${"peak RSS".padStart(9)} ${"out as".padStart(10)} ${"evicted".padStart(9)}`);
   try {
-    for (const syns of sizes) {
-      const path = join(dir, "flood.pcap");
-      writeSynFlood(path, syns, rate);
-      for (const threads of [cores, 1]) {
-        const r = await run(path, ["--threads", String(threads)]);
-        const lost = r.connections !== syns || r.s0 !== syns ? "  <-- MISSING CONNECTIONS" : "";
-        console.log(`${String(syns).padStart(10)} ${String(threads).padStart(8)} ${r.seconds.toFixed(2).padStart(8)} ${(syns / r.seconds / 1e6).toFixed(2).padStart(7)} ${`${r.rssMb.toFixed(0)} MB`.padStart(9)} ${String(r.s0).padStart(10)} ${String(r.evicted).padStart(9)}${lost}`);
+    for (const kind of kinds) {
+      const { flags, state } = KINDS[kind] ?? (() => { throw new Error(`FLOOD_KINDS: unknown kind "${kind}" (syn, ack)`); })();
+      for (const packets of sizes) {
+        const path = join(dir, "flood.pcap");
+        writeFlood(path, packets, rate, flags);
+        for (const threads of [cores, 1]) {
+          const r = await run(path, ["--threads", String(threads)], state);
+          const lost = r.connections !== packets || r.state !== packets ? "  <-- MISSING CONNECTIONS" : "";
+          console.log(`${kind.padStart(5)} ${String(packets).padStart(10)} ${String(threads).padStart(8)} ${r.seconds.toFixed(2).padStart(8)} ${(packets / r.seconds / 1e6).toFixed(2).padStart(7)} ${`${r.rssMb.toFixed(0)} MB`.padStart(9)} ${`${r.state} ${state || "S0+OTH"}`.padStart(10)} ${String(r.evicted).padStart(9)}${lost}`);
+        }
       }
     }
   } finally {

@@ -31,6 +31,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "max-tunnel-depth", value: "N", commands: ["scan", "info"], help: "tunnel levels decapsulated at most, 0-3 (default 2, Zeek's Tunnel::max_depth; 0: none)" },
   { name: "top", value: "N", commands: ["scan"], help: "how many connections of each kind the summary lists (default 10)" },
   { name: "max-half-open", value: "N|none", commands: ["scan"], help: "half-open connections kept at once, the memory bound under a SYN flood; the oldest past it ends as \"evicted\" (default 100000)" },
+  { name: "max-connections", value: "N|none", commands: ["scan"], help: "other connections kept at once, the memory bound under any other flood; the least recently active past it end as \"evicted\", one-sided and mid-stream first (default 30000)" },
   { name: "threads", value: "N", commands: ["scan"], help: "threads to use, at most the cores available: this one decodes, N - 1 workers track shares of the flows; same output for any N (default: the cores available; 1 under 64 MB of capture)" },
   { name: "no-progress", commands: ["scan"], help: "no progress bar on standard error (it shows only on a terminal)" },
   { name: "quiet", short: "q", commands: ["scan"], help: "no progress bar and no warnings" },

@@ -23,7 +23,7 @@ export { connState, CONN_STATE_DESCRIPTIONS } from "./connections/conn-state.js"
 export type { ConnState } from "./connections/conn-state.js";
 export { ANOMALIES } from "./connections/anomalies.js";
 export { ZEEK_LIKELY_SERVER_PORTS } from "./connections/likely-server-ports.js";
-export { ZEEK_TIMEOUTS, DEFAULT_MAX_HALF_OPEN } from "./connections/tracker.js";
+export { ZEEK_TIMEOUTS, DEFAULT_MAX_HALF_OPEN, DEFAULT_MAX_CONNECTIONS } from "./connections/tracker.js";
 export type { Timeouts } from "./connections/tracker.js";
 export { CaptureReportBuilder } from "./report/capture-report.js";
 export type { CaptureReport, RttSummary, ServerFailures, HostFailures, ScanSuspect, QualityFinding, Timeline } from "./report/capture-report.js";

@@ -25,6 +25,14 @@ export interface ScanOptions extends DecodeCaptureOptions {
    * its share, limit / n: which connections are evicted can then depend on the thread count.
    */
   maxHalfOpen?: number;
+  /**
+   * Connection records (all but the half-open ones) kept at once: the bound on memory under
+   * any other flood, e.g. a mid-stream scan of one-packet connections (default 30 000, ~1 000
+   * bytes each; Infinity: none). Past it, the least recently active end at once with teardown
+   * "evicted", one-sided and mid-stream ones (no SYN seen) first. With n tracking workers each
+   * keeps its share, limit / n. A whole number of at least 1, or Infinity (else a RangeError).
+   */
+  maxConnections?: number;
   /** Connection lifetimes in seconds (default: Zeek's). */
   timeouts?: Partial<Timeouts>;
   /**

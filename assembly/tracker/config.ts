@@ -13,6 +13,9 @@ export let shardCount: u32 = 1;
 /** Half-open connections (held as pending SYNs) kept at once; the oldest ends past it. */
 export let halfOpenLimit: u32 = 0xffffffff;
 export function setHalfOpenLimit(limit: u32): void { halfOpenLimit = limit; }
+/** Connection records (pending SYNs apart) kept at once; the least recently active end past it. */
+export let connectionLimit: u32 = 0xffffffff;
+export function setConnectionLimit(limit: u32): void { connectionLimit = limit; }
 
 let likely: usize = 0; //       65536 bytes: 1 for a likely server port
 let portTimeouts: usize = 0; // 65536 f64: inactivity timeout for a responder port, 0: none
@@ -32,6 +35,7 @@ export function resetConfig(
   shardIndex = index;
   shardCount = count;
   halfOpenLimit = 0xffffffff;
+  connectionLimit = 0xffffffff;
   if (likely == 0) {
     likely = heap.alloc(65536);
     portTimeouts = heap.alloc(65536 << 3);

@@ -52,8 +52,8 @@ export function headPendingDeadline(): f64 {
   return cachedHeadDeadline;
 }
 
-/** Replays the oldest pending SYN (the one headPendingDeadline() looked at). */
-export function promoteHead(): void { promote(<u32>cachedHead); }
+/** Replays the oldest pending SYN (the one headPendingDeadline() looked at); returns its slot. */
+export function promoteHead(): u32 { return promote(<u32>cachedHead); }
 
 // Holds a new connection's first packet as a pending SYN when it can be replayed exactly later:
 // a pure SYN (ECN bits allowed) without payload, decoded whole, not to be dropped.

@@ -50,6 +50,8 @@ export function setPacketBase(base: f64): void { clock.setPacketBase(base); }
 export function setLikelyServerPort(port: u32): void { config.setLikelyServerPort(port); }
 /** At most `limit` half-open connections at once (0xffffffff: no limit); call after reset(). */
 export function setHalfOpenLimit(limit: u32): void { config.setHalfOpenLimit(limit); }
+/** At most `limit` connection records at once, pending SYNs apart (0xffffffff: no limit); call after reset(). */
+export function setConnectionLimit(limit: u32): void { config.setConnectionLimit(limit); }
 export function setPortTimeout(port: u32, seconds: f64): void { config.setPortTimeout(port, seconds); }
 export function addIgnoredNet(version: u32, bits: u32): usize { return config.addIgnoredNet(version, bits); }
 

@@ -6,7 +6,7 @@ import * as L from "../layout";
 import {
   C_FIRST_TIME, C_LAST_TIME, C_ATTEMPT_DEADLINE, C_CLOSE_DEADLINE, C_INACTIVITY_TIMEOUT, C_QUEUED_DEADLINE,
   C_KEY_PORTS, C_FLOW_HASH, C_GENERATION, C_REMOVED_BY, C_REMOVED_AT, INACTIVE, SYN_SENT, SYN_ACK_SENT,
-  CLOSED, RESET, REMOVED_ATTEMPT, REMOVED_CLOSE, REMOVED_INACTIVITY, REMOVED_IDLE_EMPTY,
+  CLOSED, RESET, REMOVED_ATTEMPT, REMOVED_CLOSE, REMOVED_INACTIVITY, REMOVED_IDLE_EMPTY, REMOVED_EVICTED,
 } from "../connection-layout";
 import { connAt, releaseSlot } from "./connections";
 import { endpointAt, stateOf, flippedOf, inHandshake } from "./connection";
@@ -19,6 +19,7 @@ import { endedFull, copyEnded } from "./ended";
 import * as config from "./config";
 import { curTime, curFlags } from "./context";
 import { headPendingDeadline, promoteHead } from "./half-open";
+import { becameRecord, recordEnding, recordEnded } from "./eviction";
 
 /** A connection on which nothing was ever accepted ends this long after its first packet. */
 export const TIMEOUT_IDLE_EMPTY: f64 = 5;
@@ -101,7 +102,7 @@ export function expire(): bool {
     const timerDue = timerCount > 0 && peekDeadline() <= t;
     const headDeadline = headPendingDeadline();
     if (headDeadline <= t && (!timerDue || headDeadline < peekDeadline())) {
-      promoteHead(); // its timer is in the heap now, due: the next round takes it
+      becameRecord(promoteHead()); // its timer is in the heap now, due: the next round takes it
       continue;
     }
     if (!timerDue) return true;
@@ -141,9 +142,12 @@ function dueReason(c: usize, at: f64): i32 {
 export function remove(slot: u32, why: i32, at: f64): void {
   const c = connAt(slot);
   if (load<f64>(c, C_QUEUED_DEADLINE) != 0 && !inputEnded) timerWentStale(); // its entry stays behind
+  // A record's eviction entry is left behind, unless the eviction took it out (eviction.ts).
+  const queued = !inputEnded && why != REMOVED_EVICTED && recordEnding(c);
   store<u8>(c, <u8>why, C_REMOVED_BY);
   store<f64>(c, at, C_REMOVED_AT);
   removeFlow(slot, load<u32>(c, C_FLOW_HASH));
   copyEnded(c);
   releaseSlot(slot);
+  if (queued) recordEnded();
 }

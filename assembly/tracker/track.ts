@@ -16,7 +16,8 @@ import {
   REASM_ESTABLISHED, HS_SIMULTANEOUS, REMOVED_REUSE, ANOMALY_SYN_WITH_DATA,
   ANOMALY_SYN_RETRANSMIT_DIFFERENT_ISN, ANOMALY_BAD_CHECKSUM, ANOMALY_SNAPLEN_TRUNCATED,
 } from "../connection-layout";
-import { connAt } from "./connections";
+import { connAt, liveConnections } from "./connections";
+import { enforceConnectionLimit, becameRecord, resetEviction } from "./eviction";
 import { endpointAt, isClosed, stateOf, setState, addHs, bump, flippedOf } from "./connection";
 import { findFlow, foundFromSideA, PENDING, touchIndex, touchConnection } from "./flow-index";
 import { appendLetter, appendFrom, historyIs, setHistory2, logLetter, noteAnomaly } from "./history";
@@ -45,6 +46,7 @@ export function resetTracker(): void {
   resetContext();
   resetLifetime();
   resetHalfOpen();
+  resetEviction();
 }
 
 /**
@@ -72,8 +74,12 @@ export function trackRecords(records: usize, from: u32, count: u32): u32 {
     }
     if (!expire()) return i;
     if (!endedRoomFor(2)) return i; // a reuse may end one connection, a new half-open one another
+    if (config.shardCount > 1 && load<u32>(r, L.REC_FLOW_HASH) % config.shardCount != config.shardIndex) {
+      clockTakenFor = -1;
+      continue;
+    }
+    if (liveConnections > config.connectionLimit && !enforceConnectionLimit()) return i;
     clockTakenFor = -1;
-    if (config.shardCount > 1 && load<u32>(r, L.REC_FLOW_HASH) % config.shardCount != config.shardIndex) continue;
     processPacket(stop, verify, packetFlags);
   }
   clockTakenFor = -1;
@@ -100,7 +106,10 @@ function processPacket(stop: u32, verify: bool, packetFlags: u32): void {
 
   let slot = findFlow(r, hash, ports, version);
   let fromA = foundFromSideA;
-  if (slot >= 0 && (slot & PENDING) != 0) slot = <i32>promote(<u32>(slot & ~PENDING));
+  if (slot >= 0 && (slot & PENDING) != 0) {
+    slot = <i32>promote(<u32>(slot & ~PENDING)); // a second packet: a record now
+    becameRecord(<u32>slot);
+  }
   let carried = 0; // handshake evidence the new connection inherits from the one it replaces
   if (slot >= 0 && (flags & L.FLAG_SYN) != 0 && !regroupsCutSyn(connAt(<u32>slot), fromA) && isReuse(connAt(<u32>slot), fromA)) {
     carried = reuseEvidence(connAt(<u32>slot), fromA);
@@ -110,6 +119,7 @@ function processPacket(stop: u32, verify: bool, packetFlags: u32): void {
   if (slot < 0) {
     if (carried == 0 && holdAsPending(stop, verify, packetFlags, hash)) return;
     slot = <i32>create(hash, ports, version, sport, dport);
+    becameRecord(<u32>slot);
     fromA = true;
     const c = connAt(<u32>slot);
     if (carried == REUSE_NEW_ISN) noteAnomaly(c, ANOMALY_SYN_RETRANSMIT_DIFFERENT_ISN);

@@ -38,6 +38,7 @@ export interface ScanFlags extends DecapsulationFlags {
   top?: number | string;
   threads?: number | string;
   maxHalfOpen?: number | string;
+  maxConnections?: number | string;
 }
 
 function parseLadderLimit(value: number | string | undefined): number {
@@ -48,11 +49,11 @@ function parseLadderLimit(value: number | string | undefined): number {
   return n;
 }
 
-function parseMaxHalfOpen(value: number | string | undefined): number | undefined {
+function parseLimit(value: number | string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   if (value === "none") return Infinity;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--max-half-open: "${value}" is not a count of connections (or none)`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag}: "${value}" is not a count of connections (or none)`);
   return n;
 }
 
@@ -106,7 +107,8 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     likelyServerPorts: parseServerPorts(flags.serverPorts),
     verifyChecksums: flags.verifyChecksums ?? false,
     threads,
-    maxHalfOpen: parseMaxHalfOpen(flags.maxHalfOpen),
+    maxHalfOpen: parseLimit(flags.maxHalfOpen, "--max-half-open"),
+    maxConnections: parseLimit(flags.maxConnections, "--max-connections"),
     ...decapsulationOptions(flags),
   };
   if (flags.output === "") throw new UsageError("-o: an empty file name (- is standard output)");

@@ -29,6 +29,11 @@ export class SlotFifo {
     this.size++;
   }
 
+  /** Whether `slot` is queued. */
+  has(slot: number): boolean {
+    return slot < this.queued.length && this.queued[slot] === 1;
+  }
+
   /** Takes `slot` out wherever it is; false when it was not queued. */
   delete(slot: number): boolean {
     if (slot >= this.queued.length || this.queued[slot] === 0) return false;

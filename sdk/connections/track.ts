@@ -8,10 +8,13 @@ import { decodeInputs } from "../decoder/decode-inputs.js";
 import { acquireScanMemory, releaseScanMemory } from "../wasm-memory.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
 import type { PacketBatch } from "../decoder/packet-batch.js";
-import type { ConnectionStore } from "./connection-store.js";
 import { ConnectionTracker, type TrackerOptions } from "./tracker.js";
 import { WasmConnectionTracker } from "./wasm-tracker.js";
 import { buildConnectionRecord, type ConnectionRecord } from "./connection-record.js";
+import { ConnectionStore } from "./connection-store.js";
+import { unpackConnection } from "./unpack-connection.js";
+import { EndedBytesWriter, endedRecords } from "../parallel/ended-bytes.js";
+import { C_ID, C_REMOVED_AT } from "../../assembly/connection-layout.js";
 import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions } from "../scan.js";
 
@@ -51,47 +54,80 @@ export interface GroupingOptions extends TrackerOptions {
 
 /**
  * A tracker that hands out what ended, batch by batch, in the canonical order. Given the
- * decoder's memory, the WebAssembly tracker lives there and tracks each batch in place.
+ * decoder's memory, the WebAssembly tracker lives there and tracks each batch in place. Its
+ * ended connections wait as bytes (parallel/ended-bytes.ts) and their records are built in
+ * groups of FINISH_GROUP as they are handed on: a flood ends one connection per packet, and
+ * thousands of records per batch would outlive the young generation.
  */
 export class GroupingTracker {
-  private ended: Ended[] = [];
+  private ended: Ended[] = []; //              the reference tracker's, built as they end
+  private readonly bytes: EndedBytesWriter | null = null; // the WebAssembly tracker's
+  private spare: ArrayBuffer | undefined;
+  private readonly scratch = new ConnectionStore(1);
   readonly tracker: Tracker;
   private readonly inPlace: WasmConnectionTracker | null = null;
 
   constructor(options: GroupingOptions, decoderMemory?: WebAssembly.Memory) {
-    const emit = (store: ConnectionStore, slot: number) => {
-      this.ended.push({ at: store.removedAt[slot]!, id: store.id[slot]!, record: buildConnectionRecord(store, slot) });
-    };
     if (options.tracker === "typescript") {
-      this.tracker = new ConnectionTracker(options, emit);
+      this.tracker = new ConnectionTracker(options, (store: ConnectionStore, slot: number) => {
+        this.ended.push({ at: store.removedAt[slot]!, id: store.id[slot]!, record: buildConnectionRecord(store, slot) });
+      });
     } else {
-      const wasm = new WasmConnectionTracker(options, emit, null, decoderMemory);
+      const bytes = new EndedBytesWriter(() => { const spare = this.spare; this.spare = undefined; return spare; });
+      this.bytes = bytes;
+      const wasm = new WasmConnectionTracker(options, null, (source, view, at) => bytes.add(source, view, at), decoderMemory);
       this.tracker = wasm;
       if (decoderMemory) this.inPlace = wasm;
     }
   }
 
-  /** Tracks one decoded batch; returns the connections that ended meanwhile (maybe none). */
-  process(packets: PacketBatch): EndedGroup {
+  /** Tracks one decoded batch; yields the connections that ended meanwhile, in groups (at least one, maybe empty). */
+  process(packets: PacketBatch): Generator<EndedGroup> {
     if (this.inPlace) this.inPlace.processInPlace(packets.u8.byteOffset, packets.count, packets.latestSec, packets.latestNsec);
     else this.tracker.processBatch(packets);
     return this.take();
   }
 
   /** Ends up to FINISH_GROUP connections still open; `done` once none is left. */
-  finishSome(): { group: EndedGroup; done: boolean } {
+  finishSome(): { groups: Generator<EndedGroup>; done: boolean } {
     const done = this.tracker.finish(FINISH_GROUP);
-    return { group: this.take(), done };
+    return { groups: this.take(), done };
   }
 
   get timeline(): Timeline {
     return { maxGapSec: this.tracker.maxGapSec, backwardsSteps: this.tracker.backwardsSteps };
   }
 
-  private take(): EndedGroup {
-    const ended = this.ended.sort(byEndThenId);
-    this.ended = [];
-    return { records: ended.map((e) => e.record) };
+  private *take(): Generator<EndedGroup> {
+    if (!this.bytes) {
+      const ended = this.ended.sort(byEndThenId);
+      this.ended = [];
+      yield { records: ended.map((e) => e.record) };
+      return;
+    }
+    const count = this.bytes.count;
+    if (count === 0) {
+      yield { records: [] };
+      return;
+    }
+    const { buffer, length } = this.bytes.take();
+    const view = new DataView(buffer, 0, length), u8 = new Uint8Array(buffer, 0, length);
+    const offsets = endedRecords(view, 0, count);
+    const at = new Float64Array(count), id = new Float64Array(count);
+    for (let k = 0; k < count; k++) {
+      at[k] = view.getFloat64(offsets[k]! + C_REMOVED_AT, true);
+      id[k] = view.getFloat64(offsets[k]! + C_ID, true);
+    }
+    const order = Array.from({ length: count }, (_, k) => k).sort((a, b) => at[a]! - at[b]! || id[a]! - id[b]!);
+    for (let first = 0; first < count; first += FINISH_GROUP) {
+      const records: ConnectionRecord[] = [];
+      for (let k = first; k < Math.min(count, first + FINISH_GROUP); k++) {
+        unpackConnection(view, u8, offsets[order[k]!]!, this.scratch, 0);
+        records.push(buildConnectionRecord(this.scratch, 0));
+      }
+      yield { records };
+    }
+    this.spare = buffer; // every record is built: the writer may go on in it
   }
 }
 
@@ -111,12 +147,12 @@ export async function* trackConnections(
     const placement = { memory, outputSlot: () => 0, fill: true };
     for await (const { batch, packetBase } of decodeInputs(inputs, options, summaries, placement)) {
       grouping.tracker.packetBase = packetBase;
-      yield grouping.process(batch);
+      yield* grouping.process(batch);
     }
     for (let done = false; !done;) {
       const next = grouping.finishSome();
       done = next.done;
-      yield next.group;
+      yield* next.groups;
     }
     return grouping.timeline;
   } finally {

@@ -13,7 +13,8 @@ import { portSet, ZEEK_LIKELY_SERVER_PORTS } from "./likely-server-ports.js";
 import { parseCidr, cidrContains, type Cidr } from "./cidr.js";
 import { SlotFifo } from "./slot-fifo.js";
 import {
-  ZEEK_TIMEOUTS, halfOpenLimit, type Timeouts, type TrackerOptions, type EmitConnection, type TrackerHooks,
+  ZEEK_TIMEOUTS, halfOpenLimit, connectionLimit, type Timeouts, type TrackerOptions, type EmitConnection,
+  type TrackerHooks,
 } from "./tracker-options.js";
 
 export const CUR_TIME = 0;
@@ -41,6 +42,15 @@ export class TrackerContext {
   readonly maxHalfOpen: number;
   lastHalfOpenDeadline = -Infinity;
   halfOpenCheck = Infinity; // no half-open connection is due before this
+  // The bound on connection records (tracker-eviction.ts): the two heaps of candidates by last
+  // packet, once the bound has been exceeded, and their entries of ended connections.
+  readonly maxConnections: number;
+  evicting = false;
+  readonly evictFirst = new TimerQueue();
+  readonly evictLater = new TimerQueue();
+  evictStale = 0;
+  /** The input has ended: connections are being ended in id order. */
+  inputEnded = false;
   private baseSec = NaN;
   /** Added to packet indices: the packets of earlier files when several are read as one. */
   packetBase = 0;
@@ -65,6 +75,7 @@ export class TrackerContext {
     this.shardIndex = options.shard?.index ?? 0;
     this.shardCount = options.shard?.count ?? 1;
     this.maxHalfOpen = halfOpenLimit(options);
+    this.maxConnections = connectionLimit(options);
   }
 
   /** The capture clock takes packet i's time: the current time, "now", the timeline figures. */

@@ -6,6 +6,7 @@ import * as L from "../../assembly/layout.js";
 import { REMOVED_EVICTED } from "./connection-store.js";
 import { CUR_TIME, type TrackerContext } from "./tracker-context.js";
 import { remove, TIMEOUT_IDLE_EMPTY } from "./tracker-lifetime.js";
+import { becameRecord } from "./tracker-eviction.js";
 
 // Does this packet open a half-open connection the WebAssembly tracker would hold as a
 // pending SYN (a pure SYN, whole, not dropped, due no earlier than the last one held)? If so,
@@ -33,6 +34,10 @@ export function holdHalfOpen(k: TrackerContext, slot: number): void {
 // Half-open no more once their timers have looked at them (the WebAssembly tracker promotes
 // its pending SYNs then). Deadline order: the oldest go first.
 export function dropDueHalfOpen(k: TrackerContext, t: number): void {
-  while (k.halfOpen.size > 0 && k.halfOpen.oldestDeadline() <= t) k.halfOpen.delete(k.halfOpen.oldest());
+  while (k.halfOpen.size > 0 && k.halfOpen.oldestDeadline() <= t) {
+    const slot = k.halfOpen.oldest();
+    k.halfOpen.delete(slot);
+    becameRecord(k, slot);
+  }
   k.halfOpenCheck = k.halfOpen.oldestDeadline();
 }

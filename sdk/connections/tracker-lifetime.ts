@@ -4,9 +4,10 @@
 import * as L from "../../assembly/layout.js";
 import { INACTIVE, SYN_SENT, SYN_ACK_SENT, CLOSED, RESET, inHandshake } from "./endpoint-state.js";
 import {
-  KEY_WORDS, REMOVED_ATTEMPT, REMOVED_CLOSE, REMOVED_INACTIVITY, REMOVED_IDLE_EMPTY,
+  KEY_WORDS, REMOVED_ATTEMPT, REMOVED_CLOSE, REMOVED_INACTIVITY, REMOVED_IDLE_EMPTY, REMOVED_EVICTED,
 } from "./connection-store.js";
 import { CUR_TIME, type TrackerContext } from "./tracker-context.js";
+import { recordEnded } from "./tracker-eviction.js";
 
 /** A connection on which nothing was ever accepted ends this long after its first packet. */
 export const TIMEOUT_IDLE_EMPTY = 5;
@@ -94,10 +95,12 @@ function dueReason(k: TrackerContext, slot: number, now: number): number {
 /** Ends a connection: out of the flow table, handed to `emit`, its slot freed. */
 export function remove(k: TrackerContext, slot: number, why: number, at: number): void {
   const s = k.store;
-  k.halfOpen.delete(slot);
+  const halfOpen = k.halfOpen.delete(slot);
   s.removedBy[slot] = why;
   s.removedAt[slot] = at;
   k.table.remove(slot, s.flowHash[slot]!);
   k.emit(s, slot);
   s.release(slot);
+  // A record's eviction entry is left behind, unless the eviction took it out (tracker-eviction.ts).
+  if (!halfOpen && why !== REMOVED_EVICTED) recordEnded(k);
 }

@@ -22,6 +22,7 @@ export interface TrackerExports {
   setPacketBase(base: number): void;
   setLikelyServerPort(port: number): void;
   setHalfOpenLimit(limit: number): void;
+  setConnectionLimit(limit: number): void;
   setPortTimeout(port: number, seconds: number): void;
   addIgnoredNet(version: number, bits: number): number;
   reset(attempt: number, close: number, handshake: number, inactivity: number, verify: number, shardIndex: number, shardCount: number): void;

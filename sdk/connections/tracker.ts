@@ -26,9 +26,10 @@ import { noteClose } from "./tracker-teardown.js";
 import { reassemble } from "./tracker-gaps.js";
 import { updateTimers, expire, remove } from "./tracker-lifetime.js";
 import { opensHalfOpen, holdHalfOpen, dropDueHalfOpen } from "./tracker-half-open.js";
+import { recordsOpen, enforceConnectionLimit, becameRecord } from "./tracker-eviction.js";
 
 export {
-  ZEEK_TIMEOUTS, DEFAULT_MAX_HALF_OPEN, halfOpenLimit,
+  ZEEK_TIMEOUTS, DEFAULT_MAX_HALF_OPEN, DEFAULT_MAX_CONNECTIONS, halfOpenLimit, connectionLimit,
   type Timeouts, type TrackerOptions, type EmitConnection, type TrackerHooks,
 } from "./tracker-options.js";
 
@@ -63,6 +64,7 @@ export class ConnectionTracker extends TrackerContext {
    */
   finish(max = Infinity): boolean {
     const s = this.store;
+    this.inputEnded = true;
     if (!this.closing) {
       const open: number[] = [];
       for (let slot = 0; slot < s.capacity; slot++) if (s.inUse[slot]) open.push(slot);
@@ -92,6 +94,7 @@ export class ConnectionTracker extends TrackerContext {
     if (this.timers.size > 0 && this.timers.peekDeadline() <= t) expire(this);
     if (t >= this.halfOpenCheck) dropDueHalfOpen(this, t);
     if (this.shardCount > 1 && (b.u32[i * 32 + L.REC_FLOW_HASH / 4]! % this.shardCount) !== this.shardIndex) return;
+    if (recordsOpen(this) > this.maxConnections) enforceConnectionLimit(this);
 
     const s = this.store;
     const flags = b.u16[i * 64 + L.REC_TCP_FLAGS / 2]!;
@@ -109,7 +112,7 @@ export class ConnectionTracker extends TrackerContext {
 
     let slot = this.table.find(hash, words, srcAt, dstAt, ports, version);
     let fromA = this.table.fromSideA;
-    if (slot >= 0) this.halfOpen.delete(slot); // a second packet: no longer half-open
+    if (slot >= 0 && this.halfOpen.delete(slot)) becameRecord(this, slot); // a second packet: no longer half-open
     let carried = 0; // handshake evidence the new connection inherits from the one it replaces
     if (slot >= 0 && flags & L.FLAG_SYN && !regroupsCutSyn(this, b, i, slot, fromA) && isReuse(this, slot, fromA)) {
       carried = reuseEvidence(this, slot, fromA);
@@ -120,6 +123,7 @@ export class ConnectionTracker extends TrackerContext {
       const halfOpen = carried === 0 && opensHalfOpen(this, stop, verify, packetFlags);
       slot = create(this, b, i, hash, words, srcAt, dstAt, ports, version, sport, dport);
       if (halfOpen) holdHalfOpen(this, slot);
+      else becameRecord(this, slot);
       fromA = true;
       if (carried === REUSE_NEW_ISN) noteAnomaly(s, slot, "syn-retransmit-different-isn");
       if (carried === REUSE_SIMULTANEOUS) s.handshakeFlags[slot]! |= HS_SIMULTANEOUS;

@@ -10,7 +10,7 @@ import * as L from "../../assembly/layout.js";
 import { CONN_SIZE } from "../../assembly/connection-layout.js";
 import type { PacketBatch } from "../decoder/packet-batch.js";
 import { ConnectionStore } from "./connection-store.js";
-import { ZEEK_TIMEOUTS, halfOpenLimit, type TrackerOptions, type EmitConnection, type Timeouts } from "./tracker.js";
+import { ZEEK_TIMEOUTS, halfOpenLimit, connectionLimit, type TrackerOptions, type EmitConnection, type Timeouts } from "./tracker.js";
 import { ZEEK_LIKELY_SERVER_PORTS } from "./likely-server-ports.js";
 import { parseCidr } from "./cidr.js";
 import { instantiateTracker, type TrackerExports } from "./tracker-module.js";
@@ -43,8 +43,9 @@ export class WasmConnectionTracker {
       timeouts.attempt, timeouts.close, timeouts.handshakeInactivity, timeouts.inactivity,
       options.verifyChecksums ? 1 : 0, options.shard?.index ?? 0, options.shard?.count ?? 1,
     );
-    const limit = halfOpenLimit(options);
+    const limit = halfOpenLimit(options), records = connectionLimit(options);
     wasm.setHalfOpenLimit(limit >= 0xffffffff ? 0xffffffff : limit); // u32: 0xffffffff is no limit
+    wasm.setConnectionLimit(records >= 0xffffffff ? 0xffffffff : records);
     for (const port of options.likelyServerPorts ?? ZEEK_LIKELY_SERVER_PORTS) {
       if (port >= 0 && port < 65536) wasm.setLikelyServerPort(port);
     }

@@ -20,7 +20,7 @@ import { takeScanWorker } from "./worker-pool.js";
 import { endedRecords } from "./ended-bytes.js";
 import { ConnectionStore } from "../connections/connection-store.js";
 import { C_ID, C_REMOVED_AT } from "../../assembly/connection-layout.js";
-import { DEFAULT_MAX_HALF_OPEN } from "../connections/tracker.js";
+import { halfOpenLimit, connectionLimit } from "../connections/tracker.js";
 import { unpackConnection } from "../connections/unpack-connection.js";
 import { abortable } from "../abort.js";
 import { buildConnectionRecord, type ConnectionRecord } from "../connections/connection-record.js";
@@ -28,8 +28,13 @@ import { buildConnectionRecord, type ConnectionRecord } from "../connections/con
 /** Options a worker can receive: plain data only (no callbacks). */
 function portable(options: ScanOptions, workers: number): ScanOptions {
   const { onProgress: _progress, signal: _signal, ...rest } = options;
-  // Each worker holds its share of the half-open connections (ScanOptions.maxHalfOpen).
-  return { ...rest, maxHalfOpen: Math.ceil((options.maxHalfOpen ?? DEFAULT_MAX_HALF_OPEN) / workers) };
+  // Each worker holds its share of the half-open connections and of the connection records
+  // (ScanOptions.maxHalfOpen, maxConnections), validated here first.
+  return {
+    ...rest,
+    maxHalfOpen: Math.ceil(halfOpenLimit(options) / workers),
+    maxConnections: Math.ceil(connectionLimit(options) / workers),
+  };
 }
 
 /**

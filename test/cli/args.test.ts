@@ -44,6 +44,7 @@ const SCAN_CASES: Record<string, string[]> = {
   "max-tunnel-depth": ["--max-tunnel-depth", "0"],
   "top": ["--top", "1"],
   "max-half-open": ["--max-half-open", "1"],
+  "max-connections": ["--max-connections", "1"],
   "threads": ["--threads", "2"],
   "no-progress": ["--no-progress"],
   "quiet": ["-q"],

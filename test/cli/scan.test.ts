@@ -15,6 +15,7 @@ import { F, ethernet } from "../helpers/packets.js";
 import { readPcapFrames } from "../helpers/read-pcap.js";
 import { udpTunnel, vxlan } from "../helpers/tunnels.js";
 import { corpusDir } from "../helpers/decode.js";
+import { writeFlood } from "../../bench/flood.js";
 
 const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
 const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
@@ -186,11 +187,29 @@ describe("tcp-handshake-scan <capture>", () => {
     }
   });
 
+  it("--max-connections bounds the connections kept (none lifts it); a bad value is a usage error", () => {
+    const flood = join(dir, "acks.pcap");
+    writeFlood(flood, 300, 1_000_000, 0x10);
+    const bounded = run(["--format", "ndjson", "--max-connections", "100", flood]);
+    expect(bounded.code).toBe(0);
+    const kinds = bounded.stdout.trim().split("\n").map((l) => JSON.parse(l).teardown.kind);
+    expect(kinds.filter((k) => k === "evicted")).toHaveLength(199);
+    const summary = run(["--max-connections", "100", flood]);
+    expect(summary.stdout).toMatch(/evicted +199/);
+    const unbounded = run(["--format", "ndjson", "--max-connections", "none", flood]);
+    expect(unbounded.stdout).not.toContain("evicted");
+    for (const bad of ["0", "1.5", "many"]) {
+      const r = run(["--max-connections", bad, flood]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr, bad).toMatch(/--max-connections/);
+    }
+  });
+
   it("--help documents every flag with examples, quickly", () => {
     const started = Date.now();
     const r = run(["--help"]);
     expect(r.code).toBe(0);
-    for (const flag of ["--format", "--output", "--filter", "--ladder", "--server-ports", "--verify-checksums", "--tunnel-ports", "--max-tunnel-depth", "--top", "--threads", "--no-progress", "--quiet"]) {
+    for (const flag of ["--format", "--output", "--filter", "--ladder", "--server-ports", "--verify-checksums", "--tunnel-ports", "--max-tunnel-depth", "--top", "--threads", "--max-half-open", "--max-connections", "--no-progress", "--quiet"]) {
       expect(r.stdout).toContain(flag);
     }
     expect(r.stdout).toContain("Examples:");
