@@ -1,45 +1,46 @@
 // npm run bench — the whole command, end to end, on captures this benchmark generates.
 //
 // For each size (default 2 GB; BENCH_SIZES_GB="0.2,2,8" to see memory stay flat as captures
-// grow) and each snaplen (full, 96 bytes), it generates a realistic capture with the project's
-// generator, then runs, each from page cache:
+// grow), each traffic mix (BENCH_MIXES, default "bulk,short": long transfers dominating, and
+// many short request/response connections, a fifth failed; see bench/traffic-scripts.ts) and
+// each snaplen (full, 96 bytes), it generates a capture with the project's generator, then
+// runs, each from page cache:
 //   - `tcp-handshake-scan --format ndjson` to /dev/null, and the default summary, each with the
 //     `--threads` set to the cores available and to 1;
 //   - the plain-TypeScript pipeline (same records, no WebAssembly);
+//   - ../shared/perf/c_baseline.c, `c_baseline --flows --quiet`, the native limit (read, decode,
+//     a flow table, a per-flow class; no records), when a C compiler is present;
 //   - `tshark -q -z conv,tcp` when tshark is installed (captures up to BENCH_TSHARK_MAX_GB,
 //     default 2: it needs minutes and gigabytes of memory per GB);
-// and prints one table: wall time, MB/s, packets/s, peak RSS, and ratios to the TypeScript
-// pipeline. Options (environment): BENCH_SIZES_GB, BENCH_DIR (keep captures there between
-// runs), BENCH_RUNS (best of N for our runs, default 1; tshark runs once).
+// and prints one table: wall time, MB/s, packets/s, connections/s, peak RSS, the speed-up over
+// the TypeScript pipeline and the time against C's (ours / C). Options (environment):
+// BENCH_SIZES_GB, BENCH_MIXES, BENCH_DIR (keep captures there between runs), BENCH_RUNS (best of
+// N, default 3; the runs of a capture's engines are interleaved, since this machine's speed
+// drifts; tshark runs once), BENCH_C_BASELINE (another path to c_baseline.c).
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, existsSync, statSync, rmSync, openSync, readSync, closeSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir, cpus, totalmem, availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateCapture } from "./generate.js";
+import { generateCapture, type Mix } from "./generate.js";
 import { measureRun, type Measured } from "./measure-run.js";
+import { buildCBaseline, cBaselineFlows } from "./c-baseline.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CLI = join(ROOT, "dist", "cli", "bin.js");
 const JS_PIPELINE = join(ROOT, "dist", "bench", "js-pipeline.js");
 const sizes = (process.env.BENCH_SIZES_GB ?? "2").split(",").map(Number);
-const runs = Number(process.env.BENCH_RUNS ?? 1);
+const mixes = (process.env.BENCH_MIXES ?? "bulk,short").split(",") as Mix[];
+const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const tsharkMaxGb = Number(process.env.BENCH_TSHARK_MAX_GB ?? 2);
 const dir = process.env.BENCH_DIR ?? mkdtempSync(join(tmpdir(), "ths-e2e-"));
 mkdirSync(dir, { recursive: true });
+for (const mix of mixes) if (mix !== "bulk" && mix !== "short") throw new Error(`BENCH_MIXES: unknown mix "${mix}" (bulk, short)`);
 
 /** A command run from page cache, stdout discarded (exit 4: a damaged input, still measured). */
-const measure = (command: string, args: string[], node: boolean) => measureRun(command, args, { node, okCodes: [0, 4] });
-
-async function best(command: string, args: string[], node: boolean): Promise<Measured> {
-  let result: Measured | null = null;
-  for (let k = 0; k < runs; k++) {
-    const m = await measure(command, args, node);
-    if (!result || m.seconds < result.seconds) result = m;
-  }
-  return result!;
-}
+const measure = (command: string, args: string[], node: boolean, keepStdout = false) =>
+  measureRun(command, args, { node, keepStdout, okCodes: [0, 4] });
 
 function warm(path: string): void {
   const fd = openSync(path, "r");
@@ -52,49 +53,119 @@ function hasTshark(): boolean {
   return spawnSync("tshark", ["--version"], { stdio: "ignore" }).status === 0;
 }
 
-interface Row { capture: string; engine: string; m: Measured; bytes: number; packets: number }
+interface Capture { name: string; path: string; bytes: number; packets: number; connections: number; gb: number }
+interface Engine { name: string; once?: boolean; run: () => Promise<Measured> }
+interface Row { capture: Capture; engine: string; m: Measured }
 
-async function main(): Promise<void> {
-  console.log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; captures in ${dir}`);
-  const tshark = hasTshark();
-  const cores = availableParallelism();
-  const rows: Row[] = [];
-  for (const gb of sizes) {
-    for (const snaplen of [0, 96]) {
-      const name = `${gb} GB, ${snaplen ? `${snaplen}-byte snaplen` : "full snaplen"}`;
-      const path = join(dir, `e2e-${gb}gb-${snaplen || "full"}.pcap`);
-      let packets: number;
-      const stamp = `${path}.packets`;
-      if (existsSync(path) && existsSync(stamp) && statSync(path).size >= gb * 1e9 * 0.99) {
-        packets = Number(readFileSync(stamp, "utf8"));
-      } else {
-        process.stdout.write(`generating ${name} ... `);
-        const g = generateCapture(path, { bytes: gb * 1e9, snaplen, seed: 1 });
-        packets = g.packets;
-        writeFileSync(stamp, String(packets));
-        console.log(`${g.packets} packets, ${g.connections} connections`);
-      }
-      const bytes = statSync(path).size;
-      warm(path);
-      const add = (engine: string, m: Measured) => rows.push({ capture: name, engine, m, bytes, packets });
-      // The thread counts are given, not left to the default (one thread under 64 MB of capture).
-      add(`ndjson, ${cores} threads`, await best("node", [CLI, "--format", "ndjson", "--quiet", "--threads", String(cores), path], true));
-      add("ndjson, 1 thread", await best("node", [CLI, "--format", "ndjson", "--quiet", "--threads", "1", path], true));
-      add(`summary, ${cores} threads`, await best("node", [CLI, "--quiet", "--threads", String(cores), path], true));
-      add("summary, 1 thread", await best("node", [CLI, "--quiet", "--threads", "1", path], true));
-      add("typescript pipeline", await best("node", [JS_PIPELINE, path], true));
-      if (tshark && gb <= tsharkMaxGb) add("tshark -z conv,tcp", await measure("tshark", ["-q", "-n", "-r", path, "-z", "conv,tcp"], false));
+const C_ENGINE = "c_baseline --flows";
+const TS_ENGINE = "typescript pipeline";
+
+/** The capture of a size, mix and snaplen: generated, or the one BENCH_DIR kept. */
+function capture(gb: number, mix: Mix, snaplen: number): Capture {
+  const name = `${gb} GB ${mix}, ${snaplen ? `${snaplen}-byte snaplen` : "full snaplen"}`;
+  const path = join(dir, `e2e-${gb}gb-${mix}-${snaplen || "full"}.pcap`);
+  const stamp = `${path}.json`;
+  let counts: { packets: number; connections: number };
+  if (existsSync(path) && existsSync(stamp) && statSync(path).size >= gb * 1e9 * 0.99) {
+    counts = JSON.parse(readFileSync(stamp, "utf8"));
+  } else {
+    process.stdout.write(`generating ${name} ... `);
+    const g = generateCapture(path, { bytes: gb * 1e9, snaplen, seed: 1, mix });
+    counts = { packets: g.packets, connections: g.connections };
+    writeFileSync(stamp, JSON.stringify(counts));
+    const share = (n: number) => `${(100 * n / g.connections).toFixed(1)} %`;
+    const failed = g.connections - g.kinds.closed - g.kinds.open;
+    console.log(`${g.packets} packets, ${g.connections} connections (${(g.packets / g.connections).toFixed(1)} packets each; ` +
+      `${share(failed)} failed, reset or mid-stream: refused ${share(g.kinds.refused)}, unanswered ${share(g.kinds.unanswered)}, ` +
+      `reset ${share(g.kinds.reset)}, mid-stream ${share(g.kinds.midstream)}; IPv6 ${share(g.ipv6)}, VLAN ${share(g.vlanTagged)})`);
+  }
+  return { name, path, bytes: statSync(path).size, gb, ...counts };
+}
+
+/** Every engine on one capture, their runs interleaved (this machine's speed drifts); the best time of each. */
+async function measureCapture(c: Capture, engines: Engine[]): Promise<Row[]> {
+  const best = new Map<string, Measured>();
+  for (let k = 0; k < runs; k++) {
+    for (const e of engines) {
+      if (e.once && k > 0) continue;
+      const m = await e.run();
+      const prev = best.get(e.name);
+      // The best time; the highest peak RSS seen over the runs.
+      if (!prev) best.set(e.name, m);
+      else best.set(e.name, { ...(m.seconds < prev.seconds ? m : prev), maxRssMb: Math.max(m.maxRssMb, prev.maxRssMb) });
     }
   }
-  const fmt = (x: number, d = 0) => x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
-  console.log("");
-  console.log(`${"capture".padEnd(28)} ${"engine".padEnd(22)} ${"seconds".padStart(8)} ${"MB/s".padStart(8)} ${"Mpkt/s".padStart(8)} ${"peak RSS".padStart(10)} ${"vs TS".padStart(7)}`);
-  for (const r of rows) {
-    const ts = rows.find((x) => x.capture === r.capture && x.engine === "typescript pipeline")!;
-    console.log(`${r.capture.padEnd(28)} ${r.engine.padEnd(22)} ${fmt(r.m.seconds, 2).padStart(8)} ${fmt(r.bytes / r.m.seconds / 1e6).padStart(8)} ${fmt(r.packets / r.m.seconds / 1e6, 2).padStart(8)} ${`${fmt(r.m.maxRssMb)} MB`.padStart(10)} ${`${(ts.m.seconds / r.m.seconds).toFixed(2)}x`.padStart(7)}`);
+  return engines.map((e) => ({ capture: c, engine: e.name, m: best.get(e.name)! }));
+}
+
+async function main(): Promise<void> {
+  console.log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; captures in ${dir}; best of ${runs}`);
+  const tshark = hasTshark();
+  const cores = availableParallelism();
+  const binDir = mkdtempSync(join(tmpdir(), "ths-c-baseline-"));
+  const c = buildCBaseline(ROOT, binDir);
+  const rows: Row[] = [];
+  for (const gb of sizes) {
+    for (const mix of mixes) {
+      for (const snaplen of [0, 96]) {
+        const cap = capture(gb, mix, snaplen);
+        warm(cap.path);
+        const ours = (name: string, args: string[]): Engine => ({ name, run: () => measure("node", [CLI, ...args, cap.path], true) });
+        // The thread counts are given, not left to the default (one thread under 64 MB of capture).
+        const engines: Engine[] = [
+          ours(`ndjson, ${cores} threads`, ["--format", "ndjson", "--quiet", "--threads", String(cores)]),
+          ours("ndjson, 1 thread", ["--format", "ndjson", "--quiet", "--threads", "1"]),
+          ours(`summary, ${cores} threads`, ["--quiet", "--threads", String(cores)]),
+          ours("summary, 1 thread", ["--quiet", "--threads", "1"]),
+          { name: TS_ENGINE, run: () => measure("node", [JS_PIPELINE, cap.path], true) },
+        ];
+        if ("binary" in c) {
+          engines.push({
+            name: C_ENGINE, run: async () => {
+              const m = await measure(c.binary, ["--flows", "--quiet", cap.path], false, true);
+              const flows = cBaselineFlows(m.stdout);
+              // Its flows are the generator's connections (one more per reused tuple at most): a check it read it all.
+              if (flows === null || flows < cap.connections * 0.98) console.log(`c_baseline counted ${flows} flows in ${cap.name}, generated ${cap.connections}`);
+              return m;
+            },
+          });
+        }
+        if (tshark && gb <= tsharkMaxGb) engines.push({ name: "tshark -z conv,tcp", once: true, run: () => measure("tshark", ["-q", "-n", "-r", cap.path, "-z", "conv,tcp"], false) });
+        rows.push(...await measureCapture(cap, engines));
+      }
+    }
   }
-  if (!tshark) console.log("\ntshark not installed (apt-get install tshark): its column is left out");
+  printTable(rows);
+  if ("missing" in c) console.log(`\nno native-limit row: ${c.missing}`);
+  else console.log(`\n${C_ENGINE}: ../shared/perf/c_baseline.c built with ${c.compiler} -O2; "x C" is our time over its time on the same page-cached file`);
+  if (!tshark) console.log("tshark not installed (apt-get install tshark): its rows are left out");
+  rmSync(binDir, { recursive: true, force: true });
   if (!process.env.BENCH_DIR) rmSync(dir, { recursive: true, force: true });
+}
+
+function printTable(rows: Row[]): void {
+  const fmt = (x: number, d = 0) => x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+  const captureWidth = Math.max(...rows.map((r) => r.capture.name.length));
+  console.log("");
+  console.log(`${"capture".padEnd(captureWidth)}  ${"engine".padEnd(20)} ${"seconds".padStart(8)} ${"MB/s".padStart(7)} ${"Mpkt/s".padStart(7)} ` +
+    `${"kconn/s".padStart(8)} ${"peak RSS".padStart(9)} ${"vs TS".padStart(7)} ${"x C".padStart(7)}`);
+  let last: Capture | null = null;
+  for (const r of rows) {
+    const same = (e: string) => rows.find((x) => x.capture === r.capture && x.engine === e);
+    const ts = same(TS_ENGINE)!, c = same(C_ENGINE);
+    const s = r.m.seconds;
+    const label = r.capture === last ? "" : r.capture.name;
+    last = r.capture;
+    console.log(`${label.padEnd(captureWidth)}  ${r.engine.padEnd(20)} ${fmt(s, 2).padStart(8)} ${fmt(r.capture.bytes / s / 1e6).padStart(7)} ` +
+      `${fmt(r.capture.packets / s / 1e6, 2).padStart(7)} ${fmt(r.capture.connections / s / 1e3).padStart(8)} ${`${fmt(r.m.maxRssMb)} MB`.padStart(9)} ` +
+      `${`${(ts.m.seconds / s).toFixed(2)}x`.padStart(7)} ${(c ? `${(s / c.m.seconds).toFixed(2)}x` : "").padStart(7)}`);
+  }
+  const captures = [...new Set(rows.map((r) => r.capture))];
+  console.log("");
+  for (const c of captures) {
+    console.log(`${c.name}: ${fmt(c.bytes / 1e6)} MB, ${fmt(c.packets)} packets, ${fmt(c.connections)} connections ` +
+      `(${fmt(c.connections / (c.bytes / 1e9))} per GB, ${(c.packets / c.connections).toFixed(1)} packets each)`);
+  }
 }
 
 await main();

@@ -4,12 +4,17 @@
 // ways connections end: FIN from either side, RST, refused and unanswered SYNs, still open.
 // Output is a little-endian microsecond pcap, at full snaplen or cut to a given snaplen; with
 // `vxlan`, every frame is wrapped in VXLAN (outer Ethernet, IPv4, UDP 4789, VNI per connection)
-// between a few VTEPs, as traffic mirrored by AWS or Azure arrives.
+// between a few VTEPs, as traffic mirrored by AWS or Azure arrives. Two mixes of traffic
+// (bench/traffic-scripts.ts): "bulk", long transfers dominating, and "short", client/server
+// traffic of many short connections, a fifth of them failed, reset or seen from mid-stream.
 //
 // The generator writes packets straight into a reusable output buffer; it never holds the
 // capture in memory, so it can produce captures of any size.
 
 import { openSync, writeSync, closeSync } from "node:fs";
+import { FLAG, MSS, MIXES, type ConnectionKind, type Mix, type Step } from "./traffic-scripts.js";
+
+export type { ConnectionKind, Mix } from "./traffic-scripts.js";
 
 export interface GenerateOptions {
   /** Approximate size of the capture in bytes. */
@@ -21,17 +26,41 @@ export interface GenerateOptions {
   seed?: number;
   /** Wrap every frame in VXLAN (50 bytes more per packet). */
   vxlan?: boolean;
+  /**
+   * The traffic (bench/traffic-scripts.ts): "bulk" (default), long transfers dominating, or
+   * "short", many short request/response connections, a fifth of them failed. The short mix
+   * finishes every connection it starts: it stops starting new ones once those open would fill
+   * `bytes`, so its counts below are exactly what the capture holds.
+   */
+  mix?: Mix;
+  /** Told of each connection as its first packet is written (for tests that check a capture). */
+  onConnection?: (connection: GeneratedConnection) => void;
+}
+
+/** One connection of a generated capture; addresses as IPv4 numbers (IPv6: fd00::/96 + that). */
+export interface GeneratedConnection {
+  kind: ConnectionKind;
+  v6: boolean;
+  /** 802.1Q VLAN id, 0 when untagged. */
+  vlan: number;
+  clientIp: number;
+  clientPort: number;
+  serverIp: number;
+  serverPort: number;
 }
 
 export interface GenerateResult {
   path: string;
   bytes: number;
   packets: number;
+  /** Connections with at least one packet in the capture. */
   connections: number;
+  /** Those connections by what their script plays out (bulk: some are cut by the capture's end). */
+  kinds: Record<ConnectionKind, number>;
+  ipv6: number;
+  vlanTagged: number;
 }
 
-const FLAG = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16 } as const;
-const MSS = 1448;
 
 /** Deterministic pseudo-random numbers (mulberry32), so generated captures and tests reproduce. */
 export function rng(seed: number): () => number {
@@ -45,35 +74,6 @@ export function rng(seed: number): () => number {
   };
 }
 
-type Step = [fromClient: boolean, flags: number, payload: number];
-
-// The packets of one connection, in order: [from client?, TCP flags, payload bytes].
-function script(random: () => number): Step[] {
-  const A = FLAG.ACK;
-  const r = random();
-  if (r < 0.04) return [[true, FLAG.SYN, 0], [true, FLAG.SYN, 0], [true, FLAG.SYN, 0]]; // unanswered
-  if (r < 0.08) return [[true, FLAG.SYN, 0], [false, FLAG.RST | A, 0]]; // refused
-  const steps: Step[] = [[true, FLAG.SYN, 0], [false, FLAG.SYN | A, 0], [true, A, 0]];
-  // Request, then a response of a few bytes to a few megabytes (heavy-tailed, as on real links).
-  steps.push([true, A | FLAG.PSH, 200 + Math.floor(random() * 600)]);
-  const responseBytes = Math.floor(400 * Math.pow(10, random() * 3.6));
-  let sent = 0, unacked = 0;
-  while (sent < responseBytes) {
-    const n = Math.min(MSS, responseBytes - sent);
-    steps.push([false, A | (sent + n === responseBytes ? FLAG.PSH : 0), n]);
-    sent += n;
-    if (++unacked === 2) { steps.push([true, A, 0]); unacked = 0; }
-  }
-  if (unacked) steps.push([true, A, 0]);
-  const end = random();
-  if (end < 0.55) steps.push([true, FLAG.FIN | A, 0], [false, FLAG.FIN | A, 0], [true, A, 0]);
-  else if (end < 0.8) steps.push([false, FLAG.FIN | A, 0], [true, A, 0], [true, FLAG.FIN | A, 0], [false, A, 0]);
-  else if (end < 0.9) steps.push([true, FLAG.RST | A, 0]);
-  else if (end < 0.95) steps.push([false, FLAG.RST | A, 0]);
-  // else: still open when the capture ends
-  return steps;
-}
-
 interface Conn {
   id: number;
   v6: boolean;
@@ -84,8 +84,11 @@ interface Conn {
   serverPort: number;
   clientSeq: number;
   serverSeq: number;
+  kind: ConnectionKind;
   steps: Step[];
   next: number;
+  /** Bytes its packets not yet written will take in the file. */
+  remaining: number;
   vni: number;
   vtepPort: number;
 }
@@ -119,10 +122,17 @@ export function generateCapture(path: string, options: GenerateOptions): Generat
   const random = rng(options.seed ?? 42);
   const snaplen = options.snaplen ?? 0;
   const concurrency = options.concurrency ?? 2000;
+  const mix = options.mix ?? "bulk";
+  const profile = MIXES[mix];
+  const outer = options.vxlan ? VXLAN_OVERHEAD : 0;
   const fd = openSync(path, "w");
   const out = new Uint8Array(4 << 20);
   const view = new DataView(out.buffer);
-  let pos = 0, total = 0, packets = 0, connections = 0;
+  let pos = 0, total = 0, packets = 0, created = 0;
+  // Of the connections with a packet in the capture:
+  let connections = 0, ipv6 = 0, vlanTagged = 0;
+  const kinds: Record<ConnectionKind, number> = { closed: 0, refused: 0, unanswered: 0, reset: 0, midstream: 0, open: 0 };
+  let pending = 0; // bytes the open connections' remaining packets will take
   let tsUs = 1_700_000_000 * 1e6;
 
   const flush = () => { writeSync(fd, out, 0, pos); total += pos; pos = 0; };
@@ -136,21 +146,34 @@ export function generateCapture(path: string, options: GenerateOptions): Generat
   pos = 24;
 
   const newConn = (): Conn => {
-    const v6 = random() < 0.25;
-    return {
-      id: connections++, v6,
-      vlan: random() < 0.2 ? 1 + Math.floor(random() * 4000) : 0,
+    const v6 = random() < profile.v6;
+    const c: Conn = {
+      id: created++, v6,
+      vlan: random() < profile.vlan ? 1 + Math.floor(random() * 4000) : 0,
       clientIp: (10 << 24) | Math.floor(random() * 0xffffff),
       serverIp: (172 << 24) | (16 << 16) | Math.floor(random() * 0xffff),
       clientPort: 1024 + Math.floor(random() * 64000),
       serverPort: SERVER_PORTS[Math.floor(random() * SERVER_PORTS.length)]!,
       clientSeq: Math.floor(random() * 2 ** 32), serverSeq: Math.floor(random() * 2 ** 32),
-      steps: script(random), next: 0,
+      kind: "open", steps: [], next: 0, remaining: 0,
       // Not drawn from `random`, so that the same seed gives the same traffic with and without VXLAN.
-      vni: 5000 + (connections % 16), vtepPort: 49152 + (Math.imul(connections, 0x9e3779b1) >>> 18),
+      vni: 5000 + (created % 16), vtepPort: 49152 + (Math.imul(created, 0x9e3779b1) >>> 18),
     };
+    const script = profile.script(random);
+    c.kind = script.kind;
+    c.steps = script.steps;
+    for (const step of c.steps) c.remaining += recordBytes(c, step);
+    pending += c.remaining;
+    return c;
   };
-  const active: Conn[] = Array.from({ length: concurrency }, newConn);
+  // Bytes a packet takes on the wire, and in the file (record header and what the snaplen keeps).
+  const wireBytes = (c: Conn, [, flags, payload]: Step) =>
+    outer + 14 + (c.vlan ? 4 : 0) + (c.v6 ? 40 : 20) + (flags & FLAG.SYN ? 40 : 32) + payload;
+  const recordBytes = (c: Conn, step: Step) => { const w = wireBytes(c, step); return 16 + (snaplen && w > snaplen ? snaplen : w); };
+  // The short mix starts a connection only while those open will not overfill the capture.
+  const roomFor = () => mix === "bulk" || total + pos + pending < options.bytes;
+  const active: Conn[] = [];
+  while (active.length < concurrency && roomFor()) active.push(newConn());
 
   const writeAddr = (o: number, v4: number, v6: boolean) => {
     if (v6) {
@@ -159,17 +182,28 @@ export function generateCapture(path: string, options: GenerateOptions): Generat
     } else view.setUint32(o, v4, false);
   };
 
-  while (total + pos < options.bytes) {
+  while (mix === "bulk" ? total + pos < options.bytes : active.length > 0) {
     const k = Math.floor(random() * active.length);
     const c = active[k]!;
-    const [fromClient, flags, payload] = c.steps[c.next++]!;
+    if (c.next === 0) {
+      connections++; kinds[c.kind]++;
+      if (c.v6) ipv6++;
+      if (c.vlan) vlanTagged++;
+      options.onConnection?.({
+        kind: c.kind, v6: c.v6, vlan: c.vlan,
+        clientIp: c.clientIp >>> 0, clientPort: c.clientPort, serverIp: c.serverIp >>> 0, serverPort: c.serverPort,
+      });
+    }
+    const step = c.steps[c.next++]!;
+    const [fromClient, flags, payload] = step;
     const syn = (flags & FLAG.SYN) !== 0;
     const tcpHeader = syn ? 40 : 32; // SYN: MSS, SACK-perm, TS, NOP, WS; others: NOP NOP TS
     const ipHeader = c.v6 ? 40 : 20;
     const l2 = 14 + (c.vlan ? 4 : 0);
-    const outer = options.vxlan ? VXLAN_OVERHEAD : 0;
-    const wire = outer + l2 + ipHeader + tcpHeader + payload;
+    const wire = wireBytes(c, step);
     const cap = snaplen && wire > snaplen ? snaplen : wire;
+    c.remaining -= 16 + cap;
+    pending -= 16 + cap;
     if (pos + 16 + wire > out.length) flush();
     tsUs += 1 + Math.floor(random() * 20);
     view.setUint32(pos, Math.floor(tsUs / 1e6), true);
@@ -215,9 +249,12 @@ export function generateCapture(path: string, options: GenerateOptions): Generat
     if (fromClient) c.clientSeq = (c.clientSeq + advance) >>> 0; else c.serverSeq = (c.serverSeq + advance) >>> 0;
     pos += 16 + cap;
     packets++;
-    if (c.next === c.steps.length) active[k] = newConn();
+    if (c.next === c.steps.length) {
+      if (roomFor()) active[k] = newConn();
+      else { active[k] = active[active.length - 1]!; active.pop(); }
+    }
   }
   flush();
   closeSync(fd);
-  return { path, bytes: total, packets, connections };
+  return { path, bytes: total, packets, connections, kinds, ipv6, vlanTagged };
 }

@@ -1,0 +1,28 @@
+// The native-limit row of `npm run bench`: ../shared/perf/c_baseline.c (read + decode + an
+// open-addressing flow table + a simple per-flow classification, in C), compiled once with
+// `gcc -O2` into a temporary directory when a C compiler is present, and run as
+// `c_baseline --flows --quiet FILE`. BENCH_C_BASELINE names another copy of the source.
+
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+
+export interface CBaseline { binary: string; compiler: string }
+
+/** Compiles c_baseline.c into `dir`; null (and why) when there is no source or no compiler. */
+export function buildCBaseline(root: string, dir: string): CBaseline | { missing: string } {
+  const source = process.env.BENCH_C_BASELINE ?? join(root, "..", "shared", "perf", "c_baseline.c");
+  if (!existsSync(source)) return { missing: `${source} not found` };
+  const binary = join(dir, "c_baseline");
+  for (const compiler of ["gcc", "cc"]) {
+    const r = spawnSync(compiler, ["-O2", "-o", binary, source], { encoding: "utf8" });
+    if (!r.error && r.status === 0) return { binary, compiler };
+  }
+  return { missing: "no C compiler (gcc or cc) could build it" };
+}
+
+/** The flow count c_baseline prints (its `flows=` field), to check it read the whole capture. */
+export function cBaselineFlows(stdout: string): number | null {
+  const m = /\bflows=(\d+)/.exec(stdout);
+  return m ? Number(m[1]) : null;
+}
