@@ -7,6 +7,7 @@ import {
   KEY_WORDS, REMOVED_ATTEMPT, REMOVED_CLOSE, REMOVED_INACTIVITY, REMOVED_IDLE_EMPTY,
 } from "./connection-store.js";
 import { CUR_TIME, type TrackerContext } from "./tracker-context.js";
+import { endAnalysis } from "./tracker-analysis.js";
 
 /** A connection on which nothing was ever accepted ends this long after its first packet. */
 export const TIMEOUT_IDLE_EMPTY = 5;
@@ -98,6 +99,7 @@ export function remove(k: TrackerContext, slot: number, why: number, at: number)
   s.removedBy[slot] = why;
   s.removedAt[slot] = at;
   k.table.remove(slot, s.flowHash[slot]!);
+  endAnalysis(k, slot);
   k.emit(s, slot);
   s.release(slot);
 }
