@@ -1,7 +1,8 @@
 // Keeps the connections most worth a look while streaming, in bounded memory: failed
-// handshakes, resets, and the slowest handshakes.
+// handshakes, resets, the slowest handshakes, and the connection-health figures (health.ts).
 
 import type { ConnectionRecord } from "../../sdk/index.js";
+import { ConnectionHealth } from "./health.js";
 
 const FAILED = new Set(["rejected", "unanswered", "aborted", "invalid"]);
 
@@ -11,10 +12,14 @@ export class InterestingConnections {
   readonly slowest: ConnectionRecord[] = [];
   failedTotal = 0;
   resetTotal = 0;
+  readonly health: ConnectionHealth;
 
-  constructor(private readonly limit: number) {}
+  constructor(private readonly limit: number) {
+    this.health = new ConnectionHealth(limit);
+  }
 
   add(c: ConnectionRecord): void {
+    this.health.add(c);
     if (FAILED.has(c.handshake.outcome)) {
       this.failedTotal++;
       if (this.failed.length < this.limit) this.failed.push(c);

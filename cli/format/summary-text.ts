@@ -1,6 +1,6 @@
 // The summary a person reads at a glance: connections by handshake outcome and by teardown
 // kind with counts and shares, RTT percentiles per leg, the worst servers and SYN-scan
-// suspects, capture-quality warnings, then the connections most worth a look.
+// suspects, connection health (TCP analysis), capture-quality warnings, then the connections most worth a look.
 
 import type { CaptureReport, CaptureSummary, ConnectionRecord, RttSummary } from "../../sdk/index.js";
 import { CONN_STATE_DESCRIPTIONS, formatEndpoint } from "../../sdk/index.js";
@@ -60,8 +60,11 @@ export function renderSummary(captures: CaptureSummary[], report: CaptureReport,
     }
     out.push("");
   }
-  out.push(`Capture quality: ${report.quality.verdict}`);
+  out.push(...interesting.health.render(ms, (c, extra) => `  #${String(c.id).padEnd(6)} ${formatEndpoint(c.orig.addr, c.orig.port).padEnd(24)} -> ${formatEndpoint(c.resp.addr, c.resp.port).padEnd(24)} ${extra}`));
+  const lossFinding = interesting.health.qualityFinding();
+  out.push(`Capture quality: ${lossFinding && report.quality.verdict === "good" ? "degraded" : report.quality.verdict}`);
   for (const f of report.quality.findings) out.push(`  ! ${f.message}`);
+  if (lossFinding) out.push(`  ! ${lossFinding}`);
   out.push("");
   const section = (title: string, list: ConnectionRecord[], total: number) => {
     if (!list.length) return;

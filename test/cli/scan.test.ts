@@ -55,6 +55,16 @@ describe("tcp-handshake-scan <capture>", () => {
     golden("sample-summary.txt", r.stdout.replace(SAMPLE, "examples/sample.pcap"));
   });
 
+  it("summary of the impaired recordings, with the connection-health section (golden)", () => {
+    const dir = fileURLToPath(new URL("../fixtures/impaired/", import.meta.url));
+    const files = readdirSync(dir).filter((f) => f.endsWith(".pcap")).sort().map((f) => join(dir, f));
+    const r = run(["--top", "5", ...files]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Connection health (Wireshark's TCP analysis)");
+    expect(r.stdout).toContain("! 1 connection acknowledged data the capture does not hold");
+    golden("impaired-summary.txt", r.stdout.split(dir).join("impaired/"));
+  });
+
   it("summary and ladders of the scenario capture (golden)", () => {
     const summary = run([SCENARIO]);
     expect(summary.code).toBe(0);
