@@ -8,8 +8,11 @@
 export const MAX_PAGES = 65536;
 /** Where the tracker's static data starts (--memoryBase); the decoder's regions end below it. */
 export const TRACKER_MEMORY_BASE = 64 << 20;
-/** The tracker's --initialMemory: its base plus the 5 MB its first connections need. */
-export const TRACKER_INITIAL_PAGES = 1104;
+/**
+ * The tracker's --initialMemory: its base plus the 11 MB its first connections need (a chunk of
+ * connection records with their TCP analysis blocks, 5.6 MB, and the analysis ring pool, 1.5 MB).
+ */
+export const TRACKER_INITIAL_PAGES = 1200;
 
 /** A new shared memory of at least `pages` pages. */
 export function createSharedMemory(pages = 1): WebAssembly.Memory {

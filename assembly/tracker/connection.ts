@@ -3,15 +3,16 @@
 // comparisons every rule uses.
 
 import {
-  CONN_SIZE, C_GENERATION, C_HANDSHAKE_ACK_TIME, C_ENDPOINTS, ENDPOINT_STRIDE, E_WINDOW_SCALE,
+  C_ANALYSIS, C_GENERATION, C_HANDSHAKE_ACK_TIME, C_ENDPOINTS, ENDPOINT_STRIDE, E_WINDOW_SCALE,
   E_TFO_COOKIE_LEN, E_STATE, E_SEEN, C_HANDSHAKE_FLAGS, C_FLIPPED, INACTIVE, SYN_SENT, SYN_ACK_SENT,
   CLOSED, RESET,
 } from "../connection-layout";
 
-// Every field back to 0 but the generation, then the fields whose "none" is not 0.
+// Every field back to 0 but the generation, then the fields whose "none" is not 0. The TCP
+// analysis block (C_ANALYSIS on) is left to create(), which resets it (analysis-hooks.ts).
 export function initConnection(c: usize): void {
   const generation = load<u32>(c, C_GENERATION);
-  memory.fill(c, 0, CONN_SIZE);
+  memory.fill(c, 0, C_ANALYSIS);
   store<u32>(c, generation, C_GENERATION);
   store<f64>(c, -1, C_HANDSHAKE_ACK_TIME);
   for (let side = 0; side < 2; side++) {

@@ -96,7 +96,7 @@ export function beginReplay(x: usize, nowThen: f64): void {
   curTime = captureTime(load<f64>(x, L.REC_TS_SEC), load<u32>(x, L.REC_TS_NSEC));
   curFlags = <u32>load<u16>(x, L.REC_TCP_FLAGS);
   curSeq = load<u32>(x, L.REC_SEQ);
-  curAck = 0;
+  curAck = load<u32>(x, L.REC_ACK);
   curPayload = 0;
 }
 

@@ -73,6 +73,7 @@ export function holdAsPending(stop: u32, verify: bool, packetFlags: u32, hash: u
   store<u32>(p, <u32>load<u8>(r, L.REC_IP_VERSION), P.P_KEY_VERSION);
   store<u32>(p, hash, P.P_FLOW_HASH);
   store<u32>(p, curSeq, P.P_SEQ);
+  store<u32>(p, load<u32>(r, L.REC_ACK), P.P_ACK);
   store<f64>(p, load<f64>(r, L.REC_TS_SEC), P.P_TS_SEC);
   store<f64>(p, packetIndex(), P.P_PACKET);
   store<f64>(p, now, P.P_NOW);
@@ -108,6 +109,7 @@ export function promote(seq: u32): u32 {
   store<u8>(x, <u8>version, L.REC_IP_VERSION);
   store<u32>(x, hash, L.REC_FLOW_HASH);
   store<u32>(x, load<u32>(p, P.P_SEQ), L.REC_SEQ);
+  store<u32>(x, load<u32>(p, P.P_ACK), L.REC_ACK);
   store<f64>(x, load<f64>(p, P.P_TS_SEC), L.REC_TS_SEC);
   store<u32>(x, load<u32>(p, P.P_TS_NSEC), L.REC_TS_NSEC);
   store<f64>(x, load<f64>(p, P.P_PACKET), L.REC_PACKET_INDEX);

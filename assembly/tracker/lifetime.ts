@@ -20,6 +20,7 @@ import * as config from "./config";
 import { curTime, curFlags } from "./context";
 import { headPendingDeadline, promoteHead } from "./half-open";
 import { becameRecord, recordEnding, recordEnded } from "./eviction";
+import { endAnalysis } from "./analysis-hooks";
 
 /** A connection on which nothing was ever accepted ends this long after its first packet. */
 export const TIMEOUT_IDLE_EMPTY: f64 = 5;
@@ -147,6 +148,7 @@ export function remove(slot: u32, why: i32, at: f64): void {
   store<u8>(c, <u8>why, C_REMOVED_BY);
   store<f64>(c, at, C_REMOVED_AT);
   removeFlow(slot, load<u32>(c, C_FLOW_HASH));
+  endAnalysis(c);
   copyEnded(c);
   releaseSlot(slot);
   if (queued) recordEnded();

@@ -7,7 +7,7 @@
 //
 // This file is the path of one packet; the rules are in modules by concern, split as the
 // reference tracker's are: context.ts (clock, current packet), orientation.ts, endpoints.ts,
-// handshake.ts, teardown.ts, gaps.ts, lifetime.ts, half-open.ts.
+// handshake.ts, teardown.ts, gaps.ts, lifetime.ts, half-open.ts, analysis-hooks.ts.
 
 import * as L from "../layout";
 import {
@@ -33,6 +33,7 @@ import { noteClose } from "./teardown";
 import { reassemble } from "./gaps";
 import { updateTimers, expire, remove, resetLifetime } from "./lifetime";
 import { holdAsPending, promote, resetHalfOpen } from "./half-open";
+import { analysePacket, resetAnalysis } from "./analysis-hooks";
 
 const LETTER_CARET: u32 = 0x5e; // '^'
 const INDEX_AHEAD: u32 = 16; // packets: see touchIndex()
@@ -47,6 +48,7 @@ export function resetTracker(): void {
   resetLifetime();
   resetHalfOpen();
   resetEviction();
+  resetAnalysis();
 }
 
 /**
@@ -199,5 +201,6 @@ export function accept(slot: u32, c: usize, side: u32): void {
   store<f64>(c, packetIndex(), C_LAST_PACKET);
   if (!wasBothClosed) store<f64>(c, t, C_DURATION_END);
 
+  analysePacket(c, side);
   updateTimers(slot, c, side, eS, eP, isOrig);
 }

@@ -3,6 +3,7 @@
 // known (no SYN seen for that side's options, no VLAN tag, an RTT not measurable).
 
 import type { ConnectionRecord, HandshakeOptions } from "../../sdk/index.js";
+import { ANALYSIS_COLUMNS } from "./analysis-columns.js";
 
 const opt = (o: HandshakeOptions | null, pick: (o: HandshakeOptions) => unknown) => (o ? pick(o) : null);
 
@@ -59,6 +60,8 @@ export const CSV_COLUMNS: [string, (c: ConnectionRecord) => unknown][] = [
   ["anomalies", (c) => Object.entries(c.anomalies).map(([k, n]) => `${k}=${n}`).join(";")],
   ["first_packet", (c) => c.firstPacket],
   ["last_packet", (c) => c.lastPacket],
+  // Wireshark's TCP analysis, per side (analysis-columns.ts).
+  ...ANALYSIS_COLUMNS.map(([name, , get]): [string, (c: ConnectionRecord) => unknown] => [name, get]),
 ];
 
 function cell(v: unknown): string {

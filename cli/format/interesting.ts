@@ -1,9 +1,10 @@
 // Keeps the connections most worth a look while streaming, in bounded memory: the first failed
 // handshakes and the first resets in the order they began (records arrive in the order they
-// end), and the slowest handshakes.
+// end), the slowest handshakes, and the connection-health figures (health.ts).
 
 import type { ConnectionRecord } from "../../sdk/index.js";
 import { IdHeap } from "../../sdk/ladder/id-heap.js";
+import { ConnectionHealth } from "./health.js";
 
 const FAILED = new Set(["rejected", "unanswered", "aborted", "invalid"]);
 const RESET = new Set(["rst-orig", "rst-resp", "fin-then-rst"]);
@@ -35,10 +36,12 @@ export class InterestingConnections {
   measured = 0;
   /** Unanswered SYNs still within their attempt timeout when the capture ended (teardown "open"). */
   unansweredAtEnd = 0;
+  readonly health: ConnectionHealth;
 
   constructor(private readonly limit: number) {
     this.firstFailed = new FirstById(limit);
     this.firstReset = new FirstById(limit);
+    this.health = new ConnectionHealth(limit);
   }
 
   get failed(): ConnectionRecord[] { return this.firstFailed.list(); }
@@ -47,6 +50,7 @@ export class InterestingConnections {
   get resetTotal(): number { return this.firstReset.total; }
 
   add(c: ConnectionRecord): void {
+    this.health.add(c);
     if (FAILED.has(c.handshake.outcome)) this.firstFailed.add(c);
     else if (RESET.has(c.teardown.kind)) this.firstReset.add(c);
     if (c.handshake.outcome === "unanswered" && c.teardown.kind === "open") this.unansweredAtEnd++;

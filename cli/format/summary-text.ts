@@ -1,8 +1,8 @@
 // The summary a person reads at a glance: connections by handshake outcome and by teardown
 // kind with counts and shares, RTT percentiles per leg, the servers with the most failed
 // handshakes (by host, so that a port scan of one host is one line) and SYN-scan suspects,
-// capture-quality warnings, then the connections most worth a look, each with the time of day
-// it began and its frame number, to find it in Wireshark.
+// connection health (TCP analysis), capture-quality warnings, then the connections most worth
+// a look, each with the time of day it began and its frame number, to find it in Wireshark.
 
 import type { CaptureReport, CaptureSummary, ConnectionRecord, RttSummary, Timestamp } from "../../sdk/index.js";
 import { CONN_STATE_DESCRIPTIONS, formatEndpoint } from "../../sdk/index.js";
@@ -153,8 +153,12 @@ export function renderSummary(captures: CaptureSummary[], report: CaptureReport,
   out.push(...counts("Zeek conn_state", report.byConnState, n, (k) => CONN_STATE_DESCRIPTIONS[k as keyof typeof CONN_STATE_DESCRIPTIONS] ?? ""));
   if (report.rttUs.synToSynAck.count || report.rttUs.synAckToAck.count) out.push(...rttTable(report.rttUs));
   out.push(...failedServers(report), ...scanSuspects(report));
-  out.push(`Capture quality: ${report.quality.verdict}`);
+  out.push(...interesting.health.render(duration, (c, extra) =>
+    `  #${String(c.id).padEnd(6)} ${formatEndpoint(c.orig.addr, c.orig.port).padEnd(24)} -> ${formatEndpoint(c.resp.addr, c.resp.port).padEnd(24)} ${extra}`));
+  const lossFinding = interesting.health.qualityFinding();
+  out.push(`Capture quality: ${lossFinding && report.quality.verdict === "good" ? "degraded" : report.quality.verdict}`);
   for (const f of report.quality.findings) out.push(`  ! ${f.message}`);
+  if (lossFinding) out.push(`  ! ${lossFinding}`);
   out.push("");
   const s = span(captures);
   const withDate = s !== null && new Date(s.first.sec * 1000).toISOString().slice(0, 10) !== new Date(s.last.sec * 1000).toISOString().slice(0, 10);

@@ -3,16 +3,21 @@
 // analyzers we do not run (service, local_orig/local_resp, tunnel_parents) are unset;
 // missed_bytes is both sides' content gaps, unset when a side's were not measured exactly.
 // ip_proto is Zeek's (6.1+) last base column, community_id the column of Zeek's community-id
-// policy script (policy/protocols/conn/community-id-logging).
+// policy script (policy/protocols/conn/community-id-logging). The TCP analysis columns
+// (analysis-columns.ts) come after all of Zeek's, so that zeek-cut and scripts that read Zeek's
+// columns by name or position still work.
 
 import { createHash } from "node:crypto";
 import type { ConnectionRecord } from "../../sdk/index.js";
+import { ANALYSIS_COLUMNS } from "./analysis-columns.js";
 
 const FIELDS = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "service", "duration",
   "orig_bytes", "resp_bytes", "conn_state", "local_orig", "local_resp", "missed_bytes", "history", "orig_pkts",
-  "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "tunnel_parents", "ip_proto", "community_id"];
+  "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "tunnel_parents", "ip_proto", "community_id",
+  ...ANALYSIS_COLUMNS.map(([name]) => name)];
 const TYPES = ["time", "string", "addr", "port", "addr", "port", "enum", "string", "interval", "count", "count",
-  "string", "bool", "bool", "count", "string", "count", "count", "count", "count", "set[string]", "count", "string"];
+  "string", "bool", "bool", "count", "string", "count", "count", "count", "count", "set[string]", "count", "string",
+  ...ANALYSIS_COLUMNS.map(([, type]) => type)];
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -58,5 +63,9 @@ export function zeekRow(c: ConnectionRecord): string {
     zero ? "-" : c.duration.toFixed(6), zero ? "-" : c.orig.bytes, zero ? "-" : c.resp.bytes, c.connState, "-", "-", missedBytes(c),
     c.history === "" ? "-" : c.history, c.orig.pkts, c.orig.ipBytes, c.resp.pkts, c.resp.ipBytes, "-", 6, c.communityId,
   ];
+  for (const [, , get] of ANALYSIS_COLUMNS) {
+    const v = get(c);
+    values.push(v === null ? "-" : v);
+  }
   return values.join("\t") + "\n";
 }

@@ -12,6 +12,19 @@ import {
 import { connState, type ConnState } from "./conn-state.js";
 import { communityId } from "./community-id.js";
 import { epochString } from "../decoder/timestamp.js";
+import type { SideAnalysis } from "./analysis/analysis-result.js";
+
+/**
+ * Wireshark's TCP analysis of the connection's packets (docs/tcp-analysis.md): per side, the
+ * verdict counts of the packets that side sent, the ack-RTT of its segments, its retransmitted
+ * bytes, largest gap and time to first payload byte; and the connection's largest gap.
+ */
+export interface RecordAnalysis {
+  orig: SideAnalysis;
+  resp: SideAnalysis;
+  /** Largest gap between two packets of the connection, in microseconds; null below two packets. */
+  maxGapUs: number | null;
+}
 
 export type HandshakeOutcome =
   | "complete" | "rejected" | "unanswered" | "syn-ack-only" | "aborted" | "simultaneous-open" | "mid-stream" | "invalid";
@@ -79,6 +92,7 @@ export interface ConnectionRecord {
   connState: ConnState;
   history: string;
   anomalies: Record<string, number>;
+  analysis: RecordAnalysis;
 }
 
 function seqSpan(s: ConnectionStore, e: number): number {
@@ -167,6 +181,13 @@ function rttUs(from: number, to: number): number {
   return Math.round((to - from) * 1e7) / 10;
 }
 
+// The engine's results are by side index; the record's by role.
+function recordAnalysis(s: ConnectionStore, slot: number, origSide: number): RecordAnalysis {
+  const a = s.analysis[slot];
+  if (!a) throw new Error(`connection ${s.id[slot]}: no TCP analysis results`);
+  return { orig: a.sides[origSide]!, resp: a.sides[origSide ^ 1]!, maxGapUs: a.maxGapUs };
+}
+
 export function buildConnectionRecord(s: ConnectionStore, slot: number): ConnectionRecord {
   const origSide = s.flipped[slot]!;
   const o = slot * 2 + origSide, r = o ^ 1;
@@ -211,6 +232,7 @@ export function buildConnectionRecord(s: ConnectionStore, slot: number): Connect
     connState: connState(s.state[o]!, s.state[r]!, history, origBytes, respBytes),
     history,
     anomalies: anomalyRecord(s.anomalyCounts[slot]),
+    analysis: recordAnalysis(s, slot, origSide),
   };
   if (s.vlan[slot] !== L.NO_VLAN) record.vlan = s.vlan[slot]!;
   if (s.innerVlan[slot] !== L.NO_VLAN) record.innerVlan = s.innerVlan[slot]!;

@@ -3,7 +3,10 @@
 // fields). Side 0 is the endpoint that sent the connection's first packet; which side is the
 // originator is a per-connection bit, so a Zeek "flip" swaps roles without moving state.
 // Slots are recycled through a free list; columns double when full. No object is allocated
-// per packet; the history string and rare anomaly counts are the only per-connection objects.
+// per packet; the history string and rare anomaly counts are the only per-connection objects
+// (and the TCP analysis results, set once when the connection ends).
+
+import type { ConnectionAnalysis } from "./analysis/analysis-result.js";
 
 export const KEY_WORDS = 10;
 
@@ -72,6 +75,8 @@ export class ConnectionStore {
   anomalyCounts: (Map<string, number> | undefined)[] = [];
   /** Out-of-order blocks, when a stream has any: per side EXT_BLOCKS (start, end) pairs. */
   blocks: (Uint32Array | undefined)[] = [];
+  /** The TCP analysis results, by side index: set when the connection ends (read by the record builder). */
+  analysis: (ConnectionAnalysis | undefined)[] = [];
 
   // Per endpoint (index slot * 2 + side).
   state: Uint8Array;
@@ -212,6 +217,7 @@ export class ConnectionStore {
     this.history[slot] = "";
     this.anomalyCounts[slot] = undefined;
     this.blocks[slot] = undefined;
+    this.analysis[slot] = undefined;
     this.freeList.push(slot);
     this.live--;
   }
@@ -299,6 +305,7 @@ export class ConnectionStore {
     this.history[slot] = "";
     this.anomalyCounts[slot] = undefined;
     this.blocks[slot] = undefined;
+    this.analysis[slot] = undefined;
   }
 
   // Doubles every column, keeping each column's width (1, 2 or KEY_WORDS entries per slot).

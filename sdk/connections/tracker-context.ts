@@ -12,6 +12,7 @@ import { TimerQueue } from "./timer-queue.js";
 import { portSet, ZEEK_LIKELY_SERVER_PORTS } from "./likely-server-ports.js";
 import { parseCidr, cidrContains, type Cidr } from "./cidr.js";
 import { SlotFifo } from "./slot-fifo.js";
+import { TcpAnalysis } from "./analysis/tcp-analysis.js";
 import {
   ZEEK_TIMEOUTS, halfOpenLimit, connectionLimit, type Timeouts, type TrackerOptions, type EmitConnection,
   type TrackerHooks,
@@ -29,6 +30,8 @@ export class TrackerContext {
   readonly store = new ConnectionStore();
   readonly table = new FlowTable(this.store);
   readonly timers = new TimerQueue();
+  /** Wireshark's TCP analysis of every connection, by the store's slots (tracker-analysis.ts). */
+  readonly analysis = new TcpAnalysis();
   readonly likely: Uint8Array;
   readonly portTimeout = new Float64Array(65536);
   readonly timeouts: Timeouts;
@@ -65,6 +68,8 @@ export class TrackerContext {
   readonly cur = new Float64Array(3); // CUR_TIME, CUR_SEQ, CUR_ACK
   flags = 0;
   payload = 0;
+  /** The TCP analysis verdicts (V_* bits) of the latest accepted packet. */
+  verdicts = 0;
 
   constructor(options: TrackerOptions, readonly emit: EmitConnection, readonly hooks: TrackerHooks = {}) {
     this.likely = portSet(options.likelyServerPorts ?? ZEEK_LIKELY_SERVER_PORTS);

@@ -8,6 +8,7 @@ import {
 } from "./connection-store.js";
 import { CUR_TIME, type TrackerContext } from "./tracker-context.js";
 import { recordEnded } from "./tracker-eviction.js";
+import { endAnalysis } from "./tracker-analysis.js";
 
 /** A connection on which nothing was ever accepted ends this long after its first packet. */
 export const TIMEOUT_IDLE_EMPTY = 5;
@@ -99,6 +100,7 @@ export function remove(k: TrackerContext, slot: number, why: number, at: number)
   s.removedBy[slot] = why;
   s.removedAt[slot] = at;
   k.table.remove(slot, s.flowHash[slot]!);
+  endAnalysis(k, slot);
   k.emit(s, slot);
   s.release(slot);
   // A record's eviction entry is left behind, unless the eviction took it out (tracker-eviction.ts).

@@ -91,6 +91,9 @@ export type EmitConnection = (store: ConnectionStore, slot: number) => void;
 export interface TrackerHooks {
   /** A connection was created in `slot`; `packet` is the packet that created it. */
   created?(store: ConnectionStore, slot: number, b: PacketBatch, i: number): void;
-  /** An accepted packet; `fromSideA` says whether the connection's side 0 sent it. */
-  packet?(slot: number, fromSideA: boolean, b: PacketBatch, i: number, time: number): void;
+  /**
+   * An accepted packet; `fromSideA` says whether the connection's side 0 sent it, `verdicts` are
+   * its TCP analysis verdicts (V_* bits of assembly/analysis-layout.ts).
+   */
+  packet?(slot: number, fromSideA: boolean, b: PacketBatch, i: number, time: number, verdicts: number): void;
 }

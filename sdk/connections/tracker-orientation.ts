@@ -8,6 +8,7 @@ import { INACTIVE, SYN_SENT, SYN_ACK_SENT, CLOSED, RESET } from "./endpoint-stat
 import { KEY_WORDS, SEEN_ISN, HS_EXPECT_SYN, HS_SIMULTANEOUS } from "./connection-store.js";
 import { CUR_ACK, CUR_SEQ, CUR_TIME, type TrackerContext } from "./tracker-context.js";
 import { schedule, TIMEOUT_IDLE_EMPTY } from "./tracker-lifetime.js";
+import { startAnalysis } from "./tracker-analysis.js";
 
 /** What a SYN that ended the connection on its endpoints hands to the new one. */
 export const REUSE_NEW_ISN = 1;
@@ -85,6 +86,7 @@ export function create(
   }
   k.table.insert(slot, hash);
   schedule(k, slot, t + TIMEOUT_IDLE_EMPTY);
+  startAnalysis(k, slot);
   k.hooks.created?.(s, slot, b, i);
   return slot;
 }

@@ -7,7 +7,7 @@
 // This file is the path of one packet; the rules are in modules by concern, each a function of
 // the tracker's context (tracker-context.ts): orientation and creation, endpoints (history
 // letters, sequence numbers, states), handshake, teardown, gaps, lifetime (timers, removal) and
-// half-open connections. The WebAssembly tracker (assembly/tracker/) is split the same way and
+// half-open connections, and Wireshark's TCP analysis (tracker-analysis.ts). The WebAssembly tracker (assembly/tracker/) is split the same way and
 // follows these files rule for rule.
 
 import * as L from "../../assembly/layout.js";
@@ -27,6 +27,7 @@ import { reassemble } from "./tracker-gaps.js";
 import { updateTimers, expire, remove } from "./tracker-lifetime.js";
 import { opensHalfOpen, holdHalfOpen, dropDueHalfOpen } from "./tracker-half-open.js";
 import { recordsOpen, enforceConnectionLimit, becameRecord } from "./tracker-eviction.js";
+import { analysePacket } from "./tracker-analysis.js";
 
 export {
   ZEEK_TIMEOUTS, DEFAULT_MAX_HALF_OPEN, DEFAULT_MAX_CONNECTIONS, halfOpenLimit, connectionLimit,
@@ -143,7 +144,7 @@ export class ConnectionTracker extends TrackerContext {
       return;
     }
     this.accept(b, i, slot, fromA);
-    if (this.hooks.packet) this.hooks.packet(slot, fromA, b, i, this.cur[CUR_TIME]!);
+    if (this.hooks.packet) this.hooks.packet(slot, fromA, b, i, this.cur[CUR_TIME]!, this.verdicts);
   }
 
   // An accepted packet: history, states, counters, handshake and close evidence, timers.
@@ -203,6 +204,7 @@ export class ConnectionTracker extends TrackerContext {
     s.lastPacket[slot] = this.packetIndex(b, i);
     if (!wasBothClosed) s.durationEnd[slot] = t;
 
+    analysePacket(this, b, i, slot, sender & 1);
     updateTimers(this, slot, sender, isOrig);
   }
 }

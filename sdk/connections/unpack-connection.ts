@@ -1,11 +1,12 @@
 // Reads one connection record of the WebAssembly tracker (layout: assembly/connection-layout.ts)
 // into a slot of a ConnectionStore, so that the one record builder (connection-record.ts)
-// serves both trackers. The extension block (out-of-order blocks) is not read: no record field
-// comes from it.
+// serves both trackers, with the TCP analysis results of the block at C_ANALYSIS. The extension
+// block (out-of-order blocks) is not read: no record field comes from it.
 
 import * as C from "../../assembly/connection-layout.js";
 import { ANOMALY_NAMES } from "./anomalies.js";
 import { ConnectionStore, KEY_WORDS } from "./connection-store.js";
+import { unpackAnalysis } from "./analysis/analysis-result.js";
 
 const ascii = new TextDecoder("latin1");
 
@@ -63,6 +64,7 @@ export function unpackConnection(view: DataView, bytes: Uint8Array, c: number, s
   s.history[slot] = history(view, bytes, c);
   s.anomalyCounts[slot] = anomalyCounts(view, c);
   for (let side = 0; side < 2; side++) unpackEndpoint(view, c + C.C_ENDPOINTS + side * C.ENDPOINT_STRIDE, s, slot * 2 + side);
+  s.analysis[slot] = unpackAnalysis(bytes, c + C.C_ANALYSIS);
 }
 
 function unpackEndpoint(view: DataView, p: number, s: ConnectionStore, e: number): void {

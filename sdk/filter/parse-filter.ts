@@ -7,6 +7,8 @@
 //   primary  := [tcp|ip|ip6] [src|dst|src or dst|src and dst] [host|net|port|portrange] VALUE
 //             | tcp | ip | ip6                              (all, IPv4 or IPv6 connections)
 //             | state S | outcome O | teardown T | id N     (ours)
+//             | MEASURE (">" | ">=" | "<" | "<=" | "==" | "!=" | "=") QUANTITY    (ours: measures.ts)
+//             | FLAG                                        (ours: zero-window, retransmitted, capture-loss)
 //             | VALUE                                       (the qualifiers of the primary before)
 //
 // As in tcpdump (pcap-filter(7)), a value without qualifiers takes those of the primary before
@@ -18,6 +20,7 @@ import { FilterSyntaxError, tokenize, isAnd, isOr, isNot, type Token } from "./t
 import { parseHost, parseNet, netContains } from "./address-values.js";
 import type { ConnectionRecord } from "../connections/connection-record.js";
 import { CONN_STATE_DESCRIPTIONS } from "../connections/conn-state.js";
+import { MEASURES, FLAGS, COMPARISONS, parseQuantity, compare, type Comparison } from "./measures.js";
 
 export interface Endpoint { addr: string; port: number }
 export type Side = "src" | "dst" | "either" | "both";
@@ -38,8 +41,11 @@ const STATES = Object.keys(CONN_STATE_DESCRIPTIONS);
 const PROTOS = new Set(["tcp", "ip", "ip6"]);
 const NOT_TCP = new Set(["udp", "icmp", "icmp6", "sctp", "arp", "rarp", "ether", "igmp", "vrrp", "esp", "ah", "pim", "llc", "wlan", "decnet", "atalk", "ipx"]);
 const TYPES = new Set(["host", "net", "port", "portrange"]);
-const KEYWORDS = new Set(["and", "or", "not", "src", "dst", "state", "outcome", "teardown", "id", ...PROTOS, ...TYPES]);
-const EXPECTED = "expected host, net, port, portrange, src, dst, tcp, ip, ip6, state, outcome, teardown, id, not or \"(\"";
+const KEYWORDS = new Set([
+  "and", "or", "not", "src", "dst", "state", "outcome", "teardown", "id", ...PROTOS, ...TYPES, ...Object.keys(MEASURES), ...Object.keys(FLAGS),
+]);
+const EXPECTED = "expected host, net, port, portrange, src, dst, tcp, ip, ip6, state, outcome, teardown, id, "
+  + "a measure (retransmissions, rtt, duration, bytes, …), zero-window, not or \"(\"";
 
 type Proto = "tcp" | "ip" | "ip6" | null;
 type Type = "host" | "net" | "port" | "portrange" | null;
@@ -111,6 +117,18 @@ export function parseFilter(expression: string): FilterNode {
       const match = allowed.find((a) => a.toLowerCase() === v.text.toLowerCase());
       return match ?? fail(`unknown ${kind} "${v.text}" (one of: ${allowed.join(", ")})`, v);
     };
+    const measure = Object.hasOwn(MEASURES, word) ? MEASURES[word] : undefined;
+    if (measure) {
+      const op = take(`a comparison after "${word}" (e.g. ${word} > ${measure.unit === "time" ? "100ms" : measure.unit === "size" ? "1MB" : "0"})`);
+      if (!(COMPARISONS as readonly string[]).includes(op.text)) fail(`expected a comparison (>, >=, <, <=, ==, !=) after "${word}", found "${op.text}"`, op);
+      const v = take(`a value after "${word} ${op.text}"`);
+      const x = parseQuantity(v.text, measure.unit, word);
+      if (typeof x === "string") return fail(x, v);
+      const cmp = op.text as Comparison;
+      return { op: "record", test: (c) => { const m = measure.get(c); return m !== null && compare(cmp, m, x); } };
+    }
+    const flag = Object.hasOwn(FLAGS, word) ? FLAGS[word] : undefined;
+    if (flag) return { op: "record", test: flag };
     switch (word) {
       case "state": { const s = value("state", STATES); return { op: "record", test: (c) => c.connState === s }; }
       case "outcome": { const o = value("outcome", OUTCOMES); return { op: "record", test: (c) => c.handshake.outcome === o }; }

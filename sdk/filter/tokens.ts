@@ -1,5 +1,6 @@
 // The filter language's words: operators (and the C-style && || ! that tcpdump and Wireshark
-// users type), parentheses, and everything else up to white space or one of those.
+// users type), parentheses, the comparisons of measures (> >= < <= == != =), and everything
+// else up to white space or one of those.
 
 export class FilterSyntaxError extends Error {
   constructor(message: string, readonly column: number, readonly expression: string) {
@@ -14,7 +15,7 @@ export interface Token {
   at: number;
 }
 
-const TOKEN = /\s*(&&|\|\||[()!&|]|[^\s()!&|]+)/y;
+const TOKEN = /\s*(&&|\|\||>=|<=|==|!=|[<>=]|[()!&|]|[^\s()!&|<>=]+)/y;
 
 export function tokenize(expression: string): Token[] {
   const tokens: Token[] = [];

@@ -1,6 +1,7 @@
 // What happened to a connection, in plain words.
 
 import type { ConnectionRecord } from "../connections/connection-record.js";
+import { explainHealth } from "./verdict-marks.js";
 
 function ms(us: number | null): string {
   return us === null ? "?" : us >= 1000 ? `${(us / 1000).toFixed(us >= 100000 ? 0 : 1)} ms` : `${us.toFixed(0)} µs`;
@@ -53,5 +54,5 @@ function cap(s: string): string {
 }
 
 export function explainConnection(c: ConnectionRecord): string {
-  return [explainHandshake(c), explainTeardown(c)].filter(Boolean).join(" ");
+  return [explainHandshake(c), explainTeardown(c), explainHealth(c)].filter(Boolean).join(" ");
 }

@@ -42,6 +42,8 @@ export interface LadderPacket {
   frame: number;
   /** On packets with SYN set: their options. */
   synOptions?: SynOptions;
+  /** Wireshark's TCP analysis verdicts on this packet (V_* bits of assembly/analysis-layout.ts). */
+  verdicts: number;
 }
 
 export interface ConnectionLadder {
@@ -116,14 +118,14 @@ export async function captureLadders(
       const drawable = drawn.size < limit || candidate.id < drawn.maxId();
       watched.set(slot, drawable ? { head: [], tail: [], dropped: 0, firstTime: NaN } : null);
     },
-    packet(slot, fromSideA, b, i, time) {
+    packet(slot, fromSideA, b, i, time, verdicts) {
       const k = watched.get(slot);
       if (!k) return;
       if (k.firstTime !== k.firstTime) k.firstTime = time;
       const flags = b.flags(i);
       const p: LadderPacket = {
         time: time - k.firstTime, fromOrig: fromSideA, flags, seq: b.seq(i), ack: b.ack(i),
-        payload: b.payloadLen(i), window: b.window(i), frame: b.packetIndex(i) + tracker.packetBase + 1,
+        payload: b.payloadLen(i), window: b.window(i), frame: b.packetIndex(i) + tracker.packetBase + 1, verdicts,
       };
       if (flags & L.FLAG_SYN) p.synOptions = synOptions(b, i);
       if (k.head.length < KEEP_HEAD) k.head.push(p);

@@ -1,8 +1,9 @@
 // Draws a connection's packet exchange as a terminal sequence diagram: the client on the left,
 // the server on the right, one arrow per packet labelled as Wireshark's Info column labels it
 // (flags in Wireshark's order, relative Seq and Ack, Win, Len, the SYN options), with its frame
-// number and time offset, each side's RFC 9293 state beside the arrows, long data phases
-// folded, and a sentence on what happened.
+// number and time offset, Wireshark's TCP analysis marks ("[TCP Retransmission]", ...) first as
+// in its Info column, each side's RFC 9293 state beside the arrows, long data phases folded
+// (never a marked packet), and a sentence on what happened.
 
 import type { ConnectionLadder, LadderPacket, SynOptions } from "./ladder-capture.js";
 import type { ConnectionRecord, HandshakeOptions } from "../connections/connection-record.js";
@@ -10,6 +11,8 @@ import { advanceRfc, type RfcSides } from "./rfc-states.js";
 import { explainConnection } from "./explain.js";
 import { formatEndpoint } from "../decoder/packet-batch.js";
 import { wiresharkFlags } from "./tcp-flags.js";
+import { verdictMarks } from "./verdict-marks.js";
+import { V_DUP_ACK } from "../../assembly/analysis-layout.js";
 
 const CONTROL = 0x02 | 0x01 | 0x04;
 const MIN_ARROW = 58;
@@ -91,9 +94,21 @@ export function renderLadder(ladder: ConnectionLadder): string {
   const scaleOrig = c.handshake.options.orig?.windowScale ?? null, scaleResp = c.handshake.options.resp?.windowScale ?? null;
   const scaling = scaleOrig !== null && scaleResp !== null;
   const window = (p: LadderPacket) => (scaling && !(p.flags & 0x02) ? p.window * 2 ** Math.min(14, p.fromOrig ? scaleOrig! : scaleResp!) : p.window);
+  // Duplicate ACKs name the first packet of their side with that ACK number and their count
+  // since, as Wireshark's "11#2" (window updates in between do not start a new count).
+  const ackOf = [-1, -1], dupOf = [0, 0], dups = [0, 0];
+  const marks = new Map<LadderPacket, string>();
+  for (const p of ladder.packets) {
+    const k = p.fromOrig ? 0 : 1;
+    if (p.ack !== ackOf[k]) { ackOf[k] = p.ack; dupOf[k] = p.frame; dups[k] = 0; }
+    if (p.verdicts & V_DUP_ACK) dups[k]!++;
+    if (p.verdicts) marks.set(p, verdictMarks(p.verdicts, dupOf[k]!, dups[k]!));
+  }
   const label = (p: LadderPacket) => {
     const mineBase = p.fromOrig ? baseOrig : baseResp, peerBase = p.fromOrig ? baseResp : baseOrig;
     const parts = [`[${wiresharkFlags(p.flags)}]`, `Seq=${(p.seq - mineBase) >>> 0}`];
+    const mark = marks.get(p);
+    if (mark) parts.unshift(mark);
     if (p.flags & 0x10) parts.push(`Ack=${(p.ack - peerBase) >>> 0}`);
     parts.push(`Win=${window(p)}`, `Len=${p.payload}`);
     if (p.synOptions) {
@@ -138,9 +153,10 @@ export function renderLadder(ladder: ConnectionLadder): string {
     if (k === ladder.omittedAt && ladder.omitted > 0) {
       out.push(`${gutter}:  ${ladder.omitted} more packets not kept (between frames ${packets[k - 1]!.frame} and ${packets[k]!.frame})`);
     }
-    if (packets[k]!.flags & CONTROL) { line(packets[k]!); k++; continue; }
+    const plain = (p: LadderPacket) => !(p.flags & CONTROL) && p.verdicts === 0;
+    if (!plain(packets[k]!)) { line(packets[k]!); k++; continue; }
     let end = k;
-    while (end < packets.length && !(packets[end]!.flags & CONTROL) && !(end === ladder.omittedAt && end !== k)) end++;
+    while (end < packets.length && plain(packets[end]!) && !(end === ladder.omittedAt && end !== k)) end++;
     const run = packets.slice(k, end);
     if (run.length > FOLD_THRESHOLD) {
       run.slice(0, FOLD_KEEP).forEach(line);

@@ -3,6 +3,8 @@
 
 import { describe, it, expect } from "vitest";
 import * as L from "../../assembly/layout.js";
+import * as C from "../../assembly/connection-layout.js";
+import * as A from "../../assembly/analysis-layout.js";
 import { instantiateDecoder } from "../../sdk/decoder/wasm.js";
 
 // [name, offset, width in bytes] for every record field.
@@ -60,5 +62,13 @@ describe("record layout", () => {
     expect(wasm.outputPtr() % 8).toBe(0);
     // The arena must hold a maximal record plus a chunk.
     expect(wasm.inputCapacity()).toBeGreaterThan(wasm.maxRecordBytes());
+  });
+});
+
+describe("connection layout", () => {
+  it("ends with the TCP analysis block, 8-byte aligned, and nothing after it", () => {
+    expect(C.C_ANALYSIS % 8).toBe(0);
+    expect(C.C_ANALYSIS).toBeGreaterThanOrEqual(C.C_SYN_ACK2_SENT + 4);
+    expect(C.CONN_SIZE).toBe(C.C_ANALYSIS + A.ANALYSIS_SIZE);
   });
 });

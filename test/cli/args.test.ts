@@ -152,6 +152,7 @@ describe("--top", () => {
     expect(none.stdout).toContain("9 TCP connections");
     expect(none.stdout).not.toMatch(/^ {2}#\d+ /m);
     const one = run(["--top", "1", SAMPLE]);
-    expect(one.stdout.match(/^ {2}#\d+ /gm)).toHaveLength(3); // a failed, a reset and a slowest one
+    // a failed, a reset and a slowest one; the health section's most retransmissions and highest ack-RTT
+    expect(one.stdout.match(/^ {2}#\d+ /gm)).toHaveLength(5);
   });
 });

@@ -58,6 +58,16 @@ describe("tcp-handshake-scan <capture>", () => {
     golden("sample-summary.txt", r.stdout.replace(SAMPLE, "examples/sample.pcap"));
   });
 
+  it("summary of the impaired recordings, with the connection-health section (golden)", () => {
+    const dir = fileURLToPath(new URL("../fixtures/impaired/", import.meta.url));
+    const files = readdirSync(dir).filter((f) => f.endsWith(".pcap")).sort().map((f) => join(dir, f));
+    const r = run(["--top", "5", ...files]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Connection health (Wireshark's TCP analysis)");
+    expect(r.stdout).toContain("! 1 connection acknowledged data the capture does not hold");
+    golden("impaired-summary.txt", r.stdout.split(dir).join("impaired/"));
+  });
+
   it("summary and ladders of the scenario capture (golden)", () => {
     const summary = run([SCENARIO]);
     expect(summary.code).toBe(0);
@@ -117,7 +127,7 @@ describe("tcp-handshake-scan <capture>", () => {
     // Every column is documented in the README's csv table, and nothing else is.
     const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
     const section = readme.slice(readme.indexOf("### csv columns"), readme.indexOf("\n## ", readme.indexOf("### csv columns")));
-    const documented = new Set([...section.matchAll(/^\|([^|]+)\|/gm)].flatMap((m) => [...m[1]!.matchAll(/`([a-z_]+)`/g)].map((n) => n[1])));
+    const documented = new Set([...section.matchAll(/^\|([^|]+)\|/gm)].flatMap((m) => [...m[1]!.matchAll(/`([a-z0-9_]+)`/g)].map((n) => n[1])));
     expect([...documented].sort()).toEqual(Object.keys(rows[0]!).sort());
   });
 
@@ -136,12 +146,18 @@ describe("tcp-handshake-scan <capture>", () => {
     expect(rows.map((row) => row[col("conn_state")])).toContain("REJ");
     expect(rows[0]![col("uid")]).toMatch(/^C[0-9A-Za-z]{17}$/);
     expect(lines[lines.length - 1]).toMatch(/^#close\t\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d$/);
-    // Zeek's last base column and its community-id policy script's column, after tunnel_parents.
-    expect(fields.slice(-3)).toEqual(["tunnel_parents", "ip_proto", "community_id"]);
-    expect(types.slice(-2)).toEqual(["count", "string"]);
+    // Zeek's last base column and its community-id policy script's column, after tunnel_parents;
+    // then the TCP analysis columns, after every column of Zeek's.
+    const zeekEnd = fields.indexOf("community_id");
+    expect(fields.slice(zeekEnd - 2, zeekEnd + 1)).toEqual(["tunnel_parents", "ip_proto", "community_id"]);
+    expect(types.slice(zeekEnd - 1, zeekEnd + 1)).toEqual(["count", "string"]);
+    expect(fields.slice(zeekEnd + 1, zeekEnd + 3)).toEqual(["orig_retransmission", "orig_fast_retransmission"]);
+    expect(fields[fields.length - 1]).toBe("max_gap_us");
     const records = run(["--format", "ndjson", SAMPLE]).stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(rows.map((row) => row[col("community_id")])).toEqual(records.map((c) => c.communityId));
     expect(rows.every((row) => row[col("ip_proto")] === "6")).toBe(true);
+    expect(rows.map((row) => Number(row[col("orig_ack_rtt_samples")]))).toEqual(records.map((c) => c.analysis.orig.ackRttUs.samples));
+    expect(rows.map((row) => row[col("resp_ack_rtt_max_us")])).toEqual(records.map((c) => String(c.analysis.resp.ackRttUs.max ?? "-")));
   });
 
   it("zeek #open and #close are the wall clock in local time, as Zeek's ASCII writer writes them", () => {

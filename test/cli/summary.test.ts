@@ -56,11 +56,16 @@ function expectAligned(summary: string): void {
     const lines = block.split("\n");
     const header = lines.findIndex((l) => /^ {0,2}\S.*\S {2}\S/.test(l) && !l.startsWith("  !"));
     if (header < 0 || lines[0]!.startsWith("Capture quality")) continue;
-    const starts = (l: string) => [...l.matchAll(/(?<= {2})\S/g)].map((m) => m.index);
-    const columns = starts(lines[header]!);
+    // Header cells after the first: where each starts and ends.
+    const columns = [...lines[header]!.matchAll(/(?<= {2})\S+(?: \S+)*/g)].map((m) => ({ at: m.index, end: m.index + m[0].length }));
     for (const row of lines.slice(header + 1).filter((l) => l.startsWith("  ") && !l.startsWith("  ("))) {
-      // Every column the header starts is where a cell of the row starts or ends (right-aligned).
-      for (const at of columns) expect(row[at - 1] === " " || row[at - 2] === " " || row.length <= at, `${row}\n${lines[header]}`).toBe(true);
+      // Every column the header starts is where a cell of the row starts, or, right-aligned, where
+      // a cell of the row ends with the header's label.
+      for (const { at, end } of columns) {
+        const leftAligned = row[at - 1] === " " || row[at - 2] === " " || row.length <= at;
+        const rightAligned = row[end - 1] !== " " && (row[end] === " " || row.length === end);
+        expect(leftAligned || rightAligned, `${row}\n${lines[header]}`).toBe(true);
+      }
     }
   }
 }

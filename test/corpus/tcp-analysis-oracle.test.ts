@@ -7,66 +7,20 @@
 // that starts to match fails the test, so that the list never hides a fixed case.
 
 import { describe, it, expect } from "vitest";
-import { readFileSync, readdirSync, existsSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { decodeAll, corpusDir } from "../helpers/decode.js";
+import { decodeAll } from "../helpers/decode.js";
 import { analyseStreams, type StreamAnalysis } from "../helpers/tshark-streams.js";
+import {
+  oracleCaptures, readOracle, exclusions, tunnelled, sideDifferences, type OracleStream,
+} from "../helpers/analysis-oracle.js";
 
-interface OracleStream {
-  stream: number;
-  a: string;
-  b: string | null;
-  first_frame: number;
-  sides: Record<"a" | "b", Record<string, number>>;
-  ack_rtt_us: Record<"a" | "b", { samples: number; min?: number; max?: number }>;
-}
-interface StreamView { carried_by: string; inside_other_transport: boolean; first_frame: number }
-
-const root = corpusDir();
-const real = root ? join(root, "real") : null;
-const fixtures = fileURLToPath(new URL("../fixtures/impaired/", import.meta.url));
-const exclusions: Record<string, Record<string, string>> = JSON.parse(
-  readFileSync(fileURLToPath(new URL("./tcp-analysis-exclusions.json", import.meta.url)), "utf8"),
-).captures;
-
-interface Capture { name: string; path: string; oracle: string; view: string | null }
-const captures: Capture[] = [];
-if (real) {
-  const files = (JSON.parse(readFileSync(join(real, "manifest.json"), "utf8")).files as { file: string; set: string }[])
-    .filter((f) => f.set === "good").map((f) => f.file.slice("good/".length));
-  for (const name of files) {
-    captures.push({ name, path: join(real, "good", name), oracle: join(real, "oracle-analysis", `${name}.json`), view: join(real, "oracle", `${name}.json`) });
-  }
-}
-if (existsSync(fixtures)) {
-  for (const name of readdirSync(fixtures).filter((f) => f.endsWith(".pcap")).sort()) {
-    captures.push({ name: `impaired/${name}`, path: join(fixtures, name), oracle: join(fixtures, `${name}.analysis.json`), view: null });
-  }
-}
-
-function tunnelled(s: StreamView): boolean {
-  if (s.inside_other_transport) return true;
-  const layers = s.carried_by.split(":");
-  return layers.filter((l) => l === "ip" || l === "ipv6").length > 1 || layers.includes("gre") || layers.includes("erspan");
-}
+const captures = oracleCaptures();
 
 /** What differs between tshark's stream and ours; empty when they agree. */
-export function differences(want: OracleStream, got: StreamAnalysis | undefined): string[] {
+function differences(want: OracleStream, got: StreamAnalysis | undefined): string[] {
   if (!got) return ["not decoded"];
   const out: string[] = [];
   if (got.a !== want.a) out.push(`side a is ${got.a}, tshark's ${want.a}`);
-  for (const side of ["a", "b"] as const) {
-    for (const [name, n] of Object.entries(want.sides[side])) {
-      const g = got.sides[side][name as keyof typeof got.sides.a];
-      if (g !== n) out.push(`${side}.${name} ${g} (tshark ${n})`);
-    }
-    const w = want.ack_rtt_us[side], g = got.ackRtt[side];
-    if (w.samples !== g.samples) out.push(`${side}.ackRtt.samples ${g.samples} (tshark ${w.samples})`);
-    else if (w.samples > 0 && (Math.abs(w.min! - g.min!) > 2 || Math.abs(w.max! - g.max!) > 2)) {
-      out.push(`${side}.ackRtt min/max ${g.min}/${g.max} µs (tshark ${w.min}/${w.max})`);
-    }
-  }
+  for (const side of ["a", "b"] as const) out.push(...sideDifferences(want, side, { counts: got.sides[side], rtt: got.ackRtt[side] }));
   return out;
 }
 
@@ -75,9 +29,7 @@ const tally = { streams: 0, setAside: 0, equal: 0, excluded: 0 };
 describe.runIf(captures.length > 0)("TCP analysis: tshark's verdicts stream by stream", () => {
   for (const c of captures) {
     it(c.name, async () => {
-      const oracle: OracleStream[] = JSON.parse(readFileSync(c.oracle, "utf8")).streams;
-      const views = new Map<number, StreamView>();
-      if (c.view) for (const s of JSON.parse(readFileSync(c.view, "utf8")).streams as StreamView[]) views.set(s.first_frame, s);
+      const { streams: oracle, views } = readOracle(c);
       const { records } = await decodeAll(c.path);
       const ours = new Map(analyseStreams(records).map((s) => [s.firstFrame, s]));
       const excluded = exclusions[c.name] ?? {};
@@ -85,7 +37,7 @@ describe.runIf(captures.length > 0)("TCP analysis: tshark's verdicts stream by s
       for (const want of oracle) {
         tally.streams++;
         const view = views.get(want.first_frame);
-        if (view && tunnelled(view)) { tally.setAside++; continue; }
+        if (tunnelled(view)) { tally.setAside++; continue; }
         const diff = differences(want, ours.get(want.first_frame));
         const reason = excluded[String(want.stream)];
         if (reason) {

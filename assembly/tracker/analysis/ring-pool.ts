@@ -9,11 +9,14 @@ let freeStack: usize = 0; //   i32 block indices
 let freeCount: i32 = 0;
 let ends: usize = 0; //        u32 x RING_BLOCK per block
 let times: usize = 0; //       f64 x RING_BLOCK per block
+let poolBase: usize = 0;
 
-/** Allocates the pool (once): `blocks` blocks of RING_BLOCK entries, all free. */
+/** Allocates the pool (again: the previous one is freed): `blocks` blocks of RING_BLOCK entries, all free. */
 export function initRingPool(blocks: i32): void {
   const stackBytes = (<usize>blocks * 4 + 7) & ~7;
+  if (poolBase != 0) heap.free(poolBase);
   const base = heap.alloc(stackBytes + <usize>blocks * RING_BLOCK * 12 + 8);
+  poolBase = base;
   freeStack = (base + 7) & ~7;
   times = freeStack + stackBytes;
   ends = times + <usize>blocks * RING_BLOCK * 8;

@@ -62,7 +62,7 @@ describe("connection filter", () => {
 
   it("points at the bad token", () => {
     const error = (expr: string) => { try { compileFilter(expr); } catch (e) { return e as FilterSyntaxError; } throw new Error("no error"); };
-    expect(error("host 10.0.0.5 andd port 80").message).toBe('unexpected "andd" (expected host, net, port, portrange, src, dst, tcp, ip, ip6, state, outcome, teardown, id, not or "(") at column 15 of "host 10.0.0.5 andd port 80"');
+    expect(error("host 10.0.0.5 andd port 80").message).toBe('unexpected "andd" (expected host, net, port, portrange, src, dst, tcp, ip, ip6, state, outcome, teardown, id, a measure (retransmissions, rtt, duration, bytes, …), zero-window, not or "(") at column 15 of "host 10.0.0.5 andd port 80"');
     expect(error("port 70000").column).toBe(5);
     expect(error("state XYZ").message).toContain('unknown state "XYZ"');
     expect(error("(port 1").message).toContain("expected \")\" but the expression ended");

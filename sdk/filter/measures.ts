@@ -1,0 +1,94 @@
+// The filter language's measures: numeric predicates with units ("retransmissions > 0",
+// "rtt > 100ms", "duration >= 30s", "bytes > 1MB") and the flags that stand alone
+// ("zero-window", "capture-loss"). A measure a connection does not have (no RTT measured) makes
+// every comparison false, so "not rtt > 100ms" keeps it.
+
+import type { ConnectionRecord } from "../connections/connection-record.js";
+import type { CountName } from "../connections/analysis/analysis-result.js";
+
+export type Unit = "count" | "time" | "size";
+
+interface Measure { unit: Unit; get: (c: ConnectionRecord) => number | null; about: string }
+
+const both = (name: CountName) => (c: ConnectionRecord) => c.analysis.orig[name] + c.analysis.resp[name];
+// Times are compared in microseconds (the record's unit), so that "rtt <= 20500us" is exact.
+const seconds = (v: number) => v * 1e6;
+
+// The handshake's RTT (both legs) when seen, else the two sides' smallest ack-RTT samples
+// together: the round trip through the capture point either way.
+function rtt(c: ConnectionRecord): number | null {
+  const h = c.handshake;
+  if (h.rttSynToSynAckUs !== null && h.rttSynAckToAckUs !== null) return h.rttSynToSynAckUs + h.rttSynAckToAckUs;
+  const o = c.analysis.orig.ackRttUs.min, r = c.analysis.resp.ackRttUs.min;
+  return o === null || r === null ? null : o + r;
+}
+
+function maxAckRtt(c: ConnectionRecord): number | null {
+  const o = c.analysis.orig.ackRttUs.max, r = c.analysis.resp.ackRttUs.max;
+  return o === null ? r : r === null ? o : Math.max(o, r);
+}
+
+export const MEASURES: Record<string, Measure> = {
+  "retransmissions": { unit: "count", get: both("retransmission"), about: "retransmitted packets, both sides (tcp.analysis.retransmission)" },
+  "fast-retransmissions": { unit: "count", get: both("fastRetransmission"), about: "fast retransmissions" },
+  "spurious-retransmissions": { unit: "count", get: both("spuriousRetransmission"), about: "spurious retransmissions" },
+  "out-of-order": { unit: "count", get: both("outOfOrder"), about: "out-of-order segments" },
+  "dup-acks": { unit: "count", get: both("dupAck"), about: "duplicate ACKs" },
+  "lost-segments": { unit: "count", get: both("lostSegment"), about: "\"previous segment not captured\"" },
+  "acked-unseen": { unit: "count", get: both("ackedUnseen"), about: "\"ACKed unseen segment\"" },
+  "zero-windows": { unit: "count", get: both("zeroWindow"), about: "zero-window advertisements" },
+  "keep-alives": { unit: "count", get: both("keepAlive"), about: "keep-alives" },
+  "packets": { unit: "count", get: (c) => c.orig.pkts + c.resp.pkts, about: "packets, both sides" },
+  "bytes": { unit: "size", get: (c) => c.orig.bytes + c.resp.bytes, about: "payload bytes, both sides" },
+  "retransmitted-bytes": {
+    unit: "size", get: (c) => c.analysis.orig.retransmittedBytes + c.analysis.resp.retransmittedBytes, about: "payload bytes retransmitted",
+  },
+  "duration": { unit: "time", get: (c) => seconds(c.duration), about: "the connection's duration" },
+  "rtt": { unit: "time", get: rtt, about: "round-trip time: the handshake's, else the two sides' smallest ack-RTTs together" },
+  "max-ack-rtt": { unit: "time", get: maxAckRtt, about: "the largest ack-RTT sample of either side" },
+  "gap": { unit: "time", get: (c) => c.analysis.maxGapUs, about: "the largest silence between two packets" },
+  "first-payload": { unit: "time", get: (c) => c.analysis.resp.firstPayloadUs, about: "handshake end to the responder's first payload byte" },
+};
+
+export const FLAGS: Record<string, (c: ConnectionRecord) => boolean> = {
+  "zero-window": (c) => c.analysis.orig.zeroWindow + c.analysis.resp.zeroWindow > 0,
+  "retransmitted": (c) => c.analysis.orig.retransmission + c.analysis.resp.retransmission > 0,
+  "capture-loss": (c) => c.analysis.orig.ackedUnseen + c.analysis.resp.ackedUnseen > 0,
+};
+
+export const COMPARISONS = [">=", "<=", "==", "!=", ">", "<", "="] as const;
+export type Comparison = (typeof COMPARISONS)[number];
+
+const TIME_UNITS: Record<string, number> = { ns: 1e-3, us: 1, "µs": 1, ms: 1e3, s: 1e6, m: 60e6, min: 60e6, h: 3600e6 }; // in µs
+const SIZE_UNITS: Record<string, number> = {
+  b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4,
+};
+
+/** A value in the measure's unit (microseconds, bytes, a count), or the reason it is not one. */
+export function parseQuantity(text: string, unit: Unit, measure: string): number | string {
+  const m = /^(\d+(?:\.\d+)?|\.\d+)([a-zµ]*)$/i.exec(text);
+  if (!m) return `"${text}" is not a ${unit === "time" ? "time like 100ms" : unit === "size" ? "size like 1MB" : "count"} (for ${measure})`;
+  const n = Number(m[1]), suffix = m[2]!;
+  if (unit === "count") {
+    return suffix === "" ? n : `"${text}": ${measure} is a count, without a unit`;
+  }
+  if (unit === "time") {
+    if (suffix === "") return `"${text}" needs a unit: ${measure} is a time (ns, us, ms, s, min, h)`;
+    const f = TIME_UNITS[suffix.toLowerCase() === "µs" ? "µs" : suffix.toLowerCase()];
+    return f === undefined ? `unknown time unit "${suffix}" (ns, us, ms, s, min, h)` : Math.round(n * f * 1000) / 1000;
+  }
+  if (suffix === "") return n;
+  const f = SIZE_UNITS[suffix.toLowerCase()];
+  return f === undefined ? `unknown size unit "${suffix}" (B, kB, MB, GB, TB, KiB, MiB, GiB, TiB)` : n * f;
+}
+
+export function compare(op: Comparison, a: number, b: number): boolean {
+  switch (op) {
+    case ">": return a > b;
+    case ">=": return a >= b;
+    case "<": return a < b;
+    case "<=": return a <= b;
+    case "!=": return a !== b;
+    default: return a === b;
+  }
+}

@@ -1,0 +1,61 @@
+// The TCP analysis as the records carry it, against tshark's, per record: a connection record
+// (Zeek's boundaries) and a tshark stream coincide when they have the same endpoints and the same
+// first and last frame; then the record's analysis.orig / analysis.resp must equal tshark's
+// stream sides (every count, the ack-RTT sample count, min and max within 2 µs). This holds the
+// tracker's wiring (which packets reach the engine, with which side, time and fields, and the
+// orig/resp mapping through flips) where tcp-analysis-oracle.test.ts holds the engine alone.
+// Streams tshark reads inside tunnels are set aside; the streams named in
+// tcp-analysis-exclusions.json are excluded for the reasons given there.
+
+import { describe, it, expect } from "vitest";
+import { scan } from "../../sdk/index.js";
+import type { ConnectionRecord } from "../../sdk/connections/connection-record.js";
+import type { SideAnalysis } from "../../sdk/connections/analysis/analysis-result.js";
+import { endpoint } from "../helpers/tshark-streams.js";
+import { oracleCaptures, readOracle, exclusions, tunnelled, sideDifferences, type SideResult } from "../helpers/analysis-oracle.js";
+
+const captures = oracleCaptures();
+
+function result(side: SideAnalysis): SideResult {
+  return { counts: side as unknown as Record<string, number>, rtt: side.ackRttUs };
+}
+
+const tally = { records: 0, coinciding: 0, setAside: 0, excluded: 0, equal: 0 };
+
+describe.runIf(captures.length > 0)("TCP analysis in the records: tshark's counts where record and stream coincide", () => {
+  for (const c of captures) {
+    it(c.name, async () => {
+      const { streams, views } = readOracle(c);
+      const byFirst = new Map(streams.map((s) => [s.first_frame, s]));
+      const { connections } = await scan(c.path);
+      const excluded = exclusions[c.name] ?? {};
+      const unexpected: string[] = [];
+      for (const r of connections as ConnectionRecord[]) {
+        tally.records++;
+        const want = byFirst.get(r.firstPacket);
+        const orig = endpoint(r.orig.addr, r.orig.port), resp = endpoint(r.resp.addr, r.resp.port);
+        if (!want || want.last_frame !== r.lastPacket) continue;
+        const aIsOrig = want.a === orig;
+        if (!aIsOrig && want.a !== resp) continue;
+        if (want.b !== null && want.b !== (aIsOrig ? resp : orig)) continue;
+        tally.coinciding++;
+        if (tunnelled(views.get(want.first_frame))) { tally.setAside++; continue; }
+        if (excluded[String(want.stream)]) { tally.excluded++; continue; }
+        const a = aIsOrig ? r.analysis.orig : r.analysis.resp, b = aIsOrig ? r.analysis.resp : r.analysis.orig;
+        const diff = [...sideDifferences(want, "a", result(a)), ...sideDifferences(want, "b", result(b))];
+        if (diff.length > 0) unexpected.push(`record ${r.id} = stream ${want.stream} (${want.a} > ${want.b}): ${diff.join("; ")}`);
+        else tally.equal++;
+      }
+      expect(unexpected).toEqual([]);
+    });
+  }
+  it("agreement figures", () => {
+    const compared = tally.coinciding - tally.setAside;
+    console.log(
+      `record analysis vs tshark: ${tally.records} records, ${tally.coinciding} coincide with a tshark stream; `
+      + `${tally.equal} of ${compared} equal (${tally.excluded} excluded, ${tally.setAside} tunnelled set aside)`,
+    );
+    expect(tally.coinciding).toBeGreaterThan(500);
+    expect(tally.equal).toBeGreaterThanOrEqual(Math.ceil(compared * 0.99));
+  });
+});
