@@ -4,7 +4,7 @@
 // Like layout.ts it is compiled twice, by asc and by tsc, so it holds integer constants only.
 // Bump ANALYSIS_LAYOUT_VERSION on any change. The rules are restated in docs/tcp-analysis.md.
 
-export const ANALYSIS_LAYOUT_VERSION = 1;
+export const ANALYSIS_LAYOUT_VERSION = 2;
 
 // ---------------------------------------------------------------------------------------------
 // Verdicts: the bits one packet can carry, one per count below (bit i is count i). Wireshark
@@ -51,6 +51,13 @@ export const WSCALE_NONE = -2; //                the handshake showed that no sc
 
 // S_BITS
 export const SB_BASE_SET = 1; //                 S_BASE_SEQ holds the side's base sequence number
+/**
+ * The ring's ends may not be in order (or span 2^30 or more): an ACK must look at every entry.
+ * While clear, the entries an ACK covers are a prefix and only those are looked at.
+ */
+export const SB_RING_UNSORTED = 2;
+/** Ring entries spanning this much or more are treated as unsorted. */
+export const RING_SORTED_SPAN = 0x40000000;
 
 // Handshake stages (A_HS_STAGE), for the time to the first payload byte.
 export const HS_NONE = 0;
@@ -88,6 +95,7 @@ export const S_LAST_TIME = 48; //       f64: the side's latest packet (NaN: none
 export const S_FIRST_PAYLOAD_TIME = 56; // f64: the side's first payload byte (NaN: none)
 export const S_RING_NEXT = 64; //       u32 x RING_INLINE: end sequence number of unacknowledged segments
 export const S_RING_COUNT = S_RING_NEXT + RING_INLINE * 4; // u16: entries in use, oldest first
+export const S_RING_START = S_RING_COUNT + 2; // u16: index of the oldest (entries run from there, no wrap)
 export const S_RING_BLOCK = S_RING_COUNT + 4; // i32: pool block + 1 holding them instead (0: inline)
 export const S_RING_TIME = S_RING_BLOCK + 4; // f64 x RING_INLINE: when each was sent
 // Results.

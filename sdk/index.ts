@@ -17,8 +17,10 @@ export * as layout from "../assembly/layout.js";
 export { scan, createScanner } from "./scan.js";
 export type { ScanOptions, ScanResult, Scanner } from "./scan.js";
 export type {
-  ConnectionRecord, EndpointRecord, HandshakeOutcome, HandshakeOptions, TeardownKind,
+  ConnectionRecord, EndpointRecord, HandshakeOutcome, HandshakeOptions, TeardownKind, RecordAnalysis,
 } from "./connections/connection-record.js";
+export type { SideAnalysis, AckRtt, CountName } from "./connections/analysis/analysis-result.js";
+export { COUNT_NAMES as ANALYSIS_COUNTS } from "./connections/analysis/analysis-result.js";
 export { connState, CONN_STATE_DESCRIPTIONS } from "./connections/conn-state.js";
 export type { ConnState } from "./connections/conn-state.js";
 export { ANOMALIES } from "./connections/anomalies.js";

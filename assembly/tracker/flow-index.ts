@@ -6,7 +6,8 @@
 // either direction. Removed entries become tombstones; the index is rebuilt when entries plus
 // tombstones pass half its size.
 
-import { C_KEY, C_KEY_PORTS, C_KEY_VERSION } from "../connection-layout";
+import { C_KEY, C_KEY_PORTS, C_KEY_VERSION, C_ANALYSIS } from "../connection-layout";
+import { A_SIDES, SIDE_STRIDE } from "../analysis-layout";
 import { REC_SRC_ADDR, REC_DST_ADDR } from "../layout";
 import { connAt } from "./connections";
 import { pendingAt } from "./pending";
@@ -82,6 +83,10 @@ export function touchConnection(hash: u32): void {
   if (entry <= 0) return;
   const c = (entry & PENDING) != 0 ? pendingAt(<u32>(entry & PENDING_SEQ)) : connAt(<u32>(entry - 1));
   touched += load<u32>(c, C_KEY_VERSION);
+  // The TCP analysis block's header and the two sides' first lines, which every packet reads.
+  if ((entry & PENDING) == 0) {
+    touched += load<u32>(c + C_ANALYSIS) + load<u32>(c + C_ANALYSIS + A_SIDES) + load<u32>(c + C_ANALYSIS + A_SIDES + SIDE_STRIDE);
+  }
 }
 export function touchedSum(): u32 { return touched; }
 

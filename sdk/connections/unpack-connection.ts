@@ -64,7 +64,7 @@ export function unpackConnection(view: DataView, bytes: Uint8Array, c: number, s
   s.history[slot] = history(view, bytes, c);
   s.anomalyCounts[slot] = anomalyCounts(view, c);
   for (let side = 0; side < 2; side++) unpackEndpoint(view, c + C.C_ENDPOINTS + side * C.ENDPOINT_STRIDE, s, slot * 2 + side);
-  s.analysis[slot] = unpackAnalysis(bytes, c + C.C_ANALYSIS);
+  s.analysis[slot] = unpackAnalysis(bytes, c + C.C_ANALYSIS, view);
 }
 
 function unpackEndpoint(view: DataView, p: number, s: ConnectionStore, e: number): void {

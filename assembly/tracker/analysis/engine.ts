@@ -9,7 +9,7 @@ import {
   V_RETRANSMISSION, V_FAST_RETRANSMISSION, V_SPURIOUS_RETRANSMISSION, V_OUT_OF_ORDER, V_DUP_ACK,
   V_LOST_SEGMENT, V_ACKED_UNSEEN, V_ZERO_WINDOW, V_ZERO_WINDOW_PROBE, V_ZERO_WINDOW_PROBE_ACK,
   V_WINDOW_FULL, V_WINDOW_UPDATE, V_KEEP_ALIVE, V_KEEP_ALIVE_ACK, V_ANY_RETRANSMISSION, COUNTS,
-  RING_INLINE, RING_BLOCK, MAX_UNACKED, WSCALE_UNKNOWN, WSCALE_NONE, SB_BASE_SET,
+  RING_INLINE, RING_BLOCK, MAX_UNACKED, WSCALE_UNKNOWN, WSCALE_NONE, SB_BASE_SET, SB_RING_UNSORTED, RING_SORTED_SPAN, S_RING_START,
   HS_NONE, HS_SYN, HS_SYN_ACK, HS_DONE, ANALYSIS_SIZE, A_FIRST_RTT, A_MRU_SYN, A_LAST_TIME, A_MAX_GAP,
   A_HANDSHAKE_TIME, A_SYN_SIDE, A_HS_STAGE, A_SIDES, SIDE_STRIDE, S_NEXT_SEQ, S_MAX_SEQ_TO_BE_ACKED,
   S_LAST_ACK, S_WINDOW, S_BASE_SEQ, S_DUP_ACK_NUM, S_UNACKED, S_LAST_FLAGS, S_WIN_SCALE, S_BITS,
@@ -154,13 +154,21 @@ export function analysisPacket(a: usize, side: i32, seq: u32, ack: u32, flags: u
     const count = <i32>load<u16>(f, S_RING_COUNT);
     let blk = load<i32>(f, S_RING_BLOCK) - 1;
     if (blk < 0 && count == RING_INLINE && promoteRing(f)) blk = load<i32>(f, S_RING_BLOCK) - 1;
-    if (blk < 0 && count < RING_INLINE) {
-      store<u32>(f + S_RING_NEXT + (<usize>count << 2), next);
-      store<f64>(f + S_RING_TIME + (<usize>count << 3), t);
-      store<u16>(f, <u16>(count + 1), S_RING_COUNT);
-    } else if (blk >= 0 && count < RING_BLOCK) {
-      store<u32>(blockEnds(blk) + (<usize>count << 2), next);
-      store<f64>(blockTimes(blk) + (<usize>count << 3), t);
+    const cap = blk < 0 ? RING_INLINE : RING_BLOCK;
+    if (count < cap) {
+      const ends = blk < 0 ? f + S_RING_NEXT : blockEnds(blk), times = blk < 0 ? f + S_RING_TIME : blockTimes(blk);
+      let start = <i32>load<u16>(f, S_RING_START);
+      if (start + count == cap) { // at the end: the entries move back to the front
+        memory.copy(ends, ends + (<usize>start << 2), <usize>count << 2);
+        memory.copy(times, times + (<usize>start << 3), <usize>count << 3);
+        start = 0;
+        store<u16>(f, 0, S_RING_START);
+      }
+      if (count > 0 && (seqLT(next, load<u32>(ends + (<usize>(start + count - 1) << 2))) || next - load<u32>(ends + (<usize>start << 2)) >= <u32>RING_SORTED_SPAN)) {
+        store<u8>(f, load<u8>(f, S_BITS) | <u8>SB_RING_UNSORTED, S_BITS);
+      }
+      store<u32>(ends + (<usize>(start + count) << 2), next);
+      store<f64>(times + (<usize>(start + count) << 3), t);
       store<u16>(f, <u16>(count + 1), S_RING_COUNT);
     }
   }
@@ -189,19 +197,39 @@ function acknowledge(r: usize, ack: u32, t: f64): void {
   const n = <i32>load<u16>(r, S_RING_COUNT);
   if (n == 0) return;
   const blk = load<i32>(r, S_RING_BLOCK) - 1;
-  const ends = blk < 0 ? r + S_RING_NEXT : blockEnds(blk);
-  const times = blk < 0 ? r + S_RING_TIME : blockTimes(blk);
+  const start = <i32>load<u16>(r, S_RING_START);
+  const ends = (blk < 0 ? r + S_RING_NEXT : blockEnds(blk)) + (<usize>start << 2);
+  const times = (blk < 0 ? r + S_RING_TIME : blockTimes(blk)) + (<usize>start << 3);
   let kept = 0, matched = false, sample: f64 = 0;
-  for (let k = 0; k < n; k++) {
-    const end = load<u32>(ends + (<usize>k << 2));
-    if (ack == end) {
-      if (!matched) sample = t - load<f64>(times + (<usize>k << 3));
-      matched = true;
-    } else if (seqGT(end, ack)) {
-      store<u32>(ends + (<usize>kept << 2), end);
-      store<f64>(times + (<usize>kept << 3), load<f64>(times + (<usize>k << 3)));
-      kept++;
+  if ((load<u8>(r, S_BITS) & SB_RING_UNSORTED) == 0 && seqGT(load<u32>(ends + (<usize>(n - 1) << 2)), ack)) {
+    // In order, and the newest is beyond the ACK: the covered entries are a prefix.
+    let k = 0;
+    for (; k < n; k++) {
+      const end = load<u32>(ends + (<usize>k << 2));
+      if (seqGT(end, ack)) break;
+      if (ack == end && !matched) {
+        sample = t - load<f64>(times + (<usize>k << 3));
+        matched = true;
+      }
     }
+    kept = n - k;
+    store<u16>(r, <u16>(start + k), S_RING_START);
+  } else {
+    for (let k = 0; k < n; k++) {
+      const end = load<u32>(ends + (<usize>k << 2));
+      if (ack == end) {
+        if (!matched) sample = t - load<f64>(times + (<usize>k << 3));
+        matched = true;
+      } else if (seqGT(end, ack)) {
+        store<u32>(ends + (<usize>kept << 2), end);
+        store<f64>(times + (<usize>kept << 3), load<f64>(times + (<usize>k << 3)));
+        kept++;
+      }
+    }
+  }
+  if (kept == 0) {
+    store<u16>(r, 0, S_RING_START);
+    store<u8>(r, load<u8>(r, S_BITS) & ~(<u8>SB_RING_UNSORTED), S_BITS);
   }
   store<u16>(r, <u16>kept, S_RING_COUNT);
   if (blk >= 0 && kept <= RING_INLINE) demoteRing(r);

@@ -3,7 +3,7 @@
 // bounded, a free stack of block indices. As the TypeScript engine's pool
 // (sdk/connections/analysis/analysis-state.ts), block for block.
 
-import { RING_BLOCK, RING_INLINE, S_RING_NEXT, S_RING_TIME, S_RING_COUNT, S_RING_BLOCK } from "../../analysis-layout";
+import { RING_BLOCK, RING_INLINE, S_RING_NEXT, S_RING_TIME, S_RING_COUNT, S_RING_START, S_RING_BLOCK } from "../../analysis-layout";
 
 let freeStack: usize = 0; //   i32 block indices
 let freeCount: i32 = 0;
@@ -44,12 +44,13 @@ export function promoteRing(s: usize): bool {
   if (freeCount == 0) return false;
   freeCount--;
   const blk = load<i32>(freeStack + (<usize>freeCount << 2));
-  const n = <i32>load<u16>(s, S_RING_COUNT);
+  const n = <i32>load<u16>(s, S_RING_COUNT), from = <i32>load<u16>(s, S_RING_START);
   const e = blockEnds(blk), t = blockTimes(blk);
   for (let k = 0; k < n; k++) {
-    store<u32>(e + (<usize>k << 2), load<u32>(s + S_RING_NEXT + (<usize>k << 2)));
-    store<f64>(t + (<usize>k << 3), load<f64>(s + S_RING_TIME + (<usize>k << 3)));
+    store<u32>(e + (<usize>k << 2), load<u32>(s + S_RING_NEXT + (<usize>(from + k) << 2)));
+    store<f64>(t + (<usize>k << 3), load<f64>(s + S_RING_TIME + (<usize>(from + k) << 3)));
   }
+  store<u16>(s, 0, S_RING_START);
   store<i32>(s, blk + 1, S_RING_BLOCK);
   return true;
 }
@@ -57,12 +58,13 @@ export function promoteRing(s: usize): bool {
 /** Moves side s's ring back inline (RING_INLINE entries or fewer) and frees its block. */
 export function demoteRing(s: usize): void {
   const blk = load<i32>(s, S_RING_BLOCK) - 1;
-  const n = <i32>load<u16>(s, S_RING_COUNT);
+  const n = <i32>load<u16>(s, S_RING_COUNT), from = <i32>load<u16>(s, S_RING_START);
   const e = blockEnds(blk), t = blockTimes(blk);
   for (let k = 0; k < n && k < RING_INLINE; k++) {
-    store<u32>(s + S_RING_NEXT + (<usize>k << 2), load<u32>(e + (<usize>k << 2)));
-    store<f64>(s + S_RING_TIME + (<usize>k << 3), load<f64>(t + (<usize>k << 3)));
+    store<u32>(s + S_RING_NEXT + (<usize>k << 2), load<u32>(e + (<usize>(from + k) << 2)));
+    store<f64>(s + S_RING_TIME + (<usize>k << 3), load<f64>(t + (<usize>(from + k) << 3)));
   }
+  store<u16>(s, 0, S_RING_START);
   store<i32>(freeStack + (<usize>freeCount << 2), blk);
   freeCount++;
   store<i32>(s, 0, S_RING_BLOCK);

@@ -100,25 +100,33 @@ export function readAnalysis(s: AnalysisState, slot: number): ConnectionAnalysis
   return { sides, maxGapUs: gap < 0 ? null : us(gap) };
 }
 
-/** The results in a WebAssembly engine's block at byte offset `at` of `bytes`. */
-export function unpackAnalysis(bytes: Uint8Array, at: number): ConnectionAnalysis {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const f64 = (o: number) => view.getFloat64(at + o, true);
-  const hs = f64(A.A_HANDSHAKE_TIME);
-  const sides = [0, 1].map((k) => {
-    const b = A.A_SIDES + k * A.SIDE_STRIDE;
-    const counts = Array.from({ length: A.COUNTS }, (_, i) => view.getUint32(at + b + A.S_COUNTS + i * 4, true));
-    const heights = new Float32Array(10);
-    for (let q = 0; q < 2; q++) {
-      for (let i = 0; i < 5; i++) heights[q * 5 + i] = view.getFloat32(at + b + A.S_QUANTILES + q * A.QUANTILE_STRIDE + A.Q_HEIGHTS + i * 4, true);
-    }
-    return side({
-      counts, countsAt: 0, rttSamples: view.getUint32(at + b + A.S_RTT_SAMPLES, true), rttMin: f64(b + A.S_RTT_MIN),
-      rttMax: f64(b + A.S_RTT_MAX), rttSum: f64(b + A.S_RTT_SUM), heights, heightsAt: 0,
-      retransmittedBytes: f64(b + A.S_RETRANSMITTED_BYTES), maxGap: f64(b + A.S_MAX_GAP),
-      firstPayloadTime: f64(b + A.S_FIRST_PAYLOAD_TIME),
-    }, hs);
-  }) as [SideAnalysis, SideAnalysis];
-  const gap = f64(A.A_MAX_GAP);
-  return { sides, maxGapUs: gap < 0 ? null : us(gap) };
+// Scratch for unpackAnalysis: the side builder copies out of them.
+const COUNTS_SCRATCH = new Uint32Array(A.COUNTS);
+const HEIGHTS_SCRATCH = new Float32Array(10);
+
+/**
+ * The results in a WebAssembly engine's block at byte offset `at` of `bytes` (`view`: a DataView
+ * over the same buffer, or one is made). Reads field by field into scratch arrays: this runs once
+ * per connection, and a DataView made per call or an array built per side showed in profiles.
+ */
+export function unpackAnalysis(bytes: Uint8Array, at: number, view?: DataView): ConnectionAnalysis {
+  const v = view ?? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const hs = v.getFloat64(at + A.A_HANDSHAKE_TIME, true);
+  const side0 = unpackSide(v, at + A.A_SIDES, hs);
+  const side1 = unpackSide(v, at + A.A_SIDES + A.SIDE_STRIDE, hs);
+  const gap = v.getFloat64(at + A.A_MAX_GAP, true);
+  return { sides: [side0, side1], maxGapUs: gap < 0 ? null : us(gap) };
+}
+
+function unpackSide(v: DataView, b: number, hs: number): SideAnalysis {
+  for (let i = 0; i < A.COUNTS; i++) COUNTS_SCRATCH[i] = v.getUint32(b + A.S_COUNTS + i * 4, true);
+  for (let q = 0; q < 2; q++) {
+    for (let i = 0; i < 5; i++) HEIGHTS_SCRATCH[q * 5 + i] = v.getFloat32(b + A.S_QUANTILES + q * A.QUANTILE_STRIDE + A.Q_HEIGHTS + i * 4, true);
+  }
+  return side({
+    counts: COUNTS_SCRATCH, countsAt: 0, rttSamples: v.getUint32(b + A.S_RTT_SAMPLES, true), rttMin: v.getFloat64(b + A.S_RTT_MIN, true),
+    rttMax: v.getFloat64(b + A.S_RTT_MAX, true), rttSum: v.getFloat64(b + A.S_RTT_SUM, true), heights: HEIGHTS_SCRATCH, heightsAt: 0,
+    retransmittedBytes: v.getFloat64(b + A.S_RETRANSMITTED_BYTES, true), maxGap: v.getFloat64(b + A.S_MAX_GAP, true),
+    firstPayloadTime: v.getFloat64(b + A.S_FIRST_PAYLOAD_TIME, true),
+  }, hs);
 }

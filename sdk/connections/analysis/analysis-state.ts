@@ -44,6 +44,7 @@ export class AnalysisState {
   ringNext!: Uint32Array; //   RING_INLINE per endpoint, oldest first
   ringTime!: Float64Array;
   ringCount!: Uint16Array;
+  ringStart!: Uint16Array; //  index of the oldest entry (entries run from there, no wrap)
   ringBlock!: Int32Array; //   pool block + 1 holding the endpoint's ring instead (0: inline)
   // Per endpoint: results.
   counts!: Uint32Array; //     COUNTS per endpoint, in verdict-bit order
@@ -91,11 +92,12 @@ export class AnalysisState {
   protected promoteRing(e: number): boolean {
     if (this.poolFreeCount === 0) return false;
     const blk = this.poolFree[--this.poolFreeCount]!;
-    const from = e * RING_INLINE, to = blk * RING_BLOCK, n = this.ringCount[e]!;
+    const from = e * RING_INLINE + this.ringStart[e]!, to = blk * RING_BLOCK, n = this.ringCount[e]!;
     for (let k = 0; k < n; k++) {
       this.poolNext[to + k] = this.ringNext[from + k]!;
       this.poolTime[to + k] = this.ringTime[from + k]!;
     }
+    this.ringStart[e] = 0;
     this.ringBlock[e] = blk + 1;
     return true;
   }
@@ -103,11 +105,12 @@ export class AnalysisState {
   /** Moves endpoint e's ring back inline (it holds RING_INLINE entries or fewer) and frees its block. */
   protected demoteRing(e: number): void {
     const blk = this.ringBlock[e]! - 1;
-    const from = blk * RING_BLOCK, to = e * RING_INLINE, n = this.ringCount[e]!;
+    const from = blk * RING_BLOCK + this.ringStart[e]!, to = e * RING_INLINE, n = this.ringCount[e]!;
     for (let k = 0; k < n; k++) {
       this.ringNext[to + k] = this.poolNext[from + k]!;
       this.ringTime[to + k] = this.poolTime[from + k]!;
     }
+    this.ringStart[e] = 0;
     this.poolFree[this.poolFreeCount++] = blk;
     this.ringBlock[e] = 0;
   }
@@ -139,6 +142,7 @@ export class AnalysisState {
       this.sideLastTime[e] = NaN;
       this.firstPayloadTime[e] = NaN;
       this.ringCount[e] = 0;
+      this.ringStart[e] = 0;
       this.counts.fill(0, e * COUNTS, e * COUNTS + COUNTS);
       this.rttSamples[e] = 0;
       this.rttMin[e] = 0;
@@ -154,7 +158,7 @@ export class AnalysisState {
   /** Bytes of state per connection, besides the shared pool (for the documentation and the tests). */
   static bytesPerConnection(): number {
     const perSlot = 5 * 8 + 2;
-    const perEndpoint = 7 * 4 + 2 + 1 + 1 + 4 * 8 + RING_INLINE * (4 + 8) + 2 + 4
+    const perEndpoint = 7 * 4 + 2 + 1 + 1 + 4 * 8 + RING_INLINE * (4 + 8) + 2 + 2 + 4
       + COUNTS * 4 + 4 + 5 * 8 + QUANTILE_HEIGHTS * 4 + QUANTILE_POSITIONS * 4;
     return perSlot + 2 * perEndpoint;
   }
@@ -192,6 +196,7 @@ export class AnalysisState {
     this.ringNext = grow(this.ringNext, u32, e * RING_INLINE);
     this.ringTime = grow(this.ringTime, f64, e * RING_INLINE);
     this.ringCount = grow(this.ringCount, (n) => new Uint16Array(n), e);
+    this.ringStart = grow(this.ringStart, (n) => new Uint16Array(n), e);
     this.ringBlock = grow(this.ringBlock, (n) => new Int32Array(n), e);
     this.counts = grow(this.counts, u32, e * COUNTS);
     this.rttSamples = grow(this.rttSamples, u32, e);

@@ -13,7 +13,7 @@ import {
   V_RETRANSMISSION, V_FAST_RETRANSMISSION, V_SPURIOUS_RETRANSMISSION, V_OUT_OF_ORDER, V_DUP_ACK,
   V_LOST_SEGMENT, V_ACKED_UNSEEN, V_ZERO_WINDOW, V_ZERO_WINDOW_PROBE, V_ZERO_WINDOW_PROBE_ACK,
   V_WINDOW_FULL, V_WINDOW_UPDATE, V_KEEP_ALIVE, V_KEEP_ALIVE_ACK, V_ANY_RETRANSMISSION, COUNTS,
-  RING_INLINE, RING_BLOCK, MAX_UNACKED, WSCALE_UNKNOWN, WSCALE_NONE, SB_BASE_SET,
+  RING_INLINE, RING_BLOCK, MAX_UNACKED, WSCALE_UNKNOWN, WSCALE_NONE, SB_BASE_SET, SB_RING_UNSORTED, RING_SORTED_SPAN,
   HS_NONE, HS_SYN, HS_SYN_ACK, HS_DONE,
 } from "../../../assembly/analysis-layout.js";
 import { AnalysisState, QUANTILE_HEIGHTS, QUANTILE_POSITIONS } from "./analysis-state.js";
@@ -142,13 +142,24 @@ export class TcpAnalysis extends AnalysisState {
       const count = this.ringCount[f]!;
       let blk = this.ringBlock[f]! - 1; // -1: inline
       if (blk < 0 && count === RING_INLINE && this.promoteRing(f)) blk = this.ringBlock[f]! - 1;
-      if (blk < 0 && count < RING_INLINE) {
-        this.ringNext[f * RING_INLINE + count] = next;
-        this.ringTime[f * RING_INLINE + count] = t;
-        this.ringCount[f] = count + 1;
-      } else if (blk >= 0 && count < RING_BLOCK) {
-        this.poolNext[blk * RING_BLOCK + count] = next;
-        this.poolTime[blk * RING_BLOCK + count] = t;
+      const cap = blk < 0 ? RING_INLINE : RING_BLOCK;
+      if (count < cap) {
+        const ends = blk < 0 ? this.ringNext : this.poolNext, times = blk < 0 ? this.ringTime : this.poolTime;
+        const base = blk < 0 ? f * RING_INLINE : blk * RING_BLOCK;
+        let start = this.ringStart[f]!;
+        if (start + count === cap) { // at the end: the entries move back to the front
+          for (let k = 0; k < count; k++) {
+            ends[base + k] = ends[base + start + k]!;
+            times[base + k] = times[base + start + k]!;
+          }
+          start = 0;
+          this.ringStart[f] = 0;
+        }
+        if (count > 0 && (((next - ends[base + start + count - 1]!) | 0) < 0 || ((next - ends[base + start]!) >>> 0) >= RING_SORTED_SPAN)) {
+          this.bits[f]! |= SB_RING_UNSORTED;
+        }
+        ends[base + start + count] = next;
+        times[base + start + count] = t;
         this.ringCount[f] = count + 1;
       }
     }
@@ -178,18 +189,37 @@ export class TcpAnalysis extends AnalysisState {
     const ack = this.io[IO_ACK]!;
     const blk = this.ringBlock[r]! - 1; // -1: inline
     const ends = blk < 0 ? this.ringNext : this.poolNext, times = blk < 0 ? this.ringTime : this.poolTime;
-    const base = blk < 0 ? r * RING_INLINE : blk * RING_BLOCK;
+    const base = (blk < 0 ? r * RING_INLINE : blk * RING_BLOCK) + this.ringStart[r]!;
     let kept = 0, matched = false;
-    for (let k = 0; k < n; k++) {
-      const end = ends[base + k]!;
-      if (ack === end) {
-        if (!matched) this.io[IO_SAMPLE] = this.io[IO_TIME]! - times[base + k]!;
-        matched = true;
-      } else if (((end - ack) | 0) > 0) {
-        ends[base + kept] = end;
-        times[base + kept] = times[base + k]!;
-        kept++;
+    if (!(this.bits[r]! & SB_RING_UNSORTED) && ((ends[base + n - 1]! - ack) | 0) > 0) {
+      // In order, and the newest is beyond the ACK: the covered entries are a prefix.
+      let k = 0;
+      for (; k < n; k++) {
+        const end = ends[base + k]!;
+        if (((end - ack) | 0) > 0) break;
+        if (ack === end && !matched) {
+          this.io[IO_SAMPLE] = this.io[IO_TIME]! - times[base + k]!;
+          matched = true;
+        }
       }
+      kept = n - k;
+      this.ringStart[r] = this.ringStart[r]! + k;
+    } else {
+      for (let k = 0; k < n; k++) {
+        const end = ends[base + k]!;
+        if (ack === end) {
+          if (!matched) this.io[IO_SAMPLE] = this.io[IO_TIME]! - times[base + k]!;
+          matched = true;
+        } else if (((end - ack) | 0) > 0) {
+          ends[base + kept] = end;
+          times[base + kept] = times[base + k]!;
+          kept++;
+        }
+      }
+    }
+    if (kept === 0) {
+      this.ringStart[r] = 0;
+      this.bits[r]! &= ~SB_RING_UNSORTED;
     }
     this.ringCount[r] = kept;
     if (blk >= 0 && kept <= RING_INLINE) this.demoteRing(r);
