@@ -80,6 +80,7 @@ async function main(): Promise<void> {
       // The thread counts are given, not left to the default (one thread under 64 MB of capture).
       add(`ndjson, ${cores} threads`, await best("node", [CLI, "--format", "ndjson", "--quiet", "--threads", String(cores), path], true));
       add("ndjson, 1 thread", await best("node", [CLI, "--format", "ndjson", "--quiet", "--threads", "1", path], true));
+      add(`parquet -o, ${cores} threads`, await best("node", [CLI, "--format", "parquet", "--quiet", "--threads", String(cores), "-o", join(dir, "e2e.parquet"), path], true));
       add(`summary, ${cores} threads`, await best("node", [CLI, "--quiet", "--threads", String(cores), path], true));
       add("summary, 1 thread", await best("node", [CLI, "--quiet", "--threads", "1", path], true));
       add("typescript pipeline", await best("node", [JS_PIPELINE, path], true));

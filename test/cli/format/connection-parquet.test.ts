@@ -67,19 +67,17 @@ async function expectSameStateCounts(file: string, records: ConnectionRecord[]):
 async function expectSameRecords(file: string, records: ConnectionRecord[]): Promise<void> {
   const names = CSV_COLUMNS.map(([n]) => n).filter((n) => n !== "ts");
   const got = await rows(`SELECT epoch_us(ts)::VARCHAR AS ts_us, ${names.join(", ")} FROM read_parquet(${q(file)})`);
-  expect(got).toHaveLength(records.length);
-  records.forEach((c, i) => {
-    const row = got[i]!;
+  // DuckDB's JSON rendering: BIGINT and VARCHAR as strings, the rest as JavaScript values.
+  const expected = records.map((c) => {
     const [sec, frac] = c.ts.split(".");
-    expect(row.ts_us).toBe(String(BigInt(sec!) * 1_000_000n + BigInt(frac!.slice(0, 6))));
-    for (const [name, get] of CSV_COLUMNS) {
-      if (name === "ts") continue;
-      const want = get(c) ?? null;
-      // DuckDB's JSON rendering: BIGINT as a string, the rest as JavaScript values.
-      const expected = want === null ? null : PARQUET_TYPES[name] === "INT64" ? String(want) : PARQUET_TYPES[name] === "STRING" ? String(want) : want;
-      expect(row[name], `${name} of connection ${c.id}`).toEqual(expected);
+    const row: Record<string, unknown> = { ts_us: String(BigInt(sec!) * 1_000_000n + BigInt(frac!.slice(0, 6))) };
+    for (const name of names) {
+      const want = CSV_COLUMNS.find(([n]) => n === name)![1](c) ?? null;
+      row[name] = want === null ? null : PARQUET_TYPES[name] === "INT64" || PARQUET_TYPES[name] === "STRING" ? String(want) : want;
     }
+    return row;
   });
+  expect(got).toEqual(expected);
 }
 
 describe("the Parquet schema", () => {
@@ -100,6 +98,21 @@ describe("the Parquet schema", () => {
     expect(String(ts[0]!.logical_type)).toMatch(/isAdjustedToUTC=1.*NANOS=NanoSeconds/);
     const codecs = await rows(`SELECT DISTINCT compression FROM parquet_metadata(${q(out)})`);
     expect(codecs.map((r) => r.compression)).toEqual(["SNAPPY"]);
+  });
+
+  it("is the README's: every column listed once under its Parquet type", () => {
+    const readme = readFileSync(fileURLToPath(new URL("../../../README.md", import.meta.url)), "utf8");
+    const section = readme.split("### Parquet columns")[1]!.split("\n#")[0]!;
+    const listed = new Map<string, string>();
+    for (const line of section.split("\n").filter((l) => /^\| `/.test(l))) {
+      const [names, type] = line.split(" | ");
+      const parquetType = /TIMESTAMP/.test(type!) ? "TIMESTAMP" : /STRING/.test(type!) ? "STRING" : /`(\w+)`/.exec(type!)![1]!;
+      for (const [, name] of names!.matchAll(/`(\w+)`/g)) {
+        expect(listed.has(name!), `${name} listed twice`).toBe(false);
+        listed.set(name!, parquetType);
+      }
+    }
+    expect(Object.fromEntries(listed)).toEqual(PARQUET_TYPES);
   });
 
   it("epoch nanoseconds from the record's ts, exactly, before 1970 too", () => {
