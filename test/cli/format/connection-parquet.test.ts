@@ -211,6 +211,22 @@ describe("exact values", () => {
   }, 120_000);
 });
 
+describe("a damaged capture", () => {
+  it("cut inside a packet: the records read before the fault are in the file, with the same exit code and line as ndjson", async () => {
+    const cut = join(dir, "cut.pcap");
+    writeFileSync(cut, readFileSync(GENERATED).subarray(0, 10_000_003));
+    const out = join(dir, "cut.parquet");
+    const r = run(["--format", "parquet", "-o", out, cut]);
+    const n = run(["--format", "ndjson", cut]);
+    expect(n.code).not.toBe(0);
+    expect(r.code).toBe(n.code);
+    expect(r.stderr).toBe(n.stderr);
+    const records = n.stdout.trim().split("\n").map((l) => JSON.parse(l) as ConnectionRecord);
+    expect(records.length).toBeGreaterThan(100);
+    await expectSameRecords(out, records);
+  }, 120_000);
+});
+
 describe("where the Parquet goes", () => {
   it("a write that fails (/dev/full): one line naming the output, exit 5", () => {
     const r = run(["--format", "parquet", "-o", "/dev/full", GENERATED]);
