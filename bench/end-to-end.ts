@@ -115,6 +115,7 @@ async function main(): Promise<void> {
         const engines: Engine[] = [
           ours(`ndjson, ${cores} threads`, ["--format", "ndjson", "--quiet", "--threads", String(cores)]),
           ours("ndjson, 1 thread", ["--format", "ndjson", "--quiet", "--threads", "1"]),
+          ours(`parquet -o, ${cores} threads`, ["--format", "parquet", "--quiet", "--threads", String(cores), "-o", join(dir, "e2e.parquet")]),
           ours(`summary, ${cores} threads`, ["--quiet", "--threads", String(cores)]),
           ours("summary, 1 thread", ["--quiet", "--threads", "1"]),
           { name: TS_ENGINE, run: () => measure("node", [JS_PIPELINE, cap.path], true) },

@@ -20,7 +20,7 @@ export interface OptionSpec {
 }
 
 export const OPTIONS: readonly OptionSpec[] = [
-  { name: "format", value: "FORMAT", commands: ["scan"], help: "text (default: a summary), json, ndjson (one connection a line, streamed), csv, zeek (conn.log TSV)" },
+  { name: "format", value: "FORMAT", commands: ["scan"], help: "text (default: a summary), json, ndjson (one connection a line, streamed), csv, zeek (conn.log TSV), parquet (with -o FILE or to a pipe)" },
   { name: "output", short: "o", value: "FILE", commands: ["scan"], help: "write there instead of standard output (-: standard output); the file appears only once the run is complete" },
   { name: "filter", value: "EXPR", commands: ["scan"], help: 'only the connections matching EXPR, e.g. "dst port 443 and not outcome complete"' },
   { name: "ladder", value: "ID|EXPR", commands: ["scan"], help: "draw the packet exchange of one connection (by id) or of those matching EXPR" },

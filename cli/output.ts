@@ -129,6 +129,17 @@ export class Output {
     if (this.pending.length >= 65536) await this.flush();
   }
 
+  /** Binary output (Parquet): what text is pending goes first, then the bytes, awaited. */
+  async writeBytes(bytes: Uint8Array): Promise<void> {
+    await this.flush();
+    try {
+      if (this.file) writeAll(this.file.fd, bytes);
+      else await writeStdout(bytes);
+    } catch (error) {
+      throw outputError(this.name, error);
+    }
+  }
+
   async flush(): Promise<void> {
     if (!this.pending) return;
     const chunk = this.pending;
@@ -178,12 +189,12 @@ export class Output {
 }
 
 // Synchronous: a local file write is quick, and errors (ENOSPC, EIO) come back where they happen.
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text, "utf8");
+function writeAll(fd: number, data: string | Uint8Array): void {
+  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
   for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
 }
 
-function writeStdout(chunk: string): Promise<void> {
+function writeStdout(chunk: string | Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
     process.stdout.write(chunk, (error) => (error ? reject(error) : resolve()));
   });

@@ -16,13 +16,14 @@ import { renderSummary } from "../format/summary-text.js";
 import { InterestingConnections } from "../format/interesting.js";
 import { csvHeader, csvRow } from "../format/connection-csv.js";
 import { zeekHeader, zeekRow, zeekFooter } from "../format/zeek-log.js";
+import { ParquetConnectionWriter } from "../format/connection-parquet.js";
 import { errorLine, openErrorMessage } from "../report-error.js";
 import { EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, EXIT_PIPE, EXIT_UNREADABLE, EXIT_NO_MATCH, worst } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
 import { chooseThreads } from "../threads.js";
 import { decapsulationOptions, type DecapsulationFlags } from "../decapsulation-flags.js";
 
-export const FORMATS = ["text", "json", "ndjson", "csv", "zeek"] as const;
+export const FORMATS = ["text", "json", "ndjson", "csv", "zeek", "parquet"] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface ScanFlags extends DecapsulationFlags {
@@ -112,6 +113,11 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     ...decapsulationOptions(flags),
   };
   if (flags.output === "") throw new UsageError("-o: an empty file name (- is standard output)");
+  // Parquet is binary: to a file (-o), a pipe or a redirection, never onto a terminal.
+  if (format === "parquet" && (flags.output === undefined || flags.output === "-") && process.stdout.isTTY) {
+    throw new UsageError("--format parquet: standard output is a terminal (use -o FILE, or a pipe)");
+  }
+  if (format === "parquet" && flags.ladder !== undefined) throw new UsageError("--ladder draws text diagrams: not with --format parquet");
   checkInputsAndOutput(files, flags.output);
   for (const f of files) {
     if (f === "-") continue;
@@ -196,6 +202,7 @@ async function writeConnections(
   let total = 0; // connections before the filter, for the summary's "N of M"
   if (format === "csv") await output.write(csvHeader());
   if (format === "zeek") await output.write(zeekHeader());
+  const parquet = format === "parquet" ? new ParquetConnectionWriter((bytes) => output.writeBytes(bytes)) : null;
   // Leaving this loop by an exception (the output failed) stops the scan and its workers.
   for await (const records of scanner.batches()) {
     let text = "";
@@ -209,6 +216,7 @@ async function writeConnections(
         case "ndjson": text += JSON.stringify(c) + "\n"; break;
         case "csv": text += csvRow(c); break;
         case "zeek": text += zeekRow(c); break;
+        case "parquet": { const full = parquet!.add(c); if (full) await full; break; }
       }
     }
     if (text) await output.write(text);
@@ -220,6 +228,7 @@ async function writeConnections(
     else await output.write(JSON.stringify({ captures, report, connections: collected }, null, 2) + "\n");
   }
   if (format === "zeek") await output.write(zeekFooter());
+  await parquet?.finish();
   return reportInputs(captures, quiet);
 }
 

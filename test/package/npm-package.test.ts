@@ -26,7 +26,7 @@ beforeAll(() => {
 describe("npm package", () => {
   it("holds what a user runs and nothing else", () => {
     const allowed = [
-      /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^docs\/ARCHITECTURE\.md$/, /^examples\/sample\.pcap$/,
+      /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^docs\/ARCHITECTURE\.md$/, /^docs\/tcp-analysis\.md$/, /^examples\/sample\.pcap$/,
       /^build\/(decoder|tracker)\.wasm$/,
       /^dist\/assembly\/[\w-]*layout\.(js|d\.ts)$/,
       /^dist\/cli\/(bin|scan-worker)\.js(\.map)?$/,
