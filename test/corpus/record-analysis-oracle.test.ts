@@ -12,6 +12,7 @@ import { scan } from "../../sdk/index.js";
 import type { ConnectionRecord } from "../../sdk/connections/connection-record.js";
 import type { SideAnalysis } from "../../sdk/connections/analysis/analysis-result.js";
 import { endpoint } from "../helpers/tshark-streams.js";
+import { corpusDir } from "../helpers/decode.js";
 import { oracleCaptures, readOracle, exclusions, tunnelled, sideDifferences, type SideResult } from "../helpers/analysis-oracle.js";
 
 const captures = oracleCaptures();
@@ -55,7 +56,8 @@ describe.runIf(captures.length > 0)("TCP analysis in the records: tshark's count
       `record analysis vs tshark: ${tally.records} records, ${tally.coinciding} coincide with a tshark stream; `
       + `${tally.equal} of ${compared} equal (${tally.excluded} excluded, ${tally.setAside} tunnelled set aside)`,
     );
-    expect(tally.coinciding).toBeGreaterThan(500);
+    // The real corpus gives most of them; without it, only the ten recordings the repo ships.
+    expect(tally.coinciding).toBeGreaterThan(corpusDir() ? 500 : 5);
     expect(tally.equal).toBeGreaterThanOrEqual(Math.ceil(compared * 0.99));
   });
 });
