@@ -4,7 +4,7 @@
 
 import { describe, it, expect, beforeAll } from "vitest";
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync, mkdtempSync, readdirSync, existsSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,23 +15,17 @@ import { F, ethernet } from "../helpers/packets.js";
 import { readPcapFrames } from "../helpers/read-pcap.js";
 import { udpTunnel, vxlan } from "../helpers/tunnels.js";
 import { corpusDir } from "../helpers/decode.js";
+import { golden } from "../helpers/golden.js";
 import { writeFlood } from "../../bench/flood.js";
 
 const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
 const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
-const GOLDEN = fileURLToPath(new URL("./golden/", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "ths-cli-scan-"));
 const SCENARIO = join(dir, "scenarios.pcap");
 
 function run(args: string[], input?: Uint8Array) {
   const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: "utf8", maxBuffer: 64 << 20 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function golden(name: string, actual: string): void {
-  const path = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN || !existsSync(path)) writeFileSync(path, actual);
-  expect(actual).toBe(readFileSync(path, "utf8"));
 }
 
 beforeAll(() => {

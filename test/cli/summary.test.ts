@@ -5,28 +5,22 @@
 
 import { describe, it, expect, beforeAll } from "vitest";
 import { spawnSync } from "node:child_process";
-import { writeFileSync, readFileSync, existsSync, mkdtempSync } from "node:fs";
+import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writePcap } from "../helpers/capture-writer.js";
 import { Conversation, merge } from "../helpers/conversation.js";
 import { F } from "../helpers/packets.js";
+import { golden } from "../helpers/golden.js";
 
 const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
-const GOLDEN = fileURLToPath(new URL("./golden/", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "ths-cli-summary-"));
 const CAPTURE = join(dir, "mixed.pcap");
 
 function run(args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
   return { code: r.status, stdout: r.stdout.replaceAll(CAPTURE, "mixed.pcap"), stderr: r.stderr };
-}
-
-function golden(name: string, actual: string): void {
-  const path = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN || !existsSync(path)) writeFileSync(path, actual);
-  expect(actual).toBe(readFileSync(path, "utf8"));
 }
 
 beforeAll(() => {
