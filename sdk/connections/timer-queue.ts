@@ -1,6 +1,9 @@
 // A binary min-heap of (deadline, connection slot, generation). Entries are never removed in
 // place: a connection whose deadline moved or whose slot was reused is recognised by its
-// generation when the entry comes out, and skipped or re-queued by the caller.
+// generation when the entry comes out, and skipped or re-queued by the caller, who may also
+// drop them all at once (keep) when they are the majority. The WebAssembly tracker's heap
+// (assembly/tracker/timers.ts) does the same operations in the same order, so that entries with
+// equal deadlines come out of both in the same order.
 
 export class TimerQueue {
   private deadline = new Float64Array(1024);
@@ -30,13 +33,29 @@ export class TimerQueue {
   pop(): void {
     const last = --this.size;
     if (last === 0) return;
-    const d = this.deadline[last]!, s = this.slot[last]!, g = this.generation[last]!;
-    let i = 0;
+    this.siftDown(0, this.deadline[last]!, this.slot[last]!, this.generation[last]!);
+  }
+
+  /** Keeps the entries `live` accepts, in entry order, and restores the heap order. */
+  keep(live: (deadline: number, slot: number, generation: number) => boolean): void {
+    let kept = 0;
+    for (let i = 0; i < this.size; i++) {
+      if (!live(this.deadline[i]!, this.slot[i]!, this.generation[i]!)) continue;
+      if (kept !== i) this.move(i, kept);
+      kept++;
+    }
+    this.size = kept;
+    for (let i = (kept - 2) >> 1; i >= 0; i--) this.siftDown(i, this.deadline[i]!, this.slot[i]!, this.generation[i]!);
+  }
+
+  // Places entry (d, s, g) at hole i or below it, moving earlier children up.
+  private siftDown(hole: number, d: number, s: number, g: number): void {
+    let i = hole;
     for (;;) {
       const l = 2 * i + 1;
-      if (l >= last) break;
+      if (l >= this.size) break;
       const r = l + 1;
-      const c = r < last && this.deadline[r]! < this.deadline[l]! ? r : l;
+      const c = r < this.size && this.deadline[r]! < this.deadline[l]! ? r : l;
       if (this.deadline[c]! >= d) break;
       this.move(c, i);
       i = c;

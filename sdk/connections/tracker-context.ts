@@ -30,6 +30,8 @@ export class TrackerContext {
   readonly store = new ConnectionStore();
   readonly table = new FlowTable(this.store);
   readonly timers = new TimerQueue();
+  /** Timer entries left behind (their connection ended or moved its deadline): tracker-lifetime.ts. */
+  staleTimers = 0;
   /** Wireshark's TCP analysis of every connection, by the store's slots (tracker-analysis.ts). */
   readonly analysis = new TcpAnalysis();
   readonly likely: Uint8Array;

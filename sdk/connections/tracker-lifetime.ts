@@ -12,6 +12,7 @@ import { endAnalysis } from "./tracker-analysis.js";
 
 /** A connection on which nothing was ever accepted ends this long after its first packet. */
 export const TIMEOUT_IDLE_EMPTY = 5;
+const STALE_TIMERS_MIN = 256; // timer entries left behind before they are worth dropping
 
 export function updateTimers(k: TrackerContext, slot: number, sender: number, isOrig: boolean): void {
   const s = k.store;
@@ -44,8 +45,24 @@ export function schedule(k: TrackerContext, slot: number, deadline: number): voi
   const s = k.store;
   const queued = s.queuedDeadline[slot]!;
   if (queued !== 0 && queued <= deadline) return;
+  if (queued !== 0 && !k.inputEnded) k.staleTimers++; // the later entry is left behind
   s.queuedDeadline[slot] = deadline;
+  if (k.inputEnded) return; // no timer fires after the end
+  if (k.staleTimers >= STALE_TIMERS_MIN && k.staleTimers * 2 > k.timers.size) dropStaleTimers(k);
   k.timers.push(deadline, slot, s.generation[slot]!);
+}
+
+// A timer entry is current while its slot holds the same connection and that connection still
+// waits for that deadline (it may have moved earlier since, or ended).
+function timerIsCurrent(k: TrackerContext, slot: number, generation: number, deadline: number): boolean {
+  return k.store.generation[slot] === generation && k.store.queuedDeadline[slot] === deadline;
+}
+
+// Keeps the timer entries whose connection still waits for them: under a flood past the
+// limits every evicted connection leaves one behind, millions within an attempt timeout.
+function dropStaleTimers(k: TrackerContext): void {
+  k.timers.keep((deadline, slot, generation) => timerIsCurrent(k, slot, generation, deadline));
+  k.staleTimers = 0;
 }
 
 /** The earliest time at which a timer of this connection can end it. */
@@ -70,7 +87,10 @@ export function expire(k: TrackerContext): void {
   while (q.size > 0 && q.peekDeadline() <= t) {
     const deadline = q.peekDeadline(), slot = q.peekSlot(), generation = q.peekGeneration();
     q.pop();
-    if (s.generation[slot] !== generation || s.queuedDeadline[slot] !== deadline) continue; // stale
+    if (!timerIsCurrent(k, slot, generation, deadline)) {
+      if (k.staleTimers > 0) k.staleTimers--; // (a revived entry may not have been counted)
+      continue;
+    }
     s.queuedDeadline[slot] = 0;
     const why = dueReason(k, slot, deadline);
     if (why >= 0) remove(k, slot, why, deadline);
@@ -96,6 +116,7 @@ function dueReason(k: TrackerContext, slot: number, now: number): number {
 /** Ends a connection: out of the flow table, handed to `emit`, its slot freed. */
 export function remove(k: TrackerContext, slot: number, why: number, at: number): void {
   const s = k.store;
+  if (s.queuedDeadline[slot] !== 0 && !k.inputEnded) k.staleTimers++; // its entry stays behind
   const halfOpen = k.halfOpen.delete(slot);
   s.removedBy[slot] = why;
   s.removedAt[slot] = at;

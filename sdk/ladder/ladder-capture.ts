@@ -2,23 +2,19 @@
 // their ladder diagrams. It draws the first `limit` matching connections in the order they
 // began (by id) and counts every match. A connection's packets are kept from its start while
 // it could still be one of those drawn: not once `limit` matches that began earlier are known,
-// and dropped as soon as it ends unselected. At most the first KEEP_HEAD and the last KEEP_TAIL
-// packets of each are kept (the middle is counted).
+// and dropped as soon as it ends unselected (kept-packets.ts keeps them, in bounded form).
 
-import * as L from "../../assembly/layout.js";
 import { decodeInputs } from "../decoder/decode-inputs.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
 import type { CaptureSummary } from "../decoder/decode-capture.js";
 import { ConnectionTracker } from "../connections/tracker.js";
 import { KEY_WORDS } from "../connections/connection-store.js";
 import { buildConnectionRecord, type ConnectionRecord } from "../connections/connection-record.js";
-import { formatAddress, type PacketBatch } from "../decoder/packet-batch.js";
+import { formatAddress } from "../decoder/packet-batch.js";
 import type { ConnectionFilter } from "../filter/connection-filter.js";
 import type { ScanOptions } from "../scan.js";
 import { IdHeap } from "./id-heap.js";
-
-const KEEP_HEAD = 400;
-const KEEP_TAIL = 100;
+import { KeptPackets, NOT_WATCHED, KEEPING } from "./kept-packets.js";
 
 /** Options of a SYN or SYN/ACK, as Wireshark's Info column shows them. */
 export interface SynOptions {
@@ -63,14 +59,6 @@ export interface LadderSelection {
   captures: CaptureSummary[];
 }
 
-interface Kept { head: LadderPacket[]; tail: LadderPacket[]; dropped: number; firstTime: number }
-
-function synOptions(b: PacketBatch, i: number): SynOptions {
-  const opts = b.options(i);
-  const r = b.toRecord(i);
-  return { mss: r.mss, windowScale: r.windowScale, sackPermitted: (opts & L.OPT_SACK_PERMITTED) !== 0, timestamps: (opts & L.OPT_TIMESTAMPS) !== 0 };
-}
-
 /**
  * Reads the capture(s) once; returns the ladders of the first `limit` connections the filter
  * selects (Infinity: all) and how many it selected.
@@ -79,30 +67,32 @@ export async function captureLadders(
   input: CaptureInput | CaptureInput[], filter: ConnectionFilter, options: ScanOptions = {}, limit = 20,
 ): Promise<LadderSelection> {
   if (!(limit >= 1)) throw new RangeError(`limit must be at least 1 (Infinity for no limit), not ${limit}`);
-  // Connections that could match, by slot: their packets so far, or null when only their
-  // match is still to be counted (they began after `limit` matches already drawn).
-  const watched = new Map<number, Kept | null>();
+  // Connections that could match, by slot: their packets so far, or only their match still to
+  // be counted (they began after `limit` matches already drawn).
+  const kept = new KeptPackets();
   const drawn = new IdHeap<ConnectionLadder>();
   let matched = 0;
   let pruned = false;
   const tracker = new ConnectionTracker(options, (store, slot) => {
-    const k = watched.get(slot);
-    if (k === undefined) return;
-    watched.delete(slot);
+    const state = kept.stateOf(slot);
+    if (state === NOT_WATCHED) return;
     const connection = buildConnectionRecord(store, slot);
-    if (!filter.matches(connection)) return;
-    matched++;
-    if (!k || (drawn.size >= limit && connection.id > drawn.maxId())) return;
+    const matches = filter.matches(connection);
+    const draw = matches && state === KEEPING && (drawn.size < limit || connection.id < drawn.maxId());
+    const run = draw ? kept.take(slot) : null;
+    kept.forget(slot);
+    if (matches) matched++;
+    if (!run) return;
     // Roles are final now: side 0 is the originator unless the connection was flipped.
     const sideAIsOrig = store.flipped[slot] === 0;
-    const fix = (p: LadderPacket) => ({ ...p, fromOrig: p.fromOrig === sideAIsOrig });
-    drawn.push(connection.id, { connection, packets: [...k.head.map(fix), ...k.tail.map(fix)], omitted: k.dropped, omittedAt: k.head.length });
+    const packets = run.packets.map((p) => ({ ...p, fromOrig: p.fromOrig === sideAIsOrig }));
+    drawn.push(connection.id, { connection, packets, omitted: run.omitted, omittedAt: run.omittedAt });
     if (drawn.size > limit) drawn.popMax();
     if (drawn.size === limit && !pruned) {
       // From now on only connections that began earlier than the last drawn can be drawn.
       pruned = true;
       const max = drawn.maxId();
-      for (const [s, kept] of watched) if (kept && store.id[s]! > max) watched.set(s, null);
+      for (const s of kept.keeping()) if (store.id[s]! > max) kept.countOnly(s);
     }
   }, {
     created(store, slot) {
@@ -115,24 +105,11 @@ export async function captureLadders(
       };
       if (!filter.mayMatch(candidate)) return;
       // Ids grow with every new connection: once `limit` are drawn, a new one cannot be.
-      const drawable = drawn.size < limit || candidate.id < drawn.maxId();
-      watched.set(slot, drawable ? { head: [], tail: [], dropped: 0, firstTime: NaN } : null);
+      kept.watch(slot, drawn.size < limit || candidate.id < drawn.maxId());
     },
     packet(slot, fromSideA, b, i, time, verdicts) {
-      const k = watched.get(slot);
-      if (!k) return;
-      if (k.firstTime !== k.firstTime) k.firstTime = time;
-      const flags = b.flags(i);
-      const p: LadderPacket = {
-        time: time - k.firstTime, fromOrig: fromSideA, flags, seq: b.seq(i), ack: b.ack(i),
-        payload: b.payloadLen(i), window: b.window(i), frame: b.packetIndex(i) + tracker.packetBase + 1, verdicts,
-      };
-      if (flags & L.FLAG_SYN) p.synOptions = synOptions(b, i);
-      if (k.head.length < KEEP_HEAD) k.head.push(p);
-      else {
-        k.tail.push(p);
-        if (k.tail.length > KEEP_TAIL) { k.tail.shift(); k.dropped++; }
-      }
+      if (kept.stateOf(slot) !== KEEPING) return;
+      kept.add(slot, fromSideA, b, i, time, b.packetIndex(i) + tracker.packetBase + 1, verdicts);
     },
   });
   const captures: CaptureSummary[] = [];
