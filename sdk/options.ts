@@ -6,6 +6,7 @@
 import type { CaptureInput } from "./decoder/capture-input.js";
 import type { DecodeCaptureOptions } from "./decoder/decode-capture.js";
 import type { ScanOptions } from "./scan.js";
+import type { ConnectionFilter } from "./filter/connection-filter.js";
 import { parseCidr } from "./connections/cidr.js";
 
 /** Tracker options the SDK accepts (the tracker's own `shard` is internal). */
@@ -68,6 +69,9 @@ export function checkScanOptions(options: ScanOptions | undefined): void {
   if (o.maxHalfOpen !== undefined && o.maxHalfOpen !== Infinity) {
     integer("maxHalfOpen", o.maxHalfOpen, 1, Number.MAX_SAFE_INTEGER, "a whole number of connections, at least 1 (or Infinity: no limit)");
   }
+  if (o.maxConnections !== undefined && o.maxConnections !== Infinity) {
+    integer("maxConnections", o.maxConnections, 1, Number.MAX_SAFE_INTEGER, "a whole number of connections, at least 1 (or Infinity: no limit)");
+  }
   if (o.timeouts !== undefined) {
     if (o.timeouts === null || typeof o.timeouts !== "object") throw new TypeError(`timeouts must be an object, not ${describe(o.timeouts)}`);
     for (const name of TIMEOUT_NAMES) if (o.timeouts[name] !== undefined) seconds(`timeouts.${name}`, o.timeouts[name]);
@@ -85,6 +89,16 @@ export function checkScanOptions(options: ScanOptions | undefined): void {
     throw new RangeError(`tracker must be "wasm" or "typescript", not ${describe(o.tracker)}`);
   }
   boolean("report", o.report);
+}
+
+/** The arguments of captureLadders() after its input: the filter, the options and the limit. */
+export function checkLadderArguments(filter: ConnectionFilter, options: ScanOptions | undefined, limit: number): void {
+  const f = filter as Partial<ConnectionFilter> | null;
+  if (f === null || typeof f !== "object" || typeof f.matches !== "function" || typeof f.mayMatch !== "function") {
+    throw new TypeError(`filter must be a compiled filter (compileFilter("...")), not ${describe(filter)}`);
+  }
+  checkScanOptions(options);
+  if (limit !== Infinity) integer("limit", limit, 1, Number.MAX_SAFE_INTEGER, "a whole number of connections, at least 1 (or Infinity: all)");
 }
 
 /** What decodeCapture() and the scanners read from: checked before it is opened. */

@@ -13,6 +13,7 @@ import { buildConnectionRecord, type ConnectionRecord } from "../connections/con
 import { formatAddress } from "../decoder/packet-batch.js";
 import type { ConnectionFilter } from "../filter/connection-filter.js";
 import type { ScanOptions } from "../scan.js";
+import { checkInputs, checkLadderArguments } from "../options.js";
 import { IdHeap } from "./id-heap.js";
 import { KeptPackets, NOT_WATCHED, KEEPING } from "./kept-packets.js";
 
@@ -61,12 +62,16 @@ export interface LadderSelection {
 
 /**
  * Reads the capture(s) once; returns the ladders of the first `limit` connections the filter
- * selects (Infinity: all) and how many it selected.
+ * selects (Infinity: all) and how many it selected. The arguments are checked first, as
+ * createScanner() checks its own (TypeError or RangeError naming the one at fault); the
+ * ladder is drawn by the reference tracker on this thread, so `threads`, `tracker` and
+ * `report` are checked but change nothing.
  */
 export async function captureLadders(
   input: CaptureInput | CaptureInput[], filter: ConnectionFilter, options: ScanOptions = {}, limit = 20,
 ): Promise<LadderSelection> {
-  if (!(limit >= 1)) throw new RangeError(`limit must be at least 1 (Infinity for no limit), not ${limit}`);
+  checkInputs(input);
+  checkLadderArguments(filter, options, limit);
   // Connections that could match, by slot: their packets so far, or only their match still to
   // be counted (they began after `limit` matches already drawn).
   const kept = new KeptPackets();

@@ -3,41 +3,45 @@
 
 import { describe, it, expect } from "vitest";
 import { fileURLToPath } from "node:url";
-import { createScanner, scan, decodeCapture, type ScanOptions } from "../../sdk/index.js";
+import { createScanner, scan, decodeCapture, captureLadders, compileFilter, type ScanOptions } from "../../sdk/index.js";
 
 const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
 
+const cases: [string, unknown, typeof TypeError | typeof RangeError, RegExp][] = [
+  ["maxHalfOpen", 0, RangeError, /maxHalfOpen must be a whole number of connections, at least 1/],
+  ["maxHalfOpen", -1, RangeError, /maxHalfOpen/],
+  ["maxHalfOpen", 2.5, RangeError, /maxHalfOpen/],
+  ["maxHalfOpen", NaN, RangeError, /maxHalfOpen .*NaN/],
+  ["maxHalfOpen", "100", TypeError, /maxHalfOpen must be a number/],
+  ["maxConnections", 0, RangeError, /maxConnections must be a whole number of connections, at least 1/],
+  ["maxConnections", NaN, RangeError, /maxConnections .*NaN/],
+  ["maxConnections", "100", TypeError, /maxConnections must be a number/],
+  ["timeouts", { attempt: -1 }, RangeError, /timeouts\.attempt must be a positive, finite number of seconds, not -1/],
+  ["timeouts", { inactivity: NaN }, RangeError, /timeouts\.inactivity .*NaN/],
+  ["timeouts", { close: 0 }, RangeError, /timeouts\.close/],
+  ["timeouts", { handshakeInactivity: Infinity }, RangeError, /timeouts\.handshakeInactivity/],
+  ["timeouts", { attempt: "5" }, TypeError, /timeouts\.attempt must be a number of seconds/],
+  ["timeouts", { portInactivity: { 22: -5 } }, RangeError, /timeouts\.portInactivity\[22\]/],
+  ["timeouts", { portInactivity: { http: 5 } }, RangeError, /"http" is not a port/],
+  ["timeouts", 5, TypeError, /timeouts must be an object/],
+  ["threads", 0, RangeError, /threads must be a whole number from 1 to 256/],
+  ["threads", 1.5, RangeError, /threads/],
+  ["threads", 1000, RangeError, /threads/],
+  ["threads", "2", TypeError, /threads must be a number/],
+  ["likelyServerPorts", [80, 70000], RangeError, /likelyServerPorts\[1\] must be a port/],
+  ["likelyServerPorts", 80, TypeError, /likelyServerPorts must be an array/],
+  ["ignoreChecksumsNets", ["10.0.0.0/33"], RangeError, /ignoreChecksumsNets\[0\]: not an address or CIDR prefix/],
+  ["ignoreChecksumsNets", [10], TypeError, /ignoreChecksumsNets\[0\] must be a prefix/],
+  ["hashSeed", -1, RangeError, /hashSeed must be a 32-bit unsigned integer/],
+  ["chunkSize", 0, RangeError, /chunkSize/],
+  ["verifyChecksums", "yes", TypeError, /verifyChecksums must be true or false/],
+  ["report", 0, TypeError, /report must be true or false/],
+  ["tracker", "js", RangeError, /tracker must be "wasm" or "typescript", not "js"/],
+  ["onProgress", true, TypeError, /onProgress must be a function/],
+  ["signal", {}, TypeError, /signal must be an AbortSignal/],
+];
+
 describe("scan options", () => {
-  const cases: [string, unknown, typeof TypeError | typeof RangeError, RegExp][] = [
-    ["maxHalfOpen", 0, RangeError, /maxHalfOpen must be a whole number of connections, at least 1/],
-    ["maxHalfOpen", -1, RangeError, /maxHalfOpen/],
-    ["maxHalfOpen", 2.5, RangeError, /maxHalfOpen/],
-    ["maxHalfOpen", NaN, RangeError, /maxHalfOpen .*NaN/],
-    ["maxHalfOpen", "100", TypeError, /maxHalfOpen must be a number/],
-    ["timeouts", { attempt: -1 }, RangeError, /timeouts\.attempt must be a positive, finite number of seconds, not -1/],
-    ["timeouts", { inactivity: NaN }, RangeError, /timeouts\.inactivity .*NaN/],
-    ["timeouts", { close: 0 }, RangeError, /timeouts\.close/],
-    ["timeouts", { handshakeInactivity: Infinity }, RangeError, /timeouts\.handshakeInactivity/],
-    ["timeouts", { attempt: "5" }, TypeError, /timeouts\.attempt must be a number of seconds/],
-    ["timeouts", { portInactivity: { 22: -5 } }, RangeError, /timeouts\.portInactivity\[22\]/],
-    ["timeouts", { portInactivity: { http: 5 } }, RangeError, /"http" is not a port/],
-    ["timeouts", 5, TypeError, /timeouts must be an object/],
-    ["threads", 0, RangeError, /threads must be a whole number from 1 to 256/],
-    ["threads", 1.5, RangeError, /threads/],
-    ["threads", 1000, RangeError, /threads/],
-    ["threads", "2", TypeError, /threads must be a number/],
-    ["likelyServerPorts", [80, 70000], RangeError, /likelyServerPorts\[1\] must be a port/],
-    ["likelyServerPorts", 80, TypeError, /likelyServerPorts must be an array/],
-    ["ignoreChecksumsNets", ["10.0.0.0/33"], RangeError, /ignoreChecksumsNets\[0\]: not an address or CIDR prefix/],
-    ["ignoreChecksumsNets", [10], TypeError, /ignoreChecksumsNets\[0\] must be a prefix/],
-    ["hashSeed", -1, RangeError, /hashSeed must be a 32-bit unsigned integer/],
-    ["chunkSize", 0, RangeError, /chunkSize/],
-    ["verifyChecksums", "yes", TypeError, /verifyChecksums must be true or false/],
-    ["report", 0, TypeError, /report must be true or false/],
-    ["tracker", "js", RangeError, /tracker must be "wasm" or "typescript", not "js"/],
-    ["onProgress", true, TypeError, /onProgress must be a function/],
-    ["signal", {}, TypeError, /signal must be an AbortSignal/],
-  ];
   for (const [name, value, kind, message] of cases) {
     it(`${name}: ${JSON.stringify(value) ?? String(value)}`, () => {
       const options = { [name]: value } as ScanOptions;
@@ -59,6 +63,39 @@ describe("scan options", () => {
   it("decodeCapture checks its options too", () => {
     expect(() => decodeCapture(SAMPLE, { chunkSize: -5 })).toThrow(RangeError);
     expect(() => decodeCapture(SAMPLE, { everyStep: 1 as unknown as boolean })).toThrow(/everyStep/);
+  });
+});
+
+describe("captureLadders arguments", () => {
+  const tcp = compileFilter("tcp");
+  for (const [name, value, kind, message] of cases) {
+    it(`${name}: ${JSON.stringify(value) ?? String(value)}`, async () => {
+      const ladders = captureLadders(SAMPLE, tcp, { [name]: value } as ScanOptions);
+      await expect(ladders).rejects.toThrow(kind);
+      await expect(captureLadders(SAMPLE, tcp, { [name]: value } as ScanOptions)).rejects.toThrow(message);
+    });
+  }
+
+  it("the limit: a whole number of at least 1, or Infinity", async () => {
+    for (const [limit, kind] of [[0, RangeError], [-1, RangeError], [1.5, RangeError], [NaN, RangeError], ["5", TypeError]] as const) {
+      await expect(captureLadders(SAMPLE, tcp, {}, limit as number), String(limit)).rejects.toThrow(kind);
+      await expect(captureLadders(SAMPLE, tcp, {}, limit as number)).rejects.toThrow(/^limit must be/);
+    }
+    expect((await captureLadders(SAMPLE, tcp, {}, Infinity)).ladders).toHaveLength(9);
+    expect((await captureLadders(SAMPLE, tcp, {}, 2)).ladders).toHaveLength(2);
+  });
+
+  it("the filter must be a compiled one, and the input a capture input", async () => {
+    for (const bad of ["tcp", null, {}, { matches: () => true }]) {
+      await expect(captureLadders(SAMPLE, bad as never), String(bad)).rejects.toThrow(/^filter must be a compiled filter/);
+    }
+    await expect(captureLadders(42 as never, tcp)).rejects.toThrow(/^input must be a path/);
+    await expect(captureLadders([SAMPLE, null as never], tcp)).rejects.toThrow(/input\[1\] must be a path/);
+    await expect(captureLadders(SAMPLE, tcp, "fast" as never)).rejects.toThrow(/^options must be an object/);
+  });
+
+  it("an aborted signal stops it", async () => {
+    await expect(captureLadders(SAMPLE, tcp, { signal: AbortSignal.abort() })).rejects.toThrow(/abort/i);
   });
 });
 
