@@ -168,6 +168,71 @@ describe("-o", () => {
     expect(readFileSync(fresh, "utf8")).toBe("new\n");
   });
 
+  describe("on every other exit, no temporary file is left; FILE holds the run's output or is as it was", () => {
+    const out = join(dir, "exits.csv");
+    const partials = () => readdirSync(dir).filter((f) => f.endsWith(".partial"));
+    const damaged = join(dir, "damaged.pcap");
+    const notCapture = join(dir, "not-a-capture.pcap");
+    beforeAll(() => {
+      writeFileSync(damaged, readFileSync(SAMPLE).subarray(0, 3000)); // ends inside packet 31
+      writeFileSync(notCapture, "not a capture\n");
+    });
+
+    it("exit 4 (damaged mid-way): the records before the damage, as standard output has them", () => {
+      writeFileSync(out, "old\n");
+      const r = run(["--format", "csv", "-o", out, damaged]);
+      expect(r.code).toBe(4);
+      expect(r.stderr).toMatch(/damaged\.pcap: byte 2957 \(packet 31\)/);
+      const stdout = run(["--format", "csv", damaged]);
+      expect(stdout.code).toBe(4);
+      expect(readFileSync(out, "utf8")).toBe(stdout.stdout);
+      expect(stdout.stdout.trim().split("\n").length).toBeGreaterThan(1);
+      expect(partials()).toEqual([]);
+    });
+
+    it("exit 3 for an input that is not a capture (read to its end, as standard output) and 6 (--ladder matched nothing)", () => {
+      writeFileSync(out, "old\n");
+      expect(run(["--format", "csv", "-o", out, SAMPLE, notCapture]).code).toBe(3);
+      expect(readFileSync(out, "utf8")).toBe(run(["--format", "csv", SAMPLE, notCapture]).stdout);
+      writeFileSync(out, "old\n");
+      expect(run(["--ladder", "999", "-o", out, SAMPLE]).code).toBe(6);
+      expect(readFileSync(out, "utf8")).toBe("");
+      expect(partials()).toEqual([]);
+    });
+
+    it("exit 5 (the output failed mid-way: the file-size limit): the old file as it was, or none", () => {
+      writeFileSync(out, "old\n");
+      const fresh = join(dir, "exits-fresh.csv");
+      for (const target of [out, fresh]) {
+        // bash's ulimit -f counts KiB: the csv of BIG is megabytes, flushed in 64 KB writes.
+        const r = shell(`ulimit -f 100; node ${q(BIN)} --quiet --format csv -o ${q(target)} ${q(BIG)}; echo "$?"`);
+        expect(r.stdout.trim(), target).toBe("5");
+        expect(r.stderr).toMatch(/exits(-fresh)?\.csv: cannot write the output: file too large \(EFBIG\)/);
+      }
+      expect(readFileSync(out, "utf8")).toBe("old\n");
+      expect(existsSync(fresh)).toBe(false);
+      expect(partials()).toEqual([]);
+    });
+
+    it("exit 2 (usage errors) and 3 (an input that cannot be opened): nothing is opened for writing", () => {
+      writeFileSync(out, "old\n");
+      const fresh = join(dir, "exits-never.csv");
+      for (const [args, code] of [
+        [["--bogus", SAMPLE], 2], [["--filter", "port", SAMPLE], 2], [["--top", "-1", SAMPLE], 2], [[], 2],
+        [[join(dir, "missing.pcap")], 3], [[SAMPLE, join(dir, "missing.pcap")], 3],
+      ] as const) {
+        for (const target of [out, fresh]) {
+          const r = run(["--format", "csv", "-o", target, ...args]);
+          expect(r.code, args.join(" ")).toBe(code);
+          expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
+        }
+      }
+      expect(readFileSync(out, "utf8")).toBe("old\n");
+      expect(existsSync(fresh)).toBe(false);
+      expect(partials()).toEqual([]);
+    });
+  });
+
   it("a directory given as a capture is refused before anything is written", () => {
     const out = join(dir, "never.ndjson");
     const r = run(["--format", "ndjson", "-o", out, SAMPLE, dir]);
