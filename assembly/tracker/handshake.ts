@@ -88,32 +88,43 @@ function noteSyn(c: usize, eS: usize, eO: usize, isOrig: bool): void {
     }
     return;
   }
-  const sent = seq + 1 + curPayload;
   if ((hs & HS_SYN_ACK_ANSWERED) == 0) {
     addHs(c, HS_SYN_ACK_ANSWERED);
-    store<u32>(c, seq, C_SYN_ACK_ISN);
-    store<u32>(c, sent, C_SYN_ACK_SENT);
-    store<f64>(c, t, C_SYN_ACK_TIME);
-    store<f64>(c, t, C_SYN_ACK_LAST_TIME);
-    store<f64>(c, packetIndex(), C_SYN_ACK_PACKET);
-    store<f64>(c, load<f64>(eO, E_LAST_SYN_TIME), C_SYN_TIME_ANSWERED);
+    newSynAckIsn(c, eO, false);
   } else if ((hs & HS_ACK_SEEN) != 0) {
     // Answered already: later transmissions do not move the RTTs.
   } else if (seq == load<u32>(c, C_SYN_ACK_ISN)) {
-    store<f64>(c, t, C_SYN_ACK_LAST_TIME);
-    if (seqGT(sent, load<u32>(c, C_SYN_ACK_SENT))) store<u32>(c, sent, C_SYN_ACK_SENT);
+    repeatedSynAck(c, false);
   } else if ((hs & HS_SYN_ACK2) != 0 && seq == load<u32>(c, C_SYN_ACK2_ISN)) {
-    store<f64>(c, t, C_SYN_ACK2_LAST_TIME);
-    if (seqGT(sent, load<u32>(c, C_SYN_ACK2_SENT))) store<u32>(c, sent, C_SYN_ACK2_SENT);
+    repeatedSynAck(c, true);
   } else {
     addHs(c, HS_SYN_ACK2);
-    store<u32>(c, seq, C_SYN_ACK2_ISN);
-    store<u32>(c, sent, C_SYN_ACK2_SENT);
-    store<f64>(c, t, C_SYN_ACK2_TIME);
-    store<f64>(c, t, C_SYN_ACK2_LAST_TIME);
-    store<f64>(c, packetIndex(), C_SYN_ACK2_PACKET);
-    store<f64>(c, load<f64>(eO, E_LAST_SYN_TIME), C_SYN_ACK2_SYN_TIME);
+    newSynAckIsn(c, eO, true);
   }
+}
+
+// The SYN/ACK ISNs kept: the first that answered the SYN (C_SYN_ACK_*, C_SYN_TIME_ANSWERED)
+// and the latest other one (`second`: C_SYN_ACK2_*). Inlined with a constant `second`, each
+// call stores straight to its fields.
+
+// The current SYN/ACK, under an ISN not kept yet: the ISN, what it sent, when, and the time of
+// the SYN transmission it answered (the other side's latest).
+@inline function newSynAckIsn(c: usize, eO: usize, second: bool): void {
+  const t = curTime;
+  store<u32>(c + (second ? C_SYN_ACK2_ISN : C_SYN_ACK_ISN), curSeq);
+  store<u32>(c + (second ? C_SYN_ACK2_SENT : C_SYN_ACK_SENT), curSeq + 1 + curPayload);
+  store<f64>(c + (second ? C_SYN_ACK2_TIME : C_SYN_ACK_TIME), t);
+  store<f64>(c + (second ? C_SYN_ACK2_LAST_TIME : C_SYN_ACK_LAST_TIME), t);
+  store<f64>(c + (second ? C_SYN_ACK2_PACKET : C_SYN_ACK_PACKET), packetIndex());
+  store<f64>(c + (second ? C_SYN_ACK2_SYN_TIME : C_SYN_TIME_ANSWERED), load<f64>(eO, E_LAST_SYN_TIME));
+}
+
+// The current SYN/ACK, under an ISN kept already: its latest transmission, and how far it reached.
+@inline function repeatedSynAck(c: usize, second: bool): void {
+  const sent = curSeq + 1 + curPayload;
+  const sentAt = c + (second ? C_SYN_ACK2_SENT : C_SYN_ACK_SENT);
+  store<f64>(c + (second ? C_SYN_ACK2_LAST_TIME : C_SYN_ACK_LAST_TIME), curTime);
+  if (seqGT(sent, load<u32>(sentAt))) store<u32>(sentAt, sent);
 }
 
 // A responder packet (no SYN, no RST) before the third packet: what it sent, under the ISN

@@ -93,32 +93,45 @@ function noteSyn(k: TrackerContext, b: PacketBatch, i: number, slot: number, sen
     }
     return;
   }
-  const sent = (seq + 1 + k.payload) >>> 0;
   if (!(hs & HS_SYN_ACK_ANSWERED)) {
     s.handshakeFlags[slot]! |= HS_SYN_ACK_ANSWERED;
-    s.synAckIsn[slot] = seq;
-    s.synAckSent[slot] = sent;
-    s.synAckTime[slot] = t;
-    s.synAckLastTime[slot] = t;
-    s.synAckPacket[slot] = k.packetIndex(b, i);
-    s.synTimeAnswered[slot] = s.lastSynTime[o]!;
+    newSynAckIsn(k, b, i, slot, o, false);
   } else if (hs & HS_ACK_SEEN) {
     // Answered already: later transmissions do not move the RTTs.
   } else if (seq === s.synAckIsn[slot]) {
-    s.synAckLastTime[slot] = t;
-    if (seqGT(sent, s.synAckSent[slot]!)) s.synAckSent[slot] = sent;
+    repeatedSynAck(k, slot, false);
   } else if (hs & HS_SYN_ACK2 && seq === s.synAck2Isn[slot]) {
-    s.synAck2LastTime[slot] = t;
-    if (seqGT(sent, s.synAck2Sent[slot]!)) s.synAck2Sent[slot] = sent;
+    repeatedSynAck(k, slot, true);
   } else {
     s.handshakeFlags[slot]! |= HS_SYN_ACK2;
-    s.synAck2Isn[slot] = seq;
-    s.synAck2Sent[slot] = sent;
-    s.synAck2Time[slot] = t;
-    s.synAck2LastTime[slot] = t;
-    s.synAck2Packet[slot] = k.packetIndex(b, i);
-    s.synAck2SynTime[slot] = s.lastSynTime[o]!;
+    newSynAckIsn(k, b, i, slot, o, true);
   }
+}
+
+// The SYN/ACK ISNs kept: the first that answered the SYN (synAck*, synTimeAnswered) and the
+// latest other one (`second`: synAck2*). The packet's numbers are read from the context, not
+// passed: a number passed to a function V8 does not inline may be boxed.
+
+// The current SYN/ACK, under an ISN not kept yet: the ISN, what it sent, when, and the time of
+// the SYN transmission it answered (the other side's latest).
+function newSynAckIsn(k: TrackerContext, b: PacketBatch, i: number, slot: number, o: number, second: boolean): void {
+  const s = k.store;
+  const t = k.cur[CUR_TIME]!, seq = k.cur[CUR_SEQ]!;
+  (second ? s.synAck2Isn : s.synAckIsn)[slot] = seq;
+  (second ? s.synAck2Sent : s.synAckSent)[slot] = (seq + 1 + k.payload) >>> 0;
+  (second ? s.synAck2Time : s.synAckTime)[slot] = t;
+  (second ? s.synAck2LastTime : s.synAckLastTime)[slot] = t;
+  (second ? s.synAck2Packet : s.synAckPacket)[slot] = k.packetIndex(b, i);
+  (second ? s.synAck2SynTime : s.synTimeAnswered)[slot] = s.lastSynTime[o]!;
+}
+
+// The current SYN/ACK, under an ISN kept already: its latest transmission, and how far it reached.
+function repeatedSynAck(k: TrackerContext, slot: number, second: boolean): void {
+  const s = k.store;
+  const sent = (k.cur[CUR_SEQ]! + 1 + k.payload) >>> 0;
+  const sentSoFar = second ? s.synAck2Sent : s.synAckSent;
+  (second ? s.synAck2LastTime : s.synAckLastTime)[slot] = k.cur[CUR_TIME]!;
+  if (seqGT(sent, sentSoFar[slot]!)) sentSoFar[slot] = sent;
 }
 
 // A responder packet (no SYN, no RST) before the third packet: what it sent, under the ISN
