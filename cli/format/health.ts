@@ -27,6 +27,13 @@ export function meanAckRtt(c: ConnectionRecord): number | null {
   return n === 0 ? null : ((o.mean ?? 0) * o.samples + (r.mean ?? 0) * r.samples) / n;
 }
 
+/** The columns a listed connection starts with, as in the summary's other connection lists. */
+const ENDPOINT_COLUMNS = [{ header: "  id" }, { header: "client" }, { header: "" }, { header: "server" }];
+
+function endpoints(c: ConnectionRecord): string[] {
+  return [`#${c.id}`, formatEndpoint(c.orig.addr, c.orig.port), "->", formatEndpoint(c.resp.addr, c.resp.port)];
+}
+
 /** The `limit` largest by `key`, ties to the earlier id. */
 class Top {
   readonly list: ConnectionRecord[] = [];
@@ -87,7 +94,7 @@ export class ConnectionHealth {
     return `${this.captureLoss} connection${this.captureLoss === 1 ? "" : "s"} acknowledged data the capture does not hold (ACKed unseen segments): the capture lost packets, the network did not`;
   }
 
-  render(ms: (us: number | null) => string, line: (c: ConnectionRecord, extra: string) => string): string[] {
+  render(ms: (us: number | null) => string): string[] {
     if (this.connections === 0) return [];
     const n = this.connections;
     const share = (k: number) => `${String(k).padStart(9)} ${`${((100 * k) / n).toFixed(1)}%`.padStart(6)}`;
@@ -99,19 +106,18 @@ export class ConnectionHealth {
     ];
     if (this.notCaptured) out.push(`  with segments not captured${share(this.notCaptured).slice(2)}   lost before the capture point, or by the capture`);
     out.push("");
+    const right = { align: "right" as const };
     if (this.worstRate.list.length) {
-      out.push("Most retransmissions (share of the connection's packets)");
-      for (const c of this.worstRate.list) out.push(line(c, `${(100 * retransmissionRate(c)).toFixed(1)}% (${retransmissions(c)} of ${c.orig.pkts + c.resp.pkts})`));
-      out.push("");
+      const rows = this.worstRate.list.map((c) => [...endpoints(c), `${(100 * retransmissionRate(c)).toFixed(1)}%`, `${retransmissions(c)} of ${c.orig.pkts + c.resp.pkts}`]);
+      out.push("Most retransmissions (share of the connection's packets)",
+        ...renderTable([...ENDPOINT_COLUMNS, { header: "share", ...right }, { header: "retransmitted", ...right }], rows), "");
     }
     if (this.worstRtt.list.length) {
-      out.push("Highest ack-RTT (mean over both sides' samples)");
-      for (const c of this.worstRtt.list) out.push(line(c, ms(meanAckRtt(c))));
-      out.push("");
+      const rows = this.worstRtt.list.map((c) => [...endpoints(c), ms(meanAckRtt(c))]);
+      out.push("Highest ack-RTT (mean over both sides' samples)", ...renderTable([...ENDPOINT_COLUMNS, { header: "ack-RTT", ...right }], rows), "");
     }
     const servers = [...this.servers].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1)).slice(0, this.limit);
     if (servers.length) {
-      const right = { align: "right" as const };
       const rows = servers.map(([server, values]) => {
         const sorted = [...values].sort((a, b) => a - b);
         const q = (p: number) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;

@@ -153,8 +153,7 @@ export function renderSummary(captures: CaptureSummary[], report: CaptureReport,
   out.push(...counts("Zeek conn_state", report.byConnState, n, (k) => CONN_STATE_DESCRIPTIONS[k as keyof typeof CONN_STATE_DESCRIPTIONS] ?? ""));
   if (report.rttUs.synToSynAck.count || report.rttUs.synAckToAck.count) out.push(...rttTable(report.rttUs));
   out.push(...failedServers(report), ...scanSuspects(report));
-  out.push(...interesting.health.render(duration, (c, extra) =>
-    `  #${String(c.id).padEnd(6)} ${formatEndpoint(c.orig.addr, c.orig.port).padEnd(24)} -> ${formatEndpoint(c.resp.addr, c.resp.port).padEnd(24)} ${extra}`));
+  out.push(...interesting.health.render(duration));
   const lossFinding = interesting.health.qualityFinding();
   out.push(`Capture quality: ${lossFinding && report.quality.verdict === "good" ? "degraded" : report.quality.verdict}`);
   for (const f of report.quality.findings) out.push(`  ! ${f.message}`);
