@@ -36,7 +36,7 @@ function shell(script: string) {
 
 describe("a reader that goes away (EPIPE)", () => {
   for (const threads of ["2", "1"]) {
-    for (const format of ["ndjson", "csv", "zeek", "json"]) {
+    for (const format of ["ndjson", "csv", "zeek", "json", "parquet"]) {
       it(`--format ${format} --threads ${threads} | head -1: exit 141 at once, quietly`, () => {
         const r = shell(`node ${q(BIN)} --threads ${threads} --format ${format} ${q(BIG)} | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`);
         expect(r.signal, "the command did not exit").toBeNull();
@@ -69,7 +69,7 @@ describe("a reader that goes away (EPIPE)", () => {
 
 describe("an output that cannot be written: one line naming it, exit 5", () => {
   it("standard output on a full disk (> /dev/full), every format", () => {
-    for (const format of ["text", "ndjson", "csv", "zeek", "json"]) {
+    for (const format of ["text", "ndjson", "csv", "zeek", "json", "parquet"]) {
       const r = shell(`node ${q(BIN)} --format ${format} ${q(SAMPLE)} > /dev/full; echo "$?"`);
       expect(r.stdout.trim(), format).toBe("5");
       expect(r.stderr, format).toBe("tcp-handshake-scan: standard output: cannot write the output: no space left on device (ENOSPC)\n");
@@ -150,6 +150,23 @@ describe("-o", () => {
     expect(readFileSync(out, "utf8")).toBe("old\n");
     expect(readdirSync(dir).filter((f) => f.endsWith(".partial"))).toEqual([]);
   });
+
+  for (const [signal, status] of [["INT", 130], ["TERM", 143]] as const) {
+    it(`SIG${signal} mid-run with worker threads: the process ends at once as that signal, the old file as it was`, () => {
+      const out = join(dir, `threads-${signal}.csv`);
+      writeFileSync(out, "old\n");
+      // As above, through a pipe that stalls mid-capture; two threads: the workers must not keep it alive.
+      const r = shell(`head -c 6000000 ${q(BIG)} > in-${signal}.part; rm -f feed-${signal}; mkfifo feed-${signal}
+        (cat in-${signal}.part; exec sleep 20) > feed-${signal} 2>/dev/null & feeder=$!
+        node ${q(BIN)} --threads 2 --format csv -o ${q(out)} feed-${signal} & pid=$!
+        for k in $(seq 50); do ls -a | grep -q 'threads-${signal}.csv.*partial' && break; sleep 0.1; done; sleep 0.5
+        ls -a | grep -c 'threads-${signal}.csv.*partial'; kill -${signal} $pid; wait $pid; echo "$?"; kill $feeder`);
+      expect(r.stdout.trim().split("\n")).toEqual(["1", String(status)]); // stopped mid-run, then ended as the signal
+      expect(r.stderr).toBe("");
+      expect(readFileSync(out, "utf8")).toBe("old\n");
+      expect(readdirSync(dir).filter((f) => f.endsWith(".partial"))).toEqual([]);
+    });
+  }
 
   it("Output: discard() after writing removes the temporary file and keeps the old one; close() puts the new one in place", async () => {
     const out = join(dir, "unit.txt");
