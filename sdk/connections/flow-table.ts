@@ -5,7 +5,13 @@
 // compared, in either direction. Removed entries become tombstones; the table is rebuilt when
 // entries plus tombstones pass half its size.
 
-import { ConnectionStore, KEY_WORDS } from "./connection-store.js";
+import { KEY_WORDS } from "./connection-store.js";
+
+/** What the table indexes: KEY_WORDS key words and the flow hash per slot (a ConnectionStore, the pending SYNs). */
+export interface KeyedSlots {
+  readonly key: Int32Array;
+  readonly flowHash: Uint32Array;
+}
 
 const EMPTY = 0;
 const TOMBSTONE = -1;
@@ -16,7 +22,7 @@ export class FlowTable {
   private entries = 0;
   private tombstones = 0;
 
-  constructor(private readonly store: ConnectionStore) {}
+  constructor(private readonly store: KeyedSlots) {}
 
   /**
    * The slot of the connection between (src, srcPort) and (dst, dstPort), or -1. `words` holds

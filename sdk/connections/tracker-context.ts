@@ -11,7 +11,7 @@ import { FlowTable } from "./flow-table.js";
 import { TimerQueue } from "./timer-queue.js";
 import { portSet, ZEEK_LIKELY_SERVER_PORTS } from "./likely-server-ports.js";
 import { parseCidr, cidrContains, type Cidr } from "./cidr.js";
-import { SlotFifo } from "./slot-fifo.js";
+import { PendingSyns } from "./pending-syns.js";
 import { TcpAnalysis } from "./analysis/tcp-analysis.js";
 import {
   ZEEK_TIMEOUTS, halfOpenLimit, connectionLimit, type Timeouts, type TrackerOptions, type EmitConnection,
@@ -41,12 +41,11 @@ export class TrackerContext {
   readonly ignoreChecksums: Cidr[];
   readonly shardIndex: number;
   readonly shardCount: number;
-  // Half-open connections, oldest first, as the WebAssembly tracker holds them (its pending
-  // SYNs): the same admission rule, so that both end the same ones past maxHalfOpen.
-  readonly halfOpen = new SlotFifo(); // slots, each with when its timers first look at it
+  // Half-open connections (a lone SYN so far), held small and oldest first, as the WebAssembly
+  // tracker holds them (tracker-half-open.ts): both end the same ones past maxHalfOpen.
+  readonly pending = new PendingSyns();
   readonly maxHalfOpen: number;
   lastHalfOpenDeadline = -Infinity;
-  halfOpenCheck = Infinity; // no half-open connection is due before this
   // The bound on connection records (tracker-eviction.ts): the two heaps of candidates by last
   // packet, once the bound has been exceeded, and their entries of ended connections.
   readonly maxConnections: number;
@@ -97,6 +96,11 @@ export class TrackerContext {
     this.cur[CUR_TIME] = t;
   }
 
+  /** A packet time on the capture clock (seconds since the first record), without moving the clock. */
+  captureTime(sec: number, nsec: number): number {
+    return sec - this.baseSec + nsec * 1e-9;
+  }
+
   /**
    * The capture clock takes a time read from a packet that is not a record (any packet, TCP or
    * not, as Zeek's clock does); false before the first record, when no timer can be due.
@@ -107,6 +111,11 @@ export class TrackerContext {
     if (t > this.now) this.now = t;
     this.cur[CUR_TIME] = t;
     return true;
+  }
+
+  /** Replays pending SYN `p` into a full connection; returns its slot (ConnectionTracker does it). */
+  promotePending(_p: number): number {
+    throw new Error("promotePending: not a tracker");
   }
 
   /** Packet i's index in the whole input (0-based). */

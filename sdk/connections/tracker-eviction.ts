@@ -10,7 +10,7 @@
 // one active since it was queued is queued again, when they come out. The victim is therefore
 // the same whatever the order the heaps were filled in: the WebAssembly tracker
 // (assembly/tracker/eviction.ts) picks the same one. Half-open connections are not counted
-// (they are bounded apart, and the WebAssembly tracker holds them outside its records).
+// (they are bounded apart, and both trackers hold them outside their records: pending-syns.ts).
 
 import { REMOVED_EVICTED } from "./connection-store.js";
 import { TimerQueue } from "./timer-queue.js";
@@ -20,9 +20,9 @@ import { remove } from "./tracker-lifetime.js";
 /** Entries of ended connections worth dropping from the heaps (as in the timer heap). */
 const STALE_MIN = 256;
 
-/** Connection records now (half-open connections apart). */
+/** Connection records now (the pending SYNs of half-open connections apart). */
 export function recordsOpen(k: TrackerContext): number {
-  return k.store.live - k.halfOpen.size;
+  return k.store.live;
 }
 
 // One-sided (one side never sent an accepted packet) or mid-stream (no SYN or SYN/ACK seen).
@@ -42,7 +42,7 @@ function fill(k: TrackerContext): void {
   k.evictFirst.size = 0;
   k.evictLater.size = 0;
   k.evictStale = 0;
-  for (let slot = 0; slot < s.capacity; slot++) if (s.inUse[slot] && !k.halfOpen.has(slot)) queue(k, slot);
+  for (let slot = 0; slot < s.capacity; slot++) if (s.inUse[slot]) queue(k, slot);
 }
 
 /**

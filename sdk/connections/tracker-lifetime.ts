@@ -7,7 +7,7 @@ import {
   KEY_WORDS, REMOVED_ATTEMPT, REMOVED_CLOSE, REMOVED_INACTIVITY, REMOVED_IDLE_EMPTY, REMOVED_EVICTED,
 } from "./connection-store.js";
 import { CUR_TIME, type TrackerContext } from "./tracker-context.js";
-import { recordEnded } from "./tracker-eviction.js";
+import { recordEnded, becameRecord } from "./tracker-eviction.js";
 import { endAnalysis } from "./tracker-analysis.js";
 
 /** A connection on which nothing was ever accepted ends this long after its first packet. */
@@ -79,12 +79,25 @@ function nextDeadline(k: TrackerContext, slot: number): number {
   return d;
 }
 
-// Fires the timers due at the current packet's time.
+/** Is a timer due at time t, or a pending SYN's first deadline? */
+export function anyDue(k: TrackerContext, t: number): boolean {
+  return (k.timers.size > 0 && k.timers.peekDeadline() <= t) || k.pending.oldestDeadline() <= t;
+}
+
+// Fires the timers due at the current packet's time. A pending SYN whose first deadline comes
+// first is replayed into a full connection: its timer is then in the heap, due, for the next round.
 export function expire(k: TrackerContext): void {
   const s = k.store;
   const t = k.cur[CUR_TIME]!;
   const q = k.timers;
-  while (q.size > 0 && q.peekDeadline() <= t) {
+  for (;;) {
+    const timerDue = q.size > 0 && q.peekDeadline() <= t;
+    const headDeadline = k.pending.oldestDeadline();
+    if (headDeadline <= t && (!timerDue || headDeadline < q.peekDeadline())) {
+      becameRecord(k, k.promotePending(k.pending.oldest()));
+      continue;
+    }
+    if (!timerDue) return;
     const deadline = q.peekDeadline(), slot = q.peekSlot(), generation = q.peekGeneration();
     q.pop();
     if (!timerIsCurrent(k, slot, generation, deadline)) {
@@ -117,7 +130,6 @@ function dueReason(k: TrackerContext, slot: number, now: number): number {
 export function remove(k: TrackerContext, slot: number, why: number, at: number): void {
   const s = k.store;
   if (s.queuedDeadline[slot] !== 0 && !k.inputEnded) k.staleTimers++; // its entry stays behind
-  const halfOpen = k.halfOpen.delete(slot);
   s.removedBy[slot] = why;
   s.removedAt[slot] = at;
   k.table.remove(slot, s.flowHash[slot]!);
@@ -125,5 +137,5 @@ export function remove(k: TrackerContext, slot: number, why: number, at: number)
   k.emit(s, slot);
   s.release(slot);
   // A record's eviction entry is left behind, unless the eviction took it out (tracker-eviction.ts).
-  if (!halfOpen && why !== REMOVED_EVICTED) recordEnded(k);
+  if (why !== REMOVED_EVICTED) recordEnded(k);
 }

@@ -24,8 +24,8 @@ import { historyLetter, noteSequence, updateStates } from "./tracker-endpoints.j
 import { noteHandshake, noteCutSyn } from "./tracker-handshake.js";
 import { noteClose } from "./tracker-teardown.js";
 import { reassemble } from "./tracker-gaps.js";
-import { updateTimers, expire, remove } from "./tracker-lifetime.js";
-import { opensHalfOpen, holdHalfOpen, dropDueHalfOpen } from "./tracker-half-open.js";
+import { updateTimers, expire, anyDue, remove } from "./tracker-lifetime.js";
+import { holdAsPending } from "./tracker-half-open.js";
 import { recordsOpen, enforceConnectionLimit, becameRecord } from "./tracker-eviction.js";
 import { analysePacket } from "./tracker-analysis.js";
 
@@ -54,9 +54,7 @@ export class ConnectionTracker extends TrackerContext {
   /** The latest time of any packet read (PacketBatch.latestSec): the timers due by then fire. */
   advanceClock(sec: number, nsec: number): void {
     if (!this.clockTo(sec, nsec)) return;
-    const t = this.cur[CUR_TIME]!;
-    if (this.timers.size > 0 && this.timers.peekDeadline() <= t) expire(this);
-    if (t >= this.halfOpenCheck) dropDueHalfOpen(this, t);
+    if (anyDue(this, this.cur[CUR_TIME]!)) expire(this);
   }
 
   /**
@@ -72,9 +70,17 @@ export class ConnectionTracker extends TrackerContext {
       this.closing = Int32Array.from(open.sort((a, b) => s.id[a]! - s.id[b]!));
       this.closed = 0;
     }
-    const end = Math.min(this.closing.length, this.closed + max);
-    for (; this.closed < end; this.closed++) remove(this, this.closing[this.closed]!, REMOVED_END, Infinity);
-    return this.closed === this.closing.length;
+    // The pending SYNs are in id order too: merged in, each replayed just before it ends, so
+    // that they never all hold full connections at once.
+    const pending = this.pending;
+    for (let n = 0; n < max; n++) {
+      const next = this.closed < this.closing.length ? this.closing[this.closed]! : -1;
+      const p = pending.oldest();
+      if (next < 0 && p < 0) return true;
+      if (p >= 0 && (next < 0 || pending.id(p) < s.id[next]!)) remove(this, this.promotePending(p), REMOVED_END, Infinity);
+      else { remove(this, next, REMOVED_END, Infinity); this.closed++; }
+    }
+    return this.closed === this.closing.length && pending.size === 0;
   }
 
   // --------------------------------------------------------------------------------------
@@ -92,8 +98,7 @@ export class ConnectionTracker extends TrackerContext {
     }
     this.stepClock(b, i);
     const t = this.cur[CUR_TIME]!;
-    if (this.timers.size > 0 && this.timers.peekDeadline() <= t) expire(this);
-    if (t >= this.halfOpenCheck) dropDueHalfOpen(this, t);
+    if (anyDue(this, t)) expire(this);
     if (this.shardCount > 1 && (b.u32[i * 32 + L.REC_FLOW_HASH / 4]! % this.shardCount) !== this.shardIndex) return;
     if (recordsOpen(this) > this.maxConnections) enforceConnectionLimit(this);
 
@@ -113,7 +118,14 @@ export class ConnectionTracker extends TrackerContext {
 
     let slot = this.table.find(hash, words, srcAt, dstAt, ports, version);
     let fromA = this.table.fromSideA;
-    if (slot >= 0 && this.halfOpen.delete(slot)) becameRecord(this, slot); // a second packet: no longer half-open
+    if (slot < 0 && this.pending.size > 0) {
+      const p = this.pending.find(hash, words, srcAt, dstAt, ports, version);
+      if (p >= 0) {
+        fromA = this.pending.fromSideA;
+        slot = this.promotePending(p); // a second packet: a record now
+        becameRecord(this, slot);
+      }
+    }
     let carried = 0; // handshake evidence the new connection inherits from the one it replaces
     if (slot >= 0 && flags & L.FLAG_SYN && !regroupsCutSyn(this, b, i, slot, fromA) && isReuse(this, slot, fromA)) {
       carried = reuseEvidence(this, slot, fromA);
@@ -121,10 +133,9 @@ export class ConnectionTracker extends TrackerContext {
       slot = -1;
     }
     if (slot < 0) {
-      const halfOpen = carried === 0 && opensHalfOpen(this, stop, verify, packetFlags);
+      if (carried === 0 && holdAsPending(this, b, i, stop, verify, packetFlags)) return;
       slot = create(this, b, i, hash, words, srcAt, dstAt, ports, version, sport, dport);
-      if (halfOpen) holdHalfOpen(this, slot);
-      else becameRecord(this, slot);
+      becameRecord(this, slot);
       fromA = true;
       if (carried === REUSE_NEW_ISN) noteAnomaly(s, slot, "syn-retransmit-different-isn");
       if (carried === REUSE_SIMULTANEOUS) s.handshakeFlags[slot]! |= HS_SIMULTANEOUS;
@@ -145,6 +156,34 @@ export class ConnectionTracker extends TrackerContext {
     }
     this.accept(b, i, slot, fromA);
     if (this.hooks.packet) this.hooks.packet(slot, fromA, b, i, this.cur[CUR_TIME]!, this.verdicts);
+  }
+
+  /**
+   * Replays pending SYN `p` as it came (its record, its time, the clock's "now" then) into a
+   * full connection, as if it had been tracked from the start; returns its slot. The packet
+   * being tracked, if any, is left as it was.
+   */
+  override promotePending(p: number): number {
+    const cur = this.cur, b = this.pending.batch;
+    const time = cur[CUR_TIME]!, seq = cur[CUR_SEQ]!, ackNo = cur[CUR_ACK]!;
+    const flags = this.flags, payload = this.payload, now = this.now, packetBase = this.packetBase, verdicts = this.verdicts;
+    this.pending.release(p);
+    const r = p * L.RECORD_SIZE;
+    cur[CUR_TIME] = this.captureTime(b.f64[(r + L.REC_TS_SEC) >> 3]!, b.u32[(r + L.REC_TS_NSEC) >> 2]!);
+    cur[CUR_SEQ] = b.u32[(r + L.REC_SEQ) >> 2]!;
+    cur[CUR_ACK] = b.u32[(r + L.REC_ACK) >> 2]!;
+    this.flags = b.u16[(r + L.REC_TCP_FLAGS) >> 1]!;
+    this.payload = b.u32[(r + L.REC_PAYLOAD_LEN) >> 2]!;
+    this.now = this.pending.now[p]!;
+    this.packetBase = 0; // the held record's packet index counts the earlier inputs' packets
+    const sport = b.u16[(r + L.REC_SRC_PORT) >> 1]!, dport = b.u16[(r + L.REC_DST_PORT) >> 1]!;
+    const slot = create(this, b, p, this.pending.flowHash[p]! | 0, b.i32, (r + L.REC_SRC_ADDR) >> 2, (r + L.REC_DST_ADDR) >> 2,
+      (sport << 16) | dport, b.u8[r + L.REC_IP_VERSION]!, sport, dport);
+    this.accept(b, p, slot, true);
+    if (this.hooks.packet) this.hooks.packet(slot, true, b, p, cur[CUR_TIME]!, this.verdicts);
+    cur[CUR_TIME] = time; cur[CUR_SEQ] = seq; cur[CUR_ACK] = ackNo;
+    this.flags = flags; this.payload = payload; this.now = now; this.packetBase = packetBase; this.verdicts = verdicts;
+    return slot;
   }
 
   // An accepted packet: history, states, counters, handshake and close evidence, timers.
