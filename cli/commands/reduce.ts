@@ -3,7 +3,7 @@
 // record format (sdk/partition/track-bucket.ts). Partitions missing, cut short, of another
 // version or inconsistent are refused with one line and EXIT_PARTITIONS, before any output.
 
-import { createBucketScanner } from "../../sdk/partition/track-bucket.js";
+import { createBucketScanner, checkBucketFiles } from "../../sdk/partition/track-bucket.js";
 import { PartitionError, readPartitionSet } from "../../sdk/partition/map-outputs.js";
 import { Output, OutputClosed, OutputError } from "../output.js";
 import { EXIT_PARTITIONS } from "../exit-codes.js";
@@ -66,12 +66,13 @@ export async function runFromPartitions(captures: string[], flags: ReduceFlags):
   let set;
   try {
     set = readPartitionSet(root, maps);
+    if (bucket >= set.buckets) throw new UsageError(`--bucket ${bucket}: the partitions in ${root} have buckets 0 to ${set.buckets - 1}`);
+    checkBucketFiles(set, bucket);
   } catch (error) {
     if (!(error instanceof PartitionError)) throw error;
     process.stderr.write(`tcp-handshake-scan: ${error.message}\n`);
     return EXIT_PARTITIONS;
   }
-  if (bucket >= set.buckets) throw new UsageError(`--bucket ${bucket}: the partitions in ${root} have buckets 0 to ${set.buckets - 1}`);
   let output: Output;
   try {
     output = new Output(flags.output);

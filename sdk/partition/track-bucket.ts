@@ -7,6 +7,7 @@
 // for these flows, record for record (while the --max-* bounds are not reached: each reduce
 // task keeps its own).
 
+import { closeSync } from "node:fs";
 import * as L from "../../assembly/layout.js";
 import { GroupingTracker, type EndedGroup } from "../connections/track.js";
 import { PacketBatch } from "../decoder/packet-batch.js";
@@ -23,13 +24,22 @@ export interface BucketOptions extends Omit<ScanOptions, "threads" | "verifyChec
   maps?: number;
 }
 
-/** Reads the partitions' manifests (throws PartitionError) and checks the bucket exists. */
+/**
+ * Reads the partitions' manifests and checks every map output's file of the bucket (there,
+ * whole, this version), so that a reduce refuses before it writes anything; throws PartitionError.
+ */
 export function openPartitionSet(root: string, bucket: number, maps?: number): PartitionSet {
   const set = readPartitionSet(root, maps);
   if (!Number.isInteger(bucket) || bucket < 0 || bucket >= set.buckets) {
     throw new PartitionError(`${root}: no bucket ${bucket} (the map tasks made buckets 0 to ${set.buckets - 1})`);
   }
+  checkBucketFiles(set, bucket);
   return set;
+}
+
+/** Opens and checks every map output's file of `bucket`; throws PartitionError. */
+export function checkBucketFiles(set: PartitionSet, bucket: number): void {
+  for (const map of set.maps) closeSync(openBucketFile(map, bucket).fd);
 }
 
 async function* trackBucket(set: PartitionSet, bucket: number, options: BucketOptions): AsyncGenerator<EndedGroup, Timeline> {
