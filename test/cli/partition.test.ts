@@ -122,7 +122,7 @@ describe("partitions that cannot be reduced", () => {
     const other = join(dir, "other-buckets");
     cpSync(parts, other, { recursive: true });
     expect(run(["partition", "--buckets", "3", "-o", other, files[2]!]).code).toBe(0);
-    refused(run(["--from-partitions", other, "--bucket", "0"]), /3 buckets, .*: 2: every map task of a run takes the same --buckets/);
+    refused(run(["--from-partitions", other, "--bucket", "0"]), /: [23] buckets, .*: [23]: every map task of a run takes the same --buckets/);
   });
 
   it("no partitions at all; a bucket out of range and other mistakes are usage errors", () => {
