@@ -21,7 +21,7 @@ export interface OptionSpec {
 
 export const OPTIONS: readonly OptionSpec[] = [
   { name: "format", value: "FORMAT", commands: ["scan"], help: "text (default: a summary), json, ndjson (one connection a line, streamed), csv, zeek (conn.log TSV), parquet (with -o FILE or to a pipe)" },
-  { name: "output", short: "o", value: "FILE", commands: ["scan", "partition"], help: "write there instead of standard output (-: standard output); the file appears only once the run is complete" },
+  { name: "output", short: "o", value: "FILE", commands: ["scan", "partition"], help: "write there instead of standard output (-: standard output); the file appears only once the run is complete (partition: the directory every map task of a run writes to)" },
   { name: "filter", value: "EXPR", commands: ["scan"], help: 'only the connections matching EXPR, e.g. "dst port 443 and not outcome complete"' },
   { name: "ladder", value: "ID|EXPR", commands: ["scan"], help: "draw the packet exchange of one connection (by id) or of those matching EXPR" },
   { name: "ladder-limit", value: "N|none", commands: ["scan"], help: "how many connections --ladder EXPR draws, the first by frame number (default 20; none: all)" },

@@ -10,6 +10,9 @@ import { scan, type ConnectionRecord } from "../../../sdk/index.js";
 import { partitionCaptures } from "../../../sdk/partition/partition-captures.js";
 import { createBucketScanner, openPartitionSet } from "../../../sdk/partition/track-bucket.js";
 import { writeRotatedCaptures } from "../../helpers/rotated-captures.js";
+import { corpusDir } from "../../helpers/decode.js";
+import { orderByFirstPacket } from "../../../cli/inputs.js";
+import { readdirSync } from "node:fs";
 
 const dir = mkdtempSync(join(tmpdir(), "ths-partition-"));
 let files: string[];
@@ -55,5 +58,25 @@ describe("partition, then a reduce per bucket", () => {
     const out = join(dir, "one");
     await partitionCaptures(files, out, { buckets: 1 });
     expect(byId(await reduceAll(out, 1))).toEqual(byId(single));
+  }, 120_000);
+});
+
+const corpus = corpusDir();
+if (!corpus) {
+  describe("partition over the real corpus", () => {
+    it.skip("../shared/corpus is absent: the scale-out over real captures is not checked", () => {});
+  });
+}
+
+describe.runIf(corpus)("partition over the real corpus", () => {
+  it("its good captures read as one (clock jumps and steps back between them): the buckets equal the scan", async () => {
+    const good = join(corpus!, "real", "good");
+    const files = (await orderByFirstPacket(readdirSync(good).filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => join(good, f)))) as string[];
+    const whole = (await scan(files)).connections;
+    expect(whole.length).toBeGreaterThan(100);
+    const out = join(dir, "corpus");
+    const third = Math.ceil(files.length / 3);
+    for (let k = 0; k < 3; k++) await partitionCaptures(files.slice(k * third, (k + 1) * third), out, { buckets: 6 });
+    expect(byId(await reduceAll(out, 6))).toEqual(byId(whole));
   }, 120_000);
 });
