@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "./usage-error.js";
 
-export type Command = "scan" | "info";
+export type Command = "scan" | "info" | "partition";
 
 export interface OptionSpec {
   /** The long name, without "--". */
@@ -21,23 +21,27 @@ export interface OptionSpec {
 
 export const OPTIONS: readonly OptionSpec[] = [
   { name: "format", value: "FORMAT", commands: ["scan"], help: "text (default: a summary), json, ndjson (one connection a line, streamed), csv, zeek (conn.log TSV), parquet (with -o FILE or to a pipe)" },
-  { name: "output", short: "o", value: "FILE", commands: ["scan"], help: "write there instead of standard output (-: standard output); the file appears only once the run is complete" },
+  { name: "output", short: "o", value: "FILE", commands: ["scan", "partition"], help: "write there instead of standard output (-: standard output); the file appears only once the run is complete (partition: the directory every map task of a run writes to)" },
   { name: "filter", value: "EXPR", commands: ["scan"], help: 'only the connections matching EXPR, e.g. "dst port 443 and not outcome complete"' },
   { name: "ladder", value: "ID|EXPR", commands: ["scan"], help: "draw the packet exchange of one connection (by id) or of those matching EXPR" },
   { name: "ladder-limit", value: "N|none", commands: ["scan"], help: "how many connections --ladder EXPR draws, the first by frame number (default 20; none: all)" },
   { name: "server-ports", value: "PORTS", commands: ["scan"], help: "ports taken as the server side of connections first seen mid-stream: zeek (default), none, or a list like 80,443" },
-  { name: "verify-checksums", commands: ["scan", "info"], help: "verify IPv4 and TCP checksums; drop bad packets as Zeek does by default (info: count them)" },
-  { name: "tunnel-ports", value: "LIST", commands: ["scan", "info"], help: "more UDP ports taken as tunnels, e.g. vxlan=4790,geneve=6082+6083 (types: vxlan, geneve, gtpu, teredo, ayiya, mpls-udp; Zeek's ports are always taken)" },
-  { name: "max-tunnel-depth", value: "N", commands: ["scan", "info"], help: "tunnel levels decapsulated at most, 0-3 (default 2, Zeek's Tunnel::max_depth; 0: none)" },
+  { name: "verify-checksums", commands: ["scan", "info", "partition"], help: "verify IPv4 and TCP checksums; drop bad packets as Zeek does by default (info: count them)" },
+  { name: "tunnel-ports", value: "LIST", commands: ["scan", "info", "partition"], help: "more UDP ports taken as tunnels, e.g. vxlan=4790,geneve=6082+6083 (types: vxlan, geneve, gtpu, teredo, ayiya, mpls-udp; Zeek's ports are always taken)" },
+  { name: "max-tunnel-depth", value: "N", commands: ["scan", "info", "partition"], help: "tunnel levels decapsulated at most, 0-3 (default 2, Zeek's Tunnel::max_depth; 0: none)" },
   { name: "top", value: "N", commands: ["scan"], help: "how many connections of each kind the summary lists (default 10)" },
   { name: "max-half-open", value: "N|none", commands: ["scan"], help: "half-open connections kept at once, the memory bound under a SYN flood; the oldest past it ends as \"evicted\" (default 100000)" },
   { name: "max-connections", value: "N|none", commands: ["scan"], help: "other connections kept at once, the memory bound under any other flood; the least recently active past it end as \"evicted\", one-sided and mid-stream first (default 30000)" },
   { name: "threads", value: "N", commands: ["scan"], help: "threads to use, at most the cores available: this one decodes, N - 1 workers track shares of the flows; same output for any N (default: the cores available; 1 under 64 MB of capture)" },
   { name: "no-progress", commands: ["scan"], help: "no progress bar on standard error (it shows only on a terminal)" },
-  { name: "quiet", short: "q", commands: ["scan"], help: "no progress bar and no warnings" },
+  { name: "quiet", short: "q", commands: ["scan", "partition"], help: "no progress bar and no warnings" },
+  { name: "from-partitions", value: "DIR", commands: ["scan"], help: "track one bucket (--bucket) of what partition tasks wrote to DIR instead of reading captures: its connections, as a scan of all their captures gives them" },
+  { name: "bucket", value: "B", commands: ["scan"], help: "with --from-partitions: the flow-hash bucket to track, 0 to buckets - 1" },
+  { name: "maps", value: "N", commands: ["scan"], help: "with --from-partitions: the map outputs there must be (one is missing: exit 7)" },
+  { name: "buckets", value: "B", commands: ["partition"], help: "flow-hash buckets to write (1-65536): the reduce tasks there will be" },
   { name: "json", commands: ["info"], help: "one JSON object per capture and line" },
-  { name: "help", short: "h", commands: ["scan", "info"], help: "this help" },
-  { name: "version", short: "v", commands: ["scan", "info"], help: "the version" },
+  { name: "help", short: "h", commands: ["scan", "info", "partition"], help: "this help" },
+  { name: "version", short: "v", commands: ["scan", "info", "partition"], help: "the version" },
 ];
 
 export interface CommandLine {
@@ -96,16 +100,16 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
     throw new UsageError(usageMessage(error as Error & { code?: string }));
   }
   const positionals = [...parsed.positionals];
-  // The command is the first word; a capture named "info" is given as ./info.
-  const command: Command = positionals[0] === "info" ? "info" : "scan";
-  if (command === "info") positionals.shift();
+  // The command is the first word; a capture named "info" or "partition" is given as ./info.
+  const command: Command = positionals[0] === "info" || positionals[0] === "partition" ? positionals[0] : "scan";
+  if (command !== "scan") positionals.shift();
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const flags: Record<string, string | boolean> = {};
   for (const [name, value] of Object.entries(values)) {
     if (value === undefined) continue;
     const spec = byName.get(name)!;
     if (!spec.commands.includes(command)) {
-      throw new UsageError(`--${name} does not apply to ${command === "info" ? "info" : "a scan"} (try${command === "info" ? " info" : ""} --help)`);
+      throw new UsageError(`--${name} does not apply to ${command === "scan" ? "a scan" : command} (try${command === "scan" ? "" : ` ${command}`} --help)`);
     }
     flags[camel(name)] = value;
   }
@@ -126,12 +130,22 @@ export function helpText(command: Command, version: string): string {
       "  tcp-handshake-scan [options] <capture...>       classify every TCP connection: handshake outcome, RTTs,",
       "                                                  options, teardown, Zeek conn_state and history",
       "  tcp-handshake-scan info [options] <capture...>  describe captures, like capinfos (info --help)",
+      "  tcp-handshake-scan partition --buckets B -o DIR <capture...>, then --from-partitions DIR --bucket b:",
+      "                                                  one scan spread over machines (partition --help)",
       "",
       "Captures are pcap or pcapng files, gzip-compressed or not, named pipes, or - for standard input;",
       "several are read as one capture, in the order of their first packets. Options may go anywhere.",
     );
-  } else {
+  } else if (command === "info") {
     lines.push("  tcp-handshake-scan info [options] <capture...>  container, interfaces, packets by kind, errors");
+  } else {
+    lines.push(
+      "  tcp-handshake-scan partition --buckets B -o DIR [options] <capture...>",
+      "      the map task of a scan spread over machines: writes the captures' TCP packet records by flow-hash",
+      "      bucket to DIR/map-…/ (one directory per task); then one reduce task per bucket:",
+      "  tcp-handshake-scan --from-partitions DIR --bucket b [--format ndjson|csv|zeek|parquet] [-o FILE]",
+      "      the union of the buckets' connections is what one scan of all the captures gives",
+    );
   }
   lines.push("", "Options:");
   for (const o of options) {
@@ -152,11 +166,16 @@ export function helpText(command: Command, version: string): string {
       "(10.0.0.1, [fd00::2]:80, 10.0.0.0/8, 8000-8080), state S0, outcome rejected, teardown rst-resp, id N,",
       "and/&&, or/||, not/!, parentheses.",
     );
-  } else {
+  } else if (command === "info") {
     lines.push("  tcp-handshake-scan info trace.pcapng", "  tcp-handshake-scan info --json rotated-*.pcap.gz");
+  } else {
+    lines.push(
+      "  tcp-handshake-scan partition --buckets 64 -o parts/ day1-00.pcap day1-01.pcap   (a map task)",
+      "  tcp-handshake-scan --from-partitions parts/ --bucket 7 --format parquet -o conns/bucket-7.parquet",
+    );
   }
   lines.push("", "Exit codes: 0 all read, 1 internal error, 2 usage error, 3 an input unreadable, 4 an input damaged",
-    `(results before the damage are printed)${command === "scan" ? ", 5 the output could not be written, 6 --ladder selected nothing,\n141 the output's reader went away (| head)" : ""}.`);
+    `(results before the damage ${command === "partition" ? "are partitioned" : "are printed"})${command === "scan" ? ", 5 the output could not be written, 6 --ladder selected nothing,\n7 --from-partitions: a map output or bucket missing, cut short or of another version, 141 the output's reader went away (| head)" : command === "partition" ? ", 5 the output could not be written" : ""}.`);
   return lines.join("\n") + "\n";
 }
 

@@ -20,6 +20,13 @@ export const EXIT_PIPE = 141;
 /** --ladder selected no connection (no such id, or nothing matches the expression). */
 export const EXIT_NO_MATCH = 6;
 
+/**
+ * --from-partitions: a map output or bucket file missing or cut short, written by another
+ * version (partition format or packet layout), or map outputs that disagree (buckets, settings,
+ * a capture in two of them). Nothing is written.
+ */
+export const EXIT_PARTITIONS = 7;
+
 /** The worst of two outcomes. */
 export function worst(a: number, b: number): number {
   return Math.max(a, b);

@@ -8,6 +8,8 @@ import { internalErrorMessage } from "./internal-error.js";
 import { parseCommandLine, helpText } from "./args.js";
 import type { ScanFlags } from "./commands/scan.js";
 import type { InfoFlags } from "./commands/info.js";
+import type { PartitionFlags } from "./commands/partition.js";
+import type { ReduceFlags } from "./commands/reduce.js";
 
 function packageVersion(): string {
   for (const rel of ["../../package.json", "../package.json"]) {
@@ -26,7 +28,15 @@ export async function main(argv: string[]): Promise<number> {
     const line = parseCommandLine(argv.slice(2));
     if (line.help) { process.stdout.write(helpText(line.command, packageVersion())); return 0; }
     if (line.version) { process.stdout.write(`tcp-handshake-scan/${packageVersion()}\n`); return 0; }
-    if (line.captures.length === 0) throw new UsageError(`no capture given (try${line.command === "info" ? " info" : ""} --help)`);
+    if (line.flags.fromPartitions !== undefined) {
+      const { runFromPartitions } = await import("./commands/reduce.js");
+      return await runFromPartitions(line.captures, line.flags as ReduceFlags);
+    }
+    if (line.captures.length === 0) throw new UsageError(`no capture given (try${line.command === "scan" ? "" : ` ${line.command}`} --help)`);
+    if (line.command === "partition") {
+      const { runPartition } = await import("./commands/partition.js");
+      return await runPartition(line.captures, line.flags as PartitionFlags);
+    }
     if (line.command === "info") {
       const { runInfo } = await import("./commands/info.js");
       return await runInfo(line.captures, line.flags as InfoFlags);

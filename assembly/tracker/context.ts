@@ -21,6 +21,11 @@ export let curFlags: u32 = 0;
 export let curPayload: u32 = 0;
 
 export function setPacketBase(base: f64): void { packetBase = base; }
+/**
+ * The clock's origin given ahead of the first record, by a run that sees part of a capture's
+ * packets (a reduce over partitions: the capture's first record may be in another bucket).
+ */
+export function setClockBase(secs: f64): void { baseSec = secs; }
 
 export function resetContext(): void {
   baseSec = NaN;

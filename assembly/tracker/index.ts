@@ -47,6 +47,7 @@ export function liveConnections(): u32 { return live + pendingLive; }
 /** The look-ahead loads' sum (flow-index.ts): exported so that no optimiser drops them. */
 export function lookAheadSum(): u32 { return touchedSum(); }
 export function setPacketBase(base: f64): void { clock.setPacketBase(base); }
+export function setClockBase(secs: f64): void { clock.setClockBase(secs); }
 export function setLikelyServerPort(port: u32): void { config.setLikelyServerPort(port); }
 /** At most `limit` half-open connections at once (0xffffffff: no limit); call after reset(). */
 export function setHalfOpenLimit(limit: u32): void { config.setHalfOpenLimit(limit); }

@@ -3,7 +3,7 @@
 
 import {
   createScanner, captureLadders, renderLadder, compileFilter, CaptureReportBuilder, ZEEK_LIKELY_SERVER_PORTS,
-  type ScanOptions, type CaptureSummary, type ConnectionFilter, type CaptureInput,
+  type ScanOptions, type CaptureSummary, type ConnectionFilter, type CaptureInput, type Scanner,
 } from "../../sdk/index.js";
 import { inputName } from "../../sdk/decoder/capture-input.js";
 import { statSync } from "node:fs";
@@ -50,7 +50,7 @@ function parseLadderLimit(value: number | string | undefined): number {
   return n;
 }
 
-function parseLimit(value: number | string | undefined, flag: string): number | undefined {
+export function parseLimit(value: number | string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   if (value === "none") return Infinity;
   const n = Number(value);
@@ -72,7 +72,7 @@ function parseLadder(selection: string): ConnectionFilter {
   return parseFilter(/^\d+$/.test(selection) ? `id ${selection}` : selection, "--ladder");
 }
 
-function parseFilter(expr: string, flag: string): ConnectionFilter {
+export function parseFilter(expr: string, flag: string): ConnectionFilter {
   try {
     return compileFilter(expr);
   } catch (error) {
@@ -81,7 +81,7 @@ function parseFilter(expr: string, flag: string): ConnectionFilter {
 }
 
 /** Exit code and one-line messages for what the inputs did. */
-function reportInputs(captures: CaptureSummary[], quiet: boolean): number {
+export function reportInputs(captures: CaptureSummary[], quiet: boolean): number {
   let exit = EXIT_OK;
   for (const c of captures) {
     if (!c.error) continue;
@@ -195,7 +195,14 @@ async function writeConnections(
 ): Promise<number> {
   // The report is printed by text and json only (with a filter, over the selected connections).
   const reported = format === "text" || format === "json";
-  const scanner = createScanner(inputs, { ...options, report: reported && !filter });
+  return writeRecords(createScanner(inputs, { ...options, report: reported && !filter }), format, filter, top, output, quiet, filterText);
+}
+
+/** Writes what `scanner` yields in `format`; returns the exit code of what the inputs did. */
+export async function writeRecords(
+  scanner: Scanner, format: Format, filter: ConnectionFilter | null, top: number, output: Output, quiet: boolean, filterText?: string,
+): Promise<number> {
+  const reported = format === "text" || format === "json";
   const interesting = new InterestingConnections(top);
   const selected = filter && reported ? new CaptureReportBuilder() : null;
   const collected: unknown[] = [];
@@ -233,7 +240,7 @@ async function writeConnections(
 }
 
 /** The exit code for an output that could not be written, and its one line (none for EPIPE). */
-function outputFailed(error: unknown): number {
+export function outputFailed(error: unknown): number {
   if (error instanceof OutputClosed) return EXIT_PIPE;
   if (error instanceof OutputError) {
     process.stderr.write(`tcp-handshake-scan: ${error.message}\n`);

@@ -84,6 +84,9 @@ export class TrackerContext {
     this.maxConnections = connectionLimit(options);
   }
 
+  /** The capture clock's origin (the seconds of its first record), when the run sees only part of it. */
+  setClockBase(secs: number): void { this.baseSec = secs; }
+
   /** The capture clock takes packet i's time: the current time, "now", the timeline figures. */
   stepClock(b: PacketBatch, i: number): void {
     const secs = b.f64[i * 16 + L.REC_TS_SEC / 8]!;

@@ -20,6 +20,7 @@ export interface TrackerExports {
   backwardsSteps(): number;
   liveConnections(): number;
   setPacketBase(base: number): void;
+  setClockBase(secs: number): void;
   setLikelyServerPort(port: number): void;
   setHalfOpenLimit(limit: number): void;
   setConnectionLimit(limit: number): void;

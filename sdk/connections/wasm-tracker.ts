@@ -68,6 +68,9 @@ export class WasmConnectionTracker {
 
   private base = 0;
 
+  /** The capture clock's origin (the seconds of its first record), when the run sees only part of it. */
+  setClockBase(secs: number): void { this.wasm.setClockBase(secs); }
+
   get maxGapSec(): number { return this.wasm.maxGapSec(); }
   get backwardsSteps(): number { return this.wasm.backwardsSteps(); }
   /** Connections open now. */

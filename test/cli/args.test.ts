@@ -4,7 +4,7 @@
 
 import { describe, it, expect, beforeAll } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync, readFileSync, readdirSync, statSync, rmSync } from "node:fs";
 import { tmpdir, availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,10 +50,67 @@ const SCAN_CASES: Record<string, string[]> = {
   "quiet": ["-q"],
 };
 
+// The reduce task's options, which take no captures: each before, between and after the others.
+const REDUCE_OPTIONS = ["from-partitions", "bucket", "maps"];
+const REDUCE_CASES: Record<string, string[]> = {
+  "from-partitions": ["--from-partitions", "PARTS"],
+  "bucket": ["--bucket", "1"],
+  "maps": ["--maps", "1"],
+  "format": ["--format", "csv"],
+  "filter": ["--filter", "port 7000"],
+};
+
+// partition's options, before, between and after the captures.
+const PARTITION_CASES: Record<string, string[]> = {
+  "buckets": ["--buckets", "3"],
+  "output": ["-o", "PARTS"],
+  "verify-checksums": ["--verify-checksums"],
+  "tunnel-ports": ["--tunnel-ports", "vxlan=4790"],
+  "max-tunnel-depth": ["--max-tunnel-depth", "0"],
+  "quiet": ["-q"],
+};
+
+/** A directory's files and their sizes, recursively. */
+function listing(root: string): string[] {
+  return readdirSync(root, { recursive: true, encoding: "utf8" }).sort().map((f) => `${f} ${statSync(join(root, f)).size}`);
+}
+
 describe("every option, in every position", () => {
   it("covers every scan option", () => {
-    const scanOptions = OPTIONS.filter((o) => o.commands.includes("scan") && o.name !== "help" && o.name !== "version");
+    const scanOptions = OPTIONS.filter((o) => o.commands.includes("scan") && o.name !== "help" && o.name !== "version" && !REDUCE_OPTIONS.includes(o.name));
     expect(Object.keys(SCAN_CASES).sort()).toEqual(scanOptions.map((o) => o.name).sort());
+  });
+
+  it("covers every partition option", () => {
+    const options = OPTIONS.filter((o) => o.commands.includes("partition") && o.name !== "help" && o.name !== "version");
+    expect(Object.keys(PARTITION_CASES).sort()).toEqual(options.map((o) => o.name).sort());
+  });
+
+  it("partition: every option the same before, between and after the captures", () => {
+    const results = ["before", "between", "after"].map((position) => {
+      const out = join(dir, `parts-${position}`);
+      const opts = Object.values(PARTITION_CASES).flat().map((a) => (a === "PARTS" ? out : a));
+      const args = position === "before" ? ["partition", ...opts, SAMPLE, SECOND]
+        : position === "between" ? ["partition", SAMPLE, ...opts, SECOND] : ["partition", SAMPLE, SECOND, ...opts];
+      const r = run(args);
+      return { code: r.code, stderr: r.stderr, stdout: r.stdout.replace(out, "OUT"), files: listing(out) };
+    });
+    expect(results[0]!.code, results[0]!.stderr).toBe(0);
+    expect(results[0]!.files).toHaveLength(6); // map-…/, its clock, 3 buckets and manifest
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
+  });
+
+  it("--from-partitions: each option the same before, between and after the others", () => {
+    const parts = join(dir, "parts-reduce");
+    rmSync(parts, { recursive: true, force: true });
+    expect(run(["partition", "--buckets", "2", "-o", parts, SAMPLE, SECOND]).code).toBe(0);
+    const cases = Object.values(REDUCE_CASES).map((o) => o.map((a) => (a === "PARTS" ? parts : a)));
+    const runs = cases.map((_, k) => run([...cases.slice(k), ...cases.slice(0, k)].flat()));
+    expect(runs[0]!.code, runs[0]!.stderr).toBe(0);
+    expect(runs[0]!.stdout).toMatch(/^id,/);
+    expect(runs[0]!.stdout).toContain(",7000,");
+    for (const r of runs) expect(r).toEqual(runs[0]);
   });
 
   for (const [name, option] of Object.entries(SCAN_CASES)) {

@@ -26,7 +26,7 @@ beforeAll(() => {
 describe("npm package", () => {
   it("holds what a user runs and nothing else", () => {
     const allowed = [
-      /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^docs\/ARCHITECTURE\.md$/, /^docs\/tcp-analysis\.md$/, /^examples\/sample\.pcap$/,
+      /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^docs\/ARCHITECTURE\.md$/, /^docs\/tcp-analysis\.md$/, /^docs\/partitions\.md$/, /^examples\/sample\.pcap$/, /^examples\/dask\/scan_on_dask\.py$/,
       /^build\/(decoder|tracker)\.wasm$/,
       /^dist\/assembly\/[\w-]*layout\.(js|d\.ts)$/,
       /^dist\/cli\/(bin|scan-worker)\.js(\.map)?$/,

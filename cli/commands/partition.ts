@@ -1,0 +1,62 @@
+// The map task of a scan spread over machines: `partition --buckets B -o DIR captures…` writes
+// the captures' TCP packet records by flow-hash bucket to DIR/map-…/ (sdk/partition/), and
+// prints that directory. A damaged capture is partitioned up to the damage, with the scan's
+// error line and exit code.
+
+import { statSync } from "node:fs";
+import { partitionCaptures, MAX_BUCKETS } from "../../sdk/partition/partition-captures.js";
+import { checkInputsAndOutput } from "../input-identity.js";
+import { orderByFirstPacket } from "../inputs.js";
+import { openErrorMessage } from "../report-error.js";
+import { EXIT_OUTPUT, EXIT_UNREADABLE } from "../exit-codes.js";
+import { UsageError } from "../usage-error.js";
+import { decapsulationOptions, type DecapsulationFlags } from "../decapsulation-flags.js";
+import { reportInputs } from "./scan.js";
+
+export interface PartitionFlags extends DecapsulationFlags {
+  buckets?: string;
+  output?: string;
+  verifyChecksums?: boolean;
+  quiet?: boolean;
+}
+
+export async function runPartition(files: string[], flags: PartitionFlags): Promise<number> {
+  if (flags.buckets === undefined) throw new UsageError("partition needs --buckets B (the reduce tasks there will be)");
+  const buckets = Number(flags.buckets);
+  if (!/^\d+$/.test(String(flags.buckets)) || buckets < 1 || buckets > MAX_BUCKETS) {
+    throw new UsageError(`--buckets: "${flags.buckets}" is not a count of buckets from 1 to ${MAX_BUCKETS}`);
+  }
+  if (flags.output === undefined || flags.output === "" || flags.output === "-") {
+    throw new UsageError("partition needs -o DIR, the directory every map task of a run writes to");
+  }
+  // A map output is named after its files: standard input has no name to find it again by.
+  if (files.includes("-")) throw new UsageError("partition reads named captures, not standard input");
+  checkInputsAndOutput(files, undefined);
+  for (const f of files) {
+    try {
+      if (statSync(f).isDirectory()) throw Object.assign(new Error("a directory"), { code: "EISDIR" });
+    } catch (error) {
+      process.stderr.write(`tcp-handshake-scan: ${f}: ${openErrorMessage(error)}\n`);
+      return EXIT_UNREADABLE;
+    }
+  }
+  const options = { buckets, verifyChecksums: flags.verifyChecksums ?? false, ...decapsulationOptions(flags) };
+  let ordered: string[] = files;
+  try {
+    ordered = (await orderByFirstPacket(files)) as string[];
+    const { dir, captures } = await partitionCaptures(ordered, flags.output, options);
+    process.stdout.write(dir + "\n");
+    return reportInputs(captures, flags.quiet ?? false);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const path = (error as { path?: string }).path;
+    // Failing to write the partitions (the directory, a full disk) is the output's failure.
+    if (code && path && !files.includes(path)) {
+      process.stderr.write(`tcp-handshake-scan: ${flags.output}: cannot write the partitions: ${(error as Error).message}\n`);
+      return EXIT_OUTPUT;
+    }
+    const message = openErrorMessage(error); // rethrows anything that is not an input problem
+    process.stderr.write(`tcp-handshake-scan: ${path ?? ordered.join(", ")}: ${message}\n`);
+    return EXIT_UNREADABLE;
+  }
+}

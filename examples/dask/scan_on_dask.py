@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""One tcp-handshake-scan of many capture files, spread over a Dask cluster.
+
+Map: each task runs `tcp-handshake-scan partition` over a few of the files (in the order
+given: rotated files, oldest first), writing their TCP packet records by flow-hash bucket
+into PARTS/. Reduce: once every map task is done, each bucket is tracked by
+`tcp-handshake-scan --from-partitions PARTS --bucket b`, which writes that bucket's
+connections as OUT/bucket-NNNNN.parquet. Read them as one table:
+
+    duckdb -c "SELECT conn_state, count(*) FROM 'OUT/*.parquet' GROUP BY 1"
+
+The records are those one scan of all the files gives (same ids, frame numbers, timers).
+PARTS and OUT must be paths every worker sees (a shared file system), as must the captures.
+
+    scan_on_dask.py --workers 2 --buckets 8 --parts /shared/parts --out /shared/conns cap-*.pcap
+    scan_on_dask.py --scheduler tcp://10.0.0.5:8786 --buckets 256 ... (join a running cluster)
+"""
+
+import argparse
+import os
+import shlex
+import subprocess
+import sys
+
+from dask.distributed import Client, LocalCluster
+
+# A map task whose capture is damaged exits 4: what it read before the damage is partitioned
+# and counts, as in a single scan, so the run goes on and ends with 4 too.
+DAMAGED = 4
+
+
+def partition(command, buckets, parts, files):
+    """Map task: returns (exit code, the map output's directory, the error lines)."""
+    args = command + ["partition", "--buckets", str(buckets), "-o", parts, *files]
+    done = subprocess.run(args, capture_output=True, text=True)
+    if done.returncode not in (0, DAMAGED):
+        raise RuntimeError(f"{shlex.join(args)}: exit {done.returncode}: {done.stderr.strip()}")
+    return done.returncode, done.stdout.strip(), done.stderr.strip()
+
+
+def reduce_bucket(command, parts, maps, bucket, out):
+    """Reduce task: one bucket's connections as Parquet; returns the file's path."""
+    path = os.path.join(out, f"bucket-{bucket:05d}.parquet")
+    args = command + ["--from-partitions", parts, "--bucket", str(bucket), "--maps", str(maps),
+                      "--format", "parquet", "-o", path]
+    done = subprocess.run(args, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{shlex.join(args)}: exit {done.returncode}: {done.stderr.strip()}")
+    return path
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("captures", nargs="+", help="capture files, in capture order")
+    p.add_argument("--scheduler", help="address of a running Dask scheduler (default: start a local cluster)")
+    p.add_argument("--workers", type=int, default=2, help="workers of the local cluster (default 2)")
+    p.add_argument("--buckets", type=int, default=8, help="flow-hash buckets: reduce tasks (default 8)")
+    p.add_argument("--files-per-task", type=int, default=4, help="capture files per map task (default 4)")
+    p.add_argument("--parts", required=True, help="directory for the map outputs (must be empty or new)")
+    p.add_argument("--out", required=True, help="directory for the buckets' Parquet files")
+    p.add_argument("--command", default="tcp-handshake-scan", help="how workers run the tool (default: tcp-handshake-scan)")
+    a = p.parse_args()
+
+    command = shlex.split(a.command)
+    os.makedirs(a.out, exist_ok=True)
+    groups = [a.captures[k:k + a.files_per_task] for k in range(0, len(a.captures), a.files_per_task)]
+    cluster = None if a.scheduler else LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=True,
+                                                     dashboard_address=None)
+    with Client(a.scheduler or cluster) as client:
+        maps = client.gather(client.map(partition, [command] * len(groups), [a.buckets] * len(groups),
+                                        [a.parts] * len(groups), groups, pure=False))
+        exit_code = 0
+        for code, _, errors in maps:
+            if errors:
+                print(errors, file=sys.stderr)
+            exit_code = max(exit_code, code)
+        # Every map output is there: --maps makes a reduce refuse if one went missing since.
+        files = client.gather(client.map(reduce_bucket, [command] * a.buckets, [a.parts] * a.buckets,
+                                         [len(groups)] * a.buckets, range(a.buckets), [a.out] * a.buckets, pure=False))
+    if cluster:
+        cluster.close()
+    print("\n".join(files))
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

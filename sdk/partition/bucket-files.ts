@@ -1,0 +1,135 @@
+// The map task's output files: one per bucket, each a header and then chunks (format.ts),
+// buffered in memory per bucket and written when a decoded batch is complete, so that a chunk's
+// header can be patched while its batch lasts. The clock file gets one entry per batch.
+
+import { openSync, writeSync, closeSync } from "node:fs";
+import { join } from "node:path";
+import * as L from "../../assembly/layout.js";
+import {
+  BUCKET_MAGIC, CHUNK_HEADER_SIZE, CLOCK_ENTRY_SIZE, CLOCK_MAGIC, CLOCK_NAME, FILE_HEADER_SIZE, NO_TICK,
+  bucketName, writeFileHeader,
+} from "./format.js";
+
+const WORDS = L.RECORD_SIZE / 4;
+
+/** A file written through a growable buffer; flushed by the owner at batch ends. */
+class BufferedFile {
+  private fd: number;
+  bytes: Uint8Array;
+  view: DataView;
+  words: Uint32Array;
+  used = 0;
+  written = 0;
+
+  constructor(path: string, initial: number) {
+    this.fd = openSync(path, "w");
+    this.bytes = new Uint8Array(initial);
+    this.view = new DataView(this.bytes.buffer);
+    this.words = new Uint32Array(this.bytes.buffer);
+  }
+
+  /** Room for `n` more bytes (the buffer doubles as needed: a batch may fall in one bucket). */
+  reserve(n: number): void {
+    if (this.used + n <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < this.used + n) size *= 2;
+    const bigger = new Uint8Array(size);
+    bigger.set(this.bytes.subarray(0, this.used));
+    this.bytes = bigger;
+    this.view = new DataView(bigger.buffer);
+    this.words = new Uint32Array(bigger.buffer);
+  }
+
+  flush(): void {
+    for (let at = 0; at < this.used;) at += writeSync(this.fd, this.bytes, at, this.used - at);
+    this.written += this.used;
+    this.used = 0;
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+
+  /** Closes without writing what is buffered (the task failed: its directory is removed). */
+  discard(): void {
+    closeSync(this.fd);
+  }
+}
+
+export class BucketFiles {
+  private readonly files: BufferedFile[] = [];
+  private readonly clock: BufferedFile;
+  /** The open chunk of each bucket in the current batch: where its header is (-1: none). */
+  private readonly chunkAt: Int32Array;
+  private readonly flushAt: number;
+
+  constructor(dir: string, readonly buckets: number) {
+    // ~16 MiB of buffers in all, 8-64 KiB a bucket; a bucket's buffer is written once past it.
+    this.flushAt = Math.max(8192, Math.min(65536, (16 << 20) / buckets));
+    for (let b = 0; b < buckets; b++) {
+      const file = new BufferedFile(join(dir, bucketName(b)), this.flushAt * 2);
+      file.reserve(FILE_HEADER_SIZE);
+      writeFileHeader(file.view, BUCKET_MAGIC, L.RECORD_SIZE, b, buckets);
+      file.used = FILE_HEADER_SIZE;
+      this.files.push(file);
+    }
+    this.clock = new BufferedFile(join(dir, CLOCK_NAME), 1 << 16);
+    writeFileHeader(this.clock.view, CLOCK_MAGIC, CLOCK_ENTRY_SIZE, 0, 0);
+    this.clock.used = FILE_HEADER_SIZE;
+    this.chunkAt = new Int32Array(buckets).fill(-1);
+  }
+
+  /**
+   * Appends record `word / 32` of `source` to `bucket` in batch `batch`, in a new chunk when
+   * `tick` (seconds, or NO_TICK) is set or the bucket has no chunk open in this batch.
+   */
+  add(bucket: number, batch: number, source: Uint32Array, word: number, tickSec: number, tickNsec: number): void {
+    const file = this.files[bucket]!;
+    let at = this.chunkAt[bucket]!;
+    if (at < 0 || tickSec !== NO_TICK) {
+      file.reserve(CHUNK_HEADER_SIZE + L.RECORD_SIZE);
+      at = file.used;
+      file.view.setUint32(at, batch, true);
+      file.view.setUint32(at + 4, 0, true);
+      file.view.setFloat64(at + 8, tickSec, true);
+      file.view.setUint32(at + 16, tickNsec, true);
+      file.view.setUint32(at + 20, 0, true);
+      file.used += CHUNK_HEADER_SIZE;
+      this.chunkAt[bucket] = at;
+    } else {
+      file.reserve(L.RECORD_SIZE);
+    }
+    const to = file.used >>> 2, words = file.words;
+    for (let k = 0; k < WORDS; k++) words[to + k] = source[word + k]!;
+    file.used += L.RECORD_SIZE;
+    file.view.setUint32(at + 4, file.view.getUint32(at + 4, true) + 1, true);
+  }
+
+  /** Closes the batch's chunks and writes its clock entry; buffers past their share are written. */
+  endBatch(fileIndex: number, records: number, latestSec: number, latestNsec: number): void {
+    this.chunkAt.fill(-1);
+    const clock = this.clock;
+    clock.reserve(CLOCK_ENTRY_SIZE);
+    clock.view.setUint32(clock.used, fileIndex, true);
+    clock.view.setUint32(clock.used + 4, records, true);
+    clock.view.setFloat64(clock.used + 8, latestSec, true);
+    clock.view.setUint32(clock.used + 16, latestNsec, true);
+    clock.view.setUint32(clock.used + 20, 0, true);
+    clock.used += CLOCK_ENTRY_SIZE;
+    for (const file of this.files) if (file.used >= this.flushAt) file.flush();
+    if (clock.used >= 1 << 16) clock.flush();
+  }
+
+  /** Writes everything; returns each bucket file's size and the clock file's. */
+  close(): { bucketBytes: number[]; clockBytes: number } {
+    for (const file of this.files) file.close();
+    this.clock.close();
+    return { bucketBytes: this.files.map((f) => f.written), clockBytes: this.clock.written };
+  }
+
+  discard(): void {
+    for (const file of this.files) file.discard();
+    this.clock.discard();
+  }
+}

@@ -1,0 +1,96 @@
+// The files a map task (`partition`) leaves for the reduce tasks (`--from-partitions`), described
+// in docs/partitions.md: per map output a directory with a manifest (JSON, written last), a
+// clock file (one entry per decoded batch) and one bucket file per flow-hash bucket (the TCP
+// packet records of that bucket, in the 128-byte layout of assembly/layout.ts, in chunks that
+// name their batch). A version of either format other than this build's is refused.
+
+import * as L from "../../assembly/layout.js";
+
+/** The partition format's own version: bump on any change to what this file describes. */
+export const PARTITION_FORMAT_VERSION = 1;
+export const MANIFEST_NAME = "manifest.json";
+export const CLOCK_NAME = "clock.bin";
+export const MAP_PREFIX = "map-";
+export const bucketName = (bucket: number) => `bucket-${String(bucket).padStart(5, "0")}.bin`;
+
+/** Every binary file starts with: magic (8 bytes), format version, LAYOUT_VERSION, entry size, then two file-specific u32 and one reserved. */
+export const FILE_HEADER_SIZE = 32;
+export const BUCKET_MAGIC = "THSBUCKT";
+export const CLOCK_MAGIC = "THSCLOCK";
+
+/**
+ * A bucket file's chunk: u32 batch (the map's batch number), u32 records, f64 tick seconds
+ * (-1: none), u32 tick nanoseconds, u32 reserved; then the records. The tick is the capture
+ * clock reached by packets of other buckets since this bucket's previous record, when it is
+ * later than the chunk's first record (timestamps that step back): the reducer moves its
+ * clock there first, as a tracker that saw those packets would have.
+ */
+export const CHUNK_HEADER_SIZE = 24;
+/** A clock entry: u32 file (its index in the manifest), u32 records in the batch, f64 latest seconds (-1: none yet), u32 latest nanoseconds, u32 reserved. */
+export const CLOCK_ENTRY_SIZE = 24;
+
+export const NO_TICK = -1;
+
+export interface Timestamp { sec: number; nsec: number }
+
+/** What the manifest says of one capture file the map task read. */
+export interface PartitionedFile {
+  /** As given on the map's command line. */
+  source: string;
+  /** Absolute path and size: the same file in two map outputs would be counted twice. */
+  path: string;
+  bytes: number;
+  /** Its first packet's time (any packet), the key that orders rotated files as one capture. */
+  first: Timestamp | null;
+  /** Packets in the file (frame numbers run on across files by these counts). */
+  packets: number;
+  /**
+   * Its first record the tracker steps its clock on (null: none): its seconds, the clock's
+   * origin if it is the capture's first, and its batch (the clock starts there).
+   */
+  firstTracked: { sec: number; batch: number } | null;
+  /** Its batches: [first, end) in the clock file. */
+  batches: [number, number];
+  /** The damage the file was read up to, as the scan reports it (null: read whole). */
+  error: { code: string; message: string; offset: number; packet: number } | null;
+}
+
+export interface Manifest {
+  format: "tcp-handshake-scan partitions";
+  version: number;
+  layoutVersion: number;
+  buckets: number;
+  /** The decoder's settings: every map output of a reduce must agree on them. */
+  decoder: { verifyChecksums: boolean; maxTunnelDepth: number | null; tunnelPorts: unknown; hashSeed: number };
+  files: PartitionedFile[];
+  batches: number;
+  /** Bytes of each bucket file, and of the clock file: a shorter one is refused. */
+  bucketBytes: number[];
+  clockBytes: number;
+}
+
+export function writeFileHeader(view: DataView, magic: string, entrySize: number, a: number, b: number): void {
+  for (let k = 0; k < 8; k++) view.setUint8(k, magic.charCodeAt(k));
+  view.setUint32(8, PARTITION_FORMAT_VERSION, true);
+  view.setUint32(12, L.LAYOUT_VERSION, true);
+  view.setUint32(16, entrySize, true);
+  view.setUint32(20, a, true);
+  view.setUint32(24, b, true);
+  view.setUint32(28, 0, true);
+}
+
+/** Checks a file header; returns its two file-specific words, or a sentence saying what is wrong. */
+export function readFileHeader(bytes: Uint8Array, magic: string, entrySize: number): { a: number; b: number } | string {
+  if (bytes.length < FILE_HEADER_SIZE) return "shorter than its header";
+  const view = new DataView(bytes.buffer, bytes.byteOffset, FILE_HEADER_SIZE);
+  const got = String.fromCharCode(...bytes.subarray(0, 8));
+  if (got !== magic) return `not a ${magic === BUCKET_MAGIC ? "bucket" : "clock"} file`;
+  const version = view.getUint32(8, true), layout = view.getUint32(12, true);
+  if (version !== PARTITION_FORMAT_VERSION || layout !== L.LAYOUT_VERSION) return otherVersion(version, layout);
+  if (view.getUint32(16, true) !== entrySize) return "of another entry size";
+  return { a: view.getUint32(20, true), b: view.getUint32(24, true) };
+}
+
+export function otherVersion(version: number, layout: number): string {
+  return `written by another version (partition format ${version}, packet layout ${layout}; this one reads ${PARTITION_FORMAT_VERSION} and ${L.LAYOUT_VERSION}): run partition again with this version`;
+}

@@ -1,0 +1,138 @@
+// The reduce side's view of a partitions directory: every map output's manifest, checked (the
+// same format and packet layout as this build, the same buckets and decoder settings, no
+// capture twice, nothing missing or cut short), and every capture of every map output in one
+// capture order: by first packet, as rotated files are ordered for a scan (equal times: by map
+// output name, then by position in that map task), each with the packets before it (so that
+// frame numbers come out global) and with the capture clock's origin.
+
+import { closeSync, fstatSync, openSync, readSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import * as L from "../../assembly/layout.js";
+import {
+  BUCKET_MAGIC, CLOCK_ENTRY_SIZE, CLOCK_MAGIC, CLOCK_NAME, FILE_HEADER_SIZE, MANIFEST_NAME, MAP_PREFIX, PARTITION_FORMAT_VERSION,
+  bucketName, otherVersion, readFileHeader, type Manifest, type PartitionedFile,
+} from "./format.js";
+
+/** Partitions that cannot be reduced: missing, incomplete, of another version, inconsistent. */
+export class PartitionError extends Error {}
+
+export interface MapOutput { dir: string; name: string; manifest: Manifest; clock: DataView }
+
+/** One capture of the whole set, in capture order. */
+export interface OrderedFile { map: MapOutput; file: PartitionedFile; packetBase: number }
+
+export interface PartitionSet {
+  buckets: number;
+  maps: MapOutput[];
+  files: OrderedFile[];
+  decoder: Manifest["decoder"];
+  /** The capture clock's origin: the seconds of the capture's first tracked record, and where it is. */
+  origin: { sec: number; file: OrderedFile; batch: number } | null;
+}
+
+function readManifest(dir: string, name: string): Manifest {
+  const path = join(dir, MANIFEST_NAME);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new PartitionError(`${dir}: an incomplete map output (no ${MANIFEST_NAME}): run its partition task again`);
+  }
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(text) as Manifest;
+  } catch {
+    throw new PartitionError(`${path}: not a partition manifest (not JSON)`);
+  }
+  if (manifest?.format !== "tcp-handshake-scan partitions") throw new PartitionError(`${path}: not a partition manifest`);
+  if (manifest.version !== PARTITION_FORMAT_VERSION || manifest.layoutVersion !== L.LAYOUT_VERSION) {
+    throw new PartitionError(`${dir} (${name}): ${otherVersion(manifest.version, manifest.layoutVersion)}`);
+  }
+  return manifest;
+}
+
+/** The map outputs in `root`, checked against each other; throws PartitionError. */
+export function readPartitionSet(root: string, expectedMaps?: number): PartitionSet {
+  let names: string[];
+  try {
+    if (!statSync(root).isDirectory()) throw new PartitionError(`${root}: not a directory of partitions`);
+    names = readdirSync(root).filter((n) => n.startsWith(MAP_PREFIX)).sort();
+  } catch (error) {
+    if (error instanceof PartitionError) throw error;
+    throw new PartitionError(`${root}: no such directory of partitions`);
+  }
+  if (names.length === 0) throw new PartitionError(`${root}: no map output (${MAP_PREFIX}*): run partition first`);
+  if (expectedMaps !== undefined && names.length !== expectedMaps) {
+    throw new PartitionError(`${root}: ${names.length} map output${names.length === 1 ? "" : "s"}, ${expectedMaps} expected: ${names.length < expectedMaps ? "a map task has not finished" : "outputs of another run are mixed in"}`);
+  }
+  const maps: MapOutput[] = names.map((name) => {
+    const dir = join(root, name);
+    const manifest = readManifest(dir, name);
+    const clockPath = join(dir, CLOCK_NAME);
+    let bytes: Uint8Array;
+    try { bytes = readFileSync(clockPath); } catch { throw new PartitionError(`${clockPath}: missing: the map output is incomplete`); }
+    const header = readFileHeader(bytes, CLOCK_MAGIC, CLOCK_ENTRY_SIZE);
+    if (typeof header === "string") throw new PartitionError(`${clockPath}: ${header}`);
+    if (bytes.length !== manifest.clockBytes || bytes.length !== FILE_HEADER_SIZE + manifest.batches * CLOCK_ENTRY_SIZE) {
+      throw new PartitionError(`${clockPath}: ${bytes.length} bytes, ${manifest.clockBytes} written: cut short or changed`);
+    }
+    return { dir, name, manifest, clock: new DataView(bytes.buffer, bytes.byteOffset, bytes.length) };
+  });
+  const first = maps[0]!.manifest;
+  for (const m of maps) {
+    if (m.manifest.buckets !== first.buckets) {
+      throw new PartitionError(`${m.dir}: ${m.manifest.buckets} buckets, ${maps[0]!.dir}: ${first.buckets}: every map task of a run takes the same --buckets`);
+    }
+    if (JSON.stringify(m.manifest.decoder) !== JSON.stringify(first.decoder)) {
+      throw new PartitionError(`${m.dir}: decoded with other settings than ${maps[0]!.dir} (${JSON.stringify(m.manifest.decoder)}): every map task of a run takes the same options`);
+    }
+  }
+  const files = orderFiles(maps);
+  return { buckets: first.buckets, maps, files, decoder: first.decoder, origin: clockOrigin(files) };
+}
+
+function orderFiles(maps: MapOutput[]): OrderedFile[] {
+  const all = maps.flatMap((map) => map.manifest.files.map((file, index) => ({ map, file, index })));
+  const seen = new Map<string, string>();
+  for (const { map, file } of all) {
+    const key = `${file.path}\0${file.bytes}`;
+    const other = seen.get(key);
+    if (other !== undefined) throw new PartitionError(`${file.path} is in two map outputs (${other} and ${map.name}): its connections would be counted twice`);
+    seen.set(key, map.name);
+  }
+  const key = (f: PartitionedFile) => (f.first ? f.first.sec + f.first.nsec / 1e9 : Infinity);
+  all.sort((a, b) => key(a.file) - key(b.file) || (a.map.name < b.map.name ? -1 : a.map.name > b.map.name ? 1 : a.index - b.index));
+  let packetBase = 0;
+  return all.map(({ map, file }) => {
+    const ordered = { map, file, packetBase };
+    packetBase += file.packets;
+    return ordered;
+  });
+}
+
+function clockOrigin(files: OrderedFile[]): PartitionSet["origin"] {
+  for (const f of files) if (f.file.firstTracked) return { sec: f.file.firstTracked.sec, file: f, batch: f.file.firstTracked.batch };
+  return null;
+}
+
+/** Opens a map output's bucket file, checked; reading goes on after its header. */
+export function openBucketFile(map: MapOutput, bucket: number): { path: string; fd: number; size: number } {
+  const path = join(map.dir, bucketName(bucket));
+  let fd: number;
+  try { fd = openSync(path, "r"); } catch { throw new PartitionError(`${path}: missing: the map output has no bucket ${bucket}`); }
+  try {
+    const size = fstatSync(fd).size;
+    if (size !== map.manifest.bucketBytes[bucket]) {
+      throw new PartitionError(`${path}: ${size} bytes, ${map.manifest.bucketBytes[bucket]} written: cut short or changed`);
+    }
+    const header = new Uint8Array(FILE_HEADER_SIZE);
+    readSync(fd, header, 0, FILE_HEADER_SIZE, 0);
+    const check = readFileHeader(header, BUCKET_MAGIC, L.RECORD_SIZE);
+    if (typeof check === "string") throw new PartitionError(`${path}: ${check}`);
+    if (check.a !== bucket || check.b !== map.manifest.buckets) throw new PartitionError(`${path}: holds bucket ${check.a} of ${check.b}, not ${bucket} of ${map.manifest.buckets}`);
+    return { path, fd, size };
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}

@@ -1,0 +1,134 @@
+// The map task of an exact scale-out: decodes captures as a scan does (the same batches: the
+// decoder's output slot filled to 4 096 TCP packets, per input), and writes the packet records
+// the tracker steps on into one file per flow-hash bucket (hash mod buckets, as the threads
+// shard the flows), with one clock entry per batch (the latest time of any packet, which every
+// bucket's tracker moves its clock to, as every worker of a threaded scan does). Records the
+// tracker skips before its clock (too short a TCP header; with checksums verified, a bad IPv4
+// header or a TSO length-0 IPv4 packet) are left out. docs/partitions.md describes the files.
+
+import { mkdirSync, renameSync, rmSync, writeFileSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { join, resolve } from "node:path";
+import * as L from "../../assembly/layout.js";
+import { decodeInputs } from "../decoder/decode-inputs.js";
+import type { CaptureSummary, DecodeCaptureOptions } from "../decoder/decode-capture.js";
+import { acquireScanMemory, releaseScanMemory } from "../wasm-memory.js";
+import { BucketFiles } from "./bucket-files.js";
+import { MANIFEST_NAME, MAP_PREFIX, NO_TICK, PARTITION_FORMAT_VERSION, type Manifest, type PartitionedFile } from "./format.js";
+
+export interface PartitionOptions extends DecodeCaptureOptions {
+  /** Flow-hash buckets, 1 to 65 536: the reduce tasks there will be. */
+  buckets: number;
+}
+
+export const MAX_BUCKETS = 65536;
+
+export interface PartitionResult {
+  /** The map output's directory (inside the directory given). */
+  dir: string;
+  /** One per capture, in the order read. */
+  captures: CaptureSummary[];
+}
+
+/**
+ * The map output's name: a hash of the captures' paths and sizes, so that a task run again
+ * (a retry) replaces its own output and two tasks over different files never collide.
+ */
+export function mapOutputName(files: readonly string[]): string {
+  const identity = files.map((f) => [resolve(f), sizeOf(f)]);
+  return MAP_PREFIX + createHash("sha256").update(JSON.stringify(identity)).digest("hex").slice(0, 16);
+}
+
+function sizeOf(file: string): number {
+  try { return statSync(file).size; } catch { return -1; }
+}
+
+/**
+ * Partitions `files` (in capture order: the caller orders rotated files by their first packet)
+ * into `outDir`/map-…/. Written in a temporary directory renamed into place once complete, so
+ * that a reduce never sees half a map output. A damaged capture is partitioned up to the damage
+ * (its summary carries the error, as a scan's); one that cannot be opened throws.
+ */
+export async function partitionCaptures(files: string[], outDir: string, options: PartitionOptions): Promise<PartitionResult> {
+  const buckets = options.buckets;
+  if (!Number.isInteger(buckets) || buckets < 1 || buckets > MAX_BUCKETS) throw new RangeError(`buckets: ${buckets} is not from 1 to ${MAX_BUCKETS}`);
+  const name = mapOutputName(files);
+  const final = join(outDir, name);
+  const temporary = join(outDir, `.${name}.${process.pid}.${Date.now()}`);
+  mkdirSync(temporary, { recursive: true });
+  const out = new BucketFiles(temporary, buckets);
+  const memory = acquireScanMemory();
+  const captures: CaptureSummary[] = [];
+  let closed = false;
+  try {
+    const { buckets: _b, ...decoding } = options;
+    const firstTracked: ({ sec: number; batch: number } | null)[] = [];
+    const fileOfBatch: number[] = [];
+    const verify = options.verifyChecksums ?? false;
+    // Batches exactly as a scan makes them (track.ts): output slot 0, filled across chunks.
+    const placement = { memory, outputSlot: () => 0, fill: true };
+    // Per bucket, the clock it has reached in this batch (seconds, nanoseconds; -1: none).
+    const reachedSec = new Float64Array(buckets), reachedNsec = new Uint32Array(buckets);
+    let batchNumber = 0;
+    for await (const { batch } of decodeInputs(files, decoding, captures, placement)) {
+      const fileIndex = captures.length; // summaries are appended as each input ends
+      reachedSec.fill(-1);
+      // The latest time of the batch's tracked records so far, of any bucket.
+      let maxSec = -1, maxNsec = 0;
+      const u8 = batch.u8, u32 = batch.u32, f64 = batch.f64;
+      for (let i = 0; i < batch.count; i++) {
+        const at = i * L.RECORD_SIZE;
+        const stop = u8[at + L.REC_STOP_LAYER]!, flags = u8[at + L.REC_PACKET_FLAGS]!;
+        if (stop === L.LAYER_TCP || (verify && ((flags & L.PKT_IP_CHECKSUM_BAD) !== 0
+          || ((flags & L.PKT_IP_LEN_FROM_CAPTURE) !== 0 && u8[at + L.REC_IP_VERSION] === 4)))) continue;
+        const sec = f64[at / 8 + L.REC_TS_SEC / 8]!, nsec = u32[at / 4 + L.REC_TS_NSEC / 4]!;
+        firstTracked[fileIndex] ??= { sec, batch: batchNumber };
+        const bucket = u32[at / 4 + L.REC_FLOW_HASH / 4]! % buckets;
+        // Packets of other buckets moved the clock past this one's time (a step back): the
+        // reducer moves its clock there first, unless this bucket has reached it already.
+        const behind = maxSec > sec || (maxSec === sec && maxNsec > nsec);
+        const reached = reachedSec[bucket]! > maxSec || (reachedSec[bucket] === maxSec && reachedNsec[bucket]! >= maxNsec);
+        const tick = behind && !reached;
+        out.add(bucket, batchNumber, u32, at / 4, tick ? maxSec : NO_TICK, tick ? maxNsec : 0);
+        if (sec > maxSec || (sec === maxSec && nsec > maxNsec)) { maxSec = sec; maxNsec = nsec; }
+        reachedSec[bucket] = maxSec;
+        reachedNsec[bucket] = maxNsec;
+      }
+      out.endBatch(fileIndex, batch.count, batch.latestSec, batch.latestNsec);
+      fileOfBatch.push(fileIndex);
+      batchNumber++;
+    }
+    const sizes = out.close();
+    closed = true;
+    let nextBatch = 0;
+    const partitioned: PartitionedFile[] = captures.map((c, k) => {
+      const start = nextBatch;
+      while (nextBatch < fileOfBatch.length && fileOfBatch[nextBatch] === k) nextBatch++;
+      const first = c.stats.firstTimestamp;
+      return {
+        source: c.source, path: resolve(files[k]!), bytes: sizeOf(files[k]!),
+        first: first ? { sec: first.sec, nsec: first.nsec } : null,
+        packets: c.stats.packets, firstTracked: firstTracked[k] ?? null, batches: [start, nextBatch],
+        error: c.error ? { code: c.error.code, message: c.error.message, offset: c.error.offset, packet: c.error.packet } : null,
+      };
+    });
+    const manifest: Manifest = {
+      format: "tcp-handshake-scan partitions", version: PARTITION_FORMAT_VERSION, layoutVersion: L.LAYOUT_VERSION, buckets,
+      decoder: {
+        verifyChecksums: verify, maxTunnelDepth: options.maxTunnelDepth ?? null, tunnelPorts: options.tunnelPorts ?? null,
+        hashSeed: options.hashSeed ?? 0,
+      },
+      files: partitioned, batches: batchNumber, ...sizes,
+    };
+    writeFileSync(join(temporary, MANIFEST_NAME), JSON.stringify(manifest, null, 1) + "\n");
+    rmSync(final, { recursive: true, force: true }); // an earlier run of the same task
+    renameSync(temporary, final);
+    return { dir: final, captures };
+  } catch (error) {
+    if (!closed) out.discard();
+    rmSync(temporary, { recursive: true, force: true });
+    throw error;
+  } finally {
+    releaseScanMemory(memory);
+  }
+}

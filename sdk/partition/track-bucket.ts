@@ -1,0 +1,141 @@
+// The reduce task of an exact scale-out: tracks one flow-hash bucket of a partitioned capture
+// set and yields its connections. The batches are the scan's own, in capture order across every
+// map output: each batch's records of this bucket (after the clock ticks other buckets' packets
+// gave them), then the batch's latest time, as a threaded scan's worker tracks its shard; frame
+// numbers run on across files from their packet counts, and the clock starts where the
+// capture's first tracked record is. So the connections are the ones a single-machine scan gives
+// for these flows, record for record (while the --max-* bounds are not reached: each reduce
+// task keeps its own).
+
+import { closeSync } from "node:fs";
+import * as L from "../../assembly/layout.js";
+import { GroupingTracker, type EndedGroup } from "../connections/track.js";
+import { PacketBatch } from "../decoder/packet-batch.js";
+import type { ConnectionRecord } from "../connections/connection-record.js";
+import type { Timeline } from "../report/capture-report.js";
+import type { ScanOptions, Scanner } from "../scan.js";
+import { checkScanOptions } from "../options.js";
+import { ChunkReader } from "./chunk-reader.js";
+import { openBucketFile, readPartitionSet, PartitionError, type MapOutput, type PartitionSet } from "./map-outputs.js";
+import { CLOCK_ENTRY_SIZE, FILE_HEADER_SIZE } from "./format.js";
+
+export interface BucketOptions extends Omit<ScanOptions, "threads" | "verifyChecksums" | "tunnelPorts" | "maxTunnelDepth"> {
+  /** Map outputs expected in the directory (a missing one is refused); default: those there. */
+  maps?: number;
+}
+
+/**
+ * Reads the partitions' manifests and checks every map output's file of the bucket (there,
+ * whole, this version), so that a reduce refuses before it writes anything; throws PartitionError.
+ */
+export function openPartitionSet(root: string, bucket: number, maps?: number): PartitionSet {
+  const set = readPartitionSet(root, maps);
+  if (!Number.isInteger(bucket) || bucket < 0 || bucket >= set.buckets) {
+    throw new PartitionError(`${root}: no bucket ${bucket} (the map tasks made buckets 0 to ${set.buckets - 1})`);
+  }
+  checkBucketFiles(set, bucket);
+  return set;
+}
+
+/** Opens and checks every map output's file of `bucket`; throws PartitionError. */
+export function checkBucketFiles(set: PartitionSet, bucket: number): void {
+  for (const map of set.maps) closeSync(openBucketFile(map, bucket).fd);
+}
+
+async function* trackBucket(set: PartitionSet, bucket: number, options: BucketOptions): AsyncGenerator<EndedGroup, Timeline> {
+  const grouping = new GroupingTracker({ ...options, verifyChecksums: set.decoder.verifyChecksums });
+  const tracker = grouping.tracker as GroupingTracker["tracker"] & { setClockBase(secs: number): void };
+  // Records are copied into an 8-byte-aligned area the batch views (PacketBatch) read.
+  const area = { bytes: new Uint8Array(4096 * L.RECORD_SIZE) };
+  let view = new PacketBatch(area.bytes.buffer, 0, area.bytes.length / L.RECORD_SIZE);
+  const clockOnly = new PacketBatch(new ArrayBuffer(L.RECORD_SIZE), 0, 1);
+  const readers = new Map<MapOutput, ChunkReader>();
+  const lastUse = new Map<MapOutput, number>();
+  set.files.forEach((f, k) => lastUse.set(f.map, k));
+  try {
+    for (let k = 0; k < set.files.length; k++) {
+      const { map, file, packetBase } = set.files[k]!;
+      let reader = readers.get(map);
+      if (!reader) {
+        const { path, fd, size } = openBucketFile(map, bucket);
+        reader = new ChunkReader(path, fd, size);
+        readers.set(map, reader);
+      }
+      tracker.packetBase = packetBase;
+      for (let batch = file.batches[0]; batch < file.batches[1]; batch++) {
+        if (set.origin && set.origin.file === set.files[k] && set.origin.batch === batch) tracker.setClockBase(set.origin.sec);
+        while (reader.nextBatch() === batch) {
+          const chunk = reader.read(area);
+          if (chunk.tickSec >= 0) {
+            clockOnly.latestSec = chunk.tickSec;
+            clockOnly.latestNsec = chunk.tickNsec;
+            tracker.processBatch(clockOnly);
+          }
+          if (view.u8.buffer !== area.bytes.buffer) view = new PacketBatch(area.bytes.buffer, 0, area.bytes.length / L.RECORD_SIZE);
+          view.count = chunk.count;
+          view.latestSec = -1; // the batch's time comes after all its chunks
+          tracker.processBatch(view);
+        }
+        const at = FILE_HEADER_SIZE + batch * CLOCK_ENTRY_SIZE;
+        clockOnly.latestSec = map.clock.getFloat64(at + 8, true);
+        clockOnly.latestNsec = map.clock.getUint32(at + 16, true);
+        yield* grouping.process(clockOnly);
+      }
+      if (lastUse.get(map) === k) {
+        if (!reader.done) throw new PartitionError(`${map.dir}: bucket ${bucket} has chunks of batches its manifest does not list`);
+        reader.close();
+        readers.delete(map);
+      }
+    }
+    for (let done = false; !done;) {
+      const next = grouping.finishSome();
+      done = next.done;
+      yield* next.groups;
+    }
+    return grouping.timeline;
+  } finally {
+    for (const reader of readers.values()) reader.close();
+  }
+}
+
+/**
+ * A Scanner over one bucket of partitions (`partition` / partitionCaptures): its connections,
+ * in the scan's order for them. captures() is empty (each map task reported its own captures);
+ * report() is not available: a bucket's share of the flows is not the capture.
+ */
+export function createBucketScanner(set: PartitionSet, bucket: number, options: BucketOptions = {}): Scanner {
+  checkScanOptions(options);
+  let timeline: Timeline | null = null;
+  let running: AsyncGenerator<ConnectionRecord[]> | null = null;
+  let started = false;
+  async function* batches(): AsyncGenerator<ConnectionRecord[]> {
+    if (started) throw new Error("a scanner can be iterated only once");
+    started = true;
+    const groups = trackBucket(set, bucket, options);
+    try {
+      for (;;) {
+        const next = await groups.next();
+        if (next.done) { timeline = next.value; return; }
+        if (next.value.records.length) yield next.value.records;
+        options.signal?.throwIfAborted();
+      }
+    } finally {
+      await groups.return(undefined as unknown as Timeline);
+    }
+  }
+  return {
+    batches: () => (running = batches()),
+    captures: () => [],
+    report: () => { throw new Error("a bucket has no capture report: its connections are a share of the capture's"); },
+    timeline: () => {
+      if (!timeline) throw new Error("timeline() is available once iteration has ended");
+      return timeline;
+    },
+    async *[Symbol.asyncIterator]() {
+      for await (const records of (running = batches())) yield* records;
+    },
+    async close() {
+      if (running) await running.return(undefined);
+    },
+  };
+}

@@ -1,0 +1,140 @@
+// partition (map) and --from-partitions (reduce) as commands: the union of the buckets equals
+// the scan of all the captures; a damaged capture fails its map task with the scan's line and
+// exit code, and what it held before the damage still counts; partitions missing, cut short,
+// of another version or inconsistent are refused (exit 7), a bucket out of range is a usage error.
+
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, truncateSync, statSync, unlinkSync, cpSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeRotatedCaptures } from "../helpers/rotated-captures.js";
+
+const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "ths-partition-cli-"));
+let files: string[];
+
+function run(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 120_000, maxBuffer: 1 << 28 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const sorted = (ndjson: string) => ndjson.trim().split("\n").map((l) => JSON.parse(l)).sort((a, b) => a.id - b.id).map((r) => JSON.stringify(r));
+
+/** Every bucket's ndjson, concatenated. */
+function reduceAll(parts: string, buckets: number, extra: string[] = []): string {
+  let out = "";
+  for (let b = 0; b < buckets; b++) {
+    const r = run(["--from-partitions", parts, "--bucket", String(b), ...extra]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    out += r.stdout;
+  }
+  return out;
+}
+
+beforeAll(() => { files = writeRotatedCaptures(dir, { files: 4, seed: 11 }); }, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("partition, then --from-partitions for every bucket", () => {
+  it("equals the scan of every capture: map tasks over file subsets, given in any order", () => {
+    const parts = join(dir, "parts");
+    for (const subset of [[files[3]!, files[0]!], [files[2]!, files[1]!]]) {
+      const r = run(["partition", "--buckets", "5", "-o", parts, ...subset]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^${parts}/map-[0-9a-f]{16}\\n$`));
+    }
+    const single = run(["--format", "ndjson", ...files]);
+    expect(single.code).toBe(0);
+    expect(sorted(reduceAll(parts, 5, ["--maps", "2"]))).toEqual(sorted(single.stdout));
+  }, 120_000);
+
+  it("a damaged capture: the scan's error line and exit code; what was read before counts", () => {
+    const damaged = join(dir, "damaged.pcap");
+    const bytes = readFileSync(files[1]!);
+    writeFileSync(damaged, bytes.subarray(0, Math.floor(bytes.length * 0.6))); // cut inside a packet
+    const set = [files[0]!, damaged, files[2]!];
+    const single = run(["--format", "ndjson", ...set]);
+    expect(single.code).toBe(4);
+    const parts = join(dir, "parts-damaged");
+    const a = run(["partition", "--buckets", "3", "-o", parts, files[0]!, damaged]);
+    expect(a.code).toBe(4);
+    expect(a.stderr).toBe(single.stderr);
+    expect(a.stderr).toMatch(/damaged\.pcap: byte \d+ \(packet \d+\): /);
+    expect(run(["partition", "--buckets", "3", "-o", parts, files[2]!]).code).toBe(0);
+    expect(sorted(reduceAll(parts, 3))).toEqual(sorted(single.stdout));
+  }, 120_000);
+});
+
+describe("partitions that cannot be reduced", () => {
+  let parts: string;
+  let maps: string[];
+  beforeAll(() => {
+    parts = join(dir, "good");
+    expect(run(["partition", "--buckets", "2", "-o", parts, files[0]!]).code).toBe(0);
+    expect(run(["partition", "--buckets", "2", "-o", parts, files[1]!]).code).toBe(0);
+    maps = readdirSync(parts).sort();
+  }, 60_000);
+
+  /** A copy of the good partitions, changed by `change`, reduced for bucket 0. */
+  function broken(name: string, change: (copy: string) => void, extra: string[] = []) {
+    const copy = join(dir, name);
+    cpSync(parts, copy, { recursive: true });
+    change(copy);
+    return run(["--from-partitions", copy, "--bucket", "0", ...extra]);
+  }
+
+  const refused = (r: { code: number | null; stdout: string; stderr: string }, message: RegExp) => {
+    expect(r.code).toBe(7);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+  };
+
+  it("a map output missing (--maps says how many)", () => {
+    refused(broken("one-less", (c) => rmSync(join(c, maps[1]!), { recursive: true }), ["--maps", "2"]), /1 map output, 2 expected/);
+    refused(run(["--from-partitions", parts, "--bucket", "0", "--maps", "3"]), /2 map outputs, 3 expected: a map task has not finished/);
+  });
+
+  it("a bucket file missing or cut short", () => {
+    refused(broken("no-bucket", (c) => unlinkSync(join(c, maps[0]!, "bucket-00000.bin"))), /bucket-00000\.bin: missing: the map output has no bucket 0/);
+    refused(broken("cut", (c) => { const f = join(c, maps[1]!, "bucket-00000.bin"); truncateSync(f, statSync(f).size - 100); }), /cut short/);
+  });
+
+  it("a map output of another packet layout or format version", () => {
+    refused(broken("layout", (c) => {
+      const f = join(c, maps[0]!, "manifest.json");
+      writeFileSync(f, readFileSync(f, "utf8").replace(/"layoutVersion": \d+/, '"layoutVersion": 999'));
+    }), /written by another version \(partition format 1, packet layout 999; this one reads 1 and \d+\): run partition again/);
+    refused(broken("header", (c) => {
+      const f = join(c, maps[0]!, "bucket-00000.bin");
+      const bytes = readFileSync(f);
+      bytes.writeUInt32LE(999, 12); // the header's packet layout
+      writeFileSync(f, bytes);
+    }), /bucket-00000\.bin: written by another version/);
+  });
+
+  it("an incomplete map output, a capture in two, and other --buckets", () => {
+    refused(broken("incomplete", (c) => unlinkSync(join(c, maps[0]!, "manifest.json"))), /an incomplete map output/);
+    refused(broken("twice", (c) => cpSync(join(c, maps[0]!), join(c, "map-0000000000000000"), { recursive: true })), /is in two map outputs/);
+    const other = join(dir, "other-buckets");
+    cpSync(parts, other, { recursive: true });
+    expect(run(["partition", "--buckets", "3", "-o", other, files[2]!]).code).toBe(0);
+    refused(run(["--from-partitions", other, "--bucket", "0"]), /: [23] buckets, .*: [23]: every map task of a run takes the same --buckets/);
+  });
+
+  it("no partitions at all; a bucket out of range and other mistakes are usage errors", () => {
+    refused(run(["--from-partitions", join(dir, "nowhere"), "--bucket", "0"]), /no such directory of partitions/);
+    for (const args of [
+      ["--from-partitions", parts, "--bucket", "2"], ["--from-partitions", parts], ["--from-partitions", parts, "--bucket", "0", files[0]!],
+      ["--from-partitions", parts, "--bucket", "0", "--format", "text"], ["--from-partitions", parts, "--bucket", "0", "--verify-checksums"],
+      ["partition", "-o", parts, files[0]!], ["partition", "--buckets", "2", files[0]!], ["partition", "--buckets", "0", "-o", parts, files[0]!],
+    ]) {
+      const r = run(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
+    }
+  });
+});

@@ -1,0 +1,82 @@
+// The exact scale-out: partition (map) over subsets of rotated captures, then each bucket
+// tracked on its own (reduce); the union of the buckets' records equals a single-machine scan
+// of the same files, record for record, ids and frame numbers included.
+
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { scan, type ConnectionRecord } from "../../../sdk/index.js";
+import { partitionCaptures } from "../../../sdk/partition/partition-captures.js";
+import { createBucketScanner, openPartitionSet } from "../../../sdk/partition/track-bucket.js";
+import { writeRotatedCaptures } from "../../helpers/rotated-captures.js";
+import { corpusDir } from "../../helpers/decode.js";
+import { orderByFirstPacket } from "../../../cli/inputs.js";
+import { readdirSync } from "node:fs";
+
+const dir = mkdtempSync(join(tmpdir(), "ths-partition-"));
+let files: string[];
+let single: ConnectionRecord[];
+let boundaries: number[]; // the frame number each file after the first starts at
+
+beforeAll(async () => {
+  files = writeRotatedCaptures(dir, { files: 5 });
+  const result = await scan(files);
+  single = result.connections;
+  let frames = 0;
+  boundaries = result.captures.slice(0, -1).map((c) => (frames += c.stats.packets) + 1);
+}, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const byId = (records: ConnectionRecord[]) => [...records].sort((a, b) => a.id - b.id).map((r) => JSON.stringify(r));
+
+async function reduceAll(out: string, buckets: number): Promise<ConnectionRecord[]> {
+  const all: ConnectionRecord[] = [];
+  for (let b = 0; b < buckets; b++) {
+    const set = openPartitionSet(out, b);
+    for await (const c of createBucketScanner(set, b)) all.push(c);
+  }
+  return all;
+}
+
+describe("partition, then a reduce per bucket", () => {
+  it("equals the single-machine scan: several map tasks over file subsets, connections across files", async () => {
+    const out = join(dir, "parts");
+    // Map tasks over interleaved subsets, in any order: the reduce puts the files in capture order.
+    await partitionCaptures([files[1]!, files[3]!], out, { buckets: 7 });
+    await partitionCaptures([files[0]!, files[2]!, files[4]!], out, { buckets: 7 });
+    const union = await reduceAll(out, 7);
+    expect(single.length).toBeGreaterThan(500);
+    // Connections that cross a file boundary, and ones ended by timers a step back in time.
+    const crossing = single.filter((c) => boundaries.some((b) => c.firstPacket < b && c.lastPacket >= b));
+    expect(crossing.length).toBeGreaterThan(20);
+    expect(union.length).toBe(single.length);
+    expect(byId(union)).toEqual(byId(single));
+  }, 120_000);
+
+  it("one bucket and one map task give the scan itself", async () => {
+    const out = join(dir, "one");
+    await partitionCaptures(files, out, { buckets: 1 });
+    expect(byId(await reduceAll(out, 1))).toEqual(byId(single));
+  }, 120_000);
+});
+
+const corpus = corpusDir();
+if (!corpus) {
+  describe("partition over the real corpus", () => {
+    it.skip("../shared/corpus is absent: the scale-out over real captures is not checked", () => {});
+  });
+}
+
+describe.runIf(corpus)("partition over the real corpus", () => {
+  it("its good captures read as one (clock jumps and steps back between them): the buckets equal the scan", async () => {
+    const good = join(corpus!, "real", "good");
+    const files = (await orderByFirstPacket(readdirSync(good).filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => join(good, f)))) as string[];
+    const whole = (await scan(files)).connections;
+    expect(whole.length).toBeGreaterThan(100);
+    const out = join(dir, "corpus");
+    const third = Math.ceil(files.length / 3);
+    for (let k = 0; k < 3; k++) await partitionCaptures(files.slice(k * third, (k + 1) * third), out, { buckets: 6 });
+    expect(byId(await reduceAll(out, 6))).toEqual(byId(whole));
+  }, 120_000);
+});
