@@ -85,6 +85,7 @@ export function checkScanOptions(options: ScanOptions | undefined): void {
     throw new RangeError(`tracker must be "wasm" or "typescript", not ${describe(o.tracker)}`);
   }
   boolean("report", o.report);
+  boolean("keyByTunnel", o.keyByTunnel);
 }
 
 /** What decodeCapture() and the scanners read from: checked before it is opened. */
