@@ -7,7 +7,7 @@
 // output slot keeps room for AMSDU_EXTRA_RECORDS such records past its fill mark; subframes
 // beyond are counted (STAT_AMSDU_DROPPED), never written past the slot.
 
-import { RECORD_SIZE, TUNNEL_RECORD_SIZE, STAT_AMSDU_SUBFRAMES, STAT_AMSDU_DROPPED } from "../layout";
+import { RECORD_SIZE, TUNNEL_RECORD_SIZE, STAT_AMSDU_SUBFRAMES, STAT_AMSDU_DROPPED, STAT_LINK_INVALID } from "../layout";
 import { be16 } from "../memory";
 import { countStat } from "../counters";
 import { rec, roomInSlot, tunnelRecord, fileOffsetAt } from "../packet";
@@ -39,5 +39,5 @@ export function decodeAmsdu(p: usize, capEnd: usize): void {
     first = false;
     p = next;
   }
-  if (first) countStat(STAT_AMSDU_DROPPED); // not even one subframe header captured
+  if (first) countStat(STAT_LINK_INVALID); // not even one subframe header captured: the frame is cut
 }
