@@ -4,7 +4,7 @@
 // (sdk/connections/tracker.ts). Like layout.ts it is compiled twice, by asc and by tsc, so it
 // holds integer constants only. Bump CONNECTION_LAYOUT_VERSION on any change.
 
-export const CONNECTION_LAYOUT_VERSION = 4;
+export const CONNECTION_LAYOUT_VERSION = 5;
 
 // ---------------------------------------------------------------------------------------------
 // One connection: CONN_SIZE bytes, little-endian, 8-byte aligned. Side 0 is the endpoint that
@@ -14,9 +14,11 @@ export const CONNECTION_LAYOUT_VERSION = 4;
 // packets, the history letters) lies behind them. Rare state (more than one out-of-order block
 // of a stream) lives in an extension block, allocated when first needed (C_EXTENSION). The TCP
 // analysis engine's state block (analysis-layout.ts, ANALYSIS_SIZE bytes) follows at
-// C_ANALYSIS, so that an ended connection carries its analysis results with it.
+// C_ANALYSIS, so that an ended connection carries its analysis results with it; the tunnel
+// block (C_TUNNEL, below) follows that.
 export const C_ANALYSIS = 640;
-export const CONN_SIZE = 1376; //           C_ANALYSIS + ANALYSIS_SIZE (a test holds them equal)
+export const C_TUNNEL = 1376; //            C_ANALYSIS + ANALYSIS_SIZE (a test holds them equal)
+export const CONN_SIZE = 1424; //           C_TUNNEL + TUNNEL_BLOCK_SIZE
 
 // Line 0: the key — address of side 0 (16 bytes), of side 1 (16), ports (side 0 << 16 | side 1),
 // IP version — then u32, u16 and u8 fields.
@@ -86,6 +88,26 @@ export const C_SYN_ACK2_PACKET = 616;
 export const C_SYN_ACK2_SYN_TIME = 624;
 export const C_SYN_ACK2_SENT = 632; //      u32
 
+// The tunnel block: what carried the connection (layout.ts, "Tunnel chain"), as Zeek follows
+// it (its conn record's tunnel field, tunnel_changed events and conn.log tunnel_parents). Read
+// per packet only when the packet or the connection is tunnelled (E_TUNNELLED says the latter).
+export const C_TUNNEL_KEY = C_TUNNEL + 0; //      u32: chain identity in the connection's key (keyByTunnel), else 0
+export const C_TUNNEL_FIRST = C_TUNNEL + 4; //    u32: chain identity of the first packet (0: not tunnelled)
+export const C_TUNNEL_CURRENT = C_TUNNEL + 8; //  u32: chain identity of the latest packet
+export const C_TUNNEL_TYPES = C_TUNNEL + 12; //   u16: the first packet's REC_TUNNEL_TYPES
+export const C_TUNNEL_DEPTH = C_TUNNEL + 14; //   u8: the first packet's REC_TUNNEL_DEPTH
+export const C_TUNNEL_CHANGES = C_TUNNEL + 15; // u8: tunnel changes counted (at most TUNNEL_MAX_CHANGES)
+export const C_TUNNEL_PARENT_COUNT = C_TUNNEL + 16; // u8: identities in C_TUNNEL_PARENTS
+export const C_TUNNEL_FLAGS = C_TUNNEL + 17; //   u8: TUNNEL_X_LOGGED
+export const C_TUNNEL_PARENTS = C_TUNNEL + 20; // u32 x TUNNEL_MAX_PARENTS: distinct chains, in order seen
+export const TUNNEL_BLOCK_SIZE = 48;
+// Zeek's Tunnel::max_changes_per_connection: tunnel_changed events per connection; a change
+// past it logs history 'X' once. Each event adds its chain to tunnel_parents, so a connection
+// has at most TUNNEL_MAX_CHANGES + 1 parents (changes back to no tunnel add none).
+export const TUNNEL_MAX_CHANGES = 5;
+export const TUNNEL_MAX_PARENTS = TUNNEL_MAX_CHANGES + 1;
+export const TUNNEL_X_LOGGED = 1;
+
 // The extension block: per side, EXT_BLOCKS out-of-order blocks above the stream's next
 // in-order byte (u32 start, u32 end), sorted, separated by holes.
 export const EXT_BLOCKS = 8;
@@ -108,6 +130,7 @@ export const E_ISN = 24; //                 sequence number of the first SYN / S
 export const E_NEXT_SEQ = 28; //            content gaps: next in-order byte of the stream
 export const E_TOP_WRAPS = 32; //           u32: times E_TOP_SEQ passed 2^32 since E_START_SEQ
 export const E_BLOCKS = 36; //              u8: out-of-order blocks held (extension block)
+export const E_TUNNELLED = 37; //           u8: 1 while the connection's latest packet was tunnelled (both sides alike)
 export const E_PKTS = 40; //                f64
 export const E_IP_BYTES = 48; //            f64
 export const E_PAYLOAD_BYTES = 56; //       f64

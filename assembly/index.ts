@@ -17,7 +17,7 @@ import {
   STAT_LAST_TS_SEC, STAT_LAST_TS_NSEC,
 } from "./layout";
 import {
-  ensureMemory, INPUT_PTR, INPUT_CAPACITY, OUTPUT_PTR, RECORD_CAPACITY, STATS_PTR, WARN_PTR,
+  ensureMemory, INPUT_PTR, INPUT_CAPACITY, OUTPUT_PTR, SLOT_RECORDS, STATS_PTR, WARN_PTR,
   META_PTR, MAX_RECORD_BYTES, OUTPUT_SLOTS, MEMORY_END, FILE_OFFSETS_PTR, TUNNELS_PTR,
 } from "./memory";
 import { resetCounters, clearMeta, metaCount } from "./counters";
@@ -42,7 +42,8 @@ export function outputPtr(): usize { return OUTPUT_PTR; }
 /** Each output slot's file offsets (f64 per record) and tunnel records, at the same index. */
 export function fileOffsetsPtr(): usize { return FILE_OFFSETS_PTR; }
 export function tunnelsPtr(): usize { return TUNNELS_PTR; }
-export function recordCapacity(): u32 { return RECORD_CAPACITY; }
+/** Records an output slot holds (its stride): RECORD_CAPACITY, and room for an A-MSDU's subframes past it. */
+export function recordCapacity(): u32 { return SLOT_RECORDS; }
 export function outputSlots(): u32 { return OUTPUT_SLOTS; }
 /** The end of the decoder's regions: a tracker sharing the memory lives above it. */
 export function memoryEnd(): usize { return MEMORY_END; }

@@ -5,7 +5,7 @@
 // AssemblyScript). Change a field here and bump LAYOUT_VERSION; the SDK refuses a .wasm whose
 // compiled-in version differs from its own.
 
-export const LAYOUT_VERSION = 3;
+export const LAYOUT_VERSION = 4;
 
 // ---------------------------------------------------------------------------------------------
 // Per-packet record: one per TCP packet, RECORD_SIZE bytes, little-endian, 8-byte aligned so
@@ -171,7 +171,7 @@ export const FILE_OFFSET_SIZE = 8;
 // Capture statistics: f64 counters, STAT_COUNT slots.
 export const STAT_PACKETS = 0;
 // Every frame is counted once by what its innermost decoded layer was (STAT_TCP ..
-// STAT_LINK_INVALID); the other slots count events beside that.
+// STAT_LINK_INVALID), an 802.11 A-MSDU once per subframe; the other slots count events beside that.
 export const STAT_TCP = 1; //              TCP packets with a record (a reassembled datagram is one)
 export const STAT_TCP_UNREADABLE = 2; //   TCP packets whose header was cut before the flags: no record
 export const STAT_UDP = 3;
@@ -210,7 +210,11 @@ export const STAT_IPCOMP_UNSUPPORTED = 32; // IPComp payloads not decompressed (
 // Packets that entered a tunnel of type T at level L (0 = outermost):
 // STAT_TUNNEL_BASE + (T - 1) * MAX_TUNNEL_DEPTH + L.
 export const STAT_TUNNEL_BASE = 33;
-export const STAT_COUNT = STAT_TUNNEL_BASE + TUNNEL_TYPE_COUNT * MAX_TUNNEL_DEPTH;
+// 802.11 A-MSDUs (Aruba's GRE): subframes decoded past each frame's first, and subframes left
+// undecoded past the room an output slot keeps for them (memory.ts, AMSDU_EXTRA_RECORDS).
+export const STAT_AMSDU_SUBFRAMES = STAT_TUNNEL_BASE + TUNNEL_TYPE_COUNT * MAX_TUNNEL_DEPTH;
+export const STAT_AMSDU_DROPPED = STAT_AMSDU_SUBFRAMES + 1;
+export const STAT_COUNT = STAT_AMSDU_DROPPED + 1;
 
 // ---------------------------------------------------------------------------------------------
 // decode() status after each call.

@@ -13,7 +13,14 @@ import {
 } from "./layout";
 
 export const RECORD_CAPACITY: u32 = 4096;
-// Output regions, RECORD_CAPACITY records each: a scan on worker threads has the decoder fill
+// Records past RECORD_CAPACITY a slot has room for: a frame begins only below RECORD_CAPACITY,
+// and one frame makes one record, except an 802.11 A-MSDU, one per subframe (wire/amsdu.ts).
+// Its largest (11 454 bytes) could hold 184 bare TCP subframes, real ones a handful; what is
+// past the room is counted. The room costs 280 bytes a record in each of the 32 slots (573 KB
+// for 64), and the decoder's regions must stay below the tracker's 64 MiB base.
+export const AMSDU_EXTRA_RECORDS: u32 = 64;
+export const SLOT_RECORDS: u32 = RECORD_CAPACITY + AMSDU_EXTRA_RECORDS;
+// Output regions, SLOT_RECORDS records each: a scan on worker threads has the decoder fill
 // one while the workers read the ones before it straight from this (shared) memory.
 export const OUTPUT_SLOTS: u32 = 32;
 // Interfaces a pcapng section may describe (a capture merged from many hosts, or a host's
@@ -48,10 +55,10 @@ export const META_PTR: usize = align(WARN_PTR + <usize>(WARN_COUNT * WARN_SLOT_S
 export const IFACE_PTR: usize = align(META_PTR + <usize>(META_CAPACITY * META_SLOT_SIZE) * 8, 64);
 export const OUTPUT_PTR: usize = align(IFACE_PTR + <usize>MAX_INTERFACES * INTERFACE_SLOT, 64);
 // Beside each output slot's records: their file offsets and their tunnel records, same index.
-export const FILE_OFFSETS_PTR: usize = align(OUTPUT_PTR + <usize>(OUTPUT_SLOTS * RECORD_CAPACITY) * RECORD_SIZE, 64);
-export const TUNNELS_PTR: usize = align(FILE_OFFSETS_PTR + <usize>(OUTPUT_SLOTS * RECORD_CAPACITY) * FILE_OFFSET_SIZE, 64);
+export const FILE_OFFSETS_PTR: usize = align(OUTPUT_PTR + <usize>(OUTPUT_SLOTS * SLOT_RECORDS) * RECORD_SIZE, 64);
+export const TUNNELS_PTR: usize = align(FILE_OFFSETS_PTR + <usize>(OUTPUT_SLOTS * SLOT_RECORDS) * FILE_OFFSET_SIZE, 64);
 // The tunnel type of each UDP port (u8 TUNNEL_*, 0 for none).
-export const PORT_TABLE_PTR: usize = align(TUNNELS_PTR + <usize>(OUTPUT_SLOTS * RECORD_CAPACITY) * TUNNEL_RECORD_SIZE, 64);
+export const PORT_TABLE_PTR: usize = align(TUNNELS_PTR + <usize>(OUTPUT_SLOTS * SLOT_RECORDS) * TUNNEL_RECORD_SIZE, 64);
 export const FRAG_SLOTS_PTR: usize = align(PORT_TABLE_PTR + 65536, 64);
 export const FRAG_BUCKETS_PTR: usize = align(FRAG_SLOTS_PTR + <usize>(FRAG_DATAGRAMS * FRAG_SLOT_SIZE), 64);
 export const FRAG_FREE_SLOTS_PTR: usize = FRAG_BUCKETS_PTR + <usize>FRAG_BUCKETS * 2; // u16 stack

@@ -10,7 +10,7 @@ import {
   REC_CAP_LEN, REC_ORIG_LEN, REC_VLAN, REC_INNER_VLAN, REC_INTERFACE, REC_LINK_TYPE,
   REC_PACKET_FLAGS, PKT_SNAPLEN_TRUNCATED, STAT_TCP, REC_TUNNEL_DEPTH,
 } from "./layout";
-import { OUTPUT_PTR, OUTPUT_SLOTS, RECORD_CAPACITY, FILE_OFFSETS_PTR, TUNNELS_PTR } from "./memory";
+import { OUTPUT_PTR, OUTPUT_SLOTS, RECORD_CAPACITY, SLOT_RECORDS, FILE_OFFSETS_PTR, TUNNELS_PTR } from "./memory";
 import { countStat } from "./counters";
 
 let output: usize = OUTPUT_PTR; //      the output slot records go to
@@ -42,12 +42,17 @@ export function resetRecords(): void {
 /** Sends the records of the next decode() calls to output slot `slot` (0 after reset). */
 export function selectOutput(slot: u32): void {
   if (slot >= OUTPUT_SLOTS) slot = 0;
-  output = OUTPUT_PTR + <usize>slot * RECORD_CAPACITY * RECORD_SIZE;
-  offsets = FILE_OFFSETS_PTR + <usize>slot * RECORD_CAPACITY * FILE_OFFSET_SIZE;
-  tunnels = TUNNELS_PTR + <usize>slot * RECORD_CAPACITY * TUNNEL_RECORD_SIZE;
+  output = OUTPUT_PTR + <usize>slot * SLOT_RECORDS * RECORD_SIZE;
+  offsets = FILE_OFFSETS_PTR + <usize>slot * SLOT_RECORDS * FILE_OFFSET_SIZE;
+  tunnels = TUNNELS_PTR + <usize>slot * SLOT_RECORDS * TUNNEL_RECORD_SIZE;
 }
 
 @inline export function outputFull(): bool { return recordCount >= RECORD_CAPACITY; }
+/** Room for one more record of the frame being decoded (an A-MSDU's next subframe). */
+@inline export function roomInSlot(): bool { return recordCount < SLOT_RECORDS; }
+
+/** The file offset of the packet being decoded's record (beside it, see beginPacket). */
+@inline export function fileOffsetAt(): usize { return offsets + ((rec - output) >> 4); }
 
 // Every byte of a record is written as zero first (memory.fill would be a call out of the
 // compiled code, per packet).
@@ -66,7 +71,7 @@ export function selectOutput(slot: u32): void {
 ): void {
   clearRecord(rec);
   if (RECORD_SIZE != 128 || FILE_OFFSET_SIZE != 8) ERROR("the file offset's place is the record's index * 8");
-  store<f64>(offsets + ((rec - output) >> 4), fileOffset);
+  store<f64>(fileOffsetAt(), fileOffset);
   store<f64>(rec, tsSec, REC_TS_SEC);
   store<u32>(rec, tsNsec, REC_TS_NSEC);
   store<f64>(rec, packetIndex, REC_PACKET_INDEX);

@@ -13,7 +13,10 @@
 //   - `tshark -q -z conv,tcp` when tshark is installed (captures up to BENCH_TSHARK_MAX_GB,
 //     default 2: it needs minutes and gigabytes of memory per GB);
 // and prints one table: wall time, MB/s, packets/s, connections/s, peak RSS, the speed-up over
-// the TypeScript pipeline and the time against C's (ours / C). Options (environment):
+// the TypeScript pipeline and the time against C's (ours / C). With BENCH_VXLAN (default 1; 0:
+// off), each size adds the bulk mix wrapped in VXLAN at a 146-byte snaplen (the 96-byte capture's
+// traffic plus VXLAN's 50 bytes: the same inner packets), run by ours and the TypeScript
+// pipeline (c_baseline does not decapsulate). Options (environment):
 // BENCH_SIZES_GB, BENCH_MIXES, BENCH_DIR (keep captures there between runs), BENCH_RUNS (best of
 // N, default 3; the runs of a capture's engines are interleaved, since this machine's speed
 // drifts; tshark runs once), BENCH_C_BASELINE (another path to c_baseline.c).
@@ -34,6 +37,7 @@ const sizes = (process.env.BENCH_SIZES_GB ?? "2").split(",").map(Number);
 const mixes = (process.env.BENCH_MIXES ?? "bulk,short").split(",") as Mix[];
 const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const tsharkMaxGb = Number(process.env.BENCH_TSHARK_MAX_GB ?? 2);
+const withVxlan = process.env.BENCH_VXLAN !== "0";
 const dir = process.env.BENCH_DIR ?? mkdtempSync(join(tmpdir(), "ths-e2e-"));
 mkdirSync(dir, { recursive: true });
 for (const mix of mixes) if (mix !== "bulk" && mix !== "short") throw new Error(`BENCH_MIXES: unknown mix "${mix}" (bulk, short)`);
@@ -61,16 +65,16 @@ const C_ENGINE = "c_baseline --flows";
 const TS_ENGINE = "typescript pipeline";
 
 /** The capture of a size, mix and snaplen: generated, or the one BENCH_DIR kept. */
-function capture(gb: number, mix: Mix, snaplen: number): Capture {
-  const name = `${gb} GB ${mix}, ${snaplen ? `${snaplen}-byte snaplen` : "full snaplen"}`;
-  const path = join(dir, `e2e-${gb}gb-${mix}-${snaplen || "full"}.pcap`);
+function capture(gb: number, mix: Mix, snaplen: number, vxlan = false): Capture {
+  const name = `${gb} GB ${mix}${vxlan ? " in VXLAN" : ""}, ${snaplen ? `${snaplen}-byte snaplen` : "full snaplen"}`;
+  const path = join(dir, `e2e-${gb}gb-${mix}${vxlan ? "-vxlan" : ""}-${snaplen || "full"}.pcap`);
   const stamp = `${path}.json`;
   let counts: { packets: number; connections: number };
   if (existsSync(path) && existsSync(stamp) && statSync(path).size >= gb * 1e9 * 0.99) {
     counts = JSON.parse(readFileSync(stamp, "utf8"));
   } else {
     process.stdout.write(`generating ${name} ... `);
-    const g = generateCapture(path, { bytes: gb * 1e9, snaplen, seed: 1, mix });
+    const g = generateCapture(path, { bytes: gb * 1e9, snaplen, seed: 1, mix, vxlan });
     counts = { packets: g.packets, connections: g.connections };
     writeFileSync(stamp, JSON.stringify(counts));
     const share = (n: number) => `${(100 * n / g.connections).toFixed(1)} %`;
@@ -105,35 +109,37 @@ async function main(): Promise<void> {
   const binDir = mkdtempSync(join(tmpdir(), "ths-c-baseline-"));
   const c = buildCBaseline(ROOT, binDir);
   const rows: Row[] = [];
+  const variants = (gb: number) => [
+    ...mixes.flatMap((mix) => [0, 96].map((snaplen) => capture(gb, mix, snaplen))),
+    ...(withVxlan ? [capture(gb, "bulk", 146, true)] : []),
+  ];
   for (const gb of sizes) {
-    for (const mix of mixes) {
-      for (const snaplen of [0, 96]) {
-        const cap = capture(gb, mix, snaplen);
-        warm(cap.path);
-        const ours = (name: string, args: string[]): Engine => ({ name, run: () => measure("node", [CLI, ...args, cap.path], true) });
-        // The thread counts are given, not left to the default (one thread under 64 MB of capture).
-        const engines: Engine[] = [
-          ours(`ndjson, ${cores} threads`, ["--format", "ndjson", "--quiet", "--threads", String(cores)]),
-          ours("ndjson, 1 thread", ["--format", "ndjson", "--quiet", "--threads", "1"]),
-          ours(`parquet -o, ${cores} threads`, ["--format", "parquet", "--quiet", "--threads", String(cores), "-o", join(dir, "e2e.parquet")]),
-          ours(`summary, ${cores} threads`, ["--quiet", "--threads", String(cores)]),
-          ours("summary, 1 thread", ["--quiet", "--threads", "1"]),
-          { name: TS_ENGINE, run: () => measure("node", [JS_PIPELINE, cap.path], true) },
-        ];
-        if ("binary" in c) {
-          engines.push({
-            name: C_ENGINE, run: async () => {
-              const m = await measure(c.binary, ["--flows", "--quiet", cap.path], false, true);
-              const flows = cBaselineFlows(m.stdout);
-              // Its flows are the generator's connections (one more per reused tuple at most): a check it read it all.
-              if (flows === null || flows < cap.connections * 0.98) console.log(`c_baseline counted ${flows} flows in ${cap.name}, generated ${cap.connections}`);
-              return m;
-            },
-          });
-        }
-        if (tshark && gb <= tsharkMaxGb) engines.push({ name: "tshark -z conv,tcp", once: true, run: () => measure("tshark", ["-q", "-n", "-r", cap.path, "-z", "conv,tcp"], false) });
-        rows.push(...await measureCapture(cap, engines));
+    for (const cap of variants(gb)) {
+      const vxlan = cap.path.includes("-vxlan-");
+      warm(cap.path);
+      const ours = (name: string, args: string[]): Engine => ({ name, run: () => measure("node", [CLI, ...args, cap.path], true) });
+      // The thread counts are given, not left to the default (one thread under 64 MB of capture).
+      const engines: Engine[] = [
+        ours(`ndjson, ${cores} threads`, ["--format", "ndjson", "--quiet", "--threads", String(cores)]),
+        ours("ndjson, 1 thread", ["--format", "ndjson", "--quiet", "--threads", "1"]),
+        ours(`parquet -o, ${cores} threads`, ["--format", "parquet", "--quiet", "--threads", String(cores), "-o", join(dir, "e2e.parquet")]),
+        ours(`summary, ${cores} threads`, ["--quiet", "--threads", String(cores)]),
+        ours("summary, 1 thread", ["--quiet", "--threads", "1"]),
+        { name: TS_ENGINE, run: () => measure("node", [JS_PIPELINE, cap.path], true) },
+      ];
+      if ("binary" in c && !vxlan) {
+        engines.push({
+          name: C_ENGINE, run: async () => {
+            const m = await measure(c.binary, ["--flows", "--quiet", cap.path], false, true);
+            const flows = cBaselineFlows(m.stdout);
+            // Its flows are the generator's connections (one more per reused tuple at most): a check it read it all.
+            if (flows === null || flows < cap.connections * 0.98) console.log(`c_baseline counted ${flows} flows in ${cap.name}, generated ${cap.connections}`);
+            return m;
+          },
+        });
       }
+      if (tshark && gb <= tsharkMaxGb) engines.push({ name: "tshark -z conv,tcp", once: true, run: () => measure("tshark", ["-q", "-n", "-r", cap.path, "-z", "conv,tcp"], false) });
+      rows.push(...await measureCapture(cap, engines));
     }
   }
   printTable(rows);

@@ -29,6 +29,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "verify-checksums", commands: ["scan", "info", "partition"], help: "verify IPv4 and TCP checksums; drop bad packets as Zeek does by default (info: count them)" },
   { name: "tunnel-ports", value: "LIST", commands: ["scan", "info", "partition"], help: "more UDP ports taken as tunnels, e.g. vxlan=4790,geneve=6082+6083 (types: vxlan, geneve, gtpu, teredo, ayiya, mpls-udp; Zeek's ports are always taken)" },
   { name: "max-tunnel-depth", value: "N", commands: ["scan", "info", "partition"], help: "tunnel levels decapsulated at most, 0-3 (default 2, Zeek's Tunnel::max_depth; 0: none)" },
+  { name: "key-by-tunnel", commands: ["scan"], help: "key connections by the tunnel chain that carried them as well as their inner endpoints: the same inner addresses and ports in two tunnels (two VXLAN VNIs, ...) are two connections (default: Zeek's key, the inner endpoints)" },
   { name: "top", value: "N", commands: ["scan"], help: "how many connections of each kind the summary lists (default 10)" },
   { name: "max-half-open", value: "N|none", commands: ["scan"], help: "half-open connections kept at once, the memory bound under a SYN flood; the oldest past it ends as \"evicted\" (default 100000)" },
   { name: "max-connections", value: "N|none", commands: ["scan"], help: "other connections kept at once, the memory bound under any other flood; the least recently active past it end as \"evicted\", one-sided and mid-stream first (default 30000)" },

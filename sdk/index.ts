@@ -17,7 +17,7 @@ export * as layout from "../assembly/layout.js";
 export { scan, createScanner } from "./scan.js";
 export type { ScanOptions, ScanResult, Scanner } from "./scan.js";
 export type {
-  ConnectionRecord, EndpointRecord, HandshakeOutcome, HandshakeOptions, TeardownKind, RecordAnalysis,
+  ConnectionRecord, EndpointRecord, HandshakeOutcome, HandshakeOptions, TeardownKind, RecordAnalysis, RecordTunnel,
 } from "./connections/connection-record.js";
 export type { SideAnalysis, AckRtt, CountName } from "./connections/analysis/analysis-result.js";
 export { COUNT_NAMES as ANALYSIS_COUNTS } from "./connections/analysis/analysis-result.js";

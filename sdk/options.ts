@@ -89,6 +89,7 @@ export function checkScanOptions(options: ScanOptions | undefined): void {
     throw new RangeError(`tracker must be "wasm" or "typescript", not ${describe(o.tracker)}`);
   }
   boolean("report", o.report);
+  boolean("keyByTunnel", o.keyByTunnel);
 }
 
 /** The arguments of captureLadders() after its input: the filter, the options and the limit. */

@@ -33,6 +33,14 @@ export interface ScanOptions extends DecodeCaptureOptions {
    * keeps its share, limit / n. A whole number of at least 1, or Infinity (else a RangeError).
    */
   maxConnections?: number;
+  /**
+   * Key connections by the tunnel chain that carried them as well as by their inner endpoints
+   * (default false: Zeek's key, the inner endpoints alone). With it, the same inner addresses
+   * and ports in two tunnels (overlapping VXLAN tenants, two GTP-U tunnels) are two connections;
+   * a connection then never changes tunnel, so its history never gets Zeek's 'X'. The identity
+   * of a chain is the record's tunnel.identity (see the README).
+   */
+  keyByTunnel?: boolean;
   /** Connection lifetimes in seconds (default: Zeek's). */
   timeouts?: Partial<Timeouts>;
   /**

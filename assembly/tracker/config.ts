@@ -16,6 +16,9 @@ export function setHalfOpenLimit(limit: u32): void { halfOpenLimit = limit; }
 /** Connection records (pending SYNs apart) kept at once; the least recently active end past it. */
 export let connectionLimit: u32 = 0xffffffff;
 export function setConnectionLimit(limit: u32): void { connectionLimit = limit; }
+/** Connections keyed by tunnel chain and inner endpoints (else by inner endpoints, as Zeek). */
+export let keyByTunnel = false;
+export function setKeyByTunnel(on: bool): void { keyByTunnel = on; }
 
 let likely: usize = 0; //       65536 bytes: 1 for a likely server port
 let portTimeouts: usize = 0; // 65536 f64: inactivity timeout for a responder port, 0: none
@@ -36,6 +39,7 @@ export function resetConfig(
   shardCount = count;
   halfOpenLimit = 0xffffffff;
   connectionLimit = 0xffffffff;
+  keyByTunnel = false;
   if (likely == 0) {
     likely = heap.alloc(65536);
     portTimeouts = heap.alloc(65536 << 3);

@@ -2,15 +2,16 @@
 //
 // Open addressing with linear probing over the decoder's symmetric flow hash. Each entry keeps
 // the hash beside the slot so that most non-matching probes never touch a connection record;
-// a match is always confirmed on the full key (both addresses, both ports, IP version), in
-// either direction. Removed entries become tombstones; the index is rebuilt when entries plus
+// a match is always confirmed on the full key (both addresses, both ports, IP version, and the
+// tunnel chain's identity when connections are keyed by tunnel), in either direction. Removed entries become tombstones; the index is rebuilt when entries plus
 // tombstones pass half its size.
 
-import { C_KEY, C_KEY_PORTS, C_KEY_VERSION, C_ANALYSIS } from "../connection-layout";
+import { C_KEY, C_KEY_PORTS, C_KEY_VERSION, C_ANALYSIS, C_TUNNEL_KEY } from "../connection-layout";
 import { A_SIDES, SIDE_STRIDE } from "../analysis-layout";
-import { REC_SRC_ADDR, REC_DST_ADDR } from "../layout";
+import { REC_SRC_ADDR, REC_DST_ADDR, REC_TUNNEL_HASH } from "../layout";
 import { connAt } from "./connections";
-import { pendingAt } from "./pending";
+import { pendingAt, P_TUNNEL_KEY } from "./pending";
+import { keyByTunnel } from "./config";
 
 const EMPTY: i32 = 0;
 const TOMBSTONE: i32 = -1;
@@ -56,6 +57,8 @@ export function findFlow(r: usize, hash: u32, ports: u32, version: u32): i32 {
     const found = (entry & PENDING) != 0 ? entry : entry - 1;
     const c = (entry & PENDING) != 0 ? pendingAt(<u32>(entry & PENDING_SEQ)) : connAt(<u32>(entry - 1));
     if (load<u32>(c, C_KEY_VERSION) != version) continue;
+    // Keyed by tunnel: the same inner endpoints in another tunnel chain are another connection.
+    if (keyByTunnel && load<u32>(c + <usize>((entry & PENDING) != 0 ? P_TUNNEL_KEY : C_TUNNEL_KEY)) != load<u32>(r, REC_TUNNEL_HASH)) continue;
     const keyPorts = load<u32>(c, C_KEY_PORTS);
     if (keyPorts == ports && sameAddress(c + C_KEY, r + REC_SRC_ADDR) && sameAddress(c + C_KEY + 16, r + REC_DST_ADDR)) {
       foundFromSideA = true;

@@ -88,6 +88,8 @@ export function holdAsPending(stop: u32, verify: bool, packetFlags: u32, hash: u
   store<u8>(p, load<u8>(r, L.REC_WSCALE), P.P_WSCALE);
   store<u8>(p, load<u8>(r, L.REC_TFO_COOKIE_LEN), P.P_TFO_COOKIE_LEN);
   store<u8>(p, <u8>packetFlags, P.P_PACKET_FLAGS);
+  store<u64>(p, load<u64>(r, L.REC_TUNNEL_HASH), P.P_TUNNEL);
+  store<u32>(p, config.keyByTunnel ? load<u32>(r, L.REC_TUNNEL_HASH) : 0, P.P_TUNNEL_KEY);
   insertPending(P.pendingTail() - 1, hash);
   return true;
 }
@@ -123,6 +125,7 @@ export function promote(seq: u32): u32 {
   store<u8>(x, load<u8>(p, P.P_WSCALE), L.REC_WSCALE);
   store<u8>(x, load<u8>(p, P.P_TFO_COOKIE_LEN), L.REC_TFO_COOKIE_LEN);
   store<u8>(x, load<u8>(p, P.P_PACKET_FLAGS), L.REC_PACKET_FLAGS);
+  store<u64>(x, load<u64>(p, P.P_TUNNEL), L.REC_TUNNEL_HASH);
   beginReplay(x, load<f64>(p, P.P_NOW));
   removePending(seq, hash);
   P.killPending(seq);

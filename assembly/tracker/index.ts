@@ -53,6 +53,8 @@ export function setLikelyServerPort(port: u32): void { config.setLikelyServerPor
 export function setHalfOpenLimit(limit: u32): void { config.setHalfOpenLimit(limit); }
 /** At most `limit` connection records at once, pending SYNs apart (0xffffffff: no limit); call after reset(). */
 export function setConnectionLimit(limit: u32): void { config.setConnectionLimit(limit); }
+/** Keys connections by tunnel chain and inner endpoints; call after reset(). */
+export function setKeyByTunnel(on: bool): void { config.setKeyByTunnel(on); }
 export function setPortTimeout(port: u32, seconds: f64): void { config.setPortTimeout(port, seconds); }
 export function addIgnoredNet(version: u32, bits: u32): usize { return config.addIgnoredNet(version, bits); }
 

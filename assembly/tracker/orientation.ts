@@ -16,6 +16,7 @@ import * as config from "./config";
 import { rec, curTime, curSeq, curAck, curFlags, packetIndex } from "./context";
 import { schedule, TIMEOUT_IDLE_EMPTY } from "./lifetime";
 import { startAnalysis } from "./analysis-hooks";
+import { startTunnel } from "./tunnel";
 
 /** What a SYN that ended the connection on its endpoints hands to the new one. */
 export const REUSE_NEW_ISN = 1;
@@ -85,6 +86,7 @@ export function create(hash: u32, ports: u32, version: u32, sport: u32, dport: u
   insertFlow(slot, hash);
   schedule(slot, c, t + TIMEOUT_IDLE_EMPTY);
   startAnalysis(c);
+  startTunnel(c);
   return slot;
 }
 

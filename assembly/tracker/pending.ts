@@ -1,5 +1,5 @@
 // Half-open connections kept small: a connection whose only packet so far is the SYN that
-// opened it is held here as that packet's fields (104 bytes) instead of a full connection record
+// opened it is held here as that packet's fields (112 bytes) instead of a full connection record
 // (CONN_SIZE), until a second packet arrives or its first timer is due; then track.ts replays
 // the SYN into a full record, so the result is exactly what tracking it in full would give.
 // Under a SYN flood nearly every connection stays here.
@@ -9,7 +9,7 @@
 // needed: the head is always the next to come due. An entry is addressed by its sequence
 // number; promoted entries are marked dead and skipped when the head reaches them.
 
-const ENTRY_SIZE: usize = 104;
+const ENTRY_SIZE: usize = 112;
 const CHUNK_SHIFT: u32 = 12;
 const CHUNK_ENTRIES: u32 = 1 << CHUNK_SHIFT;
 const MAX_CHUNKS: u32 = 1 << 16; // up to 268 M entries pending at once
@@ -37,6 +37,8 @@ export const P_TFO_COOKIE_LEN = 93;
 export const P_PACKET_FLAGS = 94;
 export const P_ALIVE = 95;
 export const P_ACK = 96; //          u32: the SYN's acknowledgement field (the TCP analysis reads it)
+export const P_TUNNEL_KEY = 100; //  u32: as C_TUNNEL_KEY (keyByTunnel), compared by the flow index
+export const P_TUNNEL = 104; //      8 bytes: the record's REC_TUNNEL_HASH .. REC_FRAGMENTS
 
 let chunks: usize = 0; // MAX_CHUNKS chunk addresses, used circularly
 let head: u32 = 0; //    sequence number of the oldest entry kept

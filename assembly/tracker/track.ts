@@ -34,6 +34,7 @@ import { reassemble } from "./gaps";
 import { updateTimers, expire, remove, resetLifetime } from "./lifetime";
 import { holdAsPending, promote, resetHalfOpen } from "./half-open";
 import { analysePacket, resetAnalysis } from "./analysis-hooks";
+import { noteTunnel } from "./tunnel";
 
 const LETTER_CARET: u32 = 0x5e; // '^'
 const INDEX_AHEAD: u32 = 16; // packets: see touchIndex()
@@ -113,6 +114,7 @@ function processPacket(stop: u32, verify: bool, packetFlags: u32): void {
     becameRecord(<u32>slot);
   }
   let carried = 0; // handshake evidence the new connection inherits from the one it replaces
+  let created = false;
   if (slot >= 0 && (flags & L.FLAG_SYN) != 0 && !regroupsCutSyn(connAt(<u32>slot), fromA) && isReuse(connAt(<u32>slot), fromA)) {
     carried = reuseEvidence(connAt(<u32>slot), fromA);
     remove(<u32>slot, REMOVED_REUSE, curTime);
@@ -123,12 +125,14 @@ function processPacket(stop: u32, verify: bool, packetFlags: u32): void {
     slot = <i32>create(hash, ports, version, sport, dport);
     becameRecord(<u32>slot);
     fromA = true;
+    created = true;
     const c = connAt(<u32>slot);
     if (carried == REUSE_NEW_ISN) noteAnomaly(c, ANOMALY_SYN_RETRANSMIT_DIFFERENT_ISN);
     if (carried == REUSE_SIMULTANEOUS) addHs(c, HS_SIMULTANEOUS);
   }
   const c = connAt(<u32>slot);
   const side: u32 = fromA ? 0 : 1;
+  if (!created) noteTunnel(c, side); // Zeek looks before the TCP analyzer does: dropped packets too
   // A header whose options were cut by the snaplen: the connection exists, the packet is not
   // used (as in Zeek), but a SYN or SYN/ACK still counts as handshake evidence.
   if (stop == L.LAYER_TCP_OPTIONS && load<u8>(r, L.REC_STOP_REASON) == L.STOP_TRUNCATED) {

@@ -7,8 +7,9 @@
 
 import {
   TUNNEL_VXLAN, TUNNEL_GENEVE, TUNNEL_GTPU, TUNNEL_TEREDO, TUNNEL_AYIYA, TUNNEL_MPLS_UDP,
-  TUNF_ID, TUNF_ETHERNET, TUNF_MPLS,
+  TUNF_ID, TUNF_ETHERNET, TUNF_MPLS, STAT_BAD_CHECKSUM,
 } from "../layout";
+import { countStat } from "../counters";
 import { be16, be32, u8at } from "../memory";
 import { decodeEthernet, decodeMpls } from "../wire/ethernet";
 import { decodeIPv4 } from "../wire/ipv4";
@@ -26,17 +27,22 @@ const ETHERTYPE_IPV6: u32 = 0x86dd;
 /**
  * The UDP payload at `q` (`len` bytes declared, captured up to `capEnd`) between ports
  * `srcPort` and `dstPort`: true when it was a tunnel and its inner packet was decoded (and
- * counted), false when it is plain UDP.
+ * counted), false when it is plain UDP. `checksumBad` (checksums verified, the outer UDP
+ * checksum wrong): a packet taken as a tunnel is counted as a bad checksum and not
+ * decapsulated, as Zeek drops it before its tunnel analyzer (plain UDP is not checked).
  */
-export function decodeUdpTunnel(srcPort: u32, dstPort: u32, q: usize, capEnd: usize, len: u32): bool {
+export function decodeUdpTunnel(srcPort: u32, dstPort: u32, q: usize, capEnd: usize, len: u32, checksumBad: bool): bool {
   let type = tunnelOfPort(dstPort);
   let port = dstPort;
   if (type == 0) { type = tunnelOfPort(srcPort); port = srcPort; }
   if (type == 0) {
-    if (looksLikeTeredo(q, capEnd, len)) return decodeTeredo(q, capEnd, len, srcPort, dstPort);
-    if (looksLikeAyiya(q, capEnd, len)) return decodeAyiya(q, capEnd, len, srcPort, dstPort, true);
-    return false;
+    const teredo = looksLikeTeredo(q, capEnd, len);
+    if (!teredo && !looksLikeAyiya(q, capEnd, len)) return false;
+    if (checksumBad) return badChecksum();
+    if (teredo) return decodeTeredo(q, capEnd, len, srcPort, dstPort);
+    return decodeAyiya(q, capEnd, len, srcPort, dstPort, true);
   }
+  if (checksumBad) return badChecksum();
   switch (type) {
     case TUNNEL_VXLAN: return decodeVxlan(q, capEnd, len, srcPort, dstPort, port);
     case TUNNEL_GENEVE: return decodeGeneve(q, capEnd, len, srcPort, dstPort, port);
@@ -45,6 +51,11 @@ export function decodeUdpTunnel(srcPort: u32, dstPort: u32, q: usize, capEnd: us
     case TUNNEL_AYIYA: return decodeAyiya(q, capEnd, len, srcPort, dstPort, false);
     case TUNNEL_MPLS_UDP: return decodeMplsInUdp(q, capEnd, len, srcPort, dstPort, port);
   }
+  return false;
+}
+
+function badChecksum(): bool {
+  countStat(STAT_BAD_CHECKSUM);
   return false;
 }
 

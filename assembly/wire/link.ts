@@ -8,6 +8,7 @@ import { decodeEthernet, decodeEthertype } from "./ethernet";
 import { decodeIPv4 } from "./ipv4";
 import { decodeIPv6 } from "./ipv6";
 import { decodePppLink } from "./ppp";
+import { decodeAmsdu } from "./amsdu";
 
 export const LINK_NULL: u32 = 0;
 export const LINK_ETHERNET: u32 = 1;
@@ -175,10 +176,13 @@ export function decodeIeee80211(p: usize, capEnd: usize): void {
   if (!isData || protectedFrame || noBody) { countStat(STAT_NON_IP); return; }
   let len: u32 = 24;
   if ((fc1 & 3) == 3) len += 6; // four-address frame
+  let amsdu = false;
   if ((subtype & 8) != 0) {
+    if (p + len + 2 <= capEnd) amsdu = (u8at(p + len) & 0x80) != 0; // A-MSDU present (QoS control bit 7)
     len += 2; // QoS control
     if ((fc1 & 0x80) != 0) len += 4; // HT control
   }
   if (p + len > capEnd) { countStat(STAT_LINK_INVALID); return; }
-  decodeEthertype(0, p + len, capEnd, 0);
+  if (amsdu) decodeAmsdu(p + len, capEnd);
+  else decodeEthertype(0, p + len, capEnd, 0);
 }

@@ -4,7 +4,7 @@
 import {
   STAT_UDP, STAT_ICMP, STAT_OTHER_IP, STAT_BAD_CHECKSUM, TUNNEL_IP,
   PKT_CHECKSUM_GOOD, PKT_CHECKSUM_BAD, PKT_CHECKSUM_UNVERIFIABLE, PKT_IP_CHECKSUM_BAD,
-  REC_STOP_LAYER,
+  REC_STOP_LAYER, REC_IP_VERSION,
 } from "../layout";
 import { be16 } from "../memory";
 import { countStat } from "../counters";
@@ -43,7 +43,8 @@ export function decodeTransport(
     }
     case PROTO_UDP: {
       if (len < UDP_HEADER || p + UDP_HEADER > capEnd
-          || !decodeUdpTunnel(be16(p), be16(p + 2), p + UDP_HEADER, capEnd, len - UDP_HEADER)) {
+          || !decodeUdpTunnel(be16(p), be16(p + 2), p + UDP_HEADER, capEnd, len - UDP_HEADER,
+            verifyChecksums && udpChecksumBad(p, capEnd, len, pseudo, headerOk))) {
         countStat(STAT_UDP);
       }
       return;
@@ -68,6 +69,16 @@ export function decodeTransport(
     default:
       countStat(STAT_OTHER_IP);
   }
+}
+
+// The outer UDP checksum of a would-be tunnel packet, verified as Zeek's UDP analyzer does
+// before it hands the payload on: 0 means none over IPv4; a datagram not captured whole cannot
+// be verified (and is decapsulated); a bad IPv4 header fails it too.
+function udpChecksumBad(p: usize, capEnd: usize, len: u32, pseudo: u64, headerOk: bool): bool {
+  if (!headerOk) return true;
+  if (p + len > capEnd) return false;
+  if (be16(p + 6) == 0 && load<u8>(rec, REC_IP_VERSION) == 4) return false;
+  return !checksumOk(p, len, pseudo + <u64>PROTO_UDP + <u64>len);
 }
 
 function verify(p: usize, capEnd: usize, len: u32, pseudo: u64, headerOk: bool): void {

@@ -40,6 +40,7 @@ export interface ScanFlags extends DecapsulationFlags {
   threads?: number | string;
   maxHalfOpen?: number | string;
   maxConnections?: number | string;
+  keyByTunnel?: boolean;
 }
 
 function parseLadderLimit(value: number | string | undefined): number {
@@ -110,6 +111,7 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     threads,
     maxHalfOpen: parseLimit(flags.maxHalfOpen, "--max-half-open"),
     maxConnections: parseLimit(flags.maxConnections, "--max-connections"),
+    keyByTunnel: flags.keyByTunnel === true,
     ...decapsulationOptions(flags),
   };
   if (flags.output === "") throw new UsageError("-o: an empty file name (- is standard output)");

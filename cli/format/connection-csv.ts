@@ -18,6 +18,11 @@ export const CSV_COLUMNS: [string, (c: ConnectionRecord) => unknown][] = [
   ["resp_port", (c) => c.resp.port],
   ["vlan", (c) => c.vlan],
   ["inner_vlan", (c) => c.innerVlan],
+  // What carried it (record.tunnel): the chain outermost first, its identity, the chains seen.
+  ["tunnel", (c) => c.tunnel?.types.join(">")],
+  ["tunnel_identity", (c) => c.tunnel?.identity],
+  ["tunnel_parents", (c) => c.tunnel?.parents.join(";")],
+  ["tunnel_changes", (c) => c.tunnel?.changes],
   ["conn_state", (c) => c.connState],
   ["history", (c) => c.history],
   ["outcome", (c) => c.handshake.outcome],

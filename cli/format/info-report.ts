@@ -162,11 +162,13 @@ function tunnelLines(t: TunnelStats, row: Row, lines: string[]): void {
   const skipped = [
     t.tooDeep ? `${t.tooDeep} too deep` : "", t.unsupported ? `${t.unsupported} GRE unsupported` : "",
     t.ipcompUnsupported ? `${t.ipcompUnsupported} IPComp not inflated` : "",
+    t.amsduDropped ? `${t.amsduDropped} A-MSDU subframes past a batch's room` : "",
   ].filter(Boolean);
   if (!types.length && !skipped.length && !t.ipcomp) return;
   row("Tunnels:", types.length ? types.join("; ") : "none decapsulated");
   if (types.length) lines.push(`  ${"deepest level".padEnd(20)}${t.byDepth.map((n, k) => `${k + 1}: ${n}`).join(", ")}`);
   if (t.ipcomp) lines.push(`  ${"IPComp inflated".padEnd(20)}${t.ipcomp}`);
+  if (t.amsduSubframes) lines.push(`  ${"A-MSDU subframes".padEnd(20)}${t.amsduSubframes} past each frame's first, decoded as packets`);
   if (skipped.length) lines.push(`  ${"not decapsulated".padEnd(20)}${skipped.join(", ")}`);
 }
 

@@ -1,6 +1,7 @@
 // Connection records as a Zeek conn.log (ASCII TSV with #-header lines, as Zeek's ASCII writer
 // writes them), so that zeek-cut and other Zeek tooling read it. Columns Zeek fills from
-// analyzers we do not run (service, local_orig/local_resp, tunnel_parents) are unset;
+// analyzers we do not run (service, local_orig/local_resp) are unset; tunnel_parents names the
+// tunnel chains the connection came through (record.tunnel.parents) by uids of their own;
 // missed_bytes is both sides' content gaps, unset when a side's were not measured exactly.
 // ip_proto is Zeek's (6.1+) last base column, community_id the column of Zeek's community-id
 // policy script (policy/protocols/conn/community-id-logging). The TCP analysis columns
@@ -29,10 +30,24 @@ export function zeekTime(date: Date): string {
 
 /** A Zeek-style connection uid ("C" + 17 base-62 characters), stable for a given record. */
 export function zeekUid(c: ConnectionRecord): string {
-  const digest = createHash("sha256").update(`${c.communityId}|${c.ts}|${c.id}`).digest();
+  return uidOf(`${c.communityId}|${c.ts}|${c.id}`);
+}
+
+function uidOf(text: string): string {
+  const digest = createHash("sha256").update(text).digest();
   let uid = "C";
   for (let k = 0; k < 17; k++) uid += BASE62[digest[k]! % 62];
   return uid;
+}
+
+/**
+ * The uid of a tunnel chain (record.tunnel.parents) in tunnel_parents: stable for a given
+ * identity, so that the connections of one tunnel name the same parent, as in Zeek (whose
+ * parent is the tunnel's outer UDP connection or its IP tunnel; we log TCP only, so the uid
+ * names no row of ours).
+ */
+export function zeekTunnelUid(identity: string): string {
+  return uidOf(`tunnel|${identity}`);
 }
 
 export function zeekHeader(now = new Date()): string {
@@ -61,7 +76,8 @@ export function zeekRow(c: ConnectionRecord): string {
   const values = [
     micro(c.ts), zeekUid(c), c.orig.addr, c.orig.port, c.resp.addr, c.resp.port, "tcp", "-",
     zero ? "-" : c.duration.toFixed(6), zero ? "-" : c.orig.bytes, zero ? "-" : c.resp.bytes, c.connState, "-", "-", missedBytes(c),
-    c.history === "" ? "-" : c.history, c.orig.pkts, c.orig.ipBytes, c.resp.pkts, c.resp.ipBytes, "-", 6, c.communityId,
+    c.history === "" ? "-" : c.history, c.orig.pkts, c.orig.ipBytes, c.resp.pkts, c.resp.ipBytes,
+    c.tunnel ? c.tunnel.parents.map(zeekTunnelUid).join(",") : "-", 6, c.communityId,
   ];
   for (const [, , get] of ANALYSIS_COLUMNS) {
     const v = get(c);

@@ -13,6 +13,8 @@ import { connState, type ConnState } from "./conn-state.js";
 import { communityId } from "./community-id.js";
 import { epochString } from "../decoder/timestamp.js";
 import type { SideAnalysis } from "./analysis/analysis-result.js";
+import { TUNNEL_TYPES, type TunnelType } from "../decoder/tunnels.js";
+import { TUNNEL_MAX_PARENTS } from "../../assembly/connection-layout.js";
 
 /**
  * Wireshark's TCP analysis of the connection's packets (docs/tcp-analysis.md): per side, the
@@ -34,6 +36,26 @@ export type TeardownKind =
   | "half-closed-orig" | "half-closed-resp" | "open" | "timeout"
   /** A half-open connection ended early: more were open at once than maxHalfOpen allows. */
   | "evicted";
+
+/**
+ * What carried a tunnelled connection (absent when its first packet was not tunnelled and no
+ * later one was): the chain of tunnels around its first packet, and the chains its packets
+ * came through, as Zeek follows them (conn.log tunnel_parents, tunnel_changed, history 'X').
+ */
+export interface RecordTunnel {
+  /** The first packet's chain, outermost first (its depth is the length). */
+  types: TunnelType[];
+  /**
+   * The chain's identity, 8 hex digits, the same both ways: per level its type, its outer
+   * addresses (and the ports and segment id that identify it: VNI, GRE key, ...). With
+   * keyByTunnel it is part of the connection's key.
+   */
+  identity: string;
+  /** The identities of the chains the packets came through, each once, in the order first seen (at most 6): Zeek's tunnel_parents. */
+  parents: string[];
+  /** Changes from one chain to another, counted up to 5 (Zeek's Tunnel::max_changes_per_connection); history 'X' marks one past that. */
+  changes: number;
+}
 
 export interface EndpointRecord {
   addr: string;
@@ -73,6 +95,7 @@ export interface ConnectionRecord {
   resp: EndpointRecord;
   vlan?: number;
   innerVlan?: number;
+  tunnel?: RecordTunnel;
   firstPacket: number;
   lastPacket: number;
   handshake: {
@@ -188,6 +211,16 @@ function recordAnalysis(s: ConnectionStore, slot: number, origSide: number): Rec
   return { orig: a.sides[origSide]!, resp: a.sides[origSide ^ 1]!, maxGapUs: a.maxGapUs };
 }
 
+const hex8 = (n: number) => n.toString(16).padStart(8, "0");
+
+function recordTunnel(s: ConnectionStore, slot: number): RecordTunnel {
+  const types: TunnelType[] = [];
+  for (let k = 0, bits = s.tunnelTypes[slot]!; k < s.tunnelDepth[slot]!; k++, bits >>= 4) types.push(TUNNEL_TYPES[bits & 15] ?? "ip");
+  const parents: string[] = [];
+  for (let k = 0; k < s.tunnelParentCount[slot]!; k++) parents.push(hex8(s.tunnelParents[slot * TUNNEL_MAX_PARENTS + k]!));
+  return { types, identity: hex8(s.tunnelFirst[slot]!), parents, changes: s.tunnelChanges[slot]! };
+}
+
 export function buildConnectionRecord(s: ConnectionStore, slot: number): ConnectionRecord {
   const origSide = s.flipped[slot]!;
   const o = slot * 2 + origSide, r = o ^ 1;
@@ -236,6 +269,7 @@ export function buildConnectionRecord(s: ConnectionStore, slot: number): Connect
   };
   if (s.vlan[slot] !== L.NO_VLAN) record.vlan = s.vlan[slot]!;
   if (s.innerVlan[slot] !== L.NO_VLAN) record.innerVlan = s.innerVlan[slot]!;
+  if (s.tunnelParentCount[slot] !== 0) record.tunnel = recordTunnel(s, slot);
   if (record.handshake.outcome === "mid-stream") record.anomalies["mid-stream-start"] = 1;
   if (s.pkts[o] === 0 || s.pkts[r] === 0) record.anomalies["one-sided"] = 1;
   return record;

@@ -7,6 +7,7 @@
 // (and the TCP analysis results, set once when the connection ends).
 
 import type { ConnectionAnalysis } from "./analysis/analysis-result.js";
+import { TUNNEL_MAX_PARENTS } from "../../assembly/connection-layout.js";
 
 export const KEY_WORDS = 10;
 
@@ -71,6 +72,16 @@ export class ConnectionStore {
   synAck2LastTime: Float64Array;
   synAck2Packet: Float64Array;
   synAck2SynTime: Float64Array;
+  // What carried the connection (connection-layout.ts, the tunnel block; tracker-tunnel.ts).
+  tunnelKey: Int32Array; //         chain identity in the key (keyByTunnel), else 0
+  tunnelFirst: Uint32Array; //      chain identity of the first packet (0: not tunnelled)
+  tunnelCurrent: Uint32Array; //    of the latest packet
+  tunnelTypes: Uint16Array; //      the first packet's REC_TUNNEL_TYPES and depth
+  tunnelDepth: Uint8Array;
+  tunnelChanges: Uint8Array;
+  tunnelFlags: Uint8Array; //       TUNNEL_X_LOGGED
+  tunnelParentCount: Uint8Array;
+  tunnelParents: Uint32Array; //    TUNNEL_MAX_PARENTS per slot: distinct chains, in order seen
   history: string[] = [];
   anomalyCounts: (Map<string, number> | undefined)[] = [];
   /** Out-of-order blocks, when a stream has any: per side EXT_BLOCKS (start, end) pairs. */
@@ -164,6 +175,15 @@ export class ConnectionStore {
     this.synAck2LastTime = new Float64Array(c);
     this.synAck2Packet = new Float64Array(c);
     this.synAck2SynTime = new Float64Array(c);
+    this.tunnelKey = new Int32Array(c);
+    this.tunnelFirst = new Uint32Array(c);
+    this.tunnelCurrent = new Uint32Array(c);
+    this.tunnelTypes = new Uint16Array(c);
+    this.tunnelDepth = new Uint8Array(c);
+    this.tunnelChanges = new Uint8Array(c);
+    this.tunnelFlags = new Uint8Array(c);
+    this.tunnelParentCount = new Uint8Array(c);
+    this.tunnelParents = new Uint32Array(c * TUNNEL_MAX_PARENTS);
     this.state = new Uint8Array(e);
     this.once = new Uint8Array(e);
     this.seen = new Uint8Array(e);
@@ -265,6 +285,10 @@ export class ConnectionStore {
     this.synAckIsn[slot] = 0; this.synAckLastTime[slot] = 0; this.synAckSent[slot] = 0;
     this.synAck2Isn[slot] = 0; this.synAck2Sent[slot] = 0; this.synAck2Time[slot] = 0;
     this.synAck2LastTime[slot] = 0; this.synAck2Packet[slot] = 0; this.synAck2SynTime[slot] = 0;
+    this.tunnelKey[slot] = 0; this.tunnelFirst[slot] = 0; this.tunnelCurrent[slot] = 0;
+    this.tunnelTypes[slot] = 0; this.tunnelDepth[slot] = 0; this.tunnelChanges[slot] = 0;
+    this.tunnelFlags[slot] = 0; this.tunnelParentCount[slot] = 0;
+    this.tunnelParents.fill(0, slot * TUNNEL_MAX_PARENTS, slot * TUNNEL_MAX_PARENTS + TUNNEL_MAX_PARENTS);
     this.state[e0] = 0; this.state[e0 + 1] = 0;
     this.once[e0] = 0; this.once[e0 + 1] = 0;
     this.seen[e0] = 0; this.seen[e0 + 1] = 0;
@@ -308,7 +332,7 @@ export class ConnectionStore {
     this.analysis[slot] = undefined;
   }
 
-  // Doubles every column, keeping each column's width (1, 2 or KEY_WORDS entries per slot).
+  // Doubles every column, keeping each column's width (1, 2, KEY_WORDS or TUNNEL_MAX_PARENTS entries per slot).
   // Written out column by column: assigning properties by computed name would turn this
   // object into a slow dictionary-mode object, and every access on the hot path with it.
   private grow(): void {
@@ -354,6 +378,11 @@ export class ConnectionStore {
     this.synAck2Sent = doubled(this.synAck2Sent); this.synAck2Time = doubled(this.synAck2Time);
     this.synAck2LastTime = doubled(this.synAck2LastTime); this.synAck2Packet = doubled(this.synAck2Packet);
     this.synAck2SynTime = doubled(this.synAck2SynTime);
+    this.tunnelKey = doubled(this.tunnelKey); this.tunnelFirst = doubled(this.tunnelFirst);
+    this.tunnelCurrent = doubled(this.tunnelCurrent); this.tunnelTypes = doubled(this.tunnelTypes);
+    this.tunnelDepth = doubled(this.tunnelDepth); this.tunnelChanges = doubled(this.tunnelChanges);
+    this.tunnelFlags = doubled(this.tunnelFlags); this.tunnelParentCount = doubled(this.tunnelParentCount);
+    this.tunnelParents = doubled(this.tunnelParents);
     this.state = doubled(this.state);
     this.once = doubled(this.once);
     this.seen = doubled(this.seen);

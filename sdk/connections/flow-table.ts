@@ -1,8 +1,9 @@
 // Hash index from a packet's endpoints to the connection slot that holds them.
 //
 // Open addressing with linear probing over the decoder's symmetric flow hash; the hash only
-// picks where to start, the full key (both addresses, both ports, IP version) is always
-// compared, in either direction. Removed entries become tombstones; the table is rebuilt when
+// picks where to start, the full key (both addresses, both ports, IP version, and the tunnel
+// chain's identity when connections are keyed by tunnel: else 0) is always compared, in either
+// direction. Removed entries become tombstones; the table is rebuilt when
 // entries plus tombstones pass half its size.
 
 import { KEY_WORDS } from "./connection-store.js";
@@ -29,8 +30,8 @@ export class FlowTable {
    * the packet's addresses: src at srcAt, dst at dstAt (4 words each, network byte order).
    * Sets `fromSideA` to whether the packet was sent by the connection's side 0.
    */
-  find(hash: number, words: Int32Array, srcAt: number, dstAt: number, ports: number, version: number): number {
-    const key = this.store.key;
+  find(hash: number, words: Int32Array, srcAt: number, dstAt: number, ports: number, version: number, tunnelKey: number): number {
+    const key = this.store.key, tunnelKeys = this.store.tunnelKey;
     const swappedPorts = (ports << 16) | (ports >>> 16);
     for (let i = hash & this.mask; ; i = (i + 1) & this.mask) {
       const entry = this.table[i]!;
@@ -38,7 +39,7 @@ export class FlowTable {
       if (entry === TOMBSTONE) continue;
       const slot = entry - 1;
       const k = slot * KEY_WORDS;
-      if (key[k + 9] !== version) continue;
+      if (key[k + 9] !== version || tunnelKeys[slot] !== tunnelKey) continue;
       if (key[k + 8] === ports && key[k] === words[srcAt] && key[k + 1] === words[srcAt + 1] && key[k + 2] === words[srcAt + 2]
         && key[k + 3] === words[srcAt + 3] && key[k + 4] === words[dstAt] && key[k + 5] === words[dstAt + 1]
         && key[k + 6] === words[dstAt + 2] && key[k + 7] === words[dstAt + 3]) {

@@ -38,6 +38,8 @@ export class TrackerContext {
   readonly portTimeout = new Float64Array(65536);
   readonly timeouts: Timeouts;
   readonly verify: boolean;
+  /** Connections keyed by tunnel chain and inner endpoints (TrackerOptions.keyByTunnel). */
+  readonly keyByTunnel: boolean;
   readonly ignoreChecksums: Cidr[];
   readonly shardIndex: number;
   readonly shardCount: number;
@@ -77,6 +79,7 @@ export class TrackerContext {
     this.timeouts = { ...ZEEK_TIMEOUTS, ...options.timeouts };
     for (const [port, seconds] of Object.entries(this.timeouts.portInactivity)) this.portTimeout[Number(port)] = seconds;
     this.verify = options.verifyChecksums ?? false;
+    this.keyByTunnel = options.keyByTunnel ?? false;
     this.ignoreChecksums = (options.ignoreChecksumsNets ?? []).map(parseCidr);
     this.shardIndex = options.shard?.index ?? 0;
     this.shardCount = options.shard?.count ?? 1;

@@ -24,6 +24,7 @@ export interface TrackerExports {
   setLikelyServerPort(port: number): void;
   setHalfOpenLimit(limit: number): void;
   setConnectionLimit(limit: number): void;
+  setKeyByTunnel(on: number): void;
   setPortTimeout(port: number, seconds: number): void;
   addIgnoredNet(version: number, bits: number): number;
   reset(attempt: number, close: number, handshake: number, inactivity: number, verify: number, shardIndex: number, shardCount: number): void;

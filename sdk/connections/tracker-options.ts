@@ -35,6 +35,14 @@ export interface TrackerOptions {
   ignoreChecksumsNets?: readonly string[];
   timeouts?: Partial<Timeouts>;
   /**
+   * Key connections by the tunnel chain that carried them as well as by their inner endpoints,
+   * so that the same inner addresses and ports in two tunnels (two VXLAN VNIs, two GTP-U
+   * tunnels, ...) are two connections. Default false: Zeek's key, the inner endpoints alone (a
+   * connection whose packets change tunnel stays one connection, with history 'X' past five
+   * changes).
+   */
+  keyByTunnel?: boolean;
+  /**
    * Track only the connections whose flow hash falls in this shard (hash mod count = index);
    * the clock and timers still advance with every packet, so each connection ends exactly as
    * it would without sharding.

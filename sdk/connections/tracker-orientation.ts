@@ -5,6 +5,7 @@
 import * as L from "../../assembly/layout.js";
 import type { PacketBatch } from "../decoder/packet-batch.js";
 import { INACTIVE, SYN_SENT, SYN_ACK_SENT, CLOSED, RESET } from "./endpoint-state.js";
+import { startTunnel } from "./tracker-tunnel.js";
 import { KEY_WORDS, SEEN_ISN, HS_EXPECT_SYN, HS_SIMULTANEOUS } from "./connection-store.js";
 import { CUR_ACK, CUR_SEQ, CUR_TIME, type TrackerContext } from "./tracker-context.js";
 import { schedule, TIMEOUT_IDLE_EMPTY } from "./tracker-lifetime.js";
@@ -87,6 +88,7 @@ export function create(
   k.table.insert(slot, hash);
   schedule(k, slot, t + TIMEOUT_IDLE_EMPTY);
   startAnalysis(k, slot);
+  startTunnel(k, b, i, slot);
   k.hooks.created?.(s, slot, b, i);
   return slot;
 }

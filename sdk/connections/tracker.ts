@@ -28,6 +28,7 @@ import { updateTimers, expire, anyDue, remove } from "./tracker-lifetime.js";
 import { holdAsPending } from "./tracker-half-open.js";
 import { recordsOpen, enforceConnectionLimit, becameRecord } from "./tracker-eviction.js";
 import { analysePacket } from "./tracker-analysis.js";
+import { noteTunnel } from "./tracker-tunnel.js";
 
 export {
   ZEEK_TIMEOUTS, DEFAULT_MAX_HALF_OPEN, DEFAULT_MAX_CONNECTIONS, halfOpenLimit, connectionLimit,
@@ -116,7 +117,8 @@ export class ConnectionTracker extends TrackerContext {
     const version = b.u8[i * L.RECORD_SIZE + L.REC_IP_VERSION]!;
     const hash = b.i32[i * 32 + L.REC_FLOW_HASH / 4]!;
 
-    let slot = this.table.find(hash, words, srcAt, dstAt, ports, version);
+    const tunnelKey = this.keyByTunnel ? b.i32[i * 32 + L.REC_TUNNEL_HASH / 4]! : 0;
+    let slot = this.table.find(hash, words, srcAt, dstAt, ports, version, tunnelKey);
     let fromA = this.table.fromSideA;
     if (slot < 0 && this.pending.size > 0) {
       const p = this.pending.find(hash, words, srcAt, dstAt, ports, version);
@@ -127,6 +129,7 @@ export class ConnectionTracker extends TrackerContext {
       }
     }
     let carried = 0; // handshake evidence the new connection inherits from the one it replaces
+    let created = false;
     if (slot >= 0 && flags & L.FLAG_SYN && !regroupsCutSyn(this, b, i, slot, fromA) && isReuse(this, slot, fromA)) {
       carried = reuseEvidence(this, slot, fromA);
       remove(this, slot, REMOVED_REUSE, t);
@@ -137,10 +140,12 @@ export class ConnectionTracker extends TrackerContext {
       slot = create(this, b, i, hash, words, srcAt, dstAt, ports, version, sport, dport);
       becameRecord(this, slot);
       fromA = true;
+      created = true;
       if (carried === REUSE_NEW_ISN) noteAnomaly(s, slot, "syn-retransmit-different-isn");
       if (carried === REUSE_SIMULTANEOUS) s.handshakeFlags[slot]! |= HS_SIMULTANEOUS;
     }
     const sender = slot * 2 + (fromA ? 0 : 1);
+    if (!created) noteTunnel(this, b, i, slot); // Zeek looks before the TCP analyzer does: dropped packets too
     // A header whose options were cut by the snaplen: the connection exists, the packet is not
     // used (as in Zeek), but a SYN or SYN/ACK still counts as handshake evidence.
     if (stop === L.LAYER_TCP_OPTIONS && b.u8[i * L.RECORD_SIZE + L.REC_STOP_REASON] === L.STOP_TRUNCATED) {

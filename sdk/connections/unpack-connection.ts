@@ -61,6 +61,16 @@ export function unpackConnection(view: DataView, bytes: Uint8Array, c: number, s
   s.synAck2Packet[slot] = f64(C.C_SYN_ACK2_PACKET);
   s.synAck2SynTime[slot] = f64(C.C_SYN_ACK2_SYN_TIME);
   s.anomalyBits[slot] = u32(C.C_ANOMALY_BITS);
+  s.tunnelKey[slot] = view.getInt32(c + C.C_TUNNEL_KEY, true);
+  s.tunnelFirst[slot] = u32(C.C_TUNNEL_FIRST);
+  s.tunnelCurrent[slot] = u32(C.C_TUNNEL_CURRENT);
+  s.tunnelTypes[slot] = u16(C.C_TUNNEL_TYPES);
+  s.tunnelDepth[slot] = u8(C.C_TUNNEL_DEPTH);
+  s.tunnelChanges[slot] = u8(C.C_TUNNEL_CHANGES);
+  s.tunnelFlags[slot] = u8(C.C_TUNNEL_FLAGS);
+  const parents = u8(C.C_TUNNEL_PARENT_COUNT);
+  s.tunnelParentCount[slot] = parents;
+  for (let k = 0; k < parents; k++) s.tunnelParents[slot * C.TUNNEL_MAX_PARENTS + k] = u32(C.C_TUNNEL_PARENTS + k * 4);
   s.history[slot] = history(view, bytes, c);
   s.anomalyCounts[slot] = anomalyCounts(view, c);
   for (let side = 0; side < 2; side++) unpackEndpoint(view, c + C.C_ENDPOINTS + side * C.ENDPOINT_STRIDE, s, slot * 2 + side);

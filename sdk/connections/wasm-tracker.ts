@@ -46,6 +46,7 @@ export class WasmConnectionTracker {
     const limit = halfOpenLimit(options), records = connectionLimit(options);
     wasm.setHalfOpenLimit(limit >= 0xffffffff ? 0xffffffff : limit); // u32: 0xffffffff is no limit
     wasm.setConnectionLimit(records >= 0xffffffff ? 0xffffffff : records);
+    wasm.setKeyByTunnel(options.keyByTunnel ? 1 : 0);
     for (const port of options.likelyServerPorts ?? ZEEK_LIKELY_SERVER_PORTS) {
       if (port >= 0 && port < 65536) wasm.setLikelyServerPort(port);
     }

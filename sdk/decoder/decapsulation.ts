@@ -43,6 +43,9 @@ export interface TunnelStats {
   /** IPComp payloads inflated, and not (other algorithms, invalid streams). */
   ipcomp: number;
   ipcompUnsupported: number;
+  /** 802.11 A-MSDU subframes decoded past each frame's first (each a packet, as in Zeek), and those left undecoded past an output slot's room for them. */
+  amsduSubframes: number;
+  amsduDropped: number;
 }
 
 
@@ -80,6 +83,7 @@ export function tunnelStats(s: Float64Array): TunnelStats {
     byType, byDepth,
     tooDeep: s[L.STAT_TUNNEL_TOO_DEEP]!, unsupported: s[L.STAT_TUNNEL_UNSUPPORTED]!,
     ipcomp: s[L.STAT_IPCOMP]!, ipcompUnsupported: s[L.STAT_IPCOMP_UNSUPPORTED]!,
+    amsduSubframes: s[L.STAT_AMSDU_SUBFRAMES]!, amsduDropped: s[L.STAT_AMSDU_DROPPED]!,
   };
 }
 

@@ -42,6 +42,7 @@ const SCAN_CASES: Record<string, string[]> = {
   "verify-checksums": ["--verify-checksums"],
   "tunnel-ports": ["--tunnel-ports", "vxlan=4790"],
   "max-tunnel-depth": ["--max-tunnel-depth", "0"],
+  "key-by-tunnel": ["--key-by-tunnel"],
   "top": ["--top", "1"],
   "max-half-open": ["--max-half-open", "1"],
   "max-connections": ["--max-connections", "1"],

@@ -94,7 +94,17 @@ describe("tcp-handshake-scan <capture>", () => {
     writeFileSync(path, writePcap(frames));
     const plain = JSON.parse(run(["--format", "json", SAMPLE]).stdout).connections;
     const wrapped = JSON.parse(run(["--format", "json", "--tunnel-ports", "vxlan=4790", path]).stdout).connections;
-    expect(wrapped).toEqual(plain);
+    expect(wrapped.map(({ tunnel: _, ...rest }: { tunnel: unknown }) => rest)).toEqual(plain);
+    const identity = wrapped[0].tunnel.identity;
+    for (const c of wrapped) expect(c.tunnel).toEqual({ types: ["vxlan"], identity, parents: [identity], changes: 0 });
+    // The csv's tunnel columns, and zeek's tunnel_parents: one uid, the tunnel's, for every connection.
+    const csv = parseCsv(run(["--format", "csv", "--tunnel-ports", "vxlan=4790", path]).stdout, { columns: true }) as Record<string, string>[];
+    for (const row of csv) expect(row).toMatchObject({ tunnel: "vxlan", tunnel_identity: identity, tunnel_parents: identity, tunnel_changes: "0" });
+    const zeek = run(["--format", "zeek", "--tunnel-ports", "vxlan=4790", path]).stdout.split("\n");
+    const column = zeek.find((l) => l.startsWith("#fields"))!.split("\t").indexOf("tunnel_parents") - 1;
+    const parents = new Set(zeek.filter((l) => l !== "" && !l.startsWith("#")).map((l) => l.split("\t")[column]));
+    expect([...parents]).toHaveLength(1);
+    expect([...parents][0]).toMatch(/^C[0-9A-Za-z]{17}$/);
     expect(JSON.parse(run(["--format", "json", path]).stdout).connections).toHaveLength(0);
     expect(JSON.parse(run(["--format", "json", "--tunnel-ports", "vxlan=4790", "--max-tunnel-depth", "0", path]).stdout).connections).toHaveLength(0);
   });

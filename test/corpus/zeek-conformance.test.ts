@@ -1,6 +1,7 @@
 // Zeek conformance: for every trace and conn.log baseline of ../shared/corpus/zeek, the TCP
 // rows' conn_state and history equal Zeek's, and so does every numeric column the baseline
-// carries (duration, orig/resp bytes, missed_bytes, pkts, ip_bytes). Each baseline's settings
+// carries (duration, orig/resp bytes, missed_bytes, pkts, ip_bytes), and the number of tunnels
+// tunnel_parents names. Each baseline's settings
 // (likely server ports, checksum verification, nets exempt from it) come from the manifest as
 // scan options, never from special cases. Rows are matched by Zeek's oriented 4-tuple, in order.
 // What does not match is listed with its reason in zeek-exclusions.json: whole traces, or single
@@ -69,6 +70,11 @@ function compare(trace: string, rows: ZeekRow[], mine: ConnectionRecord[]): Outc
     const historyOk = row.history === undefined || row.history === c.history;
     if (stateOk && historyOk) outcome.matched++;
     else outcome.mismatches.push(`${tuple}: want ${row.connState ?? "?"} ${row.history ?? "?"}, got ${c.connState} ${c.history}`);
+    // Zeek's uids are its own: what can match is how many tunnels it names.
+    const parents = c.tunnel?.parents.length ?? 0;
+    if (row.tunnelParents !== undefined && row.tunnelParents !== parents) {
+      outcome.mismatches.push(`${tuple}: want ${row.tunnelParents} tunnel_parents, got ${parents}`);
+    }
     if (!row.numbers) continue;
     for (const column of ZEEK_NUMBER_COLUMNS) {
       const want = row.numbers[column], got = ours(c, column);

@@ -60,7 +60,10 @@ export function readOracle(c: OracleCapture): { streams: OracleStream[]; views: 
   return { streams, views };
 }
 
-/** A stream tshark reads inside another transport or tunnel (the decoder does not decapsulate yet). */
+/**
+ * A stream tshark reads inside another transport or tunnel: set aside, as the oracle names such a
+ * stream by its outermost IP addresses (tshark's first ip.src), not by the inner ones a record has.
+ */
 export function tunnelled(s: StreamView | undefined): boolean {
   if (!s) return false;
   if (s.inside_other_transport) return true;

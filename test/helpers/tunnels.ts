@@ -118,3 +118,18 @@ export function pptp(callId: number, ip: Bytes, compressed = false): Bytes {
 export function mpls(labels: number[], payload: Bytes): Bytes {
   return concat(...labels.map((l, i) => u32((l << 12) | (i === labels.length - 1 ? 0x100 : 0) | 64)), payload);
 }
+
+/**
+ * An 802.11 QoS data frame carrying an A-MSDU of these MSDUs (IP packets, each behind LLC/SNAP
+ * in a subframe: destination, source, length; padded to 4 bytes but the last), as Aruba's GRE
+ * (protocol 0x8200 on) delivers it.
+ */
+export function amsdu(ips: Bytes[]): Bytes {
+  const header = concat(new Uint8Array([0x88, 0x02, 0, 0]), new Uint8Array(18).fill(2), new Uint8Array(2), new Uint8Array([0x80, 0]));
+  const subframes = ips.map((ip, k) => {
+    const msdu = concat(new Uint8Array([0xaa, 0xaa, 3, 0, 0, 0]), u16(ip[0]! >> 4 === 6 ? 0x86dd : 0x0800), ip);
+    const sub = concat(new Uint8Array(12).fill(k + 1), u16(msdu.length), msdu);
+    return k === ips.length - 1 ? sub : concat(sub, new Uint8Array((4 - (sub.length & 3)) & 3));
+  });
+  return concat(header, ...subframes);
+}

@@ -14,6 +14,8 @@ export interface ZeekRow {
   history?: string;
   origPkts?: number;
   respPkts?: number;
+  /** How many uids tunnel_parents lists (0 for "-"), when the baseline has the column. */
+  tunnelParents?: number;
   /**
    * The numeric columns as Zeek wrote them (a full TSV baseline has them): "-" is unset
    * (duration and sizes when the duration is 0).
@@ -47,6 +49,7 @@ export function readZeekBaseline(path: string): ZeekRow[] {
       proto: get("proto"), connState: get("conn_state"),
       history: history === undefined ? undefined : history === "-" ? "" : history,
       origPkts: num("orig_pkts"), respPkts: num("resp_pkts"),
+      tunnelParents: !fields.includes("tunnel_parents") ? undefined : get("tunnel_parents")?.split(",").length ?? 0,
       numbers: hasNumbers
         ? Object.fromEntries(ZEEK_NUMBER_COLUMNS.map((name) => [name, values[fields!.indexOf(name)]!])) as Record<ZeekNumberColumn, string>
         : undefined,

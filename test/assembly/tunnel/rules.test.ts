@@ -80,6 +80,22 @@ describe("UDP tunnels", () => {
     expect(summary.stats.udp).toBe(2);
   });
 
+  it("with checksums verified: a wrong outer UDP checksum is counted and the packet not decapsulated, as Zeek drops it", async () => {
+    const broken = (ip: Bytes) => { const b = ip.slice(); b[ip[0]! >> 4 === 6 ? 46 : 26]! ^= 0x55; return b; }; // the UDP checksum
+    const good = ethernet(udpTunnel(E, 50000, 4789, vxlan(1, ethernet(inner()))));
+    const none = ethernet(udpTunnel(E, 50000, 4789, vxlan(1, ethernet(inner())), true)); // 0: no checksum (IPv4)
+    const bad = ethernet(broken(udpTunnel(E, 50000, 4789, vxlan(1, ethernet(inner())))));
+    const badV6 = ethernet(broken(udpTunnel({ src: "2001:db8::1", dst: "2001:db8::2" }, 40000, 3544, teredo(inner({ v6: true })))));
+    const plainUdp = ethernet(broken(udpTunnel(E, 50000, 53, new Uint8Array(12)))); // not a tunnel: not checked
+    const frames = [good, none, bad, badV6, plainUdp];
+    const verified = await decodeFrames(frames, { verifyChecksums: true });
+    expect(verified.records).toHaveLength(2);
+    expect(verified.summary.stats).toMatchObject({ badChecksum: 2, udp: 3, tcp: 2 });
+    const unverified = await decodeFrames(frames);
+    expect(unverified.records).toHaveLength(4);
+    expect(unverified.summary.stats).toMatchObject({ badChecksum: 0, udp: 1 });
+  });
+
   it("parse the command's --tunnel-ports form", () => {
     expect(parseTunnelPorts("vxlan=4790, geneve=6082+6083")).toEqual({ vxlan: [4790], geneve: [6082, 6083] });
     expect(() => parseTunnelPorts("gre=4")).toThrow(/"gre" is not one of vxlan, geneve/);

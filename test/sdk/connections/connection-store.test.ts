@@ -1,5 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { ConnectionStore, KEY_WORDS } from "../../../sdk/connections/connection-store.js";
+import { TUNNEL_MAX_PARENTS } from "../../../assembly/connection-layout.js";
 
 function columns(s: ConnectionStore): [string, ArrayLike<number> & { length: number }][] {
   return Object.entries(s).filter(([, v]) => ArrayBuffer.isView(v)) as [string, Uint32Array][];
@@ -35,7 +36,7 @@ describe("ConnectionStore", () => {
     expect(s.capacity).toBe(16);
     for (const [name, column] of columns(s)) {
       const width = name === "key" ? KEY_WORDS : column.length / s.capacity;
-      expect([1, 2, KEY_WORDS], name).toContain(width);
+      expect([1, 2, KEY_WORDS, TUNNEL_MAX_PARENTS], name).toContain(width);
       expect(column.length, name).toBe(s.capacity * width);
     }
     slots.forEach((slot) => {
