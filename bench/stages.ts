@@ -3,8 +3,8 @@
 // behaves on more cores. Stages, each run over the whole capture from page cache:
 //   decode          read + the WebAssembly decoder alone
 //   + track         the WebAssembly tracker on one thread (ended connections copied as bytes)
-//   + track shard   the same tracker keeping only shard 0 of 2 (what each of two workers pays:
-//                   every packet's clock and hash, half the flows)
+//   + track shard   the same tracker keeping only shard 0 of 2, and of 8 (what each of n workers
+//                   pays: every packet's clock and hash, 1/n of the flows)
 //   + records       unpacking each ended connection and building its record object
 //   + ndjson        JSON.stringify of each record
 // Costs are the differences between consecutive stages, per packet or per connection.
@@ -15,8 +15,8 @@ import { GroupingTracker } from "../sdk/connections/track.js";
 import { WasmConnectionTracker } from "../sdk/connections/wasm-tracker.js";
 import type { CaptureSummary } from "../sdk/decoder/decode-capture.js";
 
-type Stage = "decode" | "track" | "shard" | "records" | "ndjson";
-const STAGES: Stage[] = ["decode", "track", "shard", "records", "ndjson"];
+type Stage = "decode" | "track" | "shard" | "shard8" | "records" | "ndjson";
+const STAGES: Stage[] = ["decode", "track", "shard", "shard8", "records", "ndjson"];
 const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 
 /** CPU seconds of one pass of `stage` over `file`; the packets and connections it saw. */
@@ -27,8 +27,8 @@ async function pass(file: string, stage: Stage): Promise<{ cpu: number; packets:
   const summaries: CaptureSummary[] = [];
   try {
     const placement = { memory, outputSlot: () => 0, fill: true };
-    const shard = stage === "shard" ? { index: 0, count: 2 } : undefined;
-    const raw = stage === "track" || stage === "shard"
+    const shard = stage === "shard" ? { index: 0, count: 2 } : stage === "shard8" ? { index: 0, count: 8 } : undefined;
+    const raw = stage === "track" || stage === "shard" || stage === "shard8"
       ? new WasmConnectionTracker({ shard }, null, () => { connections++; }, memory) : null;
     const grouping = stage === "records" || stage === "ndjson" ? new GroupingTracker({}, memory) : null;
     for await (const { batch, packetBase } of decodeInputs([file], {}, summaries, placement)) {
@@ -80,6 +80,7 @@ async function main(): Promise<void> {
     console.log(`  decode           ${at("decode").toFixed(3)} s  ${(1e9 * at("decode") / packets).toFixed(0)} ns a packet`);
     console.log(`  track            ${(at("track") - at("decode")).toFixed(3)} s  ${(1e9 * (at("track") - at("decode")) / packets).toFixed(0)} ns a packet`);
     console.log(`  track, shard 1/2 ${(at("shard") - at("decode")).toFixed(3)} s  ${(1e9 * (at("shard") - at("decode")) / packets).toFixed(0)} ns a packet`);
+    console.log(`  track, shard 1/8 ${(at("shard8") - at("decode")).toFixed(3)} s  ${(1e9 * (at("shard8") - at("decode")) / packets).toFixed(0)} ns a packet`);
     console.log(`  records          ${(at("records") - at("track")).toFixed(3)} s  ${(1e6 * (at("records") - at("track")) / connections).toFixed(2)} µs a connection`);
     console.log(`  ndjson           ${(at("ndjson") - at("records")).toFixed(3)} s  ${(1e6 * (at("ndjson") - at("records")) / connections).toFixed(2)} µs a connection`);
   }
