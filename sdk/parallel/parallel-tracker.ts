@@ -2,8 +2,9 @@
 // decodes the capture once, into output slots the workers read in place (batch-ring.ts; the
 // first worker's tracker even lives in that memory and tracks them there, with no copy); the
 // workers send the connections that end as bytes (this thread builds their records) or as the
-// lines they wrote (this thread copies them), merged into the exact order one thread produces: batch by batch, then by the time each
-// connection ended, then by id; the connections open at the end of input by id.
+// lines they wrote (this thread copies them), merged into the exact order one thread produces:
+// batch by batch, then by the time each connection ended, then by id; the connections open at
+// the end of input by id.
 
 import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
 import { byEndThenId, FINISH_GROUP, type EndedGroup } from "../connections/track.js";
