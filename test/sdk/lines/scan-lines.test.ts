@@ -16,6 +16,9 @@ import type { CaptureInput } from "../../../sdk/decoder/capture-input.js";
 import { generateCapture } from "../../../bench/generate.js";
 import { writeSynFlood } from "../../../bench/flood.js";
 import { corpusDir } from "../../helpers/decode.js";
+import { writePcap } from "../../helpers/capture-writer.js";
+import { Conversation, merge } from "../../helpers/conversation.js";
+import { F } from "../../helpers/packets.js";
 
 const SAMPLE = fileURLToPath(new URL("../../../examples/sample.pcap", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "ths-lines-"));
@@ -48,6 +51,25 @@ describe("lines written by the workers", () => {
     expect(await same(full)).toBeGreaterThan(150);
     expect(await same(cut)).toBeGreaterThan(500);
     expect(await same([full, cut])).toBeGreaterThan(650);
+  });
+
+  it("are one thread's on short connections written by the test helpers: closed, refused, unanswered, reset, mid-stream", async () => {
+    const { SYN, ACK, FIN, RST, PSH } = F;
+    const conversations = Array.from({ length: 3000 }, (_, k) => {
+      const c = new Conversation({
+        client: k % 7 === 0 ? "2001:db8::c" : `10.0.${(k >> 8) & 255}.${k & 255}`, server: k % 7 === 0 ? "2001:db8::5" : "10.9.0.2",
+        v6: k % 7 === 0, vlan: k % 9 === 0 ? 100 + (k % 3) : undefined, clientPort: 20000 + k, start: 1_700_000_000 + k * 0.003,
+      });
+      switch (k % 5) {
+        case 0: return c.c(SYN).s(SYN | ACK).c(ACK).c(ACK | PSH, 200).s(ACK | PSH, 1400).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK);
+        case 1: return c.c(SYN).s({ flags: RST | ACK, seq: 0 });
+        case 2: return c.c(SYN).c({ flags: SYN, seq: 1000, dt: 1000 });
+        case 3: return c.c(SYN).s(SYN | ACK).c(ACK).c(ACK | PSH, 100).s(ACK | PSH, 1400).s(RST | ACK);
+        default: return c.c(ACK | PSH, 300).s(ACK | PSH, 1400).c(ACK); // seen from mid-stream
+      }
+    });
+    const capture = writePcap(merge(...conversations));
+    expect(await same(capture)).toBe(3000);
   });
 
   it("apply the filter where they are written", async () => {
