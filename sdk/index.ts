@@ -16,6 +16,10 @@ export { linkTypeName } from "./decoder/link-types.js";
 export * as layout from "../assembly/layout.js";
 export { scan, createScanner } from "./scan.js";
 export type { ScanOptions, ScanResult, Scanner } from "./scan.js";
+export { createLineScanner } from "./lines/scan-lines.js";
+export type { LineScanner } from "./lines/scan-lines.js";
+export { registerLineFormat } from "./lines/line-formats.js";
+export type { LineSpec, LineFormatter } from "./lines/line-formats.js";
 export type {
   ConnectionRecord, EndpointRecord, HandshakeOutcome, HandshakeOptions, TeardownKind, RecordAnalysis, RecordTunnel,
 } from "./connections/connection-record.js";

@@ -22,6 +22,8 @@ import type { ScanOptions } from "../scan.js";
 export interface EndedGroup {
   /** Sorted by (ended at, id); by id at the end of input. */
   records: ConnectionRecord[];
+  /** When each ended (the tracker's clock, seconds): with the id, the key records are ordered by. */
+  endedAt: number[];
 }
 
 /** A connection that ended, when, and its id: what the canonical order sorts by. */
@@ -102,12 +104,12 @@ export class GroupingTracker {
     if (!this.bytes) {
       const ended = this.ended.sort(byEndThenId);
       this.ended = [];
-      yield { records: ended.map((e) => e.record) };
+      yield { records: ended.map((e) => e.record), endedAt: ended.map((e) => e.at) };
       return;
     }
     const count = this.bytes.count;
     if (count === 0) {
-      yield { records: [] };
+      yield { records: [], endedAt: [] };
       return;
     }
     const { buffer, length } = this.bytes.take();
@@ -120,12 +122,13 @@ export class GroupingTracker {
     }
     const order = Array.from({ length: count }, (_, k) => k).sort((a, b) => at[a]! - at[b]! || id[a]! - id[b]!);
     for (let first = 0; first < count; first += FINISH_GROUP) {
-      const records: ConnectionRecord[] = [];
+      const records: ConnectionRecord[] = [], endedAt: number[] = [];
       for (let k = first; k < Math.min(count, first + FINISH_GROUP); k++) {
         unpackConnection(view, u8, offsets[order[k]!]!, this.scratch, 0);
         records.push(buildConnectionRecord(this.scratch, 0));
+        endedAt.push(at[order[k]!]!);
       }
-      yield { records };
+      yield { records, endedAt };
     }
     this.spare = buffer; // every record is built: the writer may go on in it
   }

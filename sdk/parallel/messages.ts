@@ -4,6 +4,7 @@ import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions } from "../scan.js";
 import type { MessagePort } from "node:worker_threads";
 import type { RingBuffers } from "./batch-ring.js";
+import type { LineSpec } from "../lines/line-formats.js";
 
 /** Where the decoded batches are: output slots of `slotRecords` records from `outputAt` on. */
 export interface DecodedRecords {
@@ -25,6 +26,11 @@ export interface WorkerJob {
    * memory holds one tracker: only one worker can.
    */
   inPlace: boolean;
+  /**
+   * Write the connections as lines of this format (lines-worker.ts) instead of sending their
+   * bytes: the worker builds, filters and serialises its own connections.
+   */
+  lines?: LineSpec;
 }
 
 /** Batch number of the connections still open at the end of input (ended in id order). */
@@ -37,5 +43,11 @@ export type WorkerMessage =
    * `upTo` is now complete.
    */
   | { type: "ended"; bytes: ArrayBuffer; length: number; groups: { batch: number; count: number }[]; upTo: number }
+  /**
+   * Lines (the first `length` bytes of `bytes`, UTF-8) of connections that ended, in order
+   * within each batch: line k ends at `ends[k]`; `keys` holds its (time ended, id) at 2k, 2k + 1.
+   * `groups` and `upTo` as for "ended".
+   */
+  | { type: "lines"; bytes: ArrayBuffer; length: number; ends: Uint32Array; keys: Float64Array; groups: { batch: number; count: number }[]; upTo: number }
   | { type: "done"; timeline: Timeline }
   | { type: "error"; message: string; stack?: string };

@@ -1,9 +1,10 @@
 // Tracks connections on worker threads, each owning the flows of one hash shard. This thread
 // decodes the capture once, into output slots the workers read in place (batch-ring.ts; the
 // first worker's tracker even lives in that memory and tracks them there, with no copy); the
-// workers send the connections that end as bytes, and this thread builds their records and
-// merges them into the exact order one thread produces: batch by batch, then by the time each
-// connection ended, then by id; the connections open at the end of input by id.
+// workers send the connections that end as bytes (this thread builds their records) or as the
+// lines they wrote (this thread copies them), merged into the exact order one thread produces:
+// batch by batch, then by the time each connection ended, then by id; the connections open at
+// the end of input by id.
 
 import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
 import { byEndThenId, FINISH_GROUP, type EndedGroup } from "../connections/track.js";
@@ -17,13 +18,12 @@ import { instantiateDecoder } from "../decoder/wasm.js";
 import { TRACKER_MEMORY_BASE, acquireScanMemory, releaseScanMemory } from "../wasm-memory.js";
 import { createRing, RingWriter } from "./batch-ring.js";
 import { takeScanWorker } from "./worker-pool.js";
-import { endedRecords } from "./ended-bytes.js";
-import { ConnectionStore } from "../connections/connection-store.js";
-import { C_ID, C_REMOVED_AT } from "../../assembly/connection-layout.js";
 import { halfOpenLimit, connectionLimit } from "../connections/tracker.js";
-import { unpackConnection } from "../connections/unpack-connection.js";
 import { abortable } from "../abort.js";
-import { buildConnectionRecord, type ConnectionRecord } from "../connections/connection-record.js";
+import type { LineSpec } from "../lines/line-formats.js";
+import type { Received, Run, RunItem, RunKind } from "./merge-runs.js";
+import { RecordRuns } from "./record-runs.js";
+import { LineRuns } from "./line-runs.js";
 
 /** Options a worker can receive: plain data only (no callbacks). */
 function portable(options: ScanOptions, workers: number): ScanOptions {
@@ -37,39 +37,43 @@ function portable(options: ScanOptions, workers: number): ScanOptions {
   };
 }
 
-/**
- * Connections a worker sent as bytes (parallel/ended-bytes.ts), `count` of them from offset
- * index `first`: their records are built only when they are merged and handed on, so that what
- * waits here is 576 bytes a connection rather than a record's objects (a SYN flood past the
- * half-open limit ends one connection per packet, faster than records are built).
- */
-interface EndedRun { view: DataView; bytes: Uint8Array; offsets: number[]; first: number; count: number; message: Received }
-
-/** A message's buffer, given back to its worker once no record is left to build from it. */
-interface Received { buffer: ArrayBuffer; left: number; worker: WorkerState }
-
-interface WorkerState {
+interface WorkerState<D> {
   index: number;
   worker: Worker;
   recycle: MessagePort;
-  /** Connections that ended during decoded batches, by batch, in the order received. */
-  queue: (EndedRun & { batch: number })[];
-  /** Connections still open at the end of input, in id order. */
-  final: EndedRun[];
+  /** Runs of connections that ended during decoded batches, by batch, in the order received. */
+  queue: (Run<D> & { batch: number })[];
+  /** Runs of connections still open at the end of input, in id order. */
+  final: Run<D>[];
   upTo: number;
   done: boolean;
 }
 
 const YIELD_EVERY = 8; // batches
 
-/** Connection k of a run, with the end time and id it is ordered by. */
-interface EndedRef { run: EndedRun; k: number; at: number; id: number }
-const idOf = (run: EndedRun, k: number) => run.view.getFloat64(run.offsets[k]! + C_ID, true);
-const endOf = (run: EndedRun, k: number) => run.view.getFloat64(run.offsets[k]! + C_REMOVED_AT, true);
+const idOf = <D>(run: Run<D>, k: number) => run.keys[2 * k + 1]!;
+const endOf = <D>(run: Run<D>, k: number) => run.keys[2 * k]!;
 
-export async function* trackInWorkers(
+/** The connections' records, in the canonical order; `threads` workers track the flows. */
+export function trackInWorkers(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[],
 ): AsyncGenerator<EndedGroup, Timeline> {
+  return runWorkers(inputs, options, threads, summaries, new RecordRuns());
+}
+
+/**
+ * The connections as lines of `lines`' format, in the canonical order, as byte chunks: each of
+ * the `threads` workers tracks its flows and builds, filters and writes their lines itself.
+ */
+export function linesInWorkers(
+  inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], lines: LineSpec,
+): AsyncGenerator<Uint8Array, Timeline> {
+  return runWorkers(inputs, options, threads, summaries, new LineRuns(), lines);
+}
+
+async function* runWorkers<D, T>(
+  inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], kind: RunKind<D, T>, lines?: LineSpec,
+): AsyncGenerator<T, Timeline> {
   const signal = options.signal;
   // The decoders of every input run on one memory the workers read the records from.
   const memory = acquireScanMemory();
@@ -78,28 +82,21 @@ export async function* trackInWorkers(
   const ring = createRing(threads, layout.outputSlots());
   const writer = new RingWriter(ring);
   const placement = { memory, outputSlot: () => writer.nextSlot(), fill: true };
-  const scratch = new ConnectionStore(1);
   let failure: Error | null = null;
-  const giveBack = (m: Received) => { if (!m.worker.done) m.worker.recycle.postMessage(m.buffer, [m.buffer]); };
   let timeline: Timeline | null = null;
   let wake: (() => void) | null = null;
   let news = 0; // messages received: checked before waiting, as some arrive while we yield
-  const states: WorkerState[] = [];
+  const states: WorkerState<D>[] = [];
 
-  // Records are built from the bytes the workers send, as they are handed on.
-  const receive = (state: WorkerState, m: Extract<WorkerMessage, { type: "ended" }>) => {
-    const view = new DataView(m.bytes, 0, m.length), bytes = new Uint8Array(m.bytes, 0, m.length);
-    const total = m.groups.reduce((n, g) => n + g.count, 0);
-    const offsets = endedRecords(view, 0, total);
-    const message: Received = { buffer: m.bytes, left: total, worker: state };
-    if (total === 0) giveBack(message);
-    let first = 0;
-    for (const g of m.groups) {
-      const run = { view, bytes, offsets, first, count: g.count, message };
-      if (g.batch === FINAL_BATCH) state.final.push(run);
-      else state.queue.push({ ...run, batch: g.batch });
-      first += g.count;
+  // What the workers send waits as they sent it, until merged and handed on.
+  const receive = (state: WorkerState<D>, m: Extract<WorkerMessage, { type: "ended" | "lines" }>) => {
+    const buffer = m.bytes;
+    const message: Received = { buffer, left: 0, giveBack: () => { if (!state.done) state.recycle.postMessage(buffer, [buffer]); } };
+    for (const { batch, run } of kind.receive(m, message)) {
+      if (batch === FINAL_BATCH) state.final.push(run);
+      else state.queue.push({ ...run, batch });
     }
+    if (message.left === 0) message.giveBack();
     state.upTo = m.upTo;
   };
 
@@ -107,9 +104,9 @@ export async function* trackInWorkers(
     const recycle = new MessageChannel();
     const job: WorkerJob = {
       ring, recycle: recycle.port2, records, options: portable(options, threads), shard: { index, count: threads },
-      inPlace: index === 0 && layout.memoryEnd() <= TRACKER_MEMORY_BASE,
+      inPlace: index === 0 && layout.memoryEnd() <= TRACKER_MEMORY_BASE, lines,
     };
-    const state: WorkerState = { index, worker: takeScanWorker(), recycle: recycle.port1, queue: [], final: [], upTo: 0, done: false };
+    const state: WorkerState<D> = { index, worker: takeScanWorker(), recycle: recycle.port1, queue: [], final: [], upTo: 0, done: false };
     // A worker that fails stops reading: without abandon() this thread would wait for it
     // forever, and with nothing else left to run, the process would exit as if all went well.
     const fail = (error: Error) => {
@@ -119,7 +116,7 @@ export async function* trackInWorkers(
       wake?.();
     };
     state.worker.on("message", (m: WorkerMessage) => {
-      if (m.type === "ended") receive(state, m);
+      if (m.type === "ended" || m.type === "lines") receive(state, m);
       else if (m.type === "done") { state.done = true; if (index === 0) timeline = m.timeline; }
       else return fail(Object.assign(new Error(m.message), { stack: m.stack }));
       news++;
@@ -133,17 +130,10 @@ export async function* trackInWorkers(
     states.push(state);
   }
 
-  // The record of connection k of a run (each is built once).
-  const build = (run: EndedRun, k: number): ConnectionRecord => {
-    unpackConnection(run.view, run.bytes, run.offsets[k]!, scratch, 0);
-    if (--run.message.left === 0) giveBack(run.message);
-    return buildConnectionRecord(scratch, 0);
-  };
-
   // What the workers sent so far, handed on (handOn). Called after every batch: it depends only
   // on the messages, so it returns at once when none came since its last complete run.
   let readyAt = -1;
-  function* ready(): Generator<EndedGroup> {
+  function* ready(): Generator<T> {
     if (failure) throw failure;
     const seen = news;
     if (seen === readyAt) return;
@@ -153,7 +143,7 @@ export async function* trackInWorkers(
 
   // Everything every worker has reported complete, merged in order: batch by batch, then the
   // connections open at the end, by id across the workers.
-  function* handOn(): Generator<EndedGroup> {
+  function* handOn(): Generator<T> {
     const complete = Math.min(...states.map((s) => s.upTo));
     const batches = new Set<number>();
     for (const s of states) for (const g of s.queue) if (g.batch < complete) batches.add(g.batch);
@@ -161,7 +151,7 @@ export async function* trackInWorkers(
       // Ordered by the bytes (end time, id), then built a group at a time: a flood past the
       // half-open limit ends thousands of connections per batch, and records built all at once
       // would outlive the young generation (peak RSS).
-      const merged: EndedRef[] = [];
+      const merged: RunItem<D>[] = [];
       for (const s of states) {
         while (s.queue.length && s.queue[0]!.batch === batch) {
           const run = s.queue.shift()!;
@@ -171,21 +161,21 @@ export async function* trackInWorkers(
       }
       merged.sort(byEndThenId);
       for (let i = 0; i < merged.length; i += FINISH_GROUP) {
-        yield { records: merged.slice(i, i + FINISH_GROUP).map((m) => build(m.run, m.k)) };
+        yield kind.emit(merged.slice(i, i + FINISH_GROUP));
       }
     }
     if (complete !== Infinity) return;
     // A record can go once every worker still sending has one queued to compare it with.
     // What is taken from each worker is reported a group at a time, and before waiting for it
     // (it may be waiting for room): one atomic update and wake-up per group, not per record.
-    const group: ConnectionRecord[] = [];
+    const group: RunItem<D>[] = [];
     const taken = states.map(() => 0);
     const report = () => {
       for (const s of states) if (taken[s.index]! > 0) { writer.consumed(s.index, taken[s.index]!); taken[s.index] = 0; }
     };
-    const headId = (s: WorkerState) => idOf(s.final[0]!, s.final[0]!.first);
+    const headId = (s: WorkerState<D>) => idOf(s.final[0]!, s.final[0]!.first);
     for (;;) {
-      let best: WorkerState | null = null;
+      let best: WorkerState<D> | null = null;
       let blocked = false;
       for (const s of states) {
         if (s.final.length === 0) { if (!s.done) blocked = true; continue; }
@@ -193,17 +183,17 @@ export async function* trackInWorkers(
       }
       if (blocked || !best) break;
       const run = best.final[0]!;
-      group.push(build(run, run.first));
+      group.push({ run, k: run.first, at: endOf(run, run.first), id: idOf(run, run.first) });
       taken[best.index]!++;
       run.first++;
       if (--run.count === 0) best.final.shift();
       if (group.length === FINISH_GROUP) {
         report();
-        yield { records: group.splice(0) };
+        yield kind.emit(group.splice(0));
       }
     }
     report();
-    if (group.length) yield { records: group };
+    if (group.length) yield kind.emit(group);
   }
 
   try {

@@ -2,7 +2,9 @@
 // shared memory (its clock must see all packets), tracks the flows of its hash shard with the
 // WebAssembly tracker (the first worker's tracker lives in that memory; the others copy each batch),
 // and sends the connections that end, as bytes, batch by batch; at the end of input, the
-// connections still open, in id order.
+// connections still open, in id order. A job with `lines` runs lines-worker.ts instead. A
+// program that registers line formats of its own (sdk/lines/line-formats.ts) ships a worker
+// script that imports them before this one (the command's: cli/scan-worker.ts).
 
 import { parentPort, receiveMessageOnPort } from "node:worker_threads";
 import { WasmConnectionTracker } from "../connections/wasm-tracker.js";
@@ -10,6 +12,7 @@ import { PacketBatch } from "../decoder/packet-batch.js";
 import { RingReader } from "./batch-ring.js";
 import { EndedBytesWriter } from "./ended-bytes.js";
 import { FINAL_BATCH, type WorkerJob, type WorkerMessage } from "./messages.js";
+import { runLines } from "./lines-worker.js";
 
 const FLUSH_BATCHES = 32;
 const FLUSH_RECORDS = 512;
@@ -69,7 +72,8 @@ function run(job: WorkerJob): void {
 // Started ahead of need (worker-pool.ts): the job comes as the first message.
 parentPort!.once("message", (job: WorkerJob) => {
   try {
-    run(job);
+    if (job.lines) runLines(job, job.lines);
+    else run(job);
   } catch (error) {
     const e = error as Error;
     parentPort!.postMessage({ type: "error", message: e.message, stack: e.stack } satisfies WorkerMessage);

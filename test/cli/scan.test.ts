@@ -17,6 +17,7 @@ import { udpTunnel, vxlan } from "../helpers/tunnels.js";
 import { corpusDir } from "../helpers/decode.js";
 import { golden } from "../helpers/golden.js";
 import { writeFlood } from "../../bench/flood.js";
+import { generateCapture } from "../../bench/generate.js";
 
 const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
 const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
@@ -191,6 +192,24 @@ describe("tcp-handshake-scan <capture>", () => {
       const r = spawnSync(process.execPath, [...nodeOptions, BIN, "--format", "ndjson", "--threads", "2", SAMPLE], { encoding: "utf8" });
       expect(r.stderr, nodeOptions.join(" ")).toBe("");
       expect(r.stdout).toBe(one.stdout);
+    }
+  });
+
+  it("writes ndjson, csv and zeek lines byte for byte alike on 1, 2 and 3 threads (from 3 on, the workers write them)", () => {
+    const short = join(dir, "short-96.pcap");
+    generateCapture(short, { bytes: 3e6, snaplen: 96, seed: 11, mix: "short", concurrency: 300 });
+    // --threads is capped at the cores available: this machine is made to say it has four.
+    const fourCores = "data:text/javascript,import os from 'node:os'; import { syncBuiltinESMExports } from 'node:module'; os.availableParallelism = () => 4; syncBuiltinESMExports();";
+    const stamps = (text: string) => text.replace(/^#(open|close)\t.*$/gm, "#$1");
+    for (const args of [["--format", "ndjson"], ["--format", "csv"], ["--format", "zeek"], ["--format", "ndjson", "--filter", "state RSTO or state REJ"]]) {
+      const one = run([...args, "--threads", "1", short]);
+      expect(one.code).toBe(0);
+      expect(one.stdout.split("\n").length, args.join(" ")).toBeGreaterThan(args.length > 2 ? 20 : 500);
+      for (const threads of ["2", "3"]) {
+        const r = spawnSync(process.execPath, ["--import", fourCores, BIN, ...args, "--threads", threads, short], { encoding: "utf8", maxBuffer: 64 << 20 });
+        expect(r.stderr, `${args.join(" ")} --threads ${threads}`).toBe("");
+        expect(stamps(r.stdout), `${args.join(" ")} --threads ${threads}`).toBe(stamps(one.stdout));
+      }
     }
   });
 

@@ -1,0 +1,89 @@
+// npm run bench:stages FILE... — what each stage of a scan costs on this machine, in CPU time
+// (process.cpuUsage, best of BENCH_RUNS, default 3), for the README's model of how the design
+// behaves on more cores. Stages, each run over the whole capture from page cache:
+//   decode          read + the WebAssembly decoder alone
+//   + track         the WebAssembly tracker on one thread (ended connections copied as bytes)
+//   + track shard   the same tracker keeping only shard 0 of 2, and of 8 (what each of n workers
+//                   pays: every packet's clock and hash, 1/n of the flows)
+//   + records       unpacking each ended connection and building its record object
+//   + ndjson        JSON.stringify of each record
+// Costs are the differences between consecutive stages, per packet or per connection.
+
+import { decodeInputs } from "../sdk/decoder/decode-inputs.js";
+import { acquireScanMemory, releaseScanMemory } from "../sdk/wasm-memory.js";
+import { GroupingTracker } from "../sdk/connections/track.js";
+import { WasmConnectionTracker } from "../sdk/connections/wasm-tracker.js";
+import type { CaptureSummary } from "../sdk/decoder/decode-capture.js";
+
+type Stage = "decode" | "track" | "shard" | "shard8" | "records" | "ndjson";
+const STAGES: Stage[] = ["decode", "track", "shard", "shard8", "records", "ndjson"];
+const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
+
+/** CPU seconds of one pass of `stage` over `file`; the packets and connections it saw. */
+async function pass(file: string, stage: Stage): Promise<{ cpu: number; packets: number; connections: number }> {
+  const memory = acquireScanMemory();
+  const start = process.cpuUsage();
+  let connections = 0, bytes = 0;
+  const summaries: CaptureSummary[] = [];
+  try {
+    const placement = { memory, outputSlot: () => 0, fill: true };
+    const shard = stage === "shard" ? { index: 0, count: 2 } : stage === "shard8" ? { index: 0, count: 8 } : undefined;
+    const raw = stage === "track" || stage === "shard" || stage === "shard8"
+      ? new WasmConnectionTracker({ shard }, null, () => { connections++; }, memory) : null;
+    const grouping = stage === "records" || stage === "ndjson" ? new GroupingTracker({}, memory) : null;
+    for await (const { batch, packetBase } of decodeInputs([file], {}, summaries, placement)) {
+      if (raw) {
+        raw.packetBase = packetBase;
+        raw.processInPlace(batch.u8.byteOffset, batch.count, batch.latestSec, batch.latestNsec);
+      } else if (grouping) {
+        grouping.tracker.packetBase = packetBase;
+        for (const g of grouping.process(batch)) {
+          connections += g.records.length;
+          if (stage === "ndjson") for (const r of g.records) bytes += JSON.stringify(r).length;
+        }
+      }
+    }
+    if (raw) raw.finish();
+    if (grouping) {
+      for (let done = false; !done;) {
+        const next = grouping.finishSome();
+        for (const g of next.groups) {
+          connections += g.records.length;
+          if (stage === "ndjson") for (const r of g.records) bytes += JSON.stringify(r).length;
+        }
+        done = next.done;
+      }
+    }
+  } finally {
+    releaseScanMemory(memory);
+  }
+  const used = process.cpuUsage(start);
+  return { cpu: (used.user + used.system) / 1e6, packets: summaries.reduce((n, s) => n + s.stats.packets, 0), connections };
+}
+
+async function main(): Promise<void> {
+  const files = process.argv.slice(2);
+  if (files.length === 0) throw new Error("usage: node dist/bench/stages.js FILE...");
+  for (const file of files) {
+    const best = new Map<Stage, number>();
+    let packets = 0, connections = 0;
+    for (let r = 0; r < runs; r++) {
+      for (const stage of STAGES) { // interleaved: the machine's speed drifts
+        const p = await pass(file, stage);
+        best.set(stage, Math.min(best.get(stage) ?? Infinity, p.cpu));
+        packets = p.packets;
+        if (stage === "records") connections = p.connections;
+      }
+    }
+    const at = (s: Stage) => best.get(s)!;
+    console.log(`${file}: ${packets} packets, ${connections} connections; CPU, best of ${runs}`);
+    console.log(`  decode           ${at("decode").toFixed(3)} s  ${(1e9 * at("decode") / packets).toFixed(0)} ns a packet`);
+    console.log(`  track            ${(at("track") - at("decode")).toFixed(3)} s  ${(1e9 * (at("track") - at("decode")) / packets).toFixed(0)} ns a packet`);
+    console.log(`  track, shard 1/2 ${(at("shard") - at("decode")).toFixed(3)} s  ${(1e9 * (at("shard") - at("decode")) / packets).toFixed(0)} ns a packet`);
+    console.log(`  track, shard 1/8 ${(at("shard8") - at("decode")).toFixed(3)} s  ${(1e9 * (at("shard8") - at("decode")) / packets).toFixed(0)} ns a packet`);
+    console.log(`  records          ${(at("records") - at("track")).toFixed(3)} s  ${(1e6 * (at("records") - at("track")) / connections).toFixed(2)} µs a connection`);
+    console.log(`  ndjson           ${(at("ndjson") - at("records")).toFixed(3)} s  ${(1e6 * (at("ndjson") - at("records")) / connections).toFixed(2)} µs a connection`);
+  }
+}
+
+await main();

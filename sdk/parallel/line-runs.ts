@@ -1,0 +1,41 @@
+// Runs of lines the workers wrote (lines-worker.ts: each connection's record built, filtered
+// and serialised there), merged here by copying bytes: per connection, nothing but its key
+// and a copy is left to the main thread.
+
+import { taken, type Received, type RunItem, type RunKind } from "./merge-runs.js";
+import type { WorkerMessage } from "./messages.js";
+
+interface Lines { bytes: Uint8Array; ends: Uint32Array }
+
+export class LineRuns implements RunKind<Lines, Uint8Array> {
+  receive(m: WorkerMessage, message: Received) {
+    if (m.type !== "lines") throw new Error(`a scan worker sent ${m.type} for lines`);
+    const data = { bytes: new Uint8Array(m.bytes, 0, m.length), ends: m.ends };
+    message.left = m.ends.length;
+    let first = 0;
+    return m.groups.map((g) => {
+      const run = { data, keys: m.keys, first, count: g.count, message };
+      first += g.count;
+      return { batch: g.batch, run };
+    });
+  }
+
+  emit(items: RunItem<Lines>[]): Uint8Array {
+    let size = 0;
+    for (const { run, k } of items) size += run.data.ends[k]! - (k === 0 ? 0 : run.data.ends[k - 1]!);
+    const out = new Uint8Array(size);
+    let at = 0;
+    // Consecutive items of one run are one copy (one worker's batch is already in order).
+    for (let i = 0; i < items.length;) {
+      const { run, k } = items[i]!;
+      let j = i + 1;
+      while (j < items.length && items[j]!.run === run && items[j]!.k === items[j - 1]!.k + 1) j++;
+      const from = k === 0 ? 0 : run.data.ends[k - 1]!, to = run.data.ends[items[j - 1]!.k]!;
+      out.set(run.data.bytes.subarray(from, to), at);
+      at += to - from;
+      for (let n = i; n < j; n++) taken(run);
+      i = j;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,40 @@
+// What the workers of a parallel scan send, as the main thread merges it: runs of connections
+// (records as bytes, or lines already written), each with the key the canonical order sorts
+// by (time ended, id). Two kinds share the merge in parallel-tracker.ts: record-runs.ts builds
+// records from connection bytes, line-runs.ts copies the lines the workers wrote.
+
+import type { WorkerMessage } from "./messages.js";
+
+/** A message's buffer, given back to its worker once nothing is left to take from it. */
+export interface Received {
+  buffer: ArrayBuffer;
+  left: number;
+  giveBack(): void;
+}
+
+/**
+ * Items `first` to `first + count - 1` of a message, all of one batch (or all still open at the
+ * end of input). `keys[2k]` is when item k ended, `keys[2k + 1]` its id.
+ */
+export interface Run<D> {
+  data: D;
+  keys: Float64Array;
+  first: number;
+  count: number;
+  message: Received;
+}
+
+/** Item k of a run, with its key. */
+export interface RunItem<D> { run: Run<D>; k: number; at: number; id: number }
+
+export interface RunKind<D, T> {
+  /** The message's runs with their batch numbers (FINAL_BATCH for the open ones at the end). */
+  receive(m: WorkerMessage, message: Received): { batch: number; run: Run<D> }[];
+  /** What is handed on for these items, in this order (each is taken once). */
+  emit(items: RunItem<D>[]): T;
+}
+
+/** Marks item k of its run taken; the message goes back to its worker after its last one. */
+export function taken<D>(run: Run<D>): void {
+  if (--run.message.left === 0) run.message.giveBack();
+}

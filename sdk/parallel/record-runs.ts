@@ -1,0 +1,48 @@
+// Runs of connection bytes (ended-bytes.ts) from the workers: records built as they are
+// handed on, 576+ bytes a connection waiting rather than a record's objects.
+
+import { C_ID, C_REMOVED_AT } from "../../assembly/connection-layout.js";
+import { ConnectionStore } from "../connections/connection-store.js";
+import { buildConnectionRecord, type ConnectionRecord } from "../connections/connection-record.js";
+import { unpackConnection } from "../connections/unpack-connection.js";
+import type { EndedGroup } from "../connections/track.js";
+import { endedRecords } from "./ended-bytes.js";
+import { taken, type Received, type RunItem, type RunKind } from "./merge-runs.js";
+import type { WorkerMessage } from "./messages.js";
+
+interface Bytes { view: DataView; bytes: Uint8Array; offsets: number[] }
+
+export class RecordRuns implements RunKind<Bytes, EndedGroup> {
+  private readonly scratch = new ConnectionStore(1);
+
+  receive(m: WorkerMessage, message: Received) {
+    if (m.type !== "ended") throw new Error(`a scan worker sent ${m.type} for records`);
+    const view = new DataView(m.bytes, 0, m.length), bytes = new Uint8Array(m.bytes, 0, m.length);
+    const total = m.groups.reduce((n, g) => n + g.count, 0);
+    const offsets = endedRecords(view, 0, total);
+    const keys = new Float64Array(2 * total);
+    for (let k = 0; k < total; k++) {
+      keys[2 * k] = view.getFloat64(offsets[k]! + C_REMOVED_AT, true);
+      keys[2 * k + 1] = view.getFloat64(offsets[k]! + C_ID, true);
+    }
+    message.left = total;
+    const data = { view, bytes, offsets };
+    let first = 0;
+    return m.groups.map((g) => {
+      const run = { data, keys, first, count: g.count, message };
+      first += g.count;
+      return { batch: g.batch, run };
+    });
+  }
+
+  emit(items: RunItem<Bytes>[]): EndedGroup {
+    const records: ConnectionRecord[] = [], endedAt: number[] = [];
+    for (const { run, k, at } of items) {
+      unpackConnection(run.data.view, run.data.bytes, run.data.offsets[k]!, this.scratch, 0);
+      taken(run);
+      records.push(buildConnectionRecord(this.scratch, 0));
+      endedAt.push(at);
+    }
+    return { records, endedAt };
+  }
+}
