@@ -14,8 +14,8 @@ import { orderByFirstPacket } from "../inputs.js";
 import { totalSize } from "../input-size.js";
 import { renderSummary } from "../format/summary-text.js";
 import { InterestingConnections } from "../format/interesting.js";
-import { csvHeader } from "../format/connection-csv.js";
-import { zeekHeader, zeekFooter } from "../format/zeek-log.js";
+import { csvHeader, csvRow } from "../format/connection-csv.js";
+import { zeekHeader, zeekFooter, zeekRow } from "../format/zeek-log.js";
 import { ParquetConnectionWriter } from "../format/connection-parquet.js";
 import "../format/line-formats.js";
 import { createLineScanner } from "../../sdk/lines/scan-lines.js";
@@ -212,9 +212,13 @@ export async function writeRecords(
   const selected = filter && reported ? new CaptureReportBuilder() : null;
   const collected: unknown[] = [];
   let total = 0; // connections before the filter, for the summary's "N of M"
+  // The scan writes ndjson/csv/zeek through writeLines; a reduce task (--from-partitions) through here.
+  if (format === "csv") await output.write(csvHeader());
+  if (format === "zeek") await output.write(zeekHeader());
   const parquet = format === "parquet" ? new ParquetConnectionWriter((bytes) => output.writeBytes(bytes)) : null;
   // Leaving this loop by an exception (the output failed) stops the scan and its workers.
   for await (const records of scanner.batches()) {
+    let text = "";
     total += records.length;
     for (const c of records) {
       if (filter && !filter.matches(c)) continue;
@@ -222,9 +226,13 @@ export async function writeRecords(
       switch (format) {
         case "text": interesting.add(c); break;
         case "json": collected.push(c); break;
+        case "ndjson": text += JSON.stringify(c) + "\n"; break;
+        case "csv": text += csvRow(c); break;
+        case "zeek": text += zeekRow(c); break;
         case "parquet": { const full = parquet!.add(c); if (full) await full; break; }
       }
     }
+    if (text) await output.write(text);
   }
   const captures = scanner.captures();
   if (reported) {
@@ -232,6 +240,7 @@ export async function writeRecords(
     if (format === "text") await output.write(renderSummary(captures, report, interesting, filter ? { filter: { expression: String(filterText), total } } : {}));
     else await output.write(JSON.stringify({ captures, report, connections: collected }, null, 2) + "\n");
   }
+  if (format === "zeek") await output.write(zeekFooter());
   await parquet?.finish();
   return reportInputs(captures, quiet);
 }

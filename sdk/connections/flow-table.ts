@@ -12,6 +12,8 @@ import { KEY_WORDS } from "./connection-store.js";
 export interface KeyedSlots {
   readonly key: Int32Array;
   readonly flowHash: Uint32Array;
+  /** The tunnel chain in the key (keyByTunnel), else 0 for every slot. */
+  readonly tunnelKey: Int32Array;
 }
 
 const EMPTY = 0;

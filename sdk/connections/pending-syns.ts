@@ -19,6 +19,8 @@ export class PendingSyns {
   private capacity = 1024;
   key = new Int32Array(1024 * KEY_WORDS);
   flowHash = new Uint32Array(1024);
+  /** The tunnel chain's identity when connections are keyed by tunnel (keyByTunnel), else 0; as the store's. */
+  tunnelKey = new Int32Array(1024);
   /** The capture clock's "now" when the SYN came. */
   now = new Float64Array(1024);
   private records = new Uint8Array(1024 * L.RECORD_SIZE);
@@ -42,14 +44,14 @@ export class PendingSyns {
   }
 
   /** The entry holding a SYN between these endpoints, or -1; `fromSideA` then says whether its sender sent this packet. */
-  find(hash: number, words: Int32Array, srcAt: number, dstAt: number, ports: number, version: number): number {
-    return this.table.find(hash, words, srcAt, dstAt, ports, version);
+  find(hash: number, words: Int32Array, srcAt: number, dstAt: number, ports: number, version: number, tunnelKey: number): number {
+    return this.table.find(hash, words, srcAt, dstAt, ports, version, tunnelKey);
   }
 
   get fromSideA(): boolean { return this.table.fromSideA; }
 
   /** Holds packet i of `b` (a pure SYN opening a connection), `packetIndex` its index in the whole input. */
-  hold(b: PacketBatch, i: number, packetIndex: number, now: number, deadline: number): void {
+  hold(b: PacketBatch, i: number, packetIndex: number, now: number, deadline: number, keyByTunnel: boolean): void {
     let p = this.free.pop();
     if (p === undefined) {
       if (this.used === this.capacity) this.grow();
@@ -66,6 +68,7 @@ export class PendingSyns {
     this.key[k + 8] = (b.u16[(i * L.RECORD_SIZE + L.REC_SRC_PORT) >> 1]! << 16) | b.u16[(i * L.RECORD_SIZE + L.REC_DST_PORT) >> 1]!;
     this.key[k + 9] = b.u8[i * L.RECORD_SIZE + L.REC_IP_VERSION]!;
     this.flowHash[p] = b.u32[(i * L.RECORD_SIZE + L.REC_FLOW_HASH) >> 2]!;
+    this.tunnelKey[p] = keyByTunnel ? b.i32[(i * L.RECORD_SIZE + L.REC_TUNNEL_HASH) >> 2]! : 0;
     this.now[p] = now;
     this.order.push(p, deadline);
     this.table.insert(p, this.flowHash[p]!);
@@ -87,6 +90,7 @@ export class PendingSyns {
     };
     this.key = widen(this.key, (k) => new Int32Array(k), KEY_WORDS);
     this.flowHash = widen(this.flowHash, (k) => new Uint32Array(k), 1);
+    this.tunnelKey = widen(this.tunnelKey, (k) => new Int32Array(k), 1);
     this.now = widen(this.now, (k) => new Float64Array(k), 1);
     this.records = widen(this.records, (k) => new Uint8Array(k), L.RECORD_SIZE);
     this.batch = new PacketBatch(this.records.buffer, 0, n);

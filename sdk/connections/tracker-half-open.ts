@@ -23,6 +23,6 @@ export function holdAsPending(k: TrackerContext, b: PacketBatch, i: number, stop
   if (deadline < k.lastHalfOpenDeadline) return false;
   if (k.pending.size >= k.maxHalfOpen) remove(k, k.promotePending(k.pending.oldest()), REMOVED_EVICTED, t);
   k.lastHalfOpenDeadline = deadline;
-  k.pending.hold(b, i, k.packetIndex(b, i), k.now, deadline);
+  k.pending.hold(b, i, k.packetIndex(b, i), k.now, deadline, k.keyByTunnel);
   return true;
 }

@@ -121,7 +121,7 @@ export class ConnectionTracker extends TrackerContext {
     let slot = this.table.find(hash, words, srcAt, dstAt, ports, version, tunnelKey);
     let fromA = this.table.fromSideA;
     if (slot < 0 && this.pending.size > 0) {
-      const p = this.pending.find(hash, words, srcAt, dstAt, ports, version);
+      const p = this.pending.find(hash, words, srcAt, dstAt, ports, version, tunnelKey);
       if (p >= 0) {
         fromA = this.pending.fromSideA;
         slot = this.promotePending(p); // a second packet: a record now
