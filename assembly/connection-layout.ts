@@ -4,7 +4,7 @@
 // (sdk/connections/tracker.ts). Like layout.ts it is compiled twice, by asc and by tsc, so it
 // holds integer constants only. Bump CONNECTION_LAYOUT_VERSION on any change.
 
-export const CONNECTION_LAYOUT_VERSION = 4;
+export const CONNECTION_LAYOUT_VERSION = 5;
 
 // ---------------------------------------------------------------------------------------------
 // One connection: CONN_SIZE bytes, little-endian, 8-byte aligned. Side 0 is the endpoint that
@@ -14,9 +14,10 @@ export const CONNECTION_LAYOUT_VERSION = 4;
 // packets, the history letters) lies behind them. Rare state (more than one out-of-order block
 // of a stream) lives in an extension block, allocated when first needed (C_EXTENSION). The TCP
 // analysis engine's state block (analysis-layout.ts, ANALYSIS_SIZE bytes) follows at
-// C_ANALYSIS, so that an ended connection carries its analysis results with it.
+// C_ANALYSIS, so that an ended connection carries its analysis results with it. CONN_SIZE is a
+// multiple of 64 and the table starts records on 64-byte boundaries, so its lines are lines.
 export const C_ANALYSIS = 640;
-export const CONN_SIZE = 1376; //           C_ANALYSIS + ANALYSIS_SIZE (a test holds them equal)
+export const CONN_SIZE = 1344; //           C_ANALYSIS + ANALYSIS_SIZE (a test holds them equal)
 
 // Line 0: the key — address of side 0 (16 bytes), of side 1 (16), ports (side 0 << 16 | side 1),
 // IP version — then u32, u16 and u8 fields.
