@@ -4,7 +4,7 @@
 // Like layout.ts it is compiled twice, by asc and by tsc, so it holds integer constants only.
 // Bump ANALYSIS_LAYOUT_VERSION on any change. The rules are restated in docs/tcp-analysis.md.
 
-export const ANALYSIS_LAYOUT_VERSION = 2;
+export const ANALYSIS_LAYOUT_VERSION = 3;
 
 // ---------------------------------------------------------------------------------------------
 // Verdicts: the bits one packet can carry, one per count below (bit i is count i). Wireshark
@@ -38,6 +38,8 @@ export const COUNTS = 14;
 export const RING_INLINE = 8;
 export const RING_BLOCK = 128;
 export const DEFAULT_RING_BLOCKS = 1024;
+/** At most this many pool blocks (S_RING_BLOCK is a u16); a larger number asked for is cut to it. */
+export const MAX_RING_BLOCKS = 65535;
 /** Wireshark's limit on the unacknowledged segments it lists (TCP_MAX_UNACKED_SEGMENTS). */
 export const MAX_UNACKED = 10000;
 /** Fast retransmission: at most this long (seconds) after the peer's last (duplicate) ACK. */
@@ -50,7 +52,7 @@ export const WSCALE_UNKNOWN = -1;
 export const WSCALE_NONE = -2; //                the handshake showed that no scaling is used
 
 // S_BITS
-export const SB_BASE_SET = 1; //                 S_BASE_SEQ holds the side's base sequence number
+export const SB_BASE_SET = 1; //                 A_BASE_SEQ holds the side's base sequence number
 /**
  * The ring's ends may not be in order (or span 2^30 or more): an ACK must look at every entry.
  * While clear, the entries an ACK covers are a prefix and only those are looked at.
@@ -58,6 +60,14 @@ export const SB_BASE_SET = 1; //                 S_BASE_SEQ holds the side's bas
 export const SB_RING_UNSORTED = 2;
 /** Ring entries spanning this much or more are treated as unsorted. */
 export const RING_SORTED_SPAN = 0x40000000;
+/** The side's first payload byte has been seen (its time is in A_FIRST_PAYLOAD_TIME). */
+export const SB_FIRST_PAYLOAD = 4;
+
+// A_BITS
+/** A pure SYN has been seen (A_MRU_SYN) and the handshake RTT is still 0: an ACK will set it. */
+export const AB_RTT_PENDING = 1;
+/** The connection's latest packet came from side 1 (its time is that side's S_LAST_TIME). */
+export const AB_LAST_SIDE = 2;
 
 // Handshake stages (A_HS_STAGE), for the time to the first payload byte.
 export const HS_NONE = 0;
@@ -66,51 +76,72 @@ export const HS_SYN_ACK = 2; //                  ... and a SYN/ACK from the othe
 export const HS_DONE = 3; //                     ... and an ACK from A_SYN_SIDE (A_HANDSHAKE_TIME)
 
 // ---------------------------------------------------------------------------------------------
-// The WebAssembly engine's state for one connection: ANALYSIS_SIZE bytes, little-endian,
-// 8-byte aligned. Times are seconds on the capture clock (f64); "none" is NaN where it says so.
-export const A_FIRST_RTT = 0; //        f64: the handshake RTT Wireshark uses (0: not known yet)
-export const A_MRU_SYN = 8; //          f64: time of the latest pure SYN (NaN: none)
-export const A_LAST_TIME = 16; //       f64: the connection's latest packet (NaN: none)
-export const A_MAX_GAP = 24; //         f64: largest gap between two packets of the connection (-1: none)
-export const A_HANDSHAKE_TIME = 32; //  f64: the handshake's last packet (NaN: not seen)
-export const A_SYN_SIDE = 40; //        u8: side of the first pure SYN
-export const A_HS_STAGE = 41; //        u8: HS_*
-export const A_SIDES = 64; //           two side blocks of SIDE_STRIDE bytes, side 0 then side 1
-
-// A side's fields, at offsets from its block (A_SIDES + side * SIDE_STRIDE). "fwd" in the rules
-// is the block of the packet's sender, "rev" the other.
+// The WebAssembly engine's state for one connection: ANALYSIS_SIZE bytes, little-endian, placed
+// at a 64-byte boundary (the connection table aligns its records). Times are seconds on the
+// capture clock (f64); "none" is NaN where it says so. Laid out by how often a packet touches
+// a field: an ordinary packet reads and writes the two hot lines (the rules' state of both
+// sides, then their times) and the first line of a ring; an RTT sample adds its side's two
+// lines of statistics; verdicts, SYNs and the first payload byte the cold lines after them.
+//
+// Line 0: each side's rule state, SIDE_STRIDE bytes (side 0, then side 1), and per-connection
+// bytes in their spare tails. Line 1: each side's times, at the same stride, so that one side
+// address `f = a + side * SIDE_STRIDE` reaches both lines ("fwd" in the rules is the block of
+// the packet's sender, "rev" the other); the connection's largest gap and the caller's time
+// base in the spare tails (the connection's latest packet is AB_LAST_SIDE's S_LAST_TIME).
+export const SIDE_STRIDE = 32;
 export const S_NEXT_SEQ = 0; //         u32: highest next-expected sequence number (0: none yet)
 export const S_MAX_SEQ_TO_BE_ACKED = 4; // u32: end of the contiguous data seen (0: none yet)
 export const S_LAST_ACK = 8; //         u32: acknowledgement number of the side's latest packet
 export const S_WINDOW = 12; //          u32: raw window of the side's latest packet (0xffffffff: none)
-export const S_BASE_SEQ = 16; //        u32: ISN, or first sequence number - 1 (SB_BASE_SET)
-export const S_DUP_ACK_NUM = 20; //     i32: duplicate ACKs in a row (-1 after an ACKed-unseen)
-export const S_UNACKED = 24; //         u32: segments Wireshark would list as unacknowledged
-export const S_LAST_FLAGS = 28; //      u16: verdicts of the side's latest packet
-export const S_WIN_SCALE = 30; //       i8: shift, WSCALE_UNKNOWN or WSCALE_NONE
-export const S_BITS = 31; //            u8: SB_*
-export const S_NEXT_SEQ_TIME = 32; //   f64: when S_NEXT_SEQ last advanced
-export const S_LAST_ACK_TIME = 40; //   f64: time of the side's latest packet
-export const S_LAST_TIME = 48; //       f64: the side's latest packet (NaN: none)
-export const S_FIRST_PAYLOAD_TIME = 56; // f64: the side's first payload byte (NaN: none)
-export const S_RING_NEXT = 64; //       u32 x RING_INLINE: end sequence number of unacknowledged segments
-export const S_RING_COUNT = S_RING_NEXT + RING_INLINE * 4; // u16: entries in use, oldest first
-export const S_RING_START = S_RING_COUNT + 2; // u16: index of the oldest (entries run from there, no wrap)
-export const S_RING_BLOCK = S_RING_COUNT + 4; // i32: pool block + 1 holding them instead (0: inline)
-export const S_RING_TIME = S_RING_BLOCK + 4; // f64 x RING_INLINE: when each was sent
-// Results.
-export const S_COUNTS = S_RING_TIME + RING_INLINE * 8; // u32 x COUNTS, in verdict-bit order
-export const S_RTT_SAMPLES = S_COUNTS + COUNTS * 4; // u32
-export const S_RTT_MIN = S_RTT_SAMPLES + 8; //        f64 seconds
-export const S_RTT_MAX = S_RTT_MIN + 8;
-export const S_RTT_SUM = S_RTT_MAX + 8;
-export const S_RETRANSMITTED_BYTES = S_RTT_SUM + 8; // f64
-export const S_MAX_GAP = S_RETRANSMITTED_BYTES + 8; // f64: largest gap between two packets the side sent (-1: none)
+export const S_DUP_ACK_NUM = 16; //     i32: duplicate ACKs in a row (-1 after an ACKed-unseen)
+export const S_LAST_FLAGS = 20; //      u16: verdicts of the side's latest packet
+export const S_WIN_SCALE = 22; //       i8: shift, WSCALE_UNKNOWN or WSCALE_NONE
+export const S_BITS = 23; //            u8: SB_*
+export const S_RING_COUNT = 24; //      u8: unacknowledged segments listed (at most RING_BLOCK), oldest first
+export const S_RING_START = 25; //      u8: index of the oldest (entries run from there, no wrap)
+export const S_RING_BLOCK = 26; //      u16: pool block + 1 holding them instead of the inline ring (0: inline)
+export const S_UNACKED = 28; //         u16: segments Wireshark would list as unacknowledged (<= MAX_UNACKED)
+export const A_HS_STAGE = 30; //        u8 (side 0's tail): HS_*
+export const A_SYN_SIDE = 31; //        u8: side of the first pure SYN
+export const A_BITS = 62; //            u8 (side 1's tail): AB_*
+export const S_NEXT_SEQ_TIME = 64; //   f64: when S_NEXT_SEQ last advanced
+export const S_LAST_TIME = 72; //       f64: the side's latest packet (NaN: none)
+export const S_MAX_GAP = 80; //         f64: largest gap between two packets the side sent (-1: none)
+export const A_TIME_BASE = 88; //       f64 (side 0's tail): the caller's: what it subtracts from a packet's seconds (the engine never reads it)
+export const A_MAX_GAP = 120; //        f64 (side 1's tail): largest gap between two packets of the connection (-1: none)
+
+// Each side's inline ring of unacknowledged segments, RING_STRIDE bytes apart: RING_INLINE
+// entries of RING_ENTRY bytes, the end sequence number (u32) then when it was sent (f64), so
+// that an entry is one line (the first five share the ring's first line). A pool block holds
+// RING_BLOCK entries of the same form.
+export const A_RING = 128;
+export const RING_STRIDE = 128;
+export const RING_ENTRY = 12;
+export const RE_END = 0;
+export const RE_TIME = 4;
+// Between the rings (line 3's second half): fields read on a side's first packets, SYNs and
+// retransmissions.
+export const A_FIRST_PAYLOAD_TIME = 224; // f64 per side: the side's first payload byte (see SB_FIRST_PAYLOAD)
+export const A_BASE_SEQ = 240; //           u32 per side: ISN, or first sequence number - 1 (SB_BASE_SET)
+export const A_FIRST_RTT = 248; //          f64: the handshake RTT Wireshark uses (0: not known yet)
+// Each side's ack-RTT statistics, RTT_STRIDE bytes apart (two lines each).
+export const A_RTT = 352;
+export const RTT_STRIDE = 96;
+export const R_SAMPLES = 0; //          u32
+export const R_MIN = 8; //              f64 seconds
+export const R_MAX = 16;
+export const R_SUM = 24;
 // Two P-square quantile estimators (p50, p95) of the ack-RTT in microseconds: five marker
 // heights (f32) then the three inner marker positions (i32) each.
-export const S_QUANTILES = S_MAX_GAP + 8;
+export const R_QUANTILES = 32;
 export const QUANTILE_STRIDE = 32;
 export const Q_HEIGHTS = 0;
 export const Q_POSITIONS = 20;
-export const SIDE_STRIDE = S_QUANTILES + 2 * QUANTILE_STRIDE;
-export const ANALYSIS_SIZE = A_SIDES + 2 * SIDE_STRIDE;
+// Each side's verdict counts (u32 x COUNTS, in verdict-bit order) and retransmitted bytes (f64),
+// COUNTS_STRIDE bytes apart.
+export const A_COUNTS = 544;
+export const COUNTS_STRIDE = 64;
+export const C_RETRANSMITTED_BYTES = 56;
+export const A_MRU_SYN = 672; //        f64: time of the latest pure SYN (NaN: none)
+export const A_HANDSHAKE_TIME = 680; // f64: the handshake's last packet (NaN: not seen)
+export const ANALYSIS_SIZE = 704; //    11 lines

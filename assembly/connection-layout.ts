@@ -4,7 +4,7 @@
 // (sdk/connections/tracker.ts). Like layout.ts it is compiled twice, by asc and by tsc, so it
 // holds integer constants only. Bump CONNECTION_LAYOUT_VERSION on any change.
 
-export const CONNECTION_LAYOUT_VERSION = 5;
+export const CONNECTION_LAYOUT_VERSION = 6;
 
 // ---------------------------------------------------------------------------------------------
 // One connection: CONN_SIZE bytes, little-endian, 8-byte aligned. Side 0 is the endpoint that
@@ -15,10 +15,11 @@ export const CONNECTION_LAYOUT_VERSION = 5;
 // of a stream) lives in an extension block, allocated when first needed (C_EXTENSION). The TCP
 // analysis engine's state block (analysis-layout.ts, ANALYSIS_SIZE bytes) follows at
 // C_ANALYSIS, so that an ended connection carries its analysis results with it; the tunnel
-// block (C_TUNNEL, below) follows that.
+// block (C_TUNNEL, below) follows that. CONN_SIZE is a multiple of 64 and the table starts
+// records on 64-byte boundaries, so its lines are lines.
 export const C_ANALYSIS = 640;
-export const C_TUNNEL = 1376; //            C_ANALYSIS + ANALYSIS_SIZE (a test holds them equal)
-export const CONN_SIZE = 1424; //           C_TUNNEL + TUNNEL_BLOCK_SIZE
+export const C_TUNNEL = 1344; //            C_ANALYSIS + ANALYSIS_SIZE (a test holds them equal)
+export const CONN_SIZE = 1408; //           C_TUNNEL + TUNNEL_BLOCK_SIZE
 
 // Line 0: the key — address of side 0 (16 bytes), of side 1 (16), ports (side 0 << 16 | side 1),
 // IP version — then u32, u16 and u8 fields.
@@ -100,7 +101,7 @@ export const C_TUNNEL_CHANGES = C_TUNNEL + 15; // u8: tunnel changes counted (at
 export const C_TUNNEL_PARENT_COUNT = C_TUNNEL + 16; // u8: identities in C_TUNNEL_PARENTS
 export const C_TUNNEL_FLAGS = C_TUNNEL + 17; //   u8: TUNNEL_X_LOGGED
 export const C_TUNNEL_PARENTS = C_TUNNEL + 20; // u32 x TUNNEL_MAX_PARENTS: distinct chains, in order seen
-export const TUNNEL_BLOCK_SIZE = 48;
+export const TUNNEL_BLOCK_SIZE = 64; // 16 bytes spare: records stay on 64-byte lines
 // Zeek's Tunnel::max_changes_per_connection: tunnel_changed events per connection; a change
 // past it logs history 'X' once. Each event adds its chain to tunnel_parents, so a connection
 // has at most TUNNEL_MAX_CHANGES + 1 parents (changes back to no tunnel add none).

@@ -5,7 +5,7 @@
 
 import * as L from "../layout";
 import { C_ANALYSIS, C_FIRST_SEC } from "../connection-layout";
-import { DEFAULT_RING_BLOCKS } from "../analysis-layout";
+import { DEFAULT_RING_BLOCKS, A_TIME_BASE } from "../analysis-layout";
 import { analysisReset, analysisPacket, analysisRelease } from "./analysis/engine";
 import { initRingPool } from "./analysis/ring-pool";
 import { rec, curSeq, curAck, curFlags, curPayload } from "./context";
@@ -21,6 +21,9 @@ export function resetAnalysis(): void {
 
 export function startAnalysis(c: usize): void {
   analysisReset(c + C_ANALYSIS);
+  // The time base sits in the engine's hot line: the connection's own copy lies on a line a
+  // packet would otherwise not touch.
+  store<f64>(c + C_ANALYSIS, load<f64>(c, C_FIRST_SEC), A_TIME_BASE);
 }
 
 /**
@@ -30,7 +33,7 @@ export function startAnalysis(c: usize): void {
  */
 export function analysePacket(c: usize, side: u32): void {
   const r = rec;
-  const t = load<f64>(r, L.REC_TS_SEC) - load<f64>(c, C_FIRST_SEC) + <f64>load<u32>(r, L.REC_TS_NSEC) * 1e-9;
+  const t = load<f64>(r, L.REC_TS_SEC) - load<f64>(c + C_ANALYSIS, A_TIME_BASE) + <f64>load<u32>(r, L.REC_TS_NSEC) * 1e-9;
   const wscale: i32 = (load<u16>(r, L.REC_OPTIONS) & L.OPT_WSCALE) != 0 ? <i32>load<u8>(r, L.REC_WSCALE) : -1;
   lastVerdicts = analysisPacket(c + C_ANALYSIS, <i32>side, curSeq, curAck, curFlags, <u32>load<u16>(r, L.REC_WINDOW), wscale, curPayload, t);
 }

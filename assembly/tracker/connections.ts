@@ -20,7 +20,7 @@ export let liveConnections: u32 = 0;
 
 export function resetConnections(): void {
   if (chunks == 0) chunks = heap.alloc(<usize>MAX_CHUNKS << 2);
-  for (let c: u32 = 0; c < chunkCount; c++) heap.free(load<u32>(chunks + (<usize>c << 2)));
+  for (let c: u32 = 0; c < chunkCount; c++) heap.free(<usize>load<u32>(<usize>load<u32>(chunks + (<usize>c << 2)) - 4));
   chunkCount = 0;
   used = 0;
   freeCount = 0;
@@ -41,7 +41,12 @@ export function allocateSlot(): u32 {
     slot = load<u32>(freeList + (<usize>(--freeCount) << 2));
   } else {
     if (used == chunkCount << CHUNK_SHIFT) {
-      store<u32>(chunks + (<usize>chunkCount << 2), <u32>heap.alloc(<usize>CHUNK_SLOTS * CONN_SIZE));
+      // Records start on 64-byte lines (CONN_SIZE is a multiple of 64), so that the fields laid
+      // out to share a line do; the allocation's own address sits just before the first one.
+      const raw = heap.alloc(<usize>CHUNK_SLOTS * CONN_SIZE + 68);
+      const first = (raw + 68) & ~(<usize>63);
+      store<u32>(first - 4, <u32>raw);
+      store<u32>(chunks + (<usize>chunkCount << 2), <u32>first);
       chunkCount++;
       memory.fill(connAt(used), 0, <usize>CHUNK_SLOTS * CONN_SIZE);
     }

@@ -7,7 +7,7 @@
 // tombstones pass half its size.
 
 import { C_KEY, C_KEY_PORTS, C_KEY_VERSION, C_ANALYSIS, C_TUNNEL_KEY } from "../connection-layout";
-import { A_SIDES, SIDE_STRIDE } from "../analysis-layout";
+import { S_NEXT_SEQ_TIME } from "../analysis-layout";
 import { REC_SRC_ADDR, REC_DST_ADDR, REC_TUNNEL_HASH } from "../layout";
 import { connAt } from "./connections";
 import { pendingAt, P_TUNNEL_KEY } from "./pending";
@@ -86,10 +86,8 @@ export function touchConnection(hash: u32): void {
   if (entry <= 0) return;
   const c = (entry & PENDING) != 0 ? pendingAt(<u32>(entry & PENDING_SEQ)) : connAt(<u32>(entry - 1));
   touched += load<u32>(c, C_KEY_VERSION);
-  // The TCP analysis block's header and the two sides' first lines, which every packet reads.
-  if ((entry & PENDING) == 0) {
-    touched += load<u32>(c + C_ANALYSIS) + load<u32>(c + C_ANALYSIS + A_SIDES) + load<u32>(c + C_ANALYSIS + A_SIDES + SIDE_STRIDE);
-  }
+  // The TCP analysis block's two hot lines (both sides' rules state, then their times), which every packet reads.
+  if ((entry & PENDING) == 0) touched += load<u32>(c + C_ANALYSIS) + load<u32>(c + C_ANALYSIS + S_NEXT_SEQ_TIME);
 }
 export function touchedSum(): u32 { return touched; }
 

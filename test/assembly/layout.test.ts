@@ -74,4 +74,19 @@ describe("connection layout", () => {
     expect(C.CONN_SIZE).toBe(C.C_TUNNEL + C.TUNNEL_BLOCK_SIZE);
     expect(C.CONN_SIZE % 8).toBe(0);
   });
+
+  it("keeps records and the analysis block's lines on 64-byte lines, each side's hot fields in the two hot lines", () => {
+    expect(C.CONN_SIZE % 64).toBe(0);
+    expect(C.C_ANALYSIS % 64).toBe(0);
+    expect(A.ANALYSIS_SIZE % 64).toBe(0);
+    // Side 1's rule state and times end inside the first two lines; a ring's first line holds five entries.
+    expect(A.SIDE_STRIDE + A.S_UNACKED + 2).toBeLessThanOrEqual(A.A_HS_STAGE + A.SIDE_STRIDE);
+    expect(A.SIDE_STRIDE + A.S_MAX_GAP + 8).toBeLessThanOrEqual(A.A_MAX_GAP);
+    expect(A.A_MAX_GAP + 8).toBe(128);
+    for (const ring of [A.A_RING, A.A_RING + A.RING_STRIDE]) expect(ring % 64).toBe(0);
+    expect(A.A_RING + A.RING_STRIDE + A.RING_INLINE * A.RING_ENTRY).toBeLessThanOrEqual(A.A_RTT);
+    expect(A.A_RTT + 2 * A.RTT_STRIDE).toBeLessThanOrEqual(A.A_COUNTS);
+    expect(A.A_COUNTS + 2 * A.COUNTS_STRIDE).toBeLessThanOrEqual(A.A_MRU_SYN);
+    expect(A.A_HANDSHAKE_TIME + 8).toBeLessThanOrEqual(A.ANALYSIS_SIZE);
+  });
 });

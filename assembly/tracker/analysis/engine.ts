@@ -4,25 +4,30 @@
 // ANALYSIS_SIZE bytes at address `a` (assembly/analysis-layout.ts). Nothing allocates per
 // packet. Call analysisReset(a) for a new connection, analysisPacket for each of its packets,
 // read the results from the block when it ends and then analysisRelease(a) (pool blocks).
+//
+// An ordinary packet reads and writes only the block's two hot lines and a ring line: what
+// SYNs, a side's first packets, retransmissions, verdicts and the handshake need is behind
+// tests of hot bits and lives in the functions below analysisPacket, on colder lines.
 
 import {
   V_RETRANSMISSION, V_FAST_RETRANSMISSION, V_SPURIOUS_RETRANSMISSION, V_OUT_OF_ORDER, V_DUP_ACK,
   V_LOST_SEGMENT, V_ACKED_UNSEEN, V_ZERO_WINDOW, V_ZERO_WINDOW_PROBE, V_ZERO_WINDOW_PROBE_ACK,
   V_WINDOW_FULL, V_WINDOW_UPDATE, V_KEEP_ALIVE, V_KEEP_ALIVE_ACK, V_ANY_RETRANSMISSION, COUNTS,
-  RING_INLINE, RING_BLOCK, MAX_UNACKED, WSCALE_UNKNOWN, WSCALE_NONE, SB_BASE_SET, SB_RING_UNSORTED, RING_SORTED_SPAN, S_RING_START,
-  HS_NONE, HS_SYN, HS_SYN_ACK, HS_DONE, ANALYSIS_SIZE, A_FIRST_RTT, A_MRU_SYN, A_LAST_TIME, A_MAX_GAP,
-  A_HANDSHAKE_TIME, A_SYN_SIDE, A_HS_STAGE, A_SIDES, SIDE_STRIDE, S_NEXT_SEQ, S_MAX_SEQ_TO_BE_ACKED,
-  S_LAST_ACK, S_WINDOW, S_BASE_SEQ, S_DUP_ACK_NUM, S_UNACKED, S_LAST_FLAGS, S_WIN_SCALE, S_BITS,
-  S_NEXT_SEQ_TIME, S_LAST_ACK_TIME, S_LAST_TIME, S_FIRST_PAYLOAD_TIME, S_RING_NEXT, S_RING_COUNT,
-  S_RING_BLOCK, S_RING_TIME, S_COUNTS, S_RTT_SAMPLES, S_RTT_MIN, S_RTT_MAX, S_RTT_SUM,
-  S_RETRANSMITTED_BYTES, S_MAX_GAP, S_QUANTILES, QUANTILE_STRIDE,
+  RING_INLINE, RING_BLOCK, MAX_UNACKED, WSCALE_UNKNOWN, WSCALE_NONE, SB_BASE_SET, SB_RING_UNSORTED, SB_FIRST_PAYLOAD,
+  RING_SORTED_SPAN, AB_RTT_PENDING, AB_LAST_SIDE, HS_NONE, HS_SYN, HS_SYN_ACK, HS_DONE, ANALYSIS_SIZE, SIDE_STRIDE,
+  S_NEXT_SEQ, S_MAX_SEQ_TO_BE_ACKED, S_LAST_ACK, S_WINDOW, S_DUP_ACK_NUM, S_LAST_FLAGS, S_WIN_SCALE, S_BITS,
+  S_RING_COUNT, S_RING_START, S_RING_BLOCK, S_UNACKED, A_HS_STAGE, A_SYN_SIDE, A_BITS, S_NEXT_SEQ_TIME,
+  S_LAST_TIME, S_MAX_GAP, A_MAX_GAP, A_RING, RING_STRIDE, RING_ENTRY, RE_END, RE_TIME,
+  A_FIRST_PAYLOAD_TIME, A_BASE_SEQ, A_FIRST_RTT, A_RTT, RTT_STRIDE, R_SAMPLES, R_MIN, R_MAX, R_SUM,
+  R_QUANTILES, QUANTILE_STRIDE, A_COUNTS, COUNTS_STRIDE, C_RETRANSMITTED_BYTES, A_MRU_SYN, A_HANDSHAKE_TIME,
 } from "../../analysis-layout";
 import { addQuantileSample } from "./quantiles";
-import { releaseRing, promoteRing, demoteRing, blockEnds, blockTimes } from "./ring-pool";
+import { releaseRing, promoteRing, demoteRing, blockEntries } from "./ring-pool";
 
 const FIN: u32 = 0x01, SYN: u32 = 0x02, RST: u32 = 0x04, ACK: u32 = 0x10;
 
-@inline function sideAt(a: usize, side: i32): usize { return a + A_SIDES + <usize>side * SIDE_STRIDE; }
+@inline function ringAt(a: usize, side: i32): usize { return a + A_RING + <usize>side * RING_STRIDE; }
+@inline function entry(e: usize, k: i32): usize { return e + <usize>k * RING_ENTRY; }
 @inline function seqLT(x: u32, y: u32): bool { return <i32>(x - y) < 0; }
 @inline function seqLE(x: u32, y: u32): bool { return <i32>(x - y) <= 0; }
 @inline function seqGT(x: u32, y: u32): bool { return <i32>(x - y) > 0; }
@@ -31,8 +36,8 @@ const FIN: u32 = 0x01, SYN: u32 = 0x02, RST: u32 = 0x04, ACK: u32 = 0x10;
 
 /** Gives back the pool blocks of the connection at `a` (at its end, before its memory is reused). */
 export function analysisRelease(a: usize): void {
-  releaseRing(sideAt(a, 0));
-  releaseRing(sideAt(a, 1));
+  releaseRing(a);
+  releaseRing(a + SIDE_STRIDE);
 }
 
 /** A new connection at `a`: every field to its initial value. */
@@ -40,23 +45,22 @@ export function analysisReset(a: usize): void {
   analysisRelease(a);
   memory.fill(a, 0, ANALYSIS_SIZE);
   store<f64>(a, NaN, A_MRU_SYN);
-  store<f64>(a, NaN, A_LAST_TIME);
   store<f64>(a, -1, A_MAX_GAP);
   store<f64>(a, NaN, A_HANDSHAKE_TIME);
   for (let side = 0; side < 2; side++) {
-    const s = sideAt(a, side);
+    const s = a + <usize>side * SIDE_STRIDE;
     store<u32>(s, 0xffffffff, S_WINDOW);
     store<i8>(s, <i8>WSCALE_UNKNOWN, S_WIN_SCALE);
     store<f64>(s, NaN, S_LAST_TIME);
-    store<f64>(s, NaN, S_FIRST_PAYLOAD_TIME);
     store<f64>(s, -1, S_MAX_GAP);
+    store<f64>(a + (<usize>side << 3), NaN, A_FIRST_PAYLOAD_TIME);
   }
 }
 
 /** Would tshark start a new stream with this pure SYN (another sequence number than the side's first)? */
 export function analysisStartsNewStream(a: usize, side: i32, flags: u32, seq: u32): bool {
-  const f = sideAt(a, side);
-  return (flags & (SYN | ACK)) == SYN && (load<u8>(f, S_BITS) & SB_BASE_SET) != 0 && seq != load<u32>(f, S_BASE_SEQ);
+  return (flags & (SYN | ACK)) == SYN && (load<u8>(a + <usize>side * SIDE_STRIDE, S_BITS) & SB_BASE_SET) != 0
+    && seq != load<u32>(a + (<usize>side << 2), A_BASE_SEQ);
 }
 
 /**
@@ -64,199 +68,252 @@ export function analysisStartsNewStream(a: usize, side: i32, flags: u32, seq: u3
  * shift (-1: no option), payload length, time in seconds. Returns its verdicts (V_* bits).
  */
 export function analysisPacket(a: usize, side: i32, seq: u32, ack: u32, flags: u32, window: u32, wscale: i32, payload: u32, t: f64): u32 {
-  const f = sideAt(a, side), r = sideAt(a, side ^ 1);
+  const f = a + <usize>side * SIDE_STRIDE, r = a + <usize>(side ^ 1) * SIDE_STRIDE;
 
-  // Before the analysis proper: a SYN again with the same sequence number rewinds the next
-  // expected one; a SYN/ACK with another one moves the base.
-  const baseSet = (load<u8>(f, S_BITS) & SB_BASE_SET) != 0;
-  if (baseSet && (flags & SYN) != 0 && seq != load<u32>(f, S_BASE_SEQ)) {
-    if (flags & ACK) store<u32>(f, seq, S_BASE_SEQ);
-  } else if (baseSet && (flags & (SYN | ACK)) == SYN) {
-    store<u32>(f, load<u32>(f, S_MAX_SEQ_TO_BE_ACKED), S_NEXT_SEQ);
-  }
-  if (!baseSet) {
-    store<u32>(f, flags & SYN ? seq : seq - 1, S_BASE_SEQ);
-    store<u8>(f, load<u8>(f, S_BITS) | <u8>SB_BASE_SET, S_BITS);
-  }
-  if ((load<u8>(r, S_BITS) & SB_BASE_SET) == 0 && (flags & ACK) != 0) {
-    store<u32>(r, ack - 1, S_BASE_SEQ);
-    store<u8>(r, load<u8>(r, S_BITS) | <u8>SB_BASE_SET, S_BITS);
-  }
+  // Before the analysis proper: base sequence numbers, and SYNs again (rare: behind one test).
+  if ((flags & SYN) != 0 || (load<u8>(f, S_BITS) & load<u8>(r, S_BITS) & SB_BASE_SET) == 0) bases(a, f, r, side, seq, ack, flags);
 
   let v: u32 = 0;
   const nxt = load<u32>(f, S_NEXT_SEQ);
   const plain = (flags & (SYN | FIN | RST)) == 0;
-  if (payload == 1 && seq == nxt && load<u32>(r, S_WINDOW) == 0) {
+  const fwdAck = load<u32>(f, S_LAST_ACK), fwdWindow = load<u32>(f, S_WINDOW);
+  const peerAck = load<u32>(r, S_LAST_ACK), peerWindow = load<u32>(r, S_WINDOW);
+  if (payload == 1 && seq == nxt && peerWindow == 0) {
     v = V_ZERO_WINDOW_PROBE;
   } else {
     if (window == 0 && plain) v |= V_ZERO_WINDOW;
     if (nxt != 0 && seqGT(seq, nxt) && (flags & RST) == 0) v |= V_LOST_SEGMENT;
     if (payload <= 1 && seq == nxt - 1 && plain) v |= V_KEEP_ALIVE;
-    const repeats = payload == 0 && seq == nxt && ack == load<u32>(f, S_LAST_ACK) && plain;
-    const fwdWindow = load<u32>(f, S_WINDOW);
-    if (repeats && window != 0 && window != fwdWindow) v |= V_WINDOW_UPDATE;
+    const repeats = payload == 0 && seq == nxt && ack == fwdAck && plain;
     const scale = <i32>load<i8>(r, S_WIN_SCALE);
     if (payload > 0 && scale != WSCALE_UNKNOWN && plain) {
       const shift = scale == WSCALE_NONE ? 0 : scale;
-      if (seq + payload == load<u32>(r, S_LAST_ACK) + (load<u32>(r, S_WINDOW) << shift)) v |= V_WINDOW_FULL;
+      if (seq + payload == peerAck + (peerWindow << shift)) v |= V_WINDOW_FULL;
     }
-    const peerFlags = <u32>load<u16>(r, S_LAST_FLAGS);
-    if (repeats && window != 0 && window == fwdWindow && (peerFlags & V_KEEP_ALIVE) != 0) {
-      v |= V_KEEP_ALIVE_ACK;
-    } else if (repeats && window == 0 && fwdWindow == 0 && (peerFlags & V_ZERO_WINDOW_PROBE) != 0) {
-      v |= V_ZERO_WINDOW_PROBE_ACK;
-    } else if (repeats && window != 0 && window == fwdWindow) {
-      const dup = load<i32>(f, S_DUP_ACK_NUM);
-      store<i32>(f, dup == -1 ? 1 : dup + 1, S_DUP_ACK_NUM);
-      v |= V_DUP_ACK;
-    }
+    if (repeats) v |= repeatedAck(f, r, window, fwdWindow);
   }
-  if (ack != load<u32>(f, S_LAST_ACK)) store<i32>(f, 0, S_DUP_ACK_NUM);
+  if (ack != fwdAck) store<i32>(f, 0, S_DUP_ACK_NUM);
 
   // An acknowledgement beyond the data seen from the peer.
   const peerEnd = load<u32>(r, S_MAX_SEQ_TO_BE_ACKED);
-  if (peerEnd != 0 && seqGT(ack, peerEnd) && (flags & ACK) != 0) {
-    const peerNext = load<u32>(r, S_NEXT_SEQ);
-    if (peerEnd < peerNext) {
-      store<u32>(r, peerNext, S_MAX_SEQ_TO_BE_ACKED);
-      v |= V_ACKED_UNSEEN;
-    } else {
-      if (load<i32>(r, S_DUP_ACK_NUM) == 0) v |= V_ACKED_UNSEEN;
-      store<i32>(r, -1, S_DUP_ACK_NUM);
-    }
-  }
+  if (peerEnd != 0 && seqGT(ack, peerEnd) && (flags & ACK) != 0) v |= ackedUnseen(r, peerEnd);
 
   // Which kind of retransmission.
   const consumes = payload > 0 || (flags & (SYN | FIN)) != 0;
   if (consumes && (v & V_KEEP_ALIVE) == 0) {
     let notAdvanced = nxt != 0 && seqLT(seq, nxt);
     if (payload > 1 && nxt - 1 == seq) notAdvanced = false;
-    const peerAck = load<u32>(r, S_LAST_ACK);
-    const firstRtt = load<f64>(a, A_FIRST_RTT);
-    const thresh: f64 = firstRtt != 0 ? firstRtt : 0.003;
     if (payload > 0 && peerAck != 0 && seqLE(seq + payload, peerAck)) {
       v |= V_SPURIOUS_RETRANSMISSION;
-    } else if (notAdvanced && load<i32>(r, S_DUP_ACK_NUM) >= 2 && peerAck == seq && ltUnsigned(t - load<f64>(r, S_LAST_ACK_TIME), 0.02)) {
-      v |= V_FAST_RETRANSMISSION;
-    } else if (notAdvanced && ltUnsigned(t - load<f64>(f, S_NEXT_SEQ_TIME), thresh)
-      && nxt != seq + payload + ((flags & (SYN | FIN)) != 0 ? 1 : 0)) {
-      v |= V_OUT_OF_ORDER;
     } else if (notAdvanced) {
-      v |= V_RETRANSMISSION;
+      v |= retransmissionKind(a, f, r, seq, flags, payload, nxt, peerAck, t);
     }
   }
 
   // The segment joins the unacknowledged ones; the highest next sequence number moves on.
   let next = seq + payload;
-  if (consumes && load<u32>(f, S_UNACKED) < <u32>MAX_UNACKED) {
-    if (flags & (SYN | FIN)) next += 1;
-    store<u32>(f, load<u32>(f, S_UNACKED) + 1, S_UNACKED);
-    const count = <i32>load<u16>(f, S_RING_COUNT);
-    let blk = load<i32>(f, S_RING_BLOCK) - 1;
-    if (blk < 0 && count == RING_INLINE && promoteRing(f)) blk = load<i32>(f, S_RING_BLOCK) - 1;
-    const cap = blk < 0 ? RING_INLINE : RING_BLOCK;
-    if (count < cap) {
-      const ends = blk < 0 ? f + S_RING_NEXT : blockEnds(blk), times = blk < 0 ? f + S_RING_TIME : blockTimes(blk);
-      let start = <i32>load<u16>(f, S_RING_START);
-      if (start + count == cap) { // at the end: the entries move back to the front
-        memory.copy(ends, ends + (<usize>start << 2), <usize>count << 2);
-        memory.copy(times, times + (<usize>start << 3), <usize>count << 3);
-        start = 0;
-        store<u16>(f, 0, S_RING_START);
-      }
-      if (count > 0 && (seqLT(next, load<u32>(ends + (<usize>(start + count - 1) << 2))) || next - load<u32>(ends + (<usize>start << 2)) >= <u32>RING_SORTED_SPAN)) {
-        store<u8>(f, load<u8>(f, S_BITS) | <u8>SB_RING_UNSORTED, S_BITS);
-      }
-      store<u32>(ends + (<usize>(start + count) << 2), next);
-      store<f64>(times + (<usize>(start + count) << 3), t);
-      store<u16>(f, <u16>(count + 1), S_RING_COUNT);
+  if (consumes) {
+    const unacked = <u32>load<u16>(f, S_UNACKED);
+    if (unacked < <u32>MAX_UNACKED) {
+      if (flags & (SYN | FIN)) next += 1;
+      store<u16>(f, <u16>(unacked + 1), S_UNACKED);
+      listSegment(a, f, side, next, t);
     }
   }
   if ((v & V_ZERO_WINDOW_PROBE) == 0) {
-    if (seqGT(next, load<u32>(f, S_NEXT_SEQ)) || load<u32>(f, S_NEXT_SEQ) == 0) {
+    let top = nxt;
+    if (seqGT(next, nxt) || nxt == 0) {
+      top = next;
       store<u32>(f, next, S_NEXT_SEQ);
       store<f64>(f, t, S_NEXT_SEQ_TIME);
     }
     const end = load<u32>(f, S_MAX_SEQ_TO_BE_ACKED);
-    if (seq == end || end == 0) store<u32>(f, load<u32>(f, S_NEXT_SEQ), S_MAX_SEQ_TO_BE_ACKED);
+    if (seq == end || end == 0) store<u32>(f, top, S_MAX_SEQ_TO_BE_ACKED);
   }
   store<u32>(f, window, S_WINDOW);
   store<u32>(f, ack, S_LAST_ACK);
-  store<f64>(f, t, S_LAST_ACK_TIME);
   store<u16>(f, <u16>v, S_LAST_FLAGS);
 
-  acknowledge(r, ack, t);
-  afterAnalysis(a, f, r, flags, wscale, t);
-  count(a, f, side, flags, payload, v, t);
+  if (load<u8>(r, S_RING_COUNT) != 0) acknowledge(a, r, side ^ 1, ack, t);
+  if ((flags & SYN) != 0 || wscale >= 0 || (load<u8>(a, A_BITS) & AB_RTT_PENDING) != 0) afterAnalysis(a, f, r, flags, wscale, t);
+  if (v != 0) count(a, side, payload, v);
+
+  // Gaps. The connection's latest packet is its latest sender's (AB_LAST_SIDE); a side's
+  // S_LAST_TIME is also the time of its latest ACK, for the fast retransmission.
+  const bits = load<u8>(a, A_BITS);
+  const last = load<f64>(a + ((bits & AB_LAST_SIDE) != 0 ? <usize>SIDE_STRIDE : 0), S_LAST_TIME);
+  if (last == last) {
+    const gap = t > last ? t - last : 0;
+    if (gap > load<f64>(a, A_MAX_GAP)) store<f64>(a, gap, A_MAX_GAP);
+  }
+  store<u8>(a, side != 0 ? bits | <u8>AB_LAST_SIDE : bits & ~(<u8>AB_LAST_SIDE), A_BITS);
+  const sideLast = load<f64>(f, S_LAST_TIME);
+  if (sideLast == sideLast) {
+    const gap = t > sideLast ? t - sideLast : 0;
+    if (gap > load<f64>(f, S_MAX_GAP)) store<f64>(f, gap, S_MAX_GAP);
+  }
+  store<f64>(f, t, S_LAST_TIME);
+
+  if (load<u8>(a, A_HS_STAGE) != HS_DONE) handshakeStage(a, side, flags, t);
+  if (payload > 0 && (load<u8>(f, S_BITS) & SB_FIRST_PAYLOAD) == 0 && (flags & RST) == 0 && (v & V_KEEP_ALIVE) == 0) {
+    store<u8>(f, load<u8>(f, S_BITS) | <u8>SB_FIRST_PAYLOAD, S_BITS);
+    store<f64>(a + (<usize>side << 3), t, A_FIRST_PAYLOAD_TIME);
+  }
   return v;
 }
 
+// A SYN again with the same sequence number rewinds the next expected one; a SYN/ACK with
+// another one moves the base; a side's first packet, or the peer's first ACK, sets the base.
+function bases(a: usize, f: usize, r: usize, side: i32, seq: u32, ack: u32, flags: u32): void {
+  const base = a + A_BASE_SEQ + (<usize>side << 2), peerBase = a + A_BASE_SEQ + (<usize>(side ^ 1) << 2);
+  const baseSet = (load<u8>(f, S_BITS) & SB_BASE_SET) != 0;
+  if (baseSet && (flags & SYN) != 0 && seq != load<u32>(base)) {
+    if (flags & ACK) store<u32>(base, seq);
+  } else if (baseSet && (flags & (SYN | ACK)) == SYN) {
+    store<u32>(f, load<u32>(f, S_MAX_SEQ_TO_BE_ACKED), S_NEXT_SEQ);
+  }
+  if (!baseSet) {
+    store<u32>(base, flags & SYN ? seq : seq - 1);
+    store<u8>(f, load<u8>(f, S_BITS) | <u8>SB_BASE_SET, S_BITS);
+  }
+  if ((load<u8>(r, S_BITS) & SB_BASE_SET) == 0 && (flags & ACK) != 0) {
+    store<u32>(peerBase, ack - 1);
+    store<u8>(r, load<u8>(r, S_BITS) | <u8>SB_BASE_SET, S_BITS);
+  }
+}
+
+// A packet with no payload, the next expected sequence number and the side's last ACK:
+// a window update, a keep-alive ACK, a zero-window-probe ACK or a duplicate ACK.
+function repeatedAck(f: usize, r: usize, window: u32, fwdWindow: u32): u32 {
+  let v: u32 = 0;
+  if (window != 0 && window != fwdWindow) v |= V_WINDOW_UPDATE;
+  const peerFlags = <u32>load<u16>(r, S_LAST_FLAGS);
+  if (window != 0 && window == fwdWindow && (peerFlags & V_KEEP_ALIVE) != 0) {
+    v |= V_KEEP_ALIVE_ACK;
+  } else if (window == 0 && fwdWindow == 0 && (peerFlags & V_ZERO_WINDOW_PROBE) != 0) {
+    v |= V_ZERO_WINDOW_PROBE_ACK;
+  } else if (window != 0 && window == fwdWindow) {
+    const dup = load<i32>(f, S_DUP_ACK_NUM);
+    store<i32>(f, dup == -1 ? 1 : dup + 1, S_DUP_ACK_NUM);
+    v |= V_DUP_ACK;
+  }
+  return v;
+}
+
+// The ACK is beyond the peer's contiguous end: once per hole.
+function ackedUnseen(r: usize, peerEnd: u32): u32 {
+  const peerNext = load<u32>(r, S_NEXT_SEQ);
+  if (peerEnd < peerNext) {
+    store<u32>(r, peerNext, S_MAX_SEQ_TO_BE_ACKED);
+    return V_ACKED_UNSEEN;
+  }
+  const unseen = load<i32>(r, S_DUP_ACK_NUM) == 0 ? V_ACKED_UNSEEN : 0;
+  store<i32>(r, -1, S_DUP_ACK_NUM);
+  return unseen;
+}
+
+// A segment that does not advance the sequence and is not spurious: fast, out of order or plain.
+function retransmissionKind(a: usize, f: usize, r: usize, seq: u32, flags: u32, payload: u32, nxt: u32, peerAck: u32, t: f64): u32 {
+  if (load<i32>(r, S_DUP_ACK_NUM) >= 2 && peerAck == seq && ltUnsigned(t - load<f64>(r, S_LAST_TIME), 0.02)) return V_FAST_RETRANSMISSION;
+  const firstRtt = load<f64>(a, A_FIRST_RTT);
+  const thresh: f64 = firstRtt != 0 ? firstRtt : 0.003;
+  if (ltUnsigned(t - load<f64>(f, S_NEXT_SEQ_TIME), thresh) && nxt != seq + payload + ((flags & (SYN | FIN)) != 0 ? 1 : 0)) return V_OUT_OF_ORDER;
+  return V_RETRANSMISSION;
+}
+
+// Lists a segment ending at `next` in the side's ring (or drops it when the ring is full).
+function listSegment(a: usize, f: usize, side: i32, next: u32, t: f64): void {
+  const count = <i32>load<u8>(f, S_RING_COUNT);
+  let blk = <i32>load<u16>(f, S_RING_BLOCK) - 1;
+  if (blk < 0 && count == RING_INLINE && promoteRing(f, ringAt(a, side))) blk = <i32>load<u16>(f, S_RING_BLOCK) - 1;
+  const cap = blk < 0 ? RING_INLINE : RING_BLOCK;
+  if (count >= cap) return;
+  const e = blk < 0 ? ringAt(a, side) : blockEntries(blk);
+  let start = <i32>load<u8>(f, S_RING_START);
+  if (start + count == cap) { // at the end: the entries move back to the front
+    memory.copy(e, entry(e, start), <usize>count * RING_ENTRY);
+    start = 0;
+    store<u8>(f, 0, S_RING_START);
+  }
+  const at = entry(e, start + count);
+  if (count > 0 && (seqLT(next, load<u32>(at - RING_ENTRY, RE_END)) || next - load<u32>(entry(e, start), RE_END) >= <u32>RING_SORTED_SPAN)) {
+    store<u8>(f, load<u8>(f, S_BITS) | <u8>SB_RING_UNSORTED, S_BITS);
+  }
+  store<u32>(at, next, RE_END);
+  store<f64>(at, t, RE_TIME);
+  store<u8>(f, <u8>(count + 1), S_RING_COUNT);
+}
+
 // The peer's unacknowledged segments this ACK covers leave the ring; an exact match of a
-// segment's end gives an RTT sample from its oldest transmission.
-function acknowledge(r: usize, ack: u32, t: f64): void {
-  const n = <i32>load<u16>(r, S_RING_COUNT);
-  if (n == 0) return;
-  const blk = load<i32>(r, S_RING_BLOCK) - 1;
-  const start = <i32>load<u16>(r, S_RING_START);
-  const ends = (blk < 0 ? r + S_RING_NEXT : blockEnds(blk)) + (<usize>start << 2);
-  const times = (blk < 0 ? r + S_RING_TIME : blockTimes(blk)) + (<usize>start << 3);
+// segment's end gives an RTT sample from its oldest transmission. `r` holds some.
+function acknowledge(a: usize, r: usize, side: i32, ack: u32, t: f64): void {
+  const n = <i32>load<u8>(r, S_RING_COUNT);
+  const blk = <i32>load<u16>(r, S_RING_BLOCK) - 1;
+  const start = <i32>load<u8>(r, S_RING_START);
+  const e = entry(blk < 0 ? ringAt(a, side) : blockEntries(blk), start);
   let kept = 0, matched = false, sample: f64 = 0;
-  if ((load<u8>(r, S_BITS) & SB_RING_UNSORTED) == 0 && seqGT(load<u32>(ends + (<usize>(n - 1) << 2)), ack)) {
+  if ((load<u8>(r, S_BITS) & SB_RING_UNSORTED) == 0 && seqGT(load<u32>(entry(e, n - 1), RE_END), ack)) {
     // In order, and the newest is beyond the ACK: the covered entries are a prefix.
     let k = 0;
     for (; k < n; k++) {
-      const end = load<u32>(ends + (<usize>k << 2));
+      const end = load<u32>(entry(e, k), RE_END);
       if (seqGT(end, ack)) break;
       if (ack == end && !matched) {
-        sample = t - load<f64>(times + (<usize>k << 3));
+        sample = t - load<f64>(entry(e, k), RE_TIME);
         matched = true;
       }
     }
     kept = n - k;
-    store<u16>(r, <u16>(start + k), S_RING_START);
+    store<u8>(r, <u8>(start + k), S_RING_START);
   } else {
     for (let k = 0; k < n; k++) {
-      const end = load<u32>(ends + (<usize>k << 2));
+      const end = load<u32>(entry(e, k), RE_END);
       if (ack == end) {
-        if (!matched) sample = t - load<f64>(times + (<usize>k << 3));
+        if (!matched) sample = t - load<f64>(entry(e, k), RE_TIME);
         matched = true;
       } else if (seqGT(end, ack)) {
-        store<u32>(ends + (<usize>kept << 2), end);
-        store<f64>(times + (<usize>kept << 3), load<f64>(times + (<usize>k << 3)));
+        store<u32>(entry(e, kept), end, RE_END);
+        store<f64>(entry(e, kept), load<f64>(entry(e, k), RE_TIME), RE_TIME);
         kept++;
       }
     }
   }
   if (kept == 0) {
-    store<u16>(r, 0, S_RING_START);
+    store<u8>(r, 0, S_RING_START);
     store<u8>(r, load<u8>(r, S_BITS) & ~(<u8>SB_RING_UNSORTED), S_BITS);
   }
-  store<u16>(r, <u16>kept, S_RING_COUNT);
-  if (blk >= 0 && kept <= RING_INLINE) demoteRing(r);
+  store<u8>(r, <u8>kept, S_RING_COUNT);
+  if (blk >= 0 && kept <= RING_INLINE) demoteRing(r, ringAt(a, side));
   const removed = <u32>(n - kept);
-  const unacked = load<u32>(r, S_UNACKED);
-  store<u32>(r, unacked > removed ? unacked - removed : 0, S_UNACKED);
-  if (load<u32>(r, S_UNACKED) > <u32>kept && !seqLT(ack, load<u32>(r, S_NEXT_SEQ))) store<u32>(r, <u32>kept, S_UNACKED);
-  if (matched && sample != 0) rttSample(r, sample);
+  let unacked = <u32>load<u16>(r, S_UNACKED);
+  unacked = unacked > removed ? unacked - removed : 0;
+  if (unacked > <u32>kept && !seqLT(ack, load<u32>(r, S_NEXT_SEQ))) unacked = <u32>kept;
+  store<u16>(r, <u16>unacked, S_UNACKED);
+  if (matched && sample != 0) rttSample(a + A_RTT + <usize>side * RTT_STRIDE, sample);
 }
 
 function rttSample(s: usize, d: f64): void {
-  const n = load<u32>(s, S_RTT_SAMPLES) + 1;
-  store<u32>(s, n, S_RTT_SAMPLES);
-  if (n == 1 || d < load<f64>(s, S_RTT_MIN)) store<f64>(s, d, S_RTT_MIN);
-  if (n == 1 || d > load<f64>(s, S_RTT_MAX)) store<f64>(s, d, S_RTT_MAX);
-  store<f64>(s, load<f64>(s, S_RTT_SUM) + d, S_RTT_SUM);
+  const n = load<u32>(s, R_SAMPLES) + 1;
+  store<u32>(s, n, R_SAMPLES);
+  if (n == 1 || d < load<f64>(s, R_MIN)) store<f64>(s, d, R_MIN);
+  if (n == 1 || d > load<f64>(s, R_MAX)) store<f64>(s, d, R_MAX);
+  store<f64>(s, load<f64>(s, R_SUM) + d, R_SUM);
   const us = d * 1e6;
-  addQuantileSample(s + S_QUANTILES, n, us, 500);
-  addQuantileSample(s + S_QUANTILES + QUANTILE_STRIDE, n, us, 950);
+  addQuantileSample(s + R_QUANTILES, n, us, 500);
+  addQuantileSample(s + R_QUANTILES + QUANTILE_STRIDE, n, us, 950);
 }
 
 // What tshark's dissector updates after the analysis: the handshake RTT, window scales.
+// Called for SYNs, window-scale options, and while a pure SYN waits for the RTT (AB_RTT_PENDING).
 function afterAnalysis(a: usize, f: usize, r: usize, flags: u32, wscale: i32, t: f64): void {
-  if ((flags & (SYN | ACK)) == SYN) store<f64>(a, t, A_MRU_SYN);
-  if ((flags & (SYN | ACK)) == ACK) {
-    const syn = load<f64>(a, A_MRU_SYN);
-    if (syn == syn && load<f64>(a, A_FIRST_RTT) == 0) store<f64>(a, t - syn, A_FIRST_RTT);
+  const kind = flags & (SYN | ACK);
+  if (kind == SYN) {
+    store<f64>(a, t, A_MRU_SYN);
+    setRttPending(a, load<f64>(a, A_FIRST_RTT) == 0);
+  } else if (kind == ACK && (load<u8>(a, A_BITS) & AB_RTT_PENDING) != 0) {
+    const rtt = t - load<f64>(a, A_MRU_SYN);
+    store<f64>(a, rtt, A_FIRST_RTT);
+    setRttPending(a, rtt == 0);
   }
   if (wscale >= 0) store<i8>(f, <i8>(wscale > 14 ? 14 : wscale), S_WIN_SCALE);
   if (flags & SYN) {
@@ -269,31 +326,25 @@ function afterAnalysis(a: usize, f: usize, r: usize, flags: u32, wscale: i32, t:
   }
 }
 
-// Counts, retransmitted bytes, gaps, the handshake and first-payload times.
-function count(a: usize, f: usize, side: i32, flags: u32, payload: u32, v: u32, t: f64): void {
-  if (v != 0) {
-    const c = f + S_COUNTS;
-    if (v & V_ANY_RETRANSMISSION) {
-      store<u32>(c, load<u32>(c) + 1);
-      store<f64>(f, load<f64>(f, S_RETRANSMITTED_BYTES) + <f64>payload, S_RETRANSMITTED_BYTES);
-    }
-    for (let bit = 1; bit < COUNTS; bit++) {
-      if (v & (1 << bit)) store<u32>(c + (<usize>bit << 2), load<u32>(c + (<usize>bit << 2)) + 1);
-    }
-  }
-  const last = load<f64>(a, A_LAST_TIME);
-  if (last == last) {
-    const gap = t > last ? t - last : 0;
-    if (gap > load<f64>(a, A_MAX_GAP)) store<f64>(a, gap, A_MAX_GAP);
-  }
-  store<f64>(a, t, A_LAST_TIME);
-  const sideLast = load<f64>(f, S_LAST_TIME);
-  if (sideLast == sideLast) {
-    const gap = t > sideLast ? t - sideLast : 0;
-    if (gap > load<f64>(f, S_MAX_GAP)) store<f64>(f, gap, S_MAX_GAP);
-  }
-  store<f64>(f, t, S_LAST_TIME);
+@inline function setRttPending(a: usize, pending: bool): void {
+  const bits = load<u8>(a, A_BITS);
+  store<u8>(a, pending ? bits | <u8>AB_RTT_PENDING : bits & ~(<u8>AB_RTT_PENDING), A_BITS);
+}
 
+// Verdict counts and retransmitted bytes.
+function count(a: usize, side: i32, payload: u32, v: u32): void {
+  const c = a + A_COUNTS + <usize>side * COUNTS_STRIDE;
+  if (v & V_ANY_RETRANSMISSION) {
+    store<u32>(c, load<u32>(c) + 1);
+    store<f64>(c, load<f64>(c, C_RETRANSMITTED_BYTES) + <f64>payload, C_RETRANSMITTED_BYTES);
+  }
+  for (let bit = 1; bit < COUNTS; bit++) {
+    if (v & (1 << bit)) store<u32>(c + (<usize>bit << 2), load<u32>(c + (<usize>bit << 2)) + 1);
+  }
+}
+
+// The handshake's progress, for the time to the first payload byte.
+function handshakeStage(a: usize, side: i32, flags: u32, t: f64): void {
   const stage = load<u8>(a, A_HS_STAGE), kind = flags & (SYN | ACK);
   if (stage == HS_NONE && kind == SYN) {
     store<u8>(a, <u8>side, A_SYN_SIDE);
@@ -304,6 +355,4 @@ function count(a: usize, f: usize, side: i32, flags: u32, payload: u32, v: u32, 
     store<u8>(a, HS_DONE, A_HS_STAGE);
     store<f64>(a, t, A_HANDSHAKE_TIME);
   }
-  const fp = load<f64>(f, S_FIRST_PAYLOAD_TIME);
-  if (payload > 0 && fp != fp && (flags & RST) == 0 && (v & V_KEEP_ALIVE) == 0) store<f64>(f, t, S_FIRST_PAYLOAD_TIME);
 }

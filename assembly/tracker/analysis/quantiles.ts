@@ -24,7 +24,8 @@ export function addQuantileSample(q: usize, n: u32, x: f64, perMille: i32): void
     }
     return;
   }
-  const p: f64 = <f64>perMille / 1000;
+  // The two quantiles the engine keeps as constants (the same doubles as perMille / 1000).
+  const p: f64 = perMille == 500 ? 0.5 : perMille == 950 ? 0.95 : <f64>perMille / 1000;
   let q0 = h(q, 0), q1 = h(q, 1), q2 = h(q, 2), q3 = h(q, 3), q4 = h(q, 4);
   let n1 = load<i32>(q + Q_POSITIONS), n2 = load<i32>(q + Q_POSITIONS + 4), n3 = load<i32>(q + Q_POSITIONS + 8);
   const n0: i32 = 1, n4 = <i32>n;

@@ -1,71 +1,62 @@
 // The pool of ring blocks that sides with more unacknowledged segments than their inline ring
 // holds borrow from (assembly/analysis-layout.ts, RING_INLINE / RING_BLOCK): allocated once,
 // bounded, a free stack of block indices. As the TypeScript engine's pool
-// (sdk/connections/analysis/analysis-state.ts), block for block.
+// (sdk/connections/analysis/analysis-state.ts), block for block. A block's entries have the
+// inline ring's form (RING_ENTRY bytes: end, then time), so one line holds both of an entry.
 
-import { RING_BLOCK, RING_INLINE, S_RING_NEXT, S_RING_TIME, S_RING_COUNT, S_RING_START, S_RING_BLOCK } from "../../analysis-layout";
+import { RING_BLOCK, RING_INLINE, RING_ENTRY, MAX_RING_BLOCKS, S_RING_COUNT, S_RING_START, S_RING_BLOCK } from "../../analysis-layout";
 
 let freeStack: usize = 0; //   i32 block indices
 let freeCount: i32 = 0;
-let ends: usize = 0; //        u32 x RING_BLOCK per block
-let times: usize = 0; //       f64 x RING_BLOCK per block
+let entries: usize = 0; //     RING_BLOCK entries per block
 let poolBase: usize = 0;
 
-/** Allocates the pool (again: the previous one is freed): `blocks` blocks of RING_BLOCK entries, all free. */
+/** Allocates the pool (again: the previous one is freed): `blocks` blocks (at most MAX_RING_BLOCKS), all free. */
 export function initRingPool(blocks: i32): void {
-  const stackBytes = (<usize>blocks * 4 + 7) & ~7;
+  if (blocks > MAX_RING_BLOCKS) blocks = MAX_RING_BLOCKS;
+  const stackBytes = (<usize>blocks * 4 + 63) & ~63;
   if (poolBase != 0) heap.free(poolBase);
-  const base = heap.alloc(stackBytes + <usize>blocks * RING_BLOCK * 12 + 8);
+  const base = heap.alloc(stackBytes + <usize>blocks * RING_BLOCK * RING_ENTRY + 64);
   poolBase = base;
-  freeStack = (base + 7) & ~7;
-  times = freeStack + stackBytes;
-  ends = times + <usize>blocks * RING_BLOCK * 8;
+  freeStack = (base + 63) & ~63;
+  entries = freeStack + stackBytes;
   for (let k = 0; k < blocks; k++) store<i32>(freeStack + (<usize>k << 2), blocks - 1 - k);
   freeCount = blocks;
 }
 
 export function freeRingBlocks(): i32 { return freeCount; }
 
-@inline export function blockEnds(blk: i32): usize { return ends + <usize>blk * RING_BLOCK * 4; }
-@inline export function blockTimes(blk: i32): usize { return times + <usize>blk * RING_BLOCK * 8; }
+@inline export function blockEntries(blk: i32): usize { return entries + <usize>blk * (RING_BLOCK * RING_ENTRY); }
 
-/** Gives back the block side `s` (a side block's address) holds, if any. */
+/** Gives back the block side `s` (a side's hot address) holds, if any. */
 export function releaseRing(s: usize): void {
-  const held = load<i32>(s, S_RING_BLOCK);
+  const held = <i32>load<u16>(s, S_RING_BLOCK);
   if (held > 0) {
     store<i32>(freeStack + (<usize>freeCount << 2), held - 1);
     freeCount++;
   }
-  store<i32>(s, 0, S_RING_BLOCK);
+  store<u16>(s, 0, S_RING_BLOCK);
 }
 
-/** Moves side s's full inline ring into a pool block; false when the pool is empty. */
-export function promoteRing(s: usize): bool {
+/** Moves side s's full inline ring (at `inline`) into a pool block; false when the pool is empty. */
+export function promoteRing(s: usize, inline: usize): bool {
   if (freeCount == 0) return false;
   freeCount--;
   const blk = load<i32>(freeStack + (<usize>freeCount << 2));
-  const n = <i32>load<u16>(s, S_RING_COUNT), from = <i32>load<u16>(s, S_RING_START);
-  const e = blockEnds(blk), t = blockTimes(blk);
-  for (let k = 0; k < n; k++) {
-    store<u32>(e + (<usize>k << 2), load<u32>(s + S_RING_NEXT + (<usize>(from + k) << 2)));
-    store<f64>(t + (<usize>k << 3), load<f64>(s + S_RING_TIME + (<usize>(from + k) << 3)));
-  }
-  store<u16>(s, 0, S_RING_START);
-  store<i32>(s, blk + 1, S_RING_BLOCK);
+  const n = <usize>load<u8>(s, S_RING_COUNT), from = <usize>load<u8>(s, S_RING_START);
+  memory.copy(blockEntries(blk), inline + from * RING_ENTRY, n * RING_ENTRY);
+  store<u8>(s, 0, S_RING_START);
+  store<u16>(s, <u16>(blk + 1), S_RING_BLOCK);
   return true;
 }
 
-/** Moves side s's ring back inline (RING_INLINE entries or fewer) and frees its block. */
-export function demoteRing(s: usize): void {
-  const blk = load<i32>(s, S_RING_BLOCK) - 1;
-  const n = <i32>load<u16>(s, S_RING_COUNT), from = <i32>load<u16>(s, S_RING_START);
-  const e = blockEnds(blk), t = blockTimes(blk);
-  for (let k = 0; k < n && k < RING_INLINE; k++) {
-    store<u32>(s + S_RING_NEXT + (<usize>k << 2), load<u32>(e + (<usize>(from + k) << 2)));
-    store<f64>(s + S_RING_TIME + (<usize>k << 3), load<f64>(t + (<usize>(from + k) << 3)));
-  }
-  store<u16>(s, 0, S_RING_START);
+/** Moves side s's ring back to `inline` (RING_INLINE entries or fewer) and frees its block. */
+export function demoteRing(s: usize, inline: usize): void {
+  const blk = <i32>load<u16>(s, S_RING_BLOCK) - 1;
+  const n = <usize>load<u8>(s, S_RING_COUNT), from = <usize>load<u8>(s, S_RING_START);
+  memory.copy(inline, blockEntries(blk) + from * RING_ENTRY, (n < <usize>RING_INLINE ? n : <usize>RING_INLINE) * RING_ENTRY);
+  store<u8>(s, 0, S_RING_START);
   store<i32>(freeStack + (<usize>freeCount << 2), blk);
   freeCount++;
-  store<i32>(s, 0, S_RING_BLOCK);
+  store<u16>(s, 0, S_RING_BLOCK);
 }

@@ -7,8 +7,8 @@ import { ANALYSIS_SIZE } from "../../analysis-layout";
 export { analysisPacket, analysisReset, analysisRelease, analysisStartsNewStream } from "./engine";
 export { initRingPool, freeRingBlocks } from "./ring-pool";
 
-/** Room for `n` connections' state blocks, 8-byte aligned; returns the first block's address. */
+/** Room for `n` connections' state blocks, 64-byte aligned as in the tracker; returns the first block's address. */
 export function allocateConnections(n: i32): usize {
-  const base = heap.alloc(<usize>n * ANALYSIS_SIZE + 8);
-  return (base + 7) & ~7;
+  const base = heap.alloc(<usize>n * ANALYSIS_SIZE + 64);
+  return (base + 63) & ~63;
 }

@@ -112,21 +112,23 @@ const HEIGHTS_SCRATCH = new Float32Array(10);
 export function unpackAnalysis(bytes: Uint8Array, at: number, view?: DataView): ConnectionAnalysis {
   const v = view ?? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const hs = v.getFloat64(at + A.A_HANDSHAKE_TIME, true);
-  const side0 = unpackSide(v, at + A.A_SIDES, hs);
-  const side1 = unpackSide(v, at + A.A_SIDES + A.SIDE_STRIDE, hs);
+  const side0 = unpackSide(v, at, 0, hs);
+  const side1 = unpackSide(v, at, 1, hs);
   const gap = v.getFloat64(at + A.A_MAX_GAP, true);
   return { sides: [side0, side1], maxGapUs: gap < 0 ? null : us(gap) };
 }
 
-function unpackSide(v: DataView, b: number, hs: number): SideAnalysis {
-  for (let i = 0; i < A.COUNTS; i++) COUNTS_SCRATCH[i] = v.getUint32(b + A.S_COUNTS + i * 4, true);
+function unpackSide(v: DataView, at: number, k: number, hs: number): SideAnalysis {
+  const c = at + A.A_COUNTS + k * A.COUNTS_STRIDE, r = at + A.A_RTT + k * A.RTT_STRIDE;
+  for (let i = 0; i < A.COUNTS; i++) COUNTS_SCRATCH[i] = v.getUint32(c + i * 4, true);
   for (let q = 0; q < 2; q++) {
-    for (let i = 0; i < 5; i++) HEIGHTS_SCRATCH[q * 5 + i] = v.getFloat32(b + A.S_QUANTILES + q * A.QUANTILE_STRIDE + A.Q_HEIGHTS + i * 4, true);
+    for (let i = 0; i < 5; i++) HEIGHTS_SCRATCH[q * 5 + i] = v.getFloat32(r + A.R_QUANTILES + q * A.QUANTILE_STRIDE + A.Q_HEIGHTS + i * 4, true);
   }
   return side({
-    counts: COUNTS_SCRATCH, countsAt: 0, rttSamples: v.getUint32(b + A.S_RTT_SAMPLES, true), rttMin: v.getFloat64(b + A.S_RTT_MIN, true),
-    rttMax: v.getFloat64(b + A.S_RTT_MAX, true), rttSum: v.getFloat64(b + A.S_RTT_SUM, true), heights: HEIGHTS_SCRATCH, heightsAt: 0,
-    retransmittedBytes: v.getFloat64(b + A.S_RETRANSMITTED_BYTES, true), maxGap: v.getFloat64(b + A.S_MAX_GAP, true),
-    firstPayloadTime: v.getFloat64(b + A.S_FIRST_PAYLOAD_TIME, true),
+    counts: COUNTS_SCRATCH, countsAt: 0, rttSamples: v.getUint32(r + A.R_SAMPLES, true), rttMin: v.getFloat64(r + A.R_MIN, true),
+    rttMax: v.getFloat64(r + A.R_MAX, true), rttSum: v.getFloat64(r + A.R_SUM, true), heights: HEIGHTS_SCRATCH, heightsAt: 0,
+    retransmittedBytes: v.getFloat64(c + A.C_RETRANSMITTED_BYTES, true),
+    maxGap: v.getFloat64(at + k * A.SIDE_STRIDE + A.S_MAX_GAP, true),
+    firstPayloadTime: v.getFloat64(at + A.A_FIRST_PAYLOAD_TIME + k * 8, true),
   }, hs);
 }

@@ -7,7 +7,7 @@
 // its inline ring holds borrows a block from a pool of fixed size (the "ring" methods below).
 
 import {
-  COUNTS, RING_INLINE, RING_BLOCK, DEFAULT_RING_BLOCKS, WSCALE_UNKNOWN, HS_NONE,
+  COUNTS, RING_INLINE, RING_BLOCK, DEFAULT_RING_BLOCKS, MAX_RING_BLOCKS, WSCALE_UNKNOWN, HS_NONE,
 } from "../../../assembly/analysis-layout.js";
 
 /** Marker heights and inner positions per endpoint: two P-square estimators (p50, p95). */
@@ -38,8 +38,7 @@ export class AnalysisState {
   winScale!: Int8Array;
   bits!: Uint8Array;
   nextSeqTime!: Float64Array;
-  lastAckTime!: Float64Array;
-  sideLastTime!: Float64Array;
+  sideLastTime!: Float64Array; // also the time of the side's latest ACK (fast retransmissions)
   firstPayloadTime!: Float64Array;
   ringNext!: Uint32Array; //   RING_INLINE per endpoint, oldest first
   ringTime!: Float64Array;
@@ -65,6 +64,7 @@ export class AnalysisState {
 
   constructor(capacity = 1024, ringBlocks = DEFAULT_RING_BLOCKS) {
     this.capacity = 0;
+    ringBlocks = Math.min(ringBlocks, MAX_RING_BLOCKS);
     this.resize(capacity);
     this.poolNext = new Uint32Array(ringBlocks * RING_BLOCK);
     this.poolTime = new Float64Array(ringBlocks * RING_BLOCK);
@@ -138,7 +138,6 @@ export class AnalysisState {
       this.winScale[e] = WSCALE_UNKNOWN;
       this.bits[e] = 0;
       this.nextSeqTime[e] = 0;
-      this.lastAckTime[e] = 0;
       this.sideLastTime[e] = NaN;
       this.firstPayloadTime[e] = NaN;
       this.ringCount[e] = 0;
@@ -158,7 +157,7 @@ export class AnalysisState {
   /** Bytes of state per connection, besides the shared pool (for the documentation and the tests). */
   static bytesPerConnection(): number {
     const perSlot = 5 * 8 + 2;
-    const perEndpoint = 7 * 4 + 2 + 1 + 1 + 4 * 8 + RING_INLINE * (4 + 8) + 2 + 2 + 4
+    const perEndpoint = 7 * 4 + 2 + 1 + 1 + 3 * 8 + RING_INLINE * (4 + 8) + 2 + 2 + 4
       + COUNTS * 4 + 4 + 5 * 8 + QUANTILE_HEIGHTS * 4 + QUANTILE_POSITIONS * 4;
     return perSlot + 2 * perEndpoint;
   }
@@ -190,7 +189,6 @@ export class AnalysisState {
     this.winScale = grow(this.winScale, (n) => new Int8Array(n), e);
     this.bits = grow(this.bits, u8, e);
     this.nextSeqTime = grow(this.nextSeqTime, f64, e);
-    this.lastAckTime = grow(this.lastAckTime, f64, e);
     this.sideLastTime = grow(this.sideLastTime, f64, e);
     this.firstPayloadTime = grow(this.firstPayloadTime, f64, e);
     this.ringNext = grow(this.ringNext, u32, e * RING_INLINE);

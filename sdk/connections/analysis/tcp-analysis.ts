@@ -120,7 +120,7 @@ export class TcpAnalysis extends AnalysisState {
       if (payload > 1 && ((nxt - 1) >>> 0) === seq) notAdvanced = false; // data after a probe byte
       const peerAck = this.lastAck[r]!;
       const thresh = this.firstRtt[slot] !== 0 ? this.firstRtt[slot]! : 0.003;
-      const sinceAck = t - this.lastAckTime[r]!, sinceNext = t - this.nextSeqTime[f]!;
+      const sinceAck = t - this.sideLastTime[r]!, sinceNext = t - this.nextSeqTime[f]!;
       if (payload > 0 && peerAck !== 0 && ((seq + payload - peerAck) | 0) <= 0) {
         v |= V_SPURIOUS_RETRANSMISSION; // data the peer had already acknowledged
       } else if (notAdvanced && this.dupAckNum[r]! >= 2 && peerAck === seq && sinceAck >= 0 && sinceAck < 0.02) {
@@ -172,8 +172,7 @@ export class TcpAnalysis extends AnalysisState {
     }
     this.window[f] = window;
     this.lastAck[f] = ack;
-    this.lastAckTime[f] = t;
-    this.lastFlags[f] = v;
+    this.lastFlags[f] = v; // (the time of this ACK is the side's last time, count() sets it)
 
     this.acknowledge(r);
     this.afterAnalysis(slot, side, flags, wscale);
