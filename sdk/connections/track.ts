@@ -96,6 +96,15 @@ export class GroupingTracker {
     return { groups: this.take(), done };
   }
 
+  /** Ends every connection still open (end of input), FINISH_GROUP at a time, in id order. */
+  *finishAll(): Generator<EndedGroup> {
+    for (let done = false; !done;) {
+      const next = this.finishSome();
+      done = next.done;
+      yield* next.groups;
+    }
+  }
+
   get timeline(): Timeline {
     return { maxGapSec: this.tracker.maxGapSec, backwardsSteps: this.tracker.backwardsSteps };
   }
@@ -152,11 +161,7 @@ export async function* trackConnections(
       grouping.tracker.packetBase = packetBase;
       yield* grouping.process(batch);
     }
-    for (let done = false; !done;) {
-      const next = grouping.finishSome();
-      done = next.done;
-      yield* next.groups;
-    }
+    yield* grouping.finishAll();
     return grouping.timeline;
   } finally {
     releaseScanMemory(memory);

@@ -87,11 +87,7 @@ async function* trackBucket(set: PartitionSet, bucket: number, options: BucketOp
         readers.delete(map);
       }
     }
-    for (let done = false; !done;) {
-      const next = grouping.finishSome();
-      done = next.done;
-      yield* next.groups;
-    }
+    yield* grouping.finishAll();
     return grouping.timeline;
   } finally {
     for (const reader of readers.values()) reader.close();
