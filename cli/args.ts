@@ -17,11 +17,17 @@ export interface OptionSpec {
   help: string;
   /** The commands it applies to. */
   commands: readonly Command[];
+  /** What it means for one command, when that differs (its placeholder and help there). */
+  forCommand?: Partial<Record<Command, { value?: string; help: string }>>;
 }
 
 export const OPTIONS: readonly OptionSpec[] = [
   { name: "format", value: "FORMAT", commands: ["scan"], help: "text (default: a summary), json, ndjson (one connection a line, streamed), csv, zeek (conn.log TSV), parquet (with -o FILE or to a pipe)" },
-  { name: "output", short: "o", value: "FILE", commands: ["scan", "partition"], help: "write there instead of standard output (-: standard output); the file appears only once the run is complete (partition: the directory every map task of a run writes to)" },
+  {
+    name: "output", short: "o", value: "FILE", commands: ["scan", "partition"],
+    help: "write there instead of standard output (-: standard output); the file appears only once the run is complete",
+    forCommand: { partition: { value: "DIR", help: "the directory every map task of a run writes to (each into a map-… directory of its own there)" } },
+  },
   { name: "filter", value: "EXPR", commands: ["scan"], help: 'only the connections matching EXPR, e.g. "dst port 443 and not outcome complete"' },
   { name: "ladder", value: "ID|EXPR", commands: ["scan"], help: "draw the packet exchange of one connection (by id) or of those matching EXPR" },
   { name: "ladder-limit", value: "N|none", commands: ["scan"], help: "how many connections --ladder EXPR draws, the first by frame number (default 20; none: all)" },
@@ -122,7 +128,7 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
 
 /** The --help text of a command. */
 export function helpText(command: Command, version: string): string {
-  const options = OPTIONS.filter((o) => o.commands.includes(command));
+  const options = OPTIONS.filter((o) => o.commands.includes(command)).map((o) => ({ ...o, ...o.forCommand?.[command] }));
   const label = (o: OptionSpec) => `${o.short ? `-${o.short}, ` : "    "}--${o.name}${o.value ? ` ${o.value}` : ""}`;
   const width = Math.max(...options.map((o) => label(o).length)) + 2;
   const lines = [`tcp-handshake-scan ${version}`, "", "Usage:"];

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync, readFileSync, readdirSync, statSync, rmSync
 import { tmpdir, availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseCommandLine, OPTIONS } from "../../cli/args.js";
+import { parseCommandLine, helpText, OPTIONS } from "../../cli/args.js";
 import { UsageError } from "../../cli/usage-error.js";
 import { writePcap } from "../helpers/capture-writer.js";
 import { Conversation } from "../helpers/conversation.js";
@@ -176,6 +176,15 @@ describe("parseCommandLine", () => {
     ];
     for (const [args, message] of cases) expect(() => parseCommandLine(args), args.join(" ")).toThrow(message);
     expect(() => parseCommandLine(["--bogus"])).toThrow(UsageError);
+  });
+});
+
+describe("--help", () => {
+  it("names -o's value as each command takes it: a file for a scan, a directory for partition", () => {
+    const output = (command: "scan" | "partition") => helpText(command, "0").split("\n").find((l) => l.includes("--output"))!;
+    expect(output("scan")).toMatch(/-o, --output FILE +write there instead of standard output/);
+    expect(output("partition")).toMatch(/-o, --output DIR +the directory every map task/);
+    expect(run(["partition", "--help"]).stdout).toContain("-o, --output DIR ");
   });
 });
 
