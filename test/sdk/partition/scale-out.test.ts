@@ -6,9 +6,10 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { scan, type ConnectionRecord } from "../../../sdk/index.js";
-import { partitionCaptures } from "../../../sdk/partition/partition-captures.js";
-import { createBucketScanner, openPartitionSet } from "../../../sdk/partition/track-bucket.js";
+// The partition API as the package exports it.
+import {
+  scan, partitionCaptures, createBucketScanner, openPartitionSet, PartitionError, MAX_BUCKETS, type ConnectionRecord,
+} from "../../../sdk/index.js";
 import { writeRotatedCaptures } from "../../helpers/rotated-captures.js";
 import { corpusDir } from "../../helpers/decode.js";
 import { orderByFirstPacket } from "../../../cli/inputs.js";
@@ -58,6 +59,14 @@ describe("partition, then a reduce per bucket", () => {
     const out = join(dir, "one");
     await partitionCaptures(files, out, { buckets: 1 });
     expect(byId(await reduceAll(out, 1))).toEqual(byId(single));
+  }, 120_000);
+
+  it("refuses what it cannot do: buckets out of range (RangeError), a bucket or partitions not there (PartitionError)", async () => {
+    await expect(partitionCaptures(files, join(dir, "bad"), { buckets: MAX_BUCKETS + 1 })).rejects.toThrow(RangeError);
+    expect(() => openPartitionSet(join(dir, "none"), 0)).toThrow(PartitionError);
+    const out = join(dir, "two");
+    await partitionCaptures(files, out, { buckets: 2 });
+    expect(() => openPartitionSet(out, 2)).toThrow(/no bucket 2 \(the map tasks made buckets 0 to 1\)/);
   }, 120_000);
 });
 
