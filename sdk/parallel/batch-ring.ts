@@ -19,8 +19,11 @@ const FIRST_READER = 3;
 const HEADER_BYTES = 32; // i32 count, u32 latest nanoseconds, f64 packet base, f64 latest seconds
 /** Batches published and not yet read by a worker before it is woken (see publish()). */
 const WAKE_AFTER = 4;
-/** Connections a worker may have sent and not yet seen consumed (~576 bytes each). */
-export const MAX_UNCONSUMED = 4096;
+/**
+ * Connections a worker may have sent and not yet seen consumed (~1.4 kB each as bytes): with a
+ * batch's worth more in flight, the memory a flood keeps in messages, per worker.
+ */
+export const MAX_UNCONSUMED = 1024;
 
 export interface RingBuffers {
   control: SharedArrayBuffer;
@@ -150,7 +153,17 @@ export class RingReader {
     };
   }
 
-  /** Blocks while more than MAX_UNCONSUMED of the `sent` connections are not consumed yet. */
+  /** Whether waitForConsumer(sent) would block now. */
+  mustWait(sent: number): boolean {
+    const consumed = Atomics.load(this.control, FIRST_READER + this.ring.workers + this.worker);
+    return sent - consumed > MAX_UNCONSUMED && !Atomics.load(this.control, ABORTED);
+  }
+
+  /**
+   * Blocks while more than MAX_UNCONSUMED of the `sent` connections are not consumed yet. The
+   * main thread consumes a batch only once every worker has said it is complete: a worker that
+   * sent part of its current batch says so (a message with upTo) before it waits.
+   */
   waitForConsumer(sent: number): void {
     const at = FIRST_READER + this.ring.workers + this.worker;
     for (;;) {

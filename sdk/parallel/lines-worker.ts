@@ -55,6 +55,7 @@ export function runLines(job: WorkerJob, spec: LineSpec): void {
   const reader = new RingReader(job.ring, job.shard.index);
   const views: PacketBatch[] = []; // one per output slot, over the decoder's memory
   for (let slot = reader.next(); slot; slot = reader.next()) {
+    if (reader.mustWait(sent)) flush(batch);
     reader.waitForConsumer(sent);
     const packets = views[slot.slot] ??= PacketBatch.ofSlot(memory.buffer, outputAt, slotRecords, slot.slot);
     packets.count = slot.count;

@@ -15,8 +15,10 @@ import { FINAL_BATCH, type WorkerJob, type WorkerMessage } from "./messages.js";
 import { runLines } from "./lines-worker.js";
 
 const FLUSH_BATCHES = 32;
+// A message holds at most this many connections (~1.4 kB each): a flood ends one per packet, and
+// a batch's 4 096 sent at once went out in 6-8 MB buffers, doubled as they filled, per worker.
 const FLUSH_RECORDS = 512;
-const FINISH_STEP = 4096;
+const FINISH_STEP = FLUSH_RECORDS;
 
 function run(job: WorkerJob): void {
   // Buffers the main thread has given back (this thread never returns to its event loop: they
@@ -34,6 +36,8 @@ function run(job: WorkerJob): void {
     const last = groups[groups.length - 1];
     if (last && last.batch === batch) last.count++;
     else groups.push({ batch, count: 1 });
+    // Batches below `batch` are complete; the main thread merges this one once all of it came.
+    if (out.count >= FLUSH_RECORDS) flush(batch === FINAL_BATCH ? Infinity : batch);
   }, job.inPlace ? memory : undefined);
   const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
   let sent = 0; // connections sent
@@ -46,6 +50,7 @@ function run(job: WorkerJob): void {
   const reader = new RingReader(job.ring, job.shard.index);
   const views: PacketBatch[] = []; // one per output slot, over the decoder's memory
   for (let slot = reader.next(); slot; slot = reader.next()) {
+    if (reader.mustWait(sent)) flush(batch);
     reader.waitForConsumer(sent);
     const packets = views[slot.slot] ??= PacketBatch.ofSlot(memory.buffer, outputAt, slotRecords, slot.slot);
     packets.count = slot.count;
@@ -63,7 +68,7 @@ function run(job: WorkerJob): void {
   for (let done = false; !done;) {
     reader.waitForConsumer(sent);
     done = tracker.finish(FINISH_STEP);
-    flush(Infinity);
+    if (out.count > 0 || done) flush(Infinity);
   }
   post({ type: "done", timeline: { maxGapSec: tracker.maxGapSec, backwardsSteps: tracker.backwardsSteps } });
   job.recycle.close();
