@@ -58,7 +58,7 @@ export interface RecordTunnel {
   changes: number;
   /**
    * The first packet's chain in full, outermost first (absent when its first packet was not
-   * tunnelled, or when the packets came without their tunnel records: --from-partitions).
+   * tunnelled, or came without its tunnel record: a PacketBatch view without them).
    */
   chain?: RecordTunnelLevel[];
 }
