@@ -39,6 +39,7 @@ export class ChunkReader {
   read(into: ChunkArea): Chunk {
     if (!this.fill(CHUNK_HEADER_SIZE)) throw new PartitionError(`${this.path}: ends inside a chunk header`);
     const at = this.start, view = this.view;
+    const offset = this.position - (this.end - at); // the chunk's byte offset in the file
     const chunk = {
       batch: view.getUint32(at, true), count: view.getUint32(at + 4, true),
       tickSec: view.getFloat64(at + 8, true), tickNsec: view.getUint32(at + 16, true),
@@ -54,11 +55,11 @@ export class ChunkReader {
     for (let i = 0; i < chunk.count; i++) {
       this.copy(into.bytes, i * L.RECORD_SIZE, L.RECORD_SIZE, chunk.count);
       const depth = into.bytes[i * L.RECORD_SIZE + L.REC_TUNNEL_DEPTH]!;
-      if (depth > L.MAX_TUNNEL_DEPTH) throw new PartitionError(`${this.path}: a record of ${depth} tunnel levels (at most ${L.MAX_TUNNEL_DEPTH})`);
+      if (depth > L.MAX_TUNNEL_DEPTH) throw new PartitionError(`${this.path}: byte ${offset}: a chunk's record of ${depth} tunnel levels (at most ${L.MAX_TUNNEL_DEPTH})`);
       this.copy(into.tunnels, i * L.TUNNEL_RECORD_SIZE, depth * L.TUNNEL_LEVEL_SIZE, chunk.count);
       levels += depth * L.TUNNEL_LEVEL_SIZE;
     }
-    if (levels !== tunnelBytes) throw new PartitionError(`${this.path}: a chunk's tunnel levels are ${levels} bytes, its header says ${tunnelBytes}`);
+    if (levels !== tunnelBytes) throw new PartitionError(`${this.path}: byte ${offset}: a chunk's tunnel levels are ${levels} bytes, its header says ${tunnelBytes}`);
     return chunk;
   }
 
