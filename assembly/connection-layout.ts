@@ -4,7 +4,7 @@
 // (sdk/connections/tracker.ts). Like layout.ts it is compiled twice, by asc and by tsc, so it
 // holds integer constants only. Bump CONNECTION_LAYOUT_VERSION on any change.
 
-export const CONNECTION_LAYOUT_VERSION = 6;
+export const CONNECTION_LAYOUT_VERSION = 7;
 
 // ---------------------------------------------------------------------------------------------
 // One connection: CONN_SIZE bytes, little-endian, 8-byte aligned. Side 0 is the endpoint that
@@ -101,6 +101,10 @@ export const C_TUNNEL_CHANGES = C_TUNNEL + 15; // u8: tunnel changes counted (at
 export const C_TUNNEL_PARENT_COUNT = C_TUNNEL + 16; // u8: identities in C_TUNNEL_PARENTS
 export const C_TUNNEL_FLAGS = C_TUNNEL + 17; //   u8: TUNNEL_X_LOGGED
 export const C_TUNNEL_PARENTS = C_TUNNEL + 20; // u32 x TUNNEL_MAX_PARENTS: distinct chains, in order seen
+// The first packet's chain in full (its tunnel record's levels: layout.ts, "Tunnel chain"), in a
+// block of its own as the history's C_HISTORY_MORE: u32 byte length, 4 bytes unused, then the
+// levels. It moves with the connection into the ended buffer and is freed with it.
+export const C_TUNNEL_CHAIN = C_TUNNEL + 44; //    u32: address of the chain block (0: none)
 export const TUNNEL_BLOCK_SIZE = 64; // 16 bytes spare: records stay on 64-byte lines
 // Zeek's Tunnel::max_changes_per_connection: tunnel_changed events per connection; a change
 // past it logs history 'X' once. Each event adds its chain to tunnel_parents, so a connection

@@ -23,6 +23,8 @@ export type { LineSpec, LineFormatter } from "./lines/line-formats.js";
 export type {
   ConnectionRecord, EndpointRecord, HandshakeOutcome, HandshakeOptions, TeardownKind, RecordAnalysis, RecordTunnel,
 } from "./connections/connection-record.js";
+export type { RecordTunnelLevel } from "./connections/tunnel-chain.js";
+export { chainText as tunnelChainText } from "./connections/tunnel-chain.js";
 export type { SideAnalysis, AckRtt, CountName } from "./connections/analysis/analysis-result.js";
 export { COUNT_NAMES as ANALYSIS_COUNTS } from "./connections/analysis/analysis-result.js";
 export { connState, CONN_STATE_DESCRIPTIONS } from "./connections/conn-state.js";

@@ -3,7 +3,7 @@
 // recycled through a free list; a slot's generation survives reuse and tells stale timer
 // entries apart.
 
-import { CONN_SIZE, C_GENERATION, C_IN_USE, C_HISTORY_MORE, C_EXTENSION } from "../connection-layout";
+import { CONN_SIZE, C_GENERATION, C_IN_USE, C_HISTORY_MORE, C_EXTENSION, C_TUNNEL_CHAIN } from "../connection-layout";
 import { initConnection } from "./connection";
 
 const CHUNK_SHIFT = 12;
@@ -66,6 +66,8 @@ export function releaseSlot(slot: u32): void {
   if (more != 0) { heap.free(more); store<u32>(c, 0, C_HISTORY_MORE); }
   const extension = <usize>load<u32>(c, C_EXTENSION);
   if (extension != 0) { heap.free(extension); store<u32>(c, 0, C_EXTENSION); }
+  const chain = <usize>load<u32>(c, C_TUNNEL_CHAIN);
+  if (chain != 0) { heap.free(chain); store<u32>(c, 0, C_TUNNEL_CHAIN); }
   if (freeCount == freeCapacity) {
     freeCapacity = freeCapacity == 0 ? 1024 : freeCapacity * 2;
     freeList = freeList == 0 ? heap.alloc(<usize>freeCapacity << 2) : heap.realloc(freeList, <usize>freeCapacity << 2);

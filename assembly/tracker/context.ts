@@ -34,12 +34,31 @@ export function resetContext(): void {
   backwardsSteps = 0;
   lastPacketTime = NaN;
   packetBase = 0;
+  tunnelsBase = 0;
 }
 
 @inline export function packetIndex(): f64 { return load<f64>(rec, L.REC_PACKET_INDEX) + packetBase; }
 
 /** The packet record at `at` is the one being tracked. */
 @inline export function setRecord(at: usize): void { rec = at; }
+
+// Where the records being tracked lie, and their tunnel records beside them, same index (0:
+// none given: a tunnelled connection then keeps its chain's types, not its levels).
+// (A pending SYN's replay tracks a record of its own, outside them.)
+let recordsBase: usize = 0;
+let recordsEnd: usize = 0;
+let tunnelsBase: usize = 0;
+export function setTunnelRecords(at: usize): void { tunnelsBase = at; }
+@inline export function setRecordsRange(at: usize, count: u32): void {
+  recordsBase = at;
+  recordsEnd = at + <usize>count * L.RECORD_SIZE;
+}
+
+/** The tunnel record of the current record (0: none), read only when its packet is tunnelled. */
+export function currentTunnelRecord(): usize {
+  if (tunnelsBase == 0 || rec < recordsBase || rec >= recordsEnd) return 0;
+  return tunnelsBase + ((rec - recordsBase) / L.RECORD_SIZE) * L.TUNNEL_RECORD_SIZE;
+}
 
 /** Reads the current record's fields the rules use (after its clock step). */
 @inline export function readPacket(): void {

@@ -1,8 +1,8 @@
 // The ended buffer: connections that ended during a call, copied out whole for the SDK to read
-// (connection-layout.ts). A copy owns its history block until the buffer is cleared at the
-// start of the next call.
+// (connection-layout.ts). A copy owns its history and tunnel chain blocks until the buffer is
+// cleared at the start of the next call.
 
-import { CONN_SIZE, C_HISTORY_MORE, C_EXTENSION } from "../connection-layout";
+import { CONN_SIZE, C_HISTORY_MORE, C_EXTENSION, C_TUNNEL_CHAIN } from "../connection-layout";
 
 export const ENDED_CAPACITY: u32 = 256;
 
@@ -20,6 +20,8 @@ export function clearEnded(): void {
   for (let k: u32 = 0; k < endedCount; k++) {
     const more = <usize>load<u32>(base + <usize>k * CONN_SIZE, C_HISTORY_MORE);
     if (more != 0) heap.free(more);
+    const chain = <usize>load<u32>(base + <usize>k * CONN_SIZE, C_TUNNEL_CHAIN);
+    if (chain != 0) heap.free(chain);
   }
   endedCount = 0;
 }
@@ -27,10 +29,11 @@ export function clearEnded(): void {
 @inline export function endedFull(): bool { return endedCount >= ENDED_CAPACITY; }
 @inline export function endedRoomFor(n: u32): bool { return endedCount + n <= ENDED_CAPACITY; }
 
-/** Copies a connection record out; its history block moves with it, its extension stays (freed with the slot). */
+/** Copies a connection record out; its history and chain blocks move with it, its extension stays (freed with the slot). */
 export function copyEnded(c: usize): void {
   const copy = endedPtr() + <usize>(endedCount++) * CONN_SIZE;
   memory.copy(copy, c, CONN_SIZE);
   store<u32>(c, 0, C_HISTORY_MORE);
+  store<u32>(c, 0, C_TUNNEL_CHAIN);
   store<u32>(copy, 0, C_EXTENSION);
 }

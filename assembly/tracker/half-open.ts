@@ -60,6 +60,9 @@ export function promoteHead(): u32 { return promote(<u32>cachedHead); }
 export function holdAsPending(stop: u32, verify: bool, packetFlags: u32, hash: u32): bool {
   if ((curFlags & (L.FLAG_SYN | L.FLAG_ACK | L.FLAG_FIN | L.FLAG_RST)) != L.FLAG_SYN || curPayload != 0) return false;
   if (stop != L.LAYER_NONE || (verify && (packetFlags & L.PKT_CHECKSUM_BAD) != 0)) return false;
+  // A tunnelled SYN is tracked in full: its chain (tunnel.ts) is read from beside its record,
+  // which a replay would no longer have.
+  if (load<u8>(rec, L.REC_TUNNEL_DEPTH) != 0) return false;
   const deadline = firstDeadline(curTime, now);
   if (deadline < lastPendingDeadline) return false; // the FIFO must stay in deadline order
   if (P.pendingLive >= config.halfOpenLimit) evictOldestPending();

@@ -10,7 +10,7 @@
 // began. Memory grows with the connections open at once (TLSF heap); the SDK re-reads
 // memory.buffer after every call.
 
-import { LAYOUT_VERSION, RECORD_SIZE } from "../layout";
+import { LAYOUT_VERSION, RECORD_SIZE, TUNNEL_RECORD_SIZE } from "../layout";
 import { CONNECTION_LAYOUT_VERSION, C_ID, C_IN_USE, REMOVED_END } from "../connection-layout";
 import { resetConnections, connAt, slotsUsed, liveConnections as live } from "./connections";
 import { resetFlowIndex, touchedSum } from "./flow-index";
@@ -25,6 +25,7 @@ import * as config from "./config";
 
 const RECORDS_CAPACITY: u32 = 4096;
 let records: usize = 0;
+let tunnelRecords: usize = 0;
 // End of input: the open connections' slots, sorted by id, and how many have been ended.
 let closing: usize = 0;
 let closingCount: u32 = 0;
@@ -55,6 +56,16 @@ export function setHalfOpenLimit(limit: u32): void { config.setHalfOpenLimit(lim
 export function setConnectionLimit(limit: u32): void { config.setConnectionLimit(limit); }
 /** Keys connections by tunnel chain and inner endpoints; call after reset(). */
 export function setKeyByTunnel(on: bool): void { config.setKeyByTunnel(on); }
+/**
+ * The tunnel records beside the records the next track() or trackAt() calls read, same index
+ * (layout.ts, "Tunnel chain"; 0: none): where tunnelled connections take their chains from.
+ */
+export function setTunnelRecords(at: usize): void { clock.setTunnelRecords(at); }
+/** The area for track()'s tunnel records, RECORDS_CAPACITY of them (allocated on first use). */
+export function tunnelRecordsPtr(): usize {
+  if (tunnelRecords == 0) tunnelRecords = heap.alloc(<usize>RECORDS_CAPACITY * TUNNEL_RECORD_SIZE);
+  return tunnelRecords;
+}
 export function setPortTimeout(port: u32, seconds: f64): void { config.setPortTimeout(port, seconds); }
 export function addIgnoredNet(version: u32, bits: u32): usize { return config.addIgnoredNet(version, bits); }
 

@@ -24,7 +24,7 @@ import { appendLetter, appendFrom, historyIs, setHistory2, logLetter, noteAnomal
 import { endedRoomFor } from "./ended";
 import * as config from "./config";
 import {
-  rec, curTime, curFlags, curSeq, curPayload, packetIndex, setRecord, readPacket, stepClock, resetContext, clockTo,
+  rec, curTime, curFlags, curSeq, curPayload, packetIndex, setRecord, setRecordsRange, readPacket, stepClock, resetContext, clockTo,
 } from "./context";
 import { create, isReuse, reuseEvidence, expectsSyn, regroupsCutSyn, REUSE_NEW_ISN, REUSE_SIMULTANEOUS } from "./orientation";
 import { historyLetter, noteSequence, updateStates } from "./endpoints";
@@ -57,6 +57,7 @@ export function resetTracker(): void {
  * yet processed: `count`, or less when the ended buffer filled up (drain it and call again).
  */
 export function trackRecords(records: usize, from: u32, count: u32): u32 {
+  setRecordsRange(records, count);
   for (let i = from; i < count; i++) {
     if (i + INDEX_AHEAD < count) touchIndex(load<u32>(records + <usize>(i + INDEX_AHEAD) * L.RECORD_SIZE, L.REC_FLOW_HASH));
     if (i + CONN_AHEAD < count) touchConnection(load<u32>(records + <usize>(i + CONN_AHEAD) * L.RECORD_SIZE, L.REC_FLOW_HASH));

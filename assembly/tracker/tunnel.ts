@@ -13,11 +13,11 @@ import * as L from "../layout";
 import {
   C_TUNNEL_KEY, C_TUNNEL_FIRST, C_TUNNEL_CURRENT, C_TUNNEL_TYPES, C_TUNNEL_DEPTH, C_TUNNEL_CHANGES,
   C_TUNNEL_PARENT_COUNT, C_TUNNEL_FLAGS, C_TUNNEL_PARENTS, TUNNEL_MAX_CHANGES, TUNNEL_MAX_PARENTS,
-  TUNNEL_X_LOGGED, E_TUNNELLED,
+  TUNNEL_X_LOGGED, E_TUNNELLED, C_TUNNEL_CHAIN,
 } from "../connection-layout";
 import { endpointAt } from "./connection";
 import { appendLetter } from "./history";
-import { rec } from "./context";
+import { rec, currentTunnelRecord } from "./context";
 import * as config from "./config";
 
 const LETTER_X: u32 = 0x58; // 'X'
@@ -33,8 +33,25 @@ export function startTunnel(c: usize): void {
   store<u8>(c, 0, C_TUNNEL_CHANGES);
   store<u8>(c, 0, C_TUNNEL_FLAGS);
   store<u8>(c, 0, C_TUNNEL_PARENT_COUNT);
-  if (h != 0) addParent(c, h);
+  store<u32>(c, 0, C_TUNNEL_CHAIN);
+  if (h != 0) {
+    addParent(c, h);
+    keepChain(c);
+  }
   setTunnelled(c, h != 0);
+}
+
+// The first packet's levels in a block of their own (connection-layout.ts, C_TUNNEL_CHAIN): a
+// tunnelled connection's, at most 8 + MAX_TUNNEL_DEPTH * TUNNEL_LEVEL_SIZE bytes, freed with it.
+function keepChain(c: usize): void {
+  const levels = currentTunnelRecord();
+  if (levels == 0) return;
+  const bytes = <usize>load<u8>(rec, L.REC_TUNNEL_DEPTH) * L.TUNNEL_LEVEL_SIZE;
+  const block = heap.alloc(8 + bytes);
+  store<u32>(block, <u32>bytes);
+  store<u32>(block, 0, 4);
+  memory.copy(block + 8, levels, bytes);
+  store<u32>(c, <u32>block, C_TUNNEL_CHAIN);
 }
 
 /** An existing connection's packet: follows a change of tunnel. Cheap when neither is tunnelled. */

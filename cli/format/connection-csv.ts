@@ -2,7 +2,7 @@
 // Every column is described in the README ("csv columns"); an empty cell is a value not
 // known (no SYN seen for that side's options, no VLAN tag, an RTT not measurable).
 
-import type { ConnectionRecord, HandshakeOptions } from "../../sdk/index.js";
+import { tunnelChainText, type ConnectionRecord, type HandshakeOptions } from "../../sdk/index.js";
 import { ANALYSIS_COLUMNS } from "./analysis-columns.js";
 
 const opt = (o: HandshakeOptions | null, pick: (o: HandshakeOptions) => unknown) => (o ? pick(o) : null);
@@ -23,6 +23,7 @@ export const CSV_COLUMNS: [string, (c: ConnectionRecord) => unknown][] = [
   ["tunnel_identity", (c) => c.tunnel?.identity],
   ["tunnel_parents", (c) => c.tunnel?.parents.join(";")],
   ["tunnel_changes", (c) => c.tunnel?.changes],
+  ["tunnel_chain", (c) => (c.tunnel?.chain ? tunnelChainText(c.tunnel.chain) : null)],
   ["conn_state", (c) => c.connState],
   ["history", (c) => c.history],
   ["outcome", (c) => c.handshake.outcome],

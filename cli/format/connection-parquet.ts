@@ -35,6 +35,7 @@ export const PARQUET_TYPES: Record<string, ParquetColumnType> = {
   tunnel_identity: "STRING",
   tunnel_parents: "STRING",
   tunnel_changes: "INT32",
+  tunnel_chain: "STRING",
   conn_state: "STRING",
   history: "STRING",
   outcome: "STRING",

@@ -15,6 +15,7 @@ import { epochString } from "../decoder/timestamp.js";
 import type { SideAnalysis } from "./analysis/analysis-result.js";
 import { TUNNEL_TYPES, type TunnelType } from "../decoder/tunnels.js";
 import { TUNNEL_MAX_PARENTS } from "../../assembly/connection-layout.js";
+import { recordChain, type RecordTunnelLevel } from "./tunnel-chain.js";
 
 /**
  * Wireshark's TCP analysis of the connection's packets (docs/tcp-analysis.md): per side, the
@@ -55,6 +56,11 @@ export interface RecordTunnel {
   parents: string[];
   /** Changes from one chain to another, counted up to 5 (Zeek's Tunnel::max_changes_per_connection); history 'X' marks one past that. */
   changes: number;
+  /**
+   * The first packet's chain in full, outermost first (absent when its first packet was not
+   * tunnelled, or came without its tunnel record: a PacketBatch view without them).
+   */
+  chain?: RecordTunnelLevel[];
 }
 
 export interface EndpointRecord {
@@ -218,7 +224,10 @@ function recordTunnel(s: ConnectionStore, slot: number): RecordTunnel {
   for (let k = 0, bits = s.tunnelTypes[slot]!; k < s.tunnelDepth[slot]!; k++, bits >>= 4) types.push(TUNNEL_TYPES[bits & 15] ?? "ip");
   const parents: string[] = [];
   for (let k = 0; k < s.tunnelParentCount[slot]!; k++) parents.push(hex8(s.tunnelParents[slot * TUNNEL_MAX_PARENTS + k]!));
-  return { types, identity: hex8(s.tunnelFirst[slot]!), parents, changes: s.tunnelChanges[slot]! };
+  const tunnel: RecordTunnel = { types, identity: hex8(s.tunnelFirst[slot]!), parents, changes: s.tunnelChanges[slot]! };
+  const chain = s.tunnelChain[slot];
+  if (chain) tunnel.chain = recordChain(chain);
+  return tunnel;
 }
 
 export function buildConnectionRecord(s: ConnectionStore, slot: number): ConnectionRecord {

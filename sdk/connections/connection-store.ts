@@ -4,9 +4,10 @@
 // originator is a per-connection bit, so a Zeek "flip" swaps roles without moving state.
 // Slots are recycled through a free list; columns double when full. No object is allocated
 // per packet; the history string and rare anomaly counts are the only per-connection objects
-// (and the TCP analysis results, set once when the connection ends).
+// (and a tunnelled connection's chain, and the TCP analysis results, set once when it ends).
 
 import type { ConnectionAnalysis } from "./analysis/analysis-result.js";
+import type { TunnelLevel } from "../decoder/tunnels.js";
 import { TUNNEL_MAX_PARENTS } from "../../assembly/connection-layout.js";
 
 export const KEY_WORDS = 10;
@@ -84,6 +85,8 @@ export class ConnectionStore {
   tunnelParents: Uint32Array; //    TUNNEL_MAX_PARENTS per slot: distinct chains, in order seen
   history: string[] = [];
   anomalyCounts: (Map<string, number> | undefined)[] = [];
+  /** The first packet's tunnel chain in full, when it was tunnelled and its tunnel record was given. */
+  tunnelChain: (TunnelLevel[] | undefined)[] = [];
   /** Out-of-order blocks, when a stream has any: per side EXT_BLOCKS (start, end) pairs. */
   blocks: (Uint32Array | undefined)[] = [];
   /** The TCP analysis results, by side index: set when the connection ends (read by the record builder). */
@@ -236,6 +239,7 @@ export class ConnectionStore {
     this.generation[slot]!++;
     this.history[slot] = "";
     this.anomalyCounts[slot] = undefined;
+    this.tunnelChain[slot] = undefined;
     this.blocks[slot] = undefined;
     this.analysis[slot] = undefined;
     this.freeList.push(slot);
@@ -328,6 +332,7 @@ export class ConnectionStore {
     }
     this.history[slot] = "";
     this.anomalyCounts[slot] = undefined;
+    this.tunnelChain[slot] = undefined;
     this.blocks[slot] = undefined;
     this.analysis[slot] = undefined;
   }

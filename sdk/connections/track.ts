@@ -85,7 +85,7 @@ export class GroupingTracker {
 
   /** Tracks one decoded batch; yields the connections that ended meanwhile, in groups (at least one, maybe empty). */
   process(packets: PacketBatch): Generator<EndedGroup> {
-    if (this.inPlace) this.inPlace.processInPlace(packets.u8.byteOffset, packets.count, packets.latestSec, packets.latestNsec);
+    if (this.inPlace) this.inPlace.processInPlace(packets.u8.byteOffset, packets.count, packets.latestSec, packets.latestNsec, packets.tunnels?.byteOffset ?? 0);
     else this.tracker.processBatch(packets);
     return this.take();
   }

@@ -11,12 +11,13 @@ import { remove, TIMEOUT_IDLE_EMPTY } from "./tracker-lifetime.js";
 
 /**
  * Holds packet i, which would open a new connection, as a pending SYN when it can be replayed
- * exactly later: a pure SYN without payload, decoded whole, not to be dropped, due no earlier
+ * exactly later: a pure SYN without payload, decoded whole, not tunnelled, not to be dropped, due no earlier
  * than the last one held. If so, and as many are held as allowed, the oldest ends now.
  */
 export function holdAsPending(k: TrackerContext, b: PacketBatch, i: number, stop: number, verify: boolean, packetFlags: number): boolean {
   if ((k.flags & (L.FLAG_SYN | L.FLAG_ACK | L.FLAG_FIN | L.FLAG_RST)) !== L.FLAG_SYN || k.payload !== 0) return false;
   if (stop !== L.LAYER_NONE || (verify && packetFlags & L.PKT_CHECKSUM_BAD)) return false;
+  if (b.u8[i * L.RECORD_SIZE + L.REC_TUNNEL_DEPTH] !== 0) return false; // its chain lives beside its record
   const t = k.cur[CUR_TIME]!;
   const attempt = k.now + k.timeouts.attempt, idleEmpty = t + TIMEOUT_IDLE_EMPTY;
   const deadline = attempt < idleEmpty ? attempt : idleEmpty;

@@ -14,6 +14,8 @@ export interface TrackerExports {
   connectionLayoutVersion(): number;
   recordsPtr(): number;
   recordsCapacity(): number;
+  setTunnelRecords(at: number): void;
+  tunnelRecordsPtr(): number;
   endedPtr(): number;
   endedCount(): number;
   maxGapSec(): number;

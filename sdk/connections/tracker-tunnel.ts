@@ -20,7 +20,11 @@ export function startTunnel(k: TrackerContext, b: PacketBatch, i: number, slot: 
   s.tunnelChanges[slot] = 0;
   s.tunnelFlags[slot] = 0;
   s.tunnelParentCount[slot] = 0;
-  if (h !== 0) addParent(k, slot, h);
+  if (h !== 0) {
+    addParent(k, slot, h);
+    // The levels in full, from the tunnel record beside the packet's (absent from a view without them).
+    if (b.tunnels) s.tunnelChain[slot] = b.tunnel(i);
+  }
 }
 
 /** An existing connection's packet: follows a change of tunnel. */

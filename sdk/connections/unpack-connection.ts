@@ -1,9 +1,12 @@
 // Reads one connection record of the WebAssembly tracker (layout: assembly/connection-layout.ts)
 // into a slot of a ConnectionStore, so that the one record builder (connection-record.ts)
-// serves both trackers, with the TCP analysis results of the block at C_ANALYSIS. The extension
+// serves both trackers, with the TCP analysis results of the block at C_ANALYSIS and the tunnel
+// chain of the block at C_TUNNEL_CHAIN (in the same memory or buffer as the record). The extension
 // block (out-of-order blocks) is not read: no record field comes from it.
 
 import * as C from "../../assembly/connection-layout.js";
+import * as L from "../../assembly/layout.js";
+import { readTunnelLevels } from "../decoder/tunnels.js";
 import { ANOMALY_NAMES } from "./anomalies.js";
 import { ConnectionStore, KEY_WORDS } from "./connection-store.js";
 import { unpackAnalysis } from "./analysis/analysis-result.js";
@@ -71,6 +74,9 @@ export function unpackConnection(view: DataView, bytes: Uint8Array, c: number, s
   const parents = u8(C.C_TUNNEL_PARENT_COUNT);
   s.tunnelParentCount[slot] = parents;
   for (let k = 0; k < parents; k++) s.tunnelParents[slot * C.TUNNEL_MAX_PARENTS + k] = u32(C.C_TUNNEL_PARENTS + k * 4);
+  const chain = u32(C.C_TUNNEL_CHAIN);
+  s.tunnelChain[slot] = chain === 0 ? undefined
+    : readTunnelLevels(bytes, chain + 8, view.getUint32(chain, true) / L.TUNNEL_LEVEL_SIZE);
   s.history[slot] = history(view, bytes, c);
   s.anomalyCounts[slot] = anomalyCounts(view, c);
   for (let side = 0; side < 2; side++) unpackEndpoint(view, c + C.C_ENDPOINTS + side * C.ENDPOINT_STRIDE, s, slot * 2 + side);

@@ -83,6 +83,7 @@ export class WasmConnectionTracker {
       const count = Math.min(this.recordsCapacity, b.count - first);
       const from = first * L.RECORD_SIZE;
       this.refresh().set(b.u8.subarray(from, from + count * L.RECORD_SIZE), this.recordsAt);
+      this.copyTunnelRecords(b, first, count);
       for (let next = 0; next < count;) {
         next = this.wasm.track(next, count);
         this.drain();
@@ -91,11 +92,27 @@ export class WasmConnectionTracker {
     this.advanceClock(b.latestSec, b.latestNsec);
   }
 
+  // The tunnel records of a batch's tunnelled records go with them (the others are not read).
+  private copyTunnelRecords(b: PacketBatch, first: number, count: number): void {
+    let tunnelled = false;
+    for (let i = first; i < first + count && !tunnelled; i++) tunnelled = b.u8[i * L.RECORD_SIZE + L.REC_TUNNEL_DEPTH] !== 0;
+    if (!tunnelled || !b.tunnels) {
+      this.wasm.setTunnelRecords(0);
+      return;
+    }
+    const at = this.wasm.tunnelRecordsPtr();
+    const from = first * L.TUNNEL_RECORD_SIZE;
+    this.refresh().set(b.tunnels.subarray(from, from + count * L.TUNNEL_RECORD_SIZE), at);
+    this.wasm.setTunnelRecords(at);
+  }
+
   /**
    * Tracks `count` records at byte `at` of the tracker's memory (the constructor's `memory`),
-   * then moves the clock to `latestSec`/`latestNsec` (PacketBatch.latestSec).
+   * their tunnel records at `tunnelsAt` (0: none), then moves the clock to
+   * `latestSec`/`latestNsec` (PacketBatch.latestSec).
    */
-  processInPlace(at: number, count: number, latestSec: number, latestNsec: number): void {
+  processInPlace(at: number, count: number, latestSec: number, latestNsec: number, tunnelsAt = 0): void {
+    this.wasm.setTunnelRecords(tunnelsAt);
     for (let next = 0; next < count;) {
       next = this.wasm.trackAt(at, next, count);
       this.drain();

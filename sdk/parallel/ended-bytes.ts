@@ -1,14 +1,14 @@
 // Ended connections as bytes, for worker threads to send to the main thread: each connection
 // record (assembly/connection-layout.ts) as the WebAssembly tracker left it, followed by its
-// history letters past the inline ones when there are any, with C_HISTORY_MORE rewritten to
-// where they now lie in the same buffer. The main thread reads them with unpackConnection(),
+// history letters past the inline ones and its tunnel chain when there are any, with
+// C_HISTORY_MORE and C_TUNNEL_CHAIN rewritten to where they now lie in the same buffer. The main thread reads them with unpackConnection(),
 // like the tracker's own ended buffer; structured cloning of record objects costs several
 // times more. The buffers go back and forth: the main thread returns each once it has built
 // the records from it, and the writer goes on in a returned one (spare()) when there is one.
 // A buffer allocated per message was freed only when the main thread's heap was next collected,
 // and V8 lets tens of MB of such external memory pile up first (a flood sends ~1 GB of it).
 
-import { CONN_SIZE, C_HISTORY_MORE } from "../../assembly/connection-layout.js";
+import { CONN_SIZE, C_HISTORY_MORE, C_TUNNEL_CHAIN } from "../../assembly/connection-layout.js";
 
 const align8 = (n: number) => (n + 7) & ~7;
 
@@ -26,15 +26,20 @@ export class EndedBytesWriter {
   /** Appends the record at `at` of `source` (the tracker's memory). */
   add(source: Uint8Array, sourceView: DataView, at: number): void {
     const more = sourceView.getUint32(at + C_HISTORY_MORE, true);
-    const moreBytes = more === 0 ? 0 : align8(8 + sourceView.getUint32(more, true));
-    this.reserve(CONN_SIZE + moreBytes);
+    const chain = sourceView.getUint32(at + C_TUNNEL_CHAIN, true);
+    const moreBytes = blockBytes(sourceView, more), chainBytes = blockBytes(sourceView, chain);
+    this.reserve(CONN_SIZE + moreBytes + chainBytes);
     const c = this.length;
     this.bytes.set(source.subarray(at, at + CONN_SIZE), c);
     if (more !== 0) {
       this.bytes.set(source.subarray(more, more + moreBytes), c + CONN_SIZE);
       this.view.setUint32(c + C_HISTORY_MORE, c + CONN_SIZE, true);
     }
-    this.length += CONN_SIZE + moreBytes;
+    if (chain !== 0) {
+      this.bytes.set(source.subarray(chain, chain + chainBytes), c + CONN_SIZE + moreBytes);
+      this.view.setUint32(c + C_TUNNEL_CHAIN, c + CONN_SIZE + moreBytes, true);
+    }
+    this.length += CONN_SIZE + moreBytes + chainBytes;
     this.count++;
   }
 
@@ -57,14 +62,18 @@ export class EndedBytesWriter {
   }
 }
 
+// A block the record points to (history letters, tunnel chain): u32 length, 4 bytes, the bytes.
+function blockBytes(view: DataView, at: number): number {
+  return at === 0 ? 0 : align8(8 + view.getUint32(at, true));
+}
+
 /** Offsets of the first `count` records in a buffer written by EndedBytesWriter, from `start`. */
 export function endedRecords(view: DataView, start: number, count: number): number[] {
   const offsets = new Array<number>(count);
   let at = start;
   for (let k = 0; k < count; k++) {
     offsets[k] = at;
-    const more = view.getUint32(at + C_HISTORY_MORE, true);
-    at += CONN_SIZE + (more === 0 ? 0 : align8(8 + view.getUint32(more, true)));
+    at += CONN_SIZE + blockBytes(view, view.getUint32(at + C_HISTORY_MORE, true)) + blockBytes(view, view.getUint32(at + C_TUNNEL_CHAIN, true));
   }
   return offsets;
 }

@@ -23,7 +23,7 @@ export function runLines(job: WorkerJob, spec: LineSpec): void {
     for (let m = receiveMessageOnPort(job.recycle); m; m = receiveMessageOnPort(job.recycle)) spares.push(m.message as ArrayBuffer);
     return spares.pop();
   });
-  const { memory, outputAt, slotRecords } = job.records;
+  const { memory, outputAt, slotRecords, extras } = job.records;
   const grouping = new GroupingTracker({ ...job.options, shard: job.shard }, job.inPlace ? memory : undefined);
   let groups: { batch: number; count: number }[] = [];
   let batch = 0;
@@ -57,7 +57,7 @@ export function runLines(job: WorkerJob, spec: LineSpec): void {
   for (let slot = reader.next(); slot; slot = reader.next()) {
     if (reader.mustWait(sent)) flush(batch);
     reader.waitForConsumer(sent);
-    const packets = views[slot.slot] ??= PacketBatch.ofSlot(memory.buffer, outputAt, slotRecords, slot.slot);
+    const packets = views[slot.slot] ??= PacketBatch.ofSlot(memory.buffer, outputAt, slotRecords, slot.slot, extras);
     packets.count = slot.count;
     packets.latestSec = slot.latestSec;
     packets.latestNsec = slot.latestNsec;

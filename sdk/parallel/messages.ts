@@ -11,6 +11,8 @@ export interface DecodedRecords {
   memory: WebAssembly.Memory;
   outputAt: number;
   slotRecords: number;
+  /** Slot 0's file offsets and tunnel records (PacketBatch.ofSlot's extras). */
+  extras: { fileOffsetsAt: number; tunnelsAt: number };
 }
 
 export interface WorkerJob {

@@ -78,7 +78,10 @@ async function* runWorkers<D, T>(
   // The decoders of every input run on one memory the workers read the records from.
   const memory = acquireScanMemory();
   const layout = await instantiateDecoder(memory); // grows the memory; tells where the slots are
-  const records: DecodedRecords = { memory, outputAt: layout.outputPtr(), slotRecords: layout.recordCapacity() };
+  const records: DecodedRecords = {
+    memory, outputAt: layout.outputPtr(), slotRecords: layout.recordCapacity(),
+    extras: { fileOffsetsAt: layout.fileOffsetsPtr(), tunnelsAt: layout.tunnelsPtr() },
+  };
   const ring = createRing(threads, layout.outputSlots());
   const writer = new RingWriter(ring);
   const placement = { memory, outputSlot: () => writer.nextSlot(), fill: true };

@@ -30,7 +30,7 @@ function run(job: WorkerJob): void {
   });
   let groups: { batch: number; count: number }[] = [];
   let batch = 0;
-  const { memory, outputAt, slotRecords } = job.records;
+  const { memory, outputAt, slotRecords, extras } = job.records;
   const tracker = new WasmConnectionTracker({ ...job.options, shard: job.shard }, null, (bytes, view, at) => {
     out.add(bytes, view, at);
     const last = groups[groups.length - 1];
@@ -52,12 +52,12 @@ function run(job: WorkerJob): void {
   for (let slot = reader.next(); slot; slot = reader.next()) {
     if (reader.mustWait(sent)) flush(batch);
     reader.waitForConsumer(sent);
-    const packets = views[slot.slot] ??= PacketBatch.ofSlot(memory.buffer, outputAt, slotRecords, slot.slot);
+    const packets = views[slot.slot] ??= PacketBatch.ofSlot(memory.buffer, outputAt, slotRecords, slot.slot, extras);
     packets.count = slot.count;
     packets.latestSec = slot.latestSec;
     packets.latestNsec = slot.latestNsec;
     tracker.packetBase = slot.packetBase;
-    if (job.inPlace) tracker.processInPlace(packets.u8.byteOffset, packets.count, slot.latestSec, slot.latestNsec);
+    if (job.inPlace) tracker.processInPlace(packets.u8.byteOffset, packets.count, slot.latestSec, slot.latestNsec, packets.tunnels!.byteOffset);
     else tracker.processBatch(packets);
     reader.release();
     batch++;

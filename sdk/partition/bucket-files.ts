@@ -82,13 +82,16 @@ export class BucketFiles {
 
   /**
    * Appends record `word / 32` of `source` to `bucket` in batch `batch`, in a new chunk when
-   * `tick` (seconds, or NO_TICK) is set or the bucket has no chunk open in this batch.
+   * `tick` (seconds, or NO_TICK) is set or the bucket has no chunk open in this batch; a
+   * tunnelled record's levels follow it, from `tunnels` (the batch's tunnel records) at `tunnelAt`.
    */
-  add(bucket: number, batch: number, source: Uint32Array, word: number, tickSec: number, tickNsec: number): void {
+  add(bucket: number, batch: number, source: Uint32Array, word: number, tickSec: number, tickNsec: number, tunnels: Uint8Array | null, tunnelAt: number): void {
     const file = this.files[bucket]!;
     let at = this.chunkAt[bucket]!;
+    const depth = tunnels ? (source[word + (L.REC_TUNNEL_DEPTH >> 2)]! >>> ((L.REC_TUNNEL_DEPTH & 3) * 8)) & 0xff : 0;
+    const levels = depth * L.TUNNEL_LEVEL_SIZE;
     if (at < 0 || tickSec !== NO_TICK) {
-      file.reserve(CHUNK_HEADER_SIZE + L.RECORD_SIZE);
+      file.reserve(CHUNK_HEADER_SIZE + L.RECORD_SIZE + levels);
       at = file.used;
       file.view.setUint32(at, batch, true);
       file.view.setUint32(at + 4, 0, true);
@@ -98,12 +101,17 @@ export class BucketFiles {
       file.used += CHUNK_HEADER_SIZE;
       this.chunkAt[bucket] = at;
     } else {
-      file.reserve(L.RECORD_SIZE);
+      file.reserve(L.RECORD_SIZE + levels);
     }
     const to = file.used >>> 2, words = file.words;
     for (let k = 0; k < WORDS; k++) words[to + k] = source[word + k]!;
     file.used += L.RECORD_SIZE;
     file.view.setUint32(at + 4, file.view.getUint32(at + 4, true) + 1, true);
+    if (levels > 0) {
+      file.bytes.set(tunnels!.subarray(tunnelAt, tunnelAt + levels), file.used);
+      file.used += levels; // levels are 48 bytes: the next record stays 4-byte aligned
+      file.view.setUint32(at + 20, file.view.getUint32(at + 20, true) + levels, true);
+    }
   }
 
   /** Closes the batch's chunks and writes its clock entry; buffers past their share are written. */

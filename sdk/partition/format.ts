@@ -7,7 +7,7 @@
 import * as L from "../../assembly/layout.js";
 
 /** The partition format's own version: bump on any change to what this file describes. */
-export const PARTITION_FORMAT_VERSION = 1;
+export const PARTITION_FORMAT_VERSION = 2;
 export const MANIFEST_NAME = "manifest.json";
 export const CLOCK_NAME = "clock.bin";
 export const MAP_PREFIX = "map-";
@@ -20,7 +20,9 @@ export const CLOCK_MAGIC = "THSCLOCK";
 
 /**
  * A bucket file's chunk: u32 batch (the map's batch number), u32 records, f64 tick seconds
- * (-1: none), u32 tick nanoseconds, u32 reserved; then the records. The tick is the capture
+ * (-1: none), u32 tick nanoseconds, u32 tunnel bytes; then the records, each tunnelled one
+ * followed by its tunnel levels (REC_TUNNEL_DEPTH of TUNNEL_LEVEL_SIZE bytes: what the record's
+ * tunnel.chain is made of), which the tunnel bytes add up (0: records only, read in one go). The tick is the capture
  * clock reached by packets of other buckets since this bucket's previous record, when it is
  * later than the chunk's first record (timestamps that step back): the reducer moves its
  * clock there first, as a tracker that saw those packets would have.

@@ -89,7 +89,7 @@ export async function partitionCaptures(files: string[], outDir: string, options
         const behind = maxSec > sec || (maxSec === sec && maxNsec > nsec);
         const reached = reachedSec[bucket]! > maxSec || (reachedSec[bucket] === maxSec && reachedNsec[bucket]! >= maxNsec);
         const tick = behind && !reached;
-        out.add(bucket, batchNumber, u32, at / 4, tick ? maxSec : NO_TICK, tick ? maxNsec : 0);
+        out.add(bucket, batchNumber, u32, at / 4, tick ? maxSec : NO_TICK, tick ? maxNsec : 0, batch.tunnels, i * L.TUNNEL_RECORD_SIZE);
         if (sec > maxSec || (sec === maxSec && nsec > maxNsec)) { maxSec = sec; maxNsec = nsec; }
         reachedSec[bucket] = maxSec;
         reachedNsec[bucket] = maxNsec;

@@ -15,7 +15,7 @@ import type { ConnectionRecord } from "../connections/connection-record.js";
 import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions, Scanner } from "../scan.js";
 import { checkScanOptions } from "../options.js";
-import { ChunkReader } from "./chunk-reader.js";
+import { ChunkReader, type ChunkArea } from "./chunk-reader.js";
 import { openBucketFile, readPartitionSet, PartitionError, type MapOutput, type PartitionSet } from "./map-outputs.js";
 import { CLOCK_ENTRY_SIZE, FILE_HEADER_SIZE } from "./format.js";
 
@@ -42,12 +42,35 @@ export function checkBucketFiles(set: PartitionSet, bucket: number): void {
   for (const map of set.maps) closeSync(openBucketFile(map, bucket).fd);
 }
 
+/**
+ * Records, their file offsets (not kept: NaN) and their tunnel records, in one 8-byte-aligned
+ * buffer that a batch view (PacketBatch) reads, grown as a chunk needs.
+ */
+class BatchArea implements ChunkArea {
+  bytes = new Uint8Array(0);
+  tunnels = new Uint8Array(0);
+  view!: PacketBatch;
+  private capacity = 0;
+
+  constructor(capacity: number) { this.reserve(capacity); }
+
+  reserve(count: number): void {
+    if (count <= this.capacity) return;
+    const n = Math.max(count, this.capacity * 2);
+    const offsetsAt = n * L.RECORD_SIZE, tunnelsAt = offsetsAt + n * L.FILE_OFFSET_SIZE;
+    const buffer = new ArrayBuffer(tunnelsAt + n * L.TUNNEL_RECORD_SIZE);
+    new Float64Array(buffer, offsetsAt, n).fill(NaN);
+    this.bytes = new Uint8Array(buffer, 0, offsetsAt);
+    this.tunnels = new Uint8Array(buffer, tunnelsAt, n * L.TUNNEL_RECORD_SIZE);
+    this.view = new PacketBatch(buffer, 0, n, { fileOffsetsAt: offsetsAt, tunnelsAt });
+    this.capacity = n;
+  }
+}
+
 async function* trackBucket(set: PartitionSet, bucket: number, options: BucketOptions): AsyncGenerator<EndedGroup, Timeline> {
   const grouping = new GroupingTracker({ ...options, verifyChecksums: set.decoder.verifyChecksums });
   const tracker = grouping.tracker as GroupingTracker["tracker"] & { setClockBase(secs: number): void };
-  // Records are copied into an 8-byte-aligned area the batch views (PacketBatch) read.
-  const area = { bytes: new Uint8Array(4096 * L.RECORD_SIZE) };
-  let view = new PacketBatch(area.bytes.buffer, 0, area.bytes.length / L.RECORD_SIZE);
+  const area = new BatchArea(4096);
   const clockOnly = new PacketBatch(new ArrayBuffer(L.RECORD_SIZE), 0, 1);
   const readers = new Map<MapOutput, ChunkReader>();
   const lastUse = new Map<MapOutput, number>();
@@ -71,7 +94,7 @@ async function* trackBucket(set: PartitionSet, bucket: number, options: BucketOp
             clockOnly.latestNsec = chunk.tickNsec;
             tracker.processBatch(clockOnly);
           }
-          if (view.u8.buffer !== area.bytes.buffer) view = new PacketBatch(area.bytes.buffer, 0, area.bytes.length / L.RECORD_SIZE);
+          const view = area.view;
           view.count = chunk.count;
           view.latestSec = -1; // the batch's time comes after all its chunks
           tracker.processBatch(view);

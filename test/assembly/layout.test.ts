@@ -70,7 +70,8 @@ describe("connection layout", () => {
     expect(C.C_ANALYSIS % 8).toBe(0);
     expect(C.C_ANALYSIS).toBeGreaterThanOrEqual(C.C_SYN_ACK2_SENT + 4);
     expect(C.C_TUNNEL).toBe(C.C_ANALYSIS + A.ANALYSIS_SIZE);
-    expect(C.C_TUNNEL_PARENTS + 4 * C.TUNNEL_MAX_PARENTS).toBeLessThanOrEqual(C.C_TUNNEL + C.TUNNEL_BLOCK_SIZE);
+    expect(C.C_TUNNEL_PARENTS + 4 * C.TUNNEL_MAX_PARENTS).toBeLessThanOrEqual(C.C_TUNNEL_CHAIN);
+    expect(C.C_TUNNEL_CHAIN + 4).toBeLessThanOrEqual(C.C_TUNNEL + C.TUNNEL_BLOCK_SIZE);
     expect(C.CONN_SIZE).toBe(C.C_TUNNEL + C.TUNNEL_BLOCK_SIZE);
     expect(C.CONN_SIZE % 8).toBe(0);
   });

@@ -103,11 +103,23 @@ describe("partitions that cannot be reduced", () => {
     refused(broken("cut", (c) => { const f = join(c, maps[1]!, "bucket-00000.bin"); truncateSync(f, statSync(f).size - 100); }), /cut short/);
   });
 
+  it("a chunk whose tunnel levels disagree with its header", () => {
+    // In every map output, so that the reduce meets it before it has written anything.
+    refused(broken("tunnel-bytes", (c) => {
+      for (const map of maps) {
+        const f = join(c, map, "bucket-00000.bin");
+        const bytes = readFileSync(f);
+        bytes.writeUInt32LE(48, 32 + 20); // the first chunk's tunnel bytes: its records have none
+        writeFileSync(f, bytes);
+      }
+    }), /bucket-00000\.bin: byte 32: a chunk's tunnel levels are 0 bytes, its header says 48/);
+  });
+
   it("a map output of another packet layout or format version", () => {
     refused(broken("layout", (c) => {
       const f = join(c, maps[0]!, "manifest.json");
       writeFileSync(f, readFileSync(f, "utf8").replace(/"layoutVersion": \d+/, '"layoutVersion": 999'));
-    }), /written by another version \(partition format 1, packet layout 999; this one reads 1 and \d+\): run partition again/);
+    }), /written by another version \(partition format 2, packet layout 999; this one reads 2 and \d+\): run partition again/);
     refused(broken("header", (c) => {
       const f = join(c, maps[0]!, "bucket-00000.bin");
       const bytes = readFileSync(f);

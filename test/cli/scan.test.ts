@@ -97,10 +97,16 @@ describe("tcp-handshake-scan <capture>", () => {
     const wrapped = JSON.parse(run(["--format", "json", "--tunnel-ports", "vxlan=4790", path]).stdout).connections;
     expect(wrapped.map(({ tunnel: _, ...rest }: { tunnel: unknown }) => rest)).toEqual(plain);
     const identity = wrapped[0].tunnel.identity;
-    for (const c of wrapped) expect(c.tunnel).toEqual({ types: ["vxlan"], identity, parents: [identity], changes: 0 });
+    const chain = [{ type: "vxlan", src: "192.0.2.1", dst: "192.0.2.2", sport: 50000, dport: 4790, vni: 9 }];
+    for (const c of wrapped) expect(c.tunnel).toEqual({ types: ["vxlan"], identity, parents: [identity], changes: 0, chain });
     // The csv's tunnel columns, and zeek's tunnel_parents: one uid, the tunnel's, for every connection.
     const csv = parseCsv(run(["--format", "csv", "--tunnel-ports", "vxlan=4790", path]).stdout, { columns: true }) as Record<string, string>[];
-    for (const row of csv) expect(row).toMatchObject({ tunnel: "vxlan", tunnel_identity: identity, tunnel_parents: identity, tunnel_changes: "0" });
+    for (const row of csv) {
+      expect(row).toMatchObject({
+        tunnel: "vxlan", tunnel_identity: identity, tunnel_parents: identity, tunnel_changes: "0",
+        tunnel_chain: "vxlan 192.0.2.1:50000-192.0.2.2:4790 vni=9",
+      });
+    }
     const zeek = run(["--format", "zeek", "--tunnel-ports", "vxlan=4790", path]).stdout.split("\n");
     const column = zeek.find((l) => l.startsWith("#fields"))!.split("\t").indexOf("tunnel_parents") - 1;
     const parents = new Set(zeek.filter((l) => l !== "" && !l.startsWith("#")).map((l) => l.split("\t")[column]));

@@ -1,12 +1,14 @@
 // tshark's TCP analysis as an oracle: the captures it covers (the real corpus's good captures
 // with ../shared/corpus/real/oracle-analysis, and the recordings in test/fixtures/impaired with
 // their own oracle files), the named exclusions (test/corpus/tcp-analysis-exclusions.json), the
-// streams tshark reads inside tunnels, and the comparison of one side's results with tshark's.
+// name tshark gives a side (by a tunnelled packet's outer address), and the comparison of one
+// side's results with tshark's.
 
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { corpusDir } from "./decode.js";
+import { endpoint } from "./tshark-streams.js";
 
 export interface OracleStream {
   stream: number;
@@ -17,9 +19,8 @@ export interface OracleStream {
   sides: Record<"a" | "b", Record<string, number>>;
   ack_rtt_us: Record<"a" | "b", { samples: number; min?: number; max?: number }>;
 }
-export interface StreamView { carried_by: string; inside_other_transport: boolean; first_frame: number }
 
-export interface OracleCapture { name: string; path: string; oracle: string; view: string | null }
+export interface OracleCapture { name: string; path: string; oracle: string }
 
 /** Our results for one side, in the oracle's terms. */
 export interface SideResult {
@@ -42,33 +43,30 @@ export function oracleCaptures(): OracleCapture[] {
     const files = (JSON.parse(readFileSync(join(real, "manifest.json"), "utf8")).files as { file: string; set: string }[])
       .filter((f) => f.set === "good").map((f) => f.file.slice("good/".length));
     for (const name of files) {
-      captures.push({ name, path: join(real, "good", name), oracle: join(real, "oracle-analysis", `${name}.json`), view: join(real, "oracle", `${name}.json`) });
+      captures.push({ name, path: join(real, "good", name), oracle: join(real, "oracle-analysis", `${name}.json`) });
     }
   }
   if (existsSync(fixtures)) {
     for (const name of readdirSync(fixtures).filter((f) => f.endsWith(".pcap")).sort()) {
-      captures.push({ name: `impaired/${name}`, path: join(fixtures, name), oracle: join(fixtures, `${name}.analysis.json`), view: null });
+      captures.push({ name: `impaired/${name}`, path: join(fixtures, name), oracle: join(fixtures, `${name}.analysis.json`) });
     }
   }
   return captures;
 }
 
-export function readOracle(c: OracleCapture): { streams: OracleStream[]; views: Map<number, StreamView> } {
-  const streams: OracleStream[] = JSON.parse(readFileSync(c.oracle, "utf8")).streams;
-  const views = new Map<number, StreamView>();
-  if (c.view) for (const s of JSON.parse(readFileSync(c.view, "utf8")).streams as StreamView[]) views.set(s.first_frame, s);
-  return { streams, views };
+export function readOracle(c: OracleCapture): OracleStream[] {
+  return JSON.parse(readFileSync(c.oracle, "utf8")).streams;
 }
 
 /**
- * A stream tshark reads inside another transport or tunnel: set aside, as the oracle names such a
- * stream by its outermost IP addresses (tshark's first ip.src), not by the inner ones a record has.
+ * The name the oracle gives a packet's sender (tshark_analysis.py): the frame's first IPv4
+ * source address (ip.src, outermost layer first), else its first IPv6 one, with the TCP source
+ * port. A tunnelled packet is so named by an outer address of its chain (`outer`: each level's
+ * source, outermost first), not by the inner one (`inner`) its record has.
  */
-export function tunnelled(s: StreamView | undefined): boolean {
-  if (!s) return false;
-  if (s.inside_other_transport) return true;
-  const layers = s.carried_by.split(":");
-  return layers.filter((l) => l === "ip" || l === "ipv6").length > 1 || layers.includes("gre") || layers.includes("erspan");
+export function tsharkSender(outer: readonly { src: string }[], inner: string, port: number): string {
+  const sources = [...outer.map((t) => t.src), inner];
+  return endpoint(sources.find((a) => !a.includes(":")) ?? sources[0]!, port);
 }
 
 /** What differs between tshark's side and ours: every count, the RTT sample count, min and max within 2 µs. */

@@ -11,11 +11,14 @@ import * as L from "../../assembly/layout.js";
 import type { TcpPacketRecord } from "../../sdk/index.js";
 import { COUNT_NAMES, type ConnectionAnalysis } from "../../sdk/connections/analysis/index.js";
 import { typescriptEngine, type AnalysisEngine } from "./analysis-engines.js";
+import { tsharkSender } from "./analysis-oracle.js";
 
 export type Counts = Record<(typeof COUNT_NAMES)[number], number>;
 
 export interface StreamAnalysis {
   a: string;
+  /** Side a as the oracle names it: by a tunnelled first packet's outer address (analysis-oracle.ts, tsharkSender). */
+  tsharkA: string;
   b: string | null;
   firstFrame: number;
   lastFrame: number;
@@ -53,7 +56,7 @@ export function analyseStreams(records: TcpPacketRecord[], engine: AnalysisEngin
       engine.reset(slot);
       current.set(pair, slot);
       bySlot.push({
-        a: src, b: null, firstFrame: frame, lastFrame: frame, packets: 0,
+        a: src, tsharkA: tsharkSender(r.tunnel, r.src, r.srcPort), b: null, firstFrame: frame, lastFrame: frame, packets: 0,
         sides: { a: zeroCounts(), b: zeroCounts() }, ackRtt: { a: { samples: 0 }, b: { samples: 0 } },
         analysis: undefined as unknown as ConnectionAnalysis, verdicts: [],
       });

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 
 export interface ZeekRow {
+  uid?: string;
   origH?: string;
   origP?: number;
   respH?: string;
@@ -16,6 +17,8 @@ export interface ZeekRow {
   respPkts?: number;
   /** How many uids tunnel_parents lists (0 for "-"), when the baseline has the column. */
   tunnelParents?: number;
+  /** The uids tunnel_parents lists (empty for "-"), when the baseline has the column. */
+  tunnelParentUids?: string[];
   /**
    * The numeric columns as Zeek wrote them (a full TSV baseline has them): "-" is unset
    * (duration and sizes when the duration is 0).
@@ -45,11 +48,12 @@ export function readZeekBaseline(path: string): ZeekRow[] {
     const history = get("history");
     const hasNumbers = ZEEK_NUMBER_COLUMNS.every((name) => fields!.includes(name));
     rows.push({
-      origH: get("id.orig_h"), origP: num("id.orig_p"), respH: get("id.resp_h"), respP: num("id.resp_p"),
+      uid: get("uid"), origH: get("id.orig_h"), origP: num("id.orig_p"), respH: get("id.resp_h"), respP: num("id.resp_p"),
       proto: get("proto"), connState: get("conn_state"),
       history: history === undefined ? undefined : history === "-" ? "" : history,
       origPkts: num("orig_pkts"), respPkts: num("resp_pkts"),
       tunnelParents: !fields.includes("tunnel_parents") ? undefined : get("tunnel_parents")?.split(",").length ?? 0,
+      tunnelParentUids: !fields.includes("tunnel_parents") ? undefined : get("tunnel_parents")?.split(",") ?? [],
       numbers: hasNumbers
         ? Object.fromEntries(ZEEK_NUMBER_COLUMNS.map((name) => [name, values[fields!.indexOf(name)]!])) as Record<ZeekNumberColumn, string>
         : undefined,

@@ -16,6 +16,7 @@ import {
   udpTunnel, outerIp, vxlan, geneve, gtpu, teredo, ayiya, gre, erspan, pptp, mpls, type OuterEnds,
 } from "../../helpers/tunnels.js";
 import type { TcpPacketRecord, TunnelLevel } from "../../../sdk/index.js";
+import { recordChain, TUNNEL_ID_NAMES } from "../../../sdk/connections/tunnel-chain.js";
 
 const SAMPLE = readPcapFrames(readFileSync(fileURLToPath(new URL("../../../examples/sample.pcap", import.meta.url))));
 
@@ -103,6 +104,19 @@ const CASES: Case[] = [
     options: { maxTunnelDepth: 3 } },
 ];
 
+// A level the writer made, in the record's words (record.tunnel.chain).
+function asRecordLevel(t: Partial<TunnelLevel>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (t.type !== undefined) out.type = t.type;
+  if (t.src !== undefined) out.src = t.src;
+  if (t.dst !== undefined) out.dst = t.dst;
+  if (t.srcPort !== undefined) out.sport = t.srcPort;
+  if (t.dstPort !== undefined) out.dport = t.dstPort;
+  const name = t.type && TUNNEL_ID_NAMES[t.type];
+  if (name && t.id !== undefined && t.id !== null) out[name] = t.id;
+  return out;
+}
+
 // The fields that describe the frame and the tunnel, not the inner packet.
 function inner(r: TcpPacketRecord): Partial<TcpPacketRecord> {
   const { capLen: _c, origLen: _o, fileOffset: _f, tunnel: _t, tunnelHash: _h, ...rest } = r;
@@ -148,9 +162,18 @@ describe("decapsulation: the sample's traffic in every tunnel equals the sample'
       const wrappedScan = await scanWithBothTrackers(writePcap(wrapped), options);
       // The same connections, each saying what carried it: the chain, its identity, no change.
       const identity = first.tunnelHash.toString(16).padStart(8, "0");
+      let forwardFirst = 0;
       for (const conn of wrappedScan.connections) {
-        expect(conn.tunnel).toStrictEqual({ types: c.chain.map((t) => t.type), identity, parents: [identity], changes: 0 });
+        const { chain, ...rest } = conn.tunnel!;
+        expect(rest).toStrictEqual({ types: c.chain.map((t) => t.type), identity, parents: [identity], changes: 0 });
+        // The chain in full is the connection's first packet's, as the capture writer made it.
+        const opening = got.records.find((r) => r.packetIndex === conn.id - 1)!;
+        expect(chain).toStrictEqual(recordChain(opening.tunnel));
+        if (opening.tunnel[0]!.src !== first.tunnel[0]!.src) continue;
+        forwardFirst++;
+        c.chain.forEach((level, k) => expect(chain![k]).toMatchObject(asRecordLevel(level)));
       }
+      expect(forwardFirst).toBeGreaterThan(0);
       expect(wrappedScan.connections.map(({ tunnel: _, ...rest }) => rest)).toStrictEqual(plainScan.connections);
     });
   }

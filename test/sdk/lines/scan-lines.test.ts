@@ -53,6 +53,13 @@ describe("lines written by the workers", () => {
     expect(await same([full, cut])).toBeGreaterThan(650);
   });
 
+  it("are one thread's on VXLAN traffic, with each connection's tunnel chain", async () => {
+    const vxlan = join(dir, "vxlan.pcap");
+    generateCapture(vxlan, { bytes: 2e6, seed: 8, mix: "short", concurrency: 200, vxlan: true });
+    expect(await same(vxlan)).toBeGreaterThan(50);
+    expect(await lines(vxlan, 2)).toContain('"chain":[{"type":"vxlan"');
+  });
+
   it("are one thread's on short connections written by the test helpers: closed, refused, unanswered, reset, mid-stream", async () => {
     const { SYN, ACK, FIN, RST, PSH } = F;
     const conversations = Array.from({ length: 3000 }, (_, k) => {

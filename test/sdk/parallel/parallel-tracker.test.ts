@@ -39,6 +39,15 @@ describe("worker threads", () => {
     expect(await same([full, cut])).toBeGreaterThan(100);
   });
 
+  it("give the same output on tunnelled traffic, each record with its tunnel chain", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ths-par-"));
+    const vxlan = join(dir, "vxlan.pcap");
+    generateCapture(vxlan, { bytes: 2e6, concurrency: 200, seed: 7, vxlan: true });
+    expect(await same(vxlan)).toBeGreaterThan(50);
+    const { connections } = await scan(vxlan, { threads: 2 });
+    for (const c of connections) expect(c.tunnel?.chain?.[0]).toMatchObject({ type: "vxlan", dport: 4789 });
+  });
+
   it("give the same output with thousands of connections open at the end, and long histories", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ths-par-"));
     const flood = join(dir, "flood.pcap");

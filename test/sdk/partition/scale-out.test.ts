@@ -14,6 +14,7 @@ import { writeRotatedCaptures } from "../../helpers/rotated-captures.js";
 import { corpusDir } from "../../helpers/decode.js";
 import { orderByFirstPacket } from "../../../cli/inputs.js";
 import { readdirSync } from "node:fs";
+import { generateCapture } from "../../../bench/generate.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ths-partition-"));
 let files: string[];
@@ -53,6 +54,18 @@ describe("partition, then a reduce per bucket", () => {
     expect(crossing.length).toBeGreaterThan(20);
     expect(union.length).toBe(single.length);
     expect(byId(union)).toEqual(byId(single));
+  }, 120_000);
+
+  it("carries each tunnelled record's levels: the reduce gives the scan's tunnel chains", async () => {
+    const vxlan = join(dir, "vxlan.pcap");
+    generateCapture(vxlan, { bytes: 2e6, concurrency: 100, seed: 9, vxlan: true });
+    const whole = (await scan(vxlan)).connections;
+    expect(whole.length).toBeGreaterThan(50);
+    const out = join(dir, "vxlan-parts");
+    await partitionCaptures([vxlan], out, { buckets: 3 });
+    const reduced = await reduceAll(out, 3);
+    expect(reduced.every((c) => c.tunnel?.chain?.[0]?.type === "vxlan")).toBe(true);
+    expect(byId(reduced)).toEqual(byId(whole));
   }, 120_000);
 
   it("one bucket and one map task give the scan itself", async () => {
