@@ -4,7 +4,7 @@
 // Like layout.ts it is compiled twice, by asc and by tsc, so it holds integer constants only.
 // Bump ANALYSIS_LAYOUT_VERSION on any change. The rules are restated in docs/tcp-analysis.md.
 
-export const ANALYSIS_LAYOUT_VERSION = 3;
+export const ANALYSIS_LAYOUT_VERSION = 4;
 
 // ---------------------------------------------------------------------------------------------
 // Verdicts: the bits one packet can carry, one per count below (bit i is count i). Wireshark
@@ -80,8 +80,9 @@ export const HS_DONE = 3; //                     ... and an ACK from A_SYN_SIDE 
 // at a 64-byte boundary (the connection table aligns its records). Times are seconds on the
 // capture clock (f64); "none" is NaN where it says so. Laid out by how often a packet touches
 // a field: an ordinary packet reads and writes the two hot lines (the rules' state of both
-// sides, then their times) and the first line of a ring; an RTT sample adds its side's two
-// lines of statistics; verdicts, SYNs and the first payload byte the cold lines after them.
+// sides, then their times) and a line of a ring; an RTT sample adds its side's estimators'
+// line (and its statistics' line, unless the ACK matched one of the ring's first three
+// entries, which share it); verdicts, SYNs and the first payload byte the cold lines after them.
 //
 // Line 0: each side's rule state, SIDE_STRIDE bytes (side 0, then side 1), and per-connection
 // bytes in their spare tails. Line 1: each side's times, at the same stride, so that one side
@@ -110,33 +111,36 @@ export const S_MAX_GAP = 80; //         f64: largest gap between two packets the
 export const A_TIME_BASE = 88; //       f64 (side 0's tail): the caller's: what it subtracts from a packet's seconds (the engine never reads it)
 export const A_MAX_GAP = 120; //        f64 (side 1's tail): largest gap between two packets of the connection (-1: none)
 
-// Each side's inline ring of unacknowledged segments, RING_STRIDE bytes apart: RING_INLINE
-// entries of RING_ENTRY bytes, the end sequence number (u32) then when it was sent (f64), so
-// that an entry is one line (the first five share the ring's first line). A pool block holds
-// RING_BLOCK entries of the same form.
-export const A_RING = 128;
+// Lines 2-5: each side's ack-RTT statistics then its inline ring of unacknowledged segments,
+// two lines a side, RTT_STRIDE bytes apart. The statistics and the ring's first three entries
+// share a line, so that an ACK matching one of those (the usual case on short exchanges: a ring
+// the ACKs empty starts again at its first entry) adds no line for its RTT sample.
+export const A_RTT = 128;
+export const RTT_STRIDE = 128;
+export const R_SAMPLES = 0; //          u32
+export const R_MIN = 4; //              f64 seconds (unaligned, as a ring entry's time)
+export const R_MAX = 12;
+export const R_SUM = 20;
+// The ring: RING_INLINE entries of RING_ENTRY bytes, the end sequence number (u32) then when it
+// was sent (f64), so that an entry is on one line (three on the first, five on the second). A
+// pool block holds RING_BLOCK entries of the same form.
+export const A_RING = 156;
 export const RING_STRIDE = 128;
 export const RING_ENTRY = 12;
 export const RE_END = 0;
 export const RE_TIME = 4;
-// Between the rings (line 3's second half): fields read on a side's first packets, SYNs and
-// retransmissions.
-export const A_FIRST_PAYLOAD_TIME = 224; // f64 per side: the side's first payload byte (see SB_FIRST_PAYLOAD)
-export const A_BASE_SEQ = 240; //           u32 per side: ISN, or first sequence number - 1 (SB_BASE_SET)
-export const A_FIRST_RTT = 248; //          f64: the handshake RTT Wireshark uses (0: not known yet)
-// Each side's ack-RTT statistics, RTT_STRIDE bytes apart (two lines each).
-export const A_RTT = 352;
-export const RTT_STRIDE = 96;
-export const R_SAMPLES = 0; //          u32
-export const R_MIN = 8; //              f64 seconds
-export const R_MAX = 16;
-export const R_SUM = 24;
-// Two P-square quantile estimators (p50, p95) of the ack-RTT in microseconds: five marker
-// heights (f32) then the three inner marker positions (i32) each.
-export const R_QUANTILES = 32;
+// Lines 6 and 7: each side's two P-square quantile estimators (p50, p95) of the ack-RTT in
+// microseconds, QUANTILES_STRIDE bytes apart: five marker heights (f32) then the three inner
+// marker positions (i32) each, QUANTILE_STRIDE bytes an estimator.
+export const A_QUANTILES = 384;
+export const QUANTILES_STRIDE = 64;
 export const QUANTILE_STRIDE = 32;
 export const Q_HEIGHTS = 0;
 export const Q_POSITIONS = 20;
+// Line 8's first half: fields read on a side's first packets, SYNs and retransmissions.
+export const A_FIRST_PAYLOAD_TIME = 512; // f64 per side: the side's first payload byte (see SB_FIRST_PAYLOAD)
+export const A_BASE_SEQ = 528; //           u32 per side: ISN, or first sequence number - 1 (SB_BASE_SET)
+export const A_FIRST_RTT = 536; //          f64: the handshake RTT Wireshark uses (0: not known yet)
 // Each side's verdict counts (u32 x COUNTS, in verdict-bit order) and retransmitted bytes (f64),
 // COUNTS_STRIDE bytes apart.
 export const A_COUNTS = 544;

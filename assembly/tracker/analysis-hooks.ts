@@ -32,6 +32,9 @@ export function startAnalysis(c: usize): void {
  * capture clock.
  */
 export function analysePacket(c: usize, side: u32): void {
+  // Measurement only (scripts/build-without-analysis.sh): the engine call compiled out.
+  // @ts-ignore: a constant asc's --use introduces, undefined in every ordinary build
+  if (isDefined(BENCH_NO_ANALYSIS)) return;
   const r = rec;
   const t = load<f64>(r, L.REC_TS_SEC) - load<f64>(c + C_ANALYSIS, A_TIME_BASE) + <f64>load<u32>(r, L.REC_TS_NSEC) * 1e-9;
   const wscale: i32 = (load<u16>(r, L.REC_OPTIONS) & L.OPT_WSCALE) != 0 ? <i32>load<u8>(r, L.REC_WSCALE) : -1;

@@ -7,7 +7,7 @@
 // tombstones pass half its size.
 
 import { C_KEY, C_KEY_PORTS, C_KEY_VERSION, C_ANALYSIS, C_TUNNEL_KEY } from "../connection-layout";
-import { S_NEXT_SEQ_TIME } from "../analysis-layout";
+import { S_NEXT_SEQ_TIME, A_RTT, RTT_STRIDE } from "../analysis-layout";
 import { REC_SRC_ADDR, REC_DST_ADDR, REC_TUNNEL_HASH } from "../layout";
 import { connAt } from "./connections";
 import { pendingAt, P_TUNNEL_KEY } from "./pending";
@@ -86,8 +86,13 @@ export function touchConnection(hash: u32): void {
   if (entry <= 0) return;
   const c = (entry & PENDING) != 0 ? pendingAt(<u32>(entry & PENDING_SEQ)) : connAt(<u32>(entry - 1));
   touched += load<u32>(c, C_KEY_VERSION);
-  // The TCP analysis block's two hot lines (both sides' rules state, then their times), which every packet reads.
-  if ((entry & PENDING) == 0) touched += load<u32>(c + C_ANALYSIS) + load<u32>(c + C_ANALYSIS + S_NEXT_SEQ_TIME);
+  // The TCP analysis block's two hot lines (both sides' rules state, then their times), which
+  // every packet reads, and each side's line of RTT statistics and first ring entries, which
+  // a packet's segment or ACK usually reads (analysis layout 4).
+  if ((entry & PENDING) == 0) {
+    const a = c + C_ANALYSIS;
+    touched += load<u32>(a) + load<u32>(a + S_NEXT_SEQ_TIME) + load<u32>(a + A_RTT) + load<u32>(a + A_RTT + RTT_STRIDE);
+  }
 }
 export function touchedSum(): u32 { return touched; }
 

@@ -80,13 +80,29 @@ describe("connection layout", () => {
     expect(C.CONN_SIZE % 64).toBe(0);
     expect(C.C_ANALYSIS % 64).toBe(0);
     expect(A.ANALYSIS_SIZE % 64).toBe(0);
-    // Side 1's rule state and times end inside the first two lines; a ring's first line holds five entries.
+    // Side 1's rule state and times end inside the first two lines.
     expect(A.SIDE_STRIDE + A.S_UNACKED + 2).toBeLessThanOrEqual(A.A_HS_STAGE + A.SIDE_STRIDE);
     expect(A.SIDE_STRIDE + A.S_MAX_GAP + 8).toBeLessThanOrEqual(A.A_MAX_GAP);
     expect(A.A_MAX_GAP + 8).toBe(128);
-    for (const ring of [A.A_RING, A.A_RING + A.RING_STRIDE]) expect(ring % 64).toBe(0);
-    expect(A.A_RING + A.RING_STRIDE + A.RING_INLINE * A.RING_ENTRY).toBeLessThanOrEqual(A.A_RTT);
-    expect(A.A_RTT + 2 * A.RTT_STRIDE).toBeLessThanOrEqual(A.A_COUNTS);
+    // Each side: its RTT statistics and the ring's first three entries on one line, the other
+    // five on the next, no entry across two lines; its quantile estimators on a line of their own.
+    for (let side = 0; side < 2; side++) {
+      const stats = A.A_RTT + side * A.RTT_STRIDE, ring = A.A_RING + side * A.RING_STRIDE;
+      expect(stats % 64).toBe(0);
+      expect(stats + A.R_SUM + 8).toBeLessThanOrEqual(ring);
+      for (let k = 0; k < A.RING_INLINE; k++) {
+        const e = ring + k * A.RING_ENTRY;
+        expect(Math.floor(e / 64)).toBe(Math.floor((e + A.RING_ENTRY - 1) / 64));
+        expect(Math.floor(e / 64)).toBe(stats / 64 + (k < 3 ? 0 : 1));
+      }
+      expect(ring + A.RING_INLINE * A.RING_ENTRY).toBeLessThanOrEqual(stats + 128);
+      const q = A.A_QUANTILES + side * A.QUANTILES_STRIDE;
+      expect(q % 64).toBe(0);
+      expect(2 * A.QUANTILE_STRIDE).toBeLessThanOrEqual(A.QUANTILES_STRIDE);
+    }
+    expect(A.A_RTT + 2 * A.RTT_STRIDE).toBeLessThanOrEqual(A.A_QUANTILES);
+    expect(A.A_QUANTILES + 2 * A.QUANTILES_STRIDE).toBeLessThanOrEqual(A.A_FIRST_PAYLOAD_TIME);
+    expect(A.A_FIRST_RTT + 8).toBeLessThanOrEqual(A.A_COUNTS);
     expect(A.A_COUNTS + 2 * A.COUNTS_STRIDE).toBeLessThanOrEqual(A.A_MRU_SYN);
     expect(A.A_HANDSHAKE_TIME + 8).toBeLessThanOrEqual(A.ANALYSIS_SIZE);
   });

@@ -19,7 +19,7 @@ import {
   S_RING_COUNT, S_RING_START, S_RING_BLOCK, S_UNACKED, A_HS_STAGE, A_SYN_SIDE, A_BITS, S_NEXT_SEQ_TIME,
   S_LAST_TIME, S_MAX_GAP, A_MAX_GAP, A_RING, RING_STRIDE, RING_ENTRY, RE_END, RE_TIME,
   A_FIRST_PAYLOAD_TIME, A_BASE_SEQ, A_FIRST_RTT, A_RTT, RTT_STRIDE, R_SAMPLES, R_MIN, R_MAX, R_SUM,
-  R_QUANTILES, QUANTILE_STRIDE, A_COUNTS, COUNTS_STRIDE, C_RETRANSMITTED_BYTES, A_MRU_SYN, A_HANDSHAKE_TIME,
+  A_QUANTILES, QUANTILES_STRIDE, QUANTILE_STRIDE, A_COUNTS, COUNTS_STRIDE, C_RETRANSMITTED_BYTES, A_MRU_SYN, A_HANDSHAKE_TIME,
 } from "../../analysis-layout";
 import { addQuantileSample } from "./quantiles";
 import { releaseRing, promoteRing, demoteRing, blockEntries } from "./ring-pool";
@@ -289,18 +289,19 @@ function acknowledge(a: usize, r: usize, side: i32, ack: u32, t: f64): void {
   unacked = unacked > removed ? unacked - removed : 0;
   if (unacked > <u32>kept && !seqLT(ack, load<u32>(r, S_NEXT_SEQ))) unacked = <u32>kept;
   store<u16>(r, <u16>unacked, S_UNACKED);
-  if (matched && sample != 0) rttSample(a + A_RTT + <usize>side * RTT_STRIDE, sample);
+  if (matched && sample != 0) rttSample(a, side, sample);
 }
 
-function rttSample(s: usize, d: f64): void {
+function rttSample(a: usize, side: i32, d: f64): void {
+  const s = a + A_RTT + <usize>side * RTT_STRIDE, q = a + A_QUANTILES + <usize>side * QUANTILES_STRIDE;
   const n = load<u32>(s, R_SAMPLES) + 1;
   store<u32>(s, n, R_SAMPLES);
   if (n == 1 || d < load<f64>(s, R_MIN)) store<f64>(s, d, R_MIN);
   if (n == 1 || d > load<f64>(s, R_MAX)) store<f64>(s, d, R_MAX);
   store<f64>(s, load<f64>(s, R_SUM) + d, R_SUM);
   const us = d * 1e6;
-  addQuantileSample(s + R_QUANTILES, n, us, 500);
-  addQuantileSample(s + R_QUANTILES + QUANTILE_STRIDE, n, us, 950);
+  addQuantileSample(q, n, us, 500);
+  addQuantileSample(q + QUANTILE_STRIDE, n, us, 950);
 }
 
 // What tshark's dissector updates after the analysis: the handshake RTT, window scales.

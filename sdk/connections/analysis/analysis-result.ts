@@ -120,9 +120,10 @@ export function unpackAnalysis(bytes: Uint8Array, at: number, view?: DataView): 
 
 function unpackSide(v: DataView, at: number, k: number, hs: number): SideAnalysis {
   const c = at + A.A_COUNTS + k * A.COUNTS_STRIDE, r = at + A.A_RTT + k * A.RTT_STRIDE;
+  const qs = at + A.A_QUANTILES + k * A.QUANTILES_STRIDE;
   for (let i = 0; i < A.COUNTS; i++) COUNTS_SCRATCH[i] = v.getUint32(c + i * 4, true);
   for (let q = 0; q < 2; q++) {
-    for (let i = 0; i < 5; i++) HEIGHTS_SCRATCH[q * 5 + i] = v.getFloat32(r + A.R_QUANTILES + q * A.QUANTILE_STRIDE + A.Q_HEIGHTS + i * 4, true);
+    for (let i = 0; i < 5; i++) HEIGHTS_SCRATCH[q * 5 + i] = v.getFloat32(qs + q * A.QUANTILE_STRIDE + A.Q_HEIGHTS + i * 4, true);
   }
   return side({
     counts: COUNTS_SCRATCH, countsAt: 0, rttSamples: v.getUint32(r + A.R_SAMPLES, true), rttMin: v.getFloat64(r + A.R_MIN, true),
