@@ -17,7 +17,8 @@ import { InterestingConnections } from "../format/interesting.js";
 import { isLineFormat, lineHeader, lineFooter, type LineFormat } from "../format/line-formats.js";
 import { ParquetConnectionWriter } from "../format/connection-parquet.js";
 import { createLineScanner } from "../../sdk/lines/scan-lines.js";
-import { lineFormatter } from "../../sdk/lines/line-formats.js";
+import { lineWriter } from "../../sdk/lines/line-formats.js";
+import { ByteSink } from "../../sdk/lines/byte-sink.js";
 import { errorLine, openErrorMessage } from "../report-error.js";
 import { EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, EXIT_PIPE, EXIT_UNREADABLE, EXIT_NO_MATCH, worst } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
@@ -213,7 +214,8 @@ export async function writeRecords(
   let total = 0; // connections before the filter, for the summary's "N of M"
   // A reduce task (--from-partitions) writes ndjson/csv/zeek here, the scan in writeLines: both
   // with the registered line formats (cli/format/line-formats.ts).
-  const line = isLineFormat(format) ? lineFormatter({ format }) : null;
+  const line = isLineFormat(format) ? lineWriter({ format }) : null;
+  const lines = new ByteSink();
   await output.write(lineHeader(format));
   const parquet = format === "parquet" ? new ParquetConnectionWriter((bytes) => output.writeBytes(bytes)) : null;
   // Leaving this loop by an exception (the output failed) stops the scan and its workers.
@@ -227,10 +229,11 @@ export async function writeRecords(
         case "text": interesting.add(c); break;
         case "json": collected.push(c); break;
         case "parquet": { const full = parquet!.add(c); if (full) await full; break; }
-        default: text += line!(c); break; // ndjson, csv, zeek
+        default: line!(lines, c); break; // ndjson, csv, zeek
       }
     }
     if (text) await output.write(text);
+    if (lines.length) await output.writeBytes(lines.takeCopy());
   }
   const captures = scanner.captures();
   if (reported) {
@@ -253,10 +256,7 @@ async function writeLines(
   const scanner = createLineScanner(inputs, options, { format, filter });
   await output.write(lineHeader(format));
   // Leaving this loop by an exception (the output failed) stops the scan and its workers.
-  for await (const chunk of scanner.chunks()) {
-    if (typeof chunk === "string") await output.write(chunk);
-    else await output.writeBytes(chunk);
-  }
+  for await (const chunk of scanner.chunks()) await output.writeBytes(chunk);
   await output.write(lineFooter(format));
   return reportInputs(scanner.captures(), quiet);
 }

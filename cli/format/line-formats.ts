@@ -1,6 +1,6 @@
 // The command's csv and zeek rows as line formats (sdk/lines/line-formats.ts), so that scan
 // workers write them; imported by the command and by its worker script (cli/scan-worker.ts).
-// The command writes these formats (and ndjson) only through lineFormatter, whether a scan or a
+// The command writes these formats (and ndjson) only through lineWriter, whether a scan or a
 // reduce task (--from-partitions) produced the records, with what comes before and after here.
 
 import { registerLineFormat } from "../../sdk/lines/line-formats.js";

@@ -6,7 +6,7 @@
 
 import { parentPort, receiveMessageOnPort } from "node:worker_threads";
 import { GroupingTracker, type EndedGroup } from "../connections/track.js";
-import { lineFormatter, type LineSpec } from "../lines/line-formats.js";
+import { lineWriter, type LineSpec } from "../lines/line-formats.js";
 import { forEachShardBatch } from "./shard-batches.js";
 import { LineBytesWriter } from "./line-bytes.js";
 import { FINAL_BATCH, type WorkerJob, type WorkerMessage } from "./messages.js";
@@ -16,7 +16,7 @@ const FLUSH_LINES = 512;
 const FLUSH_BYTES = 1 << 20;
 
 export function runLines(job: WorkerJob, spec: LineSpec): void {
-  const format = lineFormatter(spec);
+  const format = lineWriter(spec);
   const spares: ArrayBuffer[] = [];
   const out = new LineBytesWriter(() => {
     for (let m = receiveMessageOnPort(job.recycle); m; m = receiveMessageOnPort(job.recycle)) spares.push(m.message as ArrayBuffer);
@@ -28,11 +28,7 @@ export function runLines(job: WorkerJob, spec: LineSpec): void {
   const write = (g: EndedGroup) => {
     let count = 0;
     for (let k = 0; k < g.records.length; k++) {
-      const record = g.records[k]!;
-      const text = format(record);
-      if (text === "") continue;
-      out.add(text, g.endedAt[k]!, record.id);
-      count++;
+      if (out.add(format, g.records[k]!, g.endedAt[k]!)) count++;
     }
     if (count === 0) return;
     const last = groups[groups.length - 1];
