@@ -3,6 +3,8 @@
 // writes through it so that no line exists as a JavaScript string (built, then encoded again);
 // string formats go in through utf8().
 
+import { Buffer } from "node:buffer";
+
 const INITIAL_BYTES = 256 * 1024;
 
 /** Fixed ASCII text, encoded once. */
