@@ -14,11 +14,11 @@ import { orderByFirstPacket } from "../inputs.js";
 import { totalSize } from "../input-size.js";
 import { renderSummary } from "../format/summary-text.js";
 import { InterestingConnections } from "../format/interesting.js";
-import { csvHeader, csvRow } from "../format/connection-csv.js";
-import { zeekHeader, zeekFooter, zeekRow } from "../format/zeek-log.js";
+import { isLineFormat, lineHeader, lineFooter, type LineFormat } from "../format/line-formats.js";
 import { ParquetConnectionWriter } from "../format/connection-parquet.js";
-import "../format/line-formats.js";
 import { createLineScanner } from "../../sdk/lines/scan-lines.js";
+import { lineWriter } from "../../sdk/lines/line-formats.js";
+import { ByteSink } from "../../sdk/lines/byte-sink.js";
 import { errorLine, openErrorMessage } from "../report-error.js";
 import { EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, EXIT_PIPE, EXIT_UNREADABLE, EXIT_NO_MATCH, worst } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
@@ -197,7 +197,7 @@ async function writeConnections(
   inputs: CaptureInput[], options: ScanOptions, format: Format, filter: ConnectionFilter | null, top: number, output: Output,
   quiet: boolean, filterText?: string,
 ): Promise<number> {
-  if (format === "ndjson" || format === "csv" || format === "zeek") return writeLines(inputs, options, format, output, quiet, filterText);
+  if (isLineFormat(format)) return writeLines(inputs, options, format, output, quiet, filterText);
   // The report is printed by text and json only (with a filter, over the selected connections).
   const reported = format === "text" || format === "json";
   return writeRecords(createScanner(inputs, { ...options, report: reported && !filter }), format, filter, top, output, quiet, filterText);
@@ -212,9 +212,11 @@ export async function writeRecords(
   const selected = filter && reported ? new CaptureReportBuilder() : null;
   const collected: unknown[] = [];
   let total = 0; // connections before the filter, for the summary's "N of M"
-  // The scan writes ndjson/csv/zeek through writeLines; a reduce task (--from-partitions) through here.
-  if (format === "csv") await output.write(csvHeader());
-  if (format === "zeek") await output.write(zeekHeader());
+  // A reduce task (--from-partitions) writes ndjson/csv/zeek here, the scan in writeLines: both
+  // with the registered line formats (cli/format/line-formats.ts).
+  const line = isLineFormat(format) ? lineWriter({ format }) : null;
+  const lines = new ByteSink();
+  await output.write(lineHeader(format));
   const parquet = format === "parquet" ? new ParquetConnectionWriter((bytes) => output.writeBytes(bytes)) : null;
   // Leaving this loop by an exception (the output failed) stops the scan and its workers.
   for await (const records of scanner.batches()) {
@@ -226,13 +228,12 @@ export async function writeRecords(
       switch (format) {
         case "text": interesting.add(c); break;
         case "json": collected.push(c); break;
-        case "ndjson": text += JSON.stringify(c) + "\n"; break;
-        case "csv": text += csvRow(c); break;
-        case "zeek": text += zeekRow(c); break;
         case "parquet": { const full = parquet!.add(c); if (full) await full; break; }
+        default: line!(lines, c); break; // ndjson, csv, zeek
       }
     }
     if (text) await output.write(text);
+    if (lines.length) await output.writeBytes(lines.takeCopy());
   }
   const captures = scanner.captures();
   if (reported) {
@@ -240,7 +241,7 @@ export async function writeRecords(
     if (format === "text") await output.write(renderSummary(captures, report, interesting, filter ? { filter: { expression: String(filterText), total } } : {}));
     else await output.write(JSON.stringify({ captures, report, connections: collected }, null, 2) + "\n");
   }
-  if (format === "zeek") await output.write(zeekFooter());
+  await output.write(lineFooter(format));
   await parquet?.finish();
   return reportInputs(captures, quiet);
 }
@@ -250,17 +251,13 @@ export async function writeRecords(
  * on (sdk/lines/scan-lines.ts): no report, so nothing per connection is left to this thread.
  */
 async function writeLines(
-  inputs: CaptureInput[], options: ScanOptions, format: "ndjson" | "csv" | "zeek", output: Output, quiet: boolean, filter?: string,
+  inputs: CaptureInput[], options: ScanOptions, format: LineFormat, output: Output, quiet: boolean, filter?: string,
 ): Promise<number> {
   const scanner = createLineScanner(inputs, options, { format, filter });
-  if (format === "csv") await output.write(csvHeader());
-  if (format === "zeek") await output.write(zeekHeader());
+  await output.write(lineHeader(format));
   // Leaving this loop by an exception (the output failed) stops the scan and its workers.
-  for await (const chunk of scanner.chunks()) {
-    if (typeof chunk === "string") await output.write(chunk);
-    else await output.writeBytes(chunk);
-  }
-  if (format === "zeek") await output.write(zeekFooter());
+  for await (const chunk of scanner.chunks()) await output.writeBytes(chunk);
+  await output.write(lineFooter(format));
   return reportInputs(scanner.captures(), quiet);
 }
 

@@ -1,9 +1,28 @@
 // The command's csv and zeek rows as line formats (sdk/lines/line-formats.ts), so that scan
 // workers write them; imported by the command and by its worker script (cli/scan-worker.ts).
+// The command writes these formats (and ndjson) only through lineWriter, whether a scan or a
+// reduce task (--from-partitions) produced the records, with what comes before and after here.
 
 import { registerLineFormat } from "../../sdk/lines/line-formats.js";
-import { csvRow } from "./connection-csv.js";
-import { zeekRow } from "./zeek-log.js";
+import { csvHeader, csvRow } from "./connection-csv.js";
+import { zeekFooter, zeekHeader, zeekRow } from "./zeek-log.js";
 
 registerLineFormat("csv", () => csvRow);
 registerLineFormat("zeek", () => zeekRow);
+
+/** The command's formats written one line per connection. */
+export type LineFormat = "ndjson" | "csv" | "zeek";
+
+export function isLineFormat(format: string): format is LineFormat {
+  return format === "ndjson" || format === "csv" || format === "zeek";
+}
+
+/** What the output starts with ("" for none). */
+export function lineHeader(format: string): string {
+  return format === "csv" ? csvHeader() : format === "zeek" ? zeekHeader() : "";
+}
+
+/** What the output ends with ("" for none). */
+export function lineFooter(format: string): string {
+  return format === "zeek" ? zeekFooter() : "";
+}

@@ -15,14 +15,15 @@ import type { Timeline } from "../report/capture-report.js";
 import { checkInputs, checkScanOptions } from "../options.js";
 import { createScanner, type ScanOptions } from "../scan.js";
 import { linesInWorkers } from "../parallel/parallel-tracker.js";
-import { lineFormatter, type LineSpec } from "./line-formats.js";
+import { lineWriter, type LineSpec } from "./line-formats.js";
+import { ByteSink } from "./byte-sink.js";
 
 /** The thread count from which the workers write the lines. */
 export const LINE_WORKERS_FROM = 3;
 
 export interface LineScanner {
-  /** The lines, in order, as chunks (text with one thread, UTF-8 bytes with more); iterate once. */
-  chunks(): AsyncGenerator<string | Uint8Array>;
+  /** The lines, in order, as chunks of UTF-8 bytes; iterate once. */
+  chunks(): AsyncGenerator<Uint8Array>;
   /** One summary per input read so far; complete once iteration has ended. */
   captures(): CaptureSummary[];
   /** The capture clock's largest gap and backward steps; once iteration has ended. */
@@ -37,19 +38,19 @@ export interface LineScanner {
 export function createLineScanner(input: CaptureInput | CaptureInput[], options: ScanOptions, spec: LineSpec): LineScanner {
   checkInputs(input);
   checkScanOptions(options);
-  const format = lineFormatter(spec); // an unknown format or a bad filter fails here, not in a worker
+  const write = lineWriter(spec); // an unknown format or a bad filter fails here, not in a worker
   const inputs = Array.isArray(input) ? input : [input];
   const threads = options.threads ?? 1;
   let summaries: CaptureSummary[] = [];
   let timeline: Timeline | null = null;
 
-  async function* onMain(): AsyncGenerator<string> {
+  async function* onMain(): AsyncGenerator<Uint8Array> {
     const scanner = createScanner(inputs, { ...options, report: false });
     summaries = scanner.captures();
+    const out = new ByteSink();
     for await (const records of scanner.batches()) {
-      let text = "";
-      for (const c of records) text += format(c);
-      if (text) yield text;
+      for (const c of records) write(out, c);
+      if (out.length) yield out.takeCopy();
     }
     timeline = scanner.timeline();
   }

@@ -6,9 +6,8 @@
 
 import { parentPort, receiveMessageOnPort } from "node:worker_threads";
 import { GroupingTracker, type EndedGroup } from "../connections/track.js";
-import { PacketBatch } from "../decoder/packet-batch.js";
-import { lineFormatter, type LineSpec } from "../lines/line-formats.js";
-import { RingReader } from "./batch-ring.js";
+import { lineWriter, type LineSpec } from "../lines/line-formats.js";
+import { forEachShardBatch } from "./shard-batches.js";
 import { LineBytesWriter } from "./line-bytes.js";
 import { FINAL_BATCH, type WorkerJob, type WorkerMessage } from "./messages.js";
 
@@ -17,24 +16,19 @@ const FLUSH_LINES = 512;
 const FLUSH_BYTES = 1 << 20;
 
 export function runLines(job: WorkerJob, spec: LineSpec): void {
-  const format = lineFormatter(spec);
+  const format = lineWriter(spec);
   const spares: ArrayBuffer[] = [];
   const out = new LineBytesWriter(() => {
     for (let m = receiveMessageOnPort(job.recycle); m; m = receiveMessageOnPort(job.recycle)) spares.push(m.message as ArrayBuffer);
     return spares.pop();
   });
-  const { memory, outputAt, slotRecords, extras } = job.records;
-  const grouping = new GroupingTracker({ ...job.options, shard: job.shard }, job.inPlace ? memory : undefined);
+  const grouping = new GroupingTracker({ ...job.options, shard: job.shard }, job.inPlace ? job.records.memory : undefined);
   let groups: { batch: number; count: number }[] = [];
   let batch = 0;
   const write = (g: EndedGroup) => {
     let count = 0;
     for (let k = 0; k < g.records.length; k++) {
-      const record = g.records[k]!;
-      const text = format(record);
-      if (text === "") continue;
-      out.add(text, g.endedAt[k]!, record.id);
-      count++;
+      if (out.add(format, g.records[k]!, g.endedAt[k]!)) count++;
     }
     if (count === 0) return;
     const last = groups[groups.length - 1];
@@ -52,21 +46,13 @@ export function runLines(job: WorkerJob, spec: LineSpec): void {
     parentPort!.postMessage(message, [buffer, ends.buffer as ArrayBuffer, keys.buffer as ArrayBuffer]);
     groups = [];
   };
-  const reader = new RingReader(job.ring, job.shard.index);
-  const views: PacketBatch[] = []; // one per output slot, over the decoder's memory
-  for (let slot = reader.next(); slot; slot = reader.next()) {
-    if (reader.mustWait(sent)) flush(batch);
-    reader.waitForConsumer(sent);
-    const packets = views[slot.slot] ??= PacketBatch.ofSlot(memory.buffer, outputAt, slotRecords, slot.slot, extras);
-    packets.count = slot.count;
-    packets.latestSec = slot.latestSec;
-    packets.latestNsec = slot.latestNsec;
-    grouping.tracker.packetBase = slot.packetBase;
+  const reader = forEachShardBatch(job, () => sent, ({ packets, packetBase }) => {
+    grouping.tracker.packetBase = packetBase;
     for (const g of grouping.process(packets)) write(g);
-    reader.release();
-    batch++;
+  }, (done) => {
+    batch = done;
     if (out.count >= FLUSH_LINES || out.size >= FLUSH_BYTES || batch % FLUSH_BATCHES === 0) flush(batch);
-  }
+  }, (done) => flush(done));
   flush(batch);
   batch = FINAL_BATCH;
   for (let done = false; !done;) {

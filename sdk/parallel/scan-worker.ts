@@ -8,8 +8,7 @@
 
 import { parentPort, receiveMessageOnPort } from "node:worker_threads";
 import { WasmConnectionTracker } from "../connections/wasm-tracker.js";
-import { PacketBatch } from "../decoder/packet-batch.js";
-import { RingReader } from "./batch-ring.js";
+import { forEachShardBatch } from "./shard-batches.js";
 import { EndedBytesWriter } from "./ended-bytes.js";
 import { FINAL_BATCH, type WorkerJob, type WorkerMessage } from "./messages.js";
 import { runLines } from "./lines-worker.js";
@@ -30,7 +29,6 @@ function run(job: WorkerJob): void {
   });
   let groups: { batch: number; count: number }[] = [];
   let batch = 0;
-  const { memory, outputAt, slotRecords, extras } = job.records;
   const tracker = new WasmConnectionTracker({ ...job.options, shard: job.shard }, null, (bytes, view, at) => {
     out.add(bytes, view, at);
     const last = groups[groups.length - 1];
@@ -38,7 +36,7 @@ function run(job: WorkerJob): void {
     else groups.push({ batch, count: 1 });
     // Batches below `batch` are complete; the main thread merges this one once all of it came.
     if (out.count >= FLUSH_RECORDS) flush(batch === FINAL_BATCH ? Infinity : batch);
-  }, job.inPlace ? memory : undefined);
+  }, job.inPlace ? job.records.memory : undefined);
   const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
   let sent = 0; // connections sent
   const flush = (upTo: number) => {
@@ -47,22 +45,14 @@ function run(job: WorkerJob): void {
     post({ type: "ended", bytes: buffer, length, groups, upTo }, [buffer]);
     groups = [];
   };
-  const reader = new RingReader(job.ring, job.shard.index);
-  const views: PacketBatch[] = []; // one per output slot, over the decoder's memory
-  for (let slot = reader.next(); slot; slot = reader.next()) {
-    if (reader.mustWait(sent)) flush(batch);
-    reader.waitForConsumer(sent);
-    const packets = views[slot.slot] ??= PacketBatch.ofSlot(memory.buffer, outputAt, slotRecords, slot.slot, extras);
-    packets.count = slot.count;
-    packets.latestSec = slot.latestSec;
-    packets.latestNsec = slot.latestNsec;
-    tracker.packetBase = slot.packetBase;
-    if (job.inPlace) tracker.processInPlace(packets.u8.byteOffset, packets.count, slot.latestSec, slot.latestNsec, packets.tunnels!.byteOffset);
+  const reader = forEachShardBatch(job, () => sent, ({ packets, packetBase }) => {
+    tracker.packetBase = packetBase;
+    if (job.inPlace) tracker.processInPlace(packets.u8.byteOffset, packets.count, packets.latestSec, packets.latestNsec, packets.tunnels!.byteOffset);
     else tracker.processBatch(packets);
-    reader.release();
-    batch++;
+  }, (done) => {
+    batch = done;
     if (out.count >= FLUSH_RECORDS || batch % FLUSH_BATCHES === 0) flush(batch);
-  }
+  }, (done) => flush(done));
   flush(batch);
   batch = FINAL_BATCH;
   for (let done = false; !done;) {

@@ -15,6 +15,7 @@ describe("Deno", () => {
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
+      linesAgree: true,
       threadsAgree: true,
       connections: 9,
       states: { SF: 4, REJ: 1, RSTR: 1, RSTO: 1, S0: 1, S1: 1 },

@@ -26,7 +26,7 @@ const dir = mkdtempSync(join(tmpdir(), "ths-lines-"));
 async function lines(input: CaptureInput | CaptureInput[], threads: number, spec: LineSpec = { format: "ndjson" }): Promise<string> {
   const scanner = createLineScanner(input, { threads }, spec);
   const parts: string[] = [];
-  for await (const chunk of scanner.chunks()) parts.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+  for await (const chunk of scanner.chunks()) parts.push(Buffer.from(chunk).toString("utf8"));
   expect(scanner.timeline().backwardsSteps).toBeGreaterThanOrEqual(0);
   return parts.join("");
 }

@@ -1,0 +1,42 @@
+// A scan worker's walk over the decoded batches (batch-ring.ts): every batch, in order, as a
+// PacketBatch over the decoder's shared memory, waiting first while too much of what this worker
+// sent is not yet consumed. Both kinds of worker (scan-worker.ts, lines-worker.ts) track this way.
+
+import { PacketBatch } from "../decoder/packet-batch.js";
+import { RingReader } from "./batch-ring.js";
+import type { WorkerJob } from "./messages.js";
+
+/** One decoded batch: its packets and the packet number its first one has. */
+export interface ShardBatch {
+  packets: PacketBatch;
+  packetBase: number;
+}
+
+/**
+ * Calls `track` with each batch (then frees its slot) and `after(batchesDone)` once it is
+ * freed; `sent()` is how many connections this worker has sent so far. Before it must wait for
+ * the consumer, it calls `beforeWait(batchesDone)`, so the worker can report its batch boundary
+ * and the main thread can consume what it sent. Returns the reader, for the end of input
+ * (waitForConsumer).
+ */
+export function forEachShardBatch(
+  job: WorkerJob, sent: () => number, track: (batch: ShardBatch) => void, after: (batchesDone: number) => void,
+  beforeWait: (batchesDone: number) => void,
+): RingReader {
+  const { memory, outputAt, slotRecords, extras } = job.records;
+  const reader = new RingReader(job.ring, job.shard.index);
+  const views: PacketBatch[] = []; // one per output slot
+  let done = 0;
+  for (let slot = reader.next(); slot; slot = reader.next()) {
+    if (reader.mustWait(sent())) beforeWait(done);
+    reader.waitForConsumer(sent());
+    const packets = views[slot.slot] ??= PacketBatch.ofSlot(memory.buffer, outputAt, slotRecords, slot.slot, extras);
+    packets.count = slot.count;
+    packets.latestSec = slot.latestSec;
+    packets.latestNsec = slot.latestNsec;
+    track({ packets, packetBase: slot.packetBase });
+    reader.release();
+    after(++done);
+  }
+  return reader;
+}
