@@ -23,23 +23,23 @@ export class EndedBytesWriter {
   /** `spare` gives a buffer to go on in after take(), if there is one to reuse. */
   constructor(private readonly spare: () => ArrayBuffer | undefined = () => undefined) {}
 
-  /** Appends the record at `at` of `source` (the tracker's memory). */
+  /** Appends the record at `at` of `source` (the tracker's memory), then the blocks it points to. */
   add(source: Uint8Array, sourceView: DataView, at: number): void {
-    const more = sourceView.getUint32(at + C_HISTORY_MORE, true);
-    const chain = sourceView.getUint32(at + C_TUNNEL_CHAIN, true);
-    const moreBytes = blockBytes(sourceView, more), chainBytes = blockBytes(sourceView, chain);
-    this.reserve(CONN_SIZE + moreBytes + chainBytes);
+    let size = CONN_SIZE;
+    for (const pointer of BLOCK_POINTERS) size += blockBytes(sourceView, sourceView.getUint32(at + pointer, true));
+    this.reserve(size);
     const c = this.length;
     this.bytes.set(source.subarray(at, at + CONN_SIZE), c);
-    if (more !== 0) {
-      this.bytes.set(source.subarray(more, more + moreBytes), c + CONN_SIZE);
-      this.view.setUint32(c + C_HISTORY_MORE, c + CONN_SIZE, true);
+    let end = c + CONN_SIZE;
+    for (const pointer of BLOCK_POINTERS) {
+      const block = sourceView.getUint32(at + pointer, true);
+      if (block === 0) continue;
+      const bytes = blockBytes(sourceView, block);
+      this.bytes.set(source.subarray(block, block + bytes), end);
+      this.view.setUint32(c + pointer, end, true);
+      end += bytes;
     }
-    if (chain !== 0) {
-      this.bytes.set(source.subarray(chain, chain + chainBytes), c + CONN_SIZE + moreBytes);
-      this.view.setUint32(c + C_TUNNEL_CHAIN, c + CONN_SIZE + moreBytes, true);
-    }
-    this.length += CONN_SIZE + moreBytes + chainBytes;
+    this.length = end;
     this.count++;
   }
 
@@ -62,6 +62,9 @@ export class EndedBytesWriter {
   }
 }
 
+// The fields of a record that point to a block of its own, in the order the blocks follow it.
+const BLOCK_POINTERS = [C_HISTORY_MORE, C_TUNNEL_CHAIN];
+
 // A block the record points to (history letters, tunnel chain): u32 length, 4 bytes, the bytes.
 function blockBytes(view: DataView, at: number): number {
   return at === 0 ? 0 : align8(8 + view.getUint32(at, true));
@@ -73,7 +76,9 @@ export function endedRecords(view: DataView, start: number, count: number): numb
   let at = start;
   for (let k = 0; k < count; k++) {
     offsets[k] = at;
-    at += CONN_SIZE + blockBytes(view, view.getUint32(at + C_HISTORY_MORE, true)) + blockBytes(view, view.getUint32(at + C_TUNNEL_CHAIN, true));
+    const record = at;
+    at += CONN_SIZE;
+    for (const pointer of BLOCK_POINTERS) at += blockBytes(view, view.getUint32(record + pointer, true));
   }
   return offsets;
 }

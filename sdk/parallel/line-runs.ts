@@ -2,7 +2,7 @@
 // and serialised there), merged here by copying bytes: per connection, nothing but its key
 // and a copy is left to the main thread.
 
-import { taken, type Received, type RunItem, type RunKind } from "./merge-runs.js";
+import { runsOf, taken, type Received, type RunItem, type RunKind } from "./merge-runs.js";
 import type { WorkerMessage } from "./messages.js";
 
 interface Lines { bytes: Uint8Array; ends: Uint32Array }
@@ -10,14 +10,8 @@ interface Lines { bytes: Uint8Array; ends: Uint32Array }
 export class LineRuns implements RunKind<Lines, Uint8Array> {
   receive(m: WorkerMessage, message: Received) {
     if (m.type !== "lines") throw new Error(`a scan worker sent ${m.type} for lines`);
-    const data = { bytes: new Uint8Array(m.bytes, 0, m.length), ends: m.ends };
     message.left = m.ends.length;
-    let first = 0;
-    return m.groups.map((g) => {
-      const run = { data, keys: m.keys, first, count: g.count, message };
-      first += g.count;
-      return { batch: g.batch, run };
-    });
+    return runsOf(m.groups, { bytes: new Uint8Array(m.bytes, 0, m.length), ends: m.ends }, m.keys, message);
   }
 
   emit(items: RunItem<Lines>[]): Uint8Array {

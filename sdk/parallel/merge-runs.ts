@@ -34,6 +34,18 @@ export interface RunKind<D, T> {
   emit(items: RunItem<D>[]): T;
 }
 
+/** A message's runs, one per group of its worker's batches, over the message's `data` and `keys`. */
+export function runsOf<D>(
+  groups: readonly { batch: number; count: number }[], data: D, keys: Float64Array, message: Received,
+): { batch: number; run: Run<D> }[] {
+  let first = 0;
+  return groups.map((g) => {
+    const run = { data, keys, first, count: g.count, message };
+    first += g.count;
+    return { batch: g.batch, run };
+  });
+}
+
 /** Marks item k of its run taken; the message goes back to its worker after its last one. */
 export function taken<D>(run: Run<D>): void {
   if (--run.message.left === 0) run.message.giveBack();

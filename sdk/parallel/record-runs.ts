@@ -7,7 +7,7 @@ import { buildConnectionRecord, type ConnectionRecord } from "../connections/con
 import { unpackConnection } from "../connections/unpack-connection.js";
 import type { EndedGroup } from "../connections/track.js";
 import { endedRecords } from "./ended-bytes.js";
-import { taken, type Received, type RunItem, type RunKind } from "./merge-runs.js";
+import { runsOf, taken, type Received, type RunItem, type RunKind } from "./merge-runs.js";
 import type { WorkerMessage } from "./messages.js";
 
 interface Bytes { view: DataView; bytes: Uint8Array; offsets: number[] }
@@ -26,13 +26,7 @@ export class RecordRuns implements RunKind<Bytes, EndedGroup> {
       keys[2 * k + 1] = view.getFloat64(offsets[k]! + C_ID, true);
     }
     message.left = total;
-    const data = { view, bytes, offsets };
-    let first = 0;
-    return m.groups.map((g) => {
-      const run = { data, keys, first, count: g.count, message };
-      first += g.count;
-      return { batch: g.batch, run };
-    });
+    return runsOf(m.groups, { view, bytes, offsets }, keys, message);
   }
 
   emit(items: RunItem<Bytes>[]): EndedGroup {
