@@ -9,7 +9,7 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DENO = fileURLToPath(new URL("../../node_modules/.bin/deno", import.meta.url));
 
 describe("Deno", () => {
-  it("imports the SDK and scans the sample with only --allow-read, on one thread and two", () => {
+  it("imports the SDK and scans the sample with only --allow-read, on one thread, two, and three (workers writing lines)", () => {
     expect(existsSync(DENO), "deno is a devDependency: npm install puts it in node_modules/.bin").toBe(true);
     const r = spawnSync(DENO, ["run", "--allow-read", "test/deno/scan-sample.ts", "examples/sample.pcap"], { cwd: ROOT, encoding: "utf8" });
     expect(r.stderr).toBe("");
@@ -17,6 +17,7 @@ describe("Deno", () => {
     expect(JSON.parse(r.stdout)).toEqual({
       linesAgree: true,
       threadsAgree: true,
+      workerLinesAgree: true,
       connections: 9,
       states: { SF: 4, REJ: 1, RSTR: 1, RSTO: 1, S0: 1, S1: 1 },
       first: { history: "ShADadFf", outcome: "complete" },

@@ -12,9 +12,13 @@ const threaded = await scan(file, { threads: 2 });
 let ndjson = "";
 const decoder = new TextDecoder();
 for await (const chunk of createLineScanner(file, {}, { format: "ndjson" }).chunks()) ndjson += decoder.decode(chunk);
+// From three threads the workers build and write the lines themselves (sdk/parallel/lines-worker.ts).
+let workerLines = "";
+for await (const chunk of createLineScanner(file, { threads: 3 }, { format: "ndjson" }).chunks()) workerLines += decoder.decode(chunk);
 console.log(JSON.stringify({
   linesAgree: ndjson === connections.map((c) => JSON.stringify(c) + "\n").join(""),
   threadsAgree: JSON.stringify(threaded.connections) === JSON.stringify(connections),
+  workerLinesAgree: workerLines === ndjson,
   connections: connections.length,
   states: report.byConnState,
   first: { history: connections[0]?.history, outcome: connections[0]?.handshake.outcome },
