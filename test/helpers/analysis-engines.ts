@@ -18,8 +18,7 @@ export interface AnalysisEngine {
   freeRingBlocks(): number;
 }
 
-export function typescriptEngine(ringBlocks = DEFAULT_RING_BLOCKS): AnalysisEngine {
-  const e = new TcpAnalysis(64, ringBlocks);
+export function typescriptEngine(ringBlocks = DEFAULT_RING_BLOCKS, e = new TcpAnalysis(64, ringBlocks)): AnalysisEngine {
   return {
     reset: (slot) => e.reset(slot),
     release: (slot) => e.release(slot),

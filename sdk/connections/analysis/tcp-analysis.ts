@@ -24,6 +24,7 @@ export const IO_TIME = 0;
 export const IO_SEQ = 1;
 export const IO_ACK = 2;
 const IO_SAMPLE = 3;
+const IO_NEXT = 4; // where a segment being listed ends
 
 const FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10;
 
@@ -35,7 +36,11 @@ const FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10;
 
 export class TcpAnalysis extends AnalysisState {
   /** The packet's f64 and u32 fields, written by the caller before packet() (see IO_*). */
-  readonly io = new Float64Array(4);
+  readonly io = new Float64Array(5);
+  /** Take the usual-packet shortcut (see usual()); off only to test it against the rules. */
+  shortcut = true;
+  /** Packets the shortcut took (for that test). */
+  usualPackets = 0;
 
   /**
    * Would tshark start a new stream with this packet (io seq), a pure SYN whose sequence number
@@ -52,6 +57,7 @@ export class TcpAnalysis extends AnalysisState {
    * Returns the packet's verdicts (V_* bits).
    */
   packet(slot: number, side: number, flags: number, window: number, wscale: number, payload: number): number {
+    if (this.shortcut && this.usual(slot, side, flags, window, wscale, payload)) return 0;
     const io = this.io;
     const t = io[IO_TIME]!, seq = io[IO_SEQ]!, ack = io[IO_ACK]!;
     const f = slot * 2 + side, r = f ^ 1;
@@ -138,30 +144,8 @@ export class TcpAnalysis extends AnalysisState {
     if (consumes && this.unacked[f]! < MAX_UNACKED) {
       if (flags & (SYN | FIN)) next = (next + 1) >>> 0;
       this.unacked[f] = this.unacked[f]! + 1;
-      // The ring keeps the oldest: they are the ones the next acknowledgements match.
-      const count = this.ringCount[f]!;
-      let blk = this.ringBlock[f]! - 1; // -1: inline
-      if (blk < 0 && count === RING_INLINE && this.promoteRing(f)) blk = this.ringBlock[f]! - 1;
-      const cap = blk < 0 ? RING_INLINE : RING_BLOCK;
-      if (count < cap) {
-        const ends = blk < 0 ? this.ringNext : this.poolNext, times = blk < 0 ? this.ringTime : this.poolTime;
-        const base = blk < 0 ? f * RING_INLINE : blk * RING_BLOCK;
-        let start = this.ringStart[f]!;
-        if (start + count === cap) { // at the end: the entries move back to the front
-          for (let k = 0; k < count; k++) {
-            ends[base + k] = ends[base + start + k]!;
-            times[base + k] = times[base + start + k]!;
-          }
-          start = 0;
-          this.ringStart[f] = 0;
-        }
-        if (count > 0 && (((next - ends[base + start + count - 1]!) | 0) < 0 || ((next - ends[base + start]!) >>> 0) >= RING_SORTED_SPAN)) {
-          this.bits[f]! |= SB_RING_UNSORTED;
-        }
-        ends[base + start + count] = next;
-        times[base + start + count] = t;
-        this.ringCount[f] = count + 1;
-      }
+      io[IO_NEXT] = next;
+      this.listSegment(f);
     }
     if (!(v & V_ZERO_WINDOW_PROBE)) {
       if (((next - this.nextSeq[f]!) | 0) > 0 || this.nextSeq[f] === 0) {
@@ -172,12 +156,89 @@ export class TcpAnalysis extends AnalysisState {
     }
     this.window[f] = window;
     this.lastAck[f] = ack;
-    this.lastFlags[f] = v; // (the time of this ACK is the side's last time, count() sets it)
+    this.lastFlags[f] = v; // (the time of this ACK is the side's last time, gaps() sets it)
 
     this.acknowledge(r);
     this.afterAnalysis(slot, side, flags, wscale);
     this.count(slot, side, flags, payload, v);
     return v;
+  }
+
+  /**
+   * The usual packet, the WebAssembly engine's shortcut on the same test (its analysisPacket
+   * says which packets): in order, no verdict possible. Does its bookkeeping and returns true,
+   * or changes nothing and returns false for the rules to judge it.
+   */
+  private usual(slot: number, side: number, flags: number, window: number, wscale: number, payload: number): boolean {
+    const io = this.io;
+    const seq = io[IO_SEQ]!, ack = io[IO_ACK]!;
+    const f = slot * 2 + side, r = f ^ 1;
+    const nxt = this.nextSeq[f]!;
+    const rttPending = this.firstRtt[slot] === 0 && this.mruSyn[slot] === this.mruSyn[slot];
+    if (seq !== nxt || nxt === 0 || window === 0 || wscale >= 0 || (flags & (SYN | FIN | RST)) !== 0
+      || (this.bits[f]! & this.bits[r]! & SB_BASE_SET) === 0 || rttPending || this.hsStage[slot] === HS_SYN_ACK) return false;
+    const fwdAck = this.lastAck[f]!, peerEnd = this.maxSeqToBeAcked[r]!;
+    if (peerEnd !== 0 && ((ack - peerEnd) | 0) > 0 && flags & ACK) return false;
+    if (payload === 0) {
+      if (ack === fwdAck) return false;
+    } else {
+      const peerAck = this.lastAck[r]!, peerWindow = this.window[r]!, scale = this.winScale[r]!, fp = this.firstPayloadTime[f]!;
+      if (fp !== fp || (payload === 1 && peerWindow === 0)) return false;
+      if (peerAck !== 0 && ((seq + payload - peerAck) | 0) <= 0) return false;
+      const shift = scale === WSCALE_NONE ? 0 : scale;
+      if (scale !== WSCALE_UNKNOWN && ((seq + payload) >>> 0) === ((peerAck + ((peerWindow << shift) >>> 0)) >>> 0)) return false;
+    }
+
+    if (ack !== fwdAck) this.dupAckNum[f] = 0;
+    if (payload > 0) {
+      const next = (seq + payload) >>> 0;
+      if (this.unacked[f]! < MAX_UNACKED) {
+        this.unacked[f] = this.unacked[f]! + 1;
+        io[IO_NEXT] = next;
+        this.listSegment(f);
+      }
+      if (((next - nxt) | 0) > 0) {
+        this.nextSeq[f] = next;
+        this.nextSeqTime[f] = io[IO_TIME]!;
+      }
+    }
+    if (seq === this.maxSeqToBeAcked[f] || this.maxSeqToBeAcked[f] === 0) this.maxSeqToBeAcked[f] = this.nextSeq[f]!;
+    this.window[f] = window;
+    this.lastAck[f] = ack;
+    this.lastFlags[f] = 0;
+    this.acknowledge(r);
+    this.gaps(slot, f);
+    this.usualPackets++;
+    return true;
+  }
+
+  // Lists a segment of side f ending at io[IO_NEXT]; the ring keeps the oldest (the ones the
+  // next acknowledgements match), so a segment that finds it full is not listed.
+  private listSegment(f: number): void {
+    const next = this.io[IO_NEXT]!, t = this.io[IO_TIME]!;
+    const count = this.ringCount[f]!;
+    let blk = this.ringBlock[f]! - 1; // -1: inline
+    if (blk < 0 && count === RING_INLINE && this.promoteRing(f)) blk = this.ringBlock[f]! - 1;
+    const cap = blk < 0 ? RING_INLINE : RING_BLOCK;
+    if (count < cap) {
+      const ends = blk < 0 ? this.ringNext : this.poolNext, times = blk < 0 ? this.ringTime : this.poolTime;
+      const base = blk < 0 ? f * RING_INLINE : blk * RING_BLOCK;
+      let start = this.ringStart[f]!;
+      if (start + count === cap) { // at the end: the entries move back to the front
+        for (let k = 0; k < count; k++) {
+          ends[base + k] = ends[base + start + k]!;
+          times[base + k] = times[base + start + k]!;
+        }
+        start = 0;
+        this.ringStart[f] = 0;
+      }
+      if (count > 0 && (((next - ends[base + start + count - 1]!) | 0) < 0 || ((next - ends[base + start]!) >>> 0) >= RING_SORTED_SPAN)) {
+        this.bits[f]! |= SB_RING_UNSORTED;
+      }
+      ends[base + start + count] = next;
+      times[base + start + count] = t;
+      this.ringCount[f] = count + 1;
+    }
   }
 
   // The peer's unacknowledged segments this ACK covers leave the ring; one whose end it matches
@@ -272,18 +333,7 @@ export class TcpAnalysis extends AnalysisState {
       }
       for (let bit = 1; bit < COUNTS; bit++) if (v & (1 << bit)) this.counts[c + bit] = this.counts[c + bit]! + 1;
     }
-    const last = this.lastTime[slot]!;
-    if (last === last) {
-      const gap = t > last ? t - last : 0;
-      if (gap > this.maxGap[slot]!) this.maxGap[slot] = gap;
-    }
-    this.lastTime[slot] = t;
-    const sideLast = this.sideLastTime[f]!;
-    if (sideLast === sideLast) {
-      const gap = t > sideLast ? t - sideLast : 0;
-      if (gap > this.sideMaxGap[f]!) this.sideMaxGap[f] = gap;
-    }
-    this.sideLastTime[f] = t;
+    this.gaps(slot, f);
 
     const stage = this.hsStage[slot]!, kind = flags & (SYN | ACK);
     if (stage === HS_NONE && kind === SYN) {
@@ -297,6 +347,24 @@ export class TcpAnalysis extends AnalysisState {
     }
     const fp = this.firstPayloadTime[f]!;
     if (payload > 0 && fp !== fp && !(flags & RST) && !(v & V_KEEP_ALIVE)) this.firstPayloadTime[f] = t;
+  }
+
+  // The largest gaps between two packets of the connection and of side f; the side's last
+  // time is also the time of its latest ACK (fast retransmissions).
+  private gaps(slot: number, f: number): void {
+    const t = this.io[IO_TIME]!;
+    const last = this.lastTime[slot]!;
+    if (last === last) {
+      const gap = t > last ? t - last : 0;
+      if (gap > this.maxGap[slot]!) this.maxGap[slot] = gap;
+    }
+    this.lastTime[slot] = t;
+    const sideLast = this.sideLastTime[f]!;
+    if (sideLast === sideLast) {
+      const gap = t > sideLast ? t - sideLast : 0;
+      if (gap > this.sideMaxGap[f]!) this.sideMaxGap[f] = gap;
+    }
+    this.sideLastTime[f] = t;
   }
 }
 
