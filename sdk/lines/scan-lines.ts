@@ -1,9 +1,9 @@
 // Connection records written as lines (ndjson, or a format registered in line-formats.ts),
 // in the scanner's order, as chunks of text. From three threads on, the workers build, filter
 // and write the lines of the connections they track (parallel/lines-worker.ts) and this thread
-// reads, decodes and merges their bytes; with two, one worker tracks and this thread builds and
-// writes every line (createScanner's records); with one, this thread does it all. The output
-// is the same for any thread count.
+// reads, decodes and merges their bytes; with two, one worker tracks and this thread writes
+// every line from the connections' bytes; with one, this thread does it all. The output is the
+// same for any thread count.
 //
 // Why not from two threads on: on two cores both ways keep both cores busy, and the records'
 // way does less work (one tracker, one worker to start): see the README ("Threads, and where
@@ -13,8 +13,9 @@ import type { CaptureInput } from "../decoder/capture-input.js";
 import type { CaptureSummary } from "../decoder/decode-capture.js";
 import type { Timeline } from "../report/capture-report.js";
 import { checkInputs, checkScanOptions } from "../options.js";
-import { createScanner, type ScanOptions } from "../scan.js";
-import { linesInWorkers } from "../parallel/parallel-tracker.js";
+import type { ScanOptions } from "../scan.js";
+import { trackConnections } from "../connections/track.js";
+import { linesInWorkers, trackInWorkers } from "../parallel/parallel-tracker.js";
 import { lineWriter, type LineSpec } from "./line-formats.js";
 import { ByteSink } from "./byte-sink.js";
 
@@ -41,18 +42,30 @@ export function createLineScanner(input: CaptureInput | CaptureInput[], options:
   const write = lineWriter(spec); // an unknown format or a bad filter fails here, not in a worker
   const inputs = Array.isArray(input) ? input : [input];
   const threads = options.threads ?? 1;
-  let summaries: CaptureSummary[] = [];
+  const summaries: CaptureSummary[] = [];
   let timeline: Timeline | null = null;
 
   async function* onMain(): AsyncGenerator<Uint8Array> {
-    const scanner = createScanner(inputs, { ...options, report: false });
-    summaries = scanner.captures();
+    const groups = threads > 1
+      ? trackInWorkers(inputs, options, threads - 1, summaries)
+      : trackConnections(inputs, options, summaries);
     const out = new ByteSink();
-    for await (const records of scanner.batches()) {
-      for (const c of records) write(out, c);
-      if (out.length) yield out.takeCopy();
+    try {
+      for (;;) {
+        const next = await groups.next();
+        if (next.done) {
+          timeline = next.value;
+          return;
+        }
+        const group = next.value;
+        for (let k = 0; k < group.count; k++) group.writeLine(k, out, write);
+        if (out.length) yield out.takeCopy();
+        options.signal?.throwIfAborted();
+      }
+    } finally {
+      // Also when the caller leaves its loop (the output failed): stops the workers, frees the memory.
+      await groups.return(undefined as unknown as Timeline);
     }
-    timeline = scanner.timeline();
   }
 
   async function* workers(): AsyncGenerator<Uint8Array> {

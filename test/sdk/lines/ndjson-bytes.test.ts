@@ -1,8 +1,9 @@
-// The ndjson writer (sdk/lines/ndjson-bytes.ts) writes exactly the bytes of
-// JSON.stringify(record) + "\n": on every capture of the shared corpus (when present) and the
-// project's own captures, covering VLANs, tunnels, anomalies, options and analysis; and on
-// records altered to reach what captures rarely hold (escapes, non-ASCII, NaN, -0, large and
-// fractional numbers, every optional field).
+// The ndjson writer (sdk/lines/ndjson-bytes.ts), which writes a connection's line straight from
+// its columns, writes exactly the bytes of JSON.stringify(record) + "\n" of the record the same
+// walk builds: on every capture of the shared corpus (when present) and the project's own
+// sample, covering VLANs, tunnels, anomalies, options and analysis; and, fed values captures
+// rarely hold (escapes, non-ASCII, NaN, -0, large and fractional numbers, every optional
+// field), its visitor writes what JSON.stringify writes.
 
 import { describe, it, expect } from "vitest";
 import { readdirSync, statSync } from "node:fs";
@@ -10,17 +11,26 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { scan } from "../../../sdk/index.js";
 import type { ConnectionRecord } from "../../../sdk/connections/connection-record.js";
+import { trackConnections } from "../../../sdk/connections/track.js";
+import { field, type RecordVisitor } from "../../../sdk/connections/record-visitor.js";
 import { ByteSink } from "../../../sdk/lines/byte-sink.js";
-import { writeNdjson } from "../../../sdk/lines/ndjson-bytes.js";
+import { NdjsonVisitor, writeNdjson } from "../../../sdk/lines/ndjson-bytes.js";
 import { corpusDir } from "../../helpers/decode.js";
 
 const SAMPLE = fileURLToPath(new URL("../../../examples/sample.pcap", import.meta.url));
 
-function written(records: ConnectionRecord[], out = new ByteSink(new ArrayBuffer(64))): string {
-  for (const c of records) writeNdjson(out, c);
-  return Buffer.from(out.takeCopy()).toString("utf8");
-}
 const expected = (records: ConnectionRecord[]) => records.map((c) => JSON.stringify(c) + "\n").join("");
+const text = (out: ByteSink) => Buffer.from(out.takeCopy()).toString("utf8");
+
+/** Every connection of `file`: the lines written from the columns, and the records built from them. */
+async function linesAndRecords(file: string, out = new ByteSink(new ArrayBuffer(64))): Promise<{ lines: string; records: ConnectionRecord[] }> {
+  const records: ConnectionRecord[] = [];
+  for await (const group of trackConnections([file], {}, [])) {
+    for (let k = 0; k < group.count; k++) writeNdjson(out, group.store(), k);
+    records.push(...group.records);
+  }
+  return { lines: text(out), records };
+}
 
 function captures(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -30,30 +40,63 @@ function captures(dir: string): string[] {
   });
 }
 
+// Replays any plain object through a visitor, as the record walk would have visited it.
+function replay(v: RecordVisitor, o: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(o)) {
+    const key = field(name);
+    if (value === null) v.nil(key);
+    else if (typeof value === "number") v.num(key, value);
+    else if (typeof value === "string") v.str(key, value);
+    else if (typeof value === "boolean") v.bool(key, value);
+    else if (Array.isArray(value) && value.every((item) => typeof item === "string")) v.strings(key, value as string[]);
+    else if (Array.isArray(value)) v.value(key, value);
+    else { v.open(key); replay(v, value as Record<string, unknown>); v.close(); }
+  }
+}
+
+function visited(records: ConnectionRecord[]): string {
+  const out = new ByteSink(new ArrayBuffer(16));
+  const v = new NdjsonVisitor();
+  for (const c of records) {
+    v.start(out);
+    replay(v, c as unknown as Record<string, unknown>);
+    v.end();
+  }
+  return text(out);
+}
+
 describe("the ndjson writer", () => {
-  it("writes JSON.stringify's bytes on every corpus capture", async (ctx) => {
+  it("writes JSON.stringify's bytes of the walk's record on every corpus capture", async (ctx) => {
     const root = corpusDir();
     if (!root) return ctx.skip();
     const seen = new Set<string>();
     let total = 0;
     for (const file of captures(root)) {
-      const { connections } = await scan(file);
-      expect(written(connections), file).toBe(expected(connections));
-      total += connections.length;
-      for (const c of connections) {
+      const { lines, records } = await linesAndRecords(file);
+      expect(lines, file).toBe(expected(records));
+      total += records.length;
+      for (const c of records) {
         for (const key of ["vlan", "innerVlan", "tunnel"] as const) if (c[key] !== undefined) seen.add(key);
         if (Object.keys(c.anomalies).length > 1) seen.add("anomalies");
         if (c.handshake.options.orig?.tfo) seen.add("tfo");
         if (c.analysis.orig.ackRttUs.samples > 0) seen.add("rtt");
+        if (c.tunnel?.chain) seen.add("chain");
       }
     }
     expect(total).toBeGreaterThan(1000);
-    for (const covered of ["anomalies", "rtt", "tunnel", "vlan"]) expect(seen).toContain(covered);
+    for (const covered of ["anomalies", "rtt", "tunnel", "chain", "vlan"]) expect(seen).toContain(covered);
   }, 300_000);
+
+  it("writes the records scan() gives on the project's sample, in a buffer that grows", async () => {
+    const { lines, records } = await linesAndRecords(SAMPLE, new ByteSink(new ArrayBuffer(16)));
+    const { connections } = await scan(SAMPLE);
+    expect(records.length).toBeGreaterThan(3);
+    expect(records).toEqual(connections);
+    expect(lines).toBe(expected(connections));
+  });
 
   it("writes JSON.stringify's bytes for values captures rarely hold", async () => {
     const { connections } = await scan(SAMPLE);
-    expect(connections.length).toBeGreaterThan(3);
     const altered = connections.map((c) => structuredClone(c));
     const [a, b, c, d] = altered as [ConnectionRecord, ConnectionRecord, ConnectionRecord, ConnectionRecord];
     a.history = 'Sh"\\\n\u0001é\u2028😀\ud800';
@@ -81,17 +124,6 @@ describe("the ndjson writer", () => {
     d.handshake.ack = null;
     d.handshake.options = { orig: null, resp: null };
     d.analysis.resp.ackRttUs = { samples: 9, min: 0.001, mean: 123.456, max: 99999.999, p50: 5, p95: 0 };
-    expect(written(altered)).toBe(expected(altered));
-  });
-
-  it("grows its buffer line by line, and goes on in a new one after take()", async () => {
-    const { connections } = await scan(SAMPLE);
-    const out = new ByteSink(new ArrayBuffer(16));
-    const many = Array.from({ length: 50 }, () => connections).flat();
-    expect(written(many, out)).toBe(expected(many));
-    writeNdjson(out, connections[0]!);
-    const { buffer, length } = out.take(new ArrayBuffer(8));
-    expect(Buffer.from(buffer, 0, length).toString("utf8")).toBe(expected([connections[0]!]));
-    expect(written([connections[1]!], out)).toBe(expected([connections[1]!]));
+    expect(visited(altered)).toBe(expected(altered));
   });
 });
