@@ -1,9 +1,9 @@
 // The ndjson writer (sdk/lines/ndjson-bytes.ts), which writes a connection's line straight from
-// its columns, writes exactly the bytes of JSON.stringify(record) + "\n" of the record the same
-// walk builds: on every capture of the shared corpus (when present) and the project's own
-// sample, covering VLANs, tunnels, anomalies, options and analysis; and, fed values captures
-// rarely hold (escapes, non-ASCII, NaN, -0, large and fractional numbers, every optional
-// field), its visitor writes what JSON.stringify writes.
+// the record's values, writes exactly the bytes of JSON.stringify(record) + "\n" of the record
+// buildConnectionRecord makes of the same values: on every capture of the shared corpus (when
+// present) and the project's own sample, covering VLANs, tunnels, anomalies, options and
+// analysis; and, fed values captures rarely hold (escapes, non-ASCII, NaN, -0, large and
+// fractional numbers, every optional field), it writes what JSON.stringify writes.
 
 import { describe, it, expect } from "vitest";
 import { readdirSync, statSync } from "node:fs";
@@ -12,9 +12,9 @@ import { fileURLToPath } from "node:url";
 import { scan } from "../../../sdk/index.js";
 import type { ConnectionRecord } from "../../../sdk/connections/connection-record.js";
 import { trackConnections } from "../../../sdk/connections/track.js";
-import { field, type RecordVisitor } from "../../../sdk/connections/record-visitor.js";
+import { RecordValues, type OptionValues } from "../../../sdk/connections/record-values.js";
 import { ByteSink } from "../../../sdk/lines/byte-sink.js";
-import { NdjsonVisitor, writeNdjson } from "../../../sdk/lines/ndjson-bytes.js";
+import { writeNdjson, writeValues } from "../../../sdk/lines/ndjson-bytes.js";
 import { corpusDir } from "../../helpers/decode.js";
 
 const SAMPLE = fileURLToPath(new URL("../../../examples/sample.pcap", import.meta.url));
@@ -40,28 +40,29 @@ function captures(dir: string): string[] {
   });
 }
 
-// Replays any plain object through a visitor, as the record walk would have visited it.
-function replay(v: RecordVisitor, o: Record<string, unknown>): void {
-  for (const [name, value] of Object.entries(o)) {
-    const key = field(name);
-    if (value === null) v.nil(key);
-    else if (typeof value === "number") v.num(key, value);
-    else if (typeof value === "string") v.str(key, value);
-    else if (typeof value === "boolean") v.bool(key, value);
-    else if (Array.isArray(value) && value.every((item) => typeof item === "string")) v.strings(key, value as string[]);
-    else if (Array.isArray(value)) v.value(key, value);
-    else { v.open(key); replay(v, value as Record<string, unknown>); v.close(); }
+// A record's values as buildConnectionRecord would have read them (for records altered by hand).
+function valuesOf(c: ConnectionRecord): RecordValues {
+  const v = new RecordValues();
+  const { orig, resp, handshake: h, analysis, ...rest } = c;
+  Object.assign(v, rest, {
+    outcome: h.outcome, synCount: h.synCount, synAckCount: h.synAckCount, rttSynToSynAckUs: h.rttSynToSynAckUs,
+    rttSynAckToAckUs: h.rttSynAckToAckUs, synPacket: h.synPacket, synAckPacket: h.synAckPacket, ackSeen: h.ack !== null,
+    ackPacket: h.ack?.packet ?? 0, acksSynAck: h.ack?.acksSynAck ?? false, ackPayload: h.ack?.payload ?? 0,
+    teardown: c.teardown.kind, firstCloser: c.teardown.firstCloser,
+    origAnalysis: analysis.orig, respAnalysis: analysis.resp, maxGapUs: analysis.maxGapUs,
+    anomalyNames: Object.keys(c.anomalies), anomalyCounts: Object.values(c.anomalies), anomalyCount: Object.keys(c.anomalies).length,
+  });
+  for (const [to, from] of [[v.orig, orig], [v.resp, resp]] as const) Object.assign(to, from, from.flags);
+  for (const [to, from] of [[v.origOptions, h.options.orig], [v.respOptions, h.options.resp]] as [OptionValues, typeof h.options.orig][]) {
+    to.seen = from !== null;
+    if (from) Object.assign(to, from, from.ecn, { tfo: from.tfo !== null, cookieLen: from.tfo?.cookieLen ?? 0, data: from.tfo?.data ?? 0 });
   }
+  return v;
 }
 
 function visited(records: ConnectionRecord[]): string {
   const out = new ByteSink(new ArrayBuffer(16));
-  const v = new NdjsonVisitor();
-  for (const c of records) {
-    v.start(out);
-    replay(v, c as unknown as Record<string, unknown>);
-    v.end();
-  }
+  for (const c of records) writeValues(out, valuesOf(c));
   return text(out);
 }
 
