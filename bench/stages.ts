@@ -5,10 +5,13 @@
 //   + track         the WebAssembly tracker on one thread (ended connections copied as bytes)
 //   + track shard   the same tracker keeping only shard 0 of 2, and of 8 (what each of n workers
 //                   pays: every packet's clock and hash, 1/n of the flows)
-//   + records       unpacking each ended connection and building its record object
-//   + ndjson        each record's ndjson line written as bytes (sdk/lines/ndjson-bytes.ts)
-//   + stringify     instead, JSON.stringify of each record and the string's UTF-8 encoding
-//                   (what the ndjson writer replaced; kept to show the difference)
+//   + unpack        unpacking each ended connection into a store's columns (what every output
+//                   starts from)
+//   + records       building each one's record object from there (the SDK's records)
+//   + ndjson        instead, its ndjson line written as bytes straight from the columns
+//                   (sdk/lines/ndjson-bytes.ts: no record object)
+//   + stringify     instead, the record object, JSON.stringify of it and the string's UTF-8
+//                   encoding (what the ndjson writer replaced; kept to show the difference)
 // Costs are the differences between consecutive stages, per packet or per connection.
 
 import { decodeInputs } from "../sdk/decoder/decode-inputs.js";
@@ -16,12 +19,13 @@ import { acquireScanMemory, releaseScanMemory } from "../sdk/wasm-memory.js";
 import { GroupingTracker } from "../sdk/connections/track.js";
 import { WasmConnectionTracker } from "../sdk/connections/wasm-tracker.js";
 import type { CaptureSummary } from "../sdk/decoder/decode-capture.js";
-import type { ConnectionRecord } from "../sdk/connections/connection-record.js";
+import type { EndedGroup } from "../sdk/connections/ended-group.js";
 import { ByteSink } from "../sdk/lines/byte-sink.js";
-import { writeNdjson } from "../sdk/lines/ndjson-bytes.js";
+import { lineWriter } from "../sdk/lines/line-formats.js";
 
-type Stage = "decode" | "track" | "shard" | "shard8" | "records" | "ndjson" | "stringify";
-const STAGES: Stage[] = ["decode", "track", "shard", "shard8", "records", "ndjson", "stringify"];
+type Stage = "decode" | "track" | "shard" | "shard8" | "unpack" | "records" | "ndjson" | "stringify";
+const STAGES: Stage[] = ["decode", "track", "shard", "shard8", "unpack", "records", "ndjson", "stringify"];
+const ndjson = lineWriter({ format: "ndjson" });
 const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 
 /** CPU seconds of one pass of `stage` over `file`; the packets and connections it saw. */
@@ -31,17 +35,16 @@ async function pass(file: string, stage: Stage): Promise<{ cpu: number; packets:
   let connections = 0, bytes = 0;
   const summaries: CaptureSummary[] = [];
   const out = new ByteSink();
-  let spare = new ArrayBuffer(1 << 18);
   const encoded = Buffer.alloc(1 << 16);
-  const serialise = (records: ConnectionRecord[]) => {
-    connections += records.length;
-    if (stage === "ndjson") {
-      for (const r of records) writeNdjson(out, r);
-      const taken = out.take(spare); // two buffers in turn: nothing allocated per batch
-      spare = taken.buffer;
-      bytes += taken.length;
+  const serialise = (group: EndedGroup) => {
+    connections += group.count;
+    if (stage === "records") group.records;
+    else if (stage === "ndjson") {
+      for (let k = 0; k < group.count; k++) group.writeLine(k, out, ndjson);
+      bytes += out.length;
+      out.length = 0; // one buffer, reused: nothing allocated per group
     } else if (stage === "stringify") {
-      for (const r of records) {
+      for (const r of group.records) {
         const line = JSON.stringify(r) + "\n";
         bytes += line.length > encoded.length ? Buffer.byteLength(line) : encoded.write(line, 0, "utf8");
       }
@@ -52,21 +55,21 @@ async function pass(file: string, stage: Stage): Promise<{ cpu: number; packets:
     const shard = stage === "shard" ? { index: 0, count: 2 } : stage === "shard8" ? { index: 0, count: 8 } : undefined;
     const raw = stage === "track" || stage === "shard" || stage === "shard8"
       ? new WasmConnectionTracker({ shard }, null, () => { connections++; }, memory) : null;
-    const grouping = stage === "records" || stage === "ndjson" || stage === "stringify" ? new GroupingTracker({}, memory) : null;
+    const grouping = stage === "unpack" || stage === "records" || stage === "ndjson" || stage === "stringify" ? new GroupingTracker({}, memory) : null;
     for await (const { batch, packetBase } of decodeInputs([file], {}, summaries, placement)) {
       if (raw) {
         raw.packetBase = packetBase;
         raw.processInPlace(batch.u8.byteOffset, batch.count, batch.latestSec, batch.latestNsec);
       } else if (grouping) {
         grouping.tracker.packetBase = packetBase;
-        for (const g of grouping.process(batch)) serialise(g.records);
+        for (const g of grouping.process(batch)) serialise(g);
       }
     }
     if (raw) raw.finish();
     if (grouping) {
       for (let done = false; !done;) {
         const next = grouping.finishSome();
-        for (const g of next.groups) serialise(g.records);
+        for (const g of next.groups) serialise(g);
         done = next.done;
       }
     }
@@ -97,9 +100,12 @@ async function main(): Promise<void> {
     console.log(`  track            ${(at("track") - at("decode")).toFixed(3)} s  ${(1e9 * (at("track") - at("decode")) / packets).toFixed(0)} ns a packet`);
     console.log(`  track, shard 1/2 ${(at("shard") - at("decode")).toFixed(3)} s  ${(1e9 * (at("shard") - at("decode")) / packets).toFixed(0)} ns a packet`);
     console.log(`  track, shard 1/8 ${(at("shard8") - at("decode")).toFixed(3)} s  ${(1e9 * (at("shard8") - at("decode")) / packets).toFixed(0)} ns a packet`);
-    console.log(`  records          ${(at("records") - at("track")).toFixed(3)} s  ${(1e6 * (at("records") - at("track")) / connections).toFixed(2)} µs a connection`);
-    console.log(`  ndjson           ${(at("ndjson") - at("records")).toFixed(3)} s  ${(1e6 * (at("ndjson") - at("records")) / connections).toFixed(2)} µs a connection`);
-    console.log(`  (JSON.stringify  ${(at("stringify") - at("records")).toFixed(3)} s  ${(1e6 * (at("stringify") - at("records")) / connections).toFixed(2)} µs a connection, what ndjson replaced)`);
+    const perConnection = (name: string, from: Stage, to: Stage, note = "") =>
+      console.log(`  ${name.padEnd(16)} ${(at(to) - at(from)).toFixed(3)} s  ${(1e6 * (at(to) - at(from)) / connections).toFixed(2)} µs a connection${note}`);
+    perConnection("unpack", "track", "unpack");
+    perConnection("+ record object", "unpack", "records");
+    perConnection("+ ndjson", "unpack", "ndjson", " (from the columns, no record object)");
+    perConnection("+ stringify", "unpack", "stringify", " (record object + JSON.stringify: what ndjson replaced)");
   }
 }
 

@@ -229,7 +229,7 @@ export async function writeRecords(
         case "text": interesting.add(c); break;
         case "json": collected.push(c); break;
         case "parquet": { const full = parquet!.add(c); if (full) await full; break; }
-        default: line!(lines, c); break; // ndjson, csv, zeek
+        default: line!.record(lines, c); break; // ndjson, csv, zeek
       }
     }
     if (text) await output.write(text);

@@ -11,20 +11,19 @@ import type { PacketBatch } from "../decoder/packet-batch.js";
 import { ConnectionTracker, type TrackerOptions } from "./tracker.js";
 import { WasmConnectionTracker } from "./wasm-tracker.js";
 import { buildConnectionRecord, type ConnectionRecord } from "./connection-record.js";
-import { ConnectionStore } from "./connection-store.js";
+import type { ConnectionStore } from "./connection-store.js";
+import { EndedGroup, GroupStore } from "./ended-group.js";
 import { unpackConnection } from "./unpack-connection.js";
 import { EndedBytesWriter, endedRecords } from "../parallel/ended-bytes.js";
 import { C_ID, C_REMOVED_AT } from "../../assembly/connection-layout.js";
 import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions } from "../scan.js";
 
-/** The connections that ended during one decoded batch (or a group of those open at the end). */
-export interface EndedGroup {
-  /** Sorted by (ended at, id); by id at the end of input. */
-  records: ConnectionRecord[];
-  /** When each ended (the tracker's clock, seconds): with the id, the key records are ordered by. */
-  endedAt: number[];
-}
+/**
+ * The connections that ended during one decoded batch (or a group of those open at the end):
+ * sorted by (ended at, id); by id at the end of input.
+ */
+export { EndedGroup } from "./ended-group.js";
 
 /** A connection that ended, when, and its id: what the canonical order sorts by. */
 export interface Ended { at: number; id: number; record: ConnectionRecord }
@@ -57,15 +56,16 @@ export interface GroupingOptions extends TrackerOptions {
 /**
  * A tracker that hands out what ended, batch by batch, in the canonical order. Given the
  * decoder's memory, the WebAssembly tracker lives there and tracks each batch in place. Its
- * ended connections wait as bytes (parallel/ended-bytes.ts) and their records are built in
- * groups of FINISH_GROUP as they are handed on: a flood ends one connection per packet, and
- * thousands of records per batch would outlive the young generation.
+ * ended connections wait as bytes (parallel/ended-bytes.ts) and are unpacked in groups of
+ * FINISH_GROUP as they are handed on (their records built, or lines written, from there): a
+ * flood ends one connection per packet, and thousands of records per batch would outlive the
+ * young generation.
  */
 export class GroupingTracker {
   private ended: Ended[] = []; //              the reference tracker's, built as they end
   private readonly bytes: EndedBytesWriter | null = null; // the WebAssembly tracker's
   private spare: ArrayBuffer | undefined;
-  private readonly scratch = new ConnectionStore(1);
+  private readonly unpacked = new GroupStore(FINISH_GROUP);
   readonly tracker: Tracker;
   private readonly inPlace: WasmConnectionTracker | null = null;
 
@@ -113,12 +113,12 @@ export class GroupingTracker {
     if (!this.bytes) {
       const ended = this.ended.sort(byEndThenId);
       this.ended = [];
-      yield { records: ended.map((e) => e.record), endedAt: ended.map((e) => e.at) };
+      yield EndedGroup.ofRecords(ended.map((e) => e.record), ended.map((e) => e.at));
       return;
     }
     const count = this.bytes.count;
     if (count === 0) {
-      yield { records: [], endedAt: [] };
+      yield EndedGroup.ofRecords([], []);
       return;
     }
     const { buffer, length } = this.bytes.take();
@@ -131,15 +131,14 @@ export class GroupingTracker {
     }
     const order = Array.from({ length: count }, (_, k) => k).sort((a, b) => at[a]! - at[b]! || id[a]! - id[b]!);
     for (let first = 0; first < count; first += FINISH_GROUP) {
-      const records: ConnectionRecord[] = [], endedAt: number[] = [];
+      const endedAt: number[] = [];
       for (let k = first; k < Math.min(count, first + FINISH_GROUP); k++) {
-        unpackConnection(view, u8, offsets[order[k]!]!, this.scratch, 0);
-        records.push(buildConnectionRecord(this.scratch, 0));
+        unpackConnection(view, u8, offsets[order[k]!]!, this.unpacked.store, k - first);
         endedAt.push(at[order[k]!]!);
       }
-      yield { records, endedAt };
+      yield EndedGroup.ofStore(this.unpacked, endedAt);
     }
-    this.spare = buffer; // every record is built: the writer may go on in it
+    this.spare = buffer; // every connection is unpacked: the writer may go on in it
   }
 }
 

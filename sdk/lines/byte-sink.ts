@@ -7,24 +7,45 @@ import { Buffer } from "node:buffer";
 
 const INITIAL_BYTES = 256 * 1024;
 
-/** Fixed ASCII text, encoded once. */
-export const ascii = (text: string): Uint8Array => Uint8Array.from(text, (ch) => ch.charCodeAt(0));
+/**
+ * Fixed text, encoded once, also as little-endian 32-bit words: raw() copies it four bytes a
+ * store (a line is mostly its keys: a byte at a time, copying them was most of its cost).
+ */
+export class FixedBytes {
+  readonly bytes: Uint8Array;
+  readonly words: Int32Array;
 
-const NULL = ascii("null"), TRUE = ascii("true"), FALSE = ascii("false");
+  constructor(text: string) {
+    this.bytes = new Uint8Array(Buffer.from(text, "utf8"));
+    const b = this.bytes;
+    this.words = new Int32Array(b.length >> 2);
+    for (let i = 0; i < this.words.length; i++) this.words[i] = b[4 * i]! | b[4 * i + 1]! << 8 | b[4 * i + 2]! << 16 | b[4 * i + 3]! << 24;
+  }
+}
+
+const NULL = new FixedBytes("null"), TRUE = new FixedBytes("true"), FALSE = new FixedBytes("false");
 
 export class ByteSink {
-  private bytes: Buffer;
+  // A plain Uint8Array for the byte writes (a Buffer's element stores were slower); a Buffer
+  // over the same memory for utf8().
+  private bytes: Uint8Array;
+  private view: DataView;
+  private text: Buffer;
   /** Bytes written so far. */
   length = 0;
 
   constructor(buffer: ArrayBuffer = new ArrayBuffer(INITIAL_BYTES)) {
-    this.bytes = Buffer.from(buffer);
+    this.bytes = new Uint8Array(buffer);
+    this.view = new DataView(buffer);
+    this.text = Buffer.from(buffer);
   }
 
   /** The buffer written into and its first `length` bytes; goes on in `next` (or a new buffer) from 0. */
   take(next?: ArrayBuffer): { buffer: ArrayBuffer; length: number } {
     const out = { buffer: this.bytes.buffer as ArrayBuffer, length: this.length };
-    this.bytes = Buffer.from(next ?? new ArrayBuffer(INITIAL_BYTES));
+    this.bytes = new Uint8Array(next ?? new ArrayBuffer(INITIAL_BYTES));
+    this.view = new DataView(this.bytes.buffer);
+    this.text = Buffer.from(this.bytes.buffer);
     this.length = 0;
     return out;
   }
@@ -39,15 +60,27 @@ export class ByteSink {
   /** Any text, encoded. */
   utf8(text: string): void {
     this.reserve(3 * text.length); // at most 3 bytes per UTF-16 unit
-    this.length += this.bytes.write(text, this.length, "utf8");
+    this.length += this.text.write(text, this.length, "utf8");
   }
 
-  raw(fixed: Uint8Array): void {
-    this.reserve(fixed.length);
-    const b = this.bytes;
+  raw(fixed: FixedBytes): void {
+    const bytes = fixed.bytes, words = fixed.words;
+    this.reserve(bytes.length);
+    const v = this.view;
     let at = this.length;
-    for (let i = 0; i < fixed.length; i++) b[at++] = fixed[i]!; // short: a loop beats set()
+    for (let i = 0; i < words.length; i++, at += 4) v.setInt32(at, words[i]!, true);
+    const b = this.bytes;
+    for (let i = words.length << 2; i < bytes.length; i++) b[at++] = bytes[i]!;
     this.length = at;
+  }
+
+  byte(b: number): void {
+    this.reserve(1);
+    this.bytes[this.length++] = b;
+  }
+
+  nil(): void {
+    this.raw(NULL);
   }
 
   /** A number as JSON writes it (NaN and the infinities as null). */
@@ -85,15 +118,22 @@ export class ByteSink {
   /** A small non-negative integer (below 2^31). */
   private uint(n: number): void {
     this.reserve(10);
-    let digits = 1;
-    for (let d = 10; d <= n; d *= 10) digits++;
+    // In int32 arithmetic: the values come from Float64Arrays, and % on a double is a call.
+    let v = n | 0;
     const b = this.bytes;
+    if (v < 10) {
+      b[this.length++] = 0x30 + v;
+      return;
+    }
+    let digits = 1;
+    for (let d = 10; d <= v; d *= 10) digits++;
     let at = this.length + digits;
     this.length = at;
     do {
-      b[--at] = 0x30 + (n % 10);
-      n = (n / 10) | 0;
-    } while (n > 0);
+      const q = (v / 10) | 0;
+      b[--at] = 0x30 + v - q * 10;
+      v = q;
+    } while (v > 0);
   }
 
   /**
@@ -117,14 +157,16 @@ export class ByteSink {
     this.uint(whole);
     if (part === 0) return true;
     let digits = 9;
-    while (part % 10 === 0) { part /= 10; digits--; }
+    let p = part | 0; // below 1e9: int32
+    while (p === ((p / 10) | 0) * 10) { p = (p / 10) | 0; digits--; }
     const b = this.bytes;
     b[this.length] = 0x2e;
     let at = this.length + 1 + digits;
     this.length = at;
     for (let i = 0; i < digits; i++) {
-      b[--at] = 0x30 + (part % 10);
-      part = Math.floor(part / 10);
+      const q = (p / 10) | 0;
+      b[--at] = 0x30 + p - q * 10;
+      p = q;
     }
     return true;
   }
@@ -139,8 +181,10 @@ export class ByteSink {
 
   private reserve(n: number): void {
     if (this.length + n <= this.bytes.length) return;
-    const next = Buffer.from(new ArrayBuffer(Math.max(this.bytes.length * 2, this.length + n)));
-    this.bytes.copy(next, 0, 0, this.length);
+    const next = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
+    next.set(this.bytes.subarray(0, this.length));
     this.bytes = next;
+    this.view = new DataView(next.buffer);
+    this.text = Buffer.from(next.buffer);
   }
 }

@@ -1,11 +1,13 @@
 // Connection records as lines, by format name: what a scan's workers can write themselves
 // (parallel/lines-worker.ts), so that building, filtering and serialising every record does
-// not fall to one thread. "ndjson" is built in, written as bytes (ndjson-bytes.ts); a program
-// adds its own formats as text (the command adds csv and zeek) with registerLineFormat, on the
-// main thread and in the worker script it ships (the workers run the same registrations: a
-// format is code, not data).
+// not fall to one thread. "ndjson" is built in, written as bytes straight from the connection's
+// columns (ndjson-bytes.ts); a program adds its own formats as text (the command adds csv and
+// zeek) with registerLineFormat, on the main thread and in the worker script it ships (the
+// workers run the same registrations: a format is code, not data).
 
 import type { ConnectionRecord } from "../connections/connection-record.js";
+import { buildConnectionRecord } from "../connections/connection-record.js";
+import type { ConnectionStore } from "../connections/connection-store.js";
 import { compileFilter } from "../filter/connection-filter.js";
 import type { ByteSink } from "./byte-sink.js";
 import { writeNdjson } from "./ndjson-bytes.js";
@@ -13,8 +15,13 @@ import { writeNdjson } from "./ndjson-bytes.js";
 /** One connection's line(s), "" for none. */
 export type LineFormatter = (c: ConnectionRecord) => string;
 
-/** Writes one connection's line(s) into `out` (nothing for none). */
-export type LineWriter = (out: ByteSink, c: ConnectionRecord) => void;
+/** Writes one connection's line(s) into `out` (nothing for none), from either form of it. */
+export interface LineWriter {
+  /** The connection in `slot` of `s`, its columns as the tracker left them. */
+  connection(out: ByteSink, s: ConnectionStore, slot: number): void;
+  /** A record built already (the reference tracker's, a reduce task's). */
+  record(out: ByteSink, c: ConnectionRecord): void;
+}
 
 /** What to write: a registered format's name and, optionally, a filter expression (compileFilter). */
 export interface LineSpec {
@@ -22,15 +29,24 @@ export interface LineSpec {
   filter?: string;
 }
 
+const NEWLINE = 0x0a;
+
 const formats = new Map<string, () => LineWriter>([
-  ["ndjson", () => writeNdjson],
+  ["ndjson", () => ({
+    connection: writeNdjson,
+    // The same bytes as writeNdjson's (the record is what its walk builds).
+    record: (out, c) => { out.utf8(JSON.stringify(c)); out.byte(NEWLINE); },
+  })],
 ]);
 
 /** Registers a format (called where the records are written: main thread and workers alike). */
 export function registerLineFormat(name: string, make: () => LineFormatter): void {
   formats.set(name, () => {
     const format = make();
-    return (out, c) => out.utf8(format(c));
+    return {
+      connection: (out, s, slot) => out.utf8(format(buildConnectionRecord(s, slot))),
+      record: (out, c) => out.utf8(format(c)),
+    };
   });
 }
 
@@ -41,5 +57,9 @@ export function lineWriter(spec: LineSpec): LineWriter {
   const write = make();
   if (spec.filter === undefined) return write;
   const filter = compileFilter(spec.filter);
-  return (out, c) => { if (filter.matches(c)) write(out, c); };
+  return {
+    // The filter reads a record; the line is written from the columns all the same.
+    connection: (out, s, slot) => { if (filter.matches(buildConnectionRecord(s, slot))) write.connection(out, s, slot); },
+    record: (out, c) => { if (filter.matches(c)) write.record(out, c); },
+  };
 }

@@ -1,14 +1,19 @@
-// A connection record as its ndjson line, written into a ByteSink field by field in the record's
-// own order (buildConnectionRecord's: the schema in the README, then vlan, innerVlan and tunnel
-// when set). The same bytes as JSON.stringify(record) + "\n" encoded (test/sdk/lines/ndjson-bytes.test.ts
-// holds the two together on every corpus capture), without JSON.stringify's generic walk of a
-// 1.7 KB object tree and the string's UTF-8 encoding after it: per connection, that was the
-// largest single cost of the scan (README, "where the time goes").
+// A connection's ndjson line, written straight from the record's values (record-values.ts, the
+// rules buildConnectionRecord builds its object from) into a ByteSink, field by field in the
+// record's own order (the schema in the README, then vlan, innerVlan and tunnel when set). The
+// same bytes as JSON.stringify(buildConnectionRecord(...)) + "\n" (test/sdk/lines/ndjson-bytes.test.ts
+// holds the two together on every corpus capture), without the record's object tree,
+// JSON.stringify's generic walk of it and the string's UTF-8 encoding after it: per connection,
+// those were the largest costs of the scan (README, "Threads and the record path").
 
-import type { ConnectionRecord, EndpointRecord, HandshakeOptions, RecordTunnel } from "../connections/connection-record.js";
+import type { RecordTunnel } from "../connections/connection-record.js";
+import type { ConnectionStore } from "../connections/connection-store.js";
+import { readRecordValues, RecordValues, type EndpointValues, type OptionValues } from "../connections/record-values.js";
 import { COUNT_NAMES, type SideAnalysis } from "../connections/analysis/analysis-result.js";
 import { TUNNEL_ID_NAMES, type RecordTunnelLevel } from "../connections/tunnel-chain.js";
-import { ascii, type ByteSink } from "./byte-sink.js";
+import { FixedBytes, type ByteSink } from "./byte-sink.js";
+
+const ascii = (text: string) => new FixedBytes(text);
 
 const K = {
   id: ascii('{"id":'), communityId: ascii(',"communityId":'), ts: ascii(',"ts":'), duration: ascii(',"duration":'),
@@ -36,32 +41,32 @@ const K = {
   comma: ascii(","), colon: ascii(":"), close: ascii("}"), closeTwo: ascii("}}"), lineEnd: ascii("}\n"), NULL: ascii("null"),
 };
 
-function endpoint(out: ByteSink, e: EndpointRecord): void {
+function endpoint(out: ByteSink, e: EndpointValues): void {
   out.raw(K.addr); out.str(e.addr);
   out.raw(K.port); out.num(e.port);
   out.raw(K.pkts); out.num(e.pkts);
   out.raw(K.bytes); out.num(e.bytes);
   out.raw(K.missedBytes); out.numOrNull(e.missedBytes);
   out.raw(K.ipBytes); out.num(e.ipBytes);
-  out.raw(K.syn); out.num(e.flags.syn);
-  out.raw(K.synAck); out.num(e.flags.synAck);
-  out.raw(K.fin); out.num(e.flags.fin);
-  out.raw(K.rst); out.num(e.flags.rst);
+  out.raw(K.syn); out.num(e.syn);
+  out.raw(K.synAck); out.num(e.synAck);
+  out.raw(K.fin); out.num(e.fin);
+  out.raw(K.rst); out.num(e.rst);
   out.raw(K.closeTwo);
 }
 
-function options(out: ByteSink, o: HandshakeOptions | null): void {
-  if (o === null) return out.raw(K.NULL);
+function options(out: ByteSink, o: OptionValues): void {
+  if (!o.seen) return out.raw(K.NULL);
   out.raw(K.mss); out.numOrNull(o.mss);
   out.raw(K.windowScale); out.numOrNull(o.windowScale);
   out.raw(K.sackPermitted); out.bool(o.sackPermitted);
   out.raw(K.timestamps); out.bool(o.timestamps);
-  out.raw(K.ece); out.bool(o.ecn.ece);
-  out.raw(K.cwr); out.bool(o.ecn.cwr);
-  out.raw(K.ae); out.bool(o.ecn.ae);
+  out.raw(K.ece); out.bool(o.ece);
+  out.raw(K.cwr); out.bool(o.cwr);
+  out.raw(K.ae); out.bool(o.ae);
   out.raw(K.tfo);
-  if (o.tfo === null) out.raw(K.NULL);
-  else { out.raw(K.cookieLen); out.num(o.tfo.cookieLen); out.raw(K.data); out.num(o.tfo.data); out.raw(K.close); }
+  if (!o.tfo) out.raw(K.NULL);
+  else { out.raw(K.cookieLen); out.num(o.cookieLen); out.raw(K.data); out.num(o.data); out.raw(K.close); }
   out.raw(K.mptcp); out.bool(o.mptcp);
   out.raw(K.close);
 }
@@ -128,9 +133,16 @@ function chain(out: ByteSink, levels: readonly RecordTunnelLevel[]): void {
   out.raw(K.endList);
 }
 
-/** Writes the record's ndjson line, newline included. */
-export function writeNdjson(out: ByteSink, c: ConnectionRecord): void {
-  const h = c.handshake;
+const values = new RecordValues();
+
+/** Writes the ndjson line (newline included) of the connection in `slot` of `s`. */
+export function writeNdjson(out: ByteSink, s: ConnectionStore, slot: number): void {
+  readRecordValues(s, slot, values);
+  writeValues(out, values);
+}
+
+/** Writes the line of a record's values (newline included). */
+export function writeValues(out: ByteSink, c: RecordValues): void {
   out.raw(K.id); out.num(c.id);
   out.raw(K.communityId); out.str(c.communityId);
   out.raw(K.ts); out.str(c.ts);
@@ -139,39 +151,37 @@ export function writeNdjson(out: ByteSink, c: ConnectionRecord): void {
   out.raw(K.resp); endpoint(out, c.resp);
   out.raw(K.firstPacket); out.num(c.firstPacket);
   out.raw(K.lastPacket); out.num(c.lastPacket);
-  out.raw(K.outcome); out.str(h.outcome);
-  out.raw(K.synCount); out.num(h.synCount);
-  out.raw(K.synAckCount); out.num(h.synAckCount);
-  out.raw(K.rtt1); out.numOrNull(h.rttSynToSynAckUs);
-  out.raw(K.rtt2); out.numOrNull(h.rttSynAckToAckUs);
-  out.raw(K.synPacket); out.numOrNull(h.synPacket);
-  out.raw(K.synAckPacket); out.numOrNull(h.synAckPacket);
+  out.raw(K.outcome); out.str(c.outcome);
+  out.raw(K.synCount); out.num(c.synCount);
+  out.raw(K.synAckCount); out.num(c.synAckCount);
+  out.raw(K.rtt1); out.numOrNull(c.rttSynToSynAckUs);
+  out.raw(K.rtt2); out.numOrNull(c.rttSynAckToAckUs);
+  out.raw(K.synPacket); out.numOrNull(c.synPacket);
+  out.raw(K.synAckPacket); out.numOrNull(c.synAckPacket);
   out.raw(K.ack);
-  if (h.ack === null) out.raw(K.NULL);
+  if (!c.ackSeen) out.raw(K.NULL);
   else {
-    out.raw(K.ackPacket); out.num(h.ack.packet);
-    out.raw(K.acksSynAck); out.bool(h.ack.acksSynAck);
-    out.raw(K.payload); out.num(h.ack.payload);
+    out.raw(K.ackPacket); out.num(c.ackPacket);
+    out.raw(K.acksSynAck); out.bool(c.acksSynAck);
+    out.raw(K.payload); out.num(c.ackPayload);
     out.raw(K.close);
   }
-  out.raw(K.optionsOrig); options(out, h.options.orig);
-  out.raw(K.resp); options(out, h.options.resp);
-  out.raw(K.kind); out.str(c.teardown.kind);
+  out.raw(K.optionsOrig); options(out, c.origOptions);
+  out.raw(K.resp); options(out, c.respOptions);
+  out.raw(K.kind); out.str(c.teardown);
   out.raw(K.firstCloser);
-  if (c.teardown.firstCloser === null) out.raw(K.NULL);
-  else out.str(c.teardown.firstCloser);
+  if (c.firstCloser === null) out.raw(K.NULL);
+  else out.str(c.firstCloser);
   out.raw(K.connState); out.str(c.connState);
   out.raw(K.history); out.str(c.history);
   out.raw(K.anomalies);
-  let first = true;
-  for (const name in c.anomalies) {
-    if (!first) out.raw(K.comma);
-    first = false;
-    out.str(name); out.raw(K.colon); out.num(c.anomalies[name]!);
+  for (let k = 0; k < c.anomalyCount; k++) {
+    if (k) out.raw(K.comma);
+    out.str(c.anomalyNames[k]!); out.raw(K.colon); out.num(c.anomalyCounts[k]!);
   }
-  out.raw(K.analysisOrig); side(out, c.analysis.orig);
-  out.raw(K.resp); side(out, c.analysis.resp);
-  out.raw(K.maxGapUs); out.numOrNull(c.analysis.maxGapUs);
+  out.raw(K.analysisOrig); side(out, c.origAnalysis);
+  out.raw(K.resp); side(out, c.respAnalysis);
+  out.raw(K.maxGapUs); out.numOrNull(c.maxGapUs);
   out.raw(K.close);
   if (c.vlan !== undefined) { out.raw(K.vlan); out.num(c.vlan); }
   if (c.innerVlan !== undefined) { out.raw(K.innerVlan); out.num(c.innerVlan); }

@@ -1,20 +1,21 @@
 // Connection records written as lines (ndjson, or a format registered in line-formats.ts),
 // in the scanner's order, as chunks of text. From three threads on, the workers build, filter
 // and write the lines of the connections they track (parallel/lines-worker.ts) and this thread
-// reads, decodes and merges their bytes; with two, one worker tracks and this thread builds and
-// writes every line (createScanner's records); with one, this thread does it all. The output
-// is the same for any thread count.
+// reads, decodes and merges their bytes; with two, one worker tracks and this thread writes
+// every line from the connections' bytes; with one, this thread does it all. The output is the
+// same for any thread count.
 //
-// Why not from two threads on: on two cores both ways keep both cores busy, and the records'
-// way does less work (one tracker, one worker to start): see the README ("Threads, and where
-// the time goes on short connections").
+// Why not from two threads on: with two, this thread's reading, decoding and lines and the
+// worker's tracking are about even; the worker writing the lines too leaves this thread idle
+// most of the time (measured: README, "Threads and the record path").
 
 import type { CaptureInput } from "../decoder/capture-input.js";
 import type { CaptureSummary } from "../decoder/decode-capture.js";
 import type { Timeline } from "../report/capture-report.js";
 import { checkInputs, checkScanOptions } from "../options.js";
-import { createScanner, type ScanOptions } from "../scan.js";
-import { linesInWorkers } from "../parallel/parallel-tracker.js";
+import type { ScanOptions } from "../scan.js";
+import { trackConnections } from "../connections/track.js";
+import { linesInWorkers, trackInWorkers } from "../parallel/parallel-tracker.js";
 import { lineWriter, type LineSpec } from "./line-formats.js";
 import { ByteSink } from "./byte-sink.js";
 
@@ -41,34 +42,26 @@ export function createLineScanner(input: CaptureInput | CaptureInput[], options:
   const write = lineWriter(spec); // an unknown format or a bad filter fails here, not in a worker
   const inputs = Array.isArray(input) ? input : [input];
   const threads = options.threads ?? 1;
-  let summaries: CaptureSummary[] = [];
+  const summaries: CaptureSummary[] = [];
   let timeline: Timeline | null = null;
 
+  const ended = (t: Timeline) => { timeline = t; };
+
   async function* onMain(): AsyncGenerator<Uint8Array> {
-    const scanner = createScanner(inputs, { ...options, report: false });
-    summaries = scanner.captures();
+    const groups = threads > 1
+      ? trackInWorkers(inputs, options, threads - 1, summaries)
+      : trackConnections(inputs, options, summaries);
     const out = new ByteSink();
-    for await (const records of scanner.batches()) {
-      for (const c of records) write(out, c);
+    for await (const group of whileRead(groups, ended)) {
+      for (let k = 0; k < group.count; k++) group.writeLine(k, out, write);
       if (out.length) yield out.takeCopy();
+      options.signal?.throwIfAborted();
     }
-    timeline = scanner.timeline();
   }
 
   async function* workers(): AsyncGenerator<Uint8Array> {
-    const chunks = linesInWorkers(inputs, options, threads - 1, summaries, spec);
-    try {
-      for (;;) {
-        const next = await chunks.next();
-        if (next.done) {
-          timeline = next.value;
-          return;
-        }
-        if (next.value.length) yield next.value;
-      }
-    } finally {
-      // Also when the caller leaves its loop (the output failed): stops the workers.
-      await chunks.return(undefined as unknown as Timeline);
+    for await (const chunk of whileRead(linesInWorkers(inputs, options, threads - 1, summaries, spec), ended)) {
+      if (chunk.length) yield chunk;
     }
   }
 
@@ -80,4 +73,20 @@ export function createLineScanner(input: CaptureInput | CaptureInput[], options:
       return timeline;
     },
   };
+}
+
+/**
+ * What `source` yields, then its timeline to `end`. Also when the caller leaves its loop (the
+ * output failed), `source` is stopped: its workers stop and its memory is freed.
+ */
+async function* whileRead<T>(source: AsyncGenerator<T, Timeline>, end: (t: Timeline) => void): AsyncGenerator<T> {
+  try {
+    for (;;) {
+      const next = await source.next();
+      if (next.done) return end(next.value);
+      yield next.value;
+    }
+  } finally {
+    await source.return(undefined as unknown as Timeline);
+  }
 }

@@ -5,7 +5,7 @@
 
 import { ByteSink } from "../lines/byte-sink.js";
 import type { LineWriter } from "../lines/line-formats.js";
-import type { ConnectionRecord } from "../connections/connection-record.js";
+import type { EndedGroup } from "../connections/ended-group.js";
 
 export class LineBytesWriter {
   private readonly out = new ByteSink();
@@ -23,13 +23,13 @@ export class LineBytesWriter {
     return this.out.length;
   }
 
-  /** Writes connection `c`'s line(s), ended at `at`; false when `write` wrote none. */
-  add(write: LineWriter, c: ConnectionRecord, at: number): boolean {
+  /** Writes connection k of `group`'s line(s); false when `write` wrote none. */
+  add(write: LineWriter, group: EndedGroup, k: number): boolean {
     const before = this.out.length;
-    write(this.out, c);
+    group.writeLine(k, this.out, write);
     if (this.out.length === before) return false;
     this.ends.push(this.out.length);
-    this.keys.push(at, c.id);
+    this.keys.push(group.endedAt[k]!, group.id(k));
     return true;
   }
 

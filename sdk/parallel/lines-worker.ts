@@ -1,6 +1,6 @@
 // A scan worker writing lines (job.lines): it tracks its hash shard as a records worker does
-// (scan-worker.ts), and then, instead of sending the connections' bytes, builds each record,
-// applies the filter and writes its line here, batch by batch in the canonical order (time
+// (scan-worker.ts), and then, instead of sending the connections' bytes, applies the filter and
+// writes each line here (from the connection's columns), batch by batch in the canonical order (time
 // ended, id), so that the main thread only merges bytes. Per connection, the record, the report
 // and the serialisation were the main thread's microseconds: they now spread over the workers.
 
@@ -27,8 +27,8 @@ export function runLines(job: WorkerJob, spec: LineSpec): void {
   let batch = 0;
   const write = (g: EndedGroup) => {
     let count = 0;
-    for (let k = 0; k < g.records.length; k++) {
-      if (out.add(format, g.records[k]!, g.endedAt[k]!)) count++;
+    for (let k = 0; k < g.count; k++) {
+      if (out.add(format, g, k)) count++;
     }
     if (count === 0) return;
     const last = groups[groups.length - 1];

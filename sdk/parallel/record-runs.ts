@@ -1,11 +1,11 @@
-// Runs of connection bytes (ended-bytes.ts) from the workers: records built as they are
-// handed on, 576+ bytes a connection waiting rather than a record's objects.
+// Runs of connection bytes (ended-bytes.ts) from the workers: unpacked as they are handed on
+// (records built, or lines written, from there), 576+ bytes a connection waiting rather than
+// a record's objects.
 
 import { C_ID, C_REMOVED_AT } from "../../assembly/connection-layout.js";
-import { ConnectionStore } from "../connections/connection-store.js";
-import { buildConnectionRecord, type ConnectionRecord } from "../connections/connection-record.js";
 import { unpackConnection } from "../connections/unpack-connection.js";
-import type { EndedGroup } from "../connections/track.js";
+import { FINISH_GROUP } from "../connections/track.js";
+import { EndedGroup, GroupStore } from "../connections/ended-group.js";
 import { endedRecords } from "./ended-bytes.js";
 import { runsOf, taken, type Received, type RunItem, type RunKind } from "./merge-runs.js";
 import type { WorkerMessage } from "./messages.js";
@@ -13,7 +13,7 @@ import type { WorkerMessage } from "./messages.js";
 interface Bytes { view: DataView; bytes: Uint8Array; offsets: number[] }
 
 export class RecordRuns implements RunKind<Bytes, EndedGroup> {
-  private readonly scratch = new ConnectionStore(1);
+  private readonly unpacked = new GroupStore(FINISH_GROUP);
 
   receive(m: WorkerMessage, message: Received) {
     if (m.type !== "ended") throw new Error(`a scan worker sent ${m.type} for records`);
@@ -30,13 +30,12 @@ export class RecordRuns implements RunKind<Bytes, EndedGroup> {
   }
 
   emit(items: RunItem<Bytes>[]): EndedGroup {
-    const records: ConnectionRecord[] = [], endedAt: number[] = [];
+    const endedAt: number[] = [];
     for (const { run, k, at } of items) {
-      unpackConnection(run.data.view, run.data.bytes, run.data.offsets[k]!, this.scratch, 0);
+      unpackConnection(run.data.view, run.data.bytes, run.data.offsets[k]!, this.unpacked.store, endedAt.length);
       taken(run);
-      records.push(buildConnectionRecord(this.scratch, 0));
       endedAt.push(at);
     }
-    return { records, endedAt };
+    return EndedGroup.ofStore(this.unpacked, endedAt);
   }
 }

@@ -1,0 +1,76 @@
+// A group of connections that ended, in the canonical order, as a tracker hands them on: either
+// unpacked into the slots of a scratch store (the WebAssembly tracker's, and a parallel scan's
+// connection bytes), from which a line is written without any record object (lines/) and the
+// records are built only when asked for; or as records built already (the reference tracker,
+// whose store slot is reused as soon as a connection ends).
+
+import { buildConnectionRecord, type ConnectionRecord } from "./connection-record.js";
+import { ConnectionStore } from "./connection-store.js";
+import type { ByteSink } from "../lines/byte-sink.js";
+import type { LineWriter } from "../lines/line-formats.js";
+
+/**
+ * The store a tracker unpacks each group into, slots 0 to count - 1: reused for the next group,
+ * which makes the one before unreadable (its reads then throw, rather than read the next's).
+ */
+export class GroupStore {
+  readonly store: ConnectionStore;
+  generation = 0;
+
+  constructor(readonly capacity: number) {
+    this.store = new ConnectionStore(capacity);
+  }
+}
+
+export class EndedGroup {
+  private built: ConnectionRecord[] | null;
+
+  private constructor(
+    /** When each ended (the tracker's clock, seconds): with the id, the key the order sorts by. */
+    readonly endedAt: number[],
+    records: ConnectionRecord[] | null,
+    private readonly owner: GroupStore | null,
+    private readonly generation: number,
+  ) {
+    this.built = records;
+  }
+
+  static ofRecords(records: ConnectionRecord[], endedAt: number[]): EndedGroup {
+    return new EndedGroup(endedAt, records, null, 0);
+  }
+
+  /** The group unpacked into slots 0 to endedAt.length - 1 of `owner`'s store, just now. */
+  static ofStore(owner: GroupStore, endedAt: number[]): EndedGroup {
+    return new EndedGroup(endedAt, null, owner, ++owner.generation);
+  }
+
+  get count(): number {
+    return this.endedAt.length;
+  }
+
+  /** The records (built on first asking, from the store). */
+  get records(): ConnectionRecord[] {
+    if (this.built) return this.built;
+    const s = this.store();
+    const records = new Array<ConnectionRecord>(this.count);
+    for (let k = 0; k < records.length; k++) records[k] = buildConnectionRecord(s, k);
+    return this.built = records;
+  }
+
+  /** Writes connection k's line(s): from the store when there is one, else from its record. */
+  writeLine(k: number, out: ByteSink, write: LineWriter): void {
+    if (this.owner) write.connection(out, this.store(), k);
+    else write.record(out, this.built![k]!);
+  }
+
+  /** Connection k's id. */
+  id(k: number): number {
+    return this.owner ? this.store().id[k]! : this.built![k]!.id;
+  }
+
+  /** The store the group is unpacked into (slots 0 to count - 1); only for a group of bytes. */
+  store(): ConnectionStore {
+    if (this.owner!.generation !== this.generation) throw new Error("an ended group was read after the next one was unpacked");
+    return this.owner!.store;
+  }
+}
