@@ -33,9 +33,10 @@ export function writeSynFlood(path: string, count: number, perSecond: number): v
 /**
  * Writes a pcap of `count` one-packet connections with these TCP flags (0x10: a pure-ACK
  * mid-stream scan; 0x12: SYN/ACK backscatter; 0x04: RSTs), `perSecond` per second of capture
- * time, all to one server.
+ * time, all to one server. With `repeatEvery` n, every n-th packet repeats the flow of the one
+ * before it (a second packet: those connections become records).
  */
-export function writeFlood(path: string, count: number, perSecond: number, flags: number | readonly number[]): void {
+export function writeFlood(path: string, count: number, perSecond: number, flags: number | readonly number[], repeatEvery = 0): void {
   const cycle = typeof flags === "number" ? [flags] : flags;
   const fd = openSync(path, "w");
   const header = Buffer.alloc(24);
@@ -56,9 +57,10 @@ export function writeFlood(path: string, count: number, perSecond: number, flags
     buf.fill(0, p, p + frame);
     buf.writeUInt16BE(0x0800, p + 12);
     buf[p + 14] = 0x45; buf.writeUInt16BE(40, p + 16); buf[p + 22] = 64; buf[p + 23] = 6;
-    buf.writeUInt32BE(((10 << 24) | (n >>> 8)) >>> 0, p + 26); // a source address per 256 SYNs
+    const f = repeatEvery > 0 && n % repeatEvery === repeatEvery - 1 ? n - 1 : n; // the flow
+    buf.writeUInt32BE(((10 << 24) | (f >>> 8)) >>> 0, p + 26); // a source address per 256 SYNs
     buf.writeUInt32BE(0xc0a80001, p + 30);
-    buf.writeUInt16BE(1024 + (n & 0xff) * 200, p + 34);
+    buf.writeUInt16BE(1024 + (f & 0xff) * 200, p + 34);
     buf.writeUInt16BE(80, p + 36);
     buf.writeUInt32BE(n >>> 0, p + 38);
     buf[p + 46] = 0x50; buf[p + 47] = cycle[n % cycle.length]!; buf.writeUInt16BE(1024, p + 48);
