@@ -1,6 +1,6 @@
 // One-packet connections kept small: a connection whose only packet so far is the one that
 // opened it (a lone SYN, a mid-stream ACK, a RST, a SYN/ACK, ...) is held here as that packet's
-// record (160 bytes) instead of a full connection record (CONN_SIZE), until a second packet
+// record's fields (128 bytes) instead of a full connection record (CONN_SIZE), until a second packet
 // arrives or its first timer may be due; then half-open.ts replays the packet into a full
 // record, so the result is exactly what tracking it in full would give. Under a flood of
 // one-packet connections of any kind nearly every connection stays here.
@@ -12,45 +12,97 @@
 // the head reaches them.
 
 import { VIRTUAL_SHARDS, virtualShard } from "./config";
-import { RECORD_SIZE, REC_SRC_ADDR, REC_DST_ADDR, REC_TS_SEC, REC_TS_NSEC, REC_PACKET_INDEX, REC_FLOW_HASH, REC_TUNNEL_HASH } from "../layout";
+import * as L from "../layout";
 
-const ENTRY_SIZE: usize = 160;
+const ENTRY_SIZE: usize = 128;
 const CHUNK_SHIFT: u32 = 12;
 const CHUNK_ENTRIES: u32 = 1 << CHUNK_SHIFT;
 const MAX_CHUNKS: u32 = 1 << 16; // up to 268 M entries pending at once
 
 // Entry layout: the key first, as in a connection record (C_KEY..C_KEY_VERSION), so that the
-// flow index compares either alike; then the packet record without its two addresses (the key
-// has them): its bytes [0, REC_SRC_ADDR) at P_LOW, its bytes from REC_TSVAL on at P_HIGH.
+// flow index compares either alike; then the packet record's fields that the tracker's rules
+// read (every REC_* named under assembly/tracker/), the others being zero on replay. A rule
+// that starts reading another field must add it here: the reference tracker keeps the whole
+// record, and the tests comparing the trackers would tell.
 export const P_KEY = 0; //          address of the sender (16), of the receiver (16)
 export const P_KEY_PORTS = 32; //   sender port << 16 | receiver port
 export const P_KEY_VERSION = 36; // u32
-export const P_LOW = 40; //         record bytes [0, 40)
-const HIGH_FROM: usize = <usize>REC_DST_ADDR + 16; // the first record byte after the addresses
-export const P_HIGH = 80; //        record bytes [72, 128)
-export const P_NOW = 136; //        f64: the capture clock's "now" when the packet came
-export const P_ALIVE = 144; //      u8
-const P_PREV = 148; //              u32: the previous and next live entry of the same virtual
-const P_NEXT = 152; //              shard (config.ts), NONE at either end
-export const P_TS_SEC = P_LOW + REC_TS_SEC;
-export const P_TS_NSEC = P_LOW + REC_TS_NSEC;
-export const P_PACKET = P_LOW + REC_PACKET_INDEX; // f64: packet index including the packet base
-export const P_FLOW_HASH = P_LOW + REC_FLOW_HASH;
-export const P_TUNNEL_KEY = P_LOW + REC_TUNNEL_HASH; // compared by the flow index when keyed by tunnel
+export const P_TS_SEC = 40; //      f64
+export const P_PACKET = 48; //      f64: packet index including the packet base
+export const P_NOW = 56; //         f64: the capture clock's "now" when the packet came
+const P_TUNNEL = 64; //             8 bytes: the record's REC_TUNNEL_HASH .. REC_FRAGMENTS
+export const P_TUNNEL_KEY = P_TUNNEL; // REC_TUNNEL_HASH: compared by the flow index when keyed by tunnel
+export const P_FLOW_HASH = 72;
+const P_SEQ = 76; //                u32 fields
+const P_ACK = 80;
+export const P_TS_NSEC = 84;
+const P_IP_LEN = 88;
+const P_PAYLOAD_LEN = 92;
+const P_TSVAL = 96;
+const P_WINDOW = 100; //            u16 fields
+const P_FLAGS = 102;
+const P_MSS = 104;
+const P_OPTIONS = 106;
+const P_VLAN = 108;
+const P_INNER_VLAN = 110;
+const P_WSCALE = 112; //            u8 fields
+const P_TFO_COOKIE_LEN = 113;
+const P_PACKET_FLAGS = 114;
+export const P_ALIVE = 115;
+const P_PREV = 116; //              u32: the previous and next live entry of the same virtual
+const P_NEXT = 120; //              shard (config.ts), NONE at either end
 
-/** Copies packet record `r` into entry `p` (its packet index as given). */
+/** Copies packet record `r`'s fields into entry `p` (its packet index as given). */
 export function storeRecord(p: usize, r: usize, packetIndex: f64): void {
-  memory.copy(p + P_KEY, r + REC_SRC_ADDR, 32);
-  memory.copy(p + P_LOW, r, <usize>REC_SRC_ADDR);
-  memory.copy(p + P_HIGH, r + HIGH_FROM, <usize>RECORD_SIZE - HIGH_FROM);
+  memory.copy(p + P_KEY, r + L.REC_SRC_ADDR, 32);
+  store<f64>(p, load<f64>(r, L.REC_TS_SEC), P_TS_SEC);
   store<f64>(p, packetIndex, P_PACKET);
+  store<u64>(p, load<u64>(r, L.REC_TUNNEL_HASH), P_TUNNEL);
+  store<u32>(p, load<u32>(r, L.REC_FLOW_HASH), P_FLOW_HASH);
+  store<u32>(p, load<u32>(r, L.REC_SEQ), P_SEQ);
+  store<u32>(p, load<u32>(r, L.REC_ACK), P_ACK);
+  store<u32>(p, load<u32>(r, L.REC_TS_NSEC), P_TS_NSEC);
+  store<u32>(p, load<u32>(r, L.REC_IP_LEN), P_IP_LEN);
+  store<u32>(p, load<u32>(r, L.REC_PAYLOAD_LEN), P_PAYLOAD_LEN);
+  store<u32>(p, load<u32>(r, L.REC_TSVAL), P_TSVAL);
+  store<u16>(p, load<u16>(r, L.REC_WINDOW), P_WINDOW);
+  store<u16>(p, load<u16>(r, L.REC_TCP_FLAGS), P_FLAGS);
+  store<u16>(p, load<u16>(r, L.REC_MSS), P_MSS);
+  store<u16>(p, load<u16>(r, L.REC_OPTIONS), P_OPTIONS);
+  store<u16>(p, load<u16>(r, L.REC_VLAN), P_VLAN);
+  store<u16>(p, load<u16>(r, L.REC_INNER_VLAN), P_INNER_VLAN);
+  store<u8>(p, load<u8>(r, L.REC_WSCALE), P_WSCALE);
+  store<u8>(p, load<u8>(r, L.REC_TFO_COOKIE_LEN), P_TFO_COOKIE_LEN);
+  store<u8>(p, load<u8>(r, L.REC_PACKET_FLAGS), P_PACKET_FLAGS);
 }
 
-/** Copies entry `p`'s packet record back out to `x` (RECORD_SIZE bytes). */
+/** Writes entry `p`'s packet record to `x` (RECORD_SIZE bytes; the fields not kept zero). */
 export function loadRecord(x: usize, p: usize): void {
-  memory.copy(x, p + P_LOW, <usize>REC_SRC_ADDR);
-  memory.copy(x + REC_SRC_ADDR, p + P_KEY, 32);
-  memory.copy(x + HIGH_FROM, p + P_HIGH, <usize>RECORD_SIZE - HIGH_FROM);
+  memory.fill(x, 0, L.RECORD_SIZE);
+  memory.copy(x + L.REC_SRC_ADDR, p + P_KEY, 32);
+  const ports = load<u32>(p, P_KEY_PORTS);
+  store<u16>(x, <u16>(ports >>> 16), L.REC_SRC_PORT);
+  store<u16>(x, <u16>ports, L.REC_DST_PORT);
+  store<u8>(x, <u8>load<u32>(p, P_KEY_VERSION), L.REC_IP_VERSION);
+  store<f64>(x, load<f64>(p, P_TS_SEC), L.REC_TS_SEC);
+  store<f64>(x, load<f64>(p, P_PACKET), L.REC_PACKET_INDEX);
+  store<u64>(x, load<u64>(p, P_TUNNEL), L.REC_TUNNEL_HASH);
+  store<u32>(x, load<u32>(p, P_FLOW_HASH), L.REC_FLOW_HASH);
+  store<u32>(x, load<u32>(p, P_SEQ), L.REC_SEQ);
+  store<u32>(x, load<u32>(p, P_ACK), L.REC_ACK);
+  store<u32>(x, load<u32>(p, P_TS_NSEC), L.REC_TS_NSEC);
+  store<u32>(x, load<u32>(p, P_IP_LEN), L.REC_IP_LEN);
+  store<u32>(x, load<u32>(p, P_PAYLOAD_LEN), L.REC_PAYLOAD_LEN);
+  store<u32>(x, load<u32>(p, P_TSVAL), L.REC_TSVAL);
+  store<u16>(x, load<u16>(p, P_WINDOW), L.REC_WINDOW);
+  store<u16>(x, load<u16>(p, P_FLAGS), L.REC_TCP_FLAGS);
+  store<u16>(x, load<u16>(p, P_MSS), L.REC_MSS);
+  store<u16>(x, load<u16>(p, P_OPTIONS), L.REC_OPTIONS);
+  store<u16>(x, load<u16>(p, P_VLAN), L.REC_VLAN);
+  store<u16>(x, load<u16>(p, P_INNER_VLAN), L.REC_INNER_VLAN);
+  store<u8>(x, load<u8>(p, P_WSCALE), L.REC_WSCALE);
+  store<u8>(x, load<u8>(p, P_TFO_COOKIE_LEN), L.REC_TFO_COOKIE_LEN);
+  store<u8>(x, load<u8>(p, P_PACKET_FLAGS), L.REC_PACKET_FLAGS);
 }
 
 let chunks: usize = 0; // MAX_CHUNKS chunk addresses, used circularly

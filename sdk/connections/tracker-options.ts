@@ -65,7 +65,7 @@ export interface TrackerOptions {
   maxConnections?: number;
 }
 
-/** Far more than ordinary traffic holds at once in its first packet; under a flood, ~180 bytes each. */
+/** Far more than ordinary traffic holds at once in its first packet; under a flood, ~150 bytes each. */
 export const DEFAULT_MAX_HALF_OPEN = 100_000;
 
 /**
