@@ -1,12 +1,13 @@
 // npm run bench:flood — the flow-table stress test: floods of FLOOD_SYNS one-packet connections
 // (default "1000000,2000000,4000000"), from distinct source ports and addresses, FLOOD_RATE per
 // second of capture time (default 1 000 000: with Zeek's timers every one would still be open at
-// the end), of each kind in FLOOD_KINDS (default "syn,ack"): lone SYNs (half-open), and pure
-// ACKs (a mid-stream scan: one-sided connection records), or both in turn (mix). Runs the command on each (the
+// the end), of each kind in FLOOD_KINDS (default "syn,ack"): lone SYNs (half-open), pure ACKs
+// (a mid-stream scan), both in turn (mix), RSTs, SYN/ACKs (backscatter), FIN/ACKs: each held
+// as a one-packet connection under --max-half-open. Runs the command on each (the
 // summary, with the cores available and with one thread), and prints the time, packets/s, peak
 // RSS, and how the connections came out: every packet must come out as a connection (S0 for
-// SYNs, OTH for ACKs), those past the limits (--max-half-open, default 100 000;
-// --max-connections, default 30 000) as "evicted".
+// SYNs, OTH for ACKs, RSTs and SYN/ACKs, SH for FIN/ACKs), those past the limit (--max-half-open, default 100 000) as "evicted"
+// (RSTs and FINs keep their teardown).
 
 import { openSync, writeSync, closeSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir, availableParallelism } from "node:os";
@@ -21,7 +22,10 @@ const rate = Number(process.env.FLOOD_RATE ?? 1_000_000);
 const KINDS: Record<string, { flags: number | number[]; state: string }> = {
   syn: { flags: 0x02, state: "S0" },
   ack: { flags: 0x10, state: "OTH" },
-  mix: { flags: [0x02, 0x10], state: "" }, // SYNs and ACKs in turn: both limits at once
+  mix: { flags: [0x02, 0x10], state: "" }, // SYNs and ACKs in turn
+  rst: { flags: 0x04, state: "OTH" },
+  synack: { flags: 0x12, state: "OTH" }, // backscatter
+  finack: { flags: 0x11, state: "SH" },
 };
 const kinds = (process.env.FLOOD_KINDS ?? "syn,ack").split(",");
 
@@ -33,9 +37,10 @@ export function writeSynFlood(path: string, count: number, perSecond: number): v
 /**
  * Writes a pcap of `count` one-packet connections with these TCP flags (0x10: a pure-ACK
  * mid-stream scan; 0x12: SYN/ACK backscatter; 0x04: RSTs), `perSecond` per second of capture
- * time, all to one server.
+ * time, all to one server. With `repeatEvery` n, every n-th packet repeats the flow of the one
+ * before it (a second packet: those connections become records).
  */
-export function writeFlood(path: string, count: number, perSecond: number, flags: number | readonly number[]): void {
+export function writeFlood(path: string, count: number, perSecond: number, flags: number | readonly number[], repeatEvery = 0): void {
   const cycle = typeof flags === "number" ? [flags] : flags;
   const fd = openSync(path, "w");
   const header = Buffer.alloc(24);
@@ -56,9 +61,10 @@ export function writeFlood(path: string, count: number, perSecond: number, flags
     buf.fill(0, p, p + frame);
     buf.writeUInt16BE(0x0800, p + 12);
     buf[p + 14] = 0x45; buf.writeUInt16BE(40, p + 16); buf[p + 22] = 64; buf[p + 23] = 6;
-    buf.writeUInt32BE(((10 << 24) | (n >>> 8)) >>> 0, p + 26); // a source address per 256 SYNs
+    const f = repeatEvery > 0 && n % repeatEvery === repeatEvery - 1 ? n - 1 : n; // the flow
+    buf.writeUInt32BE(((10 << 24) | (f >>> 8)) >>> 0, p + 26); // a source address per 256 SYNs
     buf.writeUInt32BE(0xc0a80001, p + 30);
-    buf.writeUInt16BE(1024 + (n & 0xff) * 200, p + 34);
+    buf.writeUInt16BE(1024 + (f & 0xff) * 200, p + 34);
     buf.writeUInt16BE(80, p + 36);
     buf.writeUInt32BE(n >>> 0, p + 38);
     buf[p + 46] = 0x50; buf[p + 47] = cycle[n % cycle.length]!; buf.writeUInt16BE(1024, p + 48);
@@ -90,7 +96,7 @@ async function main(): Promise<void> {
   console.log(`${"kind".padStart(5)} ${"packets".padStart(10)} ${"threads".padStart(8)} ${"seconds".padStart(8)} ${"Mpkt/s".padStart(7)} ${"peak RSS".padStart(9)} ${"out as".padStart(10)} ${"evicted".padStart(9)}`);
   try {
     for (const kind of kinds) {
-      const { flags, state } = KINDS[kind] ?? (() => { throw new Error(`FLOOD_KINDS: unknown kind "${kind}" (syn, ack)`); })();
+      const { flags, state } = KINDS[kind] ?? (() => { throw new Error(`FLOOD_KINDS: unknown kind "${kind}" (${Object.keys(KINDS).join(", ")})`); })();
       for (const packets of sizes) {
         const path = join(dir, "flood.pcap");
         writeFlood(path, packets, rate, flags);

@@ -10,12 +10,24 @@ export let inactivityTimeout: f64 = 300;
 export let verify = false;
 export let shardIndex: u32 = 0;
 export let shardCount: u32 = 1;
-/** Half-open connections (held as pending SYNs) kept at once; the oldest ends past it. */
-export let halfOpenLimit: u32 = 0xffffffff;
-export function setHalfOpenLimit(limit: u32): void { halfOpenLimit = limit; }
-/** Connection records (pending SYNs apart) kept at once; the least recently active end past it. */
-export let connectionLimit: u32 = 0xffffffff;
-export function setConnectionLimit(limit: u32): void { connectionLimit = limit; }
+
+// The flows fall in VIRTUAL_SHARDS groups by flow hash, the same in every tracker whatever the
+// thread count: a worker tracks whole groups (shardIndex of shardCount), and each group holds
+// its own share of the limits below and ends its own connections past them, so that 1, 2, 3
+// or more threads end the same connections. (The reference tracker: tracker-options.ts.)
+export const VIRTUAL_SHARDS: u32 = 64;
+@inline export function virtualShard(hash: u32): u32 { return hash & (VIRTUAL_SHARDS - 1); }
+/** Whether this tracker tracks the flow with this hash: its virtual shard is one of this worker's. */
+@inline export function tracksFlow(hash: u32): bool { return shardCount <= 1 || virtualShard(hash) % shardCount == shardIndex; }
+// A limit's share per group: a whole number, rounded up (0xffffffff: no limit).
+function share(limit: u32): u32 { return limit == 0xffffffff ? limit : <u32>((<u64>limit + VIRTUAL_SHARDS - 1) / VIRTUAL_SHARDS); }
+
+/** One-packet connections (held as pending entries) kept at once per virtual shard; its oldest ends past it. */
+export let halfOpenShare: u32 = 0xffffffff;
+export function setHalfOpenLimit(limit: u32): void { halfOpenShare = share(limit); }
+/** Connection records (pending entries apart) kept at once per virtual shard; its least recently active end past it. */
+export let connectionShare: u32 = 0xffffffff;
+export function setConnectionLimit(limit: u32): void { connectionShare = share(limit); }
 /** Connections keyed by tunnel chain and inner endpoints (else by inner endpoints, as Zeek). */
 export let keyByTunnel = false;
 export function setKeyByTunnel(on: bool): void { keyByTunnel = on; }
@@ -37,8 +49,8 @@ export function resetConfig(
   verify = verifyChecksums;
   shardIndex = index;
   shardCount = count;
-  halfOpenLimit = 0xffffffff;
-  connectionLimit = 0xffffffff;
+  halfOpenShare = 0xffffffff;
+  connectionShare = 0xffffffff;
   keyByTunnel = false;
   if (likely == 0) {
     likely = heap.alloc(65536);

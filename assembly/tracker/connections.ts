@@ -3,8 +3,9 @@
 // recycled through a free list; a slot's generation survives reuse and tells stale timer
 // entries apart.
 
-import { CONN_SIZE, C_GENERATION, C_IN_USE, C_HISTORY_MORE, C_EXTENSION, C_TUNNEL_CHAIN } from "../connection-layout";
+import { CONN_SIZE, C_GENERATION, C_IN_USE, C_HISTORY_MORE, C_EXTENSION, C_TUNNEL_CHAIN, C_FLOW_HASH } from "../connection-layout";
 import { initConnection } from "./connection";
+import { VIRTUAL_SHARDS, virtualShard } from "./config";
 
 const CHUNK_SHIFT = 12;
 const CHUNK_SLOTS: u32 = 1 << CHUNK_SHIFT;
@@ -17,6 +18,7 @@ let freeList: usize = 0; //   u32 slots
 let freeCount: u32 = 0;
 let freeCapacity: u32 = 0;
 export let liveConnections: u32 = 0;
+let liveByShard: usize = 0; // u32 per virtual shard (config.ts): its share of the bound is checked
 
 export function resetConnections(): void {
   if (chunks == 0) chunks = heap.alloc(<usize>MAX_CHUNKS << 2);
@@ -25,6 +27,14 @@ export function resetConnections(): void {
   used = 0;
   freeCount = 0;
   liveConnections = 0;
+  if (liveByShard == 0) liveByShard = heap.alloc(<usize>VIRTUAL_SHARDS << 2);
+  memory.fill(liveByShard, 0, <usize>VIRTUAL_SHARDS << 2);
+}
+
+/** Connection records of a virtual shard. */
+@inline export function liveIn(shard: u32): u32 { return load<u32>(liveByShard + (<usize>shard << 2)); }
+@inline function countIn(shard: u32, delta: i32): void {
+  store<u32>(liveByShard + (<usize>shard << 2), load<u32>(liveByShard + (<usize>shard << 2)) + delta);
 }
 
 // Address of a slot's record.
@@ -34,8 +44,8 @@ export function resetConnections(): void {
 
 export function slotsUsed(): u32 { return used; }
 
-// A cleared slot for a new connection.
-export function allocateSlot(): u32 {
+// A cleared slot for a new connection of the flow with this hash.
+export function allocateSlot(hash: u32): u32 {
   let slot: u32;
   if (freeCount > 0) {
     slot = load<u32>(freeList + (<usize>(--freeCount) << 2));
@@ -55,6 +65,7 @@ export function allocateSlot(): u32 {
   initConnection(connAt(slot));
   store<u8>(connAt(slot), 1, C_IN_USE);
   liveConnections++;
+  countIn(virtualShard(hash), 1);
   return slot;
 }
 
@@ -74,4 +85,5 @@ export function releaseSlot(slot: u32): void {
   }
   store<u32>(freeList + (<usize>(freeCount++) << 2), slot);
   liveConnections--;
+  countIn(virtualShard(load<u32>(c, C_FLOW_HASH)), -1);
 }

@@ -1,6 +1,6 @@
 // The capture clock and the packet being tracked: what every rule reads (the reference
 // tracker's tracker-context.ts). The packet's fields are globals rather than arguments, set
-// once per packet; a pending SYN's replay (half-open.ts) swaps in its own and puts them back.
+// once per packet; a pending connection's replay (half-open.ts) swaps in its own and puts them back.
 
 import * as L from "../layout";
 
@@ -44,7 +44,7 @@ export function resetContext(): void {
 
 // Where the records being tracked lie, and their tunnel records beside them, same index (0:
 // none given: a tunnelled connection then keeps its chain's types, not its levels).
-// (A pending SYN's replay tracks a record of its own, outside them.)
+// (A pending connection's replay tracks a record of its own, outside them.)
 let recordsBase: usize = 0;
 let recordsEnd: usize = 0;
 let tunnelsBase: usize = 0;
@@ -69,7 +69,7 @@ export function currentTunnelRecord(): usize {
 }
 
 // A timestamp on the capture clock (seconds since its first packet). Every time the tracker
-// compares comes from here: a pending SYN's deadlines, recomputed later, must equal the ones
+// compares comes from here: a pending connection's deadlines, recomputed later, must equal the ones
 // its packet gave when it came, to the last bit.
 @inline export function captureTime(secs: f64, nsec: u32): f64 { return secs - baseSec + <f64>nsec * 1e-9; }
 
@@ -108,7 +108,7 @@ let savedNow: f64 = 0;
 let savedBase: f64 = 0;
 
 /**
- * Replays the SYN in record `x` as it came: its time, the clock's "now" then, packet indices
+ * Replays the packet in record `x` as it came: its time, the clock's "now" then, packet indices
  * already including their base. endReplay() restores the packet being tracked.
  */
 export function beginReplay(x: usize, nowThen: f64): void {
@@ -121,7 +121,7 @@ export function beginReplay(x: usize, nowThen: f64): void {
   curFlags = <u32>load<u16>(x, L.REC_TCP_FLAGS);
   curSeq = load<u32>(x, L.REC_SEQ);
   curAck = load<u32>(x, L.REC_ACK);
-  curPayload = 0;
+  curPayload = load<u32>(x, L.REC_PAYLOAD_LEN);
 }
 
 export function endReplay(): void {

@@ -17,7 +17,7 @@ const EMPTY: i32 = 0;
 const TOMBSTONE: i32 = -1;
 
 // Entries: u32 hash, then i32: slot + 1 of a connection record, PENDING | the sequence number
-// (28 bits) of a pending SYN (pending.ts), EMPTY or TOMBSTONE.
+// (28 bits) of a pending one-packet connection (pending.ts), EMPTY or TOMBSTONE.
 export const PENDING: i32 = 0x40000000;
 const PENDING_SEQ: i32 = 0x0fffffff;
 let entries: usize = 0;
@@ -45,7 +45,7 @@ export function resetFlowIndex(): void {
 
 /**
  * The connection the packet record `r` belongs to: its slot, PENDING | sequence number for a
- * pending SYN, or -1.
+ * pending connection, or -1.
  */
 export function findFlow(r: usize, hash: u32, ports: u32, version: u32): i32 {
   const swapped = rotl<u32>(ports, 16);
@@ -105,7 +105,7 @@ export function insertFlow(slot: u32, hash: u32): void {
   insertEntry(<i32>slot + 1, hash);
 }
 
-/** Indexes a pending SYN whose key is already stored. */
+/** Indexes a pending connection whose key is already stored. */
 export function insertPending(seq: u32, hash: u32): void {
   insertEntry(PENDING | (<i32>seq & PENDING_SEQ), hash);
 }

@@ -52,7 +52,7 @@ export function setClockBase(secs: f64): void { clock.setClockBase(secs); }
 export function setLikelyServerPort(port: u32): void { config.setLikelyServerPort(port); }
 /** At most `limit` half-open connections at once (0xffffffff: no limit); call after reset(). */
 export function setHalfOpenLimit(limit: u32): void { config.setHalfOpenLimit(limit); }
-/** At most `limit` connection records at once, pending SYNs apart (0xffffffff: no limit); call after reset(). */
+/** At most `limit` connection records at once, pending one-packet connections apart (0xffffffff: no limit); call after reset(). */
 export function setConnectionLimit(limit: u32): void { config.setConnectionLimit(limit); }
 /** Keys connections by tunnel chain and inner endpoints; call after reset(). */
 export function setKeyByTunnel(on: bool): void { config.setKeyByTunnel(on); }
@@ -116,7 +116,7 @@ export function finish(max: u32): bool {
     endInput();
     collectOpen();
   }
-  // Two lists in id order: the connection records, sorted, and the pending SYNs, whose FIFO
+  // Two lists in id order: the connection records, sorted, and the pending connections, whose FIFO
   // order is packet order. Merged as they go.
   const limit = max < ENDED_CAPACITY ? max : ENDED_CAPACITY;
   for (let n: u32 = 0; n < limit; n++) {
@@ -132,7 +132,7 @@ export function finish(max: u32): bool {
   return closed == closingCount && nextPending() < 0;
 }
 
-// The next live pending SYN at or after the finish cursor, or -1.
+// The next live pending connection at or after the finish cursor, or -1.
 function nextPending(): i64 {
   for (; pendingCursor != pendingTail(); pendingCursor++) {
     if (load<u8>(pendingAt(pendingCursor), P_ALIVE) != 0) return <i64>pendingCursor;

@@ -62,7 +62,7 @@ export function reuseEvidence(c: usize, fromA: bool): i32 {
 
 export function create(hash: u32, ports: u32, version: u32, sport: u32, dport: u32): u32 {
   const t = curTime, flags = curFlags, r = rec;
-  const slot = allocateSlot();
+  const slot = allocateSlot(hash);
   const c = connAt(slot);
   memory.copy(c + C_KEY, r + L.REC_SRC_ADDR, 16);
   memory.copy(c + C_KEY + 16, r + L.REC_DST_ADDR, 16);

@@ -16,7 +16,7 @@ import {
   REASM_ESTABLISHED, HS_SIMULTANEOUS, REMOVED_REUSE, ANOMALY_SYN_WITH_DATA,
   ANOMALY_SYN_RETRANSMIT_DIFFERENT_ISN, ANOMALY_BAD_CHECKSUM, ANOMALY_SNAPLEN_TRUNCATED,
 } from "../connection-layout";
-import { connAt, liveConnections } from "./connections";
+import { connAt, liveIn } from "./connections";
 import { enforceConnectionLimit, becameRecord, resetEviction } from "./eviction";
 import { endpointAt, isClosed, stateOf, setState, addHs, bump, flippedOf } from "./connection";
 import { findFlow, foundFromSideA, PENDING, touchIndex, touchConnection } from "./flow-index";
@@ -78,11 +78,13 @@ export function trackRecords(records: usize, from: u32, count: u32): u32 {
     }
     if (!expire()) return i;
     if (!endedRoomFor(2)) return i; // a reuse may end one connection, a new half-open one another
-    if (config.shardCount > 1 && load<u32>(r, L.REC_FLOW_HASH) % config.shardCount != config.shardIndex) {
+    const hash = load<u32>(r, L.REC_FLOW_HASH);
+    if (!config.tracksFlow(hash)) {
       clockTakenFor = -1;
       continue;
     }
-    if (liveConnections > config.connectionLimit && !enforceConnectionLimit()) return i;
+    const shard = config.virtualShard(hash);
+    if (liveIn(shard) > config.connectionShare && !enforceConnectionLimit(shard)) return i;
     clockTakenFor = -1;
     processPacket(stop, verify, packetFlags);
   }

@@ -27,7 +27,7 @@ export type HandshakeOutcome =
 export type TeardownKind =
   | "fin" | "fin-3" | "simultaneous-close" | "rst-orig" | "rst-resp" | "fin-then-rst"
   | "half-closed-orig" | "half-closed-resp" | "open" | "timeout"
-  /** A half-open connection ended early: more were open at once than maxHalfOpen allows. */
+  /** Ended early: more were open at once than maxHalfOpen (one packet so far) or maxConnections allows. */
   | "evicted";
 
 /**

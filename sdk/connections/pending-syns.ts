@@ -1,19 +1,22 @@
-// Half-open connections held small, as the WebAssembly tracker holds them (its pending SYNs,
-// assembly/tracker/pending.ts): a connection whose only packet so far is the pure SYN that
-// opened it is kept as a copy of that packet's record, with the clock's "now" when it came,
-// instead of a full connection slot (~1.2 KB with its TCP analysis state), until a second packet
-// arrives, its first timer is due, or it is evicted; then the tracker replays the SYN into a
-// full connection (ConnectionTracker.promotePending), so the result is exactly what tracking it
-// in full would give. Under a SYN flood nearly every connection stays here, ~230 bytes each.
+// One-packet connections held small, as the WebAssembly tracker holds them (its pending
+// entries, assembly/tracker/pending.ts): a connection whose only packet so far is the one that
+// opened it (a lone SYN, a mid-stream ACK, a RST, ...) is kept as a copy of that packet's record,
+// with the clock's "now" when it came, instead of a full connection slot (~1.2 KB with its TCP
+// analysis state), until a second packet arrives, its first timer may be due, or it is evicted;
+// then the tracker replays the packet into a full connection (ConnectionTracker.promotePending),
+// so the result is exactly what tracking it in full would give. Under a flood of one-packet
+// connections nearly every connection stays here, ~230 bytes each.
 //
 // The entries are kept in the order they came, which is also the order of their first
-// deadlines (the tracker admits one only if its deadline is not earlier than the last one's).
+// deadlines (the tracker admits one only at the clock's latest time).
 
 import * as L from "../../assembly/layout.js";
 import { PacketBatch } from "../decoder/packet-batch.js";
 import { KEY_WORDS } from "./connection-store.js";
 import { FlowTable } from "./flow-table.js";
 import { SlotFifo } from "./slot-fifo.js";
+import { SlotLists } from "./slot-lists.js";
+import { VIRTUAL_SHARDS, virtualShard } from "./tracker-options.js";
 
 export class PendingSyns {
   private capacity = 1024;
@@ -24,33 +27,39 @@ export class PendingSyns {
   /** The capture clock's "now" when the SYN came. */
   now = new Float64Array(1024);
   private records = new Uint8Array(1024 * L.RECORD_SIZE);
-  /** The held SYNs' records (the packet index in them counts the packets of earlier inputs too). */
+  /** The held packets' records (the packet index in them counts the packets of earlier inputs too). */
   batch = new PacketBatch(this.records.buffer, 0, 1024);
   private readonly free: number[] = [];
   private used = 0;
   /** Entries oldest first, each with its first deadline. */
   private readonly order = new SlotFifo();
+  /** Entries oldest first per virtual shard (tracker-options.ts): each ends its own oldest past its share. */
+  private readonly byShard = new SlotLists(VIRTUAL_SHARDS);
   private readonly table = new FlowTable(this);
 
   get size(): number { return this.order.size; }
   /** The oldest entry, or -1. */
   oldest(): number { return this.order.oldest(); }
+  /** Entries of a virtual shard. */
+  sizeIn(shard: number): number { return this.byShard.size(shard); }
+  /** A virtual shard's oldest entry, or -1. */
+  oldestIn(shard: number): number { return this.byShard.oldest(shard); }
   /** When the oldest entry's timers first look at it (Infinity when none is held). */
   oldestDeadline(): number { return this.order.oldestDeadline(); }
 
-  /** The id the connection of entry `p` gets: its SYN's frame number. */
+  /** The id the connection of entry `p` gets: its packet's frame number. */
   id(p: number): number {
     return this.batch.f64[(p * L.RECORD_SIZE + L.REC_PACKET_INDEX) >> 3]! + 1;
   }
 
-  /** The entry holding a SYN between these endpoints, or -1; `fromSideA` then says whether its sender sent this packet. */
+  /** The entry holding a packet between these endpoints, or -1; `fromSideA` then says whether its sender sent this packet. */
   find(hash: number, words: Int32Array, srcAt: number, dstAt: number, ports: number, version: number, tunnelKey: number): number {
     return this.table.find(hash, words, srcAt, dstAt, ports, version, tunnelKey);
   }
 
   get fromSideA(): boolean { return this.table.fromSideA; }
 
-  /** Holds packet i of `b` (a pure SYN opening a connection), `packetIndex` its index in the whole input. */
+  /** Holds packet i of `b` (the first of a connection), `packetIndex` its index in the whole input. */
   hold(b: PacketBatch, i: number, packetIndex: number, now: number, deadline: number, keyByTunnel: boolean): void {
     let p = this.free.pop();
     if (p === undefined) {
@@ -71,12 +80,14 @@ export class PendingSyns {
     this.tunnelKey[p] = keyByTunnel ? b.i32[(i * L.RECORD_SIZE + L.REC_TUNNEL_HASH) >> 2]! : 0;
     this.now[p] = now;
     this.order.push(p, deadline);
+    this.byShard.push(virtualShard(this.flowHash[p]!), p);
     this.table.insert(p, this.flowHash[p]!);
   }
 
-  /** Lets entry `p` go (its SYN is being replayed); its record stays readable until the next hold(). */
+  /** Lets entry `p` go (its packet is being replayed); its record stays readable until the next hold(). */
   release(p: number): void {
     this.order.delete(p);
+    this.byShard.delete(virtualShard(this.flowHash[p]!), p);
     this.table.remove(p, this.flowHash[p]!);
     this.free.push(p);
   }

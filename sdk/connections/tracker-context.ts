@@ -14,7 +14,7 @@ import { parseCidr, cidrContains, type Cidr } from "./cidr.js";
 import { PendingSyns } from "./pending-syns.js";
 import { TcpAnalysis } from "./analysis/tcp-analysis.js";
 import {
-  ZEEK_TIMEOUTS, halfOpenLimit, connectionLimit, type Timeouts, type TrackerOptions, type EmitConnection,
+  ZEEK_TIMEOUTS, halfOpenLimit, connectionLimit, limitShare, VIRTUAL_SHARDS, type Timeouts, type TrackerOptions, type EmitConnection,
   type TrackerHooks,
 } from "./tracker-options.js";
 
@@ -43,17 +43,20 @@ export class TrackerContext {
   readonly ignoreChecksums: Cidr[];
   readonly shardIndex: number;
   readonly shardCount: number;
-  // Half-open connections (a lone SYN so far), held small and oldest first, as the WebAssembly
-  // tracker holds them (tracker-half-open.ts): both end the same ones past maxHalfOpen.
+  // One-packet connections (a lone SYN, ACK, RST, ... so far), held small and oldest first, as
+  // the WebAssembly tracker holds them (tracker-half-open.ts): both end the same ones past maxHalfOpen.
   readonly pending = new PendingSyns();
-  readonly maxHalfOpen: number;
-  lastHalfOpenDeadline = -Infinity;
-  // The bound on connection records (tracker-eviction.ts): the two heaps of candidates by last
-  // packet, once the bound has been exceeded, and their entries of ended connections.
-  readonly maxConnections: number;
+  /** maxHalfOpen's share per virtual shard (tracker-options.ts). */
+  readonly halfOpenShare: number;
+  // The bound on connection records (tracker-eviction.ts): its share per virtual shard, the
+  // records of each, and each one's two heaps of candidates by last packet (made once the bound
+  // has been exceeded), their entries in all, and those of ended connections.
+  readonly connectionShare: number;
+  readonly recordsByShard = new Int32Array(VIRTUAL_SHARDS);
   evicting = false;
-  readonly evictFirst = new TimerQueue();
-  readonly evictLater = new TimerQueue();
+  readonly evictFirst: TimerQueue[] = [];
+  readonly evictLater: TimerQueue[] = [];
+  evictQueued = 0;
   evictStale = 0;
   /** The input has ended: connections are being ended in id order. */
   inputEnded = false;
@@ -83,8 +86,8 @@ export class TrackerContext {
     this.ignoreChecksums = (options.ignoreChecksumsNets ?? []).map(parseCidr);
     this.shardIndex = options.shard?.index ?? 0;
     this.shardCount = options.shard?.count ?? 1;
-    this.maxHalfOpen = halfOpenLimit(options);
-    this.maxConnections = connectionLimit(options);
+    this.halfOpenShare = limitShare(halfOpenLimit(options));
+    this.connectionShare = limitShare(connectionLimit(options));
   }
 
   /** The capture clock's origin (the seconds of its first record), when the run sees only part of it. */
@@ -119,7 +122,7 @@ export class TrackerContext {
     return true;
   }
 
-  /** Replays pending SYN `p` into a full connection; returns its slot (ConnectionTracker does it). */
+  /** Replays pending connection `p` into a full connection; returns its slot (ConnectionTracker does it). */
   promotePending(_p: number): number {
     throw new Error("promotePending: not a tracker");
   }

@@ -9,6 +9,7 @@ import {
 import { CUR_TIME, type TrackerContext } from "./tracker-context.js";
 import { recordEnded, becameRecord } from "./tracker-eviction.js";
 import { endAnalysis } from "./tracker-analysis.js";
+import { virtualShard } from "./tracker-options.js";
 
 /** A connection on which nothing was ever accepted ends this long after its first packet. */
 export const TIMEOUT_IDLE_EMPTY = 5;
@@ -135,6 +136,7 @@ export function remove(k: TrackerContext, slot: number, why: number, at: number)
   k.table.remove(slot, s.flowHash[slot]!);
   endAnalysis(k, slot);
   k.emit(s, slot);
+  k.recordsByShard[virtualShard(s.flowHash[slot]!)]!--;
   s.release(slot);
   // A record's eviction entry is left behind, unless the eviction took it out (tracker-eviction.ts).
   if (why !== REMOVED_EVICTED) recordEnded(k);

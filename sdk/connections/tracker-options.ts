@@ -49,27 +49,31 @@ export interface TrackerOptions {
    */
   shard?: { index: number; count: number };
   /**
-   * Half-open connections (opened by a lone SYN, nothing since) kept at once (default
-   * DEFAULT_MAX_HALF_OPEN; Infinity: no limit). Past it, the oldest ends at once, as its attempt
-   * timer would have ended it later, with teardown "evicted": a SYN flood cannot exhaust memory.
+   * Connections of one packet so far (a lone SYN, a mid-stream ACK, a RST, a SYN/ACK, ...) kept
+   * at once (default DEFAULT_MAX_HALF_OPEN; Infinity: no limit), each held as its packet's
+   * record until a second packet or its first timer. Past it, the oldest ends at once (a SYN's
+   * attempt timer would have ended it later), "evicted": no flood of them can exhaust memory.
+   * Split over VIRTUAL_SHARDS groups of flows, each ending its own oldest past its share.
    */
   maxHalfOpen?: number;
   /**
-   * Connection records (all but the half-open ones) kept at once (default
+   * Connection records (all but those of one packet so far) kept at once (default
    * DEFAULT_MAX_CONNECTIONS; Infinity: no limit). Past it, the least recently active end at
-   * once with teardown "evicted", one-sided and mid-stream ones first: no flood can exhaust memory.
+   * once with teardown "evicted", one-sided and mid-stream ones first: no flood can exhaust
+   * memory. Split over VIRTUAL_SHARDS groups of flows, each ending its own past its share.
    */
   maxConnections?: number;
 }
 
-/** Far more than ordinary traffic holds at once; under a flood, ~110 bytes each (plus timers). */
+/** Far more than ordinary traffic holds at once in its first packet; under a flood, ~150 bytes each. */
 export const DEFAULT_MAX_HALF_OPEN = 100_000;
 
 /**
- * Connection records kept at once by default. A record costs ~1 KB of peak memory in a flood
+ * Connection records kept at once by default. A record costs ~1.4 KB of peak memory in a flood
  * (the record, its index entry, timer and eviction entries, and what they leave behind), on
- * top of what a flood costs the rest of the scan (~150 MB of peak RSS, lone SYNs up to their
- * own bound included): 30 000 keeps any flood, and a mix of floods, near or under 200 MB.
+ * top of what a flood costs the rest of the scan (~150-180 MB of peak RSS, one-packet
+ * connections up to their own bound included). A flood of one-packet connections never makes
+ * records; 30 000 bounds one whose connections have two packets or more.
  * Ordinary traffic holds far fewer at once (the 300 MB generated capture of the benchmarks,
  * 7 000); raise it for captures that hold more (--max-connections).
  */
@@ -82,6 +86,17 @@ function limit(value: number | undefined, fallback: number, name: string): numbe
   }
   return value;
 }
+
+/**
+ * The flows fall in VIRTUAL_SHARDS groups by flow hash, the same in every tracker whatever the
+ * thread count: a worker tracks whole groups (TrackerOptions.shard), and each group holds its
+ * own share of maxHalfOpen and maxConnections and ends its own connections past them, so that
+ * 1, 2, 3 or more threads end the same connections. (The WebAssembly tracker: assembly/tracker/config.ts.)
+ */
+export const VIRTUAL_SHARDS = 64;
+export function virtualShard(hash: number): number { return hash & (VIRTUAL_SHARDS - 1); }
+/** A limit's share per virtual shard: rounded up to a whole number. */
+export function limitShare(limit: number): number { return limit === Infinity ? Infinity : Math.ceil(limit / VIRTUAL_SHARDS); }
 
 /** TrackerOptions.maxHalfOpen as both trackers apply it: a whole number, at least 1, or Infinity. */
 export function halfOpenLimit(options: TrackerOptions): number {

@@ -10,6 +10,7 @@ import { KEY_WORDS, SEEN_ISN, HS_EXPECT_SYN, HS_SIMULTANEOUS } from "./connectio
 import { CUR_ACK, CUR_SEQ, CUR_TIME, type TrackerContext } from "./tracker-context.js";
 import { schedule, TIMEOUT_IDLE_EMPTY } from "./tracker-lifetime.js";
 import { startAnalysis } from "./tracker-analysis.js";
+import { virtualShard } from "./tracker-options.js";
 
 /** What a SYN that ended the connection on its endpoints hands to the new one. */
 export const REUSE_NEW_ISN = 1;
@@ -70,6 +71,7 @@ export function create(
   s.key[key + 8] = ports;
   s.key[key + 9] = version;
   s.flowHash[slot] = hash;
+  k.recordsByShard[virtualShard(hash)]!++;
   s.id[slot] = k.packetIndex(b, i) + 1;
   s.firstSec[slot] = b.f64[i * 16 + L.REC_TS_SEC / 8]!;
   s.firstNsec[slot] = b.u32[i * 32 + L.REC_TS_NSEC / 4]!;

@@ -26,7 +26,8 @@ import { noteClose } from "./tracker-teardown.js";
 import { reassemble } from "./tracker-gaps.js";
 import { updateTimers, expire, anyDue, remove } from "./tracker-lifetime.js";
 import { holdAsPending } from "./tracker-half-open.js";
-import { recordsOpen, enforceConnectionLimit, becameRecord } from "./tracker-eviction.js";
+import { enforceConnectionLimit, becameRecord } from "./tracker-eviction.js";
+import { virtualShard } from "./tracker-options.js";
 import { analysePacket } from "./tracker-analysis.js";
 import { noteTunnel } from "./tracker-tunnel.js";
 
@@ -100,8 +101,9 @@ export class ConnectionTracker extends TrackerContext {
     this.stepClock(b, i);
     const t = this.cur[CUR_TIME]!;
     if (anyDue(this, t)) expire(this);
-    if (this.shardCount > 1 && (b.u32[i * 32 + L.REC_FLOW_HASH / 4]! % this.shardCount) !== this.shardIndex) return;
-    if (recordsOpen(this) > this.maxConnections) enforceConnectionLimit(this);
+    const shard = virtualShard(b.u32[i * 32 + L.REC_FLOW_HASH / 4]!);
+    if (this.shardCount > 1 && shard % this.shardCount !== this.shardIndex) return;
+    if (this.recordsByShard[shard]! > this.connectionShare) enforceConnectionLimit(this, shard);
 
     const s = this.store;
     const flags = b.u16[i * 64 + L.REC_TCP_FLAGS / 2]!;
@@ -164,7 +166,7 @@ export class ConnectionTracker extends TrackerContext {
   }
 
   /**
-   * Replays pending SYN `p` as it came (its record, its time, the clock's "now" then) into a
+   * Replays pending connection `p` as it came (its record, its time, the clock's "now" then) into a
    * full connection, as if it had been tracked from the start; returns its slot. The packet
    * being tracked, if any, is left as it was.
    */

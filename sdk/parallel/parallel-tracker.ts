@@ -26,15 +26,13 @@ import { RecordRuns } from "./record-runs.js";
 import { LineRuns } from "./line-runs.js";
 
 /** Options a worker can receive: plain data only (no callbacks). */
-function portable(options: ScanOptions, workers: number): ScanOptions {
+function portable(options: ScanOptions): ScanOptions {
   const { onProgress: _progress, signal: _signal, ...rest } = options;
-  // Each worker holds its share of the half-open connections and of the connection records
-  // (ScanOptions.maxHalfOpen, maxConnections), validated here first.
-  return {
-    ...rest,
-    maxHalfOpen: Math.ceil(halfOpenLimit(options) / workers),
-    maxConnections: Math.ceil(connectionLimit(options) / workers),
-  };
+  // Validated here first. Each worker applies the whole limits to the virtual shards it tracks
+  // (each shard its share: tracker-options.ts), as one thread does to all of them.
+  halfOpenLimit(options);
+  connectionLimit(options);
+  return rest;
 }
 
 interface WorkerState<D> {
@@ -106,7 +104,7 @@ async function* runWorkers<D, T>(
   for (let index = 0; index < threads; index++) {
     const recycle = new MessageChannel();
     const job: WorkerJob = {
-      ring, recycle: recycle.port2, records, options: portable(options, threads), shard: { index, count: threads },
+      ring, recycle: recycle.port2, records, options: portable(options), shard: { index, count: threads },
       inPlace: index === 0 && layout.memoryEnd() <= TRACKER_MEMORY_BASE, lines,
     };
     const state: WorkerState<D> = { index, worker: takeScanWorker(), recycle: recycle.port1, queue: [], final: [], upTo: 0, done: false };

@@ -191,7 +191,7 @@ export class CaptureReportBuilder {
     const st = { truncated: total("truncated"), unsupportedLink: total("unsupportedLink"), tunnelled: total("tunnelled"), tcpUnreadable: total("tcpUnreadable") };
     if (st.truncated > 0) findings.push({ id: "snaplen", message: `${st.truncated} packets were cut by the snapshot length; sizes come from the IP headers, content gaps may show` });
     const evicted = this.report.byTeardown.evicted ?? 0;
-    if (evicted > 0) findings.push({ id: "evicted", message: `${evicted} connections were ended early, more being open at once than the limits (--max-half-open for lone SYNs, --max-connections for the others, least recently active and one-sided first): a flood or scan; a later packet of one of them shows as a connection of its own` });
+    if (evicted > 0) findings.push({ id: "evicted", message: `${evicted} connections were ended early, more being open at once than the limits (--max-half-open for connections of one packet so far, --max-connections for the others, least recently active and one-sided first): a flood or scan; a later packet of one of them shows as a connection of its own` });
     if (timeline.maxGapSec >= 60) findings.push({ id: "time-gap", message: `the capture has a gap of ${timeline.maxGapSec.toFixed(0)} s between packets (merged or interrupted capture): open connections timed out across it` });
     if (timeline.backwardsSteps > 0) findings.push({ id: "time-backwards", message: `timestamps step backwards ${timeline.backwardsSteps === 1 ? "once" : `${timeline.backwardsSteps} times`}` });
     if (st.unsupportedLink > 0) findings.push({ id: "unsupported-link", message: `${st.unsupportedLink} packets on link types this tool does not read` });

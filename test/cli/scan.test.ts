@@ -233,14 +233,19 @@ describe("tcp-handshake-scan <capture>", () => {
   });
 
   it("--max-connections bounds the connections kept (none lifts it); a bad value is a usage error", () => {
+    // Two packets a connection (one-packet ones are bounded by --max-half-open): 3 000 records.
     const flood = join(dir, "acks.pcap");
-    writeFlood(flood, 300, 1_000_000, 0x10);
-    const bounded = run(["--format", "ndjson", "--max-connections", "100", flood]);
+    writeFlood(flood, 6000, 1_000_000, 0x10, 2);
+    // Each of the 64 virtual shards keeps 10, and the one its last packet made.
+    const bounded = run(["--format", "ndjson", "--max-connections", "640", flood]);
     expect(bounded.code).toBe(0);
     const kinds = bounded.stdout.trim().split("\n").map((l) => JSON.parse(l).teardown.kind);
-    expect(kinds.filter((k) => k === "evicted")).toHaveLength(199);
-    const summary = run(["--max-connections", "100", flood]);
-    expect(summary.stdout).toMatch(/evicted +199/);
+    const evicted = kinds.filter((k) => k === "evicted").length;
+    expect(kinds).toHaveLength(3000);
+    expect(evicted).toBeGreaterThanOrEqual(3000 - 64 * 11);
+    expect(evicted).toBeLessThanOrEqual(3000 - 64 * 10);
+    const summary = run(["--max-connections", "640", flood]);
+    expect(summary.stdout).toMatch(new RegExp(`evicted +${evicted}\\b`));
     const unbounded = run(["--format", "ndjson", "--max-connections", "none", flood]);
     expect(unbounded.stdout).not.toContain("evicted");
     for (const bad of ["0", "1.5", "many"]) {

@@ -1,6 +1,8 @@
 // A SYN flood: every half-open connection comes out (by the attempt timer while the capture
 // goes on, the rest at its end), none is lost, and the store recycles slots as they time out.
-// Past the half-open limit, the oldest come out at once as "evicted", still every one of them.
+// Past the half-open limit, the oldest come out at once as "evicted", still every one of them:
+// each virtual shard (tracker-options.ts) keeps its share and ends its own oldest, so that
+// which ones does not depend on the thread count.
 
 import { describe, it, expect } from "vitest";
 import { mkdtempSync } from "node:fs";
@@ -8,6 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createScanner, scan } from "../../../sdk/index.js";
 import { writeSynFlood } from "../../../bench/flood.js";
+import { VIRTUAL_SHARDS } from "../../../sdk/connections/tracker-options.js";
+import { packetShards, endedOldestPerShard } from "../../helpers/virtual-shards.js";
 
 describe("SYN flood", () => {
   it("emits every half-open connection as S0, timed out or at the end, with bounded open connections", async () => {
@@ -31,19 +35,22 @@ describe("SYN flood", () => {
     const path = join(mkdtempSync(join(tmpdir(), "ths-flood-test-")), "flood.pcap");
     const syns = 30_000, limit = 4_000;
     writeSynFlood(path, syns, 1_000_000); // 30 ms of capture time: no attempt timer fires
+    const shards = await packetShards(path);
+    const share = Math.ceil(limit / VIRTUAL_SHARDS); // 30 000 fill every shard past it
+    let first: string | null = null;
     for (const threads of [1, 2, 3]) {
       const { connections, report } = await scan(path, { maxHalfOpen: limit, threads });
       expect(connections.length).toBe(syns);
       expect(connections.every((c) => c.connState === "S0")).toBe(true);
-      // Each of the threads - 1 workers keeps its share of the limit.
-      const kept = threads === 1 ? limit : Math.ceil(limit / (threads - 1)) * (threads - 1);
       expect(report.byTeardown.evicted! + report.byTeardown.open!).toBe(syns);
-      expect(report.byTeardown.open).toBeLessThanOrEqual(kept);
-      expect(report.byTeardown.open).toBeGreaterThan(kept * 0.9); // each worker kept nearly its share
+      expect(report.byTeardown.open).toBe(share * VIRTUAL_SHARDS);
       expect(report.quality.findings.map((f) => f.id)).toContain("evicted");
-      // Evicted in the order they came, before any still open.
-      const evicted = connections.filter((c) => c.teardown.kind === "evicted").map((c) => c.id);
-      if (threads === 1) expect(evicted).toEqual([...evicted].sort((a, b) => a - b));
+      // Each shard evicted its oldest, before any of its own still open; the same for any threads.
+      const ids = (kind: string) => connections.filter((c) => (c.teardown.kind === "evicted") === (kind === "evicted")).map((c) => c.id);
+      expect(endedOldestPerShard(shards, ids("evicted"), ids("open"), share)).toBe(true);
+      const all = JSON.stringify(connections);
+      first ??= all;
+      expect(all === first, `${threads} threads`).toBe(true);
     }
   });
 });

@@ -1,7 +1,9 @@
-// The bound on connection records (maxConnections), checked before each packet (which may then
-// add one): past it the least recently active end at once as "evicted", one-sided and
-// mid-stream ones before the others; none is lost, the summary counts them, both trackers
-// evict the same ones, and the option is validated.
+// The bounds on connections: one-packet connections of any kind (maxHalfOpen: a lone SYN, a
+// mid-stream ACK, ...), past which the oldest ends at once, and connection records
+// (maxConnections), checked before each packet (which may then add one): past it the least
+// recently active end at once as "evicted", one-sided and mid-stream ones before the others;
+// none is lost, the summary counts them, both trackers evict the same ones, and the options are
+// validated.
 
 import { describe, it, expect } from "vitest";
 import { mkdtempSync } from "node:fs";
@@ -14,49 +16,78 @@ import { F, ethernet, tcpIp } from "../../helpers/packets.js";
 import { rng } from "../../helpers/decode.js";
 import { writeFlood } from "../../../bench/flood.js";
 import { scan, type ConnectionRecord } from "../../../sdk/index.js";
+import { VIRTUAL_SHARDS } from "../../../sdk/connections/tracker-options.js";
+import { keysInShard, packetShards, endedOldestPerShard } from "../../helpers/virtual-shards.js";
 
 const { SYN, ACK, FIN, RST, PSH } = F;
 
 const evicted = (all: ConnectionRecord[]) => all.filter((c) => c.teardown.kind === "evicted");
 
 describe("the bound on connection records", () => {
-  it("ends a pure-ACK flood's oldest first, keeps at most the bound, loses none, and says so", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), "ths-evict-")), "acks.pcap");
-    writeFlood(path, 5000, 1_000_000, 0x10);
-    const result = await scanWithBothTrackers(path, { maxConnections: 1000 });
-    expect(result.connections).toHaveLength(5000);
+  // (An evicted RST or FIN connection keeps its rst-* or half-closed teardown: it had closed.)
+  for (const [kind, flags] of [["pure-ACK", 0x10], ["SYN/ACK", 0x12]] as const) {
+    it(`holds a ${kind} flood's one-packet connections under maxHalfOpen, ends the oldest first, loses none, and says so`, async () => {
+      const path = join(mkdtempSync(join(tmpdir(), "ths-evict-")), "flood.pcap");
+      writeFlood(path, 5000, 1_000_000, flags);
+      const result = await scanWithBothTrackers(path, { maxHalfOpen: 16 * VIRTUAL_SHARDS, maxConnections: 10 });
+      expect(result.connections).toHaveLength(5000);
+      const gone = evicted(result.connections);
+      // Each virtual shard ended its oldest: its last 16 are left (5 000 fill every shard). None
+      // was a record (maxConnections 10 evicted none of them).
+      expect(gone).toHaveLength(5000 - 16 * VIRTUAL_SHARDS);
+      const kept = result.connections.filter((c) => c.teardown.kind !== "evicted").map((c) => c.id);
+      expect(endedOldestPerShard(await packetShards(path), gone.map((c) => c.id), kept, 16)).toBe(true);
+      expect(result.report.byTeardown.evicted).toBe(5000 - 16 * VIRTUAL_SHARDS);
+      expect(result.report.quality.findings.map((f) => f.id)).toContain("evicted");
+    });
+  }
+
+  it("ends the oldest records of a two-packet pure-ACK flood past maxConnections", async () => {
+    const frames: Frame[] = [];
+    for (let k = 0; k < 3000; k++) {
+      const data = ethernet(tcpIp({ src: `10.9.${k >> 8}.${k & 255}`, dst: "10.0.0.2", sport: 3000 + (k % 1000), dport: 80, flags: ACK, seq: 5, ack: 9 }));
+      frames.push({ data, sec: 1_700_000_001, nsec: k * 1000 }, { data, sec: 1_700_000_001, nsec: k * 1000 + 500 });
+    }
+    const result = await scanWithBothTrackers(writePcap(frames), { maxConnections: 16 * VIRTUAL_SHARDS });
+    expect(result.connections).toHaveLength(3000);
+    // Each virtual shard keeps its 16, and the one its last packet made (3 000 fill every shard).
     const gone = evicted(result.connections);
-    // The oldest went, the first packets' connections: 1000 are left, and the last packet's.
-    expect(gone).toHaveLength(3999);
-    expect(Math.max(...gone.map((c) => c.id))).toBe(3999);
-    expect(result.connections.filter((c) => c.teardown.kind === "open").every((c) => c.id > 3999)).toBe(true);
-    expect(result.report.byTeardown.evicted).toBe(3999);
-    expect(result.report.quality.findings.map((f) => f.id)).toContain("evicted");
+    expect(gone.length).toBeGreaterThanOrEqual(3000 - 17 * VIRTUAL_SHARDS);
+    expect(gone.length).toBeLessThanOrEqual(3000 - 16 * VIRTUAL_SHARDS);
+    const shards = await packetShards(frames), open = result.connections.filter((c) => c.teardown.kind === "open");
+    for (const c of open) expect(gone.some((g) => shards[g.id - 1] === shards[c.id - 1] && g.id > c.id)).toBe(false);
   });
 
+  // Each virtual shard (tracker-options.ts) keeps its share of the bound (maxConnections / 64)
+  // and ends its own: these put all their flows in one shard, whose share is the bound / 64.
   it("evicts one-sided and mid-stream connections before established ones, least recently active first", async () => {
-    // Ten established connections, then a hundred one-sided mid-stream ones, the bound 20.
-    const established = Array.from({ length: 10 }, (_, k) => new Conversation({ clientPort: 20000 + k, start: 1_700_000_000 + k * 0.001 })
-      .c(SYN).s(SYN | ACK).c(ACK).c({ flags: ACK | PSH, payload: 10 }).s(ACK));
+    // Ten established connections, then a hundred one-sided mid-stream ones, the share 20.
+    const client = (port: number) => new Conversation({ clientPort: port, start: 1_700_000_000 + (port - 20000) * 0.001 });
+    const ports = await keysInShard(Array.from({ length: 2000 }, (_, k) => 20000 + k), (port) => client(port).c(SYN).frames[0]!, 10);
+    const established = ports.keys.map((port) => client(port).c(SYN).s(SYN | ACK).c(ACK).c({ flags: ACK | PSH, payload: 10 }).s(ACK));
+    const midStream = (k: number) => ethernet(tcpIp({ src: `10.9.${k >> 8}.${k & 255}`, dst: "10.0.0.2", sport: 3000 + k, dport: 80, flags: ACK, seq: 5, ack: 9 }));
+    const sources = await keysInShard(Array.from({ length: 20_000 }, (_, k) => k), (k) => ({ data: midStream(k), sec: 1_700_000_001 }), 100, ports.shard);
     const flood: Frame[] = [];
-    for (let k = 0; k < 100; k++) {
-      flood.push({ data: ethernet(tcpIp({ src: `10.9.${k >> 8}.${k & 255}`, dst: "10.0.0.2", sport: 3000 + k, dport: 80, flags: ACK, seq: 5, ack: 9 })), sec: 1_700_000_001, nsec: k * 1000 });
+    for (const [n, k] of sources.keys.entries()) {
+      // Two packets each: records (a one-packet connection is held apart, under maxHalfOpen).
+      flood.push({ data: midStream(k), sec: 1_700_000_001, nsec: n * 1000 }, { data: midStream(k), sec: 1_700_000_001, nsec: n * 1000 + 500 });
     }
     const frames = [...merge(...established), ...flood];
-    const { connections } = await scanWithBothTrackers(writePcap(frames), { maxConnections: 20 });
+    const { connections } = await scanWithBothTrackers(writePcap(frames), { maxConnections: 20 * VIRTUAL_SHARDS });
     expect(connections).toHaveLength(110);
-    expect(connections.filter((c) => c.orig.port >= 20000 && c.orig.port < 20010).every((c) => c.teardown.kind === "open")).toBe(true);
+    expect(connections.filter((c) => ports.keys.includes(c.orig.port)).every((c) => c.teardown.kind === "open")).toBe(true);
     expect(evicted(connections)).toHaveLength(89);
     expect(evicted(connections).every((c) => c.handshake.outcome === "mid-stream")).toBe(true);
   });
 
   it("evicts established ones too when nothing else is left, least recently active first", async () => {
-    const conversations = Array.from({ length: 30 }, (_, k) => new Conversation({ clientPort: 20000 + k, start: 1_700_000_000 + k })
-      .c(SYN).s(SYN | ACK).c(ACK));
+    const conversation = (port: number, k: number) => new Conversation({ clientPort: port, start: 1_700_000_000 + k });
+    const { keys } = await keysInShard(Array.from({ length: 3000 }, (_, k) => 20000 + k), (port) => conversation(port, 0).c(SYN).frames[0]!, 30);
+    const conversations = keys.map((port, k) => conversation(port, k).c(SYN).s(SYN | ACK).c(ACK));
     for (let k = 0; k < 30; k++) conversations[0]!.c({ flags: ACK, dt: 1000 }); // the first keeps sending keep-alives
-    const { connections } = await scanWithBothTrackers(writePcap(merge(...conversations)), { maxConnections: 10 });
-    const gone = evicted(connections).map((c) => c.orig.port).sort((a, b) => a - b);
-    expect(gone).toEqual(Array.from({ length: 20 }, (_, k) => 20001 + k));
+    const { connections } = await scanWithBothTrackers(writePcap(merge(...conversations)), { maxConnections: 10 * VIRTUAL_SHARDS });
+    const gone = evicted(connections).map((c) => keys.indexOf(c.orig.port)).sort((a, b) => a - b);
+    expect(gone).toEqual(Array.from({ length: 20 }, (_, k) => 1 + k));
   });
 
   it("both trackers evict the same connections in random traffic, with the half-open bound too", async () => {
