@@ -19,7 +19,9 @@ export type { ScanOptions, ScanResult, Scanner } from "./scan.js";
 export { createLineScanner } from "./lines/scan-lines.js";
 export type { LineScanner } from "./lines/scan-lines.js";
 export { registerLineFormat } from "./lines/line-formats.js";
-export type { LineSpec, LineFormatter } from "./lines/line-formats.js";
+export type { LineSpec, LineFormatter, ValuesFormatter } from "./lines/line-formats.js";
+export type { ByteSink } from "./lines/byte-sink.js";
+export type { RecordValues, EndpointValues, OptionValues } from "./connections/record-values.js";
 export type {
   ConnectionRecord, EndpointRecord, HandshakeOutcome, HandshakeOptions, TeardownKind, RecordAnalysis, RecordTunnel,
 } from "./connections/connection-record.js";

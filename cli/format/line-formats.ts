@@ -4,11 +4,12 @@
 // reduce task (--from-partitions) produced the records, with what comes before and after here.
 
 import { registerLineFormat } from "../../sdk/lines/line-formats.js";
-import { csvHeader, csvRow } from "./connection-csv.js";
-import { zeekFooter, zeekHeader, zeekRow } from "./zeek-log.js";
+import { csvHeader, csvRow, csvValuesRow } from "./connection-csv.js";
+import { zeekFooter, zeekHeader, zeekRow, zeekValuesRow } from "./zeek-log.js";
 
-registerLineFormat("csv", () => csvRow);
-registerLineFormat("zeek", () => zeekRow);
+// A scan's rows from the record values (no record object); a reduce task's from its records.
+registerLineFormat("csv", () => csvRow, () => csvValuesRow);
+registerLineFormat("zeek", () => zeekRow, () => zeekValuesRow);
 
 /** The command's formats written one line per connection. */
 export type LineFormat = "ndjson" | "csv" | "zeek";

@@ -9,16 +9,45 @@
 // columns by name or position still work.
 
 import { createHash } from "node:crypto";
-import type { ConnectionRecord } from "../../sdk/index.js";
+import type { ConnectionRecord, RecordValues } from "../../sdk/index.js";
+import type { ByteSink } from "../../sdk/lines/byte-sink.js";
 import { ANALYSIS_COLUMNS } from "./analysis-columns.js";
 
-const FIELDS = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "service", "duration",
-  "orig_bytes", "resp_bytes", "conn_state", "local_orig", "local_resp", "missed_bytes", "history", "orig_pkts",
-  "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "tunnel_parents", "ip_proto", "community_id",
-  ...ANALYSIS_COLUMNS.map(([name]) => name)];
-const TYPES = ["time", "string", "addr", "port", "addr", "port", "enum", "string", "interval", "count", "count",
-  "string", "bool", "bool", "count", "string", "count", "count", "count", "count", "set[string]", "count", "string",
-  ...ANALYSIS_COLUMNS.map(([, type]) => type)];
+/** Name, Zeek type, value of a record, value of its values; null is unset ("-"). */
+type ZeekColumn = [string, string, (c: ConnectionRecord) => unknown, (v: RecordValues) => unknown];
+type Either = ConnectionRecord | RecordValues;
+
+/** A column whose fields have the same names and places in the record and in its values. */
+const same = (name: string, type: string, get: (c: Either) => unknown): ZeekColumn => [name, type, get, get];
+/** A count Zeek leaves unset for a connection that lasted 0 s (as it does the duration). */
+const unlessZero = (get: (c: Either) => unknown) => (c: Either) => (c.duration === 0 ? null : get(c));
+
+const COLUMNS: ZeekColumn[] = [
+  same("ts", "time", (c) => micro(c.ts)),
+  same("uid", "string", (c) => zeekUid(c)),
+  same("id.orig_h", "addr", (c) => c.orig.addr),
+  same("id.orig_p", "port", (c) => c.orig.port),
+  same("id.resp_h", "addr", (c) => c.resp.addr),
+  same("id.resp_p", "port", (c) => c.resp.port),
+  same("proto", "enum", () => "tcp"),
+  same("service", "string", () => null),
+  same("duration", "interval", unlessZero((c) => c.duration.toFixed(6))),
+  same("orig_bytes", "count", unlessZero((c) => c.orig.bytes)),
+  same("resp_bytes", "count", unlessZero((c) => c.resp.bytes)),
+  same("conn_state", "string", (c) => c.connState),
+  same("local_orig", "bool", () => null),
+  same("local_resp", "bool", () => null),
+  same("missed_bytes", "count", (c) => (c.orig.missedBytes === null || c.resp.missedBytes === null ? null : c.orig.missedBytes + c.resp.missedBytes)),
+  same("history", "string", (c) => (c.history === "" ? null : c.history)),
+  same("orig_pkts", "count", (c) => c.orig.pkts),
+  same("orig_ip_bytes", "count", (c) => c.orig.ipBytes),
+  same("resp_pkts", "count", (c) => c.resp.pkts),
+  same("resp_ip_bytes", "count", (c) => c.resp.ipBytes),
+  same("tunnel_parents", "set[string]", (c) => (c.tunnel ? c.tunnel.parents.map(zeekTunnelUid).join(",") : null)),
+  same("ip_proto", "count", () => 6),
+  same("community_id", "string", (c) => c.communityId),
+  ...ANALYSIS_COLUMNS.map(([name, type, get, getValues]): ZeekColumn => [name, type, get, getValues]),
+];
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -29,7 +58,7 @@ export function zeekTime(date: Date): string {
 }
 
 /** A Zeek-style connection uid ("C" + 17 base-62 characters), stable for a given record. */
-export function zeekUid(c: ConnectionRecord): string {
+export function zeekUid(c: Pick<ConnectionRecord, "communityId" | "ts" | "id">): string {
   return uidOf(`${c.communityId}|${c.ts}|${c.id}`);
 }
 
@@ -53,7 +82,7 @@ export function zeekTunnelUid(identity: string): string {
 export function zeekHeader(now = new Date()): string {
   return [
     "#separator \\x09", "#set_separator\t,", "#empty_field\t(empty)", "#unset_field\t-", "#path\tconn",
-    `#open\t${zeekTime(now)}`, `#fields\t${FIELDS.join("\t")}`, `#types\t${TYPES.join("\t")}`,
+    `#open\t${zeekTime(now)}`, `#fields\t${COLUMNS.map(([name]) => name).join("\t")}`, `#types\t${COLUMNS.map(([, type]) => type).join("\t")}`,
   ].join("\n") + "\n";
 }
 
@@ -67,21 +96,22 @@ function micro(ts: string): string {
   return `${sec}.${(frac + "000000").slice(0, 6)}`;
 }
 
-function missedBytes(c: ConnectionRecord): number | string {
-  return c.orig.missedBytes === null || c.resp.missedBytes === null ? "-" : c.orig.missedBytes + c.resp.missedBytes;
+export function zeekRow(c: ConnectionRecord): string {
+  return COLUMNS.map(([, , get]) => cell(get(c))).join("\t") + "\n";
 }
 
-export function zeekRow(c: ConnectionRecord): string {
-  const zero = c.duration === 0;
-  const values = [
-    micro(c.ts), zeekUid(c), c.orig.addr, c.orig.port, c.resp.addr, c.resp.port, "tcp", "-",
-    zero ? "-" : c.duration.toFixed(6), zero ? "-" : c.orig.bytes, zero ? "-" : c.resp.bytes, c.connState, "-", "-", missedBytes(c),
-    c.history === "" ? "-" : c.history, c.orig.pkts, c.orig.ipBytes, c.resp.pkts, c.resp.ipBytes,
-    c.tunnel ? c.tunnel.parents.map(zeekTunnelUid).join(",") : "-", 6, c.communityId,
-  ];
-  for (const [, , get] of ANALYSIS_COLUMNS) {
-    const v = get(c);
-    values.push(v === null ? "-" : v);
+const cell = (v: unknown): string => (v === null ? "-" : String(v));
+
+const TAB = 0x09, LF = 0x0a, UNSET = 0x2d;
+
+/** zeekRow of the record built from `v`, written into `out`. */
+export function zeekValuesRow(out: ByteSink, v: RecordValues): void {
+  for (let i = 0; i < COLUMNS.length; i++) {
+    if (i) out.byte(TAB);
+    const value = COLUMNS[i]![3](v);
+    if (value === null) out.byte(UNSET);
+    else if (typeof value === "number") out.numText(value);
+    else out.plain(String(value));
   }
-  return values.join("\t") + "\n";
+  out.byte(LF);
 }

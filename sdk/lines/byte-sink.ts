@@ -1,7 +1,7 @@
 // Lines written straight as UTF-8 bytes into one growing buffer: fixed text as pre-encoded
 // bytes, integers digit by digit, ASCII strings char by char. The ndjson writer (ndjson-bytes.ts)
 // writes through it so that no line exists as a JavaScript string (built, then encoded again);
-// string formats go in through utf8().
+// so do the command's csv and zeek rows (plain(), numText()); string formats go in through utf8().
 
 import { Buffer } from "node:buffer";
 
@@ -113,6 +113,25 @@ export class ByteSink {
     }
     b[at++] = 0x22;
     this.length = at;
+  }
+
+  /** Text as is (no quotes, no escapes): ASCII char by char, anything else through utf8(). */
+  plain(s: string): void {
+    this.reserve(s.length);
+    const b = this.bytes;
+    let at = this.length;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7e) return this.utf8(s);
+      b[at++] = c;
+    }
+    this.length = at;
+  }
+
+  /** A number as String() writes it (NaN and the infinities by name). */
+  numText(n: number): void {
+    if (Number.isFinite(n)) this.num(n);
+    else this.asciiText(String(n));
   }
 
   /** A small non-negative integer (below 2^31). */

@@ -1,13 +1,15 @@
 // Connection records as lines, by format name: what a scan's workers can write themselves
 // (parallel/lines-worker.ts), so that building, filtering and serialising every record does
 // not fall to one thread. "ndjson" is built in, written as bytes straight from the connection's
-// columns (ndjson-bytes.ts); a program adds its own formats as text (the command adds csv and
-// zeek) with registerLineFormat, on the main thread and in the worker script it ships (the
-// workers run the same registrations: a format is code, not data).
+// columns (ndjson-bytes.ts); a program adds its own formats with registerLineFormat, as text
+// from a record and optionally as bytes from the record's values (the command adds csv and zeek
+// both ways), on the main thread and in the worker script it ships (the workers run the same
+// registrations: a format is code, not data).
 
 import type { ConnectionRecord } from "../connections/connection-record.js";
 import { buildConnectionRecord } from "../connections/connection-record.js";
 import type { ConnectionStore } from "../connections/connection-store.js";
+import { readRecordValues, RecordValues } from "../connections/record-values.js";
 import { compileFilter } from "../filter/connection-filter.js";
 import type { ByteSink } from "./byte-sink.js";
 import { writeNdjson } from "./ndjson-bytes.js";
@@ -39,13 +41,24 @@ const formats = new Map<string, () => LineWriter>([
   })],
 ]);
 
-/** Registers a format (called where the records are written: main thread and workers alike). */
-export function registerLineFormat(name: string, make: () => LineFormatter): void {
+/** Writes one connection's line(s) into `out` from its record values (record-values.ts). */
+export type ValuesFormatter = (out: ByteSink, v: RecordValues) => void;
+
+/**
+ * Registers a format (called where the records are written: main thread and workers alike).
+ * With `makeValues`, a connection's line is written from its values with no record object (as
+ * ndjson's is); it must write what the record formatter writes of the record built from them.
+ */
+export function registerLineFormat(name: string, make: () => LineFormatter, makeValues?: () => ValuesFormatter): void {
   formats.set(name, () => {
     const format = make();
+    const record = (out: ByteSink, c: ConnectionRecord) => out.utf8(format(c));
+    if (!makeValues) return { connection: (out, s, slot) => record(out, buildConnectionRecord(s, slot)), record };
+    const write = makeValues();
+    const values = new RecordValues();
     return {
-      connection: (out, s, slot) => out.utf8(format(buildConnectionRecord(s, slot))),
-      record: (out, c) => out.utf8(format(c)),
+      connection: (out, s, slot) => { readRecordValues(s, slot, values); write(out, values); },
+      record,
     };
   });
 }

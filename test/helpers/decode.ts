@@ -1,6 +1,7 @@
 // Decodes a whole input into plain records for assertions.
 
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decodeCapture, type CaptureInput, type DecodeCaptureOptions, type TcpPacketRecord, type CaptureSummary } from "../../sdk/index.js";
 
@@ -32,4 +33,13 @@ export { rng } from "../../bench/generate.js";
 export function corpusDir(): string | null {
   const dir = process.env.TCP_SCAN_CORPUS ?? fileURLToPath(new URL("../../../shared/corpus/", import.meta.url));
   return existsSync(dir) ? dir : null;
+}
+
+/** Every capture under `dir` (.pcap, .pcapng, .cap), in its subfolders too. */
+export function capturesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return capturesUnder(path);
+    return /\.(pcap|pcapng|cap)$/.test(name) ? [path] : [];
+  });
 }

@@ -6,16 +6,14 @@
 // fractional numbers, every optional field), it writes what JSON.stringify writes.
 
 import { describe, it, expect } from "vitest";
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { scan } from "../../../sdk/index.js";
 import type { ConnectionRecord } from "../../../sdk/connections/connection-record.js";
 import { trackConnections } from "../../../sdk/connections/track.js";
-import { RecordValues, type OptionValues } from "../../../sdk/connections/record-values.js";
 import { ByteSink } from "../../../sdk/lines/byte-sink.js";
 import { writeNdjson, writeValues } from "../../../sdk/lines/ndjson-bytes.js";
-import { corpusDir } from "../../helpers/decode.js";
+import { capturesUnder, corpusDir } from "../../helpers/decode.js";
+import { valuesOf } from "../../helpers/record-values.js";
 
 const SAMPLE = fileURLToPath(new URL("../../../examples/sample.pcap", import.meta.url));
 
@@ -32,34 +30,6 @@ async function linesAndRecords(file: string, out = new ByteSink(new ArrayBuffer(
   return { lines: text(out), records };
 }
 
-function captures(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return captures(path);
-    return /\.(pcap|pcapng|cap)$/.test(name) ? [path] : [];
-  });
-}
-
-// A record's values as buildConnectionRecord would have read them (for records altered by hand).
-function valuesOf(c: ConnectionRecord): RecordValues {
-  const v = new RecordValues();
-  const { orig, resp, handshake: h, analysis, ...rest } = c;
-  Object.assign(v, rest, {
-    outcome: h.outcome, synCount: h.synCount, synAckCount: h.synAckCount, rttSynToSynAckUs: h.rttSynToSynAckUs,
-    rttSynAckToAckUs: h.rttSynAckToAckUs, synPacket: h.synPacket, synAckPacket: h.synAckPacket, ackSeen: h.ack !== null,
-    ackPacket: h.ack?.packet ?? 0, acksSynAck: h.ack?.acksSynAck ?? false, ackPayload: h.ack?.payload ?? 0,
-    teardown: c.teardown.kind, firstCloser: c.teardown.firstCloser,
-    origAnalysis: analysis.orig, respAnalysis: analysis.resp, maxGapUs: analysis.maxGapUs,
-    anomalyNames: Object.keys(c.anomalies), anomalyCounts: Object.values(c.anomalies), anomalyCount: Object.keys(c.anomalies).length,
-  });
-  for (const [to, from] of [[v.orig, orig], [v.resp, resp]] as const) Object.assign(to, from, from.flags);
-  for (const [to, from] of [[v.origOptions, h.options.orig], [v.respOptions, h.options.resp]] as [OptionValues, typeof h.options.orig][]) {
-    to.seen = from !== null;
-    if (from) Object.assign(to, from, from.ecn, { tfo: from.tfo !== null, cookieLen: from.tfo?.cookieLen ?? 0, data: from.tfo?.data ?? 0 });
-  }
-  return v;
-}
-
 function visited(records: ConnectionRecord[]): string {
   const out = new ByteSink(new ArrayBuffer(16));
   for (const c of records) writeValues(out, valuesOf(c));
@@ -72,7 +42,7 @@ describe("the ndjson writer", () => {
     if (!root) return ctx.skip();
     const seen = new Set<string>();
     let total = 0;
-    for (const file of captures(root)) {
+    for (const file of capturesUnder(root)) {
       const { lines, records } = await linesAndRecords(file);
       expect(lines, file).toBe(expected(records));
       total += records.length;

@@ -1,0 +1,92 @@
+// The command's csv and zeek rows, written straight from the record values (csvValuesRow,
+// zeekValuesRow: what a scan writes, through lineWriter), are exactly the rows the object
+// formatters (csvRow, zeekRow) make of the record buildConnectionRecord builds from the same
+// values: on every capture of the shared corpus (when present) and the project's own sample;
+// and, fed values captures rarely hold (cells to quote, non-ASCII, NaN, -0, large and fractional
+// numbers, every optional field), the two still agree.
+
+import { describe, it, expect } from "vitest";
+import { fileURLToPath } from "node:url";
+import { scan, type ConnectionRecord } from "../../../sdk/index.js";
+import { trackConnections } from "../../../sdk/connections/track.js";
+import { ByteSink } from "../../../sdk/lines/byte-sink.js";
+import { lineWriter } from "../../../sdk/lines/line-formats.js";
+import { csvRow, csvValuesRow } from "../../../cli/format/connection-csv.js";
+import { zeekRow, zeekValuesRow } from "../../../cli/format/zeek-log.js";
+import "../../../cli/format/line-formats.js";
+import { capturesUnder, corpusDir } from "../../helpers/decode.js";
+import { valuesOf } from "../../helpers/record-values.js";
+
+const SAMPLE = fileURLToPath(new URL("../../../examples/sample.pcap", import.meta.url));
+const FORMATS = [["csv", csvRow, csvValuesRow], ["zeek", zeekRow, zeekValuesRow]] as const;
+
+const text = (out: ByteSink) => Buffer.from(out.takeCopy()).toString("utf8");
+
+/** Every connection of `file`: its rows written from the columns by lineWriter, and its records. */
+async function rowsAndRecords(file: string, format: string): Promise<{ rows: string; records: ConnectionRecord[] }> {
+  const out = new ByteSink(new ArrayBuffer(64));
+  const write = lineWriter({ format });
+  const records: ConnectionRecord[] = [];
+  for await (const group of trackConnections([file], {}, [])) {
+    for (let k = 0; k < group.count; k++) group.writeLine(k, out, write);
+    records.push(...group.records);
+  }
+  return { rows: text(out), records };
+}
+
+describe.each(FORMATS)("the %s rows written from the record values", (format, row, valuesRow) => {
+  it("are the object formatter's rows on every corpus capture", async (ctx) => {
+    const root = corpusDir();
+    if (!root) return ctx.skip();
+    let total = 0, tunnelled = 0;
+    for (const file of capturesUnder(root)) {
+      const { rows, records } = await rowsAndRecords(file, format);
+      expect(rows, file).toBe(records.map(row).join(""));
+      total += records.length;
+      tunnelled += records.filter((c) => c.tunnel).length;
+    }
+    expect(total).toBeGreaterThan(1000);
+    expect(tunnelled).toBeGreaterThan(0);
+  }, 300_000);
+
+  it("are the object formatter's rows of scan()'s records on the project's sample", async () => {
+    const { rows, records } = await rowsAndRecords(SAMPLE, format);
+    const { connections } = await scan(SAMPLE);
+    expect(records.length).toBeGreaterThan(3);
+    expect(records).toEqual(connections);
+    expect(rows).toBe(connections.map(row).join(""));
+  });
+
+  it("agree with the object formatter on values captures rarely hold", async () => {
+    const { connections } = await scan(SAMPLE);
+    const altered = connections.map((c) => structuredClone(c));
+    const [a, b, c, d] = altered as [ConnectionRecord, ConnectionRecord, ConnectionRecord, ConnectionRecord];
+    a.history = 'Sh"a,d\r\né😀';
+    a.anomalies = { "quote\"d": 3, "é,x": 1, "7": 2 };
+    a.duration = -0;
+    a.orig.bytes = 2 ** 31;
+    a.resp.bytes = 2 ** 53 + 2;
+    a.orig.pkts = -5;
+    a.handshake.rttSynToSynAckUs = 1e21;
+    a.handshake.rttSynAckToAckUs = 1.5e-7;
+    b.duration = 123.4567891;
+    b.orig.port = Infinity;
+    b.analysis.maxGapUs = NaN;
+    b.analysis.orig.ackRttUs = { samples: 9, min: 0.001, mean: -123.456, max: 99999.999, p50: 5, p95: 0 };
+    b.vlan = 4095;
+    b.innerVlan = 0;
+    b.tunnel = { types: ["vxlan", "gre"], identity: "0a0b0c0d", parents: ["0a0b0c0d", "ffffffff"], changes: 1 };
+    b.handshake.options.orig = {
+      mss: null, windowScale: 14, sackPermitted: false, timestamps: true, ecn: { ece: true, cwr: true, ae: true },
+      tfo: { cookieLen: 8, data: 0 }, mptcp: true,
+    };
+    c.teardown = { kind: "rst-orig", firstCloser: "resp" };
+    c.history = "";
+    c.orig.missedBytes = null;
+    c.anomalies = {};
+    d.handshake.options = { orig: null, resp: null };
+    const out = new ByteSink(new ArrayBuffer(16));
+    for (const record of altered) valuesRow(out, valuesOf(record));
+    expect(text(out)).toBe(altered.map(row).join(""));
+  });
+});
