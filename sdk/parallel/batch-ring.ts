@@ -126,6 +126,30 @@ export class RingWriter {
   }
 }
 
+/**
+ * The most connections a worker has had sent and not yet consumed (its hand-off's bound, held
+ * by waitForConsumer), while the batches are tracked and at the end of input, apart: what tests
+ * check the hand-off against (messages.ts, "done").
+ */
+export class UnconsumedPeak {
+  private readonly control: Int32Array;
+  private readonly at: number;
+  scan = 0;
+  final = 0;
+
+  constructor(ring: RingBuffers, worker: number) {
+    this.control = new Int32Array(ring.control);
+    this.at = FIRST_READER + ring.workers + worker;
+  }
+
+  /** Call after each message: `sent` connections in all, `final` at the end of input. */
+  sent(sent: number, final: boolean): void {
+    const unconsumed = sent - Atomics.load(this.control, this.at);
+    if (final) this.final = Math.max(this.final, unconsumed);
+    else this.scan = Math.max(this.scan, unconsumed);
+  }
+}
+
 /** A worker's side: blocks until the next batch is published or the ring is closed. */
 export class RingReader {
   private readonly control: Int32Array;

@@ -9,6 +9,7 @@ import { GroupingTracker, type EndedGroup } from "../connections/track.js";
 import { lineWriter, type LineSpec } from "../lines/line-formats.js";
 import { forEachShardBatch } from "./shard-batches.js";
 import { LineBytesWriter } from "./line-bytes.js";
+import { UnconsumedPeak } from "./batch-ring.js";
 import { FINAL_BATCH, type WorkerJob, type WorkerMessage } from "./messages.js";
 
 const FLUSH_BATCHES = 32;
@@ -39,12 +40,14 @@ export function runLines(job: WorkerJob, spec: LineSpec): void {
     if (out.size >= FLUSH_BYTES) flush(batch === FINAL_BATCH ? Infinity : batch);
   };
   let sent = 0; // lines sent
+  const peak = new UnconsumedPeak(job.ring, job.shard.index);
   const flush = (upTo: number) => {
     sent += out.count;
     const { buffer, length, ends, keys } = out.take();
     const message: WorkerMessage = { type: "lines", bytes: buffer, length, ends, keys, groups, upTo };
     parentPort!.postMessage(message, [buffer, ends.buffer as ArrayBuffer, keys.buffer as ArrayBuffer]);
     groups = [];
+    peak.sent(sent, batch === FINAL_BATCH);
   };
   const reader = forEachShardBatch(job, () => sent, ({ packets, packetBase }) => {
     grouping.tracker.packetBase = packetBase;
@@ -63,6 +66,7 @@ export function runLines(job: WorkerJob, spec: LineSpec): void {
     if (done || out.count >= FLUSH_LINES || out.size >= FLUSH_BYTES) flush(Infinity);
   }
   const timeline = grouping.timeline;
-  parentPort!.postMessage({ type: "done", timeline } satisfies WorkerMessage);
+  const unconsumed = { scan: peak.scan, final: peak.final };
+  parentPort!.postMessage({ type: "done", timeline, unconsumed } satisfies WorkerMessage);
   job.recycle.close();
 }

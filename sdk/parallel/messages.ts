@@ -35,6 +35,12 @@ export interface WorkerJob {
   lines?: LineSpec;
 }
 
+/**
+ * The most ended connections a worker had sent and not yet seen consumed, while tracking the
+ * batches (`scan`) and at the end of input (`final`); over all workers, for tests.
+ */
+export interface HandOffPeak { scan: number; final: number }
+
 /** Batch number of the connections still open at the end of input (ended in id order). */
 export const FINAL_BATCH = -1;
 
@@ -51,5 +57,6 @@ export type WorkerMessage =
    * `groups` and `upTo` as for "ended".
    */
   | { type: "lines"; bytes: ArrayBuffer; length: number; ends: Uint32Array; keys: Float64Array; groups: { batch: number; count: number }[]; upTo: number }
-  | { type: "done"; timeline: Timeline }
+  /** `unconsumed`: the worker's UnconsumedPeak (batch-ring.ts). */
+  | { type: "done"; timeline: Timeline; unconsumed: HandOffPeak }
   | { type: "error"; message: string; stack?: string };

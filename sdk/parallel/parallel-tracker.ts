@@ -13,7 +13,7 @@ import { decodeInputs } from "../decoder/decode-inputs.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
 import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions } from "../scan.js";
-import { FINAL_BATCH, type DecodedRecords, type WorkerJob, type WorkerMessage } from "./messages.js";
+import { FINAL_BATCH, type DecodedRecords, type HandOffPeak, type WorkerJob, type WorkerMessage } from "./messages.js";
 import { instantiateDecoder } from "../decoder/wasm.js";
 import { TRACKER_MEMORY_BASE, acquireScanMemory, releaseScanMemory } from "../wasm-memory.js";
 import { createRing, RingWriter } from "./batch-ring.js";
@@ -52,11 +52,15 @@ const YIELD_EVERY = 8; // batches
 const idOf = <D>(run: Run<D>, k: number) => run.keys[2 * k + 1]!;
 const endOf = <D>(run: Run<D>, k: number) => run.keys[2 * k]!;
 
-/** The connections' records, in the canonical order; `threads` workers track the flows. */
+/**
+ * The connections' records, in the canonical order; `threads` workers track the flows. Once
+ * the run is over, `handOff` (if given) holds the most connections any worker had sent and not
+ * yet seen consumed.
+ */
 export function trackInWorkers(
-  inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[],
+  inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], handOff?: HandOffPeak,
 ): AsyncGenerator<EndedGroup, Timeline> {
-  return runWorkers(inputs, options, threads, summaries, new RecordRuns());
+  return runWorkers(inputs, options, threads, summaries, new RecordRuns(), undefined, handOff);
 }
 
 /**
@@ -64,13 +68,14 @@ export function trackInWorkers(
  * the `threads` workers tracks its flows and builds, filters and writes their lines itself.
  */
 export function linesInWorkers(
-  inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], lines: LineSpec,
+  inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], lines: LineSpec, handOff?: HandOffPeak,
 ): AsyncGenerator<Uint8Array, Timeline> {
-  return runWorkers(inputs, options, threads, summaries, new LineRuns(), lines);
+  return runWorkers(inputs, options, threads, summaries, new LineRuns(), lines, handOff);
 }
 
 async function* runWorkers<D, T>(
-  inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], kind: RunKind<D, T>, lines?: LineSpec,
+  inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], kind: RunKind<D, T>,
+  lines?: LineSpec, handOff?: HandOffPeak,
 ): AsyncGenerator<T, Timeline> {
   const signal = options.signal;
   // The decoders of every input run on one memory the workers read the records from.
@@ -118,7 +123,14 @@ async function* runWorkers<D, T>(
     };
     state.worker.on("message", (m: WorkerMessage) => {
       if (m.type === "ended" || m.type === "lines") receive(state, m);
-      else if (m.type === "done") { state.done = true; if (index === 0) timeline = m.timeline; }
+      else if (m.type === "done") {
+        state.done = true;
+        if (index === 0) timeline = m.timeline;
+        if (handOff) {
+          handOff.scan = Math.max(handOff.scan, m.unconsumed.scan);
+          handOff.final = Math.max(handOff.final, m.unconsumed.final);
+        }
+      }
       else return fail(Object.assign(new Error(m.message), { stack: m.stack }));
       news++;
       wake?.();

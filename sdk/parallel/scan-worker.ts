@@ -12,6 +12,7 @@ import { forEachShardBatch } from "./shard-batches.js";
 import { EndedBytesWriter } from "./ended-bytes.js";
 import { FINAL_BATCH, type WorkerJob, type WorkerMessage } from "./messages.js";
 import { runLines } from "./lines-worker.js";
+import { UnconsumedPeak } from "./batch-ring.js";
 
 const FLUSH_BATCHES = 32;
 // A message holds at most this many connections (~1.4 kB each): a flood ends one per packet, and
@@ -39,11 +40,13 @@ function run(job: WorkerJob): void {
   }, job.inPlace ? job.records.memory : undefined);
   const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
   let sent = 0; // connections sent
+  const peak = new UnconsumedPeak(job.ring, job.shard.index);
   const flush = (upTo: number) => {
     sent += out.count;
     const { buffer, length } = out.take();
     post({ type: "ended", bytes: buffer, length, groups, upTo }, [buffer]);
     groups = [];
+    peak.sent(sent, batch === FINAL_BATCH);
   };
   const reader = forEachShardBatch(job, () => sent, ({ packets, packetBase }) => {
     tracker.packetBase = packetBase;
@@ -60,7 +63,8 @@ function run(job: WorkerJob): void {
     done = tracker.finish(FINISH_STEP);
     if (out.count > 0 || done) flush(Infinity);
   }
-  post({ type: "done", timeline: { maxGapSec: tracker.maxGapSec, backwardsSteps: tracker.backwardsSteps } });
+  const unconsumed = { scan: peak.scan, final: peak.final };
+  post({ type: "done", timeline: { maxGapSec: tracker.maxGapSec, backwardsSteps: tracker.backwardsSteps }, unconsumed });
   job.recycle.close();
 }
 
