@@ -6,7 +6,7 @@
 // tunnel chain's identity when connections are keyed by tunnel), in either direction. Removed entries become tombstones; the index is rebuilt when entries plus
 // tombstones pass half its size.
 
-import { C_KEY, C_KEY_PORTS, C_KEY_VERSION, C_ANALYSIS, C_TUNNEL_KEY } from "../connection-layout";
+import { C_KEY, C_KEY_PORTS, C_KEY_VERSION, C_ANALYSIS, C_TUNNEL_KEY, C_LAST_TIME, C_ENDPOINTS, ENDPOINT_STRIDE } from "../connection-layout";
 import { S_NEXT_SEQ_TIME, A_RTT, RTT_STRIDE, A_QUANTILES, QUANTILES_STRIDE } from "../analysis-layout";
 import { REC_SRC_ADDR, REC_DST_ADDR, REC_TUNNEL_HASH } from "../layout";
 import { connAt } from "./connections";
@@ -86,17 +86,19 @@ export function touchConnection(hash: u32): void {
   if (entry <= 0) return;
   const c = (entry & PENDING) != 0 ? pendingAt(<u32>(entry & PENDING_SEQ)) : connAt(<u32>(entry - 1));
   touched += load<u32>(c, C_KEY_VERSION);
+  if ((entry & PENDING) != 0) return;
+  // The record's other hot lines: its times and deadlines, then both endpoints (every packet
+  // reads and writes the three).
+  touched += load<u32>(c + C_LAST_TIME) + load<u32>(c + C_ENDPOINTS) + load<u32>(c + C_ENDPOINTS + ENDPOINT_STRIDE);
   // The TCP analysis block's two hot lines (both sides' rules state, then their times), which
   // every packet reads, each side's line of RTT statistics and first ring entries, which a
   // packet's segment or ACK usually reads (analysis layout 4), and each side's line of RTT
   // quantile estimators, which an RTT sample (0.4 a packet on short exchanges) reads and
   // writes: without it that line was the first miss of most samples, half of the estimators'
   // time in the tracker.
-  if ((entry & PENDING) == 0) {
-    const a = c + C_ANALYSIS;
-    touched += load<u32>(a) + load<u32>(a + S_NEXT_SEQ_TIME) + load<u32>(a + A_RTT) + load<u32>(a + A_RTT + RTT_STRIDE)
-      + load<u32>(a + A_QUANTILES) + load<u32>(a + A_QUANTILES + QUANTILES_STRIDE);
-  }
+  const a = c + C_ANALYSIS;
+  touched += load<u32>(a) + load<u32>(a + S_NEXT_SEQ_TIME) + load<u32>(a + A_RTT) + load<u32>(a + A_RTT + RTT_STRIDE)
+    + load<u32>(a + A_QUANTILES) + load<u32>(a + A_QUANTILES + QUANTILES_STRIDE);
 }
 export function touchedSum(): u32 { return touched; }
 
