@@ -6,7 +6,9 @@
 // tunnel chain's identity when connections are keyed by tunnel), in either direction. Removed entries become tombstones; the index is rebuilt when entries plus
 // tombstones pass half its size.
 
-import { C_KEY, C_KEY_PORTS, C_KEY_VERSION, C_ANALYSIS, C_TUNNEL_KEY, C_LAST_TIME, C_ENDPOINTS, ENDPOINT_STRIDE } from "../connection-layout";
+import { C_KEY, C_KEY_PORTS, C_KEY_VERSION, C_ANALYSIS, C_TUNNEL_KEY, C_LAST_TIME, C_ENDPOINTS, ENDPOINT_STRIDE,
+  ENDPOINT_COLD, C_ANOMALY_BITS, ANOMALY_SNAPLEN_TRUNCATED,
+} from "../connection-layout";
 import { S_NEXT_SEQ_TIME, A_RTT, RTT_STRIDE, A_QUANTILES, QUANTILES_STRIDE } from "../analysis-layout";
 import { REC_SRC_ADDR, REC_DST_ADDR, REC_TUNNEL_HASH } from "../layout";
 import { connAt } from "./connections";
@@ -78,18 +80,30 @@ export function findFlow(r: usize, hash: u32, ports: u32, version: u32): i32 {
 // (8-10% of the tracker's time on generated traffic). The results feed `touched` only so that
 // the loads are kept.
 let touched: u32 = 0;
-export function touchIndex(hash: u32): void {
-  touched += load<u32>(entries + (<usize>(hash & mask) << 3), 4);
+@inline export function touchIndex(hash: u32): u32 {
+  return load<u32>(entries + (<usize>(hash & mask) << 3), 4);
 }
-export function touchConnection(hash: u32): void {
-  const entry = load<i32>(entries + (<usize>(hash & mask) << 3), 4);
-  if (entry <= 0) return;
+export function keepTouched(sum: u32): void { touched += sum; }
+export function touchConnection(hash: u32): u32 {
+  // The first entry with this hash (its index line arrived with touchIndex): the flow's own
+  // entry unless two flows share the hash (rare), often a few entries past its home one.
+  let i = hash & mask;
+  let entry = load<i32>(entries + (<usize>i << 3), 4);
+  while (entry != EMPTY && (entry == TOMBSTONE || load<u32>(entries + (<usize>i << 3)) != hash)) {
+    i = (i + 1) & mask;
+    entry = load<i32>(entries + (<usize>i << 3), 4);
+  }
+  if (entry == EMPTY) return 0;
   const c = (entry & PENDING) != 0 ? pendingAt(<u32>(entry & PENDING_SEQ)) : connAt(<u32>(entry - 1));
-  touched += load<u32>(c, C_KEY_VERSION);
-  if ((entry & PENDING) != 0) return;
+  if ((entry & PENDING) != 0) return load<u32>(c, C_KEY_VERSION);
   // The record's other hot lines: its times and deadlines, then both endpoints (every packet
   // reads and writes the three).
-  touched += load<u32>(c + C_LAST_TIME) + load<u32>(c + C_ENDPOINTS) + load<u32>(c + C_ENDPOINTS + ENDPOINT_STRIDE);
+  let sum = load<u32>(c, C_KEY_VERSION) + load<u32>(c + C_LAST_TIME) + load<u32>(c + C_ENDPOINTS) + load<u32>(c + C_ENDPOINTS + ENDPOINT_STRIDE);
+  // Payload cut by the snaplen is never delivered: each ACK of it is a content gap, counted on
+  // the endpoints' cold lines.
+  if ((load<u32>(c, C_ANOMALY_BITS) & (1 << ANOMALY_SNAPLEN_TRUNCATED)) != 0) {
+    sum += load<u32>(c + C_ENDPOINTS + ENDPOINT_COLD) + load<u32>(c + C_ENDPOINTS + ENDPOINT_COLD + ENDPOINT_STRIDE);
+  }
   // The TCP analysis block's two hot lines (both sides' rules state, then their times), which
   // every packet reads, each side's line of RTT statistics and first ring entries, which a
   // packet's segment or ACK usually reads (analysis layout 4), and each side's line of RTT
@@ -97,7 +111,7 @@ export function touchConnection(hash: u32): void {
   // writes: without it that line was the first miss of most samples, half of the estimators'
   // time in the tracker.
   const a = c + C_ANALYSIS;
-  touched += load<u32>(a) + load<u32>(a + S_NEXT_SEQ_TIME) + load<u32>(a + A_RTT) + load<u32>(a + A_RTT + RTT_STRIDE)
+  return sum + load<u32>(a) + load<u32>(a + S_NEXT_SEQ_TIME) + load<u32>(a + A_RTT) + load<u32>(a + A_RTT + RTT_STRIDE)
     + load<u32>(a + A_QUANTILES) + load<u32>(a + A_QUANTILES + QUANTILES_STRIDE);
 }
 export function touchedSum(): u32 { return touched; }

@@ -19,7 +19,7 @@ import {
 import { connAt, liveIn } from "./connections";
 import { enforceConnectionLimit, becameRecord, resetEviction } from "./eviction";
 import { endpointAt, isClosed, stateOf, setState, addHs, bump, flippedOf } from "./connection";
-import { findFlow, foundFromSideA, PENDING, touchIndex, touchConnection } from "./flow-index";
+import { findFlow, foundFromSideA, PENDING, touchIndex, touchConnection, keepTouched } from "./flow-index";
 import { appendLetter, appendFrom, historyIs, setHistory2, logLetter, noteAnomaly } from "./history";
 import { endedRoomFor } from "./ended";
 import * as config from "./config";
@@ -39,6 +39,7 @@ import { noteTunnel } from "./tunnel";
 const LETTER_CARET: u32 = 0x5e; // '^'
 const INDEX_AHEAD: u32 = 16; // packets: see touchIndex()
 const CONN_AHEAD: u32 = 8;
+const LOOK_GROUP: u32 = 4; // packets whose look-ahead loads are made together
 
 // The record whose clock step was taken before a call returned early (ended buffer full).
 let clockTakenFor: i32 = -1;
@@ -59,8 +60,7 @@ export function resetTracker(): void {
 export function trackRecords(records: usize, from: u32, count: u32): u32 {
   setRecordsRange(records, count);
   for (let i = from; i < count; i++) {
-    if (i + INDEX_AHEAD < count) touchIndex(load<u32>(records + <usize>(i + INDEX_AHEAD) * L.RECORD_SIZE, L.REC_FLOW_HASH));
-    if (i + CONN_AHEAD < count) touchConnection(load<u32>(records + <usize>(i + CONN_AHEAD) * L.RECORD_SIZE, L.REC_FLOW_HASH));
+    if (((i - from) & (LOOK_GROUP - 1)) == 0) lookAhead(records, i, count);
     const r = records + <usize>i * L.RECORD_SIZE;
     setRecord(r);
     const stop = <u32>load<u8>(r, L.REC_STOP_LAYER);
@@ -90,6 +90,22 @@ export function trackRecords(records: usize, from: u32, count: u32): u32 {
   }
   clockTakenFor = -1;
   return count;
+}
+
+// The look-ahead loads (flow-index.ts) of the next group: made one after another, so that their
+// cache misses overlap each other as well as the work that follows (a load that misses holds up
+// the instructions after it from retiring: one at a time, each packet waited out a miss of its own).
+function lookAhead(records: usize, i: u32, count: u32): void {
+  let sum: u32 = 0;
+  for (let k: u32 = 0; k < LOOK_GROUP; k++) {
+    const j = i + INDEX_AHEAD + k;
+    if (j < count) sum += touchIndex(load<u32>(records + <usize>j * L.RECORD_SIZE, L.REC_FLOW_HASH));
+  }
+  for (let k: u32 = 0; k < LOOK_GROUP; k++) {
+    const j = i + CONN_AHEAD + k;
+    if (j < count) sum += touchConnection(load<u32>(records + <usize>j * L.RECORD_SIZE, L.REC_FLOW_HASH));
+  }
+  keepTouched(sum);
 }
 
 /**
