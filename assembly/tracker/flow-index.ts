@@ -75,10 +75,10 @@ export function findFlow(r: usize, hash: u32, ports: u32, version: u32): i32 {
 }
 
 // Look-ahead loads (WebAssembly has no prefetch instruction): the index entry of a packet some
-// places ahead, and the first line of the connection of a nearer one, whose index entry has
-// arrived by then. These cache misses then overlap with the work on the packets in between
-// (8-10% of the tracker's time on generated traffic). The results feed `touched` only so that
-// the loads are kept.
+// places ahead, and the hot lines of the connection of a nearer one, whose index entry has
+// arrived by then (track.ts makes them a group of packets at a time). These cache misses then
+// overlap with each other and with the work on the packets in between. The results feed
+// `touched` only so that the loads are kept.
 let touched: u32 = 0;
 @inline export function touchIndex(hash: u32): u32 {
   return load<u32>(entries + (<usize>(hash & mask) << 3), 4);
