@@ -124,6 +124,23 @@ export class ByteSink extends GrowableBytes {
     this.length = at;
   }
 
+  /**
+   * ASCII text with none of the characters `stop` flags (a 128-entry table), as is: true; else
+   * nothing is written (false), for the caller to quote or encode it. One pass over the text.
+   */
+  plainUnless(s: string, stop: Uint8Array): boolean {
+    this.reserve(s.length);
+    const b = this.bytes;
+    let at = this.length;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7e || stop[c] !== 0) return false;
+      b[at++] = c;
+    }
+    this.length = at;
+    return true;
+  }
+
   /** A number as String() writes it (NaN and the infinities by name). */
   numText(n: number): void {
     if (Number.isFinite(n)) this.num(n);
