@@ -199,7 +199,6 @@ export function generateCapture(path: string, options: GenerateOptions): Generat
     const syn = (flags & FLAG.SYN) !== 0;
     const tcpHeader = syn ? 40 : 32; // SYN: MSS, SACK-perm, TS, NOP, WS; others: NOP NOP TS
     const ipHeader = c.v6 ? 40 : 20;
-    const l2 = 14 + (c.vlan ? 4 : 0);
     const wire = wireBytes(c, step);
     const cap = snaplen && wire > snaplen ? snaplen : wire;
     c.remaining -= 16 + cap;

@@ -38,7 +38,7 @@ export type { Timeouts } from "./connections/tracker.js";
 export { CaptureReportBuilder } from "./report/capture-report.js";
 export type { CaptureReport, RttSummary, ServerFailures, HostFailures, ScanSuspect, QualityFinding, Timeline } from "./report/capture-report.js";
 export { compileFilter, FilterSyntaxError } from "./filter/connection-filter.js";
-export type { ConnectionFilter, ConnectionPredicate, ProvisionalConnection } from "./filter/connection-filter.js";
+export type { CompiledFilter, ConnectionFilter, ConnectionPredicate, ProvisionalConnection } from "./filter/connection-filter.js";
 export { captureLadders } from "./ladder/ladder-capture.js";
 export type { ConnectionLadder, LadderPacket } from "./ladder/ladder-capture.js";
 export { renderLadder } from "./ladder/render-ladder.js";

@@ -8,7 +8,7 @@
 // (analysis-columns.ts) come after all of Zeek's, so that zeek-cut and scripts that read Zeek's
 // columns by name or position still work.
 
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import type { ConnectionRecord, RecordValues } from "../../sdk/index.js";
 import type { ByteSink } from "../../sdk/lines/byte-sink.js";
 import { ANALYSIS_COLUMNS } from "./analysis-columns.js";
@@ -62,8 +62,13 @@ export function zeekUid(c: Pick<ConnectionRecord, "communityId" | "ts" | "id">):
   return uidOf(`${c.communityId}|${c.ts}|${c.id}`);
 }
 
+// The one-shot crypto.hash (Node 20.12+) skips the Hash object per row; createHash where it is missing.
+const sha256: (text: string) => Uint8Array = typeof crypto.hash === "function"
+  ? (text) => crypto.hash("sha256", text, "buffer")
+  : (text) => crypto.createHash("sha256").update(text).digest();
+
 function uidOf(text: string): string {
-  const digest = createHash("sha256").update(text).digest();
+  const digest = sha256(text);
   let uid = "C";
   for (let k = 0; k < 17; k++) uid += BASE62[digest[k]! % 62];
   return uid;
@@ -92,7 +97,10 @@ export function zeekFooter(now = new Date()): string {
 
 /** Zeek prints times and intervals with microsecond precision. */
 function micro(ts: string): string {
-  const [sec, frac = ""] = ts.split(".");
+  const dot = ts.indexOf(".");
+  // The record's own form (nine decimals, tshark's frame.time_epoch) needs no more than a cut.
+  if (dot >= 0 && ts.length - dot > 6 && ts.indexOf(".", dot + 1) < 0) return ts.slice(0, dot + 7);
+  const sec = dot < 0 ? ts : ts.slice(0, dot), frac = dot < 0 ? "" : ts.slice(dot + 1);
   return `${sec}.${(frac + "000000").slice(0, 6)}`;
 }
 

@@ -7,7 +7,9 @@
 // Errors name the token and its column.
 
 import type { ConnectionRecord } from "../connections/connection-record.js";
+import type { RecordValues } from "../connections/record-values.js";
 import { parseFilter, type FilterNode } from "./parse-filter.js";
+import { RecordFields, type FilterFields } from "./filter-fields.js";
 
 export { FilterSyntaxError } from "./tokens.js";
 
@@ -30,7 +32,7 @@ export interface ConnectionFilter {
   mayMatch(c: ProvisionalConnection): boolean;
 }
 
-function evaluate(n: FilterNode, c: ConnectionRecord): boolean {
+function evaluate(n: FilterNode, c: FilterFields): boolean {
   switch (n.op) {
     case "and":
       for (const x of n.xs) if (!evaluate(x, c)) return false;
@@ -42,7 +44,7 @@ function evaluate(n: FilterNode, c: ConnectionRecord): boolean {
     case "endpoint":
       return n.side === "src" ? n.test(c.orig) : n.side === "dst" ? n.test(c.resp)
         : n.side === "either" ? n.test(c.orig) || n.test(c.resp) : n.test(c.orig) && n.test(c.resp);
-    case "record": return n.test(c);
+    case "fields": return n.test(c);
     case "id": return c.id === n.id;
     case "all": return true;
   }
@@ -79,17 +81,24 @@ function provisional(n: FilterNode, c: ProvisionalConnection): boolean | null {
       if (n.side === "both") return a && b;
       return a === b ? a : null; // which side is the originator may still change
     }
-    case "record": return null;
+    case "fields": return null;
     case "id": return c.id === n.id;
     case "all": return true;
   }
 }
 
+/** A compiled expression, which also reads a connection's record values (what a scan writes its lines from). */
+export interface CompiledFilter extends ConnectionFilter {
+  /** matches() of the record built from `v`. */
+  matchesValues(v: RecordValues): boolean;
+}
+
 /** Compiles a filter expression; throws FilterSyntaxError naming the token and its column. */
-export function compileFilter(expression: string): ConnectionFilter {
+export function compileFilter(expression: string): CompiledFilter {
   const root = parseFilter(expression);
   return {
-    matches: (c) => evaluate(root, c),
+    matches: (c) => evaluate(root, new RecordFields(c)),
+    matchesValues: (v) => evaluate(root, v),
     mayMatch: (c) => provisional(root, c) !== false,
   };
 }

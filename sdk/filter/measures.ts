@@ -3,28 +3,27 @@
 // ("zero-window", "capture-loss"). A measure a connection does not have (no RTT measured) makes
 // every comparison false, so "not rtt > 100ms" keeps it.
 
-import type { ConnectionRecord } from "../connections/connection-record.js";
+import type { FilterFields } from "./filter-fields.js";
 import type { CountName } from "../connections/analysis/analysis-result.js";
 
 export type Unit = "count" | "time" | "size";
 
-interface Measure { unit: Unit; get: (c: ConnectionRecord) => number | null; about: string }
+interface Measure { unit: Unit; get: (c: FilterFields) => number | null; about: string }
 
-const both = (name: CountName) => (c: ConnectionRecord) => c.analysis.orig[name] + c.analysis.resp[name];
+const both = (name: CountName) => (c: FilterFields) => c.origAnalysis[name] + c.respAnalysis[name];
 // Times are compared in microseconds (the record's unit), so that "rtt <= 20500us" is exact.
 const seconds = (v: number) => v * 1e6;
 
 // The handshake's RTT (both legs) when seen, else the two sides' smallest ack-RTT samples
 // together: the round trip through the capture point either way.
-function rtt(c: ConnectionRecord): number | null {
-  const h = c.handshake;
-  if (h.rttSynToSynAckUs !== null && h.rttSynAckToAckUs !== null) return h.rttSynToSynAckUs + h.rttSynAckToAckUs;
-  const o = c.analysis.orig.ackRttUs.min, r = c.analysis.resp.ackRttUs.min;
+function rtt(c: FilterFields): number | null {
+  if (c.rttSynToSynAckUs !== null && c.rttSynAckToAckUs !== null) return c.rttSynToSynAckUs + c.rttSynAckToAckUs;
+  const o = c.origAnalysis.ackRttUs.min, r = c.respAnalysis.ackRttUs.min;
   return o === null || r === null ? null : o + r;
 }
 
-function maxAckRtt(c: ConnectionRecord): number | null {
-  const o = c.analysis.orig.ackRttUs.max, r = c.analysis.resp.ackRttUs.max;
+function maxAckRtt(c: FilterFields): number | null {
+  const o = c.origAnalysis.ackRttUs.max, r = c.respAnalysis.ackRttUs.max;
   return o === null ? r : r === null ? o : Math.max(o, r);
 }
 
@@ -41,19 +40,19 @@ export const MEASURES: Record<string, Measure> = {
   "packets": { unit: "count", get: (c) => c.orig.pkts + c.resp.pkts, about: "packets, both sides" },
   "bytes": { unit: "size", get: (c) => c.orig.bytes + c.resp.bytes, about: "payload bytes, both sides" },
   "retransmitted-bytes": {
-    unit: "size", get: (c) => c.analysis.orig.retransmittedBytes + c.analysis.resp.retransmittedBytes, about: "payload bytes retransmitted",
+    unit: "size", get: (c) => c.origAnalysis.retransmittedBytes + c.respAnalysis.retransmittedBytes, about: "payload bytes retransmitted",
   },
   "duration": { unit: "time", get: (c) => seconds(c.duration), about: "the connection's duration" },
   "rtt": { unit: "time", get: rtt, about: "round-trip time: the handshake's, else the two sides' smallest ack-RTTs together" },
   "max-ack-rtt": { unit: "time", get: maxAckRtt, about: "the largest ack-RTT sample of either side" },
-  "gap": { unit: "time", get: (c) => c.analysis.maxGapUs, about: "the largest silence between two packets" },
-  "first-payload": { unit: "time", get: (c) => c.analysis.resp.firstPayloadUs, about: "handshake end to the responder's first payload byte" },
+  "gap": { unit: "time", get: (c) => c.maxGapUs, about: "the largest silence between two packets" },
+  "first-payload": { unit: "time", get: (c) => c.respAnalysis.firstPayloadUs, about: "handshake end to the responder's first payload byte" },
 };
 
-export const FLAGS: Record<string, (c: ConnectionRecord) => boolean> = {
-  "zero-window": (c) => c.analysis.orig.zeroWindow + c.analysis.resp.zeroWindow > 0,
-  "retransmitted": (c) => c.analysis.orig.retransmission + c.analysis.resp.retransmission > 0,
-  "capture-loss": (c) => c.analysis.orig.ackedUnseen + c.analysis.resp.ackedUnseen > 0,
+export const FLAGS: Record<string, (c: FilterFields) => boolean> = {
+  "zero-window": (c) => c.origAnalysis.zeroWindow + c.respAnalysis.zeroWindow > 0,
+  "retransmitted": (c) => c.origAnalysis.retransmission + c.respAnalysis.retransmission > 0,
+  "capture-loss": (c) => c.origAnalysis.ackedUnseen + c.respAnalysis.ackedUnseen > 0,
 };
 
 export const COMPARISONS = [">=", "<=", "==", "!=", ">", "<", "="] as const;

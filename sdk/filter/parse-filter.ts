@@ -18,7 +18,7 @@
 
 import { FilterSyntaxError, tokenize, isAnd, isOr, isNot, type Token } from "./tokens.js";
 import { parseHost, parseNet, netContains } from "./address-values.js";
-import type { ConnectionRecord } from "../connections/connection-record.js";
+import type { FilterFields } from "./filter-fields.js";
 import { CONN_STATE_DESCRIPTIONS } from "../connections/conn-state.js";
 import { MEASURES, FLAGS, COMPARISONS, parseQuantity, compare, type Comparison } from "./measures.js";
 
@@ -28,7 +28,7 @@ export type FilterNode =
   | { op: "and" | "or"; xs: FilterNode[] }
   | { op: "not"; x: FilterNode }
   | { op: "endpoint"; side: Side; test: (e: Endpoint) => boolean }
-  | { op: "record"; test: (c: ConnectionRecord) => boolean }
+  | { op: "fields"; test: (c: FilterFields) => boolean }
   | { op: "id"; id: number }
   | { op: "all" };
 
@@ -125,14 +125,14 @@ export function parseFilter(expression: string): FilterNode {
       const x = parseQuantity(v.text, measure.unit, word);
       if (typeof x === "string") return fail(x, v);
       const cmp = op.text as Comparison;
-      return { op: "record", test: (c) => { const m = measure.get(c); return m !== null && compare(cmp, m, x); } };
+      return { op: "fields", test: (c) => { const m = measure.get(c); return m !== null && compare(cmp, m, x); } };
     }
     const flag = Object.hasOwn(FLAGS, word) ? FLAGS[word] : undefined;
-    if (flag) return { op: "record", test: flag };
+    if (flag) return { op: "fields", test: flag };
     switch (word) {
-      case "state": { const s = value("state", STATES); return { op: "record", test: (c) => c.connState === s }; }
-      case "outcome": { const o = value("outcome", OUTCOMES); return { op: "record", test: (c) => c.handshake.outcome === o }; }
-      case "teardown": { const k = value("teardown", TEARDOWNS); return { op: "record", test: (c) => c.teardown.kind === k }; }
+      case "state": { const s = value("state", STATES); return { op: "fields", test: (c) => c.connState === s }; }
+      case "outcome": { const o = value("outcome", OUTCOMES); return { op: "fields", test: (c) => c.outcome === o }; }
+      case "teardown": { const k = value("teardown", TEARDOWNS); return { op: "fields", test: (c) => c.teardown === k }; }
       case "id": {
         const v = take("a connection id");
         if (!/^\d+$/.test(v.text)) fail(`"${v.text}" is not a connection id (a frame number)`, v);

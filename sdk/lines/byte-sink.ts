@@ -4,6 +4,7 @@
 // so do the command's csv and zeek rows (plain(), numText()); string formats go in through utf8().
 
 import { Buffer } from "node:buffer";
+import { GrowableBytes } from "./growable-bytes.js";
 
 const INITIAL_BYTES = 256 * 1024;
 
@@ -25,29 +26,24 @@ export class FixedBytes {
 
 const NULL = new FixedBytes("null"), TRUE = new FixedBytes("true"), FALSE = new FixedBytes("false");
 
-export class ByteSink {
-  // A plain Uint8Array for the byte writes (a Buffer's element stores were slower); a Buffer
-  // over the same memory for utf8().
-  private bytes: Uint8Array;
-  private view: DataView;
-  private text: Buffer;
-  /** Bytes written so far. */
-  length = 0;
+export class ByteSink extends GrowableBytes {
+  // The byte writes go to the plain Uint8Array (a Buffer's element stores were slower); a
+  // Buffer over the same memory for utf8().
+  private text!: Buffer;
 
   constructor(buffer: ArrayBuffer = new ArrayBuffer(INITIAL_BYTES)) {
-    this.bytes = new Uint8Array(buffer);
-    this.view = new DataView(buffer);
+    super(buffer);
     this.text = Buffer.from(buffer);
   }
 
   /** The buffer written into and its first `length` bytes; goes on in `next` (or a new buffer) from 0. */
-  take(next?: ArrayBuffer): { buffer: ArrayBuffer; length: number } {
-    const out = { buffer: this.bytes.buffer as ArrayBuffer, length: this.length };
-    this.bytes = new Uint8Array(next ?? new ArrayBuffer(INITIAL_BYTES));
-    this.view = new DataView(this.bytes.buffer);
-    this.text = Buffer.from(this.bytes.buffer);
-    this.length = 0;
-    return out;
+  override take(next?: ArrayBuffer): { buffer: ArrayBuffer; length: number } {
+    return super.take(next ?? new ArrayBuffer(INITIAL_BYTES));
+  }
+
+  protected override use(bytes: Uint8Array): void {
+    super.use(bytes);
+    this.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   /** A copy of what was written; goes on from 0 in the same buffer. */
@@ -128,6 +124,23 @@ export class ByteSink {
     this.length = at;
   }
 
+  /**
+   * ASCII text with none of the characters `stop` flags (a 128-entry table), as is: true; else
+   * nothing is written (false), for the caller to quote or encode it. One pass over the text.
+   */
+  plainUnless(s: string, stop: Uint8Array): boolean {
+    this.reserve(s.length);
+    const b = this.bytes;
+    let at = this.length;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7e || stop[c] !== 0) return false;
+      b[at++] = c;
+    }
+    this.length = at;
+    return true;
+  }
+
   /** A number as String() writes it (NaN and the infinities by name). */
   numText(n: number): void {
     if (Number.isFinite(n)) this.num(n);
@@ -198,12 +211,4 @@ export class ByteSink {
     this.length = at;
   }
 
-  private reserve(n: number): void {
-    if (this.length + n <= this.bytes.length) return;
-    const next = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
-    next.set(this.bytes.subarray(0, this.length));
-    this.bytes = next;
-    this.view = new DataView(next.buffer);
-    this.text = Buffer.from(next.buffer);
-  }
 }

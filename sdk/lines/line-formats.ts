@@ -12,7 +12,7 @@ import type { ConnectionStore } from "../connections/connection-store.js";
 import { readRecordValues, RecordValues } from "../connections/record-values.js";
 import { compileFilter } from "../filter/connection-filter.js";
 import type { ByteSink } from "./byte-sink.js";
-import { writeNdjson } from "./ndjson-bytes.js";
+import { writeNdjson, writeValues } from "./ndjson-bytes.js";
 
 /** One connection's line(s), "" for none. */
 export type LineFormatter = (c: ConnectionRecord) => string;
@@ -23,6 +23,8 @@ export interface LineWriter {
   connection(out: ByteSink, s: ConnectionStore, slot: number): void;
   /** A record built already (the reference tracker's, a reduce task's). */
   record(out: ByteSink, c: ConnectionRecord): void;
+  /** The connection's record values, read already (formats written from them). */
+  values?(out: ByteSink, v: RecordValues): void;
 }
 
 /** What to write: a registered format's name and, optionally, a filter expression (compileFilter). */
@@ -36,6 +38,7 @@ const NEWLINE = 0x0a;
 const formats = new Map<string, () => LineWriter>([
   ["ndjson", () => ({
     connection: writeNdjson,
+    values: writeValues,
     // The same bytes as writeNdjson's (the record is what its walk builds).
     record: (out, c) => { out.utf8(JSON.stringify(c)); out.byte(NEWLINE); },
   })],
@@ -58,6 +61,7 @@ export function registerLineFormat(name: string, make: () => LineFormatter, make
     const values = new RecordValues();
     return {
       connection: (out, s, slot) => { readRecordValues(s, slot, values); write(out, values); },
+      values: write,
       record,
     };
   });
@@ -70,9 +74,13 @@ export function lineWriter(spec: LineSpec): LineWriter {
   const write = make();
   if (spec.filter === undefined) return write;
   const filter = compileFilter(spec.filter);
+  const values = new RecordValues();
+  const fromValues = write.values;
   return {
-    // The filter reads a record; the line is written from the columns all the same.
-    connection: (out, s, slot) => { if (filter.matches(buildConnectionRecord(s, slot))) write.connection(out, s, slot); },
+    // The filter reads the connection's values (no record object), which the line is then written from.
+    connection: fromValues
+      ? (out, s, slot) => { readRecordValues(s, slot, values); if (filter.matchesValues(values)) fromValues(out, values); }
+      : (out, s, slot) => { if (filter.matches(buildConnectionRecord(s, slot))) write.connection(out, s, slot); },
     record: (out, c) => { if (filter.matches(c)) write.record(out, c); },
   };
 }

@@ -71,7 +71,37 @@ function options(out: ByteSink, o: OptionValues): void {
   out.raw(K.close);
 }
 
+// The counts of a side with no verdict (most sides: a short connection's packets rarely carry
+// one), and the ack-RTT of a side without samples: each written as one fixed run.
+const NO_VERDICTS = ascii(COUNT_NAMES.map((name, i) => `${i ? "," : "{"}"${name}":0`).join(""));
+const NO_SAMPLES = ascii(',"ackRttUs":{"samples":0,"min":null,"mean":null,"max":null,"p50":null,"p95":null');
+
+function noVerdicts(a: SideAnalysis): boolean {
+  return a.retransmission === 0 && a.fastRetransmission === 0 && a.spuriousRetransmission === 0 && a.outOfOrder === 0
+    && a.dupAck === 0 && a.lostSegment === 0 && a.ackedUnseen === 0 && a.zeroWindow === 0 && a.zeroWindowProbe === 0
+    && a.zeroWindowProbeAck === 0 && a.windowFull === 0 && a.windowUpdate === 0 && a.keepAlive === 0 && a.keepAliveAck === 0;
+}
+
 function side(out: ByteSink, a: SideAnalysis): void {
+  if (noVerdicts(a)) out.raw(NO_VERDICTS);
+  else counts(out, a);
+  const r = a.ackRttUs;
+  if (r.samples === 0 && r.min === null && r.mean === null && r.max === null && r.p50 === null && r.p95 === null) out.raw(NO_SAMPLES);
+  else {
+    out.raw(K.samples); out.num(r.samples);
+    out.raw(K.min); out.numOrNull(r.min);
+    out.raw(K.mean); out.numOrNull(r.mean);
+    out.raw(K.max); out.numOrNull(r.max);
+    out.raw(K.p50); out.numOrNull(r.p50);
+    out.raw(K.p95); out.numOrNull(r.p95);
+  }
+  out.raw(K.retransmittedBytes); out.num(a.retransmittedBytes);
+  out.raw(K.maxGapUs); out.numOrNull(a.maxGapUs);
+  out.raw(K.firstPayloadUs); out.numOrNull(a.firstPayloadUs);
+  out.raw(K.close);
+}
+
+function counts(out: ByteSink, a: SideAnalysis): void {
   // The counts by name, in COUNT_NAMES' order (K.counts): a read by a computed name was a third of this function.
   const k = K.counts;
   out.raw(k[0]!); out.num(a.retransmission);
@@ -88,17 +118,6 @@ function side(out: ByteSink, a: SideAnalysis): void {
   out.raw(k[11]!); out.num(a.windowUpdate);
   out.raw(k[12]!); out.num(a.keepAlive);
   out.raw(k[13]!); out.num(a.keepAliveAck);
-  const r = a.ackRttUs;
-  out.raw(K.samples); out.num(r.samples);
-  out.raw(K.min); out.numOrNull(r.min);
-  out.raw(K.mean); out.numOrNull(r.mean);
-  out.raw(K.max); out.numOrNull(r.max);
-  out.raw(K.p50); out.numOrNull(r.p50);
-  out.raw(K.p95); out.numOrNull(r.p95);
-  out.raw(K.retransmittedBytes); out.num(a.retransmittedBytes);
-  out.raw(K.maxGapUs); out.numOrNull(a.maxGapUs);
-  out.raw(K.firstPayloadUs); out.numOrNull(a.firstPayloadUs);
-  out.raw(K.close);
 }
 
 function list(out: ByteSink, items: readonly string[]): void {

@@ -9,19 +9,19 @@
 // and V8 lets tens of MB of such external memory pile up first (a flood sends ~1 GB of it).
 
 import { CONN_SIZE, C_HISTORY_MORE, C_TUNNEL_CHAIN } from "../../assembly/connection-layout.js";
+import { GrowableBytes } from "../lines/growable-bytes.js";
 
 const align8 = (n: number) => (n + 7) & ~7;
 
 const INITIAL_BYTES = 64 * CONN_SIZE;
 
-export class EndedBytesWriter {
-  private bytes = new Uint8Array(INITIAL_BYTES);
-  private view = new DataView(this.bytes.buffer);
-  private length = 0;
+export class EndedBytesWriter extends GrowableBytes {
   count = 0;
 
   /** `spare` gives a buffer to go on in after take(), if there is one to reuse. */
-  constructor(private readonly spare: () => ArrayBuffer | undefined = () => undefined) {}
+  constructor(private readonly spare: () => ArrayBuffer | undefined = () => undefined) {
+    super(new ArrayBuffer(INITIAL_BYTES));
+  }
 
   /** Appends the record at `at` of `source` (the tracker's memory), then the blocks it points to. */
   add(source: Uint8Array, sourceView: DataView, at: number): void {
@@ -44,21 +44,9 @@ export class EndedBytesWriter {
   }
 
   /** The buffer written so far and how many bytes of it (to transfer); the writer goes on in another. */
-  take(): { buffer: ArrayBuffer; length: number } {
-    const out = { buffer: this.bytes.buffer as ArrayBuffer, length: this.length };
-    this.bytes = new Uint8Array(this.spare() ?? new ArrayBuffer(INITIAL_BYTES));
-    this.view = new DataView(this.bytes.buffer);
-    this.length = 0;
+  override take(): { buffer: ArrayBuffer; length: number } {
     this.count = 0;
-    return out;
-  }
-
-  private reserve(n: number): void {
-    if (this.length + n <= this.bytes.length) return;
-    const next = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
-    next.set(this.bytes.subarray(0, this.length));
-    this.bytes = next;
-    this.view = new DataView(next.buffer);
+    return super.take(this.spare() ?? new ArrayBuffer(INITIAL_BYTES));
   }
 }
 

@@ -57,6 +57,17 @@ describe.each(FORMATS)("the %s rows written from the record values", (format, ro
     expect(rows).toBe(connections.map(row).join(""));
   });
 
+  it("zeek: ts to the microsecond, cut from nine decimals or padded from fewer", async () => {
+    const { connections } = await scan(SAMPLE);
+    const c = structuredClone(connections[0]!);
+    const ts = (t: string) => { c.ts = t; return zeekRow(c).split("\t")[0]; };
+    expect(ts("1591780863.720289123")).toBe("1591780863.720289");
+    expect(ts("1591780863.7202891")).toBe("1591780863.720289");
+    expect(ts("1591780863.5")).toBe("1591780863.500000");
+    expect(ts("1591780863")).toBe("1591780863.000000");
+    expect(ts("-1.000000500")).toBe("-1.000000");
+  });
+
   it("agree with the object formatter on values captures rarely hold", async () => {
     const { connections } = await scan(SAMPLE);
     const altered = connections.map((c) => structuredClone(c));

@@ -34,6 +34,33 @@ describe("ByteSink", () => {
     expect(asJson(() => out.numOrNull(null))).toBe("null");
   });
 
+  it("writes the shortest round-trip decimal (String, JSON.stringify) of every kind of number a line holds", () => {
+    // num() as JSON.stringify, numText() as String(): the same digits for finite numbers, and
+    // both must read back as the number they wrote.
+    const random = rng(11);
+    const f32 = new Float32Array(1);
+    const values: number[] = [-0, 0, NaN, Infinity, -Infinity, 1e-6, 1e6, 2 ** 53 - 1, Number.MIN_VALUE, Number.MAX_VALUE];
+    for (let i = 0; i < 50_000; i++) {
+      const r = random();
+      const us = Math.floor(r * 2 ** 40);
+      f32[0] = r * 1e6; // an RTT quantile: a float32 of microseconds, rounded to the nanosecond
+      values.push(
+        us / 1e6, -us / 1e6, // integers of microseconds as seconds
+        Math.floor(r * 1e6) / 1e6, // below one second, to the microsecond
+        1.6e9 + Math.floor(r * 1e15) / 1e6, // epoch times to the microsecond: 16 digits
+        1.6e9 + Math.floor(r * 1e18) / 1e9, // epoch times to the nanosecond: past what a double holds
+        Math.round(f32[0] * 1000) / 1000, f32[0],
+        Math.round((r * 1e9) / 7) / 1e3, // means (sums over counts) to the nanosecond
+        r * 10 ** Math.floor(r * 40 - 20), // anything, any magnitude
+      );
+    }
+    for (const n of values) {
+      const json = asJson(() => out.num(n)), text = asJson(() => out.numText(n));
+      if (json !== JSON.stringify(n) || text !== String(n)) expect.fail(`${String(n)}: wrote ${json} and ${text}`);
+      if (Number.isFinite(n) && Number(text) !== n) expect.fail(`${text} does not read back as ${String(n)}`);
+    }
+  });
+
   it("writes strings and booleans as JSON.stringify does", () => {
     for (const s of ["", "abc", "1:AbC+/=", 'q"uote', "back\\slash", "\n\t\u0000\u001f", "é", "\u2028", "😀", "\ud800", "~\u007f"]) {
       expect(asJson(() => out.str(s)), s).toBe(JSON.stringify(s));

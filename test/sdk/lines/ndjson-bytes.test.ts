@@ -95,6 +95,11 @@ describe("the ndjson writer", () => {
     d.handshake.ack = null;
     d.handshake.options = { orig: null, resp: null };
     d.analysis.resp.ackRttUs = { samples: 9, min: 0.001, mean: 123.456, max: 99999.999, p50: 5, p95: 0 };
+    // A side with one verdict, its last count; and one with no samples but a quantile (the
+    // writer's fixed runs for a side without verdicts or samples must not be taken for these).
+    c.analysis.orig.keepAliveAck = 1;
+    c.analysis.resp.ackRttUs = { samples: 0, min: null, mean: null, max: null, p50: null, p95: 7 };
+    d.analysis.orig.retransmission = NaN;
     expect(visited(altered)).toBe(expected(altered));
   });
 });
