@@ -118,7 +118,7 @@ async function* runWorkers<D, T>(
       ring, recycle: recycle.port2, records, options: portable(options), shard: { index, count: threads },
       inPlace: index === 0 && layout.memoryEnd() <= TRACKER_MEMORY_BASE, lines,
     };
-    const state: WorkerState<D> = { index, worker: takeScanWorker(), recycle: recycle.port1, queue: [], final: [], upTo: 0, done: false };
+    const state: WorkerState<D> = { index, worker: takeScanWorker(threads), recycle: recycle.port1, queue: [], final: [], upTo: 0, done: false };
     // A worker that fails stops reading: without abandon() this thread would wait for it
     // forever, and with nothing else left to run, the process would exit as if all went well.
     const fail = (error: Error) => {
