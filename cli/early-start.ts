@@ -9,13 +9,15 @@ import { prestartScanWorkers } from "../sdk/parallel/worker-pool.js";
 import { parseCommandLine } from "./args.js";
 import { scanThreads } from "./threads.js";
 import { totalSize } from "./input-size.js";
+import { memoryThreads } from "./thread-memory.js";
 
 /** The worker threads a scan with these arguments will use, or 0 when it is surely no scan. */
 export function guessScanWorkers(args: readonly string[]): number {
   try {
     const line = parseCommandLine(args);
     if (line.command !== "scan" || line.help || line.version || line.flags.ladder !== undefined || line.captures.length === 0) return 0;
-    return scanThreads(line.flags.threads, totalSize(line.captures)) - 1;
+    const cap = memoryThreads(line.flags.maxConnections, line.flags.maxHalfOpen);
+    return scanThreads(line.flags.threads, totalSize(line.captures), undefined, cap) - 1;
   } catch {
     return 0; // a usage error: main() says so
   }

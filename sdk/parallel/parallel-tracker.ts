@@ -48,6 +48,12 @@ interface WorkerState<D> {
 }
 
 const YIELD_EVERY = 8; // batches
+/**
+ * Output slots the ring cycles through (of the decoder's 32): each is 4 160 records of 128 bytes
+ * (0.5 MB) touched once used, so all 32 cost 17 MB of resident memory; a few batches of slack
+ * keep the decoder and the workers apart as well.
+ */
+export const RING_SLOTS = 8;
 
 const idOf = <D>(run: Run<D>, k: number) => run.keys[2 * k + 1]!;
 const endOf = <D>(run: Run<D>, k: number) => run.keys[2 * k]!;
@@ -85,7 +91,7 @@ async function* runWorkers<D, T>(
     memory, outputAt: layout.outputPtr(), slotRecords: layout.recordCapacity(),
     extras: { fileOffsetsAt: layout.fileOffsetsPtr(), tunnelsAt: layout.tunnelsPtr() },
   };
-  const ring = createRing(threads, layout.outputSlots());
+  const ring = createRing(threads, Math.min(RING_SLOTS, layout.outputSlots()));
   const writer = new RingWriter(ring);
   const placement = { memory, outputSlot: () => writer.nextSlot(), fill: true };
   let failure: Error | null = null;
@@ -112,7 +118,7 @@ async function* runWorkers<D, T>(
       ring, recycle: recycle.port2, records, options: portable(options), shard: { index, count: threads },
       inPlace: index === 0 && layout.memoryEnd() <= TRACKER_MEMORY_BASE, lines,
     };
-    const state: WorkerState<D> = { index, worker: takeScanWorker(), recycle: recycle.port1, queue: [], final: [], upTo: 0, done: false };
+    const state: WorkerState<D> = { index, worker: takeScanWorker(threads), recycle: recycle.port1, queue: [], final: [], upTo: 0, done: false };
     // A worker that fails stops reading: without abandon() this thread would wait for it
     // forever, and with nothing else left to run, the process would exit as if all went well.
     const fail = (error: Error) => {

@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { guessScanWorkers } from "../../cli/early-start.js";
 import { scanThreads, chooseThreads, SMALL_CAPTURE_BYTES } from "../../cli/threads.js";
+import { memoryThreads, stateMb, FIXED_MB, PER_THREAD_MB, MEMORY_TARGET_MB } from "../../cli/thread-memory.js";
 
 const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
 
@@ -18,10 +19,30 @@ describe("scanThreads (--threads and its default)", () => {
     expect(() => scanThreads("x", null)).toThrow(/--threads/);
   });
 
-  it("defaults to the cores available, and to one thread for small captures", () => {
-    expect(scanThreads(undefined, null)).toBe(availableParallelism());
-    expect(scanThreads(undefined, SMALL_CAPTURE_BYTES)).toBe(availableParallelism());
+  it("defaults to the cores available within the memory model, and to one thread for small captures", () => {
+    const byDefault = Math.min(availableParallelism(), memoryThreads());
+    expect(scanThreads(undefined, null)).toBe(byDefault);
+    expect(scanThreads(undefined, SMALL_CAPTURE_BYTES)).toBe(byDefault);
     expect(scanThreads(undefined, SMALL_CAPTURE_BYTES - 1)).toBe(1);
+    expect(scanThreads(undefined, null, 8, 2)).toBe(2);
+    expect(scanThreads(undefined, null, 2, 3)).toBe(2);
+    expect(scanThreads("4", null, 8, 2)).toBe(4); // asked for: the cores are the only cap
+  });
+});
+
+describe("memoryThreads (the default's memory model)", () => {
+  it("allows two threads at the default bounds, more once the bounds leave room, never fewer than one", () => {
+    const peak = (threads: number, state = stateMb()) => FIXED_MB + PER_THREAD_MB * threads + state;
+    expect(memoryThreads()).toBe(2);
+    expect(peak(2)).toBeLessThanOrEqual(MEMORY_TARGET_MB);
+    expect(peak(3)).toBeGreaterThan(MEMORY_TARGET_MB);
+    expect(memoryThreads("10000", "20000")).toBe(2);
+    expect(memoryThreads("5000", "20000")).toBe(3);
+    expect(memoryThreads("1", "1")).toBe(3);
+    // Raised bounds (or none) are the user's choice of memory: the default bounds' count.
+    expect(memoryThreads("none", "none")).toBe(2);
+    expect(memoryThreads("1000000")).toBe(2);
+    expect(memoryThreads("x")).toBe(2); // the usage error is main()'s
   });
 });
 
@@ -30,8 +51,10 @@ describe("guessScanWorkers (workers started before the command line is parsed)",
     const cores = availableParallelism();
     expect(guessScanWorkers(["big.pcap", "--threads", "4"])).toBe(Math.min(4, cores) - 1);
     expect(guessScanWorkers(["--threads=3", "big.pcap"])).toBe(Math.min(3, cores) - 1);
-    expect(guessScanWorkers(["-"])).toBe(availableParallelism() - 1); // size unknown
-    expect(guessScanWorkers(["missing.pcap"])).toBe(availableParallelism() - 1);
+    const byDefault = Math.min(cores, memoryThreads());
+    expect(guessScanWorkers(["-"])).toBe(byDefault - 1); // size unknown
+    expect(guessScanWorkers(["missing.pcap"])).toBe(byDefault - 1);
+    expect(guessScanWorkers(["missing.pcap", "--max-connections", "100", "--max-half-open=100"])).toBe(Math.min(cores, 3) - 1);
     expect(guessScanWorkers([SAMPLE])).toBe(0); // small: one thread
     expect(guessScanWorkers(["--format", "ndjson", SAMPLE])).toBe(0);
     expect(guessScanWorkers([SAMPLE, "--threads", "2"])).toBe(1);

@@ -1,0 +1,90 @@
+// What both kinds of scan worker (scan-worker.ts: connections as bytes; lines-worker.ts: their
+// lines) do around their tracker: walk the decoded batches, send what was written in messages
+// that say which batch each connection ended in and which batches are complete, wait while too
+// much of it is not yet consumed, end the connections still open at the end of input a step at
+// a time, and say when they are done.
+
+import { parentPort, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
+import type { Timeline } from "../report/capture-report.js";
+import { UnconsumedPeak } from "./batch-ring.js";
+import { forEachShardBatch, type ShardBatch } from "./shard-batches.js";
+import { FINAL_BATCH, type WorkerJob, type WorkerMessage } from "./messages.js";
+
+/** A message goes at least every this many batches, so that the main thread can merge them. */
+const FLUSH_BATCHES = 32;
+
+/** How many of a message's connections ended during each batch, in order. */
+export type BatchGroups = { batch: number; count: number }[];
+
+/** Where a worker writes its connections until they are sent. */
+export interface Outbox {
+  /** Connections written since the last take(). */
+  readonly count: number;
+  /** Whether enough is written to send it now. */
+  full(): boolean;
+  /** What was written, as a message with these groups and `upTo`, and the buffers it transfers. */
+  take(groups: BatchGroups, upTo: number): { message: WorkerMessage; transfer: ArrayBuffer[] };
+}
+
+/**
+ * The buffers the main thread has given back, one at a time. The worker never returns to its
+ * event loop: they are taken from the port as needed.
+ */
+export function givenBack(port: MessagePort): () => ArrayBuffer | undefined {
+  const spares: ArrayBuffer[] = [];
+  return () => {
+    for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) spares.push(m.message as ArrayBuffer);
+    return spares.pop();
+  };
+}
+
+export class WorkerLoop {
+  private batch = 0; // batches tracked, or FINAL_BATCH at the end of input
+  private groups: BatchGroups = [];
+  private sent = 0; // connections sent
+  private readonly peak: UnconsumedPeak;
+
+  constructor(private readonly job: WorkerJob, private readonly out: Outbox) {
+    this.peak = new UnconsumedPeak(job.ring, job.shard.index);
+  }
+
+  /** Counts `count` connections just written to the outbox; sends them once it is full. */
+  wrote(count: number): void {
+    if (count === 0) return;
+    const last = this.groups[this.groups.length - 1];
+    if (last && last.batch === this.batch) last.count += count;
+    else this.groups.push({ batch: this.batch, count });
+    // A flood ends a connection per packet: a batch's go in pieces. Batches below `batch` are
+    // complete; the main thread merges this one once every worker has sent all of it.
+    if (this.out.full()) this.flush(this.batch === FINAL_BATCH ? Infinity : this.batch);
+  }
+
+  /**
+   * Tracks every batch with `track`, then ends the connections still open with `finishSome`
+   * (one step; true once none is left), and reports the tracker's `timeline`.
+   */
+  run(track: (batch: ShardBatch) => void, finishSome: () => boolean, timeline: () => Timeline): void {
+    const reader = forEachShardBatch(this.job, () => this.sent, track, (done) => {
+      this.batch = done;
+      if (this.out.full() || done % FLUSH_BATCHES === 0) this.flush(done);
+    }, (done) => this.flush(done));
+    this.flush(this.batch);
+    this.batch = FINAL_BATCH;
+    for (let done = false; !done;) {
+      reader.waitForConsumer(this.sent);
+      done = finishSome();
+      if (this.out.count > 0 || done) this.flush(Infinity);
+    }
+    const unconsumed = { scan: this.peak.scan, final: this.peak.final };
+    parentPort!.postMessage({ type: "done", timeline: timeline(), unconsumed } satisfies WorkerMessage);
+    this.job.recycle.close();
+  }
+
+  private flush(upTo: number): void {
+    this.sent += this.out.count;
+    const { message, transfer } = this.out.take(this.groups, upTo);
+    parentPort!.postMessage(message, transfer);
+    this.groups = [];
+    this.peak.sent(this.sent, this.batch === FINAL_BATCH);
+  }
+}
