@@ -8,6 +8,7 @@ import type { ConnState } from "../connections/conn-state.js";
 import type { CaptureSummary } from "../decoder/decode-capture.js";
 import { LogHistogram } from "./histogram.js";
 import { pruneLeastActive } from "./prune.js";
+import { endpointKey, hostKey } from "./address-keys.js";
 
 export interface RttSummary { count: number; p50: number | null; p90: number | null; p99: number | null; max: number | null }
 
@@ -70,10 +71,12 @@ function addDistinct<T extends string | number>(d: Distinct<T>, value: T): Disti
 
 const distinctCount = <T extends string | number>(d: Distinct<T>) => (typeof d !== "object" ? 1 : d instanceof Set ? d.size : d.length);
 
-interface SourceStats { syns: number; answered: number; ports: Distinct<number>; hosts: Distinct<string> }
-interface HostStats { failed: number; ports: Distinct<number>; outcomes: Partial<Record<HandshakeOutcome, number>> }
+// Keyed by hostKey / endpointKey (address-keys.ts); `addr` is the address as written.
+type Key = number | string;
+interface SourceStats { addr: string; syns: number; answered: number; ports: Distinct<number>; hosts: Distinct<Key> }
+interface HostStats { addr: string; failed: number; ports: Distinct<number>; outcomes: Partial<Record<HandshakeOutcome, number>> }
 
-function prune<V>(map: Map<string, V>, weight: (v: V) => number): void {
+function prune<V>(map: Map<Key, V>, weight: (v: V) => number): void {
   pruneLeastActive(map, weight, MAX_TRACKED);
 }
 const byCount = (v: number) => v;
@@ -90,11 +93,11 @@ export class CaptureReportBuilder {
   };
   private readonly rtt1 = new LogHistogram();
   private readonly rtt2 = new LogHistogram();
-  private readonly attempts = new Map<string, number>(); //       per server, SYNs seen
-  private readonly failures = new Map<string, ServerFailures>(); // per server with failures
-  private readonly hostAttempts = new Map<string, number>(); //   per server host, SYNs seen
-  private readonly hostFailures = new Map<string, HostStats>(); // per server host with failures
-  private readonly sources = new Map<string, SourceStats>();
+  private readonly attempts = new Map<Key, number>(); //       per server, SYNs seen
+  private readonly failures = new Map<Key, ServerFailures>(); // per server with failures
+  private readonly hostAttempts = new Map<Key, number>(); //   per server host, SYNs seen
+  private readonly hostFailures = new Map<Key, HostStats>(); // per server host with failures
+  private readonly sources = new Map<Key, SourceStats>();
   private oneSided = 0;
   private midStream = 0;
 
@@ -110,11 +113,12 @@ export class CaptureReportBuilder {
     if (c.anomalies["one-sided"] && c.handshake.outcome !== "unanswered") this.oneSided++;
     if (c.handshake.outcome === "mid-stream") this.midStream++;
     if (c.orig.flags.syn > 0) {
-      const key = `${c.resp.addr}|${c.resp.port}`;
+      const key = endpointKey(c.resp.addr, c.resp.port);
+      const host = hostKey(c.resp.addr);
       const attempts = (this.attempts.get(key) ?? 0) + 1;
       this.attempts.set(key, attempts);
       prune(this.attempts, byCount);
-      this.hostAttempts.set(c.resp.addr, (this.hostAttempts.get(c.resp.addr) ?? 0) + 1);
+      this.hostAttempts.set(host, (this.hostAttempts.get(host) ?? 0) + 1);
       prune(this.hostAttempts, byCount);
       if (FAILED.has(c.handshake.outcome)) {
         let f = this.failures.get(key);
@@ -122,21 +126,22 @@ export class CaptureReportBuilder {
         f.failed++;
         bump(f.outcomes, c.handshake.outcome);
         prune(this.failures, byFailed);
-        let h = this.hostFailures.get(c.resp.addr);
-        if (!h) { h = { failed: 0, ports: c.resp.port, outcomes: {} }; this.hostFailures.set(c.resp.addr, h); }
+        let h = this.hostFailures.get(host);
+        if (!h) { h = { addr: c.resp.addr, failed: 0, ports: c.resp.port, outcomes: {} }; this.hostFailures.set(host, h); }
         else h.ports = addDistinct(h.ports, c.resp.port);
         h.failed++;
         bump(h.outcomes, c.handshake.outcome);
         prune(this.hostFailures, byFailed);
       }
 
-      let src = this.sources.get(c.orig.addr);
+      const source = hostKey(c.orig.addr);
+      let src = this.sources.get(source);
       if (!src) {
-        src = { syns: 0, answered: 0, ports: c.resp.port, hosts: c.resp.addr };
-        this.sources.set(c.orig.addr, src);
+        src = { addr: c.orig.addr, syns: 0, answered: 0, ports: c.resp.port, hosts: host };
+        this.sources.set(source, src);
       } else {
         src.ports = addDistinct(src.ports, c.resp.port);
-        src.hosts = addDistinct(src.hosts, c.resp.addr);
+        src.hosts = addDistinct(src.hosts, host);
       }
       src.syns += c.orig.flags.syn;
       if (c.resp.flags.synAck > 0) src.answered++;
@@ -152,19 +157,19 @@ export class CaptureReportBuilder {
     for (const [key, f] of this.failures) f.attempts = Math.max(f.failed, this.attempts.get(key) ?? 0);
     const topFailedServers = [...this.failures.values()]
       .sort((a, b) => b.failed - a.failed || b.attempts - a.attempts).slice(0, 10);
-    const topFailedHosts: HostFailures[] = [...this.hostFailures].map(([server, h]) => {
+    const topFailedHosts: HostFailures[] = [...this.hostFailures].map(([host, h]) => {
       const port = typeof h.ports === "number" ? h.ports : null;
       // Failures on one port: the attempts on that port; on several: on all the host's ports.
-      const attempts = port !== null ? this.attempts.get(`${server}|${port}`) : this.hostAttempts.get(server);
-      return { server, failed: h.failed, attempts: Math.max(h.failed, attempts ?? 0), ports: distinctCount(h.ports), port, outcomes: h.outcomes };
+      const attempts = port !== null ? this.attempts.get(endpointKey(h.addr, port)) : this.hostAttempts.get(host);
+      return { server: h.addr, failed: h.failed, attempts: Math.max(h.failed, attempts ?? 0), ports: distinctCount(h.ports), port, outcomes: h.outcomes };
     }).sort((a, b) => b.failed - a.failed || b.attempts - a.attempts).slice(0, 10);
     const scanSuspects: ScanSuspect[] = [];
-    for (const [source, s] of this.sources) {
+    for (const s of this.sources.values()) {
       const connections = s.syns;
       if (connections < 20 || s.answered > 0.2 * connections) continue;
       const ports = distinctCount(s.ports), hosts = distinctCount(s.hosts);
       const kind = ports >= 10 ? "port-scan" : hosts >= 10 ? "host-scan" : "syn-flood";
-      scanSuspects.push({ source, kind, syns: s.syns, answered: s.answered, distinctPorts: ports, distinctHosts: hosts });
+      scanSuspects.push({ source: s.addr, kind, syns: s.syns, answered: s.answered, distinctPorts: ports, distinctHosts: hosts });
     }
     scanSuspects.sort((a, b) => b.syns - a.syns);
     return {

@@ -6,7 +6,7 @@
 // by sorting the weights alone: with ~100 000 distinct servers in a capture this runs every
 // few thousand connections, and sorting entries through a comparator dominated the report.
 
-export function pruneLeastActive<V>(map: Map<string, V>, weight: (v: V) => number, max: number): void {
+export function pruneLeastActive<K, V>(map: Map<K, V>, weight: (v: V) => number, max: number): void {
   if (map.size <= max) return;
   const drop = map.size - Math.floor(max / 2);
   const weights = new Float64Array(map.size);

@@ -1,0 +1,36 @@
+import { describe, it, expect } from "vitest";
+import { endpointKey, hostKey, ipv4Value } from "../../../sdk/report/address-keys.js";
+import { rng } from "../../helpers/decode.js";
+
+describe("address keys", () => {
+  it("reads dotted-quad IPv4 addresses as formatted, and nothing else", () => {
+    expect(ipv4Value("0.0.0.0")).toBe(0);
+    expect(ipv4Value("10.0.0.2")).toBe(0x0a000002);
+    expect(ipv4Value("255.255.255.255")).toBe(0xffffffff);
+    for (const other of ["", "1.2.3", "1.2.3.4.5", "1.2.3.256", "01.2.3.4", "1.2.3.04", "1..2.3", "1.2.3.", "::1", "fd00::ab8:8838", "::ffff:1.2.3.4", "a.b.c.d", "1.2.3.4 "]) {
+      expect(ipv4Value(other), other).toBe(-1);
+    }
+  });
+
+  it("gives distinct addresses and endpoints distinct keys", () => {
+    const random = rng(16);
+    const hosts = new Map<number | string, string>(), endpoints = new Map<number | string, string>();
+    for (let k = 0; k < 20_000; k++) {
+      const addr = random() < 0.8
+        ? Array.from({ length: 4 }, () => Math.floor(random() * 256)).join(".")
+        : `fd00::${Math.floor(random() * 65536).toString(16)}`;
+      const port = Math.floor(random() * 65536);
+      const host = hosts.get(hostKey(addr));
+      expect(host === undefined || host === addr).toBe(true);
+      hosts.set(hostKey(addr), addr);
+      const endpoint = endpoints.get(endpointKey(addr, port));
+      expect(endpoint === undefined || endpoint === `${addr}|${port}`).toBe(true);
+      endpoints.set(endpointKey(addr, port), `${addr}|${port}`);
+    }
+    expect(endpointKey("10.0.0.1", 65535)).not.toBe(endpointKey("10.0.0.2", 0));
+    expect(hostKey("128.0.0.0")).not.toBe(hostKey("0.0.0.0"));
+    expect(typeof hostKey("10.0.0.1")).toBe("number");
+    expect(hostKey("fd00::1")).toBe("fd00::1");
+    expect(endpointKey("fd00::1", 80)).toBe("fd00::1|80");
+  });
+});
