@@ -1,6 +1,7 @@
 // --threads: how many threads a scan uses (default: the cores available, at most as many as
-// keep a flood's peak memory within the target (thread-memory.ts), and one for small captures). More threads than cores are never used: each worker holds its own tracker memory
-// and they would only take turns on the cores (--threads 64 on 2 cores took 4.7 s and 718 MB
+// keep a flood's peak memory within the target (thread-memory.ts), and one for small captures).
+// More threads than cores are never used: each worker holds its own tracker memory and they
+// would only take turns on the cores (--threads 64 on 2 cores took 4.7 s and 718 MB
 // instead of 0.2 s); the command says so unless --quiet.
 
 import { availableParallelism } from "node:os";

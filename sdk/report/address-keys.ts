@@ -34,8 +34,7 @@ export function hostKey(addr: string): number | string {
   return v >= 0 ? v | 0 : addr;
 }
 
-/** A server endpoint's key: value * 65536 + port for IPv4, else `${addr}|${port}`. */
-export function endpointKey(addr: string, port: number): number | string {
-  const v = ipv4Value(addr);
-  return v >= 0 ? v * 65536 + port : `${addr}|${port}`;
+/** A server endpoint's key from its host's key (hostKey): value * 65536 + port for IPv4, else `${addr}|${port}`. */
+export function endpointKey(host: number | string, port: number): number | string {
+  return typeof host === "number" ? (host >>> 0) * 65536 + port : `${host}|${port}`;
 }

@@ -113,8 +113,8 @@ export class CaptureReportBuilder {
     if (c.anomalies["one-sided"] && c.handshake.outcome !== "unanswered") this.oneSided++;
     if (c.handshake.outcome === "mid-stream") this.midStream++;
     if (c.orig.flags.syn > 0) {
-      const key = endpointKey(c.resp.addr, c.resp.port);
       const host = hostKey(c.resp.addr);
+      const key = endpointKey(host, c.resp.port);
       const attempts = (this.attempts.get(key) ?? 0) + 1;
       this.attempts.set(key, attempts);
       prune(this.attempts, byCount);
@@ -160,7 +160,7 @@ export class CaptureReportBuilder {
     const topFailedHosts: HostFailures[] = [...this.hostFailures].map(([host, h]) => {
       const port = typeof h.ports === "number" ? h.ports : null;
       // Failures on one port: the attempts on that port; on several: on all the host's ports.
-      const attempts = port !== null ? this.attempts.get(endpointKey(h.addr, port)) : this.hostAttempts.get(host);
+      const attempts = port !== null ? this.attempts.get(endpointKey(host, port)) : this.hostAttempts.get(host);
       return { server: h.addr, failed: h.failed, attempts: Math.max(h.failed, attempts ?? 0), ports: distinctCount(h.ports), port, outcomes: h.outcomes };
     }).sort((a, b) => b.failed - a.failed || b.attempts - a.attempts).slice(0, 10);
     const scanSuspects: ScanSuspect[] = [];

@@ -23,14 +23,14 @@ describe("address keys", () => {
       const host = hosts.get(hostKey(addr));
       expect(host === undefined || host === addr).toBe(true);
       hosts.set(hostKey(addr), addr);
-      const endpoint = endpoints.get(endpointKey(addr, port));
+      const endpoint = endpoints.get(endpointKey(hostKey(addr), port));
       expect(endpoint === undefined || endpoint === `${addr}|${port}`).toBe(true);
-      endpoints.set(endpointKey(addr, port), `${addr}|${port}`);
+      endpoints.set(endpointKey(hostKey(addr), port), `${addr}|${port}`);
     }
-    expect(endpointKey("10.0.0.1", 65535)).not.toBe(endpointKey("10.0.0.2", 0));
+    expect(endpointKey(hostKey("10.0.0.1"), 65535)).not.toBe(endpointKey(hostKey("10.0.0.2"), 0));
     expect(hostKey("128.0.0.0")).not.toBe(hostKey("0.0.0.0"));
     expect(typeof hostKey("10.0.0.1")).toBe("number");
     expect(hostKey("fd00::1")).toBe("fd00::1");
-    expect(endpointKey("fd00::1", 80)).toBe("fd00::1|80");
+    expect(endpointKey(hostKey("fd00::1"), 80)).toBe("fd00::1|80");
   });
 });
