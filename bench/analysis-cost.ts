@@ -1,14 +1,19 @@
-// npm run bench:analysis -- DIR FILE... — what the TCP analysis engine costs the WebAssembly
-// tracker per packet: this build against DIR, the same build with the engine call compiled out
-// (scripts/build-without-analysis.sh DIR). Both run in this one process, pass for pass in turn
-// (BENCH_RUNS rounds, default 7; the machine's speed drifts), over each capture from page cache:
+// npm run bench:analysis -- DIR... FILE... — the WebAssembly tracker alone, this build against
+// other built checkouts DIR (each with dist/ and build/): the same build with the TCP analysis
+// engine's call compiled out (scripts/build-without-analysis.sh DIR) for what the engine costs
+// per packet, or a `git worktree add --detach` of another commit, or a copy with an experimental
+// layout. All run in this one process, pass for pass in turn (BENCH_RUNS rounds, default 7, each
+// starting with the next build, so that none always runs first; the machine's speed drifts),
+// over each capture from page cache:
 //   decode          read + the WebAssembly decoder alone
 //   decode + track  the same and the tracker on one thread (ended connections copied as bytes)
 // It prints CPU time (process.cpuUsage) per packet, the best and the median of the rounds, and
-// the median of the rounds' ratios. The first round's passes warm up and are not counted.
+// for each DIR the median of the rounds' ratios (this build / DIR). The first round's passes warm
+// up and are not counted. Arguments that are directories are builds, the others captures.
 // Whole-command figures (records, output) need the two command lines timed against each other.
 
-import { pathToFileURL } from "node:url";
+import { existsSync, statSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 import { decodeInputs } from "../sdk/decoder/decode-inputs.js";
 import { acquireScanMemory, releaseScanMemory } from "../sdk/wasm-memory.js";
@@ -23,7 +28,19 @@ interface Build {
   WasmConnectionTracker: typeof WasmConnectionTracker;
 }
 
-const runs = Math.max(2, Number(process.env.BENCH_RUNS ?? 7));
+/** One build's counted rounds over one capture: CPU seconds of each decode and decode + track pass. */
+export interface BuildRounds {
+  name: string;
+  decode: number[];
+  track: number[];
+}
+
+export interface TrackerComparison {
+  file: string;
+  packets: number;
+  connections: number;
+  builds: BuildRounds[];
+}
 
 async function loadBuild(dir: string): Promise<Build> {
   const at = (path: string) => pathToFileURL(resolve(dir, "dist/sdk", path)).href;
@@ -31,14 +48,15 @@ async function loadBuild(dir: string): Promise<Build> {
   return { name: dir, decodeInputs: di.decodeInputs, acquireScanMemory: wm.acquireScanMemory, releaseScanMemory: wm.releaseScanMemory, WasmConnectionTracker: wt.WasmConnectionTracker };
 }
 
-/** CPU seconds of one pass over `file`, with the tracker or without; the packets read. */
-async function pass(b: Build, file: string, track: boolean): Promise<{ cpu: number; packets: number }> {
+/** CPU seconds of one pass over `file`, with the tracker or without; the packets read, the connections ended. */
+async function pass(b: Build, file: string, track: boolean): Promise<{ cpu: number; packets: number; connections: number }> {
   const memory = b.acquireScanMemory();
   const summaries: CaptureSummary[] = [];
+  let connections = 0;
   const start = process.cpuUsage();
   try {
     const placement = { memory, outputSlot: () => 0, fill: true };
-    const tracker = track ? new b.WasmConnectionTracker({}, null, () => {}, memory) : null;
+    const tracker = track ? new b.WasmConnectionTracker({}, null, () => { connections++; }, memory) : null;
     for await (const { batch, packetBase } of b.decodeInputs([file], {}, summaries, placement)) {
       if (!tracker) continue;
       tracker.packetBase = packetBase;
@@ -49,41 +67,54 @@ async function pass(b: Build, file: string, track: boolean): Promise<{ cpu: numb
     b.releaseScanMemory(memory);
   }
   const used = process.cpuUsage(start);
-  return { cpu: (used.user + used.system) / 1e6, packets: summaries.reduce((n, s) => n + s.stats.packets, 0) };
+  return { cpu: (used.user + used.system) / 1e6, packets: summaries.reduce((n, s) => n + s.stats.packets, 0), connections };
+}
+
+/** `runs` rounds (the first a warm-up) of this build and the builds in `dirs` over `file`. */
+export async function compareTrackers(dirs: string[], file: string, runs: number): Promise<TrackerComparison> {
+  const builds: Build[] = [{ name: "this build", decodeInputs, acquireScanMemory, releaseScanMemory, WasmConnectionTracker }];
+  for (const dir of dirs) builds.push(await loadBuild(dir));
+  const rounds: BuildRounds[] = builds.map((b) => ({ name: b.name, decode: [], track: [] }));
+  let packets = 0, connections = 0;
+  for (let r = 0; r < runs; r++) {
+    for (let j = 0; j < builds.length; j++) {
+      const k = (r + j) % builds.length;
+      const d = await pass(builds[k]!, file, false), t = await pass(builds[k]!, file, true);
+      packets = t.packets;
+      connections = t.connections;
+      if (r === 0) continue; // warm-up: the modules' first passes
+      rounds[k]!.decode.push(d.cpu);
+      rounds[k]!.track.push(t.cpu);
+    }
+  }
+  return { file, packets, connections, builds: rounds };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-async function main(): Promise<void> {
-  const [dir, ...files] = process.argv.slice(2);
-  if (!dir || files.length === 0) throw new Error("usage: node dist/bench/analysis-cost.js DIR FILE... (DIR from scripts/build-without-analysis.sh)");
-  const builds: Build[] = [
-    { name: "with the analysis", decodeInputs, acquireScanMemory, releaseScanMemory, WasmConnectionTracker },
-    { ...await loadBuild(dir), name: "engine call removed" },
-  ];
-  for (const file of files) {
-    const cpu = builds.map(() => ({ decode: [] as number[], track: [] as number[] }));
-    let packets = 0;
-    for (let r = 0; r < runs; r++) {
-      for (let k = 0; k < builds.length; k++) {
-        const d = await pass(builds[k]!, file, false), t = await pass(builds[k]!, file, true);
-        packets = t.packets;
-        if (r === 0) continue; // warm-up: the modules' first passes
-        cpu[k]!.decode.push(d.cpu);
-        cpu[k]!.track.push(t.cpu);
-      }
-    }
-    const ns = (s: number) => (1e9 * s / packets).toFixed(0).padStart(4);
-    console.log(`${file}: ${packets} packets; CPU per packet over ${runs - 1} rounds, best / median`);
-    for (let k = 0; k < builds.length; k++) {
-      const { decode, track } = cpu[k]!;
-      const trackOnly = track.map((t, i) => t - decode[i]!);
-      console.log(`  ${builds[k]!.name.padEnd(20)} decode ${ns(Math.min(...decode))} / ${ns(median(decode))} ns   decode + track ${ns(Math.min(...track))} / ${ns(median(track))} ns   track ${ns(Math.min(...trackOnly))} / ${ns(median(trackOnly))} ns`);
-    }
-    const ratios = cpu[0]!.track.map((t, i) => t / cpu[1]!.track[i]!);
-    const engine = cpu[0]!.track.map((t, i) => t - cpu[1]!.track[i]!);
-    console.log(`  decode + track, with / without: ${median(ratios).toFixed(3)}x (median of the rounds' ratios; ${Math.min(...ratios).toFixed(3)}-${Math.max(...ratios).toFixed(3)}); the engine ${ns(median(engine))} ns a packet`);
+/** The printed lines: one per build, then one per other build against this one. */
+export function describeComparison(c: TrackerComparison): string[] {
+  const ns = (s: number) => (1e9 * s / c.packets).toFixed(0).padStart(4);
+  const counted = c.builds[0]!.track.length;
+  const lines = [`${c.file}: ${c.packets} packets, ${c.connections} connections; CPU per packet over ${counted} rounds, best / median`];
+  for (const { name, decode, track } of c.builds) {
+    const trackOnly = track.map((t, i) => t - decode[i]!);
+    lines.push(`  ${name}: decode ${ns(Math.min(...decode))} / ${ns(median(decode))} ns   decode + track ${ns(Math.min(...track))} / ${ns(median(track))} ns   track ${ns(Math.min(...trackOnly))} / ${ns(median(trackOnly))} ns`);
   }
+  const self = c.builds[0]!;
+  for (const other of c.builds.slice(1)) {
+    const ratios = self.track.map((t, i) => t / other.track[i]!);
+    const difference = self.track.map((t, i) => t - other.track[i]!);
+    lines.push(`  decode + track, this build / ${other.name}: ${median(ratios).toFixed(3)}x (median of the rounds' ratios; ${Math.min(...ratios).toFixed(3)}-${Math.max(...ratios).toFixed(3)}); the difference ${ns(median(difference))} ns a packet`);
+  }
+  return lines;
 }
 
-await main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const isDir = (a: string) => existsSync(a) && statSync(a).isDirectory();
+  const dirs = args.filter(isDir), files = args.filter((a) => !isDir(a));
+  if (dirs.length === 0 || files.length === 0) throw new Error("usage: node dist/bench/analysis-cost.js DIR... FILE... (DIR: another build, e.g. from scripts/build-without-analysis.sh)");
+  const runs = Math.max(2, Number(process.env.BENCH_RUNS ?? 7));
+  for (const file of files) for (const line of describeComparison(await compareTrackers(dirs, file, runs))) console.log(line);
+}
