@@ -44,8 +44,9 @@ export interface ScanOptions extends DecodeCaptureOptions {
   /** Connection lifetimes in seconds (default: Zeek's). */
   timeouts?: Partial<Timeouts>;
   /**
-   * Threads to use (default 1: this thread does everything). With n > 1, this thread reads,
-   * decodes and builds the records while n - 1 worker threads track shards of the flows.
+   * Threads to use (default 1: this thread does everything). With n > 1, this thread reads and
+   * decodes, and it and n - 1 worker threads each track a shard of the flows; this thread builds
+   * the records.
    */
   threads?: number;
   /**
@@ -96,7 +97,7 @@ export interface Scanner extends AsyncIterable<ConnectionRecord> {
 /**
  * Streams the connections of one capture, or of several read as one (rotated files: pass them
  * in time order), as each connection ends. With `threads` > 1 the flows are sharded over
- * `threads` - 1 worker threads; the records and their order are the same as with one.
+ * this thread and `threads` - 1 worker threads; the records and their order are the same as with one.
  */
 export function createScanner(input: CaptureInput | CaptureInput[], options: ScanOptions = {}): Scanner {
   checkInputs(input);
@@ -121,7 +122,7 @@ export function createScanner(input: CaptureInput | CaptureInput[], options: Sca
     if (closer.signal.aborted) return;
     signal.throwIfAborted();
     const groups = threads > 1
-      ? trackInWorkers(inputs, scanOptions, threads - 1, summaries)
+      ? trackInWorkers(inputs, scanOptions, threads, summaries)
       : trackConnections(inputs, scanOptions, summaries);
     try {
       for (;;) {
