@@ -44,9 +44,8 @@ export interface ScanOptions extends DecodeCaptureOptions {
   /** Connection lifetimes in seconds (default: Zeek's). */
   timeouts?: Partial<Timeouts>;
   /**
-   * Threads to use (default 1: this thread does everything). With n > 1, this thread reads and
-   * decodes, and it and n - 1 worker threads each track a shard of the flows; this thread builds
-   * the records.
+   * Threads to use (default 1: this thread does everything). With n > 1, this thread reads,
+   * decodes and builds the records while n - 1 worker threads track shards of the flows.
    */
   threads?: number;
   /**
@@ -97,7 +96,7 @@ export interface Scanner extends AsyncIterable<ConnectionRecord> {
 /**
  * Streams the connections of one capture, or of several read as one (rotated files: pass them
  * in time order), as each connection ends. With `threads` > 1 the flows are sharded over
- * this thread and `threads` - 1 worker threads; the records and their order are the same as with one.
+ * `threads` - 1 worker threads; the records and their order are the same as with one.
  */
 export function createScanner(input: CaptureInput | CaptureInput[], options: ScanOptions = {}): Scanner {
   checkInputs(input);
@@ -122,7 +121,7 @@ export function createScanner(input: CaptureInput | CaptureInput[], options: Sca
     if (closer.signal.aborted) return;
     signal.throwIfAborted();
     const groups = threads > 1
-      ? trackInWorkers(inputs, scanOptions, threads, summaries)
+      ? trackInWorkers(inputs, scanOptions, threads - 1, summaries)
       : trackConnections(inputs, scanOptions, summaries);
     try {
       for (;;) {

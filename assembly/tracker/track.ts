@@ -95,21 +95,15 @@ export function trackRecords(records: usize, from: u32, count: u32): u32 {
 // The look-ahead loads (flow-index.ts) of the next group: made one after another, so that their
 // cache misses overlap each other as well as the work that follows (a load that misses holds up
 // the instructions after it from retiring: one at a time, each packet waited out a miss of its own).
-// A sharded tracker loads nothing for the flows of other shards: it skips their packets, and
-// each such load was a miss of its own (half of a two-thread tracker's time went to them).
 function lookAhead(records: usize, i: u32, count: u32): void {
   let sum: u32 = 0;
   for (let k: u32 = 0; k < LOOK_GROUP; k++) {
     const j = i + INDEX_AHEAD + k;
-    if (j >= count) break;
-    const hash = load<u32>(records + <usize>j * L.RECORD_SIZE, L.REC_FLOW_HASH);
-    if (config.tracksFlow(hash)) sum += touchIndex(hash);
+    if (j < count) sum += touchIndex(load<u32>(records + <usize>j * L.RECORD_SIZE, L.REC_FLOW_HASH));
   }
   for (let k: u32 = 0; k < LOOK_GROUP; k++) {
     const j = i + CONN_AHEAD + k;
-    if (j >= count) break;
-    const hash = load<u32>(records + <usize>j * L.RECORD_SIZE, L.REC_FLOW_HASH);
-    if (config.tracksFlow(hash)) sum += touchConnection(hash);
+    if (j < count) sum += touchConnection(load<u32>(records + <usize>j * L.RECORD_SIZE, L.REC_FLOW_HASH));
   }
   keepTouched(sum);
 }

@@ -1,9 +1,13 @@
 // Connection records written as lines (ndjson, or a format registered in line-formats.ts),
-// in the scanner's order, as chunks of text. From two threads on, every thread tracks a shard of
-// the flows and builds, filters and writes the lines of the connections it tracks: the workers
-// in parallel/lines-worker.ts, this thread in parallel/local-shard.ts, besides reading, decoding
-// and merging the workers' bytes with its own; with one, this thread does it all. The output is
-// the same for any thread count.
+// in the scanner's order, as chunks of text. From three threads on, the workers build, filter
+// and write the lines of the connections they track (parallel/lines-worker.ts) and this thread
+// reads, decodes and merges their bytes; with two, one worker tracks and this thread writes
+// every line from the connections' bytes; with one, this thread does it all. The output is the
+// same for any thread count.
+//
+// Why not from two threads on: with two, this thread's reading, decoding and lines and the
+// worker's tracking are about even; the worker writing the lines too leaves this thread idle
+// most of the time (measured: README, "Threads and the record path").
 
 import type { CaptureInput } from "../decoder/capture-input.js";
 import type { CaptureSummary } from "../decoder/decode-capture.js";
@@ -15,8 +19,8 @@ import { linesInWorkers, trackInWorkers } from "../parallel/parallel-tracker.js"
 import { lineWriter, type LineSpec } from "./line-formats.js";
 import { ByteSink } from "./byte-sink.js";
 
-/** The thread count from which the threads write the lines of their own shards. */
-export const LINE_WORKERS_FROM = 2;
+/** The thread count from which the workers write the lines. */
+export const LINE_WORKERS_FROM = 3;
 
 export interface LineScanner {
   /** The lines, in order, as chunks of UTF-8 bytes; iterate once. */
@@ -29,8 +33,8 @@ export interface LineScanner {
 
 /**
  * Scans like createScanner (without the report) and writes each connection as `spec` says.
- * `threads` (default 1) counts every thread: from 2 on, each tracks, builds and writes its
- * shard, and this thread also reads, decodes and merges.
+ * `threads` (default 1) counts every thread: from 3 on, its n - 1 workers track, build and
+ * write, and this thread reads, decodes and merges.
  */
 export function createLineScanner(input: CaptureInput | CaptureInput[], options: ScanOptions, spec: LineSpec): LineScanner {
   checkInputs(input);
@@ -45,7 +49,7 @@ export function createLineScanner(input: CaptureInput | CaptureInput[], options:
 
   async function* onMain(): AsyncGenerator<Uint8Array> {
     const groups = threads > 1
-      ? trackInWorkers(inputs, options, threads, summaries)
+      ? trackInWorkers(inputs, options, threads - 1, summaries)
       : trackConnections(inputs, options, summaries);
     const out = new ByteSink();
     for await (const group of whileRead(groups, ended)) {
@@ -56,7 +60,7 @@ export function createLineScanner(input: CaptureInput | CaptureInput[], options:
   }
 
   async function* workers(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of whileRead(linesInWorkers(inputs, options, threads, summaries, spec), ended)) {
+    for await (const chunk of whileRead(linesInWorkers(inputs, options, threads - 1, summaries, spec), ended)) {
       if (chunk.length) yield chunk;
     }
   }

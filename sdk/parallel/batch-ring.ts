@@ -99,11 +99,6 @@ export class RingWriter {
     if (this.readBy(this.slowestReader()) <= this.published - WAKE_AFTER) Atomics.notify(this.control, PUBLISHED);
   }
 
-  /** Wakes the workers waiting for a batch, whatever they have left to read. */
-  wakeReaders(): void {
-    Atomics.notify(this.control, PUBLISHED);
-  }
-
   /** Counts `count` connections from `worker` as consumed. */
   consumed(worker: number, count: number): void {
     const at = FIRST_READER + this.ring.workers + worker;
@@ -166,16 +161,12 @@ export class RingReader {
     this.headers = new DataView(ring.headers);
   }
 
-  /**
-   * The next batch's output slot, count and packet base, or null at the end. `idle` is called
-   * once before it waits for a batch to be published.
-   */
-  next(idle?: () => void): { slot: number; count: number; packetBase: number; latestSec: number; latestNsec: number } | null {
-    for (let waited = false; ; waited = true) {
+  /** The next batch's output slot, count and packet base, or null at the end. */
+  next(): { slot: number; count: number; packetBase: number; latestSec: number; latestNsec: number } | null {
+    for (;;) {
       const published = Atomics.load(this.control, PUBLISHED);
       if (published > this.read) break;
       if (Atomics.load(this.control, DONE)) return null;
-      if (!waited) idle?.();
       Atomics.wait(this.control, PUBLISHED, published, 1000);
     }
     const slot = this.read % this.ring.slots;

@@ -1,11 +1,10 @@
-// Tracks connections on n threads, each owning the flows of one hash shard: this thread and
-// n - 1 workers. This thread decodes the capture once, into output slots the workers read in
-// place (batch-ring.ts), and tracks its own shard of each batch right after publishing it, with
-// its tracker in the decoder's memory (local-shard.ts); the workers copy each batch into
-// memories of their own. Every shard's connections that end come as bytes (this thread builds
-// their records) or as lines written already (this thread copies them), merged into the exact
-// order one thread produces: batch by batch, then by the time each connection ended, then by
-// id; the connections open at the end of input by id.
+// Tracks connections on worker threads, each owning the flows of one hash shard. This thread
+// decodes the capture once, into output slots the workers read in place (batch-ring.ts; the
+// first worker's tracker even lives in that memory and tracks them there, with no copy); the
+// workers send the connections that end as bytes (this thread builds their records) or as the
+// lines they wrote (this thread copies them), merged into the exact order one thread produces:
+// batch by batch, then by the time each connection ended, then by id; the connections open at
+// the end of input by id.
 
 import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
 import { byEndThenId, FINISH_GROUP, type EndedGroup } from "../connections/track.js";
@@ -17,8 +16,7 @@ import type { ScanOptions } from "../scan.js";
 import { FINAL_BATCH, type DecodedRecords, type HandOffPeak, type WorkerJob, type WorkerMessage } from "./messages.js";
 import { instantiateDecoder } from "../decoder/wasm.js";
 import { TRACKER_MEMORY_BASE, acquireScanMemory, releaseScanMemory } from "../wasm-memory.js";
-import { createRing, RingWriter, MAX_UNCONSUMED } from "./batch-ring.js";
-import { LocalShard } from "./local-shard.js";
+import { createRing, RingWriter } from "./batch-ring.js";
 import { takeScanWorker } from "./worker-pool.js";
 import { halfOpenLimit, connectionLimit } from "../connections/tracker.js";
 import { abortable } from "../abort.js";
@@ -37,14 +35,10 @@ function portable(options: ScanOptions): ScanOptions {
   return rest;
 }
 
-interface ShardState<D> {
+interface WorkerState<D> {
   index: number;
-  /** A worker's thread and the port its buffers go back by; none for this thread's shard. */
-  worker?: { thread: Worker; recycle: MessagePort };
-  /** Counts `count` of its connections as merged. */
-  consumed(count: number): void;
-  /** A message's buffer, once merged. */
-  giveBack(buffer: ArrayBuffer): void;
+  worker: Worker;
+  recycle: MessagePort;
   /** Runs of connections that ended during decoded batches, by batch, in the order received. */
   queue: (Run<D> & { batch: number })[];
   /** Runs of connections still open at the end of input, in id order. */
@@ -65,9 +59,9 @@ const idOf = <D>(run: Run<D>, k: number) => run.keys[2 * k + 1]!;
 const endOf = <D>(run: Run<D>, k: number) => run.keys[2 * k]!;
 
 /**
- * The connections' records, in the canonical order; `threads` (2 or more) track the flows: this
- * one and `threads` - 1 workers. Once the run is over, `handOff` (if given) holds the most
- * connections any worker had sent and not yet seen consumed.
+ * The connections' records, in the canonical order; `threads` workers track the flows. Once
+ * the run is over, `handOff` (if given) holds the most connections any worker had sent and not
+ * yet seen consumed.
  */
 export function trackInWorkers(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], handOff?: HandOffPeak,
@@ -77,8 +71,7 @@ export function trackInWorkers(
 
 /**
  * The connections as lines of `lines`' format, in the canonical order, as byte chunks: each of
- * the `threads` (this one and `threads` - 1 workers) tracks its flows and builds, filters and
- * writes their lines itself.
+ * the `threads` workers tracks its flows and builds, filters and writes their lines itself.
  */
 export function linesInWorkers(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], lines: LineSpec, handOff?: HandOffPeak,
@@ -98,20 +91,19 @@ async function* runWorkers<D, T>(
     memory, outputAt: layout.outputPtr(), slotRecords: layout.recordCapacity(),
     extras: { fileOffsetsAt: layout.fileOffsetsPtr(), tunnelsAt: layout.tunnelsPtr() },
   };
-  const workers = threads - 1;
-  const ring = createRing(workers, Math.min(RING_SLOTS, layout.outputSlots()));
+  const ring = createRing(threads, Math.min(RING_SLOTS, layout.outputSlots()));
   const writer = new RingWriter(ring);
   const placement = { memory, outputSlot: () => writer.nextSlot(), fill: true };
   let failure: Error | null = null;
   let timeline: Timeline | null = null;
   let wake: (() => void) | null = null;
   let news = 0; // messages received: checked before waiting, as some arrive while we yield
-  const states: ShardState<D>[] = [];
+  const states: WorkerState<D>[] = [];
 
-  // What the shards send waits as they sent it, until merged and handed on.
-  const receive = (state: ShardState<D>, m: Extract<WorkerMessage, { type: "ended" | "lines" }>) => {
+  // What the workers send waits as they sent it, until merged and handed on.
+  const receive = (state: WorkerState<D>, m: Extract<WorkerMessage, { type: "ended" | "lines" }>) => {
     const buffer = m.bytes;
-    const message: Received = { buffer, left: 0, giveBack: () => state.giveBack(buffer) };
+    const message: Received = { buffer, left: 0, giveBack: () => { if (!state.done) state.recycle.postMessage(buffer, [buffer]); } };
     for (const { batch, run } of kind.receive(m, message)) {
       if (batch === FINAL_BATCH) state.final.push(run);
       else state.queue.push({ ...run, batch });
@@ -120,31 +112,13 @@ async function* runWorkers<D, T>(
     state.upTo = m.upTo;
   };
 
-  // This thread's shard is the last one; worker w tracks shard w and reads the ring as its reader w.
-  // The tracker is made first: options it refuses fail the scan before any worker starts.
-  let local: LocalShard;
-  try {
-    local = new LocalShard(options, { index: workers, count: threads }, layout.memoryEnd() <= TRACKER_MEMORY_BASE ? memory : undefined, lines);
-  } catch (error) {
-    releaseScanMemory(memory);
-    throw error;
-  }
-  const mine: ShardState<D> = {
-    index: workers, queue: [], final: [], upTo: 0, done: false,
-    consumed: (count) => { local.unconsumed -= count; },
-    giveBack: (buffer) => local.giveBack(buffer),
-  };
-  for (let index = 0; index < workers; index++) {
+  for (let index = 0; index < threads; index++) {
     const recycle = new MessageChannel();
     const job: WorkerJob = {
-      ring, recycle: recycle.port2, records, options: portable(options), shard: { index, count: threads }, inPlace: false, lines,
+      ring, recycle: recycle.port2, records, options: portable(options), shard: { index, count: threads },
+      inPlace: index === 0 && layout.memoryEnd() <= TRACKER_MEMORY_BASE, lines,
     };
-    const thread = takeScanWorker(workers);
-    const state: ShardState<D> = {
-      index, worker: { thread, recycle: recycle.port1 }, queue: [], final: [], upTo: 0, done: false,
-      consumed: (count) => writer.consumed(index, count),
-      giveBack: (buffer) => { if (!state.done) recycle.port1.postMessage(buffer, [buffer]); },
-    };
+    const state: WorkerState<D> = { index, worker: takeScanWorker(threads), recycle: recycle.port1, queue: [], final: [], upTo: 0, done: false };
     // A worker that fails stops reading: without abandon() this thread would wait for it
     // forever, and with nothing else left to run, the process would exit as if all went well.
     const fail = (error: Error) => {
@@ -153,10 +127,11 @@ async function* runWorkers<D, T>(
       news++;
       wake?.();
     };
-    thread.on("message", (m: WorkerMessage) => {
+    state.worker.on("message", (m: WorkerMessage) => {
       if (m.type === "ended" || m.type === "lines") receive(state, m);
       else if (m.type === "done") {
         state.done = true;
+        if (index === 0) timeline = m.timeline;
         if (handOff) {
           handOff.scan = Math.max(handOff.scan, m.unconsumed.scan);
           handOff.final = Math.max(handOff.final, m.unconsumed.final);
@@ -166,24 +141,13 @@ async function* runWorkers<D, T>(
       news++;
       wake?.();
     });
-    thread.on("error", fail);
-    thread.on("exit", (code) => {
+    state.worker.on("error", fail);
+    state.worker.on("exit", (code) => {
       if (!state.done) fail(new Error(`scan worker ${index} exited (code ${code}) before the end of input`));
     });
-    thread.postMessage(job, [recycle.port2]);
+    state.worker.postMessage(job, [recycle.port2]);
     states.push(state);
   }
-  states.push(mine);
-  // What this thread's shard wrote, merged as a worker's message is.
-  const receiveMine = (m: WorkerMessage | null, upTo: number) => {
-    if (m && (m.type === "ended" || m.type === "lines")) receive(mine, m);
-    mine.upTo = upTo;
-    news++;
-  };
-  // Whether the decoder may go on: the next batch's slot is free, and this thread's shard has
-  // not run too far ahead of the merge (a flood ends a connection per packet).
-  const mayGoOn = () => writer.slotFree() && local.unconsumed <= MAX_UNCONSUMED;
-  const woken = () => new Promise<void>((resolve) => { wake = resolve; });
 
   // What the workers sent so far, handed on (handOn). Called after every batch: it depends only
   // on the messages, so it returns at once when none came since its last complete run.
@@ -211,7 +175,7 @@ async function* runWorkers<D, T>(
         while (s.queue.length && s.queue[0]!.batch === batch) {
           const run = s.queue.shift()!;
           for (let k = run.first; k < run.first + run.count; k++) merged.push({ run, k, at: endOf(run, k), id: idOf(run, k) });
-          s.consumed(run.count);
+          writer.consumed(s.index, run.count);
         }
       }
       merged.sort(byEndThenId);
@@ -226,11 +190,11 @@ async function* runWorkers<D, T>(
     const group: RunItem<D>[] = [];
     const taken = states.map(() => 0);
     const report = () => {
-      for (const s of states) if (taken[s.index]! > 0) { s.consumed(taken[s.index]!); taken[s.index] = 0; }
+      for (const s of states) if (taken[s.index]! > 0) { writer.consumed(s.index, taken[s.index]!); taken[s.index] = 0; }
     };
-    const headId = (s: ShardState<D>) => idOf(s.final[0]!, s.final[0]!.first);
+    const headId = (s: WorkerState<D>) => idOf(s.final[0]!, s.final[0]!.first);
     for (;;) {
-      let best: ShardState<D> | null = null;
+      let best: WorkerState<D> | null = null;
       let blocked = false;
       for (const s of states) {
         if (s.final.length === 0) { if (!s.done) blocked = true; continue; }
@@ -256,18 +220,13 @@ async function* runWorkers<D, T>(
     // Each batch is decoded into nextSlot(), which is free: waited for before the decoder resumes.
     for await (const { batch, packetBase } of decodeInputs(inputs, options, summaries, placement)) {
       writer.publish(batch.count, packetBase, batch.latestSec, batch.latestNsec);
-      // This thread's shard of the batch, while the workers track theirs.
-      receiveMine(local.track(batch, packetBase, published), published + 1);
       // Wait for the slot the next batch goes to, handing on meanwhile what the workers send:
       // a worker waiting for its connections to be consumed frees no slot until they are.
-      while (!mayGoOn()) {
+      while (!writer.slotFree()) {
         const seen = news;
         yield* ready();
-        if (mayGoOn()) break;
-        if (news === seen) {
-          writer.wakeReaders(); // they may sleep on fewer than a few waiting batches
-          await abortable(writer.slotFree() ? woken() : Promise.race([writer.slotFreed(), woken()]), signal);
-        }
+        if (writer.slotFree()) break;
+        if (news === seen) await abortable(Promise.race([writer.slotFreed(), new Promise<void>((resolve) => { wake = resolve; })]), signal);
         wake = null;
       }
       // Reading and decoding never wait for the event loop: let the workers' messages in now
@@ -277,35 +236,18 @@ async function* runWorkers<D, T>(
       yield* ready();
     }
     writer.close();
-    // The connections still open in this thread's shard, a step at a time as a worker ends them.
-    for (let done = false; !done;) {
-      while (local.unconsumed > MAX_UNCONSUMED) {
-        const seen = news;
-        yield* ready();
-        if (news === seen && local.unconsumed > MAX_UNCONSUMED) await abortable(woken(), signal);
-        wake = null;
-      }
-      const step = local.finishSome();
-      done = step.done;
-      receiveMine(step.message, Infinity);
-      yield* ready();
-    }
-    mine.done = true;
-    timeline = local.timeline;
-    news++;
     for (;;) {
       const seen = news;
       yield* ready();
       if (states.every((s) => s.done && s.queue.length === 0 && s.final.length === 0)) break;
-      if (news === seen) await abortable(woken(), signal);
+      if (news === seen) await abortable(new Promise<void>((resolve) => { wake = resolve; }), signal);
       wake = null;
     }
   } finally {
     writer.abort();
     for (const s of states) {
-      if (!s.worker) continue;
-      s.worker.recycle.close();
-      await s.worker.thread.terminate();
+      s.recycle.close();
+      await s.worker.terminate();
     }
     releaseScanMemory(memory); // nothing runs on it any more
   }

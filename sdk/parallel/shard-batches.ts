@@ -15,10 +15,9 @@ export interface ShardBatch {
 /**
  * Calls `track` with each batch (then frees its slot) and `after(batchesDone)` once it is
  * freed; `sent()` is how many connections this worker has sent so far. Before it must wait for
- * the consumer, or for the next batch, it calls `beforeWait(batchesDone)`, so the worker can
- * report its batch boundary and the main thread can consume what it sent (and what its own
- * shard wrote of the same batches: it waits for them). Returns the reader, for the end of
- * input (waitForConsumer).
+ * the consumer, it calls `beforeWait(batchesDone)`, so the worker can report its batch boundary
+ * and the main thread can consume what it sent. Returns the reader, for the end of input
+ * (waitForConsumer).
  */
 export function forEachShardBatch(
   job: WorkerJob, sent: () => number, track: (batch: ShardBatch) => void, after: (batchesDone: number) => void,
@@ -28,7 +27,7 @@ export function forEachShardBatch(
   const reader = new RingReader(job.ring, job.shard.index);
   const views: PacketBatch[] = []; // one per output slot
   let done = 0;
-  for (let slot = reader.next(() => beforeWait(done)); slot; slot = reader.next(() => beforeWait(done))) {
+  for (let slot = reader.next(); slot; slot = reader.next()) {
     if (reader.mustWait(sent())) beforeWait(done);
     reader.waitForConsumer(sent());
     const packets = views[slot.slot] ??= PacketBatch.ofSlot(memory.buffer, outputAt, slotRecords, slot.slot, extras);

@@ -10,12 +10,8 @@ import { UnconsumedPeak } from "./batch-ring.js";
 import { forEachShardBatch, type ShardBatch } from "./shard-batches.js";
 import { FINAL_BATCH, type WorkerJob, type WorkerMessage } from "./messages.js";
 
-/**
- * A message goes at least every this many batches (and whenever the worker has caught up with
- * the decoder), so that the main thread can merge them: its own shard's connections of the
- * same batches wait for them.
- */
-const FLUSH_BATCHES = 4;
+/** A message goes at least every this many batches, so that the main thread can merge them. */
+const FLUSH_BATCHES = 32;
 
 /** How many of a message's connections ended during each batch, in order. */
 export type BatchGroups = { batch: number; count: number }[];
@@ -46,7 +42,6 @@ export class WorkerLoop {
   private batch = 0; // batches tracked, or FINAL_BATCH at the end of input
   private groups: BatchGroups = [];
   private sent = 0; // connections sent
-  private reported = 0; // the upTo of the last message
   private readonly peak: UnconsumedPeak;
 
   constructor(private readonly job: WorkerJob, private readonly out: Outbox) {
@@ -86,8 +81,6 @@ export class WorkerLoop {
   }
 
   private flush(upTo: number): void {
-    if (this.out.count === 0 && upTo === this.reported) return; // nothing new to say
-    this.reported = upTo;
     this.sent += this.out.count;
     const { message, transfer } = this.out.take(this.groups, upTo);
     parentPort!.postMessage(message, transfer);

@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 // threads) only tracks, and 4 MB do: 6-8 MB less peak RSS under a flood than 8, the same CPU.
 // From two workers on they may write lines (sdk/lines/scan-lines.ts), which allocates more:
 // with 4 MB that took 1.18x the CPU, so they keep 8.
-const limits = (_workers: number) => ({ maxYoungGenerationSizeMb: 8 });
+const limits = (workers: number) => ({ maxYoungGenerationSizeMb: workers === 1 ? 4 : 8 });
 
 // The worker script beside this module (the compiled dist/sdk/parallel/scan-worker.js, or the
 // bundled one beside the bundled command in dist/cli/); from source (tests), the compiled one.

@@ -14,10 +14,10 @@ import type { HandOffPeak } from "../../../sdk/parallel/messages.js";
 import type { CaptureSummary } from "../../../sdk/decoder/decode-capture.js";
 import { writeFlood } from "../../../bench/flood.js";
 
-// All 20 000 are still held at the end of input (default --max-half-open 100 000): ~6 700 per
-// shard to end then. Two workers and this thread's shard, as `threads: 3`.
+// All 20 000 are still held at the end of input (default --max-half-open 100 000): ~10 000 per
+// worker to end then. Two workers, as `threads: 3`.
 const PACKETS = 20_000;
-const THREADS = 3;
+const WORKERS = 2;
 // Past MAX_UNCONSUMED, one more message: a step's connections (512 records; up to 767 lines,
 // as a step of 256 joins the fewer than 512 not yet sent).
 const FINAL_BOUND = MAX_UNCONSUMED + 768;
@@ -38,10 +38,10 @@ describe("the workers' hand-off at the end of input", () => {
         const records: HandOffPeak = { scan: 0, final: 0 };
         const summaries: CaptureSummary[] = [];
         let connections = 0;
-        for await (const group of trackInWorkers([path], {}, THREADS, summaries, records)) connections += group.count;
+        for await (const group of trackInWorkers([path], {}, WORKERS, summaries, records)) connections += group.count;
         expect(connections).toBe(PACKETS);
         const lines: HandOffPeak = { scan: 0, final: 0 };
-        expect(await drain(linesInWorkers([path], {}, THREADS, [], { format: "ndjson" }, lines))).toBeGreaterThan(0);
+        expect(await drain(linesInWorkers([path], {}, WORKERS, [], { format: "ndjson" }, lines))).toBeGreaterThan(0);
         for (const [way, peak] of [["records", records], ["lines", lines]] as const) {
           // Counted at the end of input (how far under the bound depends on how fast this thread
           // consumes; without the wait, 8 000+ are).
