@@ -4,6 +4,7 @@
 // so do the command's csv and zeek rows (plain(), numText()); string formats go in through utf8().
 
 import { Buffer } from "node:buffer";
+import { epochString } from "../decoder/timestamp.js";
 import { GrowableBytes } from "./growable-bytes.js";
 
 const INITIAL_BYTES = 256 * 1024;
@@ -139,6 +140,45 @@ export class ByteSink extends GrowableBytes {
     }
     this.length = at;
     return true;
+  }
+
+  /**
+   * epochString(sec, nsec) as a JSON string, its digits written straight from the numbers:
+   * seconds from 0 below 2^31 and nanoseconds from 0 below 1e9 (every capture's), else through
+   * the string.
+   */
+  epochStr(sec: number, nsec: number): void {
+    if (!(sec >= 0 && sec < 2147483648 && sec === Math.floor(sec) && nsec >= 0 && nsec < 1e9 && nsec === Math.floor(nsec))) {
+      return this.str(epochString(sec, nsec));
+    }
+    this.reserve(22);
+    const b = this.bytes;
+    b[this.length++] = 0x22;
+    this.uint(sec);
+    let at = this.length;
+    b[at] = 0x2e;
+    let v = nsec | 0;
+    for (let i = 9; i > 0; i--) {
+      const q = (v / 10) | 0;
+      b[at + i] = 0x30 + v - q * 10;
+      v = q;
+    }
+    b[at + 10] = 0x22;
+    this.length = at + 11;
+  }
+
+  /** The IPv4 address at `at` of `bytes` as a JSON string, dotted decimal. */
+  ipv4Str(bytes: Uint8Array, at: number): void {
+    this.reserve(17);
+    this.bytes[this.length++] = 0x22;
+    this.uint(bytes[at]!);
+    this.bytes[this.length++] = 0x2e;
+    this.uint(bytes[at + 1]!);
+    this.bytes[this.length++] = 0x2e;
+    this.uint(bytes[at + 2]!);
+    this.bytes[this.length++] = 0x2e;
+    this.uint(bytes[at + 3]!);
+    this.bytes[this.length++] = 0x22;
   }
 
   /** A number as String() writes it (NaN and the infinities by name). */
