@@ -6,7 +6,7 @@
 
 import { tunnelChainText, type ConnectionRecord, type HandshakeOptions, type OptionValues, type RecordValues } from "../../sdk/index.js";
 import type { ByteSink } from "../../sdk/lines/byte-sink.js";
-import { ANALYSIS_COLUMNS } from "./analysis-columns.js";
+import { ANALYSIS_COLUMNS, AnalysisCells } from "./analysis-columns.js";
 
 /** Name, value of a record, value of its values. */
 export type CsvColumn = [string, (c: ConnectionRecord) => unknown, (v: RecordValues) => unknown];
@@ -111,6 +111,10 @@ export function csvRow(c: ConnectionRecord): string {
 
 const COMMA = 0x2c, CR = 0x0d, LF = 0x0a, QUOTE = 0x22;
 
+// The analysis columns, last, written by AnalysisCells; the columns before them one by one.
+const BASE_COLUMNS = CSV_COLUMNS.length - ANALYSIS_COLUMNS.length;
+const ANALYSIS_CELLS = new AnalysisCells(COMMA, "");
+
 /** The characters NEEDS_QUOTES matches, by code. */
 const QUOTED = new Uint8Array(128);
 for (const c of [QUOTE, COMMA, CR, LF]) QUOTED[c] = 1;
@@ -126,10 +130,11 @@ function writeCell(out: ByteSink, v: unknown): void {
 
 /** csvRow of the record built from `v`, written into `out`. */
 export function csvValuesRow(out: ByteSink, v: RecordValues): void {
-  for (let i = 0; i < CSV_COLUMNS.length; i++) {
+  for (let i = 0; i < BASE_COLUMNS; i++) {
     if (i) out.byte(COMMA);
     writeCell(out, CSV_COLUMNS[i]![2](v));
   }
+  ANALYSIS_CELLS.write(out, v);
   out.byte(CR);
   out.byte(LF);
 }

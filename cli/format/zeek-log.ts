@@ -11,7 +11,7 @@
 import * as crypto from "node:crypto";
 import type { ConnectionRecord, RecordValues } from "../../sdk/index.js";
 import type { ByteSink } from "../../sdk/lines/byte-sink.js";
-import { ANALYSIS_COLUMNS } from "./analysis-columns.js";
+import { ANALYSIS_COLUMNS, AnalysisCells } from "./analysis-columns.js";
 
 /** Name, Zeek type, value of a record, value of its values; null is unset ("-"). */
 type ZeekColumn = [string, string, (c: ConnectionRecord) => unknown, (v: RecordValues) => unknown];
@@ -112,14 +112,19 @@ const cell = (v: unknown): string => (v === null ? "-" : String(v));
 
 const TAB = 0x09, LF = 0x0a, UNSET = 0x2d;
 
+// The analysis columns, last, written by AnalysisCells; the columns before them one by one.
+const BASE_COLUMNS = COLUMNS.length - ANALYSIS_COLUMNS.length;
+const ANALYSIS_CELLS = new AnalysisCells(TAB, "-");
+
 /** zeekRow of the record built from `v`, written into `out`. */
 export function zeekValuesRow(out: ByteSink, v: RecordValues): void {
-  for (let i = 0; i < COLUMNS.length; i++) {
+  for (let i = 0; i < BASE_COLUMNS; i++) {
     if (i) out.byte(TAB);
     const value = COLUMNS[i]![3](v);
     if (value === null) out.byte(UNSET);
     else if (typeof value === "number") out.numText(value);
     else out.plain(String(value));
   }
+  ANALYSIS_CELLS.write(out, v);
   out.byte(LF);
 }

@@ -334,3 +334,16 @@ export function readRecordValues(s: ConnectionStore, slot: number, v: RecordValu
   v.innerVlan = s.innerVlan[slot] !== L.NO_VLAN ? s.innerVlan[slot]! : undefined;
   v.tunnel = s.tunnelParentCount[slot] !== 0 ? recordTunnel(s, slot) : undefined;
 }
+
+/** A side without a single verdict: every count 0 (most sides of a short connection). */
+export function noVerdicts(a: SideAnalysis): boolean {
+  return a.retransmission === 0 && a.fastRetransmission === 0 && a.spuriousRetransmission === 0 && a.outOfOrder === 0
+    && a.dupAck === 0 && a.lostSegment === 0 && a.ackedUnseen === 0 && a.zeroWindow === 0 && a.zeroWindowProbe === 0
+    && a.zeroWindowProbeAck === 0 && a.windowFull === 0 && a.windowUpdate === 0 && a.keepAlive === 0 && a.keepAliveAck === 0;
+}
+
+/** A side without an ack-RTT: no sample and every figure null. */
+export function noAckRtt(a: SideAnalysis): boolean {
+  const r = a.ackRttUs;
+  return r.samples === 0 && r.min === null && r.mean === null && r.max === null && r.p50 === null && r.p95 === null;
+}

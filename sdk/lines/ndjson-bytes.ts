@@ -8,7 +8,7 @@
 
 import type { RecordTunnel } from "../connections/connection-record.js";
 import type { ConnectionStore } from "../connections/connection-store.js";
-import { readRecordValues, RecordValues, type EndpointValues, type OptionValues } from "../connections/record-values.js";
+import { noAckRtt, noVerdicts, readRecordValues, RecordValues, type EndpointValues, type OptionValues } from "../connections/record-values.js";
 import { COUNT_NAMES, type SideAnalysis } from "../connections/analysis/analysis-result.js";
 import { TUNNEL_ID_NAMES, type RecordTunnelLevel } from "../connections/tunnel-chain.js";
 import { FixedBytes, type ByteSink } from "./byte-sink.js";
@@ -93,17 +93,12 @@ function options(out: ByteSink, o: OptionValues): void {
 const NO_VERDICTS = ascii(COUNT_NAMES.map((name, i) => `${i ? "," : "{"}"${name}":0`).join(""));
 const NO_SAMPLES = ascii(',"ackRttUs":{"samples":0,"min":null,"mean":null,"max":null,"p50":null,"p95":null');
 
-function noVerdicts(a: SideAnalysis): boolean {
-  return a.retransmission === 0 && a.fastRetransmission === 0 && a.spuriousRetransmission === 0 && a.outOfOrder === 0
-    && a.dupAck === 0 && a.lostSegment === 0 && a.ackedUnseen === 0 && a.zeroWindow === 0 && a.zeroWindowProbe === 0
-    && a.zeroWindowProbeAck === 0 && a.windowFull === 0 && a.windowUpdate === 0 && a.keepAlive === 0 && a.keepAliveAck === 0;
-}
 
 function side(out: ByteSink, a: SideAnalysis): void {
   if (noVerdicts(a)) out.raw(NO_VERDICTS);
   else counts(out, a);
   const r = a.ackRttUs;
-  if (r.samples === 0 && r.min === null && r.mean === null && r.max === null && r.p50 === null && r.p95 === null) out.raw(NO_SAMPLES);
+  if (noAckRtt(a)) out.raw(NO_SAMPLES);
   else {
     out.raw(K.samples); out.num(r.samples);
     out.raw(K.min); out.numOrNull(r.min);
