@@ -25,6 +25,9 @@ export class FixedBytes {
   }
 }
 
+// Past this many words, a fixed run (the counts of a side without verdicts) is copied whole.
+const LONG_WORDS = 16;
+
 const NULL = new FixedBytes("null"), TRUE = new FixedBytes("true"), FALSE = new FixedBytes("false");
 
 export class ByteSink extends GrowableBytes {
@@ -63,6 +66,11 @@ export class ByteSink extends GrowableBytes {
   raw(fixed: FixedBytes): void {
     const bytes = fixed.bytes, words = fixed.words;
     this.reserve(bytes.length);
+    if (words.length > LONG_WORDS) {
+      this.bytes.set(bytes, this.length);
+      this.length += bytes.length;
+      return;
+    }
     const v = this.view;
     let at = this.length;
     for (let i = 0; i < words.length; i++, at += 4) v.setInt32(at, words[i]!, true);
