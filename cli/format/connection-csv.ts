@@ -6,7 +6,8 @@
 
 import { tunnelChainText, type ConnectionRecord, type HandshakeOptions, type OptionValues, type RecordValues } from "../../sdk/index.js";
 import type { ByteSink } from "../../sdk/lines/byte-sink.js";
-import { ANALYSIS_COLUMNS, AnalysisCells } from "./analysis-columns.js";
+import { ANALYSIS_COLUMNS } from "./analysis-columns.js";
+import { QUOTED, writeCsvValues, type CsvCells } from "./csv-values-row.js";
 
 /** Name, value of a record, value of its values. */
 export type CsvColumn = [string, (c: ConnectionRecord) => unknown, (v: RecordValues) => unknown];
@@ -109,15 +110,7 @@ export function csvRow(c: ConnectionRecord): string {
   return CSV_COLUMNS.map(([, get]) => cell(get(c))).join(",") + "\r\n";
 }
 
-const COMMA = 0x2c, CR = 0x0d, LF = 0x0a, QUOTE = 0x22;
-
-// The analysis columns, last, written by AnalysisCells; the columns before them one by one.
-const BASE_COLUMNS = CSV_COLUMNS.length - ANALYSIS_COLUMNS.length;
-const ANALYSIS_CELLS = new AnalysisCells(COMMA, "");
-
-/** The characters NEEDS_QUOTES matches, by code. */
-const QUOTED = new Uint8Array(128);
-for (const c of [QUOTE, COMMA, CR, LF]) QUOTED[c] = 1;
+const COMMA = 0x2c;
 
 /** cell(v), written as bytes: numbers and plain text without a string in between. */
 function writeCell(out: ByteSink, v: unknown): void {
@@ -128,13 +121,19 @@ function writeCell(out: ByteSink, v: unknown): void {
   } else if (v !== null && v !== undefined) out.plain(String(v));
 }
 
-/** csvRow of the record built from `v`, written into `out`. */
+// The tunnel's five columns, through the table (few connections are tunnelled).
+const TUNNEL_AT = CSV_COLUMNS.findIndex(([name]) => name === "tunnel");
+const CELLS: CsvCells = {
+  tunnel: (out, v) => {
+    for (let i = TUNNEL_AT; i < TUNNEL_AT + 5; i++) {
+      out.byte(COMMA);
+      writeCell(out, CSV_COLUMNS[i]![2](v));
+    }
+  },
+  quote: cell,
+};
+
+/** csvRow of the record built from `v`, written into `out` (csv-values-row.ts). */
 export function csvValuesRow(out: ByteSink, v: RecordValues): void {
-  for (let i = 0; i < BASE_COLUMNS; i++) {
-    if (i) out.byte(COMMA);
-    writeCell(out, CSV_COLUMNS[i]![2](v));
-  }
-  ANALYSIS_CELLS.write(out, v);
-  out.byte(CR);
-  out.byte(LF);
+  writeCsvValues(out, v, CELLS);
 }

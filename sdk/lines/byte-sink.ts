@@ -151,19 +151,17 @@ export class ByteSink extends GrowableBytes {
   }
 
   /**
-   * epochString(sec, nsec) as a JSON string, its digits written straight from the numbers:
-   * seconds from 0 below 2^31 and nanoseconds from 0 below 1e9 (every capture's), else through
-   * the string.
+   * epochString(sec, nsec), its digits written straight from the numbers: seconds from 0 below
+   * 2^31 and nanoseconds from 0 below 1e9 (every capture's), else through the string.
    */
-  epochStr(sec: number, nsec: number): void {
+  epoch(sec: number, nsec: number): void {
     if (!(sec >= 0 && sec < 2147483648 && sec === Math.floor(sec) && nsec >= 0 && nsec < 1e9 && nsec === Math.floor(nsec))) {
-      return this.str(epochString(sec, nsec));
+      return this.asciiText(epochString(sec, nsec));
     }
-    this.reserve(22);
-    const b = this.bytes;
-    b[this.length++] = 0x22;
     this.uint(sec);
-    let at = this.length;
+    this.reserve(10);
+    const b = this.bytes;
+    const at = this.length;
     b[at] = 0x2e;
     let v = nsec | 0;
     for (let i = 9; i > 0; i--) {
@@ -171,22 +169,18 @@ export class ByteSink extends GrowableBytes {
       b[at + i] = 0x30 + v - q * 10;
       v = q;
     }
-    b[at + 10] = 0x22;
-    this.length = at + 11;
+    this.length = at + 10;
   }
 
-  /** The IPv4 address at `at` of `bytes` as a JSON string, dotted decimal. */
-  ipv4Str(bytes: Uint8Array, at: number): void {
-    this.reserve(17);
-    this.bytes[this.length++] = 0x22;
+  /** The IPv4 address at `at` of `bytes`, dotted decimal. */
+  ipv4(bytes: Uint8Array, at: number): void {
     this.uint(bytes[at]!);
-    this.bytes[this.length++] = 0x2e;
+    this.byte(0x2e);
     this.uint(bytes[at + 1]!);
-    this.bytes[this.length++] = 0x2e;
+    this.byte(0x2e);
     this.uint(bytes[at + 2]!);
-    this.bytes[this.length++] = 0x2e;
+    this.byte(0x2e);
     this.uint(bytes[at + 3]!);
-    this.bytes[this.length++] = 0x22;
   }
 
   /** A number as String() writes it (NaN and the infinities by name). */

@@ -14,6 +14,7 @@ import { TUNNEL_ID_NAMES, type RecordTunnelLevel } from "../connections/tunnel-c
 import { FixedBytes, type ByteSink } from "./byte-sink.js";
 
 const ascii = (text: string) => new FixedBytes(text);
+const QUOTE = 0x22;
 
 /**
  * A key, and the key with each value that has no digits (null, false, true) after it: such a
@@ -86,7 +87,7 @@ function known(out: ByteSink, s: string): void {
 
 function endpoint(out: ByteSink, e: EndpointValues): void {
   out.raw(K.addr);
-  if (e.addrText === null && e.version === 4) out.ipv4Str(e.addrBytes, e.addrAt);
+  if (e.addrText === null && e.version === 4) { out.byte(QUOTE); out.ipv4(e.addrBytes, e.addrAt); out.byte(QUOTE); }
   else out.str(e.addr);
   out.raw(K.port); out.num(e.port);
   out.raw(K.pkts); out.num(e.pkts);
@@ -215,7 +216,7 @@ export function writeValues(out: ByteSink, c: RecordValues): void {
   out.raw(K.id); out.num(c.id);
   out.raw(K.communityId); out.str(c.communityId);
   out.raw(K.ts);
-  if (c.tsText === null) out.epochStr(c.firstSec, c.firstNsec);
+  if (c.tsText === null) { out.byte(QUOTE); out.epoch(c.firstSec, c.firstNsec); out.byte(QUOTE); }
   else out.str(c.tsText);
   out.raw(K.duration); out.num(c.duration);
   out.raw(K.orig); endpoint(out, c.orig);

@@ -71,7 +71,7 @@ describe("ByteSink", () => {
     expect(asJson(() => out.utf8("a😀é"))).toBe("a😀é");
   });
 
-  it("writes a time's digits as JSON.stringify(epochString(sec, nsec)), in range and out of it", () => {
+  it("writes a time's digits as epochString(sec, nsec), in range and out of it", () => {
     const random = rng(17);
     const pairs: [number, number][] = [
       [0, 0], [0, 1], [1, 999_999_999], [2 ** 31 - 1, 5], [2 ** 31, 5], [2 ** 40, 123], [-1, 500_000_000], [-2, 0],
@@ -79,18 +79,18 @@ describe("ByteSink", () => {
     ];
     for (let i = 0; i < 5000; i++) pairs.push([Math.floor(random() * 2 ** 31), Math.floor(random() * 1e9)]);
     for (const [sec, nsec] of pairs) {
-      expect(asJson(() => out.epochStr(sec, nsec)), `${sec} ${nsec}`).toBe(JSON.stringify(epochString(sec, nsec)));
+      expect(asJson(() => out.epoch(sec, nsec)), `${sec} ${nsec}`).toBe(epochString(sec, nsec));
     }
   });
 
-  it("writes an IPv4 address as JSON.stringify(formatAddress(...))", () => {
+  it("writes an IPv4 address as formatAddress does", () => {
     const random = rng(23);
     const bytes = new Uint8Array(8);
     const cases = [[0, 0, 0, 0], [255, 255, 255, 255], [10, 0, 9, 100], [1, 22, 133, 9]];
     for (let i = 0; i < 2000; i++) cases.push([0, 1, 2, 3].map(() => Math.floor(random() * 256)));
     for (const quad of cases) {
       bytes.set(quad, 3);
-      expect(asJson(() => out.ipv4Str(bytes, 3))).toBe(JSON.stringify(formatAddress(bytes, 3, 4)));
+      expect(asJson(() => out.ipv4(bytes, 3))).toBe(formatAddress(bytes, 3, 4));
     }
   });
 });
