@@ -2,7 +2,7 @@
 // per side, one column per verdict count, then the ack-RTT, retransmitted bytes, largest gap
 // and time to the first payload byte; then the connection's largest gap. Names are the record's
 // fields in snake case behind orig_ / resp_ (README, "csv columns"); null is an empty cell.
-// Each column reads a record and the same field of the record's values (record-values.ts).
+// Each column reads a record; AnalysisCells writes the same cells from the record's values (record-values.ts).
 
 import { COUNT_NAMES, type SideAnalysis } from "../../sdk/connections/analysis/analysis-result.js";
 import type { ConnectionRecord, RecordValues } from "../../sdk/index.js";
@@ -11,16 +11,15 @@ import { FixedBytes, type ByteSink } from "../../sdk/lines/byte-sink.js";
 
 type Value = number | null;
 
-/** Name, Zeek type, value of a record, value of its values. */
-export type AnalysisColumn = [string, "count" | "double", (c: ConnectionRecord) => Value, (v: RecordValues) => Value];
+/** Name, Zeek type, value of a record (AnalysisCells writes a row's from the record's values). */
+export type AnalysisColumn = [string, "count" | "double", (c: ConnectionRecord) => Value];
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
 
 function sideColumns(role: "orig" | "resp"): AnalysisColumn[] {
   const ofRecord = (c: ConnectionRecord): SideAnalysis => c.analysis[role];
-  const ofValues = role === "orig" ? (v: RecordValues) => v.origAnalysis : (v: RecordValues) => v.respAnalysis;
   const column = (name: string, type: AnalysisColumn[1], get: (a: SideAnalysis) => Value): AnalysisColumn =>
-    [`${role}_${name}`, type, (c) => get(ofRecord(c)), (v) => get(ofValues(v))];
+    [`${role}_${name}`, type, (c) => get(ofRecord(c))];
   return [
     ...COUNT_NAMES.map((name) => column(snake(name), "count", (a) => a[name])),
     column("ack_rtt_samples", "count", (a) => a.ackRttUs.samples),
@@ -37,7 +36,7 @@ function sideColumns(role: "orig" | "resp"): AnalysisColumn[] {
 
 export const ANALYSIS_COLUMNS: AnalysisColumn[] = [
   ...sideColumns("orig"), ...sideColumns("resp"),
-  ["max_gap_us", "double", (c) => c.analysis.maxGapUs, (v) => v.maxGapUs],
+  ["max_gap_us", "double", (c) => c.analysis.maxGapUs],
 ];
 
 const ZERO = 0x30;

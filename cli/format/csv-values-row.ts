@@ -4,26 +4,18 @@
 // capture and on values captures rarely hold). A call through the column table per cell, and
 // the value it returned boxed, were most of a row's cost.
 
-import type { EndpointValues, RecordValues } from "../../sdk/index.js";
-import { FixedBytes, type ByteSink } from "../../sdk/lines/byte-sink.js";
+import { tunnelChainText, type EndpointValues, type RecordTunnel, type RecordValues } from "../../sdk/index.js";
+import { epochDigits, FixedBytes, type ByteSink } from "../../sdk/lines/byte-sink.js";
 import { AnalysisCells } from "./analysis-columns.js";
 
 const COMMA = 0x2c, CR = 0x0d, LF = 0x0a;
 
 /** The characters a cell is quoted for (connection-csv.ts, NEEDS_QUOTES), by code. */
-export const QUOTED = new Uint8Array(128);
+const QUOTED = new Uint8Array(128);
 for (const c of [0x22, COMMA, CR, LF]) QUOTED[c] = 1;
 
 const TRUE = new FixedBytes(",true"), FALSE = new FixedBytes(",false");
 const NO_TUNNEL = new FixedBytes(",,,,,"); // tunnel, its identity, parents, changes and chain
-
-/** How the row writes what is not a plain field: a tunnel's five cells, and a text cell to quote or encode. */
-export interface CsvCells {
-  /** The tunnel columns' cells of `v` (a tunnelled connection), each after a comma. */
-  tunnel(out: ByteSink, v: RecordValues): void;
-  /** The cell of a text with a quote, comma, line break or non-ASCII character (connection-csv.ts, cell). */
-  quote(s: string): string;
-}
 
 /** cell(text) after a comma: plain ASCII as is, the rest quoted or encoded by `quote`. */
 function text(out: ByteSink, s: string, quote: (s: string) => string): void {
@@ -57,6 +49,16 @@ function address(out: ByteSink, e: EndpointValues, quote: (s: string) => string)
   out.ipv4(e.addrBytes, e.addrAt);
 }
 
+// A tunnelled connection's five cells: the chain outermost first, its identity, the chains seen.
+function tunnel(out: ByteSink, t: RecordTunnel, quote: (s: string) => string): void {
+  text(out, t.types.join(">"), quote);
+  text(out, t.identity, quote);
+  text(out, t.parents.join(";"), quote);
+  num(out, t.changes);
+  if (t.chain) text(out, tunnelChainText(t.chain), quote);
+  else out.byte(COMMA);
+}
+
 function endpointCells(out: ByteSink, e: EndpointValues): void {
   num(out, e.pkts);
   num(out, e.bytes);
@@ -66,14 +68,13 @@ function endpointCells(out: ByteSink, e: EndpointValues): void {
 
 const ANALYSIS = new AnalysisCells(COMMA, "");
 
-/** The row of `v`, CR LF included. */
-export function writeCsvValues(out: ByteSink, v: RecordValues, cells: CsvCells): void {
-  const quote = cells.quote;
+/** The row of `v`, CR LF included; `quote` is the cell of a text to quote or encode (connection-csv.ts). */
+export function writeCsvValues(out: ByteSink, v: RecordValues, quote: (s: string) => string): void {
   out.numText(v.id);
   text(out, v.communityId, quote);
   // The time and IPv4 addresses as digits from the numbers and bytes, no string in between.
-  if (v.tsText === null) { out.byte(COMMA); out.epoch(v.firstSec, v.firstNsec); }
-  else text(out, v.tsText, quote);
+  if (v.tsText === null && epochDigits(v.firstSec, v.firstNsec)) { out.byte(COMMA); out.epoch(v.firstSec, v.firstNsec); }
+  else text(out, v.ts, quote);
   num(out, v.duration);
   address(out, v.orig, quote);
   num(out, v.orig.port);
@@ -82,7 +83,7 @@ export function writeCsvValues(out: ByteSink, v: RecordValues, cells: CsvCells):
   num(out, v.vlan);
   num(out, v.innerVlan);
   if (v.tunnel === undefined) out.raw(NO_TUNNEL);
-  else cells.tunnel(out, v);
+  else tunnel(out, v.tunnel, quote);
   text(out, v.connState, quote);
   text(out, v.history, quote);
   text(out, v.outcome, quote);

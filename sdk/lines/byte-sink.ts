@@ -4,7 +4,6 @@
 // so do the command's csv and zeek rows (plain(), numText()); string formats go in through utf8().
 
 import { Buffer } from "node:buffer";
-import { epochString } from "../decoder/timestamp.js";
 import { GrowableBytes } from "./growable-bytes.js";
 
 const INITIAL_BYTES = 256 * 1024;
@@ -29,6 +28,11 @@ export class FixedBytes {
 const LONG_WORDS = 16;
 
 const NULL = new FixedBytes("null"), TRUE = new FixedBytes("true"), FALSE = new FixedBytes("false");
+
+/** Whether ByteSink.epoch writes this time (else its caller writes epochString's text). */
+export function epochDigits(sec: number, nsec: number): boolean {
+  return sec >= 0 && sec < 2147483648 && sec === Math.floor(sec) && nsec >= 0 && nsec < 1e9 && nsec === Math.floor(nsec);
+}
 
 export class ByteSink extends GrowableBytes {
   // The byte writes go to the plain Uint8Array (a Buffer's element stores were slower); a
@@ -151,13 +155,11 @@ export class ByteSink extends GrowableBytes {
   }
 
   /**
-   * epochString(sec, nsec), its digits written straight from the numbers: seconds from 0 below
-   * 2^31 and nanoseconds from 0 below 1e9 (every capture's), else through the string.
+   * epochString(sec, nsec), its digits written straight from the numbers, cut to `decimals`
+   * (9: all), for a time epochDigits() takes: seconds from 0 below 2^31 and whole nanoseconds
+   * below 1e9 (every capture's).
    */
-  epoch(sec: number, nsec: number): void {
-    if (!(sec >= 0 && sec < 2147483648 && sec === Math.floor(sec) && nsec >= 0 && nsec < 1e9 && nsec === Math.floor(nsec))) {
-      return this.asciiText(epochString(sec, nsec));
-    }
+  epoch(sec: number, nsec: number, decimals = 9): void {
     this.uint(sec);
     this.reserve(10);
     const b = this.bytes;
@@ -169,7 +171,7 @@ export class ByteSink extends GrowableBytes {
       b[at + i] = 0x30 + v - q * 10;
       v = q;
     }
-    this.length = at + 10;
+    this.length = at + 1 + decimals;
   }
 
   /** The IPv4 address at `at` of `bytes`, dotted decimal. */

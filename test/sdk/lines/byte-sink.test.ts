@@ -3,7 +3,7 @@
 // through String(); strings with escapes or past ASCII through JSON.stringify and UTF-8.
 
 import { describe, it, expect } from "vitest";
-import { ByteSink } from "../../../sdk/lines/byte-sink.js";
+import { ByteSink, epochDigits } from "../../../sdk/lines/byte-sink.js";
 import { epochString } from "../../../sdk/decoder/timestamp.js";
 import { formatAddress } from "../../../sdk/decoder/addresses.js";
 import { rng } from "../../helpers/decode.js";
@@ -71,16 +71,23 @@ describe("ByteSink", () => {
     expect(asJson(() => out.utf8("a😀é"))).toBe("a😀é");
   });
 
-  it("writes a time's digits as epochString(sec, nsec), in range and out of it", () => {
+  it("writes a time's digits as epochString(sec, nsec) does, or to the microsecond, where it takes the time", () => {
     const random = rng(17);
     const pairs: [number, number][] = [
       [0, 0], [0, 1], [1, 999_999_999], [2 ** 31 - 1, 5], [2 ** 31, 5], [2 ** 40, 123], [-1, 500_000_000], [-2, 0],
       [5, 1e9], [5, -1], [5, 2.5e9], [1.5, 3], [7, 0.5], [NaN, 0], [1_591_780_863, 720_289_000],
     ];
     for (let i = 0; i < 5000; i++) pairs.push([Math.floor(random() * 2 ** 31), Math.floor(random() * 1e9)]);
+    let written = 0;
     for (const [sec, nsec] of pairs) {
-      expect(asJson(() => out.epoch(sec, nsec)), `${sec} ${nsec}`).toBe(epochString(sec, nsec));
+      if (!epochDigits(sec, nsec)) continue;
+      written++;
+      const text = epochString(sec, nsec);
+      expect(asJson(() => out.epoch(sec, nsec)), `${sec} ${nsec}`).toBe(text);
+      expect(asJson(() => out.epoch(sec, nsec, 6)), `${sec} ${nsec}`).toBe(text.slice(0, -3));
     }
+    expect(written).toBeGreaterThan(5000);
+    for (const [sec, nsec] of [[2 ** 31, 0], [-1, 0], [5, 1e9], [5, -1], [1.5, 3], [7, 0.5], [NaN, 0]]) expect(epochDigits(sec!, nsec!)).toBe(false);
   });
 
   it("writes an IPv4 address as formatAddress does", () => {
