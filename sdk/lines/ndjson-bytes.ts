@@ -70,21 +70,6 @@ const K = {
   comma: ascii(","), colon: ascii(":"), close: ascii("}"), closeTwo: ascii("}}"), lineEnd: ascii("}\n"), NULL: ascii("null"),
 };
 
-// The strings a record takes from a small set (outcome, teardown, connState, firstCloser,
-// anomaly names), quoted and encoded once each: a lookup by an interned string beats a pass
-// over its characters. Bounded, in case a program's values bring strings of their own.
-const QUOTED = new Map<string, FixedBytes>();
-const QUOTED_MAX = 256;
-
-function known(out: ByteSink, s: string): void {
-  let fixed = QUOTED.get(s);
-  if (fixed === undefined) {
-    if (QUOTED.size >= QUOTED_MAX) return out.str(s);
-    QUOTED.set(s, fixed = new FixedBytes(JSON.stringify(s)));
-  }
-  out.raw(fixed);
-}
-
 function endpoint(out: ByteSink, e: EndpointValues): void {
   out.raw(K.addr);
   if (e.addrText === null && e.version === 4) { out.byte(QUOTE); out.ipv4(e.addrBytes, e.addrAt); out.byte(QUOTE); }
@@ -223,7 +208,7 @@ export function writeValues(out: ByteSink, c: RecordValues): void {
   out.raw(K.resp); endpoint(out, c.resp);
   out.raw(K.firstPacket); out.num(c.firstPacket);
   out.raw(K.lastPacket); out.num(c.lastPacket);
-  out.raw(K.outcome); known(out, c.outcome);
+  out.raw(K.outcome); out.str(c.outcome);
   out.raw(K.synCount); out.num(c.synCount);
   out.raw(K.synAckCount); out.num(c.synAckCount);
   numOrNullAt(out, K.rtt1, c.rttSynToSynAckUs);
@@ -240,16 +225,16 @@ export function writeValues(out: ByteSink, c: RecordValues): void {
   }
   out.raw(K.optionsOrig); options(out, c.origOptions);
   out.raw(K.resp); options(out, c.respOptions);
-  out.raw(K.kind); known(out, c.teardown);
+  out.raw(K.kind); out.str(c.teardown);
   out.raw(K.firstCloser);
   if (c.firstCloser === null) out.raw(K.NULL);
-  else known(out, c.firstCloser);
-  out.raw(K.connState); known(out, c.connState);
+  else out.str(c.firstCloser);
+  out.raw(K.connState); out.str(c.connState);
   out.raw(K.history); out.str(c.history);
   out.raw(K.anomalies);
   for (let k = 0; k < c.anomalyCount; k++) {
     if (k) out.raw(K.comma);
-    known(out, c.anomalyNames[k]!); out.raw(K.colon); out.num(c.anomalyCounts[k]!);
+    out.str(c.anomalyNames[k]!); out.raw(K.colon); out.num(c.anomalyCounts[k]!);
   }
   out.raw(K.analysisOrig); side(out, c.origAnalysis);
   out.raw(K.resp); side(out, c.respAnalysis);
