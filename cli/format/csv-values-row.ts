@@ -44,9 +44,9 @@ function optionBool(out: ByteSink, seen: boolean, b: boolean): void {
 }
 
 function address(out: ByteSink, e: EndpointValues, quote: (s: string) => string): void {
-  if (e.addrText !== null || e.version !== 4) return text(out, e.addr, quote);
+  if (e.addrText !== null) return text(out, e.addr, quote);
   out.byte(COMMA);
-  out.ipv4(e.addrBytes, e.addrAt);
+  out.address(e.addrBytes, e.addrAt, e.version);
 }
 
 // A tunnelled connection's five cells: the chain outermost first, its identity, the chains seen.

@@ -35,9 +35,9 @@ function text(out: ByteSink, s: string | null): void {
 }
 
 function address(out: ByteSink, e: EndpointValues): void {
-  if (e.addrText !== null || e.version !== 4) return text(out, e.addr);
+  if (e.addrText !== null) return text(out, e.addr);
   out.byte(TAB);
-  out.ipv4(e.addrBytes, e.addrAt);
+  out.address(e.addrBytes, e.addrAt, e.version);
 }
 
 const ANALYSIS = new AnalysisCells(TAB, "-");

@@ -27,6 +27,10 @@ export class FixedBytes {
 // Past this many words, a fixed run (the counts of a side without verdicts) is copied whole.
 const LONG_WORDS = 16;
 
+const GROUPS = new Int32Array(8);
+const HEX = new Uint8Array(Buffer.from("0123456789abcdef", "latin1"));
+const MAPPED = new FixedBytes("::ffff:");
+
 const NULL = new FixedBytes("null"), TRUE = new FixedBytes("true"), FALSE = new FixedBytes("false");
 
 /** Whether ByteSink.epoch writes this time (else its caller writes epochString's text). */
@@ -183,6 +187,52 @@ export class ByteSink extends GrowableBytes {
     this.uint(bytes[at + 2]!);
     this.byte(0x2e);
     this.uint(bytes[at + 3]!);
+  }
+
+  /** The address of IP `version` (4 or 6) at `at` of `bytes`, as formatAddress writes it. */
+  address(bytes: Uint8Array, at: number, version: number): void {
+    if (version === 4) this.ipv4(bytes, at);
+    else this.ipv6(bytes, at);
+  }
+
+  /**
+   * The IPv6 address at `at` of `bytes` as formatAddress writes it (RFC 5952: lowercase hex,
+   * the first longest run of two or more zero groups as "::", an IPv4-mapped address ending in
+   * its dotted quad), without the strings and arrays formatting it takes.
+   */
+  ipv6(bytes: Uint8Array, at: number): void {
+    const w = GROUPS;
+    for (let k = 0; k < 8; k++) w[k] = (bytes[at + 2 * k]! << 8) | bytes[at + 2 * k + 1]!;
+    this.reserve(46);
+    if (w[5] === 0xffff && w[0] === 0 && w[1] === 0 && w[2] === 0 && w[3] === 0 && w[4] === 0) {
+      this.raw(MAPPED);
+      return this.ipv4(bytes, at + 12);
+    }
+    let bestStart = -1, bestLen = 0;
+    for (let k = 0; k < 8;) {
+      if (w[k] !== 0) { k++; continue; }
+      let e = k;
+      while (e < 8 && w[e] === 0) e++;
+      if (e - k > bestLen && e - k >= 2) { bestStart = k; bestLen = e - k; }
+      k = e;
+    }
+    const b = this.bytes;
+    let out = this.length;
+    for (let k = 0; k < 8; k++) {
+      if (k === bestStart) {
+        b[out++] = 0x3a;
+        b[out++] = 0x3a;
+        k += bestLen - 1;
+        continue;
+      }
+      if (k > 0 && k !== bestStart + bestLen) b[out++] = 0x3a;
+      const g = w[k]!;
+      if (g >= 0x1000) b[out++] = HEX[g >> 12]!;
+      if (g >= 0x100) b[out++] = HEX[(g >> 8) & 15]!;
+      if (g >= 0x10) b[out++] = HEX[(g >> 4) & 15]!;
+      b[out++] = HEX[g & 15]!;
+    }
+    this.length = out;
   }
 
   /** A number as String() writes it (NaN and the infinities by name). */

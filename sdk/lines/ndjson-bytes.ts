@@ -72,7 +72,7 @@ const K = {
 
 function endpoint(out: ByteSink, e: EndpointValues): void {
   out.raw(K.addr);
-  if (e.addrText === null && e.version === 4) { out.byte(QUOTE); out.ipv4(e.addrBytes, e.addrAt); out.byte(QUOTE); }
+  if (e.addrText === null) { out.byte(QUOTE); out.address(e.addrBytes, e.addrAt, e.version); out.byte(QUOTE); }
   else out.str(e.addr);
   out.raw(K.port); out.num(e.port);
   out.raw(K.pkts); out.num(e.pkts);

@@ -90,6 +90,24 @@ describe("ByteSink", () => {
     for (const [sec, nsec] of [[2 ** 31, 0], [-1, 0], [5, 1e9], [5, -1], [1.5, 3], [7, 0.5], [NaN, 0]]) expect(epochDigits(sec!, nsec!)).toBe(false);
   });
 
+  it("writes an IPv6 address as formatAddress does (RFC 5952: zero runs, mapped IPv4)", () => {
+    const random = rng(29);
+    const bytes = new Uint8Array(21);
+    const cases: number[][] = [
+      Array(8).fill(0), [0, 0, 0, 0, 0, 0, 0, 1], [1, 0, 0, 0, 0, 0, 0, 0], [0x2001, 0xdb8, 0, 0, 1, 0, 0, 1],
+      [0x2001, 0xdb8, 0, 1, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0xffff, 0x0a00, 0x0001], [0, 0, 0, 0, 1, 0xffff, 0x0a00, 1],
+      [0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff], [1, 0, 2, 0, 3, 0, 4, 0], [0, 1, 0, 0, 2, 0, 0, 3],
+      [0xfe80, 0, 0, 0, 0x1ff, 0xfe23, 0x4567, 0x890a], [0x10, 0x100, 0x1000, 0xf, 0, 0, 0, 0],
+    ];
+    // Random groups, mostly zero so that runs of every length and place occur.
+    for (let i = 0; i < 5000; i++) cases.push(Array.from({ length: 8 }, () => (random() < 0.5 ? 0 : Math.floor(random() * 65536) >> Math.floor(random() * 16))));
+    for (const groups of cases) {
+      groups.forEach((g, k) => { bytes[5 + 2 * k] = g >> 8; bytes[6 + 2 * k] = g & 255; });
+      const want = formatAddress(bytes, 5, 6);
+      expect(asJson(() => out.ipv6(bytes, 5)), want).toBe(want);
+    }
+  });
+
   it("writes an IPv4 address as formatAddress does", () => {
     const random = rng(23);
     const bytes = new Uint8Array(8);
