@@ -24,8 +24,8 @@ import type { HandshakeOutcome, RecordTunnel, TeardownKind } from "./connection-
 export class EndpointValues {
   /**
    * The address, as readRecordValues read it: `version` 4 or 6, its bytes at `addrAt` of
-   * `addrBytes` (the record's). `addr` formats it on first asking (a line format may write the
-   * digits straight from the bytes instead, with no string in between: writeAddress).
+   * `addrBytes` (the record's). `addr` formats it on first asking (the line formats write it
+   * straight from the bytes instead, with no string in between: ByteSink.address).
    */
   version = 4;
   addrBytes: Uint8Array;
@@ -73,8 +73,8 @@ export class OptionValues {
 }
 
 // The strings of a record (its time, addresses and Community ID) are made only when read: the
-// ndjson writer writes the time and IPv4 addresses as digits from the numbers and bytes here,
-// and a connection's strings were most of the objects a line allocated. Setting one (a test's
+// line formats write the time and addresses from the numbers and bytes here, and a
+// connection's strings were most of the objects a line allocated. Setting one (a test's
 // values read back from a record) makes it what is read and written.
 export class RecordValues {
   id = 0;
