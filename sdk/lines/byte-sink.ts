@@ -4,6 +4,7 @@
 // so do the command's csv and zeek rows (plain(), numText()); string formats go in through utf8().
 
 import { Buffer } from "node:buffer";
+import { zeroRun } from "../decoder/addresses.js";
 import { GrowableBytes } from "./growable-bytes.js";
 
 const INITIAL_BYTES = 256 * 1024;
@@ -208,14 +209,8 @@ export class ByteSink extends GrowableBytes {
       this.raw(MAPPED);
       return this.ipv4(bytes, at + 12);
     }
-    let bestStart = -1, bestLen = 0;
-    for (let k = 0; k < 8;) {
-      if (w[k] !== 0) { k++; continue; }
-      let e = k;
-      while (e < 8 && w[e] === 0) e++;
-      if (e - k > bestLen && e - k >= 2) { bestStart = k; bestLen = e - k; }
-      k = e;
-    }
+    const run = zeroRun(w);
+    const bestStart = run < 0 ? -1 : run >> 4, bestLen = run < 0 ? 0 : run & 15;
     const b = this.bytes;
     let out = this.length;
     for (let k = 0; k < 8; k++) {

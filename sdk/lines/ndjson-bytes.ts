@@ -106,8 +106,6 @@ function options(out: ByteSink, o: OptionValues): void {
 const NO_VERDICTS_TEXT = COUNT_NAMES.map((name, i) => `${i ? "," : "{"}"${name}":0`).join("");
 const NO_SAMPLES_TEXT = ',"ackRttUs":{"samples":0,"min":null,"mean":null,"max":null,"p50":null,"p95":null';
 const NO_VERDICTS = ascii(NO_VERDICTS_TEXT), NO_SAMPLES = ascii(NO_SAMPLES_TEXT);
-
-
 // Both, and the next key: a short connection's side, mostly.
 const NO_VERDICTS_OR_SAMPLES = ascii(`${NO_VERDICTS_TEXT}${NO_SAMPLES_TEXT}},"retransmittedBytes":`);
 
