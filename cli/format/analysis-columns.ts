@@ -2,23 +2,24 @@
 // per side, one column per verdict count, then the ack-RTT, retransmitted bytes, largest gap
 // and time to the first payload byte; then the connection's largest gap. Names are the record's
 // fields in snake case behind orig_ / resp_ (README, "csv columns"); null is an empty cell.
-// Each column reads a record and the same field of the record's values (record-values.ts).
+// Each column reads a record; AnalysisCells writes the same cells from the record's values (record-values.ts).
 
 import { COUNT_NAMES, type SideAnalysis } from "../../sdk/connections/analysis/analysis-result.js";
 import type { ConnectionRecord, RecordValues } from "../../sdk/index.js";
+import { noAckRtt, noVerdicts } from "../../sdk/connections/record-values.js";
+import { FixedBytes, type ByteSink } from "../../sdk/lines/byte-sink.js";
 
 type Value = number | null;
 
-/** Name, Zeek type, value of a record, value of its values. */
-export type AnalysisColumn = [string, "count" | "double", (c: ConnectionRecord) => Value, (v: RecordValues) => Value];
+/** Name, Zeek type, value of a record (AnalysisCells writes a row's from the record's values). */
+export type AnalysisColumn = [string, "count" | "double", (c: ConnectionRecord) => Value];
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
 
 function sideColumns(role: "orig" | "resp"): AnalysisColumn[] {
   const ofRecord = (c: ConnectionRecord): SideAnalysis => c.analysis[role];
-  const ofValues = role === "orig" ? (v: RecordValues) => v.origAnalysis : (v: RecordValues) => v.respAnalysis;
   const column = (name: string, type: AnalysisColumn[1], get: (a: SideAnalysis) => Value): AnalysisColumn =>
-    [`${role}_${name}`, type, (c) => get(ofRecord(c)), (v) => get(ofValues(v))];
+    [`${role}_${name}`, type, (c) => get(ofRecord(c))];
   return [
     ...COUNT_NAMES.map((name) => column(snake(name), "count", (a) => a[name])),
     column("ack_rtt_samples", "count", (a) => a.ackRttUs.samples),
@@ -35,5 +36,56 @@ function sideColumns(role: "orig" | "resp"): AnalysisColumn[] {
 
 export const ANALYSIS_COLUMNS: AnalysisColumn[] = [
   ...sideColumns("orig"), ...sideColumns("resp"),
-  ["max_gap_us", "double", (c) => c.analysis.maxGapUs, (v) => v.maxGapUs],
+  ["max_gap_us", "double", (c) => c.analysis.maxGapUs],
 ];
+
+const ZERO = 0x30;
+
+/**
+ * The cells of ANALYSIS_COLUMNS for a record's values, each after `separator` and null as
+ * `unset` (csv: nothing, zeek: "-"), written with no call per column: most of a row's columns,
+ * and for the many sides with no verdict and no ack-RTT sample, two fixed runs.
+ */
+export class AnalysisCells {
+  private readonly noVerdicts: FixedBytes;
+  private readonly noSamples: FixedBytes;
+  private readonly unset: FixedBytes;
+
+  constructor(private readonly separator: number, unset: string) {
+    const sep = String.fromCharCode(separator);
+    this.noVerdicts = new FixedBytes(COUNT_NAMES.map(() => `${sep}0`).join(""));
+    this.noSamples = new FixedBytes(`${sep}0${`${sep}${unset}`.repeat(5)}`);
+    this.unset = new FixedBytes(unset);
+  }
+
+  write(out: ByteSink, v: RecordValues): void {
+    this.side(out, v.origAnalysis);
+    this.side(out, v.respAnalysis);
+    this.cell(out, v.maxGapUs);
+  }
+
+  private side(out: ByteSink, a: SideAnalysis): void {
+    if (noVerdicts(a)) out.raw(this.noVerdicts);
+    else for (const name of COUNT_NAMES) this.cell(out, a[name]);
+    const r = a.ackRttUs;
+    if (noAckRtt(a)) out.raw(this.noSamples);
+    else {
+      this.cell(out, r.samples);
+      this.cell(out, r.min);
+      this.cell(out, r.mean);
+      this.cell(out, r.max);
+      this.cell(out, r.p50);
+      this.cell(out, r.p95);
+    }
+    this.cell(out, a.retransmittedBytes);
+    this.cell(out, a.maxGapUs);
+    this.cell(out, a.firstPayloadUs);
+  }
+
+  private cell(out: ByteSink, n: number | null): void {
+    out.byte(this.separator);
+    if (n === null) out.raw(this.unset);
+    else if (n === 0) out.byte(ZERO);
+    else out.numText(n);
+  }
+}

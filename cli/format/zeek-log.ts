@@ -12,15 +12,14 @@ import * as crypto from "node:crypto";
 import type { ConnectionRecord, RecordValues } from "../../sdk/index.js";
 import type { ByteSink } from "../../sdk/lines/byte-sink.js";
 import { ANALYSIS_COLUMNS } from "./analysis-columns.js";
+import { writeZeekValues, type ZeekTexts } from "./zeek-values-row.js";
 
-/** Name, Zeek type, value of a record, value of its values; null is unset ("-"). */
-type ZeekColumn = [string, string, (c: ConnectionRecord) => unknown, (v: RecordValues) => unknown];
-type Either = ConnectionRecord | RecordValues;
+/** Name, Zeek type, value of a record; null is unset ("-"). */
+type ZeekColumn = [string, string, (c: ConnectionRecord) => unknown];
 
-/** A column whose fields have the same names and places in the record and in its values. */
-const same = (name: string, type: string, get: (c: Either) => unknown): ZeekColumn => [name, type, get, get];
+const same = (name: string, type: string, get: (c: ConnectionRecord) => unknown): ZeekColumn => [name, type, get];
 /** A count Zeek leaves unset for a connection that lasted 0 s (as it does the duration). */
-const unlessZero = (get: (c: Either) => unknown) => (c: Either) => (c.duration === 0 ? null : get(c));
+const unlessZero = (get: (c: ConnectionRecord) => unknown) => (c: ConnectionRecord) => (c.duration === 0 ? null : get(c));
 
 const COLUMNS: ZeekColumn[] = [
   same("ts", "time", (c) => micro(c.ts)),
@@ -46,7 +45,7 @@ const COLUMNS: ZeekColumn[] = [
   same("tunnel_parents", "set[string]", (c) => (c.tunnel ? c.tunnel.parents.map(zeekTunnelUid).join(",") : null)),
   same("ip_proto", "count", () => 6),
   same("community_id", "string", (c) => c.communityId),
-  ...ANALYSIS_COLUMNS.map(([name, type, get, getValues]): ZeekColumn => [name, type, get, getValues]),
+  ...ANALYSIS_COLUMNS.map(([name, type, get]): ZeekColumn => [name, type, get]),
 ];
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -110,16 +109,13 @@ export function zeekRow(c: ConnectionRecord): string {
 
 const cell = (v: unknown): string => (v === null ? "-" : String(v));
 
-const TAB = 0x09, LF = 0x0a, UNSET = 0x2d;
+const TEXTS: ZeekTexts = {
+  micro,
+  uid: zeekUid,
+  tunnelParents: (v) => v.tunnel!.parents.map(zeekTunnelUid).join(","),
+};
 
-/** zeekRow of the record built from `v`, written into `out`. */
+/** zeekRow of the record built from `v`, written into `out` (zeek-values-row.ts). */
 export function zeekValuesRow(out: ByteSink, v: RecordValues): void {
-  for (let i = 0; i < COLUMNS.length; i++) {
-    if (i) out.byte(TAB);
-    const value = COLUMNS[i]![3](v);
-    if (value === null) out.byte(UNSET);
-    else if (typeof value === "number") out.numText(value);
-    else out.plain(String(value));
-  }
-  out.byte(LF);
+  writeZeekValues(out, v, TEXTS);
 }

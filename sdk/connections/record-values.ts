@@ -22,7 +22,16 @@ import type { HandshakeOutcome, RecordTunnel, TeardownKind } from "./connection-
 
 /** One side's endpoint fields. */
 export class EndpointValues {
-  addr = "";
+  /**
+   * The address, as readRecordValues read it: `version` 4 or 6, its bytes at `addrAt` of
+   * `addrBytes` (the record's). `addr` formats it on first asking (the line formats write it
+   * straight from the bytes instead, with no string in between: ByteSink.address).
+   */
+  version = 4;
+  addrBytes: Uint8Array;
+  addrAt = 0;
+  /** The address as text, once formatted or set; null before. */
+  addrText: string | null = "";
   port = 0;
   pkts = 0;
   bytes = 0;
@@ -32,6 +41,18 @@ export class EndpointValues {
   synAck = 0;
   fin = 0;
   rst = 0;
+
+  constructor(addrBytes = new Uint8Array(16)) {
+    this.addrBytes = addrBytes;
+  }
+
+  get addr(): string {
+    return this.addrText ??= formatAddress(this.addrBytes, this.addrAt, this.version);
+  }
+
+  set addr(text: string) {
+    this.addrText = text;
+  }
 }
 
 /** One side's handshake options; `seen` false: the record's null (no SYN or SYN/ACK sent). */
@@ -51,13 +72,24 @@ export class OptionValues {
   mptcp = false;
 }
 
+// The strings of a record (its time, addresses and Community ID) are made only when read: the
+// line formats write the time and addresses from the numbers and bytes here, and a
+// connection's strings were most of the objects a line allocated. Setting one (a test's
+// values read back from a record) makes it what is read and written.
 export class RecordValues {
   id = 0;
-  communityId = "";
-  ts = "";
+  /** The first packet's time: epochString(firstSec, firstNsec) is `ts`. */
+  firstSec = 0;
+  firstNsec = 0;
+  /** `ts` once made or set; null before. */
+  tsText: string | null = "";
+  /** The two addresses as bytes (orig's, resp's at their addrAt), and the ports: what communityId hashes. */
+  readonly addressBytes = new Uint8Array(32);
+  readonly addressWords = new Int32Array(this.addressBytes.buffer);
+  private communityIdText: string | null = "";
   duration = 0;
-  readonly orig = new EndpointValues();
-  readonly resp = new EndpointValues();
+  readonly orig = new EndpointValues(this.addressBytes);
+  readonly resp = new EndpointValues(this.addressBytes);
   firstPacket = 0;
   lastPacket = 0;
   outcome: HandshakeOutcome = "complete";
@@ -89,6 +121,31 @@ export class RecordValues {
   vlan: number | undefined = undefined;
   innerVlan: number | undefined = undefined;
   tunnel: RecordTunnel | undefined = undefined;
+
+  get ts(): string {
+    return this.tsText ??= epochString(this.firstSec, this.firstNsec);
+  }
+
+  set ts(text: string) {
+    this.tsText = text;
+  }
+
+  get communityId(): string {
+    const o = this.orig, r = this.resp;
+    return this.communityIdText ??= communityId(this.addressBytes, o.version === 4 ? 4 : 16, o.addrAt, o.port, r.addrAt, r.port);
+  }
+
+  set communityId(text: string) {
+    this.communityIdText = text;
+  }
+
+  /** The strings of the connection just read are made afresh when asked for. */
+  forgetText(): void {
+    this.tsText = null;
+    this.communityIdText = null;
+    this.orig.addrText = null;
+    this.resp.addrText = null;
+  }
 }
 
 function seqSpan(s: ConnectionStore, e: number): number {
@@ -103,18 +160,16 @@ function seqSpan(s: ConnectionStore, e: number): number {
   return span > 0 ? span : 0;
 }
 
-// The connection's two addresses as bytes (side 0 at 0, side 1 at 16), copied here from the
-// key once per record: formatting and hashing read this one buffer, allocating nothing.
-const ADDRESS_BYTES = new Uint8Array(32);
-const ADDRESS_WORDS = new Int32Array(ADDRESS_BYTES.buffer);
-
-function loadAddresses(s: ConnectionStore, slot: number): void {
+// The connection's two addresses as bytes (side 0 at 0, side 1 at 16), copied into the values
+// from the key once per record: formatting and hashing read them there, allocating nothing.
+function loadAddresses(s: ConnectionStore, slot: number, into: Int32Array): void {
   const k = slot * KEY_WORDS;
-  for (let w = 0; w < 8; w++) ADDRESS_WORDS[w] = s.key[k + w]!;
+  for (let w = 0; w < 8; w++) into[w] = s.key[k + w]!;
 }
 
-function endpoint(s: ConnectionStore, e: number, addr: string, port: number, bytes: number, v: EndpointValues): void {
-  v.addr = addr;
+function endpoint(s: ConnectionStore, e: number, version: number, addrAt: number, port: number, bytes: number, v: EndpointValues): void {
+  v.version = version;
+  v.addrAt = addrAt;
   v.port = port;
   v.pkts = s.pkts[e]!;
   v.bytes = bytes;
@@ -228,8 +283,9 @@ function recordTunnel(s: ConnectionStore, slot: number): RecordTunnel {
 export function readRecordValues(s: ConnectionStore, slot: number, v: RecordValues): void {
   const origSide = s.flipped[slot]!;
   const o = slot * 2 + origSide, r = o ^ 1;
-  loadAddresses(s, slot);
-  const version = s.key[slot * KEY_WORDS + 9]!;
+  v.forgetText();
+  loadAddresses(s, slot, v.addressWords);
+  const version = s.key[slot * KEY_WORDS + 9]! === 4 ? 4 : 6;
   const origAt = origSide * 16, respAt = (origSide ^ 1) * 16;
   const portsWord = s.key[slot * KEY_WORDS + 8]!;
   const portA = portsWord >>> 16, portB = portsWord & 0xffff;
@@ -238,14 +294,14 @@ export function readRecordValues(s: ConnectionStore, slot: number, v: RecordValu
   const history = s.history[slot]!;
   const hs = s.handshakeFlags[slot]!;
   v.id = s.id[slot]!;
-  v.communityId = communityId(ADDRESS_BYTES, version === 4 ? 4 : 16, origAt, origPort, respAt, respPort);
-  v.ts = epochString(s.firstSec[slot]!, s.firstNsec[slot]!);
+  v.firstSec = s.firstSec[slot]!;
+  v.firstNsec = s.firstNsec[slot]!;
   // Never negative: a connection whose last packet is stamped before its first (the capture's
   // clock stepped back) lasted 0 s as far as can be told. Zeek computes the negative difference
   // but its conn.log then leaves duration (and the byte counts) unset, as for 0 s.
   v.duration = Math.max(0, Math.round((s.durationEnd[slot]! - s.firstTime[slot]!) * 1e9) / 1e9);
-  endpoint(s, o, formatAddress(ADDRESS_BYTES, origAt, version), origPort, origBytes, v.orig);
-  endpoint(s, r, formatAddress(ADDRESS_BYTES, respAt, version), respPort, respBytes, v.resp);
+  endpoint(s, o, version, origAt, origPort, origBytes, v.orig);
+  endpoint(s, r, version, respAt, respPort, respBytes, v.resp);
   // Frame numbers, 1-based as in Wireshark (the trackers count packets from 0).
   v.firstPacket = s.firstPacket[slot]! + 1;
   v.lastPacket = s.lastPacket[slot]! + 1;
@@ -277,4 +333,17 @@ export function readRecordValues(s: ConnectionStore, slot: number, v: RecordValu
   v.vlan = s.vlan[slot] !== L.NO_VLAN ? s.vlan[slot]! : undefined;
   v.innerVlan = s.innerVlan[slot] !== L.NO_VLAN ? s.innerVlan[slot]! : undefined;
   v.tunnel = s.tunnelParentCount[slot] !== 0 ? recordTunnel(s, slot) : undefined;
+}
+
+/** A side without a single verdict: every count 0 (most sides of a short connection). */
+export function noVerdicts(a: SideAnalysis): boolean {
+  return a.retransmission === 0 && a.fastRetransmission === 0 && a.spuriousRetransmission === 0 && a.outOfOrder === 0
+    && a.dupAck === 0 && a.lostSegment === 0 && a.ackedUnseen === 0 && a.zeroWindow === 0 && a.zeroWindowProbe === 0
+    && a.zeroWindowProbeAck === 0 && a.windowFull === 0 && a.windowUpdate === 0 && a.keepAlive === 0 && a.keepAliveAck === 0;
+}
+
+/** A side without an ack-RTT: no sample and every figure null. */
+export function noAckRtt(a: SideAnalysis): boolean {
+  const r = a.ackRttUs;
+  return r.samples === 0 && r.min === null && r.mean === null && r.max === null && r.p50 === null && r.p95 === null;
 }

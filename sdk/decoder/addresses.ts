@@ -16,7 +16,18 @@ export function formatAddress(bytes: Uint8Array, offset: number, version: number
   if (words[5] === 0xffff && words[0] === 0 && words[1] === 0 && words[2] === 0 && words[3] === 0 && words[4] === 0) {
     return `::ffff:${formatAddress(bytes, offset + 12, 4)}`;
   }
-  // Longest run of two or more zero words becomes "::" (first such run on ties).
+  const run = zeroRun(words);
+  const bestStart = run < 0 ? -1 : run >> 4, bestLen = run < 0 ? 0 : run & 15;
+  const hex = (ws: number[]) => ws.map((w) => w.toString(16)).join(":");
+  if (bestStart < 0) return hex(words);
+  return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLen))}`;
+}
+
+/**
+ * The run of zero groups of an IPv6 address's eight that RFC 5952 writes as "::": the longest of
+ * two or more (the first on ties), as start * 16 + length; -1 for none.
+ */
+export function zeroRun(words: ArrayLike<number>): number {
   let bestStart = -1, bestLen = 0;
   for (let k = 0; k < 8;) {
     if (words[k] !== 0) { k++; continue; }
@@ -25,7 +36,5 @@ export function formatAddress(bytes: Uint8Array, offset: number, version: number
     if (e - k > bestLen && e - k >= 2) { bestStart = k; bestLen = e - k; }
     k = e;
   }
-  const hex = (ws: number[]) => ws.map((w) => w.toString(16)).join(":");
-  if (bestStart < 0) return hex(words);
-  return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLen))}`;
+  return bestStart < 0 ? -1 : bestStart * 16 + bestLen;
 }

@@ -4,6 +4,7 @@
 // so do the command's csv and zeek rows (plain(), numText()); string formats go in through utf8().
 
 import { Buffer } from "node:buffer";
+import { zeroRun } from "../decoder/addresses.js";
 import { GrowableBytes } from "./growable-bytes.js";
 
 const INITIAL_BYTES = 256 * 1024;
@@ -24,7 +25,19 @@ export class FixedBytes {
   }
 }
 
+// Past this many words, a fixed run (the counts of a side without verdicts) is copied whole.
+const LONG_WORDS = 16;
+
+const GROUPS = new Int32Array(8);
+const HEX = new Uint8Array(Buffer.from("0123456789abcdef", "latin1"));
+const MAPPED = new FixedBytes("::ffff:");
+
 const NULL = new FixedBytes("null"), TRUE = new FixedBytes("true"), FALSE = new FixedBytes("false");
+
+/** Whether ByteSink.epoch writes this time (else its caller writes epochString's text). */
+export function epochDigits(sec: number, nsec: number): boolean {
+  return sec >= 0 && sec < 2147483648 && sec === Math.floor(sec) && nsec >= 0 && nsec < 1e9 && nsec === Math.floor(nsec);
+}
 
 export class ByteSink extends GrowableBytes {
   // The byte writes go to the plain Uint8Array (a Buffer's element stores were slower); a
@@ -62,6 +75,11 @@ export class ByteSink extends GrowableBytes {
   raw(fixed: FixedBytes): void {
     const bytes = fixed.bytes, words = fixed.words;
     this.reserve(bytes.length);
+    if (words.length > LONG_WORDS) {
+      this.bytes.set(bytes, this.length);
+      this.length += bytes.length;
+      return;
+    }
     const v = this.view;
     let at = this.length;
     for (let i = 0; i < words.length; i++, at += 4) v.setInt32(at, words[i]!, true);
@@ -139,6 +157,77 @@ export class ByteSink extends GrowableBytes {
     }
     this.length = at;
     return true;
+  }
+
+  /**
+   * epochString(sec, nsec), its digits written straight from the numbers, cut to `decimals`
+   * (9: all), for a time epochDigits() takes: seconds from 0 below 2^31 and whole nanoseconds
+   * below 1e9 (every capture's).
+   */
+  epoch(sec: number, nsec: number, decimals = 9): void {
+    this.uint(sec);
+    this.reserve(10);
+    const b = this.bytes;
+    const at = this.length;
+    b[at] = 0x2e;
+    let v = nsec | 0;
+    for (let i = 9; i > 0; i--) {
+      const q = (v / 10) | 0;
+      b[at + i] = 0x30 + v - q * 10;
+      v = q;
+    }
+    this.length = at + 1 + decimals;
+  }
+
+  /** The IPv4 address at `at` of `bytes`, dotted decimal. */
+  ipv4(bytes: Uint8Array, at: number): void {
+    this.uint(bytes[at]!);
+    this.byte(0x2e);
+    this.uint(bytes[at + 1]!);
+    this.byte(0x2e);
+    this.uint(bytes[at + 2]!);
+    this.byte(0x2e);
+    this.uint(bytes[at + 3]!);
+  }
+
+  /** The address of IP `version` (4 or 6) at `at` of `bytes`, as formatAddress writes it. */
+  address(bytes: Uint8Array, at: number, version: number): void {
+    if (version === 4) this.ipv4(bytes, at);
+    else this.ipv6(bytes, at);
+  }
+
+  /**
+   * The IPv6 address at `at` of `bytes` as formatAddress writes it (RFC 5952: lowercase hex,
+   * the first longest run of two or more zero groups as "::", an IPv4-mapped address ending in
+   * its dotted quad), without the strings and arrays formatting it takes.
+   */
+  ipv6(bytes: Uint8Array, at: number): void {
+    const w = GROUPS;
+    for (let k = 0; k < 8; k++) w[k] = (bytes[at + 2 * k]! << 8) | bytes[at + 2 * k + 1]!;
+    this.reserve(46);
+    if (w[5] === 0xffff && w[0] === 0 && w[1] === 0 && w[2] === 0 && w[3] === 0 && w[4] === 0) {
+      this.raw(MAPPED);
+      return this.ipv4(bytes, at + 12);
+    }
+    const run = zeroRun(w);
+    const bestStart = run < 0 ? -1 : run >> 4, bestLen = run < 0 ? 0 : run & 15;
+    const b = this.bytes;
+    let out = this.length;
+    for (let k = 0; k < 8; k++) {
+      if (k === bestStart) {
+        b[out++] = 0x3a;
+        b[out++] = 0x3a;
+        k += bestLen - 1;
+        continue;
+      }
+      if (k > 0 && k !== bestStart + bestLen) b[out++] = 0x3a;
+      const g = w[k]!;
+      if (g >= 0x1000) b[out++] = HEX[g >> 12]!;
+      if (g >= 0x100) b[out++] = HEX[(g >> 8) & 15]!;
+      if (g >= 0x10) b[out++] = HEX[(g >> 4) & 15]!;
+      b[out++] = HEX[g & 15]!;
+    }
+    this.length = out;
   }
 
   /** A number as String() writes it (NaN and the infinities by name). */

@@ -8,31 +8,60 @@
 
 import type { RecordTunnel } from "../connections/connection-record.js";
 import type { ConnectionStore } from "../connections/connection-store.js";
-import { readRecordValues, RecordValues, type EndpointValues, type OptionValues } from "../connections/record-values.js";
+import { noAckRtt, noVerdicts, readRecordValues, RecordValues, type EndpointValues, type OptionValues } from "../connections/record-values.js";
 import { COUNT_NAMES, type SideAnalysis } from "../connections/analysis/analysis-result.js";
 import { TUNNEL_ID_NAMES, type RecordTunnelLevel } from "../connections/tunnel-chain.js";
-import { FixedBytes, type ByteSink } from "./byte-sink.js";
+import { epochDigits, FixedBytes, type ByteSink } from "./byte-sink.js";
 
 const ascii = (text: string) => new FixedBytes(text);
+const QUOTE = 0x22;
+
+/**
+ * A key, and the key with each value that has no digits (null, false, true) after it: such a
+ * value and its key go in as one copy instead of two (a line is mostly keys and small values).
+ */
+class Key {
+  readonly key: FixedBytes;
+  readonly null: FixedBytes;
+  readonly false: FixedBytes;
+  readonly true: FixedBytes;
+
+  constructor(text: string) {
+    this.key = ascii(text);
+    this.null = ascii(`${text}null`);
+    this.false = ascii(`${text}false`);
+    this.true = ascii(`${text}true`);
+  }
+}
+
+function numOrNullAt(out: ByteSink, k: Key, n: number | null): void {
+  if (n === null) return out.raw(k.null);
+  out.raw(k.key);
+  out.num(n);
+}
+
+function boolAt(out: ByteSink, k: Key, v: boolean): void {
+  out.raw(v ? k.true : k.false);
+}
 
 const K = {
   id: ascii('{"id":'), communityId: ascii(',"communityId":'), ts: ascii(',"ts":'), duration: ascii(',"duration":'),
   orig: ascii(',"orig":'), resp: ascii(',"resp":'), firstPacket: ascii(',"firstPacket":'), lastPacket: ascii(',"lastPacket":'),
   addr: ascii('{"addr":'), port: ascii(',"port":'), pkts: ascii(',"pkts":'), bytes: ascii(',"bytes":'),
-  missedBytes: ascii(',"missedBytes":'), ipBytes: ascii(',"ipBytes":'), syn: ascii(',"flags":{"syn":'),
+  missedBytes: new Key(',"missedBytes":'), ipBytes: ascii(',"ipBytes":'), syn: ascii(',"flags":{"syn":'),
   synAck: ascii(',"synAck":'), fin: ascii(',"fin":'), rst: ascii(',"rst":'),
   outcome: ascii(',"handshake":{"outcome":'), synCount: ascii(',"synCount":'), synAckCount: ascii(',"synAckCount":'),
-  rtt1: ascii(',"rttSynToSynAckUs":'), rtt2: ascii(',"rttSynAckToAckUs":'), synPacket: ascii(',"synPacket":'),
-  synAckPacket: ascii(',"synAckPacket":'), ack: ascii(',"ack":'), ackPacket: ascii('{"packet":'),
-  acksSynAck: ascii(',"acksSynAck":'), payload: ascii(',"payload":'), optionsOrig: ascii(',"options":{"orig":'),
-  mss: ascii('{"mss":'), windowScale: ascii(',"windowScale":'), sackPermitted: ascii(',"sackPermitted":'),
-  timestamps: ascii(',"timestamps":'), ece: ascii(',"ecn":{"ece":'), cwr: ascii(',"cwr":'), ae: ascii(',"ae":'),
-  tfo: ascii('},"tfo":'), cookieLen: ascii('{"cookieLen":'), data: ascii(',"data":'), mptcp: ascii(',"mptcp":'),
+  rtt1: new Key(',"rttSynToSynAckUs":'), rtt2: new Key(',"rttSynAckToAckUs":'), synPacket: new Key(',"synPacket":'),
+  synAckPacket: new Key(',"synAckPacket":'), ack: ascii(',"ack":'), ackPacket: ascii('{"packet":'),
+  acksSynAck: new Key(',"acksSynAck":'), payload: ascii(',"payload":'), optionsOrig: ascii(',"options":{"orig":'),
+  mss: new Key('{"mss":'), windowScale: new Key(',"windowScale":'), sackPermitted: new Key(',"sackPermitted":'),
+  timestamps: new Key(',"timestamps":'), ece: new Key(',"ecn":{"ece":'), cwr: new Key(',"cwr":'), ae: new Key(',"ae":'),
+  tfo: new Key('},"tfo":'), cookieLen: ascii('{"cookieLen":'), data: ascii(',"data":'), mptcp: new Key(',"mptcp":'),
   kind: ascii('}},"teardown":{"kind":'), firstCloser: ascii(',"firstCloser":'), connState: ascii('},"connState":'),
   history: ascii(',"history":'), anomalies: ascii(',"anomalies":{'), analysisOrig: ascii('},"analysis":{"orig":'),
   counts: COUNT_NAMES.map((name, i) => ascii(`${i ? "," : "{"}"${name}":`)), samples: ascii(',"ackRttUs":{"samples":'),
-  min: ascii(',"min":'), mean: ascii(',"mean":'), max: ascii(',"max":'), p50: ascii(',"p50":'), p95: ascii(',"p95":'),
-  retransmittedBytes: ascii('},"retransmittedBytes":'), maxGapUs: ascii(',"maxGapUs":'), firstPayloadUs: ascii(',"firstPayloadUs":'),
+  min: new Key(',"min":'), mean: new Key(',"mean":'), max: new Key(',"max":'), p50: new Key(',"p50":'), p95: new Key(',"p95":'),
+  retransmittedBytes: ascii('},"retransmittedBytes":'), maxGapUs: new Key(',"maxGapUs":'), firstPayloadUs: new Key(',"firstPayloadUs":'),
   vlan: ascii(',"vlan":'), innerVlan: ascii(',"innerVlan":'), tunnel: ascii(',"tunnel":{"types":['),
   identity: ascii('],"identity":'), parents: ascii(',"parents":['), changes: ascii('],"changes":'),
   chain: ascii(',"chain":['), level: ascii('{"type":'), src: ascii(',"src":'), dst: ascii(',"dst":'),
@@ -42,11 +71,13 @@ const K = {
 };
 
 function endpoint(out: ByteSink, e: EndpointValues): void {
-  out.raw(K.addr); out.str(e.addr);
+  out.raw(K.addr);
+  if (e.addrText === null) { out.byte(QUOTE); out.address(e.addrBytes, e.addrAt, e.version); out.byte(QUOTE); }
+  else out.str(e.addr);
   out.raw(K.port); out.num(e.port);
   out.raw(K.pkts); out.num(e.pkts);
   out.raw(K.bytes); out.num(e.bytes);
-  out.raw(K.missedBytes); out.numOrNull(e.missedBytes);
+  numOrNullAt(out, K.missedBytes, e.missedBytes);
   out.raw(K.ipBytes); out.num(e.ipBytes);
   out.raw(K.syn); out.num(e.syn);
   out.raw(K.synAck); out.num(e.synAck);
@@ -57,48 +88,51 @@ function endpoint(out: ByteSink, e: EndpointValues): void {
 
 function options(out: ByteSink, o: OptionValues): void {
   if (!o.seen) return out.raw(K.NULL);
-  out.raw(K.mss); out.numOrNull(o.mss);
-  out.raw(K.windowScale); out.numOrNull(o.windowScale);
-  out.raw(K.sackPermitted); out.bool(o.sackPermitted);
-  out.raw(K.timestamps); out.bool(o.timestamps);
-  out.raw(K.ece); out.bool(o.ece);
-  out.raw(K.cwr); out.bool(o.cwr);
-  out.raw(K.ae); out.bool(o.ae);
-  out.raw(K.tfo);
-  if (!o.tfo) out.raw(K.NULL);
-  else { out.raw(K.cookieLen); out.num(o.cookieLen); out.raw(K.data); out.num(o.data); out.raw(K.close); }
-  out.raw(K.mptcp); out.bool(o.mptcp);
+  numOrNullAt(out, K.mss, o.mss);
+  numOrNullAt(out, K.windowScale, o.windowScale);
+  boolAt(out, K.sackPermitted, o.sackPermitted);
+  boolAt(out, K.timestamps, o.timestamps);
+  boolAt(out, K.ece, o.ece);
+  boolAt(out, K.cwr, o.cwr);
+  boolAt(out, K.ae, o.ae);
+  if (!o.tfo) out.raw(K.tfo.null);
+  else { out.raw(K.tfo.key); out.raw(K.cookieLen); out.num(o.cookieLen); out.raw(K.data); out.num(o.data); out.raw(K.close); }
+  boolAt(out, K.mptcp, o.mptcp);
   out.raw(K.close);
 }
 
 // The counts of a side with no verdict (most sides: a short connection's packets rarely carry
 // one), and the ack-RTT of a side without samples: each written as one fixed run.
-const NO_VERDICTS = ascii(COUNT_NAMES.map((name, i) => `${i ? "," : "{"}"${name}":0`).join(""));
-const NO_SAMPLES = ascii(',"ackRttUs":{"samples":0,"min":null,"mean":null,"max":null,"p50":null,"p95":null');
-
-function noVerdicts(a: SideAnalysis): boolean {
-  return a.retransmission === 0 && a.fastRetransmission === 0 && a.spuriousRetransmission === 0 && a.outOfOrder === 0
-    && a.dupAck === 0 && a.lostSegment === 0 && a.ackedUnseen === 0 && a.zeroWindow === 0 && a.zeroWindowProbe === 0
-    && a.zeroWindowProbeAck === 0 && a.windowFull === 0 && a.windowUpdate === 0 && a.keepAlive === 0 && a.keepAliveAck === 0;
-}
+const NO_VERDICTS_TEXT = COUNT_NAMES.map((name, i) => `${i ? "," : "{"}"${name}":0`).join("");
+const NO_SAMPLES_TEXT = ',"ackRttUs":{"samples":0,"min":null,"mean":null,"max":null,"p50":null,"p95":null';
+const NO_VERDICTS = ascii(NO_VERDICTS_TEXT), NO_SAMPLES = ascii(NO_SAMPLES_TEXT);
+// Both, and the next key: a short connection's side, mostly.
+const NO_VERDICTS_OR_SAMPLES = ascii(`${NO_VERDICTS_TEXT}${NO_SAMPLES_TEXT}},"retransmittedBytes":`);
 
 function side(out: ByteSink, a: SideAnalysis): void {
-  if (noVerdicts(a)) out.raw(NO_VERDICTS);
-  else counts(out, a);
+  const verdicts = !noVerdicts(a), samples = !noAckRtt(a);
+  if (!verdicts && !samples) out.raw(NO_VERDICTS_OR_SAMPLES);
+  else sideCounts(out, a, verdicts, samples);
+  out.num(a.retransmittedBytes);
+  numOrNullAt(out, K.maxGapUs, a.maxGapUs);
+  numOrNullAt(out, K.firstPayloadUs, a.firstPayloadUs);
+  out.raw(K.close);
+}
+
+function sideCounts(out: ByteSink, a: SideAnalysis, verdicts: boolean, samples: boolean): void {
+  if (verdicts) counts(out, a);
+  else out.raw(NO_VERDICTS);
   const r = a.ackRttUs;
-  if (r.samples === 0 && r.min === null && r.mean === null && r.max === null && r.p50 === null && r.p95 === null) out.raw(NO_SAMPLES);
+  if (!samples) out.raw(NO_SAMPLES);
   else {
     out.raw(K.samples); out.num(r.samples);
-    out.raw(K.min); out.numOrNull(r.min);
-    out.raw(K.mean); out.numOrNull(r.mean);
-    out.raw(K.max); out.numOrNull(r.max);
-    out.raw(K.p50); out.numOrNull(r.p50);
-    out.raw(K.p95); out.numOrNull(r.p95);
+    numOrNullAt(out, K.min, r.min);
+    numOrNullAt(out, K.mean, r.mean);
+    numOrNullAt(out, K.max, r.max);
+    numOrNullAt(out, K.p50, r.p50);
+    numOrNullAt(out, K.p95, r.p95);
   }
-  out.raw(K.retransmittedBytes); out.num(a.retransmittedBytes);
-  out.raw(K.maxGapUs); out.numOrNull(a.maxGapUs);
-  out.raw(K.firstPayloadUs); out.numOrNull(a.firstPayloadUs);
-  out.raw(K.close);
+  out.raw(K.retransmittedBytes);
 }
 
 function counts(out: ByteSink, a: SideAnalysis): void {
@@ -164,7 +198,9 @@ export function writeNdjson(out: ByteSink, s: ConnectionStore, slot: number): vo
 export function writeValues(out: ByteSink, c: RecordValues): void {
   out.raw(K.id); out.num(c.id);
   out.raw(K.communityId); out.str(c.communityId);
-  out.raw(K.ts); out.str(c.ts);
+  out.raw(K.ts);
+  if (c.tsText === null && epochDigits(c.firstSec, c.firstNsec)) { out.byte(QUOTE); out.epoch(c.firstSec, c.firstNsec); out.byte(QUOTE); }
+  else out.str(c.ts);
   out.raw(K.duration); out.num(c.duration);
   out.raw(K.orig); endpoint(out, c.orig);
   out.raw(K.resp); endpoint(out, c.resp);
@@ -173,15 +209,15 @@ export function writeValues(out: ByteSink, c: RecordValues): void {
   out.raw(K.outcome); out.str(c.outcome);
   out.raw(K.synCount); out.num(c.synCount);
   out.raw(K.synAckCount); out.num(c.synAckCount);
-  out.raw(K.rtt1); out.numOrNull(c.rttSynToSynAckUs);
-  out.raw(K.rtt2); out.numOrNull(c.rttSynAckToAckUs);
-  out.raw(K.synPacket); out.numOrNull(c.synPacket);
-  out.raw(K.synAckPacket); out.numOrNull(c.synAckPacket);
+  numOrNullAt(out, K.rtt1, c.rttSynToSynAckUs);
+  numOrNullAt(out, K.rtt2, c.rttSynAckToAckUs);
+  numOrNullAt(out, K.synPacket, c.synPacket);
+  numOrNullAt(out, K.synAckPacket, c.synAckPacket);
   out.raw(K.ack);
   if (!c.ackSeen) out.raw(K.NULL);
   else {
     out.raw(K.ackPacket); out.num(c.ackPacket);
-    out.raw(K.acksSynAck); out.bool(c.acksSynAck);
+    boolAt(out, K.acksSynAck, c.acksSynAck);
     out.raw(K.payload); out.num(c.ackPayload);
     out.raw(K.close);
   }
@@ -200,7 +236,7 @@ export function writeValues(out: ByteSink, c: RecordValues): void {
   }
   out.raw(K.analysisOrig); side(out, c.origAnalysis);
   out.raw(K.resp); side(out, c.respAnalysis);
-  out.raw(K.maxGapUs); out.numOrNull(c.maxGapUs);
+  numOrNullAt(out, K.maxGapUs, c.maxGapUs);
   out.raw(K.close);
   if (c.vlan !== undefined) { out.raw(K.vlan); out.num(c.vlan); }
   if (c.innerVlan !== undefined) { out.raw(K.innerVlan); out.num(c.innerVlan); }

@@ -96,6 +96,13 @@ describe.each(FORMATS)("the %s rows written from the record values", (format, ro
     c.orig.missedBytes = null;
     c.anomalies = {};
     d.handshake.options = { orig: null, resp: null };
+    // A side with one verdict, its last count; one with no samples but a quantile; a -0 and a
+    // NaN count (the analysis cells' fixed runs and zero fast path must not be taken for these).
+    c.analysis.orig.keepAliveAck = 1;
+    c.analysis.resp.ackRttUs = { samples: 0, min: null, mean: null, max: null, p50: null, p95: 7 };
+    d.analysis.orig.retransmission = NaN;
+    d.analysis.resp.dupAck = -0;
+    d.analysis.resp.firstPayloadUs = 0.5;
     const out = new ByteSink(new ArrayBuffer(16));
     for (const record of altered) valuesRow(out, valuesOf(record));
     expect(text(out)).toBe(altered.map(row).join(""));

@@ -3,7 +3,9 @@
 // through String(); strings with escapes or past ASCII through JSON.stringify and UTF-8.
 
 import { describe, it, expect } from "vitest";
-import { ByteSink } from "../../../sdk/lines/byte-sink.js";
+import { ByteSink, epochDigits } from "../../../sdk/lines/byte-sink.js";
+import { epochString } from "../../../sdk/decoder/timestamp.js";
+import { formatAddress } from "../../../sdk/decoder/addresses.js";
 import { rng } from "../../helpers/decode.js";
 
 const out = new ByteSink(new ArrayBuffer(8));
@@ -67,5 +69,60 @@ describe("ByteSink", () => {
     }
     expect(asJson(() => { out.bool(true); out.bool(false); })).toBe("truefalse");
     expect(asJson(() => out.utf8("a😀é"))).toBe("a😀é");
+  });
+
+  it("writes a time's digits as epochString(sec, nsec) does, or to the microsecond, where it takes the time", () => {
+    const random = rng(17);
+    const pairs: [number, number][] = [
+      [0, 0], [0, 1], [1, 999_999_999], [2 ** 31 - 1, 5], [2 ** 31, 5], [2 ** 40, 123], [-1, 500_000_000], [-2, 0],
+      [5, 1e9], [5, -1], [5, 2.5e9], [1.5, 3], [7, 0.5], [NaN, 0], [1_591_780_863, 720_289_000],
+    ];
+    for (let i = 0; i < 5000; i++) pairs.push([Math.floor(random() * 2 ** 31), Math.floor(random() * 1e9)]);
+    let written = 0;
+    for (const [sec, nsec] of pairs) {
+      if (!epochDigits(sec, nsec)) continue;
+      written++;
+      const text = epochString(sec, nsec);
+      expect(asJson(() => out.epoch(sec, nsec)), `${sec} ${nsec}`).toBe(text);
+      expect(asJson(() => out.epoch(sec, nsec, 6)), `${sec} ${nsec}`).toBe(text.slice(0, -3));
+    }
+    expect(written).toBeGreaterThan(5000);
+    for (const [sec, nsec] of [[2 ** 31, 0], [-1, 0], [5, 1e9], [5, -1], [1.5, 3], [7, 0.5], [NaN, 0]]) expect(epochDigits(sec!, nsec!)).toBe(false);
+  });
+
+  it("writes an IPv6 address as formatAddress does (RFC 5952: zero runs, mapped IPv4)", () => {
+    const random = rng(29);
+    const bytes = new Uint8Array(21);
+    const cases: number[][] = [
+      Array(8).fill(0), [0, 0, 0, 0, 0, 0, 0, 1], [1, 0, 0, 0, 0, 0, 0, 0], [0x2001, 0xdb8, 0, 0, 1, 0, 0, 1],
+      [0x2001, 0xdb8, 0, 1, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0xffff, 0x0a00, 0x0001], [0, 0, 0, 0, 1, 0xffff, 0x0a00, 1],
+      [0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff], [1, 0, 2, 0, 3, 0, 4, 0], [0, 1, 0, 0, 2, 0, 0, 3],
+      [0xfe80, 0, 0, 0, 0x1ff, 0xfe23, 0x4567, 0x890a], [0x10, 0x100, 0x1000, 0xf, 0, 0, 0, 0],
+    ];
+    // Random groups, mostly zero so that runs of every length and place occur.
+    for (let i = 0; i < 5000; i++) cases.push(Array.from({ length: 8 }, () => (random() < 0.5 ? 0 : Math.floor(random() * 65536) >> Math.floor(random() * 16))));
+    const written = cases.map((groups) => {
+      groups.forEach((g, k) => { bytes[5 + 2 * k] = g >> 8; bytes[6 + 2 * k] = g & 255; });
+      const want = formatAddress(bytes, 5, 6);
+      const text = asJson(() => out.ipv6(bytes, 5));
+      expect(text, want).toBe(want);
+      return text;
+    });
+    // Both share the zero-run search: the first cases as RFC 5952 writes them.
+    expect(written.slice(0, 12)).toEqual([
+      "::", "::1", "1::", "2001:db8::1:0:0:1", "2001:db8:0:1::1", "::ffff:10.0.0.1", "::1:ffff:a00:1",
+      "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "1:0:2:0:3:0:4:0", "0:1::2:0:0:3", "fe80::1ff:fe23:4567:890a", "10:100:1000:f::",
+    ]);
+  });
+
+  it("writes an IPv4 address as formatAddress does", () => {
+    const random = rng(23);
+    const bytes = new Uint8Array(8);
+    const cases = [[0, 0, 0, 0], [255, 255, 255, 255], [10, 0, 9, 100], [1, 22, 133, 9]];
+    for (let i = 0; i < 2000; i++) cases.push([0, 1, 2, 3].map(() => Math.floor(random() * 256)));
+    for (const quad of cases) {
+      bytes.set(quad, 3);
+      expect(asJson(() => out.ipv4(bytes, 3))).toBe(formatAddress(bytes, 3, 4));
+    }
   });
 });
