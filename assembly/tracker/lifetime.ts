@@ -96,14 +96,6 @@ function nextDeadline(c: usize): f64 {
   return d;
 }
 
-/**
- * Whether a timer or the oldest pending connection is due at `t`: the check expire() starts
- * with, inlined where every packet makes it (most packets find nothing due: no call then).
- */
-@inline export function anythingDue(t: f64): bool {
-  return (timerCount > 0 && peekDeadline() <= t) || headPendingDeadline() <= t;
-}
-
 // Fires the timers due at the current packet's time; false when the ended buffer filled first.
 export function expire(): bool {
   const t = curTime;

@@ -31,7 +31,7 @@ import { historyLetter, noteSequence, updateStates } from "./endpoints";
 import { noteHandshake, noteCutSyn } from "./handshake";
 import { noteClose } from "./teardown";
 import { reassemble } from "./gaps";
-import { updateTimers, expire, anythingDue, remove, resetLifetime } from "./lifetime";
+import { updateTimers, expire, remove, resetLifetime } from "./lifetime";
 import { holdAsPending, promote, resetHalfOpen } from "./half-open";
 import { analysePacket, resetAnalysis } from "./analysis-hooks";
 import { noteTunnel } from "./tunnel";
@@ -76,7 +76,7 @@ export function trackRecords(records: usize, from: u32, count: u32): u32 {
       stepClock();
       clockTakenFor = <i32>i;
     }
-    if (anythingDue(curTime) && !expire()) return i;
+    if (!expire()) return i;
     if (!endedRoomFor(2)) return i; // a reuse may end one connection, a new half-open one another
     const hash = load<u32>(r, L.REC_FLOW_HASH);
     if (!config.tracksFlow(hash)) {
@@ -99,15 +99,11 @@ function lookAhead(records: usize, i: u32, count: u32): void {
   let sum: u32 = 0;
   for (let k: u32 = 0; k < LOOK_GROUP; k++) {
     const j = i + INDEX_AHEAD + k;
-    if (j >= count) break;
-    const hash = load<u32>(records + <usize>j * L.RECORD_SIZE, L.REC_FLOW_HASH);
-    if (config.tracksFlow(hash)) sum += touchIndex(hash); // another shard's flow: not in this table
+    if (j < count) sum += touchIndex(load<u32>(records + <usize>j * L.RECORD_SIZE, L.REC_FLOW_HASH));
   }
   for (let k: u32 = 0; k < LOOK_GROUP; k++) {
     const j = i + CONN_AHEAD + k;
-    if (j >= count) break;
-    const hash = load<u32>(records + <usize>j * L.RECORD_SIZE, L.REC_FLOW_HASH);
-    if (config.tracksFlow(hash)) sum += touchConnection(hash);
+    if (j < count) sum += touchConnection(load<u32>(records + <usize>j * L.RECORD_SIZE, L.REC_FLOW_HASH));
   }
   keepTouched(sum);
 }
