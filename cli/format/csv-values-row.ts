@@ -72,7 +72,7 @@ const ANALYSIS = new AnalysisCells(COMMA, "");
 export function writeCsvValues(out: ByteSink, v: RecordValues, quote: (s: string) => string): void {
   out.numText(v.id);
   text(out, v.communityId, quote);
-  // The time and IPv4 addresses as digits from the numbers and bytes, no string in between.
+  // The time and the addresses written from the numbers and bytes, no string in between.
   if (v.tsText === null && epochDigits(v.firstSec, v.firstNsec)) { out.byte(COMMA); out.epoch(v.firstSec, v.firstNsec); }
   else text(out, v.ts, quote);
   num(out, v.duration);
@@ -120,7 +120,7 @@ export function writeCsvValues(out: ByteSink, v: RecordValues, quote: (s: string
   out.byte(LF);
 }
 
-// "name=count;..." (connection-csv.ts, anomalyText): usually empty, or a name or two.
+// "name=count;..." (the "anomalies" column of connection-csv.ts): usually empty, or a name or two.
 function anomalies(out: ByteSink, v: RecordValues, quote: (s: string) => string): void {
   if (v.anomalyCount === 0) return out.byte(COMMA);
   let s = "";

@@ -5,7 +5,7 @@
 // String() writes them, text as is.
 
 import type { EndpointValues, RecordValues } from "../../sdk/index.js";
-import { epochDigits, FixedBytes, type ByteSink } from "../../sdk/lines/byte-sink.js";
+import { FixedBytes, type ByteSink } from "../../sdk/lines/byte-sink.js";
 import { AnalysisCells } from "./analysis-columns.js";
 
 const TAB = 0x09, LF = 0x0a, UNSET = 0x2d;
@@ -44,8 +44,8 @@ const ANALYSIS = new AnalysisCells(TAB, "-");
 
 /** The row of `v`, its newline included. */
 export function writeZeekValues(out: ByteSink, v: RecordValues, texts: ZeekTexts): void {
-  if (v.tsText === null && epochDigits(v.firstSec, v.firstNsec)) out.epoch(v.firstSec, v.firstNsec, 6);
-  else out.plain(texts.micro(v.ts));
+  // The ts text is made anyway (the uid hashes it), so it is written from the text.
+  out.plain(texts.micro(v.ts));
   text(out, texts.uid(v));
   address(out, v.orig);
   num(out, v.orig.port);

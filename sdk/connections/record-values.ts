@@ -76,6 +76,8 @@ export class OptionValues {
 // line formats write the time and addresses from the numbers and bytes here, and a
 // connection's strings were most of the objects a line allocated. Setting one (a test's
 // values read back from a record) makes it what is read and written.
+// They are getters on the class, not own fields: a spread, JSON.stringify or structuredClone of
+// the values leaves them out (build the record, connection-record.ts, to copy one).
 export class RecordValues {
   id = 0;
   /** The first packet's time: epochString(firstSec, firstNsec) is `ts`. */

@@ -13,7 +13,7 @@ export function formatAddress(bytes: Uint8Array, offset: number, version: number
   const words: number[] = [];
   for (let k = 0; k < 16; k += 2) words.push((bytes[offset + k]! << 8) | bytes[offset + k + 1]!);
   // IPv4-mapped addresses end in the dotted quad, as RFC 5952 (5) and Wireshark print them.
-  if (words[5] === 0xffff && words[0] === 0 && words[1] === 0 && words[2] === 0 && words[3] === 0 && words[4] === 0) {
+  if (isIpv4Mapped(words)) {
     return `::ffff:${formatAddress(bytes, offset + 12, 4)}`;
   }
   const run = zeroRun(words);
@@ -21,6 +21,11 @@ export function formatAddress(bytes: Uint8Array, offset: number, version: number
   const hex = (ws: number[]) => ws.map((w) => w.toString(16)).join(":");
   if (bestStart < 0) return hex(words);
   return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLen))}`;
+}
+
+/** Whether an IPv6 address's eight groups are an IPv4-mapped address (::ffff:a.b.c.d). */
+export function isIpv4Mapped(w: ArrayLike<number>): boolean {
+  return w[5] === 0xffff && w[0] === 0 && w[1] === 0 && w[2] === 0 && w[3] === 0 && w[4] === 0;
 }
 
 /**

@@ -4,7 +4,7 @@
 // so do the command's csv and zeek rows (plain(), numText()); string formats go in through utf8().
 
 import { Buffer } from "node:buffer";
-import { zeroRun } from "../decoder/addresses.js";
+import { isIpv4Mapped, zeroRun } from "../decoder/addresses.js";
 import { GrowableBytes } from "./growable-bytes.js";
 
 const INITIAL_BYTES = 256 * 1024;
@@ -161,7 +161,7 @@ export class ByteSink extends GrowableBytes {
 
   /**
    * epochString(sec, nsec), its digits written straight from the numbers, cut to `decimals`
-   * (9: all), for a time epochDigits() takes: seconds from 0 below 2^31 and whole nanoseconds
+   * (1 to 9; 9: all), for a time epochDigits() takes: seconds from 0 below 2^31 and whole nanoseconds
    * below 1e9 (every capture's).
    */
   epoch(sec: number, nsec: number, decimals = 9): void {
@@ -205,7 +205,7 @@ export class ByteSink extends GrowableBytes {
     const w = GROUPS;
     for (let k = 0; k < 8; k++) w[k] = (bytes[at + 2 * k]! << 8) | bytes[at + 2 * k + 1]!;
     this.reserve(46);
-    if (w[5] === 0xffff && w[0] === 0 && w[1] === 0 && w[2] === 0 && w[3] === 0 && w[4] === 0) {
+    if (isIpv4Mapped(w)) {
       this.raw(MAPPED);
       return this.ipv4(bytes, at + 12);
     }

@@ -107,4 +107,33 @@ describe.each(FORMATS)("the %s rows written from the record values", (format, ro
     for (const record of altered) valuesRow(out, valuesOf(record));
     expect(text(out)).toBe(altered.map(row).join(""));
   });
+
+  it("put every field in the object formatter's column, however many fields share a value", async () => {
+    // A column list and its values writer are two lists of the same columns: on real records
+    // many neighbouring cells are equal (flags, VLANs, tunnel and TFO cells), so a swap could pass
+    // the corpus test. Every number and flag here is distinct from its neighbours.
+    const { connections } = await scan(SAMPLE);
+    let next = 1;
+    const distinct = (o: Record<string, unknown>): void => {
+      for (const [key, value] of Object.entries(o)) {
+        if (typeof value === "number") o[key] = next++;
+        else if (typeof value === "boolean") o[key] = next++ % 2 === 0;
+        else if (value && typeof value === "object" && !Array.isArray(value)) distinct(value as Record<string, unknown>);
+      }
+    };
+    const records = connections.map((c) => {
+      const r = structuredClone(c);
+      r.vlan = 100; r.innerVlan = 200;
+      r.tunnel = { types: ["vxlan"], identity: "0a0b0c0d", parents: ["0a0b0c0d"], changes: 3 };
+      r.handshake.options.orig ??= { mss: 1, windowScale: 2, sackPermitted: true, timestamps: false, ecn: { ece: true, cwr: false, ae: true }, tfo: { cookieLen: 8, data: 4 }, mptcp: false };
+      r.handshake.options.resp ??= { mss: 3, windowScale: 4, sackPermitted: false, timestamps: true, ecn: { ece: false, cwr: true, ae: false }, tfo: null, mptcp: true };
+      r.handshake.options.orig.tfo ??= { cookieLen: 8, data: 4 };
+      for (const side of [r.analysis.orig, r.analysis.resp]) side.ackRttUs ??= { samples: 0, min: null, mean: null, max: null, p50: null, p95: null };
+      distinct(r as unknown as Record<string, unknown>);
+      return r;
+    });
+    const out = new ByteSink(new ArrayBuffer(16));
+    for (const record of records) valuesRow(out, valuesOf(record));
+    expect(text(out)).toBe(records.map(row).join(""));
+  });
 });
