@@ -13,6 +13,7 @@ import { WasmConnectionTracker } from "./wasm-tracker.js";
 import { buildConnectionRecord, type ConnectionRecord } from "./connection-record.js";
 import type { ConnectionStore } from "./connection-store.js";
 import { EndedGroup, GroupStore } from "./ended-group.js";
+import { canonicalOrder } from "./canonical-order.js";
 import { unpackConnection } from "./unpack-connection.js";
 import { EndedBytesWriter, endedRecords } from "../parallel/ended-bytes.js";
 import { C_ID, C_REMOVED_AT } from "../../assembly/connection-layout.js";
@@ -65,6 +66,7 @@ export class GroupingTracker {
   private ended: Ended[] = []; //              the reference tracker's, built as they end
   private readonly bytes: EndedBytesWriter | null = null; // the WebAssembly tracker's
   private spare: ArrayBuffer | undefined;
+  private order = new Int32Array(FINISH_GROUP); // reused by each batch's canonical order
   private readonly unpacked = new GroupStore(FINISH_GROUP);
   readonly tracker: Tracker;
   private readonly inPlace: WasmConnectionTracker | null = null;
@@ -129,7 +131,7 @@ export class GroupingTracker {
       at[k] = view.getFloat64(offsets[k]! + C_REMOVED_AT, true);
       id[k] = view.getFloat64(offsets[k]! + C_ID, true);
     }
-    const order = Array.from({ length: count }, (_, k) => k).sort((a, b) => at[a]! - at[b]! || id[a]! - id[b]!);
+    const order = this.order = canonicalOrder(at, id, count, this.order);
     for (let first = 0; first < count; first += FINISH_GROUP) {
       const endedAt: number[] = [];
       for (let k = first; k < Math.min(count, first + FINISH_GROUP); k++) {

@@ -22,7 +22,11 @@ import type { FilterFields } from "./filter-fields.js";
 import { CONN_STATE_DESCRIPTIONS } from "../connections/conn-state.js";
 import { MEASURES, FLAGS, COMPARISONS, parseQuantity, compare, type Comparison } from "./measures.js";
 
-export interface Endpoint { addr: string; port: number }
+/**
+ * An endpoint as the tests read it. `version` (4 or 6) where the caller has it (a record's
+ * values): "ip" and "ip6" then need no address text; without it, they read the text's colons.
+ */
+export interface Endpoint { addr: string; port: number; readonly version?: number }
 export type Side = "src" | "dst" | "either" | "both";
 export type FilterNode =
   | { op: "and" | "or"; xs: FilterNode[] }
@@ -54,7 +58,9 @@ interface Qualifiers { proto: Proto; side: Side | null; type: Type }
 /** Whether a word is a value (address, prefix, port) rather than a keyword. */
 const looksLikeValue = (text: string) => !KEYWORDS.has(text) && /^[\d[:]|[.:]/.test(text);
 
-const ipVersion = (version: 4 | 6): FilterNode => ({ op: "endpoint", side: "either", test: (e) => e.addr.includes(":") === (version === 6) });
+/** Whether an endpoint is IPv6: a mapped ::ffff:a.b.c.d address is (it has colons, and came in IPv6). */
+const isIpv6 = (e: Endpoint) => (e.version === undefined ? e.addr.includes(":") : e.version === 6);
+const ipVersion = (version: 4 | 6): FilterNode => ({ op: "endpoint", side: "either", test: (e) => isIpv6(e) === (version === 6) });
 
 function and(xs: FilterNode[]): FilterNode {
   const flat = xs.flatMap((x) => (x.op === "and" ? x.xs : [x]));

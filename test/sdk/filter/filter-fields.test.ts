@@ -12,6 +12,9 @@ import { readRecordValues, RecordValues } from "../../../sdk/connections/record-
 import { buildConnectionRecord } from "../../../sdk/connections/connection-record.js";
 import { trackConnections } from "../../../sdk/connections/track.js";
 import { capturesUnder, corpusDir } from "../../helpers/decode.js";
+import { writePcap } from "../../helpers/capture-writer.js";
+import { Conversation, merge } from "../../helpers/conversation.js";
+import { F } from "../../helpers/packets.js";
 
 const SAMPLE = fileURLToPath(new URL("../../../examples/sample.pcap", import.meta.url));
 const THRESHOLDS = { count: ["0", "2"], time: ["0us", "300us", "20ms", "1s"], size: ["0", "1kB", "1MiB"] };
@@ -34,7 +37,7 @@ function expressions(seen: { states: Set<string>; outcomes: Set<string>; teardow
 }
 
 /** How many (expression, connection) pairs were compared, and how many expressions split the connections. */
-async function compare(files: string[]): Promise<{ checked: number; splitting: number }> {
+async function compare(files: (string | Uint8Array)[]): Promise<{ checked: number; splitting: number }> {
   const seen = { states: new Set<string>(), outcomes: new Set<string>(), teardowns: new Set<string>(), addrs: [] as string[] };
   const records = [];
   const values: RecordValues[] = [];
@@ -71,6 +74,23 @@ describe("the filter over record values", () => {
     const { checked, splitting } = await compare([SAMPLE]);
     expect(checked).toBeGreaterThan(100);
     expect(splitting).toBeGreaterThan(10);
+  });
+
+  it("takes an IPv4-mapped IPv6 address as IPv6 (ip6, not ip), by its values' version as by its text", async () => {
+    const conversation = (o: ConstructorParameters<typeof Conversation>[0]) => new Conversation(o).c(F.SYN).s(F.SYN | F.ACK).c(F.ACK);
+    const capture = writePcap(merge(
+      conversation({ v6: true, client: "::ffff:10.0.0.7", server: "fd00::2" }),
+      conversation({ client: "10.0.0.7", server: "10.0.0.8" }),
+      conversation({ v6: true, client: "fd00::1", server: "::ffff:10.0.0.9" }),
+    ));
+    const values: RecordValues[] = [];
+    for await (const group of trackConnections([capture], {}, [])) {
+      for (let k = 0; k < group.count; k++) readRecordValues(group.store(), k, values[values.push(new RecordValues()) - 1]!);
+    }
+    expect(values.map((v) => [v.orig.version, v.resp.version])).toEqual([[6, 6], [4, 4], [6, 6]]);
+    expect(values.map((v) => compileFilter("ip6").matchesValues(v))).toEqual([true, false, true]);
+    expect(values.map((v) => compileFilter("ip").matchesValues(v))).toEqual([false, true, false]);
+    expect((await compare([capture])).checked).toBeGreaterThan(0); // and as over the records
   });
 
   it("selects what it selects over the records, for every predicate on every corpus capture", async (ctx) => {
