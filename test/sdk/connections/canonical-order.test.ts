@@ -7,7 +7,7 @@ function expected(at: number[], id: number[]): number[] {
   return at.map((a, k) => ({ at: a, id: id[k]!, k })).sort(byEndThenId).map((e) => e.k);
 }
 
-function check(at: number[], id: number[], order = new Int32Array(4)): Int32Array {
+function check(at: number[], id: number[], order: Int32Array<ArrayBuffer> = new Int32Array(4)): Int32Array<ArrayBuffer> {
   const got = canonicalOrder(Float64Array.from(at), Float64Array.from(id), at.length, order);
   expect(Array.from(got.subarray(0, at.length))).toEqual(expected(at, id));
   return got;
