@@ -5,7 +5,7 @@
 // the value it returned boxed, were most of a row's cost.
 
 import { tunnelChainText, type EndpointValues, type RecordTunnel, type RecordValues } from "../../sdk/index.js";
-import { epochDigits, FixedBytes, type ByteSink } from "../../sdk/lines/byte-sink.js";
+import { FixedBytes, type ByteSink } from "../../sdk/lines/byte-sink.js";
 import { AnalysisCells } from "./analysis-columns.js";
 
 const COMMA = 0x2c, CR = 0x0d, LF = 0x0a;
@@ -73,7 +73,7 @@ export function writeCsvValues(out: ByteSink, v: RecordValues, quote: (s: string
   out.numText(v.id);
   text(out, v.communityId, quote);
   // The time and the addresses written from the numbers and bytes, no string in between.
-  if (v.tsText === null && epochDigits(v.firstSec, v.firstNsec)) { out.byte(COMMA); out.epoch(v.firstSec, v.firstNsec); }
+  if (v.tsText === null) { out.byte(COMMA); out.epoch(v.firstSec, v.firstNsec); }
   else text(out, v.ts, quote);
   num(out, v.duration);
   address(out, v.orig, quote);

@@ -5,6 +5,7 @@
 
 import { Buffer } from "node:buffer";
 import { isIpv4Mapped, zeroRun } from "../decoder/addresses.js";
+import { epochString } from "../decoder/timestamp.js";
 import { GrowableBytes } from "./growable-bytes.js";
 
 const INITIAL_BYTES = 256 * 1024;
@@ -34,7 +35,7 @@ const MAPPED = new FixedBytes("::ffff:");
 
 const NULL = new FixedBytes("null"), TRUE = new FixedBytes("true"), FALSE = new FixedBytes("false");
 
-/** Whether ByteSink.epoch writes this time (else its caller writes epochString's text). */
+/** Whether ByteSink.epoch writes this time's digits straight from the numbers (else from epochString's text). */
 export function epochDigits(sec: number, nsec: number): boolean {
   return sec >= 0 && sec < 2147483648 && sec === Math.floor(sec) && nsec >= 0 && nsec < 1e9 && nsec === Math.floor(nsec);
 }
@@ -160,11 +161,15 @@ export class ByteSink extends GrowableBytes {
   }
 
   /**
-   * epochString(sec, nsec), its digits written straight from the numbers, cut to `decimals`
-   * (1 to 9; 9: all), for a time epochDigits() takes: seconds from 0 below 2^31 and whole nanoseconds
-   * below 1e9 (every capture's).
+   * epochString(sec, nsec), cut to `decimals` (1 to 9; 9: all). A time epochDigits() takes
+   * (seconds from 0 below 2^31 and whole nanoseconds below 1e9: every capture's) is written
+   * straight from the numbers; any other, from epochString's text.
    */
   epoch(sec: number, nsec: number, decimals = 9): void {
+    if (!epochDigits(sec, nsec)) {
+      const text = epochString(sec, nsec); // nine decimals at the end, whatever the seconds
+      return this.asciiText(text.slice(0, text.length - 9 + decimals));
+    }
     this.uint(sec);
     this.reserve(10);
     const b = this.bytes;

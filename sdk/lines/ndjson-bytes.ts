@@ -11,7 +11,7 @@ import type { ConnectionStore } from "../connections/connection-store.js";
 import { noAckRtt, noVerdicts, readRecordValues, RecordValues, type EndpointValues, type OptionValues } from "../connections/record-values.js";
 import { COUNT_NAMES, type SideAnalysis } from "../connections/analysis/analysis-result.js";
 import { TUNNEL_ID_NAMES, type RecordTunnelLevel } from "../connections/tunnel-chain.js";
-import { epochDigits, FixedBytes, type ByteSink } from "./byte-sink.js";
+import { FixedBytes, type ByteSink } from "./byte-sink.js";
 
 const ascii = (text: string) => new FixedBytes(text);
 const QUOTE = 0x22;
@@ -199,7 +199,7 @@ export function writeValues(out: ByteSink, c: RecordValues): void {
   out.raw(K.id); out.num(c.id);
   out.raw(K.communityId); out.str(c.communityId);
   out.raw(K.ts);
-  if (c.tsText === null && epochDigits(c.firstSec, c.firstNsec)) { out.byte(QUOTE); out.epoch(c.firstSec, c.firstNsec); out.byte(QUOTE); }
+  if (c.tsText === null) { out.byte(QUOTE); out.epoch(c.firstSec, c.firstNsec); out.byte(QUOTE); }
   else out.str(c.ts);
   out.raw(K.duration); out.num(c.duration);
   out.raw(K.orig); endpoint(out, c.orig);
