@@ -17,34 +17,34 @@ import { writeZeekValues, type ZeekTexts } from "./zeek-values-row.js";
 /** Name, Zeek type, value of a record; null is unset ("-"). */
 type ZeekColumn = [string, string, (c: ConnectionRecord) => unknown];
 
-const same = (name: string, type: string, get: (c: ConnectionRecord) => unknown): ZeekColumn => [name, type, get];
+const column = (name: string, type: string, get: (c: ConnectionRecord) => unknown): ZeekColumn => [name, type, get];
 /** A count Zeek leaves unset for a connection that lasted 0 s (as it does the duration). */
 const unlessZero = (get: (c: ConnectionRecord) => unknown) => (c: ConnectionRecord) => (c.duration === 0 ? null : get(c));
 
 const COLUMNS: ZeekColumn[] = [
-  same("ts", "time", (c) => micro(c.ts)),
-  same("uid", "string", (c) => zeekUid(c)),
-  same("id.orig_h", "addr", (c) => c.orig.addr),
-  same("id.orig_p", "port", (c) => c.orig.port),
-  same("id.resp_h", "addr", (c) => c.resp.addr),
-  same("id.resp_p", "port", (c) => c.resp.port),
-  same("proto", "enum", () => "tcp"),
-  same("service", "string", () => null),
-  same("duration", "interval", unlessZero((c) => c.duration.toFixed(6))),
-  same("orig_bytes", "count", unlessZero((c) => c.orig.bytes)),
-  same("resp_bytes", "count", unlessZero((c) => c.resp.bytes)),
-  same("conn_state", "string", (c) => c.connState),
-  same("local_orig", "bool", () => null),
-  same("local_resp", "bool", () => null),
-  same("missed_bytes", "count", (c) => (c.orig.missedBytes === null || c.resp.missedBytes === null ? null : c.orig.missedBytes + c.resp.missedBytes)),
-  same("history", "string", (c) => (c.history === "" ? null : c.history)),
-  same("orig_pkts", "count", (c) => c.orig.pkts),
-  same("orig_ip_bytes", "count", (c) => c.orig.ipBytes),
-  same("resp_pkts", "count", (c) => c.resp.pkts),
-  same("resp_ip_bytes", "count", (c) => c.resp.ipBytes),
-  same("tunnel_parents", "set[string]", (c) => (c.tunnel ? c.tunnel.parents.map(zeekTunnelUid).join(",") : null)),
-  same("ip_proto", "count", () => 6),
-  same("community_id", "string", (c) => c.communityId),
+  column("ts", "time", (c) => micro(c.ts)),
+  column("uid", "string", (c) => zeekUid(c)),
+  column("id.orig_h", "addr", (c) => c.orig.addr),
+  column("id.orig_p", "port", (c) => c.orig.port),
+  column("id.resp_h", "addr", (c) => c.resp.addr),
+  column("id.resp_p", "port", (c) => c.resp.port),
+  column("proto", "enum", () => "tcp"),
+  column("service", "string", () => null),
+  column("duration", "interval", unlessZero((c) => c.duration.toFixed(6))),
+  column("orig_bytes", "count", unlessZero((c) => c.orig.bytes)),
+  column("resp_bytes", "count", unlessZero((c) => c.resp.bytes)),
+  column("conn_state", "string", (c) => c.connState),
+  column("local_orig", "bool", () => null),
+  column("local_resp", "bool", () => null),
+  column("missed_bytes", "count", (c) => (c.orig.missedBytes === null || c.resp.missedBytes === null ? null : c.orig.missedBytes + c.resp.missedBytes)),
+  column("history", "string", (c) => (c.history === "" ? null : c.history)),
+  column("orig_pkts", "count", (c) => c.orig.pkts),
+  column("orig_ip_bytes", "count", (c) => c.orig.ipBytes),
+  column("resp_pkts", "count", (c) => c.resp.pkts),
+  column("resp_ip_bytes", "count", (c) => c.resp.ipBytes),
+  column("tunnel_parents", "set[string]", (c) => (c.tunnel ? c.tunnel.parents.map(zeekTunnelUid).join(",") : null)),
+  column("ip_proto", "count", () => 6),
+  column("community_id", "string", (c) => c.communityId),
   ...ANALYSIS_COLUMNS.map(([name, type, get]): ZeekColumn => [name, type, get]),
 ];
 
