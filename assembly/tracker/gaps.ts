@@ -84,7 +84,7 @@ function acknowledge(c: usize, side: u32, e: usize, ack: u32, report: bool): voi
   passFin(e);
 }
 
-function gap(c: usize, side: u32, e: usize, bytes: u32, report: bool): void {
+export function gap(c: usize, side: u32, e: usize, bytes: u32, report: bool): void {
   if (!report) return;
   store<f64>(e, load<f64>(e, E_MISSED_BYTES) + <f64>bytes, E_MISSED_BYTES);
   logLetter(c, side, bump(e + E_GAPS), 0x47); // G

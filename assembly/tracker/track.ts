@@ -35,6 +35,7 @@ import { updateTimers, expire, remove, resetLifetime } from "./lifetime";
 import { holdAsPending, promote, resetHalfOpen } from "./half-open";
 import { analysePacket, resetAnalysis } from "./analysis-hooks";
 import { noteTunnel } from "./tunnel";
+import { isUsual, acceptUsual } from "./usual";
 
 const LETTER_CARET: u32 = 0x5e; // '^'
 const INDEX_AHEAD: u32 = 16; // packets: see touchIndex()
@@ -169,8 +170,12 @@ function processPacket(stop: u32, verify: bool, packetFlags: u32): void {
 
 // An accepted packet: history, states, counters, handshake and close evidence, timers.
 export function accept(slot: u32, c: usize, side: u32): void {
-  const t = curTime, flags = curFlags, payload = curPayload;
   const eS = endpointAt(c, side), eP = endpointAt(c, side ^ 1);
+  if (isUsual(c, eS, eP)) {
+    acceptUsual(c, side, eS, eP);
+    return;
+  }
+  const t = curTime, flags = curFlags, payload = curPayload;
   let isOrig = side == flippedOf(c);
   const syn = (flags & L.FLAG_SYN) != 0, fin = (flags & L.FLAG_FIN) != 0;
   const rst = (flags & L.FLAG_RST) != 0, ack = (flags & L.FLAG_ACK) != 0;

@@ -76,7 +76,7 @@ function acknowledge(k: TrackerContext, slot: number, e: number, ack: number, re
   passFin(k, e);
 }
 
-function gap(k: TrackerContext, slot: number, e: number, bytes: number, report: boolean): void {
+export function gap(k: TrackerContext, slot: number, e: number, bytes: number, report: boolean): void {
   if (!report) return;
   const s = k.store;
   s.gaps[e]!++;

@@ -30,6 +30,7 @@ import { enforceConnectionLimit, becameRecord } from "./tracker-eviction.js";
 import { virtualShard } from "./tracker-options.js";
 import { analysePacket } from "./tracker-analysis.js";
 import { noteTunnel } from "./tracker-tunnel.js";
+import { isUsual, acceptUsual } from "./tracker-usual.js";
 
 export {
   ZEEK_TIMEOUTS, DEFAULT_MAX_HALF_OPEN, DEFAULT_MAX_CONNECTIONS, halfOpenLimit, connectionLimit,
@@ -195,9 +196,13 @@ export class ConnectionTracker extends TrackerContext {
 
   // An accepted packet: history, states, counters, handshake and close evidence, timers.
   private accept(b: PacketBatch, i: number, slot: number, fromA: boolean): void {
+    const sender = slot * 2 + (fromA ? 0 : 1);
+    if (isUsual(this, b, i, slot, sender)) {
+      acceptUsual(this, b, i, slot, sender);
+      return;
+    }
     const s = this.store;
     const t = this.cur[CUR_TIME]!, flags = this.flags;
-    const sender = slot * 2 + (fromA ? 0 : 1);
     let isOrig = sender === slot * 2 + s.flipped[slot]!;
     const payload = this.payload;
     const syn = (flags & L.FLAG_SYN) !== 0, fin = (flags & L.FLAG_FIN) !== 0;

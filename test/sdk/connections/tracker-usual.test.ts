@@ -1,0 +1,150 @@
+// The usual packet's fast path (tracker-usual.ts, assembly/tracker/usual.ts): each scenario runs
+// the reference tracker twice — with the fast path and with its test forced false, so that every
+// packet takes the full rule walk — and the WebAssembly tracker, and all three must give the same
+// records and report. The path each packet took is checked too (u: the fast path, .: the walk),
+// so that the packets around a retransmission, a zero window, a keep-alive, a gap, a FIN are
+// known to have left it and the usual ones right after them to have come back to it.
+
+import { describe, it, expect, vi } from "vitest";
+import { writePcap, type Frame } from "../../helpers/capture-writer.js";
+import { scanWithBothTrackers } from "../../helpers/both-trackers.js";
+import { Conversation, merge } from "../../helpers/conversation.js";
+import { F } from "../../helpers/packets.js";
+import { corpusDir, capturesUnder } from "../../helpers/decode.js";
+import { scan, type ConnectionRecord } from "../../../sdk/index.js";
+
+const { SYN, ACK, FIN, PSH, RST } = F;
+
+// The reference tracker's usual-packet test, switchable, and the path of every accepted packet.
+const fast = vi.hoisted(() => ({ on: true, path: "" }));
+vi.mock("../../../sdk/connections/tracker-usual.js", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../../../sdk/connections/tracker-usual.js")>();
+  return {
+    ...real,
+    isUsual: (...args: Parameters<typeof real.isUsual>) => {
+      const usual = real.isUsual(...args);
+      if (fast.on) fast.path += usual ? "u" : ".";
+      return fast.on && usual;
+    },
+  };
+});
+
+/** Both trackers with the fast path agree with the full rule walk; the records and the path. */
+async function agree(frames: Frame[]): Promise<{ records: ConnectionRecord[]; path: string }> {
+  const capture = writePcap(frames);
+  fast.on = false;
+  const walk = await scan(capture, { tracker: "typescript" });
+  fast.on = true;
+  fast.path = "";
+  const both = await scanWithBothTrackers(capture);
+  const path = fast.path;
+  expect(both.connections).toStrictEqual(walk.connections);
+  expect(both.report).toStrictEqual(walk.report);
+  return { records: both.connections, path };
+}
+
+const handshake = () => new Conversation().c(SYN).s(SYN | ACK).c(ACK);
+const data = (n = 100) => ({ flags: ACK | PSH, payload: n });
+
+describe("the usual packet's fast path", () => {
+  it("takes it for in-order data and pure ACKs once each side's first D and A are recorded", async () => {
+    const c = handshake().c(data()).s(ACK).c(data()).s(ACK).c(data()).s(data(50)).c(ACK).s(data(50)).c(ACK)
+      .c(FIN | ACK).s(FIN | ACK).c(ACK);
+    const { records: [r], path } = await agree(c.frames);
+    // SYN, SYN/ACK, ACK, the first D and a; the server's first d; FINs and the last ACK after them.
+    expect(path).toBe(".....uuu.uuu...");
+    expect(r!.history).toBe("ShADadFf");
+    expect(r!.orig.bytes).toBe(300);
+    expect(r!.resp.bytes).toBe(100);
+    expect(r!.connState).toBe("SF");
+  });
+
+  it("leaves it for a retransmission and comes back for the data right after", async () => {
+    const c = handshake().c(data()).s(ACK).c(data()).s(ACK)
+      .c({ flags: ACK | PSH, payload: 100, seq: 1101 }) // the second segment again
+      .s(ACK).c(data()).s(ACK);
+    const { records: [r], path } = await agree(c.frames);
+    expect(path).toBe(".....uu.uuu");
+    expect(r!.history).toBe("ShADaT");
+    expect(r!.orig.pkts).toBe(6);
+    expect(r!.orig.bytes).toBe(300);
+  });
+
+  it("leaves it for a zero window and a keep-alive, not for a window change or a duplicate ACK", async () => {
+    const c = handshake().c(data()).s(ACK)
+      .s({ flags: ACK, window: 0 }) // zero window
+      .s({ flags: ACK, window: 8192 }) // a window update: the same ACK again
+      .s({ flags: ACK, window: 4096 }) // a window change, again the same ACK (a duplicate for Wireshark)
+      .c({ flags: ACK, payload: 0, seq: 1100 }) // keep-alive: one below the next byte
+      .c({ flags: ACK, payload: 1, seq: 1100 }) // keep-alive with its one byte
+      .c(data()).s(ACK);
+    const { records: [r], path } = await agree(c.frames);
+    expect(path).toBe("......uu..uu");
+    expect(r!.history).toBe("ShADawT");
+    expect(r!.anomalies["zero-window"]).toBe(1);
+  });
+
+  it("reports a gap on the usual ACK that covers payload cut by the snaplen", async () => {
+    const c = handshake().c(data()).s(ACK).c(data()).c(data()).s(ACK).c(data()).s(ACK);
+    const cut = c.frames.map((f, k) => (k >= 5 && k < 7 ? { ...f, data: f.data.subarray(0, 60), origLen: f.data.length } : f));
+    const { records: [r], path } = await agree(cut);
+    expect(path).toBe(".....uuuuu");
+    expect(r!.orig.missedBytes).toBe(200);
+    expect(r!.history).toBe("ShADaG");
+    expect(r!.anomalies["snaplen-truncated"]).toBe(1);
+  });
+
+  it("leaves it while out-of-order blocks are held, for both sides", async () => {
+    const c = handshake().c(data()).s(data()).c(data()).s(ACK)
+      .c({ ...data(), lost: true }).c(data()) // above a hole: held
+      .s({ flags: ACK, ack: 1201 }) // up to the hole: the block stays held
+      .s({ ...data(), ack: 1201 }).c(data()) // the peer's, then the sender's, stream holds a block
+      .s(ACK) // past the block: a gap, the block delivered
+      .c(data()).s(ACK);
+    const { records: [r], path } = await agree(c.frames);
+    expect(path).toBe(".....u......uu"); // the server's first pure ACK (a) is not usual either
+    expect(r!.orig.missedBytes).toBe(100);
+    expect(r!.history).toBe("ShADdaG");
+  });
+
+  it("leaves it before the handshake's third packet, mid-stream, and once a side has sent a FIN", async () => {
+    const noThird = new Conversation({ clientPort: 40001 }).c(SYN).s(SYN | ACK).s(data()).s(data()).c(ACK).s(data()).c(data()).c(data());
+    const midStream = new Conversation({ clientPort: 40002 }).c(data()).s(ACK).c(data()).s(ACK).c(data());
+    const halfClosed = new Conversation({ clientPort: 40003 }).c(SYN).s(SYN | ACK).c(ACK).c(data()).s(ACK).c(FIN | ACK)
+      .s(data()).s(data()).c(ACK).s(FIN | ACK).c(ACK);
+    for (const [conv, expected] of [[noThird, ".....u.u"], [midStream, "....."], [halfClosed, "..........."]] as const) {
+      const { path } = await agree(conv.frames);
+      expect(path).toBe(expected);
+    }
+    const { records } = await agree(merge(noThird, midStream, halfClosed));
+    expect(records).toHaveLength(3);
+  });
+
+  it("counts the sequence number passing 2^32 on the fast path, and a RST leaves it", async () => {
+    const c = new Conversation({ clientIsn: 0xfffffe00 }).c(SYN).s(SYN | ACK).c(ACK);
+    for (let k = 0; k < 8; k++) c.c(data(200)).s(ACK);
+    c.c(RST | ACK);
+    const { records: [r], path } = await agree(c.frames);
+    expect(path).toBe(`.....${"u".repeat(14)}.`);
+    expect(r!.orig.bytes).toBe(1600);
+    expect(r!.history).toBe("ShADaR");
+  });
+});
+
+const corpus = corpusDir();
+describe.runIf(corpus)("the fast path on the corpus: the same records as the full rule walk", () => {
+  it("every capture of ../shared/corpus", async () => {
+    let usual = 0;
+    for (const file of capturesUnder(corpus!)) {
+      fast.on = false;
+      const walk = await scan(file, { tracker: "typescript" });
+      fast.on = true;
+      fast.path = "";
+      const both = await scanWithBothTrackers(file);
+      expect(both.connections, file).toStrictEqual(walk.connections);
+      expect(both.report, file).toStrictEqual(walk.report);
+      usual += fast.path.split("u").length - 1;
+    }
+    expect(usual).toBeGreaterThan(1000);
+  }, 600_000);
+});
