@@ -9,8 +9,16 @@
 // without this the bytes would pile up in messages faster than records are built from them.
 //
 // Control words (Int32): [published, done, aborted, read by worker 0, read by worker 1, ...,
-// consumed from worker 0, consumed from worker 1, ...]. Batch k is in output slot k mod slots; its
-// header [count, packetBase, latest time] is in `headers`.
+// consumed from worker 0, consumed from worker 1, ..., bell of worker 0, bell of worker 1, ...].
+// Batch k is in output slot k mod slots; its header [count, packetBase, latest time] is in
+// `headers`.
+//
+// A worker waits for two things (a batch, or room among its unconsumed connections) and must
+// also stop at the end of input or an abort: four words. It sleeps on one word of its own, its
+// bell, which this side bumps after changing any of them: a change made between the worker's
+// check and its wait then makes the wait return at once. (Waiting on the published count
+// alone, the end of input set `done` unseen in that gap, and the worker slept its full second.)
+// The consumed counts are int32 words, compared modulo 2^32 (unconsumed()): they may wrap.
 
 const PUBLISHED = 0;
 const DONE = 1;
@@ -19,6 +27,11 @@ const FIRST_READER = 3;
 const HEADER_BYTES = 32; // i32 count, u32 latest nanoseconds, f64 packet base, f64 latest seconds
 /** Batches published and not yet read by a worker before it is woken (see publish()). */
 const WAKE_AFTER = 4;
+
+/** Of `sent` connections, those not yet consumed, given the consumed count's int32 word. */
+const unconsumed = (sent: number, consumed: number) => ((sent | 0) - consumed) | 0;
+/** The index of `worker`'s bell among the control words (exported for tests). */
+export const bellOf = (ring: RingBuffers, worker: number) => FIRST_READER + 2 * ring.workers + worker;
 /**
  * Connections a worker may have sent and not yet seen consumed (~1.4 kB each as bytes): with a
  * batch's worth more in flight, the memory a flood keeps in messages, per worker.
@@ -34,7 +47,7 @@ export interface RingBuffers {
 
 export function createRing(workers: number, slots: number): RingBuffers {
   return {
-    control: new SharedArrayBuffer((FIRST_READER + 2 * workers) * 4),
+    control: new SharedArrayBuffer((FIRST_READER + 3 * workers) * 4),
     headers: new SharedArrayBuffer(slots * HEADER_BYTES),
     workers,
     slots,
@@ -64,12 +77,14 @@ export class RingWriter {
 
   /** Resolves when the slowest worker reads on (or after a short while anyway). */
   async slotFreed(): Promise<void> {
-    if (this.slotFree()) return;
-    Atomics.notify(this.control, PUBLISHED);
+    // The slowest reader's count is read before the check, so that a read in between ends the wait.
     const at = FIRST_READER + this.slowestReader();
+    const seen = Atomics.load(this.control, at);
+    if (this.slotFree()) return;
+    this.ringAll(true);
     // Atomics.waitAsync is in Node 16+ and Deno, and in lib es2024.
     const wait = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<unknown> } })
-      .waitAsync(this.control, at, Atomics.load(this.control, at), 50);
+      .waitAsync(this.control, at, seen, 50);
     if (wait.async) await wait.value;
   }
 
@@ -84,6 +99,15 @@ export class RingWriter {
     return Atomics.load(this.control, FIRST_READER + worker);
   }
 
+  // Rings every worker's bell (after a change it may wait on); wakes those asleep when `wake`.
+  private ringAll(wake: boolean): void {
+    for (let w = 0; w < this.ring.workers; w++) {
+      const bell = bellOf(this.ring, w);
+      Atomics.add(this.control, bell, 1);
+      if (wake) Atomics.notify(this.control, bell);
+    }
+  }
+
   /** Publishes the batch of `count` records just decoded into nextSlot(). */
   publish(count: number, packetBase: number, latestSec: number, latestNsec: number): void {
     const at = this.nextSlot() * HEADER_BYTES;
@@ -96,14 +120,15 @@ export class RingWriter {
     // Waking a worker is a system call on each side; a worker that keeps up (large packets) would
     // be woken for every batch. It is woken once a few are waiting for it, or when this thread
     // is about to wait itself (slotFreed) or the input ends (close).
-    if (this.readBy(this.slowestReader()) <= this.published - WAKE_AFTER) Atomics.notify(this.control, PUBLISHED);
+    this.ringAll(this.readBy(this.slowestReader()) <= this.published - WAKE_AFTER);
   }
 
   /** Counts `count` connections from `worker` as consumed. */
   consumed(worker: number, count: number): void {
-    const at = FIRST_READER + this.ring.workers + worker;
-    Atomics.add(this.control, at, count);
-    Atomics.notify(this.control, at);
+    Atomics.add(this.control, FIRST_READER + this.ring.workers + worker, count);
+    const bell = bellOf(this.ring, worker);
+    Atomics.add(this.control, bell, 1);
+    Atomics.notify(this.control, bell);
   }
 
   /** Stops waiting for a worker that failed (the scan is then abandoned, not blocked). */
@@ -115,14 +140,14 @@ export class RingWriter {
   /** The input has ended: no more batches. */
   close(): void {
     Atomics.store(this.control, DONE, 1);
-    Atomics.notify(this.control, PUBLISHED);
+    this.ringAll(true);
   }
 
   /** The scan is over, finished or not: nobody waits for anything any more. */
   abort(): void {
-    this.close();
+    Atomics.store(this.control, DONE, 1);
     Atomics.store(this.control, ABORTED, 1);
-    for (let w = 0; w < this.ring.workers; w++) Atomics.notify(this.control, FIRST_READER + this.ring.workers + w);
+    this.ringAll(true);
   }
 }
 
@@ -144,9 +169,9 @@ export class UnconsumedPeak {
 
   /** Call after each message: `sent` connections in all, `final` at the end of input. */
   sent(sent: number, final: boolean): void {
-    const unconsumed = sent - Atomics.load(this.control, this.at);
-    if (final) this.final = Math.max(this.final, unconsumed);
-    else this.scan = Math.max(this.scan, unconsumed);
+    const left = unconsumed(sent, Atomics.load(this.control, this.at));
+    if (final) this.final = Math.max(this.final, left);
+    else this.scan = Math.max(this.scan, left);
   }
 }
 
@@ -155,19 +180,21 @@ export class RingReader {
   private readonly control: Int32Array;
   private readonly headers: DataView;
   private read = 0;
+  private readonly bell: number;
 
   constructor(private readonly ring: RingBuffers, private readonly worker: number) {
     this.control = new Int32Array(ring.control);
     this.headers = new DataView(ring.headers);
+    this.bell = bellOf(ring, worker);
   }
 
   /** The next batch's output slot, count and packet base, or null at the end. */
   next(): { slot: number; count: number; packetBase: number; latestSec: number; latestNsec: number } | null {
     for (;;) {
-      const published = Atomics.load(this.control, PUBLISHED);
-      if (published > this.read) break;
+      const bell = Atomics.load(this.control, this.bell);
+      if (Atomics.load(this.control, PUBLISHED) > this.read) break;
       if (Atomics.load(this.control, DONE)) return null;
-      Atomics.wait(this.control, PUBLISHED, published, 1000);
+      Atomics.wait(this.control, this.bell, bell, 1000);
     }
     const slot = this.read % this.ring.slots;
     const at = slot * HEADER_BYTES;
@@ -180,7 +207,7 @@ export class RingReader {
   /** Whether waitForConsumer(sent) would block now. */
   mustWait(sent: number): boolean {
     const consumed = Atomics.load(this.control, FIRST_READER + this.ring.workers + this.worker);
-    return sent - consumed > MAX_UNCONSUMED && !Atomics.load(this.control, ABORTED);
+    return unconsumed(sent, consumed) > MAX_UNCONSUMED && !Atomics.load(this.control, ABORTED);
   }
 
   /**
@@ -191,9 +218,9 @@ export class RingReader {
   waitForConsumer(sent: number): void {
     const at = FIRST_READER + this.ring.workers + this.worker;
     for (;;) {
-      const consumed = Atomics.load(this.control, at);
-      if (sent - consumed <= MAX_UNCONSUMED || Atomics.load(this.control, ABORTED)) return;
-      Atomics.wait(this.control, at, consumed, 1000);
+      const bell = Atomics.load(this.control, this.bell);
+      if (unconsumed(sent, Atomics.load(this.control, at)) <= MAX_UNCONSUMED || Atomics.load(this.control, ABORTED)) return;
+      Atomics.wait(this.control, this.bell, bell, 1000);
     }
   }
 

@@ -1,0 +1,57 @@
+// The ring's waits (sdk/parallel/batch-ring.ts): a worker sleeps on its bell, and everything the
+// main thread changes that the worker may be waiting on rings it, so a change made between the
+// worker's check and its wait ends that wait at once instead of after its one-second timeout.
+// Counts of consumed connections are int32 words and may wrap on long captures.
+
+import { describe, it, expect } from "vitest";
+import { bellOf, createRing, MAX_UNCONSUMED, RingReader, RingWriter, UnconsumedPeak } from "../../../sdk/parallel/batch-ring.js";
+
+describe("the ring's bells", () => {
+  const changes: [string, (w: RingWriter) => void][] = [
+    ["publishing a batch", (w) => w.publish(1, 0, 0, 0)],
+    ["consuming the worker's connections", (w) => w.consumed(1, 3)],
+    ["the end of input", (w) => w.close()],
+    ["an abort", (w) => w.abort()],
+  ];
+  for (const [what, change] of changes) {
+    it(`${what} rings the worker's bell: a wait that began with the old value returns at once`, () => {
+      const ring = createRing(2, 8);
+      const writer = new RingWriter(ring);
+      const control = new Int32Array(ring.control);
+      const bell = bellOf(ring, 1);
+      const before = Atomics.load(control, bell);
+      expect(Atomics.wait(control, bell, before, 0)).toBe("timed-out");
+      change(writer);
+      expect(Atomics.wait(control, bell, before, 0)).toBe("not-equal");
+    });
+  }
+
+  it("the end of input ends a worker's walk: next() gives null once every batch is read", () => {
+    const ring = createRing(1, 4);
+    const writer = new RingWriter(ring);
+    const reader = new RingReader(ring, 0);
+    writer.publish(5, 0, 1, 2);
+    writer.close();
+    expect(reader.next()?.count).toBe(5);
+    reader.release();
+    expect(reader.next()).toBeNull();
+  });
+});
+
+describe("unconsumed connections", () => {
+  it("are counted modulo 2^32: past 2^31 connections a worker is not held up by the wrapped word", () => {
+    const ring = createRing(1, 4);
+    const writer = new RingWriter(ring);
+    const reader = new RingReader(ring, 0);
+    const peak = new UnconsumedPeak(ring, 0);
+    const consumed = 2 ** 31 + 100; // the int32 word has wrapped to a negative number
+    writer.consumed(0, 2 ** 31 - 1);
+    writer.consumed(0, 101);
+    expect(new Int32Array(ring.control).some((v) => v < 0)).toBe(true);
+    expect(reader.mustWait(consumed + 5)).toBe(false);
+    expect(reader.mustWait(consumed + MAX_UNCONSUMED + 1)).toBe(true);
+    reader.waitForConsumer(consumed + MAX_UNCONSUMED); // returns at once
+    peak.sent(consumed + 7, false);
+    expect(peak.scan).toBe(7);
+  });
+});
