@@ -1,8 +1,12 @@
 // Reads one connection record of the WebAssembly tracker (layout: assembly/connection-layout.ts)
 // into a slot of a ConnectionStore, so that the one record builder (connection-record.ts)
 // serves both trackers, with the TCP analysis results of the block at C_ANALYSIS and the tunnel
-// chain of the block at C_TUNNEL_CHAIN (in the same memory or buffer as the record). The extension
-// block (out-of-order blocks) is not read: no record field comes from it.
+// chain of the block at C_TUNNEL_CHAIN (in the same memory or buffer as the record). Only what
+// the record is made of (record-values.ts) and when it ended are read: the tracker's own
+// bookkeeping (deadlines, ISNs, the second SYN/ACK, per-side counters no field shows, the
+// extension block's out-of-order blocks) is left unset in the slot, which saves about 40 of
+// some 120 stores a connection. A record field that reads more must be added here too (the
+// WebAssembly tracker's records are held to the reference tracker's, built from its full store).
 
 import * as C from "../../assembly/connection-layout.js";
 import * as L from "../../assembly/layout.js";
@@ -20,23 +24,16 @@ export function unpackConnection(view: DataView, bytes: Uint8Array, c: number, s
   const u8 = (at: number) => view.getUint8(c + at);
   const k = slot * KEY_WORDS;
   for (let w = 0; w < 10; w++) s.key[k + w] = view.getInt32(c + C.C_KEY + w * 4, true);
-  s.inUse[slot] = 1;
-  s.flowHash[slot] = u32(C.C_FLOW_HASH);
   s.flipped[slot] = u8(C.C_FLIPPED);
   s.id[slot] = f64(C.C_ID);
   s.firstSec[slot] = f64(C.C_FIRST_SEC);
   s.firstNsec[slot] = u32(C.C_FIRST_NSEC);
   s.firstTime[slot] = f64(C.C_FIRST_TIME);
-  s.lastTime[slot] = f64(C.C_LAST_TIME);
   s.durationEnd[slot] = f64(C.C_DURATION_END);
   s.firstPacket[slot] = f64(C.C_ID) - 1;
   s.lastPacket[slot] = f64(C.C_LAST_PACKET);
   s.vlan[slot] = u16(C.C_VLAN);
   s.innerVlan[slot] = u16(C.C_INNER_VLAN);
-  s.attemptDeadline[slot] = f64(C.C_ATTEMPT_DEADLINE);
-  s.closeDeadline[slot] = f64(C.C_CLOSE_DEADLINE);
-  s.inactivityTimeout[slot] = f64(C.C_INACTIVITY_TIMEOUT);
-  s.queuedDeadline[slot] = f64(C.C_QUEUED_DEADLINE);
   s.synAckTime[slot] = f64(C.C_SYN_ACK_TIME);
   s.handshakeAckTime[slot] = f64(C.C_HANDSHAKE_ACK_TIME);
   s.synTimeAnswered[slot] = f64(C.C_SYN_TIME_ANSWERED);
@@ -46,31 +43,15 @@ export function unpackConnection(view: DataView, bytes: Uint8Array, c: number, s
   s.synAckPacket[slot] = f64(C.C_SYN_ACK_PACKET);
   s.ackPacket[slot] = f64(C.C_ACK_PACKET);
   s.ackPayload[slot] = u32(C.C_ACK_PAYLOAD);
-  s.expectedSynSeq[slot] = u32(C.C_EXPECTED_SYN_SEQ);
-  s.firstFinSide[slot] = u8(C.C_FIRST_FIN_SIDE);
   s.closeFlags[slot] = u8(C.C_CLOSE_FLAGS);
-  s.firstFinEnd[slot] = u32(C.C_FIRST_FIN_END);
   s.firstRstSide[slot] = u8(C.C_FIRST_RST_SIDE);
   s.firstCloseSide[slot] = u8(C.C_FIRST_CLOSE_SIDE);
   s.removedBy[slot] = u8(C.C_REMOVED_BY);
   s.removedAt[slot] = f64(C.C_REMOVED_AT);
-  s.synAckIsn[slot] = u32(C.C_SYN_ACK_ISN);
-  s.synAckLastTime[slot] = f64(C.C_SYN_ACK_LAST_TIME);
-  s.synAckSent[slot] = u32(C.C_SYN_ACK_SENT);
-  s.synAck2Isn[slot] = u32(C.C_SYN_ACK2_ISN);
-  s.synAck2Sent[slot] = u32(C.C_SYN_ACK2_SENT);
-  s.synAck2Time[slot] = f64(C.C_SYN_ACK2_TIME);
-  s.synAck2LastTime[slot] = f64(C.C_SYN_ACK2_LAST_TIME);
-  s.synAck2Packet[slot] = f64(C.C_SYN_ACK2_PACKET);
-  s.synAck2SynTime[slot] = f64(C.C_SYN_ACK2_SYN_TIME);
-  s.anomalyBits[slot] = u32(C.C_ANOMALY_BITS);
-  s.tunnelKey[slot] = view.getInt32(c + C.C_TUNNEL_KEY, true);
   s.tunnelFirst[slot] = u32(C.C_TUNNEL_FIRST);
-  s.tunnelCurrent[slot] = u32(C.C_TUNNEL_CURRENT);
   s.tunnelTypes[slot] = u16(C.C_TUNNEL_TYPES);
   s.tunnelDepth[slot] = u8(C.C_TUNNEL_DEPTH);
   s.tunnelChanges[slot] = u8(C.C_TUNNEL_CHANGES);
-  s.tunnelFlags[slot] = u8(C.C_TUNNEL_FLAGS);
   const parents = u8(C.C_TUNNEL_PARENT_COUNT);
   s.tunnelParentCount[slot] = parents;
   for (let k = 0; k < parents; k++) s.tunnelParents[slot * C.TUNNEL_MAX_PARENTS + k] = u32(C.C_TUNNEL_PARENTS + k * 4);
@@ -88,14 +69,10 @@ function unpackEndpoint(view: DataView, p: number, s: ConnectionStore, e: number
   const u32 = (at: number) => view.getUint32(p + at, true);
   const u8 = (at: number) => view.getUint8(p + at);
   s.state[e] = u8(C.E_STATE);
-  s.once[e] = u8(C.E_ONCE);
   s.seen[e] = u8(C.E_SEEN);
-  s.lastSynSeq[e] = u32(C.E_LAST_SYN_SEQ);
   s.lastFinPos[e] = u32(C.E_LAST_FIN_POS);
-  s.lastRstSeq[e] = u32(C.E_LAST_RST_SEQ);
   s.topSeq[e] = u32(C.E_TOP_SEQ);
   s.startSeq[e] = u32(C.E_START_SEQ);
-  s.isn[e] = u32(C.E_ISN);
   s.pkts[e] = f64(C.E_PKTS);
   s.ipBytes[e] = f64(C.E_IP_BYTES);
   s.payloadBytes[e] = f64(C.E_PAYLOAD_BYTES);
@@ -103,10 +80,6 @@ function unpackEndpoint(view: DataView, p: number, s: ConnectionStore, e: number
   s.synAcks[e] = u32(C.E_SYN_ACKS);
   s.fins[e] = u32(C.E_FINS);
   s.rsts[e] = u32(C.E_RSTS);
-  s.retransmits[e] = u32(C.E_RETRANSMITS);
-  s.zeroWindows[e] = u32(C.E_ZERO_WINDOWS);
-  s.badChecksums[e] = u32(C.E_BAD_CHECKSUMS);
-  s.lastSynTime[e] = f64(C.E_LAST_SYN_TIME);
   s.mss[e] = view.getUint16(p + C.E_MSS, true);
   s.windowScale[e] = u8(C.E_WINDOW_SCALE);
   s.optionBits[e] = view.getUint16(p + C.E_OPTION_BITS, true);
@@ -114,19 +87,32 @@ function unpackEndpoint(view: DataView, p: number, s: ConnectionStore, e: number
   s.tfoCookieLen[e] = view.getInt16(p + C.E_TFO_COOKIE_LEN, true);
   s.synPayload[e] = u32(C.E_SYN_PAYLOAD);
   s.reasm[e] = u8(C.E_REASM);
-  s.nextSeq[e] = u32(C.E_NEXT_SEQ);
   s.topWraps[e] = u32(C.E_TOP_WRAPS);
-  s.blockCount[e] = u8(C.E_BLOCKS);
-  s.gaps[e] = u32(C.E_GAPS);
   s.missedBytes[e] = f64(C.E_MISSED_BYTES);
 }
 
 // History letters are ASCII and usually a handful: a loop beats a TextDecoder call (which
-// also needs a subarray).
+// also needs a subarray). Most connections of a capture share a few histories, so the text made
+// for some letters is kept in a small table, by a hash of them, and handed out again while the
+// letters match: one string a connection was a tenth of what a scan allocated.
+const HISTORY_TABLE = 256;
+const historyTexts: string[] = new Array<string>(HISTORY_TABLE).fill("");
+
 function letters(bytes: Uint8Array, from: number, to: number): string {
+  let hash = 0;
+  for (let k = from; k < to; k++) hash = (hash * 31 + bytes[k]!) | 0;
+  const at = (hash ^ (hash >>> 8) ^ (hash >>> 16)) & (HISTORY_TABLE - 1);
+  const known = historyTexts[at]!;
+  if (known.length === to - from && sameLetters(known, bytes, from)) return known;
   let text = "";
   for (let k = from; k < to; k++) text += String.fromCharCode(bytes[k]!);
+  historyTexts[at] = text;
   return text;
+}
+
+function sameLetters(text: string, bytes: Uint8Array, from: number): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== bytes[from + i]) return false;
+  return true;
 }
 
 function history(view: DataView, bytes: Uint8Array, c: number): string {

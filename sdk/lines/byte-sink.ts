@@ -105,6 +105,16 @@ export class ByteSink extends GrowableBytes {
     else if (!this.decimal(n)) this.asciiText(String(n));
   }
 
+  /**
+   * `key`, then `n` as num() writes it: one call for a key and its value (most of a line is
+   * such pairs; the writers' functions are too large for these calls to be inlined into them).
+   */
+  field(key: FixedBytes, n: number): void {
+    this.raw(key);
+    if (n === (n | 0) && n >= 0) this.uint(n);
+    else this.num(n);
+  }
+
   numOrNull(n: number | null): void {
     if (n === null) this.raw(NULL);
     else this.num(n);

@@ -36,8 +36,7 @@ class Key {
 
 function numOrNullAt(out: ByteSink, k: Key, n: number | null): void {
   if (n === null) return out.raw(k.null);
-  out.raw(k.key);
-  out.num(n);
+  out.field(k.key, n);
 }
 
 function boolAt(out: ByteSink, k: Key, v: boolean): void {
@@ -74,15 +73,15 @@ function endpoint(out: ByteSink, e: EndpointValues): void {
   out.raw(K.addr);
   if (e.addrText === null) { out.byte(QUOTE); out.address(e.addrBytes, e.addrAt, e.version); out.byte(QUOTE); }
   else out.str(e.addr);
-  out.raw(K.port); out.num(e.port);
-  out.raw(K.pkts); out.num(e.pkts);
-  out.raw(K.bytes); out.num(e.bytes);
+  out.field(K.port, e.port);
+  out.field(K.pkts, e.pkts);
+  out.field(K.bytes, e.bytes);
   numOrNullAt(out, K.missedBytes, e.missedBytes);
-  out.raw(K.ipBytes); out.num(e.ipBytes);
-  out.raw(K.syn); out.num(e.syn);
-  out.raw(K.synAck); out.num(e.synAck);
-  out.raw(K.fin); out.num(e.fin);
-  out.raw(K.rst); out.num(e.rst);
+  out.field(K.ipBytes, e.ipBytes);
+  out.field(K.syn, e.syn);
+  out.field(K.synAck, e.synAck);
+  out.field(K.fin, e.fin);
+  out.field(K.rst, e.rst);
   out.raw(K.closeTwo);
 }
 
@@ -96,7 +95,7 @@ function options(out: ByteSink, o: OptionValues): void {
   boolAt(out, K.cwr, o.cwr);
   boolAt(out, K.ae, o.ae);
   if (!o.tfo) out.raw(K.tfo.null);
-  else { out.raw(K.tfo.key); out.raw(K.cookieLen); out.num(o.cookieLen); out.raw(K.data); out.num(o.data); out.raw(K.close); }
+  else { out.raw(K.tfo.key); out.field(K.cookieLen, o.cookieLen); out.field(K.data, o.data); out.raw(K.close); }
   boolAt(out, K.mptcp, o.mptcp);
   out.raw(K.close);
 }
@@ -125,7 +124,7 @@ function sideCounts(out: ByteSink, a: SideAnalysis, verdicts: boolean, samples: 
   const r = a.ackRttUs;
   if (!samples) out.raw(NO_SAMPLES);
   else {
-    out.raw(K.samples); out.num(r.samples);
+    out.field(K.samples, r.samples);
     numOrNullAt(out, K.min, r.min);
     numOrNullAt(out, K.mean, r.mean);
     numOrNullAt(out, K.max, r.max);
@@ -138,20 +137,20 @@ function sideCounts(out: ByteSink, a: SideAnalysis, verdicts: boolean, samples: 
 function counts(out: ByteSink, a: SideAnalysis): void {
   // The counts by name, in COUNT_NAMES' order (K.counts): a read by a computed name was a third of this function.
   const k = K.counts;
-  out.raw(k[0]!); out.num(a.retransmission);
-  out.raw(k[1]!); out.num(a.fastRetransmission);
-  out.raw(k[2]!); out.num(a.spuriousRetransmission);
-  out.raw(k[3]!); out.num(a.outOfOrder);
-  out.raw(k[4]!); out.num(a.dupAck);
-  out.raw(k[5]!); out.num(a.lostSegment);
-  out.raw(k[6]!); out.num(a.ackedUnseen);
-  out.raw(k[7]!); out.num(a.zeroWindow);
-  out.raw(k[8]!); out.num(a.zeroWindowProbe);
-  out.raw(k[9]!); out.num(a.zeroWindowProbeAck);
-  out.raw(k[10]!); out.num(a.windowFull);
-  out.raw(k[11]!); out.num(a.windowUpdate);
-  out.raw(k[12]!); out.num(a.keepAlive);
-  out.raw(k[13]!); out.num(a.keepAliveAck);
+  out.field(k[0]!, a.retransmission);
+  out.field(k[1]!, a.fastRetransmission);
+  out.field(k[2]!, a.spuriousRetransmission);
+  out.field(k[3]!, a.outOfOrder);
+  out.field(k[4]!, a.dupAck);
+  out.field(k[5]!, a.lostSegment);
+  out.field(k[6]!, a.ackedUnseen);
+  out.field(k[7]!, a.zeroWindow);
+  out.field(k[8]!, a.zeroWindowProbe);
+  out.field(k[9]!, a.zeroWindowProbeAck);
+  out.field(k[10]!, a.windowFull);
+  out.field(k[11]!, a.windowUpdate);
+  out.field(k[12]!, a.keepAlive);
+  out.field(k[13]!, a.keepAliveAck);
 }
 
 function list(out: ByteSink, items: readonly string[]): void {
@@ -162,7 +161,7 @@ function tunnel(out: ByteSink, t: RecordTunnel): void {
   out.raw(K.tunnel); list(out, t.types);
   out.raw(K.identity); out.str(t.identity);
   out.raw(K.parents); list(out, t.parents);
-  out.raw(K.changes); out.num(t.changes);
+  out.field(K.changes, t.changes);
   if (t.chain !== undefined) chain(out, t.chain);
   out.raw(K.close);
 }
@@ -176,11 +175,11 @@ function chain(out: ByteSink, levels: readonly RecordTunnelLevel[]): void {
     out.raw(K.level); out.str(t.type);
     out.raw(K.src); out.str(t.src);
     out.raw(K.dst); out.str(t.dst);
-    out.raw(K.sport); out.num(t.sport);
-    out.raw(K.dport); out.num(t.dport);
+    out.field(K.sport, t.sport);
+    out.field(K.dport, t.dport);
     const name = TUNNEL_ID_NAMES[t.type];
     const id = name === undefined ? undefined : t[name];
-    if (id !== undefined) { out.raw(K.levelIds[name!]); out.num(id); }
+    if (id !== undefined) { out.field(K.levelIds[name!], id); }
     out.raw(K.close);
   }
   out.raw(K.endList);
@@ -196,19 +195,19 @@ export function writeNdjson(out: ByteSink, s: ConnectionStore, slot: number): vo
 
 /** Writes the line of a record's values (newline included). */
 export function writeValues(out: ByteSink, c: RecordValues): void {
-  out.raw(K.id); out.num(c.id);
+  out.field(K.id, c.id);
   out.raw(K.communityId); out.str(c.communityId);
   out.raw(K.ts);
   if (c.tsText === null) { out.byte(QUOTE); out.epoch(c.firstSec, c.firstNsec); out.byte(QUOTE); }
   else out.str(c.ts);
-  out.raw(K.duration); out.num(c.duration);
+  out.field(K.duration, c.duration);
   out.raw(K.orig); endpoint(out, c.orig);
   out.raw(K.resp); endpoint(out, c.resp);
-  out.raw(K.firstPacket); out.num(c.firstPacket);
-  out.raw(K.lastPacket); out.num(c.lastPacket);
+  out.field(K.firstPacket, c.firstPacket);
+  out.field(K.lastPacket, c.lastPacket);
   out.raw(K.outcome); out.str(c.outcome);
-  out.raw(K.synCount); out.num(c.synCount);
-  out.raw(K.synAckCount); out.num(c.synAckCount);
+  out.field(K.synCount, c.synCount);
+  out.field(K.synAckCount, c.synAckCount);
   numOrNullAt(out, K.rtt1, c.rttSynToSynAckUs);
   numOrNullAt(out, K.rtt2, c.rttSynAckToAckUs);
   numOrNullAt(out, K.synPacket, c.synPacket);
@@ -216,9 +215,9 @@ export function writeValues(out: ByteSink, c: RecordValues): void {
   out.raw(K.ack);
   if (!c.ackSeen) out.raw(K.NULL);
   else {
-    out.raw(K.ackPacket); out.num(c.ackPacket);
+    out.field(K.ackPacket, c.ackPacket);
     boolAt(out, K.acksSynAck, c.acksSynAck);
-    out.raw(K.payload); out.num(c.ackPayload);
+    out.field(K.payload, c.ackPayload);
     out.raw(K.close);
   }
   out.raw(K.optionsOrig); options(out, c.origOptions);
@@ -232,14 +231,14 @@ export function writeValues(out: ByteSink, c: RecordValues): void {
   out.raw(K.anomalies);
   for (let k = 0; k < c.anomalyCount; k++) {
     if (k) out.raw(K.comma);
-    out.str(c.anomalyNames[k]!); out.raw(K.colon); out.num(c.anomalyCounts[k]!);
+    out.str(c.anomalyNames[k]!); out.field(K.colon, c.anomalyCounts[k]!);
   }
   out.raw(K.analysisOrig); side(out, c.origAnalysis);
   out.raw(K.resp); side(out, c.respAnalysis);
   numOrNullAt(out, K.maxGapUs, c.maxGapUs);
   out.raw(K.close);
-  if (c.vlan !== undefined) { out.raw(K.vlan); out.num(c.vlan); }
-  if (c.innerVlan !== undefined) { out.raw(K.innerVlan); out.num(c.innerVlan); }
+  if (c.vlan !== undefined) { out.field(K.vlan, c.vlan); }
+  if (c.innerVlan !== undefined) { out.field(K.innerVlan, c.innerVlan); }
   if (c.tunnel !== undefined) tunnel(out, c.tunnel);
   out.raw(K.lineEnd);
 }

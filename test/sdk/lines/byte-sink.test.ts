@@ -3,7 +3,7 @@
 // through String(); strings with escapes or past ASCII through JSON.stringify and UTF-8.
 
 import { describe, it, expect } from "vitest";
-import { ByteSink, epochDigits } from "../../../sdk/lines/byte-sink.js";
+import { ByteSink, epochDigits, FixedBytes } from "../../../sdk/lines/byte-sink.js";
 import { epochString } from "../../../sdk/decoder/timestamp.js";
 import { formatAddress } from "../../../sdk/decoder/addresses.js";
 import { rng } from "../../helpers/decode.js";
@@ -34,6 +34,9 @@ describe("ByteSink", () => {
     }
     for (const n of values) expect(asJson(() => out.num(n)), String(n)).toBe(JSON.stringify(n));
     expect(asJson(() => out.numOrNull(null))).toBe("null");
+    // A key and its value in one call: the key's bytes, then the number as num() writes it.
+    const key = new FixedBytes(',"pkts":');
+    for (const n of values) expect(asJson(() => out.field(key, n)), String(n)).toBe(`,"pkts":${JSON.stringify(n)}`);
   });
 
   it("writes the shortest round-trip decimal (String, JSON.stringify) of every kind of number a line holds", () => {
