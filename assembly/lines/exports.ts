@@ -21,3 +21,21 @@ export function writeAddress(from: usize, version: u32, at: usize): u32 { return
 export function writeCommunityId(length: i32, srcAt: usize, srcPort: u32, dstAt: usize, dstPort: u32, seed: u32, at: usize): u32 {
   return communityIdAt(length, srcAt, srcPort, dstAt, dstPort, seed, at);
 }
+
+export { writeLine } from "./ndjson";
+/** The room writeLine needs at its output. */
+export function lineMaxBytes(): u32 { return LINE_MAX_BYTES; }
+import { LINE_MAX_BYTES } from "./ndjson";
+
+let area: usize = 0;
+let areaBytes: usize = 0;
+
+/** An area of at least `bytes` for the records lines are written from and the lines (the last one's contents are not kept). */
+export function linesArea(bytes: usize): usize {
+  if (bytes > areaBytes) {
+    if (area != 0) heap.free(area);
+    area = heap.alloc(bytes);
+    areaBytes = bytes;
+  }
+  return area;
+}

@@ -50,3 +50,27 @@ export function nullText(): void {
   store<u32>(out, 0x6c6c756e); // "null", little-endian
   out += 4;
 }
+
+/** Fixed ASCII text (a key, a name), copied once to the heap with room for raw()'s wide stores. */
+export class Fixed {
+  ptr: usize;
+  len: usize;
+  constructor(text: string) {
+    this.len = <usize>text.length;
+    this.ptr = heap.alloc(this.len + 8);
+    for (let i = 0; i < text.length; i++) store<u8>(this.ptr + <usize>i, <u8>text.charCodeAt(i));
+  }
+}
+
+/** The text, eight bytes a store: may write up to 7 bytes past its end, which the next write covers. */
+export function raw(f: Fixed): void {
+  const p = f.ptr, n = f.len;
+  for (let i: usize = 0; i < n; i += 8) store<u64>(out + i, load<u64>(p + i));
+  out += n;
+}
+
+/** `length` bytes from `from`. */
+export function copy(from: usize, length: usize): void {
+  memory.copy(out, from, length);
+  out += length;
+}
