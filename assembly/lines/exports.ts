@@ -1,10 +1,14 @@
-// The line writers' parts, exported from the tracker module (assembly/tracker/index.ts) so that
-// a tracker instance writes numbers, addresses and Community IDs into its own memory. Each writes
-// at `at` and returns the length written; writeNumber returns 0 where JS must write the number.
+// The line writer, exported from the tracker module (assembly/tracker/index.ts) so that a tracker
+// instance writes in its own memory: its parts one value at a time (numbers, addresses,
+// Community IDs: each writes at `at` and returns the length; writeNumber 0 where JS must write
+// the number) and a whole ndjson line (writeLine; sdk/lines/wasm-lines.ts).
 
 import { numberAt } from "./numbers";
 import { addressAt } from "./address";
 import { communityIdAt } from "./community-id";
+import { LINE_MAX_BYTES } from "./ndjson";
+
+export { writeLine } from "./ndjson";
 
 const SCRATCH_BYTES: usize = 256;
 let scratch: usize = 0;
@@ -22,20 +26,18 @@ export function writeCommunityId(length: i32, srcAt: usize, srcPort: u32, dstAt:
   return communityIdAt(length, srcAt, srcPort, dstAt, dstPort, seed, at);
 }
 
-export { writeLine } from "./ndjson";
 /** The room writeLine needs at its output. */
 export function lineMaxBytes(): u32 { return LINE_MAX_BYTES; }
-import { LINE_MAX_BYTES } from "./ndjson";
 
 let area: usize = 0;
 let areaBytes: usize = 0;
 
-/** An area of at least `bytes` for the records lines are written from and the lines (the last one's contents are not kept). */
+/** An area of at least `bytes` for records and the lines written from them (what it held before is not kept). */
 export function linesArea(bytes: usize): usize {
   if (bytes > areaBytes) {
     if (area != 0) heap.free(area);
-    area = heap.alloc(bytes);
-    areaBytes = bytes;
+    areaBytes = bytes + (bytes >> 1); // room to grow: a batch's ended records vary
+    area = heap.alloc(areaBytes);
   }
   return area;
 }

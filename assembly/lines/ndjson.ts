@@ -2,7 +2,7 @@
 // bytes as sdk/lines/ndjson-bytes.ts writeNdjson writes, for the one-thread line scan. Its rules
 // (record-rules.ts, and the figures below: endpoint bytes and missedBytes, options, RTTs, the
 // anomalies' order, the analysis side) are a THIRD COPY of sdk/connections/record-values.ts's and
-// analysis-result.ts's: test/sdk/lines/wasm-ndjson.test.ts holds the lines byte-equal to the JS
+// analysis-result.ts's: test/sdk/lines/wasm-lines.test.ts holds the lines byte-equal to the JS
 // writer's. writeLine declines (returns 0: JS writes that line) what it does not cover: a tunnel,
 // history past the inline letters, a time epochDigits() does not take, a number not certain.
 

@@ -2,7 +2,7 @@
 // WebAssembly writes (ndjson.ts): a THIRD COPY of the rules of sdk/connections/record-values.ts
 // (bytes, handshake outcome, teardown) and conn-state.ts (connState), which the TypeScript
 // records, the other formats and the reference tracker go on using. Change them together:
-// test/sdk/lines/wasm-ndjson.test.ts holds the wasm lines byte-equal to writeNdjson's on every
+// test/sdk/lines/wasm-lines.test.ts holds the wasm lines byte-equal to writeNdjson's on every
 // corpus capture and on the capture-writer fixtures.
 
 import * as C from "../connection-layout";

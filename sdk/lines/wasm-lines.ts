@@ -1,9 +1,10 @@
 // ndjson lines written by the WebAssembly tracker's line writer (assembly/lines/ndjson.ts) from
 // the ended connections' bytes, for the one-thread line scan (scan-lines.ts): the records of a
 // batch are copied into the tracker's memory once, each line written there in the canonical
-// order, and the lines copied out as one block per group. A record it declines (a tunnel, a
-// long history, a number only String() can write) is unpacked and written by the JS writer in
-// its place: the output is writeNdjson's, byte for byte (test/sdk/lines/wasm-lines.test.ts).
+// order, and the lines copied from there to the output, runs of them in one copy. A record it
+// declines (a tunnel, a long history, a number only String() can write) is unpacked and written
+// by the JS writer in its place: the output is writeNdjson's, byte for byte
+// (test/sdk/lines/wasm-lines.test.ts).
 
 import type { TrackerExports } from "../connections/tracker-module.js";
 
@@ -56,7 +57,7 @@ export class WasmLineWriter {
       ends[k] = next - base;
       at = next;
     }
-    const bytes = new Uint8Array(this.wasm.memory.buffer, base, at - base).slice();
-    return { bytes, starts, ends };
+    // A view, not a copy: the group is written out before the next write() (GroupStore's rule).
+    return { bytes: new Uint8Array(this.wasm.memory.buffer, base, at - base), starts, ends };
   }
 }
