@@ -8,8 +8,11 @@
 
 import type { TrackerExports } from "../connections/tracker-module.js";
 
-/** Whether the one-thread ndjson scan uses the wasm writer: on unless TCP_SCAN_WASM_LINES=0 (a switch to compare the two). */
-let enabled = process.env.TCP_SCAN_WASM_LINES !== "0";
+/**
+ * Whether the one-thread ndjson scan uses the wasm writer: on unless turned off (the command's
+ * TCP_SCAN_WASM_LINES=0, to compare the two; the SDK reads no environment: Deno asks leave for it).
+ */
+let enabled = true;
 
 export function wasmLinesEnabled(): boolean {
   return enabled;
