@@ -17,6 +17,7 @@ import { InterestingConnections } from "../format/interesting.js";
 import { isLineFormat, lineHeader, lineFooter, type LineFormat } from "../format/line-formats.js";
 import { ParquetConnectionWriter } from "../format/connection-parquet.js";
 import { createLineScanner } from "../../sdk/lines/scan-lines.js";
+import { setWasmLines } from "../../sdk/lines/wasm-lines.js";
 import { lineWriter } from "../../sdk/lines/line-formats.js";
 import { ByteSink } from "../../sdk/lines/byte-sink.js";
 import { errorLine, openErrorMessage } from "../report-error.js";
@@ -254,6 +255,7 @@ export async function writeRecords(
 async function writeLines(
   inputs: CaptureInput[], options: ScanOptions, format: LineFormat, output: Output, quiet: boolean, filter?: string,
 ): Promise<number> {
+  if (process.env.TCP_SCAN_WASM_LINES === "0") setWasmLines(false); // the JS writer throughout, to compare (README, round 16)
   const scanner = createLineScanner(inputs, options, { format, filter });
   await output.write(lineHeader(format));
   // Leaving this loop by an exception (the output failed) stops the scan and its workers.

@@ -8,6 +8,7 @@ import { buildConnectionRecord, type ConnectionRecord } from "./connection-recor
 import { ConnectionStore } from "./connection-store.js";
 import type { ByteSink } from "../lines/byte-sink.js";
 import type { LineWriter } from "../lines/line-formats.js";
+import type { WrittenLines } from "../lines/wasm-lines.js";
 
 /**
  * The store a tracker unpacks each group into, slots 0 to count - 1: reused for the next group,
@@ -24,6 +25,8 @@ export class GroupStore {
 
 export class EndedGroup {
   private built: ConnectionRecord[] | null;
+  /** Lines written in WebAssembly (wasm-lines.ts); the store holds only the connections it declined. */
+  private lines: WrittenLines | null = null;
 
   private constructor(
     /** When each ended (the tracker's clock, seconds): with the id, the key the order sorts by. */
@@ -44,6 +47,13 @@ export class EndedGroup {
     return new EndedGroup(endedAt, null, owner, ++owner.generation);
   }
 
+  /** A group whose ndjson lines are written already, but for those `lines` declines (unpacked into `owner`'s store). */
+  static ofLines(owner: GroupStore, endedAt: number[], lines: WrittenLines): EndedGroup {
+    const group = new EndedGroup(endedAt, null, owner, ++owner.generation);
+    group.lines = lines;
+    return group;
+  }
+
   get count(): number {
     return this.endedAt.length;
   }
@@ -51,6 +61,7 @@ export class EndedGroup {
   /** The records (built on first asking, from the store). */
   get records(): ConnectionRecord[] {
     if (this.built) return this.built;
+    if (this.lines) throw new Error("a group of lines written in WebAssembly has no records");
     const s = this.store();
     const records = new Array<ConnectionRecord>(this.count);
     for (let k = 0; k < records.length; k++) records[k] = buildConnectionRecord(s, k);
@@ -59,12 +70,38 @@ export class EndedGroup {
 
   /** Writes connection k's line(s): from the store when there is one, else from its record. */
   writeLine(k: number, out: ByteSink, write: LineWriter): void {
+    if (this.lines) throw new Error("a group of lines written in WebAssembly is written whole (writeLines)");
     if (this.owner) write.connection(out, this.store(), k);
     else write.record(out, this.built![k]!);
   }
 
+  /**
+   * Writes every connection's line(s) in order: a group's lines written in WebAssembly as they are
+   * (runs of them in one copy), the others with `write`.
+   */
+  writeLines(out: ByteSink, write: LineWriter): void {
+    const lines = this.lines;
+    if (!lines) {
+      for (let k = 0; k < this.count; k++) this.writeLine(k, out, write);
+      return;
+    }
+    const { bytes, starts, ends } = lines;
+    for (let k = 0; k < this.count;) {
+      if (starts[k] === -1) { write.connection(out, this.store(), k++); continue; }
+      const from = starts[k]!;
+      while (k + 1 < this.count && starts[k + 1] !== -1) k++;
+      out.append(bytes, from, ends[k++]!);
+    }
+  }
+
+  /** How many of the group's lines were written in WebAssembly (the rest by the JS writer). */
+  get wasmLines(): number {
+    return this.lines ? this.lines.starts.filter((start) => start !== -1).length : 0;
+  }
+
   /** Connection k's id. */
   id(k: number): number {
+    if (this.lines) throw new Error("a group of lines written in WebAssembly has no ids");
     return this.owner ? this.store().id[k]! : this.built![k]!.id;
   }
 

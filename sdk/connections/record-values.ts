@@ -2,6 +2,9 @@
 // read from the tracker's columns into flat, reusable values. Both outputs start from them: the
 // SDK's record object (connection-record.ts, buildConnectionRecord) and the ndjson line written
 // as bytes (lines/ndjson-bytes.ts), which so needs no record object in between.
+// A third copy of these rules writes the one-thread scan's ndjson lines in WebAssembly
+// (assembly/lines/record-rules.ts, ndjson.ts): change both; test/sdk/lines/wasm-lines.test.ts
+// holds their lines byte-equal.
 
 import * as L from "../../assembly/layout.js";
 import { formatAddress } from "../decoder/packet-batch.js";

@@ -19,6 +19,7 @@ import { EndedBytesWriter, endedRecords } from "../parallel/ended-bytes.js";
 import { C_ID, C_REMOVED_AT } from "../../assembly/connection-layout.js";
 import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions } from "../scan.js";
+import { WasmLineWriter } from "../lines/wasm-lines.js";
 
 /**
  * The connections that ended during one decoded batch (or a group of those open at the end):
@@ -52,6 +53,8 @@ interface Tracker {
 export interface GroupingOptions extends TrackerOptions {
   /** "wasm" (default) or the reference tracker in plain TypeScript, for comparison. */
   tracker?: "wasm" | "typescript";
+  /** Groups as ndjson lines written in WebAssembly (EndedGroup.writeLines), for the one-thread line scan; no records. */
+  wasmNdjson?: boolean;
 }
 
 /**
@@ -70,6 +73,7 @@ export class GroupingTracker {
   private readonly unpacked = new GroupStore(FINISH_GROUP);
   readonly tracker: Tracker;
   private readonly inPlace: WasmConnectionTracker | null = null;
+  private readonly lines: WasmLineWriter | null = null;
 
   constructor(options: GroupingOptions, decoderMemory?: WebAssembly.Memory) {
     if (options.tracker === "typescript") {
@@ -82,6 +86,7 @@ export class GroupingTracker {
       const wasm = new WasmConnectionTracker(options, null, (source, view, at) => bytes.add(source, view, at), decoderMemory);
       this.tracker = wasm;
       if (decoderMemory) this.inPlace = wasm;
+      if (options.wasmNdjson) this.lines = new WasmLineWriter(wasm.wasm, FINISH_GROUP);
     }
   }
 
@@ -132,13 +137,18 @@ export class GroupingTracker {
       id[k] = view.getFloat64(offsets[k]! + C_ID, true);
     }
     const order = this.order = canonicalOrder(at, id, count, this.order);
+    const lines = this.lines;
+    lines?.load(u8);
     for (let first = 0; first < count; first += FINISH_GROUP) {
       const endedAt: number[] = [];
-      for (let k = first; k < Math.min(count, first + FINISH_GROUP); k++) {
-        unpackConnection(view, u8, offsets[order[k]!]!, this.unpacked.store, k - first);
+      const end = Math.min(count, first + FINISH_GROUP);
+      const written = lines?.write(offsets, order, first, end);
+      for (let k = first; k < end; k++) {
+        // with lines written in WebAssembly, only the connections it declined
+        if (!written || written.starts[k - first] === -1) unpackConnection(view, u8, offsets[order[k]!]!, this.unpacked.store, k - first);
         endedAt.push(at[order[k]!]!);
       }
-      yield EndedGroup.ofStore(this.unpacked, endedAt);
+      yield written ? EndedGroup.ofLines(this.unpacked, endedAt, written) : EndedGroup.ofStore(this.unpacked, endedAt);
     }
     this.spare = buffer; // every connection is unpacked: the writer may go on in it
   }
@@ -146,7 +156,7 @@ export class GroupingTracker {
 
 /** Every batch yields a group, empty or not, so that consumers can tell how far it got. */
 export async function* trackConnections(
-  inputs: CaptureInput[], options: ScanOptions, summaries: CaptureSummary[],
+  inputs: CaptureInput[], options: ScanOptions & Pick<GroupingOptions, "wasmNdjson">, summaries: CaptureSummary[],
 ): AsyncGenerator<EndedGroup, Timeline> {
   // The WebAssembly tracker shares the decoder's memory: each batch is tracked where it was
   // decoded (output slot 0, free again once tracked), not copied.

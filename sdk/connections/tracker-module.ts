@@ -34,6 +34,17 @@ export interface TrackerExports {
   trackAt(records: number, from: number, count: number): number;
   advanceClock(secs: number, nsec: number): number;
   finish(max: number): number;
+  // The line writer's parts (assembly/lines/exports.ts): each writes at `at`, returns the length.
+  linesScratchPtr(): number;
+  linesScratchBytes(): number;
+  /** 0: not written (String(n) must write it). */
+  writeNumber(n: number, at: number): number;
+  writeAddress(from: number, version: number, at: number): number;
+  writeCommunityId(length: number, srcAt: number, srcPort: number, dstAt: number, dstPort: number, seed: number, at: number): number;
+  /** The ndjson line of the record at `c`, written at `at`: its end, 0 when the JS must write it. */
+  writeLine(c: number, at: number): number;
+  lineMaxBytes(): number;
+  linesArea(bytes: number): number;
 }
 
 // build/tracker.wasm sits at the package root: two levels up from this source file when tests

@@ -17,7 +17,8 @@ import { instantiateTracker, type TrackerExports } from "./tracker-module.js";
 import { unpackConnection } from "./unpack-connection.js";
 
 export class WasmConnectionTracker {
-  private readonly wasm: TrackerExports;
+  /** The instance (its line writer, wasm-lines.ts, writes in its memory between calls). */
+  readonly wasm: TrackerExports;
   private readonly scratch = new ConnectionStore(1);
   private buffer: ArrayBuffer | null = null;
   private bytes = new Uint8Array(0);

@@ -67,6 +67,13 @@ export class ByteSink extends GrowableBytes {
     return Uint8Array.prototype.slice.call(out);
   }
 
+  /** Bytes `from` to `to` of `source`, as they are (lines written elsewhere). */
+  append(source: Uint8Array, from: number, to: number): void {
+    this.reserve(to - from);
+    this.bytes.set(source.subarray(from, to), this.length);
+    this.length += to - from;
+  }
+
   /** Any text, encoded. */
   utf8(text: string): void {
     this.reserve(3 * text.length); // at most 3 bytes per UTF-16 unit

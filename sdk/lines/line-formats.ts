@@ -35,14 +35,19 @@ export interface LineSpec {
 
 const NEWLINE = 0x0a;
 
-const formats = new Map<string, () => LineWriter>([
-  ["ndjson", () => ({
-    connection: writeNdjson,
-    values: writeValues,
-    // The same bytes as writeNdjson's (the record is what its walk builds).
-    record: (out, c) => { out.utf8(JSON.stringify(c)); out.byte(NEWLINE); },
-  })],
-]);
+const ndjson = (): LineWriter => ({
+  connection: writeNdjson,
+  values: writeValues,
+  // The same bytes as writeNdjson's (the record is what its walk builds).
+  record: (out, c) => { out.utf8(JSON.stringify(c)); out.byte(NEWLINE); },
+});
+
+const formats = new Map<string, () => LineWriter>([["ndjson", ndjson]]);
+
+/** Whether `spec` is the built-in ndjson, unfiltered (what the WebAssembly line writer writes: wasm-lines.ts). */
+export function isPlainNdjson(spec: LineSpec): boolean {
+  return spec.format === "ndjson" && spec.filter === undefined && formats.get("ndjson") === ndjson;
+}
 
 /** Writes one connection's line(s) into `out` from its record values (record-values.ts). */
 export type ValuesFormatter = (out: ByteSink, v: RecordValues) => void;

@@ -16,7 +16,8 @@ import { checkInputs, checkScanOptions } from "../options.js";
 import type { ScanOptions } from "../scan.js";
 import { trackConnections } from "../connections/track.js";
 import { linesInWorkers, trackInWorkers } from "../parallel/parallel-tracker.js";
-import { lineWriter, type LineSpec } from "./line-formats.js";
+import { isPlainNdjson, lineWriter, type LineSpec } from "./line-formats.js";
+import { wasmLinesEnabled } from "./wasm-lines.js";
 import { ByteSink } from "./byte-sink.js";
 
 /** The thread count from which the workers write the lines. */
@@ -48,12 +49,14 @@ export function createLineScanner(input: CaptureInput | CaptureInput[], options:
   const ended = (t: Timeline) => { timeline = t; };
 
   async function* onMain(): AsyncGenerator<Uint8Array> {
+    // One thread, plain ndjson: the lines written in WebAssembly (wasm-lines.ts), the same bytes.
+    const wasmNdjson = threads === 1 && options.tracker !== "typescript" && isPlainNdjson(spec) && wasmLinesEnabled();
     const groups = threads > 1
       ? trackInWorkers(inputs, options, threads - 1, summaries)
-      : trackConnections(inputs, options, summaries);
+      : trackConnections(inputs, wasmNdjson ? { ...options, wasmNdjson } : options, summaries);
     const out = new ByteSink();
     for await (const group of whileRead(groups, ended)) {
-      for (let k = 0; k < group.count; k++) group.writeLine(k, out, write);
+      group.writeLines(out, write);
       if (out.length) yield out.takeCopy();
       options.signal?.throwIfAborted();
     }

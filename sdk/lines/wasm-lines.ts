@@ -1,0 +1,66 @@
+// ndjson lines written by the WebAssembly tracker's line writer (assembly/lines/ndjson.ts) from
+// the ended connections' bytes, for the one-thread line scan (scan-lines.ts): the records of a
+// batch are copied into the tracker's memory once, each line written there in the canonical
+// order, and the lines copied from there to the output, runs of them in one copy. A record it
+// declines (a tunnel, a long history, a number only String() can write) is unpacked and written
+// by the JS writer in its place: the output is writeNdjson's, byte for byte
+// (test/sdk/lines/wasm-lines.test.ts).
+
+import type { TrackerExports } from "../connections/tracker-module.js";
+
+/**
+ * Whether the one-thread ndjson scan uses the wasm writer: on unless turned off (the command's
+ * TCP_SCAN_WASM_LINES=0, to compare the two; the SDK reads no environment: Deno asks leave for it).
+ */
+let enabled = true;
+
+export function wasmLinesEnabled(): boolean {
+  return enabled;
+}
+
+/** Turns the wasm writer on or off (tests compare the output of both). */
+export function setWasmLines(on: boolean): void {
+  enabled = on;
+}
+
+/** The lines of a group: bytes, and where each starts and ends in them (start -1: the JS writes it). */
+export interface WrittenLines {
+  bytes: Uint8Array;
+  starts: Int32Array;
+  ends: Int32Array;
+}
+
+export class WasmLineWriter {
+  private readonly lineMax: number;
+  private records = 0; // where the batch's record bytes are in the tracker's memory
+  private output = 0; //  where a group's lines are written
+
+  constructor(private readonly wasm: TrackerExports, private readonly groupMax: number) {
+    this.lineMax = wasm.lineMaxBytes();
+  }
+
+  /** Copies a batch's ended-record bytes into the tracker's memory (before write()). */
+  load(records: Uint8Array): void {
+    const at = (records.length + 7) & ~7;
+    const area = this.wasm.linesArea(at + this.groupMax * this.lineMax) >>> 0; // addresses past 2^31 come back negative
+    new Uint8Array(this.wasm.memory.buffer, area, records.length).set(records);
+    this.records = area;
+    this.output = area + at;
+  }
+
+  /** The lines of the records at `offsets` (into the bytes load() copied), in their order. */
+  write(offsets: ArrayLike<number>, order: ArrayLike<number>, first: number, end: number): WrittenLines {
+    const n = end - first, starts = new Int32Array(n), ends = new Int32Array(n);
+    const base = this.output;
+    let at = base;
+    for (let k = 0; k < n; k++) {
+      const next = this.wasm.writeLine(this.records + offsets[order[first + k]!]!, at) >>> 0;
+      if (next === 0) { starts[k] = -1; continue; }
+      starts[k] = at - base;
+      ends[k] = next - base;
+      at = next;
+    }
+    // A view, not a copy: the group is written out before the next write() (GroupStore's rule).
+    return { bytes: new Uint8Array(this.wasm.memory.buffer, base, at - base), starts, ends };
+  }
+}
