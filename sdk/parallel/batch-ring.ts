@@ -145,9 +145,8 @@ export class RingWriter {
 
   /** The scan is over, finished or not: nobody waits for anything any more. */
   abort(): void {
-    Atomics.store(this.control, DONE, 1);
-    Atomics.store(this.control, ABORTED, 1);
-    this.ringAll(true);
+    Atomics.store(this.control, ABORTED, 1); // before close() rings: a worker it wakes sees it
+    this.close();
   }
 }
 
