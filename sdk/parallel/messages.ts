@@ -33,6 +33,8 @@ export interface WorkerJob {
    * bytes: the worker builds, filters and serialises its own connections.
    */
   lines?: LineSpec;
+  /** With `lines` of plain ndjson: write them in WebAssembly (lines/wasm-lines.ts), the same bytes. */
+  wasmNdjson?: boolean;
 }
 
 /**

@@ -4,9 +4,9 @@
 // every outcome, teardowns, options, VLANs, IPv6, retransmissions, a tunnel, times past 2^31 s),
 // and most lines written in WebAssembly, those it does not cover by the JS writer in their place.
 
-import { describe, it, expect, afterEach } from "vitest";
+import { describe, it, expect, afterEach, vi } from "vitest";
 import { createLineScanner } from "../../../sdk/index.js";
-import { setWasmLines } from "../../../sdk/lines/wasm-lines.js";
+import { setWasmLines, WasmLineWriter } from "../../../sdk/lines/wasm-lines.js";
 import { trackConnections } from "../../../sdk/connections/track.js";
 import type { CaptureInput } from "../../../sdk/decoder/capture-input.js";
 import { Conversation, merge } from "../../helpers/conversation.js";
@@ -18,11 +18,11 @@ import { capturesUnder, corpusDir } from "../../helpers/decode.js";
 afterEach(() => setWasmLines(true));
 
 /** The scan's ndjson text, and its error if it failed. */
-async function ndjson(input: CaptureInput, wasm: boolean): Promise<string> {
+async function ndjson(input: CaptureInput, wasm: boolean, threads = 1): Promise<string> {
   setWasmLines(wasm);
   const parts: Buffer[] = [];
   try {
-    for await (const chunk of createLineScanner(input, {}, { format: "ndjson" }).chunks()) parts.push(Buffer.from(chunk));
+    for await (const chunk of createLineScanner(input, { threads }, { format: "ndjson" }).chunks()) parts.push(Buffer.from(chunk));
   } catch (error) {
     parts.push(Buffer.from(`error: ${(error as Error).message}`));
   }
@@ -76,6 +76,21 @@ describe("ndjson lines written in WebAssembly", () => {
     expect(wasm).toBe(all - 1); // the tunnel's line is left to the JS
   });
 
+  it("are the same bytes at two threads (written on the main thread from the worker's bytes) and at three (in the workers)", async () => {
+    const capture = writePcap(fixtures());
+    const js = await ndjson(capture, false);
+    const write = vi.spyOn(WasmLineWriter.prototype, "write");
+    try {
+      expect(await ndjson(capture, true, 2)).toBe(js);
+      expect(write).toHaveBeenCalled(); // the main thread's writer, at two threads
+      write.mockClear();
+      expect(await ndjson(capture, true, 3)).toBe(js);
+      expect(write).not.toHaveBeenCalled(); // the workers' writers, at three
+    } finally {
+      write.mockRestore();
+    }
+  });
+
   it("are the JS writer's bytes past 2^31 seconds, where the JS writes every line", async () => {
     const late = new Conversation({ start: 2_200_000_000 }).c(F.SYN).s(F.SYN | F.ACK).c(F.ACK);
     const capture = writePcap(late.frames);
@@ -87,9 +102,14 @@ describe("ndjson lines written in WebAssembly", () => {
     const dir = corpusDir();
     if (!dir) return ctx.skip();
     let wasm = 0;
-    for (const file of capturesUnder(dir)) {
-      expect(await ndjson(file, true), file).toBe(await ndjson(file, false));
+    const files = capturesUnder(dir);
+    for (const file of files) {
+      const js = await ndjson(file, false);
+      expect(await ndjson(file, true), file).toBe(js);
+      expect(await ndjson(file, true, 2), `${file}, two threads`).toBe(js);
     }
+    // three threads: the workers write the lines (every tenth capture: each scan boots two workers)
+    for (const file of files.filter((_, i) => i % 10 === 0)) expect(await ndjson(file, true, 3), `${file}, three threads`).toBe(await ndjson(file, false));
     for (const file of capturesUnder(dir).slice(0, 40)) wasm += (await written(file).catch(() => ({ wasm: 0 }))).wasm;
     expect(wasm).toBeGreaterThan(0);
   }, 600_000);
