@@ -21,7 +21,7 @@ export class LineRuns implements RunKind<Lines, Uint8Array> {
 }
 
 /** The items' lines in their order, in one new buffer; `took(run)` after each item. */
-export function copyLines(items: RunItem<Lines>[], took: (run: RunItem<Lines>["run"]) => void): Uint8Array {
+export function copyLines<L extends Lines>(items: RunItem<L>[], took: (run: RunItem<L>["run"]) => void): Uint8Array {
   let size = 0;
   for (const { run, k } of items) size += run.data.ends[k]! - (k === 0 ? 0 : run.data.ends[k - 1]!);
   const out = new Uint8Array(size);

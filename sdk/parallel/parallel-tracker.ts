@@ -83,19 +83,27 @@ export function linesInWorkers(
 }
 
 /**
+ * A message goes as lines written by the worker once this many connections it sent before wait
+ * for this thread (a whole message's worth: this thread is then the busier of the two).
+ */
+export const LINES_WHEN_BEHIND = 512;
+
+/**
  * Plain ndjson lines in the canonical order, as byte chunks: the `threads` workers track and send
  * their connections' bytes, and this thread writes their lines in WebAssembly (ended-line-runs.ts;
- * `write` writes the lines that declines).
+ * `write` writes those it declines); while this thread is behind by `behind` connections, the
+ * workers write them (tests set 0: always, or Infinity: never).
  */
 export function wasmLinesFromWorkers(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], write: LineWriter,
+  behind = LINES_WHEN_BEHIND,
 ): AsyncGenerator<Uint8Array, Timeline> {
-  return runWorkers(inputs, options, threads, summaries, new EndedLineRuns(write), {});
+  return runWorkers(inputs, options, threads, summaries, new EndedLineRuns(write), { ndjsonWhenBehind: behind });
 }
 
 async function* runWorkers<D, T>(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], kind: RunKind<D, T>,
-  lineJob: Pick<WorkerJob, "lines" | "wasmNdjson">, handOff?: HandOffPeak,
+  lineJob: Pick<WorkerJob, "lines" | "wasmNdjson" | "ndjsonWhenBehind">, handOff?: HandOffPeak,
 ): AsyncGenerator<T, Timeline> {
   const signal = options.signal;
   // The decoders of every input run on one memory the workers read the records from.
