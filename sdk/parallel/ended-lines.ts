@@ -22,12 +22,16 @@ export class EndedLinesWriter {
   private readonly out = new ByteSink();
   private order = new Int32Array(0);
 
-  /** `tracker`: an instance whose memory the records are copied into; `write` writes the declined lines. */
-  constructor(tracker: TrackerExports, private readonly write: () => LineWriter) {
+  /**
+   * `tracker`: an instance whose memory the records are copied into; `write` writes the declined
+   * lines. With `spare` (a worker's buffers given back), the lines are handed on in the buffer
+   * they were written in and the writer goes on in a spare one; without, they are copied out.
+   */
+  constructor(tracker: TrackerExports, private readonly write: () => LineWriter, private readonly spare?: () => ArrayBuffer | undefined) {
     this.wasm = new WasmLineWriter(tracker, FINISH_GROUP);
   }
 
-  /** The lines of the first `count` connections in `bytes`, in a new buffer. */
+  /** The lines of the first `count` connections in `bytes`. */
   lines(bytes: Uint8Array, count: number): EndedLines {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const offsets = endedRecords(view, 0, count);
@@ -57,6 +61,8 @@ export class EndedLinesWriter {
         for (; k <= last; k++) ends[k] = base + written.ends[k - first]!;
       }
     }
-    return { bytes: out.takeCopy(), ends, keys };
+    if (!this.spare) return { bytes: out.takeCopy(), ends, keys };
+    const { buffer, length } = out.take(this.spare());
+    return { bytes: new Uint8Array(buffer, 0, length), ends, keys };
   }
 }

@@ -9,7 +9,7 @@ import { GroupingTracker, type EndedGroup } from "../connections/track.js";
 import { lineWriter, type LineSpec } from "../lines/line-formats.js";
 import { LineBytesWriter } from "./line-bytes.js";
 import type { WorkerJob } from "./messages.js";
-import { givenBack, WorkerLoop, type Outbox } from "./worker-loop.js";
+import { SpareBuffers, WorkerLoop, type Outbox } from "./worker-loop.js";
 
 // A message goes once this many lines or bytes are written.
 const FLUSH_LINES = 512;
@@ -17,7 +17,8 @@ const FLUSH_BYTES = 1 << 20;
 
 export function runLines(job: WorkerJob, spec: LineSpec): void {
   const format = lineWriter(spec);
-  const out = new LineBytesWriter(givenBack(job.recycle));
+  const spares = new SpareBuffers(job.recycle);
+  const out = new LineBytesWriter(spares.take);
   const outbox: Outbox = {
     get count() { return out.count; },
     full: () => out.count >= FLUSH_LINES || out.size >= FLUSH_BYTES,
@@ -29,7 +30,7 @@ export function runLines(job: WorkerJob, spec: LineSpec): void {
       };
     },
   };
-  const loop = new WorkerLoop(job, outbox);
+  const loop = new WorkerLoop(job, outbox, spares);
   const grouping = new GroupingTracker({ ...job.options, shard: job.shard, wasmNdjson: job.wasmNdjson }, job.inPlace ? job.records.memory : undefined);
   const write = (g: EndedGroup) => {
     let count = 0;

@@ -47,7 +47,12 @@ export interface WorkerJob {
  * The most ended connections a worker had sent and not yet seen consumed, while tracking the
  * batches (`scan`) and at the end of input (`final`); over all workers, for tests.
  */
-export interface HandOffPeak { scan: number; final: number }
+export interface HandOffPeak {
+  scan: number;
+  final: number;
+  /** The most buffers a worker held given back and not yet reused (SpareBuffers, worker-loop.ts). */
+  spares?: number;
+}
 
 /** Batch number of the connections still open at the end of input (ended in id order). */
 export const FINAL_BATCH = -1;

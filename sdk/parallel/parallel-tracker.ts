@@ -92,13 +92,13 @@ export const LINES_WHEN_BEHIND = 512;
  * Plain ndjson lines in the canonical order, as byte chunks: the `threads` workers track and send
  * their connections' bytes, and this thread writes their lines in WebAssembly (ended-line-runs.ts;
  * `write` writes those it declines); while this thread is behind by `behind` connections, the
- * workers write them (tests set 0: always, or Infinity: never).
+ * workers write them (tests set 0: always, or Infinity: never). `handOff` as for trackInWorkers.
  */
 export function wasmLinesFromWorkers(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], write: LineWriter,
-  behind = LINES_WHEN_BEHIND,
+  behind = LINES_WHEN_BEHIND, handOff?: HandOffPeak,
 ): AsyncGenerator<Uint8Array, Timeline> {
-  return runWorkers(inputs, options, threads, summaries, new EndedLineRuns(write), { ndjsonWhenBehind: behind });
+  return runWorkers(inputs, options, threads, summaries, new EndedLineRuns(write), { ndjsonWhenBehind: behind }, handOff);
 }
 
 async function* runWorkers<D, T>(
@@ -157,6 +157,7 @@ async function* runWorkers<D, T>(
         if (handOff) {
           handOff.scan = Math.max(handOff.scan, m.unconsumed.scan);
           handOff.final = Math.max(handOff.final, m.unconsumed.final);
+          handOff.spares = Math.max(handOff.spares ?? 0, m.unconsumed.spares ?? 0);
         }
       }
       else return fail(Object.assign(new Error(m.message), { stack: m.stack }));

@@ -13,7 +13,7 @@ import type { WorkerJob, WorkerMessage } from "./messages.js";
 import { runLines } from "./lines-worker.js";
 import { EndedLinesWriter } from "./ended-lines.js";
 import { lineWriter, type LineWriter } from "../lines/line-formats.js";
-import { givenBack, WorkerLoop, type Outbox } from "./worker-loop.js";
+import { SpareBuffers, WorkerLoop, type Outbox } from "./worker-loop.js";
 
 // A message holds at most this many connections (~1.4 kB each): a flood ends one per packet, and
 // a batch's 4 096 sent at once went out in 6-8 MB buffers, doubled as they filled, per worker.
@@ -21,7 +21,9 @@ const FLUSH_RECORDS = 512;
 const FINISH_STEP = FLUSH_RECORDS;
 
 function run(job: WorkerJob): void {
-  const out = new EndedBytesWriter(givenBack(job.recycle));
+  // Every buffer sent (connection bytes, or lines) comes back once the main thread is done with it.
+  const spares = new SpareBuffers(job.recycle);
+  const out = new EndedBytesWriter(spares.take);
   // With ndjsonWhenBehind, made once first needed (the JS writer only for a line WebAssembly declines).
   let lines: EndedLinesWriter | null = null, ndjson: LineWriter | null = null;
   const outbox: Outbox = {
@@ -29,9 +31,9 @@ function run(job: WorkerJob): void {
     full: () => out.count >= FLUSH_RECORDS,
     take: (groups, upTo, unconsumed) => {
       if (job.ndjsonWhenBehind !== undefined && unconsumed >= job.ndjsonWhenBehind) {
-        lines ??= new EndedLinesWriter(tracker.wasm, () => ndjson ??= lineWriter({ format: "ndjson" }));
+        lines ??= new EndedLinesWriter(tracker.wasm, () => ndjson ??= lineWriter({ format: "ndjson" }), spares.take);
         const { bytes, ends, keys } = lines.lines(out.written(), out.count);
-        out.clear(); // the lines are a copy: the writer goes on in its buffer
+        out.clear(); // the lines are written: the bytes' writer goes on in its buffer
         return {
           message: { type: "lines", bytes: bytes.buffer as ArrayBuffer, length: bytes.length, ends, keys, groups, upTo },
           transfer: [bytes.buffer as ArrayBuffer, ends.buffer as ArrayBuffer, keys.buffer as ArrayBuffer],
@@ -41,7 +43,7 @@ function run(job: WorkerJob): void {
       return { message: { type: "ended", bytes: buffer, length, groups, upTo }, transfer: [buffer] };
     },
   };
-  const loop = new WorkerLoop(job, outbox);
+  const loop = new WorkerLoop(job, outbox, spares);
   const tracker = new WasmConnectionTracker({ ...job.options, shard: job.shard }, null, (bytes, view, at) => {
     out.add(bytes, view, at);
     loop.wrote(1);

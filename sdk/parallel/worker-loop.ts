@@ -33,12 +33,29 @@ export interface Outbox {
  * The buffers the main thread has given back, one at a time. The worker never returns to its
  * event loop: they are taken from the port as needed.
  */
-export function givenBack(port: MessagePort): () => ArrayBuffer | undefined {
-  const spares: ArrayBuffer[] = [];
-  return () => {
-    for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) spares.push(m.message as ArrayBuffer);
-    return spares.pop();
+export class SpareBuffers {
+  private readonly spares: ArrayBuffer[] = [];
+  /** The most held at once: a buffer sent that comes back and is never taken again piles up here. */
+  private most = 0;
+
+  constructor(private readonly port: MessagePort) {}
+
+  /** A buffer given back, if there is one. */
+  readonly take = (): ArrayBuffer | undefined => {
+    this.receive();
+    return this.spares.pop();
   };
+
+  /** The most buffers held at once so far, counting those given back by now. */
+  peak(): number {
+    this.receive();
+    return this.most;
+  }
+
+  private receive(): void {
+    for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) this.spares.push(m.message as ArrayBuffer);
+    this.most = Math.max(this.most, this.spares.length);
+  }
 }
 
 export class WorkerLoop {
@@ -47,7 +64,7 @@ export class WorkerLoop {
   private sent = 0; // connections sent
   private readonly peak: UnconsumedPeak;
 
-  constructor(private readonly job: WorkerJob, private readonly out: Outbox) {
+  constructor(private readonly job: WorkerJob, private readonly out: Outbox, private readonly spares: SpareBuffers) {
     this.peak = new UnconsumedPeak(job.ring, job.shard.index);
   }
 
@@ -78,7 +95,7 @@ export class WorkerLoop {
       done = finishSome();
       if (this.out.count > 0 || done) this.flush(Infinity);
     }
-    const unconsumed = { scan: this.peak.scan, final: this.peak.final };
+    const unconsumed = { scan: this.peak.scan, final: this.peak.final, spares: this.spares.peak() };
     parentPort!.postMessage({ type: "done", timeline: timeline(), unconsumed } satisfies WorkerMessage);
     this.job.recycle.close();
   }

@@ -8,7 +8,8 @@ import { describe, it, expect } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { trackInWorkers, linesInWorkers } from "../../../sdk/parallel/parallel-tracker.js";
+import { trackInWorkers, linesInWorkers, wasmLinesFromWorkers } from "../../../sdk/parallel/parallel-tracker.js";
+import { lineWriter } from "../../../sdk/lines/line-formats.js";
 import { MAX_UNCONSUMED } from "../../../sdk/parallel/batch-ring.js";
 import type { HandOffPeak } from "../../../sdk/parallel/messages.js";
 import type { CaptureSummary } from "../../../sdk/decoder/decode-capture.js";
@@ -42,7 +43,14 @@ describe("the workers' hand-off at the end of input", () => {
         expect(connections).toBe(PACKETS);
         const lines: HandOffPeak = { scan: 0, final: 0 };
         expect(await drain(linesInWorkers([path], {}, WORKERS, [], { format: "ndjson" }, { handOff: lines }))).toBeGreaterThan(0);
-        for (const [way, peak] of [["records", records], ["lines", lines]] as const) {
+        // Bytes written as lines by the workers (as when the main thread is behind) or by the main thread.
+        const workerLines: HandOffPeak = { scan: 0, final: 0 }, mainLines: HandOffPeak = { scan: 0, final: 0 };
+        const ndjson = lineWriter({ format: "ndjson" });
+        expect(await drain(wasmLinesFromWorkers([path], {}, WORKERS, [], ndjson, 0, workerLines))).toBeGreaterThan(0);
+        expect(await drain(wasmLinesFromWorkers([path], {}, WORKERS, [], ndjson, Infinity, mainLines))).toBeGreaterThan(0);
+        for (const [way, peak] of [["records", records], ["lines", lines], ["lines by the workers", workerLines], ["lines by this thread", mainLines]] as const) {
+          // Every buffer sent comes back and is reused: a few wait at most (each message's).
+          expect(peak.spares, way).toBeLessThanOrEqual(8);
           // Counted at the end of input (how far under the bound depends on how fast this thread
           // consumes; without the wait, 8 000+ are).
           expect(peak.final, way).toBeGreaterThan(0);
