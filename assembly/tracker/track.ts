@@ -60,9 +60,13 @@ export function resetTracker(): void {
  */
 export function trackRecords(records: usize, from: u32, count: u32): u32 {
   setRecordsRange(records, count);
+  startLookAhead(records, from, count);
+  let own: u32 = 0;
   for (let i = from; i < count; i++) {
-    if (((i - from) & (LOOK_GROUP - 1)) == 0) lookAhead(records, i, count);
     const r = records + <usize>i * L.RECORD_SIZE;
+    const hash = load<u32>(r, L.REC_FLOW_HASH);
+    const mine = config.tracksFlow(hash);
+    if (mine && (own++ & (LOOK_GROUP - 1)) == 0) lookAhead(records, count);
     setRecord(r);
     const stop = <u32>load<u8>(r, L.REC_STOP_LAYER);
     const packetFlags = <u32>load<u8>(r, L.REC_PACKET_FLAGS);
@@ -78,12 +82,12 @@ export function trackRecords(records: usize, from: u32, count: u32): u32 {
       clockTakenFor = <i32>i;
     }
     if (!expire()) return i;
-    if (!endedRoomFor(2)) return i; // a reuse may end one connection, a new half-open one another
-    const hash = load<u32>(r, L.REC_FLOW_HASH);
-    if (!config.tracksFlow(hash)) {
+    // Another tracker's packet: only its clock step and the timers due by then.
+    if (!mine) {
       clockTakenFor = -1;
       continue;
     }
+    if (!endedRoomFor(2)) return i; // a reuse may end one connection, a new half-open one another
     const shard = config.virtualShard(hash);
     if (liveIn(shard) > config.connectionShare && !enforceConnectionLimit(shard)) return i;
     clockTakenFor = -1;
@@ -96,16 +100,42 @@ export function trackRecords(records: usize, from: u32, count: u32): u32 {
 // The look-ahead loads (flow-index.ts) of the next group: made one after another, so that their
 // cache misses overlap each other as well as the work that follows (a load that misses holds up
 // the instructions after it from retiring: one at a time, each packet waited out a miss of its own).
-function lookAhead(records: usize, i: u32, count: u32): void {
+// They follow this tracker's own packets: INDEX_AHEAD and CONN_AHEAD of them ahead, whatever
+// share of the flows it has (other trackers' flows are not in its memory).
+let indexCursor: u32 = 0; // the next packets whose index entry and connection lines are loaded
+let connCursor: u32 = 0;
+
+// The position past `ahead` of this tracker's packets from `i`.
+function ownAhead(records: usize, i: u32, count: u32, ahead: u32): u32 {
+  for (let n: u32 = 0; i < count; i++) {
+    if (config.tracksFlow(load<u32>(records + <usize>i * L.RECORD_SIZE, L.REC_FLOW_HASH)) && ++n > ahead) break;
+  }
+  return i;
+}
+
+function startLookAhead(records: usize, from: u32, count: u32): void {
+  indexCursor = ownAhead(records, from, count, INDEX_AHEAD);
+  connCursor = ownAhead(records, from, count, CONN_AHEAD);
+}
+
+function lookAhead(records: usize, count: u32): void {
   let sum: u32 = 0;
-  for (let k: u32 = 0; k < LOOK_GROUP; k++) {
-    const j = i + INDEX_AHEAD + k;
-    if (j < count) sum += touchIndex(load<u32>(records + <usize>j * L.RECORD_SIZE, L.REC_FLOW_HASH));
+  let j = indexCursor;
+  for (let k: u32 = 0; k < LOOK_GROUP && j < count; j++) {
+    const hash = load<u32>(records + <usize>j * L.RECORD_SIZE, L.REC_FLOW_HASH);
+    if (!config.tracksFlow(hash)) continue;
+    sum += touchIndex(hash);
+    k++;
   }
-  for (let k: u32 = 0; k < LOOK_GROUP; k++) {
-    const j = i + CONN_AHEAD + k;
-    if (j < count) sum += touchConnection(load<u32>(records + <usize>j * L.RECORD_SIZE, L.REC_FLOW_HASH));
+  indexCursor = j;
+  j = connCursor;
+  for (let k: u32 = 0; k < LOOK_GROUP && j < count; j++) {
+    const hash = load<u32>(records + <usize>j * L.RECORD_SIZE, L.REC_FLOW_HASH);
+    if (!config.tracksFlow(hash)) continue;
+    sum += touchConnection(hash);
+    k++;
   }
+  connCursor = j;
   keepTouched(sum);
 }
 

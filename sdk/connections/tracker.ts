@@ -28,6 +28,7 @@ import { updateTimers, expire, anyDue, remove } from "./tracker-lifetime.js";
 import { holdAsPending } from "./tracker-half-open.js";
 import { enforceConnectionLimit, becameRecord } from "./tracker-eviction.js";
 import { virtualShard } from "./tracker-options.js";
+import { ownsGroup } from "./shard-groups.js";
 import { analysePacket } from "./tracker-analysis.js";
 import { noteTunnel } from "./tracker-tunnel.js";
 import { isUsual, acceptUsual } from "./tracker-usual.js";
@@ -103,7 +104,7 @@ export class ConnectionTracker extends TrackerContext {
     const t = this.cur[CUR_TIME]!;
     if (anyDue(this, t)) expire(this);
     const shard = virtualShard(b.u32[i * 32 + L.REC_FLOW_HASH / 4]!);
-    if (this.shardCount > 1 && shard % this.shardCount !== this.shardIndex) return;
+    if (!ownsGroup(this.owned, shard)) return;
     if (this.recordsByShard[shard]! > this.connectionShare) enforceConnectionLimit(this, shard);
 
     const s = this.store;
