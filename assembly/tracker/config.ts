@@ -10,6 +10,8 @@ export let inactivityTimeout: f64 = 300;
 export let verify = false;
 // The flow groups (below) this tracker tracks: bit g for group g (sdk/connections/shard-groups.ts).
 let ownedGroups: u64 = 0xffffffffffffffff;
+/** Whether it tracks every flow (no shard, or a shard of all the groups). */
+export let ownsAll = true;
 
 // The flows fall in VIRTUAL_SHARDS groups by flow hash, the same in every tracker whatever the
 // thread count: a worker tracks whole groups (ownedGroups), and each group holds
@@ -51,6 +53,7 @@ export function resetConfig(
   inactivityTimeout = inactivity;
   verify = verifyChecksums;
   ownedGroups = (<u64>ownedHigh << 32) | <u64>ownedLow;
+  ownsAll = ownedGroups == 0xffffffffffffffff;
   halfOpenShare = 0xffffffff;
   connectionShare = 0xffffffff;
   keyByTunnel = false;

@@ -44,6 +44,12 @@ export class TrackerContext {
   readonly ignoreChecksums: Cidr[];
   /** The flow groups it tracks (TrackerOptions.shard). */
   readonly owned: OwnedGroups;
+  /**
+   * The latest time of other shards' packets since its last timer check: the timers due by
+   * then fire before its next own packet or at the batch's clock step, in the same order as at
+   * each of those packets (the WebAssembly tracker's deferredDue, track.ts).
+   */
+  deferredDue = -Infinity;
   // One-packet connections (a lone SYN, ACK, RST, ... so far), held small and oldest first, as
   // the WebAssembly tracker holds them (tracker-half-open.ts): both end the same ones past maxHalfOpen.
   readonly pending = new PendingSyns();

@@ -125,7 +125,7 @@ export class WasmConnectionTracker {
 
   /** The latest time of any packet read (TCP or not): the timers due by then fire. */
   advanceClock(sec: number, nsec: number): void {
-    if (!(sec >= 0)) return;
+    // Called without a time too (sec -1): the timers its other shards' packets left due fire.
     while (this.wasm.advanceClock(sec, nsec) === 0) this.drain();
     this.drain();
   }

@@ -11,10 +11,13 @@ import { ownedGroups, ownsGroup, type TrackerShard } from "../../../sdk/connecti
 import { VIRTUAL_SHARDS } from "../../../sdk/connections/tracker-options.js";
 import { GroupingTracker, byEndThenId, type EndedGroup } from "../../../sdk/connections/track.js";
 import { decodeInputs } from "../../../sdk/decoder/decode-inputs.js";
-import type { CaptureSummary } from "../../../sdk/index.js";
+import type { CaptureSummary, CaptureInput } from "../../../sdk/index.js";
 import { generateCapture } from "../../../bench/generate.js";
 import { writeSynFlood } from "../../../bench/flood.js";
-import { corpusDir, capturesUnder } from "../../helpers/decode.js";
+import { corpusDir, capturesUnder, rng } from "../../helpers/decode.js";
+import { writePcap, type Frame } from "../../helpers/capture-writer.js";
+import { Conversation, merge } from "../../helpers/conversation.js";
+import { F } from "../../helpers/packets.js";
 
 const groupsOf = (shard?: TrackerShard) => {
   const owned = ownedGroups(shard);
@@ -54,7 +57,7 @@ describe("the flow groups a shard owns", () => {
 });
 
 /** Each batch's ended connections (ids and ends, in the canonical order) and the records, of trackers over `shards`, merged. */
-async function trackSharded(file: string, tracker: "wasm" | "typescript", shards: (TrackerShard | undefined)[]): Promise<string[][]> {
+async function trackSharded(file: CaptureInput, tracker: "wasm" | "typescript", shards: (TrackerShard | undefined)[]): Promise<string[][]> {
   const trackers = shards.map((shard) => new GroupingTracker({ tracker, shard, maxConnections: 400, maxHalfOpen: 640 }));
   const batches: string[][] = [];
   const ended: { at: number; id: number; line: string }[] = [];
@@ -84,7 +87,7 @@ const splits: (TrackerShard | undefined)[][] = [
   [0, 1, 2].map((index) => ({ index, count: 3, weights: [0.15, 0.6, 0.25] })),
 ];
 
-async function expectSameSplitting(file: string): Promise<number> {
+async function expectSameSplitting(file: CaptureInput): Promise<number> {
   const whole = await trackSharded(file, "wasm", [undefined]);
   expect(await trackSharded(file, "typescript", [undefined])).toEqual(whole);
   for (const shards of splits) {
@@ -107,6 +110,28 @@ describe("sharded trackers end the whole tracker's connections", () => {
     writeSynFlood(path, 5_000, 1_000_000);
     expect(await expectSameSplitting(path)).toBe(5_000);
   }, 60_000);
+
+  it("with timers due at other shards' packets and timestamps stepping back", async () => {
+    // 2 400 connections over 120 s: unanswered SYNs (their attempt timers), some retried,
+    // short exchanges closed by FIN or RST; one frame in 13 stamped 7 s back. A tracker checks its timers at
+    // its own packets (and at each batch's end) for the times of the others' packets before them.
+    const random = rng(5);
+    const { SYN, ACK, FIN, RST, PSH } = F;
+    const conversations: Conversation[] = [];
+    for (let n = 0; n < 2_400; n++) {
+      const c = new Conversation({ client: `10.1.${n >> 8}.${n & 255}`, clientPort: 20_000 + n, start: 1_700_000_000 + n * 0.05 });
+      const kind = Math.floor(random() * 4);
+      if (kind === 0) c.c(SYN);
+      // Retried 5-11 s later: stamped back, the retry comes before its attempt timer's deadline
+      // while the packets before it come after.
+      else if (kind === 3) c.c(SYN).c({ flags: SYN, dt: 5000 + random() * 6000 });
+      else if (kind === 1) c.c(SYN).s(SYN | ACK).c(ACK).c({ flags: ACK | PSH, payload: 50, dt: random() * 9000 }).c(FIN | ACK).s(FIN | ACK).c(ACK);
+      else c.c(SYN).s(SYN | ACK).c({ flags: RST, dt: random() * 6000 });
+      conversations.push(c);
+    }
+    const frames: Frame[] = merge(...conversations).map((f, k) => (k % 13 === 5 ? { ...f, sec: f.sec! - 7 } : f));
+    expect(await expectSameSplitting(writePcap(frames))).toBeGreaterThan(2_400);
+  }, 120_000);
 
   const corpus = corpusDir();
   it.skipIf(!corpus)("on every corpus capture, in two, in eight and weighted", async () => {
