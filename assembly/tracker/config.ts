@@ -8,17 +8,22 @@ export let closeTimeout: f64 = 5;
 export let handshakeInactivity: f64 = 60;
 export let inactivityTimeout: f64 = 300;
 export let verify = false;
-export let shardIndex: u32 = 0;
-export let shardCount: u32 = 1;
+// The flow groups (below) this tracker tracks: bit g for group g (sdk/connections/shard-groups.ts).
+let ownedGroups: u64 = 0xffffffffffffffff;
+/** Whether it tracks every flow (no shard, or a shard of all the groups). */
+export let ownsAll = true;
 
 // The flows fall in VIRTUAL_SHARDS groups by flow hash, the same in every tracker whatever the
-// thread count: a worker tracks whole groups (shardIndex of shardCount), and each group holds
+// thread count: a worker tracks whole groups (ownedGroups), and each group holds
 // its own share of the limits below and ends its own connections past them, so that 1, 2, 3
 // or more threads end the same connections. (The reference tracker: tracker-options.ts.)
 export const VIRTUAL_SHARDS: u32 = 64;
 @inline export function virtualShard(hash: u32): u32 { return hash & (VIRTUAL_SHARDS - 1); }
-/** Whether this tracker tracks the flow with this hash: its virtual shard is one of this worker's. */
-@inline export function tracksFlow(hash: u32): bool { return shardCount <= 1 || virtualShard(hash) % shardCount == shardIndex; }
+/**
+ * Whether this tracker tracks the flow with this hash: its virtual shard is one of this worker's
+ * (a shift and a test, no division: every packet of every tracker, some twice, asks).
+ */
+@inline export function tracksFlow(hash: u32): bool { return ((ownedGroups >> <u64>virtualShard(hash)) & 1) != 0; }
 // A limit's share per group: a whole number, rounded up (0xffffffff: no limit).
 function share(limit: u32): u32 { return limit == 0xffffffff ? limit : <u32>((<u64>limit + VIRTUAL_SHARDS - 1) / VIRTUAL_SHARDS); }
 
@@ -40,15 +45,15 @@ let nets: usize = 0;
 let netCount: u32 = 0;
 
 export function resetConfig(
-  attempt: f64, close: f64, handshake: f64, inactivity: f64, verifyChecksums: bool, index: u32, count: u32,
+  attempt: f64, close: f64, handshake: f64, inactivity: f64, verifyChecksums: bool, ownedLow: u32, ownedHigh: u32,
 ): void {
   attemptTimeout = attempt;
   closeTimeout = close;
   handshakeInactivity = handshake;
   inactivityTimeout = inactivity;
   verify = verifyChecksums;
-  shardIndex = index;
-  shardCount = count;
+  ownedGroups = (<u64>ownedHigh << 32) | <u64>ownedLow;
+  ownsAll = ownedGroups == 0xffffffffffffffff;
   halfOpenShare = 0xffffffff;
   connectionShare = 0xffffffff;
   keyByTunnel = false;

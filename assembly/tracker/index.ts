@@ -71,11 +71,14 @@ export function tunnelRecordsPtr(): usize {
 export function setPortTimeout(port: u32, seconds: f64): void { config.setPortTimeout(port, seconds); }
 export function addIgnoredNet(version: u32, bits: u32): usize { return config.addIgnoredNet(version, bits); }
 
-/** Starts a new run with these settings (seconds; shard: track flows with hash % count == index). */
+/**
+ * Starts a new run with these settings (seconds; the flow groups it tracks: bit g of
+ * ownedLow, or of ownedHigh for g - 32, as sdk/connections/shard-groups.ts sets them).
+ */
 export function reset(
-  attempt: f64, close: f64, handshake: f64, inactivity: f64, verify: bool, shardIndex: u32, shardCount: u32,
+  attempt: f64, close: f64, handshake: f64, inactivity: f64, verify: bool, ownedLow: u32, ownedHigh: u32,
 ): void {
-  config.resetConfig(attempt, close, handshake, inactivity, verify, shardIndex, shardCount);
+  config.resetConfig(attempt, close, handshake, inactivity, verify, ownedLow, ownedHigh);
   clearEnded();
   resetConnections();
   resetFlowIndex();

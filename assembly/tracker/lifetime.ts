@@ -97,8 +97,11 @@ function nextDeadline(c: usize): f64 {
 }
 
 // Fires the timers due at the current packet's time; false when the ended buffer filled first.
-export function expire(): bool {
-  const t = curTime;
+export function expire(): bool { return expireBy(curTime); }
+
+// Fires the timers due by time t, in deadline order (as calls at any earlier times, then at t,
+// would); false when the ended buffer filled first.
+export function expireBy(t: f64): bool {
   for (;;) {
     const timerDue = timerCount > 0 && peekDeadline() <= t;
     const headDeadline = headPendingDeadline();

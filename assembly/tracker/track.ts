@@ -31,7 +31,7 @@ import { historyLetter, noteSequence, updateStates } from "./endpoints";
 import { noteHandshake, noteCutSyn } from "./handshake";
 import { noteClose } from "./teardown";
 import { reassemble } from "./gaps";
-import { updateTimers, expire, remove, resetLifetime } from "./lifetime";
+import { updateTimers, expire, expireBy, remove, resetLifetime } from "./lifetime";
 import { holdAsPending, promote, resetHalfOpen } from "./half-open";
 import { analysePacket, resetAnalysis } from "./analysis-hooks";
 import { noteTunnel } from "./tunnel";
@@ -44,9 +44,15 @@ const LOOK_GROUP: u32 = 4; // packets whose look-ahead loads are made together
 
 // The record whose clock step was taken before a call returned early (ended buffer full).
 let clockTakenFor: i32 = -1;
+// The latest time of other trackers' packets passed over since this tracker's last timer check:
+// the timers due by then fire before its next own packet (or at the batch's clock step), in the
+// same order as had they fired at each of those packets.
+let deferredDue: f64 = -Infinity;
 
 export function resetTracker(): void {
   clockTakenFor = -1;
+  deferredDue = -Infinity;
+  resumeAt = -1;
   resetContext();
   resetLifetime();
   resetHalfOpen();
@@ -60,43 +66,121 @@ export function resetTracker(): void {
  */
 export function trackRecords(records: usize, from: u32, count: u32): u32 {
   setRecordsRange(records, count);
+  return config.ownsAll ? trackEvery(records, from, count) : trackShard(records, from, count);
+}
+
+// Every record is this tracker's (one thread, or one worker).
+function trackEvery(records: usize, from: u32, count: u32): u32 {
   for (let i = from; i < count; i++) {
-    if (((i - from) & (LOOK_GROUP - 1)) == 0) lookAhead(records, i, count);
-    const r = records + <usize>i * L.RECORD_SIZE;
-    setRecord(r);
-    const stop = <u32>load<u8>(r, L.REC_STOP_LAYER);
-    const packetFlags = <u32>load<u8>(r, L.REC_PACKET_FLAGS);
-    // Zeek drops these before any connection exists: fewer than 20 header bytes, impossible
-    // header length, bad IPv4 header checksum, and TSO length-0 IPv4 when checksums count.
-    const verify = config.verify && !((packetFlags & L.PKT_CHECKSUM_BAD) != 0 && config.checksumsIgnored(r));
-    if (stop == L.LAYER_TCP || (verify && (packetFlags & L.PKT_IP_CHECKSUM_BAD) != 0)
-      || (verify && (packetFlags & L.PKT_IP_LEN_FROM_CAPTURE) != 0 && load<u8>(r, L.REC_IP_VERSION) == 4)) {
-      continue;
-    }
-    if (clockTakenFor != <i32>i) {
-      stepClock();
-      clockTakenFor = <i32>i;
-    }
-    if (!expire()) return i;
-    if (!endedRoomFor(2)) return i; // a reuse may end one connection, a new half-open one another
-    const hash = load<u32>(r, L.REC_FLOW_HASH);
-    if (!config.tracksFlow(hash)) {
-      clockTakenFor = -1;
-      continue;
-    }
-    const shard = config.virtualShard(hash);
-    if (liveIn(shard) > config.connectionShare && !enforceConnectionLimit(shard)) return i;
-    clockTakenFor = -1;
-    processPacket(stop, verify, packetFlags);
+    if (((i - from) & (LOOK_GROUP - 1)) == 0) lookAheadEvery(records, i, count);
+    if (!trackOne(records + <usize>i * L.RECORD_SIZE, i, false)) return i;
   }
   clockTakenFor = -1;
   return count;
 }
 
+// A shard: its own records in the list (listOwn), the others passed over between them.
+function trackShard(records: usize, from: u32, count: u32): u32 {
+  const owned = listOwn(records, from, count);
+  let j = from;
+  for (let p = resumeList; p < owned; p++) {
+    const i = load<u32>(ownList + (<usize>p << 2));
+    for (; j < i; j++) passOver(records + <usize>j * L.RECORD_SIZE);
+    j = i + 1;
+    if ((p & (LOOK_GROUP - 1)) == 0) lookAheadOwn(records, p, owned);
+    if (!trackOne(records + <usize>i * L.RECORD_SIZE, i, true)) return stopAt(i, p);
+  }
+  for (; j < count; j++) passOver(records + <usize>j * L.RECORD_SIZE);
+  clockTakenFor = -1;
+  resumeAt = -1;
+  return count;
+}
+
+// One of this tracker's records; false when the call must stop at it (drain and call again).
+// `sharded` (a constant where inlined): the timers other trackers' packets left due fire too.
+@inline function trackOne(r: usize, i: u32, sharded: bool): bool {
+  setRecord(r);
+  const stop = <u32>load<u8>(r, L.REC_STOP_LAYER);
+  const packetFlags = <u32>load<u8>(r, L.REC_PACKET_FLAGS);
+  const verify = dropVerify(r, packetFlags);
+  if (dropped(r, stop, packetFlags, verify)) return true;
+  if (clockTakenFor != <i32>i) {
+    stepClock();
+    clockTakenFor = <i32>i;
+  }
+  if (sharded) {
+    if (!expireBy(deferredDue > curTime ? deferredDue : curTime)) return false;
+    deferredDue = -Infinity;
+  } else if (!expire()) return false;
+  if (!endedRoomFor(2)) return false; // a reuse may end one connection, a new half-open one another
+  const shard = config.virtualShard(load<u32>(r, L.REC_FLOW_HASH));
+  if (liveIn(shard) > config.connectionShare && !enforceConnectionLimit(shard)) return false;
+  clockTakenFor = -1;
+  processPacket(stop, verify, packetFlags);
+  return true;
+}
+
+// Checksums count for this packet (Zeek's ignore_checksums_nets aside).
+@inline function dropVerify(r: usize, packetFlags: u32): bool {
+  return config.verify && !((packetFlags & L.PKT_CHECKSUM_BAD) != 0 && config.checksumsIgnored(r));
+}
+
+// Zeek drops these before any connection exists: fewer than 20 header bytes, impossible
+// header length, bad IPv4 header checksum, and TSO length-0 IPv4 when checksums count.
+@inline function dropped(r: usize, stop: u32, packetFlags: u32, verify: bool): bool {
+  return stop == L.LAYER_TCP || (verify && (packetFlags & L.PKT_IP_CHECKSUM_BAD) != 0)
+    || (verify && (packetFlags & L.PKT_IP_LEN_FROM_CAPTURE) != 0 && load<u8>(r, L.REC_IP_VERSION) == 4);
+}
+
+// Another tracker's packet: only its clock step; the timers due by its time wait (deferredDue).
+function passOver(r: usize): void {
+  const packetFlags = <u32>load<u8>(r, L.REC_PACKET_FLAGS);
+  if (dropped(r, <u32>load<u8>(r, L.REC_STOP_LAYER), packetFlags, dropVerify(r, packetFlags))) return;
+  setRecord(r);
+  stepClock();
+  if (curTime > deferredDue) deferredDue = curTime;
+}
+
+// This tracker's packets of the records being tracked, by index, listed without a branch on
+// each (an even split makes the branch a coin toss); kept when a call returns early, for the
+// call that continues the same records from where it stopped.
+let ownList: usize = 0;
+let ownCapacity: u32 = 0;
+let listRecords: usize = 0;
+let listCount: u32 = 0;
+let listed: u32 = 0;
+let resumeAt: i64 = -1; //   where the last call stopped, -1 when it finished
+let resumeList: u32 = 0; //  and its place in the list
+
+function listOwn(records: usize, from: u32, count: u32): u32 {
+  if (resumeAt == <i64>from && records == listRecords && count == listCount) return listed;
+  resumeList = 0;
+  if (count - from + 1 > ownCapacity) {
+    if (ownList != 0) heap.free(ownList);
+    ownCapacity = count - from + 1 > 4096 ? count - from + 1 : 4096;
+    ownList = heap.alloc(<usize>ownCapacity << 2);
+  }
+  let n: u32 = 0;
+  for (let j = from; j < count; j++) {
+    store<u32>(ownList + (<usize>n << 2), j);
+    n += <u32>config.tracksFlow(load<u32>(records + <usize>j * L.RECORD_SIZE, L.REC_FLOW_HASH));
+  }
+  listRecords = records;
+  listCount = count;
+  listed = n;
+  return n;
+}
+
+function stopAt(i: u32, p: u32): u32 {
+  resumeAt = <i64>i;
+  resumeList = p;
+  return i;
+}
+
 // The look-ahead loads (flow-index.ts) of the next group: made one after another, so that their
 // cache misses overlap each other as well as the work that follows (a load that misses holds up
 // the instructions after it from retiring: one at a time, each packet waited out a miss of its own).
-function lookAhead(records: usize, i: u32, count: u32): void {
+function lookAheadEvery(records: usize, i: u32, count: u32): void {
   let sum: u32 = 0;
   for (let k: u32 = 0; k < LOOK_GROUP; k++) {
     const j = i + INDEX_AHEAD + k;
@@ -109,13 +193,34 @@ function lookAhead(records: usize, i: u32, count: u32): void {
   keepTouched(sum);
 }
 
+// The same for a shard: INDEX_AHEAD and CONN_AHEAD of its own packets ahead, whatever share of
+// the flows it has (other trackers' flows are not in its memory).
+@inline function ownHash(records: usize, q: u32): u32 {
+  return load<u32>(records + <usize>load<u32>(ownList + (<usize>q << 2)) * L.RECORD_SIZE, L.REC_FLOW_HASH);
+}
+
+function lookAheadOwn(records: usize, p: u32, owned: u32): void {
+  let sum: u32 = 0;
+  for (let k: u32 = 0; k < LOOK_GROUP; k++) {
+    const q = p + INDEX_AHEAD + k;
+    if (q < owned) sum += touchIndex(ownHash(records, q));
+  }
+  for (let k: u32 = 0; k < LOOK_GROUP; k++) {
+    const q = p + CONN_AHEAD + k;
+    if (q < owned) sum += touchConnection(ownHash(records, q));
+  }
+  keepTouched(sum);
+}
+
 /**
  * The latest time of any packet read (TCP or not): the timers due by then fire. False when the
  * ended buffer filled first (drain it and call again).
  */
 export function advanceClock(secs: f64, nsec: u32): bool {
-  if (!clockTo(secs, nsec)) return true;
-  return expire();
+  if (!clockTo(secs, nsec) && deferredDue == -Infinity) return true;
+  if (!expireBy(deferredDue > curTime ? deferredDue : curTime)) return false;
+  deferredDue = -Infinity;
+  return true;
 }
 
 function processPacket(stop: u32, verify: bool, packetFlags: u32): void {

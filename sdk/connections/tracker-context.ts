@@ -12,6 +12,7 @@ import { TimerQueue } from "./timer-queue.js";
 import { portSet, ZEEK_LIKELY_SERVER_PORTS } from "./likely-server-ports.js";
 import { parseCidr, cidrContains, type Cidr } from "./cidr.js";
 import { PendingSyns } from "./pending-syns.js";
+import { ownedGroups, type OwnedGroups } from "./shard-groups.js";
 import { TcpAnalysis } from "./analysis/tcp-analysis.js";
 import {
   ZEEK_TIMEOUTS, halfOpenLimit, connectionLimit, limitShare, VIRTUAL_SHARDS, type Timeouts, type TrackerOptions, type EmitConnection,
@@ -41,8 +42,14 @@ export class TrackerContext {
   /** Connections keyed by tunnel chain and inner endpoints (TrackerOptions.keyByTunnel). */
   readonly keyByTunnel: boolean;
   readonly ignoreChecksums: Cidr[];
-  readonly shardIndex: number;
-  readonly shardCount: number;
+  /** The flow groups it tracks (TrackerOptions.shard). */
+  readonly owned: OwnedGroups;
+  /**
+   * The latest time of other shards' packets since its last timer check: the timers due by
+   * then fire before its next own packet or at the batch's clock step, in the same order as at
+   * each of those packets (the WebAssembly tracker's deferredDue, track.ts).
+   */
+  deferredDue = -Infinity;
   // One-packet connections (a lone SYN, ACK, RST, ... so far), held small and oldest first, as
   // the WebAssembly tracker holds them (tracker-half-open.ts): both end the same ones past maxHalfOpen.
   readonly pending = new PendingSyns();
@@ -84,8 +91,7 @@ export class TrackerContext {
     this.verify = options.verifyChecksums ?? false;
     this.keyByTunnel = options.keyByTunnel ?? false;
     this.ignoreChecksums = (options.ignoreChecksumsNets ?? []).map(parseCidr);
-    this.shardIndex = options.shard?.index ?? 0;
-    this.shardCount = options.shard?.count ?? 1;
+    this.owned = ownedGroups(options.shard);
     this.halfOpenShare = limitShare(halfOpenLimit(options));
     this.connectionShare = limitShare(connectionLimit(options));
   }

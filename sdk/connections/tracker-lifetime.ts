@@ -85,11 +85,11 @@ export function anyDue(k: TrackerContext, t: number): boolean {
   return (k.timers.size > 0 && k.timers.peekDeadline() <= t) || k.pending.oldestDeadline() <= t;
 }
 
-// Fires the timers due at the current packet's time. A pending SYN whose first deadline comes
-// first is replayed into a full connection: its timer is then in the heap, due, for the next round.
-export function expire(k: TrackerContext): void {
+// Fires the timers due at the current packet's time (or by `t`, in deadline order, as calls at
+// any earlier times and then at t would). A pending SYN whose first deadline comes first is
+// replayed into a full connection: its timer is then in the heap, due, for the next round.
+export function expire(k: TrackerContext, t = k.cur[CUR_TIME]!): void {
   const s = k.store;
-  const t = k.cur[CUR_TIME]!;
   const q = k.timers;
   for (;;) {
     const timerDue = q.size > 0 && q.peekDeadline() <= t;

@@ -29,7 +29,7 @@ export interface TrackerExports {
   setKeyByTunnel(on: number): void;
   setPortTimeout(port: number, seconds: number): void;
   addIgnoredNet(version: number, bits: number): number;
-  reset(attempt: number, close: number, handshake: number, inactivity: number, verify: number, shardIndex: number, shardCount: number): void;
+  reset(attempt: number, close: number, handshake: number, inactivity: number, verify: number, ownedLow: number, ownedHigh: number): void;
   track(from: number, count: number): number;
   trackAt(records: number, from: number, count: number): number;
   advanceClock(secs: number, nsec: number): number;

@@ -3,6 +3,7 @@
 
 import type { PacketBatch } from "../decoder/packet-batch.js";
 import type { ConnectionStore } from "./connection-store.js";
+import type { TrackerShard } from "./shard-groups.js";
 
 /** Connection lifetimes in seconds; Zeek's defaults. */
 export interface Timeouts {
@@ -43,11 +44,12 @@ export interface TrackerOptions {
    */
   keyByTunnel?: boolean;
   /**
-   * Track only the connections whose flow hash falls in this shard (hash mod count = index);
-   * the clock and timers still advance with every packet, so each connection ends exactly as
-   * it would without sharding.
+   * Track only the connections whose flow hash falls in this shard: the virtual shards (flow
+   * groups, below) it owns, those whose group mod count is index, or with `weights` a run of
+   * them in proportion (shard-groups.ts); the clock and timers still advance with every
+   * packet, so each connection ends exactly as it would without sharding.
    */
-  shard?: { index: number; count: number };
+  shard?: TrackerShard;
   /**
    * Connections of one packet so far (a lone SYN, a mid-stream ACK, a RST, a SYN/ACK, ...) kept
    * at once (default DEFAULT_MAX_HALF_OPEN; Infinity: no limit), each held as its packet's

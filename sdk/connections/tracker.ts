@@ -28,6 +28,7 @@ import { updateTimers, expire, anyDue, remove } from "./tracker-lifetime.js";
 import { holdAsPending } from "./tracker-half-open.js";
 import { enforceConnectionLimit, becameRecord } from "./tracker-eviction.js";
 import { virtualShard } from "./tracker-options.js";
+import { ownsGroup } from "./shard-groups.js";
 import { analysePacket } from "./tracker-analysis.js";
 import { noteTunnel } from "./tracker-tunnel.js";
 import { isUsual, acceptUsual } from "./tracker-usual.js";
@@ -56,8 +57,11 @@ export class ConnectionTracker extends TrackerContext {
 
   /** The latest time of any packet read (PacketBatch.latestSec): the timers due by then fire. */
   advanceClock(sec: number, nsec: number): void {
-    if (!this.clockTo(sec, nsec)) return;
-    if (anyDue(this, this.cur[CUR_TIME]!)) expire(this);
+    const clocked = this.clockTo(sec, nsec);
+    if (!clocked && this.deferredDue === -Infinity) return;
+    const t = clocked && this.cur[CUR_TIME]! > this.deferredDue ? this.cur[CUR_TIME]! : this.deferredDue;
+    this.deferredDue = -Infinity;
+    if (anyDue(this, t)) expire(this, t);
   }
 
   /**
@@ -101,9 +105,14 @@ export class ConnectionTracker extends TrackerContext {
     }
     this.stepClock(b, i);
     const t = this.cur[CUR_TIME]!;
-    if (anyDue(this, t)) expire(this);
     const shard = virtualShard(b.u32[i * 32 + L.REC_FLOW_HASH / 4]!);
-    if (this.shardCount > 1 && shard % this.shardCount !== this.shardIndex) return;
+    if (!ownsGroup(this.owned, shard)) {
+      if (t > this.deferredDue) this.deferredDue = t;
+      return;
+    }
+    const due = this.deferredDue > t ? this.deferredDue : t;
+    this.deferredDue = -Infinity;
+    if (anyDue(this, due)) expire(this, due);
     if (this.recordsByShard[shard]! > this.connectionShare) enforceConnectionLimit(this, shard);
 
     const s = this.store;

@@ -15,6 +15,7 @@ import { ZEEK_LIKELY_SERVER_PORTS } from "./likely-server-ports.js";
 import { parseCidr } from "./cidr.js";
 import { instantiateTracker, type TrackerExports } from "./tracker-module.js";
 import { unpackConnection } from "./unpack-connection.js";
+import { ownedGroups } from "./shard-groups.js";
 
 export class WasmConnectionTracker {
   /** The instance (its line writer, wasm-lines.ts, writes in its memory between calls). */
@@ -40,9 +41,10 @@ export class WasmConnectionTracker {
     const wasm = instantiateTracker(memory);
     this.wasm = wasm;
     const timeouts: Timeouts = { ...ZEEK_TIMEOUTS, ...options.timeouts };
+    const owned = ownedGroups(options.shard);
     wasm.reset(
       timeouts.attempt, timeouts.close, timeouts.handshakeInactivity, timeouts.inactivity,
-      options.verifyChecksums ? 1 : 0, options.shard?.index ?? 0, options.shard?.count ?? 1,
+      options.verifyChecksums ? 1 : 0, owned.low, owned.high,
     );
     const limit = halfOpenLimit(options), records = connectionLimit(options);
     wasm.setHalfOpenLimit(limit >= 0xffffffff ? 0xffffffff : limit); // u32: 0xffffffff is no limit
@@ -123,7 +125,7 @@ export class WasmConnectionTracker {
 
   /** The latest time of any packet read (TCP or not): the timers due by then fire. */
   advanceClock(sec: number, nsec: number): void {
-    if (!(sec >= 0)) return;
+    // Called without a time too (sec -1): the timers its other shards' packets left due fire.
     while (this.wasm.advanceClock(sec, nsec) === 0) this.drain();
     this.drain();
   }
