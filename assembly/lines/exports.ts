@@ -9,6 +9,7 @@ import { communityIdAt } from "./community-id";
 import { LINE_MAX_BYTES } from "./ndjson";
 
 export { writeLine } from "./ndjson";
+export { setBlocksBase } from "./record-blocks";
 
 const SCRATCH_BYTES: usize = 256;
 let scratch: usize = 0;

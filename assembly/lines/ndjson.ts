@@ -3,8 +3,8 @@
 // (record-rules.ts, and the figures below: endpoint bytes and missedBytes, options, RTTs, the
 // anomalies' order, the analysis side) are a THIRD COPY of sdk/connections/record-values.ts's and
 // analysis-result.ts's: test/sdk/lines/wasm-lines.test.ts holds the lines byte-equal to the JS
-// writer's. writeLine declines (returns 0: JS writes that line) what it does not cover: a tunnel,
-// history past the inline letters, a time epochDigits() does not take, a number not certain.
+// writer's. writeLine declines (returns 0: JS writes that line) what it does not cover: a history
+// past HISTORY_WRITTEN_MAX letters, a time epochDigits() does not take, a number not certain.
 
 import * as C from "../connection-layout";
 import * as A from "../analysis-layout";
@@ -13,7 +13,9 @@ import { out, startAt, byte, uint32, fixedDigits, Fixed, raw, copy, nullText } f
 import { number } from "./numbers";
 import { ipv4, ipv6 } from "./address";
 import { communityId } from "./community-id";
-import { seqSpan, outcome, OUTCOME_NAMES, OUTCOME_MID_STREAM, teardown, TEARDOWN_NAMES, connState, CONN_STATES } from "./record-rules";
+import { seqSpan, outcome, OUTCOME_NAMES, OUTCOME_MID_STREAM, teardown, TEARDOWN_NAMES, connState, CONN_STATES, us, rttUs } from "./record-rules";
+import { historyLength as lettersIn, historyLetters, HISTORY_WRITTEN_MAX } from "./record-blocks";
+import { tunnel } from "./ndjson-tunnel";
 
 let declined = false; // a number String(n) must write: the line is left to JS
 
@@ -62,10 +64,6 @@ const K_ID = new Fixed('{"id":'), K_CID = new Fixed(',"communityId":"'), K_TS = 
   K_MEAN = new Fixed(',"mean":'), K_MAX = new Fixed(',"max":'), K_P50 = new Fixed(',"p50":'), K_P95 = new Fixed(',"p95":'),
   K_RB = new Fixed('},"retransmittedBytes":'), K_MG = new Fixed(',"maxGapUs":'), K_FPU = new Fixed(',"firstPayloadUs":'),
   K_END = new Fixed("}\n"), K_VLAN = new Fixed(',"vlan":'), K_IVLAN = new Fixed(',"innerVlan":');
-
-// analysis-result.ts's us() and record-values.ts's rttUs
-@inline function us(s: f64): f64 { return Math.round(s * 1e9) / 1000; }
-@inline function rttUs(from: f64, to: f64): f64 { return Math.round((to - from) * 1e7) / 10; }
 
 function endpoint(e: usize, addr: usize, v6: bool, port: u32, bytes: f64): void {
   if (v6) ipv6(addr); else ipv4(addr);
@@ -153,9 +151,9 @@ export const LINE_MAX_BYTES: u32 = 4096;
 
 /** Writes the line of the record at `c` at `at` (room for LINE_MAX_BYTES); its end, or 0 when JS must write it. */
 export function writeLine(c: usize, at: usize): usize {
-  const historyLength = <i32>load<u16>(c + C.C_HISTORY_LEN);
+  const historyLength = lettersIn(c);
   const sec = load<f64>(c + C.C_FIRST_SEC), nsec = load<u32>(c + C.C_FIRST_NSEC);
-  if (load<u8>(c + C.C_TUNNEL_PARENT_COUNT) != 0 || historyLength > C.HISTORY_INLINE) return 0;
+  if (historyLength > HISTORY_WRITTEN_MAX) return 0;
   if (!(sec >= 0 && sec < 2147483648 && sec == Math.floor(sec)) || nsec >= 1000000000) return 0; // epochDigits()
   declined = false;
   startAt(at);
@@ -196,8 +194,9 @@ export function writeLine(c: usize, at: usize): usize {
   raw(K_FC);
   const closer = <u32>load<u8>(c + C.C_FIRST_CLOSE_SIDE);
   if (closer == 0) nullText(); else raw(closer - 1 == origSide ? K_FCO : K_FCR);
-  raw(STATES[connState(load<u8>(o + C.E_STATE), load<u8>(r + C.E_STATE), c + C.C_HISTORY, historyLength, origBytes, respBytes)]);
-  copy(c + C.C_HISTORY, <usize>historyLength);
+  const letters = historyLetters(c, historyLength);
+  raw(STATES[connState(load<u8>(o + C.E_STATE), load<u8>(r + C.E_STATE), letters, historyLength, origBytes, respBytes)]);
+  copy(letters, <usize>historyLength);
   raw(K_ANOM);
   anomalies(c, handshake == OUTCOME_MID_STREAM, load<f64>(o + C.E_PKTS) == 0 || load<f64>(r + C.E_PKTS) == 0);
   const a = c + C.C_ANALYSIS, handshakeTime = load<f64>(a + A.A_HANDSHAKE_TIME);
@@ -209,6 +208,7 @@ export function writeLine(c: usize, at: usize): usize {
   const vlan = load<u16>(c + C.C_VLAN), innerVlan = load<u16>(c + C.C_INNER_VLAN);
   if (vlan != L.NO_VLAN) { raw(K_VLAN); uint32(vlan); }
   if (innerVlan != L.NO_VLAN) { raw(K_IVLAN); uint32(innerVlan); }
+  if (load<u8>(c + C.C_TUNNEL_PARENT_COUNT) != 0) tunnel(c);
   raw(K_END);
   return declined ? 0 : out;
 }

@@ -16,7 +16,7 @@ import { checkInputs, checkScanOptions } from "../options.js";
 import type { ScanOptions } from "../scan.js";
 import { trackConnections } from "../connections/track.js";
 import { linesInWorkers, trackInWorkers } from "../parallel/parallel-tracker.js";
-import { isPlainNdjson, lineWriter, type LineSpec } from "./line-formats.js";
+import { wasmLineFormat, lineWriter, type LineSpec } from "./line-formats.js";
 import { wasmLinesEnabled } from "./wasm-lines.js";
 import { ByteSink } from "./byte-sink.js";
 
@@ -49,11 +49,11 @@ export function createLineScanner(input: CaptureInput | CaptureInput[], options:
   const ended = (t: Timeline) => { timeline = t; };
 
   async function* onMain(): AsyncGenerator<Uint8Array> {
-    // One thread, plain ndjson: the lines written in WebAssembly (wasm-lines.ts), the same bytes.
-    const wasmNdjson = threads === 1 && options.tracker !== "typescript" && isPlainNdjson(spec) && wasmLinesEnabled();
+    // One thread, a format with a WebAssembly writer, unfiltered: the lines written in WebAssembly (wasm-lines.ts), the same bytes.
+    const wasmLines = threads === 1 && options.tracker !== "typescript" && wasmLinesEnabled() ? wasmLineFormat(spec) : undefined;
     const groups = threads > 1
       ? trackInWorkers(inputs, options, threads - 1, summaries)
-      : trackConnections(inputs, wasmNdjson ? { ...options, wasmNdjson } : options, summaries);
+      : trackConnections(inputs, wasmLines ? { ...options, wasmLines } : options, summaries);
     const out = new ByteSink();
     for await (const group of whileRead(groups, ended)) {
       group.writeLines(out, write);
