@@ -16,6 +16,8 @@ import { communityId } from "./community-id";
 import { seqSpan, outcome, OUTCOME_NAMES, OUTCOME_MID_STREAM, teardown, TEARDOWN_NAMES, connState, CONN_STATES, us, rttUs } from "./record-rules";
 import { historyLength as lettersIn, historyLetters, HISTORY_WRITTEN_MAX } from "./record-blocks";
 import { tunnel } from "./ndjson-tunnel";
+import { anomalyNames, anomalyList } from "./anomaly-list";
+import { quantile } from "./row-cells";
 
 let declined = false; // a number String(n) must write: the line is left to JS
 
@@ -31,9 +33,7 @@ const quoted = (names: string[], before: string = "", after: string = ""): Stati
 };
 const OUTCOMES = quoted(OUTCOME_NAMES), TEARDOWNS = quoted(TEARDOWN_NAMES);
 const STATES = quoted(CONN_STATES, '},"connState":', ',"history":"');
-const ANOMALY_NAMES = ["syn-with-data", "syn-retransmit-different-isn", "syn-ack-wrong-ack", "handshake-ack-wrong-ack", "ack-without-syn-ack",
-  "bad-checksum", "zero-window", "data-after-fin", "fin-retransmit", "mid-stream-start", "one-sided", "snaplen-truncated"];
-const ANOMALIES = quoted(ANOMALY_NAMES, "", ":");
+const ANOMALIES = anomalyNames('"', '":');
 const COUNT_NAMES = ["retransmission", "fastRetransmission", "spuriousRetransmission", "outOfOrder", "dupAck", "lostSegment",
   "ackedUnseen", "zeroWindow", "zeroWindowProbe", "zeroWindowProbeAck", "windowFull", "windowUpdate", "keepAlive", "keepAliveAck"];
 const COUNTS = new StaticArray<Fixed>(14);
@@ -93,13 +93,6 @@ function options(e: usize): void {
   raw(K_CLOSE);
 }
 
-// rtt-quantiles.ts quantileValue: the P-square middle height past five samples, else the rank's sample
-function quantile(h: usize, n: u32, perMille: u32): f64 {
-  if (n > 5) return <f64>load<f32>(h + 8);
-  const rank = <i32>Math.ceil(<f64>(n * perMille) / 1000);
-  return <f64>load<f32>(h + (<usize>(rank < 1 ? 0 : rank - 1) << 2));
-}
-
 function side(a: usize, k: i32, handshakeTime: f64): void {
   const counts = a + A.A_COUNTS + <usize>k * A.COUNTS_STRIDE, r = a + A.A_RTT + <usize>k * A.RTT_STRIDE;
   let verdicts = false;
@@ -127,23 +120,6 @@ function side(a: usize, k: i32, handshakeTime: f64): void {
   const fp = load<f64>(a + A.A_FIRST_PAYLOAD_TIME + <usize>k * 8);
   nullOr(K_FPU, isNaN(fp) || isNaN(handshakeTime), us(fp > handshakeTime ? fp - handshakeTime : 0));
   raw(K_CLOSE);
-}
-
-// anomalies in first-seen order; mid-stream-start and one-sided 1 where the record's rules say so
-function anomalies(c: usize, midStream: bool, oneSided: bool): void {
-  let order = load<u64>(c + C.C_ANOMALY_ORDER), first = true, sawMid = false, sawOne = false;
-  while (order != 0) {
-    const i = <i32>(order & 15) - 1;
-    order >>= 4;
-    let n = <f64>load<u32>(c + C.C_ANOMALY_COUNTS + (<usize>i << 2));
-    if (i == C.ANOMALY_MID_STREAM_START && midStream) { n = 1; sawMid = true; }
-    else if (i == C.ANOMALY_ONE_SIDED && oneSided) { n = 1; sawOne = true; }
-    if (!first) byte(0x2c);
-    first = false;
-    raw(ANOMALIES[i]); num(n);
-  }
-  if (midStream && !sawMid) { if (!first) byte(0x2c); first = false; raw(ANOMALIES[C.ANOMALY_MID_STREAM_START]); byte(0x31); }
-  if (oneSided && !sawOne) { if (!first) byte(0x2c); raw(ANOMALIES[C.ANOMALY_ONE_SIDED]); byte(0x31); }
 }
 
 /** The most bytes a line takes (with raw()'s slack): the room writeLine needs at `at`. */
@@ -198,7 +174,7 @@ export function writeLine(c: usize, at: usize): usize {
   raw(STATES[connState(load<u8>(o + C.E_STATE), load<u8>(r + C.E_STATE), letters, historyLength, origBytes, respBytes)]);
   copy(letters, <usize>historyLength);
   raw(K_ANOM);
-  anomalies(c, handshake == OUTCOME_MID_STREAM, load<f64>(o + C.E_PKTS) == 0 || load<f64>(r + C.E_PKTS) == 0);
+  anomalyList(c, ANOMALIES, 0x2c, handshake == OUTCOME_MID_STREAM, load<f64>(o + C.E_PKTS) == 0 || load<f64>(r + C.E_PKTS) == 0);
   const a = c + C.C_ANALYSIS, handshakeTime = load<f64>(a + A.A_HANDSHAKE_TIME);
   raw(K_AO); side(a, <i32>origSide, handshakeTime);
   raw(K_RESP); side(a, <i32>(origSide ^ 1), handshakeTime);
