@@ -122,8 +122,13 @@ function side(a: usize, k: i32, handshakeTime: f64): void {
   raw(K_CLOSE);
 }
 
-/** The most bytes a line takes (with raw()'s slack): the room writeLine needs at `at`. */
-export const LINE_MAX_BYTES: u32 = 4096;
+/**
+ * The most bytes a line takes (with raw()'s slack): the room writeLine, writeCsvLine and
+ * writeZeekLine need at `at`. An ndjson line is the longest: ~1 350 bytes of keys, ~95 numbers
+ * of at most 18 characters (longer ones are declined), addresses, 12 anomalies (~430), a tunnel
+ * object (~560) and up to HISTORY_WRITTEN_MAX (1 024) history letters: ~5 200 at most.
+ */
+export const LINE_MAX_BYTES: u32 = 6144;
 
 /** Writes the line of the record at `c` at `at` (room for LINE_MAX_BYTES); its end, or 0 when JS must write it. */
 export function writeLine(c: usize, at: usize): usize {
