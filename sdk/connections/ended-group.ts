@@ -27,6 +27,8 @@ export class EndedGroup {
   private built: ConnectionRecord[] | null;
   /** Lines written in WebAssembly (wasm-lines.ts); the store holds only the connections it declined. */
   private lines: WrittenLines | null = null;
+  /** With `lines`, each connection's id (the store holds only the declined ones'). */
+  private ids: Float64Array | null = null;
 
   private constructor(
     /** When each ended (the tracker's clock, seconds): with the id, the key the order sorts by. */
@@ -47,10 +49,14 @@ export class EndedGroup {
     return new EndedGroup(endedAt, null, owner, ++owner.generation);
   }
 
-  /** A group whose ndjson lines are written already, but for those `lines` declines (unpacked into `owner`'s store). */
-  static ofLines(owner: GroupStore, endedAt: number[], lines: WrittenLines): EndedGroup {
+  /**
+   * A group whose ndjson lines are written already, but for those `lines` declines (unpacked into
+   * `owner`'s store); `ids` holds every connection's id.
+   */
+  static ofLines(owner: GroupStore, endedAt: number[], ids: Float64Array, lines: WrittenLines): EndedGroup {
     const group = new EndedGroup(endedAt, null, owner, ++owner.generation);
     group.lines = lines;
+    group.ids = ids;
     return group;
   }
 
@@ -68,10 +74,14 @@ export class EndedGroup {
     return this.built = records;
   }
 
-  /** Writes connection k's line(s): from the store when there is one, else from its record. */
+  /**
+   * Writes connection k's line(s): the line written in WebAssembly when there is one, else from the
+   * store when there is one, else from its record.
+   */
   writeLine(k: number, out: ByteSink, write: LineWriter): void {
-    if (this.lines) throw new Error("a group of lines written in WebAssembly is written whole (writeLines)");
-    if (this.owner) write.connection(out, this.store(), k);
+    const lines = this.lines;
+    if (lines && lines.starts[k] !== -1) out.append(lines.bytes, lines.starts[k]!, lines.ends[k]!);
+    else if (this.owner) write.connection(out, this.store(), k);
     else write.record(out, this.built![k]!);
   }
 
@@ -101,7 +111,7 @@ export class EndedGroup {
 
   /** Connection k's id. */
   id(k: number): number {
-    if (this.lines) throw new Error("a group of lines written in WebAssembly has no ids");
+    if (this.ids) return this.ids[k]!;
     return this.owner ? this.store().id[k]! : this.built![k]!.id;
   }
 

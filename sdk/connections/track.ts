@@ -53,7 +53,7 @@ interface Tracker {
 export interface GroupingOptions extends TrackerOptions {
   /** "wasm" (default) or the reference tracker in plain TypeScript, for comparison. */
   tracker?: "wasm" | "typescript";
-  /** Groups as ndjson lines written in WebAssembly (EndedGroup.writeLines), for the one-thread line scan; no records. */
+  /** Groups as ndjson lines written in WebAssembly (EndedGroup.writeLines / writeLine), for line scans; no records. */
   wasmNdjson?: boolean;
   /** Groups as lines of this format written in WebAssembly (wasmNdjson is "ndjson"). */
   wasmLines?: WasmLineFormat;
@@ -146,12 +146,14 @@ export class GroupingTracker {
       const endedAt: number[] = [];
       const end = Math.min(count, first + FINISH_GROUP);
       const written = lines?.write(offsets, order, first, end);
+      const ids = written ? new Float64Array(end - first) : null;
       for (let k = first; k < end; k++) {
         // with lines written in WebAssembly, only the connections it declined
         if (!written || written.starts[k - first] === -1) unpackConnection(view, u8, offsets[order[k]!]!, this.unpacked.store, k - first);
         endedAt.push(at[order[k]!]!);
+        if (ids) ids[k - first] = id[order[k]!]!;
       }
-      yield written ? EndedGroup.ofLines(this.unpacked, endedAt, written) : EndedGroup.ofStore(this.unpacked, endedAt);
+      yield written ? EndedGroup.ofLines(this.unpacked, endedAt, ids!, written) : EndedGroup.ofStore(this.unpacked, endedAt);
     }
     this.spare = buffer; // every connection is unpacked: the writer may go on in it
   }

@@ -2,12 +2,14 @@
 // in the scanner's order, as chunks of text. From three threads on, the workers build, filter
 // and write the lines of the connections they track (parallel/lines-worker.ts) and this thread
 // reads, decodes and merges their bytes; with two, one worker tracks and this thread writes
-// every line from the connections' bytes; with one, this thread does it all. The output is the
-// same for any thread count.
+// every line from the connections' bytes (plain ndjson in WebAssembly:
+// parallel/ended-line-runs.ts); with one, this thread does it all. The output is the same for
+// any thread count.
 //
-// Why not from two threads on: with two, this thread's reading, decoding and lines and the
-// worker's tracking are about even; the worker writing the lines too leaves this thread idle
-// most of the time (measured: README, "Threads and the record path").
+// Why the JS formats keep the main thread's way at two threads: there, this thread's reading,
+// decoding and lines and the worker's tracking are about even; a line written in JavaScript in
+// the worker's isolate costs it more (its own JIT), and the worker becomes the bound (measured:
+// README, "Threads and the record path"). Lines written in WebAssembly cost the worker little.
 
 import type { CaptureInput } from "../decoder/capture-input.js";
 import type { CaptureSummary } from "../decoder/decode-capture.js";
@@ -15,7 +17,7 @@ import type { Timeline } from "../report/capture-report.js";
 import { checkInputs, checkScanOptions } from "../options.js";
 import type { ScanOptions } from "../scan.js";
 import { trackConnections } from "../connections/track.js";
-import { linesInWorkers, trackInWorkers } from "../parallel/parallel-tracker.js";
+import { linesInWorkers, trackInWorkers, wasmLinesFromWorkers } from "../parallel/parallel-tracker.js";
 import { wasmLineFormat, lineWriter, type LineSpec } from "./line-formats.js";
 import { wasmLinesEnabled } from "./wasm-lines.js";
 import { ByteSink } from "./byte-sink.js";
@@ -46,11 +48,14 @@ export function createLineScanner(input: CaptureInput | CaptureInput[], options:
   const summaries: CaptureSummary[] = [];
   let timeline: Timeline | null = null;
 
+  // A format with a WebAssembly writer, unfiltered: the lines written in WebAssembly (wasm-lines.ts),
+  // the same bytes; at one thread every such format, from two plain ndjson.
+  const wasmLines = options.tracker !== "typescript" && wasmLinesEnabled() ? wasmLineFormat(spec) : undefined;
+  const wasmNdjson = wasmLines === "ndjson";
+  const inWorkers = threads >= LINE_WORKERS_FROM || (wasmNdjson && threads === 2);
   const ended = (t: Timeline) => { timeline = t; };
 
   async function* onMain(): AsyncGenerator<Uint8Array> {
-    // One thread, a format with a WebAssembly writer, unfiltered: the lines written in WebAssembly (wasm-lines.ts), the same bytes.
-    const wasmLines = threads === 1 && options.tracker !== "typescript" && wasmLinesEnabled() ? wasmLineFormat(spec) : undefined;
     const groups = threads > 1
       ? trackInWorkers(inputs, options, threads - 1, summaries)
       : trackConnections(inputs, wasmLines ? { ...options, wasmLines } : options, summaries);
@@ -63,13 +68,18 @@ export function createLineScanner(input: CaptureInput | CaptureInput[], options:
   }
 
   async function* workers(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of whileRead(linesInWorkers(inputs, options, threads - 1, summaries, spec), ended)) {
+    // Two threads, lines in WebAssembly: the worker only tracks (it is the busier thread) and this
+    // thread writes the lines from its connections' bytes; from three, each worker writes its own.
+    const source = wasmNdjson && threads === 2
+      ? wasmLinesFromWorkers(inputs, options, threads - 1, summaries, write)
+      : linesInWorkers(inputs, options, threads - 1, summaries, spec, { wasmNdjson });
+    for await (const chunk of whileRead(source, ended)) {
       if (chunk.length) yield chunk;
     }
   }
 
   return {
-    chunks: () => (threads >= LINE_WORKERS_FROM ? workers() : onMain()),
+    chunks: () => (inWorkers ? workers() : onMain()),
     captures: () => summaries,
     timeline: () => {
       if (!timeline) throw new Error("timeline() is available once iteration has ended");

@@ -166,9 +166,14 @@ export class UnconsumedPeak {
     this.at = FIRST_READER + ring.workers + worker;
   }
 
+  /** Of `sent` connections, how many are not consumed yet. */
+  left(sent: number): number {
+    return unconsumed(sent, Atomics.load(this.control, this.at));
+  }
+
   /** Call after each message: `sent` connections in all, `final` at the end of input. */
   sent(sent: number, final: boolean): void {
-    const left = unconsumed(sent, Atomics.load(this.control, this.at));
+    const left = this.left(sent);
     if (final) this.final = Math.max(this.final, left);
     else this.scan = Math.max(this.scan, left);
   }

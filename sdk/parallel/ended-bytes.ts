@@ -43,6 +43,17 @@ export class EndedBytesWriter extends GrowableBytes {
     this.count++;
   }
 
+  /** What was written so far, in place (read it before clear()). */
+  written(): Uint8Array {
+    return this.bytes.subarray(0, this.length);
+  }
+
+  /** Forgets what was written: the writer goes on from 0 in the same buffer. */
+  clear(): void {
+    this.length = 0;
+    this.count = 0;
+  }
+
   /** The buffer written so far and how many bytes of it (to transfer); the writer goes on in another. */
   override take(): { buffer: ArrayBuffer; length: number } {
     this.count = 0;

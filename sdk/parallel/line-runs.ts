@@ -5,7 +5,8 @@
 import { runsOf, taken, type Received, type RunItem, type RunKind } from "./merge-runs.js";
 import type { WorkerMessage } from "./messages.js";
 
-interface Lines { bytes: Uint8Array; ends: Uint32Array }
+/** Lines as UTF-8 bytes: line k ends at ends[k] (and starts where line k - 1 ends). */
+export interface Lines { bytes: Uint8Array; ends: Uint32Array }
 
 export class LineRuns implements RunKind<Lines, Uint8Array> {
   receive(m: WorkerMessage, message: Received) {
@@ -15,21 +16,26 @@ export class LineRuns implements RunKind<Lines, Uint8Array> {
   }
 
   emit(items: RunItem<Lines>[]): Uint8Array {
-    let size = 0;
-    for (const { run, k } of items) size += run.data.ends[k]! - (k === 0 ? 0 : run.data.ends[k - 1]!);
-    const out = new Uint8Array(size);
-    let at = 0;
-    // Consecutive items of one run are one copy (one worker's batch is already in order).
-    for (let i = 0; i < items.length;) {
-      const { run, k } = items[i]!;
-      let j = i + 1;
-      while (j < items.length && items[j]!.run === run && items[j]!.k === items[j - 1]!.k + 1) j++;
-      const from = k === 0 ? 0 : run.data.ends[k - 1]!, to = run.data.ends[items[j - 1]!.k]!;
-      out.set(run.data.bytes.subarray(from, to), at);
-      at += to - from;
-      for (let n = i; n < j; n++) taken(run);
-      i = j;
-    }
-    return out;
+    return copyLines(items, taken);
   }
+}
+
+/** The items' lines in their order, in one new buffer; `took(run)` after each item. */
+export function copyLines<L extends Lines>(items: RunItem<L>[], took: (run: RunItem<L>["run"]) => void): Uint8Array {
+  let size = 0;
+  for (const { run, k } of items) size += run.data.ends[k]! - (k === 0 ? 0 : run.data.ends[k - 1]!);
+  const out = new Uint8Array(size);
+  let at = 0;
+  // Consecutive items of one run are one copy (one worker's batch is already in order).
+  for (let i = 0; i < items.length;) {
+    const { run, k } = items[i]!;
+    let j = i + 1;
+    while (j < items.length && items[j]!.run === run && items[j]!.k === items[j - 1]!.k + 1) j++;
+    const from = k === 0 ? 0 : run.data.ends[k - 1]!, to = run.data.ends[items[j - 1]!.k]!;
+    out.set(run.data.bytes.subarray(from, to), at);
+    at += to - from;
+    for (let n = i; n < j; n++) took(run);
+    i = j;
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 // A scan worker writing lines (job.lines): it tracks its hash shard as a records worker does
 // (scan-worker.ts), and then, instead of sending the connections' bytes, applies the filter and
-// writes each line here (from the connection's columns), batch by batch in the canonical order (time
+// writes each line here (in WebAssembly for plain ndjson, job.wasmNdjson; else from the connection's
+// columns), batch by batch in the canonical order (time
 // ended, id), so that the main thread only merges bytes. Per connection, the record, the report
 // and the serialisation were the main thread's microseconds: they now spread over the workers.
 
@@ -29,7 +30,7 @@ export function runLines(job: WorkerJob, spec: LineSpec): void {
     },
   };
   const loop = new WorkerLoop(job, outbox);
-  const grouping = new GroupingTracker({ ...job.options, shard: job.shard }, job.inPlace ? job.records.memory : undefined);
+  const grouping = new GroupingTracker({ ...job.options, shard: job.shard, wasmNdjson: job.wasmNdjson }, job.inPlace ? job.records.memory : undefined);
   const write = (g: EndedGroup) => {
     let count = 0;
     for (let k = 0; k < g.count; k++) {

@@ -33,6 +33,14 @@ export interface WorkerJob {
    * bytes: the worker builds, filters and serialises its own connections.
    */
   lines?: LineSpec;
+  /** With `lines` of plain ndjson: write them in WebAssembly (lines/wasm-lines.ts), the same bytes. */
+  wasmNdjson?: boolean;
+  /**
+   * Without `lines`: send the connections as bytes, but as their plain ndjson lines written in
+   * WebAssembly while the main thread is behind, i.e. this many connections sent before are
+   * not yet consumed (0: always; parallel/ended-line-runs.ts takes both).
+   */
+  ndjsonWhenBehind?: number;
 }
 
 /**

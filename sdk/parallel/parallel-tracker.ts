@@ -20,7 +20,8 @@ import { createRing, RingWriter } from "./batch-ring.js";
 import { takeScanWorker } from "./worker-pool.js";
 import { halfOpenLimit, connectionLimit } from "../connections/tracker.js";
 import { abortable } from "../abort.js";
-import type { LineSpec } from "../lines/line-formats.js";
+import type { LineSpec, LineWriter } from "../lines/line-formats.js";
+import { EndedLineRuns } from "./ended-line-runs.js";
 import type { Received, Run, RunItem, RunKind } from "./merge-runs.js";
 import { RecordRuns } from "./record-runs.js";
 import { LineRuns } from "./line-runs.js";
@@ -66,22 +67,43 @@ const endOf = <D>(run: Run<D>, k: number) => run.keys[2 * k]!;
 export function trackInWorkers(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], handOff?: HandOffPeak,
 ): AsyncGenerator<EndedGroup, Timeline> {
-  return runWorkers(inputs, options, threads, summaries, new RecordRuns(), undefined, handOff);
+  return runWorkers(inputs, options, threads, summaries, new RecordRuns(), {}, handOff);
 }
 
 /**
  * The connections as lines of `lines`' format, in the canonical order, as byte chunks: each of
- * the `threads` workers tracks its flows and builds, filters and writes their lines itself.
+ * the `threads` workers tracks its flows and builds, filters and writes their lines itself
+ * (plain ndjson in WebAssembly with `wasmNdjson`). `handOff` as for trackInWorkers.
  */
 export function linesInWorkers(
-  inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], lines: LineSpec, handOff?: HandOffPeak,
+  inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], lines: LineSpec,
+  { handOff, wasmNdjson }: { handOff?: HandOffPeak; wasmNdjson?: boolean } = {},
 ): AsyncGenerator<Uint8Array, Timeline> {
-  return runWorkers(inputs, options, threads, summaries, new LineRuns(), lines, handOff);
+  return runWorkers(inputs, options, threads, summaries, new LineRuns(), { lines, wasmNdjson }, handOff);
+}
+
+/**
+ * A message goes as lines written by the worker once this many connections it sent before wait
+ * for this thread (a whole message's worth: this thread is then the busier of the two).
+ */
+export const LINES_WHEN_BEHIND = 512;
+
+/**
+ * Plain ndjson lines in the canonical order, as byte chunks: the `threads` workers track and send
+ * their connections' bytes, and this thread writes their lines in WebAssembly (ended-line-runs.ts;
+ * `write` writes those it declines); while this thread is behind by `behind` connections, the
+ * workers write them (tests set 0: always, or Infinity: never).
+ */
+export function wasmLinesFromWorkers(
+  inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], write: LineWriter,
+  behind = LINES_WHEN_BEHIND,
+): AsyncGenerator<Uint8Array, Timeline> {
+  return runWorkers(inputs, options, threads, summaries, new EndedLineRuns(write), { ndjsonWhenBehind: behind });
 }
 
 async function* runWorkers<D, T>(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], kind: RunKind<D, T>,
-  lines?: LineSpec, handOff?: HandOffPeak,
+  lineJob: Pick<WorkerJob, "lines" | "wasmNdjson" | "ndjsonWhenBehind">, handOff?: HandOffPeak,
 ): AsyncGenerator<T, Timeline> {
   const signal = options.signal;
   // The decoders of every input run on one memory the workers read the records from.
@@ -116,7 +138,7 @@ async function* runWorkers<D, T>(
     const recycle = new MessageChannel();
     const job: WorkerJob = {
       ring, recycle: recycle.port2, records, options: portable(options), shard: { index, count: threads },
-      inPlace: index === 0 && layout.memoryEnd() <= TRACKER_MEMORY_BASE, lines,
+      inPlace: index === 0 && layout.memoryEnd() <= TRACKER_MEMORY_BASE, ...lineJob,
     };
     const state: WorkerState<D> = { index, worker: takeScanWorker(threads), recycle: recycle.port1, queue: [], final: [], upTo: 0, done: false };
     // A worker that fails stops reading: without abandon() this thread would wait for it

@@ -11,6 +11,8 @@ import { WasmConnectionTracker } from "../connections/wasm-tracker.js";
 import { EndedBytesWriter } from "./ended-bytes.js";
 import type { WorkerJob, WorkerMessage } from "./messages.js";
 import { runLines } from "./lines-worker.js";
+import { EndedLinesWriter } from "./ended-lines.js";
+import { lineWriter, type LineWriter } from "../lines/line-formats.js";
 import { givenBack, WorkerLoop, type Outbox } from "./worker-loop.js";
 
 // A message holds at most this many connections (~1.4 kB each): a flood ends one per packet, and
@@ -20,10 +22,21 @@ const FINISH_STEP = FLUSH_RECORDS;
 
 function run(job: WorkerJob): void {
   const out = new EndedBytesWriter(givenBack(job.recycle));
+  // With ndjsonWhenBehind, made once first needed (the JS writer only for a line WebAssembly declines).
+  let lines: EndedLinesWriter | null = null, ndjson: LineWriter | null = null;
   const outbox: Outbox = {
     get count() { return out.count; },
     full: () => out.count >= FLUSH_RECORDS,
-    take: (groups, upTo) => {
+    take: (groups, upTo, unconsumed) => {
+      if (job.ndjsonWhenBehind !== undefined && unconsumed >= job.ndjsonWhenBehind) {
+        lines ??= new EndedLinesWriter(tracker.wasm, () => ndjson ??= lineWriter({ format: "ndjson" }));
+        const { bytes, ends, keys } = lines.lines(out.written(), out.count);
+        out.clear(); // the lines are a copy: the writer goes on in its buffer
+        return {
+          message: { type: "lines", bytes: bytes.buffer as ArrayBuffer, length: bytes.length, ends, keys, groups, upTo },
+          transfer: [bytes.buffer as ArrayBuffer, ends.buffer as ArrayBuffer, keys.buffer as ArrayBuffer],
+        };
+      }
       const { buffer, length } = out.take();
       return { message: { type: "ended", bytes: buffer, length, groups, upTo }, transfer: [buffer] };
     },

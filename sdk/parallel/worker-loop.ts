@@ -22,8 +22,11 @@ export interface Outbox {
   readonly count: number;
   /** Whether enough is written to send it now. */
   full(): boolean;
-  /** What was written, as a message with these groups and `upTo`, and the buffers it transfers. */
-  take(groups: BatchGroups, upTo: number): { message: WorkerMessage; transfer: ArrayBuffer[] };
+  /**
+   * What was written, as a message with these groups and `upTo`, and the buffers it transfers;
+   * `unconsumed`: how many connections sent before are not yet consumed by the main thread.
+   */
+  take(groups: BatchGroups, upTo: number, unconsumed: number): { message: WorkerMessage; transfer: ArrayBuffer[] };
 }
 
 /**
@@ -82,7 +85,7 @@ export class WorkerLoop {
 
   private flush(upTo: number): void {
     this.sent += this.out.count;
-    const { message, transfer } = this.out.take(this.groups, upTo);
+    const { message, transfer } = this.out.take(this.groups, upTo, this.peak.left(this.sent - this.out.count));
     parentPort!.postMessage(message, transfer);
     this.groups = [];
     this.peak.sent(this.sent, this.batch === FINAL_BATCH);

@@ -7,12 +7,12 @@ import { trackConnections } from "../../sdk/connections/track.js";
 import type { CaptureInput } from "../../sdk/decoder/capture-input.js";
 import "../../cli/format/line-formats.js"; // the command's csv and zeek formats
 
-/** The scan's text in `format` (threads 1), and its error if it failed. */
-export async function scanText(input: CaptureInput, format: WasmLineFormat, wasm: boolean): Promise<string> {
+/** The scan's text in `format`, and its error if it failed. */
+export async function scanText(input: CaptureInput, format: WasmLineFormat, wasm: boolean, threads = 1): Promise<string> {
   setWasmLines(wasm);
   const parts: Buffer[] = [];
   try {
-    for await (const chunk of createLineScanner(input, { threads: 1 }, { format }).chunks()) parts.push(Buffer.from(chunk));
+    for await (const chunk of createLineScanner(input, { threads }, { format }).chunks()) parts.push(Buffer.from(chunk));
   } catch (error) {
     parts.push(Buffer.from(`error: ${(error as Error).message}`));
   } finally {

@@ -16,6 +16,8 @@ describe("ndjson lines written in WebAssembly: tunnels and long histories", () =
     const capture = tunnelCapture();
     const js = await scanText(capture, "ndjson", false);
     expect(await scanText(capture, "ndjson", true)).toBe(js);
+    expect(await scanText(capture, "ndjson", true, 2)).toBe(js); // the main thread's writer, from the worker's bytes
+    expect(await scanText(capture, "ndjson", true, 3)).toBe(js); // the workers' writers
     const tunnels = records(js).map((r) => r.tunnel);
     expect(tunnels.filter((t) => t?.chain?.length === 2)).toHaveLength(1); // VXLAN in GRE
     expect(new Set(tunnels.flatMap((t) => t.types))).toEqual(new Set(["vxlan", "gre", "geneve", "gtpu", "ip"]));
@@ -32,6 +34,8 @@ describe("ndjson lines written in WebAssembly: tunnels and long histories", () =
       const capture = longHistoryCapture(rounds);
       const js = await scanText(capture, "ndjson", false);
       expect(await scanText(capture, "ndjson", true)).toBe(js);
+      expect(await scanText(capture, "ndjson", true, 2)).toBe(js);
+      expect(await scanText(capture, "ndjson", true, 3)).toBe(js);
       expect(Math.max(...records(js).map((r) => r.history.length))).toBeGreaterThan(longest);
       const { wasm, all } = await wasmWritten(capture);
       expect(wasm).toBe(all - declined);

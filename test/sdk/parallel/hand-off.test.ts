@@ -41,7 +41,7 @@ describe("the workers' hand-off at the end of input", () => {
         for await (const group of trackInWorkers([path], {}, WORKERS, summaries, records)) connections += group.count;
         expect(connections).toBe(PACKETS);
         const lines: HandOffPeak = { scan: 0, final: 0 };
-        expect(await drain(linesInWorkers([path], {}, WORKERS, [], { format: "ndjson" }, lines))).toBeGreaterThan(0);
+        expect(await drain(linesInWorkers([path], {}, WORKERS, [], { format: "ndjson" }, { handOff: lines }))).toBeGreaterThan(0);
         for (const [way, peak] of [["records", records], ["lines", lines]] as const) {
           // Counted at the end of input (how far under the bound depends on how fast this thread
           // consumes; without the wait, 8 000+ are).
