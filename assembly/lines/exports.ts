@@ -1,7 +1,8 @@
 // The line writer, exported from the tracker module (assembly/tracker/index.ts) so that a tracker
 // instance writes in its own memory: its parts one value at a time (numbers, addresses,
 // Community IDs: each writes at `at` and returns the length; writeNumber 0 where JS must write
-// the number) and a whole ndjson line (writeLine; sdk/lines/wasm-lines.ts).
+// the number) and a whole line: ndjson (writeLine), csv (writeCsvLine), zeek (writeZeekLine);
+// sdk/lines/wasm-lines.ts.
 
 import { numberAt } from "./numbers";
 import { addressAt } from "./address";
@@ -9,6 +10,9 @@ import { communityIdAt } from "./community-id";
 import { LINE_MAX_BYTES } from "./ndjson";
 
 export { writeLine } from "./ndjson";
+export { writeCsvLine } from "./csv";
+export { writeZeekLine } from "./zeek";
+export { setBlocksBase } from "./record-blocks";
 
 const SCRATCH_BYTES: usize = 256;
 let scratch: usize = 0;

@@ -3,8 +3,8 @@
 // (record-rules.ts, and the figures below: endpoint bytes and missedBytes, options, RTTs, the
 // anomalies' order, the analysis side) are a THIRD COPY of sdk/connections/record-values.ts's and
 // analysis-result.ts's: test/sdk/lines/wasm-lines.test.ts holds the lines byte-equal to the JS
-// writer's. writeLine declines (returns 0: JS writes that line) what it does not cover: a tunnel,
-// history past the inline letters, a time epochDigits() does not take, a number not certain.
+// writer's. writeLine declines (returns 0: JS writes that line) what it does not cover: a history
+// past HISTORY_WRITTEN_MAX letters, a time epochDigits() does not take, a number not certain.
 
 import * as C from "../connection-layout";
 import * as A from "../analysis-layout";
@@ -13,7 +13,11 @@ import { out, startAt, byte, uint32, fixedDigits, Fixed, raw, copy, nullText } f
 import { number } from "./numbers";
 import { ipv4, ipv6 } from "./address";
 import { communityId } from "./community-id";
-import { seqSpan, outcome, OUTCOME_NAMES, OUTCOME_MID_STREAM, teardown, TEARDOWN_NAMES, connState, CONN_STATES } from "./record-rules";
+import { seqSpan, outcome, OUTCOME_NAMES, OUTCOME_MID_STREAM, teardown, TEARDOWN_NAMES, connState, CONN_STATES, us, rttUs } from "./record-rules";
+import { historyLength as lettersIn, historyLetters, HISTORY_WRITTEN_MAX } from "./record-blocks";
+import { tunnel } from "./ndjson-tunnel";
+import { anomalyNames, anomalyList } from "./anomaly-list";
+import { quantile } from "./row-cells";
 
 let declined = false; // a number String(n) must write: the line is left to JS
 
@@ -29,9 +33,7 @@ const quoted = (names: string[], before: string = "", after: string = ""): Stati
 };
 const OUTCOMES = quoted(OUTCOME_NAMES), TEARDOWNS = quoted(TEARDOWN_NAMES);
 const STATES = quoted(CONN_STATES, '},"connState":', ',"history":"');
-const ANOMALY_NAMES = ["syn-with-data", "syn-retransmit-different-isn", "syn-ack-wrong-ack", "handshake-ack-wrong-ack", "ack-without-syn-ack",
-  "bad-checksum", "zero-window", "data-after-fin", "fin-retransmit", "mid-stream-start", "one-sided", "snaplen-truncated"];
-const ANOMALIES = quoted(ANOMALY_NAMES, "", ":");
+const ANOMALIES = anomalyNames('"', '":');
 const COUNT_NAMES = ["retransmission", "fastRetransmission", "spuriousRetransmission", "outOfOrder", "dupAck", "lostSegment",
   "ackedUnseen", "zeroWindow", "zeroWindowProbe", "zeroWindowProbeAck", "windowFull", "windowUpdate", "keepAlive", "keepAliveAck"];
 const COUNTS = new StaticArray<Fixed>(14);
@@ -63,10 +65,6 @@ const K_ID = new Fixed('{"id":'), K_CID = new Fixed(',"communityId":"'), K_TS = 
   K_RB = new Fixed('},"retransmittedBytes":'), K_MG = new Fixed(',"maxGapUs":'), K_FPU = new Fixed(',"firstPayloadUs":'),
   K_END = new Fixed("}\n"), K_VLAN = new Fixed(',"vlan":'), K_IVLAN = new Fixed(',"innerVlan":');
 
-// analysis-result.ts's us() and record-values.ts's rttUs
-@inline function us(s: f64): f64 { return Math.round(s * 1e9) / 1000; }
-@inline function rttUs(from: f64, to: f64): f64 { return Math.round((to - from) * 1e7) / 10; }
-
 function endpoint(e: usize, addr: usize, v6: bool, port: u32, bytes: f64): void {
   if (v6) ipv6(addr); else ipv4(addr);
   raw(K_PORT); uint32(port);
@@ -93,13 +91,6 @@ function options(e: usize): void {
   else nullText();
   flag(K_MP, (bits & L.OPT_MPTCP) != 0);
   raw(K_CLOSE);
-}
-
-// rtt-quantiles.ts quantileValue: the P-square middle height past five samples, else the rank's sample
-function quantile(h: usize, n: u32, perMille: u32): f64 {
-  if (n > 5) return <f64>load<f32>(h + 8);
-  const rank = <i32>Math.ceil(<f64>(n * perMille) / 1000);
-  return <f64>load<f32>(h + (<usize>(rank < 1 ? 0 : rank - 1) << 2));
 }
 
 function side(a: usize, k: i32, handshakeTime: f64): void {
@@ -131,31 +122,19 @@ function side(a: usize, k: i32, handshakeTime: f64): void {
   raw(K_CLOSE);
 }
 
-// anomalies in first-seen order; mid-stream-start and one-sided 1 where the record's rules say so
-function anomalies(c: usize, midStream: bool, oneSided: bool): void {
-  let order = load<u64>(c + C.C_ANOMALY_ORDER), first = true, sawMid = false, sawOne = false;
-  while (order != 0) {
-    const i = <i32>(order & 15) - 1;
-    order >>= 4;
-    let n = <f64>load<u32>(c + C.C_ANOMALY_COUNTS + (<usize>i << 2));
-    if (i == C.ANOMALY_MID_STREAM_START && midStream) { n = 1; sawMid = true; }
-    else if (i == C.ANOMALY_ONE_SIDED && oneSided) { n = 1; sawOne = true; }
-    if (!first) byte(0x2c);
-    first = false;
-    raw(ANOMALIES[i]); num(n);
-  }
-  if (midStream && !sawMid) { if (!first) byte(0x2c); first = false; raw(ANOMALIES[C.ANOMALY_MID_STREAM_START]); byte(0x31); }
-  if (oneSided && !sawOne) { if (!first) byte(0x2c); raw(ANOMALIES[C.ANOMALY_ONE_SIDED]); byte(0x31); }
-}
-
-/** The most bytes a line takes (with raw()'s slack): the room writeLine needs at `at`. */
-export const LINE_MAX_BYTES: u32 = 4096;
+/**
+ * The most bytes a line takes (with raw()'s slack): the room writeLine, writeCsvLine and
+ * writeZeekLine need at `at`. An ndjson line is the longest: ~1 350 bytes of keys, ~95 numbers
+ * of at most 18 characters (longer ones are declined), addresses, 12 anomalies (~430), a tunnel
+ * object (~560) and up to HISTORY_WRITTEN_MAX (1 024) history letters: ~5 200 at most.
+ */
+export const LINE_MAX_BYTES: u32 = 6144;
 
 /** Writes the line of the record at `c` at `at` (room for LINE_MAX_BYTES); its end, or 0 when JS must write it. */
 export function writeLine(c: usize, at: usize): usize {
-  const historyLength = <i32>load<u16>(c + C.C_HISTORY_LEN);
+  const historyLength = lettersIn(c);
   const sec = load<f64>(c + C.C_FIRST_SEC), nsec = load<u32>(c + C.C_FIRST_NSEC);
-  if (load<u8>(c + C.C_TUNNEL_PARENT_COUNT) != 0 || historyLength > C.HISTORY_INLINE) return 0;
+  if (historyLength > HISTORY_WRITTEN_MAX) return 0;
   if (!(sec >= 0 && sec < 2147483648 && sec == Math.floor(sec)) || nsec >= 1000000000) return 0; // epochDigits()
   declined = false;
   startAt(at);
@@ -196,10 +175,11 @@ export function writeLine(c: usize, at: usize): usize {
   raw(K_FC);
   const closer = <u32>load<u8>(c + C.C_FIRST_CLOSE_SIDE);
   if (closer == 0) nullText(); else raw(closer - 1 == origSide ? K_FCO : K_FCR);
-  raw(STATES[connState(load<u8>(o + C.E_STATE), load<u8>(r + C.E_STATE), c + C.C_HISTORY, historyLength, origBytes, respBytes)]);
-  copy(c + C.C_HISTORY, <usize>historyLength);
+  const letters = historyLetters(c, historyLength);
+  raw(STATES[connState(load<u8>(o + C.E_STATE), load<u8>(r + C.E_STATE), letters, historyLength, origBytes, respBytes)]);
+  copy(letters, <usize>historyLength);
   raw(K_ANOM);
-  anomalies(c, handshake == OUTCOME_MID_STREAM, load<f64>(o + C.E_PKTS) == 0 || load<f64>(r + C.E_PKTS) == 0);
+  anomalyList(c, ANOMALIES, 0x2c, handshake == OUTCOME_MID_STREAM, load<f64>(o + C.E_PKTS) == 0 || load<f64>(r + C.E_PKTS) == 0);
   const a = c + C.C_ANALYSIS, handshakeTime = load<f64>(a + A.A_HANDSHAKE_TIME);
   raw(K_AO); side(a, <i32>origSide, handshakeTime);
   raw(K_RESP); side(a, <i32>(origSide ^ 1), handshakeTime);
@@ -209,6 +189,7 @@ export function writeLine(c: usize, at: usize): usize {
   const vlan = load<u16>(c + C.C_VLAN), innerVlan = load<u16>(c + C.C_INNER_VLAN);
   if (vlan != L.NO_VLAN) { raw(K_VLAN); uint32(vlan); }
   if (innerVlan != L.NO_VLAN) { raw(K_IVLAN); uint32(innerVlan); }
+  if (load<u8>(c + C.C_TUNNEL_PARENT_COUNT) != 0) tunnel(c);
   raw(K_END);
   return declined ? 0 : out;
 }

@@ -6,7 +6,7 @@
 // Anything else is "not written" and the caller lets JS's String(n) write it. Not AssemblyScript's
 // f64.toString: it differs from String(n) on some values (0.491119 -> "0.49111900000000005").
 
-import { out, startAt, byte, uint, fixedDigits, nullText } from "./sink";
+import { out, startAt, byte, uint, fixedDigits, nullText, raw, Fixed } from "./sink";
 
 const TWO_53: f64 = 9007199254740992;
 
@@ -44,4 +44,14 @@ function decimal(n: f64): bool {
 export function numberAt(n: f64, at: usize): u32 {
   startAt(at);
   return number(n) ? <u32>(out - at) : 0;
+}
+
+const NAN = new Fixed("NaN"), INFINITY = new Fixed("Infinity"), MINUS_INFINITY = new Fixed("-Infinity");
+
+/** Writes n as ByteSink.numText would (String(n): NaN and the infinities by name); false where not sure. */
+export function numberText(n: f64): bool {
+  if (n != n) { raw(NAN); return true; }
+  if (n == Infinity) { raw(INFINITY); return true; }
+  if (n == -Infinity) { raw(MINUS_INFINITY); return true; }
+  return number(n);
 }

@@ -95,3 +95,46 @@ export function connState(o: u32, r: u32, h: usize, len: i32, origBytes: f64, re
   if (o == C.ESTABLISHED && r == C.ESTABLISHED) return 1;
   return 12;
 }
+
+// analysis-result.ts's us() and record-values.ts's rttUs
+@inline export function us(s: f64): f64 { return Math.round(s * 1e9) / 1000; }
+@inline export function rttUs(from: f64, to: f64): f64 { return Math.round((to - from) * 1e7) / 10; }
+
+/** record-values.ts's duration: never negative, to the nanosecond. */
+export function duration(c: usize): f64 {
+  return Math.max(0, Math.round((load<f64>(c + C.C_DURATION_END) - load<f64>(c + C.C_FIRST_TIME)) * 1e9) / 1e9);
+}
+
+// The flow as every line reads it: which endpoint is the originator's, addresses, ports, bytes.
+export let origSide: u32 = 0;
+export let origE: usize = 0; //  the originator's endpoint
+export let respE: usize = 0;
+export let v6: bool = false;
+export let origAddr: usize = 0;
+export let respAddr: usize = 0;
+export let origPort: u32 = 0;
+export let respPort: u32 = 0;
+export let origBytes: f64 = 0;
+export let respBytes: f64 = 0;
+
+/** Reads the flow of the record at `c` into the globals above. */
+export function readFlow(c: usize): void {
+  origSide = <u32>load<u8>(c + C.C_FLIPPED);
+  const e0 = c + C.C_ENDPOINTS, e1 = e0 + C.ENDPOINT_STRIDE;
+  origE = origSide ? e1 : e0;
+  respE = origSide ? e0 : e1;
+  v6 = load<u32>(c + C.C_KEY_VERSION) != 4;
+  origAddr = c + <usize>origSide * 16;
+  respAddr = c + <usize>(origSide ^ 1) * 16;
+  const ports = load<u32>(c + C.C_KEY_PORTS), pa = ports >>> 16, pb = ports & 0xffff;
+  origPort = origSide ? pb : pa;
+  respPort = origSide ? pa : pb;
+  origBytes = seqSpan(origE);
+  respBytes = seqSpan(respE);
+}
+
+/** A time epochDigits() (sdk/lines/byte-sink.ts) writes from the numbers: every line writer's condition. */
+export function plainTime(c: usize): bool {
+  const sec = load<f64>(c + C.C_FIRST_SEC), nsec = load<u32>(c + C.C_FIRST_NSEC);
+  return sec >= 0 && sec < 2147483648 && sec == Math.floor(sec) && nsec < 1000000000;
+}

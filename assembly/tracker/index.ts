@@ -22,8 +22,8 @@ import { endInput, remove } from "./lifetime";
 import { promote, pendingId } from "./half-open";
 import { pendingLive, pendingFirst, pendingTail, pendingAt, P_ALIVE } from "./pending";
 import * as config from "./config";
-// The ndjson line writer's parts (assembly/lines/): numbers, addresses, Community IDs.
-export { linesScratchPtr, linesScratchBytes, writeNumber, writeAddress, writeCommunityId, writeLine, lineMaxBytes, linesArea } from "../lines/exports";
+// The line writers (assembly/lines/): ndjson, csv and zeek lines, and their parts one at a time.
+export { linesScratchPtr, linesScratchBytes, writeNumber, writeAddress, writeCommunityId, writeLine, writeCsvLine, writeZeekLine, lineMaxBytes, linesArea, setBlocksBase } from "../lines/exports";
 
 const RECORDS_CAPACITY: u32 = 4096;
 let records: usize = 0;

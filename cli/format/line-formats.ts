@@ -7,9 +7,11 @@ import { registerLineFormat } from "../../sdk/lines/line-formats.js";
 import { csvHeader, csvRow, csvValuesRow } from "./connection-csv.js";
 import { zeekFooter, zeekHeader, zeekRow, zeekValuesRow } from "./zeek-log.js";
 
-// A scan's rows from the record values (no record object); a reduce task's from its records.
-registerLineFormat("csv", () => csvRow, () => csvValuesRow);
-registerLineFormat("zeek", () => zeekRow, () => zeekValuesRow);
+// A scan's rows from the record values (no record object); a reduce task's from its records; at
+// one thread, the tracker's WebAssembly writers of the same name (assembly/lines/csv.ts, zeek.ts)
+// write the same bytes from the records' bytes.
+registerLineFormat("csv", () => csvRow, () => csvValuesRow, "csv");
+registerLineFormat("zeek", () => zeekRow, () => zeekValuesRow, "zeek");
 
 /** The command's formats written one line per connection. */
 export type LineFormat = "ndjson" | "csv" | "zeek";

@@ -19,7 +19,7 @@ import { EndedBytesWriter, endedRecords } from "../parallel/ended-bytes.js";
 import { C_ID, C_REMOVED_AT } from "../../assembly/connection-layout.js";
 import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions } from "../scan.js";
-import { WasmLineWriter } from "../lines/wasm-lines.js";
+import { WasmLineWriter, type WasmLineFormat } from "../lines/wasm-lines.js";
 
 /**
  * The connections that ended during one decoded batch (or a group of those open at the end):
@@ -55,6 +55,8 @@ export interface GroupingOptions extends TrackerOptions {
   tracker?: "wasm" | "typescript";
   /** Groups as ndjson lines written in WebAssembly (EndedGroup.writeLines / writeLine), for line scans; no records. */
   wasmNdjson?: boolean;
+  /** Groups as lines of this format written in WebAssembly (wasmNdjson is "ndjson"). */
+  wasmLines?: WasmLineFormat;
 }
 
 /**
@@ -86,7 +88,8 @@ export class GroupingTracker {
       const wasm = new WasmConnectionTracker(options, null, (source, view, at) => bytes.add(source, view, at), decoderMemory);
       this.tracker = wasm;
       if (decoderMemory) this.inPlace = wasm;
-      if (options.wasmNdjson) this.lines = new WasmLineWriter(wasm.wasm, FINISH_GROUP);
+      const format = options.wasmLines ?? (options.wasmNdjson ? "ndjson" : undefined);
+      if (format) this.lines = new WasmLineWriter(wasm.wasm, FINISH_GROUP, format);
     }
   }
 
@@ -158,7 +161,7 @@ export class GroupingTracker {
 
 /** Every batch yields a group, empty or not, so that consumers can tell how far it got. */
 export async function* trackConnections(
-  inputs: CaptureInput[], options: ScanOptions & Pick<GroupingOptions, "wasmNdjson">, summaries: CaptureSummary[],
+  inputs: CaptureInput[], options: ScanOptions & Pick<GroupingOptions, "wasmNdjson" | "wasmLines">, summaries: CaptureSummary[],
 ): AsyncGenerator<EndedGroup, Timeline> {
   // The WebAssembly tracker shares the decoder's memory: each batch is tracked where it was
   // decoded (output slot 0, free again once tracked), not copied.

@@ -43,8 +43,13 @@ export interface TrackerExports {
   writeCommunityId(length: number, srcAt: number, srcPort: number, dstAt: number, dstPort: number, seed: number, at: number): number;
   /** The ndjson line of the record at `c`, written at `at`: its end, 0 when the JS must write it. */
   writeLine(c: number, at: number): number;
+  /** The same for the command's csv row (cli/format/csv-values-row.ts) and Zeek conn.log row (zeek-values-row.ts). */
+  writeCsvLine(c: number, at: number): number;
+  writeZeekLine(c: number, at: number): number;
   lineMaxBytes(): number;
   linesArea(bytes: number): number;
+  /** Where the records' block pointers (long histories, tunnel chains) count from: ended-bytes.ts's buffer start, or 0. */
+  setBlocksBase(at: number): void;
 }
 
 // build/tracker.wasm sits at the package root: two levels up from this source file when tests

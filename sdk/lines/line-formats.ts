@@ -13,6 +13,7 @@ import { readRecordValues, RecordValues } from "../connections/record-values.js"
 import { compileFilter } from "../filter/connection-filter.js";
 import type { ByteSink } from "./byte-sink.js";
 import { writeNdjson, writeValues } from "./ndjson-bytes.js";
+import type { WasmLineFormat } from "./wasm-lines.js";
 
 /** One connection's line(s), "" for none. */
 export type LineFormatter = (c: ConnectionRecord) => string;
@@ -49,6 +50,15 @@ export function isPlainNdjson(spec: LineSpec): boolean {
   return spec.format === "ndjson" && spec.filter === undefined && formats.get("ndjson") === ndjson;
 }
 
+// The registered formats whose lines the tracker's WebAssembly writer of that name writes byte for byte.
+const wasmWritten = new Map<string, WasmLineFormat>();
+
+/** Which WebAssembly line writer writes `spec`'s lines (wasm-lines.ts): the format's, unfiltered; undefined for none. */
+export function wasmLineFormat(spec: LineSpec): WasmLineFormat | undefined {
+  if (isPlainNdjson(spec)) return "ndjson";
+  return spec.filter === undefined ? wasmWritten.get(spec.format) : undefined;
+}
+
 /** Writes one connection's line(s) into `out` from its record values (record-values.ts). */
 export type ValuesFormatter = (out: ByteSink, v: RecordValues) => void;
 
@@ -57,7 +67,9 @@ export type ValuesFormatter = (out: ByteSink, v: RecordValues) => void;
  * With `makeValues`, a connection's line is written from its values with no record object (as
  * ndjson's is); it must write what the record formatter writes of the record built from them.
  */
-export function registerLineFormat(name: string, make: () => LineFormatter, makeValues?: () => ValuesFormatter): void {
+export function registerLineFormat(name: string, make: () => LineFormatter, makeValues?: () => ValuesFormatter, wasm?: WasmLineFormat): void {
+  // `wasm`: the tracker's WebAssembly writer of that name writes the same bytes (the command's csv and zeek)
+  if (wasm) wasmWritten.set(name, wasm); else wasmWritten.delete(name);
   formats.set(name, () => {
     const format = make();
     const record = (out: ByteSink, c: ConnectionRecord) => out.utf8(format(c));

@@ -18,7 +18,7 @@ import { checkInputs, checkScanOptions } from "../options.js";
 import type { ScanOptions } from "../scan.js";
 import { trackConnections } from "../connections/track.js";
 import { linesInWorkers, trackInWorkers, wasmLinesFromWorkers } from "../parallel/parallel-tracker.js";
-import { isPlainNdjson, lineWriter, type LineSpec } from "./line-formats.js";
+import { wasmLineFormat, lineWriter, type LineSpec } from "./line-formats.js";
 import { wasmLinesEnabled } from "./wasm-lines.js";
 import { ByteSink } from "./byte-sink.js";
 
@@ -48,15 +48,17 @@ export function createLineScanner(input: CaptureInput | CaptureInput[], options:
   const summaries: CaptureSummary[] = [];
   let timeline: Timeline | null = null;
 
-  // Plain ndjson: the lines written in WebAssembly (wasm-lines.ts), the same bytes.
-  const wasmNdjson = options.tracker !== "typescript" && isPlainNdjson(spec) && wasmLinesEnabled();
+  // A format with a WebAssembly writer, unfiltered: the lines written in WebAssembly (wasm-lines.ts),
+  // the same bytes; at one thread every such format, from two plain ndjson.
+  const wasmLines = options.tracker !== "typescript" && wasmLinesEnabled() ? wasmLineFormat(spec) : undefined;
+  const wasmNdjson = wasmLines === "ndjson";
   const inWorkers = threads >= LINE_WORKERS_FROM || (wasmNdjson && threads === 2);
   const ended = (t: Timeline) => { timeline = t; };
 
   async function* onMain(): AsyncGenerator<Uint8Array> {
     const groups = threads > 1
       ? trackInWorkers(inputs, options, threads - 1, summaries)
-      : trackConnections(inputs, wasmNdjson ? { ...options, wasmNdjson } : options, summaries);
+      : trackConnections(inputs, wasmLines ? { ...options, wasmLines } : options, summaries);
     const out = new ByteSink();
     for await (const group of whileRead(groups, ended)) {
       group.writeLines(out, write);

@@ -1,10 +1,10 @@
-// ndjson lines written by the WebAssembly tracker's line writer (assembly/lines/ndjson.ts) from
-// the ended connections' bytes, for the one-thread line scan (scan-lines.ts): the records of a
-// batch are copied into the tracker's memory once, each line written there in the canonical
-// order, and the lines copied from there to the output, runs of them in one copy. A record it
-// declines (a tunnel, a long history, a number only String() can write) is unpacked and written
-// by the JS writer in its place: the output is writeNdjson's, byte for byte
-// (test/sdk/lines/wasm-lines.test.ts).
+// Lines written by the WebAssembly tracker's line writers (assembly/lines/: ndjson.ts, csv.ts,
+// zeek.ts) from the ended connections' bytes, for the one-thread line scan (scan-lines.ts): the
+// records of a batch are copied into the tracker's memory once, each line written there in the
+// canonical order, and the lines copied from there to the output, runs of them in one copy. A
+// record it declines (a history past 1 024 letters, a number only String() can write, a time
+// past 2^31 s) is unpacked and written by the JS writer in its place: the output is the JS
+// writer's, byte for byte (test/sdk/lines/wasm-lines.test.ts, wasm-csv-zeek.test.ts).
 
 import type { TrackerExports } from "../connections/tracker-module.js";
 
@@ -24,6 +24,9 @@ export function setWasmLines(on: boolean): void {
 }
 
 /** The lines of a group: bytes, and where each starts and ends in them (start -1: the JS writes it). */
+/** The formats the tracker writes in WebAssembly: ndjson and the command's csv and zeek rows. */
+export type WasmLineFormat = "ndjson" | "csv" | "zeek";
+
 export interface WrittenLines {
   bytes: Uint8Array;
   starts: Int32Array;
@@ -32,11 +35,13 @@ export interface WrittenLines {
 
 export class WasmLineWriter {
   private readonly lineMax: number;
+  private readonly writeLine: (c: number, at: number) => number;
   private records = 0; // where the batch's record bytes are in the tracker's memory
   private output = 0; //  where a group's lines are written
 
-  constructor(private readonly wasm: TrackerExports, private readonly groupMax: number) {
+  constructor(private readonly wasm: TrackerExports, private readonly groupMax: number, format: WasmLineFormat = "ndjson") {
     this.lineMax = wasm.lineMaxBytes();
+    this.writeLine = format === "csv" ? wasm.writeCsvLine : format === "zeek" ? wasm.writeZeekLine : wasm.writeLine;
   }
 
   /** Copies a batch's ended-record bytes into the tracker's memory (before write()). */
@@ -44,6 +49,7 @@ export class WasmLineWriter {
     const at = (records.length + 7) & ~7;
     const area = this.wasm.linesArea(at + this.groupMax * this.lineMax) >>> 0; // addresses past 2^31 come back negative
     new Uint8Array(this.wasm.memory.buffer, area, records.length).set(records);
+    this.wasm.setBlocksBase(area); // the blocks' pointers are offsets into these bytes (ended-bytes.ts)
     this.records = area;
     this.output = area + at;
   }
@@ -51,10 +57,10 @@ export class WasmLineWriter {
   /** The lines of the records at `offsets` (into the bytes load() copied), in their order. */
   write(offsets: ArrayLike<number>, order: ArrayLike<number>, first: number, end: number): WrittenLines {
     const n = end - first, starts = new Int32Array(n), ends = new Int32Array(n);
-    const base = this.output;
+    const base = this.output, writeLine = this.writeLine;
     let at = base;
     for (let k = 0; k < n; k++) {
-      const next = this.wasm.writeLine(this.records + offsets[order[first + k]!]!, at) >>> 0;
+      const next = writeLine(this.records + offsets[order[first + k]!]!, at) >>> 0;
       if (next === 0) { starts[k] = -1; continue; }
       starts[k] = at - base;
       ends[k] = next - base;
