@@ -8,7 +8,7 @@ import type { ConnState } from "../connections/conn-state.js";
 import type { CaptureSummary } from "../decoder/decode-capture.js";
 import { LogHistogram } from "./histogram.js";
 import { pruneLeastActive } from "./prune.js";
-import { endpointKey } from "./address-keys.js";
+import { endpointKey, hostAddress } from "./address-keys.js";
 import { ConnectionFacts } from "./connection-facts.js";
 
 export interface RttSummary { count: number; p50: number | null; p90: number | null; p99: number | null; max: number | null }
@@ -74,7 +74,8 @@ const distinctCount = <T extends string | number>(d: Distinct<T>) => (typeof d !
 
 // Keyed by hostKey / endpointKey (address-keys.ts); `addr` is the address as written.
 type Key = number | string;
-interface SourceStats { addr: string; syns: number; answered: number; ports: Distinct<number>; hosts: Distinct<Key> }
+// A source's address is its key's (hostAddress): no text is made for each new source.
+interface SourceStats { syns: number; answered: number; ports: Distinct<number>; hosts: Distinct<Key> }
 interface HostStats { addr: string; failed: number; ports: Distinct<number>; outcomes: Partial<Record<HandshakeOutcome, number>> }
 
 function prune<V>(map: Map<Key, V>, weight: (v: V) => number): void {
@@ -145,7 +146,7 @@ export class CaptureReportBuilder {
       const source = c.origHost();
       let src = this.sources.get(source);
       if (!src) {
-        src = { addr: c.origAddr(), syns: 0, answered: 0, ports: port, hosts: host };
+        src = { syns: 0, answered: 0, ports: port, hosts: host };
         this.sources.set(source, src);
       } else {
         src.ports = addDistinct(src.ports, port);
@@ -172,12 +173,12 @@ export class CaptureReportBuilder {
       return { server: h.addr, failed: h.failed, attempts: Math.max(h.failed, attempts ?? 0), ports: distinctCount(h.ports), port, outcomes: h.outcomes };
     }).sort((a, b) => b.failed - a.failed || b.attempts - a.attempts).slice(0, 10);
     const scanSuspects: ScanSuspect[] = [];
-    for (const s of this.sources.values()) {
+    for (const [source, s] of this.sources) {
       const connections = s.syns;
       if (connections < 20 || s.answered > 0.2 * connections) continue;
       const ports = distinctCount(s.ports), hosts = distinctCount(s.hosts);
       const kind = ports >= 10 ? "port-scan" : hosts >= 10 ? "host-scan" : "syn-flood";
-      scanSuspects.push({ source: s.addr, kind, syns: s.syns, answered: s.answered, distinctPorts: ports, distinctHosts: hosts });
+      scanSuspects.push({ source: hostAddress(source), kind, syns: s.syns, answered: s.answered, distinctPorts: ports, distinctHosts: hosts });
     }
     scanSuspects.sort((a, b) => b.syns - a.syns);
     return {
