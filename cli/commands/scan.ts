@@ -3,7 +3,7 @@
 
 import {
   createScanner, captureLadders, renderLadder, compileFilter, CaptureReportBuilder, ZEEK_LIKELY_SERVER_PORTS,
-  type ScanOptions, type CaptureSummary, type ConnectionFilter, type CaptureInput, type Scanner,
+  type ScanOptions, type CaptureSummary, type ConnectionFilter, type CompiledFilter, type CaptureInput, type Scanner,
 } from "../../sdk/index.js";
 import { inputName } from "../../sdk/decoder/capture-input.js";
 import { statSync } from "node:fs";
@@ -14,6 +14,7 @@ import { orderByFirstPacket } from "../inputs.js";
 import { totalSize } from "../input-size.js";
 import { renderSummary } from "../format/summary-text.js";
 import { InterestingConnections } from "../format/interesting.js";
+import { writeSummary } from "./summary.js";
 import { isLineFormat, lineHeader, lineFooter, type LineFormat } from "../format/line-formats.js";
 import { ParquetConnectionWriter } from "../format/connection-parquet.js";
 import { createLineScanner } from "../../sdk/lines/scan-lines.js";
@@ -77,7 +78,7 @@ function parseLadder(selection: string): ConnectionFilter {
   return parseFilter(/^\d+$/.test(selection) ? `id ${selection}` : selection, "--ladder");
 }
 
-export function parseFilter(expr: string, flag: string): ConnectionFilter {
+export function parseFilter(expr: string, flag: string): CompiledFilter {
   try {
     return compileFilter(expr);
   } catch (error) {
@@ -196,10 +197,13 @@ async function endLadders(selection: string, drawn: number, matched: number, out
 
 /** Scans and writes the records in `format`; returns the exit code of what the inputs did. */
 async function writeConnections(
-  inputs: CaptureInput[], options: ScanOptions, format: Format, filter: ConnectionFilter | null, top: number, output: Output,
+  inputs: CaptureInput[], options: ScanOptions, format: Format, filter: CompiledFilter | null, top: number, output: Output,
   quiet: boolean, filterText?: string,
 ): Promise<number> {
   if (isLineFormat(format)) return writeLines(inputs, options, format, output, quiet, filterText);
+  if (format === "text" && process.env.TCP_SCAN_SUMMARY_RECORDS !== "1") {
+    return reportInputs(await writeSummary(inputs, options, filter, top, output, filterText), quiet);
+  }
   // The report is printed by text and json only (with a filter, over the selected connections).
   const reported = format === "text" || format === "json";
   return writeRecords(createScanner(inputs, { ...options, report: reported && !filter }), format, filter, top, output, quiet, filterText);

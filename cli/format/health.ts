@@ -5,26 +5,37 @@
 
 import type { ConnectionRecord } from "../../sdk/index.js";
 import { formatEndpoint } from "../../sdk/index.js";
+import type { SideAnalysis } from "../../sdk/connections/analysis/analysis-result.js";
+import { ConnectionFacts } from "../../sdk/report/connection-facts.js";
+import { endpointKey } from "../../sdk/report/address-keys.js";
 import { renderTable } from "./text-table.js";
 
 /** Servers whose ack-RTTs are kept (the first seen), and per-connection values kept per server. */
 const MAX_SERVERS = 10_000;
 const MAX_PER_SERVER = 1_000;
 
-function retransmissions(c: ConnectionRecord): number {
-  return c.analysis.orig.retransmission + c.analysis.resp.retransmission;
+// Each figure from the two sides' analysis results (a record's, or a connection's facts').
+function retransmissionsOf(o: SideAnalysis, r: SideAnalysis): number {
+  return o.retransmission + r.retransmission;
 }
 
-function retransmissionRate(c: ConnectionRecord): number {
-  const pkts = c.orig.pkts + c.resp.pkts;
-  return pkts ? retransmissions(c) / pkts : 0;
+function rateOf(o: SideAnalysis, r: SideAnalysis, pkts: number): number {
+  return pkts ? retransmissionsOf(o, r) / pkts : 0;
 }
 
 /** Mean of both sides' ack-RTT samples together, µs; null without samples. */
+function meanOf(o: SideAnalysis, r: SideAnalysis): number | null {
+  const a = o.ackRttUs, b = r.ackRttUs;
+  const n = a.samples + b.samples;
+  return n === 0 ? null : ((a.mean ?? 0) * a.samples + (b.mean ?? 0) * b.samples) / n;
+}
+
+const retransmissions = (c: ConnectionRecord) => retransmissionsOf(c.analysis.orig, c.analysis.resp);
+const retransmissionRate = (c: ConnectionRecord) => rateOf(c.analysis.orig, c.analysis.resp, c.orig.pkts + c.resp.pkts);
+
+/** Mean of both sides' ack-RTT samples together, µs; null without samples. */
 export function meanAckRtt(c: ConnectionRecord): number | null {
-  const o = c.analysis.orig.ackRttUs, r = c.analysis.resp.ackRttUs;
-  const n = o.samples + r.samples;
-  return n === 0 ? null : ((o.mean ?? 0) * o.samples + (r.mean ?? 0) * r.samples) / n;
+  return meanOf(c.analysis.orig, c.analysis.resp);
 }
 
 /** The columns a listed connection starts with, as in the summary's other connection lists. */
@@ -34,17 +45,22 @@ function endpoints(c: ConnectionRecord): string[] {
   return [`#${c.id}`, formatEndpoint(c.orig.addr, c.orig.port), "->", formatEndpoint(c.resp.addr, c.resp.port)];
 }
 
-/** The `limit` largest by `key`, ties to the earlier id. */
+/** The `limit` largest by key, ties to the earlier id: a connection's record is built only when it enters. */
 class Top {
-  readonly list: ConnectionRecord[] = [];
-  constructor(private readonly limit: number, private readonly key: (c: ConnectionRecord) => number) {}
-  add(c: ConnectionRecord): void {
+  private readonly entries: { key: number; id: number; record: ConnectionRecord }[] = [];
+  constructor(private readonly limit: number) {}
+
+  add(c: ConnectionFacts, key: number): void {
     if (this.limit === 0) return;
-    const k = this.key(c), list = this.list;
-    if (list.length === this.limit && k <= this.key(list[list.length - 1]!)) return;
-    list.push(c);
-    list.sort((a, b) => this.key(b) - this.key(a) || a.id - b.id);
+    const list = this.entries;
+    if (list.length === this.limit && key <= list[list.length - 1]!.key) return;
+    list.push({ key, id: c.id, record: c.record() });
+    list.sort((a, b) => b.key - a.key || a.id - b.id);
     if (list.length > this.limit) list.pop();
+  }
+
+  get list(): ConnectionRecord[] {
+    return this.entries.map((e) => e.record);
   }
 }
 
@@ -56,36 +72,43 @@ export class ConnectionHealth {
   notCaptured = 0;
   private readonly worstRate: Top;
   private readonly worstRtt: Top;
-  private readonly servers = new Map<string, number[]>();
+  /** Per server endpoint (keyed as the report keys them, address-keys.ts): its text and the values kept. */
+  private readonly servers = new Map<number | string, { server: string; values: number[] }>();
   private serversDropped = 0;
+  private readonly facts = new ConnectionFacts();
 
   constructor(private readonly limit: number) {
-    this.worstRate = new Top(limit, retransmissionRate);
-    this.worstRtt = new Top(limit, (c) => meanAckRtt(c) ?? -1);
+    this.worstRate = new Top(limit);
+    this.worstRtt = new Top(limit);
   }
 
   add(c: ConnectionRecord): void {
-    const a = c.analysis;
+    this.addFacts(this.facts.ofRecord(c));
+  }
+
+  addFacts(c: ConnectionFacts): void {
+    const o = c.origAnalysis, r = c.respAnalysis;
     this.connections++;
-    if (retransmissions(c) > 0) {
+    if (retransmissionsOf(o, r) > 0) {
       this.retransmitting++;
-      this.worstRate.add(c);
+      this.worstRate.add(c, rateOf(o, r, c.origPkts + c.respPkts));
     }
-    if (a.orig.zeroWindow + a.resp.zeroWindow > 0) this.zeroWindow++;
-    if (a.orig.ackedUnseen + a.resp.ackedUnseen > 0) this.captureLoss++;
-    else if (a.orig.lostSegment + a.resp.lostSegment > 0) this.notCaptured++;
-    if (meanAckRtt(c) !== null) this.worstRtt.add(c);
+    if (o.zeroWindow + r.zeroWindow > 0) this.zeroWindow++;
+    if (o.ackedUnseen + r.ackedUnseen > 0) this.captureLoss++;
+    else if (o.lostSegment + r.lostSegment > 0) this.notCaptured++;
+    const mean = meanOf(o, r);
+    if (mean !== null) this.worstRtt.add(c, mean);
     // The server's RTT: the originator's segments, acknowledged by the server.
-    const rtt = a.orig.ackRttUs.mean;
+    const rtt = o.ackRttUs.mean;
     if (rtt === null) return;
-    const key = formatEndpoint(c.resp.addr, c.resp.port);
-    let values = this.servers.get(key);
-    if (!values) {
+    const key = endpointKey(c.respHost(), c.respPort);
+    let entry = this.servers.get(key);
+    if (!entry) {
       if (this.servers.size >= MAX_SERVERS) { this.serversDropped++; return; }
-      values = [];
-      this.servers.set(key, values);
+      entry = { server: formatEndpoint(c.respAddr(), c.respPort), values: [] };
+      this.servers.set(key, entry);
     }
-    if (values.length < MAX_PER_SERVER) values.push(rtt);
+    if (entry.values.length < MAX_PER_SERVER) entry.values.push(rtt);
   }
 
   /** The capture-quality line, or null when no connection lacks acknowledged data. */
@@ -116,9 +139,9 @@ export class ConnectionHealth {
       const rows = this.worstRtt.list.map((c) => [...endpoints(c), ms(meanAckRtt(c))]);
       out.push("Highest ack-RTT (mean over both sides' samples)", ...renderTable([...ENDPOINT_COLUMNS, { header: "ack-RTT", ...right }], rows), "");
     }
-    const servers = [...this.servers].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1)).slice(0, this.limit);
+    const servers = [...this.servers.values()].sort((a, b) => b.values.length - a.values.length || (a.server < b.server ? -1 : 1)).slice(0, this.limit);
     if (servers.length) {
-      const rows = servers.map(([server, values]) => {
+      const rows = servers.map(({ server, values }) => {
         const sorted = [...values].sort((a, b) => a - b);
         const q = (p: number) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
         return [server, String(values.length), ...[q(0.5), q(0.9), q(0.99), sorted[sorted.length - 1]!].map(ms)];

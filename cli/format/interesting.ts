@@ -1,9 +1,12 @@
 // Keeps the connections most worth a look while streaming, in bounded memory: the first failed
 // handshakes and the first resets in the order they began (records arrive in the order they
-// end), the slowest handshakes, and the connection-health figures (health.ts).
+// end), the slowest handshakes, and the connection-health figures (health.ts). Each connection
+// is tested on its facts (sdk/report/connection-facts.ts); its record is built only when a list
+// takes it.
 
 import type { ConnectionRecord } from "../../sdk/index.js";
 import { IdHeap } from "../../sdk/ladder/id-heap.js";
+import { ConnectionFacts } from "../../sdk/report/connection-facts.js";
 import { ConnectionHealth } from "./health.js";
 
 const FAILED = new Set(["rejected", "unanswered", "aborted", "invalid"]);
@@ -16,10 +19,10 @@ class FirstById {
 
   constructor(private readonly limit: number) {}
 
-  add(c: ConnectionRecord): void {
+  add(c: ConnectionFacts): void {
     this.total++;
     if (this.limit === 0 || (this.heap.size >= this.limit && c.id > this.heap.maxId())) return;
-    this.heap.push(c.id, c);
+    this.heap.push(c.id, c.record());
     if (this.heap.size > this.limit) this.heap.popMax();
   }
 
@@ -31,12 +34,14 @@ class FirstById {
 export class InterestingConnections {
   private readonly firstFailed: FirstById;
   private readonly firstReset: FirstById;
-  readonly slowest: ConnectionRecord[] = [];
+  /** Slowest first; equal times in the order the connections began. */
+  private readonly slowestKept: { time: number; id: number; record: ConnectionRecord }[] = [];
   /** Connections with a measured handshake time. */
   measured = 0;
   /** Unanswered SYNs still within their attempt timeout when the capture ended (teardown "open"). */
   unansweredAtEnd = 0;
   readonly health: ConnectionHealth;
+  private readonly facts = new ConnectionFacts();
 
   constructor(private readonly limit: number) {
     this.firstFailed = new FirstById(limit);
@@ -48,28 +53,36 @@ export class InterestingConnections {
   get failedTotal(): number { return this.firstFailed.total; }
   get reset(): ConnectionRecord[] { return this.firstReset.list(); }
   get resetTotal(): number { return this.firstReset.total; }
+  get slowest(): ConnectionRecord[] { return this.slowestKept.map((e) => e.record); }
 
   add(c: ConnectionRecord): void {
-    this.health.add(c);
-    if (FAILED.has(c.handshake.outcome)) this.firstFailed.add(c);
-    else if (RESET.has(c.teardown.kind)) this.firstReset.add(c);
-    if (c.handshake.outcome === "unanswered" && c.teardown.kind === "open") this.unansweredAtEnd++;
-    const rtt = handshakeTime(c);
-    if (rtt === null) return;
+    this.addFacts(this.facts.ofRecord(c));
+  }
+
+  addFacts(c: ConnectionFacts): void {
+    this.health.addFacts(c);
+    if (FAILED.has(c.outcome)) this.firstFailed.add(c);
+    else if (RESET.has(c.teardown)) this.firstReset.add(c);
+    if (c.outcome === "unanswered" && c.teardown === "open") this.unansweredAtEnd++;
+    const time = handshakeTimeOf(c.rttSynToSynAckUs, c.rttSynAckToAckUs);
+    if (time === null) return;
     this.measured++;
     if (this.limit === 0) return;
-    if (this.slowest.length < this.limit || rtt > handshakeTime(this.slowest[this.slowest.length - 1]!)!) {
-      this.slowest.push(c);
-      // Slowest first; equal times in the order the connections began.
-      this.slowest.sort((a, b) => handshakeTime(b)! - handshakeTime(a)! || a.id - b.id);
-      if (this.slowest.length > this.limit) this.slowest.pop();
+    const list = this.slowestKept;
+    if (list.length < this.limit || time > list[list.length - 1]!.time) {
+      list.push({ time, id: c.id, record: c.record() });
+      list.sort((a, b) => b.time - a.time || a.id - b.id);
+      if (list.length > this.limit) list.pop();
     }
   }
 }
 
 /** SYN to the third packet (µs): both RTT legs, or the first alone when the ACK was not seen. */
 export function handshakeTime(c: ConnectionRecord): number | null {
-  const h = c.handshake;
-  if (h.rttSynToSynAckUs === null) return null;
-  return h.rttSynToSynAckUs + (h.rttSynAckToAckUs ?? 0);
+  return handshakeTimeOf(c.handshake.rttSynToSynAckUs, c.handshake.rttSynAckToAckUs);
+}
+
+function handshakeTimeOf(synToSynAck: number | null, synAckToAck: number | null): number | null {
+  if (synToSynAck === null) return null;
+  return synToSynAck + (synAckToAck ?? 0);
 }

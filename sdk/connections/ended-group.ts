@@ -115,6 +115,11 @@ export class EndedGroup {
     return this.owner ? this.store().id[k]! : this.built![k]!.id;
   }
 
+  /** Whether every connection of the group is in its store (a group of bytes, no lines written). */
+  get inStore(): boolean {
+    return this.owner !== null && this.lines === null;
+  }
+
   /** The store the group is unpacked into (slots 0 to count - 1); only for a group of bytes. */
   store(): ConnectionStore {
     if (this.owner!.generation !== this.generation) throw new Error("an ended group was read after the next one was unpacked");

@@ -153,7 +153,7 @@ export class RecordValues {
   }
 }
 
-function seqSpan(s: ConnectionStore, e: number): number {
+export function seqSpan(s: ConnectionStore, e: number): number {
   // Zeek's endpoint size: the sequence span of the data sent, up to the FIN; the payload sum
   // when the span is unknown. The highest sequence number counts its passes of 2^32.
   const need = SEEN_START | SEEN_TOP;
@@ -204,7 +204,7 @@ function options(s: ConnectionStore, e: number, v: OptionValues): void {
   v.mptcp = (bits & L.OPT_MPTCP) !== 0;
 }
 
-function handshakeOutcome(s: ConnectionStore, slot: number, o: number, r: number): HandshakeOutcome {
+export function handshakeOutcome(s: ConnectionStore, slot: number, o: number, r: number): HandshakeOutcome {
   const hs = s.handshakeFlags[slot]!;
   if (hs & HS_SIMULTANEOUS || (s.syns[o]! > 0 && s.syns[r]! > 0)) return "simultaneous-open";
   if (s.syns[o]! > 0) {
@@ -224,7 +224,7 @@ function role(side: number, origSide: number): "orig" | "resp" | null {
   return side === 0 ? null : side - 1 === origSide ? "orig" : "resp";
 }
 
-function teardown(s: ConnectionStore, slot: number, origSide: number): TeardownKind {
+export function teardown(s: ConnectionStore, slot: number, origSide: number): TeardownKind {
   const o = slot * 2 + origSide, r = o ^ 1;
   const flags = s.closeFlags[slot]!;
   if (s.firstRstSide[slot]) {
@@ -265,10 +265,31 @@ function anomalies(v: RecordValues, counts: Map<string, number> | undefined, mid
 }
 const MID_STREAM = "mid-stream-start", ONE_SIDED = "one-sided";
 
+// Packets from one side only: the record's rule for its one-sided anomaly.
+function isOneSided(s: ConnectionStore, o: number, r: number): boolean {
+  return s.pkts[o] === 0 || s.pkts[r] === 0;
+}
+
+/** Whether the record's anomalies hold a one-sided count that is not 0 (the rule above, or the tracker's count). */
+export function hasOneSidedAnomaly(s: ConnectionStore, slot: number, o: number, r: number): boolean {
+  return isOneSided(s, o, r) || (s.anomalyCounts[slot]?.get(ONE_SIDED) ?? 0) !== 0;
+}
+
 // Times are seconds on the capture clock (0 at its first packet; earlier packets are negative):
 // any two that were seen make an RTT, negative too when the timestamps step backwards.
 function rttUs(from: number, to: number): number {
   return Math.round((to - from) * 1e7) / 10;
+}
+
+/** The handshake's first leg, SYN to SYN/ACK (µs); null unless the SYN/ACK answered the SYN. */
+export function synToSynAckUs(s: ConnectionStore, slot: number): number | null {
+  return s.handshakeFlags[slot]! & HS_SYN_ACK_ANSWERED ? rttUs(s.synTimeAnswered[slot]!, s.synAckTime[slot]!) : null;
+}
+
+/** The second leg, SYN/ACK to the third packet (µs); null unless that packet was seen and acknowledged the SYN/ACK. */
+export function synAckToAckUs(s: ConnectionStore, slot: number): number | null {
+  const hs = s.handshakeFlags[slot]!;
+  return hs & HS_ACK_SEEN && !(hs & HS_ACK_MISMATCH) ? rttUs(s.synAckTimeAnswered[slot]!, s.handshakeAckTime[slot]!) : null;
 }
 
 const hex8 = (n: number) => n.toString(16).padStart(8, "0");
@@ -314,8 +335,8 @@ export function readRecordValues(s: ConnectionStore, slot: number, v: RecordValu
   v.synCount = s.syns[o]!;
   v.synAckCount = s.synAcks[r]!;
   const answered = (hs & HS_SYN_ACK_ANSWERED) !== 0;
-  v.rttSynToSynAckUs = answered ? rttUs(s.synTimeAnswered[slot]!, s.synAckTime[slot]!) : null;
-  v.rttSynAckToAckUs = hs & HS_ACK_SEEN && !(hs & HS_ACK_MISMATCH) ? rttUs(s.synAckTimeAnswered[slot]!, s.handshakeAckTime[slot]!) : null;
+  v.rttSynToSynAckUs = synToSynAckUs(s, slot);
+  v.rttSynAckToAckUs = synAckToAckUs(s, slot);
   v.synPacket = answered ? s.synPacket[slot]! + 1 : null;
   v.synAckPacket = answered ? s.synAckPacket[slot]! + 1 : null;
   v.ackSeen = (hs & HS_ACK_SEEN) !== 0;
@@ -328,7 +349,7 @@ export function readRecordValues(s: ConnectionStore, slot: number, v: RecordValu
   v.firstCloser = role(s.firstCloseSide[slot]!, origSide);
   v.connState = connState(s.state[o]!, s.state[r]!, history, origBytes, respBytes);
   v.history = history;
-  anomalies(v, s.anomalyCounts[slot], v.outcome === "mid-stream", s.pkts[o] === 0 || s.pkts[r] === 0);
+  anomalies(v, s.anomalyCounts[slot], v.outcome === "mid-stream", isOneSided(s, o, r));
   // The engine's results are by side index; the record's by role.
   const a = s.analysis[slot];
   if (!a) throw new Error(`connection ${s.id[slot]}: no TCP analysis results`);

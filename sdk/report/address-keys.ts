@@ -38,3 +38,10 @@ export function hostKey(addr: string): number | string {
 export function endpointKey(host: number | string, port: number): number | string {
   return typeof host === "number" ? (host >>> 0) * 65536 + port : `${host}|${port}`;
 }
+
+/** The address a host key stands for (hostKey's inverse): an IPv4 value's dotted quad, else the key. */
+export function hostAddress(key: number | string): string {
+  if (typeof key === "string") return key;
+  const v = key >>> 0;
+  return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+}

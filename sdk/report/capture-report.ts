@@ -8,7 +8,8 @@ import type { ConnState } from "../connections/conn-state.js";
 import type { CaptureSummary } from "../decoder/decode-capture.js";
 import { LogHistogram } from "./histogram.js";
 import { pruneLeastActive } from "./prune.js";
-import { endpointKey, hostKey } from "./address-keys.js";
+import { endpointKey, hostAddress } from "./address-keys.js";
+import { ConnectionFacts } from "./connection-facts.js";
 
 export interface RttSummary { count: number; p50: number | null; p90: number | null; p99: number | null; max: number | null }
 
@@ -73,7 +74,8 @@ const distinctCount = <T extends string | number>(d: Distinct<T>) => (typeof d !
 
 // Keyed by hostKey / endpointKey (address-keys.ts); `addr` is the address as written.
 type Key = number | string;
-interface SourceStats { addr: string; syns: number; answered: number; ports: Distinct<number>; hosts: Distinct<Key> }
+// A source's address is its key's (hostAddress): no text is made for each new source.
+interface SourceStats { syns: number; answered: number; ports: Distinct<number>; hosts: Distinct<Key> }
 interface HostStats { addr: string; failed: number; ports: Distinct<number>; outcomes: Partial<Record<HandshakeOutcome, number>> }
 
 function prune<V>(map: Map<Key, V>, weight: (v: V) => number): void {
@@ -101,50 +103,57 @@ export class CaptureReportBuilder {
   private oneSided = 0;
   private midStream = 0;
 
+  private readonly facts = new ConnectionFacts();
+
   add(c: ConnectionRecord): void {
+    this.addFacts(this.facts.ofRecord(c));
+  }
+
+  /** Adds one connection as `c` tells it (connection-facts.ts: from a record or the tracker's columns). */
+  addFacts(c: ConnectionFacts): void {
     const r = this.report;
     r.connections++;
-    bump(r.byOutcome, c.handshake.outcome);
-    bump(r.byTeardown, c.teardown.kind);
+    bump(r.byOutcome, c.outcome);
+    bump(r.byTeardown, c.teardown);
     bump(r.byConnState, c.connState);
-    if (c.handshake.rttSynToSynAckUs !== null) this.rtt1.add(c.handshake.rttSynToSynAckUs);
-    if (c.handshake.rttSynAckToAckUs !== null) this.rtt2.add(c.handshake.rttSynAckToAckUs);
+    if (c.rttSynToSynAckUs !== null) this.rtt1.add(c.rttSynToSynAckUs);
+    if (c.rttSynAckToAckUs !== null) this.rtt2.add(c.rttSynAckToAckUs);
     // A SYN nobody answered is one-sided by nature; anything more says something about the tap.
-    if (c.anomalies["one-sided"] && c.handshake.outcome !== "unanswered") this.oneSided++;
-    if (c.handshake.outcome === "mid-stream") this.midStream++;
-    if (c.orig.flags.syn > 0) {
-      const host = hostKey(c.resp.addr);
-      const key = endpointKey(host, c.resp.port);
+    if (c.oneSided && c.outcome !== "unanswered") this.oneSided++;
+    if (c.outcome === "mid-stream") this.midStream++;
+    if (c.origSyns > 0) {
+      const host = c.respHost(), port = c.respPort;
+      const key = endpointKey(host, port);
       const attempts = (this.attempts.get(key) ?? 0) + 1;
       this.attempts.set(key, attempts);
       prune(this.attempts, byCount);
       this.hostAttempts.set(host, (this.hostAttempts.get(host) ?? 0) + 1);
       prune(this.hostAttempts, byCount);
-      if (FAILED.has(c.handshake.outcome)) {
+      if (FAILED.has(c.outcome)) {
         let f = this.failures.get(key);
-        if (!f) { f = { server: c.resp.addr, port: c.resp.port, failed: 0, attempts: 0, outcomes: {} }; this.failures.set(key, f); }
+        if (!f) { f = { server: c.respAddr(), port, failed: 0, attempts: 0, outcomes: {} }; this.failures.set(key, f); }
         f.failed++;
-        bump(f.outcomes, c.handshake.outcome);
+        bump(f.outcomes, c.outcome);
         prune(this.failures, byFailed);
         let h = this.hostFailures.get(host);
-        if (!h) { h = { addr: c.resp.addr, failed: 0, ports: c.resp.port, outcomes: {} }; this.hostFailures.set(host, h); }
-        else h.ports = addDistinct(h.ports, c.resp.port);
+        if (!h) { h = { addr: c.respAddr(), failed: 0, ports: port, outcomes: {} }; this.hostFailures.set(host, h); }
+        else h.ports = addDistinct(h.ports, port);
         h.failed++;
-        bump(h.outcomes, c.handshake.outcome);
+        bump(h.outcomes, c.outcome);
         prune(this.hostFailures, byFailed);
       }
 
-      const source = hostKey(c.orig.addr);
+      const source = c.origHost();
       let src = this.sources.get(source);
       if (!src) {
-        src = { addr: c.orig.addr, syns: 0, answered: 0, ports: c.resp.port, hosts: host };
+        src = { syns: 0, answered: 0, ports: port, hosts: host };
         this.sources.set(source, src);
       } else {
-        src.ports = addDistinct(src.ports, c.resp.port);
+        src.ports = addDistinct(src.ports, port);
         src.hosts = addDistinct(src.hosts, host);
       }
-      src.syns += c.orig.flags.syn;
-      if (c.resp.flags.synAck > 0) src.answered++;
+      src.syns += c.origSyns;
+      if (c.respSynAcks > 0) src.answered++;
       prune(this.sources, bySyns);
     }
   }
@@ -164,12 +173,12 @@ export class CaptureReportBuilder {
       return { server: h.addr, failed: h.failed, attempts: Math.max(h.failed, attempts ?? 0), ports: distinctCount(h.ports), port, outcomes: h.outcomes };
     }).sort((a, b) => b.failed - a.failed || b.attempts - a.attempts).slice(0, 10);
     const scanSuspects: ScanSuspect[] = [];
-    for (const s of this.sources.values()) {
+    for (const [source, s] of this.sources) {
       const connections = s.syns;
       if (connections < 20 || s.answered > 0.2 * connections) continue;
       const ports = distinctCount(s.ports), hosts = distinctCount(s.hosts);
       const kind = ports >= 10 ? "port-scan" : hosts >= 10 ? "host-scan" : "syn-flood";
-      scanSuspects.push({ source: s.addr, kind, syns: s.syns, answered: s.answered, distinctPorts: ports, distinctHosts: hosts });
+      scanSuspects.push({ source: hostAddress(source), kind, syns: s.syns, answered: s.answered, distinctPorts: ports, distinctHosts: hosts });
     }
     scanSuspects.sort((a, b) => b.syns - a.syns);
     return {

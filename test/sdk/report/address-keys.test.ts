@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { endpointKey, hostKey, ipv4Value } from "../../../sdk/report/address-keys.js";
+import { endpointKey, hostAddress, hostKey, ipv4Value } from "../../../sdk/report/address-keys.js";
 import { rng } from "../../helpers/decode.js";
 
 describe("address keys", () => {
@@ -20,6 +20,7 @@ describe("address keys", () => {
         ? Array.from({ length: 4 }, () => Math.floor(random() * 256)).join(".")
         : `fd00::${Math.floor(random() * 65536).toString(16)}`;
       const port = Math.floor(random() * 65536);
+      expect(hostAddress(hostKey(addr))).toBe(addr);
       const host = hosts.get(hostKey(addr));
       expect(host === undefined || host === addr).toBe(true);
       hosts.set(hostKey(addr), addr);
@@ -29,6 +30,7 @@ describe("address keys", () => {
     }
     expect(endpointKey(hostKey("10.0.0.1"), 65535)).not.toBe(endpointKey(hostKey("10.0.0.2"), 0));
     expect(hostKey("128.0.0.0")).not.toBe(hostKey("0.0.0.0"));
+    for (const addr of ["0.0.0.0", "128.0.0.0", "255.255.255.255", "192.168.1.10", "::ffff:10.0.0.1"]) expect(hostAddress(hostKey(addr))).toBe(addr);
     expect(typeof hostKey("10.0.0.1")).toBe("number");
     expect(hostKey("fd00::1")).toBe("fd00::1");
     expect(endpointKey(hostKey("fd00::1"), 80)).toBe("fd00::1|80");

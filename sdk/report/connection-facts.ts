@@ -1,0 +1,131 @@
+// The few things the capture report and the text summary read of a connection, from either a
+// record object or the tracker's columns (an ended group's store), by the record's own rules
+// (record-values.ts). The summary reads every connection from the store this way and builds a
+// record object only for the connections a bounded list keeps; the SDK's report reads its
+// records through the same accessor, so both run one copy of the report's logic.
+
+import type { ConnectionRecord, HandshakeOutcome, TeardownKind } from "../connections/connection-record.js";
+import { buildConnectionRecord } from "../connections/connection-record.js";
+import type { ConnState } from "../connections/conn-state.js";
+import { connState } from "../connections/conn-state.js";
+import type { SideAnalysis } from "../connections/analysis/analysis-result.js";
+import { ConnectionStore, KEY_WORDS } from "../connections/connection-store.js";
+import {
+  handshakeOutcome, hasOneSidedAnomaly, seqSpan, synAckToAckUs, synToSynAckUs, teardown,
+} from "../connections/record-values.js";
+import { formatAddress } from "../decoder/packet-batch.js";
+import { hostKey } from "./address-keys.js";
+
+export class ConnectionFacts {
+  id = 0;
+  outcome: HandshakeOutcome = "complete";
+  teardown: TeardownKind = "open";
+  connState: ConnState = "OTH";
+  rttSynToSynAckUs: number | null = null;
+  rttSynAckToAckUs: number | null = null;
+  /** The record's anomalies["one-sided"] is set and not 0. */
+  oneSided = false;
+  /** orig.flags.syn and resp.flags.synAck. */
+  origSyns = 0;
+  respSynAcks = 0;
+  origPkts = 0;
+  respPkts = 0;
+  respPort = 0;
+  origAnalysis!: SideAnalysis;
+  respAnalysis!: SideAnalysis;
+
+  private recordRead: ConnectionRecord | null = null;
+  private store: ConnectionStore | null = null;
+  private slot = 0;
+  private origSide = 0;
+  private version = 4;
+  // The two addresses as bytes (side 0 at 0, side 1 at 16), copied from the key when one is formatted.
+  private readonly words = new Int32Array(8);
+  private readonly bytes = new Uint8Array(this.words.buffer);
+
+  /** The facts of `c`. */
+  ofRecord(c: ConnectionRecord): this {
+    this.recordRead = c;
+    this.store = null;
+    const h = c.handshake;
+    this.id = c.id;
+    this.outcome = h.outcome;
+    this.teardown = c.teardown.kind;
+    this.connState = c.connState;
+    this.rttSynToSynAckUs = h.rttSynToSynAckUs;
+    this.rttSynAckToAckUs = h.rttSynAckToAckUs;
+    this.oneSided = Boolean(c.anomalies["one-sided"]);
+    this.origSyns = c.orig.flags.syn;
+    this.respSynAcks = c.resp.flags.synAck;
+    this.origPkts = c.orig.pkts;
+    this.respPkts = c.resp.pkts;
+    this.respPort = c.resp.port;
+    this.origAnalysis = c.analysis.orig;
+    this.respAnalysis = c.analysis.resp;
+    return this;
+  }
+
+  /** The facts of the connection in `slot` of `s` (read while the slot holds it). */
+  ofStore(s: ConnectionStore, slot: number): this {
+    this.recordRead = null;
+    this.store = s;
+    this.slot = slot;
+    const origSide = s.flipped[slot]!;
+    const o = slot * 2 + origSide, r = o ^ 1;
+    this.origSide = origSide;
+    this.version = s.key[slot * KEY_WORDS + 9]! === 4 ? 4 : 6;
+    this.id = s.id[slot]!;
+    this.outcome = handshakeOutcome(s, slot, o, r);
+    this.teardown = teardown(s, slot, origSide);
+    this.connState = connState(s.state[o]!, s.state[r]!, s.history[slot]!, seqSpan(s, o), seqSpan(s, r));
+    this.rttSynToSynAckUs = synToSynAckUs(s, slot);
+    this.rttSynAckToAckUs = synAckToAckUs(s, slot);
+    this.oneSided = hasOneSidedAnomaly(s, slot, o, r);
+    this.origSyns = s.syns[o]!;
+    this.respSynAcks = s.synAcks[r]!;
+    this.origPkts = s.pkts[o]!;
+    this.respPkts = s.pkts[r]!;
+    const ports = s.key[slot * KEY_WORDS + 8]!;
+    this.respPort = origSide === 0 ? ports & 0xffff : ports >>> 16;
+    const a = s.analysis[slot];
+    if (!a) throw new Error(`connection ${this.id}: no TCP analysis results`);
+    this.origAnalysis = a.sides[origSide]!;
+    this.respAnalysis = a.sides[origSide ^ 1]!;
+    return this;
+  }
+
+  /** The record (built from the store on asking: only for a connection that is kept). */
+  record(): ConnectionRecord {
+    return this.recordRead ?? buildConnectionRecord(this.store!, this.slot);
+  }
+
+  origAddr(): string {
+    return this.recordRead ? this.recordRead.orig.addr : this.address(this.origSide);
+  }
+
+  respAddr(): string {
+    return this.recordRead ? this.recordRead.resp.addr : this.address(this.origSide ^ 1);
+  }
+
+  /** hostKey(origAddr()): an IPv4 address's key straight from the store, with no text. */
+  origHost(): number | string {
+    return this.recordRead || this.version !== 4 ? hostKey(this.origAddr()) : this.ipv4Key(this.origSide);
+  }
+
+  respHost(): number | string {
+    return this.recordRead || this.version !== 4 ? hostKey(this.respAddr()) : this.ipv4Key(this.origSide ^ 1);
+  }
+
+  private address(side: number): string {
+    const s = this.store!, k = this.slot * KEY_WORDS;
+    for (let w = 0; w < 8; w++) this.words[w] = s.key[k + w]!;
+    return formatAddress(this.bytes, side * 16, this.version);
+  }
+
+  // The value hostKey gives the dotted quad: the four bytes in network order, as a signed 32-bit integer.
+  private ipv4Key(side: number): number {
+    this.words[0] = this.store!.key[this.slot * KEY_WORDS + side * 4]!;
+    const b = this.bytes;
+    return (b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!;
+  }
+}
