@@ -88,11 +88,17 @@ function scanSuspects(report: CaptureReport): string[] {
   return [...renderTable([{ header: "SYN scan / flood suspects" }, { header: "kind" }, { header: "SYNs", ...right }, { header: "answered", ...right }, { header: "ports", ...right }, { header: "hosts", ...right }], rows), ""];
 }
 
+/** Seconds since 1970 as ISO 8601, or null past the range of a Date (±8.64e12 s: a damaged or wrapped stamp). */
+function isoOf(sec: number): string | null {
+  const date = new Date(sec * 1000);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
 /** "05:20:08.935102" (UTC), with the date when the capture spans several days. */
 function timeOfDay(ts: string, withDate: boolean): string {
   const [sec, frac = "0"] = ts.split(".");
-  const iso = new Date(Number(sec) * 1000).toISOString();
-  if (iso === "Invalid Date") return ts;
+  const iso = isoOf(Number(sec));
+  if (iso === null) return ts;
   return `${withDate ? iso.slice(0, 10) + " " : ""}${iso.slice(11, 19)}.${frac.slice(0, 6)}`;
 }
 
@@ -119,6 +125,8 @@ function span(captures: CaptureSummary[]): { first: Timestamp; last: Timestamp }
   return first && last ? { first, last } : null;
 }
 
+const iso = (t: Timestamp) => isoOf(t.sec);
+
 function headline(captures: CaptureSummary[], report: CaptureReport, context: SummaryContext): string[] {
   const packets = captures.reduce((n, c) => n + c.stats.packets, 0);
   const tcp = captures.reduce((n, c) => n + c.stats.tcp, 0);
@@ -128,11 +136,17 @@ function headline(captures: CaptureSummary[], report: CaptureReport, context: Su
   const lines = [`${names}: ${plural(packets, "packet")} (${tcp} TCP), ${connections}`];
   const s = span(captures);
   if (s) {
-    const iso = (t: Timestamp) => new Date(t.sec * 1000).toISOString();
     const from = iso(s.first), to = iso(s.last);
-    const sameDay = from.slice(0, 10) === to.slice(0, 10);
     const seconds = s.last.sec - s.first.sec + (s.last.nsec - s.first.nsec) / 1e9;
-    lines.push(`Captured ${from.slice(0, 10)} ${from.slice(11, 19)} to ${sameDay ? "" : to.slice(0, 10) + " "}${to.slice(11, 19)} UTC (${seconds < 10 ? seconds.toFixed(1) : seconds.toFixed(0)} s)`);
+    const length = `${seconds < 10 ? seconds.toFixed(1) : seconds.toFixed(0)} s`;
+    if (from && to) {
+      const sameDay = from.slice(0, 10) === to.slice(0, 10);
+      lines.push(`Captured ${from.slice(0, 10)} ${from.slice(11, 19)} to ${sameDay ? "" : to.slice(0, 10) + " "}${to.slice(11, 19)} UTC (${length})`);
+    } else {
+      // A stamp past what a date can say (a damaged or wrapped 64-bit timestamp): its seconds as they are.
+      const text = (t: Timestamp, date: string | null) => date ? `${date.slice(0, 10)} ${date.slice(11, 19)} UTC` : `${t.sec} s after 1970`;
+      lines.push(`Captured ${text(s.first, from)} to ${text(s.last, to)} (${length})`);
+    }
   }
   return [...lines, ""];
 }
@@ -160,7 +174,7 @@ export function renderSummary(captures: CaptureSummary[], report: CaptureReport,
   if (lossFinding) out.push(`  ! ${lossFinding}`);
   out.push("");
   const s = span(captures);
-  const withDate = s !== null && new Date(s.first.sec * 1000).toISOString().slice(0, 10) !== new Date(s.last.sec * 1000).toISOString().slice(0, 10);
+  const withDate = s !== null && isoOf(s.first.sec)?.slice(0, 10) !== isoOf(s.last.sec)?.slice(0, 10);
   const first = (what: string, shown: number, total: number) =>
     `${what} (${shown < total ? `the first ${shown} of ${total}` : total === 1 ? "1" : `all ${total}`}, in the order they began)`;
   if (interesting.failed.length) out.push(...connectionList(first("Failed handshakes", interesting.failed.length, interesting.failedTotal), interesting.failed, withDate));
