@@ -8,7 +8,7 @@
 // A buffer allocated per message was freed only when the main thread's heap was next collected,
 // and V8 lets tens of MB of such external memory pile up first (a flood sends ~1 GB of it).
 
-import { CONN_SIZE, C_HISTORY_MORE, C_TUNNEL_CHAIN } from "../../assembly/connection-layout.js";
+import { CONN_SIZE, C_HISTORY_MORE, C_ID, C_REMOVED_AT, C_TUNNEL_CHAIN } from "../../assembly/connection-layout.js";
 import { GrowableBytes } from "../lines/growable-bytes.js";
 
 const align8 = (n: number) => (n + 7) & ~7;
@@ -67,6 +67,16 @@ const BLOCK_POINTERS = [C_HISTORY_MORE, C_TUNNEL_CHAIN];
 // A block the record points to (history letters, tunnel chain): u32 length, 4 bytes, the bytes.
 function blockBytes(view: DataView, at: number): number {
   return at === 0 ? 0 : align8(8 + view.getUint32(at, true));
+}
+
+/** Each record's (time ended, id) at 2k, 2k + 1: the key the canonical order sorts by. */
+export function endedKeys(view: DataView, offsets: readonly number[]): Float64Array {
+  const keys = new Float64Array(2 * offsets.length);
+  for (let k = 0; k < offsets.length; k++) {
+    keys[2 * k] = view.getFloat64(offsets[k]! + C_REMOVED_AT, true);
+    keys[2 * k + 1] = view.getFloat64(offsets[k]! + C_ID, true);
+  }
+  return keys;
 }
 
 /** Offsets of the first `count` records in a buffer written by EndedBytesWriter, from `start`. */

@@ -3,7 +3,6 @@
 // bytes (ended-line-runs.ts), and by the worker itself when the main thread is behind
 // (scan-worker.ts). A line the WebAssembly writer declines is unpacked and written by `write`.
 
-import { C_ID, C_REMOVED_AT } from "../../assembly/connection-layout.js";
 import { unpackConnection } from "../connections/unpack-connection.js";
 import { FINISH_GROUP } from "../connections/track.js";
 import { GroupStore } from "../connections/ended-group.js";
@@ -11,7 +10,7 @@ import type { TrackerExports } from "../connections/tracker-module.js";
 import { ByteSink } from "../lines/byte-sink.js";
 import type { LineWriter } from "../lines/line-formats.js";
 import { WasmLineWriter } from "../lines/wasm-lines.js";
-import { endedRecords } from "./ended-bytes.js";
+import { endedKeys, endedRecords } from "./ended-bytes.js";
 
 /** A buffer's lines: line k ends at ends[k]; keys[2k], keys[2k + 1] are its (time ended, id). */
 export interface EndedLines { bytes: Uint8Array; ends: Uint32Array; keys: Float64Array }
@@ -35,11 +34,7 @@ export class EndedLinesWriter {
   lines(bytes: Uint8Array, count: number): EndedLines {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const offsets = endedRecords(view, 0, count);
-    const keys = new Float64Array(2 * count), ends = new Uint32Array(count), out = this.out;
-    for (let k = 0; k < count; k++) {
-      keys[2 * k] = view.getFloat64(offsets[k]! + C_REMOVED_AT, true);
-      keys[2 * k + 1] = view.getFloat64(offsets[k]! + C_ID, true);
-    }
+    const keys = endedKeys(view, offsets), ends = new Uint32Array(count), out = this.out;
     if (this.order.length < count) this.order = Int32Array.from({ length: count }, (_, k) => k);
     this.wasm.load(bytes);
     for (let first = 0; first < count; first += FINISH_GROUP) {

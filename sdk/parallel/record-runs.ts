@@ -2,11 +2,10 @@
 // (records built, or lines written, from there), 576+ bytes a connection waiting rather than
 // a record's objects.
 
-import { C_ID, C_REMOVED_AT } from "../../assembly/connection-layout.js";
 import { unpackConnection } from "../connections/unpack-connection.js";
 import { FINISH_GROUP } from "../connections/track.js";
 import { EndedGroup, GroupStore } from "../connections/ended-group.js";
-import { endedRecords } from "./ended-bytes.js";
+import { endedKeys, endedRecords } from "./ended-bytes.js";
 import { runsOf, taken, type Received, type RunItem, type RunKind } from "./merge-runs.js";
 import type { WorkerMessage } from "./messages.js";
 
@@ -20,11 +19,7 @@ export class RecordRuns implements RunKind<Bytes, EndedGroup> {
     const view = new DataView(m.bytes, 0, m.length), bytes = new Uint8Array(m.bytes, 0, m.length);
     const total = m.groups.reduce((n, g) => n + g.count, 0);
     const offsets = endedRecords(view, 0, total);
-    const keys = new Float64Array(2 * total);
-    for (let k = 0; k < total; k++) {
-      keys[2 * k] = view.getFloat64(offsets[k]! + C_REMOVED_AT, true);
-      keys[2 * k + 1] = view.getFloat64(offsets[k]! + C_ID, true);
-    }
+    const keys = endedKeys(view, offsets);
     message.left = total;
     return runsOf(m.groups, { view, bytes, offsets }, keys, message);
   }
