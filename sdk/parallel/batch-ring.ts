@@ -192,12 +192,16 @@ export class RingReader {
     this.bell = bellOf(ring, worker);
   }
 
+  /** How many calls of next() found no batch ready and waited: the decoder was the slower. */
+  starved = 0;
+
   /** The next batch's output slot, count and packet base, or null at the end. */
   next(): { slot: number; count: number; packetBase: number; latestSec: number; latestNsec: number } | null {
-    for (;;) {
+    for (let waited = false; ; waited = true) {
       const bell = Atomics.load(this.control, this.bell);
       if (Atomics.load(this.control, PUBLISHED) > this.read) break;
       if (Atomics.load(this.control, DONE)) return null;
+      if (!waited) this.starved++;
       Atomics.wait(this.control, this.bell, bell, 1000);
     }
     const slot = this.read % this.ring.slots;

@@ -38,7 +38,8 @@ export interface WorkerJob {
   /**
    * Without `lines`: send the connections as bytes, but as their plain ndjson lines written in
    * WebAssembly while the main thread is behind, i.e. this many connections sent before are
-   * not yet consumed (0: always; parallel/ended-line-runs.ts takes both).
+   * not yet consumed, and the worker has time to spare, i.e. it waited for a batch since its
+   * last message (0: always; parallel/ended-line-runs.ts takes both).
    */
   ndjsonWhenBehind?: number;
 }

@@ -29,8 +29,10 @@ function run(job: WorkerJob): void {
   const outbox: Outbox = {
     get count() { return out.count; },
     full: () => out.count >= FLUSH_RECORDS,
-    take: (groups, upTo, unconsumed) => {
-      if (job.ndjsonWhenBehind !== undefined && unconsumed >= job.ndjsonWhenBehind) {
+    take: (groups, upTo, unconsumed, room) => {
+      // The main thread is behind and this worker has time to spare: it writes the lines (0: always).
+      const behind = job.ndjsonWhenBehind;
+      if (behind !== undefined && (behind === 0 || (unconsumed >= behind && room))) {
         lines ??= new EndedLinesWriter(tracker.wasm, () => ndjson ??= lineWriter({ format: "ndjson" }), spares.take);
         const { bytes, ends, keys } = lines.lines(out.written(), out.count);
         out.clear(); // the lines are written: the bytes' writer goes on in its buffer

@@ -16,15 +16,14 @@ export interface ShardBatch {
  * Calls `track` with each batch (then frees its slot) and `after(batchesDone)` once it is
  * freed; `sent()` is how many connections this worker has sent so far. Before it must wait for
  * the consumer, it calls `beforeWait(batchesDone)`, so the worker can report its batch boundary
- * and the main thread can consume what it sent. Returns the reader, for the end of input
- * (waitForConsumer).
+ * and the main thread can consume what it sent. Returns the reader (`reader`: this worker's,
+ * by default a new one), for the end of input (waitForConsumer).
  */
 export function forEachShardBatch(
   job: WorkerJob, sent: () => number, track: (batch: ShardBatch) => void, after: (batchesDone: number) => void,
-  beforeWait: (batchesDone: number) => void,
+  beforeWait: (batchesDone: number) => void, reader = new RingReader(job.ring, job.shard.index),
 ): RingReader {
   const { memory, outputAt, slotRecords, extras } = job.records;
-  const reader = new RingReader(job.ring, job.shard.index);
   const views: PacketBatch[] = []; // one per output slot
   let done = 0;
   for (let slot = reader.next(); slot; slot = reader.next()) {

@@ -6,7 +6,7 @@
 
 import { parentPort, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import type { Timeline } from "../report/capture-report.js";
-import { UnconsumedPeak } from "./batch-ring.js";
+import { RingReader, UnconsumedPeak } from "./batch-ring.js";
 import { forEachShardBatch, type ShardBatch } from "./shard-batches.js";
 import { FINAL_BATCH, type WorkerJob, type WorkerMessage } from "./messages.js";
 
@@ -24,9 +24,11 @@ export interface Outbox {
   full(): boolean;
   /**
    * What was written, as a message with these groups and `upTo`, and the buffers it transfers;
-   * `unconsumed`: how many connections sent before are not yet consumed by the main thread.
+   * `unconsumed`: how many connections sent before are not yet consumed by the main thread;
+   * `room`: whether this worker has time to spare (it waited for a batch since its last message,
+   * or the input has ended).
    */
-  take(groups: BatchGroups, upTo: number, unconsumed: number): { message: WorkerMessage; transfer: ArrayBuffer[] };
+  take(groups: BatchGroups, upTo: number, unconsumed: number, room: boolean): { message: WorkerMessage; transfer: ArrayBuffer[] };
 }
 
 /**
@@ -63,9 +65,12 @@ export class WorkerLoop {
   private groups: BatchGroups = [];
   private sent = 0; // connections sent
   private readonly peak: UnconsumedPeak;
+  private readonly reader: RingReader;
+  private starved = 0; // the reader's count of waits for a batch at the last message
 
   constructor(private readonly job: WorkerJob, private readonly out: Outbox, private readonly spares: SpareBuffers) {
     this.peak = new UnconsumedPeak(job.ring, job.shard.index);
+    this.reader = new RingReader(job.ring, job.shard.index);
   }
 
   /** Counts `count` connections just written to the outbox; sends them once it is full. */
@@ -87,7 +92,7 @@ export class WorkerLoop {
     const reader = forEachShardBatch(this.job, () => this.sent, track, (done) => {
       this.batch = done;
       if (this.out.full() || done % FLUSH_BATCHES === 0) this.flush(done);
-    }, (done) => this.flush(done));
+    }, (done) => this.flush(done), this.reader);
     this.flush(this.batch);
     this.batch = FINAL_BATCH;
     for (let done = false; !done;) {
@@ -102,7 +107,9 @@ export class WorkerLoop {
 
   private flush(upTo: number): void {
     this.sent += this.out.count;
-    const { message, transfer } = this.out.take(this.groups, upTo, this.peak.left(this.sent - this.out.count));
+    const room = this.batch === FINAL_BATCH || this.reader.starved > this.starved;
+    this.starved = this.reader.starved;
+    const { message, transfer } = this.out.take(this.groups, upTo, this.peak.left(this.sent - this.out.count), room);
     parentPort!.postMessage(message, transfer);
     this.groups = [];
     this.peak.sent(this.sent, this.batch === FINAL_BATCH);

@@ -4,6 +4,7 @@
 // Counts of consumed connections are int32 words and may wrap on long captures.
 
 import { describe, it, expect } from "vitest";
+import { Worker } from "node:worker_threads";
 import { bellOf, createRing, MAX_UNCONSUMED, RingReader, RingWriter, UnconsumedPeak } from "../../../sdk/parallel/batch-ring.js";
 
 describe("the ring's bells", () => {
@@ -53,5 +54,39 @@ describe("unconsumed connections", () => {
     reader.waitForConsumer(consumed + MAX_UNCONSUMED); // returns at once
     peak.sent(consumed + 7, false);
     expect(peak.scan).toBe(7);
+  });
+});
+
+describe("a reader's waits for batches (starved)", () => {
+  it("counts the calls of next() that found no batch ready, not those that found one or the end", async () => {
+    const ready = createRing(1, 4);
+    const writer = new RingWriter(ready);
+    const reader = new RingReader(ready, 0);
+    writer.publish(3, 0, 0, 0);
+    writer.close();
+    expect(reader.next()?.count).toBe(3);
+    reader.release();
+    expect(reader.next()).toBeNull();
+    expect(reader.starved).toBe(0);
+
+    // Another thread publishes a batch after it boots and one more 50 ms later: this one waits.
+    const ring = createRing(1, 4);
+    const waiting = new RingReader(ring, 0);
+    const script = new URL("../../../dist/sdk/parallel/batch-ring.js", import.meta.url).href;
+    const publisher = new Worker(`
+      const { workerData } = require("node:worker_threads");
+      import(${JSON.stringify(script)}).then(({ RingWriter }) => {
+        const writer = new RingWriter(workerData);
+        writer.publish(1, 0, 0, 0);
+        setTimeout(() => { writer.publish(7, 0, 0, 0); writer.close(); }, 50);
+      });`, { eval: true, workerData: ring });
+    const counts: number[] = [];
+    for (let batch = waiting.next(); batch; batch = waiting.next()) {
+      counts.push(batch.count);
+      waiting.release();
+    }
+    await new Promise((resolve) => publisher.once("exit", resolve));
+    expect(counts).toEqual([1, 7]);
+    expect(waiting.starved).toBeGreaterThanOrEqual(1);
   });
 });
