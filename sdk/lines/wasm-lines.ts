@@ -7,6 +7,7 @@
 // writer's, byte for byte (test/sdk/lines/wasm-lines.test.ts, wasm-csv-zeek.test.ts).
 
 import type { TrackerExports } from "../connections/tracker-module.js";
+import type { ByteSink } from "./byte-sink.js";
 
 /**
  * Whether the one-thread ndjson scan uses the wasm writer: on unless turned off (the command's
@@ -23,10 +24,10 @@ export function setWasmLines(on: boolean): void {
   enabled = on;
 }
 
-/** The lines of a group: bytes, and where each starts and ends in them (start -1: the JS writes it). */
 /** The formats the tracker writes in WebAssembly: ndjson and the command's csv and zeek rows. */
 export type WasmLineFormat = "ndjson" | "csv" | "zeek";
 
+/** The lines of a group: bytes, and where each starts and ends in them (start -1: the JS writes it). */
 export interface WrittenLines {
   bytes: Uint8Array;
   starts: Int32Array;
@@ -68,5 +69,30 @@ export class WasmLineWriter {
     }
     // A view, not a copy: the group is written out before the next write() (GroupStore's rule).
     return { bytes: new Uint8Array(this.wasm.memory.buffer, base, at - base), starts, ends };
+  }
+}
+
+/**
+ * Appends lines 0 to count - 1 of `written` to `out` in order, each run of lines written in
+ * WebAssembly as one copy; `declined(k)` writes line k where the WebAssembly writer declined it.
+ * With `ends`, ends[endsAt + k] is where line k ends in `out`.
+ */
+export function appendWrittenLines(
+  out: ByteSink, written: WrittenLines, count: number, declined: (k: number) => void, ends?: Uint32Array, endsAt = 0,
+): void {
+  const { bytes, starts } = written;
+  for (let k = 0; k < count;) {
+    if (starts[k] === -1) {
+      declined(k);
+      if (ends) ends[endsAt + k] = out.length;
+      k++;
+      continue;
+    }
+    let last = k;
+    while (last + 1 < count && starts[last + 1] !== -1) last++;
+    const base = out.length - starts[k]!;
+    out.append(bytes, starts[k]!, written.ends[last]!);
+    if (ends) for (let j = k; j <= last; j++) ends[endsAt + j] = base + written.ends[j]!;
+    k = last + 1;
   }
 }

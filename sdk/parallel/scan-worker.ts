@@ -2,7 +2,8 @@
 // shared memory (its clock must see all packets), tracks the flows of its hash shard with the
 // WebAssembly tracker (the first worker's tracker lives in that memory; the others copy each batch),
 // and sends the connections that end, as bytes, batch by batch; at the end of input, the
-// connections still open, in id order. A job with `lines` runs lines-worker.ts instead. A
+// connections still open, in id order (or, with `linesWhenBehind`, their lines while the main
+// thread is behind). A job with `lines` alone runs lines-worker.ts instead. A
 // program that registers line formats of its own (sdk/lines/line-formats.ts) ships a worker
 // script that imports them before this one (the command's: cli/scan-worker.ts).
 
@@ -24,14 +25,14 @@ function run(job: WorkerJob): void {
   // Every buffer sent (connection bytes, or lines) comes back once the main thread is done with it.
   const spares = new SpareBuffers(job.recycle);
   const out = new EndedBytesWriter(spares.take);
-  // With ndjsonWhenBehind, made once first needed (the JS writer only for a line WebAssembly declines).
-  let lines: EndedLinesWriter | null = null, ndjson: LineWriter | null = null;
+  // With linesWhenBehind, made once first needed (the JS writer only for a line WebAssembly declines).
+  let lines: EndedLinesWriter | null = null, write: LineWriter | null = null;
   const outbox: Outbox = {
     get count() { return out.count; },
     full: () => out.count >= FLUSH_RECORDS,
     take: (groups, upTo, unconsumed) => {
-      if (job.ndjsonWhenBehind !== undefined && unconsumed >= job.ndjsonWhenBehind) {
-        lines ??= new EndedLinesWriter(tracker.wasm, () => ndjson ??= lineWriter({ format: "ndjson" }), spares.take);
+      if (job.linesWhenBehind !== undefined && unconsumed >= job.linesWhenBehind) {
+        lines ??= new EndedLinesWriter(tracker.wasm, job.wasmLines!, () => write ??= lineWriter(job.lines!), spares.take);
         const { bytes, ends, keys } = lines.lines(out.written(), out.count);
         out.clear(); // the lines are written: the bytes' writer goes on in its buffer
         return {
@@ -58,7 +59,7 @@ function run(job: WorkerJob): void {
 // Started ahead of need (worker-pool.ts): the job comes as the first message.
 parentPort!.once("message", (job: WorkerJob) => {
   try {
-    if (job.lines) runLines(job, job.lines);
+    if (job.lines && job.linesWhenBehind === undefined) runLines(job, job.lines);
     else run(job);
   } catch (error) {
     const e = error as Error;
