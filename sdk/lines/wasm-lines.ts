@@ -1,16 +1,18 @@
 // Lines written by the WebAssembly tracker's line writers (assembly/lines/: ndjson.ts, csv.ts,
-// zeek.ts) from the ended connections' bytes, for the one-thread line scan (scan-lines.ts): the
-// records of a batch are copied into the tracker's memory once, each line written there in the
-// canonical order, and the lines copied from there to the output, runs of them in one copy. A
+// zeek.ts) from the ended connections' bytes, for the line scans (scan-lines.ts; at two threads
+// from a worker's bytes: parallel/ended-lines.ts): the records of a batch are copied into the
+// tracker's memory once, each line written there in the canonical order, and the lines copied
+// from there to the output, runs of them in one copy. A
 // record it declines (a history past 1 024 letters, a number only String() can write, a time
 // past 2^31 s) is unpacked and written by the JS writer in its place: the output is the JS
-// writer's, byte for byte (test/sdk/lines/wasm-lines.test.ts, wasm-csv-zeek.test.ts).
+// writer's, byte for byte (test/sdk/lines/wasm-lines.test.ts, wasm-csv-zeek.test.ts,
+// wasm-csv-zeek-threads.test.ts).
 
 import type { TrackerExports } from "../connections/tracker-module.js";
 import type { ByteSink } from "./byte-sink.js";
 
 /**
- * Whether the one-thread ndjson scan uses the wasm writer: on unless turned off (the command's
+ * Whether the line scans use the wasm writers (at any thread count): on unless turned off (the command's
  * TCP_SCAN_WASM_LINES=0, to compare the two; the SDK reads no environment: Deno asks leave for it).
  */
 let enabled = true;
