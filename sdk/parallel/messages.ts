@@ -41,6 +41,7 @@ export interface WorkerJob {
    * With `lines` and `wasmLines`: send the connections as bytes, for the main thread to write,
    * but as their lines written in WebAssembly while the main thread is behind, i.e. this many
    * connections sent before are not yet consumed (0: always; parallel/ended-line-runs.ts takes both).
+   * A worker whose script does not register the format sends bytes throughout.
    */
   linesWhenBehind?: number;
 }

@@ -13,7 +13,7 @@ import { EndedBytesWriter } from "./ended-bytes.js";
 import type { WorkerJob, WorkerMessage } from "./messages.js";
 import { runLines } from "./lines-worker.js";
 import { EndedLinesWriter } from "./ended-lines.js";
-import { lineWriter, type LineWriter } from "../lines/line-formats.js";
+import { lineFormatRegistered, lineWriter, type LineWriter } from "../lines/line-formats.js";
 import { SpareBuffers, WorkerLoop, type Outbox } from "./worker-loop.js";
 
 // A message holds at most this many connections (~1.4 kB each): a flood ends one per packet, and
@@ -25,13 +25,17 @@ function run(job: WorkerJob): void {
   // Every buffer sent (connection bytes, or lines) comes back once the main thread is done with it.
   const spares = new SpareBuffers(job.recycle);
   const out = new EndedBytesWriter(spares.take);
+  // Lines when behind only in a worker script that registers the format (the declined lines need
+  // its JS writer); else bytes throughout, as a program that registers formats on its main thread
+  // alone had them at two threads.
+  const whenBehind = job.lines && lineFormatRegistered(job.lines.format) ? job.linesWhenBehind : undefined;
   // With linesWhenBehind, made once first needed (the JS writer only for a line WebAssembly declines).
   let lines: EndedLinesWriter | null = null, write: LineWriter | null = null;
   const outbox: Outbox = {
     get count() { return out.count; },
     full: () => out.count >= FLUSH_RECORDS,
     take: (groups, upTo, unconsumed) => {
-      if (job.linesWhenBehind !== undefined && unconsumed >= job.linesWhenBehind) {
+      if (whenBehind !== undefined && unconsumed >= whenBehind) {
         lines ??= new EndedLinesWriter(tracker.wasm, job.wasmLines!, () => write ??= lineWriter(job.lines!), spares.take);
         const { bytes, ends, keys } = lines.lines(out.written(), out.count);
         out.clear(); // the lines are written: the bytes' writer goes on in its buffer

@@ -25,7 +25,8 @@ import { longHistoryCapture, mixedCapture, tunnelCapture } from "../../helpers/w
 
 const FORMATS: WasmLineFormat[] = ["ndjson", "csv", "zeek"];
 const dir = mkdtempSync(join(tmpdir(), "ended-line-runs-"));
-beforeAll(() => useScanWorkerScript(new URL("../../../dist/cli/scan-worker.js", import.meta.url)));
+const CLI_WORKER = new URL("../../../dist/cli/scan-worker.js", import.meta.url);
+beforeAll(() => useScanWorkerScript(CLI_WORKER));
 afterAll(() => {
   useScanWorkerScript(null);
   rmSync(dir, { recursive: true, force: true });
@@ -74,6 +75,22 @@ for (const format of FORMATS) {
         expect(await fromWorkers(capture, format, 1, Infinity), `${name}, main thread writes`).toBe(expected);
       }
     }, 120_000);
+
+    it("are written by the main thread when the worker's script does not register the format", async () => {
+      // The SDK's own worker script knows ndjson only: for csv and zeek its worker sends bytes throughout.
+      const capture = longHistoryCapture(600); // a line WebAssembly declines: the JS writer's
+      const expected = await jsLines(capture, format);
+      const onMain = vi.spyOn(EndedLinesWriter.prototype, "lines");
+      useScanWorkerScript(null);
+      try {
+        expect(await fromWorkers(capture, format, 1, 0)).toBe(expected);
+        if (format === "ndjson") expect(onMain).not.toHaveBeenCalled();
+        else expect(onMain).toHaveBeenCalled();
+      } finally {
+        useScanWorkerScript(CLI_WORKER);
+        onMain.mockRestore();
+      }
+    });
 
     it("are one thread's bytes on corpus captures, lines written by the worker or the main thread", async (ctx) => {
       const corpus = corpusDir();
