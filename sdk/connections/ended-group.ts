@@ -8,7 +8,7 @@ import { buildConnectionRecord, type ConnectionRecord } from "./connection-recor
 import { ConnectionStore } from "./connection-store.js";
 import type { ByteSink } from "../lines/byte-sink.js";
 import type { LineWriter } from "../lines/line-formats.js";
-import type { WrittenLines } from "../lines/wasm-lines.js";
+import { appendWrittenLines, type WrittenLines } from "../lines/wasm-lines.js";
 
 /**
  * The store a tracker unpacks each group into, slots 0 to count - 1: reused for the next group,
@@ -50,7 +50,7 @@ export class EndedGroup {
   }
 
   /**
-   * A group whose ndjson lines are written already, but for those `lines` declines (unpacked into
+   * A group whose lines are written already (in WebAssembly), but for those `lines` declines (unpacked into
    * `owner`'s store); `ids` holds every connection's id.
    */
   static ofLines(owner: GroupStore, endedAt: number[], ids: Float64Array, lines: WrittenLines): EndedGroup {
@@ -90,18 +90,11 @@ export class EndedGroup {
    * (runs of them in one copy), the others with `write`.
    */
   writeLines(out: ByteSink, write: LineWriter): void {
-    const lines = this.lines;
-    if (!lines) {
+    if (!this.lines) {
       for (let k = 0; k < this.count; k++) this.writeLine(k, out, write);
       return;
     }
-    const { bytes, starts, ends } = lines;
-    for (let k = 0; k < this.count;) {
-      if (starts[k] === -1) { write.connection(out, this.store(), k++); continue; }
-      const from = starts[k]!;
-      while (k + 1 < this.count && starts[k + 1] !== -1) k++;
-      out.append(bytes, from, ends[k++]!);
-    }
+    appendWrittenLines(out, this.lines, this.count, (k) => write.connection(out, this.store(), k));
   }
 
   /** How many of the group's lines were written in WebAssembly (the rest by the JS writer). */

@@ -53,9 +53,10 @@ interface Tracker {
 export interface GroupingOptions extends TrackerOptions {
   /** "wasm" (default) or the reference tracker in plain TypeScript, for comparison. */
   tracker?: "wasm" | "typescript";
-  /** Groups as ndjson lines written in WebAssembly (EndedGroup.writeLines / writeLine), for line scans; no records. */
-  wasmNdjson?: boolean;
-  /** Groups as lines of this format written in WebAssembly (wasmNdjson is "ndjson"). */
+  /**
+   * Groups as lines of this format written in WebAssembly (EndedGroup.writeLines / writeLine),
+   * for line scans; no records.
+   */
   wasmLines?: WasmLineFormat;
 }
 
@@ -88,8 +89,7 @@ export class GroupingTracker {
       const wasm = new WasmConnectionTracker(options, null, (source, view, at) => bytes.add(source, view, at), decoderMemory);
       this.tracker = wasm;
       if (decoderMemory) this.inPlace = wasm;
-      const format = options.wasmLines ?? (options.wasmNdjson ? "ndjson" : undefined);
-      if (format) this.lines = new WasmLineWriter(wasm.wasm, FINISH_GROUP, format);
+      if (options.wasmLines) this.lines = new WasmLineWriter(wasm.wasm, FINISH_GROUP, options.wasmLines);
     }
   }
 
@@ -161,7 +161,7 @@ export class GroupingTracker {
 
 /** Every batch yields a group, empty or not, so that consumers can tell how far it got. */
 export async function* trackConnections(
-  inputs: CaptureInput[], options: ScanOptions & Pick<GroupingOptions, "wasmNdjson" | "wasmLines">, summaries: CaptureSummary[],
+  inputs: CaptureInput[], options: ScanOptions & Pick<GroupingOptions, "wasmLines">, summaries: CaptureSummary[],
 ): AsyncGenerator<EndedGroup, Timeline> {
   // The WebAssembly tracker shares the decoder's memory: each batch is tracked where it was
   // decoded (output slot 0, free again once tracked), not copied.

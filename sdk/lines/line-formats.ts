@@ -59,6 +59,11 @@ export function wasmLineFormat(spec: LineSpec): WasmLineFormat | undefined {
   return spec.filter === undefined ? wasmWritten.get(spec.format) : undefined;
 }
 
+/** Whether a format of that name is registered in this thread (a worker runs its script's registrations). */
+export function lineFormatRegistered(name: string): boolean {
+  return formats.has(name);
+}
+
 /** Writes one connection's line(s) into `out` from its record values (record-values.ts). */
 export type ValuesFormatter = (out: ByteSink, v: RecordValues) => void;
 

@@ -2,8 +2,8 @@
 // in the scanner's order, as chunks of text. From three threads on, the workers build, filter
 // and write the lines of the connections they track (parallel/lines-worker.ts) and this thread
 // reads, decodes and merges their bytes; with two, one worker tracks and this thread writes
-// every line from the connections' bytes (plain ndjson in WebAssembly:
-// parallel/ended-line-runs.ts); with one, this thread does it all. The output is the same for
+// every line from the connections' bytes (in WebAssembly for a format with a WebAssembly writer,
+// unfiltered: parallel/ended-line-runs.ts); with one, this thread does it all. The output is the same for
 // any thread count.
 //
 // Why the JS formats keep the main thread's way at two threads: there, this thread's reading,
@@ -49,10 +49,9 @@ export function createLineScanner(input: CaptureInput | CaptureInput[], options:
   let timeline: Timeline | null = null;
 
   // A format with a WebAssembly writer, unfiltered: the lines written in WebAssembly (wasm-lines.ts),
-  // the same bytes; at one thread every such format, from two plain ndjson.
+  // the same bytes, at any thread count: by the thread that writes the lines.
   const wasmLines = options.tracker !== "typescript" && wasmLinesEnabled() ? wasmLineFormat(spec) : undefined;
-  const wasmNdjson = wasmLines === "ndjson";
-  const inWorkers = threads >= LINE_WORKERS_FROM || (wasmNdjson && threads === 2);
+  const inWorkers = threads >= LINE_WORKERS_FROM || (wasmLines !== undefined && threads === 2);
   const ended = (t: Timeline) => { timeline = t; };
 
   async function* onMain(): AsyncGenerator<Uint8Array> {
@@ -70,9 +69,9 @@ export function createLineScanner(input: CaptureInput | CaptureInput[], options:
   async function* workers(): AsyncGenerator<Uint8Array> {
     // Two threads, lines in WebAssembly: the worker only tracks (it is the busier thread) and this
     // thread writes the lines from its connections' bytes; from three, each worker writes its own.
-    const source = wasmNdjson && threads === 2
-      ? wasmLinesFromWorkers(inputs, options, threads - 1, summaries, write)
-      : linesInWorkers(inputs, options, threads - 1, summaries, spec, { wasmNdjson });
+    const source = wasmLines && threads === 2
+      ? wasmLinesFromWorkers(inputs, options, threads - 1, summaries, spec, wasmLines)
+      : linesInWorkers(inputs, options, threads - 1, summaries, spec, { wasmLines });
     for await (const chunk of whileRead(source, ended)) {
       if (chunk.length) yield chunk;
     }

@@ -1,15 +1,18 @@
 // Lines written by the WebAssembly tracker's line writers (assembly/lines/: ndjson.ts, csv.ts,
-// zeek.ts) from the ended connections' bytes, for the one-thread line scan (scan-lines.ts): the
-// records of a batch are copied into the tracker's memory once, each line written there in the
-// canonical order, and the lines copied from there to the output, runs of them in one copy. A
+// zeek.ts) from the ended connections' bytes, for the line scans (scan-lines.ts; at two threads
+// from a worker's bytes: parallel/ended-lines.ts): the records of a batch are copied into the
+// tracker's memory once, each line written there in the canonical order, and the lines copied
+// from there to the output, runs of them in one copy. A
 // record it declines (a history past 1 024 letters, a number only String() can write, a time
 // past 2^31 s) is unpacked and written by the JS writer in its place: the output is the JS
-// writer's, byte for byte (test/sdk/lines/wasm-lines.test.ts, wasm-csv-zeek.test.ts).
+// writer's, byte for byte (test/sdk/lines/wasm-lines.test.ts, wasm-csv-zeek.test.ts,
+// wasm-csv-zeek-threads.test.ts).
 
 import type { TrackerExports } from "../connections/tracker-module.js";
+import type { ByteSink } from "./byte-sink.js";
 
 /**
- * Whether the one-thread ndjson scan uses the wasm writer: on unless turned off (the command's
+ * Whether the line scans use the wasm writers (at any thread count): on unless turned off (the command's
  * TCP_SCAN_WASM_LINES=0, to compare the two; the SDK reads no environment: Deno asks leave for it).
  */
 let enabled = true;
@@ -23,10 +26,10 @@ export function setWasmLines(on: boolean): void {
   enabled = on;
 }
 
-/** The lines of a group: bytes, and where each starts and ends in them (start -1: the JS writes it). */
 /** The formats the tracker writes in WebAssembly: ndjson and the command's csv and zeek rows. */
 export type WasmLineFormat = "ndjson" | "csv" | "zeek";
 
+/** The lines of a group: bytes, and where each starts and ends in them (start -1: the JS writes it). */
 export interface WrittenLines {
   bytes: Uint8Array;
   starts: Int32Array;
@@ -68,5 +71,30 @@ export class WasmLineWriter {
     }
     // A view, not a copy: the group is written out before the next write() (GroupStore's rule).
     return { bytes: new Uint8Array(this.wasm.memory.buffer, base, at - base), starts, ends };
+  }
+}
+
+/**
+ * Appends lines 0 to count - 1 of `written` to `out` in order, each run of lines written in
+ * WebAssembly as one copy; `declined(k)` writes line k where the WebAssembly writer declined it.
+ * With `ends`, ends[endsAt + k] is where line k ends in `out`.
+ */
+export function appendWrittenLines(
+  out: ByteSink, written: WrittenLines, count: number, declined: (k: number) => void, ends?: Uint32Array, endsAt = 0,
+): void {
+  const { bytes, starts } = written;
+  for (let k = 0; k < count;) {
+    if (starts[k] === -1) {
+      declined(k);
+      if (ends) ends[endsAt + k] = out.length;
+      k++;
+      continue;
+    }
+    let last = k;
+    while (last + 1 < count && starts[last + 1] !== -1) last++;
+    const base = out.length - starts[k]!;
+    out.append(bytes, starts[k]!, written.ends[last]!);
+    if (ends) for (let j = k; j <= last; j++) ends[endsAt + j] = base + written.ends[j]!;
+    k = last + 1;
   }
 }

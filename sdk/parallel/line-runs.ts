@@ -2,7 +2,7 @@
 // and serialised there), merged here by copying bytes: per connection, nothing but its key
 // and a copy is left to the main thread.
 
-import { runsOf, taken, type Received, type RunItem, type RunKind } from "./merge-runs.js";
+import { runsOf, taken, type Received, type Run, type RunItem, type RunKind } from "./merge-runs.js";
 import type { WorkerMessage } from "./messages.js";
 
 /** Lines as UTF-8 bytes: line k ends at ends[k] (and starts where line k - 1 ends). */
@@ -11,13 +11,23 @@ export interface Lines { bytes: Uint8Array; ends: Uint32Array }
 export class LineRuns implements RunKind<Lines, Uint8Array> {
   receive(m: WorkerMessage, message: Received) {
     if (m.type !== "lines") throw new Error(`a scan worker sent ${m.type} for lines`);
-    message.left = m.ends.length;
-    return runsOf(m.groups, { bytes: new Uint8Array(m.bytes, 0, m.length), ends: m.ends }, m.keys, message);
+    return linesRuns(m, message, (lines) => lines);
   }
 
   emit(items: RunItem<Lines>[]): Uint8Array {
     return copyLines(items, taken);
   }
+}
+
+/**
+ * The runs of a message of lines, each line to be taken from the message's buffer; `data` makes
+ * the runs' data from the message's lines.
+ */
+export function linesRuns<L extends Lines>(
+  m: Extract<WorkerMessage, { type: "lines" }>, message: Received, data: (lines: Lines) => L,
+): { batch: number; run: Run<L> }[] {
+  message.left = m.ends.length;
+  return runsOf(m.groups, data({ bytes: new Uint8Array(m.bytes, 0, m.length), ends: m.ends }), m.keys, message);
 }
 
 /** The items' lines in their order, in one new buffer; `took(run)` after each item. */

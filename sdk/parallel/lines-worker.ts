@@ -1,7 +1,7 @@
 // A scan worker writing lines (job.lines): it tracks its hash shard as a records worker does
 // (scan-worker.ts), and then, instead of sending the connections' bytes, applies the filter and
-// writes each line here (in WebAssembly for plain ndjson, job.wasmNdjson; else from the connection's
-// columns), batch by batch in the canonical order (time
+// writes each line here (in WebAssembly with job.wasmLines: ndjson, or the command's csv and zeek
+// rows, unfiltered; else from the connection's columns), batch by batch in the canonical order (time
 // ended, id), so that the main thread only merges bytes. Per connection, the record, the report
 // and the serialisation were the main thread's microseconds: they now spread over the workers.
 
@@ -31,7 +31,7 @@ export function runLines(job: WorkerJob, spec: LineSpec): void {
     },
   };
   const loop = new WorkerLoop(job, outbox, spares);
-  const grouping = new GroupingTracker({ ...job.options, shard: job.shard, wasmNdjson: job.wasmNdjson }, job.inPlace ? job.records.memory : undefined);
+  const grouping = new GroupingTracker({ ...job.options, shard: job.shard, wasmLines: job.wasmLines }, job.inPlace ? job.records.memory : undefined);
   const write = (g: EndedGroup) => {
     let count = 0;
     for (let k = 0; k < g.count; k++) {

@@ -5,6 +5,7 @@ import type { ScanOptions } from "../scan.js";
 import type { MessagePort } from "node:worker_threads";
 import type { RingBuffers } from "./batch-ring.js";
 import type { LineSpec } from "../lines/line-formats.js";
+import type { WasmLineFormat } from "../lines/wasm-lines.js";
 
 /** Where the decoded batches are: output slots of `slotRecords` records from `outputAt` on. */
 export interface DecodedRecords {
@@ -30,18 +31,20 @@ export interface WorkerJob {
   inPlace: boolean;
   /**
    * Write the connections as lines of this format (lines-worker.ts) instead of sending their
-   * bytes: the worker builds, filters and serialises its own connections.
+   * bytes: the worker builds, filters and serialises its own connections. With `linesWhenBehind`,
+   * only while the main thread is behind.
    */
   lines?: LineSpec;
-  /** With `lines` of plain ndjson: write them in WebAssembly (lines/wasm-lines.ts), the same bytes. */
-  wasmNdjson?: boolean;
+  /** With `lines`: the WebAssembly writer of their format (lines/wasm-lines.ts), the same bytes. */
+  wasmLines?: WasmLineFormat;
   /**
-   * Without `lines`: send the connections as bytes, but as their plain ndjson lines written in
-   * WebAssembly while the main thread is behind, i.e. this many connections sent before are
-   * not yet consumed, and the worker has time to spare, i.e. it waited for a batch since its
-   * last message (0: always; parallel/ended-line-runs.ts takes both).
+   * With `lines` and `wasmLines`: send the connections as bytes, for the main thread to write,
+   * but as their lines written in WebAssembly while the main thread is behind, i.e. this many
+   * connections sent before are not yet consumed, and the worker has time to spare, i.e. it
+   * waited for a batch since its last message (0: always; parallel/ended-line-runs.ts takes
+   * both). A worker whose script does not register the format sends bytes throughout.
    */
-  ndjsonWhenBehind?: number;
+  linesWhenBehind?: number;
 }
 
 /**

@@ -20,7 +20,8 @@ import { createRing, RingWriter } from "./batch-ring.js";
 import { takeScanWorker } from "./worker-pool.js";
 import { halfOpenLimit, connectionLimit } from "../connections/tracker.js";
 import { abortable } from "../abort.js";
-import type { LineSpec, LineWriter } from "../lines/line-formats.js";
+import { lineWriter, type LineSpec } from "../lines/line-formats.js";
+import type { WasmLineFormat } from "../lines/wasm-lines.js";
 import { EndedLineRuns } from "./ended-line-runs.js";
 import type { Received, Run, RunItem, RunKind } from "./merge-runs.js";
 import { RecordRuns } from "./record-runs.js";
@@ -73,13 +74,13 @@ export function trackInWorkers(
 /**
  * The connections as lines of `lines`' format, in the canonical order, as byte chunks: each of
  * the `threads` workers tracks its flows and builds, filters and writes their lines itself
- * (plain ndjson in WebAssembly with `wasmNdjson`). `handOff` as for trackInWorkers.
+ * (in WebAssembly with `wasmLines`, the writer of `lines`' format). `handOff` as for trackInWorkers.
  */
 export function linesInWorkers(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], lines: LineSpec,
-  { handOff, wasmNdjson }: { handOff?: HandOffPeak; wasmNdjson?: boolean } = {},
+  { handOff, wasmLines }: { handOff?: HandOffPeak; wasmLines?: WasmLineFormat } = {},
 ): AsyncGenerator<Uint8Array, Timeline> {
-  return runWorkers(inputs, options, threads, summaries, new LineRuns(), { lines, wasmNdjson }, handOff);
+  return runWorkers(inputs, options, threads, summaries, new LineRuns(), { lines, wasmLines }, handOff);
 }
 
 /**
@@ -89,21 +90,23 @@ export function linesInWorkers(
 export const LINES_WHEN_BEHIND = 512;
 
 /**
- * Plain ndjson lines in the canonical order, as byte chunks: the `threads` workers track and send
- * their connections' bytes, and this thread writes their lines in WebAssembly (ended-line-runs.ts;
- * `write` writes those it declines); while this thread is behind by `behind` connections, the
- * workers write them (tests set 0: always, or Infinity: never). `handOff` as for trackInWorkers.
+ * Lines of `lines` (unfiltered) in the canonical order, as byte chunks: the `threads` workers
+ * track and send their connections' bytes, and this thread writes their lines in WebAssembly
+ * with `wasmLines`, the writer of that format (ended-line-runs.ts; the format's JS writer writes
+ * those it declines); while this thread is behind by `behind` connections, the workers write
+ * them (tests set 0: always, or Infinity: never). `handOff` as for trackInWorkers.
  */
 export function wasmLinesFromWorkers(
-  inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], write: LineWriter,
-  behind = LINES_WHEN_BEHIND, handOff?: HandOffPeak,
+  inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], lines: LineSpec,
+  wasmLines: WasmLineFormat, behind = LINES_WHEN_BEHIND, handOff?: HandOffPeak,
 ): AsyncGenerator<Uint8Array, Timeline> {
-  return runWorkers(inputs, options, threads, summaries, new EndedLineRuns(write), { ndjsonWhenBehind: behind }, handOff);
+  const kind = new EndedLineRuns(wasmLines, lineWriter(lines));
+  return runWorkers(inputs, options, threads, summaries, kind, { lines, wasmLines, linesWhenBehind: behind }, handOff);
 }
 
 async function* runWorkers<D, T>(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], kind: RunKind<D, T>,
-  lineJob: Pick<WorkerJob, "lines" | "wasmNdjson" | "ndjsonWhenBehind">, handOff?: HandOffPeak,
+  lineJob: Pick<WorkerJob, "lines" | "wasmLines" | "linesWhenBehind">, handOff?: HandOffPeak,
 ): AsyncGenerator<T, Timeline> {
   const signal = options.signal;
   // The decoders of every input run on one memory the workers read the records from.

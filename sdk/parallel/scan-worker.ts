@@ -2,7 +2,8 @@
 // shared memory (its clock must see all packets), tracks the flows of its hash shard with the
 // WebAssembly tracker (the first worker's tracker lives in that memory; the others copy each batch),
 // and sends the connections that end, as bytes, batch by batch; at the end of input, the
-// connections still open, in id order. A job with `lines` runs lines-worker.ts instead. A
+// connections still open, in id order (or, with `linesWhenBehind`, their lines while the main
+// thread is behind). A job with `lines` alone runs lines-worker.ts instead. A
 // program that registers line formats of its own (sdk/lines/line-formats.ts) ships a worker
 // script that imports them before this one (the command's: cli/scan-worker.ts).
 
@@ -12,7 +13,7 @@ import { EndedBytesWriter } from "./ended-bytes.js";
 import type { WorkerJob, WorkerMessage } from "./messages.js";
 import { runLines } from "./lines-worker.js";
 import { EndedLinesWriter } from "./ended-lines.js";
-import { lineWriter, type LineWriter } from "../lines/line-formats.js";
+import { lineFormatRegistered, lineWriter, type LineWriter } from "../lines/line-formats.js";
 import { SpareBuffers, WorkerLoop, type Outbox } from "./worker-loop.js";
 
 // A message holds at most this many connections (~1.4 kB each): a flood ends one per packet, and
@@ -24,16 +25,19 @@ function run(job: WorkerJob): void {
   // Every buffer sent (connection bytes, or lines) comes back once the main thread is done with it.
   const spares = new SpareBuffers(job.recycle);
   const out = new EndedBytesWriter(spares.take);
-  // With ndjsonWhenBehind, made once first needed (the JS writer only for a line WebAssembly declines).
-  let lines: EndedLinesWriter | null = null, ndjson: LineWriter | null = null;
+  // Lines when behind only in a worker script that registers the format (the declined lines need
+  // its JS writer); else bytes throughout, as a program that registers formats on its main thread
+  // alone had them at two threads.
+  const whenBehind = job.lines && lineFormatRegistered(job.lines.format) ? job.linesWhenBehind : undefined;
+  // With linesWhenBehind, made once first needed (the JS writer only for a line WebAssembly declines).
+  let lines: EndedLinesWriter | null = null, write: LineWriter | null = null;
   const outbox: Outbox = {
     get count() { return out.count; },
     full: () => out.count >= FLUSH_RECORDS,
     take: (groups, upTo, unconsumed, room) => {
       // The main thread is behind and this worker has time to spare: it writes the lines (0: always).
-      const behind = job.ndjsonWhenBehind;
-      if (behind !== undefined && (behind === 0 || (unconsumed >= behind && room))) {
-        lines ??= new EndedLinesWriter(tracker.wasm, () => ndjson ??= lineWriter({ format: "ndjson" }), spares.take);
+      if (whenBehind !== undefined && (whenBehind === 0 || (unconsumed >= whenBehind && room))) {
+        lines ??= new EndedLinesWriter(tracker.wasm, job.wasmLines!, () => write ??= lineWriter(job.lines!), spares.take);
         const { bytes, ends, keys } = lines.lines(out.written(), out.count);
         out.clear(); // the lines are written: the bytes' writer goes on in its buffer
         return {
@@ -60,7 +64,7 @@ function run(job: WorkerJob): void {
 // Started ahead of need (worker-pool.ts): the job comes as the first message.
 parentPort!.once("message", (job: WorkerJob) => {
   try {
-    if (job.lines) runLines(job, job.lines);
+    if (job.lines && job.linesWhenBehind === undefined) runLines(job, job.lines);
     else run(job);
   } catch (error) {
     const e = error as Error;

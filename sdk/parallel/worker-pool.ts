@@ -17,8 +17,20 @@ import { fileURLToPath } from "node:url";
 const limits = (workers: number) => ({ maxYoungGenerationSizeMb: workers === 1 ? 4 : 8 });
 
 // The worker script beside this module (the compiled dist/sdk/parallel/scan-worker.js, or the
-// bundled one beside the bundled command in dist/cli/); from source (tests), the compiled one.
+// bundled one beside the bundled command in dist/cli/); from source (tests), the compiled one,
+// or the one a test chose.
+let chosen: URL | null = null;
+
+/**
+ * Scans start their workers from `script` from now on (null: the one beside this module). For
+ * tests: the command's worker script (dist/cli/scan-worker.js) knows its csv and zeek formats.
+ */
+export function useScanWorkerScript(script: URL | null): void {
+  chosen = script;
+}
+
 function workerScript(): URL {
+  if (chosen) return chosen;
   const beside = new URL("./scan-worker.js", import.meta.url);
   if (existsSync(fileURLToPath(beside))) return beside;
   return new URL("../../dist/sdk/parallel/scan-worker.js", import.meta.url);

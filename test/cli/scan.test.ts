@@ -201,7 +201,7 @@ describe("tcp-handshake-scan <capture>", () => {
     }
   });
 
-  it("writes ndjson, csv and zeek lines byte for byte alike on 1, 2 and 3 threads (from 3 on, the workers write them)", () => {
+  it("writes ndjson, csv and zeek lines byte for byte alike on 1, 2 and 3 threads, with and without WebAssembly (from 3 on, the workers write them)", () => {
     const short = join(dir, "short-96.pcap");
     generateCapture(short, { bytes: 3e6, snaplen: 96, seed: 11, mix: "short", concurrency: 300 });
     // --threads is capped at the cores available: this machine is made to say it has four.
@@ -211,10 +211,12 @@ describe("tcp-handshake-scan <capture>", () => {
       const one = run([...args, "--threads", "1", short]);
       expect(one.code).toBe(0);
       expect(one.stdout.split("\n").length, args.join(" ")).toBeGreaterThan(args.length > 2 ? 20 : 500);
-      for (const threads of ["2", "3"]) {
-        const r = spawnSync(process.execPath, ["--import", fourCores, BIN, ...args, "--threads", threads, short], { encoding: "utf8", maxBuffer: 64 << 20 });
-        expect(r.stderr, `${args.join(" ")} --threads ${threads}`).toBe("");
-        expect(stamps(r.stdout), `${args.join(" ")} --threads ${threads}`).toBe(stamps(one.stdout));
+      // and with the WebAssembly writers turned off (the JS writers throughout)
+      for (const [threads, wasm] of [["1", "0"], ["2", "1"], ["2", "0"], ["3", "1"], ["3", "0"]]) {
+        const env = { ...process.env, TCP_SCAN_WASM_LINES: wasm };
+        const r = spawnSync(process.execPath, ["--import", fourCores, BIN, ...args, "--threads", threads, short], { encoding: "utf8", env, maxBuffer: 64 << 20 });
+        expect(r.stderr, `${args.join(" ")} --threads ${threads}, wasm ${wasm}`).toBe("");
+        expect(stamps(r.stdout), `${args.join(" ")} --threads ${threads}, wasm ${wasm}`).toBe(stamps(one.stdout));
       }
     }
   });

@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { trackInWorkers, linesInWorkers, wasmLinesFromWorkers } from "../../../sdk/parallel/parallel-tracker.js";
-import { lineWriter } from "../../../sdk/lines/line-formats.js";
 import { MAX_UNCONSUMED } from "../../../sdk/parallel/batch-ring.js";
 import type { HandOffPeak } from "../../../sdk/parallel/messages.js";
 import type { CaptureSummary } from "../../../sdk/decoder/decode-capture.js";
@@ -45,9 +44,9 @@ describe("the workers' hand-off at the end of input", () => {
         expect(await drain(linesInWorkers([path], {}, WORKERS, [], { format: "ndjson" }, { handOff: lines }))).toBeGreaterThan(0);
         // Bytes written as lines by the workers (as when the main thread is behind) or by the main thread.
         const workerLines: HandOffPeak = { scan: 0, final: 0 }, mainLines: HandOffPeak = { scan: 0, final: 0 };
-        const ndjson = lineWriter({ format: "ndjson" });
-        expect(await drain(wasmLinesFromWorkers([path], {}, WORKERS, [], ndjson, 0, workerLines))).toBeGreaterThan(0);
-        expect(await drain(wasmLinesFromWorkers([path], {}, WORKERS, [], ndjson, Infinity, mainLines))).toBeGreaterThan(0);
+        const ndjson = { format: "ndjson" };
+        expect(await drain(wasmLinesFromWorkers([path], {}, WORKERS, [], ndjson, "ndjson", 0, workerLines))).toBeGreaterThan(0);
+        expect(await drain(wasmLinesFromWorkers([path], {}, WORKERS, [], ndjson, "ndjson", Infinity, mainLines))).toBeGreaterThan(0);
         for (const [way, peak] of [["records", records], ["lines", lines], ["lines by the workers", workerLines], ["lines by this thread", mainLines]] as const) {
           // Every buffer sent comes back and is reused: a few wait at most (each message's).
           expect(peak.spares, way).toBeLessThanOrEqual(8);
