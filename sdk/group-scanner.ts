@@ -9,8 +9,7 @@ import type { CaptureSummary } from "./decoder/decode-capture.js";
 import type { EndedGroup } from "./connections/ended-group.js";
 import type { Timeline } from "./report/capture-report.js";
 import type { ScanOptions } from "./scan.js";
-import { trackConnections } from "./connections/track.js";
-import { trackInWorkers } from "./parallel/parallel-tracker.js";
+import { endedGroups } from "./ended-groups.js";
 import { checkInputs, checkScanOptions } from "./options.js";
 
 export interface GroupScanner {
@@ -30,23 +29,8 @@ export function createGroupScanner(input: CaptureInput | CaptureInput[], options
   const summaries: CaptureSummary[] = [];
   let timeline: Timeline | null = null;
 
-  async function* groups(): AsyncGenerator<EndedGroup> {
-    const source = threads > 1
-      ? trackInWorkers(inputs, options, threads - 1, summaries)
-      : trackConnections(inputs, options, summaries);
-    try {
-      for (;;) {
-        const next = await source.next();
-        if (next.done) {
-          timeline = next.value;
-          return;
-        }
-        if (next.value.count > 0) yield next.value;
-      }
-    } finally {
-      // Also when the caller leaves its loop (the output failed): the workers stop, the memory is freed.
-      await source.return(undefined as unknown as Timeline);
-    }
+  function groups(): AsyncGenerator<EndedGroup> {
+    return endedGroups(inputs, options, threads, summaries, (ended) => { timeline = ended; });
   }
 
   return {

@@ -5,8 +5,7 @@ import type { CaptureSummary, DecodeCaptureOptions } from "./decoder/decode-capt
 import type { CaptureInput } from "./decoder/capture-input.js";
 import type { Timeouts } from "./connections/tracker.js";
 import type { ConnectionRecord } from "./connections/connection-record.js";
-import { trackConnections } from "./connections/track.js";
-import { trackInWorkers } from "./parallel/parallel-tracker.js";
+import { endedGroups } from "./ended-groups.js";
 import { CaptureReportBuilder, type CaptureReport, type Timeline } from "./report/capture-report.js";
 import { checkInputs, checkScanOptions } from "./options.js";
 
@@ -120,29 +119,21 @@ export function createScanner(input: CaptureInput | CaptureInput[], options: Sca
     started = true;
     if (closer.signal.aborted) return;
     signal.throwIfAborted();
-    const groups = threads > 1
-      ? trackInWorkers(inputs, scanOptions, threads - 1, summaries)
-      : trackConnections(inputs, scanOptions, summaries);
+    const groups = endedGroups(inputs, scanOptions, threads, summaries, (ended) => {
+      timeline = ended;
+      report = builder?.finish(summaries, ended) ?? null;
+    });
     try {
-      for (;;) {
-        const next = await groups.next();
-        if (next.done) {
-          timeline = next.value;
-          report = builder?.finish(summaries, timeline) ?? null;
-          return;
-        }
-        const records = next.value.records;
-        if (records.length === 0) continue;
+      // Leaving this loop (a return or throw here, or the caller's break at the yield) returns
+      // `groups`, which stops the tracker: the workers end and the memory is given back.
+      for await (const group of groups) {
+        const records = group.records;
         if (builder) for (const record of records) builder.add(record);
         yield records;
         if (signal.aborted) throw signal.reason;
       }
     } catch (error) {
-      if (error === closed) return;
-      throw error;
-    } finally {
-      // Run by break/return/throw in the caller's loop too: stops the workers, frees the memory.
-      await groups.return(undefined as unknown as Timeline);
+      if (error !== closed) throw error;
     }
   }
   function batches(): AsyncGenerator<ConnectionRecord[]> {
