@@ -263,7 +263,8 @@ async function writeLines(
   const scanner = createLineScanner(inputs, options, { format, filter });
   await output.write(lineHeader(format));
   // Leaving this loop by an exception (the output failed) stops the scan and its workers.
-  for await (const chunk of scanner.chunks()) await output.writeBytes(chunk);
+  // Each chunk is written out before the next is asked for: the scanner may write it over.
+  for await (const chunk of scanner.chunks({ reuse: true })) await output.writeBytes(chunk);
   await output.write(lineFooter(format));
   return reportInputs(scanner.captures(), quiet);
 }

@@ -67,6 +67,16 @@ export class ByteSink extends GrowableBytes {
     return Uint8Array.prototype.slice.call(out);
   }
 
+  /**
+   * What was written, as a view; goes on from 0 in the same buffer, so the view holds only
+   * until the next write.
+   */
+  takeView(): Uint8Array {
+    const out = this.bytes.subarray(0, this.length);
+    this.length = 0;
+    return out;
+  }
+
   /** Bytes `from` to `to` of `source`, as they are (lines written elsewhere). */
   append(source: Uint8Array, from: number, to: number): void {
     this.reserve(to - from);

@@ -26,8 +26,13 @@ import { ByteSink } from "./byte-sink.js";
 export const LINE_WORKERS_FROM = 3;
 
 export interface LineScanner {
-  /** The lines, in order, as chunks of UTF-8 bytes; iterate once. */
-  chunks(): AsyncGenerator<Uint8Array>;
+  /**
+   * The lines, in order, as chunks of UTF-8 bytes; iterate once. With `reuse`, a chunk holds
+   * only until the next one is asked for (the next is written into the same memory): for a
+   * caller that writes each chunk out before it goes on, as the command does, which spares a
+   * copy and an allocation per chunk, and the memory dead chunks hold until V8 collects them.
+   */
+  chunks(options?: { reuse?: boolean }): AsyncGenerator<Uint8Array>;
   /** One summary per input read so far; complete once iteration has ended. */
   captures(): CaptureSummary[];
   /** The capture clock's largest gap and backward steps; once iteration has ended. */
@@ -54,31 +59,31 @@ export function createLineScanner(input: CaptureInput | CaptureInput[], options:
   const inWorkers = threads >= LINE_WORKERS_FROM || (wasmLines !== undefined && threads === 2);
   const ended = (t: Timeline) => { timeline = t; };
 
-  async function* onMain(): AsyncGenerator<Uint8Array> {
+  async function* onMain(reuse: boolean): AsyncGenerator<Uint8Array> {
     const groups = threads > 1
       ? trackInWorkers(inputs, options, threads - 1, summaries)
       : trackConnections(inputs, wasmLines ? { ...options, wasmLines } : options, summaries);
     const out = new ByteSink();
     for await (const group of whileRead(groups, ended)) {
       group.writeLines(out, write);
-      if (out.length) yield out.takeCopy();
+      if (out.length) yield reuse ? out.takeView() : out.takeCopy();
       options.signal?.throwIfAborted();
     }
   }
 
-  async function* workers(): AsyncGenerator<Uint8Array> {
+  async function* workers(reuse: boolean): AsyncGenerator<Uint8Array> {
     // Two threads, lines in WebAssembly: the worker only tracks (it is the busier thread) and this
     // thread writes the lines from its connections' bytes; from three, each worker writes its own.
     const source = wasmLines && threads === 2
-      ? wasmLinesFromWorkers(inputs, options, threads - 1, summaries, spec, wasmLines)
-      : linesInWorkers(inputs, options, threads - 1, summaries, spec, { wasmLines });
+      ? wasmLinesFromWorkers(inputs, options, threads - 1, summaries, spec, wasmLines, undefined, undefined, reuse)
+      : linesInWorkers(inputs, options, threads - 1, summaries, spec, { wasmLines, reuse });
     for await (const chunk of whileRead(source, ended)) {
       if (chunk.length) yield chunk;
     }
   }
 
   return {
-    chunks: () => (inWorkers ? workers() : onMain()),
+    chunks: ({ reuse = false } = {}) => (inWorkers ? workers(reuse) : onMain(reuse)),
     captures: () => summaries,
     timeline: () => {
       if (!timeline) throw new Error("timeline() is available once iteration has ended");

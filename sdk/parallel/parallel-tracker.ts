@@ -74,13 +74,14 @@ export function trackInWorkers(
 /**
  * The connections as lines of `lines`' format, in the canonical order, as byte chunks: each of
  * the `threads` workers tracks its flows and builds, filters and writes their lines itself
- * (in WebAssembly with `wasmLines`, the writer of `lines`' format). `handOff` as for trackInWorkers.
+ * (in WebAssembly with `wasmLines`, the writer of `lines`' format). `handOff` as for trackInWorkers;
+ * with `reuse`, each chunk is written over by the next (line-runs.ts, ChunkBuffer).
  */
 export function linesInWorkers(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], lines: LineSpec,
-  { handOff, wasmLines }: { handOff?: HandOffPeak; wasmLines?: WasmLineFormat } = {},
+  { handOff, wasmLines, reuse }: { handOff?: HandOffPeak; wasmLines?: WasmLineFormat; reuse?: boolean } = {},
 ): AsyncGenerator<Uint8Array, Timeline> {
-  return runWorkers(inputs, options, threads, summaries, new LineRuns(), { lines, wasmLines }, handOff);
+  return runWorkers(inputs, options, threads, summaries, new LineRuns(reuse), { lines, wasmLines }, handOff);
 }
 
 /**
@@ -94,13 +95,14 @@ export const LINES_WHEN_BEHIND = 512;
  * track and send their connections' bytes, and this thread writes their lines in WebAssembly
  * with `wasmLines`, the writer of that format (ended-line-runs.ts; the format's JS writer writes
  * those it declines); while this thread is behind by `behind` connections, the workers write
- * them (tests set 0: always, or Infinity: never). `handOff` as for trackInWorkers.
+ * them (tests set 0: always, or Infinity: never). `handOff` as for trackInWorkers; with `reuse`,
+ * each chunk is written over by the next (line-runs.ts, ChunkBuffer), as in linesInWorkers.
  */
 export function wasmLinesFromWorkers(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], lines: LineSpec,
-  wasmLines: WasmLineFormat, behind = LINES_WHEN_BEHIND, handOff?: HandOffPeak,
+  wasmLines: WasmLineFormat, behind = LINES_WHEN_BEHIND, handOff?: HandOffPeak, reuse = false,
 ): AsyncGenerator<Uint8Array, Timeline> {
-  const kind = new EndedLineRuns(wasmLines, lineWriter(lines));
+  const kind = new EndedLineRuns(wasmLines, lineWriter(lines), reuse);
   return runWorkers(inputs, options, threads, summaries, kind, { lines, wasmLines, linesWhenBehind: behind }, handOff);
 }
 

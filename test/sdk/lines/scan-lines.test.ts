@@ -117,6 +117,24 @@ describe("lines written by the workers", () => {
     expect(await lines(cut, 3)).toBe(await lines(cut, 1)); // the memory and workers came back
   });
 
+  it("with chunks({ reuse }) come as the same bytes, each chunk written over the one before it", async () => {
+    const cut = join(dir, "short-96-reuse.pcap");
+    generateCapture(cut, { bytes: 12e6, snaplen: 96, seed: 11, mix: "short", concurrency: 300 });
+    const expected = await lines(cut, 1);
+    for (const threads of [1, 2, 3]) {
+      const parts: string[] = [];
+      const buffers = new Set<ArrayBufferLike>();
+      for await (const chunk of createLineScanner(cut, { threads }, { format: "ndjson" }).chunks({ reuse: true })) {
+        parts.push(Buffer.from(chunk).toString("utf8")); // copied before the next chunk is asked for
+        buffers.add(chunk.buffer);
+      }
+      expect(parts.join(""), `${threads} threads`).toBe(expected);
+      // One buffer serves many chunks (it is replaced only when a chunk outgrows it).
+      expect(parts.length, `${threads} threads`).toBeGreaterThan(4);
+      expect(buffers.size, `${threads} threads`).toBeLessThan(parts.length / 2);
+    }
+  });
+
   const root = corpusDir();
   it.runIf(root)("are one thread's on the Zeek traces", async () => {
     const traces = join(root!, "zeek", "traces");
