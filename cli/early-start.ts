@@ -9,6 +9,7 @@ import { prestartScanWorkers } from "../sdk/parallel/worker-pool.js";
 import { parseCommandLine } from "./args.js";
 import { scanThreads } from "./threads.js";
 import { totalSize } from "./input-size.js";
+import { estimatedPackets } from "./packet-estimate.js";
 import { memoryThreads } from "./thread-memory.js";
 
 /** The worker threads a scan with these arguments will use, or 0 when it is surely no scan. */
@@ -17,7 +18,8 @@ export function guessScanWorkers(args: readonly string[]): number {
     const line = parseCommandLine(args);
     if (line.command !== "scan" || line.help || line.version || line.flags.ladder !== undefined || line.captures.length === 0) return 0;
     const cap = memoryThreads(line.flags.maxConnections, line.flags.maxHalfOpen);
-    return scanThreads(line.flags.threads, totalSize(line.captures), undefined, cap) - 1;
+    const packets = line.flags.threads === undefined ? estimatedPackets(line.captures) : null;
+    return scanThreads(line.flags.threads, totalSize(line.captures), undefined, cap, packets) - 1;
   } catch {
     return 0; // a usage error: main() says so
   }

@@ -25,6 +25,7 @@ import { errorLine, openErrorMessage } from "../report-error.js";
 import { EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, EXIT_PIPE, EXIT_UNREADABLE, EXIT_NO_MATCH, worst } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
 import { chooseThreads } from "../threads.js";
+import { estimatedPackets } from "../packet-estimate.js";
 import { memoryThreads } from "../thread-memory.js";
 import { decapsulationOptions, type DecapsulationFlags } from "../decapsulation-flags.js";
 
@@ -106,7 +107,8 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   const top = Number(flags.top ?? 10);
   if (!/^\d+$/.test(String(flags.top ?? 10)) || !Number.isSafeInteger(top)) throw new UsageError(`--top: "${flags.top}" is not a count (0 or more)`);
   const inputBytes = totalSize(files);
-  const { threads, cappedFrom } = chooseThreads(flags.threads, inputBytes, undefined, memoryThreads(flags.maxConnections, flags.maxHalfOpen));
+  const packets = flags.threads === undefined ? estimatedPackets(files) : null;
+  const { threads, cappedFrom } = chooseThreads(flags.threads, inputBytes, undefined, memoryThreads(flags.maxConnections, flags.maxHalfOpen), packets);
   const filter = flags.filter !== undefined ? parseFilter(String(flags.filter), "--filter") : null;
   const ladderLimit = parseLadderLimit(flags.ladderLimit);
   const selector = flags.ladder !== undefined ? parseLadder(String(flags.ladder)) : null;
