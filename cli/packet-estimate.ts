@@ -62,11 +62,13 @@ function sampleFile(file: string, size: number): { records: number; bytes: numbe
   let fd: number | null = null;
   try {
     fd = openSync(file, "r");
-    const first = read(fd, 0, Math.min(size, WINDOWS * WINDOW_BYTES));
+    // A file no larger than the windows is read whole; of a larger one, the start only tells its format.
+    const small = size <= WINDOWS * WINDOW_BYTES;
+    const first = read(fd, 0, small ? size : WINDOW_BYTES);
     const whole = recordsIn(first);
     const format = whole && formatOf(first);
     if (!format) return null;
-    if (size <= WINDOWS * WINDOW_BYTES) return whole;
+    if (small) return whole;
     const total = { records: 0, bytes: 0 };
     for (let w = 0; w < WINDOWS; w++) {
       const window = read(fd, Math.floor((size * (w + 0.5)) / WINDOWS) - WINDOW_BYTES / 2, WINDOW_BYTES);

@@ -75,7 +75,7 @@ export function createLineScanner(input: CaptureInput | CaptureInput[], options:
     // Two threads, lines in WebAssembly: the worker only tracks (it is the busier thread) and this
     // thread writes the lines from its connections' bytes; from three, each worker writes its own.
     const source = wasmLines && threads === 2
-      ? wasmLinesFromWorkers(inputs, options, threads - 1, summaries, spec, wasmLines, undefined, undefined, reuse)
+      ? wasmLinesFromWorkers(inputs, options, threads - 1, summaries, spec, wasmLines, { reuse })
       : linesInWorkers(inputs, options, threads - 1, summaries, spec, { wasmLines, reuse });
     for await (const chunk of whileRead(source, ended)) {
       if (chunk.length) yield chunk;

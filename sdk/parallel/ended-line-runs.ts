@@ -1,9 +1,9 @@
 // Lines written in WebAssembly at two threads (ndjson, csv or zeek, unfiltered): the worker sends
 // its connections as bytes (ended-bytes.ts), which this thread writes as lines in WebAssembly as
 // each message arrives (ended-lines.ts), or, when this thread is behind, as lines it wrote
-// itself (scan-worker.ts); both are then merged by copying bytes as line-runs.ts does. The work goes to whichever thread has room: on short
-// connections the worker's tracking is the larger share, on large packets this thread's
-// reading (README, "Threads and the record path").
+// itself (scan-worker.ts); both are then merged by copying bytes as line-runs.ts does. The work
+// goes to whichever thread has room: on short connections the worker's tracking is the larger
+// share, on large packets this thread's reading (README, "Threads and the record path").
 
 import { instantiateTracker } from "../connections/tracker-module.js";
 import type { LineWriter } from "../lines/line-formats.js";
@@ -30,7 +30,7 @@ export class EndedLineRuns implements RunKind<Lines, Uint8Array> {
   }
 
   receive(m: WorkerMessage, message: Received) {
-    if (m.type === "lines") return linesRuns(m, message, (lines) => lines);
+    if (m.type === "lines") return linesRuns(m, message);
     if (m.type !== "ended") throw new Error(`a scan worker sent ${m.type} for lines`);
     // A tracker instance on a memory of its own, used only for its line writer: made once needed.
     // Its lines go into a buffer of their own, which comes back here once they are merged.

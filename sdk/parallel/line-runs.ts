@@ -18,7 +18,7 @@ export class LineRuns implements RunKind<Lines, Uint8Array> {
 
   receive(m: WorkerMessage, message: Received) {
     if (m.type !== "lines") throw new Error(`a scan worker sent ${m.type} for lines`);
-    return linesRuns(m, message, (lines) => lines);
+    return linesRuns(m, message);
   }
 
   emit(items: RunItem<Lines>[]): Uint8Array {
@@ -42,15 +42,10 @@ export class ChunkBuffer {
   }
 }
 
-/**
- * The runs of a message of lines, each line to be taken from the message's buffer; `data` makes
- * the runs' data from the message's lines.
- */
-export function linesRuns<L extends Lines>(
-  m: Extract<WorkerMessage, { type: "lines" }>, message: Received, data: (lines: Lines) => L,
-): { batch: number; run: Run<L> }[] {
+/** The runs of a message of lines, each line to be taken from the message's buffer. */
+export function linesRuns(m: Extract<WorkerMessage, { type: "lines" }>, message: Received): { batch: number; run: Run<Lines> }[] {
   message.left = m.ends.length;
-  return runsOf(m.groups, data({ bytes: new Uint8Array(m.bytes, 0, m.length), ends: m.ends }), m.keys, message);
+  return runsOf(m.groups, { bytes: new Uint8Array(m.bytes, 0, m.length), ends: m.ends }, m.keys, message);
 }
 
 /** The items' lines in their order, in one new buffer (or `into`'s); `took(run)` after each item. */

@@ -100,7 +100,8 @@ export const LINES_WHEN_BEHIND = 512;
  */
 export function wasmLinesFromWorkers(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], lines: LineSpec,
-  wasmLines: WasmLineFormat, behind = LINES_WHEN_BEHIND, handOff?: HandOffPeak, reuse = false,
+  wasmLines: WasmLineFormat,
+  { behind = LINES_WHEN_BEHIND, handOff, reuse }: { behind?: number; handOff?: HandOffPeak; reuse?: boolean } = {},
 ): AsyncGenerator<Uint8Array, Timeline> {
   const kind = new EndedLineRuns(wasmLines, lineWriter(lines), reuse);
   return runWorkers(inputs, options, threads, summaries, kind, { lines, wasmLines, linesWhenBehind: behind }, handOff);

@@ -89,14 +89,14 @@ export class WorkerLoop {
    * (one step; true once none is left), and reports the tracker's `timeline`.
    */
   run(track: (batch: ShardBatch) => void, finishSome: () => boolean, timeline: () => Timeline): void {
-    const reader = forEachShardBatch(this.job, () => this.sent, track, (done) => {
+    forEachShardBatch(this.job, () => this.sent, track, (done) => {
       this.batch = done;
       if (this.out.full() || done % FLUSH_BATCHES === 0) this.flush(done);
     }, (done) => this.flush(done), this.reader);
     this.flush(this.batch);
     this.batch = FINAL_BATCH;
     for (let done = false; !done;) {
-      reader.waitForConsumer(this.sent);
+      this.reader.waitForConsumer(this.sent);
       done = finishSome();
       if (this.out.count > 0 || done) this.flush(Infinity);
     }

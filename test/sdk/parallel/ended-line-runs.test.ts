@@ -37,7 +37,7 @@ const jsLines = (input: CaptureInput, format: WasmLineFormat) => scanText(input,
 
 async function fromWorkers(input: CaptureInput, format: WasmLineFormat, workers: number, behind: number): Promise<string> {
   const parts: Buffer[] = [];
-  for await (const chunk of wasmLinesFromWorkers([input], {}, workers, [], { format }, format, behind)) parts.push(Buffer.from(chunk));
+  for await (const chunk of wasmLinesFromWorkers([input], {}, workers, [], { format }, format, { behind })) parts.push(Buffer.from(chunk));
   return Buffer.concat(parts).toString("utf8");
 }
 

@@ -45,8 +45,8 @@ describe("the workers' hand-off at the end of input", () => {
         // Bytes written as lines by the workers (as when the main thread is behind) or by the main thread.
         const workerLines: HandOffPeak = { scan: 0, final: 0 }, mainLines: HandOffPeak = { scan: 0, final: 0 };
         const ndjson = { format: "ndjson" };
-        expect(await drain(wasmLinesFromWorkers([path], {}, WORKERS, [], ndjson, "ndjson", 0, workerLines))).toBeGreaterThan(0);
-        expect(await drain(wasmLinesFromWorkers([path], {}, WORKERS, [], ndjson, "ndjson", Infinity, mainLines))).toBeGreaterThan(0);
+        expect(await drain(wasmLinesFromWorkers([path], {}, WORKERS, [], ndjson, "ndjson", { behind: 0, handOff: workerLines }))).toBeGreaterThan(0);
+        expect(await drain(wasmLinesFromWorkers([path], {}, WORKERS, [], ndjson, "ndjson", { behind: Infinity, handOff: mainLines }))).toBeGreaterThan(0);
         for (const [way, peak] of [["records", records], ["lines", lines], ["lines by the workers", workerLines], ["lines by this thread", mainLines]] as const) {
           // Every buffer sent comes back and is reused: a few wait at most (each message's).
           expect(peak.spares, way).toBeLessThanOrEqual(8);
