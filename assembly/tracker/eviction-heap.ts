@@ -1,8 +1,7 @@
-// Min-heaps of (key, connection slot, generation), 16 bytes an entry, as timer-heap.ts's is (without
-// its tie rule) but with more than one instance: a heap is a 12-byte header (entries, count,
-// capacity) at its handle.
+// Min-heaps of (key, connection slot, generation), 16 bytes an entry, as timers.ts is but with
+// more than one instance: a heap is a 12-byte header (entries, count, capacity) at its handle.
 // eviction.ts keeps connections in them by the index of their last packet (the reference
-// tracker uses its SlotHeap class for the same).
+// tracker uses its TimerQueue class for the same).
 
 import { copy16 } from "../memory";
 

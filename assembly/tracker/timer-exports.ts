@@ -1,5 +1,5 @@
-// The timer queue (timers.ts) one operation at a time, exported from the tracker module for its
-// tests (test/assembly/tracker/timers.test.ts) on an instance of their own.
+// The timer heap (timers.ts) one operation at a time, exported from the tracker module for its
+// tests (test/assembly/tracker/timers.test.ts), on an instance of their own.
 
 import {
   resetTimers, pushTimer, popTimer, peekDeadline, peekSlot, peekGeneration, timerCount, timerEntry, keepTimers,

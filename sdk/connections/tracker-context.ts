@@ -9,7 +9,6 @@ import { CLOSED, RESET } from "./endpoint-state.js";
 import { ConnectionStore } from "./connection-store.js";
 import { FlowTable } from "./flow-table.js";
 import { TimerQueue } from "./timer-queue.js";
-import { SlotHeap } from "./slot-heap.js";
 import { portSet, ZEEK_LIKELY_SERVER_PORTS } from "./likely-server-ports.js";
 import { parseCidr, cidrContains, type Cidr } from "./cidr.js";
 import { PendingSyns } from "./pending-syns.js";
@@ -62,8 +61,8 @@ export class TrackerContext {
   readonly connectionShare: number;
   readonly recordsByShard = new Int32Array(VIRTUAL_SHARDS);
   evicting = false;
-  readonly evictFirst: SlotHeap[] = [];
-  readonly evictLater: SlotHeap[] = [];
+  readonly evictFirst: TimerQueue[] = [];
+  readonly evictLater: TimerQueue[] = [];
   evictQueued = 0;
   evictStale = 0;
   /** The input has ended: connections are being ended in id order. */

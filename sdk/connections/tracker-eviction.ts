@@ -15,7 +15,7 @@
 // and ends its own records: the same ones whichever worker tracks it.
 
 import { REMOVED_EVICTED } from "./connection-store.js";
-import { SlotHeap } from "./slot-heap.js";
+import { TimerQueue } from "./timer-queue.js";
 import { CUR_TIME, type TrackerContext } from "./tracker-context.js";
 import { remove } from "./tracker-lifetime.js";
 import { virtualShard } from "./tracker-options.js";
@@ -33,8 +33,8 @@ function queue(k: TrackerContext, slot: number): void {
   const s = k.store;
   const shard = virtualShard(s.flowHash[slot]!);
   if (!k.evictFirst[shard]) {
-    k.evictFirst[shard] = new SlotHeap();
-    k.evictLater[shard] = new SlotHeap();
+    k.evictFirst[shard] = new TimerQueue();
+    k.evictLater[shard] = new TimerQueue();
   }
   (firstToGo(k, slot) ? k.evictFirst[shard]! : k.evictLater[shard]!).push(s.lastPacket[slot]!, slot, s.generation[slot]!);
   k.evictQueued++;
@@ -69,7 +69,7 @@ function victim(k: TrackerContext, shard: number): number {
   for (;;) {
     const first = evictFirst.size > 0;
     const heap = first ? evictFirst : evictLater;
-    const last = heap.peekKey(), slot = heap.peekSlot(), generation = heap.peekGeneration();
+    const last = heap.peekDeadline(), slot = heap.peekSlot(), generation = heap.peekGeneration();
     heap.pop();
     k.evictQueued--;
     if (s.generation[slot] !== generation || !s.inUse[slot]) { if (k.evictStale > 0) k.evictStale--; continue; }

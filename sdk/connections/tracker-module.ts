@@ -50,7 +50,7 @@ export interface TrackerExports {
   linesArea(bytes: number): number;
   /** Where the records' block pointers (long histories, tunnel chains) count from: ended-bytes.ts's buffer start, or 0. */
   setBlocksBase(at: number): void;
-  // The timer queue (assembly/tracker/timer-exports.ts), for its tests on an instance of their own.
+  // The timer heap (assembly/tracker/timer-exports.ts), for its tests on an instance of their own.
   timersReset(): void;
   timersPush(deadline: number, slot: number, generation: number): void;
   timersPop(): void;

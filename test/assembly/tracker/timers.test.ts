@@ -1,7 +1,8 @@
-// The WebAssembly tracker's timer queue (assembly/tracker/timers.ts, reached through its test
+// The WebAssembly tracker's timer heap (assembly/tracker/timers.ts, reached through its test
 // exports, timer-exports.ts) against the reference tracker's (sdk/connections/timer-queue.ts):
-// both give out the same entries in the same order, entries of equal deadlines included, also
-// after dropping entries (keep), so that the two trackers end connections alike.
+// both give out the same entries in the same order, also after dropping entries (keep), so that
+// the two trackers end connections alike. Entries of equal deadlines come out in the heap's own
+// order, so both must make the same moves: the deadlines here are drawn from few values.
 
 import { describe, it, expect } from "vitest";
 import { instantiateTracker, type TrackerExports } from "../../../sdk/connections/tracker-module.js";
@@ -58,7 +59,7 @@ function inOrder(entries: Entry[]): boolean {
 }
 
 describe("the WebAssembly timer queue", () => {
-  it("gives out every entry earliest first, equal deadlines in the reference queue's order", () => {
+  it("gives out every entry earliest first, equal deadlines in the reference heap's order", () => {
     for (const [seed, distinct] of [[1, 40], [2, 3], [3, 2_000]] as const) {
       const { wasm: w, reference } = run(seed, 20_000, distinct, Infinity);
       expect(w).toEqual(reference);
@@ -67,7 +68,7 @@ describe("the WebAssembly timer queue", () => {
     }
   });
 
-  it("gives out the same entries as the reference queue with pops between pushes", () => {
+  it("gives out the same entries as the reference heap with pops between pushes", () => {
     for (const seed of [4, 5, 6]) {
       const { wasm: w, reference } = run(seed, 30_000, 50, 2);
       expect(w).toEqual(reference);
@@ -75,7 +76,7 @@ describe("the WebAssembly timer queue", () => {
     }
   });
 
-  it("keeps the entries marked live, in the reference queue's order, through growth and wrap-round", () => {
+  it("keeps the entries marked live and goes on in the reference heap's order, through growth", () => {
     const w = wasmQueue(), q = new TimerQueue(), next = rng(9);
     const live: Entry[] = [];
     for (let i = 0; i < 12_000; i++) {
