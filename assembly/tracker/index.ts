@@ -23,6 +23,8 @@ import { promote, pendingId } from "./half-open";
 import { pendingLive, pendingFirst, pendingTail, pendingAt, P_ALIVE } from "./pending";
 import * as config from "./config";
 // The line writers (assembly/lines/): ndjson, csv and zeek lines, and their parts one at a time.
+// The timer queue's operations, for its tests.
+export { timersReset, timersPush, timersPop, timersSize, timersPeekDeadline, timersPeekSlot, timersPeekGeneration, timersKeepOddGenerations } from "./timer-exports";
 export { linesScratchPtr, linesScratchBytes, writeNumber, writeAddress, writeCommunityId, writeLine, writeCsvLine, writeZeekLine, lineMaxBytes, linesArea, setBlocksBase } from "../lines/exports";
 
 const RECORDS_CAPACITY: u32 = 4096;

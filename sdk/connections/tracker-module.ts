@@ -50,6 +50,16 @@ export interface TrackerExports {
   linesArea(bytes: number): number;
   /** Where the records' block pointers (long histories, tunnel chains) count from: ended-bytes.ts's buffer start, or 0. */
   setBlocksBase(at: number): void;
+  // The timer heap (assembly/tracker/timer-exports.ts), for its tests on an instance of their own.
+  timersReset(): void;
+  timersPush(deadline: number, slot: number, generation: number): void;
+  timersPop(): void;
+  timersSize(): number;
+  timersPeekDeadline(): number;
+  timersPeekSlot(): number;
+  timersPeekGeneration(): number;
+  /** Keeps the entries whose generation is odd. */
+  timersKeepOddGenerations(): void;
 }
 
 // build/tracker.wasm sits at the package root: two levels up from this source file when tests
