@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from "node:v8";
 import { startScanWorkersEarly } from "./early-start.js";
+import { capYoungGeneration } from "./young-generation.js";
 
 // The scan produces garbage at a steady rate (a record per connection) while its live data stays
 // small; V8's default is to let the heap grow 2-4x before a full collection, which on long runs
@@ -8,6 +9,8 @@ import { startScanWorkersEarly } from "./early-start.js";
 // 250-450 MB. A smaller growing factor keeps it near the live size. (Read at each GC, so it
 // can be set now; unknown to a future V8, it would just be ignored.)
 setFlagsFromString("--heap-growing-percent=20");
+// Likewise the young generation: grown to 8 MB, it grows no further (see young-generation.ts).
+capYoungGeneration();
 
 // Write errors come back to the writes that failed (output.ts); unhandled, they would also be
 // thrown as 'error' events. A closed standard error (2>&- or a closed pipe) just loses messages.

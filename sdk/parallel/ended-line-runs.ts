@@ -11,38 +11,59 @@ import type { WasmLineFormat } from "../lines/wasm-lines.js";
 import { EndedLinesWriter } from "./ended-lines.js";
 import { ChunkBuffer, copyLines, linesRuns, type Lines } from "./line-runs.js";
 import { runsOf, taken, type Received, type RunItem, type RunKind } from "./merge-runs.js";
-import type { WorkerMessage } from "./messages.js";
-
-/** Buffers of lines this thread wrote, kept for reuse once their lines are merged. */
-const MAX_SPARES = 8;
+import type { HandOffPeak, WorkerMessage } from "./messages.js";
 
 export class EndedLineRuns implements RunKind<Lines, Uint8Array> {
   private converter: EndedLinesWriter | null = null;
   private readonly out: ChunkBuffer | null;
+  // Buffers of lines this thread wrote, each kept for reuse once its lines are merged. All are
+  // kept: one is made only when every one made before is waiting to be merged, so there are
+  // never more than were waiting at once (~10 under a flood: a batch's 4 096 ended connections
+  // go in 8 messages, merged once the batch is complete).
   private readonly spares: ArrayBuffer[] = [];
 
   /**
    * `format`: the WebAssembly writer of the lines; `write` writes those it declines (the format's
-   * JS writer); `reuse`: each chunk emitted is written over by the next (line-runs.ts, ChunkBuffer).
+   * JS writer); `reuse`: each chunk emitted is written over by the next (line-runs.ts, ChunkBuffer);
+   * `counts.lineBuffers`: how many buffers of lines it made (for tests).
    */
-  constructor(private readonly format: WasmLineFormat, private readonly write: LineWriter, reuse = false) {
+  constructor(
+    private readonly format: WasmLineFormat, private readonly write: LineWriter, reuse = false,
+    private readonly counts?: HandOffPeak,
+  ) {
     this.out = reuse ? new ChunkBuffer() : null;
   }
 
   receive(m: WorkerMessage, message: Received) {
     if (m.type === "lines") return linesRuns(m, message);
     if (m.type !== "ended") throw new Error(`a scan worker sent ${m.type} for lines`);
+    const count = m.groups.reduce((n, g) => n + g.count, 0);
+    // A message that only says which batches are complete (a worker sends one when it waits for
+    // the next batch): no lines. Its buffer of lines would have been handed on with nothing in it
+    // to take, so never given back: under a flood, where every batch ends thousands of
+    // connections, a 1 MB buffer lost and a new one grown from 256 kB each batch (~840 MB of
+    // dead buffers over a 2 M-packet SYN flood, freed only at V8's next collection).
+    if (count === 0) return [];
     // A tracker instance on a memory of its own, used only for its line writer: made once needed.
     // Its lines go into a buffer of their own, which comes back here once they are merged.
-    this.converter ??= new EndedLinesWriter(instantiateTracker(), this.format, () => this.write, () => this.spares.pop());
-    const count = m.groups.reduce((n, g) => n + g.count, 0);
+    this.converter ??= (this.made(), new EndedLinesWriter(instantiateTracker(), this.format, () => this.write, () => this.spare()));
     const { bytes, ends, keys } = this.converter.lines(new Uint8Array(m.bytes, 0, m.length), count);
     message.left = 0; // the lines are written: the message's buffer goes back to its worker now
     const buffer = bytes.buffer as ArrayBuffer;
     const written: Received = {
-      buffer, left: count, giveBack: () => { if (this.spares.length < MAX_SPARES) this.spares.push(buffer); },
+      buffer, left: count, giveBack: () => { this.spares.push(buffer); },
     };
     return runsOf(m.groups, { bytes, ends }, keys, written);
+  }
+
+  private spare(): ArrayBuffer | undefined {
+    const buffer = this.spares.pop();
+    if (!buffer) this.made();
+    return buffer;
+  }
+
+  private made(): void {
+    if (this.counts) this.counts.lineBuffers = (this.counts.lineBuffers ?? 0) + 1;
   }
 
   emit(items: RunItem<Lines>[]): Uint8Array {

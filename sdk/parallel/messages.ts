@@ -56,6 +56,8 @@ export interface HandOffPeak {
   final: number;
   /** The most buffers a worker held given back and not yet reused (SpareBuffers, worker-loop.ts). */
   spares?: number;
+  /** Buffers of lines the main thread made to write the workers' connections in (ended-line-runs.ts). */
+  lineBuffers?: number;
 }
 
 /** Batch number of the connections still open at the end of input (ended in id order). */

@@ -103,7 +103,7 @@ export function wasmLinesFromWorkers(
   wasmLines: WasmLineFormat,
   { behind = LINES_WHEN_BEHIND, handOff, reuse }: { behind?: number; handOff?: HandOffPeak; reuse?: boolean } = {},
 ): AsyncGenerator<Uint8Array, Timeline> {
-  const kind = new EndedLineRuns(wasmLines, lineWriter(lines), reuse);
+  const kind = new EndedLineRuns(wasmLines, lineWriter(lines), reuse, handOff);
   return runWorkers(inputs, options, threads, summaries, kind, { lines, wasmLines, linesWhenBehind: behind }, handOff);
 }
 

@@ -11,10 +11,11 @@ import { fileURLToPath } from "node:url";
 
 // A worker's JavaScript allocates little (its tracker lives in WebAssembly memory): a small
 // young generation keeps its heap from growing to V8's defaults. A scan's only worker (two
-// threads) only tracks, and 4 MB do: 6-8 MB less peak RSS under a flood than 8, the same CPU.
+// threads) only tracks (its lines, when it writes them, are written in WebAssembly), and 2 MB do:
+// ~5 MB less peak RSS under a flood than 4 (6-8 MB less than 8 before that), the same CPU.
 // From two workers on they may write lines (sdk/lines/scan-lines.ts), which allocates more:
 // with 4 MB that took 1.18x the CPU, so they keep 8.
-const limits = (workers: number) => ({ maxYoungGenerationSizeMb: workers === 1 ? 4 : 8 });
+const limits = (workers: number) => ({ maxYoungGenerationSizeMb: workers === 1 ? 2 : 8 });
 
 // The worker script beside this module (the compiled dist/sdk/parallel/scan-worker.js, or the
 // bundled one beside the bundled command in dist/cli/); from source (tests), the compiled one,

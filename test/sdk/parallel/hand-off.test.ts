@@ -61,3 +61,27 @@ describe("the workers' hand-off at the end of input", () => {
     }, 120_000);
   }
 });
+
+describe("the main thread's buffers of lines at two threads", () => {
+  it("are reused, also across the messages that only say a batch is complete", async () => {
+    // Past a half-open bound of 1 000 every SYN ends the oldest held: each batch of 4 096 ends as
+    // many, sent in 8 messages of 512, and each batch is followed by a message with none (the
+    // worker waits for the next batch). A buffer of lines was lost with each of those: 24 more.
+    const dir = mkdtempSync(join(tmpdir(), "ths-line-buffers-"));
+    try {
+      const path = join(dir, "flood.pcap");
+      const packets = 100_000;
+      writeFlood(path, packets, 1_000_000, 0x02);
+      const counts: HandOffPeak = { scan: 0, final: 0 };
+      let bytes = 0;
+      const run = wasmLinesFromWorkers([path], { maxHalfOpen: 1000 }, 1, [], { format: "ndjson" }, "ndjson", { behind: Infinity, handOff: counts });
+      for await (const chunk of run) bytes += chunk.length;
+      expect(bytes).toBeGreaterThan(packets * 100);
+      // As many as wait to be merged at once: a batch's 8 messages and the one being written.
+      expect(counts.lineBuffers).toBeGreaterThan(0);
+      expect(counts.lineBuffers).toBeLessThanOrEqual(12);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
