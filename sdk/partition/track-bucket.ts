@@ -8,6 +8,7 @@
 // task keeps its own).
 
 import { closeSync } from "node:fs";
+import { setImmediate as eventLoopTurn } from "node:timers/promises";
 import * as L from "../../assembly/layout.js";
 import { GroupingTracker, type EndedGroup } from "../connections/track.js";
 import { PacketBatch } from "../decoder/packet-batch.js";
@@ -67,7 +68,9 @@ class BatchArea implements ChunkArea {
   }
 }
 
-async function* trackBucket(set: PartitionSet, bucket: number, options: BucketOptions): AsyncGenerator<EndedGroup, Timeline> {
+async function* trackBucket(
+  set: PartitionSet, bucket: number, options: BucketOptions, signal: AbortSignal,
+): AsyncGenerator<EndedGroup, Timeline> {
   const grouping = new GroupingTracker({ ...options, verifyChecksums: set.decoder.verifyChecksums });
   const tracker = grouping.tracker as GroupingTracker["tracker"] & { setClockBase(secs: number): void };
   const area = new BatchArea(4096);
@@ -86,6 +89,10 @@ async function* trackBucket(set: PartitionSet, bucket: number, options: BucketOp
       }
       tracker.packetBase = packetBase;
       for (let batch = file.batches[0]; batch < file.batches[1]; batch++) {
+        // The bucket files are read synchronously: a turn of the event loop each batch lets
+        // timers run (an AbortSignal.timeout, a close() from setTimeout, the caller's own I/O).
+        await eventLoopTurn();
+        signal.throwIfAborted();
         if (set.origin && set.origin.file === set.files[k] && set.origin.batch === batch) tracker.setClockBase(set.origin.sec);
         while (reader.nextBatch() === batch) {
           const chunk = reader.read(area);
@@ -127,17 +134,30 @@ export function createBucketScanner(set: PartitionSet, bucket: number, options: 
   let timeline: Timeline | null = null;
   let running: AsyncGenerator<ConnectionRecord[]> | null = null;
   let started = false;
+  // close() aborts this; the caller's signal, if any, stops the scan as well (as createScanner's).
+  const closer = new AbortController();
+  const closed = new Error("the scanner was closed");
+  const signal = options.signal ? AbortSignal.any([options.signal, closer.signal]) : closer.signal;
+  /** Stopped: returns when close() stopped it, throws the caller's signal's reason. */
+  const stopped = (): boolean => {
+    if (!signal.aborted) return false;
+    if (closer.signal.aborted) return true;
+    throw signal.reason;
+  };
   async function* batches(): AsyncGenerator<ConnectionRecord[]> {
     if (started) throw new Error("a scanner can be iterated only once");
     started = true;
-    const groups = trackBucket(set, bucket, options);
+    if (stopped()) return;
+    const groups = trackBucket(set, bucket, options, signal);
     try {
       for (;;) {
         const next = await groups.next();
         if (next.done) { timeline = next.value; return; }
         if (next.value.records.length) yield next.value.records;
-        options.signal?.throwIfAborted();
+        if (stopped()) return;
       }
+    } catch (error) {
+      if (error !== closed) throw error;
     } finally {
       await groups.return(undefined as unknown as Timeline);
     }
@@ -151,10 +171,17 @@ export function createBucketScanner(set: PartitionSet, bucket: number, options: 
       return timeline;
     },
     async *[Symbol.asyncIterator]() {
-      for await (const records of (running = batches())) yield* records;
+      for await (const records of (running = batches())) {
+        for (const record of records) {
+          if (stopped()) return; // the rest of a batch is not handed out either
+          yield record;
+        }
+      }
     },
     async close() {
-      if (running) await running.return(undefined);
+      if (!closer.signal.aborted) closer.abort(closed);
+      // A generator waiting inside wakes on the abort and ends; one suspended at a yield ends here.
+      if (running) await running.return(undefined).catch(() => {});
     },
   };
 }

@@ -1,0 +1,66 @@
+// Stopping a bucket's scan part-way, as a createScanner scan stops (the README calls it a
+// Scanner like createScanner's): close() before the loop, close() inside it, close() and an
+// AbortSignal from a timer (the bucket files are read synchronously: the scan must give the
+// event loop turns for a timer to fire).
+
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { partitionCaptures, createBucketScanner, openPartitionSet } from "../../../sdk/index.js";
+import { generateCapture } from "../../../bench/generate.js";
+
+const dir = mkdtempSync(join(tmpdir(), "ths-bucket-stop-"));
+const PARTS = join(dir, "parts");
+let all = 0;
+const bucketScanner = (options = {}) => createBucketScanner(openPartitionSet(PARTS, 0, 1), 0, options);
+
+beforeAll(async () => {
+  const capture = join(dir, "big.pcap");
+  generateCapture(capture, { bytes: 24e6, snaplen: 96, seed: 7 }); // ~3 000 connections
+  await partitionCaptures([capture], PARTS, { buckets: 1 });
+  for await (const _c of bucketScanner()) all++;
+}, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("stopping a bucket scanner", () => {
+  it("close() before the loop: nothing is read", async () => {
+    const scanner = bucketScanner();
+    await scanner.close();
+    let n = 0;
+    for await (const _c of scanner) n++;
+    expect(n).toBe(0);
+  });
+
+  it("close() inside the loop: no record after it, not even the rest of the batch", async () => {
+    const scanner = bucketScanner();
+    let n = 0, closing: Promise<void> | undefined;
+    for await (const _c of scanner) if (++n === 3) closing = scanner.close();
+    await closing;
+    expect(n).toBe(3);
+  });
+
+  it("close() from a timer stops the loop part-way", async () => {
+    const scanner = bucketScanner();
+    setTimeout(() => void scanner.close(), 0);
+    let n = 0;
+    for await (const _c of scanner) n++;
+    expect(all).toBeGreaterThan(1000);
+    expect(n).toBeLessThan(all);
+  });
+
+  it("an AbortSignal from a timer: the loop throws its reason part-way", async () => {
+    let n = 0;
+    const loop = async () => { for await (const _c of bucketScanner({ signal: AbortSignal.timeout(1) })) n++; };
+    await expect(loop()).rejects.toThrow(expect.objectContaining({ name: "TimeoutError" }));
+    expect(n).toBeLessThan(all);
+  });
+
+  it("an AbortSignal aborted inside the loop: no record after it", async () => {
+    const controller = new AbortController();
+    let n = 0;
+    const loop = async () => { for await (const _c of bucketScanner({ signal: controller.signal })) if (++n === 4) controller.abort(); };
+    await expect(loop()).rejects.toThrow(expect.objectContaining({ name: "AbortError" }));
+    expect(n).toBe(4);
+  });
+});
