@@ -4,7 +4,7 @@
 // same map output.
 
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { scan, partitionCaptures, createBucketScanner, openPartitionSet, mapOutputName, type ConnectionRecord } from "../../../sdk/index.js";
@@ -41,4 +41,19 @@ describe("partitionCaptures over files out of capture order", () => {
     expect(again.dir).toBe(first.dir);
     expect(readdirSync(out)).toEqual([mapOutputName([files[0]!, files[1]!])]);
   }, 120_000);
+});
+
+describe("partitionCaptures' arguments", () => {
+  it("are checked before anything is written: a TypeError or RangeError naming the argument", async () => {
+    const out = join(dir, "refused");
+    const call = (files: unknown, options: unknown) => partitionCaptures(files as string[], out, options as { buckets: number });
+    await expect(call(files[0], { buckets: 2 })).rejects.toThrow(new TypeError("files must be a list of capture paths, not \"" + files[0] + "\""));
+    await expect(call([], { buckets: 2 })).rejects.toThrow(new TypeError("files: an empty list names no capture"));
+    await expect(call([files[0], new Uint8Array(4)], { buckets: 2 })).rejects.toThrow(new TypeError("files[1] must be a path, not object"));
+    await expect(call([files[0], ""], { buckets: 2 })).rejects.toThrow(new TypeError("files[1] must be a path, not \"\""));
+    await expect(call(files, undefined)).rejects.toThrow(new TypeError("options must be an object with buckets, not undefined"));
+    await expect(call(files, { buckets: 0 })).rejects.toThrow(new RangeError("buckets: 0 is not from 1 to 65536"));
+    await expect(call(files, { buckets: 2, chunkSize: -1 })).rejects.toThrow(RangeError);
+    expect(existsSync(out)).toBe(false);
+  });
 });
