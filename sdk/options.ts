@@ -132,3 +132,9 @@ export function checkPartitionArguments(files: unknown, options: unknown): void 
   if (options === null || typeof options !== "object") throw new TypeError(`options must be an object with buckets, not ${describe(options)}`);
   checkDecodeOptions(options as DecodeCaptureOptions);
 }
+
+/** openPartitionSet()'s bucket and map count (whether the bucket exists, the partitions say). */
+export function checkPartitionSetArguments(bucket: unknown, maps: unknown): void {
+  integer("bucket", bucket, 0, Number.MAX_SAFE_INTEGER, "a bucket number, from 0");
+  if (maps !== undefined) integer("maps", maps, 1, Number.MAX_SAFE_INTEGER, "a whole number of map outputs, at least 1");
+}

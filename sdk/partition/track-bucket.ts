@@ -8,6 +8,7 @@
 // task keeps its own).
 
 import { closeSync } from "node:fs";
+import { dirname } from "node:path";
 import { setImmediate as eventLoopTurn } from "node:timers/promises";
 import * as L from "../../assembly/layout.js";
 import { GroupingTracker, type EndedGroup } from "../connections/track.js";
@@ -15,7 +16,7 @@ import { PacketBatch } from "../decoder/packet-batch.js";
 import type { ConnectionRecord } from "../connections/connection-record.js";
 import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions, Scanner } from "../scan.js";
-import { checkScanOptions } from "../options.js";
+import { checkScanOptions, checkPartitionSetArguments } from "../options.js";
 import { ChunkReader, type ChunkArea } from "./chunk-reader.js";
 import { openBucketFile, readPartitionSet, PartitionError, type MapOutput, type PartitionSet } from "./map-outputs.js";
 import { CLOCK_ENTRY_SIZE, FILE_HEADER_SIZE } from "./format.js";
@@ -30,12 +31,18 @@ export interface BucketOptions extends Omit<ScanOptions, "threads" | "verifyChec
  * whole, this version), so that a reduce refuses before it writes anything; throws PartitionError.
  */
 export function openPartitionSet(root: string, bucket: number, maps?: number): PartitionSet {
+  checkPartitionSetArguments(bucket, maps);
   const set = readPartitionSet(root, maps);
+  checkBucketMade(set, bucket, root);
+  checkBucketFiles(set, bucket);
+  return set;
+}
+
+/** Throws PartitionError unless the map tasks made `bucket`. */
+function checkBucketMade(set: PartitionSet, bucket: number, root: string): void {
   if (!Number.isInteger(bucket) || bucket < 0 || bucket >= set.buckets) {
     throw new PartitionError(`${root}: no bucket ${bucket} (the map tasks made buckets 0 to ${set.buckets - 1})`);
   }
-  checkBucketFiles(set, bucket);
-  return set;
 }
 
 /** Opens and checks every map output's file of `bucket`; throws PartitionError. */
@@ -131,6 +138,8 @@ async function* trackBucket(
  */
 export function createBucketScanner(set: PartitionSet, bucket: number, options: BucketOptions = {}): Scanner {
   checkScanOptions(options);
+  checkPartitionSetArguments(bucket, undefined);
+  checkBucketMade(set, bucket, dirname(set.maps[0]!.dir));
   let timeline: Timeline | null = null;
   let running: AsyncGenerator<ConnectionRecord[]> | null = null;
   let started = false;

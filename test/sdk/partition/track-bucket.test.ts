@@ -64,3 +64,16 @@ describe("stopping a bucket scanner", () => {
     expect(n).toBe(4);
   });
 });
+
+describe("openPartitionSet's and createBucketScanner's arguments", () => {
+  it("a maps count or bucket that cannot be is a TypeError or RangeError naming it, not a PartitionError about the partitions", async () => {
+    expect(() => openPartitionSet(PARTS, 0, 0)).toThrow(new RangeError("maps must be a whole number of map outputs, at least 1, not 0"));
+    expect(() => openPartitionSet(PARTS, 0, 1.5)).toThrow(new RangeError("maps must be a whole number of map outputs, at least 1, not 1.5"));
+    expect(() => openPartitionSet(PARTS, 0, "1" as unknown as number)).toThrow(new TypeError("maps must be a number (a whole number of map outputs, at least 1), not \"1\""));
+    expect(() => openPartitionSet(PARTS, "0" as unknown as number)).toThrow(new TypeError("bucket must be a number (a bucket number, from 0), not \"0\""));
+    expect(() => openPartitionSet(PARTS, 1)).toThrow(/no bucket 1 \(the map tasks made buckets 0 to 0\)/);
+    // A set opened for one bucket, scanned for one the map tasks did not make: refused as openPartitionSet refuses it.
+    const scanBucket = async (b: number) => { for await (const _c of createBucketScanner(openPartitionSet(PARTS, 0), b)); };
+    await expect(scanBucket(3)).rejects.toThrow(/no bucket 3 \(the map tasks made buckets 0 to 0\)/);
+  });
+});
