@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """One tcp-handshake-scan of many capture files, spread over a Dask cluster.
 
-Map: each task runs `tcp-handshake-scan partition` over a few of the files (in the order
-given: rotated files, oldest first), writing their TCP packet records by flow-hash bucket
-into PARTS/. Reduce: once every map task is done, each bucket is tracked by
+Map: each task runs `tcp-handshake-scan partition` over a few of the files (consecutive in
+the order given; a task reads its files in capture order, by first packet, and the reduce
+puts all of them in that order), writing their TCP packet records by flow-hash bucket into
+PARTS/. Reduce: once every map task is done, each bucket is tracked by
 `tcp-handshake-scan --from-partitions PARTS --bucket b`, which writes that bucket's
 connections as OUT/bucket-NNNNN.parquet. Read them as one table:
 
@@ -59,7 +60,7 @@ def stale_buckets(out, buckets):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("captures", nargs="+", help="capture files, in capture order")
+    p.add_argument("captures", nargs="+", help="capture files, in any order (the tasks put them in capture order)")
     p.add_argument("--scheduler", help="address of a running Dask scheduler (default: start a local cluster)")
     p.add_argument("--workers", type=int, default=2, help="workers of the local cluster (default 2)")
     p.add_argument("--buckets", type=int, default=8, help="flow-hash buckets: reduce tasks (default 8)")
