@@ -21,7 +21,9 @@ import { ChunkReader, type ChunkArea } from "./chunk-reader.js";
 import { openBucketFile, readPartitionSet, PartitionError, type MapOutput, type PartitionSet } from "./map-outputs.js";
 import { CLOCK_ENTRY_SIZE, FILE_HEADER_SIZE } from "./format.js";
 
-export interface BucketOptions extends Omit<ScanOptions, "threads" | "verifyChecksums" | "tunnelPorts" | "maxTunnelDepth"> {
+/** A scan's options without the thread count and the decoder's (the map tasks decoded). */
+export interface BucketOptions extends Omit<ScanOptions,
+  "threads" | "verifyChecksums" | "tunnelPorts" | "maxTunnelDepth" | "hashSeed" | "chunkSize" | "fragmentTimeout" | "onProgress" | "everyStep"> {
   /** Map outputs expected in the directory (a missing one is refused); default: those there. */
   maps?: number;
 }

@@ -77,3 +77,28 @@ describe("openPartitionSet's and createBucketScanner's arguments", () => {
     await expect(scanBucket(3)).rejects.toThrow(/no bucket 3 \(the map tasks made buckets 0 to 0\)/);
   });
 });
+
+describe("createBucketScanner's options", () => {
+  it("are a scan's without the thread count and the decoder's, which the map tasks took: a TypeScript caller cannot pass those", async () => {
+    const set = openPartitionSet(PARTS, 0);
+    const taken = [
+      // @ts-expect-error the map tasks chose the flow hash's seed
+      () => createBucketScanner(set, 0, { hashSeed: 1 }),
+      // @ts-expect-error the map tasks read the captures
+      () => createBucketScanner(set, 0, { chunkSize: 1 << 16 }),
+      // @ts-expect-error nothing is decoded here: no progress in bytes
+      () => createBucketScanner(set, 0, { onProgress: () => {} }),
+      // @ts-expect-error the map tasks reassembled the fragments
+      () => createBucketScanner(set, 0, { fragmentTimeout: 30 }),
+      // @ts-expect-error no decoder steps here
+      () => createBucketScanner(set, 0, { everyStep: true }),
+      // @ts-expect-error one thread: the reduce tasks are the parallelism
+      () => createBucketScanner(set, 0, { threads: 2 }),
+    ];
+    expect(taken).toHaveLength(6);
+    // What a reduce does take: the tracker's options and a signal.
+    let n = 0;
+    for await (const _c of createBucketScanner(set, 0, { maxConnections: Infinity, likelyServerPorts: [80], signal: new AbortController().signal })) n++;
+    expect(n).toBe(all);
+  });
+});
