@@ -121,3 +121,20 @@ export function checkInputs(input: CaptureInput | CaptureInput[]): void {
     checkInput(input);
   }
 }
+
+/** Arguments of partitionCaptures(): paths only (its map output names each file by path and size). */
+export function checkPartitionArguments(files: unknown, options: unknown): void {
+  if (!Array.isArray(files)) throw new TypeError(`files must be a list of capture paths, not ${describe(files)}`);
+  if (files.length === 0) throw new TypeError("files: an empty list names no capture");
+  files.forEach((f, k) => {
+    if (typeof f !== "string" || f === "") throw new TypeError(`files[${k}] must be a path, not ${describe(f)}`);
+  });
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object with buckets, not ${describe(options)}`);
+  checkDecodeOptions(options as DecodeCaptureOptions);
+}
+
+/** openPartitionSet()'s bucket and map count (whether the bucket exists, the partitions say). */
+export function checkPartitionSetArguments(bucket: unknown, maps: unknown): void {
+  integer("bucket", bucket, 0, Number.MAX_SAFE_INTEGER, "a bucket number, from 0");
+  if (maps !== undefined) integer("maps", maps, 1, Number.MAX_SAFE_INTEGER, "a whole number of map outputs, at least 1");
+}

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """One tcp-handshake-scan of many capture files, spread over a Dask cluster.
 
-Map: each task runs `tcp-handshake-scan partition` over a few of the files (in the order
-given: rotated files, oldest first), writing their TCP packet records by flow-hash bucket
-into PARTS/. Reduce: once every map task is done, each bucket is tracked by
+Map: each task runs `tcp-handshake-scan partition` over a few of the files (consecutive in
+the order given; a task reads its files in capture order, by first packet, and the reduce
+puts all of them in that order), writing their TCP packet records by flow-hash bucket into
+PARTS/. Reduce: once every map task is done, each bucket is tracked by
 `tcp-handshake-scan --from-partitions PARTS --bucket b`, which writes that bucket's
 connections as OUT/bucket-NNNNN.parquet. Read them as one table:
 
@@ -49,19 +50,33 @@ def reduce_bucket(command, parts, maps, bucket, out):
     return path
 
 
+def stale_buckets(out, buckets):
+    """Bucket files in OUT that this run does not write (a run with more buckets left them):
+    read with this run's buckets as one table, they would count their connections again."""
+    names = os.listdir(out) if os.path.isdir(out) else []
+    mine = {f"bucket-{b:05d}.parquet" for b in range(buckets)}
+    return sorted(n for n in names if n.startswith("bucket-") and n.endswith(".parquet") and n not in mine)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("captures", nargs="+", help="capture files, in capture order")
+    p.add_argument("captures", nargs="+", help="capture files, in any order (the tasks put them in capture order)")
     p.add_argument("--scheduler", help="address of a running Dask scheduler (default: start a local cluster)")
     p.add_argument("--workers", type=int, default=2, help="workers of the local cluster (default 2)")
     p.add_argument("--buckets", type=int, default=8, help="flow-hash buckets: reduce tasks (default 8)")
     p.add_argument("--files-per-task", type=int, default=4, help="capture files per map task (default 4)")
     p.add_argument("--parts", required=True, help="directory for the map outputs (must be empty or new)")
-    p.add_argument("--out", required=True, help="directory for the buckets' Parquet files")
+    p.add_argument("--out", required=True, help="directory for the buckets' Parquet files (none of a run with more buckets)")
     p.add_argument("--command", default="tcp-handshake-scan", help="how workers run the tool (default: tcp-handshake-scan)")
     a = p.parse_args()
 
     command = shlex.split(a.command)
+    stale = stale_buckets(a.out, a.buckets)
+    if stale:
+        print(f"{sys.argv[0]}: {a.out} holds bucket files of another run ({', '.join(stale[:3])}"
+              f"{', ...' if len(stale) > 3 else ''}) that would be read with this run's: remove them or use another --out",
+              file=sys.stderr)
+        return 2
     os.makedirs(a.out, exist_ok=True)
     groups = [a.captures[k:k + a.files_per_task] for k in range(0, len(a.captures), a.files_per_task)]
     cluster = None if a.scheduler else LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=True,

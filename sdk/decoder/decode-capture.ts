@@ -15,6 +15,7 @@ import {
 import type { PacketBatch } from "./packet-batch.js";
 import type { DecodeError, DecodeWarning } from "./diagnostics.js";
 import { openInput, inputName, InputTypeError, type CaptureInput, type Pull } from "./capture-input.js";
+import { setImmediate as eventLoopTurn } from "node:timers/promises";
 import { abortable } from "../abort.js";
 import { checkDecodeOptions, checkInput } from "../options.js";
 
@@ -80,6 +81,11 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
         while (!decoder.finished) {
           if (signal?.aborted) throw signal.reason;
           if (decoder.needsInput) {
+            // A file or bytes are read synchronously: a turn of the event loop before each chunk
+            // lets timers run meanwhile (an AbortSignal.timeout, a close() from setTimeout, the
+            // caller's own I/O), which would otherwise wait until the whole capture was read.
+            await eventLoopTurn();
+            if (signal?.aborted) throw signal.reason;
             const n = source.read(decoder.writable());
             if (n === 0) decoder.end(); else decoder.commit(n);
             onProgress?.({ bytesRead: decoder.bytesIn });

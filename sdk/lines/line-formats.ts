@@ -14,6 +14,7 @@ import { compileFilter } from "../filter/connection-filter.js";
 import type { ByteSink } from "./byte-sink.js";
 import { writeNdjson, writeValues } from "./ndjson-bytes.js";
 import type { WasmLineFormat } from "./wasm-lines.js";
+import { isMainThread } from "node:worker_threads";
 
 /** One connection's line(s), "" for none. */
 export type LineFormatter = (c: ConnectionRecord) => string;
@@ -89,10 +90,15 @@ export function registerLineFormat(name: string, make: () => LineFormatter, make
   });
 }
 
+// A worker runs its script's registrations, not the caller's: a format the caller registered on
+// its main thread alone is written there at 1 and 2 threads, and cannot be from 3 on.
+const notInWorkers = (format: string) => `no line format "${format}" is registered in the scan's worker threads, which write the lines `
+  + "from threads: 3 on (their script registers its own formats: the SDK's, ndjson alone); with threads: 1 or 2 this thread writes them";
+
 /** The writer of `spec`, its filter applied (writes nothing for a connection it leaves out). */
 export function lineWriter(spec: LineSpec): LineWriter {
   const make = formats.get(spec.format);
-  if (!make) throw new Error(`no line format "${spec.format}" is registered in this thread`);
+  if (!make) throw new Error(isMainThread ? `no line format "${spec.format}" is registered in this thread` : notInWorkers(spec.format));
   const write = make();
   if (spec.filter === undefined) return write;
   const filter = compileFilter(spec.filter);

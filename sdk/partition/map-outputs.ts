@@ -14,6 +14,11 @@ import {
 } from "./format.js";
 
 /** Partitions that cannot be reduced: missing, incomplete, of another version, inconsistent. */
+/** Where a capture goes in capture order: by its first packet's time (none: last). */
+export function captureOrderKey(first: { sec: number; nsec: number } | null): number {
+  return first ? first.sec + first.nsec / 1e9 : Infinity;
+}
+
 export class PartitionError extends Error {}
 
 export interface MapOutput { dir: string; name: string; manifest: Manifest; clock: DataView }
@@ -100,7 +105,7 @@ function orderFiles(maps: MapOutput[]): OrderedFile[] {
     if (other !== undefined) throw new PartitionError(`${file.path} is in two map outputs (${other} and ${map.name}): its connections would be counted twice`);
     seen.set(key, map.name);
   }
-  const key = (f: PartitionedFile) => (f.first ? f.first.sec + f.first.nsec / 1e9 : Infinity);
+  const key = (f: PartitionedFile) => captureOrderKey(f.first);
   all.sort((a, b) => key(a.file) - key(b.file) || (a.map.name < b.map.name ? -1 : a.map.name > b.map.name ? 1 : a.index - b.index));
   let packetBase = 0;
   return all.map(({ map, file }) => {

@@ -11,9 +11,12 @@ import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import * as L from "../../assembly/layout.js";
 import { decodeInputs } from "../decoder/decode-inputs.js";
+import { peekFirstTimestamp } from "../decoder/peek.js";
 import type { CaptureSummary, DecodeCaptureOptions } from "../decoder/decode-capture.js";
 import { acquireScanMemory, releaseScanMemory } from "../wasm-memory.js";
 import { BucketFiles } from "./bucket-files.js";
+import { captureOrderKey } from "./map-outputs.js";
+import { checkPartitionArguments } from "../options.js";
 import { MANIFEST_NAME, MAP_PREFIX, NO_TICK, PARTITION_FORMAT_VERSION, type Manifest, type PartitionedFile } from "./format.js";
 
 export interface PartitionOptions extends DecodeCaptureOptions {
@@ -39,19 +42,37 @@ export function mapOutputName(files: readonly string[]): string {
   return MAP_PREFIX + createHash("sha256").update(JSON.stringify(identity)).digest("hex").slice(0, 16);
 }
 
+function isRegularFile(file: string): boolean {
+  try { return statSync(file).isFile(); } catch { return false; }
+}
+
 function sizeOf(file: string): number {
   try { return statSync(file).size; } catch { return -1; }
 }
 
 /**
- * Partitions `files` (in capture order: the caller orders rotated files by their first packet)
- * into `outDir`/map-…/. Written in a temporary directory renamed into place once complete, so
+ * `files` in capture order: by first packet, equal times in the order given (the reduce orders
+ * every map output's files so, and reads each map output's batches in its files' order).
+ */
+async function inCaptureOrder(files: string[]): Promise<string[]> {
+  // A pipe read for its first packet would not give those bytes again: such a list stays as given.
+  if (files.length < 2 || !files.every(isRegularFile)) return files;
+  const keys = await Promise.all(files.map(async (file) => captureOrderKey(await peekFirstTimestamp(file))));
+  return files.map((file, index) => ({ file, index })).sort((a, b) => keys[a.index]! - keys[b.index]! || a.index - b.index).map((f) => f.file);
+}
+
+/**
+ * Partitions `files` (in any order: read in capture order, by first packet, as the partition
+ * command and a scan of rotated files order them) into `outDir`/map-…/. Written in a temporary directory renamed into place once complete, so
  * that a reduce never sees half a map output. A damaged capture is partitioned up to the damage
  * (its summary carries the error, as a scan's); one that cannot be opened throws.
  */
-export async function partitionCaptures(files: string[], outDir: string, options: PartitionOptions): Promise<PartitionResult> {
+export async function partitionCaptures(given: string[], outDir: string, options: PartitionOptions): Promise<PartitionResult> {
+  checkPartitionArguments(given, options);
   const buckets = options.buckets;
   if (!Number.isInteger(buckets) || buckets < 1 || buckets > MAX_BUCKETS) throw new RangeError(`buckets: ${buckets} is not from 1 to ${MAX_BUCKETS}`);
+  // Named after the ordered files too: a retry with them in another order replaces its output.
+  const files = await inCaptureOrder(given);
   const name = mapOutputName(files);
   const final = join(outDir, name);
   const temporary = join(outDir, `.${name}.${process.pid}.${Date.now()}`);

@@ -8,18 +8,22 @@
 // task keeps its own).
 
 import { closeSync } from "node:fs";
+import { dirname } from "node:path";
+import { setImmediate as eventLoopTurn } from "node:timers/promises";
 import * as L from "../../assembly/layout.js";
 import { GroupingTracker, type EndedGroup } from "../connections/track.js";
 import { PacketBatch } from "../decoder/packet-batch.js";
 import type { ConnectionRecord } from "../connections/connection-record.js";
 import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions, Scanner } from "../scan.js";
-import { checkScanOptions } from "../options.js";
+import { checkScanOptions, checkPartitionSetArguments } from "../options.js";
 import { ChunkReader, type ChunkArea } from "./chunk-reader.js";
 import { openBucketFile, readPartitionSet, PartitionError, type MapOutput, type PartitionSet } from "./map-outputs.js";
 import { CLOCK_ENTRY_SIZE, FILE_HEADER_SIZE } from "./format.js";
 
-export interface BucketOptions extends Omit<ScanOptions, "threads" | "verifyChecksums" | "tunnelPorts" | "maxTunnelDepth"> {
+/** A scan's options without the thread count and the decoder's (the map tasks decoded). */
+export interface BucketOptions extends Omit<ScanOptions,
+  "threads" | "verifyChecksums" | "tunnelPorts" | "maxTunnelDepth" | "hashSeed" | "chunkSize" | "fragmentTimeout" | "onProgress" | "everyStep"> {
   /** Map outputs expected in the directory (a missing one is refused); default: those there. */
   maps?: number;
 }
@@ -29,12 +33,18 @@ export interface BucketOptions extends Omit<ScanOptions, "threads" | "verifyChec
  * whole, this version), so that a reduce refuses before it writes anything; throws PartitionError.
  */
 export function openPartitionSet(root: string, bucket: number, maps?: number): PartitionSet {
+  checkPartitionSetArguments(bucket, maps);
   const set = readPartitionSet(root, maps);
+  checkBucketMade(set, bucket, root);
+  checkBucketFiles(set, bucket);
+  return set;
+}
+
+/** Throws PartitionError unless the map tasks made `bucket`. */
+function checkBucketMade(set: PartitionSet, bucket: number, root: string): void {
   if (!Number.isInteger(bucket) || bucket < 0 || bucket >= set.buckets) {
     throw new PartitionError(`${root}: no bucket ${bucket} (the map tasks made buckets 0 to ${set.buckets - 1})`);
   }
-  checkBucketFiles(set, bucket);
-  return set;
 }
 
 /** Opens and checks every map output's file of `bucket`; throws PartitionError. */
@@ -67,7 +77,9 @@ class BatchArea implements ChunkArea {
   }
 }
 
-async function* trackBucket(set: PartitionSet, bucket: number, options: BucketOptions): AsyncGenerator<EndedGroup, Timeline> {
+async function* trackBucket(
+  set: PartitionSet, bucket: number, options: BucketOptions, signal: AbortSignal,
+): AsyncGenerator<EndedGroup, Timeline> {
   const grouping = new GroupingTracker({ ...options, verifyChecksums: set.decoder.verifyChecksums });
   const tracker = grouping.tracker as GroupingTracker["tracker"] & { setClockBase(secs: number): void };
   const area = new BatchArea(4096);
@@ -86,6 +98,10 @@ async function* trackBucket(set: PartitionSet, bucket: number, options: BucketOp
       }
       tracker.packetBase = packetBase;
       for (let batch = file.batches[0]; batch < file.batches[1]; batch++) {
+        // The bucket files are read synchronously: a turn of the event loop each batch lets
+        // timers run (an AbortSignal.timeout, a close() from setTimeout, the caller's own I/O).
+        await eventLoopTurn();
+        signal.throwIfAborted();
         if (set.origin && set.origin.file === set.files[k] && set.origin.batch === batch) tracker.setClockBase(set.origin.sec);
         while (reader.nextBatch() === batch) {
           const chunk = reader.read(area);
@@ -124,20 +140,35 @@ async function* trackBucket(set: PartitionSet, bucket: number, options: BucketOp
  */
 export function createBucketScanner(set: PartitionSet, bucket: number, options: BucketOptions = {}): Scanner {
   checkScanOptions(options);
+  checkPartitionSetArguments(bucket, undefined);
+  checkBucketMade(set, bucket, dirname(set.maps[0]!.dir));
   let timeline: Timeline | null = null;
   let running: AsyncGenerator<ConnectionRecord[]> | null = null;
   let started = false;
+  // close() aborts this; the caller's signal, if any, stops the scan as well (as createScanner's).
+  const closer = new AbortController();
+  const closed = new Error("the scanner was closed");
+  const signal = options.signal ? AbortSignal.any([options.signal, closer.signal]) : closer.signal;
+  /** Stopped: returns when close() stopped it, throws the caller's signal's reason. */
+  const stopped = (): boolean => {
+    if (!signal.aborted) return false;
+    if (closer.signal.aborted) return true;
+    throw signal.reason;
+  };
   async function* batches(): AsyncGenerator<ConnectionRecord[]> {
     if (started) throw new Error("a scanner can be iterated only once");
     started = true;
-    const groups = trackBucket(set, bucket, options);
+    if (stopped()) return;
+    const groups = trackBucket(set, bucket, options, signal);
     try {
       for (;;) {
         const next = await groups.next();
         if (next.done) { timeline = next.value; return; }
         if (next.value.records.length) yield next.value.records;
-        options.signal?.throwIfAborted();
+        if (stopped()) return;
       }
+    } catch (error) {
+      if (error !== closed) throw error;
     } finally {
       await groups.return(undefined as unknown as Timeline);
     }
@@ -151,10 +182,17 @@ export function createBucketScanner(set: PartitionSet, bucket: number, options: 
       return timeline;
     },
     async *[Symbol.asyncIterator]() {
-      for await (const records of (running = batches())) yield* records;
+      for await (const records of (running = batches())) {
+        for (const record of records) {
+          if (stopped()) return; // the rest of a batch is not handed out either
+          yield record;
+        }
+      }
     },
     async close() {
-      if (running) await running.return(undefined);
+      if (!closer.signal.aborted) closer.abort(closed);
+      // A generator waiting inside wakes on the abort and ends; one suspended at a yield ends here.
+      if (running) await running.return(undefined).catch(() => {});
     },
   };
 }

@@ -6,7 +6,7 @@
 
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,7 +37,8 @@ describe.runIf(hasDask)("examples/dask/scan_on_dask.py", () => {
     const parts = join(dir, "parts"), out = join(dir, "out"), single = join(dir, "single.parquet");
     const driver = spawnSync(PYTHON, [
       DRIVER, "--workers", "2", "--buckets", "5", "--files-per-task", "2", "--parts", parts, "--out", out,
-      "--command", `${process.execPath} ${BIN}`, ...files,
+      // The files in another order than the capture's: the tasks put them in capture order.
+      "--command", `${process.execPath} ${BIN}`, ...[...files].reverse(),
     ], { encoding: "utf8", timeout: 180_000 });
     expect(driver.status, driver.stderr).toBe(0);
     expect(readdirSync(parts).filter((n) => n.startsWith("map-"))).toHaveLength(3);
@@ -54,5 +55,20 @@ describe.runIf(hasDask)("examples/dask/scan_on_dask.py", () => {
     expect(await count(`SELECT count(*) AS n FROM (SELECT * FROM ${whole} EXCEPT ALL SELECT * FROM ${buckets})`)).toBe(0);
     // Connections that span rotated files are there once each.
     expect(await count(`SELECT count(*) - count(DISTINCT id) AS n FROM ${buckets}`)).toBe(0);
+  }, 240_000);
+
+  it("refuses an --out holding bucket files a run with more buckets left: read as one table, they would count twice", () => {
+    mkdirSync(join(dir, "stale"));
+    const files = writeRotatedCaptures(join(dir, "stale"), { files: 2, seed: 4 });
+    const parts = join(dir, "stale-parts"), out = join(dir, "stale-out");
+    mkdirSync(out);
+    writeFileSync(join(out, "bucket-00007.parquet"), "");
+    const driver = spawnSync(PYTHON, [
+      DRIVER, "--workers", "1", "--buckets", "2", "--parts", parts, "--out", out, "--command", `${process.execPath} ${BIN}`, ...files,
+    ], { encoding: "utf8", timeout: 180_000 });
+    expect(driver.status).toBe(2);
+    expect(driver.stderr).toContain(`${out} holds bucket files of another run (bucket-00007.parquet)`);
+    expect(existsSync(parts)).toBe(false); // refused before any task ran
+    expect(readdirSync(out)).toEqual(["bucket-00007.parquet"]);
   }, 240_000);
 });

@@ -94,6 +94,41 @@ try { await scan(stalled(), { signal: controller.signal }); } catch (e) { out("s
   });
 });
 
+describe("a one-thread scan lets the event loop run", () => {
+  // A regular file and bytes in memory are read synchronously: unless the scan gives the event
+  // loop a turn between reads, a timer (AbortSignal.timeout, a close() or abort() from
+  // setTimeout) only fires once the whole capture has been read, and the scan is not stopped.
+  it("a timer's abort() or close() stops a scan of a file or of bytes part-way, and AbortSignal.timeout stops scan()", () => {
+    const r = runChild(`
+import { readFileSync, statSync } from "node:fs";
+const size = statSync(BIG).size;
+for (const input of [BIG, readFileSync(BIG)]) {
+  const kind = typeof input === "string" ? "file" : "bytes";
+  // The timer is set once reading has begun (at the first chunk), to stop it part-way.
+  let read = 0, stop = () => {};
+  const onProgress = (p) => { if (read === 0) setTimeout(stop, 0); read = p.bytesRead; };
+  const part = () => read > 0 && read < size ? "part" : read;
+  const controller = new AbortController();
+  stop = () => controller.abort();
+  try {
+    for await (const c of createScanner(input, { signal: controller.signal, onProgress })) {}
+    out(kind, "abort: not stopped", part());
+  } catch (e) { out(kind, "abort:", e.name, part()); }
+  read = 0;
+  const scanner = createScanner(input, { onProgress });
+  stop = () => scanner.close();
+  for await (const c of scanner) {}
+  out(kind, "close:", part());
+}
+let result = "not stopped";
+try { await scan(BIG, { signal: AbortSignal.timeout(1) }); } catch (e) { result = e.name; }
+out("timeout:", result);`);
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe("file abort: AbortError part\nfile close: part\nbytes abort: AbortError part\nbytes close: part\ntimeout: TimeoutError\n");
+  });
+});
+
 describe("memory after scans stopped early", () => {
   // A memory a scan gives back is pooled or, once its tracker grew it past the pool's limit,
   // left to V8, which frees it at its next full collection: what matters is that nothing still

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { scan } from "../../../sdk/index.js";
 import { createLineScanner } from "../../../sdk/lines/scan-lines.js";
+import { registerLineFormat } from "../../../sdk/lines/line-formats.js";
 import { linesInWorkers } from "../../../sdk/parallel/parallel-tracker.js";
 import type { LineSpec } from "../../../sdk/lines/line-formats.js";
 import type { CaptureInput } from "../../../sdk/decoder/capture-input.js";
@@ -106,6 +107,17 @@ describe("lines written by the workers", () => {
     // The SDK's worker script knows ndjson only: the error comes back, the scan does not hang.
     const run = async () => { for await (const _ of linesInWorkers([SAMPLE], {}, 2, [], { format: "csv" })) { /* until it fails */ } };
     await expect(run()).rejects.toThrow(/no line format "csv"/);
+  });
+
+  it("a format registered on the main thread alone: written at 1 and 2 threads, refused from 3 with a message that says why", async () => {
+    registerLineFormat("id-state", () => (c) => `${c.id}\t${c.connState}\n`);
+    const { connections } = await scan(SAMPLE);
+    const expected = connections.map((c) => `${c.id}\t${c.connState}\n`).join("");
+    for (const threads of [1, 2]) expect(await lines(SAMPLE, threads, { format: "id-state" })).toBe(expected);
+    await expect(lines(SAMPLE, 3, { format: "id-state" })).rejects.toThrow(
+      'no line format "id-state" is registered in the scan\'s worker threads, which write the lines from threads: 3 on '
+      + "(their script registers its own formats: the SDK's, ndjson alone); with threads: 1 or 2 this thread writes them",
+    );
   });
 
   it("stop the workers when the caller leaves early", async () => {

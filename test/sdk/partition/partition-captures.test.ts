@@ -1,0 +1,59 @@
+// A map task's files as a developer may pass them: in any order. The map reads them in capture
+// order (by first packet, as the partition command and a scan of rotated files order them), so
+// the reduce gives the scan's records, and a retry with the files in another order replaces the
+// same map output.
+
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { scan, partitionCaptures, createBucketScanner, openPartitionSet, mapOutputName, type ConnectionRecord } from "../../../sdk/index.js";
+import { writeRotatedCaptures } from "../../helpers/rotated-captures.js";
+
+const dir = mkdtempSync(join(tmpdir(), "ths-partition-order-"));
+let files: string[];
+let single: ConnectionRecord[];
+
+beforeAll(async () => {
+  files = writeRotatedCaptures(dir, { files: 4, seed: 5 });
+  single = (await scan(files)).connections;
+}, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const byId = (records: ConnectionRecord[]) => [...records].sort((a, b) => a.id - b.id).map((r) => JSON.stringify(r));
+
+describe("partitionCaptures over files out of capture order", () => {
+  it("reads them in capture order: the buckets give the scan's records", async () => {
+    const out = join(dir, "parts");
+    const shuffled = [files[2]!, files[0]!, files[3]!, files[1]!];
+    const { captures } = await partitionCaptures(shuffled, out, { buckets: 3 });
+    expect(captures.map((c) => c.source)).toEqual(files);
+    const union: ConnectionRecord[] = [];
+    for (let b = 0; b < 3; b++) for await (const c of createBucketScanner(openPartitionSet(out, b, 1), b)) union.push(c);
+    expect(single.length).toBeGreaterThan(500);
+    expect(byId(union)).toEqual(byId(single));
+  }, 120_000);
+
+  it("a retry with the files in another order replaces the same map output", async () => {
+    const out = join(dir, "retry");
+    const first = await partitionCaptures([files[1]!, files[0]!], out, { buckets: 2 });
+    const again = await partitionCaptures([files[0]!, files[1]!], out, { buckets: 2 });
+    expect(again.dir).toBe(first.dir);
+    expect(readdirSync(out)).toEqual([mapOutputName([files[0]!, files[1]!])]);
+  }, 120_000);
+});
+
+describe("partitionCaptures' arguments", () => {
+  it("are checked before anything is written: a TypeError or RangeError naming the argument", async () => {
+    const out = join(dir, "refused");
+    const call = (files: unknown, options: unknown) => partitionCaptures(files as string[], out, options as { buckets: number });
+    await expect(call(files[0], { buckets: 2 })).rejects.toThrow(new TypeError("files must be a list of capture paths, not \"" + files[0] + "\""));
+    await expect(call([], { buckets: 2 })).rejects.toThrow(new TypeError("files: an empty list names no capture"));
+    await expect(call([files[0], new Uint8Array(4)], { buckets: 2 })).rejects.toThrow(new TypeError("files[1] must be a path, not object"));
+    await expect(call([files[0], ""], { buckets: 2 })).rejects.toThrow(new TypeError("files[1] must be a path, not \"\""));
+    await expect(call(files, undefined)).rejects.toThrow(new TypeError("options must be an object with buckets, not undefined"));
+    await expect(call(files, { buckets: 0 })).rejects.toThrow(new RangeError("buckets: 0 is not from 1 to 65536"));
+    await expect(call(files, { buckets: 2, chunkSize: -1 })).rejects.toThrow(RangeError);
+    expect(existsSync(out)).toBe(false);
+  });
+});
