@@ -178,6 +178,18 @@ async function* runWorkers<D, T>(
     states.push(state);
   }
 
+  // A value handed to the caller. While the caller holds it (at the yield) the workers do not
+  // keep the process alive: a caller that stops iterating and drops the scan without closing it
+  // lets the process end, as at one thread, instead of it waiting forever on idle workers.
+  function* hand(value: T): Generator<T> {
+    for (const s of states) s.worker.unref();
+    try {
+      yield value;
+    } finally {
+      for (const s of states) s.worker.ref();
+    }
+  }
+
   // What the workers sent so far, handed on (handOn). Called after every batch: it depends only
   // on the messages, so it returns at once when none came since its last complete run.
   let readyAt = -1;
@@ -209,7 +221,7 @@ async function* runWorkers<D, T>(
       }
       merged.sort(byEndThenId);
       for (let i = 0; i < merged.length; i += FINISH_GROUP) {
-        yield kind.emit(merged.slice(i, i + FINISH_GROUP));
+        yield* hand(kind.emit(merged.slice(i, i + FINISH_GROUP)));
       }
     }
     if (complete !== Infinity) return;
@@ -237,11 +249,11 @@ async function* runWorkers<D, T>(
       if (--run.count === 0) best.final.shift();
       if (group.length === FINISH_GROUP) {
         report();
-        yield kind.emit(group.splice(0));
+        yield* hand(kind.emit(group.splice(0)));
       }
     }
     report();
-    if (group.length) yield kind.emit(group);
+    if (group.length) yield* hand(kind.emit(group));
   }
 
   try {

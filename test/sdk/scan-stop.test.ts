@@ -50,6 +50,20 @@ out("batches", groups);`);
     });
   }
 
+  it("a scanner dropped part-way without close() lets the process end, at any thread count", () => {
+    // The caller takes one record and walks away: the workers, blocked on the full ring, must not
+    // hold the process (before, at two threads it waited forever).
+    const r = runChild(`
+for (const threads of [1, 2, 3]) {
+  const it = createScanner(BIG, { threads })[Symbol.asyncIterator]();
+  const first = await it.next();
+  out(threads, first.done, typeof first.value.id);
+}`);
+    expect(r.signal, r.stderr).toBeNull(); // not killed by the time limit
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe("1 false number\n2 false number\n3 false number\n");
+  });
+
   it("close(): from outside the loop, before it, and while a read waits for bytes that never come", () => {
     const r = runChild(`
 const scanner = createScanner(BIG, { threads: 2 });
