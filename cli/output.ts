@@ -42,11 +42,16 @@ const CAUSES: Record<string, string> = {
   EINVAL: "cannot be written to",
 };
 
+/** A failed write's cause in plain words, with its code: "no space left on device (ENOSPC)". */
+export function writeFailureCause(error: NodeJS.ErrnoException & { code: string }): string {
+  return `${CAUSES[error.code] ?? error.message} (${error.code})`;
+}
+
 function outputError(output: string, error: unknown): Error {
   const code = (error as NodeJS.ErrnoException)?.code;
   if (code === "EPIPE" || code === "ERR_STREAM_DESTROYED") return new OutputClosed(`${output}: the reader went away`);
   if (!code) return error as Error; // not an I/O failure: a bug, reported as such
-  return new OutputError(output, code, `${CAUSES[code] ?? (error as Error).message} (${code})`);
+  return new OutputError(output, code, writeFailureCause(error as NodeJS.ErrnoException & { code: string }));
 }
 
 /** Where an -o file is being written: a temporary file to rename, or the target itself. */

@@ -8,6 +8,7 @@ import { partitionCaptures, MAX_BUCKETS } from "../../sdk/partition/partition-ca
 import { checkInputsAndOutput } from "../input-identity.js";
 import { orderByFirstPacket } from "../inputs.js";
 import { openErrorMessage } from "../report-error.js";
+import { writeFailureCause } from "../output.js";
 import { EXIT_OUTPUT, EXIT_UNREADABLE } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
 import { decapsulationOptions, type DecapsulationFlags } from "../decapsulation-flags.js";
@@ -52,7 +53,7 @@ export async function runPartition(files: string[], flags: PartitionFlags): Prom
     const path = (error as { path?: string }).path;
     // Failing to write the partitions (the directory, a full disk) is the output's failure.
     if (code && path && !files.includes(path)) {
-      process.stderr.write(`tcp-handshake-scan: ${flags.output}: cannot write the partitions: ${(error as Error).message}\n`);
+      process.stderr.write(`tcp-handshake-scan: ${flags.output}: cannot write the partitions: ${writeFailureCause(error as NodeJS.ErrnoException & { code: string })}\n`);
       return EXIT_OUTPUT;
     }
     const message = openErrorMessage(error); // rethrows anything that is not an input problem

@@ -68,6 +68,18 @@ describe("partition, then --from-partitions for every bucket", () => {
   }, 120_000);
 });
 
+describe("partition's output cannot be written", () => {
+  // A file-size limit fails the writes as a full disk does (EFBIG instead of ENOSPC).
+  it("a write that fails is the output's failure (exit 5, one line naming DIR), not the capture's", () => {
+    const parts = join(dir, "parts-limited");
+    const r = spawnSync("bash", ["-c", `ulimit -f 64; exec '${process.execPath}' '${BIN}' partition --buckets 1 -o '${parts}' '${files[0]}'`], { encoding: "utf8", timeout: 60_000 });
+    expect(r.status).toBe(5);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(`tcp-handshake-scan: ${parts}: cannot write the partitions: file too large (EFBIG)\n`);
+    expect(readdirSync(parts)).toEqual([]); // the temporary directory removed
+  });
+});
+
 describe("--from-partitions and the scan write csv and zeek the same way", () => {
   it("each bucket: the scan's header and footer; all buckets: the scan's rows", () => {
     const parts = join(dir, "parts-lines");
