@@ -8,11 +8,11 @@ import { partitionCaptures, MAX_BUCKETS } from "../../sdk/partition/partition-ca
 import { checkInputsAndOutput } from "../input-identity.js";
 import { orderByFirstPacket } from "../inputs.js";
 import { openErrorMessage } from "../report-error.js";
-import { writeFailureCause } from "../output.js";
+import { Output, writeFailureCause } from "../output.js";
 import { EXIT_OUTPUT, EXIT_UNREADABLE } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
 import { decapsulationOptions, type DecapsulationFlags } from "../decapsulation-flags.js";
-import { reportInputs } from "./scan.js";
+import { reportInputs, outputFailed } from "./scan.js";
 
 export interface PartitionFlags extends DecapsulationFlags {
   buckets?: string;
@@ -46,8 +46,16 @@ export async function runPartition(files: string[], flags: PartitionFlags): Prom
   try {
     ordered = (await orderByFirstPacket(files)) as string[];
     const { dir, captures } = await partitionCaptures(ordered, flags.output, options);
-    process.stdout.write(dir + "\n");
-    return reportInputs(captures, flags.quiet ?? false);
+    const exit = reportInputs(captures, flags.quiet ?? false);
+    // The directory is the task's result: not printed (a full disk, a closed pipe) is a failure.
+    const out = new Output();
+    try {
+      await out.write(dir + "\n");
+      await out.close();
+    } catch (error) {
+      return outputFailed(error);
+    }
+    return exit;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const path = (error as { path?: string }).path;

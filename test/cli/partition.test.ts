@@ -78,6 +78,13 @@ describe("partition's output cannot be written", () => {
     expect(r.stderr).toBe(`tcp-handshake-scan: ${parts}: cannot write the partitions: file too large (EFBIG)\n`);
     expect(readdirSync(parts)).toEqual([]); // the temporary directory removed
   });
+
+  it("standard output on a full disk: exit 5 and one line, as a scan's", () => {
+    const parts = join(dir, "parts-stdout-full");
+    const r = spawnSync("bash", ["-c", `'${process.execPath}' '${BIN}' partition --buckets 1 -o '${parts}' '${files[0]}' > /dev/full`], { encoding: "utf8", timeout: 60_000 });
+    expect(r.status).toBe(5);
+    expect(r.stderr).toBe("tcp-handshake-scan: standard output: cannot write the output: no space left on device (ENOSPC)\n");
+  });
 });
 
 describe("--from-partitions and the scan write csv and zeek the same way", () => {
