@@ -13,6 +13,7 @@ import { EXIT_OUTPUT, EXIT_UNREADABLE } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
 import { decapsulationOptions, type DecapsulationFlags } from "../decapsulation-flags.js";
 import { reportInputs, outputFailed } from "./scan.js";
+import { stopOnSignals } from "../stop-on-signals.js";
 
 export interface PartitionFlags extends DecapsulationFlags {
   buckets?: string;
@@ -45,7 +46,17 @@ export async function runPartition(files: string[], flags: PartitionFlags): Prom
   let ordered: string[] = files;
   try {
     ordered = (await orderByFirstPacket(files)) as string[];
-    const { dir, captures } = await partitionCaptures(ordered, flags.output, options);
+    // A signal stops the task: partitionCaptures removes its temporary directory, then the
+    // process ends as the signal.
+    const stop = stopOnSignals();
+    let result: Awaited<ReturnType<typeof partitionCaptures>>;
+    try {
+      result = await partitionCaptures(ordered, flags.output, { ...options, signal: stop.signal });
+    } finally {
+      const ended = await stop.end();
+      if (ended !== null) return ended;
+    }
+    const { dir, captures } = result;
     const exit = reportInputs(captures, flags.quiet ?? false);
     // The directory is the task's result: not printed (a full disk, a closed pipe) is a failure.
     const out = new Output();

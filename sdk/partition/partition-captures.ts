@@ -22,6 +22,7 @@ export interface PartitionOptions extends DecodeCaptureOptions {
 }
 
 export const MAX_BUCKETS = 65536;
+const YIELD_EVERY = 8; // batches
 
 export interface PartitionResult {
   /** The map output's directory (inside the directory given). */
@@ -96,7 +97,9 @@ export async function partitionCaptures(files: string[], outDir: string, options
       }
       out.endBatch(fileIndex, batch.count, batch.latestSec, batch.latestNsec);
       fileOfBatch.push(fileIndex);
-      batchNumber++;
+      // A file is read without waiting for the event loop: let it in now and then, so that a
+      // timer or a signal handler can abort the task mid-file (the decoder then throws).
+      if (++batchNumber % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const sizes = out.close();
     closed = true;

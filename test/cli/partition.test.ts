@@ -79,6 +79,21 @@ describe("partition's output cannot be written", () => {
     expect(readdirSync(parts)).toEqual([]); // the temporary directory removed
   });
 
+  for (const [signal, status] of [["INT", 130], ["TERM", 143], ["HUP", 129]] as const) {
+    it(`SIG${signal} mid-task: the process ends as that signal and leaves no temporary directory`, () => {
+      const parts = join(dir, `parts-${signal}`);
+      // A pipe that stalls mid-capture: the task is waiting to read more when the signal comes.
+      const r = spawnSync("bash", ["-c", `cd '${dir}'; rm -f feed-${signal}; mkfifo feed-${signal}
+        (head -c 20000 '${files[0]}'; exec sleep 20) > feed-${signal} 2>/dev/null & feeder=$!
+        '${process.execPath}' '${BIN}' partition --buckets 2 -o '${parts}' feed-${signal} & pid=$!
+        for k in $(seq 50); do ls -a '${parts}' 2>/dev/null | grep -q '^\\.map-' && break; sleep 0.1; done; sleep 0.3
+        ls -a '${parts}' | grep -c '^\\.map-'; kill -${signal} $pid; wait $pid; echo "$?"; kill $feeder`], { encoding: "utf8", timeout: 30_000 });
+      expect(r.stdout.trim().split("\n")).toEqual(["1", String(status)]); // stopped mid-task, then ended as the signal
+      expect(r.stderr).not.toMatch(/tcp-handshake-scan/); // (bash reports a hang-up itself)
+      expect(readdirSync(parts)).toEqual([]);
+    });
+  }
+
   it("standard output on a full disk: exit 5 and one line, as a scan's", () => {
     const parts = join(dir, "parts-stdout-full");
     const r = spawnSync("bash", ["-c", `'${process.execPath}' '${BIN}' partition --buckets 1 -o '${parts}' '${files[0]}' > /dev/full`], { encoding: "utf8", timeout: 60_000 });

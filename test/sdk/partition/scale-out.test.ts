@@ -102,3 +102,15 @@ describe.runIf(corpus)("partition over the real corpus", () => {
     expect(byId(await reduceAll(out, 6))).toEqual(byId(whole));
   }, 120_000);
 });
+
+describe("partitionCaptures stopped by its signal", () => {
+  it("stops mid-file when the signal aborts from a timer, and removes its temporary directory", async () => {
+    const big = join(dir, "abort-big.pcap");
+    generateCapture(big, { bytes: 12e6, snaplen: 96, seed: 3 }); // ~120 000 packets, ~30 batches
+    const out = join(dir, "aborted");
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 0); // runs only when the map loop lets the event loop in
+    await expect(partitionCaptures([big], out, { buckets: 4, signal: controller.signal })).rejects.toMatchObject({ name: "AbortError" });
+    expect(readdirSync(out)).toEqual([]);
+  });
+});
