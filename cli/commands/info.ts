@@ -6,6 +6,7 @@ import { infoReport, renderInfoText } from "../format/info-report.js";
 import { EXIT_OK, EXIT_UNREADABLE, EXIT_PARTIAL, EXIT_OUTPUT, EXIT_PIPE, worst } from "../exit-codes.js";
 import { errorLine, openErrorMessage } from "../report-error.js";
 import { Output, OutputClosed, OutputError } from "../output.js";
+import { checkInputsAndOutput } from "../input-identity.js";
 import { decapsulationOptions, type DecapsulationFlags } from "../decapsulation-flags.js";
 
 export interface InfoFlags extends DecapsulationFlags {
@@ -14,6 +15,8 @@ export interface InfoFlags extends DecapsulationFlags {
 }
 
 export async function runInfo(captures: string[], flags: InfoFlags): Promise<number> {
+  // Standard output redirected onto a capture would append to it (`info a.pcap >> a.pcap`).
+  checkInputsAndOutput(captures, undefined, false);
   const output = new Output();
   try {
     const exit = await describeAll(captures, flags, output);

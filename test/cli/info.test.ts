@@ -170,6 +170,16 @@ describe("info's output", () => {
     expect(r.stderr).toBe("tcp-handshake-scan: standard output: cannot write the output: no space left on device (ENOSPC)\n");
   });
 
+  it("standard output appended to one of the captures: a usage error, the capture untouched", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ths-cli-info-"));
+    const capture = join(dir, "victim.pcap");
+    writeFileSync(capture, readFileSync(SAMPLE));
+    const r = spawnSync("bash", ["-c", `node '${BIN}' info '${SAMPLE}' victim.pcap >> victim.pcap; echo "$?"`], { encoding: "utf8", cwd: dir });
+    expect(r.stdout.trim()).toBe("2");
+    expect(r.stderr).toBe("tcp-handshake-scan: standard output is the capture victim.pcap: it would be written while read (write elsewhere)\n");
+    expect(readFileSync(capture)).toEqual(readFileSync(SAMPLE));
+  });
+
   it("a reader gone before the first line: exit 141, quietly", async () => {
     const { spawn } = await import("node:child_process");
     const child = spawn(process.execPath, [BIN, "info", SAMPLE, SAMPLE], { stdio: ["ignore", "pipe", "pipe"] });
