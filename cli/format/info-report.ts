@@ -73,11 +73,27 @@ function resolution(units: number): string {
   return Number.isInteger(log10) ? `10^-${log10} s` : `1/${units} s`;
 }
 
-/** capinfos's way with large numbers: "1402 bytes/s", "377 kBps", "3017 kbps" (SI prefixes). */
+/**
+ * capinfos's way with large numbers: "1402 bytes/s", "377 kBps", "3017 kbps" (SI prefixes). Its
+ * format_size() takes the value as a whole number and divides by 1000 in integers: the figure
+ * is cut, not rounded (18 755.8 B/s is "18 kBps").
+ */
 export function siValue(value: number, unit: string, prefixedUnit = unit): string {
   let v = value, k = 0;
   while (v >= 10000 && k < 4) { v /= 1000; k++; }
-  return k === 0 ? `${Math.round(v)} ${unit}` : `${Math.round(v)} ${"kMGT"[k - 1]}${prefixedUnit}`;
+  return k === 0 ? `${Math.trunc(v)} ${unit}` : `${Math.trunc(v)} ${"kMGT"[k - 1]}${prefixedUnit}`;
+}
+
+/**
+ * A non-negative number as C's printf("%.2f") prints it (capinfos's average packet size):
+ * toFixed() takes an exact tie away from zero, printf to the even digit. A double is an exact
+ * two-decimal tie only when it is an odd number of eighths (x.125, x.375, x.625, x.875).
+ */
+export function capinfosFixed2(value: number): string {
+  const eighths = value * 8;
+  if (!Number.isInteger(eighths) || eighths % 2 === 0) return value.toFixed(2);
+  const below = Math.floor(value * 100); // exact: an odd number of eighths times 100 ends in .5
+  return ((below % 2 === 0 ? below : below + 1) / 100).toFixed(2);
 }
 
 function share(n: number, total: number): string {
@@ -143,7 +159,7 @@ export function renderInfoText(r: InfoReport, summary: CaptureSummary): string {
     row("Data byte rate:", siValue(r.rates.dataBytesPerSec, "bytes/s", "Bps"));
     row("Data bit rate:", siValue(r.rates.dataBitsPerSec, "bits/s", "bps"));
   }
-  if (r.averagePacketSize !== null) row("Average packet size:", `${r.averagePacketSize.toFixed(2)} bytes`);
+  if (r.averagePacketSize !== null) row("Average packet size:", `${capinfosFixed2(r.averagePacketSize)} bytes`);
   if (r.rates) row("Average packet rate:", siValue(r.rates.packetsPerSec, "packets/s"));
   for (const w of r.warnings) {
     lines.push(`Warning: ${w.message} — ${w.count}x, first at byte ${w.offset} (packet ${w.packet}) [${w.code}]`);

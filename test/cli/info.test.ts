@@ -51,6 +51,26 @@ describe("info", () => {
     expect(json.rates.dataBytesPerSec).toBeCloseTo(5458 / 3.892163, 6);
   });
 
+  it("prints the rates and the average packet size as capinfos does on the corpus: cut, and ties to even", () => {
+    const root = corpusDir();
+    if (!root) return;
+    // capinfos 4.0's lines where rounding and cutting differ (18 755.8 B/s, 102.6 packets/s, 2424.125 bytes).
+    const known: Record<string, string[]> = {
+      "ppp__tls2.pcap": ["Data byte rate:      18 kBps", "Data bit rate:       150 kbps", "Average packet size: 367.02 bytes", "Average packet rate: 51 packets/s"],
+      "gopacket__test_loopback.pcap": ["Data byte rate:      248 kBps", "Data bit rate:       1990 kbps", "Average packet size: 2424.12 bytes", "Average packet rate: 102 packets/s"],
+    };
+    const field = (text: string, name: string) => new RegExp(`^${name}:\\s+(.+)$`, "m").exec(text)?.[1];
+    for (const [name, lines] of Object.entries(known)) {
+      const path = join(root, "real", "good", name);
+      const capinfos = spawnSync("capinfos", [path], { encoding: "utf8" });
+      const theirs = capinfos.status === 0 ? capinfos.stdout : lines.join("\n");
+      const ours = run(["info", path]).stdout;
+      for (const f of ["Data byte rate", "Data bit rate", "Average packet size", "Average packet rate"]) {
+        expect(field(ours, f), `${name}: ${f}`).toBe(field(theirs, f));
+      }
+    }
+  });
+
   it("shows pcapng's capture OS, application and interface names, and whether the file was gzip-compressed", () => {
     const dir = mkdtempSync(join(tmpdir(), "ths-cli-info-"));
     const path = join(dir, "named.pcapng.gz");
