@@ -126,7 +126,10 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   if (format === "parquet" && (flags.output === undefined || flags.output === "-") && process.stdout.isTTY) {
     throw new UsageError("--format parquet: standard output is a terminal (use -o FILE, or a pipe)");
   }
-  if (format === "parquet" && flags.ladder !== undefined) throw new UsageError("--ladder draws text diagrams: not with --format parquet");
+  // A ladder is text: another format asked for would be silently ignored.
+  if (flags.ladder !== undefined && format !== "text") {
+    throw new UsageError(`--ladder draws text diagrams: not with --format ${format}`);
+  }
   checkInputsAndOutput(files, flags.output);
   for (const f of files) {
     if (f === "-") continue;

@@ -109,6 +109,14 @@ describe("--ladder", () => {
     }
   });
 
+  it("draws text only: --format json, ndjson, csv or zeek with --ladder is a usage error, as parquet is", () => {
+    for (const format of ["json", "ndjson", "csv", "zeek", "parquet"]) {
+      const r = run(["--ladder", "47", "--format", format, SAMPLE]);
+      expect(r, format).toMatchObject({ code: 2, stdout: "", stderr: `tcp-handshake-scan: --ladder draws text diagrams: not with --format ${format}\n` });
+    }
+    expect(run(["--ladder", "47", "--format", "text", SAMPLE]).stdout).toBe(run(["--ladder", "47", SAMPLE]).stdout);
+  });
+
   it("draws only the selected connections that --filter keeps too", () => {
     // #47 is port 7000: --filter "port 80" leaves it out (it was drawn, the filter ignored)
     const none = run(["--ladder", "47", "--filter", "port 80", SAMPLE]);
