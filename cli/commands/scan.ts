@@ -102,6 +102,11 @@ export function reportInputs(captures: CaptureSummary[], quiet: boolean): number
 }
 
 export async function runScan(files: string[], flags: ScanFlags): Promise<number> {
+  // Options that mean something only beside another: alone they would be silently ignored.
+  for (const name of ["bucket", "maps"]) {
+    if ((flags as Record<string, unknown>)[name] !== undefined) throw new UsageError(`--${name} goes with --from-partitions DIR (a reduce task), not with captures`);
+  }
+  if (flags.ladderLimit !== undefined && flags.ladder === undefined) throw new UsageError("--ladder-limit goes with --ladder");
   const format = (flags.format ?? "text") as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format: "${flags.format}" is not one of ${FORMATS.join(", ")}`);
   const top = Number(flags.top ?? 10);

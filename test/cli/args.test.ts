@@ -226,6 +226,20 @@ describe("the command's answers to mistakes", () => {
   });
 });
 
+describe("options that need another option", () => {
+  it("--bucket and --maps without --from-partitions, --ladder-limit without --ladder: one line, exit 2, not ignored", () => {
+    const cases: [string[], string][] = [
+      [["--bucket", "3", SAMPLE], "--bucket goes with --from-partitions DIR (a reduce task), not with captures"],
+      [["--maps", "2", SAMPLE], "--maps goes with --from-partitions DIR (a reduce task), not with captures"],
+      [["--ladder-limit", "3", SAMPLE], "--ladder-limit goes with --ladder"],
+    ];
+    for (const [args, message] of cases) {
+      const r = run(args);
+      expect(r, args.join(" ")).toMatchObject({ code: 2, stdout: "", stderr: `tcp-handshake-scan: ${message}\n` });
+    }
+  });
+});
+
 describe("--threads beyond the cores", () => {
   it("is capped to the cores with a warning (none with -q); the output is the same", () => {
     const cores = availableParallelism();
