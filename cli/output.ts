@@ -86,11 +86,13 @@ function openFile(path: string): FileTarget {
   let mode = 0o666;
   let exists = false;
   try {
-    target = realpathSync(path); // a symbolic link stays one: its target is replaced
-    const stat = statSync(target);
+    // What the path names, through its links: /dev/stdout names the pipe or terminal behind
+    // standard output, whose realpath (/proc/<pid>/fd/pipe:[…]) is no path at all.
+    const stat = statSync(path);
     if (stat.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
     // A device or a pipe: written in place (renaming onto /dev/null would replace it).
-    if (!stat.isFile()) return { fd: openSync(target, "w"), temp: null, target };
+    if (!stat.isFile()) return { fd: openSync(path, "w"), temp: null, target: path };
+    target = realpathSync(path); // a symbolic link stays one: its target is replaced
     mode = stat.mode & 0o7777;
     exists = true;
   } catch (error) {
