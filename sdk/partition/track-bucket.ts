@@ -67,6 +67,8 @@ class BatchArea implements ChunkArea {
   }
 }
 
+const YIELD_EVERY = 8; // batches
+
 async function* trackBucket(set: PartitionSet, bucket: number, options: BucketOptions): AsyncGenerator<EndedGroup, Timeline> {
   const grouping = new GroupingTracker({ ...options, verifyChecksums: set.decoder.verifyChecksums });
   const tracker = grouping.tracker as GroupingTracker["tracker"] & { setClockBase(secs: number): void };
@@ -75,6 +77,7 @@ async function* trackBucket(set: PartitionSet, bucket: number, options: BucketOp
   const readers = new Map<MapOutput, ChunkReader>();
   const lastUse = new Map<MapOutput, number>();
   set.files.forEach((f, k) => lastUse.set(f.map, k));
+  let batches = 0;
   try {
     for (let k = 0; k < set.files.length; k++) {
       const { map, file, packetBase } = set.files[k]!;
@@ -103,6 +106,12 @@ async function* trackBucket(set: PartitionSet, bucket: number, options: BucketOp
         clockOnly.latestSec = map.clock.getFloat64(at + 8, true);
         clockOnly.latestNsec = map.clock.getUint32(at + 16, true);
         yield* grouping.process(clockOnly);
+        // The bucket files are read without waiting for the event loop: let it in now and then,
+        // so that a timer or a signal handler (Ctrl-C) can stop the task mid-bucket.
+        if (++batches % YIELD_EVERY === 0) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          options.signal?.throwIfAborted();
+        }
       }
       if (lastUse.get(map) === k) {
         if (!reader.done) throw new PartitionError(`${map.dir}: bucket ${bucket} has chunks of batches its manifest does not list`);

@@ -113,4 +113,19 @@ describe("partitionCaptures stopped by its signal", () => {
     await expect(partitionCaptures([big], out, { buckets: 4, signal: controller.signal })).rejects.toMatchObject({ name: "AbortError" });
     expect(readdirSync(out)).toEqual([]);
   });
+
+  it("a bucket scanner stops mid-bucket when its signal aborts from a timer", async () => {
+    const big = join(dir, "abort-big.pcap");
+    const parts = join(dir, "abort-reduce");
+    await partitionCaptures([big], parts, { buckets: 1 }); // every batch in bucket 0
+    let all = 0;
+    for await (const _c of createBucketScanner(openPartitionSet(parts, 0), 0)) all++;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 0); // runs only when the reduce lets the event loop in
+    let seen = 0;
+    await expect((async () => {
+      for await (const _c of createBucketScanner(openPartitionSet(parts, 0), 0, { signal: controller.signal })) seen++;
+    })()).rejects.toMatchObject({ name: "AbortError" });
+    expect(seen).toBeLessThan(all);
+  });
 });
