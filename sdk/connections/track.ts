@@ -159,6 +159,8 @@ export class GroupingTracker {
   }
 }
 
+const YIELD_EVERY = 8; // batches
+
 /** Every batch yields a group, empty or not, so that consumers can tell how far it got. */
 export async function* trackConnections(
   inputs: CaptureInput[], options: ScanOptions & Pick<GroupingOptions, "wasmLines">, summaries: CaptureSummary[],
@@ -173,9 +175,13 @@ export async function* trackConnections(
     // it the same for any thread count. With timestamps that step back or jump, a connection
     // ending in one batch can sort before one that ended in the batch before.
     const placement = { memory, outputSlot: () => 0, fill: true };
+    let batches = 0;
     for await (const { batch, packetBase } of decodeInputs(inputs, options, summaries, placement)) {
       grouping.tracker.packetBase = packetBase;
       yield* grouping.process(batch);
+      // A file is read without waiting for the event loop: let it in now and then, so that a
+      // timer or a signal handler (Ctrl-C) can stop the scan mid-file (the decoder then throws).
+      if (++batches % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     yield* grouping.finishAll();
     return grouping.timeline;
