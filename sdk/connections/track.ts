@@ -4,6 +4,7 @@
 // worker threads (each tracking a shard of the flows) merges back into exactly this order.
 
 import type { CaptureSummary } from "../decoder/decode-capture.js";
+import { BATCHES_PER_TURN, eventLoopTurn } from "../event-loop-turn.js";
 import { decodeInputs } from "../decoder/decode-inputs.js";
 import { acquireScanMemory, releaseScanMemory } from "../wasm-memory.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
@@ -159,8 +160,6 @@ export class GroupingTracker {
   }
 }
 
-const YIELD_EVERY = 8; // batches
-
 /** Every batch yields a group, empty or not, so that consumers can tell how far it got. */
 export async function* trackConnections(
   inputs: CaptureInput[], options: ScanOptions & Pick<GroupingOptions, "wasmLines">, summaries: CaptureSummary[],
@@ -179,9 +178,8 @@ export async function* trackConnections(
     for await (const { batch, packetBase } of decodeInputs(inputs, options, summaries, placement)) {
       grouping.tracker.packetBase = packetBase;
       yield* grouping.process(batch);
-      // A file is read without waiting for the event loop: let it in now and then, so that a
-      // timer or a signal handler (Ctrl-C) can stop the scan mid-file (the decoder then throws).
-      if (++batches % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      // A timer or a signal handler (Ctrl-C) can stop the scan mid-file: the decoder then throws.
+      if (++batches % BATCHES_PER_TURN === 0) await eventLoopTurn();
     }
     yield* grouping.finishAll();
     return grouping.timeline;

@@ -11,6 +11,7 @@ import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import * as L from "../../assembly/layout.js";
 import { decodeInputs } from "../decoder/decode-inputs.js";
+import { BATCHES_PER_TURN, eventLoopTurn } from "../event-loop-turn.js";
 import type { CaptureSummary, DecodeCaptureOptions } from "../decoder/decode-capture.js";
 import { acquireScanMemory, releaseScanMemory } from "../wasm-memory.js";
 import { BucketFiles } from "./bucket-files.js";
@@ -22,7 +23,6 @@ export interface PartitionOptions extends DecodeCaptureOptions {
 }
 
 export const MAX_BUCKETS = 65536;
-const YIELD_EVERY = 8; // batches
 
 export interface PartitionResult {
   /** The map output's directory (inside the directory given). */
@@ -97,9 +97,8 @@ export async function partitionCaptures(files: string[], outDir: string, options
       }
       out.endBatch(fileIndex, batch.count, batch.latestSec, batch.latestNsec);
       fileOfBatch.push(fileIndex);
-      // A file is read without waiting for the event loop: let it in now and then, so that a
-      // timer or a signal handler can abort the task mid-file (the decoder then throws).
-      if (++batchNumber % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      // A timer or a signal handler can abort the task mid-file: the decoder then throws.
+      if (++batchNumber % BATCHES_PER_TURN === 0) await eventLoopTurn();
     }
     const sizes = out.close();
     closed = true;

@@ -8,6 +8,7 @@
 // task keeps its own).
 
 import { closeSync } from "node:fs";
+import { BATCHES_PER_TURN, eventLoopTurn } from "../event-loop-turn.js";
 import * as L from "../../assembly/layout.js";
 import { GroupingTracker, type EndedGroup } from "../connections/track.js";
 import { PacketBatch } from "../decoder/packet-batch.js";
@@ -67,8 +68,6 @@ class BatchArea implements ChunkArea {
   }
 }
 
-const YIELD_EVERY = 8; // batches
-
 async function* trackBucket(set: PartitionSet, bucket: number, options: BucketOptions): AsyncGenerator<EndedGroup, Timeline> {
   const grouping = new GroupingTracker({ ...options, verifyChecksums: set.decoder.verifyChecksums });
   const tracker = grouping.tracker as GroupingTracker["tracker"] & { setClockBase(secs: number): void };
@@ -106,10 +105,10 @@ async function* trackBucket(set: PartitionSet, bucket: number, options: BucketOp
         clockOnly.latestSec = map.clock.getFloat64(at + 8, true);
         clockOnly.latestNsec = map.clock.getUint32(at + 16, true);
         yield* grouping.process(clockOnly);
-        // The bucket files are read without waiting for the event loop: let it in now and then,
-        // so that a timer or a signal handler (Ctrl-C) can stop the task mid-bucket.
-        if (++batches % YIELD_EVERY === 0) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
+        // The bucket files are read synchronously too: a timer or a signal handler (Ctrl-C) can
+        // stop the task mid-bucket.
+        if (++batches % BATCHES_PER_TURN === 0) {
+          await eventLoopTurn();
           options.signal?.throwIfAborted();
         }
       }
