@@ -1,9 +1,12 @@
-// A regular file is read synchronously: a loop over its batches never waits for the event loop,
-// so timers, signal handlers (Ctrl-C) and an AbortSignal aborted from them would run only once
-// the whole capture had been read. The loops that read captures let the event loop in every
-// few batches (~32 000 packets, some milliseconds of work; a turn costs microseconds).
+// A regular file is read synchronously: a loop over it never waits for the event loop, so
+// timers, signal handlers (Ctrl-C) and an AbortSignal aborted from them would run only once the
+// whole file had been read. The decoder lets the event loop in every few MiB of a file read
+// (some milliseconds of work; a turn costs microseconds), and so does the reduce task's bucket
+// reader every few batches.
 
-/** Batches between two turns of the event loop. */
+/** Bytes of a file read between two turns of the event loop. */
+export const BYTES_PER_TURN = 4 << 20;
+/** Batches of a bucket file between two turns of the event loop. */
 export const BATCHES_PER_TURN = 8;
 
 /** Resolves once the event loop has run what was waiting (timers, signals, messages). */

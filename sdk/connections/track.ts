@@ -4,7 +4,6 @@
 // worker threads (each tracking a shard of the flows) merges back into exactly this order.
 
 import type { CaptureSummary } from "../decoder/decode-capture.js";
-import { BATCHES_PER_TURN, eventLoopTurn } from "../event-loop-turn.js";
 import { decodeInputs } from "../decoder/decode-inputs.js";
 import { acquireScanMemory, releaseScanMemory } from "../wasm-memory.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
@@ -174,12 +173,9 @@ export async function* trackConnections(
     // it the same for any thread count. With timestamps that step back or jump, a connection
     // ending in one batch can sort before one that ended in the batch before.
     const placement = { memory, outputSlot: () => 0, fill: true };
-    let batches = 0;
     for await (const { batch, packetBase } of decodeInputs(inputs, options, summaries, placement)) {
       grouping.tracker.packetBase = packetBase;
       yield* grouping.process(batch);
-      // A timer or a signal handler (Ctrl-C) can stop the scan mid-file: the decoder then throws.
-      if (++batches % BATCHES_PER_TURN === 0) await eventLoopTurn();
     }
     yield* grouping.finishAll();
     return grouping.timeline;

@@ -16,6 +16,7 @@ import type { PacketBatch } from "./packet-batch.js";
 import type { DecodeError, DecodeWarning } from "./diagnostics.js";
 import { openInput, inputName, InputTypeError, type CaptureInput, type Pull } from "./capture-input.js";
 import { abortable } from "../abort.js";
+import { BYTES_PER_TURN, eventLoopTurn } from "../event-loop-turn.js";
 import { checkDecodeOptions, checkInput } from "../options.js";
 
 export interface CaptureSummary {
@@ -77,12 +78,20 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
     const everyStep = this.options.everyStep ?? false;
     try {
       if (source.kind === "read") {
+        let turnAt = BYTES_PER_TURN;
         while (!decoder.finished) {
           if (signal?.aborted) throw signal.reason;
           if (decoder.needsInput) {
             const n = source.read(decoder.writable());
             if (n === 0) decoder.end(); else decoder.commit(n);
             onProgress?.({ bytesRead: decoder.bytesIn });
+            // A file is read synchronously: without this, a timer or a signal handler (Ctrl-C,
+            // AbortSignal.timeout) would run only once the whole file had been read.
+            if (decoder.bytesIn >= turnAt) {
+              turnAt = decoder.bytesIn + BYTES_PER_TURN;
+              await eventLoopTurn();
+              if (signal?.aborted) throw signal.reason;
+            }
           }
           const batch = decoder.step();
           if ((batch.count > 0 || everyStep) && !decoder.holding) yield batch;

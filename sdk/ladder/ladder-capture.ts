@@ -5,7 +5,6 @@
 // and dropped as soon as it ends unselected (kept-packets.ts keeps them, in bounded form).
 
 import { decodeInputs } from "../decoder/decode-inputs.js";
-import { BATCHES_PER_TURN, eventLoopTurn } from "../event-loop-turn.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
 import type { CaptureSummary } from "../decoder/decode-capture.js";
 import { ConnectionTracker } from "../connections/tracker.js";
@@ -119,12 +118,9 @@ export async function captureLadders(
     },
   });
   const captures: CaptureSummary[] = [];
-  let batches = 0;
   for await (const { batch, packetBase } of decodeInputs(Array.isArray(input) ? input : [input], options, captures)) {
     tracker.packetBase = packetBase;
     tracker.processBatch(batch);
-    // A timer or a signal handler (Ctrl-C) can stop the reading mid-file: the decoder then throws.
-    if (++batches % BATCHES_PER_TURN === 0) await eventLoopTurn();
   }
   tracker.finish();
   const ladders = drawn.values().sort((a, b) => a.connection.id - b.connection.id);

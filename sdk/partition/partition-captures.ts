@@ -11,7 +11,6 @@ import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import * as L from "../../assembly/layout.js";
 import { decodeInputs } from "../decoder/decode-inputs.js";
-import { BATCHES_PER_TURN, eventLoopTurn } from "../event-loop-turn.js";
 import type { CaptureSummary, DecodeCaptureOptions } from "../decoder/decode-capture.js";
 import { acquireScanMemory, releaseScanMemory } from "../wasm-memory.js";
 import { BucketFiles } from "./bucket-files.js";
@@ -97,8 +96,7 @@ export async function partitionCaptures(files: string[], outDir: string, options
       }
       out.endBatch(fileIndex, batch.count, batch.latestSec, batch.latestNsec);
       fileOfBatch.push(fileIndex);
-      // A timer or a signal handler can abort the task mid-file: the decoder then throws.
-      if (++batchNumber % BATCHES_PER_TURN === 0) await eventLoopTurn();
+      batchNumber++;
     }
     const sizes = out.close();
     closed = true;
