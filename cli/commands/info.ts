@@ -54,8 +54,10 @@ async function describeAll(captures: string[], flags: InfoFlags, output: Output)
     const summary = capture.summary();
     let size: number | null = null; // of a regular file; a pipe's is not known
     try { if (file !== "-") { const st = statSync(file); if (st.isFile()) size = st.size; } } catch { /* gone since: not known */ }
-    const report = infoReport(file === "-" ? "<stdin>" : file, summary, size);
-    await output.write(flags.json ? JSON.stringify(report) + "\n" : renderInfoText(report, summary) + (captures.length > 1 ? "\n" : ""));
+    // First and last as capinfos takes them: the earliest and the latest, whatever the order.
+    const span = capture.timeSpan();
+    const report = infoReport(file === "-" ? "<stdin>" : file, summary, size, span);
+    await output.write(flags.json ? JSON.stringify(report) + "\n" : renderInfoText(report, summary, span) + (captures.length > 1 ? "\n" : ""));
     await output.flush(); // each capture's description as soon as it is read
     if (summary.error) {
       process.stderr.write(errorLine(file, summary.error) + "\n");

@@ -10,7 +10,7 @@
 
 import {
   PacketDecoder, type DecoderOptions, type DecoderPlacement, type CaptureStats, type SectionInfo, type InterfaceInfo,
-  type ContainerFormat,
+  type ContainerFormat, type Timestamp,
 } from "./packet-decoder.js";
 import type { PacketBatch } from "./packet-batch.js";
 import type { DecodeError, DecodeWarning } from "./diagnostics.js";
@@ -146,6 +146,17 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
       source.close();
       decoder.release();
     }
+  }
+
+  /**
+   * The earliest and the latest packet's timestamps (null before any packet): the span capinfos
+   * gives, whatever the packets' order in the file.
+   */
+  timeSpan(): { earliest: Timestamp; latest: Timestamp } | null {
+    const d = this.decoder;
+    if (!d) throw new Error("timeSpan() is available once iteration has started");
+    const earliest = d.earliestTimestamp(), latest = d.stats().lastTimestamp;
+    return earliest && latest ? { earliest, latest } : null;
   }
 
   /** What was read; complete once iteration has ended. */

@@ -58,6 +58,8 @@ describe("info", () => {
     const known: Record<string, string[]> = {
       "ppp__tls2.pcap": ["Data byte rate:      18 kBps", "Data bit rate:       150 kbps", "Average packet size: 367.02 bytes", "Average packet rate: 51 packets/s"],
       "gopacket__test_loopback.pcap": ["Data byte rate:      248 kBps", "Data bit rate:       1990 kbps", "Average packet size: 2424.12 bytes", "Average packet rate: 102 packets/s"],
+      // Out of time order: its earliest packet is not its first (capinfos runs from the earliest).
+      "ppp__many_interfaces-1.pcapng": ["Data byte rate:      6157 bytes/s", "Data bit rate:       49 kbps", "Average packet size: 249.28 bytes", "Average packet rate: 24 packets/s"],
     };
     const field = (text: string, name: string) => new RegExp(`^${name}:\\s+(.+)$`, "m").exec(text)?.[1];
     for (const [name, lines] of Object.entries(known)) {
@@ -69,6 +71,17 @@ describe("info", () => {
         expect(field(ours, f), `${name}: ${f}`).toBe(field(theirs, f));
       }
     }
+  });
+
+  it("runs from the earliest packet to the latest, as capinfos does, when the file is out of time order", () => {
+    const root = corpusDir();
+    if (!root) return;
+    const path = join(root, "real", "good", "ppp__many_interfaces-1.pcapng"); // capinfos: 2.590777 s from 19:35:25.701568
+    const r = run(["info", path]);
+    expect(r.stdout).toMatch(/^First packet: +2015-08-16T19:35:25\.701568000Z \(1439753725\.701568000\)$/m);
+    expect(r.stdout).toMatch(/^Duration: +2\.590777000 s$/m);
+    const json = JSON.parse(run(["info", "--json", path]).stdout);
+    expect(json).toMatchObject({ firstTimestamp: "1439753725.701568000", lastTimestamp: "1439753728.292345000", duration: "2.590777000" });
   });
 
   it("shows pcapng's capture OS, application and interface names, and whether the file was gzip-compressed", () => {

@@ -194,3 +194,17 @@ describe("an AbortSignal aborted from a timer (AbortSignal.timeout, a Ctrl-C han
     expect(seen).toBeLessThan(all);
   });
 });
+
+describe("timeSpan(): the earliest and the latest packet, whatever their order in the file", () => {
+  it("a capture out of time order: the earliest is not the first, the latest not the last", async () => {
+    const frame = (sec: number) => ({ data: ethernet(tcpIp({ src: "10.0.0.1", dst: "10.0.0.2", sport: 1000, dport: 80, flags: F.SYN })), sec, nsec: 500 });
+    const bytes = writePcap([frame(1700000005), frame(1700000002), frame(1700000009), frame(1700000007)], { nanosecond: true });
+    const capture = decodeCapture(bytes);
+    for await (const _batch of capture) { /* read it all */ }
+    expect(capture.timeSpan()).toEqual({ earliest: { sec: 1700000002, nsec: 500 }, latest: { sec: 1700000009, nsec: 500 } });
+    expect(capture.summary().stats.firstTimestamp).toEqual({ sec: 1700000005, nsec: 500 }); // the file's first, as before
+    const empty = decodeCapture(writePcap([]));
+    for await (const _batch of empty) { /* nothing */ }
+    expect(empty.timeSpan()).toBeNull();
+  });
+});
