@@ -94,6 +94,13 @@ describe("partition's output cannot be written", () => {
     });
   }
 
+  it("-o a directory that cannot be made although its parent exists (/proc/x): exit 5 at once, not a hang", () => {
+    const r = spawnSync(process.execPath, [BIN, "partition", "--buckets", "1", "-o", "/proc/no-such-partitions", files[0]!], { encoding: "utf8", timeout: 20_000, killSignal: "SIGKILL" });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(5);
+    expect(r.stderr).toBe("tcp-handshake-scan: /proc/no-such-partitions: cannot write the partitions: no such file or directory (ENOENT)\n");
+  });
+
   it("standard output on a full disk: exit 5 and one line, as a scan's", () => {
     const parts = join(dir, "parts-stdout-full");
     const r = spawnSync("bash", ["-c", `'${process.execPath}' '${BIN}' partition --buckets 1 -o '${parts}' '${files[0]}' > /dev/full`], { encoding: "utf8", timeout: 60_000 });
