@@ -2,7 +2,7 @@
 
 import {
   STAT_COUNT, WARN_COUNT, WARN_SLOT_SIZE, META_CAPACITY, META_SLOT_SIZE,
-  STAT_FIRST_TS_SEC, STAT_LAST_TS_SEC, STAT_FIRST_TS_NSEC, STAT_LAST_TS_NSEC,
+  STAT_FIRST_TS_SEC, STAT_LAST_TS_SEC, STAT_FIRST_TS_NSEC, STAT_LAST_TS_NSEC, STAT_EARLIEST_TS_SEC, STAT_EARLIEST_TS_NSEC,
 } from "./layout";
 import { STATS_PTR, WARN_PTR, META_PTR } from "./memory";
 
@@ -28,9 +28,15 @@ export function resetCounters(): void {
 }
 
 @inline export function noteTimestamp(sec: f64, nsec: u32): void {
+  const earliestSec = load<f64>(STATS_PTR + (<usize>STAT_EARLIEST_TS_SEC << 3));
   if (load<f64>(STATS_PTR + (<usize>STAT_FIRST_TS_SEC << 3)) < 0) {
     setStat(STAT_FIRST_TS_SEC, sec);
     setStat(STAT_FIRST_TS_NSEC, <f64>nsec);
+    setStat(STAT_EARLIEST_TS_SEC, sec);
+    setStat(STAT_EARLIEST_TS_NSEC, <f64>nsec);
+  } else if (sec < earliestSec || (sec == earliestSec && <f64>nsec < load<f64>(STATS_PTR + (<usize>STAT_EARLIEST_TS_NSEC << 3)))) {
+    setStat(STAT_EARLIEST_TS_SEC, sec);
+    setStat(STAT_EARLIEST_TS_NSEC, <f64>nsec);
   }
   // "Last" is the latest seen, not the last in file order: captures are not always sorted.
   const lastSec = load<f64>(STATS_PTR + (<usize>STAT_LAST_TS_SEC << 3));

@@ -214,7 +214,11 @@ export const STAT_TUNNEL_BASE = 33;
 // undecoded past the room an output slot keeps for them (memory.ts, AMSDU_EXTRA_RECORDS).
 export const STAT_AMSDU_SUBFRAMES = STAT_TUNNEL_BASE + TUNNEL_TYPE_COUNT * MAX_TUNNEL_DEPTH;
 export const STAT_AMSDU_DROPPED = STAT_AMSDU_SUBFRAMES + 1;
-export const STAT_COUNT = STAT_AMSDU_DROPPED + 1;
+// The earliest packet's timestamp (valid once STAT_FIRST_TS_SEC is): a capture is not always in
+// time order (merged interfaces, a clock stepped back); capinfos's first packet time is this one.
+export const STAT_EARLIEST_TS_SEC = STAT_AMSDU_DROPPED + 1;
+export const STAT_EARLIEST_TS_NSEC = STAT_AMSDU_DROPPED + 2;
+export const STAT_COUNT = STAT_AMSDU_DROPPED + 3;
 
 // ---------------------------------------------------------------------------------------------
 // decode() status after each call.

@@ -5,6 +5,8 @@
 
 import { parseArgs } from "node:util";
 import { UsageError } from "./usage-error.js";
+import { SMALL_CAPTURE_PACKETS } from "./threads.js";
+import { MEMORY_TARGET_MB } from "./thread-memory.js";
 
 export type Command = "scan" | "info" | "partition";
 
@@ -39,7 +41,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "top", value: "N", commands: ["scan"], help: "how many connections of each kind the summary lists (default 10)" },
   { name: "max-half-open", value: "N|none", commands: ["scan"], help: "connections of one packet so far (a lone SYN, ACK, RST, ...) kept at once, the memory bound under a flood of them; the oldest past it ends as \"evicted\" (default 100000)" },
   { name: "max-connections", value: "N|none", commands: ["scan"], help: "connections of two packets or more kept at once, the memory bound under any other flood; the least recently active past it end as \"evicted\", one-sided and mid-stream first (default 30000)" },
-  { name: "threads", value: "N", commands: ["scan"], help: "threads to use, at most the cores available: this one decodes, N - 1 workers track shares of the flows; same output for any N (default: the cores available; 1 under 64 MB of capture)" },
+  { name: "threads", value: "N", commands: ["scan"], help: `threads to use, at most the cores available: this one decodes, N - 1 workers track shares of the flows; same output for any N (default: the cores available, at most as many as keep a flood's peak memory under ${MEMORY_TARGET_MB} MB; 1 for captures under ${SMALL_CAPTURE_PACKETS.toLocaleString("en-US").replace(/,/g, " ")} packets, estimated before reading)` },
   { name: "no-progress", commands: ["scan"], help: "no progress bar on standard error (it shows only on a terminal)" },
   { name: "quiet", short: "q", commands: ["scan", "partition"], help: "no progress bar and no warnings" },
   { name: "from-partitions", value: "DIR", commands: ["scan"], help: "track one bucket (--bucket) of what partition tasks wrote to DIR instead of reading captures: its connections, as a scan of all their captures gives them" },
@@ -182,7 +184,7 @@ export function helpText(command: Command, version: string): string {
     );
   }
   lines.push("", "Exit codes: 0 all read, 1 internal error, 2 usage error, 3 an input unreadable, 4 an input damaged",
-    `(results before the damage ${command === "partition" ? "are partitioned" : "are printed"})${command === "scan" ? ", 5 the output could not be written, 6 --ladder selected nothing,\n7 --from-partitions: a map output or bucket missing, cut short or of another version, 141 the output's reader went away (| head)" : command === "partition" ? ", 5 the output could not be written" : ""}.`);
+    `(results before the damage ${command === "partition" ? "are partitioned" : "are printed"}), 5 the output could not be written${command === "scan" ? ", 6 --ladder selected nothing,\n7 --from-partitions: a map output or bucket missing, cut short or of another version, " : ",\n"}141 the output's reader went away (| head).`);
   return lines.join("\n") + "\n";
 }
 

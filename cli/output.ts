@@ -42,11 +42,16 @@ const CAUSES: Record<string, string> = {
   EINVAL: "cannot be written to",
 };
 
+/** A failed write's cause in plain words, with its code: "no space left on device (ENOSPC)". */
+export function writeFailureCause(error: NodeJS.ErrnoException & { code: string }): string {
+  return `${CAUSES[error.code] ?? error.message} (${error.code})`;
+}
+
 function outputError(output: string, error: unknown): Error {
   const code = (error as NodeJS.ErrnoException)?.code;
   if (code === "EPIPE" || code === "ERR_STREAM_DESTROYED") return new OutputClosed(`${output}: the reader went away`);
   if (!code) return error as Error; // not an I/O failure: a bug, reported as such
-  return new OutputError(output, code, `${CAUSES[code] ?? (error as Error).message} (${code})`);
+  return new OutputError(output, code, writeFailureCause(error as NodeJS.ErrnoException & { code: string }));
 }
 
 /** Where an -o file is being written: a temporary file to rename, or the target itself. */
@@ -81,11 +86,13 @@ function openFile(path: string): FileTarget {
   let mode = 0o666;
   let exists = false;
   try {
-    target = realpathSync(path); // a symbolic link stays one: its target is replaced
-    const stat = statSync(target);
+    // What the path names, through its links: /dev/stdout names the pipe or terminal behind
+    // standard output, whose realpath (/proc/<pid>/fd/pipe:[…]) is no path at all.
+    const stat = statSync(path);
     if (stat.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
     // A device or a pipe: written in place (renaming onto /dev/null would replace it).
-    if (!stat.isFile()) return { fd: openSync(target, "w"), temp: null, target };
+    if (!stat.isFile()) return { fd: openSync(path, "w"), temp: null, target: path };
+    target = realpathSync(path); // a symbolic link stays one: its target is replaced
     mode = stat.mode & 0o7777;
     exists = true;
   } catch (error) {

@@ -6,6 +6,7 @@ import { infoReport, renderInfoText } from "../format/info-report.js";
 import { EXIT_OK, EXIT_UNREADABLE, EXIT_PARTIAL, EXIT_OUTPUT, EXIT_PIPE, worst } from "../exit-codes.js";
 import { errorLine, openErrorMessage } from "../report-error.js";
 import { Output, OutputClosed, OutputError } from "../output.js";
+import { checkInputsAndOutput } from "../input-identity.js";
 import { decapsulationOptions, type DecapsulationFlags } from "../decapsulation-flags.js";
 
 export interface InfoFlags extends DecapsulationFlags {
@@ -14,6 +15,8 @@ export interface InfoFlags extends DecapsulationFlags {
 }
 
 export async function runInfo(captures: string[], flags: InfoFlags): Promise<number> {
+  // Standard output redirected onto a capture would append to it (`info a.pcap >> a.pcap`).
+  checkInputsAndOutput(captures, undefined, false);
   const output = new Output();
   try {
     const exit = await describeAll(captures, flags, output);
@@ -51,8 +54,10 @@ async function describeAll(captures: string[], flags: InfoFlags, output: Output)
     const summary = capture.summary();
     let size: number | null = null; // of a regular file; a pipe's is not known
     try { if (file !== "-") { const st = statSync(file); if (st.isFile()) size = st.size; } } catch { /* gone since: not known */ }
-    const report = infoReport(file === "-" ? "<stdin>" : file, summary, size);
-    await output.write(flags.json ? JSON.stringify(report) + "\n" : renderInfoText(report, summary) + (captures.length > 1 ? "\n" : ""));
+    // First and last as capinfos takes them: the earliest and the latest, whatever the order.
+    const span = capture.timeSpan();
+    const report = infoReport(file === "-" ? "<stdin>" : file, summary, size, span);
+    await output.write(flags.json ? JSON.stringify(report) + "\n" : renderInfoText(report, summary, span) + (captures.length > 1 ? "\n" : ""));
     await output.flush(); // each capture's description as soon as it is read
     if (summary.error) {
       process.stderr.write(errorLine(file, summary.error) + "\n");

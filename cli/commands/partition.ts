@@ -8,10 +8,12 @@ import { partitionCaptures, MAX_BUCKETS } from "../../sdk/partition/partition-ca
 import { checkInputsAndOutput } from "../input-identity.js";
 import { orderByFirstPacket } from "../inputs.js";
 import { openErrorMessage } from "../report-error.js";
+import { Output, writeFailureCause } from "../output.js";
 import { EXIT_OUTPUT, EXIT_UNREADABLE } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
 import { decapsulationOptions, type DecapsulationFlags } from "../decapsulation-flags.js";
-import { reportInputs } from "./scan.js";
+import { reportInputs, outputFailed } from "./scan.js";
+import { stopOnSignals } from "../stop-on-signals.js";
 
 export interface PartitionFlags extends DecapsulationFlags {
   buckets?: string;
@@ -44,15 +46,33 @@ export async function runPartition(files: string[], flags: PartitionFlags): Prom
   let ordered: string[] = files;
   try {
     ordered = (await orderByFirstPacket(files)) as string[];
-    const { dir, captures } = await partitionCaptures(ordered, flags.output, options);
-    process.stdout.write(dir + "\n");
-    return reportInputs(captures, flags.quiet ?? false);
+    // A signal stops the task: partitionCaptures removes its temporary directory, then the
+    // process ends as the signal.
+    const stop = stopOnSignals();
+    let result: Awaited<ReturnType<typeof partitionCaptures>>;
+    try {
+      result = await partitionCaptures(ordered, flags.output, { ...options, signal: stop.signal });
+    } finally {
+      const ended = await stop.end();
+      if (ended !== null) return ended;
+    }
+    const { dir, captures } = result;
+    const exit = reportInputs(captures, flags.quiet ?? false);
+    // The directory is the task's result: not printed (a full disk, a closed pipe) is a failure.
+    const out = new Output();
+    try {
+      await out.write(dir + "\n");
+      await out.close();
+    } catch (error) {
+      return outputFailed(error);
+    }
+    return exit;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const path = (error as { path?: string }).path;
     // Failing to write the partitions (the directory, a full disk) is the output's failure.
     if (code && path && !files.includes(path)) {
-      process.stderr.write(`tcp-handshake-scan: ${flags.output}: cannot write the partitions: ${(error as Error).message}\n`);
+      process.stderr.write(`tcp-handshake-scan: ${flags.output}: cannot write the partitions: ${writeFailureCause(error as NodeJS.ErrnoException & { code: string })}\n`);
       return EXIT_OUTPUT;
     }
     const message = openErrorMessage(error); // rethrows anything that is not an input problem

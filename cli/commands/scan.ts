@@ -102,6 +102,11 @@ export function reportInputs(captures: CaptureSummary[], quiet: boolean): number
 }
 
 export async function runScan(files: string[], flags: ScanFlags): Promise<number> {
+  // Options that mean something only beside another: alone they would be silently ignored.
+  for (const name of ["bucket", "maps"]) {
+    if ((flags as Record<string, unknown>)[name] !== undefined) throw new UsageError(`--${name} goes with --from-partitions DIR (a reduce task), not with captures`);
+  }
+  if (flags.ladderLimit !== undefined && flags.ladder === undefined) throw new UsageError("--ladder-limit goes with --ladder");
   const format = (flags.format ?? "text") as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format: "${flags.format}" is not one of ${FORMATS.join(", ")}`);
   const top = Number(flags.top ?? 10);
@@ -126,7 +131,10 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   if (format === "parquet" && (flags.output === undefined || flags.output === "-") && process.stdout.isTTY) {
     throw new UsageError("--format parquet: standard output is a terminal (use -o FILE, or a pipe)");
   }
-  if (format === "parquet" && flags.ladder !== undefined) throw new UsageError("--ladder draws text diagrams: not with --format parquet");
+  // A ladder is text: another format asked for would be silently ignored.
+  if (flags.ladder !== undefined && format !== "text") {
+    throw new UsageError(`--ladder draws text diagrams: not with --format ${format}`);
+  }
   checkInputsAndOutput(files, flags.output);
   for (const f of files) {
     if (f === "-") continue;
@@ -161,11 +169,13 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     inputs = await orderByFirstPacket(files);
     let exit: number;
     if (selector) {
-      const { ladders, matched, captures } = await captureLadders(inputs, selector, options, ladderLimit);
+      // --filter narrows the selection as it narrows any other output.
+      const chosen = filter ? bothFilters(selector, filter) : selector;
+      const { ladders, matched, captures } = await captureLadders(inputs, chosen, options, ladderLimit);
       progress?.done();
       for (const l of ladders) await output.write(renderLadder(l) + "\n");
       exit = reportInputs(captures, flags.quiet ?? false);
-      exit = await endLadders(String(flags.ladder), ladders.length, matched, output, exit);
+      exit = await endLadders(String(flags.ladder), ladders.length, matched, output, exit, flags.filter);
     } else {
       exit = await writeConnections(inputs, options, format, filter, top, output, flags.quiet ?? false, flags.filter);
       progress?.done();
@@ -183,17 +193,28 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   }
 }
 
+/** The connections both filters select. */
+function bothFilters(a: ConnectionFilter, b: ConnectionFilter): ConnectionFilter {
+  return { matches: (c) => a.matches(c) && b.matches(c), mayMatch: (c) => a.mayMatch(c) && b.mayMatch(c) };
+}
+
 /** Says how many of the matching connections were drawn, or that none matched (EXIT_NO_MATCH). */
-async function endLadders(selection: string, drawn: number, matched: number, output: Output, exit: number): Promise<number> {
+async function endLadders(
+  selection: string, drawn: number, matched: number, output: Output, exit: number, filter?: string,
+): Promise<number> {
+  const alsoFiltered = filter !== undefined ? ` and --filter "${filter}"` : "";
   if (matched > drawn) {
-    await output.write(`Drew ${drawn} of the ${matched} connections matching "${selection}", the first by frame number (--ladder-limit N draws more, --ladder-limit none all).\n`);
+    await output.write(`Drew ${drawn} of the ${matched} connections matching "${selection}"${alsoFiltered}, the first by frame number (--ladder-limit N draws more, --ladder-limit none all).\n`);
   } else if (matched > 1) {
-    await output.write(`Drew the ${matched} connections matching "${selection}".\n`);
+    await output.write(`Drew the ${matched} connections matching "${selection}"${alsoFiltered}.\n`);
   }
   if (matched > 0) return exit;
-  process.stderr.write(/^\d+$/.test(selection)
-    ? `tcp-handshake-scan: no connection has id ${selection} (an id is the frame number of a connection's first packet)\n`
-    : `tcp-handshake-scan: no connection matches --ladder "${selection}"\n`);
+  const byId = /^\d+$/.test(selection);
+  process.stderr.write(byId && filter !== undefined
+    ? `tcp-handshake-scan: no connection has id ${selection}${alsoFiltered.replace(" and ", " and matches ")}\n`
+    : byId
+      ? `tcp-handshake-scan: no connection has id ${selection} (an id is the frame number of a connection's first packet)\n`
+      : `tcp-handshake-scan: no connection matches --ladder "${selection}"${alsoFiltered}\n`);
   return worst(exit, EXIT_NO_MATCH);
 }
 

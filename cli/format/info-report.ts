@@ -1,6 +1,6 @@
 // The `info` report of one capture: a JSON-ready object and its text rendering.
 
-import type { CaptureSummary, InterfaceInfo, SectionInfo, ReassemblyStats, TunnelStats } from "../../sdk/index.js";
+import type { CaptureSummary, InterfaceInfo, SectionInfo, ReassemblyStats, TunnelStats, Timestamp } from "../../sdk/index.js";
 import { epochString, isoString, durationString } from "./timestamp.js";
 import { errorWhere } from "../report-error.js";
 
@@ -32,10 +32,22 @@ export interface InfoReport {
   warnings: CaptureSummary["warnings"];
 }
 
-export function infoReport(file: string, s: CaptureSummary, fileSize: number | null = null): InfoReport {
+/** The earliest and latest packet's timestamps (CaptureDecoding.timeSpan()). */
+export type TimeSpan = { earliest: Timestamp; latest: Timestamp } | null;
+
+function ends(s: CaptureSummary, span: TimeSpan | undefined): { first: Timestamp | null; last: Timestamp | null } {
+  if (span === undefined) return { first: s.stats.firstTimestamp, last: s.stats.lastTimestamp };
+  return { first: span?.earliest ?? null, last: span?.latest ?? null };
+}
+
+/**
+ * `span`: the earliest and latest timestamps, as capinfos takes them; without it, the file's
+ * first packet and the latest (the same for a capture in time order).
+ */
+export function infoReport(file: string, s: CaptureSummary, fileSize: number | null = null, span?: TimeSpan): InfoReport {
   const st = s.stats;
-  const seconds = st.firstTimestamp && st.lastTimestamp
-    ? st.lastTimestamp.sec - st.firstTimestamp.sec + (st.lastTimestamp.nsec - st.firstTimestamp.nsec) / 1e9 : 0;
+  const { first, last } = ends(s, span);
+  const seconds = first && last ? last.sec - first.sec + (last.nsec - first.nsec) / 1e9 : 0;
   return {
     file,
     fileSize,
@@ -52,9 +64,9 @@ export function infoReport(file: string, s: CaptureSummary, fileSize: number | n
     tunnels: st.tunnels,
     reassembly: st.reassembly,
     bytes: { read: s.bytesRead, captured: st.bytesCaptured, original: st.bytesOriginal },
-    firstTimestamp: st.firstTimestamp ? epochString(st.firstTimestamp) : null,
-    lastTimestamp: st.lastTimestamp ? epochString(st.lastTimestamp) : null,
-    duration: st.firstTimestamp && st.lastTimestamp ? durationString(st.firstTimestamp, st.lastTimestamp) : null,
+    firstTimestamp: first ? epochString(first) : null,
+    lastTimestamp: last ? epochString(last) : null,
+    duration: first && last ? durationString(first, last) : null,
     rates: seconds > 0
       ? { dataBytesPerSec: st.bytesOriginal / seconds, dataBitsPerSec: (8 * st.bytesOriginal) / seconds, packetsPerSec: st.packets / seconds }
       : null,
@@ -73,18 +85,34 @@ function resolution(units: number): string {
   return Number.isInteger(log10) ? `10^-${log10} s` : `1/${units} s`;
 }
 
-/** capinfos's way with large numbers: "1402 bytes/s", "377 kBps", "3017 kbps" (SI prefixes). */
+/**
+ * capinfos's way with large numbers: "1402 bytes/s", "377 kBps", "3017 kbps" (SI prefixes). Its
+ * format_size() takes the value as a whole number and divides by 1000 in integers: the figure
+ * is cut, not rounded (18 755.8 B/s is "18 kBps").
+ */
 export function siValue(value: number, unit: string, prefixedUnit = unit): string {
   let v = value, k = 0;
   while (v >= 10000 && k < 4) { v /= 1000; k++; }
-  return k === 0 ? `${Math.round(v)} ${unit}` : `${Math.round(v)} ${"kMGT"[k - 1]}${prefixedUnit}`;
+  return k === 0 ? `${Math.trunc(v)} ${unit}` : `${Math.trunc(v)} ${"kMGT"[k - 1]}${prefixedUnit}`;
+}
+
+/**
+ * A non-negative number as C's printf("%.2f") prints it (capinfos's average packet size):
+ * toFixed() takes an exact tie away from zero, printf to the even digit. A double is an exact
+ * two-decimal tie only when it is an odd number of eighths (x.125, x.375, x.625, x.875).
+ */
+export function capinfosFixed2(value: number): string {
+  const eighths = value * 8;
+  if (!Number.isInteger(eighths) || eighths % 2 === 0) return value.toFixed(2);
+  const below = Math.floor(value * 100); // exact: an odd number of eighths times 100 ends in .5
+  return ((below % 2 === 0 ? below : below + 1) / 100).toFixed(2);
 }
 
 function share(n: number, total: number): string {
   return total ? ` (${((100 * n) / total).toFixed(1)}%)` : "";
 }
 
-export function renderInfoText(r: InfoReport, summary: CaptureSummary): string {
+export function renderInfoText(r: InfoReport, summary: CaptureSummary, span?: TimeSpan): string {
   const lines: string[] = [];
   const row = (label: string, value: string | number) => lines.push(`${label.padEnd(22)}${value}`);
   row("File:", r.file);
@@ -132,10 +160,10 @@ export function renderInfoText(r: InfoReport, summary: CaptureSummary): string {
   if (p.truncated) row("Snaplen-truncated:", `${p.truncated}${share(p.truncated, p.total)}`);
   if (p.badChecksum) row("Bad checksums:", p.badChecksum);
   row("Bytes:", `${r.bytes.captured} captured of ${r.bytes.original} on the wire; ${r.bytes.read} read`);
-  const st = summary.stats;
-  if (st.firstTimestamp && st.lastTimestamp) {
-    row("First packet:", `${isoString(st.firstTimestamp)} (${r.firstTimestamp})`);
-    row("Last packet:", `${isoString(st.lastTimestamp)} (${r.lastTimestamp})`);
+  const { first, last } = ends(summary, span);
+  if (first && last) {
+    row("First packet:", `${isoString(first)} (${r.firstTimestamp})`);
+    row("Last packet:", `${isoString(last)} (${r.lastTimestamp})`);
     row("Duration:", `${r.duration} s`);
   }
   row("Data size:", `${r.bytes.original} bytes (original packet lengths)`);
@@ -143,7 +171,7 @@ export function renderInfoText(r: InfoReport, summary: CaptureSummary): string {
     row("Data byte rate:", siValue(r.rates.dataBytesPerSec, "bytes/s", "Bps"));
     row("Data bit rate:", siValue(r.rates.dataBitsPerSec, "bits/s", "bps"));
   }
-  if (r.averagePacketSize !== null) row("Average packet size:", `${r.averagePacketSize.toFixed(2)} bytes`);
+  if (r.averagePacketSize !== null) row("Average packet size:", `${capinfosFixed2(r.averagePacketSize)} bytes`);
   if (r.rates) row("Average packet rate:", siValue(r.rates.packetsPerSec, "packets/s"));
   for (const w of r.warnings) {
     lines.push(`Warning: ${w.message} — ${w.count}x, first at byte ${w.offset} (packet ${w.packet}) [${w.code}]`);

@@ -10,13 +10,13 @@
 
 import {
   PacketDecoder, type DecoderOptions, type DecoderPlacement, type CaptureStats, type SectionInfo, type InterfaceInfo,
-  type ContainerFormat,
+  type ContainerFormat, type Timestamp,
 } from "./packet-decoder.js";
 import type { PacketBatch } from "./packet-batch.js";
 import type { DecodeError, DecodeWarning } from "./diagnostics.js";
 import { openInput, inputName, InputTypeError, type CaptureInput, type Pull } from "./capture-input.js";
-import { setImmediate as eventLoopTurn } from "node:timers/promises";
 import { abortable } from "../abort.js";
+import { BYTES_PER_TURN, eventLoopTurn } from "../event-loop-turn.js";
 import { checkDecodeOptions, checkInput } from "../options.js";
 
 export interface CaptureSummary {
@@ -78,17 +78,21 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
     const everyStep = this.options.everyStep ?? false;
     try {
       if (source.kind === "read") {
+        let turnAt = BYTES_PER_TURN;
         while (!decoder.finished) {
           if (signal?.aborted) throw signal.reason;
           if (decoder.needsInput) {
-            // A file or bytes are read synchronously: a turn of the event loop before each chunk
-            // lets timers run meanwhile (an AbortSignal.timeout, a close() from setTimeout, the
-            // caller's own I/O), which would otherwise wait until the whole capture was read.
-            await eventLoopTurn();
-            if (signal?.aborted) throw signal.reason;
             const n = source.read(decoder.writable());
             if (n === 0) decoder.end(); else decoder.commit(n);
             onProgress?.({ bytesRead: decoder.bytesIn });
+            // A file (or bytes) is read synchronously: without this, a timer or a signal handler
+            // (Ctrl-C, AbortSignal.timeout, a close() from setTimeout) would run only once the
+            // whole capture had been read.
+            if (decoder.bytesIn >= turnAt) {
+              turnAt = decoder.bytesIn + BYTES_PER_TURN;
+              await eventLoopTurn();
+              if (signal?.aborted) throw signal.reason;
+            }
           }
           const batch = decoder.step();
           if ((batch.count > 0 || everyStep) && !decoder.holding) yield batch;
@@ -143,6 +147,17 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
       source.close();
       decoder.release();
     }
+  }
+
+  /**
+   * The earliest and the latest packet's timestamps (null before any packet): the span capinfos
+   * gives, whatever the packets' order in the file.
+   */
+  timeSpan(): { earliest: Timestamp; latest: Timestamp } | null {
+    const d = this.decoder;
+    if (!d) throw new Error("timeSpan() is available once iteration has started");
+    const earliest = d.earliestTimestamp(), latest = d.stats().lastTimestamp;
+    return earliest && latest ? { earliest, latest } : null;
   }
 
   /** What was read; complete once iteration has ended. */

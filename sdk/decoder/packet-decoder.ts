@@ -124,7 +124,9 @@ export class PacketDecoder {
   private eof = false;
   private state: number = L.STATUS_NEED_MORE;
   // What the decoder reported, kept once its instance is released.
-  private final: { stats: CaptureStats; warnings: DecodeWarning[]; error: DecodeError | null; container: ContainerFormat | null; packets: number } | null = null;
+  private final: {
+    stats: CaptureStats; earliest: Timestamp | null; warnings: DecodeWarning[]; error: DecodeError | null; container: ContainerFormat | null; packets: number;
+  } | null = null;
 
   private constructor(
     private readonly wasm: DecoderExports, options: DecoderOptions, private readonly placement: DecoderPlacement | null,
@@ -159,7 +161,10 @@ export class PacketDecoder {
    */
   release(): void {
     if (this.final) return;
-    this.final = { stats: this.stats(), warnings: this.warnings(), error: this.error, container: this.container, packets: this.packetsDecoded };
+    this.final = {
+      stats: this.stats(), earliest: this.earliestTimestamp(), warnings: this.warnings(), error: this.error, container: this.container,
+      packets: this.packetsDecoded,
+    };
     if (!this.finished) this.state = L.STATUS_DONE;
     this.batch.count = 0;
     releaseDecoder(this.wasm);
@@ -261,6 +266,16 @@ export class PacketDecoder {
       if (count > 0) out.push(describeWarning(code, count, this.warn64[s + 1]!, this.warn64[s + 2]!, this.warn64[s + 3]!));
     }
     return out;
+  }
+
+  /**
+   * The earliest packet's timestamp, null before any packet: stats().firstTimestamp is the first
+   * in the file, which a capture out of time order (merged interfaces) has later than another.
+   */
+  earliestTimestamp(): Timestamp | null {
+    if (this.final) return this.final.earliest;
+    const s = this.stats64;
+    return s[L.STAT_FIRST_TS_SEC]! < 0 ? null : { sec: s[L.STAT_EARLIEST_TS_SEC]!, nsec: s[L.STAT_EARLIEST_TS_NSEC]! };
   }
 
   stats(): CaptureStats {

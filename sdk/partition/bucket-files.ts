@@ -12,6 +12,18 @@ import {
 
 const WORDS = L.RECORD_SIZE / 4;
 
+// A failed write names its file (writeSync's errors name none), so that a caller can tell the
+// output's failure (a full disk) from an input's.
+function naming<T>(path: string, write: () => T): T {
+  try {
+    return write();
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (e?.code && e.path === undefined) e.path = path;
+    throw error;
+  }
+}
+
 /** A file written through a growable buffer; flushed by the owner at batch ends. */
 class BufferedFile {
   private fd: number;
@@ -21,7 +33,7 @@ class BufferedFile {
   used = 0;
   written = 0;
 
-  constructor(path: string, initial: number) {
+  constructor(private readonly path: string, initial: number) {
     this.fd = openSync(path, "w");
     this.bytes = new Uint8Array(initial);
     this.view = new DataView(this.bytes.buffer);
@@ -41,14 +53,14 @@ class BufferedFile {
   }
 
   flush(): void {
-    for (let at = 0; at < this.used;) at += writeSync(this.fd, this.bytes, at, this.used - at);
+    naming(this.path, () => { for (let at = 0; at < this.used;) at += writeSync(this.fd, this.bytes, at, this.used - at); });
     this.written += this.used;
     this.used = 0;
   }
 
   close(): void {
     this.flush();
-    closeSync(this.fd);
+    naming(this.path, () => closeSync(this.fd));
   }
 
   /** Closes without writing what is buffered (the task failed: its directory is removed). */

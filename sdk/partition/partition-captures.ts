@@ -8,7 +8,7 @@
 
 import { mkdirSync, renameSync, rmSync, writeFileSync, statSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import * as L from "../../assembly/layout.js";
 import { decodeInputs } from "../decoder/decode-inputs.js";
 import { peekFirstTimestamp } from "../decoder/peek.js";
@@ -46,6 +46,23 @@ function isRegularFile(file: string): boolean {
   try { return statSync(file).isFile(); } catch { return false; }
 }
 
+/**
+ * mkdir -p. Node's recursive mkdirSync loops for ever where mkdir fails with ENOENT although the
+ * parent exists (`-o /proc/x`): here each level is made in turn, and that failure is thrown.
+ */
+function makeDirectories(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST" && statSync(dir).isDirectory()) return;
+    const parent = dirname(dir);
+    if (code !== "ENOENT" || parent === dir) throw error;
+    makeDirectories(parent);
+    mkdirSync(dir); // the parent is there now: a failure here is the answer
+  }
+}
+
 function sizeOf(file: string): number {
   try { return statSync(file).size; } catch { return -1; }
 }
@@ -76,7 +93,7 @@ export async function partitionCaptures(given: string[], outDir: string, options
   const name = mapOutputName(files);
   const final = join(outDir, name);
   const temporary = join(outDir, `.${name}.${process.pid}.${Date.now()}`);
-  mkdirSync(temporary, { recursive: true });
+  makeDirectories(temporary);
   const out = new BucketFiles(temporary, buckets);
   const memory = acquireScanMemory();
   const captures: CaptureSummary[] = [];

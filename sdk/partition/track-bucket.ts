@@ -9,7 +9,7 @@
 
 import { closeSync } from "node:fs";
 import { dirname } from "node:path";
-import { setImmediate as eventLoopTurn } from "node:timers/promises";
+import { eventLoopTurn } from "../event-loop-turn.js";
 import * as L from "../../assembly/layout.js";
 import { GroupingTracker, type EndedGroup } from "../connections/track.js";
 import { PacketBatch } from "../decoder/packet-batch.js";

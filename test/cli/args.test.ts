@@ -9,6 +9,8 @@ import { tmpdir, availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseCommandLine, helpText, OPTIONS } from "../../cli/args.js";
+import { SMALL_CAPTURE_PACKETS } from "../../cli/threads.js";
+import { MEMORY_TARGET_MB } from "../../cli/thread-memory.js";
 import { UsageError } from "../../cli/usage-error.js";
 import { writePcap } from "../helpers/capture-writer.js";
 import { Conversation } from "../helpers/conversation.js";
@@ -188,6 +190,31 @@ describe("--help", () => {
   });
 });
 
+describe("--help says what the command does", () => {
+  const optionHelp = (command: "scan" | "info" | "partition", name: string) => {
+    const lines = helpText(command, "0").split("\n");
+    const at = lines.findIndex((l) => l.includes(`--${name} `));
+    const rest = lines.slice(at + 1);
+    const end = rest.findIndex((l) => !/^ {20,}\S/.test(l));
+    return [lines[at]!, ...rest.slice(0, end)].map((l) => l.trim()).join(" ");
+  };
+
+  it("--threads: the default is one thread below 600 000 estimated packets, within the memory target", () => {
+    const text = optionHelp("scan", "threads");
+    expect(text).toContain(`1 for captures under ${SMALL_CAPTURE_PACKETS.toLocaleString("en-US").replace(/,/g, " ")} packets`);
+    expect(text).toContain(`peak memory under ${MEMORY_TARGET_MB} MB`);
+    expect(text).not.toMatch(/64 MB/);
+  });
+
+  it("each command's exit codes include the output's failures it can give (5, 141)", () => {
+    for (const command of ["scan", "info", "partition"] as const) {
+      const codes = helpText(command, "0").split("\n").slice(-4).join(" ");
+      expect(codes, command).toContain("5 the output could not be written");
+      expect(codes, command).toContain("141 the output's reader went away");
+    }
+  });
+});
+
 describe("the command's answers to mistakes", () => {
   it("one line, exit 2", () => {
     for (const args of [["--top", "-1", SAMPLE], ["--top", "1.5", SAMPLE], ["--threads", "-2", SAMPLE], ["--bogus", SAMPLE], ["info", "--format", "csv", SAMPLE], ["info"], ["-o", "", SAMPLE], ["--max-half-open", "0", SAMPLE]]) {
@@ -195,6 +222,20 @@ describe("the command's answers to mistakes", () => {
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
       expect(r.stdout).toBe("");
+    }
+  });
+});
+
+describe("options that need another option", () => {
+  it("--bucket and --maps without --from-partitions, --ladder-limit without --ladder: one line, exit 2, not ignored", () => {
+    const cases: [string[], string][] = [
+      [["--bucket", "3", SAMPLE], "--bucket goes with --from-partitions DIR (a reduce task), not with captures"],
+      [["--maps", "2", SAMPLE], "--maps goes with --from-partitions DIR (a reduce task), not with captures"],
+      [["--ladder-limit", "3", SAMPLE], "--ladder-limit goes with --ladder"],
+    ];
+    for (const [args, message] of cases) {
+      const r = run(args);
+      expect(r, args.join(" ")).toMatchObject({ code: 2, stdout: "", stderr: `tcp-handshake-scan: ${message}\n` });
     }
   });
 });

@@ -51,6 +51,39 @@ describe("info", () => {
     expect(json.rates.dataBytesPerSec).toBeCloseTo(5458 / 3.892163, 6);
   });
 
+  it("prints the rates and the average packet size as capinfos does on the corpus: cut, and ties to even", () => {
+    const root = corpusDir();
+    if (!root) return;
+    // capinfos 4.0's lines where rounding and cutting differ (18 755.8 B/s, 102.6 packets/s, 2424.125 bytes).
+    const known: Record<string, string[]> = {
+      "ppp__tls2.pcap": ["Data byte rate:      18 kBps", "Data bit rate:       150 kbps", "Average packet size: 367.02 bytes", "Average packet rate: 51 packets/s"],
+      "gopacket__test_loopback.pcap": ["Data byte rate:      248 kBps", "Data bit rate:       1990 kbps", "Average packet size: 2424.12 bytes", "Average packet rate: 102 packets/s"],
+      // Out of time order: its earliest packet is not its first (capinfos runs from the earliest).
+      "ppp__many_interfaces-1.pcapng": ["Data byte rate:      6157 bytes/s", "Data bit rate:       49 kbps", "Average packet size: 249.28 bytes", "Average packet rate: 24 packets/s"],
+    };
+    const field = (text: string, name: string) => new RegExp(`^${name}:\\s+(.+)$`, "m").exec(text)?.[1];
+    for (const [name, lines] of Object.entries(known)) {
+      const path = join(root, "real", "good", name);
+      const capinfos = spawnSync("capinfos", [path], { encoding: "utf8" });
+      const theirs = capinfos.status === 0 ? capinfos.stdout : lines.join("\n");
+      const ours = run(["info", path]).stdout;
+      for (const f of ["Data byte rate", "Data bit rate", "Average packet size", "Average packet rate"]) {
+        expect(field(ours, f), `${name}: ${f}`).toBe(field(theirs, f));
+      }
+    }
+  });
+
+  it("runs from the earliest packet to the latest, as capinfos does, when the file is out of time order", () => {
+    const root = corpusDir();
+    if (!root) return;
+    const path = join(root, "real", "good", "ppp__many_interfaces-1.pcapng"); // capinfos: 2.590777 s from 19:35:25.701568
+    const r = run(["info", path]);
+    expect(r.stdout).toMatch(/^First packet: +2015-08-16T19:35:25\.701568000Z \(1439753725\.701568000\)$/m);
+    expect(r.stdout).toMatch(/^Duration: +2\.590777000 s$/m);
+    const json = JSON.parse(run(["info", "--json", path]).stdout);
+    expect(json).toMatchObject({ firstTimestamp: "1439753725.701568000", lastTimestamp: "1439753728.292345000", duration: "2.590777000" });
+  });
+
   it("shows pcapng's capture OS, application and interface names, and whether the file was gzip-compressed", () => {
     const dir = mkdtempSync(join(tmpdir(), "ths-cli-info-"));
     const path = join(dir, "named.pcapng.gz");
@@ -168,6 +201,16 @@ describe("info's output", () => {
     const r = spawnSync("bash", ["-c", `node '${BIN}' info '${SAMPLE}' > /dev/full; echo "$?"`], { encoding: "utf8" });
     expect(r.stdout.trim()).toBe("5");
     expect(r.stderr).toBe("tcp-handshake-scan: standard output: cannot write the output: no space left on device (ENOSPC)\n");
+  });
+
+  it("standard output appended to one of the captures: a usage error, the capture untouched", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ths-cli-info-"));
+    const capture = join(dir, "victim.pcap");
+    writeFileSync(capture, readFileSync(SAMPLE));
+    const r = spawnSync("bash", ["-c", `node '${BIN}' info '${SAMPLE}' victim.pcap >> victim.pcap; echo "$?"`], { encoding: "utf8", cwd: dir });
+    expect(r.stdout.trim()).toBe("2");
+    expect(r.stderr).toBe("tcp-handshake-scan: standard output is the capture victim.pcap: it would be written while read (write elsewhere)\n");
+    expect(readFileSync(capture)).toEqual(readFileSync(SAMPLE));
   });
 
   it("a reader gone before the first line: exit 141, quietly", async () => {

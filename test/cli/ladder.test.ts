@@ -109,6 +109,28 @@ describe("--ladder", () => {
     }
   });
 
+  it("draws text only: --format json, ndjson, csv or zeek with --ladder is a usage error, as parquet is", () => {
+    for (const format of ["json", "ndjson", "csv", "zeek", "parquet"]) {
+      const r = run(["--ladder", "47", "--format", format, SAMPLE]);
+      expect(r, format).toMatchObject({ code: 2, stdout: "", stderr: `tcp-handshake-scan: --ladder draws text diagrams: not with --format ${format}\n` });
+    }
+    expect(run(["--ladder", "47", "--format", "text", SAMPLE]).stdout).toBe(run(["--ladder", "47", SAMPLE]).stdout);
+  });
+
+  it("draws only the selected connections that --filter keeps too", () => {
+    // #47 is port 7000: --filter "port 80" leaves it out (it was drawn, the filter ignored)
+    const none = run(["--ladder", "47", "--filter", "port 80", SAMPLE]);
+    expect(none).toMatchObject({ code: 6, stdout: "" });
+    expect(none.stderr).toBe('tcp-handshake-scan: no connection has id 47 and matches --filter "port 80"\n');
+    const both = run(["--filter", "teardown fin-3", "--ladder", "port 80", SAMPLE]);
+    expect(both.code).toBe(0);
+    expect([...both.stdout.matchAll(/^Connection #(\d+)/gm)].map((m) => Number(m[1]))).toEqual([1, 11]);
+    expect(both.stdout.trimEnd().split("\n").at(-1)).toBe('Drew the 2 connections matching "port 80" and --filter "teardown fin-3".');
+    const one = run(["--ladder", "47", "--filter", "port 7000", SAMPLE]);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toBe(run(["--ladder", "47", SAMPLE]).stdout);
+  });
+
   it("exits 6 with one line when nothing matches: no such id, or no match", () => {
     const id = run(["--ladder", "999999", SAMPLE]);
     expect(id).toMatchObject({ code: 6, stdout: "" });

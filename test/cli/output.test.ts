@@ -96,6 +96,19 @@ describe("an output that cannot be written: one line naming it, exit 5", () => {
 });
 
 describe("-o", () => {
+  it("/dev/stdout and /dev/stderr into a pipe: written in place, as -o - (they name the pipe, not a file to replace)", () => {
+    const expected = run(["--format", "csv", SAMPLE]).stdout;
+    for (const format of ["csv", "parquet"]) {
+      const out = shell(`node ${q(BIN)} --format ${format} -o /dev/stdout ${q(SAMPLE)} | cat > via-stdout.${format}; echo "\${PIPESTATUS[0]}"`);
+      expect(out.stderr, format).toBe("");
+      expect(out.stdout.trim(), format).toBe("0");
+      if (format === "csv") expect(readFileSync(join(dir, "via-stdout.csv"), "utf8")).toBe(expected);
+      else expect(readFileSync(join(dir, "via-stdout.parquet")).subarray(0, 4).toString()).toBe("PAR1");
+    }
+    const err = shell(`node ${q(BIN)} --format csv -o /dev/stderr ${q(SAMPLE)} 2>&1 >/dev/null | cat; echo "\${PIPESTATUS[0]}"`);
+    expect(err.stdout).toBe(`${expected}0\n`);
+  });
+
   it("- is standard output", () => {
     const r = run(["--format", "csv", "-o", "-", SAMPLE]);
     expect(r.code).toBe(0);

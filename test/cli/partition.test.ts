@@ -68,6 +68,47 @@ describe("partition, then --from-partitions for every bucket", () => {
   }, 120_000);
 });
 
+describe("partition's output cannot be written", () => {
+  // A file-size limit fails the writes as a full disk does (EFBIG instead of ENOSPC).
+  it("a write that fails is the output's failure (exit 5, one line naming DIR), not the capture's", () => {
+    const parts = join(dir, "parts-limited");
+    const r = spawnSync("bash", ["-c", `ulimit -f 64; exec '${process.execPath}' '${BIN}' partition --buckets 1 -o '${parts}' '${files[0]}'`], { encoding: "utf8", timeout: 60_000 });
+    expect(r.status).toBe(5);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(`tcp-handshake-scan: ${parts}: cannot write the partitions: file too large (EFBIG)\n`);
+    expect(readdirSync(parts)).toEqual([]); // the temporary directory removed
+  });
+
+  for (const [signal, status] of [["INT", 130], ["TERM", 143], ["HUP", 129]] as const) {
+    it(`SIG${signal} mid-task: the process ends as that signal and leaves no temporary directory`, () => {
+      const parts = join(dir, `parts-${signal}`);
+      // A pipe that stalls mid-capture: the task is waiting to read more when the signal comes.
+      const r = spawnSync("bash", ["-c", `cd '${dir}'; rm -f feed-${signal}; mkfifo feed-${signal}
+        (head -c 20000 '${files[0]}'; exec sleep 20) > feed-${signal} 2>/dev/null & feeder=$!
+        '${process.execPath}' '${BIN}' partition --buckets 2 -o '${parts}' feed-${signal} & pid=$!
+        for k in $(seq 50); do ls -a '${parts}' 2>/dev/null | grep -q '^\\.map-' && break; sleep 0.1; done; sleep 0.3
+        ls -a '${parts}' | grep -c '^\\.map-'; kill -${signal} $pid; wait $pid; echo "$?"; kill $feeder`], { encoding: "utf8", timeout: 30_000 });
+      expect(r.stdout.trim().split("\n")).toEqual(["1", String(status)]); // stopped mid-task, then ended as the signal
+      expect(r.stderr).not.toMatch(/tcp-handshake-scan/); // (bash reports a hang-up itself)
+      expect(readdirSync(parts)).toEqual([]);
+    });
+  }
+
+  it("-o a directory that cannot be made although its parent exists (/proc/x): exit 5 at once, not a hang", () => {
+    const r = spawnSync(process.execPath, [BIN, "partition", "--buckets", "1", "-o", "/proc/no-such-partitions", files[0]!], { encoding: "utf8", timeout: 20_000, killSignal: "SIGKILL" });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(5);
+    expect(r.stderr).toBe("tcp-handshake-scan: /proc/no-such-partitions: cannot write the partitions: no such file or directory (ENOENT)\n");
+  });
+
+  it("standard output on a full disk: exit 5 and one line, as a scan's", () => {
+    const parts = join(dir, "parts-stdout-full");
+    const r = spawnSync("bash", ["-c", `'${process.execPath}' '${BIN}' partition --buckets 1 -o '${parts}' '${files[0]}' > /dev/full`], { encoding: "utf8", timeout: 60_000 });
+    expect(r.status).toBe(5);
+    expect(r.stderr).toBe("tcp-handshake-scan: standard output: cannot write the output: no space left on device (ENOSPC)\n");
+  });
+});
+
 describe("--from-partitions and the scan write csv and zeek the same way", () => {
   it("each bucket: the scan's header and footer; all buckets: the scan's rows", () => {
     const parts = join(dir, "parts-lines");

@@ -143,6 +143,26 @@ out("timeout:", result);`);
   });
 });
 
+describe("an AbortSignal aborted from a timer, by what a signal handler would do", () => {
+  // A regular file is read without waiting for the event loop: a timer (or Ctrl-C's handler)
+  // runs only when the scan lets the loop in. The scan must stop part-way, not at its end.
+  it("stops a one-thread scan of a regular file part-way, whatever the consumer", async () => {
+    let all = 0;
+    for await (const batch of createScanner(BIG).batches()) all += batch.length;
+    for (const consume of ["records", "batches"] as const) {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 0);
+      let seen = 0;
+      const scanner = createScanner(BIG, { threads: 1, signal: controller.signal });
+      await expect((async () => {
+        if (consume === "records") for await (const _c of scanner) seen++;
+        else for await (const batch of scanner.batches()) seen += batch.length;
+      })(), consume).rejects.toMatchObject({ name: "AbortError" });
+      expect(seen, consume).toBeLessThan(all);
+    }
+  });
+});
+
 describe("memory after scans stopped early", () => {
   // A memory a scan gives back is pooled or, once its tracker grew it past the pool's limit,
   // left to V8, which frees it at its next full collection: what matters is that nothing still

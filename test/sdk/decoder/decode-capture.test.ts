@@ -9,6 +9,7 @@ import { writePcap, writePcapng } from "../../helpers/capture-writer.js";
 import { decodeAll, chunked, rng, corpusDir } from "../../helpers/decode.js";
 import { decodeCapture, type CaptureInput, type TcpPacketRecord } from "../../../sdk/index.js";
 import { createDecoderMemory } from "../../../sdk/decoder/wasm.js";
+import { generateCapture } from "../../../bench/generate.js";
 
 // A capture with records of very different sizes, so chunk edges fall everywhere.
 function mixedCapture(kind: "pcap" | "pcapng"): Uint8Array {
@@ -171,5 +172,39 @@ describe("slots filled across chunks (DecoderPlacement.fill)", () => {
     expect(summary.error).toMatchObject({ code: "gzip.truncated" });
     expect(counts.reduce((a, b) => a + b, 0)).toBe(summary.stats.tcp);
     expect(counts.at(-1)).toBeLessThan(4096);
+  });
+});
+
+describe("an AbortSignal aborted from a timer (AbortSignal.timeout, a Ctrl-C handler)", () => {
+  it("stops the decoding of a regular file part-way: the read lets the event loop in", async () => {
+    const big = join(mkdtempSync(join(tmpdir(), "ths-decode-abort-")), "big.pcap");
+    generateCapture(big, { bytes: 24e6, snaplen: 96, seed: 3 });
+    let all = 0;
+    for await (const batch of decodeCapture(big)) all += batch.count;
+    const controller = new AbortController();
+    let armed = false, seen = 0;
+    // Armed once reading is under way; the timer runs only when the loop lets the event loop in.
+    const onProgress = (p: { bytesRead: number }) => {
+      if (!armed && p.bytesRead > 1e6) { armed = true; setTimeout(() => controller.abort(), 0); }
+    };
+    await expect((async () => {
+      for await (const batch of decodeCapture(big, { signal: controller.signal, onProgress })) seen += batch.count;
+    })()).rejects.toMatchObject({ name: "AbortError" });
+    expect(armed).toBe(true);
+    expect(seen).toBeLessThan(all);
+  });
+});
+
+describe("timeSpan(): the earliest and the latest packet, whatever their order in the file", () => {
+  it("a capture out of time order: the earliest is not the first, the latest not the last", async () => {
+    const frame = (sec: number) => ({ data: ethernet(tcpIp({ src: "10.0.0.1", dst: "10.0.0.2", sport: 1000, dport: 80, flags: F.SYN })), sec, nsec: 500 });
+    const bytes = writePcap([frame(1700000005), frame(1700000002), frame(1700000009), frame(1700000007)], { nanosecond: true });
+    const capture = decodeCapture(bytes);
+    for await (const _batch of capture) { /* read it all */ }
+    expect(capture.timeSpan()).toEqual({ earliest: { sec: 1700000002, nsec: 500 }, latest: { sec: 1700000009, nsec: 500 } });
+    expect(capture.summary().stats.firstTimestamp).toEqual({ sec: 1700000005, nsec: 500 }); // the file's first, as before
+    const empty = decodeCapture(writePcap([]));
+    for await (const _batch of empty) { /* nothing */ }
+    expect(empty.timeSpan()).toBeNull();
   });
 });

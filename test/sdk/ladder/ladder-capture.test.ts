@@ -8,6 +8,10 @@ import { Conversation, merge } from "../../helpers/conversation.js";
 import { F } from "../../helpers/packets.js";
 import { IdHeap } from "../../../sdk/ladder/id-heap.js";
 import { wiresharkFlags } from "../../../sdk/ladder/tcp-flags.js";
+import { generateCapture } from "../../../bench/generate.js";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const { SYN, ACK, FIN, PSH } = F;
 
@@ -64,5 +68,20 @@ describe("wiresharkFlags", () => {
     expect(wiresharkFlags(0x19)).toBe("FIN, PSH, ACK");
     expect(wiresharkFlags(0x1c2)).toBe("SYN, ECE, CWR, AE");
     expect(wiresharkFlags(0)).toBe("<None>");
+  });
+});
+
+describe("captureLadders stopped by its signal", () => {
+  it("stops part-way through a regular file when the signal aborts from a timer (what Ctrl-C's handler does)", async () => {
+    const big = join(mkdtempSync(join(tmpdir(), "ths-ladder-abort-")), "big.pcap");
+    generateCapture(big, { bytes: 12e6, snaplen: 96, seed: 3 });
+    const controller = new AbortController();
+    let armed = false;
+    // Armed once reading is under way; the timer runs only when the read lets the event loop in.
+    const onProgress = (p: { bytesRead: number }) => {
+      if (!armed && p.bytesRead > 1e6) { armed = true; setTimeout(() => controller.abort(), 0); }
+    };
+    await expect(captureLadders(big, compileFilter("port 80"), { signal: controller.signal, onProgress })).rejects.toMatchObject({ name: "AbortError" });
+    expect(armed).toBe(true);
   });
 });

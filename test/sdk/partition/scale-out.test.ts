@@ -102,3 +102,30 @@ describe.runIf(corpus)("partition over the real corpus", () => {
     expect(byId(await reduceAll(out, 6))).toEqual(byId(whole));
   }, 120_000);
 });
+
+describe("partitionCaptures stopped by its signal", () => {
+  it("stops mid-file when the signal aborts from a timer, and removes its temporary directory", async () => {
+    const big = join(dir, "abort-big.pcap");
+    generateCapture(big, { bytes: 12e6, snaplen: 96, seed: 3 }); // ~120 000 packets, ~30 batches
+    const out = join(dir, "aborted");
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 0); // runs only when the map loop lets the event loop in
+    await expect(partitionCaptures([big], out, { buckets: 4, signal: controller.signal })).rejects.toMatchObject({ name: "AbortError" });
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it("a bucket scanner stops mid-bucket when its signal aborts from a timer", async () => {
+    const big = join(dir, "abort-big.pcap");
+    const parts = join(dir, "abort-reduce");
+    await partitionCaptures([big], parts, { buckets: 1 }); // every batch in bucket 0
+    let all = 0;
+    for await (const _c of createBucketScanner(openPartitionSet(parts, 0), 0)) all++;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 0); // runs only when the reduce lets the event loop in
+    let seen = 0;
+    await expect((async () => {
+      for await (const _c of createBucketScanner(openPartitionSet(parts, 0), 0, { signal: controller.signal })) seen++;
+    })()).rejects.toMatchObject({ name: "AbortError" });
+    expect(seen).toBeLessThan(all);
+  });
+});
