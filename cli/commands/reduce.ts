@@ -49,7 +49,11 @@ export async function runFromPartitions(captures: string[], flags: ReduceFlags):
   for (const [flag, why] of Object.entries(NOT_HERE)) if ((flags as Record<string, unknown>)[flag] !== undefined) throw new UsageError(why);
   const bucket = count(flags.bucket, "--bucket");
   if (bucket === undefined) throw new UsageError("--from-partitions needs --bucket b (0 to buckets - 1)");
-  const maps = count(flags.maps, "--maps");
+  // A run has one map output or more: 0 would only be refused later as "outputs of another run".
+  const maps = flags.maps === undefined ? undefined : Number(flags.maps);
+  if (maps !== undefined && (!/^\d+$/.test(String(flags.maps)) || !Number.isSafeInteger(maps) || maps < 1)) {
+    throw new UsageError(`--maps: "${flags.maps}" is not a count of map outputs (1 or more)`);
+  }
   const format = (flags.format ?? "ndjson") as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format: "${flags.format}" is not one of ${FORMATS.join(", ")}`);
   if (!RECORD_FORMATS.includes(format)) throw new UsageError(`--format ${format}: a bucket's connections are written as records (${RECORD_FORMATS.join(", ")})`);

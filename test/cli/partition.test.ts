@@ -213,4 +213,12 @@ describe("partitions that cannot be reduced", () => {
       expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
     }
   });
+
+  it("--maps 0 or not a number is a usage error naming the option, not partitions refused", () => {
+    for (const value of ["0", "-1", "two", "1.5"]) {
+      const r = run(["--from-partitions", parts, "--bucket", "0", "--maps", value]);
+      expect(r, value).toMatchObject({ code: 2, stdout: "" });
+      expect(r.stderr, value).toMatch(/^tcp-handshake-scan: --maps: "[^"]*" is not a count of map outputs \(1 or more\)\n$/);
+    }
+  });
 });
