@@ -111,6 +111,10 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   if (!FORMATS.includes(format)) throw new UsageError(`--format: "${flags.format}" is not one of ${FORMATS.join(", ")}`);
   const top = Number(flags.top ?? 10);
   if (!/^\d+$/.test(String(flags.top ?? 10)) || !Number.isSafeInteger(top)) throw new UsageError(`--top: "${flags.top}" is not a count (0 or more)`);
+  // Only the text summary lists connections: with records or ladders --top would be silently ignored.
+  if (flags.top !== undefined && (format !== "text" || flags.ladder !== undefined)) {
+    throw new UsageError(`--top lists connections in the text summary: not with ${flags.ladder !== undefined ? "--ladder" : `--format ${format}`}`);
+  }
   const inputBytes = totalSize(files);
   const packets = flags.threads === undefined ? estimatedPackets(files) : null;
   const { threads, cappedFrom } = chooseThreads(flags.threads, inputBytes, undefined, memoryThreads(flags.maxConnections, flags.maxHalfOpen), packets);
