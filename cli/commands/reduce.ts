@@ -8,6 +8,7 @@ import { PartitionError, readPartitionSet } from "../../sdk/partition/map-output
 import { Output, OutputClosed, OutputError } from "../output.js";
 import { EXIT_PARTITIONS } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
+import { refuseParquetOnTerminal } from "../terminal-output.js";
 import { FORMATS, parseFilter, parseLimit, parseServerPorts, writeRecords, outputFailed, type Format } from "./scan.js";
 
 export interface ReduceFlags {
@@ -57,9 +58,7 @@ export async function runFromPartitions(captures: string[], flags: ReduceFlags):
   const format = (flags.format ?? "ndjson") as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format: "${flags.format}" is not one of ${FORMATS.join(", ")}`);
   if (!RECORD_FORMATS.includes(format)) throw new UsageError(`--format ${format}: a bucket's connections are written as records (${RECORD_FORMATS.join(", ")})`);
-  if (format === "parquet" && (flags.output === undefined || flags.output === "-") && process.stdout.isTTY) {
-    throw new UsageError("--format parquet: standard output is a terminal (use -o FILE, or a pipe)");
-  }
+  if (format === "parquet") refuseParquetOnTerminal(flags.output);
   if (flags.output === "") throw new UsageError("-o: an empty file name (- is standard output)");
   const filter = flags.filter !== undefined ? parseFilter(String(flags.filter), "--filter") : null;
   const options = {
