@@ -8,6 +8,7 @@ import { PartitionError, readPartitionSet } from "../../sdk/partition/map-output
 import { Output, OutputClosed, OutputError } from "../output.js";
 import { EXIT_PARTITIONS } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
+import { refuseParquetOnTerminal } from "../terminal-output.js";
 import { FORMATS, parseFilter, parseLimit, parseServerPorts, writeRecords, outputFailed, type Format } from "./scan.js";
 
 export interface ReduceFlags {
@@ -49,13 +50,15 @@ export async function runFromPartitions(captures: string[], flags: ReduceFlags):
   for (const [flag, why] of Object.entries(NOT_HERE)) if ((flags as Record<string, unknown>)[flag] !== undefined) throw new UsageError(why);
   const bucket = count(flags.bucket, "--bucket");
   if (bucket === undefined) throw new UsageError("--from-partitions needs --bucket b (0 to buckets - 1)");
-  const maps = count(flags.maps, "--maps");
+  // A run has one map output or more: 0 would only be refused later as "outputs of another run".
+  const maps = flags.maps === undefined ? undefined : Number(flags.maps);
+  if (maps !== undefined && (!/^\d+$/.test(String(flags.maps)) || !Number.isSafeInteger(maps) || maps < 1)) {
+    throw new UsageError(`--maps: "${flags.maps}" is not a count of map outputs (1 or more)`);
+  }
   const format = (flags.format ?? "ndjson") as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format: "${flags.format}" is not one of ${FORMATS.join(", ")}`);
   if (!RECORD_FORMATS.includes(format)) throw new UsageError(`--format ${format}: a bucket's connections are written as records (${RECORD_FORMATS.join(", ")})`);
-  if (format === "parquet" && (flags.output === undefined || flags.output === "-") && process.stdout.isTTY) {
-    throw new UsageError("--format parquet: standard output is a terminal (use -o FILE, or a pipe)");
-  }
+  if (format === "parquet") refuseParquetOnTerminal(flags.output);
   if (flags.output === "") throw new UsageError("-o: an empty file name (- is standard output)");
   const filter = flags.filter !== undefined ? parseFilter(String(flags.filter), "--filter") : null;
   const options = {

@@ -24,6 +24,7 @@ import { ByteSink } from "../../sdk/lines/byte-sink.js";
 import { errorLine, openErrorMessage } from "../report-error.js";
 import { EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, EXIT_PIPE, EXIT_UNREADABLE, EXIT_NO_MATCH, worst } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
+import { refuseParquetOnTerminal } from "../terminal-output.js";
 import { chooseThreads } from "../threads.js";
 import { estimatedPackets } from "../packet-estimate.js";
 import { memoryThreads } from "../thread-memory.js";
@@ -111,6 +112,10 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   if (!FORMATS.includes(format)) throw new UsageError(`--format: "${flags.format}" is not one of ${FORMATS.join(", ")}`);
   const top = Number(flags.top ?? 10);
   if (!/^\d+$/.test(String(flags.top ?? 10)) || !Number.isSafeInteger(top)) throw new UsageError(`--top: "${flags.top}" is not a count (0 or more)`);
+  // Only the text summary lists connections: with records or ladders --top would be silently ignored.
+  if (flags.top !== undefined && (format !== "text" || flags.ladder !== undefined)) {
+    throw new UsageError(`--top lists connections in the text summary: not with ${flags.ladder !== undefined ? "--ladder" : `--format ${format}`}`);
+  }
   const inputBytes = totalSize(files);
   const packets = flags.threads === undefined ? estimatedPackets(files) : null;
   const { threads, cappedFrom } = chooseThreads(flags.threads, inputBytes, undefined, memoryThreads(flags.maxConnections, flags.maxHalfOpen), packets);
@@ -128,9 +133,7 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   };
   if (flags.output === "") throw new UsageError("-o: an empty file name (- is standard output)");
   // Parquet is binary: to a file (-o), a pipe or a redirection, never onto a terminal.
-  if (format === "parquet" && (flags.output === undefined || flags.output === "-") && process.stdout.isTTY) {
-    throw new UsageError("--format parquet: standard output is a terminal (use -o FILE, or a pipe)");
-  }
+  if (format === "parquet") refuseParquetOnTerminal(flags.output);
   // A ladder is text: another format asked for would be silently ignored.
   if (flags.ladder !== undefined && format !== "text") {
     throw new UsageError(`--ladder draws text diagrams: not with --format ${format}`);

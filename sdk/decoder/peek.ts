@@ -25,7 +25,7 @@ export async function peekFirstTimestamp(input: CaptureInput): Promise<Timestamp
 }
 
 export interface PeekedInput {
-  /** The first packet's time; null if none was found (unreadable, empty, or not in the first 16 MiB). */
+  /** The first packet's time; null if none was found (not a capture, damaged, empty, or not in the first 16 MiB). */
   first: Timestamp | null;
   /** What to read from now on: the input itself when it can be read again, else a replay. */
   input: CaptureInput;
@@ -39,7 +39,7 @@ function rereadable(input: CaptureInput): boolean {
     const stat = statSync(input);
     return stat.isFile() || stat.isDirectory(); // a directory: refused when opened
   } catch {
-    return true; // missing: reported when read
+    return true; // missing: the peek throws what scan() throws for it
   }
 }
 
@@ -107,9 +107,9 @@ async function openOnce(input: Exclude<CaptureInput, Uint8Array>): Promise<{ sou
  */
 export async function peekInput(input: CaptureInput): Promise<PeekedInput> {
   if (rereadable(input)) {
-    let first: Timestamp | null = null;
-    try { first = await peekFirstTimestamp(input); } catch { /* unreadable: reported when read */ }
-    return { first, input };
+    // Throws what scan() throws for an input it cannot open (ENOENT, EACCES, EISDIR: naming the
+    // file); what is no capture or damaged is no error here (first: null), as scan() reports it.
+    return { first: await peekFirstTimestamp(input), input };
   }
   const { source, close } = await openOnce(input as Exclude<CaptureInput, Uint8Array>);
   const replay = new Replay(source, close);

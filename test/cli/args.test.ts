@@ -238,6 +238,16 @@ describe("options that need another option", () => {
       expect(r, args.join(" ")).toMatchObject({ code: 2, stdout: "", stderr: `tcp-handshake-scan: ${message}\n` });
     }
   });
+
+  it("--top with a record format or --ladder (no summary to list in): one line, exit 2, not ignored", () => {
+    for (const format of ["json", "ndjson", "csv", "zeek", "parquet"]) {
+      const r = run(["--top", "3", "--format", format, "-o", join(dir, "top-out"), SAMPLE]);
+      expect(r, format).toMatchObject({ code: 2, stdout: "", stderr: `tcp-handshake-scan: --top lists connections in the text summary: not with --format ${format}\n` });
+    }
+    const ladder = run(["--top", "3", "--ladder", "port 7000", SAMPLE]);
+    expect(ladder).toMatchObject({ code: 2, stdout: "", stderr: "tcp-handshake-scan: --top lists connections in the text summary: not with --ladder\n" });
+    expect(run(["--top", "3", "--format", "text", SAMPLE]).code).toBe(0);
+  });
 });
 
 describe("--threads beyond the cores", () => {

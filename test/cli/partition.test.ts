@@ -213,4 +213,20 @@ describe("partitions that cannot be reduced", () => {
       expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
     }
   });
+
+  it("--format parquet onto a terminal (no -o, -o -, -o /dev/stdout) is a usage error, as for a scan", () => {
+    for (const o of ["", "-o -", "-o /dev/stdout"]) {
+      const tty = spawnSync("script", ["-qec", `node '${BIN}' --from-partitions '${parts}' --bucket 0 --format parquet ${o}; echo "exit $?"`, "/dev/null"], { encoding: "utf8", timeout: 30_000 });
+      if (tty.error !== undefined) return; // no script(1): no terminal to test with
+      expect(tty.stdout, o).toMatch(/^tcp-handshake-scan: --format parquet: (standard output|-o \/dev\/stdout) is (a|the) terminal \(use -o FILE, or a pipe\)\r?\nexit 2\r?\n$/);
+    }
+  });
+
+  it("--maps 0 or not a number is a usage error naming the option, not partitions refused", () => {
+    for (const value of ["0", "-1", "two", "1.5"]) {
+      const r = run(["--from-partitions", parts, "--bucket", "0", "--maps", value]);
+      expect(r, value).toMatchObject({ code: 2, stdout: "" });
+      expect(r.stderr, value).toMatch(/^tcp-handshake-scan: --maps: "[^"]*" is not a count of map outputs \(1 or more\)\n$/);
+    }
+  });
 });

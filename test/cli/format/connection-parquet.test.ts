@@ -252,7 +252,17 @@ describe("where the Parquet goes", () => {
     if (tty.error === undefined) {
       expect(tty.status).toBe(2);
       expect(tty.stdout).toMatch(/--format parquet: standard output is a terminal \(use -o FILE, or a pipe\)/);
+      // -o naming the terminal, by any of its names: the same refusal, nothing written onto it.
+      for (const name of ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"]) {
+        const named = spawnSync("script", ["-qec", `node '${BIN}' --format parquet -o ${name} '${SAMPLE}'; echo "exit $?"`, "/dev/null"], { encoding: "utf8", timeout: 30_000 });
+        expect(named.stdout, name).toMatch(new RegExp(`^tcp-handshake-scan: --format parquet: -o ${name} is the terminal \\(use -o FILE, or a pipe\\)\\r?\\nexit 2\\r?\\n$`));
+      }
     }
+    // Not a terminal: -o /dev/stdout into a pipe writes the same file as -o FILE.
+    const viaStdout = join(dir, "dev-stdout.parquet"), viaFile = join(dir, "dev-stdout-file.parquet");
+    expect(shell(`node '${BIN}' --format parquet -o /dev/stdout '${SAMPLE}' | cat > '${viaStdout}'`).status).toBe(0);
+    parquet(SAMPLE, viaFile);
+    expect(readFileSync(viaStdout).equals(readFileSync(viaFile))).toBe(true);
     const r = run(["--format", "parquet", "--ladder", "1", "-o", join(dir, "ladder.parquet"), SAMPLE]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--ladder draws text diagrams: not with --format parquet/);

@@ -3,7 +3,10 @@
 
 import { describe, it, expect } from "vitest";
 import { gzipSync } from "node:zlib";
-import { peekFirstTimestamp, peekInput, PEEK_LIMIT_BYTES } from "../../../sdk/index.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { peekFirstTimestamp, peekInput, scan, PEEK_LIMIT_BYTES } from "../../../sdk/index.js";
 import { ethernet, ipv4, tcpIp, F } from "../../helpers/packets.js";
 import { writePcap, writePcapng } from "../../helpers/capture-writer.js";
 import { decodeAll } from "../../helpers/decode.js";
@@ -68,6 +71,24 @@ describe("peekInput", () => {
     const { first, input } = await peekInput((async function* () { yield gz.subarray(0, 1); yield gz.subarray(1); })());
     expect(first).toEqual({ sec: 1_600_000_000, nsec: 0 });
     expect((await decodeAll(input)).records).toHaveLength(1);
+  });
+
+  it("throws for a file that cannot be opened, as scan() does, naming it; a file that is no capture peeks as null", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ths-peek-"));
+    try {
+      const missing = join(dir, "missing.pcap");
+      for (const [path, code] of [[missing, "ENOENT"], [dir, "EISDIR"]] as const) {
+        const scanned = await scan(path).then(() => null, (error: NodeJS.ErrnoException) => error);
+        expect(scanned?.code, path).toBe(code);
+        await expect(peekInput(path), path).rejects.toMatchObject({ code, message: scanned!.message });
+        await expect(peekInput(path), path).rejects.toThrow(path);
+      }
+      const words = join(dir, "words.txt");
+      writeFileSync(words, "not a capture at all, only words");
+      expect(await peekInput(words)).toEqual({ first: null, input: words });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("gives up the peek after PEEK_LIMIT_BYTES of no packet, keeping what it read", async () => {
