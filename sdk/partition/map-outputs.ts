@@ -13,12 +13,12 @@ import {
   bucketName, otherVersion, readFileHeader, type Manifest, type PartitionedFile,
 } from "./format.js";
 
-/** Partitions that cannot be reduced: missing, incomplete, of another version, inconsistent. */
 /** Where a capture goes in capture order: by its first packet's time (none: last). */
 export function captureOrderKey(first: { sec: number; nsec: number } | null): number {
   return first ? first.sec + first.nsec / 1e9 : Infinity;
 }
 
+/** Partitions that cannot be reduced: missing, incomplete, of another version, inconsistent. */
 export class PartitionError extends Error {}
 
 export interface MapOutput { dir: string; name: string; manifest: Manifest; clock: DataView }
