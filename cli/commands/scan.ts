@@ -212,12 +212,10 @@ async function endLadders(
     await output.write(`Drew the ${matched} connections matching "${selection}"${alsoFiltered}.\n`);
   }
   if (matched > 0) return exit;
-  const byId = /^\d+$/.test(selection);
-  process.stderr.write(byId && filter !== undefined
-    ? `tcp-handshake-scan: no connection has id ${selection}${alsoFiltered.replace(" and ", " and matches ")}\n`
-    : byId
-      ? `tcp-handshake-scan: no connection has id ${selection} (an id is the frame number of a connection's first packet)\n`
-      : `tcp-handshake-scan: no connection matches --ladder "${selection}"${alsoFiltered}\n`);
+  const none = !/^\d+$/.test(selection) ? `no connection matches --ladder "${selection}"${alsoFiltered}`
+    : filter !== undefined ? `no connection has id ${selection} and matches --filter "${filter}"`
+    : `no connection has id ${selection} (an id is the frame number of a connection's first packet)`;
+  process.stderr.write(`tcp-handshake-scan: ${none}\n`);
   return worst(exit, EXIT_NO_MATCH);
 }
 
