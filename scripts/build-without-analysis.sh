@@ -15,10 +15,11 @@ rm -rf "$dir/dist" "$dir/build"
 mkdir -p "$dir/build"
 cp -r dist "$dir/dist"
 cp build/decoder.wasm "$dir/build/"
-# The same flags as package.json's build:wasm for the tracker, plus the constant.
+# The same flags and steps as package.json's build:wasm for the tracker, plus the constant.
 npx asc assembly/tracker/index.ts --target release --runtime minimal --importMemory --sharedMemory \
   --enable threads --memoryBase 67108864 --initialMemory 1200 --maximumMemory 65536 \
-  --use BENCH_NO_ANALYSIS=1 --outFile "$dir/build/tracker.wasm"
+  --use BENCH_NO_ANALYSIS=1 --outFile "$dir/build/tracker.wasm" --textFile "$dir/build/tracker.wat"
+node scripts/reoptimize-wasm.mjs "$dir/build/tracker"
 # dist/sdk imports its dependencies at run time.
 ln -sfn "$PWD/node_modules" "$dir/node_modules"
 echo "built $dir/dist/cli/bin.js (analysis engine call compiled out)"
