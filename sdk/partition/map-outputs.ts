@@ -150,8 +150,8 @@ export function openBucketFile(map: MapOutput, bucket: number): { path: string; 
     const size = fstatSync(fd).size;
     const written = map.manifest.bucketBytes[bucket]!;
     if (size < written) {
-      const at = chunkCutAt(fd, size);
-      const where = at < size ? "the file ends inside the chunk there" : "the file ends there, before the chunks written after it";
+      const at = size < FILE_HEADER_SIZE ? 0 : chunkCutAt(fd, size);
+      const where = at === 0 ? "the file ends inside its header" : at < size ? "the file ends inside the chunk there" : "the file ends there, before the chunks written after it";
       throw new PartitionError(`${path}: byte ${at}: ${where} (${size} bytes, ${written} written): cut short`);
     }
     if (size !== written) throw new PartitionError(`${path}: ${size} bytes, ${written} written: changed`);

@@ -112,6 +112,9 @@ describe("a bucket file damaged after it was written", () => {
     const between = damaged("cut-between", "bucket-00000.bin", (_b, path) => truncateSync(path, chunks[k]!.at));
     expect(between).toMatchObject({ code: 7, stdout: "" });
     expect(between.stderr).toMatch(new RegExp(`: byte ${chunks[k]!.at}: the file ends there, before the chunks written after it`));
+    const header = damaged("cut-header", "bucket-00000.bin", (_b, path) => truncateSync(path, 20));
+    expect(header).toMatchObject({ code: 7, stdout: "" });
+    expect(header.stderr).toMatch(/bucket-00000\.bin: byte 0: the file ends inside its header \(20 bytes, \d+ written\): cut short\n$/);
   });
 
   it("cut short inside a chunk, the manifest's size changed to match: found while reading (exit 4)", () => {
