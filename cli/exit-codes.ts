@@ -7,7 +7,10 @@ export const EXIT_INTERNAL = 1;
 export const EXIT_USAGE = 2;
 /** An input could not be read at all: missing, not a capture, unsupported version. */
 export const EXIT_UNREADABLE = 3;
-/** An input was read up to damage (truncated, corrupt): results before it are printed. */
+/**
+ * An input was read up to damage (truncated, corrupt): results before it are printed. With
+ * --from-partitions: a bucket file found damaged while it is read (a chunk's checksum).
+ */
 export const EXIT_PARTIAL = 4;
 /** The output could not be written (disk full, I/O error, no permission, no such directory). */
 export const EXIT_OUTPUT = 5;
@@ -21,9 +24,10 @@ export const EXIT_PIPE = 141;
 export const EXIT_NO_MATCH = 6;
 
 /**
- * --from-partitions: a map output or bucket file missing or cut short, written by another
- * version (partition format or packet layout), or map outputs that disagree (buckets, settings,
- * a capture in two of them). Nothing is written.
+ * --from-partitions: a map output or bucket file missing or cut short, a manifest, clock file
+ * or file header whose checksum does not match, written by another version (partition format
+ * or packet layout), or map outputs that disagree (buckets, settings, a capture in two of
+ * them). Nothing is written.
  */
 export const EXIT_PARTITIONS = 7;
 

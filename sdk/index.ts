@@ -50,6 +50,6 @@ export { partitionCaptures, mapOutputName, MAX_BUCKETS } from "./partition/parti
 export type { PartitionOptions, PartitionResult } from "./partition/partition-captures.js";
 export { openPartitionSet, createBucketScanner } from "./partition/track-bucket.js";
 export type { BucketOptions } from "./partition/track-bucket.js";
-export { PartitionError } from "./partition/map-outputs.js";
+export { PartitionError, PartitionDamage } from "./partition/map-outputs.js";
 export type { PartitionSet, MapOutput, OrderedFile } from "./partition/map-outputs.js";
 export type { Manifest, PartitionedFile } from "./partition/format.js";

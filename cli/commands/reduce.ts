@@ -1,12 +1,16 @@
 // The reduce task of a scan spread over machines: `--from-partitions DIR --bucket b` tracks one
 // flow-hash bucket of what the partition tasks wrote to DIR and writes its connections in a
 // record format (sdk/partition/track-bucket.ts). Partitions missing, cut short, of another
-// version or inconsistent are refused with one line and EXIT_PARTITIONS, before any output.
+// version or inconsistent are refused with one line and EXIT_PARTITIONS, before any output. A
+// bucket file found damaged while it is read (a checksum that does not match) ends the input
+// there: the connections before it are written, then one line and EXIT_PARTIAL, as for a
+// damaged capture.
 
 import { createBucketScanner, checkBucketFiles } from "../../sdk/partition/track-bucket.js";
-import { PartitionError, readPartitionSet } from "../../sdk/partition/map-outputs.js";
+import { PartitionDamage, PartitionError, readPartitionSet } from "../../sdk/partition/map-outputs.js";
+import type { Scanner } from "../../sdk/scan.js";
 import { Output, OutputClosed, OutputError } from "../output.js";
-import { EXIT_PARTITIONS } from "../exit-codes.js";
+import { EXIT_PARTIAL, EXIT_PARTITIONS, worst } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
 import { refuseParquetOnTerminal } from "../terminal-output.js";
 import { FORMATS, parseFilter, parseLimit, parseServerPorts, writeRecords, outputFailed, type Format } from "./scan.js";
@@ -37,6 +41,20 @@ const NOT_HERE: Record<string, string> = {
   threads: "--threads: a reduce task tracks one bucket on one thread (run more buckets at once instead)",
   top: "--top is the summary's: not with --from-partitions",
 };
+
+/** `scanner`, whose iteration ends at damage instead of throwing it; `damage()` then says what it was. */
+function endingAtDamage(scanner: Scanner): { scanner: Scanner; damage: () => PartitionDamage | null } {
+  let damage: PartitionDamage | null = null;
+  async function* batches() {
+    try {
+      yield* scanner.batches();
+    } catch (error) {
+      if (!(error instanceof PartitionDamage)) throw error;
+      damage = error;
+    }
+  }
+  return { scanner: { ...scanner, batches }, damage: () => damage };
+}
 
 function count(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -83,8 +101,14 @@ export async function runFromPartitions(captures: string[], flags: ReduceFlags):
     return outputFailed(error);
   }
   try {
-    const exit = await writeRecords(createBucketScanner(set, bucket, options), format, filter, 0, output, flags.quiet ?? false, flags.filter);
+    const reading = endingAtDamage(createBucketScanner(set, bucket, options));
+    let exit = await writeRecords(reading.scanner, format, filter, 0, output, flags.quiet ?? false, flags.filter);
     await output.close();
+    const damage = reading.damage();
+    if (damage) {
+      process.stderr.write(`tcp-handshake-scan: ${damage.message}\n`);
+      exit = worst(exit, EXIT_PARTIAL);
+    }
     return exit;
   } catch (error) {
     output.discard();

@@ -46,6 +46,10 @@ def reduce_bucket(command, parts, maps, bucket, out):
                       "--format", "parquet", "-o", path]
     done = subprocess.run(args, capture_output=True, text=True)
     if done.returncode != 0:
+        # A bucket file found damaged (exit 4) leaves the connections tracked before the damage
+        # in `path`: removed, so that OUT/*.parquet is never read with a bucket short of some.
+        if os.path.exists(path):
+            os.remove(path)
         raise RuntimeError(f"{shlex.join(args)}: exit {done.returncode}: {done.stderr.strip()}")
     return path
 

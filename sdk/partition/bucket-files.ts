@@ -1,14 +1,16 @@
 // The map task's output files: one per bucket, each a header and then chunks (format.ts),
 // buffered in memory per bucket and written when a decoded batch is complete, so that a chunk's
-// header can be patched while its batch lasts. The clock file gets one entry per batch.
+// header can be patched while its batch lasts; its checksums are written when it closes (a new
+// chunk of its bucket, or the batch's end). The clock file gets one entry per batch.
 
 import { openSync, writeSync, closeSync } from "node:fs";
 import { join } from "node:path";
 import * as L from "../../assembly/layout.js";
 import {
-  BUCKET_MAGIC, CHUNK_HEADER_SIZE, CLOCK_ENTRY_SIZE, CLOCK_MAGIC, CLOCK_NAME, FILE_HEADER_SIZE, NO_TICK,
+  BUCKET_MAGIC, CHUNK_DATA_CRC, CHUNK_HEADER_CRC, CHUNK_HEADER_SIZE, CLOCK_ENTRY_SIZE, CLOCK_MAGIC, CLOCK_NAME, FILE_HEADER_SIZE, NO_TICK,
   bucketName, writeFileHeader,
 } from "./format.js";
+import { checksum } from "./checksum.js";
 
 const WORDS = L.RECORD_SIZE / 4;
 
@@ -74,6 +76,9 @@ export class BucketFiles {
   private readonly clock: BufferedFile;
   /** The open chunk of each bucket in the current batch: where its header is (-1: none). */
   private readonly chunkAt: Int32Array;
+  /** The buckets with a chunk open, the first `openCount` (closed at the batch's end). */
+  private readonly open: Int32Array;
+  private openCount = 0;
   private readonly flushAt: number;
 
   constructor(dir: string, readonly buckets: number) {
@@ -90,6 +95,15 @@ export class BucketFiles {
     writeFileHeader(this.clock.view, CLOCK_MAGIC, CLOCK_ENTRY_SIZE, 0, 0);
     this.clock.used = FILE_HEADER_SIZE;
     this.chunkAt = new Int32Array(buckets).fill(-1);
+    this.open = new Int32Array(buckets);
+  }
+
+  /** Writes the checksums of `bucket`'s open chunk: its records and levels are all after its header. */
+  private closeChunk(bucket: number): void {
+    const file = this.files[bucket]!, at = this.chunkAt[bucket]!;
+    file.view.setUint32(at + CHUNK_DATA_CRC, checksum(file.bytes.subarray(at + CHUNK_HEADER_SIZE, file.used)), true);
+    file.view.setUint32(at + CHUNK_HEADER_CRC, checksum(file.bytes.subarray(at, at + CHUNK_HEADER_CRC)), true);
+    this.chunkAt[bucket] = -1;
   }
 
   /**
@@ -103,6 +117,8 @@ export class BucketFiles {
     const depth = tunnels ? (source[word + (L.REC_TUNNEL_DEPTH >> 2)]! >>> ((L.REC_TUNNEL_DEPTH & 3) * 8)) & 0xff : 0;
     const levels = depth * L.TUNNEL_LEVEL_SIZE;
     if (at < 0 || tickSec !== NO_TICK) {
+      if (at < 0) this.open[this.openCount++] = bucket;
+      else this.closeChunk(bucket);
       file.reserve(CHUNK_HEADER_SIZE + L.RECORD_SIZE + levels);
       at = file.used;
       file.view.setUint32(at, batch, true);
@@ -110,6 +126,8 @@ export class BucketFiles {
       file.view.setFloat64(at + 8, tickSec, true);
       file.view.setUint32(at + 16, tickNsec, true);
       file.view.setUint32(at + 20, 0, true);
+      file.view.setUint32(at + CHUNK_DATA_CRC, 0, true);
+      file.view.setUint32(at + CHUNK_HEADER_CRC, 0, true);
       file.used += CHUNK_HEADER_SIZE;
       this.chunkAt[bucket] = at;
     } else {
@@ -128,14 +146,15 @@ export class BucketFiles {
 
   /** Closes the batch's chunks and writes its clock entry; buffers past their share are written. */
   endBatch(fileIndex: number, records: number, latestSec: number, latestNsec: number): void {
-    this.chunkAt.fill(-1);
+    for (let k = 0; k < this.openCount; k++) this.closeChunk(this.open[k]!);
+    this.openCount = 0;
     const clock = this.clock;
     clock.reserve(CLOCK_ENTRY_SIZE);
     clock.view.setUint32(clock.used, fileIndex, true);
     clock.view.setUint32(clock.used + 4, records, true);
     clock.view.setFloat64(clock.used + 8, latestSec, true);
     clock.view.setUint32(clock.used + 16, latestNsec, true);
-    clock.view.setUint32(clock.used + 20, 0, true);
+    clock.view.setUint32(clock.used + 20, checksum(clock.bytes.subarray(clock.used, clock.used + 20)), true);
     clock.used += CLOCK_ENTRY_SIZE;
     for (const file of this.files) if (file.used >= this.flushAt) file.flush();
     if (clock.used >= 1 << 16) clock.flush();

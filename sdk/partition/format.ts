@@ -2,18 +2,23 @@
 // in docs/partitions.md: per map output a directory with a manifest (JSON, written last), a
 // clock file (one entry per decoded batch) and one bucket file per flow-hash bucket (the TCP
 // packet records of that bucket, in the 128-byte layout of assembly/layout.ts, in chunks that
-// name their batch). A version of either format other than this build's is refused.
+// name their batch). A version of either format other than this build's is refused. Every part
+// the reduce reads carries a CRC-32 (checksum.ts), so that a damaged copy is never read silently.
 
 import * as L from "../../assembly/layout.js";
+import { checksum } from "./checksum.js";
 
 /** The partition format's own version: bump on any change to what this file describes. */
-export const PARTITION_FORMAT_VERSION = 2;
+export const PARTITION_FORMAT_VERSION = 3;
 export const MANIFEST_NAME = "manifest.json";
 export const CLOCK_NAME = "clock.bin";
 export const MAP_PREFIX = "map-";
 export const bucketName = (bucket: number) => `bucket-${String(bucket).padStart(5, "0")}.bin`;
 
-/** Every binary file starts with: magic (8 bytes), format version, LAYOUT_VERSION, entry size, then two file-specific u32 and one reserved. */
+/**
+ * Every binary file starts with: magic (8 bytes), format version, LAYOUT_VERSION, entry size,
+ * two file-specific u32, then the CRC-32 of those 28 bytes.
+ */
 export const FILE_HEADER_SIZE = 32;
 export const BUCKET_MAGIC = "THSBUCKT";
 export const CLOCK_MAGIC = "THSCLOCK";
@@ -22,13 +27,18 @@ export const CLOCK_MAGIC = "THSCLOCK";
  * A bucket file's chunk: u32 batch (the map's batch number), u32 records, f64 tick seconds
  * (-1: none), u32 tick nanoseconds, u32 tunnel bytes; then the records, each tunnelled one
  * followed by its tunnel levels (REC_TUNNEL_DEPTH of TUNNEL_LEVEL_SIZE bytes: what the record's
- * tunnel.chain is made of), which the tunnel bytes add up (0: records only, read in one go). The tick is the capture
+ * tunnel.chain is made of), which the tunnel bytes add up (0: records only, read in one go);
+ * then u32 the CRC-32 of the records and levels, u32 the CRC-32 of the header's first 28 bytes
+ * (checked before its counts are used: a damaged count never sizes a buffer). The tick is the capture
  * clock reached by packets of other buckets since this bucket's previous record, when it is
  * later than the chunk's first record (timestamps that step back): the reducer moves its
  * clock there first, as a tracker that saw those packets would have.
  */
-export const CHUNK_HEADER_SIZE = 24;
-/** A clock entry: u32 file (its index in the manifest), u32 records in the batch, f64 latest seconds (-1: none yet), u32 latest nanoseconds, u32 reserved. */
+export const CHUNK_HEADER_SIZE = 32;
+/** Where a chunk header's two checksums are: of its records and levels, of the header before it. */
+export const CHUNK_DATA_CRC = 24;
+export const CHUNK_HEADER_CRC = 28;
+/** A clock entry: u32 file (its index in the manifest), u32 records in the batch, f64 latest seconds (-1: none yet), u32 latest nanoseconds, u32 the CRC-32 of those 20 bytes. */
 export const CLOCK_ENTRY_SIZE = 24;
 
 export const NO_TICK = -1;
@@ -69,6 +79,13 @@ export interface Manifest {
   /** Bytes of each bucket file, and of the clock file: a shorter one is refused. */
   bucketBytes: number[];
   clockBytes: number;
+  /** The CRC-32 of the rest (manifestChecksum): an edited or damaged manifest is refused. */
+  checksum?: number;
+}
+
+/** The CRC-32 of a manifest's fields but its checksum, as compact JSON (its file's spacing does not count). */
+export function manifestChecksum(manifest: Manifest): number {
+  return checksum(new TextEncoder().encode(JSON.stringify({ ...manifest, checksum: undefined })));
 }
 
 export function writeFileHeader(view: DataView, magic: string, entrySize: number, a: number, b: number): void {
@@ -78,7 +95,7 @@ export function writeFileHeader(view: DataView, magic: string, entrySize: number
   view.setUint32(16, entrySize, true);
   view.setUint32(20, a, true);
   view.setUint32(24, b, true);
-  view.setUint32(28, 0, true);
+  view.setUint32(28, checksum(new Uint8Array(view.buffer, view.byteOffset, 28)), true);
 }
 
 /** Checks a file header; returns its two file-specific words, or a sentence saying what is wrong. */
@@ -89,6 +106,7 @@ export function readFileHeader(bytes: Uint8Array, magic: string, entrySize: numb
   if (got !== magic) return `not a ${magic === BUCKET_MAGIC ? "bucket" : "clock"} file`;
   const version = view.getUint32(8, true), layout = view.getUint32(12, true);
   if (version !== PARTITION_FORMAT_VERSION || layout !== L.LAYOUT_VERSION) return otherVersion(version, layout);
+  if (view.getUint32(28, true) !== checksum(bytes.subarray(0, 28))) return "byte 0: the file header's checksum does not match: damaged";
   if (view.getUint32(16, true) !== entrySize) return "of another entry size";
   return { a: view.getUint32(20, true), b: view.getUint32(24, true) };
 }

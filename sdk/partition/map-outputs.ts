@@ -9,9 +9,10 @@ import { closeSync, fstatSync, openSync, readSync, readdirSync, readFileSync, st
 import { join } from "node:path";
 import * as L from "../../assembly/layout.js";
 import {
-  BUCKET_MAGIC, CLOCK_ENTRY_SIZE, CLOCK_MAGIC, CLOCK_NAME, FILE_HEADER_SIZE, MANIFEST_NAME, MAP_PREFIX, PARTITION_FORMAT_VERSION,
-  bucketName, otherVersion, readFileHeader, type Manifest, type PartitionedFile,
+  BUCKET_MAGIC, CHUNK_HEADER_CRC, CHUNK_HEADER_SIZE, CLOCK_ENTRY_SIZE, CLOCK_MAGIC, CLOCK_NAME, FILE_HEADER_SIZE, MANIFEST_NAME, MAP_PREFIX,
+  PARTITION_FORMAT_VERSION, bucketName, manifestChecksum, otherVersion, readFileHeader, type Manifest, type PartitionedFile,
 } from "./format.js";
+import { checksum } from "./checksum.js";
 
 /** Where a capture goes in capture order: by its first packet's time (none: last). */
 export function captureOrderKey(first: { sec: number; nsec: number } | null): number {
@@ -20,6 +21,12 @@ export function captureOrderKey(first: { sec: number; nsec: number } | null): nu
 
 /** Partitions that cannot be reduced: missing, incomplete, of another version, inconsistent. */
 export class PartitionError extends Error {}
+
+/**
+ * A bucket file found damaged while it is read (a checksum that does not match, a chunk cut
+ * short): the connections tracked before the damage stand, as a scan's of a damaged capture.
+ */
+export class PartitionDamage extends PartitionError {}
 
 export interface MapOutput { dir: string; name: string; manifest: Manifest; clock: DataView }
 
@@ -53,7 +60,19 @@ function readManifest(dir: string, name: string): Manifest {
   if (manifest.version !== PARTITION_FORMAT_VERSION || manifest.layoutVersion !== L.LAYOUT_VERSION) {
     throw new PartitionError(`${dir} (${name}): ${otherVersion(manifest.version, manifest.layoutVersion)}`);
   }
+  if (manifest.checksum !== manifestChecksum(manifest)) {
+    throw new PartitionError(`${path}: its checksum does not match its fields: edited or damaged (run its partition task again)`);
+  }
   return manifest;
+}
+
+/** The byte of the first clock entry whose checksum does not match, or -1. */
+function damagedClockEntry(bytes: Uint8Array): number {
+  for (let at = FILE_HEADER_SIZE; at + CLOCK_ENTRY_SIZE <= bytes.length; at += CLOCK_ENTRY_SIZE) {
+    const stored = bytes[at + 20]! | bytes[at + 21]! << 8 | bytes[at + 22]! << 16 | bytes[at + 23]! << 24;
+    if (checksum(bytes.subarray(at, at + 20)) !== stored >>> 0) return at;
+  }
+  return -1;
 }
 
 /** The map outputs in `root`, checked against each other; throws PartitionError. */
@@ -81,6 +100,8 @@ export function readPartitionSet(root: string, expectedMaps?: number): Partition
     if (bytes.length !== manifest.clockBytes || bytes.length !== FILE_HEADER_SIZE + manifest.batches * CLOCK_ENTRY_SIZE) {
       throw new PartitionError(`${clockPath}: ${bytes.length} bytes, ${manifest.clockBytes} written: cut short or changed`);
     }
+    const damaged = damagedClockEntry(bytes);
+    if (damaged >= 0) throw new PartitionError(`${clockPath}: byte ${damaged}: a clock entry's checksum does not match: damaged (run its partition task again)`);
     return { dir, name, manifest, clock: new DataView(bytes.buffer, bytes.byteOffset, bytes.length) };
   });
   const first = maps[0]!.manifest;
@@ -127,9 +148,13 @@ export function openBucketFile(map: MapOutput, bucket: number): { path: string; 
   try { fd = openSync(path, "r"); } catch { throw new PartitionError(`${path}: missing: the map output has no bucket ${bucket}`); }
   try {
     const size = fstatSync(fd).size;
-    if (size !== map.manifest.bucketBytes[bucket]) {
-      throw new PartitionError(`${path}: ${size} bytes, ${map.manifest.bucketBytes[bucket]} written: cut short or changed`);
+    const written = map.manifest.bucketBytes[bucket]!;
+    if (size < written) {
+      const at = size < FILE_HEADER_SIZE ? 0 : chunkCutAt(fd, size);
+      const where = at === 0 ? "the file ends inside its header" : at < size ? "the file ends inside the chunk there" : "the file ends there, before the chunks written after it";
+      throw new PartitionError(`${path}: byte ${at}: ${where} (${size} bytes, ${written} written): cut short`);
     }
+    if (size !== written) throw new PartitionError(`${path}: ${size} bytes, ${written} written: changed`);
     const header = new Uint8Array(FILE_HEADER_SIZE);
     readSync(fd, header, 0, FILE_HEADER_SIZE, 0);
     const check = readFileHeader(header, BUCKET_MAGIC, L.RECORD_SIZE);
@@ -140,4 +165,21 @@ export function openBucketFile(map: MapOutput, bucket: number): { path: string; 
     closeSync(fd);
     throw error;
   }
+}
+
+/**
+ * The byte of the chunk a bucket file of `size` bytes is cut short in (its header's, or of the
+ * first header found damaged on the way: only headers are read, each checked).
+ */
+function chunkCutAt(fd: number, size: number): number {
+  const header = new Uint8Array(CHUNK_HEADER_SIZE), view = new DataView(header.buffer);
+  let at = FILE_HEADER_SIZE;
+  while (at + CHUNK_HEADER_SIZE <= size) {
+    readSync(fd, header, 0, CHUNK_HEADER_SIZE, at);
+    if (checksum(header.subarray(0, CHUNK_HEADER_CRC)) !== view.getUint32(CHUNK_HEADER_CRC, true)) return at;
+    const next = at + CHUNK_HEADER_SIZE + view.getUint32(4, true) * L.RECORD_SIZE + view.getUint32(20, true);
+    if (next > size) return at;
+    at = next;
+  }
+  return at;
 }

@@ -17,7 +17,7 @@ import { acquireScanMemory, releaseScanMemory } from "../wasm-memory.js";
 import { BucketFiles } from "./bucket-files.js";
 import { captureOrderKey } from "./map-outputs.js";
 import { checkPartitionArguments } from "../options.js";
-import { MANIFEST_NAME, MAP_PREFIX, NO_TICK, PARTITION_FORMAT_VERSION, type Manifest, type PartitionedFile } from "./format.js";
+import { MANIFEST_NAME, MAP_PREFIX, NO_TICK, PARTITION_FORMAT_VERSION, manifestChecksum, type Manifest, type PartitionedFile } from "./format.js";
 
 export interface PartitionOptions extends DecodeCaptureOptions {
   /** Flow-hash buckets, 1 to 65 536: the reduce tasks there will be. */
@@ -158,6 +158,7 @@ export async function partitionCaptures(given: string[], outDir: string, options
       },
       files: partitioned, batches: batchNumber, ...sizes,
     };
+    manifest.checksum = manifestChecksum(manifest);
     writeFileSync(join(temporary, MANIFEST_NAME), JSON.stringify(manifest, null, 1) + "\n");
     rmSync(final, { recursive: true, force: true }); // an earlier run of the same task
     renameSync(temporary, final);

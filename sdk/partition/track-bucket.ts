@@ -5,7 +5,8 @@
 // numbers run on across files from their packet counts, and the clock starts where the
 // capture's first tracked record is. So the connections are the ones a single-machine scan gives
 // for these flows, record for record (while the --max-* bounds are not reached: each reduce
-// task keeps its own).
+// task keeps its own). A bucket file found damaged ends the input there: the connections still
+// open are ended as at the end of a capture, then the PartitionDamage is thrown.
 
 import { closeSync } from "node:fs";
 import { dirname } from "node:path";
@@ -18,7 +19,7 @@ import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions, Scanner } from "../scan.js";
 import { checkScanOptions, checkPartitionSetArguments } from "../options.js";
 import { ChunkReader, type ChunkArea } from "./chunk-reader.js";
-import { openBucketFile, readPartitionSet, PartitionError, type MapOutput, type PartitionSet } from "./map-outputs.js";
+import { openBucketFile, readPartitionSet, PartitionDamage, PartitionError, type MapOutput, type PartitionSet } from "./map-outputs.js";
 import { CLOCK_ENTRY_SIZE, FILE_HEADER_SIZE } from "./format.js";
 
 /** A scan's options without the thread count and the decoder's (the map tasks decoded). */
@@ -121,13 +122,17 @@ async function* trackBucket(
         yield* grouping.process(clockOnly);
       }
       if (lastUse.get(map) === k) {
-        if (!reader.done) throw new PartitionError(`${map.dir}: bucket ${bucket} has chunks of batches its manifest does not list`);
+        if (!reader.done) throw new PartitionDamage(`${map.dir}: bucket ${bucket} has chunks of batches its manifest does not list`);
         reader.close();
         readers.delete(map);
       }
     }
     yield* grouping.finishAll();
     return grouping.timeline;
+  } catch (error) {
+    // What was tracked before the damage stands, as a scan's of a damaged capture.
+    if (error instanceof PartitionDamage) yield* grouping.finishAll();
+    throw error;
   } finally {
     for (const reader of readers.values()) reader.close();
   }

@@ -1,0 +1,11 @@
+// The partition files' checksum: CRC-32 (as zlib and gzip compute it), by Node's zlib.crc32
+// (Node 20.15 on; package.json asks for 20.19): native, 6.4 GB/s on 64 KiB pieces here, where
+// slicing-by-8 tables in JavaScript ran at 2.1 GB/s and a byte table at 0.5 GB/s (README,
+// "Tried and measured", round 20).
+
+import { crc32 } from "node:zlib";
+
+/** The CRC-32 of `bytes`, continuing `crc` (the CRC-32 of the bytes before them; 0: none). */
+export function checksum(bytes: Uint8Array, crc = 0): number {
+  return crc32(bytes, crc);
+}
