@@ -3,8 +3,11 @@
 // not fall to one thread. "ndjson" is built in, written as bytes straight from the connection's
 // columns (ndjson-bytes.ts); a program adds its own formats with registerLineFormat, as text
 // from a record and optionally as bytes from the record's values (the command adds csv and zeek
-// both ways), on the main thread and in the worker script it ships (the workers run the same
-// registrations: a format is code, not data).
+// both ways). A format is code, not data: a worker has the formats its script registers (the
+// SDK's: ndjson alone; the command's: csv and zeek too, by the module its main thread loads), and
+// writes a format's lines only when its script made the very registration the caller's thread
+// made (lineFormatRegistration); else it sends the connections as bytes and the caller's thread
+// writes their lines (parallel/ended-line-runs.ts).
 
 import type { ConnectionRecord } from "../connections/connection-record.js";
 import { buildConnectionRecord } from "../connections/connection-record.js";
@@ -14,7 +17,6 @@ import { compileFilter } from "../filter/connection-filter.js";
 import type { ByteSink } from "./byte-sink.js";
 import { writeNdjson, writeValues } from "./ndjson-bytes.js";
 import type { WasmLineFormat } from "./wasm-lines.js";
-import { isMainThread } from "node:worker_threads";
 
 /** One connection's line(s), "" for none. */
 export type LineFormatter = (c: ConnectionRecord) => string;
@@ -46,6 +48,13 @@ const ndjson = (): LineWriter => ({
 
 const formats = new Map<string, () => LineWriter>([["ndjson", ndjson]]);
 
+// Each format's registration: its place among this thread's registerLineFormat calls (ndjson's
+// own: 0). Two threads that made the same calls in the same order (the command's main thread
+// and its worker script, both loading cli/format/line-formats.ts) have the same numbers; a
+// format registered on one thread alone, or registered again there (ndjson replaced), has not.
+const registrations = new Map<string, number>([["ndjson", 0]]);
+let registered = 0;
+
 /** Whether `spec` is the built-in ndjson, unfiltered (what the WebAssembly line writer writes: wasm-lines.ts). */
 export function isPlainNdjson(spec: LineSpec): boolean {
   return spec.format === "ndjson" && spec.filter === undefined && formats.get("ndjson") === ndjson;
@@ -60,9 +69,12 @@ export function wasmLineFormat(spec: LineSpec): WasmLineFormat | undefined {
   return spec.filter === undefined ? wasmWritten.get(spec.format) : undefined;
 }
 
-/** Whether a format of that name is registered in this thread (a worker runs its script's registrations). */
-export function lineFormatRegistered(name: string): boolean {
-  return formats.has(name);
+/**
+ * Which registration of this thread the format of that name is (undefined for none): a worker
+ * writes a format's lines only when it has the same registration as the thread that asks.
+ */
+export function lineFormatRegistration(name: string): number | undefined {
+  return registrations.get(name);
 }
 
 /** Writes one connection's line(s) into `out` from its record values (record-values.ts). */
@@ -76,6 +88,7 @@ export type ValuesFormatter = (out: ByteSink, v: RecordValues) => void;
 export function registerLineFormat(name: string, make: () => LineFormatter, makeValues?: () => ValuesFormatter, wasm?: WasmLineFormat): void {
   // `wasm`: the tracker's WebAssembly writer of that name writes the same bytes (the command's csv and zeek)
   if (wasm) wasmWritten.set(name, wasm); else wasmWritten.delete(name);
+  registrations.set(name, ++registered);
   formats.set(name, () => {
     const format = make();
     const record = (out: ByteSink, c: ConnectionRecord) => out.utf8(format(c));
@@ -90,15 +103,10 @@ export function registerLineFormat(name: string, make: () => LineFormatter, make
   });
 }
 
-// A worker runs its script's registrations, not the caller's: a format the caller registered on
-// its main thread alone is written there at 1 and 2 threads, and cannot be from 3 on.
-const notInWorkers = (format: string) => `no line format "${format}" is registered in the scan's worker threads, which write the lines `
-  + "from threads: 3 on (their script registers its own formats: the SDK's, ndjson alone); with threads: 1 or 2 this thread writes them";
-
 /** The writer of `spec`, its filter applied (writes nothing for a connection it leaves out). */
 export function lineWriter(spec: LineSpec): LineWriter {
   const make = formats.get(spec.format);
-  if (!make) throw new Error(isMainThread ? `no line format "${spec.format}" is registered in this thread` : notInWorkers(spec.format));
+  if (!make) throw new Error(`no line format "${spec.format}" is registered in this thread`);
   const write = make();
   if (spec.filter === undefined) return write;
   const filter = compileFilter(spec.filter);

@@ -1,7 +1,9 @@
 // Connection records written as lines (ndjson, or a format registered in line-formats.ts),
 // in the scanner's order, as chunks of text. From three threads on, the workers build, filter
 // and write the lines of the connections they track (parallel/lines-worker.ts) and this thread
-// reads, decodes and merges their bytes; with two, one worker tracks and this thread writes
+// reads, decodes and merges their bytes (a format their script does not have, registered on
+// this thread alone, they send as connection bytes for this thread to write: parallel/
+// ended-line-runs.ts); with two, one worker tracks and this thread writes
 // every line from the connections' bytes (in WebAssembly for a format with a WebAssembly writer,
 // unfiltered: parallel/ended-line-runs.ts); with one, this thread does it all. The output is the same for
 // any thread count.

@@ -1,9 +1,14 @@
-// Lines written in WebAssembly at two threads (ndjson, csv or zeek, unfiltered): the worker sends
-// its connections as bytes (ended-bytes.ts), which this thread writes as lines in WebAssembly as
-// each message arrives (ended-lines.ts), or, when this thread is behind, as lines it wrote
-// itself (scan-worker.ts); both are then merged by copying bytes as line-runs.ts does. The work
-// goes to whichever thread has room: on short connections the worker's tracking is the larger
-// share, on large packets this thread's reading (README, "Threads and the record path").
+// Lines of connections a worker may send either as bytes (ended-bytes.ts), which this thread
+// writes as lines as each message arrives (ended-lines.ts), or as lines it wrote itself; both are
+// then merged by copying bytes as line-runs.ts does. Two cases:
+// - Lines written in WebAssembly at two threads (ndjson, csv or zeek, unfiltered): the worker
+//   sends bytes, and lines while this thread is behind (scan-worker.ts). The work goes to
+//   whichever thread has room: on short connections the worker's tracking is the larger share,
+//   on large packets this thread's reading (README, "Threads and the record path").
+// - From three threads: each worker writes its lines (lines-worker.ts) when its script has the
+//   format's registration, else sends bytes throughout, and this thread writes them with its own
+//   (in WebAssembly when the format has a writer there and is unfiltered, else in JS): a format
+//   a program registered on its main thread alone.
 
 import { instantiateTracker } from "../connections/tracker-module.js";
 import type { LineWriter } from "../lines/line-formats.js";
@@ -23,12 +28,13 @@ export class EndedLineRuns implements RunKind<Lines, Uint8Array> {
   private readonly spares: ArrayBuffer[] = [];
 
   /**
-   * `format`: the WebAssembly writer of the lines; `write` writes those it declines (the format's
-   * JS writer); `reuse`: each chunk emitted is written over by the next (line-runs.ts, ChunkBuffer);
-   * `counts.lineBuffers`: how many buffers of lines it made (for tests).
+   * `format`: the WebAssembly writer of the lines (undefined: none); `write` writes the others
+   * (the format's JS writer, its filter applied); `reuse`: each chunk emitted is written over by
+   * the next (line-runs.ts, ChunkBuffer); `counts.lineBuffers`: how many buffers of lines it made
+   * (for tests).
    */
   constructor(
-    private readonly format: WasmLineFormat, private readonly write: LineWriter, reuse = false,
+    private readonly format: WasmLineFormat | undefined, private readonly write: LineWriter, reuse = false,
     private readonly counts?: HandOffPeak,
   ) {
     this.out = reuse ? new ChunkBuffer() : null;
@@ -46,7 +52,8 @@ export class EndedLineRuns implements RunKind<Lines, Uint8Array> {
     if (count === 0) return [];
     // A tracker instance on a memory of its own, used only for its line writer: made once needed.
     // Its lines go into a buffer of their own, which comes back here once they are merged.
-    this.converter ??= (this.made(), new EndedLinesWriter(instantiateTracker(), this.format, () => this.write, () => this.spare()));
+    this.converter ??= (this.made(), new EndedLinesWriter(
+      this.format ? { tracker: instantiateTracker(), format: this.format } : null, () => this.write, () => this.spare()));
     const { bytes, ends, keys } = this.converter.lines(new Uint8Array(m.bytes, 0, m.length), count);
     message.left = 0; // the lines are written: the message's buffer goes back to its worker now
     const buffer = bytes.buffer as ArrayBuffer;

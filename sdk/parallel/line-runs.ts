@@ -1,30 +1,12 @@
 // Runs of lines the workers wrote (lines-worker.ts: each connection's record built, filtered
-// and serialised there), merged here by copying bytes: per connection, nothing but its key
-// and a copy is left to the main thread.
+// and serialised there), merged by copying bytes (ended-line-runs.ts): per connection, nothing
+// but its key and a copy is left to the main thread.
 
-import { runsOf, taken, type Received, type Run, type RunItem, type RunKind } from "./merge-runs.js";
+import { runsOf, type Received, type Run, type RunItem } from "./merge-runs.js";
 import type { WorkerMessage } from "./messages.js";
 
 /** Lines as UTF-8 bytes: line k ends at ends[k] (and starts where line k - 1 ends). */
 export interface Lines { bytes: Uint8Array; ends: Uint32Array }
-
-export class LineRuns implements RunKind<Lines, Uint8Array> {
-  private readonly out: ChunkBuffer | null;
-
-  /** `reuse`: each chunk emitted is written over by the next (see ChunkBuffer). */
-  constructor(reuse = false) {
-    this.out = reuse ? new ChunkBuffer() : null;
-  }
-
-  receive(m: WorkerMessage, message: Received) {
-    if (m.type !== "lines") throw new Error(`a scan worker sent ${m.type} for lines`);
-    return linesRuns(m, message);
-  }
-
-  emit(items: RunItem<Lines>[]): Uint8Array {
-    return copyLines(items, taken, this.out);
-  }
-}
 
 /**
  * One buffer the merged chunks are copied into, each over the one before, for a consumer that

@@ -1,7 +1,8 @@
 // What the workers of a parallel scan send, as the main thread merges it: runs of connections
 // (records as bytes, or lines already written), each with the key the canonical order sorts
 // by (time ended, id). Two kinds share the merge in parallel-tracker.ts: record-runs.ts builds
-// records from connection bytes, line-runs.ts copies the lines the workers wrote.
+// records from connection bytes, ended-line-runs.ts copies lines (the workers', or those this
+// thread wrote from connection bytes).
 
 import type { WorkerMessage } from "./messages.js";
 

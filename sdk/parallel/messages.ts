@@ -32,9 +32,15 @@ export interface WorkerJob {
   /**
    * Write the connections as lines of this format (lines-worker.ts) instead of sending their
    * bytes: the worker builds, filters and serialises its own connections. With `linesWhenBehind`,
-   * only while the main thread is behind.
+   * only while the main thread is behind. Only when its script has `linesRegistration`.
    */
   lines?: LineSpec;
+  /**
+   * With `lines`: the main thread's registration of their format (lineFormatRegistration). A
+   * worker whose script does not have that one (a format the program registered on its main
+   * thread alone, or replaced there) sends the connections as bytes for the main thread to write.
+   */
+  linesRegistration?: number;
   /** With `lines`: the WebAssembly writer of their format (lines/wasm-lines.ts), the same bytes. */
   wasmLines?: WasmLineFormat;
   /**
@@ -42,7 +48,7 @@ export interface WorkerJob {
    * but as their lines written in WebAssembly while the main thread is behind, i.e. this many
    * connections sent before are not yet consumed, and the worker has time to spare, i.e. it
    * waited for a batch since its last message (0: always; parallel/ended-line-runs.ts takes
-   * both). A worker whose script does not register the format sends bytes throughout.
+   * both). A worker without the format's registration sends bytes throughout.
    */
   linesWhenBehind?: number;
 }

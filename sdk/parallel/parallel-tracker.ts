@@ -20,12 +20,11 @@ import { createRing, RingWriter } from "./batch-ring.js";
 import { takeScanWorker } from "./worker-pool.js";
 import { halfOpenLimit, connectionLimit } from "../connections/tracker.js";
 import { abortable } from "../abort.js";
-import { lineWriter, type LineSpec } from "../lines/line-formats.js";
+import { lineFormatRegistration, lineWriter, type LineSpec } from "../lines/line-formats.js";
 import type { WasmLineFormat } from "../lines/wasm-lines.js";
 import { EndedLineRuns } from "./ended-line-runs.js";
 import type { Received, Run, RunItem, RunKind } from "./merge-runs.js";
 import { RecordRuns } from "./record-runs.js";
-import { LineRuns } from "./line-runs.js";
 
 /** Options a worker can receive: plain data only (no callbacks). */
 function portable(options: ScanOptions): ScanOptions {
@@ -74,14 +73,24 @@ export function trackInWorkers(
 /**
  * The connections as lines of `lines`' format, in the canonical order, as byte chunks: each of
  * the `threads` workers tracks its flows and builds, filters and writes their lines itself
- * (in WebAssembly with `wasmLines`, the writer of `lines`' format). `handOff` as for trackInWorkers;
- * with `reuse`, each chunk is written over by the next (line-runs.ts, ChunkBuffer).
+ * (in WebAssembly with `wasmLines`, the writer of `lines`' format), when its script has this
+ * thread's registration of the format; else it sends their bytes and this thread writes them
+ * (ended-line-runs.ts). `handOff` as for trackInWorkers; with `reuse`, each chunk is written over
+ * by the next (line-runs.ts, ChunkBuffer).
  */
 export function linesInWorkers(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], lines: LineSpec,
   { handOff, wasmLines, reuse }: { handOff?: HandOffPeak; wasmLines?: WasmLineFormat; reuse?: boolean } = {},
 ): AsyncGenerator<Uint8Array, Timeline> {
-  return runWorkers(inputs, options, threads, summaries, new LineRuns(reuse), { lines, wasmLines }, handOff);
+  const kind = new EndedLineRuns(wasmLines, lineWriter(lines), reuse, handOff);
+  return runWorkers(inputs, options, threads, summaries, kind, jobLines(lines, { wasmLines }), handOff);
+}
+
+type LineJob = Pick<WorkerJob, "lines" | "linesRegistration" | "wasmLines" | "linesWhenBehind">;
+
+/** What a job says about lines: their spec, with this thread's registration of their format. */
+function jobLines(lines: LineSpec, more: Pick<WorkerJob, "wasmLines" | "linesWhenBehind">): LineJob {
+  return { lines, linesRegistration: lineFormatRegistration(lines.format), ...more };
 }
 
 /**
@@ -104,12 +113,12 @@ export function wasmLinesFromWorkers(
   { behind = LINES_WHEN_BEHIND, handOff, reuse }: { behind?: number; handOff?: HandOffPeak; reuse?: boolean } = {},
 ): AsyncGenerator<Uint8Array, Timeline> {
   const kind = new EndedLineRuns(wasmLines, lineWriter(lines), reuse, handOff);
-  return runWorkers(inputs, options, threads, summaries, kind, { lines, wasmLines, linesWhenBehind: behind }, handOff);
+  return runWorkers(inputs, options, threads, summaries, kind, jobLines(lines, { wasmLines, linesWhenBehind: behind }), handOff);
 }
 
 async function* runWorkers<D, T>(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], kind: RunKind<D, T>,
-  lineJob: Pick<WorkerJob, "lines" | "wasmLines" | "linesWhenBehind">, handOff?: HandOffPeak,
+  lineJob: LineJob, handOff?: HandOffPeak,
 ): AsyncGenerator<T, Timeline> {
   const signal = options.signal;
   // The decoders of every input run on one memory the workers read the records from.

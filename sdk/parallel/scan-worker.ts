@@ -3,9 +3,11 @@
 // WebAssembly tracker (the first worker's tracker lives in that memory; the others copy each batch),
 // and sends the connections that end, as bytes, batch by batch; at the end of input, the
 // connections still open, in id order (or, with `linesWhenBehind`, their lines while the main
-// thread is behind). A job with `lines` alone runs lines-worker.ts instead. A
-// program that registers line formats of its own (sdk/lines/line-formats.ts) ships a worker
-// script that imports them before this one (the command's: cli/scan-worker.ts).
+// thread is behind). A job with `lines` alone runs lines-worker.ts instead, when this script
+// has the main thread's registration of their format (sdk/lines/line-formats.ts: the command's
+// worker script, cli/scan-worker.ts, registers its csv and zeek before this one); else its
+// connections go as bytes, for the main thread to write with its own (a format a program
+// registered on its main thread alone).
 
 import { parentPort } from "node:worker_threads";
 import { WasmConnectionTracker } from "../connections/wasm-tracker.js";
@@ -13,7 +15,7 @@ import { EndedBytesWriter } from "./ended-bytes.js";
 import type { WorkerJob, WorkerMessage } from "./messages.js";
 import { runLines } from "./lines-worker.js";
 import { EndedLinesWriter } from "./ended-lines.js";
-import { lineFormatRegistered, lineWriter, type LineWriter } from "../lines/line-formats.js";
+import { lineFormatRegistration, lineWriter, type LineWriter } from "../lines/line-formats.js";
 import { SpareBuffers, WorkerLoop, type Outbox } from "./worker-loop.js";
 
 // A message holds at most this many connections (~1.4 kB each): a flood ends one per packet, and
@@ -25,10 +27,9 @@ function run(job: WorkerJob): void {
   // Every buffer sent (connection bytes, or lines) comes back once the main thread is done with it.
   const spares = new SpareBuffers(job.recycle);
   const out = new EndedBytesWriter(spares.take);
-  // Lines when behind only in a worker script that registers the format (the declined lines need
-  // its JS writer); else bytes throughout, as a program that registers formats on its main thread
-  // alone had them at two threads.
-  const whenBehind = job.lines && lineFormatRegistered(job.lines.format) ? job.linesWhenBehind : undefined;
+  // Lines when behind only in a worker script with the format's registration (the declined lines
+  // need its JS writer); else bytes throughout.
+  const whenBehind = writesLines(job) ? job.linesWhenBehind : undefined;
   // With linesWhenBehind, made once first needed (the JS writer only for a line WebAssembly declines).
   let lines: EndedLinesWriter | null = null, write: LineWriter | null = null;
   const outbox: Outbox = {
@@ -37,7 +38,7 @@ function run(job: WorkerJob): void {
     take: (groups, upTo, unconsumed, room) => {
       // The main thread is behind and this worker has time to spare: it writes the lines (0: always).
       if (whenBehind !== undefined && (whenBehind === 0 || (unconsumed >= whenBehind && room))) {
-        lines ??= new EndedLinesWriter(tracker.wasm, job.wasmLines!, () => write ??= lineWriter(job.lines!), spares.take);
+        lines ??= new EndedLinesWriter({ tracker: tracker.wasm, format: job.wasmLines! }, () => write ??= lineWriter(job.lines!), spares.take);
         const { bytes, ends, keys } = lines.lines(out.written(), out.count);
         out.clear(); // the lines are written: the bytes' writer goes on in its buffer
         return {
@@ -61,10 +62,15 @@ function run(job: WorkerJob): void {
   }, () => tracker.finish(FINISH_STEP), () => ({ maxGapSec: tracker.maxGapSec, backwardsSteps: tracker.backwardsSteps }));
 }
 
+/** Whether this script writes the job's lines: it has the very registration of their format the main thread has. */
+function writesLines(job: WorkerJob): boolean {
+  return job.lines !== undefined && lineFormatRegistration(job.lines.format) === job.linesRegistration;
+}
+
 // Started ahead of need (worker-pool.ts): the job comes as the first message.
 parentPort!.once("message", (job: WorkerJob) => {
   try {
-    if (job.lines && job.linesWhenBehind === undefined) runLines(job, job.lines);
+    if (writesLines(job) && job.linesWhenBehind === undefined) runLines(job, job.lines!);
     else run(job);
   } catch (error) {
     const e = error as Error;

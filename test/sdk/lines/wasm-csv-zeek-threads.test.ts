@@ -33,9 +33,11 @@ for (const format of ["csv", "zeek"] as const) {
           expect(await scanText(capture, format, false, 2)).toBe(js);
           expect(onMain).not.toHaveBeenCalled(); // turned off: the JS rows, as before
           inWasm.mockClear();
+          onMain.mockClear();
           expect(await scanText(capture, format, true, 3)).toBe(js);
           expect(inWasm).not.toHaveBeenCalled(); // the workers wrote them
           expect(await scanText(capture, format, false, 3)).toBe(js);
+          expect(onMain).not.toHaveBeenCalled(); // their script has the format's registration: none came as bytes
         }
       } finally {
         onMain.mockRestore();

@@ -1,0 +1,21 @@
+// The command's worker script (cli/scan-worker.ts) makes the same registerLineFormat calls, in the
+// same order, as the command's main thread: from three threads the workers write csv and zeek rows
+// only when they have the main thread's very registration of the format (lineFormatRegistration,
+// sdk/lines/line-formats.ts), else the rows fall to the main thread (the same bytes, but all the
+// writing on one thread). Read from the two bundles the command runs.
+
+import { describe, it, expect } from "vitest";
+import { readFileSync } from "node:fs";
+
+const registered = (bundle: string) => {
+  const text = readFileSync(new URL(`../../dist/cli/${bundle}`, import.meta.url), "utf8");
+  return [...text.matchAll(/\bregisterLineFormat\("([^"]+)"/g)].map((m) => m[1]);
+};
+
+describe("the command's worker script", () => {
+  it("registers the line formats the command's main thread registers, in the same order", () => {
+    const main = registered("bin.js");
+    expect(main).toEqual(["csv", "zeek"]);
+    expect(registered("scan-worker.js")).toEqual(main);
+  });
+});
