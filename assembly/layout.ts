@@ -253,7 +253,8 @@ export const WARN_CAPLEN_GT_ORIGLEN = 1; //   captured length above original len
 export const WARN_TSRESOL_INVALID = 2; //     if_tsresol beyond what can be represented: default used
 export const WARN_CAPLEN_GT_SNAPLEN = 3; //   record longer than the declared snaplen
 export const WARN_UNSUPPORTED_LINKTYPE = 4; // value: the link type
-export const WARN_COUNT = 5;
+export const WARN_TS_TOP_BIT = 5; //          pcapng 64-bit tick count >= 2^63: kept unsigned (value: seconds)
+export const WARN_COUNT = 6;
 export const WARN_SLOT_SIZE = 4; // f64s per warning
 
 // Metadata events, drained by the SDK after every decode() call: META_SLOT_SIZE f64s each.

@@ -8,7 +8,7 @@ import {
   ERR_TRUNCATED_RECORD, ERR_RECORD_TOO_LONG, ERR_BLOCK_LENGTH_INVALID,
   ERR_BLOCK_TRAILER_MISMATCH, ERR_UNKNOWN_INTERFACE, ERR_PACKET_LENGTH_INVALID,
   ERR_TOO_MANY_INTERFACES, ERR_BAD_BYTE_ORDER_MAGIC, ERR_PACKET_BEFORE_SECTION,
-  WARN_TSRESOL_INVALID, WARN_UNSUPPORTED_LINKTYPE, META_SECTION, META_INTERFACE,
+  WARN_TSRESOL_INVALID, WARN_UNSUPPORTED_LINKTYPE, WARN_TS_TOP_BIT, META_SECTION, META_INTERFACE,
 } from "../layout";
 import { INPUT_PTR, MAX_RECORD_BYTES, IFACE_PTR, INTERFACE_SLOT, MAX_INTERFACES } from "../memory";
 import { warn, pushMeta, metaFull } from "../counters";
@@ -180,6 +180,10 @@ function packet(
   const units = load<u64>(s, IF_UNITS);
   const ticks = (<u64>tsHigh << 32) | <u64>tsLow;
   const whole = ticks / units;
+  // Read unsigned, as Wireshark's pcapng reader does (and so tshark's frame.time_epoch); read
+  // signed it would be before 1970. Such a count is most likely a negative or garbled stamp,
+  // so it is said once per capture rather than passed over.
+  if ((ticks >> 63) != 0) warn(WARN_TS_TOP_BIT, offset, packetIndex, <f64>whole);
   const frac = ticks % units;
   let nsec: u32;
   if (units == 1000000000) nsec = <u32>frac;

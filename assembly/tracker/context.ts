@@ -7,9 +7,13 @@ import * as L from "../layout";
 // The capture clock and its quality figures.
 let baseSec: f64 = NaN;
 export let now: f64 = 0;
-export let maxGapSec: f64 = 0;
+// The largest gap in whole nanoseconds, from the records' integer seconds and nanoseconds: a
+// difference of float seconds would carry binary noise into the report (4.8660369999999995).
+export let maxGapNs: f64 = 0;
 export let backwardsSteps: f64 = 0;
 let lastPacketTime: f64 = NaN;
+let lastSecs: f64 = NaN;
+let lastNsec: f64 = 0;
 /** Added to packet indices: the packets of earlier files when several are read as one. */
 export let packetBase: f64 = 0;
 // The packet being processed: its record, and the fields most rules read.
@@ -30,9 +34,11 @@ export function setClockBase(secs: f64): void { baseSec = secs; }
 export function resetContext(): void {
   baseSec = NaN;
   now = 0;
-  maxGapSec = 0;
+  maxGapNs = 0;
   backwardsSteps = 0;
   lastPacketTime = NaN;
+  lastSecs = NaN;
+  lastNsec = 0;
   packetBase = 0;
   tunnelsBase = 0;
 }
@@ -77,11 +83,18 @@ export function currentTunnelRecord(): usize {
 export function stepClock(): void {
   const secs = load<f64>(rec, L.REC_TS_SEC);
   if (baseSec != baseSec) baseSec = secs;
-  const t = captureTime(secs, load<u32>(rec, L.REC_TS_NSEC));
+  const nsec = load<u32>(rec, L.REC_TS_NSEC);
+  const t = captureTime(secs, nsec);
   if (t > now) now = t;
   if (t < lastPacketTime) backwardsSteps++;
-  else if (t - lastPacketTime > maxGapSec) maxGapSec = t - lastPacketTime;
+  else {
+    // Exact while the gap is under 2^53 ns (104 days); NaN (no gap) at the first record.
+    const gapNs = (secs - lastSecs) * 1e9 + (<f64>nsec - lastNsec);
+    if (gapNs > maxGapNs) maxGapNs = gapNs;
+  }
   lastPacketTime = t;
+  lastSecs = secs;
+  lastNsec = <f64>nsec;
   curTime = t;
 }
 

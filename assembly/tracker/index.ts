@@ -46,7 +46,8 @@ export function recordsPtr(): usize {
 export function recordsCapacity(): u32 { return RECORDS_CAPACITY; }
 export function endedPtr(): usize { return ended(); }
 export function endedCount(): u32 { return endedN; }
-export function maxGapSec(): f64 { return clock.maxGapSec; }
+/** The largest gap in seconds: the nearest double to the exact decimal. */
+export function maxGapSec(): f64 { return clock.maxGapNs / 1e9; }
 export function backwardsSteps(): f64 { return clock.backwardsSteps; }
 export function liveConnections(): u32 { return live + pendingLive; }
 /** The look-ahead loads' sum (flow-index.ts): exported so that no optimiser drops them. */

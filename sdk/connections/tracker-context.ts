@@ -71,10 +71,18 @@ export class TrackerContext {
   /** Added to packet indices: the packets of earlier files when several are read as one. */
   packetBase = 0;
   now = 0;
-  /** Timeline quality: the largest silence between packets, and steps backwards in time. */
-  maxGapSec = 0;
+  /**
+   * Timeline quality: the largest silence between packets, in whole nanoseconds from the records'
+   * integer seconds and nanoseconds (a difference of float seconds would carry binary noise into
+   * the report: 4.8660369999999995), and steps backwards in time.
+   */
+  maxGapNs = 0;
   backwardsSteps = 0;
   private lastPacketTime = NaN;
+  private lastSecs = NaN;
+  private lastNsec = 0;
+  /** The largest gap in seconds: the nearest double to the exact decimal. */
+  get maxGapSec(): number { return this.maxGapNs / 1e9; }
   // The packet being processed, in fields rather than arguments: a number passed to a function
   // that is not inlined, or kept in an ordinary field, may be boxed — sequence numbers above
   // 2^31 and times are — which would allocate on every packet. Doubles live in a typed array.
@@ -103,11 +111,18 @@ export class TrackerContext {
   stepClock(b: PacketBatch, i: number): void {
     const secs = b.f64[i * 16 + L.REC_TS_SEC / 8]!;
     if (this.baseSec !== this.baseSec) this.baseSec = secs;
-    const t = secs - this.baseSec + b.u32[i * 32 + L.REC_TS_NSEC / 4]! * 1e-9;
+    const nsec = b.u32[i * 32 + L.REC_TS_NSEC / 4]!;
+    const t = secs - this.baseSec + nsec * 1e-9;
     if (t > this.now) this.now = t;
     if (t < this.lastPacketTime) this.backwardsSteps++;
-    else if (t - this.lastPacketTime > this.maxGapSec) this.maxGapSec = t - this.lastPacketTime;
+    else {
+      // Exact while the gap is under 2^53 ns (104 days); NaN (no gap) at the first record.
+      const gapNs = (secs - this.lastSecs) * 1e9 + (nsec - this.lastNsec);
+      if (gapNs > this.maxGapNs) this.maxGapNs = gapNs;
+    }
     this.lastPacketTime = t;
+    this.lastSecs = secs;
+    this.lastNsec = nsec;
     this.cur[CUR_TIME] = t;
   }
 

@@ -62,6 +62,7 @@ const WARNINGS: Record<number, [string, (value: number) => string]> = {
   [L.WARN_TSRESOL_INVALID]: ["pcapng.tsresol_invalid", (v) => `if_tsresol ${hex32(v)} cannot be represented; microseconds assumed`],
   [L.WARN_CAPLEN_GT_SNAPLEN]: ["capture.caplen_above_snaplen", (v) => `captured length ${v} exceeds the snapshot length`],
   [L.WARN_UNSUPPORTED_LINKTYPE]: ["capture.unsupported_link_type", (v) => `unsupported link type ${v}: its packets are counted, not decoded`],
+  [L.WARN_TS_TOP_BIT]: ["pcapng.timestamp_top_bit_set", (v) => `timestamp of ${v} s has the top bit of its 64-bit count set (before 1970 if read signed); read unsigned, as Wireshark does`],
 };
 
 export function describeWarning(code: number, count: number, offset: number, packetIndex: number, value: number): DecodeWarning {

@@ -3,7 +3,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { guessScanWorkers } from "../../cli/early-start.js";
 import { scanThreads, chooseThreads, SMALL_CAPTURE_BYTES } from "../../cli/threads.js";
-import { memoryThreads, stateMb, FIXED_MB, PER_THREAD_MB, MEMORY_TARGET_MB } from "../../cli/thread-memory.js";
+import { memoryThreads, modelPeakMb, stateMb, MEMORY_TARGET_MB } from "../../cli/thread-memory.js";
 
 const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
 
@@ -32,13 +32,17 @@ describe("scanThreads (--threads and its default)", () => {
 
 describe("memoryThreads (the default's memory model)", () => {
   it("allows two threads at the default bounds, more once the bounds leave room, never fewer than one", () => {
-    const peak = (threads: number, state = stateMb()) => FIXED_MB + PER_THREAD_MB * threads + state;
+    const peak = (threads: number, state = stateMb()) => modelPeakMb(threads, state);
     expect(memoryThreads()).toBe(2);
     expect(peak(2)).toBeLessThanOrEqual(MEMORY_TARGET_MB);
     expect(peak(3)).toBeGreaterThan(MEMORY_TARGET_MB);
+    // Three threads only under ~6 MB of state: 5000 and 20000 (7 MB) peaked at 190-201 MB.
     expect(memoryThreads("10000", "20000")).toBe(2);
-    expect(memoryThreads("5000", "20000")).toBe(3);
+    expect(memoryThreads("5000", "20000")).toBe(2);
+    expect(memoryThreads("3000", "15000")).toBe(3);
     expect(memoryThreads("1", "1")).toBe(3);
+    // Four never: their fixed cost alone is past the target.
+    expect(peak(4, 0)).toBeGreaterThan(MEMORY_TARGET_MB);
     // Raised bounds (or none) are the user's choice of memory: the default bounds' count.
     expect(memoryThreads("none", "none")).toBe(2);
     expect(memoryThreads("1000000")).toBe(2);

@@ -84,6 +84,52 @@ describe("info", () => {
     expect(json).toMatchObject({ firstTimestamp: "1439753725.701568000", lastTimestamp: "1439753728.292345000", duration: "2.590777000" });
   });
 
+  // capinfos -S -a -e prints each capture's first and last time as seconds; where capinfos is
+  // missing, its 4.0 lines stand in.
+  function capinfosTimes(path: string, known: [string, string]): { first: string; last: string } {
+    const capinfos = spawnSync("capinfos", ["-S", "-a", "-e", path], { encoding: "utf8" });
+    const text = capinfos.status === 0 ? capinfos.stdout : `First packet time: ${known[0]}\nLast packet time: ${known[1]}\n`;
+    const field = (name: string) => new RegExp(`^${name}:\\s+(\\S+)$`, "m").exec(text)![1]!;
+    return { first: field("First packet time"), last: field("Last packet time") };
+  }
+
+  it("keeps a pcapng count with the top bit set unsigned, as wiretap reads it, and warns where capinfos's span differs", () => {
+    const root = corpusDir();
+    if (!root) return;
+    // Interface #1's stamps are 2^64 - ~5e14 microseconds. Wiretap reads them unsigned, as we do
+    // (tshark's frame.time_epoch 18446744073204.126329 ...), so the latest packet agrees. capinfos
+    // takes the earliest by nstime_cmp(), which casts the seconds' difference to an int:
+    // 18446744073204 - 1422527998 wraps negative, and its span becomes interface #1's 0.151 s.
+    const path = join(root, "real", "good", "ppp__pcapng-example.pcapng");
+    const theirs = capinfosTimes(path, ["18446744073204.126329", "18446744073204.277451"]);
+    const json = JSON.parse(run(["info", "--json", path]).stdout);
+    expect(json.lastTimestamp).toBe(theirs.last.padEnd(24, "0"));
+    expect(json.firstTimestamp).toBe("1422527998.578402281");
+    expect(BigInt.asIntN(32, BigInt(theirs.first.split(".")[0]!) - 1422527998n)).toBeLessThan(0n);
+    const warning = "timestamp of 18446744073204 s has the top bit of its 64-bit count set (before 1970 if read signed); read unsigned, as Wireshark does";
+    expect(json.warnings).toEqual([{ code: "pcapng.timestamp_top_bit_set", message: warning, count: 100, offset: 10752, packet: 60 }]);
+    expect(run(["info", path]).stdout).toContain(`Warning: ${warning} — 100x, first at byte 10752 (packet 60) [pcapng.timestamp_top_bit_set]\n`);
+    const scan = run([path, "--format", "ndjson", "-o", "/dev/null"]);
+    expect(scan.stderr).toBe(`tcp-handshake-scan: ${path}: warning: ${warning} (100x, first at byte 10752)\n`);
+  });
+
+  it("carries a nanosecond fraction of a second or more into the seconds, where capinfos prints it as read, and warns", () => {
+    const root = corpusDir();
+    if (!root) return;
+    const path = join(root, "real", "good", "tcpdump__timestamp_invalid_nano.pcap");
+    // capinfos: "1418145370.-2147483648", the fraction 2147483648 printed as a signed int.
+    const theirs = capinfosTimes(path, ["1418145369.999999999", "1418145370.-2147483648"]);
+    const json = JSON.parse(run(["info", "--json", path]).stdout);
+    expect(json.firstTimestamp).toBe(theirs.first);
+    const [sec, frac] = theirs.last.split(".") as [string, string];
+    const fraction = BigInt.asUintN(32, BigInt(frac)); // the record's 32-bit field
+    expect(json.lastTimestamp).toBe(`${BigInt(sec) + fraction / 1_000_000_000n}.${String(fraction % 1_000_000_000n).padStart(9, "0")}`);
+    expect(json.duration).toBe("2.147483649");
+    expect(json.warnings).toMatchObject([{ code: "capture.timestamp_fraction_out_of_range", count: 2, offset: 116, packet: 2 }]);
+    const scan = run([path, "--format", "ndjson", "-o", "/dev/null"]);
+    expect(scan.stderr).toBe(`tcp-handshake-scan: ${path}: warning: timestamp fraction 1000000000 is a second or more; carried into the seconds (2x, first at byte 116)\n`);
+  });
+
   it("shows pcapng's capture OS, application and interface names, and whether the file was gzip-compressed", () => {
     const dir = mkdtempSync(join(tmpdir(), "ths-cli-info-"));
     const path = join(dir, "named.pcapng.gz");

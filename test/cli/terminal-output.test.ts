@@ -3,9 +3,10 @@
 
 import { describe, it, expect, afterAll } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { outputIsTerminal } from "../../cli/terminal-output.js";
+import { outputIsTerminal, pathIsTerminal } from "../../cli/terminal-output.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ths-terminal-output-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,5 +31,20 @@ describe("outputIsTerminal", () => {
 
   it("never when standard output is no terminal, whatever -o names", () => {
     for (const name of ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"]) expect(outputIsTerminal(name, false), name).toBe(false);
+  });
+});
+
+// A terminal itself needs a pseudo-terminal: test/cli/format/connection-parquet.test.ts runs the
+// command under script(1) with -o /dev/tty and -o /dev/pts/N.
+describe("pathIsTerminal", () => {
+  it("is false for a character device that is no terminal, a file, a FIFO (never opened), a missing path", () => {
+    expect(pathIsTerminal("/dev/null")).toBe(false);
+    const file = join(dir, "plain");
+    writeFileSync(file, "");
+    expect(pathIsTerminal(file)).toBe(false);
+    const fifo = join(dir, "fifo");
+    execFileSync("mkfifo", [fifo]);
+    expect(pathIsTerminal(fifo)).toBe(false); // opening it for writing would block without a reader
+    expect(pathIsTerminal(join(dir, "missing"))).toBe(false);
   });
 });

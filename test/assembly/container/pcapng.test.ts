@@ -70,6 +70,26 @@ describe("pcapng", () => {
     expect(summary.interfaces.map((i) => [i.tsUnitsPerSec, i.tsOffsetSec])).toEqual([[1e9, 0], [256, 0], [1000, 1600000000], [1e6, 0]]);
   });
 
+  it("reads a 64-bit timestamp count of 2^63 or more unsigned, as Wireshark does, with one warning at its first block", async () => {
+    // 2^63 microseconds is 9223372036854.775808 s, 2^63 nanoseconds 9223372036.854775808 s.
+    const stamps: [number, number, number][] = [
+      [0, 9223372036854, 775807000], // 2^63 - 1 ticks: no warning
+      [0, 9223372036854, 775808000], // 2^63
+      [1, 9223372036, 854775808], //    2^63 nanoseconds
+      [0, 18446744073709, 551615000], // 2^64 - 1
+    ];
+    const blocks = stamps.map(([iface, sec, nsec], k) => ({ type: "epb" as const, iface, frame: { data: frame(k), sec, nsec } }));
+    const bytes = writePcapng([{ interfaces: [{}, { tsresol: 9 }], blocks }]);
+    const { records, summary } = await decodeAll(bytes);
+    expect(records.map((r) => [r.interfaceId, r.tsSec, r.tsNsec])).toEqual(stamps);
+    // Section header 28 bytes, interface blocks 20 and 32 (with if_tsresol), then the first packet.
+    const epbLen = 32 + Math.ceil(frame(0).length / 4) * 4;
+    expect(summary.warnings).toEqual([{
+      code: "pcapng.timestamp_top_bit_set", count: 3, offset: 28 + 20 + 32 + epbLen, packet: 2,
+      message: "timestamp of 9223372036854 s has the top bit of its 64-bit count set (before 1970 if read signed); read unsigned, as Wireshark does",
+    }]);
+  });
+
   it("reads interfaces of different link types, Simple and obsolete Packet Blocks, and skips unknown blocks", async () => {
     const { records, summary } = await decodeAll(writePcapng([{
       interfaces: [{ linkType: 1 }, { linkType: 113 }],

@@ -258,6 +258,16 @@ describe("where the Parquet goes", () => {
         expect(named.stdout, name).toMatch(new RegExp(`^tcp-handshake-scan: --format parquet: -o ${name} is the terminal \\(use -o FILE, or a pipe\\)\\r?\\nexit 2\\r?\\n$`));
       }
     }
+    // A terminal under another name than fd 1's, standard output elsewhere: /dev/tty and the
+    // terminal's own /dev/pts/N path. The same refusal, nothing written onto it.
+    if (tty.error === undefined) {
+      const elsewhere = join(dir, "stdout-elsewhere");
+      for (const name of ["/dev/tty", "$(tty)"]) {
+        const other = spawnSync("script", ["-qec", `node '${BIN}' --format parquet -o ${name} '${SAMPLE}' > '${elsewhere}'; echo "exit $?"`, "/dev/null"], { encoding: "utf8", timeout: 30_000 });
+        expect(other.stdout, name).toMatch(/^tcp-handshake-scan: --format parquet: -o \/dev\/(tty|pts\/\d+) is the terminal \(use -o FILE, or a pipe\)\r?\nexit 2\r?\n$/);
+        expect(readFileSync(elsewhere).length, name).toBe(0);
+      }
+    }
     // Not a terminal: -o /dev/stdout into a pipe writes the same file as -o FILE.
     const viaStdout = join(dir, "dev-stdout.parquet"), viaFile = join(dir, "dev-stdout-file.parquet");
     expect(shell(`node '${BIN}' --format parquet -o /dev/stdout '${SAMPLE}' | cat > '${viaStdout}'`).status).toBe(0);
