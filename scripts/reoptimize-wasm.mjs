@@ -25,7 +25,9 @@ if (names.length === 0) {
 binaryen.setOptimizeLevel(4);
 binaryen.setShrinkLevel(0);
 binaryen.setDebugInfo(true); // keeps the names in the binary
-binaryen.setFastMath(true); // as asc sets it: the same floating-point rules as its own pass
+// No fast-math rewrites in this pass (asc's own pass already made those it makes): NaN marks
+// "none" in the analysis block, and the estimators must match the TypeScript engine bit for bit.
+binaryen.setFastMath(false);
 binaryen.setAlwaysInlineMaxSize(30);
 binaryen.setFlexibleInlineMaxSize(300);
 binaryen.setOneCallerInlineMaxSize(1000);
