@@ -8,7 +8,7 @@ import { join } from "node:path";
 import * as L from "../../assembly/layout.js";
 import {
   BUCKET_MAGIC, CHUNK_DATA_CRC, CHUNK_HEADER_CRC, CHUNK_HEADER_SIZE, CLOCK_ENTRY_SIZE, CLOCK_MAGIC, CLOCK_NAME, FILE_HEADER_SIZE, NO_TICK,
-  bucketName, writeFileHeader,
+  bucketName, sealChunkHeader, sealClockEntry, writeFileHeader,
 } from "./format.js";
 import { checksum } from "./checksum.js";
 
@@ -102,7 +102,7 @@ export class BucketFiles {
   private closeChunk(bucket: number): void {
     const file = this.files[bucket]!, at = this.chunkAt[bucket]!;
     file.view.setUint32(at + CHUNK_DATA_CRC, checksum(file.bytes.subarray(at + CHUNK_HEADER_SIZE, file.used)), true);
-    file.view.setUint32(at + CHUNK_HEADER_CRC, checksum(file.bytes.subarray(at, at + CHUNK_HEADER_CRC)), true);
+    sealChunkHeader(file.view, at);
     this.chunkAt[bucket] = -1;
   }
 
@@ -154,7 +154,7 @@ export class BucketFiles {
     clock.view.setUint32(clock.used + 4, records, true);
     clock.view.setFloat64(clock.used + 8, latestSec, true);
     clock.view.setUint32(clock.used + 16, latestNsec, true);
-    clock.view.setUint32(clock.used + 20, checksum(clock.bytes.subarray(clock.used, clock.used + 20)), true);
+    sealClockEntry(clock.view, clock.used);
     clock.used += CLOCK_ENTRY_SIZE;
     for (const file of this.files) if (file.used >= this.flushAt) file.flush();
     if (clock.used >= 1 << 16) clock.flush();

@@ -5,7 +5,7 @@
 
 import { closeSync, readSync } from "node:fs";
 import * as L from "../../assembly/layout.js";
-import { CHUNK_DATA_CRC, CHUNK_HEADER_CRC, CHUNK_HEADER_SIZE, FILE_HEADER_SIZE } from "./format.js";
+import { CHUNK_DATA_CRC, CHUNK_HEADER_SIZE, FILE_HEADER_SIZE, chunkHeaderIntact } from "./format.js";
 import { checksum } from "./checksum.js";
 import { PartitionDamage } from "./map-outputs.js";
 
@@ -103,10 +103,7 @@ export class ChunkReader {
       throw this.damage(this.offset, `the file ends inside a chunk header (${this.end - this.start} of ${CHUNK_HEADER_SIZE} bytes)`);
     }
     if (!this.headerChecked) {
-      const header = this.buffer.subarray(this.start, this.start + CHUNK_HEADER_CRC);
-      if (checksum(header) !== this.view.getUint32(this.start + CHUNK_HEADER_CRC, true)) {
-        throw this.damage(this.offset, "a chunk header's checksum does not match");
-      }
+      if (!chunkHeaderIntact(this.view, this.start)) throw this.damage(this.offset, "a chunk header's checksum does not match");
       this.headerChecked = true;
     }
     return true;

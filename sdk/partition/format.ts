@@ -40,6 +40,35 @@ export const CHUNK_DATA_CRC = 24;
 export const CHUNK_HEADER_CRC = 28;
 /** A clock entry: u32 file (its index in the manifest), u32 records in the batch, f64 latest seconds (-1: none yet), u32 latest nanoseconds, u32 the CRC-32 of those 20 bytes. */
 export const CLOCK_ENTRY_SIZE = 24;
+const CLOCK_ENTRY_CRC = 20;
+
+/** Sets the checksum of the chunk header at `at` of `view` (its other fields written). */
+export function sealChunkHeader(view: DataView, at: number): void {
+  view.setUint32(at + CHUNK_HEADER_CRC, chunkHeaderChecksum(view, at), true);
+}
+
+/** Whether the chunk header at `at` of `view` matches its checksum. */
+export function chunkHeaderIntact(view: DataView, at: number): boolean {
+  return chunkHeaderChecksum(view, at) === view.getUint32(at + CHUNK_HEADER_CRC, true);
+}
+
+function chunkHeaderChecksum(view: DataView, at: number): number {
+  return checksum(new Uint8Array(view.buffer, view.byteOffset + at, CHUNK_HEADER_CRC));
+}
+
+/** Sets the checksum of the clock entry at `at` of `view` (its first 20 bytes written). */
+export function sealClockEntry(view: DataView, at: number): void {
+  view.setUint32(at + CLOCK_ENTRY_CRC, clockEntryChecksum(view, at), true);
+}
+
+/** Whether the clock entry at `at` of `view` matches its checksum. */
+export function clockEntryIntact(view: DataView, at: number): boolean {
+  return clockEntryChecksum(view, at) === view.getUint32(at + CLOCK_ENTRY_CRC, true);
+}
+
+function clockEntryChecksum(view: DataView, at: number): number {
+  return checksum(new Uint8Array(view.buffer, view.byteOffset + at, CLOCK_ENTRY_CRC));
+}
 
 export const NO_TICK = -1;
 

@@ -9,10 +9,10 @@ import { closeSync, fstatSync, openSync, readSync, readdirSync, readFileSync, st
 import { join } from "node:path";
 import * as L from "../../assembly/layout.js";
 import {
-  BUCKET_MAGIC, CHUNK_HEADER_CRC, CHUNK_HEADER_SIZE, CLOCK_ENTRY_SIZE, CLOCK_MAGIC, CLOCK_NAME, FILE_HEADER_SIZE, MANIFEST_NAME, MAP_PREFIX,
-  PARTITION_FORMAT_VERSION, bucketName, manifestChecksum, otherVersion, readFileHeader, type Manifest, type PartitionedFile,
+  BUCKET_MAGIC, CHUNK_HEADER_SIZE, CLOCK_ENTRY_SIZE, CLOCK_MAGIC, CLOCK_NAME, FILE_HEADER_SIZE, MANIFEST_NAME, MAP_PREFIX,
+  PARTITION_FORMAT_VERSION, bucketName, chunkHeaderIntact, clockEntryIntact, manifestChecksum, otherVersion, readFileHeader,
+  type Manifest, type PartitionedFile,
 } from "./format.js";
-import { checksum } from "./checksum.js";
 
 /** Where a capture goes in capture order: by its first packet's time (none: last). */
 export function captureOrderKey(first: { sec: number; nsec: number } | null): number {
@@ -68,9 +68,9 @@ function readManifest(dir: string, name: string): Manifest {
 
 /** The byte of the first clock entry whose checksum does not match, or -1. */
 function damagedClockEntry(bytes: Uint8Array): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   for (let at = FILE_HEADER_SIZE; at + CLOCK_ENTRY_SIZE <= bytes.length; at += CLOCK_ENTRY_SIZE) {
-    const stored = bytes[at + 20]! | bytes[at + 21]! << 8 | bytes[at + 22]! << 16 | bytes[at + 23]! << 24;
-    if (checksum(bytes.subarray(at, at + 20)) !== stored >>> 0) return at;
+    if (!clockEntryIntact(view, at)) return at;
   }
   return -1;
 }
@@ -176,7 +176,7 @@ function chunkCutAt(fd: number, size: number): number {
   let at = FILE_HEADER_SIZE;
   while (at + CHUNK_HEADER_SIZE <= size) {
     readSync(fd, header, 0, CHUNK_HEADER_SIZE, at);
-    if (checksum(header.subarray(0, CHUNK_HEADER_CRC)) !== view.getUint32(CHUNK_HEADER_CRC, true)) return at;
+    if (!chunkHeaderIntact(view, 0)) return at;
     const next = at + CHUNK_HEADER_SIZE + view.getUint32(4, true) * L.RECORD_SIZE + view.getUint32(20, true);
     if (next > size) return at;
     at = next;
