@@ -3,6 +3,7 @@
 import {
   STAT_COUNT, WARN_COUNT, WARN_SLOT_SIZE, META_CAPACITY, META_SLOT_SIZE,
   STAT_FIRST_TS_SEC, STAT_LAST_TS_SEC, STAT_FIRST_TS_NSEC, STAT_LAST_TS_NSEC, STAT_EARLIEST_TS_SEC, STAT_EARLIEST_TS_NSEC,
+  WARN_TS_FAR_FROM_FIRST, TS_FAR_SECONDS,
 } from "./layout";
 import { STATS_PTR, WARN_PTR, META_PTR } from "./memory";
 
@@ -27,9 +28,11 @@ export function resetCounters(): void {
   metaCount = 0;
 }
 
-@inline export function noteTimestamp(sec: f64, nsec: u32): void {
+@inline export function noteTimestamp(sec: f64, nsec: u32, offset: f64, packet: f64): void {
   const earliestSec = load<f64>(STATS_PTR + (<usize>STAT_EARLIEST_TS_SEC << 3));
-  if (load<f64>(STATS_PTR + (<usize>STAT_FIRST_TS_SEC << 3)) < 0) {
+  const firstSec = load<f64>(STATS_PTR + (<usize>STAT_FIRST_TS_SEC << 3));
+  if (abs(sec - firstSec) >= TS_FAR_SECONDS && firstSec >= 0) warn(WARN_TS_FAR_FROM_FIRST, offset, packet, sec - firstSec);
+  if (firstSec < 0) {
     setStat(STAT_FIRST_TS_SEC, sec);
     setStat(STAT_FIRST_TS_NSEC, <f64>nsec);
     setStat(STAT_EARLIEST_TS_SEC, sec);

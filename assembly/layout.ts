@@ -254,7 +254,12 @@ export const WARN_TSRESOL_INVALID = 2; //     if_tsresol beyond what can be repr
 export const WARN_CAPLEN_GT_SNAPLEN = 3; //   record longer than the declared snaplen
 export const WARN_UNSUPPORTED_LINKTYPE = 4; // value: the link type
 export const WARN_TS_TOP_BIT = 5; //          pcapng 64-bit tick count >= 2^63: kept unsigned (value: seconds)
-export const WARN_COUNT = 6;
+export const WARN_TS_FAR_FROM_FIRST = 6; //   2^21 s or more from the first packet's time (value: signed seconds)
+export const WARN_COUNT = 7;
+// Packet times are kept as 64-bit float seconds from the first packet's: from 2^21 s (24 days)
+// away, one unit in the last place is half a nanosecond or more, and printed durations and
+// round trips may be off by a nanosecond or more.
+export const TS_FAR_SECONDS = 2097152.0; // 2^21
 export const WARN_SLOT_SIZE = 4; // f64s per warning
 
 // Metadata events, drained by the SDK after every decode() call: META_SLOT_SIZE f64s each.

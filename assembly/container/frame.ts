@@ -19,7 +19,7 @@ import { packetIndex, nextPacket } from "./state";
   addStat(STAT_BYTES_ORIGINAL, <f64>origLen);
   if (capLen < origLen) countStat(STAT_TRUNCATED);
   else if (capLen > origLen) warn(WARN_CAPLEN_GT_ORIGLEN, fileOffset, packetIndex, <f64>capLen);
-  noteTimestamp(tsSec, tsNsec);
+  noteTimestamp(tsSec, tsNsec, fileOffset, <f64>packetIndex);
   // A frame check sequence is only there when the whole frame was captured.
   let end = capLen;
   if (fcsBytes != 0 && capLen >= origLen && capLen >= fcsBytes) end -= fcsBytes;

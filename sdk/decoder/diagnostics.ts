@@ -63,7 +63,18 @@ const WARNINGS: Record<number, [string, (value: number) => string]> = {
   [L.WARN_CAPLEN_GT_SNAPLEN]: ["capture.caplen_above_snaplen", (v) => `captured length ${v} exceeds the snapshot length`],
   [L.WARN_UNSUPPORTED_LINKTYPE]: ["capture.unsupported_link_type", (v) => `unsupported link type ${v}: its packets are counted, not decoded`],
   [L.WARN_TS_TOP_BIT]: ["pcapng.timestamp_top_bit_set", (v) => `timestamp of ${v} s has the top bit of its 64-bit count set (before 1970 if read signed); read unsigned, as Wireshark does`],
+  [L.WARN_TS_FAR_FROM_FIRST]: ["capture.timestamp_far_from_first", farFromFirst],
 };
+
+// Times are kept as 64-bit float seconds from the first packet's; this far from it one unit in
+// the last place is what a duration or round trip computed there may be off by.
+function farFromFirst(seconds: number): string {
+  const days = Math.abs(seconds) / 86400;
+  const ulpNs = 2 ** (Math.floor(Math.log2(Math.abs(seconds))) - 52) * 1e9;
+  const precision = ulpNs < 10 ? `${ulpNs.toFixed(1)} ns` : ulpNs < 1000 ? `${Math.round(ulpNs)} ns` : ulpNs < 1e6 ? `${(ulpNs / 1000).toFixed(1)} us` : `${(ulpNs / 1e6).toFixed(1)} ms`;
+  return `timestamp ${days.toFixed(1)} days ${seconds < 0 ? "before" : "after"} the first packet's: times this far from it are kept to ~${precision}, ` +
+    `so durations and round trips of connections there may be off by that much`;
+}
 
 export function describeWarning(code: number, count: number, offset: number, packetIndex: number, value: number): DecodeWarning {
   const [id, text] = WARNINGS[code] ?? ["capture.unknown_warning", () => `decoder warning ${code}`];

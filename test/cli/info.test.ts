@@ -107,10 +107,17 @@ describe("info", () => {
     expect(json.firstTimestamp).toBe("1422527998.578402281");
     expect(BigInt.asIntN(32, BigInt(theirs.first.split(".")[0]!) - 1422527998n)).toBeLessThan(0n);
     const warning = "timestamp of 18446744073204 s has the top bit of its 64-bit count set (before 1970 if read signed); read unsigned, as Wireshark does";
-    expect(json.warnings).toEqual([{ code: "pcapng.timestamp_top_bit_set", message: warning, count: 100, offset: 10752, packet: 60 }]);
+    // Frame 2 is stamped 2894531997.938836488 (tshark's frame.time_epoch), 17 037 days after frame 1.
+    const far = "timestamp 17037.1 days after the first packet's: times this far from it are kept to ~238 ns, " +
+      "so durations and round trips of connections there may be off by that much";
+    expect(json.warnings).toEqual([
+      { code: "pcapng.timestamp_top_bit_set", message: warning, count: 100, offset: 10752, packet: 60 },
+      { code: "capture.timestamp_far_from_first", message: far, count: 101, offset: 544, packet: 2 },
+    ]);
     expect(run(["info", path]).stdout).toContain(`Warning: ${warning} — 100x, first at byte 10752 (packet 60) [pcapng.timestamp_top_bit_set]\n`);
     const scan = run([path, "--format", "ndjson", "-o", "/dev/null"]);
-    expect(scan.stderr).toBe(`tcp-handshake-scan: ${path}: warning: ${warning} (100x, first at byte 10752)\n`);
+    expect(scan.stderr).toBe(`tcp-handshake-scan: ${path}: warning: ${warning} (100x, first at byte 10752)\n` +
+      `tcp-handshake-scan: ${path}: warning: ${far} (101x, first at byte 544)\n`);
   });
 
   it("carries a nanosecond fraction of a second or more into the seconds, where capinfos prints it as read, and warns", () => {
