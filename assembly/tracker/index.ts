@@ -16,6 +16,7 @@ import { resetConnections, connAt, slotsUsed, liveConnections as live } from "./
 import { resetFlowIndex, touchedSum } from "./flow-index";
 import { resetTimers } from "./timers";
 import { clearEnded, endedPtr as ended, endedCount as endedN, ENDED_CAPACITY } from "./ended";
+export { setEndedArea, freeEndedBlocks, allocEndedRing, endedWithBlocks } from "./ended";
 import { trackRecords, resetTracker, advanceClock as advance } from "./track";
 import * as clock from "./context";
 import { endInput, remove } from "./lifetime";
@@ -46,6 +47,8 @@ export function recordsPtr(): usize {
 export function recordsCapacity(): u32 { return RECORDS_CAPACITY; }
 export function endedPtr(): usize { return ended(); }
 export function endedCount(): u32 { return endedN; }
+/** The room of an ended buffer (setEndedArea), in records. */
+export function endedCapacity(): u32 { return ENDED_CAPACITY; }
 /** The largest gap in seconds: the nearest double to the exact decimal. */
 export function maxGapSec(): f64 { return clock.maxGapNs / 1e9; }
 export function backwardsSteps(): f64 { return clock.backwardsSteps; }

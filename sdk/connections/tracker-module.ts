@@ -18,6 +18,16 @@ export interface TrackerExports {
   tunnelRecordsPtr(): number;
   endedPtr(): number;
   endedCount(): number;
+  /** The room of an ended buffer, in records (ENDED_CAPACITY). */
+  endedCapacity(): number;
+  /** The next calls' ended records go to `at` (0: the tracker's own buffer); their blocks are then freed only by freeEndedBlocks. */
+  setEndedArea(at: number): void;
+  /** Frees the history and tunnel chain blocks of the `count` ended records at `at`. */
+  freeEndedBlocks(at: number, count: number): void;
+  /** A zeroed area for `records` ended records (a ring of them: parallel/ended-ring.ts). */
+  allocEndedRing(records: number): number;
+  /** How many of the ended buffer's records point to a history or tunnel chain block. */
+  endedWithBlocks(): number;
   maxGapSec(): number;
   backwardsSteps(): number;
   liveConnections(): number;

@@ -26,6 +26,12 @@ export class WasmConnectionTracker {
   private view = new DataView(new ArrayBuffer(0));
   private recordsAt = 0; // the records area batches are copied to, allocated on first use
   private readonly recordsCapacity: number;
+  /**
+   * When set, each call's ended connections go to it as one run (their address in the tracker's
+   * memory and how many), in place of `emit` and `raw`: a scan worker's ring of them, which
+   * places the next call's with setEndedArea (parallel/ended-ring.ts).
+   */
+  endedRuns: ((at: number, count: number) => void) | null = null;
 
   /**
    * `emit` gets each ended connection in a one-slot store; with `raw`, the record's bytes in the
@@ -148,6 +154,10 @@ export class WasmConnectionTracker {
   private drain(): number {
     const n = this.wasm.endedCount();
     if (n === 0) return 0;
+    if (this.endedRuns) {
+      this.endedRuns(this.wasm.endedPtr() >>> 0, n);
+      return n;
+    }
     const bytes = this.refresh();
     const base = this.wasm.endedPtr();
     for (let k = 0; k < n; k++) {

@@ -9,7 +9,14 @@
 // wasm-csv-zeek-threads.test.ts).
 
 import type { TrackerExports } from "../connections/tracker-module.js";
+import { CONN_SIZE, C_HISTORY_MORE, C_TUNNEL_CHAIN } from "../../assembly/connection-layout.js";
 import type { ByteSink } from "./byte-sink.js";
+
+const align8 = (n: number) => (n + 7) & ~7;
+// The fields of a record that point to a block of its own (history letters, tunnel chain).
+const BLOCK_POINTERS = [C_HISTORY_MORE, C_TUNNEL_CHAIN];
+// A block: u32 length, 4 bytes, the bytes.
+const blockBytes = (view: DataView, at: number) => (at === 0 ? 0 : align8(8 + view.getUint32(at, true)));
 
 /**
  * Whether the line scans use the wasm writers (at any thread count): on unless turned off (the command's
@@ -55,6 +62,58 @@ export class WasmLineWriter {
     this.wasm.setBlocksBase(area); // the blocks' pointers are offsets into these bytes (ended-bytes.ts)
     this.records = area;
     this.output = area + at;
+  }
+
+  /**
+   * The records are this instance's own, at their addresses (a worker's ended ring,
+   * parallel/ended-ring.ts): write() takes addresses, and their blocks' pointers are addresses.
+   */
+  inPlace(): void {
+    this.output = this.wasm.linesArea(this.groupMax * this.lineMax) >>> 0;
+    this.wasm.setBlocksBase(0);
+    this.records = 0;
+  }
+
+  /**
+   * Copies runs of ended records (`count` in all) from another tracker's memory, `source` (a
+   * worker's ended ring, its blocks' pointers addresses there), into this instance's: the
+   * records one after another, then their blocks, pointed to as offsets from the first record
+   * (as load() takes them). Returns the bytes copied (record k at k * CONN_SIZE), a view valid
+   * until the next call.
+   */
+  loadRuns(source: Uint8Array, view: DataView, at: readonly number[], counts: readonly number[], count: number): Uint8Array {
+    let blocks = 0;
+    for (let r = 0; r < at.length; r++) {
+      for (let c = at[r]!, end = c + counts[r]! * CONN_SIZE; c < end; c += CONN_SIZE) {
+        for (const pointer of BLOCK_POINTERS) blocks += blockBytes(view, view.getUint32(c + pointer, true));
+      }
+    }
+    const size = count * CONN_SIZE + blocks;
+    const area = this.wasm.linesArea(size + this.groupMax * this.lineMax) >>> 0;
+    const bytes = new Uint8Array(this.wasm.memory.buffer, area, size);
+    let to = 0;
+    for (let r = 0; r < at.length; r++) {
+      const n = counts[r]! * CONN_SIZE;
+      bytes.set(source.subarray(at[r]!, at[r]! + n), to);
+      to += n;
+    }
+    if (blocks > 0) {
+      const copy = new DataView(bytes.buffer, area, size);
+      for (let c = 0; c < count * CONN_SIZE; c += CONN_SIZE) {
+        for (const pointer of BLOCK_POINTERS) {
+          const block = copy.getUint32(c + pointer, true);
+          if (block === 0) continue;
+          const n = blockBytes(view, block);
+          bytes.set(source.subarray(block, block + n), to);
+          copy.setUint32(c + pointer, to, true);
+          to += n;
+        }
+      }
+    }
+    this.wasm.setBlocksBase(area);
+    this.records = area;
+    this.output = area + size;
+    return bytes;
   }
 
   /** The lines of the records at `offsets` (into the bytes load() copied), in their order. */

@@ -10,7 +10,7 @@
 //
 // Control words (Int32): [published, done, aborted, wake main at, read by worker 0, read by
 // worker 1, ..., consumed from worker 0, consumed from worker 1, ..., bell of worker 0, bell of
-// worker 1, ...].
+// worker 1, ..., released by worker 0's ended ring, ...].
 // Batch k is in output slot k mod slots; its header [count, packetBase, latest time] is in
 // `headers`.
 //
@@ -20,6 +20,10 @@
 // check and its wait then makes the wait return at once. (Waiting on the published count
 // alone, the end of input set `done` unseen in that gap, and the worker slept its full second.)
 // The consumed counts are int32 words, compared modulo 2^32 (unconsumed()): they may wrap.
+//
+// A worker whose ended records this thread reads in place (ended-ring.ts) reuses their room
+// only once this side has copied them: the released word is the ring position up to which it
+// has (int32, modulo 2^32 too), and the worker waits for it on its bell as for the rest.
 
 const PUBLISHED = 0;
 const DONE = 1;
@@ -38,6 +42,7 @@ const WAKE_WHEN_FREE = 4;
 const unconsumed = (sent: number, consumed: number) => ((sent | 0) - consumed) | 0;
 /** The index of `worker`'s bell among the control words (exported for tests). */
 export const bellOf = (ring: RingBuffers, worker: number) => FIRST_READER + 2 * ring.workers + worker;
+const releasedOf = (ring: RingBuffers, worker: number) => FIRST_READER + 3 * ring.workers + worker;
 /**
  * Connections a worker may have sent and not yet seen consumed (~1.4 kB each as bytes): with a
  * batch's worth more in flight, the memory a flood keeps in messages, per worker.
@@ -52,7 +57,7 @@ export interface RingBuffers {
 }
 
 export function createRing(workers: number, slots: number): RingBuffers {
-  const control = new SharedArrayBuffer((FIRST_READER + 3 * workers) * 4);
+  const control = new SharedArrayBuffer((FIRST_READER + 4 * workers) * 4);
   new Int32Array(control)[WAKE_MAIN_AT] = NOT_WAITING;
   return {
     control,
@@ -151,6 +156,14 @@ export class RingWriter {
   /** Counts `count` connections from `worker` as consumed. */
   consumed(worker: number, count: number): void {
     Atomics.add(this.control, FIRST_READER + this.ring.workers + worker, count);
+    const bell = bellOf(this.ring, worker);
+    Atomics.add(this.control, bell, 1);
+    Atomics.notify(this.control, bell);
+  }
+
+  /** `worker`'s ended records before ring position `position` are copied: their room may be reused. */
+  released(worker: number, position: number): void {
+    Atomics.store(this.control, releasedOf(this.ring, worker), position | 0);
     const bell = bellOf(this.ring, worker);
     Atomics.add(this.control, bell, 1);
     Atomics.notify(this.control, bell);
@@ -255,6 +268,24 @@ export class RingReader {
       if (unconsumed(sent, Atomics.load(this.control, at)) <= MAX_UNCONSUMED || Atomics.load(this.control, ABORTED)) return;
       Atomics.wait(this.control, this.bell, bell, 1000);
     }
+  }
+
+  /**
+   * Blocks until the main thread has copied this worker's ended records before ring position
+   * `position` (RingWriter.released), or the scan is aborted.
+   */
+  waitForRelease(position: number): void {
+    for (;;) {
+      const bell = Atomics.load(this.control, this.bell);
+      if (this.released(position)) return;
+      Atomics.wait(this.control, this.bell, bell, 1000);
+    }
+  }
+
+  /** Whether waitForRelease(position) would return at once. */
+  released(position: number): boolean {
+    const released = Atomics.load(this.control, releasedOf(this.ring, this.worker));
+    return ((released - position) | 0) >= 0 || Atomics.load(this.control, ABORTED) !== 0;
   }
 
   /** Frees the slot just returned by next(); wakes the main thread if it waits for this one. */

@@ -40,9 +40,9 @@ export class EndedLineRuns implements RunKind<Lines, Uint8Array> {
     this.out = reuse ? new ChunkBuffer() : null;
   }
 
-  receive(m: WorkerMessage, message: Received) {
+  receive(m: WorkerMessage, message: Received, records: WebAssembly.Memory) {
     if (m.type === "lines") return linesRuns(m, message);
-    if (m.type !== "ended") throw new Error(`a scan worker sent ${m.type} for lines`);
+    if (m.type !== "ended" && m.type !== "ended-in-place") throw new Error(`a scan worker sent ${m.type} for lines`);
     const count = m.groups.reduce((n, g) => n + g.count, 0);
     // A message that only says which batches are complete (a worker sends one when it waits for
     // the next batch): no lines. Its buffer of lines would have been handed on with nothing in it
@@ -54,8 +54,11 @@ export class EndedLineRuns implements RunKind<Lines, Uint8Array> {
     // Its lines go into a buffer of their own, which comes back here once they are merged.
     this.converter ??= (this.made(), new EndedLinesWriter(
       this.format ? { tracker: instantiateTracker(), format: this.format } : null, () => this.write, () => this.spare()));
-    const { bytes, ends, keys } = this.converter.lines(new Uint8Array(m.bytes, 0, m.length), count);
-    message.left = 0; // the lines are written: the message's buffer goes back to its worker now
+    // Copied from where the worker left them (its ended ring), or from the bytes it sent.
+    const { bytes, ends, keys } = m.type === "ended-in-place"
+      ? this.converter.linesFromRuns(records, m.at, m.counts, count)
+      : this.converter.lines(new Uint8Array(m.bytes, 0, m.length), count);
+    message.left = 0; // the lines are written: the message's buffer (or ring) goes back to its worker now
     const buffer = bytes.buffer as ArrayBuffer;
     const written: Received = {
       buffer, left: count, giveBack: () => { this.spares.push(buffer); },

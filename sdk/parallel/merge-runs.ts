@@ -8,7 +8,8 @@ import type { WorkerMessage } from "./messages.js";
 
 /** A message's buffer, given back to its worker once nothing is left to take from it. */
 export interface Received {
-  buffer: ArrayBuffer;
+  /** null: the records were read in place (an ended ring's, released once copied). */
+  buffer: ArrayBuffer | null;
   left: number;
   giveBack(): void;
 }
@@ -29,8 +30,11 @@ export interface Run<D> {
 export interface RunItem<D> { run: Run<D>; k: number; at: number; id: number }
 
 export interface RunKind<D, T> {
-  /** The message's runs with their batch numbers (FINAL_BATCH for the open ones at the end). */
-  receive(m: WorkerMessage, message: Received): { batch: number; run: Run<D> }[];
+  /**
+   * The message's runs with their batch numbers (FINAL_BATCH for the open ones at the end);
+   * `records`: the memory an "ended-in-place" message's records are in.
+   */
+  receive(m: WorkerMessage, message: Received, records: WebAssembly.Memory): { batch: number; run: Run<D> }[];
   /** What is handed on for these items, in this order (each is taken once). */
   emit(items: RunItem<D>[]): T;
 }

@@ -51,6 +51,12 @@ export interface WorkerJob {
    * both). A worker without the format's registration sends bytes throughout.
    */
   linesWhenBehind?: number;
+  /**
+   * The main thread reads this worker's ended connections in place when its tracker lives in the
+   * records' memory (`inPlace`): they stay in a ring there until it has copied them
+   * (ended-ring.ts) and the messages say where they are ("ended-in-place").
+   */
+  endedInPlace?: boolean;
 }
 
 /**
@@ -77,11 +83,19 @@ export type WorkerMessage =
    */
   | { type: "ended"; bytes: ArrayBuffer; length: number; groups: { batch: number; count: number }[]; upTo: number }
   /**
+   * Connections that ended, left in the worker's ended ring in the records' memory
+   * (ended-ring.ts): `count` records at `at[r]`, for each r, in order; the main thread copies
+   * them, then releases the ring up to `releaseTo` (RingWriter.released). `groups` and `upTo`
+   * as for "ended".
+   */
+  | { type: "ended-in-place"; at: number[]; counts: number[]; releaseTo: number; groups: { batch: number; count: number }[]; upTo: number }
+  /**
    * Lines (the first `length` bytes of `bytes`, UTF-8) of connections that ended, in order
    * within each batch: line k ends at `ends[k]`; `keys` holds its (time ended, id) at 2k, 2k + 1.
-   * `groups` and `upTo` as for "ended".
+   * `groups` and `upTo` as for "ended"; `releaseTo`, from a worker with an ended ring, as for
+   * "ended-in-place" (the worker wrote the lines from the ring).
    */
-  | { type: "lines"; bytes: ArrayBuffer; length: number; ends: Uint32Array; keys: Float64Array; groups: { batch: number; count: number }[]; upTo: number }
+  | { type: "lines"; bytes: ArrayBuffer; length: number; ends: Uint32Array; keys: Float64Array; groups: { batch: number; count: number }[]; upTo: number; releaseTo?: number }
   /** `unconsumed`: the worker's UnconsumedPeak (batch-ring.ts). */
   | { type: "done"; timeline: Timeline; unconsumed: HandOffPeak }
   | { type: "error"; message: string; stack?: string };

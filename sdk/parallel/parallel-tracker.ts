@@ -86,10 +86,10 @@ export function linesInWorkers(
   return runWorkers(inputs, options, threads, summaries, kind, jobLines(lines, { wasmLines }), handOff);
 }
 
-type LineJob = Pick<WorkerJob, "lines" | "linesRegistration" | "wasmLines" | "linesWhenBehind">;
+type LineJob = Pick<WorkerJob, "lines" | "linesRegistration" | "wasmLines" | "linesWhenBehind" | "endedInPlace">;
 
 /** What a job says about lines: their spec, with this thread's registration of their format. */
-function jobLines(lines: LineSpec, more: Pick<WorkerJob, "wasmLines" | "linesWhenBehind">): LineJob {
+function jobLines(lines: LineSpec, more: Pick<WorkerJob, "wasmLines" | "linesWhenBehind" | "endedInPlace">): LineJob {
   return { lines, linesRegistration: lineFormatRegistration(lines.format), ...more };
 }
 
@@ -113,7 +113,8 @@ export function wasmLinesFromWorkers(
   { behind = LINES_WHEN_BEHIND, handOff, reuse }: { behind?: number; handOff?: HandOffPeak; reuse?: boolean } = {},
 ): AsyncGenerator<Uint8Array, Timeline> {
   const kind = new EndedLineRuns(wasmLines, lineWriter(lines), reuse, handOff);
-  return runWorkers(inputs, options, threads, summaries, kind, jobLines(lines, { wasmLines, linesWhenBehind: behind }), handOff);
+  const job = jobLines(lines, { wasmLines, linesWhenBehind: behind, endedInPlace: true });
+  return runWorkers(inputs, options, threads, summaries, kind, job, handOff);
 }
 
 async function* runWorkers<D, T>(
@@ -135,17 +136,22 @@ async function* runWorkers<D, T>(
   let timeline: Timeline | null = null;
   let wake: (() => void) | null = null;
   let news = 0; // messages received: checked before waiting, as some arrive while we yield
+  let over = false; // the scan has ended (finished, failed or left early)
   const states: WorkerState<D>[] = [];
 
   // What the workers send waits as they sent it, until merged and handed on.
-  const receive = (state: WorkerState<D>, m: Extract<WorkerMessage, { type: "ended" | "lines" }>) => {
-    const buffer = m.bytes;
-    const message: Received = { buffer, left: 0, giveBack: () => { if (!state.done) state.recycle.postMessage(buffer, [buffer]); } };
-    for (const { batch, run } of kind.receive(m, message)) {
+  // A message in place ("ended-in-place") has no buffer: its records are released in the
+  // worker's ended ring once copied, which receive() does at once.
+  const receive = (state: WorkerState<D>, m: Extract<WorkerMessage, { type: "ended" | "lines" | "ended-in-place" }>) => {
+    if (over) return; // the scan has ended: a worker's ring may be written over by now
+    const buffer = m.type === "ended-in-place" ? null : m.bytes;
+    const message: Received = { buffer, left: 0, giveBack: () => { if (buffer && !state.done) state.recycle.postMessage(buffer, [buffer]); } };
+    for (const { batch, run } of kind.receive(m, message, memory)) {
       if (batch === FINAL_BATCH) state.final.push(run);
       else state.queue.push({ ...run, batch });
     }
     if (message.left === 0) message.giveBack();
+    if (m.type !== "ended" && m.releaseTo !== undefined) writer.released(state.index, m.releaseTo);
     state.upTo = m.upTo;
   };
 
@@ -165,7 +171,7 @@ async function* runWorkers<D, T>(
       wake?.();
     };
     state.worker.on("message", (m: WorkerMessage) => {
-      if (m.type === "ended" || m.type === "lines") receive(state, m);
+      if (m.type === "ended" || m.type === "lines" || m.type === "ended-in-place") receive(state, m);
       else if (m.type === "done") {
         state.done = true;
         if (index === 0) timeline = m.timeline;
@@ -294,6 +300,7 @@ async function* runWorkers<D, T>(
       wake = null;
     }
   } finally {
+    over = true;
     writer.abort();
     for (const s of states) {
       s.recycle.close();

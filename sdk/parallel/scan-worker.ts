@@ -1,7 +1,9 @@
 // A worker thread of a parallel scan: reads every decoded batch in place, in the decoder's
 // shared memory (its clock must see all packets), tracks the flows of its hash shard with the
 // WebAssembly tracker (the first worker's tracker lives in that memory; the others copy each batch),
-// and sends the connections that end, as bytes, batch by batch; at the end of input, the
+// and sends the connections that end, as bytes, batch by batch (the first worker, whose tracker
+// is in the decoder's memory, at two threads for the lines written in WebAssembly: where they lie
+// in its ended ring, for the main thread to copy: ended-ring.ts); at the end of input, the
 // connections still open, in id order (or, with `linesWhenBehind`, their lines while the main
 // thread is behind). A job with `lines` alone runs lines-worker.ts instead, when this script
 // has the main thread's registration of their format (sdk/lines/line-formats.ts: the command's
@@ -12,6 +14,7 @@
 import { parentPort } from "node:worker_threads";
 import { WasmConnectionTracker } from "../connections/wasm-tracker.js";
 import { EndedBytesWriter } from "./ended-bytes.js";
+import { EndedRing } from "./ended-ring.js";
 import type { WorkerJob, WorkerMessage } from "./messages.js";
 import { runLines } from "./lines-worker.js";
 import { EndedLinesWriter } from "./ended-lines.js";
@@ -26,35 +29,62 @@ const FINISH_STEP = FLUSH_RECORDS;
 function run(job: WorkerJob): void {
   // Every buffer sent (connection bytes, or lines) comes back once the main thread is done with it.
   const spares = new SpareBuffers(job.recycle);
-  const out = new EndedBytesWriter(spares.take);
   // Lines when behind only in a worker script with the format's registration (the declined lines
   // need its JS writer); else bytes throughout.
   const whenBehind = writesLines(job) ? job.linesWhenBehind : undefined;
   // With linesWhenBehind, made once first needed (the JS writer only for a line WebAssembly declines).
   let lines: EndedLinesWriter | null = null, write: LineWriter | null = null;
-  const outbox: Outbox = {
-    get count() { return out.count; },
-    full: () => out.count >= FLUSH_RECORDS,
+  const linesWriter = () => lines ??= new EndedLinesWriter({ tracker: tracker.wasm, format: job.wasmLines! }, () => write ??= lineWriter(job.lines!), spares.take);
+  // The main thread is behind and this worker has time to spare: it writes the lines (0: always).
+  const behind = (unconsumed: number, room: boolean) => whenBehind !== undefined && (whenBehind === 0 || (unconsumed >= whenBehind && room));
+  const inRing = job.endedInPlace === true && job.inPlace;
+  let ring: EndedRing | null = null;
+  const out = inRing ? null : new EndedBytesWriter(spares.take);
+  const outbox: Outbox = inRing ? {
+    get count() { return ring!.count; },
+    full: () => ring!.count >= FLUSH_RECORDS,
     take: (groups, upTo, unconsumed, room) => {
-      // The main thread is behind and this worker has time to spare: it writes the lines (0: always).
-      if (whenBehind !== undefined && (whenBehind === 0 || (unconsumed >= whenBehind && room))) {
-        lines ??= new EndedLinesWriter({ tracker: tracker.wasm, format: job.wasmLines! }, () => write ??= lineWriter(job.lines!), spares.take);
-        const { bytes, ends, keys } = lines.lines(out.written(), out.count);
-        out.clear(); // the lines are written: the bytes' writer goes on in its buffer
+      const runs = ring!.take();
+      if (behind(unconsumed, room)) {
+        // Written straight from the ring, where the tracker left them.
+        const { bytes, ends, keys } = linesWriter().linesInPlace(EndedRing.addresses(runs));
+        return {
+          message: { type: "lines", bytes: bytes.buffer as ArrayBuffer, length: bytes.length, ends, keys, groups, upTo, releaseTo: runs.releaseTo },
+          transfer: [bytes.buffer as ArrayBuffer, ends.buffer as ArrayBuffer, keys.buffer as ArrayBuffer],
+        };
+      }
+      return { message: { type: "ended-in-place", at: runs.at, counts: runs.counts, releaseTo: runs.releaseTo, groups, upTo }, transfer: [] };
+    },
+  } : {
+    get count() { return out!.count; },
+    full: () => out!.count >= FLUSH_RECORDS,
+    take: (groups, upTo, unconsumed, room) => {
+      if (behind(unconsumed, room)) {
+        const { bytes, ends, keys } = linesWriter().lines(out!.written(), out!.count);
+        out!.clear(); // the lines are written: the bytes' writer goes on in its buffer
         return {
           message: { type: "lines", bytes: bytes.buffer as ArrayBuffer, length: bytes.length, ends, keys, groups, upTo },
           transfer: [bytes.buffer as ArrayBuffer, ends.buffer as ArrayBuffer, keys.buffer as ArrayBuffer],
         };
       }
-      const { buffer, length } = out.take();
+      const { buffer, length } = out!.take();
       return { message: { type: "ended", bytes: buffer, length, groups, upTo }, transfer: [buffer] };
     },
   };
   const loop = new WorkerLoop(job, outbox, spares);
   const tracker = new WasmConnectionTracker({ ...job.options, shard: job.shard }, null, (bytes, view, at) => {
-    out.add(bytes, view, at);
+    out!.add(bytes, view, at);
     loop.wrote(1);
   }, job.inPlace ? job.records.memory : undefined);
+  if (inRing) {
+    // Each call's records stay in the ring: counted (and sent once enough are), then the next call placed.
+    const r = ring = new EndedRing(tracker.wasm, loop.reader, () => loop.sendNow());
+    tracker.endedRuns = (at, count) => {
+      r.add(at, count);
+      loop.wrote(count);
+      r.next();
+    };
+  }
   loop.run(({ packets, packetBase }) => {
     tracker.packetBase = packetBase;
     if (job.inPlace) tracker.processInPlace(packets.u8.byteOffset, packets.count, packets.latestSec, packets.latestNsec, packets.tunnels!.byteOffset);

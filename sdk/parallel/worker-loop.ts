@@ -65,7 +65,8 @@ export class WorkerLoop {
   private groups: BatchGroups = [];
   private sent = 0; // connections sent
   private readonly peak: UnconsumedPeak;
-  private readonly reader: RingReader;
+  /** This worker's side of the batch ring. */
+  readonly reader: RingReader;
   private starved = 0; // the reader's count of waits for a batch at the last message
 
   constructor(private readonly job: WorkerJob, private readonly out: Outbox, private readonly spares: SpareBuffers) {
@@ -82,6 +83,11 @@ export class WorkerLoop {
     // A flood ends a connection per packet: a batch's go in pieces. Batches below `batch` are
     // complete; the main thread merges this one once every worker has sent all of it.
     if (this.out.full()) this.flush(this.batch === FINAL_BATCH ? Infinity : this.batch);
+  }
+
+  /** Sends what was written so far now (the batches before the current one complete). */
+  sendNow(): void {
+    this.flush(this.batch === FINAL_BATCH ? Infinity : this.batch);
   }
 
   /**
