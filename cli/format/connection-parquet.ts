@@ -6,11 +6,12 @@
 // writer refuses to start until it has one (test/cli/format/connection-parquet.test.ts fails
 // first). The README lists the schema ("Parquet columns").
 
-import type { ConnectionRecord } from "../../sdk/index.js";
+import type { ConnectionRecord, RecordValues } from "../../sdk/index.js";
 import { CSV_COLUMNS } from "./connection-csv.js";
 import { ANALYSIS_COLUMNS } from "./analysis-columns.js";
 import { ParquetColumnBuffer, epochParts } from "./parquet-column-buffer.js";
 import { ParquetFileWriter } from "./parquet-file.js";
+import { ParquetValuesRow } from "./parquet-values-row.js";
 
 /**
  * What a column holds: STRING (UTF-8 byte array), INT32, INT64, DOUBLE, BOOLEAN, or TIMESTAMP
@@ -112,17 +113,25 @@ export class ParquetConnectionWriter {
   private readonly columns = parquetColumns();
   private readonly file = new ParquetFileWriter(this.columns, "tcp-handshake-scan");
   private readonly cells: ParquetColumnBuffer[];
+  private readonly fromValues: ParquetValuesRow;
   private started = false;
   private rows = 0;
 
   constructor(private readonly sink: (bytes: Uint8Array) => Promise<void>, private readonly rowGroupRows = ROW_GROUP_ROWS) {
     this.cells = this.columns.map((c) => new ParquetColumnBuffer(c.type, rowGroupRows));
+    this.fromValues = new ParquetValuesRow(this.cells);
   }
 
   /** Adds one connection; a promise (to await) when that filled a row group and it is being written. */
   add(c: ConnectionRecord): Promise<void> | undefined {
     const { columns, cells } = this;
     for (let k = 0; k < columns.length; k++) cells[k]!.push(columns[k]!.get(c));
+    return ++this.rows === this.rowGroupRows ? this.writeRowGroup() : undefined;
+  }
+
+  /** add() of the record built from `v`, with no record built (parquet-values-row.ts). */
+  addValues(v: RecordValues): Promise<void> | undefined {
+    this.fromValues.push(v);
     return ++this.rows === this.rowGroupRows ? this.writeRowGroup() : undefined;
   }
 

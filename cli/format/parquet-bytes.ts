@@ -91,46 +91,46 @@ export class ParquetBytes {
    * of 8 or more equal values as one RLE run, the rest bit-packed 8 at a time (the last group
    * padded with zeros, which a reader stops before). Returns the bytes written.
    */
-  hybrid(values: ArrayLike<number>, n: number, bitWidth: number): number {
+  hybrid(values: Int32Array, n: number, bitWidth: number): number {
     const start = this.length, valueBytes = (bitWidth + 7) >>> 3;
-    let i = 0, packedFrom = -1, groups = 0, headerAt = 0;
-    const closePacked = () => {
-      if (packedFrom < 0) return;
-      // The header was reserved as one byte; move the groups if its varint needs more.
-      const header = (groups << 1) | 1;
-      if (header < 0x80) this.bytes[headerAt] = header;
-      else {
-        const body = this.bytes.slice(headerAt + 1, this.length);
-        this.length = headerAt;
-        this.varint(header);
-        this.append(body);
-      }
-      packedFrom = -1;
-    };
+    let i = 0, groups = 0, headerAt = -1;
     while (i < n) {
       const v = values[i]!;
       let run = 1;
       while (i + run < n && values[i + run] === v) run++;
       if (run >= 8) {
-        closePacked();
+        if (headerAt >= 0) { this.closePacked(headerAt, groups); headerAt = -1; }
         this.varint(run << 1);
         for (let k = 0; k < valueBytes; k++) this.byte((v >>> (8 * k)) & 0xff);
         i += run;
         continue;
       }
-      if (packedFrom < 0) { packedFrom = i; groups = 0; headerAt = this.length; this.byte(0); }
-      // Eight values of bitWidth bits: bitWidth bytes, least significant bit first.
+      if (headerAt < 0) { groups = 0; headerAt = this.length; this.byte(0); }
+      // Eight values of bitWidth bits: bitWidth bytes, least significant bit first (at most
+      // 7 + 24 bits are held at once).
       this.reserve(bitWidth);
-      let acc = 0, bits = 0;
+      const bytes = this.bytes;
+      let acc = 0, bits = 0, at = this.length;
       for (let k = 0; k < 8; k++) {
-        acc += (i + k < n ? values[i + k]! : 0) * 2 ** bits;
+        acc |= (i + k < n ? values[i + k]! : 0) << bits;
         bits += bitWidth;
-        while (bits >= 8) { this.bytes[this.length++] = acc & 0xff; acc = Math.floor(acc / 256); bits -= 8; }
+        while (bits >= 8) { bytes[at++] = acc & 0xff; acc >>>= 8; bits -= 8; }
       }
+      this.length = at;
       groups++;
       i += 8;
     }
-    closePacked();
+    if (headerAt >= 0) this.closePacked(headerAt, groups);
     return this.length - start;
+  }
+
+  // A bit-packed run's header, reserved as one byte at `at`: the groups moved on if its varint needs more.
+  private closePacked(at: number, groups: number): void {
+    const header = (groups << 1) | 1;
+    if (header < 0x80) { this.bytes[at] = header; return; }
+    const body = this.bytes.slice(at + 1, this.length);
+    this.length = at;
+    this.varint(header);
+    this.append(body);
   }
 }

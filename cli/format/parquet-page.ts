@@ -45,15 +45,14 @@ export class ParquetPageEncoder {
   private readonly levels = new ParquetBytes(4096);
   private readonly snappy = new SnappyCompressor();
   private readonly header = new ThriftWriter();
-  private readonly definitions = new Uint8Array(0);
   private indices = new Int32Array(0);
   private readonly distinct = new Float64Array(FEW_DISTINCT);
-  private defs = this.definitions;
+  private defs = new Int32Array(0);
 
   /** Writes `column`'s chunk at the end of `file` (whose first byte is file offset `base`). */
   encode(column: ParquetColumnBuffer, file: ParquetBytes, base: number, skipDictionary: boolean): ChunkMeta & { dictionaryTried: boolean; dictionaryUsed: boolean } {
     const rows = column.length;
-    if (this.defs.length < rows) { this.defs = new Uint8Array(column.capacity); this.indices = new Int32Array(column.capacity); }
+    if (this.defs.length < rows) { this.defs = new Int32Array(column.capacity); this.indices = new Int32Array(column.capacity); }
     const defs = this.defs;
     for (let k = 0; k < rows; k++) defs[k] = 1 - column.nulls[k]!;
     const offset = base + file.length;
@@ -251,12 +250,20 @@ function before(numbers: Float64Array, nanos: Float64Array | null, a: number, b:
   return numbers[a]! < numbers[b]! || (nanos !== null && numbers[a] === numbers[b] && nanos[a]! < nanos[b]!);
 }
 
+// A string's 4-byte length and UTF-8 bytes: ASCII written as it is, the rest by the encoder.
 function plainString(out: ParquetBytes, s: string): void {
-  out.reserve(4 + s.length * 3);
-  const at = out.length;
-  const { written } = utf8.encodeInto(s, out.bytes.subarray(at + 4));
-  out.view.setUint32(at, written, true);
-  out.length = at + 4 + written;
+  const n = s.length;
+  out.reserve(4 + n * 3);
+  const bytes = out.bytes, at = out.length + 4;
+  let k = 0;
+  for (; k < n; k++) {
+    const c = s.charCodeAt(k);
+    if (c >= 0x80) break;
+    bytes[at + k] = c;
+  }
+  const written = k === n ? n : k + utf8.encodeInto(s.slice(k), bytes.subarray(at + k)).written;
+  out.view.setUint32(at - 4, written, true);
+  out.length = at + written;
 }
 
 /** Strings in the order of their UTF-8 bytes (code points; JavaScript's < orders UTF-16 units). */

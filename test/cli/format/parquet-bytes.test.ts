@@ -70,14 +70,14 @@ describe("ParquetBytes", () => {
     ];
     for (const p of patterns) {
       const b = new ParquetBytes(4);
-      const written = b.hybrid(p, p.length, 1);
+      const written = b.hybrid(Int32Array.from(p), p.length, 1);
       expect(written).toBe(b.length);
       expect(decodeHybrid(b.bytes.subarray(0, b.length), p.length, 1)).toEqual(p);
     }
     for (const width of [2, 3, 5, 8, 12]) {
       const p = Array.from({ length: 2_000 }, (_, k) => (k % 50 < 20 ? 3 : (k * 31) % (2 ** width)));
       const b = new ParquetBytes(4);
-      b.hybrid(p, p.length, width);
+      b.hybrid(Int32Array.from(p), p.length, width);
       expect(decodeHybrid(b.bytes.subarray(0, b.length), p.length, width)).toEqual(p);
     }
   });
