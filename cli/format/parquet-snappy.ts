@@ -24,19 +24,20 @@ export class SnappyCompressor {
     this.at = 0;
     this.varint(n);
     const table = this.table, b = input, limit = to - 4;
+    const words = new DataView(b.buffer, b.byteOffset, b.byteLength);
     let literalFrom = from, i = from, misses = 32;
     while (i <= limit) {
-      const word = b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+      const word = words.getInt32(i, true);
       const h = Math.imul(word, 0x1e35a7bd) >>> (32 - HASH_BITS);
       const candidate = table[h]! - base;
       table[h] = i + base;
-      if (candidate < from || i - candidate > MAX_OFFSET
-        || (b[candidate]! | (b[candidate + 1]! << 8) | (b[candidate + 2]! << 16) | (b[candidate + 3]! << 24)) !== word) {
+      if (candidate < from || i - candidate > MAX_OFFSET || words.getInt32(candidate, true) !== word) {
         i += misses++ >>> 5; // skip faster through bytes that do not compress
         continue;
       }
       misses = 32;
       let length = 4;
+      while (i + length <= limit && words.getInt32(candidate + length, true) === words.getInt32(i + length, true)) length += 4;
       while (i + length < to && b[candidate + length] === b[i + length]) length++;
       if (literalFrom < i) this.literal(b, literalFrom, i);
       this.copy(i - candidate, length);
@@ -59,8 +60,8 @@ export class SnappyCompressor {
     else if (n < 0x10000) { out[this.at++] = 61 << 2; out[this.at++] = n & 0xff; out[this.at++] = n >>> 8; }
     else if (n < 0x1000000) { out[this.at++] = 62 << 2; out[this.at++] = n & 0xff; out[this.at++] = (n >>> 8) & 0xff; out[this.at++] = n >>> 16; }
     else { out[this.at++] = 63 << 2; out[this.at++] = n & 0xff; out[this.at++] = (n >>> 8) & 0xff; out[this.at++] = (n >>> 16) & 0xff; out[this.at++] = n >>> 24; }
-    out.set(b.subarray(from, to), this.at);
-    this.at += to - from;
+    if (to - from < 32) { let at = this.at; for (let k = from; k < to; k++) out[at++] = b[k]!; this.at = at; }
+    else { out.set(b.subarray(from, to), this.at); this.at += to - from; }
   }
 
   // A match as copies: 4 to 11 bytes within 2 KiB in the two-byte form (a one-byte offset),
