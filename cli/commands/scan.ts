@@ -17,6 +17,7 @@ import { InterestingConnections } from "../format/interesting.js";
 import { writeSummary } from "./summary.js";
 import { isLineFormat, lineHeader, lineFooter, type LineFormat } from "../format/line-formats.js";
 import { ParquetConnectionWriter } from "../format/connection-parquet.js";
+import { scanToParquet } from "./scan-parquet.js";
 import { createLineScanner } from "../../sdk/lines/scan-lines.js";
 import { setWasmLines } from "../../sdk/lines/wasm-lines.js";
 import { lineWriter } from "../../sdk/lines/line-formats.js";
@@ -225,6 +226,7 @@ async function writeConnections(
   quiet: boolean, filterText?: string,
 ): Promise<number> {
   if (isLineFormat(format)) return writeLines(inputs, options, format, output, quiet, filterText);
+  if (format === "parquet") return reportInputs(await scanToParquet(inputs, options, filter, (bytes) => output.writeBytes(bytes)), quiet);
   if (format === "text" && process.env.TCP_SCAN_SUMMARY_RECORDS !== "1") {
     return reportInputs(await writeSummary(inputs, options, filter, top, output, filterText), quiet);
   }

@@ -1,16 +1,17 @@
 // Connection records as Parquet: the csv columns (connection-csv.ts), each with a Parquet type,
 // written in row groups of ROW_GROUP_ROWS connections as the scan produces them, so memory
-// stays flat whatever the capture's size. Snappy-compressed (hyparquet-writer's own codec).
+// stays flat whatever the capture's size. Encoded by parquet-file.ts (pages: parquet-page.ts).
 //
 // The schema is derived from CSV_COLUMNS: a column added there needs its type here, and the
 // writer refuses to start until it has one (test/cli/format/connection-parquet.test.ts fails
 // first). The README lists the schema ("Parquet columns").
 
-import { ByteWriter, ParquetWriter, type SchemaElement } from "hyparquet-writer";
-import type { ConnectionRecord } from "../../sdk/index.js";
+import type { ConnectionRecord, RecordValues } from "../../sdk/index.js";
 import { CSV_COLUMNS } from "./connection-csv.js";
 import { ANALYSIS_COLUMNS } from "./analysis-columns.js";
-import { ParquetColumnBuffer } from "./parquet-column-buffer.js";
+import { ParquetColumnBuffer, epochParts } from "./parquet-column-buffer.js";
+import { ParquetFileWriter } from "./parquet-file.js";
+import { ParquetValuesRow } from "./parquet-values-row.js";
 
 /**
  * What a column holds: STRING (UTF-8 byte array), INT32, INT64, DOUBLE, BOOLEAN, or TIMESTAMP
@@ -88,23 +89,11 @@ export const PARQUET_TYPES: Record<string, ParquetColumnType> = {
  */
 export const ROW_GROUP_ROWS = 8_192;
 
-const ELEMENT: Record<ParquetColumnType, Omit<SchemaElement, "name">> = {
-  STRING: { type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" } },
-  INT32: { type: "INT32" },
-  INT64: { type: "INT64" },
-  DOUBLE: { type: "DOUBLE" },
-  BOOLEAN: { type: "BOOLEAN" },
-  TIMESTAMP: { type: "INT64", logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "NANOS" } },
-};
-
 /** The record's ts ("1591780863.720289000", or "-1.500000000" before 1970) as exact nanoseconds. */
 export function epochNanoseconds(ts: string): bigint {
-  const negative = ts.startsWith("-");
-  const [whole, fraction = ""] = (negative ? ts.slice(1) : ts).split(".");
-  const ns = BigInt(whole!) * 1_000_000_000n + BigInt(fraction.padEnd(9, "0").slice(0, 9));
-  return negative ? -ns : ns;
+  const [sec, nsec] = epochParts(ts);
+  return BigInt(sec) * 1_000_000_000n + BigInt(nsec);
 }
-
 
 interface Column { name: string; type: ParquetColumnType; get: (c: ConnectionRecord) => unknown }
 
@@ -115,13 +104,6 @@ export function parquetColumns(): Column[] {
   return CSV_COLUMNS.map(([name, get]) => ({ name, type: PARQUET_TYPES[name]!, get }));
 }
 
-export function parquetSchema(columns: Column[]): SchemaElement[] {
-  return [
-    { name: "root", num_children: columns.length },
-    ...columns.map((c) => ({ name: c.name, repetition_type: "OPTIONAL" as const, ...ELEMENT[c.type] })),
-  ];
-}
-
 /**
  * Writes connection records as one Parquet file, a row group at a time. `sink` receives the
  * file's bytes in order (the header now, each row group when full, the footer at the end) and
@@ -129,50 +111,46 @@ export function parquetSchema(columns: Column[]): SchemaElement[] {
  */
 export class ParquetConnectionWriter {
   private readonly columns = parquetColumns();
-  private readonly bytes = new ByteWriter(1 << 20);
-  private readonly writer = new ParquetWriter({
-    writer: this.bytes, schema: parquetSchema(this.columns), codec: "SNAPPY", createdBy: "tcp-handshake-scan",
-  });
+  private readonly file = new ParquetFileWriter(this.columns, "tcp-handshake-scan");
   private readonly cells: ParquetColumnBuffer[];
+  private readonly fromValues: ParquetValuesRow;
+  private started = false;
   private rows = 0;
 
   constructor(private readonly sink: (bytes: Uint8Array) => Promise<void>, private readonly rowGroupRows = ROW_GROUP_ROWS) {
     this.cells = this.columns.map((c) => new ParquetColumnBuffer(c.type, rowGroupRows));
+    this.fromValues = new ParquetValuesRow(this.cells);
   }
 
   /** Adds one connection; a promise (to await) when that filled a row group and it is being written. */
   add(c: ConnectionRecord): Promise<void> | undefined {
     const { columns, cells } = this;
-    for (let k = 0; k < columns.length; k++) {
-      const column = columns[k]!, v = column.get(c);
-      cells[k]!.push(column.type === "TIMESTAMP" && v !== null && v !== undefined ? epochNanoseconds(v as string) : v);
-    }
+    for (let k = 0; k < columns.length; k++) cells[k]!.push(columns[k]!.get(c));
+    return ++this.rows === this.rowGroupRows ? this.writeRowGroup() : undefined;
+  }
+
+  /** add() of the record built from `v`, with no record built (parquet-values-row.ts). */
+  addValues(v: RecordValues): Promise<void> | undefined {
+    this.fromValues.push(v);
     return ++this.rows === this.rowGroupRows ? this.writeRowGroup() : undefined;
   }
 
   /** Writes the last row group and the footer. */
   async finish(): Promise<void> {
-    if (this.rows > 0) await this.writeRowGroup();
-    await this.writer.finish();
-    await this.drain();
+    if (this.rows > 0 || !this.started) await this.writeRowGroup();
+    await this.sink(this.file.footer().slice());
   }
 
   private async writeRowGroup(): Promise<void> {
-    // Each column's values are built as the writer reaches it (ParquetColumnBuffer.source).
-    const columnData = this.columns.map((c, k) => ({ name: c.name, data: this.cells[k]!.source() as unknown as unknown[] }));
-    await this.writer.write({ columnData, rowGroupSize: this.rows });
+    const header = this.started ? null : this.file.header();
+    this.started = true;
+    const group = this.rows > 0 ? this.file.rowGroup(this.cells) : new Uint8Array(0);
+    // One chunk: the header (first time) and the group, copied (the writer reuses its buffer).
+    const bytes = new Uint8Array((header?.length ?? 0) + group.length);
+    if (header) bytes.set(header);
+    bytes.set(group, header?.length ?? 0);
     for (const cells of this.cells) cells.clear();
     this.rows = 0;
-    await this.drain();
-  }
-
-  // Hands what the writer has encoded to the sink and empties its buffer (its `offset` keeps
-  // counting the file's bytes, which the footer's row-group offsets need).
-  private async drain(): Promise<void> {
-    const b = this.bytes;
-    if (b.index === 0) return;
-    const chunk = new Uint8Array(b.buffer.slice(0, b.index));
-    b.index = 0;
-    await this.sink(chunk);
+    await this.sink(bytes);
   }
 }

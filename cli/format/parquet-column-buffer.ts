@@ -1,53 +1,81 @@
-// One row group's cells of one Parquet column, held compactly until the group is written: numbers
-// in a Float64Array (NaN: null), timestamps in a BigInt64Array, booleans in an Int8Array (-1:
-// null), strings in a plain array. Held as JavaScript values (a BigInt object per INT64 cell), a
-// group of 65 536 connections took ~100 MB; here it takes ~8 bytes a cell. The writer gets each
-// column's values (`values()`) only while it encodes that column, so at most one column at a
-// time exists as JavaScript values.
+// One row group's cells of one Parquet column, held in typed arrays until the group is written
+// (parquet-page.ts encodes them): numbers (INT32, INT64, DOUBLE; booleans as 0/1; a timestamp's
+// seconds) in a Float64Array, a timestamp's nanoseconds in a second one, strings in an array,
+// and which cells are null in a byte each. No JavaScript value per cell is made (a BigInt per
+// INT64 cell was most of what the garbage collector had to do); counts and frame numbers stay
+// below 2^53, exact as doubles.
 
 import type { ParquetColumnType } from "./connection-parquet.js";
 
-type Cells = Float64Array | BigInt64Array | Int8Array | (string | null)[];
-
 export class ParquetColumnBuffer {
-  private cells: Cells;
-  private nulls: Uint8Array | null = null; // timestamps only (every BigInt is a value)
+  /** 1 where the cell is null. */
+  readonly nulls: Uint8Array;
+  readonly numbers: Float64Array;
+  /** TIMESTAMP only: the nanoseconds (0 to 999 999 999) after `numbers`' whole seconds. */
+  readonly nanos: Float64Array | null;
+  strings: (string | null)[] = [];
   length = 0;
+  nullCount = 0;
 
-  constructor(private readonly type: ParquetColumnType, readonly capacity: number) {
-    switch (type) {
-      case "STRING": this.cells = []; break;
-      case "BOOLEAN": this.cells = new Int8Array(capacity); break;
-      case "TIMESTAMP": this.cells = new BigInt64Array(capacity); this.nulls = new Uint8Array(capacity); break;
-      default: this.cells = new Float64Array(capacity);
-    }
+  constructor(readonly type: ParquetColumnType, readonly capacity: number) {
+    this.nulls = new Uint8Array(capacity);
+    this.numbers = new Float64Array(type === "STRING" ? 0 : capacity);
+    this.nanos = type === "TIMESTAMP" ? new Float64Array(capacity) : null;
   }
 
-  /** `v` as the csv column gives it (null or undefined: not known); `ts` already as nanoseconds. */
+  pushNull(): void {
+    this.nulls[this.length++] = 1;
+    this.nullCount++;
+    if (this.type === "STRING") this.strings.push(null);
+  }
+
+  /** INT32, INT64, DOUBLE: a number; BOOLEAN: 1 or 0. */
+  pushNumber(n: number): void {
+    this.nulls[this.length] = 0;
+    this.numbers[this.length++] = n;
+  }
+
+  pushBoolean(b: boolean): void {
+    this.nulls[this.length] = 0;
+    this.numbers[this.length++] = b ? 1 : 0;
+  }
+
+  pushString(s: string): void {
+    this.nulls[this.length++] = 0;
+    this.strings.push(s);
+  }
+
+  /** A time as whole seconds since the epoch and nanoseconds after them (the tracker's firstSec/firstNsec). */
+  pushTime(sec: number, nsec: number): void {
+    const carry = Math.floor(nsec / 1e9); // normalised as epochString normalises
+    this.nulls[this.length] = 0;
+    this.nanos![this.length] = nsec - carry * 1e9;
+    this.numbers[this.length++] = sec + carry;
+  }
+
+  /** `v` as the csv column of a record gives it (null or undefined: not known; ts as the record's string). */
   push(v: unknown): void {
-    const k = this.length++;
-    const cells = this.cells;
-    const none = v === null || v === undefined;
+    if (v === null || v === undefined) return this.pushNull();
     switch (this.type) {
-      case "STRING": (cells as (string | null)[]).push(none ? null : String(v)); break;
-      case "BOOLEAN": (cells as Int8Array)[k] = none ? -1 : v ? 1 : 0; break;
-      case "TIMESTAMP": this.nulls![k] = none ? 1 : 0; (cells as BigInt64Array)[k] = none ? 0n : v as bigint; break;
-      // Counts and frame numbers stay below 2^53: exact as doubles until they become BigInts.
-      default: (cells as Float64Array)[k] = none ? NaN : v as number;
+      case "STRING": return this.pushString(String(v));
+      case "BOOLEAN": return this.pushBoolean(Boolean(v));
+      case "TIMESTAMP": { const [sec, nsec] = epochParts(String(v)); return this.pushTime(sec, nsec); }
+      default: return this.pushNumber(v as number);
     }
   }
 
-  /** The cells as the Parquet writer takes them (null, number, BigInt, boolean, string). */
-  values(from = 0, to = this.length): unknown[] {
-    const out = new Array<unknown>(to - from);
-    const cells = this.cells;
-    for (let k = from; k < to; k++) {
+  /** The cells as JavaScript values (null, number, BigInt for INT64 and TIMESTAMP, boolean, string): for tests. */
+  values(): unknown[] {
+    const out: unknown[] = [];
+    for (let k = 0; k < this.length; k++) {
+      if (this.nulls[k]) { out.push(null); continue; }
+      const n = this.numbers[k]!;
       switch (this.type) {
-        case "STRING": out[k - from] = (cells as (string | null)[])[k]; break;
-        case "BOOLEAN": { const b = (cells as Int8Array)[k]!; out[k - from] = b < 0 ? null : b === 1; break; }
-        case "TIMESTAMP": out[k - from] = this.nulls![k] ? null : (cells as BigInt64Array)[k]; break;
-        case "INT64": { const n = (cells as Float64Array)[k]!; out[k - from] = n !== n ? null : BigInt(n); break; }
-        default: { const n = (cells as Float64Array)[k]!; out[k - from] = n !== n ? null : n; }
+        case "STRING": out.push(this.strings[k]); break;
+        case "BOOLEAN": out.push(n === 1); break;
+        case "TIMESTAMP": out.push(BigInt(n) * 1_000_000_000n + BigInt(this.nanos![k]!)); break;
+        case "INT64": out.push(BigInt(n)); break;
+        default: out.push(n);
       }
     }
     return out;
@@ -55,15 +83,16 @@ export class ParquetColumnBuffer {
 
   clear(): void {
     this.length = 0;
-    if (this.type === "STRING") this.cells = [];
+    this.nullCount = 0;
+    if (this.type === "STRING") this.strings = [];
   }
+}
 
-  /**
-   * What the writer reads as the column's data: its length and slice(), which builds the values
-   * then (hyparquet-writer slices each column as it encodes it, one column after the other).
-   */
-  source(): { length: number; slice(from?: number, to?: number): unknown[] } {
-    const length = this.length;
-    return { length, slice: (from = 0, to = length) => this.values(from, Math.min(to, length)) };
-  }
+/** The record's ts ("1591780863.720289000", or "-1.500000000" before 1970) as whole seconds and nanoseconds after them. */
+export function epochParts(ts: string): [number, number] {
+  const negative = ts.startsWith("-");
+  const [whole, fraction = ""] = (negative ? ts.slice(1) : ts).split(".");
+  const sec = Number(whole), nsec = Number(fraction.padEnd(9, "0").slice(0, 9));
+  if (!negative) return [sec, nsec];
+  return nsec === 0 ? [-sec, 0] : [-sec - 1, 1e9 - nsec];
 }

@@ -1,0 +1,52 @@
+// --format parquet of a scan: each ended connection's record values (read once from the
+// tracker's columns: sdk/connections/record-values.ts) go straight into the row group's column
+// buffers, filtered on the values, with no record object (what the csv and zeek rows do, README
+// "Threads and the record path"). With threads, the workers track and send the connections'
+// bytes; this thread unpacks them and writes the file. The file is the one the records would
+// make (test/cli/format/parquet-values-row.test.ts).
+
+import type { CaptureInput, CaptureSummary, CompiledFilter, ScanOptions } from "../../sdk/index.js";
+import { trackConnections } from "../../sdk/connections/track.js";
+import { trackInWorkers } from "../../sdk/parallel/parallel-tracker.js";
+import { RecordValues, readRecordValues } from "../../sdk/connections/record-values.js";
+import { ParquetConnectionWriter } from "../format/connection-parquet.js";
+
+/** Scans `inputs` and writes their connections as one Parquet file to `sink`; returns the captures' summaries. */
+export async function scanToParquet(
+  inputs: CaptureInput[], options: ScanOptions, filter: CompiledFilter | null, sink: (bytes: Uint8Array) => Promise<void>,
+): Promise<CaptureSummary[]> {
+  const summaries: CaptureSummary[] = [];
+  const threads = options.threads ?? 1;
+  const groups = threads > 1 ? trackInWorkers(inputs, options, threads - 1, summaries) : trackConnections(inputs, options, summaries);
+  const writer = new ParquetConnectionWriter(sink);
+  const values = new RecordValues();
+  // Leaving by an exception (the output failed) stops the scan and its workers.
+  try {
+    for (;;) {
+      const next = await groups.next();
+      if (next.done) break;
+      const group = next.value;
+      const inStore = group.inStore;
+      for (let k = 0; k < group.count; k++) {
+        let full: Promise<void> | undefined;
+        if (inStore) {
+          // The group's store stays as it is while a full row group is written: the next group
+          // is not asked for until then.
+          readRecordValues(group.store(), k, values);
+          if (filter && !filter.matchesValues(values)) continue;
+          full = writer.addValues(values);
+        } else {
+          const c = group.records[k]!;
+          if (filter && !filter.matches(c)) continue;
+          full = writer.add(c);
+        }
+        if (full) await full;
+      }
+      options.signal?.throwIfAborted();
+    }
+    await writer.finish();
+  } finally {
+    await groups.return(undefined as never);
+  }
+  return summaries;
+}
