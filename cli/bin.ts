@@ -17,7 +17,10 @@ capYoungGeneration();
 process.stdout.on("error", () => {});
 process.stderr.on("error", () => {});
 
-// Workers boot while the command line and the SDK load (main.js is imported only after).
+// Workers boot while the command line and the SDK load. main.js is a bundle of its own (~640 kB),
+// imported only after: with it in this one, Node compiled it before any of this ran, and the
+// worker started ~25 ms later (the first batch it tracked came at +136 ms instead of +102 on a
+// two-thread scan, with the main thread waiting for it).
 startScanWorkersEarly(process.argv.slice(2));
 const { main } = await import("./main.js");
 process.exitCode = await main(process.argv);
