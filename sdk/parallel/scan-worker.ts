@@ -3,7 +3,7 @@
 // WebAssembly tracker (the first worker's tracker lives in that memory; the others copy each batch),
 // and sends the connections that end, as bytes, batch by batch; at the end of input, the
 // connections still open, in id order (or, with `linesWhenBehind`, their lines while the main
-// thread is behind). A job with `lines` alone runs lines-worker.ts instead, when this script
+// thread is behind, or while this worker's waits cover writing them: idle-credit.ts). A job with `lines` alone runs lines-worker.ts instead, when this script
 // has the main thread's registration of their format (sdk/lines/line-formats.ts: the command's
 // worker script, cli/scan-worker.ts, registers its csv and zeek before this one); else its
 // connections go as bytes, for the main thread to write with its own (a format a program
@@ -17,6 +17,7 @@ import { runLines } from "./lines-worker.js";
 import { EndedLinesWriter } from "./ended-lines.js";
 import { lineFormatRegistration, lineWriter, type LineWriter } from "../lines/line-formats.js";
 import { SpareBuffers, WorkerLoop, type Outbox } from "./worker-loop.js";
+import { IdleCredit } from "./idle-credit.js";
 
 // A message holds at most this many connections (~1.4 kB each): a flood ends one per packet, and
 // a batch's 4 096 sent at once went out in 6-8 MB buffers, doubled as they filled, per worker.
@@ -32,14 +33,19 @@ function run(job: WorkerJob): void {
   const whenBehind = writesLines(job) ? job.linesWhenBehind : undefined;
   // With linesWhenBehind, made once first needed (the JS writer only for a line WebAssembly declines).
   let lines: EndedLinesWriter | null = null, write: LineWriter | null = null;
+  const idle = new IdleCredit();
   const outbox: Outbox = {
     get count() { return out.count; },
     full: () => out.count >= FLUSH_RECORDS,
-    take: (groups, upTo, unconsumed, room) => {
-      // The main thread is behind and this worker has time to spare: it writes the lines (0: always).
-      if (whenBehind !== undefined && (whenBehind === 0 || (unconsumed >= whenBehind && room))) {
+    take: (groups, upTo, unconsumed, room, idleMs) => {
+      idle.add(idleMs);
+      // The main thread is behind and this worker has time to spare, or this worker has waited
+      // as long as writing the lines takes (idle-credit.ts): it writes them (0: always; Infinity: never).
+      if (whenBehind !== undefined && (whenBehind === 0 || (unconsumed >= whenBehind && room) || (whenBehind !== Infinity && idle.covers(out.count)))) {
         lines ??= new EndedLinesWriter({ tracker: tracker.wasm, format: job.wasmLines! }, () => write ??= lineWriter(job.lines!), spares.take);
+        const from = performance.now();
         const { bytes, ends, keys } = lines.lines(out.written(), out.count);
+        idle.spent(performance.now() - from, out.count);
         out.clear(); // the lines are written: the bytes' writer goes on in its buffer
         return {
           message: { type: "lines", bytes: bytes.buffer as ArrayBuffer, length: bytes.length, ends, keys, groups, upTo },
