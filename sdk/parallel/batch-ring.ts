@@ -219,7 +219,7 @@ export class RingReader {
 
   /** How many calls of next() found no batch ready and waited: the decoder was the slower. */
   starved = 0;
-  /** Milliseconds spent waiting, for a batch or for the consumer (the clock is read only to wait). */
+  /** Milliseconds next() spent waiting for a batch (the clock is read only to wait). */
   waitedMs = 0;
 
   /** The next batch's output slot, count and packet base, or null at the end. */
@@ -229,7 +229,9 @@ export class RingReader {
       if (Atomics.load(this.control, PUBLISHED) > this.read) break;
       if (Atomics.load(this.control, DONE)) return null;
       if (!waited) this.starved++;
-      this.sleep(bell);
+      const from = performance.now();
+      Atomics.wait(this.control, this.bell, bell, 1000);
+      this.waitedMs += performance.now() - from;
     }
     const slot = this.read % this.ring.slots;
     const at = slot * HEADER_BYTES;
@@ -255,15 +257,8 @@ export class RingReader {
     for (;;) {
       const bell = Atomics.load(this.control, this.bell);
       if (unconsumed(sent, Atomics.load(this.control, at)) <= MAX_UNCONSUMED || Atomics.load(this.control, ABORTED)) return;
-      this.sleep(bell);
+      Atomics.wait(this.control, this.bell, bell, 1000);
     }
-  }
-
-  // Sleeps until the bell rings (it was `bell` when last looked at), counting the time.
-  private sleep(bell: number): void {
-    const from = performance.now();
-    Atomics.wait(this.control, this.bell, bell, 1000);
-    this.waitedMs += performance.now() - from;
   }
 
   /** Frees the slot just returned by next(); wakes the main thread if it waits for this one. */

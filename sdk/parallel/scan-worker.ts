@@ -39,8 +39,9 @@ function run(job: WorkerJob): void {
     full: () => out.count >= FLUSH_RECORDS,
     take: (groups, upTo, unconsumed, room, idleMs) => {
       idle.add(idleMs);
-      // The main thread is behind and this worker has time to spare, or this worker has waited
-      // as long as writing the lines takes (idle-credit.ts): it writes them (0: always; Infinity: never).
+      // The main thread is behind and this worker has time to spare, or this worker has waited for
+      // batches as long as writing the lines takes (idle-credit.ts): it writes them (0: always;
+      // Infinity: never).
       if (whenBehind !== undefined && (whenBehind === 0 || (unconsumed >= whenBehind && room) || (whenBehind !== Infinity && idle.covers(out.count)))) {
         lines ??= new EndedLinesWriter({ tracker: tracker.wasm, format: job.wasmLines! }, () => write ??= lineWriter(job.lines!), spares.take);
         const from = performance.now();

@@ -26,8 +26,7 @@ export interface Outbox {
    * What was written, as a message with these groups and `upTo`, and the buffers it transfers;
    * `unconsumed`: how many connections sent before are not yet consumed by the main thread;
    * `room`: whether this worker has time to spare (it waited for a batch since its last message,
-   * or the input has ended); `idleMs`: how long it waited (for batches or for the main thread
-   * to consume) since its last message.
+   * or the input has ended); `idleMs`: how long it waited for batches since its last message.
    */
   take(groups: BatchGroups, upTo: number, unconsumed: number, room: boolean, idleMs: number): { message: WorkerMessage; transfer: ArrayBuffer[] };
 }
