@@ -232,6 +232,8 @@ export class RingReader {
 
   /** How many calls of next() found no batch ready and waited: the decoder was the slower. */
   starved = 0;
+  /** Milliseconds next() spent waiting for a batch (the clock is read only to wait). */
+  waitedMs = 0;
 
   /** The next batch's output slot, count and packet base, or null at the end. */
   next(): { slot: number; count: number; packetBase: number; latestSec: number; latestNsec: number } | null {
@@ -240,7 +242,9 @@ export class RingReader {
       if (Atomics.load(this.control, PUBLISHED) > this.read) break;
       if (Atomics.load(this.control, DONE)) return null;
       if (!waited) this.starved++;
+      const from = performance.now();
       Atomics.wait(this.control, this.bell, bell, 1000);
+      this.waitedMs += performance.now() - from;
     }
     const slot = this.read % this.ring.slots;
     const at = slot * HEADER_BYTES;

@@ -5,10 +5,10 @@
 // is in the decoder's memory, at two threads for the lines written in WebAssembly: where they lie
 // in its ended ring, for the main thread to copy: ended-ring.ts); at the end of input, the
 // connections still open, in id order (or, with `linesWhenBehind`, their lines while the main
-// thread is behind). A job with `lines` alone runs lines-worker.ts instead, when this script
-// has the main thread's registration of their format (sdk/lines/line-formats.ts: the command's
-// worker script, cli/scan-worker.ts, registers its csv and zeek before this one); else its
-// connections go as bytes, for the main thread to write with its own (a format a program
+// thread is behind, or while this worker's waits cover writing them: idle-credit.ts). A job
+// with `lines` alone runs lines-worker.ts instead, when this script has the main thread's
+// registration of their format (sdk/lines/line-formats.ts: the command's worker script,
+// cli/scan-worker.ts, registers its csv and zeek before this one); else its connections go as bytes, for the main thread to write with its own (a format a program
 // registered on its main thread alone).
 
 import { parentPort } from "node:worker_threads";
@@ -20,6 +20,7 @@ import { runLines } from "./lines-worker.js";
 import { EndedLinesWriter } from "./ended-lines.js";
 import { lineFormatRegistration, lineWriter, type LineWriter } from "../lines/line-formats.js";
 import { SpareBuffers, WorkerLoop, type Outbox } from "./worker-loop.js";
+import { IdleCredit } from "./idle-credit.js";
 
 // A message holds at most this many connections (~1.4 kB each): a flood ends one per packet, and
 // a batch's 4 096 sent at once went out in 6-8 MB buffers, doubled as they filled, per worker.
@@ -35,19 +36,34 @@ function run(job: WorkerJob): void {
   // With linesWhenBehind, made once first needed (the JS writer only for a line WebAssembly declines).
   let lines: EndedLinesWriter | null = null, write: LineWriter | null = null;
   const linesWriter = () => lines ??= new EndedLinesWriter({ tracker: tracker.wasm, format: job.wasmLines! }, () => write ??= lineWriter(job.lines!), spares.take);
-  // The main thread is behind and this worker has time to spare: it writes the lines (0: always).
-  const behind = (unconsumed: number, room: boolean) => whenBehind !== undefined && (whenBehind === 0 || (unconsumed >= whenBehind && room));
+  const idle = new IdleCredit();
+  // The main thread is behind and this worker has time to spare, or this worker has waited for
+  // batches as long as writing the `count` lines takes (idle-credit.ts): it writes them (0: always;
+  // Infinity: never).
+  const behind = (unconsumed: number, room: boolean, idleMs: number, count: number) => {
+    idle.add(idleMs);
+    return whenBehind !== undefined &&
+      (whenBehind === 0 || (unconsumed >= whenBehind && room) || (whenBehind !== Infinity && idle.covers(count)));
+  };
+  // Writes lines, the time it took counted against the waits (and the cost of a line measured).
+  const timed = <T>(count: number, write: () => T): T => {
+    const from = performance.now();
+    const result = write();
+    idle.spent(performance.now() - from, count);
+    return result;
+  };
   const inRing = job.endedInPlace === true && job.inPlace;
   let ring: EndedRing | null = null;
   const out = inRing ? null : new EndedBytesWriter(spares.take);
   const outbox: Outbox = inRing ? {
     get count() { return ring!.count; },
     full: () => ring!.count >= FLUSH_RECORDS,
-    take: (groups, upTo, unconsumed, room) => {
+    take: (groups, upTo, unconsumed, room, idleMs) => {
+      const count = ring!.count;
       const runs = ring!.take();
-      if (behind(unconsumed, room)) {
+      if (behind(unconsumed, room, idleMs, count)) {
         // Written straight from the ring, where the tracker left them.
-        const { bytes, ends, keys } = linesWriter().linesInPlace(EndedRing.addresses(runs));
+        const { bytes, ends, keys } = timed(count, () => linesWriter().linesInPlace(EndedRing.addresses(runs)));
         return {
           message: { type: "lines", bytes: bytes.buffer as ArrayBuffer, length: bytes.length, ends, keys, groups, upTo, releaseTo: runs.releaseTo },
           transfer: [bytes.buffer as ArrayBuffer, ends.buffer as ArrayBuffer, keys.buffer as ArrayBuffer],
@@ -58,9 +74,10 @@ function run(job: WorkerJob): void {
   } : {
     get count() { return out!.count; },
     full: () => out!.count >= FLUSH_RECORDS,
-    take: (groups, upTo, unconsumed, room) => {
-      if (behind(unconsumed, room)) {
-        const { bytes, ends, keys } = linesWriter().lines(out!.written(), out!.count);
+    take: (groups, upTo, unconsumed, room, idleMs) => {
+      if (behind(unconsumed, room, idleMs, out!.count)) {
+        const count = out!.count;
+        const { bytes, ends, keys } = timed(count, () => linesWriter().lines(out!.written(), count));
         out!.clear(); // the lines are written: the bytes' writer goes on in its buffer
         return {
           message: { type: "lines", bytes: bytes.buffer as ArrayBuffer, length: bytes.length, ends, keys, groups, upTo },

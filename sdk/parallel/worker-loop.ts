@@ -26,9 +26,9 @@ export interface Outbox {
    * What was written, as a message with these groups and `upTo`, and the buffers it transfers;
    * `unconsumed`: how many connections sent before are not yet consumed by the main thread;
    * `room`: whether this worker has time to spare (it waited for a batch since its last message,
-   * or the input has ended).
+   * or the input has ended); `idleMs`: how long it waited for batches since its last message.
    */
-  take(groups: BatchGroups, upTo: number, unconsumed: number, room: boolean): { message: WorkerMessage; transfer: ArrayBuffer[] };
+  take(groups: BatchGroups, upTo: number, unconsumed: number, room: boolean, idleMs: number): { message: WorkerMessage; transfer: ArrayBuffer[] };
 }
 
 /**
@@ -68,6 +68,7 @@ export class WorkerLoop {
   /** This worker's side of the batch ring. */
   readonly reader: RingReader;
   private starved = 0; // the reader's count of waits for a batch at the last message
+  private waitedMs = 0; // the reader's time spent waiting at the last message
 
   constructor(private readonly job: WorkerJob, private readonly out: Outbox, private readonly spares: SpareBuffers) {
     this.peak = new UnconsumedPeak(job.ring, job.shard.index);
@@ -115,7 +116,9 @@ export class WorkerLoop {
     this.sent += this.out.count;
     const room = this.batch === FINAL_BATCH || this.reader.starved > this.starved;
     this.starved = this.reader.starved;
-    const { message, transfer } = this.out.take(this.groups, upTo, this.peak.left(this.sent - this.out.count), room);
+    const idleMs = this.reader.waitedMs - this.waitedMs;
+    this.waitedMs = this.reader.waitedMs;
+    const { message, transfer } = this.out.take(this.groups, upTo, this.peak.left(this.sent - this.out.count), room, idleMs);
     parentPort!.postMessage(message, transfer);
     this.groups = [];
     this.peak.sent(this.sent, this.batch === FINAL_BATCH);

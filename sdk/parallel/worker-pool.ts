@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 const limits = (workers: number) => ({ maxYoungGenerationSizeMb: workers === 1 ? 2 : 8 });
 
 // The worker script beside this module (the compiled dist/sdk/parallel/scan-worker.js, or the
-// bundled one beside the bundled command in dist/cli/); from source (tests), the compiled one,
+// bundled one beside the command's bundles in dist/cli/); from source (tests), the compiled one,
 // or the one a test chose.
 let chosen: URL | null = null;
 
@@ -37,7 +37,11 @@ function workerScript(): URL {
   return new URL("../../dist/sdk/parallel/scan-worker.js", import.meta.url);
 }
 
-const started: Worker[] = [];
+// Started workers not yet taken, one list per process: the command's entry (dist/cli/bin.js, a
+// small bundle) starts them before its main bundle (dist/cli/main.js) loads, and each bundle has
+// its own copy of this module.
+const STARTED = Symbol.for("tcp-handshake-scan.started-scan-workers");
+const started: Worker[] = ((globalThis as unknown as Record<symbol, Worker[] | undefined>)[STARTED] ??= []);
 
 // A worker inherits the process's Node options, but one about how the main script is given
 // (node --input-type=module -e "...": the SDK used from a one-liner) stops it from starting.

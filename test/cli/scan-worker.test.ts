@@ -2,7 +2,8 @@
 // same order, as the command's main thread: from three threads the workers write csv and zeek rows
 // only when they have the main thread's very registration of the format (lineFormatRegistration,
 // sdk/lines/line-formats.ts), else the rows fall to the main thread (the same bytes, but all the
-// writing on one thread). Read from the two bundles the command runs.
+// writing on one thread). Read from the bundles the command runs (its main thread's is main.cjs,
+// which its entry, bin.js, loads once it has started the workers).
 
 import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
@@ -14,7 +15,8 @@ const registered = (bundle: string) => {
 
 describe("the command's worker script", () => {
   it("registers the line formats the command's main thread registers, in the same order", () => {
-    const main = registered("bin.js");
+    expect(registered("bin.js")).toEqual([]);
+    const main = registered("main.cjs");
     expect(main).toEqual(["csv", "zeek"]);
     expect(registered("scan-worker.js")).toEqual(main);
   });

@@ -59,8 +59,8 @@ describe("unconsumed connections", () => {
   });
 });
 
-describe("a reader's waits for batches (starved)", () => {
-  it("counts the calls of next() that found no batch ready (those that found one or the end: above)", async () => {
+describe("a reader's waits for batches (starved, waitedMs)", () => {
+  it("counts the calls of next() that found no batch ready (those that found one or the end: above), and the time waited", async () => {
     // Another thread publishes a batch after it boots and one more 50 ms later: this one waits.
     const ring = createRing(1, 4);
     const waiting = new RingReader(ring, 0);
@@ -80,6 +80,8 @@ describe("a reader's waits for batches (starved)", () => {
     await new Promise((resolve) => publisher.once("exit", resolve));
     expect(counts).toEqual([1, 7]);
     expect(waiting.starved).toBeGreaterThanOrEqual(1);
+    // ...and the time it waited: the second batch came ~50 ms after the first.
+    expect(waiting.waitedMs).toBeGreaterThan(20);
   });
 });
 

@@ -1,0 +1,23 @@
+// Started scan workers are one list per process (sdk/parallel/worker-pool.ts): the command's
+// entry bundle (dist/cli/bin.js) starts them before its main bundle (dist/cli/main.js) loads,
+// and each bundle has its own copy of the module. Two copies here: the compiled module imported
+// under two URLs (Node keeps one module instance per URL).
+
+import { describe, it, expect } from "vitest";
+import { execFileSync } from "node:child_process";
+
+const pool = new URL("../../../dist/sdk/parallel/worker-pool.js", import.meta.url).href;
+
+describe("the started scan workers", () => {
+  it("are taken by another copy of the module: the one the entry started, not a new one", () => {
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", `
+      const entry = await import(${JSON.stringify(pool + "?copy=entry")});
+      const main = await import(${JSON.stringify(pool + "?copy=main")});
+      entry.prestartScanWorkers(1);             // thread 1
+      const taken = main.takeScanWorker(1);     // the started one
+      const fresh = entry.takeScanWorker(1);    // none left: a new one, thread 2
+      console.log(taken.threadId, fresh.threadId);
+      await Promise.all([taken.terminate(), fresh.terminate()]);`], { encoding: "utf8" });
+    expect(out.trim()).toBe("1 2");
+  });
+});
