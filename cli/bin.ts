@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-import { createRequire } from "node:module";
+import { writeFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { startScanWorkersEarly } from "./early-start.js";
 import { capYoungGeneration } from "./young-generation.js";
+import { loadMain, CODE_CACHE_ENV } from "./load-main.js";
 
 // The scan produces garbage at a steady rate (a record per connection) while its live data stays
 // small; V8's default is to let the heap grow 2-4x before a full collection, which on long runs
@@ -22,7 +23,10 @@ process.stderr.on("error", () => {});
 // its own (~660 kB, dist/cli/main.cjs), loaded only after: with it in this one, Node compiled it
 // before any of this ran, and the worker started ~25 ms later (the first batch it tracked came at
 // +136 ms instead of +102 on a two-thread scan, with the main thread waiting for it). It is
-// CommonJS, required at once (scripts/cjs-import-meta-url.mjs).
+// CommonJS, loaded at once with V8's code cache for it (load-main.ts; scripts/cjs-import-meta-url.mjs).
 startScanWorkersEarly(process.argv.slice(2));
-const { main } = createRequire(import.meta.url)("./main.cjs") as typeof import("./main.js");
-process.exitCode = await main(process.argv);
+const loaded = loadMain<typeof import("./main.js")>(new URL("./main.cjs", import.meta.url));
+process.exitCode = await loaded.exports.main(process.argv);
+// The build (scripts/code-cache.mjs) runs a sample scan with this set, to write the code cache.
+const cacheTo = process.env[CODE_CACHE_ENV];
+if (cacheTo) writeFileSync(cacheTo, loaded.codeCache() ?? new Uint8Array());

@@ -1,0 +1,51 @@
+// Loads the command's main bundle (dist/cli/main.cjs, CommonJS: see bin.ts) with V8's code cache
+// for it (main.cjs.cache, written at build time by scripts/code-cache.mjs after sample scans), so
+// that its functions are not parsed and compiled again on every run: a scan of a small capture
+// spends most of its ~100 ms starting up. V8 checks a cache against its own version and flags and
+// the source's length only, so the cache starts with the CRC-32 of the bundle it was made from
+// and is used only for that very bundle; otherwise the bundle is compiled as without it. With
+// source maps enabled (NODE_OPTIONS=--enable-source-maps, for internal errors' positions) the
+// bundle is required as usual, where Node reads its map.
+
+import { readFileSync } from "node:fs";
+import { createRequire, Module } from "node:module";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Script } from "node:vm";
+import { crc32 } from "node:zlib";
+
+/** Set to a path, the command writes the code cache of its main bundle there when it ends (the build's step). */
+export const CODE_CACHE_ENV = "TCP_HANDSHAKE_SCAN_WRITE_CODE_CACHE";
+
+const CRC_BYTES = 4;
+
+/** The bundle's exports, and the code cache of what has been compiled of it so far (null: none kept). */
+export function loadMain<T>(url: URL): { exports: T; codeCache: () => Uint8Array | null } {
+  const file = fileURLToPath(url);
+  const require = createRequire(file);
+  if (process.sourceMapsEnabled) return { exports: require(file) as T, codeCache: () => null };
+  const source = readFileSync(file);
+  const crc = crc32(source);
+  const script = new Script(Module.wrap(source.toString("utf8")), { filename: file, cachedData: cacheFor(file + ".cache", crc) });
+  const module = { exports: {} as T };
+  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, file, dirname(file));
+  return { exports: module.exports, codeCache: () => withCrc(crc, script.createCachedData()) };
+}
+
+// The V8 data of a cache made from the bundle whose CRC-32 is `crc`; none for another or none at all.
+function cacheFor(path: string, crc: number): Buffer | undefined {
+  let cache: Buffer;
+  try {
+    cache = readFileSync(path);
+  } catch {
+    return undefined; // not built (or removed): compiled as usual
+  }
+  return cache.length > CRC_BYTES && cache.readUInt32LE(0) === crc ? cache.subarray(CRC_BYTES) : undefined;
+}
+
+function withCrc(crc: number, data: Buffer): Uint8Array {
+  const out = Buffer.alloc(CRC_BYTES + data.length);
+  out.writeUInt32LE(crc, 0);
+  data.copy(out, CRC_BYTES);
+  return out;
+}
