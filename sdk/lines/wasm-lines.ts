@@ -9,14 +9,9 @@
 // wasm-csv-zeek-threads.test.ts).
 
 import type { TrackerExports } from "../connections/tracker-module.js";
-import { CONN_SIZE, C_HISTORY_MORE, C_TUNNEL_CHAIN } from "../../assembly/connection-layout.js";
+import { CONN_SIZE } from "../../assembly/connection-layout.js";
+import { BLOCK_POINTERS, blockBytes, recordBlockBytes } from "../connections/record-blocks.js";
 import type { ByteSink } from "./byte-sink.js";
-
-const align8 = (n: number) => (n + 7) & ~7;
-// The fields of a record that point to a block of its own (history letters, tunnel chain).
-const BLOCK_POINTERS = [C_HISTORY_MORE, C_TUNNEL_CHAIN];
-// A block: u32 length, 4 bytes, the bytes.
-const blockBytes = (view: DataView, at: number) => (at === 0 ? 0 : align8(8 + view.getUint32(at, true)));
 
 /**
  * Whether the line scans use the wasm writers (at any thread count): on unless turned off (the command's
@@ -84,9 +79,7 @@ export class WasmLineWriter {
   loadRuns(source: Uint8Array, view: DataView, at: readonly number[], counts: readonly number[], count: number): Uint8Array {
     let blocks = 0;
     for (let r = 0; r < at.length; r++) {
-      for (let c = at[r]!, end = c + counts[r]! * CONN_SIZE; c < end; c += CONN_SIZE) {
-        for (const pointer of BLOCK_POINTERS) blocks += blockBytes(view, view.getUint32(c + pointer, true));
-      }
+      for (let c = at[r]!, end = c + counts[r]! * CONN_SIZE; c < end; c += CONN_SIZE) blocks += recordBlockBytes(view, c);
     }
     const size = count * CONN_SIZE + blocks;
     const area = this.wasm.linesArea(size + this.groupMax * this.lineMax) >>> 0;

@@ -8,10 +8,9 @@
 // A buffer allocated per message was freed only when the main thread's heap was next collected,
 // and V8 lets tens of MB of such external memory pile up first (a flood sends ~1 GB of it).
 
-import { CONN_SIZE, C_HISTORY_MORE, C_ID, C_REMOVED_AT, C_TUNNEL_CHAIN } from "../../assembly/connection-layout.js";
+import { CONN_SIZE, C_ID, C_REMOVED_AT } from "../../assembly/connection-layout.js";
+import { BLOCK_POINTERS, blockBytes, recordBlockBytes } from "../connections/record-blocks.js";
 import { GrowableBytes } from "../lines/growable-bytes.js";
-
-const align8 = (n: number) => (n + 7) & ~7;
 
 const INITIAL_BYTES = 64 * CONN_SIZE;
 
@@ -25,9 +24,7 @@ export class EndedBytesWriter extends GrowableBytes {
 
   /** Appends the record at `at` of `source` (the tracker's memory), then the blocks it points to. */
   add(source: Uint8Array, sourceView: DataView, at: number): void {
-    let size = CONN_SIZE;
-    for (const pointer of BLOCK_POINTERS) size += blockBytes(sourceView, sourceView.getUint32(at + pointer, true));
-    this.reserve(size);
+    this.reserve(CONN_SIZE + recordBlockBytes(sourceView, at));
     const c = this.length;
     this.bytes.set(source.subarray(at, at + CONN_SIZE), c);
     let end = c + CONN_SIZE;
@@ -61,14 +58,6 @@ export class EndedBytesWriter extends GrowableBytes {
   }
 }
 
-// The fields of a record that point to a block of its own, in the order the blocks follow it.
-const BLOCK_POINTERS = [C_HISTORY_MORE, C_TUNNEL_CHAIN];
-
-// A block the record points to (history letters, tunnel chain): u32 length, 4 bytes, the bytes.
-function blockBytes(view: DataView, at: number): number {
-  return at === 0 ? 0 : align8(8 + view.getUint32(at, true));
-}
-
 /** Each record's (time ended, id) at 2k, 2k + 1: the key the canonical order sorts by. */
 export function endedKeys(view: DataView, offsets: readonly number[]): Float64Array {
   const keys = new Float64Array(2 * offsets.length);
@@ -85,9 +74,7 @@ export function endedRecords(view: DataView, start: number, count: number): numb
   let at = start;
   for (let k = 0; k < count; k++) {
     offsets[k] = at;
-    const record = at;
-    at += CONN_SIZE;
-    for (const pointer of BLOCK_POINTERS) at += blockBytes(view, view.getUint32(record + pointer, true));
+    at += CONN_SIZE + recordBlockBytes(view, at);
   }
   return offsets;
 }

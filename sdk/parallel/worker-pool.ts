@@ -38,7 +38,7 @@ function workerScript(): URL {
 }
 
 // Started workers not yet taken, one list per process: the command's entry (dist/cli/bin.js, a
-// small bundle) starts them before its main bundle (dist/cli/main.js) loads, and each bundle has
+// small bundle) starts them before its main bundle (dist/cli/main.cjs) loads, and each bundle has
 // its own copy of this module.
 const STARTED = Symbol.for("tcp-handshake-scan.started-scan-workers");
 const started: Worker[] = ((globalThis as unknown as Record<symbol, Worker[] | undefined>)[STARTED] ??= []);
