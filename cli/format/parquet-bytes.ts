@@ -3,25 +3,22 @@
 // and nanoseconds, and the RLE / bit-packed hybrid of definition levels and dictionary indices
 // (github.com/apache/parquet-format, Encodings.md).
 
+import { GrowableBytes } from "../../sdk/lines/growable-bytes.js";
+
 const TWO_32 = 2 ** 32;
 
-export class ParquetBytes {
-  bytes: Uint8Array;
-  view: DataView;
-  length = 0;
+export class ParquetBytes extends GrowableBytes {
+  // Read by the page and file writers, which copy what was written out of them.
+  declare bytes: Uint8Array;
+  declare view: DataView;
 
   constructor(size = 1 << 16) {
-    this.bytes = new Uint8Array(size);
-    this.view = new DataView(this.bytes.buffer);
+    super(new ArrayBuffer(size));
   }
 
   /** Room for `n` more bytes. */
-  reserve(n: number): void {
-    if (this.length + n <= this.bytes.length) return;
-    const next = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
-    next.set(this.bytes.subarray(0, this.length));
-    this.bytes = next;
-    this.view = new DataView(next.buffer);
+  override reserve(n: number): void {
+    super.reserve(n);
   }
 
   byte(b: number): void {
@@ -81,8 +78,12 @@ export class ParquetBytes {
     this.length += 8;
   }
 
+  /** An unsigned varint of a number up to 2^53 (a thrift i64's zigzag, or a run header). */
   varint(n: number): void {
-    while (n >= 0x80) { this.byte((n & 0x7f) | 0x80); n >>>= 7; }
+    while (n >= 0x80) {
+      this.byte((n % 0x80) | 0x80);
+      n = Math.floor(n / 0x80);
+    }
     this.byte(n);
   }
 

@@ -2,17 +2,21 @@
 // i32, i64, bool, binary, nested structs and lists): github.com/apache/thrift,
 // doc/specs/thrift-compact-protocol.md. Written field by field into a growing byte buffer.
 
+import { ParquetBytes } from "./parquet-bytes.js";
+
 const BOOL_TRUE = 1, BOOL_FALSE = 2, I32 = 5, I64 = 6, BINARY = 8, LIST = 9, STRUCT = 12;
 
 export const THRIFT_I32 = I32, THRIFT_BINARY = BINARY, THRIFT_STRUCT = STRUCT;
 
 const utf8 = new TextEncoder();
 
-export class ThriftWriter {
-  bytes = new Uint8Array(1024);
-  length = 0;
+export class ThriftWriter extends ParquetBytes {
   private last = 0; // the previous field's id in the struct being written
   private readonly outer: number[] = [];
+
+  constructor() {
+    super(1024);
+  }
 
   reset(): void {
     this.length = 0;
@@ -38,7 +42,7 @@ export class ThriftWriter {
   binary(id: number, b: Uint8Array): void {
     this.field(id, BINARY);
     this.varint(b.length);
-    this.put(b);
+    this.append(b);
   }
 
   string(id: number, s: string): void {
@@ -71,7 +75,7 @@ export class ThriftWriter {
   listString(s: string): void {
     const b = utf8.encode(s);
     this.varint(b.length);
-    this.put(b);
+    this.append(b);
   }
 
   private field(id: number, type: number): void {
@@ -79,31 +83,5 @@ export class ThriftWriter {
     if (delta > 0 && delta <= 15) this.byte((delta << 4) | type);
     else { this.byte(type); this.varint(id >= 0 ? id * 2 : -id * 2 - 1); }
     this.last = id;
-  }
-
-  // Unsigned varint of a number up to 2^53 (the zigzag of an i64 up to 2^52).
-  private varint(n: number): void {
-    while (n >= 0x80) {
-      this.byte((n % 0x80) | 0x80);
-      n = Math.floor(n / 0x80);
-    }
-    this.byte(n);
-  }
-
-  private byte(b: number): void {
-    if (this.length === this.bytes.length) this.grow(1);
-    this.bytes[this.length++] = b;
-  }
-
-  private put(b: Uint8Array): void {
-    if (this.length + b.length > this.bytes.length) this.grow(b.length);
-    this.bytes.set(b, this.length);
-    this.length += b.length;
-  }
-
-  private grow(n: number): void {
-    const next = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
-    next.set(this.bytes.subarray(0, this.length));
-    this.bytes = next;
   }
 }
