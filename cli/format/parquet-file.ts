@@ -69,12 +69,10 @@ export class ParquetFileWriter {
     t.list(7, THRIFT_STRUCT, this.columns.length);
     for (let k = 0; k < this.columns.length; k++) { t.beginStruct(-1); t.beginStruct(1); t.endStruct(); t.endStruct(); }
     t.endStruct();
-    const out = new ParquetBytes(t.length + 8);
-    out.append(t.bytes.subarray(0, t.length));
-    out.uint32(t.length);
-    out.append(MAGIC);
-    this.offset += out.length;
-    return out.bytes.subarray(0, out.length);
+    t.uint32(t.length); // the metadata's length, then the closing magic
+    t.append(MAGIC);
+    this.offset += t.length;
+    return t.bytes.subarray(0, t.length);
   }
 
   private rowGroupMeta(t: ThriftWriter, g: RowGroupMeta): void {
