@@ -29,11 +29,13 @@ export function addQuantileSample(q: usize, n: u32, x: f64, perMille: i32): void
   let q0 = h(q, 0), q1 = h(q, 1), q2 = h(q, 2), q3 = h(q, 3), q4 = h(q, 4);
   let n1 = load<i32>(q + Q_POSITIONS), n2 = load<i32>(q + Q_POSITIONS + 4), n3 = load<i32>(q + Q_POSITIONS + 8);
   const n0: i32 = 1, n4 = <i32>n;
-  if (x < q0) { q0 = x; n1++; n2++; n3++; }
-  else if (x < q1) { n1++; n2++; n3++; }
-  else if (x < q2) { n2++; n3++; }
-  else if (x < q3) { n3++; }
-  else if (!(x < q4)) { q4 = x; }
+  // The cell the sample falls in, without a branch (where a sample falls is a coin toss for the
+  // predictor): the markers above it move up one position; the same as the chain of tests
+  // `x < q0`, else `x < q1`, ... else `!(x < q4)` for any heights, NaN included.
+  const below0 = x < q0, below1 = below0 | (x < q1), below2 = below1 | (x < q2), below3 = below2 | (x < q3);
+  n1 += <i32>below1; n2 += <i32>below2; n3 += <i32>below3;
+  q0 = select<f64>(x, q0, below0);
+  q4 = select<f64>(q4, x, below3 | (x < q4));
   const m = <f64>(n - 1);
   // Marker 1.
   let d: f64 = 1 + (m * p) / 2 - <f64>n1;

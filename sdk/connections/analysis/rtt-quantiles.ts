@@ -35,12 +35,13 @@ export function addQuantileSample(
   let q0 = h[hAt]!, q1 = h[hAt + 1]!, q2 = h[hAt + 2]!, q3 = h[hAt + 3]!, q4 = h[hAt + 4]!;
   let n1 = pos[pAt]!, n2 = pos[pAt + 1]!, n3 = pos[pAt + 2]!;
   const n0 = 1, n4 = n;
-  // The cell the sample falls in; markers above it move up one position.
-  if (x < q0) { q0 = x; n1++; n2++; n3++; }
-  else if (x < q1) { n1++; n2++; n3++; }
-  else if (x < q2) { n2++; n3++; }
-  else if (x < q3) { n3++; }
-  else if (!(x < q4)) { q4 = x; }
+  // The cell the sample falls in, without a branch (as the WebAssembly engine): the markers
+  // above it move up one position; the same as the chain of tests `x < q0`, else `x < q1`, ...
+  // else `!(x < q4)` for any heights, NaN included.
+  const below0 = x < q0, below1 = below0 || x < q1, below2 = below1 || x < q2, below3 = below2 || x < q3;
+  n1 += +below1; n2 += +below2; n3 += +below3;
+  q0 = below0 ? x : q0;
+  q4 = below3 || x < q4 ? q4 : x;
   const m = n - 1;
   // Each inner marker that is a position or more away from where it should be moves one step,
   // to the piecewise-parabolic prediction, or linearly when that would leave its neighbours.
