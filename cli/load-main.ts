@@ -3,7 +3,9 @@
 // that its functions are not parsed and compiled again on every run: a scan of a small capture
 // spends most of its ~100 ms starting up. V8 checks a cache against its own version and flags and
 // the source's length only, so the cache starts with the CRC-32 of the bundle it was made from
-// and is used only for that very bundle; otherwise the bundle is compiled as without it. With
+// and is used only for that very bundle; otherwise the bundle is compiled as without it. Nor does
+// a release build of V8 check the cache's own bytes (a damaged one stopped the process with a
+// fatal error in its deserializer), so the CRC-32 of the V8 data follows, checked too. With
 // source maps enabled (NODE_OPTIONS=--enable-source-maps, for internal errors' positions) the
 // bundle is required as usual, where Node reads its map.
 
@@ -17,7 +19,8 @@ import { crc32 } from "node:zlib";
 /** Set to a path, the command writes the code cache of its main bundle there when it ends (the build's step). */
 export const CODE_CACHE_ENV = "TCP_HANDSHAKE_SCAN_WRITE_CODE_CACHE";
 
-const CRC_BYTES = 4;
+/** The CRC-32 of the bundle, then that of the V8 data after them. */
+const HEADER_BYTES = 8;
 
 /** The bundle's exports, and the code cache of what has been compiled of it so far (null: none kept). */
 export function loadMain<T>(url: URL): { exports: T; codeCache: () => Uint8Array | null } {
@@ -40,12 +43,15 @@ function cacheFor(path: string, crc: number): Buffer | undefined {
   } catch {
     return undefined; // not built (or removed): compiled as usual
   }
-  return cache.length > CRC_BYTES && cache.readUInt32LE(0) === crc ? cache.subarray(CRC_BYTES) : undefined;
+  if (cache.length <= HEADER_BYTES || cache.readUInt32LE(0) !== crc) return undefined;
+  const data = cache.subarray(HEADER_BYTES);
+  return crc32(data) === cache.readUInt32LE(4) ? data : undefined; // damaged: compiled as usual
 }
 
 function withCrc(crc: number, data: Buffer): Uint8Array {
-  const out = Buffer.alloc(CRC_BYTES + data.length);
+  const out = Buffer.alloc(HEADER_BYTES + data.length);
   out.writeUInt32LE(crc, 0);
-  data.copy(out, CRC_BYTES);
+  out.writeUInt32LE(crc32(data), 4);
+  data.copy(out, HEADER_BYTES);
   return out;
 }

@@ -28,6 +28,11 @@ export async function main(argv: string[]): Promise<number> {
     const line = parseCommandLine(argv.slice(2));
     if (line.help) { process.stdout.write(helpText(line.command, packageVersion())); return 0; }
     if (line.version) { process.stdout.write(`tcp-handshake-scan/${packageVersion()}\n`); return 0; }
+    // Node without WebAssembly (--jitless) cannot decode: an environment to name, not a bug to report.
+    if (typeof WebAssembly === "undefined") {
+      process.stderr.write("tcp-handshake-scan: this Node runs without WebAssembly (--jitless?), which the decoder needs\n");
+      return EXIT_INTERNAL;
+    }
     if (line.flags.fromPartitions !== undefined) {
       const { runFromPartitions } = await import("./commands/reduce.js");
       return await runFromPartitions(line.captures, line.flags as ReduceFlags);

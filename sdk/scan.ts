@@ -8,6 +8,7 @@ import type { ConnectionRecord } from "./connections/connection-record.js";
 import { endedGroups } from "./ended-groups.js";
 import { CaptureReportBuilder, type CaptureReport, type Timeline } from "./report/capture-report.js";
 import { checkInputs, checkScanOptions } from "./options.js";
+import { ScanStop } from "./abort.js";
 
 export interface ScanOptions extends DecodeCaptureOptions {
   /** Ports taken as the server side of connections first seen mid-stream (default: Zeek's). */
@@ -106,10 +107,9 @@ export function createScanner(input: CaptureInput | CaptureInput[], options: Sca
   let report: CaptureReport | null = null;
   let timeline: Timeline | null = null;
   const threads = options.threads ?? 1;
-  // close() aborts this; the caller's signal, if any, aborts the scan as well.
-  const closer = new AbortController();
-  const closed = new Error("the scanner was closed");
-  const signal = options.signal ? AbortSignal.any([options.signal, closer.signal]) : closer.signal;
+  // close() stops the scan; the caller's signal, if any, stops it as well (abort.ts).
+  const stop = new ScanStop(options.signal, new Error("the scanner was closed"));
+  const signal = stop.signal;
   const scanOptions: ScanOptions = { ...options, signal };
   let started = false;
   let running: AsyncGenerator<ConnectionRecord[]> | null = null;
@@ -117,8 +117,7 @@ export function createScanner(input: CaptureInput | CaptureInput[], options: Sca
   async function* run(): AsyncGenerator<ConnectionRecord[]> {
     if (started) throw new Error("a scanner can be iterated only once");
     started = true;
-    if (closer.signal.aborted) return;
-    signal.throwIfAborted();
+    if (stop.stopped()) return;
     const groups = endedGroups(inputs, scanOptions, threads, summaries, (ended) => {
       timeline = ended;
       report = builder?.finish(summaries, ended) ?? null;
@@ -130,10 +129,10 @@ export function createScanner(input: CaptureInput | CaptureInput[], options: Sca
         const records = group.records;
         if (builder) for (const record of records) builder.add(record);
         yield records;
-        if (signal.aborted) throw signal.reason;
+        if (stop.stopped()) return;
       }
     } catch (error) {
-      if (error !== closed) throw error;
+      if (!stop.isClose(error)) throw error;
     }
   }
   function batches(): AsyncGenerator<ConnectionRecord[]> {
@@ -156,16 +155,13 @@ export function createScanner(input: CaptureInput | CaptureInput[], options: Sca
       for await (const records of batches()) {
         for (const record of records) {
           // Stopped meanwhile: the rest of this batch is not handed out either.
-          if (signal.aborted) {
-            if (closer.signal.aborted) return;
-            throw signal.reason;
-          }
+          if (stop.stopped()) return;
           yield record;
         }
       }
     },
     async close() {
-      if (!closer.signal.aborted) closer.abort(closed);
+      stop.close();
       // A generator waiting inside wakes on the abort and ends; one suspended at a yield ends here.
       if (running) await running.return(undefined).catch(() => {});
     },

@@ -45,12 +45,18 @@ export class ParquetColumnBuffer {
     this.strings.push(s);
   }
 
-  /** A time as whole seconds since the epoch and nanoseconds after them (the tracker's firstSec/firstNsec). */
+  /**
+   * A time as whole seconds since the epoch and nanoseconds after them (the tracker's
+   * firstSec/firstNsec); null past what 64 bits of nanoseconds hold (see fitsInt64Nanoseconds).
+   */
   pushTime(sec: number, nsec: number): void {
     const carry = Math.floor(nsec / 1e9); // normalised as epochString normalises
+    sec += carry;
+    nsec -= carry * 1e9;
+    if (!fitsInt64Nanoseconds(sec, nsec)) return this.pushNull();
     this.nulls[this.length] = 0;
-    this.nanos![this.length] = nsec - carry * 1e9;
-    this.numbers[this.length++] = sec + carry;
+    this.nanos![this.length] = nsec;
+    this.numbers[this.length++] = sec;
   }
 
   /** `v` as the csv column of a record gives it (null or undefined: not known; ts as the record's string). */
@@ -86,6 +92,18 @@ export class ParquetColumnBuffer {
     this.nullCount = 0;
     if (this.type === "STRING") this.strings = [];
   }
+}
+
+/**
+ * Whether sec * 1e9 + nsec (0 <= nsec < 1e9) is an INT64: from 1677-09-21T00:12:43.145224192Z to
+ * 2262-04-11T23:47:16.854775807Z. A capture's time past them (a pcapng timestamp with its top bit
+ * set is read unsigned, as Wireshark reads it: year 586 524) would wrap around into another
+ * time, and falsify its row group's min/max, by which readers skip row groups: it is null.
+ */
+export function fitsInt64Nanoseconds(sec: number, nsec: number): boolean {
+  if (sec > -9_223_372_037 && sec < 9_223_372_036) return true;
+  if (sec === 9_223_372_036) return nsec <= 854_775_807;
+  return sec === -9_223_372_037 && nsec >= 145_224_192;
 }
 
 /** The record's ts ("1591780863.720289000", or "-1.500000000" before 1970) as whole seconds and nanoseconds after them. */

@@ -11,6 +11,7 @@
 import { closeSync } from "node:fs";
 import { dirname } from "node:path";
 import { eventLoopTurn } from "../event-loop-turn.js";
+import { ScanStop } from "../abort.js";
 import * as L from "../../assembly/layout.js";
 import { GroupingTracker, type EndedGroup } from "../connections/track.js";
 import { PacketBatch } from "../decoder/packet-batch.js";
@@ -150,30 +151,23 @@ export function createBucketScanner(set: PartitionSet, bucket: number, options: 
   let timeline: Timeline | null = null;
   let running: AsyncGenerator<ConnectionRecord[]> | null = null;
   let started = false;
-  // close() aborts this; the caller's signal, if any, stops the scan as well (as createScanner's).
-  const closer = new AbortController();
-  const closed = new Error("the scanner was closed");
-  const signal = options.signal ? AbortSignal.any([options.signal, closer.signal]) : closer.signal;
-  /** Stopped: returns when close() stopped it, throws the caller's signal's reason. */
-  const stopped = (): boolean => {
-    if (!signal.aborted) return false;
-    if (closer.signal.aborted) return true;
-    throw signal.reason;
-  };
+  // close() stops the scan; the caller's signal, if any, stops it as well (as createScanner's: abort.ts).
+  const stop = new ScanStop(options.signal, new Error("the scanner was closed"));
+  const signal = stop.signal;
   async function* batches(): AsyncGenerator<ConnectionRecord[]> {
     if (started) throw new Error("a scanner can be iterated only once");
     started = true;
-    if (stopped()) return;
+    if (stop.stopped()) return;
     const groups = trackBucket(set, bucket, options, signal);
     try {
       for (;;) {
         const next = await groups.next();
         if (next.done) { timeline = next.value; return; }
         if (next.value.records.length) yield next.value.records;
-        if (stopped()) return;
+        if (stop.stopped()) return;
       }
     } catch (error) {
-      if (error !== closed) throw error;
+      if (!stop.isClose(error)) throw error;
     } finally {
       await groups.return(undefined as unknown as Timeline);
     }
@@ -189,13 +183,13 @@ export function createBucketScanner(set: PartitionSet, bucket: number, options: 
     async *[Symbol.asyncIterator]() {
       for await (const records of (running = batches())) {
         for (const record of records) {
-          if (stopped()) return; // the rest of a batch is not handed out either
+          if (stop.stopped()) return; // the rest of a batch is not handed out either
           yield record;
         }
       }
     },
     async close() {
-      if (!closer.signal.aborted) closer.abort(closed);
+      stop.close();
       // A generator waiting inside wakes on the abort and ends; one suspended at a yield ends here.
       if (running) await running.return(undefined).catch(() => {});
     },

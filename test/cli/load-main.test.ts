@@ -1,8 +1,9 @@
 import { describe, it, expect } from "vitest";
-import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadMain } from "../../cli/load-main.js";
 
 // A bundle that says which it is: two of the same length (V8 checks only the length).
@@ -39,6 +40,29 @@ describe("loadMain", () => {
     for (const cache of [new Uint8Array(), new Uint8Array(3), new Uint8Array(100).fill(7)]) {
       writeFileSync(file + ".cache", cache);
       expect(loadMain<{ which: () => string }>(url).exports.which()).toBe("a");
+    }
+  });
+
+  it("the command ignores a cache whose V8 data is damaged though its bundle's CRC-32 is right (V8 itself stopped the process)", () => {
+    // The built command copied as it ships, its cache's V8 data overwritten part-way: V8's
+    // deserializer (which checks no checksum in a release build) ended the process with a fatal
+    // error, even for --version. It must run as without a cache, the same output.
+    const root = fileURLToPath(new URL("../../", import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), "load-main-damaged-"));
+    mkdirSync(join(dir, "dist", "cli"), { recursive: true });
+    mkdirSync(join(dir, "build"));
+    for (const f of ["dist/cli/bin.js", "dist/cli/main.cjs", "dist/cli/scan-worker.js", "build/decoder.wasm", "build/tracker.wasm", "package.json"]) copyFileSync(join(root, f), join(dir, f));
+    const cache = readFileSync(join(root, "dist/cli/main.cjs.cache"));
+    const at = cache.length >> 1;
+    cache.fill(0xff, at, at + 1000);
+    writeFileSync(join(dir, "dist/cli/main.cjs.cache"), cache);
+    const run = (bin: string, ...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+    const sample = join(root, "examples/sample.pcap");
+    const expected = run(join(root, "dist/cli/bin.js"), sample, "--format", "ndjson");
+    for (const args of [["--version"], [sample, "--format", "ndjson"]]) {
+      const r = run(join(dir, "dist/cli/bin.js"), ...args);
+      expect([r.status, r.signal, r.stderr], args.join(" ")).toEqual([0, null, ""]);
+      if (args[0] === sample) expect(r.stdout).toBe(expected.stdout);
     }
   });
 });

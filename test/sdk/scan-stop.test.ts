@@ -108,6 +108,36 @@ try { await scan(stalled(), { signal: controller.signal }); } catch (e) { out("s
   });
 });
 
+describe("an AbortSignal.timeout() written inline in the options", () => {
+  // Nothing but the scanner references such a signal: if the scanner held it only weakly
+  // (AbortSignal.any does), a garbage collection during the scan took it, its timer then fired
+  // into nothing, and the scan ran to its end. The capture comes as a stream, a chunk every
+  // 10 ms, so that the scan lasts past the collection (at 20 ms) and the timeout (at 100 ms).
+  it("stops the scan after a garbage collection, at one and two threads, and scan() too", () => {
+    const r = runChild(`
+import { readFileSync } from "node:fs";
+const bytes = readFileSync(BIG);
+async function* slowly() {
+  for (let at = 0; at < bytes.length; at += 1 << 20) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    yield bytes.subarray(at, at + (1 << 20));
+  }
+}
+for (const threads of [1, 2]) {
+  const scanner = createScanner(slowly(), { threads, signal: AbortSignal.timeout(100) });
+  setTimeout(() => gc(), 20);
+  let n = 0;
+  try { for await (const c of scanner) n++; out(threads, "not stopped", n); } catch (e) { out(threads, e.name); }
+}
+const running = scan(slowly(), { signal: AbortSignal.timeout(100) });
+setTimeout(() => gc(), 20);
+try { await running; out("scan(): not stopped"); } catch (e) { out("scan():", e.name); }`);
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe("1 TimeoutError\n2 TimeoutError\nscan(): TimeoutError\n");
+  });
+});
+
 describe("a one-thread scan lets the event loop run", () => {
   // A regular file and bytes in memory are read synchronously: unless the scan gives the event
   // loop a turn between reads, a timer (AbortSignal.timeout, a close() or abort() from

@@ -36,4 +36,13 @@ describe("ParquetColumnBuffer", () => {
     expect(epochParts("-0.000000001")).toEqual([-1, 999_999_999]);
     expect(epochParts("12.5")).toEqual([12, 500_000_000]);
   });
+
+  it("a time past what 64 bits of nanoseconds hold is null, not wrapped around (to the nanosecond at both ends)", () => {
+    const buffer = new ParquetColumnBuffer("TIMESTAMP", 8);
+    for (const ts of ["9223372036.854775807", "9223372036.854775808", "-9223372036.854775808", "-9223372036.854775809", "18446744073204.126329000", "-18446744073.000000000"]) buffer.push(ts);
+    buffer.pushTime(9_223_372_035, 1_854_775_808); // carried into the next second: one past the end
+    buffer.pushTime(18_446_744_073_204, 126_329_000); // the tracker's numbers for the capture's year 586 524
+    expect(buffer.values()).toEqual([2n ** 63n - 1n, null, -(2n ** 63n), null, null, null, null, null]);
+    expect(buffer.nullCount).toBe(6);
+  });
 });
