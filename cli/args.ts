@@ -109,7 +109,10 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
     throw new UsageError(usageMessage(error as Error & { code?: string }));
   }
   const positionals = [...parsed.positionals];
-  // The command is the first word; a capture named "info" or "partition" is given as ./info.
+  // `help [command]` is `[command] --help`, as in git and npm.
+  const helpWord = positionals[0] === "help";
+  if (helpWord) positionals.shift();
+  // The command is the first word; a capture named "info", "partition" or "help" is given as ./info.
   const command: Command = positionals[0] === "info" || positionals[0] === "partition" ? positionals[0] : "scan";
   if (command !== "scan") positionals.shift();
   const values = parsed.values as Record<string, string | boolean | undefined>;
@@ -122,7 +125,7 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
     }
     flags[camel(name)] = value;
   }
-  const help = flags.help === true, version = flags.version === true;
+  const help = helpWord || flags.help === true, version = flags.version === true;
   delete flags.help;
   delete flags.version;
   return { command, captures: positionals, flags, help, version };

@@ -188,6 +188,15 @@ describe("--help", () => {
     expect(output("partition")).toMatch(/-o, --output DIR +the directory every map task/);
     expect(run(["partition", "--help"]).stdout).toContain("-o, --output DIR ");
   });
+
+  it("is also the first word help, before a command or alone; a capture named help is ./help", () => {
+    expect(parseCommandLine(["help"])).toMatchObject({ command: "scan", help: true, captures: [] });
+    expect(parseCommandLine(["help", "partition"])).toMatchObject({ command: "partition", help: true, captures: [] });
+    expect(parseCommandLine(["./help"])).toMatchObject({ command: "scan", help: false, captures: ["./help"] });
+    const shown = run(["help", "info"]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toBe(run(["info", "--help"]).stdout);
+  });
 });
 
 describe("--help says what the command does", () => {
