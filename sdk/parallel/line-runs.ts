@@ -25,7 +25,7 @@ export class ChunkBuffer {
 }
 
 /** The runs of a message of lines, each line to be taken from the message's buffer. */
-export function linesRuns(m: Extract<WorkerMessage, { type: "lines" }>, message: Received): { batch: number; run: Run<Lines> }[] {
+export function linesRuns(m: Extract<WorkerMessage, { type: "lines" }>, message: Received): Run<Lines>[] {
   message.left = m.ends.length;
   return runsOf(m.groups, { bytes: new Uint8Array(m.bytes, 0, m.length), ends: m.ends }, m.keys, message);
 }

@@ -19,6 +19,8 @@ export interface Received {
  * end of input). `keys[2k]` is when item k ended, `keys[2k + 1]` its id.
  */
 export interface Run<D> {
+  /** The batch the items ended in (FINAL_BATCH: still open at the end of input). */
+  batch: number;
   data: D;
   keys: Float64Array;
   first: number;
@@ -34,20 +36,23 @@ export interface RunKind<D, T> {
    * The message's runs with their batch numbers (FINAL_BATCH for the open ones at the end);
    * `records`: the memory an "ended-in-place" message's records are in.
    */
-  receive(m: WorkerMessage, message: Received, records: WebAssembly.Memory): { batch: number; run: Run<D> }[];
+  receive(m: WorkerMessage, message: Received, records: WebAssembly.Memory): Run<D>[];
   /** What is handed on for these items, in this order (each is taken once). */
   emit(items: RunItem<D>[]): T;
 }
 
-/** A message's runs, one per group of its worker's batches, over the message's `data` and `keys`. */
+/**
+ * A message's runs, one per group of its worker's batches, over the message's `data` and `keys`
+ * (all of one shape, whichever batch: the merge reads them in the same functions).
+ */
 export function runsOf<D>(
   groups: readonly { batch: number; count: number }[], data: D, keys: Float64Array, message: Received,
-): { batch: number; run: Run<D> }[] {
+): Run<D>[] {
   let first = 0;
   return groups.map((g) => {
-    const run = { data, keys, first, count: g.count, message };
+    const run: Run<D> = { batch: g.batch, data, keys, first, count: g.count, message };
     first += g.count;
-    return { batch: g.batch, run };
+    return run;
   });
 }
 

@@ -7,7 +7,7 @@
 // the end of input by id.
 
 import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
-import { byEndThenId, FINISH_GROUP, type EndedGroup } from "../connections/track.js";
+import { FINISH_GROUP, type EndedGroup } from "../connections/track.js";
 import type { CaptureSummary } from "../decoder/decode-capture.js";
 import { decodeInputs } from "../decoder/decode-inputs.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
@@ -23,7 +23,8 @@ import { abortable } from "../abort.js";
 import { lineFormatRegistration, lineWriter, type LineSpec } from "../lines/line-formats.js";
 import type { WasmLineFormat } from "../lines/wasm-lines.js";
 import { EndedLineRuns } from "./ended-line-runs.js";
-import type { Received, Run, RunItem, RunKind } from "./merge-runs.js";
+import type { Received, RunItem, RunKind } from "./merge-runs.js";
+import { completeUpTo, mergeBatch, queuedBatches, takeOpen, type Sent } from "./merge-order.js";
 import { RecordRuns } from "./record-runs.js";
 
 /** Options a worker can receive: plain data only (no callbacks). */
@@ -36,16 +37,9 @@ function portable(options: ScanOptions): ScanOptions {
   return rest;
 }
 
-interface WorkerState<D> {
-  index: number;
+interface WorkerState<D> extends Sent<D> {
   worker: Worker;
   recycle: MessagePort;
-  /** Runs of connections that ended during decoded batches, by batch, in the order received. */
-  queue: (Run<D> & { batch: number })[];
-  /** Runs of connections still open at the end of input, in id order. */
-  final: Run<D>[];
-  upTo: number;
-  done: boolean;
 }
 
 const YIELD_EVERY = 8; // batches
@@ -55,9 +49,6 @@ const YIELD_EVERY = 8; // batches
  * keep the decoder and the workers apart as well.
  */
 export const RING_SLOTS = 8;
-
-const idOf = <D>(run: Run<D>, k: number) => run.keys[2 * k + 1]!;
-const endOf = <D>(run: Run<D>, k: number) => run.keys[2 * k]!;
 
 /**
  * The connections' records, in the canonical order; `threads` workers track the flows. Once
@@ -138,6 +129,7 @@ async function* runWorkers<D, T>(
   let news = 0; // messages received: checked before waiting, as some arrive while we yield
   let over = false; // the scan has ended (finished, failed or left early)
   const states: WorkerState<D>[] = [];
+  const consumed = (worker: number, count: number) => writer.consumed(worker, count);
 
   // What the workers send waits as they sent it, until merged and handed on.
   // A message in place ("ended-in-place") has no buffer: its records are released in the
@@ -146,16 +138,19 @@ async function* runWorkers<D, T>(
     if (over) return; // the scan has ended: a worker's ring may be written over by now
     const buffer = m.type === "ended-in-place" ? null : m.bytes;
     const message: Received = { buffer, left: 0, giveBack: () => { if (buffer && !state.done) state.recycle.postMessage(buffer, [buffer]); } };
-    for (const { batch, run } of kind.receive(m, message, memory)) {
-      if (batch === FINAL_BATCH) state.final.push(run);
-      else state.queue.push({ ...run, batch });
+    for (const run of kind.receive(m, message, memory)) {
+      if (run.batch === FINAL_BATCH) state.final.push(run);
+      else state.queue.push(run);
     }
     if (message.left === 0) message.giveBack();
     if (m.type !== "ended" && m.releaseTo !== undefined) writer.released(state.index, m.releaseTo);
     state.upTo = m.upTo;
   };
 
-  for (let index = 0; index < threads; index++) {
+  // Each worker is sent its job; what it sends is received as it comes. (A function of its own,
+  // as are the merge's steps below: runWorkers is resumed at every batch, and V8 optimises a
+  // generator by the size of its bytecode as well: ~45 ms of TurboFan when it held all of it.)
+  const start = (index: number): WorkerState<D> => {
     const recycle = new MessageChannel();
     const job: WorkerJob = {
       ring, recycle: recycle.port2, records, options: portable(options), shard: { index, count: threads },
@@ -190,8 +185,9 @@ async function* runWorkers<D, T>(
       if (!state.done) fail(new Error(`scan worker ${index} exited (code ${code}) before the end of input`));
     });
     state.worker.postMessage(job, [recycle.port2]);
-    states.push(state);
-  }
+    return state;
+  };
+  for (let index = 0; index < threads; index++) states.push(start(index));
 
   // A value handed to the caller. While the caller holds it (at the yield) the workers do not
   // keep the process alive: a caller that stops iterating and drops the scan without closing it
@@ -217,89 +213,81 @@ async function* runWorkers<D, T>(
   }
 
   // Everything every worker has reported complete, merged in order: batch by batch, then the
-  // connections open at the end, by id across the workers.
+  // connections open at the end, by id across the workers (merge-order.ts does the work).
   function* handOn(): Generator<T> {
-    const complete = Math.min(...states.map((s) => s.upTo));
-    const batches = new Set<number>();
-    for (const s of states) for (const g of s.queue) if (g.batch < complete) batches.add(g.batch);
-    for (const batch of [...batches].sort((a, b) => a - b)) {
+    const complete = completeUpTo(states);
+    for (const batch of queuedBatches(states, complete)) {
       // Ordered by the bytes (end time, id), then built a group at a time: a flood past the
       // half-open limit ends thousands of connections per batch, and records built all at once
       // would outlive the young generation (peak RSS).
-      const merged: RunItem<D>[] = [];
-      for (const s of states) {
-        while (s.queue.length && s.queue[0]!.batch === batch) {
-          const run = s.queue.shift()!;
-          for (let k = run.first; k < run.first + run.count; k++) merged.push({ run, k, at: endOf(run, k), id: idOf(run, k) });
-          writer.consumed(s.index, run.count);
-        }
-      }
-      merged.sort(byEndThenId);
+      const merged = mergeBatch(states, batch, consumed);
       for (let i = 0; i < merged.length; i += FINISH_GROUP) {
         yield* hand(kind.emit(merged.slice(i, i + FINISH_GROUP)));
       }
     }
-    if (complete !== Infinity) return;
-    // A record can go once every worker still sending has one queued to compare it with.
-    // What is taken from each worker is reported a group at a time, and before waiting for it
-    // (it may be waiting for room): one atomic update and wake-up per group, not per record.
+    if (complete === Infinity) yield* handOnOpen();
+  }
+
+  // A connection open at the end can go once every worker still sending has one queued to
+  // compare it with. What is taken from each worker is reported a group at a time, and before
+  // waiting for it (it may be waiting for room): one atomic update and wake-up per group.
+  function* handOnOpen(): Generator<T> {
     const group: RunItem<D>[] = [];
     const taken = states.map(() => 0);
     const report = () => {
       for (const s of states) if (taken[s.index]! > 0) { writer.consumed(s.index, taken[s.index]!); taken[s.index] = 0; }
     };
-    const headId = (s: WorkerState<D>) => idOf(s.final[0]!, s.final[0]!.first);
-    for (;;) {
-      let best: WorkerState<D> | null = null;
-      let blocked = false;
-      for (const s of states) {
-        if (s.final.length === 0) { if (!s.done) blocked = true; continue; }
-        if (!best || headId(s) < headId(best)) best = s;
-      }
-      if (blocked || !best) break;
-      const run = best.final[0]!;
-      group.push({ run, k: run.first, at: endOf(run, run.first), id: idOf(run, run.first) });
-      taken[best.index]!++;
-      run.first++;
-      if (--run.count === 0) best.final.shift();
-      if (group.length === FINISH_GROUP) {
-        report();
-        yield* hand(kind.emit(group.splice(0)));
-      }
+    while (takeOpen(states, group, taken, FINISH_GROUP)) {
+      report();
+      yield* hand(kind.emit(group.splice(0)));
     }
     report();
     if (group.length) yield* hand(kind.emit(group));
   }
 
-  try {
-    let published = 0;
-    // Each batch is decoded into nextSlot(), which is free: waited for before the decoder resumes.
-    for await (const { batch, packetBase } of decodeInputs(inputs, options, summaries, placement)) {
-      writer.publish(batch.count, packetBase, batch.latestSec, batch.latestNsec);
-      // Wait for the slot the next batch goes to, handing on meanwhile what the workers send:
-      // a worker waiting for its connections to be consumed frees no slot until they are.
-      while (!writer.slotFree()) {
-        const seen = news;
-        yield* ready();
-        if (writer.slotFree()) break;
-        if (news === seen) await abortable(Promise.race([writer.slotFreed(), new Promise<void>((resolve) => { wake = resolve; })]), signal);
-        wake = null;
+  // One step between two hand-ons (the loop below, the one place this generator hands values
+  // on: each `yield*` is ~300 bytes of its bytecode): the next batch decoded and published once
+  // the slot it goes to is free, else a wait for news from the workers (`seen`: the count of
+  // messages before the last hand-on). False once the input has ended and all the workers sent
+  // is handed on.
+  const input = decodeInputs(inputs, options, summaries, placement);
+  let reading = true, published = 0;
+  const step = async (seen: number): Promise<boolean> => {
+    if (reading && writer.slotFree()) {
+      // Each batch is decoded into nextSlot(), which is free: waited for before the decoder resumes.
+      const next = await input.next();
+      if (next.done) {
+        reading = false;
+        writer.close();
+        return true;
       }
+      const { batch, packetBase } = next.value;
+      writer.publish(batch.count, packetBase, batch.latestSec, batch.latestNsec);
       // Reading and decoding never wait for the event loop: let the workers' messages in now
       // and then, or they queue up (unread bytes) for as long as the ring has room.
       if (++published % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       signal?.throwIfAborted();
-      yield* ready();
+      return true;
     }
-    writer.close();
-    for (;;) {
+    if (!reading && states.every((s) => s.done && s.queue.length === 0 && s.final.length === 0)) return false;
+    // The slot the next batch goes to is still taken (a worker waiting for its connections to be
+    // consumed frees none until they are: handed on meanwhile), or the input has ended.
+    if (news === seen) {
+      const woken = new Promise<void>((resolve) => { wake = resolve; });
+      await abortable(reading ? Promise.race([writer.slotFreed(), woken]) : woken, signal);
+    }
+    wake = null;
+    return true;
+  };
+
+  try {
+    for (let more = true; more;) {
       const seen = news;
       yield* ready();
-      if (states.every((s) => s.done && s.queue.length === 0 && s.final.length === 0)) break;
-      if (news === seen) await abortable(new Promise<void>((resolve) => { wake = resolve; }), signal);
-      wake = null;
+      more = await step(seen);
     }
   } finally {
+    if (reading) await input.return(undefined); // as a for-await loop left early would
     over = true;
     writer.abort();
     for (const s of states) {
