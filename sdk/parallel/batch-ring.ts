@@ -8,7 +8,7 @@
 // consumed here: a SYN flood past the half-open limit ends a connection per packet, and
 // without this the bytes would pile up in messages faster than records are built from them.
 //
-// Control words (Int32): [published, done, aborted, wake main at, read by worker 0, read by
+// Control words (Int32): [published, done, aborted, wake main at, main's waits, read by worker 0, read by
 // worker 1, ..., consumed from worker 0, consumed from worker 1, ..., bell of worker 0, bell of
 // worker 1, ..., released by worker 0's ended ring, ...].
 // Batch k is in output slot k mod slots; its header [count, packetBase, latest time] is in
@@ -31,7 +31,9 @@ const ABORTED = 2;
 // The read count at which a worker wakes the main thread (NOT_WAITING: it is not waiting).
 const WAKE_MAIN_AT = 3;
 const NOT_WAITING = 0x7fffffff;
-const FIRST_READER = 4;
+// How many times the main thread has waited for a free slot (slotFreed() found none).
+const MAIN_WAITS = 4;
+const FIRST_READER = 5;
 const HEADER_BYTES = 32; // i32 count, u32 latest nanoseconds, f64 packet base, f64 latest seconds
 /** Batches published and not yet read by a worker before it is woken (see publish()). */
 const WAKE_AFTER = 4;
@@ -106,6 +108,7 @@ export class RingWriter {
     try {
       const seen = Atomics.load(this.control, at);
       if (this.slotFree() && seen >= want) return "free";
+      Atomics.add(this.control, MAIN_WAITS, 1);
       this.ringAll(true);
       // Atomics.waitAsync is in Node 16+ and Deno, and in lib es2024.
       const wait = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<string> | string } })
@@ -252,6 +255,21 @@ export class RingReader {
       slot, count: this.headers.getInt32(at, true), packetBase: this.headers.getFloat64(at + 8, true),
       latestSec: this.headers.getFloat64(at + 16, true), latestNsec: this.headers.getUint32(at + 4, true),
     };
+  }
+
+  /** Whether the input has ended (no batch is published after it). */
+  inputEnded(): boolean {
+    return Atomics.load(this.control, DONE) !== 0;
+  }
+
+  /** Batches read so far. */
+  get batchesRead(): number {
+    return this.read;
+  }
+
+  /** How many times the main thread has waited for a free slot so far. */
+  mainWaits(): number {
+    return Atomics.load(this.control, MAIN_WAITS);
   }
 
   /** Whether waitForConsumer(sent) would block now. */

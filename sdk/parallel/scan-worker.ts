@@ -5,7 +5,8 @@
 // is in the decoder's memory, at two threads for the lines written in WebAssembly: where they lie
 // in its ended ring, for the main thread to copy: ended-ring.ts); at the end of input, the
 // connections still open, in id order (or, with `linesWhenBehind`, their lines while the main
-// thread is behind, or while this worker's waits cover writing them: idle-credit.ts). A job
+// thread is behind, or while this worker's waits cover writing them: idle-credit.ts, or while the
+// main thread does not wait for free slots: decoder-bound.ts). A job
 // with `lines` alone runs lines-worker.ts instead, when this script has the main thread's
 // registration of their format (sdk/lines/line-formats.ts: the command's worker script,
 // cli/scan-worker.ts, registers its csv and zeek before this one); else its connections go as bytes, for the main thread to write with its own (a format a program
@@ -21,6 +22,7 @@ import { EndedLinesWriter } from "./ended-lines.js";
 import { lineFormatRegistration, lineWriter, type LineWriter } from "../lines/line-formats.js";
 import { SpareBuffers, WorkerLoop, type Outbox } from "./worker-loop.js";
 import { IdleCredit } from "./idle-credit.js";
+import { DecoderBound } from "./decoder-bound.js";
 
 // A message holds at most this many connections (~1.4 kB each): a flood ends one per packet, and
 // a batch's 4 096 sent at once went out in 6-8 MB buffers, doubled as they filled, per worker.
@@ -37,13 +39,18 @@ function run(job: WorkerJob): void {
   let lines: EndedLinesWriter | null = null, write: LineWriter | null = null;
   const linesWriter = () => lines ??= new EndedLinesWriter({ tracker: tracker.wasm, format: job.wasmLines! }, () => write ??= lineWriter(job.lines!), spares.take);
   const idle = new IdleCredit();
+  // Or the main thread has not waited for a free slot for a while (decoder-bound.ts).
+  const bound = new DecoderBound();
+  const mainBound = () => bound.holds(loop.reader.mainWaits(), loop.reader.batchesRead, loop.reader.inputEnded());
   // The main thread is behind and this worker has time to spare, or this worker has waited for
-  // batches as long as writing the `count` lines takes (idle-credit.ts): it writes them (0: always;
-  // Infinity: never).
+  // batches as long as writing the `count` lines takes (idle-credit.ts), or the main thread is the
+  // bound: it writes them (0: always; Infinity: never).
   const behind = (unconsumed: number, room: boolean, idleMs: number, count: number) => {
     idle.add(idleMs);
+    const decoderBound = mainBound(); // at every message: it counts the batches since a wait
     return whenBehind !== undefined &&
-      (whenBehind === 0 || (unconsumed >= whenBehind && room) || (whenBehind !== Infinity && idle.covers(count)));
+      (whenBehind === 0 || (unconsumed >= whenBehind && room) ||
+        (whenBehind !== Infinity && (idle.covers(count) || decoderBound)));
   };
   // Writes lines, the time it took counted against the waits (and the cost of a line measured).
   const timed = <T>(count: number, write: () => T): T => {

@@ -92,8 +92,10 @@ describe("the main thread's wait for free slots", () => {
     const reader = new RingReader(ring, 0);
     for (let k = 0; k < 8; k++) writer.publish(k + 1, 0, 0, 0);
     expect(writer.slotFree()).toBe(false);
+    expect(reader.mainWaits()).toBe(0);
     let outcome: string | undefined;
     const wait = writer.slotFreed(60_000).then((how) => (outcome = how));
+    expect(reader.mainWaits()).toBe(1); // the worker sees that the main thread waited
     const readOne = () => {
       reader.next();
       reader.release();
@@ -107,6 +109,18 @@ describe("the main thread's wait for free slots", () => {
     expect(outcome).toBe("woken");
     // Nobody waits any more: releases wake nobody, and a wait with free slots returns at once.
     expect(await writer.slotFreed(60_000)).toBe("free");
+    expect(reader.mainWaits()).toBe(1); // a call that found free slots did not wait
+    expect(reader.batchesRead).toBe(4);
+  });
+
+  it("tells the worker when the input has ended", () => {
+    const ring = createRing(1, 8);
+    const writer = new RingWriter(ring);
+    const reader = new RingReader(ring, 0);
+    writer.publish(1, 0, 0, 0);
+    expect(reader.inputEnded()).toBe(false);
+    writer.close();
+    expect(reader.inputEnded()).toBe(true);
   });
 
   it("a wait the caller gave up on does not stop a later one from being woken", async () => {
