@@ -20,7 +20,7 @@ process.stdout.on("error", () => {});
 process.stderr.on("error", () => {});
 
 // Workers boot while the command line and the SDK load. The rest of the command is a bundle of
-// its own (~660 kB, dist/cli/main.cjs), loaded only after: with it in this one, Node compiled it
+// its own (~590 kB, dist/cli/main.cjs), loaded only after: with it in this one, Node compiled it
 // before any of this ran, and the worker started ~25 ms later (the first batch it tracked came at
 // +136 ms instead of +102 on a two-thread scan, with the main thread waiting for it). It is
 // CommonJS, loaded at once with V8's code cache for it (load-main.ts; scripts/cjs-import-meta-url.mjs).

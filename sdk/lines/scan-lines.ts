@@ -3,10 +3,11 @@
 // and write the lines of the connections they track (parallel/lines-worker.ts) and this thread
 // reads, decodes and merges their bytes (a format their script does not have, registered on
 // this thread alone, they send as connection bytes for this thread to write: parallel/
-// ended-line-runs.ts); with two, one worker tracks and this thread writes
-// every line from the connections' bytes (in WebAssembly for a format with a WebAssembly writer,
-// unfiltered: parallel/ended-line-runs.ts); with one, this thread does it all. The output is the same for
-// any thread count.
+// ended-line-runs.ts); with two, one worker tracks and this thread writes the lines from the
+// connections' bytes (for a format with a WebAssembly writer, unfiltered, in WebAssembly, and the
+// worker writes a message's lines itself while this thread is behind or the bound, or while its
+// own waits cover them: parallel/scan-worker.ts; else every line in JS); with one, this thread
+// does it all. The output is the same for any thread count.
 //
 // Why the JS formats keep the main thread's way at two threads: there, this thread's reading,
 // decoding and lines and the worker's tracking are about even; a line written in JavaScript in
@@ -74,8 +75,10 @@ export function createLineScanner(input: CaptureInput | CaptureInput[], options:
   }
 
   async function* workers(reuse: boolean): AsyncGenerator<Uint8Array> {
-    // Two threads, lines in WebAssembly: the worker only tracks (it is the busier thread) and this
-    // thread writes the lines from its connections' bytes; from three, each worker writes its own.
+    // Two threads, lines in WebAssembly: the worker tracks (on short connections the busier thread)
+    // and this thread writes the lines from its connections' bytes, but for the messages the
+    // worker writes itself when it has room (parallel/scan-worker.ts); from three, each worker
+    // writes its own.
     const source = wasmLines && threads === 2
       ? wasmLinesFromWorkers(inputs, options, threads - 1, summaries, spec, wasmLines, { reuse })
       : linesInWorkers(inputs, options, threads - 1, summaries, spec, { wasmLines, reuse });

@@ -2,7 +2,8 @@
 // writes as lines as each message arrives (ended-lines.ts), or as lines it wrote itself; both are
 // then merged by copying bytes as line-runs.ts does. Two cases:
 // - Lines written in WebAssembly at two threads (ndjson, csv or zeek, unfiltered): the worker
-//   sends bytes, and lines while this thread is behind (scan-worker.ts). The work goes to
+//   sends bytes, and lines while this thread is behind or the bound, or while its own waits cover
+//   writing them (scan-worker.ts, idle-credit.ts, decoder-bound.ts). The work goes to
 //   whichever thread has room: on short connections the worker's tracking is the larger share,
 //   on large packets this thread's reading (README, "Threads and the record path").
 // - From three threads: each worker writes its lines (lines-worker.ts) when its script has the

@@ -1,8 +1,10 @@
 // Tracks connections on worker threads, each owning the flows of one hash shard. This thread
 // decodes the capture once, into output slots the workers read in place (batch-ring.ts; the
 // first worker's tracker even lives in that memory and tracks them there, with no copy); the
-// workers send the connections that end as bytes (this thread builds their records) or as the
-// lines they wrote (this thread copies them), merged into the exact order one thread produces:
+// workers send the connections that end as bytes (this thread builds their records or writes
+// their lines; at two threads, for lines written in WebAssembly, the first worker's say where they
+// lie in its ended ring: ended-ring.ts) or as the lines they wrote (this thread copies them),
+// merged into the exact order one thread produces:
 // batch by batch, then by the time each connection ended, then by id; the connections open at
 // the end of input by id.
 
@@ -94,8 +96,9 @@ export const LINES_WHEN_BEHIND = 512;
  * Lines of `lines` (unfiltered) in the canonical order, as byte chunks: the `threads` workers
  * track and send their connections' bytes, and this thread writes their lines in WebAssembly
  * with `wasmLines`, the writer of that format (ended-line-runs.ts; the format's JS writer writes
- * those it declines); while this thread is behind by `behind` connections, the workers write
- * them (tests set 0: always, or Infinity: never). `handOff` as for trackInWorkers; with `reuse`,
+ * those it declines); while this thread is behind by `behind` connections, or is the bound, or
+ * while a worker's waits for batches cover them, the workers write them (scan-worker.ts; tests
+ * set 0: always, or Infinity: never). `handOff` as for trackInWorkers; with `reuse`,
  * each chunk is written over by the next (line-runs.ts, ChunkBuffer), as in linesInWorkers.
  */
 export function wasmLinesFromWorkers(
