@@ -32,7 +32,7 @@ export interface WorkerJob {
   /**
    * Write the connections as lines of this format (lines-worker.ts) instead of sending their
    * bytes: the worker builds, filters and serialises its own connections. With `linesWhenBehind`,
-   * only while the main thread is behind. Only when its script has `linesRegistration`.
+   * only for some messages (below). Only when its script has `linesRegistration`.
    */
   lines?: LineSpec;
   /**
@@ -47,8 +47,10 @@ export interface WorkerJob {
    * With `lines` and `wasmLines`: send the connections as bytes, for the main thread to write,
    * but as their lines written in WebAssembly while the main thread is behind, i.e. this many
    * connections sent before are not yet consumed, and the worker has time to spare, i.e. it
-   * waited for a batch since its last message (0: always; parallel/ended-line-runs.ts takes
-   * both). A worker without the format's registration sends bytes throughout.
+   * waited for a batch since its last message; or while its waits for batches cover writing them
+   * (idle-credit.ts); or while the main thread is the bound (decoder-bound.ts). 0: always;
+   * Infinity: never (parallel/ended-line-runs.ts takes both). A worker without the format's
+   * registration sends bytes throughout.
    */
   linesWhenBehind?: number;
   /**
@@ -84,7 +86,7 @@ export type WorkerMessage =
   | { type: "ended"; bytes: ArrayBuffer; length: number; groups: { batch: number; count: number }[]; upTo: number }
   /**
    * Connections that ended, left in the worker's ended ring in the records' memory
-   * (ended-ring.ts): `count` records at `at[r]`, for each r, in order; the main thread copies
+   * (ended-ring.ts): `counts[r]` records at `at[r]`, for each r, in order; the main thread copies
    * them, then releases the ring up to `releaseTo` (RingWriter.released). `groups` and `upTo`
    * as for "ended".
    */
