@@ -176,7 +176,8 @@ export function helpText(command: Command, version: string): string {
       "",
       "Filter language, as tcpdump's for connections: [tcp|ip|ip6] [src|dst] host|net|port|portrange VALUE",
       "(10.0.0.1, [fd00::2]:80, 10.0.0.0/8, 8000-8080), state S0, outcome rejected, teardown rst-resp, id N,",
-      "and/&&, or/||, not/!, parentheses.",
+      "measures and marks such as retransmissions > 0, rtt > 100ms, duration >= 30s, bytes > 1MB, zero-window,",
+      "retransmitted, capture-loss; and/&&, or/||, not/!, parentheses.",
     );
   } else if (command === "info") {
     lines.push("  tcp-handshake-scan info trace.pcapng", "  tcp-handshake-scan info --json rotated-*.pcap.gz");

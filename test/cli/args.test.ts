@@ -12,6 +12,7 @@ import { parseCommandLine, helpText, OPTIONS } from "../../cli/args.js";
 import { SMALL_CAPTURE_PACKETS } from "../../cli/threads.js";
 import { MEMORY_TARGET_MB } from "../../cli/thread-memory.js";
 import { UsageError } from "../../cli/usage-error.js";
+import { compileFilter } from "../../sdk/filter/connection-filter.js";
 import { writePcap } from "../helpers/capture-writer.js";
 import { Conversation } from "../helpers/conversation.js";
 import { F } from "../helpers/packets.js";
@@ -200,6 +201,15 @@ describe("--help", () => {
 });
 
 describe("--help says what the command does", () => {
+  it("the filter language's summary names only conditions --filter takes", () => {
+    const text = helpText("scan", "0").split("\n").join(" ");
+    const forms = /measures and marks such as (.*?); and/.exec(text)?.[1]?.split(", ") ?? [];
+    expect(forms).toEqual(expect.arrayContaining(["retransmissions > 0", "rtt > 100ms", "capture-loss"]));
+    for (const form of [...forms, "state S0", "outcome rejected", "teardown rst-resp", "id 7", "host [fd00::2]:80", "portrange 8000-8080"]) {
+      expect(() => compileFilter(form), form).not.toThrow();
+    }
+  });
+
   const optionHelp = (command: "scan" | "info" | "partition", name: string) => {
     const lines = helpText(command, "0").split("\n");
     const at = lines.findIndex((l) => l.includes(`--${name} `));
