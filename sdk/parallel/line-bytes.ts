@@ -1,4 +1,4 @@
-// The lines a worker writes (lines-worker.ts), as UTF-8 bytes in one buffer with, per line,
+// The lines a lines worker writes (lines-worker.ts), as UTF-8 bytes in one buffer with, per line,
 // where it ends and its key (time ended, id), for the main thread to merge (line-runs.ts).
 // Buffers go back and forth as ended-bytes.ts's do: the main thread returns each once it has
 // copied the lines out, and the writer goes on in a returned one when there is one.

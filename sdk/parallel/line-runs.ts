@@ -1,6 +1,7 @@
-// Runs of lines the workers wrote (lines-worker.ts: each connection's record built, filtered
-// and serialised there), merged by copying bytes (ended-line-runs.ts): per connection, nothing
-// but its key and a copy is left to the main thread.
+// Runs of lines the workers wrote (lines-worker.ts: each connection filtered and serialised
+// there; at two threads, a message's lines the worker wrote in WebAssembly: scan-worker.ts, and
+// those this thread wrote from connection bytes), merged by copying bytes (ended-line-runs.ts):
+// per connection, nothing but its key and a copy is left to the main thread.
 
 import { runsOf, type Received, type Run, type RunItem } from "./merge-runs.js";
 import type { WorkerMessage } from "./messages.js";
