@@ -1,7 +1,7 @@
 // The map task of an exact scale-out: decodes captures as a scan does (the same batches: the
 // decoder's output slot filled to 4 096 TCP packets, per input), and writes the packet records
-// the tracker steps on into one file per flow-hash bucket (hash mod buckets, as the threads
-// shard the flows), with one clock entry per batch (the latest time of any packet, which every
+// the tracker steps on into one file per flow-hash bucket (hash mod buckets; the threads shard
+// the flows by the same hash, in 64 virtual shards), with one clock entry per batch (the latest time of any packet, which every
 // bucket's tracker moves its clock to, as every worker of a threaded scan does). Records the
 // tracker skips before its clock (too short a TCP header; with checksums verified, a bad IPv4
 // header or a TSO length-0 IPv4 packet) are left out. docs/partitions.md describes the files.
