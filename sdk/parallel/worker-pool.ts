@@ -59,15 +59,25 @@ function start(workers: number): Worker {
   }
 }
 
-/** Starts workers for a scan about to run with `count` of them (idle ones never hold the process). */
-export function prestartScanWorkers(count: number): void {
+/**
+ * Starts workers for a scan about to run with `count` of them (idle ones never hold the process).
+ * Resolves once each has loaded its script (its first message, "loaded"), failed or exited.
+ */
+export function prestartScanWorkers(count: number): Promise<void> {
+  const loaded: Promise<void>[] = [];
   while (started.length < count) {
     const worker = start(count);
     worker.unref();
     // A worker that fails while idle is dropped; the scan that takes it would see the error.
     worker.once("error", () => { const k = started.indexOf(worker); if (k >= 0) started.splice(k, 1); });
+    loaded.push(new Promise<void>((resolve) => {
+      worker.once("message", () => resolve());
+      worker.once("error", () => resolve());
+      worker.once("exit", () => resolve());
+    }));
     started.push(worker);
   }
+  return Promise.all(loaded).then(() => undefined);
 }
 
 /**
