@@ -67,7 +67,7 @@ describe("loadMain", () => {
     const dir = mkdtempSync(join(tmpdir(), "load-main-damaged-"));
     mkdirSync(join(dir, "dist", "cli"), { recursive: true });
     mkdirSync(join(dir, "build"));
-    for (const f of ["dist/cli/bin.js", "dist/cli/main.cjs", "dist/cli/scan-worker.js", "build/decoder.wasm", "build/tracker.wasm", "package.json"]) copyFileSync(join(root, f), join(dir, f));
+    for (const f of ["dist/cli/bin.js", "dist/cli/main.cjs", "dist/cli/scan-worker.cjs", "build/decoder.wasm", "build/tracker.wasm", "package.json"]) copyFileSync(join(root, f), join(dir, f));
     const cache = readFileSync(join(root, "dist/cli/main.cjs.cache"));
     const at = cache.length >> 1;
     cache.fill(0xff, at, at + 1000);
