@@ -10,6 +10,12 @@ import { MEMORY_TARGET_MB } from "./thread-memory.js";
 
 export type Command = "scan" | "info" | "partition";
 
+// 600 000: digits in groups of three. Not toLocaleString("en-US"): its first call loads ICU's
+// locale data, ~9 ms at the start of every run, as this module's option table is built then.
+function grouped(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, " ");
+}
+
 export interface OptionSpec {
   /** The long name, without "--". */
   name: string;
@@ -41,7 +47,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "top", value: "N", commands: ["scan"], help: "how many connections of each kind the text summary lists (default 10; not with another --format or --ladder)" },
   { name: "max-half-open", value: "N|none", commands: ["scan"], help: "connections of one packet so far (a lone SYN, ACK, RST, ...) kept at once, the memory bound under a flood of them; the oldest past it ends as \"evicted\" (default 100000)" },
   { name: "max-connections", value: "N|none", commands: ["scan"], help: "connections of two packets or more kept at once, the memory bound under any other flood; the least recently active past it end as \"evicted\", one-sided and mid-stream first (default 30000)" },
-  { name: "threads", value: "N", commands: ["scan"], help: `threads to use, at most the cores available: this one decodes, N - 1 workers track shares of the flows; same output for any N (default: the cores available, at most as many as keep a flood's peak memory under ${MEMORY_TARGET_MB} MB; 1 for captures under ${SMALL_CAPTURE_PACKETS.toLocaleString("en-US").replace(/,/g, " ")} packets, estimated before reading)` },
+  { name: "threads", value: "N", commands: ["scan"], help: `threads to use, at most the cores available: this one decodes, N - 1 workers track shares of the flows; same output for any N (default: the cores available, at most as many as keep a flood's peak memory under ${MEMORY_TARGET_MB} MB; 1 for captures under ${grouped(SMALL_CAPTURE_PACKETS)} packets, estimated before reading)` },
   { name: "no-progress", commands: ["scan"], help: "no progress bar on standard error (it shows only on a terminal)" },
   { name: "quiet", short: "q", commands: ["scan", "partition"], help: "no progress bar and no warnings" },
   { name: "from-partitions", value: "DIR", commands: ["scan"], help: "track one bucket (--bucket) of what partition tasks wrote to DIR instead of reading captures: its connections, as a scan of all their captures gives them" },

@@ -25,7 +25,8 @@ export function guessScanWorkers(args: readonly string[]): number {
   }
 }
 
-export function startScanWorkersEarly(args: readonly string[]): void {
+/** Starts them; resolves once they have loaded their script (at once when none was started). */
+export function startScanWorkersEarly(args: readonly string[]): Promise<void> {
   const workers = guessScanWorkers(args);
-  if (workers > 0) prestartScanWorkers(workers);
+  return workers > 0 ? prestartScanWorkers(workers) : Promise.resolve();
 }

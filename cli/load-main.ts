@@ -22,17 +22,23 @@ export const CODE_CACHE_ENV = "TCP_HANDSHAKE_SCAN_WRITE_CODE_CACHE";
 /** The CRC-32 of the bundle, then that of the V8 data after them. */
 const HEADER_BYTES = 8;
 
-/** The bundle's exports, and the code cache of what has been compiled of it so far (null: none kept). */
-export function loadMain<T>(url: URL): { exports: T; codeCache: () => Uint8Array | null } {
+/**
+ * The bundle's exports, whether V8 took the code cache beside it (false without one, or when V8
+ * rejected it: made under other flags, say), and the code cache of what has been compiled of it
+ * so far (null: none kept).
+ */
+export function loadMain<T>(url: URL): { exports: T; cacheAccepted: boolean; codeCache: () => Uint8Array | null } {
   const file = fileURLToPath(url);
   const require = createRequire(file);
-  if (process.sourceMapsEnabled) return { exports: require(file) as T, codeCache: () => null };
+  if (process.sourceMapsEnabled) return { exports: require(file) as T, cacheAccepted: false, codeCache: () => null };
   const source = readFileSync(file);
   const crc = crc32(source);
-  const script = new Script(Module.wrap(source.toString("utf8")), { filename: file, cachedData: cacheFor(file + ".cache", crc) });
+  const cachedData = cacheFor(file + ".cache", crc);
+  const script = new Script(Module.wrap(source.toString("utf8")), { filename: file, cachedData });
   const module = { exports: {} as T };
   (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, file, dirname(file));
-  return { exports: module.exports, codeCache: () => withCrc(crc, script.createCachedData()) };
+  const cacheAccepted = cachedData !== undefined && script.cachedDataRejected === false;
+  return { exports: module.exports, cacheAccepted, codeCache: () => withCrc(crc, script.createCachedData()) };
 }
 
 // The V8 data of a cache made from the bundle whose CRC-32 is `crc`; none for another or none at all.

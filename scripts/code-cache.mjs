@@ -1,7 +1,8 @@
 // The build's last step: V8's code cache for the command's main bundle (dist/cli/main.cjs.cache,
 // read by cli/load-main.ts). The command itself writes it after scans of the sample capture (in
 // ndjson at one and two threads, and as the summary), so that the functions those paths run are
-// in it and it is made under the same V8 flags the command sets; a cache V8 finds stale is
+// in it. It is made under V8's default flags, as the command loads its main bundle before it sets
+// any (cli/gc-flags.ts: with the variable below set, it sets none); a cache V8 finds stale is
 // ignored at load.
 import { execFileSync } from "node:child_process";
 import { statSync } from "node:fs";

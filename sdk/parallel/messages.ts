@@ -100,4 +100,6 @@ export type WorkerMessage =
   | { type: "lines"; bytes: ArrayBuffer; length: number; ends: Uint32Array; keys: Float64Array; groups: { batch: number; count: number }[]; upTo: number; releaseTo?: number }
   /** `unconsumed`: the worker's UnconsumedPeak (batch-ring.ts). */
   | { type: "done"; timeline: Timeline; unconsumed: HandOffPeak }
+  /** The worker's script is loaded (its first message, before its job: worker-pool.ts). */
+  | { type: "loaded" }
   | { type: "error"; message: string; stack?: string };

@@ -169,6 +169,7 @@ async function* runWorkers<D, T>(
       wake?.();
     };
     state.worker.on("message", (m: WorkerMessage) => {
+      if (m.type === "loaded") return; // its script ran: nothing for the scan (worker-pool.ts)
       if (m.type === "ended" || m.type === "lines" || m.type === "ended-in-place") receive(state, m);
       else if (m.type === "done") {
         state.done = true;

@@ -121,7 +121,9 @@ function writesLines(job: WorkerJob): boolean {
   return job.lines !== undefined && lineFormatRegistration(job.lines.format) === job.linesRegistration;
 }
 
-// Started ahead of need (worker-pool.ts): the job comes as the first message.
+// Started ahead of need (worker-pool.ts): the job comes as the first message. The command sets
+// its V8 flags once this script is loaded (cli/gc-flags.ts): it says so first.
+parentPort!.postMessage({ type: "loaded" } satisfies WorkerMessage);
 parentPort!.once("message", (job: WorkerJob) => {
   try {
     if (writesLines(job) && job.linesWhenBehind === undefined) runLines(job, job.lines!);

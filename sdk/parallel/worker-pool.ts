@@ -17,14 +17,15 @@ import { fileURLToPath } from "node:url";
 // with 4 MB that took 1.18x the CPU, so they keep 8.
 const limits = (workers: number) => ({ maxYoungGenerationSizeMb: workers === 1 ? 2 : 8 });
 
-// The worker script beside this module (the compiled dist/sdk/parallel/scan-worker.js, or the
-// bundled one beside the command's bundles in dist/cli/); from source (tests), the compiled one,
-// or the one a test chose.
+// The worker script beside this module: the bundled one beside the command's bundles
+// (dist/cli/scan-worker.cjs: CommonJS, as a worker that loads an ES module boots ~4 ms later, in
+// Node's ESM loader), or the compiled dist/sdk/parallel/scan-worker.js; from source (tests), the
+// compiled one, or the one a test chose.
 let chosen: URL | null = null;
 
 /**
  * Scans start their workers from `script` from now on (null: the one beside this module). For
- * tests: the command's worker script (dist/cli/scan-worker.js) knows its csv and zeek formats.
+ * tests: the command's worker script (dist/cli/scan-worker.cjs) knows its csv and zeek formats.
  */
 export function useScanWorkerScript(script: URL | null): void {
   chosen = script;
@@ -32,8 +33,10 @@ export function useScanWorkerScript(script: URL | null): void {
 
 function workerScript(): URL {
   if (chosen) return chosen;
-  const beside = new URL("./scan-worker.js", import.meta.url);
-  if (existsSync(fileURLToPath(beside))) return beside;
+  for (const name of ["./scan-worker.cjs", "./scan-worker.js"]) {
+    const beside = new URL(name, import.meta.url);
+    if (existsSync(fileURLToPath(beside))) return beside;
+  }
   return new URL("../../dist/sdk/parallel/scan-worker.js", import.meta.url);
 }
 
@@ -59,15 +62,25 @@ function start(workers: number): Worker {
   }
 }
 
-/** Starts workers for a scan about to run with `count` of them (idle ones never hold the process). */
-export function prestartScanWorkers(count: number): void {
+/**
+ * Starts workers for a scan about to run with `count` of them (idle ones never hold the process).
+ * Resolves once each has loaded its script (its first message, "loaded"), failed or exited.
+ */
+export function prestartScanWorkers(count: number): Promise<void> {
+  const loaded: Promise<void>[] = [];
   while (started.length < count) {
     const worker = start(count);
     worker.unref();
     // A worker that fails while idle is dropped; the scan that takes it would see the error.
     worker.once("error", () => { const k = started.indexOf(worker); if (k >= 0) started.splice(k, 1); });
+    loaded.push(new Promise<void>((resolve) => {
+      worker.once("message", () => resolve());
+      worker.once("error", () => resolve());
+      worker.once("exit", () => resolve());
+    }));
     started.push(worker);
   }
+  return Promise.all(loaded).then(() => undefined);
 }
 
 /**

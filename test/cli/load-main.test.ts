@@ -20,7 +20,7 @@ describe("loadMain", () => {
   it("loads a bundle without a cache, as require() would, and makes one", () => {
     const { url, file } = folder(bundle("a"));
     const loaded = loadMain<{ which: () => string; file: string }>(url);
-    expect([loaded.exports.which(), loaded.exports.file]).toEqual(["a", file]);
+    expect([loaded.exports.which(), loaded.exports.file, loaded.cacheAccepted]).toEqual(["a", file, false]);
     expect(loaded.codeCache()!.length).toBeGreaterThan(4);
   });
 
@@ -29,7 +29,8 @@ describe("loadMain", () => {
     const first = loadMain<{ which: () => string }>(url);
     first.exports.which(); // compiled, so in the cache
     writeFileSync(file + ".cache", first.codeCache()!);
-    expect(loadMain<{ which: () => string }>(url).exports.which()).toBe("a");
+    const again = loadMain<{ which: () => string }>(url);
+    expect([again.exports.which(), again.cacheAccepted]).toEqual(["a", true]);
     writeFileSync(file, bundle("b"));
     expect(readFileSync(file).length).toBe(bundle("a").length);
     expect(loadMain<{ which: () => string }>(url).exports.which()).toBe("b");
@@ -43,6 +44,21 @@ describe("loadMain", () => {
     }
   });
 
+  it("takes the built command's cache in a process that has set no V8 flag, as the command loads it (bin.ts); not after a flag is set", () => {
+    // The build makes the cache under the default flags (scripts/code-cache.mjs), and the command
+    // sets its garbage collection flags only after loading its main bundle (cli/gc-flags.ts): a
+    // flag set before changes V8's hash of its flags, and the cache is then compiled around.
+    const loadMainJs = new URL("../../dist/cli/load-main.js", import.meta.url).href;
+    const mainCjs = new URL("../../dist/cli/main.cjs", import.meta.url).href;
+    const accepted = (flag: string) => spawnSync(process.execPath, ["--input-type=module", "-e", `
+      import { setFlagsFromString } from "node:v8";
+      const { loadMain } = await import(${JSON.stringify(loadMainJs)});
+      ${flag ? `setFlagsFromString(${JSON.stringify(flag)});` : ""}
+      console.log(loadMain(new URL(${JSON.stringify(mainCjs)})).cacheAccepted);`], { encoding: "utf8" }).stdout.trim();
+    expect(accepted("")).toBe("true");
+    expect(accepted("--heap-growing-percent=20")).toBe("false");
+  });
+
   it("the command ignores a cache whose V8 data is damaged though its bundle's CRC-32 is right (V8 itself stopped the process)", () => {
     // The built command copied as it ships, its cache's V8 data overwritten part-way: V8's
     // deserializer (which checks no checksum in a release build) ended the process with a fatal
@@ -51,7 +67,7 @@ describe("loadMain", () => {
     const dir = mkdtempSync(join(tmpdir(), "load-main-damaged-"));
     mkdirSync(join(dir, "dist", "cli"), { recursive: true });
     mkdirSync(join(dir, "build"));
-    for (const f of ["dist/cli/bin.js", "dist/cli/main.cjs", "dist/cli/scan-worker.js", "build/decoder.wasm", "build/tracker.wasm", "package.json"]) copyFileSync(join(root, f), join(dir, f));
+    for (const f of ["dist/cli/bin.js", "dist/cli/main.cjs", "dist/cli/scan-worker.cjs", "build/decoder.wasm", "build/tracker.wasm", "package.json"]) copyFileSync(join(root, f), join(dir, f));
     const cache = readFileSync(join(root, "dist/cli/main.cjs.cache"));
     const at = cache.length >> 1;
     cache.fill(0xff, at, at + 1000);

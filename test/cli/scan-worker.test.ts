@@ -18,6 +18,6 @@ describe("the command's worker script", () => {
     expect(registered("bin.js")).toEqual([]);
     const main = registered("main.cjs");
     expect(main).toEqual(["csv", "zeek"]);
-    expect(registered("scan-worker.js")).toEqual(main);
+    expect(registered("scan-worker.cjs")).toEqual(main);
   });
 });

@@ -26,7 +26,7 @@ describe("a format registered again on the main thread", () => {
   const capture = mixedCapture();
 
   it("keeps the workers' zeek rows written by the workers when it is registered alike on both", async () => {
-    useScanWorkerScript(new URL("../../../dist/cli/scan-worker.js", import.meta.url));
+    useScanWorkerScript(new URL("../../../dist/cli/scan-worker.cjs", import.meta.url));
     const onMain = vi.spyOn(EndedLinesWriter.prototype, "lines");
     try {
       const one = await lines(capture, 1, { format: "zeek" });
@@ -39,7 +39,7 @@ describe("a format registered again on the main thread", () => {
   });
 
   it("is written with the main thread's code at any thread count: the command's csv replaced", async () => {
-    useScanWorkerScript(new URL("../../../dist/cli/scan-worker.js", import.meta.url));
+    useScanWorkerScript(new URL("../../../dist/cli/scan-worker.cjs", import.meta.url));
     registerLineFormat("csv", () => (c) => `${c.id};${c.connState}\n`);
     const { connections } = await scan(capture);
     const expected = connections.map((c) => `${c.id};${c.connState}\n`).join("");

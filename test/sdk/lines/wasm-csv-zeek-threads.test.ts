@@ -4,7 +4,7 @@
 // (parallel/lines-worker.ts). The same bytes as one thread's JS writer, and as every thread
 // count's with the WebAssembly writers turned off (the command's TCP_SCAN_WASM_LINES=0), on the
 // project's own captures and the corpus. The workers run the command's worker script, which
-// registers its csv and zeek formats (dist/cli/scan-worker.js).
+// registers its csv and zeek formats (dist/cli/scan-worker.cjs).
 
 import { describe, it, expect, beforeAll, afterAll, vi } from "vitest";
 import { EndedLinesWriter } from "../../../sdk/parallel/ended-lines.js";
@@ -14,7 +14,7 @@ import { capturesUnder, corpusDir } from "../../helpers/decode.js";
 import { scanText } from "../../helpers/wasm-line-scan.js";
 import { longHistoryCapture, mixedCapture, tunnelCapture } from "../../helpers/wasm-line-fixtures.js";
 
-beforeAll(() => useScanWorkerScript(new URL("../../../dist/cli/scan-worker.js", import.meta.url)));
+beforeAll(() => useScanWorkerScript(new URL("../../../dist/cli/scan-worker.cjs", import.meta.url)));
 afterAll(() => useScanWorkerScript(null));
 
 for (const format of ["csv", "zeek"] as const) {

@@ -4,7 +4,7 @@
 // in the canonical order. The same bytes as one thread's JS writer whichever thread writes each
 // message (always the main thread, always the worker, or as the load goes; with one worker and
 // with two), in each format with a WebAssembly writer: ndjson and the command's csv and zeek rows
-// (its worker script registers them: dist/cli/scan-worker.js).
+// (its worker script registers them: dist/cli/scan-worker.cjs).
 
 import { describe, it, expect, beforeAll, afterAll, vi } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -25,7 +25,7 @@ import { longHistoryCapture, mixedCapture, tunnelCapture } from "../../helpers/w
 
 const FORMATS: WasmLineFormat[] = ["ndjson", "csv", "zeek"];
 const dir = mkdtempSync(join(tmpdir(), "ended-line-runs-"));
-const CLI_WORKER = new URL("../../../dist/cli/scan-worker.js", import.meta.url);
+const CLI_WORKER = new URL("../../../dist/cli/scan-worker.cjs", import.meta.url);
 beforeAll(() => useScanWorkerScript(CLI_WORKER));
 afterAll(() => {
   useScanWorkerScript(null);

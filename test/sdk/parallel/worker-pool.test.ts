@@ -5,6 +5,9 @@
 
 import { describe, it, expect } from "vitest";
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const pool = new URL("../../../dist/sdk/parallel/worker-pool.js", import.meta.url).href;
 
@@ -19,5 +22,26 @@ describe("the started scan workers", () => {
       console.log(taken.threadId, fresh.threadId);
       await Promise.all([taken.terminate(), fresh.terminate()]);`], { encoding: "utf8" });
     expect(out.trim()).toBe("1 2");
+  });
+
+  it("are said to be loaded once each has run its script (its first message), or has failed", () => {
+    // A script that says it is loaded only after 300 ms, and one that fails as it loads.
+    const dir = mkdtempSync(join(tmpdir(), "worker-pool-"));
+    const slow = join(dir, "slow.mjs"), failing = join(dir, "failing.mjs");
+    writeFileSync(slow, `import { parentPort } from "node:worker_threads";
+      const start = Date.now(); while (Date.now() - start < 300);
+      parentPort.postMessage({ type: "loaded" }); parentPort.once("message", () => {});`);
+    writeFileSync(failing, `throw new Error("no script here");`);
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", `
+      const pool = await import(${JSON.stringify(pool + "?copy=loaded")});
+      for (const script of ${JSON.stringify([slow, failing])}) {
+        pool.useScanWorkerScript(new URL("file://" + script));
+        const from = Date.now();
+        await pool.prestartScanWorkers(1);
+        const worker = pool.takeScanWorker(1);
+        console.log(script.endsWith("slow.mjs") ? Date.now() - from >= 300 : "failed");
+        await worker.terminate();
+      }`], { encoding: "utf8" });
+    expect(out.trim().split("\n")).toEqual(["true", "failed"]);
   });
 });
