@@ -1,0 +1,24 @@
+// The built command runs as a file, as npx and a shell run it: the build makes dist/cli/bin.js
+// executable. esbuild writes it without the bit, so after any rebuild (`npm test` builds too)
+// `npx tcp-handshake-scan` stopped with "Permission denied".
+
+import { describe, it, expect } from "vitest";
+import { spawnSync } from "node:child_process";
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const BIN = join(fileURLToPath(new URL("../../", import.meta.url)), "dist", "cli", "bin.js");
+
+describe("the built command", () => {
+  it("is executable by its owner, group and others", () => {
+    expect(statSync(BIN).mode & 0o111).toBe(0o111);
+  });
+
+  it("runs as a file, through its #! line", () => {
+    const run = spawnSync(BIN, ["--version"], { encoding: "utf8" });
+    expect(run.error).toBeUndefined();
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^tcp-handshake-scan\/\d+\.\d+\.\d+/);
+  });
+});
