@@ -190,7 +190,7 @@ export function helpText(command: Command, version: string): string {
   } else {
     lines.push(
       "  tcp-handshake-scan partition --buckets 64 -o parts/ day1-00.pcap day1-01.pcap   (a map task)",
-      "  tcp-handshake-scan --from-partitions parts/ --bucket 7 --format parquet -o conns/bucket-7.parquet",
+      "  tcp-handshake-scan --from-partitions parts/ --bucket 7 --format parquet -o bucket-7.parquet   (a reduce task)",
     );
   }
   lines.push("", "Exit codes: 0 all read, 1 internal error, 2 usage error, 3 an input unreadable, 4 an input damaged",
