@@ -4,16 +4,24 @@
 // version or inconsistent are refused with one line and EXIT_PARTITIONS, before any output. A
 // bucket file found damaged while it is read (a checksum that does not match) ends the input
 // there: the connections before it are written, then one line and EXIT_PARTIAL, as for a
-// damaged capture.
+// damaged capture. The connections are written as a scan on one thread writes them: lines
+// from the tracker's groups (in WebAssembly where the format has a writer there and no
+// --filter), Parquet rows from the record values; no record objects.
 
-import { createBucketScanner, checkBucketFiles } from "../../sdk/partition/track-bucket.js";
+import { trackBucketGroups, checkBucketFiles } from "../../sdk/partition/track-bucket.js";
 import { PartitionDamage, PartitionError, readPartitionSet } from "../../sdk/partition/map-outputs.js";
-import type { Scanner } from "../../sdk/scan.js";
+import type { EndedGroup } from "../../sdk/connections/track.js";
+import type { Timeline } from "../../sdk/report/capture-report.js";
+import { lineWriter, wasmLineFormat } from "../../sdk/lines/line-formats.js";
+import { wasmLinesEnabled } from "../../sdk/lines/wasm-lines.js";
+import { ByteSink } from "../../sdk/lines/byte-sink.js";
 import { Output, OutputClosed, OutputError } from "../output.js";
 import { EXIT_PARTIAL, EXIT_PARTITIONS, worst } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
 import { refuseParquetOnTerminal } from "../terminal-output.js";
-import { FORMATS, parseFilter, parseLimit, parseServerPorts, writeRecords, outputFailed, type Format } from "./scan.js";
+import { lineFooter, lineHeader } from "../format/line-formats.js";
+import { FORMATS, parseFilter, parseLimit, parseServerPorts, outputFailed, type Format } from "./scan.js";
+import { writeParquetGroups } from "./scan-parquet.js";
 
 export interface ReduceFlags {
   fromPartitions?: string;
@@ -42,18 +50,33 @@ const NOT_HERE: Record<string, string> = {
   top: "--top is the summary's: not with --from-partitions",
 };
 
-/** `scanner`, whose iteration ends at damage instead of throwing it; `damage()` then says what it was. */
-function endingAtDamage(scanner: Scanner): { scanner: Scanner; damage: () => PartitionDamage | null } {
+/** `groups`, ending at damage instead of throwing it; `damage()` then says what it was. */
+function endingAtDamage(groups: AsyncGenerator<EndedGroup, Timeline>): { groups: AsyncGenerator<EndedGroup, unknown>; damage: () => PartitionDamage | null } {
   let damage: PartitionDamage | null = null;
-  async function* batches() {
+  async function* untilDamage() {
     try {
-      yield* scanner.batches();
+      return yield* groups;
     } catch (error) {
       if (!(error instanceof PartitionDamage)) throw error;
       damage = error;
+    } finally {
+      await groups.return(undefined as unknown as Timeline);
     }
   }
-  return { scanner: { ...scanner, batches }, damage: () => damage };
+  return { groups: untilDamage(), damage: () => damage };
+}
+
+/** The bucket's connections as ndjson, csv or zeek lines, in one reused buffer. */
+async function writeBucketLines(groups: AsyncGenerator<EndedGroup, unknown>, format: Format, filter: string | undefined, output: Output): Promise<void> {
+  const write = lineWriter({ format, filter });
+  const lines = new ByteSink();
+  await output.write(lineHeader(format));
+  // Each group's lines go out before the next group is asked for: the buffer is written over.
+  for await (const group of groups) {
+    group.writeLines(lines, write);
+    if (lines.length) await output.writeBytes(lines.takeView());
+  }
+  await output.write(lineFooter(format));
 }
 
 function count(value: string | undefined, flag: string): number | undefined {
@@ -101,8 +124,12 @@ export async function runFromPartitions(captures: string[], flags: ReduceFlags):
     return outputFailed(error);
   }
   try {
-    const reading = endingAtDamage(createBucketScanner(set, bucket, options));
-    let exit = await writeRecords(reading.scanner, format, filter, 0, output, flags.quiet ?? false, flags.filter);
+    const filterText = flags.filter === undefined ? undefined : String(flags.filter);
+    const wasmLines = format !== "parquet" && wasmLinesEnabled() ? wasmLineFormat({ format, filter: filterText }) : undefined;
+    const reading = endingAtDamage(trackBucketGroups(set, bucket, { ...options, wasmLines }));
+    if (format === "parquet") await writeParquetGroups(reading.groups, filter, (bytes) => output.writeBytes(bytes));
+    else await writeBucketLines(reading.groups, format, filterText, output);
+    let exit = 0;
     await output.close();
     const damage = reading.damage();
     if (damage) {

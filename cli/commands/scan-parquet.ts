@@ -2,11 +2,12 @@
 // tracker's columns: sdk/connections/record-values.ts) go straight into the row group's column
 // buffers, filtered on the values, with no record object (what the csv and zeek rows do, README
 // "Threads and the record path"). With threads, the workers track and send the connections'
-// bytes; this thread unpacks them and writes the file. The file is the one the records would
-// make (test/cli/format/parquet-values-row.test.ts).
+// bytes; this thread unpacks them and writes the file. A reduce task (--from-partitions) writes
+// its bucket's groups the same way. The file is the one the records would make
+// (test/cli/format/parquet-values-row.test.ts).
 
 import type { CaptureInput, CaptureSummary, CompiledFilter, ScanOptions } from "../../sdk/index.js";
-import { trackConnections } from "../../sdk/connections/track.js";
+import { trackConnections, type EndedGroup } from "../../sdk/connections/track.js";
 import { trackInWorkers } from "../../sdk/parallel/parallel-tracker.js";
 import { RecordValues, readRecordValues } from "../../sdk/connections/record-values.js";
 import { ParquetConnectionWriter } from "../format/connection-parquet.js";
@@ -18,9 +19,20 @@ export async function scanToParquet(
   const summaries: CaptureSummary[] = [];
   const threads = options.threads ?? 1;
   const groups = threads > 1 ? trackInWorkers(inputs, options, threads - 1, summaries) : trackConnections(inputs, options, summaries);
+  await writeParquetGroups(groups, filter, sink, options.signal);
+  return summaries;
+}
+
+/**
+ * Writes the connections of `groups` (a scan's, or a reduce task's bucket) as one Parquet file
+ * to `sink`, filtered on their values. Leaving by an exception (the output failed) stops `groups`.
+ */
+export async function writeParquetGroups(
+  groups: AsyncGenerator<EndedGroup, unknown>, filter: CompiledFilter | null, sink: (bytes: Uint8Array) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
   const writer = new ParquetConnectionWriter(sink);
   const values = new RecordValues();
-  // Leaving by an exception (the output failed) stops the scan and its workers.
   try {
     for (;;) {
       const next = await groups.next();
@@ -42,11 +54,10 @@ export async function scanToParquet(
         }
         if (full) await full;
       }
-      options.signal?.throwIfAborted();
+      signal?.throwIfAborted();
     }
     await writer.finish();
   } finally {
     await groups.return(undefined as never);
   }
-  return summaries;
 }

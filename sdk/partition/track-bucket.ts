@@ -13,7 +13,7 @@ import { dirname } from "node:path";
 import { eventLoopTurn } from "../event-loop-turn.js";
 import { ScanStop } from "../abort.js";
 import * as L from "../../assembly/layout.js";
-import { GroupingTracker, type EndedGroup } from "../connections/track.js";
+import { GroupingTracker, type EndedGroup, type GroupingOptions } from "../connections/track.js";
 import { PacketBatch } from "../decoder/packet-batch.js";
 import type { ConnectionRecord } from "../connections/connection-record.js";
 import type { Timeline } from "../report/capture-report.js";
@@ -79,8 +79,23 @@ class BatchArea implements ChunkArea {
   }
 }
 
+/**
+ * The bucket's connections as the tracker's ended groups, for a writer that reads them without
+ * record objects (the command's reduce task: lines, in WebAssembly given `wasmLines`, and
+ * Parquet rows from the record values), in the order createBucketScanner yields them. A damaged
+ * bucket file ends it as there: the connections open are handed out, then PartitionDamage is thrown.
+ */
+export function trackBucketGroups(
+  set: PartitionSet, bucket: number, options: BucketOptions & Pick<GroupingOptions, "wasmLines"> = {},
+): AsyncGenerator<EndedGroup, Timeline> {
+  checkScanOptions(options);
+  checkPartitionSetArguments(bucket, undefined);
+  checkBucketMade(set, bucket, dirname(set.maps[0]!.dir));
+  return trackBucket(set, bucket, options, options.signal ?? new AbortController().signal);
+}
+
 async function* trackBucket(
-  set: PartitionSet, bucket: number, options: BucketOptions, signal: AbortSignal,
+  set: PartitionSet, bucket: number, options: BucketOptions & Pick<GroupingOptions, "wasmLines">, signal: AbortSignal,
 ): AsyncGenerator<EndedGroup, Timeline> {
   const grouping = new GroupingTracker({ ...options, verifyChecksums: set.decoder.verifyChecksums });
   const tracker = grouping.tracker as GroupingTracker["tracker"] & { setClockBase(secs: number): void };
