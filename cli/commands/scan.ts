@@ -16,12 +16,9 @@ import { renderSummary } from "../format/summary-text.js";
 import { InterestingConnections } from "../format/interesting.js";
 import { writeSummary } from "./summary.js";
 import { isLineFormat, lineHeader, lineFooter, type LineFormat } from "../format/line-formats.js";
-import { ParquetConnectionWriter } from "../format/connection-parquet.js";
 import { scanToParquet } from "./scan-parquet.js";
 import { createLineScanner } from "../../sdk/lines/scan-lines.js";
 import { setWasmLines } from "../../sdk/lines/wasm-lines.js";
-import { lineWriter } from "../../sdk/lines/line-formats.js";
-import { ByteSink } from "../../sdk/lines/byte-sink.js";
 import { errorLine, openErrorMessage } from "../report-error.js";
 import { EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, EXIT_PIPE, EXIT_UNREADABLE, EXIT_NO_MATCH, worst } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
@@ -230,51 +227,37 @@ async function writeConnections(
   if (format === "text" && process.env.TCP_SCAN_SUMMARY_RECORDS !== "1") {
     return reportInputs(await writeSummary(inputs, options, filter, top, output, filterText), quiet);
   }
-  // The report is printed by text and json only (with a filter, over the selected connections).
-  const reported = format === "text" || format === "json";
-  return writeRecords(createScanner(inputs, { ...options, report: reported && !filter }), format, filter, top, output, quiet, filterText);
+  // With a filter, the report is made over the selected connections (writeRecords).
+  return writeRecords(createScanner(inputs, { ...options, report: !filter }), format, filter, top, output, quiet, filterText);
 }
 
-/** Writes what `scanner` yields in `format`; returns the exit code of what the inputs did. */
+/**
+ * The text summary (from record objects: the summary's own path is writeSummary) or json, from
+ * what `scanner` yields; returns the exit code of what the inputs did. The line formats and
+ * Parquet never come here: they are written from the tracker's groups (writeLines,
+ * scanToParquet; a reduce task's in reduce.ts).
+ */
 export async function writeRecords(
-  scanner: Scanner, format: Format, filter: ConnectionFilter | null, top: number, output: Output, quiet: boolean, filterText?: string,
+  scanner: Scanner, format: "text" | "json", filter: ConnectionFilter | null, top: number, output: Output, quiet: boolean, filterText?: string,
 ): Promise<number> {
-  const reported = format === "text" || format === "json";
   const interesting = new InterestingConnections(top);
-  const selected = filter && reported ? new CaptureReportBuilder() : null;
+  const selected = filter ? new CaptureReportBuilder() : null;
   const collected: unknown[] = [];
   let total = 0; // connections before the filter, for the summary's "N of M"
-  // A reduce task (--from-partitions) writes ndjson/csv/zeek here, the scan in writeLines: both
-  // with the registered line formats (cli/format/line-formats.ts).
-  const line = isLineFormat(format) ? lineWriter({ format }) : null;
-  const lines = new ByteSink();
-  await output.write(lineHeader(format));
-  const parquet = format === "parquet" ? new ParquetConnectionWriter((bytes) => output.writeBytes(bytes)) : null;
   // Leaving this loop by an exception (the output failed) stops the scan and its workers.
   for await (const records of scanner.batches()) {
-    let text = "";
     total += records.length;
     for (const c of records) {
       if (filter && !filter.matches(c)) continue;
       selected?.add(c);
-      switch (format) {
-        case "text": interesting.add(c); break;
-        case "json": collected.push(c); break;
-        case "parquet": { const full = parquet!.add(c); if (full) await full; break; }
-        default: line!.record(lines, c); break; // ndjson, csv, zeek
-      }
+      if (format === "text") interesting.add(c);
+      else collected.push(c);
     }
-    if (text) await output.write(text);
-    if (lines.length) await output.writeBytes(lines.takeCopy());
   }
   const captures = scanner.captures();
-  if (reported) {
-    const report = selected ? selected.finish(captures, scanner.timeline()) : scanner.report();
-    if (format === "text") await output.write(renderSummary(captures, report, interesting, filter ? { filter: { expression: String(filterText), total } } : {}));
-    else await output.write(JSON.stringify({ captures, report, connections: collected }, null, 2) + "\n");
-  }
-  await output.write(lineFooter(format));
-  await parquet?.finish();
+  const report = selected ? selected.finish(captures, scanner.timeline()) : scanner.report();
+  if (format === "text") await output.write(renderSummary(captures, report, interesting, filter ? { filter: { expression: String(filterText), total } } : {}));
+  else await output.write(JSON.stringify({ captures, report, connections: collected }, null, 2) + "\n");
   return reportInputs(captures, quiet);
 }
 
