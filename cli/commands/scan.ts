@@ -163,10 +163,11 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   const progress = showProgress ? new Progress(inputBytes) : null;
   let readBefore = 0;
   let lastRead = 0;
+  // The bytes as stored, as the inputs' sizes count them: compressed ones for gzip.
   options.onProgress = progress ? (p) => {
-    if (p.bytesRead < lastRead) readBefore += lastRead; // the next input started
-    lastRead = p.bytesRead;
-    progress.update(readBefore + p.bytesRead);
+    if (p.storedBytesRead < lastRead) readBefore += lastRead; // the next input started
+    lastRead = p.storedBytesRead;
+    progress.update(readBefore + p.storedBytesRead);
   } : undefined;
 
   let inputs: CaptureInput[] = files;
