@@ -10,10 +10,15 @@
 //
 // A reader that goes away (EPIPE: `| head`) is OutputClosed; any other failure to write is
 // OutputError, naming the output and the cause.
+//
+// Written onto a terminal, each piece first clears the progress bar's line there, if one is
+// drawn (standard error on the same screen): the data would otherwise start behind the bar.
 
 import { closeSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { outputIsTerminal } from "./terminal-output.js";
+import { clearProgressLine } from "./progress.js";
 
 /** The reader of standard output went away (EPIPE). */
 export class OutputClosed extends Error {}
@@ -118,11 +123,13 @@ export class Output {
   readonly name: string;
   private file: FileTarget | null = null;
   private done = false;
+  private readonly toTerminal: boolean;
 
   /** `path`: a file, or undefined / "-" for standard output. Throws OutputError if it cannot be opened. */
   constructor(path?: string) {
     const toStdout = path === undefined || path === "-";
     this.name = toStdout ? "standard output" : path;
+    this.toTerminal = outputIsTerminal(path);
     if (toStdout) return;
     try {
       this.file = openFile(path);
@@ -139,6 +146,7 @@ export class Output {
   /** Binary output (Parquet): what text is pending goes first, then the bytes, awaited. */
   async writeBytes(bytes: Uint8Array): Promise<void> {
     await this.flush();
+    if (this.toTerminal) clearProgressLine();
     try {
       if (this.file) writeAll(this.file.fd, bytes);
       else await writeStdout(bytes);
@@ -151,6 +159,7 @@ export class Output {
     if (!this.pending) return;
     const chunk = this.pending;
     this.pending = "";
+    if (this.toTerminal) clearProgressLine();
     try {
       if (this.file) writeAll(this.file.fd, chunk);
       else await writeStdout(chunk);

@@ -1,10 +1,25 @@
 // Progress on standard error while a long capture is read: a bar, bytes, MB/s and ETA. Only
-// on a terminal; redrawn at most ten times a second; erased when done, and on every other way
-// out: Ctrl-C (SIGINT), SIGTERM, SIGHUP, or the process exiting on an error.
+// on a terminal; redrawn at most ten times a second, cut to the terminal's width (read at each
+// redraw: a resized window gets lines that fit it); erased when done, and on every other way
+// out: Ctrl-C (SIGINT), SIGTERM, SIGHUP, or the process exiting on an error. Whatever else is
+// written to the terminal meanwhile (a warning, data written onto it) first clears the bar's
+// line (clearProgressLine), or it would start behind the bar; the next redraw puts the bar
+// back below it.
 
 import { constants } from "node:os";
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+const BAR_WIDTH = 30;
+/** Narrower than this, the bar itself is left out and only the figures are shown. */
+const MIN_BAR_WIDTH = 10;
+
+/** The bar drawn on the terminal now, if any. */
+let onScreen: Progress | null = null;
+
+/** Erases the progress bar's line, if a bar is drawn, before something else is written to the terminal. */
+export function clearProgressLine(): void {
+  onScreen?.clear();
+}
 
 export class Progress {
   private readonly start = performance.now();
@@ -30,18 +45,33 @@ export class Progress {
     const seconds = (now - this.start) / 1000;
     const rate = seconds > 0 ? bytes / seconds : 0;
     const mb = (n: number) => `${(n / 1e6).toFixed(n >= 1e9 ? 0 : 1)} MB`;
+    // One column short of the width: a line that reaches the last column wraps on some
+    // terminals, and "\r" then goes back to the start of the wrapped part only.
+    const room = (this.stream.columns ?? 0) > 1 ? this.stream.columns - 1 : Infinity;
     let line: string;
     if (this.total) {
       const fraction = Math.min(1, bytes / this.total);
-      const width = 30;
-      const filled = Math.round(fraction * width);
       const eta = rate > 0 ? (this.total - bytes) / rate : 0;
-      line = `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${mb(bytes)} of ${mb(this.total)}  ${(rate / 1e6).toFixed(0)} MB/s  ETA ${formatEta(eta)}`;
+      const figures = `${(fraction * 100).toFixed(0).padStart(3)}%  ${mb(bytes)} of ${mb(this.total)}  ${(rate / 1e6).toFixed(0)} MB/s  ETA ${formatEta(eta)}`;
+      const width = Math.min(BAR_WIDTH, room - figures.length - 3); // "[", "] "
+      if (width >= MIN_BAR_WIDTH) {
+        const filled = Math.round(fraction * width);
+        line = `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${figures}`;
+      } else {
+        line = figures.trimStart();
+      }
     } else {
       line = `${mb(bytes)} read  ${(rate / 1e6).toFixed(0)} MB/s`;
     }
+    if (line.length > room) line = line.slice(0, room);
     this.stream.write(`\r${line}\x1b[K`);
     this.shown = true;
+    onScreen = this;
+  }
+
+  /** Erases the bar; the next update draws it again. */
+  clear(): void {
+    this.erase();
   }
 
   /** Erases the bar and stops watching for signals (idempotent). */
@@ -52,6 +82,7 @@ export class Progress {
   }
 
   private erase(): void {
+    if (onScreen === this) onScreen = null;
     if (!this.shown) return;
     this.shown = false;
     this.stream.write("\r\x1b[K");

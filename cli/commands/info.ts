@@ -36,6 +36,7 @@ async function describeAll(captures: string[], flags: InfoFlags, output: Output)
   let exit = EXIT_OK;
   const decapsulation = decapsulationOptions(flags);
   for (const file of captures) {
+    const name = file === "-" ? "<stdin>" : file; // as the scan names it, in the report and its messages
     const capture = decodeCapture(file, { verifyChecksums: flags.verifyChecksums, ...decapsulation });
     let openError: string | undefined;
     try {
@@ -44,10 +45,10 @@ async function describeAll(captures: string[], flags: InfoFlags, output: Output)
       openError = openErrorMessage(error);
     }
     if (openError !== undefined) {
-      process.stderr.write(`tcp-handshake-scan: ${file}: ${openError}\n`);
+      process.stderr.write(`tcp-handshake-scan: ${name}: ${openError}\n`);
       exit = worst(exit, EXIT_UNREADABLE);
       if (flags.json) {
-        await output.write(JSON.stringify({ file, errors: [{ code: "input.open_failed", message: openError, offset: 0, packet: 0 }] }) + "\n");
+        await output.write(JSON.stringify({ file: name, errors: [{ code: "input.open_failed", message: openError, offset: 0, packet: 0 }] }) + "\n");
       }
       continue;
     }
@@ -56,11 +57,11 @@ async function describeAll(captures: string[], flags: InfoFlags, output: Output)
     try { if (file !== "-") { const st = statSync(file); if (st.isFile()) size = st.size; } } catch { /* gone since: not known */ }
     // First and last as capinfos takes them: the earliest and the latest, whatever the order.
     const span = capture.timeSpan();
-    const report = infoReport(file === "-" ? "<stdin>" : file, summary, size, span);
+    const report = infoReport(name, summary, size, span);
     await output.write(flags.json ? JSON.stringify(report) + "\n" : renderInfoText(report, summary, span) + (captures.length > 1 ? "\n" : ""));
     await output.flush(); // each capture's description as soon as it is read
     if (summary.error) {
-      process.stderr.write(errorLine(file, summary.error) + "\n");
+      process.stderr.write(errorLine(name, summary.error) + "\n");
       exit = worst(exit, summary.stats.packets > 0 ? EXIT_PARTIAL : EXIT_UNREADABLE);
     }
   }

@@ -9,7 +9,7 @@ import { inputName } from "../../sdk/decoder/capture-input.js";
 import { statSync } from "node:fs";
 import { Output, OutputClosed, OutputError } from "../output.js";
 import { checkInputsAndOutput } from "../input-identity.js";
-import { Progress } from "../progress.js";
+import { Progress, clearProgressLine } from "../progress.js";
 import { orderByFirstPacket } from "../inputs.js";
 import { totalSize } from "../input-size.js";
 import { renderSummary } from "../format/summary-text.js";
@@ -88,6 +88,7 @@ export function parseFilter(expr: string, flag: string): CompiledFilter {
 
 /** Exit code and one-line messages for what the inputs did. */
 export function reportInputs(captures: CaptureSummary[], quiet: boolean): number {
+  clearProgressLine(); // the lines below would start behind the bar
   let exit = EXIT_OK;
   for (const c of captures) {
     if (!c.error) continue;
@@ -159,10 +160,11 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   const progress = showProgress ? new Progress(inputBytes) : null;
   let readBefore = 0;
   let lastRead = 0;
+  // The bytes as stored, as the inputs' sizes count them: compressed ones for gzip.
   options.onProgress = progress ? (p) => {
-    if (p.bytesRead < lastRead) readBefore += lastRead; // the next input started
-    lastRead = p.bytesRead;
-    progress.update(readBefore + p.bytesRead);
+    if (p.storedBytesRead < lastRead) readBefore += lastRead; // the next input started
+    lastRead = p.storedBytesRead;
+    progress.update(readBefore + p.storedBytesRead);
   } : undefined;
 
   let inputs: CaptureInput[] = files;

@@ -8,6 +8,7 @@ import { tunnelChainText, type ConnectionRecord, type HandshakeOptions, type Rec
 import type { ByteSink } from "../../sdk/lines/byte-sink.js";
 import { ANALYSIS_COLUMNS } from "./analysis-columns.js";
 import { writeCsvValues } from "./csv-values-row.js";
+import { plainNumber } from "./plain-number.js";
 
 /** Name, value of a record. */
 export type CsvColumn = [string, (c: ConnectionRecord) => unknown];
@@ -83,7 +84,7 @@ const NEEDS_QUOTES = /[",\r\n]/;
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return "";
-  const s = String(v);
+  const s = typeof v === "number" ? plainNumber(v) : String(v);
   return NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -7,6 +7,7 @@
 import { tunnelChainText, type EndpointValues, type RecordTunnel, type RecordValues } from "../../sdk/index.js";
 import { FixedBytes, type ByteSink } from "../../sdk/lines/byte-sink.js";
 import { AnalysisCells } from "./analysis-columns.js";
+import { hasExponent, plainNumber } from "./plain-number.js";
 
 const COMMA = 0x2c, CR = 0x0d, LF = 0x0a;
 
@@ -25,7 +26,9 @@ function text(out: ByteSink, s: string, quote: (s: string) => string): void {
 
 function num(out: ByteSink, n: number | null | undefined): void {
   out.byte(COMMA);
-  if (n !== null && n !== undefined) out.numText(n);
+  if (n === null || n === undefined) return;
+  if (hasExponent(n)) out.plain(plainNumber(n)); // a duration below 1 µs: never "1e-7"
+  else out.numText(n);
 }
 
 function bool(out: ByteSink, b: boolean): void {

@@ -121,7 +121,9 @@ export function renderInfoText(r: InfoReport, summary: CaptureSummary, span?: Ti
     row("File size:", r.compression ? `${size}${size ? ", " : ""}gzip-compressed (${r.bytes.read} bytes decompressed)` : size);
   }
   const s = summary.sections;
-  if (r.container) {
+  if (r.container && s.length === 0) {
+    row("Container:", r.container); // its header was cut short or damaged: no version or byte order read
+  } else if (r.container) {
     const orders = [...new Set(s.map((x) => x.byteOrder))].join("+");
     const versions = [...new Set(s.map((x) => x.version))].join(", ");
     row("Container:", `${r.container} ${versions}, ${orders}-endian${s.length > 1 ? `, ${s.length} sections` : ""}`);

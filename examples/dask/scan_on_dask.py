@@ -28,30 +28,36 @@ from dask.distributed import Client, LocalCluster
 # A map task whose capture is damaged exits 4: what it read before the damage is partitioned
 # and counts, as in a single scan, so the run goes on and ends with 4 too.
 DAMAGED = 4
+# The shell's status for a command that could not be started (--command naming no program).
+NOT_STARTED = 127
+
+
+def run(args):
+    """Runs the tool; returns (exit code, standard output, standard error). A task reports a
+    failure in what it returns, not by raising: the driver then prints the tool's own line and
+    ends with its exit code, instead of Dask's traceback of the task."""
+    try:
+        done = subprocess.run(args, capture_output=True, text=True)
+    except OSError as error:
+        return NOT_STARTED, "", f"{shlex.join(args)}: cannot be started: {error.strerror or error}"
+    return done.returncode, done.stdout.strip(), done.stderr.strip()
 
 
 def partition(command, buckets, parts, files):
     """Map task: returns (exit code, the map output's directory, the error lines)."""
-    args = command + ["partition", "--buckets", str(buckets), "-o", parts, *files]
-    done = subprocess.run(args, capture_output=True, text=True)
-    if done.returncode not in (0, DAMAGED):
-        raise RuntimeError(f"{shlex.join(args)}: exit {done.returncode}: {done.stderr.strip()}")
-    return done.returncode, done.stdout.strip(), done.stderr.strip()
+    return run(command + ["partition", "--buckets", str(buckets), "-o", parts, *files])
 
 
 def reduce_bucket(command, parts, maps, bucket, out):
-    """Reduce task: one bucket's connections as Parquet; returns the file's path."""
+    """Reduce task: one bucket's connections as Parquet; returns (exit code, the file's path, the error lines)."""
     path = os.path.join(out, f"bucket-{bucket:05d}.parquet")
-    args = command + ["--from-partitions", parts, "--bucket", str(bucket), "--maps", str(maps),
-                      "--format", "parquet", "-o", path]
-    done = subprocess.run(args, capture_output=True, text=True)
-    if done.returncode != 0:
+    code, _, errors = run(command + ["--from-partitions", parts, "--bucket", str(bucket), "--maps", str(maps),
+                                     "--format", "parquet", "-o", path])
+    if code != 0 and os.path.exists(path):
         # A bucket file found damaged (exit 4) leaves the connections tracked before the damage
         # in `path`: removed, so that OUT/*.parquet is never read with a bucket short of some.
-        if os.path.exists(path):
-            os.remove(path)
-        raise RuntimeError(f"{shlex.join(args)}: exit {done.returncode}: {done.stderr.strip()}")
-    return path
+        os.remove(path)
+    return code, path, errors
 
 
 def stale_buckets(out, buckets):
@@ -93,11 +99,24 @@ def main():
             if errors:
                 print(errors, file=sys.stderr)
             exit_code = max(exit_code, code)
-        # Every map output is there: --maps makes a reduce refuse if one went missing since.
-        files = client.gather(client.map(reduce_bucket, [command] * a.buckets, [a.parts] * a.buckets,
-                                         [len(groups)] * a.buckets, range(a.buckets), [a.out] * a.buckets, pure=False))
+        # A map task that read nothing of a capture (missing, unreadable: 3) or failed otherwise:
+        # no reduce could give the scan of all the files. Its own line is printed above.
+        failed = [code for code, _, _ in maps if code not in (0, DAMAGED)]
+        if failed:
+            files = []
+        else:
+            # Every map output is there: --maps makes a reduce refuse if one went missing since.
+            reduces = client.gather(client.map(reduce_bucket, [command] * a.buckets, [a.parts] * a.buckets,
+                                               [len(groups)] * a.buckets, range(a.buckets), [a.out] * a.buckets, pure=False))
+            for code, _, errors in reduces:
+                if code != 0:
+                    print(errors, file=sys.stderr)
+                    exit_code = max(exit_code, code)
+            files = [path for code, path, _ in reduces if code == 0]
     if cluster:
         cluster.close()
+    if failed:
+        return max(failed)
     print("\n".join(files))
     return exit_code
 

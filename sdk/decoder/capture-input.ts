@@ -18,7 +18,11 @@ export type CaptureInput = string | Uint8Array | ByteSource;
 /** A source the decoder pulls from: either by reading into a buffer, or as chunks. */
 export type Pull =
   | { kind: "read"; read(into: Uint8Array): number; close(): void }
-  | { kind: "chunks"; chunks: AsyncIterable<Uint8Array>; close(): void; gzip?: boolean };
+  | {
+    kind: "chunks"; chunks: AsyncIterable<Uint8Array>; close(): void; gzip?: boolean;
+    /** Bytes taken from the stream so far, as stored: compressed ones for gzip (for progress). */
+    storedBytes(): number;
+  };
 
 /** A caller's stream yielded something that is not bytes: a mistake in the call, not damage. */
 export class InputTypeError extends TypeError {}
@@ -80,12 +84,21 @@ async function streamPull(source: AsyncIterable<unknown>, close: () => void): Pr
       const chunk = asBytes(next.value);
       head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
     }
-    if (head.length === 0) return { kind: "chunks", chunks: (async function* () {})(), close: closeAll };
-    const all = prepend(head, it);
-    return { kind: "chunks", chunks: isGzip(head) ? gunzip(all) : all, close: closeAll, gzip: isGzip(head) };
+    if (head.length === 0) return { kind: "chunks", chunks: (async function* () {})(), close: closeAll, storedBytes: () => 0 };
+    let stored = 0;
+    const all = counted(prepend(head, it), (n) => { stored += n; });
+    return { kind: "chunks", chunks: isGzip(head) ? gunzip(all) : all, close: closeAll, gzip: isGzip(head), storedBytes: () => stored };
   } catch (error) {
     closeAll();
     throw error;
+  }
+}
+
+/** The chunks of `source`, each counted by `add` as it is taken. */
+async function* counted(source: AsyncIterable<Uint8Array>, add: (n: number) => void): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    add(chunk.length);
+    yield chunk;
   }
 }
 

@@ -35,6 +35,11 @@ export interface CaptureSummary {
 export interface DecodeProgress {
   /** Bytes of the (decompressed) input handed to the decoder so far. */
   bytesRead: number;
+  /**
+   * Bytes of the input as stored read so far: bytesRead, but the compressed bytes of a gzip
+   * input (what its file size measures: a progress bar's fraction of it).
+   */
+  storedBytesRead: number;
 }
 
 export interface DecodeCaptureOptions extends DecoderOptions {
@@ -84,7 +89,7 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
           if (decoder.needsInput) {
             const n = source.read(decoder.writable());
             if (n === 0) decoder.end(); else decoder.commit(n);
-            onProgress?.({ bytesRead: decoder.bytesIn });
+            onProgress?.({ bytesRead: decoder.bytesIn, storedBytesRead: decoder.bytesIn });
             // A file (or bytes) is read synchronously: without this, a timer or a signal handler
             // (Ctrl-C, AbortSignal.timeout, a close() from setTimeout) would run only once the
             // whole capture had been read.
@@ -125,7 +130,7 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
             const batch = decoder.step();
             if ((batch.count > 0 || everyStep) && !decoder.holding) yield batch;
           }
-          onProgress?.({ bytesRead: decoder.bytesIn });
+          onProgress?.({ bytesRead: decoder.bytesIn, storedBytesRead: source.storedBytes() });
         }
         if (this.readError) {
           // Every whole record already handed in is decoded (the last chunk's may not all be

@@ -134,8 +134,16 @@ export function readFileHeader(bytes: Uint8Array, magic: string, entrySize: numb
   const got = String.fromCharCode(...bytes.subarray(0, 8));
   if (got !== magic) return `not a ${magic === BUCKET_MAGIC ? "bucket" : "clock"} file`;
   const version = view.getUint32(8, true), layout = view.getUint32(12, true);
-  if (version !== PARTITION_FORMAT_VERSION || layout !== L.LAYOUT_VERSION) return otherVersion(version, layout);
-  if (view.getUint32(28, true) !== checksum(bytes.subarray(0, 28))) return "byte 0: the file header's checksum does not match: damaged";
+  const intact = view.getUint32(28, true) === checksum(bytes.subarray(0, 28));
+  if (version !== PARTITION_FORMAT_VERSION || layout !== L.LAYOUT_VERSION) {
+    // Another version's header may be laid out otherwise, its checksum elsewhere: a version that
+    // does not match is that version only where the checksum vouches for it, else damage or that.
+    if (intact) return otherVersion(version, layout);
+    return `byte ${version !== PARTITION_FORMAT_VERSION ? 8 : 12}: the file header names partition format ${version}, packet layout ${layout} `
+      + `(this one reads ${PARTITION_FORMAT_VERSION} and ${L.LAYOUT_VERSION}) and its checksum does not match: damaged, or written by another version `
+      + "(run its partition task again with this version)";
+  }
+  if (!intact) return "byte 0: the file header's checksum does not match: damaged";
   if (view.getUint32(16, true) !== entrySize) return "of another entry size";
   return { a: view.getUint32(20, true), b: view.getUint32(24, true) };
 }

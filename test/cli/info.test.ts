@@ -172,6 +172,22 @@ describe("info", () => {
     expect(JSON.parse(run(["info", "--json", join(dir, "s.pcap.gz")]).stdout).packets.tcp).toBe(71);
   });
 
+  it("a capture cut inside its first header, from standard input: the container alone (no empty version or byte order), and <stdin> named as the scan names it", () => {
+    const cut = readFileSync(SAMPLE).subarray(0, 10); // a pcap file header is 24 bytes
+    const r = run(["info", "-"], cut);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/^File: +<stdin>\n/);
+    expect(r.stdout).toMatch(/\nContainer: +pcap\n/); // its magic number read, not its version or byte order
+    const ngSection = writePcapng([{ blocks: [] }]).subarray(0, 24); // the Section Header Block cut after its version
+    const ng = run(["info", "-"], ngSection);
+    expect(ng.code).toBe(3);
+    expect(ng.stdout).toMatch(/\nContainer: +pcapng\n/);
+    expect(ng.stderr).toMatch(/^tcp-handshake-scan: <stdin>: byte 0/);
+    expect(ng.stderr.split("\n")).toHaveLength(2);
+    const scan = run(["--format", "ndjson", "-"], ngSection);
+    expect(scan.stderr).toBe(ng.stderr);
+  });
+
   it("names the file and cause in one line, exit 3, for a missing file or a non-capture", () => {
     const missing = run(["info", "/no/such/file.pcap"]);
     expect(missing.code).toBe(3);

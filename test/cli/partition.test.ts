@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeRotatedCaptures } from "../helpers/rotated-captures.js";
 import { PARTITION_FORMAT_VERSION } from "../../sdk/partition/format.js";
+import { checksum } from "../../sdk/partition/checksum.js";
 
 const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "ths-partition-cli-"));
@@ -203,8 +204,19 @@ describe("partitions that cannot be reduced", () => {
       const f = join(c, maps[0]!, "bucket-00000.bin");
       const bytes = readFileSync(f);
       bytes.writeUInt32LE(999, 12); // the header's packet layout
+      bytes.writeUInt32LE(checksum(bytes.subarray(0, 28)), 28); // as another version would seal it
       writeFileSync(f, bytes);
-    }), /bucket-00000\.bin: written by another version/);
+    }), new RegExp(`bucket-00000\\.bin: written by another version \\(partition format ${PARTITION_FORMAT_VERSION}, packet layout 999;`));
+  });
+
+  it("a file header whose version field is damaged: the byte, and damage or another version (not a version taken on trust)", () => {
+    refused(broken("header-damaged", (c) => {
+      const f = join(c, maps[0]!, "bucket-00000.bin");
+      const bytes = readFileSync(f);
+      bytes[10] ^= 0xff; // the format version's third byte: 0x00ff0003, the checksum left as it was
+      writeFileSync(f, bytes);
+    }), new RegExp(`bucket-00000\\.bin: byte 8: the file header names partition format ${PARTITION_FORMAT_VERSION | 0xff0000}, packet layout \\d+ `
+      + `\\(this one reads ${PARTITION_FORMAT_VERSION} and \\d+\\) and its checksum does not match: damaged, or written by another version`));
   });
 
   it("an incomplete map output, a capture in two, and other --buckets", () => {

@@ -5,16 +5,53 @@ import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Progress } from "../../cli/progress.js";
+import { Progress, clearProgressLine } from "../../cli/progress.js";
 import { writeSynFlood } from "../../bench/flood.js";
+import { ethernet, tcpIp, F } from "../helpers/packets.js";
 
 const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
 const hasScript = spawnSync("script", ["--version"]).status === 0;
 if (!hasScript) console.log("progress: util-linux script(1) is not installed; the Ctrl-C test on a terminal is skipped");
 
-function fakeStream() {
+function fakeStream(columns?: number) {
   const writes: string[] = [];
-  return { writes, stream: { write: (s: string) => { writes.push(s); return true; } } as unknown as NodeJS.WriteStream };
+  return { writes, stream: { columns, write: (s: string) => { writes.push(s); return true; } } as unknown as NodeJS.WriteStream };
+}
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A drawn line without its "\r" and erase-to-end. */
+const shown = (write: string) => write.replace(/^\r/, "").replace(/\x1b\[K$/, "");
+
+/**
+ * Runs the command in a terminal (script(1)) on a SYN flood read from a pipe; once the bar is
+ * drawn, `tail` is written to the pipe and it is closed. What the terminal got, and the status.
+ */
+async function onTerminal(args: string, tail: Uint8Array): Promise<{ out: string; status: number | null }> {
+  const dir = mkdtempSync(join(tmpdir(), "ths-progress-"));
+  const capture = join(dir, "flood.pcap"), fifo = join(dir, "in.fifo");
+  writeSynFlood(capture, 60_000, 1_000_000);
+  spawnSync("mkfifo", [fifo]);
+  const child = spawn("script", ["-qfec", `${process.execPath} ${BIN} --threads 1 ${args} - < ${fifo}`, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => { out += d.toString("latin1"); });
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const writer = await open(fifo, "w");
+  await writer.write(readFileSync(capture));
+  for (let k = 0; k < 100 && !/MB read/.test(out); k++) await wait(100);
+  await writer.write(tail);
+  await writer.close();
+  const status = await exited; // before out is read: what came until the end
+  return { out, status };
+}
+
+/** A pcap record (the flood's: microseconds, Ethernet) of a SYN 1 000 days after the flood. */
+function farSyn(): Uint8Array {
+  const frame = ethernet(tcpIp({ flags: F.SYN, src: "10.9.9.9", dst: "10.8.8.8" }));
+  const header = Buffer.alloc(16);
+  header.writeUInt32LE(1_700_000_000 + 1000 * 86400, 0);
+  header.writeUInt32LE(frame.length, 8);
+  header.writeUInt32LE(frame.length, 12);
+  return Buffer.concat([header, frame]);
 }
 
 describe("progress", () => {
@@ -74,6 +111,64 @@ describe("progress", () => {
     expect(status, JSON.stringify(out.slice(0, 400))).toBe(130); // 128 + SIGINT
     const afterBar = out.slice(out.lastIndexOf("MB read"));
     expect(afterBar).toContain("\r\x1b[K");
+  }, 20_000);
+
+  it("fits the terminal's width, read at each redraw (a resized window), the bar left out where it cannot fit", async () => {
+    const { writes, stream } = fakeStream(60);
+    const p = new Progress(2e9, stream);
+    await wait(120);
+    p.update(5e8);
+    expect(shown(writes[0]!).length).toBeLessThanOrEqual(59);
+    expect(shown(writes[0]!)).toMatch(/^\[#+\.+\]  25%  500\.0 MB of 2000 MB  \d+ MB\/s  ETA \d+s$/);
+    (stream as { columns: number }).columns = 40; // SIGWINCH: Node updates columns
+    await wait(120);
+    p.update(6e8);
+    expect(shown(writes[1]!).length).toBeLessThanOrEqual(39);
+    expect(shown(writes[1]!)).toMatch(/^30%  600\.0 MB of 2000 MB/);
+    (stream as { columns: number }).columns = 20;
+    await wait(120);
+    p.update(7e8);
+    expect(shown(writes[2]!)).toBe("35%  700.0 MB of 20");
+    (stream as { columns: number }).columns = 200;
+    await wait(120);
+    p.update(8e8);
+    expect(shown(writes[3]!)).toMatch(/^\[#{12}\.{18}\]  40%/);
+    p.done();
+  });
+
+  it("clearProgressLine erases the bar drawn, which the next update draws again", async () => {
+    clearProgressLine(); // no bar: nothing to do
+    const { writes, stream } = fakeStream();
+    const p = new Progress(100, stream);
+    await wait(120);
+    p.update(10);
+    clearProgressLine();
+    expect(writes).toEqual([expect.stringMatching(/^\r\[/), "\r\x1b[K"]);
+    clearProgressLine(); // erased already
+    await wait(120);
+    p.update(20);
+    expect(writes).toHaveLength(3);
+    p.done();
+    expect(writes[3]).toBe("\r\x1b[K");
+    clearProgressLine();
+    expect(writes).toHaveLength(4);
+  });
+
+  it.skipIf(!hasScript)("data written onto the terminal the bar is on starts on a line of its own: the bar's line is cleared first", async () => {
+    const { out, status } = await onTerminal("--format ndjson --filter 'id 1'", farSyn());
+    expect(status, JSON.stringify(out.slice(-400))).toBe(0);
+    expect(out).toMatch(/MB read/);
+    const data = out.indexOf('{"id":1,');
+    expect(data, JSON.stringify(out)).toBeGreaterThan(0);
+    expect(out.slice(0, data)).toMatch(/MB read[^\r]*\r\x1b\[K$/);
+  }, 20_000);
+
+  it.skipIf(!hasScript)("a warning starts on a line of its own: the bar's line is cleared first", async () => {
+    const { out, status } = await onTerminal("--format ndjson --filter 'id 0'", farSyn());
+    expect(status, JSON.stringify(out.slice(-400))).toBe(0);
+    const warning = out.indexOf("tcp-handshake-scan: <stdin>: warning: timestamp 1000.0 days after");
+    expect(warning, JSON.stringify(out.slice(-400))).toBeGreaterThan(0);
+    expect(out.slice(0, warning)).toMatch(/MB read[^\r]*\r\x1b\[K$/);
   }, 20_000);
 
   it("writes nothing when nothing was drawn", () => {

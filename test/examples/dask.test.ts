@@ -57,6 +57,29 @@ describe.runIf(hasDask)("examples/dask/scan_on_dask.py", () => {
     expect(await count(`SELECT count(*) - count(DISTINCT id) AS n FROM ${buckets}`)).toBe(0);
   }, 240_000);
 
+  it("a capture that cannot be read, or a --command that cannot be started: the tool's own line and its exit code, no traceback, no reduce", () => {
+    mkdirSync(join(dir, "unreadable"));
+    const files = writeRotatedCaptures(join(dir, "unreadable"), { files: 2, seed: 5 });
+    const missing = join(dir, "unreadable", "gone.pcap");
+    const parts = join(dir, "unreadable-parts"), out = join(dir, "unreadable-out");
+    const driver = spawnSync(PYTHON, [
+      DRIVER, "--workers", "1", "--buckets", "2", "--files-per-task", "1", "--parts", parts, "--out", out,
+      "--command", `${process.execPath} ${BIN}`, ...files, missing,
+    ], { encoding: "utf8", timeout: 180_000 });
+    expect(driver.status, driver.stderr).toBe(3);
+    expect(driver.stderr).toBe(`tcp-handshake-scan: ${missing}: no such file\n`);
+    expect(driver.stdout).toBe("");
+    expect(readdirSync(out)).toEqual([]);
+
+    const notStarted = spawnSync(PYTHON, [
+      DRIVER, "--workers", "1", "--buckets", "2", "--parts", join(dir, "unstarted-parts"), "--out", join(dir, "unstarted-out"),
+      "--command", join(dir, "no-such-tool"), ...files,
+    ], { encoding: "utf8", timeout: 180_000 });
+    expect(notStarted.status).toBe(127);
+    expect(notStarted.stderr).toMatch(/no-such-tool partition --buckets 2 -o .*: cannot be started: No such file or directory\n$/);
+    expect(notStarted.stderr).not.toContain("Traceback");
+  }, 240_000);
+
   it("refuses an --out holding bucket files a run with more buckets left: read as one table, they would count twice", () => {
     mkdirSync(join(dir, "stale"));
     const files = writeRotatedCaptures(join(dir, "stale"), { files: 2, seed: 4 });

@@ -84,6 +84,27 @@ describe("inputs", () => {
     expect(summary.error!.packet).toBe(summary.stats.packets + 1);
   });
 
+  it("reports progress in the input's stored bytes too: a .gz file's compressed ones, which its size counts", async () => {
+    const gz = join(dir, "progress.pcap.gz"), plain = join(dir, "progress.pcap");
+    generateCapture(plain, { bytes: 4e6, seed: 7 }); // several chunks of the file stream
+    const big = readFileSync(plain);
+    writeFileSync(gz, gzipSync(big));
+    const seen = async (input: CaptureInput) => {
+      const progress: { bytesRead: number; storedBytesRead: number }[] = [];
+      for await (const _batch of decodeCapture(input, { onProgress: (p) => progress.push({ ...p }) })) { /* read */ }
+      return progress;
+    };
+    const fromGz = await seen(gz);
+    expect(fromGz.length).toBeGreaterThan(1);
+    expect(fromGz.at(-1)).toEqual({ bytesRead: big.length, storedBytesRead: readFileSync(gz).length });
+    for (const p of fromGz) expect(p.storedBytesRead).toBeLessThanOrEqual(readFileSync(gz).length);
+    // Never ahead of what was taken: a bar of it rises with the file, not to 100 % a third of the way.
+    expect(fromGz.filter((p) => p.storedBytesRead < readFileSync(gz).length / 2).length).toBeGreaterThan(0);
+    const fromPlain = await seen(plain);
+    expect(fromPlain.at(-1)).toEqual({ bytesRead: big.length, storedBytesRead: big.length });
+    for (const p of fromPlain) expect(p.storedBytesRead).toBe(p.bytesRead);
+  });
+
   it("throws ENOENT for a missing file", async () => {
     await expect(decodeAll(join(dir, "missing.pcap"))).rejects.toThrow(/ENOENT/);
   });
