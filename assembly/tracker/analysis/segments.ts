@@ -7,9 +7,9 @@
 import {
   RING_INLINE, RING_BLOCK, SB_RING_UNSORTED, RING_SORTED_SPAN, S_NEXT_SEQ, S_BITS, S_RING_COUNT, S_RING_START,
   S_RING_BLOCK, S_UNACKED, A_RING, RING_STRIDE, RING_ENTRY, RE_END, RE_TIME, A_RTT, RTT_STRIDE, R_SAMPLES, R_MIN,
-  R_MAX, R_SUM, A_QUANTILES, QUANTILES_STRIDE, QUANTILE_STRIDE,
+  R_MAX, R_SUM, A_QUANTILES, QUANTILES_STRIDE,
 } from "../../analysis-layout";
-import { addQuantileSample } from "./quantiles";
+import { addQuantileSamples } from "./quantiles";
 import { promoteRing, demoteRing, blockEntries } from "./ring-pool";
 
 @inline function ringAt(a: usize, side: i32): usize { return a + A_RING + <usize>side * RING_STRIDE; }
@@ -95,7 +95,5 @@ function rttSample(a: usize, side: i32, d: f64): void {
   if (n == 1 || d < load<f64>(s, R_MIN)) store<f64>(s, d, R_MIN);
   if (n == 1 || d > load<f64>(s, R_MAX)) store<f64>(s, d, R_MAX);
   store<f64>(s, load<f64>(s, R_SUM) + d, R_SUM);
-  const us = d * 1e6;
-  addQuantileSample(q, n, us, 500);
-  addQuantileSample(q + QUANTILE_STRIDE, n, us, 950);
+  addQuantileSamples(q, n, d * 1e6);
 }
