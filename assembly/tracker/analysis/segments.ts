@@ -48,7 +48,18 @@ export function acknowledge(a: usize, r: usize, side: i32, ack: u32, t: f64): vo
   const start = <i32>load<u8>(r, S_RING_START);
   const e = entry(blk < 0 ? ringAt(a, side) : blockEntries(blk), start);
   let kept = 0, matched = false, sample: f64 = 0;
-  if ((load<u8>(r, S_BITS) & SB_RING_UNSORTED) == 0 && seqGT(load<u32>(entry(e, n - 1), RE_END), ack)) {
+  const sorted = (load<u8>(r, S_BITS) & SB_RING_UNSORTED) == 0, newest = load<u32>(entry(e, n - 1), RE_END);
+  if (sorted && !seqGT(newest, ack) && !seqGT(load<u32>(e, RE_END), ack)) {
+    // In order, and both the oldest and the newest covered: all are (their ends lie within
+    // 2^30 of the oldest's, in order), so all leave, and those ending at the ACK are the newest
+    // ones: the sample is from the first of them, found from the newest back.
+    if (ack == newest) {
+      let k = n - 1;
+      while (k > 0 && load<u32>(entry(e, k - 1), RE_END) == ack) k--;
+      sample = t - load<f64>(entry(e, k), RE_TIME);
+      matched = true;
+    }
+  } else if (sorted && seqGT(newest, ack)) {
     // In order, and the newest is beyond the ACK: the covered entries are a prefix.
     let k = 0;
     for (; k < n; k++) {
