@@ -67,11 +67,11 @@ export function analysisStartsNewStream(a: usize, side: i32, flags: u32, seq: u3
  * Most packets (85-88 % of those of generated short and bulk exchanges) are usual ones: neither
  * SYN, FIN nor RST, at this side's next expected sequence number, with a non-zero window and
  * no window-scale option, both bases set, the handshake RTT not pending, the handshake not
- * waiting for its last ACK; a pure ACK acknowledging something new, or a segment after the
- * side's first payload, not a probe, not all acknowledged already and not ending at the edge
+ * waiting for its last ACK; a pure ACK acknowledging something new, or a segment that is not a probe, not all acknowledged already and not ending at the edge
  * of the peer's window; and not acknowledging beyond the peer's contiguous end. No rule gives
  * such a packet a verdict, and only its bookkeeping is left: that is done here, on the hot
- * lines' fields alone, and every other packet goes through all the rules (anyPacket). The
+ * lines' fields (and, for a side's first payload, its time on a cold line), and every other
+ * packet goes through all the rules (anyPacket). The
  * TypeScript engine takes the same shortcut on the same test.
  */
 export function analysisPacket(a: usize, side: i32, seq: u32, ack: u32, flags: u32, window: u32, wscale: i32, payload: u32, t: f64): u32 {
@@ -89,7 +89,7 @@ export function analysisPacket(a: usize, side: i32, seq: u32, ack: u32, flags: u
   } else {
     const peerAck = load<u32>(r, S_LAST_ACK), peerWindow = load<u32>(r, S_WINDOW);
     const scale = <i32>load<i8>(r, S_WIN_SCALE);
-    usual = usual && (load<u8>(f, S_BITS) & SB_FIRST_PAYLOAD) != 0 && !(payload == 1 && peerWindow == 0)
+    usual = usual && !(payload == 1 && peerWindow == 0)
       && !(peerAck != 0 && seqLE(seq + payload, peerAck))
       && !(scale != WSCALE_UNKNOWN && seq + payload == peerAck + (peerWindow << (scale == WSCALE_NONE ? 0 : scale)));
   }
@@ -101,6 +101,12 @@ export function analysisPacket(a: usize, side: i32, seq: u32, ack: u32, flags: u
     if (unacked < <u32>MAX_UNACKED) {
       store<u16>(f, <u16>(unacked + 1), S_UNACKED);
       listSegment(a, f, side, seq + payload, t);
+    }
+    // The side's first payload byte (no keep-alive nor RST here): as the rules' last step.
+    const bits = load<u8>(f, S_BITS);
+    if ((bits & SB_FIRST_PAYLOAD) == 0) {
+      store<u8>(f, bits | <u8>SB_FIRST_PAYLOAD, S_BITS);
+      store<f64>(a + (<usize>side << 3), t, A_FIRST_PAYLOAD_TIME);
     }
   }
   remember(f, seq, seq + payload, nxt, window, ack, 0, t);

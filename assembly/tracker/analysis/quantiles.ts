@@ -1,31 +1,49 @@
 // P-square running quantiles of a side's ack-RTT samples, as the TypeScript engine computes
 // them (sdk/connections/analysis/rtt-quantiles.ts, which explains the method): the same
 // operations in the same order, f64 arithmetic over f32 marker heights, so both engines give
-// bit-identical estimates. `q` is an estimator's address (layout: QUANTILE_STRIDE bytes,
-// Q_HEIGHTS then Q_POSITIONS), `n` the sample count including x.
+// bit-identical estimates. An estimator is QUANTILE_STRIDE bytes (Q_HEIGHTS then Q_POSITIONS);
+// a side's two (p50, p95) lie next to each other.
 
-import { Q_HEIGHTS, Q_POSITIONS } from "../../analysis-layout";
+import { Q_HEIGHTS, Q_POSITIONS, QUANTILE_STRIDE } from "../../analysis-layout";
 
 @inline function h(q: usize, i: i32): f64 { return <f64>load<f32>(q + Q_HEIGHTS + (<usize>i << 2)); }
 @inline function setH(q: usize, i: i32, v: f64): void { store<f32>(q + Q_HEIGHTS + (<usize>i << 2), <f32>v); }
 
-export function addQuantileSample(q: usize, n: u32, x: f64, perMille: i32): void {
+/**
+ * A side's ack-RTT sample `x` into both of its estimators: the median's at `q`, the 95th
+ * percentile's at `q + QUANTILE_STRIDE`; `n` is the sample count including x. One call for the
+ * two, each with its quantile a constant, and the first five samples inserted once: until then
+ * both estimators hold the same sorted samples (the same inserts from the same zeroed block).
+ */
+export function addQuantileSamples(q: usize, n: u32, x: f64): void {
   if (n <= 5) {
+    const q95 = q + QUANTILE_STRIDE;
     let k = <i32>n - 1;
     while (k > 0 && h(q, k - 1) > x) {
-      setH(q, k, h(q, k - 1));
+      const below = load<f32>(q + Q_HEIGHTS + (<usize>(k - 1) << 2));
+      store<f32>(q + Q_HEIGHTS + (<usize>k << 2), below);
+      store<f32>(q95 + Q_HEIGHTS + (<usize>k << 2), below);
       k--;
     }
     setH(q, k, x);
+    setH(q95, k, x);
     if (n == 5) {
       store<i32>(q + Q_POSITIONS, 2);
       store<i32>(q + Q_POSITIONS + 4, 3);
       store<i32>(q + Q_POSITIONS + 8, 4);
+      store<i32>(q95 + Q_POSITIONS, 2);
+      store<i32>(q95 + Q_POSITIONS + 4, 3);
+      store<i32>(q95 + Q_POSITIONS + 8, 4);
     }
     return;
   }
-  // The two quantiles the engine keeps as constants (the same doubles as perMille / 1000).
-  const p: f64 = perMille == 500 ? 0.5 : perMille == 950 ? 0.95 : <f64>perMille / 1000;
+  update(q, n, x, 0.5);
+  update(q + QUANTILE_STRIDE, n, x, 0.95);
+}
+
+// One estimator past its first five samples: the P-square step for quantile `p` (a constant at
+// each call, the same double as perMille / 1000 in the TypeScript engine).
+@inline function update(q: usize, n: u32, x: f64, p: f64): void {
   let q0 = h(q, 0), q1 = h(q, 1), q2 = h(q, 2), q3 = h(q, 3), q4 = h(q, 4);
   let n1 = load<i32>(q + Q_POSITIONS), n2 = load<i32>(q + Q_POSITIONS + 4), n3 = load<i32>(q + Q_POSITIONS + 8);
   const n0: i32 = 1, n4 = <i32>n;

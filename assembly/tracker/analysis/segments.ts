@@ -7,9 +7,9 @@
 import {
   RING_INLINE, RING_BLOCK, SB_RING_UNSORTED, RING_SORTED_SPAN, S_NEXT_SEQ, S_BITS, S_RING_COUNT, S_RING_START,
   S_RING_BLOCK, S_UNACKED, A_RING, RING_STRIDE, RING_ENTRY, RE_END, RE_TIME, A_RTT, RTT_STRIDE, R_SAMPLES, R_MIN,
-  R_MAX, R_SUM, A_QUANTILES, QUANTILES_STRIDE, QUANTILE_STRIDE,
+  R_MAX, R_SUM, A_QUANTILES, QUANTILES_STRIDE,
 } from "../../analysis-layout";
-import { addQuantileSample } from "./quantiles";
+import { addQuantileSamples } from "./quantiles";
 import { promoteRing, demoteRing, blockEntries } from "./ring-pool";
 
 @inline function ringAt(a: usize, side: i32): usize { return a + A_RING + <usize>side * RING_STRIDE; }
@@ -48,7 +48,18 @@ export function acknowledge(a: usize, r: usize, side: i32, ack: u32, t: f64): vo
   const start = <i32>load<u8>(r, S_RING_START);
   const e = entry(blk < 0 ? ringAt(a, side) : blockEntries(blk), start);
   let kept = 0, matched = false, sample: f64 = 0;
-  if ((load<u8>(r, S_BITS) & SB_RING_UNSORTED) == 0 && seqGT(load<u32>(entry(e, n - 1), RE_END), ack)) {
+  const sorted = (load<u8>(r, S_BITS) & SB_RING_UNSORTED) == 0, newest = load<u32>(entry(e, n - 1), RE_END);
+  if (sorted && !seqGT(newest, ack) && !seqGT(load<u32>(e, RE_END), ack)) {
+    // In order, and both the oldest and the newest covered: all are (their ends lie within
+    // 2^30 of the oldest's, in order), so all leave, and those ending at the ACK are the newest
+    // ones: the sample is from the first of them, found from the newest back.
+    if (ack == newest) {
+      let k = n - 1;
+      while (k > 0 && load<u32>(entry(e, k - 1), RE_END) == ack) k--;
+      sample = t - load<f64>(entry(e, k), RE_TIME);
+      matched = true;
+    }
+  } else if (sorted && seqGT(newest, ack)) {
     // In order, and the newest is beyond the ACK: the covered entries are a prefix.
     let k = 0;
     for (; k < n; k++) {
@@ -95,7 +106,5 @@ function rttSample(a: usize, side: i32, d: f64): void {
   if (n == 1 || d < load<f64>(s, R_MIN)) store<f64>(s, d, R_MIN);
   if (n == 1 || d > load<f64>(s, R_MAX)) store<f64>(s, d, R_MAX);
   store<f64>(s, load<f64>(s, R_SUM) + d, R_SUM);
-  const us = d * 1e6;
-  addQuantileSample(q, n, us, 500);
-  addQuantileSample(q + QUANTILE_STRIDE, n, us, 950);
+  addQuantileSamples(q, n, d * 1e6);
 }

@@ -182,8 +182,8 @@ export class TcpAnalysis extends AnalysisState {
     if (payload === 0) {
       if (ack === fwdAck) return false;
     } else {
-      const peerAck = this.lastAck[r]!, peerWindow = this.window[r]!, scale = this.winScale[r]!, fp = this.firstPayloadTime[f]!;
-      if (fp !== fp || (payload === 1 && peerWindow === 0)) return false;
+      const peerAck = this.lastAck[r]!, peerWindow = this.window[r]!, scale = this.winScale[r]!;
+      if (payload === 1 && peerWindow === 0) return false;
       if (peerAck !== 0 && ((seq + payload - peerAck) | 0) <= 0) return false;
       const shift = scale === WSCALE_NONE ? 0 : scale;
       if (scale !== WSCALE_UNKNOWN && ((seq + payload) >>> 0) === ((peerAck + ((peerWindow << shift) >>> 0)) >>> 0)) return false;
@@ -201,6 +201,9 @@ export class TcpAnalysis extends AnalysisState {
         this.nextSeq[f] = next;
         this.nextSeqTime[f] = io[IO_TIME]!;
       }
+      // The side's first payload byte (no keep-alive nor RST here), as the rules' last step.
+      const fp = this.firstPayloadTime[f]!;
+      if (fp !== fp) this.firstPayloadTime[f] = io[IO_TIME]!;
     }
     if (seq === this.maxSeqToBeAcked[f] || this.maxSeqToBeAcked[f] === 0) this.maxSeqToBeAcked[f] = this.nextSeq[f]!;
     this.window[f] = window;
