@@ -45,11 +45,15 @@ function pct(n: number, total: number): string {
   return total ? `${((100 * n) / total).toFixed(1)}%` : "";
 }
 
-/** A duration in µs as a person reads it: µs, ms or s. */
-function duration(us: number | null): string {
+/**
+ * A duration in µs as a person reads it: ns (below 1 µs, from a nanosecond capture: loopback
+ * handshakes take a few hundred), µs, ms or s.
+ */
+export function readableDuration(us: number | null): string {
   if (us === null) return "-";
-  if (us < 1000) return `${us.toFixed(0)} µs`;
-  if (us < 1_000_000) return `${(us / 1000).toFixed(us >= 100_000 ? 0 : 2)} ms`;
+  if (us > 0 && us < 0.9995) return `${(us * 1000).toFixed(0)} ns`;
+  if (us < 999.5) return `${us.toFixed(0)} µs`;
+  if (us < 999_500) return `${(us / 1000).toFixed(us >= 100_000 ? 0 : 2)} ms`;
   return `${(us / 1e6).toFixed(us >= 100_000_000 ? 0 : 2)} s`;
 }
 
@@ -61,7 +65,7 @@ function counts(title: string, byKey: Record<string, number | undefined>, total:
 }
 
 function rttTable(r: CaptureReport["rttUs"]): string[] {
-  const row = (label: string, s: RttSummary) => [label, String(s.count), ...[s.p50, s.p90, s.p99, s.max].map(duration)];
+  const row = (label: string, s: RttSummary) => [label, String(s.count), ...[s.p50, s.p90, s.p99, s.max].map(readableDuration)];
   const right = { align: "right" as const };
   return [...renderTable([{ header: "Handshake RTT" }, { header: "count", ...right }, { header: "p50", ...right }, { header: "p90", ...right }, { header: "p99", ...right }, { header: "max", ...right }],
     [row("SYN -> SYN/ACK", r.synToSynAck), row("SYN/ACK -> ACK", r.synAckToAck)]), ""];
@@ -108,7 +112,7 @@ function connectionList(title: string, list: ConnectionRecord[], withDate: boole
     // An unanswered SYN still within its attempt timeout is "open" only because the capture stopped.
     const teardown = c.teardown.kind === "open" && c.handshake.outcome === "unanswered" ? "capture ended" : c.teardown.kind;
     return [`#${c.id}`, timeOfDay(c.ts, withDate), formatEndpoint(c.orig.addr, c.orig.port), "->", formatEndpoint(c.resp.addr, c.resp.port),
-      c.handshake.outcome, teardown, c.connState, c.history || "-", rtt === null ? "-" : duration(rtt)];
+      c.handshake.outcome, teardown, c.connState, c.history || "-", rtt === null ? "-" : readableDuration(rtt)];
   });
   return [title, ...renderTable([{ header: "  id" }, { header: "began (UTC)" }, { header: "client" }, { header: "" }, { header: "server" },
     { header: "outcome" }, { header: "teardown" }, { header: "state" }, { header: "history" }, { header: "handshake", align: "right" }], rows), ""];
@@ -167,7 +171,7 @@ export function renderSummary(captures: CaptureSummary[], report: CaptureReport,
   out.push(...counts("Zeek conn_state", report.byConnState, n, (k) => CONN_STATE_DESCRIPTIONS[k as keyof typeof CONN_STATE_DESCRIPTIONS] ?? ""));
   if (report.rttUs.synToSynAck.count || report.rttUs.synAckToAck.count) out.push(...rttTable(report.rttUs));
   out.push(...failedServers(report), ...scanSuspects(report));
-  out.push(...interesting.health.render(duration));
+  out.push(...interesting.health.render(readableDuration));
   const lossFinding = interesting.health.qualityFinding();
   out.push(`Capture quality: ${lossFinding && report.quality.verdict === "good" ? "degraded" : report.quality.verdict}`);
   for (const f of report.quality.findings) out.push(`  ! ${f.message}`);
