@@ -20,8 +20,11 @@ export const KEEPING = 2;
 
 interface Later { head: LadderPacket[]; tail: LadderPacket[]; dropped: number }
 
-/** A connection's kept packets; `fromOrig` says whether its side 0 sent the packet. */
-export interface KeptRun { packets: LadderPacket[]; omitted: number; omittedAt: number }
+/**
+ * A connection's kept packets; `fromOrig` says whether its side 0 sent the packet. `nanoseconds`:
+ * a kept packet's timestamp is not a whole microsecond (a nanosecond capture's).
+ */
+export interface KeptRun { packets: LadderPacket[]; omitted: number; omittedAt: number; nanoseconds: boolean }
 
 function grown<T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(column: T, n: number): T {
   const next = new (column.constructor as new (n: number) => T)(n);
@@ -33,6 +36,7 @@ export class KeptPackets {
   private state = new Uint8Array(1024);
   private count = new Uint32Array(1024); //  packets seen while keeping
   private firstTime = new Float64Array(1024);
+  private nanoseconds = new Uint8Array(1024); // 1 once a kept packet's time is not a whole µs
   // The first packet.
   private fromSideA = new Uint8Array(1024);
   private flags = new Uint16Array(1024);
@@ -62,6 +66,7 @@ export class KeptPackets {
     if (slot >= this.state.length) this.grow(slot + 1);
     this.state[slot] = keep ? KEEPING : COUNT_ONLY;
     this.count[slot] = 0;
+    this.nanoseconds[slot] = 0;
   }
 
   /** Stops keeping the packets of the connection in `slot` (it can no longer be drawn). */
@@ -85,6 +90,7 @@ export class KeptPackets {
   add(slot: number, fromSideA: boolean, b: PacketBatch, i: number, time: number, frame: number, verdicts: number): void {
     const n = this.count[slot]!;
     this.count[slot] = n + 1;
+    if (b.tsNsec(i) % 1000 !== 0) this.nanoseconds[slot] = 1;
     if (n === 0) {
       this.firstTime[slot] = time;
       this.fromSideA[slot] = fromSideA ? 1 : 0;
@@ -121,12 +127,13 @@ export class KeptPackets {
   take(slot: number): KeptRun {
     const later = this.later.get(slot);
     const packets: LadderPacket[] = [];
+    const nanoseconds = this.nanoseconds[slot] === 1;
     if (this.count[slot]! > 0) packets.push(this.first(slot));
-    if (!later) return { packets, omitted: 0, omittedAt: packets.length };
+    if (!later) return { packets, omitted: 0, omittedAt: packets.length, nanoseconds };
     packets.push(...later.head);
     const omittedAt = packets.length;
     packets.push(...later.tail);
-    return { packets, omitted: later.dropped, omittedAt };
+    return { packets, omitted: later.dropped, omittedAt, nanoseconds };
   }
 
   private first(slot: number): LadderPacket {
@@ -145,6 +152,7 @@ export class KeptPackets {
     this.state = grown(this.state, n);
     this.count = grown(this.count, n);
     this.firstTime = grown(this.firstTime, n);
+    this.nanoseconds = grown(this.nanoseconds, n);
     this.fromSideA = grown(this.fromSideA, n);
     this.flags = grown(this.flags, n);
     this.seq = grown(this.seq, n);

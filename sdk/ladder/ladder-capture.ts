@@ -50,6 +50,11 @@ export interface ConnectionLadder {
   omitted: number;
   /** Index in `packets` where the omitted run sits (packets.length when none). */
   omittedAt: number;
+  /**
+   * A packet's timestamp is not a whole microsecond (a nanosecond capture's): times are drawn
+   * with nine decimals, else six (what they carry, as Wireshark shows each capture's resolution).
+   */
+  nanoseconds: boolean;
 }
 
 export interface LadderSelection {
@@ -91,7 +96,7 @@ export async function captureLadders(
     // Roles are final now: side 0 is the originator unless the connection was flipped.
     const sideAIsOrig = store.flipped[slot] === 0;
     const packets = run.packets.map((p) => ({ ...p, fromOrig: p.fromOrig === sideAIsOrig }));
-    drawn.push(connection.id, { connection, packets, omitted: run.omitted, omittedAt: run.omittedAt });
+    drawn.push(connection.id, { connection, packets, omitted: run.omitted, omittedAt: run.omittedAt, nanoseconds: run.nanoseconds });
     if (drawn.size > limit) drawn.popMax();
     if (drawn.size === limit && !pruned) {
       // From now on only connections that began earlier than the last drawn can be drawn.

@@ -120,11 +120,12 @@ export function renderLadder(ladder: ConnectionLadder): string {
   const labels = new Map(ladder.packets.map((p) => [p, label(p)]));
   const arrowWidth = Math.min(MAX_ARROW, Math.max(MIN_ARROW, ...[...labels.values()].map((l) => l.length + 8)));
   const frameWidth = Math.max(5, String(ladder.packets[ladder.packets.length - 1]?.frame ?? 0).length);
-  const gutter = `${"".padStart(frameWidth)}  ${"".padStart(10)}  ${"".padEnd(STATE_WIDTH)} `;
+  const decimals = ladder.nanoseconds ? 9 : 6, timeWidth = decimals + 4;
+  const gutter = `${"".padStart(frameWidth)}  ${"".padStart(timeWidth)}  ${"".padEnd(STATE_WIDTH)} `;
 
   const out = header(c, ladder, scaling);
   out.push("");
-  out.push(`${"frame".padStart(frameWidth)}  ${"time (s)".padStart(10)}  ${"client".padEnd(STATE_WIDTH)} ${client.padEnd(Math.max(client.length + 1, arrowWidth - server.length))}${server}  server`);
+  out.push(`${"frame".padStart(frameWidth)}  ${"time (s)".padStart(timeWidth)}  ${"client".padEnd(STATE_WIDTH)} ${client.padEnd(Math.max(client.length + 1, arrowWidth - server.length))}${server}  server`);
 
   const finEnd: [number | null, number | null] = [null, null]; // [client, server] raw seq after FIN
   const first = ladder.packets[0];
@@ -139,7 +140,7 @@ export function renderLadder(ladder: ConnectionLadder): string {
   };
   const line = (p: LadderPacket) => {
     advance(p);
-    out.push(`${String(p.frame).padStart(frameWidth)}  ${p.time.toFixed(6).padStart(10)}  ${sides.client.padEnd(STATE_WIDTH)} ${arrow(labels.get(p)!, p.fromOrig, arrowWidth)}  ${serverSilent ? "-" : sides.server}`);
+    out.push(`${String(p.frame).padStart(frameWidth)}  ${p.time.toFixed(decimals).padStart(timeWidth)}  ${sides.client.padEnd(STATE_WIDTH)} ${arrow(labels.get(p)!, p.fromOrig, arrowWidth)}  ${serverSilent ? "-" : sides.server}`);
   };
   const fold = (run: LadderPacket[]) => {
     const c2s = run.filter((p) => p.fromOrig), s2c = run.filter((p) => !p.fromOrig);

@@ -8,6 +8,7 @@ import { Conversation, merge } from "../../helpers/conversation.js";
 import { F } from "../../helpers/packets.js";
 import { IdHeap } from "../../../sdk/ladder/id-heap.js";
 import { wiresharkFlags } from "../../../sdk/ladder/tcp-flags.js";
+import { renderLadder } from "../../../sdk/ladder/render-ladder.js";
 import { generateCapture } from "../../../bench/generate.js";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -41,6 +42,22 @@ describe("captureLadders", () => {
     expect(ladders[0]!.packets.map((p) => p.frame)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(ladders[0]!.packets[0]!.synOptions).toBeDefined();
     expect(ladders[0]!.packets[2]!.synOptions).toBeUndefined();
+  });
+
+  it("draws times with nine decimals when the packets' timestamps carry nanoseconds, else six", async () => {
+    const frames = new Conversation({ clientPort: 40020, start: 1_700_000_000 }).c(SYN).s(SYN | ACK).c(ACK).frames;
+    // 10 ms apart, as the conversation writes them, plus 350 and 770 ns.
+    const ns = frames.map((f, k) => ({ ...f, nsec: f.nsec! + [0, 350, 770][k]! }));
+    const nano = (await captureLadders(writePcap(ns, { nanosecond: true }), compileFilter("tcp"))).ladders[0]!;
+    expect(nano.nanoseconds).toBe(true);
+    const times = renderLadder(nano).split("\n").filter((l) => /^ +\d+ +\d/.test(l)).map((l) => l.trim().split(/ +/)[1]);
+    expect(times).toEqual(["0.000000000", "0.010000350", "0.020000770"]);
+    // Whole microseconds, in a nanosecond file or a microsecond one: six decimals, as before.
+    for (const nanosecond of [true, false]) {
+      const micro = (await captureLadders(writePcap(frames, { nanosecond }), compileFilter("tcp"))).ladders[0]!;
+      expect(micro.nanoseconds).toBe(false);
+      expect(renderLadder(micro)).toMatch(/^ +1 +0\.000000 +SYN-SENT/m);
+    }
   });
 
   it("refuses a limit below 1", async () => {
