@@ -52,7 +52,7 @@ function toAsyncIterable(source: ByteSource): AsyncIterable<Uint8Array> {
 }
 
 /** A chunk of a caller's stream as bytes; anything but bytes is refused (a string would read as nothing). */
-function asBytes(chunk: unknown): Uint8Array {
+export function asBytes(chunk: unknown): Uint8Array {
   if (chunk instanceof Uint8Array) return chunk;
   if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
   if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
