@@ -56,7 +56,7 @@ function toAsyncIterable(source: ByteSource): AsyncIterable<Uint8Array> {
 }
 
 /** A chunk of a caller's stream as bytes; anything but bytes is refused (a string would read as nothing). */
-function asBytes(chunk: unknown): Uint8Array {
+export function asBytes(chunk: unknown): Uint8Array {
   if (chunk instanceof Uint8Array) return chunk;
   if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
   if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -70,6 +70,12 @@ async function* prepend(first: Uint8Array, rest: AsyncIterator<unknown>): AsyncG
   for (let r = await rest.next(); !r.done; r = await rest.next()) yield asBytes(r.value);
 }
 
+// Hands on the bytes a stream gave before it failed, then its failure.
+async function* failAfter(head: Uint8Array, error: unknown): AsyncGenerator<Uint8Array> {
+  yield head;
+  throw error;
+}
+
 async function streamPull(source: AsyncIterable<unknown>, close: () => void): Promise<Pull> {
   const it = source[Symbol.asyncIterator]();
   // Stopping early (a scan closed, a damaged capture) ends the stream too: a file stream closes
@@ -79,7 +85,14 @@ async function streamPull(source: AsyncIterable<unknown>, close: () => void): Pr
     // The first two bytes say whether it is gzip: gathered across chunks if need be.
     let head: Uint8Array = new Uint8Array(0);
     while (head.length < 2) {
-      const next = await it.next();
+      let next: IteratorResult<unknown>;
+      try {
+        next = await it.next();
+      } catch (error) {
+        // Failing after a byte came is a read failure (damage, at its offset), as it is later.
+        if (head.length === 0) throw error;
+        return { kind: "chunks", chunks: failAfter(head, error), close: closeAll };
+      }
       if (next.done) break;
       const chunk = asBytes(next.value);
       head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);

@@ -11,7 +11,7 @@ import { open } from "node:fs";
 import { promisify } from "node:util";
 import { Readable } from "node:stream";
 import { decodeCapture } from "./decode-capture.js";
-import { NamedByteSource, inputName, type CaptureInput } from "./capture-input.js";
+import { NamedByteSource, InputTypeError, asBytes, inputName, type CaptureInput } from "./capture-input.js";
 import type { Timestamp } from "./packet-decoder.js";
 
 /** Bytes a peek may read from a once-only input before it gives up (they are kept in memory). */
@@ -50,6 +50,8 @@ function rereadable(input: CaptureInput): boolean {
 class Replay {
   private readonly kept: Uint8Array[] = [];
   private keptBytes = 0;
+  /** How the source failed while the peek pulled it: the replay fails so after the kept chunks. */
+  private failure: { error: unknown } | null = null;
   constructor(private readonly source: AsyncIterator<Uint8Array>, private readonly close: () => void) {}
 
   /** For the peek: never closes the source; ends once PEEK_LIMIT_BYTES are kept. */
@@ -58,14 +60,18 @@ class Replay {
       [Symbol.asyncIterator]: () => ({
         next: async (): Promise<IteratorResult<Uint8Array>> => {
           if (this.keptBytes >= PEEK_LIMIT_BYTES) return { done: true, value: undefined };
-          const r = await this.source.next();
-          if (!r.done) {
-            const chunk = r.value instanceof Uint8Array ? r.value : new Uint8Array(r.value as ArrayBuffer);
-            this.kept.push(chunk);
-            this.keptBytes += chunk.length;
-            return { done: false, value: chunk };
+          let chunk: Uint8Array;
+          try {
+            const r = await this.source.next();
+            if (r.done) return r;
+            chunk = asBytes(r.value); // a string is refused, as a scan of the stream refuses it
+          } catch (error) {
+            this.failure = { error };
+            throw error;
           }
-          return r;
+          this.kept.push(chunk);
+          this.keptBytes += chunk.length;
+          return { done: false, value: chunk };
         },
         return: async (): Promise<IteratorResult<Uint8Array>> => ({ done: true, value: undefined }),
       }),
@@ -75,6 +81,7 @@ class Replay {
   async *replay(): AsyncGenerator<Uint8Array> {
     try {
       while (this.kept.length > 0) yield this.kept.shift()!;
+      if (this.failure) throw this.failure.error; // the source is done: pulling on would end it
       for (let r = await this.source.next(); !r.done; r = await this.source.next()) yield r.value;
     } finally {
       this.close();
@@ -116,6 +123,10 @@ export async function peekInput(input: CaptureInput): Promise<PeekedInput> {
   let first: Timestamp | null = null;
   try {
     first = await peekFirstTimestamp(replay.recording());
-  } catch { /* a stream that fails: reported when read */ }
+  } catch (error) {
+    // A stream that fails is reported when read (the replay fails where it did); one that
+    // yields no bytes (strings) is a mistake in the call, thrown as scan() throws it.
+    if (error instanceof InputTypeError) { close(); throw error; }
+  }
   return { first, input: new NamedByteSource(inputName(input), { [Symbol.asyncIterator]: () => replay.replay() }) };
 }

@@ -87,8 +87,14 @@ export function createLineScanner(input: CaptureInput | CaptureInput[], options:
     }
   }
 
+  let started = false;
   return {
-    chunks: ({ reuse = false } = {}) => (inWorkers ? workers(reuse) : onMain(reuse)),
+    chunks: ({ reuse = false } = {}) => {
+      // A second pass would read a stream already read (no lines) and add to captures().
+      if (started) throw new Error("a line scanner's chunks() can be iterated only once");
+      started = true;
+      return inWorkers ? workers(reuse) : onMain(reuse);
+    },
     captures: () => summaries,
     timeline: () => {
       if (!timeline) throw new Error("timeline() is available once iteration has ended");

@@ -104,4 +104,36 @@ describe("peekInput", () => {
     expect(read.records).toHaveLength(1);
     expect(read.summary.error).toBeNull();
   });
+
+  it("replays a stream that failed during the peek as failing where it did, as reading it directly does", async () => {
+    // The replay once pulled on the failed source, which then ended: the failure was lost (a
+    // stream failing before any byte read as an empty capture, one failing mid-record as cut).
+    const bytes = writePcap([1, 2, 3].map((i) => ({ data: ethernet(tcpIp({ flags: F.SYN, sport: 1000 + i })), sec: 1_600_000_000 + i })));
+    const failing = (n: number) => (async function* () {
+      if (n > 0) yield bytes.subarray(0, n);
+      throw new Error("disk gone");
+    })();
+    for (const n of [1, 30, bytes.length - 10]) {
+      const direct = await decodeAll(failing(n));
+      const { input } = await peekInput(failing(n));
+      const read = await decodeAll(input);
+      expect(direct.summary.error, `after ${n} bytes`).toMatchObject({ code: "input.read_failed", offset: n });
+      expect(read.summary.error, `after ${n} bytes`).toEqual(direct.summary.error);
+      expect(read.records).toEqual(direct.records);
+    }
+    const { input } = await peekInput(failing(0));
+    await expect(decodeAll(input)).rejects.toThrow("disk gone");
+  });
+
+  it("refuses a stream of strings as scan() does, and takes any typed-array chunk as its bytes", async () => {
+    // The peek once made each chunk `new Uint8Array(chunk)`: a string or a DataView became no
+    // bytes, and the capture read as empty.
+    const bytes = writePcap([{ data: ethernet(tcpIp({ flags: F.SYN })), sec: 1_600_000_000 }]);
+    const strings = (async function* () { yield "abc"; })();
+    await expect(peekInput(strings as unknown as AsyncIterable<Uint8Array>)).rejects.toThrow(/must yield bytes .* not a string/);
+    const views = (async function* () { yield new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength); })();
+    const { first, input } = await peekInput(views as AsyncIterable<Uint8Array>);
+    expect(first).toEqual({ sec: 1_600_000_000, nsec: 0 });
+    expect((await scan(input)).connections).toHaveLength(1);
+  });
 });

@@ -4,7 +4,7 @@
 // connections open at the end (merged by id across workers), and on the Zeek traces.
 
 import { describe, it, expect } from "vitest";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { createReadStream, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -129,6 +129,18 @@ describe("lines written by the workers", () => {
     for await (const _ of createLineScanner(cut, { threads: 3 }, { format: "ndjson" }).chunks()) if (++chunks === 2) break;
     expect(chunks).toBe(2);
     expect(await lines(cut, 3)).toBe(await lines(cut, 1)); // the memory and workers came back
+  });
+
+  it("come once: a second chunks() throws, as a scanner iterated again does, for any thread count", async () => {
+    // A second pass once read the stream already read, as no lines, and added its summary.
+    for (const threads of [1, 2, 3]) {
+      const scanner = createLineScanner(createReadStream(SAMPLE), { threads }, { format: "ndjson" });
+      let bytes = 0;
+      for await (const chunk of scanner.chunks()) bytes += chunk.length;
+      expect(bytes).toBeGreaterThan(0);
+      expect(() => scanner.chunks()).toThrow("chunks() can be iterated only once");
+      expect(scanner.captures()).toHaveLength(1);
+    }
   });
 
   it("with chunks({ reuse }) come as the same bytes, each chunk written over the one before it", async () => {
