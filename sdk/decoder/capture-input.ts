@@ -91,7 +91,8 @@ async function streamPull(source: AsyncIterable<unknown>, close: () => void): Pr
       } catch (error) {
         // Failing after a byte came is a read failure (damage, at its offset), as it is later.
         if (head.length === 0) throw error;
-        return { kind: "chunks", chunks: failAfter(head, error), close: closeAll };
+        let taken = 0;
+        return { kind: "chunks", chunks: counted(failAfter(head, error), (n) => { taken += n; }), close: closeAll, storedBytes: () => taken };
       }
       if (next.done) break;
       const chunk = asBytes(next.value);
