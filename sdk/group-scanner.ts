@@ -37,7 +37,7 @@ export function createGroupScanner(input: CaptureInput | CaptureInput[], options
     groups,
     captures: () => summaries,
     timeline: () => {
-      if (!timeline) throw new Error("timeline() is available once iteration has ended");
+      if (!timeline) throw new Error("timeline() is available once the scan has read all its input (not after a loop left early)");
       return timeline;
     },
   };

@@ -143,11 +143,11 @@ export function createScanner(input: CaptureInput | CaptureInput[], options: Sca
     captures: () => summaries,
     report: () => {
       if (!builder) throw new Error("this scanner was created with report: false");
-      if (!report) throw new Error("report() is available once iteration has ended");
+      if (!report) throw new Error("report() is available once the scan has read all its input (not after a loop left early)");
       return report;
     },
     timeline: () => {
-      if (!timeline) throw new Error("timeline() is available once iteration has ended");
+      if (!timeline) throw new Error("timeline() is available once the scan has read all its input (not after a loop left early)");
       return timeline;
     },
     batches,

@@ -192,7 +192,7 @@ export function createBucketScanner(set: PartitionSet, bucket: number, options: 
     captures: () => [],
     report: () => { throw new Error("a bucket has no capture report: its connections are a share of the capture's"); },
     timeline: () => {
-      if (!timeline) throw new Error("timeline() is available once iteration has ended");
+      if (!timeline) throw new Error("timeline() is available once the scan has read all its input (not after a loop left early)");
       return timeline;
     },
     async *[Symbol.asyncIterator]() {

@@ -30,4 +30,11 @@ describe("createScanner", () => {
     expect(() => scanner.report()).toThrow(/report: false/);
     expect(scanner.timeline()).toEqual(whole.report.timeline);
   });
+
+  it("after a loop left early, report() and timeline() say so", async () => {
+    const scanner = createScanner(SAMPLE);
+    for await (const _ of scanner) break;
+    expect(() => scanner.report()).toThrow("report() is available once the scan has read all its input (not after a loop left early)");
+    expect(() => scanner.timeline()).toThrow(/not after a loop left early/);
+  });
 });
