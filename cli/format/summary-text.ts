@@ -53,8 +53,9 @@ export function readableDuration(us: number | null): string {
   if (us === null) return "-";
   if (us > 0 && us < 0.9995) return `${(us * 1000).toFixed(0)} ns`;
   if (us < 999.5) return `${us.toFixed(0)} µs`;
-  if (us < 999_500) return `${(us / 1000).toFixed(us >= 100_000 ? 0 : 2)} ms`;
-  return `${(us / 1e6).toFixed(us >= 100_000_000 ? 0 : 2)} s`;
+  // Two decimals below 100 (of what rounds to below 100.00: 99.996 ms is "100 ms").
+  if (us < 999_500) return `${(us / 1000).toFixed(us >= 99_995 ? 0 : 2)} ms`;
+  return `${(us / 1e6).toFixed(us >= 99_995_000 ? 0 : 2)} s`;
 }
 
 function counts(title: string, byKey: Record<string, number | undefined>, total: number, describe: (k: string) => string): string[] {

@@ -17,6 +17,9 @@ describe("readableDuration", () => {
     expect(readableDuration(999_600)).toBe("1.00 s"); // not "1000 ms"
     expect(readableDuration(12_345)).toBe("12.35 ms");
     expect(readableDuration(250_000)).toBe("250 ms");
+    expect(readableDuration(99_996)).toBe("100 ms"); // not "100.00 ms"
+    expect(readableDuration(99_994)).toBe("99.99 ms");
+    expect(readableDuration(99_996_000)).toBe("100 s");
     expect(readableDuration(4_000_000)).toBe("4.00 s");
   });
 });
