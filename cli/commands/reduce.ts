@@ -16,7 +16,7 @@ import { lineWriter, wasmLineFormat } from "../../sdk/lines/line-formats.js";
 import { wasmLinesEnabled } from "../../sdk/lines/wasm-lines.js";
 import { ByteSink } from "../../sdk/lines/byte-sink.js";
 import { Output, OutputClosed, OutputError } from "../output.js";
-import { EXIT_PARTIAL, EXIT_PARTITIONS, worst } from "../exit-codes.js";
+import { EXIT_OK, EXIT_PARTIAL, EXIT_PARTITIONS } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
 import { refuseParquetOnTerminal } from "../terminal-output.js";
 import { lineFooter, lineHeader } from "../format/line-formats.js";
@@ -129,14 +129,11 @@ export async function runFromPartitions(captures: string[], flags: ReduceFlags):
     const reading = endingAtDamage(trackBucketGroups(set, bucket, { ...options, wasmLines }));
     if (format === "parquet") await writeParquetGroups(reading.groups, filter, (bytes) => output.writeBytes(bytes));
     else await writeBucketLines(reading.groups, format, filterText, output);
-    let exit = 0;
     await output.close();
     const damage = reading.damage();
-    if (damage) {
-      process.stderr.write(`tcp-handshake-scan: ${damage.message}\n`);
-      exit = worst(exit, EXIT_PARTIAL);
-    }
-    return exit;
+    if (!damage) return EXIT_OK;
+    process.stderr.write(`tcp-handshake-scan: ${damage.message}\n`);
+    return EXIT_PARTIAL;
   } catch (error) {
     output.discard();
     if (error instanceof OutputClosed || error instanceof OutputError) return outputFailed(error);

@@ -81,6 +81,10 @@ async function streamPull(source: AsyncIterable<unknown>, close: () => void): Pr
   // Stopping early (a scan closed, a damaged capture) ends the stream too: a file stream closes
   // its descriptor, and standard input no longer holds the process.
   const closeAll = () => { void it.return?.()?.catch?.(() => {}); close(); };
+  // The bytes handed on, as the stream gave them (before gunzip): for progress.
+  let stored = 0;
+  const taken = (chunks: AsyncIterable<Uint8Array>) => counted(chunks, (n) => { stored += n; });
+  const storedBytes = () => stored;
   try {
     // The first two bytes say whether it is gzip: gathered across chunks if need be.
     let head: Uint8Array = new Uint8Array(0);
@@ -91,17 +95,15 @@ async function streamPull(source: AsyncIterable<unknown>, close: () => void): Pr
       } catch (error) {
         // Failing after a byte came is a read failure (damage, at its offset), as it is later.
         if (head.length === 0) throw error;
-        let taken = 0;
-        return { kind: "chunks", chunks: counted(failAfter(head, error), (n) => { taken += n; }), close: closeAll, storedBytes: () => taken };
+        return { kind: "chunks", chunks: taken(failAfter(head, error)), close: closeAll, storedBytes };
       }
       if (next.done) break;
       const chunk = asBytes(next.value);
       head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
     }
-    if (head.length === 0) return { kind: "chunks", chunks: (async function* () {})(), close: closeAll, storedBytes: () => 0 };
-    let stored = 0;
-    const all = counted(prepend(head, it), (n) => { stored += n; });
-    return { kind: "chunks", chunks: isGzip(head) ? gunzip(all) : all, close: closeAll, gzip: isGzip(head), storedBytes: () => stored };
+    if (head.length === 0) return { kind: "chunks", chunks: (async function* () {})(), close: closeAll, storedBytes };
+    const all = taken(prepend(head, it));
+    return { kind: "chunks", chunks: isGzip(head) ? gunzip(all) : all, close: closeAll, gzip: isGzip(head), storedBytes };
   } catch (error) {
     closeAll();
     throw error;

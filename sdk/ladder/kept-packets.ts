@@ -22,7 +22,7 @@ interface Later { head: LadderPacket[]; tail: LadderPacket[]; dropped: number }
 
 /**
  * A connection's kept packets; `fromOrig` says whether its side 0 sent the packet. `nanoseconds`:
- * a kept packet's timestamp is not a whole microsecond (a nanosecond capture's).
+ * a timestamp of its packets seen while kept is not a whole microsecond (a nanosecond capture's).
  */
 export interface KeptRun { packets: LadderPacket[]; omitted: number; omittedAt: number; nanoseconds: boolean }
 

@@ -49,6 +49,13 @@ function checkBucketMade(set: PartitionSet, bucket: number, root: string): void 
   }
 }
 
+/** A bucket reader's arguments, as createScanner checks its own (TypeError, RangeError, PartitionError). */
+function checkBucketArguments(set: PartitionSet, bucket: number, options: BucketOptions): void {
+  checkScanOptions(options);
+  checkPartitionSetArguments(bucket, undefined);
+  checkBucketMade(set, bucket, dirname(set.maps[0]!.dir));
+}
+
 /** Opens and checks every map output's file of `bucket`; throws PartitionError. */
 export function checkBucketFiles(set: PartitionSet, bucket: number): void {
   for (const map of set.maps) closeSync(openBucketFile(map, bucket).fd);
@@ -88,9 +95,7 @@ class BatchArea implements ChunkArea {
 export function trackBucketGroups(
   set: PartitionSet, bucket: number, options: BucketOptions & Pick<GroupingOptions, "wasmLines"> = {},
 ): AsyncGenerator<EndedGroup, Timeline> {
-  checkScanOptions(options);
-  checkPartitionSetArguments(bucket, undefined);
-  checkBucketMade(set, bucket, dirname(set.maps[0]!.dir));
+  checkBucketArguments(set, bucket, options);
   return trackBucket(set, bucket, options, options.signal ?? new AbortController().signal);
 }
 
@@ -160,9 +165,7 @@ async function* trackBucket(
  * report() is not available: a bucket's share of the flows is not the capture.
  */
 export function createBucketScanner(set: PartitionSet, bucket: number, options: BucketOptions = {}): Scanner {
-  checkScanOptions(options);
-  checkPartitionSetArguments(bucket, undefined);
-  checkBucketMade(set, bucket, dirname(set.maps[0]!.dir));
+  checkBucketArguments(set, bucket, options);
   let timeline: Timeline | null = null;
   let running: AsyncGenerator<ConnectionRecord[]> | null = null;
   let started = false;
