@@ -33,7 +33,13 @@ export class Progress {
     process.exit(128 + (constants.signals[signal] ?? 0));
   };
 
-  constructor(private readonly total: number | null, private readonly stream: NodeJS.WriteStream = process.stderr) {
+  /**
+   * `total`: the inputs' bytes; `passes`: how many times they are read (a ladder of files reads
+   * them twice): update() then takes the bytes of every pass so far, and the line says which pass.
+   */
+  constructor(
+    private readonly total: number | null, private readonly stream: NodeJS.WriteStream = process.stderr, private readonly passes = 1,
+  ) {
     process.on("exit", this.onExit);
     for (const s of SIGNALS) process.once(s, this.onSignal);
   }
@@ -50,9 +56,12 @@ export class Progress {
     const room = (this.stream.columns ?? 0) > 1 ? this.stream.columns - 1 : Infinity;
     let line: string;
     if (this.total) {
-      const fraction = Math.min(1, bytes / this.total);
-      const eta = rate > 0 ? (this.total - bytes) / rate : 0;
-      const figures = `${(fraction * 100).toFixed(0).padStart(3)}%  ${mb(bytes)} of ${mb(this.total)}  ${(rate / 1e6).toFixed(0)} MB/s  ETA ${formatEta(eta)}`;
+      const pass = Math.min(this.passes, Math.floor(bytes / this.total) + 1);
+      const inPass = bytes - (pass - 1) * this.total;
+      const fraction = Math.min(1, inPass / this.total);
+      const eta = rate > 0 ? Math.max(0, this.passes * this.total - bytes) / rate : 0;
+      const which = this.passes > 1 ? `pass ${pass} of ${this.passes}  ` : "";
+      const figures = `${which}${(fraction * 100).toFixed(0).padStart(3)}%  ${mb(inPass)} of ${mb(this.total)}  ${(rate / 1e6).toFixed(0)} MB/s  ETA ${formatEta(eta)}`;
       const width = Math.min(BAR_WIDTH, room - figures.length - 3); // "[", "] "
       if (width >= MIN_BAR_WIDTH) {
         const filled = Math.round(fraction * width);

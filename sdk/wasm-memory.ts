@@ -51,7 +51,19 @@ export function acquireScanMemory(): WebAssembly.Memory {
  */
 export function releaseScanMemory(memory: WebAssembly.Memory): void {
   const bytes = memory.buffer.byteLength;
-  if (pool.length >= MAX_POOLED || bytes > MAX_POOLED_BYTES || pool.includes(memory)) return;
+  if (!pooling || pool.length >= MAX_POOLED || bytes > MAX_POOLED_BYTES || pool.includes(memory)) return;
   new Uint8Array(memory.buffer, TRACKER_MEMORY_BASE, bytes - TRACKER_MEMORY_BASE).fill(0);
   pool.push(memory);
 }
+
+/**
+ * While off, scans give their memory up unzeroed instead of pooling it: zeroing makes every page
+ * of it resident until V8 collects it, which only a caller that scans again gains from (the
+ * ladder's first pass, whose second pass decodes in a small memory of its own). Back on, the
+ * memories pooled before are dropped too.
+ */
+export function poolScanMemories(on: boolean): void {
+  pooling = on;
+  pool.length = 0;
+}
+let pooling = true;

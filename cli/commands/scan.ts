@@ -6,6 +6,7 @@ import {
   type ScanOptions, type CaptureSummary, type ConnectionFilter, type CompiledFilter, type CaptureInput, type Scanner,
 } from "../../sdk/index.js";
 import { inputName } from "../../sdk/decoder/capture-input.js";
+import { readTwice } from "../../sdk/ladder/ladder-capture.js";
 import { statSync } from "node:fs";
 import { Output, OutputClosed, OutputError } from "../output.js";
 import { checkInputsAndOutput } from "../input-identity.js";
@@ -157,7 +158,8 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     process.stderr.write(`tcp-handshake-scan: warning: --threads ${cappedFrom}: ${threads} cores available, using ${threads} threads\n`);
   }
   const showProgress = !flags.quiet && !flags.noProgress && process.stderr.isTTY === true;
-  const progress = showProgress ? new Progress(inputBytes) : null;
+  // Ladders of files read them twice: a scan that finds the connections, then a pass that draws them.
+  const progress = showProgress ? new Progress(inputBytes, process.stderr, selector && readTwice(files) ? 2 : 1) : null;
   let readBefore = 0;
   let lastRead = 0;
   // The bytes as stored, as the inputs' sizes count them: compressed ones for gzip.

@@ -44,6 +44,8 @@ export class TrackerContext {
   readonly ignoreChecksums: Cidr[];
   /** The flow groups it tracks (TrackerOptions.shard). */
   readonly owned: OwnedGroups;
+  /** Within them, the flows it tracks, by flow hash (TrackerOptions.tracksFlow); null: all. */
+  readonly tracksFlow: ((flowHash: number) => boolean) | null;
   /**
    * The latest time of other shards' packets since its last timer check: the timers due by
    * then fire before its next own packet or at the batch's clock step, in the same order as at
@@ -100,6 +102,7 @@ export class TrackerContext {
     this.keyByTunnel = options.keyByTunnel ?? false;
     this.ignoreChecksums = (options.ignoreChecksumsNets ?? []).map(parseCidr);
     this.owned = ownedGroups(options.shard);
+    this.tracksFlow = options.tracksFlow ?? null;
     this.halfOpenShare = limitShare(halfOpenLimit(options));
     this.connectionShare = limitShare(connectionLimit(options));
   }

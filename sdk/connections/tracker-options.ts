@@ -51,6 +51,13 @@ export interface TrackerOptions {
    */
   shard?: TrackerShard;
   /**
+   * The reference tracker only: track, within the shard, only the flows for which this returns
+   * true, given their flow hash (the decoder's REC_FLOW_HASH); as for a shard, the clock and
+   * timers advance with every packet. For the ladder's second pass, which draws a few connections
+   * a first scan found: their flows alone, or the whole virtual shard of one that saw evictions.
+   */
+  tracksFlow?: (flowHash: number) => boolean;
+  /**
    * Connections of one packet so far (a lone SYN, a mid-stream ACK, a RST, a SYN/ACK, ...) kept
    * at once (default DEFAULT_MAX_HALF_OPEN; Infinity: no limit), each held as its packet's
    * record until a second packet or its first timer. Past it, the oldest ends at once (a SYN's

@@ -105,8 +105,9 @@ export class ConnectionTracker extends TrackerContext {
     }
     this.stepClock(b, i);
     const t = this.cur[CUR_TIME]!;
-    const shard = virtualShard(b.u32[i * 32 + L.REC_FLOW_HASH / 4]!);
-    if (!ownsGroup(this.owned, shard)) {
+    const flowHash = b.u32[i * 32 + L.REC_FLOW_HASH / 4]!;
+    const shard = virtualShard(flowHash);
+    if (!ownsGroup(this.owned, shard) || (this.tracksFlow !== null && !this.tracksFlow(flowHash))) {
       if (t > this.deferredDue) this.deferredDue = t;
       return;
     }

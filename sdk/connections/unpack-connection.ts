@@ -2,7 +2,8 @@
 // into a slot of a ConnectionStore, so that the one record builder (connection-record.ts)
 // serves both trackers, with the TCP analysis results of the block at C_ANALYSIS and the tunnel
 // chain of the block at C_TUNNEL_CHAIN (in the same memory or buffer as the record). Only what
-// the record is made of (record-values.ts) and when it ended are read: the tracker's own
+// the record is made of (record-values.ts), when it ended and its flow hash (which the ladder's
+// first pass, find-selected.ts, reads) are read: the tracker's own
 // bookkeeping (deadlines, ISNs, the second SYN/ACK, per-side counters no field shows, the
 // extension block's out-of-order blocks) is left unset in the slot, which saves about 40 of
 // some 120 stores a connection. A record field that reads more must be added here too (the
@@ -24,6 +25,7 @@ export function unpackConnection(view: DataView, bytes: Uint8Array, c: number, s
   const u8 = (at: number) => view.getUint8(c + at);
   const k = slot * KEY_WORDS;
   for (let w = 0; w < 10; w++) s.key[k + w] = view.getInt32(c + C.C_KEY + w * 4, true);
+  s.flowHash[slot] = u32(C.C_FLOW_HASH);
   s.flipped[slot] = u8(C.C_FLIPPED);
   s.id[slot] = f64(C.C_ID);
   s.firstSec[slot] = f64(C.C_FIRST_SEC);

@@ -47,6 +47,11 @@ export class IdHeap<T> {
     return top;
   }
 
+  /** Each id with its item, in no particular order. */
+  entries(): [number, T][] {
+    return this.ids.map((id, k) => [id, this.items[k]!]);
+  }
+
   /** The items, in no particular order. */
   values(): T[] {
     return [...this.items];

@@ -1,21 +1,22 @@
-// One pass over a capture that keeps the packets of selected connections only, for drawing
-// their ladder diagrams. It draws the first `limit` matching connections in the order they
-// began (by id) and counts every match. A connection's packets are kept from its start while
-// it could still be one of those drawn: not once `limit` matches that began earlier are known,
-// and dropped as soon as it ends unselected (kept-packets.ts keeps them, in bounded form).
+// Ladder diagrams of selected connections: the first `limit` that a filter selects, in the order
+// they began, drawn packet by packet, and how many it selects in all. An input that can be read
+// twice (a regular file, bytes) is: a fast scan finds the connections (find-selected.ts), then
+// the reference tracker, which hands on each packet with its verdicts, follows only their flows
+// (draw-selected.ts), or their whole flow groups where the --max-* bounds ended connections early.
+// An input read once (stdin, a pipe, a stream) has the reference tracker follow every flow in one
+// pass (ladder-one-pass.ts).
 
-import { decodeInputs } from "../decoder/decode-inputs.js";
+import { statSync } from "node:fs";
 import type { CaptureInput } from "../decoder/capture-input.js";
 import type { CaptureSummary } from "../decoder/decode-capture.js";
-import { ConnectionTracker } from "../connections/tracker.js";
-import { KEY_WORDS } from "../connections/connection-store.js";
-import { buildConnectionRecord, type ConnectionRecord } from "../connections/connection-record.js";
-import { formatAddress } from "../decoder/packet-batch.js";
+import type { ConnectionRecord } from "../connections/connection-record.js";
 import type { ConnectionFilter } from "../filter/connection-filter.js";
 import type { ScanOptions } from "../scan.js";
 import { checkInputs, checkLadderArguments } from "../options.js";
-import { IdHeap } from "./id-heap.js";
-import { KeptPackets, NOT_WATCHED, KEEPING } from "./kept-packets.js";
+import { findSelected, type SelectedConnections } from "./find-selected.js";
+import { drawSelected } from "./draw-selected.js";
+import { laddersInOnePass } from "./ladder-one-pass.js";
+import { poolScanMemories } from "../wasm-memory.js";
 
 /** Options of a SYN or SYN/ACK, as Wireshark's Info column shows them. */
 export interface SynOptions {
@@ -66,68 +67,46 @@ export interface LadderSelection {
 }
 
 /**
- * Reads the capture(s) once; returns the ladders of the first `limit` connections the filter
- * selects (Infinity: all) and how many it selected. The arguments are checked first, as
- * createScanner() checks its own (TypeError or RangeError naming the one at fault); the
- * ladder is drawn by the reference tracker on this thread, so `threads`, `tracker` and
- * `report` are checked but change nothing.
+ * Returns the ladders of the first `limit` connections the filter selects (Infinity: all) and
+ * how many it selected. The arguments are checked first, as createScanner() checks its own
+ * (TypeError or RangeError naming the one at fault). The ladders are drawn by the reference
+ * tracker on this thread; `threads` is used by the first pass of inputs read twice, and
+ * `tracker` and `report` are checked but change nothing.
  */
 export async function captureLadders(
   input: CaptureInput | CaptureInput[], filter: ConnectionFilter, options: ScanOptions = {}, limit = 20,
 ): Promise<LadderSelection> {
   checkInputs(input);
   checkLadderArguments(filter, options, limit);
-  // Connections that could match, by slot: their packets so far, or only their match still to
-  // be counted (they began after `limit` matches already drawn).
-  const kept = new KeptPackets();
-  const drawn = new IdHeap<ConnectionLadder>();
-  let matched = 0;
-  let pruned = false;
-  const tracker = new ConnectionTracker(options, (store, slot) => {
-    const state = kept.stateOf(slot);
-    if (state === NOT_WATCHED) return;
-    const connection = buildConnectionRecord(store, slot);
-    const matches = filter.matches(connection);
-    const draw = matches && state === KEEPING && (drawn.size < limit || connection.id < drawn.maxId());
-    const run = draw ? kept.take(slot) : null;
-    kept.forget(slot);
-    if (matches) matched++;
-    if (!run) return;
-    // Roles are final now: side 0 is the originator unless the connection was flipped.
-    const sideAIsOrig = store.flipped[slot] === 0;
-    const packets = run.packets.map((p) => ({ ...p, fromOrig: p.fromOrig === sideAIsOrig }));
-    drawn.push(connection.id, { connection, packets, omitted: run.omitted, omittedAt: run.omittedAt, nanoseconds: run.nanoseconds });
-    if (drawn.size > limit) drawn.popMax();
-    if (drawn.size === limit && !pruned) {
-      // From now on only connections that began earlier than the last drawn can be drawn.
-      pruned = true;
-      const max = drawn.maxId();
-      for (const s of kept.keeping()) if (store.id[s]! > max) kept.countOnly(s);
-    }
-  }, {
-    created(store, slot) {
-      const key = store.key, w = slot * KEY_WORDS, version = key[w + 9]!;
-      const bytes = new Uint8Array(key.buffer, key.byteOffset + w * 4, 32);
-      const candidate = {
-        id: store.id[slot]!,
-        a: { addr: formatAddress(bytes, 0, version), port: key[w + 8]! >>> 16 },
-        b: { addr: formatAddress(bytes, 16, version), port: key[w + 8]! & 0xffff },
-      };
-      if (!filter.mayMatch(candidate)) return;
-      // Ids grow with every new connection: once `limit` are drawn, a new one cannot be.
-      kept.watch(slot, drawn.size < limit || candidate.id < drawn.maxId());
-    },
-    packet(slot, fromSideA, b, i, time, verdicts) {
-      if (kept.stateOf(slot) !== KEEPING) return;
-      kept.add(slot, fromSideA, b, i, time, b.packetIndex(i) + tracker.packetBase + 1, verdicts);
-    },
-  });
-  const captures: CaptureSummary[] = [];
-  for await (const { batch, packetBase } of decodeInputs(Array.isArray(input) ? input : [input], options, captures)) {
-    tracker.packetBase = packetBase;
-    tracker.processBatch(batch);
+  const inputs = Array.isArray(input) ? input : [input];
+  if (!readTwice(inputs)) return laddersInOnePass(inputs, filter, options, limit);
+  // The scan's memory is not kept for another scan: the passes below decode in a small one of their own.
+  poolScanMemories(false);
+  let selected: SelectedConnections;
+  try {
+    selected = await findSelected(inputs, filter, options, limit);
+  } finally {
+    poolScanMemories(true);
   }
-  tracker.finish();
-  const ladders = drawn.values().sort((a, b) => a.connection.id - b.connection.id);
-  return { ladders, matched, captures };
+  if (selected.needsEveryFlow) return laddersInOnePass(inputs, filter, options, limit);
+  if (selected.matched === 0) return { ladders: [], matched: 0, captures: selected.captures };
+  const drawn = await drawSelected(inputs, filter, options, selected);
+  if (!drawn.complete) return laddersInOnePass(inputs, filter, options, limit);
+  return { ladders: drawn.ladders, matched: selected.matched, captures: drawn.captures };
+}
+
+/**
+ * Whether captureLadders() reads these inputs twice: each is bytes or a regular file's path (a
+ * pipe, stdin or a stream can be read once only). A progress bar counts their bytes twice.
+ */
+export function readTwice(inputs: readonly CaptureInput[]): boolean {
+  return inputs.every((input) => input instanceof Uint8Array || (typeof input === "string" && input !== "-" && isFile(input)));
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false; // the pass that opens it says why it cannot be read
+  }
 }

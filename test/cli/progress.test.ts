@@ -67,6 +67,18 @@ describe("progress", () => {
     expect(writes[1]).toBe("\r\x1b[K");
   });
 
+  it("says which pass when the inputs are read twice (a ladder of files), each pass's bytes against the inputs'", async () => {
+    const { writes, stream } = fakeStream();
+    const p = new Progress(200e6, stream, 2);
+    await new Promise((r) => setTimeout(r, 120));
+    p.update(50e6);
+    expect(writes[0]).toMatch(/^\r\[#{8}\.{22}\] pass 1 of 2   25%  50\.0 MB of 200\.0 MB  \d+ MB\/s  ETA \d+s\x1b\[K$/);
+    await new Promise((r) => setTimeout(r, 120));
+    p.update(350e6);
+    expect(writes[1]).toMatch(/^\r\[#{23}\.{7}\] pass 2 of 2   75%  150\.0 MB of 200\.0 MB /);
+    p.done();
+  });
+
   it("shows bytes and rate when the size is unknown (standard input)", async () => {
     const { writes, stream } = fakeStream();
     const p = new Progress(null, stream);

@@ -1,0 +1,107 @@
+// The ladder of a file is drawn in two passes: a scan finds the selected connections and their
+// flow hashes, then the reference tracker follows only those flows. Held here to the one pass
+// over every flow (what a pipe gets): the same ladders and the same count on every corpus
+// capture and on traffic where the flows' other connections and other flows' packets matter.
+
+import { describe, it, expect } from "vitest";
+import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { captureLadders, compileFilter, type ScanOptions } from "../../../sdk/index.js";
+import { findSelected } from "../../../sdk/ladder/find-selected.js";
+import { drawSelected } from "../../../sdk/ladder/draw-selected.js";
+import { laddersInOnePass } from "../../../sdk/ladder/ladder-one-pass.js";
+import { readTwice } from "../../../sdk/ladder/ladder-capture.js";
+import { writePcap } from "../../helpers/capture-writer.js";
+import { Conversation, merge } from "../../helpers/conversation.js";
+import { F } from "../../helpers/packets.js";
+import { corpusDir, capturesUnder } from "../../helpers/decode.js";
+
+const { SYN, ACK, FIN, RST, PSH } = F;
+const root = corpusDir();
+const SELECTIONS: [string, number][] = [["tcp", 4], ["not outcome complete", 3], ["retransmissions > 0 or zero-window", 2], ["tcp", Infinity]];
+
+/** Both ways on `input`: the two passes (which must not fall back) and the one pass. */
+async function bothWays(input: string | Uint8Array, selection: string, limit: number, options: ScanOptions = {}) {
+  const filter = compileFilter(selection);
+  const one = await laddersInOnePass([input], filter, options, limit);
+  const found = await findSelected([input], filter, options, limit);
+  return { one, found, drawn: found.needsEveryFlow ? null : await drawSelected([input], filter, options, found) };
+}
+
+function expectSame(way: Awaited<ReturnType<typeof bothWays>>, name: string): void {
+  const { one, found, drawn } = way;
+  expect(found.matched, name).toBe(one.matched);
+  expect(drawn, `${name}: the first pass asks for every flow`).not.toBeNull();
+  expect(drawn!.complete, name).toBe(true);
+  expect(drawn!.ladders, name).toEqual(one.ladders);
+}
+
+describe.runIf(root)("ladders in two passes: the corpus", () => {
+  const files = root ? [...capturesUnder(join(root, "real")), ...capturesUnder(join(root, "zeek", "traces"))] : [];
+  it("has captures", () => expect(files.length).toBeGreaterThan(50));
+  for (const file of files) {
+    it(relative(root!, file), async () => {
+      for (const [selection, limit] of SELECTIONS) expectSame(await bothWays(file, selection, limit), `${selection} / ${limit}`);
+    });
+  }
+});
+
+describe("ladders in two passes: traffic where other packets matter", () => {
+  it("a connection that replaces an earlier one on the same ports inherits what it should (a SYN with a new ISN)", async () => {
+    const retried = new Conversation({ clientPort: 40100 }).c(SYN).c({ flags: SYN, seq: 777777, dt: 1000 }).s({ flags: SYN | ACK }).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK);
+    const other = new Conversation({ clientPort: 40101, start: 1_700_000_000.5 }).c(SYN).s(SYN | ACK).c(ACK);
+    const capture = writePcap(merge(retried, other));
+    const way = await bothWays(capture, "port 40100", 1);
+    // The one drawn is the first; then the second, by its id, which carries the anomaly.
+    expectSame(way, "first");
+    const second = way.one.matched === 2 ? await bothWays(capture, `id ${(await laddersInOnePass([capture], compileFilter("port 40100"), {}, 2)).ladders[1]!.connection.id}`, 1) : null;
+    expect(second).not.toBeNull();
+    expectSame(second!, "second");
+    expect(second!.drawn!.ladders[0]!.connection.anomalies).toMatchObject({ "syn-retransmit-different-isn": 1 });
+  });
+
+  it("timers fire by other flows' packets: an unanswered SYN ends at its attempt timer, a closed one lingers", async () => {
+    const lone = new Conversation({ clientPort: 40200 }).c(SYN).c({ flags: SYN, seq: 1000, dt: 1000 });
+    const closed = new Conversation({ clientPort: 40201, start: 1_700_000_000.2 }).c(SYN).s(SYN | ACK).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK)
+      .c({ flags: ACK | PSH, payload: 5, dt: 8000 }); // after its close timer: a new connection, mid-stream
+    const busy = new Conversation({ clientPort: 40202, start: 1_700_000_000.1 }).c(SYN).s(SYN | ACK).c(ACK);
+    for (let k = 0; k < 40; k++) busy.c({ flags: ACK | PSH, payload: 100, dt: 500 }).s(ACK);
+    const capture = writePcap(merge(lone, closed, busy));
+    for (const selection of ["port 40200", "port 40201", "outcome mid-stream"]) {
+      const way = await bothWays(capture, selection, 5);
+      expectSame(way, selection);
+      expect(way.one.matched, selection).toBeGreaterThan(0);
+    }
+    const [unanswered] = (await bothWays(capture, "port 40200", 1)).drawn!.ladders;
+    expect(unanswered!.connection.teardown.kind).toBe("timeout");
+  });
+
+  it("where a --max-* bound ended connections early, tracks the selected flows' whole virtual shards, with the same result", async () => {
+    const convs = Array.from({ length: 300 }, (_, k) => new Conversation({ clientPort: 41000 + k, start: 1_700_000_000 + k * 0.01 }).c(SYN).s(SYN | ACK).c(ACK));
+    const capture = writePcap(merge(...convs));
+    const options = { maxConnections: 64 }; // one a virtual shard
+    for (const [selection, limit] of [["tcp", 3], ["tcp", Infinity], ["teardown evicted", 5], ["not teardown evicted", 5]] as const) {
+      const way = await bothWays(capture, selection, limit, options);
+      expectSame(way, `${selection} / ${limit}`);
+      if (limit === Infinity) expect(way.one.ladders.map((l) => l.connection.teardown.kind)).toContain("evicted");
+      if (selection === "tcp" && limit === 3) expect(way.found.wholeShards.size).toBeGreaterThan(0);
+    }
+  });
+
+  it("reads files and bytes twice, and a pipe, stdin or a stream once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ths-ladder-twice-"));
+    const file = join(dir, "c.pcap");
+    const capture = writePcap(new Conversation({ clientPort: 40300 }).c(SYN).s(SYN | ACK).c(ACK).c(RST).frames);
+    writeFileSync(file, capture);
+    expect(readTwice([file, capture])).toBe(true);
+    expect(readTwice(["-"])).toBe(false);
+    expect(readTwice([file, "/dev/stdin"])).toBe(false);
+    expect(readTwice([dir])).toBe(false);
+    expect(readTwice([(async function* () { yield capture; })()])).toBe(false);
+    const fromFile = await captureLadders(file, compileFilter("tcp"));
+    const fromStream = await captureLadders((async function* () { yield readFileSync(file); })(), compileFilter("tcp"));
+    expect(fromFile.ladders).toEqual(fromStream.ladders);
+    expect(fromFile.matched).toBe(fromStream.matched);
+  });
+});
