@@ -2,7 +2,7 @@
 // records in the chosen format, or draw ladder diagrams.
 
 import {
-  createScanner, captureLadders, renderLadder, compileFilter, CaptureReportBuilder, ZEEK_LIKELY_SERVER_PORTS,
+  createScanner, drawLadders, LadderSpillError, renderLadder, compileFilter, CaptureReportBuilder, ZEEK_LIKELY_SERVER_PORTS,
   type ScanOptions, type CaptureSummary, type ConnectionFilter, type CompiledFilter, type CaptureInput, type Scanner,
 } from "../../sdk/index.js";
 import { inputName } from "../../sdk/decoder/capture-input.js";
@@ -176,11 +176,10 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     if (selector) {
       // --filter narrows the selection as it narrows any other output.
       const chosen = filter ? bothFilters(selector, filter) : selector;
-      const { ladders, matched, captures } = await captureLadders(inputs, chosen, options, ladderLimit);
+      const { drawn, matched, captures } = await drawLadders(inputs, chosen, options, ladderLimit, (l) => output.write(renderLadder(l) + "\n"));
       progress?.done();
-      for (const l of ladders) await output.write(renderLadder(l) + "\n");
       exit = reportInputs(captures, flags.quiet ?? false);
-      exit = await endLadders(String(flags.ladder), ladders.length, matched, output, exit, flags.filter);
+      exit = await endLadders(String(flags.ladder), drawn, matched, output, exit, flags.filter);
     } else {
       exit = await writeConnections(inputs, options, format, filter, top, output, flags.quiet ?? false, flags.filter);
       progress?.done();
@@ -191,6 +190,10 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     progress?.done();
     output.discard();
     if (error instanceof OutputClosed || error instanceof OutputError) return outputFailed(error);
+    if (error instanceof LadderSpillError) {
+      process.stderr.write(`tcp-handshake-scan: ${error.message}\n`);
+      return EXIT_OUTPUT;
+    }
     const message = openErrorMessage(error); // rethrows anything that is not an input problem
     const file = (error as { path?: string }).path ?? inputs.map(inputName).join(", ");
     process.stderr.write(`tcp-handshake-scan: ${file}: ${message}\n`);

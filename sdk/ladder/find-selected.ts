@@ -14,14 +14,14 @@ import type { ScanOptions } from "../scan.js";
 import { IdHeap } from "./id-heap.js";
 
 export interface SelectedConnections {
-  /** The first `limit` matches: id → flow hash. */
-  flowHashById: Map<number, number>;
+  /** The first `limit` matches' ids, ascending. */
+  ids: Float64Array;
+  /** Their flow hashes, in the same order. */
+  flowHashes: Uint32Array;
   /** The virtual shards of those matches where connections were evicted: tracked whole. */
   wholeShards: Set<number>;
   /** Matches in all. */
   matched: number;
-  /** A group came without its flow hashes (not expected): the ladder needs a pass over every flow. */
-  needsEveryFlow: boolean;
   captures: CaptureSummary[];
 }
 
@@ -29,25 +29,38 @@ export async function findSelected(
   inputs: CaptureInput[], filter: ConnectionFilter, options: ScanOptions, limit: number,
 ): Promise<SelectedConnections> {
   const scanner = createGroupScanner(inputs, { ...options, tracker: "wasm" });
+  // Every match when there is no limit; else the first `limit` by id.
+  const all: { ids: number[]; hashes: number[] } | null = limit === Infinity ? { ids: [], hashes: [] } : null;
   const first = new IdHeap<number>();
   const evictedShards = new Set<number>();
   let matched = 0;
-  let needsEveryFlow = false;
   for await (const group of scanner.groups()) {
-    if (!group.inStore) { needsEveryFlow = true; break; }
+    // Groups of the WebAssembly tracker without lines are unpacked into a store, flow hashes included.
+    if (!group.inStore) throw new Error("the ladder's first pass got a group without its store");
     const records = group.records, hashes = group.store().flowHash;
     for (let k = 0; k < records.length; k++) {
       const record = records[k]!;
       if (record.teardown.kind === "evicted") evictedShards.add(virtualShard(hashes[k]!));
       if (!filter.matches(record)) continue;
       matched++;
-      if (first.size < limit || record.id < first.maxId()) {
+      if (all) {
+        all.ids.push(record.id);
+        all.hashes.push(hashes[k]!);
+      } else if (first.size < limit || record.id < first.maxId()) {
         first.push(record.id, hashes[k]!);
         if (first.size > limit) first.popMax();
       }
     }
   }
-  const flowHashById = new Map(first.entries());
-  const wholeShards = new Set([...flowHashById.values()].map(virtualShard).filter((shard) => evictedShards.has(shard)));
-  return { flowHashById, wholeShards, matched, needsEveryFlow, captures: scanner.captures() };
+  const firstEntries = first.entries();
+  const { ids, flowHashes } = byId(all ?? { ids: firstEntries.map(([id]) => id), hashes: firstEntries.map(([, hash]) => hash) });
+  const wholeShards = new Set<number>();
+  for (const hash of flowHashes) if (evictedShards.has(virtualShard(hash))) wholeShards.add(virtualShard(hash));
+  return { ids, flowHashes, wholeShards, matched, captures: scanner.captures() };
+}
+
+/** The matches sorted by id (they come in the order they ended). */
+function byId(found: { ids: number[]; hashes: number[] }): { ids: Float64Array; flowHashes: Uint32Array } {
+  const order = Uint32Array.from(found.ids.keys()).sort((a, b) => found.ids[a]! - found.ids[b]!);
+  return { ids: Float64Array.from(order, (k) => found.ids[k]!), flowHashes: Uint32Array.from(order, (k) => found.hashes[k]!) };
 }

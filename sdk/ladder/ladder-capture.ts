@@ -2,9 +2,9 @@
 // they began, drawn packet by packet, and how many it selects in all. An input that can be read
 // twice (a regular file, bytes) is: a fast scan finds the connections (find-selected.ts), then
 // the reference tracker, which hands on each packet with its verdicts, follows only their flows
-// (draw-selected.ts), or their whole flow groups where the --max-* bounds ended connections early.
-// An input read once (stdin, a pipe, a stream) has the reference tracker follow every flow in one
-// pass (ladder-one-pass.ts).
+// (draw-selected.ts), or their whole flow groups where the --max-* bounds ended connections early,
+// handing each ladder on in id order as soon as it is due. An input read once (stdin, a pipe, a
+// stream) has the reference tracker follow every flow in one pass (ladder-one-pass.ts).
 
 import { statSync } from "node:fs";
 import type { CaptureInput } from "../decoder/capture-input.js";
@@ -66,21 +66,51 @@ export interface LadderSelection {
   captures: CaptureSummary[];
 }
 
+/** What drawLadders() drew. */
+export interface LadderCount {
+  /** Ladders handed on. */
+  drawn: number;
+  /** How many connections the selection matched in all. */
+  matched: number;
+  captures: CaptureSummary[];
+}
+
 /**
  * Returns the ladders of the first `limit` connections the filter selects (Infinity: all) and
- * how many it selected. The arguments are checked first, as createScanner() checks its own
- * (TypeError or RangeError naming the one at fault). The ladders are drawn by the reference
- * tracker on this thread; `threads` is used by the first pass of inputs read twice, and
- * `tracker` and `report` are checked but change nothing.
+ * how many it selected; drawLadders() hands them on one at a time instead, for a caller that
+ * draws many. The arguments are checked first, as createScanner() checks its own (TypeError
+ * or RangeError naming the one at fault). The ladders are drawn by the reference tracker on
+ * this thread; `threads` is used by the first pass of inputs read twice, and `tracker` and
+ * `report` are checked but change nothing.
  */
 export async function captureLadders(
   input: CaptureInput | CaptureInput[], filter: ConnectionFilter, options: ScanOptions = {}, limit = 20,
 ): Promise<LadderSelection> {
+  const ladders: ConnectionLadder[] = [];
+  const { matched, captures } = await drawLadders(input, filter, options, limit, (ladder) => { ladders.push(ladder); });
+  return { ladders, matched, captures };
+}
+
+/**
+ * Hands the ladders of the first `limit` connections the filter selects to `onLadder`, in the
+ * order they began, awaiting it; returns how many it drew and matched. From a file or bytes each
+ * is handed on once every earlier one has been, during the second pass, and memory stays bounded
+ * however many are drawn (those held back past 256 wait in a temporary file); from a stream
+ * they come at the end, all held until then.
+ */
+export async function drawLadders(
+  input: CaptureInput | CaptureInput[], filter: ConnectionFilter, options: ScanOptions, limit: number,
+  onLadder: (ladder: ConnectionLadder) => void | Promise<void>,
+): Promise<LadderCount> {
   checkInputs(input);
   checkLadderArguments(filter, options, limit);
   const inputs = Array.isArray(input) ? input : [input];
-  if (!readTwice(inputs)) return laddersInOnePass(inputs, filter, options, limit);
-  // The scan's memory is not kept for another scan: the passes below decode in a small one of their own.
+  if (!readTwice(inputs)) {
+    const { ladders, matched, captures } = await laddersInOnePass(inputs, filter, options, limit);
+    for (const ladder of ladders) await onLadder(ladder);
+    return { drawn: ladders.length, matched, captures };
+  }
+  // The scan's memory is not kept for another scan: the pass below decodes in a small one of its own.
   poolScanMemories(false);
   let selected: SelectedConnections;
   try {
@@ -88,11 +118,9 @@ export async function captureLadders(
   } finally {
     poolScanMemories(true);
   }
-  if (selected.needsEveryFlow) return laddersInOnePass(inputs, filter, options, limit);
-  if (selected.matched === 0) return { ladders: [], matched: 0, captures: selected.captures };
-  const drawn = await drawSelected(inputs, filter, options, selected);
-  if (!drawn.complete) return laddersInOnePass(inputs, filter, options, limit);
-  return { ladders: drawn.ladders, matched: selected.matched, captures: drawn.captures };
+  if (selected.matched === 0) return { drawn: 0, matched: 0, captures: selected.captures };
+  const captures = await drawSelected(inputs, filter, options, selected, onLadder);
+  return { drawn: selected.ids.length, matched: selected.matched, captures };
 }
 
 /**

@@ -1,7 +1,6 @@
 // The ladder in one pass of the reference tracker over every packet: for inputs that can be read
-// only once (stdin, a pipe, a caller's stream), and should the two passes of a file ever disagree
-// (ladder-capture.ts). It draws
-// the first `limit` matching connections in the order they began (by id) and counts every match.
+// only once (stdin, a pipe, a caller's stream). It draws the first `limit` matching connections
+// in the order they began (by id) and counts every match.
 // A connection's packets are kept from its start while it could still be one of those drawn:
 // not once `limit` matches that began earlier are known, and dropped as soon as it ends
 // unselected (kept-packets.ts keeps them, in bounded form).

@@ -5,7 +5,7 @@
 
 import { describe, it, expect, beforeAll } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -160,5 +160,27 @@ describe("--ladder", () => {
     expect([...r.stdout.matchAll(/^Connection #(\d+)/gm)].map((m) => Number(m[1]))).toEqual([1, 2, 3]);
     expect(r.stdout).toContain('Drew 3 of the 20000 connections matching "port 80"');
     expect(r.stdout).toContain("(unanswered, evicted)");
+  });
+
+  it("with many ladders held back behind a long first connection: the same text from a file and a pipe; a temporary directory it cannot write is one line, exit 5", async () => {
+    const { writePcap } = await import("../helpers/capture-writer.js");
+    const { Conversation, merge } = await import("../helpers/conversation.js");
+    const { F } = await import("../helpers/packets.js");
+    const long = new Conversation({ clientPort: 50000 }).c(F.SYN).s(F.SYN | F.ACK).c(F.ACK);
+    for (let k = 0; k < 20; k++) long.c({ flags: F.ACK | F.PSH, payload: 10, dt: 20000 }).s(F.ACK);
+    const short = Array.from({ length: 300 }, (_, k) => new Conversation({ clientPort: 50001 + k, start: 1_700_000_000.01 + k * 0.001 })
+      .c(F.SYN).s(F.SYN | F.ACK).c(F.ACK).c(F.FIN | F.ACK).s(F.FIN | F.ACK).c(F.ACK));
+    const file = join(dir, "held-back.pcap");
+    writeFileSync(file, writePcap(merge(long, ...short)));
+    const fromFile = run(["--ladder", "tcp", "--ladder-limit", "none", file]);
+    expect(fromFile.code).toBe(0);
+    expect([...fromFile.stdout.matchAll(/^Connection #(\d+)/gm)]).toHaveLength(301);
+    const piped = spawnSync("sh", ["-c", `cat ${file} | ${process.execPath} ${BIN} --ladder tcp --ladder-limit none -`], { encoding: "utf8", maxBuffer: 64 << 20 });
+    expect(piped.status).toBe(0);
+    expect(piped.stdout).toBe(fromFile.stdout);
+    const noTmp = spawnSync(process.execPath, [BIN, "--ladder", "tcp", "--ladder-limit", "none", file],
+      { encoding: "utf8", maxBuffer: 64 << 20, env: { ...process.env, TMPDIR: join(dir, "missing") } });
+    expect(noTmp.status).toBe(5);
+    expect(noTmp.stderr).toMatch(/^tcp-handshake-scan: cannot keep the ladders waiting for their turn in .*missing: ENOENT[^\n]*\n$/);
   });
 });

@@ -1,0 +1,116 @@
+// The ladders of a file's second pass, handed on in id order (the order they began) as soon as
+// every earlier one has been: connections end in another order, and one that began early and
+// lasts (or stays open to the end) holds back every ladder after it. Past MAX_WAITING of those
+// held back, a ladder waits in a temporary file (as JSON, read back in its turn), so memory stays
+// bounded however many are drawn (--ladder-limit none on millions of connections).
+
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ConnectionLadder } from "./ladder-capture.js";
+
+/** Ladders held back in memory at most; the rest wait on disk. */
+const MAX_WAITING = 256;
+
+/** The temporary file for held-back ladders could not be made or written (a full disk). */
+export class LadderSpillError extends Error {
+  override name = "LadderSpillError";
+}
+
+export class InOrderLadders {
+  private next = 0;
+  private readonly waiting = new Map<number, ConnectionLadder>();
+  // Where each ladder waiting on disk lies (offset -1: not there).
+  private readonly spillAt: Float64Array;
+  private readonly spillLength: Uint32Array;
+  private spillFd = -1;
+  private spillEnd = 0;
+
+  /** `ids`: the selected connections' ids, ascending. */
+  constructor(readonly ids: Float64Array, private readonly maxWaiting = MAX_WAITING) {
+    this.spillAt = new Float64Array(ids.length).fill(-1);
+    this.spillLength = new Uint32Array(ids.length);
+  }
+
+  /** Ladders handed on so far. */
+  get handed(): number {
+    return this.next;
+  }
+
+  /** Ladders held back in memory now (at most maxWaiting, and the one due next). */
+  get heldInMemory(): number {
+    return this.waiting.size;
+  }
+
+  /** The index of `id` among the selected, or -1. */
+  indexOf(id: number): number {
+    const ids = this.ids;
+    let lo = 0, hi = ids.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ids[mid]! < id) lo = mid + 1;
+      else if (ids[mid]! > id) hi = mid - 1;
+      else return mid;
+    }
+    return -1;
+  }
+
+  /** The ladder of selected connection `index`, held until those before it are handed on. */
+  add(index: number, ladder: ConnectionLadder): void {
+    if (index === this.next || this.waiting.size < this.maxWaiting) this.waiting.set(index, ladder);
+    else this.spill(index, ladder);
+  }
+
+  /** The ladders now due, in id order; each is handed on once. */
+  *due(): Generator<ConnectionLadder> {
+    for (;;) {
+      const held = this.waiting.get(this.next);
+      if (held) this.waiting.delete(this.next);
+      const ladder = held ?? this.readBack(this.next);
+      if (!ladder) return;
+      this.next++;
+      yield ladder;
+    }
+  }
+
+  /** Removes the temporary file (idempotent). */
+  close(): void {
+    if (this.spillFd >= 0) closeSync(this.spillFd);
+    this.spillFd = -1;
+  }
+
+  private spill(index: number, ladder: ConnectionLadder): void {
+    const bytes = Buffer.from(JSON.stringify(ladder));
+    try {
+      if (this.spillFd < 0) this.spillFd = openUnlinked();
+      for (let at = 0; at < bytes.length;) at += writeSync(this.spillFd, bytes, at, bytes.length - at, this.spillEnd + at);
+    } catch (error) {
+      throw new LadderSpillError(`cannot keep the ladders waiting for their turn in ${tmpdir()}: ${(error as Error).message}`);
+    }
+    this.spillAt[index] = this.spillEnd;
+    this.spillLength[index] = bytes.length;
+    this.spillEnd += bytes.length;
+  }
+
+  private readBack(index: number): ConnectionLadder | null {
+    if (index >= this.ids.length || this.spillAt[index]! < 0) return null;
+    const bytes = Buffer.alloc(this.spillLength[index]!);
+    for (let at = 0; at < bytes.length;) {
+      const n = readSync(this.spillFd, bytes, at, bytes.length - at, this.spillAt[index]! + at);
+      if (n === 0) throw new LadderSpillError("a held-back ladder's temporary file ended early");
+      at += n;
+    }
+    this.spillAt[index] = -1;
+    return JSON.parse(bytes.toString("utf8")) as ConnectionLadder;
+  }
+}
+
+/** A new temporary file, its name removed at once: it goes away with the process, however it ends. */
+function openUnlinked(): number {
+  const dir = mkdtempSync(join(tmpdir(), "tcp-handshake-scan-ladders-"));
+  try {
+    return openSync(join(dir, "waiting.json"), "w+", 0o600);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
