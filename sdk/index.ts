@@ -40,7 +40,7 @@ export type { CaptureReport, RttSummary, ServerFailures, HostFailures, ScanSuspe
 export { compileFilter, FilterSyntaxError } from "./filter/connection-filter.js";
 export type { CompiledFilter, ConnectionFilter, ConnectionPredicate, ProvisionalConnection } from "./filter/connection-filter.js";
 export { captureLadders, drawLadders, type LadderCount } from "./ladder/ladder-capture.js";
-export { LadderSpillError } from "./ladder/in-order.js";
+export { LadderSpillError } from "./ladder/spill-file.js";
 export type { ConnectionLadder, LadderPacket } from "./ladder/ladder-capture.js";
 export { renderLadder } from "./ladder/render-ladder.js";
 export { explainConnection, explainHandshake, explainTeardown } from "./ladder/explain.js";

@@ -4,18 +4,8 @@
 // held back, a ladder waits in a temporary file (as JSON, read back in its turn), so memory stays
 // bounded however many are drawn (--ladder-limit none on millions of connections).
 
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { ConnectionLadder } from "./ladder-capture.js";
-
-/** Ladders held back in memory at most; the rest wait on disk. */
-const MAX_WAITING = 256;
-
-/** The temporary file for held-back ladders could not be made or written (a full disk). */
-export class LadderSpillError extends Error {
-  override name = "LadderSpillError";
-}
+import { MAX_WAITING, SpillFile } from "./spill-file.js";
 
 export class InOrderLadders {
   private next = 0;
@@ -23,8 +13,7 @@ export class InOrderLadders {
   // Where each ladder waiting on disk lies (offset -1: not there).
   private readonly spillAt: Float64Array;
   private readonly spillLength: Uint32Array;
-  private spillFd = -1;
-  private spillEnd = 0;
+  private readonly spillFile = new SpillFile();
 
   /** `ids`: the selected connections' ids, ascending. */
   constructor(readonly ids: Float64Array, private readonly maxWaiting = MAX_WAITING) {
@@ -75,42 +64,19 @@ export class InOrderLadders {
 
   /** Removes the temporary file (idempotent). */
   close(): void {
-    if (this.spillFd >= 0) closeSync(this.spillFd);
-    this.spillFd = -1;
+    this.spillFile.close();
   }
 
   private spill(index: number, ladder: ConnectionLadder): void {
-    const bytes = Buffer.from(JSON.stringify(ladder));
-    try {
-      if (this.spillFd < 0) this.spillFd = openUnlinked();
-      for (let at = 0; at < bytes.length;) at += writeSync(this.spillFd, bytes, at, bytes.length - at, this.spillEnd + at);
-    } catch (error) {
-      throw new LadderSpillError(`cannot keep the ladders waiting for their turn in ${tmpdir()}: ${(error as Error).message}`);
-    }
-    this.spillAt[index] = this.spillEnd;
-    this.spillLength[index] = bytes.length;
-    this.spillEnd += bytes.length;
+    const { at, length } = this.spillFile.write(ladder);
+    this.spillAt[index] = at;
+    this.spillLength[index] = length;
   }
 
   private readBack(index: number): ConnectionLadder | null {
     if (index >= this.ids.length || this.spillAt[index]! < 0) return null;
-    const bytes = Buffer.alloc(this.spillLength[index]!);
-    for (let at = 0; at < bytes.length;) {
-      const n = readSync(this.spillFd, bytes, at, bytes.length - at, this.spillAt[index]! + at);
-      if (n === 0) throw new LadderSpillError("a held-back ladder's temporary file ended early");
-      at += n;
-    }
+    const ladder = this.spillFile.read({ at: this.spillAt[index]!, length: this.spillLength[index]! });
     this.spillAt[index] = -1;
-    return JSON.parse(bytes.toString("utf8")) as ConnectionLadder;
-  }
-}
-
-/** A new temporary file, its name removed at once: it goes away with the process, however it ends. */
-function openUnlinked(): number {
-  const dir = mkdtempSync(join(tmpdir(), "tcp-handshake-scan-ladders-"));
-  try {
-    return openSync(join(dir, "waiting.json"), "w+", 0o600);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    return ladder;
   }
 }

@@ -95,8 +95,8 @@ export async function captureLadders(
  * Hands the ladders of the first `limit` connections the filter selects to `onLadder`, in the
  * order they began, awaiting it; returns how many it drew and matched. From a file or bytes each
  * is handed on once every earlier one has been, during the second pass, and memory stays bounded
- * however many are drawn (those held back past 256 wait in a temporary file); from a stream
- * they come at the end, all held until then.
+ * however many are drawn (those held back past 256 wait in a temporary file); from a stream,
+ * once no connection that began earlier can still be drawn (in the same bounded way).
  */
 export async function drawLadders(
   input: CaptureInput | CaptureInput[], filter: ConnectionFilter, options: ScanOptions, limit: number,
@@ -105,11 +105,7 @@ export async function drawLadders(
   checkInputs(input);
   checkLadderArguments(filter, options, limit);
   const inputs = Array.isArray(input) ? input : [input];
-  if (!readTwice(inputs)) {
-    const { ladders, matched, captures } = await laddersInOnePass(inputs, filter, options, limit);
-    for (const ladder of ladders) await onLadder(ladder);
-    return { drawn: ladders.length, matched, captures };
-  }
+  if (!readTwice(inputs)) return laddersInOnePass(inputs, filter, options, limit, onLadder);
   // The scan's memory is not kept for another scan: the pass below decodes in a small one of its own.
   poolScanMemories(false);
   let selected: SelectedConnections;

@@ -1,9 +1,11 @@
 // The ladder in one pass of the reference tracker over every packet: for inputs that can be read
 // only once (stdin, a pipe, a caller's stream). It draws the first `limit` matching connections
-// in the order they began (by id) and counts every match.
-// A connection's packets are kept from its start while it could still be one of those drawn:
-// not once `limit` matches that began earlier are known, and dropped as soon as it ends
-// unselected (kept-packets.ts keeps them, in bounded form).
+// in the order they began (by id) and counts every match. A connection's packets are kept from
+// its start while it could still be one of those drawn: not once `limit` matches that began
+// earlier are known, and dropped as soon as it ends unselected (kept-packets.ts keeps them, in
+// bounded form). A ladder is handed on after a batch once no connection that began before it
+// can still be drawn (none open that may match, no one-packet connection held that began
+// earlier): a live capture's ladders come as it goes.
 
 import { decodeInputs } from "../decoder/decode-inputs.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
@@ -14,9 +16,9 @@ import { buildConnectionRecord, type ConnectionRecord } from "../connections/con
 import { formatAddress } from "../decoder/packet-batch.js";
 import type { ConnectionFilter, ProvisionalConnection } from "../filter/connection-filter.js";
 import type { ScanOptions } from "../scan.js";
-import { IdHeap } from "./id-heap.js";
+import { ReadyLadders } from "./ready-ladders.js";
 import { KeptPackets, NOT_WATCHED, KEEPING, type KeptRun } from "./kept-packets.js";
-import type { ConnectionLadder, LadderSelection } from "./ladder-capture.js";
+import type { ConnectionLadder, LadderCount } from "./ladder-capture.js";
 
 /** The endpoints of the connection in `slot`, as a filter's mayMatch() reads them. */
 export function candidateOf(store: ConnectionStore, slot: number): ProvisionalConnection {
@@ -39,49 +41,70 @@ export function ladderOf(store: ConnectionStore, slot: number, connection: Conne
 
 export async function laddersInOnePass(
   inputs: CaptureInput[], filter: ConnectionFilter, options: ScanOptions, limit: number,
-): Promise<LadderSelection> {
+  onLadder: (ladder: ConnectionLadder) => void | Promise<void>,
+): Promise<LadderCount> {
   // Connections that could match, by slot: their packets so far, or only their match still to
-  // be counted (they began after `limit` matches already drawn).
+  // be counted (they began after `limit` matches already drawn or waiting).
   const kept = new KeptPackets();
-  const drawn = new IdHeap<ConnectionLadder>();
-  let matched = 0;
-  let pruned = false;
+  const ready = new ReadyLadders();
+  let handed = 0, matched = 0;
+  // Ids past this cannot be drawn: `limit` matches that began earlier are handed on or ready.
+  const cutoff = () => handed + ready.size < limit ? Infinity : handed >= limit ? -Infinity : ready.maxId();
   const tracker = new ConnectionTracker(options, (store, slot) => {
     const state = kept.stateOf(slot);
     if (state === NOT_WATCHED) return;
     const connection = buildConnectionRecord(store, slot);
     const matches = filter.matches(connection);
-    const draw = matches && state === KEEPING && (drawn.size < limit || connection.id < drawn.maxId());
+    const draw = matches && state === KEEPING && connection.id < cutoff();
     const run = draw ? kept.take(slot) : null;
     kept.forget(slot);
     if (matches) matched++;
     if (!run) return;
-    drawn.push(connection.id, ladderOf(store, slot, connection, run));
-    if (drawn.size > limit) drawn.popMax();
-    if (drawn.size === limit && !pruned) {
-      // From now on only connections that began earlier than the last drawn can be drawn.
-      pruned = true;
-      const max = drawn.maxId();
-      for (const s of kept.keeping()) if (store.id[s]! > max) kept.countOnly(s);
-    }
+    ready.add(connection.id, ladderOf(store, slot, connection, run));
+    if (handed + ready.size > limit) ready.dropMax();
   }, {
     created(store, slot) {
       const candidate = candidateOf(store, slot);
       if (!filter.mayMatch(candidate)) return;
-      // Ids grow with every new connection: once `limit` are drawn, a new one cannot be.
-      kept.watch(slot, drawn.size < limit || candidate.id < drawn.maxId());
+      // Ids grow with every new connection: once `limit` are drawn or waiting, a new one cannot be drawn.
+      kept.watch(slot, candidate.id < cutoff());
     },
     packet(slot, fromSideA, b, i, time, verdicts) {
       if (kept.stateOf(slot) !== KEEPING) return;
       kept.add(slot, fromSideA, b, i, time, b.packetIndex(i) + tracker.packetBase + 1, verdicts);
     },
   });
+  /** Hands on the ready ladders that began before every connection that may still be drawn. */
+  const handOn = async (everyOneEnded: boolean) => {
+    const limitOfIds = cutoff();
+    let before = everyOneEnded ? Infinity : heldOldestId(tracker);
+    for (const s of kept.keeping()) {
+      const id = tracker.store.id[s]!;
+      if (id > limitOfIds) kept.countOnly(s); // it can no longer be drawn
+      else if (id < before) before = id;
+    }
+    while (ready.size > 0 && ready.minId() < before) {
+      await onLadder(ready.shift());
+      handed++;
+    }
+  };
   const captures: CaptureSummary[] = [];
-  for await (const { batch, packetBase } of decodeInputs(inputs, options, captures)) {
-    tracker.packetBase = packetBase;
-    tracker.processBatch(batch);
+  try {
+    for await (const { batch, packetBase } of decodeInputs(inputs, options, captures)) {
+      tracker.packetBase = packetBase;
+      tracker.processBatch(batch);
+      await handOn(false);
+    }
+    tracker.finish();
+    await handOn(true);
+  } finally {
+    ready.close();
   }
-  tracker.finish();
-  const ladders = drawn.values().sort((a, b) => a.connection.id - b.connection.id);
-  return { ladders, matched, captures };
+  return { drawn: handed, matched, captures };
+}
+
+/** The id of the oldest one-packet connection the tracker holds (not yet a slot), or Infinity. */
+function heldOldestId(tracker: ConnectionTracker): number {
+  const p = tracker.pending.oldest();
+  return p < 0 ? Infinity : tracker.pending.id(p);
 }

@@ -2,7 +2,8 @@
 // memory and the rest in a temporary file.
 
 import { describe, it, expect, afterEach } from "vitest";
-import { InOrderLadders, LadderSpillError } from "../../../sdk/ladder/in-order.js";
+import { InOrderLadders } from "../../../sdk/ladder/in-order.js";
+import { LadderSpillError } from "../../../sdk/ladder/spill-file.js";
 import type { ConnectionLadder } from "../../../sdk/index.js";
 
 function ladder(id: number): ConnectionLadder {

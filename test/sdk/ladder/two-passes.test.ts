@@ -7,7 +7,7 @@ import { describe, it, expect } from "vitest";
 import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { captureLadders, drawLadders, compileFilter, renderLadder, type ScanOptions, type ConnectionLadder } from "../../../sdk/index.js";
+import { captureLadders, drawLadders, compileFilter, renderLadder, type ScanOptions, type ConnectionLadder, type ConnectionFilter } from "../../../sdk/index.js";
 import { findSelected } from "../../../sdk/ladder/find-selected.js";
 import { drawSelected } from "../../../sdk/ladder/draw-selected.js";
 import { laddersInOnePass } from "../../../sdk/ladder/ladder-one-pass.js";
@@ -27,11 +27,19 @@ const SELECTIONS: [string, number][] = [["tcp", 4], ["not outcome complete", 3],
  */
 async function bothWays(input: string | Uint8Array, selection: string, limit: number, options: ScanOptions = {}, maxWaiting = 2) {
   const filter = compileFilter(selection);
-  const one = await laddersInOnePass([input], filter, options, limit);
+  const one = await onePass(input, filter, options, limit);
   const found = await findSelected([input], filter, options, limit);
   const ladders: ConnectionLadder[] = [];
   await drawSelected([input], filter, options, found, (l) => { ladders.push(l); }, maxWaiting);
   return { one, found, ladders };
+}
+
+/** The one pass's ladders, collected, with its count. */
+async function onePass(input: string | Uint8Array, filter: ConnectionFilter, options: ScanOptions, limit: number) {
+  const ladders: ConnectionLadder[] = [];
+  const count = await laddersInOnePass([input], filter, options, limit, (l) => { ladders.push(l); });
+  expect(count.drawn).toBe(ladders.length);
+  return { ladders, matched: count.matched };
 }
 
 function expectSame(way: Awaited<ReturnType<typeof bothWays>>, name: string): void {
@@ -59,7 +67,7 @@ describe("ladders in two passes: traffic where other packets matter", () => {
     const way = await bothWays(capture, "port 40100", 1);
     // The one drawn is the first; then the second, by its id, which carries the anomaly.
     expectSame(way, "first");
-    const second = way.one.matched === 2 ? await bothWays(capture, `id ${(await laddersInOnePass([capture], compileFilter("port 40100"), {}, 2)).ladders[1]!.connection.id}`, 1) : null;
+    const second = way.one.matched === 2 ? await bothWays(capture, `id ${(await onePass(capture, compileFilter("port 40100"), {}, 2)).ladders[1]!.connection.id}`, 1) : null;
     expect(second).not.toBeNull();
     expectSame(second!, "second");
     expect(second!.ladders[0]!.connection.anomalies).toMatchObject({ "syn-retransmit-different-isn": 1 });
@@ -109,6 +117,23 @@ describe("ladders in two passes: traffic where other packets matter", () => {
     });
     expect(handed).toEqual([42000, 42003]);
     expect(count).toMatchObject({ drawn: 2, matched: 2 });
+  });
+
+  it("from a stream, in one pass, hands a ladder on while reading, once no connection that began before it can be drawn", async () => {
+    const first = new Conversation({ clientPort: 44000 }).c(SYN).s(SYN | ACK).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK);
+    const busy = new Conversation({ clientPort: 44001, start: 1_700_000_010 }).c(SYN).s(SYN | ACK).c(ACK);
+    for (let k = 0; k < 6000; k++) busy.c({ flags: ACK | PSH, payload: 10, dt: 1 });
+    const capture = writePcap(merge(first, busy));
+    const pieces = 20, size = Math.ceil(capture.length / pieces);
+    let given = 0;
+    async function* stream() {
+      for (let at = 0; at < capture.length; at += size) { given++; yield capture.subarray(at, at + size); }
+    }
+    const handedAt: number[] = [];
+    const count = await drawLadders(stream(), compileFilter("tcp"), {}, Infinity, (l) => { handedAt.push(l.connection.orig.port === 44000 ? given : -1); });
+    expect(count).toMatchObject({ drawn: 2, matched: 2 });
+    expect(handedAt[0]).toBeGreaterThan(0);
+    expect(handedAt[0]).toBeLessThan(pieces); // the first, closed 5 s before the busy flow's packets, came before the input ended
   });
 
   it("says the capture changed between the passes when a selected connection ends otherwise in the second", async () => {

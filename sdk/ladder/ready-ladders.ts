@@ -1,0 +1,72 @@
+// The ladders of a one-pass ladder (a stream) that ended but may not be handed on yet: a
+// connection that began earlier may still be open, and may match. Kept sorted by id; with a
+// limit, only the first `room` of them (a ladder past the others can no longer be drawn). Past
+// MAX_WAITING in memory, a ladder waits in a temporary file (spill-file.ts).
+
+import type { ConnectionLadder } from "./ladder-capture.js";
+import { MAX_WAITING, SpillFile, type SpilledAt } from "./spill-file.js";
+
+export class ReadyLadders {
+  /** Ids, ascending. */
+  private readonly ids: number[] = [];
+  private readonly held = new Map<number, ConnectionLadder | SpilledAt>();
+  private inMemory = 0;
+  private readonly spillFile = new SpillFile();
+
+  constructor(private readonly maxWaiting = MAX_WAITING) {}
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  /** The lowest id held (Infinity when none). */
+  minId(): number {
+    return this.ids.length ? this.ids[0]! : Infinity;
+  }
+
+  /** The highest id held (-Infinity when none). */
+  maxId(): number {
+    return this.ids.length ? this.ids[this.ids.length - 1]! : -Infinity;
+  }
+
+  add(id: number, ladder: ConnectionLadder): void {
+    let lo = 0, hi = this.ids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ids[mid]! < id) lo = mid + 1;
+      else hi = mid;
+    }
+    this.ids.splice(lo, 0, id);
+    if (this.inMemory < this.maxWaiting) {
+      this.held.set(id, ladder);
+      this.inMemory++;
+    } else {
+      this.held.set(id, this.spillFile.write(ladder));
+    }
+  }
+
+  /** Gives up the highest id's ladder (it can no longer be drawn). */
+  dropMax(): void {
+    const id = this.ids.pop()!;
+    if (!isSpilled(this.held.get(id)!)) this.inMemory--;
+    this.held.delete(id);
+  }
+
+  /** Takes the lowest id's ladder out. */
+  shift(): ConnectionLadder {
+    const id = this.ids.shift()!;
+    const entry = this.held.get(id)!;
+    this.held.delete(id);
+    if (isSpilled(entry)) return this.spillFile.read(entry);
+    this.inMemory--;
+    return entry;
+  }
+
+  close(): void {
+    this.spillFile.close();
+  }
+}
+
+function isSpilled(entry: ConnectionLadder | SpilledAt): entry is SpilledAt {
+  return (entry as SpilledAt).length !== undefined && (entry as ConnectionLadder).connection === undefined;
+}
