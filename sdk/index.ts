@@ -11,6 +11,7 @@ export type { TcpPacketRecord, SlotExtras } from "./decoder/packet-batch.js";
 export { TUNNEL_TYPES, UDP_TUNNEL_TYPES, DEFAULT_TUNNEL_PORTS, parseTunnelPorts } from "./decoder/tunnels.js";
 export type { TunnelLevel, TunnelType, TunnelPorts, UdpTunnelType } from "./decoder/tunnels.js";
 export type { DecodeError, DecodeWarning } from "./decoder/diagnostics.js";
+export { InputTypeError } from "./decoder/capture-input.js";
 export type { CaptureInput, ByteSource } from "./decoder/capture-input.js";
 export { linkTypeName } from "./decoder/link-types.js";
 export * as layout from "../assembly/layout.js";

@@ -24,8 +24,17 @@ export type Pull =
     storedBytes(): number;
   };
 
-/** A caller's stream yielded something that is not bytes: a mistake in the call, not damage. */
-export class InputTypeError extends TypeError {}
+/**
+ * A caller's stream yielded something that is not bytes: a mistake in the call, not damage, so
+ * it is thrown rather than reported. `code` is stable, in the decode errors' dotted ids.
+ */
+export class InputTypeError extends TypeError {
+  readonly code = "input.not_bytes";
+  constructor(message: string) {
+    super(message);
+    this.name = "InputTypeError";
+  }
+}
 
 /**
  * A byte stream read under a name (a pipe's path, "<stdin>"): what peekInput() hands back for
@@ -70,9 +79,9 @@ async function* prepend(first: Uint8Array, rest: AsyncIterator<unknown>): AsyncG
   for (let r = await rest.next(); !r.done; r = await rest.next()) yield asBytes(r.value);
 }
 
-// Hands on the bytes a stream gave before it failed, then its failure.
+// Hands on the bytes a stream gave before it failed (none, if it failed at once), then its failure.
 async function* failAfter(head: Uint8Array, error: unknown): AsyncGenerator<Uint8Array> {
-  yield head;
+  if (head.length > 0) yield head;
   throw error;
 }
 
@@ -93,8 +102,8 @@ async function streamPull(source: AsyncIterable<unknown>, close: () => void): Pr
       try {
         next = await it.next();
       } catch (error) {
-        // Failing after a byte came is a read failure (damage, at its offset), as it is later.
-        if (head.length === 0) throw error;
+        // A stream that fails is a read failure (damage, at its offset), before its first byte
+        // as after it: it was opened (only an open that fails throws).
         return { kind: "chunks", chunks: taken(failAfter(head, error)), close: closeAll, storedBytes };
       }
       if (next.done) break;

@@ -11,15 +11,19 @@ export type Unit = "count" | "time" | "size";
 interface Measure { unit: Unit; get: (c: FilterFields) => number | null; about: string }
 
 const both = (name: CountName) => (c: FilterFields) => c.origAnalysis[name] + c.respAnalysis[name];
-// Times are compared in microseconds (the record's unit), so that "rtt <= 20500us" is exact.
-const seconds = (v: number) => v * 1e6;
+// Times are compared in microseconds (the record's unit) made of a whole number of nanoseconds,
+// as a value is (parseQuantity), so that "rtt <= 20500us" is exact. A duration in seconds times
+// 1e6, or a sum of two RTTs, is not always that number: a 123 µs duration read 123.00000000000001
+// µs, and 345.1 + 28.6 µs of RTT 373.70000000000005, outside "<= 123us" and "<= 373.7us".
+const seconds = (v: number) => Math.round(v * 1e9) / 1000;
+const sumUs = (a: number, b: number) => Math.round((a + b) * 1000) / 1000;
 
 // The handshake's RTT (both legs) when seen, else the two sides' smallest ack-RTT samples
 // together: the round trip through the capture point either way.
 function rtt(c: FilterFields): number | null {
-  if (c.rttSynToSynAckUs !== null && c.rttSynAckToAckUs !== null) return c.rttSynToSynAckUs + c.rttSynAckToAckUs;
+  if (c.rttSynToSynAckUs !== null && c.rttSynAckToAckUs !== null) return sumUs(c.rttSynToSynAckUs, c.rttSynAckToAckUs);
   const o = c.origAnalysis.ackRttUs.min, r = c.respAnalysis.ackRttUs.min;
-  return o === null || r === null ? null : o + r;
+  return o === null || r === null ? null : sumUs(o, r);
 }
 
 function maxAckRtt(c: FilterFields): number | null {
@@ -58,7 +62,7 @@ export const FLAGS: Record<string, (c: FilterFields) => boolean> = {
 export const COMPARISONS = [">=", "<=", "==", "!=", ">", "<", "="] as const;
 export type Comparison = (typeof COMPARISONS)[number];
 
-const TIME_UNITS: Record<string, number> = { ns: 1e-3, us: 1, "µs": 1, ms: 1e3, s: 1e6, m: 60e6, min: 60e6, h: 3600e6 }; // in µs
+const TIME_UNITS: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, ms: 1e6, s: 1e9, m: 60e9, min: 60e9, h: 3600e9 }; // in ns
 const SIZE_UNITS: Record<string, number> = {
   b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4,
 };
@@ -74,11 +78,21 @@ export function parseQuantity(text: string, unit: Unit, measure: string): number
   if (unit === "time") {
     if (suffix === "") return `"${text}" needs a unit: ${measure} is a time (ns, us, ms, s, min, h)`;
     const f = TIME_UNITS[suffix.toLowerCase() === "µs" ? "µs" : suffix.toLowerCase()];
-    return f === undefined ? `unknown time unit "${suffix}" (ns, us, ms, s, min, h)` : Math.round(n * f * 1000) / 1000;
+    if (f === undefined) return `unknown time unit "${suffix}" (ns, us, ms, s, min, h)`;
+    // Rounded to the nanosecond ("0.1s" is not exact in binary) only when that is float noise:
+    // "1.4ns" rounded would make ">= 1.4ns" match 1 ns.
+    if (!wholeNanoseconds(m[1]!, f)) return `"${text}" is a fraction of a nanosecond, finer than a capture's times (for ${measure})`;
+    return Math.round(n * f) / 1000;
   }
   if (suffix === "") return n;
   const f = SIZE_UNITS[suffix.toLowerCase()];
   return f === undefined ? `unknown size unit "${suffix}" (B, kB, MB, GB, TB, KiB, MiB, GiB, TiB)` : n * f;
+}
+
+/** Whether the decimal `digits` times `nsPerUnit` (a whole number) is a whole number of nanoseconds: exact, on the text. */
+function wholeNanoseconds(digits: string, nsPerUnit: number): boolean {
+  const fraction = digits.split(".")[1] ?? "";
+  return (BigInt(fraction || "0") * BigInt(nsPerUnit)) % 10n ** BigInt(fraction.length) === 0n;
 }
 
 export function compare(op: Comparison, a: number, b: number): boolean {

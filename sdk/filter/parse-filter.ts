@@ -142,7 +142,11 @@ export function parseFilter(expression: string): FilterNode {
       case "id": {
         const v = take("a connection id");
         if (!/^\d+$/.test(v.text)) fail(`"${v.text}" is not a connection id (a frame number)`, v);
-        return { op: "id", id: Number(v.text) };
+        // Past 2^53 the number would be rounded, to a frame number no capture reaches: refused
+        // rather than matching nothing.
+        const id = Number(v.text);
+        if (!Number.isSafeInteger(id)) fail(`"${v.text}" is not a connection id (a frame number, at most ${Number.MAX_SAFE_INTEGER})`, v);
+        return { op: "id", id };
       }
     }
     if (NOT_TCP.has(word)) fail(`only TCP connections are tracked: "${word}" matches none`, first);

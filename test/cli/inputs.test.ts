@@ -93,3 +93,17 @@ describe("a gzip capture damaged after its data", () => {
     expect(g.stdout.trim().split("\n")).toHaveLength(9);
   });
 });
+
+describe("standard input that fails before its first byte", () => {
+  it("is an input read up to byte 0, named <stdin>, not a failure to open; the other inputs are read", () => {
+    // Standard input open for writing only: its first read fails (EBADF). That once threw out of
+    // the scan (no input read, "cannot read (EBADF)"); a failure after a byte never did.
+    const r = shell(`: > write-only; node ${q(BIN)} --format ndjson - ${q(EARLY)} 0> write-only; echo "exit $?"
+      node ${q(BIN)} info - 0> write-only; echo "exit $?"`);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines.filter((l) => l.startsWith("exit"))).toEqual(["exit 3", "exit 3"]);
+    expect(lines.filter((l) => l.startsWith("{"))).toHaveLength(1); // EARLY's connection
+    expect(r.stdout).toMatch(/Error: byte 0 \(packet 1\): reading the input failed: EBADF.*\[input\.read_failed\]/);
+    expect(r.stderr).toMatch(/^tcp-handshake-scan: <stdin>: byte 0 \(packet 1\): reading the input failed: EBADF: bad file descriptor, read\n/);
+  });
+});

@@ -113,7 +113,7 @@ describe("peekInput", () => {
       if (n > 0) yield bytes.subarray(0, n);
       throw new Error("disk gone");
     })();
-    for (const n of [1, 30, bytes.length - 10]) {
+    for (const n of [0, 1, 30, bytes.length - 10]) {
       const direct = await decodeAll(failing(n));
       const { input } = await peekInput(failing(n));
       const read = await decodeAll(input);
@@ -121,8 +121,6 @@ describe("peekInput", () => {
       expect(read.summary.error, `after ${n} bytes`).toEqual(direct.summary.error);
       expect(read.records).toEqual(direct.records);
     }
-    const { input } = await peekInput(failing(0));
-    await expect(decodeAll(input)).rejects.toThrow("disk gone");
   });
 
   it("refuses a stream of strings as scan() does, and takes any typed-array chunk as its bytes", async () => {

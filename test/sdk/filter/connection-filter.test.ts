@@ -39,6 +39,15 @@ describe("connection filter", () => {
     expect(select("id 1")).toEqual([1]);
   });
 
+  it("takes any id a double holds exactly, the largest too, and leading zeros", () => {
+    const last = conn({ id: Number.MAX_SAFE_INTEGER, o: "10.0.0.9", op: 1, r: "10.0.0.10", rp: 2 });
+    expect(compileFilter("id 9007199254740991").matches(last)).toBe(true);
+    expect(compileFilter("id 9007199254740990").matches(last)).toBe(false);
+    expect(select("id 0002")).toEqual([2]);
+    expect(select("port 65535 or portrange 65535-65535")).toEqual([]);
+    expect(select("port 00022")).toEqual([2]);
+  });
+
   it("and, or, not, juxtaposition and parentheses, with the usual precedence", () => {
     expect(select("net 10.0.0.0/8 and not port 22")).toEqual([1]);
     expect(select("net 10.0.0.0/8 not port 22")).toEqual([1]);
@@ -147,6 +156,17 @@ describe("connection filter", () => {
       ["port 80)", 'unexpected ")" (no "(" to close) at column 8'],
       ["((port 80)", 'expected ")" but the expression ended at column 11'],
       ["id x", '"x" is not a connection id (a frame number) at column 4'],
+      ["id 1.5", '"1.5" is not a connection id (a frame number) at column 4'],
+      // Past 2^53 the number was rounded (and matched nothing): refused as a fraction is.
+      ["id 99999999999999999999", '"99999999999999999999" is not a connection id (a frame number, at most 9007199254740991) at column 4'],
+      ["id 9007199254740993", '"9007199254740993" is not a connection id (a frame number, at most 9007199254740991) at column 4'],
+      ["id 9007199254740992", '"9007199254740992" is not a connection id (a frame number, at most 9007199254740991) at column 4'],
+      // Ports and prefix lengths far out of range were refused already: kept so.
+      ["port 99999999999999999999", '"99999999999999999999" is not a port number at column 6'],
+      ["port 65536", '"65536" is not a port number at column 6'],
+      ["portrange 1-99999999999999999999", '"1-99999999999999999999" is not a port range like 8000-8080 at column 11'],
+      ["host 10.0.0.1:99999999999999999999", '"99999999999999999999" is not a port number at column 6'],
+      ["net 10.0.0.0/99999999999999999999", '"10.0.0.0/99999999999999999999" has a prefix length out of range ("/99999999999999999999") at column 5'],
     ];
     for (const [expr, expected] of cases) expect(message(expr), expr).toBe(`${expected} of "${expr}"`);
   });

@@ -69,6 +69,36 @@ describe("filter measures", () => {
     expect(select("first-payload > 200ms")).toEqual([2]);
   });
 
+  it("times as whole nanoseconds, on both sides: a value's own duration or RTT matches it exactly", () => {
+    // A duration in seconds times 1e6 and a sum of two RTT legs carried float noise: 123 µs read
+    // 123.00000000000001 and 345.1 + 28.6 µs 373.70000000000005, so "<=" and "==" missed them
+    // (6.641753986 s is a duration of the corpus's ssh.pcap).
+    const short = conn(5, { duration: 123e-6, hs: [345.1, 28.6] });
+    const long = conn(6, { duration: 6.641753986, orig: side({}, [0.1, 1]), resp: side({}, [0.2, 1]) });
+    const ok = (expr: string, c: ConnectionRecord) => compileFilter(expr).matches(c);
+    expect(ok("duration <= 123us", short) && ok("duration == 123us", short) && ok("duration >= 0.123ms", short)).toBe(true);
+    expect(ok("rtt <= 373.7us", short) && ok("rtt == 373700ns", short) && ok("rtt >= 373.7us", short)).toBe(true);
+    expect(ok("duration == 6.641753986s", long) && ok("duration <= 6641753986ns", long)).toBe(true);
+    expect(ok("rtt == 0.3us", long)).toBe(true); // the sides' smallest ack-RTTs together: 0.1 + 0.2
+    expect(ok("duration < 123us", short) || ok("rtt > 373.7us", short) || ok("duration > 6.641753986s", long)).toBe(false);
+  });
+
+  it("refuses a time finer than a nanosecond, which would be rounded, and takes any whole one", () => {
+    // "1.4ns" was rounded to 1 ns: ">= 1.4ns" then matched a 1 ns duration.
+    const oneNs = conn(7, { duration: 1e-9 });
+    expect(compileFilter("duration >= 1ns").matches(oneNs)).toBe(true);
+    expect(compileFilter("duration >= 2ns").matches(oneNs)).toBe(false);
+    expect(compileFilter("duration >= 0.0000000010s").matches(oneNs)).toBe(true);
+    expect(compileFilter("duration == 0.001us").matches(oneNs)).toBe(true);
+    for (const [expr, token] of [["duration >= 1.4ns", "1.4ns"], ["rtt > 0.0005us", "0.0005us"], ["gap < 1.0000000001s", "1.0000000001s"], ["duration == .5ns", ".5ns"]]) {
+      expect(() => compileFilter(expr!), expr).toThrow(`"${token}" is a fraction of a nanosecond, finer than a capture's times (for ${expr!.split(" ")[0]})`);
+    }
+    // Whole nanoseconds however written: minutes and hours of them too.
+    expect(compileFilter("duration == 0.0000000001min").matches(conn(8, { duration: 6e-9 }))).toBe(true);
+    expect(select("duration >= 0.1h")).toEqual([3]); // 360 s
+    expect(() => compileFilter("duration >= 0.1666666666666667h")).toThrow(/fraction of a nanosecond/); // 600 000 000 000.00012 ns
+  });
+
   it("sizes with decimal and binary units", () => {
     expect(select("bytes > 1MB")).toEqual([1, 3]);
     expect(select("bytes > 2MB")).toEqual([1, 3]);

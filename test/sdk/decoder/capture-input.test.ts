@@ -1,0 +1,95 @@
+// A caller's byte stream as every SDK entry point reads it: one that fails before its first
+// byte is damaged input at byte 0 (as one failing later is at its offset), not a thrown error;
+// one that yields something other than bytes is an InputTypeError, with its stable code.
+
+import { describe, it, expect } from "vitest";
+import { Readable } from "node:stream";
+import {
+  decodeCapture, scan, createScanner, createLineScanner, captureLadders, peekInput, compileFilter, InputTypeError,
+  type CaptureInput, type DecodeError,
+} from "../../../sdk/index.js";
+import { ethernet, tcpIp, F } from "../../helpers/packets.js";
+import { writePcap } from "../../helpers/capture-writer.js";
+
+const later = () => new Promise((resolve) => setTimeout(resolve, 5));
+const diskGone = () => Object.assign(new Error("disk gone"), { code: "EIO" });
+
+// Streams that fail before they give a byte: at once, or after an await; of each kind a caller has.
+const failingAtOnce: [string, () => CaptureInput][] = [
+  ["an async iterable failing at once", () => (async function* () { throw diskGone(); })()],
+  ["an async iterable failing after an await", () => (async function* () { await later(); throw diskGone(); })()],
+  ["a Node Readable destroyed at its first read", () => new Readable({ read() { this.destroy(diskGone()); } })],
+  ["a Node Readable destroyed after an await", () => new Readable({ read() { void later().then(() => this.destroy(diskGone())); } })],
+  ["a web ReadableStream erroring at its start", () => new ReadableStream<Uint8Array>({ start(c) { c.error(diskGone()); } })],
+  ["a web ReadableStream erroring in a later pull", () => new ReadableStream<Uint8Array>({ async pull(c) { await later(); c.error(diskGone()); } })],
+];
+
+// Each entry point, down to the error the capture's summary carries.
+const entryPoints: [string, (input: CaptureInput) => Promise<DecodeError | null | undefined>][] = [
+  ["decodeCapture", async (input) => {
+    const capture = decodeCapture(input);
+    for await (const _batch of capture) { /* read */ }
+    return capture.summary().error;
+  }],
+  ["scan", async (input) => (await scan(input)).captures[0]?.error],
+  ["scan on 3 threads", async (input) => (await scan(input, { threads: 3 })).captures[0]?.error],
+  ["createScanner", async (input) => {
+    const scanner = createScanner(input);
+    for await (const _c of scanner) { /* read */ }
+    return scanner.captures()[0]?.error;
+  }],
+  ["createLineScanner", async (input) => {
+    const lines = createLineScanner(input, {}, { format: "ndjson" });
+    for await (const _chunk of lines.chunks()) { /* read */ }
+    return lines.captures()[0]?.error;
+  }],
+  ["captureLadders", async (input) => (await captureLadders(input, compileFilter("port 80"))).captures[0]?.error],
+  ["peekInput, then decodeCapture", async (input) => {
+    const peeked = await peekInput(input);
+    expect(peeked.first).toBeNull();
+    const capture = decodeCapture(peeked.input);
+    for await (const _batch of capture) { /* read */ }
+    return capture.summary().error;
+  }],
+];
+
+const synPcap = writePcap([{ data: ethernet(tcpIp({ flags: F.SYN, sport: 40000, dport: 80 })), sec: 1_600_000_000 }]);
+
+describe("a stream that fails before its first byte", () => {
+  for (const [entry, read] of entryPoints) {
+    it(`is damage at byte 0 for ${entry}, whatever the stream`, async () => {
+      for (const [kind, make] of failingAtOnce) {
+        const error = await read(make());
+        expect(error, kind).toEqual({ code: "input.read_failed", message: "reading the input failed: disk gone", offset: 0, packet: 1 });
+      }
+    });
+  }
+
+  it("does not stop the inputs after it: the next is read, as after any damaged input", async () => {
+    const { connections, captures } = await scan([failingAtOnce[0]![1](), synPcap]);
+    expect(captures.map((c) => c.error?.code ?? null)).toEqual(["input.read_failed", null]);
+    expect(captures[0]!.source).toBe("<stream>");
+    expect(connections).toHaveLength(1);
+  });
+});
+
+describe("InputTypeError", () => {
+  const notBytes: [string, () => CaptureInput, RegExp][] = [
+    ["strings", () => (async function* () { yield "abc"; })() as unknown as CaptureInput, /not a string/],
+    ["a number after bytes", () => (async function* () { yield synPcap.subarray(0, 30); yield 42; })() as unknown as CaptureInput, /not number/],
+    ["a Node Readable with an encoding", () => Readable.from([Buffer.from(synPcap)]).setEncoding("latin1") as unknown as CaptureInput, /not a string/],
+    ["a web ReadableStream of strings", () => new ReadableStream({ start(c) { c.enqueue("x"); c.close(); } }) as unknown as CaptureInput, /not a string/],
+  ];
+
+  for (const [entry, read] of entryPoints) {
+    it(`is what ${entry} throws for a stream that yields no bytes: a TypeError with code input.not_bytes`, async () => {
+      for (const [kind, make, message] of notBytes) {
+        const thrown = await read(make()).then(() => null, (error: unknown) => error);
+        expect(thrown, kind).toBeInstanceOf(InputTypeError);
+        expect(thrown, kind).toBeInstanceOf(TypeError);
+        expect(thrown, kind).toMatchObject({ name: "InputTypeError", code: "input.not_bytes", message: expect.stringMatching(message) });
+        expect(String(thrown), kind).toMatch(/^InputTypeError: a capture stream must yield bytes/);
+      }
+    });
+  }
+});
