@@ -179,7 +179,9 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
       const { drawn, matched, captures } = await drawLadders(inputs, chosen, options, ladderLimit, (l) => output.write(renderLadder(l) + "\n"));
       progress?.done();
       exit = reportInputs(captures, flags.quiet ?? false);
-      exit = await endLadders(String(flags.ladder), drawn, matched, output, exit, flags.filter);
+      // No input could be read at all (exit 3): "no connection matches" would blame the selection.
+      const nothingRead = captures.every((c) => c.error !== null && c.stats.packets === 0);
+      if (!nothingRead) exit = await endLadders(String(flags.ladder), drawn, matched, output, exit, flags.filter);
     } else {
       exit = await writeConnections(inputs, options, format, filter, top, output, flags.quiet ?? false, flags.filter);
       progress?.done();

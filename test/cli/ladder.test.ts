@@ -141,6 +141,17 @@ describe("--ladder", () => {
     expect(notFirst.code).toBe(6);
   });
 
+  it("exits 3 with the input's line alone when no input could be read at all (not 6: the selection is not at fault)", () => {
+    const notCapture = join(dir, "not-a-capture.pcap");
+    writeFileSync(notCapture, "hello, not a capture at all\n");
+    const r = run(["--ladder", "5", notCapture]);
+    expect(r).toMatchObject({ code: 3, stdout: "" });
+    expect(r.stderr).toMatch(/^tcp-handshake-scan: \S+not-a-capture\.pcap: byte 0: not a pcap or pcapng capture[^\n]*\n$/);
+    const withSample = run(["--ladder", "999999", notCapture, SAMPLE]); // one read: the selection matched nothing there
+    expect(withSample.code).toBe(6);
+    expect(withSample.stderr).toContain("no connection has id 999999");
+  });
+
   it("takes an expression of 8 000 terms, and refuses a deeply nested one with a usage error", () => {
     const terms = Array.from({ length: 8000 }, (_, k) => `port ${k + 10000}`).join(" or ") + " or port 9000";
     const r = run(["--ladder", terms, SAMPLE]);
