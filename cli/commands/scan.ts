@@ -205,7 +205,8 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
 
 /** The connections both filters select. */
 function bothFilters(a: ConnectionFilter, b: ConnectionFilter): ConnectionFilter {
-  return { matches: (c) => a.matches(c) && b.matches(c), mayMatch: (c) => a.mayMatch(c) && b.mayMatch(c) };
+  const onlyIds = a.onlyIds && b.onlyIds ? new Set([...a.onlyIds].filter((id) => b.onlyIds!.has(id))) : a.onlyIds ?? b.onlyIds;
+  return { matches: (c) => a.matches(c) && b.matches(c), mayMatch: (c) => a.mayMatch(c) && b.mayMatch(c), ...(onlyIds ? { onlyIds } : {}) };
 }
 
 /** Says how many of the matching connections were drawn, or that none matched (EXIT_NO_MATCH). */

@@ -30,6 +30,11 @@ export interface ConnectionFilter {
    * Conditions on state, outcome, teardown and on src/dst roles are not known yet.
    */
   mayMatch(c: ProvisionalConnection): boolean;
+  /**
+   * When set, no connection whose id is not in it matches (the expression pins ids: `id 42`,
+   * `id 42 and port 80`, `id 1 or id 9`): a ladder's scan then stops once these have ended.
+   */
+  onlyIds?: ReadonlySet<number>;
 }
 
 function evaluate(n: FilterNode, c: FilterFields): boolean {
@@ -87,6 +92,31 @@ function provisional(n: FilterNode, c: ProvisionalConnection): boolean | null {
   }
 }
 
+/** The only ids `n` can match, or null when it can match others. */
+function pinnedIds(n: FilterNode): Set<number> | null {
+  switch (n.op) {
+    case "id": return new Set([n.id]);
+    case "and": {
+      let ids: Set<number> | null = null;
+      for (const x of n.xs) {
+        const pinned = pinnedIds(x);
+        if (pinned) ids = ids ? new Set([...ids].filter((id: number) => pinned.has(id))) : pinned;
+      }
+      return ids;
+    }
+    case "or": {
+      const ids = new Set<number>();
+      for (const x of n.xs) {
+        const pinned = pinnedIds(x);
+        if (!pinned) return null;
+        for (const id of pinned) ids.add(id);
+      }
+      return ids;
+    }
+    default: return null;
+  }
+}
+
 /** A compiled expression, which also reads a connection's record values (what a scan writes its lines from). */
 export interface CompiledFilter extends ConnectionFilter {
   /** matches() of the record built from `v`. */
@@ -96,9 +126,11 @@ export interface CompiledFilter extends ConnectionFilter {
 /** Compiles a filter expression; throws FilterSyntaxError naming the token and its column. */
 export function compileFilter(expression: string): CompiledFilter {
   const root = parseFilter(expression);
+  const onlyIds = pinnedIds(root);
   return {
     matches: (c) => evaluate(root, new RecordFields(c)),
     matchesValues: (v) => evaluate(root, v),
     mayMatch: (c) => provisional(root, c) !== false,
+    ...(onlyIds ? { onlyIds } : {}),
   };
 }

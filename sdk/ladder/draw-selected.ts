@@ -24,8 +24,8 @@ import type { ConnectionLadder } from "./ladder-capture.js";
 const MAX_FLOW_SET = 100_000;
 
 /**
- * Draws the selected connections, handing each ladder to `onLadder` in id order; returns the
- * inputs' summaries. Throws should a selected connection not end as one the filter selects:
+ * Draws the selected connections, handing each ladder to `onLadder` in id order, and stops
+ * reading once every one is drawn. Throws should a selected connection not end as one the filter selects:
  * an error with code "input.changed" when the capture changed since the first pass (a file
  * still being written), else the two trackers parted (a defect).
  */
@@ -33,7 +33,7 @@ export async function drawSelected(
   inputs: CaptureInput[], filter: ConnectionFilter, options: ScanOptions,
   selected: Pick<SelectedConnections, "ids" | "flowHashes" | "wholeShards" | "captures">,
   onLadder: (ladder: ConnectionLadder) => void | Promise<void>, maxWaiting?: number,
-): Promise<CaptureSummary[]> {
+): Promise<void> {
   const kept = new KeptPackets();
   const order = new InOrderLadders(selected.ids, maxWaiting);
   const flowHashes = new Set(selected.flowHashes), wholeShards = selected.wholeShards;
@@ -63,6 +63,7 @@ export async function drawSelected(
       tracker.packetBase = packetBase;
       tracker.processBatch(batch);
       for (const ladder of order.due()) await onLadder(ladder);
+      if (order.handed === selected.ids.length) return; // the rest of the input cannot change them
     }
     tracker.finish();
     for (const ladder of order.due()) await onLadder(ladder);
@@ -76,7 +77,6 @@ export async function drawSelected(
     }
     throw new Error(`the ladder's two passes disagree on connection ${id}: the reference and WebAssembly trackers parted`);
   }
-  return captures;
 }
 
 function packetCounts(captures: CaptureSummary[]): string {

@@ -22,6 +22,7 @@ export interface SelectedConnections {
   wholeShards: Set<number>;
   /** Matches in all. */
   matched: number;
+  /** The inputs as far as the scan read them: to their end, or until the ids a filter pins ended. */
   captures: CaptureSummary[];
 }
 
@@ -34,13 +35,16 @@ export async function findSelected(
   const first = new IdHeap<number>();
   const evictedShards = new Set<number>();
   let matched = 0;
-  for await (const group of scanner.groups()) {
+  // A filter that pins ids (`id 42`) has its count once those have ended: the scan stops there.
+  const idsToEnd = filter.onlyIds ? new Set(filter.onlyIds) : null;
+  groups: for await (const group of scanner.groups()) {
     // Groups of the WebAssembly tracker without lines are unpacked into a store, flow hashes included.
     if (!group.inStore) throw new Error("the ladder's first pass got a group without its store");
     const records = group.records, hashes = group.store().flowHash;
     for (let k = 0; k < records.length; k++) {
       const record = records[k]!;
       if (record.teardown.kind === "evicted") evictedShards.add(virtualShard(hashes[k]!));
+      idsToEnd?.delete(record.id);
       if (!filter.matches(record)) continue;
       matched++;
       if (all) {
@@ -50,6 +54,7 @@ export async function findSelected(
         first.push(record.id, hashes[k]!);
         if (first.size > limit) first.popMax();
       }
+      if (idsToEnd?.size === 0) break groups;
     }
   }
   const firstEntries = first.entries();

@@ -115,8 +115,8 @@ export async function drawLadders(
     poolScanMemories(true);
   }
   if (selected.matched === 0) return { drawn: 0, matched: 0, captures: selected.captures };
-  const captures = await drawSelected(inputs, filter, options, selected, onLadder);
-  return { drawn: selected.ids.length, matched: selected.matched, captures };
+  await drawSelected(inputs, filter, options, selected, onLadder);
+  return { drawn: selected.ids.length, matched: selected.matched, captures: selected.captures };
 }
 
 /**

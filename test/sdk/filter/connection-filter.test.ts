@@ -56,6 +56,17 @@ describe("connection filter", () => {
     expect(select("not (outcome rejected or outcome unanswered)")).toEqual([1, 4]);
   });
 
+  it("says which ids it pins, when it pins them (a ladder's scan stops once they have ended)", () => {
+    const pinned = (e: string) => { const ids = compileFilter(e).onlyIds; return ids ? [...ids].sort((a, b) => a - b) : null; };
+    expect(pinned("id 42")).toEqual([42]);
+    expect(pinned("id 42 and port 80")).toEqual([42]);
+    expect(pinned("port 80 and (id 9 or id 1)")).toEqual([1, 9]);
+    expect(pinned("id 1 and id 2")).toEqual([]);
+    expect(pinned("id 1 or port 80")).toBeNull();
+    expect(pinned("not id 4")).toBeNull();
+    expect(pinned("port 80")).toBeNull();
+  });
+
   it("tells early which new connections could be selected", () => {
     const may = (expr: string, a: [string, number], b: [string, number], id = 0) =>
       compileFilter(expr).mayMatch({ id, a: { addr: a[0], port: a[1] }, b: { addr: b[0], port: b[1] } });

@@ -4,7 +4,7 @@
 // capture and on traffic where the flows' other connections and other flows' packets matter.
 
 import { describe, it, expect } from "vitest";
-import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { captureLadders, drawLadders, compileFilter, renderLadder, type ScanOptions, type ConnectionLadder, type ConnectionFilter } from "../../../sdk/index.js";
@@ -19,7 +19,9 @@ import { corpusDir, capturesUnder } from "../../helpers/decode.js";
 
 const { SYN, ACK, FIN, RST, PSH } = F;
 const root = corpusDir();
-const SELECTIONS: [string, number][] = [["tcp", 4], ["not outcome complete", 3], ["retransmissions > 0 or zero-window", 2], ["tcp", Infinity]];
+const SELECTIONS: [string, number][] = [
+  ["tcp", 4], ["not outcome complete", 3], ["retransmissions > 0 or zero-window", 2], ["tcp", Infinity], ["id 1 or id 3 or id 5", 2],
+];
 
 /**
  * Both ways on `input`: the two passes, with at most `maxWaiting` ladders held back in memory
@@ -134,6 +136,22 @@ describe("ladders in two passes: traffic where other packets matter", () => {
     expect(count).toMatchObject({ drawn: 2, matched: 2 });
     expect(handedAt[0]).toBeGreaterThan(0);
     expect(handedAt[0]).toBeLessThan(pieces); // the first, closed 5 s before the busy flow's packets, came before the input ended
+  });
+
+  it("with ids pinned (--ladder 42), stops reading once they have ended, in both passes", async () => {
+    // The connection drawn closes at once; another flow then runs for 80 s over most of the file.
+    const closes = new Conversation({ clientPort: 45000 }).c(SYN).s(SYN | ACK).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK);
+    const busy = new Conversation({ clientPort: 45001, start: 1_700_000_001 }).c(SYN).s(SYN | ACK).c(ACK);
+    for (let k = 0; k < 40_000; k++) busy.c({ flags: ACK | PSH, payload: 100, dt: 1 }).s({ flags: ACK, dt: 1 });
+    const file = join(mkdtempSync(join(tmpdir(), "ths-ladder-pinned-")), "big.pcap");
+    writeFileSync(file, writePcap(merge(closes, busy)));
+    let furthest = 0;
+    const onProgress = (p: { storedBytesRead: number }) => { furthest = Math.max(furthest, p.storedBytesRead); };
+    const first = (await onePass(file, compileFilter("tcp"), {}, 1)).ladders[0]!;
+    const pinned = await captureLadders(file, compileFilter(`id ${first.connection.id}`), { onProgress }, 5);
+    expect(pinned.ladders).toEqual([first]);
+    expect(pinned.matched).toBe(1);
+    expect(furthest).toBeLessThan(statSync(file).size / 2);
   });
 
   it("says the capture changed between the passes when a selected connection ends otherwise in the second", async () => {
