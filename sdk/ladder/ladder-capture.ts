@@ -91,8 +91,20 @@ export async function captureLadders(
   if (selected.needsEveryFlow) return laddersInOnePass(inputs, filter, options, limit);
   if (selected.matched === 0) return { ladders: [], matched: 0, captures: selected.captures };
   const drawn = await drawSelected(inputs, filter, options, selected);
-  if (!drawn.complete) return laddersInOnePass(inputs, filter, options, limit);
+  // The count is the first pass's, the ladders the second's: a file that changed in between (one
+  // still being written) is drawn in one more pass, as it is then, so that both come from one reading.
+  if (!drawn.complete || !sameReading(selected.captures, drawn.captures)) return laddersInOnePass(inputs, filter, options, limit);
   return { ladders: drawn.ladders, matched: selected.matched, captures: drawn.captures };
+}
+
+/** Whether two passes read the same packets of each input: as many bytes and packets, to the same last time and fault. */
+function sameReading(first: CaptureSummary[], second: CaptureSummary[]): boolean {
+  return first.length === second.length && first.every((a, k) => {
+    const b = second[k]!;
+    return a.bytesRead === b.bytesRead && a.stats.packets === b.stats.packets && a.stats.bytesCaptured === b.stats.bytesCaptured
+      && a.stats.lastTimestamp?.sec === b.stats.lastTimestamp?.sec && a.stats.lastTimestamp?.nsec === b.stats.lastTimestamp?.nsec
+      && a.error?.code === b.error?.code && a.error?.offset === b.error?.offset;
+  });
 }
 
 /**

@@ -10,11 +10,16 @@ import { IdHeap } from "../../../sdk/ladder/id-heap.js";
 import { wiresharkFlags } from "../../../sdk/ladder/tcp-flags.js";
 import { renderLadder } from "../../../sdk/ladder/render-ladder.js";
 import { generateCapture } from "../../../bench/generate.js";
-import { mkdtempSync } from "node:fs";
+import { laddersInOnePass } from "../../../sdk/ladder/ladder-one-pass.js";
+import { mkdtempSync, writeFileSync, appendFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const { SYN, ACK, FIN, PSH } = F;
+const { SYN, ACK, FIN, PSH, RST } = F;
+
+/** The records of a pcap file, without its header: what a capture still being written appends. */
+const PCAP_HEADER = 24;
+const recordsOf = (capture: Uint8Array) => capture.subarray(PCAP_HEADER);
 
 describe("captureLadders", () => {
   it("draws the first matches by id although later ones end first, and counts them all", async () => {
@@ -100,5 +105,48 @@ describe("captureLadders stopped by its signal", () => {
     };
     await expect(captureLadders(big, compileFilter("port 80"), { signal: controller.signal, onProgress })).rejects.toMatchObject({ name: "AbortError" });
     expect(armed).toBe(true);
+  });
+});
+
+describe("captureLadders of a file that changes between its two passes", () => {
+  // The first pass's count and the second pass's ladders must come from one reading of the file:
+  // a file that changed in between is drawn as it is then, in one pass.
+  it("a file that grew: the ladders and the count of the file as it has become", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "ths-ladder-grows-")), "live.pcap");
+    // A, open when the first pass reads; then A's reset, and B.
+    const a = new Conversation({ clientPort: 40500, start: 1_700_000_000 }).c(SYN).s(SYN | ACK).c(ACK);
+    const before = writePcap(a.frames);
+    writeFileSync(file, before);
+    const later = [...a.c({ flags: RST, dt: 1000 }).frames.slice(3), ...new Conversation({ clientPort: 40501, start: 1_700_000_002 }).c(SYN).s(SYN | ACK).c(ACK).frames];
+    // Appended once the first pass has read to the end of the file (its last report, the read that found nothing more).
+    let ends = 0;
+    const onProgress = (p: { storedBytesRead: number }) => {
+      if (p.storedBytesRead === before.length && ++ends === 2) appendFileSync(file, recordsOf(writePcap(later)));
+    };
+    const got = await captureLadders(file, compileFilter("tcp"), { onProgress }, 5);
+    expect(ends).toBeGreaterThanOrEqual(2);
+    const now = await laddersInOnePass([file], compileFilter("tcp"), {}, 5);
+    expect(now.matched).toBe(2);
+    expect(got.matched).toBe(now.matched);
+    expect(got.ladders).toEqual(now.ladders);
+    expect(got.captures.map((c) => c.stats.packets)).toEqual([7]);
+  });
+
+  it("a file cut short: the count of what is left, not of what the first pass read", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "ths-ladder-cut-")), "cut.pcap");
+    const a = new Conversation({ clientPort: 40510, start: 1_700_000_000 }).c(SYN).s(SYN | ACK).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK);
+    const b = new Conversation({ clientPort: 40511, start: 1_700_000_002 }).c(SYN).s(SYN | ACK).c(ACK);
+    const whole = writePcap(merge(a, b)), aOnly = writePcap(a.frames);
+    writeFileSync(file, whole);
+    let ends = 0;
+    const onProgress = (p: { storedBytesRead: number }) => {
+      if (p.storedBytesRead === whole.length && ++ends === 2) writeFileSync(file, aOnly);
+    };
+    // The first pass counts A and B and selects A; the second finds A as it was.
+    const got = await captureLadders(file, compileFilter("tcp"), { onProgress }, 1);
+    expect(ends).toBeGreaterThanOrEqual(2);
+    const now = await laddersInOnePass([file], compileFilter("tcp"), {}, 1);
+    expect(now.matched).toBe(1);
+    expect(got).toEqual(now);
   });
 });
