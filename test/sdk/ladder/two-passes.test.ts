@@ -14,19 +14,22 @@ import { laddersInOnePass } from "../../../sdk/ladder/ladder-one-pass.js";
 import { readTwice } from "../../../sdk/ladder/ladder-capture.js";
 import { writePcap } from "../../helpers/capture-writer.js";
 import { Conversation, merge } from "../../helpers/conversation.js";
-import { F } from "../../helpers/packets.js";
+import { F, ethernet } from "../../helpers/packets.js";
+import { udpTunnel, vxlan } from "../../helpers/tunnels.js";
+import type { Frame } from "../../helpers/capture-writer.js";
 import { corpusDir, capturesUnder } from "../../helpers/decode.js";
 
 const { SYN, ACK, FIN, RST, PSH } = F;
 const root = corpusDir();
 const SELECTIONS: [string, number][] = [["tcp", 4], ["not outcome complete", 3], ["retransmissions > 0 or zero-window", 2], ["tcp", Infinity]];
 
-/** Both ways on `input`: the two passes (which must not fall back) and the one pass. */
-async function bothWays(input: string | Uint8Array, selection: string, limit: number, options: ScanOptions = {}) {
+/** Both ways on `input` (or inputs): the two passes (which must not fall back) and the one pass. */
+async function bothWays(input: string | Uint8Array | Uint8Array[], selection: string, limit: number, options: ScanOptions = {}) {
   const filter = compileFilter(selection);
-  const one = await laddersInOnePass([input], filter, options, limit);
-  const found = await findSelected([input], filter, options, limit);
-  return { one, found, drawn: found.needsEveryFlow ? null : await drawSelected([input], filter, options, found) };
+  const inputs = Array.isArray(input) ? input : [input];
+  const one = await laddersInOnePass(inputs, filter, options, limit);
+  const found = await findSelected(inputs, filter, options, limit);
+  return { one, found, drawn: found.needsEveryFlow ? null : await drawSelected(inputs, filter, options, found) };
 }
 
 function expectSame(way: Awaited<ReturnType<typeof bothWays>>, name: string): void {
@@ -35,6 +38,8 @@ function expectSame(way: Awaited<ReturnType<typeof bothWays>>, name: string): vo
   expect(drawn, `${name}: the first pass asks for every flow`).not.toBeNull();
   expect(drawn!.complete, name).toBe(true);
   expect(drawn!.ladders, name).toEqual(one.ladders);
+  expect(found.captures, name).toEqual(one.captures);
+  expect(drawn!.captures, name).toEqual(one.captures);
 }
 
 describe.runIf(root)("ladders in two passes: the corpus", () => {
@@ -87,6 +92,82 @@ describe("ladders in two passes: traffic where other packets matter", () => {
       if (limit === Infinity) expect(way.one.ladders.map((l) => l.connection.teardown.kind)).toContain("evicted");
       if (selection === "tcp" && limit === 3) expect(way.found.wholeShards.size).toBeGreaterThan(0);
     }
+  });
+
+  it("half-open connections held as their first packet, ended past --max-half-open, answered late or retried", async () => {
+    // 200 lone SYNs (about three a virtual shard), among which conversations whose SYN waits a while for its answer.
+    const lone = Array.from({ length: 200 }, (_, k) => new Conversation({ clientPort: 42000 + k, start: 1_700_000_000 + k * 0.005 }).c(SYN));
+    const late = [0, 1, 2, 3].map((k) => new Conversation({ clientPort: 43000 + k, start: 1_700_000_000.3 + k * 0.1 })
+      .c(SYN).c({ flags: SYN, dt: 900 }).s({ flags: SYN | ACK, dt: 300 }).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK));
+    const capture = writePcap(merge(...lone, ...late));
+    for (const options of [{ maxHalfOpen: 64 }, { maxHalfOpen: 128, timeouts: { attempt: 0.5 } }, {}] as ScanOptions[]) {
+      for (const [selection, limit] of [["portrange 43000-43003", 4], ["teardown evicted", 3], ["tcp", Infinity]] as const) {
+        const way = await bothWays(capture, selection, limit, options);
+        expectSame(way, `${selection} / ${limit} / ${JSON.stringify(options)}`);
+      }
+    }
+    const evicted = await bothWays(capture, "portrange 43000-43003", 4, { maxHalfOpen: 64 });
+    expect(evicted.found.wholeShards.size).toBeGreaterThan(0);
+    expect(evicted.one.ladders.length).toBeGreaterThan(0);
+  });
+
+  it("a clock that steps backwards: timers of the flows drawn fire as in the one pass", async () => {
+    const a = new Conversation({ clientPort: 44000, start: 1_700_000_000 }).c(SYN).s(SYN | ACK).c(ACK).c({ flags: ACK | PSH, payload: 10, dt: 3000 });
+    const b = new Conversation({ clientPort: 44001, start: 1_700_000_001 }).c(SYN).c({ flags: SYN, dt: 2000 });
+    const c = new Conversation({ clientPort: 44002, start: 1_700_000_000.5 }).c(SYN).s(SYN | ACK).c(ACK).c(RST);
+    // Frames in the order captured, with every fourth stamped 4 s before the one it follows.
+    const frames: Frame[] = merge(a, b, c).map((f, k) => (k % 4 === 3 ? { ...f, sec: f.sec! - 4 } : f));
+    const capture = writePcap(frames);
+    const options = { timeouts: { attempt: 1, close: 1, handshakeInactivity: 2, inactivity: 2 } };
+    for (const selection of ["port 44000", "port 44001", "port 44002", "tcp"]) expectSame(await bothWays(capture, selection, 3, options), selection);
+    expect((await laddersInOnePass([capture], compileFilter("tcp"), options, 3)).matched).toBeGreaterThan(3);
+  });
+
+  it("the same endpoints on two VLANs, and in two VXLAN tenants keyed by tunnel or not", async () => {
+    const onVlan = (vlan: number, start: number) => new Conversation({ clientPort: 45000, vlan, start, clientIsn: 1000 * vlan })
+      .c(SYN).s(SYN | ACK).c(ACK).c({ flags: ACK | PSH, payload: 20 }).c(FIN | ACK).s(FIN | ACK).c(ACK);
+    const vlans = writePcap(merge(onVlan(10, 1_700_000_000), onVlan(20, 1_700_000_000.015)));
+    for (const selection of ["port 45000", "tcp"]) expectSame(await bothWays(vlans, selection, 2), `vlans: ${selection}`);
+    const inVni = (vni: number, start: number): Frame[] => onVlan(0, start).frames.map((f) => {
+      const data = ethernet(udpTunnel({ src: "192.0.2.1", dst: "192.0.2.2" }, 50000, 4789, vxlan(vni, f.data), true));
+      return { ...f, data, origLen: data.length };
+    });
+    const tenants = writePcap([...inVni(1, 1_700_000_000), ...inVni(2, 1_700_000_000.005)].sort((x, y) => x.sec! - y.sec! || x.nsec! - y.nsec!));
+    for (const keyByTunnel of [false, true]) {
+      for (const [selection, limit] of [["port 45000", 1], ["tcp", 5]] as const) {
+        const way = await bothWays(tenants, selection, limit, { keyByTunnel });
+        expectSame(way, `tenants, keyByTunnel ${keyByTunnel}: ${selection}`);
+        if (keyByTunnel && limit === 5) expect(way.one.matched).toBe(2);
+      }
+    }
+  });
+
+  it("two inputs, the second reusing the first's endpoints: frame numbers run on and the flows go on", async () => {
+    const first = writePcap(new Conversation({ clientPort: 46000, start: 1_700_000_000 }).c(SYN).s(SYN | ACK).c(ACK).frames);
+    const second = writePcap(merge(
+      new Conversation({ clientPort: 46000, start: 1_700_000_001, clientIsn: 1003 }).c({ flags: ACK | PSH, payload: 30 }).c(FIN | ACK),
+      new Conversation({ clientPort: 46001, start: 1_700_000_001.5 }).c(SYN).s(SYN | ACK).c(ACK),
+    ));
+    for (const selection of ["port 46000", "port 46001", "tcp"]) {
+      const way = await bothWays([first, second], selection, 2);
+      expectSame(way, selection);
+      expect(way.drawn!.ladders.every((l) => l.packets.every((p) => p.frame >= l.connection.id))).toBe(true);
+    }
+  });
+
+  it("checksums verified: a bad one on a drawn flow, and the scan's threads in the first pass", async () => {
+    const a = new Conversation({ clientPort: 47000, start: 1_700_000_000 }).c(SYN).s(SYN | ACK).c(ACK).c({ flags: ACK | PSH, payload: 40 }).s(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK);
+    const others = Array.from({ length: 40 }, (_, k) => new Conversation({ clientPort: 47100 + k, start: 1_700_000_000.001 * (k + 1) }).c(SYN).s(SYN | ACK).c(ACK).c(RST));
+    const frames = merge(a, ...others);
+    // The data segment of A (frame 4 of its conversation): its TCP checksum made wrong.
+    const data = a.frames[3]!.data;
+    const bad = frames.map((f) => (f === a.frames[3] ? { ...f, data: data.map((byte, k) => (k === 14 + 20 + 17 ? byte ^ 0xff : byte)) } : f));
+    const capture = writePcap(bad);
+    for (const options of [{ verifyChecksums: true }, { verifyChecksums: true, threads: 2 }, { threads: 3 }] as ScanOptions[]) {
+      for (const [selection, limit] of [["port 47000", 1], ["tcp", 6]] as const) expectSame(await bothWays(capture, selection, limit, options), `${selection} ${JSON.stringify(options)}`);
+    }
+    const [drawn] = (await bothWays(capture, "port 47000", 1, { verifyChecksums: true })).drawn!.ladders;
+    expect(drawn!.connection.anomalies).toMatchObject({ "bad-checksum": 1 });
   });
 
   it("reads files and bytes twice, and a pipe, stdin or a stream once", async () => {
