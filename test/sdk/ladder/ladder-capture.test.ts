@@ -11,6 +11,7 @@ import { wiresharkFlags } from "../../../sdk/ladder/tcp-flags.js";
 import { renderLadder } from "../../../sdk/ladder/render-ladder.js";
 import { generateCapture } from "../../../bench/generate.js";
 import { laddersInOnePass } from "../../../sdk/ladder/ladder-one-pass.js";
+import { acquireScanMemory, releaseScanMemory } from "../../../sdk/wasm-memory.js";
 import { mkdtempSync, writeFileSync, appendFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -105,6 +106,39 @@ describe("captureLadders stopped by its signal", () => {
     };
     await expect(captureLadders(big, compileFilter("port 80"), { signal: controller.signal, onProgress })).rejects.toMatchObject({ name: "AbortError" });
     expect(armed).toBe(true);
+  });
+
+  it("stops in the second pass of a file, once the first has found the connections", async () => {
+    const big = join(mkdtempSync(join(tmpdir(), "ths-ladder-abort2-")), "big.pcap");
+    generateCapture(big, { bytes: 4e6, snaplen: 96, seed: 5 });
+    const controller = new AbortController();
+    // The second pass starts the file again: fewer bytes read than the first pass's last report.
+    let last = 0, pass = 1;
+    const onProgress = (p: { storedBytesRead: number }) => {
+      if (p.storedBytesRead < last) pass++;
+      last = p.storedBytesRead;
+      if (pass === 2 && p.storedBytesRead > 1e6) controller.abort();
+    };
+    await expect(captureLadders(big, compileFilter("tcp"), { signal: controller.signal, onProgress })).rejects.toMatchObject({ name: "AbortError" });
+    expect(pass).toBe(2);
+  });
+});
+
+describe("captureLadders whose first pass fails", () => {
+  it("turns the pooling of scan memories back on (a filter that throws, on one thread or two)", async () => {
+    const capture = writePcap(merge(...[50001, 50002, 50003].map((port, k) =>
+      new Conversation({ clientPort: port, start: 1_700_000_000 + k }).c(SYN).s(SYN | ACK).c(ACK))));
+    const tcp = compileFilter("tcp");
+    for (const threads of [1, 2]) {
+      let calls = 0;
+      const failing = { mayMatch: tcp.mayMatch, matches: (c: Parameters<typeof tcp.matches>[0]) => { if (++calls > 1) throw new Error("filter failed"); return tcp.matches(c); } };
+      await expect(captureLadders(capture, failing, { threads })).rejects.toThrow("filter failed");
+      const memory = acquireScanMemory();
+      releaseScanMemory(memory);
+      const again = acquireScanMemory();
+      releaseScanMemory(again);
+      expect(again).toBe(memory);
+    }
   });
 });
 
