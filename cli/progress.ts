@@ -21,6 +21,20 @@ export function clearProgressLine(): void {
   onScreen?.clear();
 }
 
+/**
+ * The bytes read so far over every input, and every pass over them (a ladder of files reads them
+ * twice), from reports that each count the bytes of the input being read: a count lower than the
+ * one before is the next input's, which the scanners report from 0 as it starts.
+ */
+export function acrossInputs(): (storedBytesRead: number) => number {
+  let before = 0, last = 0;
+  return (read) => {
+    if (read < last) before += last;
+    last = read;
+    return before + read;
+  };
+}
+
 export class Progress {
   private readonly start = performance.now();
   private last = 0;

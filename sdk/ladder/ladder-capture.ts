@@ -88,13 +88,25 @@ export async function captureLadders(
   } finally {
     poolScanMemories(true);
   }
-  if (selected.needsEveryFlow) return laddersInOnePass(inputs, filter, options, limit);
+  if (selected.needsEveryFlow) {
+    readAgain(options);
+    return laddersInOnePass(inputs, filter, options, limit);
+  }
   if (selected.matched === 0) return { ladders: [], matched: 0, captures: selected.captures };
+  readAgain(options);
   const drawn = await drawSelected(inputs, filter, options, selected);
   // The count is the first pass's, the ladders the second's: a file that changed in between (one
   // still being written) is drawn in one more pass, as it is then, so that both come from one reading.
-  if (!drawn.complete || !sameReading(selected.captures, drawn.captures)) return laddersInOnePass(inputs, filter, options, limit);
+  if (!drawn.complete || !sameReading(selected.captures, drawn.captures)) {
+    readAgain(options);
+    return laddersInOnePass(inputs, filter, options, limit);
+  }
   return { ladders: drawn.ladders, matched: selected.matched, captures: drawn.captures };
+}
+
+/** Progress starts again from 0 with the next pass, as with the next input (decode-inputs.ts). */
+function readAgain(options: ScanOptions): void {
+  options.onProgress?.({ bytesRead: 0, storedBytesRead: 0 });
 }
 
 /** Whether two passes read the same packets of each input: as many bytes and packets, to the same last time and fault. */
