@@ -18,6 +18,8 @@ import { F, ethernet } from "../../helpers/packets.js";
 import { udpTunnel, vxlan } from "../../helpers/tunnels.js";
 import type { Frame } from "../../helpers/capture-writer.js";
 import { corpusDir, capturesUnder } from "../../helpers/decode.js";
+import { renderLadder } from "../../../sdk/ladder/render-ladder.js";
+import { RING_INLINE, DEFAULT_RING_BLOCKS } from "../../../assembly/analysis-layout.js";
 
 const { SYN, ACK, FIN, RST, PSH } = F;
 const root = corpusDir();
@@ -170,6 +172,33 @@ describe("ladders in two passes: traffic where other packets matter", () => {
     const [drawn] = (await bothWays(capture, "port 47000", 1, { verifyChecksums: true })).drawn!.ladders;
     expect(drawn!.connection.anomalies).toMatchObject({ "bad-checksum": 1 });
   });
+
+  it("past the analysis pool (more sides with segments in flight than its blocks): the same diagrams, more RTT samples", async () => {
+    // As test/sdk/parallel/analysis-pool.test.ts: every client holds RING_INLINE + 2 segments in
+    // flight at once. The pool is the tracker's: tracking every flow runs it out, the drawn flows alone do not
+    // (docs/tcp-analysis.md), so the records drawn keep the ack-RTT samples a one-thread scan drops.
+    const segments = RING_INLINE + 2, connections = DEFAULT_RING_BLOCKS + 200;
+    const conversations = Array.from({ length: connections }, (_, n) => {
+      const c = new Conversation({ client: `10.${n >> 8}.${n & 255}.1`, clientPort: 40000 + (n % 1000) });
+      c.c({ flags: SYN, dt: 0 }).s({ flags: SYN | ACK, dt: 1 }).c({ flags: ACK, dt: 1 });
+      for (let k = 0; k < segments; k++) c.c({ flags: ACK | PSH, payload: 100, dt: 1 });
+      for (let k = 1; k <= segments; k++) c.s({ flags: ACK, ack: 1001 + 100 * k, dt: 1 });
+      return c;
+    });
+    const capture = writePcap(merge(...conversations));
+    const filter = compileFilter("net 10.4.0.0/16"); // the 200 that begin once 1 024 hold blocks
+    const one = await laddersInOnePass([capture], filter, {}, Infinity);
+    const two = await captureLadders(capture, filter, {}, Infinity);
+    expect(two.matched).toBe(200);
+    expect(two.matched).toBe(one.matched);
+    expect(two.ladders.map(renderLadder)).toEqual(one.ladders.map(renderLadder));
+    const samples = (l: typeof one.ladders) => l.map((x) => x.connection.analysis.orig.ackRttUs.samples);
+    const [oneSamples, twoSamples] = [samples(one.ladders), samples(two.ladders)];
+    expect(twoSamples.every((n) => n === segments + 1)).toBe(true);
+    expect(oneSamples.filter((n, k) => n < twoSamples[k]!).length).toBeGreaterThan(0);
+    const strip = (l: typeof one.ladders) => l.map((x) => ({ ...x, connection: { ...x.connection, analysis: undefined } }));
+    expect(strip(two.ladders)).toEqual(strip(one.ladders));
+  }, 120_000);
 
   it("reads files and bytes twice, and a pipe, stdin or a stream once", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ths-ladder-twice-"));
