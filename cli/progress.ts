@@ -71,7 +71,9 @@ export class Progress {
     let line: string;
     if (this.total) {
       const pass = Math.min(this.passes, Math.floor(bytes / this.total) + 1);
-      const inPass = bytes - (pass - 1) * this.total;
+      // A third reading, should a ladder's file change between its passes, shows as the last
+      // pass, full (one pass over a file that grows shows its bytes past its size, as it did).
+      const inPass = Math.min(this.passes > 1 ? this.total : Infinity, bytes - (pass - 1) * this.total);
       const fraction = Math.min(1, inPass / this.total);
       const eta = rate > 0 ? Math.max(0, this.passes * this.total - bytes) / rate : 0;
       const which = this.passes > 1 ? `pass ${pass} of ${this.passes}  ` : "";

@@ -78,6 +78,10 @@ describe("progress", () => {
     await new Promise((r) => setTimeout(r, 120));
     p.update(350e6);
     expect(writes[1]).toMatch(/^\r\[#{23}\.{7}\] pass 2 of 2   75%  150\.0 MB of 200\.0 MB /);
+    // A ladder whose file changed between its passes reads it a third time: the last pass, full.
+    await new Promise((r) => setTimeout(r, 120));
+    p.update(450e6);
+    expect(writes[2]).toMatch(/^\r\[#{30}\] pass 2 of 2  100%  200\.0 MB of 200\.0 MB /);
     p.done();
   });
 
