@@ -21,6 +21,20 @@ export function clearProgressLine(): void {
   onScreen?.clear();
 }
 
+/**
+ * The bytes read so far over every input, and every pass over them (a ladder of files reads them
+ * twice), from reports that each count the bytes of the input being read: a count lower than the
+ * one before is the next input's, which the scanners report from 0 as it starts.
+ */
+export function acrossInputs(): (storedBytesRead: number) => number {
+  let before = 0, last = 0;
+  return (read) => {
+    if (read < last) before += last;
+    last = read;
+    return before + read;
+  };
+}
+
 export class Progress {
   private readonly start = performance.now();
   private last = 0;
@@ -57,7 +71,9 @@ export class Progress {
     let line: string;
     if (this.total) {
       const pass = Math.min(this.passes, Math.floor(bytes / this.total) + 1);
-      const inPass = bytes - (pass - 1) * this.total;
+      // A ladder's file that grew since its size was taken shows its last pass full (one pass
+      // over a file that grows shows its bytes past its size, as it did).
+      const inPass = Math.min(this.passes > 1 ? this.total : Infinity, bytes - (pass - 1) * this.total);
       const fraction = Math.min(1, inPass / this.total);
       const eta = rate > 0 ? Math.max(0, this.passes * this.total - bytes) / rate : 0;
       const which = this.passes > 1 ? `pass ${pass} of ${this.passes}  ` : "";

@@ -51,7 +51,7 @@ export function acquireScanMemory(): WebAssembly.Memory {
  */
 export function releaseScanMemory(memory: WebAssembly.Memory): void {
   const bytes = memory.buffer.byteLength;
-  if (!pooling || pool.length >= MAX_POOLED || bytes > MAX_POOLED_BYTES || pool.includes(memory)) return;
+  if (unpooledBy > 0 || pool.length >= MAX_POOLED || bytes > MAX_POOLED_BYTES || pool.includes(memory)) return;
   new Uint8Array(memory.buffer, TRACKER_MEMORY_BASE, bytes - TRACKER_MEMORY_BASE).fill(0);
   pool.push(memory);
 }
@@ -59,11 +59,14 @@ export function releaseScanMemory(memory: WebAssembly.Memory): void {
 /**
  * While off, scans give their memory up unzeroed instead of pooling it: zeroing makes every page
  * of it resident until V8 collects it, which only a caller that scans again gains from (the
- * ladder's first pass, whose second pass decodes in a small memory of its own). Back on, the
- * memories pooled before are dropped too.
+ * ladder's first pass, whose second pass decodes in a small memory of its own). Each call that
+ * turns it off is paired with one that turns it on (in a finally): pooling resumes when every
+ * caller has, so that one ladder ending does not turn it on under another one's first pass.
+ * Both drop the memories pooled before.
  */
 export function poolScanMemories(on: boolean): void {
-  pooling = on;
+  unpooledBy = Math.max(0, unpooledBy + (on ? -1 : 1));
   pool.length = 0;
 }
-let pooling = true;
+/** Callers that have turned pooling off and not yet on again. */
+let unpooledBy = 0;

@@ -10,7 +10,7 @@ import { readTwice } from "../../sdk/ladder/ladder-capture.js";
 import { statSync } from "node:fs";
 import { Output, OutputClosed, OutputError } from "../output.js";
 import { checkInputsAndOutput } from "../input-identity.js";
-import { Progress, clearProgressLine } from "../progress.js";
+import { Progress, acrossInputs, clearProgressLine } from "../progress.js";
 import { orderByFirstPacket } from "../inputs.js";
 import { totalSize } from "../input-size.js";
 import { renderSummary } from "../format/summary-text.js";
@@ -160,14 +160,9 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   const showProgress = !flags.quiet && !flags.noProgress && process.stderr.isTTY === true;
   // Ladders of files read them twice: a scan that finds the connections, then a pass that draws them.
   const progress = showProgress ? new Progress(inputBytes, process.stderr, selector && readTwice(files) ? 2 : 1) : null;
-  let readBefore = 0;
-  let lastRead = 0;
   // The bytes as stored, as the inputs' sizes count them: compressed ones for gzip.
-  options.onProgress = progress ? (p) => {
-    if (p.storedBytesRead < lastRead) readBefore += lastRead; // the next input started
-    lastRead = p.storedBytesRead;
-    progress.update(readBefore + p.storedBytesRead);
-  } : undefined;
+  const read = acrossInputs();
+  options.onProgress = progress ? (p) => progress.update(read(p.storedBytesRead)) : undefined;
 
   let inputs: CaptureInput[] = files;
   try {

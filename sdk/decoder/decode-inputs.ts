@@ -1,6 +1,9 @@
 // Several captures read as one: their packet batches in sequence, each with the number of
 // packets in the inputs before it (so packet indices run on across files). The summary of each
-// input is appended to `summaries` as it ends.
+// input is appended to `summaries` as it ends. Progress counts the input being read: it is
+// reported as 0 when the next input starts, whose first read may count more than the last of a
+// smaller one before it (a progress bar tells the next input by its count going down:
+// cli/progress.ts, acrossInputs). The first input's first report is its first read.
 
 import { decodeCapture, type CaptureSummary, type DecodeCaptureOptions } from "./decode-capture.js";
 import type { CaptureInput } from "./capture-input.js";
@@ -15,7 +18,8 @@ export async function* decodeInputs(
   inputs: CaptureInput[], options: DecodeCaptureOptions, summaries: CaptureSummary[], placement?: DecoderPlacement,
 ): AsyncGenerator<InputBatch> {
   let packetBase = 0;
-  for (const one of inputs) {
+  for (const [k, one] of inputs.entries()) {
+    if (k > 0) options.onProgress?.({ bytesRead: 0, storedBytesRead: 0 });
     const decoding = decodeCapture(one, { ...options, everyStep: true }, placement);
     let sec = -1, nsec = 0;
     for await (const batch of decoding) {

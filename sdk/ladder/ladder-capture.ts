@@ -115,8 +115,14 @@ export async function drawLadders(
     poolScanMemories(true);
   }
   if (selected.matched === 0) return { drawn: 0, matched: 0, captures: selected.captures };
+  readAgain(options);
   await drawSelected(inputs, filter, options, selected, onLadder);
   return { drawn: selected.ids.length, matched: selected.matched, captures: selected.captures };
+}
+
+/** Progress starts again from 0 with the next pass, as with the next input (decode-inputs.ts). */
+function readAgain(options: ScanOptions): void {
+  options.onProgress?.({ bytesRead: 0, storedBytesRead: 0 });
 }
 
 /**

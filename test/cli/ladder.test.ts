@@ -5,11 +5,13 @@
 
 import { describe, it, expect, beforeAll } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeSynFlood } from "../../bench/flood.js";
+import { generateCapture } from "../../bench/generate.js";
 
 const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
 const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
@@ -163,6 +165,40 @@ describe("--ladder", () => {
       expect(d.code, flag).toBe(2);
       expect(d.stderr, flag).toMatch(new RegExp(`^tcp-handshake-scan: ${flag}: parentheses nested more than 200 deep at column 201 of "\\(+port 80\\)+"\\n$`));
     }
+  });
+
+  it("draws a file (read twice) as it draws the same bytes from a pipe, a FIFO or standard input (read once)", () => {
+    const sample = readFileSync(SAMPLE);
+    const cut = join(dir, "cut.pcap"), gz = join(dir, "sample.pcap.gz"), earlier = join(dir, "earlier.pcap");
+    writeFileSync(cut, sample.subarray(0, sample.length - 37)); // ends inside its last record
+    writeFileSync(gz, gzipSync(sample));
+    generateCapture(earlier, { bytes: 3e5, snaplen: 96, seed: 9 }); // begins years before the sample
+    const fifo = join(dir, "fifo");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    const once = (args: string, inputs: string) => spawnSync("bash", ["-c", `"${process.execPath}" "${BIN}" ${args} ${inputs}`], { encoding: "utf8", maxBuffer: 64 << 20 });
+    const cases: [string, string, string][] = [
+      ["--ladder tcp --ladder-limit 3", SAMPLE, `- < "${SAMPLE}"`],
+      ["--ladder 'outcome rejected'", SAMPLE, `"${fifo}" & cat "${SAMPLE}" > "${fifo}"; wait $!`],
+      ["--ladder 'not outcome complete'", cut, `<(cat "${cut}")`],
+      ["--ladder tcp --ladder-limit 2", gz, `<(cat "${gz}")`],
+      // The later file named first: read after the other, its frame numbers running on.
+      ["--ladder 'port 80' --filter 'outcome complete' --ladder-limit none", `"${SAMPLE}" "${earlier}"`, `<(cat "${SAMPLE}") "${earlier}"`],
+      ["--ladder 'port 5'", SAMPLE, `- < "${SAMPLE}"`],
+    ];
+    for (const [args, files, pipes] of cases) {
+      const twice = once(args, files), one = once(args, pipes);
+      expect(twice.stdout.length + twice.stderr.length, args).toBeGreaterThan(0);
+      expect(twice.stdout, args).toBe(one.stdout);
+      expect(twice.status, args).toBe(one.status);
+      // The messages name the input: a file's path, or standard input's and a pipe's.
+      const named = (stderr: string) => stderr.replace(/(<stdin>|\/dev\/fd\/\d+|\/proc\/self\/fd\/\d+)/g, "INPUT").replaceAll(cut, "INPUT").replaceAll(gz, "INPUT").replaceAll(fifo, "INPUT");
+      expect(named(twice.stderr), args).toBe(named(one.stderr));
+    }
+    expect(once(cases[2]![0], cut).status).toBe(4);
+    expect(once(cases[5]![0], SAMPLE).status).toBe(6);
+    const inOrder = once(cases[4]![0], `"${earlier}" "${SAMPLE}"`).stdout;
+    expect(inOrder).toBe(once(cases[4]![0], `"${SAMPLE}" "${earlier}"`).stdout);
+    expect(Number(/^Connection #(\d+) +10\.99\.0\.1:/m.exec(inOrder)![1])).toBeGreaterThan(1000);
   });
 
   it("under a SYN flood past --max-half-open: draws the first connections and counts every one", () => {

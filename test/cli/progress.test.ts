@@ -5,7 +5,9 @@ import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Progress, clearProgressLine } from "../../cli/progress.js";
+import { Progress, acrossInputs, clearProgressLine } from "../../cli/progress.js";
+import { captureLadders, compileFilter, scan } from "../../sdk/index.js";
+import { generateCapture } from "../../bench/generate.js";
 import { writeSynFlood } from "../../bench/flood.js";
 import { ethernet, tcpIp, F } from "../helpers/packets.js";
 
@@ -76,7 +78,28 @@ describe("progress", () => {
     await new Promise((r) => setTimeout(r, 120));
     p.update(350e6);
     expect(writes[1]).toMatch(/^\r\[#{23}\.{7}\] pass 2 of 2   75%  150\.0 MB of 200\.0 MB /);
+    // A ladder whose file changed between its passes reads it a third time: the last pass, full.
+    await new Promise((r) => setTimeout(r, 120));
+    p.update(450e6);
+    expect(writes[2]).toMatch(/^\r\[#{30}\] pass 2 of 2  100%  200\.0 MB of 200\.0 MB /);
     p.done();
+  });
+
+  it("counts the bytes of every input of every pass, whatever the size of the input read before", async () => {
+    // The smaller file is under a read (1 MiB): the next input's first report is above its last.
+    const dir = mkdtempSync(join(tmpdir(), "ths-progress-inputs-"));
+    const big = join(dir, "big.pcap"), small = join(dir, "small.pcap");
+    generateCapture(big, { bytes: 3e6, snaplen: 96, seed: 1 });
+    generateCapture(small, { bytes: 2e5, snaplen: 96, seed: 2 });
+    const both = readFileSync(big).length + readFileSync(small).length;
+    const counted = async (read: (onProgress: (p: { storedBytesRead: number }) => void) => Promise<unknown>) => {
+      const across = acrossInputs();
+      let total = 0;
+      await read((p) => { total = across(p.storedBytesRead); });
+      return total;
+    };
+    expect(await counted((onProgress) => scan([small, big], { onProgress }))).toBe(both);
+    expect(await counted((onProgress) => captureLadders([big, small], compileFilter("tcp"), { onProgress }, 1))).toBe(2 * both);
   });
 
   it("shows bytes and rate when the size is unknown (standard input)", async () => {

@@ -16,7 +16,7 @@ import { WasmConnectionTracker } from "../../sdk/connections/wasm-tracker.js";
 import { CONN_SIZE } from "../../assembly/connection-layout.js";
 import { RECORD_SIZE } from "../../assembly/layout.js";
 import {
-  TRACKER_MEMORY_BASE, createSharedMemory, ensurePages, acquireScanMemory, releaseScanMemory,
+  TRACKER_MEMORY_BASE, createSharedMemory, ensurePages, acquireScanMemory, releaseScanMemory, poolScanMemories,
 } from "../../sdk/wasm-memory.js";
 import { scan } from "../../sdk/index.js";
 
@@ -149,4 +149,26 @@ describe("scan memories", () => {
     expect(new Uint8Array(after.buffer, TRACKER_MEMORY_BASE).every((b) => b === 0)).toBe(true);
     releaseScanMemory(after);
   }, 60_000);
+});
+
+describe("scan memories unpooled while a ladder's first pass runs (poolScanMemories)", () => {
+  /** Whether a memory given back is handed out again. */
+  function pooled(): boolean {
+    const memory = acquireScanMemory();
+    releaseScanMemory(memory);
+    const again = acquireScanMemory();
+    releaseScanMemory(again);
+    return again === memory;
+  }
+
+  it("stays off until each caller that turned it off has turned it on again (two ladders at once)", () => {
+    expect(pooled()).toBe(true);
+    poolScanMemories(false);
+    poolScanMemories(false);
+    expect(pooled()).toBe(false);
+    poolScanMemories(true); // the first ladder's pass ended; the second's still runs
+    expect(pooled()).toBe(false);
+    poolScanMemories(true);
+    expect(pooled()).toBe(true);
+  });
 });

@@ -14,7 +14,10 @@ import { laddersInOnePass } from "../../../sdk/ladder/ladder-one-pass.js";
 import { readTwice } from "../../../sdk/ladder/ladder-capture.js";
 import { writePcap } from "../../helpers/capture-writer.js";
 import { Conversation, merge } from "../../helpers/conversation.js";
-import { F } from "../../helpers/packets.js";
+import { F, ethernet } from "../../helpers/packets.js";
+import { udpTunnel, vxlan } from "../../helpers/tunnels.js";
+import type { Frame } from "../../helpers/capture-writer.js";
+import { RING_INLINE, DEFAULT_RING_BLOCKS } from "../../../assembly/analysis-layout.js";
 import { corpusDir, capturesUnder } from "../../helpers/decode.js";
 
 const { SYN, ACK, FIN, RST, PSH } = F;
@@ -23,25 +26,28 @@ const SELECTIONS: [string, number][] = [
   ["tcp", 4], ["not outcome complete", 3], ["retransmissions > 0 or zero-window", 2], ["tcp", Infinity], ["id 1 or id 3 or id 5", 2],
 ];
 
+type Input = string | Uint8Array | Uint8Array[];
+
 /**
- * Both ways on `input`: the two passes, with at most `maxWaiting` ladders held back in memory
- * (the rest wait in the temporary file), and the one pass.
+ * Both ways on `input` (or inputs): the two passes, with at most `maxWaiting` ladders held back
+ * in memory (the rest wait in the temporary file), and the one pass.
  */
-async function bothWays(input: string | Uint8Array, selection: string, limit: number, options: ScanOptions = {}, maxWaiting = 2) {
+async function bothWays(input: Input, selection: string, limit: number, options: ScanOptions = {}, maxWaiting = 2) {
   const filter = compileFilter(selection);
   const one = await onePass(input, filter, options, limit);
-  const found = await findSelected([input], filter, options, limit);
+  const inputs = Array.isArray(input) ? input : [input];
+  const found = await findSelected(inputs, filter, options, limit);
   const ladders: ConnectionLadder[] = [];
-  await drawSelected([input], filter, options, found, (l) => { ladders.push(l); }, maxWaiting);
-  return { one, found, ladders };
+  await drawSelected(inputs, filter, options, found, (l) => { ladders.push(l); }, maxWaiting);
+  return { one, found, ladders, pinned: filter.onlyIds !== undefined };
 }
 
-/** The one pass's ladders, collected, with its count. */
-async function onePass(input: string | Uint8Array, filter: ConnectionFilter, options: ScanOptions, limit: number) {
+/** The one pass's ladders, collected, with its count and the inputs' summaries. */
+async function onePass(input: Input, filter: ConnectionFilter, options: ScanOptions, limit: number) {
   const ladders: ConnectionLadder[] = [];
-  const count = await laddersInOnePass([input], filter, options, limit, (l) => { ladders.push(l); });
+  const count = await laddersInOnePass(Array.isArray(input) ? input : [input], filter, options, limit, (l) => { ladders.push(l); });
   expect(count.drawn).toBe(ladders.length);
-  return { ladders, matched: count.matched };
+  return { ladders, matched: count.matched, captures: count.captures };
 }
 
 function expectSame(way: Awaited<ReturnType<typeof bothWays>>, name: string): void {
@@ -49,6 +55,8 @@ function expectSame(way: Awaited<ReturnType<typeof bothWays>>, name: string): vo
   expect(found.matched, name).toBe(one.matched);
   expect(ladders, name).toEqual(one.ladders);
   expect(ladders.map(renderLadder), name).toEqual(one.ladders.map(renderLadder));
+  // The first pass reads every input whole, but where the filter pins ids (it stops once they ended).
+  if (!way.pinned) expect(found.captures, name).toEqual(one.captures);
 }
 
 describe.runIf(root)("ladders in two passes: the corpus", () => {
@@ -102,6 +110,110 @@ describe("ladders in two passes: traffic where other packets matter", () => {
       if (selection === "tcp" && limit === 3) expect(way.found.wholeShards.size).toBeGreaterThan(0);
     }
   });
+
+  it("half-open connections held as their first packet, ended past --max-half-open, answered late or retried", async () => {
+    // 200 lone SYNs (about three a virtual shard), among which conversations whose SYN waits a while for its answer.
+    const lone = Array.from({ length: 200 }, (_, k) => new Conversation({ clientPort: 42000 + k, start: 1_700_000_000 + k * 0.005 }).c(SYN));
+    const late = [0, 1, 2, 3].map((k) => new Conversation({ clientPort: 43000 + k, start: 1_700_000_000.3 + k * 0.1 })
+      .c(SYN).c({ flags: SYN, dt: 900 }).s({ flags: SYN | ACK, dt: 300 }).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK));
+    const capture = writePcap(merge(...lone, ...late));
+    // (Each virtual shard has its share of the bound whatever the first pass's threads.)
+    for (const options of [{ maxHalfOpen: 64 }, { maxHalfOpen: 64, maxConnections: 64, threads: 2 }, { maxHalfOpen: 128, timeouts: { attempt: 0.5 } }, {}] as ScanOptions[]) {
+      for (const [selection, limit] of [["portrange 43000-43003", 4], ["teardown evicted", 3], ["tcp", Infinity]] as const) {
+        const way = await bothWays(capture, selection, limit, options);
+        expectSame(way, `${selection} / ${limit} / ${JSON.stringify(options)}`);
+      }
+    }
+    const evicted = await bothWays(capture, "portrange 43000-43003", 4, { maxHalfOpen: 64 });
+    expect(evicted.found.wholeShards.size).toBeGreaterThan(0);
+    expect(evicted.one.ladders.length).toBeGreaterThan(0);
+  });
+
+  it("a clock that steps backwards: timers of the flows drawn fire as in the one pass", async () => {
+    const a = new Conversation({ clientPort: 44000, start: 1_700_000_000 }).c(SYN).s(SYN | ACK).c(ACK).c({ flags: ACK | PSH, payload: 10, dt: 3000 });
+    const b = new Conversation({ clientPort: 44001, start: 1_700_000_001 }).c(SYN).c({ flags: SYN, dt: 2000 });
+    const c = new Conversation({ clientPort: 44002, start: 1_700_000_000.5 }).c(SYN).s(SYN | ACK).c(ACK).c(RST);
+    // Frames in the order captured, with every fourth stamped 4 s before the one it follows.
+    const frames: Frame[] = merge(a, b, c).map((f, k) => (k % 4 === 3 ? { ...f, sec: f.sec! - 4 } : f));
+    const capture = writePcap(frames);
+    const options = { timeouts: { attempt: 1, close: 1, handshakeInactivity: 2, inactivity: 2 } };
+    for (const selection of ["port 44000", "port 44001", "port 44002", "tcp"]) expectSame(await bothWays(capture, selection, 3, options), selection);
+    expect((await onePass(capture, compileFilter("tcp"), options, 3)).matched).toBeGreaterThan(3);
+  });
+
+  it("the same endpoints on two VLANs, and in two VXLAN tenants keyed by tunnel or not", async () => {
+    const onVlan = (vlan: number, start: number) => new Conversation({ clientPort: 45000, vlan, start, clientIsn: 1000 * vlan })
+      .c(SYN).s(SYN | ACK).c(ACK).c({ flags: ACK | PSH, payload: 20 }).c(FIN | ACK).s(FIN | ACK).c(ACK);
+    const vlans = writePcap(merge(onVlan(10, 1_700_000_000), onVlan(20, 1_700_000_000.015)));
+    for (const selection of ["port 45000", "tcp"]) expectSame(await bothWays(vlans, selection, 2), `vlans: ${selection}`);
+    const inVni = (vni: number, start: number): Frame[] => onVlan(0, start).frames.map((f) => {
+      const data = ethernet(udpTunnel({ src: "192.0.2.1", dst: "192.0.2.2" }, 50000, 4789, vxlan(vni, f.data), true));
+      return { ...f, data, origLen: data.length };
+    });
+    const tenants = writePcap([...inVni(1, 1_700_000_000), ...inVni(2, 1_700_000_000.005)].sort((x, y) => x.sec! - y.sec! || x.nsec! - y.nsec!));
+    for (const keyByTunnel of [false, true]) {
+      for (const [selection, limit] of [["port 45000", 1], ["tcp", 5]] as const) {
+        const way = await bothWays(tenants, selection, limit, { keyByTunnel });
+        expectSame(way, `tenants, keyByTunnel ${keyByTunnel}: ${selection}`);
+        if (keyByTunnel && limit === 5) expect(way.one.matched).toBe(2);
+      }
+    }
+  });
+
+  it("two inputs, the second reusing the first's endpoints: frame numbers run on and the flows go on", async () => {
+    const first = writePcap(new Conversation({ clientPort: 46000, start: 1_700_000_000 }).c(SYN).s(SYN | ACK).c(ACK).frames);
+    const second = writePcap(merge(
+      new Conversation({ clientPort: 46000, start: 1_700_000_001, clientIsn: 1003 }).c({ flags: ACK | PSH, payload: 30 }).c(FIN | ACK),
+      new Conversation({ clientPort: 46001, start: 1_700_000_001.5 }).c(SYN).s(SYN | ACK).c(ACK),
+    ));
+    for (const selection of ["port 46000", "port 46001", "tcp"]) {
+      const way = await bothWays([first, second], selection, 2);
+      expectSame(way, selection);
+      expect(way.ladders.every((l) => l.packets.every((p) => p.frame >= l.connection.id))).toBe(true);
+    }
+  });
+
+  it("checksums verified: a bad one on a drawn flow, and the scan's threads in the first pass", async () => {
+    const a = new Conversation({ clientPort: 47000, start: 1_700_000_000 }).c(SYN).s(SYN | ACK).c(ACK).c({ flags: ACK | PSH, payload: 40 }).s(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK);
+    const others = Array.from({ length: 40 }, (_, k) => new Conversation({ clientPort: 47100 + k, start: 1_700_000_000.001 * (k + 1) }).c(SYN).s(SYN | ACK).c(ACK).c(RST));
+    const frames = merge(a, ...others);
+    // The data segment of A (frame 4 of its conversation): its TCP checksum made wrong.
+    const data = a.frames[3]!.data;
+    const bad = frames.map((f) => (f === a.frames[3] ? { ...f, data: data.map((byte, k) => (k === 14 + 20 + 17 ? byte ^ 0xff : byte)) } : f));
+    const capture = writePcap(bad);
+    for (const options of [{ verifyChecksums: true }, { verifyChecksums: true, threads: 2 }, { threads: 3 }] as ScanOptions[]) {
+      for (const [selection, limit] of [["port 47000", 1], ["tcp", 6]] as const) expectSame(await bothWays(capture, selection, limit, options), `${selection} ${JSON.stringify(options)}`);
+    }
+    const [drawn] = (await bothWays(capture, "port 47000", 1, { verifyChecksums: true })).ladders;
+    expect(drawn!.connection.anomalies).toMatchObject({ "bad-checksum": 1 });
+  });
+
+  it("past the analysis pool (more sides with segments in flight than its blocks): the same diagrams, more RTT samples", async () => {
+    // As test/sdk/parallel/analysis-pool.test.ts: every client holds RING_INLINE + 2 segments in
+    // flight at once. The pool is the tracker's: tracking every flow runs it out, the drawn flows alone do not
+    // (docs/tcp-analysis.md), so the records drawn keep the ack-RTT samples a one-thread scan drops.
+    const segments = RING_INLINE + 2, connections = DEFAULT_RING_BLOCKS + 200;
+    const conversations = Array.from({ length: connections }, (_, n) => {
+      const c = new Conversation({ client: `10.${n >> 8}.${n & 255}.1`, clientPort: 40000 + (n % 1000) });
+      c.c({ flags: SYN, dt: 0 }).s({ flags: SYN | ACK, dt: 1 }).c({ flags: ACK, dt: 1 });
+      for (let k = 0; k < segments; k++) c.c({ flags: ACK | PSH, payload: 100, dt: 1 });
+      for (let k = 1; k <= segments; k++) c.s({ flags: ACK, ack: 1001 + 100 * k, dt: 1 });
+      return c;
+    });
+    const capture = writePcap(merge(...conversations));
+    const filter = compileFilter("net 10.4.0.0/16"); // the 200 that begin once 1 024 hold blocks
+    const one = await onePass(capture, filter, {}, Infinity);
+    const two = await captureLadders(capture, filter, {}, Infinity);
+    expect(two.matched).toBe(200);
+    expect(two.matched).toBe(one.matched);
+    expect(two.ladders.map(renderLadder)).toEqual(one.ladders.map(renderLadder));
+    const samples = (l: typeof one.ladders) => l.map((x) => x.connection.analysis.orig.ackRttUs.samples);
+    const [oneSamples, twoSamples] = [samples(one.ladders), samples(two.ladders)];
+    expect(twoSamples.every((n) => n === segments + 1)).toBe(true);
+    expect(oneSamples.filter((n, k) => n < twoSamples[k]!).length).toBeGreaterThan(0);
+    const strip = (l: typeof one.ladders) => l.map((x) => ({ ...x, connection: { ...x.connection, analysis: undefined } }));
+    expect(strip(two.ladders)).toEqual(strip(one.ladders));
+  }, 120_000);
 
   it("hands the ladders on in id order during the second pass, a long first connection holding the rest back", async () => {
     const long = new Conversation({ clientPort: 42000 }).c(SYN).s(SYN | ACK).c(ACK);
