@@ -28,7 +28,7 @@ async function* inPieces(bytes: Uint8Array, seed: number, most = 200): AsyncGene
 }
 
 /** Every record of a full scan that matches, by id: what collecting all and sorting gives. */
-async function bruteForce(bytes: Uint8Array, selection: string, options: ScanOptions): Promise<number[]> {
+async function bruteForce(bytes: Uint8Array | Uint8Array[], selection: string, options: ScanOptions): Promise<number[]> {
   const filter = compileFilter(selection);
   const ids: number[] = [];
   for await (const records of createScanner(bytes, { ...options, tracker: "typescript" }).batches()) {
@@ -37,17 +37,18 @@ async function bruteForce(bytes: Uint8Array, selection: string, options: ScanOpt
   return ids.sort((a, b) => a - b);
 }
 
-async function drawn(input: Uint8Array | AsyncIterable<Uint8Array>, selection: string, options: ScanOptions, limit: number) {
+async function drawn(input: Uint8Array | AsyncIterable<Uint8Array> | (Uint8Array | AsyncIterable<Uint8Array>)[], selection: string, options: ScanOptions, limit: number) {
   const ladders: ConnectionLadder[] = [];
   const count = await drawLadders(input, compileFilter(selection), options, limit, (l) => { ladders.push(l); });
   return { ladders, ...count };
 }
 
 /** The stream's ladders are the first `limit` matches by id, in id order, and the file's. */
-async function expectExact(bytes: Uint8Array, selection: string, options: ScanOptions, limit: number, seed: number): Promise<void> {
+async function expectExact(bytes: Uint8Array | Uint8Array[], selection: string, options: ScanOptions, limit: number, seed: number): Promise<void> {
   const name = `${selection} / ${limit} / ${JSON.stringify(options)} / seed ${seed}`;
   const all = await bruteForce(bytes, selection, options);
-  const stream = await drawn(inPieces(bytes, seed), selection, options, limit);
+  const streams = Array.isArray(bytes) ? bytes.map((b, k) => inPieces(b, seed + k)) : inPieces(bytes, seed);
+  const stream = await drawn(streams, selection, options, limit);
   expect(stream.matched, name).toBe(all.length);
   expect(stream.ladders.map((l) => l.connection.id), name).toEqual(all.slice(0, limit));
   const file = await drawn(bytes, selection, options, limit);
@@ -102,6 +103,11 @@ describe("one-pass ladders: the first `limit` matches by id, in id order", () =>
         }
       }
     }
+  });
+
+  it("two inputs, frame numbers running on from one to the next", async () => {
+    const inputs = [randomTraffic(21, 60), randomTraffic(22, 60)];
+    for (const [selection, limit] of [["tcp", 70], ["tcp", Infinity], ["not outcome complete", 5]] as const) await expectExact(inputs, selection, {}, limit, 21);
   });
 
   it("more ready ladders than memory holds, behind one long early connection (the temporary file)", async () => {
