@@ -175,7 +175,8 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
       progress?.done();
       exit = reportInputs(captures, flags.quiet ?? false);
       // No input could be read at all (exit 3): "no connection matches" would blame the selection.
-      const nothingRead = captures.every((c) => c.error !== null && c.stats.packets === 0);
+      // (An input whose reading stopped early, once the ids a selection pins ended, has no summary.)
+      const nothingRead = captures.length === inputs.length && captures.every((c) => c.error !== null && c.stats.packets === 0);
       if (!nothingRead) exit = await endLadders(String(flags.ladder), drawn, matched, output, exit, flags.filter);
     } else {
       exit = await writeConnections(inputs, options, format, filter, top, output, flags.quiet ?? false, flags.filter);

@@ -22,7 +22,7 @@ export interface SelectedConnections {
   wholeShards: Set<number>;
   /** Matches in all. */
   matched: number;
-  /** The inputs as far as the scan read them: to their end, or until the ids a filter pins ended. */
+  /** The inputs the scan read to their end (it stops once the ids a filter pins have ended: not the one it stopped in). */
   captures: CaptureSummary[];
 }
 
@@ -34,10 +34,10 @@ export async function findSelected(
   const all: { ids: number[]; hashes: number[] } | null = limit === Infinity ? { ids: [], hashes: [] } : null;
   const first = new IdHeap<number>();
   const evictedShards = new Set<number>();
-  let matched = 0;
+  let matched = 0, stop = false;
   // A filter that pins ids (`id 42`) has its count once those have ended: the scan stops there.
   const idsToEnd = filter.onlyIds ? new Set(filter.onlyIds) : null;
-  groups: for await (const group of scanner.groups()) {
+  for await (const group of scanner.groups()) {
     // Groups of the WebAssembly tracker without lines are unpacked into a store, flow hashes included.
     if (!group.inStore) throw new Error("the ladder's first pass got a group without its store");
     const records = group.records, hashes = group.store().flowHash;
@@ -45,8 +45,11 @@ export async function findSelected(
       const record = records[k]!;
       if (record.teardown.kind === "evicted") evictedShards.add(virtualShard(hashes[k]!));
       idsToEnd?.delete(record.id);
-      if (!filter.matches(record)) continue;
-      matched++;
+      const matches = filter.matches(record);
+      if (matches) matched++;
+      // Once the pinned ids have ended nothing else can match, whether or not the last one did.
+      if (idsToEnd?.size === 0) stop = true;
+      if (!matches) continue;
       if (all) {
         all.ids.push(record.id);
         all.hashes.push(hashes[k]!);
@@ -54,8 +57,8 @@ export async function findSelected(
         first.push(record.id, hashes[k]!);
         if (first.size > limit) first.popMax();
       }
-      if (idsToEnd?.size === 0) break groups;
     }
+    if (stop) break;
   }
   const firstEntries = first.entries();
   const { ids, flowHashes } = byId(all ?? { ids: firstEntries.map(([id]) => id), hashes: firstEntries.map(([, hash]) => hash) });

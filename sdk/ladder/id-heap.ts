@@ -14,6 +14,11 @@ export class IdHeap<T> {
     return this.ids.length ? this.ids[0]! : -Infinity;
   }
 
+  /** The item with the highest id (undefined when empty). */
+  maxItem(): T | undefined {
+    return this.items[0];
+  }
+
   push(id: number, item: T): void {
     let k = this.ids.length;
     this.ids.push(id);

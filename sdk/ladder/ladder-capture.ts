@@ -63,6 +63,11 @@ export interface LadderSelection {
   ladders: ConnectionLadder[];
   /** How many connections the selection matched in all. */
   matched: number;
+  /**
+   * A summary of each input read to its end. From files or bytes, where the filter pins ids
+   * (onlyIds: `id 42`), reading stops once those connections have ended: the input then being
+   * read and those after it have none.
+   */
   captures: CaptureSummary[];
 }
 
@@ -72,6 +77,11 @@ export interface LadderCount {
   drawn: number;
   /** How many connections the selection matched in all. */
   matched: number;
+  /**
+   * A summary of each input read to its end. From files or bytes, where the filter pins ids
+   * (onlyIds: `id 42`), reading stops once those connections have ended: the input then being
+   * read and those after it have none.
+   */
   captures: CaptureSummary[];
 }
 

@@ -18,6 +18,7 @@ import type { ConnectionFilter, ProvisionalConnection } from "../filter/connecti
 import type { ScanOptions } from "../scan.js";
 import { ReadyLadders } from "./ready-ladders.js";
 import { KeptPackets, NOT_WATCHED, KEEPING, type KeptRun } from "./kept-packets.js";
+import { KeptIds } from "./kept-ids.js";
 import type { ConnectionLadder, LadderCount } from "./ladder-capture.js";
 
 /** The endpoints of the connection in `slot`, as a filter's mayMatch() reads them. */
@@ -67,22 +68,20 @@ export async function laddersInOnePass(
       const candidate = candidateOf(store, slot);
       if (!filter.mayMatch(candidate)) return;
       // Ids grow with every new connection: once `limit` are drawn or waiting, a new one cannot be drawn.
-      kept.watch(slot, candidate.id < cutoff());
+      const keep = candidate.id < cutoff();
+      kept.watch(slot, keep);
+      if (keep) keptIds.add(candidate.id, slot);
     },
     packet(slot, fromSideA, b, i, time, verdicts) {
       if (kept.stateOf(slot) !== KEEPING) return;
       kept.add(slot, fromSideA, b, i, time, b.packetIndex(i) + tracker.packetBase + 1, verdicts);
     },
   });
+  const keptIds = new KeptIds((slot, id) => kept.stateOf(slot) === KEEPING && tracker.store.id[slot] === id);
   /** Hands on the ready ladders that began before every connection that may still be drawn. */
   const handOn = async (everyOneEnded: boolean) => {
-    const limitOfIds = cutoff();
-    let before = everyOneEnded ? Infinity : heldOldestId(tracker);
-    for (const s of kept.keeping()) {
-      const id = tracker.store.id[s]!;
-      if (id > limitOfIds) kept.countOnly(s); // it can no longer be drawn
-      else if (id < before) before = id;
-    }
+    for (const s of keptIds.takeAbove(cutoff())) kept.countOnly(s); // they can no longer be drawn
+    const before = everyOneEnded ? Infinity : Math.min(heldOldestId(tracker), keptIds.lowestId());
     while (ready.size > 0 && ready.minId() < before) {
       await onLadder(ready.shift());
       handed++;

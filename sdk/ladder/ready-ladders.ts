@@ -7,8 +7,9 @@ import type { ConnectionLadder } from "./ladder-capture.js";
 import { MAX_WAITING, SpillFile, type SpilledAt } from "./spill-file.js";
 
 export class ReadyLadders {
-  /** Ids, ascending. */
-  private readonly ids: number[] = [];
+  /** Ids, ascending, from `head` on: those before it are taken (Array.shift() copies the rest, each time). */
+  private ids: number[] = [];
+  private head = 0;
   private readonly held = new Map<number, ConnectionLadder | SpilledAt>();
   private inMemory = 0;
   private readonly spillFile = new SpillFile();
@@ -16,21 +17,21 @@ export class ReadyLadders {
   constructor(private readonly maxWaiting = MAX_WAITING) {}
 
   get size(): number {
-    return this.ids.length;
+    return this.ids.length - this.head;
   }
 
   /** The lowest id held (Infinity when none). */
   minId(): number {
-    return this.ids.length ? this.ids[0]! : Infinity;
+    return this.size > 0 ? this.ids[this.head]! : Infinity;
   }
 
   /** The highest id held (-Infinity when none). */
   maxId(): number {
-    return this.ids.length ? this.ids[this.ids.length - 1]! : -Infinity;
+    return this.size > 0 ? this.ids[this.ids.length - 1]! : -Infinity;
   }
 
   add(id: number, ladder: ConnectionLadder): void {
-    let lo = 0, hi = this.ids.length;
+    let lo = this.head, hi = this.ids.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (this.ids[mid]! < id) lo = mid + 1;
@@ -54,7 +55,12 @@ export class ReadyLadders {
 
   /** Takes the lowest id's ladder out. */
   shift(): ConnectionLadder {
-    const id = this.ids.shift()!;
+    const id = this.ids[this.head++]!;
+    // Once most are taken, those left are moved down (in all, no more moves than ids added).
+    if (this.head >= 1024 && this.head * 2 >= this.ids.length) {
+      this.ids = this.ids.slice(this.head);
+      this.head = 0;
+    }
     const entry = this.held.get(id)!;
     this.held.delete(id);
     if (isSpilled(entry)) return this.spillFile.read(entry);

@@ -201,6 +201,31 @@ describe("--ladder", () => {
     expect(Number(/^Connection #(\d+) +10\.99\.0\.1:/m.exec(inOrder)![1])).toBeGreaterThan(1000);
   });
 
+  it("a selection of ids stops reading a file once they ended: it still says how many it drew, and a damaged tail past them is not read (exit 0)", async () => {
+    const { writePcap } = await import("../helpers/capture-writer.js");
+    const { Conversation, merge } = await import("../helpers/conversation.js");
+    const { F } = await import("../helpers/packets.js");
+    // Connections 1 and 3 close at once; another flow then runs for a minute, then the file is damaged.
+    const closing = [0, 1].map((k) => new Conversation({ clientPort: 51000 + k, start: 1_700_000_000 + k * 0.01 })
+      .c(F.SYN).s(F.SYN | F.ACK).c(F.ACK).c(F.FIN | F.ACK).s(F.FIN | F.ACK).c(F.ACK));
+    const busy = new Conversation({ clientPort: 51002, start: 1_700_000_001 }).c(F.SYN).s(F.SYN | F.ACK).c(F.ACK);
+    for (let k = 0; k < 30_000; k++) busy.c({ flags: F.ACK | F.PSH, payload: 100, dt: 1 }).s({ flags: F.ACK, dt: 1 });
+    const damaged = join(dir, "damaged-tail.pcap");
+    writeFileSync(damaged, Buffer.concat([writePcap(merge(...closing, busy)), Buffer.from("a tail that is not a pcap record header, cut short")]));
+    const both = run(["--ladder", "id 1 or id 3", "--threads", "1", damaged]); // (threads read ahead of the scan)
+    expect(both.code).toBe(0);
+    expect(both.stderr).toBe("");
+    expect([...both.stdout.matchAll(/^Connection #(\d+)/gm)].map((m) => Number(m[1]))).toEqual([1, 3]);
+    expect(both.stdout.trimEnd().split("\n").at(-1)).toBe('Drew the 2 connections matching "id 1 or id 3".');
+    // A pinned id that ends unselected: nothing matches, and it is said so.
+    const none = run(["--ladder", "id 1 and port 81", "--threads", "1", damaged]);
+    expect(none).toMatchObject({ code: 6, stdout: "", stderr: 'tcp-handshake-scan: no connection matches --ladder "id 1 and port 81"\n' });
+    // A pipe is read to its end: the same ladders, and the damage is reported.
+    const piped = spawnSync("sh", ["-c", `cat "${damaged}" | "${process.execPath}" "${BIN}" --ladder "id 1 or id 3" -`], { encoding: "utf8" });
+    expect(piped.stdout).toBe(both.stdout);
+    expect(piped.status).toBe(4);
+  });
+
   it("under a SYN flood past --max-half-open: draws the first connections and counts every one", () => {
     const r = run(["--ladder", "port 80", "--ladder-limit", "3", "--max-half-open", "1000", FLOOD]);
     expect(r.code).toBe(0);

@@ -264,6 +264,11 @@ describe("ladders in two passes: traffic where other packets matter", () => {
     expect(pinned.ladders).toEqual([first]);
     expect(pinned.matched).toBe(1);
     expect(furthest).toBeLessThan(statSync(file).size / 2);
+    // A pinned id that ends unselected stops the reading too: nothing else can match.
+    furthest = 0;
+    const unselected = await captureLadders(file, compileFilter(`id ${first.connection.id} and port 81`), { onProgress }, 5);
+    expect(unselected).toMatchObject({ ladders: [], matched: 0 });
+    expect(furthest).toBeLessThan(statSync(file).size / 2);
   });
 
   it("says the capture changed between the passes when a selected connection ends otherwise in the second", async () => {
