@@ -5,7 +5,8 @@
 // earlier are known, and dropped as soon as it ends unselected (kept-packets.ts keeps them, in
 // bounded form). A ladder is handed on after a batch once no connection that began before it
 // can still be drawn (none open that may match, no one-packet connection held that began
-// earlier): a live capture's ladders come as it goes.
+// earlier): a live capture's ladders come as it goes. A filter that pins ids stops the reading
+// once those connections have ended (`tcpdump -w - | ... --ladder 42 -` ends by itself).
 
 import { decodeInputs } from "../decoder/decode-inputs.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
@@ -51,7 +52,10 @@ export async function laddersInOnePass(
   let handed = 0, matched = 0;
   // Ids past this cannot be drawn: `limit` matches that began earlier are handed on or ready.
   const cutoff = () => handed + ready.size < limit ? Infinity : handed >= limit ? -Infinity : ready.maxId();
+  // A filter that pins ids (`id 42`) can match nothing else: the reading stops once those ended.
+  const idsToEnd = filter.onlyIds ? new Set(filter.onlyIds) : null;
   const tracker = new ConnectionTracker(options, (store, slot) => {
+    idsToEnd?.delete(store.id[slot]!);
     const state = kept.stateOf(slot);
     if (state === NOT_WATCHED) return;
     const connection = buildConnectionRecord(store, slot);
@@ -89,13 +93,18 @@ export async function laddersInOnePass(
   };
   const captures: CaptureSummary[] = [];
   try {
+    let stopped = false;
     for await (const { batch, packetBase } of decodeInputs(inputs, options, captures)) {
       tracker.packetBase = packetBase;
       tracker.processBatch(batch);
-      await handOn(false);
+      stopped = idsToEnd?.size === 0;
+      await handOn(stopped);
+      if (stopped) break;
     }
-    tracker.finish();
-    await handOn(true);
+    if (!stopped) {
+      tracker.finish();
+      await handOn(true);
+    }
   } finally {
     ready.close();
   }

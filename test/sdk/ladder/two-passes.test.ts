@@ -250,6 +250,27 @@ describe("ladders in two passes: traffic where other packets matter", () => {
     expect(handedAt[0]).toBeLessThan(pieces); // the first, closed 5 s before the busy flow's packets, came before the input ended
   });
 
+  it("from a stream, with ids pinned, stops reading once they have ended (a live capture's --ladder 42 ends by itself)", async () => {
+    const first = new Conversation({ clientPort: 44100 }).c(SYN).s(SYN | ACK).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK);
+    const busy = new Conversation({ clientPort: 44101, start: 1_700_000_010 }).c(SYN).s(SYN | ACK).c(ACK);
+    for (let k = 0; k < 20_000; k++) busy.c({ flags: ACK | PSH, payload: 10, dt: 1 });
+    const capture = writePcap(merge(first, busy));
+    const pieces = 40, size = Math.ceil(capture.length / pieces);
+    let given = 0;
+    async function* stream() {
+      for (let at = 0; at < capture.length; at += size) { given++; yield capture.subarray(at, at + size); }
+    }
+    const drawn: number[] = [];
+    const count = await drawLadders(stream(), compileFilter("id 1 or id 2"), {}, 5, (l) => { drawn.push(l.connection.id); });
+    expect(drawn).toEqual([1]); // no connection begins at frame 2 (a SYN/ACK): the reading goes on to the end
+    expect(count).toMatchObject({ drawn: 1, matched: 1 });
+    expect(given).toBe(pieces); // id 2 never ends: read to the end
+    given = 0;
+    const one = await drawLadders(stream(), compileFilter("id 1"), {}, 5, (l) => { drawn.push(l.connection.id); });
+    expect(one).toMatchObject({ drawn: 1, matched: 1 });
+    expect(given).toBeLessThan(pieces / 2);
+  });
+
   it("with ids pinned (--ladder 42), stops reading once they have ended, in both passes", async () => {
     // The connection drawn closes at once; another flow then runs for 80 s over most of the file.
     const closes = new Conversation({ clientPort: 45000 }).c(SYN).s(SYN | ACK).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK);
