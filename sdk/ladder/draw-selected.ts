@@ -52,10 +52,7 @@ export async function drawSelected(
       // Other connections of these flows (earlier or later ones, the same hash) are tracked, not kept.
       if (order.indexOf(store.id[slot]!) >= 0) kept.watch(slot, true);
     },
-    packet(slot, fromSideA, b, i, time, verdicts) {
-      if (kept.stateOf(slot) !== KEEPING) return;
-      kept.add(slot, fromSideA, b, i, time, b.packetIndex(i) + tracker.packetBase + 1, verdicts);
-    },
+    packet: kept.packetHook((): number => tracker.packetBase),
   });
   const captures: CaptureSummary[] = [];
   try {

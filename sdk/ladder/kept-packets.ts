@@ -7,6 +7,7 @@
 
 import * as L from "../../assembly/layout.js";
 import type { PacketBatch } from "../decoder/packet-batch.js";
+import type { TrackerHooks } from "../connections/tracker-options.js";
 import type { LadderPacket, SynOptions } from "./ladder-capture.js";
 
 const KEEP_HEAD = 400;
@@ -81,9 +82,14 @@ export class KeptPackets {
     this.later.delete(slot);
   }
 
-  /** Slots whose packets are being kept. */
-  *keeping(): Iterable<number> {
-    for (let slot = 0; slot < this.state.length; slot++) if (this.state[slot] === KEEPING) yield slot;
+  /**
+   * The tracker's packet hook: each accepted packet kept while its connection's are, with its
+   * frame number (`packetBase()`: the tracker's, the packets of the inputs before this one).
+   */
+  packetHook(packetBase: () => number): NonNullable<TrackerHooks["packet"]> {
+    return (slot, fromSideA, b, i, time, verdicts) => {
+      if (this.stateOf(slot) === KEEPING) this.add(slot, fromSideA, b, i, time, b.packetIndex(i) + packetBase() + 1, verdicts);
+    };
   }
 
   /** Packet i of the batch, accepted for the connection in `slot` (which is KEEPING). */

@@ -76,10 +76,7 @@ export async function laddersInOnePass(
       kept.watch(slot, keep);
       if (keep) keptIds.add(candidate.id, slot);
     },
-    packet(slot, fromSideA, b, i, time, verdicts) {
-      if (kept.stateOf(slot) !== KEEPING) return;
-      kept.add(slot, fromSideA, b, i, time, b.packetIndex(i) + tracker.packetBase + 1, verdicts);
-    },
+    packet: kept.packetHook((): number => tracker.packetBase),
   });
   const keptIds = new KeptIds((slot, id) => kept.stateOf(slot) === KEEPING && tracker.store.id[slot] === id);
   /** Hands on the ready ladders that began before every connection that may still be drawn. */

@@ -50,6 +50,26 @@ async function onePass(input: Input, filter: ConnectionFilter, options: ScanOpti
   return { ladders, matched: count.matched, captures: count.captures };
 }
 
+/** A connection that closes at once on `port`, then 10 s later `packets` data segments of another, 1 ms apart. */
+function closedThenBusy(port: number, packets: number): Uint8Array {
+  const first = new Conversation({ clientPort: port }).c(SYN).s(SYN | ACK).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK);
+  const busy = new Conversation({ clientPort: port + 1, start: 1_700_000_010 }).c(SYN).s(SYN | ACK).c(ACK);
+  for (let k = 0; k < packets; k++) busy.c({ flags: ACK | PSH, payload: 10, dt: 1 });
+  return writePcap(merge(first, busy));
+}
+
+/** `capture` as a stream of `pieces` pieces, counting those it has given. */
+function inPieces(capture: Uint8Array, pieces: number) {
+  const size = Math.ceil(capture.length / pieces);
+  const fed = {
+    given: 0,
+    async *stream() {
+      for (let at = 0; at < capture.length; at += size) { fed.given++; yield capture.subarray(at, at + size); }
+    },
+  };
+  return fed;
+}
+
 function expectSame(way: Awaited<ReturnType<typeof bothWays>>, name: string): void {
   const { one, found, ladders } = way;
   expect(found.matched, name).toBe(one.matched);
@@ -234,41 +254,26 @@ describe("ladders in two passes: traffic where other packets matter", () => {
   });
 
   it("from a stream, in one pass, hands a ladder on while reading, once no connection that began before it can be drawn", async () => {
-    const first = new Conversation({ clientPort: 44000 }).c(SYN).s(SYN | ACK).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK);
-    const busy = new Conversation({ clientPort: 44001, start: 1_700_000_010 }).c(SYN).s(SYN | ACK).c(ACK);
-    for (let k = 0; k < 6000; k++) busy.c({ flags: ACK | PSH, payload: 10, dt: 1 });
-    const capture = writePcap(merge(first, busy));
-    const pieces = 20, size = Math.ceil(capture.length / pieces);
-    let given = 0;
-    async function* stream() {
-      for (let at = 0; at < capture.length; at += size) { given++; yield capture.subarray(at, at + size); }
-    }
+    const pieces = 20, fed = inPieces(closedThenBusy(44000, 6000), pieces);
     const handedAt: number[] = [];
-    const count = await drawLadders(stream(), compileFilter("tcp"), {}, Infinity, (l) => { handedAt.push(l.connection.orig.port === 44000 ? given : -1); });
+    const count = await drawLadders(fed.stream(), compileFilter("tcp"), {}, Infinity, (l) => { handedAt.push(l.connection.orig.port === 44000 ? fed.given : -1); });
     expect(count).toMatchObject({ drawn: 2, matched: 2 });
     expect(handedAt[0]).toBeGreaterThan(0);
     expect(handedAt[0]).toBeLessThan(pieces); // the first, closed 5 s before the busy flow's packets, came before the input ended
   });
 
   it("from a stream, with ids pinned, stops reading once they have ended (a live capture's --ladder 42 ends by itself)", async () => {
-    const first = new Conversation({ clientPort: 44100 }).c(SYN).s(SYN | ACK).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK);
-    const busy = new Conversation({ clientPort: 44101, start: 1_700_000_010 }).c(SYN).s(SYN | ACK).c(ACK);
-    for (let k = 0; k < 20_000; k++) busy.c({ flags: ACK | PSH, payload: 10, dt: 1 });
-    const capture = writePcap(merge(first, busy));
-    const pieces = 40, size = Math.ceil(capture.length / pieces);
-    let given = 0;
-    async function* stream() {
-      for (let at = 0; at < capture.length; at += size) { given++; yield capture.subarray(at, at + size); }
-    }
+    const pieces = 40, capture = closedThenBusy(44100, 20_000);
     const drawn: number[] = [];
-    const count = await drawLadders(stream(), compileFilter("id 1 or id 2"), {}, 5, (l) => { drawn.push(l.connection.id); });
+    const both = inPieces(capture, pieces);
+    const count = await drawLadders(both.stream(), compileFilter("id 1 or id 2"), {}, 5, (l) => { drawn.push(l.connection.id); });
     expect(drawn).toEqual([1]); // no connection begins at frame 2 (a SYN/ACK): the reading goes on to the end
     expect(count).toMatchObject({ drawn: 1, matched: 1 });
-    expect(given).toBe(pieces); // id 2 never ends: read to the end
-    given = 0;
-    const one = await drawLadders(stream(), compileFilter("id 1"), {}, 5, (l) => { drawn.push(l.connection.id); });
+    expect(both.given).toBe(pieces); // id 2 never ends: read to the end
+    const fed = inPieces(capture, pieces);
+    const one = await drawLadders(fed.stream(), compileFilter("id 1"), {}, 5, (l) => { drawn.push(l.connection.id); });
     expect(one).toMatchObject({ drawn: 1, matched: 1 });
-    expect(given).toBeLessThan(pieces / 2);
+    expect(fed.given).toBeLessThan(pieces / 2);
   });
 
   it("with ids pinned (--ladder 42), stops reading once they have ended, in both passes", async () => {
