@@ -6,6 +6,7 @@ import {
   type ScanOptions, type CaptureSummary, type ConnectionFilter, type CompiledFilter, type CaptureInput, type Scanner,
 } from "../../sdk/index.js";
 import { inputName } from "../../sdk/decoder/capture-input.js";
+import { bothPinned } from "../../sdk/filter/connection-filter.js";
 import { readTwice } from "../../sdk/ladder/ladder-capture.js";
 import { statSync } from "node:fs";
 import { Output, OutputClosed, OutputError } from "../output.js";
@@ -201,7 +202,7 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
 
 /** The connections both filters select. */
 function bothFilters(a: ConnectionFilter, b: ConnectionFilter): ConnectionFilter {
-  const onlyIds = a.onlyIds && b.onlyIds ? new Set([...a.onlyIds].filter((id) => b.onlyIds!.has(id))) : a.onlyIds ?? b.onlyIds;
+  const onlyIds = bothPinned(a.onlyIds, b.onlyIds);
   return { matches: (c) => a.matches(c) && b.matches(c), mayMatch: (c) => a.mayMatch(c) && b.mayMatch(c), ...(onlyIds ? { onlyIds } : {}) };
 }
 

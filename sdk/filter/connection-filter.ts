@@ -92,16 +92,19 @@ function provisional(n: FilterNode, c: ProvisionalConnection): boolean | null {
   }
 }
 
+/** The ids two conditions that must both hold pin (either's when the other pins none), or null. */
+export function bothPinned(a: ReadonlySet<number> | null | undefined, b: ReadonlySet<number> | null | undefined): ReadonlySet<number> | null {
+  if (a && b) return new Set([...a].filter((id) => b.has(id)));
+  return a ?? b ?? null;
+}
+
 /** The only ids `n` can match, or null when it can match others. */
-function pinnedIds(n: FilterNode): Set<number> | null {
+function pinnedIds(n: FilterNode): ReadonlySet<number> | null {
   switch (n.op) {
     case "id": return new Set([n.id]);
     case "and": {
-      let ids: Set<number> | null = null;
-      for (const x of n.xs) {
-        const pinned = pinnedIds(x);
-        if (pinned) ids = ids ? new Set([...ids].filter((id: number) => pinned.has(id))) : pinned;
-      }
+      let ids: ReadonlySet<number> | null = null;
+      for (const x of n.xs) ids = bothPinned(ids, pinnedIds(x));
       return ids;
     }
     case "or": {
