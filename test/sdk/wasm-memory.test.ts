@@ -101,6 +101,18 @@ describe("scan memories", () => {
     releaseScanMemory(again);
   });
 
+  it("are zeroed when taken again, not when given back (a scan that ends the process never pays for it)", () => {
+    const memory = acquireScanMemory();
+    const above = new Uint8Array(memory.buffer, TRACKER_MEMORY_BASE);
+    above[above.length - 1] = 7; // the last page: one no tracker touches on a small scan
+    releaseScanMemory(memory);
+    expect(above[above.length - 1]).toBe(7);
+    const again = acquireScanMemory();
+    expect(again).toBe(memory);
+    expect(new Uint8Array(again.buffer, TRACKER_MEMORY_BASE).every((b) => b === 0)).toBe(true);
+    releaseScanMemory(again);
+  });
+
   it("keep many small scans in a row from piling up memory", async () => {
     // Each scan once left its memory to V8's next full collection: ~5 MB of touched pages a
     // scan, hundreds of scans before one came (RSS in the GB). Counted, not timed or weighed:
