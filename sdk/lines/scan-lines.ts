@@ -84,6 +84,8 @@ export function createLineScanner(input: CaptureInput | CaptureInput[], options:
       : linesInWorkers(inputs, options, threads - 1, summaries, spec, { wasmLines, reuse });
     for await (const chunk of whileRead(source, ended)) {
       if (chunk.length) yield chunk;
+      // The workers' next chunk may be here already, with no read left to check the signal.
+      options.signal?.throwIfAborted();
     }
   }
 
