@@ -102,6 +102,19 @@ export function checkLadderArguments(filter: ConnectionFilter, options: ScanOpti
   if (limit !== Infinity) integer("limit", limit, 1, Number.MAX_SAFE_INTEGER, "a whole number of connections, at least 1 (or Infinity: all)");
 }
 
+/** createLineScanner()'s spec: a format's name and, optionally, a filter expression. */
+export function checkLineSpec(spec: unknown): void {
+  if (spec === null || typeof spec !== "object") throw new TypeError(`spec must be an object like { format: "ndjson" }, not ${describe(spec)}`);
+  const { format, filter } = spec as { format?: unknown; filter?: unknown };
+  if (typeof format !== "string") throw new TypeError(`spec.format must be a format's name, such as "ndjson", not ${describe(format)}`);
+  if (filter !== undefined) checkFilterExpression(filter, "spec.filter");
+}
+
+/** A filter expression (compileFilter's argument): a string, whose syntax the parser checks. */
+export function checkFilterExpression(expression: unknown, name = "expression"): void {
+  if (typeof expression !== "string") throw new TypeError(`${name} must be a filter expression (a string such as "port 80"), not ${describe(expression)}`);
+}
+
 /** What decodeCapture() and the scanners read from: checked before it is opened. */
 export function checkInput(input: unknown, name = "input"): void {
   if (typeof input === "string") {

@@ -3,7 +3,7 @@
 
 import { describe, it, expect } from "vitest";
 import { fileURLToPath } from "node:url";
-import { createScanner, scan, decodeCapture, captureLadders, compileFilter, type ScanOptions } from "../../sdk/index.js";
+import { createScanner, createLineScanner, scan, decodeCapture, captureLadders, compileFilter, type ScanOptions } from "../../sdk/index.js";
 
 const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
 
@@ -96,6 +96,22 @@ describe("captureLadders arguments", () => {
 
   it("an aborted signal stops it", async () => {
     await expect(captureLadders(SAMPLE, tcp, { signal: AbortSignal.abort() })).rejects.toThrow(/abort/i);
+  });
+});
+
+describe("filter expressions and line specs", () => {
+  it("a filter expression that is not a string is a TypeError naming it, not a syntax error at column NaN", () => {
+    for (const bad of [42, null, undefined, { format: "ndjson" }]) {
+      expect(() => compileFilter(bad as never), String(bad)).toThrow(/^expression must be a filter expression \(a string/);
+    }
+  });
+
+  it("createLineScanner's spec: an object with a format's name and an optional filter string", () => {
+    expect(() => createLineScanner(SAMPLE, {}, undefined as never)).toThrow(/^spec must be an object like \{ format: "ndjson" \}, not undefined/);
+    expect(() => createLineScanner(SAMPLE, {}, "ndjson" as never)).toThrow(/^spec must be an object/);
+    expect(() => createLineScanner(SAMPLE, {}, { format: 7 } as never)).toThrow(/^spec\.format must be a format's name/);
+    expect(() => createLineScanner(SAMPLE, {}, { format: "ndjson", filter: 80 } as never)).toThrow(/^spec\.filter must be a filter expression/);
+    expect(() => createLineScanner(SAMPLE, {}, { format: "ndjson", filter: "port 80" })).not.toThrow();
   });
 });
 
