@@ -8,6 +8,8 @@ import type { DecodeCaptureOptions } from "./decoder/decode-capture.js";
 import type { ScanOptions } from "./scan.js";
 import type { ConnectionFilter } from "./filter/connection-filter.js";
 import { parseCidr } from "./connections/cidr.js";
+import { checkTunnelPorts } from "./decoder/tunnels.js";
+import { MAX_TUNNEL_DEPTH } from "../assembly/layout.js";
 
 /** Tracker options the SDK accepts (the tracker's own `shard` is internal). */
 const TIMEOUT_NAMES = ["attempt", "close", "handshakeInactivity", "inactivity"] as const;
@@ -47,6 +49,10 @@ export function checkDecodeOptions(options: DecodeCaptureOptions | undefined): v
   boolean("everyStep", options.everyStep);
   const signal = (options as ScanOptions).signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`signal must be an AbortSignal, not ${describe(signal)}`);
+  // Checked again where the decoder takes them (decapsulation.ts), which is only once reading starts.
+  if (options.maxTunnelDepth !== undefined) integer("maxTunnelDepth", options.maxTunnelDepth, 0, MAX_TUNNEL_DEPTH, `a whole number from 0 to ${MAX_TUNNEL_DEPTH}`);
+  if (options.fragmentTimeout !== undefined) seconds("fragmentTimeout", options.fragmentTimeout);
+  if (options.tunnelPorts !== undefined) checkTunnelPorts(options.tunnelPorts);
 }
 
 /** Options of createScanner(), scan() and captureLadders(). */
