@@ -114,6 +114,8 @@ export async function drawLadders(
 ): Promise<LadderCount> {
   checkInputs(input);
   checkLadderArguments(filter, options, limit);
+  // Else found missing only once the first pass has read the whole capture.
+  if (typeof onLadder !== "function") throw new TypeError(`onLadder must be a function, not ${onLadder === null ? "null" : typeof onLadder}`);
   const inputs = Array.isArray(input) ? input : [input];
   // The reads check the signal, but ladders due at once (all those the end of the input makes
   // due, or one connection's end releasing many held back) are handed on with no read between.

@@ -3,7 +3,7 @@
 
 import { describe, it, expect } from "vitest";
 import { fileURLToPath } from "node:url";
-import { createScanner, createLineScanner, scan, decodeCapture, captureLadders, compileFilter, type ScanOptions } from "../../sdk/index.js";
+import { createScanner, createLineScanner, scan, decodeCapture, captureLadders, drawLadders, compileFilter, type ScanOptions } from "../../sdk/index.js";
 
 const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
 
@@ -112,6 +112,13 @@ describe("captureLadders arguments", () => {
     await expect(captureLadders(42 as never, tcp)).rejects.toThrow(/^input must be a path/);
     await expect(captureLadders([SAMPLE, null as never], tcp)).rejects.toThrow(/input\[1\] must be a path/);
     await expect(captureLadders(SAMPLE, tcp, "fast" as never)).rejects.toThrow(/^options must be an object/);
+  });
+
+  it("drawLadders: onLadder must be a function, found before anything is read", async () => {
+    let read = 0;
+    const onProgress = () => { read++; };
+    await expect(drawLadders(SAMPLE, tcp, { onProgress }, 5, undefined as never)).rejects.toThrow(/^onLadder must be a function, not undefined/);
+    expect(read).toBe(0);
   });
 
   it("an aborted signal stops it", async () => {
