@@ -8,6 +8,8 @@ import type { DecodeCaptureOptions } from "./decoder/decode-capture.js";
 import type { ScanOptions } from "./scan.js";
 import type { ConnectionFilter } from "./filter/connection-filter.js";
 import { parseCidr } from "./connections/cidr.js";
+import { checkTunnelPorts } from "./decoder/tunnels.js";
+import { MAX_TUNNEL_DEPTH } from "../assembly/layout.js";
 
 /** Tracker options the SDK accepts (the tracker's own `shard` is internal). */
 const TIMEOUT_NAMES = ["attempt", "close", "handshakeInactivity", "inactivity"] as const;
@@ -47,6 +49,10 @@ export function checkDecodeOptions(options: DecodeCaptureOptions | undefined): v
   boolean("everyStep", options.everyStep);
   const signal = (options as ScanOptions).signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`signal must be an AbortSignal, not ${describe(signal)}`);
+  // Checked again where the decoder takes them (decapsulation.ts), which is only once reading starts.
+  if (options.maxTunnelDepth !== undefined) integer("maxTunnelDepth", options.maxTunnelDepth, 0, MAX_TUNNEL_DEPTH, `a whole number from 0 to ${MAX_TUNNEL_DEPTH}`);
+  if (options.fragmentTimeout !== undefined) seconds("fragmentTimeout", options.fragmentTimeout);
+  if (options.tunnelPorts !== undefined) checkTunnelPorts(options.tunnelPorts);
 }
 
 /** Options of createScanner(), scan() and captureLadders(). */
@@ -100,6 +106,19 @@ export function checkLadderArguments(filter: ConnectionFilter, options: ScanOpti
   }
   checkScanOptions(options);
   if (limit !== Infinity) integer("limit", limit, 1, Number.MAX_SAFE_INTEGER, "a whole number of connections, at least 1 (or Infinity: all)");
+}
+
+/** createLineScanner()'s spec: a format's name and, optionally, a filter expression. */
+export function checkLineSpec(spec: unknown): void {
+  if (spec === null || typeof spec !== "object") throw new TypeError(`spec must be an object like { format: "ndjson" }, not ${describe(spec)}`);
+  const { format, filter } = spec as { format?: unknown; filter?: unknown };
+  if (typeof format !== "string") throw new TypeError(`spec.format must be a format's name, such as "ndjson", not ${describe(format)}`);
+  if (filter !== undefined) checkFilterExpression(filter, "spec.filter");
+}
+
+/** A filter expression (compileFilter's argument): a string, whose syntax the parser checks. */
+export function checkFilterExpression(expression: unknown, name = "expression"): void {
+  if (typeof expression !== "string") throw new TypeError(`${name} must be a filter expression (a string such as "port 80"), not ${describe(expression)}`);
 }
 
 /** What decodeCapture() and the scanners read from: checked before it is opened. */

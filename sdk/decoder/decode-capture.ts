@@ -126,6 +126,8 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
           const chunk = next.value;
           let taken = 0;
           while (taken < chunk.length && !decoder.finished) {
+            // One chunk can hold a whole capture (a stream of one Uint8Array): checked per step, as the read path does.
+            if (signal?.aborted) throw signal.reason;
             if (decoder.needsInput) taken += decoder.push(chunk.subarray(taken));
             const batch = decoder.step();
             if ((batch.count > 0 || everyStep) && !decoder.holding) yield batch;

@@ -66,15 +66,26 @@ export function parseTunnelPorts(text: string): TunnelPorts {
   return out;
 }
 
-/** Checks a TunnelPorts option; throws a RangeError naming what is wrong. */
-export function checkTunnelPorts(ports: TunnelPorts): void {
+/**
+ * Checks a TunnelPorts option: a TypeError for a value of the wrong kind (not an object of
+ * lists of numbers), a RangeError for an unknown type or a port out of range, each naming it.
+ */
+export function checkTunnelPorts(ports: unknown): asserts ports is TunnelPorts {
+  if (ports === null || typeof ports !== "object" || Array.isArray(ports)) {
+    throw new TypeError(`tunnelPorts must be an object of port lists by tunnel type, such as { vxlan: [4790] }, not ${kindOf(ports)}`);
+  }
   for (const [type, list] of Object.entries(ports)) {
     if (!UDP_TUNNEL_TYPES.includes(type as UdpTunnelType)) throw new RangeError(`tunnelPorts: "${type}" is not one of ${UDP_TUNNEL_TYPES.join(", ")}`);
-    for (const p of list ?? []) {
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) throw new TypeError(`tunnelPorts.${type} must be an array of ports, not ${kindOf(list)}`);
+    for (const p of list as unknown[]) {
+      if (typeof p !== "number") throw new TypeError(`tunnelPorts.${type}: port ${kindOf(p)} is not a number`);
       if (!Number.isInteger(p) || p < 1 || p > 65535) throw new RangeError(`tunnelPorts.${type}: port ${p} is not 1-65535`);
     }
   }
 }
+
+const kindOf = (v: unknown) => (typeof v === "string" ? `"${v}"` : Array.isArray(v) ? "an array" : v === null ? "null" : typeof v === "object" ? "an object" : String(v));
 
 /** The `depth` levels of the tunnel record at byte `at` of `bytes`. */
 export function readTunnelLevels(bytes: Uint8Array, at: number, depth: number): TunnelLevel[] {

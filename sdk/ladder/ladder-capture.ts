@@ -114,8 +114,18 @@ export async function drawLadders(
 ): Promise<LadderCount> {
   checkInputs(input);
   checkLadderArguments(filter, options, limit);
+  // Else found missing only once the first pass has read the whole capture.
+  if (typeof onLadder !== "function") throw new TypeError(`onLadder must be a function, not ${onLadder === null ? "null" : typeof onLadder}`);
   const inputs = Array.isArray(input) ? input : [input];
-  if (!readTwice(inputs)) return laddersInOnePass(inputs, filter, options, limit, onLadder);
+  // The reads check the signal, but ladders due at once (all those the end of the input makes
+  // due, or one connection's end releasing many held back) are handed on with no read between.
+  const signal = options.signal;
+  const handOn = signal ? async (ladder: ConnectionLadder) => {
+    signal.throwIfAborted();
+    await onLadder(ladder);
+    signal.throwIfAborted();
+  } : onLadder;
+  if (!readTwice(inputs)) return laddersInOnePass(inputs, filter, options, limit, handOn);
   // The scan's memory is not kept for another scan: the pass below decodes in a small one of its own.
   poolScanMemories(false);
   let selected: SelectedConnections;
@@ -126,7 +136,7 @@ export async function drawLadders(
   }
   if (selected.matched === 0) return { drawn: 0, matched: 0, captures: selected.captures };
   readAgain(options);
-  await drawSelected(inputs, filter, options, selected, onLadder);
+  await drawSelected(inputs, filter, options, selected, handOn);
   return { drawn: selected.ids.length, matched: selected.matched, captures: selected.captures };
 }
 

@@ -28,7 +28,7 @@ export class SpillFile {
       if (this.fd < 0) this.fd = openUnlinked();
       for (let at = 0; at < bytes.length;) at += writeSync(this.fd, bytes, at, bytes.length - at, this.end + at);
     } catch (error) {
-      throw new LadderSpillError(`cannot keep the ladders waiting for their turn in ${tmpdir()}: ${(error as Error).message}`);
+      throw new LadderSpillError(`cannot keep the ladders waiting for their turn in ${temporaryDirectory()}: ${(error as Error).message}${denoHint(error)}`);
     }
     const where = { at: this.end, length: bytes.length };
     this.end += bytes.length;
@@ -50,6 +50,21 @@ export class SpillFile {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
   }
+}
+
+// Under Deno, tmpdir() itself needs --allow-env (it reads TMPDIR): asked again here, it threw the
+// permission error in place of a LadderSpillError.
+function temporaryDirectory(): string {
+  try {
+    return tmpdir();
+  } catch {
+    return "the temporary directory";
+  }
+}
+
+/** What Deno's permission errors need (only --allow-read is needed for everything else). */
+function denoHint(error: unknown): string {
+  return (error as { name?: string } | null)?.name === "NotCapable" ? " (under Deno, ladders held back need --allow-env and --allow-write)" : "";
 }
 
 function openUnlinked(): number {

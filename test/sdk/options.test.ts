@@ -3,7 +3,7 @@
 
 import { describe, it, expect } from "vitest";
 import { fileURLToPath } from "node:url";
-import { createScanner, scan, decodeCapture, captureLadders, compileFilter, type ScanOptions } from "../../sdk/index.js";
+import { createScanner, createLineScanner, scan, decodeCapture, captureLadders, drawLadders, compileFilter, type ScanOptions } from "../../sdk/index.js";
 
 const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
 
@@ -39,6 +39,19 @@ const cases: [string, unknown, typeof TypeError | typeof RangeError, RegExp][] =
   ["tracker", "js", RangeError, /tracker must be "wasm" or "typescript", not "js"/],
   ["onProgress", true, TypeError, /onProgress must be a function/],
   ["signal", {}, TypeError, /signal must be an AbortSignal/],
+  // The decapsulation options, checked with the others (they were checked only once reading started).
+  ["maxTunnelDepth", 4, RangeError, /maxTunnelDepth must be a whole number from 0 to 3, not 4/],
+  ["maxTunnelDepth", "2", TypeError, /maxTunnelDepth must be a number/],
+  ["maxTunnelDepth", null, TypeError, /maxTunnelDepth must be a number/],
+  ["fragmentTimeout", 0, RangeError, /fragmentTimeout must be a positive, finite number of seconds, not 0/],
+  ["fragmentTimeout", "30", TypeError, /fragmentTimeout must be a number of seconds/],
+  ["tunnelPorts", { vxlan: 4790 }, TypeError, /tunnelPorts\.vxlan must be an array of ports, not 4790/],
+  ["tunnelPorts", { vxlan: ["4790"] }, TypeError, /tunnelPorts\.vxlan: port "4790" is not a number/],
+  ["tunnelPorts", { vxlan: [0] }, RangeError, /tunnelPorts\.vxlan: port 0 is not 1-65535/],
+  ["tunnelPorts", { vxlam: [4790] }, RangeError, /tunnelPorts: "vxlam" is not one of vxlan/],
+  ["tunnelPorts", "vxlan=4790", TypeError, /tunnelPorts must be an object of port lists by tunnel type/],
+  ["tunnelPorts", [4790], TypeError, /tunnelPorts must be an object .* not an array/],
+  ["tunnelPorts", null, TypeError, /tunnelPorts must be an object .* not null/],
 ];
 
 describe("scan options", () => {
@@ -63,6 +76,13 @@ describe("scan options", () => {
   it("decodeCapture checks its options too", () => {
     expect(() => decodeCapture(SAMPLE, { chunkSize: -5 })).toThrow(RangeError);
     expect(() => decodeCapture(SAMPLE, { everyStep: 1 as unknown as boolean })).toThrow(/everyStep/);
+    expect(() => decodeCapture(SAMPLE, { maxTunnelDepth: 9 })).toThrow(/maxTunnelDepth/);
+    expect(() => decodeCapture(SAMPLE, { tunnelPorts: { geneve: 6082 } as never })).toThrow(/tunnelPorts\.geneve must be an array/);
+  });
+
+  it("valid decapsulation options are taken", async () => {
+    const r = await scan(SAMPLE, { maxTunnelDepth: 0, fragmentTimeout: 0.5, tunnelPorts: { vxlan: [4790], geneve: undefined } });
+    expect(r.connections).toHaveLength(9);
   });
 });
 
@@ -94,8 +114,31 @@ describe("captureLadders arguments", () => {
     await expect(captureLadders(SAMPLE, tcp, "fast" as never)).rejects.toThrow(/^options must be an object/);
   });
 
+  it("drawLadders: onLadder must be a function, found before anything is read", async () => {
+    let read = 0;
+    const onProgress = () => { read++; };
+    await expect(drawLadders(SAMPLE, tcp, { onProgress }, 5, undefined as never)).rejects.toThrow(/^onLadder must be a function, not undefined/);
+    expect(read).toBe(0);
+  });
+
   it("an aborted signal stops it", async () => {
     await expect(captureLadders(SAMPLE, tcp, { signal: AbortSignal.abort() })).rejects.toThrow(/abort/i);
+  });
+});
+
+describe("filter expressions and line specs", () => {
+  it("a filter expression that is not a string is a TypeError naming it, not a syntax error at column NaN", () => {
+    for (const bad of [42, null, undefined, { format: "ndjson" }]) {
+      expect(() => compileFilter(bad as never), String(bad)).toThrow(/^expression must be a filter expression \(a string/);
+    }
+  });
+
+  it("createLineScanner's spec: an object with a format's name and an optional filter string", () => {
+    expect(() => createLineScanner(SAMPLE, {}, undefined as never)).toThrow(/^spec must be an object like \{ format: "ndjson" \}, not undefined/);
+    expect(() => createLineScanner(SAMPLE, {}, "ndjson" as never)).toThrow(/^spec must be an object/);
+    expect(() => createLineScanner(SAMPLE, {}, { format: 7 } as never)).toThrow(/^spec\.format must be a format's name/);
+    expect(() => createLineScanner(SAMPLE, {}, { format: "ndjson", filter: 80 } as never)).toThrow(/^spec\.filter must be a filter expression/);
+    expect(() => createLineScanner(SAMPLE, {}, { format: "ndjson", filter: "port 80" })).not.toThrow();
   });
 });
 

@@ -231,6 +231,25 @@ describe("an AbortSignal aborted from a timer (AbortSignal.timeout, a Ctrl-C han
   });
 });
 
+describe("an AbortSignal aborted while the batches of one stream chunk are handed on", () => {
+  it("stops at the batch during which it aborted, as for bytes: a stream of one chunk holding the whole capture", async () => {
+    const frames = Array.from({ length: 40_000 }, (_, i) => ({ data: ethernet(tcpIp({ sport: 1000 + (i % 5000), flags: F.ACK })), sec: 1_700_000_000 + i }));
+    const bytes = writePcap(frames);
+    async function* oneChunk() { yield bytes; }
+    for (const input of [bytes, oneChunk()] as CaptureInput[]) {
+      const controller = new AbortController();
+      let batches = 0;
+      await expect((async () => {
+        for await (const _batch of decodeCapture(input, { signal: controller.signal })) {
+          batches++;
+          controller.abort(new Error("enough"));
+        }
+      })()).rejects.toThrow("enough");
+      expect(batches).toBe(1);
+    }
+  });
+});
+
 describe("timeSpan(): the earliest and the latest packet, whatever their order in the file", () => {
   it("a capture out of time order: the earliest is not the first, the latest not the last", async () => {
     const frame = (sec: number) => ({ data: ethernet(tcpIp({ src: "10.0.0.1", dst: "10.0.0.2", sport: 1000, dport: 80, flags: F.SYN })), sec, nsec: 500 });

@@ -2,7 +2,7 @@
 // began, whatever order they end in, and every match counted.
 
 import { describe, it, expect } from "vitest";
-import { captureLadders, compileFilter } from "../../../sdk/index.js";
+import { captureLadders, compileFilter, drawLadders } from "../../../sdk/index.js";
 import { writePcap } from "../../helpers/capture-writer.js";
 import { Conversation, merge } from "../../helpers/conversation.js";
 import { F } from "../../helpers/packets.js";
@@ -120,6 +120,23 @@ describe("captureLadders stopped by its signal", () => {
     };
     await expect(captureLadders(big, compileFilter("tcp"), { signal: controller.signal, onProgress })).rejects.toMatchObject({ name: "AbortError" });
     expect(pass).toBe(2);
+  });
+
+  it("stops handing on ladders once the signal aborts, also those the end of the input made due (bytes and a stream)", async () => {
+    // Three connections still open at the end: their ladders are all due at once, after the last packet.
+    const capture = writePcap(merge(...[40031, 40032, 40033].map((port, k) =>
+      new Conversation({ clientPort: port, start: 1_700_000_000 + k }).c(SYN).s(SYN | ACK).c(ACK))));
+    const stream = async function* () { yield capture; };
+    for (const input of [capture, stream()]) {
+      const controller = new AbortController();
+      const handed: number[] = [];
+      const drawing = drawLadders(input, compileFilter("tcp"), { signal: controller.signal }, Infinity, (ladder) => {
+        handed.push(ladder.connection.id);
+        controller.abort(new Error("enough"));
+      });
+      await expect(drawing).rejects.toThrow("enough");
+      expect(handed).toHaveLength(1);
+    }
   });
 });
 

@@ -131,6 +131,23 @@ describe("lines written by the workers", () => {
     expect(await lines(cut, 3)).toBe(await lines(cut, 1)); // the memory and workers came back
   });
 
+  it("stop at the chunk during which the signal aborted, at any thread count: no chunk after it", async () => {
+    const cut = join(dir, "short-96-abort.pcap");
+    generateCapture(cut, { bytes: 4e6, snaplen: 96, seed: 9, mix: "short", concurrency: 300 });
+    for (const threads of [1, 2, 3]) {
+      const controller = new AbortController();
+      let chunks = 0;
+      const reading = (async () => {
+        for await (const _ of createLineScanner(cut, { threads, signal: controller.signal }, { format: "ndjson" }).chunks()) {
+          chunks++;
+          controller.abort(new Error("enough"));
+        }
+      })();
+      await expect(reading, `${threads} threads`).rejects.toThrow("enough");
+      expect(chunks, `${threads} threads`).toBe(1);
+    }
+  });
+
   it("come once: a second chunks() throws, as a scanner iterated again does, for any thread count", async () => {
     // A second pass once read the stream already read, as no lines, and added its summary.
     for (const threads of [1, 2, 3]) {

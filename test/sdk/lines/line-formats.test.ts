@@ -1,0 +1,35 @@
+// registerLineFormat's arguments are checked when a format is registered (sdk/lines/line-formats.ts).
+
+import { describe, it, expect } from "vitest";
+import { fileURLToPath } from "node:url";
+import { createLineScanner, registerLineFormat, type ConnectionRecord } from "../../../sdk/index.js";
+
+const SAMPLE = fileURLToPath(new URL("../../../examples/sample.pcap", import.meta.url));
+const ids = () => (c: ConnectionRecord) => `${c.id}\n`;
+
+async function text(format: string): Promise<string> {
+  const parts: string[] = [];
+  for await (const chunk of createLineScanner(SAMPLE, {}, { format }).chunks()) parts.push(Buffer.from(chunk).toString("utf8"));
+  return parts.join("");
+}
+
+describe("registerLineFormat", () => {
+  it("refuses a WebAssembly writer the tracker does not have, rather than writing ndjson for the format", async () => {
+    expect(() => registerLineFormat("ids-typo", ids, undefined, "CSV" as never)).toThrow(RangeError);
+    expect(() => registerLineFormat("ids-typo", ids, undefined, "xml" as never)).toThrow(/the WebAssembly writer must be one of "ndjson", "csv", "zeek", not "xml"/);
+    // Not registered by the refused calls.
+    expect(() => createLineScanner(SAMPLE, {}, { format: "ids-typo" })).toThrow(/no line format "ids-typo"/);
+  });
+
+  it("refuses a name, a formatter or a values writer of the wrong kind, naming it", () => {
+    expect(() => registerLineFormat("", ids)).toThrow(/name must be a non-empty string/);
+    expect(() => registerLineFormat(7 as never, ids)).toThrow(TypeError);
+    expect(() => registerLineFormat("ids-bad", 5 as never)).toThrow(/line format "ids-bad": the formatter maker must be a function, not number/);
+    expect(() => registerLineFormat("ids-bad", ids, {} as never)).toThrow(/the values writer maker must be a function, not object/);
+  });
+
+  it("takes a well-formed registration, which writes the format's lines", async () => {
+    registerLineFormat("ids-ok", ids);
+    expect(await text("ids-ok")).toBe("1\n11\n21\n31\n33\n39\n47\n61\n65\n");
+  });
+});
