@@ -101,6 +101,21 @@ function usageMessage(error: { code?: string; message: string }): string {
   }
 }
 
+// An option that takes a value given twice: parseArgs keeps the last one, so that
+// `--filter "port 80" --filter "outcome rejected"` silently dropped the first filter. A flag
+// given twice means what it means once.
+function refuseRepeatedValues(tokens: NonNullable<ReturnType<typeof parseArgs>["tokens"]>): void {
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== "option" || token.value === undefined) continue;
+    if (seen.has(token.name)) {
+      const hint = token.name === "filter" ? ": join the conditions with and" : "";
+      throw new UsageError(`--${token.name} given twice (once only${hint})`);
+    }
+    seen.add(token.name);
+  }
+}
+
 /** Parses the arguments after the program name. Throws UsageError. */
 export function parseCommandLine(args: readonly string[]): CommandLine {
   let parsed: ReturnType<typeof parseArgs>;
@@ -110,10 +125,12 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
       options: Object.fromEntries(OPTIONS.map((o) => [o.name, { type: o.value ? "string" : "boolean", ...(o.short ? { short: o.short } : {}) }])),
       allowPositionals: true,
       strict: true,
+      tokens: true,
     } as Parameters<typeof parseArgs>[0]);
   } catch (error) {
     throw new UsageError(usageMessage(error as Error & { code?: string }));
   }
+  refuseRepeatedValues(parsed.tokens ?? []);
   const positionals = [...parsed.positionals];
   // `help [command]` is `[command] --help`, as in git and npm.
   const helpWord = positionals[0] === "help";

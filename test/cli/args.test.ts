@@ -176,9 +176,15 @@ describe("parseCommandLine", () => {
       [["--quiet=yes", "a"], /--quiet takes no value/],
       [["--json", "a"], /--json does not apply to a scan/],
       [["info", "--format", "csv", "a"], /--format does not apply to info/],
+      [["--filter", "port 80", "a", "--filter", "outcome rejected"], /--filter given twice \(once only: join the conditions with and\)/],
+      [["-o", "x.csv", "--format", "csv", "a", "--output", "y.csv"], /--output given twice/],
+      [["--top=3", "--top", "4", "a"], /--top given twice/],
+      [["partition", "--buckets", "4", "--buckets", "8", "-o", "d", "a"], /--buckets given twice/],
     ];
     for (const [args, message] of cases) expect(() => parseCommandLine(args), args.join(" ")).toThrow(message);
     expect(() => parseCommandLine(["--bogus"])).toThrow(UsageError);
+    // A flag twice is the flag.
+    expect(parseCommandLine(["-q", "a", "--quiet", "--verify-checksums", "--verify-checksums"]).flags).toEqual({ quiet: true, verifyChecksums: true });
   });
 });
 
@@ -236,7 +242,7 @@ describe("--help says what the command does", () => {
 
 describe("the command's answers to mistakes", () => {
   it("one line, exit 2", () => {
-    for (const args of [["--top", "-1", SAMPLE], ["--top", "1.5", SAMPLE], ["--threads", "-2", SAMPLE], ["--bogus", SAMPLE], ["info", "--format", "csv", SAMPLE], ["info"], ["-o", "", SAMPLE], ["--max-half-open", "0", SAMPLE]]) {
+    for (const args of [["--filter", "port 80", SAMPLE, "--filter", "port 443"], ["--top", "-1", SAMPLE], ["--top", "1.5", SAMPLE], ["--threads", "-2", SAMPLE], ["--bogus", SAMPLE], ["info", "--format", "csv", SAMPLE], ["info"], ["-o", "", SAMPLE], ["--max-half-open", "0", SAMPLE]]) {
       const r = run(args);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
