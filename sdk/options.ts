@@ -18,7 +18,11 @@ const MAX_IGNORED_NETS = 256;
 /** More would only contend for the cores: each worker holds its own tracker memory. */
 export const MAX_THREADS = 256;
 
-const describe = (v: unknown) => (typeof v === "string" ? `"${v}"` : Array.isArray(v) ? "an array" : v === null ? "null" : typeof v === "object" || typeof v === "function" ? typeof v : String(v));
+const describe = (v: unknown) => (typeof v === "string" ? `"${v}"` : Array.isArray(v) ? "an array" : v === null ? "null"
+  : isBuffer(v) ? `an ${v.constructor.name}` : ArrayBuffer.isView(v) ? `a ${v.constructor.name}`
+  : typeof v === "object" || typeof v === "function" ? typeof v : String(v));
+const isBuffer = (v: unknown): v is ArrayBuffer | SharedArrayBuffer =>
+  v instanceof ArrayBuffer || (typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer);
 
 function integer(name: string, v: unknown, min: number, max: number, what: string): void {
   if (typeof v !== "number") throw new TypeError(`${name} must be a number (${what}), not ${describe(v)}`);
@@ -129,6 +133,10 @@ export function checkInput(input: unknown, name = "input"): void {
   }
   if (input instanceof Uint8Array) return;
   if (input !== null && typeof input === "object" && (Symbol.asyncIterator in input || typeof (input as ReadableStream).getReader === "function")) return;
+  // What fetch()'s arrayBuffer() and file readers give: the bytes are there, in another wrapper.
+  if (isBuffer(input) || ArrayBuffer.isView(input)) {
+    throw new TypeError(`${name} must be a Uint8Array, not ${describe(input)}: pass new Uint8Array(${isBuffer(input) ? "buffer" : "view.buffer, view.byteOffset, view.byteLength"})`);
+  }
   throw new TypeError(`${name} must be a path, "-", a Uint8Array or a byte stream (async iterable or ReadableStream), not ${describe(input)}`);
 }
 

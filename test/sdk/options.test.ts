@@ -148,6 +148,10 @@ describe("inputs", () => {
       expect(() => createScanner(bad as never), String(bad)).toThrow(TypeError);
     }
     expect(() => createScanner([SAMPLE, 7 as never])).toThrow(/input\[1\] must be a path/);
+    // The bytes in another wrapper: said so, with what to pass.
+    expect(() => createScanner(new ArrayBuffer(8) as never)).toThrow(new TypeError("input must be a Uint8Array, not an ArrayBuffer: pass new Uint8Array(buffer)"));
+    expect(() => createScanner([SAMPLE, new DataView(new ArrayBuffer(8)) as never]))
+      .toThrow(new TypeError("input[1] must be a Uint8Array, not a DataView: pass new Uint8Array(view.buffer, view.byteOffset, view.byteLength)"));
     expect(() => createScanner([])).toThrow(/empty list/);
     expect(() => decodeCapture(undefined as never)).toThrow(TypeError);
   });

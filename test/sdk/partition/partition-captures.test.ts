@@ -49,7 +49,7 @@ describe("partitionCaptures' arguments", () => {
     const call = (files: unknown, options: unknown) => partitionCaptures(files as string[], out, options as { buckets: number });
     await expect(call(files[0], { buckets: 2 })).rejects.toThrow(new TypeError("files must be a list of capture paths, not \"" + files[0] + "\""));
     await expect(call([], { buckets: 2 })).rejects.toThrow(new TypeError("files: an empty list names no capture"));
-    await expect(call([files[0], new Uint8Array(4)], { buckets: 2 })).rejects.toThrow(new TypeError("files[1] must be a path, not object"));
+    await expect(call([files[0], new Uint8Array(4)], { buckets: 2 })).rejects.toThrow(new TypeError("files[1] must be a path, not a Uint8Array"));
     await expect(call([files[0], ""], { buckets: 2 })).rejects.toThrow(new TypeError("files[1] must be a path, not \"\""));
     await expect(call(files, undefined)).rejects.toThrow(new TypeError("options must be an object with buckets, not undefined"));
     await expect(call(files, { buckets: 0 })).rejects.toThrow(new RangeError("buckets: 0 is not from 1 to 65536"));
