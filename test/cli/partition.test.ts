@@ -13,6 +13,10 @@ import { fileURLToPath } from "node:url";
 import { writeRotatedCaptures } from "../helpers/rotated-captures.js";
 import { PARTITION_FORMAT_VERSION } from "../../sdk/partition/format.js";
 import { checksum } from "../../sdk/partition/checksum.js";
+import { writePcap, type Frame } from "../helpers/capture-writer.js";
+import { Conversation } from "../helpers/conversation.js";
+import { F, ethernet } from "../helpers/packets.js";
+import { udpTunnel, vxlan } from "../helpers/tunnels.js";
 
 const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "ths-partition-cli-"));
@@ -158,6 +162,28 @@ describe("--from-partitions of a single bucket writes what the scan writes, byte
       expect(readFileSync(reducedFile).equals(readFileSync(scanned)), extra.join(" ")).toBe(true);
     }
   }, 120_000);
+});
+
+describe("--key-by-tunnel with --from-partitions", () => {
+  // The same inner endpoints in two VXLAN tenants: two connections keyed by tunnel, one by
+  // Zeek's key. The flow hash is the inner endpoints', so both tenants land in one bucket and
+  // the reduce task's tracker is where the key is made: the option is the reduce's.
+  it("keys the bucket's connections as the scan with --key-by-tunnel keys them", () => {
+    const inVni = (vni: number, start: number): Frame[] => new Conversation({ clientPort: 45000, start })
+      .c(F.SYN).s(F.SYN | F.ACK).c(F.ACK).c({ flags: F.ACK | F.PSH, payload: 20 }).c(F.FIN | F.ACK).s(F.FIN | F.ACK).c(F.ACK)
+      .frames.map((f) => ({ ...f, data: ethernet(udpTunnel({ src: "192.0.2.1", dst: "192.0.2.2" }, 50000, 4789, vxlan(vni, f.data), true)) }));
+    const frames = [...inVni(1, 1_700_000_000), ...inVni(2, 1_700_000_000.005)];
+    frames.sort((x, y) => x.sec! - y.sec! || x.nsec! - y.nsec!);
+    const capture = join(dir, "tenants.pcap"), parts = join(dir, "parts-tenants");
+    writeFileSync(capture, writePcap(frames));
+    expect(run(["partition", "--buckets", "2", "-o", parts, capture]).code).toBe(0);
+    for (const keyed of [[], ["--key-by-tunnel"]]) {
+      const single = run(["--format", "ndjson", ...keyed, capture]);
+      expect(single.code).toBe(0);
+      expect(single.stdout.trim().split("\n"), keyed.join(" ")).toHaveLength(keyed.length ? 2 : 1);
+      expect(sorted(reduceAll(parts, 2, keyed)), keyed.join(" ")).toEqual(sorted(single.stdout));
+    }
+  }, 60_000);
 });
 
 describe("partitions that cannot be reduced", () => {
