@@ -8,6 +8,7 @@ import type { CaptureReport, CaptureSummary, ConnectionRecord, RttSummary, Times
 import { CONN_STATE_DESCRIPTIONS, formatEndpoint } from "../../sdk/index.js";
 import { InterestingConnections, handshakeTime } from "./interesting.js";
 import { renderTable } from "./text-table.js";
+import { epochParts } from "../../sdk/decoder/timestamp.js";
 
 export interface SummaryContext {
   /** With --filter: the expression, and how many connections there were in all. */
@@ -101,10 +102,10 @@ function isoOf(sec: number): string | null {
 
 /** "05:20:08.935102" (UTC), with the date when the capture spans several days. */
 function timeOfDay(ts: string, withDate: boolean): string {
-  const [sec, frac = "0"] = ts.split(".");
-  const iso = isoOf(Number(sec));
+  const { sec, nsec } = epochParts(ts);
+  const iso = isoOf(sec);
   if (iso === null) return ts;
-  return `${withDate ? iso.slice(0, 10) + " " : ""}${iso.slice(11, 19)}.${frac.slice(0, 6)}`;
+  return `${withDate ? iso.slice(0, 10) + " " : ""}${iso.slice(11, 19)}.${String(nsec).padStart(9, "0").slice(0, 6)}`;
 }
 
 function connectionList(title: string, list: ConnectionRecord[], withDate: boolean): string[] {
