@@ -8,6 +8,7 @@
 import { closeSync, fstatSync, openSync, readSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import * as L from "../../assembly/layout.js";
+import { DEFAULT_TUNNEL_PORTS } from "../decoder/tunnels.js";
 import {
   BUCKET_MAGIC, CHUNK_HEADER_SIZE, CLOCK_ENTRY_SIZE, CLOCK_MAGIC, CLOCK_NAME, FILE_HEADER_SIZE, MANIFEST_NAME, MAP_PREFIX,
   PARTITION_FORMAT_VERSION, bucketName, chunkHeaderIntact, clockEntryIntact, manifestChecksum, otherVersion, readFileHeader,
@@ -109,12 +110,27 @@ export function readPartitionSet(root: string, expectedMaps?: number): Partition
     if (m.manifest.buckets !== first.buckets) {
       throw new PartitionError(`${m.dir}: ${m.manifest.buckets} buckets, ${maps[0]!.dir}: ${first.buckets}: every map task of a run takes the same --buckets`);
     }
-    if (JSON.stringify(m.manifest.decoder) !== JSON.stringify(first.decoder)) {
+    if (decoding(m.manifest.decoder) !== decoding(first.decoder)) {
       throw new PartitionError(`${m.dir}: decoded with other settings than ${maps[0]!.dir} (${JSON.stringify(m.manifest.decoder)}): every map task of a run takes the same options`);
     }
   }
   const files = orderFiles(maps);
   return { buckets: first.buckets, maps, files, decoder: first.decoder, origin: clockOrigin(files) };
+}
+
+/**
+ * What a map output's decoder settings do, as text to compare: the tunnel depth with its default
+ * filled in, and the UDP ports whose tunnel type the options changed from the defaults, by port
+ * (a later entry wins, as configureDecapsulation applies them). So `--max-tunnel-depth 2` and
+ * none, or `--tunnel-ports vxlan=4790,geneve=6082` and `geneve=6082,vxlan=4790`, decode alike.
+ */
+function decoding(d: Manifest["decoder"]): string {
+  const ports = new Map<number, string>();
+  const given = d.tunnelPorts !== null && typeof d.tunnelPorts === "object" ? d.tunnelPorts as Record<string, unknown> : {};
+  for (const [type, list] of Object.entries(given)) for (const port of Array.isArray(list) ? list : []) ports.set(port as number, type);
+  const defaults = new Map(Object.entries(DEFAULT_TUNNEL_PORTS).flatMap(([type, list]) => list.map((port) => [port, type] as const)));
+  const changed = [...ports].filter(([port, type]) => defaults.get(port) !== type).sort((a, b) => a[0] - b[0]);
+  return JSON.stringify([d.verifyChecksums, d.maxTunnelDepth ?? L.DEFAULT_TUNNEL_DEPTH, changed, d.hashSeed]);
 }
 
 function orderFiles(maps: MapOutput[]): OrderedFile[] {
