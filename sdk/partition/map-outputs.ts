@@ -163,7 +163,9 @@ export function openBucketFile(map: MapOutput, bucket: number): { path: string; 
   let fd: number;
   try { fd = openSync(path, "r"); } catch { throw new PartitionError(`${path}: missing: the map output has no bucket ${bucket}`); }
   try {
-    const size = fstatSync(fd).size;
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new PartitionError(`${path}: not a regular file: the map output is damaged (run its partition task again)`);
+    const size = stat.size;
     const written = map.manifest.bucketBytes[bucket]!;
     if (size < written) {
       const at = size < FILE_HEADER_SIZE ? 0 : chunkCutAt(fd, size);
@@ -179,8 +181,18 @@ export function openBucketFile(map: MapOutput, bucket: number): { path: string; 
     return { path, fd, size };
   } catch (error) {
     closeSync(fd);
-    throw error;
+    throw unreadable(path, error);
   }
+}
+
+/** A read that failed (EIO on a disk, a network file system's error) as one line naming the file. */
+export function unreadable(path: string, error: unknown, at?: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (error instanceof PartitionError || typeof code !== "string") return error;
+  const where = at === undefined ? "" : ` byte ${at}:`;
+  // Node's "EIO: i/o error, read" as "i/o error (EIO)".
+  const cause = (error as Error).message.replace(/^[A-Z]+: /, "").replace(/, \w+( '.*')?$/, "");
+  return new (at === undefined ? PartitionError : PartitionDamage)(`${path}:${where} cannot be read: ${cause} (${code})`);
 }
 
 /**
