@@ -137,7 +137,8 @@ function orderFiles(maps: MapOutput[]): OrderedFile[] {
   const all = maps.flatMap((map) => map.manifest.files.map((file, index) => ({ map, file, index })));
   const seen = new Map<string, string>();
   for (const { map, file } of all) {
-    const key = `${file.path}\0${file.bytes}`;
+    // The first packet's time too: two pipes read at the same path (/dev/fd/63) are two captures.
+    const key = `${file.path}\0${file.bytes}\0${JSON.stringify(file.first)}`;
     const other = seen.get(key);
     if (other !== undefined) throw new PartitionError(`${file.path} is in two map outputs (${other} and ${map.name}): its connections would be counted twice`);
     seen.set(key, map.name);

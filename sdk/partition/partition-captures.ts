@@ -35,11 +35,27 @@ export interface PartitionResult {
 
 /**
  * The map output's name: a hash of the captures' paths and sizes, so that a task run again
- * (a retry) replaces its own output and two tasks over different files never collide.
+ * (a retry) replaces its own output and two tasks over different files never collide. (A pipe's
+ * path and size say nothing of what it carried: partitionCaptures names a task over one by
+ * what was read from it, pipeIdentity.)
  */
 export function mapOutputName(files: readonly string[]): string {
-  const identity = files.map((f) => [resolve(f), sizeOf(f)]);
+  return outputName(files.map((f) => [resolve(f), sizeOf(f)]));
+}
+
+function outputName(identity: unknown[]): string {
   return MAP_PREFIX + createHash("sha256").update(JSON.stringify(identity)).digest("hex").slice(0, 16);
+}
+
+/**
+ * What identifies a capture read from a pipe (a named pipe, `<(zcat day1.pcap.gz)`), whose path
+ * is often the same for every task (/dev/fd/63) and whose size is 0: the bytes read and the
+ * first packet's time. Two tasks over different pipes so make two map outputs (one replaced
+ * the other's), and a task run again over the same bytes replaces its own.
+ */
+function pipeIdentity(file: string, capture: CaptureSummary): [string, number, { sec: number; nsec: number } | null] {
+  const first = capture.stats.firstTimestamp;
+  return [resolve(file), capture.bytesRead, first ? { sec: first.sec, nsec: first.nsec } : null];
 }
 
 function isRegularFile(file: string): boolean {
@@ -90,9 +106,9 @@ export async function partitionCaptures(given: string[], outDir: string, options
   if (!Number.isInteger(buckets) || buckets < 1 || buckets > MAX_BUCKETS) throw new RangeError(`buckets: ${buckets} is not from 1 to ${MAX_BUCKETS}`);
   // Named after the ordered files too: a retry with them in another order replaces its output.
   const files = await inCaptureOrder(given);
-  const name = mapOutputName(files);
-  const final = join(outDir, name);
-  const temporary = join(outDir, `.${name}.${process.pid}.${Date.now()}`);
+  const regular = files.map(isRegularFile);
+  const named = mapOutputName(files); // a pipe's part is known once it has been read
+  const temporary = join(outDir, `.${named}.${process.pid}.${Date.now()}`);
   makeDirectories(temporary);
   const out = new BucketFiles(temporary, buckets);
   const memory = acquireScanMemory();
@@ -144,7 +160,7 @@ export async function partitionCaptures(given: string[], outDir: string, options
       while (nextBatch < fileOfBatch.length && fileOfBatch[nextBatch] === k) nextBatch++;
       const first = c.stats.firstTimestamp;
       return {
-        source: c.source, path: resolve(files[k]!), bytes: sizeOf(files[k]!),
+        source: c.source, path: resolve(files[k]!), bytes: regular[k] ? sizeOf(files[k]!) : c.bytesRead,
         first: first ? { sec: first.sec, nsec: first.nsec } : null,
         packets: c.stats.packets, firstTracked: firstTracked[k] ?? null, batches: [start, nextBatch],
         error: c.error ? { code: c.error.code, message: c.error.message, offset: c.error.offset, packet: c.error.packet } : null,
@@ -159,6 +175,9 @@ export async function partitionCaptures(given: string[], outDir: string, options
       files: partitioned, batches: batchNumber, ...sizes,
     };
     manifest.checksum = manifestChecksum(manifest);
+    const name = regular.every(Boolean) ? named
+      : outputName(files.map((f, k) => (regular[k] ? [resolve(f), sizeOf(f)] : pipeIdentity(f, captures[k]!))));
+    const final = join(outDir, name);
     writeFileSync(join(temporary, MANIFEST_NAME), JSON.stringify(manifest, null, 1) + "\n");
     rmSync(final, { recursive: true, force: true }); // an earlier run of the same task
     renameSync(temporary, final);

@@ -164,6 +164,19 @@ describe("--from-partitions of a single bucket writes what the scan writes, byte
   }, 120_000);
 });
 
+describe("map tasks over pipes", () => {
+  // `<(zcat day1.pcap.gz)` is /dev/fd/63 in every task, of size 0: named by path and size, a
+  // second task's output replaced the first's and the reduce lacked its connections (exit 0).
+  it("two tasks over <(...) make two map outputs; a task run again replaces its own", () => {
+    const parts = join(dir, "parts-pipes");
+    const task = (file: string) => spawnSync("bash", ["-c", `"${process.execPath}" "${BIN}" partition --buckets 2 -o "${parts}" <(cat "${file}")`], { encoding: "utf8" });
+    for (const file of [files[0]!, files[1]!, files[1]!]) expect(task(file)).toMatchObject({ status: 0, stderr: "" });
+    expect(readdirSync(parts)).toHaveLength(2);
+    const single = run(["--format", "ndjson", files[0]!, files[1]!]);
+    expect(sorted(reduceAll(parts, 2, ["--maps", "2"]))).toEqual(sorted(single.stdout));
+  }, 60_000);
+});
+
 describe("--key-by-tunnel with --from-partitions", () => {
   // The same inner endpoints in two VXLAN tenants: two connections keyed by tunnel, one by
   // Zeek's key. The flow hash is the inner endpoints', so both tenants land in one bucket and
