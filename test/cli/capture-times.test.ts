@@ -1,9 +1,11 @@
-// Captures whose times are before 1970 (a pcapng interface with if_tsoffset below zero): the
-// command says the same as for the same packets a whole number of days later, dates aside. The
-// decoder once took a negative first time for "no packet yet": info printed no first or last
-// packet, the summary no "Captured" line, and rotated files were read in the order given, not
-// by first packet; the summary's and the ladder's times of day were read off the "-s.f" text as
-// if it were "s.f" (the fraction counted the wrong way).
+// Captures at the edges of time. Before 1970 (a pcapng interface with if_tsoffset below zero):
+// the command says the same as for the same packets a whole number of days later, dates aside.
+// The decoder once took a negative first time for "no packet yet": info printed no first or
+// last packet, the summary no "Captured" line, and rotated files were read in the order given,
+// not by first packet; the summary's and the ladder's times of day were read off the "-s.f"
+// text as if it were "s.f" (the fraction counted the wrong way). Past year 9999 (a damaged
+// stamp): the seconds as they are, as past the range of a date, not ISO text cut at the
+// offsets of a four-digit year ("+010000-01 01T00:00").
 
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { spawnSync } from "node:child_process";
@@ -16,7 +18,7 @@ import { readPcapFrames } from "../helpers/read-pcap.js";
 
 const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
 const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), "ths-cli-1970-"));
+const dir = mkdtempSync(join(tmpdir(), "ths-cli-times-"));
 // 21 000 days back: the sample's 2026 becomes 1969, on the same times of day.
 const DAYS = 21_000, SHIFT = -DAYS * 86_400;
 
@@ -71,5 +73,20 @@ describe("a capture from before 1970", () => {
     const began = (text: string) => text.split("\n").find((l) => l.startsWith("Began "))!;
     expect(began(then.stdout)).toMatch(new RegExp(`^Began ${isoDay(frames[46]!.sec! + SHIFT)} `));
     expect(then.stdout.replace(isoDay(frames[46]!.sec! + SHIFT), "DAY")).toBe(now.stdout.replace(isoDay(frames[46]!.sec!), "DAY"));
+  });
+});
+
+describe("a capture past year 9999", () => {
+  it("the summary, the ladder and info give its seconds since 1970, as for a stamp past a date's range", () => {
+    const start = Date.UTC(10000, 0, 1) / 1000 + 5; // 253 402 300 805
+    const at = (f: Frame, k: number) => ({ ...f, sec: start + Math.floor(k / 10), nsec: (k % 10) * 1000 });
+    // Microseconds: nanoseconds since 1970 that far would not fit in 64 bits.
+    writeFileSync(join(dir, "far.pcapng"), writePcapng([{ interfaces: [{ tsresol: 6 }], blocks: frames.slice(0, 10).map((f, k) => ({ type: "epb" as const, frame: at(f, k) })) }]));
+    const summary = run(["far.pcapng"]).stdout, ladder = run(["--ladder", "1", "far.pcapng"]).stdout, info = run(["info", "far.pcapng"]).stdout;
+    expect(summary).toContain(`Captured ${start} s after 1970 to ${start} s after 1970`);
+    expect(summary).toMatch(new RegExp(`^  #1 +${start}\\.000000000 `, "m"));
+    expect(ladder).toContain(`Began ${start}.000000000 (epoch);`);
+    expect(info).toContain(`First packet:         ${start}.000000000 (${start}.000000000)`);
+    for (const text of [summary, ladder, info]) expect(text).not.toMatch(/[+-]0\d{5}-/);
   });
 });
