@@ -110,7 +110,13 @@ export async function partitionCaptures(given: string[], outDir: string, options
   const named = mapOutputName(files); // a pipe's part is known once it has been read
   const temporary = join(outDir, `.${named}.${process.pid}.${Date.now()}`);
   makeDirectories(temporary);
-  const out = new BucketFiles(temporary, buckets);
+  let out: BucketFiles;
+  try {
+    out = new BucketFiles(temporary, buckets);
+  } catch (error) {
+    rmSync(temporary, { recursive: true, force: true }); // a file of each bucket could not be made
+    throw error;
+  }
   const memory = acquireScanMemory();
   const captures: CaptureSummary[] = [];
   let closed = false;

@@ -86,6 +86,14 @@ describe("partition's output cannot be written", () => {
     expect(readdirSync(parts)).toEqual([]); // the temporary directory removed
   });
 
+  it("more buckets than files the process may open (a low ulimit -Hn): exit 5, one line, no temporary directory", () => {
+    const parts = join(dir, "parts-files");
+    const r = spawnSync("bash", ["-c", `ulimit -n 200; exec '${process.execPath}' '${BIN}' partition --buckets 500 -o '${parts}' '${files[0]}'`], { encoding: "utf8", timeout: 60_000 });
+    expect(r.status).toBe(5);
+    expect(r.stderr).toBe(`tcp-handshake-scan: ${parts}: cannot write the partitions: too many open files (EMFILE)\n`);
+    expect(readdirSync(parts)).toEqual([]);
+  });
+
   for (const [signal, status] of [["INT", 130], ["TERM", 143], ["HUP", 129]] as const) {
     it(`SIG${signal} mid-task: the process ends as that signal and leaves no temporary directory`, () => {
       const parts = join(dir, `parts-${signal}`);
