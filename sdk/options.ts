@@ -102,6 +102,24 @@ export function checkLadderArguments(filter: ConnectionFilter, options: ScanOpti
   if (limit !== Infinity) integer("limit", limit, 1, Number.MAX_SAFE_INTEGER, "a whole number of connections, at least 1 (or Infinity: all)");
 }
 
+/** drawLadders()' callback: checked before the first pass, not when the first ladder is due. */
+export function checkOnLadder(onLadder: unknown): void {
+  if (typeof onLadder !== "function") throw new TypeError(`onLadder must be a function, not ${describe(onLadder)}`);
+}
+
+/** A filter expression (compileFilter(), createLineScanner()'s spec.filter). */
+export function checkFilterExpression(expression: unknown, name = "expression"): void {
+  if (typeof expression !== "string") throw new TypeError(`${name} must be a string (a filter such as "port 443"), not ${describe(expression)}`);
+}
+
+/** createLineScanner()'s third argument: { format, filter? }. */
+export function checkLineSpec(spec: unknown): void {
+  if (spec === null || typeof spec !== "object" || Array.isArray(spec)) throw new TypeError(`spec must be an object ({ format: "ndjson", filter? }), not ${describe(spec)}`);
+  const { format, filter } = spec as { format?: unknown; filter?: unknown };
+  if (typeof format !== "string") throw new TypeError(`spec.format must be a line format's name ("ndjson", or one registered with registerLineFormat), not ${describe(format)}`);
+  if (filter !== undefined) checkFilterExpression(filter, "spec.filter");
+}
+
 /** What decodeCapture() and the scanners read from: checked before it is opened. */
 export function checkInput(input: unknown, name = "input"): void {
   if (typeof input === "string") {

@@ -10,6 +10,7 @@ import type { ConnectionRecord } from "../connections/connection-record.js";
 import type { RecordValues } from "../connections/record-values.js";
 import { parseFilter, type FilterNode } from "./parse-filter.js";
 import { RecordFields, type FilterFields } from "./filter-fields.js";
+import { checkFilterExpression } from "../options.js";
 
 export { FilterSyntaxError } from "./tokens.js";
 
@@ -128,6 +129,7 @@ export interface CompiledFilter extends ConnectionFilter {
 
 /** Compiles a filter expression; throws FilterSyntaxError naming the token and its column. */
 export function compileFilter(expression: string): CompiledFilter {
+  checkFilterExpression(expression);
   const root = parseFilter(expression);
   const onlyIds = pinnedIds(root);
   return {

@@ -12,7 +12,7 @@ import type { CaptureSummary } from "../decoder/decode-capture.js";
 import type { ConnectionRecord } from "../connections/connection-record.js";
 import type { ConnectionFilter } from "../filter/connection-filter.js";
 import type { ScanOptions } from "../scan.js";
-import { checkInputs, checkLadderArguments } from "../options.js";
+import { checkInputs, checkLadderArguments, checkOnLadder } from "../options.js";
 import { findSelected, type SelectedConnections } from "./find-selected.js";
 import { drawSelected } from "./draw-selected.js";
 import { laddersInOnePass } from "./ladder-one-pass.js";
@@ -114,6 +114,7 @@ export async function drawLadders(
 ): Promise<LadderCount> {
   checkInputs(input);
   checkLadderArguments(filter, options, limit);
+  checkOnLadder(onLadder);
   const inputs = Array.isArray(input) ? input : [input];
   if (!readTwice(inputs)) return laddersInOnePass(inputs, filter, options, limit, onLadder);
   // The scan's memory is not kept for another scan: the pass below decodes in a small one of its own.

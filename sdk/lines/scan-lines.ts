@@ -17,7 +17,7 @@
 import type { CaptureInput } from "../decoder/capture-input.js";
 import type { CaptureSummary } from "../decoder/decode-capture.js";
 import type { Timeline } from "../report/capture-report.js";
-import { checkInputs, checkScanOptions } from "../options.js";
+import { checkInputs, checkLineSpec, checkScanOptions } from "../options.js";
 import type { ScanOptions } from "../scan.js";
 import { trackConnections } from "../connections/track.js";
 import { linesInWorkers, trackInWorkers, wasmLinesFromWorkers } from "../parallel/parallel-tracker.js";
@@ -50,6 +50,7 @@ export interface LineScanner {
 export function createLineScanner(input: CaptureInput | CaptureInput[], options: ScanOptions, spec: LineSpec): LineScanner {
   checkInputs(input);
   checkScanOptions(options);
+  checkLineSpec(spec);
   const write = lineWriter(spec); // an unknown format or a bad filter fails here, not in a worker
   const inputs = Array.isArray(input) ? input : [input];
   const threads = options.threads ?? 1;

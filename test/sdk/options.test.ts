@@ -3,7 +3,7 @@
 
 import { describe, it, expect } from "vitest";
 import { fileURLToPath } from "node:url";
-import { createScanner, scan, decodeCapture, captureLadders, compileFilter, type ScanOptions } from "../../sdk/index.js";
+import { createScanner, createLineScanner, scan, decodeCapture, captureLadders, drawLadders, compileFilter, type ScanOptions } from "../../sdk/index.js";
 
 const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
 
@@ -96,6 +96,30 @@ describe("captureLadders arguments", () => {
 
   it("an aborted signal stops it", async () => {
     await expect(captureLadders(SAMPLE, tcp, { signal: AbortSignal.abort() })).rejects.toThrow(/abort/i);
+  });
+
+  it("drawLadders' callback must be a function, before the capture is read", async () => {
+    let read = 0;
+    const counting = { onProgress: () => { read++; } };
+    await expect(drawLadders(SAMPLE, tcp, counting, 5, undefined as never)).rejects.toThrow(new TypeError("onLadder must be a function, not undefined"));
+    expect(read).toBe(0);
+  });
+});
+
+describe("filter expressions and line specs", () => {
+  it("compileFilter takes a string: anything else is a TypeError naming it, not a syntax error at column NaN", () => {
+    for (const [bad, kind] of [[5, "5"], [undefined, "undefined"], [null, "null"], [["port 80"], "an array"], [{}, "object"]] as const) {
+      expect(() => compileFilter(bad as never), kind).toThrow(new TypeError(`expression must be a string (a filter such as "port 443"), not ${kind}`));
+    }
+    expect(() => compileFilter("")).toThrow(/empty filter at column 1/); // a string, checked as a filter
+  });
+
+  it("createLineScanner's spec: an object with a format's name and an optional filter string", () => {
+    expect(() => createLineScanner(SAMPLE, {}, undefined as never)).toThrow(new TypeError('spec must be an object ({ format: "ndjson", filter? }), not undefined'));
+    expect(() => createLineScanner(SAMPLE, {}, "ndjson" as never)).toThrow(/^spec must be an object/);
+    expect(() => createLineScanner(SAMPLE, {}, { format: 5 } as never)).toThrow(/^spec\.format must be a line format's name .*, not 5$/);
+    expect(() => createLineScanner(SAMPLE, {}, { format: "ndjson", filter: 443 } as never)).toThrow(new TypeError('spec.filter must be a string (a filter such as "port 443"), not 443'));
+    expect(() => createLineScanner(SAMPLE, {}, { format: "ndjson", filter: "port 443" })).not.toThrow();
   });
 });
 
