@@ -140,6 +140,27 @@ export function checkInputs(input: CaptureInput | CaptureInput[]): void {
   }
 }
 
+/** A directory argument (partitionCaptures()' outDir, openPartitionSet()'s root). */
+export function checkDirectory(name: string, dir: unknown): void {
+  if (typeof dir !== "string" || dir === "") throw new TypeError(`${name} must be a directory's path, not ${describe(dir)}`);
+}
+
+/** createBucketScanner()'s set: what openPartitionSet() returned. */
+export function checkPartitionSet(set: unknown): void {
+  const maps = (set as { maps?: unknown } | null)?.maps;
+  if (set === null || typeof set !== "object" || !Array.isArray(maps) || maps.length === 0) {
+    throw new TypeError(`set must be a partition set (openPartitionSet(dir, bucket)), not ${describe(set)}`);
+  }
+}
+
+/** registerLineFormat()'s arguments: a name, the formatter's maker, optional values writer and WebAssembly writer. */
+export function checkLineFormat(name: unknown, make: unknown, makeValues: unknown, wasm: unknown): void {
+  if (typeof name !== "string" || name === "") throw new TypeError(`name must be a format's name, not ${describe(name)}`);
+  if (typeof make !== "function") throw new TypeError(`make must be a function returning a formatter, not ${describe(make)}`);
+  if (makeValues !== undefined && typeof makeValues !== "function") throw new TypeError(`makeValues must be a function returning a values writer, not ${describe(makeValues)}`);
+  if (wasm !== undefined && wasm !== "ndjson" && wasm !== "csv" && wasm !== "zeek") throw new TypeError(`wasm must be "ndjson", "csv" or "zeek" (the tracker's writers), not ${describe(wasm)}`);
+}
+
 /** Arguments of partitionCaptures(): paths only (its map output names each file by path and size). */
 export function checkPartitionArguments(files: unknown, options: unknown): void {
   if (!Array.isArray(files)) throw new TypeError(`files must be a list of capture paths, not ${describe(files)}`);

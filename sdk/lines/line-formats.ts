@@ -14,6 +14,7 @@ import { buildConnectionRecord } from "../connections/connection-record.js";
 import type { ConnectionStore } from "../connections/connection-store.js";
 import { readRecordValues, RecordValues } from "../connections/record-values.js";
 import { compileFilter } from "../filter/connection-filter.js";
+import { checkLineFormat } from "../options.js";
 import type { ByteSink } from "./byte-sink.js";
 import { writeNdjson, writeValues } from "./ndjson-bytes.js";
 import type { WasmLineFormat } from "./wasm-lines.js";
@@ -86,6 +87,7 @@ export type ValuesFormatter = (out: ByteSink, v: RecordValues) => void;
  * ndjson's is); it must write what the record formatter writes of the record built from them.
  */
 export function registerLineFormat(name: string, make: () => LineFormatter, makeValues?: () => ValuesFormatter, wasm?: WasmLineFormat): void {
+  checkLineFormat(name, make, makeValues, wasm);
   // `wasm`: the tracker's WebAssembly writer of that name writes the same bytes (the command's csv and zeek)
   if (wasm) wasmWritten.set(name, wasm); else wasmWritten.delete(name);
   registrations.set(name, ++registered);

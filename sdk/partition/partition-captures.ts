@@ -16,7 +16,7 @@ import type { CaptureSummary, DecodeCaptureOptions } from "../decoder/decode-cap
 import { acquireScanMemory, releaseScanMemory } from "../wasm-memory.js";
 import { BucketFiles } from "./bucket-files.js";
 import { captureOrderKey } from "./map-outputs.js";
-import { checkPartitionArguments } from "../options.js";
+import { checkDirectory, checkPartitionArguments } from "../options.js";
 import { MANIFEST_NAME, MAP_PREFIX, NO_TICK, PARTITION_FORMAT_VERSION, manifestChecksum, type Manifest, type PartitionedFile } from "./format.js";
 
 export interface PartitionOptions extends DecodeCaptureOptions {
@@ -102,6 +102,7 @@ async function inCaptureOrder(files: string[]): Promise<string[]> {
  */
 export async function partitionCaptures(given: string[], outDir: string, options: PartitionOptions): Promise<PartitionResult> {
   checkPartitionArguments(given, options);
+  checkDirectory("outDir", outDir);
   const buckets = options.buckets;
   if (!Number.isInteger(buckets) || buckets < 1 || buckets > MAX_BUCKETS) throw new RangeError(`buckets: ${buckets} is not from 1 to ${MAX_BUCKETS}`);
   // Named after the ordered files too: a retry with them in another order replaces its output.

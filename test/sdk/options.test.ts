@@ -3,7 +3,10 @@
 
 import { describe, it, expect } from "vitest";
 import { fileURLToPath } from "node:url";
-import { createScanner, createLineScanner, scan, decodeCapture, captureLadders, drawLadders, compileFilter, type ScanOptions } from "../../sdk/index.js";
+import {
+  createScanner, createLineScanner, scan, decodeCapture, captureLadders, drawLadders, compileFilter, registerLineFormat, peekInput,
+  partitionCaptures, openPartitionSet, createBucketScanner, type ScanOptions,
+} from "../../sdk/index.js";
 
 const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
 
@@ -146,5 +149,26 @@ describe("inputs", () => {
     async function* buffers() { yield bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + 100); yield new DataView(bytes.buffer, bytes.byteOffset + 100, bytes.length - 100); }
     const r = await scan(buffers() as never);
     expect(r.connections).toHaveLength(9);
+  });
+});
+
+describe("the other entry points' arguments", () => {
+  it("registerLineFormat: a name and functions, checked when registered, not when a scan first writes", () => {
+    expect(() => registerLineFormat(5 as never, () => () => "")).toThrow(new TypeError("name must be a format's name, not 5"));
+    expect(() => registerLineFormat("x-test", undefined as never)).toThrow(new TypeError("make must be a function returning a formatter, not undefined"));
+    expect(() => registerLineFormat("x-test", () => () => "", "values" as never)).toThrow(/^makeValues must be a function/);
+    expect(() => registerLineFormat("x-test", () => () => "", undefined, "tsv" as never)).toThrow(/^wasm must be "ndjson", "csv" or "zeek"/);
+  });
+
+  it("peekInput: what scan() refuses, named as scan() names it", async () => {
+    await expect(peekInput(null as never)).rejects.toThrow(/^input must be a path, "-", a Uint8Array or a byte stream .* not null$/);
+  });
+
+  it("partitions: the directories must be paths, the set openPartitionSet's", async () => {
+    await expect(partitionCaptures([SAMPLE], undefined as never, { buckets: 2 })).rejects.toThrow(new TypeError("outDir must be a directory's path, not undefined"));
+    expect(() => openPartitionSet(5 as never, 0)).toThrow(new TypeError("dir must be a directory's path, not 5"));
+    for (const bad of [null, {}, { maps: [] }]) {
+      expect(() => createBucketScanner(bad as never, 0), JSON.stringify(bad)).toThrow(/^set must be a partition set \(openPartitionSet\(dir, bucket\)\)/);
+    }
   });
 });
