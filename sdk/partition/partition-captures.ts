@@ -11,7 +11,9 @@ import { createHash } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import * as L from "../../assembly/layout.js";
 import { decodeInputs } from "../decoder/decode-inputs.js";
-import { peekFirstTimestamp } from "../decoder/peek.js";
+import { peekInput } from "../decoder/peek.js";
+import { abortable } from "../abort.js";
+import type { CaptureInput } from "../decoder/capture-input.js";
 import type { CaptureSummary, DecodeCaptureOptions } from "../decoder/decode-capture.js";
 import { acquireScanMemory, releaseScanMemory } from "../wasm-memory.js";
 import { BucketFiles } from "./bucket-files.js";
@@ -85,13 +87,18 @@ function sizeOf(file: string): number {
 
 /**
  * `files` in capture order: by first packet, equal times in the order given (the reduce orders
- * every map output's files so, and reads each map output's batches in its files' order).
+ * every map output's files so, and reads each map output's batches in its files' order), each
+ * with the input to read it from: a pipe is read once, what its peek read given again (peekInput).
  */
-async function inCaptureOrder(files: string[]): Promise<string[]> {
-  // A pipe read for its first packet would not give those bytes again: such a list stays as given.
-  if (files.length < 2 || !files.every(isRegularFile)) return files;
-  const keys = await Promise.all(files.map(async (file) => captureOrderKey(await peekFirstTimestamp(file))));
-  return files.map((file, index) => ({ file, index })).sort((a, b) => keys[a.index]! - keys[b.index]! || a.index - b.index).map((f) => f.file);
+async function inCaptureOrder(files: string[], signal: AbortSignal | undefined): Promise<{ files: string[]; inputs: CaptureInput[] }> {
+  if (files.length < 2) return { files, inputs: files };
+  // Abortable: a pipe's peek waits for its writer (Ctrl-C stops the task there too).
+  const peeked = await abortable(Promise.all(files.map(async (file, index) => {
+    const { first, input } = await peekInput(file);
+    return { file, input, index, key: captureOrderKey(first) };
+  })), signal);
+  peeked.sort((a, b) => a.key - b.key || a.index - b.index);
+  return { files: peeked.map((p) => p.file), inputs: peeked.map((p) => p.input) };
 }
 
 /**
@@ -106,7 +113,7 @@ export async function partitionCaptures(given: string[], outDir: string, options
   const buckets = options.buckets;
   if (!Number.isInteger(buckets) || buckets < 1 || buckets > MAX_BUCKETS) throw new RangeError(`buckets: ${buckets} is not from 1 to ${MAX_BUCKETS}`);
   // Named after the ordered files too: a retry with them in another order replaces its output.
-  const files = await inCaptureOrder(given);
+  const { files, inputs } = await inCaptureOrder(given, options.signal);
   const regular = files.map(isRegularFile);
   const named = mapOutputName(files); // a pipe's part is known once it has been read
   const temporary = join(outDir, `.${named}.${process.pid}.${Date.now()}`);
@@ -131,7 +138,7 @@ export async function partitionCaptures(given: string[], outDir: string, options
     // Per bucket, the clock it has reached in this batch (seconds, nanoseconds; -1: none).
     const reachedSec = new Float64Array(buckets), reachedNsec = new Uint32Array(buckets);
     let batchNumber = 0;
-    for await (const { batch } of decodeInputs(files, decoding, captures, placement)) {
+    for await (const { batch } of decodeInputs(inputs, decoding, captures, placement)) {
       const fileIndex = captures.length; // summaries are appended as each input ends
       reachedSec.fill(-1);
       // The latest time of the batch's tracked records so far, of any bucket.

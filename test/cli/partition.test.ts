@@ -183,6 +183,24 @@ describe("map tasks over pipes", () => {
     const single = run(["--format", "ndjson", files[0]!, files[1]!]);
     expect(sorted(reduceAll(parts, 2, ["--maps", "2"]))).toEqual(sorted(single.stdout));
   }, 60_000);
+
+  // With two captures or more, pipes among them were ordered by the command into replays (not
+  // paths), which the map task refused: an internal error. They are read in capture order.
+  it("one task over pipes and a file, given out of capture order: the reduce is the scan", () => {
+    const parts = join(dir, "parts-pipes-order");
+    const r = spawnSync("bash", ["-c", `"${process.execPath}" "${BIN}" partition --buckets 2 -o "${parts}" <(cat "${files[2]}") "${files[0]}" <(cat "${files[1]}")`], { encoding: "utf8" });
+    expect(r).toMatchObject({ status: 0, stderr: "" });
+    const single = run(["--format", "ndjson", files[0]!, files[1]!, files[2]!]);
+    expect(sorted(reduceAll(parts, 2))).toEqual(sorted(single.stdout));
+  }, 60_000);
+
+  it("Ctrl-C while a pipe's first packet is awaited (its writer silent): exit 130 at once", () => {
+    const parts = join(dir, "parts-pipes-silent");
+    const r = spawnSync("bash", ["-c", `cd '${dir}'; rm -f silent; mkfifo silent; (exec sleep 20) > silent & writer=$!
+      '${process.execPath}' '${BIN}' partition --buckets 2 -o '${parts}' silent '${files[0]}' & pid=$!
+      sleep 1; kill -INT $pid; wait $pid; echo "$?"; kill $writer`], { encoding: "utf8", timeout: 15_000 });
+    expect(r.stdout.trim()).toBe("130");
+  }, 30_000);
 });
 
 describe("--key-by-tunnel with --from-partitions", () => {
