@@ -23,7 +23,8 @@ import { STATS_PTR, WARN_PTR, META_PTR } from "./memory";
 
 export function resetCounters(): void {
   memory.fill(STATS_PTR, 0, <usize>STAT_COUNT * 8);
-  setStat(STAT_FIRST_TS_SEC, -1);
+  // NaN, not -1: a time before 1970 (a pcapng if_tsoffset below zero) is negative.
+  setStat(STAT_FIRST_TS_SEC, NaN);
   memory.fill(WARN_PTR, 0, <usize>(WARN_COUNT * WARN_SLOT_SIZE) * 8);
   metaCount = 0;
 }
@@ -31,13 +32,17 @@ export function resetCounters(): void {
 @inline export function noteTimestamp(sec: f64, nsec: u32, offset: f64, packet: f64): void {
   const earliestSec = load<f64>(STATS_PTR + (<usize>STAT_EARLIEST_TS_SEC << 3));
   const firstSec = load<f64>(STATS_PTR + (<usize>STAT_FIRST_TS_SEC << 3));
-  if (abs(sec - firstSec) >= TS_FAR_SECONDS && firstSec >= 0) warn(WARN_TS_FAR_FROM_FIRST, offset, packet, sec - firstSec);
-  if (firstSec < 0) {
+  if (isNaN(firstSec)) {
     setStat(STAT_FIRST_TS_SEC, sec);
     setStat(STAT_FIRST_TS_NSEC, <f64>nsec);
     setStat(STAT_EARLIEST_TS_SEC, sec);
     setStat(STAT_EARLIEST_TS_NSEC, <f64>nsec);
-  } else if (sec < earliestSec || (sec == earliestSec && <f64>nsec < load<f64>(STATS_PTR + (<usize>STAT_EARLIEST_TS_NSEC << 3)))) {
+    setStat(STAT_LAST_TS_SEC, sec);
+    setStat(STAT_LAST_TS_NSEC, <f64>nsec);
+    return;
+  }
+  if (abs(sec - firstSec) >= TS_FAR_SECONDS) warn(WARN_TS_FAR_FROM_FIRST, offset, packet, sec - firstSec);
+  if (sec < earliestSec || (sec == earliestSec && <f64>nsec < load<f64>(STATS_PTR + (<usize>STAT_EARLIEST_TS_NSEC << 3)))) {
     setStat(STAT_EARLIEST_TS_SEC, sec);
     setStat(STAT_EARLIEST_TS_NSEC, <f64>nsec);
   }

@@ -45,6 +45,8 @@ const CAUSES: Record<string, string> = {
   ELOOP: "too many symbolic links",
   EBADF: "not open for writing",
   EINVAL: "cannot be written to",
+  // partition keeps a file open per bucket: the hard limit (ulimit -Hn) is below --buckets.
+  EMFILE: "too many open files",
 };
 
 /** A failed write's cause in plain words, with its code: "no space left on device (ENOSPC)". */

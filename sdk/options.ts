@@ -112,17 +112,22 @@ export function checkLadderArguments(filter: ConnectionFilter, options: ScanOpti
   if (limit !== Infinity) integer("limit", limit, 1, Number.MAX_SAFE_INTEGER, "a whole number of connections, at least 1 (or Infinity: all)");
 }
 
-/** createLineScanner()'s spec: a format's name and, optionally, a filter expression. */
-export function checkLineSpec(spec: unknown): void {
-  if (spec === null || typeof spec !== "object") throw new TypeError(`spec must be an object like { format: "ndjson" }, not ${describe(spec)}`);
-  const { format, filter } = spec as { format?: unknown; filter?: unknown };
-  if (typeof format !== "string") throw new TypeError(`spec.format must be a format's name, such as "ndjson", not ${describe(format)}`);
-  if (filter !== undefined) checkFilterExpression(filter, "spec.filter");
+/** drawLadders()' callback: checked before the first pass, not when the first ladder is due. */
+export function checkOnLadder(onLadder: unknown): void {
+  if (typeof onLadder !== "function") throw new TypeError(`onLadder must be a function, not ${describe(onLadder)}`);
 }
 
-/** A filter expression (compileFilter's argument): a string, whose syntax the parser checks. */
+/** A filter expression (compileFilter(), createLineScanner()'s spec.filter). */
 export function checkFilterExpression(expression: unknown, name = "expression"): void {
-  if (typeof expression !== "string") throw new TypeError(`${name} must be a filter expression (a string such as "port 80"), not ${describe(expression)}`);
+  if (typeof expression !== "string") throw new TypeError(`${name} must be a string (a filter such as "port 443"), not ${describe(expression)}`);
+}
+
+/** createLineScanner()'s third argument: { format, filter? }. */
+export function checkLineSpec(spec: unknown): void {
+  if (spec === null || typeof spec !== "object" || Array.isArray(spec)) throw new TypeError(`spec must be an object ({ format: "ndjson", filter? }), not ${describe(spec)}`);
+  const { format, filter } = spec as { format?: unknown; filter?: unknown };
+  if (typeof format !== "string") throw new TypeError(`spec.format must be a line format's name ("ndjson", or one registered with registerLineFormat), not ${describe(format)}`);
+  if (filter !== undefined) checkFilterExpression(filter, "spec.filter");
 }
 
 /** What decodeCapture() and the scanners read from: checked before it is opened. */
@@ -147,6 +152,27 @@ export function checkInputs(input: CaptureInput | CaptureInput[]): void {
   } else {
     checkInput(input);
   }
+}
+
+/** A directory argument (partitionCaptures()' outDir, openPartitionSet()'s root). */
+export function checkDirectory(name: string, dir: unknown): void {
+  if (typeof dir !== "string" || dir === "") throw new TypeError(`${name} must be a directory's path, not ${describe(dir)}`);
+}
+
+/** createBucketScanner()'s set: what openPartitionSet() returned. */
+export function checkPartitionSet(set: unknown): void {
+  const maps = (set as { maps?: unknown } | null)?.maps;
+  if (set === null || typeof set !== "object" || !Array.isArray(maps) || maps.length === 0) {
+    throw new TypeError(`set must be a partition set (openPartitionSet(dir, bucket)), not ${describe(set)}`);
+  }
+}
+
+/** registerLineFormat()'s arguments: a name, the formatter's maker, optional values writer and WebAssembly writer. */
+export function checkLineFormat(name: unknown, make: unknown, makeValues: unknown, wasm: unknown): void {
+  if (typeof name !== "string" || name === "") throw new TypeError(`name must be a format's name, not ${describe(name)}`);
+  if (typeof make !== "function") throw new TypeError(`make must be a function returning a formatter, not ${describe(make)}`);
+  if (makeValues !== undefined && typeof makeValues !== "function") throw new TypeError(`makeValues must be a function returning a values writer, not ${describe(makeValues)}`);
+  if (wasm !== undefined && wasm !== "ndjson" && wasm !== "csv" && wasm !== "zeek") throw new TypeError(`wasm must be "ndjson", "csv" or "zeek" (the tracker's writers), not ${describe(wasm)}`);
 }
 
 /** Arguments of partitionCaptures(): paths only (its map output names each file by path and size). */

@@ -6,7 +6,6 @@
 import { statSync } from "node:fs";
 import { partitionCaptures, MAX_BUCKETS } from "../../sdk/partition/partition-captures.js";
 import { checkInputsAndOutput } from "../input-identity.js";
-import { orderByFirstPacket } from "../inputs.js";
 import { openErrorMessage } from "../report-error.js";
 import { Output, writeFailureCause } from "../output.js";
 import { EXIT_OUTPUT, EXIT_UNREADABLE } from "../exit-codes.js";
@@ -43,15 +42,15 @@ export async function runPartition(files: string[], flags: PartitionFlags): Prom
     }
   }
   const options = { buckets, verifyChecksums: flags.verifyChecksums ?? false, ...decapsulationOptions(flags) };
-  let ordered: string[] = files;
   try {
-    ordered = (await orderByFirstPacket(files)) as string[];
+    // partitionCaptures reads the files in capture order (a pipe's peek given again): not ordered
+    // here, where a pipe would become a replay of it, not a path naming the map output.
     // A signal stops the task: partitionCaptures removes its temporary directory, then the
     // process ends as the signal.
     const stop = stopOnSignals();
     let result: Awaited<ReturnType<typeof partitionCaptures>>;
     try {
-      result = await partitionCaptures(ordered, flags.output, { ...options, signal: stop.signal });
+      result = await partitionCaptures(files, flags.output, { ...options, signal: stop.signal });
     } finally {
       const ended = await stop.end();
       if (ended !== null) return ended;
@@ -76,7 +75,7 @@ export async function runPartition(files: string[], flags: PartitionFlags): Prom
       return EXIT_OUTPUT;
     }
     const message = openErrorMessage(error); // rethrows anything that is not an input problem
-    process.stderr.write(`tcp-handshake-scan: ${path ?? ordered.join(", ")}: ${message}\n`);
+    process.stderr.write(`tcp-handshake-scan: ${path ?? files.join(", ")}: ${message}\n`);
     return EXIT_UNREADABLE;
   }
 }

@@ -33,6 +33,7 @@ export interface ReduceFlags {
   serverPorts?: string;
   maxHalfOpen?: string;
   maxConnections?: string;
+  keyByTunnel?: boolean;
   quiet?: boolean;
   noProgress?: boolean;
 }
@@ -106,6 +107,8 @@ export async function runFromPartitions(captures: string[], flags: ReduceFlags):
     likelyServerPorts: parseServerPorts(flags.serverPorts),
     maxHalfOpen: parseLimit(flags.maxHalfOpen, "--max-half-open"),
     maxConnections: parseLimit(flags.maxConnections, "--max-connections"),
+    // The tracker's key, not the decoder's: the flow hash (the bucket) is the inner endpoints' either way.
+    keyByTunnel: flags.keyByTunnel === true,
   };
   let set;
   try {

@@ -8,6 +8,7 @@ import type { CaptureReport, CaptureSummary, ConnectionRecord, RttSummary, Times
 import { CONN_STATE_DESCRIPTIONS, formatEndpoint } from "../../sdk/index.js";
 import { InterestingConnections, handshakeTime } from "./interesting.js";
 import { renderTable } from "./text-table.js";
+import { epochParts, isoSeconds } from "../../sdk/decoder/timestamp.js";
 
 export interface SummaryContext {
   /** With --filter: the expression, and how many connections there were in all. */
@@ -93,18 +94,12 @@ function scanSuspects(report: CaptureReport): string[] {
   return [...renderTable([{ header: "SYN scan / flood suspects" }, { header: "kind" }, { header: "SYNs", ...right }, { header: "answered", ...right }, { header: "ports", ...right }, { header: "hosts", ...right }], rows), ""];
 }
 
-/** Seconds since 1970 as ISO 8601, or null past the range of a Date (±8.64e12 s: a damaged or wrapped stamp). */
-function isoOf(sec: number): string | null {
-  const date = new Date(sec * 1000);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
-}
-
 /** "05:20:08.935102" (UTC), with the date when the capture spans several days. */
 function timeOfDay(ts: string, withDate: boolean): string {
-  const [sec, frac = "0"] = ts.split(".");
-  const iso = isoOf(Number(sec));
+  const { sec, nsec } = epochParts(ts);
+  const iso = isoSeconds(sec);
   if (iso === null) return ts;
-  return `${withDate ? iso.slice(0, 10) + " " : ""}${iso.slice(11, 19)}.${frac.slice(0, 6)}`;
+  return `${withDate ? iso.slice(0, 10) + " " : ""}${iso.slice(11, 19)}.${String(nsec).padStart(9, "0").slice(0, 6)}`;
 }
 
 function connectionList(title: string, list: ConnectionRecord[], withDate: boolean): string[] {
@@ -130,7 +125,7 @@ function span(captures: CaptureSummary[]): { first: Timestamp; last: Timestamp }
   return first && last ? { first, last } : null;
 }
 
-const iso = (t: Timestamp) => isoOf(t.sec);
+const iso = (t: Timestamp) => isoSeconds(t.sec);
 
 function headline(captures: CaptureSummary[], report: CaptureReport, context: SummaryContext): string[] {
   const packets = captures.reduce((n, c) => n + c.stats.packets, 0);
@@ -179,7 +174,7 @@ export function renderSummary(captures: CaptureSummary[], report: CaptureReport,
   if (lossFinding) out.push(`  ! ${lossFinding}`);
   out.push("");
   const s = span(captures);
-  const withDate = s !== null && isoOf(s.first.sec)?.slice(0, 10) !== isoOf(s.last.sec)?.slice(0, 10);
+  const withDate = s !== null && isoSeconds(s.first.sec)?.slice(0, 10) !== isoSeconds(s.last.sec)?.slice(0, 10);
   const first = (what: string, shown: number, total: number) =>
     `${what} (${shown < total ? `the first ${shown} of ${total}` : total === 1 ? "1" : `all ${total}`}, in the order they began)`;
   if (interesting.failed.length) out.push(...connectionList(first("Failed handshakes", interesting.failed.length, interesting.failedTotal), interesting.failed, withDate));

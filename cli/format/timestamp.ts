@@ -1,6 +1,7 @@
 // Timestamps as users read them: exact epoch strings and ISO 8601 UTC.
 
 import { epochString as epoch, type Timestamp } from "../../sdk/index.js";
+import { isoSeconds } from "../../sdk/decoder/timestamp.js";
 
 /** "1591780863.720289000": seconds and nanoseconds, as tshark prints frame.time_epoch. */
 export function epochString(t: Timestamp): string {
@@ -9,9 +10,9 @@ export function epochString(t: Timestamp): string {
 
 /** "2020-06-10T09:21:03.720289000Z". */
 export function isoString(t: Timestamp): string {
-  const date = new Date(t.sec * 1000);
-  if (Number.isNaN(date.getTime())) return epochString(t);
-  return `${date.toISOString().slice(0, 19)}.${String(t.nsec).padStart(9, "0")}Z`;
+  const date = isoSeconds(t.sec);
+  if (date === null) return epochString(t);
+  return `${date}.${String(t.nsec).padStart(9, "0")}Z`;
 }
 
 /** Seconds between two timestamps, as a decimal string with nanosecond precision. */

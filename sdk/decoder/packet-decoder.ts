@@ -231,7 +231,8 @@ export class PacketDecoder {
     this.held = this.placement?.fill === true && this.state === L.STATUS_NEED_MORE && !this.eof
       && this.batch.count < this.capacity;
     const s = this.stats64;
-    this.batch.latestSec = s[L.STAT_FIRST_TS_SEC]! < 0 ? -1 : s[L.STAT_LAST_TS_SEC]!;
+    // -1 before any packet; a time before 1970 is negative too, which the trackers' clock skips likewise.
+    this.batch.latestSec = Number.isNaN(s[L.STAT_FIRST_TS_SEC]) ? -1 : s[L.STAT_LAST_TS_SEC]!;
     this.batch.latestNsec = s[L.STAT_LAST_TS_NSEC]!;
     this.drainMeta();
     return this.batch;
@@ -275,14 +276,14 @@ export class PacketDecoder {
   earliestTimestamp(): Timestamp | null {
     if (this.final) return this.final.earliest;
     const s = this.stats64;
-    return s[L.STAT_FIRST_TS_SEC]! < 0 ? null : { sec: s[L.STAT_EARLIEST_TS_SEC]!, nsec: s[L.STAT_EARLIEST_TS_NSEC]! };
+    return Number.isNaN(s[L.STAT_FIRST_TS_SEC]) ? null : { sec: s[L.STAT_EARLIEST_TS_SEC]!, nsec: s[L.STAT_EARLIEST_TS_NSEC]! };
   }
 
   stats(): CaptureStats {
     if (this.final) return this.final.stats;
     const s = this.stats64;
     const ts = (secSlot: number, nsecSlot: number): Timestamp | null =>
-      s[L.STAT_FIRST_TS_SEC]! < 0 ? null : { sec: s[secSlot]!, nsec: s[nsecSlot]! };
+      Number.isNaN(s[L.STAT_FIRST_TS_SEC]) ? null : { sec: s[secSlot]!, nsec: s[nsecSlot]! };
     return {
       packets: s[L.STAT_PACKETS]!,
       tcp: s[L.STAT_TCP]!,

@@ -13,6 +13,7 @@ import { Readable } from "node:stream";
 import { decodeCapture } from "./decode-capture.js";
 import { NamedByteSource, InputTypeError, asBytes, inputName, type CaptureInput } from "./capture-input.js";
 import type { Timestamp } from "./packet-decoder.js";
+import { checkInput } from "../options.js";
 
 /** Bytes a peek may read from a once-only input before it gives up (they are kept in memory). */
 export const PEEK_LIMIT_BYTES = 16 << 20;
@@ -113,6 +114,7 @@ async function openOnce(input: Exclude<CaptureInput, Uint8Array>): Promise<{ sou
  * and given again first. Throws only when the input cannot be opened.
  */
 export async function peekInput(input: CaptureInput): Promise<PeekedInput> {
+  checkInput(input);
   if (rereadable(input)) {
     // Throws what scan() throws for an input it cannot open (ENOENT, EACCES, EISDIR: naming the
     // file); what is no capture or damaged is no error here (first: null), as scan() reports it.

@@ -12,7 +12,7 @@ import type { CaptureSummary } from "../decoder/decode-capture.js";
 import type { ConnectionRecord } from "../connections/connection-record.js";
 import type { ConnectionFilter } from "../filter/connection-filter.js";
 import type { ScanOptions } from "../scan.js";
-import { checkInputs, checkLadderArguments } from "../options.js";
+import { checkInputs, checkLadderArguments, checkOnLadder } from "../options.js";
 import { findSelected, type SelectedConnections } from "./find-selected.js";
 import { drawSelected } from "./draw-selected.js";
 import { laddersInOnePass } from "./ladder-one-pass.js";
@@ -114,8 +114,7 @@ export async function drawLadders(
 ): Promise<LadderCount> {
   checkInputs(input);
   checkLadderArguments(filter, options, limit);
-  // Else found missing only once the first pass has read the whole capture.
-  if (typeof onLadder !== "function") throw new TypeError(`onLadder must be a function, not ${onLadder === null ? "null" : typeof onLadder}`);
+  checkOnLadder(onLadder);
   const inputs = Array.isArray(input) ? input : [input];
   // The reads check the signal, but ladders due at once (all those the end of the input makes
   // due, or one connection's end releasing many held back) are handed on with no read between.

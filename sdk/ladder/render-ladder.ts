@@ -11,6 +11,7 @@ import { advanceRfc, type RfcSides } from "./rfc-states.js";
 import { explainConnection } from "./explain.js";
 import { formatEndpoint } from "../decoder/packet-batch.js";
 import { wiresharkFlags } from "./tcp-flags.js";
+import { epochParts, isoSeconds } from "../decoder/timestamp.js";
 import { verdictMarks } from "./verdict-marks.js";
 import { V_DUP_ACK } from "../../assembly/analysis-layout.js";
 
@@ -57,10 +58,10 @@ function sideOptions(o: HandshakeOptions | null, packet: string): string {
 
 /** "2026-11-24 05:20:08.707892000 UTC" from an epoch string with nine decimals. */
 function utcTime(ts: string): string {
-  const [sec, frac = "0"] = ts.split(".");
-  const date = new Date(Number(sec) * 1000);
-  if (Number.isNaN(date.getTime())) return `${ts} (epoch)`;
-  return `${date.toISOString().slice(0, 19).replace("T", " ")}.${frac} UTC`;
+  const { sec, nsec } = epochParts(ts);
+  const date = isoSeconds(sec);
+  if (date === null) return `${ts} (epoch)`;
+  return `${date.replace("T", " ")}.${String(nsec).padStart(9, "0")} UTC`;
 }
 
 function header(c: ConnectionRecord, ladder: ConnectionLadder, scaling: boolean): string[] {

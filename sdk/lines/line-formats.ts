@@ -14,6 +14,7 @@ import { buildConnectionRecord } from "../connections/connection-record.js";
 import type { ConnectionStore } from "../connections/connection-store.js";
 import { readRecordValues, RecordValues } from "../connections/record-values.js";
 import { compileFilter } from "../filter/connection-filter.js";
+import { checkLineFormat } from "../options.js";
 import type { ByteSink } from "./byte-sink.js";
 import { writeNdjson, writeValues } from "./ndjson-bytes.js";
 import type { WasmLineFormat } from "./wasm-lines.js";
@@ -86,7 +87,7 @@ export type ValuesFormatter = (out: ByteSink, v: RecordValues) => void;
  * ndjson's is); it must write what the record formatter writes of the record built from them.
  */
 export function registerLineFormat(name: string, make: () => LineFormatter, makeValues?: () => ValuesFormatter, wasm?: WasmLineFormat): void {
-  checkRegistration(name, make, makeValues, wasm);
+  checkLineFormat(name, make, makeValues, wasm);
   // `wasm`: the tracker's WebAssembly writer of that name writes the same bytes (the command's csv and zeek)
   if (wasm) wasmWritten.set(name, wasm); else wasmWritten.delete(name);
   registrations.set(name, ++registered);
@@ -102,18 +103,6 @@ export function registerLineFormat(name: string, make: () => LineFormatter, make
       record,
     };
   });
-}
-
-const WASM_WRITERS: readonly WasmLineFormat[] = ["ndjson", "csv", "zeek"];
-
-// Checked when registered: a writer name the tracker does not have was taken as its ndjson writer.
-function checkRegistration(name: unknown, make: unknown, makeValues: unknown, wasm: unknown): void {
-  if (typeof name !== "string" || name === "") throw new TypeError(`a line format's name must be a non-empty string, not ${typeof name === "string" ? '""' : typeof name}`);
-  if (typeof make !== "function") throw new TypeError(`line format "${name}": the formatter maker must be a function, not ${typeof make}`);
-  if (makeValues !== undefined && typeof makeValues !== "function") throw new TypeError(`line format "${name}": the values writer maker must be a function, not ${typeof makeValues}`);
-  if (wasm !== undefined && !WASM_WRITERS.includes(wasm as WasmLineFormat)) {
-    throw new RangeError(`line format "${name}": the WebAssembly writer must be one of ${WASM_WRITERS.map((w) => `"${w}"`).join(", ")}, not ${typeof wasm === "string" ? `"${wasm}"` : typeof wasm}`);
-  }
 }
 
 /** The writer of `spec`, its filter applied (writes nothing for a connection it leaves out). */

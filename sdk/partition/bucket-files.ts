@@ -83,15 +83,22 @@ export class BucketFiles {
 
   constructor(dir: string, readonly buckets: number) {
     // ~16 MiB of buffers in all, 8-64 KiB a bucket; a bucket's buffer is written once past it.
-    this.flushAt = Math.max(8192, Math.min(65536, (16 << 20) / buckets));
-    for (let b = 0; b < buckets; b++) {
-      const file = new BufferedFile(join(dir, bucketName(b)), this.flushAt * 2);
-      file.reserve(FILE_HEADER_SIZE);
-      writeFileHeader(file.view, BUCKET_MAGIC, L.RECORD_SIZE, b, buckets);
-      file.used = FILE_HEADER_SIZE;
-      this.files.push(file);
+    // A whole number of 8 bytes: the buffers are read as 32-bit words (16 MiB / 1000 is not).
+    this.flushAt = Math.max(8192, Math.min(65536, Math.floor((16 << 20) / buckets / 8) * 8));
+    try {
+      for (let b = 0; b < buckets; b++) {
+        const file = new BufferedFile(join(dir, bucketName(b)), this.flushAt * 2);
+        file.reserve(FILE_HEADER_SIZE);
+        writeFileHeader(file.view, BUCKET_MAGIC, L.RECORD_SIZE, b, buckets);
+        file.used = FILE_HEADER_SIZE;
+        this.files.push(file);
+      }
+      this.clock = new BufferedFile(join(dir, CLOCK_NAME), 1 << 16);
+    } catch (error) {
+      // One file open per bucket: past the process's limit (EMFILE), those opened are closed.
+      for (const file of this.files) file.discard();
+      throw error;
     }
-    this.clock = new BufferedFile(join(dir, CLOCK_NAME), 1 << 16);
     writeFileHeader(this.clock.view, CLOCK_MAGIC, CLOCK_ENTRY_SIZE, 0, 0);
     this.clock.used = FILE_HEADER_SIZE;
     this.chunkAt = new Int32Array(buckets).fill(-1);

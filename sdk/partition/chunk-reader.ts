@@ -7,7 +7,7 @@ import { closeSync, readSync } from "node:fs";
 import * as L from "../../assembly/layout.js";
 import { CHUNK_DATA_CRC, CHUNK_HEADER_SIZE, FILE_HEADER_SIZE, chunkHeaderIntact } from "./format.js";
 import { checksum } from "./checksum.js";
-import { PartitionDamage } from "./map-outputs.js";
+import { PartitionDamage, unreadable } from "./map-outputs.js";
 
 const BUFFER = 64 << 10;
 
@@ -133,7 +133,13 @@ export class ChunkReader {
     this.end -= this.start;
     this.start = 0;
     while (this.end < n && this.position < this.size) {
-      const got = readSync(this.fd, this.buffer, this.end, this.buffer.length - this.end, this.position);
+      let got: number;
+      try {
+        got = readSync(this.fd, this.buffer, this.end, this.buffer.length - this.end, this.position);
+      } catch (error) {
+        // Found while the bucket is read, as damage is: what was tracked before it stands.
+        throw unreadable(this.path, error, this.position);
+      }
       if (got === 0) break;
       this.end += got;
       this.position += got;

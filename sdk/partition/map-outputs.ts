@@ -8,6 +8,7 @@
 import { closeSync, fstatSync, openSync, readSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import * as L from "../../assembly/layout.js";
+import { DEFAULT_TUNNEL_PORTS } from "../decoder/tunnels.js";
 import {
   BUCKET_MAGIC, CHUNK_HEADER_SIZE, CLOCK_ENTRY_SIZE, CLOCK_MAGIC, CLOCK_NAME, FILE_HEADER_SIZE, MANIFEST_NAME, MAP_PREFIX,
   PARTITION_FORMAT_VERSION, bucketName, chunkHeaderIntact, clockEntryIntact, manifestChecksum, otherVersion, readFileHeader,
@@ -109,7 +110,7 @@ export function readPartitionSet(root: string, expectedMaps?: number): Partition
     if (m.manifest.buckets !== first.buckets) {
       throw new PartitionError(`${m.dir}: ${m.manifest.buckets} buckets, ${maps[0]!.dir}: ${first.buckets}: every map task of a run takes the same --buckets`);
     }
-    if (JSON.stringify(m.manifest.decoder) !== JSON.stringify(first.decoder)) {
+    if (decoding(m.manifest.decoder) !== decoding(first.decoder)) {
       throw new PartitionError(`${m.dir}: decoded with other settings than ${maps[0]!.dir} (${JSON.stringify(m.manifest.decoder)}): every map task of a run takes the same options`);
     }
   }
@@ -117,11 +118,27 @@ export function readPartitionSet(root: string, expectedMaps?: number): Partition
   return { buckets: first.buckets, maps, files, decoder: first.decoder, origin: clockOrigin(files) };
 }
 
+/**
+ * What a map output's decoder settings do, as text to compare: the tunnel depth with its default
+ * filled in, and the UDP ports whose tunnel type the options changed from the defaults, by port
+ * (a later entry wins, as configureDecapsulation applies them). So `--max-tunnel-depth 2` and
+ * none, or `--tunnel-ports vxlan=4790,geneve=6082` and `geneve=6082,vxlan=4790`, decode alike.
+ */
+function decoding(d: Manifest["decoder"]): string {
+  const ports = new Map<number, string>();
+  const given = d.tunnelPorts !== null && typeof d.tunnelPorts === "object" ? d.tunnelPorts as Record<string, unknown> : {};
+  for (const [type, list] of Object.entries(given)) for (const port of Array.isArray(list) ? list : []) ports.set(port as number, type);
+  const defaults = new Map(Object.entries(DEFAULT_TUNNEL_PORTS).flatMap(([type, list]) => list.map((port) => [port, type] as const)));
+  const changed = [...ports].filter(([port, type]) => defaults.get(port) !== type).sort((a, b) => a[0] - b[0]);
+  return JSON.stringify([d.verifyChecksums, d.maxTunnelDepth ?? L.DEFAULT_TUNNEL_DEPTH, changed, d.hashSeed]);
+}
+
 function orderFiles(maps: MapOutput[]): OrderedFile[] {
   const all = maps.flatMap((map) => map.manifest.files.map((file, index) => ({ map, file, index })));
   const seen = new Map<string, string>();
   for (const { map, file } of all) {
-    const key = `${file.path}\0${file.bytes}`;
+    // The first packet's time too: two pipes read at the same path (/dev/fd/63) are two captures.
+    const key = `${file.path}\0${file.bytes}\0${JSON.stringify(file.first)}`;
     const other = seen.get(key);
     if (other !== undefined) throw new PartitionError(`${file.path} is in two map outputs (${other} and ${map.name}): its connections would be counted twice`);
     seen.set(key, map.name);
@@ -147,7 +164,9 @@ export function openBucketFile(map: MapOutput, bucket: number): { path: string; 
   let fd: number;
   try { fd = openSync(path, "r"); } catch { throw new PartitionError(`${path}: missing: the map output has no bucket ${bucket}`); }
   try {
-    const size = fstatSync(fd).size;
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new PartitionError(`${path}: not a regular file: the map output is damaged (run its partition task again)`);
+    const size = stat.size;
     const written = map.manifest.bucketBytes[bucket]!;
     if (size < written) {
       const at = size < FILE_HEADER_SIZE ? 0 : chunkCutAt(fd, size);
@@ -163,8 +182,18 @@ export function openBucketFile(map: MapOutput, bucket: number): { path: string; 
     return { path, fd, size };
   } catch (error) {
     closeSync(fd);
-    throw error;
+    throw unreadable(path, error);
   }
+}
+
+/** A read that failed (EIO on a disk, a network file system's error) as one line naming the file. */
+export function unreadable(path: string, error: unknown, at?: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (error instanceof PartitionError || typeof code !== "string") return error;
+  const where = at === undefined ? "" : ` byte ${at}:`;
+  // Node's "EIO: i/o error, read" as "i/o error (EIO)".
+  const cause = (error as Error).message.replace(/^[A-Z]+: /, "").replace(/, \w+( '.*')?$/, "");
+  return new (at === undefined ? PartitionError : PartitionDamage)(`${path}:${where} cannot be read: ${cause} (${code})`);
 }
 
 /**

@@ -11,12 +11,14 @@ import { createHash } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import * as L from "../../assembly/layout.js";
 import { decodeInputs } from "../decoder/decode-inputs.js";
-import { peekFirstTimestamp } from "../decoder/peek.js";
+import { peekInput } from "../decoder/peek.js";
+import { abortable } from "../abort.js";
+import type { CaptureInput } from "../decoder/capture-input.js";
 import type { CaptureSummary, DecodeCaptureOptions } from "../decoder/decode-capture.js";
 import { acquireScanMemory, releaseScanMemory } from "../wasm-memory.js";
 import { BucketFiles } from "./bucket-files.js";
 import { captureOrderKey } from "./map-outputs.js";
-import { checkPartitionArguments } from "../options.js";
+import { checkDirectory, checkPartitionArguments } from "../options.js";
 import { MANIFEST_NAME, MAP_PREFIX, NO_TICK, PARTITION_FORMAT_VERSION, manifestChecksum, type Manifest, type PartitionedFile } from "./format.js";
 
 export interface PartitionOptions extends DecodeCaptureOptions {
@@ -35,11 +37,27 @@ export interface PartitionResult {
 
 /**
  * The map output's name: a hash of the captures' paths and sizes, so that a task run again
- * (a retry) replaces its own output and two tasks over different files never collide.
+ * (a retry) replaces its own output and two tasks over different files never collide. (A pipe's
+ * path and size say nothing of what it carried: partitionCaptures names a task over one by
+ * what was read from it, pipeIdentity.)
  */
 export function mapOutputName(files: readonly string[]): string {
-  const identity = files.map((f) => [resolve(f), sizeOf(f)]);
+  return outputName(files.map((f) => [resolve(f), sizeOf(f)]));
+}
+
+function outputName(identity: unknown[]): string {
   return MAP_PREFIX + createHash("sha256").update(JSON.stringify(identity)).digest("hex").slice(0, 16);
+}
+
+/**
+ * What identifies a capture read from a pipe (a named pipe, `<(zcat day1.pcap.gz)`), whose path
+ * is often the same for every task (/dev/fd/63) and whose size is 0: the bytes read and the
+ * first packet's time. Two tasks over different pipes so make two map outputs (one replaced
+ * the other's), and a task run again over the same bytes replaces its own.
+ */
+function pipeIdentity(file: string, capture: CaptureSummary): [string, number, { sec: number; nsec: number } | null] {
+  const first = capture.stats.firstTimestamp;
+  return [resolve(file), capture.bytesRead, first ? { sec: first.sec, nsec: first.nsec } : null];
 }
 
 function isRegularFile(file: string): boolean {
@@ -69,13 +87,18 @@ function sizeOf(file: string): number {
 
 /**
  * `files` in capture order: by first packet, equal times in the order given (the reduce orders
- * every map output's files so, and reads each map output's batches in its files' order).
+ * every map output's files so, and reads each map output's batches in its files' order), each
+ * with the input to read it from: a pipe is read once, what its peek read given again (peekInput).
  */
-async function inCaptureOrder(files: string[]): Promise<string[]> {
-  // A pipe read for its first packet would not give those bytes again: such a list stays as given.
-  if (files.length < 2 || !files.every(isRegularFile)) return files;
-  const keys = await Promise.all(files.map(async (file) => captureOrderKey(await peekFirstTimestamp(file))));
-  return files.map((file, index) => ({ file, index })).sort((a, b) => keys[a.index]! - keys[b.index]! || a.index - b.index).map((f) => f.file);
+async function inCaptureOrder(files: string[], signal: AbortSignal | undefined): Promise<{ files: string[]; inputs: CaptureInput[] }> {
+  if (files.length < 2) return { files, inputs: files };
+  // Abortable: a pipe's peek waits for its writer (Ctrl-C stops the task there too).
+  const peeked = await abortable(Promise.all(files.map(async (file, index) => {
+    const { first, input } = await peekInput(file);
+    return { file, input, index, key: captureOrderKey(first) };
+  })), signal);
+  peeked.sort((a, b) => a.key - b.key || a.index - b.index);
+  return { files: peeked.map((p) => p.file), inputs: peeked.map((p) => p.input) };
 }
 
 /**
@@ -86,15 +109,22 @@ async function inCaptureOrder(files: string[]): Promise<string[]> {
  */
 export async function partitionCaptures(given: string[], outDir: string, options: PartitionOptions): Promise<PartitionResult> {
   checkPartitionArguments(given, options);
+  checkDirectory("outDir", outDir);
   const buckets = options.buckets;
   if (!Number.isInteger(buckets) || buckets < 1 || buckets > MAX_BUCKETS) throw new RangeError(`buckets: ${buckets} is not from 1 to ${MAX_BUCKETS}`);
   // Named after the ordered files too: a retry with them in another order replaces its output.
-  const files = await inCaptureOrder(given);
-  const name = mapOutputName(files);
-  const final = join(outDir, name);
-  const temporary = join(outDir, `.${name}.${process.pid}.${Date.now()}`);
+  const { files, inputs } = await inCaptureOrder(given, options.signal);
+  const regular = files.map(isRegularFile);
+  const named = mapOutputName(files); // a pipe's part is known once it has been read
+  const temporary = join(outDir, `.${named}.${process.pid}.${Date.now()}`);
   makeDirectories(temporary);
-  const out = new BucketFiles(temporary, buckets);
+  let out: BucketFiles;
+  try {
+    out = new BucketFiles(temporary, buckets);
+  } catch (error) {
+    rmSync(temporary, { recursive: true, force: true }); // a file of each bucket could not be made
+    throw error;
+  }
   const memory = acquireScanMemory();
   const captures: CaptureSummary[] = [];
   let closed = false;
@@ -108,7 +138,7 @@ export async function partitionCaptures(given: string[], outDir: string, options
     // Per bucket, the clock it has reached in this batch (seconds, nanoseconds; -1: none).
     const reachedSec = new Float64Array(buckets), reachedNsec = new Uint32Array(buckets);
     let batchNumber = 0;
-    for await (const { batch } of decodeInputs(files, decoding, captures, placement)) {
+    for await (const { batch } of decodeInputs(inputs, decoding, captures, placement)) {
       const fileIndex = captures.length; // summaries are appended as each input ends
       reachedSec.fill(-1);
       // The latest time of the batch's tracked records so far, of any bucket.
@@ -144,7 +174,7 @@ export async function partitionCaptures(given: string[], outDir: string, options
       while (nextBatch < fileOfBatch.length && fileOfBatch[nextBatch] === k) nextBatch++;
       const first = c.stats.firstTimestamp;
       return {
-        source: c.source, path: resolve(files[k]!), bytes: sizeOf(files[k]!),
+        source: c.source, path: resolve(files[k]!), bytes: regular[k] ? sizeOf(files[k]!) : c.bytesRead,
         first: first ? { sec: first.sec, nsec: first.nsec } : null,
         packets: c.stats.packets, firstTracked: firstTracked[k] ?? null, batches: [start, nextBatch],
         error: c.error ? { code: c.error.code, message: c.error.message, offset: c.error.offset, packet: c.error.packet } : null,
@@ -159,6 +189,9 @@ export async function partitionCaptures(given: string[], outDir: string, options
       files: partitioned, batches: batchNumber, ...sizes,
     };
     manifest.checksum = manifestChecksum(manifest);
+    const name = regular.every(Boolean) ? named
+      : outputName(files.map((f, k) => (regular[k] ? [resolve(f), sizeOf(f)] : pipeIdentity(f, captures[k]!))));
+    const final = join(outDir, name);
     writeFileSync(join(temporary, MANIFEST_NAME), JSON.stringify(manifest, null, 1) + "\n");
     rmSync(final, { recursive: true, force: true }); // an earlier run of the same task
     renameSync(temporary, final);

@@ -18,7 +18,7 @@ import { PacketBatch } from "../decoder/packet-batch.js";
 import type { ConnectionRecord } from "../connections/connection-record.js";
 import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions, Scanner } from "../scan.js";
-import { checkScanOptions, checkPartitionSetArguments } from "../options.js";
+import { checkDirectory, checkPartitionSet, checkScanOptions, checkPartitionSetArguments } from "../options.js";
 import { ChunkReader, type ChunkArea } from "./chunk-reader.js";
 import { openBucketFile, readPartitionSet, PartitionDamage, PartitionError, type MapOutput, type PartitionSet } from "./map-outputs.js";
 import { CLOCK_ENTRY_SIZE, FILE_HEADER_SIZE } from "./format.js";
@@ -35,6 +35,7 @@ export interface BucketOptions extends Omit<ScanOptions,
  * whole, this version), so that a reduce refuses before it writes anything; throws PartitionError.
  */
 export function openPartitionSet(root: string, bucket: number, maps?: number): PartitionSet {
+  checkDirectory("dir", root);
   checkPartitionSetArguments(bucket, maps);
   const set = readPartitionSet(root, maps);
   checkBucketMade(set, bucket, root);
@@ -51,6 +52,7 @@ function checkBucketMade(set: PartitionSet, bucket: number, root: string): void 
 
 /** A bucket reader's arguments, as createScanner checks its own (TypeError, RangeError, PartitionError). */
 function checkBucketArguments(set: PartitionSet, bucket: number, options: BucketOptions): void {
+  checkPartitionSet(set);
   checkScanOptions(options);
   checkPartitionSetArguments(bucket, undefined);
   checkBucketMade(set, bucket, dirname(set.maps[0]!.dir));

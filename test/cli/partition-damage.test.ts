@@ -6,7 +6,7 @@
 
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, readFileSync, writeFileSync, truncateSync, cpSync, readdirSync, existsSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, readFileSync, writeFileSync, truncateSync, cpSync, readdirSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -167,6 +167,11 @@ describe("the other partition files damaged: refused before anything is written 
     expect(r).toMatchObject({ code: 7, stdout: "" });
     expect(r.stderr).toMatch(new RegExp(`written by another version \\(partition format 2, packet layout \\d+; this one reads ${PARTITION_FORMAT_VERSION} and \\d+\\): run partition again with this version\\n$`));
     expect(PARTITION_FORMAT_VERSION).toBe(3);
+  });
+
+  it("a bucket file that is not a file (a directory in its place): one line, not an internal error", () => {
+    const r = damaged("not-a-file", "bucket-00000.bin", (_bytes, path) => { rmSync(path); mkdirSync(path); });
+    refused(r, "not a regular file: the map output is damaged (run its partition task again)");
   });
 
   it("undamaged copies read as the original", () => {

@@ -3,7 +3,10 @@
 
 import { describe, it, expect } from "vitest";
 import { fileURLToPath } from "node:url";
-import { createScanner, createLineScanner, scan, decodeCapture, captureLadders, drawLadders, compileFilter, type ScanOptions } from "../../sdk/index.js";
+import {
+  createScanner, createLineScanner, scan, decodeCapture, captureLadders, drawLadders, compileFilter, registerLineFormat, peekInput,
+  partitionCaptures, openPartitionSet, createBucketScanner, type ScanOptions,
+} from "../../sdk/index.js";
 
 const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
 
@@ -124,21 +127,29 @@ describe("captureLadders arguments", () => {
   it("an aborted signal stops it", async () => {
     await expect(captureLadders(SAMPLE, tcp, { signal: AbortSignal.abort() })).rejects.toThrow(/abort/i);
   });
+
+  it("drawLadders' callback must be a function, before the capture is read", async () => {
+    let read = 0;
+    const counting = { onProgress: () => { read++; } };
+    await expect(drawLadders(SAMPLE, tcp, counting, 5, undefined as never)).rejects.toThrow(new TypeError("onLadder must be a function, not undefined"));
+    expect(read).toBe(0);
+  });
 });
 
 describe("filter expressions and line specs", () => {
-  it("a filter expression that is not a string is a TypeError naming it, not a syntax error at column NaN", () => {
-    for (const bad of [42, null, undefined, { format: "ndjson" }]) {
-      expect(() => compileFilter(bad as never), String(bad)).toThrow(/^expression must be a filter expression \(a string/);
+  it("compileFilter takes a string: anything else is a TypeError naming it, not a syntax error at column NaN", () => {
+    for (const [bad, kind] of [[5, "5"], [undefined, "undefined"], [null, "null"], [["port 80"], "an array"], [{}, "object"]] as const) {
+      expect(() => compileFilter(bad as never), kind).toThrow(new TypeError(`expression must be a string (a filter such as "port 443"), not ${kind}`));
     }
+    expect(() => compileFilter("")).toThrow(/empty filter at column 1/); // a string, checked as a filter
   });
 
   it("createLineScanner's spec: an object with a format's name and an optional filter string", () => {
-    expect(() => createLineScanner(SAMPLE, {}, undefined as never)).toThrow(/^spec must be an object like \{ format: "ndjson" \}, not undefined/);
+    expect(() => createLineScanner(SAMPLE, {}, undefined as never)).toThrow(new TypeError('spec must be an object ({ format: "ndjson", filter? }), not undefined'));
     expect(() => createLineScanner(SAMPLE, {}, "ndjson" as never)).toThrow(/^spec must be an object/);
-    expect(() => createLineScanner(SAMPLE, {}, { format: 7 } as never)).toThrow(/^spec\.format must be a format's name/);
-    expect(() => createLineScanner(SAMPLE, {}, { format: "ndjson", filter: 80 } as never)).toThrow(/^spec\.filter must be a filter expression/);
-    expect(() => createLineScanner(SAMPLE, {}, { format: "ndjson", filter: "port 80" })).not.toThrow();
+    expect(() => createLineScanner(SAMPLE, {}, { format: 5 } as never)).toThrow(/^spec\.format must be a line format's name .*, not 5$/);
+    expect(() => createLineScanner(SAMPLE, {}, { format: "ndjson", filter: 443 } as never)).toThrow(new TypeError('spec.filter must be a string (a filter such as "port 443"), not 443'));
+    expect(() => createLineScanner(SAMPLE, {}, { format: "ndjson", filter: "port 443" })).not.toThrow();
   });
 });
 
@@ -169,5 +180,26 @@ describe("inputs", () => {
     async function* buffers() { yield bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + 100); yield new DataView(bytes.buffer, bytes.byteOffset + 100, bytes.length - 100); }
     const r = await scan(buffers() as never);
     expect(r.connections).toHaveLength(9);
+  });
+});
+
+describe("the other entry points' arguments", () => {
+  it("registerLineFormat: a name and functions, checked when registered, not when a scan first writes", () => {
+    expect(() => registerLineFormat(5 as never, () => () => "")).toThrow(new TypeError("name must be a format's name, not 5"));
+    expect(() => registerLineFormat("x-test", undefined as never)).toThrow(new TypeError("make must be a function returning a formatter, not undefined"));
+    expect(() => registerLineFormat("x-test", () => () => "", "values" as never)).toThrow(/^makeValues must be a function/);
+    expect(() => registerLineFormat("x-test", () => () => "", undefined, "tsv" as never)).toThrow(/^wasm must be "ndjson", "csv" or "zeek"/);
+  });
+
+  it("peekInput: what scan() refuses, named as scan() names it", async () => {
+    await expect(peekInput(null as never)).rejects.toThrow(/^input must be a path, "-", a Uint8Array or a byte stream .* not null$/);
+  });
+
+  it("partitions: the directories must be paths, the set openPartitionSet's", async () => {
+    await expect(partitionCaptures([SAMPLE], undefined as never, { buckets: 2 })).rejects.toThrow(new TypeError("outDir must be a directory's path, not undefined"));
+    expect(() => openPartitionSet(5 as never, 0)).toThrow(new TypeError("dir must be a directory's path, not 5"));
+    for (const bad of [null, {}, { maps: [] }]) {
+      expect(() => createBucketScanner(bad as never, 0), JSON.stringify(bad)).toThrow(/^set must be a partition set \(openPartitionSet\(dir, bucket\)\)/);
+    }
   });
 });

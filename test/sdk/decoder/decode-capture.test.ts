@@ -262,4 +262,19 @@ describe("timeSpan(): the earliest and the latest packet, whatever their order i
     for await (const _batch of empty) { /* nothing */ }
     expect(empty.timeSpan()).toBeNull();
   });
+
+  it("before 1970 (a pcapng if_tsoffset below zero): the same first, earliest and latest, not none", async () => {
+    const offset = -2_000_000_000; // the packets' times: -299 999 995.5 s and the like
+    const frame = (sec: number) => ({ data: ethernet(tcpIp({ src: "10.0.0.1", dst: "10.0.0.2", sport: 1000, dport: 80, flags: F.SYN })), sec: sec + offset, nsec: 500_000_000 });
+    const bytes = writePcapng([{ interfaces: [{ tsresol: 9, tsoffset: offset }], blocks: [1700000005, 1700000002, 1700000009, 1700000007].map((sec) => ({ type: "epb" as const, frame: frame(sec) })) }]);
+    const capture = decodeCapture(bytes);
+    for await (const _batch of capture) { /* read it all */ }
+    const at = (sec: number) => ({ sec: sec + offset, nsec: 500_000_000 });
+    expect(at(1700000002).sec).toBeLessThan(0);
+    expect(capture.timeSpan()).toEqual({ earliest: at(1700000002), latest: at(1700000009) });
+    const { stats, warnings } = capture.summary();
+    expect(stats.firstTimestamp).toEqual(at(1700000005));
+    expect(stats.lastTimestamp).toEqual(at(1700000009));
+    expect(warnings).toEqual([]);
+  });
 });

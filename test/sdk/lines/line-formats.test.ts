@@ -15,17 +15,17 @@ async function text(format: string): Promise<string> {
 
 describe("registerLineFormat", () => {
   it("refuses a WebAssembly writer the tracker does not have, rather than writing ndjson for the format", async () => {
-    expect(() => registerLineFormat("ids-typo", ids, undefined, "CSV" as never)).toThrow(RangeError);
-    expect(() => registerLineFormat("ids-typo", ids, undefined, "xml" as never)).toThrow(/the WebAssembly writer must be one of "ndjson", "csv", "zeek", not "xml"/);
+    expect(() => registerLineFormat("ids-typo", ids, undefined, "CSV" as never)).toThrow(TypeError);
+    expect(() => registerLineFormat("ids-typo", ids, undefined, "xml" as never)).toThrow(/^wasm must be "ndjson", "csv" or "zeek" \(the tracker's writers\), not "xml"$/);
     // Not registered by the refused calls.
     expect(() => createLineScanner(SAMPLE, {}, { format: "ids-typo" })).toThrow(/no line format "ids-typo"/);
   });
 
   it("refuses a name, a formatter or a values writer of the wrong kind, naming it", () => {
-    expect(() => registerLineFormat("", ids)).toThrow(/name must be a non-empty string/);
+    expect(() => registerLineFormat("", ids)).toThrow(/^name must be a format's name, not ""$/);
     expect(() => registerLineFormat(7 as never, ids)).toThrow(TypeError);
-    expect(() => registerLineFormat("ids-bad", 5 as never)).toThrow(/line format "ids-bad": the formatter maker must be a function, not number/);
-    expect(() => registerLineFormat("ids-bad", ids, {} as never)).toThrow(/the values writer maker must be a function, not object/);
+    expect(() => registerLineFormat("ids-bad", 5 as never)).toThrow(/^make must be a function returning a formatter, not 5$/);
+    expect(() => registerLineFormat("ids-bad", ids, {} as never)).toThrow(/^makeValues must be a function returning a values writer, not object$/);
   });
 
   it("takes a well-formed registration, which writes the format's lines", async () => {

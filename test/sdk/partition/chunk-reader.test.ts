@@ -83,6 +83,15 @@ describe("ChunkReader", () => {
     expect(() => reader.nextBatch()).toThrow(new PartitionDamage(`${damaged}: byte ${second.at}: a chunk header's checksum does not match: the bucket file is damaged (run its partition task again)`));
     reader.close();
   });
+
+  it("a read that fails (EIO on a disk; here a directory read as the file): a PartitionDamage naming the file and the byte", () => {
+    const reader = new ChunkReader(bucketFile, openSync(dir, "r"), statSync(bucketFile).size);
+    let thrown: unknown = null;
+    try { reader.nextBatch(); } catch (error) { thrown = error; }
+    expect(thrown).toBeInstanceOf(PartitionDamage); // exit 4: what was tracked before it stands
+    expect((thrown as Error).message).toBe(`${bucketFile}: byte 32: cannot be read: illegal operation on a directory (EISDIR)`);
+    reader.close();
+  });
 });
 
 describe("a bucket scanner over a damaged bucket file", () => {

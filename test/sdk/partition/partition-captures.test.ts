@@ -43,6 +43,20 @@ describe("partitionCaptures over files out of capture order", () => {
   }, 120_000);
 });
 
+describe("partitionCaptures with many buckets", () => {
+  // Each bucket's buffer was 16 MiB / buckets bytes: not a whole number of 32-bit words for 257,
+  // 1000 or 2000 buckets, whose first word view threw (an internal error of the command).
+  for (const buckets of [257, 1000]) {
+    it(`${buckets} buckets: the buckets give the scan's records`, async () => {
+      const out = join(dir, `many-${buckets}`);
+      await partitionCaptures(files.slice(0, 2), out, { buckets });
+      const union: ConnectionRecord[] = [];
+      for (let b = 0; b < buckets; b++) for await (const c of createBucketScanner(openPartitionSet(out, b, 1), b)) union.push(c);
+      expect(byId(union)).toEqual(byId((await scan(files.slice(0, 2))).connections));
+    }, 120_000);
+  }
+});
+
 describe("partitionCaptures' arguments", () => {
   it("are checked before anything is written: a TypeError or RangeError naming the argument", async () => {
     const out = join(dir, "refused");
