@@ -60,6 +60,14 @@ class BufferedFile {
     this.used = 0;
   }
 
+  /** Back to `size` bytes once written, when a batch that fell in this bucket grew it past twice that. */
+  shrink(size: number): void {
+    if (this.used > 0 || this.bytes.length <= 2 * size) return;
+    this.bytes = new Uint8Array(size);
+    this.view = new DataView(this.bytes.buffer);
+    this.words = new Uint32Array(this.bytes.buffer);
+  }
+
   close(): void {
     this.flush();
     naming(this.path, () => closeSync(this.fd));
@@ -82,12 +90,14 @@ export class BucketFiles {
   private readonly flushAt: number;
 
   constructor(dir: string, readonly buckets: number) {
-    // ~16 MiB of buffers in all, 8-64 KiB a bucket; a bucket's buffer is written once past it.
-    // A whole number of 8 bytes: the buffers are read as 32-bit words (16 MiB / 1000 is not).
-    this.flushAt = Math.max(8192, Math.min(65536, Math.floor((16 << 20) / buckets / 8) * 8));
+    // A bucket's buffer is written once past its share of ~16 MiB (1-64 KiB), and holds its share
+    // and a chunk more: at most ~80 MiB at 65 536 buckets. A share of at least 8 KiB and buffers
+    // of twice it held 16 KiB a bucket: 341 MB at 16 384 buckets, ~1 GiB at 65 536. A whole
+    // number of 8 bytes: the buffers are read as 32-bit words (16 MiB / 1000 is not).
+    this.flushAt = Math.max(1024, Math.min(65536, Math.floor((16 << 20) / buckets / 8) * 8));
     try {
       for (let b = 0; b < buckets; b++) {
-        const file = new BufferedFile(join(dir, bucketName(b)), this.flushAt * 2);
+        const file = new BufferedFile(join(dir, bucketName(b)), this.bufferSize());
         file.reserve(FILE_HEADER_SIZE);
         writeFileHeader(file.view, BUCKET_MAGIC, L.RECORD_SIZE, b, buckets);
         file.used = FILE_HEADER_SIZE;
@@ -103,6 +113,11 @@ export class BucketFiles {
     this.clock.used = FILE_HEADER_SIZE;
     this.chunkAt = new Int32Array(buckets).fill(-1);
     this.open = new Int32Array(buckets);
+  }
+
+  // A buffer's share and room for a chunk of one record with the deepest tunnel chain past it.
+  private bufferSize(): number {
+    return this.flushAt + CHUNK_HEADER_SIZE + L.RECORD_SIZE + L.TUNNEL_RECORD_SIZE;
   }
 
   /** Writes the checksums of `bucket`'s open chunk: its records and levels are all after its header. */
@@ -163,8 +178,17 @@ export class BucketFiles {
     clock.view.setUint32(clock.used + 16, latestNsec, true);
     sealClockEntry(clock.view, clock.used);
     clock.used += CLOCK_ENTRY_SIZE;
-    for (const file of this.files) if (file.used >= this.flushAt) file.flush();
+    for (const file of this.files) {
+      if (file.used < this.flushAt) continue;
+      file.flush();
+      file.shrink(this.bufferSize());
+    }
     if (clock.used >= 1 << 16) clock.flush();
+  }
+
+  /** Bytes the buffers hold room for, used or not (the memory they take). */
+  bufferedCapacity(): number {
+    return this.files.reduce((n, f) => n + f.bytes.length, this.clock.bytes.length);
   }
 
   /** Writes everything; returns each bucket file's size and the clock file's. */
