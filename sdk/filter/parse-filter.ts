@@ -49,7 +49,9 @@ const KEYWORDS = new Set([
   "and", "or", "not", "src", "dst", "state", "outcome", "teardown", "id", ...PROTOS, ...TYPES, ...Object.keys(MEASURES), ...Object.keys(FLAGS),
 ]);
 const EXPECTED = "expected host, net, port, portrange, src, dst, tcp, ip, ip6, state, outcome, teardown, id, "
-  + "a measure (retransmissions, rtt, duration, bytes, …), zero-window, not or \"(\"";
+  + `a measure (retransmissions, rtt, duration, bytes, …), ${Object.keys(FLAGS).join(", ")}, not or "("`;
+// A mark's measure, for a mark given a comparison ("retransmitted > 2").
+const MEASURE_OF_MARK: Record<string, string> = { "zero-window": "zero-windows", "retransmitted": "retransmissions", "capture-loss": "acked-unseen" };
 
 type Proto = "tcp" | "ip" | "ip6" | null;
 type Type = "host" | "net" | "port" | "portrange" | null;
@@ -134,7 +136,15 @@ export function parseFilter(expression: string): FilterNode {
       return { op: "fields", test: (c) => { const m = measure.get(c); return m !== null && compare(cmp, m, x); } };
     }
     const flag = Object.hasOwn(FLAGS, word) ? FLAGS[word] : undefined;
-    if (flag) return { op: "fields", test: flag };
+    if (flag) {
+      // A mark is true or false: a comparison after it reads as the next primary, and said only "unexpected >".
+      const next = peek();
+      if (next && (COMPARISONS as readonly string[]).includes(next.text)) {
+        const measure = MEASURE_OF_MARK[word];
+        fail(`"${word}" is a mark (true or false) and takes no comparison${measure && Object.hasOwn(MEASURES, measure) ? `: count with "${measure} ${next.text} …"` : ""}`, next);
+      }
+      return { op: "fields", test: flag };
+    }
     switch (word) {
       case "state": { const s = value("state", STATES); return { op: "fields", test: (c) => c.connState === s }; }
       case "outcome": { const o = value("outcome", OUTCOMES); return { op: "fields", test: (c) => c.outcome === o }; }

@@ -82,7 +82,11 @@ describe("connection filter", () => {
 
   it("points at the bad token", () => {
     const error = (expr: string) => { try { compileFilter(expr); } catch (e) { return e as FilterSyntaxError; } throw new Error("no error"); };
-    expect(error("host 10.0.0.5 andd port 80").message).toBe('unexpected "andd" (expected host, net, port, portrange, src, dst, tcp, ip, ip6, state, outcome, teardown, id, a measure (retransmissions, rtt, duration, bytes, …), zero-window, not or "(") at column 15 of "host 10.0.0.5 andd port 80"');
+    expect(error("host 10.0.0.5 andd port 80").message).toBe('unexpected "andd" (expected host, net, port, portrange, src, dst, tcp, ip, ip6, state, outcome, teardown, id, a measure (retransmissions, rtt, duration, bytes, …), zero-window, retransmitted, capture-loss, not or "(") at column 15 of "host 10.0.0.5 andd port 80"');
+    // A mark given a comparison: said so, with the measure that counts it.
+    expect(error("retransmitted > 2").message).toBe('"retransmitted" is a mark (true or false) and takes no comparison: count with "retransmissions > …" at column 15 of "retransmitted > 2"');
+    expect(error("port 80 and capture-loss >= 1").message).toMatch(/^"capture-loss" is a mark .*: count with "acked-unseen >= …" at column 26/);
+    expect(error("zero-window == 0").message).toMatch(/^"zero-window" is a mark .*: count with "zero-windows == …"/);
     expect(error("port 70000").column).toBe(5);
     expect(error("state XYZ").message).toContain('unknown state "XYZ"');
     expect(error("(port 1").message).toContain("expected \")\" but the expression ended");
