@@ -93,7 +93,13 @@ export function registerLineFormat(name: string, make: () => LineFormatter, make
   registrations.set(name, ++registered);
   formats.set(name, () => {
     const format = make();
-    const record = (out: ByteSink, c: ConnectionRecord) => out.utf8(format(c));
+    if (typeof format !== "function") throw new TypeError(`line format "${name}": make() must return a formatter function, not ${format === null ? "null" : typeof format}`);
+    const record = (out: ByteSink, c: ConnectionRecord) => {
+      const line = format(c);
+      // Else Node's own message about its Buffer's argument, naming no format.
+      if (typeof line !== "string") throw new TypeError(`line format "${name}": its formatter must return a string (the line), not ${line === null ? "null" : typeof line}`);
+      out.utf8(line);
+    };
     if (!makeValues) return { connection: (out, s, slot) => record(out, buildConnectionRecord(s, slot)), record };
     const write = makeValues();
     const values = new RecordValues();

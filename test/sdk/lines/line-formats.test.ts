@@ -28,6 +28,13 @@ describe("registerLineFormat", () => {
     expect(() => registerLineFormat("ids-bad", ids, {} as never)).toThrow(/^makeValues must be a function returning a values writer, not object$/);
   });
 
+  it("a formatter that returns no string, or a maker that returns no formatter, is a TypeError naming the format", async () => {
+    registerLineFormat("ids-number", () => (c: ConnectionRecord) => c.id as never);
+    await expect(text("ids-number")).rejects.toThrow(new TypeError('line format "ids-number": its formatter must return a string (the line), not number'));
+    registerLineFormat("ids-no-formatter", () => "x" as never);
+    await expect(text("ids-no-formatter")).rejects.toThrow(new TypeError('line format "ids-no-formatter": make() must return a formatter function, not string'));
+  });
+
   it("takes a well-formed registration, which writes the format's lines", async () => {
     registerLineFormat("ids-ok", ids);
     expect(await text("ids-ok")).toBe("1\n11\n21\n31\n33\n39\n47\n61\n65\n");
