@@ -80,6 +80,9 @@ function header(c: ConnectionRecord, ladder: ConnectionLadder, scaling: boolean)
 }
 
 export function renderLadder(ladder: ConnectionLadder): string {
+  if (ladder === null || typeof ladder !== "object" || ladder.connection === null || typeof ladder.connection !== "object" || !Array.isArray(ladder.packets)) {
+    throw new TypeError(`renderLadder takes a ladder (what captureLadders or drawLadders give: { connection, packets }), not ${ladder === null ? "null" : Array.isArray(ladder) ? "an array" : typeof ladder}`);
+  }
   const c = ladder.connection;
   const client = formatEndpoint(c.orig.addr, c.orig.port), server = formatEndpoint(c.resp.addr, c.resp.port);
 
