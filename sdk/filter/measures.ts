@@ -53,11 +53,15 @@ export const MEASURES: Record<string, Measure> = {
   "first-payload": { unit: "time", get: (c) => c.respAnalysis.firstPayloadUs, about: "handshake end to the responder's first payload byte" },
 };
 
-export const FLAGS: Record<string, (c: FilterFields) => boolean> = {
-  "zero-window": (c) => c.origAnalysis.zeroWindow + c.respAnalysis.zeroWindow > 0,
-  "retransmitted": (c) => c.origAnalysis.retransmission + c.respAnalysis.retransmission > 0,
-  "capture-loss": (c) => c.origAnalysis.ackedUnseen + c.respAnalysis.ackedUnseen > 0,
-};
+/** The marks (true or false), each the measure it is: true when that counts one or more. */
+export const MARKS: Record<string, string> = { "zero-window": "zero-windows", "retransmitted": "retransmissions", "capture-loss": "acked-unseen" };
+
+export const FLAGS: Record<string, (c: FilterFields) => boolean> = Object.fromEntries(
+  Object.entries(MARKS).map(([mark, measure]) => {
+    const count = MEASURES[measure]!.get;
+    return [mark, (c: FilterFields) => count(c)! > 0];
+  }),
+);
 
 export const COMPARISONS = [">=", "<=", "==", "!=", ">", "<", "="] as const;
 export type Comparison = (typeof COMPARISONS)[number];

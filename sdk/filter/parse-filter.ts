@@ -20,7 +20,7 @@ import { FilterSyntaxError, tokenize, isAnd, isOr, isNot, type Token } from "./t
 import { parseHost, parseNet, netContains } from "./address-values.js";
 import type { FilterFields } from "./filter-fields.js";
 import { CONN_STATE_DESCRIPTIONS } from "../connections/conn-state.js";
-import { MEASURES, FLAGS, COMPARISONS, parseQuantity, compare, type Comparison } from "./measures.js";
+import { MEASURES, FLAGS, MARKS, COMPARISONS, parseQuantity, compare, type Comparison } from "./measures.js";
 
 /**
  * An endpoint as the tests read it. `version` (4 or 6) where the caller has it (a record's
@@ -50,8 +50,6 @@ const KEYWORDS = new Set([
 ]);
 const EXPECTED = "expected host, net, port, portrange, src, dst, tcp, ip, ip6, state, outcome, teardown, id, "
   + `a measure (retransmissions, rtt, duration, bytes, …), ${Object.keys(FLAGS).join(", ")}, not or "("`;
-// A mark's measure, for a mark given a comparison ("retransmitted > 2").
-const MEASURE_OF_MARK: Record<string, string> = { "zero-window": "zero-windows", "retransmitted": "retransmissions", "capture-loss": "acked-unseen" };
 
 type Proto = "tcp" | "ip" | "ip6" | null;
 type Type = "host" | "net" | "port" | "portrange" | null;
@@ -140,8 +138,7 @@ export function parseFilter(expression: string): FilterNode {
       // A mark is true or false: a comparison after it reads as the next primary, and said only "unexpected >".
       const next = peek();
       if (next && (COMPARISONS as readonly string[]).includes(next.text)) {
-        const measure = MEASURE_OF_MARK[word];
-        fail(`"${word}" is a mark (true or false) and takes no comparison${measure && Object.hasOwn(MEASURES, measure) ? `: count with "${measure} ${next.text} …"` : ""}`, next);
+        fail(`"${word}" is a mark (true or false) and takes no comparison: count with "${MARKS[word]} ${next.text} …"`, next);
       }
       return { op: "fields", test: flag };
     }
