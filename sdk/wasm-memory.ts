@@ -63,10 +63,10 @@ export function releaseScanMemory(memory: WebAssembly.Memory): void {
 /**
  * While off, scans give their memory up instead of pooling it: a pooled memory keeps its pages
  * (and zeroing it when taken makes every page resident), which only a caller that scans again
- * gains from (the ladder's first pass, whose second pass decodes in a small memory of its own). Each call that
- * turns it off is paired with one that turns it on (in a finally): pooling resumes when every
- * caller has, so that one ladder ending does not turn it on under another one's first pass.
- * Both drop the memories pooled before.
+ * gains from (the ladder's first pass, whose second pass decodes in a small memory of its own).
+ * Each call that turns it off is paired with one that turns it on (in a finally): pooling
+ * resumes when every caller has, so that one ladder ending does not turn it on under another
+ * one's first pass. Both drop the memories pooled before.
  */
 export function poolScanMemories(on: boolean): void {
   unpooledBy = Math.max(0, unpooledBy + (on ? -1 : 1));

@@ -58,17 +58,10 @@ export interface ConnectionLadder {
   nanoseconds: boolean;
 }
 
-export interface LadderSelection {
+/** What captureLadders() drew: the ladders themselves, where drawLadders() counts them. */
+export interface LadderSelection extends Omit<LadderCount, "drawn"> {
   /** The first `limit` connections matched, in the order they began. */
   ladders: ConnectionLadder[];
-  /** How many connections the selection matched in all. */
-  matched: number;
-  /**
-   * A summary of each input read to its end. From files or bytes, where the filter pins ids
-   * (onlyIds: `id 42`), reading stops once those connections have ended: the input then being
-   * read and those after it have none.
-   */
-  captures: CaptureSummary[];
 }
 
 /** What drawLadders() drew. */

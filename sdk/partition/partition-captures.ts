@@ -42,7 +42,12 @@ export interface PartitionResult {
  * what was read from it, pipeIdentity.)
  */
 export function mapOutputName(files: readonly string[]): string {
-  return outputName(files.map((f) => [resolve(f), sizeOf(f)]));
+  return outputName(files.map(fileIdentity));
+}
+
+/** What identifies a regular file's capture: its absolute path and its size. */
+function fileIdentity(file: string): [string, number] {
+  return [resolve(file), sizeOf(file)];
 }
 
 function outputName(identity: unknown[]): string {
@@ -115,8 +120,8 @@ export async function partitionCaptures(given: string[], outDir: string, options
   // Named after the ordered files too: a retry with them in another order replaces its output.
   const { files, inputs } = await inCaptureOrder(given, options.signal);
   const regular = files.map(isRegularFile);
-  const named = mapOutputName(files); // a pipe's part is known once it has been read
-  const temporary = join(outDir, `.${named}.${process.pid}.${Date.now()}`);
+  // Named by paths and sizes for now: the final name waits for what a pipe gave (pipeIdentity).
+  const temporary = join(outDir, `.${mapOutputName(files)}.${process.pid}.${Date.now()}`);
   makeDirectories(temporary);
   let out: BucketFiles;
   try {
@@ -189,8 +194,7 @@ export async function partitionCaptures(given: string[], outDir: string, options
       files: partitioned, batches: batchNumber, ...sizes,
     };
     manifest.checksum = manifestChecksum(manifest);
-    const name = regular.every(Boolean) ? named
-      : outputName(files.map((f, k) => (regular[k] ? [resolve(f), sizeOf(f)] : pipeIdentity(f, captures[k]!))));
+    const name = outputName(files.map((f, k) => (regular[k] ? fileIdentity(f) : pipeIdentity(f, captures[k]!))));
     const final = join(outDir, name);
     writeFileSync(join(temporary, MANIFEST_NAME), JSON.stringify(manifest, null, 1) + "\n");
     rmSync(final, { recursive: true, force: true }); // an earlier run of the same task
