@@ -12,6 +12,8 @@ const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 const BAR_WIDTH = 30;
 /** Narrower than this, the bar itself is left out and only the figures are shown. */
 const MIN_BAR_WIDTH = 10;
+/** At most one redraw in this many milliseconds. */
+const REDRAW_MS = 100;
 
 /** The bar drawn on the terminal now, if any. */
 let onScreen: Progress | null = null;
@@ -39,6 +41,9 @@ export class Progress {
   private readonly start = performance.now();
   private last = 0;
   private shown = false;
+  // A count not yet drawn (REDRAW_MS since the last draw had not passed) and the timer that draws it.
+  private pending: number | null = null;
+  private timer: NodeJS.Timeout | null = null;
   private readonly onExit = () => this.erase();
   private readonly onSignal = (signal: NodeJS.Signals) => {
     this.done();
@@ -60,7 +65,17 @@ export class Progress {
 
   update(bytes: number): void {
     const now = performance.now();
-    if (now - this.last < 100) return;
+    if (now - this.last < REDRAW_MS) {
+      // Drawn once the interval is over: reading may stop here (a pipe with nothing more yet),
+      // and a count dropped now would leave the bar unshown, or stale, until the next read.
+      this.pending = bytes;
+      this.timer ??= setTimeout(() => {
+        this.timer = null;
+        if (this.pending !== null) this.update(this.pending);
+      }, REDRAW_MS - (now - this.last)).unref();
+      return;
+    }
+    this.pending = null;
     this.last = now;
     const seconds = (now - this.start) / 1000;
     const rate = seconds > 0 ? bytes / seconds : 0;
@@ -101,6 +116,9 @@ export class Progress {
 
   /** Erases the bar and stops watching for signals (idempotent). */
   done(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.pending = null;
     this.erase();
     process.removeListener("exit", this.onExit);
     for (const s of SIGNALS) process.removeListener(s, this.onSignal);

@@ -148,6 +148,21 @@ describe("progress", () => {
     expect(afterBar).toContain("\r\x1b[K");
   }, 20_000);
 
+  it("draws a count that came too soon after the last once the interval is over: reading may stop there (a pipe with nothing more yet)", async () => {
+    const { writes, stream } = fakeStream();
+    const p = new Progress(null, stream);
+    await wait(120);
+    p.update(1e6);
+    p.update(2e6); // within 100 ms of the first: not drawn now
+    expect(writes.map(shown)).toEqual([expect.stringMatching(/^1\.0 MB read/)]);
+    await wait(150);
+    expect(writes.map(shown)).toEqual([expect.stringMatching(/^1\.0 MB read/), expect.stringMatching(/^2\.0 MB read/)]);
+    p.update(3e6); // within 100 ms of that draw: waits
+    p.done(); // and is dropped with the bar
+    await wait(150);
+    expect(writes.slice(2)).toEqual(["\r\x1b[K"]);
+  });
+
   it("fits the terminal's width, read at each redraw (a resized window), the bar left out where it cannot fit", async () => {
     const { writes, stream } = fakeStream(60);
     const p = new Progress(2e9, stream);
