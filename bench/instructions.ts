@@ -1,0 +1,117 @@
+// npm run bench:instructions -- [DIR...] FILE... — instructions executed per packet, exactly, by
+// this build and by other built checkouts DIR: one decode + track pass on one thread
+// (bench/instruction-pass.ts) under valgrind's callgrind, with V8's jitdump to name the
+// WebAssembly functions (bench/jit-costs.ts). Unlike CPU time, the counts do not move with the
+// machine's load or clock (two runs of one build agree within ~0.1 %), so a change to the hot
+// path can be judged on a shared, drifting machine; whether fewer instructions also mean less
+// time still needs the timed comparisons (bench:analysis, farm-bench). Needs valgrind
+// (Debian's package); node runs with --no-liftoff so that every function is compiled by TurboFan
+// at once, not when it warms up. ~1 minute a 100 MB capture.
+
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readJitCosts } from "./jit-costs.js";
+
+export interface InstructionCount {
+  build: string;
+  packets: number;
+  connections: number;
+  total: number;
+  /** Instructions of each WebAssembly function, by its name in the module (`assembly/tracker/...`). */
+  functions: Map<string, number>;
+}
+
+// The checkout: two levels up from dist/bench/, one from bench/ (the tests run the source).
+const HERE = fileURLToPath(new URL(".", import.meta.url));
+const ROOT = resolve(HERE, existsSync(join(HERE, "..", "package.json")) ? ".." : "../..");
+
+/** Whether valgrind can be run here. */
+export function haveValgrind(): boolean {
+  const r = spawnSync("valgrind", ["--version"], { encoding: "utf8" });
+  return !r.error && r.status === 0;
+}
+
+// "JS:assembly/tracker/track/accept-31-turbofan" → "assembly/tracker/track/accept"
+const wasmName = (jitName: string) => /^JS:(assembly\/.*|~lib\/.*)-\d+-(turbofan|liftoff)$/.exec(jitName)?.[1] ?? null;
+
+/** One decode + track pass of `build` (a checkout with dist/) over `file` under callgrind. */
+export function countInstructions(build: string, file: string): InstructionCount {
+  // node writes its jitdump into its working directory: a fresh one, removed after. NODE_OPTIONS
+  // left out: a test runner's preloads do not resolve from there.
+  const dir = mkdtempSync(join(tmpdir(), "ths-instructions-"));
+  try {
+    const out = join(dir, "callgrind.out");
+    const r = spawnSync("valgrind", [
+      "--tool=callgrind", "--dump-instr=yes", `--callgrind-out-file=${out}`,
+      process.execPath, "--no-liftoff", "--perf-prof", join(ROOT, "dist/bench/instruction-pass.js"), build, "track", file,
+    ], { cwd: dir, env: { ...process.env, NODE_OPTIONS: "" }, encoding: "utf8", maxBuffer: 64 << 20 });
+    if (r.error || r.status !== 0) {
+      // The pass's own lines, not valgrind's (those start with ==pid==).
+      const said = r.stderr.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("==")).slice(-3).join(" / ");
+      throw new Error(`valgrind over ${file} failed (exit ${r.status}): ${r.error?.message ?? said}`);
+    }
+    const total = Number(/I\s+refs:\s+([\d,]+)/.exec(r.stderr)?.[1]?.replace(/,/g, "") ?? NaN);
+    const { packets, connections } = JSON.parse(r.stdout.trim().split("\n").pop()!) as { packets: number; connections: number };
+    const dump = readdirSync(dir).find((f) => /^jit-\d+\.dump$/.test(f));
+    if (!dump) throw new Error("node wrote no jitdump (--perf-prof)");
+    const functions = new Map<string, number>();
+    for (const [name, n] of readJitCosts(out, join(dir, dump))) {
+      const w = wasmName(name);
+      if (w) functions.set(w, (functions.get(w) ?? 0) + n);
+    }
+    return { build, packets, connections, total, functions };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const isTracker = (name: string) => name.startsWith("assembly/tracker/");
+const sum = (m: Map<string, number>, keep: (n: string) => boolean) => [...m].reduce((s, [n, c]) => s + (keep(n) ? c : 0), 0);
+
+/** The decoder's and the tracker's WebAssembly instructions a packet, and all of the process's. */
+export function perPacket(c: InstructionCount): { decode: number; track: number; total: number } {
+  return {
+    decode: sum(c.functions, (n) => !isTracker(n)) / c.packets,
+    track: sum(c.functions, isTracker) / c.packets,
+    total: c.total / c.packets,
+  };
+}
+
+/** The printed lines for one capture: a line per build, its largest tracker functions, ratios. */
+export function describeInstructions(file: string, counts: InstructionCount[], top = 12): string[] {
+  const first = counts[0]!;
+  const lines = [`${file}: ${first.packets} packets, ${first.connections} connections; instructions a packet (callgrind, exact)`];
+  const f = (x: number) => x.toFixed(0).padStart(5);
+  for (const c of counts) {
+    const p = perPacket(c);
+    lines.push(`  ${c.build}: decoder ${f(p.decode)}   tracker ${f(p.track)}   whole process ${f(p.total)} (start-up and JavaScript included)`);
+    const largest = [...c.functions].filter(([n]) => isTracker(n)).sort((a, b) => b[1] - a[1]).slice(0, top);
+    lines.push(`    tracker: ${largest.map(([n, k]) => `${n.replace("assembly/tracker/", "")} ${(k / c.packets).toFixed(0)}`).join(", ")}`);
+  }
+  for (const other of counts.slice(1)) {
+    const a = perPacket(first), b = perPacket(other);
+    lines.push(`  tracker, this build / ${other.build}: ${(a.track / b.track).toFixed(3)}x (${(a.track - b.track).toFixed(0)} a packet); decoder ${(a.decode / b.decode).toFixed(3)}x`);
+  }
+  return lines;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const isDir = (a: string) => existsSync(a) && statSync(a).isDirectory();
+  const dirs = args.filter(isDir), files = args.filter((a) => !isDir(a));
+  if (files.length === 0) {
+    console.error("usage: node dist/bench/instructions.js [DIR...] FILE... (DIR: another built checkout)");
+    process.exit(2);
+  }
+  if (!haveValgrind()) {
+    console.error("bench:instructions: valgrind not found (apt-get install valgrind)");
+    process.exit(1);
+  }
+  for (const file of files) {
+    const counts = [ROOT, ...dirs].map((d) => ({ ...countInstructions(d, file), build: d === ROOT ? "this build" : d }));
+    for (const line of describeInstructions(file, counts)) console.log(line);
+  }
+}

@@ -1,0 +1,108 @@
+// `npm run bench:instructions`: callgrind's per-address counts paired with V8's jitdump. The
+// parsers on hand-made inputs (each format's corners: relative addresses, a call's inclusive
+// cost, a record that is not a code load), then, where valgrind is installed, one real count
+// of a generated capture: every packet read, and the tracker's packet loop among its functions.
+
+import { describe, it, expect } from "vitest";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateCapture } from "../../bench/generate.js";
+import { callgrindCosts, jitdumpLoads, costsByFunction } from "../../bench/jit-costs.js";
+import { countInstructions, haveValgrind, perPacket, describeInstructions } from "../../bench/instructions.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+describe("callgrindCosts", () => {
+  it("reads absolute, relative and repeated addresses, and leaves out a call's inclusive cost", () => {
+    const text = [
+      "version: 1", "positions: instr line", "events: Ir", "fl=(1) ???", "fn=(1) 0x0000100",
+      "0x100 0 5", "+2 0 3", "* 0 1", "cfn=(2) other", "calls=1 0x200 0", "+4 0 1000", "+1 0 2", "-7 0 4", "totals: 1015",
+    ].join("\n");
+    expect([...callgrindCosts(text)]).toEqual([[0x100, 9], [0x102, 4], [0x107, 2]]);
+  });
+  it("reads instr-only positions", () => {
+    expect([...callgrindCosts("positions: instr\nevents: Ir\n0x40 7\n+1 2\n")]).toEqual([[0x40, 7], [0x41, 2]]);
+  });
+});
+
+// A jitdump: a 40-byte header, then records of (id, size, timestamp) and their bodies.
+function jitdump(records: { id: number; address?: number; size?: number; name?: string }[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const header = new DataView(new ArrayBuffer(40));
+  header.setUint32(0, 0x4a695444, true);
+  header.setUint32(4, 1, true);
+  header.setUint32(8, 40, true);
+  parts.push(new Uint8Array(header.buffer));
+  for (const r of records) {
+    const name = new TextEncoder().encode(r.name ?? "");
+    const code = new Uint8Array(r.size ?? 0);
+    const length = r.id === 0 ? 56 + name.length + 1 + code.length : 24;
+    const v = new DataView(new ArrayBuffer(length));
+    v.setUint32(0, r.id, true);
+    v.setUint32(4, length, true);
+    if (r.id === 0) {
+      v.setBigUint64(32, BigInt(r.address!), true);
+      v.setBigUint64(40, BigInt(code.length), true);
+      new Uint8Array(v.buffer).set(name, 56);
+    }
+    parts.push(new Uint8Array(v.buffer));
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+
+describe("jitdumpLoads and costsByFunction", () => {
+  const bytes = jitdump([
+    { id: 0, address: 0x1000, size: 0x20, name: "JS:assembly/tracker/track/accept-31-turbofan" },
+    { id: 2 }, // a code move, say: not a load
+    { id: 0, address: 0x2000, size: 0x10, name: "JS:assembly/index/decode-42-turbofan" },
+  ]);
+  it("finds each code load's name, address and size", () => {
+    expect(jitdumpLoads(bytes)).toEqual([
+      { name: "JS:assembly/tracker/track/accept-31-turbofan", address: 0x1000, size: 0x20 },
+      { name: "JS:assembly/index/decode-42-turbofan", address: 0x2000, size: 0x10 },
+    ]);
+  });
+  it("refuses a file that is not a jitdump", () => {
+    expect(() => jitdumpLoads(new Uint8Array(64))).toThrow(/not a jitdump/);
+  });
+  it("adds each address's count to the function whose code holds it, and nothing outside", () => {
+    const costs = new Map([[0x1000, 3], [0x101f, 4], [0x1020, 100], [0x2008, 5], [0x500, 7]]);
+    expect([...costsByFunction(costs, jitdumpLoads(bytes))]).toEqual([
+      ["JS:assembly/tracker/track/accept-31-turbofan", 7],
+      ["JS:assembly/index/decode-42-turbofan", 5],
+    ]);
+  });
+});
+
+const built = existsSync(join(ROOT, "dist", "bench", "instruction-pass.js"));
+describe.skipIf(!built || !haveValgrind())("bench:instructions under valgrind", () => {
+  it("counts a whole pass of a capture, the tracker's loop and the decoder named", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ths-instructions-test-"));
+    try {
+      const path = join(dir, "short.pcap");
+      const g = generateCapture(path, { bytes: 300e3, snaplen: 96, mix: "short", concurrency: 50, seed: 7 });
+      check(countInstructions(ROOT, path), g.packets, g.connections);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
+// One decode + track pass counted: every packet read, every connection ended, both sides named.
+function check(c: ReturnType<typeof countInstructions>, packets: number, connections: number): void {
+  expect(c.packets).toBe(packets);
+  expect(c.connections).toBe(connections);
+  expect(c.functions.get("assembly/tracker/index/trackAt")).toBeGreaterThan(c.packets);
+  expect(c.functions.get("assembly/index/decode")).toBeGreaterThan(c.packets);
+  const p = perPacket(c);
+  expect(p.decode).toBeGreaterThan(0);
+  expect(p.track).toBeGreaterThan(0);
+  expect(p.total).toBeGreaterThan(p.decode + p.track);
+  const lines = describeInstructions("short.pcap", [c, { ...c, build: "again" }]);
+  expect(lines[lines.length - 1]).toMatch(/^ {2}tracker, this build \/ again: 1\.000x \(0 a packet\); decoder 1\.000x$/);
+}
