@@ -22,6 +22,11 @@ export interface InstructionCount {
   total: number;
   /** Instructions of each WebAssembly function, by its name in the module (`assembly/tracker/...`). */
   functions: Map<string, number>;
+  /**
+   * A build whose modules carry no function names (before round 20): its WebAssembly
+   * instructions in a decode-only pass, so that the tracker's are the difference.
+   */
+  decodeOnly?: number;
 }
 
 // The checkout: two levels up from dist/bench/, one from bench/ (the tests run the source).
@@ -34,11 +39,20 @@ export function haveValgrind(): boolean {
   return !r.error && r.status === 0;
 }
 
-// "JS:assembly/tracker/track/accept-31-turbofan" → "assembly/tracker/track/accept"
-const wasmName = (jitName: string) => /^JS:(assembly\/.*|~lib\/.*)-\d+-(turbofan|liftoff)$/.exec(jitName)?.[1] ?? null;
+// "JS:assembly/tracker/track/accept-31-turbofan" → "assembly/tracker/track/accept"; a module
+// without a name section gives "JS:wasm-function[31]-31-turbofan" → "wasm-function[31]".
+const wasmName = (jitName: string) => /^JS:(assembly\/.*|~lib\/.*|wasm-function\[\d+\])-\d+-(turbofan|liftoff)$/.exec(jitName)?.[1] ?? null;
+const UNNAMED = "wasm-function[";
 
 /** One decode + track pass of `build` (a checkout with dist/) over `file` under callgrind. */
 export function countInstructions(build: string, file: string): InstructionCount {
+  const counted = countPass(build, file, "track");
+  if (![...counted.functions.keys()].some((n) => n.startsWith(UNNAMED))) return counted;
+  const decode = countPass(build, file, "decode");
+  return { ...counted, decodeOnly: [...decode.functions.values()].reduce((a, b) => a + b, 0) };
+}
+
+function countPass(build: string, file: string, mode: "decode" | "track"): InstructionCount {
   // node writes its jitdump into its working directory: a fresh one, removed after. NODE_OPTIONS
   // left out: a test runner's preloads do not resolve from there.
   const dir = mkdtempSync(join(tmpdir(), "ths-instructions-"));
@@ -46,7 +60,7 @@ export function countInstructions(build: string, file: string): InstructionCount
     const out = join(dir, "callgrind.out");
     const r = spawnSync("valgrind", [
       "--tool=callgrind", "--dump-instr=yes", `--callgrind-out-file=${out}`,
-      process.execPath, "--no-liftoff", "--perf-prof", join(ROOT, "dist/bench/instruction-pass.js"), build, "track", file,
+      process.execPath, "--no-liftoff", "--perf-prof", join(ROOT, "dist/bench/instruction-pass.js"), build, mode, file,
     ], { cwd: dir, env: { ...process.env, NODE_OPTIONS: "" }, encoding: "utf8", maxBuffer: 64 << 20 });
     if (r.error || r.status !== 0) {
       // The pass's own lines, not valgrind's (those start with ==pid==).
@@ -73,6 +87,10 @@ const sum = (m: Map<string, number>, keep: (n: string) => boolean) => [...m].red
 
 /** The decoder's and the tracker's WebAssembly instructions a packet, and all of the process's. */
 export function perPacket(c: InstructionCount): { decode: number; track: number; total: number } {
+  if (c.decodeOnly !== undefined) {
+    const wasm = [...c.functions.values()].reduce((a, b) => a + b, 0);
+    return { decode: c.decodeOnly / c.packets, track: (wasm - c.decodeOnly) / c.packets, total: c.total / c.packets };
+  }
   return {
     decode: sum(c.functions, (n) => !isTracker(n)) / c.packets,
     track: sum(c.functions, isTracker) / c.packets,
@@ -89,7 +107,8 @@ export function describeInstructions(file: string, counts: InstructionCount[], t
     const p = perPacket(c);
     lines.push(`  ${c.build}: decoder ${f(p.decode)}   tracker ${f(p.track)}   whole process ${f(p.total)} (start-up and JavaScript included)`);
     const largest = [...c.functions].filter(([n]) => isTracker(n)).sort((a, b) => b[1] - a[1]).slice(0, top);
-    lines.push(`    tracker: ${largest.map(([n, k]) => `${n.replace("assembly/tracker/", "")} ${(k / c.packets).toFixed(0)}`).join(", ")}`);
+    if (c.decodeOnly !== undefined) lines.push("    tracker: (no function names in this build's modules: the tracker is the track pass's WebAssembly less a decode pass's)");
+    else lines.push(`    tracker: ${largest.map(([n, k]) => `${n.replace("assembly/tracker/", "")} ${(k / c.packets).toFixed(0)}`).join(", ")}`);
   }
   for (const other of counts.slice(1)) {
     const a = perPacket(first), b = perPacket(other);
