@@ -48,13 +48,17 @@ function pendingDeadline(p: usize): f64 {
 }
 
 /** The oldest pending connection's first deadline (Infinity when none); promoteHead() replays it. */
-export function headPendingDeadline(): f64 {
+@inline export function headPendingDeadline(): f64 {
+  if (P.headMayHaveChanged) findHeadDeadline();
+  return cachedHeadDeadline;
+}
+
+function findHeadDeadline(): void {
   const head = P.pendingHead();
   if (head != cachedHead) {
     cachedHead = head;
     cachedHeadDeadline = head >= 0 ? pendingDeadline(P.pendingAt(<u32>head)) : Infinity;
   }
-  return cachedHeadDeadline;
 }
 
 /** Replays the oldest pending connection (the one headPendingDeadline() looked at); returns its slot. */

@@ -109,6 +109,11 @@ let chunks: usize = 0; // MAX_CHUNKS chunk addresses, used circularly
 let head: u32 = 0; //    sequence number of the oldest entry kept
 let tail: u32 = 0; //    sequence number the next entry gets
 export let pendingLive: u32 = 0;
+// The live head as pendingHead() last found it, and whether it may have changed since (it
+// died, or a push came to a queue with no live entry): until then the head need not be looked
+// for again, which the packet loop's timer check asks for at every packet (half-open.ts).
+let knownHead: i64 = -1;
+export let headMayHaveChanged = true;
 // Per virtual shard, its live entries oldest first (a list threaded through them: P_PREV,
 // P_NEXT), so that each shard ends its own oldest past its share of the limit.
 const NONE: u32 = 0xffffffff;
@@ -125,6 +130,8 @@ export function resetPending(): void {
   if ((tail & (CHUNK_ENTRIES - 1)) != 0) freeChunkOf(tail); // the chunk being filled
   head = tail = 0;
   pendingLive = 0;
+  knownHead = -1;
+  headMayHaveChanged = true;
   if (shardFirst == 0) {
     shardFirst = heap.alloc(<usize>VIRTUAL_SHARDS << 2);
     shardLast = heap.alloc(<usize>VIRTUAL_SHARDS << 2);
@@ -165,6 +172,7 @@ export function pushPending(hash: u32): usize {
   const at = pendingAt(seq);
   store<u8>(at, 1, P_ALIVE);
   pendingLive++;
+  if (knownHead < 0) headMayHaveChanged = true;
   const shard = virtualShard(hash);
   const last = load<u32>(shardField(shardLast, shard));
   store<u32>(at, last, P_PREV);
@@ -183,6 +191,7 @@ export function killPending(seq: u32): void {
   const at = pendingAt(seq);
   store<u8>(at, 0, P_ALIVE);
   pendingLive--;
+  if (<i64>seq == knownHead) headMayHaveChanged = true;
   const shard = virtualShard(load<u32>(at, P_FLOW_HASH));
   const prev = load<u32>(at, P_PREV), next = load<u32>(at, P_NEXT);
   if (prev == NONE) store<u32>(shardField(shardFirst, shard), next);
@@ -194,11 +203,12 @@ export function killPending(seq: u32): void {
 
 /** The oldest live entry's sequence number, dropping dead ones on the way; -1 when none. */
 export function pendingHead(): i64 {
+  headMayHaveChanged = false;
   while (head != tail) {
-    if (load<u8>(pendingAt(head), P_ALIVE) != 0) return <i64>head;
+    if (load<u8>(pendingAt(head), P_ALIVE) != 0) return knownHead = <i64>head;
     dropHead();
   }
-  return -1;
+  return knownHead = -1;
 }
 
 /** Sequence numbers from the head to the tail, for a walk over the live entries. */

@@ -31,7 +31,7 @@ import { historyLetter, noteSequence, updateStates } from "./endpoints";
 import { noteHandshake, noteCutSyn } from "./handshake";
 import { noteClose } from "./teardown";
 import { reassemble } from "./gaps";
-import { updateTimers, expire, expireBy, remove, resetLifetime } from "./lifetime";
+import { updateTimers, expire, expireBy, anyDueBy, remove, resetLifetime } from "./lifetime";
 import { holdAsPending, promote, resetHalfOpen } from "./half-open";
 import { analysePacket, resetAnalysis } from "./analysis-hooks";
 import { noteTunnel } from "./tunnel";
@@ -109,9 +109,10 @@ function trackShard(records: usize, from: u32, count: u32): u32 {
     clockTakenFor = <i32>i;
   }
   if (sharded) {
-    if (!expireBy(deferredDue > curTime ? deferredDue : curTime)) return false;
+    const due = deferredDue > curTime ? deferredDue : curTime;
+    if (anyDueBy(due) && !expireBy(due)) return false;
     deferredDue = -Infinity;
-  } else if (!expire()) return false;
+  } else if (anyDueBy(curTime) && !expire()) return false;
   if (!endedRoomFor(2)) return false; // a reuse may end one connection, a new half-open one another
   const shard = config.virtualShard(load<u32>(r, L.REC_FLOW_HASH));
   if (liveIn(shard) > config.connectionShare && !enforceConnectionLimit(shard)) return false;
