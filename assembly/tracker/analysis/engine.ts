@@ -257,10 +257,11 @@ function repeatedAck(f: usize, r: usize, window: u32, fwdWindow: u32): u32 {
   return v;
 }
 
-// The ACK is beyond the peer's contiguous end: once per hole.
+// The ACK is beyond the peer's contiguous end: once per hole. The ends compare modulo 2^32, as
+// tshark's (a plain < misjudges a stream whose sequence numbers wrapped between them).
 function ackedUnseen(r: usize, peerEnd: u32): u32 {
   const peerNext = load<u32>(r, S_NEXT_SEQ);
-  if (peerEnd < peerNext) {
+  if (<i32>(peerEnd - peerNext) < 0) {
     store<u32>(r, peerNext, S_MAX_SEQ_TO_BE_ACKED);
     return V_ACKED_UNSEEN;
   }

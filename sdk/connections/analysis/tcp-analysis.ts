@@ -110,7 +110,7 @@ export class TcpAnalysis extends AnalysisState {
     // there already) the peer's duplicate-ACK counter remembers it until the peer's ACK moves.
     const peerEnd = this.maxSeqToBeAcked[r]!;
     if (peerEnd !== 0 && ((ack - peerEnd) | 0) > 0 && flags & ACK) {
-      if (peerEnd < this.nextSeq[r]!) { // plain comparisons, as in tshark
+      if (((peerEnd - this.nextSeq[r]!) | 0) < 0) { // modulo 2^32: a plain < misjudges a wrapped stream
         this.maxSeqToBeAcked[r] = this.nextSeq[r]!;
         v |= V_ACKED_UNSEEN;
       } else {

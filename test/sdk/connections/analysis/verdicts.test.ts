@@ -119,6 +119,17 @@ describe("TCP analysis: each verdict in a scripted conversation", () => {
     await check(c, { a: { keepAlive: 2 }, b: { keepAliveAck: 2 } });
   });
 
+  it("ACKed unseen once per hole where the sequence space wraps: the contiguous end moves past 2^32", async () => {
+    // The server's ISN is 0xffffff00: its 256 lost bytes reach past 2^32 and the next 100 start
+    // at 1. The client's ACK of them moves the server's contiguous end up to its next expected
+    // sequence number (0x65, below 0xffffff01 in a plain comparison, beyond it modulo 2^32), so
+    // that the server's next segment extends it and the client's ACK of that is no new hole.
+    const c = new Conversation({ serverIsn: 0xffffff00 }).c(SYN).s({ flags: SYN | ACK, dt: 20 }).c({ flags: ACK, dt: 5 })
+      .c(ACK | PSH, 100).s({ flags: ACK | PSH, payload: 256, lost: true }).s(ACK | PSH, 100)
+      .c(ACK | PSH, 100).s(ACK | PSH, 100).c(ACK);
+    await check(c, { a: { ackedUnseen: 1 }, b: { lostSegment: 1 } });
+  });
+
   it("ack-RTT, retransmitted bytes, gaps and the time to the first payload byte", async () => {
     const c = opened().c({ flags: ACK | PSH, payload: 100, dt: 40 }).s({ flags: ACK, dt: 30 })
       .s({ flags: ACK | PSH, payload: 300, dt: 7 }).s({ flags: ACK | PSH, payload: 300, seq: 5001, dt: 500 }).c({ flags: ACK, dt: 2 });
