@@ -271,8 +271,10 @@ function ackedUnseen(r: usize, peerEnd: u32): u32 {
 }
 
 // A segment that does not advance the sequence and is not spurious: fast, out of order or plain.
+// The peer's duplicate-ACK counter is read unsigned, as tshark keeps it: its -1 (set by an ACK of
+// unseen data) counts as at least 2.
 function retransmissionKind(a: usize, f: usize, r: usize, seq: u32, flags: u32, payload: u32, nxt: u32, peerAck: u32, t: f64): u32 {
-  if (load<i32>(r, S_DUP_ACK_NUM) >= 2 && peerAck == seq && ltUnsigned(t - load<f64>(r, S_LAST_TIME), 0.02)) return V_FAST_RETRANSMISSION;
+  if (load<u32>(r, S_DUP_ACK_NUM) >= 2 && peerAck == seq && ltUnsigned(t - load<f64>(r, S_LAST_TIME), 0.02)) return V_FAST_RETRANSMISSION;
   const firstRtt = load<f64>(a, A_FIRST_RTT);
   const thresh: f64 = firstRtt != 0 ? firstRtt : 0.003;
   if (ltUnsigned(t - load<f64>(f, S_NEXT_SEQ_TIME), thresh) && nxt != seq + payload + ((flags & (SYN | FIN)) != 0 ? 1 : 0)) return V_OUT_OF_ORDER;

@@ -129,8 +129,8 @@ export class TcpAnalysis extends AnalysisState {
       const sinceAck = t - this.sideLastTime[r]!, sinceNext = t - this.nextSeqTime[f]!;
       if (payload > 0 && peerAck !== 0 && ((seq + payload - peerAck) | 0) <= 0) {
         v |= V_SPURIOUS_RETRANSMISSION; // data the peer had already acknowledged
-      } else if (notAdvanced && this.dupAckNum[r]! >= 2 && peerAck === seq && sinceAck >= 0 && sinceAck < 0.02) {
-        v |= V_FAST_RETRANSMISSION;
+      } else if (notAdvanced && (this.dupAckNum[r]! >>> 0) >= 2 && peerAck === seq && sinceAck >= 0 && sinceAck < 0.02) {
+        v |= V_FAST_RETRANSMISSION; // (the counter read unsigned, as tshark keeps it: its -1 counts)
       } else if (notAdvanced && (sinceNext >= 0 ? thresh < 0 || sinceNext < thresh : thresh < 0 && sinceNext < thresh)
         && nxt !== ((seq + payload + (flags & (SYN | FIN) ? 1 : 0)) >>> 0)) {
         v |= V_OUT_OF_ORDER;

@@ -119,6 +119,16 @@ describe("TCP analysis: each verdict in a scripted conversation", () => {
     await check(c, { a: { keepAlive: 2 }, b: { keepAliveAck: 2 } });
   });
 
+  it("fast retransmission right after an ACK of unseen data: tshark's duplicate-ACK counter of -1 is unsigned", async () => {
+    // The client's ACK of the server's lost segment finds no hole to close (the server's next
+    // expected sequence number is its contiguous end) and sets the server's duplicate-ACK
+    // counter to -1, which tshark 4.0 keeps in an unsigned field: at least 2, so the client's
+    // segment sent again 8 ms after the server's last packet, at the server's last ACK, is fast.
+    const c = opened().s({ flags: ACK | PSH, payload: 100, lost: true, dt: 1 })
+      .c({ flags: ACK | PSH, payload: 100, dt: 1 }).c({ flags: ACK | PSH, payload: 100, seq: 1001, dt: 1 });
+    await check(c, { a: { ackedUnseen: 1, retransmission: 1, fastRetransmission: 1 } });
+  });
+
   it("ACKed unseen once per hole where the sequence space wraps: the contiguous end moves past 2^32", async () => {
     // The server's ISN is 0xffffff00: its 256 lost bytes reach past 2^32 and the next 100 start
     // at 1. The client's ACK of them moves the server's contiguous end up to its next expected
