@@ -28,8 +28,13 @@ const FIN: u32 = 0x01, SYN: u32 = 0x02, RST: u32 = 0x04, ACK: u32 = 0x10;
 @inline function seqLT(x: u32, y: u32): bool { return <i32>(x - y) < 0; }
 @inline function seqLE(x: u32, y: u32): bool { return <i32>(x - y) <= 0; }
 @inline function seqGT(x: u32, y: u32): bool { return <i32>(x - y) > 0; }
-// Unsigned 64-bit nanosecond comparison, as Wireshark's: a negative difference is huge.
-@inline function ltUnsigned(x: f64, y: f64): bool { return x >= 0 ? y < 0 || x < y : y < 0 && x < y; }
+// Unsigned 64-bit nanosecond comparison, as Wireshark's: a negative difference is huge. Both
+// are rounded to whole nanoseconds first: a difference of two times in seconds lands either side
+// of a bound it equals (0.012 - 0.009 is 0.002999999999999999).
+@inline function ltUnsigned(xSeconds: f64, ySeconds: f64): bool {
+  const x = nearest(xSeconds * 1e9), y = nearest(ySeconds * 1e9);
+  return x >= 0 ? y < 0 || x < y : y < 0 && x < y;
+}
 
 /** Gives back the pool blocks of the connection at `a` (at its end, before its memory is reused). */
 export function analysisRelease(a: usize): void {

@@ -129,6 +129,14 @@ describe("TCP analysis: each verdict in a scripted conversation", () => {
     await check(c, { a: { ackedUnseen: 1, retransmission: 1, fastRetransmission: 1 } });
   });
 
+  it("a segment sent again exactly 3 ms after the sequence last moved is no longer out of order (whole nanoseconds)", async () => {
+    // No handshake: the out-of-order bound is 3 ms, and tshark's test is "less than" in
+    // integer nanoseconds. 0.012 - 0.009 in seconds as doubles is 0.002999999999999999.
+    const c = new Conversation().c({ flags: ACK | PSH, payload: 100, dt: 6 }).c({ flags: ACK | PSH, payload: 100, dt: 3 })
+      .c({ flags: ACK | PSH, payload: 100, seq: 1000, dt: 3 });
+    await check(c, { a: { retransmission: 1 } });
+  });
+
   it("ACKed unseen once per hole where the sequence space wraps: the contiguous end moves past 2^32", async () => {
     // The server's ISN is 0xffffff00: its 256 lost bytes reach past 2^32 and the next 100 start
     // at 1. The client's ACK of them moves the server's contiguous end up to its next expected
