@@ -30,10 +30,9 @@ const FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10;
 
 // Sequence numbers compare by the sign of their 32-bit difference: ((a - b) | 0) < 0 is "a
 // before b". Wireshark compares time differences as unsigned 64-bit nanoseconds: a negative
-// one (the clock stepped back) is larger than any positive one, and they are rounded to whole
-// nanoseconds first. Both are written out where
-// used rather than called: a sequence number above 2^31 or a time passed to a function V8 does
-// not inline is boxed, an allocation per packet.
+// one (the clock stepped back) is larger than any positive one; ours are rounded to whole
+// nanoseconds first. Both are written out where used rather than called: a sequence number
+// above 2^31 or a time passed to a function V8 does not inline is boxed, an allocation per packet.
 
 export class TcpAnalysis extends AnalysisState {
   /** The packet's f64 and u32 fields, written by the caller before packet() (see IO_*). */
