@@ -51,6 +51,11 @@ export class Conversation {
   /** Pause (milliseconds) before the next packet. */
   wait(ms: number): this { this.time += ms; return this; }
 
+  /** The next sequence number the client (0) or the server (1) would send. */
+  nextSeq(side: 0 | 1): number { return this.next[side]; }
+  /** The highest sequence number the client (0) or the server (1) has received (its next ACK). */
+  highestReceived(side: 0 | 1): number { return this.received[side]; }
+
   private send(side: 0 | 1, step: Step): this {
     const peer = side ^ 1;
     const payload = step.payload ?? 0;

@@ -28,8 +28,13 @@ const FIN: u32 = 0x01, SYN: u32 = 0x02, RST: u32 = 0x04, ACK: u32 = 0x10;
 @inline function seqLT(x: u32, y: u32): bool { return <i32>(x - y) < 0; }
 @inline function seqLE(x: u32, y: u32): bool { return <i32>(x - y) <= 0; }
 @inline function seqGT(x: u32, y: u32): bool { return <i32>(x - y) > 0; }
-// Unsigned 64-bit nanosecond comparison, as Wireshark's: a negative difference is huge.
-@inline function ltUnsigned(x: f64, y: f64): bool { return x >= 0 ? y < 0 || x < y : y < 0 && x < y; }
+// Unsigned 64-bit nanosecond comparison, as Wireshark's: a negative difference is huge. Both
+// are rounded to whole nanoseconds first: a difference of two times in seconds lands either side
+// of a bound it equals (0.012 - 0.009 is 0.002999999999999999).
+@inline function ltUnsigned(xSeconds: f64, ySeconds: f64): bool {
+  const x = nearest(xSeconds * 1e9), y = nearest(ySeconds * 1e9);
+  return x >= 0 ? y < 0 || x < y : y < 0 && x < y;
+}
 
 /** Gives back the pool blocks of the connection at `a` (at its end, before its memory is reused). */
 export function analysisRelease(a: usize): void {
@@ -257,10 +262,11 @@ function repeatedAck(f: usize, r: usize, window: u32, fwdWindow: u32): u32 {
   return v;
 }
 
-// The ACK is beyond the peer's contiguous end: once per hole.
+// The ACK is beyond the peer's contiguous end: once per hole. The ends compare modulo 2^32, as
+// tshark's (a plain < misjudges a stream whose sequence numbers wrapped between them).
 function ackedUnseen(r: usize, peerEnd: u32): u32 {
   const peerNext = load<u32>(r, S_NEXT_SEQ);
-  if (peerEnd < peerNext) {
+  if (<i32>(peerEnd - peerNext) < 0) {
     store<u32>(r, peerNext, S_MAX_SEQ_TO_BE_ACKED);
     return V_ACKED_UNSEEN;
   }
@@ -270,8 +276,10 @@ function ackedUnseen(r: usize, peerEnd: u32): u32 {
 }
 
 // A segment that does not advance the sequence and is not spurious: fast, out of order or plain.
+// The peer's duplicate-ACK counter is read unsigned, as tshark keeps it: its -1 (set by an ACK of
+// unseen data) counts as at least 2.
 function retransmissionKind(a: usize, f: usize, r: usize, seq: u32, flags: u32, payload: u32, nxt: u32, peerAck: u32, t: f64): u32 {
-  if (load<i32>(r, S_DUP_ACK_NUM) >= 2 && peerAck == seq && ltUnsigned(t - load<f64>(r, S_LAST_TIME), 0.02)) return V_FAST_RETRANSMISSION;
+  if (load<u32>(r, S_DUP_ACK_NUM) >= 2 && peerAck == seq && ltUnsigned(t - load<f64>(r, S_LAST_TIME), 0.02)) return V_FAST_RETRANSMISSION;
   const firstRtt = load<f64>(a, A_FIRST_RTT);
   const thresh: f64 = firstRtt != 0 ? firstRtt : 0.003;
   if (ltUnsigned(t - load<f64>(f, S_NEXT_SEQ_TIME), thresh) && nxt != seq + payload + ((flags & (SYN | FIN)) != 0 ? 1 : 0)) return V_OUT_OF_ORDER;

@@ -30,9 +30,9 @@ const FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10;
 
 // Sequence numbers compare by the sign of their 32-bit difference: ((a - b) | 0) < 0 is "a
 // before b". Wireshark compares time differences as unsigned 64-bit nanoseconds: a negative
-// one (the clock stepped back) is larger than any positive one. Both are written out where
-// used rather than called: a sequence number above 2^31 or a time passed to a function V8 does
-// not inline is boxed, an allocation per packet.
+// one (the clock stepped back) is larger than any positive one; ours are rounded to whole
+// nanoseconds first. Both are written out where used rather than called: a sequence number
+// above 2^31 or a time passed to a function V8 does not inline is boxed, an allocation per packet.
 
 export class TcpAnalysis extends AnalysisState {
   /** The packet's f64 and u32 fields, written by the caller before packet() (see IO_*). */
@@ -110,7 +110,7 @@ export class TcpAnalysis extends AnalysisState {
     // there already) the peer's duplicate-ACK counter remembers it until the peer's ACK moves.
     const peerEnd = this.maxSeqToBeAcked[r]!;
     if (peerEnd !== 0 && ((ack - peerEnd) | 0) > 0 && flags & ACK) {
-      if (peerEnd < this.nextSeq[r]!) { // plain comparisons, as in tshark
+      if (((peerEnd - this.nextSeq[r]!) | 0) < 0) { // modulo 2^32: a plain < misjudges a wrapped stream
         this.maxSeqToBeAcked[r] = this.nextSeq[r]!;
         v |= V_ACKED_UNSEEN;
       } else {
@@ -125,12 +125,13 @@ export class TcpAnalysis extends AnalysisState {
       let notAdvanced = nxt !== 0 && ((seq - nxt) | 0) < 0;
       if (payload > 1 && ((nxt - 1) >>> 0) === seq) notAdvanced = false; // data after a probe byte
       const peerAck = this.lastAck[r]!;
-      const thresh = this.firstRtt[slot] !== 0 ? this.firstRtt[slot]! : 0.003;
-      const sinceAck = t - this.sideLastTime[r]!, sinceNext = t - this.nextSeqTime[f]!;
+      // In whole nanoseconds, as tshark's: a difference of doubles lands either side of a bound it equals.
+      const thresh = Math.round((this.firstRtt[slot] !== 0 ? this.firstRtt[slot]! : 0.003) * 1e9);
+      const sinceAck = Math.round((t - this.sideLastTime[r]!) * 1e9), sinceNext = Math.round((t - this.nextSeqTime[f]!) * 1e9);
       if (payload > 0 && peerAck !== 0 && ((seq + payload - peerAck) | 0) <= 0) {
         v |= V_SPURIOUS_RETRANSMISSION; // data the peer had already acknowledged
-      } else if (notAdvanced && this.dupAckNum[r]! >= 2 && peerAck === seq && sinceAck >= 0 && sinceAck < 0.02) {
-        v |= V_FAST_RETRANSMISSION;
+      } else if (notAdvanced && (this.dupAckNum[r]! >>> 0) >= 2 && peerAck === seq && sinceAck >= 0 && sinceAck < 20_000_000) {
+        v |= V_FAST_RETRANSMISSION; // (the counter read unsigned, as tshark keeps it: its -1 counts)
       } else if (notAdvanced && (sinceNext >= 0 ? thresh < 0 || sinceNext < thresh : thresh < 0 && sinceNext < thresh)
         && nxt !== ((seq + payload + (flags & (SYN | FIN) ? 1 : 0)) >>> 0)) {
         v |= V_OUT_OF_ORDER;

@@ -119,6 +119,35 @@ describe("TCP analysis: each verdict in a scripted conversation", () => {
     await check(c, { a: { keepAlive: 2 }, b: { keepAliveAck: 2 } });
   });
 
+  it("fast retransmission right after an ACK of unseen data: tshark's duplicate-ACK counter of -1 is unsigned", async () => {
+    // The client's ACK of the server's lost segment finds no hole to close (the server's next
+    // expected sequence number is its contiguous end) and sets the server's duplicate-ACK
+    // counter to -1, which tshark 4.0 keeps in an unsigned field: at least 2, so the client's
+    // segment sent again 8 ms after the server's last packet, at the server's last ACK, is fast.
+    const c = opened().s({ flags: ACK | PSH, payload: 100, lost: true, dt: 1 })
+      .c({ flags: ACK | PSH, payload: 100, dt: 1 }).c({ flags: ACK | PSH, payload: 100, seq: 1001, dt: 1 });
+    await check(c, { a: { ackedUnseen: 1, retransmission: 1, fastRetransmission: 1 } });
+  });
+
+  it("a segment sent again exactly 3 ms after the sequence last moved is no longer out of order (whole nanoseconds)", async () => {
+    // No handshake: the out-of-order bound is 3 ms, and tshark's test is "less than" in
+    // integer nanoseconds. 0.012 - 0.009 in seconds as doubles is 0.002999999999999999.
+    const c = new Conversation().c({ flags: ACK | PSH, payload: 100, dt: 6 }).c({ flags: ACK | PSH, payload: 100, dt: 3 })
+      .c({ flags: ACK | PSH, payload: 100, seq: 1000, dt: 3 });
+    await check(c, { a: { retransmission: 1 } });
+  });
+
+  it("ACKed unseen once per hole where the sequence space wraps: the contiguous end moves past 2^32", async () => {
+    // The server's ISN is 0xffffff00: its 256 lost bytes reach past 2^32 and the next 100 start
+    // at 1. The client's ACK of them moves the server's contiguous end up to its next expected
+    // sequence number (0x65, below 0xffffff01 in a plain comparison, beyond it modulo 2^32), so
+    // that the server's next segment extends it and the client's ACK of that is no new hole.
+    const c = new Conversation({ serverIsn: 0xffffff00 }).c(SYN).s({ flags: SYN | ACK, dt: 20 }).c({ flags: ACK, dt: 5 })
+      .c(ACK | PSH, 100).s({ flags: ACK | PSH, payload: 256, lost: true }).s(ACK | PSH, 100)
+      .c(ACK | PSH, 100).s(ACK | PSH, 100).c(ACK);
+    await check(c, { a: { ackedUnseen: 1 }, b: { lostSegment: 1 } });
+  });
+
   it("ack-RTT, retransmitted bytes, gaps and the time to the first payload byte", async () => {
     const c = opened().c({ flags: ACK | PSH, payload: 100, dt: 40 }).s({ flags: ACK, dt: 30 })
       .s({ flags: ACK | PSH, payload: 300, dt: 7 }).s({ flags: ACK | PSH, payload: 300, seq: 5001, dt: 500 }).c({ flags: ACK, dt: 2 });
