@@ -37,7 +37,7 @@ const TEARDOWNS: Record<string, string> = {
   "half-closed-resp": "the server closed, the client did not",
   open: "still open when the capture ended",
   timeout: "went silent and timed out",
-  evicted: "half-open, ended early past --max-half-open",
+  evicted: "ended early, past --max-half-open (one packet so far) or --max-connections",
 };
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
