@@ -60,6 +60,18 @@ def reduce_bucket(command, parts, maps, bucket, out):
     return code, path, errors
 
 
+def count(text):
+    """An argparse type: a whole number of 1 or more. 0 workers would wait for ever on a cluster
+    with none, 0 files a task cannot group the files, and 0 buckets would reduce nothing."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return value
+
+
 def stale_buckets(out, buckets):
     """Bucket files in OUT that this run does not write (a run with more buckets left them):
     read with this run's buckets as one table, they would count their connections again."""
@@ -72,9 +84,9 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("captures", nargs="+", help="capture files, in any order (the tasks put them in capture order)")
     p.add_argument("--scheduler", help="address of a running Dask scheduler (default: start a local cluster)")
-    p.add_argument("--workers", type=int, default=2, help="workers of the local cluster (default 2)")
-    p.add_argument("--buckets", type=int, default=8, help="flow-hash buckets: reduce tasks (default 8)")
-    p.add_argument("--files-per-task", type=int, default=4, help="capture files per map task (default 4)")
+    p.add_argument("--workers", type=count, default=2, help="workers of the local cluster (default 2)")
+    p.add_argument("--buckets", type=count, default=8, help="flow-hash buckets: reduce tasks (default 8)")
+    p.add_argument("--files-per-task", type=count, default=4, help="capture files per map task (default 4)")
     p.add_argument("--parts", required=True, help="directory for the map outputs (must be empty or new)")
     p.add_argument("--out", required=True, help="directory for the buckets' Parquet files (none of a run with more buckets)")
     p.add_argument("--command", default="tcp-handshake-scan", help="how workers run the tool (default: tcp-handshake-scan)")

@@ -80,6 +80,21 @@ describe.runIf(hasDask)("examples/dask/scan_on_dask.py", () => {
     expect(notStarted.stderr).not.toContain("Traceback");
   }, 240_000);
 
+  it("a count of 0 or less (--workers, --files-per-task, --buckets) is a usage error: no traceback, no wait for a worker that never comes", () => {
+    mkdirSync(join(dir, "counts"));
+    const files = writeRotatedCaptures(join(dir, "counts"), { files: 1, seed: 6, bytes: 2e5 });
+    for (const [flag, value] of [["--workers", "0"], ["--files-per-task", "0"], ["--files-per-task", "-1"], ["--buckets", "0"]]) {
+      const parts = join(dir, "counts-parts"), out = join(dir, "counts-out");
+      const driver = spawnSync(PYTHON, [
+        DRIVER, flag!, value!, "--parts", parts, "--out", out, "--command", `${process.execPath} ${BIN}`, ...files,
+      ], { encoding: "utf8", timeout: 60_000 });
+      expect(driver.status, `${flag} ${value}: ${driver.stderr}`).toBe(2);
+      expect(driver.stderr).toContain(`error: argument ${flag}: '${value}' is not a whole number of 1 or more`);
+      expect(driver.stderr).not.toContain("Traceback");
+      expect(existsSync(parts) || existsSync(out)).toBe(false); // refused before any task ran
+    }
+  }, 240_000);
+
   it("refuses an --out holding bucket files a run with more buckets left: read as one table, they would count twice", () => {
     mkdirSync(join(dir, "stale"));
     const files = writeRotatedCaptures(join(dir, "stale"), { files: 2, seed: 4 });
