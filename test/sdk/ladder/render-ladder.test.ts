@@ -1,9 +1,17 @@
 // renderLadder's argument: a ladder as captureLadders and drawLadders give it, else one TypeError
-// saying what it takes (it read `.connection` of whatever came, in Node's words).
+// saying what it takes (it read `.connection` of whatever came, in Node's words). Relative
+// sequence numbers of connections that began before the capture, as Wireshark counts them.
 
 import { describe, it, expect } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { captureLadders, compileFilter, renderLadder } from "../../../sdk/index.js";
+import { writePcap } from "../../helpers/capture-writer.js";
+import { Conversation, merge } from "../../helpers/conversation.js";
+import { F } from "../../helpers/packets.js";
 
 const SAMPLE = fileURLToPath(new URL("../../../examples/sample.pcap", import.meta.url));
 
@@ -17,5 +25,43 @@ describe("renderLadder", () => {
   it("draws a ladder it is given", async () => {
     const { ladders } = await captureLadders(SAMPLE, compileFilter("id 1"));
     expect(renderLadder(ladders[0]!)).toMatch(/\[SYN\]/);
+  });
+});
+
+describe("renderLadder's relative Seq and Ack, for connections that began before the capture", () => {
+  const { ACK, PSH } = F;
+  const capture = join(mkdtempSync(join(tmpdir(), "ths-ladder-mid-")), "mid-stream.pcap");
+  writeFileSync(capture, writePcap(merge(
+    // Only the server is heard: the client's side counts from the server's first ACK number.
+    new Conversation({ clientPort: 40001, serverPort: 443 })
+      .s({ flags: PSH | ACK, seq: 5000, ack: 1000, payload: 10 }).s({ flags: PSH | ACK, seq: 5010, ack: 1000, payload: 10 }),
+    // The server's ACK comes first; the client's first packet is 200 bytes past it (missed by the capture).
+    new Conversation({ clientPort: 40002, serverPort: 443, start: 1_700_000_001 })
+      .s({ flags: PSH | ACK, seq: 7000, ack: 3000, payload: 10 }).c({ flags: ACK, seq: 3200, ack: 7010 }),
+  )));
+
+  /** Frame number → the arrow's flags and fields, as drawn. */
+  async function labels(): Promise<Map<number, string>> {
+    const { ladders } = await captureLadders(capture, compileFilter("tcp"));
+    const text = ladders.map(renderLadder).join("\n");
+    return new Map([...text.matchAll(/^ *(\d+) +[\d.]+ +\S+ +\|<?-+ (\[.+?) -+>?\|/gm)].map((m) => [Number(m[1]), m[2]!]));
+  }
+
+  it("counts a side from the peer's first ACK number when that comes before the side's own first packet", async () => {
+    expect(Object.fromEntries(await labels())).toEqual({
+      1: "[PSH, ACK] Seq=1 Ack=1 Win=65535 Len=10", // not Ack=1000, the raw number
+      2: "[PSH, ACK] Seq=11 Ack=1 Win=65535 Len=10",
+      3: "[PSH, ACK] Seq=1 Ack=1 Win=65535 Len=10",
+      4: "[ACK] Seq=201 Ack=11 Win=65535 Len=0", // not Seq=1: 200 bytes past the ACK number
+    });
+  });
+
+  it.skipIf(spawnSync("tshark", ["-v"]).status !== 0)("as tshark counts them", async () => {
+    const out = spawnSync("tshark", ["-n", "-r", capture, "-T", "fields", "-e", "frame.number", "-e", "tcp.seq", "-e", "tcp.ack"], { encoding: "utf8" }).stdout;
+    const mine = await labels();
+    for (const line of out.trim().split("\n")) {
+      const [frame, seq, ack] = line.split("\t");
+      expect(mine.get(Number(frame)), `frame ${frame}`).toContain(`Seq=${seq} Ack=${ack} `);
+    }
   });
 });
