@@ -118,7 +118,9 @@ function span(captures: CaptureSummary[]): { first: Timestamp; last: Timestamp }
   let first: Timestamp | null = null, last: Timestamp | null = null;
   const before = (a: Timestamp, b: Timestamp) => a.sec < b.sec || (a.sec === b.sec && a.nsec < b.nsec);
   for (const c of captures) {
-    const f = c.stats.firstTimestamp, l = c.stats.lastTimestamp;
+    // The earliest and the latest, as capinfos and `info` take them: a capture out of time order
+    // (merged interfaces) has its first packet after others.
+    const f = c.stats.earliestTimestamp, l = c.stats.lastTimestamp;
     if (f && (!first || before(f, first))) first = f;
     if (l && (!last || before(last, l))) last = l;
   }
