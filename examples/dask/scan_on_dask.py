@@ -72,6 +72,23 @@ def count(text):
     return value
 
 
+def same_file_twice(captures):
+    """The first capture named twice (compared by device and inode where the driver sees it, by
+    name elsewhere), as (first name, second name), or None. Two map tasks would write the same
+    map output, and the reduce would count its connections twice, as a scan refuses to."""
+    seen = {}
+    for name in captures:
+        try:
+            st = os.stat(name)
+            key = (st.st_dev, st.st_ino)
+        except OSError:
+            key = os.path.abspath(name)
+        if key in seen:
+            return seen[key], name
+        seen[key] = name
+    return None
+
+
 def stale_buckets(out, buckets):
     """Bucket files in OUT that this run does not write (a run with more buckets left them):
     read with this run's buckets as one table, they would count their connections again."""
@@ -93,6 +110,11 @@ def main():
     a = p.parse_args()
 
     command = shlex.split(a.command)
+    twice = same_file_twice(a.captures)
+    if twice:
+        print(f"{sys.argv[0]}: {twice[0]} and {twice[1]} are the same file: each capture once "
+              "(its connections would be counted twice)", file=sys.stderr)
+        return 2
     stale = stale_buckets(a.out, a.buckets)
     if stale:
         print(f"{sys.argv[0]}: {a.out} holds bucket files of another run ({', '.join(stale[:3])}"
@@ -120,9 +142,13 @@ def main():
             # Every map output is there: --maps makes a reduce refuse if one went missing since.
             reduces = client.gather(client.map(reduce_bucket, [command] * a.buckets, [a.parts] * a.buckets,
                                                [len(groups)] * a.buckets, range(a.buckets), [a.out] * a.buckets, pure=False))
+            printed = set()
             for code, _, errors in reduces:
                 if code != 0:
-                    print(errors, file=sys.stderr)
+                    # Every bucket finds a damaged or missing map output alike: its line once.
+                    if errors not in printed:
+                        print(errors, file=sys.stderr)
+                        printed.add(errors)
                     exit_code = max(exit_code, code)
             files = [path for code, path, _ in reduces if code == 0]
     if cluster:

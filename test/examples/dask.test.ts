@@ -95,6 +95,27 @@ describe.runIf(hasDask)("examples/dask/scan_on_dask.py", () => {
     }
   }, 240_000);
 
+  it("the same capture twice (however spelled) is refused before any task; a line every reduce task gives is printed once", () => {
+    mkdirSync(join(dir, "twice"));
+    const [first, second] = writeRotatedCaptures(join(dir, "twice"), { files: 2, seed: 8, bytes: 2e5 });
+    const driver = (files: string[], parts: string, out: string) => spawnSync(PYTHON, [
+      DRIVER, "--workers", "1", "--buckets", "3", "--files-per-task", "1", "--parts", parts, "--out", out,
+      "--command", `${process.execPath} ${BIN}`, ...files,
+    ], { encoding: "utf8", timeout: 180_000 });
+    const spelledAgain = join(dir, "twice", ".", first!.split("/").at(-1)!);
+    const twice = driver([first!, second!, spelledAgain], join(dir, "twice-parts"), join(dir, "twice-out"));
+    expect(twice.status, twice.stderr).toBe(2);
+    expect(twice.stderr).toContain(`${first} and ${spelledAgain} are the same file: each capture once`);
+    expect(existsSync(join(dir, "twice-parts"))).toBe(false);
+
+    // A second run into the first's --parts: every bucket finds the other run's map output.
+    const parts = join(dir, "reused-parts");
+    expect(driver([first!], parts, join(dir, "reused-out-1")).status).toBe(0);
+    const reused = driver([second!], parts, join(dir, "reused-out-2"));
+    expect(reused.status).toBe(7);
+    expect(reused.stderr).toBe(`tcp-handshake-scan: ${parts}: 2 map outputs, 1 expected: outputs of another run are mixed in\n`);
+  }, 240_000);
+
   it("refuses an --out holding bucket files a run with more buckets left: read as one table, they would count twice", () => {
     mkdirSync(join(dir, "stale"));
     const files = writeRotatedCaptures(join(dir, "stale"), { files: 2, seed: 4 });
