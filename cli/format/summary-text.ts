@@ -9,6 +9,7 @@ import { CONN_STATE_DESCRIPTIONS, formatEndpoint } from "../../sdk/index.js";
 import { InterestingConnections, handshakeTime } from "./interesting.js";
 import { renderTable } from "./text-table.js";
 import { epochParts, isoSeconds } from "../../sdk/decoder/timestamp.js";
+import { readableDuration } from "../../sdk/report/readable-duration.js";
 
 export interface SummaryContext {
   /** With --filter: the expression, and how many connections there were in all. */
@@ -46,18 +47,7 @@ function pct(n: number, total: number): string {
   return total ? `${((100 * n) / total).toFixed(1)}%` : "";
 }
 
-/**
- * A duration in µs as a person reads it: ns (below 1 µs, from a nanosecond capture: loopback
- * handshakes take a few hundred), µs, ms or s.
- */
-export function readableDuration(us: number | null): string {
-  if (us === null) return "-";
-  if (us > 0 && us < 0.9995) return `${(us * 1000).toFixed(0)} ns`;
-  if (us < 999.5) return `${us.toFixed(0)} µs`;
-  // Two decimals below 100 (of what rounds to below 100.00: 99.996 ms is "100 ms").
-  if (us < 999_500) return `${(us / 1000).toFixed(us >= 99_995 ? 0 : 2)} ms`;
-  return `${(us / 1e6).toFixed(us >= 99_995_000 ? 0 : 2)} s`;
-}
+export { readableDuration };
 
 function counts(title: string, byKey: Record<string, number | undefined>, total: number, describe: (k: string) => string): string[] {
   const rows = Object.entries(byKey).filter(([, n]) => n).sort((a, b) => b[1]! - a[1]!);

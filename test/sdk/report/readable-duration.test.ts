@@ -1,8 +1,8 @@
-// How the text summary writes a duration: the unit a person reads it in, never "0 µs" for a
+// How the summary and the ladders write a duration: the unit a person reads it in, never "0 µs" for a
 // handshake a nanosecond capture measured in hundreds of nanoseconds.
 
 import { describe, it, expect } from "vitest";
-import { readableDuration } from "../../../cli/format/summary-text.js";
+import { readableDuration } from "../../../sdk/report/readable-duration.js";
 
 describe("readableDuration", () => {
   it("below 1 µs in ns, then µs, ms and s", () => {
