@@ -6,6 +6,8 @@
  */
 export function readableDuration(us: number | null): string {
   if (us === null) return "-";
+  // Negative when the capture's clock stepped back between the two packets: the same units.
+  if (us < 0) return `-${readableDuration(-us)}`;
   if (us > 0 && us < 0.9995) return `${(us * 1000).toFixed(0)} ns`;
   if (us < 999.5) return `${us.toFixed(0)} µs`;
   // Two decimals below 100 (of what rounds to below 100.00: 99.996 ms is "100 ms").

@@ -21,5 +21,9 @@ describe("readableDuration", () => {
     expect(readableDuration(99_994)).toBe("99.99 ms");
     expect(readableDuration(99_996_000)).toBe("100 s");
     expect(readableDuration(4_000_000)).toBe("4.00 s");
+    // A clock that stepped back: the units of the same duration forwards, not "-25000 µs".
+    expect(readableDuration(-25_000)).toBe("-25.00 ms");
+    expect(readableDuration(-0.3)).toBe("-300 ns");
+    expect(readableDuration(-4_000_000)).toBe("-4.00 s");
   });
 });
