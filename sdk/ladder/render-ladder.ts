@@ -132,7 +132,8 @@ export function renderLadder(ladder: ConnectionLadder): string {
     return parts.join(" ");
   };
   const labels = new Map(ladder.packets.map((p) => [p, label(p)]));
-  const arrowWidth = Math.min(MAX_ARROW, Math.max(MIN_ARROW, ...[...labels.values()].map((l) => l.length + 8)));
+  // As wide as the widest label, and as both endpoints above it (two long IPv6 ones fit in MAX_ARROW).
+  const arrowWidth = Math.min(MAX_ARROW, Math.max(MIN_ARROW, client.length + server.length + 2, ...[...labels.values()].map((l) => l.length + 8)));
   const frameWidth = Math.max(5, String(ladder.packets[ladder.packets.length - 1]?.frame ?? 0).length);
   const decimals = ladder.nanoseconds ? 9 : 6, timeWidth = decimals + 4;
   const gutter = `${"".padStart(frameWidth)}  ${"".padStart(timeWidth)}  ${"".padEnd(STATE_WIDTH)} `;

@@ -65,3 +65,32 @@ describe("renderLadder's relative Seq and Ack, for connections that began before
     }
   });
 });
+
+describe("renderLadder's columns", () => {
+  it("the endpoints' line spans the arrows, the server's column where its states are, also for two long IPv6 endpoints", async () => {
+    const capture = join(mkdtempSync(join(tmpdir(), "ths-ladder-width-")), "v6.pcap");
+    const long6 = { v6: true, client: "2001:db8:1234:5678:9abc:def0:1234:5678", server: "2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff", clientPort: 61000, serverPort: 8443 };
+    writeFileSync(capture, writePcap(merge(
+      new Conversation(long6).c(F.SYN),
+      new Conversation({ ...long6, clientPort: 61001, start: 1_700_000_001 }).c(F.SYN).s(F.SYN | F.ACK).c(F.ACK),
+      new Conversation({ clientPort: 40000, start: 1_700_000_002 }).c(F.SYN).s(F.SYN | F.ACK).c(F.ACK),
+    )));
+    const { ladders } = await captureLadders(capture, compileFilter("tcp"));
+    expect(ladders).toHaveLength(3);
+    for (const ladder of ladders) {
+      const lines = renderLadder(ladder).split("\n");
+      const head = lines.findIndex((l) => l.startsWith("frame "));
+      const header = lines[head]!, row = lines[head + 1]!;
+      const closing = row.lastIndexOf("|");
+      // The server's endpoint ends above the arrow's closing bar, "server" starts above its state.
+      expect(header.indexOf(formatEnd(ladder)) + formatEnd(ladder).length - 1, header).toBe(closing);
+      expect(header.length - "server".length, header).toBe(closing + 3);
+    }
+  });
+});
+
+/** The server's endpoint as the ladder prints it. */
+function formatEnd(ladder: { connection: { resp: { addr: string; port: number } } }): string {
+  const { addr, port } = ladder.connection.resp;
+  return addr.includes(":") ? `[${addr}]:${port}` : `${addr}:${port}`;
+}
