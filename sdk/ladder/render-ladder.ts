@@ -135,7 +135,9 @@ export function renderLadder(ladder: ConnectionLadder): string {
   // As wide as the widest label, and as both endpoints above it (two long IPv6 ones fit in MAX_ARROW).
   const arrowWidth = Math.min(MAX_ARROW, Math.max(MIN_ARROW, client.length + server.length + 2, ...[...labels.values()].map((l) => l.length + 8)));
   const frameWidth = Math.max(5, String(ladder.packets[ladder.packets.length - 1]?.frame ?? 0).length);
-  const decimals = ladder.nanoseconds ? 9 : 6, timeWidth = decimals + 4;
+  // Times past 999 s (a long-lived session) widen the column rather than push their rows right.
+  const decimals = ladder.nanoseconds ? 9 : 6;
+  const timeWidth = Math.max(decimals + 4, ...ladder.packets.map((p) => p.time.toFixed(decimals).length));
   const gutter = `${"".padStart(frameWidth)}  ${"".padStart(timeWidth)}  ${"".padEnd(STATE_WIDTH)} `;
 
   const out = header(c, ladder, scaling);

@@ -89,6 +89,20 @@ describe("renderLadder's columns", () => {
   });
 });
 
+describe("renderLadder's time column", () => {
+  it("a session of half an hour: every row's arrow starts in the same column", async () => {
+    const capture = join(mkdtempSync(join(tmpdir(), "ths-ladder-time-")), "long.pcap");
+    const { SYN, ACK, FIN, PSH } = F;
+    writeFileSync(capture, writePcap(new Conversation({ serverPort: 22 }).c(SYN).s(SYN | ACK).c(ACK)
+      .c({ flags: PSH | ACK, payload: 10, dt: 250_000 }).s(ACK).c({ flags: PSH | ACK, payload: 10, dt: 1_500_000 }).s(ACK)
+      .c(FIN | ACK).s(FIN | ACK).c(ACK).frames));
+    const { ladders } = await captureLadders(capture, compileFilter("tcp"));
+    const rows = renderLadder(ladders[0]!).split("\n").filter((l) => /^ +\d+ +-?[\d.]+ /.test(l));
+    expect(rows.map((r) => r.split(/ +/)[2])).toContain("1750.030000");
+    expect(new Set(rows.map((r) => r.indexOf("|")))).toEqual(new Set([rows[0]!.indexOf("|")]));
+  });
+});
+
 /** The server's endpoint as the ladder prints it. */
 function formatEnd(ladder: { connection: { resp: { addr: string; port: number } } }): string {
   const { addr, port } = ladder.connection.resp;
