@@ -30,6 +30,8 @@ from dask.distributed import Client, LocalCluster
 DAMAGED = 4
 # The shell's status for a command that could not be started (--command naming no program).
 NOT_STARTED = 127
+# The tool's status for an output that cannot be written.
+OUTPUT_FAILED = 5
 
 
 def run(args):
@@ -121,7 +123,12 @@ def main():
               f"{', ...' if len(stale) > 3 else ''}) that would be read with this run's: remove them or use another --out",
               file=sys.stderr)
         return 2
-    os.makedirs(a.out, exist_ok=True)
+    try:
+        os.makedirs(a.out, exist_ok=True)
+    except OSError as error:
+        # The tool's code for an output that cannot be written, in one line as its own.
+        print(f"{sys.argv[0]}: {a.out}: cannot make the output directory: {error.strerror or error}", file=sys.stderr)
+        return OUTPUT_FAILED
     groups = [a.captures[k:k + a.files_per_task] for k in range(0, len(a.captures), a.files_per_task)]
     cluster = None if a.scheduler else LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=True,
                                                      dashboard_address=None)

@@ -95,6 +95,19 @@ describe.runIf(hasDask)("examples/dask/scan_on_dask.py", () => {
     }
   }, 240_000);
 
+  it("an --out that cannot be a directory (a file there): one line and the tool's exit code for an output, 5, no traceback", () => {
+    mkdirSync(join(dir, "out-file"));
+    const files = writeRotatedCaptures(join(dir, "out-file"), { files: 1, seed: 9, bytes: 2e5 });
+    const out = join(dir, "out-file", "taken");
+    writeFileSync(out, "");
+    const driver = spawnSync(PYTHON, [
+      DRIVER, "--workers", "1", "--parts", join(dir, "out-file-parts"), "--out", out, "--command", `${process.execPath} ${BIN}`, ...files,
+    ], { encoding: "utf8", timeout: 60_000 });
+    expect(driver.status, driver.stderr).toBe(5);
+    expect(driver.stderr).toBe(`${DRIVER}: ${out}: cannot make the output directory: File exists\n`);
+    expect(existsSync(join(dir, "out-file-parts"))).toBe(false);
+  }, 240_000);
+
   it("the same capture twice (however spelled) is refused before any task; a line every reduce task gives is printed once", () => {
     mkdirSync(join(dir, "twice"));
     const [first, second] = writeRotatedCaptures(join(dir, "twice"), { files: 2, seed: 8, bytes: 2e5 });
