@@ -132,7 +132,15 @@ def main():
     groups = [a.captures[k:k + a.files_per_task] for k in range(0, len(a.captures), a.files_per_task)]
     cluster = None if a.scheduler else LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=True,
                                                      dashboard_address=None)
-    with Client(a.scheduler or cluster) as client:
+    try:
+        client = Client(a.scheduler or cluster)
+    except OSError as error:
+        if not a.scheduler:
+            raise
+        # An address where no scheduler answers: Dask gives up after its connect timeout.
+        print(f"{sys.argv[0]}: --scheduler {a.scheduler}: cannot connect: {error}", file=sys.stderr)
+        return 2
+    with client:
         maps = client.gather(client.map(partition, [command] * len(groups), [a.buckets] * len(groups),
                                         [a.parts] * len(groups), groups, pure=False))
         exit_code = 0

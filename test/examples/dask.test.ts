@@ -108,6 +108,17 @@ describe.runIf(hasDask)("examples/dask/scan_on_dask.py", () => {
     expect(existsSync(join(dir, "out-file-parts"))).toBe(false);
   }, 240_000);
 
+  it("a --scheduler where none answers: one line naming it once Dask gives up, exit 2, no traceback", () => {
+    mkdirSync(join(dir, "no-scheduler"));
+    const files = writeRotatedCaptures(join(dir, "no-scheduler"), { files: 1, seed: 10, bytes: 2e5 });
+    const driver = spawnSync(PYTHON, [
+      DRIVER, "--scheduler", "tcp://127.0.0.1:9", "--parts", join(dir, "no-scheduler-parts"), "--out", join(dir, "no-scheduler-out"),
+      "--command", `${process.execPath} ${BIN}`, ...files,
+    ], { encoding: "utf8", timeout: 60_000, env: { ...process.env, DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT: "2s" } });
+    expect(driver.status, driver.stderr).toBe(2);
+    expect(driver.stderr).toMatch(/^\S+scan_on_dask\.py: --scheduler tcp:\/\/127\.0\.0\.1:9: cannot connect: .*\n$/);
+  }, 240_000);
+
   it("the same capture twice (however spelled) is refused before any task; a line every reduce task gives is printed once", () => {
     mkdirSync(join(dir, "twice"));
     const [first, second] = writeRotatedCaptures(join(dir, "twice"), { files: 2, seed: 8, bytes: 2e5 });
