@@ -14,8 +14,8 @@
 // Written onto a terminal, each piece first clears the progress bar's line there, if one is
 // drawn (standard error on the same screen): the data would otherwise start behind the bar.
 
-import { closeSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { closeSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { outputIsTerminal } from "./terminal-output.js";
 import { clearProgressLine } from "./progress.js";
@@ -88,6 +88,23 @@ function watchSignals(): void {
   }
 }
 
+/**
+ * Where a symbolic link to nothing (yet) points, through a chain of links; else the path itself.
+ * The file is made there, as `>` makes it, not put in the link's place.
+ */
+function danglingLinkTarget(path: string): string {
+  let target = path;
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      if (!lstatSync(target).isSymbolicLink()) return target;
+      target = resolve(dirname(target), readlinkSync(target));
+    } catch {
+      return target;
+    }
+  }
+  return target;
+}
+
 function openFile(path: string): FileTarget {
   let target = path;
   let mode = 0o666;
@@ -104,6 +121,7 @@ function openFile(path: string): FileTarget {
     exists = true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    target = danglingLinkTarget(path);
   }
   const temp = join(dirname(target), `.${basename(target)}.${process.pid}-${randomBytes(4).toString("hex")}.partial`);
   try {

@@ -9,10 +9,10 @@ import type { SideAnalysis } from "../../sdk/connections/analysis/analysis-resul
 import { ConnectionFacts } from "../../sdk/report/connection-facts.js";
 import { endpointKey } from "../../sdk/report/address-keys.js";
 import { renderTable } from "./text-table.js";
+import { ServerRtts } from "./server-rtts.js";
 
-/** Servers whose ack-RTTs are kept (the first seen), and per-connection values kept per server. */
+/** Servers whose ack-RTTs are kept (the first seen). */
 const MAX_SERVERS = 10_000;
-const MAX_PER_SERVER = 1_000;
 
 // Each figure from the two sides' analysis results (a record's, or a connection's facts').
 function retransmissionsOf(o: SideAnalysis, r: SideAnalysis): number {
@@ -72,8 +72,8 @@ export class ConnectionHealth {
   notCaptured = 0;
   private readonly worstRate: Top;
   private readonly worstRtt: Top;
-  /** Per server endpoint (keyed as the report keys them, address-keys.ts): its text and the values kept. */
-  private readonly servers = new Map<number | string, { server: string; values: number[] }>();
+  /** Per server endpoint (keyed as the report keys them, address-keys.ts): its text and its connections' ack-RTTs. */
+  private readonly servers = new Map<number | string, { server: string; rtts: ServerRtts }>();
   private serversDropped = 0;
   private readonly facts = new ConnectionFacts();
 
@@ -105,10 +105,10 @@ export class ConnectionHealth {
     let entry = this.servers.get(key);
     if (!entry) {
       if (this.servers.size >= MAX_SERVERS) { this.serversDropped++; return; }
-      entry = { server: formatEndpoint(c.respAddr(), c.respPort), values: [] };
+      entry = { server: formatEndpoint(c.respAddr(), c.respPort), rtts: new ServerRtts() };
       this.servers.set(key, entry);
     }
-    if (entry.values.length < MAX_PER_SERVER) entry.values.push(rtt);
+    entry.rtts.add(rtt);
   }
 
   /** The capture-quality line, or null when no connection lacks acknowledged data. */
@@ -139,13 +139,10 @@ export class ConnectionHealth {
       const rows = this.worstRtt.list.map((c) => [...endpoints(c), ms(meanAckRtt(c))]);
       out.push("Highest ack-RTT (mean over both sides' samples)", ...renderTable([...ENDPOINT_COLUMNS, { header: "ack-RTT", ...right }], rows), "");
     }
-    const servers = [...this.servers.values()].sort((a, b) => b.values.length - a.values.length || (a.server < b.server ? -1 : 1)).slice(0, this.limit);
+    const servers = [...this.servers.values()].sort((a, b) => b.rtts.count - a.rtts.count || (a.server < b.server ? -1 : 1)).slice(0, this.limit);
     if (servers.length) {
-      const rows = servers.map(({ server, values }) => {
-        const sorted = [...values].sort((a, b) => a - b);
-        const q = (p: number) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
-        return [server, String(values.length), ...[q(0.5), q(0.9), q(0.99), sorted[sorted.length - 1]!].map(ms)];
-      });
+      const rows = servers.map(({ server, rtts }) =>
+        [server, String(rtts.count), ...[rtts.quantile(0.5), rtts.quantile(0.9), rtts.quantile(0.99), rtts.max].map(ms)]);
       out.push(...renderTable([{ header: "Ack-RTT per server (mean of a connection's client segments)" }, { header: "conns", ...right }, { header: "p50", ...right }, { header: "p90", ...right },
         { header: "p99", ...right }, { header: "max", ...right }], rows));
       if (this.servers.size > servers.length || this.serversDropped) {

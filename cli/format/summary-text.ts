@@ -9,6 +9,7 @@ import { CONN_STATE_DESCRIPTIONS, formatEndpoint } from "../../sdk/index.js";
 import { InterestingConnections, handshakeTime } from "./interesting.js";
 import { renderTable } from "./text-table.js";
 import { epochParts, isoSeconds } from "../../sdk/decoder/timestamp.js";
+import { readableDuration } from "../../sdk/report/readable-duration.js";
 
 export interface SummaryContext {
   /** With --filter: the expression, and how many connections there were in all. */
@@ -37,7 +38,7 @@ const TEARDOWNS: Record<string, string> = {
   "half-closed-resp": "the server closed, the client did not",
   open: "still open when the capture ended",
   timeout: "went silent and timed out",
-  evicted: "half-open, ended early past --max-half-open",
+  evicted: "ended early, past --max-half-open (one packet so far) or --max-connections",
 };
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -46,18 +47,7 @@ function pct(n: number, total: number): string {
   return total ? `${((100 * n) / total).toFixed(1)}%` : "";
 }
 
-/**
- * A duration in µs as a person reads it: ns (below 1 µs, from a nanosecond capture: loopback
- * handshakes take a few hundred), µs, ms or s.
- */
-export function readableDuration(us: number | null): string {
-  if (us === null) return "-";
-  if (us > 0 && us < 0.9995) return `${(us * 1000).toFixed(0)} ns`;
-  if (us < 999.5) return `${us.toFixed(0)} µs`;
-  // Two decimals below 100 (of what rounds to below 100.00: 99.996 ms is "100 ms").
-  if (us < 999_500) return `${(us / 1000).toFixed(us >= 99_995 ? 0 : 2)} ms`;
-  return `${(us / 1e6).toFixed(us >= 99_995_000 ? 0 : 2)} s`;
-}
+export { readableDuration };
 
 function counts(title: string, byKey: Record<string, number | undefined>, total: number, describe: (k: string) => string): string[] {
   const rows = Object.entries(byKey).filter(([, n]) => n).sort((a, b) => b[1]! - a[1]!);
@@ -118,7 +108,9 @@ function span(captures: CaptureSummary[]): { first: Timestamp; last: Timestamp }
   let first: Timestamp | null = null, last: Timestamp | null = null;
   const before = (a: Timestamp, b: Timestamp) => a.sec < b.sec || (a.sec === b.sec && a.nsec < b.nsec);
   for (const c of captures) {
-    const f = c.stats.firstTimestamp, l = c.stats.lastTimestamp;
+    // The earliest and the latest, as capinfos and `info` take them: a capture out of time order
+    // (merged interfaces) has its first packet after others.
+    const f = c.stats.earliestTimestamp, l = c.stats.lastTimestamp;
     if (f && (!first || before(f, first))) first = f;
     if (l && (!last || before(last, l))) last = l;
   }

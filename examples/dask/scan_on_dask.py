@@ -30,6 +30,8 @@ from dask.distributed import Client, LocalCluster
 DAMAGED = 4
 # The shell's status for a command that could not be started (--command naming no program).
 NOT_STARTED = 127
+# The tool's status for an output that cannot be written.
+OUTPUT_FAILED = 5
 
 
 def run(args):
@@ -60,6 +62,35 @@ def reduce_bucket(command, parts, maps, bucket, out):
     return code, path, errors
 
 
+def count(text):
+    """An argparse type: a whole number of 1 or more. 0 workers would wait for ever on a cluster
+    with none, 0 files a task cannot group the files, and 0 buckets would reduce nothing."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return value
+
+
+def same_file_twice(captures):
+    """The first capture named twice (compared by device and inode where the driver sees it, by
+    name elsewhere), as (first name, second name), or None. Two map tasks would write the same
+    map output, and the reduce would count its connections twice, as a scan refuses to."""
+    seen = {}
+    for name in captures:
+        try:
+            st = os.stat(name)
+            key = (st.st_dev, st.st_ino)
+        except OSError:
+            key = os.path.abspath(name)
+        if key in seen:
+            return seen[key], name
+        seen[key] = name
+    return None
+
+
 def stale_buckets(out, buckets):
     """Bucket files in OUT that this run does not write (a run with more buckets left them):
     read with this run's buckets as one table, they would count their connections again."""
@@ -72,26 +103,44 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("captures", nargs="+", help="capture files, in any order (the tasks put them in capture order)")
     p.add_argument("--scheduler", help="address of a running Dask scheduler (default: start a local cluster)")
-    p.add_argument("--workers", type=int, default=2, help="workers of the local cluster (default 2)")
-    p.add_argument("--buckets", type=int, default=8, help="flow-hash buckets: reduce tasks (default 8)")
-    p.add_argument("--files-per-task", type=int, default=4, help="capture files per map task (default 4)")
+    p.add_argument("--workers", type=count, default=2, help="workers of the local cluster (default 2)")
+    p.add_argument("--buckets", type=count, default=8, help="flow-hash buckets: reduce tasks (default 8)")
+    p.add_argument("--files-per-task", type=count, default=4, help="capture files per map task (default 4)")
     p.add_argument("--parts", required=True, help="directory for the map outputs (must be empty or new)")
     p.add_argument("--out", required=True, help="directory for the buckets' Parquet files (none of a run with more buckets)")
     p.add_argument("--command", default="tcp-handshake-scan", help="how workers run the tool (default: tcp-handshake-scan)")
     a = p.parse_args()
 
     command = shlex.split(a.command)
+    twice = same_file_twice(a.captures)
+    if twice:
+        print(f"{sys.argv[0]}: {twice[0]} and {twice[1]} are the same file: each capture once "
+              "(its connections would be counted twice)", file=sys.stderr)
+        return 2
     stale = stale_buckets(a.out, a.buckets)
     if stale:
         print(f"{sys.argv[0]}: {a.out} holds bucket files of another run ({', '.join(stale[:3])}"
               f"{', ...' if len(stale) > 3 else ''}) that would be read with this run's: remove them or use another --out",
               file=sys.stderr)
         return 2
-    os.makedirs(a.out, exist_ok=True)
+    try:
+        os.makedirs(a.out, exist_ok=True)
+    except OSError as error:
+        # The tool's code for an output that cannot be written, in one line as its own.
+        print(f"{sys.argv[0]}: {a.out}: cannot make the output directory: {error.strerror or error}", file=sys.stderr)
+        return OUTPUT_FAILED
     groups = [a.captures[k:k + a.files_per_task] for k in range(0, len(a.captures), a.files_per_task)]
     cluster = None if a.scheduler else LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=True,
                                                      dashboard_address=None)
-    with Client(a.scheduler or cluster) as client:
+    try:
+        client = Client(a.scheduler or cluster)
+    except OSError as error:
+        if not a.scheduler:
+            raise
+        # An address where no scheduler answers: Dask gives up after its connect timeout.
+        print(f"{sys.argv[0]}: --scheduler {a.scheduler}: cannot connect: {error}", file=sys.stderr)
+        return 2
+    with client:
         maps = client.gather(client.map(partition, [command] * len(groups), [a.buckets] * len(groups),
                                         [a.parts] * len(groups), groups, pure=False))
         exit_code = 0
@@ -108,9 +157,13 @@ def main():
             # Every map output is there: --maps makes a reduce refuse if one went missing since.
             reduces = client.gather(client.map(reduce_bucket, [command] * a.buckets, [a.parts] * a.buckets,
                                                [len(groups)] * a.buckets, range(a.buckets), [a.out] * a.buckets, pure=False))
+            printed = set()
             for code, _, errors in reduces:
                 if code != 0:
-                    print(errors, file=sys.stderr)
+                    # Every bucket finds a damaged or missing map output alike: its line once.
+                    if errors not in printed:
+                        print(errors, file=sys.stderr)
+                        printed.add(errors)
                     exit_code = max(exit_code, code)
             files = [path for code, path, _ in reduces if code == 0]
     if cluster:

@@ -71,7 +71,10 @@ export interface CaptureStats {
   badChecksum: number;
   bytesCaptured: number;
   bytesOriginal: number;
+  /** The file's first packet's timestamp; lastTimestamp is the latest, whatever the order. */
   firstTimestamp: Timestamp | null;
+  /** The earliest packet's timestamp: before firstTimestamp in a capture out of time order. */
+  earliestTimestamp: Timestamp | null;
   lastTimestamp: Timestamp | null;
   reassembly: ReassemblyStats;
   tunnels: TunnelStats;
@@ -302,6 +305,7 @@ export class PacketDecoder {
       bytesCaptured: s[L.STAT_BYTES_CAPTURED]!,
       bytesOriginal: s[L.STAT_BYTES_ORIGINAL]!,
       firstTimestamp: ts(L.STAT_FIRST_TS_SEC, L.STAT_FIRST_TS_NSEC),
+      earliestTimestamp: ts(L.STAT_EARLIEST_TS_SEC, L.STAT_EARLIEST_TS_NSEC),
       lastTimestamp: ts(L.STAT_LAST_TS_SEC, L.STAT_LAST_TS_NSEC),
       reassembly: reassemblyStats(s),
       tunnels: tunnelStats(s),

@@ -2,9 +2,11 @@
 
 import type { ConnectionRecord } from "../connections/connection-record.js";
 import { explainHealth } from "./verdict-marks.js";
+import { readableDuration } from "../report/readable-duration.js";
 
+/** As the summary writes durations: "600 ns", not "0 µs" from a nanosecond capture; "24.00 s", not "24000 ms". */
 function ms(us: number | null): string {
-  return us === null ? "?" : us >= 1000 ? `${(us / 1000).toFixed(us >= 100000 ? 0 : 1)} ms` : `${us.toFixed(0)} µs`;
+  return us === null ? "?" : readableDuration(us);
 }
 
 function plural(n: number, word: string): string {

@@ -79,6 +79,23 @@ function header(c: ConnectionRecord, ladder: ConnectionLadder, scaling: boolean)
   return lines;
 }
 
+/**
+ * Each side's base for relative sequence numbers, as Wireshark sets it: at the side's first
+ * packet, its sequence number when it is a SYN, else one less (so that it shows Seq=1); but
+ * when the peer's ACK comes first, that ACK number less one (it shows Ack=1), as for a
+ * connection that began before the capture: the side's own first packet then counts from there.
+ */
+function relativeBases(packets: LadderPacket[]): [orig: number, resp: number] {
+  const bases: [number | null, number | null] = [null, null];
+  for (const p of packets) {
+    const mine = p.fromOrig ? 0 : 1, peer = mine ^ 1;
+    if (bases[mine] === null) bases[mine] = p.flags & 0x02 ? p.seq : p.seq - 1;
+    if (bases[peer] === null && p.flags & 0x10) bases[peer] = p.ack - 1;
+    if (bases[0] !== null && bases[1] !== null) break;
+  }
+  return [bases[0] ?? 0, bases[1] ?? 0];
+}
+
 export function renderLadder(ladder: ConnectionLadder): string {
   if (ladder === null || typeof ladder !== "object" || ladder.connection === null || typeof ladder.connection !== "object" || !Array.isArray(ladder.packets)) {
     throw new TypeError(`renderLadder takes a ladder (what captureLadders or drawLadders give: { connection, packets }), not ${ladder === null ? "null" : Array.isArray(ladder) ? "an array" : typeof ladder}`);
@@ -86,14 +103,7 @@ export function renderLadder(ladder: ConnectionLadder): string {
   const c = ladder.connection;
   const client = formatEndpoint(c.orig.addr, c.orig.port), server = formatEndpoint(c.resp.addr, c.resp.port);
 
-  // Relative sequence numbers, as Wireshark counts them: from each side's first SYN, else as
-  // if a SYN had come just before its first packet (which then shows Seq=1).
-  const base = (fromOrig: boolean) => {
-    const mine = ladder.packets.filter((p) => p.fromOrig === fromOrig);
-    const syn = mine.find((p) => p.flags & 0x02);
-    return syn ? syn.seq : mine.length ? mine[0]!.seq - 1 : 0;
-  };
-  const baseOrig = base(true), baseResp = base(false);
+  const [baseOrig, baseResp] = relativeBases(ladder.packets);
   // Windows are shown scaled, as Wireshark does, once both SYNs offered window scaling.
   const scaleOrig = c.handshake.options.orig?.windowScale ?? null, scaleResp = c.handshake.options.resp?.windowScale ?? null;
   const scaling = scaleOrig !== null && scaleResp !== null;
@@ -122,9 +132,12 @@ export function renderLadder(ladder: ConnectionLadder): string {
     return parts.join(" ");
   };
   const labels = new Map(ladder.packets.map((p) => [p, label(p)]));
-  const arrowWidth = Math.min(MAX_ARROW, Math.max(MIN_ARROW, ...[...labels.values()].map((l) => l.length + 8)));
+  // As wide as the widest label, and as both endpoints above it (two long IPv6 ones fit in MAX_ARROW).
+  const arrowWidth = Math.min(MAX_ARROW, Math.max(MIN_ARROW, client.length + server.length + 2, ...[...labels.values()].map((l) => l.length + 8)));
   const frameWidth = Math.max(5, String(ladder.packets[ladder.packets.length - 1]?.frame ?? 0).length);
-  const decimals = ladder.nanoseconds ? 9 : 6, timeWidth = decimals + 4;
+  // Times past 999 s (a long-lived session) widen the column rather than push their rows right.
+  const decimals = ladder.nanoseconds ? 9 : 6;
+  const timeWidth = Math.max(decimals + 4, ...ladder.packets.map((p) => p.time.toFixed(decimals).length));
   const gutter = `${"".padStart(frameWidth)}  ${"".padStart(timeWidth)}  ${"".padEnd(STATE_WIDTH)} `;
 
   const out = header(c, ladder, scaling);

@@ -5,9 +5,17 @@
 const BUCKETS_PER_DECADE = 230; // 10^(1/230) ≈ 1.0101: buckets 1% wide
 const DECADES = 12; //            1e-3 .. 1e9
 const EXACT_SAMPLES = 4096;
+const BUCKETS = BUCKETS_PER_DECADE * DECADES + 2;
+
+/** The bucket of a positive value: 0 for 1e-3 and below, the last for 1e9 and above. */
+export function logBucket(value: number): number {
+  if (value <= 1e-3) return 0;
+  const b = Math.floor((Math.log10(value) + 3) * BUCKETS_PER_DECADE) + 1;
+  return Math.min(b, BUCKETS - 1);
+}
 
 export class LogHistogram {
-  private readonly counts = new Float64Array(BUCKETS_PER_DECADE * DECADES + 2);
+  private readonly counts = new Float64Array(BUCKETS);
   private readonly exact: number[] = [];
   count = 0;
   min = Infinity;
@@ -18,13 +26,7 @@ export class LogHistogram {
     if (this.count <= EXACT_SAMPLES) this.exact.push(value);
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
-    this.counts[this.bucket(value)]!++;
-  }
-
-  private bucket(value: number): number {
-    if (value <= 1e-3) return 0;
-    const b = Math.floor((Math.log10(value) + 3) * BUCKETS_PER_DECADE) + 1;
-    return Math.min(b, this.counts.length - 1);
+    this.counts[logBucket(value)]!++;
   }
 
   /** The value at quantile q (0..1): the middle of its bucket, clamped to [min, max]. */

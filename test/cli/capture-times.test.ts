@@ -5,7 +5,8 @@
 // not by first packet; the summary's and the ladder's times of day were read off the "-s.f"
 // text as if it were "s.f" (the fraction counted the wrong way). Past year 9999 (a damaged
 // stamp): the seconds as they are, as past the range of a date, not ISO text cut at the
-// offsets of a four-digit year ("+010000-01 01T00:00").
+// offsets of a four-digit year ("+010000-01 01T00:00"). Out of time order (merged interfaces):
+// the summary's span is from the earliest packet to the latest, as info's and capinfos's.
 
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { spawnSync } from "node:child_process";
@@ -88,5 +89,22 @@ describe("a capture past year 9999", () => {
     expect(ladder).toContain(`Began ${start}.000000000 (epoch);`);
     expect(info).toContain(`First packet:         ${start}.000000000 (${start}.000000000)`);
     for (const text of [summary, ladder, info]) expect(text).not.toMatch(/[+-]0\d{5}-/);
+  });
+});
+
+describe("a capture out of time order", () => {
+  it("the summary's span: the earliest packet to the latest, as info gives it, not from the file's first packet", () => {
+    // A packet of 05:20:12 first in the file, before those from 05:20:08 on.
+    const moved = [frames[frames.length - 1]!, ...frames.slice(0, -1)];
+    writeFileSync(join(dir, "unordered.pcapng"), shifted(moved, 0));
+    const seconds = (f: Frame) => f.sec! + f.nsec! / 1e9;
+    const times = moved.map(seconds), earliest = Math.min(...times), latest = Math.max(...times);
+    expect(seconds(moved[0]!)).toBeGreaterThan(earliest);
+    const clock = (t: number) => new Date(Math.floor(t) * 1000).toISOString().slice(11, 19);
+    const summary = run(["unordered.pcapng"]);
+    expect(summary.code).toBe(0);
+    expect(summary.stdout.split("\n")[1]).toBe(`Captured ${isoDay(earliest)} ${clock(earliest)} to ${clock(latest)} UTC (${(latest - earliest).toFixed(1)} s)`);
+    const info = run(["info", "unordered.pcapng"]).stdout;
+    expect(info).toMatch(new RegExp(`^First packet: +${isoDay(earliest)}T${clock(earliest)}\\.`, "m"));
   });
 });

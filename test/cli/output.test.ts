@@ -5,7 +5,7 @@
 
 import { describe, it, expect, beforeAll } from "vitest";
 import { spawnSync, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync, readFileSync, readdirSync, statSync, chmodSync, symlinkSync, copyFileSync, existsSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync, statSync, lstatSync, chmodSync, symlinkSync, copyFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -147,6 +147,21 @@ describe("-o", () => {
     expect(readFileSync(out, "utf8").trim().split("\n")).toHaveLength(9);
     expect(statSync(out).mode & 0o777).toBe(0o640);
     expect(readdirSync(dir).filter((f) => f.endsWith(".partial"))).toEqual([]);
+  });
+
+  it("-o a symbolic link to a file not made yet (or a chain of links): the file is made where it points, as > makes it, the link kept", () => {
+    mkdirSync(join(dir, "runs"), { recursive: true });
+    for (const [name, target] of [["latest.csv", "runs/run-1.csv"], ["chained.csv", "latest-link.csv"]] as const) {
+      symlinkSync(target, join(dir, name));
+    }
+    symlinkSync("runs/run-2.csv", join(dir, "latest-link.csv"));
+    for (const [link, target] of [["latest.csv", "runs/run-1.csv"], ["chained.csv", "runs/run-2.csv"]] as const) {
+      const r = run(["--format", "csv", "-o", join(dir, link), SAMPLE]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(lstatSync(join(dir, link)).isSymbolicLink(), link).toBe(true);
+      expect(readFileSync(join(dir, target), "utf8").trim().split("\n"), target).toHaveLength(10);
+    }
+    expect(readdirSync(join(dir, "runs")).filter((f) => f.endsWith(".partial"))).toEqual([]);
   });
 
   it("a run stopped by a signal leaves the old file as it was and no temporary file", () => {

@@ -248,6 +248,10 @@ describe("tcp-handshake-scan <capture>", () => {
     expect(evicted).toBeLessThanOrEqual(3000 - 64 * 10);
     const summary = run(["--max-connections", "640", flood]);
     expect(summary.stdout).toMatch(new RegExp(`evicted +${evicted}\\b`));
+    // The teardown's row names the limit that ended these, not --max-half-open alone: none was half-open.
+    const row = summary.stdout.split("\n").find((l) => /^ +evicted /.test(l));
+    expect(row).toContain("--max-connections");
+    expect(row).not.toContain("half-open,");
     const unbounded = run(["--format", "ndjson", "--max-connections", "none", flood]);
     expect(unbounded.stdout).not.toContain("evicted");
     for (const bad of ["0", "1.5", "many"]) {

@@ -80,6 +80,66 @@ describe.runIf(hasDask)("examples/dask/scan_on_dask.py", () => {
     expect(notStarted.stderr).not.toContain("Traceback");
   }, 240_000);
 
+  it("a count of 0 or less (--workers, --files-per-task, --buckets) is a usage error: no traceback, no wait for a worker that never comes", () => {
+    mkdirSync(join(dir, "counts"));
+    const files = writeRotatedCaptures(join(dir, "counts"), { files: 1, seed: 6, bytes: 2e5 });
+    for (const [flag, value] of [["--workers", "0"], ["--files-per-task", "0"], ["--files-per-task", "-1"], ["--buckets", "0"]]) {
+      const parts = join(dir, "counts-parts"), out = join(dir, "counts-out");
+      const driver = spawnSync(PYTHON, [
+        DRIVER, flag!, value!, "--parts", parts, "--out", out, "--command", `${process.execPath} ${BIN}`, ...files,
+      ], { encoding: "utf8", timeout: 60_000 });
+      expect(driver.status, `${flag} ${value}: ${driver.stderr}`).toBe(2);
+      expect(driver.stderr).toContain(`error: argument ${flag}: '${value}' is not a whole number of 1 or more`);
+      expect(driver.stderr).not.toContain("Traceback");
+      expect(existsSync(parts) || existsSync(out)).toBe(false); // refused before any task ran
+    }
+  }, 240_000);
+
+  it("an --out that cannot be a directory (a file there): one line and the tool's exit code for an output, 5, no traceback", () => {
+    mkdirSync(join(dir, "out-file"));
+    const files = writeRotatedCaptures(join(dir, "out-file"), { files: 1, seed: 9, bytes: 2e5 });
+    const out = join(dir, "out-file", "taken");
+    writeFileSync(out, "");
+    const driver = spawnSync(PYTHON, [
+      DRIVER, "--workers", "1", "--parts", join(dir, "out-file-parts"), "--out", out, "--command", `${process.execPath} ${BIN}`, ...files,
+    ], { encoding: "utf8", timeout: 60_000 });
+    expect(driver.status, driver.stderr).toBe(5);
+    expect(driver.stderr).toBe(`${DRIVER}: ${out}: cannot make the output directory: File exists\n`);
+    expect(existsSync(join(dir, "out-file-parts"))).toBe(false);
+  }, 240_000);
+
+  it("a --scheduler where none answers: one line naming it once Dask gives up, exit 2, no traceback", () => {
+    mkdirSync(join(dir, "no-scheduler"));
+    const files = writeRotatedCaptures(join(dir, "no-scheduler"), { files: 1, seed: 10, bytes: 2e5 });
+    const driver = spawnSync(PYTHON, [
+      DRIVER, "--scheduler", "tcp://127.0.0.1:9", "--parts", join(dir, "no-scheduler-parts"), "--out", join(dir, "no-scheduler-out"),
+      "--command", `${process.execPath} ${BIN}`, ...files,
+    ], { encoding: "utf8", timeout: 60_000, env: { ...process.env, DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT: "2s" } });
+    expect(driver.status, driver.stderr).toBe(2);
+    expect(driver.stderr).toMatch(/^\S+scan_on_dask\.py: --scheduler tcp:\/\/127\.0\.0\.1:9: cannot connect: .*\n$/);
+  }, 240_000);
+
+  it("the same capture twice (however spelled) is refused before any task; a line every reduce task gives is printed once", () => {
+    mkdirSync(join(dir, "twice"));
+    const [first, second] = writeRotatedCaptures(join(dir, "twice"), { files: 2, seed: 8, bytes: 2e5 });
+    const driver = (files: string[], parts: string, out: string) => spawnSync(PYTHON, [
+      DRIVER, "--workers", "1", "--buckets", "3", "--files-per-task", "1", "--parts", parts, "--out", out,
+      "--command", `${process.execPath} ${BIN}`, ...files,
+    ], { encoding: "utf8", timeout: 180_000 });
+    const spelledAgain = join(dir, "twice", ".", first!.split("/").at(-1)!);
+    const twice = driver([first!, second!, spelledAgain], join(dir, "twice-parts"), join(dir, "twice-out"));
+    expect(twice.status, twice.stderr).toBe(2);
+    expect(twice.stderr).toContain(`${first} and ${spelledAgain} are the same file: each capture once`);
+    expect(existsSync(join(dir, "twice-parts"))).toBe(false);
+
+    // A second run into the first's --parts: every bucket finds the other run's map output.
+    const parts = join(dir, "reused-parts");
+    expect(driver([first!], parts, join(dir, "reused-out-1")).status).toBe(0);
+    const reused = driver([second!], parts, join(dir, "reused-out-2"));
+    expect(reused.status).toBe(7);
+    expect(reused.stderr).toBe(`tcp-handshake-scan: ${parts}: 2 map outputs, 1 expected: outputs of another run are mixed in\n`);
+  }, 240_000);
+
   it("refuses an --out holding bucket files a run with more buckets left: read as one table, they would count twice", () => {
     mkdirSync(join(dir, "stale"));
     const files = writeRotatedCaptures(join(dir, "stale"), { files: 2, seed: 4 });

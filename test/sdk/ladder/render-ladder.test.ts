@@ -1,9 +1,17 @@
 // renderLadder's argument: a ladder as captureLadders and drawLadders give it, else one TypeError
-// saying what it takes (it read `.connection` of whatever came, in Node's words).
+// saying what it takes (it read `.connection` of whatever came, in Node's words). Relative
+// sequence numbers of connections that began before the capture, as Wireshark counts them.
 
 import { describe, it, expect } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { captureLadders, compileFilter, renderLadder } from "../../../sdk/index.js";
+import { writePcap } from "../../helpers/capture-writer.js";
+import { Conversation, merge } from "../../helpers/conversation.js";
+import { F } from "../../helpers/packets.js";
 
 const SAMPLE = fileURLToPath(new URL("../../../examples/sample.pcap", import.meta.url));
 
@@ -19,3 +27,84 @@ describe("renderLadder", () => {
     expect(renderLadder(ladders[0]!)).toMatch(/\[SYN\]/);
   });
 });
+
+describe("renderLadder's relative Seq and Ack, for connections that began before the capture", () => {
+  const { ACK, PSH } = F;
+  const capture = join(mkdtempSync(join(tmpdir(), "ths-ladder-mid-")), "mid-stream.pcap");
+  writeFileSync(capture, writePcap(merge(
+    // Only the server is heard: the client's side counts from the server's first ACK number.
+    new Conversation({ clientPort: 40001, serverPort: 443 })
+      .s({ flags: PSH | ACK, seq: 5000, ack: 1000, payload: 10 }).s({ flags: PSH | ACK, seq: 5010, ack: 1000, payload: 10 }),
+    // The server's ACK comes first; the client's first packet is 200 bytes past it (missed by the capture).
+    new Conversation({ clientPort: 40002, serverPort: 443, start: 1_700_000_001 })
+      .s({ flags: PSH | ACK, seq: 7000, ack: 3000, payload: 10 }).c({ flags: ACK, seq: 3200, ack: 7010 }),
+  )));
+
+  /** Frame number → the arrow's flags and fields, as drawn. */
+  async function labels(): Promise<Map<number, string>> {
+    const { ladders } = await captureLadders(capture, compileFilter("tcp"));
+    const text = ladders.map(renderLadder).join("\n");
+    return new Map([...text.matchAll(/^ *(\d+) +[\d.]+ +\S+ +\|<?-+ (\[.+?) -+>?\|/gm)].map((m) => [Number(m[1]), m[2]!]));
+  }
+
+  it("counts a side from the peer's first ACK number when that comes before the side's own first packet", async () => {
+    expect(Object.fromEntries(await labels())).toEqual({
+      1: "[PSH, ACK] Seq=1 Ack=1 Win=65535 Len=10", // not Ack=1000, the raw number
+      2: "[PSH, ACK] Seq=11 Ack=1 Win=65535 Len=10",
+      3: "[PSH, ACK] Seq=1 Ack=1 Win=65535 Len=10",
+      4: "[ACK] Seq=201 Ack=11 Win=65535 Len=0", // not Seq=1: 200 bytes past the ACK number
+    });
+  });
+
+  it.skipIf(spawnSync("tshark", ["-v"]).status !== 0)("as tshark counts them", async () => {
+    const out = spawnSync("tshark", ["-n", "-r", capture, "-T", "fields", "-e", "frame.number", "-e", "tcp.seq", "-e", "tcp.ack"], { encoding: "utf8" }).stdout;
+    const mine = await labels();
+    for (const line of out.trim().split("\n")) {
+      const [frame, seq, ack] = line.split("\t");
+      expect(mine.get(Number(frame)), `frame ${frame}`).toContain(`Seq=${seq} Ack=${ack} `);
+    }
+  });
+});
+
+describe("renderLadder's columns", () => {
+  it("the endpoints' line spans the arrows, the server's column where its states are, also for two long IPv6 endpoints", async () => {
+    const capture = join(mkdtempSync(join(tmpdir(), "ths-ladder-width-")), "v6.pcap");
+    const long6 = { v6: true, client: "2001:db8:1234:5678:9abc:def0:1234:5678", server: "2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff", clientPort: 61000, serverPort: 8443 };
+    writeFileSync(capture, writePcap(merge(
+      new Conversation(long6).c(F.SYN),
+      new Conversation({ ...long6, clientPort: 61001, start: 1_700_000_001 }).c(F.SYN).s(F.SYN | F.ACK).c(F.ACK),
+      new Conversation({ clientPort: 40000, start: 1_700_000_002 }).c(F.SYN).s(F.SYN | F.ACK).c(F.ACK),
+    )));
+    const { ladders } = await captureLadders(capture, compileFilter("tcp"));
+    expect(ladders).toHaveLength(3);
+    for (const ladder of ladders) {
+      const lines = renderLadder(ladder).split("\n");
+      const head = lines.findIndex((l) => l.startsWith("frame "));
+      const header = lines[head]!, row = lines[head + 1]!;
+      const closing = row.lastIndexOf("|");
+      // The server's endpoint ends above the arrow's closing bar, "server" starts above its state.
+      expect(header.indexOf(formatEnd(ladder)) + formatEnd(ladder).length - 1, header).toBe(closing);
+      expect(header.length - "server".length, header).toBe(closing + 3);
+    }
+  });
+});
+
+describe("renderLadder's time column", () => {
+  it("a session of half an hour: every row's arrow starts in the same column", async () => {
+    const capture = join(mkdtempSync(join(tmpdir(), "ths-ladder-time-")), "long.pcap");
+    const { SYN, ACK, FIN, PSH } = F;
+    writeFileSync(capture, writePcap(new Conversation({ serverPort: 22 }).c(SYN).s(SYN | ACK).c(ACK)
+      .c({ flags: PSH | ACK, payload: 10, dt: 250_000 }).s(ACK).c({ flags: PSH | ACK, payload: 10, dt: 1_500_000 }).s(ACK)
+      .c(FIN | ACK).s(FIN | ACK).c(ACK).frames));
+    const { ladders } = await captureLadders(capture, compileFilter("tcp"));
+    const rows = renderLadder(ladders[0]!).split("\n").filter((l) => /^ +\d+ +-?[\d.]+ /.test(l));
+    expect(rows.map((r) => r.split(/ +/)[2])).toContain("1750.030000");
+    expect(new Set(rows.map((r) => r.indexOf("|")))).toEqual(new Set([rows[0]!.indexOf("|")]));
+  });
+});
+
+/** The server's endpoint as the ladder prints it. */
+function formatEnd(ladder: { connection: { resp: { addr: string; port: number } } }): string {
+  const { addr, port } = ladder.connection.resp;
+  return addr.includes(":") ? `[${addr}]:${port}` : `${addr}:${port}`;
+}

@@ -1,8 +1,8 @@
-// How the text summary writes a duration: the unit a person reads it in, never "0 µs" for a
+// How the summary and the ladders write a duration: the unit a person reads it in, never "0 µs" for a
 // handshake a nanosecond capture measured in hundreds of nanoseconds.
 
 import { describe, it, expect } from "vitest";
-import { readableDuration } from "../../../cli/format/summary-text.js";
+import { readableDuration } from "../../../sdk/report/readable-duration.js";
 
 describe("readableDuration", () => {
   it("below 1 µs in ns, then µs, ms and s", () => {
@@ -21,5 +21,9 @@ describe("readableDuration", () => {
     expect(readableDuration(99_994)).toBe("99.99 ms");
     expect(readableDuration(99_996_000)).toBe("100 s");
     expect(readableDuration(4_000_000)).toBe("4.00 s");
+    // A clock that stepped back: the units of the same duration forwards, not "-25000 µs".
+    expect(readableDuration(-25_000)).toBe("-25.00 ms");
+    expect(readableDuration(-0.3)).toBe("-300 ns");
+    expect(readableDuration(-4_000_000)).toBe("-4.00 s");
   });
 });

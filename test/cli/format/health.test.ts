@@ -1,0 +1,52 @@
+// The summary's "Ack-RTT per server" row of a busy server, checked against the ndjson lines of
+// the same capture: it counts every connection and takes its percentiles and max over all of
+// them, not over the first thousand to end (a server with 1 500 connections was "1000", and
+// the slower last 500 were left out of its p90 and max).
+
+import { describe, it, expect, beforeAll } from "vitest";
+import { spawnSync } from "node:child_process";
+import { writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { writePcap } from "../../helpers/capture-writer.js";
+import { Conversation, merge } from "../../helpers/conversation.js";
+import { F } from "../../helpers/packets.js";
+import { readableDuration } from "../../../cli/format/summary-text.js";
+
+const BIN = fileURLToPath(new URL("../../../dist/cli/bin.js", import.meta.url));
+const CAPTURE = join(mkdtempSync(join(tmpdir(), "ths-health-")), "busy.pcap");
+
+function run(args: string[]): string {
+  const r = spawnSync(process.execPath, [BIN, ...args, CAPTURE], { encoding: "utf8", maxBuffer: 64 << 20 });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout;
+}
+
+beforeAll(() => {
+  const { SYN, ACK, FIN, PSH } = F;
+  const convs: Conversation[] = [];
+  // 1 500 clients of one server; the server answers the last 500 requests 50 ms late instead of 1 ms.
+  for (let i = 0; i < 1500; i++) {
+    convs.push(new Conversation({ client: `10.1.${i >> 8}.${i & 255}`, clientPort: 20000 + i, serverPort: 443, start: 1_700_000_000 + i / 100 })
+      .c(SYN).s(SYN | ACK).c(ACK).c(ACK | PSH, 10).s({ flags: ACK, dt: i < 1000 ? 1 : 50 })
+      .c(FIN | ACK).s(FIN | ACK).c(ACK));
+  }
+  writeFileSync(CAPTURE, writePcap(merge(...convs)));
+});
+
+describe("the summary's ack-RTT per server", () => {
+  it("counts every connection of a busy server and takes its percentiles over all of them", () => {
+    const means = run(["--format", "ndjson"]).trim().split("\n")
+      .map((l) => JSON.parse(l).analysis.orig.ackRttUs.mean as number | null)
+      .filter((m): m is number => m !== null)
+      .sort((a, b) => a - b);
+    expect(means.length).toBe(1500);
+    const rank = (q: number) => means[Math.ceil(q * means.length) - 1]!;
+
+    const row = run([]).split("\n").find((l) => l.startsWith("  10.0.0.2:443 "));
+    expect(row?.trim().split(/\s{2,}/)).toEqual([
+      "10.0.0.2:443", "1500", ...[rank(0.5), rank(0.9), rank(0.99), means[means.length - 1]!].map(readableDuration),
+    ]);
+  });
+});

@@ -1,0 +1,36 @@
+// A ladder's closing words give the handshake's times as the summary gives them: a loopback
+// handshake of a nanosecond capture in ns (it said "1 µs (SYN→SYN/ACK 0 µs, SYN/ACK→ACK 0 µs)"
+// where the summary said 600 ns), a slow one in seconds ("24000 ms" where the summary said 24.00 s).
+
+import { describe, it, expect } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { captureLadders, compileFilter } from "../../../sdk/index.js";
+import { explainHandshake } from "../../../sdk/ladder/explain.js";
+import { writePcap } from "../../helpers/capture-writer.js";
+import { Conversation } from "../../helpers/conversation.js";
+import { F } from "../../helpers/packets.js";
+
+const { SYN, ACK, FIN } = F;
+
+describe("explainHandshake", () => {
+  it("writes each leg and their sum in the unit the summary reads them in", async () => {
+    const quick = new Conversation({ clientPort: 40000 }).c(SYN).s(SYN | ACK).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK);
+    // Loopback pace: 300 ns between packets.
+    const loopback = quick.frames.map((f, k) => ({ ...f, sec: 1_700_000_000, nsec: 1000 + 300 * k }));
+    const slow = new Conversation({ clientPort: 40001, start: 1_700_000_001 }).c(SYN).s({ flags: SYN | ACK, dt: 4000 }).c({ flags: ACK, dt: 20000 });
+    const capture = join(mkdtempSync(join(tmpdir(), "ths-explain-")), "times.pcap");
+    writeFileSync(capture, writePcap([...loopback, ...slow.frames], { nanosecond: true }));
+
+    const { ladders } = await captureLadders(capture, compileFilter("tcp"));
+    const said = ladders.map((l) => {
+      const h = l.connection.handshake;
+      return [h.rttSynToSynAckUs, h.rttSynAckToAckUs, explainHandshake(l.connection)];
+    });
+    expect(said).toEqual([
+      [0.3, 0.3, "The handshake completed in 600 ns (SYN→SYN/ACK 300 ns, SYN/ACK→ACK 300 ns)."],
+      [4_000_000, 20_000_000, "The handshake completed in 24.00 s (SYN→SYN/ACK 4.00 s, SYN/ACK→ACK 20.00 s)."],
+    ]);
+  });
+});
