@@ -113,8 +113,14 @@ describe("README: connection health", () => {
   it("names the ack-RTT statistics and the other per-side measures", () => {
     const also = health.slice(health.indexOf("\nAlso per side:"), health.indexOf("\nAgainst tshark"));
     const stats = /`ackRttUs \{ ([^}]+) \}`/.exec(also)![1]!.split(", ");
-    const side = sample.find((c) => c.analysis.orig.ackRttUs)!.analysis.orig;
-    expect(Object.keys(side.ackRttUs!)).toEqual(stats);
+    const side = sample.find((c) => c.analysis.orig.ackRttUs.samples > 0)!.analysis.orig;
+    expect(Object.keys(side.ackRttUs)).toEqual(stats);
+    // "without samples, `samples` is 0 and the five times are `null`"; "`null` below two" packets
+    expect(also).toMatch(/without samples, `samples` is 0 and the five times are\s+`null`/);
+    const silent = sample.find((c) => c.resp.pkts === 0)!.analysis.resp;
+    expect(silent.ackRttUs).toEqual({ samples: 0, min: null, mean: null, max: null, p50: null, p95: null });
+    expect(also).toMatch(/`maxGapUs` \(largest\s+silence between two of its packets, `null` below two\)/);
+    expect(silent.maxGapUs).toBeNull();
     const rest = Object.keys(side).slice(ANALYSIS_COUNTS.length + 1);
     for (const key of rest) expect(also, key).toContain(`\`${key}\``);
   });
