@@ -96,6 +96,22 @@ describe("README: the connection record", () => {
     expect([...keys].filter((key) => !/^\d+$/.test(key) && !words.has(key))).toEqual([]);
   });
 
+  it("has the handshake's frame numbers and options where the table says, null elsewhere", () => {
+    const failed = sample.filter((c) => c.handshake.outcome === "rejected" || c.handshake.outcome === "unanswered");
+    const complete = sample.filter((c) => c.handshake.outcome === "complete");
+    expect(failed.length).toBeGreaterThan(0);
+    expect(complete.length).toBeGreaterThan(0);
+    for (const { id, handshake: h } of failed) {
+      expect([h.synPacket, h.synAckPacket, h.ack, h.options.resp], `#${id}`).toEqual([null, null, null, null]);
+      expect(h.options.orig, `#${id}`).not.toBeNull();
+    }
+    for (const { id, firstPacket, lastPacket, handshake: h } of complete) {
+      const frames = [h.synPacket!, h.synAckPacket!, h.ack!.packet];
+      expect(frames, `#${id}`).toEqual([...frames].sort((a, b) => a - b));
+      expect(Math.min(...frames) >= firstPacket && Math.max(...frames) <= lastPacket, `#${id}`).toBe(true);
+    }
+  });
+
   it("lists the anomalies the program names", () => {
     const listed = [...section.slice(section.indexOf("\nAnomalies:"), section.indexOf("each is described once")).matchAll(/`([a-z-]+)`/g)].map((m) => m[1]);
     expect(listed).toEqual(Object.keys(ANOMALIES));
