@@ -6,7 +6,7 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { scan, ANOMALIES, ANALYSIS_COUNTS, type ConnectionRecord, type CaptureReport } from "../../sdk/index.js";
+import { scan, compileFilter, ANOMALIES, ANALYSIS_COUNTS, CONN_STATE_DESCRIPTIONS, type ConnectionRecord, type CaptureReport } from "../../sdk/index.js";
 import { writePcap } from "../helpers/capture-writer.js";
 import { ethernet, tcpIp, F } from "../helpers/packets.js";
 import { udpTunnel, vxlan } from "../helpers/tunnels.js";
@@ -110,6 +110,21 @@ describe("README: the connection record", () => {
       expect(frames, `#${id}`).toEqual([...frames].sort((a, b) => a - b));
       expect(Math.min(...frames) >= firstPacket && Math.max(...frames) <= lastPacket, `#${id}`).toBe(true);
     }
+  });
+
+  it("lists the outcomes, teardown kinds and conn_states the program knows, in its order", () => {
+    const row = (field: string) => recordTable.split("\n").find((line) => line.startsWith(`| \`${field}\``))!.split(" | ")[1]!;
+    /** The values the filter language names when given one it does not know. */
+    const known = (keyword: string) => {
+      try { compileFilter(`${keyword} bogus`); } catch (error) { return /one of: ([^)]*)\)/.exec((error as Error).message)![1]!.split(", "); }
+      throw new Error(`${keyword} bogus was taken`);
+    };
+    const listed = (cell: string) => [...cell.matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1]!);
+    expect(listed(row("handshake.outcome").split("Judged as")[0]!)).toEqual(known("outcome"));
+    expect(listed(row("teardown.kind")).filter((v) => !v.startsWith("-"))).toEqual(known("teardown"));
+    const states = /\(([A-Z0-9, ]+)\)/.exec(row("connState"))![1]!.split(", ");
+    expect(states).toEqual(known("state"));
+    expect(states).toEqual(Object.keys(CONN_STATE_DESCRIPTIONS));
   });
 
   it("lists the anomalies the program names", () => {
