@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { OPTIONS, type Command } from "../../cli/args.js";
 import * as exitCodes from "../../cli/exit-codes.js";
 import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HALF_OPEN } from "../../sdk/index.js";
+import { MAX_THREADS } from "../../sdk/options.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = `${ROOT}dist/cli/bin.js`;
@@ -52,6 +53,15 @@ describe("README options table", () => {
       compared++;
     }
     expect(compared).toBeGreaterThanOrEqual(4);
+  });
+
+  it("gives the range of --threads the command and the SDK take", () => {
+    const range = /threads to use \(1 to (\d+)\)/.exec(rows.find((r) => r.names[0] === "threads")!.text)?.[1];
+    expect(range).toBeDefined();
+    const past = spawnSync(process.execPath, [BIN, "--threads", String(Number(range) + 1), `${ROOT}examples/sample.pcap`], { encoding: "utf8" });
+    expect(past.status).toBe(2);
+    expect(past.stderr).toContain(`(1 to ${range})`);
+    expect(Number(range)).toBe(MAX_THREADS);
   });
 
   it("gives the bounds' defaults the SDK uses", () => {
