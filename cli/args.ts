@@ -49,7 +49,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "max-connections", value: "N|none", commands: ["scan"], help: "connections of two packets or more kept at once, the memory bound under any other flood; the least recently active past it end as \"evicted\", one-sided and mid-stream first (default 30000)" },
   { name: "threads", value: "N", commands: ["scan"], help: `threads to use, at most the cores available: this one decodes, N - 1 workers track shares of the flows; same output for any N (default: the cores available, at most as many as keep a flood's peak memory under ${MEMORY_TARGET_MB} MB; 1 for captures under ${grouped(SMALL_CAPTURE_PACKETS)} packets, estimated before reading)` },
   { name: "no-progress", commands: ["scan"], help: "no progress bar on standard error (it shows only on a terminal)" },
-  { name: "quiet", short: "q", commands: ["scan", "partition"], help: "no progress bar and no warnings" },
+  {
+    name: "quiet", short: "q", commands: ["scan", "partition"], help: "no progress bar and no warnings",
+    // A map task draws no progress bar (and takes no --no-progress).
+    forCommand: { partition: { help: "no warnings" } },
+  },
   { name: "from-partitions", value: "DIR", commands: ["scan"], help: "track one bucket (--bucket) of what partition tasks wrote to DIR instead of reading captures: its connections, as a scan of all their captures gives them" },
   { name: "bucket", value: "B", commands: ["scan"], help: "with --from-partitions: the flow-hash bucket to track, 0 to buckets - 1" },
   { name: "maps", value: "N", commands: ["scan"], help: "with --from-partitions: the map outputs there must be (one is missing: exit 7)" },

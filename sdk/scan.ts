@@ -18,18 +18,18 @@ export interface ScanOptions extends DecodeCaptureOptions {
   /** Prefixes whose packets are not checksum-checked (Zeek's ignore_checksums_nets). */
   ignoreChecksumsNets?: readonly string[];
   /**
-   * Half-open connections (a lone SYN so far) kept at once: the bound on
-   * memory under a SYN flood (default 100 000, ~110 bytes each; Infinity: none). Past it, the
-   * oldest ends at once with teardown "evicted" (it would have ended as S0 at its attempt
-   * timeout; a late answer then starts a new connection). Each of the 64 flow groups (flow
+   * Connections of one packet so far (a lone SYN, a mid-stream ACK, a RST, a SYN/ACK, ...)
+   * kept at once: the bound on memory under a flood of them (default 100 000, ~150 bytes each;
+   * Infinity: none). Past it, the oldest ends at once with teardown "evicted" (a lone SYN would
+   * have ended as S0 at its attempt timeout; a late answer then starts a new connection). Each of the 64 flow groups (flow
    * hash & 63) keeps its share, limit / 64 rounded up, and ends its own oldest past it: the same
    * connections are evicted whatever the thread count.
    */
   maxHalfOpen?: number;
   /**
-   * Connection records (all but the half-open ones) kept at once: the bound on memory under
-   * any other flood, e.g. a mid-stream scan of one-packet connections (default 30 000, ~1 000
-   * bytes each; Infinity: none). Past it, the least recently active end at once with teardown
+   * Connection records (those of two packets or more) kept at once: the bound on memory under
+   * any other flood, e.g. a mid-stream scan or backscatter (default 30 000, ~1.4 KB each;
+   * Infinity: none). Past it, the least recently active end at once with teardown
    * "evicted", one-sided and mid-stream ones (no SYN seen) first. Each of the 64 flow groups
    * keeps its share, as for maxHalfOpen. A whole number of at least 1, or Infinity (else a RangeError).
    */

@@ -231,6 +231,12 @@ describe("--help says what the command does", () => {
     expect(text).not.toMatch(/64 MB/);
   });
 
+  it("-q: a scan's drops its progress bar and warnings; partition, which draws no bar, its warnings", () => {
+    expect(optionHelp("scan", "quiet")).toMatch(/no progress bar and no warnings$/);
+    expect(optionHelp("partition", "quiet")).toMatch(/-q, --quiet +no warnings$/);
+    expect(helpText("partition", "0")).not.toContain("progress");
+  });
+
   it("each command's exit codes include the output's failures it can give (5, 141)", () => {
     for (const command of ["scan", "info", "partition"] as const) {
       const codes = helpText(command, "0").split("\n").slice(-4).join(" ");

@@ -125,4 +125,12 @@ describe.runIf(zeek)("Zeek conformance: conn_state, history and every numeric co
     expect(totals.values).toBeGreaterThan(5000);
     expect(totals.excludedValues).toBe(valueExclusions.length);
   });
+
+  it("is what the README says: every in-scope row matches, and there are as many as it counts", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8").replace(/\s+/g, " ");
+    const claimed = /match Zeek on all ([\d ]+) in-scope rows/.exec(readme)?.[1];
+    expect(claimed, "the README's count of in-scope rows").toBeDefined();
+    expect(totals.matched).toBe(totals.rows);
+    expect(totals.rows).toBe(Number(claimed!.replaceAll(" ", "")));
+  });
 });

@@ -1,6 +1,7 @@
 // A caller's byte stream as every SDK entry point reads it: one that fails before its first
 // byte is damaged input at byte 0 (as one failing later is at its offset), not a thrown error;
-// one that yields something other than bytes is an InputTypeError, with its stable code.
+// one that yields something other than bytes is an InputTypeError, with its stable code; one that
+// yields nothing is an empty capture (capture.empty), as an empty file is.
 
 import { describe, it, expect } from "vitest";
 import { Readable } from "node:stream";
@@ -82,13 +83,29 @@ describe("InputTypeError", () => {
   ];
 
   for (const [entry, read] of entryPoints) {
-    it(`is what ${entry} throws for a stream that yields no bytes: a TypeError with code input.not_bytes`, async () => {
+    it(`is what ${entry} throws for a stream that yields something other than bytes: a TypeError with code input.not_bytes`, async () => {
       for (const [kind, make, message] of notBytes) {
         const thrown = await read(make()).then(() => null, (error: unknown) => error);
         expect(thrown, kind).toBeInstanceOf(InputTypeError);
         expect(thrown, kind).toBeInstanceOf(TypeError);
         expect(thrown, kind).toMatchObject({ name: "InputTypeError", code: "input.not_bytes", message: expect.stringMatching(message) });
         expect(String(thrown), kind).toMatch(/^InputTypeError: a capture stream must yield bytes/);
+      }
+    });
+  }
+});
+
+describe("a stream that yields nothing", () => {
+  const empty: [string, () => CaptureInput][] = [
+    ["an async iterable", () => (async function* () { /* nothing */ })()],
+    ["a Node Readable", () => Readable.from([])],
+    ["a web ReadableStream", () => new ReadableStream<Uint8Array>({ start(c) { c.close(); } })],
+  ];
+
+  for (const [entry, read] of entryPoints) {
+    it(`is an empty capture for ${entry}, not a throw`, async () => {
+      for (const [kind, make] of empty) {
+        expect(await read(make()), kind).toMatchObject({ code: "capture.empty", offset: 0 });
       }
     });
   }
