@@ -68,10 +68,11 @@ export function currentTunnelRecord(): usize {
 
 /** Reads the current record's fields the rules use (after its clock step). */
 @inline export function readPacket(): void {
-  curFlags = <u32>load<u16>(rec, L.REC_TCP_FLAGS);
-  curSeq = load<u32>(rec, L.REC_SEQ);
-  curAck = load<u32>(rec, L.REC_ACK);
-  curPayload = load<u32>(rec, L.REC_PAYLOAD_LEN);
+  const r = rec; // once: V8 reloads a global after each store to another
+  curFlags = <u32>load<u16>(r, L.REC_TCP_FLAGS);
+  curSeq = load<u32>(r, L.REC_SEQ);
+  curAck = load<u32>(r, L.REC_ACK);
+  curPayload = load<u32>(r, L.REC_PAYLOAD_LEN);
 }
 
 // A timestamp on the capture clock (seconds since its first packet). Every time the tracker
@@ -81,9 +82,10 @@ export function currentTunnelRecord(): usize {
 
 /** The capture clock takes the current record's time: the current time, "now", the timeline figures. */
 export function stepClock(): void {
-  const secs = load<f64>(rec, L.REC_TS_SEC);
+  const r = rec;
+  const secs = load<f64>(r, L.REC_TS_SEC);
   if (baseSec != baseSec) baseSec = secs;
-  const nsec = load<u32>(rec, L.REC_TS_NSEC);
+  const nsec = load<u32>(r, L.REC_TS_NSEC);
   const t = captureTime(secs, nsec);
   if (t > now) now = t;
   if (t < lastPacketTime) backwardsSteps++;
