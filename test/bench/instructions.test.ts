@@ -109,8 +109,24 @@ describe.skipIf(!haveValgrind())("callgrindCosts on callgrind's own output", () 
   }, 60_000);
 });
 
+describe("countInstructions's failures", () => {
+  it("says in one line that valgrind could not be run", () => {
+    const path = process.env.PATH;
+    process.env.PATH = "";
+    try {
+      expect(() => countInstructions(ROOT, "x.pcap")).toThrow(/^valgrind over x\.pcap failed \(exit null\): .*ENOENT/);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+});
+
 const built = existsSync(join(ROOT, "dist", "bench", "instruction-pass.js"));
 describe.skipIf(!built || !haveValgrind())("bench:instructions under valgrind", () => {
+  it("says in one line why the pass failed: its error, not its stack", () => {
+    const missing = join(tmpdir(), "ths-instructions-no-such.pcap");
+    expect(() => countInstructions(ROOT, missing)).toThrow(/^valgrind over .* failed \(exit 1\): instruction-pass: ENOENT[^\n]*no-such\.pcap'$/);
+  }, 60_000);
   it("counts a whole pass of a capture, the tracker's loop and the decoder named", () => {
     const dir = mkdtempSync(join(tmpdir(), "ths-instructions-test-"));
     try {
