@@ -11,6 +11,11 @@ if (!root || (mode !== "decode" && mode !== "track") || !file) {
   console.error("usage: node dist/bench/instruction-pass.js ROOT decode|track FILE");
   process.exit(2);
 }
+// A failure is one line (instructions.ts shows the pass's last lines), not a stack trace.
+process.on("uncaughtException", (e) => {
+  console.error(`instruction-pass: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
 const at = (path: string) => pathToFileURL(resolve(root, "dist/sdk", path)).href;
 const { decodeInputs } = await import(at("decoder/decode-inputs.js"));
 const { acquireScanMemory, releaseScanMemory } = await import(at("wasm-memory.js"));

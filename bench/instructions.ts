@@ -64,7 +64,7 @@ function countPass(build: string, file: string, mode: "decode" | "track"): Instr
     ], { cwd: dir, env: { ...process.env, NODE_OPTIONS: "" }, encoding: "utf8", maxBuffer: 64 << 20 });
     if (r.error || r.status !== 0) {
       // The pass's own lines, not valgrind's (those start with ==pid==).
-      const said = r.stderr.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("==")).slice(-3).join(" / ");
+      const said = (r.stderr ?? "").split("\n").filter((l) => l.trim() !== "" && !l.startsWith("==")).slice(-3).join(" / ");
       throw new Error(`valgrind over ${file} failed (exit ${r.status}): ${r.error?.message ?? said}`);
     }
     const total = Number(/I\s+refs:\s+([\d,]+)/.exec(r.stderr)?.[1]?.replace(/,/g, "") ?? NaN);

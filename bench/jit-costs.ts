@@ -21,9 +21,10 @@ export function callgrindCosts(text: string): Map<number, number> {
     }
     const fields = line.split(" ");
     const p = fields[0]!;
+    // An absolute address is hex (0x...); callgrind writes a relative one (+n, -n) in decimal.
     if (p.startsWith("0x")) last = parseInt(p, 16);
-    else if (p[0] === "+") last += parseInt(p.slice(1), 16);
-    else if (p[0] === "-") last -= parseInt(p.slice(1), 16);
+    else if (p[0] === "+") last += Number(p.slice(1));
+    else if (p[0] === "-") last -= Number(p.slice(1));
     else if (p !== "*") continue; // a decimal (line number only): not an address
     if (callCost) { callCost = false; continue; }
     const cost = Number(fields[instrOnly ? 1 : 2] ?? 0);

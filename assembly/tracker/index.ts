@@ -26,6 +26,8 @@ import * as config from "./config";
 // The line writers (assembly/lines/): ndjson, csv and zeek lines, and their parts one at a time.
 // The timer queue's operations, for its tests.
 export { timersReset, timersPush, timersPop, timersSize, timersPeekDeadline, timersPeekSlot, timersPeekGeneration, timersKeepOddGenerations } from "./timer-exports";
+// The pending FIFO's numbering, for its tests.
+export { startPendingAt } from "./pending";
 export { linesScratchPtr, linesScratchBytes, writeNumber, writeAddress, writeCommunityId, writeLine, writeCsvLine, writeZeekLine, lineMaxBytes, linesArea, setBlocksBase } from "../lines/exports";
 
 const RECORDS_CAPACITY: u32 = 4096;

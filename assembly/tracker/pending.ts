@@ -18,6 +18,7 @@ const ENTRY_SIZE: usize = 128;
 const CHUNK_SHIFT: u32 = 12;
 const CHUNK_ENTRIES: u32 = 1 << CHUNK_SHIFT;
 const MAX_CHUNKS: u32 = 1 << 16; // up to 268 M entries pending at once
+const SEQ_BITS: u32 = (MAX_CHUNKS << CHUNK_SHIFT) - 1; // the bits of a sequence number pendingAt() reads
 
 // Entry layout: the key first, as in a connection record (C_KEY..C_KEY_VERSION), so that the
 // flow index compares either alike; then the packet record's fields that the tracker's rules
@@ -142,6 +143,15 @@ export function resetPending(): void {
   memory.fill(shardSize, 0, <usize>VIRTUAL_SHARDS << 2);
 }
 
+/**
+ * For the tests: the FIFO, empty after resetPending(), numbers its next entry `seq` (a multiple
+ * of CHUNK_ENTRIES), as it would after that many pushes: past the flow index's 28 bits, say.
+ */
+export function startPendingAt(seq: u32): void {
+  assert(head == tail && pendingLive == 0 && (seq & (CHUNK_ENTRIES - 1)) == 0);
+  head = tail = seq;
+}
+
 @inline function shardField(table: usize, shard: u32): usize { return table + (<usize>shard << 2); }
 
 /** Live entries of a virtual shard. */
@@ -191,7 +201,9 @@ export function killPending(seq: u32): void {
   const at = pendingAt(seq);
   store<u8>(at, 0, P_ALIVE);
   pendingLive--;
-  if (<i64>seq == knownHead) headMayHaveChanged = true;
+  // `seq` may come from the flow index, which keeps only the bits pendingAt() reads (28): the
+  // live entries span fewer numbers than that, so those bits name the head alone.
+  if (knownHead >= 0 && ((<u32>knownHead ^ seq) & SEQ_BITS) == 0) headMayHaveChanged = true;
   const shard = virtualShard(load<u32>(at, P_FLOW_HASH));
   const prev = load<u32>(at, P_PREV), next = load<u32>(at, P_NEXT);
   if (prev == NONE) store<u32>(shardField(shardFirst, shard), next);

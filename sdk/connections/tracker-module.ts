@@ -70,6 +70,8 @@ export interface TrackerExports {
   timersPeekGeneration(): number;
   /** Keeps the entries whose generation is odd. */
   timersKeepOddGenerations(): void;
+  /** For the tests: the empty pending FIFO (assembly/tracker/pending.ts) numbers its next entry `seq`, a multiple of 4096. */
+  startPendingAt(seq: number): void;
 }
 
 // build/tracker.wasm sits at the package root: two levels up from this source file when tests

@@ -4,7 +4,8 @@
 // of a generated capture: every packet read, and the tracker's packet loop among its functions.
 
 import { describe, it, expect } from "vitest";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +22,10 @@ describe("callgrindCosts", () => {
       "0x100 0 5", "+2 0 3", "* 0 1", "cfn=(2) other", "calls=1 0x200 0", "+4 0 1000", "+1 0 2", "-7 0 4", "totals: 1015",
     ].join("\n");
     expect([...callgrindCosts(text)]).toEqual([[0x100, 9], [0x102, 4], [0x107, 2]]);
+  });
+  it("reads a relative address in decimal, as callgrind writes it", () => {
+    const text = ["positions: instr line", "events: Ir", "0x100 0 1", "+23 0 2", "-10 0 3", "+99 0 4"].join("\n");
+    expect([...callgrindCosts(text)]).toEqual([[0x100, 1], [0x117, 2], [0x10d, 3], [0x170, 4]]);
   });
   it("reads instr-only positions", () => {
     expect([...callgrindCosts("positions: instr\nevents: Ir\n0x40 7\n+1 2\n")]).toEqual([[0x40, 7], [0x41, 2]]);
@@ -79,8 +84,49 @@ describe("jitdumpLoads and costsByFunction", () => {
   });
 });
 
+// The same program counted twice, positions compressed (callgrind's default) and written whole:
+// the same count at every address.
+describe.skipIf(!haveValgrind())("callgrindCosts on callgrind's own output", () => {
+  it("reads compressed positions as their uncompressed twins", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ths-callgrind-test-"));
+    const listed = join(dir, "empty"); // what ls reads: the same both times
+    mkdirSync(listed);
+    try {
+      const run = (name: string, extra: string[]) => {
+        const out = join(dir, name);
+        const r = spawnSync("valgrind", ["--tool=callgrind", "--dump-instr=yes", `--callgrind-out-file=${out}`, ...extra, "ls", listed], { encoding: "utf8" });
+        expect(r.status).toBe(0);
+        return readFileSync(out, "utf8");
+      };
+      const compressed = run("compressed.out", []), whole = run("whole.out", ["--compress-pos=no"]);
+      expect(compressed).toMatch(/^\+[1-9]\d /m); // a relative address past 9, read wrong as hex
+      const plain = callgrindCosts(whole);
+      expect(plain.size).toBeGreaterThan(1000);
+      expect(callgrindCosts(compressed)).toEqual(plain);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe("countInstructions's failures", () => {
+  it("says in one line that valgrind could not be run", () => {
+    const path = process.env.PATH;
+    process.env.PATH = "";
+    try {
+      expect(() => countInstructions(ROOT, "x.pcap")).toThrow(/^valgrind over x\.pcap failed \(exit null\): .*ENOENT/);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+});
+
 const built = existsSync(join(ROOT, "dist", "bench", "instruction-pass.js"));
 describe.skipIf(!built || !haveValgrind())("bench:instructions under valgrind", () => {
+  it("says in one line why the pass failed: its error, not its stack", () => {
+    const missing = join(tmpdir(), "ths-instructions-no-such.pcap");
+    expect(() => countInstructions(ROOT, missing)).toThrow(/^valgrind over .* failed \(exit 1\): instruction-pass: ENOENT[^\n]*no-such\.pcap'$/);
+  }, 60_000);
   it("counts a whole pass of a capture, the tracker's loop and the decoder named", () => {
     const dir = mkdtempSync(join(tmpdir(), "ths-instructions-test-"));
     try {
