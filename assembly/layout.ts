@@ -218,7 +218,11 @@ export const STAT_AMSDU_DROPPED = STAT_AMSDU_SUBFRAMES + 1;
 // time order (merged interfaces, a clock stepped back); capinfos's first packet time is this one.
 export const STAT_EARLIEST_TS_SEC = STAT_AMSDU_DROPPED + 1;
 export const STAT_EARLIEST_TS_NSEC = STAT_AMSDU_DROPPED + 2;
-export const STAT_COUNT = STAT_AMSDU_DROPPED + 3;
+// IP headers whose total length (IPv6: payload length + 40) reaches past the frame's original
+// length on the wire, at any tunnel level: dropped, as Zeek drops them (weird truncated_IP_len),
+// and counted as unreadable IP too. A frame the snaplen cut is judged by its original length.
+export const STAT_IP_LEN_PAST_WIRE = STAT_AMSDU_DROPPED + 3;
+export const STAT_COUNT = STAT_AMSDU_DROPPED + 4;
 
 // ---------------------------------------------------------------------------------------------
 // decode() status after each call.

@@ -20,6 +20,11 @@ export let rec: usize = OUTPUT_PTR; // the record of the packet being decoded
 export let recordCount: u32 = 0;
 export let verifyChecksums: bool = false;
 export let hashSeed: u32 = 0;
+// Where the frame being decoded ended on the wire: its first byte plus its original length.
+// An IP header whose total length reaches past it is dropped (wire/ip-length.ts). Bytes decoded
+// from a buffer of their own (a reassembled datagram, an inflated IPComp payload) have their own.
+export let wireEnd: usize = 0;
+@inline export function setWireEnd(end: usize): void { wireEnd = end; }
 // Tunnel levels entered so far by the packet being decoded (tunnel/chain.ts): its record's
 // depth, which clearRecord zeroes (no state of its own to reset per packet).
 @inline export function tunnelDepth(): u32 { return <u32>load<u8>(rec, REC_TUNNEL_DEPTH); }

@@ -5,7 +5,7 @@ import {
   WARN_CAPLEN_GT_ORIGLEN,
 } from "../layout";
 import { countStat, addStat, noteTimestamp, warn } from "../counters";
-import { beginPacket } from "../packet";
+import { beginPacket, setWireEnd } from "../packet";
 import { decodeLink } from "../wire/link";
 import { packetIndex, nextPacket } from "./state";
 
@@ -23,6 +23,7 @@ import { packetIndex, nextPacket } from "./state";
   // A frame check sequence is only there when the whole frame was captured.
   let end = capLen;
   if (fcsBytes != 0 && capLen >= origLen && capLen >= fcsBytes) end -= fcsBytes;
+  setWireEnd(p + origLen);
   decodeLink(linkType, p, p + end);
   nextPacket(tsSec, tsNsec);
 }

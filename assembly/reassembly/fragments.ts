@@ -29,7 +29,7 @@ import {
 } from "../layout";
 import { be16, be32, u8at, REASSEMBLY_PTR, DATAGRAM_BUFFER_SIZE } from "../memory";
 import { countStat, addStat } from "../counters";
-import { rec, setPacketFlag, tunnelDepth } from "../packet";
+import { rec, setPacketFlag, tunnelDepth, wireEnd, setWireEnd } from "../packet";
 import { sumBytes, fold } from "../wire/checksum";
 import { decodeIPv4 } from "../wire/ipv4";
 import { decodeIPv6 } from "../wire/ipv6";
@@ -198,6 +198,11 @@ function complete(slot: u32): void {
   // This frame is counted by what the datagram turns out to be, not as a fragment.
   addStat(STAT_FRAGMENTS, -1);
   const end = buf + headerLen + captured;
+  // The datagram is as long on the wire as its rebuilt header says (Zeek: its wire length is
+  // its total length); the frame's own end holds again afterwards (an A-MSDU's next subframe).
+  const frameWireEnd = wireEnd;
+  setWireEnd(buf + headerLen + payloadLen);
   if (version == 4) decodeIPv4(buf, end);
   else decodeIPv6(buf, end);
+  setWireEnd(frameWireEnd);
 }

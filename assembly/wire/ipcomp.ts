@@ -8,7 +8,7 @@
 import { TUNNEL_IP, STAT_IPCOMP, STAT_IPCOMP_UNSUPPORTED, STAT_TUNNELLED } from "../layout";
 import { be16, u8at, IPCOMP_PTR, DATAGRAM_BUFFER_SIZE } from "../memory";
 import { countStat } from "../counters";
-import { tunnelDepth } from "../packet";
+import { tunnelDepth, wireEnd, setWireEnd } from "../packet";
 import { inflate, inflatedLength, INFLATE_INVALID, INFLATE_CUT } from "./inflate";
 import { decodeIPv4 } from "./ipv4";
 import { decodeIPv6 } from "./ipv6";
@@ -39,8 +39,12 @@ export function decodeIpcomp(p: usize, capEnd: usize, len: u32, pseudo: u64, hea
   const end = buf + n;
   if (tunnelMode) {
     if (!enterTunnel(TUNNEL_IP, 0, 0, 0, 0, 0, false, NO_PORTS)) return;
+    // The inflated packet ends where its bytes do; one the snaplen cut has no known end.
+    const frameWireEnd = wireEnd;
+    setWireEnd(status == INFLATE_CUT ? <usize>-1 : end);
     if (next == PROTO_IPIP) decodeIPv4(buf, end);
     else decodeIPv6(buf, end);
+    setWireEnd(frameWireEnd);
     return;
   }
   // Transport mode: the inflated bytes are the whole transport segment.

@@ -11,6 +11,7 @@ import { rec, setPacketFlag, verifyChecksums, tunnelDepth } from "../packet";
 import { decodeTransport, PROTO_TCP } from "./transport";
 import { sumBytes, checksumOk } from "./checksum";
 import { fragmentV4 } from "../reassembly/fragments";
+import { ipPastWire } from "./ip-length";
 
 const MIN_HEADER: u32 = 20;
 
@@ -26,6 +27,8 @@ export function decodeIPv4(p: usize, capEnd: usize): void {
     totalLen = avail;
     setPacketFlag(PKT_IP_LEN_FROM_CAPTURE);
   }
+  const ipEnd = p + totalLen; // at most 65 535 bytes on: no wrap
+  if (ipPastWire(ipEnd)) return; // before the header checks and reassembly, as Zeek
   if (headerLen < MIN_HEADER || totalLen < headerLen) { countStat(STAT_IP_UNREADABLE); return; }
   if (headerLen > avail) {
     if (proto == PROTO_TCP) countStat(STAT_TCP_UNREADABLE);
@@ -33,7 +36,6 @@ export function decodeIPv4(p: usize, capEnd: usize): void {
     return;
   }
   // Ethernet padding after a short packet is not part of it.
-  const ipEnd = p + totalLen;
   const end = ipEnd < capEnd ? ipEnd : capEnd;
   let pseudo: u64 = 0;
   let headerOk = true;

@@ -13,6 +13,7 @@ import { rec, setPacketFlag, verifyChecksums } from "../packet";
 import { decodeTransport, PROTO_TCP } from "./transport";
 import { sumBytes } from "./checksum";
 import { fragmentV6 } from "../reassembly/fragments";
+import { ipPastWire } from "./ip-length";
 
 const FIXED_HEADER: u32 = 40;
 const NH_HOP_BY_HOP: u32 = 0;
@@ -59,10 +60,13 @@ export function decodeIPv6(p: usize, capEnd: usize): void {
     if (nh == NH_HOP_BY_HOP && q + 2 <= capEnd) {
       const hbhLen = (u8at(q + 1) + 1) << 3;
       if (q + hbhLen <= capEnd) payloadLen = jumboLength(q, hbhLen);
+      // A jumbo length past the address space is past any frame's end: no wrap below.
+      if (<u64>q + <u64>payloadLen > <u64>(<usize>-1)) payloadLen = <u32>(<usize>-1 - q);
     }
     if (payloadLen == 0) { payloadLen = avail - FIXED_HEADER; lenFromCapture = true; }
   }
   const ipEnd = q + payloadLen;
+  if (ipPastWire(ipEnd)) return; // before the fragment header, as Zeek
   let nhAt = p + 6; // the next-header byte that names the header at q
   // The TCP checksum covers the addresses the endpoints see: the home address (RFC 6275)
   // instead of the source, the final hop of a routing header instead of the destination.

@@ -15,7 +15,7 @@ export interface InfoReport {
   packets: {
     total: number; tcp: number; tcpUnreadable: number; udp: number; icmp: number; otherIp: number;
     nonIp: number; fragments: number; truncated: number; unsupportedLink: number; tunnelled: number;
-    ipUnreadable: number; linkInvalid: number; badChecksum: number;
+    ipUnreadable: number; ipLenPastWire: number; linkInvalid: number; badChecksum: number;
   };
   /** Packets per tunnel type and level, by deepest level, and what was not decapsulated. */
   tunnels: TunnelStats;
@@ -59,7 +59,7 @@ export function infoReport(file: string, s: CaptureSummary, fileSize: number | n
       total: st.packets, tcp: st.tcp, tcpUnreadable: st.tcpUnreadable, udp: st.udp, icmp: st.icmp,
       otherIp: st.otherIp, nonIp: st.nonIp, fragments: st.fragments, truncated: st.truncated,
       unsupportedLink: st.unsupportedLink, tunnelled: st.tunnelled, ipUnreadable: st.ipUnreadable,
-      linkInvalid: st.linkInvalid, badChecksum: st.badChecksum,
+      ipLenPastWire: st.ipLenPastWire, linkInvalid: st.linkInvalid, badChecksum: st.badChecksum,
     },
     tunnels: st.tunnels,
     reassembly: st.reassembly,
@@ -160,6 +160,7 @@ export function renderInfoText(r: InfoReport, summary: CaptureSummary, span?: Ti
   tunnelLines(r.tunnels, row, lines);
   reassemblyLines(r.reassembly, row);
   if (p.truncated) row("Snaplen-truncated:", `${p.truncated}${share(p.truncated, p.total)}`);
+  if (p.ipLenPastWire) row("IP length past wire:", `${p.ipLenPastWire} (dropped, counted as IP unreadable)`);
   if (p.badChecksum) row("Bad checksums:", p.badChecksum);
   row("Bytes:", `${r.bytes.captured} captured of ${r.bytes.original} on the wire; ${r.bytes.read} read`);
   const { first, last } = ends(summary, span);

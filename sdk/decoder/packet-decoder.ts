@@ -67,6 +67,11 @@ export interface CaptureStats {
   unsupportedLink: number;
   tunnelled: number;
   ipUnreadable: number;
+  /**
+   * IP packets whose total length reaches past the frame's original length (at any tunnel
+   * level): dropped, as Zeek does (truncated_IP_len); counted in ipUnreadable too.
+   */
+  ipLenPastWire: number;
   linkInvalid: number;
   badChecksum: number;
   bytesCaptured: number;
@@ -300,6 +305,7 @@ export class PacketDecoder {
       unsupportedLink: s[L.STAT_UNSUPPORTED_LINK]!,
       tunnelled: s[L.STAT_TUNNELLED]!,
       ipUnreadable: s[L.STAT_IP_UNREADABLE]!,
+      ipLenPastWire: s[L.STAT_IP_LEN_PAST_WIRE]!,
       linkInvalid: s[L.STAT_LINK_INVALID]!,
       badChecksum: s[L.STAT_BAD_CHECKSUM]!,
       bytesCaptured: s[L.STAT_BYTES_CAPTURED]!,
