@@ -13,20 +13,12 @@
 // Whole-command figures (records, output) need the two command lines timed against each other.
 
 import { existsSync, statSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { decodeInputs } from "../sdk/decoder/decode-inputs.js";
 import { acquireScanMemory, releaseScanMemory } from "../sdk/wasm-memory.js";
 import { WasmConnectionTracker } from "../sdk/connections/wasm-tracker.js";
-import type { CaptureSummary } from "../sdk/decoder/decode-capture.js";
+import { type Build, loadBuild, trackerPass } from "./tracker-pass.js";
 
-interface Build {
-  name: string;
-  decodeInputs: typeof decodeInputs;
-  acquireScanMemory: typeof acquireScanMemory;
-  releaseScanMemory: typeof releaseScanMemory;
-  WasmConnectionTracker: typeof WasmConnectionTracker;
-}
 
 /** One build's counted rounds over one capture: CPU seconds of each decode and decode + track pass. */
 export interface BuildRounds {
@@ -42,37 +34,6 @@ export interface TrackerComparison {
   builds: BuildRounds[];
 }
 
-async function loadBuild(dir: string): Promise<Build> {
-  const at = (path: string) => pathToFileURL(resolve(dir, "dist/sdk", path)).href;
-  const [di, wm, wt] = await Promise.all([import(at("decoder/decode-inputs.js")), import(at("wasm-memory.js")), import(at("connections/wasm-tracker.js"))]);
-  return { name: dir, decodeInputs: di.decodeInputs, acquireScanMemory: wm.acquireScanMemory, releaseScanMemory: wm.releaseScanMemory, WasmConnectionTracker: wt.WasmConnectionTracker };
-}
-
-/** CPU seconds of one pass over `file`, with the tracker or without; the packets read, the connections ended. */
-async function pass(b: Build, file: string, track: boolean): Promise<{ cpu: number; packets: number; connections: number }> {
-  const memory = b.acquireScanMemory();
-  const summaries: CaptureSummary[] = [];
-  let connections = 0;
-  // The pass alone: taking and giving back the memory lie outside it (a build may zero a pooled
-  // memory when it is given back, another when it is taken).
-  let used: NodeJS.CpuUsage;
-  try {
-    const start = process.cpuUsage();
-    const placement = { memory, outputSlot: () => 0, fill: true };
-    const tracker = track ? new b.WasmConnectionTracker({}, null, () => { connections++; }, memory) : null;
-    for await (const { batch, packetBase } of b.decodeInputs([file], {}, summaries, placement)) {
-      if (!tracker) continue;
-      tracker.packetBase = packetBase;
-      tracker.processInPlace(batch.u8.byteOffset, batch.count, batch.latestSec, batch.latestNsec);
-    }
-    tracker?.finish();
-    used = process.cpuUsage(start);
-  } finally {
-    b.releaseScanMemory(memory);
-  }
-  return { cpu: (used.user + used.system) / 1e6, packets: summaries.reduce((n, s) => n + s.stats.packets, 0), connections };
-}
-
 /** `runs` rounds (the first a warm-up) of this build and the builds in `dirs` over `file`. */
 export async function compareTrackers(dirs: string[], file: string, runs: number): Promise<TrackerComparison> {
   const builds: Build[] = [{ name: "this build", decodeInputs, acquireScanMemory, releaseScanMemory, WasmConnectionTracker }];
@@ -82,7 +43,7 @@ export async function compareTrackers(dirs: string[], file: string, runs: number
   for (let r = 0; r < runs; r++) {
     for (let j = 0; j < builds.length; j++) {
       const k = (r + j) % builds.length;
-      const d = await pass(builds[k]!, file, false), t = await pass(builds[k]!, file, true);
+      const d = await trackerPass(builds[k]!, file, false), t = await trackerPass(builds[k]!, file, true);
       packets = t.packets;
       connections = t.connections;
       if (r === 0) continue; // warm-up: the modules' first passes
