@@ -43,13 +43,15 @@ export function haveValgrind(): boolean {
 // without a name section gives "JS:wasm-function[31]-31-turbofan" → "wasm-function[31]".
 const wasmName = (jitName: string) => /^JS:(assembly\/.*|~lib\/.*|wasm-function\[\d+\])-\d+-(turbofan|liftoff)$/.exec(jitName)?.[1] ?? null;
 const UNNAMED = "wasm-function[";
+const isTracker = (name: string) => name.startsWith("assembly/tracker/");
+const sum = (m: Map<string, number>, keep: (n: string) => boolean = () => true) => [...m].reduce((s, [n, c]) => s + (keep(n) ? c : 0), 0);
 
 /** One decode + track pass of `build` (a checkout with dist/) over `file` under callgrind. */
 export function countInstructions(build: string, file: string): InstructionCount {
   const counted = countPass(build, file, "track");
   if (![...counted.functions.keys()].some((n) => n.startsWith(UNNAMED))) return counted;
   const decode = countPass(build, file, "decode");
-  return { ...counted, decodeOnly: [...decode.functions.values()].reduce((a, b) => a + b, 0) };
+  return { ...counted, decodeOnly: sum(decode.functions) };
 }
 
 function countPass(build: string, file: string, mode: "decode" | "track"): InstructionCount {
@@ -82,14 +84,10 @@ function countPass(build: string, file: string, mode: "decode" | "track"): Instr
   }
 }
 
-const isTracker = (name: string) => name.startsWith("assembly/tracker/");
-const sum = (m: Map<string, number>, keep: (n: string) => boolean) => [...m].reduce((s, [n, c]) => s + (keep(n) ? c : 0), 0);
-
 /** The decoder's and the tracker's WebAssembly instructions a packet, and all of the process's. */
 export function perPacket(c: InstructionCount): { decode: number; track: number; total: number } {
   if (c.decodeOnly !== undefined) {
-    const wasm = [...c.functions.values()].reduce((a, b) => a + b, 0);
-    return { decode: c.decodeOnly / c.packets, track: (wasm - c.decodeOnly) / c.packets, total: c.total / c.packets };
+    return { decode: c.decodeOnly / c.packets, track: (sum(c.functions) - c.decodeOnly) / c.packets, total: c.total / c.packets };
   }
   return {
     decode: sum(c.functions, (n) => !isTracker(n)) / c.packets,
@@ -106,9 +104,12 @@ export function describeInstructions(file: string, counts: InstructionCount[], t
   for (const c of counts) {
     const p = perPacket(c);
     lines.push(`  ${c.build}: decoder ${f(p.decode)}   tracker ${f(p.track)}   whole process ${f(p.total)} (start-up and JavaScript included)`);
+    if (c.decodeOnly !== undefined) {
+      lines.push("    tracker: (no function names in this build's modules: the tracker is the track pass's WebAssembly less a decode pass's)");
+      continue;
+    }
     const largest = [...c.functions].filter(([n]) => isTracker(n)).sort((a, b) => b[1] - a[1]).slice(0, top);
-    if (c.decodeOnly !== undefined) lines.push("    tracker: (no function names in this build's modules: the tracker is the track pass's WebAssembly less a decode pass's)");
-    else lines.push(`    tracker: ${largest.map(([n, k]) => `${n.replace("assembly/tracker/", "")} ${(k / c.packets).toFixed(0)}`).join(", ")}`);
+    lines.push(`    tracker: ${largest.map(([n, k]) => `${n.replace("assembly/tracker/", "")} ${(k / c.packets).toFixed(0)}`).join(", ")}`);
   }
   for (const other of counts.slice(1)) {
     const a = perPacket(first), b = perPacket(other);
