@@ -19,12 +19,11 @@ import { accept } from "./track";
 import { remove, TIMEOUT_IDLE_EMPTY } from "./lifetime";
 
 let scratchRecord: usize = 0;
-// The pending FIFO's head and its deadline, as last computed (expire() looks at every packet).
-let cachedHead: i64 = -1;
+// The deadline of the pending FIFO's live head (pending.ts keeps which entry that is), as last
+// computed (the packet loop looks at every packet).
 let cachedHeadDeadline: f64 = Infinity;
 
 export function resetHalfOpen(): void {
-  cachedHead = -1;
   cachedHeadDeadline = Infinity;
   P.resetPending();
   if (scratchRecord == 0) scratchRecord = heap.alloc(L.RECORD_SIZE);
@@ -55,14 +54,11 @@ function pendingDeadline(p: usize): f64 {
 
 function findHeadDeadline(): void {
   const head = P.pendingHead();
-  if (head != cachedHead) {
-    cachedHead = head;
-    cachedHeadDeadline = head >= 0 ? pendingDeadline(P.pendingAt(<u32>head)) : Infinity;
-  }
+  cachedHeadDeadline = head >= 0 ? pendingDeadline(P.pendingAt(<u32>head)) : Infinity;
 }
 
 /** Replays the oldest pending connection (the one headPendingDeadline() looked at); returns its slot. */
-export function promoteHead(): u32 { return promote(<u32>cachedHead); }
+export function promoteHead(): u32 { return promote(<u32>P.knownHead); }
 
 // Holds a new connection's first packet when it can be replayed exactly later: decoded whole,
 // not tunnelled, not to be dropped, and at the clock's latest time (so that every entry's

@@ -113,7 +113,7 @@ export let pendingLive: u32 = 0;
 // The live head as pendingHead() last found it, and whether it may have changed since (it
 // died, or a push came to a queue with no live entry): until then the head need not be looked
 // for again, which the packet loop's timer check asks for at every packet (half-open.ts).
-let knownHead: i64 = -1;
+export let knownHead: i64 = -1;
 export let headMayHaveChanged = true;
 // Per virtual shard, its live entries oldest first (a list threaded through them: P_PREV,
 // P_NEXT), so that each shard ends its own oldest past its share of the limit.
