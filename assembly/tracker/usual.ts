@@ -9,7 +9,9 @@
 //   handshake and close rules only act on those, or before the handshake's end (below);
 // - both endpoints ESTABLISHED: no state transition, the duration still grows, the inactivity
 //   timeout leaves the handshake's, and both streams are "clean" for gap reports;
-// - the sender's D (data) or A (pure ACK) letter already recorded: no history letter, no flip;
+// - the sender's D (data) or A (pure ACK) letter already recorded, or else a history that is
+//   not a lone SYN/ACK: the letter is recorded (the sender's first data segment or pure ACK,
+//   ~7 % of the packets of short exchanges), and no flip (section 2.2(1) flips only "H");
 // - the sender's sequence fields known (top, ISN, start) and the packet starting at its top: no
 //   retransmission, the top moves to the segment's end (a pure ACK leaves it);
 // - a non-zero window: no zero-window count;
@@ -21,12 +23,12 @@
 import * as L from "../layout";
 import {
   C_LAST_TIME, C_DURATION_END, C_LAST_PACKET, C_ANOMALY_BITS, C_INACTIVITY_TIMEOUT, C_FIRST_FIN_SIDE,
-  E_PKTS, E_IP_BYTES, E_PAYLOAD_BYTES, E_REASM, E_TOP_SEQ, E_TOP_WRAPS, E_NEXT_SEQ, ESTABLISHED, ONCE_A, ONCE_D,
+  E_ONCE, E_PKTS, E_IP_BYTES, E_PAYLOAD_BYTES, E_REASM, E_TOP_SEQ, E_TOP_WRAPS, E_NEXT_SEQ, ESTABLISHED, ONCE_A, ONCE_D,
   SEEN_FIN, SEEN_TOP, SEEN_ISN, SEEN_START, REASM_NEXT, REASM_PENDING, REASM_ESTABLISHED,
   HS_SYN_ACK_ANSWERED, HS_ACK_SEEN, HS_RST_BEFORE_ACK, HS_PEER_ACKED_DATA, ANOMALY_SNAPLEN_TRUNCATED,
 } from "../connection-layout";
-import { hsOf, bump, seqLE, seqGT } from "./connection";
-import { noteAnomaly } from "./history";
+import { hsOf, bump, seqLE, seqGT, flippedOf } from "./connection";
+import { noteAnomaly, historyIs, appendFrom } from "./history";
 import * as config from "./config";
 import { rec, curTime, curFlags, curSeq, curAck, curPayload, packetIndex } from "./context";
 import { gap } from "./gaps";
@@ -35,7 +37,7 @@ import { analysePacket } from "./analysis-hooks";
 const CONTROLS: u32 = L.FLAG_SYN | L.FLAG_FIN | L.FLAG_RST | L.FLAG_ACK;
 const WAITING: u32 = HS_ACK_SEEN | HS_RST_BEFORE_ACK | HS_PEER_ACKED_DATA;
 // An endpoint's first word (E_STATE, E_ONCE, E_SEEN, E_REASM: bytes 0-3), masked and compared
-// at once. The sender's once bit (D or A) is added by the payload.
+// at once. The sender's once bit (D or A, by the payload) is tested apart.
 const SENDER_SEEN: u32 = SEEN_TOP | SEEN_ISN | SEEN_START;
 const SENDER_MASK: u32 = 0xff | (SENDER_SEEN | SEEN_FIN) << 16 | (REASM_NEXT | REASM_PENDING | REASM_ESTABLISHED) << 24;
 const SENDER_WANT: u32 = ESTABLISHED | SENDER_SEEN << 16 | (REASM_NEXT | REASM_ESTABLISHED) << 24;
@@ -46,9 +48,9 @@ const PEER_WANT: u32 = ESTABLISHED | REASM_ESTABLISHED << 24;
 @inline export function isUsual(c: usize, eS: usize, eP: usize): bool {
   const payload = curPayload, seq = curSeq;
   const once: u32 = (payload > 0 ? ONCE_D : ONCE_A) << 8;
-  const hs = hsOf(c);
+  const hs = hsOf(c), sender = load<u32>(eS);
   return (curFlags & CONTROLS) == L.FLAG_ACK
-    && (load<u32>(eS) & (SENDER_MASK | once)) == (SENDER_WANT | once)
+    && (sender & SENDER_MASK) == SENDER_WANT && ((sender & once) != 0 || !historyIs(c, 0x48))
     && (load<u32>(eP) & PEER_MASK) == PEER_WANT
     && seq == load<u32>(eS, E_TOP_SEQ) && <i32>payload >= 0
     && load<u16>(rec, L.REC_WINDOW) != 0
@@ -62,6 +64,12 @@ const PEER_WANT: u32 = ESTABLISHED | REASM_ESTABLISHED << 24;
 export function acceptUsual(c: usize, side: u32, eS: usize, eP: usize): void {
   const t = curTime, seq = curSeq, ackNo = curAck, payload = curPayload, r = rec;
   const captured = (load<u8>(r, L.REC_PACKET_FLAGS) & L.PKT_PAYLOAD_TRUNCATED) == 0;
+  // The sender's first data segment or pure ACK: its letter (endpoints.ts historyLetter()), first.
+  const bit: u32 = payload > 0 ? ONCE_D : ONCE_A, once = <u32>load<u8>(eS, E_ONCE);
+  if ((once & bit) == 0) {
+    store<u8>(eS, <u8>(once | bit), E_ONCE);
+    appendFrom(c, side == flippedOf(c), payload > 0 ? 0x44 : 0x41); // D, A
+  }
   if (payload > 0) {
     // The sender's top and, for a whole segment, its next in-order byte (endpoints.ts, gaps.ts).
     const top = seq + payload;

@@ -29,7 +29,7 @@ export function isUsual(k: TrackerContext, b: PacketBatch, i: number, slot: numb
   const hs = s.handshakeFlags[slot]!;
   return (k.flags & CONTROLS) === L.FLAG_ACK
     && s.state[sender] === ESTABLISHED && s.state[peer] === ESTABLISHED
-    && (s.once[sender]! & (payload > 0 ? ONCE_D : ONCE_A)) !== 0
+    && ((s.once[sender]! & (payload > 0 ? ONCE_D : ONCE_A)) !== 0 || s.history[slot] !== "H")
     && (s.seen[sender]! & (SENDER_SEEN | SEEN_FIN)) === SENDER_SEEN && (s.seen[peer]! & SEEN_FIN) === 0
     && (s.reasm[sender]! & (REASM_NEXT | REASM_PENDING | REASM_ESTABLISHED)) === (REASM_NEXT | REASM_ESTABLISHED)
     && (s.reasm[peer]! & (REASM_PENDING | REASM_ESTABLISHED)) === REASM_ESTABLISHED
@@ -46,6 +46,13 @@ export function acceptUsual(k: TrackerContext, b: PacketBatch, i: number, slot: 
   const s = k.store, peer = sender ^ 1;
   const t = k.cur[CUR_TIME]!, seq = k.cur[CUR_SEQ]!, ackNo = k.cur[CUR_ACK]!, payload = k.payload;
   const captured = !(b.u8[i * L.RECORD_SIZE + L.REC_PACKET_FLAGS]! & L.PKT_PAYLOAD_TRUNCATED);
+  // The sender's first data segment or pure ACK: its letter (tracker-endpoints.ts historyLetter()), first.
+  const bit = payload > 0 ? ONCE_D : ONCE_A;
+  if (!(s.once[sender]! & bit)) {
+    s.once[sender]! |= bit;
+    const letter = payload > 0 ? "D" : "A";
+    s.history[slot] += sender === slot * 2 + s.flipped[slot]! ? letter : letter.toLowerCase();
+  }
   if (payload > 0) {
     // The sender's top and, for a whole segment, its next in-order byte (tracker-endpoints.ts, tracker-gaps.ts).
     const top = (seq + payload) >>> 0;
