@@ -49,13 +49,15 @@ const PEER_WANT: u32 = ESTABLISHED | REASM_ESTABLISHED << 24;
   const payload = curPayload, seq = curSeq;
   const once: u32 = (payload > 0 ? ONCE_D : ONCE_A) << 8;
   const hs = hsOf(c), sender = load<u32>(eS);
-  return (curFlags & CONTROLS) == L.FLAG_ACK
-    && (sender & SENDER_MASK) == SENDER_WANT && ((sender & once) != 0 || !historyIs(c, 0x48))
-    && (load<u32>(eP) & PEER_MASK) == PEER_WANT
-    && seq == load<u32>(eS, E_TOP_SEQ) && <i32>payload >= 0
-    && load<u16>(rec, L.REC_WINDOW) != 0
-    && (hs & HS_SYN_ACK_ANSWERED) != 0 && (hs & WAITING) != 0
-    && load<u8>(c, C_FIRST_FIN_SIDE) == 0
+  // Every part that needs no branch, or-ed together: non-zero when one fails (one branch, not ten).
+  const failed = ((curFlags & CONTROLS) ^ L.FLAG_ACK)
+    | ((sender & SENDER_MASK) ^ SENDER_WANT)
+    | ((load<u32>(eP) & PEER_MASK) ^ PEER_WANT)
+    | (seq ^ load<u32>(eS, E_TOP_SEQ)) | (payload >>> 31)
+    | <u32>(load<u16>(rec, L.REC_WINDOW) == 0)
+    | ((hs & HS_SYN_ACK_ANSWERED) ^ HS_SYN_ACK_ANSWERED) | <u32>((hs & WAITING) == 0)
+    | <u32>load<u8>(c, C_FIRST_FIN_SIDE);
+  return failed == 0 && ((sender & once) != 0 || !historyIs(c, 0x48))
     && (payload == 0 || (load<u8>(rec, L.REC_PACKET_FLAGS) & L.PKT_PAYLOAD_TRUNCATED) != 0
       || seqLE(seq, load<u32>(eS, E_NEXT_SEQ)));
 }
