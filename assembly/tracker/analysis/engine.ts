@@ -82,22 +82,23 @@ export function analysisStartsNewStream(a: usize, side: i32, flags: u32, seq: u3
 export function analysisPacket(a: usize, side: i32, seq: u32, ack: u32, flags: u32, window: u32, wscale: i32, payload: u32, t: f64): u32 {
   const f = a + <usize>side * SIDE_STRIDE, r = a + <usize>(side ^ 1) * SIDE_STRIDE;
   const nxt = load<u32>(f, S_NEXT_SEQ);
-  if (seq != nxt || nxt == 0 || window == 0 || wscale >= 0 || (flags & (SYN | FIN | RST)) != 0
-    || (load<u8>(f, S_BITS) & load<u8>(r, S_BITS) & SB_BASE_SET) == 0
-    || (load<u8>(a, A_BITS) & AB_RTT_PENDING) != 0 || load<u8>(a, A_HS_STAGE) == HS_SYN_ACK) {
-    return anyPacket(a, f, r, side, seq, ack, flags, window, wscale, payload, t);
-  }
+  // Each test without a branch, or-ed together: non-zero when one fails (one branch, not eight).
+  const failed = (seq ^ nxt) | <u32>(nxt == 0) | <u32>(window == 0) | <u32>(wscale >= 0) | (flags & (SYN | FIN | RST))
+    | ((<u32>load<u8>(f, S_BITS) & <u32>load<u8>(r, S_BITS) & SB_BASE_SET) ^ SB_BASE_SET)
+    | (<u32>load<u8>(a, A_BITS) & AB_RTT_PENDING) | <u32>(load<u8>(a, A_HS_STAGE) == HS_SYN_ACK);
+  if (failed != 0) return anyPacket(a, f, r, side, seq, ack, flags, window, wscale, payload, t);
   const fwdAck = load<u32>(f, S_LAST_ACK), peerEnd = load<u32>(r, S_MAX_SEQ_TO_BE_ACKED);
-  let usual = !(peerEnd != 0 && seqGT(ack, peerEnd) && (flags & ACK) != 0);
+  let unusual = <u32>(peerEnd != 0) & <u32>seqGT(ack, peerEnd) & <u32>((flags & ACK) != 0);
   if (payload == 0) {
-    usual = usual && ack != fwdAck;
+    unusual |= <u32>(ack == fwdAck);
   } else {
     const peerAck = load<u32>(r, S_LAST_ACK), peerWindow = load<u32>(r, S_WINDOW);
     const scale = <i32>load<i8>(r, S_WIN_SCALE);
-    usual = usual && !(payload == 1 && peerWindow == 0)
-      && !(peerAck != 0 && seqLE(seq + payload, peerAck))
-      && !(scale != WSCALE_UNKNOWN && seq + payload == peerAck + (peerWindow << (scale == WSCALE_NONE ? 0 : scale)));
+    unusual |= (<u32>(payload == 1) & <u32>(peerWindow == 0))
+      | (<u32>(peerAck != 0) & <u32>seqLE(seq + payload, peerAck))
+      | (<u32>(scale != WSCALE_UNKNOWN) & <u32>(seq + payload == peerAck + (peerWindow << (scale == WSCALE_NONE ? 0 : scale))));
   }
+  const usual = unusual == 0;
   if (!usual) return anyPacket(a, f, r, side, seq, ack, flags, window, wscale, payload, t);
 
   if (ack != fwdAck) store<i32>(f, 0, S_DUP_ACK_NUM);
