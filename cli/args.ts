@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { UsageError } from "./usage-error.js";
 import { SMALL_CAPTURE_PACKETS } from "./threads.js";
 import { MEMORY_TARGET_MB } from "./thread-memory.js";
+import { versionLine } from "./version.js";
 
 export type Command = "scan" | "info" | "partition";
 
@@ -163,7 +164,7 @@ export function helpText(command: Command, version: string): string {
   const options = OPTIONS.filter((o) => o.commands.includes(command)).map((o) => ({ ...o, ...o.forCommand?.[command] }));
   const label = (o: OptionSpec) => `${o.short ? `-${o.short}, ` : "    "}--${o.name}${o.value ? ` ${o.value}` : ""}`;
   const width = Math.max(...options.map((o) => label(o).length)) + 2;
-  const lines = [`tcp-handshake-scan ${version}`, "", "Usage:"];
+  const lines = [versionLine(version), "", "Usage:"];
   if (command === "scan") {
     lines.push(
       "  tcp-handshake-scan [options] <capture...>       classify every TCP connection: handshake outcome, RTTs,",
