@@ -51,9 +51,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "threads", value: "N", commands: ["scan"], help: `threads to use, at most the cores available: this one decodes, N - 1 workers track shares of the flows; same output for any N (default: the cores available, at most as many as keep a flood's peak memory under ${MEMORY_TARGET_MB} MB; 1 for captures under ${grouped(SMALL_CAPTURE_PACKETS)} packets, estimated before reading)` },
   { name: "no-progress", commands: ["scan"], help: "no progress bar on standard error (it shows only on a terminal)" },
   {
-    name: "quiet", short: "q", commands: ["scan", "partition"], help: "no progress bar and no warnings",
-    // A map task draws no progress bar (and takes no --no-progress).
-    forCommand: { partition: { help: "no warnings" } },
+    // Every command takes -q, so that a script can pass it to all: standard error then carries
+    // errors alone. A map task draws no progress bar (and takes no --no-progress); info draws
+    // none either and its warnings are its report, so it has nothing more to drop.
+    name: "quiet", short: "q", commands: ["scan", "info", "partition"], help: "no progress bar and no warnings",
+    forCommand: {
+      partition: { help: "no warnings" },
+      info: { help: "taken as by the other commands; info has nothing to drop: it draws no progress bar, its warnings are in its report, and errors are always said" },
+    },
   },
   { name: "from-partitions", value: "DIR", commands: ["scan"], help: "track one bucket (--bucket) of what partition tasks wrote to DIR instead of reading captures: its connections, as a scan of all their captures gives them" },
   { name: "bucket", value: "B", commands: ["scan"], help: "with --from-partitions: the flow-hash bucket to track, 0 to buckets - 1" },
