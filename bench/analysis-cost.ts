@@ -18,6 +18,7 @@ import { decodeInputs } from "../sdk/decoder/decode-inputs.js";
 import { acquireScanMemory, releaseScanMemory } from "../sdk/wasm-memory.js";
 import { WasmConnectionTracker } from "../sdk/connections/wasm-tracker.js";
 import { type Build, loadBuild, trackerPass } from "./tracker-pass.js";
+import { BenchUsageError, EXIT_FAILURE, checkBuilds, checkCaptures, numberVariable, runBench } from "./bench-main.js";
 
 
 /** One build's counted rounds over one capture: CPU seconds of each decode and decode + track pass. */
@@ -56,8 +57,9 @@ export async function compareTrackers(dirs: string[], file: string, runs: number
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-/** The printed lines: one per build, then one per other build against this one. */
+/** The printed lines: one per build, then one per other build against this one; for no packets, one line saying so. */
 export function describeComparison(c: TrackerComparison): string[] {
+  if (c.packets === 0) return [`${c.file}: no packets, nothing to time a packet`];
   const ns = (s: number) => (1e9 * s / c.packets).toFixed(0).padStart(4);
   const counted = c.builds[0]!.track.length;
   const lines = [`${c.file}: ${c.packets} packets, ${c.connections} connections; CPU per packet over ${counted} rounds, best / median`];
@@ -75,10 +77,21 @@ export function describeComparison(c: TrackerComparison): string[] {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const args = process.argv.slice(2);
-  const isDir = (a: string) => existsSync(a) && statSync(a).isDirectory();
-  const dirs = args.filter(isDir), files = args.filter((a) => !isDir(a));
-  if (dirs.length === 0 || files.length === 0) throw new Error("usage: node dist/bench/analysis-cost.js DIR... FILE... (DIR: another build, e.g. from scripts/build-without-analysis.sh)");
-  const runs = Math.max(2, Number(process.env.BENCH_RUNS ?? 7));
-  for (const file of files) for (const line of describeComparison(await compareTrackers(dirs, file, runs))) console.log(line);
+  await runBench("bench:analysis", async () => {
+    const args = process.argv.slice(2);
+    const isDir = (a: string) => existsSync(a) && statSync(a).isDirectory();
+    const dirs = args.filter(isDir), files = args.filter((a) => !isDir(a));
+    if (dirs.length === 0 || files.length === 0) throw new BenchUsageError("usage: node dist/bench/analysis-cost.js DIR... FILE... (DIR: another build, e.g. from scripts/build-without-analysis.sh)");
+    const runs = Math.max(2, numberVariable("BENCH_RUNS", 7, Number.isInteger, "a whole number of rounds"));
+    checkBuilds(dirs);
+    checkCaptures(files);
+    let empty = 0;
+    for (const file of files) {
+      const c = await compareTrackers(dirs, file, runs);
+      if (c.packets === 0) empty++;
+      for (const line of describeComparison(c)) console.log(line);
+    }
+    // A capture of no packets has no time a packet to give: said on its line, and the exit is not 0.
+    if (empty > 0) process.exitCode = EXIT_FAILURE;
+  });
 }

@@ -29,18 +29,23 @@ import { fileURLToPath } from "node:url";
 import { generateCapture, type Mix } from "./generate.js";
 import { measureRun, type Measured } from "./measure-run.js";
 import { buildCBaseline, cBaselineFlows } from "./c-baseline.js";
+import { namesVariable, numberListVariable, numberVariable, runBench } from "./bench-main.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CLI = join(ROOT, "dist", "cli", "bin.js");
 const JS_PIPELINE = join(ROOT, "dist", "bench", "js-pipeline.js");
-const sizes = (process.env.BENCH_SIZES_GB ?? "2").split(",").map(Number);
-const mixes = (process.env.BENCH_MIXES ?? "bulk,short").split(",") as Mix[];
-const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
-const tsharkMaxGb = Number(process.env.BENCH_TSHARK_MAX_GB ?? 2);
-const withVxlan = process.env.BENCH_VXLAN !== "0";
-const dir = process.env.BENCH_DIR ?? mkdtempSync(join(tmpdir(), "ths-e2e-"));
-mkdirSync(dir, { recursive: true });
-for (const mix of mixes) if (mix !== "bulk" && mix !== "short") throw new Error(`BENCH_MIXES: unknown mix "${mix}" (bulk, short)`);
+// The settings (environment), read and checked in main() before anything is generated.
+let sizes: number[], mixes: Mix[], runs: number, tsharkMaxGb: number, withVxlan: boolean, dir: string;
+
+function readSettings(): void {
+  sizes = numberListVariable("BENCH_SIZES_GB", "2", (n) => n > 0, "a size in GB (above 0)");
+  mixes = namesVariable("BENCH_MIXES", "bulk,short", ["bulk", "short"] as const, "mix");
+  runs = Math.max(1, numberVariable("BENCH_RUNS", 3, Number.isInteger, "a whole number of runs"));
+  tsharkMaxGb = numberVariable("BENCH_TSHARK_MAX_GB", 2, (n) => n >= 0, "a size in GB");
+  withVxlan = process.env.BENCH_VXLAN !== "0";
+  dir = process.env.BENCH_DIR || mkdtempSync(join(tmpdir(), "ths-e2e-"));
+  mkdirSync(dir, { recursive: true });
+}
 
 /** A command run from page cache, stdout discarded (exit 4: a damaged input, still measured). */
 const measure = (command: string, args: string[], node: boolean, keepStdout = false) =>
@@ -103,6 +108,7 @@ async function measureCapture(c: Capture, engines: Engine[]): Promise<Row[]> {
 }
 
 async function main(): Promise<void> {
+  readSettings();
   console.log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; captures in ${dir}; best of ${runs}`);
   const tshark = hasTshark();
   const cores = availableParallelism();
@@ -175,4 +181,4 @@ function printTable(rows: Row[]): void {
   }
 }
 
-await main();
+await runBench("bench", main);

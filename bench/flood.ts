@@ -14,11 +14,10 @@ import { tmpdir, availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { measureRun } from "./measure-run.js";
+import { namesVariable, numberListVariable, numberVariable, runBench } from "./bench-main.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CLI = join(ROOT, "dist", "cli", "bin.js");
-const sizes = (process.env.FLOOD_SYNS ?? "1000000,2000000,4000000").split(",").map(Number);
-const rate = Number(process.env.FLOOD_RATE ?? 1_000_000);
 const KINDS: Record<string, { flags: number | number[]; state: string }> = {
   syn: { flags: 0x02, state: "S0" },
   ack: { flags: 0x10, state: "OTH" },
@@ -27,7 +26,6 @@ const KINDS: Record<string, { flags: number | number[]; state: string }> = {
   synack: { flags: 0x12, state: "OTH" }, // backscatter
   finack: { flags: 0x11, state: "SH" },
 };
-const kinds = (process.env.FLOOD_KINDS ?? "syn,ack").split(",");
 
 /** Writes a pcap of `count` SYNs, `perSecond` per second of capture time, all to one server. */
 export function writeSynFlood(path: string, count: number, perSecond: number): void {
@@ -90,13 +88,17 @@ async function run(path: string, args: string[], state: string): Promise<Run> {
 }
 
 async function main(): Promise<void> {
+  // The settings, checked before a flood is written.
+  const sizes = numberListVariable("FLOOD_SYNS", "1000000,2000000,4000000", (n) => Number.isInteger(n) && n > 0, "a whole number of packets (1 or more)");
+  const rate = numberVariable("FLOOD_RATE", 1_000_000, (n) => n > 0, "a number of packets a second (above 0)");
+  const kinds = namesVariable("FLOOD_KINDS", "syn,ack", Object.keys(KINDS), "kind");
   const dir = mkdtempSync(join(tmpdir(), "ths-flood-"));
   const cores = availableParallelism();
   console.log(`Floods at ${rate}/s of capture time (all open at once without the limits); ${cores} cores`);
   console.log(`${"kind".padStart(5)} ${"packets".padStart(10)} ${"threads".padStart(8)} ${"seconds".padStart(8)} ${"Mpkt/s".padStart(7)} ${"peak RSS".padStart(9)} ${"out as".padStart(10)} ${"evicted".padStart(9)}`);
   try {
     for (const kind of kinds) {
-      const { flags, state } = KINDS[kind] ?? (() => { throw new Error(`FLOOD_KINDS: unknown kind "${kind}" (${Object.keys(KINDS).join(", ")})`); })();
+      const { flags, state } = KINDS[kind]!;
       for (const packets of sizes) {
         const path = join(dir, "flood.pcap");
         writeFlood(path, packets, rate, flags);
@@ -112,4 +114,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop()!)) await main();
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop()!)) await runBench("bench:flood", main);

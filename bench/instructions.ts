@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readJitCosts } from "./jit-costs.js";
+import { BenchFailure, BenchUsageError, EXIT_FAILURE, checkBuilds, checkCaptures, runBench } from "./bench-main.js";
 
 export interface InstructionCount {
   build: string;
@@ -67,12 +68,12 @@ function countPass(build: string, file: string, mode: "decode" | "track"): Instr
     if (r.error || r.status !== 0) {
       // The pass's own lines, not valgrind's (those start with ==pid==).
       const said = (r.stderr ?? "").split("\n").filter((l) => l.trim() !== "" && !l.startsWith("==")).slice(-3).join(" / ");
-      throw new Error(`valgrind over ${file} failed (exit ${r.status}): ${r.error?.message ?? said}`);
+      throw new BenchFailure(`valgrind over ${file} failed (exit ${r.status}): ${r.error?.message ?? said}`);
     }
     const total = Number(/I\s+refs:\s+([\d,]+)/.exec(r.stderr)?.[1]?.replace(/,/g, "") ?? NaN);
     const { packets, connections } = JSON.parse(r.stdout.trim().split("\n").pop()!) as { packets: number; connections: number };
     const dump = readdirSync(dir).find((f) => /^jit-\d+\.dump$/.test(f));
-    if (!dump) throw new Error("node wrote no jitdump (--perf-prof)");
+    if (!dump) throw new BenchFailure("node wrote no jitdump (--perf-prof)");
     const functions = new Map<string, number>();
     for (const [name, n] of readJitCosts(out, join(dir, dump))) {
       const w = wasmName(name);
@@ -96,9 +97,13 @@ export function perPacket(c: InstructionCount): { decode: number; track: number;
   };
 }
 
-/** The printed lines for one capture: a line per build, its largest tracker functions, ratios. */
+/**
+ * The printed lines for one capture: a line per build, its largest tracker functions, ratios;
+ * for a capture of no packets, the one line that says so (no count a packet to give).
+ */
 export function describeInstructions(file: string, counts: InstructionCount[], top = 12): string[] {
   const first = counts[0]!;
+  if (first.packets === 0) return [`${file}: no packets, nothing to count a packet`];
   const lines = [`${file}: ${first.packets} packets, ${first.connections} connections; instructions a packet (callgrind, exact)`];
   const f = (x: number) => x.toFixed(0).padStart(5);
   for (const c of counts) {
@@ -119,19 +124,21 @@ export function describeInstructions(file: string, counts: InstructionCount[], t
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const args = process.argv.slice(2);
-  const isDir = (a: string) => existsSync(a) && statSync(a).isDirectory();
-  const dirs = args.filter(isDir), files = args.filter((a) => !isDir(a));
-  if (files.length === 0) {
-    console.error("usage: node dist/bench/instructions.js [DIR...] FILE... (DIR: another built checkout)");
-    process.exit(2);
-  }
-  if (!haveValgrind()) {
-    console.error("bench:instructions: valgrind not found (apt-get install valgrind)");
-    process.exit(1);
-  }
-  for (const file of files) {
-    const counts = [ROOT, ...dirs].map((d) => ({ ...countInstructions(d, file), build: d === ROOT ? "this build" : d }));
-    for (const line of describeInstructions(file, counts)) console.log(line);
-  }
+  await runBench("bench:instructions", () => {
+    const args = process.argv.slice(2);
+    const isDir = (a: string) => existsSync(a) && statSync(a).isDirectory();
+    const dirs = args.filter(isDir), files = args.filter((a) => !isDir(a));
+    if (files.length === 0) throw new BenchUsageError("usage: node dist/bench/instructions.js [DIR...] FILE... (DIR: another built checkout)");
+    checkBuilds(dirs);
+    checkCaptures(files);
+    if (!haveValgrind()) throw new BenchFailure("valgrind not found (apt-get install valgrind)");
+    let empty = 0;
+    for (const file of files) {
+      const counts = [ROOT, ...dirs].map((d) => ({ ...countInstructions(d, file), build: d === ROOT ? "this build" : d }));
+      if (counts[0]!.packets === 0) empty++;
+      for (const line of describeInstructions(file, counts)) console.log(line);
+    }
+    // A capture of no packets has no count to give: said on its line, and the exit is not 0.
+    if (empty > 0) process.exitCode = EXIT_FAILURE;
+  });
 }

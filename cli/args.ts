@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { UsageError } from "./usage-error.js";
 import { SMALL_CAPTURE_PACKETS } from "./threads.js";
 import { MEMORY_TARGET_MB } from "./thread-memory.js";
+import { versionLine } from "./version.js";
 
 export type Command = "scan" | "info" | "partition";
 
@@ -40,19 +41,27 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "ladder", value: "ID|EXPR", commands: ["scan"], help: "draw the packet exchange of one connection (by id) or of those matching EXPR" },
   { name: "ladder-limit", value: "N|none", commands: ["scan"], help: "how many connections --ladder EXPR draws, the first by frame number (default 20; none: all)" },
   { name: "server-ports", value: "PORTS", commands: ["scan"], help: "ports taken as the server side of connections first seen mid-stream: zeek (default), none, or a list like 80,443" },
-  { name: "verify-checksums", commands: ["scan", "info", "partition"], help: "verify IPv4 and TCP checksums; drop bad packets as Zeek does by default (info: count them)" },
+  {
+    name: "verify-checksums", commands: ["scan", "info", "partition"], help: "verify IPv4 and TCP checksums; drop bad packets as Zeek does by default",
+    forCommand: { info: { help: "verify IPv4 and TCP checksums and count the packets whose checksums are wrong" } },
+  },
   { name: "tunnel-ports", value: "LIST", commands: ["scan", "info", "partition"], help: "more UDP ports taken as tunnels, e.g. vxlan=4790,geneve=6082+6083 (types: vxlan, geneve, gtpu, teredo, ayiya, mpls-udp; Zeek's ports are always taken)" },
   { name: "max-tunnel-depth", value: "N", commands: ["scan", "info", "partition"], help: "tunnel levels decapsulated at most, 0-3 (default 2, Zeek's Tunnel::max_depth; 0: none)" },
   { name: "key-by-tunnel", commands: ["scan"], help: "key connections by the tunnel chain that carried them as well as their inner endpoints: the same inner addresses and ports in two tunnels (two VXLAN VNIs, ...) are two connections (default: Zeek's key, the inner endpoints)" },
-  { name: "top", value: "N", commands: ["scan"], help: "how many connections of each kind the text summary lists (default 10; not with another --format or --ladder)" },
+  { name: "top", value: "N", commands: ["scan"], help: "how many entries each list of the text summary holds: connections, servers, sources (default 10; 0: none; not with another --format or --ladder)" },
   { name: "max-half-open", value: "N|none", commands: ["scan"], help: "connections of one packet so far (a lone SYN, ACK, RST, ...) kept at once, the memory bound under a flood of them; the oldest past it ends as \"evicted\" (default 100000)" },
   { name: "max-connections", value: "N|none", commands: ["scan"], help: "connections of two packets or more kept at once, the memory bound under any other flood; the least recently active past it end as \"evicted\", one-sided and mid-stream first (default 30000)" },
   { name: "threads", value: "N", commands: ["scan"], help: `threads to use, at most the cores available: this one decodes, N - 1 workers track shares of the flows; same output for any N (default: the cores available, at most as many as keep a flood's peak memory under ${MEMORY_TARGET_MB} MB; 1 for captures under ${grouped(SMALL_CAPTURE_PACKETS)} packets, estimated before reading)` },
   { name: "no-progress", commands: ["scan"], help: "no progress bar on standard error (it shows only on a terminal)" },
   {
-    name: "quiet", short: "q", commands: ["scan", "partition"], help: "no progress bar and no warnings",
-    // A map task draws no progress bar (and takes no --no-progress).
-    forCommand: { partition: { help: "no warnings" } },
+    // Every command takes -q, so that a script can pass it to all: standard error then carries
+    // errors alone. A map task draws no progress bar (and takes no --no-progress); info draws
+    // none either and its warnings are its report, so it has nothing more to drop.
+    name: "quiet", short: "q", commands: ["scan", "info", "partition"], help: "no progress bar and no warnings",
+    forCommand: {
+      partition: { help: "no warnings" },
+      info: { help: "taken as by the other commands; info has nothing to drop: it draws no progress bar, its warnings are in its report, and errors are always said" },
+    },
   },
   { name: "from-partitions", value: "DIR", commands: ["scan"], help: "track one bucket (--bucket) of what partition tasks wrote to DIR instead of reading captures: its connections, as a scan of all their captures gives them" },
   { name: "bucket", value: "B", commands: ["scan"], help: "with --from-partitions: the flow-hash bucket to track, 0 to buckets - 1" },
@@ -163,7 +172,7 @@ export function helpText(command: Command, version: string): string {
   const options = OPTIONS.filter((o) => o.commands.includes(command)).map((o) => ({ ...o, ...o.forCommand?.[command] }));
   const label = (o: OptionSpec) => `${o.short ? `-${o.short}, ` : "    "}--${o.name}${o.value ? ` ${o.value}` : ""}`;
   const width = Math.max(...options.map((o) => label(o).length)) + 2;
-  const lines = [`tcp-handshake-scan ${version}`, "", "Usage:"];
+  const lines = [versionLine(version), "", "Usage:"];
   if (command === "scan") {
     lines.push(
       "  tcp-handshake-scan [options] <capture...>       classify every TCP connection: handshake outcome, RTTs,",

@@ -3,6 +3,8 @@
 // dist/cli/bin.js; its source map ships beside it, and NODE_OPTIONS=--enable-source-maps makes
 // Node print positions in the TypeScript sources instead.
 
+import { versionLine } from "./version.js";
+
 const FRAMES = 8;
 
 export function internalErrorMessage(error: unknown, version: string): string {
@@ -11,7 +13,7 @@ export function internalErrorMessage(error: unknown, version: string): string {
   const sourceMaps = process.execArgv.includes("--enable-source-maps") || /--enable-source-maps/.test(process.env.NODE_OPTIONS ?? "");
   return [
     `tcp-handshake-scan: internal error (a bug: please report it with this message): ${e.name}: ${e.message}`,
-    `  tcp-handshake-scan ${version}, Node ${process.version}, ${process.platform}-${process.arch}`,
+    `  ${versionLine(version)}, Node ${process.version}, ${process.platform}-${process.arch}`,
     ...frames,
     ...(sourceMaps ? [] : ["  (NODE_OPTIONS=--enable-source-maps gives the positions in the sources)"]),
   ].join("\n") + "\n";

@@ -1,24 +1,15 @@
 // The tcp-handshake-scan command line. Commands import the SDK lazily so that --help and
 // --version answer at once.
 
-import { readFileSync } from "node:fs";
 import { EXIT_INTERNAL, EXIT_USAGE } from "./exit-codes.js";
 import { UsageError } from "./usage-error.js";
 import { internalErrorMessage } from "./internal-error.js";
 import { parseCommandLine, helpText } from "./args.js";
+import { packageVersion, versionLine } from "./version.js";
 import type { ScanFlags } from "./commands/scan.js";
 import type { InfoFlags } from "./commands/info.js";
 import type { PartitionFlags } from "./commands/partition.js";
 import type { ReduceFlags } from "./commands/reduce.js";
-
-function packageVersion(): string {
-  for (const rel of ["../../package.json", "../package.json"]) {
-    try {
-      return JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")).version;
-    } catch { /* try the next layout */ }
-  }
-  return "unknown";
-}
 
 export { UsageError };
 
@@ -27,7 +18,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const line = parseCommandLine(argv.slice(2));
     if (line.help) { process.stdout.write(helpText(line.command, packageVersion())); return 0; }
-    if (line.version) { process.stdout.write(`tcp-handshake-scan/${packageVersion()}\n`); return 0; }
+    if (line.version) { process.stdout.write(`${versionLine()}\n`); return 0; }
     // Node without WebAssembly (--jitless) cannot decode: an environment to name, not a bug to report.
     if (typeof WebAssembly === "undefined") {
       process.stderr.write("tcp-handshake-scan: this Node runs without WebAssembly (--jitless?), which the decoder needs\n");

@@ -10,6 +10,7 @@ import type { ConnectionFilter } from "./filter/connection-filter.js";
 import { parseCidr } from "./connections/cidr.js";
 import { checkTunnelPorts } from "./decoder/tunnels.js";
 import { MAX_TUNNEL_DEPTH } from "../assembly/layout.js";
+import { checkReportTop } from "./report/capture-report.js";
 
 /** Tracker options the SDK accepts (the tracker's own `shard` is internal). */
 const TIMEOUT_NAMES = ["attempt", "close", "handshakeInactivity", "inactivity"] as const;
@@ -99,6 +100,7 @@ export function checkScanOptions(options: ScanOptions | undefined): void {
     throw new RangeError(`tracker must be "wasm" or "typescript", not ${describe(o.tracker)}`);
   }
   boolean("report", o.report);
+  checkReportTop(o.reportTop, "reportTop");
   boolean("keyByTunnel", o.keyByTunnel);
 }
 

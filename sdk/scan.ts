@@ -64,6 +64,12 @@ export interface ScanOptions extends DecodeCaptureOptions {
    * out can save its cost (~3 µs a connection); report() then throws, timeline() still works.
    */
   report?: boolean;
+  /**
+   * How many entries the report's lists (topFailedServers, topFailedHosts, scanSuspects) hold at
+   * most: default 10, 0 for none, Infinity for all; the command's `--top`. `report.totals` says
+   * how many each was taken from.
+   */
+  reportTop?: number;
 }
 
 export interface ScanResult {
@@ -104,7 +110,7 @@ export function createScanner(input: CaptureInput | CaptureInput[], options: Sca
   checkScanOptions(options);
   const inputs = Array.isArray(input) ? input : [input];
   const summaries: CaptureSummary[] = [];
-  const builder = options.report === false ? null : new CaptureReportBuilder();
+  const builder = options.report === false ? null : new CaptureReportBuilder({ top: options.reportTop });
   let report: CaptureReport | null = null;
   let timeline: Timeline | null = null;
   const threads = options.threads ?? 1;

@@ -12,6 +12,8 @@ import { decapsulationOptions, type DecapsulationFlags } from "../decapsulation-
 export interface InfoFlags extends DecapsulationFlags {
   json?: boolean;
   verifyChecksums?: boolean;
+  /** Taken for scripts that pass -q to every command: info writes nothing but errors on standard error. */
+  quiet?: boolean;
 }
 
 export async function runInfo(captures: string[], flags: InfoFlags): Promise<number> {

@@ -235,7 +235,7 @@ async function writeConnections(
     return reportInputs(await writeSummary(inputs, options, filter, top, output, filterText), quiet);
   }
   // With a filter, the report is made over the selected connections (writeRecords).
-  return writeRecords(createScanner(inputs, { ...options, report: !filter }), format, filter, top, output, quiet, filterText);
+  return writeRecords(createScanner(inputs, { ...options, report: !filter, reportTop: top }), format, filter, top, output, quiet, filterText);
 }
 
 /**
@@ -248,7 +248,7 @@ export async function writeRecords(
   scanner: Scanner, format: "text" | "json", filter: ConnectionFilter | null, top: number, output: Output, quiet: boolean, filterText?: string,
 ): Promise<number> {
   const interesting = new InterestingConnections(top);
-  const selected = filter ? new CaptureReportBuilder() : null;
+  const selected = filter ? new CaptureReportBuilder({ top }) : null;
   const collected: unknown[] = [];
   let total = 0; // connections before the filter, for the summary's "N of M"
   // Leaving this loop by an exception (the output failed) stops the scan and its workers.

@@ -17,7 +17,7 @@ export async function writeSummary(
   inputs: CaptureInput[], options: ScanOptions, filter: CompiledFilter | null, top: number, output: Output, filterText?: string,
 ): Promise<CaptureSummary[]> {
   const scanner = createGroupScanner(inputs, options);
-  const report = new CaptureReportBuilder();
+  const report = new CaptureReportBuilder({ top });
   const interesting = new InterestingConnections(top);
   const facts = new ConnectionFacts();
   const values = new RecordValues(); // for --filter, which reads the record's values

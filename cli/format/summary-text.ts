@@ -4,7 +4,7 @@
 // connection health (TCP analysis), capture-quality warnings, then the connections most worth
 // a look, each with the time of day it began and its frame number, to find it in Wireshark.
 
-import type { CaptureReport, CaptureSummary, ConnectionRecord, RttSummary, Timestamp } from "../../sdk/index.js";
+import type { CaptureReport, CaptureSummary, ConnectionRecord, ListTotal, RttSummary, Timestamp } from "../../sdk/index.js";
 import { CONN_STATE_DESCRIPTIONS, formatEndpoint } from "../../sdk/index.js";
 import { InterestingConnections, handshakeTime } from "./interesting.js";
 import { renderTable } from "./text-table.js";
@@ -67,21 +67,31 @@ function outcomesText(outcomes: Record<string, number | undefined>): string {
   return Object.entries(outcomes).map(([k, v]) => `${v} ${k}`).join(", ");
 }
 
+/** "5 more servers", "at least 10 000 more servers" (some forgotten), or null when none were left out. */
+function leftOut(shown: number, total: ListTotal, what: string): string | null {
+  const more = total.count - shown;
+  if (more <= 0 && total.exact) return null;
+  return `${total.exact ? "" : "at least "}${more} more ${what}${more === 1 ? "" : "s"}`;
+}
+
 function failedServers(report: CaptureReport): string[] {
   if (!report.topFailedHosts.length) return [];
+  const more = leftOut(report.topFailedHosts.length, report.totals.failedHosts, "server");
   const rows = report.topFailedHosts.map((h) => [
     h.port !== null ? formatEndpoint(h.server, h.port) : `${h.server.includes(":") ? `[${h.server}]` : h.server} (${h.ports >= 4096 ? "4096+" : h.ports} ports)`,
     String(h.failed), String(h.attempts), outcomesText(h.outcomes),
   ]);
   return [...renderTable([{ header: "Servers with failed handshakes" }, { header: "failed", align: "right" }, { header: "attempts", align: "right" }, { header: "how" }], rows),
-    "  (most failures first; a host with failures on several ports is one line)", ""];
+    `  (${more ? `${more}; ` : ""}most failures first; a host with failures on several ports is one line)`, ""];
 }
 
 function scanSuspects(report: CaptureReport): string[] {
   if (!report.scanSuspects.length) return [];
   const rows = report.scanSuspects.map((s) => [s.source, s.kind, String(s.syns), String(s.answered), String(s.distinctPorts), String(s.distinctHosts)]);
   const right = { align: "right" as const };
-  return [...renderTable([{ header: "SYN scan / flood suspects" }, { header: "kind" }, { header: "SYNs", ...right }, { header: "answered", ...right }, { header: "ports", ...right }, { header: "hosts", ...right }], rows), ""];
+  const more = leftOut(report.scanSuspects.length, report.totals.scanSuspects, "source");
+  return [...renderTable([{ header: "SYN scan / flood suspects" }, { header: "kind" }, { header: "SYNs", ...right }, { header: "answered", ...right }, { header: "ports", ...right }, { header: "hosts", ...right }], rows),
+    ...(more ? [`  (${more})`] : []), ""];
 }
 
 /** "05:20:08.935102" (UTC), with the date when the capture spans several days. */

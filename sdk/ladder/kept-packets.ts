@@ -50,6 +50,7 @@ export class KeptPackets {
   private options = new Uint16Array(1024);
   private mss = new Uint16Array(1024);
   private windowScale = new Uint8Array(1024);
+  private tfoCookieLen = new Uint8Array(1024);
   // The packets after the first, for the connections that have them.
   private readonly later = new Map<number, Later>();
 
@@ -110,6 +111,7 @@ export class KeptPackets {
       this.options[slot] = b.options(i);
       this.mss[slot] = b.u16[(i * L.RECORD_SIZE + L.REC_MSS) >> 1]!;
       this.windowScale[slot] = b.u8[i * L.RECORD_SIZE + L.REC_WSCALE]!;
+      this.tfoCookieLen[slot] = b.u8[i * L.RECORD_SIZE + L.REC_TFO_COOKIE_LEN]!;
       return;
     }
     const flags = b.flags(i);
@@ -118,7 +120,8 @@ export class KeptPackets {
       payload: b.payloadLen(i), window: b.window(i), frame, verdicts,
     };
     if (flags & L.FLAG_SYN) {
-      p.synOptions = synOptions(b.options(i), b.u16[(i * L.RECORD_SIZE + L.REC_MSS) >> 1]!, b.u8[i * L.RECORD_SIZE + L.REC_WSCALE]!);
+      const r = i * L.RECORD_SIZE;
+      p.synOptions = synOptions(b.options(i), b.u16[(r + L.REC_MSS) >> 1]!, b.u8[r + L.REC_WSCALE]!, b.u8[r + L.REC_TFO_COOKIE_LEN]!);
     }
     let later = this.later.get(slot);
     if (!later) this.later.set(slot, later = { head: [], tail: [], dropped: 0 });
@@ -148,7 +151,7 @@ export class KeptPackets {
       time: 0, fromOrig: this.fromSideA[slot] === 1, flags, seq: this.seq[slot]!, ack: this.ack[slot]!,
       payload: this.payload[slot]!, window: this.window[slot]!, frame: this.frame[slot]!, verdicts: this.verdicts[slot]!,
     };
-    if (flags & L.FLAG_SYN) p.synOptions = synOptions(this.options[slot]!, this.mss[slot]!, this.windowScale[slot]!);
+    if (flags & L.FLAG_SYN) p.synOptions = synOptions(this.options[slot]!, this.mss[slot]!, this.windowScale[slot]!, this.tfoCookieLen[slot]!);
     return p;
   }
 
@@ -170,15 +173,17 @@ export class KeptPackets {
     this.options = grown(this.options, n);
     this.mss = grown(this.mss, n);
     this.windowScale = grown(this.windowScale, n);
+    this.tfoCookieLen = grown(this.tfoCookieLen, n);
   }
 }
 
 /** A SYN's or SYN/ACK's options, as Wireshark's Info column shows them. */
-function synOptions(options: number, mss: number, windowScale: number): SynOptions {
+function synOptions(options: number, mss: number, windowScale: number, tfoCookieLen: number): SynOptions {
   return {
     mss: options & L.OPT_MSS ? mss : null,
     windowScale: options & L.OPT_WSCALE ? windowScale : null,
     sackPermitted: (options & L.OPT_SACK_PERMITTED) !== 0,
     timestamps: (options & L.OPT_TIMESTAMPS) !== 0,
+    tfoCookieLen: options & L.OPT_TFO ? tfoCookieLen : null,
   };
 }

@@ -25,6 +25,8 @@ export interface SynOptions {
   windowScale: number | null;
   sackPermitted: boolean;
   timestamps: boolean;
+  /** TCP Fast Open's cookie length (0: a cookie request); null without the option. */
+  tfoCookieLen: number | null;
 }
 
 export interface LadderPacket {

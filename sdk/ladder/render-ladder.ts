@@ -35,12 +35,18 @@ function arrow(label: string, toServer: boolean, width: number): string {
   return toServer ? `|${"-".repeat(left)}${text}${"-".repeat(right - 1)}>|` : `|<${"-".repeat(left - 1)}${text}${"-".repeat(right)}|`;
 }
 
-/** "MSS=1460 SACK_PERM WS=128", as Wireshark's Info column shows a SYN's options. */
+/**
+ * "MSS=1460 SACK_PERM WS=128 TFO=C", as Wireshark's Info column shows a SYN's options (TFO=R: a
+ * Fast Open cookie request, TFO=C: a cookie). Wireshark lists them in the packet's order; the
+ * packet record keeps which options there were, not their order, so they come in one fixed
+ * order, the one Linux writes them in.
+ */
 function synOptionText(o: SynOptions): string {
   const parts: string[] = [];
   if (o.mss !== null) parts.push(`MSS=${o.mss}`);
   if (o.sackPermitted) parts.push("SACK_PERM");
   if (o.windowScale !== null) parts.push(`WS=${2 ** Math.min(14, o.windowScale)}`);
+  if (o.tfoCookieLen != null) parts.push(o.tfoCookieLen === 0 ? "TFO=R" : "TFO=C");
   return parts.join(" ");
 }
 

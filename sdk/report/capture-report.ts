@@ -39,9 +39,14 @@ export interface CaptureReport {
   byTeardown: Partial<Record<TeardownKind, number>>;
   byConnState: Partial<Record<ConnState, number>>;
   rttUs: { synToSynAck: RttSummary; synAckToAck: RttSummary };
+  /** The servers (address and port) with the most failed handshakes, most first: `top` of them (CaptureReportOptions). */
   topFailedServers: ServerFailures[];
+  /** The server hosts with the most failed handshakes, most first: `top` of them. */
   topFailedHosts: HostFailures[];
+  /** The sources most like a SYN scan or flood, most SYNs first: `top` of them. */
   scanSuspects: ScanSuspect[];
+  /** How many each of the three lists above was taken from, to say how many were left out. */
+  totals: { failedServers: ListTotal; failedHosts: ListTotal; scanSuspects: ListTotal };
   quality: { verdict: "good" | "degraded" | "poor"; findings: QualityFinding[] };
   /** The capture's clock: its largest silence between packets, and steps backwards. */
   timeline: Timeline;
@@ -49,7 +54,33 @@ export interface CaptureReport {
 
 export interface Timeline { maxGapSec: number; backwardsSteps: number }
 
+/**
+ * The servers, hosts or sources a top list was taken from. `exact` is false once more than
+ * 20 000 of a kind were kept at once and the least active were forgotten (memory stays
+ * bounded): `count` is then a lower bound.
+ */
+export interface ListTotal { count: number; exact: boolean }
+
+export interface CaptureReportOptions {
+  /**
+   * How many entries topFailedServers, topFailedHosts and scanSuspects hold at most (default
+   * 10; a whole number, 0 for none, or Infinity for all that were kept). The command's `--top`.
+   */
+  top?: number;
+}
+
+/** The lists' length when no `top` is given. */
+export const DEFAULT_REPORT_TOP = 10;
+
+/** Checks a `top` option: a RangeError or TypeError naming it as `name`. */
+export function checkReportTop(top: unknown, name = "top"): void {
+  if (top === undefined || top === Infinity) return;
+  if (typeof top !== "number") throw new TypeError(`${name} must be a number (a whole number of entries, or Infinity), not ${typeof top === "string" ? `"${top}"` : String(top)}`);
+  if (!Number.isInteger(top) || top < 0) throw new RangeError(`${name} must be a whole number of entries, 0 or more (or Infinity: all), not ${top}`);
+}
+
 const FAILED: ReadonlySet<HandshakeOutcome> = new Set(["rejected", "unanswered", "aborted", "invalid"]);
+const SUSPECT_SYNS = 20; // SYNs a source sends at least to be a scan or flood suspect
 const MAX_TRACKED = 20_000; // servers or sources kept at once; the least active half is pruned
 const DISTINCT_CAP = 4096; //   distinct ports / hosts counted per source
 
@@ -78,8 +109,9 @@ type Key = number | string;
 interface SourceStats { syns: number; answered: number; ports: Distinct<number>; hosts: Distinct<Key> }
 interface HostStats { addr: string; failed: number; ports: Distinct<number>; outcomes: Partial<Record<HandshakeOutcome, number>> }
 
-function prune<V>(map: Map<Key, V>, weight: (v: V) => number): void {
-  pruneLeastActive(map, weight, MAX_TRACKED);
+/** The weight of the most active entry forgotten, or null. */
+function prune<V>(map: Map<Key, V>, weight: (v: V) => number): number | null {
+  return pruneLeastActive(map, weight, MAX_TRACKED);
 }
 const byCount = (v: number) => v;
 const byFailed = (v: { failed: number }) => v.failed;
@@ -90,7 +122,7 @@ function bump<K extends string>(counts: Partial<Record<K, number>>, key: K): voi
 }
 
 export class CaptureReportBuilder {
-  private readonly report: Omit<CaptureReport, "rttUs" | "topFailedServers" | "topFailedHosts" | "scanSuspects" | "quality" | "timeline"> = {
+  private readonly report: Omit<CaptureReport, "rttUs" | "topFailedServers" | "topFailedHosts" | "scanSuspects" | "totals" | "quality" | "timeline"> = {
     connections: 0, byOutcome: {}, byTeardown: {}, byConnState: {},
   };
   private readonly rtt1 = new LogHistogram();
@@ -102,8 +134,20 @@ export class CaptureReportBuilder {
   private readonly sources = new Map<Key, SourceStats>();
   private oneSided = 0;
   private midStream = 0;
+  // Whether the lists' totals lost entries to pruning: a server or host with failures, or a
+  // source with enough SYNs to be a suspect.
+  private failuresForgotten = false;
+  private hostFailuresForgotten = false;
+  private suspectsForgotten = false;
+  private readonly top: number;
 
   private readonly facts = new ConnectionFacts();
+
+  /** `options.top`: see CaptureReportOptions (a RangeError when it is not a count). */
+  constructor(options: CaptureReportOptions = {}) {
+    checkReportTop(options.top);
+    this.top = options.top ?? DEFAULT_REPORT_TOP;
+  }
 
   add(c: ConnectionRecord): void {
     this.addFacts(this.facts.ofRecord(c));
@@ -134,13 +178,13 @@ export class CaptureReportBuilder {
         if (!f) { f = { server: c.respAddr(), port, failed: 0, attempts: 0, outcomes: {} }; this.failures.set(key, f); }
         f.failed++;
         bump(f.outcomes, c.outcome);
-        prune(this.failures, byFailed);
+        if (prune(this.failures, byFailed) !== null) this.failuresForgotten = true;
         let h = this.hostFailures.get(host);
         if (!h) { h = { addr: c.respAddr(), failed: 0, ports: port, outcomes: {} }; this.hostFailures.set(host, h); }
         else h.ports = addDistinct(h.ports, port);
         h.failed++;
         bump(h.outcomes, c.outcome);
-        prune(this.hostFailures, byFailed);
+        if (prune(this.hostFailures, byFailed) !== null) this.hostFailuresForgotten = true;
       }
 
       const source = c.origHost();
@@ -154,7 +198,7 @@ export class CaptureReportBuilder {
       }
       src.syns += c.origSyns;
       if (c.respSynAcks > 0) src.answered++;
-      prune(this.sources, bySyns);
+      if ((prune(this.sources, bySyns) ?? 0) >= SUSPECT_SYNS) this.suspectsForgotten = true;
     }
   }
 
@@ -165,17 +209,17 @@ export class CaptureReportBuilder {
     });
     for (const [key, f] of this.failures) f.attempts = Math.max(f.failed, this.attempts.get(key) ?? 0);
     const topFailedServers = [...this.failures.values()]
-      .sort((a, b) => b.failed - a.failed || b.attempts - a.attempts).slice(0, 10);
+      .sort((a, b) => b.failed - a.failed || b.attempts - a.attempts).slice(0, this.top);
     const topFailedHosts: HostFailures[] = [...this.hostFailures].map(([host, h]) => {
       const port = typeof h.ports === "number" ? h.ports : null;
       // Failures on one port: the attempts on that port; on several: on all the host's ports.
       const attempts = port !== null ? this.attempts.get(endpointKey(host, port)) : this.hostAttempts.get(host);
       return { server: h.addr, failed: h.failed, attempts: Math.max(h.failed, attempts ?? 0), ports: distinctCount(h.ports), port, outcomes: h.outcomes };
-    }).sort((a, b) => b.failed - a.failed || b.attempts - a.attempts).slice(0, 10);
+    }).sort((a, b) => b.failed - a.failed || b.attempts - a.attempts).slice(0, this.top);
     const scanSuspects: ScanSuspect[] = [];
     for (const [source, s] of this.sources) {
       const connections = s.syns;
-      if (connections < 20 || s.answered > 0.2 * connections) continue;
+      if (connections < SUSPECT_SYNS || s.answered > 0.2 * connections) continue;
       const ports = distinctCount(s.ports), hosts = distinctCount(s.hosts);
       const kind = ports >= 10 ? "port-scan" : hosts >= 10 ? "host-scan" : "syn-flood";
       scanSuspects.push({ source: hostAddress(source), kind, syns: s.syns, answered: s.answered, distinctPorts: ports, distinctHosts: hosts });
@@ -186,7 +230,12 @@ export class CaptureReportBuilder {
       rttUs: { synToSynAck: summarize(this.rtt1), synAckToAck: summarize(this.rtt2) },
       topFailedServers,
       topFailedHosts,
-      scanSuspects: scanSuspects.slice(0, 10),
+      scanSuspects: scanSuspects.slice(0, this.top),
+      totals: {
+        failedServers: { count: this.failures.size, exact: !this.failuresForgotten },
+        failedHosts: { count: this.hostFailures.size, exact: !this.hostFailuresForgotten },
+        scanSuspects: { count: scanSuspects.length, exact: !this.suspectsForgotten },
+      },
       quality: this.quality(captures, timeline),
       timeline: { maxGapSec: timeline.maxGapSec, backwardsSteps: timeline.backwardsSteps },
     };

@@ -6,8 +6,9 @@
 // by sorting the weights alone: with ~100 000 distinct servers in a capture this runs every
 // few thousand connections, and sorting entries through a comparator dominated the report.
 
-export function pruneLeastActive<K, V>(map: Map<K, V>, weight: (v: V) => number, max: number): void {
-  if (map.size <= max) return;
+/** Returns the weight of the most active entry it removed (null when it removed none). */
+export function pruneLeastActive<K, V>(map: Map<K, V>, weight: (v: V) => number, max: number): number | null {
+  if (map.size <= max) return null;
   const drop = map.size - Math.floor(max / 2);
   const weights = new Float64Array(map.size);
   let k = 0;
@@ -25,4 +26,5 @@ export function pruneLeastActive<K, V>(map: Map<K, V>, weight: (v: V) => number,
       ties--;
     }
   }
+  return cut;
 }

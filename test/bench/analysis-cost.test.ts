@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateCapture } from "../../bench/generate.js";
 import { compareTrackers, describeComparison } from "../../bench/analysis-cost.js";
+import { benchBuilt, runBenchScript } from "../helpers/bench-script.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "ths-analysis-cost-test-"));
@@ -30,4 +31,24 @@ describe.skipIf(!existsSync(join(ROOT, "dist", "sdk", "connections", "wasm-track
     expect(lines).toHaveLength(4);
     expect(lines[3]).toMatch(/^ {2}decode \+ track, this build \/ .*: \d+\.\d{3}x \(median of the rounds' ratios; /);
   }, 120_000);
+});
+
+// Its errors: one line naming the argument, file or variable, never a stack trace; and a capture
+// of no packets said in a line, not timed as NaN a packet.
+describe.skipIf(!benchBuilt("analysis-cost"))("bench:analysis's errors", () => {
+  it("no arguments, a missing capture, a directory that is not a build, a bad BENCH_RUNS", () => {
+    const usage = runBenchScript("analysis-cost", []);
+    expect([usage.code, usage.stdout]).toEqual([2, ""]);
+    expect(usage.stderr).toMatch(/^bench:analysis: usage: node dist\/bench\/analysis-cost\.js DIR\.\.\. FILE\.\.\. [^\n]*\n$/);
+    expect(runBenchScript("analysis-cost", [ROOT, "/no/such.pcap"])).toEqual({ code: 2, stdout: "", stderr: "bench:analysis: /no/such.pcap: no such file\n" });
+    expect(runBenchScript("analysis-cost", [dir, "/no/such.pcap"])).toEqual({ code: 2, stdout: "", stderr: `bench:analysis: ${dir}: not a built checkout (no dist/sdk/index.js: npm run build there)\n` });
+    expect(runBenchScript("analysis-cost", [ROOT, "x.pcap"], { BENCH_RUNS: "7x" })).toEqual({ code: 2, stdout: "", stderr: 'bench:analysis: BENCH_RUNS: "7x" is not a whole number of rounds\n' });
+  });
+
+  it("a capture of no packets: a line saying so, exit 1", () => {
+    const empty = join(dir, "empty.pcap");
+    generateCapture(empty, { bytes: 0, mix: "short", seed: 1 });
+    const r = runBenchScript("analysis-cost", [ROOT, empty], { BENCH_RUNS: "2" });
+    expect(r).toEqual({ code: 1, stdout: `${empty}: no packets, nothing to time a packet\n`, stderr: "" });
+  }, 60_000);
 });

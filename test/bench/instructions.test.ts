@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { generateCapture } from "../../bench/generate.js";
 import { callgrindCosts, jitdumpLoads, costsByFunction } from "../../bench/jit-costs.js";
 import { countInstructions, haveValgrind, perPacket, describeInstructions } from "../../bench/instructions.js";
+import { benchBuilt, runBenchScript } from "../helpers/bench-script.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -152,3 +153,41 @@ function check(c: ReturnType<typeof countInstructions>, packets: number, connect
   const lines = describeInstructions("short.pcap", [c, { ...c, build: "again" }]);
   expect(lines[lines.length - 1]).toMatch(/^ {2}tracker, this build \/ again: 1\.000x \(0 a packet\); decoder 1\.000x$/);
 }
+
+// A capture of no packets has no count a packet: one line says so (it printed NaN for each).
+describe("describeInstructions on a capture of no packets", () => {
+  it("is one line saying there are none", () => {
+    const none = { build: "this build", packets: 0, connections: 0, total: 5e7, functions: new Map([["assembly/index/decode", 0]]) };
+    expect(describeInstructions("empty.pcap", [none, { ...none, build: "other" }])).toEqual(["empty.pcap: no packets, nothing to count a packet"]);
+  });
+});
+
+// The script's errors: one line naming the argument, file or tool, never a stack trace.
+describe.skipIf(!benchBuilt("instructions"))("bench:instructions's errors", () => {
+  it("no capture, a missing one, a directory that is not a build", () => {
+    expect(runBenchScript("instructions", [])).toEqual({ code: 2, stdout: "", stderr: "bench:instructions: usage: node dist/bench/instructions.js [DIR...] FILE... (DIR: another built checkout)\n" });
+    expect(runBenchScript("instructions", ["/no/such.pcap"])).toEqual({ code: 2, stdout: "", stderr: "bench:instructions: /no/such.pcap: no such file\n" });
+    const notBuilt = mkdtempSync(join(tmpdir(), "ths-instructions-not-built-"));
+    try {
+      expect(runBenchScript("instructions", [notBuilt, "x.pcap"])).toEqual({ code: 2, stdout: "", stderr: `bench:instructions: ${notBuilt}: not a built checkout (no dist/sdk/index.js: npm run build there)\n` });
+    } finally {
+      rmSync(notBuilt, { recursive: true, force: true });
+    }
+  });
+
+  it("no valgrind: one line, exit 1", () => {
+    const r = runBenchScript("instructions", [fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url))], { PATH: "" });
+    expect(r).toEqual({ code: 1, stdout: "", stderr: "bench:instructions: valgrind not found (apt-get install valgrind)\n" });
+  });
+
+  it.skipIf(!haveValgrind())("a capture of no packets: the line saying so, exit 1", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ths-instructions-empty-"));
+    try {
+      const empty = join(dir, "empty.pcap");
+      generateCapture(empty, { bytes: 0, mix: "short", seed: 1 });
+      expect(runBenchScript("instructions", [empty])).toEqual({ code: 1, stdout: `${empty}: no packets, nothing to count a packet\n`, stderr: "" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -64,6 +64,15 @@ const REDUCE_CASES: Record<string, string[]> = {
   "filter": ["--filter", "port 7000"],
 };
 
+// info's options, before, between and after the captures.
+const INFO_CASES: Record<string, string[]> = {
+  "json": ["--json"],
+  "verify-checksums": ["--verify-checksums"],
+  "tunnel-ports": ["--tunnel-ports", "vxlan=4790"],
+  "max-tunnel-depth": ["--max-tunnel-depth", "0"],
+  "quiet": ["-q"],
+};
+
 // partition's options, before, between and after the captures.
 const PARTITION_CASES: Record<string, string[]> = {
   "buckets": ["--buckets", "3"],
@@ -83,6 +92,22 @@ describe("every option, in every position", () => {
   it("covers every scan option", () => {
     const scanOptions = OPTIONS.filter((o) => o.commands.includes("scan") && o.name !== "help" && o.name !== "version" && !REDUCE_OPTIONS.includes(o.name));
     expect(Object.keys(SCAN_CASES).sort()).toEqual(scanOptions.map((o) => o.name).sort());
+  });
+
+  it("covers every info option", () => {
+    const options = OPTIONS.filter((o) => o.commands.includes("info") && o.name !== "help" && o.name !== "version");
+    expect(Object.keys(INFO_CASES).sort()).toEqual(options.map((o) => o.name).sort());
+  });
+
+  it("info: every option the same before, between and after the captures", () => {
+    const opts = Object.values(INFO_CASES).flat();
+    const runs = [
+      run([...opts, "info", SAMPLE, SECOND]), run(["info", ...opts, SAMPLE, SECOND]),
+      run(["info", SAMPLE, ...opts, SECOND]), run(["info", SAMPLE, SECOND, ...opts]),
+    ];
+    expect(runs[0]!.code, runs[0]!.stderr).toBe(0);
+    expect(runs[0]!.stdout.trim().split("\n")).toHaveLength(2); // --json: a line a capture, both read
+    for (const r of runs) expect(r).toEqual(runs[0]);
   });
 
   it("covers every partition option", () => {
@@ -235,6 +260,18 @@ describe("--help says what the command does", () => {
     expect(optionHelp("scan", "quiet")).toMatch(/no progress bar and no warnings$/);
     expect(optionHelp("partition", "quiet")).toMatch(/-q, --quiet +no warnings$/);
     expect(helpText("partition", "0")).not.toContain("progress");
+  });
+
+  it("an option shared by the commands says what it does in each command's help, naming no other command", () => {
+    expect(optionHelp("scan", "verify-checksums")).toMatch(/drop bad packets as Zeek does by default$/);
+    const words = (text: string) => text.split(/ +/).join(" ");
+    expect(words(optionHelp("partition", "verify-checksums"))).toBe(words(optionHelp("scan", "verify-checksums")));
+    expect(optionHelp("info", "verify-checksums")).toMatch(/count the packets whose checksums are wrong$/);
+    for (const command of ["scan", "info", "partition"] as const) {
+      const others = ["info", "partition"].filter((c) => c !== command);
+      const options = helpText(command, "0").split("\nOptions:\n")[1]!.split("\nExamples:")[0]!;
+      for (const other of others) expect(options, `${command} --help names ${other}`).not.toMatch(new RegExp(`\\(${other}:`));
+    }
   });
 
   it("each command's exit codes include the output's failures it can give (5, 141)", () => {

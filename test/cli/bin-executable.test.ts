@@ -19,6 +19,6 @@ describe("the built command", () => {
     const run = spawnSync(BIN, ["--version"], { encoding: "utf8" });
     expect(run.error).toBeUndefined();
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^tcp-handshake-scan\/\d+\.\d+\.\d+/);
+    expect(run.stdout).toMatch(/^tcp-handshake-scan \d+\.\d+\.\d+\n$/);
   });
 });

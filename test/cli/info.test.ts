@@ -293,3 +293,28 @@ describe("info's output", () => {
     expect(stderr).toBe("");
   });
 });
+
+// -q is the scan's and partition's "standard error carries errors alone"; info takes it too, so
+// that a script can pass it to every command. Info draws no progress bar and its warnings are
+// part of its report, so there is nothing more to drop: the same output, and errors still said.
+describe("info -q", () => {
+  it("is accepted, with the same report and nothing on standard error", () => {
+    const plain = run(["info", SAMPLE]);
+    for (const flag of ["-q", "--quiet"]) {
+      expect(run(["info", flag, SAMPLE]), flag).toEqual(plain);
+      expect(run([flag, "info", SAMPLE]), `${flag} first`).toEqual(plain);
+    }
+    expect(plain).toMatchObject({ code: 0, stderr: "" });
+  });
+
+  it("keeps an error's line and exit code", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ths-cli-info-q-"));
+    const cut = join(dir, "cut.pcap");
+    const bytes = readFileSync(SAMPLE);
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 10));
+    const plain = run(["info", cut]), quiet = run(["info", "-q", cut]);
+    expect(quiet).toEqual(plain);
+    expect(quiet.code).toBe(4);
+    expect(quiet.stderr).toMatch(/^tcp-handshake-scan: .*cut\.pcap: byte \d+ \(packet \d+\): .*\n$/);
+  });
+});

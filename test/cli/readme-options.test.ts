@@ -77,6 +77,16 @@ describe("README on info and partition", () => {
     expect([...named(info)].sort()).toEqual(optionsOf("info").map((o) => o.name).sort());
   });
 
+  it("names the options partition takes", () => {
+    const map = manyMachines.slice(manyMachines.indexOf("- **map** (`partition`)"), manyMachines.indexOf("- **reduce**"));
+    expect([...named(map)].sort()).toEqual(optionsOf("partition").map((o) => o.name).sort());
+  });
+
+  it("names the options of a reduce task: --from-partitions, --bucket and --maps in the options table", () => {
+    const row = rows.find((r) => r.names[0] === "from-partitions")!;
+    expect(row.names.sort()).toEqual(["bucket", "from-partitions", "maps"]);
+  });
+
   it("gives the decoder's options to the map tasks and the tracker's and --filter to the reduce tasks", () => {
     const split = /The decoder's options \(([^)]*)\) are the map tasks'; the tracker's \(([^)]*)\) and `--filter` are the reduce tasks'/.exec(manyMachines.replace(/\s+/g, " "));
     expect(split).not.toBeNull();

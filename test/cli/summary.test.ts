@@ -93,3 +93,78 @@ describe("text summary", () => {
     expect(run([path]).stdout).toContain("timestamps step backwards once");
   });
 });
+
+// "Servers with failed handshakes" and "SYN scan / flood suspects" follow --top as the
+// connection lists do (10 by default, none with 0, all with enough), and say how many more
+// there were when some are left out. 12 hosts refuse a client, host k k times; 12 sources flood.
+describe("the summary's server lists and --top", () => {
+  const path = join(dir, "many-servers.pcap");
+  beforeAll(() => {
+    const { SYN, RST, ACK } = F;
+    const convs: Conversation[] = [];
+    for (let k = 1; k <= 12; k++) {
+      for (let n = 0; n < k; n++) {
+        convs.push(new Conversation({ client: "10.1.0.1", server: `10.2.0.${k}`, clientPort: 1000 + 20 * k + n, serverPort: 80, start: 1_700_000_000 + k + n / 100 }).c(SYN).s({ flags: RST | ACK, seq: 0 }));
+      }
+      for (let n = 0; n < 20 + k; n++) {
+        convs.push(new Conversation({ client: `10.3.0.${k}`, server: "10.4.0.1", clientPort: 2000 + n, serverPort: 443, start: 1_700_000_100 + k + n / 100 }).c(SYN));
+      }
+    }
+    writeFileSync(path, writePcap(merge(...convs)));
+  });
+  /** The rows of the table under `title`, and the line after them. */
+  const section = (text: string, title: string) => {
+    const lines = text.split("\n");
+    const at = lines.findIndex((l) => l.startsWith(title));
+    if (at < 0) return null;
+    const end = lines.findIndex((l, k) => k > at && !/^ {2}[^ (]/.test(l));
+    return { rows: lines.slice(at + 1, end), after: lines[end] };
+  };
+
+  it("lists 10 by default and says how many more", () => {
+    const r = run([path]);
+    expect(r.code).toBe(0);
+    const servers = section(r.stdout, "Servers with failed handshakes")!;
+    expect(servers.rows).toHaveLength(10);
+    expect(servers.after).toBe("  (3 more servers; most failures first; a host with failures on several ports is one line)");
+    const suspects = section(r.stdout, "SYN scan / flood suspects")!;
+    expect(suspects.rows).toHaveLength(10);
+    expect(suspects.after).toBe("  (3 more sources)");
+    expect(r.stdout).toMatch(/Failed handshakes \(the first 10 of 396,/);
+  });
+
+  it("lists --top N of them", () => {
+    const r = run(["--top", "2", path]);
+    const servers = section(r.stdout, "Servers with failed handshakes")!;
+    expect(servers.rows.map((row) => row.trim().split(/ +/)[0])).toEqual(["10.4.0.1:443", "10.2.0.12:80"]);
+    expect(servers.after).toMatch(/^ {2}\(11 more servers; /);
+    expect(section(r.stdout, "SYN scan / flood suspects")!.after).toBe("  (11 more sources)");
+  });
+
+  it("lists all, with no more to say, when --top is large enough", () => {
+    const r = run(["--top", "13", path]);
+    const servers = section(r.stdout, "Servers with failed handshakes")!;
+    expect(servers.rows).toHaveLength(13);
+    expect(servers.after).toBe("  (most failures first; a host with failures on several ports is one line)");
+    expect(section(r.stdout, "SYN scan / flood suspects")!.rows).toHaveLength(13);
+    expect(section(r.stdout, "SYN scan / flood suspects")!.after).toBe("");
+    expectAligned(r.stdout);
+  });
+
+  it("lists none with --top 0, as the connection lists", () => {
+    const r = run(["--top", "0", path]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/Servers with failed handshakes|SYN scan \/ flood suspects|Failed handshakes \(/);
+    expect(r.stdout).toMatch(/^Handshakes /m);
+  });
+
+  it("the same through the record path (TCP_SCAN_SUMMARY_RECORDS=1) and with a filter", () => {
+    for (const top of ["2", "13"]) {
+      const plain = run(["--top", top, path]).stdout;
+      const records = spawnSync(process.execPath, [BIN, "--top", top, path], { encoding: "utf8", env: { ...process.env, TCP_SCAN_SUMMARY_RECORDS: "1" } });
+      expect(records.stdout, `--top ${top}`).toBe(plain);
+      const filtered = run(["--top", top, "--filter", "tcp", path]).stdout;
+      expect(section(filtered, "Servers with failed handshakes"), `--filter, --top ${top}`).toEqual(section(plain, "Servers with failed handshakes"));
+    }
+  });
+});

@@ -162,11 +162,11 @@ describe("README: the capture-level report", () => {
     const sdk = readme.slice(readme.indexOf("\n## The SDK\n"), readme.indexOf("\n### The packet record\n"));
     const para = sdk.slice(sdk.indexOf("The capture-level report ("), sdk.indexOf("`ScanOptions`"));
     // The top-level names: those not given as the parts of another (`.synAckToAck`, a count's fields).
-    const top = ["connections", "byOutcome", "byTeardown", "byConnState", "rttUs", "topFailedServers", "topFailedHosts", "scanSuspects", "quality", "timeline"];
+    const top = ["connections", "byOutcome", "byTeardown", "byConnState", "rttUs", "topFailedServers", "topFailedHosts", "scanSuspects", "totals", "quality", "timeline"];
     for (const key of top) expect(para, key).toMatch(new RegExp(`\`${key}[.\`]`));
     expect(Object.keys(report)).toEqual(top);
     const named = new Set([...para.matchAll(/`([a-zA-Z0-9.]+)`/g)].flatMap((m) => m[1]!.split(".")).filter(Boolean));
-    const leaves = [report.rttUs.synToSynAck, report.topFailedServers[0], report.topFailedHosts[0], report.quality, report.timeline].flatMap((o) => Object.keys(o!));
+    const leaves = [report.rttUs.synToSynAck, report.topFailedServers[0], report.topFailedHosts[0], report.totals, report.totals.failedHosts, report.quality, report.timeline].flatMap((o) => Object.keys(o!));
     expect(leaves.filter((key) => !named.has(key))).toEqual([]);
     expect(Object.keys(report.rttUs)).toEqual(["synToSynAck", "synAckToAck"]);
   });

@@ -36,7 +36,7 @@ async function text(write: (output: Output) => Promise<unknown>): Promise<string
 async function bothWays(capture: string, options: ScanOptions, top: number, filterText?: string): Promise<string> {
   const filter = filterText === undefined ? null : compileFilter(filterText);
   const fromRecords = await text((output) =>
-    writeRecords(createScanner([capture], { ...options, report: !filter }), "text", filter, top, output, true, filterText));
+    writeRecords(createScanner([capture], { ...options, report: !filter, reportTop: top }), "text", filter, top, output, true, filterText));
   const fromColumns = await text((output) => writeSummary([capture], options, filter, top, output, filterText));
   expect(fromColumns, capture).toBe(fromRecords);
   // Every capture gets its summary, damaged ones included (ppp__pcapng-example's last stamp,

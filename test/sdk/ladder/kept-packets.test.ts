@@ -36,7 +36,7 @@ describe("KeptPackets", () => {
       expect(first).toMatchObject({ omitted: 0, omittedAt: 1 });
       expect(first.packets).toEqual([{
         time: 0, fromOrig: true, flags: 0x02, seq: 0, ack: 0, payload: 0, window: 1024, frame: 1, verdicts: 0,
-        synOptions: { mss: null, windowScale: null, sackPermitted: false, timestamps: false },
+        synOptions: { mss: null, windowScale: null, sackPermitted: false, timestamps: false, tfoCookieLen: null },
       }]);
       expect(third.packets[0]).toMatchObject({ flags: 0x02, seq: 2, frame: 3 }); // (the even packets are the SYNs)
       kept.forget(0);

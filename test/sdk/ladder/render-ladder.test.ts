@@ -108,3 +108,61 @@ function formatEnd(ladder: { connection: { resp: { addr: string; port: number } 
   const { addr, port } = ladder.connection.resp;
   return addr.includes(":") ? `[${addr}]:${port}` : `${addr}:${port}`;
 }
+
+// A TCP Fast Open SYN is marked as tshark's Info column marks it: TFO=R for a cookie request
+// (the option with no cookie), TFO=C for a cookie (a client's on its SYN, with data, or the one
+// a server hands out on its SYN/ACK), RFC 7413's kind 34 or the experimental kind 254 alike. The
+// record keeps which options a packet had, not their order: they are drawn in one fixed order
+// (MSS, SACK_PERM, WS, TFO: Linux's), so this capture puts them in that order, as tshark would list them.
+describe("renderLadder's TCP Fast Open marks", () => {
+  const capture = join(mkdtempSync(join(tmpdir(), "ths-ladder-tfo-")), "tfo.pcap");
+  const { SYN, ACK, FIN } = F;
+  const cookie = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]);
+  writeFileSync(capture, writePcap(merge(
+    // A cookie request; the server's SYN/ACK hands one out.
+    new Conversation({ clientPort: 41001, start: 1_700_000_000 })
+      .c({ flags: SYN, options: [{ kind: "mss", value: 1460 }, { kind: "sackPermitted" }, { kind: "nop" }, { kind: "wscale", shift: 7 }, { kind: "tfo", cookie: new Uint8Array(0) }] })
+      .s({ flags: SYN | ACK, options: [{ kind: "mss", value: 1460 }, { kind: "tfo", cookie }] }).c(ACK),
+    // The cookie again, with 100 bytes of data on the SYN.
+    new Conversation({ clientPort: 41002, start: 1_700_000_001 })
+      .c({ flags: SYN, payload: 100, options: [{ kind: "mss", value: 1460 }, { kind: "tfo", cookie }] })
+      .s({ flags: SYN | ACK, options: [{ kind: "mss", value: 1460 }] }).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK),
+    // The experimental form (kind 254, magic F989).
+    new Conversation({ clientPort: 41003, start: 1_700_000_002 })
+      .c({ flags: SYN, options: [{ kind: "mss", value: 1400 }, { kind: "tfoExperimental", cookie }] }).s({ flags: SYN | ACK }).c(ACK),
+    // Data on a SYN without TFO: its Len says so, no mark.
+    new Conversation({ clientPort: 41004, start: 1_700_000_003 })
+      .c({ flags: SYN, payload: 10, options: [{ kind: "mss", value: 1400 }] }).s({ flags: SYN | ACK }).c(ACK),
+  )));
+
+  /** Frame number → the SYN's or SYN/ACK's arrow text, as drawn. */
+  async function synLabels(): Promise<Map<number, string>> {
+    const { ladders } = await captureLadders(capture, compileFilter("tcp"));
+    const text = ladders.map(renderLadder).join("\n");
+    return new Map([...text.matchAll(/^ *(\d+) +[\d.]+ +\S+ +\|<?-+ (\[SYN.+?) -+>?\|/gm)].map((m) => [Number(m[1]), m[2]!]));
+  }
+
+  it("TFO=R, TFO=C, the experimental form, and no mark without the option", async () => {
+    expect(Object.fromEntries(await synLabels())).toEqual({
+      1: "[SYN] Seq=0 Win=65535 Len=0 MSS=1460 SACK_PERM WS=128 TFO=R",
+      2: "[SYN, ACK] Seq=0 Ack=1 Win=65535 Len=0 MSS=1460 TFO=C",
+      4: "[SYN] Seq=0 Win=65535 Len=100 MSS=1460 TFO=C",
+      5: "[SYN, ACK] Seq=0 Ack=101 Win=65535 Len=0 MSS=1460",
+      10: "[SYN] Seq=0 Win=65535 Len=0 MSS=1400 TFO=C",
+      11: "[SYN, ACK] Seq=0 Ack=1 Win=65535 Len=0",
+      13: "[SYN] Seq=0 Win=65535 Len=10 MSS=1400",
+      14: "[SYN, ACK] Seq=0 Ack=11 Win=65535 Len=0",
+    });
+  });
+
+  it.skipIf(spawnSync("tshark", ["-v"]).status !== 0)("as tshark's Info column shows them", async () => {
+    const out = spawnSync("tshark", ["-n", "-r", capture, "-Y", "tcp.flags.syn == 1", "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Info"], { encoding: "utf8" }).stdout;
+    const mine = await synLabels();
+    for (const line of out.trim().split("\n")) {
+      const [frame, info] = line.split("\t");
+      // tshark's Info: "41001 → 80 [SYN] Seq=0 ... TFO=R", then perhaps "[TCP segment of a reassembled PDU]".
+      const theirs = /(\[SYN.*?)(?: \[TCP segment.*)?$/.exec(info!)![1];
+      expect(mine.get(Number(frame)), `frame ${frame}`).toBe(theirs);
+    }
+  });
+});

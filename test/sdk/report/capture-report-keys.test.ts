@@ -40,6 +40,24 @@ describe("capture report keys", () => {
     const a = byValue.finish([], timeline), b = byString.finish([], timeline);
     expect(a.scanSuspects.length).toBeGreaterThan(0);
     expect(a.topFailedHosts.length).toBe(10);
+    // More failing servers than kept at once: the total is a lower bound, and says so.
+    expect(a.totals.failedServers.exact).toBe(false);
+    expect(a.totals.failedServers.count).toBeGreaterThanOrEqual(10_000);
     expect(JSON.stringify(b).replaceAll("::ffff:", "")).toBe(JSON.stringify(a));
+  });
+
+  it("says its lists' totals are exact until entries of their kind are forgotten", () => {
+    const report = new CaptureReportBuilder();
+    const timeline = { maxGapSec: 0, backwardsSteps: 0 };
+    // 20 000 hosts refused once each: all kept, the count exact.
+    for (let k = 0; k < 20_000; k++) report.add(connection("10.9.0.1", `10.${k >> 16}.${(k >> 8) & 255}.${k & 255}`, 80, "rejected", false));
+    expect(report.finish([], timeline).totals.failedHosts).toEqual({ count: 20_000, exact: true });
+    // One more: the least active half is forgotten, and the count is a lower bound.
+    report.add(connection("10.9.0.1", "10.200.0.1", 80, "rejected", false));
+    const totals = report.finish([], timeline).totals;
+    expect(totals.failedHosts.exact).toBe(false);
+    expect(totals.failedHosts.count).toBeLessThan(20_001);
+    // The one source sent every SYN: never forgotten, its count exact.
+    expect(totals.scanSuspects).toEqual({ count: 1, exact: true });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { scan } from "../../../sdk/index.js";
+import { scan, CaptureReportBuilder } from "../../../sdk/index.js";
 import { writePcap } from "../../helpers/capture-writer.js";
 import { Conversation, merge } from "../../helpers/conversation.js";
 import { F } from "../../helpers/packets.js";
@@ -63,5 +63,55 @@ describe("capture report", () => {
     expect(ids).toContain("missing-handshakes");
     expect(ids).toContain("snaplen");
     expect(report.quality.verdict).toBe("poor");
+  });
+});
+
+// The report's lists hold `top` entries (default 10) and say how many they were taken from.
+describe("capture report lists' length", () => {
+  // 12 hosts with failed handshakes, host k refused k + 1 times; 12 sources flooding with 20 + k SYNs.
+  function capture(): Uint8Array {
+    const convs: Conversation[] = [];
+    for (let k = 0; k < 12; k++) {
+      for (let n = 0; n <= k; n++) {
+        convs.push(new Conversation({ client: "10.1.0.1", server: `10.2.0.${k + 1}`, clientPort: 1000 + 20 * k + n, serverPort: 80, start: 1_700_000_000 + k + n / 100 }).c(SYN).s({ flags: RST | ACK, seq: 0 }));
+      }
+      for (let n = 0; n < 20 + k; n++) {
+        convs.push(new Conversation({ client: `10.3.0.${k + 1}`, server: "10.4.0.1", clientPort: 2000 + n, serverPort: 443, start: 1_700_000_100 + k + n / 100 }).c(SYN));
+      }
+    }
+    return writePcap(merge(...convs));
+  }
+  const bytes = capture();
+
+  it("are 10 long by default, most first, with the totals", async () => {
+    const { report } = await scan(bytes);
+    // The floods' target first (12 sources' 306 SYNs unanswered), then the refusing hosts.
+    expect(report.topFailedHosts.map((h) => h.failed)).toEqual([306, 12, 11, 10, 9, 8, 7, 6, 5, 4]);
+    expect(report.topFailedHosts[0]!.server).toBe("10.4.0.1");
+    // The client the 12 hosts refused (78 SYNs, none answered) first, then the floods.
+    expect(report.scanSuspects.map((s) => s.syns)).toEqual([78, 31, 30, 29, 28, 27, 26, 25, 24, 23]);
+    expect(report.totals).toEqual({
+      failedServers: { count: 13, exact: true }, failedHosts: { count: 13, exact: true }, scanSuspects: { count: 13, exact: true },
+    });
+  });
+
+  it("follow reportTop: fewer, none, or all", async () => {
+    const three = (await scan(bytes, { reportTop: 3 })).report;
+    expect([three.topFailedServers.length, three.topFailedHosts.length, three.scanSuspects.length]).toEqual([3, 3, 3]);
+    expect(three.scanSuspects.map((s) => s.syns)).toEqual([78, 31, 30]);
+    expect(three.totals.failedHosts.count).toBe(13);
+    const none = (await scan(bytes, { reportTop: 0 })).report;
+    expect([none.topFailedServers, none.topFailedHosts, none.scanSuspects]).toEqual([[], [], []]);
+    expect(none.totals.scanSuspects.count).toBe(13);
+    const all = (await scan(bytes, { reportTop: Infinity })).report;
+    expect([all.topFailedServers.length, all.topFailedHosts.length, all.scanSuspects.length]).toEqual([13, 13, 13]);
+    expect((await scan(bytes, { reportTop: 13 })).report).toEqual(all);
+  });
+
+  it("refuses a top that is not a count", async () => {
+    await expect(scan(bytes, { reportTop: -1 })).rejects.toThrow(/^reportTop must be a whole number of entries, 0 or more \(or Infinity: all\), not -1$/);
+    await expect(scan(bytes, { reportTop: 1.5 })).rejects.toThrow(RangeError);
+    await expect(scan(bytes, { reportTop: "5" as unknown as number })).rejects.toThrow(TypeError);
+    expect(() => new CaptureReportBuilder({ top: NaN })).toThrow(/^top must be a whole number/);
   });
 });

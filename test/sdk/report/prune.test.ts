@@ -32,10 +32,11 @@ describe("pruneLeastActive", () => {
 
   it("does nothing up to the bound, and halves the map past it", () => {
     const map = new Map(Array.from({ length: 10 }, (_, k) => [`k${k}`, k] as [string, number]));
-    pruneLeastActive(map, (v) => v, 10);
+    expect(pruneLeastActive(map, (v) => v, 10)).toBeNull();
     expect(map.size).toBe(10);
     map.set("k10", 0);
-    pruneLeastActive(map, (v) => v, 10);
+    // It says the weight of the most active entry it removed (k5 stays, k4 goes).
+    expect(pruneLeastActive(map, (v) => v, 10)).toBe(4);
     // 11 entries: the 6 lightest go (k0 before k10 among the two weighing 0: it is older).
     expect([...map.keys()]).toEqual(["k5", "k6", "k7", "k8", "k9"]);
   });
