@@ -1,13 +1,14 @@
 // The usual packet's fast path: an in-order data segment or a pure ACK of an established
-// connection (most packets of a capture). One test proves that the full rule walk of accept()
-// would only do this packet's bookkeeping (counters, the stream's top and next bytes, a gap its
-// ACK reveals, times, the analysis, the inactivity timeout); then only that is done. The
-// WebAssembly tracker's assembly/tracker/usual.ts takes the same path on the same test, and its
-// header says what each part of the test rules out.
+// connection (most packets of a capture), or of one first seen mid-stream (both endpoints
+// PARTIAL). One test proves that the full rule walk of accept() would only do this packet's
+// bookkeeping (counters, the stream's top and next bytes, a gap its ACK reveals, times, the
+// analysis, the inactivity timeout); then only that is done. The WebAssembly tracker's
+// assembly/tracker/usual.ts takes the same path on the same test, and its header says what
+// each part of the test rules out.
 
 import * as L from "../../assembly/layout.js";
 import type { PacketBatch } from "../decoder/packet-batch.js";
-import { ESTABLISHED } from "./endpoint-state.js";
+import { ESTABLISHED, PARTIAL } from "./endpoint-state.js";
 import {
   ONCE_A, ONCE_D, SEEN_FIN, SEEN_TOP, SEEN_ISN, SEEN_START, REASM_NEXT, REASM_PENDING, REASM_ESTABLISHED,
   HS_SYN_ACK_ANSWERED, HS_ACK_SEEN, HS_RST_BEFORE_ACK, HS_PEER_ACKED_DATA,
@@ -25,20 +26,34 @@ const SNAPLEN_BIT = anomalyBit("snaplen-truncated");
 /** Packet i is a usual one for the connection in `slot`, sent by `sender` (its endpoint index). */
 export function isUsual(k: TrackerContext, b: PacketBatch, i: number, slot: number, sender: number): boolean {
   const s = k.store, peer = sender ^ 1;
-  const payload = k.payload, seq = k.cur[CUR_SEQ]!;
+  const seq = k.cur[CUR_SEQ]!;
   const hs = s.handshakeFlags[slot]!;
-  return (k.flags & CONTROLS) === L.FLAG_ACK
-    && s.state[sender] === ESTABLISHED && s.state[peer] === ESTABLISHED
-    && ((s.once[sender]! & (payload > 0 ? ONCE_D : ONCE_A)) !== 0 || s.history[slot] !== "H")
+  // The parts that do not depend on the endpoints' states, then the established ones, else the
+  // mid-stream ones (both PARTIAL; the handshake past its third packet, or else no SYN/ACK
+  // answered and no SYN from the sender).
+  const packet = (k.flags & CONTROLS) === L.FLAG_ACK
+    && seq === s.topSeq[sender] && (k.payload | 0) >= 0
+    && b.u16[i * 64 + L.REC_WINDOW / 2]! !== 0
+    && s.firstFinSide[slot] === 0;
+  if (!packet) return false;
+  const established = s.state[sender] === ESTABLISHED && s.state[peer] === ESTABLISHED
     && (s.seen[sender]! & (SENDER_SEEN | SEEN_FIN)) === SENDER_SEEN && (s.seen[peer]! & SEEN_FIN) === 0
     && (s.reasm[sender]! & (REASM_NEXT | REASM_PENDING | REASM_ESTABLISHED)) === (REASM_NEXT | REASM_ESTABLISHED)
     && (s.reasm[peer]! & (REASM_PENDING | REASM_ESTABLISHED)) === REASM_ESTABLISHED
-    && seq === s.topSeq[sender] && (payload | 0) >= 0
-    && b.u16[i * 64 + L.REC_WINDOW / 2]! !== 0
-    && (hs & HS_SYN_ACK_ANSWERED) !== 0 && (hs & WAITING) !== 0
-    && s.firstFinSide[slot] === 0
+    && (hs & HS_SYN_ACK_ANSWERED) !== 0 && (hs & WAITING) !== 0;
+  const midStream = !established && s.state[sender] === PARTIAL && s.state[peer] === PARTIAL
+    && (s.seen[sender]! & (SENDER_SEEN | SEEN_FIN)) === SENDER_SEEN && (s.seen[peer]! & SEEN_FIN) === 0
+    && (s.reasm[sender]! & (REASM_NEXT | REASM_PENDING)) === REASM_NEXT && (s.reasm[peer]! & REASM_PENDING) === 0
+    && ((hs & HS_SYN_ACK_ANSWERED) !== 0 ? (hs & WAITING) !== 0 : s.syns[sender] === 0);
+  return (established || midStream) && inOrder(k, b, i, slot, sender);
+}
+
+// The parts with a branch of their own: the letter (no flip) and the segment not above the next byte.
+function inOrder(k: TrackerContext, b: PacketBatch, i: number, slot: number, sender: number): boolean {
+  const s = k.store, payload = k.payload;
+  return ((s.once[sender]! & (payload > 0 ? ONCE_D : ONCE_A)) !== 0 || s.history[slot] !== "H")
     && (payload === 0 || (b.u8[i * L.RECORD_SIZE + L.REC_PACKET_FLAGS]! & L.PKT_PAYLOAD_TRUNCATED) !== 0
-      || seqLE(seq, s.nextSeq[sender]!));
+      || seqLE(k.cur[CUR_SEQ]!, s.nextSeq[sender]!));
 }
 
 /** A usual packet accepted (isUsual): what the full rule walk would do for it, and only that. */
@@ -62,8 +77,9 @@ export function acceptUsual(k: TrackerContext, b: PacketBatch, i: number, slot: 
   }
   // The ACK covers bytes of the peer's stream never delivered: a gap (tracker-gaps.ts acknowledge()).
   const peerNext = s.nextSeq[peer]!;
+  // Reported only when both streams are "clean": established (mid-stream, it is not).
   if (s.reasm[peer]! & REASM_NEXT && seqGT(ackNo, peerNext)) {
-    gap(k, slot, peer, (ackNo - peerNext) >>> 0, true);
+    if (s.state[peer] === ESTABLISHED) gap(k, slot, peer, (ackNo - peerNext) >>> 0, true);
     s.nextSeq[peer] = ackNo;
   }
   s.pkts[sender]!++;
@@ -74,6 +90,6 @@ export function acceptUsual(k: TrackerContext, b: PacketBatch, i: number, slot: 
   s.lastPacket[slot] = k.packetIndex(b, i);
   s.durationEnd[slot] = t;
   analysePacket(k, b, i, slot, sender & 1);
-  // Both established: past the handshake's inactivity timeout (tracker-lifetime.ts updateTimers()).
+  // Both established or PARTIAL: past the handshake's inactivity timeout (tracker-lifetime.ts updateTimers()).
   if (s.inactivityTimeout[slot] === k.timeouts.handshakeInactivity) s.inactivityTimeout[slot] = k.timeouts.inactivity;
 }

@@ -3,13 +3,14 @@
 // packet takes the full rule walk — and the WebAssembly tracker, and all three must give the same
 // records and report. The path each packet took is checked too (u: the fast path, .: the walk),
 // so that the packets around a retransmission, a zero window, a keep-alive, a gap, a FIN are
-// known to have left it and the usual ones right after them to have come back to it.
+// known to have left it and the usual ones right after them to have come back to it. The same
+// for connections first seen mid-stream (both endpoints PARTIAL), whose gaps are never reported.
 
 import { describe, it, expect, vi } from "vitest";
-import { writePcap, type Frame } from "../../helpers/capture-writer.js";
+import { writePcap, type Frame, type PcapOptions } from "../../helpers/capture-writer.js";
 import { scanWithBothTrackers } from "../../helpers/both-trackers.js";
 import { Conversation, merge } from "../../helpers/conversation.js";
-import { F } from "../../helpers/packets.js";
+import { F, type TcpOption } from "../../helpers/packets.js";
 import { corpusDir, capturesUnder } from "../../helpers/decode.js";
 import { scan, type ConnectionRecord } from "../../../sdk/index.js";
 
@@ -30,8 +31,8 @@ vi.mock("../../../sdk/connections/tracker-usual.js", async (importOriginal) => {
 });
 
 /** Both trackers with the fast path agree with the full rule walk; the records and the path. */
-async function agree(frames: Frame[]): Promise<{ records: ConnectionRecord[]; path: string }> {
-  const capture = writePcap(frames);
+async function agree(frames: Frame[], pcap: PcapOptions = {}): Promise<{ records: ConnectionRecord[]; path: string }> {
+  const capture = writePcap(frames, pcap);
   fast.on = false;
   const walk = await scan(capture, { tracker: "typescript" });
   fast.on = true;
@@ -117,12 +118,12 @@ describe("the usual packet's fast path", () => {
     expect(r!.history).toBe("^hADad");
   });
 
-  it("leaves it before the handshake's third packet, mid-stream, and once a side has sent a FIN", async () => {
+  it("leaves it before the handshake's third packet and once a side has sent a FIN; mid-stream, from both sides' first packets on", async () => {
     const noThird = new Conversation({ clientPort: 40001 }).c(SYN).s(SYN | ACK).s(data()).s(data()).c(ACK).s(data()).c(data()).c(data());
     const midStream = new Conversation({ clientPort: 40002 }).c(data()).s(ACK).c(data()).s(ACK).c(data());
     const halfClosed = new Conversation({ clientPort: 40003 }).c(SYN).s(SYN | ACK).c(ACK).c(data()).s(ACK).c(FIN | ACK)
       .s(data()).s(data()).c(ACK).s(FIN | ACK).c(ACK);
-    for (const [conv, expected] of [[noThird, ".....uuu"], [midStream, "....."], [halfClosed, "...uu......"]] as const) {
+    for (const [conv, expected] of [[noThird, ".....uuu"], [midStream, "..uuu"], [halfClosed, "...uu......"]] as const) {
       const { path } = await agree(conv.frames);
       expect(path).toBe(expected);
     }
@@ -138,6 +139,112 @@ describe("the usual packet's fast path", () => {
     expect(path).toBe(`...${"u".repeat(16)}.`);
     expect(r!.orig.bytes).toBe(1600);
     expect(r!.history).toBe("ShADaR");
+  });
+});
+
+// Frames cut to `snaplen` bytes, as a capture with that snaplen holds them.
+const cutTo = (snaplen: number, frames: Frame[]): Frame[] =>
+  frames.map((f) => (f.data.length > snaplen ? { ...f, data: f.data.subarray(0, snaplen), origLen: f.data.length } : f));
+
+// An IPv6 TCP Fast Open handshake whose SYN and SYN/ACK the 96-byte snaplen cuts inside their
+// options: handshake evidence, but neither is accepted, so both endpoints start PARTIAL.
+const LINUX: TcpOption[] = [{ kind: "mss", value: 1440 }, { kind: "sackPermitted" }, { kind: "timestamps", value: 1, echo: 0 }, { kind: "nop" }, { kind: "wscale", shift: 7 }];
+const COOKIE: TcpOption = { kind: "tfo", cookie: new Uint8Array(8).fill(7) };
+const cutHandshake = (clientPort: number) => new Conversation({ v6: true, clientPort, serverPort: 443 })
+  .c({ flags: SYN, payload: 200, options: [...LINUX, COOKIE] }) // seq 1000, its data up to 1201
+  .s({ flags: SYN | ACK, options: [...LINUX, COOKIE], dt: 20 });
+
+describe("the fast path mid-stream (both endpoints PARTIAL)", () => {
+  it("takes it for data both ways and pure ACKs once both sides have sent, first letters included", async () => {
+    const c = new Conversation({ clientPort: 41001 }).c(data()).s(ACK).c(data()).s(data(50)).c(ACK).s(data(50)).c(data()).s(ACK);
+    const { records: [r], path } = await agree(c.frames);
+    // Each side's first packet moves it from INACTIVE to PARTIAL: the rules; the server's first
+    // data segment (d) and the client's first pure ACK (A) on the fast path.
+    expect(path).toBe("..uuuuuu");
+    expect(r!.history).toBe("DadA");
+    expect(r!.orig.bytes).toBe(300);
+    expect(r!.resp.bytes).toBe(100);
+    expect(r!.connState).toBe("OTH");
+  });
+
+  it("leaves it for a retransmission, a zero window and keep-alives, and comes back after each", async () => {
+    const c = new Conversation({ clientPort: 41002 }).c(data()).s(ACK).c(data()).s(ACK)
+      .c({ flags: ACK | PSH, payload: 100, seq: 1100 }) // the second segment again
+      .s(ACK)
+      .s({ flags: ACK, window: 0 }) // zero window
+      .s({ flags: ACK, window: 8192 }) // the window opens: the same ACK again
+      .c({ flags: ACK, seq: 1199 }) // keep-alive: one below the next byte
+      .c({ flags: ACK, payload: 1, seq: 1199 }) // keep-alive with its one byte: a retransmission
+      .c(data()).s(ACK);
+    const { records: [r], path } = await agree(c.frames);
+    expect(path).toBe("..uu.u.u..uu");
+    expect(r!.history).toBe("DaTwA"); // the keep-alive is the client's first pure ACK
+    expect(r!.anomalies["zero-window"]).toBe(1);
+    expect(r!.orig.bytes).toBe(300);
+  });
+
+  it("leaves it while a block above a hole is held; the hole is no reported gap (neither stream is clean)", async () => {
+    const c = new Conversation({ clientPort: 41003 }).c(data()).s(ACK)
+      .c({ ...data(), lost: true }).c(data()) // above a hole: held
+      .s(ACK) // past the block: delivered, the hole passed over
+      .c(data()).s(ACK);
+    const { records: [r], path } = await agree(c.frames);
+    expect(path).toBe("....uu");
+    expect(r!.orig.missedBytes).toBe(0);
+    expect(r!.history).toBe("Da");
+  });
+
+  it("moves the peer's next byte on the usual ACK past payload cut by the snaplen, and reports no gap", async () => {
+    const c = new Conversation({ clientPort: 41004 }).c(data()).s(ACK).c(data()).c(data()).s(ACK).c(data()).s(ACK);
+    const cut = c.frames.map((f, k) => (k >= 2 && k < 4 ? cutTo(60, [f])[0]! : f));
+    const { records: [r], path } = await agree(cut);
+    expect(path).toBe("..uuuuu");
+    expect(r!.orig.missedBytes).toBe(0);
+    expect(r!.history).toBe("Da");
+    expect(r!.anomalies["snaplen-truncated"]).toBe(1);
+  });
+
+  it("leaves it once a side has sent a FIN, for both sides, through a RST", async () => {
+    const c = new Conversation({ clientPort: 41005 }).c(data()).s(ACK).c(data()).s(ACK)
+      .c(FIN | ACK).s(data()).c(ACK).s(RST | ACK);
+    const { records: [r], path } = await agree(c.frames);
+    expect(path).toBe("..uu....");
+    expect(r!.history).toBe("DaFdAr");
+  });
+
+  it("leaves it for the ACKs of a side that sent a SYN mid-stream, each an ack-without-syn-ack", async () => {
+    // A pure SYN with the client's first sequence number: no reuse, and the client stays
+    // PARTIAL (a SYN moves it only while the server is INACTIVE). The server's packets keep
+    // the fast path; the client's ACKs each count the anomaly, so they walk the rules.
+    const c = new Conversation({ clientPort: 41006 }).c(data()).s(ACK).c({ flags: SYN, seq: 1000 })
+      .s(data()).c(ACK).s(data()).c(ACK);
+    const { records: [r], path } = await agree(c.frames);
+    expect(path).toBe("...u.u.");
+    expect(r!.history).toBe("DaSdA");
+    expect(r!.anomalies["ack-without-syn-ack"]).toBe(2);
+  });
+
+  it("takes it after a handshake cut by the snaplen, once its third packet is seen", async () => {
+    const c = cutHandshake(41007).c({ flags: ACK, dt: 5 }).c(data(300)).s(ACK).s(data(900)).c(ACK).c(data()).s(ACK)
+      .c(FIN | ACK).s(FIN | ACK).c(ACK);
+    const { records: [r], path } = await agree(cutTo(96, c.frames), { snaplen: 96 });
+    // The SYN and SYN/ACK are not accepted; the third packet and the client's data come while
+    // the server is still INACTIVE, its first ACK makes it PARTIAL: then the fast path.
+    expect(path).toBe("...uuuu...");
+    expect(r!.handshake).toMatchObject({ outcome: "complete", synCount: 1, synAckCount: 1 });
+    expect(r!.orig.missedBytes).toBe(0);
+  });
+
+  it("leaves it after a handshake cut by the snaplen until its third packet (the responder's data counts)", async () => {
+    // The client's first segment carries no ACK: not the third packet. The server's segments
+    // before the client's ACK are what it sent under its ISN, which that ACK is judged against.
+    const c = cutHandshake(41008).c({ flags: PSH, payload: 100, dt: 5 })
+      .s({ flags: ACK | PSH, payload: 100, ack: 1201 }).s({ flags: ACK | PSH, payload: 100, ack: 1201 })
+      .c(ACK).s(data()).c(ACK);
+    const { records: [r], path } = await agree(cutTo(96, c.frames), { snaplen: 96 });
+    expect(path).toBe("....uu");
+    expect(r!.handshake).toMatchObject({ outcome: "complete" });
+    expect(r!.anomalies["handshake-ack-wrong-ack"]).toBeUndefined();
   });
 });
 
