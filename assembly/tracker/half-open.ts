@@ -15,7 +15,8 @@ import {
   rec, now, curTime, packetIndex, captureTime, beginReplay, endReplay,
 } from "./context";
 import { create } from "./orientation";
-import { accept } from "./track";
+import { acceptByRules } from "./track";
+import { endpointAt } from "./connection";
 import { remove, TIMEOUT_IDLE_EMPTY } from "./lifetime";
 
 let scratchRecord: usize = 0;
@@ -85,7 +86,8 @@ export function holdAsPending(stop: u32, verify: bool, packetFlags: u32, hash: u
 
 /**
  * Turns a pending connection into a connection record by replaying its packet through create()
- * and accept() as it came (its packet record, its time, the clock's "now" then); returns the slot.
+ * and the rules (acceptByRules) as it came (its packet record, its time, the clock's "now" then);
+ * returns the slot.
  */
 export function promote(seq: u32): u32 {
   const p = P.pendingAt(seq);
@@ -97,7 +99,8 @@ export function promote(seq: u32): u32 {
   removePending(seq, hash);
   P.killPending(seq);
   const slot = create(hash, ports, version, ports >>> 16, ports & 0xffff);
-  accept(slot, connAt(slot), 0);
+  const c = connAt(slot);
+  acceptByRules(slot, c, 0, endpointAt(c, 0), endpointAt(c, 1)); // a first packet: never a usual one
   endReplay();
   return slot;
 }

@@ -278,13 +278,20 @@ function processPacket(stop: u32, verify: bool, packetFlags: u32): void {
   accept(<u32>slot, c, side);
 }
 
-// An accepted packet: history, states, counters, handshake and close evidence, timers.
-export function accept(slot: u32, c: usize, side: u32): void {
+// An accepted packet: the usual one's fast path (usual.ts), else the rules.
+@inline function accept(slot: u32, c: usize, side: u32): void {
   const eS = endpointAt(c, side), eP = endpointAt(c, side ^ 1);
-  if (isUsual(c, eS, eP)) {
-    acceptUsual(c, side, eS, eP);
-    return;
-  }
+  if (isUsual(c, eS, eP)) acceptUsual(c, side, eS, eP);
+  else acceptByRules(slot, c, side, eS, eP);
+}
+
+/**
+ * A packet accepted by the rules: history, states, counters, handshake and close evidence,
+ * timers. Its own function (called from here and by a pending connection's replay, whose first
+ * packet is never a usual one), so that the usual packet's path, inlined where the packet's
+ * connection is found, does not spill and reload the registers the rules need.
+ */
+export function acceptByRules(slot: u32, c: usize, side: u32, eS: usize, eP: usize): void {
   const t = curTime, flags = curFlags, payload = curPayload;
   let isOrig = side == flippedOf(c);
   const syn = (flags & L.FLAG_SYN) != 0, fin = (flags & L.FLAG_FIN) != 0;
