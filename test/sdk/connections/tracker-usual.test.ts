@@ -96,6 +96,18 @@ describe("the usual packet's fast path", () => {
     expect(r!.anomalies["snaplen-truncated"]).toBe(1);
   });
 
+  it("records a side's first pure ACK before the gap that same ACK reports", async () => {
+    // The server's first pure ACK covers the client's data cut by the snaplen: on the fast
+    // path it earns its letter (a) and reports the gap (G), in the full walk's order: the
+    // letter first (historyLetter), then the gap (reassemble).
+    const c = handshake().c(data()).s(ACK).c(data()).s(ACK);
+    const cut = c.frames.map((f, k) => (k === 3 ? { ...f, data: f.data.subarray(0, 60), origLen: f.data.length } : f));
+    const { records: [r], path } = await agree(cut);
+    expect(path).toBe("...uuuu");
+    expect(r!.history).toBe("ShADaG");
+    expect(r!.orig.missedBytes).toBe(100);
+  });
+
   it("leaves it while out-of-order blocks are held, for both sides", async () => {
     const c = handshake().c(data()).s(data()).c(data()).s(ACK)
       .c({ ...data(), lost: true }).c(data()) // above a hole: held
