@@ -236,6 +236,17 @@ describe("the fast path mid-stream (both endpoints PARTIAL)", () => {
     expect(r!.anomalies["ack-without-syn-ack"]).toBe(2);
   });
 
+  it("keeps the hour a server port's SYN/ACK set mid-stream: the fast path moves only the handshake's minute", async () => {
+    // Port 22's inactivity timeout (an hour) comes with the responder's SYN/ACK (updateTimers);
+    // the fast path's packets after it must leave it: still one connection 1 000 s later, a new
+    // one past the hour.
+    const c = new Conversation({ clientPort: 41009, serverPort: 22 }).c(data()).s(ACK).s(SYN | ACK).s(data()).c(ACK)
+      .c(data()).s(ACK).wait(1_000_000).c(data()).s(ACK).wait(4_000_000).c(data()).s(ACK);
+    const { records, path } = await agree(c.frames);
+    expect(path).toBe(".....uuuu..");
+    expect(records.map((r) => [r.history, r.duration])).toStrictEqual([["DahdA", 1000.08], ["Da", 0.01]]);
+  });
+
   it("takes it after a handshake cut by the snaplen, once its third packet is seen", async () => {
     const c = cutHandshake(41007).c({ flags: ACK, dt: 5 }).c(data(300)).s(ACK).s(data(900)).c(ACK).c(data()).s(ACK)
       .c(FIN | ACK).s(FIN | ACK).c(ACK);
