@@ -29,6 +29,9 @@ export const C_KEY_VERSION = 36;
 export const C_FLOW_HASH = 40;
 export const C_HANDSHAKE_FLAGS = 44; //     u16: HS_* bits
 export const C_HISTORY_LEN = 46; //         u16: letters in the history
+// A history keeps its first HISTORY_MAX_LETTERS letters (its length is a u16); later ones are
+// dropped, by both trackers alike.
+export const HISTORY_MAX_LETTERS = 0xffff;
 export const C_FLIPPED = 48; //             u8 fields
 export const C_IN_USE = 49;
 export const C_FIRST_FIN_SIDE = 50; //      0: no FIN yet, 1: side 0 closed first, 2: side 1

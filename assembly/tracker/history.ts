@@ -3,11 +3,11 @@
 // longer histories continue in a heap block (u32 length, u32 capacity, letters).
 
 import {
-  C_HISTORY, C_HISTORY_LEN, C_HISTORY_MORE, HISTORY_INLINE, C_FLIPPED, C_ANOMALY_BITS,
+  C_HISTORY, C_HISTORY_LEN, C_HISTORY_MORE, HISTORY_INLINE, HISTORY_MAX_LETTERS, C_FLIPPED, C_ANOMALY_BITS,
   C_ANOMALY_COUNTS, C_ANOMALY_ORDER,
 } from "../connection-layout";
 
-const MAX_LETTERS: u32 = 0xffff;
+const MAX_LETTERS: u32 = HISTORY_MAX_LETTERS;
 
 export function appendLetter(c: usize, letter: u32): void {
   const len = <u32>load<u16>(c, C_HISTORY_LEN);

@@ -4,6 +4,7 @@
 // as the WebAssembly tracker (assembly/tracker/: context.ts and connection.ts are this file).
 
 import * as L from "../../assembly/layout.js";
+import { HISTORY_MAX_LETTERS } from "../../assembly/connection-layout.js";
 import type { PacketBatch } from "../decoder/packet-batch.js";
 import { CLOSED, RESET } from "./endpoint-state.js";
 import { ConnectionStore } from "./connection-store.js";
@@ -169,6 +170,16 @@ export class TrackerContext {
     if (n !== 1) return;
     const s = this.store;
     const isOrig = sender === slot * 2 + s.flipped[slot]!;
-    s.history[slot] += isOrig ? letter : letter.toLowerCase();
+    this.appendLetter(slot, isOrig ? letter : letter.toLowerCase());
+  }
+
+  /**
+   * Appends one letter to the history, unless it holds HISTORY_MAX_LETTERS already: the
+   * WebAssembly tracker's record keeps its length in a u16 and drops the letters past it
+   * (assembly/tracker/history.ts appendLetter()).
+   */
+  appendLetter(slot: number, letter: string): void {
+    const s = this.store;
+    if (s.history[slot]!.length < HISTORY_MAX_LETTERS) s.history[slot] += letter;
   }
 }

@@ -39,7 +39,7 @@ export function noteTunnel(k: TrackerContext, b: PacketBatch, i: number, slot: n
       addParent(k, slot, h);
     } else if (!(s.tunnelFlags[slot]! & TUNNEL_X_LOGGED)) {
       s.tunnelFlags[slot]! |= TUNNEL_X_LOGGED;
-      s.history[slot] += "X";
+      k.appendLetter(slot, "X");
     }
   } else if (h !== 0) {
     addParent(k, slot, h);

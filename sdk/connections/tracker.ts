@@ -230,10 +230,10 @@ export class ConnectionTracker extends TrackerContext {
     // Flip 2.2(2): the SYN answering a SYN/ACK that was captured first.
     let reversal = false;
     if (syn && !ack && !isOrig && s.state[peer] === SYN_ACK_SENT && expectsSyn(this, slot)) reversal = true;
-    if (letter) s.history[slot] += isOrig ? letter : letter.toLowerCase();
+    if (letter) this.appendLetter(slot, isOrig ? letter : letter.toLowerCase());
     if (reversal) {
       s.flipped[slot]! ^= 1;
-      s.history[slot] += "^";
+      this.appendLetter(slot, "^");
       isOrig = true;
       s.state[sender] = ESTABLISHED;
       s.state[peer] = ESTABLISHED;

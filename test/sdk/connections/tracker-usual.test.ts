@@ -96,6 +96,18 @@ describe("the usual packet's fast path", () => {
     expect(r!.anomalies["snaplen-truncated"]).toBe(1);
   });
 
+  it("records a side's first pure ACK before the gap that same ACK reports", async () => {
+    // The server's first pure ACK covers the client's data cut by the snaplen: on the fast
+    // path it earns its letter (a) and reports the gap (G), in the full walk's order: the
+    // letter first (historyLetter), then the gap (reassemble).
+    const c = handshake().c(data()).s(ACK).c(data()).s(ACK);
+    const cut = c.frames.map((f, k) => (k === 3 ? { ...f, data: f.data.subarray(0, 60), origLen: f.data.length } : f));
+    const { records: [r], path } = await agree(cut);
+    expect(path).toBe("...uuuu");
+    expect(r!.history).toBe("ShADaG");
+    expect(r!.orig.missedBytes).toBe(100);
+  });
+
   it("leaves it while out-of-order blocks are held, for both sides", async () => {
     const c = handshake().c(data()).s(data()).c(data()).s(ACK)
       .c({ ...data(), lost: true }).c(data()) // above a hole: held
@@ -222,6 +234,17 @@ describe("the fast path mid-stream (both endpoints PARTIAL)", () => {
     expect(path).toBe("...u.u.");
     expect(r!.history).toBe("DaSdA");
     expect(r!.anomalies["ack-without-syn-ack"]).toBe(2);
+  });
+
+  it("keeps the hour a server port's SYN/ACK set mid-stream: the fast path moves only the handshake's minute", async () => {
+    // Port 22's inactivity timeout (an hour) comes with the responder's SYN/ACK (updateTimers);
+    // the fast path's packets after it must leave it: still one connection 1 000 s later, a new
+    // one past the hour.
+    const c = new Conversation({ clientPort: 41009, serverPort: 22 }).c(data()).s(ACK).s(SYN | ACK).s(data()).c(ACK)
+      .c(data()).s(ACK).wait(1_000_000).c(data()).s(ACK).wait(4_000_000).c(data()).s(ACK);
+    const { records, path } = await agree(c.frames);
+    expect(path).toBe(".....uuuu..");
+    expect(records.map((r) => [r.history, r.duration])).toStrictEqual([["DahdA", 1000.08], ["Da", 0.01]]);
   });
 
   it("takes it after a handshake cut by the snaplen, once its third packet is seen", async () => {
