@@ -154,6 +154,64 @@ describe("the usual packet's fast path", () => {
   });
 });
 
+// After a FIN, what the walk does besides the bookkeeping: the duration stops once both have
+// closed, a zero window is not counted against a CLOSED peer, the second closer's ACK notes
+// whether it covers the first FIN, the FIN's sequence number is stepped over, data after a FIN
+// and a retransmitted FIN are anomalies. These packets take the walk (a fast path for the peer
+// CLOSED needs a branch on every usual packet, for the duration: it cost more than it saved).
+describe("packets after a FIN", () => {
+  it("the last ACKs once both sides have closed, late ones included: the duration stops at the second FIN", async () => {
+    const c = handshake().c(data()).s(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK)
+      .c({ flags: ACK, dt: 2000 }) // the last ACK again, two seconds on (the close linger is five)
+      .s({ flags: ACK, dt: 10 }); // and one from the server, one past its FIN
+    const { records, path } = await agree(c.frames);
+    expect(path).toBe("...uu.....");
+    expect(records).toHaveLength(1);
+    const r = records[0]!;
+    expect(r.history).toBe("ShADaFf");
+    expect(r.connState).toBe("SF");
+    expect(r.duration).toBeCloseTo(0.06, 9); // SYN at 10 ms, the server's FIN at 70 ms
+  });
+
+  it("a long half-close: the server's data, a zero window and a keep-alive after the client's FIN", async () => {
+    const c = handshake().c(data()).s(ACK).c(FIN | ACK)
+      .s(ACK) // acknowledges the client's FIN
+      .s(data()).c(ACK).s(data()).c(ACK)
+      .s({ flags: ACK, window: 0 }); // not counted: the client has closed
+    c.s({ flags: ACK, seq: c.nextSeq(1) - 1 }) // keep-alive
+      .s(data()).c(ACK).s(FIN | ACK).c(ACK);
+    const { records: [r], path } = await agree(c.frames);
+    expect(path).toBe(`...uu${".".repeat(12)}`);
+    expect(r!.history).toBe("ShADaFdf");
+    expect(r!.anomalies["zero-window"]).toBeUndefined();
+    expect(r!.resp.bytes).toBe(300);
+    expect(r!.connState).toBe("SF");
+  });
+
+  it("a retransmitted FIN, data after it, a RST at the end", async () => {
+    const c = handshake().c(data()).s(ACK);
+    const finSeq = c.nextSeq(0);
+    c.c(FIN | ACK).c({ flags: FIN | ACK, seq: finSeq }).s(ACK)
+      .c({ flags: ACK | PSH, payload: 50, seq: finSeq + 1 }) // data after the FIN
+      .s(ACK).s(RST | ACK);
+    const { records: [r], path } = await agree(c.frames);
+    expect(path).toBe("...uu......");
+    expect(r!.anomalies["fin-retransmit"]).toBe(1);
+    expect(r!.anomalies["data-after-fin"]).toBe(1);
+    expect(r!.history).toBe("ShADaFr");
+  });
+
+  it("both closing at once: neither FIN acknowledges the other's", async () => {
+    const c = handshake().c(data()).s(ACK);
+    const ackOfData = c.highestReceived(1);
+    c.c(FIN | ACK).s({ flags: FIN | ACK, ack: ackOfData }).c(ACK).s(ACK).c(ACK);
+    const { records: [r], path } = await agree(c.frames);
+    expect(path).toBe("...uu.....");
+    expect(r!.history).toBe("ShADaFf");
+    expect(r!.connState).toBe("SF");
+  });
+});
+
 // Frames cut to `snaplen` bytes, as a capture with that snaplen holds them.
 const cutTo = (snaplen: number, frames: Frame[]): Frame[] =>
   frames.map((f) => (f.data.length > snaplen ? { ...f, data: f.data.subarray(0, snaplen), origLen: f.data.length } : f));
