@@ -66,7 +66,7 @@ export function acceptUsual(k: TrackerContext, b: PacketBatch, i: number, slot: 
   if (!(s.once[sender]! & bit)) {
     s.once[sender]! |= bit;
     const letter = payload > 0 ? "D" : "A";
-    s.history[slot] += sender === slot * 2 + s.flipped[slot]! ? letter : letter.toLowerCase();
+    k.appendLetter(slot, sender === slot * 2 + s.flipped[slot]! ? letter : letter.toLowerCase());
   }
   if (payload > 0) {
     // The sender's top and, for a whole segment, its next in-order byte (tracker-endpoints.ts, tracker-gaps.ts).
