@@ -40,7 +40,7 @@ import { isUsual, acceptUsual } from "./usual";
 const LETTER_CARET: u32 = 0x5e; // '^'
 const INDEX_AHEAD: u32 = 16; // packets: see touchIndex()
 const CONN_AHEAD: u32 = 8;
-const LOOK_GROUP: u32 = 4; // packets whose look-ahead loads are made together
+const LOOK_GROUP: u32 = 4; // packets whose look-ahead loads are made together (lookAheadEvery writes out four)
 
 // The record whose clock step was taken before a call returned early (ended buffer full).
 let clockTakenFor: i32 = -1;
@@ -186,6 +186,15 @@ function stopAt(i: u32, p: u32): u32 {
 // cache misses overlap each other as well as the work that follows (a load that misses holds up
 // the instructions after it from retiring: one at a time, each packet waited out a miss of its own).
 function lookAheadEvery(records: usize, i: u32, count: u32): void {
+  if (i + INDEX_AHEAD + LOOK_GROUP <= count) {
+    // The whole group within the records (all but a batch's last few): no test for each.
+    const a = records + <usize>(i + INDEX_AHEAD) * L.RECORD_SIZE, b = records + <usize>(i + CONN_AHEAD) * L.RECORD_SIZE;
+    keepTouched(touchIndex(load<u32>(a, L.REC_FLOW_HASH)) + touchIndex(load<u32>(a + L.RECORD_SIZE, L.REC_FLOW_HASH))
+      + touchIndex(load<u32>(a + 2 * L.RECORD_SIZE, L.REC_FLOW_HASH)) + touchIndex(load<u32>(a + 3 * L.RECORD_SIZE, L.REC_FLOW_HASH))
+      + touchConnection(load<u32>(b, L.REC_FLOW_HASH)) + touchConnection(load<u32>(b + L.RECORD_SIZE, L.REC_FLOW_HASH))
+      + touchConnection(load<u32>(b + 2 * L.RECORD_SIZE, L.REC_FLOW_HASH)) + touchConnection(load<u32>(b + 3 * L.RECORD_SIZE, L.REC_FLOW_HASH)));
+    return;
+  }
   let sum: u32 = 0;
   for (let k: u32 = 0; k < LOOK_GROUP; k++) {
     const j = i + INDEX_AHEAD + k;
