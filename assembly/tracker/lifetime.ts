@@ -104,7 +104,9 @@ export function expire(): bool { return expireBy(curTime); }
  * and this test inlined in the packet loop spares them the call to expireBy.
  */
 @inline export function anyDueBy(t: f64): bool {
-  return (timerCount > 0 && peekDeadline() <= t) || headPendingDeadline() <= t;
+  // peekDeadline() is Infinity with no timer (a packet's time is finite: at worst expireBy then
+  // finds nothing due).
+  return peekDeadline() <= t || headPendingDeadline() <= t;
 }
 
 // Fires the timers due by time t, in deadline order (as calls at any earlier times, then at t,
