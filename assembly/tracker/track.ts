@@ -129,7 +129,8 @@ function trackShard(records: usize, from: u32, count: u32): u32 {
 // Zeek drops these before any connection exists: fewer than 20 header bytes, impossible
 // header length, bad IPv4 header checksum, and TSO length-0 IPv4 when checksums count.
 @inline function dropped(r: usize, stop: u32, packetFlags: u32, verify: bool): bool {
-  // Without a branch a test (all but the first are rare: a chain of branches cost more).
+  // Each test without a branch of its own, or-ed (all but the first are rare: a chain of
+  // branches cost more instructions).
   const checked = <u32>verify & ((packetFlags >> PKT_IP_CHECKSUM_BAD_SHIFT)
     | ((packetFlags >> PKT_IP_LEN_FROM_CAPTURE_SHIFT) & <u32>(load<u8>(r, L.REC_IP_VERSION) == 4)));
   return (<u32>(stop == L.LAYER_TCP) | (checked & 1)) != 0;
