@@ -168,8 +168,11 @@ export class TrackerContext {
     let n = count;
     while (n % 10 === 0) n /= 10;
     if (n !== 1) return;
-    const s = this.store;
-    const isOrig = sender === slot * 2 + s.flipped[slot]!;
+    this.appendFrom(slot, sender === slot * 2 + this.store.flipped[slot]!, letter);
+  }
+
+  /** Appends `letter` as the originator (upper case) or the responder (lower case) sent it (assembly/tracker/history.ts appendFrom()). */
+  appendFrom(slot: number, isOrig: boolean, letter: string): void {
     this.appendLetter(slot, isOrig ? letter : letter.toLowerCase());
   }
 

@@ -34,15 +34,14 @@ export function isUsual(k: TrackerContext, b: PacketBatch, i: number, slot: numb
   const packet = (k.flags & CONTROLS) === L.FLAG_ACK
     && seq === s.topSeq[sender] && (k.payload | 0) >= 0
     && b.u16[i * 64 + L.REC_WINDOW / 2]! !== 0
-    && s.firstFinSide[slot] === 0;
+    && s.firstFinSide[slot] === 0
+    && (s.seen[sender]! & (SENDER_SEEN | SEEN_FIN)) === SENDER_SEEN && (s.seen[peer]! & SEEN_FIN) === 0;
   if (!packet) return false;
   const established = s.state[sender] === ESTABLISHED && s.state[peer] === ESTABLISHED
-    && (s.seen[sender]! & (SENDER_SEEN | SEEN_FIN)) === SENDER_SEEN && (s.seen[peer]! & SEEN_FIN) === 0
     && (s.reasm[sender]! & (REASM_NEXT | REASM_PENDING | REASM_ESTABLISHED)) === (REASM_NEXT | REASM_ESTABLISHED)
     && (s.reasm[peer]! & (REASM_PENDING | REASM_ESTABLISHED)) === REASM_ESTABLISHED
     && (hs & HS_SYN_ACK_ANSWERED) !== 0 && (hs & WAITING) !== 0;
   const midStream = !established && s.state[sender] === PARTIAL && s.state[peer] === PARTIAL
-    && (s.seen[sender]! & (SENDER_SEEN | SEEN_FIN)) === SENDER_SEEN && (s.seen[peer]! & SEEN_FIN) === 0
     && (s.reasm[sender]! & (REASM_NEXT | REASM_PENDING)) === REASM_NEXT && (s.reasm[peer]! & REASM_PENDING) === 0
     && ((hs & HS_SYN_ACK_ANSWERED) !== 0 ? (hs & WAITING) !== 0 : s.syns[sender] === 0);
   return (established || midStream) && inOrder(k, b, i, slot, sender);
@@ -65,8 +64,7 @@ export function acceptUsual(k: TrackerContext, b: PacketBatch, i: number, slot: 
   const bit = payload > 0 ? ONCE_D : ONCE_A;
   if (!(s.once[sender]! & bit)) {
     s.once[sender]! |= bit;
-    const letter = payload > 0 ? "D" : "A";
-    k.appendLetter(slot, sender === slot * 2 + s.flipped[slot]! ? letter : letter.toLowerCase());
+    k.appendFrom(slot, sender === slot * 2 + s.flipped[slot]!, payload > 0 ? "D" : "A");
   }
   if (payload > 0) {
     // The sender's top and, for a whole segment, its next in-order byte (tracker-endpoints.ts, tracker-gaps.ts).

@@ -230,7 +230,7 @@ export class ConnectionTracker extends TrackerContext {
     // Flip 2.2(2): the SYN answering a SYN/ACK that was captured first.
     let reversal = false;
     if (syn && !ack && !isOrig && s.state[peer] === SYN_ACK_SENT && expectsSyn(this, slot)) reversal = true;
-    if (letter) this.appendLetter(slot, isOrig ? letter : letter.toLowerCase());
+    if (letter) this.appendFrom(slot, isOrig, letter);
     if (reversal) {
       s.flipped[slot]! ^= 1;
       this.appendLetter(slot, "^");

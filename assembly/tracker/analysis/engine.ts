@@ -98,8 +98,7 @@ export function analysisPacket(a: usize, side: i32, seq: u32, ack: u32, flags: u
       | (<u32>(peerAck != 0) & <u32>seqLE(seq + payload, peerAck))
       | (<u32>(scale != WSCALE_UNKNOWN) & <u32>(seq + payload == peerAck + (peerWindow << (scale == WSCALE_NONE ? 0 : scale))));
   }
-  const usual = unusual == 0;
-  if (!usual) return anyPacket(a, f, r, side, seq, ack, flags, window, wscale, payload, t);
+  if (unusual != 0) return anyPacket(a, f, r, side, seq, ack, flags, window, wscale, payload, t);
 
   if (ack != fwdAck) store<i32>(f, 0, S_DUP_ACK_NUM);
   if (payload > 0) {
