@@ -5,6 +5,8 @@
 import { PacketBatch } from "../decoder/packet-batch.js";
 import { RingReader } from "./batch-ring.js";
 import type { WorkerJob } from "./messages.js";
+import { touchLines } from "./touch-lines.js";
+import { RECORD_SIZE } from "../../assembly/layout.js";
 
 /** One decoded batch: its packets and the packet number its first one has. */
 export interface ShardBatch {
@@ -33,6 +35,8 @@ export function forEachShardBatch(
     packets.count = slot.count;
     packets.latestSec = slot.latestSec;
     packets.latestNsec = slot.latestNsec;
+    // Tracked where the main thread's decoder wrote them: fetched into this core's cache first.
+    if (job.inPlace) touchLines(packets.u8, slot.count * RECORD_SIZE);
     track({ packets, packetBase: slot.packetBase });
     reader.release();
     after(++done);
