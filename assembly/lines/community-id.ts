@@ -6,8 +6,16 @@ import { MESSAGE, DIGEST, sha1 } from "./sha1";
 
 const TCP: u8 = 6;
 
+// The base64 alphabet, a character a byte.
+const ALPHABET: usize = memory.data<u8>([
+  0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x4b, 0x4c, 0x4d, 0x4e, 0x4f, 0x50,
+  0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66,
+  0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76,
+  0x77, 0x78, 0x79, 0x7a, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x2b, 0x2f,
+]);
+
 @inline function base64Char(v: u32): void {
-  byte(v < 26 ? 0x41 + v : v < 52 ? 0x61 + v - 26 : v < 62 ? 0x30 + v - 52 : v == 62 ? 0x2b : 0x2f);
+  byte(<u32>load<u8>(ALPHABET + <usize>(v & 63)));
 }
 
 function compare(a: usize, b: usize, length: i32): i32 {
@@ -20,13 +28,14 @@ function compare(a: usize, b: usize, length: i32): i32 {
 
 /** The 20-byte digest in base64: 28 characters, the last one padding. */
 function base64Digest(): void {
-  for (let i = 0; i < 21; i += 3) {
-    const b1: u32 = i + 1 < 20 ? load<u8>(DIGEST + <usize>i + 1) : 0;
-    const b2: u32 = i + 2 < 20 ? load<u8>(DIGEST + <usize>i + 2) : 0;
-    const v = (<u32>load<u8>(DIGEST + <usize>i) << 16) | (b1 << 8) | b2;
-    base64Char(v >> 18); base64Char((v >> 12) & 63); base64Char((v >> 6) & 63);
-    if (i + 2 < 20) base64Char(v & 63); else byte(0x3d);
+  // Six groups of three bytes, then the last two (three characters and "=").
+  for (let i: usize = 0; i < 18; i += 3) {
+    const v = (<u32>load<u8>(DIGEST + i) << 16) | (<u32>load<u8>(DIGEST + i + 1) << 8) | <u32>load<u8>(DIGEST + i + 2);
+    base64Char(v >> 18); base64Char(v >> 12); base64Char(v >> 6); base64Char(v);
   }
+  const v = (<u32>load<u8>(DIGEST + 18) << 16) | (<u32>load<u8>(DIGEST + 19) << 8);
+  base64Char(v >> 18); base64Char(v >> 12); base64Char(v >> 6);
+  byte(0x3d);
 }
 
 /** Writes "1:" and the flow's id: addresses of `length` bytes (4 or 16) at srcAt and dstAt. */

@@ -14,18 +14,11 @@ export function startAt(at: usize): void { out = at; }
 /** Digits of an integer below 2^64, most significant first. */
 export function uint(v: u64): void {
   if (v <= 0xffffffff) { uint32(<u32>v); return; }
-  let digits = 10;
-  for (let d: u64 = 10000000000; d <= v; d *= 10) {
-    digits++;
-    if (d >= 1000000000000000000) break; // 10^19 would overflow u64
-  }
-  let at = out + <usize>digits;
-  out = at;
-  do {
-    const q = v / 10;
-    store<u8>(--at, <u8>(0x30 + <u32>(v - q * 10)));
-    v = q;
-  } while (v > 0);
+  // Nine digits at a time from the bottom: v < 2^64 < 10^20, so the top part is below 100.
+  const low = <u32>(v % 1000000000), rest = v / 1000000000;
+  const mid = <u32>(rest % 1000000000), top = <u32>(rest / 1000000000);
+  if (top > 0) { uint32(top); fixedDigits(mid, 9); } else uint32(mid);
+  fixedDigits(low, 9);
 }
 
 export function uint32(v: u32): void {
@@ -34,15 +27,21 @@ export function uint32(v: u32): void {
   fixedDigits(v, digits);
 }
 
+// "00" to "99", two bytes each: numbers are written two digits a step.
+const PAIRS: usize = memory.data(200, 2);
+for (let i: u32 = 0; i < 100; i++) store<u16>(PAIRS + (<usize>i << 1), <u16>((0x30 + i / 10) | (0x30 + i % 10) << 8));
+
 /** The `digits` lowest decimal digits of v, leading zeros included. */
 export function fixedDigits(v: u32, digits: i32): void {
   let at = out + <usize>digits;
   out = at;
-  for (let i = 0; i < digits; i++) {
-    const q = v / 10;
-    store<u8>(--at, <u8>(0x30 + v - q * 10));
+  for (; digits >= 2; digits -= 2) {
+    const q = v / 100;
+    at -= 2;
+    store<u16>(at, load<u16>(PAIRS + (<usize>(v - q * 100) << 1)));
     v = q;
   }
+  if (digits == 1) store<u8>(at - 1, <u8>(0x30 + v % 10));
 }
 
 /** "null", as JSON writes NaN and the infinities. */

@@ -29,12 +29,16 @@ describe("the wasm number writer", () => {
   }, 300_000);
 
   it("writes integers below 2^53 in magnitude as their digits, and declines from 2^53", () => {
-    const ints = [0, 1, 9, 10, 99, 1e6, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 4294967295, 1e15, 2 ** 53 - 1];
+    const ints = [0, 1, 9, 10, 99, 100, 101, 1e6, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 4294967295, 1e15, 2 ** 53 - 1,
+      // each digit count, written two digits a step, and around the nine-digit splits of large ones
+      ...Array.from({ length: 16 }, (_, k) => [10 ** k - 1, 10 ** k, 10 ** k + 7]).flat(), 4294967296 + 999999999, 1e9 * 1e6 + 5];
     for (const n of ints) {
       expect(wasmNumber(n)).toBe(String(n));
       expect(wasmNumber(-n)).toBe(String(-n));
     }
     expect(wasmNumber(-0)).toBe("0");
+    // Not whole, below 10: not the one-digit way.
+    for (const n of [0.5, 9.25, 1e-6, 9.999999999]) expect([String(n), null]).toContain(wasmNumber(n));
     for (const n of [2 ** 53, 2 ** 53 + 2, 2 ** 60, 1e21, 1.5e300, -(2 ** 53)]) expect(wasmNumber(n)).toBeNull();
   });
 
