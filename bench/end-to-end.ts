@@ -13,7 +13,9 @@
 //   - `tshark -q -z conv,tcp` when tshark is installed (captures up to BENCH_TSHARK_MAX_GB,
 //     default 2: it needs minutes and gigabytes of memory per GB);
 // and prints one table: wall time, MB/s, packets/s, connections/s, peak RSS, the speed-up over
-// the TypeScript pipeline and the time against C's (ours / C). With BENCH_VXLAN (default 1; 0:
+// the TypeScript pipeline and the time against C's (ours / C), then the issue's two ratios taken
+// round by round (each round's own ratio, their median and range: paired-ratios.ts), which a
+// drifting machine moves less than the ratio of two bests. With BENCH_VXLAN (default 1; 0:
 // off), each size adds the bulk mix wrapped in VXLAN at a 146-byte snaplen (the 96-byte capture's
 // traffic plus VXLAN's 50 bytes: the same inner packets), run by ours and the TypeScript
 // pipeline (c_baseline does not decapsulate). Options (environment):
@@ -30,6 +32,7 @@ import { generateCapture, type Mix } from "./generate.js";
 import { measureRun, type Measured } from "./measure-run.js";
 import { buildCBaseline, cBaselineFlows } from "./c-baseline.js";
 import { namesVariable, numberListVariable, numberVariable, runBench } from "./bench-main.js";
+import { describeRatio, pairedRatio } from "./paired-ratios.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CLI = join(ROOT, "dist", "cli", "bin.js");
@@ -64,7 +67,7 @@ function hasTshark(): boolean {
 
 interface Capture { name: string; path: string; bytes: number; packets: number; connections: number; gb: number }
 interface Engine { name: string; once?: boolean; run: () => Promise<Measured> }
-interface Row { capture: Capture; engine: string; m: Measured }
+interface Row { capture: Capture; engine: string; m: Measured; times: number[] }
 
 const C_ENGINE = "c_baseline --flows";
 const TS_ENGINE = "typescript pipeline";
@@ -94,17 +97,19 @@ function capture(gb: number, mix: Mix, snaplen: number, vxlan = false): Capture 
 /** Every engine on one capture, their runs interleaved (this machine's speed drifts); the best time of each. */
 async function measureCapture(c: Capture, engines: Engine[]): Promise<Row[]> {
   const best = new Map<string, Measured>();
+  const times = new Map<string, number[]>(); // each round's seconds, for the paired ratios
   for (let k = 0; k < runs; k++) {
     for (const e of engines) {
       if (e.once && k > 0) continue;
       const m = await e.run();
+      times.set(e.name, [...(times.get(e.name) ?? []), m.seconds]);
       const prev = best.get(e.name);
       // The best time; the highest peak RSS seen over the runs.
       if (!prev) best.set(e.name, m);
       else best.set(e.name, { ...(m.seconds < prev.seconds ? m : prev), maxRssMb: Math.max(m.maxRssMb, prev.maxRssMb) });
     }
   }
-  return engines.map((e) => ({ capture: c, engine: e.name, m: best.get(e.name)! }));
+  return engines.map((e) => ({ capture: c, engine: e.name, m: best.get(e.name)!, times: times.get(e.name)! }));
 }
 
 async function main(): Promise<void> {
@@ -149,6 +154,7 @@ async function main(): Promise<void> {
     }
   }
   printTable(rows);
+  printPairedRatios(rows, cores);
   if ("missing" in c) console.log(`\nno native-limit row: ${c.missing}`);
   else console.log(`\n${C_ENGINE}: ../shared/perf/c_baseline.c built with ${c.compiler} -O2; "x C" is our time over its time on the same page-cached file`);
   if (!tshark) console.log("tshark not installed (apt-get install tshark): its rows are left out");
@@ -178,6 +184,20 @@ function printTable(rows: Row[]): void {
   for (const c of captures) {
     console.log(`${c.name}: ${fmt(c.bytes / 1e6)} MB, ${fmt(c.packets)} packets, ${fmt(c.connections)} connections ` +
       `(${fmt(c.connections / (c.bytes / 1e9))} per GB, ${(c.packets / c.connections).toFixed(1)} packets each)`);
+  }
+}
+
+// The issue's two ratios taken round by round (paired-ratios.ts): ours over the C program's, and
+// one thread's ndjson over the default threads'.
+function printPairedRatios(rows: Row[], cores: number): void {
+  if (runs < 2) return;
+  console.log(`\npaired ratios (the median of the ${runs} rounds' own ratios, each round's runs back to back; their range):`);
+  for (const c of [...new Set(rows.map((r) => r.capture))]) {
+    const times = (engine: string) => rows.find((r) => r.capture === c && r.engine === engine)?.times ?? [];
+    const ndjson = times(`ndjson, ${cores} threads`), one = times("ndjson, 1 thread"), native = times(C_ENGINE);
+    const parts = [`ndjson, ${cores} threads x C ${describeRatio(pairedRatio(ndjson, native))}`];
+    if (cores > 1) parts.push(`1 thread / ${cores} threads ${describeRatio(pairedRatio(one, ndjson))}`);
+    console.log(`  ${c.name}: ${parts.join("; ")}`);
   }
 }
 
