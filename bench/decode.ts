@@ -21,10 +21,17 @@ import { decodeCapture, DEFAULT_CHUNK_SIZE } from "../sdk/index.js";
 import { generateCapture } from "./generate.js";
 import { jsDecodeFile } from "./js-decoder.js";
 import { buildNative, runNative } from "./native.js";
+import { BenchFailure, BenchUsageError, numberVariable, runBench } from "./bench-main.js";
 
-const sizeMb = Number(process.env.BENCH_MB ?? 64);
-const timeMs = Number(process.env.BENCH_TIME_MS ?? 3000);
-const dir = process.env.BENCH_DIR ?? mkdtempSync(join(tmpdir(), "ths-bench-"));
+let sizeMb: number, timeMs: number, dir: string;
+
+// Its settings, checked before anything is generated (bench-main.ts: one line and exit 2 when bad).
+function readSettings(): void {
+  if (process.argv.length > 2) throw new BenchUsageError(`usage: node dist/bench/decode.js (no arguments: it generates its captures; BENCH_MB, BENCH_TIME_MS, BENCH_DIR set it up)`);
+  sizeMb = numberVariable("BENCH_MB", 64, (n) => n > 0, "a positive number of megabytes");
+  timeMs = numberVariable("BENCH_TIME_MS", 3000, (n) => n > 0, "a positive number of milliseconds");
+  dir = process.env.BENCH_DIR || mkdtempSync(join(tmpdir(), "ths-bench-"));
+}
 
 function readOnly(path: string): number {
   const fd = openSync(path, "r");
@@ -47,6 +54,7 @@ async function wasmDecode(path: string): Promise<number> {
 interface Row { capture: string; engine: string; mbPerS: number; packetsPerS: number; meanMs: number }
 
 async function main(): Promise<void> {
+  readSettings();
   const captures = [
     { name: `full snaplen, ${sizeMb} MB`, path: join(dir, "full.pcap"), snaplen: 0, bytes: sizeMb * 1e6, vxlan: false },
     { name: `96-byte snaplen, ${Math.round(sizeMb / 2)} MB`, path: join(dir, "snap96.pcap"), snaplen: 96, bytes: (sizeMb / 2) * 1e6, vxlan: false },
@@ -74,7 +82,7 @@ async function main(): Promise<void> {
     await bench.run();
     for (const task of bench.tasks) {
       const r = task.result;
-      if (r.state !== "completed") throw new Error(`${task.name}: ${r.state}`);
+      if (r.state !== "completed") throw new BenchFailure(`${task.name}: ${r.state}`);
       const s = r.latency.mean / 1000;
       rows.push({ capture: c.name, engine: task.name, mbPerS: size / s / 1e6, packetsPerS: n / s, meanMs: r.latency.mean });
     }
@@ -98,4 +106,4 @@ async function main(): Promise<void> {
   if (!process.env.BENCH_DIR) rmSync(dir, { recursive: true, force: true });
 }
 
-await main();
+await runBench("bench:decode", main);

@@ -22,11 +22,11 @@ import type { CaptureSummary } from "../sdk/decoder/decode-capture.js";
 import type { EndedGroup } from "../sdk/connections/ended-group.js";
 import { ByteSink } from "../sdk/lines/byte-sink.js";
 import { lineWriter } from "../sdk/lines/line-formats.js";
+import { BenchUsageError, EXIT_FAILURE, checkCaptures, numberVariable, runBench } from "./bench-main.js";
 
 type Stage = "decode" | "track" | "shard" | "shard8" | "unpack" | "records" | "ndjson" | "stringify";
 const STAGES: Stage[] = ["decode", "track", "shard", "shard8", "unpack", "records", "ndjson", "stringify"];
 const ndjson = lineWriter({ format: "ndjson" });
-const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 
 /** CPU seconds of one pass of `stage` over `file`; the packets and connections it saw. */
 async function pass(file: string, stage: Stage): Promise<{ cpu: number; packets: number; connections: number }> {
@@ -82,7 +82,9 @@ async function pass(file: string, stage: Stage): Promise<{ cpu: number; packets:
 
 async function main(): Promise<void> {
   const files = process.argv.slice(2);
-  if (files.length === 0) throw new Error("usage: node dist/bench/stages.js FILE...");
+  if (files.length === 0) throw new BenchUsageError("usage: node dist/bench/stages.js FILE...");
+  const runs = Math.max(1, numberVariable("BENCH_RUNS", 3, Number.isInteger, "a whole number of runs"));
+  checkCaptures(files);
   for (const file of files) {
     const best = new Map<Stage, number>();
     let packets = 0, connections = 0;
@@ -93,6 +95,12 @@ async function main(): Promise<void> {
         packets = p.packets;
         if (stage === "records") connections = p.connections;
       }
+    }
+    if (packets === 0) {
+      // Nothing to divide by: said, not printed as NaN a packet.
+      console.log(`${file}: no packets, nothing to time a packet`);
+      process.exitCode = EXIT_FAILURE;
+      continue;
     }
     const at = (s: Stage) => best.get(s)!;
     console.log(`${file}: ${packets} packets, ${connections} connections; CPU, best of ${runs}`);
@@ -109,4 +117,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await runBench("bench:stages", main);
