@@ -18,7 +18,7 @@ import { decodeInputs } from "../sdk/decoder/decode-inputs.js";
 import { acquireScanMemory, releaseScanMemory } from "../sdk/wasm-memory.js";
 import { WasmConnectionTracker } from "../sdk/connections/wasm-tracker.js";
 import { type Build, loadBuild, trackerPass } from "./tracker-pass.js";
-import { BenchUsageError, EXIT_FAILURE, checkBuilds, checkCaptures, numberVariable, runBench } from "./bench-main.js";
+import { BenchUsageError, EXIT_FAILURE, checkBuilds, checkCaptures, noPacketsLine, numberVariable, runBench } from "./bench-main.js";
 
 
 /** One build's counted rounds over one capture: CPU seconds of each decode and decode + track pass. */
@@ -59,7 +59,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /** The printed lines: one per build, then one per other build against this one; for no packets, one line saying so. */
 export function describeComparison(c: TrackerComparison): string[] {
-  if (c.packets === 0) return [`${c.file}: no packets, nothing to time a packet`];
+  if (c.packets === 0) return [noPacketsLine(c.file, "time")];
   const ns = (s: number) => (1e9 * s / c.packets).toFixed(0).padStart(4);
   const counted = c.builds[0]!.track.length;
   const lines = [`${c.file}: ${c.packets} packets, ${c.connections} connections; CPU per packet over ${counted} rounds, best / median`];

@@ -43,6 +43,16 @@ export function namesVariable<T extends string>(name: string, fallback: string, 
   });
 }
 
+/** BENCH_RUNS, the runs (at least one) of each measurement: `fallback` when unset. */
+export function runsVariable(fallback: number): number {
+  return Math.max(1, numberVariable("BENCH_RUNS", fallback, Number.isInteger, "a whole number of runs"));
+}
+
+/** The line for a capture of no packets, in place of figures a packet (NaN). */
+export function noPacketsLine(file: string, what: "count" | "time"): string {
+  return `${file}: no packets, nothing to ${what} a packet`;
+}
+
 /** Each capture named must be a readable file: checked before anything is measured. */
 export function checkCaptures(files: readonly string[]): void {
   for (const file of files) {

@@ -31,7 +31,7 @@ import { fileURLToPath } from "node:url";
 import { generateCapture, type Mix } from "./generate.js";
 import { measureRun, type Measured } from "./measure-run.js";
 import { buildCBaseline, cBaselineFlows } from "./c-baseline.js";
-import { namesVariable, numberListVariable, numberVariable, runBench } from "./bench-main.js";
+import { namesVariable, numberListVariable, numberVariable, runBench, runsVariable } from "./bench-main.js";
 import { describeRatio, pairedRatio } from "./paired-ratios.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -43,7 +43,7 @@ let sizes: number[], mixes: Mix[], runs: number, tsharkMaxGb: number, withVxlan:
 function readSettings(): void {
   sizes = numberListVariable("BENCH_SIZES_GB", "2", (n) => n > 0, "a size in GB (above 0)");
   mixes = namesVariable("BENCH_MIXES", "bulk,short", ["bulk", "short"] as const, "mix");
-  runs = Math.max(1, numberVariable("BENCH_RUNS", 3, Number.isInteger, "a whole number of runs"));
+  runs = runsVariable(3);
   tsharkMaxGb = numberVariable("BENCH_TSHARK_MAX_GB", 2, (n) => n >= 0, "a size in GB");
   withVxlan = process.env.BENCH_VXLAN !== "0";
   dir = process.env.BENCH_DIR || mkdtempSync(join(tmpdir(), "ths-e2e-"));
@@ -71,6 +71,9 @@ interface Row { capture: Capture; engine: string; m: Measured; times: number[] }
 
 const C_ENGINE = "c_baseline --flows";
 const TS_ENGINE = "typescript pipeline";
+// The ndjson rows the issue's ratios compare: at the cores available, and at one thread.
+const NDJSON_ONE = "ndjson, 1 thread";
+const ndjsonAt = (cores: number) => `ndjson, ${cores} threads`;
 
 /** The capture of a size, mix and snaplen: generated, or the one BENCH_DIR kept. */
 function capture(gb: number, mix: Mix, snaplen: number, vxlan = false): Capture {
@@ -102,7 +105,8 @@ async function measureCapture(c: Capture, engines: Engine[]): Promise<Row[]> {
     for (const e of engines) {
       if (e.once && k > 0) continue;
       const m = await e.run();
-      times.set(e.name, [...(times.get(e.name) ?? []), m.seconds]);
+      if (!times.has(e.name)) times.set(e.name, []);
+      times.get(e.name)!.push(m.seconds);
       const prev = best.get(e.name);
       // The best time; the highest peak RSS seen over the runs.
       if (!prev) best.set(e.name, m);
@@ -131,8 +135,8 @@ async function main(): Promise<void> {
       const ours = (name: string, args: string[]): Engine => ({ name, run: () => measure("node", [CLI, ...args, cap.path], true) });
       // The thread counts are given, not left to the default (one thread under 64 MB of capture).
       const engines: Engine[] = [
-        ours(`ndjson, ${cores} threads`, ["--format", "ndjson", "--quiet", "--threads", String(cores)]),
-        ours("ndjson, 1 thread", ["--format", "ndjson", "--quiet", "--threads", "1"]),
+        ours(ndjsonAt(cores), ["--format", "ndjson", "--quiet", "--threads", String(cores)]),
+        ours(NDJSON_ONE, ["--format", "ndjson", "--quiet", "--threads", "1"]),
         ours(`parquet -o, ${cores} threads`, ["--format", "parquet", "--quiet", "--threads", String(cores), "-o", join(dir, "e2e.parquet")]),
         ours(`summary, ${cores} threads`, ["--quiet", "--threads", String(cores)]),
         ours("summary, 1 thread", ["--quiet", "--threads", "1"]),
@@ -194,8 +198,8 @@ function printPairedRatios(rows: Row[], cores: number): void {
   console.log(`\npaired ratios (the median of the ${runs} rounds' own ratios, each round's runs back to back; their range):`);
   for (const c of [...new Set(rows.map((r) => r.capture))]) {
     const times = (engine: string) => rows.find((r) => r.capture === c && r.engine === engine)?.times ?? [];
-    const ndjson = times(`ndjson, ${cores} threads`), one = times("ndjson, 1 thread"), native = times(C_ENGINE);
-    const parts = [`ndjson, ${cores} threads x C ${describeRatio(pairedRatio(ndjson, native))}`];
+    const ndjson = times(ndjsonAt(cores)), one = times(NDJSON_ONE), native = times(C_ENGINE);
+    const parts = [`${ndjsonAt(cores)} x C ${describeRatio(pairedRatio(ndjson, native))}`];
     if (cores > 1) parts.push(`1 thread / ${cores} threads ${describeRatio(pairedRatio(one, ndjson))}`);
     console.log(`  ${c.name}: ${parts.join("; ")}`);
   }

@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readJitCosts } from "./jit-costs.js";
-import { BenchFailure, BenchUsageError, EXIT_FAILURE, checkBuilds, checkCaptures, runBench } from "./bench-main.js";
+import { BenchFailure, BenchUsageError, EXIT_FAILURE, checkBuilds, checkCaptures, noPacketsLine, runBench } from "./bench-main.js";
 
 export interface InstructionCount {
   build: string;
@@ -103,7 +103,7 @@ export function perPacket(c: InstructionCount): { decode: number; track: number;
  */
 export function describeInstructions(file: string, counts: InstructionCount[], top = 12): string[] {
   const first = counts[0]!;
-  if (first.packets === 0) return [`${file}: no packets, nothing to count a packet`];
+  if (first.packets === 0) return [noPacketsLine(file, "count")];
   const lines = [`${file}: ${first.packets} packets, ${first.connections} connections; instructions a packet (callgrind, exact)`];
   const f = (x: number) => x.toFixed(0).padStart(5);
   for (const c of counts) {

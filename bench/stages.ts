@@ -22,7 +22,7 @@ import type { CaptureSummary } from "../sdk/decoder/decode-capture.js";
 import type { EndedGroup } from "../sdk/connections/ended-group.js";
 import { ByteSink } from "../sdk/lines/byte-sink.js";
 import { lineWriter } from "../sdk/lines/line-formats.js";
-import { BenchUsageError, EXIT_FAILURE, checkCaptures, numberVariable, runBench } from "./bench-main.js";
+import { BenchUsageError, EXIT_FAILURE, checkCaptures, noPacketsLine, runBench, runsVariable } from "./bench-main.js";
 
 type Stage = "decode" | "track" | "shard" | "shard8" | "unpack" | "records" | "ndjson" | "stringify";
 const STAGES: Stage[] = ["decode", "track", "shard", "shard8", "unpack", "records", "ndjson", "stringify"];
@@ -83,7 +83,7 @@ async function pass(file: string, stage: Stage): Promise<{ cpu: number; packets:
 async function main(): Promise<void> {
   const files = process.argv.slice(2);
   if (files.length === 0) throw new BenchUsageError("usage: node dist/bench/stages.js FILE...");
-  const runs = Math.max(1, numberVariable("BENCH_RUNS", 3, Number.isInteger, "a whole number of runs"));
+  const runs = runsVariable(3);
   checkCaptures(files);
   for (const file of files) {
     const best = new Map<Stage, number>();
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     }
     if (packets === 0) {
       // Nothing to divide by: said, not printed as NaN a packet.
-      console.log(`${file}: no packets, nothing to time a packet`);
+      console.log(noPacketsLine(file, "time"));
       process.exitCode = EXIT_FAILURE;
       continue;
     }
