@@ -74,18 +74,19 @@ export function selectOutput(slot: u32): void {
   tsSec: f64, tsNsec: u32, fileOffset: f64, packetIndex: f64,
   capLen: u32, origLen: u32, iface: u32, linkType: u32,
 ): void {
-  clearRecord(rec);
+  const r = rec; // a local: V8 reloads a global before each store to memory
+  clearRecord(r);
   if (RECORD_SIZE != 128 || FILE_OFFSET_SIZE != 8) ERROR("the file offset's place is the record's index * 8");
   store<f64>(fileOffsetAt(), fileOffset);
-  store<f64>(rec, tsSec, REC_TS_SEC);
-  store<u32>(rec, tsNsec, REC_TS_NSEC);
-  store<f64>(rec, packetIndex, REC_PACKET_INDEX);
-  store<u32>(rec, capLen, REC_CAP_LEN);
-  store<u32>(rec, origLen, REC_ORIG_LEN);
-  store<u16>(rec, <u16>NO_VLAN, REC_VLAN);
-  store<u16>(rec, <u16>NO_VLAN, REC_INNER_VLAN);
-  store<u16>(rec, <u16>iface, REC_INTERFACE);
-  store<u16>(rec, <u16>linkType, REC_LINK_TYPE);
+  store<f64>(r, tsSec, REC_TS_SEC);
+  store<u32>(r, tsNsec, REC_TS_NSEC);
+  store<f64>(r, packetIndex, REC_PACKET_INDEX);
+  store<u32>(r, capLen, REC_CAP_LEN);
+  store<u32>(r, origLen, REC_ORIG_LEN);
+  store<u16>(r, <u16>NO_VLAN, REC_VLAN);
+  store<u16>(r, <u16>NO_VLAN, REC_INNER_VLAN);
+  store<u16>(r, <u16>iface, REC_INTERFACE);
+  store<u16>(r, <u16>linkType, REC_LINK_TYPE);
   if (capLen < origLen) setPacketFlag(PKT_SNAPLEN_TRUNCATED);
 }
 

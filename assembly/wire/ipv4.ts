@@ -48,16 +48,17 @@ export function decodeIPv4(p: usize, capEnd: usize): void {
     return;
   }
 
-  store<u8>(rec, 4, REC_IP_VERSION);
-  store<u8>(rec, load<u8>(p + 1), REC_IP_TOS);
-  store<u8>(rec, load<u8>(p + 8), REC_TTL);
-  store<u32>(rec, totalLen, REC_IP_LEN);
-  store<u32>(rec, load<u32>(p + 12), REC_SRC_ADDR);
-  store<u32>(rec, load<u32>(p + 16), REC_DST_ADDR);
+  const r = rec; // a local: V8 reloads a global before each store to memory
+  store<u8>(r, 4, REC_IP_VERSION);
+  store<u8>(r, load<u8>(p + 1), REC_IP_TOS);
+  store<u8>(r, load<u8>(p + 8), REC_TTL);
+  store<u32>(r, totalLen, REC_IP_LEN);
+  store<u32>(r, load<u32>(p + 12), REC_SRC_ADDR);
+  store<u32>(r, load<u32>(p + 16), REC_DST_ADDR);
   if (tunnelDepth() != 0) {
     // Inside a tunnel the record may hold an outer IPv6 address: clear the rest of the fields.
-    store<u64>(rec, 0, REC_SRC_ADDR + 4); store<u32>(rec, 0, REC_SRC_ADDR + 12);
-    store<u64>(rec, 0, REC_DST_ADDR + 4); store<u32>(rec, 0, REC_DST_ADDR + 12);
+    store<u64>(r, 0, REC_SRC_ADDR + 4); store<u32>(r, 0, REC_SRC_ADDR + 12);
+    store<u64>(r, 0, REC_DST_ADDR + 4); store<u32>(r, 0, REC_DST_ADDR + 12);
   }
   if (verifyChecksums) pseudo = sumBytes(p + 12, 8, 0);
   decodeTransport(proto, p + headerLen, end, totalLen - headerLen, pseudo, headerOk);

@@ -114,12 +114,13 @@ export function decodeIPv6(p: usize, capEnd: usize): void {
   if (nh == PROTO_TCP && q >= capEnd) { countStat(STAT_TCP_UNREADABLE); return; }
 
   if (lenFromCapture) setPacketFlag(PKT_IP_LEN_FROM_CAPTURE);
-  store<u8>(rec, 6, REC_IP_VERSION);
-  store<u8>(rec, <u8>((be32(p) >> 20) & 0xff), REC_IP_TOS);
-  store<u8>(rec, load<u8>(p + 7), REC_TTL);
-  store<u32>(rec, FIXED_HEADER + payloadLen, REC_IP_LEN);
-  copy16(rec + REC_SRC_ADDR, p + 8);
-  copy16(rec + REC_DST_ADDR, p + 24);
+  const r = rec; // a local: V8 reloads a global before each store to memory
+  store<u8>(r, 6, REC_IP_VERSION);
+  store<u8>(r, <u8>((be32(p) >> 20) & 0xff), REC_IP_TOS);
+  store<u8>(r, load<u8>(p + 7), REC_TTL);
+  store<u32>(r, FIXED_HEADER + payloadLen, REC_IP_LEN);
+  copy16(r + REC_SRC_ADDR, p + 8);
+  copy16(r + REC_DST_ADDR, p + 24);
 
   const end = ipEnd < capEnd ? ipEnd : capEnd;
   const pseudo: u64 = verifyChecksums ? sumBytes(pseudoDst, 16, sumBytes(pseudoSrc, 16, 0)) : 0;

@@ -26,12 +26,17 @@ const TFO_EXPERIMENTAL_MAGIC: u32 = 0xf989;
 const NOP_NOP_TIMESTAMPS: u32 = 0x0a080101;
 
 @inline function stop(layer: i32, reason: i32): void {
-  store<u8>(rec, <u8>layer, REC_STOP_LAYER);
-  store<u8>(rec, <u8>reason, REC_STOP_REASON);
+  stopAt(rec, layer, reason);
+}
+
+@inline function stopAt(r: usize, layer: i32, reason: i32): void {
+  store<u8>(r, <u8>layer, REC_STOP_LAYER);
+  store<u8>(r, <u8>reason, REC_STOP_REASON);
 }
 
 // Returns true when a record was written (the caller commits it).
 export function decodeTcp(p: usize, capEnd: usize, tcpLen: u32): bool {
+  const r = rec; // a local: V8 reloads a global before each store to memory
   const avail = <u32>(capEnd - p);
   if (avail < MIN_READABLE || tcpLen < MIN_READABLE) {
     countStat(STAT_TCP_UNREADABLE);
@@ -39,35 +44,35 @@ export function decodeTcp(p: usize, capEnd: usize, tcpLen: u32): bool {
   }
   const srcPort = be16(p);
   const dstPort = be16(p + 2);
-  store<u16>(rec, <u16>srcPort, REC_SRC_PORT);
-  store<u16>(rec, <u16>dstPort, REC_DST_PORT);
-  store<u32>(rec, be32(p + 4), REC_SEQ);
-  store<u32>(rec, be32(p + 8), REC_ACK);
-  store<u16>(rec, <u16>(be16(p + 12) & 0x1ff), REC_TCP_FLAGS);
-  store<u32>(rec, flowHash(hashSeed, rec + REC_SRC_ADDR, srcPort, rec + REC_DST_ADDR, dstPort, load<u8>(rec, REC_IP_VERSION) == 4), REC_FLOW_HASH);
+  store<u16>(r, <u16>srcPort, REC_SRC_PORT);
+  store<u16>(r, <u16>dstPort, REC_DST_PORT);
+  store<u32>(r, be32(p + 4), REC_SEQ);
+  store<u32>(r, be32(p + 8), REC_ACK);
+  store<u16>(r, <u16>(be16(p + 12) & 0x1ff), REC_TCP_FLAGS);
+  store<u32>(r, flowHash(hashSeed, r + REC_SRC_ADDR, srcPort, r + REC_DST_ADDR, dstPort, load<u8>(r, REC_IP_VERSION) == 4), REC_FLOW_HASH);
   if (avail < tcpLen) setPacketFlag(PKT_PAYLOAD_TRUNCATED);
 
   const headerLen = (u8at(p + 12) >> 4) << 2;
   if (headerLen < FIXED_HEADER || headerLen > tcpLen) {
     // The payload size cannot be trusted when the header length is impossible.
-    stop(LAYER_TCP, STOP_INVALID);
+    stopAt(r, LAYER_TCP, STOP_INVALID);
     return true;
   }
-  store<u8>(rec, <u8>headerLen, REC_TCP_HEADER_LEN);
-  store<u32>(rec, tcpLen - headerLen, REC_PAYLOAD_LEN);
+  store<u8>(r, <u8>headerLen, REC_TCP_HEADER_LEN);
+  store<u32>(r, tcpLen - headerLen, REC_PAYLOAD_LEN);
   if (avail < FIXED_HEADER) {
-    if (avail >= 16) store<u16>(rec, <u16>be16(p + 14), REC_WINDOW);
-    stop(LAYER_TCP, STOP_TRUNCATED);
+    if (avail >= 16) store<u16>(r, <u16>be16(p + 14), REC_WINDOW);
+    stopAt(r, LAYER_TCP, STOP_TRUNCATED);
     return true;
   }
-  store<u16>(rec, <u16>be16(p + 14), REC_WINDOW);
-  store<u16>(rec, <u16>be16(p + 18), REC_URGENT);
+  store<u16>(r, <u16>be16(p + 14), REC_WINDOW);
+  store<u16>(r, <u16>be16(p + 18), REC_URGENT);
   if (headerLen == FIXED_HEADER + 12 && avail >= FIXED_HEADER + 12 && load<u32>(p + FIXED_HEADER) == NOP_NOP_TIMESTAMPS) {
     // What nearly every segment of a Linux connection carries after the handshake: the
     // timestamps, aligned by two no-ops. The same result as decodeOptions, without its loop.
-    store<u32>(rec, be32(p + FIXED_HEADER + 4), REC_TSVAL);
-    store<u32>(rec, be32(p + FIXED_HEADER + 8), REC_TSECR);
-    store<u16>(rec, <u16>OPT_TIMESTAMPS, REC_OPTIONS);
+    store<u32>(r, be32(p + FIXED_HEADER + 4), REC_TSVAL);
+    store<u32>(r, be32(p + FIXED_HEADER + 8), REC_TSECR);
+    store<u16>(r, <u16>OPT_TIMESTAMPS, REC_OPTIONS);
   } else if (headerLen > FIXED_HEADER) {
     decodeOptions(p + FIXED_HEADER, p + headerLen, capEnd);
   }
