@@ -152,8 +152,11 @@ export class RingWriter {
     Atomics.store(this.control, PUBLISHED, this.published);
     // Waking a worker is a system call on each side; a worker that keeps up (large packets) would
     // be woken for every batch. It is woken once a few are waiting for it, or when this thread
-    // is about to wait itself (slotFreed) or the input ends (close).
-    this.ringAll(this.readBy(this.slowestReader()) <= this.published - WAKE_AFTER);
+    // is about to wait itself (slotFreed) or the input ends (close), and for the first batch: the
+    // workers wait for it from their start, and a worker that is the slower thread would
+    // otherwise begin WAKE_AFTER batches late (5-15 ms at full snaplen, the decoder not yet
+    // optimised), which the scan's end then waits for.
+    this.ringAll(this.published === 1 || this.readBy(this.slowestReader()) <= this.published - WAKE_AFTER);
   }
 
   /** Counts `count` connections from `worker` as consumed. */

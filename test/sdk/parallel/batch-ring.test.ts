@@ -41,6 +41,45 @@ describe("the ring's bells", () => {
   });
 });
 
+describe("waking a worker for a batch", () => {
+  // The batches (numbered from 1) whose publish() notified the worker's bell, recorded from
+  // Atomics.notify (a wake is a system call on each side), the worker having read
+  // `readBefore(k)` batches when batch k + 1 is published.
+  function wakingBatches(batches: number, readBefore: (k: number) => number): number[] {
+    const ring = createRing(1, 8);
+    const writer = new RingWriter(ring);
+    const reader = new RingReader(ring, 0);
+    const notify = Atomics.notify;
+    const woken: number[] = [];
+    let rang = false;
+    (Atomics as { notify: typeof Atomics.notify }).notify = (array, index, count) => {
+      if (index === bellOf(ring, 0)) rang = true;
+      return notify(array, index, count);
+    };
+    try {
+      for (let k = 0; k < batches; k++) {
+        while (reader.batchesRead < readBefore(k)) { reader.next(); reader.release(); }
+        rang = false;
+        writer.publish(1, 0, 0, 0);
+        if (rang) woken.push(k + 1);
+      }
+    } finally {
+      (Atomics as { notify: typeof Atomics.notify }).notify = notify;
+    }
+    return woken;
+  }
+
+  it("wakes a worker for the first batch, which it has waited for since it started", () => {
+    // A worker that reads nothing meanwhile: woken for batch 1, then once 4 wait unread (4 on).
+    expect(wakingBatches(6, () => 0)).toEqual([1, 4, 5, 6]);
+  });
+
+  it("does not wake a worker that keeps up for each batch after the first", () => {
+    // The worker has read every batch before the next is published: only the first wakes it.
+    expect(wakingBatches(6, (k) => k)).toEqual([1]);
+  });
+});
+
 describe("unconsumed connections", () => {
   it("are counted modulo 2^32: past 2^31 connections a worker is not held up by the wrapped word", () => {
     const ring = createRing(1, 4);
