@@ -49,12 +49,14 @@ describe("waking a worker for a batch", () => {
     const ring = createRing(1, 8);
     const writer = new RingWriter(ring);
     const reader = new RingReader(ring, 0);
-    const notify = Atomics.notify;
+    type Notify = (array: Int32Array, index: number, count?: number) => number;
+    const atomics = Atomics as unknown as { notify: Notify };
+    const notify = atomics.notify;
     const woken: number[] = [];
     let rang = false;
-    (Atomics as { notify: typeof Atomics.notify }).notify = (array, index, count) => {
+    atomics.notify = (array, index, count) => {
       if (index === bellOf(ring, 0)) rang = true;
-      return notify(array, index, count);
+      return notify.call(Atomics, array, index, count);
     };
     try {
       for (let k = 0; k < batches; k++) {
@@ -64,7 +66,7 @@ describe("waking a worker for a batch", () => {
         if (rang) woken.push(k + 1);
       }
     } finally {
-      (Atomics as { notify: typeof Atomics.notify }).notify = notify;
+      atomics.notify = notify;
     }
     return woken;
   }
