@@ -16,7 +16,7 @@
 
 import { closeSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { randomBytes } from "node:crypto";
+import { nodeCrypto } from "../sdk/builtins.js";
 import { outputIsTerminal } from "./terminal-output.js";
 import { clearProgressLine } from "./progress.js";
 
@@ -123,7 +123,7 @@ function openFile(path: string): FileTarget {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     target = danglingLinkTarget(path);
   }
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}-${randomBytes(4).toString("hex")}.partial`);
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}-${nodeCrypto().randomBytes(4).toString("hex")}.partial`);
   try {
     const fd = openSync(temp, "wx", mode);
     temporaries.add(temp);

@@ -4,7 +4,7 @@
 // (parquet) must not go there.
 
 import { closeSync, constants, fstatSync, openSync, statSync } from "node:fs";
-import { isatty } from "node:tty";
+import { nodeTty } from "../sdk/builtins.js";
 import { UsageError } from "./usage-error.js";
 
 /** True when writing to `output` (an -o value; undefined or "-": standard output) writes onto a terminal. */
@@ -28,7 +28,7 @@ export function pathIsTerminal(path: string): boolean {
     return false;
   }
   try {
-    return isatty(fd);
+    return nodeTty().isatty(fd);
   } finally {
     closeSync(fd);
   }

@@ -1,7 +1,7 @@
 // Community ID v1 (corelight/community-id-spec): a flow id that other tools (Zeek, Suricata,
 // Wireshark) compute alike: "1:" + base64(SHA-1(seed, ordered addresses, protocol, ports)).
 
-import * as crypto from "node:crypto";
+import { nodeCrypto } from "../builtins.js";
 
 const TCP = 6;
 // The hashed input, built in place: one buffer per address length (4 or 16 bytes), reused.
@@ -9,9 +9,14 @@ const INPUT_V4 = new Uint8Array(2 + 4 * 2 + 2 + 4);
 const INPUT_V6 = new Uint8Array(2 + 16 * 2 + 2 + 4);
 
 // The one-shot crypto.hash (Node 20.12+) skips the Hash object; createHash where it is missing.
-const sha1Base64: (data: Uint8Array) => string = typeof crypto.hash === "function"
-  ? (data) => crypto.hash("sha1", data, "base64")
-  : (data) => crypto.createHash("sha1").update(data).digest("base64");
+// Chosen at the first hash: node:crypto is loaded only then (builtins.ts).
+let sha1Base64 = (data: Uint8Array): string => {
+  const crypto = nodeCrypto();
+  sha1Base64 = typeof crypto.hash === "function"
+    ? (bytes) => crypto.hash("sha1", bytes, "base64")
+    : (bytes) => crypto.createHash("sha1").update(bytes).digest("base64");
+  return sha1Base64(data);
+};
 
 function compare(bytes: Uint8Array, a: number, b: number, length: number): number {
   for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return bytes[a + i]! - bytes[b + i]!;
