@@ -58,9 +58,11 @@ export function allocateSlot(hash: u32): u32 {
       store<u32>(first - 4, <u32>raw);
       store<u32>(chunks + (<usize>chunkCount << 2), <u32>first);
       chunkCount++;
-      memory.fill(connAt(used), 0, <usize>CHUNK_SLOTS * CONN_SIZE);
     }
+    // Each slot zeroed when first handed out, not its whole chunk at once: a capture of a few
+    // connections touched 5.8 MB (~1 400 page faults, ~3 ms of a small scan's start).
     slot = used++;
+    memory.fill(connAt(slot), 0, <usize>CONN_SIZE);
   }
   initConnection(connAt(slot));
   store<u8>(connAt(slot), 1, C_IN_USE);
