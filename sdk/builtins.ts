@@ -15,6 +15,25 @@ export function nodeCrypto(): typeof import("node:crypto") {
   return crypto ??= requireBuiltin("node:crypto") as typeof import("node:crypto");
 }
 
+type Digest = (algorithm: string, data: string | Uint8Array, encoding: "base64" | "hex" | "buffer") => string | Buffer;
+let oneShot: Digest | undefined;
+
+/**
+ * The `algorithm` digest of `data` in `encoding`: node:crypto's one-shot hash (Node 20.12+: no
+ * Hash object per call), createHash where it is missing; the choice made at the first call.
+ */
+export function digest(algorithm: string, data: string | Uint8Array, encoding: "base64" | "hex"): string;
+export function digest(algorithm: string, data: string | Uint8Array, encoding: "buffer"): Buffer;
+export function digest(algorithm: string, data: string | Uint8Array, encoding: "base64" | "hex" | "buffer"): string | Buffer {
+  if (!oneShot) {
+    const c = nodeCrypto();
+    oneShot = typeof c.hash === "function"
+      ? (a, d, e) => (e === "buffer" ? c.hash(a, d, "buffer") : c.hash(a, d, e))
+      : (a, d, e) => (e === "buffer" ? c.createHash(a).update(d).digest() : c.createHash(a).update(d).digest(e));
+  }
+  return oneShot(algorithm, data, encoding);
+}
+
 /** node:tty. */
 export function nodeTty(): typeof import("node:tty") {
   return tty ??= requireBuiltin("node:tty") as typeof import("node:tty");

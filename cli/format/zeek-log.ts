@@ -8,7 +8,7 @@
 // (analysis-columns.ts) come after all of Zeek's, so that zeek-cut and scripts that read Zeek's
 // columns by name or position still work.
 
-import { nodeCrypto } from "../../sdk/builtins.js";
+import { digest } from "../../sdk/builtins.js";
 import type { ConnectionRecord, RecordValues } from "../../sdk/index.js";
 import type { ByteSink } from "../../sdk/lines/byte-sink.js";
 import { ANALYSIS_COLUMNS } from "./analysis-columns.js";
@@ -61,20 +61,10 @@ export function zeekUid(c: Pick<ConnectionRecord, "communityId" | "ts" | "id">):
   return uidOf(`${c.communityId}|${c.ts}|${c.id}`);
 }
 
-// The one-shot crypto.hash (Node 20.12+) skips the Hash object per row; createHash where it is
-// missing. Chosen at the first hash: node:crypto is loaded only then (sdk/builtins.ts).
-let sha256 = (text: string): Uint8Array => {
-  const crypto = nodeCrypto();
-  sha256 = typeof crypto.hash === "function"
-    ? (input) => crypto.hash("sha256", input, "buffer")
-    : (input) => crypto.createHash("sha256").update(input).digest();
-  return sha256(text);
-};
-
 function uidOf(text: string): string {
-  const digest = sha256(text);
+  const hashed = digest("sha256", text, "buffer");
   let uid = "C";
-  for (let k = 0; k < 17; k++) uid += BASE62[digest[k]! % 62];
+  for (let k = 0; k < 17; k++) uid += BASE62[hashed[k]! % 62];
   return uid;
 }
 

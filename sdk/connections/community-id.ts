@@ -1,22 +1,13 @@
 // Community ID v1 (corelight/community-id-spec): a flow id that other tools (Zeek, Suricata,
 // Wireshark) compute alike: "1:" + base64(SHA-1(seed, ordered addresses, protocol, ports)).
 
-import { nodeCrypto } from "../builtins.js";
+import { digest } from "../builtins.js";
 
 const TCP = 6;
 // The hashed input, built in place: one buffer per address length (4 or 16 bytes), reused.
 const INPUT_V4 = new Uint8Array(2 + 4 * 2 + 2 + 4);
 const INPUT_V6 = new Uint8Array(2 + 16 * 2 + 2 + 4);
 
-// The one-shot crypto.hash (Node 20.12+) skips the Hash object; createHash where it is missing.
-// Chosen at the first hash: node:crypto is loaded only then (builtins.ts).
-let sha1Base64 = (data: Uint8Array): string => {
-  const crypto = nodeCrypto();
-  sha1Base64 = typeof crypto.hash === "function"
-    ? (bytes) => crypto.hash("sha1", bytes, "base64")
-    : (bytes) => crypto.createHash("sha1").update(bytes).digest("base64");
-  return sha1Base64(data);
-};
 
 function compare(bytes: Uint8Array, a: number, b: number, length: number): number {
   for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return bytes[a + i]! - bytes[b + i]!;
@@ -48,5 +39,5 @@ export function communityId(
   input[o++] = ap & 255;
   input[o++] = bp >> 8;
   input[o] = bp & 255;
-  return "1:" + sha1Base64(input);
+  return "1:" + digest("sha1", input, "base64");
 }

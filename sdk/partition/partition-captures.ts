@@ -7,7 +7,7 @@
 // header or a TSO length-0 IPv4 packet) are left out. docs/partitions.md describes the files.
 
 import { mkdirSync, renameSync, rmSync, writeFileSync, statSync } from "node:fs";
-import { nodeCrypto } from "../builtins.js";
+import { digest } from "../builtins.js";
 import { dirname, join, resolve } from "node:path";
 import * as L from "../../assembly/layout.js";
 import { decodeInputs } from "../decoder/decode-inputs.js";
@@ -51,7 +51,7 @@ function fileIdentity(file: string): [string, number] {
 }
 
 function outputName(identity: unknown[]): string {
-  return MAP_PREFIX + nodeCrypto().createHash("sha256").update(JSON.stringify(identity)).digest("hex").slice(0, 16);
+  return MAP_PREFIX + digest("sha256", JSON.stringify(identity), "hex").slice(0, 16);
 }
 
 /**

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as crypto from "node:crypto";
 import * as tty from "node:tty";
-import { nodeCrypto, nodeTty } from "../../sdk/builtins.js";
+import { digest, nodeCrypto, nodeTty } from "../../sdk/builtins.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(ROOT, "dist/cli/bin.js");
@@ -29,6 +29,18 @@ describe("built-in modules loaded on first use", () => {
   it("are the modules themselves", () => {
     expect(nodeCrypto().createHash).toBe(crypto.createHash);
     expect(nodeTty().isatty).toBe(tty.isatty);
+  });
+
+  it("digest() gives what createHash gives, in each encoding, for text and bytes", () => {
+    const bytes = new Uint8Array([0, 1, 2, 250, 255]);
+    for (const algorithm of ["sha1", "sha256"]) {
+      for (const data of ["1:a|b|3", bytes]) {
+        const want = crypto.createHash(algorithm).update(data).digest();
+        expect(digest(algorithm, data, "buffer").equals(want)).toBe(true);
+        expect(digest(algorithm, data, "base64")).toBe(want.toString("base64"));
+        expect(digest(algorithm, data, "hex")).toBe(want.toString("hex"));
+      }
+    }
   });
 
   it("leave node:crypto unloaded by a scan that writes ndjson or Zeek's log to a device", () => {
