@@ -35,7 +35,7 @@ import { namesVariable, numberListVariable, numberVariable, runBench, runsVariab
 import { describeRatio, pairedRatio } from "./paired-ratios.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = join(ROOT, "dist", "cli", "bin.js");
+const CLI = join(ROOT, "dist", "cli", "bin.cjs");
 const JS_PIPELINE = join(ROOT, "dist", "bench", "js-pipeline.js");
 // The settings (environment), read and checked in main() before anything is generated.
 let sizes: number[], mixes: Mix[], runs: number, tsharkMaxGb: number, withVxlan: boolean, dir: string;

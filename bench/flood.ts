@@ -17,7 +17,7 @@ import { measureRun } from "./measure-run.js";
 import { namesVariable, numberListVariable, numberVariable, runBench } from "./bench-main.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = join(ROOT, "dist", "cli", "bin.js");
+const CLI = join(ROOT, "dist", "cli", "bin.cjs");
 const KINDS: Record<string, { flags: number | number[]; state: string }> = {
   syn: { flags: 0x02, state: "S0" },
   ack: { flags: 0x10, state: "OTH" },

@@ -1,5 +1,5 @@
 // Preload for measuring how a scan's CPU splits over its threads (node --require
-// bench/thread-cpu.cjs dist/cli/bin.js ...): on exit, one line on standard error with the CPU
+// bench/thread-cpu.cjs dist/cli/bin.cjs ...): on exit, one line on standard error with the CPU
 // milliseconds of the main thread, of the threads that ended before it (the scan's workers,
 // which are terminated first), and of V8's own background threads (compiling, collecting),
 // read from /proc (Linux only; elsewhere it prints nothing). Unlike wall time, each thread's

@@ -9,6 +9,8 @@ import { loadMain, CODE_CACHE_ENV } from "./load-main.js";
 // before any of this ran, and the worker started ~25 ms later (the first batch it tracked came at
 // +136 ms instead of +102 on a two-thread scan, with the main thread waiting for it). It is
 // CommonJS, loaded at once with V8's code cache for it (load-main.ts; scripts/cjs-import-meta-url.mjs).
+// This entry is CommonJS too (dist/cli/bin.cjs): as an ES module, Node first set up its ES module
+// loader, ~4 ms of every run (README, round 30), hence no top-level await below.
 const workersLoaded = startScanWorkersEarly(process.argv.slice(2));
 // Write errors come back to the writes that failed (output.ts); unhandled, they would also be
 // thrown as 'error' events. A closed standard error (2>&- or a closed pipe) just loses messages.
@@ -19,5 +21,7 @@ const loaded = loadMain<typeof import("./main.js")>(new URL("./main.cjs", import
 const cacheTo = process.env[CODE_CACHE_ENV];
 // V8 flags only now, and not while the code cache is made: a flag set rejects the code caches (gc-flags.ts).
 if (!cacheTo) void workersLoaded.then(setGcFlags);
-process.exitCode = await loaded.exports.main(process.argv);
-if (cacheTo) writeFileSync(cacheTo, loaded.codeCache() ?? new Uint8Array());
+void loaded.exports.main(process.argv).then((code) => {
+  process.exitCode = code;
+  if (cacheTo) writeFileSync(cacheTo, loaded.codeCache() ?? new Uint8Array());
+});

@@ -1,6 +1,6 @@
 // What the command prints for a bug (exit 1): enough to report it — the version, Node and
-// platform, the message and a short stack. The stack's positions are in the bundled
-// dist/cli/bin.js; its source map ships beside it, and NODE_OPTIONS=--enable-source-maps makes
+// platform, the message and a short stack. The stack's positions are in the bundles
+// (dist/cli/bin.cjs, main.cjs); their source maps ship beside them, and NODE_OPTIONS=--enable-source-maps makes
 // Node print positions in the TypeScript sources instead.
 
 import { versionLine } from "./version.js";

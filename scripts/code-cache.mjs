@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { statSync } from "node:fs";
 
-const bin = new URL("../dist/cli/bin.js", import.meta.url).pathname;
+const bin = new URL("../dist/cli/bin.cjs", import.meta.url).pathname;
 const cache = new URL("../dist/cli/main.cjs.cache", import.meta.url).pathname;
 const sample = new URL("../examples/sample.pcap", import.meta.url).pathname;
 // Each run starts from the cache the one before wrote, so the last holds what all of them compiled:

@@ -40,7 +40,7 @@ function workerScript(): URL {
   return new URL("../../dist/sdk/parallel/scan-worker.js", import.meta.url);
 }
 
-// Started workers not yet taken, one list per process: the command's entry (dist/cli/bin.js, a
+// Started workers not yet taken, one list per process: the command's entry (dist/cli/bin.cjs, a
 // small bundle) starts them before its main bundle (dist/cli/main.cjs) loads, and each bundle has
 // its own copy of this module.
 const STARTED = Symbol.for("tcp-handshake-scan.started-scan-workers");

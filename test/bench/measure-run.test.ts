@@ -6,13 +6,13 @@ import { fileURLToPath } from "node:url";
 import { measureRun } from "../../bench/measure-run.js";
 import { BenchFailure } from "../../bench/bench-main.js";
 
-const CLI = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../../dist/cli/bin.cjs", import.meta.url));
 
 describe.skipIf(!existsSync(CLI))("measureRun's failures", () => {
   it("the command's exit code and its last line of standard error", async () => {
     const run = measureRun("node", [CLI, "/no/such.pcap"], { node: true });
     await expect(run).rejects.toThrow(BenchFailure);
-    await expect(run).rejects.toThrow(/^node .*bin\.js \/no\/such\.pcap exited 3: tcp-handshake-scan: \/no\/such\.pcap: no such file$/);
+    await expect(run).rejects.toThrow(/^node .*bin\.cjs \/no\/such\.pcap exited 3: tcp-handshake-scan: \/no\/such\.pcap: no such file$/);
   });
 
   it("a command that cannot be started", async () => {

@@ -17,7 +17,7 @@ import { writePcap } from "../helpers/capture-writer.js";
 import { Conversation } from "../helpers/conversation.js";
 import { F } from "../helpers/packets.js";
 
-const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../dist/cli/bin.cjs", import.meta.url));
 const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "ths-cli-args-"));
 const SECOND = join(dir, "second.pcap");

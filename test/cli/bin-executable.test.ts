@@ -1,4 +1,4 @@
-// The built command runs as a file, as npx and a shell run it: the build makes dist/cli/bin.js
+// The built command runs as a file, as npx and a shell run it: the build makes dist/cli/bin.cjs
 // executable. esbuild writes it without the bit, so after any rebuild (`npm test` builds too)
 // `npx tcp-handshake-scan` stopped with "Permission denied".
 
@@ -8,7 +8,7 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const BIN = join(fileURLToPath(new URL("../../", import.meta.url)), "dist", "cli", "bin.js");
+const BIN = join(fileURLToPath(new URL("../../", import.meta.url)), "dist", "cli", "bin.cjs");
 
 describe("the built command", () => {
   it("is executable by its owner, group and others", () => {

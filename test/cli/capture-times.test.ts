@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { writePcapng, type Frame } from "../helpers/capture-writer.js";
 import { readPcapFrames } from "../helpers/read-pcap.js";
 
-const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../dist/cli/bin.cjs", import.meta.url));
 const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "ths-cli-times-"));
 // 21 000 days back: the sample's 2026 becomes 1969, on the same times of day.

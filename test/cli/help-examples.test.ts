@@ -16,7 +16,7 @@ import { writePcapng } from "../helpers/capture-writer.js";
 import { readPcapFrames } from "../helpers/read-pcap.js";
 import { writeRotatedCaptures } from "../helpers/rotated-captures.js";
 
-const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../dist/cli/bin.cjs", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "ths-help-examples-"));
 const LIVE = "tcpdump -i eth0 -w -";
 const has = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;

@@ -15,7 +15,7 @@ import { ethernet, tcpIp, F } from "../helpers/packets.js";
 import { udpTunnel, vxlan, outerIp } from "../helpers/tunnels.js";
 import { fragmentV4, pieces } from "../helpers/fragments.js";
 
-const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../dist/cli/bin.cjs", import.meta.url));
 const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
 
 function run(args: string[], input?: Uint8Array) {

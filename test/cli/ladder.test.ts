@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { writeSynFlood } from "../../bench/flood.js";
 import { generateCapture } from "../../bench/generate.js";
 
-const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../dist/cli/bin.cjs", import.meta.url));
 const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "ths-cli-ladder-"));
 const FLOOD = join(dir, "flood.pcap");

@@ -67,16 +67,16 @@ describe("loadMain", () => {
     const dir = mkdtempSync(join(tmpdir(), "load-main-damaged-"));
     mkdirSync(join(dir, "dist", "cli"), { recursive: true });
     mkdirSync(join(dir, "build"));
-    for (const f of ["dist/cli/bin.js", "dist/cli/main.cjs", "dist/cli/scan-worker.cjs", "build/decoder.wasm", "build/tracker.wasm", "package.json"]) copyFileSync(join(root, f), join(dir, f));
+    for (const f of ["dist/cli/bin.cjs", "dist/cli/main.cjs", "dist/cli/scan-worker.cjs", "build/decoder.wasm", "build/tracker.wasm", "package.json"]) copyFileSync(join(root, f), join(dir, f));
     const cache = readFileSync(join(root, "dist/cli/main.cjs.cache"));
     const at = cache.length >> 1;
     cache.fill(0xff, at, at + 1000);
     writeFileSync(join(dir, "dist/cli/main.cjs.cache"), cache);
     const run = (bin: string, ...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
     const sample = join(root, "examples/sample.pcap");
-    const expected = run(join(root, "dist/cli/bin.js"), sample, "--format", "ndjson");
+    const expected = run(join(root, "dist/cli/bin.cjs"), sample, "--format", "ndjson");
     for (const args of [["--version"], [sample, "--format", "ndjson"]]) {
-      const r = run(join(dir, "dist/cli/bin.js"), ...args);
+      const r = run(join(dir, "dist/cli/bin.cjs"), ...args);
       expect([r.status, r.signal, r.stderr], args.join(" ")).toEqual([0, null, ""]);
       if (args[0] === sample) expect(r.stdout).toBe(expected.stdout);
     }

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { generateCapture } from "../../bench/generate.js";
 import { Output } from "../../cli/output.js";
 
-const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../dist/cli/bin.cjs", import.meta.url));
 const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "ths-cli-output-"));
 const BIG = join(dir, "big.pcap");

@@ -14,7 +14,7 @@ import { writeRotatedCaptures } from "../helpers/rotated-captures.js";
 import { chunkPlaces, resealChunkHeader, resealManifest, CHUNK_HEADER, type ChunkPlace } from "../helpers/partition-chunks.js";
 import { PARTITION_FORMAT_VERSION } from "../../sdk/partition/format.js";
 
-const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../dist/cli/bin.cjs", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "ths-partition-damage-"));
 const parts = join(dir, "parts");
 let map: string; // the map output's directory name

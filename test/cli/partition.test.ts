@@ -18,7 +18,7 @@ import { Conversation } from "../helpers/conversation.js";
 import { F, ethernet } from "../helpers/packets.js";
 import { udpTunnel, vxlan } from "../helpers/tunnels.js";
 
-const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../dist/cli/bin.cjs", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "ths-partition-cli-"));
 let files: string[];
 

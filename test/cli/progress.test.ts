@@ -11,7 +11,7 @@ import { generateCapture } from "../../bench/generate.js";
 import { writeSynFlood } from "../../bench/flood.js";
 import { ethernet, tcpIp, F } from "../helpers/packets.js";
 
-const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../dist/cli/bin.cjs", import.meta.url));
 const hasScript = spawnSync("script", ["--version"]).status === 0;
 if (!hasScript) console.log("progress: util-linux script(1) is not installed; the Ctrl-C test on a terminal is skipped");
 

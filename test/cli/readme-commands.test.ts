@@ -18,7 +18,7 @@ import { generateCapture } from "../../bench/generate.js";
 import { writeRotatedCaptures } from "../helpers/rotated-captures.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = join(ROOT, "dist", "cli", "bin.js");
+const BIN = join(ROOT, "dist", "cli", "bin.cjs");
 const readme = readFileSync(join(ROOT, "README.md"), "utf8");
 const section = readme.slice(readme.indexOf("\n## The command\n"), readme.indexOf("\n## The connection record\n"));
 const lines = [...section.matchAll(/```sh\n([\s\S]*?)```/g)]

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../dist/cli/bin.cjs", import.meta.url));
 const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
 const examples = [...readme.matchAll(/```text\n\$ tcp-handshake-scan ([^\n]*)\n([\s\S]*?)```/g)].map((m) => ({ args: m[1]!, output: m[2]! }));
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = join(ROOT, "dist", "cli", "bin.js");
+const BIN = join(ROOT, "dist", "cli", "bin.cjs");
 const SAMPLE = join(ROOT, "examples", "sample.pcap");
 const readme = readFileSync(join(ROOT, "README.md"), "utf8");
 const info = readme.slice(readme.indexOf("**`info`**"), readme.indexOf("\nErrors are one line"));

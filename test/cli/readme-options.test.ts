@@ -13,7 +13,7 @@ import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HALF_OPEN } from "../../sdk/index.
 import { MAX_THREADS } from "../../sdk/options.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = `${ROOT}dist/cli/bin.js`;
+const BIN = `${ROOT}dist/cli/bin.cjs`;
 const readme = readFileSync(`${ROOT}README.md`, "utf8");
 const command = readme.slice(readme.indexOf("\n## The command\n"), readme.indexOf("\n## One scan over many machines\n"));
 const optionTable = command.slice(command.indexOf("| option | meaning |"), command.indexOf("**Filter language**"));

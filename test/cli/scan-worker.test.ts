@@ -3,7 +3,7 @@
 // only when they have the main thread's very registration of the format (lineFormatRegistration,
 // sdk/lines/line-formats.ts), else the rows fall to the main thread (the same bytes, but all the
 // writing on one thread). Read from the bundles the command runs (its main thread's is main.cjs,
-// which its entry, bin.js, loads once it has started the workers).
+// which its entry, bin.cjs, loads once it has started the workers).
 
 import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
@@ -15,7 +15,7 @@ const registered = (bundle: string) => {
 
 describe("the command's worker script", () => {
   it("registers the line formats the command's main thread registers, in the same order", () => {
-    expect(registered("bin.js")).toEqual([]);
+    expect(registered("bin.cjs")).toEqual([]);
     const main = registered("main.cjs");
     expect(main).toEqual(["csv", "zeek"]);
     expect(registered("scan-worker.cjs")).toEqual(main);

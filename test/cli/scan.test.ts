@@ -19,7 +19,7 @@ import { golden } from "../helpers/golden.js";
 import { writeFlood } from "../../bench/flood.js";
 import { generateCapture } from "../../bench/generate.js";
 
-const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../dist/cli/bin.cjs", import.meta.url));
 const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "ths-cli-scan-"));
 const SCENARIO = join(dir, "scenarios.pcap");

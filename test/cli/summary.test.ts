@@ -14,7 +14,7 @@ import { Conversation, merge } from "../helpers/conversation.js";
 import { F } from "../helpers/packets.js";
 import { golden } from "../helpers/golden.js";
 
-const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../dist/cli/bin.cjs", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "ths-cli-summary-"));
 const CAPTURE = join(dir, "mixed.pcap");
 

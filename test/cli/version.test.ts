@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { versionLine } from "../../cli/version.js";
 import { internalErrorMessage } from "../../cli/internal-error.js";
 
-const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../dist/cli/bin.cjs", import.meta.url));
 const PACKAGE = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { name: string; version: string };
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 20_000 });
 

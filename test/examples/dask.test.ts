@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { writeRotatedCaptures } from "../helpers/rotated-captures.js";
 
-const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../dist/cli/bin.cjs", import.meta.url));
 const DRIVER = fileURLToPath(new URL("../../examples/dask/scan_on_dask.py", import.meta.url));
 // Debian's Python, where apt puts python3-distributed (python3 on PATH may be another one).
 const PYTHON = "/usr/bin/python3";

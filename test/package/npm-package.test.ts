@@ -29,17 +29,17 @@ describe("npm package", () => {
       /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^docs\/ARCHITECTURE\.md$/, /^docs\/tcp-analysis\.md$/, /^docs\/partitions\.md$/, /^examples\/sample\.pcap$/, /^examples\/dask\/scan_on_dask\.py$/,
       /^build\/(decoder|tracker)\.wasm$/,
       /^dist\/assembly\/[\w-]*layout\.(js|d\.ts)$/,
-      /^dist\/cli\/(bin\.js|main\.cjs|scan-worker\.cjs)(\.map)?$/, /^dist\/cli\/main\.cjs\.cache$/,
+      /^dist\/cli\/(bin\.cjs|main\.cjs|scan-worker\.cjs)(\.map)?$/, /^dist\/cli\/main\.cjs\.cache$/,
       /^dist\/sdk\/[\w/-]+\.(js|d\.ts)$/,
     ];
     for (const f of files) expect(allowed.some((re) => re.test(f)), `unexpected in the tarball: ${f}`).toBe(true);
     for (const f of ["package.json", "README.md", "LICENSE", "build/decoder.wasm", "build/tracker.wasm", "dist/sdk/index.js", "dist/sdk/index.d.ts",
-      "dist/sdk/parallel/scan-worker.js", "dist/cli/bin.js", "dist/cli/bin.js.map", "dist/cli/main.cjs", "dist/cli/main.cjs.cache", "dist/cli/main.cjs.map", "dist/cli/scan-worker.cjs", "dist/cli/scan-worker.cjs.map",
+      "dist/sdk/parallel/scan-worker.js", "dist/cli/bin.cjs", "dist/cli/bin.cjs.map", "dist/cli/main.cjs", "dist/cli/main.cjs.cache", "dist/cli/main.cjs.map", "dist/cli/scan-worker.cjs", "dist/cli/scan-worker.cjs.map",
       "docs/ARCHITECTURE.md", "examples/sample.pcap"]) {
       expect(files, f).toContain(f);
     }
     // The command ships bundled only: none of tsc's unbundled output for it.
-    expect(files.filter((f) => f.startsWith("dist/cli/") && !/^dist\/cli\/(bin\.js|main\.cjs|scan-worker\.cjs)(\.map)?$/.test(f) && f !== "dist/cli/main.cjs.cache")).toEqual([]);
+    expect(files.filter((f) => f.startsWith("dist/cli/") && !/^dist\/cli\/(bin\.cjs|main\.cjs|scan-worker\.cjs)(\.map)?$/.test(f) && f !== "dist/cli/main.cjs.cache")).toEqual([]);
     // Every SDK module has its declarations, and every module it imports is in the tarball.
     for (const f of files.filter((x) => x.startsWith("dist/sdk/") && x.endsWith(".js"))) {
       expect(files, `${f} without declarations`).toContain(f.replace(/\.js$/, ".d.ts"));
@@ -59,7 +59,7 @@ describe("npm package", () => {
   });
 
   it("ships source maps that lead from the bundle back to the TypeScript sources", () => {
-    for (const [bundle, fn, source] of [["dist/cli/bin.js", "function guessScanWorkers(", "cli/early-start.ts"], ["dist/cli/main.cjs", "function renderSummary(", "cli/format/summary-text.ts"], ["dist/cli/scan-worker.cjs", "function run(", "sdk/parallel/scan-worker.ts"]] as const) {
+    for (const [bundle, fn, source] of [["dist/cli/bin.cjs", "function guessScanWorkers(", "cli/early-start.ts"], ["dist/cli/main.cjs", "function renderSummary(", "cli/format/summary-text.ts"], ["dist/cli/scan-worker.cjs", "function run(", "sdk/parallel/scan-worker.ts"]] as const) {
       const code = readFileSync(join(ROOT, bundle), "utf8");
       expect(code.trimEnd().split("\n").at(-1)).toBe(`//# sourceMappingURL=${posix.basename(bundle)}.map`);
       const map = new SourceMap(JSON.parse(readFileSync(join(ROOT, `${bundle}.map`), "utf8")));

@@ -13,7 +13,7 @@ import * as tty from "node:tty";
 import { digest, nodeCrypto, nodeTty } from "../../sdk/builtins.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const BIN = join(ROOT, "dist/cli/bin.js");
+const BIN = join(ROOT, "dist/cli/bin.cjs");
 const SAMPLE = join(ROOT, "examples/sample.pcap");
 
 // Runs the command with a preload that writes, at exit, whether node:crypto was loaded.

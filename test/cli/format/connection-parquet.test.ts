@@ -19,7 +19,7 @@ import { scan, type ConnectionRecord } from "../../../sdk/index.js";
 import { writePcap, type Frame } from "../../helpers/capture-writer.js";
 import { F, ethernet, ipv6, tcpSegment, parseAddress } from "../../helpers/packets.js";
 
-const BIN = fileURLToPath(new URL("../../../dist/cli/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../../dist/cli/bin.cjs", import.meta.url));
 const SAMPLE = fileURLToPath(new URL("../../../examples/sample.pcap", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "ths-parquet-"));
 const GENERATED = join(dir, "generated.pcap");

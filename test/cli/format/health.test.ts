@@ -14,7 +14,7 @@ import { Conversation, merge } from "../../helpers/conversation.js";
 import { F } from "../../helpers/packets.js";
 import { readableDuration } from "../../../cli/format/summary-text.js";
 
-const BIN = fileURLToPath(new URL("../../../dist/cli/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../../dist/cli/bin.cjs", import.meta.url));
 const CAPTURE = join(mkdtempSync(join(tmpdir(), "ths-health-")), "busy.pcap");
 
 function run(args: string[]): string {

@@ -12,7 +12,7 @@ import { hasExponent, plainNumber } from "../../../cli/format/plain-number.js";
 import { writePcap } from "../../helpers/capture-writer.js";
 import { ethernet, tcpIp, F } from "../../helpers/packets.js";
 
-const BIN = fileURLToPath(new URL("../../../dist/cli/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../../dist/cli/bin.cjs", import.meta.url));
 
 describe("plainNumber", () => {
   it("writes String()'s digits with the point moved, for magnitudes String() writes with an exponent", () => {
