@@ -5,7 +5,6 @@
 
 import type { ConnectionRecord } from "../../sdk/index.js";
 import { formatEndpoint } from "../../sdk/index.js";
-import type { SideAnalysis } from "../../sdk/connections/analysis/analysis-result.js";
 import { ConnectionFacts } from "../../sdk/report/connection-facts.js";
 import { endpointKey } from "../../sdk/report/address-keys.js";
 import { renderTable } from "./text-table.js";
@@ -14,28 +13,25 @@ import { ServerRtts } from "./server-rtts.js";
 /** Servers whose ack-RTTs are kept (the first seen). */
 const MAX_SERVERS = 10_000;
 
-// Each figure from the two sides' analysis results (a record's, or a connection's facts').
-function retransmissionsOf(o: SideAnalysis, r: SideAnalysis): number {
-  return o.retransmission + r.retransmission;
-}
-
-function rateOf(o: SideAnalysis, r: SideAnalysis, pkts: number): number {
-  return pkts ? retransmissionsOf(o, r) / pkts : 0;
+// Each figure from the two sides' retransmission counts and ack-RTT samples (a record's, or a
+// connection's facts', read from the raw results: connection-facts.ts).
+function rateOf(retransmitted: number, pkts: number): number {
+  return pkts ? retransmitted / pkts : 0;
 }
 
 /** Mean of both sides' ack-RTT samples together, µs; null without samples. */
-function meanOf(o: SideAnalysis, r: SideAnalysis): number | null {
-  const a = o.ackRttUs, b = r.ackRttUs;
-  const n = a.samples + b.samples;
-  return n === 0 ? null : ((a.mean ?? 0) * a.samples + (b.mean ?? 0) * b.samples) / n;
+function meanOf(samplesA: number, meanA: number | null, samplesB: number, meanB: number | null): number | null {
+  const n = samplesA + samplesB;
+  return n === 0 ? null : ((meanA ?? 0) * samplesA + (meanB ?? 0) * samplesB) / n;
 }
 
-const retransmissions = (c: ConnectionRecord) => retransmissionsOf(c.analysis.orig, c.analysis.resp);
-const retransmissionRate = (c: ConnectionRecord) => rateOf(c.analysis.orig, c.analysis.resp, c.orig.pkts + c.resp.pkts);
+const retransmissions = (c: ConnectionRecord) => c.analysis.orig.retransmission + c.analysis.resp.retransmission;
+const retransmissionRate = (c: ConnectionRecord) => rateOf(retransmissions(c), c.orig.pkts + c.resp.pkts);
 
 /** Mean of both sides' ack-RTT samples together, µs; null without samples. */
 export function meanAckRtt(c: ConnectionRecord): number | null {
-  return meanOf(c.analysis.orig, c.analysis.resp);
+  const a = c.analysis.orig.ackRttUs, b = c.analysis.resp.ackRttUs;
+  return meanOf(a.samples, a.mean, b.samples, b.mean);
 }
 
 /** The columns a listed connection starts with, as in the summary's other connection lists. */
@@ -87,19 +83,20 @@ export class ConnectionHealth {
   }
 
   addFacts(c: ConnectionFacts): void {
-    const o = c.origAnalysis, r = c.respAnalysis;
+    const o = c.orig, r = c.resp;
     this.connections++;
-    if (retransmissionsOf(o, r) > 0) {
+    const retransmitted = o.retransmissions + r.retransmissions;
+    if (retransmitted > 0) {
       this.retransmitting++;
-      this.worstRate.add(c, rateOf(o, r, c.origPkts + c.respPkts));
+      this.worstRate.add(c, rateOf(retransmitted, c.origPkts + c.respPkts));
     }
-    if (o.zeroWindow + r.zeroWindow > 0) this.zeroWindow++;
+    if (o.zeroWindows + r.zeroWindows > 0) this.zeroWindow++;
     if (o.ackedUnseen + r.ackedUnseen > 0) this.captureLoss++;
-    else if (o.lostSegment + r.lostSegment > 0) this.notCaptured++;
-    const mean = meanOf(o, r);
+    else if (o.lostSegments + r.lostSegments > 0) this.notCaptured++;
+    const mean = meanOf(o.rttSamples, o.rttMeanUs, r.rttSamples, r.rttMeanUs);
     if (mean !== null) this.worstRtt.add(c, mean);
     // The server's RTT: the originator's segments, acknowledged by the server.
-    const rtt = o.ackRttUs.mean;
+    const rtt = o.rttMeanUs;
     if (rtt === null) return;
     const key = endpointKey(c.respHost(), c.respPort);
     let entry = this.servers.get(key);

@@ -7,7 +7,8 @@
 // per packet; the history string and rare anomaly counts are the only per-connection objects
 // (and a tunnelled connection's chain, and the TCP analysis results, set once when it ends).
 
-import type { ConnectionAnalysis } from "./analysis/analysis-result.js";
+import { unpackAnalysis, type ConnectionAnalysis } from "./analysis/analysis-result.js";
+import { ANALYSIS_SIZE } from "../../assembly/analysis-layout.js";
 import type { TunnelLevel } from "../decoder/tunnels.js";
 import { TUNNEL_MAX_PARENTS } from "../../assembly/connection-layout.js";
 import { doubled, EndpointColumns } from "./endpoint-columns.js";
@@ -85,14 +86,27 @@ export class ConnectionStore extends EndpointColumns {
   tunnelChain: (TunnelLevel[] | undefined)[] = [];
   /** Out-of-order blocks, when a stream has any: per side EXT_BLOCKS (start, end) pairs. */
   blocks: (Uint32Array | undefined)[] = [];
-  /** The TCP analysis results, by side index: set when the connection ends (read by the record builder). */
+  /**
+   * The TCP analysis results, by side index: set when the connection ends (by the TypeScript
+   * tracker), or made from the raw block on first asking (analysisAt).
+   */
   analysis: (ConnectionAnalysis | undefined)[] = [];
+  /**
+   * The WebAssembly engine's results block of each unpacked connection (ANALYSIS_SIZE bytes a
+   * slot, where `hasRawAnalysis` is set), kept as bytes: their objects (four a connection) were
+   * a fifth of what the text summary allocated, which reads a few numbers of them
+   * (rawSideFigures) and builds a record for a few connections only (README, round 30).
+   */
+  analysisRaw = new Uint8Array(0);
+  private analysisView = new DataView(this.analysisRaw.buffer);
+  hasRawAnalysis: Uint8Array;
 
   constructor(capacity = 1024) {
     super(capacity);
     this.capacity = capacity;
     const c = capacity;
     this.inUse = new Uint8Array(c);
+    this.hasRawAnalysis = new Uint8Array(c);
     this.key = new Int32Array(c * KEY_WORDS);
     this.flowHash = new Uint32Array(c);
     this.generation = new Uint32Array(c);
@@ -170,6 +184,7 @@ export class ConnectionStore extends EndpointColumns {
     this.tunnelChain[slot] = undefined;
     this.blocks[slot] = undefined;
     this.analysis[slot] = undefined;
+    this.hasRawAnalysis[slot] = 0;
     this.freeList.push(slot);
     this.live--;
   }
@@ -227,6 +242,38 @@ export class ConnectionStore extends EndpointColumns {
     this.tunnelChain[slot] = undefined;
     this.blocks[slot] = undefined;
     this.analysis[slot] = undefined;
+    this.hasRawAnalysis[slot] = 0;
+  }
+
+  /** Keeps the results block at byte `at` of `view` as slot `slot`'s (its objects made on asking). */
+  setRawAnalysis(slot: number, view: DataView, at: number): void {
+    if (this.analysisRaw.length < this.capacity * ANALYSIS_SIZE) {
+      const grown = new Uint8Array(this.capacity * ANALYSIS_SIZE);
+      grown.set(this.analysisRaw);
+      this.analysisRaw = grown;
+      this.analysisView = new DataView(grown.buffer);
+    }
+    // Copied word by word: a subarray to copy from was an object per connection (12 MB on short96).
+    const out = this.analysisView, to = slot * ANALYSIS_SIZE;
+    for (let i = 0; i < ANALYSIS_SIZE; i += 4) out.setUint32(to + i, view.getUint32(at + i, true), true);
+    this.hasRawAnalysis[slot] = 1;
+    this.analysis[slot] = undefined;
+  }
+
+  /** Slot `slot`'s analysis results (undefined: none), made from its raw block once asked for. */
+  analysisAt(slot: number): ConnectionAnalysis | undefined {
+    const made = this.analysis[slot];
+    if (made || this.hasRawAnalysis[slot] === 0) return made;
+    return this.analysis[slot] = unpackAnalysis(this.analysisRaw, slot * ANALYSIS_SIZE, this.analysisView);
+  }
+
+  /** The raw blocks' view and slot `slot`'s offset in it, or -1 when it has none (the TypeScript tracker's). */
+  rawAnalysisAt(slot: number): number {
+    return this.hasRawAnalysis[slot] === 0 ? -1 : slot * ANALYSIS_SIZE;
+  }
+
+  get rawAnalysisView(): DataView {
+    return this.analysisView;
   }
 
   // Doubles every column, keeping each column's width (1, 2, KEY_WORDS or TUNNEL_MAX_PARENTS entries per slot).
@@ -234,6 +281,7 @@ export class ConnectionStore extends EndpointColumns {
   // object into a slow dictionary-mode object, and every access on the hot path with it.
   private grow(): void {
     this.inUse = doubled(this.inUse);
+    this.hasRawAnalysis = doubled(this.hasRawAnalysis);
     this.key = doubled(this.key);
     this.flowHash = doubled(this.flowHash);
     this.generation = doubled(this.generation);

@@ -1,6 +1,7 @@
 // Reads one connection record of the WebAssembly tracker (layout: assembly/connection-layout.ts)
 // into a slot of a ConnectionStore, so that the one record builder (connection-record.ts)
-// serves both trackers, with the TCP analysis results of the block at C_ANALYSIS and the tunnel
+// serves both trackers, with the TCP analysis results of the block at C_ANALYSIS (kept as bytes,
+// their objects made when a record asks: ConnectionStore.analysisAt) and the tunnel
 // chain of the block at C_TUNNEL_CHAIN (in the same memory or buffer as the record). Only what
 // the record is made of (record-values.ts), when it ended and its flow hash (which the ladder's
 // first pass, find-selected.ts, reads) are read: the tracker's own
@@ -14,7 +15,6 @@ import * as L from "../../assembly/layout.js";
 import { readTunnelLevels } from "../decoder/tunnels.js";
 import { ANOMALY_NAMES } from "./anomalies.js";
 import { ConnectionStore, KEY_WORDS } from "./connection-store.js";
-import { unpackAnalysis } from "./analysis/analysis-result.js";
 
 const ascii = new TextDecoder("latin1");
 
@@ -63,7 +63,7 @@ export function unpackConnection(view: DataView, bytes: Uint8Array, c: number, s
   s.history[slot] = history(view, bytes, c);
   s.anomalyCounts[slot] = anomalyCounts(view, c);
   for (let side = 0; side < 2; side++) unpackEndpoint(view, c + C.C_ENDPOINTS + side * C.ENDPOINT_STRIDE, s, slot * 2 + side);
-  s.analysis[slot] = unpackAnalysis(bytes, c + C.C_ANALYSIS, view);
+  s.setRawAnalysis(slot, view, c + C.C_ANALYSIS);
 }
 
 function unpackEndpoint(view: DataView, p: number, s: ConnectionStore, e: number): void {

@@ -8,7 +8,7 @@ import type { ConnectionRecord, HandshakeOutcome, TeardownKind } from "../connec
 import { buildConnectionRecord } from "../connections/connection-record.js";
 import type { ConnState } from "../connections/conn-state.js";
 import { connState } from "../connections/conn-state.js";
-import type { SideAnalysis } from "../connections/analysis/analysis-result.js";
+import { rawSideFigures, sideFigures, type SideFigures } from "../connections/analysis/analysis-result.js";
 import { ConnectionStore, KEY_WORDS } from "../connections/connection-store.js";
 import {
   handshakeOutcome, hasOneSidedAnomaly, seqSpan, synAckToAckUs, synToSynAckUs, teardown,
@@ -31,8 +31,9 @@ export class ConnectionFacts {
   origPkts = 0;
   respPkts = 0;
   respPort = 0;
-  origAnalysis!: SideAnalysis;
-  respAnalysis!: SideAnalysis;
+  /** The TCP analysis figures the summary's health reads, of each role (read from the store's raw block when it has one). */
+  readonly orig: SideFigures = { retransmissions: 0, zeroWindows: 0, ackedUnseen: 0, lostSegments: 0, rttSamples: 0, rttMeanUs: null };
+  readonly resp: SideFigures = { retransmissions: 0, zeroWindows: 0, ackedUnseen: 0, lostSegments: 0, rttSamples: 0, rttMeanUs: null };
 
   private recordRead: ConnectionRecord | null = null;
   private store: ConnectionStore | null = null;
@@ -60,8 +61,8 @@ export class ConnectionFacts {
     this.origPkts = c.orig.pkts;
     this.respPkts = c.resp.pkts;
     this.respPort = c.resp.port;
-    this.origAnalysis = c.analysis.orig;
-    this.respAnalysis = c.analysis.resp;
+    sideFigures(c.analysis.orig, this.orig);
+    sideFigures(c.analysis.resp, this.resp);
     return this;
   }
 
@@ -87,10 +88,16 @@ export class ConnectionFacts {
     this.respPkts = s.pkts[r]!;
     const ports = s.key[slot * KEY_WORDS + 8]!;
     this.respPort = origSide === 0 ? ports & 0xffff : ports >>> 16;
-    const a = s.analysis[slot];
+    const raw = s.rawAnalysisAt(slot);
+    if (raw >= 0) {
+      rawSideFigures(s.rawAnalysisView, raw, origSide, this.orig);
+      rawSideFigures(s.rawAnalysisView, raw, origSide ^ 1, this.resp);
+      return this;
+    }
+    const a = s.analysisAt(slot);
     if (!a) throw new Error(`connection ${this.id}: no TCP analysis results`);
-    this.origAnalysis = a.sides[origSide]!;
-    this.respAnalysis = a.sides[origSide ^ 1]!;
+    sideFigures(a.sides[origSide]!, this.orig);
+    sideFigures(a.sides[origSide ^ 1]!, this.resp);
     return this;
   }
 

@@ -107,6 +107,45 @@ export function readAnalysis(s: AnalysisState, slot: number): ConnectionAnalysis
   return { sides, maxGapUs: gap < 0 ? null : us(gap) };
 }
 
+/**
+ * The few figures of a side the text summary's health reads (cli/format/health.ts), with no
+ * object made: its retransmissions, zero windows, ACKed-unseen and lost segments, and its
+ * ack-RTT samples and mean (µs, rounded as SideAnalysis' mean; null without samples).
+ */
+export interface SideFigures {
+  retransmissions: number;
+  zeroWindows: number;
+  ackedUnseen: number;
+  lostSegments: number;
+  rttSamples: number;
+  rttMeanUs: number | null;
+}
+
+/** `a`'s figures into `out`. */
+export function sideFigures(a: SideAnalysis, out: SideFigures): void {
+  out.retransmissions = a.retransmission;
+  out.zeroWindows = a.zeroWindow;
+  out.ackedUnseen = a.ackedUnseen;
+  out.lostSegments = a.lostSegment;
+  out.rttSamples = a.ackRttUs.samples;
+  out.rttMeanUs = a.ackRttUs.mean;
+}
+
+// The counts' places in a side's block, in COUNT_NAMES' order.
+const RETRANSMISSION = COUNT_NAMES.indexOf("retransmission"), LOST_SEGMENT = COUNT_NAMES.indexOf("lostSegment");
+const ACKED_UNSEEN = COUNT_NAMES.indexOf("ackedUnseen"), ZERO_WINDOW = COUNT_NAMES.indexOf("zeroWindow");
+
+/** Side `k`'s figures of the WebAssembly engine's block at byte `at` of `v`, the same as sideFigures of its unpacked side. */
+export function rawSideFigures(v: DataView, at: number, k: number, out: SideFigures): void {
+  const c = at + A.A_COUNTS + k * A.COUNTS_STRIDE, r = at + A.A_RTT + k * A.RTT_STRIDE;
+  out.retransmissions = v.getUint32(c + RETRANSMISSION * 4, true);
+  out.zeroWindows = v.getUint32(c + ZERO_WINDOW * 4, true);
+  out.ackedUnseen = v.getUint32(c + ACKED_UNSEEN * 4, true);
+  out.lostSegments = v.getUint32(c + LOST_SEGMENT * 4, true);
+  const n = out.rttSamples = v.getUint32(r + A.R_SAMPLES, true);
+  out.rttMeanUs = n === 0 ? null : us(v.getFloat64(r + A.R_SUM, true) / n);
+}
+
 // Scratch for unpackAnalysis: the side builder copies out of them.
 const COUNTS_SCRATCH = new Uint32Array(A.COUNTS);
 const HEIGHTS_SCRATCH = new Float32Array(10);

@@ -1,9 +1,13 @@
 import { describe, it, expect } from "vitest";
 import { ConnectionStore, KEY_WORDS } from "../../../sdk/connections/connection-store.js";
 import { TUNNEL_MAX_PARENTS } from "../../../assembly/connection-layout.js";
+import { ANALYSIS_SIZE, A_COUNTS, COUNTS_STRIDE, A_RTT, R_SAMPLES, R_SUM, R_MIN, R_MAX } from "../../../assembly/analysis-layout.js";
+import { rawSideFigures, sideFigures } from "../../../sdk/connections/analysis/analysis-result.js";
 
+// The per-slot columns; the raw analysis blocks (sized for the unpacked slots on first use, and
+// their view) are tested on their own below.
 function columns(s: ConnectionStore): [string, ArrayLike<number> & { length: number }][] {
-  return Object.entries(s).filter(([, v]) => ArrayBuffer.isView(v)) as [string, Uint32Array][];
+  return Object.entries(s).filter(([name, v]) => ArrayBuffer.isView(v) && !name.startsWith("analysis")) as [string, Uint32Array][];
 }
 
 describe("ConnectionStore", () => {
@@ -27,6 +31,33 @@ describe("ConnectionStore", () => {
       else expect(values, name).toEqual(expected);
     }
     expect(s.history[again]).toBe("");
+  });
+
+  it("keeps a connection's raw analysis block, makes its results from it once asked, and forgets it with the slot", () => {
+    // A block as the WebAssembly engine leaves it: side 1 retransmitted 3 segments, side 0 has
+    // two ack-RTT samples summing 0.005 s.
+    const block = new DataView(new ArrayBuffer(8 + ANALYSIS_SIZE));
+    block.setUint32(8 + A_COUNTS + COUNTS_STRIDE, 3, true);
+    block.setUint32(8 + A_RTT + R_SAMPLES, 2, true);
+    block.setFloat64(8 + A_RTT + R_SUM, 0.005, true);
+    block.setFloat64(8 + A_RTT + R_MIN, 0.002, true);
+    block.setFloat64(8 + A_RTT + R_MAX, 0.003, true);
+    const s = new ConnectionStore(2);
+    const slots = Array.from({ length: 3 }, () => s.allocate()); // grown to 4 slots
+    s.setRawAnalysis(slots[2]!, block, 8);
+    expect(s.rawAnalysisAt(slots[0]!)).toBe(-1);
+    const figures = { retransmissions: 0, zeroWindows: 0, ackedUnseen: 0, lostSegments: 0, rttSamples: 0, rttMeanUs: null as number | null };
+    rawSideFigures(s.rawAnalysisView, s.rawAnalysisAt(slots[2]!), 0, figures);
+    expect(figures).toEqual({ retransmissions: 0, zeroWindows: 0, ackedUnseen: 0, lostSegments: 0, rttSamples: 2, rttMeanUs: 2500 });
+    const made = s.analysisAt(slots[2]!)!;
+    expect([made.sides[1].retransmission, made.sides[0].ackRttUs.mean, made.sides[0].ackRttUs.samples]).toEqual([3, 2500, 2]);
+    sideFigures(made.sides[0], figures);
+    expect(figures.rttMeanUs).toBe(2500);
+    expect(s.analysisAt(slots[2]!)).toBe(made); // made once
+    s.allocate(); s.allocate(); // grown again: the block stays
+    expect(s.analysisAt(slots[2]!)!.sides[1].retransmission).toBe(3);
+    s.release(slots[2]!);
+    expect([s.rawAnalysisAt(slots[2]!), s.analysisAt(slots[2]!)]).toEqual([-1, undefined]);
   });
 
   it("grows every column together and keeps what it held", () => {

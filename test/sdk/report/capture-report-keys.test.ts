@@ -3,6 +3,9 @@ import { CaptureReportBuilder } from "../../../sdk/report/capture-report.js";
 import type { ConnectionRecord } from "../../../sdk/index.js";
 import { rng } from "../../helpers/decode.js";
 
+// A side's TCP analysis as the connection's facts read it: nothing to say.
+const QUIET = { retransmission: 0, zeroWindow: 0, ackedUnseen: 0, lostSegment: 0, ackRttUs: { samples: 0, mean: null } };
+
 // The fields the report reads, for a connection from `client` to `server`:`port`.
 function connection(client: string, server: string, port: number, outcome: string, answered: boolean): ConnectionRecord {
   return {
@@ -12,7 +15,7 @@ function connection(client: string, server: string, port: number, outcome: strin
     anomalies: {},
     orig: { addr: client, port: 40000, pkts: 1, flags: { syn: 1, synAck: 0 } },
     resp: { addr: server, port, pkts: answered ? 1 : 0, flags: { syn: 0, synAck: answered ? 1 : 0 } },
-    analysis: { orig: {}, resp: {} }, // read with the rest (report/connection-facts.ts), not by the report
+    analysis: { orig: QUIET, resp: QUIET }, // read with the rest (report/connection-facts.ts), not by the report
   } as unknown as ConnectionRecord;
 }
 
