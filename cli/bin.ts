@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { startScanWorkersEarly } from "./early-start.js";
 import { setGcFlags } from "./gc-flags.js";
 import { loadMain, CODE_CACHE_ENV } from "./load-main.js";
+import { EXIT_INTERNAL } from "./exit-codes.js";
 
 // Workers boot while the command line and the SDK load. The rest of the command is a bundle of
 // its own (~590 kB, dist/cli/main.cjs), loaded only after: with it in this one, Node compiled it
@@ -21,7 +22,16 @@ const loaded = loadMain<typeof import("./main.js")>(new URL("./main.cjs", import
 const cacheTo = process.env[CODE_CACHE_ENV];
 // V8 flags only now, and not while the code cache is made: a flag set rejects the code caches (gc-flags.ts).
 if (!cacheTo) void workersLoaded.then(setGcFlags);
+// Until main() settles, the exit code says a bug: with nothing left to wait for before it did
+// (the ES module entry's top-level await made Node exit 13 then), the process must not end as
+// if all went well.
+let settled = false;
+process.exitCode = EXIT_INTERNAL;
+process.once("beforeExit", () => {
+  if (!settled) process.stderr.write("tcp-handshake-scan: internal error (a bug: please report it): the command stopped before it finished\n");
+});
 void loaded.exports.main(process.argv).then((code) => {
+  settled = true;
   process.exitCode = code;
   if (cacheTo) writeFileSync(cacheTo, loaded.codeCache() ?? new Uint8Array());
 });

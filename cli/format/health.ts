@@ -14,7 +14,7 @@ import { ServerRtts } from "./server-rtts.js";
 const MAX_SERVERS = 10_000;
 
 // Each figure from the two sides' retransmission counts and ack-RTT samples (a record's, or a
-// connection's facts', read from the raw results: connection-facts.ts).
+// connection's facts': connection-facts.ts, from the unpacked bytes or the result objects).
 function rateOf(retransmitted: number, pkts: number): number {
   return pkts ? retransmitted / pkts : 0;
 }

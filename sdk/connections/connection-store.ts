@@ -5,7 +5,8 @@
 // "flip" swaps roles without moving state.
 // Slots are recycled through a free list; columns double when full. No object is allocated
 // per packet; the history string and rare anomaly counts are the only per-connection objects
-// (and a tunnelled connection's chain, and the TCP analysis results, set once when it ends).
+// (and a tunnelled connection's chain, and the TCP analysis results, set once when it ends by
+// the TypeScript tracker; an unpacked connection's are kept as bytes, objects made on asking).
 
 import { unpackAnalysis, type ConnectionAnalysis } from "./analysis/analysis-result.js";
 import { ANALYSIS_SIZE } from "../../assembly/analysis-layout.js";
@@ -267,7 +268,7 @@ export class ConnectionStore extends EndpointColumns {
     return this.analysis[slot] = unpackAnalysis(this.analysisRaw, slot * ANALYSIS_SIZE, this.analysisView);
   }
 
-  /** The raw blocks' view and slot `slot`'s offset in it, or -1 when it has none (the TypeScript tracker's). */
+  /** Slot `slot`'s raw block's offset in rawAnalysisView, or -1 when it has none (the TypeScript tracker's). */
   rawAnalysisAt(slot: number): number {
     return this.hasRawAnalysis[slot] === 0 ? -1 : slot * ANALYSIS_SIZE;
   }

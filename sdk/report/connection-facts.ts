@@ -8,7 +8,7 @@ import type { ConnectionRecord, HandshakeOutcome, TeardownKind } from "../connec
 import { buildConnectionRecord } from "../connections/connection-record.js";
 import type { ConnState } from "../connections/conn-state.js";
 import { connState } from "../connections/conn-state.js";
-import { rawSideFigures, sideFigures, type SideFigures } from "../connections/analysis/analysis-result.js";
+import { newSideFigures, rawSideFigures, sideFigures, type SideFigures } from "../connections/analysis/analysis-result.js";
 import { ConnectionStore, KEY_WORDS } from "../connections/connection-store.js";
 import {
   handshakeOutcome, hasOneSidedAnomaly, seqSpan, synAckToAckUs, synToSynAckUs, teardown,
@@ -32,8 +32,8 @@ export class ConnectionFacts {
   respPkts = 0;
   respPort = 0;
   /** The TCP analysis figures the summary's health reads, of each role (read from the store's raw block when it has one). */
-  readonly orig: SideFigures = { retransmissions: 0, zeroWindows: 0, ackedUnseen: 0, lostSegments: 0, rttSamples: 0, rttMeanUs: null };
-  readonly resp: SideFigures = { retransmissions: 0, zeroWindows: 0, ackedUnseen: 0, lostSegments: 0, rttSamples: 0, rttMeanUs: null };
+  readonly orig: SideFigures = newSideFigures();
+  readonly resp: SideFigures = newSideFigures();
 
   private recordRead: ConnectionRecord | null = null;
   private store: ConnectionStore | null = null;

@@ -121,6 +121,11 @@ export interface SideFigures {
   rttMeanUs: number | null;
 }
 
+/** Figures all zero, to be filled by sideFigures or rawSideFigures. */
+export function newSideFigures(): SideFigures {
+  return { retransmissions: 0, zeroWindows: 0, ackedUnseen: 0, lostSegments: 0, rttSamples: 0, rttMeanUs: null };
+}
+
 /** `a`'s figures into `out`. */
 export function sideFigures(a: SideAnalysis, out: SideFigures): void {
   out.retransmissions = a.retransmission;
@@ -131,13 +136,17 @@ export function sideFigures(a: SideAnalysis, out: SideFigures): void {
   out.rttMeanUs = a.ackRttUs.mean;
 }
 
+// Where side k's counts and RTT statistics lie in the block at `at`.
+const countsOf = (at: number, k: number) => at + A.A_COUNTS + k * A.COUNTS_STRIDE;
+const rttOf = (at: number, k: number) => at + A.A_RTT + k * A.RTT_STRIDE;
+
 // The counts' places in a side's block, in COUNT_NAMES' order.
 const RETRANSMISSION = COUNT_NAMES.indexOf("retransmission"), LOST_SEGMENT = COUNT_NAMES.indexOf("lostSegment");
 const ACKED_UNSEEN = COUNT_NAMES.indexOf("ackedUnseen"), ZERO_WINDOW = COUNT_NAMES.indexOf("zeroWindow");
 
 /** Side `k`'s figures of the WebAssembly engine's block at byte `at` of `v`, the same as sideFigures of its unpacked side. */
 export function rawSideFigures(v: DataView, at: number, k: number, out: SideFigures): void {
-  const c = at + A.A_COUNTS + k * A.COUNTS_STRIDE, r = at + A.A_RTT + k * A.RTT_STRIDE;
+  const c = countsOf(at, k), r = rttOf(at, k);
   out.retransmissions = v.getUint32(c + RETRANSMISSION * 4, true);
   out.zeroWindows = v.getUint32(c + ZERO_WINDOW * 4, true);
   out.ackedUnseen = v.getUint32(c + ACKED_UNSEEN * 4, true);
@@ -165,7 +174,7 @@ export function unpackAnalysis(bytes: Uint8Array, at: number, view?: DataView): 
 }
 
 function unpackSide(v: DataView, at: number, k: number, hs: number): SideAnalysis {
-  const c = at + A.A_COUNTS + k * A.COUNTS_STRIDE, r = at + A.A_RTT + k * A.RTT_STRIDE;
+  const c = countsOf(at, k), r = rttOf(at, k);
   const qs = at + A.A_QUANTILES + k * A.QUANTILES_STRIDE;
   for (let i = 0; i < A.COUNTS; i++) COUNTS_SCRATCH[i] = v.getUint32(c + i * 4, true);
   const samples = v.getUint32(r + A.R_SAMPLES, true);

@@ -1,8 +1,8 @@
 import { describe, it, expect } from "vitest";
 import { ConnectionStore, KEY_WORDS } from "../../../sdk/connections/connection-store.js";
 import { TUNNEL_MAX_PARENTS } from "../../../assembly/connection-layout.js";
-import { ANALYSIS_SIZE, A_COUNTS, COUNTS_STRIDE, A_RTT, R_SAMPLES, R_SUM, R_MIN, R_MAX } from "../../../assembly/analysis-layout.js";
-import { rawSideFigures, sideFigures } from "../../../sdk/connections/analysis/analysis-result.js";
+import { ANALYSIS_SIZE, A_COUNTS, COUNTS, COUNTS_STRIDE, A_RTT, RTT_STRIDE, R_SAMPLES, R_SUM, R_MIN, R_MAX } from "../../../assembly/analysis-layout.js";
+import { newSideFigures, rawSideFigures, sideFigures } from "../../../sdk/connections/analysis/analysis-result.js";
 
 // The per-slot columns; the raw analysis blocks (sized for the unpacked slots on first use, and
 // their view) are tested on their own below.
@@ -34,28 +34,35 @@ describe("ConnectionStore", () => {
   });
 
   it("keeps a connection's raw analysis block, makes its results from it once asked, and forgets it with the slot", () => {
-    // A block as the WebAssembly engine leaves it: side 1 retransmitted 3 segments, side 0 has
-    // two ack-RTT samples summing 0.005 s.
+    // A block as the WebAssembly engine leaves it, 8 bytes into its buffer: side 0 has two
+    // ack-RTT samples summing 0.005 s, side 1 three summing 0.0001 s.
     const block = new DataView(new ArrayBuffer(8 + ANALYSIS_SIZE));
-    block.setUint32(8 + A_COUNTS + COUNTS_STRIDE, 3, true);
     block.setUint32(8 + A_RTT + R_SAMPLES, 2, true);
     block.setFloat64(8 + A_RTT + R_SUM, 0.005, true);
     block.setFloat64(8 + A_RTT + R_MIN, 0.002, true);
     block.setFloat64(8 + A_RTT + R_MAX, 0.003, true);
+    // Every count of both sides distinct, so that a figure read from the wrong place shows.
+    for (let k = 0; k < 2; k++) for (let i = 0; i < COUNTS; i++) block.setUint32(8 + A_COUNTS + k * COUNTS_STRIDE + i * 4, 100 * k + i + 1, true);
+    block.setUint32(8 + A_RTT + RTT_STRIDE + R_SAMPLES, 3, true);
+    block.setFloat64(8 + A_RTT + RTT_STRIDE + R_SUM, 0.0001, true);
     const s = new ConnectionStore(2);
     const slots = Array.from({ length: 3 }, () => s.allocate()); // grown to 4 slots
     s.setRawAnalysis(slots[2]!, block, 8);
     expect(s.rawAnalysisAt(slots[0]!)).toBe(-1);
-    const figures = { retransmissions: 0, zeroWindows: 0, ackedUnseen: 0, lostSegments: 0, rttSamples: 0, rttMeanUs: null as number | null };
-    rawSideFigures(s.rawAnalysisView, s.rawAnalysisAt(slots[2]!), 0, figures);
-    expect(figures).toEqual({ retransmissions: 0, zeroWindows: 0, ackedUnseen: 0, lostSegments: 0, rttSamples: 2, rttMeanUs: 2500 });
+    const raw = newSideFigures(), fromObjects = newSideFigures();
+    rawSideFigures(s.rawAnalysisView, s.rawAnalysisAt(slots[2]!), 0, raw);
+    // retransmission, lostSegment, ackedUnseen and zeroWindow are counts 0, 5, 6 and 7 (COUNT_NAMES)
+    expect(raw).toEqual({ retransmissions: 1, zeroWindows: 8, ackedUnseen: 7, lostSegments: 6, rttSamples: 2, rttMeanUs: 2500 });
     const made = s.analysisAt(slots[2]!)!;
-    expect([made.sides[1].retransmission, made.sides[0].ackRttUs.mean, made.sides[0].ackRttUs.samples]).toEqual([3, 2500, 2]);
-    sideFigures(made.sides[0], figures);
-    expect(figures.rttMeanUs).toBe(2500);
+    for (const k of [0, 1]) {
+      rawSideFigures(s.rawAnalysisView, s.rawAnalysisAt(slots[2]!), k, raw);
+      sideFigures(made.sides[k], fromObjects);
+      expect(raw, `side ${k}`).toEqual(fromObjects);
+    }
+    expect(raw).toEqual({ retransmissions: 101, zeroWindows: 108, ackedUnseen: 107, lostSegments: 106, rttSamples: 3, rttMeanUs: 33.333 });
     expect(s.analysisAt(slots[2]!)).toBe(made); // made once
     s.allocate(); s.allocate(); // grown again: the block stays
-    expect(s.analysisAt(slots[2]!)!.sides[1].retransmission).toBe(3);
+    expect(s.analysisAt(slots[2]!)!.sides[1].retransmission).toBe(101);
     s.release(slots[2]!);
     expect([s.rawAnalysisAt(slots[2]!), s.analysisAt(slots[2]!)]).toEqual([-1, undefined]);
   });

@@ -1,5 +1,5 @@
 // Started scan workers are one list per process (sdk/parallel/worker-pool.ts): the command's
-// entry bundle (dist/cli/bin.cjs) starts them before its main bundle (dist/cli/main.js) loads,
+// entry bundle (dist/cli/bin.cjs) starts them before its main bundle (dist/cli/main.cjs) loads,
 // and each bundle has its own copy of the module. Two copies here: the compiled module imported
 // under two URLs (Node keeps one module instance per URL).
 
