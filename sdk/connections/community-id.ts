@@ -8,7 +8,6 @@ const TCP = 6;
 const INPUT_V4 = new Uint8Array(2 + 4 * 2 + 2 + 4);
 const INPUT_V6 = new Uint8Array(2 + 16 * 2 + 2 + 4);
 
-
 function compare(bytes: Uint8Array, a: number, b: number, length: number): number {
   for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return bytes[a + i]! - bytes[b + i]!;
   return 0;

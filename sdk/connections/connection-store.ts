@@ -98,9 +98,9 @@ export class ConnectionStore extends EndpointColumns {
    * a fifth of what the text summary allocated, which reads a few numbers of them
    * (rawSideFigures) and builds a record for a few connections only (README, round 30).
    */
-  analysisRaw = new Uint8Array(0);
+  private analysisRaw = new Uint8Array(0);
   private analysisView = new DataView(this.analysisRaw.buffer);
-  hasRawAnalysis: Uint8Array;
+  private hasRawAnalysis: Uint8Array;
 
   constructor(capacity = 1024) {
     super(capacity);
