@@ -40,6 +40,9 @@ export class ConnectionFacts {
   private slot = 0;
   private origSide = 0;
   private version = 4;
+  // The responder's address as text, once made for this connection (the report and the health
+  // both key servers by it: an IPv6 address is formatted once, not at each ask).
+  private respText: string | null = null;
   // The two addresses as bytes (side 0 at 0, side 1 at 16), copied from the key when one is formatted.
   private readonly words = new Int32Array(8);
   private readonly bytes = new Uint8Array(this.words.buffer);
@@ -71,6 +74,7 @@ export class ConnectionFacts {
     this.recordRead = null;
     this.store = s;
     this.slot = slot;
+    this.respText = null;
     const origSide = s.flipped[slot]!;
     const o = slot * 2 + origSide, r = o ^ 1;
     this.origSide = origSide;
@@ -111,7 +115,8 @@ export class ConnectionFacts {
   }
 
   respAddr(): string {
-    return this.recordRead ? this.recordRead.resp.addr : this.address(this.origSide ^ 1);
+    if (this.recordRead) return this.recordRead.resp.addr;
+    return (this.respText ??= this.address(this.origSide ^ 1));
   }
 
   /** hostKey(origAddr()): an IPv4 address's key straight from the store, with no text. */
