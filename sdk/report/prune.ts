@@ -9,7 +9,10 @@
 // The weights' scratch, kept between calls (a map's prune comes every few thousand insertions).
 let scratch = new Float64Array(0);
 
-/** Returns the weight of the most active entry it removed (null when it removed none). */
+/**
+ * Returns the weight of the most active entry it removed (null when it removed none). `weight`
+ * must not change any map given here (the weights' scratch is shared between calls).
+ */
 export function pruneLeastActive<K, V>(map: Map<K, V>, weight: (v: V) => number, max: number): number | null {
   if (map.size <= max) return null;
   const n = map.size;
