@@ -1,4 +1,4 @@
-// npm run bench:instructions -- [DIR...] FILE... — instructions executed per packet, exactly, by
+// npm run bench:instructions -- [--annotate NAME] [DIR...] FILE... — instructions executed per packet, exactly, by
 // this build and by other built checkouts DIR: one decode + track pass on one thread
 // (bench/instruction-pass.ts) under valgrind's callgrind, with V8's jitdump to name the
 // WebAssembly functions (bench/jit-costs.ts). Unlike CPU time, the counts do not move with the
@@ -6,14 +6,17 @@
 // path can be judged on a shared, drifting machine; whether fewer instructions also mean less
 // time still needs the timed comparisons (bench:analysis, farm-bench). Needs valgrind
 // (Debian's package); node runs with --no-liftoff so that every function is compiled by TurboFan
-// at once, not when it warms up. ~1 minute a 100 MB capture.
+// at once, not when it warms up. ~1 minute a 100 MB capture. With --annotate NAME, this build's
+// function whose name holds NAME is also printed instruction by instruction, each with its runs a
+// packet (bench/annotate.ts; needs objdump, Debian's binutils).
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readJitCosts } from "./jit-costs.js";
+import { callgrindCosts, costsByFunction, jitdumpLoads, type CodeLoad } from "./jit-costs.js";
+import { annotate, describeAnnotation, haveObjdump, type Annotation } from "./annotate.js";
 import { BenchFailure, BenchUsageError, EXIT_FAILURE, checkBuilds, checkCaptures, noPacketsLine, runBench } from "./bench-main.js";
 
 export interface InstructionCount {
@@ -28,6 +31,8 @@ export interface InstructionCount {
    * instructions in a decode-only pass, so that the tracker's are the difference.
    */
   decodeOnly?: number;
+  /** With `annotate`: the named function's machine code with each instruction's count. */
+  annotation?: Annotation;
 }
 
 // The checkout: two levels up from dist/bench/, one from bench/ (the tests run the source).
@@ -48,14 +53,14 @@ const isTracker = (name: string) => name.startsWith("assembly/tracker/");
 const sum = (m: Map<string, number>, keep: (n: string) => boolean = () => true) => [...m].reduce((s, [n, c]) => s + (keep(n) ? c : 0), 0);
 
 /** One decode + track pass of `build` (a checkout with dist/) over `file` under callgrind. */
-export function countInstructions(build: string, file: string): InstructionCount {
-  const counted = countPass(build, file, "track");
+export function countInstructions(build: string, file: string, annotateName?: string): InstructionCount {
+  const counted = countPass(build, file, "track", annotateName);
   if (![...counted.functions.keys()].some((n) => n.startsWith(UNNAMED))) return counted;
   const decode = countPass(build, file, "decode");
   return { ...counted, decodeOnly: sum(decode.functions) };
 }
 
-function countPass(build: string, file: string, mode: "decode" | "track"): InstructionCount {
+function countPass(build: string, file: string, mode: "decode" | "track", annotateName?: string): InstructionCount {
   // node writes its jitdump into its working directory: a fresh one, removed after. NODE_OPTIONS
   // left out: a test runner's preloads do not resolve from there.
   const dir = mkdtempSync(join(tmpdir(), "ths-instructions-"));
@@ -74,15 +79,33 @@ function countPass(build: string, file: string, mode: "decode" | "track"): Instr
     const { packets, connections } = JSON.parse(r.stdout.trim().split("\n").pop()!) as { packets: number; connections: number };
     const dump = readdirSync(dir).find((f) => /^jit-\d+\.dump$/.test(f));
     if (!dump) throw new BenchFailure("node wrote no jitdump (--perf-prof)");
+    const costs = callgrindCosts(readFileSync(out, "utf8"));
+    const loads = jitdumpLoads(readFileSync(join(dir, dump)), annotateName !== undefined);
+    const byCode = costsByFunction(costs, loads);
     const functions = new Map<string, number>();
-    for (const [name, n] of readJitCosts(out, join(dir, dump))) {
+    for (const [name, n] of byCode) {
       const w = wasmName(name);
       if (w) functions.set(w, (functions.get(w) ?? 0) + n);
     }
-    return { build, packets, connections, total, functions };
+    const counted: InstructionCount = { build, packets, connections, total, functions };
+    if (annotateName !== undefined) counted.annotation = annotateLargest(loads, byCode, costs, annotateName);
+    return counted;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// Of the WebAssembly code whose name holds `name`, the compiled code that ran the most
+// instructions (V8 may compile a function more than once: Liftoff, then TurboFan).
+function annotateLargest(loads: CodeLoad[], byCode: Map<string, number>, costs: Map<number, number>, name: string): Annotation {
+  let best: CodeLoad | null = null, bestTotal = -1;
+  for (const load of loads) {
+    if (!wasmName(load.name)?.includes(name)) continue;
+    const total = byCode.get(load.name) ?? 0;
+    if (total > bestTotal) { best = load; bestTotal = total; }
+  }
+  if (!best?.code) throw new BenchUsageError(`--annotate ${name}: no WebAssembly function's name holds it (names are like assembly/tracker/track/processPacket)`);
+  return annotate(best as CodeLoad & { code: Uint8Array }, costs);
 }
 
 /** The decoder's and the tracker's WebAssembly instructions a packet, and all of the process's. */
@@ -126,17 +149,28 @@ export function describeInstructions(file: string, counts: InstructionCount[], t
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await runBench("bench:instructions", () => {
     const args = process.argv.slice(2);
+    // --annotate NAME: this build's function whose name holds NAME, instruction by instruction.
+    const at = args.indexOf("--annotate");
+    let annotateName: string | undefined;
+    if (at >= 0) {
+      annotateName = args[at + 1];
+      if (!annotateName || annotateName.startsWith("-")) throw new BenchUsageError("--annotate needs a function's name (or part of it), e.g. --annotate track/processPacket");
+      args.splice(at, 2);
+    }
     const isDir = (a: string) => existsSync(a) && statSync(a).isDirectory();
     const dirs = args.filter(isDir), files = args.filter((a) => !isDir(a));
-    if (files.length === 0) throw new BenchUsageError("usage: node dist/bench/instructions.js [DIR...] FILE... (DIR: another built checkout)");
+    if (files.length === 0) throw new BenchUsageError("usage: node dist/bench/instructions.js [--annotate NAME] [DIR...] FILE... (DIR: another built checkout)");
     checkBuilds(dirs);
     checkCaptures(files);
     if (!haveValgrind()) throw new BenchFailure("valgrind not found (apt-get install valgrind)");
+    if (annotateName !== undefined && !haveObjdump()) throw new BenchFailure("objdump not found (apt-get install binutils)");
     let empty = 0;
     for (const file of files) {
-      const counts = [ROOT, ...dirs].map((d) => ({ ...countInstructions(d, file), build: d === ROOT ? "this build" : d }));
+      const counts = [ROOT, ...dirs].map((d) => ({ ...countInstructions(d, file, d === ROOT ? annotateName : undefined), build: d === ROOT ? "this build" : d }));
       if (counts[0]!.packets === 0) empty++;
       for (const line of describeInstructions(file, counts)) console.log(line);
+      const annotation = counts[0]!.annotation;
+      if (annotation && counts[0]!.packets > 0) for (const line of describeAnnotation(annotation, counts[0]!.packets)) console.log(line);
     }
     // A capture of no packets has no count to give: said on its line, and the exit is not 0.
     if (empty > 0) process.exitCode = EXIT_FAILURE;

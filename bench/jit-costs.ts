@@ -3,7 +3,6 @@
 // which function's code lies where. WebAssembly functions are compiled at run time, so no symbol
 // table names them; this pairs the two. Counts do not depend on the machine's load or speed.
 
-import { readFileSync } from "node:fs";
 
 /** Instructions executed at each address, from a callgrind output file with instr positions. */
 export function callgrindCosts(text: string): Map<number, number> {
@@ -33,10 +32,13 @@ export function callgrindCosts(text: string): Map<number, number> {
   return costs;
 }
 
-export interface CodeLoad { name: string; address: number; size: number }
+export interface CodeLoad { name: string; address: number; size: number; code?: Uint8Array }
 
-/** The code loads of a jitdump file (record id 0): each function's name, address and size. */
-export function jitdumpLoads(bytes: Uint8Array): CodeLoad[] {
+/**
+ * The code loads of a jitdump file (record id 0): each function's name, address and size, and
+ * with `withCode` its machine code (a view into `bytes`).
+ */
+export function jitdumpLoads(bytes: Uint8Array, withCode = false): CodeLoad[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.byteLength < 12 || view.getUint32(0, true) !== 0x4a695444) throw new Error("not a jitdump file (magic JiTD)");
   const loads: CodeLoad[] = [];
@@ -49,7 +51,10 @@ export function jitdumpLoads(bytes: Uint8Array): CodeLoad[] {
       const nameAt = at + 56;
       let end = nameAt;
       while (end < bytes.byteLength && bytes[end] !== 0) end++;
-      loads.push({ name: new TextDecoder().decode(bytes.subarray(nameAt, end)), address, size: codeSize });
+      const load: CodeLoad = { name: new TextDecoder().decode(bytes.subarray(nameAt, end)), address, size: codeSize };
+      // The code follows the name's terminating zero, to the record's end.
+      if (withCode) load.code = bytes.subarray(end + 1, Math.min(end + 1 + codeSize, at + size));
+      loads.push(load);
     }
     at += size;
   }
@@ -71,9 +76,4 @@ export function costsByFunction(costs: Map<number, number>, loads: CodeLoad[]): 
     byName.set(load.name, (byName.get(load.name) ?? 0) + cost);
   }
   return byName;
-}
-
-/** The same from the two files. */
-export function readJitCosts(callgrindFile: string, jitdumpFile: string): Map<string, number> {
-  return costsByFunction(callgrindCosts(readFileSync(callgrindFile, "utf8")), jitdumpLoads(readFileSync(jitdumpFile)));
 }

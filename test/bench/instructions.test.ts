@@ -165,7 +165,10 @@ describe("describeInstructions on a capture of no packets", () => {
 // The script's errors: one line naming the argument, file or tool, never a stack trace.
 describe.skipIf(!benchBuilt("instructions"))("bench:instructions's errors", () => {
   it("no capture, a missing one, a directory that is not a build", () => {
-    expect(runBenchScript("instructions", [])).toEqual({ code: 2, stdout: "", stderr: "bench:instructions: usage: node dist/bench/instructions.js [DIR...] FILE... (DIR: another built checkout)\n" });
+    expect(runBenchScript("instructions", [])).toEqual({ code: 2, stdout: "", stderr: "bench:instructions: usage: node dist/bench/instructions.js [--annotate NAME] [DIR...] FILE... (DIR: another built checkout)\n" });
+    for (const args of [["--annotate"], ["x.pcap", "--annotate"], ["--annotate", "--annotate", "x.pcap"]]) {
+      expect(runBenchScript("instructions", args)).toEqual({ code: 2, stdout: "", stderr: "bench:instructions: --annotate needs a function's name (or part of it), e.g. --annotate track/processPacket\n" });
+    }
     expect(runBenchScript("instructions", ["/no/such.pcap"])).toEqual({ code: 2, stdout: "", stderr: "bench:instructions: /no/such.pcap: no such file\n" });
     const notBuilt = mkdtempSync(join(tmpdir(), "ths-instructions-not-built-"));
     try {
