@@ -47,32 +47,40 @@ export const FRAG_CHUNKS: u32 = 2048;
 export const DATAGRAM_BUFFER_SIZE: u32 = 65536 + 256;
 export const IP_LAYERS: u32 = <u32>MAX_TUNNEL_DEPTH + 1;
 
-function align(p: usize, a: usize): usize { return (p + a - 1) & ~(a - 1); }
+// Every region's address is a compile-time constant, so that each use is an immediate in the
+// compiled code: a pointer computed at start-up (a call to an align function, or __heap_base)
+// became a global that V8 loaded again at each use, ~14 instructions a packet in the decoder.
+// Regions start on 64-byte lines: (end + LINE_MASK) & ~LINE_MASK.
+const LINE_MASK: usize = 63;
 
-export const STATS_PTR: usize = align(__heap_base, 64);
+// Past the module's static data (its strings and tables); ensureMemory() checks that the static
+// data ends before it.
+export const STATIC_DATA_END: usize = 8192;
+export const STATS_PTR: usize = STATIC_DATA_END;
 export const WARN_PTR: usize = STATS_PTR + <usize>STAT_COUNT * 8;
-export const META_PTR: usize = align(WARN_PTR + <usize>(WARN_COUNT * WARN_SLOT_SIZE) * 8, 64);
-export const IFACE_PTR: usize = align(META_PTR + <usize>(META_CAPACITY * META_SLOT_SIZE) * 8, 64);
-export const OUTPUT_PTR: usize = align(IFACE_PTR + <usize>MAX_INTERFACES * INTERFACE_SLOT, 64);
+export const META_PTR: usize = (WARN_PTR + <usize>(WARN_COUNT * WARN_SLOT_SIZE) * 8 + LINE_MASK) & ~LINE_MASK;
+export const IFACE_PTR: usize = (META_PTR + <usize>(META_CAPACITY * META_SLOT_SIZE) * 8 + LINE_MASK) & ~LINE_MASK;
+export const OUTPUT_PTR: usize = (IFACE_PTR + <usize>MAX_INTERFACES * INTERFACE_SLOT + LINE_MASK) & ~LINE_MASK;
 // Beside each output slot's records: their file offsets and their tunnel records, same index.
-export const FILE_OFFSETS_PTR: usize = align(OUTPUT_PTR + <usize>(OUTPUT_SLOTS * SLOT_RECORDS) * RECORD_SIZE, 64);
-export const TUNNELS_PTR: usize = align(FILE_OFFSETS_PTR + <usize>(OUTPUT_SLOTS * SLOT_RECORDS) * FILE_OFFSET_SIZE, 64);
+export const FILE_OFFSETS_PTR: usize = (OUTPUT_PTR + <usize>(OUTPUT_SLOTS * SLOT_RECORDS) * RECORD_SIZE + LINE_MASK) & ~LINE_MASK;
+export const TUNNELS_PTR: usize = (FILE_OFFSETS_PTR + <usize>(OUTPUT_SLOTS * SLOT_RECORDS) * FILE_OFFSET_SIZE + LINE_MASK) & ~LINE_MASK;
 // The tunnel type of each UDP port (u8 TUNNEL_*, 0 for none).
-export const PORT_TABLE_PTR: usize = align(TUNNELS_PTR + <usize>(OUTPUT_SLOTS * SLOT_RECORDS) * TUNNEL_RECORD_SIZE, 64);
-export const FRAG_SLOTS_PTR: usize = align(PORT_TABLE_PTR + 65536, 64);
-export const FRAG_BUCKETS_PTR: usize = align(FRAG_SLOTS_PTR + <usize>(FRAG_DATAGRAMS * FRAG_SLOT_SIZE), 64);
+export const PORT_TABLE_PTR: usize = (TUNNELS_PTR + <usize>(OUTPUT_SLOTS * SLOT_RECORDS) * TUNNEL_RECORD_SIZE + LINE_MASK) & ~LINE_MASK;
+export const FRAG_SLOTS_PTR: usize = (PORT_TABLE_PTR + 65536 + LINE_MASK) & ~LINE_MASK;
+export const FRAG_BUCKETS_PTR: usize = (FRAG_SLOTS_PTR + <usize>(FRAG_DATAGRAMS * FRAG_SLOT_SIZE) + LINE_MASK) & ~LINE_MASK;
 export const FRAG_FREE_SLOTS_PTR: usize = FRAG_BUCKETS_PTR + <usize>FRAG_BUCKETS * 2; // u16 stack
 export const FRAG_FREE_CHUNKS_PTR: usize = FRAG_FREE_SLOTS_PTR + <usize>FRAG_DATAGRAMS * 2; // u16 stack
-export const FRAG_POOL_PTR: usize = align(FRAG_FREE_CHUNKS_PTR + <usize>FRAG_CHUNKS * 2, 64);
-export const REASSEMBLY_PTR: usize = align(FRAG_POOL_PTR + <usize>(FRAG_CHUNKS << FRAG_CHUNK_SHIFT), 64);
+export const FRAG_POOL_PTR: usize = (FRAG_FREE_CHUNKS_PTR + <usize>FRAG_CHUNKS * 2 + LINE_MASK) & ~LINE_MASK;
+export const REASSEMBLY_PTR: usize = (FRAG_POOL_PTR + <usize>(FRAG_CHUNKS << FRAG_CHUNK_SHIFT) + LINE_MASK) & ~LINE_MASK;
 export const IPCOMP_PTR: usize = REASSEMBLY_PTR + <usize>(IP_LAYERS * DATAGRAM_BUFFER_SIZE);
 // The inflater's Huffman tables (wire/inflate.ts).
 export const INFLATE_TABLES_PTR: usize = IPCOMP_PTR + <usize>(IP_LAYERS * DATAGRAM_BUFFER_SIZE);
 export const INFLATE_TABLES_SIZE: u32 = 2048;
-export const INPUT_PTR: usize = align(INFLATE_TABLES_PTR + <usize>INFLATE_TABLES_SIZE, 64);
+export const INPUT_PTR: usize = (INFLATE_TABLES_PTR + <usize>INFLATE_TABLES_SIZE + LINE_MASK) & ~LINE_MASK;
 export const MEMORY_END: usize = INPUT_PTR + <usize>INPUT_CAPACITY + 64; // 64: slack for wide loads
 
 export function ensureMemory(): void {
+  if (__heap_base > STATIC_DATA_END) unreachable(); // the static data grew past STATIC_DATA_END: raise it
   const pages = <i32>((MEMORY_END + 0xffff) >> 16);
   const have = memory.size();
   if (pages > have) memory.grow(pages - have);
