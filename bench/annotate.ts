@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CodeLoad } from "./jit-costs.js";
-import { BenchFailure } from "./bench-main.js";
+import { BenchFailure, toolRuns } from "./bench-main.js";
 
 export interface AnnotatedInstruction {
   /** Bytes from the function's start. */
@@ -44,8 +44,7 @@ export function parseObjdump(text: string): { address: number; text: string }[] 
 
 /** Whether objdump (binutils) can be run here. */
 export function haveObjdump(): boolean {
-  const r = spawnSync("objdump", ["--version"], { encoding: "utf8" });
-  return !r.error && r.status === 0;
+  return toolRuns("objdump");
 }
 
 /** The code of `load` disassembled, each instruction with its count from `costs` (by address). */

@@ -4,6 +4,7 @@
 // non-zero exit (2 for a usage error, 1 for a failure), never a stack trace. Only a bug (an
 // error none of these) keeps its stack, to be reported.
 
+import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 
 /** A bad argument or variable: exit 2. */
@@ -11,6 +12,12 @@ export class BenchUsageError extends Error {}
 
 /** Something the benchmark needs is missing or failed (a tool, a build, a measured command): exit 1. */
 export class BenchFailure extends Error {}
+
+/** Whether the tool `command` can be run here (it answers --version). */
+export function toolRuns(command: string): boolean {
+  const r = spawnSync(command, ["--version"], { stdio: "ignore" });
+  return !r.error && r.status === 0;
+}
 
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;

@@ -23,7 +23,6 @@
 // N, default 3; the runs of a capture's engines are interleaved, since this machine's speed
 // drifts; tshark runs once), BENCH_C_BASELINE (another path to c_baseline.c).
 
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, existsSync, statSync, rmSync, openSync, readSync, closeSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir, cpus, totalmem, availableParallelism } from "node:os";
 import { join } from "node:path";
@@ -31,7 +30,7 @@ import { fileURLToPath } from "node:url";
 import { generateCapture, type Mix } from "./generate.js";
 import { measureRun, type Measured } from "./measure-run.js";
 import { buildCBaseline, cBaselineFlows } from "./c-baseline.js";
-import { namesVariable, numberListVariable, numberVariable, runBench, runsVariable } from "./bench-main.js";
+import { namesVariable, numberListVariable, numberVariable, runBench, runsVariable, toolRuns } from "./bench-main.js";
 import { describeRatio, pairedRatio } from "./paired-ratios.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -59,10 +58,6 @@ function warm(path: string): void {
   const buf = Buffer.allocUnsafe(1 << 20);
   while (readSync(fd, buf, 0, buf.length, null) > 0) { /* into page cache */ }
   closeSync(fd);
-}
-
-function hasTshark(): boolean {
-  return spawnSync("tshark", ["--version"], { stdio: "ignore" }).status === 0;
 }
 
 interface Capture { name: string; path: string; bytes: number; packets: number; connections: number; gb: number }
@@ -119,7 +114,7 @@ async function measureCapture(c: Capture, engines: Engine[]): Promise<Row[]> {
 async function main(): Promise<void> {
   readSettings();
   console.log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; captures in ${dir}; best of ${runs}`);
-  const tshark = hasTshark();
+  const tshark = toolRuns("tshark");
   const cores = availableParallelism();
   const binDir = mkdtempSync(join(tmpdir(), "ths-c-baseline-"));
   const c = buildCBaseline(ROOT, binDir);

@@ -17,7 +17,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { callgrindCosts, costsByFunction, jitdumpLoads, type CodeLoad } from "./jit-costs.js";
 import { annotate, describeAnnotation, haveObjdump, type Annotation } from "./annotate.js";
-import { BenchFailure, BenchUsageError, EXIT_FAILURE, checkBuilds, checkCaptures, noPacketsLine, runBench } from "./bench-main.js";
+import { BenchFailure, BenchUsageError, EXIT_FAILURE, checkBuilds, checkCaptures, noPacketsLine, runBench, toolRuns } from "./bench-main.js";
 
 export interface InstructionCount {
   build: string;
@@ -41,8 +41,7 @@ const ROOT = resolve(HERE, existsSync(join(HERE, "..", "package.json")) ? ".." :
 
 /** Whether valgrind can be run here. */
 export function haveValgrind(): boolean {
-  const r = spawnSync("valgrind", ["--version"], { encoding: "utf8" });
-  return !r.error && r.status === 0;
+  return toolRuns("valgrind");
 }
 
 // "JS:assembly/tracker/track/accept-31-turbofan" → "assembly/tracker/track/accept"; a module
