@@ -9,7 +9,7 @@ import { prestartScanWorkers } from "../sdk/parallel/worker-pool.js";
 import { parseCommandLine } from "./args.js";
 import { scanThreads } from "./threads.js";
 import { totalSize } from "./input-size.js";
-import { estimatedPackets } from "./packet-estimate.js";
+import { estimatedPackets } from "../sdk/decoder/packet-estimate.js";
 import { memoryThreads } from "./thread-memory.js";
 
 /** The worker threads a scan with these arguments will use, or 0 when it is surely no scan. */

@@ -26,7 +26,7 @@ import { EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, EXIT_PIPE, EXIT_UNREADABLE, EXIT_NO
 import { UsageError } from "../usage-error.js";
 import { refuseParquetOnTerminal } from "../terminal-output.js";
 import { chooseThreads } from "../threads.js";
-import { estimatedPackets } from "../packet-estimate.js";
+import { estimatedPackets } from "../../sdk/decoder/packet-estimate.js";
 import { memoryThreads } from "../thread-memory.js";
 import { decapsulationOptions, type DecapsulationFlags } from "../decapsulation-flags.js";
 

@@ -24,6 +24,8 @@ import { linesInWorkers, trackInWorkers, wasmLinesFromWorkers } from "../paralle
 import { wasmLineFormat, lineWriter, type LineSpec } from "./line-formats.js";
 import { wasmLinesEnabled } from "./wasm-lines.js";
 import { ByteSink } from "./byte-sink.js";
+import { bytesPerRecord } from "../decoder/packet-estimate.js";
+import { mainShareFor } from "../parallel/main-share.js";
 
 /** The thread count from which the workers write the lines. */
 export const LINE_WORKERS_FROM = 3;
@@ -81,7 +83,7 @@ export function createLineScanner(input: CaptureInput | CaptureInput[], options:
     // worker writes itself when it has room (parallel/scan-worker.ts); from three, each worker
     // writes its own.
     const source = wasmLines && threads === 2
-      ? wasmLinesFromWorkers(inputs, options, threads - 1, summaries, spec, wasmLines, { reuse })
+      ? wasmLinesFromWorkers(inputs, options, threads - 1, summaries, spec, wasmLines, { reuse, mainShare: mainShare(inputs) })
       : linesInWorkers(inputs, options, threads - 1, summaries, spec, { wasmLines, reuse });
     for await (const chunk of whileRead(source, ended)) {
       if (chunk.length) yield chunk;
@@ -120,4 +122,11 @@ async function* whileRead<T>(source: AsyncGenerator<T, Timeline>, end: (t: Timel
   } finally {
     await source.return(undefined as unknown as Timeline);
   }
+}
+
+// The main thread's share of the flows at two threads, by the captures' bytes a record (none for
+// a stream or bytes in memory, whose records cannot be sampled first).
+function mainShare(inputs: CaptureInput[]): number {
+  const files = inputs.filter((i): i is string => typeof i === "string");
+  return files.length === inputs.length ? mainShareFor(bytesPerRecord(files)) : 0;
 }

@@ -58,6 +58,23 @@ export class EndedLinesWriter {
   }
 
   /**
+   * Appends the lines of the records at `addresses` of the writer's own tracker memory to those
+   * takeAppended() hands on; their ends (from the start of what it hands on) and keys.
+   */
+  appendInPlace(addresses: number[]): { ends: Uint32Array; keys: Float64Array } {
+    const wasm = this.withWasm();
+    const buffer = this.tracker!.memory.buffer;
+    return this.writeLines(new Uint8Array(buffer), new DataView(buffer), addresses, () => { wasm.inPlace(); });
+  }
+
+  /** The lines appended since the last take, in their buffer (the writer goes on in a spare one). */
+  takeAppended(): Uint8Array {
+    if (!this.spare) return this.out.takeCopy();
+    const { buffer, length } = this.out.take(this.spare());
+    return new Uint8Array(buffer, 0, length);
+  }
+
+  /**
    * The lines of runs of ended records in another thread's tracker memory, `source` (the first
    * worker's ended ring: `counts[r]` records at `at[r]`), copied once into this writer's.
    */
@@ -86,6 +103,12 @@ export class EndedLinesWriter {
 
   // The lines of the records at `offsets` of `bytes` (`view`), `load` having placed them for the WebAssembly writer.
   private linesOf(bytes: Uint8Array, view: DataView, offsets: number[], load: () => void): EndedLines {
+    const { ends, keys } = this.writeLines(bytes, view, offsets, load);
+    return { bytes: this.takeAppended(), ends, keys };
+  }
+
+  // The same, appended to what the writer holds: their ends and keys.
+  private writeLines(bytes: Uint8Array, view: DataView, offsets: number[], load: () => void): { ends: Uint32Array; keys: Float64Array } {
     const count = offsets.length;
     const keys = endedKeys(view, offsets), ends = new Uint32Array(count), out = this.out;
     const inJs = (k: number) => {
@@ -94,9 +117,7 @@ export class EndedLinesWriter {
     };
     if (this.wasm) this.inWasm(load, offsets, count, ends, inJs);
     else for (let k = 0; k < count; k++) { inJs(k); ends[k] = out.length; }
-    if (!this.spare) return { bytes: out.takeCopy(), ends, keys };
-    const { buffer, length } = out.take(this.spare());
-    return { bytes: new Uint8Array(buffer, 0, length), ends, keys };
+    return { ends, keys };
   }
 
   private inWasm(load: () => void, offsets: number[], count: number, ends: Uint32Array, inJs: (k: number) => void): void {

@@ -22,7 +22,7 @@ export interface WorkerJob {
   recycle: MessagePort;
   records: DecodedRecords;
   options: ScanOptions;
-  shard: { index: number; count: number };
+  shard: { index: number; count: number; weights?: readonly number[] };
   /**
    * This worker's tracker lives in the records' memory (above the decoder's regions) and reads
    * the batches where they are; the others copy each batch into memories of their own. One

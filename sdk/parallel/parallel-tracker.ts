@@ -25,9 +25,11 @@ import { abortable } from "../abort.js";
 import { lineFormatRegistration, lineWriter, type LineSpec } from "../lines/line-formats.js";
 import type { WasmLineFormat } from "../lines/wasm-lines.js";
 import { EndedLineRuns } from "./ended-line-runs.js";
-import type { Received, RunItem, RunKind } from "./merge-runs.js";
+import type { Received, Run, RunItem, RunKind } from "./merge-runs.js";
 import { completeUpTo, mergeBatch, queuedBatches, takeOpen, type Sent } from "./merge-order.js";
 import { RecordRuns } from "./record-runs.js";
+import { MainShareLines, type LocalShard } from "./main-share.js";
+import type { TrackerShard } from "../connections/shard-groups.js";
 
 /** Options a worker can receive: plain data only (no callbacks). */
 function portable(options: ScanOptions): ScanOptions {
@@ -45,6 +47,13 @@ interface WorkerState<D> extends Sent<D> {
 }
 
 const YIELD_EVERY = 8; // batches
+/**
+ * This thread's share: the lines it holds for the merge before it waits for the workers (a
+ * flood's ~1.7 kB lines, a 2 MB buffer a batch), and the connections it ends at a time at the
+ * end of input (each step's lines merged before the next).
+ */
+const LOCAL_HELD_BYTES = 8 << 20;
+const LOCAL_FINISH_STEP = 512;
 /**
  * Output slots the ring cycles through (of the decoder's 32): each is 4 160 records of 128 bytes
  * (0.5 MB) touched once used, so all 32 cost 17 MB of resident memory; a few batches of slack
@@ -99,21 +108,27 @@ export const LINES_WHEN_BEHIND = 512;
  * those it declines); while this thread is behind by `behind` connections, or is the bound, or
  * while a worker's waits for batches cover them, the workers write them (scan-worker.ts; tests
  * set 0: always, or Infinity: never). `handOff` as for trackInWorkers; with `reuse`,
- * each chunk is written over by the next (line-runs.ts, ChunkBuffer), as in linesInWorkers.
+ * each chunk is written over by the next (line-runs.ts, ChunkBuffer), as in linesInWorkers. With
+ * `mainShare` (above 0, one worker), this thread tracks that share of the flows too and writes
+ * their lines (main-share.ts).
  */
 export function wasmLinesFromWorkers(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], lines: LineSpec,
   wasmLines: WasmLineFormat,
-  { behind = LINES_WHEN_BEHIND, handOff, reuse }: { behind?: number; handOff?: HandOffPeak; reuse?: boolean } = {},
+  { behind = LINES_WHEN_BEHIND, handOff, reuse, mainShare = 0 }: { behind?: number; handOff?: HandOffPeak; reuse?: boolean; mainShare?: number } = {},
 ): AsyncGenerator<Uint8Array, Timeline> {
-  const kind = new EndedLineRuns(wasmLines, lineWriter(lines), reuse, handOff);
+  const write = lineWriter(lines);
+  const kind = new EndedLineRuns(wasmLines, write, reuse, handOff);
   const job = jobLines(lines, { wasmLines, linesWhenBehind: behind, endedInPlace: true });
-  return runWorkers(inputs, options, threads, summaries, kind, job, handOff);
+  const local = threads === 1 && mainShare > 0
+    ? { weight: mainShare, make: (shard: TrackerShard) => new MainShareLines(portable(options), shard, wasmLines, () => write) }
+    : undefined;
+  return runWorkers(inputs, options, threads, summaries, kind, job, handOff, local);
 }
 
 async function* runWorkers<D, T>(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], kind: RunKind<D, T>,
-  lineJob: LineJob, handOff?: HandOffPeak,
+  lineJob: LineJob, handOff?: HandOffPeak, localShare?: { weight: number; make: (shard: TrackerShard) => LocalShard<D> },
 ): AsyncGenerator<T, Timeline> {
   const signal = options.signal;
   // The decoders of every input run on one memory the workers read the records from.
@@ -132,7 +147,20 @@ async function* runWorkers<D, T>(
   let news = 0; // messages received: checked before waiting, as some arrive while we yield
   let over = false; // the scan has ended (finished, failed or left early)
   const states: WorkerState<D>[] = [];
-  const consumed = (worker: number, count: number) => writer.consumed(worker, count);
+  // The shards: one a worker's; with localShare, one more, this thread's, of that weight against
+  // the workers' 1 - weight in all (shard-groups.ts).
+  const shardCount = threads + (localShare ? 1 : 0);
+  const weights = localShare ? [...new Array<number>(threads).fill((1 - localShare.weight) / threads), localShare.weight] : undefined;
+  const local = localShare?.make({ index: threads, count: shardCount, weights }) ?? null;
+  // What the merge reads: the workers', and this thread's share (index `threads`, no ring words).
+  const merged: Sent<D>[] = [];
+  const localSent: Sent<D> = { index: threads, queue: [], final: [], upTo: 0, done: false };
+  const consumed = (worker: number, count: number) => { if (worker < threads) writer.consumed(worker, count); };
+  const tracked = (runs: Run<D>[], upTo: number) => {
+    for (const run of runs) (run.batch === FINAL_BATCH ? localSent.final : localSent.queue).push(run);
+    localSent.upTo = upTo;
+    news++;
+  };
 
   // What the workers send waits as they sent it, until merged and handed on.
   // A message in place ("ended-in-place") has no buffer: its records are released in the
@@ -156,7 +184,7 @@ async function* runWorkers<D, T>(
   const start = (index: number): WorkerState<D> => {
     const recycle = new MessageChannel();
     const job: WorkerJob = {
-      ring, recycle: recycle.port2, records, options: portable(options), shard: { index, count: threads },
+      ring, recycle: recycle.port2, records, options: portable(options), shard: { index, count: shardCount, weights },
       inPlace: index === 0 && layout.memoryEnd() <= TRACKER_MEMORY_BASE, ...lineJob,
     };
     const state: WorkerState<D> = { index, worker: takeScanWorker(threads), recycle: recycle.port1, queue: [], final: [], upTo: 0, done: false };
@@ -192,6 +220,8 @@ async function* runWorkers<D, T>(
     return state;
   };
   for (let index = 0; index < threads; index++) states.push(start(index));
+  merged.push(...states);
+  if (local) merged.push(localSent);
 
   // A value handed to the caller. While the caller holds it (at the yield) the workers do not
   // keep the process alive: a caller that stops iterating and drops the scan without closing it
@@ -219,14 +249,14 @@ async function* runWorkers<D, T>(
   // Everything every worker has reported complete, merged in order: batch by batch, then the
   // connections open at the end, by id across the workers (merge-order.ts does the work).
   function* handOn(): Generator<T> {
-    const complete = completeUpTo(states);
-    for (const batch of queuedBatches(states, complete)) {
+    const complete = completeUpTo(merged);
+    for (const batch of queuedBatches(merged, complete)) {
       // Ordered by the bytes (end time, id), then built a group at a time: a flood past the
       // half-open limit ends thousands of connections per batch, and records built all at once
       // would outlive the young generation (peak RSS).
-      const merged = mergeBatch(states, batch, consumed);
-      for (let i = 0; i < merged.length; i += FINISH_GROUP) {
-        yield* hand(kind.emit(merged.slice(i, i + FINISH_GROUP)));
+      const items = mergeBatch(merged, batch, consumed);
+      for (let i = 0; i < items.length; i += FINISH_GROUP) {
+        yield* hand(kind.emit(items.slice(i, i + FINISH_GROUP)));
       }
     }
     if (complete === Infinity) yield* handOnOpen();
@@ -237,11 +267,11 @@ async function* runWorkers<D, T>(
   // waiting for it (it may be waiting for room): one atomic update and wake-up per group.
   function* handOnOpen(): Generator<T> {
     const group: RunItem<D>[] = [];
-    const taken = states.map(() => 0);
+    const taken = merged.map(() => 0);
     const report = () => {
-      for (const s of states) if (taken[s.index]! > 0) { writer.consumed(s.index, taken[s.index]!); taken[s.index] = 0; }
+      for (const s of merged) if (taken[s.index]! > 0) { consumed(s.index, taken[s.index]!); taken[s.index] = 0; }
     };
-    while (takeOpen(states, group, taken, FINISH_GROUP)) {
+    while (takeOpen(merged, group, taken, FINISH_GROUP)) {
       report();
       yield* hand(kind.emit(group.splice(0)));
     }
@@ -257,28 +287,39 @@ async function* runWorkers<D, T>(
   const input = decodeInputs(inputs, options, summaries, placement);
   let reading = true, published = 0;
   const step = async (seen: number): Promise<boolean> => {
-    if (reading && writer.slotFree()) {
+    // This thread's lines wait for the workers' of the same batches: it holds so many, at most.
+    const held = local !== null && local.held > LOCAL_HELD_BYTES;
+    if (reading && !held && writer.slotFree()) {
       // Each batch is decoded into nextSlot(), which is free: waited for before the decoder resumes.
       const next = await input.next();
       if (next.done) {
         reading = false;
         writer.close();
+        localSent.upTo = Infinity; // its connections still open are ended step by step below
         return true;
       }
       const { batch, packetBase } = next.value;
       writer.publish(batch.count, packetBase, batch.latestSec, batch.latestNsec);
+      // This thread's share of the batch (the workers have theirs from the ring meanwhile).
+      if (local) tracked(local.track(batch, packetBase, published), published + 1);
       // Reading and decoding never wait for the event loop: let the workers' messages in now
       // and then, or they queue up (unread bytes) for as long as the ring has room.
       if (++published % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       signal?.throwIfAborted();
       return true;
     }
-    if (!reading && states.every((s) => s.done && s.queue.length === 0 && s.final.length === 0)) return false;
+    if (!reading && local && !localSent.done && localSent.final.length === 0) {
+      const { runs, done } = local.finish(LOCAL_FINISH_STEP);
+      tracked(runs, Infinity);
+      localSent.done = done;
+      return true;
+    }
+    if (!reading && merged.every((s) => s.done && s.queue.length === 0 && s.final.length === 0)) return false;
     // The slot the next batch goes to is still taken (a worker waiting for its connections to be
     // consumed frees none until they are: handed on meanwhile), or the input has ended.
     if (news === seen) {
       const woken = new Promise<void>((resolve) => { wake = resolve; });
-      await abortable(reading ? Promise.race([writer.slotFreed(), woken]) : woken, signal);
+      await abortable(reading && !held ? Promise.race([writer.slotFreed(), woken]) : woken, signal);
     }
     wake = null;
     return true;

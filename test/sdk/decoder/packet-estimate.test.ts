@@ -1,4 +1,4 @@
-// The packet estimate the default thread count goes by (cli/packet-estimate.ts): exact on
+// The packet estimate the default thread count goes by (sdk/decoder/packet-estimate.ts): exact on
 // captures that fit in the sample, close on larger ones, and null where it cannot be told.
 
 import { describe, it, expect } from "vitest";
@@ -7,13 +7,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
-import { estimatedPackets, recordsIn } from "../../cli/packet-estimate.js";
-import { scanThreads, SMALL_CAPTURE_PACKETS } from "../../cli/threads.js";
-import { writePcap, writePcapng, type Frame } from "../helpers/capture-writer.js";
-import { generateCapture } from "../../bench/generate.js";
+import { estimatedPackets, recordsIn } from "../../../sdk/decoder/packet-estimate.js";
+import { scanThreads, SMALL_CAPTURE_PACKETS } from "../../../cli/threads.js";
+import { writePcap, writePcapng, type Frame } from "../../helpers/capture-writer.js";
+import { generateCapture } from "../../../bench/generate.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ths-estimate-"));
-const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
+const SAMPLE = fileURLToPath(new URL("../../../examples/sample.pcap", import.meta.url));
 const frames = (n: number, size: number): Frame[] => Array.from({ length: n }, (_, k) => ({ data: new Uint8Array(size).fill(k & 255) }));
 
 function file(name: string, bytes: Uint8Array): string {

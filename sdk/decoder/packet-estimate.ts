@@ -2,9 +2,10 @@
 // first few files (not at their start, which is often a burst of handshakes, smaller packets
 // than the rest: a generated 2 GB capture's first MiB averaged 213 bytes a record, the whole
 // 1 008): their size over the average record size seen. The default thread count goes by it
-// (threads.ts): what a worker saves grows with the packets, not the bytes, and a full-snaplen
-// capture holds ten times fewer packets per byte than a 96-byte one. Imports nothing of the
-// SDK (the command loads that lazily, after it has started the workers).
+// (the command's cli/threads.ts): what a worker saves grows with the packets, not the bytes, and a
+// full-snaplen capture holds ten times fewer packets per byte than a 96-byte one; so does the
+// share of the flows the main thread tracks at two threads (parallel/main-share.ts). Imports
+// nothing else (the command uses it before it loads the rest of the SDK, while its workers start).
 
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 
@@ -27,6 +28,15 @@ export function estimatedPackets(files: string[]): number | null {
 }
 
 let last: { key: string; packets: number | null } | null = null;
+
+/** Bytes a record takes on average in `files` (estimatedPackets()), or null when it cannot be told. */
+export function bytesPerRecord(files: string[]): number | null {
+  const packets = estimatedPackets(files);
+  if (!packets) return null;
+  let bytes = 0;
+  for (const f of files) bytes += statSync(f).size;
+  return bytes / packets;
+}
 
 function estimate(files: string[]): number | null {
   // Each sampled file by its own record size; the others by the sampled files' average.
