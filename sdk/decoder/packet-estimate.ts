@@ -22,19 +22,33 @@ const SAMPLED_FILES = 4;
  */
 export function estimatedPackets(files: string[]): number | null {
   // The command asks twice (to start its workers early, then to scan): the files are read once.
-  const key = files.join("\0");
+  // Each file by its path, size and time modified: a file written anew is sampled again.
+  const key = files.map((f) => `${f}\0${identity(f)}`).join("\0");
   if (last?.key !== key) last = { key, packets: estimate(files) };
   return last.packets;
 }
 
 let last: { key: string; packets: number | null } | null = null;
 
+function identity(file: string): string {
+  try {
+    const stat = statSync(file);
+    return `${stat.size}\0${stat.mtimeMs}`;
+  } catch {
+    return "";
+  }
+}
+
 /** Bytes a record takes on average in `files` (estimatedPackets()), or null when it cannot be told. */
 export function bytesPerRecord(files: string[]): number | null {
   const packets = estimatedPackets(files);
   if (!packets) return null;
   let bytes = 0;
-  for (const f of files) bytes += statSync(f).size;
+  try {
+    for (const f of files) bytes += statSync(f).size;
+  } catch {
+    return null; // gone since: the scan says so
+  }
   return bytes / packets;
 }
 

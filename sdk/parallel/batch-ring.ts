@@ -86,6 +86,11 @@ export class RingWriter {
     return this.published % this.ring.slots;
   }
 
+  /** Batches published that the slowest worker has not yet read. */
+  unread(): number {
+    return this.published - this.readBy(this.slowestReader());
+  }
+
   /** True once every worker has read the batch that last used nextSlot(). */
   slotFree(): boolean {
     return this.readBy(this.slowestReader()) > this.published - this.ring.slots;

@@ -9,6 +9,7 @@
 // (README, "Threads and the record path": the shares measured.)
 
 import { WasmConnectionTracker } from "../connections/wasm-tracker.js";
+import { acquireScanMemory, releaseScanMemory } from "../wasm-memory.js";
 import type { TrackerShard } from "../connections/shard-groups.js";
 import type { PacketBatch } from "../decoder/packet-batch.js";
 import type { LineWriter } from "../lines/line-formats.js";
@@ -42,12 +43,21 @@ export interface LocalShard<D> {
    * and whether none is left.
    */
   finish(max: number): { runs: Run<D>[]; done: boolean };
-  /** Bytes of the runs handed on and not yet merged. */
+  /** Bytes of lines handed on and not yet merged. */
   readonly held: number;
+  /** Gives back what it holds (its tracker's memory): the scan is over. */
+  close(): void;
 }
+
+/** A buffer of lines bigger than this is left to the collector once merged, not kept for reuse. */
+const SPARE_MAX_BYTES = 2 << 20;
 
 export class MainShareLines implements LocalShard<Lines> {
   private readonly tracker: WasmConnectionTracker;
+  // A scan memory from the pool (its tracker above TRACKER_MEMORY_BASE; the decoder's regions
+  // below it are never touched): a memory made per scan and dropped waits for V8's next full
+  // collection, and a loop of scans would pile them up (wasm-memory.ts).
+  private readonly memory = acquireScanMemory();
   private readonly lines: EndedLinesWriter;
   private readonly spares: ArrayBuffer[] = [];
   // The ends and keys of each call's lines since the last take.
@@ -57,7 +67,13 @@ export class MainShareLines implements LocalShard<Lines> {
   held = 0;
 
   constructor(options: ScanOptions, shard: TrackerShard, format: WasmLineFormat, write: () => LineWriter) {
-    const tracker = this.tracker = new WasmConnectionTracker({ ...options, shard }, null);
+    let tracker: WasmConnectionTracker;
+    try {
+      tracker = this.tracker = new WasmConnectionTracker({ ...options, shard }, null, null, this.memory);
+    } catch (error) {
+      releaseScanMemory(this.memory);
+      throw error;
+    }
     const lines = this.lines = new EndedLinesWriter({ tracker: tracker.wasm, format }, write, () => this.spares.pop());
     // Each call's ended records, written as lines before the tracker's next call reuses their room.
     tracker.endedRuns = (at, count) => {
@@ -81,6 +97,10 @@ export class MainShareLines implements LocalShard<Lines> {
     return { runs: this.take(FINAL_BATCH), done };
   }
 
+  close(): void {
+    releaseScanMemory(this.memory);
+  }
+
   // The lines written since the last take, as one run of `batch`.
   private take(batch: number): Run<Lines>[] {
     const count = this.count;
@@ -91,9 +111,15 @@ export class MainShareLines implements LocalShard<Lines> {
     this.ends = [];
     this.keys = [];
     this.count = 0;
-    const buffer = bytes.buffer as ArrayBuffer;
-    this.held += buffer.byteLength;
-    const received = { buffer, left: count, giveBack: () => { this.spares.push(buffer); this.held -= buffer.byteLength; } };
+    const buffer = bytes.buffer as ArrayBuffer, length = bytes.length;
+    this.held += length;
+    const received = {
+      buffer, left: count,
+      giveBack: () => {
+        this.held -= length;
+        if (buffer.byteLength <= SPARE_MAX_BYTES) this.spares.push(buffer);
+      },
+    };
     return runsOf([{ batch, count }], { bytes, ends }, keys, received);
   }
 }

@@ -54,6 +54,8 @@ const YIELD_EVERY = 8; // batches
  */
 const LOCAL_HELD_BYTES = 8 << 20;
 const LOCAL_FINISH_STEP = 512;
+const HELD_PAUSE_MS = 1;
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 /**
  * Output slots the ring cycles through (of the decoder's 32): each is 4 160 records of 128 bytes
  * (0.5 MB) touched once used, so all 32 cost 17 MB of resident memory; a few batches of slack
@@ -131,9 +133,24 @@ async function* runWorkers<D, T>(
   lineJob: LineJob, handOff?: HandOffPeak, localShare?: { weight: number; make: (shard: TrackerShard) => LocalShard<D> },
 ): AsyncGenerator<T, Timeline> {
   const signal = options.signal;
+  // The shards: one a worker's; with localShare, one more, this thread's, of that weight against
+  // the workers' 1 - weight in all (shard-groups.ts). Its tracker made first: a failure to make
+  // it leaves nothing else behind.
+  const shardCount = threads + (localShare ? 1 : 0);
+  const weights = localShare ? [...new Array<number>(threads).fill((1 - localShare.weight) / threads), localShare.weight] : undefined;
+  const local = localShare?.make({ index: threads, count: shardCount, weights }) ?? null;
   // The decoders of every input run on one memory the workers read the records from.
-  const memory = acquireScanMemory();
-  const layout = await instantiateDecoder(memory); // grows the memory; tells where the slots are
+  let memory: WebAssembly.Memory;
+  try {
+    memory = acquireScanMemory();
+  } catch (error) {
+    local?.close();
+    throw error;
+  }
+  const layout = await instantiateDecoder(memory).catch((error: unknown) => {
+    local?.close();
+    throw error;
+  }); // grows the memory; tells where the slots are
   const records: DecodedRecords = {
     memory, outputAt: layout.outputPtr(), slotRecords: layout.recordCapacity(),
     extras: { fileOffsetsAt: layout.fileOffsetsPtr(), tunnelsAt: layout.tunnelsPtr() },
@@ -147,11 +164,6 @@ async function* runWorkers<D, T>(
   let news = 0; // messages received: checked before waiting, as some arrive while we yield
   let over = false; // the scan has ended (finished, failed or left early)
   const states: WorkerState<D>[] = [];
-  // The shards: one a worker's; with localShare, one more, this thread's, of that weight against
-  // the workers' 1 - weight in all (shard-groups.ts).
-  const shardCount = threads + (localShare ? 1 : 0);
-  const weights = localShare ? [...new Array<number>(threads).fill((1 - localShare.weight) / threads), localShare.weight] : undefined;
-  const local = localShare?.make({ index: threads, count: shardCount, weights }) ?? null;
   // What the merge reads: the workers', and this thread's share (index `threads`, no ring words).
   const merged: Sent<D>[] = [];
   const localSent: Sent<D> = { index: threads, queue: [], final: [], upTo: 0, done: false };
@@ -287,8 +299,10 @@ async function* runWorkers<D, T>(
   const input = decodeInputs(inputs, options, summaries, placement);
   let reading = true, published = 0;
   const step = async (seen: number): Promise<boolean> => {
-    // This thread's lines wait for the workers' of the same batches: it holds so many, at most.
-    const held = local !== null && local.held > LOCAL_HELD_BYTES;
+    // This thread's lines wait for the workers' of the same batches: past so many, it waits for
+    // the workers to read on (not while they have read every batch: they report the batches
+    // complete only as they go on, or every so many batches).
+    const held = local !== null && local.held > LOCAL_HELD_BYTES && writer.unread() > 0;
     if (reading && !held && writer.slotFree()) {
       // Each batch is decoded into nextSlot(), which is free: waited for before the decoder resumes.
       const next = await input.next();
@@ -319,7 +333,8 @@ async function* runWorkers<D, T>(
     // consumed frees none until they are: handed on meanwhile), or the input has ended.
     if (news === seen) {
       const woken = new Promise<void>((resolve) => { wake = resolve; });
-      await abortable(reading && !held ? Promise.race([writer.slotFreed(), woken]) : woken, signal);
+      const readOn = held ? pause(HELD_PAUSE_MS) : writer.slotFreed();
+      await abortable(reading ? Promise.race([readOn, woken]) : woken, signal);
     }
     wake = null;
     return true;
@@ -340,6 +355,7 @@ async function* runWorkers<D, T>(
       await s.worker.terminate();
     }
     releaseScanMemory(memory); // nothing runs on it any more
+    local?.close();
   }
   if (failure) throw failure;
   return timeline!;

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
-import { estimatedPackets, recordsIn } from "../../../sdk/decoder/packet-estimate.js";
+import { bytesPerRecord, estimatedPackets, recordsIn } from "../../../sdk/decoder/packet-estimate.js";
 import { scanThreads, SMALL_CAPTURE_PACKETS } from "../../../cli/threads.js";
 import { writePcap, writePcapng, type Frame } from "../../helpers/capture-writer.js";
 import { generateCapture } from "../../../bench/generate.js";
@@ -50,6 +50,17 @@ describe("estimatedPackets", () => {
     expect(estimatedPackets([file("text.txt", new TextEncoder().encode("not a capture at all, just text"))])).toBeNull();
     expect(estimatedPackets([file("cut.pcap", pcap.subarray(0, 24 + 16 + 10))])).toBeNull();
     expect(recordsIn(new Uint8Array(10))).toBeNull();
+  });
+
+  it("samples a file written anew at the same path again, and gives its bytes a record", () => {
+    const path = file("rewritten.pcap", writePcap(frames(300, 60)));
+    expect(estimatedPackets([path])).toBe(300);
+    expect(bytesPerRecord([path])).toBeCloseTo((24 + 300 * (16 + 60)) / 300, 6);
+    writeFileSync(path, writePcap(frames(120, 1500)));
+    expect(estimatedPackets([path])).toBe(120);
+    expect(bytesPerRecord([path])).toBeCloseTo((24 + 120 * (16 + 1500)) / 120, 6);
+    expect(bytesPerRecord(["-"])).toBeNull();
+    expect(bytesPerRecord([join(dir, "missing.pcap")])).toBeNull();
   });
 });
 

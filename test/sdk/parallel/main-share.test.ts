@@ -5,7 +5,7 @@
 // captures' bytes a record, and is taken only for files.
 
 import { describe, it, expect, beforeAll, afterAll, vi } from "vitest";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { wasmLinesFromWorkers } from "../../../sdk/parallel/parallel-tracker.js";
@@ -111,18 +111,50 @@ describe("the main thread's share", () => {
     }
   }, 60_000);
 
-  it("leaves nothing waiting when a loop is left early, and the next scan is whole", async () => {
+  it("leaves nothing waiting when a loop is left early, gives its tracker's memory back, and the next scan is whole", async () => {
     const path = join(dir, "flood-early.pcap");
     writeFlood(path, 40_000, 1_000_000, 0x02);
     const options = { maxHalfOpen: 1000 };
-    for (let k = 0; k < 3; k++) {
-      let chunks = 0;
-      for await (const _ of wasmLinesFromWorkers([path], options, 1, [], { format: "ndjson" }, "ndjson", { mainShare: 0.25 })) {
-        if (++chunks === 2 + k) break;
+    const closed = vi.spyOn(MainShareLines.prototype, "close");
+    try {
+      for (let k = 0; k < 3; k++) {
+        let chunks = 0;
+        for await (const _ of wasmLinesFromWorkers([path], options, 1, [], { format: "ndjson" }, "ndjson", { mainShare: 0.25 })) {
+          if (++chunks === 2 + k) break;
+        }
+        expect(chunks).toBe(2 + k);
+        expect(closed).toHaveBeenCalledTimes(k + 1);
       }
-      expect(chunks).toBe(2 + k);
+      expect(await withShare(path, options, 0.25) === await oneThread(path, options)).toBe(true);
+      expect(closed).toHaveBeenCalledTimes(4);
+    } finally {
+      closed.mockRestore();
     }
-    expect(await withShare(path, options, 0.25) === await oneThread(path, options)).toBe(true);
+  }, 60_000);
+
+  it("does not wait on the worker when one batch ends more lines than it holds (all open ones timed out at once)", async () => {
+    // 24 000 half-open SYNs (~1.7 kB of ndjson each: ~10 MB of lines for a quarter, past the
+    // 8 MiB this thread holds), then one packet an hour later: every one of them ends in the
+    // last batch. The first build waited for a worker that had read every batch and said nothing.
+    const path = join(dir, "gap.pcap");
+    writeFlood(path, 24_001, 1_000_000, 0x02);
+    const bytes = readFileSync(path);
+    const record = 16 + 54, last = Buffer.from(bytes.subarray(bytes.length - record));
+    writeFileSync(path, bytes.subarray(0, bytes.length - record));
+    last.writeUInt32LE(last.readUInt32LE(0) + 3600, 0);
+    appendFileSync(path, last);
+    const options = { maxHalfOpen: Infinity };
+    const expected = await oneThread(path, options);
+    expect(expected.split("\n").length).toBe(24_002);
+    expect(await withShare(path, options, 0.25) === expected).toBe(true);
+  }, 60_000);
+
+  it("fails as a worker would when its tracker cannot be made, and leaves nothing behind", async () => {
+    const path = join(dir, "refused.pcap");
+    writeFlood(path, 1_000, 1_000_000, 0x02);
+    const nets = Array.from({ length: 300 }, (_, k) => `10.${k >> 8}.${k & 255}.0/24`);
+    await expect(withShare(path, { ignoreChecksumsNets: nets }, 0.25)).rejects.toThrow(/256/);
+    expect(await withShare(path, {}, 0.25) === await oneThread(path, {})).toBe(true);
   }, 60_000);
 
   const corpus = corpusDir();
