@@ -21,35 +21,33 @@ const SAMPLED_FILES = 4;
  * input or a pipe, a compressed or unknown format, a file with no whole record at its start.
  */
 export function estimatedPackets(files: string[]): number | null {
-  // The command asks twice (to start its workers early, then to scan): the files are read once.
-  // Each file by its path, size and time modified: a file written anew is sampled again.
-  const key = files.map((f) => `${f}\0${identity(f)}`).join("\0");
-  if (last?.key !== key) last = { key, packets: estimate(files) };
-  return last.packets;
-}
-
-let last: { key: string; packets: number | null } | null = null;
-
-function identity(file: string): string {
-  try {
-    const stat = statSync(file);
-    return `${stat.size}\0${stat.mtimeMs}`;
-  } catch {
-    return "";
-  }
+  return sampled(files).packets;
 }
 
 /** Bytes a record takes on average in `files` (estimatedPackets()), or null when it cannot be told. */
 export function bytesPerRecord(files: string[]): number | null {
-  const packets = estimatedPackets(files);
-  if (!packets) return null;
+  const { packets, bytes } = sampled(files);
+  return packets ? bytes / packets : null;
+}
+
+let last: { key: string; packets: number | null; bytes: number } | null = null;
+
+// The command asks twice (to start its workers early, then to scan), and its line scanner once
+// more: the files are read once. Each file by its path, size and time modified: a file written
+// anew is sampled again. (A file that cannot be stat'ed makes the estimate null.)
+function sampled(files: string[]): { packets: number | null; bytes: number } {
   let bytes = 0;
-  try {
-    for (const f of files) bytes += statSync(f).size;
-  } catch {
-    return null; // gone since: the scan says so
-  }
-  return bytes / packets;
+  const key = files.map((f) => {
+    try {
+      const stat = statSync(f);
+      bytes += stat.size;
+      return `${f}\0${stat.size}\0${stat.mtimeMs}`;
+    } catch {
+      return `${f}\0`;
+    }
+  }).join("\0");
+  if (last?.key !== key) last = { key, packets: estimate(files), bytes };
+  return last;
 }
 
 function estimate(files: string[]): number | null {

@@ -89,7 +89,7 @@ export class EndedRing {
   }
 
   /** Every address of `runs`' records, in order. */
-  static addresses(runs: EndedRuns): number[] {
+  static addresses(runs: Pick<EndedRuns, "at" | "counts">): number[] {
     const out: number[] = [];
     for (let r = 0; r < runs.at.length; r++) for (let k = 0; k < runs.counts[r]!; k++) out.push(runs.at[r]! + k * CONN_SIZE);
     return out;

@@ -15,12 +15,11 @@ import type { PacketBatch } from "../decoder/packet-batch.js";
 import type { LineWriter } from "../lines/line-formats.js";
 import type { WasmLineFormat } from "../lines/wasm-lines.js";
 import type { ScanOptions } from "../scan.js";
-import { CONN_SIZE } from "../../assembly/connection-layout.js";
 import { EndedLinesWriter } from "./ended-lines.js";
+import { EndedRing } from "./ended-ring.js";
 import type { Lines } from "./line-runs.js";
 import { runsOf, type Run } from "./merge-runs.js";
 import { FINAL_BATCH } from "./messages.js";
-
 
 /**
  * The main thread's share of the flows, by bytes a packet record takes in the capture (its
@@ -77,9 +76,7 @@ export class MainShareLines implements LocalShard<Lines> {
     const lines = this.lines = new EndedLinesWriter({ tracker: tracker.wasm, format }, write, () => this.spares.pop());
     // Each call's ended records, written as lines before the tracker's next call reuses their room.
     tracker.endedRuns = (at, count) => {
-      const addresses = new Array<number>(count);
-      for (let k = 0; k < count; k++) addresses[k] = at + k * CONN_SIZE;
-      const { ends, keys } = lines.appendInPlace(addresses);
+      const { ends, keys } = lines.appendInPlace(EndedRing.addresses({ at: [at], counts: [count] }));
       this.ends.push(ends);
       this.keys.push(keys);
       this.count += count;
