@@ -16,6 +16,8 @@ export interface TrackerExports {
   recordsCapacity(): number;
   setTunnelRecords(at: number): void;
   tunnelRecordsPtr(): number;
+  /** Whether any of `count` records at byte `at` has a tunnel depth (records of RECORD_SIZE bytes). */
+  anyTunnelled(at: number, count: number): number;
   endedPtr(): number;
   endedCount(): number;
   /** The room of an ended buffer, in records (ENDED_CAPACITY). */

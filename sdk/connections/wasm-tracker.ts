@@ -103,9 +103,8 @@ export class WasmConnectionTracker {
 
   // The tunnel records of a batch's tunnelled records go with them (the others are not read).
   private copyTunnelRecords(b: PacketBatch, first: number, count: number): void {
-    let tunnelled = false;
-    for (let i = first; i < first + count && !tunnelled; i++) tunnelled = b.u8[i * L.RECORD_SIZE + L.REC_TUNNEL_DEPTH] !== 0;
-    if (!tunnelled || !b.tunnels) {
+    // Asked of the records just copied in, in WebAssembly (a loop here cost ~2.5 ns a record).
+    if (!b.tunnels || !this.wasm.anyTunnelled(this.recordsAt, count)) {
       this.wasm.setTunnelRecords(0);
       return;
     }
