@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { pruneLeastActive } from "../../../sdk/report/prune.js";
+import { nthSmallest, pruneLeastActive } from "../../../sdk/report/prune.js";
 import { rng } from "../../helpers/decode.js";
 
 // What pruning means, written the obvious way: sort the entries by weight (a stable sort keeps
@@ -39,5 +39,31 @@ describe("pruneLeastActive", () => {
     expect(pruneLeastActive(map, (v) => v, 10)).toBe(4);
     // 11 entries: the 6 lightest go (k0 before k10 among the two weighing 0: it is older).
     expect([...map.keys()]).toEqual(["k5", "k6", "k7", "k8", "k9"]);
+  });
+});
+
+describe("nthSmallest", () => {
+  it("gives the value a sort puts at each position, duplicates, NaN and signed zeros included", () => {
+    const random = rng(11);
+    for (let round = 0; round < 300; round++) {
+      const n = 1 + Math.floor(random() * (round < 100 ? 8 : 400));
+      const spread = 1 + Math.floor(random() * 20); // few distinct values: many ties
+      const values = Float64Array.from({ length: n }, () => {
+        const r = random();
+        return r < 0.03 ? NaN : r < 0.05 ? -0 : r < 0.08 ? Infinity : Math.floor(random() * spread) - (r < 0.3 ? spread / 2 : 0);
+      });
+      const sorted = values.slice().sort();
+      for (const k of [0, n - 1, Math.floor(random() * n), Math.floor(n / 2)]) {
+        expect(Object.is(nthSmallest(values.slice(), k), sorted[k]) || (sorted[k] === 0 && nthSmallest(values.slice(), k) === 0), `n ${n}, k ${k}`).toBe(true);
+      }
+    }
+  });
+
+  it("on values in order, in reverse order and all equal", () => {
+    for (const make of [(i: number) => i, (i: number) => 1000 - i, () => 7]) {
+      const values = Float64Array.from({ length: 1000 }, (_, i) => make(i));
+      const sorted = values.slice().sort();
+      for (const k of [0, 1, 499, 500, 998, 999]) expect(nthSmallest(values.slice(), k)).toBe(sorted[k]);
+    }
   });
 });
