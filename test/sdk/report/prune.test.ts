@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { nthSmallest, pruneLeastActive } from "../../../sdk/report/prune.js";
+import { cutOf, pruneLeastActive } from "../../../sdk/report/prune.js";
 import { rng } from "../../helpers/decode.js";
 
 // What pruning means, written the obvious way: sort the entries by weight (a stable sort keeps
@@ -42,28 +42,44 @@ describe("pruneLeastActive", () => {
   });
 });
 
-describe("nthSmallest", () => {
-  it("gives the value a sort puts at each position, duplicates, NaN and signed zeros included", () => {
+describe("cutOf", () => {
+  const same = (x: number, y: number) => Object.is(x, y) || (x === 0 && y === 0); // -0 and 0 weigh alike
+  // What it stands for: the weight a sort puts at position drop - 1, and how many come before it.
+  function bySorting(a: Float64Array, drop: number): { cut: number; lighter: number } {
+    const sorted = a.slice().sort();
+    const cut = sorted[drop - 1]!;
+    let lighter = 0;
+    while (sorted[lighter]! < cut) lighter++;
+    return { cut, lighter };
+  }
+
+  it("as sorting: counts of any size, weights past the counted ones, fractions, NaN and signed zeros", () => {
     const random = rng(11);
-    for (let round = 0; round < 300; round++) {
-      const n = 1 + Math.floor(random() * (round < 100 ? 8 : 400));
-      const spread = 1 + Math.floor(random() * 20); // few distinct values: many ties
-      const values = Float64Array.from({ length: n }, () => {
+    for (let round = 0; round < 400; round++) {
+      const n = 1 + Math.floor(random() * (round < 100 ? 8 : 600));
+      const spread = [3, 40, 300, 1000][round % 4]!; // counts within the counted range and past it
+      const a = Float64Array.from({ length: n }, () => {
         const r = random();
-        return r < 0.03 ? NaN : r < 0.05 ? -0 : r < 0.08 ? Infinity : Math.floor(random() * spread) - (r < 0.3 ? spread / 2 : 0);
+        if (round % 5 !== 0) return Math.floor(random() * spread); // whole counts, many ties
+        return r < 0.05 ? NaN : r < 0.1 ? -0 : r < 0.15 ? Infinity : r < 0.2 ? 0.5 : r < 0.25 ? -1 : Math.floor(random() * spread);
       });
-      const sorted = values.slice().sort();
-      for (const k of [0, n - 1, Math.floor(random() * n), Math.floor(n / 2)]) {
-        expect(Object.is(nthSmallest(values.slice(), k), sorted[k]) || (sorted[k] === 0 && nthSmallest(values.slice(), k) === 0), `n ${n}, k ${k}`).toBe(true);
+      for (const drop of [1, n, 1 + Math.floor(random() * n)]) {
+        const want = bySorting(a, drop), got = cutOf(a.slice(), drop);
+        expect(same(got.cut, want.cut) && got.lighter === want.lighter, `${Array.from(a).slice(0, 12)}, drop ${drop}`).toBe(true);
       }
     }
   });
 
-  it("on values in order, in reverse order and all equal", () => {
-    for (const make of [(i: number) => i, (i: number) => 1000 - i, () => 7]) {
-      const values = Float64Array.from({ length: 1000 }, (_, i) => make(i));
-      const sorted = values.slice().sort();
-      for (const k of [0, 1, 499, 500, 998, 999]) expect(nthSmallest(values.slice(), k)).toBe(sorted[k]);
+  it("on every array of up to five weights drawn from NaN, the infinities, the zeros, 1 and 255", () => {
+    const values = [NaN, -Infinity, -0, 0, 1, 255, Infinity];
+    for (let n = 1; n <= 5; n++) {
+      for (let code = 0; code < values.length ** n; code++) {
+        const a = Float64Array.from({ length: n }, (_, i) => values[Math.floor(code / values.length ** i) % values.length]!);
+        for (let drop = 1; drop <= n; drop++) {
+          const want = bySorting(a, drop), got = cutOf(a.slice(), drop);
+          expect(same(got.cut, want.cut) && got.lighter === want.lighter, `${Array.from(a)}, drop ${drop}`).toBe(true);
+        }
+      }
     }
   });
 });
