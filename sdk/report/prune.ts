@@ -58,6 +58,7 @@ const counts = new Float64Array(COUNTED);
  */
 export function cutOf(weights: Float64Array, drop: number): { cut: number; lighter: number } {
   const n = weights.length;
+  if (!(drop >= 1 && drop <= n)) throw new RangeError(`cutOf: ${drop} to drop of ${n} weights`);
   counts.fill(0);
   let i = 0;
   for (; i < n; i++) {

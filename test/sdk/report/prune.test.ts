@@ -70,6 +70,14 @@ describe("cutOf", () => {
     }
   });
 
+  it("refuses a count to drop outside 1 to the weights' number (it would not end)", () => {
+    const a = Float64Array.from([5, 6]);
+    expect(() => cutOf(a, 3)).toThrow(RangeError);
+    expect(() => cutOf(a, 0)).toThrow(RangeError);
+    expect(() => cutOf(a, NaN)).toThrow(RangeError);
+    expect(cutOf(a, 2)).toEqual({ cut: 6, lighter: 1 });
+  });
+
   it("on every array of up to five weights drawn from NaN, the infinities, the zeros, 1 and 255", () => {
     const values = [NaN, -Infinity, -0, 0, 1, 255, Infinity];
     for (let n = 1; n <= 5; n++) {
