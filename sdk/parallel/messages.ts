@@ -6,6 +6,7 @@ import type { MessagePort } from "node:worker_threads";
 import type { RingBuffers } from "./batch-ring.js";
 import type { LineSpec } from "../lines/line-formats.js";
 import type { WasmLineFormat } from "../lines/wasm-lines.js";
+import type { TrackerShard } from "../connections/shard-groups.js";
 
 /** Where the decoded batches are: output slots of `slotRecords` records from `outputAt` on. */
 export interface DecodedRecords {
@@ -22,7 +23,7 @@ export interface WorkerJob {
   recycle: MessagePort;
   records: DecodedRecords;
   options: ScanOptions;
-  shard: { index: number; count: number; weights?: readonly number[] };
+  shard: TrackerShard;
   /**
    * This worker's tracker lives in the records' memory (above the decoder's regions) and reads
    * the batches where they are; the others copy each batch into memories of their own. One

@@ -7,13 +7,6 @@
 // thousand connections, and sorting entries through a comparator dominated the report (the
 // weights themselves are counted, not sorted: cutOf).
 
-/** What pruning needs of a map (a Map has it). */
-export interface PrunableMap<K, V> {
-  readonly size: number;
-  forEach(fn: (value: V, key: K) => void): void;
-  delete(key: K): boolean;
-}
-
 // The weights' scratch, kept between calls (a map's prune comes every few thousand insertions).
 let scratch = new Float64Array(0);
 
@@ -21,7 +14,7 @@ let scratch = new Float64Array(0);
  * Returns the weight of the most active entry it removed (null when it removed none). `weight`
  * must not change any map given here (the weights' scratch is shared between calls).
  */
-export function pruneLeastActive<K, V>(map: PrunableMap<K, V>, weight: (v: V) => number, max: number): number | null {
+export function pruneLeastActive<K, V>(map: Map<K, V>, weight: (v: V) => number, max: number): number | null {
   if (map.size <= max) return null;
   const n = map.size;
   const drop = n - Math.floor(max / 2);
