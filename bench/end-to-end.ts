@@ -15,7 +15,9 @@
 // and prints one table: wall time, MB/s, packets/s, connections/s, peak RSS, the speed-up over
 // the TypeScript pipeline and the time against C's (ours / C), then the issue's two ratios taken
 // round by round (each round's own ratio, their median and range: paired-ratios.ts), which a
-// drifting machine moves less than the ratio of two bests. With BENCH_VXLAN (default 1; 0:
+// drifting machine moves less than the ratio of two bests, and a cross-core probe's figure
+// before each round and after the last (bench/cross-core.ts: which spell of the machine each
+// round ran in) beside each round's ratio to C. With BENCH_VXLAN (default 1; 0:
 // off), each size adds the bulk mix wrapped in VXLAN at a 146-byte snaplen (the 96-byte capture's
 // traffic plus VXLAN's 50 bytes: the same inner packets), run by ours and the TypeScript
 // pipeline (c_baseline does not decapsulate). Options (environment):
@@ -31,7 +33,8 @@ import { generateCapture, type Mix } from "./generate.js";
 import { measureRun, type Measured } from "./measure-run.js";
 import { buildCBaseline, cBaselineFlows } from "./c-baseline.js";
 import { namesVariable, numberListVariable, numberVariable, runBench, runsVariable, toolRuns } from "./bench-main.js";
-import { describeRatio, pairedRatio } from "./paired-ratios.js";
+import { describeRatio, pairedRatio, roundRatios } from "./paired-ratios.js";
+import { buildCrossCoreProbe, describeProbes, probeCrossCore } from "./cross-core.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CLI = join(ROOT, "dist", "cli", "bin.cjs");
@@ -93,10 +96,16 @@ function capture(gb: number, mix: Mix, snaplen: number, vxlan = false): Capture 
 }
 
 /** Every engine on one capture, their runs interleaved (this machine's speed drifts); the best time of each. */
-async function measureCapture(c: Capture, engines: Engine[]): Promise<Row[]> {
+// Each capture's cross-core probes (bench/cross-core.ts): before each round and after the last.
+const probes = new Map<Capture, (number | null)[]>();
+
+async function measureCapture(c: Capture, engines: Engine[], probe: string | null): Promise<Row[]> {
   const best = new Map<string, Measured>();
   const times = new Map<string, number[]>(); // each round's seconds, for the paired ratios
+  const spells: (number | null)[] = [];
+  if (probe) probes.set(c, spells);
   for (let k = 0; k < runs; k++) {
+    if (probe) spells.push(probeCrossCore(probe));
     for (const e of engines) {
       if (e.once && k > 0) continue;
       const m = await e.run();
@@ -108,6 +117,7 @@ async function measureCapture(c: Capture, engines: Engine[]): Promise<Row[]> {
       else best.set(e.name, { ...(m.seconds < prev.seconds ? m : prev), maxRssMb: Math.max(m.maxRssMb, prev.maxRssMb) });
     }
   }
+  if (probe) spells.push(probeCrossCore(probe));
   return engines.map((e) => ({ capture: c, engine: e.name, m: best.get(e.name)!, times: times.get(e.name)! }));
 }
 
@@ -118,6 +128,7 @@ async function main(): Promise<void> {
   const cores = availableParallelism();
   const binDir = mkdtempSync(join(tmpdir(), "ths-c-baseline-"));
   const c = buildCBaseline(ROOT, binDir);
+  const probe = cores > 1 ? buildCrossCoreProbe(binDir) : null;
   const rows: Row[] = [];
   const variants = (gb: number) => [
     ...mixes.flatMap((mix) => [0, 96].map((snaplen) => capture(gb, mix, snaplen))),
@@ -149,11 +160,12 @@ async function main(): Promise<void> {
         });
       }
       if (tshark && gb <= tsharkMaxGb) engines.push({ name: "tshark -z conv,tcp", once: true, run: () => measure("tshark", ["-q", "-n", "-r", cap.path, "-z", "conv,tcp"], false) });
-      rows.push(...await measureCapture(cap, engines));
+      rows.push(...await measureCapture(cap, engines, probe));
     }
   }
   printTable(rows);
   printPairedRatios(rows, cores);
+  printProbes(rows, cores);
   if ("missing" in c) console.log(`\nno native-limit row: ${c.missing}`);
   else console.log(`\n${C_ENGINE}: ../shared/perf/c_baseline.c built with ${c.compiler} -O2; "x C" is our time over its time on the same page-cached file`);
   if (!tshark) console.log("tshark not installed (apt-get install tshark): its rows are left out");
@@ -197,6 +209,19 @@ function printPairedRatios(rows: Row[], cores: number): void {
     const parts = [`${ndjsonAt(cores)} x C ${describeRatio(pairedRatio(ndjson, native))}`];
     if (cores > 1) parts.push(`1 thread / ${cores} threads ${describeRatio(pairedRatio(one, ndjson))}`);
     console.log(`  ${c.name}: ${parts.join("; ")}`);
+  }
+}
+
+// Which spell of the machine each round ran in, beside that round's ratio of ours to C.
+function printProbes(rows: Row[], cores: number): void {
+  if (probes.size === 0) return;
+  console.log(`\ncross-core probe (bench/native/cross-core.c: ns to hand a 128-byte record to the other core, before each round and after the last;` +
+    ` a high one is a slow spell of the machine, in which ${cores} threads lose more than one):`);
+  for (const [c, ns] of probes) {
+    const times = (engine: string) => rows.find((r) => r.capture === c && r.engine === engine)?.times ?? [];
+    const byRound = roundRatios(times(ndjsonAt(cores)), times(C_ENGINE));
+    const ratios = byRound.length ? `; ${ndjsonAt(cores)} x C by round ${byRound.map((x) => `${x.toFixed(2)}x`).join(", ")}` : "";
+    console.log(`  ${c.name}: ${describeProbes(ns)}${ratios}`);
   }
 }
 
