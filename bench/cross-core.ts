@@ -1,32 +1,29 @@
 // The cross-core probe of `npm run bench` (bench/native/cross-core.c): what handing a 128-byte
 // record from one core to the other costs at the moment, run around each round of a capture's
-// engines. This machine goes through spells (seconds to half a minute) in which it costs ~15x
-// more, and a scan at two threads is then slower whatever it does (README, round 34): the probe
-// tells which spell each round ran in, so that a ratio is read with it.
+// engines, so that each round's figures can be read with the spell of the machine it ran in
+// (README, "Threads and the record path", round 34).
 
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 
-// The checkout: two levels up from dist/bench/, one from bench/ (the tests run the source).
-const HERE = fileURLToPath(new URL(".", import.meta.url));
-const SOURCE = join(resolve(HERE, existsSync(join(HERE, "..", "package.json")) ? ".." : "../.."), "bench", "native", "cross-core.c");
-
-/** Compiles the probe into `dir`; null when no C compiler (gcc or cc) could build it. */
-export function buildCrossCoreProbe(dir: string): string | null {
+/** Compiles the probe of the checkout at `root` into `dir`; why not when no C compiler could. */
+export function buildCrossCoreProbe(root: string, dir: string): { binary: string } | { missing: string } {
+  const source = join(root, "bench", "native", "cross-core.c");
   const binary = join(dir, "cross-core");
   for (const compiler of ["gcc", "cc"]) {
-    const r = spawnSync(compiler, ["-O2", "-pthread", "-o", binary, SOURCE], { encoding: "utf8" });
-    if (!r.error && r.status === 0) return binary;
+    const r = spawnSync(compiler, ["-O2", "-pthread", "-o", binary, source], { encoding: "utf8" });
+    if (!r.error && r.status === 0) return { binary };
   }
-  return null;
+  return { missing: "no C compiler (gcc or cc) could build it" };
 }
 
-/** The writer's nanoseconds a record over `ms` of writing; null when it cannot run (one processor). */
+/**
+ * The writer's nanoseconds of CPU a record over `ms` of writing; null when it could not run
+ * (fewer than two processors to run on) or did not end in time.
+ */
 export function probeCrossCore(binary: string, ms = 300): number | null {
-  const r = spawnSync(binary, ["--ms", String(ms)], { encoding: "utf8" });
-  if (r.status !== 0) return null;
+  const r = spawnSync(binary, ["--ms", String(ms)], { encoding: "utf8", timeout: ms + 5_000 });
+  if (r.error || r.status !== 0) return null;
   return crossCoreNs(r.stdout);
 }
 
@@ -36,7 +33,7 @@ export function crossCoreNs(stdout: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** "4.4, 52.7, 4.4 ns" (null: "n/a"). */
+/** "4.4, 52.7, n/a ns" (null: "n/a"). */
 export function describeProbes(ns: readonly (number | null)[]): string {
   return `${ns.map((x) => (x === null ? "n/a" : x.toFixed(1))).join(", ")} ns`;
 }

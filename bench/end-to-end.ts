@@ -33,7 +33,7 @@ import { generateCapture, type Mix } from "./generate.js";
 import { measureRun, type Measured } from "./measure-run.js";
 import { buildCBaseline, cBaselineFlows } from "./c-baseline.js";
 import { namesVariable, numberListVariable, numberVariable, runBench, runsVariable, toolRuns } from "./bench-main.js";
-import { describeRatio, pairedRatio, roundRatios } from "./paired-ratios.js";
+import { describeRatio, pairedRatio } from "./paired-ratios.js";
 import { buildCrossCoreProbe, describeProbes, probeCrossCore } from "./cross-core.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -95,17 +95,17 @@ function capture(gb: number, mix: Mix, snaplen: number, vxlan = false): Capture 
   return { name, path, bytes: statSync(path).size, gb, ...counts };
 }
 
-/** Every engine on one capture, their runs interleaved (this machine's speed drifts); the best time of each. */
-// Each capture's cross-core probes (bench/cross-core.ts): before each round and after the last.
-const probes = new Map<Capture, (number | null)[]>();
-
-async function measureCapture(c: Capture, engines: Engine[], probe: string | null): Promise<Row[]> {
+/**
+ * Every engine on one capture, their runs interleaved (this machine's speed drifts); the best
+ * time of each. With `probeBinary`, the cross-core probe's figure before each round and after
+ * the last (bench/cross-core.ts).
+ */
+async function measureCapture(c: Capture, engines: Engine[], probeBinary: string | null): Promise<{ rows: Row[]; probeNs: (number | null)[] }> {
   const best = new Map<string, Measured>();
   const times = new Map<string, number[]>(); // each round's seconds, for the paired ratios
-  const spells: (number | null)[] = [];
-  if (probe) probes.set(c, spells);
+  const probeNs: (number | null)[] = [];
   for (let k = 0; k < runs; k++) {
-    if (probe) spells.push(probeCrossCore(probe));
+    if (probeBinary) probeNs.push(probeCrossCore(probeBinary));
     for (const e of engines) {
       if (e.once && k > 0) continue;
       const m = await e.run();
@@ -117,8 +117,9 @@ async function measureCapture(c: Capture, engines: Engine[], probe: string | nul
       else best.set(e.name, { ...(m.seconds < prev.seconds ? m : prev), maxRssMb: Math.max(m.maxRssMb, prev.maxRssMb) });
     }
   }
-  if (probe) spells.push(probeCrossCore(probe));
-  return engines.map((e) => ({ capture: c, engine: e.name, m: best.get(e.name)!, times: times.get(e.name)! }));
+  if (probeBinary) probeNs.push(probeCrossCore(probeBinary));
+  const rows = engines.map((e) => ({ capture: c, engine: e.name, m: best.get(e.name)!, times: times.get(e.name)! }));
+  return { rows, probeNs };
 }
 
 async function main(): Promise<void> {
@@ -128,8 +129,10 @@ async function main(): Promise<void> {
   const cores = availableParallelism();
   const binDir = mkdtempSync(join(tmpdir(), "ths-c-baseline-"));
   const c = buildCBaseline(ROOT, binDir);
-  const probe = cores > 1 ? buildCrossCoreProbe(binDir) : null;
+  const probe = cores > 1 ? buildCrossCoreProbe(ROOT, binDir) : { missing: "one processor" };
+  const probeBinary = "binary" in probe ? probe.binary : null;
   const rows: Row[] = [];
+  const probes: { capture: Capture; ns: (number | null)[] }[] = [];
   const variants = (gb: number) => [
     ...mixes.flatMap((mix) => [0, 96].map((snaplen) => capture(gb, mix, snaplen))),
     ...(withVxlan ? [capture(gb, "bulk", 146, true)] : []),
@@ -160,12 +163,15 @@ async function main(): Promise<void> {
         });
       }
       if (tshark && gb <= tsharkMaxGb) engines.push({ name: "tshark -z conv,tcp", once: true, run: () => measure("tshark", ["-q", "-n", "-r", cap.path, "-z", "conv,tcp"], false) });
-      rows.push(...await measureCapture(cap, engines, probe));
+      const measured = await measureCapture(cap, engines, probeBinary);
+      rows.push(...measured.rows);
+      if (probeBinary) probes.push({ capture: cap, ns: measured.probeNs });
     }
   }
   printTable(rows);
   printPairedRatios(rows, cores);
-  printProbes(rows, cores);
+  printProbes(rows, probes, cores);
+  if ("missing" in probe) console.log(`\nno cross-core probe: ${probe.missing}`);
   if ("missing" in c) console.log(`\nno native-limit row: ${c.missing}`);
   else console.log(`\n${C_ENGINE}: ../shared/perf/c_baseline.c built with ${c.compiler} -O2; "x C" is our time over its time on the same page-cached file`);
   if (!tshark) console.log("tshark not installed (apt-get install tshark): its rows are left out");
@@ -204,7 +210,7 @@ function printPairedRatios(rows: Row[], cores: number): void {
   if (runs < 2) return;
   console.log(`\npaired ratios (the median of the ${runs} rounds' own ratios, each round's runs back to back; their range):`);
   for (const c of [...new Set(rows.map((r) => r.capture))]) {
-    const times = (engine: string) => rows.find((r) => r.capture === c && r.engine === engine)?.times ?? [];
+    const times = (engine: string) => roundTimes(rows, c, engine);
     const ndjson = times(ndjsonAt(cores)), one = times(NDJSON_ONE), native = times(C_ENGINE);
     const parts = [`${ndjsonAt(cores)} x C ${describeRatio(pairedRatio(ndjson, native))}`];
     if (cores > 1) parts.push(`1 thread / ${cores} threads ${describeRatio(pairedRatio(one, ndjson))}`);
@@ -212,15 +218,21 @@ function printPairedRatios(rows: Row[], cores: number): void {
   }
 }
 
-// Which spell of the machine each round ran in, beside that round's ratio of ours to C.
-function printProbes(rows: Row[], cores: number): void {
-  if (probes.size === 0) return;
-  console.log(`\ncross-core probe (bench/native/cross-core.c: ns to hand a 128-byte record to the other core, before each round and after the last;` +
-    ` a high one is a slow spell of the machine, in which ${cores} threads lose more than one):`);
-  for (const [c, ns] of probes) {
-    const times = (engine: string) => rows.find((r) => r.capture === c && r.engine === engine)?.times ?? [];
-    const byRound = roundRatios(times(ndjsonAt(cores)), times(C_ENGINE));
-    const ratios = byRound.length ? `; ${ndjsonAt(cores)} x C by round ${byRound.map((x) => `${x.toFixed(2)}x`).join(", ")}` : "";
+// Each round's seconds of one engine on capture `c`.
+function roundTimes(rows: Row[], c: Capture, engine: string): number[] {
+  return rows.find((r) => r.capture === c && r.engine === engine)?.times ?? [];
+}
+
+// Which spell of the machine each round ran in (the probe before it and after it), beside that
+// round's ratio of ours to C.
+function printProbes(rows: Row[], probes: { capture: Capture; ns: (number | null)[] }[], cores: number): void {
+  if (probes.length === 0) return;
+  console.log(`\ncross-core probe (bench/native/cross-core.c: ns of CPU to hand a 128-byte record to the other core, before each round and after the last;` +
+    ` a high figure is a slow spell of the machine, in which a scan at ${cores} threads loses more than one at 1):`);
+  for (const { capture: c, ns } of probes) {
+    const ours = roundTimes(rows, c, ndjsonAt(cores)), native = roundTimes(rows, c, C_ENGINE);
+    const byRound = ours.map((t, k) => (native[k] ? `${(t / native[k]!).toFixed(2)}x` : "n/a"));
+    const ratios = native.length ? `; ${ndjsonAt(cores)} x C by round ${byRound.join(", ")}` : "";
     console.log(`  ${c.name}: ${describeProbes(ns)}${ratios}`);
   }
 }

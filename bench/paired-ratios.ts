@@ -5,7 +5,10 @@
 
 /** The median and the range of a[k] / b[k] over the rounds both have; null when none. */
 export function pairedRatio(a: readonly number[], b: readonly number[]): { median: number; min: number; max: number } | null {
-  const ratios = roundRatios(a, b);
+  const ratios: number[] = [];
+  for (let k = 0; k < Math.min(a.length, b.length); k++) {
+    if (a[k]! > 0 && b[k]! > 0) ratios.push(a[k]! / b[k]!);
+  }
   if (ratios.length === 0) return null;
   ratios.sort((x, y) => x - y);
   const mid = ratios.length >> 1;
@@ -16,13 +19,4 @@ export function pairedRatio(a: readonly number[], b: readonly number[]): { media
 /** "2.05x (1.93-2.31)", or "n/a". */
 export function describeRatio(r: ReturnType<typeof pairedRatio>): string {
   return r ? `${r.median.toFixed(2)}x (${r.min.toFixed(2)}-${r.max.toFixed(2)})` : "n/a";
-}
-
-/** a[k] / b[k], round by round, over the rounds both have with times above 0. */
-export function roundRatios(a: readonly number[], b: readonly number[]): number[] {
-  const ratios: number[] = [];
-  for (let k = 0; k < Math.min(a.length, b.length); k++) {
-    if (a[k]! > 0 && b[k]! > 0) ratios.push(a[k]! / b[k]!);
-  }
-  return ratios;
 }

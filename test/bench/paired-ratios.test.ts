@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeRatio, pairedRatio, roundRatios } from "../../bench/paired-ratios.js";
+import { describeRatio, pairedRatio } from "../../bench/paired-ratios.js";
 
 describe("pairedRatio", () => {
   it("takes each round's ratio, then their median and range", () => {
@@ -20,13 +20,5 @@ describe("pairedRatio", () => {
     expect(pairedRatio([], [1, 2])).toBeNull();
     expect(describeRatio(null)).toBe("n/a");
     expect(describeRatio({ median: 2.046, min: 1.931, max: 2.314 })).toBe("2.05x (1.93-2.31)");
-  });
-});
-
-describe("roundRatios", () => {
-  it("is each round's ratio in round order, over the rounds both have", () => {
-    expect(roundRatios([2, 4, 3], [1, 1, 2])).toEqual([2, 4, 1.5]);
-    expect(roundRatios([3, 6, 9], [1, 2])).toEqual([3, 3]);
-    expect(roundRatios([], [1])).toEqual([]);
   });
 });
