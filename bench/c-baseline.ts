@@ -3,9 +3,9 @@
 // `gcc -O2` into a temporary directory when a C compiler is present, and run as
 // `c_baseline --flows --quiet FILE`. BENCH_C_BASELINE names another copy of the source.
 
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { compileC, NO_COMPILER } from "./compile-c.js";
 
 export interface CBaseline { binary: string; compiler: string }
 
@@ -14,11 +14,8 @@ export function buildCBaseline(root: string, dir: string): CBaseline | { missing
   const source = process.env.BENCH_C_BASELINE ?? join(root, "..", "shared", "perf", "c_baseline.c");
   if (!existsSync(source)) return { missing: `${source} not found` };
   const binary = join(dir, "c_baseline");
-  for (const compiler of ["gcc", "cc"]) {
-    const r = spawnSync(compiler, ["-O2", "-o", binary, source], { encoding: "utf8" });
-    if (!r.error && r.status === 0) return { binary, compiler };
-  }
-  return { missing: "no C compiler (gcc or cc) could build it" };
+  const compiler = compileC(source, binary);
+  return compiler ? { binary, compiler } : { missing: NO_COMPILER };
 }
 
 /** The flow count c_baseline prints (its `flows=` field), to check it read the whole capture. */

@@ -5,16 +5,13 @@
 
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { compileC, NO_COMPILER } from "./compile-c.js";
 
 /** Compiles the probe of the checkout at `root` into `dir`; why not when no C compiler could. */
 export function buildCrossCoreProbe(root: string, dir: string): { binary: string } | { missing: string } {
   const source = join(root, "bench", "native", "cross-core.c");
   const binary = join(dir, "cross-core");
-  for (const compiler of ["gcc", "cc"]) {
-    const r = spawnSync(compiler, ["-O2", "-pthread", "-o", binary, source], { encoding: "utf8" });
-    if (!r.error && r.status === 0) return { binary };
-  }
-  return { missing: "no C compiler (gcc or cc) could build it" };
+  return compileC(source, binary, ["-pthread"]) ? { binary } : { missing: NO_COMPILER };
 }
 
 /**
