@@ -25,8 +25,7 @@ export function guessScanWorkers(args: readonly string[]): number {
   }
 }
 
-/** Starts them; resolves once they have loaded their script (at once when none was started). */
-export function startScanWorkersEarly(args: readonly string[]): Promise<void> {
-  const workers = guessScanWorkers(args);
+/** Starts `workers` (guessScanWorkers); resolves once they have loaded their script (at once when none was started). */
+export function startScanWorkersEarly(workers: number): Promise<void> {
   return workers > 0 ? prestartScanWorkers(workers) : Promise.resolve();
 }
