@@ -35,6 +35,7 @@ import { buildCBaseline, cBaselineFlows } from "./c-baseline.js";
 import { namesVariable, numberListVariable, numberVariable, runBench, runsVariable, toolRuns } from "./bench-main.js";
 import { describeRatio, pairedRatio } from "./paired-ratios.js";
 import { buildCrossCoreProbe, describeProbes, probeCrossCore } from "./cross-core.js";
+import { describeNodeStart } from "./node-start.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CLI = join(ROOT, "dist", "cli", "bin.cjs");
@@ -175,6 +176,8 @@ async function main(): Promise<void> {
   if ("missing" in c) console.log(`\nno native-limit row: ${c.missing}`);
   else console.log(`\n${C_ENGINE}: ../shared/perf/c_baseline.c built with ${c.compiler} -O2; "x C" is our time over its time on the same page-cached file`);
   if (!tshark) console.log("tshark not installed (apt-get install tshark): its rows are left out");
+  const start = describeNodeStart();
+  if (start) console.log(`\n${start}`);
   rmSync(binDir, { recursive: true, force: true });
   if (!process.env.BENCH_DIR) rmSync(dir, { recursive: true, force: true });
 }
