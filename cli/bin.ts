@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { writeFileSync } from "node:fs";
-import { guessScanWorkers, startScanWorkersEarly } from "./early-start.js";
+import { setFlagsFromString } from "node:v8";
+import { planStart, startScanWorkersEarly } from "./early-start.js";
 import { setGcFlags } from "./gc-flags.js";
-import { optimisesLater, setLaterOptimisation } from "./compile-flags.js";
+import { laterOptimisationFlag } from "./compile-flags.js";
 import { loadMain, CODE_CACHE_ENV } from "./load-main.js";
 import { EXIT_INTERNAL } from "./exit-codes.js";
 
@@ -13,9 +14,8 @@ import { EXIT_INTERNAL } from "./exit-codes.js";
 // CommonJS, loaded at once with V8's code cache for it (load-main.ts; scripts/cjs-import-meta-url.mjs).
 // This entry is CommonJS too (dist/cli/bin.cjs): as an ES module, Node first set up its ES module
 // loader, ~4 ms of every run (README, round 30), hence no top-level await below.
-const args = process.argv.slice(2);
-const scanWorkers = guessScanWorkers(args);
-const workersLoaded = startScanWorkersEarly(scanWorkers);
+const plan = planStart(process.argv.slice(2));
+const workersLoaded = startScanWorkersEarly(plan.workers);
 // Write errors come back to the writes that failed (output.ts); unhandled, they would also be
 // thrown as 'error' events. A closed standard error (2>&- or a closed pipe) just loses messages.
 process.stdout.on("error", () => {});
@@ -25,10 +25,10 @@ const loaded = loadMain<typeof import("./main.js")>(new URL("./main.cjs", import
 const cacheTo = process.env[CODE_CACHE_ENV];
 // V8 flags only now, and not while the code cache is made: a flag set rejects the code caches (gc-flags.ts).
 if (!cacheTo) {
-  const later = optimisesLater(args, scanWorkers);
   void workersLoaded.then(() => {
     setGcFlags();
-    if (later) setLaterOptimisation();
+    const later = laterOptimisationFlag(plan); // line scans with every core busy (compile-flags.ts)
+    if (later) setFlagsFromString(later);
   });
 }
 // Until main() settles, the exit code says a bug: with nothing left to wait for before it did

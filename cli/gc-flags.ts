@@ -21,7 +21,7 @@ import { capYoungGeneration } from "./young-generation.js";
 
 /** Sets the command's garbage collection flags. */
 export function setGcFlags(): void {
-  // (Unknown to a future V8, a flag would just be ignored.)
+  // (A V8 that did not know a flag would print an error for it: Deno's V8 15.0 still knows this one.)
   setFlagsFromString("--heap-growing-percent=20");
   capYoungGeneration();
 }

@@ -18,6 +18,7 @@ import { renderSummary } from "../format/summary-text.js";
 import { InterestingConnections } from "../format/interesting.js";
 import { writeSummary } from "./summary.js";
 import { isLineFormat, lineHeader, lineFooter, type LineFormat } from "../format/line-formats.js";
+import { jsLineWriterAsked } from "../format/line-format-names.js";
 import { scanToParquet } from "./scan-parquet.js";
 import { createLineScanner } from "../../sdk/lines/scan-lines.js";
 import { setWasmLines } from "../../sdk/lines/wasm-lines.js";
@@ -275,7 +276,7 @@ export async function writeRecords(
 async function writeLines(
   inputs: CaptureInput[], options: ScanOptions, format: LineFormat, output: Output, quiet: boolean, filter?: string,
 ): Promise<number> {
-  if (process.env.TCP_SCAN_WASM_LINES === "0") setWasmLines(false); // the JS writer throughout, to compare (README, round 16)
+  if (jsLineWriterAsked()) setWasmLines(false);
   const scanner = createLineScanner(inputs, options, { format, filter });
   await output.write(lineHeader(format));
   // Leaving this loop by an exception (the output failed) stops the scan and its workers.

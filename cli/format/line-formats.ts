@@ -13,12 +13,7 @@ import { zeekFooter, zeekHeader, zeekRow, zeekValuesRow } from "./zeek-log.js";
 registerLineFormat("csv", () => csvRow, () => csvValuesRow, "csv");
 registerLineFormat("zeek", () => zeekRow, () => zeekValuesRow, "zeek");
 
-/** The command's formats written one line per connection. */
-export type LineFormat = "ndjson" | "csv" | "zeek";
-
-export function isLineFormat(format: string): format is LineFormat {
-  return format === "ndjson" || format === "csv" || format === "zeek";
-}
+export { isLineFormat, type LineFormat } from "./line-format-names.js";
 
 /** What the output starts with ("" for none). */
 export function lineHeader(format: string): string {

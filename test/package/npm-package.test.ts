@@ -59,7 +59,7 @@ describe("npm package", () => {
   });
 
   it("ships source maps that lead from the bundle back to the TypeScript sources", () => {
-    for (const [bundle, fn, source] of [["dist/cli/bin.cjs", "function guessScanWorkers(", "cli/early-start.ts"], ["dist/cli/main.cjs", "function renderSummary(", "cli/format/summary-text.ts"], ["dist/cli/scan-worker.cjs", "function run(", "sdk/parallel/scan-worker.ts"]] as const) {
+    for (const [bundle, fn, source] of [["dist/cli/bin.cjs", "function planStart(", "cli/early-start.ts"], ["dist/cli/main.cjs", "function renderSummary(", "cli/format/summary-text.ts"], ["dist/cli/scan-worker.cjs", "function run(", "sdk/parallel/scan-worker.ts"]] as const) {
       const code = readFileSync(join(ROOT, bundle), "utf8");
       expect(code.trimEnd().split("\n").at(-1)).toBe(`//# sourceMappingURL=${posix.basename(bundle)}.map`);
       const map = new SourceMap(JSON.parse(readFileSync(join(ROOT, `${bundle}.map`), "utf8")));
