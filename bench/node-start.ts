@@ -9,17 +9,11 @@ import { spawnSync } from "node:child_process";
 
 const EXTRA_CA = "NODE_EXTRA_CA_CERTS";
 
-/** The fastest of `runs` starts of `node -e 0` under `env`, in milliseconds; null if node failed. */
-export function nodeStartMs(env: NodeJS.ProcessEnv, runs = 5): number | null {
-  let best = Infinity;
-  for (let i = 0; i < runs; i++) {
-    const from = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, ["-e", "0"], { env, stdio: "ignore", timeout: 10_000 });
-    const ms = Number(process.hrtime.bigint() - from) / 1e6;
-    if (r.error || r.status !== 0) return null;
-    best = Math.min(best, ms);
-  }
-  return best;
+/** One start of `node -e 0` under `env`, in milliseconds; null if node failed. */
+export function nodeStartMs(env: NodeJS.ProcessEnv): number | null {
+  const from = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ["-e", "0"], { env, stdio: "ignore", timeout: 10_000 });
+  return r.error || r.status !== 0 ? null : Number(process.hrtime.bigint() - from) / 1e6;
 }
 
 /** The line to print: node's start with this environment and without its NODE_EXTRA_CA_CERTS; null when it sets none. */
@@ -31,7 +25,7 @@ export function describeNodeStart(env: NodeJS.ProcessEnv = process.env, runs = 5
   // In turn, one run of each at a time, so that the machine's drift falls on both alike.
   let withIt: number | null = Infinity, withoutIt: number | null = Infinity;
   for (let i = 0; i < runs && withIt !== null && withoutIt !== null; i++) {
-    const a = nodeStartMs(env, 1), b = nodeStartMs(without, 1);
+    const a = nodeStartMs(env), b = nodeStartMs(without);
     withIt = a === null ? null : Math.min(withIt, a);
     withoutIt = b === null ? null : Math.min(withoutIt, b);
   }

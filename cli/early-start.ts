@@ -30,11 +30,7 @@ export function planStart(args: readonly string[]): StartPlan {
   return { line, workers: scanWorkers(line) };
 }
 
-/** The worker threads a scan with these arguments will use, or 0 when it is surely no scan. */
-export function guessScanWorkers(args: readonly string[]): number {
-  return planStart(args).workers;
-}
-
+// The worker threads a scan with this command line will use, or 0 when it is surely no scan.
 function scanWorkers(line: CommandLine): number {
   try {
     if (line.command !== "scan" || line.help || line.version || line.flags.ladder !== undefined || line.captures.length === 0) return 0;

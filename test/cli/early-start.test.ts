@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { guessScanWorkers } from "../../cli/early-start.js";
+import { planStart } from "../../cli/early-start.js";
 import { scanThreads, chooseThreads, SMALL_CAPTURE_BYTES } from "../../cli/threads.js";
 import { memoryThreads, modelPeakMb, stateMb, MEMORY_TARGET_MB } from "../../cli/thread-memory.js";
 
@@ -50,24 +50,24 @@ describe("memoryThreads (the default's memory model)", () => {
   });
 });
 
-describe("guessScanWorkers (workers started before the command line is parsed)", () => {
+describe("planStart's workers (started before the command line is parsed)", () => {
   it("starts the workers a scan will use: --threads, or the default for the captures named", () => {
     const cores = availableParallelism();
-    expect(guessScanWorkers(["big.pcap", "--threads", "4"])).toBe(Math.min(4, cores) - 1);
-    expect(guessScanWorkers(["--threads=3", "big.pcap"])).toBe(Math.min(3, cores) - 1);
+    expect(planStart(["big.pcap", "--threads", "4"]).workers).toBe(Math.min(4, cores) - 1);
+    expect(planStart(["--threads=3", "big.pcap"]).workers).toBe(Math.min(3, cores) - 1);
     const byDefault = Math.min(cores, memoryThreads());
-    expect(guessScanWorkers(["-"])).toBe(byDefault - 1); // size unknown
-    expect(guessScanWorkers(["missing.pcap"])).toBe(byDefault - 1);
-    expect(guessScanWorkers(["missing.pcap", "--max-connections", "100", "--max-half-open=100"])).toBe(Math.min(cores, 3) - 1);
-    expect(guessScanWorkers([SAMPLE])).toBe(0); // small: one thread
-    expect(guessScanWorkers(["--format", "ndjson", SAMPLE])).toBe(0);
-    expect(guessScanWorkers([SAMPLE, "--threads", "2"])).toBe(1);
+    expect(planStart(["-"]).workers).toBe(byDefault - 1); // size unknown
+    expect(planStart(["missing.pcap"]).workers).toBe(byDefault - 1);
+    expect(planStart(["missing.pcap", "--max-connections", "100", "--max-half-open=100"]).workers).toBe(Math.min(cores, 3) - 1);
+    expect(planStart([SAMPLE]).workers).toBe(0); // small: one thread
+    expect(planStart(["--format", "ndjson", SAMPLE]).workers).toBe(0);
+    expect(planStart([SAMPLE, "--threads", "2"]).workers).toBe(1);
   });
 
   it("starts none where no worker will run", () => {
     for (const args of [["info", "a.pcap"], ["--help"], ["-v"], ["a.pcap", "--ladder", "3"], ["a.pcap", "--ladder=3"],
       ["a.pcap", "--threads", "1"], ["a.pcap", "--threads", "x"], ["a.pcap", "--threads", "0"], ["a.pcap", "--threads=999"]]) {
-      expect(guessScanWorkers(args), args.join(" ")).toBe(0);
+      expect(planStart(args).workers, args.join(" ")).toBe(0);
     }
   });
 });
