@@ -7,6 +7,7 @@ import type { ConnectionRecord } from "../../sdk/index.js";
 import { formatEndpoint } from "../../sdk/index.js";
 import { ConnectionFacts } from "../../sdk/report/connection-facts.js";
 import { endpointKey } from "../../sdk/report/address-keys.js";
+import { KeyTable } from "../../sdk/report/key-table.js";
 import { renderTable } from "./text-table.js";
 import { ServerRtts } from "./server-rtts.js";
 
@@ -69,7 +70,9 @@ export class ConnectionHealth {
   private readonly worstRate: Top;
   private readonly worstRtt: Top;
   /** Per server endpoint (keyed as the report keys them, address-keys.ts): its text and its connections' ack-RTTs. */
-  private readonly servers = new Map<number | string, { server: string; rtts: ServerRtts }>();
+  // Keyed as the report keys them (a table, not a Map: key-table.ts says why): each one's text and ack-RTTs.
+  private readonly servers = new KeyTable();
+  private readonly serverEntries: { server: string; rtts: ServerRtts }[] = [];
   private serversDropped = 0;
   private readonly facts = new ConnectionFacts();
 
@@ -99,13 +102,13 @@ export class ConnectionHealth {
     const rtt = o.rttMeanUs;
     if (rtt === null) return;
     const key = endpointKey(c.respHost(), c.respPort);
-    let entry = this.servers.get(key);
-    if (!entry) {
+    let e = this.servers.find(key);
+    if (e < 0) {
       if (this.servers.size >= MAX_SERVERS) { this.serversDropped++; return; }
-      entry = { server: formatEndpoint(c.respAddr(), c.respPort), rtts: new ServerRtts() };
-      this.servers.set(key, entry);
+      e = this.servers.add(key);
+      this.serverEntries.push({ server: formatEndpoint(c.respAddr(), c.respPort), rtts: new ServerRtts() });
     }
-    entry.rtts.add(rtt);
+    this.serverEntries[e]!.rtts.add(rtt);
   }
 
   /** The capture-quality line, or null when no connection lacks acknowledged data. */
@@ -136,7 +139,7 @@ export class ConnectionHealth {
       const rows = this.worstRtt.list.map((c) => [...endpoints(c), ms(meanAckRtt(c))]);
       out.push("Highest ack-RTT (mean over both sides' samples)", ...renderTable([...ENDPOINT_COLUMNS, { header: "ack-RTT", ...right }], rows), "");
     }
-    const servers = [...this.servers.values()].sort((a, b) => b.rtts.count - a.rtts.count || (a.server < b.server ? -1 : 1)).slice(0, this.limit);
+    const servers = this.serverEntries.slice().sort((a, b) => b.rtts.count - a.rtts.count || (a.server < b.server ? -1 : 1)).slice(0, this.limit);
     if (servers.length) {
       const rows = servers.map(({ server, rtts }) =>
         [server, String(rtts.count), ...[rtts.quantile(0.5), rtts.quantile(0.9), rtts.quantile(0.99), rtts.max].map(ms)]);

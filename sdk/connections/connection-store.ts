@@ -100,6 +100,10 @@ export class ConnectionStore extends EndpointColumns {
    */
   private analysisRaw = new Uint8Array(0);
   private analysisView = new DataView(this.analysisRaw.buffer);
+  private analysisWords = new Uint32Array(this.analysisRaw.buffer);
+  // The view setRawAnalysis last copied from, and its memory as 32-bit words.
+  private analysisSourceView: DataView | null = null;
+  private analysisSourceWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   private hasRawAnalysis: Uint8Array;
 
   constructor(capacity = 1024) {
@@ -253,10 +257,24 @@ export class ConnectionStore extends EndpointColumns {
       grown.set(this.analysisRaw);
       this.analysisRaw = grown;
       this.analysisView = new DataView(grown.buffer);
+      this.analysisWords = new Uint32Array(grown.buffer);
     }
-    // Copied word by word: a subarray to copy from was an object per connection (12 MB on short96).
-    const out = this.analysisView, to = slot * ANALYSIS_SIZE;
-    for (let i = 0; i < ANALYSIS_SIZE; i += 4) out.setUint32(to + i, view.getUint32(at + i, true), true);
+    // Copied word by word: a subarray to copy from was an object per connection (12 MB on
+    // short96). Through 32-bit arrays (the source's made once per view it is given, as the
+    // blocks are 4-byte aligned) rather than DataView calls: ~4x faster, ~0.2 s of the summary's
+    // main thread on the 2 GB short-connection capture (README, round 36).
+    const from = view.byteOffset + at, to = slot * ANALYSIS_SIZE;
+    if ((from & 3) === 0) {
+      if (view !== this.analysisSourceView) {
+        this.analysisSourceView = view;
+        this.analysisSourceWords = new Uint32Array(view.buffer, 0, view.buffer.byteLength >>> 2);
+      }
+      const src = this.analysisSourceWords, dst = this.analysisWords;
+      for (let i = from >>> 2, o = to >>> 2, end = o + (ANALYSIS_SIZE >>> 2); o < end; i++, o++) dst[o] = src[i]!;
+    } else {
+      const out = this.analysisView;
+      for (let i = 0; i < ANALYSIS_SIZE; i += 4) out.setUint32(to + i, view.getUint32(at + i, true), true);
+    }
     this.hasRawAnalysis[slot] = 1;
     this.analysis[slot] = undefined;
   }

@@ -7,9 +7,10 @@ import type { ConnectionRecord, HandshakeOutcome, TeardownKind } from "../connec
 import type { ConnState } from "../connections/conn-state.js";
 import type { CaptureSummary } from "../decoder/decode-capture.js";
 import { LogHistogram } from "./histogram.js";
-import { pruneLeastActive } from "./prune.js";
 import { endpointKey, hostAddress } from "./address-keys.js";
 import { ConnectionFacts } from "./connection-facts.js";
+import type { Key } from "./key-table.js";
+import { CountTable, ObjectTable, SourceTable, addDistinct, distinctCount, type Distinct } from "./report-tables.js";
 
 export interface RttSummary { count: number; p50: number | null; p90: number | null; p99: number | null; max: number | null }
 
@@ -82,40 +83,9 @@ export function checkReportTop(top: unknown, name = "top"): void {
 const FAILED: ReadonlySet<HandshakeOutcome> = new Set(["rejected", "unanswered", "aborted", "invalid"]);
 const SUSPECT_SYNS = 20; // SYNs a source sends at least to be a scan or flood suspect
 const MAX_TRACKED = 20_000; // servers or sources kept at once; the least active half is pruned
-const DISTINCT_CAP = 4096; //   distinct ports / hosts counted per source
 
-// Distinct values: the one value itself while there is one (most sources open one connection),
-// a small array while there are few (nearly every client talks to a handful of servers), a Set
-// once there are many (scanners).
-type Distinct<T extends string | number> = T | T[] | Set<T>;
-const SMALL_DISTINCT = 16;
-
-function addDistinct<T extends string | number>(d: Distinct<T>, value: T): Distinct<T> {
-  if (typeof d !== "object") return d === value ? d : [d, value];
-  if (d instanceof Set) {
-    if (d.size < DISTINCT_CAP) d.add(value);
-    return d;
-  }
-  if (d.includes(value)) return d;
-  d.push(value);
-  return d.length > SMALL_DISTINCT ? new Set(d) : d;
-}
-
-const distinctCount = <T extends string | number>(d: Distinct<T>) => (typeof d !== "object" ? 1 : d instanceof Set ? d.size : d.length);
-
-// Keyed by hostKey / endpointKey (address-keys.ts); `addr` is the address as written.
-type Key = number | string;
 // A source's address is its key's (hostAddress): no text is made for each new source.
-interface SourceStats { syns: number; answered: number; ports: Distinct<number>; hosts: Distinct<Key> }
 interface HostStats { addr: string; failed: number; ports: Distinct<number>; outcomes: Partial<Record<HandshakeOutcome, number>> }
-
-/** The weight of the most active entry forgotten, or null. */
-function prune<V>(map: Map<Key, V>, weight: (v: V) => number): number | null {
-  return pruneLeastActive(map, weight, MAX_TRACKED);
-}
-const byCount = (v: number) => v;
-const byFailed = (v: { failed: number }) => v.failed;
-const bySyns = (v: SourceStats) => v.syns;
 
 function bump<K extends string>(counts: Partial<Record<K, number>>, key: K): void {
   counts[key] = (counts[key] ?? 0) + 1;
@@ -127,11 +97,11 @@ export class CaptureReportBuilder {
   };
   private readonly rtt1 = new LogHistogram();
   private readonly rtt2 = new LogHistogram();
-  private readonly attempts = new Map<Key, number>(); //       per server, SYNs seen
-  private readonly failures = new Map<Key, ServerFailures>(); // per server with failures
-  private readonly hostAttempts = new Map<Key, number>(); //   per server host, SYNs seen
-  private readonly hostFailures = new Map<Key, HostStats>(); // per server host with failures
-  private readonly sources = new Map<Key, SourceStats>();
+  private readonly attempts = new CountTable(); //                      per server, SYNs seen
+  private readonly failures = new ObjectTable<ServerFailures>(); //     per server with failures
+  private readonly hostAttempts = new CountTable(); //                  per server host, SYNs seen
+  private readonly hostFailures = new ObjectTable<HostStats>(); //      per server host with failures
+  private readonly sources = new SourceTable();
   private oneSided = 0;
   private midStream = 0;
   // Whether the lists' totals lost entries to pruning: a server or host with failures, or a
@@ -165,41 +135,39 @@ export class CaptureReportBuilder {
     // A SYN nobody answered is one-sided by nature; anything more says something about the tap.
     if (c.oneSided && c.outcome !== "unanswered") this.oneSided++;
     if (c.outcome === "mid-stream") this.midStream++;
-    if (c.origSyns > 0) {
-      const host = c.respHost(), port = c.respPort;
-      const key = endpointKey(host, port);
-      const attempts = (this.attempts.get(key) ?? 0) + 1;
-      this.attempts.set(key, attempts);
-      prune(this.attempts, byCount);
-      this.hostAttempts.set(host, (this.hostAttempts.get(host) ?? 0) + 1);
-      prune(this.hostAttempts, byCount);
-      if (FAILED.has(c.outcome)) {
-        let f = this.failures.get(key);
-        if (!f) { f = { server: c.respAddr(), port, failed: 0, attempts: 0, outcomes: {} }; this.failures.set(key, f); }
-        f.failed++;
-        bump(f.outcomes, c.outcome);
-        if (prune(this.failures, byFailed) !== null) this.failuresForgotten = true;
-        let h = this.hostFailures.get(host);
-        if (!h) { h = { addr: c.respAddr(), failed: 0, ports: port, outcomes: {} }; this.hostFailures.set(host, h); }
-        else h.ports = addDistinct(h.ports, port);
-        h.failed++;
-        bump(h.outcomes, c.outcome);
-        if (prune(this.hostFailures, byFailed) !== null) this.hostFailuresForgotten = true;
-      }
+    if (c.origSyns > 0) this.addAttempt(c);
+  }
 
-      const source = c.origHost();
-      let src = this.sources.get(source);
-      if (!src) {
-        src = { syns: 0, answered: 0, ports: port, hosts: host };
-        this.sources.set(source, src);
-      } else {
-        src.ports = addDistinct(src.ports, port);
-        src.hosts = addDistinct(src.hosts, host);
-      }
-      src.syns += c.origSyns;
-      if (c.respSynAcks > 0) src.answered++;
-      if ((prune(this.sources, bySyns) ?? 0) >= SUSPECT_SYNS) this.suspectsForgotten = true;
-    }
+  // A connection whose originator sent a SYN: its server's, server host's and source's figures.
+  private addAttempt(c: ConnectionFacts): void {
+    const host = c.respHost(), port = c.respPort;
+    const key = endpointKey(host, port);
+    this.attempts.bump(key);
+    this.attempts.prune(MAX_TRACKED);
+    this.hostAttempts.bump(host);
+    this.hostAttempts.prune(MAX_TRACKED);
+    if (FAILED.has(c.outcome)) this.addFailure(c, key, host, port);
+    const sources = this.sources;
+    sources.add(c.origHost(), host, port, c.origSyns, c.respSynAcks > 0);
+    if ((sources.prune(MAX_TRACKED) ?? 0) >= SUSPECT_SYNS) this.suspectsForgotten = true;
+  }
+
+  private addFailure(c: ConnectionFacts, key: Key, host: Key, port: number): void {
+    const failures = this.failures;
+    let e = failures.keys.find(key);
+    if (e < 0) e = failures.add(key, { server: c.respAddr(), port, failed: 0, attempts: 0, outcomes: {} });
+    const f = failures.values[e]!;
+    f.failed++;
+    bump(f.outcomes, c.outcome);
+    if (failures.prune(MAX_TRACKED) !== null) this.failuresForgotten = true;
+    const hostFailures = this.hostFailures;
+    let h = hostFailures.keys.find(host);
+    if (h < 0) h = hostFailures.add(host, { addr: c.respAddr(), failed: 0, ports: port, outcomes: {} });
+    else hostFailures.values[h]!.ports = addDistinct(hostFailures.values[h]!.ports, port);
+    const stats = hostFailures.values[h]!;
+    stats.failed++;
+    bump(stats.outcomes, c.outcome);
+    if (hostFailures.prune(MAX_TRACKED) !== null) this.hostFailuresForgotten = true;
   }
 
   finish(captures: CaptureSummary[], timeline: Timeline): CaptureReport {
@@ -207,22 +175,29 @@ export class CaptureReportBuilder {
     const summarize = (h: LogHistogram): RttSummary => ({
       count: h.count, p50: tenth(h.quantile(0.5)), p90: tenth(h.quantile(0.9)), p99: tenth(h.quantile(0.99)), max: h.count ? h.max : null,
     });
-    for (const [key, f] of this.failures) f.attempts = Math.max(f.failed, this.attempts.get(key) ?? 0);
-    const topFailedServers = [...this.failures.values()]
+    const failures = this.failures, hostFailures = this.hostFailures, sources = this.sources;
+    for (let e = 0; e < failures.keys.size; e++) {
+      const f = failures.values[e]!;
+      f.attempts = Math.max(f.failed, this.attempts.countOf(failures.keys.keyAt(e)));
+    }
+    const topFailedServers = failures.values.slice(0, failures.keys.size)
       .sort((a, b) => b.failed - a.failed || b.attempts - a.attempts).slice(0, this.top);
-    const topFailedHosts: HostFailures[] = [...this.hostFailures].map(([host, h]) => {
+    const hosts: HostFailures[] = [];
+    for (let e = 0; e < hostFailures.keys.size; e++) {
+      const host = hostFailures.keys.keyAt(e), h = hostFailures.values[e]!;
       const port = typeof h.ports === "number" ? h.ports : null;
       // Failures on one port: the attempts on that port; on several: on all the host's ports.
-      const attempts = port !== null ? this.attempts.get(endpointKey(host, port)) : this.hostAttempts.get(host);
-      return { server: h.addr, failed: h.failed, attempts: Math.max(h.failed, attempts ?? 0), ports: distinctCount(h.ports), port, outcomes: h.outcomes };
-    }).sort((a, b) => b.failed - a.failed || b.attempts - a.attempts).slice(0, this.top);
+      const attempts = port !== null ? this.attempts.countOf(endpointKey(host, port)) : this.hostAttempts.countOf(host);
+      hosts.push({ server: h.addr, failed: h.failed, attempts: Math.max(h.failed, attempts), ports: distinctCount(h.ports), port, outcomes: h.outcomes });
+    }
+    const topFailedHosts = hosts.sort((a, b) => b.failed - a.failed || b.attempts - a.attempts).slice(0, this.top);
     const scanSuspects: ScanSuspect[] = [];
-    for (const [source, s] of this.sources) {
-      const connections = s.syns;
-      if (connections < SUSPECT_SYNS || s.answered > 0.2 * connections) continue;
-      const ports = distinctCount(s.ports), hosts = distinctCount(s.hosts);
+    for (let e = 0; e < sources.keys.size; e++) {
+      const syns = sources.syns[e]!, answered = sources.answered[e]!;
+      if (syns < SUSPECT_SYNS || answered > 0.2 * syns) continue;
+      const ports = sources.ports.count(e), hosts = sources.hosts.count(e);
       const kind = ports >= 10 ? "port-scan" : hosts >= 10 ? "host-scan" : "syn-flood";
-      scanSuspects.push({ source: hostAddress(source), kind, syns: s.syns, answered: s.answered, distinctPorts: ports, distinctHosts: hosts });
+      scanSuspects.push({ source: hostAddress(sources.keys.keyAt(e)), kind, syns, answered, distinctPorts: ports, distinctHosts: hosts });
     }
     scanSuspects.sort((a, b) => b.syns - a.syns);
     return {
@@ -232,8 +207,8 @@ export class CaptureReportBuilder {
       topFailedHosts,
       scanSuspects: scanSuspects.slice(0, this.top),
       totals: {
-        failedServers: { count: this.failures.size, exact: !this.failuresForgotten },
-        failedHosts: { count: this.hostFailures.size, exact: !this.hostFailuresForgotten },
+        failedServers: { count: failures.keys.size, exact: !this.failuresForgotten },
+        failedHosts: { count: hostFailures.keys.size, exact: !this.hostFailuresForgotten },
         scanSuspects: { count: scanSuspects.length, exact: !this.suspectsForgotten },
       },
       quality: this.quality(captures, timeline),

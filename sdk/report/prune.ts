@@ -1,4 +1,4 @@
-// Keeps a map of per-key statistics bounded while streaming: past `max` entries, the least
+// Keeps a table of per-key statistics bounded while streaming: past `max` entries, the least
 // active go until max / 2 are left (heavy hitters stay); among equally active entries, the
 // oldest (first inserted) go first.
 //
@@ -7,34 +7,46 @@
 // thousand connections, and sorting entries through a comparator dominated the report (the
 // weights themselves are counted, not sorted: cutOf).
 
-// The weights' scratch, kept between calls (a map's prune comes every few thousand insertions).
+import type { KeyTable } from "./key-table.js";
+
+// The weights' scratch and the kept marks, kept between calls (a table's prune comes every
+// few thousand insertions).
 let scratch = new Float64Array(0);
+let keptMarks = new Uint8Array(0);
 
 /**
- * Returns the weight of the most active entry it removed (null when it removed none). `weight`
- * must not change any map given here (the weights' scratch is shared between calls).
+ * Past `max` entries, keeps the most active max / 2 of `table` (its entries' weights by
+ * `weightOf`; equally active ones oldest first to go): `renumber(kept, size)` renumbers the
+ * caller's columns as the table's entries were (key-table.ts, keepIn). Returns the weight of the
+ * most active entry it removed (null when it removed none).
  */
-export function pruneLeastActive<K, V>(map: Map<K, V>, weight: (v: V) => number, max: number): number | null {
-  if (map.size <= max) return null;
-  const n = map.size;
+export function pruneLeastActive(table: KeyTable, weightOf: (entry: number) => number, max: number, renumber: (kept: Uint8Array, size: number) => void): number | null {
+  if (table.size <= max) return null;
+  const n = table.size;
   const drop = n - Math.floor(max / 2);
-  if (scratch.length < n) scratch = new Float64Array(Math.max(n, 2 * scratch.length));
+  if (scratch.length < n) {
+    scratch = new Float64Array(Math.max(n, 2 * scratch.length));
+    keptMarks = new Uint8Array(scratch.length);
+  }
   const weights = scratch.subarray(0, n);
-  let k = 0;
-  // forEach, not for-of over the entries: no [key, value] array made for each entry.
-  map.forEach((v) => { weights[k++] = weight(v); });
-  // The weight of the most active entry that goes, and how many weigh less.
+  for (let e = 0; e < n; e++) weights[e] = weightOf(e);
+  // The weight of the most active entry that goes, and how many weigh less (cutOf reorders the
+  // weights: read again below).
   const { cut, lighter } = cutOf(weights, drop);
   let ties = drop - lighter; //      entries weighing exactly `cut` that go, oldest first
-  // Deleting the entry being visited is safe: forEach goes on with the next one in order.
-  map.forEach((v, key) => {
-    const w = weight(v);
-    if (w < cut) map.delete(key);
+  for (let e = 0; e < n; e++) {
+    const w = weightOf(e);
+    let keep = 1;
+    if (w < cut) keep = 0;
     else if (w === cut && ties > 0) {
-      map.delete(key);
+      keep = 0;
       ties--;
     }
-  });
+    keptMarks[e] = keep;
+  }
+  const kept = keptMarks.subarray(0, n);
+  table.keep(kept);
+  renumber(kept, n);
   return cut;
 }
 

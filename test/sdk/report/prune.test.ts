@@ -1,13 +1,31 @@
 import { describe, it, expect } from "vitest";
 import { cutOf, pruneLeastActive } from "../../../sdk/report/prune.js";
+import { KeyTable, keepIn } from "../../../sdk/report/key-table.js";
 import { rng } from "../../helpers/decode.js";
 
 // What pruning means, written the obvious way: sort the entries by weight (a stable sort keeps
 // equal weights in insertion order) and delete the first ones until max / 2 are left.
-function pruneBySorting(map: Map<string, number>, max: number): void {
+function pruneBySorting(map: Map<string | number, number>, max: number): void {
   if (map.size <= max) return;
   const sorted = [...map].sort((a, b) => a[1] - b[1]);
   for (const [key] of sorted.slice(0, map.size - max / 2)) map.delete(key);
+}
+
+// A table of keys with a weight column, pruned by pruneLeastActive: its entries as [key, weight] pairs.
+class WeightedTable {
+  readonly keys = new KeyTable();
+  weights: number[] = [];
+  add(key: string | number, weight: number): void {
+    let e = this.keys.find(key);
+    if (e < 0) { e = this.keys.add(key); this.weights[e] = 0; }
+    this.weights[e] += weight;
+  }
+  prune(max: number): number | null {
+    return pruneLeastActive(this.keys, (e) => this.weights[e]!, max, (kept, n) => keepIn(this.weights, kept, n));
+  }
+  entries(): [string | number, number][] {
+    return this.weights.slice(0, this.keys.size).map((w, e) => [this.keys.keyAt(e), w]);
+  }
 }
 
 describe("pruneLeastActive", () => {
@@ -16,29 +34,35 @@ describe("pruneLeastActive", () => {
     for (let round = 0; round < 60; round++) {
       const max = 2 + 2 * Math.floor(random() * 50);
       const spread = 1 + Math.floor(random() * 10); // few distinct weights: many ties
-      const a = new Map<string, number>();
-      const b = new Map<string, number>();
+      const a = new WeightedTable();
+      const b = new Map<string | number, number>();
       for (let k = 0; k < max * 3; k++) {
-        const key = `k${Math.floor(random() * max * 2)}`;
+        // Numeric keys (an IPv4 endpoint's) and text ones (an IPv6 address's), mixed.
+        const n = Math.floor(random() * max * 2);
+        const key = n % 3 === 0 ? `k${n}` : n * 65536 + 443;
         const weight = Math.floor(random() * spread);
-        a.set(key, (a.get(key) ?? 0) + weight);
+        a.add(key, weight);
         b.set(key, (b.get(key) ?? 0) + weight);
-        pruneLeastActive(a, (v) => v, max);
+        a.prune(max);
         pruneBySorting(b, max);
-        expect([...a]).toEqual([...b]);
+        expect(a.entries()).toEqual([...b]);
       }
     }
   });
 
-  it("does nothing up to the bound, and halves the map past it", () => {
-    const map = new Map(Array.from({ length: 10 }, (_, k) => [`k${k}`, k] as [string, number]));
-    expect(pruneLeastActive(map, (v) => v, 10)).toBeNull();
-    expect(map.size).toBe(10);
-    map.set("k10", 0);
+  it("does nothing up to the bound, and halves the table past it", () => {
+    const table = new WeightedTable();
+    for (let k = 0; k < 10; k++) table.add(`k${k}`, k);
+    expect(table.prune(10)).toBeNull();
+    expect(table.keys.size).toBe(10);
+    table.add("k10", 0);
     // It says the weight of the most active entry it removed (k5 stays, k4 goes).
-    expect(pruneLeastActive(map, (v) => v, 10)).toBe(4);
+    expect(table.prune(10)).toBe(4);
     // 11 entries: the 6 lightest go (k0 before k10 among the two weighing 0: it is older).
-    expect([...map.keys()]).toEqual(["k5", "k6", "k7", "k8", "k9"]);
+    expect(table.entries().map(([key]) => key)).toEqual(["k5", "k6", "k7", "k8", "k9"]);
+    // The kept keys are found again, the others not.
+    expect(table.keys.find("k7")).toBe(2);
+    expect(table.keys.find("k4")).toBe(-1);
   });
 });
 

@@ -1,0 +1,156 @@
+// The capture report's tables (capture-report.ts): each a KeyTable of servers, server hosts or
+// sources with its entries' figures in columns, pruned to the least active half past a bound
+// (prune.ts) as a Map of objects was. A new source or server costs no object unless it fails
+// or talks to more than one port or host.
+
+import { KeyTable, grown, keepIn, type Key } from "./key-table.js";
+import { pruneLeastActive } from "./prune.js";
+
+const DISTINCT_CAP = 4096; //   distinct ports / hosts counted per source
+const SMALL_DISTINCT = 16;
+
+// Distinct values: the one value itself while there is one (most sources open one connection),
+// a small array while there are few (nearly every client talks to a handful of servers), a Set
+// once there are many (scanners).
+export type Distinct<T extends Key> = T | T[] | Set<T>;
+
+export function addDistinct<T extends Key>(d: Distinct<T>, value: T): Distinct<T> {
+  if (typeof d !== "object") return d === value ? d : [d, value];
+  if (d instanceof Set) {
+    if (d.size < DISTINCT_CAP) d.add(value);
+    return d;
+  }
+  if (d.includes(value)) return d;
+  d.push(value);
+  return d.length > SMALL_DISTINCT ? new Set(d) : d;
+}
+
+export const distinctCount = <T extends Key>(d: Distinct<T>) => (typeof d !== "object" ? 1 : d instanceof Set ? d.size : d.length);
+
+/** A count a key (SYNs seen per server, per server host). */
+export class CountTable {
+  readonly keys = new KeyTable();
+  private counts = new Float64Array(64);
+
+  /** One more for `key`. */
+  bump(key: Key): void {
+    let e = this.keys.find(key);
+    if (e < 0) {
+      e = this.keys.add(key);
+      this.counts = grown(this.counts, e + 1);
+      this.counts[e] = 0;
+    }
+    this.counts[e]++;
+  }
+
+  countOf(key: Key): number {
+    const e = this.keys.find(key);
+    return e < 0 ? 0 : this.counts[e]!;
+  }
+
+  /** Past `max` entries, the least counted go (prune.ts); the count of the most counted that went, or null. */
+  prune(max: number): number | null {
+    if (this.keys.size <= max) return null;
+    return pruneLeastActive(this.keys, (e) => this.counts[e]!, max, (kept, n) => keepIn(this.counts, kept, n));
+  }
+}
+
+/** An object a key, pruned by its `failed` count (servers and hosts with failed handshakes: the rarer case). */
+export class ObjectTable<V extends { failed: number }> {
+  readonly keys = new KeyTable();
+  readonly values: V[] = [];
+
+  /** Adds `key` (not in the table) with `value`; its entry. */
+  add(key: Key, value: V): number {
+    const e = this.keys.add(key);
+    this.values[e] = value; // (by index: a prune leaves the array's length, key-table.ts)
+    return e;
+  }
+
+  prune(max: number): number | null {
+    if (this.keys.size <= max) return null;
+    return pruneLeastActive(this.keys, (e) => this.values[e]!.failed, max, (kept, n) => keepIn(this.values, kept, n));
+  }
+}
+
+/**
+ * Distinct values of each entry (a source's server ports or server hosts): the first in columns,
+ * the rest (Distinct, the first included) only once there is a second.
+ */
+class DistinctColumn {
+  private firstNumber = new Float64Array(64);
+  private readonly firstText: (string | null)[] = [];
+  private readonly more: (Key[] | Set<Key> | null)[] = [];
+
+  /** Entry `e`, the next new one, starts with `value`. */
+  start(e: number, value: Key): void {
+    this.firstNumber = grown(this.firstNumber, e + 1);
+    if (typeof value === "string") {
+      this.firstText[e] = value;
+      this.firstNumber[e] = 0;
+    } else {
+      this.firstText[e] = null;
+      this.firstNumber[e] = value;
+    }
+    this.more[e] = null;
+  }
+
+  add(e: number, value: Key): void {
+    const more = this.more[e];
+    if (more) {
+      this.more[e] = addDistinct(more, value) as Key[] | Set<Key>;
+      return;
+    }
+    const first = this.firstText[e] ?? this.firstNumber[e]!;
+    if (first !== value) this.more[e] = [first, value];
+  }
+
+  count(e: number): number {
+    const more = this.more[e];
+    return more ? distinctCount(more) : 1;
+  }
+
+  keep(kept: Uint8Array, n: number): void {
+    keepIn(this.firstNumber, kept, n);
+    keepIn(this.firstText, kept, n);
+    keepIn(this.more, kept, n);
+  }
+}
+
+/** Per source host: SYNs sent, connections answered, and the distinct server ports and hosts. */
+export class SourceTable {
+  readonly keys = new KeyTable();
+  syns = new Float64Array(64);
+  answered = new Float64Array(64);
+  readonly ports = new DistinctColumn();
+  readonly hosts = new DistinctColumn();
+
+  add(source: Key, host: Key, port: number, syns: number, answered: boolean): void {
+    let e = this.keys.find(source);
+    if (e < 0) {
+      e = this.keys.add(source);
+      this.syns = grown(this.syns, e + 1);
+      this.answered = grown(this.answered, e + 1);
+      this.syns[e] = 0;
+      this.answered[e] = 0;
+      this.ports.start(e, port);
+      this.hosts.start(e, host);
+    } else {
+      this.ports.add(e, port);
+      this.hosts.add(e, host);
+    }
+    this.syns[e] += syns;
+    if (answered) this.answered[e]++;
+  }
+
+  /** Past `max` entries, the sources that sent the fewest SYNs go; the most SYNs of one that went, or null. */
+  prune(max: number): number | null {
+    if (this.keys.size <= max) return null;
+    return pruneLeastActive(this.keys, (e) => this.syns[e]!, max, (kept, n) => {
+      keepIn(this.syns, kept, n);
+      keepIn(this.answered, kept, n);
+      this.ports.keep(kept, n);
+      this.hosts.keep(kept, n);
+    });
+  }
+}
