@@ -13,20 +13,30 @@ export class ServerRtts {
   count = 0;
   min = Infinity;
   max = -Infinity;
-  private exact: number[] | null = [];
+  // The values while there are few: a Float64Array grown as they come, not an array (each new
+  // server's array of small integers turned to one of doubles at its first fractional RTT, and
+  // the change deoptimised the summary's code that adds them; README, round 36).
+  private exact: Float64Array | null = new Float64Array(4);
+  private exactCount = 0;
   private buckets: Map<number, { n: number; sum: number }> | null = null;
 
   add(value: number): void {
     this.count++;
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
-    if (this.exact && this.exact.length < EXACT_VALUES) {
-      this.exact.push(value);
+    const exact = this.exact;
+    if (exact && this.exactCount < EXACT_VALUES) {
+      let into = exact;
+      if (this.exactCount === exact.length) {
+        into = this.exact = new Float64Array(Math.min(EXACT_VALUES, 2 * exact.length));
+        into.set(exact);
+      }
+      into[this.exactCount++] = value;
       return;
     }
     if (!this.buckets) {
       this.buckets = new Map();
-      for (const v of this.exact!) this.bump(v);
+      for (let i = 0; i < this.exactCount; i++) this.bump(exact![i]!);
       this.exact = null;
     }
     this.bump(value);
@@ -42,7 +52,7 @@ export class ServerRtts {
   quantile(q: number): number | null {
     if (this.count === 0) return null;
     const rank = Math.max(1, Math.ceil(q * this.count));
-    if (this.exact) return [...this.exact].sort((a, b) => a - b)[rank - 1]!;
+    if (this.exact) return this.exact.slice(0, this.exactCount).sort()[rank - 1]!;
     let seen = 0;
     for (const [, { n, sum }] of [...this.buckets!].sort((x, y) => x[0] - y[0])) {
       seen += n;

@@ -10,7 +10,7 @@ import { LogHistogram } from "./histogram.js";
 import { endpointKey, hostAddress } from "./address-keys.js";
 import { ConnectionFacts } from "./connection-facts.js";
 import type { Key } from "./key-table.js";
-import { CountTable, ObjectTable, SourceTable, addDistinct, distinctCount, type Distinct } from "./report-tables.js";
+import { CountTable, FirstSeenCounts, ObjectTable, SourceTable, addDistinct, distinctCount, type Distinct } from "./report-tables.js";
 
 export interface RttSummary { count: number; p50: number | null; p90: number | null; p99: number | null; max: number | null }
 
@@ -92,9 +92,10 @@ function bump<K extends string>(counts: Partial<Record<K, number>>, key: K): voi
 }
 
 export class CaptureReportBuilder {
-  private readonly report: Omit<CaptureReport, "rttUs" | "topFailedServers" | "topFailedHosts" | "scanSuspects" | "totals" | "quality" | "timeline"> = {
-    connections: 0, byOutcome: {}, byTeardown: {}, byConnState: {},
-  };
+  private connections = 0;
+  private readonly byOutcome = new FirstSeenCounts<HandshakeOutcome>();
+  private readonly byTeardown = new FirstSeenCounts<TeardownKind>();
+  private readonly byConnState = new FirstSeenCounts<ConnState>();
   private readonly rtt1 = new LogHistogram();
   private readonly rtt2 = new LogHistogram();
   private readonly attempts = new CountTable(); //                      per server, SYNs seen
@@ -125,11 +126,10 @@ export class CaptureReportBuilder {
 
   /** Adds one connection as `c` tells it (connection-facts.ts: from a record or the tracker's columns). */
   addFacts(c: ConnectionFacts): void {
-    const r = this.report;
-    r.connections++;
-    bump(r.byOutcome, c.outcome);
-    bump(r.byTeardown, c.teardown);
-    bump(r.byConnState, c.connState);
+    this.connections++;
+    this.byOutcome.add(c.outcome);
+    this.byTeardown.add(c.teardown);
+    this.byConnState.add(c.connState);
     if (c.rttSynToSynAckUs !== null) this.rtt1.add(c.rttSynToSynAckUs);
     if (c.rttSynAckToAckUs !== null) this.rtt2.add(c.rttSynAckToAckUs);
     // A SYN nobody answered is one-sided by nature; anything more says something about the tap.
@@ -201,7 +201,10 @@ export class CaptureReportBuilder {
     }
     scanSuspects.sort((a, b) => b.syns - a.syns);
     return {
-      ...this.report,
+      connections: this.connections,
+      byOutcome: this.byOutcome.toObject(),
+      byTeardown: this.byTeardown.toObject(),
+      byConnState: this.byConnState.toObject(),
       rttUs: { synToSynAck: summarize(this.rtt1), synAckToAck: summarize(this.rtt2) },
       topFailedServers,
       topFailedHosts,
@@ -218,7 +221,7 @@ export class CaptureReportBuilder {
 
   private quality(captures: CaptureSummary[], timeline: Timeline): CaptureReport["quality"] {
     const findings: QualityFinding[] = [];
-    const n = this.report.connections;
+    const n = this.connections;
     const share = (k: number) => `${((100 * k) / n).toFixed(0)}%`;
     for (const capture of captures) {
       if (capture.error) findings.push({ id: "damaged", message: `${capture.source} is damaged at byte ${capture.error.offset}: ${capture.error.message}; results cover what came before` });
@@ -228,7 +231,7 @@ export class CaptureReportBuilder {
     const total = (key: "truncated" | "unsupportedLink" | "tunnelled" | "tcpUnreadable") => captures.reduce((sum, c) => sum + c.stats[key], 0);
     const st = { truncated: total("truncated"), unsupportedLink: total("unsupportedLink"), tunnelled: total("tunnelled"), tcpUnreadable: total("tcpUnreadable") };
     if (st.truncated > 0) findings.push({ id: "snaplen", message: `${st.truncated} packets were cut by the snapshot length; sizes come from the IP headers, content gaps may show` });
-    const evicted = this.report.byTeardown.evicted ?? 0;
+    const evicted = this.byTeardown.countOf("evicted");
     if (evicted > 0) findings.push({ id: "evicted", message: `${evicted} connections were ended early, more being open at once than the limits (--max-half-open for connections of one packet so far, --max-connections for the others, least recently active and one-sided first): a flood or scan; a later packet of one of them shows as a connection of its own` });
     if (timeline.maxGapSec >= 60) findings.push({ id: "time-gap", message: `the capture has a gap of ${timeline.maxGapSec.toFixed(0)} s between packets (merged or interrupted capture): open connections timed out across it` });
     if (timeline.backwardsSteps > 0) findings.push({ id: "time-backwards", message: `timestamps step backwards ${timeline.backwardsSteps === 1 ? "once" : `${timeline.backwardsSteps} times`}` });

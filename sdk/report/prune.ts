@@ -15,12 +15,14 @@ let scratch = new Float64Array(0);
 let keptMarks = new Uint8Array(0);
 
 /**
- * Past `max` entries, keeps the most active max / 2 of `table` (its entries' weights by
- * `weightOf`; equally active ones oldest first to go): `renumber(kept, size)` renumbers the
- * caller's columns as the table's entries were (key-table.ts, keepIn). Returns the weight of the
- * most active entry it removed (null when it removed none).
+ * Past `max` entries, keeps the most active max / 2 of `table` (its entries' weights in
+ * `weights`, by entry, left as they are; equally active ones oldest first to go): `renumber(kept,
+ * size)` renumbers the caller's columns as the table's entries were (key-table.ts, keepIn).
+ * Returns the weight of the most active entry it removed (null when it removed none). The weights
+ * come as a column, not a function of the entry: each table's own function made this one's
+ * compiled code change its call target, and V8 deoptimised it at each (README, round 36).
  */
-export function pruneLeastActive(table: KeyTable, weightOf: (entry: number) => number, max: number, renumber: (kept: Uint8Array, size: number) => void): number | null {
+export function pruneLeastActive(table: KeyTable, weights: Float64Array, max: number, renumber: (kept: Uint8Array, size: number) => void): number | null {
   if (table.size <= max) return null;
   const n = table.size;
   const drop = n - Math.floor(max / 2);
@@ -28,14 +30,14 @@ export function pruneLeastActive(table: KeyTable, weightOf: (entry: number) => n
     scratch = new Float64Array(Math.max(n, 2 * scratch.length));
     keptMarks = new Uint8Array(scratch.length);
   }
-  const weights = scratch.subarray(0, n);
-  for (let e = 0; e < n; e++) weights[e] = weightOf(e);
-  // The weight of the most active entry that goes, and how many weigh less (cutOf reorders the
-  // weights: read again below).
-  const { cut, lighter } = cutOf(weights, drop);
+  // The weight of the most active entry that goes, and how many weigh less (cutOf reorders
+  // what it is given: a copy).
+  const sorted = scratch.subarray(0, n);
+  sorted.set(weights.subarray(0, n));
+  const { cut, lighter } = cutOf(sorted, drop);
   let ties = drop - lighter; //      entries weighing exactly `cut` that go, oldest first
   for (let e = 0; e < n; e++) {
-    const w = weightOf(e);
+    const w = weights[e]!;
     let keep = 1;
     if (w < cut) keep = 0;
     else if (w === cut && ties > 0) {

@@ -21,7 +21,7 @@ class WeightedTable {
     this.weights[e] += weight;
   }
   prune(max: number): number | null {
-    return pruneLeastActive(this.keys, (e) => this.weights[e]!, max, (kept, n) => keepIn(this.weights, kept, n));
+    return pruneLeastActive(this.keys, Float64Array.from(this.weights), max, (kept, n) => keepIn(this.weights, kept, n));
   }
   entries(): [string | number, number][] {
     return this.weights.slice(0, this.keys.size).map((w, e) => [this.keys.keyAt(e), w]);
