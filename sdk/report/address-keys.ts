@@ -3,8 +3,14 @@
 // costs map insertions (and, past the bound, deletions) under fresh keys: with string keys
 // (the address, `${addr}|${port}`) each is a new string to build and hash, and every probe
 // compares strings. An IPv4 address in its dotted form is keyed by its 32-bit value instead
-// (a small integer), a server endpoint by value * 65536 + port; other addresses by the string.
-// The mapping is one-to-one, so counts, distinct counts and pruning are as with the strings.
+// (a small integer), a server endpoint by value * 65536 + port; an IPv6 address by its 16 bytes
+// as a short string (ipv6Key: from the store's key words, with no address text made), its
+// endpoint by that and the port as one more code unit; anything else by its text. The mapping is
+// one-to-one, so counts, distinct counts and pruning are as with the strings, and hostAddress
+// gives the text back.
+
+import { formatAddress } from "../decoder/addresses.js";
+import { parseIPv6 } from "../connections/cidr.js";
 
 /** The 32-bit value of a dotted-quad IPv4 address as formatted (no leading zeros); else -1. */
 export function ipv4Value(addr: string): number {
@@ -28,20 +34,47 @@ export function ipv4Value(addr: string): number {
   return parts === 4 ? value : -1;
 }
 
-/** A host's key: an IPv4 address's value as a signed 32-bit integer, else the address. */
+/** A host's key: an IPv4 address's value as a signed 32-bit integer, an IPv6 address's ipv6Key, else the text. */
 export function hostKey(addr: string): number | string {
   const v = ipv4Value(addr);
-  return v >= 0 ? v | 0 : addr;
+  if (v >= 0) return v | 0;
+  const bytes = addr.includes(":") ? parseIPv6(addr) : null;
+  return bytes ? ipv6Key(bytes, 0) : addr;
 }
 
-/** A server endpoint's key from its host's key (hostKey): value * 65536 + port for IPv4, else `${addr}|${port}`. */
+// An IPv6 key starts with this code unit, which no address text does.
+const IPV6_KEY = 0;
+
+/** The key of the IPv6 address in bytes[at, at + 16): a NUL, then its eight 16-bit groups as code units. */
+export function ipv6Key(b: ArrayLike<number>, at: number): string {
+  return String.fromCharCode(IPV6_KEY,
+    (b[at]! << 8) | b[at + 1]!, (b[at + 2]! << 8) | b[at + 3]!, (b[at + 4]! << 8) | b[at + 5]!, (b[at + 6]! << 8) | b[at + 7]!,
+    (b[at + 8]! << 8) | b[at + 9]!, (b[at + 10]! << 8) | b[at + 11]!, (b[at + 12]! << 8) | b[at + 13]!, (b[at + 14]! << 8) | b[at + 15]!);
+}
+
+const isIpv6Key = (key: string) => key.length === 9 && key.charCodeAt(0) === IPV6_KEY;
+
+/**
+ * A server endpoint's key from its host's key (hostKey): value * 65536 + port for IPv4, the
+ * IPv6 key and the port as a tenth code unit, else `${addr}|${port}`.
+ */
 export function endpointKey(host: number | string, port: number): number | string {
-  return typeof host === "number" ? (host >>> 0) * 65536 + port : `${host}|${port}`;
+  if (typeof host === "number") return (host >>> 0) * 65536 + port;
+  return isIpv6Key(host) ? host + String.fromCharCode(port) : `${host}|${port}`;
 }
 
-/** The address a host key stands for (hostKey's inverse): an IPv4 value's dotted quad, else the key. */
+/** The address a host key stands for (hostKey's inverse): an IPv4 value's dotted quad, an IPv6 key's address, else the key. */
 export function hostAddress(key: number | string): string {
-  if (typeof key === "string") return key;
+  if (typeof key === "string") {
+    if (!isIpv6Key(key)) return key;
+    const bytes = new Uint8Array(16);
+    for (let k = 0; k < 8; k++) {
+      const group = key.charCodeAt(k + 1);
+      bytes[2 * k] = group >> 8;
+      bytes[2 * k + 1] = group & 255;
+    }
+    return formatAddress(bytes, 0, 6);
+  }
   const v = key >>> 0;
   return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
 }

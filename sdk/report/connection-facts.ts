@@ -14,7 +14,7 @@ import {
   handshakeOutcome, hasOneSidedAnomaly, seqSpan, synAckToAckUs, synToSynAckUs, teardown,
 } from "../connections/record-values.js";
 import { formatAddress } from "../decoder/packet-batch.js";
-import { hostKey } from "./address-keys.js";
+import { hostKey, ipv6Key } from "./address-keys.js";
 
 export class ConnectionFacts {
   id = 0;
@@ -119,19 +119,28 @@ export class ConnectionFacts {
     return (this.respText ??= this.address(this.origSide ^ 1));
   }
 
-  /** hostKey(origAddr()): an IPv4 address's key straight from the store, with no text. */
+  /** hostKey(origAddr()): from the store straight from the key's words, with no text. */
   origHost(): number | string {
-    return this.recordRead || this.version !== 4 ? hostKey(this.origAddr()) : this.ipv4Key(this.origSide);
+    if (this.recordRead) return hostKey(this.origAddr());
+    return this.version === 4 ? this.ipv4Key(this.origSide) : this.ipv6Key(this.origSide);
   }
 
   respHost(): number | string {
-    return this.recordRead || this.version !== 4 ? hostKey(this.respAddr()) : this.ipv4Key(this.origSide ^ 1);
+    if (this.recordRead) return hostKey(this.respAddr());
+    return this.version === 4 ? this.ipv4Key(this.origSide ^ 1) : this.ipv6Key(this.origSide ^ 1);
   }
 
   private address(side: number): string {
     const s = this.store!, k = this.slot * KEY_WORDS;
     for (let w = 0; w < 8; w++) this.words[w] = s.key[k + w]!;
     return formatAddress(this.bytes, side * 16, this.version);
+  }
+
+  // The key hostKey gives the address's IPv6 text (address-keys.ts ipv6Key).
+  private ipv6Key(side: number): string {
+    const s = this.store!, k = this.slot * KEY_WORDS + side * 4;
+    for (let w = 0; w < 4; w++) this.words[w] = s.key[k + w]!;
+    return ipv6Key(this.bytes, 0);
   }
 
   // The value hostKey gives the dotted quad: the four bytes in network order, as a signed 32-bit integer.

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { endpointKey, hostAddress, hostKey, ipv4Value } from "../../../sdk/report/address-keys.js";
+import { endpointKey, hostAddress, hostKey, ipv4Value, ipv6Key } from "../../../sdk/report/address-keys.js";
 import { rng } from "../../helpers/decode.js";
 
 describe("address keys", () => {
@@ -32,7 +32,16 @@ describe("address keys", () => {
     expect(hostKey("128.0.0.0")).not.toBe(hostKey("0.0.0.0"));
     for (const addr of ["0.0.0.0", "128.0.0.0", "255.255.255.255", "192.168.1.10", "::ffff:10.0.0.1"]) expect(hostAddress(hostKey(addr))).toBe(addr);
     expect(typeof hostKey("10.0.0.1")).toBe("number");
-    expect(hostKey("fd00::1")).toBe("fd00::1");
-    expect(endpointKey(hostKey("fd00::1"), 80)).toBe("fd00::1|80");
+    // An IPv6 address is keyed by its bytes (ipv6Key: what the store's key words give without
+    // any text), however it is written; its endpoints by that and the port.
+    expect(hostKey("fd00::1")).toBe(ipv6Key(Uint8Array.of(0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1), 0));
+    expect(hostKey("fd00:0::0:1")).toBe(hostKey("fd00::1"));
+    expect(hostAddress(hostKey("fd00:0::0:1"))).toBe("fd00::1");
+    expect(endpointKey(hostKey("fd00::1"), 80)).not.toBe(endpointKey(hostKey("fd00::1"), 81));
+    expect(endpointKey(hostKey("::"), 0xd800)).not.toBe(hostKey("::"));
+    // Text that is no address keeps its text.
+    expect(hostKey("not an address")).toBe("not an address");
+    expect(endpointKey(hostKey("not an address"), 80)).toBe("not an address|80");
+    expect(hostAddress("not an address")).toBe("not an address");
   });
 });
