@@ -13,7 +13,10 @@ import { ANALYSIS_SIZE } from "../../assembly/analysis-layout.js";
 import type { TunnelLevel } from "../decoder/tunnels.js";
 import { TUNNEL_MAX_PARENTS } from "../../assembly/connection-layout.js";
 import { doubled, EndpointColumns } from "./endpoint-columns.js";
+import { ANOMALY_NAMES } from "./anomalies.js";
 
+/** anomalyRaw's words a slot: the anomaly order (two) and a count for each of the 12 anomalies. */
+export const ANOMALY_RAW_WORDS = 2 + 12;
 export const KEY_WORDS = 10; // address A (4), address B (4), ports (A << 16 | B), IP version
 
 export class ConnectionStore extends EndpointColumns {
@@ -82,7 +85,18 @@ export class ConnectionStore extends EndpointColumns {
   tunnelParentCount: Uint8Array;
   tunnelParents: Uint32Array; //    TUNNEL_MAX_PARENTS per slot: distinct chains, in order seen
   history: string[] = [];
+  /**
+   * Counts by anomaly name, in the order they first appeared: the TypeScript tracker's (noteAnomaly).
+   * An unpacked connection's are in anomalyRaw instead (read them through anomalyCountsAt and
+   * anomalyCountOf, which take either).
+   */
   anomalyCounts: (Map<string, number> | undefined)[] = [];
+  /**
+   * ANOMALY_RAW_WORDS a slot: the WebAssembly record's anomaly order (C_ANOMALY_ORDER, two words,
+   * 0 for none) and its count for each anomaly index, as unpacked. A Map a connection here was an
+   * eighth of what the summary allocated on the short-connection mix (README, round 36).
+   */
+  anomalyRaw: Uint32Array;
   /** The first packet's tunnel chain in full, when it was tunnelled and its tunnel record was given. */
   tunnelChain: (TunnelLevel[] | undefined)[] = [];
   /** Out-of-order blocks, when a stream has any: per side EXT_BLOCKS (start, end) pairs. */
@@ -166,6 +180,7 @@ export class ConnectionStore extends EndpointColumns {
     this.tunnelFlags = new Uint8Array(c);
     this.tunnelParentCount = new Uint8Array(c);
     this.tunnelParents = new Uint32Array(c * TUNNEL_MAX_PARENTS);
+    this.anomalyRaw = new Uint32Array(c * ANOMALY_RAW_WORDS);
   }
 
   /** A cleared slot for a new connection. */
@@ -186,6 +201,8 @@ export class ConnectionStore extends EndpointColumns {
     this.generation[slot]!++;
     this.history[slot] = "";
     this.anomalyCounts[slot] = undefined;
+    this.anomalyRaw[slot * ANOMALY_RAW_WORDS] = 0;
+    this.anomalyRaw[slot * ANOMALY_RAW_WORDS + 1] = 0;
     this.tunnelChain[slot] = undefined;
     this.blocks[slot] = undefined;
     this.analysis[slot] = undefined;
@@ -240,6 +257,7 @@ export class ConnectionStore extends EndpointColumns {
     this.tunnelTypes[slot] = 0; this.tunnelDepth[slot] = 0; this.tunnelChanges[slot] = 0;
     this.tunnelFlags[slot] = 0; this.tunnelParentCount[slot] = 0;
     this.tunnelParents.fill(0, slot * TUNNEL_MAX_PARENTS, slot * TUNNEL_MAX_PARENTS + TUNNEL_MAX_PARENTS);
+    this.anomalyRaw.fill(0, slot * ANOMALY_RAW_WORDS, slot * ANOMALY_RAW_WORDS + ANOMALY_RAW_WORDS);
     this.handshakeAckTime[slot] = -1;
     this.clearEndpoints(slot);
     this.history[slot] = "";
@@ -295,7 +313,33 @@ export class ConnectionStore extends EndpointColumns {
     return this.analysisView;
   }
 
-  // Doubles every column, keeping each column's width (1, 2, KEY_WORDS or TUNNEL_MAX_PARENTS entries per slot).
+  /** Slot `slot`'s counts by anomaly name in first-seen order (undefined: none), made from anomalyRaw when unpacked. */
+  anomalyCountsAt(slot: number): Map<string, number> | undefined {
+    const counts = this.anomalyCounts[slot];
+    if (counts) return counts;
+    const raw = this.anomalyRaw, at = slot * ANOMALY_RAW_WORDS;
+    let low = raw[at]!, high = raw[at + 1]!;
+    if (low === 0 && high === 0) return undefined;
+    const made = new Map<string, number>();
+    // The order is a u64 of 4-bit fields (index + 1), first seen lowest.
+    while (low !== 0 || high !== 0) {
+      const index = (low & 15) - 1;
+      made.set(ANOMALY_NAMES[index]!, raw[at + 2 + index]!);
+      low = (low >>> 4) | ((high & 15) << 28);
+      high >>>= 4;
+    }
+    return made;
+  }
+
+  /** Slot `slot`'s count of the anomaly at `index` (ANOMALY_NAMES), 0 when it has none. */
+  anomalyCountOf(slot: number, index: number): number {
+    const counts = this.anomalyCounts[slot];
+    if (counts) return counts.get(ANOMALY_NAMES[index]!) ?? 0;
+    const at = slot * ANOMALY_RAW_WORDS;
+    return this.anomalyRaw[at] === 0 && this.anomalyRaw[at + 1] === 0 ? 0 : this.anomalyRaw[at + 2 + index]!;
+  }
+
+  // Doubles every column, keeping each column's width (1, 2, KEY_WORDS, TUNNEL_MAX_PARENTS or ANOMALY_RAW_WORDS entries per slot).
   // Written out column by column: assigning properties by computed name would turn this
   // object into a slow dictionary-mode object, and every access on the hot path with it.
   private grow(): void {
@@ -347,6 +391,7 @@ export class ConnectionStore extends EndpointColumns {
     this.tunnelDepth = doubled(this.tunnelDepth); this.tunnelChanges = doubled(this.tunnelChanges);
     this.tunnelFlags = doubled(this.tunnelFlags); this.tunnelParentCount = doubled(this.tunnelParentCount);
     this.tunnelParents = doubled(this.tunnelParents);
+    this.anomalyRaw = doubled(this.anomalyRaw);
     this.growEndpoints();
     this.capacity *= 2;
   }

@@ -19,7 +19,7 @@ import { communityId } from "./community-id.js";
 import { epochString } from "../decoder/timestamp.js";
 import type { SideAnalysis } from "./analysis/analysis-result.js";
 import { TUNNEL_TYPES, type TunnelType } from "../decoder/tunnels.js";
-import { TUNNEL_MAX_PARENTS } from "../../assembly/connection-layout.js";
+import { ANOMALY_ONE_SIDED, TUNNEL_MAX_PARENTS } from "../../assembly/connection-layout.js";
 import { recordChain } from "./tunnel-chain.js";
 import type { HandshakeOutcome, RecordTunnel, TeardownKind } from "./connection-record.js";
 
@@ -272,7 +272,7 @@ function isOneSided(s: ConnectionStore, o: number, r: number): boolean {
 
 /** Whether the record's anomalies hold a one-sided count that is not 0 (the rule above, or the tracker's count). */
 export function hasOneSidedAnomaly(s: ConnectionStore, slot: number, o: number, r: number): boolean {
-  return isOneSided(s, o, r) || (s.anomalyCounts[slot]?.get(ONE_SIDED) ?? 0) !== 0;
+  return isOneSided(s, o, r) || s.anomalyCountOf(slot, ANOMALY_ONE_SIDED) !== 0;
 }
 
 // Times are seconds on the capture clock (0 at its first packet; earlier packets are negative):
@@ -349,7 +349,7 @@ export function readRecordValues(s: ConnectionStore, slot: number, v: RecordValu
   v.firstCloser = role(s.firstCloseSide[slot]!, origSide);
   v.connState = connState(s.state[o]!, s.state[r]!, history, origBytes, respBytes);
   v.history = history;
-  anomalies(v, s.anomalyCounts[slot], v.outcome === "mid-stream", isOneSided(s, o, r));
+  anomalies(v, s.anomalyCountsAt(slot), v.outcome === "mid-stream", isOneSided(s, o, r));
   // The engine's results are by side index; the record's by role.
   const a = s.analysisAt(slot);
   if (!a) throw new Error(`connection ${s.id[slot]}: no TCP analysis results`);

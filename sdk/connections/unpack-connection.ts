@@ -13,8 +13,7 @@
 import * as C from "../../assembly/connection-layout.js";
 import * as L from "../../assembly/layout.js";
 import { readTunnelLevels } from "../decoder/tunnels.js";
-import { ANOMALY_NAMES } from "./anomalies.js";
-import { ConnectionStore, KEY_WORDS } from "./connection-store.js";
+import { ANOMALY_RAW_WORDS, ConnectionStore, KEY_WORDS } from "./connection-store.js";
 
 const ascii = new TextDecoder("latin1");
 
@@ -61,7 +60,7 @@ export function unpackConnection(view: DataView, bytes: Uint8Array, c: number, s
   s.tunnelChain[slot] = chain === 0 ? undefined
     : readTunnelLevels(bytes, chain + 8, view.getUint32(chain, true) / L.TUNNEL_LEVEL_SIZE);
   s.history[slot] = history(view, bytes, c);
-  s.anomalyCounts[slot] = anomalyCounts(view, c);
+  anomalyCounts(view, c, s.anomalyRaw, slot * ANOMALY_RAW_WORDS);
   for (let side = 0; side < 2; side++) unpackEndpoint(view, c + C.C_ENDPOINTS + side * C.ENDPOINT_STRIDE, s, slot * 2 + side);
   s.setRawAnalysis(slot, view, c + C.C_ANALYSIS);
 }
@@ -125,18 +124,13 @@ function history(view: DataView, bytes: Uint8Array, c: number): string {
   return inline + ascii.decode(bytes.subarray(more + 8, more + 8 + view.getUint32(more, true)));
 }
 
-// Counts by name, in the order the anomalies first appeared (as the reference tracker's Map).
-// The order is a u64 of 4-bit fields, read as two u32 halves (a BigInt would be allocated per
-// connection).
-function anomalyCounts(view: DataView, c: number): Map<string, number> | undefined {
-  let low = view.getUint32(c + C.C_ANOMALY_ORDER, true), high = view.getUint32(c + C.C_ANOMALY_ORDER + 4, true);
-  if (low === 0 && high === 0) return undefined;
-  const counts = new Map<string, number>();
-  while (low !== 0 || high !== 0) {
-    const index = (low & 15) - 1;
-    counts.set(ANOMALY_NAMES[index]!, view.getUint32(c + C.C_ANOMALY_COUNTS + index * 4, true));
-    low = (low >>> 4) | ((high & 15) << 28);
-    high >>>= 4;
-  }
-  return counts;
+// The anomaly order and counts as the record holds them, into the store's anomalyRaw (its
+// anomalyCountsAt reads them as counts by name, in the order they first appeared). The order is
+// a u64 of 4-bit fields, read as two u32 halves (a BigInt would be allocated per connection).
+function anomalyCounts(view: DataView, c: number, raw: Uint32Array, at: number): void {
+  const low = view.getUint32(c + C.C_ANOMALY_ORDER, true), high = view.getUint32(c + C.C_ANOMALY_ORDER + 4, true);
+  raw[at] = low;
+  raw[at + 1] = high;
+  if (low === 0 && high === 0) return;
+  for (let index = 0; index < ANOMALY_RAW_WORDS - 2; index++) raw[at + 2 + index] = view.getUint32(c + C.C_ANOMALY_COUNTS + index * 4, true);
 }

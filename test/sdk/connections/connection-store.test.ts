@@ -1,5 +1,6 @@
 import { describe, it, expect } from "vitest";
-import { ConnectionStore, KEY_WORDS } from "../../../sdk/connections/connection-store.js";
+import { ANOMALY_RAW_WORDS, ConnectionStore, KEY_WORDS } from "../../../sdk/connections/connection-store.js";
+import { ANOMALY_ONE_SIDED, ANOMALY_SNAPLEN_TRUNCATED, ANOMALY_ZERO_WINDOW } from "../../../assembly/connection-layout.js";
 import { TUNNEL_MAX_PARENTS } from "../../../assembly/connection-layout.js";
 import { ANALYSIS_SIZE, A_COUNTS, COUNTS, COUNTS_STRIDE, A_RTT, RTT_STRIDE, R_SAMPLES, R_SUM, R_MIN, R_MAX } from "../../../assembly/analysis-layout.js";
 import { newSideFigures, rawSideFigures, sideFigures } from "../../../sdk/connections/analysis/analysis-result.js";
@@ -74,7 +75,7 @@ describe("ConnectionStore", () => {
     expect(s.capacity).toBe(16);
     for (const [name, column] of columns(s)) {
       const width = name === "key" ? KEY_WORDS : column.length / s.capacity;
-      expect([1, 2, KEY_WORDS, TUNNEL_MAX_PARENTS], name).toContain(width);
+      expect([1, 2, KEY_WORDS, TUNNEL_MAX_PARENTS, ANOMALY_RAW_WORDS], name).toContain(width);
       expect(column.length, name).toBe(s.capacity * width);
     }
     slots.forEach((slot) => {
@@ -82,5 +83,23 @@ describe("ConnectionStore", () => {
       expect(s.key[slot * KEY_WORDS + 9]).toBe(slot);
       expect(s.pkts[slot * 2 + 1]).toBe(slot);
     });
+  });
+
+  it("reads an unpacked connection's anomalies from its raw words, in the order they first appeared, or the tracker's Map", () => {
+    const s = new ConnectionStore(2);
+    const slot = s.allocate(), other = s.allocate();
+    expect([s.anomalyCountsAt(slot), s.anomalyCountOf(slot, ANOMALY_ONE_SIDED)]).toEqual([undefined, 0]);
+    // Snaplen-truncated (index 11) first, then one-sided (10): fields of index + 1, lowest first.
+    const at = slot * ANOMALY_RAW_WORDS;
+    s.anomalyRaw[at] = (ANOMALY_SNAPLEN_TRUNCATED + 1) | ((ANOMALY_ONE_SIDED + 1) << 4);
+    s.anomalyRaw[at + 2 + ANOMALY_SNAPLEN_TRUNCATED] = 5;
+    s.anomalyRaw[at + 2 + ANOMALY_ONE_SIDED] = 2;
+    expect([...s.anomalyCountsAt(slot)!]).toEqual([["snaplen-truncated", 5], ["one-sided", 2]]);
+    expect([s.anomalyCountOf(slot, ANOMALY_ONE_SIDED), s.anomalyCountOf(slot, 0)]).toEqual([2, 0]);
+    // The TypeScript tracker's Map, where it counted.
+    s.anomalyCounts[other] = new Map([["zero-window", 3]]);
+    expect([s.anomalyCountsAt(other)!.get("zero-window"), s.anomalyCountOf(other, ANOMALY_ZERO_WINDOW)]).toEqual([3, 3]);
+    s.release(slot);
+    expect(s.anomalyCountsAt(s.allocate())).toBeUndefined();
   });
 });
