@@ -14,15 +14,18 @@ import type { KeyTable } from "./key-table.js";
 let scratch = new Float64Array(0);
 let keptMarks = new Uint8Array(0);
 
+/** What a prune removed: the weight of the most active entry that went, and which were kept (KeyTable.keep). */
+export interface Pruned { cut: number; kept: Uint8Array; size: number }
+
 /**
  * Past `max` entries, keeps the most active max / 2 of `table` (its entries' weights in
- * `weights`, by entry, left as they are; equally active ones oldest first to go): `renumber(kept,
- * size)` renumbers the caller's columns as the table's entries were (key-table.ts, keepIn).
- * Returns the weight of the most active entry it removed (null when it removed none). The weights
- * come as a column, not a function of the entry: each table's own function made this one's
- * compiled code change its call target, and V8 deoptimised it at each (README, round 36).
+ * `weights`, by entry, left as they are; equally active ones oldest first to go), and says which
+ * it kept, for the caller to renumber its columns the same way (key-table.ts, keepIn; `kept` is
+ * scratch, good until the next prune). Null when it removed none. The weights come as a column
+ * and the renumbering is the caller's, not functions it calls: each table's own made this code's
+ * call targets change, and V8 deoptimised it at each (README, round 36).
  */
-export function pruneLeastActive(table: KeyTable, weights: Float64Array, max: number, renumber: (kept: Uint8Array, size: number) => void): number | null {
+export function pruneLeastActive(table: KeyTable, weights: Float64Array, max: number): Pruned | null {
   if (table.size <= max) return null;
   const n = table.size;
   const drop = n - Math.floor(max / 2);
@@ -35,8 +38,17 @@ export function pruneLeastActive(table: KeyTable, weights: Float64Array, max: nu
   const sorted = scratch.subarray(0, n);
   sorted.set(weights.subarray(0, n));
   const { cut, lighter } = cutOf(sorted, drop);
-  let ties = drop - lighter; //      entries weighing exactly `cut` that go, oldest first
-  for (let e = 0; e < n; e++) {
+  const kept = keptMarks.subarray(0, n);
+  markKept(weights, kept, cut, drop - lighter);
+  table.keep(kept);
+  return { cut, kept, size: n };
+}
+
+// Marks the entries that stay: those above `cut`, and those at it once `ties` of them (the
+// oldest) have gone. A function of its own, like countWeights below: the code after a long loop
+// that V8 compiled while it ran deoptimised at every prune.
+function markKept(weights: Float64Array, kept: Uint8Array, cut: number, ties: number): void {
+  for (let e = 0; e < kept.length; e++) {
     const w = weights[e]!;
     let keep = 1;
     if (w < cut) keep = 0;
@@ -44,12 +56,8 @@ export function pruneLeastActive(table: KeyTable, weights: Float64Array, max: nu
       keep = 0;
       ties--;
     }
-    keptMarks[e] = keep;
+    kept[e] = keep;
   }
-  const kept = keptMarks.subarray(0, n);
-  table.keep(kept);
-  renumber(kept, n);
-  return cut;
 }
 
 // Weights below this many, whole, are counted rather than sorted.
@@ -66,14 +74,7 @@ const counts = new Float64Array(COUNTED);
 export function cutOf(weights: Float64Array, drop: number): { cut: number; lighter: number } {
   const n = weights.length;
   if (!(drop >= 1 && drop <= n)) throw new RangeError(`cutOf: ${drop} to drop of ${n} weights`);
-  counts.fill(0);
-  let i = 0;
-  for (; i < n; i++) {
-    const w = weights[i]!;
-    if (!(w >= 0 && w < COUNTED) || w !== Math.floor(w)) break;
-    counts[w]++;
-  }
-  if (i === n) {
+  if (countWeights(weights)) {
     let below = 0;
     for (let w = 0; ; w++) {
       if (below + counts[w]! >= drop) return { cut: w, lighter: below };
@@ -85,4 +86,18 @@ export function cutOf(weights: Float64Array, drop: number): { cut: number; light
   let lighter = 0;
   while (weights[lighter]! < cut) lighter++;
   return { cut, lighter };
+}
+
+// Counts the weights by value into `counts`; false at the first that is not a whole number below
+// COUNTED. A function of its own: V8 compiles a long loop while it runs (on-stack replacement),
+// and the code after such a loop, never run by then, deoptimised at every prune (10 times over
+// a 2 GB summary) when it was part of cutOf.
+function countWeights(weights: Float64Array): boolean {
+  counts.fill(0);
+  for (let i = 0; i < weights.length; i++) {
+    const w = weights[i]!;
+    if (!(w >= 0 && w < COUNTED) || w !== Math.floor(w)) return false;
+    counts[w]++;
+  }
+  return true;
 }

@@ -86,7 +86,10 @@ export class CountTable {
   /** Past `max` entries, the least counted go (prune.ts); the count of the most counted that went, or null. */
   prune(max: number): number | null {
     if (this.keys.size <= max) return null;
-    return pruneLeastActive(this.keys, this.counts, max, (kept, n) => keepIn(this.counts, kept, n));
+    const pruned = pruneLeastActive(this.keys, this.counts, max);
+    if (!pruned) return null;
+    keepIn(this.counts, pruned.kept, pruned.size);
+    return pruned.cut;
   }
 }
 
@@ -109,7 +112,10 @@ export class ObjectTable<V extends { failed: number }> {
     if (n <= max) return null;
     this.failed = grown(this.failed, n);
     for (let e = 0; e < n; e++) this.failed[e] = this.values[e]!.failed;
-    return pruneLeastActive(this.keys, this.failed, max, (kept) => keepIn(this.values, kept, n));
+    const pruned = pruneLeastActive(this.keys, this.failed, max);
+    if (!pruned) return null;
+    keepIn(this.values, pruned.kept, n);
+    return pruned.cut;
   }
 }
 
@@ -186,11 +192,13 @@ export class SourceTable {
   /** Past `max` entries, the sources that sent the fewest SYNs go; the most SYNs of one that went, or null. */
   prune(max: number): number | null {
     if (this.keys.size <= max) return null;
-    return pruneLeastActive(this.keys, this.syns, max, (kept, n) => {
-      keepIn(this.syns, kept, n);
-      keepIn(this.answered, kept, n);
-      this.ports.keep(kept, n);
-      this.hosts.keep(kept, n);
-    });
+    const pruned = pruneLeastActive(this.keys, this.syns, max);
+    if (!pruned) return null;
+    const { kept, size } = pruned;
+    keepIn(this.syns, kept, size);
+    keepIn(this.answered, kept, size);
+    this.ports.keep(kept, size);
+    this.hosts.keep(kept, size);
+    return pruned.cut;
   }
 }

@@ -21,7 +21,10 @@ class WeightedTable {
     this.weights[e] += weight;
   }
   prune(max: number): number | null {
-    return pruneLeastActive(this.keys, Float64Array.from(this.weights), max, (kept, n) => keepIn(this.weights, kept, n));
+    const pruned = pruneLeastActive(this.keys, Float64Array.from(this.weights), max);
+    if (!pruned) return null;
+    keepIn(this.weights, pruned.kept, pruned.size);
+    return pruned.cut;
   }
   entries(): [string | number, number][] {
     return this.weights.slice(0, this.keys.size).map((w, e) => [this.keys.keyAt(e), w]);
