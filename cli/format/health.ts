@@ -69,8 +69,7 @@ export class ConnectionHealth {
   notCaptured = 0;
   private readonly worstRate: Top;
   private readonly worstRtt: Top;
-  /** Per server endpoint (keyed as the report keys them, address-keys.ts): its text and its connections' ack-RTTs. */
-  // Keyed as the report keys them (a table, not a Map: key-table.ts says why): each one's text and ack-RTTs.
+  /** Per server endpoint, keyed as the report keys them (address-keys.ts; a table, not a Map: key-table.ts says why): its text and its connections' ack-RTTs. */
   private readonly servers = new KeyTable();
   private readonly serverEntries: { server: string; rtts: ServerRtts }[] = [];
   private serversDropped = 0;

@@ -15,8 +15,8 @@ import { TUNNEL_MAX_PARENTS } from "../../assembly/connection-layout.js";
 import { doubled, EndpointColumns } from "./endpoint-columns.js";
 import { ANOMALY_NAMES } from "./anomalies.js";
 
-/** anomalyRaw's words a slot: the anomaly order (two) and a count for each of the 12 anomalies. */
-export const ANOMALY_RAW_WORDS = 2 + 12;
+/** anomalyRaw's words a slot: the anomaly order (two) and a count for each anomaly. */
+export const ANOMALY_RAW_WORDS = 2 + ANOMALY_NAMES.length;
 export const KEY_WORDS = 10; // address A (4), address B (4), ports (A << 16 | B), IP version
 
 export class ConnectionStore extends EndpointColumns {
@@ -283,7 +283,8 @@ export class ConnectionStore extends EndpointColumns {
     // main thread on the 2 GB short-connection capture (README, round 36).
     const from = view.byteOffset + at, to = slot * ANALYSIS_SIZE;
     if ((from & 3) === 0) {
-      if (view !== this.analysisSourceView) {
+      // (Made again for another view, or when the view's buffer has grown past the words made.)
+      if (view !== this.analysisSourceView || (from + ANALYSIS_SIZE) >>> 2 > this.analysisSourceWords.length) {
         this.analysisSourceView = view;
         this.analysisSourceWords = new Uint32Array(view.buffer, 0, view.buffer.byteLength >>> 2);
       }

@@ -60,6 +60,7 @@ export function unpackConnection(view: DataView, bytes: Uint8Array, c: number, s
   s.tunnelChain[slot] = chain === 0 ? undefined
     : readTunnelLevels(bytes, chain + 8, view.getUint32(chain, true) / L.TUNNEL_LEVEL_SIZE);
   s.history[slot] = history(view, bytes, c);
+  s.anomalyCounts[slot] = undefined; // (the raw words below are this connection's)
   anomalyCounts(view, c, s.anomalyRaw, slot * ANOMALY_RAW_WORDS);
   for (let side = 0; side < 2; side++) unpackEndpoint(view, c + C.C_ENDPOINTS + side * C.ENDPOINT_STRIDE, s, slot * 2 + side);
   s.setRawAnalysis(slot, view, c + C.C_ANALYSIS);

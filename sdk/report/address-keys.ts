@@ -5,7 +5,7 @@
 // compares strings. An IPv4 address in its dotted form is keyed by its 32-bit value instead
 // (a small integer), a server endpoint by value * 65536 + port; an IPv6 address by its 16 bytes
 // as a short string (ipv6Key: from the store's key words, with no address text made), its
-// endpoint by that and the port as one more code unit; anything else by its text. The mapping is
+// endpoint by that and the port as one more code unit; anything else by its text (textKey). The mapping is
 // one-to-one, so counts, distinct counts and pruning are as with the strings, and hostAddress
 // gives the text back.
 
@@ -34,16 +34,28 @@ export function ipv4Value(addr: string): number {
   return parts === 4 ? value : -1;
 }
 
-/** A host's key: an IPv4 address's value as a signed 32-bit integer, an IPv6 address's ipv6Key, else the text. */
+/**
+ * A host's key: an IPv4 address's value as a signed 32-bit integer, an IPv6 address's ipv6Key
+ * when the text is the address as formatted (as every record's is; other spellings of it stay
+ * text, as they were keyed before, and are not merged with it), else the text (escaped when it
+ * could be taken for an IPv6 key: textKey).
+ */
 export function hostKey(addr: string): number | string {
   const v = ipv4Value(addr);
   if (v >= 0) return v | 0;
   const bytes = addr.includes(":") ? parseIPv6(addr) : null;
-  return bytes ? ipv6Key(bytes, 0) : addr;
+  return bytes && formatAddress(bytes, 0, 6) === addr ? ipv6Key(bytes, 0) : textKey(addr);
 }
 
-// An IPv6 key starts with this code unit, which no address text does.
+// An IPv6 key starts with this code unit, which no address text does. Text keys are the text,
+// but for one that starts with it or with the escape itself: that gets the escape in front
+// (hostAddress takes it off).
 const IPV6_KEY = 0;
+const ESCAPE = 1;
+function textKey(addr: string): string {
+  const first = addr.charCodeAt(0);
+  return first === IPV6_KEY || first === ESCAPE ? String.fromCharCode(ESCAPE) + addr : addr;
+}
 
 /** The key of the IPv6 address in bytes[at, at + 16): a NUL, then its eight 16-bit groups as code units. */
 export function ipv6Key(b: ArrayLike<number>, at: number): string {
@@ -60,12 +72,14 @@ const isIpv6Key = (key: string) => key.length === 9 && key.charCodeAt(0) === IPV
  */
 export function endpointKey(host: number | string, port: number): number | string {
   if (typeof host === "number") return (host >>> 0) * 65536 + port;
-  return isIpv6Key(host) ? host + String.fromCharCode(port) : `${host}|${port}`;
+  // (A port that is no 16-bit number, from a record made by hand, keeps its text: still one key a port.)
+  return isIpv6Key(host) && port === (port & 0xffff) ? host + String.fromCharCode(port) : `${host}|${port}`;
 }
 
 /** The address a host key stands for (hostKey's inverse): an IPv4 value's dotted quad, an IPv6 key's address, else the key. */
 export function hostAddress(key: number | string): string {
   if (typeof key === "string") {
+    if (key.charCodeAt(0) === ESCAPE) return key.slice(1);
     if (!isIpv6Key(key)) return key;
     const bytes = new Uint8Array(16);
     for (let k = 0; k < 8; k++) {

@@ -84,7 +84,7 @@ const FAILED: ReadonlySet<HandshakeOutcome> = new Set(["rejected", "unanswered",
 const SUSPECT_SYNS = 20; // SYNs a source sends at least to be a scan or flood suspect
 const MAX_TRACKED = 20_000; // servers or sources kept at once; the least active half is pruned
 
-// A source's address is its key's (hostAddress): no text is made for each new source.
+// A server host with failed handshakes (its address text made once, when it first fails).
 interface HostStats { addr: string; failed: number; ports: Distinct<number>; outcomes: Partial<Record<HandshakeOutcome, number>> }
 
 function bump<K extends string>(counts: Partial<Record<K, number>>, key: K): void {

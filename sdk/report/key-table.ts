@@ -9,6 +9,8 @@
 // collector then traced (README, round 36). Numeric keys here live in a Float64Array with an
 // open-addressing index beside it: no object per key. String keys (IPv6) keep a Map of their own.
 
+import { doubled } from "../connections/endpoint-columns.js";
+
 export type Key = number | string;
 
 const EMPTY = 0; // index slots hold entry + 1
@@ -23,10 +25,12 @@ export class KeyTable {
   private slots = new Float64Array(256);
   private mask = 127;
   private readonly byString = new Map<string, number>();
+  private nanEntry = -1; //                  the entry of a NaN key, if any
 
   /** The entry of `key`, or -1. */
   find(key: Key): number {
     if (typeof key === "string") return this.byString.get(key) ?? -1;
+    if (key !== key) return this.nanEntry; // NaN: one key, as a Map has it (never in the index)
     const slots = this.slots, mask = this.mask;
     for (let i = hashOf(key) & mask; ; i = (i + 1) & mask) {
       const e = slots[2 * i + 1]!;
@@ -48,8 +52,9 @@ export class KeyTable {
       return e;
     }
     this.strs[e] = null;
-    this.nums[e] = key;
-    if (2 * this.size > this.mask + 1) this.reindex(2 * (this.mask + 1));
+    this.nums[e] = key === 0 ? 0 : key; // -0 as 0, as a Map keeps it
+    if (key !== key) this.nanEntry = e;
+    else if (2 * this.size > this.mask + 1) this.reindex(2 * (this.mask + 1));
     else this.place(e);
     return e;
   }
@@ -73,9 +78,11 @@ export class KeyTable {
     }
     this.size = n;
     this.byString.clear();
+    this.nanEntry = -1;
     for (let e = 0; e < n; e++) {
       const s = this.strs[e];
       if (s !== null && s !== undefined) this.byString.set(s, e);
+      else if (this.nums[e] !== this.nums[e]) this.nanEntry = e;
     }
     this.reindex(this.mask + 1);
   }
@@ -84,7 +91,7 @@ export class KeyTable {
     if (count !== this.mask + 1) this.slots = new Float64Array(2 * count);
     else this.slots.fill(EMPTY);
     this.mask = count - 1;
-    for (let e = 0; e < this.size; e++) if (this.strs[e] === null) this.place(e);
+    for (let e = 0; e < this.size; e++) if (this.strs[e] === null && this.nums[e] === this.nums[e]) this.place(e);
   }
 
   private place(e: number): void {
@@ -104,12 +111,10 @@ function hashOf(key: number): number {
   return (h ^ (h >>> 15)) >>> 0;
 }
 
-/** `column` with room for at least `length` values, its values kept. */
+/** `column` with room for at least `length` values, its values kept (doubled as often as needed). */
 export function grown<T extends Float64Array | Int32Array>(column: T, length: number): T {
-  if (column.length >= length) return column;
-  const next = new (column.constructor as { new (n: number): T })(Math.max(length, 2 * column.length));
-  next.set(column);
-  return next;
+  while (column.length < length) column = doubled(column);
+  return column;
 }
 
 /**

@@ -102,4 +102,28 @@ describe("ConnectionStore", () => {
     s.release(slot);
     expect(s.anomalyCountsAt(s.allocate())).toBeUndefined();
   });
+
+  it("copies a raw analysis block byte for byte from any view: offset, unaligned, or over a buffer that grew", () => {
+    // A growable SharedArrayBuffer (Node 20 has them; this project's TypeScript lib does not say so).
+    type Growable = SharedArrayBuffer & { grow(bytes: number): void };
+    const Growable = SharedArrayBuffer as unknown as new (bytes: number, options: { maxByteLength: number }) => Growable;
+    const source = new Growable(4 * ANALYSIS_SIZE, { maxByteLength: 16 * ANALYSIS_SIZE });
+    const bytes = new Uint8Array(source);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + 3) & 255;
+    const s = new ConnectionStore(2);
+    const slot = s.allocate();
+    const expectCopied = (view: DataView, at: number) => {
+      s.setRawAnalysis(slot, view, at);
+      const from = view.byteOffset + at;
+      const copied = new Uint8Array(s.rawAnalysisView.buffer, s.rawAnalysisAt(slot), ANALYSIS_SIZE);
+      expect([...copied], `offset ${view.byteOffset} at ${at}`).toEqual([...new Uint8Array(source, from, ANALYSIS_SIZE)]);
+    };
+    for (const offset of [0, 4, 6]) for (const at of [0, 8, 13]) expectCopied(new DataView(source, offset), at);
+    // The same length-tracking view after its buffer grew: blocks past the old end.
+    const view = new DataView(source);
+    expectCopied(view, 0);
+    source.grow(8 * ANALYSIS_SIZE);
+    new Uint8Array(source).fill(9, 4 * ANALYSIS_SIZE);
+    expectCopied(view, 6 * ANALYSIS_SIZE);
+  });
 });

@@ -22,7 +22,7 @@ function connection(client: string, server: string, port: number, outcome: strin
 describe("capture report keys", () => {
   it("reports the same whether addresses are keyed as numbers or as strings, pruning included", () => {
     // IPv4 addresses are keyed by value; the same addresses written as IPv4-mapped IPv6 are
-    // keyed by their strings. Far more servers and sources than the report keeps at once (its
+    // keyed by their bytes (ipv6Key). Far more servers and sources than the report keeps at once (its
     // maps are pruned many times), with scanners and heavy servers among them.
     const random = rng(16);
     const ipv4 = () => `10.${Math.floor(random() * 4)}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}`;

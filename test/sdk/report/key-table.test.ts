@@ -40,6 +40,17 @@ describe("KeyTable", () => {
     }
   });
 
+  it("finds NaN as one key and keeps -0 as 0, as a Map does, through pruning", () => {
+    const table = new KeyTable();
+    expect([table.add(5), table.add(NaN), table.add(-0)]).toEqual([0, 1, 2]);
+    expect([table.find(NaN), table.find(0), table.find(-0)]).toEqual([1, 2, 2]);
+    expect(Object.is(table.keyAt(2), 0)).toBe(true);
+    table.keep(Uint8Array.of(0, 1, 1));
+    expect([table.find(NaN), table.find(0), table.find(5)]).toEqual([0, 1, -1]);
+    table.keep(Uint8Array.of(0, 1));
+    expect(table.find(NaN)).toBe(-1);
+  });
+
   it("tells a number from the same digits as text, and 0 from the empty string", () => {
     const table = new KeyTable();
     expect([table.add(0), table.add(""), table.add(80), table.add("80")]).toEqual([0, 1, 2, 3]);
