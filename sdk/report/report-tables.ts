@@ -85,7 +85,6 @@ export class CountTable {
 
   /** Past `max` entries, the least counted go (prune.ts); the count of the most counted that went, or null. */
   prune(max: number): number | null {
-    if (this.keys.size <= max) return null;
     const pruned = pruneLeastActive(this.keys, this.counts, max);
     if (!pruned) return null;
     keepIn(this.counts, pruned.kept, pruned.size);
@@ -97,6 +96,7 @@ export class CountTable {
 export class ObjectTable<V extends { failed: number }> {
   readonly keys = new KeyTable();
   readonly values: V[] = [];
+  private failed = new Float64Array(64); // the weights, filled in to prune
 
   /** Adds `key` (not in the table) with `value`; its entry. */
   add(key: Key, value: V): number {
@@ -105,11 +105,9 @@ export class ObjectTable<V extends { failed: number }> {
     return e;
   }
 
-  private failed = new Float64Array(64); // the weights, filled in to prune
-
   prune(max: number): number | null {
     const n = this.keys.size;
-    if (n <= max) return null;
+    if (n <= max) return null; // (before filling the weights: most calls prune nothing)
     this.failed = grown(this.failed, n);
     for (let e = 0; e < n; e++) this.failed[e] = this.values[e]!.failed;
     const pruned = pruneLeastActive(this.keys, this.failed, max);
@@ -191,7 +189,6 @@ export class SourceTable {
 
   /** Past `max` entries, the sources that sent the fewest SYNs go; the most SYNs of one that went, or null. */
   prune(max: number): number | null {
-    if (this.keys.size <= max) return null;
     const pruned = pruneLeastActive(this.keys, this.syns, max);
     if (!pruned) return null;
     const { kept, size } = pruned;

@@ -1,6 +1,8 @@
 import { describe, it, expect } from "vitest";
 import { endpointKey, hostAddress, hostKey, ipv4Value, ipv6Key } from "../../../sdk/report/address-keys.js";
 import { rng } from "../../helpers/decode.js";
+import { parseIPv6 } from "../../../sdk/connections/cidr.js";
+import { formatAddress } from "../../../sdk/decoder/addresses.js";
 
 describe("address keys", () => {
   it("reads dotted-quad IPv4 addresses as formatted, and nothing else", () => {
@@ -52,5 +54,22 @@ describe("address keys", () => {
     expect(hostKey("not an address")).toBe("not an address");
     expect(endpointKey(hostKey("not an address"), 80)).toBe("not an address|80");
     expect(hostAddress("not an address")).toBe("not an address");
+  });
+
+  it("keys IPv6 text by the bytes cidr.ts's parser reads from it, exactly when the text is the address as formatted", () => {
+    const random = rng(52);
+    const texts = ["::", "::1", "1::", "::ffff:10.0.0.1", "::ffff:a00:1", "1:2:3:4:5:6:7:8", "1:0:0:4:5:6:7:8", "1::4:5:6:7:8",
+      ":::", "1:::2", "1:2", ":", "1:", ":1", "::1.2.3.4", "1:2:3:4:5:6:1.2.3.4", "12345::", "g::", "FD00::1", "fd00:0::1", "::ffff:256.0.0.1"];
+    for (let k = 0; k < 5000; k++) {
+      const bytes = Uint8Array.from({ length: 16 }, () => (random() < 0.5 ? 0 : Math.floor(random() * 256)));
+      if (k % 20 === 0) { bytes.fill(0, 0, 10); bytes[10] = 255; bytes[11] = 255; }
+      const text = formatAddress(bytes, 0, 6);
+      texts.push(text, text.toUpperCase(), text.replace("::", ":0::"), text.slice(0, -1));
+    }
+    for (const text of texts) {
+      const bytes = parseIPv6(text);
+      const want = bytes && formatAddress(bytes, 0, 6) === text ? ipv6Key(bytes, 0) : text;
+      expect(hostKey(text), text).toBe(want);
+    }
   });
 });
