@@ -61,7 +61,7 @@ export function unpackConnection(view: DataView, bytes: Uint8Array, c: number, s
     : readTunnelLevels(bytes, chain + 8, view.getUint32(chain, true) / L.TUNNEL_LEVEL_SIZE);
   s.history[slot] = history(view, bytes, c);
   s.anomalyCounts[slot] = undefined; // (the raw words below are this connection's)
-  anomalyCounts(view, c, s.anomalyRaw, slot * ANOMALY_RAW_WORDS);
+  unpackAnomalies(view, c, s.anomalyRaw, slot * ANOMALY_RAW_WORDS);
   for (let side = 0; side < 2; side++) unpackEndpoint(view, c + C.C_ENDPOINTS + side * C.ENDPOINT_STRIDE, s, slot * 2 + side);
   s.setRawAnalysis(slot, view, c + C.C_ANALYSIS);
 }
@@ -128,7 +128,7 @@ function history(view: DataView, bytes: Uint8Array, c: number): string {
 // The anomaly order and counts as the record holds them, into the store's anomalyRaw (its
 // anomalyCountsAt reads them as counts by name, in the order they first appeared). The order is
 // a u64 of 4-bit fields, read as two u32 halves (a BigInt would be allocated per connection).
-function anomalyCounts(view: DataView, c: number, raw: Uint32Array, at: number): void {
+function unpackAnomalies(view: DataView, c: number, raw: Uint32Array, at: number): void {
   const low = view.getUint32(c + C.C_ANOMALY_ORDER, true), high = view.getUint32(c + C.C_ANOMALY_ORDER + 4, true);
   raw[at] = low;
   raw[at + 1] = high;
