@@ -2,6 +2,7 @@
 
 import { parseTunnelPorts, layout, type DecoderOptions } from "../sdk/index.js";
 import { UsageError } from "./usage-error.js";
+import { wholeNumber } from "./whole-number.js";
 
 export interface DecapsulationFlags {
   tunnelPorts?: string;
@@ -18,8 +19,8 @@ export function decapsulationOptions(flags: DecapsulationFlags): Pick<DecoderOpt
     }
   }
   if (flags.maxTunnelDepth !== undefined) {
-    const n = Number(flags.maxTunnelDepth);
-    if (!Number.isInteger(n) || n < 0 || n > layout.MAX_TUNNEL_DEPTH) {
+    const n = wholeNumber(flags.maxTunnelDepth);
+    if (n === null || n > layout.MAX_TUNNEL_DEPTH) {
       throw new UsageError(`--max-tunnel-depth: "${flags.maxTunnelDepth}" is not a depth from 0 to ${layout.MAX_TUNNEL_DEPTH}`);
     }
     out.maxTunnelDepth = n;

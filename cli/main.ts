@@ -17,8 +17,10 @@ export { UsageError };
 export async function main(argv: string[]): Promise<number> {
   try {
     const line = parseCommandLine(argv.slice(2));
-    if (line.help) { process.stdout.write(helpText(line.command, packageVersion())); return 0; }
-    if (line.version) { process.stdout.write(`${versionLine()}\n`); return 0; }
+    if (line.help || line.version) {
+      const { printToStdout } = await import("./output.js");
+      return await printToStdout(line.help ? helpText(line.command, packageVersion()) : `${versionLine()}\n`);
+    }
     // Node without WebAssembly (--jitless) cannot decode: an environment to name, not a bug to report.
     if (typeof WebAssembly === "undefined") {
       process.stderr.write("tcp-handshake-scan: this Node runs without WebAssembly (--jitless?), which the decoder needs\n");

@@ -19,6 +19,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { nodeCrypto } from "../sdk/builtins.js";
 import { outputIsTerminal } from "./terminal-output.js";
 import { clearProgressLine } from "./progress.js";
+import { EXIT_OK, EXIT_OUTPUT, EXIT_PIPE } from "./exit-codes.js";
 
 /** The reader of standard output went away (EPIPE). */
 export class OutputClosed extends Error {}
@@ -105,6 +106,17 @@ function danglingLinkTarget(path: string): string {
   return target;
 }
 
+// The file written until the run is complete, beside the target: its name with a dot before and
+// a unique suffix after, the name cut short where the whole would pass the 255 bytes a file name
+// may have (a target named with 230-255 bytes could otherwise not be written at all).
+function temporaryName(target: string): string {
+  const suffix = `.${process.pid}-${nodeCrypto().randomBytes(4).toString("hex")}.partial`;
+  const chars = Array.from(basename(target)); // by code point: a cut never splits a character
+  while (chars.length > 0 && Buffer.byteLength(`.${chars.join("")}${suffix}`) > NAME_MAX_BYTES) chars.pop();
+  return join(dirname(target), `.${chars.join("")}${suffix}`);
+}
+const NAME_MAX_BYTES = 255;
+
 function openFile(path: string): FileTarget {
   let target = path;
   let mode = 0o666;
@@ -123,7 +135,7 @@ function openFile(path: string): FileTarget {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     target = danglingLinkTarget(path);
   }
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}-${nodeCrypto().randomBytes(4).toString("hex")}.partial`);
+  const temp = temporaryName(target);
   try {
     const fd = openSync(temp, "wx", mode);
     temporaries.add(temp);
@@ -221,6 +233,28 @@ export class Output {
     if (!temp) return;
     try { unlinkSync(temp); } catch { /* gone */ }
     temporaries.delete(temp);
+  }
+}
+
+/** The exit code for an output that failed, its one line told (the reader gone: quietly); anything else is rethrown. */
+export function outputFailed(error: unknown): number {
+  if (error instanceof OutputClosed) return EXIT_PIPE;
+  if (error instanceof OutputError) {
+    process.stderr.write(`tcp-handshake-scan: ${error.message}\n`);
+    return EXIT_OUTPUT;
+  }
+  throw error;
+}
+
+/** `text` to standard output (--help, --version): the exit code, a failed write told as a scan's is. */
+export async function printToStdout(text: string): Promise<number> {
+  const out = new Output();
+  try {
+    await out.write(text);
+    await out.close();
+    return EXIT_OK;
+  } catch (error) {
+    return outputFailed(error);
   }
 }
 

@@ -7,11 +7,12 @@ import { statSync } from "node:fs";
 import { partitionCaptures, MAX_BUCKETS } from "../../sdk/partition/partition-captures.js";
 import { checkInputsAndOutput } from "../input-identity.js";
 import { openErrorMessage } from "../report-error.js";
-import { Output, writeFailureCause } from "../output.js";
+import { Output, outputFailed, writeFailureCause } from "../output.js";
 import { EXIT_OUTPUT, EXIT_UNREADABLE } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
+import { wholeNumber } from "../whole-number.js";
 import { decapsulationOptions, type DecapsulationFlags } from "../decapsulation-flags.js";
-import { reportInputs, outputFailed } from "./scan.js";
+import { reportInputs } from "./scan.js";
 import { stopOnSignals } from "../stop-on-signals.js";
 
 export interface PartitionFlags extends DecapsulationFlags {
@@ -23,8 +24,8 @@ export interface PartitionFlags extends DecapsulationFlags {
 
 export async function runPartition(files: string[], flags: PartitionFlags): Promise<number> {
   if (flags.buckets === undefined) throw new UsageError("partition needs --buckets B (the reduce tasks there will be)");
-  const buckets = Number(flags.buckets);
-  if (!/^\d+$/.test(String(flags.buckets)) || buckets < 1 || buckets > MAX_BUCKETS) {
+  const buckets = wholeNumber(flags.buckets);
+  if (buckets === null || buckets < 1 || buckets > MAX_BUCKETS) {
     throw new UsageError(`--buckets: "${flags.buckets}" is not a count of buckets from 1 to ${MAX_BUCKETS}`);
   }
   if (flags.output === undefined || flags.output === "" || flags.output === "-") {

@@ -15,12 +15,13 @@ import type { Timeline } from "../../sdk/report/capture-report.js";
 import { lineWriter, wasmLineFormat } from "../../sdk/lines/line-formats.js";
 import { wasmLinesEnabled } from "../../sdk/lines/wasm-lines.js";
 import { ByteSink } from "../../sdk/lines/byte-sink.js";
-import { Output, OutputClosed, OutputError } from "../output.js";
+import { Output, OutputClosed, OutputError, outputFailed } from "../output.js";
 import { EXIT_OK, EXIT_PARTIAL, EXIT_PARTITIONS } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
+import { wholeNumber } from "../whole-number.js";
 import { refuseParquetOnTerminal } from "../terminal-output.js";
 import { lineFooter, lineHeader } from "../format/line-formats.js";
-import { FORMATS, parseFilter, parseLimit, parseServerPorts, outputFailed, type Format } from "./scan.js";
+import { FORMATS, parseFilter, parseLimit, parseServerPorts, type Format } from "./scan.js";
 import { writeParquetGroups } from "./scan-parquet.js";
 
 export interface ReduceFlags {
@@ -82,8 +83,9 @@ async function writeBucketLines(groups: AsyncGenerator<EndedGroup, unknown>, for
 
 function count(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(String(value))) throw new UsageError(`${flag}: "${value}" is not a number (0 or more)`);
-  return Number(value);
+  const n = wholeNumber(value);
+  if (n === null) throw new UsageError(`${flag}: "${value}" is not a number (0 or more)`);
+  return n;
 }
 
 export async function runFromPartitions(captures: string[], flags: ReduceFlags): Promise<number> {
@@ -93,8 +95,8 @@ export async function runFromPartitions(captures: string[], flags: ReduceFlags):
   const bucket = count(flags.bucket, "--bucket");
   if (bucket === undefined) throw new UsageError("--from-partitions needs --bucket b (0 to buckets - 1)");
   // A run has one map output or more: 0 would only be refused later as "outputs of another run".
-  const maps = flags.maps === undefined ? undefined : Number(flags.maps);
-  if (maps !== undefined && (!/^\d+$/.test(String(flags.maps)) || !Number.isSafeInteger(maps) || maps < 1)) {
+  const maps = flags.maps === undefined ? undefined : wholeNumber(flags.maps);
+  if (maps !== undefined && (maps === null || maps < 1)) {
     throw new UsageError(`--maps: "${flags.maps}" is not a count of map outputs (1 or more)`);
   }
   const format = (flags.format ?? "ndjson") as Format;

@@ -9,7 +9,7 @@ import { inputName } from "../../sdk/decoder/capture-input.js";
 import { bothPinned } from "../../sdk/filter/connection-filter.js";
 import { readTwice } from "../../sdk/ladder/ladder-capture.js";
 import { statSync } from "node:fs";
-import { Output, OutputClosed, OutputError } from "../output.js";
+import { Output, OutputClosed, OutputError, outputFailed } from "../output.js";
 import { checkInputsAndOutput } from "../input-identity.js";
 import { Progress, acrossInputs, clearProgressLine } from "../progress.js";
 import { orderByFirstPacket } from "../inputs.js";
@@ -25,6 +25,7 @@ import { setWasmLines } from "../../sdk/lines/wasm-lines.js";
 import { errorLine, openErrorMessage } from "../report-error.js";
 import { EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, EXIT_PIPE, EXIT_UNREADABLE, EXIT_NO_MATCH, worst } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
+import { wholeNumber } from "../whole-number.js";
 import { refuseParquetOnTerminal } from "../terminal-output.js";
 import { chooseThreads } from "../threads.js";
 import { estimatedPackets } from "../../sdk/decoder/packet-estimate.js";
@@ -54,16 +55,16 @@ export interface ScanFlags extends DecapsulationFlags {
 function parseLadderLimit(value: number | string | undefined): number {
   if (value === undefined) return 20;
   if (value === "none") return Infinity;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--ladder-limit: "${value}" is not a count of connections (1 or more, or none)`);
+  const n = wholeNumber(value);
+  if (n === null || n < 1) throw new UsageError(`--ladder-limit: "${value}" is not a count of connections (1 or more, or none)`);
   return n;
 }
 
 export function parseLimit(value: number | string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   if (value === "none") return Infinity;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag}: "${value}" is not a count of connections (or none)`);
+  const n = wholeNumber(value);
+  if (n === null || n < 1) throw new UsageError(`${flag}: "${value}" is not a count of connections (1 or more, or none)`);
   return n;
 }
 
@@ -112,8 +113,8 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   if (flags.ladderLimit !== undefined && flags.ladder === undefined) throw new UsageError("--ladder-limit goes with --ladder");
   const format = (flags.format ?? "text") as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format: "${flags.format}" is not one of ${FORMATS.join(", ")}`);
-  const top = Number(flags.top ?? 10);
-  if (!/^\d+$/.test(String(flags.top ?? 10)) || !Number.isSafeInteger(top)) throw new UsageError(`--top: "${flags.top}" is not a count (0 or more)`);
+  const top = wholeNumber(flags.top ?? 10);
+  if (top === null) throw new UsageError(`--top: "${flags.top}" is not a count (0 or more)`);
   // Only the text summary lists connections: with records or ladders --top would be silently ignored.
   if (flags.top !== undefined && (format !== "text" || flags.ladder !== undefined)) {
     throw new UsageError(`--top lists connections in the text summary: not with ${flags.ladder !== undefined ? "--ladder" : `--format ${format}`}`);
@@ -287,11 +288,3 @@ async function writeLines(
 }
 
 /** The exit code for an output that could not be written, and its one line (none for EPIPE). */
-export function outputFailed(error: unknown): number {
-  if (error instanceof OutputClosed) return EXIT_PIPE;
-  if (error instanceof OutputError) {
-    process.stderr.write(`tcp-handshake-scan: ${error.message}\n`);
-    return EXIT_OUTPUT;
-  }
-  throw error;
-}

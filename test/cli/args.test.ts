@@ -292,6 +292,26 @@ describe("the command's answers to mistakes", () => {
       expect(r.stdout).toBe("");
     }
   });
+
+  it("counts written other than as decimal digits, or past 2^53: one line, exit 2 (not taken as 0, not a bug report)", () => {
+    const counts: [string, string[]][] = [
+      ["--max-connections", []], ["--max-half-open", []], ["--max-tunnel-depth", []], ["--top", []], ["--ladder-limit", ["--ladder", "tcp"]],
+    ];
+    for (const [flag, beside] of counts) {
+      for (const bad of ["", " ", "0x1", "1e1", "1.0", "+1", "9007199254740992", "1e300"]) {
+        const r = run([flag, bad, ...beside, SAMPLE]);
+        const what = `${flag} "${bad}"`;
+        expect(r.code, what).toBe(2);
+        expect(r.stderr, what).toMatch(new RegExp(`^tcp-handshake-scan: ${flag}: ".*" is not a [^\n]*\n$`));
+        expect(r.stdout, what).toBe("");
+      }
+    }
+    for (const [flag, bad] of [["--buckets", "1e1"], ["--buckets", ""]]) {
+      const r = run(["partition", flag, bad, "-o", tmpdir(), SAMPLE]);
+      expect(r.code, `${flag} "${bad}"`).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    }
+  });
 });
 
 describe("options that need another option", () => {

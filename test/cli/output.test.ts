@@ -68,6 +68,14 @@ describe("a reader that goes away (EPIPE)", () => {
 });
 
 describe("an output that cannot be written: one line naming it, exit 5", () => {
+  it("--help and --version on a full disk: exit 5, one line", () => {
+    for (const args of ["--help", "--version", "info --help", "partition --help"]) {
+      const r = shell(`node ${q(BIN)} ${args} > /dev/full; echo "$?"`);
+      expect(r.stdout.trim(), args).toBe("5");
+      expect(r.stderr, args).toBe("tcp-handshake-scan: standard output: cannot write the output: no space left on device (ENOSPC)\n");
+    }
+  });
+
   it("standard output on a full disk (> /dev/full), every format", () => {
     for (const format of ["text", "ndjson", "csv", "zeek", "json", "parquet"]) {
       const r = shell(`node ${q(BIN)} --format ${format} ${q(SAMPLE)} > /dev/full; echo "$?"`);
@@ -96,6 +104,17 @@ describe("an output that cannot be written: one line naming it, exit 5", () => {
 });
 
 describe("-o", () => {
+  it("a file name of up to 255 bytes, ASCII or not: written (the temporary name beside it is cut to fit)", () => {
+    const expected = run(["--format", "csv", SAMPLE]).stdout;
+    for (const name of ["b".repeat(255), "b".repeat(232), "é".repeat(127)]) {
+      const target = join(dir, name);
+      const r = run(["--format", "csv", "-o", target, SAMPLE]);
+      expect(r.code, `${Buffer.byteLength(name)} bytes`).toBe(0);
+      expect(readFileSync(target, "utf8")).toBe(expected);
+    }
+    expect(readdirSync(dir).filter((f) => f.endsWith(".partial"))).toEqual([]);
+  });
+
   it("/dev/stdout and /dev/stderr into a pipe: written in place, as -o - (they name the pipe, not a file to replace)", () => {
     const expected = run(["--format", "csv", SAMPLE]).stdout;
     for (const format of ["csv", "parquet"]) {
