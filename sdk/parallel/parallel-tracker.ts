@@ -210,7 +210,15 @@ async function* runWorkers<D, T>(
     };
     state.worker.on("message", (m: WorkerMessage) => {
       if (m.type === "loaded") return; // its script ran: nothing for the scan (worker-pool.ts)
-      if (m.type === "ended" || m.type === "lines" || m.type === "ended-in-place") receive(state, m);
+      if (m.type === "ended" || m.type === "lines" || m.type === "ended-in-place") {
+        // Lines may be written here (a format registered on this thread alone): a formatter that
+        // throws fails the scan, as it does at one thread, rather than escaping this listener.
+        try {
+          receive(state, m);
+        } catch (error) {
+          return fail(error instanceof Error ? error : new Error(String(error)));
+        }
+      }
       else if (m.type === "done") {
         state.done = true;
         if (index === 0) timeline = m.timeline;

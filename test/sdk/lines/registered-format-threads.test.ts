@@ -117,6 +117,24 @@ describe("a line format registered on the main thread alone", () => {
     }
   }, 180_000);
 
+  it("whose formatter throws: chunks() rejects with its error at 1 to 4 threads, and nothing escapes the scan", async () => {
+    // From three threads its lines are written in the listener of the workers' messages: a throw
+    // there was an uncaught exception that ended the process.
+    registerLineFormat("fails-later", () => (c) => { if (c.id > 40) throw new Error("formatter failed"); return `${c.id}\n`; });
+    const uncaught: unknown[] = [];
+    const seen = (error: unknown) => { uncaught.push(error); };
+    process.on("uncaughtException", seen);
+    try {
+      for (const threads of [1, 2, 3, 4]) {
+        await expect(lines(shortConnections(300), threads, { format: "fails-later" }), `${threads} threads`).rejects.toThrow("formatter failed");
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200)); // a late message from a worker would fail here
+    } finally {
+      process.off("uncaughtException", seen);
+    }
+    expect(uncaught).toEqual([]);
+  }, 120_000);
+
   const root = corpusDir();
   it.runIf(root)("is the same at 1 to 4 threads on the corpus captures", async () => {
     // every third capture in each format (each scan past one thread boots workers), then all of them as one scan
