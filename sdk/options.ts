@@ -99,6 +99,10 @@ export function checkScanOptions(options: ScanOptions | undefined): void {
   if (o.tracker !== undefined && o.tracker !== "wasm" && o.tracker !== "typescript") {
     throw new RangeError(`tracker must be "wasm" or "typescript", not ${describe(o.tracker)}`);
   }
+  // The workers track in WebAssembly only: at more threads the reference would not be what ran.
+  if (o.tracker === "typescript" && o.threads !== undefined && o.threads > 1) {
+    throw new RangeError(`tracker "typescript" runs on one thread: threads must be 1, not ${o.threads}`);
+  }
   boolean("report", o.report);
   checkReportTop(o.reportTop, "reportTop");
   boolean("keyByTunnel", o.keyByTunnel);

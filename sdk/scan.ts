@@ -51,7 +51,7 @@ export interface ScanOptions extends DecodeCaptureOptions {
   threads?: number;
   /**
    * The connection tracker: "wasm" (default), or "typescript", the reference implementation of
-   * the same model (slower; the tests hold the two to identical output).
+   * the same model (slower; the tests hold the two to identical output; one thread only).
    */
   tracker?: "wasm" | "typescript";
   /**

@@ -49,9 +49,10 @@ export interface LineScanner {
  * `threads` (default 1) counts every thread: from 3 on, its n - 1 workers track, build and
  * write, and this thread reads, decodes and merges.
  */
-export function createLineScanner(input: CaptureInput | CaptureInput[], options: ScanOptions, spec: LineSpec): LineScanner {
+export function createLineScanner(input: CaptureInput | CaptureInput[], given: ScanOptions | undefined, spec: LineSpec): LineScanner {
   checkInputs(input);
-  checkScanOptions(options);
+  checkScanOptions(given);
+  const options = given ?? {}; // (as scan() and createScanner() take it)
   checkLineSpec(spec);
   const write = lineWriter(spec); // an unknown format or a bad filter fails here, not in a worker
   const inputs = Array.isArray(input) ? input : [input];

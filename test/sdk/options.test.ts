@@ -69,6 +69,15 @@ describe("scan options", () => {
     });
   }
 
+  it('tracker "typescript" on one thread only: the workers track in WebAssembly', async () => {
+    for (const threads of [2, 3]) {
+      expect(() => createScanner(SAMPLE, { tracker: "typescript", threads })).toThrow(RangeError);
+      expect(() => createScanner(SAMPLE, { tracker: "typescript", threads })).toThrow(`tracker "typescript" runs on one thread: threads must be 1, not ${threads}`);
+    }
+    expect((await scan(SAMPLE, { tracker: "typescript", threads: 1 })).connections).toHaveLength(9);
+    expect((await scan(SAMPLE, { tracker: "typescript" })).connections).toHaveLength(9);
+  });
+
   it("scan() rejects as createScanner() throws", async () => {
     await expect(scan(SAMPLE, { maxHalfOpen: 0 })).rejects.toThrow(RangeError);
     await expect(scan(SAMPLE, { report: false })).rejects.toThrow(/report: false is for createScanner/);

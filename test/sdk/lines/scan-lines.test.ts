@@ -98,6 +98,12 @@ describe("lines written by the workers", () => {
     expect(await same(flood)).toBe(12_000);
   });
 
+  it("take undefined options, as scan() and createScanner() do", async () => {
+    const parts: Buffer[] = [];
+    for await (const chunk of createLineScanner(SAMPLE, undefined, { format: "ndjson" }).chunks()) parts.push(Buffer.from(chunk));
+    expect(Buffer.concat(parts).toString("utf8").trim().split("\n")).toHaveLength(9);
+  });
+
   it("refuse a format no one registered, before starting any worker", () => {
     expect(() => createLineScanner(SAMPLE, { threads: 2 }, { format: "yaml" })).toThrow(/no line format "yaml"/);
     expect(() => createLineScanner(SAMPLE, { threads: 2 }, { format: "ndjson", filter: "port x" })).toThrow();
