@@ -17,7 +17,7 @@ import { seqSpan, outcome, OUTCOME_NAMES, OUTCOME_MID_STREAM, teardown, TEARDOWN
 import { historyLength as lettersIn, historyLetters, HISTORY_WRITTEN_MAX } from "./record-blocks";
 import { tunnel } from "./ndjson-tunnel";
 import { anomalyNames, anomalyList } from "./anomaly-list";
-import { quantile } from "./row-cells";
+import { reportedQuantile } from "./row-cells";
 
 let declined = false; // a number String(n) must write: the line is left to JS
 
@@ -106,11 +106,13 @@ function side(a: usize, k: i32, handshakeTime: f64): void {
     else {
       const q = a + A.A_QUANTILES + <usize>k * A.QUANTILES_STRIDE;
       raw(K_SAMP); uint32(n);
-      raw(K_MIN); num(us(load<f64>(r + A.R_MIN)));
+      const min = us(load<f64>(r + A.R_MIN)), max = us(load<f64>(r + A.R_MAX));
+      const p50 = reportedQuantile(q + A.Q_HEIGHTS, n, 500, min, max);
+      raw(K_MIN); num(min);
       raw(K_MEAN); num(us(load<f64>(r + A.R_SUM) / <f64>n));
-      raw(K_MAX); num(us(load<f64>(r + A.R_MAX)));
-      raw(K_P50); num(Math.round(quantile(q + A.Q_HEIGHTS, n, 500) * 1000) / 1000);
-      raw(K_P95); num(Math.round(quantile(q + A.QUANTILE_STRIDE + A.Q_HEIGHTS, n, 950) * 1000) / 1000);
+      raw(K_MAX); num(max);
+      raw(K_P50); num(p50);
+      raw(K_P95); num(reportedQuantile(q + A.QUANTILE_STRIDE + A.Q_HEIGHTS, n, 950, p50, max));
     }
     raw(K_RB);
   }

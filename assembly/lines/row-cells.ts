@@ -48,6 +48,13 @@ export function quantile(h: usize, n: u32, perMille: u32): f64 {
   return <f64>load<f32>(h + (<usize>(rank < 1 ? 0 : rank - 1) << 2));
 }
 
+// analysis-result.ts's reportedQuantile: to the nanosecond, from lo to hi (p50 within min and
+// max, p95 within p50 and max: the heights are 32-bit floats and the two estimators run apart).
+export function reportedQuantile(h: usize, n: u32, perMille: u32, lo: f64, hi: f64): f64 {
+  const x = Math.round(quantile(h, n, perMille) * 1000) / 1000;
+  return x < lo ? lo : x > hi ? hi : x;
+}
+
 function side(s: RowStyle, a: usize, k: i32, handshakeTime: f64): void {
   const counts = a + A.A_COUNTS + <usize>k * A.COUNTS_STRIDE, r = a + A.A_RTT + <usize>k * A.RTT_STRIDE;
   let verdicts = false;
@@ -59,11 +66,13 @@ function side(s: RowStyle, a: usize, k: i32, handshakeTime: f64): void {
   else {
     const q = a + A.A_QUANTILES + <usize>k * A.QUANTILES_STRIDE;
     uintCell(s, n);
-    cell(s, us(load<f64>(r + A.R_MIN)));
+    const min = us(load<f64>(r + A.R_MIN)), max = us(load<f64>(r + A.R_MAX));
+    const p50 = reportedQuantile(q + A.Q_HEIGHTS, n, 500, min, max);
+    cell(s, min);
     cell(s, us(load<f64>(r + A.R_SUM) / <f64>n));
-    cell(s, us(load<f64>(r + A.R_MAX)));
-    cell(s, Math.round(quantile(q + A.Q_HEIGHTS, n, 500) * 1000) / 1000);
-    cell(s, Math.round(quantile(q + A.QUANTILE_STRIDE + A.Q_HEIGHTS, n, 950) * 1000) / 1000);
+    cell(s, max);
+    cell(s, p50);
+    cell(s, reportedQuantile(q + A.QUANTILE_STRIDE + A.Q_HEIGHTS, n, 950, p50, max));
   }
   cell(s, load<f64>(counts + A.C_RETRANSMITTED_BYTES));
   const gap = load<f64>(a + <usize>k * A.SIDE_STRIDE + A.S_MAX_GAP);

@@ -64,18 +64,25 @@ interface RawSide {
   firstPayloadTime: number;
 }
 
+function sampled(raw: RawSide, n: number, min: number, max: number): AckRtt {
+  const p50 = reportedQuantile(raw.heights, raw.heightsAt, n, 500, min, max);
+  return { samples: n, min, mean: us(raw.rttSum / n), max, p50, p95: reportedQuantile(raw.heights, raw.heightsAt + 5, n, 950, p50, max) };
+}
+
+// An estimate as records give it: to the nanosecond, and within what was seen: p50 from min to
+// max, p95 from p50 to max. The heights are 32-bit floats (a sample of 1.2e5 µs is kept within
+// ~0.008 µs, one of 1.2e8 within 4 µs) and the two estimators run apart, so an estimate alone
+// could read a hair past max, or p95 below p50. (assembly/lines/row-cells.ts does the same.)
+function reportedQuantile(heights: Float32Array, at: number, n: number, perMille: number, lo: number, hi: number): number {
+  const x = Math.round(quantileValue(heights, at, n, perMille) * 1000) / 1000;
+  return x < lo ? lo : x > hi ? hi : x;
+}
+
 function side(raw: RawSide, handshakeTime: number): SideAnalysis {
   const n = raw.rttSamples;
   const ackRttUs: AckRtt = n === 0
     ? { samples: 0, min: null, mean: null, max: null, p50: null, p95: null }
-    : {
-      samples: n,
-      min: us(raw.rttMin),
-      mean: us(raw.rttSum / n),
-      max: us(raw.rttMax),
-      p50: Math.round(quantileValue(raw.heights, raw.heightsAt, n, 500) * 1000) / 1000,
-      p95: Math.round(quantileValue(raw.heights, raw.heightsAt + 5, n, 950) * 1000) / 1000,
-    };
+    : sampled(raw, n, us(raw.rttMin), us(raw.rttMax));
   const fp = raw.firstPayloadTime;
   // One literal, the counts in COUNT_NAMES' order (test/sdk/connections/analysis/result-order.test.ts
   // holds the two together): set by computed name, they were a third of unpacking a connection.
