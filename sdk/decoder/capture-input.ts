@@ -6,7 +6,7 @@
 // named pipe, `<(cat f)`, /dev/stdin, a character device) cannot seek: it is opened once and
 // read as a stream, from its start.
 
-import { openSync, readSync, closeSync, fstatSync, statSync, createReadStream } from "node:fs";
+import { accessSync, constants, openSync, readSync, closeSync, fstatSync, statSync, createReadStream } from "node:fs";
 import { open } from "node:fs";
 import { promisify } from "node:util";
 import { Readable } from "node:stream";
@@ -138,6 +138,16 @@ async function openStreamPath(path: string): Promise<Pull> {
   const fd = await promisify(open)(path, "r");
   const stream = createReadStream(path, { fd, autoClose: true });
   return streamPull(stream, () => stream.destroy());
+}
+
+/**
+ * Fails as openInput would (ENOENT, EACCES, EISDIR) for a named file that is missing, a directory
+ * or unreadable: a scan looks up all its files before reading the first.
+ */
+export function lookUpInput(input: CaptureInput): void {
+  if (typeof input !== "string" || input === "-") return;
+  if (statSync(input).isDirectory()) throw isDirectoryError(input);
+  accessSync(input, constants.R_OK);
 }
 
 /** Opens an input for the decoder. Throws (ENOENT etc.) when a file cannot be opened. */

@@ -6,7 +6,7 @@
 // cli/progress.ts, acrossInputs). The first input's first report is its first read.
 
 import { decodeCapture, type CaptureSummary, type DecodeCaptureOptions } from "./decode-capture.js";
-import type { CaptureInput } from "./capture-input.js";
+import { lookUpInput, type CaptureInput } from "./capture-input.js";
 import type { PacketBatch } from "./packet-batch.js";
 import type { DecoderPlacement } from "./packet-decoder.js";
 
@@ -17,6 +17,10 @@ export interface InputBatch { batch: PacketBatch; packetBase: number }
 export async function* decodeInputs(
   inputs: CaptureInput[], options: DecodeCaptureOptions, summaries: CaptureSummary[], placement?: DecoderPlacement,
 ): AsyncGenerator<InputBatch> {
+  // Every named file is looked up before the first is read: one that cannot be opened fails the
+  // scan before any record, at any thread count. (Found later, the records handed on before the
+  // failure would depend on how far each thread had got.)
+  for (const one of inputs) lookUpInput(one);
   let packetBase = 0;
   for (const [k, one] of inputs.entries()) {
     if (k > 0) options.onProgress?.({ bytesRead: 0, storedBytesRead: 0 });
