@@ -224,7 +224,12 @@ export class CaptureReportBuilder {
     const n = this.connections;
     const share = (k: number) => `${((100 * k) / n).toFixed(0)}%`;
     for (const capture of captures) {
-      if (capture.error) findings.push({ id: "damaged", message: `${capture.source} is damaged at byte ${capture.error.offset}: ${capture.error.message}; results cover what came before` });
+      // An input that gave no packet was not read as a capture at all (the command's exit 3, not 4).
+      if (capture.error) {
+        findings.push(capture.stats.packets > 0
+          ? { id: "damaged", message: `${capture.source} is damaged at byte ${capture.error.offset}: ${capture.error.message}; results cover what came before` }
+          : { id: "unreadable", message: `${capture.source} could not be read: byte ${capture.error.offset}: ${capture.error.message}` });
+      }
     }
     if (n >= 5 && this.oneSided / n >= 0.5) findings.push({ id: "one-sided", message: `${share(this.oneSided)} of connections show packets from one side only: asymmetric routing or a one-directional tap` });
     if (n >= 5 && this.midStream / n >= 0.3) findings.push({ id: "missing-handshakes", message: `${share(this.midStream)} of connections started before the capture (no handshake seen)` });
@@ -238,7 +243,7 @@ export class CaptureReportBuilder {
     if (st.unsupportedLink > 0) findings.push({ id: "unsupported-link", message: `${st.unsupportedLink} packets on link types this tool does not read` });
     if (st.tunnelled > 0) findings.push({ id: "tunnelled", message: `${st.tunnelled} tunnelled packets (GRE, VXLAN, ...) were counted but not opened` });
     if (st.tcpUnreadable > 0) findings.push({ id: "cut-headers", message: `${st.tcpUnreadable} TCP packets had their header cut before the flags` });
-    const serious = findings.filter((f) => ["damaged", "one-sided", "missing-handshakes"].includes(f.id)).length;
+    const serious = findings.filter((f) => ["damaged", "unreadable", "one-sided", "missing-handshakes"].includes(f.id)).length;
     return { verdict: serious >= 2 ? "poor" : findings.length > 0 ? "degraded" : "good", findings };
   }
 }

@@ -5,7 +5,7 @@
 
 import { describe, it, expect, beforeAll } from "vitest";
 import { spawnSync } from "node:child_process";
-import { writeFileSync, mkdtempSync } from "node:fs";
+import { writeFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -166,5 +166,25 @@ describe("the summary's server lists and --top", () => {
       const filtered = run(["--top", top, "--filter", "tcp", path]).stdout;
       expect(section(filtered, "Servers with failed handshakes"), `--filter, --top ${top}`).toEqual(section(plain, "Servers with failed handshakes"));
     }
+  });
+});
+
+describe("the quality line for an input that failed", () => {
+  it("a file that is not a capture, or empty, could not be read (exit 3); one cut short is damaged (exit 4)", () => {
+    const notCapture = join(dir, "notes.txt");
+    writeFileSync(notCapture, "root:x:0:0:root:/root:/bin/bash\n");
+    const empty = join(dir, "empty.pcap");
+    writeFileSync(empty, "");
+    const cut = join(dir, "cut.pcap");
+    const whole = readFileSync(CAPTURE);
+    writeFileSync(cut, whole.subarray(0, whole.length - 7));
+    const unreadable = run([CAPTURE, notCapture]);
+    expect(unreadable.code).toBe(3);
+    expect(unreadable.stdout).toContain(`! ${notCapture} could not be read: byte 0: not a pcap or pcapng capture`);
+    expect(unreadable.stdout).not.toContain("is damaged");
+    expect(run([empty]).stdout).toContain(`! ${empty} could not be read: byte 0: the input is empty (0 bytes)`);
+    const damaged = run([cut]);
+    expect(damaged.code).toBe(4);
+    expect(damaged.stdout).toMatch(new RegExp(`! ${cut.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} is damaged at byte \\d+: .*; results cover what came before`));
   });
 });
