@@ -79,7 +79,7 @@ function watchSignals(): void {
   signalsWatched = true;
   // Whatever ends the process (process.exit from another signal handler, an uncaught error).
   process.on("exit", removeTemporaries);
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const) {
     process.once(signal, () => {
       removeTemporaries();
       // Another listener (the progress bar's) ends the process itself; with none left, the

@@ -1,11 +1,11 @@
 // A task that must clean up before the process ends (partition's temporary directory): SIGINT,
-// SIGTERM and SIGHUP abort its AbortSignal instead of ending the process at once; once the task
+// SIGTERM, SIGHUP and SIGQUIT abort its AbortSignal instead of ending the process at once; once the task
 // has stopped and cleaned up, end() ends the process as that signal (130 for Ctrl-C), as the
 // signal's default action would have.
 
 import { constants } from "node:os";
 
-const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
 
 export interface SignalStop {
   /** Aborted when one of the signals comes. */

@@ -94,7 +94,7 @@ describe("partition's output cannot be written", () => {
     expect(readdirSync(parts)).toEqual([]);
   });
 
-  for (const [signal, status] of [["INT", 130], ["TERM", 143], ["HUP", 129]] as const) {
+  for (const [signal, status] of [["INT", 130], ["TERM", 143], ["HUP", 129], ["QUIT", 131]] as const) {
     it(`SIG${signal} mid-task: the process ends as that signal and leaves no temporary directory`, () => {
       const parts = join(dir, `parts-${signal}`);
       // A pipe that stalls mid-capture: the task is waiting to read more when the signal comes.
