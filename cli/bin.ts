@@ -6,6 +6,7 @@ import { setGcFlags } from "./gc-flags.js";
 import { laterOptimisationFlag } from "./compile-flags.js";
 import { loadMain, CODE_CACHE_ENV } from "./load-main.js";
 import { EXIT_INTERNAL } from "./exit-codes.js";
+import { sayError } from "./error-lines.js";
 
 // Workers boot while the command line and the SDK load. The rest of the command is a bundle of
 // its own (~590 kB, dist/cli/main.cjs), loaded only after: with it in this one, Node compiled it
@@ -37,7 +38,7 @@ if (!cacheTo) {
 let settled = false;
 process.exitCode = EXIT_INTERNAL;
 process.once("beforeExit", () => {
-  if (!settled) process.stderr.write("tcp-handshake-scan: internal error (a bug: please report it): the command stopped before it finished\n");
+  if (!settled) sayError("internal error (a bug: please report it): the command stopped before it finished");
 });
 void loaded.exports.main(process.argv).then((code) => {
   settled = true;

@@ -10,6 +10,7 @@ import type { ScanFlags } from "./commands/scan.js";
 import type { InfoFlags } from "./commands/info.js";
 import type { PartitionFlags } from "./commands/partition.js";
 import type { ReduceFlags } from "./commands/reduce.js";
+import { sayError } from "./error-lines.js";
 
 export { UsageError };
 
@@ -23,7 +24,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     // Node without WebAssembly (--jitless) cannot decode: an environment to name, not a bug to report.
     if (typeof WebAssembly === "undefined") {
-      process.stderr.write("tcp-handshake-scan: this Node runs without WebAssembly (--jitless?), which the decoder needs\n");
+      sayError("this Node runs without WebAssembly (--jitless?), which the decoder needs");
       return EXIT_INTERNAL;
     }
     if (line.flags.fromPartitions !== undefined) {
@@ -43,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     return await runScan(line.captures, line.flags as ScanFlags);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`tcp-handshake-scan: ${error.message}\n`);
+      sayError(error.message);
       return EXIT_USAGE;
     }
     process.stderr.write(internalErrorMessage(error, packageVersion()));

@@ -20,6 +20,7 @@ import { nodeCrypto } from "../sdk/builtins.js";
 import { outputIsTerminal } from "./terminal-output.js";
 import { clearProgressLine } from "./progress.js";
 import { EXIT_OK, EXIT_OUTPUT, EXIT_PIPE } from "./exit-codes.js";
+import { sayError } from "./error-lines.js";
 
 /** The reader of standard output went away (EPIPE). */
 export class OutputClosed extends Error {}
@@ -240,7 +241,7 @@ export class Output {
 export function outputFailed(error: unknown): number {
   if (error instanceof OutputClosed) return EXIT_PIPE;
   if (error instanceof OutputError) {
-    process.stderr.write(`tcp-handshake-scan: ${error.message}\n`);
+    sayError(error.message);
     return EXIT_OUTPUT;
   }
   throw error;

@@ -1,6 +1,7 @@
 // One-line messages for input problems: file, byte offset, cause. Never a stack trace.
 
 import type { DecodeError } from "../sdk/index.js";
+import { escapeControls } from "./error-lines.js";
 
 // Errors in the file's own header: before any packet, there is no frame to name.
 const BEFORE_ANY_PACKET = new Set(["capture.empty", "capture.bad_magic", "capture.truncated_file_header", "capture.unsupported_version", "pcapng.bad_byte_order_magic", "pcapng.block_before_section"]);
@@ -11,7 +12,7 @@ export function errorWhere(e: DecodeError): string {
 }
 
 export function errorLine(file: string, e: DecodeError): string {
-  return `tcp-handshake-scan: ${file}: ${errorWhere(e)}: ${e.message}`;
+  return `tcp-handshake-scan: ${escapeControls(`${file}: ${errorWhere(e)}: ${e.message}`)}`;
 }
 
 /** The cause of a failure to open an input, in plain words. */

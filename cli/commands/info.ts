@@ -8,6 +8,7 @@ import { errorLine, openErrorMessage } from "../report-error.js";
 import { Output, OutputClosed, OutputError } from "../output.js";
 import { checkInputsAndOutput } from "../input-identity.js";
 import { decapsulationOptions, type DecapsulationFlags } from "../decapsulation-flags.js";
+import { sayError } from "../error-lines.js";
 
 export interface InfoFlags extends DecapsulationFlags {
   json?: boolean;
@@ -27,7 +28,7 @@ export async function runInfo(captures: string[], flags: InfoFlags): Promise<num
   } catch (error) {
     if (error instanceof OutputClosed) return EXIT_PIPE;
     if (error instanceof OutputError) {
-      process.stderr.write(`tcp-handshake-scan: ${error.message}\n`);
+      sayError(error.message);
       return EXIT_OUTPUT;
     }
     throw error;
@@ -47,7 +48,7 @@ async function describeAll(captures: string[], flags: InfoFlags, output: Output)
       openError = openErrorMessage(error);
     }
     if (openError !== undefined) {
-      process.stderr.write(`tcp-handshake-scan: ${name}: ${openError}\n`);
+      sayError(`${name}: ${openError}`);
       exit = worst(exit, EXIT_UNREADABLE);
       if (flags.json) {
         await output.write(JSON.stringify({ file: name, errors: [{ code: "input.open_failed", message: openError, offset: 0, packet: 0 }] }) + "\n");

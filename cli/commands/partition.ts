@@ -14,6 +14,7 @@ import { wholeNumber } from "../whole-number.js";
 import { decapsulationOptions, type DecapsulationFlags } from "../decapsulation-flags.js";
 import { reportInputs } from "./scan.js";
 import { stopOnSignals } from "../stop-on-signals.js";
+import { sayError } from "../error-lines.js";
 
 export interface PartitionFlags extends DecapsulationFlags {
   buckets?: string;
@@ -38,7 +39,7 @@ export async function runPartition(files: string[], flags: PartitionFlags): Prom
     try {
       if (statSync(f).isDirectory()) throw Object.assign(new Error("a directory"), { code: "EISDIR" });
     } catch (error) {
-      process.stderr.write(`tcp-handshake-scan: ${f}: ${openErrorMessage(error)}\n`);
+      sayError(`${f}: ${openErrorMessage(error)}`);
       return EXIT_UNREADABLE;
     }
   }
@@ -72,11 +73,11 @@ export async function runPartition(files: string[], flags: PartitionFlags): Prom
     const path = (error as { path?: string }).path;
     // Failing to write the partitions (the directory, a full disk) is the output's failure.
     if (code && path && !files.includes(path)) {
-      process.stderr.write(`tcp-handshake-scan: ${flags.output}: cannot write the partitions: ${writeFailureCause(error as NodeJS.ErrnoException & { code: string })}\n`);
+      sayError(`${flags.output}: cannot write the partitions: ${writeFailureCause(error as NodeJS.ErrnoException & { code: string })}`);
       return EXIT_OUTPUT;
     }
     const message = openErrorMessage(error); // rethrows anything that is not an input problem
-    process.stderr.write(`tcp-handshake-scan: ${path ?? files.join(", ")}: ${message}\n`);
+    sayError(`${path ?? files.join(", ")}: ${message}`);
     return EXIT_UNREADABLE;
   }
 }

@@ -23,6 +23,7 @@ import { refuseParquetOnTerminal } from "../terminal-output.js";
 import { lineFooter, lineHeader } from "../format/line-formats.js";
 import { FORMATS, parseFilter, parseLimit, parseServerPorts, type Format } from "./scan.js";
 import { writeParquetGroups } from "./scan-parquet.js";
+import { sayError } from "../error-lines.js";
 
 export interface ReduceFlags {
   fromPartitions?: string;
@@ -119,7 +120,7 @@ export async function runFromPartitions(captures: string[], flags: ReduceFlags):
     checkBucketFiles(set, bucket);
   } catch (error) {
     if (!(error instanceof PartitionError)) throw error;
-    process.stderr.write(`tcp-handshake-scan: ${error.message}\n`);
+    sayError(error.message);
     return EXIT_PARTITIONS;
   }
   let output: Output;
@@ -137,13 +138,13 @@ export async function runFromPartitions(captures: string[], flags: ReduceFlags):
     await output.close();
     const damage = reading.damage();
     if (!damage) return EXIT_OK;
-    process.stderr.write(`tcp-handshake-scan: ${damage.message}\n`);
+    sayError(damage.message);
     return EXIT_PARTIAL;
   } catch (error) {
     output.discard();
     if (error instanceof OutputClosed || error instanceof OutputError) return outputFailed(error);
     if (error instanceof PartitionError) {
-      process.stderr.write(`tcp-handshake-scan: ${error.message}\n`);
+      sayError(error.message);
       return EXIT_PARTITIONS;
     }
     throw error;

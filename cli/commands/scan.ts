@@ -31,6 +31,8 @@ import { chooseThreads } from "../threads.js";
 import { estimatedPackets } from "../../sdk/decoder/packet-estimate.js";
 import { memoryThreads } from "../thread-memory.js";
 import { decapsulationOptions, type DecapsulationFlags } from "../decapsulation-flags.js";
+import { sayError } from "../error-lines.js";
+import { JsonDocument, JsonSpillError } from "../format/json-document.js";
 
 export const FORMATS = ["text", "json", "ndjson", "csv", "zeek", "parquet"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -100,7 +102,7 @@ export function reportInputs(captures: CaptureSummary[], quiet: boolean): number
     exit = Math.max(exit, c.stats.packets > 0 ? EXIT_PARTIAL : EXIT_UNREADABLE);
   }
   if (!quiet) {
-    for (const c of captures) for (const w of c.warnings) process.stderr.write(`tcp-handshake-scan: ${c.source}: warning: ${w.message} (${w.count}x, first at byte ${w.offset})\n`);
+    for (const c of captures) for (const w of c.warnings) sayError(`${c.source}: warning: ${w.message} (${w.count}x, first at byte ${w.offset})`);
   }
   return exit;
 }
@@ -147,7 +149,7 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     try {
       if (statSync(f).isDirectory()) throw Object.assign(new Error("a directory"), { code: "EISDIR" });
     } catch (error) {
-      process.stderr.write(`tcp-handshake-scan: ${f}: ${openErrorMessage(error)}\n`);
+      sayError(`${f}: ${openErrorMessage(error)}`);
       return EXIT_UNREADABLE;
     }
   }
@@ -158,7 +160,7 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     return outputFailed(error);
   }
   if (cappedFrom !== undefined && !flags.quiet) {
-    process.stderr.write(`tcp-handshake-scan: warning: --threads ${cappedFrom}: ${threads} cores available, using ${threads} threads\n`);
+    sayError(`warning: --threads ${cappedFrom}: ${threads} cores available, using ${threads} threads`);
   }
   const showProgress = !flags.quiet && !flags.noProgress && process.stderr.isTTY === true;
   // Ladders of files read them twice: a scan that finds the connections, then a pass that draws them.
@@ -191,13 +193,13 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     progress?.done();
     output.discard();
     if (error instanceof OutputClosed || error instanceof OutputError) return outputFailed(error);
-    if (error instanceof LadderSpillError) {
-      process.stderr.write(`tcp-handshake-scan: ${error.message}\n`);
+    if (error instanceof LadderSpillError || error instanceof JsonSpillError) {
+      sayError(error.message);
       return EXIT_OUTPUT;
     }
     const message = openErrorMessage(error); // rethrows anything that is not an input problem
     const file = (error as { path?: string }).path ?? inputs.map(inputName).join(", ");
-    process.stderr.write(`tcp-handshake-scan: ${file}: ${message}\n`);
+    sayError(`${file}: ${message}`);
     return EXIT_UNREADABLE;
   }
 }
@@ -222,7 +224,7 @@ async function endLadders(
   const none = !/^\d+$/.test(selection) ? `no connection matches --ladder "${selection}"${alsoFiltered}`
     : filter !== undefined ? `no connection has id ${selection} and matches --filter "${filter}"`
     : `no connection has id ${selection} (an id is the frame number of a connection's first packet)`;
-  process.stderr.write(`tcp-handshake-scan: ${none}\n`);
+  sayError(none);
   return worst(exit, EXIT_NO_MATCH);
 }
 
@@ -251,23 +253,27 @@ export async function writeRecords(
 ): Promise<number> {
   const interesting = new InterestingConnections(top);
   const selected = filter ? new CaptureReportBuilder({ top }) : null;
-  const collected: unknown[] = [];
+  const json = format === "json" ? new JsonDocument() : null;
   let total = 0; // connections before the filter, for the summary's "N of M"
-  // Leaving this loop by an exception (the output failed) stops the scan and its workers.
-  for await (const records of scanner.batches()) {
-    total += records.length;
-    for (const c of records) {
-      if (filter && !filter.matches(c)) continue;
-      selected?.add(c);
-      if (format === "text") interesting.add(c);
-      else collected.push(c);
+  try {
+    // Leaving this loop by an exception (the output failed) stops the scan and its workers.
+    for await (const records of scanner.batches()) {
+      total += records.length;
+      const chosen = filter ? records.filter((c) => filter.matches(c)) : records;
+      for (const c of chosen) {
+        selected?.add(c);
+        if (!json) interesting.add(c);
+      }
+      json?.add(chosen);
     }
+    const captures = scanner.captures();
+    const report = selected ? selected.finish(captures, scanner.timeline()) : scanner.report();
+    if (json) await json.write(output, captures, report);
+    else await output.write(renderSummary(captures, report, interesting, filter ? { filter: { expression: String(filterText), total } } : {}));
+    return reportInputs(captures, quiet);
+  } finally {
+    json?.close(); // (its temporary file, should the scan have failed)
   }
-  const captures = scanner.captures();
-  const report = selected ? selected.finish(captures, scanner.timeline()) : scanner.report();
-  if (format === "text") await output.write(renderSummary(captures, report, interesting, filter ? { filter: { expression: String(filterText), total } } : {}));
-  else await output.write(JSON.stringify({ captures, report, connections: collected }, null, 2) + "\n");
-  return reportInputs(captures, quiet);
 }
 
 /**

@@ -10,6 +10,7 @@ import { InterestingConnections, handshakeTime } from "./interesting.js";
 import { renderTable } from "./text-table.js";
 import { epochParts, isoSeconds } from "../../sdk/decoder/timestamp.js";
 import { readableDuration } from "../../sdk/report/readable-duration.js";
+import { escapeControls } from "../error-lines.js";
 
 export interface SummaryContext {
   /** With --filter: the expression, and how many connections there were in all. */
@@ -132,7 +133,7 @@ const iso = (t: Timestamp) => isoSeconds(t.sec);
 function headline(captures: CaptureSummary[], report: CaptureReport, context: SummaryContext): string[] {
   const packets = captures.reduce((n, c) => n + c.stats.packets, 0);
   const tcp = captures.reduce((n, c) => n + c.stats.tcp, 0);
-  const names = captures.map((c) => c.source).join(", ");
+  const names = escapeControls(captures.map((c) => c.source).join(", ")); // (a name's newline or terminal escape as text)
   const f = context.filter;
   const connections = f ? `${report.connections} of ${plural(f.total, "TCP connection")} match "${f.expression}"` : plural(report.connections, "TCP connection");
   const lines = [`${names}: ${plural(packets, "packet")} (${tcp} TCP), ${connections}`];
@@ -172,7 +173,7 @@ export function renderSummary(captures: CaptureSummary[], report: CaptureReport,
   out.push(...interesting.health.render(readableDuration));
   const lossFinding = interesting.health.qualityFinding();
   out.push(`Capture quality: ${lossFinding && report.quality.verdict === "good" ? "degraded" : report.quality.verdict}`);
-  for (const f of report.quality.findings) out.push(`  ! ${f.message}`);
+  for (const f of report.quality.findings) out.push(`  ! ${escapeControls(f.message)}`);
   if (lossFinding) out.push(`  ! ${lossFinding}`);
   out.push("");
   const s = span(captures);

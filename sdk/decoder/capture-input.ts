@@ -6,7 +6,7 @@
 // named pipe, `<(cat f)`, /dev/stdin, a character device) cannot seek: it is opened once and
 // read as a stream, from its start.
 
-import { accessSync, constants, openSync, readSync, closeSync, fstatSync, statSync, createReadStream } from "node:fs";
+import { openSync, readSync, closeSync, fstatSync, statSync, createReadStream } from "node:fs";
 import { open } from "node:fs";
 import { promisify } from "node:util";
 import { Readable } from "node:stream";
@@ -146,8 +146,11 @@ async function openStreamPath(path: string): Promise<Pull> {
  */
 export function lookUpInput(input: CaptureInput): void {
   if (typeof input !== "string" || input === "-") return;
-  if (statSync(input).isDirectory()) throw isDirectoryError(input);
-  accessSync(input, constants.R_OK);
+  const stat = statSync(input);
+  if (stat.isDirectory()) throw isDirectoryError(input);
+  // A regular file opened and closed (not accessSync: Deno asks --allow-sys for it); a named
+  // pipe's open would wait for its writer, so pipes and devices are left to openInput.
+  if (stat.isFile()) closeSync(openSync(input, "r"));
 }
 
 /** Opens an input for the decoder. Throws (ENOENT etc.) when a file cannot be opened. */

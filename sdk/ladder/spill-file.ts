@@ -2,9 +2,8 @@
 // whose name is removed as soon as it is opened, so it goes away with the process however that
 // ends. Each ladder is written as JSON and read back, once, where it was written.
 
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { closeSync, readSync, writeSync } from "node:fs";
+import { openUnlinkedTemporary, temporaryDirectory } from "../temporary-file.js";
 import type { ConnectionLadder } from "./ladder-capture.js";
 
 /** Ladders held back in memory at most; the rest wait on disk. */
@@ -25,7 +24,7 @@ export class SpillFile {
   write(ladder: ConnectionLadder): SpilledAt {
     const bytes = Buffer.from(JSON.stringify(ladder));
     try {
-      if (this.fd < 0) this.fd = openUnlinked();
+      if (this.fd < 0) this.fd = openUnlinkedTemporary("tcp-handshake-scan-ladders-", "waiting.json");
       for (let at = 0; at < bytes.length;) at += writeSync(this.fd, bytes, at, bytes.length - at, this.end + at);
     } catch (error) {
       throw new LadderSpillError(`cannot keep the ladders waiting for their turn in ${temporaryDirectory()}: ${(error as Error).message}${denoHint(error)}`);
@@ -52,26 +51,8 @@ export class SpillFile {
   }
 }
 
-// Under Deno, tmpdir() itself needs --allow-env (it reads TMPDIR): asked again here, it threw the
-// permission error in place of a LadderSpillError.
-function temporaryDirectory(): string {
-  try {
-    return tmpdir();
-  } catch {
-    return "the temporary directory";
-  }
-}
 
 /** What Deno's permission errors need (only --allow-read is needed for everything else). */
 function denoHint(error: unknown): string {
   return (error as { name?: string } | null)?.name === "NotCapable" ? " (under Deno, ladders held back need --allow-env and --allow-write)" : "";
-}
-
-function openUnlinked(): number {
-  const dir = mkdtempSync(join(tmpdir(), "tcp-handshake-scan-ladders-"));
-  try {
-    return openSync(join(dir, "waiting.json"), "w+", 0o600);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
