@@ -88,7 +88,7 @@ export function checkScanOptions(options: ScanOptions | undefined): void {
     for (const name of TIMEOUT_NAMES) if (o.timeouts[name] !== undefined) seconds(`timeouts.${name}`, o.timeouts[name]);
     const perPort = o.timeouts.portInactivity;
     if (perPort !== undefined) {
-      if (perPort === null || typeof perPort !== "object") throw new TypeError(`timeouts.portInactivity must be an object of port: seconds, not ${describe(perPort)}`);
+      if (perPort === null || typeof perPort !== "object" || Array.isArray(perPort)) throw new TypeError(`timeouts.portInactivity must be an object of port: seconds, not ${describe(perPort)}`);
       for (const [key, value] of Object.entries(perPort)) {
         if (!/^\d+$/.test(key) || Number(key) > 65535) throw new RangeError(`timeouts.portInactivity: "${key}" is not a port (0 to 65535)`);
         seconds(`timeouts.portInactivity[${key}]`, value);

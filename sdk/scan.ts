@@ -86,7 +86,7 @@ export interface Scanner extends AsyncIterable<ConnectionRecord> {
    * or batches(), once.
    */
   batches(): AsyncIterable<ConnectionRecord[]>;
-  /** One summary per input read so far; complete once iteration has ended. */
+  /** One summary per input read to its end so far (none for an input left early: close(), a break); complete once iteration has ended. */
   captures(): CaptureSummary[];
   /** The capture-level report over every connection yielded; once iteration has ended. */
   report(): CaptureReport;

@@ -3,6 +3,7 @@
 // else up to white space or one of those.
 
 export class FilterSyntaxError extends Error {
+  /** `column`: the token's 0-based offset in `expression` (the message counts columns from 1, as editors do). */
   constructor(message: string, readonly column: number, readonly expression: string) {
     super(`${message} at column ${column + 1} of "${expression}"`);
     this.name = "FilterSyntaxError";

@@ -43,6 +43,7 @@ const cases: [string, unknown, typeof TypeError | typeof RangeError, RegExp][] =
   ["reportTop", 2.5, RangeError, /reportTop must be a whole number of entries/],
   ["reportTop", "10", TypeError, /reportTop must be a number \(a whole number of entries, or Infinity\), not "10"/],
   ["tracker", "js", RangeError, /tracker must be "wasm" or "typescript", not "js"/],
+  ["timeouts", { portInactivity: [5] }, TypeError, /timeouts\.portInactivity must be an object of port: seconds/],
   ["onProgress", true, TypeError, /onProgress must be a function/],
   ["signal", {}, TypeError, /signal must be an AbortSignal/],
   // The decapsulation options, checked with the others (they were checked only once reading started).
