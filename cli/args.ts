@@ -145,11 +145,15 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
   }
   refuseRepeatedValues(parsed.tokens ?? []);
   const positionals = [...parsed.positionals];
+  // Words after `--` are captures, whatever they are named: only those before it can be a command.
+  const tokens = parsed.tokens ?? [];
+  const terminator = tokens.find((t) => t.kind === "option-terminator")?.index ?? Infinity;
+  let words = tokens.filter((t) => t.kind === "positional" && t.index < terminator).length;
   // `help [command]` is `[command] --help`, as in git and npm.
-  const helpWord = positionals[0] === "help";
-  if (helpWord) positionals.shift();
-  // The command is the first word; a capture named "info", "partition" or "help" is given as ./info.
-  const command: Command = positionals[0] === "info" || positionals[0] === "partition" ? positionals[0] : "scan";
+  const helpWord = words > 0 && positionals[0] === "help";
+  if (helpWord) { positionals.shift(); words--; }
+  // The command is the first word; a capture named "info", "partition" or "help" is given as ./info (or after --).
+  const command: Command = words > 0 && (positionals[0] === "info" || positionals[0] === "partition") ? positionals[0] : "scan";
   if (command !== "scan") positionals.shift();
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const flags: Record<string, string | boolean> = {};

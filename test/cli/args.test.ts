@@ -194,6 +194,14 @@ describe("parseCommandLine", () => {
     expect(parseCommandLine(["a", "info"])).toMatchObject({ command: "scan", captures: ["a", "info"] });
   });
 
+  it("after --, every word is a capture: info, partition and help included", () => {
+    expect(parseCommandLine(["--", "info"])).toMatchObject({ command: "scan", captures: ["info"], help: false });
+    expect(parseCommandLine(["-q", "--", "partition", "x"])).toMatchObject({ command: "scan", captures: ["partition", "x"] });
+    expect(parseCommandLine(["--", "help"])).toMatchObject({ command: "scan", captures: ["help"], help: false });
+    expect(parseCommandLine(["info", "--", "info"])).toMatchObject({ command: "info", captures: ["info"] });
+    expect(parseCommandLine(["help", "--", "info"])).toMatchObject({ command: "scan", captures: ["info"], help: true });
+  });
+
   it("mistakes are usage errors naming the option", () => {
     const cases: [string[], RegExp][] = [
       [["--bogus", "a"], /unknown option "--bogus"/],
