@@ -32,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
       return await runFromPartitions(line.captures, line.flags as ReduceFlags);
     }
     if (line.captures.length === 0) throw new UsageError(`no capture given (try${line.command === "scan" ? "" : ` ${line.command}`} --help)`);
+    if (line.captures.includes("")) throw new UsageError('a capture named "" (an empty argument: an unset shell variable?)');
     if (line.command === "partition") {
       const { runPartition } = await import("./commands/partition.js");
       return await runPartition(line.captures, line.flags as PartitionFlags);

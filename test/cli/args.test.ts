@@ -293,7 +293,7 @@ describe("--help says what the command does", () => {
 
 describe("the command's answers to mistakes", () => {
   it("one line, exit 2", () => {
-    for (const args of [["--filter", "port 80", SAMPLE, "--filter", "port 443"], ["--top", "-1", SAMPLE], ["--top", "1.5", SAMPLE], ["--threads", "-2", SAMPLE], ["--bogus", SAMPLE], ["info", "--format", "csv", SAMPLE], ["info"], ["-o", "", SAMPLE], ["--max-half-open", "0", SAMPLE]]) {
+    for (const args of [["--filter", "port 80", SAMPLE, "--filter", "port 443"], ["--top", "-1", SAMPLE], ["--top", "1.5", SAMPLE], ["--threads", "-2", SAMPLE], ["--bogus", SAMPLE], ["info", "--format", "csv", SAMPLE], ["info"], ["-o", "", SAMPLE], ["--max-half-open", "0", SAMPLE], [SAMPLE, ""], ["info", ""], ["partition", "--buckets", "2", "-o", tmpdir(), ""]]) {
       const r = run(args);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
