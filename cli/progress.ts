@@ -1,14 +1,14 @@
 // Progress on standard error while a long capture is read: a bar, bytes, MB/s and ETA. Only
 // on a terminal; redrawn at most ten times a second, cut to the terminal's width (read at each
 // redraw: a resized window gets lines that fit it); erased when done, and on every other way
-// out: Ctrl-C (SIGINT), SIGTERM, SIGHUP, or the process exiting on an error. Whatever else is
+// out: Ctrl-C (SIGINT), SIGTERM, SIGHUP, SIGQUIT, or the process exiting on an error. Whatever else is
 // written to the terminal meanwhile (a warning, data written onto it) first clears the bar's
 // line (clearProgressLine), or it would start behind the bar; the next redraw puts the bar
 // back below it.
 
 import { constants } from "node:os";
 
-const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
 const BAR_WIDTH = 30;
 /** Narrower than this, the bar itself is left out and only the figures are shown. */
 const MIN_BAR_WIDTH = 10;

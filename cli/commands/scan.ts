@@ -292,5 +292,3 @@ async function writeLines(
   await output.write(lineFooter(format));
   return reportInputs(scanner.captures(), quiet);
 }
-
-/** The exit code for an output that could not be written, and its one line (none for EPIPE). */

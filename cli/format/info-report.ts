@@ -3,6 +3,7 @@
 import type { CaptureSummary, InterfaceInfo, SectionInfo, ReassemblyStats, TunnelStats, Timestamp } from "../../sdk/index.js";
 import { epochString, isoString, durationString } from "./timestamp.js";
 import { errorWhere } from "../report-error.js";
+import { escapeControls } from "../error-lines.js";
 
 export interface InfoReport {
   file: string;
@@ -115,7 +116,7 @@ function share(n: number, total: number): string {
 export function renderInfoText(r: InfoReport, summary: CaptureSummary, span?: TimeSpan): string {
   const lines: string[] = [];
   const row = (label: string, value: string | number) => lines.push(`${label.padEnd(22)}${value}`);
-  row("File:", r.file);
+  row("File:", escapeControls(r.file)); // (a name's newline or terminal escape as text)
   if (r.fileSize !== null || r.compression) {
     const size = r.fileSize !== null ? `${r.fileSize} bytes` : "";
     row("File size:", r.compression ? `${size}${size ? ", " : ""}gzip-compressed (${r.bytes.read} bytes decompressed)` : size);

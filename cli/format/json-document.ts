@@ -1,15 +1,15 @@
 // --format json: one document, { captures, report, connections }, byte for byte what
 // JSON.stringify(document, null, 2) writes, without holding every record. The captures and the
 // report are known only at the end and come first, so each connection's text waits: in memory up
-// to HELD_BYTES, then in a temporary file whose name is removed as soon as it is opened. Holding the record objects took ~5x the capture: 490 MB
+// to HELD_CHARS, then in a temporary file whose name is removed as soon as it is opened. Holding the record objects took ~5x the capture: 490 MB
 // of memory for a 100 MB one.
 
 import { closeSync, readSync, writeSync } from "node:fs";
 import { openUnlinkedTemporary, temporaryDirectory } from "../../sdk/temporary-file.js";
-import type { Output } from "../output.js";
+import { writeFailureCause, type Output } from "../output.js";
 
-/** The connections' text kept in memory at most; the rest waits on disk. */
-export const HELD_BYTES = 16 << 20;
+/** The connections' text kept in memory at most, in characters (the records' JSON is ASCII but for names); the rest waits on disk. */
+export const HELD_CHARS = 16 << 20;
 const COPY_BYTES = 1 << 20;
 
 /** The temporary file for the connections' text could not be made, written or read (a full disk). */
@@ -25,12 +25,12 @@ const NESTED_HEAD = "[\n  [\n    ", NESTED_TAIL = "\n  ]\n]";
 
 export class JsonDocument {
   private held: string[] = [];
-  private heldBytes = 0;
+  private heldChars = 0;
   private fd = -1;
   private spilled = 0;
   private count = 0;
 
-  constructor(private readonly heldMax = HELD_BYTES) {}
+  constructor(private readonly heldMax = HELD_CHARS) {}
 
   /** Connection records, after those added before. */
   add(records: readonly unknown[]): void {
@@ -41,8 +41,8 @@ export class JsonDocument {
     const text = (this.count === 0 ? "" : ",\n    ") + nested.slice(NESTED_HEAD.length, nested.length - NESTED_TAIL.length);
     this.count += records.length;
     this.held.push(text);
-    this.heldBytes += text.length;
-    if (this.heldBytes >= this.heldMax) this.spill();
+    this.heldChars += text.length;
+    if (this.heldChars >= this.heldMax) this.spill();
   }
 
   /** The whole document, the connections added so far last. Closes the temporary file. */
@@ -74,21 +74,33 @@ export class JsonDocument {
       if (this.fd < 0) this.fd = openUnlinkedTemporary("tcp-handshake-scan-json-", "connections.json");
       for (let at = 0; at < bytes.length;) at += writeSync(this.fd, bytes, at, bytes.length - at, this.spilled + at);
     } catch (error) {
-      throw new JsonSpillError(`cannot keep the json document's connections in ${temporaryDirectory()} until the end: ${(error as Error).message}`);
+      throw spillError(error);
     }
     this.spilled += bytes.length;
     this.held = [];
-    this.heldBytes = 0;
+    this.heldChars = 0;
   }
 
   private async copySpilled(output: Output): Promise<void> {
     const chunk = Buffer.alloc(COPY_BYTES);
     for (let at = 0; at < this.spilled;) {
-      const n = readSync(this.fd, chunk, 0, Math.min(COPY_BYTES, this.spilled - at), at);
-      if (n === 0) throw new JsonSpillError("the json document's temporary file ended early");
+      let n: number;
+      try {
+        n = readSync(this.fd, chunk, 0, Math.min(COPY_BYTES, this.spilled - at), at);
+      } catch (error) {
+        throw spillError(error);
+      }
+      if (n === 0) throw new JsonSpillError(`${temporaryDirectory()}: the json document's temporary file ended early`);
       await output.writeBytes(chunk.subarray(0, n));
       at += n;
     }
   }
 }
 
+// The temporary file failed (a full disk, a TMPDIR that is not there): one line, in the words
+// the output's own failures use.
+function spillError(error: unknown): JsonSpillError {
+  const e = error as NodeJS.ErrnoException;
+  const cause = typeof e?.code === "string" ? writeFailureCause(e as NodeJS.ErrnoException & { code: string }) : (error as Error).message;
+  return new JsonSpillError(`${temporaryDirectory()}: cannot keep the json document's connections there until the end: ${cause}`);
+}

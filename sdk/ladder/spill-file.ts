@@ -51,7 +51,6 @@ export class SpillFile {
   }
 }
 
-
 /** What Deno's permission errors need (only --allow-read is needed for everything else). */
 function denoHint(error: unknown): string {
   return (error as { name?: string } | null)?.name === "NotCapable" ? " (under Deno, ladders held back need --allow-env and --allow-write)" : "";

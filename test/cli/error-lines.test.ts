@@ -13,6 +13,7 @@ describe("escapeControls", () => {
   it("writes control characters as escapes, leaves the rest (UTF-8 names included)", () => {
     expect(escapeControls("a\nb\rc\td\u001b[31me\u0000f\u007fg\u0085h")).toBe("a\\nb\\rc\\td\\x1b[31me\\x00f\\x7fg\\x85h");
     expect(escapeControls("café 日本.pcap")).toBe("café 日本.pcap");
+    expect(escapeControls("a\\nb")).toBe("a\\\\nb"); // a backslash itself: told apart from an escape, as ls -b does
   });
 });
 

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { JsonDocument } from "../../../cli/format/json-document.js";
+import { JsonDocument, JsonSpillError } from "../../../cli/format/json-document.js";
 import { Output } from "../../../cli/output.js";
 import { scan } from "../../../sdk/index.js";
 import { generateCapture } from "../../../bench/generate.js";
@@ -34,6 +34,19 @@ describe("JsonDocument: the json document without holding every record", () => {
     const expected = JSON.stringify({ captures, report, connections: records }, null, 2) + "\n";
     const batches = [records.slice(0, 7), [], records.slice(7, 8), records.slice(8)];
     for (const heldMax of [1, 200, 1e9]) expect(await written(batches, heldMax, captures, report), `held ${heldMax}`).toBe(expected);
+  });
+
+  it("a temporary directory that is not there: a JsonSpillError naming it and the cause in the output's words", () => {
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = "/nonexistent/tmp";
+    try {
+      const doc = new JsonDocument(1);
+      expect(() => doc.add(records)).toThrow(JsonSpillError);
+      expect(() => new JsonDocument(1).add(records)).toThrow(/^\/nonexistent\/tmp: cannot keep the json document's connections there until the end: no such file or directory \(ENOENT\)$/);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
   });
 
   it("no connection: an empty array, as JSON.stringify writes it", async () => {
