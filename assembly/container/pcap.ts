@@ -1,5 +1,8 @@
 // Classic libpcap files: a 24-byte global header, then 16-byte record headers each followed by
-// the captured bytes. Four magics: micro/nanosecond resolution x little/big endian.
+// the captured bytes. Four magics: micro/nanosecond resolution x little/big endian; and the
+// "modified" format of Alexey Kuznetsov's patched tcpdump (magic a1b2cd34, either byte order),
+// whose 24-byte record headers add the interface index, protocol and packet type (read past, as
+// libpcap reads them), microsecond times.
 
 import {
   STATUS_NEED_MORE, STATUS_OUTPUT_FULL, STATUS_DONE, FORMAT_PCAP,
@@ -17,12 +20,15 @@ import { rd16, rd32, setSwapped, isSwapped } from "./byte-order";
 
 export const MAGIC_MICRO: u32 = 0xa1b2c3d4;
 export const MAGIC_NANO: u32 = 0xa1b23c4d;
+export const MAGIC_MODIFIED: u32 = 0xa1b2cd34;
 const GLOBAL_HEADER: u32 = 24;
 const RECORD_HEADER: u32 = 16;
+const MODIFIED_RECORD_HEADER: u32 = 24;
 // libpcap refuses records longer than this unless the file's snaplen is larger.
 const LIBPCAP_MAX_SNAPLEN: u32 = 262144;
 
 let nanosecond = false;
+let recordHeader: u32 = RECORD_HEADER;
 let versionMinor: u32 = 4;
 let linkType: u32 = 1;
 let fcsBytes: u32 = 0;
@@ -33,8 +39,8 @@ let headerRead = false;
 export function resetPcap(): void { headerRead = false; }
 
 export function isPcapMagic(raw: u32): bool {
-  return raw == MAGIC_MICRO || raw == MAGIC_NANO
-    || raw == bswap<u32>(MAGIC_MICRO) || raw == bswap<u32>(MAGIC_NANO);
+  return raw == MAGIC_MICRO || raw == MAGIC_NANO || raw == MAGIC_MODIFIED
+    || raw == bswap<u32>(MAGIC_MICRO) || raw == bswap<u32>(MAGIC_NANO) || raw == bswap<u32>(MAGIC_MODIFIED);
 }
 
 // Reads the global header at arena position `pos`; returns the position after it, or -1.
@@ -46,8 +52,9 @@ function readGlobalHeader(pos: u32, end: u32, eof: bool, base: f64): i64 {
   }
   const p = INPUT_PTR + pos;
   const raw = load<u32>(p);
-  setSwapped(raw == bswap<u32>(MAGIC_MICRO) || raw == bswap<u32>(MAGIC_NANO));
+  setSwapped(raw == bswap<u32>(MAGIC_MICRO) || raw == bswap<u32>(MAGIC_NANO) || raw == bswap<u32>(MAGIC_MODIFIED));
   nanosecond = raw == MAGIC_NANO || raw == bswap<u32>(MAGIC_NANO);
+  recordHeader = raw == MAGIC_MODIFIED || raw == bswap<u32>(MAGIC_MODIFIED) ? MODIFIED_RECORD_HEADER : RECORD_HEADER;
   const major = rd16(p + 4);
   versionMinor = rd16(p + 6);
   // libpcap reads 2.0 through 2.4 (older minors differ only in the caplen/len order).
@@ -83,9 +90,10 @@ export function decodePcap(pos: u32, end: u32, eof: bool, base: f64): u32 {
     pos = <u32>next;
   }
   const fracPerSec: u32 = nanosecond ? 1000000000 : 1000000;
+  const header = recordHeader;
   while (true) {
     if (outputFull() || metaFull()) { setStatus(STATUS_OUTPUT_FULL); return pos; }
-    if (pos + RECORD_HEADER > end) {
+    if (pos + header > end) {
       if (!eof) setStatus(STATUS_NEED_MORE);
       else if (pos == end) setStatus(STATUS_DONE);
       else fail(ERR_TRUNCATED_RECORD_HEADER, base + pos, <f64>(end - pos));
@@ -102,7 +110,7 @@ export function decodePcap(pos: u32, end: u32, eof: bool, base: f64): u32 {
       const t = capLen; capLen = origLen; origLen = t;
     }
     if (capLen > maxRecord) { fail(ERR_RECORD_TOO_LONG, base + pos, <f64>capLen); return pos; }
-    if (pos + RECORD_HEADER + capLen > end) {
+    if (pos + header + capLen > end) {
       if (!eof) setStatus(STATUS_NEED_MORE);
       else fail(ERR_TRUNCATED_RECORD, base + pos, <f64>capLen);
       return pos;
@@ -114,7 +122,7 @@ export function decodePcap(pos: u32, end: u32, eof: bool, base: f64): u32 {
       frac = frac % fracPerSec;
     }
     const nsec = nanosecond ? frac : frac * 1000;
-    decodeFrame(h + RECORD_HEADER, capLen, origLen, linkType, fcsBytes, 0, tsSec, nsec, base + pos);
-    pos += RECORD_HEADER + capLen;
+    decodeFrame(h + header, capLen, origLen, linkType, fcsBytes, 0, tsSec, nsec, base + pos);
+    pos += header + capLen;
   }
 }

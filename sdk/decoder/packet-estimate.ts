@@ -116,14 +116,21 @@ function read(fd: number, position: number, length: number): Uint8Array {
 }
 
 /** What a capture's start says of its records: classic pcap (its byte order, snaplen, first time) or pcapng (its byte order). */
-type Format = { kind: "pcap"; little: boolean; snaplen: number; firstSec: number } | { kind: "pcapng"; little: boolean };
+type Format = { kind: "pcap"; little: boolean; header: number; snaplen: number; firstSec: number } | { kind: "pcapng"; little: boolean };
+
+// Classic pcap's magics as read big-endian: which byte order, and the record header's size (the
+// modified format's records carry 8 more bytes: assembly/container/pcap.ts).
+const PCAP_MAGICS = new Map<number, { little: boolean; header: number }>([
+  [0xa1b2c3d4, { little: false, header: 16 }], [0xa1b23c4d, { little: false, header: 16 }], [0xa1b2cd34, { little: false, header: 24 }],
+  [0xd4c3b2a1, { little: true, header: 16 }], [0x4d3cb2a1, { little: true, header: 16 }], [0x34cdb2a1, { little: true, header: 24 }],
+]);
 
 function formatOf(start: Uint8Array): Format | null {
   const view = new DataView(start.buffer, start.byteOffset, start.byteLength);
   const magic = view.getUint32(0, false);
   if (magic === 0x0a0d0d0a) return { kind: "pcapng", little: view.getUint32(8, true) === 0x1a2b3c4d };
-  const little = magic === 0xd4c3b2a1 || magic === 0x4d3cb2a1;
-  return { kind: "pcap", little, snaplen: view.getUint32(16, little) || 0x40000, firstSec: view.getUint32(24, little) };
+  const { little, header } = PCAP_MAGICS.get(magic) ?? { little: false, header: 16 };
+  return { kind: "pcap", little, header, snaplen: view.getUint32(16, little) || 0x40000, firstSec: view.getUint32(24, little) };
 }
 
 // The whole records in a window that starts anywhere: from the first offset where three
@@ -150,12 +157,12 @@ function resynced(window: Uint8Array, format: Format): { records: number; bytes:
 }
 
 // The end of a plausible classic pcap record at `at`, or -1.
-function pcapNext(view: DataView, at: number, f: { little: boolean; snaplen: number; firstSec: number }): number {
-  if (at + 16 > view.byteLength) return -1;
+function pcapNext(view: DataView, at: number, f: { little: boolean; header: number; snaplen: number; firstSec: number }): number {
+  if (at + f.header > view.byteLength) return -1;
   const sec = view.getUint32(at, f.little), usec = view.getUint32(at + 4, f.little);
   const incl = view.getUint32(at + 8, f.little), orig = view.getUint32(at + 12, f.little);
   if (Math.abs(sec - f.firstSec) > 366 * 86400 || usec >= 1e9 || incl > f.snaplen || incl > orig || incl === 0) return -1;
-  const end = at + 16 + incl;
+  const end = at + f.header + incl;
   return end <= view.byteLength ? end : -1;
 }
 
@@ -175,16 +182,16 @@ export function recordsIn(start: Uint8Array): { records: number; bytes: number }
   if (start.length < 24) return null;
   const view = new DataView(start.buffer, start.byteOffset, start.byteLength);
   const magic = view.getUint32(0, false);
-  if (magic === 0xa1b2c3d4 || magic === 0xa1b23c4d) return pcapRecords(view, false);
-  if (magic === 0xd4c3b2a1 || magic === 0x4d3cb2a1) return pcapRecords(view, true);
+  const pcap = PCAP_MAGICS.get(magic);
+  if (pcap) return pcapRecords(view, pcap.little, pcap.header);
   if (magic === 0x0a0d0d0a) return pcapngRecords(view);
   return null;
 }
 
-function pcapRecords(view: DataView, little: boolean): { records: number; bytes: number } | null {
+function pcapRecords(view: DataView, little: boolean, header: number): { records: number; bytes: number } | null {
   let at = 24, records = 0;
-  while (at + 16 <= view.byteLength) {
-    const next = at + 16 + view.getUint32(at + 8, little);
+  while (at + header <= view.byteLength) {
+    const next = at + header + view.getUint32(at + 8, little);
     if (next > view.byteLength) break;
     records++;
     at = next;

@@ -41,15 +41,23 @@ export interface PcapOptions {
   versionMinor?: number;
   /** Raw link-type field (overrides linkType, for FCS / reserved-bit tests). */
   linkField?: number;
+  /**
+   * The modified format of Kuznetsov's patched tcpdump (magic a1b2cd34, microseconds): each
+   * record header carries an interface index, protocol and packet type, 8 bytes more.
+   */
+  modified?: boolean;
 }
 
 export function writePcap(frames: Frame[], o: PcapOptions = {}): Bytes {
   const w = new Writer(!o.bigEndian);
-  w.u32(o.nanosecond ? 0xa1b23c4d : 0xa1b2c3d4).u16(o.versionMajor ?? 2).u16(o.versionMinor ?? 4)
+  w.u32(o.modified ? 0xa1b2cd34 : o.nanosecond ? 0xa1b23c4d : 0xa1b2c3d4).u16(o.versionMajor ?? 2).u16(o.versionMinor ?? 4)
     .u32(0).u32(0).u32(o.snaplen ?? 262144).u32(o.linkField ?? o.linkType ?? 1);
-  for (const f of frames) {
-    const frac = o.nanosecond ? f.nsec ?? 0 : Math.floor((f.nsec ?? 0) / 1000);
-    w.u32(f.sec ?? 1700000000).u32(frac).u32(f.data.length).u32(f.origLen ?? f.data.length).bytes(f.data);
+  for (const [k, f] of frames.entries()) {
+    const frac = o.nanosecond && !o.modified ? f.nsec ?? 0 : Math.floor((f.nsec ?? 0) / 1000);
+    w.u32(f.sec ?? 1700000000).u32(frac).u32(f.data.length).u32(f.origLen ?? f.data.length);
+    // ifindex, protocol (ETH_P_IP, as the kernel gives it: big-endian), packet type, pad
+    if (o.modified) w.u32(2 + (k % 3)).u8(0x08).u8(0x00).u8(k % 5).u8(0);
+    w.bytes(f.data);
   }
   return w.done();
 }

@@ -2,6 +2,9 @@ import { describe, it, expect } from "vitest";
 import { tcpIp, ethernet, concat, F } from "../../helpers/packets.js";
 import { writePcap } from "../../helpers/capture-writer.js";
 import { decodeAll } from "../../helpers/decode.js";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { scan } from "../../../sdk/index.js";
 
 const frame = (sport: number) => ethernet(tcpIp({ sport, flags: F.ACK }));
 
@@ -25,6 +28,44 @@ describe("pcap", () => {
       });
     }
   }
+
+  for (const bigEndian of [false, true]) {
+    it(`${bigEndian ? "big" : "little"}-endian modified files (Kuznetsov's tcpdump: 24-byte record headers): the same packets`, async () => {
+      const frames = [
+        { data: frame(1), sec: 1591780863, nsec: 720289000 },
+        { data: ethernet(tcpIp({ sport: 2, flags: F.SYN, payload: 3 })), sec: 1591780864, nsec: 5000 },
+        { data: frame(3).subarray(0, 40), origLen: frame(3).length, sec: 1591780865, nsec: 0 },
+      ];
+      const plain = await decodeAll(writePcap(frames, { bigEndian, snaplen: 65535 }));
+      const modified = await decodeAll(writePcap(frames, { bigEndian, snaplen: 65535, modified: true }));
+      const strip = (r: Record<string, unknown>) => ({ ...r, fileOffset: 0 });
+      expect(modified.records.map(strip)).toEqual(plain.records.map(strip));
+      expect(modified.records.map((r) => r.fileOffset)).toEqual([24, 24 + 24 + frame(1).length]); // (the third's TCP header is cut)
+      expect(modified.summary.stats).toEqual({ ...plain.summary.stats, bytesRead: modified.summary.stats.bytesRead });
+      expect(modified.summary.container).toBe("pcap");
+      expect(modified.summary.sections).toEqual([{ offset: 0, byteOrder: bigEndian ? "big" : "little", version: "2.4" }]);
+      expect(modified.summary.stats).toMatchObject({ packets: 3, truncated: 1 });
+      expect(modified.summary.error).toBeNull();
+      // Cut inside a record's header (past the 16 bytes of a plain one): the header is cut short.
+      const bytes = writePcap(frames, { bigEndian, modified: true });
+      const cut = await decodeAll(bytes.subarray(0, 24 + 20));
+      expect(cut.summary.error).toMatchObject({ code: "capture.truncated_record_header", offset: 24 });
+    });
+  }
+
+  it("the sample capture rewritten as a modified file: the same connections (tshark 4 reads both alike, 71 frames)", async () => {
+    const plain = readFileSync(fileURLToPath(new URL("../../../examples/sample.pcap", import.meta.url)));
+    const parts: Uint8Array[] = [Uint8Array.of(0x34, 0xcd, 0xb2, 0xa1), plain.subarray(4, 24)];
+    for (let at = 24; at + 16 <= plain.length;) {
+      const length = plain.readUInt32LE(at + 8);
+      parts.push(plain.subarray(at, at + 16), Uint8Array.of(2, 0, 0, 0, 0x08, 0x00, 0, 0), plain.subarray(at + 16, at + 16 + length));
+      at += 16 + length;
+    }
+    const modified = Buffer.concat(parts);
+    const [a, b] = [await scan(plain), await scan(modified)];
+    expect(JSON.stringify(b.connections)).toBe(JSON.stringify(a.connections));
+    expect(b.captures[0]!.stats).toMatchObject({ packets: 71, tcp: 71 });
+  });
 
   it("reports snaplen-truncated records and keeps their true lengths", async () => {
     const f = ethernet(tcpIp({ flags: F.ACK, payload: 1000 }));
