@@ -118,6 +118,9 @@ async function headerLength(input: Input): Promise<number | null> {
   if (h[0] !== 0x1f || h[1] !== 0x8b) throw new GzipError("gzip.bad_header", `not a gzip member at compressed byte ${input.offset}`);
   if (h[2] !== 8) throw new GzipError("gzip.bad_header", `unknown gzip compression method ${h[2]} at compressed byte ${input.offset}`);
   const flags = h[3]!;
+  // RFC 1952: a reserved flag bit set is an error (gzip refuses it too); read past, the header's
+  // length would be guessed and the damage reported as bad deflate data.
+  if (flags & 0xe0) throw new GzipError("gzip.bad_header", `gzip header with reserved flag bits set (0x${flags.toString(16).padStart(2, "0")}) at compressed byte ${input.offset}`);
   let n = 10;
   if (flags & FEXTRA) {
     if (!(await input.need(n + 2))) return null;

@@ -102,6 +102,17 @@ describe("gzip input", () => {
     expect((await decodeAll(gz.subarray(0, gz.length - 4))).summary.stats.packets).toBe(200);
   });
 
+  it("a header with a reserved flag bit set is gzip.bad_header (RFC 1952), not read as deflate data", async () => {
+    for (const bit of [0x20, 0x40, 0x80]) {
+      const bad = new Uint8Array(gz);
+      bad[3] = bad[3]! | bit;
+      const r = await decodeAll(bad);
+      expect(r.summary.error, `0x${bit.toString(16)}`).toMatchObject({ code: "gzip.bad_header" });
+      expect(r.summary.error?.message).toContain("reserved flag bits set");
+      expect(r.summary.stats.packets).toBe(0);
+    }
+  });
+
   it("gunzip() on its own: corrupt deflate data is gzip.corrupt", async () => {
     const bad = new Uint8Array(gz);
     bad.fill(0xff, 10, 40);
