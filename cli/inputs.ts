@@ -4,6 +4,26 @@
 // without losing what the peek read (peekInput).
 
 import { peekInput, type CaptureInput } from "../sdk/index.js";
+import { lookUpInput } from "../sdk/decoder/capture-input.js";
+import { openErrorMessage } from "./report-error.js";
+import { sayError } from "./error-lines.js";
+
+/**
+ * Looks up every named capture as the scan will before reading the first (lookUpInput: missing,
+ * a directory, a regular file that cannot be opened); false, the first such said in one line,
+ * when one cannot be read: nothing is started for them.
+ */
+export function allCanBeOpened(files: string[]): boolean {
+  for (const f of files) {
+    try {
+      lookUpInput(f);
+    } catch (error) {
+      sayError(`${f}: ${openErrorMessage(error)}`);
+      return false;
+    }
+  }
+  return true;
+}
 
 export async function orderByFirstPacket(files: string[]): Promise<CaptureInput[]> {
   if (files.length < 2) return files;

@@ -3,9 +3,9 @@
 import { statSync } from "node:fs";
 import { decodeCapture } from "../../sdk/index.js";
 import { infoReport, renderInfoText } from "../format/info-report.js";
-import { EXIT_OK, EXIT_UNREADABLE, EXIT_PARTIAL, EXIT_OUTPUT, EXIT_PIPE, worst } from "../exit-codes.js";
+import { EXIT_OK, EXIT_UNREADABLE, EXIT_PARTIAL, worst } from "../exit-codes.js";
 import { errorLine, openErrorMessage } from "../report-error.js";
-import { Output, OutputClosed, OutputError } from "../output.js";
+import { Output, outputFailed } from "../output.js";
 import { checkInputsAndOutput } from "../input-identity.js";
 import { decapsulationOptions, type DecapsulationFlags } from "../decapsulation-flags.js";
 import { sayError } from "../error-lines.js";
@@ -26,12 +26,7 @@ export async function runInfo(captures: string[], flags: InfoFlags): Promise<num
     await output.close();
     return exit;
   } catch (error) {
-    if (error instanceof OutputClosed) return EXIT_PIPE;
-    if (error instanceof OutputError) {
-      sayError(error.message);
-      return EXIT_OUTPUT;
-    }
-    throw error;
+    return outputFailed(error);
   }
 }
 

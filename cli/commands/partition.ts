@@ -3,9 +3,9 @@
 // prints that directory. A damaged capture is partitioned up to the damage, with the scan's
 // error line and exit code.
 
-import { statSync } from "node:fs";
 import { partitionCaptures, MAX_BUCKETS } from "../../sdk/partition/partition-captures.js";
 import { checkInputsAndOutput } from "../input-identity.js";
+import { allCanBeOpened } from "../inputs.js";
 import { openErrorMessage } from "../report-error.js";
 import { Output, outputFailed, writeFailureCause } from "../output.js";
 import { EXIT_OUTPUT, EXIT_UNREADABLE } from "../exit-codes.js";
@@ -35,14 +35,7 @@ export async function runPartition(files: string[], flags: PartitionFlags): Prom
   // A map output is named after its files: standard input has no name to find it again by.
   if (files.includes("-")) throw new UsageError("partition reads named captures, not standard input");
   checkInputsAndOutput(files, undefined);
-  for (const f of files) {
-    try {
-      if (statSync(f).isDirectory()) throw Object.assign(new Error("a directory"), { code: "EISDIR" });
-    } catch (error) {
-      sayError(`${f}: ${openErrorMessage(error)}`);
-      return EXIT_UNREADABLE;
-    }
-  }
+  if (!allCanBeOpened(files)) return EXIT_UNREADABLE;
   const options = { buckets, verifyChecksums: flags.verifyChecksums ?? false, ...decapsulationOptions(flags) };
   try {
     // partitionCaptures reads the files in capture order (a pipe's peek given again): not ordered

@@ -8,11 +8,10 @@ import {
 import { inputName } from "../../sdk/decoder/capture-input.js";
 import { bothPinned } from "../../sdk/filter/connection-filter.js";
 import { readTwice } from "../../sdk/ladder/ladder-capture.js";
-import { statSync } from "node:fs";
 import { Output, OutputClosed, OutputError, outputFailed } from "../output.js";
 import { checkInputsAndOutput } from "../input-identity.js";
 import { Progress, acrossInputs, clearProgressLine } from "../progress.js";
-import { orderByFirstPacket } from "../inputs.js";
+import { allCanBeOpened, orderByFirstPacket } from "../inputs.js";
 import { totalSize } from "../input-size.js";
 import { renderSummary } from "../format/summary-text.js";
 import { InterestingConnections } from "../format/interesting.js";
@@ -23,7 +22,7 @@ import { scanToParquet } from "./scan-parquet.js";
 import { createLineScanner } from "../../sdk/lines/scan-lines.js";
 import { setWasmLines } from "../../sdk/lines/wasm-lines.js";
 import { errorLine, openErrorMessage } from "../report-error.js";
-import { EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, EXIT_PIPE, EXIT_UNREADABLE, EXIT_NO_MATCH, worst } from "../exit-codes.js";
+import { EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, EXIT_UNREADABLE, EXIT_NO_MATCH, worst } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
 import { wholeNumber } from "../whole-number.js";
 import { refuseParquetOnTerminal } from "../terminal-output.js";
@@ -144,15 +143,7 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     throw new UsageError(`--ladder draws text diagrams: not with --format ${format}`);
   }
   checkInputsAndOutput(files, flags.output);
-  for (const f of files) {
-    if (f === "-") continue;
-    try {
-      if (statSync(f).isDirectory()) throw Object.assign(new Error("a directory"), { code: "EISDIR" });
-    } catch (error) {
-      sayError(`${f}: ${openErrorMessage(error)}`);
-      return EXIT_UNREADABLE;
-    }
-  }
+  if (!allCanBeOpened(files)) return EXIT_UNREADABLE;
   let output: Output;
   try {
     output = new Output(flags.output);

@@ -17,11 +17,9 @@ export class JsonSpillError extends Error {
   override name = "JsonSpillError";
 }
 
-// One level in (the document), JSON.stringify(..., null, 2) indents the captures' and the
-// report's lines by two more spaces. A newline in JSON text is always a line break, never inside
-// a string (written there as \n), so indenting after each one is exact.
-const indented = (text: string, by: string) => text.replace(/\n/g, `\n${by}`);
 const NESTED_HEAD = "[\n  [\n    ", NESTED_TAIL = "\n  ]\n]";
+// How JSON.stringify(..., null, 2) ends a document whose connections are none.
+const EMPTY_TAIL = "[]\n}";
 
 export class JsonDocument {
   private held: string[] = [];
@@ -48,15 +46,17 @@ export class JsonDocument {
   /** The whole document, the connections added so far last. Closes the temporary file. */
   async write(output: Output, captures: unknown, report: unknown): Promise<void> {
     try {
-      await output.write(`{\n  "captures": ${indented(JSON.stringify(captures, null, 2), "  ")},\n  "report": ${indented(JSON.stringify(report, null, 2), "  ")},\n  "connections": [`);
-      if (this.count > 0) {
-        await output.write("\n    ");
-        if (this.fd >= 0) await this.copySpilled(output);
-        for (const text of this.held) await output.write(text);
-        this.held = [];
-        await output.write("\n  ");
+      // The document without its connections, as JSON.stringify writes it; they go in its empty array.
+      const empty = JSON.stringify({ captures, report, connections: [] }, null, 2);
+      if (this.count === 0) {
+        await output.write(empty + "\n");
+        return;
       }
-      await output.write("]\n}\n");
+      await output.write(empty.slice(0, empty.length - EMPTY_TAIL.length) + "[\n    ");
+      if (this.fd >= 0) await this.copySpilled(output);
+      for (const text of this.held) await output.write(text);
+      this.held = [];
+      await output.write("\n  ]\n}\n");
     } finally {
       this.close();
     }
