@@ -21,6 +21,7 @@ import { outputIsTerminal } from "./terminal-output.js";
 import { clearProgressLine } from "./progress.js";
 import { EXIT_OK, EXIT_OUTPUT, EXIT_PIPE } from "./exit-codes.js";
 import { sayError } from "./error-lines.js";
+import { causeInWords } from "./error-causes.js";
 
 /** The reader of standard output went away (EPIPE). */
 export class OutputClosed extends Error {}
@@ -32,35 +33,11 @@ export class OutputError extends Error {
   }
 }
 
-const CAUSES: Record<string, string> = {
-  ENOSPC: "no space left on device",
-  EDQUOT: "disk quota exceeded",
-  EFBIG: "file too large",
-  EIO: "input/output error",
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  EROFS: "read-only file system",
-  EISDIR: "is a directory",
-  ENOENT: "no such file or directory",
-  ENOTDIR: "a component of the path is not a directory",
-  ENAMETOOLONG: "file name too long",
-  ELOOP: "too many symbolic links",
-  EBADF: "not open for writing",
-  EINVAL: "cannot be written to",
-  // partition keeps a file open per bucket: the hard limit (ulimit -Hn) is below --buckets.
-  EMFILE: "too many open files",
-};
-
-/** A failed write's cause in plain words, with its code: "no space left on device (ENOSPC)". */
-export function writeFailureCause(error: NodeJS.ErrnoException & { code: string }): string {
-  return `${CAUSES[error.code] ?? error.message} (${error.code})`;
-}
-
 function outputError(output: string, error: unknown): Error {
   const code = (error as NodeJS.ErrnoException)?.code;
   if (code === "EPIPE" || code === "ERR_STREAM_DESTROYED") return new OutputClosed(`${output}: the reader went away`);
   if (!code) return error as Error; // not an I/O failure: a bug, reported as such
-  return new OutputError(output, code, writeFailureCause(error as NodeJS.ErrnoException & { code: string }));
+  return new OutputError(output, code, causeInWords(error as NodeJS.ErrnoException & { code: string }));
 }
 
 /** Where an -o file is being written: a temporary file to rename, or the target itself. */

@@ -2,6 +2,7 @@
 
 import type { DecodeError } from "../sdk/index.js";
 import { escapeControls } from "./error-lines.js";
+import { causeInWords } from "./error-causes.js";
 
 // Errors in the file's own header: before any packet, there is no frame to name.
 const BEFORE_ANY_PACKET = new Set(["capture.empty", "capture.bad_magic", "capture.truncated_file_header", "capture.unsupported_version", "pcapng.bad_byte_order_magic", "pcapng.block_before_section"]);
@@ -23,7 +24,7 @@ export function openErrorMessage(error: unknown): string {
     case "EACCES": case "EPERM": return "permission denied";
     case "EISDIR": return "is a directory, not a capture";
     default:
-      if (e?.code) return `cannot read (${e.code}): ${e.message}`;
+      if (typeof e?.code === "string") return `cannot read: ${causeInWords(e as NodeJS.ErrnoException & { code: string })}`;
       throw error; // not an input problem: a bug, reported as such by main()
   }
 }

@@ -7,7 +7,8 @@ import { partitionCaptures, MAX_BUCKETS } from "../../sdk/partition/partition-ca
 import { checkInputsAndOutput } from "../input-identity.js";
 import { allCanBeOpened } from "../inputs.js";
 import { openErrorMessage } from "../report-error.js";
-import { Output, outputFailed, writeFailureCause } from "../output.js";
+import { Output, outputFailed } from "../output.js";
+import { causeInWords } from "../error-causes.js";
 import { EXIT_OUTPUT, EXIT_UNREADABLE } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
 import { wholeNumber } from "../whole-number.js";
@@ -66,7 +67,7 @@ export async function runPartition(files: string[], flags: PartitionFlags): Prom
     const path = (error as { path?: string }).path;
     // Failing to write the partitions (the directory, a full disk) is the output's failure.
     if (code && path && !files.includes(path)) {
-      sayError(`${flags.output}: cannot write the partitions: ${writeFailureCause(error as NodeJS.ErrnoException & { code: string })}`);
+      sayError(`${flags.output}: cannot write the partitions: ${causeInWords(error as NodeJS.ErrnoException & { code: string })}`);
       return EXIT_OUTPUT;
     }
     const message = openErrorMessage(error); // rethrows anything that is not an input problem

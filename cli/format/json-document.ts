@@ -6,7 +6,8 @@
 
 import { closeSync, readSync, writeSync } from "node:fs";
 import { openUnlinkedTemporary, temporaryDirectory } from "../../sdk/temporary-file.js";
-import { writeFailureCause, type Output } from "../output.js";
+import { type Output } from "../output.js";
+import { causeInWords } from "../error-causes.js";
 
 /** The connections' text kept in memory at most, in characters (the records' JSON is ASCII but for names); the rest waits on disk. */
 export const HELD_CHARS = 16 << 20;
@@ -101,6 +102,6 @@ export class JsonDocument {
 // the output's own failures use.
 function spillError(error: unknown): JsonSpillError {
   const e = error as NodeJS.ErrnoException;
-  const cause = typeof e?.code === "string" ? writeFailureCause(e as NodeJS.ErrnoException & { code: string }) : (error as Error).message;
+  const cause = typeof e?.code === "string" ? causeInWords(e as NodeJS.ErrnoException & { code: string }) : (error as Error).message;
   return new JsonSpillError(`${temporaryDirectory()}: cannot keep the json document's connections there until the end: ${cause}`);
 }

@@ -107,3 +107,17 @@ describe("standard input that fails before its first byte", () => {
     expect(r.stderr).toMatch(/^tcp-handshake-scan: <stdin>: byte 0 \(packet 1\): reading the input failed: EBADF: bad file descriptor, read\n/);
   });
 });
+
+describe("paths that cannot be looked up", () => {
+  it("say why in plain words with the code, one line each, exit 3, for a scan and info alike", () => {
+    const long = "a".repeat(300);
+    const r = shell(`: > plain; ln -sfn loop loop
+      for p in plain/x loop ${long}; do node ${q(BIN)} "$p"; echo "exit $?"; node ${q(BIN)} info "$p"; echo "exit $?"; done`);
+    expect(r.stdout.trim().split("\n").filter((l) => l.startsWith("exit"))).toEqual(Array(6).fill("exit 3"));
+    const lines = r.stderr.trim().split("\n");
+    expect(lines.filter((l) => l.includes("plain/x: cannot read: a component of the path is not a directory (ENOTDIR)"))).toHaveLength(2);
+    expect(lines.filter((l) => l.includes("loop: cannot read: too many symbolic links (ELOOP)"))).toHaveLength(2);
+    expect(lines.filter((l) => l.endsWith(`${long}: cannot read: file name too long (ENAMETOOLONG)`))).toHaveLength(2);
+    expect(lines).toHaveLength(6); // no Node text after the words (it named the call and the path again)
+  });
+});
