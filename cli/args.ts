@@ -228,7 +228,8 @@ export function helpText(command: Command, version: string): string {
     );
   }
   lines.push("", "Exit codes: 0 all read, 1 internal error, 2 usage error, 3 an input unreadable, 4 an input damaged",
-    `(results before the damage ${command === "partition" ? "are partitioned" : "are printed"}), 5 the output could not be written${command === "scan" ? ", 6 --ladder selected nothing,\n7 --from-partitions: a map output or bucket missing, cut short or of another version," : ","}\n141 the output's reader went away (| head), 128 + n ended by signal n (130 Ctrl-C, 143 SIGTERM).`);
+    `(results before the damage ${command === "partition" ? "are partitioned" : "are printed"}), 5 the output could not be written${command === "scan" ? ", 6 --ladder selected nothing,\n7 --from-partitions: a map output or bucket missing, cut short or of another version," : ","}\n141 the output's reader went away (| head), 128 + n ended by signal n (130 Ctrl-C, 143 SIGTERM).`,
+    "kill -USR1 PID prints how far the command has got, and it goes on.");
   return lines.join("\n") + "\n";
 }
 

@@ -7,6 +7,7 @@ import { laterOptimisationFlag } from "./compile-flags.js";
 import { loadMain, CODE_CACHE_ENV } from "./load-main.js";
 import { EXIT_INTERNAL } from "./exit-codes.js";
 import { sayError } from "./error-lines.js";
+import { answerStatusSignal } from "./status-signal.js";
 
 // Workers boot while the command line and the SDK load. The rest of the command is a bundle of
 // its own (~590 kB, dist/cli/main.cjs), loaded only after: with it in this one, Node compiled it
@@ -21,6 +22,8 @@ const workersLoaded = startScanWorkersEarly(plan.workers);
 // thrown as 'error' events. A closed standard error (2>&- or a closed pipe) just loses messages.
 process.stdout.on("error", () => {});
 process.stderr.on("error", () => {});
+// SIGUSR1 prints how far the command has got (Node would open its inspector on it).
+answerStatusSignal();
 const loaded = loadMain<typeof import("./main.js")>(new URL("./main.cjs", import.meta.url));
 // The build (scripts/code-cache.mjs) runs a sample scan with this set, to write the code cache.
 const cacheTo = process.env[CODE_CACHE_ENV];

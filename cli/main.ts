@@ -11,11 +11,13 @@ import type { InfoFlags } from "./commands/info.js";
 import type { PartitionFlags } from "./commands/partition.js";
 import type { ReduceFlags } from "./commands/reduce.js";
 import { sayError } from "./error-lines.js";
+import { answerStatusSignal } from "./status-signal.js";
 
 export { UsageError };
 
 
 export async function main(argv: string[]): Promise<number> {
+  answerStatusSignal(); // SIGUSR1: this bundle's line, under its progress bar
   try {
     const line = parseCommandLine(argv.slice(2));
     if (line.help || line.version) {

@@ -77,31 +77,19 @@ export class Progress {
     }
     this.pending = null;
     this.last = now;
-    const seconds = (now - this.start) / 1000;
-    const rate = seconds > 0 ? bytes / seconds : 0;
-    const mb = (n: number) => `${(n / 1e6).toFixed(n >= 1e9 ? 0 : 1)} MB`;
     // One column short of the width: a line that reaches the last column wraps on some
     // terminals, and "\r" then goes back to the start of the wrapped part only.
     const room = (this.stream.columns ?? 0) > 1 ? this.stream.columns - 1 : Infinity;
-    let line: string;
-    if (this.total) {
-      const pass = Math.min(this.passes, Math.floor(bytes / this.total) + 1);
-      // A ladder's file that grew since its size was taken shows its last pass full (one pass
-      // over a file that grows shows its bytes past its size, as it did).
-      const inPass = Math.min(this.passes > 1 ? this.total : Infinity, bytes - (pass - 1) * this.total);
-      const fraction = Math.min(1, inPass / this.total);
-      const eta = rate > 0 ? Math.max(0, this.passes * this.total - bytes) / rate : 0;
-      const which = this.passes > 1 ? `pass ${pass} of ${this.passes}  ` : "";
-      const figures = `${which}${(fraction * 100).toFixed(0).padStart(3)}%  ${mb(inPass)} of ${mb(this.total)}  ${(rate / 1e6).toFixed(0)} MB/s  ETA ${formatEta(eta)}`;
-      const width = Math.min(BAR_WIDTH, room - figures.length - 3); // "[", "] "
+    const read = readingFigures(bytes, this.total, this.passes, (now - this.start) / 1000);
+    let line = read.words;
+    if (read.fraction !== null) {
+      const width = Math.min(BAR_WIDTH, room - line.length - 3); // "[", "] "
       if (width >= MIN_BAR_WIDTH) {
-        const filled = Math.round(fraction * width);
-        line = `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${figures}`;
+        const filled = Math.round(read.fraction * width);
+        line = `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${line}`;
       } else {
-        line = figures.trimStart();
+        line = line.trimStart();
       }
-    } else {
-      line = `${mb(bytes)} read  ${(rate / 1e6).toFixed(0)} MB/s`;
     }
     if (line.length > room) line = line.slice(0, room);
     this.stream.write(`\r${line}\x1b[K`);
@@ -130,6 +118,25 @@ export class Progress {
     this.shown = false;
     this.stream.write("\r\x1b[K");
   }
+}
+
+/**
+ * How far the reading is, in words ("pass 1 of 2   61%  1220.7 MB of 2000.0 MB  412 MB/s  ETA 2s",
+ * or "1220.7 MB read  412 MB/s" when the size is not known), and the fraction of the current pass
+ * (null then): the bar's figures, and the line SIGUSR1 asks for (status-signal.ts).
+ */
+export function readingFigures(bytes: number, total: number | null, passes: number, seconds: number): { words: string; fraction: number | null } {
+  const rate = seconds > 0 ? bytes / seconds : 0;
+  const mb = (n: number) => `${(n / 1e6).toFixed(n >= 1e9 ? 0 : 1)} MB`;
+  if (!total) return { words: `${mb(bytes)} read  ${(rate / 1e6).toFixed(0)} MB/s`, fraction: null };
+  const pass = Math.min(passes, Math.floor(bytes / total) + 1);
+  // A ladder's file that grew since its size was taken shows its last pass full (one pass
+  // over a file that grows shows its bytes past its size, as it did).
+  const inPass = Math.min(passes > 1 ? total : Infinity, bytes - (pass - 1) * total);
+  const fraction = Math.min(1, inPass / total);
+  const eta = rate > 0 ? Math.max(0, passes * total - bytes) / rate : 0;
+  const which = passes > 1 ? `pass ${pass} of ${passes}  ` : "";
+  return { words: `${which}${(fraction * 100).toFixed(0).padStart(3)}%  ${mb(inPass)} of ${mb(total)}  ${(rate / 1e6).toFixed(0)} MB/s  ETA ${formatEta(eta)}`, fraction };
 }
 
 function formatEta(seconds: number): string {

@@ -11,6 +11,7 @@ import { readTwice } from "../../sdk/ladder/ladder-capture.js";
 import { Output, OutputClosed, OutputError, outputFailed } from "../output.js";
 import { checkInputsAndOutput } from "../input-identity.js";
 import { Progress, acrossInputs, clearProgressLine } from "../progress.js";
+import { readingEnded, readingStarted } from "../status-signal.js";
 import { allCanBeOpened, orderByFirstPacket } from "../inputs.js";
 import { totalSize } from "../input-size.js";
 import { renderSummary } from "../format/summary-text.js";
@@ -155,10 +156,16 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   }
   const showProgress = !flags.quiet && !flags.noProgress && process.stderr.isTTY === true;
   // Ladders of files read them twice: a scan that finds the connections, then a pass that draws them.
-  const progress = showProgress ? new Progress(inputBytes, process.stderr, selector && readTwice(files) ? 2 : 1) : null;
+  const passes = selector && readTwice(files) ? 2 : 1;
+  const progress = showProgress ? new Progress(inputBytes, process.stderr, passes) : null;
   // The bytes as stored, as the inputs' sizes count them: compressed ones for gzip.
   const read = acrossInputs();
-  options.onProgress = progress ? (p) => progress.update(read(p.storedBytesRead)) : undefined;
+  const status = readingStarted(inputBytes, passes); // what SIGUSR1's line says
+  options.onProgress = (p) => {
+    const bytes = read(p.storedBytesRead);
+    status(bytes);
+    progress?.update(bytes);
+  };
 
   let inputs: CaptureInput[] = files;
   try {
@@ -192,6 +199,8 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     const file = (error as { path?: string }).path ?? inputs.map(inputName).join(", ");
     sayError(`${file}: ${message}`);
     return EXIT_UNREADABLE;
+  } finally {
+    readingEnded();
   }
 }
 
