@@ -259,7 +259,8 @@ export const WARN_CAPLEN_GT_SNAPLEN = 3; //   record longer than the declared sn
 export const WARN_UNSUPPORTED_LINKTYPE = 4; // value: the link type
 export const WARN_TS_TOP_BIT = 5; //          pcapng 64-bit tick count >= 2^63: kept unsigned (value: seconds)
 export const WARN_TS_FAR_FROM_FIRST = 6; //   2^21 s or more from the first packet's time (value: signed seconds)
-export const WARN_COUNT = 7;
+export const WARN_FCSLEN_UNKNOWN = 7; //     if_fcslen neither an FCS's bytes (0, 2, 4) nor bits (16, 32): none removed
+export const WARN_COUNT = 8;
 // Packet times are kept as 64-bit float seconds from the first packet's: from 2^21 s (24 days)
 // away, one unit in the last place is half a nanosecond or more, and printed durations and
 // round trips may be off by a nanosecond or more.

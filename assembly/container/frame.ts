@@ -1,13 +1,13 @@
 // One captured frame, whatever container it came from: counts it and hands it to the link layer.
 
 import {
-  STAT_PACKETS, STAT_TRUNCATED, STAT_BYTES_CAPTURED, STAT_BYTES_ORIGINAL,
+  STAT_PACKETS, STAT_NON_IP, STAT_TRUNCATED, STAT_BYTES_CAPTURED, STAT_BYTES_ORIGINAL,
   WARN_CAPLEN_GT_ORIGLEN,
 } from "../layout";
 import { countStat, addStat, noteTimestamp, warn } from "../counters";
 import { beginPacket, setWireEnd } from "../packet";
 import { decodeLink } from "../wire/link";
-import { packetIndex, nextPacket } from "./state";
+import { packetIndex, nextPacket, skipFrame } from "./state";
 
 @inline export function decodeFrame(
   p: usize, capLen: u32, origLen: u32, linkType: u32, fcsBytes: u32, iface: u32,
@@ -23,7 +23,16 @@ import { packetIndex, nextPacket } from "./state";
   // A frame check sequence is only there when the whole frame was captured.
   let end = capLen;
   if (fcsBytes != 0 && capLen >= origLen && capLen >= fcsBytes) end -= fcsBytes;
-  setWireEnd(p + origLen);
+  // The original length is the file's word, up to 2^32 - 1: added to the frame's address it
+  // would wrap, and every IP length would then seem to reach past the wire.
+  setWireEnd(<u64>p + <u64>origLen > <u64>u32.MAX_VALUE ? <usize>u32.MAX_VALUE : p + origLen);
   decodeLink(linkType, p, p + end);
   nextPacket(tsSec, tsNsec);
+}
+
+/** A record that is no packet but a frame in Wireshark's numbering: counted as a frame that is not IP. */
+export function countRecordFrame(): void {
+  countStat(STAT_PACKETS);
+  countStat(STAT_NON_IP);
+  skipFrame();
 }

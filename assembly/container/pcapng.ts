@@ -8,14 +8,14 @@ import {
   ERR_TRUNCATED_RECORD, ERR_RECORD_TOO_LONG, ERR_BLOCK_LENGTH_INVALID,
   ERR_BLOCK_TRAILER_MISMATCH, ERR_UNKNOWN_INTERFACE, ERR_PACKET_LENGTH_INVALID,
   ERR_TOO_MANY_INTERFACES, ERR_BAD_BYTE_ORDER_MAGIC, ERR_PACKET_BEFORE_SECTION,
-  WARN_TSRESOL_INVALID, WARN_UNSUPPORTED_LINKTYPE, WARN_TS_TOP_BIT, META_SECTION, META_INTERFACE,
+  WARN_TSRESOL_INVALID, WARN_FCSLEN_UNKNOWN, WARN_UNSUPPORTED_LINKTYPE, WARN_TS_TOP_BIT, META_SECTION, META_INTERFACE,
 } from "../layout";
 import { INPUT_PTR, MAX_RECORD_BYTES, IFACE_PTR, INTERFACE_SLOT, MAX_INTERFACES } from "../memory";
 import { warn, pushMeta, metaFull } from "../counters";
 import { outputFull } from "../packet";
 import { isSupportedLinkType } from "../wire/link";
 import { fail, setStatus, setFormat, packetIndex, lastTsSec, lastTsNsec } from "./state";
-import { decodeFrame } from "./frame";
+import { decodeFrame, countRecordFrame } from "./frame";
 import { rd16, rd32, rd64, setSwapped, isSwapped } from "./byte-order";
 
 export const BLOCK_SHB: u32 = 0x0a0d0d0a;
@@ -23,6 +23,18 @@ const BLOCK_IDB: u32 = 1;
 const BLOCK_PB: u32 = 2; // obsolete Packet Block
 const BLOCK_SPB: u32 = 3;
 const BLOCK_EPB: u32 = 6;
+// Blocks that are no packet but that Wireshark lists as frames of their own (a systemd journal
+// entry, a custom block, a Sysdig event): they take a frame number, so that every frame number
+// after them is the one Wireshark shows.
+const BLOCK_JOURNAL_EXPORT: u32 = 9;
+const BLOCK_CUSTOM_COPY: u32 = 0x00000bad;
+const BLOCK_CUSTOM_NO_COPY: u32 = 0x40000bad;
+const BLOCK_SYSDIG_EVENT: u32 = 0x204;
+const BLOCK_SYSDIG_EVENT_FLAGS: u32 = 0x208;
+const BLOCK_SYSDIG_EVENT_V2: u32 = 0x216;
+const BLOCK_SYSDIG_EVENT_FLAGS_V2: u32 = 0x217;
+const BLOCK_SYSDIG_EVENT_V2_LARGE: u32 = 0x221;
+const BLOCK_SYSDIG_EVENT_FLAGS_V2_LARGE: u32 = 0x222;
 const BYTE_ORDER_MAGIC: u32 = 0x1a2b3c4d;
 const MIN_BLOCK: u32 = 12;
 
@@ -86,7 +98,11 @@ export function decodePcapng(pos: u32, end: u32, eof: bool, base: f64): u32 {
       case BLOCK_EPB: ok = readEnhancedPacket(b, len, offset); break;
       case BLOCK_SPB: ok = readSimplePacket(b, len, offset); break;
       case BLOCK_PB: ok = readObsoletePacket(b, len, offset); break;
-      default: break; // name resolution, statistics, custom, ...: not needed here
+      case BLOCK_JOURNAL_EXPORT: case BLOCK_CUSTOM_COPY: case BLOCK_CUSTOM_NO_COPY:
+      case BLOCK_SYSDIG_EVENT: case BLOCK_SYSDIG_EVENT_FLAGS: case BLOCK_SYSDIG_EVENT_V2:
+      case BLOCK_SYSDIG_EVENT_FLAGS_V2: case BLOCK_SYSDIG_EVENT_V2_LARGE: case BLOCK_SYSDIG_EVENT_FLAGS_V2_LARGE:
+        countRecordFrame(); break;
+      default: break; // name resolution, statistics, decryption secrets, ...: not needed here
     }
     if (!ok) return pos;
     pos += len;
@@ -143,7 +159,7 @@ function readInterface(b: usize, len: u32, offset: f64): bool {
     } else if (code == 14 && optLen >= 8) { // if_tsoffset, seconds
       tsOffset = <i64>rd64(v);
     } else if (code == 13 && optLen >= 1) { // if_fcslen
-      fcs = <u32>load<u8>(v);
+      fcs = fcsBytes(<u32>load<u8>(v), offset);
     }
     o += 4 + ((optLen + 3) & ~3);
   }
@@ -158,6 +174,17 @@ function readInterface(b: usize, len: u32, offset: f64): bool {
   if (!isSupportedLinkType(linkType)) warn(WARN_UNSUPPORTED_LINKTYPE, offset + 8, packetIndex, <f64>linkType);
   interfaceCount++;
   return true;
+}
+
+// if_fcslen is "the length of the Frame Check Sequence (in bits)" in the spec, whose example ('4')
+// and Wireshark, which writes it, count bytes. An FCS is 2 or 4 bytes, 16 or 32 bits: both
+// readings are taken; any other value removes nothing (a frame cut by a wrong length would lose
+// its IP header) and is said once.
+function fcsBytes(value: u32, offset: f64): u32 {
+  if (value == 0 || value == 2 || value == 4) return value;
+  if (value == 16 || value == 32) return value >> 3;
+  warn(WARN_FCSLEN_UNKNOWN, offset, packetIndex, <f64>value);
+  return 0;
 }
 
 // floor(frac * 10^9 / 2^e) for 32 <= e <= 63 and frac < 2^e, exactly: the product needs up to

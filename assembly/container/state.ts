@@ -32,6 +32,11 @@ export function nextPacket(tsSec: f64, tsNsec: u32): void {
   lastTsNsec = tsNsec;
 }
 
+// A frame with no timestamp of its own to remember (a Simple Packet Block after it keeps the one before).
+export function skipFrame(): void {
+  packetIndex += 1;
+}
+
 // A fatal input error at byte `offset` of the input; nothing after it is decoded.
 export function fail(code: i32, offset: f64, value: f64): void {
   status = STATUS_ERROR;

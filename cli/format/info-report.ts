@@ -11,8 +11,11 @@ export interface InfoReport {
   fileSize: number | null;
   compression: "gzip" | null;
   container: string | null;
+  /** The first 1 000 sections and interfaces, and how many there are in all. */
   sections: CaptureSummary["sections"];
   interfaces: InterfaceInfo[];
+  sectionCount: number;
+  interfaceCount: number;
   packets: {
     total: number; tcp: number; tcpUnreadable: number; udp: number; icmp: number; otherIp: number;
     nonIp: number; fragments: number; truncated: number; unsupportedLink: number; tunnelled: number;
@@ -56,6 +59,8 @@ export function infoReport(file: string, s: CaptureSummary, fileSize: number | n
     container: s.container,
     sections: s.sections,
     interfaces: s.interfaces,
+    sectionCount: s.sectionCount,
+    interfaceCount: s.interfaceCount,
     packets: {
       total: st.packets, tcp: st.tcp, tcpUnreadable: st.tcpUnreadable, udp: st.udp, icmp: st.icmp,
       otherIp: st.otherIp, nonIp: st.nonIp, fragments: st.fragments, truncated: st.truncated,
@@ -127,7 +132,7 @@ export function renderInfoText(r: InfoReport, summary: CaptureSummary, span?: Ti
   } else if (r.container) {
     const orders = [...new Set(s.map((x) => x.byteOrder))].join("+");
     const versions = [...new Set(s.map((x) => x.version))].join(", ");
-    row("Container:", `${r.container} ${versions}, ${orders}-endian${s.length > 1 ? `, ${s.length} sections` : ""}`);
+    row("Container:", `${r.container} ${versions}, ${orders}-endian${r.sectionCount > 1 ? `, ${r.sectionCount} sections` : ""}${r.sectionCount > s.length ? ` (the first ${s.length} described)` : ""}`);
   }
   // The capturing machine, as the pcapng section headers say (capinfos's Capture hardware,
   // oper-sys, application and comment): once when every section says the same, else with
@@ -141,7 +146,7 @@ export function renderInfoText(r: InfoReport, summary: CaptureSummary, span?: Ti
     s.forEach((x, k) => { const v = get(x); if (v) row(label, `${v} (section ${k})`); });
   }
   s.forEach((x, k) => { for (const c of x.comments ?? []) row("Capture comment:", s.length > 1 ? `${c.trimEnd()} (section ${k})` : c.trimEnd()); });
-  row("Interfaces:", r.interfaces.length);
+  row("Interfaces:", r.interfaceCount > r.interfaces.length ? `${r.interfaceCount} (the first ${r.interfaces.length} listed)` : r.interfaceCount);
   for (const i of r.interfaces) {
     const where = s.length > 1 ? `section ${i.section} ` : "";
     const extra = [i.tsOffsetSec ? `offset ${i.tsOffsetSec} s` : "", i.fcsBytes ? `${i.fcsBytes}-byte FCS` : ""].filter(Boolean).join(", ");

@@ -25,8 +25,11 @@ export interface CaptureSummary {
   /** "gzip" when the input was gzip-compressed (bytesRead and offsets count decompressed bytes). */
   compression: "gzip" | null;
   bytesRead: number;
+  /** The first 1 000 sections (pcapng) and interfaces; sectionCount and interfaceCount count all of them. */
   sections: SectionInfo[];
   interfaces: InterfaceInfo[];
+  sectionCount: number;
+  interfaceCount: number;
   stats: CaptureStats;
   error: DecodeError | null;
   warnings: DecodeWarning[];
@@ -178,6 +181,8 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
       bytesRead: d.bytesIn,
       sections: d.sections,
       interfaces: d.interfaces,
+      sectionCount: d.sectionCount,
+      interfaceCount: d.interfaceCount,
       stats: d.stats(),
       error: d.error ?? this.readError,
       warnings: d.warnings(),

@@ -39,6 +39,12 @@ export interface DecoderOptions {
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
 
 /**
+ * Sections and interfaces described in a capture's summary: the first this many of each, so that
+ * a file of millions of tiny section headers (any number is valid pcapng) keeps memory flat.
+ */
+export const LISTED = 1000;
+
+/**
  * Where a decoder puts its records, for a scan whose worker threads read them in place: the
  * decoder runs on `memory`, and each step writes to output slot `outputSlot()` (the caller
  * makes sure no worker still reads it).
@@ -112,8 +118,12 @@ export type ContainerFormat = "pcap" | "pcapng";
 export class PacketDecoder {
   /** The records of the last step (a view of the output slot it wrote). */
   batch: PacketBatch;
+  /** The first LISTED sections and interfaces (sectionCount, interfaceCount: all of them). */
   readonly sections: SectionInfo[] = [];
   readonly interfaces: InterfaceInfo[] = [];
+  sectionCount = 0;
+  interfaceCount = 0;
+  private bigEndianSection = false;
   /** Bytes handed to the decoder so far. */
   bytesIn = 0;
 
@@ -327,6 +337,8 @@ export class PacketDecoder {
       const pcapng = this.container === "pcapng";
       if (m[e] === L.META_SECTION) {
         const bigEndian = m[e + 2] !== 0;
+        this.bigEndianSection = bigEndian;
+        if (this.sectionCount++ >= LISTED) continue;
         this.sections.push({
           offset: m[e + 1]!,
           byteOrder: bigEndian ? "big" : "little",
@@ -335,7 +347,8 @@ export class PacketDecoder {
         });
       } else if (m[e] === L.META_INTERFACE) {
         const linkType = m[e + 4]!;
-        const bigEndian = this.sections[m[e + 2]!]?.byteOrder === "big";
+        const bigEndian = this.bigEndianSection; // an interface is in the latest section
+        if (this.interfaceCount++ >= LISTED) continue;
         this.interfaces.push({
           offset: m[e + 1]!,
           section: m[e + 2]!,

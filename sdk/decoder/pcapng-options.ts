@@ -45,7 +45,13 @@ function readOptions(bytes: Uint8Array, at: number, optionsAt: number, bigEndian
   return out;
 }
 
-const text = (v: Uint8Array) => utf8.decode(v).replace(/\0+$/, "");
+// A block may be up to 16 MiB of options: each text is kept to its first TEXT_BYTES bytes, and a
+// block's first COMMENTS comments, so that what a summary holds stays small whatever the file says.
+const TEXT_BYTES = 1024;
+const COMMENTS = 16;
+const text = (v: Uint8Array) => v.length > TEXT_BYTES
+  ? `${utf8.decode(v.subarray(0, TEXT_BYTES)).replace(/\uFFFD$/, "")}… (${v.length} bytes)`
+  : utf8.decode(v).replace(/\0+$/, "");
 
 function pick<K extends string>(options: Map<number, Uint8Array[]>, codes: Record<K, number>): Partial<Record<K, string>> & { comments?: string[] } {
   const out: Partial<Record<K, string>> & { comments?: string[] } = {};
@@ -53,7 +59,7 @@ function pick<K extends string>(options: Map<number, Uint8Array[]>, codes: Recor
     const v = options.get(code)?.[0];
     if (v && v.length) (out as Record<K, string>)[key] = text(v);
   }
-  const comments = options.get(OPT_COMMENT)?.map(text).filter(Boolean);
+  const comments = options.get(OPT_COMMENT)?.filter((c) => c.length > 0).slice(0, COMMENTS).map(text).filter(Boolean);
   if (comments?.length) out.comments = comments;
   return out;
 }

@@ -73,6 +73,8 @@ export interface InterfaceSpec {
   text?: [number, string][];
   /** if_filter as a libpcap filter string. */
   filter?: string;
+  /** if_fcslen, the raw byte. */
+  fcslen?: number;
 }
 
 export type Block =
@@ -120,12 +122,13 @@ function interfaceBlock(little: boolean, i: InterfaceSpec): Bytes {
   const w = new Writer(little).u16(i.linkType ?? 1).u16(0).u32(i.snaplen ?? 262144);
   if (i.tsresol !== undefined) w.u16(9).u16(1).u8(i.tsresol).pad4();
   if (i.tsoffset !== undefined) w.u16(14).u16(8).u64(BigInt(i.tsoffset));
+  if (i.fcslen !== undefined) w.u16(13).u16(1).u8(i.fcslen).pad4();
   textOptions(w, i.text ?? []);
   if (i.filter !== undefined) {
     const bytes = new TextEncoder().encode(i.filter);
     w.u16(11).u16(bytes.length + 1).u8(0).bytes(bytes).pad4();
   }
-  if (i.tsresol !== undefined || i.tsoffset !== undefined || i.text?.length || i.filter !== undefined) w.u16(0).u16(0);
+  if (i.tsresol !== undefined || i.tsoffset !== undefined || i.fcslen !== undefined || i.text?.length || i.filter !== undefined) w.u16(0).u16(0);
   return block(little, 1, w.done());
 }
 

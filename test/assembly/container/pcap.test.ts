@@ -74,6 +74,15 @@ describe("pcap", () => {
     expect(summary.stats.truncated).toBe(1);
   });
 
+  it("reads an original length up to 2^32 - 1 as the wire's end: never wrapped below the IP length", async () => {
+    // frame + origLen once wrapped 32 bits, and an IP length inside the frame seemed past the wire.
+    for (const origLen of [0xfc000000, 0xff000000, 0xffffffff]) {
+      const { records, summary } = await decodeAll(writePcap([{ data: frame(9), origLen }]));
+      expect(records.map((r) => [r.srcPort, r.origLen]), `origLen ${origLen}`).toEqual([[9, origLen]]);
+      expect(summary.stats.ipLenPastWire).toBe(0);
+    }
+  });
+
   it("swaps caplen and len in version 2.2 files, as libpcap does", async () => {
     const f = frame(9);
     const bytes = writePcap([{ data: f }], { versionMinor: 2 });

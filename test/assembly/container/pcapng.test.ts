@@ -47,7 +47,8 @@ describe("pcapng", () => {
       blocks: [{ type: "epb", iface: 1500, frame: { data: frame(1), sec: 1700000000 } }, { type: "epb", iface: last, frame: { data: frame(2), sec: 1700000001 } }],
     }]));
     expect(ok.summary.error).toBeNull();
-    expect(ok.summary.interfaces).toHaveLength(65536);
+    expect(ok.summary.interfaces).toHaveLength(1000); // the first 1 000 described, all counted
+    expect(ok.summary.interfaceCount).toBe(65536);
     expect(ok.records.map((r) => r.interfaceId)).toEqual([1500, last]);
     const tooMany = await decodeAll(writePcapng([{ interfaces: [...many, {}], blocks: [] }]));
     expect(tooMany.summary.error).toMatchObject({ code: "pcapng.too_many_interfaces", message: "more than 65536 interfaces in one section" });
@@ -182,5 +183,46 @@ describe("pcapng", () => {
       expect(records).toHaveLength(1);
       expect(summary.error).toMatchObject({ code: "capture.unsupported_version", packet: 2 });
     });
+  });
+
+  it("numbers frames as Wireshark: journal entries, custom blocks and Sysdig events take a frame number, other blocks none", async () => {
+    // tshark 4.0 lists the first four below as frames 1-4 (checked by hand), so the SYN is its frame 5.
+    const body = new Uint8Array([0x69, 0x7e, 0, 0, 1, 2, 3, 4]); // a custom block's PEN (32361), then data
+    const numbered = [0x00000bad, 0x40000bad, 9, 0x204, 0x208, 0x216, 0x217, 0x221, 0x222];
+    const skipped = [4, 5, 0xa, 0x80000001, 0x1234];
+    const blocks = [...numbered, ...skipped].map((blockType) => ({ type: "unknown" as const, blockType, body }));
+    const { records, summary } = await decodeAll(writePcapng([{ blocks: [...blocks, { type: "epb", frame: { data: frame(7) } }] }]));
+    expect(summary.error).toBeNull();
+    expect(records.map((r) => [r.srcPort, r.packetIndex])).toEqual([[7, numbered.length]]);
+    expect(summary.stats.packets).toBe(numbered.length + 1);
+    expect(summary.stats.nonIp).toBe(numbered.length);
+  });
+
+  it("reads if_fcslen in bytes (0, 2, 4) or bits (16, 32); any other value removes nothing, with a warning", async () => {
+    const withFcs = new Uint8Array([...frame(9), 0xde, 0xad, 0xbe, 0xef]);
+    for (const [fcslen, bytes] of [[0, 0], [2, 2], [4, 4], [16, 2], [32, 4], [7, 0], [64, 0]] as const) {
+      const { records, summary } = await decodeAll(writePcapng([{ interfaces: [{ fcslen }], blocks: [{ type: "epb", frame: { data: withFcs } }] }]));
+      expect(records.map((r) => r.srcPort), `if_fcslen ${fcslen}`).toEqual([9]);
+      expect(summary.interfaces[0]!.fcsBytes).toBe(bytes);
+      const warned = summary.warnings.filter((w) => w.code === "pcapng.fcslen_unknown");
+      expect(warned.map((w) => w.message)).toEqual(bytes === 0 && fcslen !== 0 ? [`if_fcslen ${fcslen} is no frame check sequence's length (0, 2 or 4 bytes; 16 or 32 bits): frames are read whole`] : []);
+    }
+  });
+
+  it("describes the first 1 000 sections and interfaces and counts them all; option texts and comments kept short", async () => {
+    const long = "x".repeat(5000);
+    const sections: SectionSpec[] = Array.from({ length: 2500 }, (_, k) => ({
+      bigEndian: k % 2 === 1,
+      text: k === 0 ? [[2, long], ...Array.from({ length: 20 }, (_, c): [number, string] => [1, `comment ${c}`])] : [],
+      interfaces: [{ linkType: 1 }],
+      blocks: k === 2499 ? [{ type: "epb" as const, frame: { data: frame(5) } }] : [],
+    }));
+    const { records, summary } = await decodeAll(writePcapng(sections));
+    expect(summary.error).toBeNull();
+    expect(records.map((r) => r.srcPort)).toEqual([5]);
+    expect([summary.sections.length, summary.sectionCount, summary.interfaces.length, summary.interfaceCount]).toEqual([1000, 2500, 1000, 2500]);
+    expect(summary.sections[0]!.hardware).toBe(`${"x".repeat(1024)}… (5000 bytes)`);
+    expect(summary.sections[0]!.comments).toEqual(Array.from({ length: 16 }, (_, c) => `comment ${c}`));
+    expect(summary.sections[999]!.byteOrder).toBe("big");
   });
 });
