@@ -195,6 +195,11 @@ describe("info", () => {
     const notCapture = run(["info", fileURLToPath(new URL("../../package.json", import.meta.url))]);
     expect(notCapture.code).toBe(3);
     expect(notCapture.stderr).toMatch(/^tcp-handshake-scan: .*package\.json: byte 0: not a pcap or pcapng capture: magic number 0x7b0a2020\n$/);
+    // A fault in the file header names no packet: there is none yet.
+    const dir = mkdtempSync(join(tmpdir(), "ths-cli-"));
+    const reserved = join(dir, "reserved.pcap");
+    writeFileSync(reserved, writePcap([], { linkField: 0x00300001 }));
+    expect(run(["info", reserved]).stderr).toMatch(/reserved\.pcap: byte 20: link-type field 0x00300001 has reserved bits set\n$/);
   });
 
   it("reports what was read before damage, exit 4", () => {
