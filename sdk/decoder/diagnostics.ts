@@ -58,7 +58,7 @@ export function describeError(code: number, value: number, offset: number, packe
 
 const WARNINGS: Record<number, [string, (value: number) => string]> = {
   [L.WARN_TS_FRACTION_RANGE]: ["capture.timestamp_fraction_out_of_range", (v) => `timestamp fraction ${v} is a second or more; carried into the seconds`],
-  [L.WARN_CAPLEN_GT_ORIGLEN]: ["capture.caplen_above_origlen", (v) => `captured length ${v} exceeds the original length`],
+  [L.WARN_CAPLEN_GT_ORIGLEN]: ["capture.caplen_above_origlen", (v) => `captured length ${v} exceeds the original length: an IP packet longer than the original length is dropped, as Zeek drops it (ipLenPastWire)`],
   [L.WARN_TSRESOL_INVALID]: ["pcapng.tsresol_invalid", (v) => `if_tsresol ${hex32(v)} cannot be represented; microseconds assumed`],
   [L.WARN_CAPLEN_GT_SNAPLEN]: ["capture.caplen_above_snaplen", (v) => `captured length ${v} exceeds the snapshot length`],
   [L.WARN_UNSUPPORTED_LINKTYPE]: ["capture.unsupported_link_type", (v) => `unsupported link type ${v}: its packets are counted, not decoded`],

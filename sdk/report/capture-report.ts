@@ -233,8 +233,8 @@ export class CaptureReportBuilder {
     }
     if (n >= 5 && this.oneSided / n >= 0.5) findings.push({ id: "one-sided", message: `${share(this.oneSided)} of connections show packets from one side only: asymmetric routing or a one-directional tap` });
     if (n >= 5 && this.midStream / n >= 0.3) findings.push({ id: "missing-handshakes", message: `${share(this.midStream)} of connections started before the capture (no handshake seen)` });
-    const total = (key: "truncated" | "unsupportedLink" | "tunnelled" | "tcpUnreadable") => captures.reduce((sum, c) => sum + c.stats[key], 0);
-    const st = { truncated: total("truncated"), unsupportedLink: total("unsupportedLink"), tunnelled: total("tunnelled"), tcpUnreadable: total("tcpUnreadable") };
+    const total = (key: "truncated" | "unsupportedLink" | "tunnelled" | "tcpUnreadable" | "ipLenPastWire") => captures.reduce((sum, c) => sum + c.stats[key], 0);
+    const st = { truncated: total("truncated"), unsupportedLink: total("unsupportedLink"), tunnelled: total("tunnelled"), tcpUnreadable: total("tcpUnreadable"), ipLenPastWire: total("ipLenPastWire") };
     if (st.truncated > 0) findings.push({ id: "snaplen", message: `${st.truncated} packets were cut by the snapshot length; sizes come from the IP headers, content gaps may show` });
     const evicted = this.byTeardown.countOf("evicted");
     if (evicted > 0) findings.push({ id: "evicted", message: `${evicted} connections were ended early, more being open at once than the limits (--max-half-open for connections of one packet so far, --max-connections for the others, least recently active and one-sided first): a flood or scan; a later packet of one of them shows as a connection of its own` });
@@ -243,6 +243,7 @@ export class CaptureReportBuilder {
     if (st.unsupportedLink > 0) findings.push({ id: "unsupported-link", message: `${st.unsupportedLink} packets on link types this tool does not read` });
     if (st.tunnelled > 0) findings.push({ id: "tunnelled", message: `${st.tunnelled} tunnelled packets (GRE, VXLAN, ...) were counted but not opened` });
     if (st.tcpUnreadable > 0) findings.push({ id: "cut-headers", message: `${st.tcpUnreadable} TCP packets had their header cut before the flags` });
+    if (st.ipLenPastWire > 0) findings.push({ id: "ip-past-wire", message: `${st.ipLenPastWire} IP packets were longer than their frame on the wire (its original length) and were dropped, as Zeek drops them` });
     const serious = findings.filter((f) => ["damaged", "unreadable", "one-sided", "missing-handshakes"].includes(f.id)).length;
     return { verdict: serious >= 2 ? "poor" : findings.length > 0 ? "degraded" : "good", findings };
   }

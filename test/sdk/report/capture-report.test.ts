@@ -64,6 +64,18 @@ describe("capture report", () => {
     expect(ids).toContain("snaplen");
     expect(report.quality.verdict).toBe("poor");
   });
+
+  it("says when IP packets longer than their frame on the wire were dropped", async () => {
+    // Original lengths below the IP's (a writer that stored 0, or the captured length less 4):
+    // every packet is dropped, as Zeek drops it; the verdict must not be "good".
+    const conv = new Conversation({ clientPort: 3100 }).c(SYN).s(SYN | ACK).c(ACK);
+    const frames = conv.frames.map((f, k) => ({ ...f, origLen: k === 0 ? 0 : f.data.length - 4 }));
+    const { report, captures } = await scan(writePcap(frames));
+    expect(captures[0]!.stats.ipLenPastWire).toBe(3);
+    expect(report.connections).toBe(0);
+    expect(report.quality.findings).toContainEqual({ id: "ip-past-wire", message: "3 IP packets were longer than their frame on the wire (its original length) and were dropped, as Zeek drops them" });
+    expect(report.quality.verdict).toBe("degraded");
+  });
 });
 
 // The report's lists hold `top` entries (default 10) and say how many they were taken from.
