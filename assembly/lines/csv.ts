@@ -54,7 +54,8 @@ function tunnel(c: usize): void {
 function flag(isSeen: bool, v: bool): void { if (!isSeen) byte(COMMA); else raw(v ? TRUE : FALSE); }
 function optionCell(isSeen: bool, isNull: bool, n: f64): void { if (!isSeen) byte(COMMA); else cellOr(CSV, isNull, n); }
 @inline function tfo(e: usize): bool { return load<i16>(e + C.E_TFO_COOKIE_LEN) >= 0 || load<u32>(e + C.E_SYN_PAYLOAD) > 0; }
-@inline function cookieLen(e: usize): f64 { const n = load<i16>(e + C.E_TFO_COOKIE_LEN); return n > 0 ? <f64>n : 0; }
+@inline function noCookie(e: usize): bool { return load<i16>(e + C.E_TFO_COOKIE_LEN) < 0; } // data on the SYN without a TFO option
+@inline function cookieLen(e: usize): f64 { return <f64>load<i16>(e + C.E_TFO_COOKIE_LEN); }
 
 // csv-values-row.ts's option cells: empty for a side that sent no SYN
 function options(o: usize, r: usize): void {
@@ -67,9 +68,9 @@ function options(o: usize, r: usize): void {
   flag(os, (bits(o) & L.OPT_TIMESTAMPS) != 0); flag(rs, (bits(r) & L.OPT_TIMESTAMPS) != 0);
   flag(os, (ecn(o) & 3) == 3); flag(rs, (ecn(r) & 3) == 1); // ECN setup (RFC 3168): ECE and CWR; ECE without CWR
   flag(os, (bits(o) & L.OPT_MPTCP) != 0); flag(rs, (bits(r) & L.OPT_MPTCP) != 0);
-  optionCell(os, !tfo(o), cookieLen(o));
+  optionCell(os, !tfo(o) || noCookie(o), cookieLen(o));
   optionCell(os, !tfo(o), <f64>load<u32>(o + C.E_SYN_PAYLOAD));
-  optionCell(rs, !tfo(r), cookieLen(r));
+  optionCell(rs, !tfo(r) || noCookie(r), cookieLen(r));
 }
 
 // A history's letters as a cell: as they are, unless one needs quoting or encoding (then JS writes the row).

@@ -87,7 +87,11 @@ function options(e: usize): void {
   flag(K_ECE, (ecn & 1) != 0); flag(K_CWR, (ecn & 2) != 0); flag(K_AE, (ecn & 4) != 0);
   const cookie = load<i16>(e + C.E_TFO_COOKIE_LEN), data = load<u32>(e + C.E_SYN_PAYLOAD);
   raw(K_TFO);
-  if (cookie >= 0 || data > 0) { raw(K_CL); uint32(cookie > 0 ? <u32>cookie : 0); raw(K_DATA); uint32(data); raw(K_CLOSE); }
+  if (cookie >= 0 || data > 0) {
+    raw(K_CL);
+    if (cookie >= 0) uint32(<u32>cookie); else nullText(); // null: data on the SYN without a TFO option
+    raw(K_DATA); uint32(data); raw(K_CLOSE);
+  }
   else nullText();
   flag(K_MP, (bits & L.OPT_MPTCP) != 0);
   raw(K_CLOSE);

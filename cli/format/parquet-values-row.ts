@@ -58,9 +58,9 @@ function options(row: Row, o: OptionValues, r: OptionValues): void {
   rs ? row.bool(r.ece && !r.cwr) : row.nulls(1);
   os ? row.bool(o.mptcp) : row.nulls(1);
   rs ? row.bool(r.mptcp) : row.nulls(1);
-  os && o.tfo ? row.num(o.cookieLen) : row.nulls(1);
+  os && o.tfo && o.cookieLen !== null ? row.num(o.cookieLen) : row.nulls(1);
   os && o.tfo ? row.num(o.data) : row.nulls(1);
-  rs && r.tfo ? row.num(r.cookieLen) : row.nulls(1);
+  rs && r.tfo && r.cookieLen !== null ? row.num(r.cookieLen) : row.nulls(1);
 }
 
 // A side's TCP analysis columns (analysis-columns.ts, sideColumns).

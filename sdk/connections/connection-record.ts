@@ -79,8 +79,8 @@ export interface HandshakeOptions {
   timestamps: boolean;
   /** ECN setup: ECE and CWR on the SYN, ECE on the SYN/ACK (AE too for AccECN). */
   ecn: { ece: boolean; cwr: boolean; ae: boolean };
-  /** TCP Fast Open: cookie bytes (0 = cookie request), data carried on the SYN. */
-  tfo: { cookieLen: number; data: number } | null;
+  /** TCP Fast Open: cookie bytes (0 = cookie request; null = no TFO option, data on the SYN without one), data carried on the SYN. */
+  tfo: { cookieLen: number | null; data: number } | null;
   mptcp: boolean;
 }
 

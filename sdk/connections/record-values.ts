@@ -70,7 +70,8 @@ export class OptionValues {
   ae = false;
   /** TCP Fast Open: false for the record's null. */
   tfo = false;
-  cookieLen = 0;
+  /** null: data on the SYN without a TFO option. */
+  cookieLen: number | null = null;
   data = 0;
   mptcp = false;
 }
@@ -199,7 +200,7 @@ function options(s: ConnectionStore, e: number, v: OptionValues): void {
   v.cwr = (ecn & 2) !== 0;
   v.ae = (ecn & 4) !== 0;
   v.tfo = s.tfoCookieLen[e]! >= 0 || s.synPayload[e]! > 0;
-  v.cookieLen = Math.max(0, s.tfoCookieLen[e]!);
+  v.cookieLen = s.tfoCookieLen[e]! >= 0 ? s.tfoCookieLen[e]! : null; // -1: no TFO option
   v.data = s.synPayload[e]!;
   v.mptcp = (bits & L.OPT_MPTCP) !== 0;
 }

@@ -58,7 +58,10 @@ function sideOptions(o: HandshakeOptions | null, packet: string): string {
   if (o.timestamps) parts.push("timestamps");
   if (o.windowScale !== null) parts.push(`WS=${2 ** Math.min(14, o.windowScale)} (shift ${o.windowScale})`);
   if (o.mptcp) parts.push("MPTCP");
-  if (o.tfo) parts.push(o.tfo.cookieLen ? `TFO cookie ${o.tfo.cookieLen} B` : "TFO cookie request");
+  if (o.tfo) {
+    const c = o.tfo.cookieLen;
+    parts.push(c === null ? `${o.tfo.data} B of data, no TFO option` : c ? `TFO cookie ${c} B` : "TFO cookie request");
+  }
   return parts.join(" ") || "(none)";
 }
 

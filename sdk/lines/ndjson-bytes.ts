@@ -39,6 +39,11 @@ function numOrNullAt(out: ByteSink, k: Key, n: number | null): void {
   out.field(k.key, n);
 }
 
+// `{"cookieLen":` and the length, or null: data on the SYN without a TFO option.
+function cookieLenAt(out: ByteSink, n: number | null): void {
+  if (n === null) { out.raw(K.cookieLen); out.numOrNull(null); } else out.field(K.cookieLen, n);
+}
+
 function boolAt(out: ByteSink, k: Key, v: boolean): void {
   out.raw(v ? k.true : k.false);
 }
@@ -95,7 +100,7 @@ function options(out: ByteSink, o: OptionValues): void {
   boolAt(out, K.cwr, o.cwr);
   boolAt(out, K.ae, o.ae);
   if (!o.tfo) out.raw(K.tfo.null);
-  else { out.raw(K.tfo.key); out.field(K.cookieLen, o.cookieLen); out.field(K.data, o.data); out.raw(K.close); }
+  else { out.raw(K.tfo.key); cookieLenAt(out, o.cookieLen); out.field(K.data, o.data); out.raw(K.close); }
   boolAt(out, K.mptcp, o.mptcp);
   out.raw(K.close);
 }

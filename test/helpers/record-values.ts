@@ -18,7 +18,7 @@ export function valuesOf(c: ConnectionRecord): RecordValues {
   for (const [to, from] of [[v.orig, orig], [v.resp, resp]] as const) Object.assign(to, from, from.flags);
   for (const [to, from] of [[v.origOptions, h.options.orig], [v.respOptions, h.options.resp]] as [OptionValues, typeof h.options.orig][]) {
     to.seen = from !== null;
-    if (from) Object.assign(to, from, from.ecn, { tfo: from.tfo !== null, cookieLen: from.tfo?.cookieLen ?? 0, data: from.tfo?.data ?? 0 });
+    if (from) Object.assign(to, from, from.ecn, { tfo: from.tfo !== null, cookieLen: from.tfo?.cookieLen ?? null, data: from.tfo?.data ?? 0 });
   }
   return v;
 }

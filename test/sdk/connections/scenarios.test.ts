@@ -126,6 +126,12 @@ describe("handshakes", () => {
     expect(r.anomalies["syn-with-data"]).toBe(1);
   });
 
+  it("data on the SYN or the SYN/ACK without a TFO option: data counted, no cookie (not a cookie request)", async () => {
+    const r = await only(new Conversation().c({ flags: SYN, payload: 20 }).s({ flags: SYN | ACK, payload: 6 }).c(ACK));
+    expect(r.handshake.options.orig!.tfo).toEqual({ cookieLen: null, data: 20 });
+    expect(r.handshake.options.resp!.tfo).toEqual({ cookieLen: null, data: 6 });
+  });
+
   it("ECN and the other options negotiated on each side", async () => {
     const opts = [{ kind: "mss" as const, value: 1460 }, { kind: "sackPermitted" as const }, { kind: "timestamps" as const, value: 1, echo: 0 }, { kind: "nop" as const }, { kind: "wscale" as const, shift: 7 }];
     const c = new Conversation().c({ flags: SYN | ECE | CWR, options: opts }).s({ flags: SYN | ACK | ECE, options: [{ kind: "mss", value: 1200 }] }).c(ACK);

@@ -155,6 +155,13 @@ describe("renderLadder's TCP Fast Open marks", () => {
     });
   });
 
+  it("the header's options: a cookie request, a cookie, and data without the option said as such", async () => {
+    const { ladders } = await captureLadders(capture, compileFilter("tcp"));
+    const options = ladders.map((l) => /^Options: (.*)$/m.exec(renderLadder(l))![1]);
+    expect(options[0]).toMatch(/^client .*TFO cookie request; server .*TFO cookie 8 B$/);
+    expect(options[3]).toMatch(/^client MSS=1400 10 B of data, no TFO option; server/);
+  });
+
   it.skipIf(spawnSync("tshark", ["-v"]).status !== 0)("as tshark's Info column shows them", async () => {
     const out = spawnSync("tshark", ["-n", "-r", capture, "-Y", "tcp.flags.syn == 1", "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Info"], { encoding: "utf8" }).stdout;
     const mine = await synLabels();
