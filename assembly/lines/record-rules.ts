@@ -14,7 +14,7 @@ export function seqSpan(e: usize): f64 {
   if ((seen & need) != need) return load<f64>(e + C.E_PAYLOAD_BYTES);
   const top = load<u32>(e + C.E_TOP_SEQ), fin = load<u32>(e + C.E_LAST_FIN_POS);
   let end = <f64>load<u32>(e + C.E_TOP_WRAPS) * 4294967296 + <f64>top;
-  if ((seen & C.SEEN_FIN) && <i32>(top - fin) > 0) end -= <f64>(top - fin);
+  if ((seen & C.SEEN_FIN) && <i32>(top - fin) > 0) end -= 1; // the FIN's octet (record-values.ts)
   const span = end - <f64>load<u32>(e + C.E_START_SEQ);
   return span > 0 ? span : 0;
 }

@@ -155,13 +155,15 @@ export class RecordValues {
 }
 
 export function seqSpan(s: ConnectionStore, e: number): number {
-  // Zeek's endpoint size: the sequence span of the data sent, up to the FIN; the payload sum
-  // when the span is unknown. The highest sequence number counts its passes of 2^32.
+  // Zeek's endpoint size: the sequence span of what was sent, less the FIN's octet once a later
+  // sequence number passed it (data after a FIN counts, as Zeek's last_seq keeps moving past
+  // it); the payload sum when the span is unknown. The highest sequence number counts its
+  // passes of 2^32.
   const need = SEEN_START | SEEN_TOP;
   if ((s.seen[e]! & need) !== need) return s.payloadBytes[e]!;
   const top = s.topSeq[e]!;
   let end = s.topWraps[e]! * 4294967296 + top;
-  if (s.seen[e]! & SEEN_FIN && ((top - s.lastFinPos[e]!) | 0) > 0) end -= (top - s.lastFinPos[e]!) >>> 0;
+  if (s.seen[e]! & SEEN_FIN && ((top - s.lastFinPos[e]!) | 0) > 0) end -= 1;
   const span = end - s.startSeq[e]!;
   return span > 0 ? span : 0;
 }

@@ -64,6 +64,8 @@ export function mixedCapture(): Bytes {
     .c({ flags: F.SYN, payload: 20, options: [{ kind: "tfo", cookie: new Uint8Array(8) }] }).s(F.SYN | F.ACK).c(F.ACK).c(F.RST);
   // data on the SYN and on the SYN/ACK without a TFO option: no cookie (null), not a cookie request
   const synData = new Conversation({ clientPort: 40011 }).c({ flags: F.SYN, payload: 20 }).s({ flags: F.SYN | F.ACK, payload: 6 }).c(F.ACK);
+  // data after the FIN: counted in the sizes (Zeek's last_seq moves past the FIN)
+  const afterFin = new Conversation({ clientPort: 40012 }).c(F.SYN).s(F.SYN | F.ACK).c(F.ACK).c(F.ACK | F.PSH, 100).c(F.FIN | F.ACK).c(F.ACK | F.PSH, 10).s(F.FIN | F.ACK).c(F.ACK);
   const simultaneous = new Conversation({ clientPort: 40005, serverPort: 40006 }).c(F.SYN).s(F.SYN).c(F.SYN | F.ACK).s(F.SYN | F.ACK);
   const midStream = new Conversation({ clientPort: 40007, serverPort: 443 }).c(F.ACK | F.PSH, 100).c(F.ACK | F.PSH, 100).c(F.FIN | F.ACK);
   // retransmissions and repeated data both ways
@@ -72,7 +74,7 @@ export function mixedCapture(): Bytes {
   chatty.c(F.RST | F.ACK);
   const v6 = new Conversation({ v6: true, client: "2001:db8:0:0:1::c", server: "::ffff:10.1.2.3", clientPort: 40009 })
     .c(F.SYN).s(F.SYN | F.ACK).c(F.ACK).s(F.FIN | F.ACK).c(F.ACK);
-  const frames = merge(complete, rejected, unanswered, tfo, synData, simultaneous, midStream, chatty, v6);
+  const frames = merge(complete, rejected, unanswered, tfo, synData, afterFin, simultaneous, midStream, chatty, v6);
   // one connection inside VXLAN
   const ends = { src: "192.0.2.1", dst: "192.0.2.2" };
   const inner = ethernet(tcpIp({ src: "10.9.0.1", dst: "10.9.0.2", sport: 40010, dport: 80, flags: F.SYN }));

@@ -132,6 +132,20 @@ describe("handshakes", () => {
     expect(r.handshake.options.resp!.tfo).toEqual({ cookieLen: null, data: 6 });
   });
 
+  it("sizes as Zeek's: data after a FIN counts, the FIN's octet does not; unacknowledged SYN data too", async () => {
+    // Zeek's TCP_Endpoint::Size: max(last_seq, ack_seq) - start - 1 (the SYN), less 1 once a FIN
+    // was seen; last_seq keeps moving past the FIN. 100 bytes, the FIN, then 10 bytes after it:
+    const late = await only(handshake(new Conversation()).c(ACK | PSH, 100).c(FIN | ACK).c(ACK | PSH, 10).s(ACK).s(FIN | ACK).c(ACK));
+    expect(late.orig.bytes).toBe(110);
+    expect(late.anomalies["data-after-fin"]).toBe(1);
+    // 20 bytes on the SYN that the SYN/ACK does not take, then a FIN at ISN + 1: Zeek's 21 - 1 - 1.
+    const synData = await only(new Conversation().c({ flags: SYN, payload: 20 }).s(SYN | ACK).c(ACK).c({ flags: FIN | ACK, seq: 1001 }).s(FIN | ACK).c(ACK));
+    expect(synData.orig.bytes).toBe(19);
+    // The usual close: the last ACK's sequence number passes the FIN by its octet only.
+    const usual = await only(handshake(new Conversation()).c(ACK | PSH, 100).c(FIN | ACK).s(FIN | ACK).c(ACK));
+    expect(usual.orig.bytes).toBe(100);
+  });
+
   it("ECN and the other options negotiated on each side", async () => {
     const opts = [{ kind: "mss" as const, value: 1460 }, { kind: "sackPermitted" as const }, { kind: "timestamps" as const, value: 1, echo: 0 }, { kind: "nop" as const }, { kind: "wscale" as const, shift: 7 }];
     const c = new Conversation().c({ flags: SYN | ECE | CWR, options: opts }).s({ flags: SYN | ACK | ECE, options: [{ kind: "mss", value: 1200 }] }).c(ACK);
