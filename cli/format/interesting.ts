@@ -77,7 +77,10 @@ export class InterestingConnections {
   }
 }
 
-/** SYN to the third packet (µs): both RTT legs, or the first alone when the ACK was not seen. */
+/**
+ * The handshake's round trips (µs): both legs, each from the transmission its answer answered
+ * (waits for a retransmission are not in it), or the first alone when the ACK was not seen.
+ */
 export function handshakeTime(c: ConnectionRecord): number | null {
   return handshakeTimeOf(c.handshake.rttSynToSynAckUs, c.handshake.rttSynAckToAckUs);
 }

@@ -186,7 +186,7 @@ export function renderSummary(captures: CaptureSummary[], report: CaptureReport,
   if (slow.length) {
     const m = interesting.measured;
     const which = slow.length < m ? `the ${slow.length} slowest of ${m} measured` : m === 1 ? "the 1 measured" : `all ${m} measured`;
-    const title = `Slowest handshakes (${which}, slowest first; handshake: SYN to the third packet)`;
+    const title = `Slowest handshakes (${which}, slowest first; handshake: the round trips SYN to SYN/ACK plus SYN/ACK to ACK)`;
     out.push(...connectionList(title, slow, withDate));
   }
   if (interesting.failed.length || interesting.reset.length || slow.length) {

@@ -43,6 +43,12 @@ describe("handshakes", () => {
     expect(r.communityId).toMatch(/^1:[A-Za-z0-9+/]{27}=$/);
   });
 
+  it("SYN/ACK sent again under its ISN: leg 1 to its first transmission, leg 2 from its last (round trips, no wait)", async () => {
+    const c = new Conversation().c(SYN).s({ flags: SYN | ACK, dt: 10 }).s({ flags: SYN | ACK, seq: 5000, dt: 1000 }).c({ flags: ACK, dt: 1 });
+    const r = await only(c);
+    expect(r.handshake).toMatchObject({ outcome: "complete", synAckCount: 2, rttSynToSynAckUs: 10000, rttSynAckToAckUs: 1000 });
+  });
+
   it("retransmitted SYN: counted, RTT from the transmission that was answered", async () => {
     const c = new Conversation().c(SYN).c({ flags: SYN, seq: 1000, dt: 1000 }).s({ flags: SYN | ACK, dt: 30 }).c(ACK);
     const r = await only(c);
