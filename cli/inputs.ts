@@ -1,10 +1,12 @@
 // The captures named on the command line, in the order to read them: by the timestamp of
-// their first packet, so that rotated files read as one capture whatever their names. A
+// their first packet, so that rotated files read as one capture whatever their order on the
+// command line (equal times by name: sdk/decoder/capture-order.ts). A
 // capture that can be read only once (a named pipe, `<(...)`, standard input) is peeked at
 // without losing what the peek read (peekInput).
 
 import { peekInput, type CaptureInput } from "../sdk/index.js";
 import { lookUpInput } from "../sdk/decoder/capture-input.js";
+import { captureOrderKey, compareCaptureOrder } from "../sdk/decoder/capture-order.js";
 import { openErrorMessage } from "./report-error.js";
 import { sayError } from "./error-lines.js";
 
@@ -25,11 +27,12 @@ export function allCanBeOpened(files: string[]): boolean {
   return true;
 }
 
+/** `files` in capture order (compareCaptureOrder: by first packet, equal times by name), each peeked. */
 export async function orderByFirstPacket(files: string[]): Promise<CaptureInput[]> {
   if (files.length < 2) return files;
-  const stamped = await Promise.all(files.map(async (file, index) => {
+  const stamped = await Promise.all(files.map(async (file) => {
     const { first, input } = await peekInput(file);
-    return { input, index, key: first ? first.sec + first.nsec / 1e9 : Infinity };
+    return { input, key: captureOrderKey(file, first) };
   }));
-  return stamped.sort((a, b) => a.key - b.key || a.index - b.index).map((s) => s.input);
+  return stamped.sort((a, b) => compareCaptureOrder(a.key, b.key)).map((s) => s.input);
 }

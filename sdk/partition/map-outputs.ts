@@ -1,24 +1,20 @@
 // The reduce side's view of a partitions directory: every map output's manifest, checked (the
 // same format and packet layout as this build, the same buckets and decoder settings, no
 // capture twice, nothing missing or cut short), and every capture of every map output in one
-// capture order: by first packet, as rotated files are ordered for a scan (equal times: by map
-// output name, then by position in that map task), each with the packets before it (so that
+// capture order: by first packet, as rotated files are ordered for a scan (equal times: by name,
+// sdk/decoder/capture-order.ts), each with the packets before it (so that
 // frame numbers come out global) and with the capture clock's origin.
 
 import { closeSync, fstatSync, openSync, readSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import * as L from "../../assembly/layout.js";
 import { DEFAULT_TUNNEL_PORTS } from "../decoder/tunnels.js";
+import { compareCaptureOrder } from "../decoder/capture-order.js";
 import {
   BUCKET_MAGIC, CHUNK_HEADER_SIZE, CLOCK_ENTRY_SIZE, CLOCK_MAGIC, CLOCK_NAME, FILE_HEADER_SIZE, MANIFEST_NAME, MAP_PREFIX,
   PARTITION_FORMAT_VERSION, bucketName, chunkHeaderIntact, clockEntryIntact, manifestChecksum, otherVersion, readFileHeader,
   type Manifest, type PartitionedFile,
 } from "./format.js";
-
-/** Where a capture goes in capture order: by its first packet's time (none: last). */
-export function captureOrderKey(first: { sec: number; nsec: number } | null): number {
-  return first ? first.sec + first.nsec / 1e9 : Infinity;
-}
 
 /** Partitions that cannot be reduced: missing, incomplete, of another version, inconsistent. */
 export class PartitionError extends Error {}
@@ -143,8 +139,9 @@ function orderFiles(maps: MapOutput[]): OrderedFile[] {
     if (other !== undefined) throw new PartitionError(`${file.path} is in two map outputs (${other} and ${map.name}): its connections would be counted twice`);
     seen.set(key, map.name);
   }
-  const key = (f: PartitionedFile) => captureOrderKey(f.first);
-  all.sort((a, b) => key(a.file) - key(b.file) || (a.map.name < b.map.name ? -1 : a.map.name > b.map.name ? 1 : a.index - b.index));
+  // As a scan orders them (the manifest's path is absolute): by first packet, equal times by name.
+  const key = (f: PartitionedFile) => ({ first: f.first, path: f.path });
+  all.sort((a, b) => compareCaptureOrder(key(a.file), key(b.file)) || (a.map.name < b.map.name ? -1 : a.map.name > b.map.name ? 1 : a.index - b.index));
   let packetBase = 0;
   return all.map(({ map, file }) => {
     const ordered = { map, file, packetBase };

@@ -17,7 +17,7 @@ import type { CaptureInput } from "../decoder/capture-input.js";
 import type { CaptureSummary, DecodeCaptureOptions } from "../decoder/decode-capture.js";
 import { acquireScanMemory, releaseScanMemory } from "../wasm-memory.js";
 import { BucketFiles } from "./bucket-files.js";
-import { captureOrderKey } from "./map-outputs.js";
+import { captureOrderKey, compareCaptureOrder } from "../decoder/capture-order.js";
 import { checkDirectory, checkPartitionArguments } from "../options.js";
 import { MANIFEST_NAME, MAP_PREFIX, NO_TICK, PARTITION_FORMAT_VERSION, manifestChecksum, type Manifest, type PartitionedFile } from "./format.js";
 
@@ -91,8 +91,8 @@ function sizeOf(file: string): number {
 }
 
 /**
- * `files` in capture order: by first packet, equal times in the order given (the reduce orders
- * every map output's files so, and reads each map output's batches in its files' order), each
+ * `files` in capture order (compareCaptureOrder: by first packet, equal times by name; the reduce
+ * orders every map output's files so, and reads each map output's batches in its files' order), each
  * with the input to read it from: a pipe is read once, what its peek read given again (peekInput).
  */
 async function inCaptureOrder(files: string[], signal: AbortSignal | undefined): Promise<{ files: string[]; inputs: CaptureInput[] }> {
@@ -100,9 +100,9 @@ async function inCaptureOrder(files: string[], signal: AbortSignal | undefined):
   // Abortable: a pipe's peek waits for its writer (Ctrl-C stops the task there too).
   const peeked = await abortable(Promise.all(files.map(async (file, index) => {
     const { first, input } = await peekInput(file);
-    return { file, input, index, key: captureOrderKey(first) };
+    return { file, input, key: captureOrderKey(file, first) };
   })), signal);
-  peeked.sort((a, b) => a.key - b.key || a.index - b.index);
+  peeked.sort((a, b) => compareCaptureOrder(a.key, b.key));
   return { files: peeked.map((p) => p.file), inputs: peeked.map((p) => p.input) };
 }
 

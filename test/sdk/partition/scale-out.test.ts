@@ -3,7 +3,7 @@
 // of the same files, record for record, ids and frame numbers included.
 
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 // The partition API as the package exports it.
@@ -15,6 +15,9 @@ import { corpusDir } from "../../helpers/decode.js";
 import { orderByFirstPacket } from "../../../cli/inputs.js";
 import { readdirSync } from "node:fs";
 import { generateCapture } from "../../../bench/generate.js";
+import { Conversation } from "../../helpers/conversation.js";
+import { writePcap } from "../../helpers/capture-writer.js";
+import { F } from "../../helpers/packets.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ths-partition-"));
 let files: string[];
@@ -54,6 +57,29 @@ describe("partition, then a reduce per bucket", () => {
     expect(crossing.length).toBeGreaterThan(20);
     expect(union.length).toBe(single.length);
     expect(byId(union)).toEqual(byId(single));
+  }, 120_000);
+
+  it("rotated files whose first packets share a time: one order for any grouping of map tasks and any command line", async () => {
+    // One connection's 10 packets at one instant, 2 to a file: read in another order, its
+    // history and sizes change (the map outputs' names, hashes of paths, once broke such ties).
+    const { SYN, ACK, PSH, FIN } = F;
+    const c = new Conversation({ start: 1_700_000_500 }).c(SYN).s({ flags: SYN | ACK, dt: 0 }).c({ flags: ACK, dt: 0 })
+      .c({ flags: ACK | PSH, payload: 10, dt: 0 }).s({ flags: ACK, dt: 0 }).s({ flags: ACK | PSH, payload: 20, dt: 0 }).c({ flags: ACK, dt: 0 })
+      .c({ flags: FIN | ACK, dt: 0 }).s({ flags: FIN | ACK, dt: 0 }).c({ flags: ACK, dt: 0 });
+    const tied = Array.from({ length: 5 }, (_, k) => {
+      const file = join(dir, `tied-${k}.pcap`);
+      writeFileSync(file, writePcap(c.frames.slice(2 * k, 2 * k + 2)));
+      return file;
+    });
+    const inOrder = (await scan(tied)).connections;
+    expect(inOrder.map((r) => [r.history, r.connState])).toEqual([["ShADadFf", "SF"]]);
+    // The command orders them so from any command line.
+    expect((await scan(await orderByFirstPacket([...tied].reverse()))).connections).toEqual(inOrder);
+    for (const groups of [[[4], [3], [2], [1], [0]], [[0, 4], [2, 1, 3]], [[3, 1, 4, 0, 2]]]) {
+      const out = join(dir, `tied-parts-${groups.length}`);
+      for (const g of groups) await partitionCaptures(g.map((k) => tied[k]!), out, { buckets: 2 });
+      expect(byId(await reduceAll(out, 2)), JSON.stringify(groups)).toEqual(byId(inOrder));
+    }
   }, 120_000);
 
   it("carries each tunnelled record's levels: the reduce gives the scan's tunnel chains", async () => {
