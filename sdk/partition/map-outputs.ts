@@ -131,13 +131,17 @@ function decoding(d: Manifest["decoder"]): string {
 
 function orderFiles(maps: MapOutput[]): OrderedFile[] {
   const all = maps.flatMap((map) => map.manifest.files.map((file, index) => ({ map, file, index })));
-  const seen = new Map<string, string>();
+  const seen = new Map<string, { map: string; bytes: number }>();
   for (const { map, file } of all) {
     // The first packet's time too: two pipes read at the same path (/dev/fd/63) are two captures.
-    const key = `${file.path}\0${file.bytes}\0${JSON.stringify(file.first)}`;
+    // Not the size: a file partitioned again once it had grown is the same capture.
+    const key = `${file.path}\0${JSON.stringify(file.first)}`;
     const other = seen.get(key);
-    if (other !== undefined) throw new PartitionError(`${file.path} is in two map outputs (${other} and ${map.name}): its connections would be counted twice`);
-    seen.set(key, map.name);
+    if (other !== undefined) {
+      const sizes = other.bytes !== file.bytes ? ` (at ${other.bytes} and ${file.bytes} bytes: a file that grew between two tasks? remove the older output)` : "";
+      throw new PartitionError(`${file.path} is in two map outputs (${other.map} and ${map.name})${sizes}: its connections would be counted twice`);
+    }
+    seen.set(key, { map: map.name, bytes: file.bytes });
   }
   // As a scan orders them (the manifest's path is absolute): by first packet, equal times by name.
   const key = (f: PartitionedFile) => ({ first: f.first, path: f.path });

@@ -45,9 +45,13 @@ export function mapOutputName(files: readonly string[]): string {
   return outputName(files.map(fileIdentity));
 }
 
-/** What identifies a regular file's capture: its absolute path and its size. */
-function fileIdentity(file: string): [string, number] {
-  return [resolve(file), sizeOf(file)];
+/**
+ * What identifies a regular file's capture: its absolute path. Not its size: a task run again
+ * once a file cut short has been copied whole must replace the output of its first run, not
+ * sit beside it (the reduce would count the file twice).
+ */
+function fileIdentity(file: string): [string] {
+  return [resolve(file)];
 }
 
 function outputName(identity: unknown[]): string {

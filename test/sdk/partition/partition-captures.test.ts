@@ -4,7 +4,7 @@
 // same map output.
 
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { scan, partitionCaptures, createBucketScanner, openPartitionSet, mapOutputName, type ConnectionRecord } from "../../../sdk/index.js";
@@ -40,6 +40,25 @@ describe("partitionCaptures over files out of capture order", () => {
     const again = await partitionCaptures([files[0]!, files[1]!], out, { buckets: 2 });
     expect(again.dir).toBe(first.dir);
     expect(readdirSync(out)).toEqual([mapOutputName([files[0]!, files[1]!])]);
+  }, 120_000);
+
+  it("a retry once a file cut short was copied whole replaces its output; the same file in two outputs is refused", async () => {
+    const out = join(dir, "grown");
+    const live = join(dir, "live.pcap");
+    const whole = readFileSync(files[0]!);
+    writeFileSync(live, whole.subarray(0, Math.floor(whole.length / 2))); // still being copied
+    const cut = await partitionCaptures([live], out, { buckets: 1 });
+    expect(cut.captures[0]!.error?.code).toMatch(/^capture\.truncated_record/);
+    writeFileSync(live, whole);
+    const again = await partitionCaptures([live], out, { buckets: 1 });
+    expect(again.dir).toBe(cut.dir);
+    expect(readdirSync(out)).toHaveLength(1);
+    const reduced: ConnectionRecord[] = [];
+    for await (const c of createBucketScanner(openPartitionSet(out, 0), 0)) reduced.push(c);
+    expect(reduced.map((r) => JSON.stringify(r)).sort()).toEqual((await scan(live)).connections.map((r) => JSON.stringify(r)).sort());
+    // A second task naming it beside another file: the file in two outputs, whatever the sizes.
+    await partitionCaptures([live, files[1]!], out, { buckets: 1 });
+    expect(() => openPartitionSet(out, 0)).toThrow(/live\.pcap is in two map outputs .*: its connections would be counted twice/);
   }, 120_000);
 });
 
