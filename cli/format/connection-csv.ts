@@ -73,7 +73,8 @@ export const CSV_COLUMNS: CsvColumn[] = [
   option("orig_tfo_cookie_len", "orig", (o) => o.tfo?.cookieLen ?? null),
   option("orig_tfo_data", "orig", (o) => o.tfo?.data ?? null),
   option("resp_tfo_cookie_len", "resp", (o) => o.tfo?.cookieLen ?? null),
-  ["anomalies", (c) => Object.entries(c.anomalies).map(([k, n]) => `${k}=${n}`).join(";")],
+  // null (an empty cell; Parquet's null) when there is none
+  ["anomalies", (c) => Object.entries(c.anomalies).map(([k, n]) => `${k}=${n}`).join(";") || null],
   ["first_packet", (c) => c.firstPacket],
   ["last_packet", (c) => c.lastPacket],
   // Wireshark's TCP analysis, per side (analysis-columns.ts).

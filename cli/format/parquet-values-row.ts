@@ -133,7 +133,7 @@ function pushRow(row: Row, cells: ParquetColumnBuffer[], v: RecordValues): void 
   options(row, v.origOptions, v.respOptions);
   let anomalies = "";
   for (let k = 0; k < v.anomalyCount; k++) anomalies += `${k ? ";" : ""}${v.anomalyNames[k]}=${v.anomalyCounts[k]}`;
-  row.str(anomalies);
+  row.str(anomalies || null); // null where the csv cell is empty
   row.num(v.firstPacket);
   row.num(v.lastPacket);
   analysis(row, v.origAnalysis);

@@ -129,6 +129,13 @@ describe("records read back by DuckDB", () => {
     const records = ndjson(SAMPLE);
     await expectSameStateCounts(out, records);
     await expectSameRecords(out, records);
+    // The README's rule: null is what the csv leaves empty (anomalies was an empty string).
+    const csv = run(["--format", "csv", SAMPLE]).stdout.trim().split("\r\n").map((l) => l.split(",")); // no quoted cell here
+    const header = csv.shift()!;
+    const names = header.filter((n) => n !== "ts");
+    const nulls = await rows(`SELECT ${names.map((n) => `${n} IS NULL AS ${n}`).join(", ")} FROM read_parquet(${q(out)})`);
+    expect(nulls.map((r) => names.map((n) => r[n]))).toEqual(csv.map((cells) => names.map((n) => cells[header.indexOf(n)] === "")));
+    expect(nulls.filter((r) => r.anomalies === false)).toHaveLength(1); // the one-sided connection
   });
 
   it("a generated capture (IPv4 and IPv6, VLANs, every ending): the same, with 2 threads", async () => {
