@@ -129,10 +129,10 @@ export function writeFileHeader(view: DataView, magic: string, entrySize: number
 
 /** Checks a file header; returns its two file-specific words, or a sentence saying what is wrong. */
 export function readFileHeader(bytes: Uint8Array, magic: string, entrySize: number): { a: number; b: number } | string {
-  if (bytes.length < FILE_HEADER_SIZE) return "shorter than its header";
+  if (bytes.length < FILE_HEADER_SIZE) return `byte ${bytes.length}: the file ends inside its header (${FILE_HEADER_SIZE} bytes): cut short`;
   const view = new DataView(bytes.buffer, bytes.byteOffset, FILE_HEADER_SIZE);
   const got = String.fromCharCode(...bytes.subarray(0, 8));
-  if (got !== magic) return `not a ${magic === BUCKET_MAGIC ? "bucket" : "clock"} file`;
+  if (got !== magic) return `byte 0: not a ${magic === BUCKET_MAGIC ? "bucket" : "clock"} file (its first 8 bytes are not "${magic}"): damaged, or another file put there`;
   const version = view.getUint32(8, true), layout = view.getUint32(12, true);
   const intact = view.getUint32(28, true) === checksum(bytes.subarray(0, 28));
   if (version !== PARTITION_FORMAT_VERSION || layout !== L.LAYOUT_VERSION) {
@@ -144,7 +144,7 @@ export function readFileHeader(bytes: Uint8Array, magic: string, entrySize: numb
       + "(run its partition task again with this version)";
   }
   if (!intact) return "byte 0: the file header's checksum does not match: damaged";
-  if (view.getUint32(16, true) !== entrySize) return "of another entry size";
+  if (view.getUint32(16, true) !== entrySize) return `byte 16: entries of ${view.getUint32(16, true)} bytes, not ${entrySize}: written by another build`;
   return { a: view.getUint32(20, true), b: view.getUint32(24, true) };
 }
 

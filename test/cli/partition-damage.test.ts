@@ -144,6 +144,8 @@ describe("the other partition files damaged: refused before anything is written 
   it("a clock entry, or the clock file's header", () => {
     refused(damaged("clock", "clock.bin", flip(32 + 3 * 24 + 9)), `byte ${32 + 3 * 24}: a clock entry's checksum does not match: damaged (run its partition task again)`);
     refused(damaged("clock-header", "clock.bin", flip(20)), "byte 0: the file header's checksum does not match: damaged");
+    refused(damaged("bucket-magic", "bucket-00000.bin", flip(3)), 'byte 0: not a bucket file (its first 8 bytes are not "THSBUCKT"): damaged, or another file put there');
+    refused(damaged("clock-magic", "clock.bin", flip(3)), 'byte 0: not a clock file (its first 8 bytes are not "THSCLOCK"): damaged, or another file put there');
   });
 
   it("a manifest's field changed (valid JSON still)", () => {
