@@ -222,7 +222,10 @@ export const STAT_EARLIEST_TS_NSEC = STAT_AMSDU_DROPPED + 2;
 // length on the wire, at any tunnel level: dropped, as Zeek drops them (weird truncated_IP_len),
 // and counted as unreadable IP too. A frame the snaplen cut is judged by its original length.
 export const STAT_IP_LEN_PAST_WIRE = STAT_AMSDU_DROPPED + 3;
-export const STAT_COUNT = STAT_AMSDU_DROPPED + 4;
+// pcapng blocks that are no packet but a frame in Wireshark's numbering (a systemd journal entry,
+// a custom block, a Sysdig event): frame numbers count them, STAT_PACKETS (capinfos's) does not.
+export const STAT_NON_PACKET_FRAMES = STAT_AMSDU_DROPPED + 4;
+export const STAT_COUNT = STAT_AMSDU_DROPPED + 5;
 
 // ---------------------------------------------------------------------------------------------
 // decode() status after each call.

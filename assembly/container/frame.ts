@@ -1,7 +1,7 @@
 // One captured frame, whatever container it came from: counts it and hands it to the link layer.
 
 import {
-  STAT_PACKETS, STAT_NON_IP, STAT_TRUNCATED, STAT_BYTES_CAPTURED, STAT_BYTES_ORIGINAL,
+  STAT_PACKETS, STAT_NON_PACKET_FRAMES, STAT_TRUNCATED, STAT_BYTES_CAPTURED, STAT_BYTES_ORIGINAL,
   WARN_CAPLEN_GT_ORIGLEN,
 } from "../layout";
 import { countStat, addStat, noteTimestamp, warn } from "../counters";
@@ -11,7 +11,7 @@ import { packetIndex, nextPacket, skipFrame } from "./state";
 
 @inline export function decodeFrame(
   p: usize, capLen: u32, origLen: u32, linkType: u32, fcsBytes: u32, iface: u32,
-  tsSec: f64, tsNsec: u32, fileOffset: f64,
+  tsSec: f64, tsNsec: u32, fileOffset: f64, timed: bool = true,
 ): void {
   beginPacket(tsSec, tsNsec, fileOffset, packetIndex, capLen, origLen, iface, linkType);
   countStat(STAT_PACKETS);
@@ -19,7 +19,8 @@ import { packetIndex, nextPacket, skipFrame } from "./state";
   addStat(STAT_BYTES_ORIGINAL, <f64>origLen);
   if (capLen < origLen) countStat(STAT_TRUNCATED);
   else if (capLen > origLen) warn(WARN_CAPLEN_GT_ORIGLEN, fileOffset, packetIndex, <f64>capLen);
-  noteTimestamp(tsSec, tsNsec, fileOffset, <f64>packetIndex);
+  // A Simple Packet Block has no time of its own (it takes the packet's before): not a capture time.
+  if (timed) noteTimestamp(tsSec, tsNsec, fileOffset, <f64>packetIndex);
   // A frame check sequence is only there when the whole frame was captured.
   let end = capLen;
   if (fcsBytes != 0 && capLen >= origLen && capLen >= fcsBytes) end -= fcsBytes;
@@ -30,9 +31,8 @@ import { packetIndex, nextPacket, skipFrame } from "./state";
   nextPacket(tsSec, tsNsec);
 }
 
-/** A record that is no packet but a frame in Wireshark's numbering: counted as a frame that is not IP. */
+/** A record that is no packet but a frame in Wireshark's numbering: it takes a frame number, and is no packet. */
 export function countRecordFrame(): void {
-  countStat(STAT_PACKETS);
-  countStat(STAT_NON_IP);
+  countStat(STAT_NON_PACKET_FRAMES);
   skipFrame();
 }

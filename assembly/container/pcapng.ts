@@ -246,6 +246,6 @@ function readSimplePacket(b: usize, len: u32, offset: f64): bool {
   if (snaplen != 0 && capLen > snaplen) capLen = snaplen;
   if (capLen > len - 16) capLen = len - 16;
   decodeFrame(b + 12, capLen, origLen, load<u32>(s, IF_LINKTYPE), load<u32>(s, IF_FCS), 0,
-    lastTsSec, lastTsNsec, offset);
+    lastTsSec, lastTsNsec, offset, false);
   return true;
 }

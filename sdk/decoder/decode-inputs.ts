@@ -35,6 +35,6 @@ export async function* decodeInputs(
     }
     const summary = decoding.summary();
     summaries.push(summary);
-    packetBase += summary.stats.packets;
+    packetBase += summary.stats.packets + summary.stats.nonPacketFrames; // the frames it numbered
   }
 }

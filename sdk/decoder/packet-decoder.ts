@@ -61,7 +61,13 @@ export interface DecoderPlacement {
 }
 
 export interface CaptureStats {
+  /** Packets, as capinfos counts them. */
   packets: number;
+  /**
+   * pcapng blocks that are frames in Wireshark's numbering but no packets (systemd journal
+   * entries, custom blocks, Sysdig events): a frame number each, beside the packets'.
+   */
+  nonPacketFrames: number;
   tcp: number;
   tcpUnreadable: number;
   udp: number;
@@ -304,6 +310,7 @@ export class PacketDecoder {
       Number.isNaN(s[L.STAT_FIRST_TS_SEC]) ? null : { sec: s[secSlot]!, nsec: s[nsecSlot]! };
     return {
       packets: s[L.STAT_PACKETS]!,
+      nonPacketFrames: s[L.STAT_NON_PACKET_FRAMES]!,
       tcp: s[L.STAT_TCP]!,
       tcpUnreadable: s[L.STAT_TCP_UNREADABLE]!,
       udp: s[L.STAT_UDP]!,

@@ -185,7 +185,7 @@ export async function partitionCaptures(given: string[], outDir: string, options
       return {
         source: c.source, path: resolve(files[k]!), bytes: regular[k] ? sizeOf(files[k]!) : c.bytesRead,
         first: first ? { sec: first.sec, nsec: first.nsec } : null,
-        packets: c.stats.packets, firstTracked: firstTracked[k] ?? null, batches: [start, nextBatch],
+        packets: c.stats.packets + c.stats.nonPacketFrames, firstTracked: firstTracked[k] ?? null, batches: [start, nextBatch],
         error: c.error ? { code: c.error.code, message: c.error.message, offset: c.error.offset, packet: c.error.packet } : null,
       };
     });
