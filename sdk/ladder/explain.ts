@@ -23,7 +23,9 @@ export function explainHandshake(c: ConnectionRecord): string {
       return `The handshake completed${retries}${total ? ` in ${total}` : ""} (${legs}).`;
     }
     case "rejected": return `The server rejected the connection: it answered the SYN${retries} with a RST (nothing listening on port ${c.resp.port}, or a firewall).`;
-    case "unanswered": return `Nobody answered: ${plural(h.synCount, "SYN")} went out and no SYN/ACK or RST came back (host down, packets dropped, or a filtering firewall).`;
+    case "unanswered": return c.resp.pkts > 0
+      ? `No SYN/ACK or RST was captured after ${plural(h.synCount, "SYN")}, yet the server sent ${plural(c.resp.pkts, "packet")}: the capture missed its SYN/ACK, so the handshake cannot be timed.`
+      : `Nobody answered: ${plural(h.synCount, "SYN")} went out and no SYN/ACK or RST came back (host down, packets dropped, or a filtering firewall).`;
     case "aborted": return "The server answered with a SYN/ACK, but the connection was reset before the handshake's final ACK.";
     case "syn-ack-only": return "The capture has the server's SYN/ACK but not the client's SYN (it started late or missed a packet); roles are inferred.";
     case "simultaneous-open": return "Both sides sent a SYN (simultaneous open); Zeek's model splits this into separate connections.";

@@ -28,9 +28,10 @@ function bytes(n: number): string {
 
 function arrow(label: string, toServer: boolean, width: number): string {
   const room = width - 2;
-  const inner = ` ${label} `;
-  const text = inner.length > room - 4 ? inner.slice(0, room - 5) + "… " : inner;
-  const dashes = room - text.length;
+  const text = ` ${label} `;
+  // A label longer than the arrows (two analysis marks and a long Seq) lengthens its own arrow:
+  // cut, it lost its Win and Len.
+  const dashes = Math.max(4, room - text.length);
   const left = 2, right = dashes - left;
   return toServer ? `|${"-".repeat(left)}${text}${"-".repeat(right - 1)}>|` : `|<${"-".repeat(left - 1)}${text}${"-".repeat(right)}|`;
 }
@@ -73,7 +74,7 @@ function utcTime(ts: string): string {
   return `${date.replace("T", " ")}.${String(nsec).padStart(9, "0")} UTC`;
 }
 
-function header(c: ConnectionRecord, ladder: ConnectionLadder, scaling: boolean): string[] {
+function header(c: ConnectionRecord, ladder: ConnectionLadder, scales: WindowScales): string[] {
   const client = formatEndpoint(c.orig.addr, c.orig.port), server = formatEndpoint(c.resp.addr, c.resp.port);
   const o = c.handshake.options;
   const frames = ladder.packets.length ? `, frames ${ladder.packets[0]!.frame}-${ladder.packets[ladder.packets.length - 1]!.frame}` : "";
@@ -83,9 +84,26 @@ function header(c: ConnectionRecord, ladder: ConnectionLadder, scaling: boolean)
     `Began ${utcTime(c.ts)}; ${count} packet${count === 1 ? "" : "s"}${frames}`,
     `Options: client ${sideOptions(o.orig, "SYN")}; server ${sideOptions(o.resp, "SYN/ACK")}`,
   ];
-  if (scaling) lines.push("Win is scaled by its sender's WS multiplier (2^shift), as Wireshark shows it");
-  else if (o.orig?.windowScale != null || o.resp?.windowScale != null) lines.push("Win is as sent: only one side offered window scaling");
+  const [orig, resp] = scales;
+  if (orig !== null && resp !== null) lines.push("Win is scaled by its sender's WS multiplier (2^shift), as Wireshark shows it");
+  else if (orig !== null || resp !== null) {
+    const [scaled, unseen, packet] = orig !== null ? ["client", "server", "SYN/ACK"] : ["server", "client", "SYN"];
+    lines.push(`Win is scaled for the ${scaled} by its WS multiplier, as Wireshark shows it (the ${unseen}'s ${packet} was not captured); the ${unseen}'s as sent`);
+  } else if (o.orig?.windowScale != null || o.resp?.windowScale != null) lines.push("Win is as sent: only one side offered window scaling");
   return lines;
+}
+
+/** Each side's window-scale shift as Wireshark applies it (null: windows shown as sent). */
+type WindowScales = [orig: number | null, resp: number | null];
+
+// RFC 7323: scaling is in force when both SYNs offered it. Wireshark also scales a side by its
+// own offer when the other side's SYN (or SYN/ACK) was not captured, that side's windows then
+// shown as sent; a side seen without the option turns scaling off for both.
+function windowScales(c: ConnectionRecord): WindowScales {
+  const o = c.handshake.options.orig, r = c.handshake.options.resp;
+  const orig = o?.windowScale ?? null, resp = r?.windowScale ?? null;
+  if (o && r) return orig !== null && resp !== null ? [orig, resp] : [null, null];
+  return [o ? orig : null, r ? resp : null];
 }
 
 /**
@@ -113,10 +131,12 @@ export function renderLadder(ladder: ConnectionLadder): string {
   const client = formatEndpoint(c.orig.addr, c.orig.port), server = formatEndpoint(c.resp.addr, c.resp.port);
 
   const [baseOrig, baseResp] = relativeBases(ladder.packets);
-  // Windows are shown scaled, as Wireshark does, once both SYNs offered window scaling.
-  const scaleOrig = c.handshake.options.orig?.windowScale ?? null, scaleResp = c.handshake.options.resp?.windowScale ?? null;
-  const scaling = scaleOrig !== null && scaleResp !== null;
-  const window = (p: LadderPacket) => (scaling && !(p.flags & 0x02) ? p.window * 2 ** Math.min(14, p.fromOrig ? scaleOrig! : scaleResp!) : p.window);
+  // Windows are shown scaled as Wireshark shows them (windowScales); a SYN's never.
+  const scales = windowScales(c);
+  const window = (p: LadderPacket) => {
+    const shift = scales[p.fromOrig ? 0 : 1];
+    return shift !== null && !(p.flags & 0x02) ? p.window * 2 ** Math.min(14, shift) : p.window;
+  };
   // Duplicate ACKs name the first packet of their side with that ACK number and their count
   // since, as Wireshark's "11#2" (window updates in between do not start a new count).
   const ackOf = [-1, -1], dupOf = [0, 0], dups = [0, 0];
@@ -149,13 +169,17 @@ export function renderLadder(ladder: ConnectionLadder): string {
   const timeWidth = Math.max(decimals + 4, ...ladder.packets.map((p) => p.time.toFixed(decimals).length));
   const gutter = `${"".padStart(frameWidth)}  ${"".padStart(timeWidth)}  ${"".padEnd(STATE_WIDTH)} `;
 
-  const out = header(c, ladder, scaling);
+  const out = header(c, ladder, scales);
   out.push("");
   out.push(`${"frame".padStart(frameWidth)}  ${"time (s)".padStart(timeWidth)}  ${"client".padEnd(STATE_WIDTH)} ${client.padEnd(Math.max(client.length + 1, arrowWidth - server.length))}${server}  server`);
 
   const finEnd: [number | null, number | null] = [null, null]; // [client, server] raw seq after FIN
   const first = ladder.packets[0];
-  let sides: RfcSides = first && first.flags & 0x02 ? { client: "CLOSED", server: "LISTEN" } : { client: "ESTABLISHED", server: "ESTABLISHED" };
+  // A SYN first: both closed, the server listening. A SYN/ACK first: its sender listened and
+  // its peer had sent the SYN the capture missed. Else the connection was open already.
+  let sides: RfcSides = !first || !(first.flags & 0x02) ? { client: "ESTABLISHED", server: "ESTABLISHED" }
+    : !(first.flags & 0x10) ? { client: "CLOSED", server: "LISTEN" }
+      : first.fromOrig ? { client: "LISTEN", server: "SYN-SENT" } : { client: "SYN-SENT", server: "LISTEN" };
   // A server never heard from has no state we could know.
   const serverSilent = !ladder.packets.some((p) => !p.fromOrig);
   const advance = (p: LadderPacket) => {

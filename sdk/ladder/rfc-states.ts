@@ -7,6 +7,8 @@ export type RfcState =
 
 const SYN = 0x02, FIN = 0x01, RST = 0x04, ACK = 0x10;
 
+const HANDSHAKING = new Set<RfcState>(["SYN-SENT", "SYN-RECEIVED", "LISTEN"]);
+
 export interface RfcSides { client: RfcState; server: RfcState }
 
 /**
@@ -30,8 +32,11 @@ export function advanceRfc(sides: RfcSides, fromClient: boolean, flags: number, 
         if (receiver === "SYN-SENT") receiver = "ESTABLISHED";
       }
     } else if (flags & ACK) {
-      if (receiver === "SYN-RECEIVED") receiver = "ESTABLISHED";
-      if (sender === "SYN-RECEIVED") sender = "ESTABLISHED";
+      // An ACK ends the handshake for both sides, also where the capture missed a part of it:
+      // a sender still SYN-SENT received the SYN/ACK unseen, one still LISTEN sent it unseen
+      // (and a receiver so waiting gets this ACK).
+      if (HANDSHAKING.has(receiver)) receiver = "ESTABLISHED";
+      if (HANDSHAKING.has(sender)) sender = "ESTABLISHED";
       if (finAcked) {
         if (receiver === "FIN-WAIT-1") receiver = "FIN-WAIT-2";
         else if (receiver === "CLOSING") receiver = "TIME-WAIT";

@@ -6,30 +6,38 @@ import * as A from "../../assembly/analysis-layout.js";
 import type { ConnectionRecord } from "../connections/connection-record.js";
 import type { SideAnalysis } from "../connections/analysis/analysis-result.js";
 
+// In the Info column's order: Wireshark's dissector adds the marks retransmissions first,
+// then lost segments, window, keep-alive, duplicate ACK and zero-window marks, each put in
+// FRONT of the column, so they read in the reverse of that order ("[TCP ZeroWindow] [TCP
+// ACKed unseen segment]"). 0 stands for the duplicate ACK, whose text carries its counts.
 const MARKS: [number, string][] = [
-  [A.V_RETRANSMISSION, "TCP Retransmission"],
-  [A.V_FAST_RETRANSMISSION, "TCP Fast Retransmission"],
-  [A.V_SPURIOUS_RETRANSMISSION, "TCP Spurious Retransmission"],
-  [A.V_OUT_OF_ORDER, "TCP Out-Of-Order"],
-  [A.V_LOST_SEGMENT, "TCP Previous segment not captured"],
-  [A.V_ACKED_UNSEEN, "TCP ACKed unseen segment"],
+  [A.V_ZERO_WINDOW_PROBE_ACK, "TCP ZeroWindowProbeAck"],
   [A.V_ZERO_WINDOW, "TCP ZeroWindow"],
   [A.V_ZERO_WINDOW_PROBE, "TCP ZeroWindowProbe"],
-  [A.V_ZERO_WINDOW_PROBE_ACK, "TCP ZeroWindowProbeAck"],
+  [A.V_DUP_ACK, ""],
+  [A.V_KEEP_ALIVE_ACK, "TCP Keep-Alive ACK"],
+  [A.V_KEEP_ALIVE, "TCP Keep-Alive"],
   [A.V_WINDOW_FULL, "TCP Window Full"],
   [A.V_WINDOW_UPDATE, "TCP Window Update"],
-  [A.V_KEEP_ALIVE, "TCP Keep-Alive"],
-  [A.V_KEEP_ALIVE_ACK, "TCP Keep-Alive ACK"],
+  [A.V_ACKED_UNSEEN, "TCP ACKed unseen segment"],
+  [A.V_LOST_SEGMENT, "TCP Previous segment not captured"],
+  [A.V_OUT_OF_ORDER, "TCP Out-Of-Order"],
+  [A.V_SPURIOUS_RETRANSMISSION, "TCP Spurious Retransmission"],
+  [A.V_FAST_RETRANSMISSION, "TCP Fast Retransmission"],
+  [A.V_RETRANSMISSION, "TCP Retransmission"],
 ];
 
 /**
- * "[TCP Dup ACK 5#2] [TCP ZeroWindow]": `dupOf` is the frame of the ACK this one repeats and
+ * "[TCP ZeroWindow] [TCP Dup ACK 5#2]": `dupOf` is the frame of the ACK this one repeats and
  * `dupCount` how many times it has been repeated so far (Wireshark's "frame#count").
  */
 export function verdictMarks(v: number, dupOf = 0, dupCount = 0): string {
   const marks: string[] = [];
-  for (const [bit, text] of MARKS) if (v & bit) marks.push(`[${text}]`);
-  if (v & A.V_DUP_ACK) marks.push(dupOf > 0 ? `[TCP Dup ACK ${dupOf}#${dupCount}]` : "[TCP Dup ACK]");
+  for (const [bit, text] of MARKS) {
+    if (!(v & bit)) continue;
+    if (bit === A.V_DUP_ACK) marks.push(dupOf > 0 ? `[TCP Dup ACK ${dupOf}#${dupCount}]` : "[TCP Dup ACK]");
+    else marks.push(`[${text}]`);
+  }
   return marks.join(" ");
 }
 

@@ -173,3 +173,44 @@ describe("renderLadder's TCP Fast Open marks", () => {
     }
   });
 });
+
+// A part of the handshake the capture missed: Wireshark still scales the windows of a side whose
+// SYN offered window scaling (the other side's shown as sent), and the sides' states move on.
+describe("renderLadder where the capture missed a SYN or a SYN/ACK", () => {
+  const { SYN, ACK, PSH, FIN } = F;
+  const ws = [{ kind: "wscale" as const, shift: 7 }];
+  const exchange = (c: Conversation) => c.c({ flags: ACK | PSH, payload: 5, window: 502 }).s({ flags: ACK, window: 509 })
+    .c({ flags: FIN | ACK, window: 502 }).s({ flags: FIN | ACK, window: 509 }).c({ flags: ACK, window: 502 });
+  const noSynAck = exchange(new Conversation({ clientPort: 42001 }).c({ flags: SYN, options: ws }).s({ flags: SYN | ACK, options: ws, lost: true }).c({ flags: ACK, window: 502 }));
+  const noSyn = exchange(new Conversation({ clientPort: 42002 }).c({ flags: SYN, options: ws, lost: true }).s({ flags: SYN | ACK, options: ws }).c({ flags: ACK, window: 502 }));
+  const drawn = async (c: Conversation) => {
+    const file = join(mkdtempSync(join(tmpdir(), "ths-ladder-missed-")), "c.pcap");
+    writeFileSync(file, writePcap(c.frames));
+    const { ladders } = await captureLadders(file, compileFilter("tcp"));
+    return { file, text: renderLadder(ladders[0]!) };
+  };
+  const rows = (text: string) => [...text.matchAll(/^ *(\d+) +[\d.]+ +(\S+) +\|.*?Win=(\d+).*\| +(\S+)$/gm)].map((m) => [Number(m[1]), m[2], Number(m[3]), m[4]]);
+
+  it("SYN/ACK not captured: the client's windows scaled, the server's as sent; both ESTABLISHED after the ACK", async () => {
+    const { file, text } = await drawn(noSynAck);
+    expect(text).toContain("Win is scaled for the client by its WS multiplier, as Wireshark shows it (the server's SYN/ACK was not captured); the server's as sent");
+    expect(rows(text)).toEqual([
+      [1, "SYN-SENT", 65535, "LISTEN"], [2, "ESTABLISHED", 502 * 128, "ESTABLISHED"], [3, "ESTABLISHED", 502 * 128, "ESTABLISHED"],
+      [4, "ESTABLISHED", 509, "ESTABLISHED"], [5, "FIN-WAIT-1", 502 * 128, "CLOSE-WAIT"], [6, "TIME-WAIT", 509, "LAST-ACK"], [7, "TIME-WAIT", 502 * 128, "CLOSED"],
+    ]);
+    expect(text).toMatch(/No SYN\/ACK or RST was captured after 1 SYN, yet the server sent 2 packets/);
+    const tshark = spawnSync("tshark", ["-n", "-r", file, "-T", "fields", "-e", "tcp.window_size"], { encoding: "utf8" });
+    if (tshark.status === 0) expect(tshark.stdout.trim().split("\n").map(Number)).toEqual(rows(text).map((r) => r[2]));
+  });
+
+  it("SYN not captured: the server's windows scaled; the client SYN-SENT until the SYN/ACK", async () => {
+    const { file, text } = await drawn(noSyn);
+    expect(text).toContain("Win is scaled for the server by its WS multiplier, as Wireshark shows it (the client's SYN was not captured); the client's as sent");
+    expect(rows(text).map((r) => [r[0], r[1], r[3]])).toEqual([
+      [1, "ESTABLISHED", "SYN-RECEIVED"], [2, "ESTABLISHED", "ESTABLISHED"], [3, "ESTABLISHED", "ESTABLISHED"], [4, "ESTABLISHED", "ESTABLISHED"],
+      [5, "FIN-WAIT-1", "CLOSE-WAIT"], [6, "TIME-WAIT", "LAST-ACK"], [7, "TIME-WAIT", "CLOSED"],
+    ]);
+    const tshark = spawnSync("tshark", ["-n", "-r", file, "-T", "fields", "-e", "tcp.window_size"], { encoding: "utf8" });
+    if (tshark.status === 0) expect(tshark.stdout.trim().split("\n").map(Number)).toEqual(rows(text).map((r) => r[2]));
+  });
+});
