@@ -86,16 +86,25 @@ function contiguousBits(mask: Uint8Array): number {
   return (bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0) === m ? bits : -1;
 }
 
-/** Whether a record's address (as printed) lies in the prefix. */
+/**
+ * Whether a record's address (as printed) lies in the prefix. As `host` does, an IPv4 prefix
+ * takes the IPv4-mapped form of its addresses too (10.0.0.0/8 holds ::ffff:10.0.0.1), and a
+ * prefix inside ::ffff:0:0/96 the IPv4 addresses it maps; ::/0 holds no IPv4 address.
+ */
 export function netContains(net: NetValue, addr: string): boolean {
   const v6 = addr.includes(":");
-  if (v6 !== (net.version === 6)) return false;
   const bytes = v6 ? parseIPv6(addr) : parseIPv4(addr);
   if (!bytes) return false;
-  let bits = net.bits;
+  if (v6 === (net.version === 6)) return prefixHolds(net.bytes, net.bits, bytes);
+  if (v6) return isMapped(bytes) && prefixHolds(net.bytes, net.bits, bytes.subarray(12)); // an IPv4 prefix, a mapped address
+  return net.bits >= 96 && isMapped(net.bytes) && prefixHolds(net.bytes.subarray(12), net.bits - 96, bytes); // IPv4 in a mapped prefix
+}
+
+// Whether the first `bits` bits of `addr` are the prefix's.
+function prefixHolds(prefix: Uint8Array, bits: number, addr: Uint8Array): boolean {
   for (let k = 0; bits > 0; k++, bits -= 8) {
     const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
-    if ((bytes[k]! & mask) !== (net.bytes[k]! & mask)) return false;
+    if ((addr[k]! & mask) !== (prefix[k]! & mask)) return false;
   }
   return true;
 }

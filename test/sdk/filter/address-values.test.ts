@@ -34,6 +34,17 @@ describe("filter address values", () => {
     expect(netContains(n, "10.0.0.1")).toBe(false);
   });
 
+  it("an IPv4 prefix holds the mapped forms of its addresses, a mapped prefix the IPv4 ones, as host matches both", () => {
+    const net = (t: string) => { const n = parseNet(t); if (typeof n === "string") throw new Error(n); return n; };
+    expect(netContains(net("10.0.0.0/8"), "::ffff:10.9.8.7")).toBe(true);
+    expect(netContains(net("10.0.0.0/8"), "::ffff:11.0.0.1")).toBe(false);
+    expect(netContains(net("10.0.0.0/8"), "2001:db8::a00:1")).toBe(false); // not mapped
+    expect(netContains(net("::ffff:10.0.0.0/104"), "10.1.2.3")).toBe(true);
+    expect(netContains(net("::ffff:10.0.0.0/104"), "11.1.2.3")).toBe(false);
+    expect(netContains(net("::/0"), "10.1.2.3")).toBe(false); // not within ::ffff:0:0/96
+    expect(netContains(net("::ffff:0:0/96"), "192.0.2.1")).toBe(true);
+  });
+
   it("prints IPv4-mapped IPv6 addresses with the dotted quad (RFC 5952, 5), others as before", () => {
     const bytes = (hex: string) => Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
     expect(formatAddress(bytes("00000000000000000000ffff0a000001"), 0, 6)).toBe("::ffff:10.0.0.1");

@@ -21,7 +21,7 @@ describe("connection filter", () => {
   it("host, net and port, with src/dst qualifiers", () => {
     expect(select("host 10.0.0.5")).toEqual([1]);
     expect(select("host 192.0.2.22")).toEqual([2]);
-    expect(select("net 10.0.0.0/24")).toEqual([1, 2]);
+    expect(select("net 10.0.0.0/24")).toEqual([1, 2, 4]); // and the mapped ::ffff:10.0.0.7, as host takes it
     expect(select("net 2001:db8::/32")).toEqual([3]);
     expect(select("host 2001:DB8::1")).toEqual([3]);
     expect(select("port 22")).toEqual([2]);
@@ -49,8 +49,8 @@ describe("connection filter", () => {
   });
 
   it("and, or, not, juxtaposition and parentheses, with the usual precedence", () => {
-    expect(select("net 10.0.0.0/8 and not port 22")).toEqual([1]);
-    expect(select("net 10.0.0.0/8 not port 22")).toEqual([1]);
+    expect(select("net 10.0.0.0/8 and not port 22")).toEqual([1, 4]);
+    expect(select("net 10.0.0.0/8 not port 22")).toEqual([1, 4]);
     expect(select("port 22 or port 53 and state S0")).toEqual([2, 3]);
     expect(select("(port 22 or port 53) and state S0")).toEqual([3]);
     expect(select("not (outcome rejected or outcome unanswered)")).toEqual([1, 4]);
@@ -100,7 +100,7 @@ describe("connection filter", () => {
     expect(select("tcp dst port 22")).toEqual([2]);
     expect(select("tcp")).toEqual([1, 2, 3, 4]);
     expect(select("port 22 || port 53")).toEqual([2, 3]);
-    expect(select("net 10.0.0.0/8 && !port 22")).toEqual([1]);
+    expect(select("net 10.0.0.0/8 && !port 22")).toEqual([1, 4]);
     expect(select("!(port 22 or port 53)")).toEqual([1, 4]);
     expect(select("! ! port 22")).toEqual([2]);
     expect(select("portrange 8000-8080")).toEqual([4]);
@@ -121,7 +121,7 @@ describe("connection filter", () => {
     expect(select("port 8080 or 10.0.0.5")).toEqual([1, 4]); // an address after a port is a host
     expect(select("10.0.0.6")).toEqual([2]); // a bare address is a host
     expect(select("dst 192.0.2.80")).toEqual([1]);
-    expect(select("10.0.0.0/24")).toEqual([1, 2]); // a bare prefix is a net
+    expect(select("10.0.0.0/24")).toEqual([1, 2, 4]); // a bare prefix is a net
   });
 
   it("takes every address form the tool prints, and tcpdump's net forms", () => {
@@ -136,9 +136,11 @@ describe("connection filter", () => {
     expect(select("host 10.0.0.7")).toEqual([4]); // an IPv4 address also names its mapped form
     expect(select("host ::FFFF:a00:7")).toEqual([4]);
     expect(select("host 2001:0db8:0000:0000:0000:0000:0000:0001")).toEqual([3]);
-    expect(select("net 10.0.0.0 mask 255.255.255.0")).toEqual([1, 2]);
+    expect(select("net 10.0.0.0 mask 255.255.255.0")).toEqual([1, 2, 4]);
+    expect(select("net ::ffff:10.0.0.0/120")).toEqual([1, 2, 4]); // a mapped prefix takes the IPv4 addresses it maps
+    expect(select("net ::/0")).toEqual([3, 4]); // IPv6 addresses only: IPv4 ones are not in it
     expect(select("net 192.0.2")).toEqual([1, 2]); // tcpdump's abbreviated network: 192.0.2.0/24
-    expect(select("net 10")).toEqual([1, 2]);
+    expect(select("net 10")).toEqual([1, 2, 4]);
     expect(select("net [2001:db8::]/32")).toEqual([3]);
     expect(select("net ::/0")).toEqual([3, 4]);
   });

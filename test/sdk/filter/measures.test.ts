@@ -61,6 +61,8 @@ describe("filter measures", () => {
     expect(select("rtt > 0.1s")).toEqual([2]);
     expect(select("rtt <= 20500us")).toEqual([1]);
     expect(select("rtt <= 20500µs")).toEqual([1]);
+    expect(select("rtt <= 20500\u03bcs")).toEqual([1]); // the Greek mu, as many keyboards type it
+    expect(select("rtt <= 20500\u039cS")).toEqual([1]);
     expect(select("max-ack-rtt > 500ms")).toEqual([2]);
     expect(select("duration > 30s")).toEqual([2, 3]);
     expect(select("duration >= 10min")).toEqual([3]);
