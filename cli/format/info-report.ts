@@ -184,12 +184,12 @@ export function renderInfoText(r: InfoReport, summary: CaptureSummary, span?: Ti
     row("Duration:", `${r.duration} s`);
   }
   row("Data size:", `${r.bytes.original} bytes (original packet lengths)`);
-  if (r.rates) {
-    row("Data byte rate:", siValue(r.rates.dataBytesPerSec, "bytes/s", "Bps"));
-    row("Data bit rate:", siValue(r.rates.dataBitsPerSec, "bits/s", "bps"));
-  }
-  if (r.averagePacketSize !== null) row("Average packet size:", `${capinfosFixed2(r.averagePacketSize)} bytes`);
-  if (r.rates) row("Average packet rate:", siValue(r.rates.packetsPerSec, "packets/s"));
+  // A capture of one instant, or of no packet: capinfos prints its rates and size as 0 (--json: null).
+  const rates = r.rates ?? { dataBytesPerSec: 0, dataBitsPerSec: 0, packetsPerSec: 0 };
+  row("Data byte rate:", siValue(rates.dataBytesPerSec, "bytes/s", "Bps"));
+  row("Data bit rate:", siValue(rates.dataBitsPerSec, "bits/s", "bps"));
+  row("Average packet size:", `${capinfosFixed2(r.averagePacketSize ?? 0)} bytes`);
+  row("Average packet rate:", siValue(rates.packetsPerSec, "packets/s"));
   for (const w of r.warnings) {
     lines.push(`Warning: ${w.message} — ${w.count}x, first at byte ${w.offset} (packet ${w.packet}) [${w.code}]`);
   }

@@ -79,6 +79,22 @@ describe("info", () => {
     }
   });
 
+  it("a capture of one instant or of no packet: rates and size 0 in the text, as capinfos prints them; null in --json", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ths-cli-"));
+    const field = (text: string, name: string) => new RegExp(`^${name}:\\s+(.+)$`, "m").exec(text)?.[1];
+    for (const [name, frames] of [["one.pcap", 1], ["none.pcap", 0]] as const) {
+      const path = join(dir, name);
+      writeFileSync(path, writePcap(Array.from({ length: frames }, () => ({ data: ethernet(tcpIp({ flags: F.SYN })) }))));
+      const ours = run(["info", path]).stdout;
+      const capinfos = spawnSync("capinfos", [path], { encoding: "utf8" });
+      const theirs = capinfos.status === 0 ? capinfos.stdout : [
+        "Data byte rate:      0 bytes/s", "Data bit rate:       0 bits/s",
+        `Average packet size: ${frames ? "54.00" : "0.00"} bytes`, "Average packet rate: 0 packets/s"].join("\n");
+      for (const f of ["Data byte rate", "Data bit rate", "Average packet size", "Average packet rate"]) expect(field(ours, f), `${name}: ${f}`).toBe(field(theirs, f));
+      expect(JSON.parse(run(["info", "--json", path]).stdout).rates).toBeNull();
+    }
+  });
+
   it("counts packets as capinfos does (pcapng custom blocks apart) and gives Simple Packet Blocks no time", () => {
     const root = corpusDir();
     if (!root) return;
