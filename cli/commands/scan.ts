@@ -80,8 +80,16 @@ export function parseServerPorts(value: string | undefined): readonly number[] {
   return ports.map(Number);
 }
 
+/** --ladder's value: a number alone, spaces around it too, is a connection id (then without them); anything else an expression. */
+function ladderSelection(value: string): string {
+  const id = value.trim();
+  return /^\d+$/.test(id) ? id : value;
+}
+
 function parseLadder(selection: string): ConnectionFilter {
-  return parseFilter(/^\d+$/.test(selection) ? `id ${selection}` : selection, "--ladder");
+  if (!/^\d+$/.test(selection)) return parseFilter(selection, "--ladder");
+  if (!Number.isSafeInteger(Number(selection))) throw new UsageError(`--ladder: "${selection}" is not a connection id (a frame number, at most ${Number.MAX_SAFE_INTEGER})`);
+  return parseFilter(`id ${selection}`, "--ladder");
 }
 
 export function parseFilter(expr: string, flag: string): CompiledFilter {
@@ -126,7 +134,8 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   const { threads, cappedFrom } = chooseThreads(flags.threads, inputBytes, undefined, memoryThreads(flags.maxConnections, flags.maxHalfOpen), packets);
   const filter = flags.filter !== undefined ? parseFilter(String(flags.filter), "--filter") : null;
   const ladderLimit = parseLadderLimit(flags.ladderLimit);
-  const selector = flags.ladder !== undefined ? parseLadder(String(flags.ladder)) : null;
+  const selection = flags.ladder !== undefined ? ladderSelection(String(flags.ladder)) : undefined;
+  const selector = selection !== undefined ? parseLadder(selection) : null;
   const options: ScanOptions = {
     likelyServerPorts: parseServerPorts(flags.serverPorts),
     verifyChecksums: flags.verifyChecksums ?? false,
@@ -180,7 +189,7 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
       // No input could be read at all (exit 3): "no connection matches" would blame the selection.
       // (An input whose reading stopped early, once the ids a selection pins ended, has no summary.)
       const nothingRead = captures.length === inputs.length && captures.every((c) => c.error !== null && c.stats.packets === 0);
-      if (!nothingRead) exit = await endLadders(String(flags.ladder), drawn, matched, output, exit, flags.filter);
+      if (!nothingRead) exit = await endLadders(selection!, drawn, matched, output, exit, flags.filter);
     } else {
       exit = await writeConnections(inputs, options, format, filter, top, output, flags.quiet ?? false, flags.filter);
       progress?.done();

@@ -143,6 +143,15 @@ describe("--ladder", () => {
     expect(notFirst.code).toBe(6);
   });
 
+  it("an id with spaces around it is that id; one past 2^53 - 1 is named as the user gave it", () => {
+    expect(run(["--ladder", " 1 ", SAMPLE]).stdout).toBe(run(["--ladder", "1", SAMPLE]).stdout);
+    expect(run(["--ladder", " 999999", SAMPLE]).stderr).toBe("tcp-handshake-scan: no connection has id 999999 (an id is the frame number of a connection's first packet)\n");
+    // It was "... at column 4 of "id 9007199254740993"", an expression the user never typed.
+    expect(run(["--ladder", "9007199254740993", SAMPLE])).toMatchObject({
+      code: 2, stdout: "", stderr: 'tcp-handshake-scan: --ladder: "9007199254740993" is not a connection id (a frame number, at most 9007199254740991)\n',
+    });
+  });
+
   it("exits 3 with the input's line alone when no input could be read at all (not 6: the selection is not at fault)", () => {
     const notCapture = join(dir, "not-a-capture.pcap");
     writeFileSync(notCapture, "hello, not a capture at all\n");
