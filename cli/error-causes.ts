@@ -13,8 +13,9 @@ const CAUSES: Record<string, string> = {
   ENOTDIR: "a component of the path is not a directory",
   ENAMETOOLONG: "file name too long",
   ELOOP: "too many symbolic links",
-  EBADF: "not open for writing",
-  EINVAL: "cannot be written to",
+  // Words for reads and writes alike (an output that is no file open for writing gives EBADF).
+  EBADF: "bad file descriptor",
+  EINVAL: "invalid argument",
   ENXIO: "no such device or address",
   ENODEV: "no such device",
   ETXTBSY: "text file busy",

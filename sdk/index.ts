@@ -48,7 +48,7 @@ export { explainConnection, explainHandshake, explainTeardown } from "./ladder/e
 export { peekFirstTimestamp, peekInput, PEEK_LIMIT_BYTES } from "./decoder/peek.js";
 export type { PeekedInput } from "./decoder/peek.js";
 export { epochString } from "./decoder/timestamp.js";
-export { partitionCaptures, mapOutputName, MAX_BUCKETS } from "./partition/partition-captures.js";
+export { partitionCaptures, MAX_BUCKETS } from "./partition/partition-captures.js";
 export type { PartitionOptions, PartitionResult } from "./partition/partition-captures.js";
 export { openPartitionSet, createBucketScanner } from "./partition/track-bucket.js";
 export type { BucketOptions } from "./partition/track-bucket.js";

@@ -174,6 +174,8 @@ export function renderLadder(ladder: ConnectionLadder): string {
   out.push(`${"frame".padStart(frameWidth)}  ${"time (s)".padStart(timeWidth)}  ${"client".padEnd(STATE_WIDTH)} ${client.padEnd(Math.max(client.length + 1, arrowWidth - server.length))}${server}  server`);
 
   const finEnd: [number | null, number | null] = [null, null]; // [client, server] raw seq after FIN
+  const synSeq: [number | null, number | null] = [null, null]; // [client, server] raw seq of its SYN
+  let synAcked = false; // a server packet acknowledged the client's SYN
   const first = ladder.packets[0];
   // A SYN first: both closed, the server listening. A SYN/ACK first: its sender listened and
   // its peer had sent the SYN the capture missed. Else the connection was open already.
@@ -183,10 +185,15 @@ export function renderLadder(ladder: ConnectionLadder): string {
   // A server never heard from has no state we could know.
   const serverSilent = !ladder.packets.some((p) => !p.fromOrig);
   const advance = (p: LadderPacket) => {
-    const receiverFin = finEnd[p.fromOrig ? 1 : 0];
+    const mine = p.fromOrig ? 0 : 1, receiver = mine ^ 1;
+    const receiverFin = finEnd[receiver];
     const finAcked = (p.flags & 0x10) !== 0 && receiverFin !== null && ((p.ack - receiverFin) | 0) >= 0;
-    if (p.flags & 0x01) finEnd[p.fromOrig ? 0 : 1] = (p.seq + p.payload + 1) >>> 0;
-    sides = advanceRfc(sides, p.fromOrig, p.flags, finAcked);
+    const receiverSyn = synSeq[receiver];
+    const acksSyn = receiverSyn === null || ((p.ack - receiverSyn) | 0) > 0;
+    if (p.flags & 0x02) synSeq[mine] = p.seq;
+    if (p.flags & 0x01) finEnd[mine] = (p.seq + p.payload + 1) >>> 0;
+    if (!p.fromOrig && p.flags & 0x10 && receiverSyn !== null && acksSyn) synAcked = true;
+    sides = advanceRfc(sides, p.fromOrig, p.flags, finAcked, acksSyn);
   };
   const line = (p: LadderPacket) => {
     advance(p);
@@ -219,6 +226,6 @@ export function renderLadder(ladder: ConnectionLadder): string {
     k = end;
   }
   out.push("");
-  out.push(explainConnection(c));
+  out.push(explainConnection(c, { synAcked }));
   return out.join("\n") + "\n";
 }

@@ -13,9 +13,10 @@ export interface RfcSides { client: RfcState; server: RfcState }
 
 /**
  * Advances both sides for one packet. `finAcked` says whether the packet acknowledges the
- * receiver's FIN (the caller knows the sequence numbers).
+ * receiver's FIN, `acksSyn` whether it acknowledges the receiver's SYN (or SYN/ACK), true when
+ * that was not captured (the caller knows the sequence numbers).
  */
-export function advanceRfc(sides: RfcSides, fromClient: boolean, flags: number, finAcked: boolean): RfcSides {
+export function advanceRfc(sides: RfcSides, fromClient: boolean, flags: number, finAcked: boolean, acksSyn = true): RfcSides {
   let sender = fromClient ? sides.client : sides.server;
   let receiver = fromClient ? sides.server : sides.client;
   if (flags & RST) {
@@ -32,11 +33,14 @@ export function advanceRfc(sides: RfcSides, fromClient: boolean, flags: number, 
         if (receiver === "SYN-SENT") receiver = "ESTABLISHED";
       }
     } else if (flags & ACK) {
-      // An ACK ends the handshake for both sides, also where the capture missed a part of it:
-      // a sender still SYN-SENT received the SYN/ACK unseen, one still LISTEN sent it unseen
-      // (and a receiver so waiting gets this ACK).
-      if (HANDSHAKING.has(receiver)) receiver = "ESTABLISHED";
-      if (HANDSHAKING.has(sender)) sender = "ESTABLISHED";
+      // An ACK of the receiver's SYN ends the handshake for both sides, also where the capture
+      // missed a part of it: a sender still SYN-SENT received the SYN/ACK unseen, one still
+      // LISTEN sent it unseen (and a receiver so waiting gets this ACK). One at or below the
+      // SYN's sequence number acknowledges nothing of it (RFC 9293: not acceptable there).
+      if (acksSyn) {
+        if (HANDSHAKING.has(receiver)) receiver = "ESTABLISHED";
+        if (HANDSHAKING.has(sender)) sender = "ESTABLISHED";
+      }
       if (finAcked) {
         if (receiver === "FIN-WAIT-1") receiver = "FIN-WAIT-2";
         else if (receiver === "CLOSING") receiver = "TIME-WAIT";

@@ -9,7 +9,9 @@ import * as L from "../../assembly/layout.js";
 import { checksum } from "./checksum.js";
 
 /** The partition format's own version: bump on any change to what this file describes. */
-export const PARTITION_FORMAT_VERSION = 3;
+// 4: a file's `packets` counts pcapng's non-packet frames too, equal first-packet times order by
+// name, map outputs are named by path and first packet (session 36).
+export const PARTITION_FORMAT_VERSION = 4;
 export const MANIFEST_NAME = "manifest.json";
 export const CLOCK_NAME = "clock.bin";
 export const MAP_PREFIX = "map-";

@@ -35,23 +35,21 @@ export interface PartitionResult {
   captures: CaptureSummary[];
 }
 
-/**
- * The map output's name: a hash of the captures' paths and sizes, so that a task run again
- * (a retry) replaces its own output and two tasks over different files never collide. (A pipe's
- * path and size say nothing of what it carried: partitionCaptures names a task over one by
- * what was read from it, pipeIdentity.)
- */
-export function mapOutputName(files: readonly string[]): string {
-  return outputName(files.map(fileIdentity));
+/** The name of a map task's temporary directory, before its captures are read: a hash of their paths. */
+function temporaryName(files: readonly string[]): string {
+  return outputName(files.map((f) => resolve(f)));
 }
 
 /**
- * What identifies a regular file's capture: its absolute path. Not its size: a task run again
- * once a file cut short has been copied whole must replace the output of its first run, not
- * sit beside it (the reduce would count the file twice).
+ * What identifies a regular file's capture: its absolute path and its first packet's time.
+ * Not its size: a task run again once a file cut short has been copied whole must replace the
+ * output of its first run, not sit beside it (the reduce would count the file twice); and not
+ * the path alone: machines that each partition their own /data/eth0.pcap into one shared
+ * directory must not replace each other's outputs.
  */
-function fileIdentity(file: string): [string] {
-  return [resolve(file)];
+function fileIdentity(file: string, capture: CaptureSummary): [string, { sec: number; nsec: number } | null] {
+  const first = capture.stats.firstTimestamp;
+  return [resolve(file), first ? { sec: first.sec, nsec: first.nsec } : null];
 }
 
 function outputName(identity: unknown[]): string {
@@ -124,8 +122,8 @@ export async function partitionCaptures(given: string[], outDir: string, options
   // Named after the ordered files too: a retry with them in another order replaces its output.
   const { files, inputs } = await inCaptureOrder(given, options.signal);
   const regular = files.map(isRegularFile);
-  // Named by paths and sizes for now: the final name waits for what a pipe gave (pipeIdentity).
-  const temporary = join(outDir, `.${mapOutputName(files)}.${process.pid}.${Date.now()}`);
+  // Named by paths for now: the final name waits for what the captures held (fileIdentity, pipeIdentity).
+  const temporary = join(outDir, `.${temporaryName(files)}.${process.pid}.${Date.now()}`);
   makeDirectories(temporary);
   let out: BucketFiles;
   try {
@@ -198,7 +196,7 @@ export async function partitionCaptures(given: string[], outDir: string, options
       files: partitioned, batches: batchNumber, ...sizes,
     };
     manifest.checksum = manifestChecksum(manifest);
-    const name = outputName(files.map((f, k) => (regular[k] ? fileIdentity(f) : pipeIdentity(f, captures[k]!))));
+    const name = outputName(files.map((f, k) => (regular[k] ? fileIdentity(f, captures[k]!) : pipeIdentity(f, captures[k]!))));
     const final = join(outDir, name);
     writeFileSync(join(temporary, MANIFEST_NAME), JSON.stringify(manifest, null, 1) + "\n");
     rmSync(final, { recursive: true, force: true }); // an earlier run of the same task

@@ -33,4 +33,12 @@ describe("explainHandshake", () => {
       [4_000_000, 20_000_000, "The handshake completed in 24.00 s (SYN→SYN/ACK 4.00 s, SYN/ACK→ACK 20.00 s)."],
     ]);
   });
+
+  it("a SYN/ACK sent twice: the legs as round trips, no sum called the handshake's time", async () => {
+    const twice = new Conversation({ clientPort: 40002 }).c(SYN).s({ flags: SYN | ACK, dt: 10 }).s({ flags: SYN | ACK, seq: 5000, dt: 1000 }).c({ flags: ACK, dt: 1 });
+    const capture = join(mkdtempSync(join(tmpdir(), "ths-explain-")), "twice.pcap");
+    writeFileSync(capture, writePcap(twice.frames));
+    const { ladders } = await captureLadders(capture, compileFilter("tcp"));
+    expect(explainHandshake(ladders[0]!.connection)).toBe("The handshake completed after 2 SYN/ACKs (round trips: SYN→SYN/ACK 10.00 ms, SYN/ACK→ACK 1.00 ms).");
+  });
 });

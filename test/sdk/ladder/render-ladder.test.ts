@@ -177,7 +177,7 @@ describe("renderLadder's TCP Fast Open marks", () => {
 // A part of the handshake the capture missed: Wireshark still scales the windows of a side whose
 // SYN offered window scaling (the other side's shown as sent), and the sides' states move on.
 describe("renderLadder where the capture missed a SYN or a SYN/ACK", () => {
-  const { SYN, ACK, PSH, FIN } = F;
+  const { SYN, ACK, PSH, FIN, RST } = F;
   const ws = [{ kind: "wscale" as const, shift: 7 }];
   const exchange = (c: Conversation) => c.c({ flags: ACK | PSH, payload: 5, window: 502 }).s({ flags: ACK, window: 509 })
     .c({ flags: FIN | ACK, window: 502 }).s({ flags: FIN | ACK, window: 509 }).c({ flags: ACK, window: 502 });
@@ -198,9 +198,18 @@ describe("renderLadder where the capture missed a SYN or a SYN/ACK", () => {
       [1, "SYN-SENT", 65535, "LISTEN"], [2, "ESTABLISHED", 502 * 128, "ESTABLISHED"], [3, "ESTABLISHED", 502 * 128, "ESTABLISHED"],
       [4, "ESTABLISHED", 509, "ESTABLISHED"], [5, "FIN-WAIT-1", 502 * 128, "CLOSE-WAIT"], [6, "TIME-WAIT", 509, "LAST-ACK"], [7, "TIME-WAIT", 502 * 128, "CLOSED"],
     ]);
-    expect(text).toMatch(/No SYN\/ACK or RST was captured after 1 SYN, yet the server sent 2 packets/);
+    expect(text).toMatch(/No SYN\/ACK or RST was captured after 1 SYN, yet the server acknowledged the SYN: the capture missed its SYN\/ACK/);
     const tshark = spawnSync("tshark", ["-n", "-r", file, "-T", "fields", "-e", "tcp.window_size"], { encoding: "utf8" });
     if (tshark.status === 0) expect(tshark.stdout.trim().split("\n").map(Number)).toEqual(rows(text).map((r) => r[2]));
+  });
+
+  it("an ACK that acknowledges only the ISN, not the SYN, ends no handshake (RFC 9293), and nobody answered", async () => {
+    const c = new Conversation({ clientPort: 42003 }).c(SYN).s({ flags: ACK, ack: 1000 }).c({ flags: RST, dt: 1 });
+    const { text } = await drawn(c);
+    expect([...text.matchAll(/^ *(\d+) +[\d.]+ +(\S+) +\|.*\| +(\S+)$/gm)].map((m) => [Number(m[1]), m[2], m[3]])).toEqual([
+      [1, "SYN-SENT", "LISTEN"], [2, "SYN-SENT", "LISTEN"], [3, "CLOSED", "LISTEN"],
+    ]);
+    expect(text).toMatch(/Nobody answered: 1 SYN went out/);
   });
 
   it("SYN not captured: the server's windows scaled; the client SYN-SENT until the SYN/ACK", async () => {
