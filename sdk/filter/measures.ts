@@ -74,7 +74,7 @@ const SIZE_UNITS: Record<string, number> = {
 /** A value in the measure's unit (microseconds, bytes, a count), or the reason it is not one. */
 export function parseQuantity(text: string, unit: Unit, measure: string): number | string {
   // The micro sign (U+00B5) or the Greek letter mu (U+03BC, what many keyboards give): both "µs".
-  const m = /^(\d+(?:\.\d+)?|\.\d+)([a-zµ\u03bc\u039c]*)$/i.exec(text.replace(/[\u03bc\u039c]/g, "µ"));
+  const m = /^(\d+(?:\.\d+)?|\.\d+)([a-zµ]*)$/i.exec(text.replace(/[\u03bc\u039c]/g, "µ"));
   if (!m) return `"${text}" is not a ${unit === "time" ? "time like 100ms" : unit === "size" ? "size like 1MB" : "count"} (for ${measure})`;
   const n = Number(m[1]), suffix = m[2]!;
   if (unit === "count") {
