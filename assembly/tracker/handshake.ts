@@ -9,7 +9,8 @@ import {
   E_LAST_SYN_TIME,
   E_LAST_SYN_SEQ, E_SYNS, E_SYN_ACKS, E_SYN_PAYLOAD, E_MSS, E_OPTION_BITS, E_TFO_COOKIE_LEN, E_WINDOW_SCALE,
   E_ECN_BITS, HS_SYN_ACK_ANSWERED, HS_SYN_ACK_MISMATCH,
-  HS_ACK_SEEN, HS_ACK_MISMATCH, HS_RST_BEFORE_ACK, HS_PEER_ACKED_DATA, HS_SYN_ACK2,
+  HS_ACK_SEEN, HS_ACK_MISMATCH, HS_RST_BEFORE_ACK, HS_PEER_ACKED_DATA, HS_SYN_ACK2, HS_SYN_ACKED_UNSEEN,
+  E_SEEN, SEEN_FIN, E_LAST_FIN_POS, E_TOP_SEQ,
   ANOMALY_SYN_ACK_WRONG_ACK, ANOMALY_HANDSHAKE_ACK_WRONG_ACK, ANOMALY_ACK_WITHOUT_SYN_ACK, ANOMALY_SNAPLEN_TRUNCATED,
   C_ANOMALY_BITS, C_FLIPPED,
 } from "../connection-layout";
@@ -40,6 +41,10 @@ export function noteHandshake(c: usize, side: u32, eS: usize, isOrig: bool): voi
       // The responder acknowledges bytes the originator sent after its SYN.
       if (ack && seqGT(curAck, load<u32>(eO, E_LAST_SYN_SEQ) + 1 + load<u32>(eO, E_SYN_PAYLOAD))) addHs(c, HS_PEER_ACKED_DATA);
     }
+  }
+  if (!isOrig && ack && (hs & (HS_SYN_ACK_ANSWERED | HS_SYN_ACKED_UNSEEN)) == 0 && (flags & L.FLAG_RST) == 0
+    && load<u32>(eO, E_SYNS) > 0 && load<u32>(eS, E_SYN_ACKS) == 0 && acksOriginator(eO)) {
+    addHs(c, HS_SYN_ACKED_UNSEEN);
   }
   if (isOrig && ack && (hs & HS_SYN_ACK_ANSWERED) == 0 && load<u32>(eS, E_SYNS) > 0 && load<u32>(eO, E_SYN_ACKS) == 0
     && (flags & L.FLAG_RST) == 0) {
@@ -162,6 +167,13 @@ function noteThirdPacket(c: usize): void {
     noteAnomaly(c, ANOMALY_HANDSHAKE_ACK_WRONG_ACK);
   }
   store<f64>(c, load<f64>(c, C_SYN_ACK_LAST_TIME), C_SYN_ACK_TIME_ANSWERED);
+}
+
+// The current packet acknowledges the originator's (eO's) SYN and no more than it sent.
+function acksOriginator(eO: usize): bool {
+  const top = load<u32>(eO, E_TOP_SEQ), finEnd = load<u32>(eO, E_LAST_FIN_POS) + 1;
+  const sent = (load<u8>(eO, E_SEEN) & SEEN_FIN) != 0 && seqGT(finEnd, top) ? finEnd : top;
+  return acknowledges(curAck, load<u32>(eO, E_LAST_SYN_SEQ), sent);
 }
 
 /** RFC 9293's test in SYN-RECEIVED: ISN < ack <= what was sent under that ISN. */

@@ -42,7 +42,8 @@ import {
   C_LAST_TIME, C_DURATION_END, C_LAST_PACKET, C_ANOMALY_BITS, C_INACTIVITY_TIMEOUT, C_FIRST_FIN_SIDE,
   E_ONCE, E_PKTS, E_IP_BYTES, E_PAYLOAD_BYTES, E_REASM, E_TOP_SEQ, E_TOP_WRAPS, E_NEXT_SEQ, E_SYNS,
   PARTIAL, ESTABLISHED, ONCE_A, ONCE_D, SEEN_FIN, SEEN_TOP, SEEN_ISN, SEEN_START, REASM_NEXT, REASM_PENDING,
-  REASM_ESTABLISHED, HS_SYN_ACK_ANSWERED, HS_ACK_SEEN, HS_RST_BEFORE_ACK, HS_PEER_ACKED_DATA, ANOMALY_SNAPLEN_TRUNCATED,
+  REASM_ESTABLISHED, HS_SYN_ACK_ANSWERED, HS_ACK_SEEN, HS_RST_BEFORE_ACK, HS_PEER_ACKED_DATA, HS_SYN_ACKED_UNSEEN,
+  ANOMALY_SNAPLEN_TRUNCATED,
 } from "../connection-layout";
 import { hsOf, bump, seqLE, seqGT, flippedOf, stateOf } from "./connection";
 import { noteAnomaly, historyIs, appendFrom } from "./history";
@@ -80,16 +81,18 @@ const MID_PEER_WANT: u32 = PARTIAL;
     | ((sender & SENDER_MASK) ^ SENDER_WANT)
     | ((peer & PEER_MASK) ^ PEER_WANT)
     | ((hs & HS_SYN_ACK_ANSWERED) ^ HS_SYN_ACK_ANSWERED) | <u32>((hs & WAITING) == 0);
-  if (failed != 0) return packet == 0 && isMidStream(c, eS, sender, peer, hs);
+  if (failed != 0) return packet == 0 && isMidStream(c, eS, eP, sender, peer, hs);
   return inOrder(c, eS, sender, payload, seq);
 }
 
 // The mid-stream test's own parts (the packet's were met): both PARTIAL, and the handshake past
-// its third packet, or else no SYN/ACK answered and no SYN from the sender (its count is on the
-// endpoint's cold line: read only then). Off the established packets' path.
-function isMidStream(c: usize, eS: usize, sender: u32, peer: u32, hs: u32): bool {
+// its third packet, or else no SYN/ACK answered, no SYN from the sender and a SYN from the peer
+// acknowledged already (the counts are on the endpoints' cold lines: read only then). Off the
+// established packets' path.
+function isMidStream(c: usize, eS: usize, eP: usize, sender: u32, peer: u32, hs: u32): bool {
   if ((((sender & MID_SENDER_MASK) ^ MID_SENDER_WANT) | ((peer & MID_PEER_MASK) ^ MID_PEER_WANT)) != 0) return false;
-  const handshakeOpen = (hs & HS_SYN_ACK_ANSWERED) != 0 ? (hs & WAITING) == 0 : load<u32>(eS, E_SYNS) != 0;
+  const handshakeOpen = (hs & HS_SYN_ACK_ANSWERED) != 0 ? (hs & WAITING) == 0
+    : load<u32>(eS, E_SYNS) != 0 || (load<u32>(eP, E_SYNS) != 0 && (hs & HS_SYN_ACKED_UNSEEN) == 0);
   return !handshakeOpen && inOrder(c, eS, sender, curPayload, curSeq);
 }
 

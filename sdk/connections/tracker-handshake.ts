@@ -5,13 +5,16 @@
 // any SYN/ACK that answered — the first, or the latest with another ISN; the responder
 // acknowledging the originator's data proves it too. What the responder sent is kept per ISN
 // (its packets go to the ISN they follow). The RTT of each leg is measured from the last
-// transmission before the answer, both legs from the SYN/ACK that was answered.
+// transmission before the answer, both legs from the SYN/ACK that was answered. With no SYN/ACK
+// captured, a responder packet acknowledging the SYN (and no more than the originator sent)
+// proves that the connection came up: the SYN/ACK was missed, or captured before its SYN and
+// taken as a connection of its own, as Zeek does.
 
 import * as L from "../../assembly/layout.js";
 import type { PacketBatch } from "../decoder/packet-batch.js";
 import {
   HS_SYN_ACK_ANSWERED, HS_SYN_ACK_MISMATCH, HS_ACK_SEEN, HS_ACK_MISMATCH, HS_RST_BEFORE_ACK, HS_PEER_ACKED_DATA,
-  HS_SYN_ACK2,
+  HS_SYN_ACK2, HS_SYN_ACKED_UNSEEN, SEEN_FIN,
 } from "./connection-store.js";
 import { noteAnomaly, anomalyBit } from "./anomalies.js";
 import { CUR_ACK, CUR_SEQ, CUR_TIME, seqGT, seqLE, type TrackerContext } from "./tracker-context.js";
@@ -41,6 +44,10 @@ export function noteHandshake(k: TrackerContext, b: PacketBatch, i: number, slot
       const o = sender ^ 1;
       if (ack && seqGT(k.cur[CUR_ACK]!, (s.lastSynSeq[o]! + 1 + s.synPayload[o]!) >>> 0)) s.handshakeFlags[slot]! |= HS_PEER_ACKED_DATA;
     }
+  }
+  if (!isOrig && ack && !(hs & (HS_SYN_ACK_ANSWERED | HS_SYN_ACKED_UNSEEN)) && !(flags & L.FLAG_RST)
+    && s.syns[sender ^ 1]! > 0 && s.synAcks[sender] === 0 && acksOriginator(k, sender ^ 1)) {
+    s.handshakeFlags[slot]! |= HS_SYN_ACKED_UNSEEN;
   }
   if (isOrig && ack && !(hs & HS_SYN_ACK_ANSWERED) && s.syns[sender]! > 0 && s.synAcks[sender ^ 1] === 0 && !(flags & L.FLAG_RST)) {
     noteAnomaly(s, slot, "ack-without-syn-ack");
@@ -172,6 +179,15 @@ function noteThirdPacket(k: TrackerContext, b: PacketBatch, i: number, slot: num
     noteAnomaly(s, slot, "handshake-ack-wrong-ack");
   }
   s.synAckTimeAnswered[slot] = s.synAckLastTime[slot]!;
+}
+
+// The current packet acknowledges the originator's (endpoint o's) SYN and no more than it sent:
+// its data and a FIN.
+function acksOriginator(k: TrackerContext, o: number): boolean {
+  const s = k.store;
+  const finEnd = (s.lastFinPos[o]! + 1) >>> 0;
+  const sent = s.seen[o]! & SEEN_FIN && seqGT(finEnd, s.topSeq[o]!) ? finEnd : s.topSeq[o]!;
+  return acknowledges(k.cur[CUR_ACK]!, s.lastSynSeq[o]!, sent);
 }
 
 /** RFC 9293's test in SYN-RECEIVED: ISN < ack <= what was sent under that ISN. */

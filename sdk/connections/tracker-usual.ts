@@ -11,7 +11,7 @@ import type { PacketBatch } from "../decoder/packet-batch.js";
 import { ESTABLISHED, PARTIAL } from "./endpoint-state.js";
 import {
   ONCE_A, ONCE_D, SEEN_FIN, SEEN_TOP, SEEN_ISN, SEEN_START, REASM_NEXT, REASM_PENDING, REASM_ESTABLISHED,
-  HS_SYN_ACK_ANSWERED, HS_ACK_SEEN, HS_RST_BEFORE_ACK, HS_PEER_ACKED_DATA,
+  HS_SYN_ACK_ANSWERED, HS_ACK_SEEN, HS_RST_BEFORE_ACK, HS_PEER_ACKED_DATA, HS_SYN_ACKED_UNSEEN,
 } from "./connection-store.js";
 import { noteAnomaly, anomalyBit } from "./anomalies.js";
 import { CUR_ACK, CUR_SEQ, CUR_TIME, seqLE, seqGT, type TrackerContext } from "./tracker-context.js";
@@ -30,7 +30,7 @@ export function isUsual(k: TrackerContext, b: PacketBatch, i: number, slot: numb
   const hs = s.handshakeFlags[slot]!;
   // The parts that do not depend on the endpoints' states, then the established ones, else the
   // mid-stream ones (both PARTIAL; the handshake past its third packet, or else no SYN/ACK
-  // answered and no SYN from the sender).
+  // answered, no SYN from the sender, and a SYN from the peer acknowledged already).
   const packet = (k.flags & CONTROLS) === L.FLAG_ACK
     && seq === s.topSeq[sender] && (k.payload | 0) >= 0
     && b.u16[i * 64 + L.REC_WINDOW / 2]! !== 0
@@ -43,7 +43,8 @@ export function isUsual(k: TrackerContext, b: PacketBatch, i: number, slot: numb
     && (hs & HS_SYN_ACK_ANSWERED) !== 0 && (hs & WAITING) !== 0;
   const midStream = !established && s.state[sender] === PARTIAL && s.state[peer] === PARTIAL
     && (s.reasm[sender]! & (REASM_NEXT | REASM_PENDING)) === REASM_NEXT && (s.reasm[peer]! & REASM_PENDING) === 0
-    && ((hs & HS_SYN_ACK_ANSWERED) !== 0 ? (hs & WAITING) !== 0 : s.syns[sender] === 0);
+    && ((hs & HS_SYN_ACK_ANSWERED) !== 0 ? (hs & WAITING) !== 0
+      : s.syns[sender] === 0 && (s.syns[peer] === 0 || (hs & HS_SYN_ACKED_UNSEEN) !== 0));
   return (established || midStream) && inOrder(k, b, i, slot, sender);
 }
 

@@ -13,14 +13,12 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-/** What the ladder's packets show beyond the record: whether a server packet acknowledged the client's SYN. */
-export interface LadderEvidence { synAcked: boolean }
-
-export function explainHandshake(c: ConnectionRecord, seen: LadderEvidence = { synAcked: false }): string {
+export function explainHandshake(c: ConnectionRecord): string {
   const h = c.handshake;
   const retries = h.synCount > 1 ? ` after ${plural(h.synCount - 1, "SYN retransmission")}` : "";
   switch (h.outcome) {
     case "complete": {
+      if (h.synAckCount === 0) return `The server acknowledged the SYN${retries}, but the capture has no SYN/ACK for it (missed, or captured before the SYN and counted as a connection of its own): the connection came up, and the handshake cannot be timed.`;
       const legs = `SYN→SYN/ACK ${ms(h.rttSynToSynAckUs)}${h.rttSynAckToAckUs !== null ? `, SYN/ACK→ACK ${ms(h.rttSynAckToAckUs)}` : ", the client's ACK was not captured"}`;
       // A SYN/ACK sent again: leg 1 ends at its first transmission, leg 2 starts at its last, so
       // their sum is a round trip, not the time from the SYN to the ACK.
@@ -29,8 +27,8 @@ export function explainHandshake(c: ConnectionRecord, seen: LadderEvidence = { s
       return `The handshake completed${retries}${total ? ` in ${total}` : ""} (${legs}).`;
     }
     case "rejected": return `The server rejected the connection: it answered the SYN${retries} with a RST (nothing listening on port ${c.resp.port}, or a firewall).`;
-    case "unanswered": return seen.synAcked
-      ? `No SYN/ACK or RST was captured after ${plural(h.synCount, "SYN")}, yet the server acknowledged the SYN: the capture missed its SYN/ACK, so the handshake cannot be timed.`
+    case "unanswered": return c.resp.pkts > 0
+      ? `No SYN/ACK or RST answered ${plural(h.synCount, "SYN")}, and ${c.resp.pkts === 1 ? "the server's one packet did not acknowledge it" : `none of the server's ${c.resp.pkts} packets acknowledged it`}.`
       : `Nobody answered: ${plural(h.synCount, "SYN")} went out and no SYN/ACK or RST came back (host down, packets dropped, or a filtering firewall).`;
     case "aborted": return "The server answered with a SYN/ACK, but the connection was reset before the handshake's final ACK.";
     case "syn-ack-only": return "The capture has the server's SYN/ACK but not the client's SYN (it started late or missed a packet); roles are inferred.";
@@ -63,6 +61,6 @@ function cap(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-export function explainConnection(c: ConnectionRecord, seen?: LadderEvidence): string {
-  return [explainHandshake(c, seen), explainTeardown(c), explainHealth(c)].filter(Boolean).join(" ");
+export function explainConnection(c: ConnectionRecord): string {
+  return [explainHandshake(c), explainTeardown(c), explainHealth(c)].filter(Boolean).join(" ");
 }

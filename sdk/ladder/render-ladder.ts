@@ -175,7 +175,6 @@ export function renderLadder(ladder: ConnectionLadder): string {
 
   const finEnd: [number | null, number | null] = [null, null]; // [client, server] raw seq after FIN
   const synSeq: [number | null, number | null] = [null, null]; // [client, server] raw seq of its SYN
-  let synAcked = false; // a server packet acknowledged the client's SYN
   const first = ladder.packets[0];
   // A SYN first: both closed, the server listening. A SYN/ACK first: its sender listened and
   // its peer had sent the SYN the capture missed. Else the connection was open already.
@@ -192,7 +191,6 @@ export function renderLadder(ladder: ConnectionLadder): string {
     const acksSyn = receiverSyn === null || ((p.ack - receiverSyn) | 0) > 0;
     if (p.flags & 0x02) synSeq[mine] = p.seq;
     if (p.flags & 0x01) finEnd[mine] = (p.seq + p.payload + 1) >>> 0;
-    if (!p.fromOrig && p.flags & 0x10 && receiverSyn !== null && acksSyn) synAcked = true;
     sides = advanceRfc(sides, p.fromOrig, p.flags, finAcked, acksSyn);
   };
   const line = (p: LadderPacket) => {
@@ -226,6 +224,6 @@ export function renderLadder(ladder: ConnectionLadder): string {
     k = end;
   }
   out.push("");
-  out.push(explainConnection(c, { synAcked }));
+  out.push(explainConnection(c));
   return out.join("\n") + "\n";
 }

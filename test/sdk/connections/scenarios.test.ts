@@ -71,6 +71,33 @@ describe("handshakes", () => {
     expect(alone).toMatchObject({ connState: "S0", handshake: { outcome: "unanswered" }, teardown: { kind: "open" } });
   });
 
+  it("SYN/ACK not captured, the server acknowledged the SYN: complete, neither leg timed", async () => {
+    const c = new Conversation().c(SYN).s({ flags: SYN | ACK, lost: true }).c(ACK).c(ACK | PSH, 5).s(ACK)
+      .c(FIN | ACK).s(FIN | ACK).c(ACK);
+    const r = await only(c);
+    expect(r).toMatchObject({
+      connState: "SF", history: "SADaFf",
+      handshake: { outcome: "complete", synCount: 1, synAckCount: 0, rttSynToSynAckUs: null, rttSynAckToAckUs: null, synPacket: null, ack: null },
+    });
+    // A bare ACK of the SYN is evidence enough.
+    const bare = await only(new Conversation().c(SYN).s({ flags: SYN | ACK, lost: true }).s(ACK));
+    expect(bare.handshake.outcome).toBe("complete");
+  });
+
+  it("a server ACK that does not acknowledge the SYN, or acknowledges more than was sent, leaves it unanswered", async () => {
+    const at = await only(new Conversation().c(SYN).s({ flags: ACK, ack: 1000 }));
+    expect(at.handshake.outcome).toBe("unanswered");
+    const past = await only(new Conversation().c(SYN).s({ flags: ACK, ack: 1002 }));
+    expect(past.handshake.outcome).toBe("unanswered");
+    const ofData = await only(new Conversation().c(SYN).c({ flags: ACK | PSH, payload: 10, seq: 1001, ack: 5001 }).s({ flags: ACK, ack: 1011 }));
+    expect(ofData.handshake.outcome).toBe("complete");
+    const ofFin = await only(new Conversation().c(SYN).c({ flags: FIN | ACK, seq: 1001, ack: 5001 }).s({ flags: ACK, ack: 1002 }));
+    expect(ofFin.handshake.outcome).toBe("complete");
+    // A RST/ACK of the SYN is the refusal it always was.
+    const refused = await only(new Conversation().c(SYN).s({ flags: RST | ACK, seq: 0 }));
+    expect(refused.handshake.outcome).toBe("rejected");
+  });
+
   it("a SYN retried with a new ISN starts a new connection and says so", async () => {
     const c = new Conversation().c(SYN).c({ flags: SYN, seq: 777777, dt: 1000 }).s({ flags: SYN | ACK }).c(ACK);
     const [a, b] = await connectionsOf(c);

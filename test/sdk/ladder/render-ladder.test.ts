@@ -198,7 +198,7 @@ describe("renderLadder where the capture missed a SYN or a SYN/ACK", () => {
       [1, "SYN-SENT", 65535, "LISTEN"], [2, "ESTABLISHED", 502 * 128, "ESTABLISHED"], [3, "ESTABLISHED", 502 * 128, "ESTABLISHED"],
       [4, "ESTABLISHED", 509, "ESTABLISHED"], [5, "FIN-WAIT-1", 502 * 128, "CLOSE-WAIT"], [6, "TIME-WAIT", 509, "LAST-ACK"], [7, "TIME-WAIT", 502 * 128, "CLOSED"],
     ]);
-    expect(text).toMatch(/No SYN\/ACK or RST was captured after 1 SYN, yet the server acknowledged the SYN: the capture missed its SYN\/ACK/);
+    expect(text).toContain("The server acknowledged the SYN, but the capture has no SYN/ACK for it (missed, or captured before the SYN and counted as a connection of its own): the connection came up, and the handshake cannot be timed.");
     const tshark = spawnSync("tshark", ["-n", "-r", file, "-T", "fields", "-e", "tcp.window_size"], { encoding: "utf8" });
     if (tshark.status === 0) expect(tshark.stdout.trim().split("\n").map(Number)).toEqual(rows(text).map((r) => r[2]));
   });
@@ -209,7 +209,7 @@ describe("renderLadder where the capture missed a SYN or a SYN/ACK", () => {
     expect([...text.matchAll(/^ *(\d+) +[\d.]+ +(\S+) +\|.*\| +(\S+)$/gm)].map((m) => [Number(m[1]), m[2], m[3]])).toEqual([
       [1, "SYN-SENT", "LISTEN"], [2, "SYN-SENT", "LISTEN"], [3, "CLOSED", "LISTEN"],
     ]);
-    expect(text).toMatch(/Nobody answered: 1 SYN went out/);
+    expect(text).toContain("No SYN/ACK or RST answered 1 SYN, and the server's one packet did not acknowledge it.");
   });
 
   it("SYN not captured: the server's windows scaled; the client SYN-SENT until the SYN/ACK", async () => {
