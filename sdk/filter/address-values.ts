@@ -77,6 +77,9 @@ export function parseNet(text: string, mask?: string): NetValue | string {
     if (maskBits < 0) return `has a mask that is not a contiguous IPv4 netmask ("${mask}")`;
     bits = maskBits;
   }
+  // As tcpdump: an address with bits set past the prefix is most likely a typing slip.
+  const network = bytes.map((byte, i) => (i < bits >> 3 ? byte : i === bits >> 3 ? byte & ~(0xff >> (bits & 7)) : 0));
+  if (network.some((byte, i) => byte !== bytes![i])) return `has bits set past its /${bits} prefix (the network is ${formatAddress(network, 0, version)}/${bits})`;
   return { version, bytes, bits };
 }
 

@@ -78,7 +78,8 @@ export function parseQuantity(text: string, unit: Unit, measure: string): number
   if (!m) return `"${text}" is not a ${unit === "time" ? "time like 100ms" : unit === "size" ? "size like 1MB" : "count"} (for ${measure})`;
   const n = Number(m[1]), suffix = m[2]!;
   if (unit === "count") {
-    return suffix === "" ? n : `"${text}": ${measure} is a count, without a unit`;
+    if (suffix !== "") return `"${text}": ${measure} is a count, without a unit`;
+    return Number.isInteger(n) ? n : `"${text}" is not a whole number (${measure} is a count)`;
   }
   if (unit === "time") {
     if (suffix === "") return `"${text}" needs a unit: ${measure} is a time (ns, us, ms, s, min, h)`;

@@ -23,10 +23,18 @@ describe("filter address values", () => {
     expect(net("10.1")).toBe("4/16");
     expect(net("10.1.2")).toBe("4/24");
     expect(net("10.0.0.0", "255.255.240.0")).toBe("4/20");
-    expect(net("10.0.0.0", "0.0.0.0")).toBe("4/0");
+    expect(net("0.0.0.0", "0.0.0.0")).toBe("4/0");
+    expect(net("10.0.0.0", "0.0.0.0")).toBe("has bits set past its /0 prefix (the network is 0.0.0.0/0)");
     expect(net("10.0.0.0", "255.255.255.255")).toBe("4/32");
     expect(net("2001:db8::/32")).toBe("6/32");
     expect(net("10.0.0.0/8", "255.0.0.0")).toBe("is not a network prefix");
+    // Bits set past the prefix, as tcpdump refuses them: most likely a typing slip.
+    expect(net("10.0.0.1/8")).toBe("has bits set past its /8 prefix (the network is 10.0.0.0/8)");
+    expect(net("10.1.2.3", "255.255.0.0")).toBe("has bits set past its /16 prefix (the network is 10.1.0.0/16)");
+    expect(net("10.0.0.129/25")).toBe("has bits set past its /25 prefix (the network is 10.0.0.128/25)");
+    expect(net("10.0.0.128/25")).toBe("4/25");
+    expect(net("2001:db8::1/32")).toBe("has bits set past its /32 prefix (the network is 2001:db8::/32)");
+    expect(net("1.2.3.4/32")).toBe("4/32");
     const n = parseNet("2001:db8::/32");
     if (typeof n === "string") throw new Error(n);
     expect(netContains(n, "2001:db8:1::5")).toBe(true);

@@ -127,6 +127,7 @@ describe("filter measures", () => {
       ["bytes > 1XB", 'unknown size unit "XB" (B, kB, MB, GB, TB, KiB, MiB, GiB, TiB) at column 9'],
       ["retransmissions > 2ms", '"2ms": retransmissions is a count, without a unit at column 19'],
       ["retransmissions > lots", '"lots" is not a count (for retransmissions) at column 19'],
+      ["packets > 1.5", '"1.5" is not a whole number (packets is a count) at column 11'],
       ["rtt > -5ms", '"-5ms" is not a time like 100ms (for rtt) at column 7'],
       ["rtt", 'expected a comparison after "rtt" (e.g. rtt > 100ms) but the expression ended at column 4'],
       ["rtt 100ms", 'expected a comparison (>, >=, <, <=, ==, !=) after "rtt", found "100ms" at column 5'],
