@@ -19,7 +19,7 @@ import { FINAL_BATCH, type DecodedRecords, type HandOffPeak, type WorkerJob, typ
 import { instantiateDecoder } from "../decoder/wasm.js";
 import { TRACKER_MEMORY_BASE, acquireScanMemory, releaseScanMemory } from "../wasm-memory.js";
 import { createRing, RingWriter } from "./batch-ring.js";
-import { takeScanWorker } from "./worker-pool.js";
+import { takeScanWorker, stopScanWorker } from "./worker-pool.js";
 import { halfOpenLimit, connectionLimit } from "../connections/tracker.js";
 import { abortable } from "../abort.js";
 import { lineFormatRegistration, lineWriter, type LineSpec } from "../lines/line-formats.js";
@@ -360,7 +360,7 @@ async function* runWorkers<D, T>(
     writer.abort();
     for (const s of states) {
       s.recycle.close();
-      await s.worker.terminate();
+      await stopScanWorker(s.worker);
     }
     releaseScanMemory(memory); // nothing runs on it any more
     local?.close();

@@ -50,7 +50,21 @@ const started: Worker[] = ((globalThis as unknown as Record<symbol, Worker[] | u
 // (node --input-type=module -e "...": the SDK used from a one-liner) stops it from starting.
 // Only then are the options given explicitly, without it; an explicit list may not hold V8
 // options (--max-old-space-size...), which inheriting skips: failing that, none.
-function start(workers: number): Worker {
+function start(workers: number, idle = false): Worker {
+  const worker = create(workers);
+  // Unref'd before the listeners: a "message" listener refs the worker's port again, so that
+  // awaiting prestartScanWorkers() holds the process until the workers have loaded.
+  if (idle) worker.unref();
+  // On the worker itself, not in a map: the command's two bundles each have this module.
+  (worker as LoadingWorker)[LOADED] = new Promise<void>((resolve) => {
+    worker.once("message", () => resolve());
+    worker.once("error", () => resolve());
+    worker.once("exit", () => resolve());
+  });
+  return worker;
+}
+
+function create(workers: number): Worker {
   const script = workerScript();
   const resourceLimits = limits(workers);
   if (!process.execArgv.some((a) => a.startsWith("--input-type"))) return new Worker(script, { resourceLimits });
@@ -62,6 +76,25 @@ function start(workers: number): Worker {
   }
 }
 
+// Settles when the worker has loaded its script (its first message, "loaded"), failed or exited.
+const LOADED = Symbol.for("tcp-handshake-scan.worker-loaded");
+type LoadingWorker = Worker & { [LOADED]?: Promise<void> };
+
+/**
+ * Ends a scan's worker. Terminated while it still loads its modules, a worker thread leaves
+ * their files open for good (Node 20: ~30 descriptors a worker; a service stopping scans
+ * early ran out of them): one still loading is let finish first (a few ms; bounded).
+ */
+export async function stopScanWorker(worker: Worker): Promise<void> {
+  const loaded = (worker as LoadingWorker)[LOADED];
+  if (loaded) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([loaded, new Promise<void>((resolve) => { timer = setTimeout(resolve, 5000); })]);
+    clearTimeout(timer);
+  }
+  await worker.terminate();
+}
+
 /**
  * Starts workers for a scan about to run with `count` of them (idle ones never hold the process).
  * Resolves once each has loaded its script (its first message, "loaded"), failed or exited.
@@ -69,15 +102,10 @@ function start(workers: number): Worker {
 export function prestartScanWorkers(count: number): Promise<void> {
   const loaded: Promise<void>[] = [];
   while (started.length < count) {
-    const worker = start(count);
-    worker.unref();
+    const worker = start(count, true);
     // A worker that fails while idle is dropped; the scan that takes it would see the error.
     worker.once("error", () => { const k = started.indexOf(worker); if (k >= 0) started.splice(k, 1); });
-    loaded.push(new Promise<void>((resolve) => {
-      worker.once("message", () => resolve());
-      worker.once("error", () => resolve());
-      worker.once("exit", () => resolve());
-    }));
+    loaded.push((worker as LoadingWorker)[LOADED]!);
     started.push(worker);
   }
   return Promise.all(loaded).then(() => undefined);

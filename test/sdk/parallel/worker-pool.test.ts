@@ -5,9 +5,12 @@
 
 import { describe, it, expect } from "vitest";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { writePcap } from "../../helpers/capture-writer.js";
+import { Conversation } from "../../helpers/conversation.js";
+import { F } from "../../helpers/packets.js";
 
 const pool = new URL("../../../dist/sdk/parallel/worker-pool.js", import.meta.url).href;
 
@@ -43,5 +46,30 @@ describe("the started scan workers", () => {
         await worker.terminate();
       }`], { encoding: "utf8" });
     expect(out.trim().split("\n")).toEqual(["true", "failed"]);
+  });
+
+  // Node 20 leaves a worker's module files open when it is terminated while loading them.
+  it.runIf(existsSync("/proc/self/fd"))("stopped early, scans at four threads give every worker's descriptors back", () => {
+    const sdk = new URL("../../../dist/sdk/index.js", import.meta.url).href;
+    const capture = join(mkdtempSync(join(tmpdir(), "worker-pool-fds-")), "c.pcap");
+    const { SYN, ACK, FIN } = F;
+    const frames = Array.from({ length: 200 }, (_, k) => new Conversation({ clientPort: 20000 + k, start: 1_700_000_000 + k })
+      .c(SYN).s(SYN | ACK).c(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK).frames).flat();
+    writeFileSync(capture, writePcap(frames));
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", `
+      const { createScanner } = await import(${JSON.stringify(sdk)});
+      const { readdirSync } = await import("node:fs");
+      const open = () => readdirSync("/proc/self/fd").length;
+      const stop = async (k) => {
+        const scanner = createScanner(${JSON.stringify(capture)}, { threads: 4 });
+        setTimeout(() => scanner.close(), k % 5);
+        for await (const c of scanner);
+      };
+      await stop(0);
+      const before = open();
+      for (let k = 0; k < 20; k++) await stop(k);
+      console.log(open() - before);`], { encoding: "utf8" });
+    // Each stopped scan while its workers loaded kept ~30 (600 for these 20).
+    expect(Number(out.trim())).toBeLessThan(10);
   });
 });
