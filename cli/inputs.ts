@@ -2,9 +2,10 @@
 // their first packet, so that rotated files read as one capture whatever their order on the
 // command line (equal times by name: sdk/decoder/capture-order.ts). A
 // capture that can be read only once (a named pipe, `<(...)`, standard input) is peeked at
-// without losing what the peek read (peekInput).
+// without losing what the peek read (peekInput); a few files are peeked at once (peekInputs).
 
-import { peekInput, type CaptureInput } from "../sdk/index.js";
+import { type CaptureInput } from "../sdk/index.js";
+import { peekInputs } from "../sdk/decoder/peek.js";
 import { lookUpInput } from "../sdk/decoder/capture-input.js";
 import { captureOrderKey, compareCaptureOrder } from "../sdk/decoder/capture-order.js";
 import { openErrorMessage } from "./report-error.js";
@@ -30,9 +31,6 @@ export function allCanBeOpened(files: string[]): boolean {
 /** `files` in capture order (compareCaptureOrder: by first packet, equal times by name), each peeked. */
 export async function orderByFirstPacket(files: string[]): Promise<CaptureInput[]> {
   if (files.length < 2) return files;
-  const stamped = await Promise.all(files.map(async (file) => {
-    const { first, input } = await peekInput(file);
-    return { input, key: captureOrderKey(file, first) };
-  }));
+  const stamped = (await peekInputs(files)).map(({ first, input }, k) => ({ input, key: captureOrderKey(files[k]!, first) }));
   return stamped.sort((a, b) => compareCaptureOrder(a.key, b.key)).map((s) => s.input);
 }

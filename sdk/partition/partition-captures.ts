@@ -11,7 +11,7 @@ import { digest } from "../builtins.js";
 import { dirname, join, resolve } from "node:path";
 import * as L from "../../assembly/layout.js";
 import { decodeInputs } from "../decoder/decode-inputs.js";
-import { peekInput } from "../decoder/peek.js";
+import { peekInputs } from "../decoder/peek.js";
 import { abortable } from "../abort.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
 import type { CaptureSummary, DecodeCaptureOptions } from "../decoder/decode-capture.js";
@@ -100,10 +100,8 @@ function sizeOf(file: string): number {
 async function inCaptureOrder(files: string[], signal: AbortSignal | undefined): Promise<{ files: string[]; inputs: CaptureInput[] }> {
   if (files.length < 2) return { files, inputs: files };
   // Abortable: a pipe's peek waits for its writer (Ctrl-C stops the task there too).
-  const peeked = await abortable(Promise.all(files.map(async (file, index) => {
-    const { first, input } = await peekInput(file);
-    return { file, input, key: captureOrderKey(file, first) };
-  })), signal);
+  const peeked = (await abortable(peekInputs(files), signal))
+    .map(({ first, input }, k) => ({ file: files[k]!, input, key: captureOrderKey(files[k]!, first) }));
   peeked.sort((a, b) => compareCaptureOrder(a.key, b.key));
   return { files: peeked.map((p) => p.file), inputs: peeked.map((p) => p.input) };
 }
