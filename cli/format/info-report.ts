@@ -143,24 +143,25 @@ export function renderInfoText(r: InfoReport, summary: CaptureSummary, span?: Ti
   }
   // The capturing machine, as the pcapng section headers say (capinfos's Capture hardware,
   // oper-sys, application and comment): once when every section says the same, else with
-  // the section each value comes from.
+  // the section each value comes from. Text from the capture, escaped as the file name is: a
+  // capture's newline or terminal escape must not forge a line or drive the terminal.
   const fields: [string, (x: SectionInfo) => string | undefined][] = [
     ["Capture hardware:", (x) => x.hardware], ["Capture OS:", (x) => x.os], ["Capture application:", (x) => x.application],
   ];
   for (const [label, get] of fields) {
     const values = new Set(s.map(get));
-    if (values.size === 1) { const v = get(s[0]!); if (v) row(label, v); continue; }
-    s.forEach((x, k) => { const v = get(x); if (v) row(label, `${v} (section ${k})`); });
+    if (values.size === 1) { const v = get(s[0]!); if (v) row(label, escapeControls(v)); continue; }
+    s.forEach((x, k) => { const v = get(x); if (v) row(label, `${escapeControls(v)} (section ${k})`); });
   }
-  s.forEach((x, k) => { for (const c of x.comments ?? []) row("Capture comment:", s.length > 1 ? `${c.trimEnd()} (section ${k})` : c.trimEnd()); });
+  s.forEach((x, k) => { for (const c of x.comments ?? []) row("Capture comment:", `${escapeControls(c.trimEnd())}${s.length > 1 ? ` (section ${k})` : ""}`); });
   row("Interfaces:", r.interfaceCount > r.interfaces.length ? `${r.interfaceCount} (the first ${r.interfaces.length} listed)` : r.interfaceCount);
   for (const i of r.interfaces) {
     const where = s.length > 1 ? `section ${i.section} ` : "";
     const extra = [i.tsOffsetSec ? `offset ${i.tsOffsetSec} s` : "", i.fcsBytes ? `${i.fcsBytes}-byte FCS` : ""].filter(Boolean).join(", ");
-    const name = i.name ? `${i.name}${i.description ? ` (${i.description})` : ""}  ` : i.description ? `${i.description}  ` : "";
+    const name = escapeControls(i.name ? `${i.name}${i.description ? ` (${i.description})` : ""}  ` : i.description ? `${i.description}  ` : "");
     lines.push(`  ${where}#${i.id}  ${name}${i.linkTypeName} (${i.linkType}), snaplen ${i.snaplen}, ${resolution(i.tsUnitsPerSec)}${extra ? ", " + extra : ""}`);
     const more = [i.filter ? `filter "${i.filter}"` : "", i.os ? `OS ${i.os}` : "", i.hardware ? `hardware ${i.hardware}` : "", ...(i.comments ?? []).map((c) => `comment "${c}"`)].filter(Boolean);
-    if (more.length) lines.push(`      ${more.join(", ")}`);
+    if (more.length) lines.push(`      ${escapeControls(more.join(", "))}`);
   }
   const p = r.packets;
   row("Packets:", p.total);

@@ -188,6 +188,28 @@ describe("info", () => {
     expect(json).toMatchObject({ compression: "gzip", sections: [{ os: "Linux 6.1", application: "dumpcap (Wireshark) 4.0.17" }], interfaces: [{ name: "eth0", description: "uplink", filter: "tcp port 443" }] });
   });
 
+  it("escapes the capture's own text as the file name's: its newlines and terminal escapes forge no line and drive no terminal", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ths-cli-info-"));
+    const path = join(dir, "odd.pcapng");
+    const odd = "a\r\nForged: yes\t\u001b[31mred\\";
+    writeFileSync(path, writePcapng([{
+      text: [[2, odd], [3, odd], [4, odd], [1, odd]],
+      interfaces: [{ text: [[2, odd], [3, odd], [12, odd], [1, odd]] }],
+      blocks: new Conversation().c(F.SYN).frames.map((frame) => ({ type: "epb" as const, frame })),
+    }]));
+    const r = run(["info", path]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(r.stdout).not.toMatch(/^Forged/m);
+    const escaped = "a\\r\\nForged: yes\\t\\x1b[31mred\\\\";
+    for (const label of ["Capture hardware:", "Capture OS:", "Capture application:", "Capture comment:"]) {
+      expect(r.stdout).toContain(`${label.padEnd(22)}${escaped}\n`);
+    }
+    expect(r.stdout).toContain(`#0  ${escaped} (${escaped})  ETHERNET`);
+    expect(r.stdout).toContain(`OS ${escaped}, comment "${escaped}"`);
+    expect(JSON.parse(run(["info", "--json", path]).stdout).sections[0].os).toBe(odd);
+  });
+
   it("prints one parseable JSON object per capture", () => {
     const r = run(["info", "--json", SAMPLE, SAMPLE]);
     expect(r.code).toBe(0);
