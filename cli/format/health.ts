@@ -94,7 +94,7 @@ export class ConnectionHealth {
     }
     if (o.zeroWindows + r.zeroWindows > 0) this.zeroWindow++;
     if (o.ackedUnseen + r.ackedUnseen > 0) this.captureLoss++;
-    else if (o.lostSegments + r.lostSegments > 0) this.notCaptured++;
+    if (o.lostSegments + r.lostSegments > 0) this.notCaptured++;
     const mean = meanOf(o.rttSamples, o.rttMeanUs, r.rttSamples, r.rttMeanUs);
     if (mean !== null) this.worstRtt.add(c, mean);
     // The server's RTT: the originator's segments, acknowledged by the server.

@@ -79,13 +79,13 @@ export class InterestingConnections {
 
 /**
  * The handshake's round trips (µs): both legs, each from the transmission its answer answered
- * (waits for a retransmission are not in it), or the first alone when the ACK was not seen.
+ * (waits for a retransmission are not in it); none when either was not measured (the ACK not
+ * seen, an attempt reset): half a handshake would rank among the fast ones.
  */
 export function handshakeTime(c: ConnectionRecord): number | null {
   return handshakeTimeOf(c.handshake.rttSynToSynAckUs, c.handshake.rttSynAckToAckUs);
 }
 
 function handshakeTimeOf(synToSynAck: number | null, synAckToAck: number | null): number | null {
-  if (synToSynAck === null) return null;
-  return synToSynAck + (synAckToAck ?? 0);
+  return synToSynAck === null || synAckToAck === null ? null : synToSynAck + synAckToAck;
 }
