@@ -125,9 +125,10 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
   if (!FORMATS.includes(format)) throw new UsageError(`--format: "${flags.format}" is not one of ${FORMATS.join(", ")}`);
   const top = wholeNumber(flags.top ?? 10);
   if (top === null) throw new UsageError(`--top: "${flags.top}" is not a count (0 or more)`);
-  // Only the text summary lists connections: with records or ladders --top would be silently ignored.
-  if (flags.top !== undefined && (format !== "text" || flags.ladder !== undefined)) {
-    throw new UsageError(`--top lists connections in the text summary: not with ${flags.ladder !== undefined ? "--ladder" : `--format ${format}`}`);
+  // Only the text summary's lists and the json report's take it: with records or ladders --top
+  // would be silently ignored.
+  if (flags.top !== undefined && ((format !== "text" && format !== "json") || flags.ladder !== undefined)) {
+    throw new UsageError(`--top sizes the lists of the text summary and the json report: not with ${flags.ladder !== undefined ? "--ladder" : `--format ${format}`}`);
   }
   const inputBytes = totalSize(files);
   const packets = flags.threads === undefined ? estimatedPackets(files) : null;

@@ -335,14 +335,25 @@ describe("options that need another option", () => {
     }
   });
 
-  it("--top with a record format or --ladder (no summary to list in): one line, exit 2, not ignored", () => {
-    for (const format of ["json", "ndjson", "csv", "zeek", "parquet"]) {
+  it("--top with a record format or --ladder (no list to size): one line, exit 2, not ignored", () => {
+    for (const format of ["ndjson", "csv", "zeek", "parquet"]) {
       const r = run(["--top", "3", "--format", format, "-o", join(dir, "top-out"), SAMPLE]);
-      expect(r, format).toMatchObject({ code: 2, stdout: "", stderr: `tcp-handshake-scan: --top lists connections in the text summary: not with --format ${format}\n` });
+      expect(r, format).toMatchObject({ code: 2, stdout: "", stderr: `tcp-handshake-scan: --top sizes the lists of the text summary and the json report: not with --format ${format}\n` });
     }
     const ladder = run(["--top", "3", "--ladder", "port 7000", SAMPLE]);
-    expect(ladder).toMatchObject({ code: 2, stdout: "", stderr: "tcp-handshake-scan: --top lists connections in the text summary: not with --ladder\n" });
+    expect(ladder).toMatchObject({ code: 2, stdout: "", stderr: "tcp-handshake-scan: --top sizes the lists of the text summary and the json report: not with --ladder\n" });
     expect(run(["--top", "3", "--format", "text", SAMPLE]).code).toBe(0);
+  });
+
+  it("--top sizes the json report's lists, as reportTop does", () => {
+    const report = (args: string[]) => JSON.parse(run([...args, "--format", "json", SAMPLE]).stdout).report;
+    const all = report([]);
+    expect(all.topFailedServers.length).toBeGreaterThan(1);
+    const one = report(["--top", "1"]);
+    expect(one.topFailedServers).toEqual(all.topFailedServers.slice(0, 1));
+    expect(one.topFailedHosts).toEqual(all.topFailedHosts.slice(0, 1));
+    expect(report(["--top", "0"])).toMatchObject({ topFailedServers: [], topFailedHosts: [], scanSuspects: [] });
+    expect(report(["--top", "0", "--filter", "tcp"]).topFailedServers).toEqual([]);
   });
 });
 
