@@ -20,6 +20,7 @@ PARTS and OUT must be paths every worker sees (a shared file system), as must th
 import argparse
 import os
 import shlex
+import signal
 import subprocess
 import sys
 
@@ -42,6 +43,16 @@ def run(args):
         done = subprocess.run(args, capture_output=True, text=True)
     except OSError as error:
         return NOT_STARTED, "", f"{shlex.join(args)}: cannot be started: {error.strerror or error}"
+    if done.returncode < 0:
+        # Killed by a signal (the OOM killer's SIGKILL, say): no line of its own, and a negative
+        # code that max() would lose under 0. A shell's status for it, and a line naming the task.
+        sig = -done.returncode
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = f"signal {sig}"
+        line = f"{shlex.join(args)}: killed by {name}"
+        return 128 + sig, done.stdout.strip(), "\n".join(filter(None, [done.stderr.strip(), line]))
     return done.returncode, done.stdout.strip(), done.stderr.strip()
 
 

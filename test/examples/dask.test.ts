@@ -80,6 +80,31 @@ describe.runIf(hasDask)("examples/dask/scan_on_dask.py", () => {
     expect(notStarted.stderr).not.toContain("Traceback");
   }, 240_000);
 
+  it("a task whose tool is killed by a signal (the OOM killer's SIGKILL) fails the run with the shell's status and a line naming it", () => {
+    mkdirSync(join(dir, "killed"));
+    const files = writeRotatedCaptures(join(dir, "killed"), { files: 2, seed: 9 });
+    // A tool that dies by SIGKILL in the task given `--bucket 1`, or in the map task of the second capture.
+    const tool = (name: string, pattern: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, `#!/bin/sh\ncase " $* " in *"${pattern}"*) kill -9 $$;; esac\nexec ${process.execPath} ${BIN} "$@"\n`, { mode: 0o755 });
+      return path;
+    };
+    const runWith = (command: string, label: string) => spawnSync(PYTHON, [
+      DRIVER, "--workers", "1", "--buckets", "3", "--files-per-task", "1", "--parts", join(dir, `${label}-parts`),
+      "--out", join(dir, `${label}-out`), "--command", command, ...files,
+    ], { encoding: "utf8", timeout: 180_000 });
+    const reduce = runWith(tool("dies-in-reduce.sh", " --bucket 1 "), "killed-reduce");
+    expect(reduce.status, reduce.stderr).toBe(137);
+    expect(reduce.stderr).toMatch(/dies-in-reduce\.sh --from-partitions .* --bucket 1 .*: killed by SIGKILL\n$/);
+    expect(reduce.stderr).not.toContain("Traceback");
+    expect(readdirSync(join(dir, "killed-reduce-out")).sort()).toEqual(["bucket-00000.parquet", "bucket-00002.parquet"]);
+    const map = runWith(tool("dies-in-map.sh", files[1]!), "killed-map");
+    expect(map.status, map.stderr).toBe(137);
+    expect(map.stderr).toMatch(/dies-in-map\.sh partition .*: killed by SIGKILL\n$/);
+    expect(map.stdout).toBe("");
+    expect(readdirSync(join(dir, "killed-map-out"))).toEqual([]);
+  }, 240_000);
+
   it("a count of 0 or less (--workers, --files-per-task, --buckets) is a usage error: no traceback, no wait for a worker that never comes", () => {
     mkdirSync(join(dir, "counts"));
     const files = writeRotatedCaptures(join(dir, "counts"), { files: 1, seed: 6, bytes: 2e5 });
