@@ -17,13 +17,23 @@ import {
 } from "./format.js";
 
 /** Partitions that cannot be reduced: missing, incomplete, of another version, inconsistent. */
-export class PartitionError extends Error {}
+export class PartitionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PartitionError"; // what a log or an uncaught error prints, as the SDK's other errors
+  }
+}
 
 /**
  * A bucket file found damaged while it is read (a checksum that does not match, a chunk cut
  * short): the connections tracked before the damage stand, as a scan's of a damaged capture.
  */
-export class PartitionDamage extends PartitionError {}
+export class PartitionDamage extends PartitionError {
+  constructor(message: string) {
+    super(message);
+    this.name = "PartitionDamage";
+  }
+}
 
 export interface MapOutput { dir: string; name: string; manifest: Manifest; clock: DataView }
 

@@ -89,6 +89,8 @@ describe("ChunkReader", () => {
     let thrown: unknown = null;
     try { reader.nextBatch(); } catch (error) { thrown = error; }
     expect(thrown).toBeInstanceOf(PartitionDamage); // exit 4: what was tracked before it stands
+    expect((thrown as Error).name).toBe("PartitionDamage"); // as a log or an uncaught error names it
+    expect(new PartitionError("x").name).toBe("PartitionError");
     expect((thrown as Error).message).toBe(`${bucketFile}: byte 32: cannot be read: illegal operation on a directory (EISDIR)`);
     reader.close();
   });
