@@ -5,8 +5,8 @@
 // without losing what the peek read (peekInput); a few files are peeked at once (peekInputs).
 
 import { type CaptureInput } from "../sdk/index.js";
-import { peekInputs } from "../sdk/decoder/peek.js";
-import { lookUpInput } from "../sdk/decoder/capture-input.js";
+import { peekInputs, PEEK_LIMIT_BYTES } from "../sdk/decoder/peek.js";
+import { inputName, lookUpInput } from "../sdk/decoder/capture-input.js";
 import { captureOrderKey, compareCaptureOrder } from "../sdk/decoder/capture-order.js";
 import { openErrorMessage } from "./report-error.js";
 import { sayError } from "./error-lines.js";
@@ -28,9 +28,17 @@ export function allCanBeOpened(files: string[]): boolean {
   return true;
 }
 
-/** `files` in capture order (compareCaptureOrder: by first packet, equal times by name), each peeked. */
-export async function orderByFirstPacket(files: string[]): Promise<CaptureInput[]> {
+/**
+ * `files` in capture order (compareCaptureOrder: by first packet, equal times by name), each
+ * peeked; `warn` is given a line for a pipe read ahead as far as a peek goes without a packet
+ * (it is read last, where its packets may not belong).
+ */
+export async function orderByFirstPacket(files: string[], warn: (line: string) => void = () => {}): Promise<CaptureInput[]> {
   if (files.length < 2) return files;
-  const stamped = (await peekInputs(files)).map(({ first, input }, k) => ({ input, key: captureOrderKey(files[k]!, first) }));
+  const peeked = await peekInputs(files);
+  peeked.forEach((p, k) => {
+    if (p.beyondLookAhead) warn(`${inputName(files[k]!)}: warning: no packet in its first ${PEEK_LIMIT_BYTES >> 20} MiB, as far as a pipe is read ahead: read after the other captures, so its connections may be out of time order with theirs (give it as a file)`);
+  });
+  const stamped = peeked.map(({ first, input }, k) => ({ input, key: captureOrderKey(files[k]!, first) }));
   return stamped.sort((a, b) => compareCaptureOrder(a.key, b.key)).map((s) => s.input);
 }

@@ -179,7 +179,7 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
 
   let inputs: CaptureInput[] = files;
   try {
-    inputs = await orderByFirstPacket(files);
+    inputs = await orderByFirstPacket(files, (line) => { if (!flags.quiet) sayError(line); });
     let exit: number;
     if (selector) {
       // --filter narrows the selection as it narrows any other output.

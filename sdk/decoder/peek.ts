@@ -30,6 +30,11 @@ export interface PeekedInput {
   first: Timestamp | null;
   /** What to read from now on: the input itself when it can be read again, else a replay. */
   input: CaptureInput;
+  /**
+   * An input read once whose first PEEK_LIMIT_BYTES held no packet (`first` is null): it may
+   * still hold packets, at a place in time order nobody knows (it sorts last).
+   */
+  beyondLookAhead: boolean;
 }
 
 /** Whether an input can be opened and read again from its start. */
@@ -54,6 +59,9 @@ class Replay {
   /** How the source failed while the peek pulled it: the replay fails so after the kept chunks. */
   private failure: { error: unknown } | null = null;
   constructor(private readonly source: AsyncIterator<Uint8Array>, private readonly close: () => void) {}
+
+  /** The peek stopped at PEEK_LIMIT_BYTES, not at the source's end. */
+  get full(): boolean { return this.keptBytes >= PEEK_LIMIT_BYTES; }
 
   /** For the peek: never closes the source; ends once PEEK_LIMIT_BYTES are kept. */
   recording(): AsyncIterable<Uint8Array> {
@@ -118,7 +126,7 @@ export async function peekInput(input: CaptureInput): Promise<PeekedInput> {
   if (rereadable(input)) {
     // Throws what scan() throws for an input it cannot open (ENOENT, EACCES, EISDIR: naming the
     // file); what is no capture or damaged is no error here (first: null), as scan() reports it.
-    return { first: await peekFirstTimestamp(input), input };
+    return { first: await peekFirstTimestamp(input), input, beyondLookAhead: false };
   }
   const { source, close } = await openOnce(input as Exclude<CaptureInput, Uint8Array>);
   const replay = new Replay(source, close);
@@ -130,7 +138,10 @@ export async function peekInput(input: CaptureInput): Promise<PeekedInput> {
     // yields no bytes (strings) is a mistake in the call, thrown as scan() throws it.
     if (error instanceof InputTypeError) { close(); throw error; }
   }
-  return { first, input: new NamedByteSource(inputName(input), { [Symbol.asyncIterator]: () => replay.replay() }) };
+  return {
+    first, input: new NamedByteSource(inputName(input), { [Symbol.asyncIterator]: () => replay.replay() }),
+    beyondLookAhead: first === null && replay.full,
+  };
 }
 
 /** Files peeked at once by peekInputs: each holds a file open and a decoder while it is read. */

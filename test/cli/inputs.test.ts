@@ -9,7 +9,7 @@ import { gzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { writePcap } from "../helpers/capture-writer.js";
+import { writePcap, writePcapng } from "../helpers/capture-writer.js";
 import { Conversation } from "../helpers/conversation.js";
 import { F } from "../helpers/packets.js";
 
@@ -146,5 +146,20 @@ describe("many files", () => {
     const parts = shell(`ulimit -n 200; node ${q(BIN)} partition --buckets 2 -o parts many/*.pcap`);
     expect(parts.stderr).toBe("");
     expect(parts.code).toBe(0);
+  });
+});
+
+describe("a pipe with no packet as far as it is read ahead", () => {
+  it("is read after the other captures, and says so (not with -q)", () => {
+    const { SYN, ACK } = F;
+    const late = new Conversation({ start: 1_500_000_000, clientPort: 43000 }).c(SYN).s(SYN | ACK).c(ACK);
+    const filler = Array.from({ length: 17 }, () => ({ type: "unknown" as const, blockType: 0x0bad, body: new Uint8Array(1 << 20) }));
+    writeFileSync(join(dir, "far.pcapng"), writePcapng([{ blocks: [...filler, ...late.frames.map((frame) => ({ type: "epb" as const, frame }))] }]));
+    const warned = shell(`cat far.pcapng | node ${q(BIN)} --format ndjson - ${q(EARLY)}`);
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toBe("tcp-handshake-scan: <stdin>: warning: no packet in its first 16 MiB, as far as a pipe is read ahead: read after the other captures, so its connections may be out of time order with theirs (give it as a file)\n");
+    expect(ids(warned.stdout)).toHaveLength(2);
+    expect(shell(`cat far.pcapng | node ${q(BIN)} -q --format ndjson - ${q(EARLY)}`).stderr).toBe("");
+    expect(shell(`node ${q(BIN)} --format ndjson far.pcapng ${q(EARLY)}`).stderr).toBe("");
   });
 });

@@ -85,7 +85,7 @@ describe("peekInput", () => {
       }
       const words = join(dir, "words.txt");
       writeFileSync(words, "not a capture at all, only words");
-      expect(await peekInput(words)).toEqual({ first: null, input: words });
+      expect(await peekInput(words)).toEqual({ first: null, input: words, beyondLookAhead: false });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -98,8 +98,11 @@ describe("peekInput", () => {
       { type: "unknown", blockType: 0x0bad, body: new Uint8Array(1000) },
       { type: "epb", frame: { data: ethernet(tcpIp({ flags: F.SYN })), sec: 1_600_000_000 } },
     ] }]);
-    const { first, input } = await peekInput(chunks(big, 1 << 20, { count: 0 }));
+    const { first, input, beyondLookAhead } = await peekInput(chunks(big, 1 << 20, { count: 0 }));
     expect(first).toBeNull();
+    expect(beyondLookAhead).toBe(true); // its place in time order is not known
+    // A stream that ends within the limit with no packet is no such case.
+    expect((await peekInput(chunks(big.subarray(0, 1 << 20), 1 << 16, { count: 0 }))).beyondLookAhead).toBe(false);
     const read = await decodeAll(input);
     expect(read.records).toHaveLength(1);
     expect(read.summary.error).toBeNull();
