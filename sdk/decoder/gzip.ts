@@ -136,7 +136,15 @@ async function headerLength(input: Input): Promise<number | null> {
       n++;
     }
   }
-  if (flags & FHCRC) n += 2;
+  if (flags & FHCRC) {
+    // The header's own check (RFC 1952 2.3.1): the low 16 bits of the CRC-32 of the bytes before it.
+    if (!(await input.need(n + 2))) return null;
+    const h = input.peek(n + 2);
+    const want = h[n]! | (h[n + 1]! << 8), got = crc32(h.subarray(0, n), 0) & 0xffff;
+    const hex4 = (v: number) => `0x${v.toString(16).padStart(4, "0")}`;
+    if (want !== got) throw new GzipError("gzip.bad_header", `gzip header checksum ${hex4(want)}, but its bytes give ${hex4(got)} (a damaged header), at compressed byte ${input.offset}`);
+    n += 2;
+  }
   return (await input.need(n)) ? n : null;
 }
 

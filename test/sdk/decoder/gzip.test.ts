@@ -31,13 +31,17 @@ function damaged(data: Uint8Array, field: "crc" | "length"): Uint8Array {
 }
 
 /** A gzip member written by hand, with the optional header fields. */
-function member(data: Uint8Array, fields: { extra?: Uint8Array; name?: string; comment?: string; hcrc?: boolean }): Uint8Array {
+function member(data: Uint8Array, fields: { extra?: Uint8Array; name?: string; comment?: string; hcrc?: boolean; badHcrc?: boolean }): Uint8Array {
   const flags = (fields.hcrc ? 2 : 0) | (fields.extra ? 4 : 0) | (fields.name ? 8 : 0) | (fields.comment ? 16 : 0);
   const parts: number[] = [0x1f, 0x8b, 8, flags, 0, 0, 0, 0, 0, 3];
   if (fields.extra) parts.push(fields.extra.length & 255, fields.extra.length >> 8, ...fields.extra);
   if (fields.name) parts.push(...Buffer.from(fields.name), 0);
   if (fields.comment) parts.push(...Buffer.from(fields.comment), 0);
-  if (fields.hcrc) parts.push(0x12, 0x34); // not checked, as gzip does not by default
+  if (fields.hcrc) {
+    // The low 16 bits of the CRC-32 of the header before it (RFC 1952), checked as gzip 1.12 does.
+    const check = (crc32(Uint8Array.from(parts)) & 0xffff) ^ (fields.badHcrc ? 0x5a5a : 0);
+    parts.push(check & 255, check >> 8);
+  }
   const trailer = new Uint8Array(8);
   new DataView(trailer.buffer).setUint32(0, crc32(data), true);
   new DataView(trailer.buffer).setUint32(4, data.length, true);
@@ -111,6 +115,13 @@ describe("gzip input", () => {
       expect(r.summary.error?.message).toContain("reserved flag bits set");
       expect(r.summary.stats.packets).toBe(0);
     }
+  });
+
+  it("a header whose own checksum (FHCRC) does not match is gzip.bad_header, as gzip says", async () => {
+    const r = await decodeAll(member(bytes, { name: "capture.pcap", hcrc: true, badHcrc: true }));
+    expect(r.summary.error).toMatchObject({ code: "gzip.bad_header" });
+    expect(r.summary.error?.message).toMatch(/^gzip header checksum 0x[0-9a-f]{4}, but its bytes give 0x[0-9a-f]{4} \(a damaged header\), at compressed byte 0$/);
+    expect(r.summary.stats.packets).toBe(0);
   });
 
   it("gunzip() on its own: corrupt deflate data is gzip.corrupt", async () => {
