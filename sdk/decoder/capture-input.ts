@@ -145,12 +145,26 @@ async function openStreamPath(path: string): Promise<Pull> {
  * or unreadable: a scan looks up all its files before reading the first.
  */
 export function lookUpInput(input: CaptureInput): void {
-  if (typeof input !== "string" || input === "-") return;
+  if (input === "-") {
+    // A directory redirected in (`< dir`): its reads fail, which a stream takes for its end (an
+    // empty input); said as /dev/stdin's open says it.
+    if (standardInputIsDirectory()) throw isDirectoryError(inputName(input));
+    return;
+  }
+  if (typeof input !== "string") return;
   const stat = statSync(input);
   if (stat.isDirectory()) throw isDirectoryError(input);
   // A regular file opened and closed (not accessSync: Deno asks --allow-sys for it); a named
   // pipe's open would wait for its writer, so pipes and devices are left to openInput.
   if (stat.isFile()) closeSync(openSync(input, "r"));
+}
+
+function standardInputIsDirectory(): boolean {
+  try {
+    return fstatSync(0).isDirectory();
+  } catch {
+    return false; // closed, or a runtime without it: read as before
+  }
 }
 
 /** Opens an input for the decoder. Throws (ENOENT etc.) when a file cannot be opened. */
@@ -179,7 +193,10 @@ export async function openInput(input: CaptureInput): Promise<Pull> {
       close: () => closeSync(fd),
     };
   }
-  if (input === "-") return streamPull(process.stdin, () => {});
+  if (input === "-") {
+    lookUpInput(input); // a directory redirected in
+    return streamPull(process.stdin, () => {});
+  }
   if (input instanceof Uint8Array) {
     if (isGzip(input)) return streamPull((async function* () { yield input; })(), () => {});
     let pos = 0;

@@ -163,3 +163,11 @@ describe("a pipe with no packet as far as it is read ahead", () => {
     expect(shell(`node ${q(BIN)} --format ndjson far.pcapng ${q(EARLY)}`).stderr).toBe("");
   });
 });
+
+describe("a directory redirected to standard input", () => {
+  it("is said to be a directory, as /dev/stdin's open says it, not an empty input", () => {
+    expect(shell(`node ${q(BIN)} - < ${q(dir)}`)).toMatchObject({ code: 3, stdout: "", stderr: "tcp-handshake-scan: -: is a directory, not a capture\n" });
+    expect(shell(`node ${q(BIN)} /dev/stdin < ${q(dir)}`)).toMatchObject({ code: 3, stderr: "tcp-handshake-scan: /dev/stdin: is a directory, not a capture\n" });
+    expect(shell(`node ${q(BIN)} info - < ${q(dir)}`)).toMatchObject({ code: 3, stdout: "", stderr: "tcp-handshake-scan: <stdin>: is a directory, not a capture\n" });
+  });
+});
