@@ -148,6 +148,15 @@ async function headerLength(input: Input): Promise<number | null> {
   return (await input.need(n)) ? n : null;
 }
 
+/** Ends the inflater's input: true when what it was given was a whole deflate stream. */
+function endsWhole(z: InflateRaw): Promise<boolean> {
+  return new Promise((resolve) => {
+    z.once("error", () => resolve(false)); // "unexpected end of file"
+    z.once("end", () => resolve(true));
+    z.end();
+  });
+}
+
 /** Feeds `bytes` to the inflater and waits until it has taken them (its output arrives meanwhile). */
 function write(z: InflateRaw, bytes: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -195,6 +204,9 @@ export async function* gunzip(chunks: AsyncIterable<Uint8Array>): AsyncGenerator
     try {
       for (let ended = false; !ended;) {
         if (input.available === 0 && !(await input.more())) {
+          // The deflate stream may have ended exactly where a piece did (nothing left over to
+          // say so): the inflater then ends without an error, and it is the trailer that is missing.
+          if (await endsWhole(z)) break;
           throw new GzipError("gzip.truncated", `the gzip data is cut short in its deflate data (compressed byte ${input.offset})`);
         }
         const chunks = input.takeAll();

@@ -106,6 +106,17 @@ describe("gzip input", () => {
     expect((await decodeAll(gz.subarray(0, gz.length - 4))).summary.stats.packets).toBe(200);
   });
 
+  it("deflate data ending exactly where the inflater's 16 KiB piece does, the trailer cut off: the trailer is named", async () => {
+    // One stored block (5 bytes of header, then the bytes as they are) of exactly 16 384 bytes.
+    const data = bytes.subarray(0, 16384 - 5);
+    const block = Buffer.concat([Buffer.from([1, data.length & 255, data.length >> 8, ~data.length & 255, (~data.length >> 8) & 255]), data]);
+    const noTrailer = Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]), block]);
+    const r = await decodeAll(noTrailer);
+    expect(r.summary.error).toMatchObject({ code: "gzip.truncated", message: "the gzip data is cut short in a member trailer at compressed byte 16394" });
+    // One byte of the block less: in its deflate data.
+    expect((await decodeAll(noTrailer.subarray(0, noTrailer.length - 1))).summary.error?.message).toBe("the gzip data is cut short in its deflate data (compressed byte 16393)");
+  });
+
   it("a header with a reserved flag bit set is gzip.bad_header (RFC 1952), not read as deflate data", async () => {
     for (const bit of [0x20, 0x40, 0x80]) {
       const bad = new Uint8Array(gz);
