@@ -22,8 +22,11 @@ export class RowStyle {
   unset: Fixed;
   noVerdicts: Fixed;
   noSamples: Fixed;
-  constructor(separator: u32, unset: string) {
+  /** A whole double gets ".0", as Zeek's writer gives it (zeek). */
+  wholeDot: bool;
+  constructor(separator: u32, unset: string, wholeDot: bool) {
     this.sep = separator;
+    this.wholeDot = wholeDot;
     this.unset = new Fixed(unset);
     const sep = String.fromCharCode(separator);
     this.noVerdicts = new Fixed((sep + "0").repeat(COUNTS));
@@ -31,7 +34,8 @@ export class RowStyle {
   }
 }
 
-export const CSV = new RowStyle(0x2c, ""), ZEEK = new RowStyle(0x09, "-");
+export const CSV = new RowStyle(0x2c, "", false), ZEEK = new RowStyle(0x09, "-", true);
+const DOT_ZERO = new Fixed(".0");
 
 /** n as String() writes it; the row is declined where that is not certain. */
 export function num(n: f64): void { if (!numberText(n)) declined = true; }
@@ -40,6 +44,9 @@ export function cell(s: RowStyle, n: f64): void { byte(s.sep); num(n); }
 export function uintCell(s: RowStyle, n: u32): void { byte(s.sep); uint32(n); }
 export function unsetCell(s: RowStyle): void { byte(s.sep); raw(s.unset); }
 export function cellOr(s: RowStyle, isNull: bool, n: f64): void { if (isNull) unsetCell(s); else cell(s, n); }
+/** A double's cell: as cell(), ".0" after a whole number where the style wants it. */
+export function doubleCell(s: RowStyle, n: f64): void { cell(s, n); if (s.wholeDot && n == Math.floor(n) && isFinite(n)) raw(DOT_ZERO); }
+export function doubleCellOr(s: RowStyle, isNull: bool, n: f64): void { if (isNull) unsetCell(s); else doubleCell(s, n); }
 
 // rtt-quantiles.ts quantileValue: the P-square middle height past five samples, else the rank's sample
 export function quantile(h: usize, n: u32, perMille: u32): f64 {
@@ -68,17 +75,17 @@ function side(s: RowStyle, a: usize, k: i32, handshakeTime: f64): void {
     uintCell(s, n);
     const min = us(load<f64>(r + A.R_MIN)), max = us(load<f64>(r + A.R_MAX));
     const p50 = reportedQuantile(q + A.Q_HEIGHTS, n, 500, min, max);
-    cell(s, min);
-    cell(s, us(load<f64>(r + A.R_SUM) / <f64>n));
-    cell(s, max);
-    cell(s, p50);
-    cell(s, reportedQuantile(q + A.QUANTILE_STRIDE + A.Q_HEIGHTS, n, 950, p50, max));
+    doubleCell(s, min);
+    doubleCell(s, us(load<f64>(r + A.R_SUM) / <f64>n));
+    doubleCell(s, max);
+    doubleCell(s, p50);
+    doubleCell(s, reportedQuantile(q + A.QUANTILE_STRIDE + A.Q_HEIGHTS, n, 950, p50, max));
   }
   cell(s, load<f64>(counts + A.C_RETRANSMITTED_BYTES));
   const gap = load<f64>(a + <usize>k * A.SIDE_STRIDE + A.S_MAX_GAP);
-  cellOr(s, gap < 0, us(gap));
+  doubleCellOr(s, gap < 0, us(gap));
   const fp = load<f64>(a + A.A_FIRST_PAYLOAD_TIME + <usize>k * 8);
-  cellOr(s, isNaN(fp) || isNaN(handshakeTime), us(fp > handshakeTime ? fp - handshakeTime : 0));
+  doubleCellOr(s, isNaN(fp) || isNaN(handshakeTime), us(fp > handshakeTime ? fp - handshakeTime : 0));
 }
 
 /** The analysis cells of the record's analysis block at `a`: the originator's side, the responder's, the largest gap. */
@@ -87,5 +94,5 @@ export function analysisCells(s: RowStyle, a: usize, origSide: u32): void {
   side(s, a, <i32>origSide, handshakeTime);
   side(s, a, <i32>(origSide ^ 1), handshakeTime);
   const gap = load<f64>(a + A.A_MAX_GAP);
-  cellOr(s, gap < 0, us(gap));
+  doubleCellOr(s, gap < 0, us(gap));
 }

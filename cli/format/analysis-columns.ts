@@ -40,6 +40,7 @@ export const ANALYSIS_COLUMNS: AnalysisColumn[] = [
 ];
 
 const ZERO = 0x30;
+const DOT_ZERO = new FixedBytes(".0");
 
 /**
  * The cells of ANALYSIS_COLUMNS for a record's values, each after `separator` and null as
@@ -51,7 +52,8 @@ export class AnalysisCells {
   private readonly noSamples: FixedBytes;
   private readonly unset: FixedBytes;
 
-  constructor(private readonly separator: number, unset: string) {
+  /** `wholeDot`: a whole double gets ".0", as Zeek's writer gives it (the zeek format). */
+  constructor(private readonly separator: number, unset: string, private readonly wholeDot = false) {
     const sep = String.fromCharCode(separator);
     this.noVerdicts = new FixedBytes(COUNT_NAMES.map(() => `${sep}0`).join(""));
     this.noSamples = new FixedBytes(`${sep}0${`${sep}${unset}`.repeat(5)}`);
@@ -61,7 +63,7 @@ export class AnalysisCells {
   write(out: ByteSink, v: RecordValues): void {
     this.side(out, v.origAnalysis);
     this.side(out, v.respAnalysis);
-    this.cell(out, v.maxGapUs);
+    this.double(out, v.maxGapUs);
   }
 
   private side(out: ByteSink, a: SideAnalysis): void {
@@ -71,15 +73,22 @@ export class AnalysisCells {
     if (noAckRtt(a)) out.raw(this.noSamples);
     else {
       this.cell(out, r.samples);
-      this.cell(out, r.min);
-      this.cell(out, r.mean);
-      this.cell(out, r.max);
-      this.cell(out, r.p50);
-      this.cell(out, r.p95);
+      this.double(out, r.min);
+      this.double(out, r.mean);
+      this.double(out, r.max);
+      this.double(out, r.p50);
+      this.double(out, r.p95);
     }
     this.cell(out, a.retransmittedBytes);
-    this.cell(out, a.maxGapUs);
-    this.cell(out, a.firstPayloadUs);
+    this.double(out, a.maxGapUs);
+    this.double(out, a.firstPayloadUs);
+  }
+
+  private double(out: ByteSink, n: number | null): void {
+    if (!this.wholeDot || n === null || !Number.isInteger(n)) return this.cell(out, n);
+    out.byte(this.separator);
+    out.numText(n);
+    out.raw(DOT_ZERO);
   }
 
   private cell(out: ByteSink, n: number | null): void {

@@ -45,8 +45,14 @@ const COLUMNS: ZeekColumn[] = [
   column("tunnel_parents", "set[string]", (c) => (c.tunnel ? c.tunnel.parents.map(zeekTunnelUid).join(",") : null)),
   column("ip_proto", "count", () => 6),
   column("community_id", "string", (c) => c.communityId),
-  ...ANALYSIS_COLUMNS.map(([name, type, get]): ZeekColumn => [name, type, get]),
+  // Zeek's writer gives a whole double ".0" (ODesc::Add: "disambiguate from integer").
+  ...ANALYSIS_COLUMNS.map(([name, type, get]): ZeekColumn => [name, type, type === "double" ? (c) => wholeDot(get(c)) : get]),
 ];
+
+/** A double as Zeek writes it: String()'s text, ".0" after a whole number. */
+export function wholeDot(v: number | null): string | null {
+  return v === null ? null : Number.isInteger(v) ? `${v}.0` : String(v);
+}
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 

@@ -40,7 +40,7 @@ function address(out: ByteSink, e: EndpointValues): void {
   out.address(e.addrBytes, e.addrAt, e.version);
 }
 
-const ANALYSIS = new AnalysisCells(TAB, "-");
+const ANALYSIS = new AnalysisCells(TAB, "-", true); // whole doubles with ".0", as Zeek writes them
 
 /** The row of `v`, its newline included. */
 export function writeZeekValues(out: ByteSink, v: RecordValues, texts: ZeekTexts): void {

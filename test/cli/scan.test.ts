@@ -168,7 +168,12 @@ describe("tcp-handshake-scan <capture>", () => {
     expect(rows.map((row) => row[col("community_id")])).toEqual(records.map((c) => c.communityId));
     expect(rows.every((row) => row[col("ip_proto")] === "6")).toBe(true);
     expect(rows.map((row) => Number(row[col("orig_ack_rtt_samples")]))).toEqual(records.map((c) => c.analysis.orig.ackRttUs.samples));
-    expect(rows.map((row) => row[col("resp_ack_rtt_max_us")])).toEqual(records.map((c) => String(c.analysis.resp.ackRttUs.max ?? "-")));
+    // A double as Zeek's writer gives it: ".0" after a whole number ("disambiguate from integer").
+    const asZeek = (v: number | null) => (v === null ? "-" : Number.isInteger(v) ? `${v}.0` : String(v));
+    expect(rows.map((row) => row[col("resp_ack_rtt_max_us")])).toEqual(records.map((c) => asZeek(c.analysis.resp.ackRttUs.max)));
+    expect(rows.some((row) => /^\d+\.0$/.test(row[col("resp_ack_rtt_max_us")]!))).toBe(true);
+    expect(rows.map((row) => row[col("max_gap_us")])).toEqual(records.map((c) => asZeek(c.analysis.maxGapUs)));
+    expect(types.filter((t, k) => t === "double" && rows.some((row) => /^-?\d+$/.test(row[k]!)))).toEqual([]);
   });
 
   it("zeek #open and #close are the wall clock in local time, as Zeek's ASCII writer writes them", () => {
