@@ -148,17 +148,23 @@ export async function peekInput(input: CaptureInput): Promise<PeekedInput> {
 const PEEKS_AT_ONCE = 8;
 
 /**
- * peekInput() for every one of `inputs`, a few at a time, in their order: a day of rotated files
- * (hundreds) peeked all at once held every file open with its decoder (~0.7 MB each, and
- * EMFILE past the open-file limit).
+ * peekInput() for every one of `inputs`, in their order: files a few at a time (a day of rotated
+ * files, hundreds, peeked all at once held every file open with its decoder: ~0.7 MB each, and
+ * EMFILE past the open-file limit); pipes and streams all at once, as one writer may feed several
+ * (`tee` opens every pipe before it writes: peeked a few at a time, pipe 9 would never open).
  */
 export async function peekInputs<T extends CaptureInput>(inputs: readonly T[]): Promise<PeekedInput[]> {
   const peeked: PeekedInput[] = new Array(inputs.length);
+  const files = inputs.map((_, k) => k).filter((k) => rereadable(inputs[k]!));
+  const once = inputs.map((_, k) => k).filter((k) => !rereadable(inputs[k]!));
   let next = 0;
   const worker = async () => {
-    for (let k = next++; k < inputs.length; k = next++) peeked[k] = await peekInput(inputs[k]!);
+    for (let k = next++; k < files.length; k = next++) peeked[files[k]!] = await peekInput(inputs[files[k]!]!);
   };
-  await Promise.all(Array.from({ length: Math.min(PEEKS_AT_ONCE, inputs.length) }, worker));
+  await Promise.all([
+    ...once.map(async (k) => { peeked[k] = await peekInput(inputs[k]!); }),
+    ...Array.from({ length: Math.min(PEEKS_AT_ONCE, files.length) }, worker),
+  ]);
   return peeked;
 }
 

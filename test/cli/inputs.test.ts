@@ -171,3 +171,21 @@ describe("a directory redirected to standard input", () => {
     expect(shell(`node ${q(BIN)} info - < ${q(dir)}`)).toMatchObject({ code: 3, stdout: "", stderr: "tcp-handshake-scan: <stdin>: is a directory, not a capture\n" });
   });
 });
+
+describe("pipes fed by one writer", () => {
+  // tee opens every pipe before it writes a byte: a scan that opened pipes a few at a time (as it
+  // peeks files) waited on the first ones while tee waited for it to open the ninth.
+  it("ten named pipes from one tee: every one read, scan and partition", () => {
+    const fifos = Array.from({ length: 10 }, (_, k) => `tee${k}`);
+    const make = `rm -f ${fifos.join(" ")}; mkfifo ${fifos.join(" ")}; (tee ${fifos.join(" ")} < ${q(SAMPLE)} > /dev/null) &`;
+    const r = shell(`${make} timeout 20 node ${q(BIN)} -q --format csv ${fifos.join(" ")}`);
+    expect(r.code).toBe(0);
+    // As the same ten copies given as files (their connections overlap in time, as the pipes').
+    const copies = fifos.map((f) => `copy-${f}.pcap`);
+    const files = shell(`for c in ${copies.join(" ")}; do cp ${q(SAMPLE)} $c; done; node ${q(BIN)} -q --format csv ${copies.join(" ")}`);
+    expect(r.stdout).toBe(files.stdout);
+    expect(r.stdout.trim().split("\n").length).toBeGreaterThan(9);
+    const parts = shell(`${make} timeout 20 node ${q(BIN)} partition -q --buckets 2 -o tee-parts ${fifos.join(" ")}`);
+    expect(parts.code).toBe(0);
+  });
+});
