@@ -198,6 +198,7 @@ export const HS_RST_BEFORE_ACK = 64; //  a RST came after the SYN/ACK, before th
 export const HS_PEER_ACKED_DATA = 128; // the responder acknowledged the originator's data before its third packet was seen
 export const HS_SYN_ACK2 = 256; //      a second SYN/ACK ISN answered the SYN (C_SYN_ACK2_*)
 export const HS_SYN_ACKED_UNSEEN = 512; // no SYN/ACK captured, but the responder acknowledged the SYN
+export const HS_ORIG_ACKED_UNSEEN = 1024; // the originator sent an ACK with no SYN/ACK captured (its third packet)
 // close flags (per connection)
 export const CLOSE_PEER_ACKED_FIN = 1; // the second closer acknowledged the first FIN before its own FIN
 export const CLOSE_SECOND_FIN_ACKS_FIRST = 2; // the second FIN acknowledged the first FIN

@@ -34,7 +34,8 @@ export function outcome(c: usize, o: usize, r: usize): i32 {
       if ((hs & C.HS_RST_BEFORE_ACK) && !(hs & (C.HS_ACK_SEEN | C.HS_PEER_ACKED_DATA))) return 2;
       return 3;
     }
-    if (hs & C.HS_SYN_ACKED_UNSEEN) return 3; // the SYN/ACK not captured, the SYN acknowledged
+    // The SYN/ACK not captured, the SYN acknowledged: aborted by a RST before the originator's ACK.
+    if (hs & C.HS_SYN_ACKED_UNSEEN) return load<u32>(o + C.E_RSTS) + load<u32>(r + C.E_RSTS) > 0 && !(hs & C.HS_ORIG_ACKED_UNSEEN) ? 2 : 3;
     return load<u32>(r + C.E_RSTS) > 0 ? 4 : 5;
   }
   if (load<u32>(r + C.E_SYN_ACKS) > 0 || load<u32>(o + C.E_SYN_ACKS) > 0) return 6;

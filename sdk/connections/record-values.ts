@@ -12,7 +12,7 @@ import {
   ConnectionStore, KEY_WORDS, HS_SYN_ACK_ANSWERED, HS_SYN_ACK_MISMATCH, HS_ACK_SEEN, HS_ACK_MISMATCH,
   HS_RST_BEFORE_ACK, HS_SIMULTANEOUS, CLOSE_PEER_ACKED_FIN, CLOSE_SECOND_FIN_ACKS_FIRST, CLOSE_FIN_BEFORE_RST,
   SEEN_START, SEEN_TOP, SEEN_FIN, REMOVED_INACTIVITY, REMOVED_ATTEMPT, REMOVED_EVICTED, REASM_INEXACT,
-  HS_PEER_ACKED_DATA, HS_SYN_ACKED_UNSEEN,
+  HS_PEER_ACKED_DATA, HS_SYN_ACKED_UNSEEN, HS_ORIG_ACKED_UNSEEN,
 } from "./connection-store.js";
 import { connState, type ConnState } from "./conn-state.js";
 import { communityId } from "./community-id.js";
@@ -217,8 +217,9 @@ export function handshakeOutcome(s: ConnectionStore, slot: number, o: number, r:
       if (hs & HS_RST_BEFORE_ACK && !(hs & (HS_ACK_SEEN | HS_PEER_ACKED_DATA))) return "aborted";
       return "complete";
     }
-    // The SYN/ACK was not captured, but the responder acknowledged the SYN: it came up, untimed.
-    if (hs & HS_SYN_ACKED_UNSEEN) return "complete";
+    // The SYN/ACK was not captured, but the responder acknowledged the SYN: it came up, untimed,
+    // unless a RST came and the originator never sent its ACK (as with a SYN/ACK captured).
+    if (hs & HS_SYN_ACKED_UNSEEN) return s.rsts[o]! + s.rsts[r]! > 0 && !(hs & HS_ORIG_ACKED_UNSEEN) ? "aborted" : "complete";
     return s.rsts[r]! > 0 ? "rejected" : "unanswered";
   }
   return s.synAcks[r]! > 0 || s.synAcks[o]! > 0 ? "syn-ack-only" : "mid-stream";

@@ -14,7 +14,7 @@ import * as L from "../../assembly/layout.js";
 import type { PacketBatch } from "../decoder/packet-batch.js";
 import {
   HS_SYN_ACK_ANSWERED, HS_SYN_ACK_MISMATCH, HS_ACK_SEEN, HS_ACK_MISMATCH, HS_RST_BEFORE_ACK, HS_PEER_ACKED_DATA,
-  HS_SYN_ACK2, HS_SYN_ACKED_UNSEEN, SEEN_FIN,
+  HS_SYN_ACK2, HS_SYN_ACKED_UNSEEN, HS_ORIG_ACKED_UNSEEN, SEEN_FIN,
 } from "./connection-store.js";
 import { noteAnomaly, anomalyBit } from "./anomalies.js";
 import { CUR_ACK, CUR_SEQ, CUR_TIME, seqGT, seqLE, type TrackerContext } from "./tracker-context.js";
@@ -51,6 +51,7 @@ export function noteHandshake(k: TrackerContext, b: PacketBatch, i: number, slot
   }
   if (isOrig && ack && !(hs & HS_SYN_ACK_ANSWERED) && s.syns[sender]! > 0 && s.synAcks[sender ^ 1] === 0 && !(flags & L.FLAG_RST)) {
     noteAnomaly(s, slot, "ack-without-syn-ack");
+    s.handshakeFlags[slot]! |= HS_ORIG_ACKED_UNSEEN; // without it, a RST aborts a handshake whose SYN/ACK was missed
   }
 }
 

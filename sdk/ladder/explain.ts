@@ -28,9 +28,11 @@ export function explainHandshake(c: ConnectionRecord): string {
     }
     case "rejected": return `The server rejected the connection: it answered the SYN${retries} with a RST (nothing listening on port ${c.resp.port}, or a firewall).`;
     case "unanswered": return c.resp.pkts > 0
-      ? `No SYN/ACK or RST answered ${plural(h.synCount, "SYN")}, and ${c.resp.pkts === 1 ? "the server's one packet did not acknowledge it" : `none of the server's ${c.resp.pkts} packets acknowledged it`}.`
+      ? `No SYN/ACK or RST answered ${plural(h.synCount, "SYN")}, and ${c.resp.pkts === 1 ? "the server's one packet did not acknowledge" : `none of the server's ${c.resp.pkts} packets acknowledged`} what the client had sent (the SYN, and no more).`
       : `Nobody answered: ${plural(h.synCount, "SYN")} went out and no SYN/ACK or RST came back (host down, packets dropped, or a filtering firewall).`;
-    case "aborted": return "The server answered with a SYN/ACK, but the connection was reset before the handshake's final ACK.";
+    case "aborted": return h.synAckCount === 0
+      ? "The server acknowledged the SYN (its SYN/ACK was not captured), but the connection was reset before the client's ACK."
+      : "The server answered with a SYN/ACK, but the connection was reset before the handshake's final ACK.";
     case "syn-ack-only": return "The capture has the server's SYN/ACK but not the client's SYN (it started late or missed a packet); roles are inferred.";
     case "simultaneous-open": return "Both sides sent a SYN (simultaneous open); Zeek's model splits this into separate connections.";
     case "mid-stream": return "No handshake was captured: the connection was already open when the capture started, so counts cover only what was seen.";

@@ -105,6 +105,7 @@ export class CaptureReportBuilder {
   private readonly sources = new SourceTable();
   private oneSided = 0;
   private midStream = 0;
+  private synAcksMissed = 0; // originators' SYNs acknowledged with no SYN/ACK captured
   // Whether the lists' totals lost entries to pruning: a server or host with failures, or a
   // source with enough SYNs to be a suspect.
   private failuresForgotten = false;
@@ -148,7 +149,11 @@ export class CaptureReportBuilder {
     this.hostAttempts.prune(MAX_TRACKED);
     if (FAILED.has(c.outcome)) this.addFailure(c, key, host, port);
     const sources = this.sources;
-    sources.add(c.origHost(), host, port, c.origSyns, c.respSynAcks > 0);
+    // Answered: a SYN/ACK, or the SYN acknowledged where the capture missed the SYN/ACK (an
+    // originator's SYN is complete or aborted without one only then).
+    const answered = c.respSynAcks > 0 || c.outcome === "complete" || c.outcome === "aborted";
+    if (answered && c.respSynAcks === 0) this.synAcksMissed++;
+    sources.add(c.origHost(), host, port, c.origSyns, answered);
     if ((sources.prune(MAX_TRACKED) ?? 0) >= SUSPECT_SYNS) this.suspectsForgotten = true;
   }
 
@@ -243,6 +248,7 @@ export class CaptureReportBuilder {
     if (st.unsupportedLink > 0) findings.push({ id: "unsupported-link", message: `${st.unsupportedLink} packets on link types this tool does not read` });
     if (st.tunnelled > 0) findings.push({ id: "tunnelled", message: `${st.tunnelled} tunnelled packets (GRE, VXLAN, ...) were counted but not opened` });
     if (st.tcpUnreadable > 0) findings.push({ id: "cut-headers", message: `${st.tcpUnreadable} TCP packets had their header cut before the flags` });
+    if (this.synAcksMissed > 0) findings.push({ id: "syn-acks-missed", message: `${this.synAcksMissed} connection${this.synAcksMissed === 1 ? "'s SYN/ACK was" : "s' SYN/ACKs were"} not captured, though the server acknowledged the SYN: lost by the capture, or captured before the SYN (a connection of its own)` });
     if (st.ipLenPastWire > 0) findings.push({ id: "ip-past-wire", message: `${st.ipLenPastWire} IP packets were longer than their frame on the wire (its original length) and were dropped, as Zeek drops them` });
     const serious = findings.filter((f) => ["damaged", "unreadable", "one-sided", "missing-handshakes"].includes(f.id)).length;
     return { verdict: serious >= 2 ? "poor" : findings.length > 0 ? "degraded" : "good", findings };

@@ -84,6 +84,23 @@ describe("handshakes", () => {
     expect(bare.handshake.outcome).toBe("complete");
   });
 
+  it("SYN/ACK not captured, the SYN acknowledged, then a RST before the client's ACK: aborted, as with the SYN/ACK captured", async () => {
+    const lost = (c: Conversation) => c.c(SYN).s({ flags: SYN | ACK, lost: true });
+    for (const [c, state] of [
+      [lost(new Conversation()).s(ACK).s({ flags: RST, dt: 1 }), "REJ"],
+      [lost(new Conversation()).s(ACK).c({ flags: RST, dt: 1 }), "RSTOS0"],
+      [lost(new Conversation()).s(ACK | PSH, 20).s({ flags: RST, dt: 1 }), "REJ"],
+    ] as const) {
+      const r = await only(c);
+      expect(r.connState).toBe(state);
+      expect(r.handshake).toMatchObject({ outcome: "aborted", synAckCount: 0, rttSynToSynAckUs: null });
+    }
+    // The client's ACK before the RST: it came up, then was reset.
+    const reset = await only(lost(new Conversation()).c(ACK).s(ACK).c({ flags: RST | ACK, dt: 1 }));
+    expect(reset.handshake.outcome).toBe("complete");
+    expect(reset.teardown.kind).toBe("rst-orig");
+  });
+
   it("a server ACK that does not acknowledge the SYN, or acknowledges more than was sent, leaves it unanswered", async () => {
     const at = await only(new Conversation().c(SYN).s({ flags: ACK, ack: 1000 }));
     expect(at.handshake.outcome).toBe("unanswered");

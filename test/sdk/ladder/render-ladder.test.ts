@@ -209,7 +209,7 @@ describe("renderLadder where the capture missed a SYN or a SYN/ACK", () => {
     expect([...text.matchAll(/^ *(\d+) +[\d.]+ +(\S+) +\|.*\| +(\S+)$/gm)].map((m) => [Number(m[1]), m[2], m[3]])).toEqual([
       [1, "SYN-SENT", "LISTEN"], [2, "SYN-SENT", "LISTEN"], [3, "CLOSED", "LISTEN"],
     ]);
-    expect(text).toContain("No SYN/ACK or RST answered 1 SYN, and the server's one packet did not acknowledge it.");
+    expect(text).toContain("No SYN/ACK or RST answered 1 SYN, and the server's one packet did not acknowledge what the client had sent (the SYN, and no more).");
   });
 
   it("SYN not captured: the server's windows scaled; the client SYN-SENT until the SYN/ACK", async () => {

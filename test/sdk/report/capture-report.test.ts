@@ -37,6 +37,14 @@ describe("capture report", () => {
       { source: "10.9.9.9", kind: "port-scan", syns: 30, answered: 0, distinctPorts: 30, distinctHosts: 1 },
       { source: "10.7.7.7", kind: "syn-flood", syns: 25, answered: 0, distinctPorts: 1, distinctHosts: 1 },
     ]);
+    // The same 25 connections with their SYN/ACKs missed but the SYNs acknowledged: answered, no flood.
+    const missed = Array.from({ length: 25 }, (_, k) =>
+      new Conversation({ client: "10.7.7.7", server: "10.0.0.60", clientPort: 20000 + k, serverPort: 443, start: 1_700_000_000 + k * 0.01 })
+        .c(SYN).s({ flags: SYN | ACK, lost: true }).c(ACK).s(ACK));
+    const unseen = (await scan(writePcap(merge(...missed)))).report;
+    expect(unseen.byOutcome).toEqual({ complete: 25 });
+    expect(unseen.scanSuspects).toEqual([]);
+    expect(unseen.quality).toEqual({ verdict: "degraded", findings: [{ id: "syn-acks-missed", message: "25 connections' SYN/ACKs were not captured, though the server acknowledged the SYN: lost by the capture, or captured before the SYN (a connection of its own)" }] });
     // Per host: the port scan is one finding over 30 ports; the flood's host has one port.
     expect(report.topFailedHosts).toEqual([
       { server: "10.0.0.50", failed: 30, attempts: 30, ports: 30, port: null, outcomes: { rejected: 30 } },
