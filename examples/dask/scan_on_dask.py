@@ -141,8 +141,10 @@ def main():
         print(f"{sys.argv[0]}: {a.out}: cannot make the output directory: {error.strerror or error}", file=sys.stderr)
         return OUTPUT_FAILED
     groups = [a.captures[k:k + a.files_per_task] for k in range(0, len(a.captures), a.files_per_task)]
+    # The HTTP server on a free port: None still takes 8787, and with it in use (another run,
+    # anything) Dask printed a warning among the run's lines.
     cluster = None if a.scheduler else LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=True,
-                                                     dashboard_address=None)
+                                                     dashboard_address=":0")
     try:
         client = Client(a.scheduler or cluster)
     except OSError as error:

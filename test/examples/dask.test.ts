@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, readdirSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createServer, type Server } from "node:net";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { writeRotatedCaptures } from "../helpers/rotated-captures.js";
 
@@ -30,7 +31,17 @@ if (!hasDask) {
 }
 
 describe.runIf(hasDask)("examples/dask/scan_on_dask.py", () => {
-  beforeAll(async () => { duck = await (await DuckDBInstance.create(":memory:")).connect(); });
+  // Dask's default HTTP port taken (another run, anything): its warning must not join the run's lines.
+  let blocker: Server | undefined;
+  beforeAll(async () => {
+    duck = await (await DuckDBInstance.create(":memory:")).connect();
+    blocker = await new Promise<Server | undefined>((resolve) => {
+      const server = createServer();
+      server.once("error", () => resolve(undefined)); // in use already: as good
+      server.listen(8787, () => resolve(server));
+    });
+  });
+  afterAll(() => { blocker?.close(); });
 
   it("a local cluster of 2 workers gives, in Parquet buckets read as one table, the single-machine scan", async () => {
     const files = writeRotatedCaptures(dir, { files: 6, seed: 3 });
