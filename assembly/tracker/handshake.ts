@@ -10,7 +10,7 @@ import {
   E_LAST_SYN_SEQ, E_SYNS, E_SYN_ACKS, E_SYN_PAYLOAD, E_MSS, E_OPTION_BITS, E_TFO_COOKIE_LEN, E_WINDOW_SCALE,
   E_ECN_BITS, HS_SYN_ACK_ANSWERED, HS_SYN_ACK_MISMATCH,
   HS_ACK_SEEN, HS_ACK_MISMATCH, HS_RST_BEFORE_ACK, HS_PEER_ACKED_DATA, HS_SYN_ACK2, HS_SYN_ACKED_UNSEEN, HS_ORIG_ACKED_UNSEEN,
-  E_SEEN, SEEN_FIN, E_LAST_FIN_POS, E_TOP_SEQ,
+  E_SEEN, SEEN_FIN, E_LAST_FIN_POS, E_TOP_SEQ, E_RSTS,
   ANOMALY_SYN_ACK_WRONG_ACK, ANOMALY_HANDSHAKE_ACK_WRONG_ACK, ANOMALY_ACK_WITHOUT_SYN_ACK, ANOMALY_SNAPLEN_TRUNCATED,
   C_ANOMALY_BITS, C_FLIPPED,
 } from "../connection-layout";
@@ -42,14 +42,16 @@ export function noteHandshake(c: usize, side: u32, eS: usize, isOrig: bool): voi
       if (ack && seqGT(curAck, load<u32>(eO, E_LAST_SYN_SEQ) + 1 + load<u32>(eO, E_SYN_PAYLOAD))) addHs(c, HS_PEER_ACKED_DATA);
     }
   }
-  if (!isOrig && ack && (hs & (HS_SYN_ACK_ANSWERED | HS_SYN_ACKED_UNSEEN)) == 0 && (flags & L.FLAG_RST) == 0
+  // Both notes count only before any RST (tracker-handshake.ts).
+  const noRst = load<u32>(eS, E_RSTS) + load<u32>(eO, E_RSTS) == 0;
+  if (!isOrig && ack && (hs & (HS_SYN_ACK_ANSWERED | HS_SYN_ACKED_UNSEEN)) == 0 && (flags & L.FLAG_RST) == 0 && noRst
     && load<u32>(eO, E_SYNS) > 0 && load<u32>(eS, E_SYN_ACKS) == 0 && acksOriginator(eO)) {
     addHs(c, HS_SYN_ACKED_UNSEEN);
   }
   if (isOrig && ack && (hs & HS_SYN_ACK_ANSWERED) == 0 && load<u32>(eS, E_SYNS) > 0 && load<u32>(eO, E_SYN_ACKS) == 0
     && (flags & L.FLAG_RST) == 0) {
     noteAnomaly(c, ANOMALY_ACK_WITHOUT_SYN_ACK);
-    addHs(c, HS_ORIG_ACKED_UNSEEN);
+    if (noRst) addHs(c, HS_ORIG_ACKED_UNSEEN);
   }
 }
 

@@ -45,13 +45,15 @@ export function noteHandshake(k: TrackerContext, b: PacketBatch, i: number, slot
       if (ack && seqGT(k.cur[CUR_ACK]!, (s.lastSynSeq[o]! + 1 + s.synPayload[o]!) >>> 0)) s.handshakeFlags[slot]! |= HS_PEER_ACKED_DATA;
     }
   }
-  if (!isOrig && ack && !(hs & (HS_SYN_ACK_ANSWERED | HS_SYN_ACKED_UNSEEN)) && !(flags & L.FLAG_RST)
+  // Both notes count only before any RST: after one, an ACK crossing it proves nothing.
+  const noRst = s.rsts[sender]! + s.rsts[sender ^ 1]! === 0;
+  if (!isOrig && ack && !(hs & (HS_SYN_ACK_ANSWERED | HS_SYN_ACKED_UNSEEN)) && !(flags & L.FLAG_RST) && noRst
     && s.syns[sender ^ 1]! > 0 && s.synAcks[sender] === 0 && acksOriginator(k, sender ^ 1)) {
     s.handshakeFlags[slot]! |= HS_SYN_ACKED_UNSEEN;
   }
   if (isOrig && ack && !(hs & HS_SYN_ACK_ANSWERED) && s.syns[sender]! > 0 && s.synAcks[sender ^ 1] === 0 && !(flags & L.FLAG_RST)) {
     noteAnomaly(s, slot, "ack-without-syn-ack");
-    s.handshakeFlags[slot]! |= HS_ORIG_ACKED_UNSEEN; // without it, a RST aborts a handshake whose SYN/ACK was missed
+    if (noRst) s.handshakeFlags[slot]! |= HS_ORIG_ACKED_UNSEEN; // without it, a RST aborts a handshake whose SYN/ACK was missed
   }
 }
 

@@ -95,6 +95,14 @@ describe("handshakes", () => {
       expect(r.connState).toBe(state);
       expect(r.handshake).toMatchObject({ outcome: "aborted", synAckCount: 0, rttSynToSynAckUs: null });
     }
+    // An ACK crossing the RST proves nothing, as with the SYN/ACK captured (aborted there too).
+    const crossing = await only(lost(new Conversation()).s(ACK | PSH, 20).s({ flags: RST, dt: 1 }).c({ flags: ACK, dt: 1 }));
+    expect(crossing.handshake.outcome).toBe("aborted");
+    const captured = await only(new Conversation().c(SYN).s(SYN | ACK).s(ACK | PSH, 20).s({ flags: RST, dt: 1 }).c({ flags: ACK, dt: 1 }));
+    expect(captured.handshake.outcome).toBe("aborted");
+    // A RST answering the SYN, then a stray ACK of it: the refusal it was.
+    const refused = await only(new Conversation().c(SYN).s({ flags: RST | ACK, seq: 0 }).s({ flags: ACK, dt: 1 }));
+    expect(refused.handshake.outcome).toBe("rejected");
     // The client's ACK before the RST: it came up, then was reset.
     const reset = await only(lost(new Conversation()).c(ACK).s(ACK).c({ flags: RST | ACK, dt: 1 }));
     expect(reset.handshake.outcome).toBe("complete");
