@@ -85,7 +85,7 @@ export class AnalysisCells {
   }
 
   private double(out: ByteSink, n: number | null): void {
-    if (!this.wholeDot || n === null || !Number.isInteger(n)) return this.cell(out, n);
+    if (!this.wholeDot || n === null || !Number.isInteger(n) || Math.abs(n) >= 1e21) return this.cell(out, n); // 1e+21: no ".0" after an exponent
     out.byte(this.separator);
     out.numText(n);
     out.raw(DOT_ZERO);

@@ -49,9 +49,14 @@ const COLUMNS: ZeekColumn[] = [
   ...ANALYSIS_COLUMNS.map(([name, type, get]): ZeekColumn => [name, type, type === "double" ? (c) => wholeDot(get(c)) : get]),
 ];
 
-/** A double as Zeek writes it: String()'s text, ".0" after a whole number. */
+/** A double as Zeek writes it: String()'s text, ".0" after a whole number (not after an exponent). */
 export function wholeDot(v: number | null): string | null {
-  return v === null ? null : Number.isInteger(v) ? `${v}.0` : String(v);
+  return v === null ? null : isWholeText(v) ? `${v}.0` : String(v);
+}
+
+/** String() writes `v` as digits alone: a whole number below 1e21 in magnitude (then an exponent). */
+function isWholeText(v: number): boolean {
+  return Number.isInteger(v) && Math.abs(v) < 1e21;
 }
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

@@ -68,6 +68,21 @@ describe.each(FORMATS)("the %s rows written from the record values", (format, ro
     expect(ts("-1.000000500")).toBe("-1.000000");
   });
 
+  it("zeek: a whole double gets '.0', as Zeek's writer gives it, but not after String()'s exponent", async () => {
+    if (format !== "zeek") return;
+    const [record] = (await scan(SAMPLE)).connections;
+    const lastCell = (maxGapUs: number) => {
+      const c = structuredClone(record!);
+      c.analysis.maxGapUs = maxGapUs;
+      const out = new ByteSink(new ArrayBuffer(16));
+      valuesRow(out, valuesOf(c));
+      return [row(c), text(out)].map((r) => r.trimEnd().split("\t").at(-1));
+    };
+    for (const [v, want] of [[5, "5.0"], [0, "0.0"], [-3, "-3.0"], [0.5, "0.5"], [2 ** 53 + 2, "9007199254740994.0"], [1e21, "1e+21"], [-1e21, "-1e+21"], [1.5e-7, "1.5e-7"]] as const) {
+      expect(lastCell(v), String(v)).toEqual([want, want]);
+    }
+  });
+
   it("agree with the object formatter on values captures rarely hold", async () => {
     const { connections } = await scan(SAMPLE);
     const altered = connections.map((c) => structuredClone(c));
