@@ -42,16 +42,15 @@ export function noteHandshake(c: usize, side: u32, eS: usize, isOrig: bool): voi
       if (ack && seqGT(curAck, load<u32>(eO, E_LAST_SYN_SEQ) + 1 + load<u32>(eO, E_SYN_PAYLOAD))) addHs(c, HS_PEER_ACKED_DATA);
     }
   }
-  // Both notes count only before any RST (tracker-handshake.ts).
-  const noRst = load<u32>(eS, E_RSTS) + load<u32>(eO, E_RSTS) == 0;
-  if (!isOrig && ack && (hs & (HS_SYN_ACK_ANSWERED | HS_SYN_ACKED_UNSEEN)) == 0 && (flags & L.FLAG_RST) == 0 && noRst
+  // Both notes count only before any RST (noRstYet; tracker-handshake.ts).
+  if (!isOrig && ack && (hs & (HS_SYN_ACK_ANSWERED | HS_SYN_ACKED_UNSEEN)) == 0 && (flags & L.FLAG_RST) == 0 && noRstYet(eS, eO)
     && load<u32>(eO, E_SYNS) > 0 && load<u32>(eS, E_SYN_ACKS) == 0 && acksOriginator(eO)) {
     addHs(c, HS_SYN_ACKED_UNSEEN);
   }
   if (isOrig && ack && (hs & HS_SYN_ACK_ANSWERED) == 0 && load<u32>(eS, E_SYNS) > 0 && load<u32>(eO, E_SYN_ACKS) == 0
     && (flags & L.FLAG_RST) == 0) {
     noteAnomaly(c, ANOMALY_ACK_WITHOUT_SYN_ACK);
-    if (noRst) addHs(c, HS_ORIG_ACKED_UNSEEN);
+    if (noRstYet(eS, eO)) addHs(c, HS_ORIG_ACKED_UNSEEN);
   }
 }
 
@@ -170,6 +169,11 @@ function noteThirdPacket(c: usize): void {
     noteAnomaly(c, ANOMALY_HANDSHAKE_ACK_WRONG_ACK);
   }
   store<f64>(c, load<f64>(c, C_SYN_ACK_LAST_TIME), C_SYN_ACK_TIME_ANSWERED);
+}
+
+// No RST from either side so far (read only where a note depends on it).
+@inline function noRstYet(eS: usize, eO: usize): bool {
+  return load<u32>(eS, E_RSTS) + load<u32>(eO, E_RSTS) == 0;
 }
 
 // The current packet acknowledges the originator's (eO's) SYN and no more than it sent.

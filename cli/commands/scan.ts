@@ -80,14 +80,17 @@ export function parseServerPorts(value: string | undefined): readonly number[] {
   return ports.map(Number);
 }
 
+/** A --ladder selection that is a connection id (digits alone), not an expression. */
+const isConnectionId = (selection: string) => /^\d+$/.test(selection);
+
 /** --ladder's value: a number alone, spaces around it too, is a connection id (then without them); anything else an expression. */
 function ladderSelection(value: string): string {
   const id = value.trim();
-  return /^\d+$/.test(id) ? id : value;
+  return isConnectionId(id) ? id : value;
 }
 
 function parseLadder(selection: string): ConnectionFilter {
-  if (!/^\d+$/.test(selection)) return parseFilter(selection, "--ladder");
+  if (!isConnectionId(selection)) return parseFilter(selection, "--ladder");
   if (!Number.isSafeInteger(Number(selection))) throw new UsageError(`--ladder: "${selection}" is not a connection id (a frame number, at most ${Number.MAX_SAFE_INTEGER})`);
   return parseFilter(`id ${selection}`, "--ladder");
 }
@@ -231,7 +234,7 @@ async function endLadders(
     await output.write(`Drew the ${matched} connections matching "${selection}"${alsoFiltered}.\n`);
   }
   if (matched > 0) return exit;
-  const none = !/^\d+$/.test(selection) ? `no connection matches --ladder "${selection}"${alsoFiltered}`
+  const none = !isConnectionId(selection) ? `no connection matches --ladder "${selection}"${alsoFiltered}`
     : filter !== undefined ? `no connection has id ${selection} and matches --filter "${filter}"`
     : `no connection has id ${selection} (an id is the frame number of a connection's first packet)`;
   sayError(none);

@@ -40,6 +40,14 @@ export const ANALYSIS_COLUMNS: AnalysisColumn[] = [
 ];
 
 const ZERO = 0x30;
+
+/**
+ * A whole double as Zeek's writer gives it gets ".0" (ODesc::Add: "disambiguate from integer"),
+ * but not after an exponent: String() writes digits alone for whole numbers below 1e21.
+ */
+export function takesDotZero(v: number): boolean {
+  return Number.isInteger(v) && Math.abs(v) < 1e21;
+}
 const DOT_ZERO = new FixedBytes(".0");
 
 /**
@@ -85,7 +93,7 @@ export class AnalysisCells {
   }
 
   private double(out: ByteSink, n: number | null): void {
-    if (!this.wholeDot || n === null || !Number.isInteger(n) || Math.abs(n) >= 1e21) return this.cell(out, n); // 1e+21: no ".0" after an exponent
+    if (!this.wholeDot || n === null || !takesDotZero(n)) return this.cell(out, n);
     out.byte(this.separator);
     out.numText(n);
     out.raw(DOT_ZERO);

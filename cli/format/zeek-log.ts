@@ -11,7 +11,7 @@
 import { digest } from "../../sdk/builtins.js";
 import type { ConnectionRecord, RecordValues } from "../../sdk/index.js";
 import type { ByteSink } from "../../sdk/lines/byte-sink.js";
-import { ANALYSIS_COLUMNS } from "./analysis-columns.js";
+import { ANALYSIS_COLUMNS, takesDotZero } from "./analysis-columns.js";
 import { writeZeekValues, type ZeekTexts } from "./zeek-values-row.js";
 
 /** Name, Zeek type, value of a record; null is unset ("-"). */
@@ -49,14 +49,9 @@ const COLUMNS: ZeekColumn[] = [
   ...ANALYSIS_COLUMNS.map(([name, type, get]): ZeekColumn => [name, type, type === "double" ? (c) => wholeDot(get(c)) : get]),
 ];
 
-/** A double as Zeek writes it: String()'s text, ".0" after a whole number (not after an exponent). */
+/** A double as Zeek writes it: String()'s text, ".0" after a whole number (takesDotZero). */
 export function wholeDot(v: number | null): string | null {
-  return v === null ? null : isWholeText(v) ? `${v}.0` : String(v);
-}
-
-/** String() writes `v` as digits alone: a whole number below 1e21 in magnitude (then an exponent). */
-function isWholeText(v: number): boolean {
-  return Number.isInteger(v) && Math.abs(v) < 1e21;
+  return v === null ? null : takesDotZero(v) ? `${v}.0` : String(v);
 }
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

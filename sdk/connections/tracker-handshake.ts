@@ -14,7 +14,7 @@ import * as L from "../../assembly/layout.js";
 import type { PacketBatch } from "../decoder/packet-batch.js";
 import {
   HS_SYN_ACK_ANSWERED, HS_SYN_ACK_MISMATCH, HS_ACK_SEEN, HS_ACK_MISMATCH, HS_RST_BEFORE_ACK, HS_PEER_ACKED_DATA,
-  HS_SYN_ACK2, HS_SYN_ACKED_UNSEEN, HS_ORIG_ACKED_UNSEEN, SEEN_FIN,
+  HS_SYN_ACK2, HS_SYN_ACKED_UNSEEN, HS_ORIG_ACKED_UNSEEN, SEEN_FIN, type ConnectionStore,
 } from "./connection-store.js";
 import { noteAnomaly, anomalyBit } from "./anomalies.js";
 import { CUR_ACK, CUR_SEQ, CUR_TIME, seqGT, seqLE, type TrackerContext } from "./tracker-context.js";
@@ -45,15 +45,14 @@ export function noteHandshake(k: TrackerContext, b: PacketBatch, i: number, slot
       if (ack && seqGT(k.cur[CUR_ACK]!, (s.lastSynSeq[o]! + 1 + s.synPayload[o]!) >>> 0)) s.handshakeFlags[slot]! |= HS_PEER_ACKED_DATA;
     }
   }
-  // Both notes count only before any RST: after one, an ACK crossing it proves nothing.
-  const noRst = s.rsts[sender]! + s.rsts[sender ^ 1]! === 0;
-  if (!isOrig && ack && !(hs & (HS_SYN_ACK_ANSWERED | HS_SYN_ACKED_UNSEEN)) && !(flags & L.FLAG_RST) && noRst
+  // Both notes count only before any RST (noRstYet): after one, an ACK crossing it proves nothing.
+  if (!isOrig && ack && !(hs & (HS_SYN_ACK_ANSWERED | HS_SYN_ACKED_UNSEEN)) && !(flags & L.FLAG_RST) && noRstYet(s, sender)
     && s.syns[sender ^ 1]! > 0 && s.synAcks[sender] === 0 && acksOriginator(k, sender ^ 1)) {
     s.handshakeFlags[slot]! |= HS_SYN_ACKED_UNSEEN;
   }
   if (isOrig && ack && !(hs & HS_SYN_ACK_ANSWERED) && s.syns[sender]! > 0 && s.synAcks[sender ^ 1] === 0 && !(flags & L.FLAG_RST)) {
     noteAnomaly(s, slot, "ack-without-syn-ack");
-    if (noRst) s.handshakeFlags[slot]! |= HS_ORIG_ACKED_UNSEEN; // without it, a RST aborts a handshake whose SYN/ACK was missed
+    if (noRstYet(s, sender)) s.handshakeFlags[slot]! |= HS_ORIG_ACKED_UNSEEN; // without it, a RST aborts a handshake whose SYN/ACK was missed
   }
 }
 
@@ -182,6 +181,11 @@ function noteThirdPacket(k: TrackerContext, b: PacketBatch, i: number, slot: num
     noteAnomaly(s, slot, "handshake-ack-wrong-ack");
   }
   s.synAckTimeAnswered[slot] = s.synAckLastTime[slot]!;
+}
+
+// No RST from either side of the connection so far (read only where a note depends on it).
+function noRstYet(s: ConnectionStore, sender: number): boolean {
+  return s.rsts[sender]! + s.rsts[sender ^ 1]! === 0;
 }
 
 // The current packet acknowledges the originator's (endpoint o's) SYN and no more than it sent:

@@ -28,6 +28,7 @@ export function compareCaptureOrder(a: CaptureOrderKey, b: CaptureOrderKey): num
   return byCodeUnits(basename(a.path), basename(b.path)) || byCodeUnits(a.path, b.path);
 }
 
-function byCodeUnits(a: string, b: string): number {
+/** Text in code-unit order (not the locale's): negative when `a` comes first. */
+export function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

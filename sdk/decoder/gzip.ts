@@ -141,8 +141,7 @@ async function headerLength(input: Input): Promise<number | null> {
     if (!(await input.need(n + 2))) return null;
     const h = input.peek(n + 2);
     const want = h[n]! | (h[n + 1]! << 8), got = crc32(h.subarray(0, n), 0) & 0xffff;
-    const hex4 = (v: number) => `0x${v.toString(16).padStart(4, "0")}`;
-    if (want !== got) throw new GzipError("gzip.bad_header", `gzip header checksum ${hex4(want)}, but its bytes give ${hex4(got)} (a damaged header), at compressed byte ${input.offset}`);
+    if (want !== got) throw new GzipError("gzip.bad_header", `gzip header checksum ${hex(want, 4)}, but its bytes give ${hex(got, 4)} (a damaged header), at compressed byte ${input.offset}`);
     n += 2;
   }
   return (await input.need(n)) ? n : null;
@@ -248,4 +247,4 @@ export async function* gunzip(chunks: AsyncIterable<Uint8Array>): AsyncGenerator
   }
 }
 
-const hex = (n: number) => `0x${(n >>> 0).toString(16).padStart(8, "0")}`;
+const hex = (n: number, digits = 8) => `0x${(n >>> 0).toString(16).padStart(digits, "0")}`;

@@ -68,7 +68,7 @@ class Replay {
     return {
       [Symbol.asyncIterator]: () => ({
         next: async (): Promise<IteratorResult<Uint8Array>> => {
-          if (this.keptBytes >= PEEK_LIMIT_BYTES) return { done: true, value: undefined };
+          if (this.full) return { done: true, value: undefined };
           let chunk: Uint8Array;
           try {
             const r = await this.source.next();
@@ -155,8 +155,9 @@ const PEEKS_AT_ONCE = 8;
  */
 export async function peekInputs<T extends CaptureInput>(inputs: readonly T[]): Promise<PeekedInput[]> {
   const peeked: PeekedInput[] = new Array(inputs.length);
-  const files = inputs.map((_, k) => k).filter((k) => rereadable(inputs[k]!));
-  const once = inputs.map((_, k) => k).filter((k) => !rereadable(inputs[k]!));
+  const again = inputs.map(rereadable); // a stat each
+  const files = inputs.map((_, k) => k).filter((k) => again[k]);
+  const once = inputs.map((_, k) => k).filter((k) => !again[k]);
   let next = 0;
   const worker = async () => {
     for (let k = next++; k < files.length; k = next++) peeked[files[k]!] = await peekInput(inputs[files[k]!]!);

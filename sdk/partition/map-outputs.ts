@@ -9,7 +9,7 @@ import { closeSync, fstatSync, openSync, readSync, readdirSync, readFileSync, st
 import { join } from "node:path";
 import * as L from "../../assembly/layout.js";
 import { DEFAULT_TUNNEL_PORTS } from "../decoder/tunnels.js";
-import { compareCaptureOrder } from "../decoder/capture-order.js";
+import { byCodeUnits, compareCaptureOrder } from "../decoder/capture-order.js";
 import {
   BUCKET_MAGIC, CHUNK_HEADER_SIZE, CLOCK_ENTRY_SIZE, CLOCK_MAGIC, CLOCK_NAME, FILE_HEADER_SIZE, MANIFEST_NAME, MAP_PREFIX,
   PARTITION_FORMAT_VERSION, bucketName, chunkHeaderIntact, clockEntryIntact, manifestChecksum, otherVersion, readFileHeader,
@@ -155,7 +155,7 @@ function orderFiles(maps: MapOutput[]): OrderedFile[] {
   }
   // As a scan orders them (the manifest's path is absolute): by first packet, equal times by name.
   const key = (f: PartitionedFile) => ({ first: f.first, path: f.path });
-  all.sort((a, b) => compareCaptureOrder(key(a.file), key(b.file)) || (a.map.name < b.map.name ? -1 : a.map.name > b.map.name ? 1 : a.index - b.index));
+  all.sort((a, b) => compareCaptureOrder(key(a.file), key(b.file)) || byCodeUnits(a.map.name, b.map.name) || a.index - b.index);
   let packetBase = 0;
   return all.map(({ map, file }) => {
     const ordered = { map, file, packetBase };
