@@ -5,7 +5,7 @@
 // without losing what the peek read (peekInput); a few files are peeked at once (peekInputs).
 
 import { type CaptureInput } from "../sdk/index.js";
-import { peekInputs, PEEK_LIMIT_BYTES } from "../sdk/decoder/peek.js";
+import { peekInputs, beyondLookAheadWarning } from "../sdk/decoder/peek.js";
 import { inputName, lookUpInput } from "../sdk/decoder/capture-input.js";
 import { captureOrderKey, compareCaptureOrder } from "../sdk/decoder/capture-order.js";
 import { openErrorMessage } from "./report-error.js";
@@ -37,7 +37,7 @@ export async function orderByFirstPacket(files: string[], warn: (line: string) =
   if (files.length < 2) return files;
   const peeked = await peekInputs(files);
   peeked.forEach((p, k) => {
-    if (p.beyondLookAhead) warn(`${inputName(files[k]!)}: warning: no packet in its first ${PEEK_LIMIT_BYTES >> 20} MiB, as far as a pipe is read ahead: read after the other captures, so its connections may be out of time order with theirs (give it as a file)`);
+    if (p.beyondLookAhead) warn(beyondLookAheadWarning(inputName(files[k]!)));
   });
   const stamped = peeked.map(({ first, input }, k) => ({ input, key: captureOrderKey(files[k]!, first) }));
   return stamped.sort((a, b) => compareCaptureOrder(a.key, b.key)).map((s) => s.input);

@@ -190,6 +190,8 @@ export function checkPartitionArguments(files: unknown, options: unknown): void 
   });
   if (options === null || typeof options !== "object") throw new TypeError(`options must be an object with buckets, not ${describe(options)}`);
   checkDecodeOptions(options as DecodeCaptureOptions);
+  const onWarning = (options as { onWarning?: unknown }).onWarning;
+  if (onWarning !== undefined && typeof onWarning !== "function") throw new TypeError(`onWarning must be a function, not ${describe(onWarning)}`);
 }
 
 /** openPartitionSet()'s bucket and map count (whether the bucket exists, the partitions say). */

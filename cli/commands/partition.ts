@@ -46,7 +46,8 @@ export async function runPartition(files: string[], flags: PartitionFlags): Prom
     const stop = stopOnSignals();
     let result: Awaited<ReturnType<typeof partitionCaptures>>;
     try {
-      result = await partitionCaptures(files, flags.output, { ...options, signal: stop.signal });
+      const onWarning = (line: string) => { if (!flags.quiet) sayError(line); };
+      result = await partitionCaptures(files, flags.output, { ...options, signal: stop.signal, onWarning });
     } finally {
       const ended = await stop.end();
       if (ended !== null) return ended;

@@ -18,6 +18,11 @@ import { checkInput } from "../options.js";
 /** Bytes a peek may read from a once-only input before it gives up (they are kept in memory). */
 export const PEEK_LIMIT_BYTES = 16 << 20;
 
+/** What a scan or a map task says of an input it peeked `beyondLookAhead`, named `name`. */
+export function beyondLookAheadWarning(name: string): string {
+  return `${name}: warning: no packet in its first ${PEEK_LIMIT_BYTES >> 20} MiB, as far as a pipe is read ahead: read after the other captures, so its connections may be out of time order with theirs (give it as a file)`;
+}
+
 export async function peekFirstTimestamp(input: CaptureInput): Promise<Timestamp | null> {
   // Step by step, TCP or not: a capture without TCP is not read to its end for this.
   const capture = decodeCapture(input, { everyStep: true });

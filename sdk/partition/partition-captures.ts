@@ -11,7 +11,7 @@ import { digest } from "../builtins.js";
 import { dirname, join, resolve } from "node:path";
 import * as L from "../../assembly/layout.js";
 import { decodeInputs } from "../decoder/decode-inputs.js";
-import { peekInputs } from "../decoder/peek.js";
+import { peekInputs, beyondLookAheadWarning } from "../decoder/peek.js";
 import { abortable } from "../abort.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
 import type { CaptureSummary, DecodeCaptureOptions } from "../decoder/decode-capture.js";
@@ -24,6 +24,12 @@ import { MANIFEST_NAME, MAP_PREFIX, NO_TICK, PARTITION_FORMAT_VERSION, manifestC
 export interface PartitionOptions extends DecodeCaptureOptions {
   /** Flow-hash buckets, 1 to 65 536: the reduce tasks there will be. */
   buckets: number;
+  /**
+   * Given a line for each named pipe whose first 16 MiB (as far as a pipe is read ahead to find
+   * its first packet) held no packet: it is read after the other captures, where its packets may
+   * not belong in time order (as `scan` says it).
+   */
+  onWarning?: (line: string) => void;
 }
 
 export const MAX_BUCKETS = 65536;
@@ -97,11 +103,14 @@ function sizeOf(file: string): number {
  * orders every map output's files so, and reads each map output's batches in its files' order), each
  * with the input to read it from: a pipe is read once, what its peek read given again (peekInput).
  */
-async function inCaptureOrder(files: string[], signal: AbortSignal | undefined): Promise<{ files: string[]; inputs: CaptureInput[] }> {
+async function inCaptureOrder(files: string[], options: PartitionOptions): Promise<{ files: string[]; inputs: CaptureInput[] }> {
   if (files.length < 2) return { files, inputs: files };
   // Abortable: a pipe's peek waits for its writer (Ctrl-C stops the task there too).
-  const peeked = (await abortable(peekInputs(files), signal))
-    .map(({ first, input }, k) => ({ file: files[k]!, input, key: captureOrderKey(files[k]!, first) }));
+  const peeked = (await abortable(peekInputs(files), options.signal))
+    .map(({ first, input, beyondLookAhead }, k) => {
+      if (beyondLookAhead) options.onWarning?.(beyondLookAheadWarning(files[k]!));
+      return { file: files[k]!, input, key: captureOrderKey(files[k]!, first) };
+    });
   peeked.sort((a, b) => compareCaptureOrder(a.key, b.key));
   return { files: peeked.map((p) => p.file), inputs: peeked.map((p) => p.input) };
 }
@@ -118,7 +127,7 @@ export async function partitionCaptures(given: string[], outDir: string, options
   const buckets = options.buckets;
   if (!Number.isInteger(buckets) || buckets < 1 || buckets > MAX_BUCKETS) throw new RangeError(`buckets: ${buckets} is not from 1 to ${MAX_BUCKETS}`);
   // Named after the ordered files too: a retry with them in another order replaces its output.
-  const { files, inputs } = await inCaptureOrder(given, options.signal);
+  const { files, inputs } = await inCaptureOrder(given, options);
   const regular = files.map(isRegularFile);
   // Named by paths for now: the final name waits for what the captures held (fileIdentity, pipeIdentity).
   const temporary = join(outDir, `.${temporaryName(files)}.${process.pid}.${Date.now()}`);
@@ -134,7 +143,7 @@ export async function partitionCaptures(given: string[], outDir: string, options
   const captures: CaptureSummary[] = [];
   let closed = false;
   try {
-    const { buckets: _b, ...decoding } = options;
+    const { buckets: _b, onWarning: _w, ...decoding } = options;
     const firstTracked: ({ sec: number; batch: number } | null)[] = [];
     const fileOfBatch: number[] = [];
     const verify = options.verifyChecksums ?? false;

@@ -161,6 +161,12 @@ describe("a pipe with no packet as far as it is read ahead", () => {
     expect(ids(warned.stdout)).toHaveLength(2);
     expect(shell(`cat far.pcapng | node ${q(BIN)} -q --format ndjson - ${q(EARLY)}`).stderr).toBe("");
     expect(shell(`node ${q(BIN)} --format ndjson far.pcapng ${q(EARLY)}`).stderr).toBe("");
+    // A map task says it too (its inputs are named: a FIFO here).
+    const fifo = join(dir, "far.fifo");
+    shell(`rm -f ${q(fifo)} && mkfifo ${q(fifo)}`);
+    const parts = shell(`(cat far.pcapng > ${q(fifo)} &) ; node ${q(BIN)} partition --buckets 2 -o far-parts ${q(fifo)} ${q(EARLY)}`);
+    expect(parts.code).toBe(0);
+    expect(parts.stderr).toBe(`tcp-handshake-scan: ${fifo}: warning: no packet in its first 16 MiB, as far as a pipe is read ahead: read after the other captures, so its connections may be out of time order with theirs (give it as a file)\n`);
   });
 });
 
