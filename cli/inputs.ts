@@ -37,7 +37,7 @@ export async function orderByFirstPacket(files: string[], warn: (line: string) =
   if (files.length < 2) return files;
   const peeked = await peekInputs(files);
   peeked.forEach((p, k) => {
-    if (p.beyondLookAhead) warn(beyondLookAheadWarning(inputName(files[k]!)));
+    if (p.beyondLookAhead) warn(beyondLookAheadWarning(inputName(files[k]!), p.peekedBytes));
   });
   const stamped = peeked.map(({ first, input }, k) => ({ input, key: captureOrderKey(files[k]!, first) }));
   return stamped.sort((a, b) => compareCaptureOrder(a.key, b.key)).map((s) => s.input);

@@ -17,11 +17,22 @@ import { checkInput } from "../options.js";
 
 /** Bytes a peek may read from a once-only input before it gives up (they are kept in memory). */
 export const PEEK_LIMIT_BYTES = 16 << 20;
+/**
+ * Bytes the peeks of peekInputs' once-only inputs may keep together: 20 pipes with no packet in
+ * their first 16 MiB each kept 16 MiB (~440 MB at the peak; 215 MB with 64 MiB for all). A pipe's first packet is usually
+ * in its first chunk (64 KiB), so only such pipes meet it.
+ */
+export const PEEK_BUDGET_BYTES = 32 << 20;
 
-/** What a scan or a map task says of an input it peeked `beyondLookAhead`, named `name`. */
-export function beyondLookAheadWarning(name: string): string {
-  return `${name}: warning: no packet in its first ${PEEK_LIMIT_BYTES >> 20} MiB, as far as a pipe is read ahead: read after the other captures, so its connections may be out of time order with theirs (give it as a file)`;
+/** What a scan or a map task says of an input it peeked `beyondLookAhead` (`peeked` bytes), named `name`. */
+export function beyondLookAheadWarning(name: string, peeked: number): string {
+  const size = peeked >= 1 << 20 ? `${Math.floor(peeked / (1 << 20))} MiB` : `${Math.floor(peeked / 1024)} KiB`;
+  const why = peeked >= PEEK_LIMIT_BYTES ? "as far as a pipe is read ahead" : `as far as pipes are read ahead, ${PEEK_BUDGET_BYTES >> 20} MiB for all of them`;
+  return `${name}: warning: no packet in its first ${size}, ${why}: read after the other captures, so its connections may be out of time order with theirs (give it as a file)`;
 }
+
+/** What the peeks of once-only inputs may still keep (peekInputs shares one among them). */
+interface LookAheadBudget { left: number }
 
 export async function peekFirstTimestamp(input: CaptureInput): Promise<Timestamp | null> {
   // Step by step, TCP or not: a capture without TCP is not read to its end for this.
@@ -36,10 +47,13 @@ export interface PeekedInput {
   /** What to read from now on: the input itself when it can be read again, else a replay. */
   input: CaptureInput;
   /**
-   * An input read once whose first PEEK_LIMIT_BYTES held no packet (`first` is null): it may
-   * still hold packets, at a place in time order nobody knows (it sorts last).
+   * An input read once whose first PEEK_LIMIT_BYTES (or, among peekInputs' pipes, its share of
+   * PEEK_BUDGET_BYTES) held no packet (`first` is null): it may still hold packets, at a place
+   * in time order nobody knows (it sorts last).
    */
   beyondLookAhead: boolean;
+  /** The bytes read ahead and kept: 0 for an input that can be read again. */
+  peekedBytes: number;
 }
 
 /** Whether an input can be opened and read again from its start. */
@@ -63,16 +77,21 @@ class Replay {
   private keptBytes = 0;
   /** How the source failed while the peek pulled it: the replay fails so after the kept chunks. */
   private failure: { error: unknown } | null = null;
-  constructor(private readonly source: AsyncIterator<Uint8Array>, private readonly close: () => void) {}
+  /** The peek stopped at its limit or the shared budget, not at the source's end. */
+  full = false;
+  constructor(
+    private readonly source: AsyncIterator<Uint8Array>, private readonly close: () => void,
+    private readonly budget: LookAheadBudget,
+  ) {}
 
-  /** The peek stopped at PEEK_LIMIT_BYTES, not at the source's end. */
-  get full(): boolean { return this.keptBytes >= PEEK_LIMIT_BYTES; }
+  get bytes(): number { return this.keptBytes; }
 
-  /** For the peek: never closes the source; ends once PEEK_LIMIT_BYTES are kept. */
+  /** For the peek: never closes the source; ends once PEEK_LIMIT_BYTES are kept or the budget is spent. */
   recording(): AsyncIterable<Uint8Array> {
     return {
       [Symbol.asyncIterator]: () => ({
         next: async (): Promise<IteratorResult<Uint8Array>> => {
+          if (this.keptBytes >= PEEK_LIMIT_BYTES || this.budget.left <= 0) this.full = true;
           if (this.full) return { done: true, value: undefined };
           let chunk: Uint8Array;
           try {
@@ -85,6 +104,7 @@ class Replay {
           }
           this.kept.push(chunk);
           this.keptBytes += chunk.length;
+          this.budget.left -= chunk.length;
           return { done: false, value: chunk };
         },
         return: async (): Promise<IteratorResult<Uint8Array>> => ({ done: true, value: undefined }),
@@ -127,14 +147,18 @@ async function openOnce(input: Exclude<CaptureInput, Uint8Array>): Promise<{ sou
  * and given again first. Throws only when the input cannot be opened.
  */
 export async function peekInput(input: CaptureInput): Promise<PeekedInput> {
+  return peekWithin(input, { left: PEEK_LIMIT_BYTES });
+}
+
+async function peekWithin(input: CaptureInput, budget: LookAheadBudget): Promise<PeekedInput> {
   checkInput(input);
   if (rereadable(input)) {
     // Throws what scan() throws for an input it cannot open (ENOENT, EACCES, EISDIR: naming the
     // file); what is no capture or damaged is no error here (first: null), as scan() reports it.
-    return { first: await peekFirstTimestamp(input), input, beyondLookAhead: false };
+    return { first: await peekFirstTimestamp(input), input, beyondLookAhead: false, peekedBytes: 0 };
   }
   const { source, close } = await openOnce(input as Exclude<CaptureInput, Uint8Array>);
-  const replay = new Replay(source, close);
+  const replay = new Replay(source, close, budget);
   let first: Timestamp | null = null;
   try {
     first = await peekFirstTimestamp(replay.recording());
@@ -145,7 +169,7 @@ export async function peekInput(input: CaptureInput): Promise<PeekedInput> {
   }
   return {
     first, input: new NamedByteSource(inputName(input), { [Symbol.asyncIterator]: () => replay.replay() }),
-    beyondLookAhead: first === null && replay.full,
+    beyondLookAhead: first === null && replay.full, peekedBytes: replay.bytes,
   };
 }
 
@@ -156,19 +180,21 @@ const PEEKS_AT_ONCE = 8;
  * peekInput() for every one of `inputs`, in their order: files a few at a time (a day of rotated
  * files, hundreds, peeked all at once held every file open with its decoder: ~0.7 MB each, and
  * EMFILE past the open-file limit); pipes and streams all at once, as one writer may feed several
- * (`tee` opens every pipe before it writes: peeked a few at a time, pipe 9 would never open).
+ * (`tee` opens every pipe before it writes: peeked a few at a time, pipe 9 would never open),
+ * keeping at most PEEK_BUDGET_BYTES of them together.
  */
 export async function peekInputs<T extends CaptureInput>(inputs: readonly T[]): Promise<PeekedInput[]> {
   const peeked: PeekedInput[] = new Array(inputs.length);
   const again = inputs.map(rereadable); // a stat each
   const files = inputs.map((_, k) => k).filter((k) => again[k]);
   const once = inputs.map((_, k) => k).filter((k) => !again[k]);
+  const budget: LookAheadBudget = { left: PEEK_BUDGET_BYTES };
   let next = 0;
   const worker = async () => {
     for (let k = next++; k < files.length; k = next++) peeked[files[k]!] = await peekInput(inputs[files[k]!]!);
   };
   await Promise.all([
-    ...once.map(async (k) => { peeked[k] = await peekInput(inputs[k]!); }),
+    ...once.map(async (k) => { peeked[k] = await peekWithin(inputs[k]!, budget); }),
     ...Array.from({ length: Math.min(PEEKS_AT_ONCE, files.length) }, worker),
   ]);
   return peeked;

@@ -107,8 +107,8 @@ async function inCaptureOrder(files: string[], options: PartitionOptions): Promi
   if (files.length < 2) return { files, inputs: files };
   // Abortable: a pipe's peek waits for its writer (Ctrl-C stops the task there too).
   const peeked = (await abortable(peekInputs(files), options.signal))
-    .map(({ first, input, beyondLookAhead }, k) => {
-      if (beyondLookAhead) options.onWarning?.(beyondLookAheadWarning(files[k]!));
+    .map(({ first, input, beyondLookAhead, peekedBytes }, k) => {
+      if (beyondLookAhead) options.onWarning?.(beyondLookAheadWarning(files[k]!, peekedBytes));
       return { file: files[k]!, input, key: captureOrderKey(files[k]!, first) };
     });
   peeked.sort((a, b) => compareCaptureOrder(a.key, b.key));

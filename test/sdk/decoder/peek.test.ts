@@ -10,6 +10,7 @@ import { peekFirstTimestamp, peekInput, scan, PEEK_LIMIT_BYTES } from "../../../
 import { ethernet, ipv4, tcpIp, F } from "../../helpers/packets.js";
 import { writePcap, writePcapng } from "../../helpers/capture-writer.js";
 import { decodeAll } from "../../helpers/decode.js";
+import { peekInputs, PEEK_BUDGET_BYTES, beyondLookAheadWarning } from "../../../sdk/decoder/peek.js";
 
 function udpOnly(count: number): Uint8Array {
   const frames = Array.from({ length: count }, (_, i) => ({
@@ -85,7 +86,7 @@ describe("peekInput", () => {
       }
       const words = join(dir, "words.txt");
       writeFileSync(words, "not a capture at all, only words");
-      expect(await peekInput(words)).toEqual({ first: null, input: words, beyondLookAhead: false });
+      expect(await peekInput(words)).toEqual({ first: null, input: words, beyondLookAhead: false, peekedBytes: 0 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -106,6 +107,34 @@ describe("peekInput", () => {
     const read = await decodeAll(input);
     expect(read.records).toHaveLength(1);
     expect(read.summary.error).toBeNull();
+  });
+
+  it("keeps at most PEEK_BUDGET_BYTES of many such streams together (peekInputs), each replayed whole", async () => {
+    // Six pipes with no packet in their first 20 MiB: 16 MiB each was 96 MiB kept at once.
+    const far = (sec: number) => writePcapng([{ blocks: [
+      ...Array.from({ length: 20 }, () => ({ type: "unknown" as const, blockType: 0x0bad, body: new Uint8Array(1 << 20) })),
+      { type: "epb" as const, frame: { data: ethernet(tcpIp({ flags: F.SYN })), sec } },
+    ] }]);
+    const pulled = Array.from({ length: 6 }, () => ({ count: 0 }));
+    const bytes = pulled.map((_, k) => far(1_600_000_000 + k));
+    const peeked = await peekInputs(bytes.map((b, k) => chunks(b, 1 << 20, pulled[k]!)));
+    const kept = peeked.reduce((sum, p) => sum + p.peekedBytes, 0);
+    expect(kept).toBeLessThanOrEqual(PEEK_BUDGET_BYTES + 6 * (1 << 20)); // a chunk each past the budget at most
+    expect(pulled.reduce((sum, p) => sum + p.count, 0) << 20).toBe(kept);
+    for (const p of peeked) {
+      expect(p.first).toBeNull();
+      expect(p.beyondLookAhead).toBe(true);
+      expect(p.peekedBytes).toBeLessThanOrEqual(PEEK_LIMIT_BYTES);
+    }
+    // Those cut short by the budget say so; each is still read whole from its replay.
+    expect(peeked.some((p) => p.peekedBytes < PEEK_LIMIT_BYTES)).toBe(true);
+    expect(beyondLookAheadWarning("p", 3 << 20)).toMatch(/^p: warning: no packet in its first 3 MiB, as far as pipes are read ahead, 32 MiB for all of them: read after/);
+    expect(beyondLookAheadWarning("p", PEEK_LIMIT_BYTES)).toMatch(/^p: warning: no packet in its first 16 MiB, as far as a pipe is read ahead: read after/);
+    for (const [k, p] of peeked.entries()) {
+      const read = await decodeAll(p.input);
+      expect(read.records.map((r) => r.tsSec)).toEqual([1_600_000_000 + k]);
+      expect(read.summary.error).toBeNull();
+    }
   });
 
   it("replays a stream that failed during the peek as failing where it did, as reading it directly does", async () => {
