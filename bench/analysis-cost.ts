@@ -18,7 +18,7 @@ import { decodeInputs } from "../sdk/decoder/decode-inputs.js";
 import { acquireScanMemory, releaseScanMemory } from "../sdk/wasm-memory.js";
 import { WasmConnectionTracker } from "../sdk/connections/wasm-tracker.js";
 import { type Build, loadBuild, trackerPass } from "./tracker-pass.js";
-import { BenchUsageError, EXIT_FAILURE, checkBuilds, checkCaptures, noPacketsLine, numberVariable, runBench } from "./bench-main.js";
+import { BenchUsageError, EXIT_FAILURE, checkBuilds, checkCaptures, noPacketsLine, runBench, runsVariable } from "./bench-main.js";
 
 
 /** One build's counted rounds over one capture: CPU seconds of each decode and decode + track pass. */
@@ -55,7 +55,11 @@ export async function compareTrackers(dirs: string[], file: string, runs: number
   return { file, packets, connections, builds: rounds };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+/** The middle value; the mean of the two middle ones for an even count. */
+export const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b), mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
 
 /** The printed lines: one per build, then one per other build against this one; for no packets, one line saying so. */
 export function describeComparison(c: TrackerComparison): string[] {
@@ -82,7 +86,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const isDir = (a: string) => existsSync(a) && statSync(a).isDirectory();
     const dirs = args.filter(isDir), files = args.filter((a) => !isDir(a));
     if (dirs.length === 0 || files.length === 0) throw new BenchUsageError("usage: node dist/bench/analysis-cost.js DIR... FILE... (DIR: another build, e.g. from scripts/build-without-analysis.sh)");
-    const runs = Math.max(2, numberVariable("BENCH_RUNS", 7, Number.isInteger, "a whole number of rounds"));
+    // Two at least: the first round is a warm-up, not counted.
+    const runs = runsVariable(7, 2);
     checkBuilds(dirs);
     checkCaptures(files);
     let empty = 0;

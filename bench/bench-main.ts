@@ -50,9 +50,9 @@ export function namesVariable<T extends string>(name: string, fallback: string, 
   });
 }
 
-/** BENCH_RUNS, the runs (at least one) of each measurement: `fallback` when unset. */
-export function runsVariable(fallback: number): number {
-  return Math.max(1, numberVariable("BENCH_RUNS", fallback, Number.isInteger, "a whole number of runs"));
+/** BENCH_RUNS, the runs (at least `least`) of each measurement: `fallback` when unset. */
+export function runsVariable(fallback: number, least = 1): number {
+  return numberVariable("BENCH_RUNS", fallback, (n) => Number.isInteger(n) && n >= least, `a whole number of runs (${least} or more)`);
 }
 
 /** The line for a capture of no packets, in place of figures a packet (NaN). */

@@ -5,13 +5,14 @@
 
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { compileC, NO_COMPILER } from "./compile-c.js";
+import { compileC } from "./compile-c.js";
 
 /** Compiles the probe of the checkout at `root` into `dir`; why not when no C compiler could. */
 export function buildCrossCoreProbe(root: string, dir: string): { binary: string } | { missing: string } {
   const source = join(root, "bench", "native", "cross-core.c");
   const binary = join(dir, "cross-core");
-  return compileC(source, binary, ["-pthread"]) ? { binary } : { missing: NO_COMPILER };
+  const built = compileC(source, binary, ["-pthread"]);
+  return "compiler" in built ? { binary } : { missing: "missing" in built ? built.missing : built.failed };
 }
 
 /**

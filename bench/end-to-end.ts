@@ -19,11 +19,15 @@
 // before each round and after the last (bench/cross-core.ts: which spell of the machine each
 // round ran in) beside each round's ratio to C. With BENCH_VXLAN (default 1; 0:
 // off), each size adds the bulk mix wrapped in VXLAN at a 146-byte snaplen (the 96-byte capture's
-// traffic plus VXLAN's 50 bytes: the same inner packets), run by ours and the TypeScript
-// pipeline (c_baseline does not decapsulate). Options (environment):
+// traffic plus VXLAN's 50 bytes; generated to the same size, so it holds about two thirds of that
+// capture's packets), run by ours and the TypeScript pipeline (c_baseline does not decapsulate).
+// Every engine's run must read the whole capture: exit 0 (a generated capture is never damaged),
+// the summary's and c_baseline's packet counts the generator's, their connections within 2 %.
+// Options (environment):
 // BENCH_SIZES_GB, BENCH_MIXES, BENCH_DIR (keep captures there between runs), BENCH_RUNS (best of
 // N, default 3; the runs of a capture's engines are interleaved, since this machine's speed
-// drifts; tshark runs once), BENCH_C_BASELINE (another path to c_baseline.c).
+// drifts; tshark runs once), BENCH_C_BASELINE (another path to c_baseline.c, or "none" to run
+// without it; a missing source or one that does not compile fails the run).
 
 import { mkdtempSync, mkdirSync, existsSync, statSync, rmSync, openSync, readSync, closeSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir, cpus, totalmem, availableParallelism } from "node:os";
@@ -31,8 +35,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateCapture, type Mix } from "./generate.js";
 import { measureRun, type Measured } from "./measure-run.js";
-import { buildCBaseline, cBaselineFlows } from "./c-baseline.js";
-import { namesVariable, numberListVariable, numberVariable, runBench, runsVariable, toolRuns } from "./bench-main.js";
+import { buildCBaseline, cBaselineCounts } from "./c-baseline.js";
+import { BenchFailure, BenchUsageError, namesVariable, noPacketsLine, numberListVariable, numberVariable, runBench, runsVariable, toolRuns } from "./bench-main.js";
 import { describeRatio, pairedRatio } from "./paired-ratios.js";
 import { buildCrossCoreProbe, describeProbes, probeCrossCore } from "./cross-core.js";
 import { describeNodeStart } from "./node-start.js";
@@ -48,14 +52,34 @@ function readSettings(): void {
   mixes = namesVariable("BENCH_MIXES", "bulk,short", ["bulk", "short"] as const, "mix");
   runs = runsVariable(3);
   tsharkMaxGb = numberVariable("BENCH_TSHARK_MAX_GB", 2, (n) => n >= 0, "a size in GB");
-  withVxlan = process.env.BENCH_VXLAN !== "0";
+  const vxlan = process.env.BENCH_VXLAN ?? "";
+  if (!["", "0", "1"].includes(vxlan)) throw new BenchUsageError(`BENCH_VXLAN: "${vxlan}" is not 0 (off) or 1 (on)`);
+  withVxlan = vxlan !== "0";
   dir = process.env.BENCH_DIR || mkdtempSync(join(tmpdir(), "ths-e2e-"));
   mkdirSync(dir, { recursive: true });
 }
 
-/** A command run from page cache, stdout discarded (exit 4: a damaged input, still measured). */
+/** A command run from page cache, stdout discarded; it must exit 0 (the captures are generated whole). */
 const measure = (command: string, args: string[], node: boolean, keepStdout = false) =>
-  measureRun(command, args, { node, keepStdout, okCodes: [0, 4] });
+  measureRun(command, args, { node, keepStdout });
+
+/**
+ * That an engine's run read the whole capture: `packets` exactly the generator's, `connections`
+ * within 2 % of its (a reused 4-tuple may count once or twice); a BenchFailure otherwise, so that
+ * no time is printed for a run that read part of the capture.
+ */
+function checkCounts(engine: string, c: Capture, packets: number | null, connections: number | null): void {
+  const near = connections !== null && Math.abs(connections - c.connections) <= c.connections * 0.02;
+  if (packets === c.packets && near) return;
+  throw new BenchFailure(`${engine} counted ${packets ?? "no"} packets and ${connections ?? "no"} connections in ${c.path}; ` +
+    `it was generated with ${c.packets} and ${c.connections}: not measured`);
+}
+
+/** The summary's first line: "FILE: N packets (M TCP), K TCP connections". */
+function summaryCounts(stdout: string): { packets: number | null; connections: number | null } {
+  const m = /: (\d+) packets \(\d+ TCP\), (\d+) TCP connections/.exec(stdout);
+  return m ? { packets: Number(m[1]), connections: Number(m[2]) } : { packets: null, connections: null };
+}
 
 function warm(path: string): void {
   const fd = openSync(path, "r");
@@ -80,20 +104,23 @@ function capture(gb: number, mix: Mix, snaplen: number, vxlan = false): Capture 
   const path = join(dir, `e2e-${gb}gb-${mix}${vxlan ? "-vxlan" : ""}-${snaplen || "full"}.pcap`);
   const stamp = `${path}.json`;
   let counts: { packets: number; connections: number };
-  if (existsSync(path) && existsSync(stamp) && statSync(path).size >= gb * 1e9 * 0.99) {
-    counts = JSON.parse(readFileSync(stamp, "utf8"));
+  const kept = existsSync(path) && existsSync(stamp) ? JSON.parse(readFileSync(stamp, "utf8")) as { packets: number; connections: number; bytes?: number } : null;
+  if (kept && kept.bytes === statSync(path).size) {
+    counts = kept; // the engines' counts check its content
   } else {
     process.stdout.write(`generating ${name} ... `);
     const g = generateCapture(path, { bytes: gb * 1e9, snaplen, seed: 1, mix, vxlan });
     counts = { packets: g.packets, connections: g.connections };
-    writeFileSync(stamp, JSON.stringify(counts));
+    writeFileSync(stamp, JSON.stringify({ ...counts, bytes: statSync(path).size }));
+    if (g.packets === 0) throw new BenchFailure(noPacketsLine(path, "time"));
     const share = (n: number) => `${(100 * n / g.connections).toFixed(1)} %`;
     const failed = g.connections - g.kinds.closed - g.kinds.open;
     console.log(`${g.packets} packets, ${g.connections} connections (${(g.packets / g.connections).toFixed(1)} packets each; ` +
       `${share(failed)} failed, reset or mid-stream: refused ${share(g.kinds.refused)}, unanswered ${share(g.kinds.unanswered)}, ` +
       `reset ${share(g.kinds.reset)}, mid-stream ${share(g.kinds.midstream)}; IPv6 ${share(g.ipv6)}, VLAN ${share(g.vlanTagged)})`);
   }
-  return { name, path, bytes: statSync(path).size, gb, ...counts };
+  if (counts.packets === 0) throw new BenchFailure(noPacketsLine(path, "time"));
+  return { name, path, bytes: statSync(path).size, gb, packets: counts.packets, connections: counts.connections };
 }
 
 /**
@@ -126,9 +153,19 @@ async function measureCapture(c: Capture, engines: Engine[], probeBinary: string
 async function main(): Promise<void> {
   readSettings();
   console.log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; captures in ${dir}; best of ${runs}`);
-  const tshark = toolRuns("tshark");
   const cores = availableParallelism();
   const binDir = mkdtempSync(join(tmpdir(), "ths-c-baseline-"));
+  try {
+    await measureAll(cores, binDir);
+  } finally {
+    // Removed whether the run ends or fails: the captures are gigabytes.
+    rmSync(binDir, { recursive: true, force: true });
+    if (!process.env.BENCH_DIR) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measureAll(cores: number, binDir: string): Promise<void> {
+  const tshark = toolRuns("tshark");
   const c = buildCBaseline(ROOT, binDir);
   const probe = cores > 1 ? buildCrossCoreProbe(ROOT, binDir) : { missing: "one processor" };
   const probeBinary = "binary" in probe ? probe.binary : null;
@@ -143,22 +180,30 @@ async function main(): Promise<void> {
       const vxlan = cap.path.includes("-vxlan-");
       warm(cap.path);
       const ours = (name: string, args: string[]): Engine => ({ name, run: () => measure("node", [CLI, ...args, cap.path], true) });
+      // The summary is short: kept, and its counts checked.
+      const summary = (name: string, args: string[]): Engine => ({
+        name, run: async () => {
+          const m = await measureRun("node", [CLI, ...args, cap.path], { node: true, keepStdout: true });
+          const counts = summaryCounts(m.stdout);
+          checkCounts(name, cap, counts.packets, counts.connections);
+          return m;
+        },
+      });
       // The thread counts are given, not left to the default (one thread under 64 MB of capture).
       const engines: Engine[] = [
         ours(ndjsonAt(cores), ["--format", "ndjson", "--quiet", "--threads", String(cores)]),
         ours(NDJSON_ONE, ["--format", "ndjson", "--quiet", "--threads", "1"]),
         ours(`parquet -o, ${cores} threads`, ["--format", "parquet", "--quiet", "--threads", String(cores), "-o", join(dir, "e2e.parquet")]),
-        ours(`summary, ${cores} threads`, ["--quiet", "--threads", String(cores)]),
-        ours("summary, 1 thread", ["--quiet", "--threads", "1"]),
+        summary(`summary, ${cores} threads`, ["--quiet", "--threads", String(cores)]),
+        summary("summary, 1 thread", ["--quiet", "--threads", "1"]),
         { name: TS_ENGINE, run: () => measure("node", [JS_PIPELINE, cap.path], true) },
       ];
       if ("binary" in c && !vxlan) {
         engines.push({
           name: C_ENGINE, run: async () => {
             const m = await measure(c.binary, ["--flows", "--quiet", cap.path], false, true);
-            const flows = cBaselineFlows(m.stdout);
-            // Its flows are the generator's connections (one more per reused tuple at most): a check it read it all.
-            if (flows === null || flows < cap.connections * 0.98) console.log(`c_baseline counted ${flows} flows in ${cap.name}, generated ${cap.connections}`);
+            const counts = cBaselineCounts(m.stdout);
+            checkCounts(C_ENGINE, cap, counts.packets, counts.flows);
             return m;
           },
         });
@@ -174,12 +219,10 @@ async function main(): Promise<void> {
   printProbes(rows, probes, cores);
   if ("missing" in probe) console.log(`\nno cross-core probe: ${probe.missing}`);
   if ("missing" in c) console.log(`\nno native-limit row: ${c.missing}`);
-  else console.log(`\n${C_ENGINE}: ../shared/perf/c_baseline.c built with ${c.compiler} -O2; "x C" is our time over its time on the same page-cached file`);
+  else console.log(`\n${C_ENGINE}: ${c.source} built with ${c.compiler} -O2; "x C" is our time over its time on the same page-cached file`);
   if (!tshark) console.log("tshark not installed (apt-get install tshark): its rows are left out");
   const start = describeNodeStart();
   if (start) console.log(`\n${start}`);
-  rmSync(binDir, { recursive: true, force: true });
-  if (!process.env.BENCH_DIR) rmSync(dir, { recursive: true, force: true });
 }
 
 function printTable(rows: Row[]): void {
@@ -195,8 +238,8 @@ function printTable(rows: Row[]): void {
     const s = r.m.seconds;
     const label = r.capture === last ? "" : r.capture.name;
     last = r.capture;
-    console.log(`${label.padEnd(captureWidth)}  ${r.engine.padEnd(20)} ${fmt(s, 2).padStart(8)} ${fmt(r.capture.bytes / s / 1e6).padStart(7)} ` +
-      `${fmt(r.capture.packets / s / 1e6, 2).padStart(7)} ${fmt(r.capture.connections / s / 1e3).padStart(8)} ${`${fmt(r.m.maxRssMb)} MB`.padStart(9)} ` +
+    console.log(`${label.padEnd(captureWidth)}  ${r.engine.padEnd(20)} ${fmt(s, 3).padStart(8)} ${fmt(r.capture.bytes / s / 1e6).padStart(7)} ` +
+      `${fmt(r.capture.packets / s / 1e6, 2).padStart(7)} ${fmt(r.capture.connections / s / 1e3).padStart(8)} ${`${fmt(r.m.maxRssMb)} MiB`.padStart(9)} ` +
       `${`${(ts.m.seconds / s).toFixed(2)}x`.padStart(7)} ${(c ? `${(s / c.m.seconds).toFixed(2)}x` : "").padStart(7)}`);
   }
   const captures = [...new Set(rows.map((r) => r.capture))];

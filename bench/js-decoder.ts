@@ -16,6 +16,8 @@ const RECORDS_PER_BATCH = 4096;
 export interface JsDecodeResult {
   packets: number;
   tcp: number;
+  /** Bytes left at the end that make no whole record (a capture cut short or damaged); 0 when read whole. */
+  undecoded: number;
   /** Sum of the flow hashes, so the work cannot be optimised away. */
   checksum: number;
 }
@@ -359,5 +361,5 @@ export function jsDecodeFile(path: string, chunkSize = 1 << 20, onBatch?: (d: Js
     closeSync(fd);
   }
   decoder.flush();
-  return { packets: decoder.stats.packets, tcp: decoder.stats.tcp, checksum };
+  return { packets: decoder.stats.packets, tcp: decoder.stats.tcp, checksum, undecoded: end - start };
 }

@@ -1,9 +1,12 @@
 // Runs one command for a benchmark and measures it: wall time and peak RSS, and its standard
 // output when asked. Node scripts run with bench/rss.cjs preloaded, which reports the peak RSS
-// on file descriptor 3; other commands run under /usr/bin/time.
+// on file descriptor 3; other commands run under /usr/bin/time, which writes its report into a
+// temporary file (-o; a pipe from spawn is a socket, which /dev/fd/3 cannot open), so that the
+// command's own standard error stays its own, for its failure line.
 
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BenchFailure } from "./bench-main.js";
@@ -29,21 +32,39 @@ export function measureRun(command: string, args: string[], options: MeasureOpti
     const started = performance.now();
     const [file, argv] = node
       ? [process.execPath, ["--require", RSS, ...args]]
-      : ["/usr/bin/time", ["-f", "maxrss %M", command, ...args]];
+      : ["/usr/bin/time", ["-o", timeReport(), "-f", "maxrss %M", command, ...args]];
     const child = spawn(file, argv, { stdio: ["ignore", keepStdout ? "pipe" : "ignore", "pipe", "pipe"] });
     let report = "", stdout = "", stderr = "";
     child.stdout?.on("data", (d) => { stdout += d; });
-    child.stdio[node ? 3 : 2]!.on("data", (d) => { report += d; });
+    child.stdio[3]!.on("data", (d) => { report += d; });
     // Its standard error: only the end is kept, to say why it failed.
-    child.stdio[node ? 2 : 3]!.on("data", (d) => { stderr = (stderr + d).slice(-2000); });
+    child.stdio[2]!.on("data", (d) => { stderr = (stderr + d).slice(-2000); });
     child.on("error", (error) => reject(new BenchFailure(`${node ? "node" : command}: ${error.message}`)));
     child.on("close", (code) => {
       const seconds = (performance.now() - started) / 1000;
-      const kb = Number(/maxrss (\d+)/.exec(report)?.[1] ?? NaN);
+      if (!node) report = readTimeReport();
+      // The largest report: one process's, but a worker thread that preloaded rss.cjs too would add its own.
+      const reported = [...report.matchAll(/maxrss (\d+)/g)].map((m) => Number(m[1]));
+      const kb = reported.length > 0 ? Math.max(...reported) : NaN;
       if (!okCodes.includes(code ?? -1)) {
         const said = stderr.trim().split("\n").pop();
         reject(new BenchFailure(`${node ? "node" : command} ${args.join(" ")} exited ${code}${said ? `: ${said}` : ""}`));
       } else resolve({ seconds, maxRssMb: kb / 1024, stdout });
     });
   });
+}
+
+// /usr/bin/time's report file, one for the process (runs are one at a time), removed at exit.
+let timeDir: string | null = null;
+function timeReport(): string {
+  if (timeDir === null) {
+    const made = mkdtempSync(join(tmpdir(), "ths-time-"));
+    timeDir = made;
+    process.on("exit", () => rmSync(made, { recursive: true, force: true }));
+  }
+  return join(timeDir, "report");
+}
+
+function readTimeReport(): string {
+  try { return readFileSync(timeReport(), "utf8"); } catch { return ""; }
 }

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateCapture } from "../../bench/generate.js";
-import { compareTrackers, describeComparison } from "../../bench/analysis-cost.js";
+import { compareTrackers, describeComparison, median } from "../../bench/analysis-cost.js";
 import { benchBuilt, runBenchScript } from "../helpers/bench-script.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -42,7 +42,7 @@ describe.skipIf(!benchBuilt("analysis-cost"))("bench:analysis's errors", () => {
     expect(usage.stderr).toMatch(/^bench:analysis: usage: node dist\/bench\/analysis-cost\.js DIR\.\.\. FILE\.\.\. [^\n]*\n$/);
     expect(runBenchScript("analysis-cost", [ROOT, "/no/such.pcap"])).toEqual({ code: 2, stdout: "", stderr: "bench:analysis: /no/such.pcap: no such file\n" });
     expect(runBenchScript("analysis-cost", [dir, "/no/such.pcap"])).toEqual({ code: 2, stdout: "", stderr: `bench:analysis: ${dir}: not a built checkout (no dist/sdk/index.js: npm run build there)\n` });
-    expect(runBenchScript("analysis-cost", [ROOT, "x.pcap"], { BENCH_RUNS: "7x" })).toEqual({ code: 2, stdout: "", stderr: 'bench:analysis: BENCH_RUNS: "7x" is not a whole number of rounds\n' });
+    expect(runBenchScript("analysis-cost", [ROOT, "x.pcap"], { BENCH_RUNS: "7x" })).toEqual({ code: 2, stdout: "", stderr: 'bench:analysis: BENCH_RUNS: "7x" is not a whole number of runs (2 or more)\n' });
   });
 
   it("a capture of no packets: a line saying so, exit 1", () => {
@@ -51,4 +51,12 @@ describe.skipIf(!benchBuilt("analysis-cost"))("bench:analysis's errors", () => {
     const r = runBenchScript("analysis-cost", [ROOT, empty], { BENCH_RUNS: "2" });
     expect(r).toEqual({ code: 1, stdout: `${empty}: no packets, nothing to time a packet\n`, stderr: "" });
   }, 60_000);
+});
+
+describe("bench:analysis' median", () => {
+  it("is the middle value, or the mean of the two middle ones for an even count (6 counted rounds of the default 7)", () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([5, 1, 6, 2, 4, 3])).toBe(3.5);
+  });
 });

@@ -2,7 +2,10 @@
 // byte-identical records on the benchmark's own captures.
 
 import { describe, it, expect } from "vitest";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as L from "../../assembly/layout.js";
@@ -43,6 +46,7 @@ describe("benchmark baselines", () => {
         for (let i = 0; i < d.count; i++) got.push(recordBytes(d.outBytes, d.fileOffsets, d.tunnels, i));
       });
       expect(result.tcp).toBe(expected.length);
+      expect(result.undecoded).toBe(0);
       expect(got.length).toBe(expected.length);
       for (let i = 0; i < got.length; i++) {
         if (Buffer.compare(got[i]!, expected[i]!) !== 0) expect({ record: i, bytes: [...got[i]!] }).toEqual({ record: i, bytes: [...expected[i]!] });
@@ -91,5 +95,18 @@ describe("benchmark baselines", () => {
     expect(fin).toBeGreaterThan(0);
     expect(v6 / n).toBeGreaterThan(0.1);
     expect(vlan / n).toBeGreaterThan(0.1);
+  });
+
+  const PIPELINE = fileURLToPath(new URL("../../dist/bench/js-pipeline.js", import.meta.url));
+  it.skipIf(!existsSync(PIPELINE))("the TypeScript pipeline exits 4 on a capture it could not read whole (never timed as the whole file)", () => {
+    const path = join(dir, "cut.pcap");
+    generateCapture(path, { bytes: 1e6, concurrency: 100, seed: 5 });
+    const bytes = readFileSync(path);
+    expect(spawnSync(process.execPath, [PIPELINE, path], { stdio: "ignore" }).status).toBe(0);
+    const cut = join(dir, "cut-short.pcap");
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 10));
+    const r = spawnSync(process.execPath, [PIPELINE, cut], { encoding: "utf8" });
+    expect(r.status).toBe(4);
+    expect(r.stderr).toMatch(/^js-pipeline: \S+cut-short\.pcap: \d+ bytes at the end make no whole record\n$/);
   });
 });

@@ -16,7 +16,7 @@ describe.skipIf(!benchBuilt("stages"))("bench:stages's errors", () => {
     expect(runBenchScript("stages", [])).toEqual({ code: 2, stdout: "", stderr: "bench:stages: usage: node dist/bench/stages.js FILE...\n" });
     expect(runBenchScript("stages", ["/no/such.pcap"])).toEqual({ code: 2, stdout: "", stderr: "bench:stages: /no/such.pcap: no such file\n" });
     expect(runBenchScript("stages", [dir])).toEqual({ code: 2, stdout: "", stderr: `bench:stages: ${dir}: not a file (a capture)\n` });
-    expect(runBenchScript("stages", ["x.pcap"], { BENCH_RUNS: "three" })).toEqual({ code: 2, stdout: "", stderr: 'bench:stages: BENCH_RUNS: "three" is not a whole number of runs\n' });
+    expect(runBenchScript("stages", ["x.pcap"], { BENCH_RUNS: "three" })).toEqual({ code: 2, stdout: "", stderr: 'bench:stages: BENCH_RUNS: "three" is not a whole number of runs (1 or more)\n' });
   });
 
   it("a capture of no packets: a line saying so, exit 1", () => {
