@@ -4,6 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
+import { BenchFailure } from "./bench-main.js";
 
 const SOURCE = fileURLToPath(new URL("../../bench/native/decode.c", import.meta.url));
 
@@ -15,9 +16,10 @@ export function buildNative(dir: string): string | null {
   return binary;
 }
 
-/** Mean seconds per decode of `path` over `runs` runs. */
-export function runNative(binary: string, path: string, runs: number): number {
+/** Mean seconds per decode of `path` over `runs` runs, with the packets and flow-hash checksum of a run. */
+export function runNative(binary: string, path: string, runs: number): { seconds: number; packets: number; checksum: number } {
   const r = spawnSync(binary, [path, String(runs)], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`native decoder failed: ${r.stderr}`);
-  return Number(r.stdout.trim().split(" ")[0]);
+  if (r.status !== 0) throw new BenchFailure(`native decoder failed on ${path} (exit ${r.status}): ${(r.stderr ?? "").trim().split("\n").pop()}`);
+  const [seconds, packets, checksum] = r.stdout.trim().split(" ").map(Number);
+  return { seconds: seconds!, packets: packets!, checksum: checksum! };
 }
