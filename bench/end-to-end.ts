@@ -124,8 +124,8 @@ function capture(gb: number, mix: Mix, snaplen: number, vxlan = false): Capture 
 }
 
 /**
- * Every engine on one capture, their runs interleaved (this machine's speed drifts); the best
- * time of each. With `probeBinary`, the cross-core probe's figure before each round and after
+ * Every engine on one capture, their runs interleaved (this machine's speed drifts) in an order
+ * rotated round by round; the best time of each. With `probeBinary`, the cross-core probe's figure before each round and after
  * the last (bench/cross-core.ts).
  */
 async function measureCapture(c: Capture, engines: Engine[], probeBinary: string | null): Promise<{ rows: Row[]; probeNs: (number | null)[] }> {
@@ -134,7 +134,8 @@ async function measureCapture(c: Capture, engines: Engine[], probeBinary: string
   const probeNs: (number | null)[] = [];
   for (let k = 0; k < runs; k++) {
     if (probeBinary) probeNs.push(probeCrossCore(probeBinary));
-    for (const e of engines) {
+    // Each round starts one engine later (A B C, B C A, ...): no engine always runs right after another.
+    for (const e of engines.map((_, t) => engines[(t + k) % engines.length]!)) {
       if (e.once && k > 0) continue;
       const m = await e.run();
       if (!times.has(e.name)) times.set(e.name, []);
