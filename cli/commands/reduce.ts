@@ -16,7 +16,8 @@ import { lineWriter, wasmLineFormat } from "../../sdk/lines/line-formats.js";
 import { wasmLinesEnabled } from "../../sdk/lines/wasm-lines.js";
 import { ByteSink } from "../../sdk/lines/byte-sink.js";
 import { Output, OutputClosed, OutputError, outputFailed } from "../output.js";
-import { EXIT_OK, EXIT_PARTIAL, EXIT_PARTITIONS } from "../exit-codes.js";
+import { EXIT_OK, EXIT_PARTIAL, EXIT_PARTITIONS, EXIT_UNREADABLE } from "../exit-codes.js";
+import { errorLine } from "../report-error.js";
 import { UsageError } from "../usage-error.js";
 import { wholeNumber } from "../whole-number.js";
 import { refuseParquetOnTerminal } from "../terminal-output.js";
@@ -136,10 +137,18 @@ export async function runFromPartitions(captures: string[], flags: ReduceFlags):
     if (format === "parquet") await writeParquetGroups(reading.groups, filter, (bytes) => output.writeBytes(bytes));
     else await writeBucketLines(reading.groups, format, filterText, output);
     await output.close();
+    // A capture the map tasks read up to its damage: the scan's line and exit (4, or 3 for one
+    // with no packet before it), as a scan of the same files says it, in every reduce task.
+    let exit = EXIT_OK;
+    for (const { file } of set.files) {
+      if (!file.error) continue;
+      process.stderr.write(errorLine(file.source, file.error) + "\n");
+      exit = Math.max(exit, file.packets > 0 ? EXIT_PARTIAL : EXIT_UNREADABLE);
+    }
     const damage = reading.damage();
-    if (!damage) return EXIT_OK;
+    if (!damage) return exit;
     sayError(damage.message);
-    return EXIT_PARTIAL;
+    return Math.max(exit, EXIT_PARTIAL);
   } catch (error) {
     output.discard();
     if (error instanceof OutputClosed || error instanceof OutputError) return outputFailed(error);

@@ -61,16 +61,22 @@ def partition(command, buckets, parts, files):
     return run(command + ["partition", "--buckets", str(buckets), "-o", parts, *files])
 
 
-def reduce_bucket(command, parts, maps, bucket, out):
-    """Reduce task: one bucket's connections as Parquet; returns (exit code, the file's path, the error lines)."""
+def reduce_bucket(command, parts, maps, bucket, out, damage_lines):
+    """Reduce task: one bucket's connections as Parquet; returns (exit code, the file's path or
+    None, the error lines). `damage_lines` are the map tasks' lines for captures read up to their
+    damage: a reduce says them again (exit 4), and its bucket is then whole, as a scan's records are."""
     path = os.path.join(out, f"bucket-{bucket:05d}.parquet")
     code, _, errors = run(command + ["--from-partitions", parts, "--bucket", str(bucket), "--maps", str(maps),
                                      "--format", "parquet", "-o", path])
-    if code != 0 and os.path.exists(path):
+    if code == 0:
+        return code, path, errors
+    if code == DAMAGED and errors and all(line in damage_lines for line in errors.splitlines()):
+        return code, path, ""
+    if os.path.exists(path):
         # A bucket file found damaged (exit 4) leaves the connections tracked before the damage
         # in `path`: removed, so that OUT/*.parquet is never read with a bucket short of some.
         os.remove(path)
-    return code, path, errors
+    return code, None, errors
 
 
 def count(text):
@@ -168,17 +174,19 @@ def main():
             files = []
         else:
             # Every map output is there: --maps makes a reduce refuse if one went missing since.
+            damage_lines = {line for code, _, errors in maps if code == DAMAGED for line in errors.splitlines()}
             reduces = client.gather(client.map(reduce_bucket, [command] * a.buckets, [a.parts] * a.buckets,
-                                               [len(groups)] * a.buckets, range(a.buckets), [a.out] * a.buckets, pure=False))
+                                               [len(groups)] * a.buckets, range(a.buckets), [a.out] * a.buckets,
+                                               [damage_lines] * a.buckets, pure=False))
             printed = set()
             for code, _, errors in reduces:
-                if code != 0:
+                if code != 0 and errors:
                     # Every bucket finds a damaged or missing map output alike: its line once.
                     if errors not in printed:
                         print(errors, file=sys.stderr)
                         printed.add(errors)
                     exit_code = max(exit_code, code)
-            files = [path for code, path, _ in reduces if code == 0]
+            files = [path for _, path, _ in reduces if path is not None]
     if cluster:
         cluster.close()
     if failed:

@@ -6,7 +6,7 @@
 
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -89,6 +89,29 @@ describe.runIf(hasDask)("examples/dask/scan_on_dask.py", () => {
     expect(notStarted.status).toBe(127);
     expect(notStarted.stderr).toMatch(/no-such-tool partition --buckets 2 -o .*: cannot be started: No such file or directory\n$/);
     expect(notStarted.stderr).not.toContain("Traceback");
+  }, 240_000);
+
+  it("a capture cut short: every reduce says it as the scan does and keeps its bucket, the run ends 4 with the line once", async () => {
+    const damaged = join(dir, "damaged");
+    mkdirSync(damaged);
+    const files = writeRotatedCaptures(damaged, { files: 2, seed: 6 });
+    const last = files[files.length - 1]!;
+    const bytes = readFileSync(last);
+    writeFileSync(last, bytes.subarray(0, bytes.length - 7)); // inside its last record
+    const parts = join(dir, "damaged-parts"), out = join(dir, "damaged-out"), single = join(dir, "damaged.parquet");
+    const scan = spawnSync(process.execPath, [BIN, "--format", "parquet", "-o", single, ...files], { encoding: "utf8" });
+    expect(scan.status).toBe(4);
+    const driver = spawnSync(PYTHON, [
+      DRIVER, "--workers", "1", "--buckets", "3", "--files-per-task", "1", "--parts", parts, "--out", out,
+      "--command", `${process.execPath} ${BIN}`, ...files,
+    ], { encoding: "utf8", timeout: 180_000 });
+    expect(driver.status).toBe(4);
+    expect(driver.stderr).toBe(scan.stderr); // the one line, printed once
+    expect(readdirSync(out).sort()).toEqual([0, 1, 2].map((b) => `bucket-0000${b}.parquet`));
+    const count = async (sql: string) => Number((await duck.runAndReadAll(sql)).getRowObjectsJson()[0]!.n);
+    const buckets = `read_parquet('${out}/*.parquet')`, whole = `read_parquet('${single}')`;
+    expect(await count(`SELECT count(*) AS n FROM ${buckets}`)).toBe(await count(`SELECT count(*) AS n FROM ${whole}`));
+    expect(await count(`SELECT count(*) AS n FROM (SELECT * FROM ${buckets} EXCEPT ALL SELECT * FROM ${whole})`)).toBe(0);
   }, 240_000);
 
   it("a task whose tool is killed by a signal (the OOM killer's SIGKILL) fails the run with the shell's status and a line naming it", () => {
