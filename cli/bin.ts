@@ -5,7 +5,8 @@ import { planStart, startScanWorkersEarly } from "./early-start.js";
 import { setGcFlags } from "./gc-flags.js";
 import { laterOptimisationFlag } from "./compile-flags.js";
 import { loadMain, CODE_CACHE_ENV } from "./load-main.js";
-import { EXIT_INTERNAL } from "./exit-codes.js";
+import { EXIT_INTERNAL, EXIT_USAGE } from "./exit-codes.js";
+import { missingDenoPermission } from "./deno-permissions.js";
 import { sayError } from "./error-lines.js";
 import { answerStatusSignal } from "./status-signal.js";
 
@@ -16,6 +17,12 @@ import { answerStatusSignal } from "./status-signal.js";
 // CommonJS, loaded at once with V8's code cache for it (load-main.ts; scripts/cjs-import-meta-url.mjs).
 // This entry is CommonJS too (dist/cli/bin.cjs): as an ES module, Node first set up its ES module
 // loader, ~4 ms of every run (README, round 30), hence no top-level await below.
+// Under Deno without --allow-read or --allow-env: one line, before anything reads either.
+const refused = missingDenoPermission();
+if (refused !== null) {
+  sayError(refused);
+  process.exit(EXIT_USAGE);
+}
 const plan = planStart(process.argv.slice(2));
 const workersLoaded = startScanWorkersEarly(plan.workers);
 // Write errors come back to the writes that failed (output.ts); unhandled, they would also be

@@ -4,6 +4,7 @@
 import { EXIT_INTERNAL, EXIT_USAGE } from "./exit-codes.js";
 import { UsageError } from "./usage-error.js";
 import { internalErrorMessage } from "./internal-error.js";
+import { denoRefusalLine } from "./deno-permissions.js";
 import { parseCommandLine, helpText } from "./args.js";
 import { packageVersion, versionLine } from "./version.js";
 import type { ScanFlags } from "./commands/scan.js";
@@ -48,6 +49,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       sayError(error.message);
+      return EXIT_USAGE;
+    }
+    const refused = denoRefusalLine(error); // a permission Deno was not given (--allow-write for -o)
+    if (refused !== null) {
+      sayError(refused);
       return EXIT_USAGE;
     }
     process.stderr.write(internalErrorMessage(error, packageVersion()));

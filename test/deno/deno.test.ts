@@ -29,6 +29,27 @@ describe("Deno", () => {
     });
   });
 
+  it("the command: the summary and ndjson as under Node with -A; a permission missing is one line and exit 2, no stack", () => {
+    const BIN = "dist/cli/bin.cjs";
+    const deno = (...args: string[]) => spawnSync(DENO, ["run", "--no-prompt", ...args], { cwd: ROOT, encoding: "utf8" });
+    const node = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8" });
+    for (const args of [["examples/sample.pcap"], ["--format", "ndjson", "--threads", "2", "examples/sample.pcap"]]) {
+      const r = deno("-A", BIN, ...args);
+      expect([r.status, r.stderr]).toEqual([0, ""]);
+      expect(r.stdout).toBe(node(...args).stdout);
+      expect(deno("--allow-read", "--allow-env", BIN, ...args).stdout).toBe(r.stdout);
+    }
+    const needs = "give --allow-read and --allow-env, and --allow-write for -o, partition or ladders held in a temporary file (or -A)";
+    expect(deno("--allow-read", BIN, "examples/sample.pcap")).toMatchObject({ status: 2, stdout: "", stderr: `tcp-handshake-scan: under Deno the command needs --allow-env: ${needs}\n` });
+    expect(deno(BIN, "examples/sample.pcap")).toMatchObject({ status: 2, stdout: "", stderr: `tcp-handshake-scan: under Deno the command needs --allow-read and --allow-env: ${needs}\n` });
+    const out = join(mkdtempSync(join(tmpdir(), "ths-deno-cli-")), "out.ndjson");
+    const refused = deno("--allow-read", "--allow-env", BIN, "--format", "ndjson", "-o", out, "examples/sample.pcap");
+    expect([refused.status, refused.stdout]).toEqual([2, ""]);
+    // Deno's own words, naming the file it refused (the output's temporary name beside it).
+    expect(refused.stderr).toMatch(/^tcp-handshake-scan: Requires write access to "[^"]*out\.ndjson[^"]*", run again with the --allow-write flag\n$/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it("without --allow-read, says that read permission is needed (not that the build is missing)", () => {
     const r = spawnSync(DENO, ["run", "--no-prompt", "test/deno/scan-sample.ts", "examples/sample.pcap"], { cwd: ROOT, encoding: "utf8" });
     expect(r.status).not.toBe(0);
