@@ -21,7 +21,7 @@ import { outputIsTerminal } from "./terminal-output.js";
 import { clearProgressLine } from "./progress.js";
 import { EXIT_OK, EXIT_OUTPUT, EXIT_PIPE } from "./exit-codes.js";
 import { sayError } from "./error-lines.js";
-import { causeInWords } from "./error-causes.js";
+import { causeInWords } from "../sdk/error-causes.js";
 
 /** The reader of standard output went away (EPIPE). */
 export class OutputClosed extends Error {}

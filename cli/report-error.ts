@@ -2,7 +2,7 @@
 
 import type { DecodeError } from "../sdk/index.js";
 import { escapeControls } from "./error-lines.js";
-import { causeInWords } from "./error-causes.js";
+import { causeInWords } from "../sdk/error-causes.js";
 
 // Errors in the file's own header: before any packet, there is no frame to name.
 const BEFORE_ANY_PACKET = new Set(["capture.empty", "capture.bad_magic", "capture.truncated_file_header", "capture.unsupported_version", "pcapng.bad_byte_order_magic", "pcapng.block_before_section", "pcap.linktype_reserved_bits"]);

@@ -8,7 +8,7 @@ import { checkInputsAndOutput } from "../input-identity.js";
 import { allCanBeOpened } from "../inputs.js";
 import { openErrorMessage } from "../report-error.js";
 import { Output, outputFailed } from "../output.js";
-import { causeInWords } from "../error-causes.js";
+import { causeInWords } from "../../sdk/error-causes.js";
 import { EXIT_OUTPUT, EXIT_UNREADABLE } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
 import { wholeNumber } from "../whole-number.js";

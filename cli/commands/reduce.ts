@@ -86,7 +86,7 @@ async function writeBucketLines(groups: AsyncGenerator<EndedGroup, unknown>, for
 function count(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = wholeNumber(value);
-  if (n === null) throw new UsageError(`${flag}: "${value}" is not a number (0 or more)`);
+  if (n === null) throw new UsageError(`${flag}: "${value}" is not a bucket number (0 or more)`);
   return n;
 }
 

@@ -7,7 +7,7 @@
 import { closeSync, readSync, writeSync } from "node:fs";
 import { openUnlinkedTemporary, temporaryDirectory } from "../../sdk/temporary-file.js";
 import { type Output } from "../output.js";
-import { causeInWords } from "../error-causes.js";
+import { causeInWords } from "../../sdk/error-causes.js";
 
 /**
  * The connections' text kept in memory at most, in characters (the records' JSON is ASCII but for

@@ -2,6 +2,7 @@
 // whose name is removed as soon as it is opened, so it goes away with the process however that
 // ends. Each ladder is written as JSON and read back, once, where it was written.
 
+import { causeInWords } from "../error-causes.js";
 import { closeSync, readSync, writeSync } from "node:fs";
 import { openUnlinkedTemporary, temporaryDirectory } from "../temporary-file.js";
 import type { ConnectionLadder } from "./ladder-capture.js";
@@ -27,7 +28,9 @@ export class SpillFile {
       if (this.fd < 0) this.fd = openUnlinkedTemporary("tcp-handshake-scan-ladders-", "waiting.json");
       for (let at = 0; at < bytes.length;) at += writeSync(this.fd, bytes, at, bytes.length - at, this.end + at);
     } catch (error) {
-      throw new LadderSpillError(`cannot keep the ladders waiting for their turn in ${temporaryDirectory()}: ${(error as Error).message}${denoHint(error)}`);
+      const e = error as NodeJS.ErrnoException;
+      const cause = typeof e?.code === "string" ? causeInWords(e as NodeJS.ErrnoException & { code: string }) : (error as Error).message;
+      throw new LadderSpillError(`cannot keep the ladders waiting for their turn in ${temporaryDirectory()}: ${cause}${denoHint(error)}`);
     }
     const where = { at: this.end, length: bytes.length };
     this.end += bytes.length;

@@ -266,6 +266,6 @@ describe("--ladder", () => {
     const noTmp = spawnSync(process.execPath, [BIN, "--ladder", "tcp", "--ladder-limit", "none", file],
       { encoding: "utf8", maxBuffer: 64 << 20, env: { ...process.env, TMPDIR: join(dir, "missing") } });
     expect(noTmp.status).toBe(5);
-    expect(noTmp.stderr).toMatch(/^tcp-handshake-scan: cannot keep the ladders waiting for their turn in .*missing: ENOENT[^\n]*\n$/);
+    expect(noTmp.stderr).toMatch(/^tcp-handshake-scan: cannot keep the ladders waiting for their turn in .*missing: no such file or directory \(ENOENT\)\n$/);
   });
 });

@@ -322,4 +322,11 @@ describe("partitions that cannot be reduced", () => {
       expect(r.stderr, value).toMatch(/^tcp-handshake-scan: --maps: "[^"]*" is not a count of map outputs \(1 or more\)\n$/);
     }
   });
+
+  it("--bucket -1 or not a whole number is a usage error saying what a bucket is", () => {
+    for (const value of ["-1", "one", "0.5"]) {
+      const r = run(["--from-partitions", parts, "--bucket", value]);
+      expect(r, value).toEqual({ code: 2, stdout: "", stderr: `tcp-handshake-scan: --bucket: "${value}" is not a bucket number (0 or more)\n` });
+    }
+  });
 });
