@@ -64,5 +64,15 @@ function cap(s: string): string {
 }
 
 export function explainConnection(c: ConnectionRecord): string {
-  return [explainHandshake(c), explainTeardown(c), explainHealth(c)].filter(Boolean).join(" ");
+  return [explainHandshake(c), explainUncounted(c), explainTeardown(c), explainHealth(c)].filter(Boolean).join(" ");
+}
+
+/**
+ * A connection known only from packets whose TCP options the snaplen cut (a SYN or SYN/ACK: its
+ * handshake evidence counts, the packet is not used, as in Zeek): the ladder draws no packet, and
+ * says why rather than leave "0 packets" beside a SYN/ACK it names.
+ */
+function explainUncounted(c: ConnectionRecord): string {
+  if (c.orig.pkts + c.resp.pkts > 0 || !c.anomalies["snaplen-truncated"]) return "";
+  return "Its packets' TCP options were cut by the snaplen: they tell the connection and its handshake, but, as in Zeek, are not counted, so none is drawn.";
 }

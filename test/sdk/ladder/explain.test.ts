@@ -7,10 +7,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { captureLadders, compileFilter } from "../../../sdk/index.js";
-import { explainHandshake } from "../../../sdk/ladder/explain.js";
+import { explainConnection, explainHandshake } from "../../../sdk/ladder/explain.js";
 import { writePcap } from "../../helpers/capture-writer.js";
 import { Conversation } from "../../helpers/conversation.js";
-import { F } from "../../helpers/packets.js";
+import { F, ethernet, tcpIp } from "../../helpers/packets.js";
 
 const { SYN, ACK, FIN } = F;
 
@@ -40,5 +40,21 @@ describe("explainHandshake", () => {
     writeFileSync(capture, writePcap(twice.frames));
     const { ladders } = await captureLadders(capture, compileFilter("tcp"));
     expect(explainHandshake(ladders[0]!.connection)).toBe("The handshake completed after 2 SYN/ACKs (round trips: SYN→SYN/ACK 10.00 ms, SYN/ACK→ACK 1.00 ms).");
+  });
+});
+
+describe("a ladder with no packet to draw", () => {
+  it("a SYN/ACK whose options the snaplen cut: known, not counted or drawn, and the ladder says why", async () => {
+    // As Zeek's vntag_vlan_sandwich_clean.pcap: one SYN/ACK cut inside its options.
+    const synAck = ethernet(tcpIp({ src: "10.0.0.2", dst: "10.0.0.1", sport: 443, dport: 56960, flags: SYN | ACK, seq: 7, ack: 1, options: [{ kind: "mss", value: 1460 }, { kind: "sackPermitted" }, { kind: "wscale", shift: 7 }] }));
+    const capture = join(mkdtempSync(join(tmpdir(), "ths-explain-")), "cut.pcap");
+    writeFileSync(capture, writePcap([{ data: synAck.subarray(0, 14 + 20 + 20 + 3), origLen: synAck.length, sec: 1_700_000_000 }]));
+    const { ladders } = await captureLadders(capture, compileFilter("tcp"));
+    expect(ladders).toHaveLength(1);
+    const [ladder] = ladders;
+    expect(ladder!.packets).toEqual([]);
+    expect(ladder!.connection.handshake.outcome).toBe("syn-ack-only");
+    expect(ladder!.connection.resp.pkts).toBe(0);
+    expect(explainConnection(ladder!.connection)).toContain("Its packets' TCP options were cut by the snaplen: they tell the connection and its handshake, but, as in Zeek, are not counted, so none is drawn.");
   });
 });
