@@ -1,7 +1,8 @@
 // `tcp-handshake-scan info`: what is in each capture, and whether it could be read whole.
 
 import { statSync } from "node:fs";
-import { decodeCapture } from "../../sdk/index.js";
+import { decodeCapture, type CaptureInput } from "../../sdk/index.js";
+import { peekInputs } from "../../sdk/decoder/peek.js";
 import { infoReport, renderInfoText } from "../format/info-report.js";
 import { EXIT_OK, EXIT_UNREADABLE, EXIT_PARTIAL, worst } from "../exit-codes.js";
 import { errorLine, openErrorMessage } from "../report-error.js";
@@ -33,9 +34,10 @@ export async function runInfo(captures: string[], flags: InfoFlags): Promise<num
 async function describeAll(captures: string[], flags: InfoFlags, output: Output): Promise<number> {
   let exit = EXIT_OK;
   const decapsulation = decapsulationOptions(flags);
-  for (const file of captures) {
+  const inputs = await pipesOpenedAtOnce(captures);
+  for (const [k, file] of captures.entries()) {
     const name = file === "-" ? "<stdin>" : file; // as the scan names it, in the report and its messages
-    const capture = decodeCapture(file, { verifyChecksums: flags.verifyChecksums, ...decapsulation });
+    const capture = decodeCapture(inputs[k]!, { verifyChecksums: flags.verifyChecksums, ...decapsulation });
     let openError: string | undefined;
     try {
       for await (const _batch of capture) { /* statistics accumulate in the decoder */ }
@@ -65,3 +67,33 @@ async function describeAll(captures: string[], flags: InfoFlags, output: Output)
   }
   return exit;
 }
+
+/**
+ * `captures` to read, in their order: the pipes among them (and standard input) opened and
+ * peeked at all at once, as a scan opens them (peekInputs), their peeks read again from memory;
+ * files as they are. Pipes fed by one writer (`tee a b`) would otherwise wait for good: tee opens
+ * every pipe before it writes to any, and the second was opened only once the first had ended.
+ * A pipe that cannot be opened is left to the read below, which says why.
+ */
+async function pipesOpenedAtOnce(captures: string[]): Promise<CaptureInput[]> {
+  const once = captures.map((f, k) => ({ f, k })).filter(({ f }) => f === "-" || isPipeLike(f));
+  if (once.length < 2) return captures;
+  const inputs: CaptureInput[] = [...captures];
+  try {
+    const peeked = await peekInputs(once.map(({ f }) => f));
+    peeked.forEach((p, j) => { inputs[once[j]!.k] = p.input; });
+  } catch {
+    return captures;
+  }
+  return inputs;
+}
+
+function isPipeLike(file: string): boolean {
+  try {
+    const st = statSync(file);
+    return !st.isFile() && !st.isDirectory();
+  } catch {
+    return false;
+  }
+}
+

@@ -181,7 +181,7 @@ describe("a directory redirected to standard input", () => {
 describe("pipes fed by one writer", () => {
   // tee opens every pipe before it writes a byte: a scan that opened pipes a few at a time (as it
   // peeks files) waited on the first ones while tee waited for it to open the ninth.
-  it("ten named pipes from one tee: every one read, scan and partition", () => {
+  it("ten named pipes from one tee: every one read, scan, partition and info", () => {
     const fifos = Array.from({ length: 10 }, (_, k) => `tee${k}`);
     const make = `rm -f ${fifos.join(" ")}; mkfifo ${fifos.join(" ")}; (tee ${fifos.join(" ")} < ${q(SAMPLE)} > /dev/null) &`;
     const r = shell(`${make} timeout 20 node ${q(BIN)} -q --format csv ${fifos.join(" ")}`);
@@ -193,5 +193,10 @@ describe("pipes fed by one writer", () => {
     expect(r.stdout.trim().split("\n").length).toBeGreaterThan(9);
     const parts = shell(`${make} timeout 20 node ${q(BIN)} partition -q --buckets 2 -o tee-parts ${fifos.join(" ")}`);
     expect(parts.code).toBe(0);
+    // info reads them in the order given: it waited for good on the second pipe's open.
+    const info = shell(`${make} timeout 20 node ${q(BIN)} info --json ${fifos.join(" ")}`);
+    expect([info.code, info.stderr]).toEqual([0, ""]);
+    const one = JSON.parse(shell(`node ${q(BIN)} info --json ${q(SAMPLE)}`).stdout);
+    expect(info.stdout.trim().split("\n").map((l) => JSON.parse(l))).toEqual(fifos.map((f) => ({ ...one, file: f, fileSize: null })));
   });
 });
