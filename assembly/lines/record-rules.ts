@@ -100,7 +100,10 @@ export function connState(o: u32, r: u32, h: usize, len: i32, origBytes: f64, re
 
 // analysis-result.ts's us() and record-values.ts's rttUs
 @inline export function us(s: f64): f64 { return Math.round(s * 1e9) / 1000; }
-@inline export function rttUs(from: f64, to: f64): f64 { return Math.round((to - from) * 1e7) / 10; }
+const NS_EXACT_SPAN: f64 = 1048576; // 2^20 s: record-values.ts's NS_EXACT_SPAN
+@inline export function rttUs(from: f64, to: f64): f64 {
+  return Math.abs(from) < NS_EXACT_SPAN && Math.abs(to) < NS_EXACT_SPAN ? Math.round((to - from) * 1e9) / 1000 : Math.round((to - from) * 1e7) / 10;
+}
 
 /** record-values.ts's duration: never negative, to the nanosecond. */
 export function duration(c: usize): f64 {

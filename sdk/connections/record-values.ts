@@ -282,9 +282,14 @@ export function hasOneSidedAnomaly(s: ConnectionStore, slot: number, o: number, 
 }
 
 // Times are seconds on the capture clock (0 at its first packet; earlier packets are negative):
-// any two that were seen make an RTT, negative too when the timestamps step backwards.
+// any two that were seen make an RTT, negative too when the timestamps step backwards. To the
+// nanosecond (a nanosecond capture's 459 ns leg read 0.5 µs) while both times lie within 2^20 s
+// (12 days) of the clock's origin, where a double holds them within 0.12 ns, so that a leg between
+// whole nanoseconds rounds exactly; past it (timestamps years apart) to 0.1 µs, as the double's
+// error grows with the time (~50 ns at 10^8 s).
+const NS_EXACT_SPAN = 2 ** 20;
 function rttUs(from: number, to: number): number {
-  return Math.round((to - from) * 1e7) / 10;
+  return Math.abs(from) < NS_EXACT_SPAN && Math.abs(to) < NS_EXACT_SPAN ? Math.round((to - from) * 1e9) / 1000 : Math.round((to - from) * 1e7) / 10;
 }
 
 /** The handshake's first leg, SYN to SYN/ACK (µs); null unless the SYN/ACK answered the SYN. */

@@ -4,6 +4,8 @@
 
 import { describe, it, expect } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { captureLadders, compileFilter } from "../../../sdk/index.js";
@@ -13,6 +15,7 @@ import { Conversation } from "../../helpers/conversation.js";
 import { F, ethernet, tcpIp } from "../../helpers/packets.js";
 
 const { SYN, ACK, FIN } = F;
+const BIN = fileURLToPath(new URL("../../../dist/cli/bin.cjs", import.meta.url));
 
 describe("explainHandshake", () => {
   it("writes each leg and their sum in the unit the summary reads them in", async () => {
@@ -32,6 +35,27 @@ describe("explainHandshake", () => {
       [0.3, 0.3, "The handshake completed in 600 ns (SYN→SYN/ACK 300 ns, SYN/ACK→ACK 300 ns)."],
       [4_000_000, 20_000_000, "The handshake completed in 24.00 s (SYN→SYN/ACK 4.00 s, SYN/ACK→ACK 20.00 s)."],
     ]);
+  });
+
+  it("legs to the nanosecond within 2^20 s of the capture's first packet, to 0.1 µs past it", async () => {
+    // 459 ns and 1 s + 1 ns legs (a ladder said "500 ns" beside its time column's 459 ns), then the
+    // same handshake 2^21 s later, where a double's relative times are no longer exact to the ns.
+    const at = (start: number, clientPort: number) => {
+      const c = new Conversation({ clientPort, start }).c(SYN).s(SYN | ACK).c(ACK);
+      return c.frames.map((f, k) => ({ ...f, sec: start + (k === 2 ? 1 : 0), nsec: [100, 559, 560][k]! }));
+    };
+    const capture = join(mkdtempSync(join(tmpdir(), "ths-explain-")), "ns.pcap");
+    writeFileSync(capture, writePcap([...at(1_700_000_000, 40010), ...at(1_700_000_000 + 2 ** 21, 40011)], { nanosecond: true }));
+    const { ladders } = await captureLadders(capture, compileFilter("tcp"));
+    expect(ladders.map((l) => [l.connection.handshake.rttSynToSynAckUs, l.connection.handshake.rttSynAckToAckUs])).toEqual([
+      [0.459, 1_000_000.001],
+      [0.5, 1_000_000],
+    ]);
+    expect(explainHandshake(ladders[0]!.connection)).toBe("The handshake completed in 1.00 s (SYN→SYN/ACK 459 ns, SYN/ACK→ACK 1.00 s).");
+    // The WebAssembly tracker and its line writer (the command's ndjson and csv) say the same.
+    const cli = (format: string) => spawnSync(process.execPath, [BIN, "-q", "--threads", "1", "--format", format, capture], { encoding: "utf8" }).stdout;
+    expect(cli("ndjson").trim().split("\n").map((l) => { const h = JSON.parse(l).handshake; return [h.rttSynToSynAckUs, h.rttSynAckToAckUs]; })).toEqual([[0.459, 1_000_000.001], [0.5, 1_000_000]]);
+    expect(cli("csv")).toMatch(/,complete,1,1,0\.459,1000000\.001,/);
   });
 
   it("a SYN/ACK sent twice: the legs as round trips, no sum called the handshake's time", async () => {
