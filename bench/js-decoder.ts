@@ -62,6 +62,9 @@ function flowHash(o: DataView, seed: number, s: number, sport: number, d: number
   return finish((h ^ (bytes === 4 ? 12 : 36)) >>> 0);
 }
 
+/** A capture the TypeScript baseline does not read (another container or link type). */
+export class JsDecoderRefusal extends Error {}
+
 export class JsDecoder {
   readonly out = new ArrayBuffer(RECORDS_PER_BATCH * L.RECORD_SIZE);
   readonly outView = new DataView(this.out);
@@ -88,8 +91,15 @@ export class JsDecoder {
       if (end - start < 24) return start;
       this.headerRead = true;
       const magic = v.getUint32(0, true);
+      // Classic pcap of Ethernet frames only (the benchmark's captures): anything else is refused,
+      // not read as records of nonsense.
+      if (![0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1].includes(magic)) {
+        throw new JsDecoderRefusal(`not a classic pcap file (magic 0x${magic.toString(16).padStart(8, "0")}; the TypeScript baseline reads only those)`);
+      }
       this.swapped = magic === 0xd4c3b2a1 || magic === 0x4d3cb2a1;
       this.nano = magic === 0xa1b23c4d || magic === 0x4d3cb2a1;
+      const linkType = v.getUint32(20, !this.swapped) & 0xffff;
+      if (linkType !== 1) throw new JsDecoderRefusal(`link type ${linkType}, not Ethernet (the TypeScript baseline reads only Ethernet)`);
       pos = 24;
     }
     const le = !this.swapped;

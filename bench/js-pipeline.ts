@@ -5,7 +5,7 @@
 
 import { writeSync } from "node:fs";
 import * as L from "../assembly/layout.js";
-import { jsDecodeFile } from "./js-decoder.js";
+import { jsDecodeFile, JsDecoderRefusal } from "./js-decoder.js";
 import { PacketBatch } from "../sdk/decoder/packet-batch.js";
 import { ConnectionTracker } from "../sdk/connections/tracker.js";
 import { buildConnectionRecord } from "../sdk/connections/connection-record.js";
@@ -17,11 +17,18 @@ const tracker = new ConnectionTracker({}, (store, slot) => {
   if (pending.length > 65536) flush();
 });
 let batch: PacketBatch | null = null;
-const decoded = jsDecodeFile(process.argv[2]!, 1 << 20, (d) => {
-  batch ??= new PacketBatch(d.out, 0, d.out.byteLength / L.RECORD_SIZE);
-  batch.count = d.count;
-  tracker.processBatch(batch);
-});
+let decoded;
+try {
+  decoded = jsDecodeFile(process.argv[2]!, 1 << 20, (d) => {
+    batch ??= new PacketBatch(d.out, 0, d.out.byteLength / L.RECORD_SIZE);
+    batch.count = d.count;
+    tracker.processBatch(batch);
+  });
+} catch (error) {
+  if (!(error instanceof JsDecoderRefusal)) throw error;
+  process.stderr.write(`js-pipeline: ${process.argv[2]}: ${error.message}\n`);
+  process.exit(3);
+}
 tracker.finish();
 flush();
 // A record it could not read whole (the benchmark's captures never hold one): exit 4, as the

@@ -12,6 +12,8 @@ import * as L from "../../assembly/layout.js";
 import { decodeCapture } from "../../sdk/index.js";
 import { generateCapture } from "../../bench/generate.js";
 import { jsDecodeFile } from "../../bench/js-decoder.js";
+import { writePcap, writePcapng } from "../helpers/capture-writer.js";
+import { ethernet, tcpIp, F } from "../helpers/packets.js";
 
 // A record's bytes, then its file offset and the levels of its tunnel record that it uses.
 function recordBytes(records: Uint8Array, offsets: Float64Array, tunnels: Uint8Array, i: number): Uint8Array {
@@ -108,5 +110,16 @@ describe("benchmark baselines", () => {
     const r = spawnSync(process.execPath, [PIPELINE, cut], { encoding: "utf8" });
     expect(r.status).toBe(4);
     expect(r.stderr).toMatch(/^js-pipeline: \S+cut-short\.pcap: \d+ bytes at the end make no whole record\n$/);
+    // Another container or link type: refused (exit 3), not read as 0 records and exit 0.
+    const frame = { data: ethernet(tcpIp({ flags: F.SYN })) };
+    for (const [name, bytes, why] of [
+      ["ng.pcapng", writePcapng([{ blocks: [{ type: "epb", frame }] }]), /not a classic pcap file \(magic 0x0a0d0d0a/],
+      ["sll.pcap", writePcap([frame], { linkType: 113 }), /link type 113, not Ethernet/],
+    ] as const) {
+      writeFileSync(join(dir, name), bytes);
+      const refused = spawnSync(process.execPath, [PIPELINE, join(dir, name)], { encoding: "utf8" });
+      expect(refused.status, name).toBe(3);
+      expect(refused.stderr, name).toMatch(why);
+    }
   });
 });
