@@ -28,11 +28,13 @@ export interface MeasureOptions {
 
 export function measureRun(command: string, args: string[], options: MeasureOptions): Promise<Measured> {
   const { node, keepStdout = false, okCodes = [0] } = options;
+  // Each run's own report file: runs measured at once must not read each other's.
+  const reportFile = node ? "" : timeReport();
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const [file, argv] = node
       ? [process.execPath, ["--require", RSS, ...args]]
-      : ["/usr/bin/time", ["-o", timeReport(), "-f", "maxrss %M", command, ...args]];
+      : ["/usr/bin/time", ["-o", reportFile, "-f", "maxrss %M", command, ...args]];
     const child = spawn(file, argv, { stdio: ["ignore", keepStdout ? "pipe" : "ignore", "pipe", "pipe"] });
     let report = "", stdout = "", stderr = "";
     child.stdout?.on("data", (d) => { stdout += d; });
@@ -42,7 +44,7 @@ export function measureRun(command: string, args: string[], options: MeasureOpti
     child.on("error", (error) => reject(new BenchFailure(`${node ? "node" : command}: ${error.message}`)));
     child.on("close", (code) => {
       const seconds = (performance.now() - started) / 1000;
-      if (!node) report = readTimeReport();
+      if (!node) report = readTimeReport(reportFile);
       // The largest report: one process's, but a worker thread that preloaded rss.cjs too would add its own.
       const reported = [...report.matchAll(/maxrss (\d+)/g)].map((m) => Number(m[1]));
       const kb = reported.length > 0 ? Math.max(...reported) : NaN;
@@ -54,17 +56,18 @@ export function measureRun(command: string, args: string[], options: MeasureOpti
   });
 }
 
-// /usr/bin/time's report file, one for the process (runs are one at a time), removed at exit.
+// /usr/bin/time's report files, one a run, in a directory of the process's removed at exit.
 let timeDir: string | null = null;
+let timeReports = 0;
 function timeReport(): string {
   if (timeDir === null) {
     const made = mkdtempSync(join(tmpdir(), "ths-time-"));
     timeDir = made;
     process.on("exit", () => rmSync(made, { recursive: true, force: true }));
   }
-  return join(timeDir, "report");
+  return join(timeDir, `report-${timeReports++}`);
 }
 
-function readTimeReport(): string {
-  try { return readFileSync(timeReport(), "utf8"); } catch { return ""; }
+function readTimeReport(file: string): string {
+  try { return readFileSync(file, "utf8"); } catch { return ""; } finally { rmSync(file, { force: true }); }
 }

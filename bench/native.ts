@@ -16,7 +16,7 @@ export function buildNative(dir: string): string | null {
   return binary;
 }
 
-/** Mean seconds per decode of `path` over `runs` runs, with the packets and flow-hash checksum of a run. */
+/** The fastest of `runs` decodes of `path` (seconds), with the packets and flow-hash checksum of a run. */
 export function runNative(binary: string, path: string, runs: number): { seconds: number; packets: number; checksum: number } {
   const r = spawnSync(binary, [path, String(runs)], { encoding: "utf8" });
   if (r.status !== 0) throw new BenchFailure(`native decoder failed on ${path} (exit ${r.status}): ${(r.stderr ?? "").trim().split("\n").pop()}`);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { planStart, startScanWorkersEarly } from "./early-start.js";
 import { setGcFlags } from "./gc-flags.js";
@@ -18,7 +19,7 @@ import { answerStatusSignal } from "./status-signal.js";
 // This entry is CommonJS too (dist/cli/bin.cjs): as an ES module, Node first set up its ES module
 // loader, ~4 ms of every run (README, round 30), hence no top-level await below.
 // Under Deno without --allow-read or --allow-env: one line, before anything reads either.
-const refused = missingDenoPermission();
+const refused = missingDenoPermission(fileURLToPath(new URL(".", import.meta.url)), CODE_CACHE_ENV);
 if (refused !== null) {
   sayError(refused);
   process.exit(EXIT_USAGE);

@@ -5,17 +5,21 @@
 /** What the command needs of Deno: reading captures and its environment; writing for -o, partition and temporary files. */
 export const DENO_PERMISSIONS = "give --allow-read and --allow-env, and --allow-write for -o, partition or ladders held in a temporary file (or -A)";
 
-interface DenoPermissions { querySync?: (p: { name: string }) => { state: string } }
+interface DenoPermissions { querySync?: (p: { name: string; path?: string; variable?: string }) => { state: string } }
 const deno = (globalThis as { Deno?: { permissions?: DenoPermissions } }).Deno;
 
 /**
- * Under Deno, the line for a missing permission the command always needs (reading, the
- * environment); null elsewhere or when both are granted.
+ * Under Deno, the line for a missing permission the command needs before it can say anything
+ * else: reading its own files (`dir`, where it is installed) and the environment variable it
+ * reads first (`variable`); null elsewhere or when both are granted. Asked for these, not for
+ * reading or the environment as a whole: `--allow-read=DIR` scoped to them is enough here (a
+ * capture outside it is refused later, in Deno's words).
  */
-export function missingDenoPermission(): string | null {
+export function missingDenoPermission(dir: string, variable: string): string | null {
   const query = deno?.permissions?.querySync;
   if (!query) return null;
-  const missing = ["read", "env"].filter((name) => query.call(deno!.permissions, { name }).state !== "granted");
+  const asked = [{ name: "read", path: dir }, { name: "env", variable }];
+  const missing = asked.filter((p) => query.call(deno!.permissions, p).state !== "granted").map((p) => p.name);
   return missing.length === 0 ? null : `under Deno the command needs --allow-${missing.join(" and --allow-")}: ${DENO_PERMISSIONS}`;
 }
 

@@ -220,15 +220,17 @@ int main(int argc, char **argv) {
   if (argc < 3) { fprintf(stderr, "usage: decode FILE RUNS\n"); return 2; }
   int runs = atoi(argv[2]);
   struct timespec a, b;
-  double total = 0, n = 0;
+  double best = -1, n = 0;
   for (int i = 0; i < runs; i++) {
     packets = 0;
     checksum = 0; /* each run's own: the benchmark compares it with the other decoders' */
     clock_gettime(CLOCK_MONOTONIC, &a);
     n = run(argv[1]);
     clock_gettime(CLOCK_MONOTONIC, &b);
-    total += (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+    double s = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+    if (best < 0 || s < best) best = s;
   }
-  printf("%.6f %.0f %u\n", total / runs, n, checksum);
+  /* The fastest run, as the benchmark keeps the fastest pass of the other decoders. */
+  printf("%.6f %.0f %u\n", best, n, checksum);
   return 0;
 }

@@ -2,7 +2,7 @@
 
 import { statSync } from "node:fs";
 import { decodeCapture, type CaptureInput } from "../../sdk/index.js";
-import { peekInputs } from "../../sdk/decoder/peek.js";
+import { peekInputsSettled } from "../../sdk/decoder/peek.js";
 import { infoReport, renderInfoText } from "../format/info-report.js";
 import { EXIT_OK, EXIT_UNREADABLE, EXIT_PARTIAL, worst } from "../exit-codes.js";
 import { errorLine, openErrorMessage } from "../report-error.js";
@@ -79,12 +79,9 @@ async function pipesOpenedAtOnce(captures: string[]): Promise<CaptureInput[]> {
   const once = captures.map((f, k) => ({ f, k })).filter(({ f }) => f === "-" || isPipeLike(f));
   if (once.length < 2) return captures;
   const inputs: CaptureInput[] = [...captures];
-  try {
-    const peeked = await peekInputs(once.map(({ f }) => f));
-    peeked.forEach((p, j) => { inputs[once[j]!.k] = p.input; });
-  } catch {
-    return captures;
-  }
+  const peeked = await peekInputsSettled(once.map(({ f }) => f));
+  // One that could not be opened stays its path: opened again below, which says why.
+  peeked.forEach((p, j) => { if (!("error" in p)) inputs[once[j]!.k] = p.input; });
   return inputs;
 }
 

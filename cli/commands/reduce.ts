@@ -143,7 +143,10 @@ export async function runFromPartitions(captures: string[], flags: ReduceFlags):
     for (const { file } of set.files) {
       if (!file.error) continue;
       process.stderr.write(errorLine(file.source, file.error) + "\n");
-      exit = Math.max(exit, file.packets > 0 ? EXIT_PARTIAL : EXIT_UNREADABLE);
+      // A packet before the damage: its time, or a TCP record's batch (frames that are no packet
+      // count in `packets` too, and a Simple Packet Block's has no time).
+      const anyPacket = file.first !== null || file.batches[1] > file.batches[0];
+      exit = Math.max(exit, anyPacket ? EXIT_PARTIAL : EXIT_UNREADABLE);
     }
     const damage = reading.damage();
     if (!damage) return exit;

@@ -76,7 +76,8 @@ def reduce_bucket(command, parts, maps, bucket, out, damage_lines):
         # A bucket file found damaged (exit 4) leaves the connections tracked before the damage
         # in `path`: removed, so that OUT/*.parquet is never read with a bucket short of some.
         os.remove(path)
-    return code, None, errors
+    # A tool that failed without a word (a `timeout` in --command, say): the bucket named.
+    return code, None, errors or f"bucket {bucket}: the reduce task exited {code} without a line"
 
 
 def count(text):
@@ -180,9 +181,10 @@ def main():
                                                [damage_lines] * a.buckets, pure=False))
             printed = set()
             for code, _, errors in reduces:
-                if code != 0 and errors:
-                    # Every bucket finds a damaged or missing map output alike: its line once.
-                    if errors not in printed:
+                if code != 0:
+                    # Every bucket finds a damaged or missing map output alike: its line once (a
+                    # capture's damage, said by the maps already, comes back empty).
+                    if errors and errors not in printed:
                         print(errors, file=sys.stderr)
                         printed.add(errors)
                     exit_code = max(exit_code, code)

@@ -23,6 +23,12 @@ export const PEEK_LIMIT_BYTES = 16 << 20;
  * in its first chunk (64 KiB), so only such pipes meet it.
  */
 export const PEEK_BUDGET_BYTES = 32 << 20;
+/**
+ * What each of them may read ahead whatever is left of the budget: a pipe whose writer opens
+ * after the others spent it still finds a first packet near its start (it read 0 bytes and was
+ * read last).
+ */
+export const PEEK_FLOOR_BYTES = 256 << 10;
 
 /** What a scan or a map task says of an input it peeked `beyondLookAhead` (`peeked` bytes), named `name`. */
 export function beyondLookAheadWarning(name: string, peeked: number): string {
@@ -91,7 +97,7 @@ class Replay {
     return {
       [Symbol.asyncIterator]: () => ({
         next: async (): Promise<IteratorResult<Uint8Array>> => {
-          if (this.keptBytes >= PEEK_LIMIT_BYTES || this.budget.left <= 0) this.full = true;
+          if (this.keptBytes >= PEEK_LIMIT_BYTES || (this.budget.left <= 0 && this.keptBytes >= PEEK_FLOOR_BYTES)) this.full = true;
           if (this.full) return { done: true, value: undefined };
           let chunk: Uint8Array;
           try {
@@ -184,17 +190,30 @@ const PEEKS_AT_ONCE = 8;
  * keeping at most PEEK_BUDGET_BYTES of them together.
  */
 export async function peekInputs<T extends CaptureInput>(inputs: readonly T[]): Promise<PeekedInput[]> {
-  const peeked: PeekedInput[] = new Array(inputs.length);
+  return peekAll(inputs, (error) => { throw error; });
+}
+
+/**
+ * peekInputs(), but an input that cannot be opened gives `{ error }` in its place instead of
+ * failing them all: the others' peeks, which may have read their pipes, are kept.
+ */
+export async function peekInputsSettled<T extends CaptureInput>(inputs: readonly T[]): Promise<(PeekedInput | { error: unknown })[]> {
+  return peekAll<T, { error: unknown }>(inputs, (error) => ({ error }));
+}
+
+async function peekAll<T extends CaptureInput, F>(inputs: readonly T[], failed: (error: unknown) => F): Promise<(PeekedInput | F)[]> {
+  const peeked: (PeekedInput | F)[] = new Array(inputs.length);
   const again = inputs.map(rereadable); // a stat each
   const files = inputs.map((_, k) => k).filter((k) => again[k]);
   const once = inputs.map((_, k) => k).filter((k) => !again[k]);
   const budget: LookAheadBudget = { left: PEEK_BUDGET_BYTES };
+  const settle = (p: Promise<PeekedInput>) => p.catch(failed);
   let next = 0;
   const worker = async () => {
-    for (let k = next++; k < files.length; k = next++) peeked[files[k]!] = await peekInput(inputs[files[k]!]!);
+    for (let k = next++; k < files.length; k = next++) peeked[files[k]!] = await settle(peekInput(inputs[files[k]!]!));
   };
   await Promise.all([
-    ...once.map(async (k) => { peeked[k] = await peekWithin(inputs[k]!, budget); }),
+    ...once.map(async (k) => { peeked[k] = await settle(peekWithin(inputs[k]!, budget)); }),
     ...Array.from({ length: Math.min(PEEKS_AT_ONCE, files.length) }, worker),
   ]);
   return peeked;

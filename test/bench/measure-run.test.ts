@@ -25,6 +25,14 @@ describe.skipIf(!existsSync(CLI))("measureRun's failures", () => {
     expect(ok.maxRssMb).toBeGreaterThan(0);
   });
 
+  it("commands measured at once under /usr/bin/time each get their own peak RSS", async () => {
+    const big = measureRun("node", ["-e", "const b = Buffer.alloc(300e6, 1); setTimeout(() => b, 300)"], { node: false });
+    const small = measureRun("sleep", ["0.2"], { node: false });
+    const [b, s] = await Promise.all([big, small]);
+    expect(b.maxRssMb).toBeGreaterThan(250);
+    expect(s.maxRssMb).toBeLessThan(50);
+  });
+
   it("a Node script's peak RSS is the main thread's one report, whatever worker threads it ran", async () => {
     // rss.cjs is preloaded into workers too (they inherit --require): only the main thread reports.
     const script = "const { Worker } = require('node:worker_threads'); new Worker('', { eval: true }).on('exit', () => {});";

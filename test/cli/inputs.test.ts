@@ -3,7 +3,8 @@
 // gzip trailer. Every case bounded by a timeout (a FIFO opened twice used to hang forever).
 
 import { describe, it, expect, beforeAll } from "vitest";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:net";
 import { mkdirSync, mkdtempSync, writeFileSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
@@ -170,6 +171,23 @@ describe("a pipe with no packet as far as it is read ahead", () => {
   });
 });
 
+describe("pipes that spend the shared look-ahead", () => {
+  it("a pipe whose writer opens after two others spent it still finds its first packet (each may read its first 256 KiB)", () => {
+    const filler = Array.from({ length: 20 }, () => ({ type: "unknown" as const, blockType: 0x0bad, body: new Uint8Array(1 << 20) }));
+    const late = new Conversation({ start: 1_500_000_000, clientPort: 43100 }).c(F.SYN).s(F.SYN | F.ACK).c(F.ACK);
+    writeFileSync(join(dir, "far20.pcapng"), writePcapng([{ blocks: [...filler, ...late.frames.map((frame) => ({ type: "epb" as const, frame: { ...frame, sec: frame.sec! + 100_000_000 } }))] }]));
+    writeFileSync(join(dir, "near.pcap"), writePcap(late.frames));
+    const make = "rm -f fa fb fc; mkfifo fa fb fc; (cat far20.pcapng > fa &); (cat far20.pcapng > fb &); (sleep 2; cat near.pcap > fc) &";
+    const r = shell(`${make} timeout 30 node ${q(BIN)} --format csv fa fb fc`);
+    expect(r.code).toBe(0);
+    // fa and fb spent the 32 MiB: read last, each with its line; fc (its first packet at byte 24) first.
+    expect(r.stderr.split("\n").filter(Boolean).map((l) => l.split(":")[1])).toEqual([" fa", " fb"]);
+    expect(r.stderr).not.toContain("fc:");
+    const rows = r.stdout.trim().split("\n").slice(1).map((l) => l.split(",")[2]!.split(".")[0]);
+    expect(rows).toEqual(["1500000000", "1600000000"]); // fa and fb hold the same connection: one row
+  }, 60_000);
+});
+
 describe("a directory redirected to standard input", () => {
   it("is said to be a directory, as /dev/stdin's open says it, not an empty input", () => {
     expect(shell(`node ${q(BIN)} - < ${q(dir)}`)).toMatchObject({ code: 3, stdout: "", stderr: "tcp-handshake-scan: -: is a directory, not a capture\n" });
@@ -198,5 +216,26 @@ describe("pipes fed by one writer", () => {
     expect([info.code, info.stderr]).toEqual([0, ""]);
     const one = JSON.parse(shell(`node ${q(BIN)} info --json ${q(SAMPLE)}`).stdout);
     expect(info.stdout.trim().split("\n").map((l) => JSON.parse(l))).toEqual(fifos.map((f) => ({ ...one, file: f, fileSize: null })));
+  });
+
+  it("info over pipes and one that cannot be opened (a socket): the pipes described, that one's line, exit 3", async () => {
+    const sock = join(dir, "info.sock");
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(sock, resolve));
+    try {
+      const make = "rm -f ia ib; mkfifo ia ib; (cat " + q(SAMPLE) + " > ia &); (cat " + q(SAMPLE) + " > ib &);";
+      const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn("bash", ["-c", `${make} timeout 20 node ${q(BIN)} info --json ia ib ${q(sock)}`], { cwd: dir });
+        let stdout = "", stderr = "";
+        child.stdout.on("data", (d) => { stdout += d; });
+        child.stderr.on("data", (d) => { stderr += d; });
+        child.on("close", (code) => resolve({ code, stdout, stderr }));
+      });
+      expect(r.code).toBe(3);
+      expect(r.stdout.trim().split("\n").map((l) => JSON.parse(l).file)).toEqual(["ia", "ib", sock]);
+      expect(r.stderr).toMatch(new RegExp(`^tcp-handshake-scan: ${sock.replace(/[.]/g, "\\.")}: .*\n$`));
+    } finally {
+      server.close();
+    }
   });
 });

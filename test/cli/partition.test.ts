@@ -13,9 +13,9 @@ import { fileURLToPath } from "node:url";
 import { writeRotatedCaptures } from "../helpers/rotated-captures.js";
 import { PARTITION_FORMAT_VERSION } from "../../sdk/partition/format.js";
 import { checksum } from "../../sdk/partition/checksum.js";
-import { writePcap, type Frame } from "../helpers/capture-writer.js";
+import { writePcap, writePcapng, type Frame } from "../helpers/capture-writer.js";
 import { Conversation } from "../helpers/conversation.js";
-import { F, ethernet } from "../helpers/packets.js";
+import { F, ethernet, tcpIp } from "../helpers/packets.js";
 import { udpTunnel, vxlan } from "../helpers/tunnels.js";
 
 const BIN = fileURLToPath(new URL("../../dist/cli/bin.cjs", import.meta.url));
@@ -74,6 +74,18 @@ describe("partition, then --from-partitions for every bucket", () => {
     // Each reduce task says it as the scan does (exit 4): its bucket is whole up to the damage.
     expect(sorted(reduceAll(parts, 3, [], { code: 4, stderr: single.stderr }))).toEqual(sorted(single.stdout));
   }, 120_000);
+
+  it("damage before any packet, after a frame that is no packet (a pcapng block Wireshark numbers): 3 from the scan, the map and every reduce", () => {
+    const frame = { data: ethernet(tcpIp({ flags: F.SYN })), sec: 1_700_000_000 };
+    const whole = writePcapng([{ blocks: [{ type: "unknown", blockType: 0x0bad, body: new Uint8Array(8) }, { type: "epb", frame }] }]);
+    const cut = join(dir, "no-packet-before-damage.pcapng");
+    writeFileSync(cut, whole.subarray(0, whole.length - 10));
+    const single = run(["--format", "ndjson", cut]);
+    expect(single.code).toBe(3);
+    const parts = join(dir, "parts-no-packet");
+    expect(run(["partition", "--buckets", "2", "-o", parts, cut])).toMatchObject({ code: 3, stderr: single.stderr });
+    expect(reduceAll(parts, 2, [], { code: 3, stderr: single.stderr })).toBe("");
+  }, 60_000);
 });
 
 describe("partition's output cannot be written", () => {

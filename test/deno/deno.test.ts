@@ -39,6 +39,8 @@ describe("Deno", () => {
       expect(r.stdout).toBe(node(...args).stdout);
       expect(deno("--allow-read", "--allow-env", BIN, ...args).stdout).toBe(r.stdout);
     }
+    // Read scoped to the checkout (its own files and the capture) is enough.
+    expect(deno(`--allow-read=${ROOT}`, "--allow-env", BIN, "examples/sample.pcap")).toMatchObject({ status: 0, stdout: node("examples/sample.pcap").stdout });
     const needs = "give --allow-read and --allow-env, and --allow-write for -o, partition or ladders held in a temporary file (or -A)";
     expect(deno("--allow-read", BIN, "examples/sample.pcap")).toMatchObject({ status: 2, stdout: "", stderr: `tcp-handshake-scan: under Deno the command needs --allow-env: ${needs}\n` });
     expect(deno(BIN, "examples/sample.pcap")).toMatchObject({ status: 2, stdout: "", stderr: `tcp-handshake-scan: under Deno the command needs --allow-read and --allow-env: ${needs}\n` });

@@ -132,6 +132,13 @@ describe.runIf(hasDask)("examples/dask/scan_on_dask.py", () => {
     expect(reduce.stderr).toMatch(/dies-in-reduce\.sh --from-partitions .* --bucket 1 .*: killed by SIGKILL\n$/);
     expect(reduce.stderr).not.toContain("Traceback");
     expect(readdirSync(join(dir, "killed-reduce-out")).sort()).toEqual(["bucket-00000.parquet", "bucket-00002.parquet"]);
+    // A tool that exits without a word (a `timeout` in --command): its status and a line naming the bucket.
+    const silentPath = join(dir, "silent-in-reduce.sh");
+    writeFileSync(silentPath, `#!/bin/sh\ncase " $* " in *" --bucket 1 "*) exit 124;; esac\nexec ${process.execPath} ${BIN} "$@"\n`, { mode: 0o755 });
+    const silent = runWith(silentPath, "silent-reduce");
+    expect(silent.status, silent.stderr).toBe(124);
+    expect(silent.stderr).toBe("bucket 1: the reduce task exited 124 without a line\n");
+    expect(readdirSync(join(dir, "silent-reduce-out")).sort()).toEqual(["bucket-00000.parquet", "bucket-00002.parquet"]);
     const map = runWith(tool("dies-in-map.sh", files[1]!), "killed-map");
     expect(map.status, map.stderr).toBe(137);
     expect(map.stderr).toMatch(/dies-in-map\.sh partition .*: killed by SIGKILL\n$/);
