@@ -33,11 +33,17 @@ export const COUNTS = 14;
  * Unacknowledged segments kept per side for ack-RTT matching (Wireshark keeps up to 10 000):
  * RING_INLINE in the side's own state; a side with more in flight borrows a block of RING_BLOCK
  * entries from a pool shared by all connections (DEFAULT_RING_BLOCKS blocks unless the engine
- * is given another number) and gives it back once its segments fit inline again.
+ * is given another number) and gives it back once its segments fit inline again. The sides of a
+ * flow group (flow hash & 63, the unit the threads' trackers share the flows by) hold at most
+ * RING_GROUP_BLOCKS blocks at once: whether a side gets one then depends only on its group's
+ * connections, so the RTT samples are the same at any thread count (with one pool for all flows,
+ * the 1 025th such side of one tracker got none while two trackers had room for it).
  */
 export const RING_INLINE = 8;
 export const RING_BLOCK = 128;
-export const DEFAULT_RING_BLOCKS = 1024;
+export const RING_GROUPS = 64;
+export const RING_GROUP_BLOCKS = 64;
+export const DEFAULT_RING_BLOCKS = RING_GROUPS * RING_GROUP_BLOCKS;
 /** At most this many pool blocks (S_RING_BLOCK is a u16); a larger number asked for is cut to it. */
 export const MAX_RING_BLOCKS = 65535;
 /** Wireshark's limit on the unacknowledged segments it lists (TCP_MAX_UNACKED_SEGMENTS). */

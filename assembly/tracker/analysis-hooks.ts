@@ -5,9 +5,9 @@
 
 import * as L from "../layout";
 import { C_ANALYSIS, C_FIRST_SEC } from "../connection-layout";
-import { DEFAULT_RING_BLOCKS, A_TIME_BASE } from "../analysis-layout";
+import { DEFAULT_RING_BLOCKS, A_TIME_BASE, RING_GROUPS } from "../analysis-layout";
 import { analysisReset, analysisPacket, analysisRelease } from "./analysis/engine";
-import { initRingPool } from "./analysis/ring-pool";
+import { initRingPool, setRingGroup } from "./analysis/ring-pool";
 import { rec, curSeq, curAck, curFlags, curPayload } from "./context";
 
 /** The verdicts (V_* bits) of the latest accepted packet. */
@@ -38,6 +38,7 @@ export function analysePacket(c: usize, side: u32): void {
   const r = rec;
   const t = load<f64>(r, L.REC_TS_SEC) - load<f64>(c + C_ANALYSIS, A_TIME_BASE) + <f64>load<u32>(r, L.REC_TS_NSEC) * 1e-9;
   const wscale: i32 = (load<u16>(r, L.REC_OPTIONS) & L.OPT_WSCALE) != 0 ? <i32>load<u8>(r, L.REC_WSCALE) : -1;
+  setRingGroup(<i32>(load<u32>(r, L.REC_FLOW_HASH) & (RING_GROUPS - 1)));
   lastVerdicts = analysisPacket(c + C_ANALYSIS, <i32>side, curSeq, curAck, curFlags, <u32>load<u16>(r, L.REC_WINDOW), wscale, curPayload, t);
 }
 

@@ -5,6 +5,7 @@
 import * as L from "../../assembly/layout.js";
 import type { PacketBatch } from "../decoder/packet-batch.js";
 import { IO_TIME, IO_SEQ, IO_ACK } from "./analysis/tcp-analysis.js";
+import { RING_GROUPS } from "../../assembly/analysis-layout.js";
 import { readAnalysis } from "./analysis/analysis-result.js";
 import { CUR_ACK, CUR_SEQ, type TrackerContext } from "./tracker-context.js";
 
@@ -23,6 +24,7 @@ export function analysePacket(k: TrackerContext, b: PacketBatch, i: number, slot
   io[IO_SEQ] = k.cur[CUR_SEQ]!;
   io[IO_ACK] = k.cur[CUR_ACK]!;
   const wscale = b.u16[(i * L.RECORD_SIZE + L.REC_OPTIONS) >> 1]! & L.OPT_WSCALE ? b.u8[i * L.RECORD_SIZE + L.REC_WSCALE]! : -1;
+  a.ringGroup = b.i32[i * 32 + L.REC_FLOW_HASH / 4]! & (RING_GROUPS - 1);
   const v = a.packet(slot, side, k.flags, b.u16[(i * L.RECORD_SIZE + L.REC_WINDOW) >> 1]!, wscale, k.payload);
   k.verdicts = v;
   return v;

@@ -7,7 +7,7 @@
 // its inline ring holds borrows a block from a pool of fixed size (the "ring" methods below).
 
 import {
-  COUNTS, RING_INLINE, RING_BLOCK, DEFAULT_RING_BLOCKS, MAX_RING_BLOCKS, WSCALE_UNKNOWN, HS_NONE,
+  COUNTS, RING_INLINE, RING_BLOCK, DEFAULT_RING_BLOCKS, MAX_RING_BLOCKS, RING_GROUPS, RING_GROUP_BLOCKS, WSCALE_UNKNOWN, HS_NONE,
 } from "../../../assembly/analysis-layout.js";
 
 /** Marker heights and inner positions per endpoint: two P-square estimators (p50, p95). */
@@ -56,11 +56,16 @@ export class AnalysisState {
   qHeights!: Float32Array; //  QUANTILE_HEIGHTS per endpoint
   qPositions!: Int32Array; //  QUANTILE_POSITIONS per endpoint
 
-  // The pool of ring blocks (RING_BLOCK entries each) and its free list.
+  // The pool of ring blocks (RING_BLOCK entries each) and its free list; each lent block's flow
+  // group and the blocks each group holds (at most RING_GROUP_BLOCKS).
   readonly poolNext: Uint32Array;
   readonly poolTime: Float64Array;
   private readonly poolFree: Int32Array;
   private poolFreeCount: number;
+  private readonly blockGroup: Uint8Array;
+  private readonly groupBlocks = new Int32Array(RING_GROUPS);
+  /** The flow group (flow hash & 63) of the packet being analysed: a block it borrows counts there. */
+  ringGroup = 0;
 
   constructor(capacity = 1024, ringBlocks = DEFAULT_RING_BLOCKS) {
     this.capacity = 0;
@@ -71,6 +76,7 @@ export class AnalysisState {
     this.poolFree = new Int32Array(ringBlocks);
     for (let k = 0; k < ringBlocks; k++) this.poolFree[k] = ringBlocks - 1 - k;
     this.poolFreeCount = ringBlocks;
+    this.blockGroup = new Uint8Array(ringBlocks);
   }
 
   /** Pool blocks not lent to any side. */
@@ -83,15 +89,18 @@ export class AnalysisState {
   release(slot: number): void {
     for (let e = slot * 2; e < slot * 2 + 2; e++) {
       const held = this.ringBlock[e]!;
-      if (held > 0) this.poolFree[this.poolFreeCount++] = held - 1;
+      if (held > 0) this.freeBlock(held - 1);
       this.ringBlock[e] = 0;
     }
   }
 
   /** Moves endpoint e's full inline ring into a pool block; false when the pool is empty. */
   protected promoteRing(e: number): boolean {
-    if (this.poolFreeCount === 0) return false;
+    const g = this.ringGroup;
+    if (this.poolFreeCount === 0 || this.groupBlocks[g]! >= RING_GROUP_BLOCKS) return false;
     const blk = this.poolFree[--this.poolFreeCount]!;
+    this.blockGroup[blk] = g;
+    this.groupBlocks[g]!++;
     const from = e * RING_INLINE + this.ringStart[e]!, to = blk * RING_BLOCK, n = this.ringCount[e]!;
     for (let k = 0; k < n; k++) {
       this.poolNext[to + k] = this.ringNext[from + k]!;
@@ -111,8 +120,13 @@ export class AnalysisState {
       this.ringTime[to + k] = this.poolTime[from + k]!;
     }
     this.ringStart[e] = 0;
-    this.poolFree[this.poolFreeCount++] = blk;
+    this.freeBlock(blk);
     this.ringBlock[e] = 0;
+  }
+
+  private freeBlock(blk: number): void {
+    this.poolFree[this.poolFreeCount++] = blk;
+    this.groupBlocks[this.blockGroup[blk]!]!--;
   }
 
   /** Every field of `slot` back to its initial value: a new connection in that slot. */

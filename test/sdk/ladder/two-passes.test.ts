@@ -210,8 +210,8 @@ describe("ladders in two passes: traffic where other packets matter", () => {
 
   it("past the analysis pool (more sides with segments in flight than its blocks): the same diagrams, more RTT samples", async () => {
     // As test/sdk/parallel/analysis-pool.test.ts: every client holds RING_INLINE + 2 segments in
-    // flight at once. The pool is the tracker's: tracking every flow runs it out, the drawn flows alone do not
-    // (docs/tcp-analysis.md), so the records drawn keep the ack-RTT samples a one-thread scan drops.
+    // flight at once. Tracking every flow spends the flow groups' blocks, the drawn flows alone do
+    // not (docs/tcp-analysis.md), so the records drawn keep the ack-RTT samples a scan drops.
     const segments = RING_INLINE + 2, connections = DEFAULT_RING_BLOCKS + 200;
     const conversations = Array.from({ length: connections }, (_, n) => {
       const c = new Conversation({ client: `10.${n >> 8}.${n & 255}.1`, clientPort: 40000 + (n % 1000) });
@@ -221,7 +221,7 @@ describe("ladders in two passes: traffic where other packets matter", () => {
       return c;
     });
     const capture = writePcap(merge(...conversations));
-    const filter = compileFilter("net 10.4.0.0/16"); // the 200 that begin once 1 024 hold blocks
+    const filter = compileFilter("net 10.16.0.0/16"); // the last 200 to begin, once 4 096 hold blocks
     const one = await onePass(capture, filter, {}, Infinity);
     const two = await captureLadders(capture, filter, {}, Infinity);
     expect(two.matched).toBe(200);
