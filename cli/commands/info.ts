@@ -2,7 +2,7 @@
 
 import { statSync } from "node:fs";
 import { decodeCapture, type CaptureInput } from "../../sdk/index.js";
-import { peekInputsSettled } from "../../sdk/decoder/peek.js";
+import { peekInputsSettled, rereadable } from "../../sdk/decoder/peek.js";
 import { infoReport, renderInfoText } from "../format/info-report.js";
 import { EXIT_OK, EXIT_UNREADABLE, EXIT_PARTIAL, worst } from "../exit-codes.js";
 import { errorLine, openErrorMessage } from "../report-error.js";
@@ -76,7 +76,7 @@ async function describeAll(captures: string[], flags: InfoFlags, output: Output)
  * A pipe that cannot be opened is left to the read below, which says why.
  */
 async function pipesOpenedAtOnce(captures: string[]): Promise<CaptureInput[]> {
-  const once = captures.map((f, k) => ({ f, k })).filter(({ f }) => f === "-" || isPipeLike(f));
+  const once = captures.map((f, k) => ({ f, k })).filter(({ f }) => !rereadable(f));
   if (once.length < 2) return captures;
   const inputs: CaptureInput[] = [...captures];
   const peeked = await peekInputsSettled(once.map(({ f }) => f));
@@ -84,13 +84,3 @@ async function pipesOpenedAtOnce(captures: string[]): Promise<CaptureInput[]> {
   peeked.forEach((p, j) => { if (!("error" in p)) inputs[once[j]!.k] = p.input; });
   return inputs;
 }
-
-function isPipeLike(file: string): boolean {
-  try {
-    const st = statSync(file);
-    return !st.isFile() && !st.isDirectory();
-  } catch {
-    return false;
-  }
-}
-

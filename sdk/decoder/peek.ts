@@ -63,7 +63,7 @@ export interface PeekedInput {
 }
 
 /** Whether an input can be opened and read again from its start. */
-function rereadable(input: CaptureInput): boolean {
+export function rereadable(input: CaptureInput): boolean {
   if (input instanceof Uint8Array) return true;
   if (typeof input !== "string" || input === "-") return false;
   try {
