@@ -5,7 +5,7 @@
 // AssemblyScript). Change a field here and bump LAYOUT_VERSION; the SDK refuses a .wasm whose
 // compiled-in version differs from its own.
 
-export const LAYOUT_VERSION = 4;
+export const LAYOUT_VERSION = 5;
 
 // ---------------------------------------------------------------------------------------------
 // Per-packet record: one per TCP packet, RECORD_SIZE bytes, little-endian, 8-byte aligned so
@@ -251,7 +251,8 @@ export const ERR_LINKTYPE_RESERVED_BITS = 12; //  pcap link-type field has reser
 export const ERR_TOO_MANY_INTERFACES = 13;
 export const ERR_BAD_BYTE_ORDER_MAGIC = 14; //    pcapng SHB byte-order magic unrecognised
 export const ERR_PACKET_BEFORE_SECTION = 15;
-export const ERR_COUNT = 16;
+export const ERR_OPTION_LENGTH_INVALID = 16; //   a pcapng Interface Description Block option runs past its block (value: its length)
+export const ERR_COUNT = 17;
 
 // Warnings: the input is readable, but something in it is off. WARN_COUNT slots of
 // (count, first byte offset, first packet index, first value) f64s.
@@ -263,7 +264,12 @@ export const WARN_UNSUPPORTED_LINKTYPE = 4; // value: the link type
 export const WARN_TS_TOP_BIT = 5; //          pcapng 64-bit tick count >= 2^63: kept unsigned (value: seconds)
 export const WARN_TS_FAR_FROM_FIRST = 6; //   2^21 s or more from the first packet's time (value: signed seconds)
 export const WARN_FCSLEN_UNKNOWN = 7; //     if_fcslen neither an FCS's bytes (0, 2, 4) nor bits (16, 32): none removed
-export const WARN_COUNT = 8;
+export const WARN_TS_NOT_EXACT = 8; //        whole seconds 2^53 or more from 1970 (if_tsoffset, if_tsresol 0): rounded (value: seconds)
+export const WARN_SPB_UNTIMED = 9; //         Simple Packet Block before any timed packet of its input: time 0 (1970)
+export const WARN_OPTION_SHORT = 10; //       if_tsresol, if_tsoffset or if_fcslen shorter than its value: ignored (value: code << 16 | length)
+export const WARN_COUNT = 11;
+// 2^53: whole seconds from here on are not all exact in a 64-bit float.
+export const TS_EXACT_SECONDS = 9007199254740992.0;
 // Packet times are kept as 64-bit float seconds from the first packet's: from 2^21 s (24 days)
 // away, one unit in the last place is half a nanosecond or more, and printed durations and
 // round trips may be off by a nanosecond or more.

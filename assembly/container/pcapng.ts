@@ -7,8 +7,9 @@ import {
   ERR_TRUNCATED_FILE_HEADER, ERR_UNSUPPORTED_VERSION, ERR_TRUNCATED_RECORD_HEADER,
   ERR_TRUNCATED_RECORD, ERR_RECORD_TOO_LONG, ERR_BLOCK_LENGTH_INVALID,
   ERR_BLOCK_TRAILER_MISMATCH, ERR_UNKNOWN_INTERFACE, ERR_PACKET_LENGTH_INVALID,
-  ERR_TOO_MANY_INTERFACES, ERR_BAD_BYTE_ORDER_MAGIC, ERR_PACKET_BEFORE_SECTION,
-  WARN_TSRESOL_INVALID, WARN_FCSLEN_UNKNOWN, WARN_UNSUPPORTED_LINKTYPE, WARN_TS_TOP_BIT, META_SECTION, META_INTERFACE,
+  ERR_TOO_MANY_INTERFACES, ERR_BAD_BYTE_ORDER_MAGIC, ERR_PACKET_BEFORE_SECTION, ERR_OPTION_LENGTH_INVALID,
+  WARN_TSRESOL_INVALID, WARN_FCSLEN_UNKNOWN, WARN_UNSUPPORTED_LINKTYPE, WARN_TS_TOP_BIT, WARN_TS_NOT_EXACT,
+  WARN_SPB_UNTIMED, WARN_OPTION_SHORT, TS_EXACT_SECONDS, META_SECTION, META_INTERFACE,
 } from "../layout";
 import { INPUT_PTR, MAX_RECORD_BYTES, IFACE_PTR, INTERFACE_SLOT, MAX_INTERFACES } from "../memory";
 import { warn, pushMeta, metaFull } from "../counters";
@@ -48,6 +49,7 @@ const IF_OFFSET = 24; //   i64 seconds added to every timestamp
 let inSection = false;
 let sectionIndex: i32 = -1;
 let interfaceCount: u32 = 0;
+let timedPacket = false; // a packet with a time of its own has been read from this input
 
 @inline function iface(id: u32): usize { return IFACE_PTR + <usize>id * INTERFACE_SLOT; }
 
@@ -55,6 +57,7 @@ export function resetPcapng(): void {
   inSection = false;
   sectionIndex = -1;
   interfaceCount = 0;
+  timedPacket = false;
 }
 
 export function decodePcapng(pos: u32, end: u32, eof: bool, base: f64): u32 {
@@ -89,7 +92,8 @@ export function decodePcapng(pos: u32, end: u32, eof: bool, base: f64): u32 {
       return pos;
     }
     const trailer = rd32(b + len - 4);
-    if (trailer != len) { fail(ERR_BLOCK_TRAILER_MISMATCH, base + pos + len - 4, <f64>trailer); return pos; }
+    // Said at the block's start: which of its two lengths is the damaged one cannot be told.
+    if (trailer != len) { fail(ERR_BLOCK_TRAILER_MISMATCH, base + pos, <f64>trailer); return pos; }
     const offset = base + pos;
     let ok = true;
     switch (type) {
@@ -140,15 +144,20 @@ function readInterface(b: usize, len: u32, offset: f64): bool {
   let units: u64 = 1000000;
   let tsOffset: i64 = 0;
   let fcs: u32 = 0;
-  // Options: [code u16, length u16, value padded to 4]; a malformed list ends the scan.
+  // Options: [code u16, length u16, value padded to 4], up to opt_endofopt or the block's end.
+  // One that runs past the block is damage, as Wireshark has it: passed over, the options after
+  // it (if_tsresol) would go unread and every time of the interface be silently wrong.
   let o = b + 16;
   const optEnd = b + len - 4;
   while (o + 4 <= optEnd) {
     const code = rd16(o);
     const optLen = rd16(o + 2);
-    if (code == 0 || o + 4 + optLen > optEnd) break;
+    if (code == 0) break;
+    if (o + 4 + optLen > optEnd) { fail(ERR_OPTION_LENGTH_INVALID, offset + <f64>(o - b), <f64>optLen); return false; }
     const v = o + 4;
-    if (code == 9 && optLen >= 1) { // if_tsresol
+    if (((code == 9 || code == 13) && optLen < 1) || (code == 14 && optLen < 8)) {
+      warn(WARN_OPTION_SHORT, offset + <f64>(o - b), packetIndex, <f64>((code << 16) | optLen));
+    } else if (code == 9) { // if_tsresol
       const r = <u32>load<u8>(v);
       const exp = r & 0x7f;
       if ((r & 0x80) != 0 ? exp > 63 : exp > 19) {
@@ -156,9 +165,9 @@ function readInterface(b: usize, len: u32, offset: f64): bool {
       } else {
         units = (r & 0x80) != 0 ? (<u64>1 << exp) : pow10(exp);
       }
-    } else if (code == 14 && optLen >= 8) { // if_tsoffset, seconds
+    } else if (code == 14) { // if_tsoffset, seconds
       tsOffset = <i64>rd64(v);
-    } else if (code == 13 && optLen >= 1) { // if_fcslen
+    } else if (code == 13) { // if_fcslen
       fcs = fcsBytes(<u32>load<u8>(v), offset);
     }
     o += 4 + ((optLen + 3) & ~3);
@@ -218,6 +227,9 @@ function packet(
   else if (units % 1000000000 == 0) nsec = <u32>(frac / (units / 1000000000)); // 10^10 .. 10^19
   else nsec = binaryFractionNsec(frac, <u32>ctz(units)); // 2^35 .. 2^63
   const sec = <f64>whole + <f64>load<i64>(s, IF_OFFSET);
+  // Past 2^53 a double holds only some whole seconds: said, not printed as if exact.
+  if (abs(sec) >= TS_EXACT_SECONDS) warn(WARN_TS_NOT_EXACT, offset, packetIndex, sec);
+  timedPacket = true;
   decodeFrame(data, capLen, origLen, load<u32>(s, IF_LINKTYPE), load<u32>(s, IF_FCS), id, sec, nsec, offset);
   return true;
 }
@@ -245,6 +257,8 @@ function readSimplePacket(b: usize, len: u32, offset: f64): bool {
   let capLen = origLen;
   if (snaplen != 0 && capLen > snaplen) capLen = snaplen;
   if (capLen > len - 16) capLen = len - 16;
+  // Before any timed packet of this input there is no time to keep: 0, the epoch, said.
+  if (!timedPacket) warn(WARN_SPB_UNTIMED, offset, packetIndex, 0);
   decodeFrame(b + 12, capLen, origLen, load<u32>(s, IF_LINKTYPE), load<u32>(s, IF_FCS), 0,
     lastTsSec, lastTsNsec, offset, false);
   return true;

@@ -41,13 +41,14 @@ const ERRORS: Record<number, [string, (value: number) => string]> = {
   [L.ERR_TRUNCATED_RECORD]: ["capture.truncated_record", (v) => `the input ends inside a record of ${v} bytes`],
   [L.ERR_RECORD_TOO_LONG]: ["capture.record_too_long", (v) => `impossible record length ${v}`],
   [L.ERR_BLOCK_LENGTH_INVALID]: ["pcapng.block_length_invalid", (v) => `invalid pcapng block length ${v} (too small or not a multiple of 4)`],
-  [L.ERR_BLOCK_TRAILER_MISMATCH]: ["pcapng.block_trailer_mismatch", (v) => `pcapng block trailer length ${v} differs from its header length`],
+  [L.ERR_BLOCK_TRAILER_MISMATCH]: ["pcapng.block_trailer_mismatch", (v) => `the length at the end of the pcapng block starting here (${v}) differs from the one at its start`],
   [L.ERR_UNKNOWN_INTERFACE]: ["pcapng.unknown_interface", (v) => `packet names interface ${v}, which no Interface Description Block defined`],
   [L.ERR_PACKET_LENGTH_INVALID]: ["pcapng.packet_length_invalid", (v) => `packet claims ${v} captured bytes, more than its block holds`],
   [L.ERR_LINKTYPE_RESERVED_BITS]: ["pcap.linktype_reserved_bits", (v) => `link-type field ${hex32(v)} has reserved bits set`],
   [L.ERR_TOO_MANY_INTERFACES]: ["pcapng.too_many_interfaces", (v) => `more than ${v} interfaces in one section`],
   [L.ERR_BAD_BYTE_ORDER_MAGIC]: ["pcapng.bad_byte_order_magic", (v) => `section header byte-order magic ${hex32(v)} is neither 0x1a2b3c4d nor its swap`],
   [L.ERR_PACKET_BEFORE_SECTION]: ["pcapng.block_before_section", (v) => `block of type ${hex32(v)} before any section header`],
+  [L.ERR_OPTION_LENGTH_INVALID]: ["pcapng.option_length_invalid", (v) => `interface option of ${v} bytes runs past the end of its block`],
 };
 
 /** `packetIndex` is the decoder's 0-based index; the error carries the frame number. */
@@ -65,7 +66,16 @@ const WARNINGS: Record<number, [string, (value: number) => string]> = {
   [L.WARN_TS_TOP_BIT]: ["pcapng.timestamp_top_bit_set", (v) => `timestamp of ${v} s has the top bit of its 64-bit count set (before 1970 if read signed); read unsigned, as Wireshark does`],
   [L.WARN_TS_FAR_FROM_FIRST]: ["capture.timestamp_far_from_first", farFromFirst],
   [L.WARN_FCSLEN_UNKNOWN]: ["pcapng.fcslen_unknown", (v) => `if_fcslen ${v} is no frame check sequence's length (0, 2 or 4 bytes; 16 or 32 bits): frames are read whole`],
+  [L.WARN_TS_NOT_EXACT]: ["pcapng.timestamp_not_exact", (v) => `timestamp of ${v} s is 2^53 s or more from 1970: its whole seconds are rounded (kept as a 64-bit float)`],
+  [L.WARN_SPB_UNTIMED]: ["pcapng.simple_packet_untimed", () => `Simple Packet Block before any packet with a time: it has none, and is taken as at 0 s (1970-01-01)`],
+  [L.WARN_OPTION_SHORT]: ["pcapng.option_too_short", optionTooShort],
 };
+
+const OPTION_NAMES: Record<number, [string, number]> = { 9: ["if_tsresol", 1], 13: ["if_fcslen", 1], 14: ["if_tsoffset", 8] };
+function optionTooShort(v: number): string {
+  const [name, size] = OPTION_NAMES[Math.floor(v / 65536)] ?? [`option ${Math.floor(v / 65536)}`, 1];
+  return `${name} of ${v % 65536} bytes, shorter than its ${size}-byte value: ignored`;
+}
 
 // Times are kept as 64-bit float seconds from the first packet's; this far from it one unit in
 // the last place is what a duration or round trip computed there may be off by.

@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { tcpIp, ethernet, sll, F } from "../../helpers/packets.js";
-import { writePcapng, type SectionSpec } from "../../helpers/capture-writer.js";
+import { writePcapng, type InterfaceSpec, type SectionSpec } from "../../helpers/capture-writer.js";
 import { decodeAll } from "../../helpers/decode.js";
 
 const frame = (sport: number) => ethernet(tcpIp({ sport, flags: F.ACK }));
@@ -150,9 +150,44 @@ describe("pcapng", () => {
       const unaligned = await decodeAll(patch(epb(2) + 4, epbLen + 1));
       expect(unaligned.records).toHaveLength(2);
       expect(unaligned.summary.error).toMatchObject({ code: "pcapng.block_length_invalid", offset: epb(2) });
+      // Either length may be the damaged one: the error names the block's start, where the first is.
       const trailer = await decodeAll(patch(epb(1) + epbLen - 4, epbLen + 4));
       expect(trailer.records).toHaveLength(1);
-      expect(trailer.summary.error?.code).toBe("pcapng.block_trailer_mismatch");
+      expect(trailer.summary.error).toMatchObject({ code: "pcapng.block_trailer_mismatch", offset: epb(1), packet: 2 });
+      const grown = await decodeAll(patch(epb(1) + 4, epbLen + 8));
+      expect(grown.summary.error).toMatchObject({ code: "pcapng.block_trailer_mismatch", offset: epb(1), packet: 2 });
+      expect(grown.summary.error!.message).toBe(`the length at the end of the pcapng block starting here (${epbLen}) differs from the one at its start`);
+    });
+
+    // The options of the one interface below start at byte 44: the section header's 28 bytes, then
+    // the interface block's type, length, link type, reserved and snaplen.
+    const OPTIONS_AT = 28 + 16;
+    const withInterface = (spec: InterfaceSpec, patchAt: number, u16: number) => {
+      const b = writePcapng([{ interfaces: [spec], blocks: [{ type: "epb", frame: { data: frame(1), sec: 1700000000, nsec: 5000 } }] }]);
+      new DataView(b.buffer, b.byteOffset).setUint16(patchAt, u16, true);
+      return b;
+    };
+
+    it("stops at an interface option that runs past its block (the options after it, if_tsresol among them, would go unread)", async () => {
+      const { records, summary } = await decodeAll(withInterface({ tsresol: 9, text: [[2, "eth0"]] }, OPTIONS_AT + 8 + 2, 0x7fff));
+      expect(records).toHaveLength(0);
+      expect(summary.error).toMatchObject({
+        code: "pcapng.option_length_invalid", offset: OPTIONS_AT + 8, packet: 1, // if_name, after if_tsresol's 8 bytes
+        message: "interface option of 32767 bytes runs past the end of its block",
+      });
+    });
+
+    it("says an if_tsresol, if_tsoffset or if_fcslen too short for its value, and ignores it", async () => {
+      const resol = await decodeAll(withInterface({ tsresol: 9 }, OPTIONS_AT + 2, 0));
+      expect(resol.summary.error).toBeNull();
+      expect(resol.records.map((r) => [r.tsSec, r.tsNsec])).toEqual([[1700000000000, 5000000]]); // nanosecond ticks read as microseconds
+      expect(resol.summary.warnings.find((w) => w.code === "pcapng.option_too_short")).toMatchObject({
+        offset: OPTIONS_AT, message: "if_tsresol of 0 bytes, shorter than its 1-byte value: ignored",
+      });
+      const offset = await decodeAll(withInterface({ tsoffset: 1000 }, OPTIONS_AT + 2, 4));
+      expect(offset.summary.error).toBeNull();
+      expect(offset.records.map((r) => r.tsSec)).toEqual([1700000000 - 1000]);
+      expect(offset.summary.warnings.map((w) => [w.code, w.message])).toEqual([["pcapng.option_too_short", "if_tsoffset of 4 bytes, shorter than its 8-byte value: ignored"]]);
     });
 
     it("stops at a packet longer than its block and at a cut block", async () => {
@@ -224,5 +259,24 @@ describe("pcapng", () => {
     expect(summary.sections[0]!.hardware).toBe(`${"x".repeat(1024)}… (5000 bytes)`);
     expect(summary.sections[0]!.comments).toEqual(Array.from({ length: 16 }, (_, c) => `comment ${c}`));
     expect(summary.sections[999]!.byteOrder).toBe("big");
+  });
+  it("says when whole seconds reach 2^53 from 1970 (if_tsoffset), where a double rounds them", async () => {
+    for (const tsoffset of [2 ** 62, -(2 ** 62)]) {
+      const { records, summary } = await decodeAll(writePcapng([{ interfaces: [{ tsoffset }], blocks: [1, 2].map((k) => ({ type: "epb" as const, frame: { data: frame(k), sec: tsoffset } })) }]));
+      expect(records).toHaveLength(2);
+      expect(summary.warnings.map((w) => [w.code, w.count, w.message])).toEqual([[
+        "pcapng.timestamp_not_exact", 2, `timestamp of ${tsoffset} s is 2^53 s or more from 1970: its whole seconds are rounded (kept as a 64-bit float)`,
+      ]]);
+    }
+    const near = await decodeAll(writePcapng([{ interfaces: [{ tsoffset: 2 ** 52 }], blocks: [{ type: "epb", frame: { data: frame(1), sec: 2 ** 52 } }] }]));
+    expect(near.summary.warnings).toEqual([]);
+  });
+
+  it("says a Simple Packet Block before any timed packet: it has no time and is taken as at 0 s", async () => {
+    const { records, summary } = await decodeAll(writePcapng([{
+      blocks: [{ type: "spb", frame: { data: frame(1) } }, { type: "epb", frame: { data: frame(2), sec: 5 } }, { type: "spb", frame: { data: frame(3) } }],
+    }]));
+    expect(records.map((r) => [r.srcPort, r.tsSec])).toEqual([[1, 0], [2, 5], [3, 5]]);
+    expect(summary.warnings.map((w) => [w.code, w.count, w.offset, w.packet])).toEqual([["pcapng.simple_packet_untimed", 1, 28 + 20, 1]]);
   });
 });
