@@ -11,6 +11,10 @@ import { missingDenoPermission } from "./deno-permissions.js";
 import { sayError } from "./error-lines.js";
 import { answerStatusSignal } from "./status-signal.js";
 
+// SIGUSR1 prints how far the command has got (Node would open its inspector on it): listened to
+// first thing, so that only Node's own start-up, before any script, is left without the listener.
+answerStatusSignal();
+
 // Workers boot while the command line and the SDK load. The rest of the command is a bundle of
 // its own (~590 kB, dist/cli/main.cjs), loaded only after: with it in this one, Node compiled it
 // before any of this ran, and the worker started ~25 ms later (the first batch it tracked came at
@@ -30,8 +34,6 @@ const workersLoaded = startScanWorkersEarly(plan.workers);
 // thrown as 'error' events. A closed standard error (2>&- or a closed pipe) just loses messages.
 process.stdout.on("error", () => {});
 process.stderr.on("error", () => {});
-// SIGUSR1 prints how far the command has got (Node would open its inspector on it).
-answerStatusSignal();
 const loaded = loadMain<typeof import("./main.js")>(new URL("./main.cjs", import.meta.url));
 // The build (scripts/code-cache.mjs) runs a sample scan with this set, to write the code cache.
 const cacheTo = process.env[CODE_CACHE_ENV];

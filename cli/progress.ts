@@ -47,9 +47,14 @@ export class Progress {
   private readonly onExit = () => this.erase();
   private readonly onSignal = (signal: NodeJS.Signals) => {
     this.done();
-    // Then end as the signal would have: status 128 + its number (130 for Ctrl-C), as a shell
-    // reports it. (Raising it again is not reliable: Node may still be catching it.)
-    process.exit(128 + (constants.signals[signal] ?? 0));
+    // Then end as the signal would have, killed by it: a shell loop running the command stops at
+    // Ctrl-C only then (bash goes on after a child that exited, even with 130). With no listener
+    // left, Node has given the signal its default action back; another listener (the output's
+    // temporary file, partition's directory) ends the process the same way once it has cleaned up.
+    if (process.listenerCount(signal) > 0) return;
+    process.kill(process.pid, signal);
+    // Only where the default action did not end it: the status a shell would report.
+    setTimeout(() => process.exit(128 + (constants.signals[signal] ?? 0)), 1000);
   };
 
   /**
@@ -134,7 +139,7 @@ export function readingFigures(bytes: number, total: number | null, passes: numb
   // over a file that grows shows its bytes past its size, as it did).
   const inPass = Math.min(passes > 1 ? total : Infinity, bytes - (pass - 1) * total);
   const fraction = Math.min(1, inPass / total);
-  const eta = rate > 0 ? Math.max(0, passes * total - bytes) / rate : 0;
+  const eta = rate > 0 ? Math.max(0, passes * total - bytes) / rate : Infinity; // "?" before any byte
   const which = passes > 1 ? `pass ${pass} of ${passes}  ` : "";
   return { words: `${which}${(fraction * 100).toFixed(0).padStart(3)}%  ${mb(inPass)} of ${mb(total)}  ${(rate / 1e6).toFixed(0)} MB/s  ETA ${formatEta(eta)}`, fraction };
 }

@@ -14,9 +14,16 @@ interface Reading { total: number | null; passes: number; start: number; bytes: 
 interface Shared { reading: Reading | null; answer: (() => void) | null }
 const now = ((globalThis as Record<symbol, unknown>)[Symbol.for("tcp-handshake-scan.status")] ??= { reading: null, answer: null }) as Shared;
 
-/** Answers SIGUSR1 with a status line from now on, this copy's way (the listener does not keep the process alive). */
+/**
+ * Answers SIGUSR1, and SIGUSR2, with a status line from now on, this copy's way (the listeners do
+ * not keep the process alive). SIGUSR2 is for Deno: from 2.9.2 it opens its inspector on SIGUSR1
+ * whatever listens, and no option turns that off.
+ */
 export function answerStatusSignal(): void {
-  if (now.answer === null) process.on("SIGUSR1", () => now.answer?.());
+  if (now.answer === null) {
+    process.on("SIGUSR1", () => now.answer?.());
+    process.on("SIGUSR2", () => now.answer?.());
+  }
   now.answer = sayStatus;
 }
 

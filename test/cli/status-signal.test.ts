@@ -24,10 +24,12 @@ describe("the status line", () => {
   it("has the progress bar's figures: passes of a ladder, inputs of no known size", () => {
     expect(readingFigures(3_000_000, 2_000_000, 2, 1).words).toBe("pass 2 of 2   50%  1.0 MB of 2.0 MB  3 MB/s  ETA 0s");
     expect(readingFigures(1_500_000, null, 1, 0.5)).toEqual({ words: "1.5 MB read  3 MB/s", fraction: null });
+    // Before the first byte no time left can be told (it said "ETA 0s"); a gigabyte or more without decimals.
+    expect(readingFigures(0, 2e9, 1, 0).words).toBe("  0%  0.0 MB of 2000 MB  0 MB/s  ETA ?");
   });
 });
 
-describe("kill -USR1 on a running scan", () => {
+describe.each(["SIGUSR1", "SIGUSR2"] as const)("kill -%s on a running scan (SIGUSR2: for Deno, which opens its inspector on SIGUSR1)", (signal) => {
   it("prints one line on standard error, no debugger, and the scan ends as it would have", async () => {
     // Standard input fed in two halves: the scan waits for the second while the signal comes.
     const child = spawn(process.execPath, [BIN, "--format", "ndjson", "-"], { stdio: ["pipe", "pipe", "pipe"] });
@@ -37,7 +39,7 @@ describe("kill -USR1 on a running scan", () => {
     const half = 4096;
     child.stdin.write(SAMPLE.subarray(0, half));
     const answered = new Promise<void>((resolve) => {
-      const ask = setInterval(() => child.kill("SIGUSR1"), 200);
+      const ask = setInterval(() => child.kill(signal), 200);
       child.stderr.on("data", () => { if (stderr.includes("\n")) { clearInterval(ask); resolve(); } });
     });
     await answered;
