@@ -10,7 +10,15 @@ import { EXIT_INTERNAL, EXIT_USAGE } from "./exit-codes.js";
 import { missingDenoPermission } from "./deno-permissions.js";
 import { sayError } from "./error-lines.js";
 import { answerStatusSignal } from "./status-signal.js";
+import { unsupportedRuntime } from "../sdk/runtime-version.js";
 
+// A Node older than package.json's engines: one line (exit 1, as for a Node without WebAssembly),
+// not the stack trace of the first API it lacks (load-main.ts's zlib.crc32, before --version even).
+const tooOld = unsupportedRuntime();
+if (tooOld !== null) {
+  sayError(tooOld);
+  process.exit(EXIT_INTERNAL);
+}
 // SIGUSR1 prints how far the command has got (Node would open its inspector on it): listened to
 // first thing, so that only Node's own start-up, before any script, is left without the listener.
 answerStatusSignal();

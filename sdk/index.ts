@@ -1,5 +1,7 @@
 // tcp-handshake-scan SDK: public entry point.
 
+import "./runtime-check.js"; // first: a Node too old is said before anything else runs
+
 export { decodeCapture, CaptureDecoding } from "./decoder/decode-capture.js";
 export type { CaptureSummary, DecodeCaptureOptions, DecodeProgress } from "./decoder/decode-capture.js";
 export { PacketDecoder, DEFAULT_CHUNK_SIZE } from "./decoder/packet-decoder.js";
