@@ -45,9 +45,12 @@ function endpoints(c: ConnectionRecord): string[] {
 /** The `limit` largest by key, ties to the earlier id: a connection's record is built only when it enters. */
 class Top {
   private readonly entries: { key: number; id: number; record: ConnectionRecord }[] = [];
+  /** How many were offered: the list says when it holds fewer. */
+  offered = 0;
   constructor(private readonly limit: number) {}
 
   add(c: ConnectionFacts, key: number): void {
+    this.offered++;
     if (this.limit === 0) return;
     const list = this.entries;
     if (list.length === this.limit && key <= list[list.length - 1]!.key) return;
@@ -58,6 +61,11 @@ class Top {
 
   get list(): ConnectionRecord[] {
     return this.entries.map((e) => e.record);
+  }
+
+  /** "; the 10 highest of 127" when the list is short of what was offered, else "". */
+  cut(): string {
+    return this.entries.length < this.offered ? `; the ${this.entries.length} highest of ${this.offered}` : "";
   }
 }
 
@@ -131,12 +139,12 @@ export class ConnectionHealth {
     const right = { align: "right" as const };
     if (this.worstRate.list.length) {
       const rows = this.worstRate.list.map((c) => [...endpoints(c), `${(100 * retransmissionRate(c)).toFixed(1)}%`, `${retransmissions(c)} of ${c.orig.pkts + c.resp.pkts}`]);
-      out.push("Most retransmissions (share of the connection's packets)",
+      out.push(`Most retransmissions (share of the connection's packets${this.worstRate.cut()})`,
         ...renderTable([...ENDPOINT_COLUMNS, { header: "share", ...right }, { header: "retransmitted", ...right }], rows), "");
     }
     if (this.worstRtt.list.length) {
       const rows = this.worstRtt.list.map((c) => [...endpoints(c), ms(meanAckRtt(c))]);
-      out.push("Highest ack-RTT (mean over both sides' samples)", ...renderTable([...ENDPOINT_COLUMNS, { header: "ack-RTT", ...right }], rows), "");
+      out.push(`Highest ack-RTT (mean over both sides' samples${this.worstRtt.cut()})`, ...renderTable([...ENDPOINT_COLUMNS, { header: "ack-RTT", ...right }], rows), "");
     }
     const servers = this.serverEntries.slice().sort((a, b) => b.rtts.count - a.rtts.count || (a.server < b.server ? -1 : 1)).slice(0, this.limit);
     if (servers.length) {
@@ -145,7 +153,8 @@ export class ConnectionHealth {
       out.push(...renderTable([{ header: "Ack-RTT per server (mean of a connection's client segments)" }, { header: "conns", ...right }, { header: "p50", ...right }, { header: "p90", ...right },
         { header: "p99", ...right }, { header: "max", ...right }], rows));
       if (this.servers.size > servers.length || this.serversDropped) {
-        out.push(`  (${this.servers.size - servers.length} more servers${this.serversDropped ? `; ${this.serversDropped} connections to servers past the first ${MAX_SERVERS} not counted` : ""})`);
+        const more = this.servers.size - servers.length;
+        out.push(`  (${more} more server${more === 1 ? "" : "s"}${this.serversDropped ? `; ${this.serversDropped} connections to servers past the first ${MAX_SERVERS} not counted` : ""})`);
       }
       out.push("");
     }

@@ -50,3 +50,22 @@ describe("the summary's ack-RTT per server", () => {
     ]);
   });
 });
+
+describe("the summary's lists of connections cut by --top", () => {
+  it("say how many they leave out, as the other lists do, and count one more server in the singular", () => {
+    const out = run(["--top", "3"]);
+    expect(out).toContain("Highest ack-RTT (mean over both sides' samples; the 3 highest of 1500)");
+    // Two servers, one shown.
+    const { SYN, ACK, FIN, PSH } = F;
+    const two = join(mkdtempSync(join(tmpdir(), "ths-health-")), "two.pcap");
+    writeFileSync(two, writePcap(merge(...["10.0.0.2", "10.0.0.3"].map((server, i) =>
+      new Conversation({ server, client: "10.9.0.1", clientPort: 30000 + i, serverPort: 443, start: 1_700_000_000 + i })
+        .c(SYN).s(SYN | ACK).c(ACK).c(ACK | PSH, 10).s({ flags: ACK, dt: 2 }).c(FIN | ACK).s(FIN | ACK).c(ACK)))));
+    const r = spawnSync(process.execPath, [BIN, "--top", "1", two], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("  (1 more server)\n");
+    expect(r.stdout).toContain("Highest ack-RTT (mean over both sides' samples; the 1 highest of 2)");
+    // Not cut: no count.
+    expect(spawnSync(process.execPath, [BIN, two], { encoding: "utf8" }).stdout).toContain("Highest ack-RTT (mean over both sides' samples)\n");
+  });
+});
