@@ -171,37 +171,44 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
   return { command, captures: positionals, flags, help, version };
 }
 
+/** The width --help fits: a terminal's default, whatever this one is (the text is the same in a file or a pipe). */
+export const HELP_WIDTH = 80;
+
 /** The --help text of a command. */
 export function helpText(command: Command, version: string): string {
   const options = OPTIONS.filter((o) => o.commands.includes(command)).map((o) => ({ ...o, ...o.forCommand?.[command] }));
   const label = (o: OptionSpec) => `${o.short ? `-${o.short}, ` : "    "}--${o.name}${o.value ? ` ${o.value}` : ""}`;
   const width = Math.max(...options.map((o) => label(o).length)) + 2;
   const lines = [versionLine(version), "", "Usage:"];
+  const paragraph = (text: string, indent = "") => wrap(text, HELP_WIDTH - indent.length).map((line) => indent + line);
+  const usage = (form: string, what: string) => [`  ${form}`, ...paragraph(what, "      ")];
   if (command === "scan") {
     lines.push(
-      "  tcp-handshake-scan [options] <capture...>       classify every TCP connection: handshake outcome, RTTs,",
-      "                                                  options, teardown, Zeek conn_state and history",
-      "  tcp-handshake-scan info [options] <capture...>  describe captures, like capinfos (info --help)",
-      "  tcp-handshake-scan partition --buckets B -o DIR <capture...>, then --from-partitions DIR --bucket b:",
-      "                                                  one scan spread over machines (partition --help)",
+      ...usage("tcp-handshake-scan [options] <capture...>",
+        "classify every TCP connection: handshake outcome, RTTs, options, teardown, Zeek conn_state and history"),
+      ...usage("tcp-handshake-scan info [options] <capture...>", "describe captures, like capinfos (info --help)"),
+      "  tcp-handshake-scan partition --buckets B -o DIR <capture...>, then",
+      ...usage("tcp-handshake-scan --from-partitions DIR --bucket b",
+        "one scan spread over machines (partition --help)"),
       "",
-      "Captures are pcap or pcapng files, gzip-compressed or not, named pipes, or - for standard input;",
-      "several are read as one capture, in the order of their first packets. Options may go anywhere.",
+      ...paragraph("Captures are pcap or pcapng files, gzip-compressed or not, named pipes, or - for standard input; " +
+        "several are read as one capture, in the order of their first packets. Options may go anywhere."),
     );
   } else if (command === "info") {
-    lines.push("  tcp-handshake-scan info [options] <capture...>  container, interfaces, packets by kind, errors");
+    lines.push(...usage("tcp-handshake-scan info [options] <capture...>", "container, interfaces, packets by kind, errors"));
   } else {
     lines.push(
-      "  tcp-handshake-scan partition --buckets B -o DIR [options] <capture...>",
-      "      the map task of a scan spread over machines: writes the captures' TCP packet records by flow-hash",
-      "      bucket to DIR/map-…/ (one directory per task); then one reduce task per bucket:",
-      "  tcp-handshake-scan --from-partitions DIR --bucket b [--format ndjson|csv|zeek|parquet] [-o FILE]",
-      "      the union of the buckets' connections is what one scan of all the captures gives",
+      ...usage("tcp-handshake-scan partition --buckets B -o DIR [options] <capture...>",
+        "the map task of a scan spread over machines: writes the captures' TCP packet records by flow-hash " +
+        "bucket to DIR/map-…/ (one directory per task); then one reduce task per bucket:"),
+      ...usage("tcp-handshake-scan --from-partitions DIR --bucket b [--format F] [-o FILE]",
+        "the union of the buckets' connections is what one scan of all the captures gives " +
+        "(F: ndjson, csv, zeek, parquet or text)"),
     );
   }
   lines.push("", "Options:");
   for (const o of options) {
-    wrap(o.help, 100 - 2 - width).forEach((text, k) => lines.push(`  ${(k === 0 ? label(o) : "").padEnd(width)}${text}`));
+    wrap(o.help, HELP_WIDTH - 2 - width).forEach((text, k) => lines.push(`  ${(k === 0 ? label(o) : "").padEnd(width)}${text}`));
   }
   lines.push("", "Examples:");
   if (command === "scan") {
@@ -209,27 +216,29 @@ export function helpText(command: Command, version: string): string {
       "  tcp-handshake-scan big.pcap",
       "  tcp-handshake-scan --format ndjson big.pcap | head -5",
       "  tcp-handshake-scan --format ndjson trace.pcapng.gz > conns.ndjson",
-      '  tcp-handshake-scan --filter "outcome rejected or outcome unanswered" --format csv -o failed.csv big.pcap',
+      '  tcp-handshake-scan --filter "state REJ" --format csv -o rejected.csv big.pcap',
       "  tcp-handshake-scan --ladder 42 big.pcap",
-      "  tcp-handshake-scan --format zeek rotated-*.pcap | zeek-cut id.orig_h id.resp_h conn_state history",
+      "  tcp-handshake-scan --format zeek day1-*.pcap | zeek-cut id.resp_h conn_state",
       "  tcpdump -i eth0 -w - | tcp-handshake-scan --format ndjson -",
       "",
-      "Filter language, as tcpdump's for connections: [tcp|ip|ip6] [src|dst] host|net|port|portrange VALUE",
-      "(10.0.0.1, [fd00::2]:80, 10.0.0.0/8, 8000-8080), state S0, outcome rejected, teardown rst-resp, id N,",
-      "measures and marks such as retransmissions > 0, rtt > 100ms, duration >= 30s, bytes > 1MB, zero-window,",
-      "retransmitted, capture-loss; and/&&, or/||, not/!, parentheses.",
+      ...paragraph("Filter language, as tcpdump's for connections: [tcp|ip|ip6] [src|dst] host|net|port|portrange VALUE " +
+        "(10.0.0.1, [fd00::2]:80, 10.0.0.0/8, 8000-8080), state S0, outcome rejected, teardown rst-resp, id N, " +
+        "measures and marks such as retransmissions > 0, rtt > 100ms, duration >= 30s, bytes > 1MB, zero-window, " +
+        "retransmitted, capture-loss; and/&&, or/||, not/!, parentheses."),
     );
   } else if (command === "info") {
     lines.push("  tcp-handshake-scan info trace.pcapng", "  tcp-handshake-scan info --json rotated-*.pcap.gz");
   } else {
     lines.push(
-      "  tcp-handshake-scan partition --buckets 64 -o parts/ day1-00.pcap day1-01.pcap   (a map task)",
-      "  tcp-handshake-scan --from-partitions parts/ --bucket 7 --format parquet -o bucket-7.parquet   (a reduce task)",
+      "  tcp-handshake-scan partition --buckets 64 -o parts/ day1-*.pcap   (a map task)",
+      "  tcp-handshake-scan --from-partitions parts/ --bucket 7 -o b7.txt   (a reduce)",
     );
   }
-  lines.push("", "Exit codes: 0 all read, 1 internal error, 2 usage error, 3 an input unreadable, 4 an input damaged",
-    `(results before the damage ${command === "partition" ? "are partitioned" : "are printed"}), 5 the output could not be written${command === "scan" ? ", 6 --ladder selected nothing,\n7 --from-partitions: a map output or bucket missing, cut short or of another version," : ","}\n141 the output's reader went away (| head), 128 + n ended by signal n (130 Ctrl-C, 143 SIGTERM).`,
-    "kill -USR1 PID prints how far the command has got, and it goes on.");
+  lines.push("", ...paragraph("Exit codes: 0 all read, 1 internal error, 2 usage error, 3 an input unreadable, 4 an input damaged " +
+    `(results before the damage ${command === "partition" ? "are partitioned" : "are printed"}), 5 the output could not be written, ` +
+    `${command === "scan" ? "6 --ladder selected nothing, 7 --from-partitions: a map output or bucket missing, cut short or of another version, " : ""}` +
+    "141 the output's reader went away (| head), 128 + n ended by signal n (130 Ctrl-C, 143 SIGTERM)."),
+  ...paragraph("kill -USR1 PID (-USR2 under Deno) prints how far the command has got, and it goes on."));
   return lines.join("\n") + "\n";
 }
 
