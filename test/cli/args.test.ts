@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync, readFileSync, readdirSync, statSync, rmSync
 import { tmpdir, availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseCommandLine, helpText, OPTIONS } from "../../cli/args.js";
+import { parseCommandLine, helpText, OPTIONS, HELP_WIDTH } from "../../cli/args.js";
 import { SMALL_CAPTURE_PACKETS } from "../../cli/threads.js";
 import { MEMORY_TARGET_MB } from "../../cli/thread-memory.js";
 import { UsageError } from "../../cli/usage-error.js";
@@ -222,6 +222,13 @@ describe("parseCommandLine", () => {
 });
 
 describe("--help", () => {
+  it("fits an 80-column terminal, every command's", () => {
+    expect(HELP_WIDTH).toBe(80);
+    for (const command of ["scan", "info", "partition"] as const) {
+      for (const line of helpText(command, "0").split("\n")) expect([...line].length, `${command}: ${line}`).toBeLessThanOrEqual(HELP_WIDTH);
+    }
+  });
+
   it("names -o's value as each command takes it: a file for a scan, a directory for partition", () => {
     const output = (command: "scan" | "partition") => helpText(command, "0").split("\n").find((l) => l.includes("--output"))!;
     expect(output("scan")).toMatch(/-o, --output FILE +write there instead of standard output/);
