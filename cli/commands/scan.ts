@@ -83,9 +83,12 @@ export function parseServerPorts(value: string | undefined): readonly number[] {
 /** A --ladder selection that is a connection id (digits alone), not an expression. */
 const isConnectionId = (selection: string) => /^\d+$/.test(selection);
 
-/** --ladder's value: a number alone, spaces around it too, is a connection id (then without them); anything else an expression. */
+/**
+ * --ladder's value: a number alone, spaces around it too, is a connection id (then without them),
+ * and so is one written as the summary lists ids, "#61"; anything else an expression.
+ */
 function ladderSelection(value: string): string {
-  const id = value.trim();
+  const id = value.trim().replace(/^#(?=\d+$)/, "");
   return isConnectionId(id) ? id : value;
 }
 

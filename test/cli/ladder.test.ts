@@ -143,8 +143,11 @@ describe("--ladder", () => {
     expect(notFirst.code).toBe(6);
   });
 
-  it("an id with spaces around it is that id; one past 2^53 - 1 is named as the user gave it", () => {
+  it("an id with spaces around it, or written #N as the summary lists it, is that id; one past 2^53 - 1 is named as the user gave it", () => {
     expect(run(["--ladder", " 1 ", SAMPLE]).stdout).toBe(run(["--ladder", "1", SAMPLE]).stdout);
+    // As the summary lists ids ("#1"): it was a filter syntax error.
+    expect(run(["--ladder", "#1", SAMPLE])).toMatchObject({ code: 0, stdout: run(["--ladder", "1", SAMPLE]).stdout });
+    expect(run(["--ladder", "#999999", SAMPLE]).stderr).toBe("tcp-handshake-scan: no connection has id 999999 (an id is the frame number of a connection's first packet)\n");
     expect(run(["--ladder", " 999999", SAMPLE]).stderr).toBe("tcp-handshake-scan: no connection has id 999999 (an id is the frame number of a connection's first packet)\n");
     // It was "... at column 4 of "id 9007199254740993"", an expression the user never typed.
     expect(run(["--ladder", "9007199254740993", SAMPLE])).toMatchObject({
