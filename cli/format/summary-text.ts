@@ -141,7 +141,8 @@ function headline(captures: CaptureSummary[], report: CaptureReport, context: Su
   if (s) {
     const from = iso(s.first), to = iso(s.last);
     const seconds = s.last.sec - s.first.sec + (s.last.nsec - s.first.nsec) / 1e9;
-    const length = `${seconds < 10 ? seconds.toFixed(1) : seconds.toFixed(0)} s`;
+    // Past two days, in days too: "142449835 s" alone does not read as four and a half years.
+    const length = `${seconds < 10 ? seconds.toFixed(1) : seconds.toFixed(0)} s${seconds >= 2 * 86400 ? `, ${(seconds / 86400).toFixed(1)} days` : ""}`;
     if (from && to) {
       const sameDay = from.slice(0, 10) === to.slice(0, 10);
       lines.push(`Captured ${from.slice(0, 10)} ${from.slice(11, 19)} to ${sameDay ? "" : to.slice(0, 10) + " "}${to.slice(11, 19)} UTC (${length})`);

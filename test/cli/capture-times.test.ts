@@ -92,6 +92,15 @@ describe("a capture past year 9999", () => {
   });
 });
 
+describe("a capture of several days", () => {
+  it("the summary's span in days as well as seconds", () => {
+    const days = 3 * 86400 + 43200; // 3.5 days
+    writeFileSync(join(dir, "days.pcapng"), writePcapng([{ blocks: frames.slice(0, 10).map((f, k) => ({ type: "epb" as const, frame: { ...f, sec: f.sec! + (k >= 5 ? days : 0) } })) }]));
+    const span = frames[9]!.sec! + days + frames[9]!.nsec! / 1e9 - (frames[0]!.sec! + frames[0]!.nsec! / 1e9);
+    expect(run(["days.pcapng"]).stdout.split("\n")[1]).toMatch(new RegExp(` UTC \\(${span.toFixed(0)} s, 3\\.5 days\\)$`));
+  });
+});
+
 describe("a capture out of time order", () => {
   it("the summary's span: the earliest packet to the latest, as info gives it, not from the file's first packet", () => {
     // A packet of 05:20:12 first in the file, before those from 05:20:08 on.
