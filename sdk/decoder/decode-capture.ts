@@ -15,6 +15,7 @@ import {
 import type { PacketBatch } from "./packet-batch.js";
 import type { DecodeError, DecodeWarning } from "./diagnostics.js";
 import { openInput, inputName, InputTypeError, type CaptureInput, type Pull } from "./capture-input.js";
+import { gzipDamageAfter, withGzipCause, type GzipDamage } from "./gzip-cause.js";
 import { abortable } from "../abort.js";
 import { BYTES_PER_TURN, eventLoopTurn } from "../event-loop-turn.js";
 import { checkDecodeOptions, checkInput } from "../options.js";
@@ -59,6 +60,7 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
   private started = false;
   private readError: DecodeError | null = null;
   private gzip = false;
+  private gzipCause: GzipDamage | null = null;
 
   constructor(
     readonly input: CaptureInput, private readonly options: DecodeCaptureOptions = {},
@@ -137,6 +139,7 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
           }
           onProgress?.({ bytesRead: decoder.bytesIn, storedBytesRead: source.storedBytes() });
         }
+        if (this.gzip && decoder.error) this.gzipCause = await gzipDamageAfter(this.input, chunks, signal);
         if (this.readError) {
           // Every whole record already handed in is decoded (the last chunk's may not all be
           // yet), without end(): what follows them is cut off, not the end of the capture.
@@ -184,7 +187,7 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
       sectionCount: d.sectionCount,
       interfaceCount: d.interfaceCount,
       stats: d.stats(),
-      error: d.error ?? this.readError,
+      error: d.error && this.gzipCause ? withGzipCause(d.error, this.gzipCause) : d.error ?? this.readError,
       warnings: d.warnings(),
     };
   }

@@ -98,6 +98,22 @@ describe("gzip input", () => {
     expect(r.records.length).toBe(reference.records.length);
   });
 
+  it("damaged deflate data that inflates without complaint: the record it breaks is named, with what the trailer says", async () => {
+    // Stored blocks (level 0): the capture's bytes as they are after the 10-byte header and a
+    // 5-byte block header, so a flipped byte there inflates fine and only the CRC-32 tells.
+    const stored = new Uint8Array(gzipSync(bytes, { level: 0 }));
+    const record = 24 + 16 + (bytes[32]! | (bytes[33]! << 8)); // the second record's header
+    stored[15 + record + 11]! ^= 0x40; // its captured length grows by 2^30
+    const r = await decodeAll(stored);
+    expect(r.records).toHaveLength(1);
+    expect(r.summary.error).toMatchObject({ code: "gzip.bad_crc", offset: record, packet: 2 });
+    expect(r.summary.error!.message).toMatch(/^impossible record length \d+, in data the gzip stream shows damaged: gzip trailer: CRC-32 0x[0-9a-f]{8} but the data inflates to 0x[0-9a-f]{8} \(corrupt data\), at compressed byte \d+$/);
+    // The same bytes undamaged but for the record: the decoder's error alone.
+    const plain = new Uint8Array(bytes);
+    plain[record + 11]! ^= 0x40;
+    expect((await decodeAll(plain)).summary.error).toMatchObject({ code: "capture.record_too_long", offset: record });
+  });
+
   it("a cut stream: what inflated, then gzip.truncated", async () => {
     for (const end of [5, 15, gz.length - 4, Math.floor(gz.length / 2)]) {
       const r = await decodeAll(gz.subarray(0, end));
