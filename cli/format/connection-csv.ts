@@ -29,7 +29,7 @@ export const CSV_COLUMNS: CsvColumn[] = [
   ["vlan", (c) => c.vlan],
   ["inner_vlan", (c) => c.innerVlan],
   // What carried it (record.tunnel): the chain outermost first, its identity, the chains seen.
-  ["tunnel", (c) => c.tunnel?.types.join(">")],
+  ["tunnel", (c) => (c.tunnel?.types.length ? c.tunnel.types.join(">") : null)],
   ["tunnel_identity", (c) => c.tunnel?.identity],
   ["tunnel_parents", (c) => c.tunnel?.parents.join(";")],
   ["tunnel_changes", (c) => c.tunnel?.changes],

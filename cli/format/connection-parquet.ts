@@ -12,6 +12,7 @@ import { ANALYSIS_COLUMNS } from "./analysis-columns.js";
 import { ParquetColumnBuffer, epochParts } from "./parquet-column-buffer.js";
 import { ParquetFileWriter } from "./parquet-file.js";
 import { ParquetValuesRow } from "./parquet-values-row.js";
+import { packageVersion } from "../version.js";
 
 /**
  * What a column holds: STRING (UTF-8 byte array), INT32, INT64, DOUBLE, BOOLEAN, or TIMESTAMP
@@ -111,7 +112,8 @@ export function parquetColumns(): Column[] {
  */
 export class ParquetConnectionWriter {
   private readonly columns = parquetColumns();
-  private readonly file = new ParquetFileWriter(this.columns, "tcp-handshake-scan");
+  // created_by as parquet.thrift asks ("<application> version <version>"), for readers that work around a writer's known bugs.
+  private readonly file = new ParquetFileWriter(this.columns, `tcp-handshake-scan version ${packageVersion()}`);
   private readonly cells: ParquetColumnBuffer[];
   private readonly fromValues: ParquetValuesRow;
   private started = false;

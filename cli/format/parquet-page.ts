@@ -102,10 +102,14 @@ export class ParquetPageEncoder {
       let n = 0, any = 0, all = 1;
       for (let k = 0; k < rows; k++) if (!column.nulls[k]) { const b = column.numbers[k]!; bits[n++] = b; any |= b; all &= b; }
       if (n > 0) { min = Uint8Array.of(all); max = Uint8Array.of(any); }
-      encoding = RLE;
-      values.uint32(0);
-      const length = values.hybrid(bits, n, 1);
-      values.view.setUint32(0, length, true);
+      // PLAIN: bit-packed, the first value in the lowest bit. (RLE, length-prefixed, is the spec's
+      // too, but fastparquet read it in a version-2 page as if the nulls were values, and failed.)
+      encoding = PLAIN;
+      for (let k = 0; k < n; k += 8) {
+        let byte = 0;
+        for (let j = 0; j < 8 && k + j < n; j++) byte |= bits[k + j]! << j;
+        values.byte(byte);
+      }
     } else {
       const numbers = column.numbers, nanos = column.nanos, nulls = column.nulls;
       let first = -1, lo = 0, hi = 0;
@@ -136,7 +140,7 @@ export class ParquetPageEncoder {
       }
     }
     encodings.push(encoding);
-    if (column.nullCount > 0) encodings.push(RLE); // the definition levels'
+    encodings.push(RLE); // the definition levels', in every page (a version-2 page always has them)
     const levels = this.levels;
     levels.length = 0;
     levels.hybrid(defs, rows, 1);

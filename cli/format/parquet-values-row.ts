@@ -107,7 +107,7 @@ function pushRow(row: Row, cells: ParquetColumnBuffer[], v: RecordValues): void 
   const t = v.tunnel;
   if (t === undefined) row.nulls(5);
   else {
-    row.str(t.types.join(">"));
+    row.str(t.types.length ? t.types.join(">") : null); // no chain (only later packets tunnelled): empty in the csv, so null
     row.str(t.identity);
     row.str(t.parents.join(";"));
     row.num(t.changes);

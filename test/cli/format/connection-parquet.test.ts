@@ -165,6 +165,36 @@ describe("records read back by DuckDB", () => {
   }, 120_000);
 });
 
+describe("what other readers need", () => {
+  it("booleans PLAIN (fastparquet misread RLE ones in a version-2 page with nulls), RLE listed for every chunk's levels, created_by with the version", async () => {
+    const out = join(dir, "readers.parquet");
+    expect(run(["-q", "--format", "parquet", "-o", out, SAMPLE]).code).toBe(0);
+    const chunks = await rows(`SELECT path_in_schema AS name, type, encodings FROM parquet_metadata(${q(out)})`);
+    const booleans = chunks.filter((c) => c.type === "BOOLEAN");
+    expect(booleans.length).toBeGreaterThan(5);
+    for (const c of booleans) expect(c.encodings, String(c.name)).toBe("PLAIN, RLE");
+    for (const c of chunks) expect(String(c.encodings).split(", ").filter((e) => e === "RLE"), String(c.name)).toEqual(["RLE"]);
+    // Null where the sample has no SYN/ACK's options, the rest as the ndjson has them.
+    const sack = (await rows(`SELECT resp_sack_permitted AS v FROM ${q(out)} ORDER BY id`)).map((r) => r.v);
+    expect(sack).toEqual(ndjson(SAMPLE).map((c) => c.handshake.options.resp?.sackPermitted ?? null));
+    expect(sack).toContain(null);
+    const [meta] = await rows(`SELECT created_by FROM parquet_file_metadata(${q(out)})`);
+    expect(meta!.created_by).toMatch(/^tcp-handshake-scan version \d+\.\d+\.\d+$/);
+  });
+
+  it("a tunnel record with no chain (only later packets tunnelled): tunnel null, as the csv leaves it empty", async () => {
+    const { connections } = await scan(SAMPLE);
+    const c = { ...connections[0]!, tunnel: { types: [], identity: "00000000", parents: ["1a2b3c4d"], changes: 1 } } as ConnectionRecord;
+    const chunks: Uint8Array[] = [];
+    const writer = new ParquetConnectionWriter(async (b) => { chunks.push(b); });
+    await writer.add(c);
+    await writer.finish();
+    const out = join(dir, "tunnel-null.parquet");
+    writeFileSync(out, Buffer.concat(chunks));
+    expect(await rows(`SELECT tunnel IS NULL AS none, tunnel_parents AS parents FROM ${q(out)}`)).toEqual([{ none: true, parents: "1a2b3c4d" }]);
+  });
+});
+
 // One IPv6 connection whose responder sends 5 GiB, at a 96-byte snaplen in 64 KiB segments
 // (as in test/sdk/connections/large-transfer.test.ts), stamped in a nanosecond pcap.
 function bigIpv6Transfer(): Uint8Array {
