@@ -62,7 +62,7 @@ const WARNINGS: Record<number, [string, (value: number) => string]> = {
   [L.WARN_CAPLEN_GT_ORIGLEN]: ["capture.caplen_above_origlen", (v) => `captured length ${v} exceeds the original length: an IP packet longer than the original length is dropped, as Zeek drops it (ipLenPastWire)`],
   [L.WARN_TSRESOL_INVALID]: ["pcapng.tsresol_invalid", (v) => `if_tsresol ${hex32(v)} cannot be represented; microseconds assumed`],
   [L.WARN_CAPLEN_GT_SNAPLEN]: ["capture.caplen_above_snaplen", (v) => `captured length ${v} exceeds the snapshot length`],
-  [L.WARN_UNSUPPORTED_LINKTYPE]: ["capture.unsupported_link_type", (v) => `unsupported link type ${v}: its packets are counted, not decoded`],
+  [L.WARN_UNSUPPORTED_LINKTYPE]: ["capture.unsupported_link_type", (v) => `unsupported link type ${v} (counted once per interface declaring it): its packets are counted, not decoded`],
   [L.WARN_TS_TOP_BIT]: ["pcapng.timestamp_top_bit_set", (v) => `timestamp of ${v} s has the top bit of its 64-bit count set (before 1970 if read signed); read unsigned, as Wireshark does`],
   [L.WARN_TS_FAR_FROM_FIRST]: ["capture.timestamp_far_from_first", farFromFirst],
   [L.WARN_FCSLEN_UNKNOWN]: ["pcapng.fcslen_unknown", (v) => `if_fcslen ${v} is no frame check sequence's length (0, 2 or 4 bytes; 16 or 32 bits): frames are read whole`],
