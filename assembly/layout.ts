@@ -264,7 +264,7 @@ export const WARN_UNSUPPORTED_LINKTYPE = 4; // value: the link type
 export const WARN_TS_TOP_BIT = 5; //          pcapng 64-bit tick count >= 2^63: kept unsigned (value: seconds)
 export const WARN_TS_FAR_FROM_FIRST = 6; //   2^21 s or more from the first packet's time (value: signed seconds)
 export const WARN_FCSLEN_UNKNOWN = 7; //     if_fcslen neither an FCS's bytes (0, 2, 4) nor bits (16, 32): none removed
-export const WARN_TS_NOT_EXACT = 8; //        whole seconds 2^53 or more from 1970 (if_tsoffset, if_tsresol 0): rounded (value: seconds)
+export const WARN_TS_NOT_EXACT = 8; //        seconds, or if_tsoffset, 2^53 or more (if_tsresol 0, a huge offset): rounded (value: seconds)
 export const WARN_SPB_UNTIMED = 9; //         Simple Packet Block before any timed packet of its input: time 0 (1970)
 export const WARN_OPTION_SHORT = 10; //       if_tsresol, if_tsoffset or if_fcslen shorter than its value: ignored (value: code << 16 | length)
 export const WARN_COUNT = 11;

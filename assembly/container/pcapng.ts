@@ -226,9 +226,13 @@ function packet(
   else if (units <= 18446744073) nsec = <u32>((frac * 1000000000) / units); // no u64 overflow
   else if (units % 1000000000 == 0) nsec = <u32>(frac / (units / 1000000000)); // 10^10 .. 10^19
   else nsec = binaryFractionNsec(frac, <u32>ctz(units)); // 2^35 .. 2^63
-  const sec = <f64>whole + <f64>load<i64>(s, IF_OFFSET);
-  // Past 2^53 a double holds only some whole seconds: said, not printed as if exact.
-  if (abs(sec) >= TS_EXACT_SECONDS) warn(WARN_TS_NOT_EXACT, offset, packetIndex, sec);
+  const shift = load<i64>(s, IF_OFFSET);
+  const sec = <f64>whole + <f64>shift;
+  // Past 2^53 a double holds only some whole seconds: said, not printed as if exact. The parts
+  // too: rounded before they are added, a sum near 1970 may still be off.
+  if (<f64>whole >= TS_EXACT_SECONDS || abs(<f64>shift) >= TS_EXACT_SECONDS || abs(sec) >= TS_EXACT_SECONDS) {
+    warn(WARN_TS_NOT_EXACT, offset, packetIndex, sec);
+  }
   timedPacket = true;
   decodeFrame(data, capLen, origLen, load<u32>(s, IF_LINKTYPE), load<u32>(s, IF_FCS), id, sec, nsec, offset);
   return true;

@@ -139,7 +139,10 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
           }
           onProgress?.({ bytesRead: decoder.bytesIn, storedBytesRead: source.storedBytes() });
         }
-        if (this.gzip && decoder.error) this.gzipCause = await gzipDamageAfter(this.input, chunks, signal);
+        // Past the file header only: a file that is no capture at all is not inflated to its end.
+        if (this.gzip && decoder.error && decoder.container !== null) {
+          this.gzipCause = await gzipDamageAfter(this.input, chunks, source.storedBytes(), signal);
+        }
         if (this.readError) {
           // Every whole record already handed in is decoded (the last chunk's may not all be
           // yet), without end(): what follows them is cut off, not the end of the capture.

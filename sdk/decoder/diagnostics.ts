@@ -66,7 +66,7 @@ const WARNINGS: Record<number, [string, (value: number) => string]> = {
   [L.WARN_TS_TOP_BIT]: ["pcapng.timestamp_top_bit_set", (v) => `timestamp of ${v} s has the top bit of its 64-bit count set (before 1970 if read signed); read unsigned, as Wireshark does`],
   [L.WARN_TS_FAR_FROM_FIRST]: ["capture.timestamp_far_from_first", farFromFirst],
   [L.WARN_FCSLEN_UNKNOWN]: ["pcapng.fcslen_unknown", (v) => `if_fcslen ${v} is no frame check sequence's length (0, 2 or 4 bytes; 16 or 32 bits): frames are read whole`],
-  [L.WARN_TS_NOT_EXACT]: ["pcapng.timestamp_not_exact", (v) => `timestamp of ${v} s is 2^53 s or more from 1970: its whole seconds are rounded (kept as a 64-bit float)`],
+  [L.WARN_TS_NOT_EXACT]: ["pcapng.timestamp_not_exact", (v) => `timestamp of ${v} s: its tick count's seconds or if_tsoffset reach 2^53, where a 64-bit float rounds whole seconds, so these are rounded`],
   [L.WARN_SPB_UNTIMED]: ["pcapng.simple_packet_untimed", () => `Simple Packet Block before any packet with a time: it has none, and is taken as at 0 s (1970-01-01)`],
   [L.WARN_OPTION_SHORT]: ["pcapng.option_too_short", optionTooShort],
 };

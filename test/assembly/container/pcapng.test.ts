@@ -260,14 +260,19 @@ describe("pcapng", () => {
     expect(summary.sections[0]!.comments).toEqual(Array.from({ length: 16 }, (_, c) => `comment ${c}`));
     expect(summary.sections[999]!.byteOrder).toBe("big");
   });
-  it("says when whole seconds reach 2^53 from 1970 (if_tsoffset), where a double rounds them", async () => {
+  it("says when whole seconds, or the parts they are added from, reach 2^53 (if_tsoffset, if_tsresol 0), where a double rounds them", async () => {
     for (const tsoffset of [2 ** 62, -(2 ** 62)]) {
       const { records, summary } = await decodeAll(writePcapng([{ interfaces: [{ tsoffset }], blocks: [1, 2].map((k) => ({ type: "epb" as const, frame: { data: frame(k), sec: tsoffset } })) }]));
       expect(records).toHaveLength(2);
       expect(summary.warnings.map((w) => [w.code, w.count, w.message])).toEqual([[
-        "pcapng.timestamp_not_exact", 2, `timestamp of ${tsoffset} s is 2^53 s or more from 1970: its whole seconds are rounded (kept as a 64-bit float)`,
+        "pcapng.timestamp_not_exact", 2, `timestamp of ${tsoffset} s: its tick count's seconds or if_tsoffset reach 2^53, where a 64-bit float rounds whole seconds, so these are rounded`,
       ]]);
     }
+    // Parts that cancel out: one tick a second (if_tsresol 0), 2^62 + 5 of them and an offset of
+    // -2^62: 5 s after 1970 in truth, but each part is rounded before they are added.
+    const ticks = 2n ** 62n + 5n;
+    const cancel = writePcapng([{ interfaces: [{ tsresol: 0, tsoffset: -(2 ** 62) }], blocks: [{ type: "epb", frame: { data: frame(1), sec: Number(ticks) - 2 ** 62 } }] }]);
+    expect((await decodeAll(cancel)).summary.warnings.map((w) => w.code)).toEqual(["pcapng.timestamp_not_exact"]);
     const near = await decodeAll(writePcapng([{ interfaces: [{ tsoffset: 2 ** 52 }], blocks: [{ type: "epb", frame: { data: frame(1), sec: 2 ** 52 } }] }]));
     expect(near.summary.warnings).toEqual([]);
   });

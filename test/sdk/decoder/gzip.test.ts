@@ -112,6 +112,13 @@ describe("gzip input", () => {
     const plain = new Uint8Array(bytes);
     plain[record + 11]! ^= 0x40;
     expect((await decodeAll(plain)).summary.error).toMatchObject({ code: "capture.record_too_long", offset: record });
+    // Gzipped intact, then cut, or followed by other bytes: that says nothing of the record.
+    const intact = gzipSync(plain);
+    expect((await decodeAll(intact.subarray(0, intact.length - 100))).summary.error).toMatchObject({ code: "capture.record_too_long", offset: record });
+    expect((await decodeAll(Buffer.concat([intact, Buffer.from("trailing")]))).summary.error).toMatchObject({ code: "capture.record_too_long", offset: record });
+    // No capture at all (its header unreadable): not inflated on to the trailer, the error as it was.
+    const notCapture = damaged(gzipSync(Buffer.alloc(1 << 20, 7)), "crc");
+    expect((await decodeAll(notCapture)).summary.error).toMatchObject({ code: "capture.bad_magic", offset: 0 });
   });
 
   it("a cut stream: what inflated, then gzip.truncated", async () => {
