@@ -1,16 +1,29 @@
-// The oldest Node the package runs on, as package.json's engines says (a test holds the two
-// alike). Before it, APIs the package calls are missing (zlib.crc32 came in 20.15), and the first
-// call of one would end the process with a stack trace: the command and the SDK say this instead.
+// The Node versions the package runs on, as package.json's engines says (a test holds the two
+// alike): 20.19 and later 20s, and 22.12 on (20.19 is the 20 line's backport of 22.12's
+// require(esm)). Outside them, APIs the package calls may be missing (zlib.crc32 came in 20.15
+// and 22.2), and the first call of one would end the process with a stack trace: the command and
+// the SDK say this instead.
 
-export const OLDEST_NODE = { major: 20, minor: 19 } as const;
+import * as zlib from "node:zlib";
+
+export const SUPPORTED_NODE = [{ major: 20, minor: 19 }, { major: 22, minor: 12 }] as const;
+/** package.json's engines.node, from SUPPORTED_NODE. */
+export const ENGINES_NODE = "^20.19 || >=22.12";
 
 /**
  * Why this runtime cannot run the package, in one line, or null. `version` is Node's (Deno and
- * Bun report the Node version they are compatible with); none known: nothing to say.
+ * Bun report the Node version they are compatible with); none known: only the APIs are checked.
  */
-export function unsupportedRuntime(version: string | undefined = globalThis.process?.versions?.node): string | null {
-  if (typeof version !== "string") return null;
-  const [major = NaN, minor = NaN] = version.split(".").map(Number);
-  if (!(major < OLDEST_NODE.major || (major === OLDEST_NODE.major && minor < OLDEST_NODE.minor))) return null;
-  return `needs Node ${OLDEST_NODE.major}.${OLDEST_NODE.minor} or later; this is Node ${version}`;
+export function unsupportedRuntime(
+  version: string | undefined = globalThis.process?.versions?.node,
+  hasCrc32 = typeof (zlib as { crc32?: unknown }).crc32 === "function",
+): string | null {
+  const needs = "needs Node 20.19 or later 20.x, or 22.12 or later";
+  if (typeof version === "string") {
+    const [major = NaN, minor = NaN] = version.split(".").map(Number);
+    const [twenty, later] = SUPPORTED_NODE;
+    const supported = (major === twenty.major && minor >= twenty.minor) || major > later.major || (major === later.major && minor >= later.minor);
+    if (!supported) return `${needs}; this is Node ${version}`;
+  }
+  return hasCrc32 ? null : `${needs}: this runtime has no zlib.crc32`;
 }
