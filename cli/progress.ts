@@ -45,6 +45,8 @@ export class Progress {
   private pending: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly onExit = () => this.erase();
+  // One listener a signal, each knowing its own (a runtime may call listeners without the name: Deno did).
+  private readonly onSignals = SIGNALS.map((signal) => [signal, () => this.onSignal(signal)] as const);
   private readonly onSignal = (signal: NodeJS.Signals) => {
     this.done();
     // Then end as the signal would have, killed by it: a shell loop running the command stops at
@@ -65,7 +67,7 @@ export class Progress {
     private readonly total: number | null, private readonly stream: NodeJS.WriteStream = process.stderr, private readonly passes = 1,
   ) {
     process.on("exit", this.onExit);
-    for (const s of SIGNALS) process.once(s, this.onSignal);
+    for (const [s, listener] of this.onSignals) process.once(s, listener);
   }
 
   update(bytes: number): void {
@@ -114,7 +116,7 @@ export class Progress {
     this.pending = null;
     this.erase();
     process.removeListener("exit", this.onExit);
-    for (const s of SIGNALS) process.removeListener(s, this.onSignal);
+    for (const [s, listener] of this.onSignals) process.removeListener(s, listener);
   }
 
   private erase(): void {
