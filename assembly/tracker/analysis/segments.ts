@@ -18,7 +18,9 @@ import { promoteRing, demoteRing, blockEntries } from "./ring-pool";
 @inline function seqGT(x: u32, y: u32): bool { return <i32>(x - y) > 0; }
 
 // Lists a segment ending at `next` in the side's ring (or drops it when the ring is full).
-export function listSegment(a: usize, f: usize, side: i32, next: u32, t: f64): void {
+// Inlined by hand: once promoteRing grew (the pool shared out by flow group), Binaryen stopped
+// inlining it, and the call cost the tracker ~19 instructions a packet (bench:instructions).
+@inline export function listSegment(a: usize, f: usize, side: i32, next: u32, t: f64): void {
   const count = <i32>load<u8>(f, S_RING_COUNT);
   let blk = <i32>load<u16>(f, S_RING_BLOCK) - 1;
   if (blk < 0 && count == RING_INLINE && promoteRing(f, ringAt(a, side))) blk = <i32>load<u16>(f, S_RING_BLOCK) - 1;
