@@ -104,10 +104,12 @@ function joinValues(args: readonly string[]): string[] {
 }
 
 // parseArgs' own messages are long and name Node's API: ours are one line about the option.
-function usageMessage(error: { code?: string; message: string }): string {
+function usageMessage(error: { code?: string; message: string }, args: readonly string[]): string {
   const option = /'(?:-\w, )?(-[^' ]+)/.exec(error.message)?.[1] ?? "";
+  // parseArgs splits a group of short options ("-x.pcap" is -x, -., -p, ...): named as typed.
+  const typed = option.startsWith("--") ? option : args.find((a) => a.startsWith(option) && !a.startsWith("--")) ?? option;
   switch (error.code) {
-    case "ERR_PARSE_ARGS_UNKNOWN_OPTION": return `unknown option "${option}" (try --help; a capture named like an option goes after --)`;
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION": return `unknown option "${typed}" (try --help; a capture named like an option goes after --)`;
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
       return /argument missing/.test(error.message) ? `${option} needs a value (try --help)` : `${option} takes no value`;
     default: return error.message;
@@ -141,7 +143,7 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
       tokens: true,
     } as Parameters<typeof parseArgs>[0]);
   } catch (error) {
-    throw new UsageError(usageMessage(error as Error & { code?: string }));
+    throw new UsageError(usageMessage(error as Error & { code?: string }, args));
   }
   refuseRepeatedValues(parsed.tokens ?? []);
   const positionals = [...parsed.positionals];

@@ -205,6 +205,8 @@ describe("parseCommandLine", () => {
   it("mistakes are usage errors naming the option", () => {
     const cases: [string[], RegExp][] = [
       [["--bogus", "a"], /unknown option "--bogus"/],
+      [["-x.pcap"], /^unknown option "-x\.pcap" \(try --help; a capture named like an option goes after --\)$/], // not "-x"
+      [["-q", "-x"], /^unknown option "-x" /],
       [["a", "--top"], /--top needs a value/],
       [["--quiet=yes", "a"], /--quiet takes no value/],
       [["--json", "a"], /--json does not apply to a scan/],
