@@ -29,6 +29,11 @@ export function resetCounters(): void {
   metaCount = 0;
 }
 
+/** Whether a packet with a time of its own has been read since the reset (noteTimestamp sets the first). */
+@inline export function anyTimestamp(): bool {
+  return !isNaN(load<f64>(STATS_PTR + (<usize>STAT_FIRST_TS_SEC << 3)));
+}
+
 @inline export function noteTimestamp(sec: f64, nsec: u32, offset: f64, packet: f64): void {
   const earliestSec = load<f64>(STATS_PTR + (<usize>STAT_EARLIEST_TS_SEC << 3));
   const firstSec = load<f64>(STATS_PTR + (<usize>STAT_FIRST_TS_SEC << 3));

@@ -7,8 +7,10 @@
 import * as zlib from "node:zlib";
 
 export const SUPPORTED_NODE = [{ major: 20, minor: 19 }, { major: 22, minor: 12 }] as const;
+const [TWENTY, LATER] = SUPPORTED_NODE;
 /** package.json's engines.node, from SUPPORTED_NODE. */
-export const ENGINES_NODE = "^20.19 || >=22.12";
+export const ENGINES_NODE = `^${TWENTY.major}.${TWENTY.minor} || >=${LATER.major}.${LATER.minor}`;
+const NEEDS = `needs Node ${TWENTY.major}.${TWENTY.minor} or later ${TWENTY.major}.x, or ${LATER.major}.${LATER.minor} or later`;
 
 /**
  * Why this runtime cannot run the package, in one line, or null. `version` is Node's (Deno and
@@ -18,12 +20,10 @@ export function unsupportedRuntime(
   version: string | undefined = globalThis.process?.versions?.node,
   hasCrc32 = typeof (zlib as { crc32?: unknown }).crc32 === "function",
 ): string | null {
-  const needs = "needs Node 20.19 or later 20.x, or 22.12 or later";
   if (typeof version === "string") {
     const [major = NaN, minor = NaN] = version.split(".").map(Number);
-    const [twenty, later] = SUPPORTED_NODE;
-    const supported = (major === twenty.major && minor >= twenty.minor) || major > later.major || (major === later.major && minor >= later.minor);
-    if (!supported) return `${needs}; this is Node ${version}`;
+    const supported = (major === TWENTY.major && minor >= TWENTY.minor) || major > LATER.major || (major === LATER.major && minor >= LATER.minor);
+    if (!supported) return `${NEEDS}; this is Node ${version}`;
   }
-  return hasCrc32 ? null : `${needs}: this runtime has no zlib.crc32`;
+  return hasCrc32 ? null : `${NEEDS}: this runtime has no zlib.crc32`;
 }

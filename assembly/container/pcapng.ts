@@ -12,7 +12,7 @@ import {
   WARN_SPB_UNTIMED, WARN_OPTION_SHORT, TS_EXACT_SECONDS, META_SECTION, META_INTERFACE,
 } from "../layout";
 import { INPUT_PTR, MAX_RECORD_BYTES, IFACE_PTR, INTERFACE_SLOT, MAX_INTERFACES } from "../memory";
-import { warn, pushMeta, metaFull } from "../counters";
+import { warn, pushMeta, metaFull, anyTimestamp } from "../counters";
 import { outputFull } from "../packet";
 import { isSupportedLinkType } from "../wire/link";
 import { fail, setStatus, setFormat, packetIndex, lastTsSec, lastTsNsec } from "./state";
@@ -49,7 +49,6 @@ const IF_OFFSET = 24; //   i64 seconds added to every timestamp
 let inSection = false;
 let sectionIndex: i32 = -1;
 let interfaceCount: u32 = 0;
-let timedPacket = false; // a packet with a time of its own has been read from this input
 
 @inline function iface(id: u32): usize { return IFACE_PTR + <usize>id * INTERFACE_SLOT; }
 
@@ -57,7 +56,6 @@ export function resetPcapng(): void {
   inSection = false;
   sectionIndex = -1;
   interfaceCount = 0;
-  timedPacket = false;
 }
 
 export function decodePcapng(pos: u32, end: u32, eof: bool, base: f64): u32 {
@@ -233,7 +231,6 @@ function packet(
   if (<f64>whole >= TS_EXACT_SECONDS || abs(<f64>shift) >= TS_EXACT_SECONDS || abs(sec) >= TS_EXACT_SECONDS) {
     warn(WARN_TS_NOT_EXACT, offset, packetIndex, sec);
   }
-  timedPacket = true;
   decodeFrame(data, capLen, origLen, load<u32>(s, IF_LINKTYPE), load<u32>(s, IF_FCS), id, sec, nsec, offset);
   return true;
 }
@@ -262,7 +259,7 @@ function readSimplePacket(b: usize, len: u32, offset: f64): bool {
   if (snaplen != 0 && capLen > snaplen) capLen = snaplen;
   if (capLen > len - 16) capLen = len - 16;
   // Before any timed packet of this input there is no time to keep: 0, the epoch, said.
-  if (!timedPacket) warn(WARN_SPB_UNTIMED, offset, packetIndex, 0);
+  if (!anyTimestamp()) warn(WARN_SPB_UNTIMED, offset, packetIndex, 0);
   decodeFrame(b + 12, capLen, origLen, load<u32>(s, IF_LINKTYPE), load<u32>(s, IF_FCS), 0,
     lastTsSec, lastTsNsec, offset, false);
   return true;
