@@ -1,7 +1,7 @@
 // The cross-core probe of `npm run bench` (bench/native/cross-core.c): what handing a 128-byte
 // record from one core to the other costs at the moment, run around each round of a capture's
 // engines, so that each round's figures can be read with the spell of the machine it ran in
-// (README, "Threads and the record path", round 34).
+// (docs/benchmarks.md, "Threads and the record path", round 34).
 
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";

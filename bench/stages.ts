@@ -1,6 +1,7 @@
 // npm run bench:stages FILE... — what each stage of a scan costs on this machine, in CPU time
-// (process.cpuUsage, best of BENCH_RUNS, default 3), for the README's model of how the design
-// behaves on more cores. Stages, each run over the whole capture from page cache:
+// (process.cpuUsage, best of BENCH_RUNS, default 3), for the model of how the design behaves on
+// more cores (docs/benchmarks.md, "Threads and the record path"). Stages, each run over the whole
+// capture from page cache:
 //   decode          read + the WebAssembly decoder alone
 //   + track         the WebAssembly tracker on one thread (ended connections copied as bytes)
 //   + track shard   the same tracker keeping only shard 0 of 2, and of 8 (what each of n workers

@@ -29,7 +29,7 @@ answerStatusSignal();
 // +136 ms instead of +102 on a two-thread scan, with the main thread waiting for it). It is
 // CommonJS, loaded at once with V8's code cache for it (load-main.ts; scripts/cjs-import-meta-url.mjs).
 // This entry is CommonJS too (dist/cli/bin.cjs): as an ES module, Node first set up its ES module
-// loader, ~4 ms of every run (README, round 30), hence no top-level await below.
+// loader, ~4 ms of every run (docs/benchmarks.md, round 30), hence no top-level await below.
 // Under Deno without --allow-read or --allow-env: one line, before anything reads either.
 const refused = missingDenoPermission(fileURLToPath(new URL(".", import.meta.url)), CODE_CACHE_ENV);
 if (refused !== null) {

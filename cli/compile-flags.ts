@@ -7,7 +7,7 @@
 // short capture at two threads (275-293 ms of CPU), ~40 at full snaplen (~115 ms). With a
 // thread on every core, that CPU comes out of the scan's own threads. A ~30x budget leaves
 // those functions in V8's baseline code and still compiles the loops that run per line or
-// record (README, "Threads and the record path", round 35): at two threads on two cores the
+// record (docs/benchmarks.md, "Threads and the record path", round 35): at two threads on two cores the
 // 2 GB full-snaplen capture's wall 0.961x, the 96-byte one's 0.973x, 300 MB 0.955x, 100 MB
 // 0.932x. With a core to spare it does not pay: at one thread on two cores the compiling ran on
 // the idle core for free, and the unoptimised code cost the 300 MB 96-byte capture 1.09x. The

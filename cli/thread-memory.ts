@@ -1,10 +1,10 @@
 // How many threads the command uses by default so that no flood takes it past the memory
 // target. Each thread costs memory whatever the traffic (a worker's isolate and JavaScript heap,
-// its tracker memory, its malloc arena and stack; README, "Memory under floods"), and the
+// its tracker memory, its malloc arena and stack; docs/benchmarks.md, "Memory under floods"), and the
 // connection state is bounded by --max-connections and --max-half-open whatever the thread
 // count (each worker applies the whole bounds to the virtual shards it owns). The model, fitted
 // to the largest peak RSS measured under 1.5 M-packet floods of every kind at 1-4 threads, the
-// summary and ndjson (README, "Memory under floods"; refitted after round 19's memory cuts):
+// summary and ndjson (docs/benchmarks.md, "Memory under floods"; refitted after round 19's memory cuts):
 //
 //   peak ≈ FIXED_MB + PER_THREAD_MB × threads (+ LINE_WORKERS_MB from three threads)
 //          + the state the bounds allow

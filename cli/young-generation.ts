@@ -7,7 +7,7 @@
 // starts (--max-semi-space-size), but the factor it grows by is read at each growth: set to 1
 // once the young generation holds YOUNG_CAP_BYTES, it grows no further. Starting it there
 // (a factor of 1 from the start keeps it at 1 MB) cost 1.29x the CPU in round 1; at 8 MB the
-// scan's CPU is the same (README, "Threads and the record path", round 19).
+// scan's CPU is the same (docs/benchmarks.md, "Threads and the record path", round 19).
 
 import { getHeapSpaceStatistics, setFlagsFromString } from "node:v8";
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# For measuring what the TCP analysis costs (README, "What the TCP analysis costs"), never for
+# For measuring what the TCP analysis costs (docs/benchmarks.md, "What the TCP analysis costs"), never for
 # use: builds into DIR a copy of the command and SDK (dist/ and build/) whose tracker.wasm has the
 # per-packet call into the analysis engine compiled out (asc --use BENCH_NO_ANALYSIS=1; see
 # assembly/tracker/analysis-hooks.ts). Blocks are still reset and read, so records carry zero

@@ -7,7 +7,7 @@
 // functions just past those sizes (trackOne, accept, the analysis hooks), each call a spill and
 // reload of the packet's state. Allowed 300 and 1 000, the packet loop inlines them: the tracker
 // alone (decode + track) ~4 % less CPU, whole commands at one and two threads ~5 % less wall
-// (README, "Threads and the record path", round 20). The binary keeps the functions' names
+// (docs/benchmarks.md, "Threads and the record path", round 20). The binary keeps the functions' names
 // (a name section, ~12 kB), so that profiles name WebAssembly functions, not numbers.
 //
 // The text form is read rather than asc's binary because only it has the names.

@@ -5,7 +5,7 @@
  * batch size); another, on a second processor, reads a word of each 64-byte line of every slot
  * published, as the worker's touchLines does, and frees it. Prints the writer's nanoseconds of
  * CPU a record (its own thread's clock: time it was not running, or spent waiting for a free
- * slot, is left out). What the figure is in this machine's spells, and why it matters: README,
+ * slot, is left out). What the figure is in this machine's spells, and why it matters: docs/benchmarks.md,
  * "Threads and the record path", round 34.
  *
  * usage: cross-core [--ms N]   (N ms of writing, default 300; needs two processors to run on:

@@ -1,6 +1,6 @@
 // --format parquet of a scan: each ended connection's record values (read once from the
 // tracker's columns: sdk/connections/record-values.ts) go straight into the row group's column
-// buffers, filtered on the values, with no record object (what the csv and zeek rows do, README
+// buffers, filtered on the values, with no record object (what the csv and zeek rows do, docs/benchmarks.md,
 // "Threads and the record path"). With threads, the workers track and send the connections'
 // bytes; this thread unpacks them and writes the file. A reduce task (--from-partitions) writes
 // its bucket's groups the same way. The file is the one the records would make

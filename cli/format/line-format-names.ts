@@ -9,7 +9,7 @@ export function isLineFormat(format: string): format is LineFormat {
   return format === "ndjson" || format === "csv" || format === "zeek";
 }
 
-/** TCP_SCAN_WASM_LINES=0: the JavaScript line writer throughout, to compare (README, round 16). */
+/** TCP_SCAN_WASM_LINES=0: the JavaScript line writer throughout, to compare (docs/benchmarks.md, round 16). */
 export function jsLineWriterAsked(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.TCP_SCAN_WASM_LINES === "0";
 }

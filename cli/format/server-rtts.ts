@@ -15,7 +15,7 @@ export class ServerRtts {
   max = -Infinity;
   // The values while there are few: a Float64Array grown as they come, not an array (each new
   // server's array of small integers turned to one of doubles at its first fractional RTT, and
-  // the change deoptimised the summary's code that adds them; README, round 36).
+  // the change deoptimised the summary's code that adds them; docs/benchmarks.md, round 36).
   private exact: Float64Array | null = new Float64Array(4);
   private exactCount = 0;
   private buckets: Map<number, { n: number; sum: number }> | null = null;

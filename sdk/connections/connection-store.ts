@@ -94,7 +94,7 @@ export class ConnectionStore extends EndpointColumns {
   /**
    * ANOMALY_RAW_WORDS a slot: the WebAssembly record's anomaly order (C_ANOMALY_ORDER, two words,
    * 0 for none) and its count for each anomaly index, as unpacked. A Map a connection here was an
-   * eighth of what the summary allocated on the short-connection mix (README, round 36).
+   * eighth of what the summary allocated on the short-connection mix (docs/benchmarks.md, round 36).
    */
   anomalyRaw: Uint32Array;
   /** The first packet's tunnel chain in full, when it was tunnelled and its tunnel record was given. */
@@ -110,7 +110,7 @@ export class ConnectionStore extends EndpointColumns {
    * The WebAssembly engine's results block of each unpacked connection (ANALYSIS_SIZE bytes a
    * slot, where `hasRawAnalysis` is set), kept as bytes: their objects (four a connection) were
    * a fifth of what the text summary allocated, which reads a few numbers of them
-   * (rawSideFigures) and builds a record for a few connections only (README, round 30).
+   * (rawSideFigures) and builds a record for a few connections only (docs/benchmarks.md, round 30).
    */
   private analysisRaw = new Uint8Array(0);
   private analysisView = new DataView(this.analysisRaw.buffer);
@@ -280,7 +280,7 @@ export class ConnectionStore extends EndpointColumns {
     // Copied word by word: a subarray to copy from was an object per connection (12 MB on
     // short96). Through 32-bit arrays (the source's made once per view it is given, as the
     // blocks are 4-byte aligned) rather than DataView calls: ~4x faster, ~0.2 s of the summary's
-    // main thread on the 2 GB short-connection capture (README, round 36).
+    // main thread on the 2 GB short-connection capture (docs/benchmarks.md, round 36).
     const from = view.byteOffset + at, to = slot * ANALYSIS_SIZE;
     if ((from & 3) === 0) {
       // (Made again for another view, or when the view's buffer has grown past the words made.)

@@ -4,7 +4,7 @@
 // same bytes as JSON.stringify(buildConnectionRecord(...)) + "\n" (test/sdk/lines/ndjson-bytes.test.ts
 // holds the two together on every corpus capture), without the record's object tree,
 // JSON.stringify's generic walk of it and the string's UTF-8 encoding after it: per connection,
-// those were the largest costs of the scan (README, "Threads and the record path").
+// those were the largest costs of the scan (docs/benchmarks.md, "Threads and the record path").
 
 import type { RecordTunnel } from "../connections/connection-record.js";
 import type { ConnectionStore } from "../connections/connection-store.js";

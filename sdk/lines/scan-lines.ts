@@ -12,7 +12,7 @@
 // Why the JS formats keep the main thread's way at two threads: there, this thread's reading,
 // decoding and lines and the worker's tracking are about even; a line written in JavaScript in
 // the worker's isolate costs it more (its own JIT), and the worker becomes the bound (measured:
-// README, "Threads and the record path"). Lines written in WebAssembly cost the worker little.
+// docs/benchmarks.md, "Threads and the record path"). Lines written in WebAssembly cost the worker little.
 
 import type { CaptureInput } from "../decoder/capture-input.js";
 import type { CaptureSummary } from "../decoder/decode-capture.js";

@@ -4,7 +4,7 @@
 // (scan-worker.ts); writing them, it reads on more slowly until the main thread waits again, and
 // the rule stops: the lines are shared out so that neither thread waits for the other. On the
 // 96-byte short mix, where the worker is the bound, the main thread waits every ~4 batches and
-// the rule rarely holds (README, "Threads and the record path", round 22 tail).
+// the rule rarely holds (docs/benchmarks.md, "Threads and the record path", round 22 tail).
 
 /** Batches (one ring's worth) the worker must have read since the main thread last waited. */
 export const WINDOW = 8;

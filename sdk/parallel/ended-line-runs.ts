@@ -5,7 +5,7 @@
 //   sends bytes, and lines while this thread is behind or the bound, or while its own waits cover
 //   writing them (scan-worker.ts, idle-credit.ts, decoder-bound.ts). The work goes to
 //   whichever thread has room: on short connections the worker's tracking is the larger share,
-//   on large packets this thread's reading (README, "Threads and the record path").
+//   on large packets this thread's reading (docs/benchmarks.md, "Threads and the record path").
 // - From three threads: each worker writes its lines (lines-worker.ts) when its script has the
 //   format's registration, else sends bytes throughout, and this thread writes them with its own
 //   (in WebAssembly when the format has a writer there and is unfiltered, else in JS): a format

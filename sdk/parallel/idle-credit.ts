@@ -1,7 +1,7 @@
 // The time a two-thread scan's worker has waited for batches and not yet spent writing lines. On
 // large packets the main thread's reading and decoding is the bound: the worker waited for
 // batches a quarter of its time while the main thread wrote the lines of every connection
-// (README, "Threads and the record path", round 21). While its waits cover a message's lines,
+// (docs/benchmarks.md, "Threads and the record path", round 21). While its waits cover a message's lines,
 // the worker writes them itself (scan-worker.ts). Its waits for the main thread to consume do
 // not count: under a SYN flood, counted too, they took lines to the worker that cost more there
 // than they saved (1.16x the wall time).

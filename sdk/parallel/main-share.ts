@@ -6,7 +6,7 @@
 // tracker's memory, where they ended. A batch's lines go to the merge as one run, in a buffer
 // that comes back once they are merged (a buffer a run, left to the collector, piled up ~100 MB
 // under a SYN flood).
-// (README, "Threads and the record path": the shares measured.)
+// (docs/benchmarks.md, "Threads and the record path": the shares measured.)
 
 import { WasmConnectionTracker } from "../connections/wasm-tracker.js";
 import { acquireScanMemory, releaseScanMemory } from "../wasm-memory.js";

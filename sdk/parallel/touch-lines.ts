@@ -3,7 +3,7 @@
 // The tracker reads a packet's two lines with its work in between, so it waited out their
 // transfers one after another; a loop of nothing but loads, one a line, has many of them in
 // flight at once and leaves the batch in this core's cache (512 kB, half its L2) before the
-// tracker starts. On the 96-byte short mix at two threads the worker's CPU fell ~10 % (README,
+// tracker starts. On the 96-byte short mix at two threads the worker's CPU fell ~10 % (docs/benchmarks.md,
 // round 28); a load every 128 bytes (the adjacent line left to the hardware) saved less.
 
 const LINE = 64;

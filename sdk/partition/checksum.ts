@@ -1,6 +1,6 @@
 // The partition files' checksum: CRC-32 (as zlib and gzip compute it), by Node's zlib.crc32
 // (Node 20.15 on; package.json asks for 20.19): native, 6.4 GB/s on 64 KiB pieces here, where
-// slicing-by-8 tables in JavaScript ran at 2.1 GB/s and a byte table at 0.5 GB/s (README,
+// slicing-by-8 tables in JavaScript ran at 2.1 GB/s and a byte table at 0.5 GB/s (docs/benchmarks.md,
 // "Tried and measured", round 20).
 
 // Looked up on the namespace, not imported by name: on a Node without it the SDK must still load,

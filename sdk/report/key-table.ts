@@ -6,7 +6,7 @@
 // Why not a Map: on short-connection traffic nearly every connection brings a server and a
 // source not seen before, and the summary then spent ~1.5 µs a connection in Map lookups of
 // 20 000-entry maps (each probe following the key to a heap number) and allocations the
-// collector then traced (README, round 36). Numeric keys here live in a Float64Array with an
+// collector then traced (docs/benchmarks.md, round 36). Numeric keys here live in a Float64Array with an
 // open-addressing index beside it: no object per key. String keys (IPv6) keep a Map of their own.
 
 import { doubled } from "../connections/endpoint-columns.js";

@@ -23,7 +23,7 @@ export interface Pruned { cut: number; kept: Uint8Array; size: number }
  * it kept, for the caller to renumber its columns the same way (key-table.ts, keepIn; `kept` is
  * scratch, good until the next prune). Null when it removed none. The weights come as a column
  * and the renumbering is the caller's, not functions it calls: each table's own made this code's
- * call targets change, and V8 deoptimised it at each (README, round 36).
+ * call targets change, and V8 deoptimised it at each (docs/benchmarks.md, round 36).
  */
 export function pruneLeastActive(table: KeyTable, weights: Float64Array, max: number): Pruned | null {
   if (table.size <= max) return null;

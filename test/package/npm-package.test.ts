@@ -26,7 +26,7 @@ beforeAll(() => {
 describe("npm package", () => {
   it("holds what a user runs and nothing else", () => {
     const allowed = [
-      /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^docs\/ARCHITECTURE\.md$/, /^docs\/tcp-analysis\.md$/, /^docs\/partitions\.md$/, /^examples\/sample\.pcap$/, /^examples\/dask\/scan_on_dask\.py$/,
+      /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^docs\/ARCHITECTURE\.md$/, /^docs\/benchmarks\.md$/, /^docs\/tcp-analysis\.md$/, /^docs\/partitions\.md$/, /^examples\/sample\.pcap$/, /^examples\/dask\/scan_on_dask\.py$/,
       /^build\/(decoder|tracker)\.wasm$/,
       /^dist\/assembly\/[\w-]*layout\.(js|d\.ts)$/,
       /^dist\/cli\/(bin\.cjs|main\.cjs|scan-worker\.cjs)(\.map)?$/, /^dist\/cli\/main\.cjs\.cache$/,
@@ -35,7 +35,7 @@ describe("npm package", () => {
     for (const f of files) expect(allowed.some((re) => re.test(f)), `unexpected in the tarball: ${f}`).toBe(true);
     for (const f of ["package.json", "README.md", "LICENSE", "build/decoder.wasm", "build/tracker.wasm", "dist/sdk/index.js", "dist/sdk/index.d.ts",
       "dist/sdk/parallel/scan-worker.js", "dist/cli/bin.cjs", "dist/cli/bin.cjs.map", "dist/cli/main.cjs", "dist/cli/main.cjs.cache", "dist/cli/main.cjs.map", "dist/cli/scan-worker.cjs", "dist/cli/scan-worker.cjs.map",
-      "docs/ARCHITECTURE.md", "examples/sample.pcap"]) {
+      "docs/ARCHITECTURE.md", "docs/benchmarks.md", "examples/sample.pcap"]) {
       expect(files, f).toContain(f);
     }
     // The command ships bundled only: none of tsc's unbundled output for it.
