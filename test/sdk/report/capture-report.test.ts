@@ -84,6 +84,32 @@ describe("capture report", () => {
     expect(report.quality.findings).toContainEqual({ id: "ip-past-wire", message: "3 IP packets were longer than their frame on the wire (its original length) and were dropped, as Zeek drops them" });
     expect(report.quality.verdict).toBe("degraded");
   });
+
+  it("says one packet or connection in the singular", async () => {
+    // One snaplen-cut packet, one IP packet longer than its frame, one connection evicted (16 lone
+    // SYNs under maxHalfOpen 1, a bound split over 64 flow groups: two of them share one): each
+    // finding's count leads its sentence.
+    const cut = new Conversation({ clientPort: 3200 }).c(SYN).s(SYN | ACK).c(ACK).s(ACK | PSH, 1000);
+    const frames = cut.frames.map((f, k) => k === 3 ? { ...f, data: f.data.subarray(0, 80), origLen: f.data.length } : f);
+    const past = new Conversation({ clientPort: 3201, start: 1_700_000_001 }).c(SYN).frames.map((f) => ({ ...f, origLen: f.data.length - 4 }));
+    const lone = Array.from({ length: 16 }, (_, k) => new Conversation({ clientPort: 30000 + k, serverPort: 443, start: 1_700_000_002 + k / 1000 }).c(SYN).frames).flat();
+    const { report } = await scan(writePcap([...frames, ...past, ...lone], { snaplen: 80 }), { maxHalfOpen: 1 });
+    expect(report.byTeardown.evicted).toBe(1);
+    const said = Object.fromEntries(report.quality.findings.map((f) => [f.id, f.message]));
+    expect(said["snaplen"]).toMatch(/^1 packet was cut by the snapshot length;/);
+    expect(said["ip-past-wire"]).toBe("1 IP packet was longer than its frame on the wire (its original length) and was dropped, as Zeek drops them");
+    expect(said["evicted"]).toMatch(/^1 connection was ended early,/);
+  });
+
+  it("gives a handshake's percentiles to the nanosecond", async () => {
+    // A loopback handshake of 453 + 349 ns: each percentile of one value is that value (it read
+    // 500 and 300 ns, rounded to 0.1 µs, beside a max of 453 and 349).
+    const frames = new Conversation({ clientPort: 3300 }).c(SYN).s(SYN | ACK).c(ACK).frames
+      .map((f, k) => ({ ...f, sec: 1_700_000_000, nsec: [1000, 1453, 1802][k]! }));
+    const { report } = await scan(writePcap(frames, { nanosecond: true }));
+    expect(report.rttUs.synToSynAck).toEqual({ count: 1, p50: 0.453, p90: 0.453, p99: 0.453, max: 0.453 });
+    expect(report.rttUs.synAckToAck).toEqual({ count: 1, p50: 0.349, p90: 0.349, p99: 0.349, max: 0.349 });
+  });
 });
 
 // The report's lists hold `top` entries (default 10) and say how many they were taken from.
