@@ -10,6 +10,7 @@ import { endpointKey } from "../../sdk/report/address-keys.js";
 import { KeyTable } from "../../sdk/report/key-table.js";
 import { renderTable } from "./text-table.js";
 import { ServerRtts } from "./server-rtts.js";
+import { TopList } from "./top-list.js";
 
 /** Servers whose ack-RTTs are kept (the first seen). */
 const MAX_SERVERS = 10_000;
@@ -42,41 +43,14 @@ function endpoints(c: ConnectionRecord): string[] {
   return [`#${c.id}`, formatEndpoint(c.orig.addr, c.orig.port), "->", formatEndpoint(c.resp.addr, c.resp.port)];
 }
 
-/** The `limit` largest by key, ties to the earlier id: a connection's record is built only when it enters. */
-class Top {
-  private readonly entries: { key: number; id: number; record: ConnectionRecord }[] = [];
-  /** How many were offered: the list says when it holds fewer. */
-  offered = 0;
-  constructor(private readonly limit: number) {}
-
-  add(c: ConnectionFacts, key: number): void {
-    this.offered++;
-    if (this.limit === 0) return;
-    const list = this.entries;
-    if (list.length === this.limit && key <= list[list.length - 1]!.key) return;
-    list.push({ key, id: c.id, record: c.record() });
-    list.sort((a, b) => b.key - a.key || a.id - b.id);
-    if (list.length > this.limit) list.pop();
-  }
-
-  get list(): ConnectionRecord[] {
-    return this.entries.map((e) => e.record);
-  }
-
-  /** "; the 10 highest of 127" when the list is short of what was offered, else "". */
-  cut(): string {
-    return this.entries.length < this.offered ? `; the ${this.entries.length} highest of ${this.offered}` : "";
-  }
-}
-
 export class ConnectionHealth {
   connections = 0;
   retransmitting = 0;
   zeroWindow = 0;
   captureLoss = 0;
   notCaptured = 0;
-  private readonly worstRate: Top;
-  private readonly worstRtt: Top;
+  private readonly worstRate: TopList;
+  private readonly worstRtt: TopList;
   /** Per server endpoint, keyed as the report keys them (address-keys.ts; a table, not a Map: key-table.ts says why): its text and its connections' ack-RTTs. */
   private readonly servers = new KeyTable();
   private readonly serverEntries: { server: string; rtts: ServerRtts }[] = [];
@@ -84,8 +58,8 @@ export class ConnectionHealth {
   private readonly facts = new ConnectionFacts();
 
   constructor(private readonly limit: number) {
-    this.worstRate = new Top(limit);
-    this.worstRtt = new Top(limit);
+    this.worstRate = new TopList(limit);
+    this.worstRtt = new TopList(limit);
   }
 
   add(c: ConnectionRecord): void {

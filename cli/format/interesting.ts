@@ -8,6 +8,7 @@ import type { ConnectionRecord } from "../../sdk/index.js";
 import { IdHeap } from "../../sdk/ladder/id-heap.js";
 import { ConnectionFacts } from "../../sdk/report/connection-facts.js";
 import { ConnectionHealth } from "./health.js";
+import { TopList } from "./top-list.js";
 
 const FAILED = new Set(["rejected", "unanswered", "aborted", "invalid"]);
 const RESET = new Set(["rst-orig", "rst-resp", "fin-then-rst"]);
@@ -35,25 +36,26 @@ export class InterestingConnections {
   private readonly firstFailed: FirstById;
   private readonly firstReset: FirstById;
   /** Slowest first; equal times in the order the connections began. */
-  private readonly slowestKept: { time: number; id: number; record: ConnectionRecord }[] = [];
-  /** Connections with a measured handshake time. */
-  measured = 0;
+  private readonly slowestKept: TopList;
   /** Unanswered SYNs still within their attempt timeout when the capture ended (teardown "open"). */
   unansweredAtEnd = 0;
   readonly health: ConnectionHealth;
   private readonly facts = new ConnectionFacts();
 
-  constructor(private readonly limit: number) {
+  constructor(limit: number) {
     this.firstFailed = new FirstById(limit);
     this.firstReset = new FirstById(limit);
     this.health = new ConnectionHealth(limit);
+    this.slowestKept = new TopList(limit);
   }
 
   get failed(): ConnectionRecord[] { return this.firstFailed.list(); }
   get failedTotal(): number { return this.firstFailed.total; }
   get reset(): ConnectionRecord[] { return this.firstReset.list(); }
   get resetTotal(): number { return this.firstReset.total; }
-  get slowest(): ConnectionRecord[] { return this.slowestKept.map((e) => e.record); }
+  get slowest(): ConnectionRecord[] { return this.slowestKept.list; }
+  /** Connections with a measured handshake time. */
+  get measured(): number { return this.slowestKept.offered; }
 
   add(c: ConnectionRecord): void {
     this.addFacts(this.facts.ofRecord(c));
@@ -65,15 +67,7 @@ export class InterestingConnections {
     else if (RESET.has(c.teardown)) this.firstReset.add(c);
     if (c.outcome === "unanswered" && c.teardown === "open") this.unansweredAtEnd++;
     const time = handshakeTimeOf(c.rttSynToSynAckUs, c.rttSynAckToAckUs);
-    if (time === null) return;
-    this.measured++;
-    if (this.limit === 0) return;
-    const list = this.slowestKept;
-    if (list.length < this.limit || time > list[list.length - 1]!.time) {
-      list.push({ time, id: c.id, record: c.record() });
-      list.sort((a, b) => b.time - a.time || a.id - b.id);
-      if (list.length > this.limit) list.pop();
-    }
+    if (time !== null) this.slowestKept.add(c, time);
   }
 }
 

@@ -135,14 +135,19 @@ function headline(captures: CaptureSummary[], report: CaptureReport, context: Su
   const tcp = captures.reduce((n, c) => n + c.stats.tcp, 0);
   const names = escapeControls(captures.map((c) => c.source).join(", ")); // (a name's newline or terminal escape as text)
   const f = context.filter;
-  const connections = f ? `${report.connections} of ${plural(f.total, "TCP connection")} match "${f.expression}"` : plural(report.connections, "TCP connection");
+  // "1 of 1 TCP connection matches", "0 of 1 TCP connections match", "1 of 5 TCP connections matches".
+  const matched = report.connections;
+  const connections = f
+    ? `${matched} of ${f.total} TCP connection${f.total === 1 && matched === 1 ? "" : "s"} ${matched === 1 ? "matches" : "match"} "${f.expression}"`
+    : plural(matched, "TCP connection");
   const lines = [`${names}: ${plural(packets, "packet")} (${tcp} TCP), ${connections}`];
   const s = span(captures);
   if (s) {
     const from = iso(s.first), to = iso(s.last);
     const seconds = s.last.sec - s.first.sec + (s.last.nsec - s.first.nsec) / 1e9;
     // Past two days, in days too: "142449835 s" alone does not read as four and a half years.
-    const length = `${seconds < 10 ? seconds.toFixed(1) : seconds.toFixed(0)} s${seconds >= 2 * 86400 ? `, ${(seconds / 86400).toFixed(1)} days` : ""}`;
+    // One decimal below 10 s, as it rounds: 9.96 s is "10 s", not "10.0 s".
+    const length = `${seconds < 9.95 ? seconds.toFixed(1) : seconds.toFixed(0)} s${seconds >= 2 * 86400 ? `, ${(seconds / 86400).toFixed(1)} days` : ""}`;
     if (from && to) {
       const sameDay = from.slice(0, 10) === to.slice(0, 10);
       lines.push(`Captured ${from.slice(0, 10)} ${from.slice(11, 19)} to ${sameDay ? "" : to.slice(0, 10) + " "}${to.slice(11, 19)} UTC (${length})`);

@@ -101,6 +101,20 @@ describe("a capture of several days", () => {
   });
 });
 
+describe("a span near 10 s", () => {
+  it("one decimal below 10 s as it rounds: 9.96 s is 10 s, not 10.0 s", () => {
+    const span = (seconds: number) => {
+      const [a, b] = [frames[0]!, frames[1]!];
+      const last = { ...b, sec: a.sec! + Math.floor(seconds), nsec: Math.round((seconds % 1) * 1e9) };
+      writeFileSync(join(dir, "ten.pcapng"), writePcapng([{ blocks: [a, last].map((frame) => ({ type: "epb" as const, frame: { ...frame, nsec: frame === a ? 0 : frame.nsec } })) }]));
+      return /\(([^)]*)\)$/.exec(run(["ten.pcapng"]).stdout.split("\n")[1]!)?.[1];
+    };
+    expect(span(9.94)).toBe("9.9 s");
+    expect(span(9.96)).toBe("10 s");
+    expect(span(10.4)).toBe("10 s");
+  });
+});
+
 describe("a capture out of time order", () => {
   it("the summary's span: the earliest packet to the latest, as info gives it, not from the file's first packet", () => {
     // A packet of 05:20:12 first in the file, before those from 05:20:08 on.

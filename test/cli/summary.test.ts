@@ -84,6 +84,16 @@ describe("text summary", () => {
     expectAligned(r.stdout);
   });
 
+  it("a filtered headline agrees in number: 1 matches, 0 match", () => {
+    const conv = new Conversation({ start: 1_700_000_000 }).c(F.SYN).s(F.SYN | F.ACK).c(F.ACK);
+    const path = join(dir, "one.pcap");
+    writeFileSync(path, writePcap(conv.frames));
+    const headline = (args: string[]) => run([...args, path]).stdout.split("\n")[0]!.replace(/^.*?, /, "").replace(/^[^,]*, /, "");
+    expect(headline(["--filter", "port 80"])).toBe('1 of 1 TCP connection matches "port 80"');
+    expect(headline(["--filter", "port 81"])).toBe('0 of 1 TCP connections match "port 81"');
+    expect(run(["--filter", "host 10.0.0.8", CAPTURE]).stdout.split("\n")[0]).toMatch(/ 1 of 34 TCP connections matches "host 10\.0\.0\.8"$/);
+  });
+
   it("says once, not 1 times", () => {
     const conv = new Conversation({ start: 1_700_000_000 }).c(F.SYN).s(F.SYN | F.ACK).c(F.ACK);
     const frames = conv.frames;

@@ -32,6 +32,24 @@ describe("the slowest handshakes", () => {
     expect(list.split("\n").slice(2).map((l) => l.trim().split(/ +/).slice(-2).join(" "))).toEqual(["25.00 ms"]);
   });
 
+  it("list equal handshakes in the order they began, for any --top", () => {
+    // Two 150 ms handshakes: #1 begins first but ends last (its FIN comes 20 s later), #2 ends first (its close timeout passes before).
+    const { SYN, ACK, FIN } = F;
+    const capture = join(mkdtempSync(join(tmpdir(), "ths-interesting-")), "ties.pcap");
+    writeFileSync(capture, writePcap(merge(
+      new Conversation({ clientPort: 2001 }).c(SYN).s({ flags: SYN | ACK, dt: 100 }).c({ flags: ACK, dt: 50 }).c({ flags: FIN | ACK, dt: 20_000 }).s(FIN | ACK).c(ACK),
+      new Conversation({ clientPort: 2002, start: 1_700_000_000.001 }).c(SYN).s({ flags: SYN | ACK, dt: 100 }).c({ flags: ACK, dt: 50 }).c(FIN | ACK).s(FIN | ACK).c(ACK),
+    )));
+    const firstRows = (top: string) => {
+      const r = spawnSync(process.execPath, [BIN, "--top", top, capture], { encoding: "utf8" });
+      expect(r.status, r.stderr).toBe(0);
+      const list = r.stdout.split("\n\n").find((s) => s.startsWith("Slowest handshakes"))!;
+      return list.split("\n").slice(2).map((l) => l.trim().split(/ +/)[0]);
+    };
+    expect(firstRows("2")).toEqual(["#1", "#2"]);
+    expect(firstRows("1")).toEqual(["#1"]);
+  });
+
   it("handshakeTime is null unless both legs were measured", () => {
     const record = (a: number | null, b: number | null) => ({ handshake: { rttSynToSynAckUs: a, rttSynAckToAckUs: b } }) as ConnectionRecord;
     expect(handshakeTime(record(20, 5))).toBe(25);
