@@ -94,6 +94,15 @@ describe("text summary", () => {
     expect(run(["--filter", "host 10.0.0.8", CAPTURE]).stdout.split("\n")[0]).toMatch(/ 1 of 34 TCP connections matches "host 10\.0\.0\.8"$/);
   });
 
+  it("rates a capture it could not read at all as poor, one of two as degraded", () => {
+    const empty = join(dir, "empty.pcap");
+    writeFileSync(empty, new Uint8Array(0));
+    const alone = run([empty]);
+    expect(alone.code).toBe(3);
+    expect(alone.stdout).toContain("Capture quality: poor\n  ! ");
+    expect(run([empty, CAPTURE]).stdout).toContain("Capture quality: degraded\n");
+  });
+
   it("says once, not 1 times", () => {
     const conv = new Conversation({ start: 1_700_000_000 }).c(F.SYN).s(F.SYN | F.ACK).c(F.ACK);
     const frames = conv.frames;
