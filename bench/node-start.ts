@@ -1,9 +1,9 @@
 // What Node's own start costs on this machine, printed by `npm run bench` under its table: an
 // environment that sets NODE_EXTRA_CA_CERTS (this one does: /etc/ssl/certs/ca-certificates.crt)
 // makes Node read and parse that file before any script runs, ~30-40 ms of every run of the
-// command here (docs/benchmarks.md, round 24; README, "End to end"), which the C program never pays. The
-// figures above keep it (they time the command as a user of this environment runs it); this
-// line says how much of each it is.
+// command here (docs/benchmarks.md, round 24; docs/benchmarks.md, "How the benchmarks run"),
+// which the C program never pays. The figures above keep it (they time the command as a user of
+// this environment runs it); this line says how much of each it is.
 
 import { spawnSync } from "node:child_process";
 

@@ -3,9 +3,9 @@
 // never sent. Zeek drops such a packet before fragment reassembly and before any connection sees
 // it; so does this decoder, at every tunnel level (Zeek gives an inner packet the wire length
 // left of its frame: build_inner_packet; its IP in IP and GRE take the captured length instead,
-// which only differs on a frame the snaplen cut: README, What the decoder reads). A frame cut by
-// the snaplen whose IP length fits its original length is read as before: true lengths, payload
-// flagged as cut.
+// which only differs on a frame the snaplen cut: docs/decoder.md, "What the decoder reads"). A
+// frame cut by the snaplen whose IP length fits its original length is read as before: true
+// lengths, payload flagged as cut.
 
 import { STAT_IP_UNREADABLE, STAT_IP_LEN_PAST_WIRE } from "../layout";
 import { countStat } from "../counters";

@@ -1,7 +1,7 @@
 // The TCP analysis of a record (record.analysis) as flat columns, for the csv and zeek formats:
 // per side, one column per verdict count, then the ack-RTT, retransmitted bytes, largest gap
 // and time to the first payload byte; then the connection's largest gap. Names are the record's
-// fields in snake case behind orig_ / resp_ (README, "csv columns"); null is an empty cell.
+// fields in snake case behind orig_ / resp_ (docs/columns.md, "csv columns"); null is an empty cell.
 // Each column reads a record; AnalysisCells writes the same cells from the record's values (record-values.ts).
 
 import { COUNT_NAMES, type SideAnalysis } from "../../sdk/connections/analysis/analysis-result.js";

@@ -1,5 +1,5 @@
 // Connection records as CSV (RFC 4180): one flat row per connection, a header row first.
-// Every column is described in the README ("csv columns"); an empty cell is a value not
+// Every column is described in docs/columns.md ("csv columns"); an empty cell is a value not
 // known (no SYN seen for that side's options, no VLAN tag, an RTT not measurable).
 // Each column reads a record (csvRow, and parquet); a scan's rows are written as bytes from the
 // record's values with no record object in between (csvValuesRow, csv-values-row.ts).

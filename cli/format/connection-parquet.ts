@@ -4,7 +4,7 @@
 //
 // The schema is derived from CSV_COLUMNS: a column added there needs its type here, and the
 // writer refuses to start until it has one (test/cli/format/connection-parquet.test.ts fails
-// first). The README lists the schema ("Parquet columns").
+// first). docs/columns.md lists the schema ("Parquet columns").
 
 import type { ConnectionRecord, RecordValues } from "../../sdk/index.js";
 import { CSV_COLUMNS } from "./connection-csv.js";

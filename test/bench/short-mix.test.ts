@@ -1,4 +1,4 @@
-// The short-connection mix of `npm run bench` must be what the README promises: read back with
+// The short-connection mix of `npm run bench` must be what docs/benchmarks.md promises ("How the benchmarks run"): read back with
 // the scanner, the capture holds the connections the generator says it wrote, in the promised
 // proportions (a fifth failed, reset or mid-stream; a fifth IPv6; about one in nine VLAN-tagged;
 // ~30 000 connections per GB at full snaplen).
@@ -64,7 +64,7 @@ describe("the short-connection benchmark mix", () => {
       }
       expect(mismatched).toEqual([]);
 
-      // The proportions the README states.
+      // The proportions docs/benchmarks.md states.
       const n = g.connections;
       const failed = n - g.kinds.closed;
       expect(g.kinds.open).toBe(0);

@@ -1,6 +1,7 @@
-// The README's `info --json` fields, as a program reading them would: every name the README
-// promises ("with at least …") is in the object `info --json` prints, down to the members it
-// lists inside braces, on the shipped sample and on a copy of it cut short (for `errors`).
+// The `info --json` fields (docs/command.md, "`info`"; the README gives the start of that
+// paragraph and points there), as a program reading them would: every name it promises ("with at
+// least …") is in the object `info --json` prints, down to the members it lists inside braces, on
+// the shipped sample and on a copy of it cut short (for `errors`).
 
 import { describe, it, expect } from "vitest";
 import { spawnSync } from "node:child_process";
@@ -8,13 +9,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readDoc, between } from "../helpers/doc-section.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = join(ROOT, "dist", "cli", "bin.cjs");
 const SAMPLE = join(ROOT, "examples", "sample.pcap");
-const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-const info = readme.slice(readme.indexOf("**`info`**"), readme.indexOf("\nErrors are one line"));
-const promised = info.slice(info.indexOf("`--json` prints")).replace(/\s+/g, " ");
+const info = between(readDoc("docs/command.md"), "\n## `info`\n", "\n## ");
+const promised = between(info, "`--json` prints", null).replace(/\s+/g, " ");
 
 /** `name: { a, b: { c }, d }` -> name and its members at the first level (a, b, d). */
 function spans(text: string): { name: string; members: string[] }[] {

@@ -16,6 +16,7 @@ import { readPcapFrames } from "../helpers/read-pcap.js";
 import { udpTunnel, vxlan } from "../helpers/tunnels.js";
 import { corpusDir } from "../helpers/decode.js";
 import { golden } from "../helpers/golden.js";
+import { readDoc, between } from "../helpers/doc-section.js";
 import { writeFlood } from "../../bench/flood.js";
 import { generateCapture } from "../../bench/generate.js";
 
@@ -135,9 +136,8 @@ describe("tcp-handshake-scan <capture>", () => {
     // A side that sent no SYN has no handshake options: empty cells, not false.
     const unanswered = rows.find((x) => x.outcome === "unanswered")!;
     expect(unanswered).toMatchObject({ orig_sack_permitted: "true", resp_sack_permitted: "", resp_mss: "", resp_ecn: "" });
-    // Every column is documented in the README's csv table, and nothing else is.
-    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-    const section = readme.slice(readme.indexOf("### csv columns"), readme.indexOf("\n## ", readme.indexOf("### csv columns")));
+    // Every column is documented in the csv table (docs/columns.md), and nothing else is.
+    const section = between(readDoc("docs/columns.md"), "\n## csv columns\n", "\n## Parquet columns\n");
     const documented = new Set([...section.matchAll(/^\|([^|]+)\|/gm)].flatMap((m) => [...m[1]!.matchAll(/`([a-z0-9_]+)`/g)].map((n) => n[1])));
     expect([...documented].sort()).toEqual(Object.keys(rows[0]!).sort());
   });

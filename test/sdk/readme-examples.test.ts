@@ -11,11 +11,12 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import ts from "typescript";
 import { generateCapture } from "../../bench/generate.js";
+import { between } from "../helpers/doc-section.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SAMPLE = join(ROOT, "examples", "sample.pcap");
 const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-const section = readme.slice(readme.indexOf("\n## The SDK\n"), readme.indexOf("\n### The packet record\n"));
+const section = between(readme, "\n## The SDK\n", "\n## Benchmarks\n");
 const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
 const dir = mkdtempSync(join(tmpdir(), "ths-readme-sdk-"));
 const PARTS = join(dir, "parts");

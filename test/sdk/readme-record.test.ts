@@ -10,12 +10,13 @@ import { scan, compileFilter, ANOMALIES, ANALYSIS_COUNTS, CONN_STATE_DESCRIPTION
 import { writePcap } from "../helpers/capture-writer.js";
 import { ethernet, tcpIp, F } from "../helpers/packets.js";
 import { udpTunnel, vxlan } from "../helpers/tunnels.js";
+import { between } from "../helpers/doc-section.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const readme = readFileSync(`${ROOT}README.md`, "utf8");
-const section = readme.slice(readme.indexOf("\n## The connection record\n"), readme.indexOf("\n### csv columns\n"));
-const recordTable = section.slice(0, section.indexOf("\nAnomalies:"));
-const health = section.slice(section.indexOf("\n### Connection health\n"));
+const section = between(readme, "\n## The connection record\n", "\n### csv and Parquet columns\n");
+const recordTable = between(section, "\n## The connection record\n", "\nAnomalies:");
+const health = between(section, "\n### Connection health\n", null);
 
 /** The first cell of each row of a table, as its backticked names. */
 function firstCells(table: string): string[][] {
@@ -135,14 +136,14 @@ describe("README: the connection record", () => {
 
 describe("README: connection health", () => {
   it("lists the analysis counts of each side, in the record's order", () => {
-    const table = health.slice(0, health.indexOf("\nAlso per side:"));
+    const table = between(health, "\n### Connection health\n", "\nAlso per side:");
     const listed = firstCells(table).map((cells) => cells[0]);
     expect(listed).toEqual([...ANALYSIS_COUNTS]);
     expect(Object.keys(sample[0]!.analysis.orig).slice(0, listed.length)).toEqual(listed);
   });
 
   it("names the ack-RTT statistics and the other per-side measures", () => {
-    const also = health.slice(health.indexOf("\nAlso per side:"), health.indexOf("\nAgainst tshark"));
+    const also = between(health, "\nAlso per side:", "\n\n");
     const stats = /`ackRttUs \{ ([^}]+) \}`/.exec(also)![1]!.split(", ");
     const side = sample.find((c) => c.analysis.orig.ackRttUs.samples > 0)!.analysis.orig;
     expect(Object.keys(side.ackRttUs)).toEqual(stats);
@@ -159,8 +160,8 @@ describe("README: connection health", () => {
 
 describe("README: the capture-level report", () => {
   it("names the report's fields, in its order", () => {
-    const sdk = readme.slice(readme.indexOf("\n## The SDK\n"), readme.indexOf("\n### The packet record\n"));
-    const para = sdk.slice(sdk.indexOf("The capture-level report ("), sdk.indexOf("`ScanOptions`"));
+    const sdk = between(readme, "\n## The SDK\n", "\n## Benchmarks\n");
+    const para = between(sdk, "The capture-level report (", "`ScanOptions`");
     // The top-level names: those not given as the parts of another (`.synAckToAck`, a count's fields).
     const top = ["connections", "byOutcome", "byTeardown", "byConnState", "rttUs", "topFailedServers", "topFailedHosts", "scanSuspects", "totals", "quality", "timeline"];
     for (const key of top) expect(para, key).toMatch(new RegExp(`\`${key}[.\`]`));

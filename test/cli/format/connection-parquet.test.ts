@@ -18,6 +18,7 @@ import { generateCapture } from "../../../bench/generate.js";
 import { scan, type ConnectionRecord } from "../../../sdk/index.js";
 import { writePcap, type Frame } from "../../helpers/capture-writer.js";
 import { F, ethernet, ipv6, tcpSegment, parseAddress } from "../../helpers/packets.js";
+import { readDoc, between } from "../../helpers/doc-section.js";
 
 const BIN = fileURLToPath(new URL("../../../dist/cli/bin.cjs", import.meta.url));
 const SAMPLE = fileURLToPath(new URL("../../../examples/sample.pcap", import.meta.url));
@@ -83,7 +84,7 @@ async function expectSameRecords(file: string, records: ConnectionRecord[]): Pro
 describe("the Parquet schema", () => {
   it("gives every csv column a Parquet type, and types no column the csv does not have", () => {
     const csv = CSV_COLUMNS.map(([name]) => name);
-    expect(csv.filter((n) => !(n in PARQUET_TYPES)), "csv columns without a Parquet type (add them to PARQUET_TYPES and the README)").toEqual([]);
+    expect(csv.filter((n) => !(n in PARQUET_TYPES)), "csv columns without a Parquet type (add them to PARQUET_TYPES and docs/columns.md)").toEqual([]);
     expect(Object.keys(PARQUET_TYPES).filter((n) => !csv.includes(n))).toEqual([]);
     expect(parquetColumns().map((c) => c.name)).toEqual(csv);
   });
@@ -100,9 +101,8 @@ describe("the Parquet schema", () => {
     expect(codecs.map((r) => r.compression)).toEqual(["SNAPPY"]);
   });
 
-  it("is the README's: every column listed once under its Parquet type", () => {
-    const readme = readFileSync(fileURLToPath(new URL("../../../README.md", import.meta.url)), "utf8");
-    const section = readme.split("### Parquet columns")[1]!.split("\n#")[0]!;
+  it("is docs/columns.md's: every column listed once under its Parquet type", () => {
+    const section = between(readDoc("docs/columns.md"), "\n## Parquet columns\n", null);
     const listed = new Map<string, string>();
     for (const line of section.split("\n").filter((l) => /^\| `/.test(l))) {
       const [names, type] = line.split(" | ");
