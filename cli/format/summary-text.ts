@@ -184,15 +184,16 @@ export function renderSummary(captures: CaptureSummary[], report: CaptureReport,
   out.push("");
   const s = span(captures);
   const withDate = s !== null && isoSeconds(s.first.sec)?.slice(0, 10) !== isoSeconds(s.last.sec)?.slice(0, 10);
+  // An order is named only for a list of more than one.
   const first = (what: string, shown: number, total: number) =>
-    `${what} (${shown < total ? `the first ${shown} of ${total}` : total === 1 ? "1" : `all ${total}`}, in the order they began)`;
+    `${what} (${shown < total ? `the first ${shown} of ${total}` : total === 1 ? "1" : `all ${total}`}${shown > 1 ? ", in the order they began" : ""})`;
   if (interesting.failed.length) out.push(...connectionList(first("Failed handshakes", interesting.failed.length, interesting.failedTotal), interesting.failed, withDate));
   if (interesting.reset.length) out.push(...connectionList(first("Reset connections", interesting.reset.length, interesting.resetTotal), interesting.reset, withDate));
   const slow = interesting.slowest;
   if (slow.length) {
     const m = interesting.measured;
     const which = slow.length < m ? `the ${slow.length} slowest of ${m} measured` : m === 1 ? "the 1 measured" : `all ${m} measured`;
-    const title = `Slowest handshakes (${which}, slowest first; handshake: the round trips SYN to SYN/ACK plus SYN/ACK to ACK)`;
+    const title = `Slowest handshakes (${which}${slow.length > 1 ? ", slowest first" : ""}; handshake: the round trips SYN to SYN/ACK plus SYN/ACK to ACK)`;
     out.push(...connectionList(title, slow, withDate));
   }
   if (interesting.failed.length || interesting.reset.length || slow.length) {
