@@ -83,7 +83,7 @@ function failedServers(report: CaptureReport): string[] {
     String(h.failed), String(h.attempts), outcomesText(h.outcomes),
   ]);
   return [...renderTable([{ header: "Servers with failed handshakes" }, { header: "failed", align: "right" }, { header: "attempts", align: "right" }, { header: "how" }], rows),
-    `  (${more ? `${more}; ` : ""}most failures first; a host with failures on several ports is one line)`, ""];
+    `  (${more ? `${more}; ` : ""}${rows.length > 1 ? "most failures first; " : ""}a host with failures on several ports is one line)`, ""];
 }
 
 function scanSuspects(report: CaptureReport): string[] {

@@ -6,8 +6,16 @@
 import type { ConnectionRecord } from "../../sdk/index.js";
 import type { ConnectionFacts } from "../../sdk/report/connection-facts.js";
 
+interface Entry { key: number; id: number; record: ConnectionRecord }
+
+// Largest key first, then lowest id.
+const before = (a: Entry, b: Entry) => b.key - a.key || a.id - b.id;
+
 export class TopList {
-  private readonly entries: { key: number; id: number; record: ConnectionRecord }[] = [];
+  private readonly entries: Entry[] = [];
+  // Filled in arrival order until the list is full, sorted once then: a --top as large as the
+  // capture sorted the whole list at every connection (quadratic).
+  private sorted = true;
   /** How many were offered: the list says when it holds fewer. */
   offered = 0;
   constructor(private readonly limit: number) {}
@@ -17,21 +25,38 @@ export class TopList {
     this.offered++;
     if (this.limit === 0) return;
     const list = this.entries;
-    if (list.length === this.limit) {
-      const last = list[list.length - 1]!;
-      if (key < last.key || (key === last.key && c.id > last.id)) return;
+    if (list.length < this.limit) {
+      list.push({ key, id: c.id, record: c.record() });
+      this.sorted = false;
+      return;
     }
-    list.push({ key, id: c.id, record: c.record() });
-    list.sort((a, b) => b.key - a.key || a.id - b.id);
-    if (list.length > this.limit) list.pop();
+    this.sort();
+    const last = list[list.length - 1]!;
+    if (key < last.key || (key === last.key && c.id > last.id)) return;
+    // Into its place (binary search), the last one out.
+    const entry = { key, id: c.id, record: c.record() };
+    let lo = 0, hi = list.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (before(list[mid]!, entry) < 0) lo = mid + 1; else hi = mid;
+    }
+    list.pop();
+    list.splice(lo, 0, entry);
   }
 
   get list(): ConnectionRecord[] {
+    this.sort();
     return this.entries.map((e) => e.record);
   }
 
   /** "; the 10 highest of 127" when the list is short of what was offered, else "". */
   cut(): string {
     return this.entries.length < this.offered ? `; the ${this.entries.length} highest of ${this.offered}` : "";
+  }
+
+  private sort(): void {
+    if (this.sorted) return;
+    this.entries.sort(before);
+    this.sorted = true;
   }
 }

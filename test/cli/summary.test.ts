@@ -103,6 +103,13 @@ describe("text summary", () => {
     expect(run([empty, CAPTURE]).stdout).toContain("Capture quality: degraded\n");
   });
 
+  it("names no order for one server with failed handshakes", () => {
+    const path = join(dir, "refused.pcap");
+    writeFileSync(path, writePcap(new Conversation({ start: 1_700_000_000, serverPort: 81 }).c(F.SYN).s({ flags: F.RST | F.ACK, seq: 0 }).frames));
+    const out = run([path]).stdout;
+    expect(out).toMatch(/^Servers with failed handshakes .*\n  10\.0\.0\.2:81 .*\n  \(a host with failures on several ports is one line\)\n/m);
+  });
+
   it("says once, not 1 times", () => {
     const conv = new Conversation({ start: 1_700_000_000 }).c(F.SYN).s(F.SYN | F.ACK).c(F.ACK);
     const frames = conv.frames;

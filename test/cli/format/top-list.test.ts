@@ -31,6 +31,18 @@ describe("TopList", () => {
     expect(ids(offer(1, [[1, 150], [4, 150]]))).toEqual([1]);
   });
 
+  it("equals sorting everything offered and keeping the first, for any order and limit", () => {
+    let seed = 7;
+    const random = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+    for (let round = 0; round < 200; round++) {
+      const n = 1 + random(60), limit = random(12) + (round % 10 === 0 ? 100 : 0);
+      const entries: [number, number][] = Array.from({ length: n }, (_, k) => [k + 1, random(8)]); // few keys: many ties
+      for (let k = n - 1; k > 0; k--) { const j = random(k + 1); [entries[k], entries[j]] = [entries[j]!, entries[k]!]; }
+      const expected = [...entries].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, limit).map(([id]) => id);
+      expect(ids(offer(limit, entries)), `round ${round}`).toEqual(expected);
+    }
+  });
+
   it("counts what was offered and says when it kept fewer", () => {
     const t = offer(2, [[1, 1], [2, 2], [3, 3]]);
     expect(t.offered).toBe(3);
