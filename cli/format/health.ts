@@ -124,7 +124,10 @@ export class ConnectionHealth {
     if (servers.length) {
       const rows = servers.map(({ server, rtts }) =>
         [server, String(rtts.count), ...[rtts.quantile(0.5), rtts.quantile(0.9), rtts.quantile(0.99), rtts.max].map(ms)]);
-      out.push(...renderTable([{ header: "Ack-RTT per server (mean of a connection's client segments)" }, { header: "conns", ...right }, { header: "p50", ...right }, { header: "p90", ...right },
+      // The title on a line of its own, as the connection lists have it: as the first column's
+      // header it made the column, and the table, 60 characters wider than any server.
+      out.push("Ack-RTT per server (mean of a connection's client segments)");
+      out.push(...renderTable([{ header: "  server" }, { header: "conns", ...right }, { header: "p50", ...right }, { header: "p90", ...right },
         { header: "p99", ...right }, { header: "max", ...right }], rows));
       if (this.servers.size > servers.length || this.serversDropped) {
         const more = this.servers.size - servers.length;
