@@ -23,9 +23,13 @@ let declined = false; // a number String(n) must write: the line is left to JS
 
 function num(n: f64): void { if (!number(n)) declined = true; }
 function nullOr(k: Fixed, isNull: bool, v: f64): void { raw(k); if (isNull) nullText(); else num(v); }
-function flag(k: Fixed, v: bool): void { raw(k); raw(v ? TRUE : FALSE); }
-
-const TRUE = new Fixed("true"), FALSE = new Fixed("false");
+// A flag's key and value in one text: flagTexts(k)[1] is k + "true", [0] k + "false".
+@inline function flag(k: StaticArray<Fixed>, v: bool): void { raw(unchecked(k[<i32>v])); }
+const flagTexts = (k: string): StaticArray<Fixed> => {
+  const both = new StaticArray<Fixed>(2);
+  both[0] = new Fixed(k + "false"); both[1] = new Fixed(k + "true");
+  return both;
+};
 const quoted = (names: string[], before: string = "", after: string = ""): StaticArray<Fixed> => {
   const all = new StaticArray<Fixed>(names.length);
   for (let i = 0; i < names.length; i++) all[i] = new Fixed(before + '"' + names[i] + '"' + after);
@@ -53,11 +57,11 @@ const K_ID = new Fixed('{"id":'), K_CID = new Fixed(',"communityId":"'), K_TS = 
   K_CLOSE2 = new Fixed("}}"), K_FP = new Fixed(',"firstPacket":'), K_LP = new Fixed(',"lastPacket":'),
   K_OUT = new Fixed(',"handshake":{"outcome":'), K_SC = new Fixed(',"synCount":'), K_SAC = new Fixed(',"synAckCount":'),
   K_R1 = new Fixed(',"rttSynToSynAckUs":'), K_R2 = new Fixed(',"rttSynAckToAckUs":'), K_SP = new Fixed(',"synPacket":'),
-  K_SAP = new Fixed(',"synAckPacket":'), K_ACK = new Fixed(',"ack":'), K_ACKP = new Fixed('{"packet":'), K_ASA = new Fixed(',"acksSynAck":'),
+  K_SAP = new Fixed(',"synAckPacket":'), K_ACK = new Fixed(',"ack":'), K_ACKP = new Fixed('{"packet":'), K_ASA = flagTexts(',"acksSynAck":'),
   K_PAY = new Fixed(',"payload":'), K_OPTO = new Fixed(',"options":{"orig":'), K_RESP = new Fixed(',"resp":'),
-  K_MSS = new Fixed('{"mss":'), K_WS = new Fixed(',"windowScale":'), K_SACK = new Fixed(',"sackPermitted":'),
-  K_TSO = new Fixed(',"timestamps":'), K_ECE = new Fixed(',"ecn":{"ece":'), K_CWR = new Fixed(',"cwr":'), K_AE = new Fixed(',"ae":'),
-  K_TFO = new Fixed('},"tfo":'), K_CL = new Fixed('{"cookieLen":'), K_DATA = new Fixed(',"data":'), K_MP = new Fixed(',"mptcp":'),
+  K_MSS = new Fixed('{"mss":'), K_WS = new Fixed(',"windowScale":'), K_SACK = flagTexts(',"sackPermitted":'),
+  K_TSO = flagTexts(',"timestamps":'), K_ECE = flagTexts(',"ecn":{"ece":'), K_CWR = flagTexts(',"cwr":'), K_AE = flagTexts(',"ae":'),
+  K_TFO = new Fixed('},"tfo":'), K_CL = new Fixed('{"cookieLen":'), K_DATA = new Fixed(',"data":'), K_MP = flagTexts(',"mptcp":'),
   K_CLOSE = new Fixed("}"), K_KIND = new Fixed('}},"teardown":{"kind":'), K_FC = new Fixed(',"firstCloser":'),
   K_FCO = new Fixed('"orig"'), K_FCR = new Fixed('"resp"'), K_ANOM = new Fixed('","anomalies":{'),
   K_AO = new Fixed('},"analysis":{"orig":'), K_SAMP = new Fixed(',"ackRttUs":{"samples":'), K_MIN = new Fixed(',"min":'),

@@ -63,13 +63,22 @@ export class Fixed {
 
 /** The text, eight bytes a store: may write up to 7 bytes past its end, which the next write covers. */
 export function raw(f: Fixed): void {
-  const p = f.ptr, n = f.len;
-  for (let i: usize = 0; i < n; i += 8) store<u64>(out + i, load<u64>(p + i));
-  out += n;
+  // The first three words unrolled (most keys are under 24 bytes): no loop counter for them.
+  const p = f.ptr, n = f.len, o = out;
+  out = o + n;
+  store<u64>(o, load<u64>(p));
+  if (n > 8) {
+    store<u64>(o, load<u64>(p, 8), 8);
+    if (n > 16) {
+      store<u64>(o, load<u64>(p, 16), 16);
+      for (let i: usize = 24; i < n; i += 8) store<u64>(o + i, load<u64>(p + i));
+    }
+  }
 }
 
-/** `length` bytes from `from`. */
+/** `length` bytes from `from`, eight bytes a store: may write (and read) up to 7 bytes past their ends, as raw() does. */
 export function copy(from: usize, length: usize): void {
-  memory.copy(out, from, length);
-  out += length;
+  const o = out;
+  out = o + length;
+  for (let i: usize = 0; i < length; i += 8) store<u64>(o + i, load<u64>(from + i));
 }
