@@ -22,10 +22,17 @@ export function uint(v: u64): void {
 }
 
 export function uint32(v: u32): void {
-  const digits = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6
-    : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
-  fixedDigits(v, digits);
+  if (v < 100) {
+    if (v < 10) byte(0x30 + v);
+    else { store<u16>(out, load<u16>(PAIRS + (<usize>v << 1))); out += 2; }
+    return;
+  }
+  // The digit count from the bit length: t = floor(bits * log10(2)) is the count or one less.
+  const t = ((32 - clz<u32>(v)) * 1233) >>> 12;
+  fixedDigits(v, <i32>t + <i32>(v >= load<u32>(POW10 + (<usize>t << 2))));
 }
+
+const POW10: usize = memory.data<u32>([1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000]);
 
 // "00" to "99", two bytes each: numbers are written two digits a step.
 const PAIRS: usize = memory.data(200, 2);
