@@ -21,7 +21,7 @@ import { reportedQuantile } from "./row-cells";
 
 let declined = false; // a number String(n) must write: the line is left to JS
 
-function num(n: f64): void { if (!number(n)) declined = true; }
+@inline function num(n: f64): void { if (!number(n)) declined = true; }
 function nullOr(k: Fixed, isNull: bool, v: f64): void { raw(k); if (isNull) nullText(); else num(v); }
 // A flag's key and value in one text: flagTexts(k)[1] is k + "true", [0] k + "false".
 @inline function flag(k: StaticArray<Fixed>, v: bool): void { raw(unchecked(k[<i32>v])); }

@@ -8,7 +8,7 @@
 
 export const MESSAGE: usize = memory.data(64, 8); // the message, then its padding
 export const DIGEST: usize = memory.data(20, 4);
-const W: usize = memory.data(320, 4); // the message schedule, 80 words
+const W: usize = memory.data(320, 8); // the message schedule, 80 words
 
 @inline function w(i: u32): u32 { return load<u32>(W + (<usize>i << 2)); }
 // The round functions of rounds 0-19 (x chooses between y and z) and 40-59 (the majority).
@@ -25,7 +25,12 @@ export function sha1(length: i32): void {
   for (let z = at + 1; z < ((at + 8) & ~7) && z < m + 56; z++) store<u8>(z, 0); // the rest of its word
   store<u64>(m + 56, bswap<u64>(<u64>length * 8));
   for (let i: usize = 0; i < 64; i += 4) store<u32>(W + i, bswap<u32>(load<u32>(m + i)));
-  for (let i: u32 = 16; i < 80; i++) store<u32>(W + (<usize>i << 2), rotl<u32>(w(i - 3) ^ w(i - 8) ^ w(i - 14) ^ w(i - 16), 1));
+  // Two words a step, as one u64 (words i and i + 1 need words up to i - 2 only), each half
+  // turned left one bit.
+  for (let i: usize = 16 << 2; i < 80 << 2; i += 8) {
+    const x = load<u64>(W + i - 12) ^ load<u64>(W + i - 32) ^ load<u64>(W + i - 56) ^ load<u64>(W + i - 64);
+    store<u64>(W + i, ((x << 1) & 0xfffffffefffffffe) | ((x >> 31) & 0x0000000100000001));
+  }
 
   let a: u32 = 0x67452301, b: u32 = 0xefcdab89, c: u32 = 0x98badcfe, d: u32 = 0x10325476, e: u32 = 0xc3d2e1f0;
   // Five rounds a step, each with the roles of the five words turned one place: the words stay

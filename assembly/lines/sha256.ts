@@ -19,9 +19,11 @@ const K: usize = memory.data<u32>([
 const H: usize = memory.data(32, 4);
 
 @inline function w(i: i32): u32 { return load<u32>(W + (<usize>i << 2)); }
+@inline function k(i: i32): u32 { return load<u32>(K + (<usize>i << 2)); }
 @inline function h(i: i32): u32 { return load<u32>(H + (<usize>i << 2)); }
 
 function block(at: usize): void {
+  let t: u32;
   for (let i = 0; i < 16; i++) store<u32>(W + (<usize>i << 2), bswap<u32>(load<u32>(at + (<usize>i << 2))));
   for (let i = 16; i < 64; i++) {
     const a = w(i - 15), b = w(i - 2);
@@ -29,10 +31,26 @@ function block(at: usize): void {
     store<u32>(W + (<usize>i << 2), w(i - 16) + s0 + w(i - 7) + s1);
   }
   let a = h(0), b = h(1), c = h(2), d = h(3), e = h(4), f = h(5), g = h(6), hh = h(7);
-  for (let i = 0; i < 64; i++) {
-    const t1 = hh + (rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25)) + ((e & f) ^ (~e & g)) + load<u32>(K + (<usize>i << 2)) + w(i);
-    const t2 = (rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-    hh = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
+  // Eight rounds a step, each with the roles of the eight words turned one place: the words stay
+  // where they are instead of moving down one each round (round j of a step: its "a" is the word
+  // eight minus j places on, its new "a" goes where its "h" was, its new "e" where its "d" was).
+  for (let i = 0; i < 64; i += 8) {
+    t = hh + (rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25)) + (g ^ (e & (f ^ g))) + k(i) + w(i);
+    d += t; hh = t + (rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22)) + ((a & b) | (c & (a | b)));
+    t = g + (rotr<u32>(d, 6) ^ rotr<u32>(d, 11) ^ rotr<u32>(d, 25)) + (f ^ (d & (e ^ f))) + k(i + 1) + w(i + 1);
+    c += t; g = t + (rotr<u32>(hh, 2) ^ rotr<u32>(hh, 13) ^ rotr<u32>(hh, 22)) + ((hh & a) | (b & (hh | a)));
+    t = f + (rotr<u32>(c, 6) ^ rotr<u32>(c, 11) ^ rotr<u32>(c, 25)) + (e ^ (c & (d ^ e))) + k(i + 2) + w(i + 2);
+    b += t; f = t + (rotr<u32>(g, 2) ^ rotr<u32>(g, 13) ^ rotr<u32>(g, 22)) + ((g & hh) | (a & (g | hh)));
+    t = e + (rotr<u32>(b, 6) ^ rotr<u32>(b, 11) ^ rotr<u32>(b, 25)) + (d ^ (b & (c ^ d))) + k(i + 3) + w(i + 3);
+    a += t; e = t + (rotr<u32>(f, 2) ^ rotr<u32>(f, 13) ^ rotr<u32>(f, 22)) + ((f & g) | (hh & (f | g)));
+    t = d + (rotr<u32>(a, 6) ^ rotr<u32>(a, 11) ^ rotr<u32>(a, 25)) + (c ^ (a & (b ^ c))) + k(i + 4) + w(i + 4);
+    hh += t; d = t + (rotr<u32>(e, 2) ^ rotr<u32>(e, 13) ^ rotr<u32>(e, 22)) + ((e & f) | (g & (e | f)));
+    t = c + (rotr<u32>(hh, 6) ^ rotr<u32>(hh, 11) ^ rotr<u32>(hh, 25)) + (b ^ (hh & (a ^ b))) + k(i + 5) + w(i + 5);
+    g += t; c = t + (rotr<u32>(d, 2) ^ rotr<u32>(d, 13) ^ rotr<u32>(d, 22)) + ((d & e) | (f & (d | e)));
+    t = b + (rotr<u32>(g, 6) ^ rotr<u32>(g, 11) ^ rotr<u32>(g, 25)) + (a ^ (g & (hh ^ a))) + k(i + 6) + w(i + 6);
+    f += t; b = t + (rotr<u32>(c, 2) ^ rotr<u32>(c, 13) ^ rotr<u32>(c, 22)) + ((c & d) | (e & (c | d)));
+    t = a + (rotr<u32>(f, 6) ^ rotr<u32>(f, 11) ^ rotr<u32>(f, 25)) + (hh ^ (f & (g ^ hh))) + k(i + 7) + w(i + 7);
+    e += t; a = t + (rotr<u32>(b, 2) ^ rotr<u32>(b, 13) ^ rotr<u32>(b, 22)) + ((b & c) | (d & (b | c)));
   }
   store<u32>(H, h(0) + a); store<u32>(H + 4, h(1) + b); store<u32>(H + 8, h(2) + c); store<u32>(H + 12, h(3) + d);
   store<u32>(H + 16, h(4) + e); store<u32>(H + 20, h(5) + f); store<u32>(H + 24, h(6) + g); store<u32>(H + 28, h(7) + hh);
@@ -41,8 +59,12 @@ function block(at: usize): void {
 /** The digest of MESSAGE's first `length` bytes (length <= MESSAGE_MAX) into DIGEST. */
 export function sha256(length: i32): void {
   const m = MESSAGE, blocks = length + 9 <= 64 ? 1 : 2, end = blocks * 64;
-  store<u8>(m + <usize>length, 0x80);
-  for (let i = length + 1; i < end - 8; i++) store<u8>(m + <usize>i, 0);
+  // The padding: 0x80 after the message in its last word, the rest of that word and the words
+  // up to the length zeros (length + 9 <= end: the 0x80's word ends before the length's).
+  const wAt = m + <usize>(length & ~7), keep = <u64>(length & 7) << 3;
+  const kept = keep == 0 ? 0 : load<u64>(wAt) & (<u64>-1 >> (64 - keep));
+  store<u64>(wAt, kept | (<u64>0x80 << keep));
+  for (let z = wAt + 8; z < m + <usize>(end - 8); z += 8) store<u64>(z, 0);
   store<u64>(m + <usize>(end - 8), bswap<u64>(<u64>length * 8));
   store<u32>(H, 0x6a09e667); store<u32>(H + 4, 0xbb67ae85); store<u32>(H + 8, 0x3c6ef372); store<u32>(H + 12, 0xa54ff53a);
   store<u32>(H + 16, 0x510e527f); store<u32>(H + 20, 0x9b05688c); store<u32>(H + 24, 0x1f83d9ab); store<u32>(H + 28, 0x5be0cd19);
