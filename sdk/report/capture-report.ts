@@ -256,8 +256,12 @@ export class CaptureReportBuilder {
     if (this.synAcksMissed > 0) findings.push({ id: "syn-acks-missed", message: `${this.synAcksMissed} connection${this.synAcksMissed === 1 ? "'s SYN/ACK was" : "s' SYN/ACKs were"} not captured, though the server acknowledged the SYN: lost by the capture, or captured before the SYN (a connection of its own)` });
     if (st.ipLenPastWire > 0) findings.push({ id: "ip-past-wire", message: `${st.ipLenPastWire} IP packet${st.ipLenPastWire === 1 ? " was longer than its frame on the wire (its original length) and was" : "s were longer than their frame on the wire (its original length) and were"} dropped, as Zeek drops them` });
     const serious = findings.filter((f) => ["damaged", "unreadable", "one-sided", "missing-handshakes"].includes(f.id)).length;
-    // No input read at all (each unreadable): nothing to judge the network by, not "degraded".
-    const nothingRead = captures.length > 0 && captures.every((c) => c.error && c.stats.packets === 0);
+    // No packet read at all (each input unreadable, or holding none): nothing to judge the
+    // network by, neither "degraded" nor "good".
+    const nothingRead = captures.length > 0 && captures.every((c) => c.stats.packets === 0);
+    if (nothingRead && captures.every((c) => !c.error)) {
+      findings.push({ id: "no-packets", message: `the capture${captures.length === 1 ? " holds" : "s hold"} no packets` });
+    }
     return { verdict: serious >= 2 || nothingRead ? "poor" : findings.length > 0 ? "degraded" : "good", findings };
   }
 }

@@ -94,13 +94,19 @@ describe("text summary", () => {
     expect(run(["--filter", "host 10.0.0.8", CAPTURE]).stdout.split("\n")[0]).toMatch(/ 1 of 34 TCP connections matches "host 10\.0\.0\.8"$/);
   });
 
-  it("rates a capture it could not read at all as poor, one of two as degraded", () => {
+  it("rates a capture it could not read at all, or one of no packets, as poor; one unreadable input of two as degraded", () => {
     const empty = join(dir, "empty.pcap");
     writeFileSync(empty, new Uint8Array(0));
     const alone = run([empty]);
     expect(alone.code).toBe(3);
     expect(alone.stdout).toContain("Capture quality: poor\n  ! ");
     expect(run([empty, CAPTURE]).stdout).toContain("Capture quality: degraded\n");
+    // A capture with its header and no packet: nothing read either, said as such.
+    const none = join(dir, "none.pcap");
+    writeFileSync(none, writePcap([]));
+    const nothing = run([none]);
+    expect(nothing.code).toBe(0);
+    expect(nothing.stdout).toContain("Capture quality: poor\n  ! the capture holds no packets\n");
   });
 
   it("names no order for one server with failed handshakes", () => {
