@@ -177,7 +177,7 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
 export const HELP_WIDTH = 80;
 
 /** The --help text of a command. */
-export function helpText(command: Command, version: string): string {
+export function helpText(command: Command, version: string, folder: string | null = null): string {
   const options = OPTIONS.filter((o) => o.commands.includes(command)).map((o) => ({ ...o, ...o.forCommand?.[command] }));
   const label = (o: OptionSpec) => `${o.short ? `-${o.short}, ` : "    "}--${o.name}${o.value ? ` ${o.value}` : ""}`;
   const width = Math.max(...options.map((o) => label(o).length)) + 2;
@@ -241,6 +241,9 @@ export function helpText(command: Command, version: string): string {
     `${command === "scan" ? "6 --ladder selected nothing, 7 --from-partitions: a map output or bucket missing, cut short or of another version, " : ""}` +
     "141 the output's reader went away (| head), 128 + n ended by signal n (130 Ctrl-C, 143 SIGTERM)."),
   ...paragraph("kill -USR1 PID (-USR2 under Deno) prints how far the command has got, and it goes on."));
+  // Where the rest is: this text gives each option in short (an installed package's README is
+  // not where a user looks first).
+  if (folder) lines.push(...paragraph(`Every option in full: ${folder}/docs/command.md (the README is beside docs/).`));
   return lines.join("\n") + "\n";
 }
 

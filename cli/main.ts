@@ -6,7 +6,7 @@ import { UsageError } from "./usage-error.js";
 import { internalErrorMessage } from "./internal-error.js";
 import { denoRefusalLine } from "./deno-permissions.js";
 import { parseCommandLine, helpText } from "./args.js";
-import { packageVersion, versionLine } from "./version.js";
+import { packageFolder, packageVersion, versionLine } from "./version.js";
 import type { ScanFlags } from "./commands/scan.js";
 import type { InfoFlags } from "./commands/info.js";
 import type { PartitionFlags } from "./commands/partition.js";
@@ -23,7 +23,7 @@ export async function main(argv: string[]): Promise<number> {
     const line = parseCommandLine(argv.slice(2));
     if (line.help || line.version) {
       const { printToStdout } = await import("./output.js");
-      return await printToStdout(line.help ? helpText(line.command, packageVersion()) : `${versionLine()}\n`);
+      return await printToStdout(line.help ? helpText(line.command, packageVersion(), packageFolder()) : `${versionLine()}\n`);
     }
     // Node without WebAssembly (--jitless) cannot decode: an environment to name, not a bug to report.
     if (typeof WebAssembly === "undefined") {

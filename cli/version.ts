@@ -2,7 +2,8 @@
 // line that names it: `--version`, the head of every `--help` and an internal error's report
 // all say "tcp-handshake-scan 0.1.0".
 
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 export const PROGRAM = "tcp-handshake-scan";
 
@@ -19,4 +20,16 @@ export function packageVersion(): string {
 /** "tcp-handshake-scan 0.1.0". */
 export function versionLine(version = packageVersion()): string {
   return `${PROGRAM} ${version}`;
+}
+
+/**
+ * The package's folder, which holds README.md and docs/ (two levels up from the bundles, one from
+ * the sources), for --help to say where the documentation is; null when not found there.
+ */
+export function packageFolder(): string | null {
+  for (const rel of ["../../", "../"]) {
+    const dir = new URL(rel, import.meta.url);
+    if (dir.protocol === "file:" && existsSync(new URL("docs/command.md", dir))) return fileURLToPath(dir).replace(/[\\/]$/, "");
+  }
+  return null;
 }

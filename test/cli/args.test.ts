@@ -4,9 +4,9 @@
 
 import { describe, it, expect, beforeAll } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, readFileSync, readdirSync, statSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync, readFileSync, readdirSync, statSync, rmSync } from "node:fs";
 import { tmpdir, availableParallelism } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseCommandLine, helpText, OPTIONS, HELP_WIDTH } from "../../cli/args.js";
 import { SMALL_CAPTURE_PACKETS } from "../../cli/threads.js";
@@ -228,6 +228,17 @@ describe("--help", () => {
     expect(HELP_WIDTH).toBe(80);
     for (const command of ["scan", "info", "partition"] as const) {
       for (const line of helpText(command, "0").split("\n")) expect([...line].length, `${command}: ${line}`).toBeLessThanOrEqual(HELP_WIDTH);
+    }
+  });
+
+  it("ends by naming where every option is in full, a file the package holds", () => {
+    expect(helpText("scan", "0", "/pkg").trimEnd().split("\n").pop()).toBe("Every option in full: /pkg/docs/command.md (the README is beside docs/).");
+    expect(helpText("scan", "0")).not.toContain("in full:");
+    for (const command of [[], ["info"], ["partition"]]) {
+      const said = /Every option in full: (.*) \(the README is beside docs\/\)\.\n$/.exec(run([...command, "--help"]).stdout);
+      expect(said, command.join(" ")).not.toBeNull();
+      expect(existsSync(said![1]!)).toBe(true);
+      expect(existsSync(join(dirname(dirname(said![1]!)), "README.md"))).toBe(true);
     }
   });
 

@@ -28,7 +28,7 @@ const rowsOf = (table: string) => table.split("\n").filter((line) => line.starts
 });
 /** The options in full (docs/command.md), and in short (the README's table). */
 const rows = rowsOf(between(details, "\n## Options\n", "\n## "));
-const shortRows = rowsOf(between(command, "| option | meaning |", "**Filter language**"));
+const shortRows = rowsOf(between(command, "| option | meaning |", "### Filter language"));
 const tables = { "docs/command.md": rows, README: shortRows };
 const GENERIC = new Set(["help", "version"]);
 const optionsOf = (c: Command) => OPTIONS.filter((o) => o.commands.includes(c) && !GENERIC.has(o.name));

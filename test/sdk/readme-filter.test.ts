@@ -10,7 +10,7 @@ import { MEASURES, MARKS, COMPARISONS } from "../../sdk/filter/measures.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const readme = readFileSync(`${ROOT}README.md`, "utf8").replace(/\r/g, "");
-const language = readme.slice(readme.indexOf("**Filter language**"), readme.indexOf("**Ladder diagrams.**"));
+const language = readme.slice(readme.indexOf("### Filter language"), readme.indexOf("**Ladder diagrams.**"));
 const measures = language.slice(language.indexOf("Measures (sums of both sides)"), language.indexOf("A connection without the measure")).replace(/\s+/g, " ");
 const code = (text: string) => [...text.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
 
