@@ -105,6 +105,7 @@ export class CaptureReportBuilder {
   private readonly sources = new SourceTable();
   private oneSided = 0;
   private midStream = 0;
+  private badChecksums = 0; // packets dropped for a wrong TCP checksum (verification on)
   private synAcksMissed = 0; // originators' SYNs acknowledged with no SYN/ACK captured
   // Whether the lists' totals lost entries to pruning: a server or host with failures, or a
   // source with enough SYNs to be a suspect.
@@ -136,6 +137,7 @@ export class CaptureReportBuilder {
     // A SYN nobody answered is one-sided by nature; anything more says something about the tap.
     if (c.oneSided && c.outcome !== "unanswered") this.oneSided++;
     if (c.outcome === "mid-stream") this.midStream++;
+    this.badChecksums += c.badChecksums;
     if (c.origSyns > 0) this.addAttempt(c);
   }
 
@@ -239,6 +241,10 @@ export class CaptureReportBuilder {
           : { id: "unreadable", message: `${capture.source} could not be read: byte ${capture.error.offset}: ${capture.error.message}` });
       }
     }
+    // First: checksums a NIC fills in after the capture (offload) drop most packets of a capture taken
+    // on the sending host, and the one-sided and mid-stream findings below follow from that.
+    const bad = this.badChecksums;
+    if (bad > 0) findings.push({ id: "bad-checksums", message: `${bad} TCP packet${bad === 1 ? " was" : "s were"} dropped for a wrong checksum (--verify-checksums): a capture taken on a sending host holds checksums its network card fills in later (offload); leave verification off, the default, for such captures` });
     if (n >= 5 && this.oneSided / n >= 0.5) findings.push({ id: "one-sided", message: `${share(this.oneSided)} of connections show packets from one side only: asymmetric routing or a one-directional tap` });
     if (n >= 5 && this.midStream / n >= 0.3) findings.push({ id: "missing-handshakes", message: `${share(this.midStream)} of connections started before the capture (no handshake seen)` });
     const total = (key: "truncated" | "unsupportedLink" | "tunnelled" | "tcpUnreadable" | "ipLenPastWire") => captures.reduce((sum, c) => sum + c.stats[key], 0);

@@ -14,6 +14,7 @@ import {
   handshakeOutcome, hasOneSidedAnomaly, seqSpan, synAckToAckUs, synToSynAckUs, teardown,
 } from "../connections/record-values.js";
 import { formatAddress } from "../decoder/packet-batch.js";
+import { ANOMALY_BAD_CHECKSUM } from "../../assembly/connection-layout.js";
 import { hostKey, ipv6Key } from "./address-keys.js";
 
 export class ConnectionFacts {
@@ -25,6 +26,8 @@ export class ConnectionFacts {
   rttSynAckToAckUs: number | null = null;
   /** The record's anomalies["one-sided"] is set and not 0. */
   oneSided = false;
+  /** The record's anomalies["bad-checksum"]: its packets dropped for a wrong TCP checksum (with verification on). */
+  badChecksums = 0;
   /** orig.flags.syn and resp.flags.synAck. */
   origSyns = 0;
   respSynAcks = 0;
@@ -59,6 +62,7 @@ export class ConnectionFacts {
     this.rttSynToSynAckUs = h.rttSynToSynAckUs;
     this.rttSynAckToAckUs = h.rttSynAckToAckUs;
     this.oneSided = Boolean(c.anomalies["one-sided"]);
+    this.badChecksums = c.anomalies["bad-checksum"] ?? 0;
     this.origSyns = c.orig.flags.syn;
     this.respSynAcks = c.resp.flags.synAck;
     this.origPkts = c.orig.pkts;
@@ -86,6 +90,7 @@ export class ConnectionFacts {
     this.rttSynToSynAckUs = synToSynAckUs(s, slot);
     this.rttSynAckToAckUs = synAckToAckUs(s, slot);
     this.oneSided = hasOneSidedAnomaly(s, slot, o, r);
+    this.badChecksums = s.anomalyCountOf(slot, ANOMALY_BAD_CHECKSUM);
     this.origSyns = s.syns[o]!;
     this.respSynAcks = s.synAcks[r]!;
     this.origPkts = s.pkts[o]!;

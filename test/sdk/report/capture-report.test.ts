@@ -101,6 +101,24 @@ describe("capture report", () => {
     expect(said["evicted"]).toMatch(/^1 connection was ended early,/);
   });
 
+  it("says how many packets a wrong TCP checksum dropped, first among the findings, with verification on", async () => {
+    // A capture taken on the sending host: checksums offloaded, wrong in every packet but the server's.
+    const conv = new Conversation({ clientPort: 3400 }).c(SYN).s(SYN | ACK).c(ACK).c(ACK | PSH, 100);
+    const frames = conv.frames.map((f, k) => {
+      if (k === 1) return f;
+      const data = f.data.slice();
+      data[data.length - (k === 3 ? 103 : 3)]! ^= 0xff; // a byte of the TCP header: its checksum no longer matches
+      return { ...f, data };
+    });
+    const checked = (await scan(writePcap(frames), { verifyChecksums: true })).report;
+    expect(checked.quality.findings[0]).toEqual({ id: "bad-checksums", message: expect.stringMatching(/^3 TCP packets were dropped for a wrong checksum \(--verify-checksums\): .*offload/) });
+    expect((await scan(writePcap(frames))).report.quality.findings.map((f) => f.id)).not.toContain("bad-checksums");
+    // The same from a record (the SDK's report over scan()'s records): one connection, one packet.
+    const builder = new CaptureReportBuilder();
+    builder.add({ ...(await scan(writePcap(frames.slice(0, 1)), { verifyChecksums: true })).connections[0]! });
+    expect(builder.finish([], { maxGapSec: 0, backwardsSteps: 0 }).quality.findings[0]!.message).toMatch(/^1 TCP packet was dropped for a wrong checksum/);
+  });
+
   it("gives a handshake's percentiles to the nanosecond", async () => {
     // A loopback handshake of 453 + 349 ns: each percentile of one value is that value (it read
     // 500 and 300 ns, rounded to 0.1 µs, beside a max of 453 and 349).
