@@ -242,8 +242,8 @@ export function helpText(command: Command, version: string, folder: string | nul
     "141 the output's reader went away (| head), 128 + n ended by signal n (130 Ctrl-C, 143 SIGTERM)."),
   ...paragraph("kill -USR1 PID (-USR2 under Deno) prints how far the command has got, and it goes on."));
   // Where the rest is: this text gives each option in short (an installed package's README is
-  // not where a user looks first).
-  if (folder) lines.push(...paragraph(`Every option in full: ${folder}/docs/command.md (the README is beside docs/).`));
+  // not where a user looks first). Each path on a line of its own: a path is not wrapped.
+  if (folder) lines.push("Every option in full, and the README:", `  ${folder}/docs/command.md`, `  ${folder}/README.md`);
   return lines.join("\n") + "\n";
 }
 
