@@ -6,10 +6,12 @@
 import type { ConnectionRecord } from "../../sdk/index.js";
 import type { ConnectionFacts } from "../../sdk/report/connection-facts.js";
 
-interface Entry { key: number; id: number; record: ConnectionRecord }
+interface Place { key: number; id: number }
+interface Entry extends Place { record: ConnectionRecord }
 
-// Largest key first, then lowest id.
-const before = (a: Entry, b: Entry) => b.key - a.key || a.id - b.id;
+// The list's order, the one rule for sorting, for refusing and for placing: largest key first,
+// then lowest id (negative when a goes before b; ids are unique, so never 0 for two connections).
+const before = (a: Place, b: Place) => b.key - a.key || a.id - b.id;
 
 export class TopList {
   private readonly entries: Entry[] = [];
@@ -31,17 +33,16 @@ export class TopList {
       return;
     }
     this.sort();
-    const last = list[list.length - 1]!;
-    if (key < last.key || (key === last.key && c.id > last.id)) return;
+    const place: Place = { key, id: c.id };
+    if (before(place, list[list.length - 1]!) > 0) return;
     // Into its place (binary search), the last one out.
-    const entry = { key, id: c.id, record: c.record() };
     let lo = 0, hi = list.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (before(list[mid]!, entry) < 0) lo = mid + 1; else hi = mid;
+      if (before(list[mid]!, place) < 0) lo = mid + 1; else hi = mid;
     }
     list.pop();
-    list.splice(lo, 0, entry);
+    list.splice(lo, 0, { key, id: c.id, record: c.record() });
   }
 
   get list(): ConnectionRecord[] {
