@@ -12,6 +12,12 @@ export let verify = false;
 let ownedGroups: u64 = 0xffffffffffffffff;
 /** Whether it tracks every flow (no shard, or a shard of all the groups). */
 export let ownsAll = true;
+/**
+ * Whether the timeline figures (largest gap, steps back) are kept: a shard whose figures nobody
+ * reads (the main thread's share, a worker past the first) passes over the others' packets faster.
+ */
+export let timelineKept = true;
+export function setTimelineKept(on: bool): void { timelineKept = on; }
 
 // The flows fall in VIRTUAL_SHARDS groups by flow hash, the same in every tracker whatever the
 // thread count: a worker tracks whole groups (ownedGroups), and each group holds
@@ -54,6 +60,7 @@ export function resetConfig(
   verify = verifyChecksums;
   ownedGroups = (<u64>ownedHigh << 32) | <u64>ownedLow;
   ownsAll = ownedGroups == 0xffffffffffffffff;
+  timelineKept = true;
   halfOpenShare = 0xffffffff;
   connectionShare = 0xffffffff;
   keyByTunnel = false;

@@ -78,7 +78,8 @@ export function currentTunnelRecord(): usize {
 // A timestamp on the capture clock (seconds since its first packet). Every time the tracker
 // compares comes from here: a pending connection's deadlines, recomputed later, must equal the ones
 // its packet gave when it came, to the last bit.
-@inline export function captureTime(secs: f64, nsec: u32): f64 { return secs - baseSec + <f64>nsec * 1e-9; }
+@inline export function captureTime(secs: f64, nsec: u32): f64 { return timeSince(baseSec, secs, nsec); }
+@inline export function timeSince(base: f64, secs: f64, nsec: u32): f64 { return secs - base + <f64>nsec * 1e-9; }
 
 /** The capture clock takes the current record's time: the current time, "now", the timeline figures. */
 export function stepClock(): void {
@@ -99,6 +100,25 @@ export function stepClock(): void {
   lastNsec = <f64>nsec;
   curTime = t;
 }
+
+/**
+ * The clock step of another tracker's packets, passed over by a tracker whose timeline figures
+ * nobody reads (config.timelineKept off): `now` and the current time as stepClock leaves them
+ * after the same packets, from their latest time and the largest (the gaps and steps back not kept).
+ */
+@inline export function passedOver(latest: f64, largest: f64): void {
+  if (largest > now) now = largest;
+  curTime = latest;
+}
+
+/** A foreign packet's time on the capture clock; the first record of all sets its origin. */
+@inline export function foreignTime(secs: f64, nsec: u32): f64 {
+  if (baseSec != baseSec) baseSec = secs;
+  return captureTime(secs, nsec);
+}
+
+/** The capture clock's origin: NaN before the first record. */
+@inline export function clockBase(): f64 { return baseSec; }
 
 /**
  * The capture clock takes a time read from a packet that is not a record (any packet, TCP or

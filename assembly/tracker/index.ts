@@ -66,6 +66,8 @@ export function setHalfOpenLimit(limit: u32): void { config.setHalfOpenLimit(lim
 export function setConnectionLimit(limit: u32): void { config.setConnectionLimit(limit); }
 /** Keys connections by tunnel chain and inner endpoints; call after reset(). */
 export function setKeyByTunnel(on: bool): void { config.setKeyByTunnel(on); }
+/** Off: maxGapSec and backwardsSteps are not kept (a shard whose timeline nobody reads). */
+export function setTimelineKept(on: bool): void { config.setTimelineKept(on); }
 /**
  * The tunnel records beside the records the next track() or trackAt() calls read, same index
  * (layout.ts, "Tunnel chain"; 0: none): where tunnelled connections take their chains from.

@@ -25,6 +25,7 @@ import { endedRoomFor } from "./ended";
 import * as config from "./config";
 import {
   rec, curTime, curFlags, curSeq, curPayload, packetIndex, setRecord, setRecordsRange, readPacket, stepClock, resetContext, clockTo,
+  foreignTime, passedOver, clockBase, timeSince,
 } from "./context";
 import { create, isReuse, reuseEvidence, expectsSyn, regroupsCutSyn, REUSE_NEW_ISN, REUSE_SIMULTANEOUS } from "./orientation";
 import { historyLetter, noteSequence, updateStates } from "./endpoints";
@@ -83,14 +84,17 @@ function trackEvery(records: usize, from: u32, count: u32): u32 {
 function trackShard(records: usize, from: u32, count: u32): u32 {
   const owned = listOwn(records, from, count);
   let j = from;
+  const timeline = config.timelineKept;
   for (let p = resumeList; p < owned; p++) {
     const i = load<u32>(ownList + (<usize>p << 2));
-    for (; j < i; j++) passOver(records + <usize>j * L.RECORD_SIZE);
+    if (timeline) for (; j < i; j++) passOver(records + <usize>j * L.RECORD_SIZE);
+    else passOverRun(records, j, i);
     j = i + 1;
     if ((p & (LOOK_GROUP - 1)) == 0) lookAheadOwn(records, p, owned);
     if (!trackOne(records + <usize>i * L.RECORD_SIZE, i, true)) return stopAt(i, p);
   }
-  for (; j < count; j++) passOver(records + <usize>j * L.RECORD_SIZE);
+  if (timeline) for (; j < count; j++) passOver(records + <usize>j * L.RECORD_SIZE);
+  else passOverRun(records, j, count);
   clockTakenFor = -1;
   resumeAt = -1;
   return count;
@@ -145,6 +149,37 @@ function passOver(r: usize): void {
   setRecord(r);
   stepClock();
   if (curTime > deferredDue) deferredDue = curTime;
+}
+
+// Records [j, end) of other trackers, when no timeline is kept: what passOver leaves after each
+// of them, from their latest time and the largest (a loop of its own, in locals).
+function passOverRun(records: usize, j: u32, end: u32): void {
+  let largest = -Infinity, latest: f64 = NaN, last: usize = 0;
+  const base = clockBase();
+  if (!config.verify && base == base) {
+    // The usual case in a loop of its own: without checksums a packet is dropped for its header
+    // alone, and the clock's origin is known.
+    for (; j < end; j++) {
+      const r = records + <usize>j * L.RECORD_SIZE;
+      if (<u32>load<u8>(r, L.REC_STOP_LAYER) == L.LAYER_TCP) continue;
+      latest = timeSince(base, load<f64>(r, L.REC_TS_SEC), load<u32>(r, L.REC_TS_NSEC));
+      if (latest > largest) largest = latest;
+      last = r;
+    }
+  } else {
+    for (; j < end; j++) {
+      const r = records + <usize>j * L.RECORD_SIZE;
+      const packetFlags = <u32>load<u8>(r, L.REC_PACKET_FLAGS);
+      if (dropped(r, <u32>load<u8>(r, L.REC_STOP_LAYER), packetFlags, dropVerify(r, packetFlags))) continue;
+      latest = foreignTime(load<f64>(r, L.REC_TS_SEC), load<u32>(r, L.REC_TS_NSEC));
+      if (latest > largest) largest = latest;
+      last = r;
+    }
+  }
+  if (last == 0) return;
+  setRecord(last);
+  passedOver(latest, largest);
+  if (largest > deferredDue) deferredDue = largest;
 }
 
 // This tracker's packets of the records being tracked, by index, listed without a branch on

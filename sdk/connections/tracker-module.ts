@@ -39,6 +39,7 @@ export interface TrackerExports {
   setHalfOpenLimit(limit: number): void;
   setConnectionLimit(limit: number): void;
   setKeyByTunnel(on: number): void;
+  setTimelineKept(on: number): void;
   setPortTimeout(port: number, seconds: number): void;
   addIgnoredNet(version: number, bits: number): number;
   reset(attempt: number, close: number, handshake: number, inactivity: number, verify: number, ownedLow: number, ownedHigh: number): void;

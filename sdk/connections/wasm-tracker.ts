@@ -81,8 +81,20 @@ export class WasmConnectionTracker {
   /** The capture clock's origin (the seconds of its first record), when the run sees only part of it. */
   setClockBase(secs: number): void { this.wasm.setClockBase(secs); }
 
-  get maxGapSec(): number { return this.wasm.maxGapSec(); }
-  get backwardsSteps(): number { return this.wasm.backwardsSteps(); }
+  /**
+   * A shard tracker whose timeline figures nobody reads (the main thread's share, a worker past
+   * the first): it passes over the other shards' packets without them (faster; the same
+   * connections), and maxGapSec and backwardsSteps are NaN from then on.
+   */
+  dropTimeline(): void {
+    this.wasm.setTimelineKept(0);
+    this.timelineKept = false;
+  }
+
+  private timelineKept = true;
+
+  get maxGapSec(): number { return this.timelineKept ? this.wasm.maxGapSec() : NaN; }
+  get backwardsSteps(): number { return this.timelineKept ? this.wasm.backwardsSteps() : NaN; }
   /** Connections open now. */
   get live(): number { return this.wasm.liveConnections(); }
 

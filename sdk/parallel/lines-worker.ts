@@ -6,6 +6,7 @@
 // and the serialisation were the main thread's microseconds: they now spread over the workers.
 
 import { GroupingTracker, type EndedGroup } from "../connections/track.js";
+import { WasmConnectionTracker } from "../connections/wasm-tracker.js";
 import { lineWriter, type LineSpec } from "../lines/line-formats.js";
 import { LineBytesWriter } from "./line-bytes.js";
 import type { WorkerJob } from "./messages.js";
@@ -32,6 +33,8 @@ export function runLines(job: WorkerJob, spec: LineSpec): void {
   };
   const loop = new WorkerLoop(job, outbox, spares);
   const grouping = new GroupingTracker({ ...job.options, shard: job.shard, wasmLines: job.wasmLines }, job.inPlace ? job.records.memory : undefined);
+  // The first worker's timeline is the scan's.
+  if (job.shard.index > 0 && grouping.tracker instanceof WasmConnectionTracker) grouping.tracker.dropTimeline();
   const write = (g: EndedGroup) => {
     let count = 0;
     for (let k = 0; k < g.count; k++) {

@@ -69,6 +69,7 @@ export class MainShareLines implements LocalShard<Lines> {
     let tracker: WasmConnectionTracker;
     try {
       tracker = this.tracker = new WasmConnectionTracker({ ...options, shard }, null, null, this.memory);
+      tracker.dropTimeline(); // the first worker's is the scan's
     } catch (error) {
       releaseScanMemory(this.memory);
       throw error;

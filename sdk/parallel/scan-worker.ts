@@ -100,6 +100,7 @@ function run(job: WorkerJob): void {
     out!.add(bytes, view, at);
     loop.wrote(1);
   }, job.inPlace ? job.records.memory : undefined);
+  if (job.shard.index > 0) tracker.dropTimeline(); // the first worker's timeline is the scan's
   if (inRing) {
     // Each call's records stay in the ring: counted (and sent once enough are), then the next call placed.
     const r = ring = new EndedRing(tracker.wasm, loop.reader, () => loop.sendNow());
