@@ -12,7 +12,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { RING_INLINE, DEFAULT_RING_BLOCKS, RING_GROUPS, RING_GROUP_BLOCKS } from "../../../assembly/analysis-layout.js";
+import { RING_INLINE, RING_BLOCK, RING_ENTRY, DEFAULT_RING_BLOCKS, RING_GROUPS, RING_GROUP_BLOCKS } from "../../../assembly/analysis-layout.js";
+import { readDoc } from "../../helpers/doc-section.js";
 import { writePcap } from "../../helpers/capture-writer.js";
 import { Conversation, merge } from "../../helpers/conversation.js";
 import { F } from "../../helpers/packets.js";
@@ -41,6 +42,14 @@ const samples = (result: Awaited<ReturnType<typeof scan>>) =>
   result.connections.reduce((n, c) => n + c.analysis.orig.ackRttUs.samples, 0);
 
 describe("the analysis pool of unacknowledged segments", () => {
+  it("is what docs/tcp-analysis.md says: its blocks by default, per flow group, and their memory", () => {
+    const doc = readDoc("docs/tcp-analysis.md").replace(/\s+/g, " ");
+    const spaced = (n: number) => String(n).replace(/\B(?=(\d{3})+$)/g, " ");
+    const mib = (DEFAULT_RING_BLOCKS * RING_BLOCK * RING_ENTRY) / (1 << 20);
+    expect(doc).toContain(`a block of ${RING_BLOCK} entries (${spaced(DEFAULT_RING_BLOCKS)} blocks by default, ${RING_GROUP_BLOCKS} a flow group: ${mib} MiB)`);
+    expect(doc).toContain(`of its ${spaced(DEFAULT_RING_BLOCKS)} blocks`);
+  });
+
   it("is shared by flow group: the same samples at one thread, two (the command's share) and three, some lost past a group's blocks", async () => {
     expect(DEFAULT_RING_BLOCKS).toBe(RING_GROUPS * RING_GROUP_BLOCKS);
     const input = capture();
