@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as L from "../../../assembly/layout.js";
 import { BucketFiles } from "../../../sdk/partition/bucket-files.js";
-import { NO_TICK, bucketName } from "../../../sdk/partition/format.js";
+import { NO_TICK, bucketName, CHUNK_HEADER_SIZE, FILE_HEADER_SIZE } from "../../../sdk/partition/format.js";
+import { readDoc } from "../../helpers/doc-section.js";
 
 const dirs: string[] = [];
 afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
@@ -44,5 +45,23 @@ describe("BucketFiles' buffers", () => {
     // Everything written: the file holds the whole batch.
     expect(statSync(join(dir, bucketName(7))).size).toBe(bucketBytes[7]);
     expect(bucketBytes[7]).toBeGreaterThan(4096 * L.RECORD_SIZE);
+  });
+
+  it("cost what docs/scale-out.md's shuffle row says: a record a packet and a chunk header per bucket and batch", () => {
+    const dir = newDir();
+    const files = new BucketFiles(dir, 8);
+    const batches = 10;
+    for (let batch = 0; batch < batches; batch++) {
+      for (let k = 0; k < 4096; k++) files.add(k % 8, batch, record, 0, NO_TICK, 0, null, 0);
+      files.endBatch(0, 4096, batch, 0);
+    }
+    const { bucketBytes } = files.close();
+    const total = bucketBytes.reduce((a, b) => a + b, 0);
+    expect(total).toBe(8 * FILE_HEADER_SIZE + batches * (4096 * L.RECORD_SIZE + 8 * CHUNK_HEADER_SIZE));
+    const perPacket = (buckets: number) => L.RECORD_SIZE + (buckets * CHUNK_HEADER_SIZE) / 4096;
+    const doc = readDoc("docs/scale-out.md").replace(/\s+/g, " ");
+    expect(doc).toContain(`N = ${L.RECORD_SIZE} bytes a TCP packet (the record; ${L.TUNNEL_LEVEL_SIZE} more a tunnel level) + ${CHUNK_HEADER_SIZE} bytes a chunk (its header)`);
+    expect(doc).toContain(`${perPacket(8).toFixed(2)} B a packet at 8 buckets`);
+    expect(doc).toContain(`+${(perPacket(64) - perPacket(8)).toFixed(2)} B at 64`);
   });
 });
