@@ -10,9 +10,9 @@ import { UsageError } from "./usage-error.js";
 import { memoryThreads } from "./thread-memory.js";
 
 /**
- * Below this many packets (estimated from the captures' start: packet-estimate.ts), the default
- * is one thread: a worker takes 60-160 ms to start, more than it saves on a scan that takes a
- * few tenths of a second. Measured at rest (2026-12-03, best of 5, ndjson): full-snaplen short
+ * Below this many packets (estimated from the captures' start: sdk/decoder/packet-estimate.ts),
+ * the default is one thread: a worker takes 60-160 ms to start, more than it saves on a scan that
+ * takes a few tenths of a second. Measured at rest (2026-12-03, best of 5, ndjson): full-snaplen short
  * traffic of 0.36 M packets (0.3 GB) 0.26 s at one thread against 0.27 at two, 0.60 M (0.5 GB)
  * 0.34 against 0.35, 1.2 M (1 GB) 0.60 against 0.52; 0.24 M (0.2 GB) 0.20 against 0.25; 96-byte
  * traffic of 2 M packets (0.2 GB) 0.70 against 0.61. Past 64 MB of a 96-byte capture (~0.64 M).

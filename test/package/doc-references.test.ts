@@ -94,6 +94,17 @@ describe("README and docs/", () => {
     expect(checked).toBeGreaterThan(20);
   });
 
+  it("every source path the README and the pages name is there (the benchmark journal's rounds keep the paths of their day)", () => {
+    let checked = 0;
+    for (const path of ["README.md", ...pages.filter((page) => page !== "docs/benchmarks.md")]) {
+      for (const m of read(path).matchAll(/(?<![\w./-])((?:assembly|sdk|cli|bench|test|scripts|examples)\/[\w./-]+\.(?:ts|mjs|cjs|sh|py|json|pcap|c))(?![\w/])/g)) {
+        expect(existsSync(join(ROOT, m[1]!)), `${path}: ${m[1]}`).toBe(true);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
+  });
+
   it("where the README gives a docs paragraph in short, each excerpt (joined by \"…\") is that paragraph's", () => {
     const norm = (t: string) => t.replace(/\]\([^)]*\)/g, "]").replace(/\s+/g, " ").trim();
     const paragraphs = pages.flatMap((page) => read(page).split("\n\n").map((p) => ({ page, text: norm(p) })));
