@@ -205,7 +205,7 @@ export function helpText(command: Command, version: string, folder: string | nul
         "bucket to DIR/map-…/ (one directory per task); then one reduce task per bucket:"),
       ...usage("tcp-handshake-scan --from-partitions DIR --bucket b [--format F] [-o FILE]",
         "the union of the buckets' connections is what one scan of all the captures gives " +
-        "(F: ndjson, csv, zeek, parquet or text)"),
+        "(F: ndjson, the default, csv, zeek or parquet)"),
     );
   }
   lines.push("", "Options:");
@@ -233,7 +233,7 @@ export function helpText(command: Command, version: string, folder: string | nul
   } else {
     lines.push(
       "  tcp-handshake-scan partition --buckets 64 -o parts/ day1-*.pcap   (a map task)",
-      "  tcp-handshake-scan --from-partitions parts/ --bucket 7 -o b7.txt   (a reduce)",
+      "  tcp-handshake-scan --from-partitions parts/ --bucket 7 > b7.ndjson  (a reduce)",
     );
   }
   lines.push("", ...paragraph("Exit codes: 0 all read, 1 internal error, 2 usage error, 3 an input unreadable, 4 an input damaged " +

@@ -70,6 +70,26 @@ describe("--help examples", () => {
     expect(examples(["partition"]).length).toBeGreaterThanOrEqual(2);
   });
 
+  it("partition's: the formats it names for a reduce are those a reduce writes (it named text, refused)", () => {
+    const help = spawnSync(process.execPath, [BIN, "partition", "--help"], { encoding: "utf8" }).stdout.replace(/\s+/g, " ");
+    const named = /\(F: ([^)]+)\)/.exec(help)?.[1];
+    expect(named, "partition --help: the reduce's formats").toBeDefined();
+    const formats = named!.replace(/, the default/, "").split(/, | or /);
+    expect(formats).toEqual(["ndjson", "csv", "zeek", "parquet"]);
+    const parts = join(dir, "formats-parts");
+    expect(shell(`tcp-handshake-scan partition --buckets 2 -o ${parts} big.pcap`).status).toBe(0);
+    for (const format of formats) {
+      const r = shell(`tcp-handshake-scan --from-partitions ${parts} --bucket 1 --format ${format} -o b1.${format}`);
+      expect(r.stderr, format).toBe("");
+      expect(r.status, format).toBe(0);
+    }
+    // Without --format: ndjson, as the help says.
+    const plain = shell(`tcp-handshake-scan --from-partitions ${parts} --bucket 1`);
+    expect(plain.status).toBe(0);
+    expect(plain.stdout).toBe(readFileSync(join(dir, "b1.ndjson"), "utf8"));
+    expect(shell(`tcp-handshake-scan --from-partitions ${parts} --bucket 1 --format text`).status).toBe(2);
+  });
+
   for (const line of [...scan, ...examples(["info"]), ...examples(["partition"])]) {
     it(`runs: ${line}`, () => {
       const r = shell(line);
