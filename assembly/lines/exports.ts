@@ -4,6 +4,7 @@
 // the number) and a whole line: ndjson (writeLine), csv (writeCsvLine), zeek (writeZeekLine);
 // sdk/lines/wasm-lines.ts.
 
+import { zeekLocal } from "./zeek-local";
 import { numberAt } from "./numbers";
 import { addressAt } from "./address";
 import { communityIdAt } from "./community-id";
@@ -32,6 +33,8 @@ export function writeCommunityId(length: i32, srcAt: usize, srcPort: u32, dstAt:
 
 /** The room writeLine needs at its output. */
 export function lineMaxBytes(): u32 { return LINE_MAX_BYTES; }
+/** Whether Zeek counts the address at `at` (16 bytes, IPv4 in the first 4) as local: zeek.ts's local_orig and local_resp. */
+export function zeekLocalAddress(at: usize, version: u32): bool { return zeekLocal(at, version); }
 
 let area: usize = 0;
 let areaBytes: usize = 0;

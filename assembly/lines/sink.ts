@@ -11,6 +11,12 @@ export function startAt(at: usize): void { out = at; }
   out++;
 }
 
+/** Four bytes at once, the first in the low byte. */
+@inline export function word(w: u32): void {
+  store<u32>(out, w);
+  out += 4;
+}
+
 /** Digits of an integer below 2^64, most significant first. */
 export function uint(v: u64): void {
   if (v <= 0xffffffff) { uint32(<u32>v); return; }

@@ -8,7 +8,8 @@
 // and a duration whose sixth decimal toFixed rounds from a tie of nanoseconds (or of 1e6 s or more).
 
 import * as C from "../connection-layout";
-import { out, startAt, byte, uint, uint32, fixedDigits, Fixed, raw, copy } from "./sink";
+import { out, startAt, byte, word, uint, uint32, fixedDigits, Fixed, raw, copy } from "./sink";
+import { zeekLocal } from "./zeek-local";
 import { number } from "./numbers";
 import { ipv4, ipv6 } from "./address";
 import { communityId } from "./community-id";
@@ -19,7 +20,9 @@ import { MESSAGE, DIGEST, sha256 } from "./sha256";
 import { ZEEK, startRow, rowDeclined, cell, uintCell, unsetCell, analysisCells } from "./row-cells";
 
 const TAB: u32 = 0x09;
-const TCP_UNSET_UNSET = new Fixed("\ttcp\t-"), UNSET_UNSET = new Fixed("\t-\t-"), IP_PROTO = new Fixed("\t6");
+const TCP_UNSET_UNSET = new Fixed("\ttcp\t-"), IP_PROTO = new Fixed("\t6");
+// local_orig and local_resp: T or F each, by Zeek's default local nets (zeek-local.ts).
+const LOCAL_CELLS: StaticArray<u32> = [0x46094609, 0x46095409, 0x54094609, 0x54095409]; // "\tF\tF", "\tT\tF", "\tF\tT", "\tT\tT"
 const STATES = new StaticArray<Fixed>(R.CONN_STATES.length);
 for (let i = 0; i < R.CONN_STATES.length; i++) STATES[i] = new Fixed("\t" + R.CONN_STATES[i]);
 const TUNNEL = new Fixed("tunnel|");
@@ -100,7 +103,8 @@ export function writeZeekLine(c: usize, at: usize): usize {
     cell(ZEEK, R.origBytes); cell(ZEEK, R.respBytes);
   }
   raw(STATES[R.connState(load<u8>(o + C.E_STATE), load<u8>(r + C.E_STATE), historyLetters(c, hlen), hlen, R.origBytes, R.respBytes)]);
-  raw(UNSET_UNSET);
+  const v = R.v6 ? 6 : 4;
+  word(unchecked(LOCAL_CELLS[<i32>zeekLocal(R.origAddr, v) | (<i32>zeekLocal(R.respAddr, v) << 1)]));
   if ((load<u8>(o + C.E_REASM) & C.REASM_INEXACT) != 0 || (load<u8>(r + C.E_REASM) & C.REASM_INEXACT) != 0) unsetCell(ZEEK);
   else cell(ZEEK, load<f64>(o + C.E_MISSED_BYTES) + load<f64>(r + C.E_MISSED_BYTES));
   if (hlen == 0) unsetCell(ZEEK);

@@ -1,6 +1,7 @@
 // Connection records as a Zeek conn.log (ASCII TSV with #-header lines, as Zeek's ASCII writer
-// writes them), so that zeek-cut and other Zeek tooling read it. Columns Zeek fills from
-// analyzers we do not run (service, local_orig/local_resp) are unset; tunnel_parents names the
+// writes them), so that zeek-cut and other Zeek tooling read it. service, which Zeek fills from
+// analyzers we do not run, is unset; local_orig and local_resp are Zeek's by its default local
+// nets (zeek-local.ts); tunnel_parents names the
 // tunnel chains the connection came through (record.tunnel.parents) by uids of their own;
 // missed_bytes is both sides' content gaps, unset when a side's were not measured exactly.
 // ip_proto is Zeek's (6.1+) last base column, community_id the column of Zeek's community-id
@@ -13,6 +14,7 @@ import type { ConnectionRecord, RecordValues } from "../../sdk/index.js";
 import type { ByteSink } from "../../sdk/lines/byte-sink.js";
 import { ANALYSIS_COLUMNS, takesDotZero } from "./analysis-columns.js";
 import { writeZeekValues, type ZeekTexts } from "./zeek-values-row.js";
+import { zeekBool, zeekLocalText } from "./zeek-local.js";
 
 /** Name, Zeek type, value of a record; null is unset ("-"). */
 type ZeekColumn = [string, string, (c: ConnectionRecord) => unknown];
@@ -34,8 +36,8 @@ const COLUMNS: ZeekColumn[] = [
   column("orig_bytes", "count", unlessZero((c) => c.orig.bytes)),
   column("resp_bytes", "count", unlessZero((c) => c.resp.bytes)),
   column("conn_state", "string", (c) => c.connState),
-  column("local_orig", "bool", () => null),
-  column("local_resp", "bool", () => null),
+  column("local_orig", "bool", (c) => zeekBool(zeekLocalText(c.orig.addr))),
+  column("local_resp", "bool", (c) => zeekBool(zeekLocalText(c.resp.addr))),
   column("missed_bytes", "count", (c) => (c.orig.missedBytes === null || c.resp.missedBytes === null ? null : c.orig.missedBytes + c.resp.missedBytes)),
   column("history", "string", (c) => (c.history === "" ? null : c.history)),
   column("orig_pkts", "count", (c) => c.orig.pkts),

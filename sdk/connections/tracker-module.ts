@@ -49,6 +49,7 @@ export interface TrackerExports {
   finish(max: number): number;
   // The line writer's parts (assembly/lines/exports.ts): each writes at `at`, returns the length.
   linesScratchPtr(): number;
+  zeekLocalAddress(at: number, version: number): number;
   linesScratchBytes(): number;
   /** 0: not written (String(n) must write it). */
   writeNumber(n: number, at: number): number;

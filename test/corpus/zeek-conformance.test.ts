@@ -1,6 +1,7 @@
 // Zeek conformance: for every trace and conn.log baseline of ../shared/corpus/zeek, the TCP
 // rows' conn_state and history equal Zeek's, and so does every numeric column the baseline
-// carries (duration, orig/resp bytes, missed_bytes, pkts, ip_bytes), and the number of tunnels
+// carries (duration, orig/resp bytes, missed_bytes, pkts, ip_bytes), local_orig and local_resp
+// (by Zeek's default local nets, cli/format/zeek-local.ts), and the number of tunnels
 // tunnel_parents names. Each baseline's settings
 // (likely server ports, checksum verification, nets exempt from it) come from the manifest as
 // scan options, never from special cases. Rows are matched by Zeek's oriented 4-tuple, in order.
@@ -12,6 +13,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { scan, type ConnectionRecord } from "../../sdk/index.js";
 import { corpusDir } from "../helpers/decode.js";
+import { zeekBool, zeekLocalText } from "../../cli/format/zeek-local.js";
 import { readZeekBaseline, ZEEK_NUMBER_COLUMNS, type ZeekRow, type ZeekNumberColumn } from "../helpers/zeek-baseline.js";
 
 interface ManifestEntry {
@@ -54,11 +56,11 @@ function ours(c: ConnectionRecord, column: ZeekNumberColumn): string {
   }
 }
 
-interface Outcome { rows: number; matched: number; values: number; mismatches: string[]; excludedValues: string[] }
+interface Outcome { rows: number; matched: number; values: number; locals: number; mismatches: string[]; excludedValues: string[] }
 
 function compare(trace: string, rows: ZeekRow[], mine: ConnectionRecord[]): Outcome {
   const used = new Set<number>();
-  const outcome: Outcome = { rows: rows.length, matched: 0, values: 0, mismatches: [], excludedValues: [] };
+  const outcome: Outcome = { rows: rows.length, matched: 0, values: 0, locals: 0, mismatches: [], excludedValues: [] };
   for (const row of rows) {
     const k = mine.findIndex((c, n) => !used.has(n) && (row.origH === undefined
       || (c.orig.addr === row.origH && c.orig.port === row.origP && c.resp.addr === row.respH && c.resp.port === row.respP)));
@@ -74,6 +76,13 @@ function compare(trace: string, rows: ZeekRow[], mine: ConnectionRecord[]): Outc
     const parents = c.tunnel?.parents.length ?? 0;
     if (row.tunnelParents !== undefined && row.tunnelParents !== parents) {
       outcome.mismatches.push(`${tuple}: want ${row.tunnelParents} tunnel_parents, got ${parents}`);
+    }
+    // local_orig and local_resp, as our conn.log writes them (Zeek's default local nets).
+    for (const [column, want, addr] of [["local_orig", row.localOrig, c.orig.addr], ["local_resp", row.localResp, c.resp.addr]] as const) {
+      if (want === undefined) continue;
+      outcome.locals++;
+      const got = zeekBool(zeekLocalText(addr));
+      if (got !== want) outcome.mismatches.push(`${tuple} ${column}: want ${want}, got ${got}`);
     }
     if (!row.numbers) continue;
     for (const column of ZEEK_NUMBER_COLUMNS) {
@@ -93,7 +102,7 @@ function compare(trace: string, rows: ZeekRow[], mine: ConnectionRecord[]): Outc
 }
 
 describe.runIf(zeek)("Zeek conformance: conn_state, history and every numeric column of every TCP row", () => {
-  const totals = { rows: 0, matched: 0, values: 0, excludedValues: 0 };
+  const totals = { rows: 0, matched: 0, values: 0, locals: 0, excludedValues: 0 };
   for (const entry of manifest) {
     const trace = entry.trace.split("/").pop()!;
     const excluded = exclusions[trace];
@@ -113,6 +122,7 @@ describe.runIf(zeek)("Zeek conformance: conn_state, history and every numeric co
       totals.rows += outcome.rows;
       totals.matched += outcome.matched;
       totals.values += outcome.values;
+      totals.locals += outcome.locals;
       totals.excludedValues += outcome.excludedValues.length;
       expect(outcome.mismatches).toEqual([]);
       const listed = valueExclusions.filter((x) => x.trace === trace).map((x) => `${x.connection} ${x.column}`);
@@ -123,6 +133,7 @@ describe.runIf(zeek)("Zeek conformance: conn_state, history and every numeric co
     expect(totals.rows).toBeGreaterThan(1000);
     expect(totals.matched / totals.rows).toBeGreaterThanOrEqual(0.99);
     expect(totals.values).toBeGreaterThan(5000);
+    expect(totals.locals, "local_orig and local_resp values compared").toBeGreaterThan(2000);
     expect(totals.excludedValues).toBe(valueExclusions.length);
   });
 

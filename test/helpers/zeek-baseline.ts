@@ -15,6 +15,9 @@ export interface ZeekRow {
   history?: string;
   origPkts?: number;
   respPkts?: number;
+  /** local_orig and local_resp ("T" or "F"), when the baseline has them. */
+  localOrig?: string;
+  localResp?: string;
   /** How many uids tunnel_parents lists (0 for "-"), when the baseline has the column. */
   tunnelParents?: number;
   /** The uids tunnel_parents lists (empty for "-"), when the baseline has the column. */
@@ -52,6 +55,7 @@ export function readZeekBaseline(path: string): ZeekRow[] {
       proto: get("proto"), connState: get("conn_state"),
       history: history === undefined ? undefined : history === "-" ? "" : history,
       origPkts: num("orig_pkts"), respPkts: num("resp_pkts"),
+      localOrig: get("local_orig"), localResp: get("local_resp"),
       tunnelParents: !fields.includes("tunnel_parents") ? undefined : get("tunnel_parents")?.split(",").length ?? 0,
       tunnelParentUids: !fields.includes("tunnel_parents") ? undefined : get("tunnel_parents")?.split(",") ?? [],
       numbers: hasNumbers

@@ -1,0 +1,55 @@
+// Zeek's local_orig and local_resp as Zeek fills them by default: an address is local when it
+// lies in Site::local_nets, which starts as Site::private_address_space
+// (Site::private_address_space_is_local is on): the blocks of IANA's IPv4 and IPv6
+// special-purpose address registries that are not globally routable, and each IPv4 block's 6to4
+// form under 2002::/16. The WebAssembly line writer matches the same blocks
+// (assembly/lines/zeek-local.ts); test/cli/format/zeek-local.test.ts holds the two together.
+
+import { parseCidr, parseIPv4, parseIPv6, type Cidr } from "../../sdk/connections/cidr.js";
+
+/** Zeek's default Site::private_address_space. */
+export const ZEEK_PRIVATE_ADDRESS_SPACE: readonly string[] = [
+  "0.0.0.0/8", "2002::/24", // "this network"
+  "10.0.0.0/8", "2002:a00::/24", // private use
+  "100.64.0.0/10", "2002:6440::/26", // shared address space (carrier-grade NAT)
+  "127.0.0.0/8", "2002:7f00::/24", // loopback
+  "169.254.0.0/16", "2002:a9fe::/32", // link local
+  "172.16.0.0/12", "2002:ac10::/28", // private use
+  "192.0.0.0/24", "2002:c000::/40", // IETF protocol assignments
+  "192.0.2.0/24", "2002:c000:200::/40", // documentation
+  "192.168.0.0/16", "2002:c0a8::/32", // private use
+  "198.18.0.0/15", "2002:c612::/31", // benchmarking
+  "198.51.100.0/24", "2002:c633:6400::/40", // documentation
+  "203.0.113.0/24", "2002:cb00:7100::/40", // documentation
+  "240.0.0.0/4", "2002:f000::/20", // reserved
+  "255.255.255.255/32", "2002:ffff:ffff::/48", // limited broadcast
+  "::/128", "::1/128", "64:ff9b:1::/48", "100::/64", "2001::/23", "2001:2::/48", "2001:db8::/32",
+  "fc00::/7", "fe80::/10",
+];
+
+const PREFIXES: readonly Cidr[] = ZEEK_PRIVATE_ADDRESS_SPACE.map(parseCidr);
+
+/** Whether Zeek counts the address (`version` 4 or 6, 16 bytes at `at`, IPv4 in the first 4) as local. */
+export function zeekLocal(version: number, bytes: Uint8Array, at: number): boolean {
+  for (const p of PREFIXES) {
+    if (p.version !== version) continue;
+    const prefix = new Uint8Array(p.words.buffer);
+    let bits = p.bits, k = 0;
+    for (; bits > 0; k++, bits -= 8) {
+      const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
+      if ((bytes[at + k]! & mask) !== (prefix[k]! & mask)) break;
+    }
+    if (bits <= 0) return true;
+  }
+  return false;
+}
+
+/** The same for an address as text ("192.168.1.1", "fe80::1"). */
+export function zeekLocalText(address: string): boolean {
+  const v6 = address.includes(":");
+  const bytes = v6 ? parseIPv6(address) : parseIPv4(address);
+  return bytes !== null && zeekLocal(v6 ? 6 : 4, bytes, 0);
+}
+
+/** The cell Zeek writes: "T" or "F". */
+export const zeekBool = (local: boolean): string => (local ? "T" : "F");

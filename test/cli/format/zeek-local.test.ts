@@ -1,0 +1,82 @@
+// Zeek's local_orig and local_resp (cli/format/zeek-local.ts, and the WebAssembly line writer's
+// masks in assembly/lines/zeek-local.ts): the two agree at both ends of every block of Zeek's
+// private address space, one address past each end and on random addresses of both versions,
+// and give what Zeek's default gives on addresses of each kind. (The corpus's Zeek baselines
+// hold the column itself: test/corpus/zeek-conformance.test.ts.)
+
+import { describe, it, expect } from "vitest";
+import { instantiateTracker } from "../../../sdk/connections/tracker-module.js";
+import { parseCidr } from "../../../sdk/connections/cidr.js";
+import { ZEEK_PRIVATE_ADDRESS_SPACE, zeekLocal, zeekLocalText } from "../../../cli/format/zeek-local.js";
+import { rng } from "../../helpers/decode.js";
+
+const wasm = instantiateTracker();
+const at = wasm.linesScratchPtr();
+
+function wasmLocal(version: number, bytes: Uint8Array): boolean {
+  new Uint8Array(wasm.memory.buffer, at, 16).set(bytes);
+  return wasm.zeekLocalAddress(at, version) !== 0;
+}
+
+/** The address `delta` (-1, 0 or +1) from the first (`last` false) or last address of a prefix. */
+function edge(text: string, last: boolean, delta: number): { version: number; bytes: Uint8Array } {
+  const c = parseCidr(text);
+  const bytes = new Uint8Array(16);
+  bytes.set(new Uint8Array(c.words.buffer));
+  const size = c.version === 4 ? 4 : 16;
+  for (let bit = c.bits; bit < size * 8; bit++) {
+    const k = bit >> 3, m = 0x80 >> (bit & 7);
+    if (last) bytes[k]! |= m; else bytes[k]! &= ~m;
+  }
+  // Add delta to the address as a big-endian number of `size` bytes (wrapping at its ends).
+  let carry = delta;
+  for (let k = size - 1; k >= 0 && carry !== 0; k--) {
+    const v = bytes[k]! + carry;
+    bytes[k] = v & 0xff;
+    carry = v < 0 ? -1 : v > 0xff ? 1 : 0;
+  }
+  return { version: c.version, bytes };
+}
+
+describe("Zeek's local addresses", () => {
+  it("agree between the reference list and the WebAssembly masks at every block's ends and just past them", () => {
+    let checked = 0;
+    for (const block of ZEEK_PRIVATE_ADDRESS_SPACE) {
+      for (const last of [false, true]) {
+        for (const delta of [-1, 0, 1]) {
+          const { version, bytes } = edge(block, last, delta);
+          const want = zeekLocal(version, bytes, 0);
+          if (delta === 0) expect(want, `${block} ${last ? "last" : "first"}`).toBe(true);
+          expect(wasmLocal(version, bytes), `${block} ${last ? "last" : "first"} ${delta}`).toBe(want);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(ZEEK_PRIVATE_ADDRESS_SPACE.length * 6);
+  });
+
+  it("agree on random addresses of both versions, and on random ones under 2002::/16 and 2001::/16", () => {
+    const random = rng(41);
+    let locals = 0;
+    for (let n = 0; n < 40_000; n++) {
+      const version = n % 2 === 0 ? 4 : 6;
+      const bytes = new Uint8Array(16);
+      for (let k = 0; k < (version === 4 ? 4 : 16); k++) bytes[k] = Math.floor(random() * 256);
+      if (version === 6 && n % 4 === 1) { bytes[0] = 0x20; bytes[1] = n % 8 === 1 ? 0x02 : 0x01; }
+      const want = zeekLocal(version, bytes, 0);
+      if (want) locals++;
+      expect(wasmLocal(version, bytes), `${version} ${Array.from(bytes).join(".")}`).toBe(want);
+    }
+    expect(locals).toBeGreaterThan(1000);
+  });
+
+  it("are Zeek's default: private, loopback, link-local, documentation and 6to4 forms of them local; routable addresses not", () => {
+    const local = ["10.1.2.3", "172.31.255.255", "192.168.10.138", "127.0.0.1", "169.254.1.1", "100.64.0.1", "0.1.2.3",
+      "192.0.2.7", "198.19.255.255", "240.0.0.1", "255.255.255.255", "::", "::1", "fe80::1", "fd00:99::1",
+      "2001:db8::5", "2001:0:4137:9e50:8000:f12a:b9c8:2815", "2002:c0a8:101::1", "2002:a00:1::", "64:ff9b:1::1", "100::ffff"];
+    const routable = ["8.8.8.8", "141.142.220.235", "172.32.0.1", "192.169.0.1", "100.128.0.1", "198.20.0.1", "239.255.255.255",
+      "::2", "2001:4860:0:2001::68", "2002:808:808::1", "2003::1", "64:ff9b::808:808", "100:0:0:1::1", "fec0::1", "2606:4700::1111"];
+    for (const a of local) expect(zeekLocalText(a), a).toBe(true);
+    for (const a of routable) expect(zeekLocalText(a), a).toBe(false);
+  });
+});
