@@ -45,16 +45,24 @@ const V6: StaticArray<u64> = [
   0xfe80000000000000, 0xffc0000000000000, // fe80::/10
 ];
 
+// An IPv4 address, as a big-endian number.
+function zeekLocal4(x: u32): bool {
+  for (let k = 0; k < V4.length; k += 2) if ((x & unchecked(V4[k + 1])) == unchecked(V4[k])) return true;
+  return false;
+}
+
 /** Whether the address at `a` (16 bytes, network order; IPv4 in the first 4) is local to Zeek. */
 export function zeekLocal(a: usize, version: u32): bool {
-  if (version == 4) {
-    const x = bswap<u32>(load<u32>(a));
-    for (let k = 0; k < V4.length; k += 2) if ((x & unchecked(V4[k + 1])) == unchecked(V4[k])) return true;
-    return false;
-  }
+  if (version == 4) return zeekLocal4(bswap<u32>(load<u32>(a)));
   const high = bswap<u64>(load<u64>(a));
-  // ::/128 and ::1/128, the two blocks longer than 64 bits.
-  if (high == 0 && bswap<u64>(load<u64>(a, 8)) <= 1) return true;
+  if (high == 0) {
+    const low = bswap<u64>(load<u64>(a, 8));
+    // ::/128 and ::1/128, the two blocks longer than 64 bits.
+    if (low <= 1) return true;
+    // An IPv4-mapped address (::ffff:0:0/96) is to Zeek the IPv4 address it maps (Zeek holds
+    // every IPv4 address in that form): ::ffff:10.0.0.1 lies in 10.0.0.0/8.
+    if ((low >> 32) == 0xffff) return zeekLocal4(<u32>low);
+  }
   for (let k = 0; k < V6.length; k += 2) if ((high & unchecked(V6[k + 1])) == unchecked(V6[k])) return true;
   return false;
 }

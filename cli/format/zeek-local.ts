@@ -31,6 +31,9 @@ const PREFIXES: readonly Cidr[] = ZEEK_PRIVATE_ADDRESS_SPACE.map(parseCidr);
 
 /** Whether Zeek counts the address (`version` 4 or 6, 16 bytes at `at`, IPv4 in the first 4) as local. */
 export function zeekLocal(version: number, bytes: Uint8Array, at: number): boolean {
+  // Zeek holds every IPv4 address as its IPv4-mapped form (::ffff:a.b.c.d) and takes such an
+  // IPv6 address for that IPv4 one: ::ffff:10.0.0.1 lies in 10.0.0.0/8.
+  if (version === 6 && isIpv4Mapped(bytes, at)) return zeekLocal(4, bytes, at + 12);
   for (const p of PREFIXES) {
     if (p.version !== version) continue;
     const prefix = new Uint8Array(p.words.buffer);
@@ -42,6 +45,11 @@ export function zeekLocal(version: number, bytes: Uint8Array, at: number): boole
     if (bits <= 0) return true;
   }
   return false;
+}
+
+function isIpv4Mapped(bytes: Uint8Array, at: number): boolean {
+  for (let k = 0; k < 10; k++) if (bytes[at + k] !== 0) return false;
+  return bytes[at + 10] === 0xff && bytes[at + 11] === 0xff;
 }
 
 /** The same for an address as text ("192.168.1.1", "fe80::1"). */

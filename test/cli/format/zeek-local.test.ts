@@ -79,4 +79,18 @@ describe("Zeek's local addresses", () => {
     for (const a of local) expect(zeekLocalText(a), a).toBe(true);
     for (const a of routable) expect(zeekLocalText(a), a).toBe(false);
   });
+
+  it("take an IPv4-mapped address (::ffff:a.b.c.d) for the IPv4 address it maps, as Zeek, which holds IPv4 addresses so, does", () => {
+    const cases: [string, boolean][] = [
+      ["::ffff:10.0.0.1", true], ["::ffff:192.168.1.1", true], ["::ffff:127.0.0.1", true], ["::ffff:169.254.1.1", true],
+      ["::ffff:255.255.255.255", true], ["::ffff:0.0.0.0", true], ["::ffff:8.8.8.8", false], ["::ffff:172.32.0.1", false],
+      // Not mapped: IPv4-compatible (::a.b.c.d) and ::ffff:0:a.b.c.d (IPv4-translated) are IPv6 to Zeek.
+      ["::10.0.0.1", false], ["::ffff:0:a00:1", false], ["0:0:0:0:1:ffff:a00:1", false],
+    ];
+    for (const [text, want] of cases) {
+      expect(zeekLocalText(text), text).toBe(want);
+      const c = parseCidr(`${text}/128`);
+      expect(wasmLocal(6, new Uint8Array(c.words.buffer)), text).toBe(want);
+    }
+  });
 });
