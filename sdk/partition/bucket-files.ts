@@ -13,6 +13,8 @@ import {
 import { checksum } from "./checksum.js";
 
 const WORDS = L.RECORD_SIZE / 4;
+// Records a decoded batch holds (partition-captures.ts: the decoder's output slot, filled to 4 096).
+const BATCH_RECORDS = 4096;
 
 // A failed write names its file (writeSync's errors name none), so that a caller can tell the
 // output's failure (a full disk) from an input's.
@@ -115,9 +117,17 @@ export class BucketFiles {
     this.open = new Int32Array(buckets);
   }
 
-  // A buffer's share and room for a chunk of one record with the deepest tunnel chain past it.
+  // A buffer's share, room for a batch's expected share of records past it (a quarter more), and
+  // for a chunk of one record with the deepest tunnel chain. Without the batch's share, a bucket
+  // left just under its share took a batch's records past its buffer: with few buckets (a batch's
+  // share as large as the buffer's) that was most batches, each growing a buffer by doubling
+  // (zeroed, copied) that the batch's end gave back when it had doubled twice (shrink): at
+  // 8 buckets ~50 instructions a packet of memset and memcpy and fresh pages for every growth.
+  // The batch's share is 1.25 * 4 096 records / buckets, rounded up to 8 bytes: 80 KiB at
+  // 8 buckets, 16 bytes at 65 536; 0.6-1 MiB more in all, whatever the bucket count.
   private bufferSize(): number {
-    return this.flushAt + CHUNK_HEADER_SIZE + L.RECORD_SIZE + L.TUNNEL_RECORD_SIZE;
+    const batchShare = Math.ceil((BATCH_RECORDS * L.RECORD_SIZE * 5) / 4 / this.buckets / 8) * 8;
+    return this.flushAt + batchShare + CHUNK_HEADER_SIZE + L.RECORD_SIZE + L.TUNNEL_RECORD_SIZE;
   }
 
   /** Writes the checksums of `bucket`'s open chunk: its records and levels are all after its header. */
