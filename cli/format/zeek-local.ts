@@ -5,7 +5,7 @@
 // form under 2002::/16. The WebAssembly line writer matches the same blocks
 // (assembly/lines/zeek-local.ts); test/cli/format/zeek-local.test.ts holds the two together.
 
-import { parseCidr, parseIPv4, parseIPv6, type Cidr } from "../../sdk/connections/cidr.js";
+import { parseCidr, parseIPv4, parseIPv6, prefixMatches } from "../../sdk/connections/cidr.js";
 
 /** Zeek's default Site::private_address_space. */
 export const ZEEK_PRIVATE_ADDRESS_SPACE: readonly string[] = [
@@ -27,24 +27,15 @@ export const ZEEK_PRIVATE_ADDRESS_SPACE: readonly string[] = [
   "fc00::/7", "fe80::/10",
 ];
 
-const PREFIXES: readonly Cidr[] = ZEEK_PRIVATE_ADDRESS_SPACE.map(parseCidr);
+// Each block's version, length and bytes, made once.
+const PREFIXES = ZEEK_PRIVATE_ADDRESS_SPACE.map(parseCidr).map((c) => ({ version: c.version, bits: c.bits, bytes: new Uint8Array(c.words.buffer) }));
 
 /** Whether Zeek counts the address (`version` 4 or 6, 16 bytes at `at`, IPv4 in the first 4) as local. */
 export function zeekLocal(version: number, bytes: Uint8Array, at: number): boolean {
   // Zeek holds every IPv4 address as its IPv4-mapped form (::ffff:a.b.c.d) and takes such an
   // IPv6 address for that IPv4 one: ::ffff:10.0.0.1 lies in 10.0.0.0/8.
   if (version === 6 && isIpv4Mapped(bytes, at)) return zeekLocal(4, bytes, at + 12);
-  for (const p of PREFIXES) {
-    if (p.version !== version) continue;
-    const prefix = new Uint8Array(p.words.buffer);
-    let bits = p.bits, k = 0;
-    for (; bits > 0; k++, bits -= 8) {
-      const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
-      if ((bytes[at + k]! & mask) !== (prefix[k]! & mask)) break;
-    }
-    if (bits <= 0) return true;
-  }
-  return false;
+  return PREFIXES.some((p) => p.version === version && prefixMatches(p.bytes, p.bits, bytes, at));
 }
 
 function isIpv4Mapped(bytes: Uint8Array, at: number): boolean {

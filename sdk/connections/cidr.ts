@@ -54,13 +54,15 @@ export function parseCidr(text: string): Cidr {
 
 /** Whether the address in words[at..at+4) (of the given IP version) lies in the prefix. */
 export function cidrContains(c: Cidr, version: number, words: Uint32Array, at: number): boolean {
-  if (c.version !== version) return false;
-  const bytes = new Uint8Array(words.buffer, words.byteOffset + at * 4, 16);
-  const prefix = new Uint8Array(c.words.buffer);
-  let bits = c.bits;
+  return c.version === version
+    && prefixMatches(new Uint8Array(c.words.buffer), c.bits, new Uint8Array(words.buffer, words.byteOffset + at * 4, 16), 0);
+}
+
+/** Whether the address at bytes[at..] begins with the first `bits` bits of `prefix` (network order). */
+export function prefixMatches(prefix: Uint8Array, bits: number, bytes: Uint8Array, at: number): boolean {
   for (let k = 0; bits > 0; k++, bits -= 8) {
     const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
-    if ((bytes[k]! & mask) !== (prefix[k]! & mask)) return false;
+    if ((bytes[at + k]! & mask) !== (prefix[k]! & mask)) return false;
   }
   return true;
 }
