@@ -111,12 +111,6 @@ export function stepClock(): void {
   curTime = latest;
 }
 
-/** A foreign packet's time on the capture clock; the first record of all sets its origin. */
-@inline export function foreignTime(secs: f64, nsec: u32): f64 {
-  if (baseSec != baseSec) baseSec = secs;
-  return captureTime(secs, nsec);
-}
-
 /** The capture clock's origin: NaN before the first record. */
 @inline export function clockBase(): f64 { return baseSec; }
 

@@ -25,7 +25,7 @@ import { endedRoomFor } from "./ended";
 import * as config from "./config";
 import {
   rec, curTime, curFlags, curSeq, curPayload, packetIndex, setRecord, setRecordsRange, readPacket, stepClock, resetContext, clockTo,
-  foreignTime, passedOver, clockBase, timeSince,
+  passedOver, clockBase, timeSince,
 } from "./context";
 import { create, isReuse, reuseEvidence, expectsSyn, regroupsCutSyn, REUSE_NEW_ISN, REUSE_SIMULTANEOUS } from "./orientation";
 import { historyLetter, noteSequence, updateStates } from "./endpoints";
@@ -154,27 +154,21 @@ function passOver(r: usize): void {
 // Records [j, end) of other trackers, when no timeline is kept: what passOver leaves after each
 // of them, from their latest time and the largest (a loop of its own, in locals).
 function passOverRun(records: usize, j: u32, end: u32): void {
-  let largest = -Infinity, latest: f64 = NaN, last: usize = 0;
   const base = clockBase();
-  if (!config.verify && base == base) {
-    // The usual case in a loop of its own: without checksums a packet is dropped for its header
-    // alone, and the clock's origin is known.
-    for (; j < end; j++) {
-      const r = records + <usize>j * L.RECORD_SIZE;
-      if (<u32>load<u8>(r, L.REC_STOP_LAYER) == L.LAYER_TCP) continue;
-      latest = timeSince(base, load<f64>(r, L.REC_TS_SEC), load<u32>(r, L.REC_TS_NSEC));
-      if (latest > largest) largest = latest;
-      last = r;
-    }
-  } else {
-    for (; j < end; j++) {
-      const r = records + <usize>j * L.RECORD_SIZE;
-      const packetFlags = <u32>load<u8>(r, L.REC_PACKET_FLAGS);
-      if (dropped(r, <u32>load<u8>(r, L.REC_STOP_LAYER), packetFlags, dropVerify(r, packetFlags))) continue;
-      latest = foreignTime(load<f64>(r, L.REC_TS_SEC), load<u32>(r, L.REC_TS_NSEC));
-      if (latest > largest) largest = latest;
-      last = r;
-    }
+  if (config.verify || base != base) {
+    // Checksums verified (a packet may be dropped for its checksum), or the clock's origin not
+    // set yet (the first records): passOver, one at a time.
+    for (; j < end; j++) passOver(records + <usize>j * L.RECORD_SIZE);
+    return;
+  }
+  // Without checksums a packet is dropped for its header alone.
+  let largest = -Infinity, latest: f64 = NaN, last: usize = 0;
+  for (; j < end; j++) {
+    const r = records + <usize>j * L.RECORD_SIZE;
+    if (<u32>load<u8>(r, L.REC_STOP_LAYER) == L.LAYER_TCP) continue;
+    latest = timeSince(base, load<f64>(r, L.REC_TS_SEC), load<u32>(r, L.REC_TS_NSEC));
+    if (latest > largest) largest = latest;
+    last = r;
   }
   if (last == 0) return;
   setRecord(last);
