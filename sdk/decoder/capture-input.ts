@@ -10,6 +10,7 @@ import { openSync, readSync, closeSync, fstatSync, statSync, createReadStream } 
 import { open } from "node:fs";
 import { promisify } from "node:util";
 import { Readable } from "node:stream";
+import { Socket } from "node:net";
 import { gunzip } from "./gzip.js";
 
 export type ByteSource = AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
@@ -41,8 +42,11 @@ export class InputTypeError extends TypeError {
  * an input it had to read from to peek, so that messages still name the input.
  */
 export class NamedByteSource implements AsyncIterable<Uint8Array> {
-  constructor(readonly name: string, private readonly source: AsyncIterable<Uint8Array>) {}
+  /** `stop` ends what it reads from (a scan that stops early calls destroy()). */
+  constructor(readonly name: string, private readonly source: AsyncIterable<Uint8Array>, private readonly stop?: () => void) {}
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> { return this.source[Symbol.asyncIterator](); }
+  /** Gives up a pending read of the stream under it, as destroying a Node stream does. */
+  destroy(): void { this.stop?.(); }
 }
 
 const GZIP_MAGIC_0 = 0x1f;
@@ -136,8 +140,34 @@ function isDirectoryError(path: string): NodeJS.ErrnoException {
 async function openStreamPath(path: string): Promise<Pull> {
   // A named pipe's open waits for its writer: off the main thread, so that nothing else stalls.
   const fd = await promisify(open)(path, "r");
-  const stream = createReadStream(path, { fd, autoClose: true });
+  const stream = pipeSocket(fd) ?? createReadStream(path, { fd, autoClose: true });
   return streamPull(stream, () => stream.destroy());
+}
+
+/**
+ * A named pipe read as a socket (epoll), not as a file stream: a file stream's read of a pipe
+ * blocks a libuv pool thread until the writer writes, so a scan stopped meanwhile (close(), an
+ * AbortSignal) kept the process alive for as long as the writer kept still. Null for anything
+ * else (a character device, or a runtime without pipe sockets): read as a file stream.
+ */
+export function pipeSocket(fd: number): Socket | null {
+  try {
+    if (!fstatSync(fd).isFIFO()) return null;
+    return new Socket({ fd, readable: true, writable: false });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Ends a stream a scan stopped reading (close(), an AbortSignal, damage): its pending read, if
+ * any, is given up and its descriptor closed, as a for-await loop left early does to a Node
+ * stream. Without it, standard input or a caller's stream kept the process alive until the writer
+ * wrote again or went away. An async iterable that is no stream is left to its return().
+ */
+export function destroyStream(source: unknown): void {
+  const destroy = (source as { destroy?: unknown } | null)?.destroy;
+  if (typeof destroy === "function") destroy.call(source);
 }
 
 /**
@@ -195,7 +225,7 @@ export async function openInput(input: CaptureInput): Promise<Pull> {
   }
   if (input === "-") {
     lookUpInput(input); // a directory redirected in
-    return streamPull(process.stdin, () => {});
+    return streamPull(process.stdin, () => destroyStream(process.stdin));
   }
   if (input instanceof Uint8Array) {
     if (isGzip(input)) return streamPull((async function* () { yield input; })(), () => {});
@@ -211,5 +241,6 @@ export async function openInput(input: CaptureInput): Promise<Pull> {
       close() {},
     };
   }
-  return streamPull(toAsyncIterable(input), () => {});
+  const stream = toAsyncIterable(input);
+  return streamPull(stream, () => destroyStream(stream));
 }

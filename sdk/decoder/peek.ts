@@ -11,7 +11,7 @@ import { open } from "node:fs";
 import { promisify } from "node:util";
 import { Readable } from "node:stream";
 import { decodeCapture } from "./decode-capture.js";
-import { NamedByteSource, InputTypeError, asBytes, inputName, type CaptureInput } from "./capture-input.js";
+import { NamedByteSource, InputTypeError, asBytes, inputName, pipeSocket, destroyStream, type CaptureInput } from "./capture-input.js";
 import type { Timestamp } from "./packet-decoder.js";
 import { checkInput } from "../options.js";
 
@@ -134,14 +134,17 @@ async function openOnce(input: Exclude<CaptureInput, Uint8Array>): Promise<{ sou
   let close = () => {};
   if (input === "-") {
     stream = process.stdin;
+    close = () => destroyStream(process.stdin);
   } else if (typeof input === "string") {
     const fd = await promisify(open)(input, "r"); // a pipe's open waits for its writer
-    const file = createReadStream(input, { fd, autoClose: true });
+    const file = pipeSocket(fd) ?? createReadStream(input, { fd, autoClose: true });
     stream = file;
     close = () => file.destroy();
   } else {
-    stream = Symbol.asyncIterator in input ? input as AsyncIterable<Uint8Array>
+    const own = Symbol.asyncIterator in input ? input as AsyncIterable<Uint8Array>
       : Readable.fromWeb(input as import("node:stream/web").ReadableStream<Uint8Array>);
+    stream = own;
+    close = () => destroyStream(own);
   }
   const it = stream[Symbol.asyncIterator]();
   return { source: it, close: () => { void it.return?.()?.catch?.(() => {}); close(); } };
@@ -174,7 +177,7 @@ async function peekWithin(input: CaptureInput, budget: LookAheadBudget): Promise
     if (error instanceof InputTypeError) { close(); throw error; }
   }
   return {
-    first, input: new NamedByteSource(inputName(input), { [Symbol.asyncIterator]: () => replay.replay() }),
+    first, input: new NamedByteSource(inputName(input), { [Symbol.asyncIterator]: () => replay.replay() }, close),
     beyondLookAhead: first === null && replay.full, peekedBytes: replay.bytes,
   };
 }

@@ -4,8 +4,9 @@
 // running holds a process forever).
 
 import { describe, it, expect, beforeAll } from "vitest";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -106,6 +107,82 @@ try { await scan(stalled(), { signal: controller.signal }); } catch (e) { out("s
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe("1 aborted AbortError 4\n2 aborted AbortError 4\nbefore: mine\nstalled: AbortError\n");
   });
+});
+
+describe("a scan stopped while its read waits for a writer that keeps still", () => {
+  // Standard input, a named pipe or a caller's Node stream, given a capture's first kilobyte and
+  // then nothing, the writer still there: close() or an abort must give up the pending read and
+  // close the descriptor, or the process lives on until the writer writes again or goes away.
+  const SAMPLE = fileURLToPath(new URL("../../examples/sample.pcap", import.meta.url));
+  const head = readFileSync(SAMPLE).subarray(0, 1000);
+
+  /** Runs `body` in a new process (stdin a pipe the test holds open); resolves with its output and how long it lived. */
+  function runWaiting(body: string, feed: (child: ReturnType<typeof spawn>) => Promise<void> | void) {
+    const code = `import { createScanner } from ${JSON.stringify(SDK)};
+import { PassThrough } from "node:stream";
+const out = (...a) => process.stdout.write(a.join(" ") + "\\n");
+const HEAD = Buffer.from(${JSON.stringify(head.toString("base64"))}, "base64");
+${body}`;
+    const started = Date.now();
+    const child = spawn(process.execPath, ["--input-type=module", "-e", code], { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "", stderr = "";
+    child.stdout!.on("data", (d) => { stdout += d; });
+    child.stderr!.on("data", (d) => { stderr += d; });
+    const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    return new Promise<{ code: number | null; stdout: string; stderr: string; ms: number }>((resolve) => {
+      child.on("exit", (exitCode) => {
+        clearTimeout(killer);
+        child.stdin!.destroy();
+        resolve({ code: exitCode, stdout, stderr, ms: Date.now() - started });
+      });
+      void feed(child);
+    });
+  }
+
+  for (const threads of [1, 2]) {
+    it(`lets the process exit at once: standard input, ${threads} thread(s)`, async () => {
+      const r = await runWaiting(`
+const scanner = createScanner("-", { threads: ${threads} });
+setTimeout(() => scanner.close(), 300);
+let n = 0;
+for await (const c of scanner) n++;
+out("closed", n);`, (child) => { child.stdin!.write(head); }); // and nothing more, the pipe left open
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe("closed 0\n");
+      expect(r.ms, "the process waited for its writer").toBeLessThan(10_000);
+    }, 20_000);
+
+    it(`lets the process exit at once: a caller's Node stream and an AbortSignal, ${threads} thread(s)`, async () => {
+      const r = await runWaiting(`
+const stream = new PassThrough();
+stream.write(HEAD);
+// (Not AbortSignal.timeout: its timer does not hold the process, which a stream in memory does not either.)
+const controller = new AbortController();
+setTimeout(() => controller.abort(), 300);
+try { for await (const c of createScanner(stream, { threads: ${threads}, signal: controller.signal })) {} } catch (e) { out(e.name, stream.destroyed); }`, () => {});
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe("AbortError true\n");
+      expect(r.ms).toBeLessThan(10_000);
+    }, 20_000);
+  }
+
+  it("lets the process exit at once: a named pipe whose writer keeps it open", async () => {
+    const fifo = join(dir, "waiting.fifo");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    let writer: Awaited<ReturnType<typeof open>> | null = null;
+    const r = await runWaiting(`
+const scanner = createScanner(${JSON.stringify(fifo)}, { threads: 2 });
+setTimeout(() => scanner.close(), 300);
+for await (const c of scanner) {}
+out("closed");`, async () => {
+      writer = await open(fifo, "w"); // opens once the scan opens its end
+      await writer.write(head);
+    });
+    await (writer as Awaited<ReturnType<typeof open>> | null)?.close();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe("closed\n");
+    expect(r.ms).toBeLessThan(10_000);
+  }, 20_000);
 });
 
 describe("an AbortSignal.timeout() written inline in the options", () => {
