@@ -109,10 +109,10 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
         }
       } else {
         const chunks = source.chunks[Symbol.asyncIterator]();
-        while (!decoder.finished) {
-          let next: IteratorResult<Uint8Array>;
+        // The next chunk (or STILL, below), or null once the stream failed (reported as damage).
+        const read = async <T>(pending: Promise<T>): Promise<T | null> => {
           try {
-            next = await abortable(chunks.next(), signal);
+            return await abortable(pending, signal);
           } catch (error) {
             if (signal?.aborted || error instanceof InputTypeError) throw error;
             // A stream that fails mid-way (a cut or corrupt .gz, a read error) is damaged input:
@@ -125,19 +125,42 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
               offset: decoder.bytesIn,
               packet: decoder.packetsDecoded + 1, // the frame number of the record not read
             };
-            break;
+            return null;
           }
-          if (next.done) break;
-          const chunk = next.value;
-          let taken = 0;
-          while (taken < chunk.length && !decoder.finished) {
-            // One chunk can hold a whole capture (a stream of one Uint8Array): checked per step, as the read path does.
-            if (signal?.aborted) throw signal.reason;
-            if (decoder.needsInput) taken += decoder.push(chunk.subarray(taken));
-            const batch = decoder.step();
-            if ((batch.count > 0 || everyStep) && !decoder.holding) yield batch;
+        };
+        // Records held for a fuller batch (DecoderPlacement.fill) go on once the stream has kept
+        // still for HELD_FOR_MS: a live capture (tcpdump -w - | ...) at two threads otherwise
+        // handed nothing on until a slot's worth of packets had come, or the stream ended. One
+        // timer a held batch, raced with each read while it is held.
+        let heldFor = null as Still | null;
+        try {
+          while (!decoder.finished) {
+            const pending = chunks.next();
+            if (!decoder.holding) heldFor = heldFor?.cancel() ?? null;
+            else heldFor ??= stillAfter(HELD_FOR_MS);
+            let next = await read(heldFor ? Promise.race([pending, heldFor.over]) : pending);
+            if (next === STILL) {
+              heldFor = null;
+              pending.catch(() => {}); // a scan left at the yield ends the stream: that read then fails
+              const held = decoder.releaseHeld()!;
+              if (held.count > 0 || everyStep) yield held;
+              next = await read(pending);
+            }
+            if (next === null) break;
+            if (next.done) break;
+            const chunk = next.value;
+            let taken = 0;
+            while (taken < chunk.length && !decoder.finished) {
+              // One chunk can hold a whole capture (a stream of one Uint8Array): checked per step, as the read path does.
+              if (signal?.aborted) throw signal.reason;
+              if (decoder.needsInput) taken += decoder.push(chunk.subarray(taken));
+              const batch = decoder.step();
+              if ((batch.count > 0 || everyStep) && !decoder.holding) yield batch;
+            }
+            onProgress?.({ bytesRead: decoder.bytesIn, storedBytesRead: source.storedBytes() });
           }
-          onProgress?.({ bytesRead: decoder.bytesIn, storedBytesRead: source.storedBytes() });
+        } finally {
+          heldFor?.cancel();
         }
         // Past the file header only: a file that is no capture at all is not inflated to its end.
         if (this.gzip && decoder.error && decoder.container !== null) {
@@ -201,4 +224,17 @@ export function decodeCapture(input: CaptureInput, options?: DecodeCaptureOption
   checkInput(input);
   checkDecodeOptions(options);
   return new CaptureDecoding(input, options, placement);
+}
+
+/** How long records held for a fuller batch wait for a stream that keeps still. */
+const HELD_FOR_MS = 100;
+
+const STILL: unique symbol = Symbol("still");
+interface Still { over: Promise<typeof STILL>; cancel(): null }
+
+/** A promise of STILL in `ms` (unless cancelled first). */
+function stillAfter(ms: number): Still {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const over = new Promise<typeof STILL>((resolve) => { timer = setTimeout(() => resolve(STILL), ms); });
+  return { over, cancel: () => { clearTimeout(timer); return null; } };
 }

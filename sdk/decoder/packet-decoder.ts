@@ -265,6 +265,16 @@ export class PacketDecoder {
   /** True while the last step's records wait for more to be appended (DecoderPlacement.fill). */
   get holding(): boolean { return this.held; }
 
+  /**
+   * The records the last step holds for more to be appended (DecoderPlacement.fill), handed on
+   * now (a stream that keeps still): the next step starts the next slot. Null when none are held.
+   */
+  releaseHeld(): PacketBatch | null {
+    if (!this.held) return null;
+    this.held = false;
+    return this.batch;
+  }
+
   /** Packets read so far (all kinds, not only TCP). */
   get packetsDecoded(): number { return this.final ? this.final.packets : this.wasm.packetsDecoded(); }
 

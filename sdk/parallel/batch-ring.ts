@@ -229,6 +229,9 @@ export class UnconsumedPeak {
 }
 
 /** A worker's side: blocks until the next batch is published or the ring is closed. */
+/** How long a worker waits for a batch before it sends what it holds (RingReader.next's `idle`). */
+const IDLE_MS = 20;
+
 export class RingReader {
   private readonly control: Int32Array;
   private readonly headers: DataView;
@@ -247,14 +250,22 @@ export class RingReader {
   waitedMs = 0;
 
   /** The next batch's output slot, count and packet base, or null at the end. */
-  next(): { slot: number; count: number; packetBase: number; latestSec: number; latestNsec: number } | null {
+  next(idle?: () => void): { slot: number; count: number; packetBase: number; latestSec: number; latestNsec: number } | null {
+    // `idle` runs once the wait has lasted IDLE_MS: the input keeps still (a live capture), and
+    // what the worker holds must go to the main thread now, not with the next batch.
+    let idleAt = idle ? performance.now() + IDLE_MS : Infinity;
     for (let waited = false; ; waited = true) {
       const bell = Atomics.load(this.control, this.bell);
       if (Atomics.load(this.control, PUBLISHED) > this.read) break;
       if (Atomics.load(this.control, DONE)) return null;
       if (!waited) this.starved++;
       const from = performance.now();
-      Atomics.wait(this.control, this.bell, bell, 1000);
+      if (from >= idleAt) {
+        idleAt = Infinity;
+        idle!();
+        continue; // the bell may have rung meanwhile
+      }
+      Atomics.wait(this.control, this.bell, bell, idleAt === Infinity ? 1000 : Math.max(1, idleAt - from));
       this.waitedMs += performance.now() - from;
     }
     const slot = this.read % this.ring.slots;

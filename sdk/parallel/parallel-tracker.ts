@@ -13,6 +13,7 @@ import { FINISH_GROUP, type EndedGroup } from "../connections/track.js";
 import type { CaptureSummary } from "../decoder/decode-capture.js";
 import { decodeInputs } from "../decoder/decode-inputs.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
+import type { PacketBatch } from "../decoder/packet-batch.js";
 import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions } from "../scan.js";
 import { FINAL_BATCH, type DecodedRecords, type HandOffPeak, type WorkerJob, type WorkerMessage } from "./messages.js";
@@ -47,6 +48,20 @@ interface WorkerState<D> extends Sent<D> {
 }
 
 const YIELD_EVERY = 8; // batches
+/**
+ * A batch asked for and not decoded within this long: the input keeps still (a live capture),
+ * and what the workers send meanwhile is handed on while it waits.
+ */
+const INPUT_STILL_MS = 50;
+
+/** Waits until `pending` settles (either way) or `ms` pass. */
+function settlesWithin(pending: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    const settled = () => { clearTimeout(timer); resolve(); };
+    pending.then(settled, settled);
+  });
+}
 /**
  * This thread's share: the lines it holds for the merge before it waits for the workers (a
  * flood's ~1.7 kB lines, a 2 MB buffer a batch), and the connections it ends at a time at the
@@ -304,8 +319,17 @@ async function* runWorkers<D, T>(
   // the slot it goes to is free, else a wait for news from the workers (`seen`: the count of
   // messages before the last hand-on). False once the input has ended and all the workers sent
   // is handed on.
-  const input = decodeInputs(inputs, options, summaries, placement);
+  // The input's reads stop on the caller's signal, or once this scan ends while one waits (a
+  // stream that keeps still: see pendingInput).
+  const inputStop = new AbortController();
+  const stopInput = () => inputStop.abort(signal?.reason);
+  signal?.addEventListener("abort", stopInput, { once: true });
+  if (signal?.aborted) stopInput();
+  const input = decodeInputs(inputs, { ...options, signal: inputStop.signal }, summaries, placement);
   let reading = true, published = 0;
+  // The next batch asked for and not yet decoded: a stream that keeps still (a live capture)
+  // leaves it waiting while what the workers sent meanwhile is handed on.
+  let pendingInput: Promise<IteratorResult<{ batch: PacketBatch; packetBase: number }>> | null = null;
   const step = async (seen: number): Promise<boolean> => {
     // This thread's lines wait for the workers' of the same batches: past so many, it waits for
     // the workers to read on (not while they have read every batch: they report the batches
@@ -313,7 +337,19 @@ async function* runWorkers<D, T>(
     const held = local !== null && local.held > LOCAL_HELD_BYTES && writer.unread() > 0;
     if (reading && !held && writer.slotFree()) {
       // Each batch is decoded into nextSlot(), which is free: waited for before the decoder resumes.
-      const next = await input.next();
+      if (!pendingInput) {
+        pendingInput = input.next();
+        // Most batches come at once (a file, a busy pipe): news waits for them, as before.
+        await settlesWithin(pendingInput, INPUT_STILL_MS);
+      }
+      let next: IteratorResult<{ batch: PacketBatch; packetBase: number }> | null = null;
+      if (news === seen) {
+        const woken = new Promise<null>((resolve) => { wake = () => resolve(null); });
+        next = await Promise.race([pendingInput, woken]);
+        wake = null;
+      }
+      if (next === null) return true; // news first: handed on, the batch still asked for
+      pendingInput = null;
       if (next.done) {
         reading = false;
         writer.close();
@@ -355,6 +391,13 @@ async function* runWorkers<D, T>(
       more = await step(seen);
     }
   } finally {
+    const waiting = pendingInput as Promise<unknown> | null; // (set in step(), which the compiler does not follow)
+    signal?.removeEventListener("abort", stopInput);
+    if (waiting) {
+      // A read still waits (a stream that keeps still): given up, then the input ends.
+      inputStop.abort();
+      await waiting.catch(() => {});
+    }
     if (reading) await input.return(undefined); // as a for-await loop left early would
     over = true;
     writer.abort();

@@ -18,17 +18,21 @@ export interface ShardBatch {
  * Calls `track` with each batch (then frees its slot) and `after(batchesDone)` once it is
  * freed; `sent()` is how many connections this worker has sent so far. Before it must wait for
  * the consumer, it calls `beforeWait(batchesDone)`, so the worker can report its batch boundary
- * and the main thread can consume what it sent. Returns the reader (`reader`: this worker's,
- * by default a new one), for the end of input (waitForConsumer).
+ * and the main thread can consume what it sent; `idle(batchesDone)`, when a wait for the next
+ * batch lasts (the input keeps still). Returns the reader (`reader`: this worker's, by default a
+ * new one), for the end of input (waitForConsumer).
  */
 export function forEachShardBatch(
   job: WorkerJob, sent: () => number, track: (batch: ShardBatch) => void, after: (batchesDone: number) => void,
   beforeWait: (batchesDone: number) => void, reader = new RingReader(job.ring, job.shard.index),
+  idle?: (batchesDone: number) => void,
 ): RingReader {
   const { memory, outputAt, slotRecords, extras } = job.records;
   const views: PacketBatch[] = []; // one per output slot
   let done = 0;
-  for (let slot = reader.next(); slot; slot = reader.next()) {
+  // A wait for the next batch that lasts (the input keeps still) reports what is done so far.
+  const onIdle = idle && (() => idle(done));
+  for (let slot = reader.next(onIdle); slot; slot = reader.next(onIdle)) {
     if (reader.mustWait(sent())) beforeWait(done);
     reader.waitForConsumer(sent());
     const packets = views[slot.slot] ??= PacketBatch.ofSlot(memory.buffer, outputAt, slotRecords, slot.slot, extras);

@@ -96,10 +96,16 @@ export class WorkerLoop {
    * (one step; true once none is left), and reports the tracker's `timeline`.
    */
   run(track: (batch: ShardBatch) => void, finishSome: () => boolean, timeline: () => Timeline): void {
+    let reported = 0; // batches said complete in a message so far
+    const flush = (done: number) => { this.flush(done); reported = done; };
     forEachShardBatch(this.job, () => this.sent, track, (done) => {
       this.batch = done;
-      if (this.out.full() || done % FLUSH_BATCHES === 0) this.flush(done);
-    }, (done) => this.flush(done), this.reader);
+      if (this.out.full() || done % FLUSH_BATCHES === 0) flush(done);
+    }, flush, this.reader, (done) => {
+      // The next batch is slow to come (a live capture): what ended so far, and that these
+      // batches are complete, go now, so that the main thread can hand them on meanwhile.
+      if (this.out.count > 0 || done > reported) flush(done);
+    });
     this.flush(this.batch);
     this.batch = FINAL_BATCH;
     for (let done = false; !done;) {
