@@ -109,12 +109,19 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
         }
       } else {
         const chunks = source.chunks[Symbol.asyncIterator]();
+        // A caller's stream that yielded something other than bytes: thrown once the records
+        // before it are handed on (at two threads, those held for a fuller batch too).
+        let typeError: InputTypeError | null = null;
         // The next chunk (or STILL, below), or null once the stream failed (reported as damage).
         const read = async <T>(pending: Promise<T>): Promise<T | null> => {
           try {
             return await abortable(pending, signal);
           } catch (error) {
-            if (signal?.aborted || error instanceof InputTypeError) throw error;
+            if (signal?.aborted) throw error;
+            if (error instanceof InputTypeError) {
+              typeError = error;
+              return null;
+            }
             // A stream that fails mid-way (a cut or corrupt .gz, a read error) is damaged input:
             // reported as such, after everything decoded before it.
             const code = (error as { code?: unknown }).code;
@@ -161,6 +168,11 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
           }
         } finally {
           heldFor?.cancel();
+        }
+        if (typeError) {
+          const held = decoder.releaseHeld();
+          if (held && (held.count > 0 || everyStep)) yield held;
+          throw typeError;
         }
         // Past the file header only: a file that is no capture at all is not inflated to its end.
         if (this.gzip && decoder.error && decoder.container !== null) {

@@ -12,7 +12,7 @@ import { MessageChannel, type MessagePort, type Worker } from "node:worker_threa
 import { FINISH_GROUP, type EndedGroup } from "../connections/track.js";
 import type { CaptureSummary } from "../decoder/decode-capture.js";
 import { decodeInputs } from "../decoder/decode-inputs.js";
-import type { CaptureInput } from "../decoder/capture-input.js";
+import { InputTypeError, type CaptureInput } from "../decoder/capture-input.js";
 import type { PacketBatch } from "../decoder/packet-batch.js";
 import type { Timeline } from "../report/capture-report.js";
 import type { ScanOptions } from "../scan.js";
@@ -330,6 +330,7 @@ async function* runWorkers<D, T>(
   // The next batch asked for and not yet decoded: a stream that keeps still (a live capture)
   // leaves it waiting while what the workers sent meanwhile is handed on.
   let pendingInput: Promise<IteratorResult<{ batch: PacketBatch; packetBase: number }>> | null = null;
+  let inputFailure: Error | null = null;
   const step = async (seen: number): Promise<boolean> => {
     // This thread's lines wait for the workers' of the same batches: past so many, it waits for
     // the workers to read on (not while they have read every batch: they report the batches
@@ -345,8 +346,19 @@ async function* runWorkers<D, T>(
       let next: IteratorResult<{ batch: PacketBatch; packetBase: number }> | null = null;
       if (news === seen) {
         const woken = new Promise<null>((resolve) => { wake = () => resolve(null); });
-        next = await Promise.race([pendingInput, woken]);
-        wake = null;
+        try {
+          next = await Promise.race([pendingInput, woken]);
+        } catch (error) {
+          if (!(error instanceof InputTypeError)) throw error;
+          // A caller's stream that yielded no bytes: thrown once what the workers make of the
+          // batches published before it is handed on (the loop below), as one thread does.
+          inputFailure = error;
+          reading = false;
+          pendingInput = null;
+          return true;
+        } finally {
+          wake = null;
+        }
       }
       if (next === null) return true; // news first: handed on, the batch still asked for
       pendingInput = null;
@@ -388,6 +400,8 @@ async function* runWorkers<D, T>(
     for (let more = true; more;) {
       const seen = news;
       yield* ready();
+      // The input failed: thrown once every batch published before it is handed on.
+      if (inputFailure && news === readyAt && merged.every((s) => s.upTo >= published)) throw inputFailure;
       more = await step(seen);
     }
   } finally {

@@ -11,6 +11,7 @@ import {
 } from "../../../sdk/index.js";
 import { ethernet, tcpIp, F } from "../../helpers/packets.js";
 import { writePcap } from "../../helpers/capture-writer.js";
+import { Conversation, merge } from "../../helpers/conversation.js";
 
 const later = () => new Promise((resolve) => setTimeout(resolve, 5));
 const diskGone = () => Object.assign(new Error("disk gone"), { code: "EIO" });
@@ -93,6 +94,31 @@ describe("InputTypeError", () => {
       }
     });
   }
+});
+
+describe("a stream that yields bytes, then something else", () => {
+  // Thirty short exchanges a second apart, most of them over (their close delay past) before the
+  // capture's end; then the stream yields a string. Every record that ended before the mistake
+  // comes first, then the InputTypeError: at two and three threads as at one (at two, the
+  // decoder's records held for a fuller batch and the batches the workers had not yet reported
+  // were lost).
+  const exchanges = Array.from({ length: 30 }, (_, k) => new Conversation({ clientPort: 31000 + k, start: 1_700_000_000 + k })
+    .c(F.SYN).s(F.SYN | F.ACK).c(F.ACK).c(F.ACK | F.PSH, 100).s(F.ACK | F.PSH, 700).c(F.FIN | F.ACK).s(F.FIN | F.ACK).c(F.ACK));
+  const capture = writePcap(merge(...exchanges));
+
+  it("hands on every record before it, then throws, at any thread count", async () => {
+    const seen: number[][] = [];
+    for (const threads of [1, 2, 3]) {
+      const ids: number[] = [];
+      const stream = (async function* () { yield capture; yield "not bytes"; })() as unknown as CaptureInput;
+      await expect((async () => { for await (const c of createScanner(stream, { threads })) ids.push(c.id); })())
+        .rejects.toMatchObject({ name: "InputTypeError", code: "input.not_bytes" });
+      seen.push(ids);
+    }
+    expect(seen[0]!.length).toBeGreaterThan(20);
+    expect(seen[1]).toEqual(seen[0]);
+    expect(seen[2]).toEqual(seen[0]);
+  });
 });
 
 describe("a stream that yields nothing", () => {
