@@ -5,7 +5,6 @@
 // one this SDK was built with.
 
 import { readFile } from "node:fs/promises";
-import { instantiateSync } from "@assemblyscript/loader";
 import { LAYOUT_VERSION } from "../../assembly/layout.js";
 import { createSharedMemory } from "../wasm-memory.js";
 import { wasmFileError } from "../wasm-file-error.js";
@@ -106,8 +105,10 @@ export function releaseDecoder(wasm: DecoderExports): void {
 
 export async function instantiateDecoder(memory = createDecoderMemory()): Promise<DecoderExports> {
   const module = await compileOnce();
-  const { exports } = instantiateSync<Record<string, unknown>>(module, { env: { memory } });
-  const wasm = exports as unknown as DecoderExports;
+  // A plain instance (the module imports its memory alone and exports only functions): no
+  // loader between, so that the SDK imported by its path under Deno has no bare specifier left
+  // to resolve outside a package.json that lists it.
+  const wasm = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as DecoderExports;
   const version = wasm.layoutVersion();
   if (version !== LAYOUT_VERSION) {
     throw new Error(

@@ -29,6 +29,18 @@ describe("Deno", () => {
     });
   });
 
+  it("imports the SDK by its path from a script outside the package, as the README says (no bare specifier left to resolve)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ths-deno-path-"));
+    const script = join(dir, "by-path.mjs");
+    writeFileSync(script, `import { scan } from ${JSON.stringify(join(ROOT, "dist/sdk/index.js"))};
+const r = await scan(${JSON.stringify(join(ROOT, "examples/sample.pcap"))}, { threads: 2 });
+console.log(r.connections.length, r.report.connections);
+`);
+    const r = spawnSync(DENO, ["run", "--allow-read", script], { cwd: dir, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect([r.status, r.stdout]).toEqual([0, "9 9\n"]);
+  });
+
   it("the command: the summary and ndjson as under Node with -A; a permission missing is one line and exit 2, no stack", () => {
     const BIN = "dist/cli/bin.cjs";
     const deno = (...args: string[]) => spawnSync(DENO, ["run", "--no-prompt", ...args], { cwd: ROOT, encoding: "utf8" });
