@@ -104,12 +104,13 @@ export async function captureLadders(
  * once no connection that began earlier can still be drawn (in the same bounded way).
  */
 export async function drawLadders(
-  input: CaptureInput | CaptureInput[], filter: ConnectionFilter, options: ScanOptions, limit: number,
+  input: CaptureInput | CaptureInput[], filter: ConnectionFilter, options: ScanOptions | undefined, limit: number,
   onLadder: (ladder: ConnectionLadder) => void | Promise<void>,
 ): Promise<LadderCount> {
   checkInputs(input);
   checkLadderArguments(filter, options, limit);
   checkOnLadder(onLadder);
+  options ??= {}; // undefined as captureLadders takes it (checked above)
   const inputs = Array.isArray(input) ? input : [input];
   // The reads check the signal, but ladders due at once (all those the end of the input makes
   // due, or one connection's end releasing many held back) are handed on with no read between.

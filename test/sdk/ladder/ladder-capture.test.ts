@@ -68,6 +68,14 @@ describe("captureLadders", () => {
   it("refuses a limit below 1", async () => {
     await expect(captureLadders(new Uint8Array(0), compileFilter("tcp"), {}, 0)).rejects.toThrow(RangeError);
   });
+
+  it("takes undefined options, as captureLadders does (drawLadders read their signal from undefined)", async () => {
+    const capture = writePcap(new Conversation().c(F.SYN).s(F.SYN | F.ACK).c(F.ACK).frames);
+    const drawn: number[] = [];
+    const count = await drawLadders(capture, compileFilter("tcp"), undefined, 3, (ladder) => { drawn.push(ladder.id); });
+    expect(count.matched).toBe(1);
+    expect(drawn).toEqual([(await captureLadders(capture, compileFilter("tcp"))).ladders[0]!.id]);
+  });
 });
 
 describe("IdHeap", () => {
