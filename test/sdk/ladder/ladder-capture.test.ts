@@ -71,10 +71,11 @@ describe("captureLadders", () => {
 
   it("takes undefined options, as captureLadders does (drawLadders read their signal from undefined)", async () => {
     const capture = writePcap(new Conversation().c(F.SYN).s(F.SYN | F.ACK).c(F.ACK).frames);
-    const drawn: number[] = [];
-    const count = await drawLadders(capture, compileFilter("tcp"), undefined, 3, (ladder) => { drawn.push(ladder.id); });
+    const drawn: string[] = [];
+    const count = await drawLadders(capture, compileFilter("tcp"), undefined, 3, (ladder) => { drawn.push(renderLadder(ladder)); });
     expect(count.matched).toBe(1);
-    expect(drawn).toEqual([(await captureLadders(capture, compileFilter("tcp"))).ladders[0]!.id]);
+    expect(drawn).toEqual([renderLadder((await captureLadders(capture, compileFilter("tcp"))).ladders[0]!)]);
+    expect(drawn[0]).toMatch(/SYN-SENT/);
   });
 });
 
