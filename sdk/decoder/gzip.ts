@@ -19,6 +19,14 @@ const FHCRC = 2, FEXTRA = 4, FNAME = 8, FCOMMENT = 16;
 const MAX_HEADER = 1 << 20;
 /** Compressed bytes given to zlib at a time. */
 const WRITE_PIECE = 16 << 10;
+/**
+ * Node's inflater drops what its last call inflated when that call meets corrupt data (up to a
+ * 16 KiB output chunk: a small capture came out empty). A member's compressed bytes are kept up
+ * to this many, so that the bytes before the damage can be inflated again, exactly (recover()).
+ */
+const REPLAY_BYTES = 8 << 20;
+/** What a replay may inflate beyond what was handed on (a bomb in the damaged piece stops it). */
+const REPLAY_MORE_BYTES = 32 << 20;
 
 // CRC-32 (ISO-HDLC, as gzip): zlib's when this runtime has it (Node 20.15+), else a table.
 function crc32(data: Uint8Array, crc: number): number {
@@ -196,6 +204,8 @@ export async function* gunzip(chunks: AsyncIterable<Uint8Array>): AsyncGenerator
     z.on("data", (d: Uint8Array) => out.push(d));
     const streamEnd = new Promise<void>((resolve) => z.once("end", resolve));
     let fed = 0, crc = 0, size = 0;
+    // The member's compressed bytes so far, while they are few enough to inflate again.
+    let kept: Uint8Array[] | null = [];
     const take = function* (): Generator<Uint8Array> {
       for (const d of out) { crc = crc32(d, crc); size = (size + d.length) >>> 0; yield d; }
       out.length = 0;
@@ -213,10 +223,18 @@ export async function* gunzip(chunks: AsyncIterable<Uint8Array>): AsyncGenerator
           // In pieces: what one write inflates to waits here whole (a bomb inflates 1 000-fold).
           for (let at = 0; at < chunks[k]!.length; at += WRITE_PIECE) {
             const piece = chunks[k]!.subarray(at, at + WRITE_PIECE);
+            if (kept) kept = fed + piece.length <= REPLAY_BYTES ? (kept.push(piece), kept) : null;
             try {
               await write(z, piece);
             } catch (error) {
-              throw new GzipError("gzip.corrupt", `corrupt deflate data near compressed byte ${bodyStart + fed}: ${(error as Error).message}`);
+              yield* take(); // what came out before the failing call
+              const recovered = kept && recover(kept, fed, size);
+              if (!recovered) {
+                throw new GzipError("gzip.corrupt", `corrupt deflate data near compressed byte ${bodyStart + fed}: ${(error as Error).message}`);
+              }
+              out.push(recovered.more);
+              yield* take();
+              throw new GzipError("gzip.corrupt", `corrupt deflate data at compressed byte ${bodyStart + recovered.good}: ${(error as Error).message}`);
             }
             fed += piece.length;
             yield* take();
@@ -245,6 +263,37 @@ export async function* gunzip(chunks: AsyncIterable<Uint8Array>): AsyncGenerator
     if (wantSize !== size) throw new GzipError("gzip.bad_length", `gzip trailer: length ${wantSize} but the data inflates to ${size} bytes (mod 2^32), at compressed byte ${input.offset + 4}`);
     input.skip(8);
   }
+}
+
+/**
+ * The bytes that inflate before corrupt deflate data, past the `handed` already handed on, from
+ * the member's compressed bytes `kept` (all of it so far, the failing piece last; the first
+ * `fedBefore` inflated without complaint): the longest prefix that inflates as a cut stream
+ * (a prefix of one that fails fails too), found by halving. Null when that cannot be done
+ * within REPLAY_MORE_BYTES (the stream already handed on more, or the damage inflates to a bomb).
+ */
+function recover(kept: Uint8Array[], fedBefore: number, handed: number): { good: number; more: Uint8Array } | null {
+  const all = Buffer.concat(kept);
+  const options = { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: handed + REPLAY_MORE_BYTES };
+  const inflates = (n: number): Buffer | null => {
+    try {
+      return zlib.inflateRawSync(all.subarray(0, n), options);
+    } catch {
+      return null;
+    }
+  };
+  // inflates(good), not inflates(bad). (What was handed on may hold output of the failing piece
+  // too: Node hands on each full output chunk of a write before the one that fails.)
+  let good = fedBefore, bad = all.length;
+  let best: Buffer | null = null;
+  while (bad - good > 1) {
+    const mid = good + ((bad - good) >> 1);
+    const got = inflates(mid);
+    if (got) { good = mid; best = got; } else bad = mid;
+  }
+  best ??= inflates(good);
+  if (!best || best.length < handed) return null;
+  return { good, more: best.subarray(handed) };
 }
 
 const hex = (n: number, digits = 8) => `0x${(n >>> 0).toString(16).padStart(digits, "0")}`;

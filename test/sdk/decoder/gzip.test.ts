@@ -3,7 +3,7 @@
 // concatenated members, zero padding and every optional header field read as gzip -d reads them.
 
 import { describe, it, expect } from "vitest";
-import { gzipSync, deflateRawSync, crc32 } from "node:zlib";
+import { gzipSync, deflateRawSync, inflateRawSync, constants, crc32 } from "node:zlib";
 import { generateCapture } from "../../../bench/generate.js";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -163,6 +163,41 @@ describe("gzip input", () => {
     bad.fill(0xff, 10, 40);
     const out: Uint8Array[] = [];
     await expect((async () => { for await (const c of gunzip(chunked(bad, [64]))) out.push(c); })()).rejects.toMatchObject({ code: "gzip.corrupt" });
+  });
+
+  it("corrupt deflate data: every byte the compressed bytes before the damage inflate to comes first, then gzip.corrupt where inflating fails", async () => {
+    // Node's inflater drops the output of the call that meets the damage (up to 16 KiB: a small
+    // capture came out empty, its damage reported at compressed byte 0). The reference here is the
+    // undamaged stream's own bytes: what its prefix up to the damage inflates to.
+    const small = capture(20), large = capture(400);
+    expect(small.length).toBeLessThan(16 << 10);
+    let corrupt = 0;
+    for (const plain of [small, large]) {
+      const whole = gzipSync(plain);
+      for (const at of [200, Math.floor(whole.length / 2)]) {
+        const bad = new Uint8Array(whole);
+        bad.fill(0xff, at, at + 16);
+        const before = inflateRawSync(whole.subarray(10, at), { finishFlush: constants.Z_SYNC_FLUSH });
+        const out: Uint8Array[] = [];
+        const error = await (async () => { for await (const c of gunzip(chunked(bad, [4096]))) out.push(c); })().then(() => null, (e: unknown) => e as Error);
+        const got = Buffer.concat(out);
+        const where = `${plain.length} bytes, damage at ${at}`;
+        // (Damage may also inflate without complaint: the trailer's CRC then says so.)
+        expect(["gzip.corrupt", "gzip.bad_crc"], where).toContain((error as { code?: string } | null)?.code);
+        expect(got.length, where).toBeGreaterThanOrEqual(before.length);
+        expect(Buffer.compare(got.subarray(0, before.length), before), where).toBe(0);
+        if ((error as { code?: string }).code !== "gzip.corrupt") continue;
+        corrupt++;
+        expect(Number(/at compressed byte (\d+)/.exec(error!.message)?.[1]), where).toBeGreaterThanOrEqual(at);
+      }
+    }
+    expect(corrupt).toBeGreaterThanOrEqual(2);
+    // Through the decoder: the packets before the damage, then the damage reported.
+    const bad = new Uint8Array(gzipSync(small));
+    bad.fill(0xff, 200, 216);
+    const r = await decodeAll(bad);
+    expect(r.summary.stats.packets).toBeGreaterThan(0);
+    expect(r.summary.error?.message).toMatch(/corrupt deflate data at compressed byte \d+/);
   });
 
   it("the CRC-32 used where zlib has none agrees with zlib's, also chained", () => {
