@@ -21,7 +21,7 @@ export function allCanBeOpened(files: string[]): boolean {
     try {
       lookUpInput(f);
     } catch (error) {
-      sayError(`${f}: ${openErrorMessage(error)}`);
+      sayError(`${inputName(f)}: ${openErrorMessage(error)}`);
       return false;
     }
   }

@@ -150,11 +150,11 @@ export function createScanner(input: CaptureInput | CaptureInput[], options: Sca
     captures: () => summaries,
     report: () => {
       if (!builder) throw new Error("this scanner was created with report: false");
-      if (!report) throw new Error("report() is available once the scan has read all its input (not after a loop left early)");
+      if (!report) throw new Error(started ? "report() is available once the scan has read all its input (not after a loop left early)" : "report() is available once the scan has read all its input: iterate it first");
       return report;
     },
     timeline: () => {
-      if (!timeline) throw new Error("timeline() is available once the scan has read all its input (not after a loop left early)");
+      if (!timeline) throw new Error(started ? "timeline() is available once the scan has read all its input (not after a loop left early)" : "timeline() is available once the scan has read all its input: iterate it first");
       return timeline;
     },
     batches,

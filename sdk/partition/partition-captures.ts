@@ -125,6 +125,8 @@ export async function partitionCaptures(given: string[], outDir: string, options
   checkPartitionArguments(given, options);
   checkDirectory("outDir", outDir);
   const buckets = options.buckets;
+  // A missing or mistyped count is a TypeError, as every other option's (options.ts).
+  if (typeof buckets !== "number") throw new TypeError(`buckets must be a number (a whole number of buckets, 1 to ${MAX_BUCKETS}), not ${buckets === undefined ? "undefined" : JSON.stringify(buckets) ?? typeof buckets}`);
   if (!Number.isInteger(buckets) || buckets < 1 || buckets > MAX_BUCKETS) throw new RangeError(`buckets: ${buckets} is not from 1 to ${MAX_BUCKETS}`);
   // Named after the ordered files too: a retry with them in another order replaces its output.
   const { files, inputs } = await inCaptureOrder(given, options);

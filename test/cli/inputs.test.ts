@@ -189,8 +189,8 @@ describe("pipes that spend the shared look-ahead", () => {
 });
 
 describe("a directory redirected to standard input", () => {
-  it("is said to be a directory, as /dev/stdin's open says it, not an empty input", () => {
-    expect(shell(`node ${q(BIN)} - < ${q(dir)}`)).toMatchObject({ code: 3, stdout: "", stderr: "tcp-handshake-scan: -: is a directory, not a capture\n" });
+  it("is said to be a directory, as /dev/stdin's open says it, not an empty input; standard input named <stdin> as in every other message", () => {
+    expect(shell(`node ${q(BIN)} - < ${q(dir)}`)).toMatchObject({ code: 3, stdout: "", stderr: "tcp-handshake-scan: <stdin>: is a directory, not a capture\n" });
     expect(shell(`node ${q(BIN)} /dev/stdin < ${q(dir)}`)).toMatchObject({ code: 3, stderr: "tcp-handshake-scan: /dev/stdin: is a directory, not a capture\n" });
     expect(shell(`node ${q(BIN)} info - < ${q(dir)}`)).toMatchObject({ code: 3, stdout: "", stderr: "tcp-handshake-scan: <stdin>: is a directory, not a capture\n" });
   });

@@ -210,6 +210,9 @@ describe("the other entry points' arguments", () => {
 
   it("partitions: the directories must be paths, the set openPartitionSet's", async () => {
     await expect(partitionCaptures([SAMPLE], undefined as never, { buckets: 2 })).rejects.toThrow(new TypeError("outDir must be a directory's path, not undefined"));
+    await expect(partitionCaptures([SAMPLE], "/nonexistent-ths-dir", {} as never)).rejects.toThrow(new TypeError("buckets must be a number (a whole number of buckets, 1 to 65536), not undefined"));
+    await expect(partitionCaptures([SAMPLE], "/nonexistent-ths-dir", { buckets: "4" as never })).rejects.toThrow(new TypeError('buckets must be a number (a whole number of buckets, 1 to 65536), not "4"'));
+    await expect(partitionCaptures([SAMPLE], "/nonexistent-ths-dir", { buckets: 0 })).rejects.toThrow(RangeError);
     await expect(partitionCaptures([SAMPLE], "/nonexistent-ths-dir", { buckets: 2, onWarning: "yes" as never })).rejects.toThrow(new TypeError('onWarning must be a function, not "yes"'));
     expect(() => openPartitionSet(5 as never, 0)).toThrow(new TypeError("dir must be a directory's path, not 5"));
     for (const bad of [null, {}, { maps: [] }]) {

@@ -37,6 +37,12 @@ describe("createScanner", () => {
     expect(() => scanner.report()).toThrow("report() is available once the scan has read all its input (not after a loop left early)");
     expect(() => scanner.timeline()).toThrow(/not after a loop left early/);
   });
+
+  it("before any iteration, report() and timeline() say to iterate first", () => {
+    const scanner = createScanner(SAMPLE);
+    expect(() => scanner.report()).toThrow("report() is available once the scan has read all its input: iterate it first");
+    expect(() => scanner.timeline()).toThrow(/iterate it first/);
+  });
 });
 
 describe("several inputs, one of them not there", () => {
