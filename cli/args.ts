@@ -109,11 +109,30 @@ function usageMessage(error: { code?: string; message: string }, args: readonly 
   // parseArgs splits a group of short options ("-x.pcap" is -x, -., -p, ...): named as typed.
   const typed = option.startsWith("--") ? option : args.find((a) => a.startsWith(option) && !a.startsWith("--")) ?? option;
   switch (error.code) {
-    case "ERR_PARSE_ARGS_UNKNOWN_OPTION": return `unknown option "${typed}" (try --help; a capture named like an option goes after --)`;
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION": {
+      const command = commandWord(args);
+      return `unknown option "${typed}" (try${command ? ` ${command}` : ""} --help; a capture named like an option goes after --)`;
+    }
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
       return /argument missing/.test(error.message) ? `${option} needs a value (try --help)` : `${option} takes no value`;
     default: return error.message;
   }
+}
+
+// The command the arguments name ("info", "partition"), for a message written before they are
+// parsed: the first word that is neither an option nor an option's value, before any `--`.
+function commandWord(args: readonly string[]): "info" | "partition" | null {
+  for (let k = 0; k < args.length; k++) {
+    const arg = args[k]!;
+    if (arg === "--") return null;
+    if (arg.startsWith("-") && arg !== "-") {
+      const spec = arg.startsWith("--") ? byName.get(arg.slice(2).split("=")[0]!) : /^-[a-zA-Z]$/.test(arg) ? byShort.get(arg.slice(1)) : undefined;
+      if (spec?.value && !arg.includes("=")) k++;
+      continue;
+    }
+    return arg === "info" || arg === "partition" ? arg : null;
+  }
+  return null;
 }
 
 // An option that takes a value given twice: parseArgs keeps the last one, so that

@@ -207,6 +207,11 @@ describe("parseCommandLine", () => {
       [["--bogus", "a"], /unknown option "--bogus"/],
       [["-x.pcap"], /^unknown option "-x\.pcap" \(try --help; a capture named like an option goes after --\)$/], // not "-x"
       [["-q", "-x"], /^unknown option "-x" /],
+      // The command's own help, as its other usage errors say.
+      [["info", "--bogus", "a"], /^unknown option "--bogus" \(try info --help; /],
+      [["--json", "info", "--bogus", "a"], /^unknown option "--bogus" \(try info --help; /],
+      [["partition", "-o", "info", "--bogus", "a"], /^unknown option "--bogus" \(try partition --help; /],
+      [["--format", "csv", "info.pcap", "--bogus"], /^unknown option "--bogus" \(try --help; /],
       [["a", "--top"], /--top needs a value/],
       [["--quiet=yes", "a"], /--quiet takes no value/],
       [["--json", "a"], /--json does not apply to a scan/],
