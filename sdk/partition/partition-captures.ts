@@ -6,7 +6,7 @@
 // tracker skips before its clock (too short a TCP header; with checksums verified, a bad IPv4
 // header or a TSO length-0 IPv4 packet) are left out. docs/partitions.md describes the files.
 
-import { mkdirSync, renameSync, rmSync, writeFileSync, statSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, rmdirSync, writeFileSync, statSync } from "node:fs";
 import { digest } from "../builtins.js";
 import { dirname, join, resolve } from "node:path";
 import * as L from "../../assembly/layout.js";
@@ -81,16 +81,31 @@ function isRegularFile(file: string): boolean {
  * mkdir -p. Node's recursive mkdirSync loops for ever where mkdir fails with ENOENT although the
  * parent exists (`-o /proc/x`): here each level is made in turn, and that failure is thrown.
  */
-function makeDirectories(dir: string): void {
+function makeDirectories(dir: string, made: string[] = []): string[] {
   try {
     mkdirSync(dir);
+    made.push(dir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EEXIST" && statSync(dir).isDirectory()) return;
+    if (code === "EEXIST" && statSync(dir).isDirectory()) return made;
     const parent = dirname(dir);
     if (code !== "ENOENT" || parent === dir) throw error;
-    makeDirectories(parent);
+    makeDirectories(parent, made);
     mkdirSync(dir); // the parent is there now: a failure here is the answer
+    made.push(dir);
+  }
+  return made;
+}
+
+/**
+ * Removes what a failed run made: the temporary directory and its contents, then the output
+ * directories makeDirectories() made for it, deepest first, while empty (another run's output
+ * there stays).
+ */
+function removeMade(temporary: string, made: string[]): void {
+  rmSync(temporary, { recursive: true, force: true });
+  for (const dir of made.filter((d) => d !== temporary).reverse()) {
+    try { rmdirSync(dir); } catch { return; }
   }
 }
 
@@ -133,12 +148,12 @@ export async function partitionCaptures(given: string[], outDir: string, options
   const regular = files.map(isRegularFile);
   // Named by paths for now: the final name waits for what the captures held (fileIdentity, pipeIdentity).
   const temporary = join(outDir, `.${temporaryName(files)}.${process.pid}.${Date.now()}`);
-  makeDirectories(temporary);
+  const made = makeDirectories(temporary);
   let out: BucketFiles;
   try {
     out = new BucketFiles(temporary, buckets);
   } catch (error) {
-    rmSync(temporary, { recursive: true, force: true }); // a file of each bucket could not be made
+    removeMade(temporary, made); // a file of each bucket could not be made
     throw error;
   }
   const memory = acquireScanMemory();
@@ -213,7 +228,7 @@ export async function partitionCaptures(given: string[], outDir: string, options
     return { dir: final, captures };
   } catch (error) {
     if (!closed) out.discard();
-    rmSync(temporary, { recursive: true, force: true });
+    removeMade(temporary, made);
     throw error;
   } finally {
     releaseScanMemory(memory);

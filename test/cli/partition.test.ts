@@ -6,7 +6,7 @@
 
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, readFileSync, writeFileSync, truncateSync, statSync, unlinkSync, cpSync, readdirSync } from "node:fs";
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, truncateSync, statSync, unlinkSync, cpSync, readdirSync, existsSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -96,7 +96,15 @@ describe("partition's output cannot be written", () => {
     expect(r.status).toBe(5);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe(`tcp-handshake-scan: ${parts}: cannot write the partitions: file too large (EFBIG)\n`);
-    expect(readdirSync(parts)).toEqual([]); // the temporary directory removed
+    expect(existsSync(parts)).toBe(false); // the temporary directory removed, and the directory made for it
+  });
+
+  it("a directory that was there before stays, with what it held; the one a failed run made for itself goes", () => {
+    const parts = join(dir, "parts-kept"), earlier = join(parts, "earlier-run");
+    mkdirSync(earlier, { recursive: true });
+    const r = spawnSync("bash", ["-c", `ulimit -f 64; exec '${process.execPath}' '${BIN}' partition --buckets 1 -o '${join(parts, "deeper", "still")}' '${files[0]}'`], { encoding: "utf8", timeout: 60_000 });
+    expect(r.status).toBe(5);
+    expect(readdirSync(parts)).toEqual(["earlier-run"]);
   });
 
   it("more buckets than files the process may open (a low ulimit -Hn): exit 5, one line, no temporary directory", () => {
@@ -104,7 +112,7 @@ describe("partition's output cannot be written", () => {
     const r = spawnSync("bash", ["-c", `ulimit -n 200; exec '${process.execPath}' '${BIN}' partition --buckets 500 -o '${parts}' '${files[0]}'`], { encoding: "utf8", timeout: 60_000 });
     expect(r.status).toBe(5);
     expect(r.stderr).toBe(`tcp-handshake-scan: ${parts}: cannot write the partitions: too many open files (EMFILE)\n`);
-    expect(readdirSync(parts)).toEqual([]);
+    expect(existsSync(parts)).toBe(false);
   });
 
   for (const [signal, status] of [["INT", 130], ["TERM", 143], ["HUP", 129], ["QUIT", 131]] as const) {
@@ -118,7 +126,7 @@ describe("partition's output cannot be written", () => {
         ls -a '${parts}' | grep -c '^\\.map-'; kill -${signal} $pid; wait $pid; echo "$?"; kill $feeder`], { encoding: "utf8", timeout: 30_000 });
       expect(r.stdout.trim().split("\n")).toEqual(["1", String(status)]); // stopped mid-task, then ended as the signal
       expect(r.stderr).not.toMatch(/tcp-handshake-scan/); // (bash reports a hang-up itself)
-      expect(readdirSync(parts)).toEqual([]);
+      expect(existsSync(parts)).toBe(false);
     });
   }
 

@@ -13,7 +13,7 @@ import {
 import { writeRotatedCaptures } from "../../helpers/rotated-captures.js";
 import { corpusDir } from "../../helpers/decode.js";
 import { orderByFirstPacket } from "../../../cli/inputs.js";
-import { readdirSync } from "node:fs";
+import { readdirSync, existsSync } from "node:fs";
 import { generateCapture } from "../../../bench/generate.js";
 import { Conversation } from "../../helpers/conversation.js";
 import { writePcap } from "../../helpers/capture-writer.js";
@@ -137,7 +137,7 @@ describe("partitionCaptures stopped by its signal", () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 0); // runs only when the map loop lets the event loop in
     await expect(partitionCaptures([big], out, { buckets: 4, signal: controller.signal })).rejects.toMatchObject({ name: "AbortError" });
-    expect(readdirSync(out)).toEqual([]);
+    expect(existsSync(out)).toBe(false); // and the directory it made for it
   });
 
   it("a bucket scanner stops mid-bucket when its signal aborts from a timer", async () => {
