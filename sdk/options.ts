@@ -25,6 +25,15 @@ const describe = (v: unknown) => (typeof v === "string" ? `"${v}"` : Array.isArr
 const isBuffer = (v: unknown): v is ArrayBuffer | SharedArrayBuffer =>
   v instanceof ArrayBuffer || (typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer);
 
+/** An object literal (or one without a prototype): not an array, a Map or another class's instance. */
+const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+  if (v === null || typeof v !== "object") return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+const describePlain = (v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) && !ArrayBuffer.isView(v) && !isBuffer(v)
+  ? `a ${(v as object).constructor?.name ?? "object"}` : describe(v));
+
 function integer(name: string, v: unknown, min: number, max: number, what: string): void {
   if (typeof v !== "number") throw new TypeError(`${name} must be a number (${what}), not ${describe(v)}`);
   if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`${name} must be ${what}, not ${describe(v)}`);
@@ -84,11 +93,12 @@ export function checkScanOptions(options: ScanOptions | undefined): void {
     integer("maxConnections", o.maxConnections, 1, Number.MAX_SAFE_INTEGER, "a whole number of connections, at least 1 (or Infinity: no limit)");
   }
   if (o.timeouts !== undefined) {
-    if (o.timeouts === null || typeof o.timeouts !== "object") throw new TypeError(`timeouts must be an object, not ${describe(o.timeouts)}`);
+    if (!isPlainObject(o.timeouts)) throw new TypeError(`timeouts must be an object of seconds by name, not ${describePlain(o.timeouts)}`);
     for (const name of TIMEOUT_NAMES) if (o.timeouts[name] !== undefined) seconds(`timeouts.${name}`, o.timeouts[name]);
     const perPort = o.timeouts.portInactivity;
     if (perPort !== undefined) {
-      if (perPort === null || typeof perPort !== "object" || Array.isArray(perPort)) throw new TypeError(`timeouts.portInactivity must be an object of port: seconds, not ${describe(perPort)}`);
+      // (A Map's entries are no properties: it was taken as no ports at all.)
+      if (!isPlainObject(perPort)) throw new TypeError(`timeouts.portInactivity must be an object of port: seconds, not ${describePlain(perPort)}`);
       for (const [key, value] of Object.entries(perPort)) {
         if (!/^\d+$/.test(key) || Number(key) > 65535) throw new RangeError(`timeouts.portInactivity: "${key}" is not a port (0 to 65535)`);
         seconds(`timeouts.portInactivity[${key}]`, value);

@@ -118,6 +118,7 @@ export class CaptureReportBuilder {
 
   /** `options.top`: see CaptureReportOptions (a RangeError when it is not a count). */
   constructor(options: CaptureReportOptions = {}) {
+    if (options === null || typeof options !== "object") throw new TypeError(`CaptureReportBuilder's options must be an object ({ top }), not ${options === null ? "null" : typeof options}`);
     checkReportTop(options.top);
     this.top = options.top ?? DEFAULT_REPORT_TOP;
   }

@@ -44,6 +44,9 @@ const cases: [string, unknown, typeof TypeError | typeof RangeError, RegExp][] =
   ["reportTop", "10", TypeError, /reportTop must be a number \(a whole number of entries, or Infinity\), not "10"/],
   ["tracker", "js", RangeError, /tracker must be "wasm" or "typescript", not "js"/],
   ["timeouts", { portInactivity: [5] }, TypeError, /timeouts\.portInactivity must be an object of port: seconds/],
+  // A Map's entries are no properties, an array's indices no names: both were taken as nothing.
+  ["timeouts", { portInactivity: new Map([[80, 1]]) }, TypeError, /timeouts\.portInactivity must be an object of port: seconds, not a Map/],
+  ["timeouts", [], TypeError, /timeouts must be an object of seconds by name, not an array/],
   ["onProgress", true, TypeError, /onProgress must be a function/],
   ["signal", {}, TypeError, /signal must be an AbortSignal/],
   // The decapsulation options, checked with the others (they were checked only once reading started).

@@ -177,5 +177,7 @@ describe("capture report lists' length", () => {
     await expect(scan(bytes, { reportTop: 1.5 })).rejects.toThrow(RangeError);
     await expect(scan(bytes, { reportTop: "5" as unknown as number })).rejects.toThrow(TypeError);
     expect(() => new CaptureReportBuilder({ top: NaN })).toThrow(/^top must be a whole number/);
+    // null for its options: a TypeError that says what it takes (it read null's properties).
+    expect(() => new CaptureReportBuilder(null as never)).toThrow(new TypeError("CaptureReportBuilder's options must be an object ({ top }), not null"));
   });
 });
