@@ -114,7 +114,7 @@ export function registerLineFormat(name: string, make: () => LineFormatter, make
 /** The writer of `spec`, its filter applied (writes nothing for a connection it leaves out). */
 export function lineWriter(spec: LineSpec): LineWriter {
   const make = formats.get(spec.format);
-  if (!make) throw new Error(`no line format "${spec.format}" is registered in this thread`);
+  if (!make) throw new RangeError(`no line format "${spec.format}" is registered in this thread`);
   const write = make();
   if (spec.filter === undefined) return write;
   const filter = compileFilter(spec.filter);

@@ -19,6 +19,7 @@ describe("registerLineFormat", () => {
     expect(() => registerLineFormat("ids-typo", ids, undefined, "xml" as never)).toThrow(/^wasm must be "ndjson", "csv" or "zeek" \(the tracker's writers\), not "xml"$/);
     // Not registered by the refused calls.
     expect(() => createLineScanner(SAMPLE, {}, { format: "ids-typo" })).toThrow(/no line format "ids-typo"/);
+    expect(() => createLineScanner(SAMPLE, {}, { format: "ids-typo" })).toThrow(RangeError); // a value out of those registered
   });
 
   it("refuses a name, a formatter or a values writer of the wrong kind, naming it", () => {
