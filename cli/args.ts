@@ -240,7 +240,7 @@ export function helpText(command: Command, version: string, folder: string | nul
       '  tcp-handshake-scan --filter "state REJ" --format csv -o rejected.csv big.pcap',
       "  tcp-handshake-scan --ladder 42 big.pcap",
       "  tcp-handshake-scan --format zeek day1-*.pcap | zeek-cut id.resp_h conn_state",
-      "  tcpdump -i eth0 -w - | tcp-handshake-scan --format ndjson -",
+      "  tcpdump -i eth0 -U -w - | tcp-handshake-scan --format ndjson -",
       "",
       ...paragraph("Filter language, as tcpdump's for connections: [tcp|ip|ip6] [src|dst] host|net|port|portrange VALUE " +
         "(10.0.0.1, [fd00::2]:80, 10.0.0.0/8, 8000-8080), state S0, outcome rejected, teardown rst-resp, id N, " +

@@ -1,6 +1,6 @@
 // The examples `--help` prints, run as a user types them: each command's Examples lines, in
 // order, by the shell, in a folder holding the captures they name, with `tcp-handshake-scan` on
-// the PATH (the built command). A live capture (`tcpdump -i eth0 -w -`) is replaced by a file's
+// the PATH (the built command). A live capture (`tcpdump -i eth0 -U -w -`) is replaced by a file's
 // bytes, and zeek-cut, when this machine lacks it, by a small reader of the #fields header of
 // our own (in the test's folder), so that the pipeline's columns are checked either way.
 
@@ -18,7 +18,7 @@ import { writeRotatedCaptures } from "../helpers/rotated-captures.js";
 
 const BIN = fileURLToPath(new URL("../../dist/cli/bin.cjs", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "ths-help-examples-"));
-const LIVE = "tcpdump -i eth0 -w -";
+const LIVE = "tcpdump -i eth0 -U -w -";
 const has = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
 
 /** The Examples lines of a command's --help, without their trailing "(a map task)" remarks. */

@@ -1,7 +1,7 @@
 // The README's command lines, as a user types them: every line of the ```sh blocks of "The
 // command" and "One scan over many machines", run by the shell in order, in a folder that holds
 // the captures they name, with `tcp-handshake-scan` on the PATH (the built command). A live
-// capture (`tcpdump -i eth0 -w -`) is replaced by the same bytes read from a file; DuckDB's
+// capture (`tcpdump -i eth0 -U -w -`) is replaced by the same bytes read from a file; DuckDB's
 // command line, when it is not installed, by the same query through DuckDB's Node API (a
 // devDependency); a line that needs another tool this machine lacks (jq) is skipped, and says so
 // in its name.
@@ -28,7 +28,7 @@ const lines = [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
 
 const dir = mkdtempSync(join(tmpdir(), "ths-readme-commands-"));
 const SHARED = join(dir, "shared");
-const LIVE = "tcpdump -i eth0 -w -";
+const LIVE = "tcpdump -i eth0 -U -w -";
 /** The line as run here: the shared directory a folder of this run, the live capture a file's bytes. */
 const runnable = (line: string) => line.replaceAll("/shared/", `${SHARED}/`).replace(LIVE, "cat big.pcap");
 const has = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
