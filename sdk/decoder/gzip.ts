@@ -203,11 +203,11 @@ export async function* gunzip(chunks: AsyncIterable<Uint8Array>): AsyncGenerator
     const out: Uint8Array[] = [];
     z.on("data", (d: Uint8Array) => out.push(d));
     const streamEnd = new Promise<void>((resolve) => z.once("end", resolve));
-    let fed = 0, crc = 0, size = 0;
+    let fed = 0, crc = 0, size = 0, handed = 0; // size: mod 2^32, as the trailer has it
     // The member's compressed bytes so far, while they are few enough to inflate again.
     let kept: Uint8Array[] | null = [];
     const take = function* (): Generator<Uint8Array> {
-      for (const d of out) { crc = crc32(d, crc); size = (size + d.length) >>> 0; yield d; }
+      for (const d of out) { crc = crc32(d, crc); size = (size + d.length) >>> 0; handed += d.length; yield d; }
       out.length = 0;
     };
     try {
@@ -228,7 +228,7 @@ export async function* gunzip(chunks: AsyncIterable<Uint8Array>): AsyncGenerator
               await write(z, piece);
             } catch (error) {
               yield* take(); // what came out before the failing call
-              const recovered = kept && recover(kept, fed, size);
+              const recovered = kept && recover(kept, fed, handed);
               if (!recovered) {
                 throw new GzipError("gzip.corrupt", `corrupt deflate data near compressed byte ${bodyStart + fed}: ${(error as Error).message}`);
               }

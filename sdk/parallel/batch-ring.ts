@@ -228,10 +228,10 @@ export class UnconsumedPeak {
   }
 }
 
-/** A worker's side: blocks until the next batch is published or the ring is closed. */
 /** How long a worker waits for a batch before it sends what it holds (RingReader.next's `idle`). */
 const IDLE_MS = 20;
 
+/** A worker's side: blocks until the next batch is published or the ring is closed. */
 export class RingReader {
   private readonly control: Int32Array;
   private readonly headers: DataView;
