@@ -142,6 +142,8 @@ export function createScanner(input: CaptureInput | CaptureInput[], options: Sca
       if (!stop.isClose(error)) throw error;
     }
   }
+  // What report() and timeline() say before the scan has read all its input.
+  const notYet = (what: string) => new Error(`${what}() is available once the scan has read all its input${started ? " (not after a loop left early)" : ": iterate it first"}`);
   function batches(): AsyncGenerator<ConnectionRecord[]> {
     running = run();
     return running;
@@ -150,11 +152,11 @@ export function createScanner(input: CaptureInput | CaptureInput[], options: Sca
     captures: () => summaries,
     report: () => {
       if (!builder) throw new Error("this scanner was created with report: false");
-      if (!report) throw new Error(started ? "report() is available once the scan has read all its input (not after a loop left early)" : "report() is available once the scan has read all its input: iterate it first");
+      if (!report) throw notYet("report");
       return report;
     },
     timeline: () => {
-      if (!timeline) throw new Error(started ? "timeline() is available once the scan has read all its input (not after a loop left early)" : "timeline() is available once the scan has read all its input: iterate it first");
+      if (!timeline) throw notYet("timeline");
       return timeline;
     },
     batches,

@@ -63,7 +63,7 @@ function isGzip(head: Uint8Array): boolean {
   return head.length >= 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1;
 }
 
-function toAsyncIterable(source: ByteSource): AsyncIterable<Uint8Array> {
+export function toAsyncIterable(source: ByteSource): AsyncIterable<Uint8Array> {
   if (Symbol.asyncIterator in source) return source as AsyncIterable<Uint8Array>;
   return Readable.fromWeb(source as import("node:stream/web").ReadableStream<Uint8Array>);
 }
@@ -138,10 +138,15 @@ function isDirectoryError(path: string): NodeJS.ErrnoException {
 
 /** A path that is not a regular file, opened once and read as a stream. */
 async function openStreamPath(path: string): Promise<Pull> {
+  const stream = await openPathStream(path);
+  return streamPull(stream, () => stream.destroy());
+}
+
+/** The stream of a path opened once: a named pipe as a socket (pipeSocket), else a file stream. */
+export async function openPathStream(path: string): Promise<Socket | ReturnType<typeof createReadStream>> {
   // A named pipe's open waits for its writer: off the main thread, so that nothing else stalls.
   const fd = await promisify(open)(path, "r");
-  const stream = pipeSocket(fd) ?? createReadStream(path, { fd, autoClose: true });
-  return streamPull(stream, () => stream.destroy());
+  return pipeSocket(fd) ?? createReadStream(path, { fd, autoClose: true });
 }
 
 /**
@@ -150,7 +155,7 @@ async function openStreamPath(path: string): Promise<Pull> {
  * AbortSignal) kept the process alive for as long as the writer kept still. Null for anything
  * else (a character device, or a runtime without pipe sockets): read as a file stream.
  */
-export function pipeSocket(fd: number): Socket | null {
+function pipeSocket(fd: number): Socket | null {
   try {
     if (!fstatSync(fd).isFIFO()) return null;
     return new Socket({ fd, readable: true, writable: false });

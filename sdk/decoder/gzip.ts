@@ -223,7 +223,8 @@ export async function* gunzip(chunks: AsyncIterable<Uint8Array>): AsyncGenerator
           // In pieces: what one write inflates to waits here whole (a bomb inflates 1 000-fold).
           for (let at = 0; at < chunks[k]!.length; at += WRITE_PIECE) {
             const piece = chunks[k]!.subarray(at, at + WRITE_PIECE);
-            if (kept) kept = fed + piece.length <= REPLAY_BYTES ? (kept.push(piece), kept) : null;
+            if (fed + piece.length > REPLAY_BYTES) kept = null; // too many to inflate again
+            kept?.push(piece);
             try {
               await write(z, piece);
             } catch (error) {

@@ -6,12 +6,9 @@
 // pipe, standard input, a stream): it keeps the bytes the peek read and hands back an input
 // that gives them again, followed by the rest, so nothing is opened twice or seeked.
 
-import { statSync, createReadStream } from "node:fs";
-import { open } from "node:fs";
-import { promisify } from "node:util";
-import { Readable } from "node:stream";
+import { statSync } from "node:fs";
 import { decodeCapture } from "./decode-capture.js";
-import { NamedByteSource, InputTypeError, asBytes, inputName, pipeSocket, destroyStream, type CaptureInput } from "./capture-input.js";
+import { NamedByteSource, InputTypeError, asBytes, inputName, openPathStream, toAsyncIterable, destroyStream, type CaptureInput } from "./capture-input.js";
 import type { Timestamp } from "./packet-decoder.js";
 import { checkInput } from "../options.js";
 
@@ -136,13 +133,11 @@ async function openOnce(input: Exclude<CaptureInput, Uint8Array>): Promise<{ sou
     stream = process.stdin;
     close = () => destroyStream(process.stdin);
   } else if (typeof input === "string") {
-    const fd = await promisify(open)(input, "r"); // a pipe's open waits for its writer
-    const file = pipeSocket(fd) ?? createReadStream(input, { fd, autoClose: true });
+    const file = await openPathStream(input); // a pipe's open waits for its writer
     stream = file;
     close = () => file.destroy();
   } else {
-    const own = Symbol.asyncIterator in input ? input as AsyncIterable<Uint8Array>
-      : Readable.fromWeb(input as import("node:stream/web").ReadableStream<Uint8Array>);
+    const own = toAsyncIterable(input);
     stream = own;
     close = () => destroyStream(own);
   }

@@ -69,6 +69,7 @@ export class WorkerLoop {
   readonly reader: RingReader;
   private starved = 0; // the reader's count of waits for a batch at the last message
   private waitedMs = 0; // the reader's time spent waiting at the last message
+  private reported = 0; // the batches the last message said complete (its upTo)
 
   constructor(private readonly job: WorkerJob, private readonly out: Outbox, private readonly spares: SpareBuffers) {
     this.peak = new UnconsumedPeak(job.ring, job.shard.index);
@@ -96,15 +97,13 @@ export class WorkerLoop {
    * (one step; true once none is left), and reports the tracker's `timeline`.
    */
   run(track: (batch: ShardBatch) => void, finishSome: () => boolean, timeline: () => Timeline): void {
-    let reported = 0; // batches said complete in a message so far
-    const flush = (done: number) => { this.flush(done); reported = done; };
     forEachShardBatch(this.job, () => this.sent, track, (done) => {
       this.batch = done;
-      if (this.out.full() || done % FLUSH_BATCHES === 0) flush(done);
-    }, flush, this.reader, (done) => {
+      if (this.out.full() || done % FLUSH_BATCHES === 0) this.flush(done);
+    }, (done) => this.flush(done), this.reader, (done) => {
       // The next batch is slow to come (a live capture): what ended so far, and that these
       // batches are complete, go now, so that the main thread can hand them on meanwhile.
-      if (this.out.count > 0 || done > reported) flush(done);
+      if (this.out.count > 0 || done > this.reported) this.flush(done);
     });
     this.flush(this.batch);
     this.batch = FINAL_BATCH;
@@ -119,6 +118,7 @@ export class WorkerLoop {
   }
 
   private flush(upTo: number): void {
+    this.reported = upTo;
     this.sent += this.out.count;
     const room = this.batch === FINAL_BATCH || this.reader.starved > this.starved;
     this.starved = this.reader.starved;
