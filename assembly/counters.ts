@@ -46,7 +46,7 @@ export function resetCounters(): void {
     setStat(STAT_LAST_TS_NSEC, <f64>nsec);
     return;
   }
-  if (abs(sec - firstSec) >= TS_FAR_SECONDS) warn(WARN_TS_FAR_FROM_FIRST, offset, packet, sec - firstSec);
+  if (abs(sec - firstSec) >= TS_FAR_SECONDS) warnFarthest(WARN_TS_FAR_FROM_FIRST, offset, packet, sec - firstSec);
   if (sec < earliestSec || (sec == earliestSec && <f64>nsec < load<f64>(STATS_PTR + (<usize>STAT_EARLIEST_TS_NSEC << 3)))) {
     setStat(STAT_EARLIEST_TS_SEC, sec);
     setStat(STAT_EARLIEST_TS_NSEC, <f64>nsec);
@@ -69,6 +69,18 @@ export function warn(code: i32, offset: f64, packet: f64, value: f64): void {
     store<f64>(p, value, 24);
   }
   store<f64>(p, n + 1);
+}
+
+/**
+ * As warn(), but the value kept is the count's largest in magnitude (the first's offset and
+ * packet stay): a time far from the first packet's says the precision lost, and the farthest
+ * one loses the most.
+ */
+export function warnFarthest(code: i32, offset: f64, packet: f64, value: f64): void {
+  const p = WARN_PTR + <usize>(code * WARN_SLOT_SIZE) * 8;
+  const n = load<f64>(p);
+  warn(code, offset, packet, value);
+  if (n != 0 && abs(value) > abs(load<f64>(p, 24))) store<f64>(p, value, 24);
 }
 
 // Metadata ring: the SDK drains it after every decode() call, so it only has to hold the

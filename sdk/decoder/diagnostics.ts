@@ -78,12 +78,13 @@ function optionTooShort(v: number): string {
 }
 
 // Times are kept as 64-bit float seconds from the first packet's; this far from it one unit in
-// the last place is what a duration or round trip computed there may be off by.
+// the last place is what a duration or round trip computed there may be off by. The value is the
+// farthest such time's distance (assembly/counters.ts), where the most is lost.
 function farFromFirst(seconds: number): string {
   const days = Math.abs(seconds) / 86400;
   const ulpNs = 2 ** (Math.floor(Math.log2(Math.abs(seconds))) - 52) * 1e9;
   const precision = ulpNs < 10 ? `${ulpNs.toFixed(1)} ns` : ulpNs < 1000 ? `${Math.round(ulpNs)} ns` : ulpNs < 1e6 ? `${(ulpNs / 1000).toFixed(1)} us` : `${(ulpNs / 1e6).toFixed(1)} ms`;
-  return `timestamp ${days.toFixed(1)} days ${seconds < 0 ? "before" : "after"} the first packet's: times this far from it are kept to ~${precision}, ` +
+  return `timestamps up to ${days.toFixed(1)} days ${seconds < 0 ? "before" : "after"} the first packet's: times this far from it are kept to ~${precision}, ` +
     `so durations and round trips of connections there may be off by that much`;
 }
 

@@ -140,8 +140,9 @@ describe("info", () => {
     expect(json.firstTimestamp).toBe("1422527998.578402281");
     expect(BigInt.asIntN(32, BigInt(theirs.first.split(".")[0]!) - 1422527998n)).toBeLessThan(0n);
     const warning = "timestamp of 18446744073204 s has the top bit of its 64-bit count set (before 1970 if read signed); read unsigned, as Wireshark does";
-    // Frame 2 is stamped 2894531997.938836488 (tshark's frame.time_epoch), 17 037 days after frame 1.
-    const far = "timestamp 17037.1 days after the first packet's: times this far from it are kept to ~238 ns, " +
+    // Frame 2 is stamped 2894531997.938836488 (tshark's frame.time_epoch), 17 037 days after frame 1,
+    // the first far one; frames 60 on are 18446744073204 s, where float seconds hold 1/256 s.
+    const far = "timestamps up to 213487517.9 days after the first packet's: times this far from it are kept to ~3.9 ms, " +
       "so durations and round trips of connections there may be off by that much";
     expect(json.warnings).toEqual([
       { code: "pcapng.timestamp_top_bit_set", message: warning, count: 100, offset: 10752, packet: 60 },

@@ -89,9 +89,10 @@ describe("pcapng", () => {
       code: "pcapng.timestamp_top_bit_set", count: 3, offset: 28 + 20 + 32 + epbLen, packet: 2,
       message: "timestamp of 9223372036854 s has the top bit of its 64-bit count set (before 1970 if read signed); read unsigned, as Wireshark does",
     }, {
-      // 2^63 ns lies 2^63 us - 2^63 ns before the first packet: float seconds hold ~2 ms there.
+      // 2^63 ns lies 2^63 us - 2^63 ns before the first packet, 2^64 - 1 us farther after it: the
+      // farthest is said (float seconds hold ~2 ms there), at the first far one's block.
       code: "capture.timestamp_far_from_first", count: 2, offset: 28 + 20 + 32 + 2 * epbLen, packet: 3,
-      message: "timestamp 106645239.2 days before the first packet's: times this far from it are kept to ~2.0 ms, " +
+      message: "timestamps up to 106751991.2 days after the first packet's: times this far from it are kept to ~2.0 ms, " +
         "so durations and round trips of connections there may be off by that much",
     }]);
   });
