@@ -52,7 +52,7 @@ function synOptionText(o: SynOptions): string {
 }
 
 function sideOptions(o: HandshakeOptions | null, packet: string): string {
-  if (!o) return `(no ${packet} seen)`;
+  if (!o) return `(no ${packet} in this connection)`;
   const parts: string[] = [];
   if (o.mss !== null) parts.push(`MSS=${o.mss}`);
   if (o.sackPermitted) parts.push("SACK_PERM");
@@ -88,7 +88,7 @@ function header(c: ConnectionRecord, ladder: ConnectionLadder, scales: WindowSca
   if (orig !== null && resp !== null) lines.push("Win is scaled by its sender's WS multiplier (2^shift), as Wireshark shows it");
   else if (orig !== null || resp !== null) {
     const [scaled, unseen, packet] = orig !== null ? ["client", "server", "SYN/ACK"] : ["server", "client", "SYN"];
-    lines.push(`Win is scaled for the ${scaled} by its WS multiplier, as Wireshark shows it (the ${unseen}'s ${packet} was not captured); the ${unseen}'s as sent`);
+    lines.push(`Win is scaled for the ${scaled} by its WS multiplier, as Wireshark shows it (this connection has no ${packet} from the ${unseen}); the ${unseen}'s as sent`);
   } else if (o.orig?.windowScale != null || o.resp?.windowScale != null) lines.push("Win is as sent: only one side offered window scaling");
   return lines;
 }
@@ -98,7 +98,10 @@ type WindowScales = [orig: number | null, resp: number | null];
 
 // RFC 7323: scaling is in force when both SYNs offered it. Wireshark also scales a side by its
 // own offer when the other side's SYN (or SYN/ACK) was not captured, that side's windows then
-// shown as sent; a side seen without the option turns scaling off for both.
+// shown as sent; a side seen without the option turns scaling off for both. A SYN/ACK captured
+// before its SYN is a connection of its own here (as in Zeek), not in Wireshark's stream: there
+// Wireshark scales the server's windows by it too, and this connection shows them as sent, saying
+// which packet it lacks (not that it was not captured).
 function windowScales(c: ConnectionRecord): WindowScales {
   const o = c.handshake.options.orig, r = c.handshake.options.resp;
   const orig = o?.windowScale ?? null, resp = r?.windowScale ?? null;

@@ -193,7 +193,7 @@ describe("renderLadder where the capture missed a SYN or a SYN/ACK", () => {
 
   it("SYN/ACK not captured: the client's windows scaled, the server's as sent; both ESTABLISHED after the ACK", async () => {
     const { file, text } = await drawn(noSynAck);
-    expect(text).toContain("Win is scaled for the client by its WS multiplier, as Wireshark shows it (the server's SYN/ACK was not captured); the server's as sent");
+    expect(text).toContain("Win is scaled for the client by its WS multiplier, as Wireshark shows it (this connection has no SYN/ACK from the server); the server's as sent");
     expect(rows(text)).toEqual([
       [1, "SYN-SENT", 65535, "LISTEN"], [2, "ESTABLISHED", 502 * 128, "ESTABLISHED"], [3, "ESTABLISHED", 502 * 128, "ESTABLISHED"],
       [4, "ESTABLISHED", 509, "ESTABLISHED"], [5, "FIN-WAIT-1", 502 * 128, "CLOSE-WAIT"], [6, "TIME-WAIT", 509, "LAST-ACK"], [7, "TIME-WAIT", 502 * 128, "CLOSED"],
@@ -214,7 +214,7 @@ describe("renderLadder where the capture missed a SYN or a SYN/ACK", () => {
 
   it("SYN not captured: the server's windows scaled; the client SYN-SENT until the SYN/ACK", async () => {
     const { file, text } = await drawn(noSyn);
-    expect(text).toContain("Win is scaled for the server by its WS multiplier, as Wireshark shows it (the client's SYN was not captured); the client's as sent");
+    expect(text).toContain("Win is scaled for the server by its WS multiplier, as Wireshark shows it (this connection has no SYN from the client); the client's as sent");
     expect(rows(text).map((r) => [r[0], r[1], r[3]])).toEqual([
       [1, "ESTABLISHED", "SYN-RECEIVED"], [2, "ESTABLISHED", "ESTABLISHED"], [3, "ESTABLISHED", "ESTABLISHED"], [4, "ESTABLISHED", "ESTABLISHED"],
       [5, "FIN-WAIT-1", "CLOSE-WAIT"], [6, "TIME-WAIT", "LAST-ACK"], [7, "TIME-WAIT", "CLOSED"],
