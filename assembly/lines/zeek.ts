@@ -2,10 +2,10 @@
 // bytes cli/format/zeek-values-row.ts writeZeekValues writes, columns in zeek-log.ts's order,
 // for the one-thread line scan. Its rules are record-rules.ts's (the THIRD COPY of
 // record-values.ts's) and row-cells.ts's; the uid is zeek-log.ts's (SHA-256 of
-// "communityId|ts|id", 17 of its bytes in base 62), the duration toFixed(6)'s.
+// "communityId|ts|id", 17 of its bytes in base 62), the duration zeek-duration.ts's.
 // test/sdk/lines/wasm-csv-zeek.test.ts holds the rows byte-equal to the JS writer's.
 // writeZeekLine declines (0: JS writes the row) what writeLine declines, a history past ASCII,
-// and a duration whose sixth decimal toFixed rounds from a tie of nanoseconds (or of 1e6 s or more).
+// and a duration of 1e6 s or more.
 
 import * as C from "../connection-layout";
 import { out, startAt, byte, word, uint, uint32, fixedDigits, Fixed, raw, copy } from "./sink";
@@ -62,19 +62,17 @@ function tunnelUid(identity: u32): void {
 }
 
 /**
- * The duration as d.toFixed(6): the exact double's nearest millionths, the larger on a tie. For
- * the double nearest k nanoseconds (every record's duration) below 1e6 s that is k's rounding to
- * thousands, halves up, except where k ends in 500, which the double may lie on either side of.
+ * The duration as Zeek logs it, in microseconds (cli/format/zeek-duration.ts): the difference of
+ * the first and last packets' times cut to the microsecond, as Zeek reads them. -1 when JS must
+ * write it: a duration of 10^6 s or more, or not the double nearest a whole count of nanoseconds.
  */
-function fixed6(d: f64): bool {
-  if (!(d > 0 && d < 1e6)) return false;
+function zeekMicros(c: usize, d: f64): i64 {
+  if (d == 0) return 0;
+  if (!(d > 0 && d < 1e6)) return -1;
   const k = Math.round(d * 1e9);
-  if (k / 1e9 != d) return false;
-  const nanos = <u64>k, rest = nanos % 1000;
-  if (rest == 500) return false;
-  const micros = nanos / 1000 + (rest > 500 ? 1 : 0);
-  uint(micros / 1000000); byte(0x2e); fixedDigits(<u32>(micros % 1000000), 6);
-  return true;
+  if (k / 1e9 != d) return -1;
+  const first = <u64>load<u32>(c + C.C_FIRST_NSEC);
+  return <i64>((first + <u64>k) / 1000 - first / 1000);
 }
 
 function address(at: usize): void { byte(TAB); if (R.v6) ipv6(at); else ipv4(at); }
@@ -94,12 +92,13 @@ export function writeZeekLine(c: usize, at: usize): usize {
   address(R.origAddr); uintCell(ZEEK, R.origPort);
   address(R.respAddr); uintCell(ZEEK, R.respPort);
   raw(TCP_UNSET_UNSET);
-  // Zeek leaves the duration and the byte counts unset for a connection that lasted 0 s.
-  const d = R.duration(c);
-  if (d == 0) { unsetCell(ZEEK); unsetCell(ZEEK); unsetCell(ZEEK); }
+  // Zeek leaves the duration and the byte counts unset for a connection that lasted 0 s by its
+  // microsecond clock.
+  const micros = zeekMicros(c, R.duration(c));
+  if (micros < 0) return 0;
+  if (micros == 0) { unsetCell(ZEEK); unsetCell(ZEEK); unsetCell(ZEEK); }
   else {
-    byte(TAB);
-    if (!fixed6(d)) return 0;
+    byte(TAB); uint(<u64>micros / 1000000); byte(0x2e); fixedDigits(<u32>(<u64>micros % 1000000), 6);
     cell(ZEEK, R.origBytes); cell(ZEEK, R.respBytes);
   }
   raw(STATES[R.connState(load<u8>(o + C.E_STATE), load<u8>(r + C.E_STATE), historyLetters(c, hlen), hlen, R.origBytes, R.respBytes)]);

@@ -15,13 +15,14 @@ import type { ByteSink } from "../../sdk/lines/byte-sink.js";
 import { ANALYSIS_COLUMNS, takesDotZero } from "./analysis-columns.js";
 import { writeZeekValues, type ZeekTexts } from "./zeek-values-row.js";
 import { zeekBool, zeekLocalText } from "./zeek-local.js";
+import { zeekDuration } from "./zeek-duration.js";
 
 /** Name, Zeek type, value of a record; null is unset ("-"). */
 type ZeekColumn = [string, string, (c: ConnectionRecord) => unknown];
 
 const column = (name: string, type: string, get: (c: ConnectionRecord) => unknown): ZeekColumn => [name, type, get];
-/** A count Zeek leaves unset for a connection that lasted 0 s (as it does the duration). */
-const unlessZero = (get: (c: ConnectionRecord) => unknown) => (c: ConnectionRecord) => (c.duration === 0 ? null : get(c));
+/** A count Zeek leaves unset for a connection that lasted 0 s by its clock (as it does the duration). */
+const unlessZero = (get: (c: ConnectionRecord) => unknown) => (c: ConnectionRecord) => (zeekDuration(c.ts, c.duration) === null ? null : get(c));
 
 const COLUMNS: ZeekColumn[] = [
   column("ts", "time", (c) => micro(c.ts)),
@@ -32,7 +33,7 @@ const COLUMNS: ZeekColumn[] = [
   column("id.resp_p", "port", (c) => c.resp.port),
   column("proto", "enum", () => "tcp"),
   column("service", "string", () => null),
-  column("duration", "interval", unlessZero((c) => c.duration.toFixed(6))),
+  column("duration", "interval", (c) => zeekDuration(c.ts, c.duration)),
   column("orig_bytes", "count", unlessZero((c) => c.orig.bytes)),
   column("resp_bytes", "count", unlessZero((c) => c.resp.bytes)),
   column("conn_state", "string", (c) => c.connState),

@@ -8,6 +8,7 @@ import type { EndpointValues, RecordValues } from "../../sdk/index.js";
 import { FixedBytes, type ByteSink } from "../../sdk/lines/byte-sink.js";
 import { AnalysisCells } from "./analysis-columns.js";
 import { zeekLocal, zeekLocalText } from "./zeek-local.js";
+import { zeekDuration } from "./zeek-duration.js";
 
 const TAB = 0x09, LF = 0x0a, UNSET = 0x2d;
 
@@ -58,9 +59,10 @@ export function writeZeekValues(out: ByteSink, v: RecordValues, texts: ZeekTexts
   address(out, v.resp);
   num(out, v.resp.port);
   out.raw(TCP_UNSET_UNSET);
-  // Zeek leaves the duration and the byte counts unset for a connection that lasted 0 s.
-  const lasted = v.duration !== 0;
-  text(out, lasted ? v.duration.toFixed(6) : null);
+  // Zeek leaves the duration and the byte counts unset for a connection that lasted 0 s by its
+  // microsecond clock (zeek-log.ts).
+  const duration = zeekDuration(v.ts, v.duration), lasted = duration !== null;
+  text(out, duration);
   num(out, lasted ? v.orig.bytes : null);
   num(out, lasted ? v.resp.bytes : null);
   text(out, v.connState);
