@@ -8,7 +8,10 @@
 // from the tracker's groups (in WebAssembly where the format has a writer there and no
 // --filter), Parquet rows from the record values; no record objects.
 
+import { realpathSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { trackBucketGroups, checkBucketFiles } from "../../sdk/partition/track-bucket.js";
+import { MAP_PREFIX } from "../../sdk/partition/format.js";
 import { PartitionDamage, PartitionError, readPartitionSet } from "../../sdk/partition/map-outputs.js";
 import type { EndedGroup } from "../../sdk/connections/track.js";
 import type { Timeline } from "../../sdk/report/capture-report.js";
@@ -83,6 +86,25 @@ async function writeBucketLines(groups: AsyncGenerator<EndedGroup, unknown>, for
   await output.write(lineFooter(format));
 }
 
+/**
+ * -o naming a file of a map output (a bucket file, a manifest) or a map task's directory in
+ * progress would overwrite what this and every other reduce reads: refused, as a scan refuses
+ * -o naming one of its captures. The rest of DIR is free (reduce outputs beside the maps).
+ */
+function refuseOutputInMaps(root: string, output: string | undefined): void {
+  if (output === undefined || output === "-") return;
+  const rootPath = realPath(resolve(root));
+  // The output's directory as it really is (a link to DIR counts), then its name.
+  const at = relative(rootPath, join(realPath(dirname(resolve(output))), basename(output)));
+  const top = at.split(sep)[0]!;
+  if (at === "" || isAbsolute(at) || top === ".." || !(top.startsWith(MAP_PREFIX) || top.startsWith(`.${MAP_PREFIX}`))) return;
+  throw new UsageError(`-o ${output} is in the map output ${join(root, top)}: it would be overwritten while the reduce tasks read it (write elsewhere)`);
+}
+
+function realPath(path: string): string {
+  try { return realpathSync(path); } catch { return path; }
+}
+
 function count(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = wholeNumber(value);
@@ -119,6 +141,7 @@ export async function runFromPartitions(captures: string[], flags: ReduceFlags):
     set = readPartitionSet(root, maps);
     if (bucket >= set.buckets) throw new UsageError(`--bucket ${bucket}: the partitions in ${root} have buckets 0 to ${set.buckets - 1}`);
     checkBucketFiles(set, bucket);
+    refuseOutputInMaps(root, flags.output);
   } catch (error) {
     if (!(error instanceof PartitionError)) throw error;
     sayError(error.message);

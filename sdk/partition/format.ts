@@ -10,8 +10,9 @@ import { checksum } from "./checksum.js";
 
 /** The partition format's own version: bump on any change to what this file describes. */
 // 4: a file's `packets` counts pcapng's non-packet frames too, equal first-packet times order by
-// name, map outputs are named by path and first packet (session 36).
-export const PARTITION_FORMAT_VERSION = 4;
+// name, map outputs are named by path and first packet (session 36). 5: a file's `identity` and
+// `readLast` (session 44).
+export const PARTITION_FORMAT_VERSION = 5;
 export const MANIFEST_NAME = "manifest.json";
 export const CLOCK_NAME = "clock.bin";
 export const MAP_PREFIX = "map-";
@@ -85,6 +86,17 @@ export interface PartitionedFile {
   bytes: number;
   /** Its first packet's time (any packet), the key that orders rotated files as one capture. */
   first: Timestamp | null;
+  /**
+   * Read after the other captures of its map task, as a scan reads a pipe whose look-ahead found
+   * no packet (its `first` came later): the reduce orders it as a capture without a packet.
+   */
+  readLast: boolean;
+  /**
+   * What the capture is, compared across map outputs (the same capture in two would be counted
+   * twice): a regular file's real path (symbolic links and /dev/stdin followed) and first
+   * packet; a pipe's path, bytes, packets and first packet (its path, /dev/fd/63, says nothing).
+   */
+  identity: string;
   /** Packets in the file (frame numbers run on across files by these counts). */
   packets: number;
   /**

@@ -143,18 +143,19 @@ function orderFiles(maps: MapOutput[]): OrderedFile[] {
   const all = maps.flatMap((map) => map.manifest.files.map((file, index) => ({ map, file, index })));
   const seen = new Map<string, { map: string; bytes: number }>();
   for (const { map, file } of all) {
-    // The first packet's time too: two pipes read at the same path (/dev/fd/63) are two captures.
-    // Not the size: a file partitioned again once it had grown is the same capture.
-    const key = `${file.path}\0${JSON.stringify(file.first)}`;
-    const other = seen.get(key);
+    // Each capture by its identity (format.ts): two pipes read at one path (/dev/fd/63) are two
+    // captures; a file partitioned again once it had grown is the same capture.
+    const other = seen.get(file.identity);
     if (other !== undefined) {
+      const where = other.map === map.name ? `twice in map output ${map.name}` : `in two map outputs (${other.map} and ${map.name})`;
       const sizes = other.bytes !== file.bytes ? ` (at ${other.bytes} and ${file.bytes} bytes: a file that grew between two tasks? remove the older output)` : "";
-      throw new PartitionError(`${file.path} is in two map outputs (${other.map} and ${map.name})${sizes}: its connections would be counted twice`);
+      throw new PartitionError(`${file.path} is ${where}${sizes}: its connections would be counted twice`);
     }
-    seen.set(key, { map: map.name, bytes: file.bytes });
+    seen.set(file.identity, { map: map.name, bytes: file.bytes });
   }
-  // As a scan orders them (the manifest's path is absolute): by first packet, equal times by name.
-  const key = (f: PartitionedFile) => ({ first: f.first, path: f.path });
+  // As a scan orders them (the manifest's path is absolute): by first packet, equal times by
+  // name; a capture its map task read last (a pipe whose look-ahead found no packet) as one without.
+  const key = (f: PartitionedFile) => ({ first: f.readLast ? null : f.first, path: f.path });
   all.sort((a, b) => compareCaptureOrder(key(a.file), key(b.file)) || byCodeUnits(a.map.name, b.map.name) || a.index - b.index);
   let packetBase = 0;
   return all.map(({ map, file }) => {

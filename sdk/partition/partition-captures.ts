@@ -6,7 +6,7 @@
 // tracker skips before its clock (too short a TCP header; with checksums verified, a bad IPv4
 // header or a TSO length-0 IPv4 packet) are left out. docs/partitions.md describes the files.
 
-import { mkdirSync, renameSync, rmSync, rmdirSync, writeFileSync, statSync } from "node:fs";
+import { mkdirSync, realpathSync, renameSync, rmSync, rmdirSync, writeFileSync, statSync } from "node:fs";
 import { digest } from "../builtins.js";
 import { dirname, join, resolve } from "node:path";
 import * as L from "../../assembly/layout.js";
@@ -47,30 +47,37 @@ function temporaryName(files: readonly string[]): string {
 }
 
 /**
- * What identifies a regular file's capture: its absolute path and its first packet's time.
- * Not its size: a task run again once a file cut short has been copied whole must replace the
- * output of its first run, not sit beside it (the reduce would count the file twice); and not
- * the path alone: machines that each partition their own /data/eth0.pcap into one shared
- * directory must not replace each other's outputs.
+ * What identifies a regular file's capture: its real path (a link, or /dev/stdin redirected from
+ * the file, followed) and its first packet's time. Not its size: a task run again once a file cut
+ * short has been copied whole must replace the output of its first run, not sit beside it (the
+ * reduce would count the file twice); and not the path alone: machines that each partition their
+ * own /data/eth0.pcap into one shared directory must not replace each other's outputs.
  */
-function fileIdentity(file: string, capture: CaptureSummary): [string, { sec: number; nsec: number } | null] {
-  const first = capture.stats.firstTimestamp;
-  return [resolve(file), first ? { sec: first.sec, nsec: first.nsec } : null];
-}
-
-function outputName(identity: unknown[]): string {
-  return MAP_PREFIX + digest("sha256", JSON.stringify(identity), "hex").slice(0, 16);
+function fileIdentity(file: string, capture: CaptureSummary): unknown[] {
+  return [realPath(file), firstOf(capture)];
 }
 
 /**
  * What identifies a capture read from a pipe (a named pipe, `<(zcat day1.pcap.gz)`), whose path
- * is often the same for every task (/dev/fd/63) and whose size is 0: the bytes read and the
- * first packet's time. Two tasks over different pipes so make two map outputs (one replaced
- * the other's), and a task run again over the same bytes replaces its own.
+ * is often the same for every task (/dev/fd/63) and whose size is 0: the bytes read, its packets
+ * and the first packet's time. Two tasks over different pipes so make two map outputs (one
+ * replaced the other's), and a task run again over the same bytes replaces its own.
  */
-function pipeIdentity(file: string, capture: CaptureSummary): [string, number, { sec: number; nsec: number } | null] {
+function pipeIdentity(file: string, capture: CaptureSummary): unknown[] {
+  return [resolve(file), capture.bytesRead, capture.stats.packets + capture.stats.nonPacketFrames, firstOf(capture)];
+}
+
+function firstOf(capture: CaptureSummary): { sec: number; nsec: number } | null {
   const first = capture.stats.firstTimestamp;
-  return [resolve(file), capture.bytesRead, first ? { sec: first.sec, nsec: first.nsec } : null];
+  return first ? { sec: first.sec, nsec: first.nsec } : null;
+}
+
+function realPath(file: string): string {
+  try { return realpathSync(file); } catch { return resolve(file); }
+}
+
+function outputName(identity: unknown[]): string {
+  return MAP_PREFIX + digest("sha256", JSON.stringify(identity), "hex").slice(0, 16);
 }
 
 function isRegularFile(file: string): boolean {
@@ -118,16 +125,37 @@ function sizeOf(file: string): number {
  * orders every map output's files so, and reads each map output's batches in its files' order), each
  * with the input to read it from: a pipe is read once, what its peek read given again (peekInput).
  */
-async function inCaptureOrder(files: string[], options: PartitionOptions): Promise<{ files: string[]; inputs: CaptureInput[] }> {
-  if (files.length < 2) return { files, inputs: files };
+async function inCaptureOrder(files: string[], options: PartitionOptions): Promise<{ files: string[]; inputs: CaptureInput[]; readLast: boolean[] }> {
+  if (files.length < 2) return { files, inputs: files, readLast: files.map(() => false) };
   // Abortable: a pipe's peek waits for its writer (Ctrl-C stops the task there too).
   const peeked = (await abortable(peekInputs(files), options.signal))
     .map(({ first, input, beyondLookAhead, peekedBytes }, k) => {
       if (beyondLookAhead) options.onWarning?.(beyondLookAheadWarning(files[k]!, peekedBytes));
-      return { file: files[k]!, input, key: captureOrderKey(files[k]!, first) };
+      return { file: files[k]!, input, key: captureOrderKey(files[k]!, first), readLast: beyondLookAhead };
     });
   peeked.sort((a, b) => compareCaptureOrder(a.key, b.key));
-  return { files: peeked.map((p) => p.file), inputs: peeked.map((p) => p.input) };
+  return { files: peeked.map((p) => p.file), inputs: peeked.map((p) => p.input), readLast: peeked.map((p) => p.readLast) };
+}
+
+/**
+ * The same capture named twice (`cap.pcap` and `./cap.pcap`, a link to it): its connections would
+ * be counted twice, and no reduce would take the output. Compared by device and inode; a path
+ * that cannot be read is left to the read, which says so.
+ */
+function checkDistinct(files: readonly string[]): void {
+  const seen = new Map<string, number>();
+  files.forEach((file, k) => {
+    let id: string;
+    try {
+      const stat = statSync(file);
+      id = `${stat.dev}:${stat.ino}`;
+    } catch {
+      return;
+    }
+    const other = seen.get(id);
+    if (other !== undefined) throw new RangeError(`files[${k}] (${file}) is files[${other}] (${files[other]}): each capture once (its connections would be counted twice)`);
+    seen.set(id, k);
+  });
 }
 
 /**
@@ -138,13 +166,14 @@ async function inCaptureOrder(files: string[], options: PartitionOptions): Promi
  */
 export async function partitionCaptures(given: string[], outDir: string, options: PartitionOptions): Promise<PartitionResult> {
   checkPartitionArguments(given, options);
+  checkDistinct(given);
   checkDirectory("outDir", outDir);
   const buckets = options.buckets;
   // A missing or mistyped count is a TypeError, as every other option's (options.ts).
   if (typeof buckets !== "number") throw new TypeError(`buckets must be a number (a whole number of buckets, 1 to ${MAX_BUCKETS}), not ${buckets === undefined ? "undefined" : JSON.stringify(buckets) ?? typeof buckets}`);
   if (!Number.isInteger(buckets) || buckets < 1 || buckets > MAX_BUCKETS) throw new RangeError(`buckets: ${buckets} is not from 1 to ${MAX_BUCKETS}`);
   // Named after the ordered files too: a retry with them in another order replaces its output.
-  const { files, inputs } = await inCaptureOrder(given, options);
+  const { files, inputs, readLast } = await inCaptureOrder(given, options);
   const regular = files.map(isRegularFile);
   // Named by paths for now: the final name waits for what the captures held (fileIdentity, pipeIdentity).
   const temporary = join(outDir, `.${temporaryName(files)}.${process.pid}.${Date.now()}`);
@@ -200,13 +229,13 @@ export async function partitionCaptures(given: string[], outDir: string, options
     const sizes = out.close();
     closed = true;
     let nextBatch = 0;
+    const identities = files.map((f, k) => (regular[k] ? fileIdentity(f, captures[k]!) : pipeIdentity(f, captures[k]!)));
     const partitioned: PartitionedFile[] = captures.map((c, k) => {
       const start = nextBatch;
       while (nextBatch < fileOfBatch.length && fileOfBatch[nextBatch] === k) nextBatch++;
-      const first = c.stats.firstTimestamp;
       return {
         source: c.source, path: resolve(files[k]!), bytes: regular[k] ? sizeOf(files[k]!) : c.bytesRead,
-        first: first ? { sec: first.sec, nsec: first.nsec } : null,
+        first: firstOf(c), readLast: readLast[k]!, identity: JSON.stringify(identities[k]),
         packets: c.stats.packets + c.stats.nonPacketFrames, firstTracked: firstTracked[k] ?? null, batches: [start, nextBatch],
         error: c.error ? { code: c.error.code, message: c.error.message, offset: c.error.offset, packet: c.error.packet } : null,
       };
@@ -220,7 +249,7 @@ export async function partitionCaptures(given: string[], outDir: string, options
       files: partitioned, batches: batchNumber, ...sizes,
     };
     manifest.checksum = manifestChecksum(manifest);
-    const name = outputName(files.map((f, k) => (regular[k] ? fileIdentity(f, captures[k]!) : pipeIdentity(f, captures[k]!))));
+    const name = outputName(identities);
     const final = join(outDir, name);
     writeFileSync(join(temporary, MANIFEST_NAME), JSON.stringify(manifest, null, 1) + "\n");
     rmSync(final, { recursive: true, force: true }); // an earlier run of the same task

@@ -168,7 +168,7 @@ describe("the other partition files damaged: refused before anything is written 
     });
     expect(r).toMatchObject({ code: 7, stdout: "" });
     expect(r.stderr).toMatch(new RegExp(`written by another version \\(partition format 2, packet layout \\d+; this one reads ${PARTITION_FORMAT_VERSION} and \\d+\\): run partition again with this version\\n$`));
-    expect(PARTITION_FORMAT_VERSION).toBe(4);
+    expect(PARTITION_FORMAT_VERSION).toBe(5);
   });
 
   it("a bucket file that is not a file (a directory in its place): one line, not an internal error", () => {

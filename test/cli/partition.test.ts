@@ -6,7 +6,7 @@
 
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, readFileSync, writeFileSync, truncateSync, statSync, unlinkSync, cpSync, readdirSync, existsSync, mkdirSync } from "node:fs";
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, truncateSync, statSync, unlinkSync, cpSync, readdirSync, existsSync, mkdirSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -215,6 +215,50 @@ describe("map tasks over pipes", () => {
     expect(sorted(reduceAll(parts, 2))).toEqual(sorted(single.stdout));
   }, 60_000);
 
+  /** A capture of one whole conversation from `start` (epoch seconds), client port `port`. */
+  const conversation = (start: number, port: number) =>
+    new Conversation({ start, clientPort: port }).c(F.SYN).s(F.SYN | F.ACK).c(F.ACK).c(F.FIN | F.ACK).s(F.FIN | F.ACK).c(F.ACK).frames;
+  const shell = (script: string) => spawnSync("bash", ["-c", script], { encoding: "utf8", maxBuffer: 1 << 28 });
+
+  // The map task read the pipe last (as a scan does) but its manifest gave the pipe's real,
+  // earlier first packet, by which the reduce ordered the batches: wrong records, exit 0.
+  it("a pipe whose first 16 MiB hold no packet, with a file: read last by the map task, the reduce and the scan", () => {
+    const padded = join(dir, "padded.pcapng");
+    writeFileSync(padded, writePcapng([{ blocks: [
+      // Two blocks of 9 MiB (a block may hold 16 MiB at most): 18 MiB before the first packet.
+      { type: "unknown", blockType: 0x0bad, body: new Uint8Array(9 << 20) },
+      { type: "unknown", blockType: 0x0bad, body: new Uint8Array(9 << 20) },
+      ...conversation(1_000_000, 40001).map((frame) => ({ type: "epb" as const, frame })),
+    ] }]));
+    const parts = join(dir, "parts-pipe-last");
+    const map = shell(`"${process.execPath}" "${BIN}" partition --buckets 2 -o "${parts}" <(cat "${padded}") "${files[0]}"`);
+    expect(map.status, map.stderr).toBe(0);
+    expect(map.stderr).toMatch(/no packet in its first 16 MiB/);
+    const single = shell(`"${process.execPath}" "${BIN}" --format ndjson <(cat "${padded}") "${files[0]}"`);
+    expect(single.status).toBe(0);
+    expect(sorted(reduceAll(parts, 2))).toEqual(sorted(single.stdout));
+  }, 60_000);
+
+  // Pipes at one path (/dev/fd/63, /dev/stdin) whose captures begin at the same instant: two
+  // captures. The reduce refused the first pair as one capture in two outputs (exit 7); /dev/stdin
+  // redirected from a file was named after that path, and the second task replaced the first's output.
+  it("two tasks over pipes or /dev/stdin whose captures begin at one instant: two map outputs, the reduce is the scan", () => {
+    const a = join(dir, "same-start-a.pcap"), b = join(dir, "same-start-b.pcap");
+    writeFileSync(a, writePcap(conversation(1_600_000_000, 40001)));
+    writeFileSync(b, writePcap([...conversation(1_600_000_000, 40002), ...conversation(1_600_000_001, 40003)]));
+    const single = run(["--format", "ndjson", a, b]);
+    expect(single.code).toBe(0);
+    // Which of two pipes at one path that begin at one instant comes first is not said (their
+    // names tie): the records are compared without their ids.
+    const withoutIds = (ndjson: string) => ndjson.trim().split("\n").map((l) => { const { id: _id, ...rest } = JSON.parse(l); return JSON.stringify(rest); }).sort();
+    for (const [name, input] of [["fd", (f: string) => `<(cat "${f}")`], ["stdin", (f: string) => `/dev/stdin < "${f}"`]] as const) {
+      const parts = join(dir, `parts-same-start-${name}`);
+      for (const f of [a, b]) expect(shell(`"${process.execPath}" "${BIN}" partition --buckets 2 -o "${parts}" ${input(f)}`)).toMatchObject({ status: 0, stderr: "" });
+      expect(readdirSync(parts)).toHaveLength(2);
+      expect(withoutIds(reduceAll(parts, 2, ["--maps", "2"]))).toEqual(withoutIds(single.stdout));
+    }
+  }, 60_000);
+
   it("Ctrl-C while a pipe's first packet is awaited (its writer silent): exit 130 at once", () => {
     const parts = join(dir, "parts-pipes-silent");
     const r = spawnSync("bash", ["-c", `cd '${dir}'; rm -f silent; mkfifo silent; (exec sleep 20) > silent & writer=$!
@@ -312,6 +356,22 @@ describe("partitions that cannot be reduced", () => {
     cpSync(parts, other, { recursive: true });
     expect(run(["partition", "--buckets", "3", "-o", other, files[2]!]).code).toBe(0);
     refused(run(["--from-partitions", other, "--bucket", "0"]), /: [23] buckets, .*: [23]: every map task of a run takes the same --buckets/);
+  });
+
+  // It overwrote the file and exited 0; the next reduce was refused (exit 7).
+  it("-o naming a file of a map output (or through a link to DIR): a usage error, the file unchanged", () => {
+    const copy = join(dir, "own-output");
+    cpSync(parts, copy, { recursive: true });
+    symlinkSync(copy, join(dir, "own-output-link"));
+    for (const target of [join(copy, maps[0]!, "bucket-00000.bin"), join(copy, maps[1]!, "manifest.json"), join(dir, "own-output-link", maps[0]!, "clock.bin")]) {
+      const before = readFileSync(target);
+      const r = run(["--from-partitions", copy, "--bucket", "0", "-o", target]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^tcp-handshake-scan: -o .* is in the map output .*map-[0-9a-f]{16}: it would be overwritten while the reduce tasks read it \(write elsewhere\)\n$/);
+      expect(readFileSync(target).equals(before)).toBe(true);
+    }
+    // Beside the map outputs is fine.
+    expect(run(["--from-partitions", copy, "--bucket", "0", "-o", join(copy, "bucket-0.ndjson")]).code).toBe(0);
   });
 
   it("no partitions at all; a bucket out of range and other mistakes are usage errors", () => {

@@ -4,7 +4,7 @@
 // same map output.
 
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { scan, partitionCaptures, createBucketScanner, openPartitionSet, type ConnectionRecord } from "../../../sdk/index.js";
@@ -98,6 +98,18 @@ describe("partitionCaptures' arguments", () => {
     await expect(call(files, undefined)).rejects.toThrow(new TypeError("options must be an object with buckets, not undefined"));
     await expect(call(files, { buckets: 0 })).rejects.toThrow(new RangeError("buckets: 0 is not from 1 to 65536"));
     await expect(call(files, { buckets: 2, chunkSize: -1 })).rejects.toThrow(RangeError);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  // It wrote a map output no reduce would take ("in two map outputs", naming this one twice).
+  it("one capture named twice (another spelling, a link): a RangeError, nothing written", async () => {
+    const out = join(dir, "refused-twice");
+    const link = join(dir, "link.pcap");
+    symlinkSync(files[0]!, link);
+    const spelled = join(dir, ".", basename(files[0]!)).replace(dir, `${dir}/.`);
+    await expect(partitionCaptures([files[0]!, files[1]!, spelled], out, { buckets: 2 }))
+      .rejects.toThrow(new RangeError(`files[2] (${spelled}) is files[0] (${files[0]}): each capture once (its connections would be counted twice)`));
+    await expect(partitionCaptures([link, files[0]!], out, { buckets: 2 })).rejects.toThrow(/^files\[1\] .* is files\[0\] /);
     expect(existsSync(out)).toBe(false);
   });
 });
