@@ -21,7 +21,7 @@ import {
   META_PTR, MAX_RECORD_BYTES, OUTPUT_SLOTS, MEMORY_END, FILE_OFFSETS_PTR, TUNNELS_PTR,
 } from "./memory";
 import { resetCounters, clearMeta, metaCount } from "./counters";
-import { configurePackets, resetRecords, recordCount, selectOutput } from "./packet";
+import { configurePackets, resetRecords, recordCount, selectOutput, setRecordsHandedOn } from "./packet";
 import * as state from "./container/state";
 import { decodePcap, resetPcap, isPcapMagic } from "./container/pcap";
 import { decodePcapng, resetPcapng, BLOCK_SHB } from "./container/pcapng";
@@ -47,7 +47,7 @@ export function recordCapacity(): u32 { return SLOT_RECORDS; }
 export function outputSlots(): u32 { return OUTPUT_SLOTS; }
 /** The end of the decoder's regions: a tracker sharing the memory lives above it. */
 export function memoryEnd(): usize { return MEMORY_END; }
-export { selectOutput };
+export { selectOutput, setRecordsHandedOn };
 export function statsPtr(): usize { return STATS_PTR; }
 export function warningsPtr(): usize { return WARN_PTR; }
 export function metaPtr(): usize { return META_PTR; }
@@ -71,6 +71,7 @@ export function reset(seed: u32, verify: bool): void {
   resetPcapng();
   configurePackets(seed, verify);
   selectOutput(0);
+  setRecordsHandedOn(0);
   cursorPos = 0;
   resetTunnelPorts();
   configureTunnelDepth(DEFAULT_TUNNEL_DEPTH);

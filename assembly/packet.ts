@@ -52,7 +52,18 @@ export function selectOutput(slot: u32): void {
   tunnels = TUNNELS_PTR + <usize>slot * SLOT_RECORDS * TUNNEL_RECORD_SIZE;
 }
 
-@inline export function outputFull(): bool { return recordCount >= RECORD_CAPACITY; }
+// Records the slot takes before it is full: RECORD_CAPACITY, less those of its batch already
+// handed on (setRecordsHandedOn), so that a batch handed on in two parts ends where it would have whole.
+let recordLimit: u32 = RECORD_CAPACITY;
+@inline export function outputFull(): bool { return recordCount >= recordLimit; }
+
+/**
+ * `n` records of the batch being filled were handed on before it was full (a live stream kept
+ * still): the next slot takes RECORD_CAPACITY - n (at least 1). 0: a whole batch again.
+ */
+export function setRecordsHandedOn(n: u32): void {
+  recordLimit = n < RECORD_CAPACITY ? RECORD_CAPACITY - n : 1;
+}
 /** Room for one more record of the frame being decoded (an A-MSDU's next subframe). */
 @inline export function roomInSlot(): bool { return recordCount < SLOT_RECORDS; }
 

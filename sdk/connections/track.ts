@@ -171,7 +171,10 @@ export async function* trackConnections(
     // Batches as a parallel scan makes them (fill: 4 096 TCP packets each, whatever the chunks
     // of input): the canonical order sorts within a batch, so the same batches are what makes
     // it the same for any thread count. With timestamps that step back or jump, a connection
-    // ending in one batch can sort before one that ended in the batch before.
+    // ending in one batch can sort before one that ended in the batch before. A batch whose first
+    // part a still stream handed on early (PacketDecoder.releaseHeld) is tracked as the whole
+    // batch (its clock step comes with its rest), but the part's connections are its own group:
+    // only where the clock stepped back can that order differ from the file's.
     const placement = { memory, outputSlot: () => 0, fill: true };
     for await (const { batch, packetBase } of decodeInputs(inputs, options, summaries, placement)) {
       grouping.tracker.packetBase = packetBase;

@@ -144,12 +144,12 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
           while (!decoder.finished) {
             const pending = chunks.next();
             if (!decoder.holding) heldFor = heldFor?.cancel() ?? null;
-            else heldFor ??= stillAfter(HELD_FOR_MS);
+            else if (decoder.releasable) heldFor ??= stillAfter(HELD_FOR_MS);
             let next = await read(heldFor ? Promise.race([pending, heldFor.over]) : pending);
             if (next === STILL) {
               heldFor = null;
               pending.catch(() => {}); // a scan left at the yield ends the stream: that read then fails
-              const held = decoder.releaseHeld()!;
+              const held = decoder.releaseHeld(true)!;
               if (held.count > 0 || everyStep) yield held;
               next = await read(pending);
             }
@@ -170,7 +170,7 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
           heldFor?.cancel();
         }
         if (typeError) {
-          const held = decoder.releaseHeld();
+          const held = decoder.releaseHeld(false);
           if (held && (held.count > 0 || everyStep)) yield held;
           throw typeError;
         }

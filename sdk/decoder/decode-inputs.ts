@@ -29,8 +29,11 @@ export async function* decodeInputs(
     for await (const batch of decoding) {
       const later = batch.latestSec > sec || (batch.latestSec === sec && batch.latestNsec > nsec);
       if (batch.count === 0 && !later) continue;
-      sec = batch.latestSec;
-      nsec = batch.latestNsec;
+      // A batch's first part handed on early has no time of its own (-1: PacketDecoder.releaseHeld).
+      if (later) {
+        sec = batch.latestSec;
+        nsec = batch.latestNsec;
+      }
       yield { batch, packetBase };
     }
     const summary = decoding.summary();

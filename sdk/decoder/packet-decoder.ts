@@ -58,6 +58,11 @@ export interface DecoderPlacement {
    * holds ~1 000 of them: fuller batches mean fewer hand-overs (each wakes a worker).
    */
   fill?: boolean;
+  /**
+   * With `fill`: a caller may hand on what a slot holds before it is full (releaseHeld). False
+   * for a map task, whose batches are its partitions' units.
+   */
+  releasable?: boolean;
 }
 
 export interface CaptureStats {
@@ -140,6 +145,7 @@ export class PacketDecoder {
   private readonly chunkSize: number;
   private readonly slots: PacketBatch[] = []; // views of the output slots, made when first used
   private readonly capacity: number; //           records a slot holds
+  private handedOn = 0; //                          records of the batch being filled handed on already (releaseHeld)
   private slot = 0;
   private held = false; // the output slot holds records that the next step appends to
   private start = 0; // first unconsumed arena byte
@@ -254,6 +260,12 @@ export class PacketDecoder {
     this.state = wasm.status();
     this.held = this.placement?.fill === true && this.state === L.STATUS_NEED_MORE && !this.eof
       && this.batch.count < this.capacity;
+    // The rest of a batch whose first records were handed on (releaseHeld) is complete: slots take
+    // a whole batch again.
+    if (!this.held && this.handedOn > 0) {
+      wasm.setRecordsHandedOn(0);
+      this.handedOn = 0;
+    }
     const s = this.stats64;
     // -1 before any packet; a time before 1970 is negative too, which the trackers' clock skips likewise.
     this.batch.latestSec = Number.isNaN(s[L.STAT_FIRST_TS_SEC]) ? -1 : s[L.STAT_LAST_TS_SEC]!;
@@ -267,13 +279,25 @@ export class PacketDecoder {
 
   /**
    * The records the last step holds for more to be appended (DecoderPlacement.fill), handed on
-   * now (a stream that keeps still): the next step starts the next slot. Null when none are held.
+   * now: `goesOn` (a stream that keeps still), the rest of their batch follows in the next slot;
+   * otherwise the input ends here (with the latest time, as a whole batch). Null when none are held.
    */
-  releaseHeld(): PacketBatch | null {
+  releaseHeld(goesOn: boolean): PacketBatch | null {
     if (!this.held) return null;
     this.held = false;
+    if (!goesOn) return this.batch;
+    // The batch goes on in the next slot, which ends where this one would have (the decoder's
+    // record limit), and its time comes with its rest: -1 here, so that the trackers step their
+    // clocks where they would have for the whole batch. Stepped here, to the latest time so far,
+    // a clock that had stepped back ended connections early, by where the stream kept still.
+    this.handedOn += this.batch.count;
+    this.wasm.setRecordsHandedOn(this.handedOn);
+    this.batch.latestSec = -1;
     return this.batch;
   }
+
+  /** Whether a caller may hand on a slot before it is full (DecoderPlacement.releasable). */
+  get releasable(): boolean { return this.placement?.fill === true && this.placement.releasable !== false; }
 
   /** Packets read so far (all kinds, not only TCP). */
   get packetsDecoded(): number { return this.final ? this.final.packets : this.wasm.packetsDecoded(); }

@@ -24,6 +24,7 @@ export interface DecoderExports {
   /** The end of the decoder's regions: a tracker sharing the memory must start above it. */
   memoryEnd(): number;
   selectOutput(slot: number): void;
+  setRecordsHandedOn(n: number): void;
   statsPtr(): number;
   warningsPtr(): number;
   metaPtr(): number;

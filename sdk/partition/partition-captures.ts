@@ -194,7 +194,8 @@ export async function partitionCaptures(given: string[], outDir: string, options
     const fileOfBatch: number[] = [];
     const verify = options.verifyChecksums ?? false;
     // Batches exactly as a scan makes them (track.ts): output slot 0, filled across chunks.
-    const placement = { memory, outputSlot: () => 0, fill: true };
+    // Not handed on early (a pipe that keeps still): a batch is a unit of the partitions.
+    const placement = { memory, outputSlot: () => 0, fill: true, releasable: false };
     // Per bucket, the clock it has reached in this batch (seconds, nanoseconds; -1: none).
     const reachedSec = new Float64Array(buckets), reachedNsec = new Uint32Array(buckets);
     let batchNumber = 0;

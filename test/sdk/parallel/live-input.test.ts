@@ -87,3 +87,32 @@ describe("a stream that keeps still part-way", () => {
     expect(out.split("\n").filter(Boolean).length).toBe(60);
   }, 30_000);
 });
+
+// A capture whose clock steps back (a jump ahead, then earlier times again: files merged
+// out of order, a clock reset). The records handed on during a pause had their batch's clock step
+// taken there, at the latest time so far: a connection under way past the step back was ended by
+// its inactivity timer at the pause and split in two, so the records depended on where the stream
+// kept still. Now the batch's time comes with its rest, where the whole batch would have had it.
+describe("a stream that keeps still, with a clock that stepped back", () => {
+  it("gives the records of the file read whole, at one thread and at two", async () => {
+    // One SYN a day ahead, then a conversation from the start, 40 data packets 20 s apart.
+    const ahead = new Conversation({ clientPort: 20000, start: 1_700_086_400 }).c(F.SYN);
+    const under = new Conversation({ clientPort: 20001, start: 1_700_000_000 }).c(F.SYN).s(F.SYN | F.ACK).c(F.ACK);
+    for (let k = 0; k < 40; k++) under.c({ flags: F.ACK | F.PSH, payload: 100, dt: 20_000 }).s(F.ACK);
+    under.c(F.FIN | F.ACK).s(F.FIN | F.ACK).c(F.ACK);
+    const capture = writePcap([...ahead.frames, ...under.frames]);
+    async function* pausedAt(cut: number): AsyncGenerator<Uint8Array> {
+      yield capture.subarray(0, cut);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      yield capture.subarray(cut);
+    }
+    const cut = Math.floor(capture.length / 2);
+    for (const threads of [1, 2]) {
+      const whole: string[] = [], paused: string[] = [];
+      for await (const c of createScanner(capture, { threads })) whole.push(JSON.stringify(c));
+      for await (const c of createScanner(pausedAt(cut), { threads })) paused.push(JSON.stringify(c));
+      expect(whole).toHaveLength(2);
+      expect(paused, `threads ${threads}`).toEqual(whole);
+    }
+  });
+});
