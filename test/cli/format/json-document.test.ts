@@ -32,8 +32,10 @@ describe("JsonDocument: the json document without holding every record", () => {
 
   it("writes JSON.stringify(document, null, 2)'s bytes, in memory or through its temporary file", async () => {
     const expected = JSON.stringify({ captures, report, connections: records }, null, 2) + "\n";
-    const batches = [records.slice(0, 7), [], records.slice(7, 8), records.slice(8)];
-    for (const heldMax of [1, 200, 1e9]) expect(await written(batches, heldMax, captures, report), `held ${heldMax}`).toBe(expected);
+    // Batches of every size, and one of all 50 (stringified 32 at a time, JsonDocument.add).
+    for (const batches of [[records.slice(0, 7), [], records.slice(7, 8), records.slice(8)], [records]]) {
+      for (const heldMax of [1, 200, 1e9]) expect(await written(batches, heldMax, captures, report), `held ${heldMax}`).toBe(expected);
+    }
   });
 
   it("a temporary directory that is not there: a JsonSpillError naming it and the cause in the output's words", () => {
