@@ -2,18 +2,10 @@
 // spelled: the same file given twice would be counted twice, and an output that is also an
 // input would be overwritten while it is read (`-o victim.pcap victim.pcap` truncated it).
 
-import { fstatSync, statSync, type Stats } from "node:fs";
+import { fstatSync, type Stats } from "node:fs";
+import { fileStatus, repeatedFile, sameFile } from "../sdk/file-identity.js";
 import { UsageError } from "./usage-error.js";
 
-function identity(file: string): Stats | null {
-  try {
-    return file === "-" ? fstatSync(0) : statSync(file);
-  } catch {
-    return null; // missing or unreadable: reported as such
-  }
-}
-
-const same = (a: Stats, b: Stats) => a.dev === b.dev && a.ino === b.ino;
 const spell = (file: string) => (file === "-" ? "- (standard input)" : file);
 
 /**
@@ -22,23 +14,20 @@ const spell = (file: string) => (file === "-" ? "- (standard input)" : file);
  * describes each capture on its own.
  */
 export function checkInputsAndOutput(files: readonly string[], output: string | undefined, distinct = true): void {
-  const ids = files.map(identity);
-  if (distinct) {
-    for (let i = 0; i < files.length; i++) {
-      for (let j = 0; j < i; j++) {
-        if (!ids[i] || !ids[j] || !same(ids[i]!, ids[j]!)) continue;
-        // Standard input that is a terminal or the same pipe twice is refused alike.
-        throw new UsageError(files[i] === files[j]
-          ? `${spell(files[i]!)} is given twice: each capture once (its connections would be counted twice)`
-          : `${spell(files[j]!)} and ${spell(files[i]!)} are the same file: each capture once (its connections would be counted twice)`);
-      }
-    }
+  const ids = files.map(fileStatus);
+  const repeated = distinct ? repeatedFile(files, ids) : null;
+  if (repeated) {
+    const [j, i] = repeated;
+    // Standard input that is a terminal or the same pipe twice is refused alike.
+    throw new UsageError(files[i] === files[j]
+      ? `${spell(files[i]!)} is given twice: each capture once (its connections would be counted twice)`
+      : `${spell(files[j]!)} and ${spell(files[i]!)} are the same file: each capture once (its connections would be counted twice)`);
   }
   const toFile = output !== undefined && output !== "-";
-  const out = toFile ? identity(output) : identity1();
+  const out = toFile ? fileStatus(output) : identity1();
   if (!out || (!toFile && !out.isFile())) return;
   files.forEach((file, k) => {
-    if (ids[k] && same(ids[k]!, out)) {
+    if (ids[k] && sameFile(ids[k]!, out)) {
       throw new UsageError(toFile
         ? `-o ${output} is the capture ${spell(file)}: it would be overwritten (write elsewhere)`
         : `standard output is the capture ${spell(file)}: it would be written while read (write elsewhere)`);

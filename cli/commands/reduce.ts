@@ -8,10 +8,10 @@
 // from the tracker's groups (in WebAssembly where the format has a writer there and no
 // --filter), Parquet rows from the record values; no record objects.
 
-import { realpathSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { trackBucketGroups, checkBucketFiles } from "../../sdk/partition/track-bucket.js";
 import { MAP_PREFIX } from "../../sdk/partition/format.js";
+import { realPath } from "../../sdk/file-identity.js";
 import { PartitionDamage, PartitionError, readPartitionSet } from "../../sdk/partition/map-outputs.js";
 import type { EndedGroup } from "../../sdk/connections/track.js";
 import type { Timeline } from "../../sdk/report/capture-report.js";
@@ -93,16 +93,12 @@ async function writeBucketLines(groups: AsyncGenerator<EndedGroup, unknown>, for
  */
 function refuseOutputInMaps(root: string, output: string | undefined): void {
   if (output === undefined || output === "-") return;
-  const rootPath = realPath(resolve(root));
+  const rootPath = realPath(root);
   // The output's directory as it really is (a link to DIR counts), then its name.
   const at = relative(rootPath, join(realPath(dirname(resolve(output))), basename(output)));
   const top = at.split(sep)[0]!;
   if (at === "" || isAbsolute(at) || top === ".." || !(top.startsWith(MAP_PREFIX) || top.startsWith(`.${MAP_PREFIX}`))) return;
   throw new UsageError(`-o ${output} is in the map output ${join(root, top)}: it would be overwritten while the reduce tasks read it (write elsewhere)`);
-}
-
-function realPath(path: string): string {
-  try { return realpathSync(path); } catch { return path; }
 }
 
 function count(value: string | undefined, flag: string): number | undefined {

@@ -43,7 +43,7 @@ export class JsonDocument {
 
   /** Connection records, after those added before. */
   add(records: readonly unknown[]): void {
-    for (let at = 0; at < records.length; at += STRINGIFY_RECORDS) this.addSome(at === 0 && records.length <= STRINGIFY_RECORDS ? records : records.slice(at, at + STRINGIFY_RECORDS));
+    for (let at = 0; at < records.length; at += STRINGIFY_RECORDS) this.addSome(records.slice(at, at + STRINGIFY_RECORDS));
   }
 
   private addSome(records: readonly unknown[]): void {

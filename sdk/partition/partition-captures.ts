@@ -6,7 +6,7 @@
 // tracker skips before its clock (too short a TCP header; with checksums verified, a bad IPv4
 // header or a TSO length-0 IPv4 packet) are left out. docs/partitions.md describes the files.
 
-import { mkdirSync, realpathSync, renameSync, rmSync, rmdirSync, writeFileSync, statSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, rmdirSync, writeFileSync, statSync } from "node:fs";
 import { digest } from "../builtins.js";
 import { dirname, join, resolve } from "node:path";
 import * as L from "../../assembly/layout.js";
@@ -19,6 +19,7 @@ import { acquireScanMemory, releaseScanMemory } from "../wasm-memory.js";
 import { BucketFiles } from "./bucket-files.js";
 import { captureOrderKey, compareCaptureOrder } from "../decoder/capture-order.js";
 import { checkDirectory, checkPartitionArguments } from "../options.js";
+import { realPath, repeatedFile } from "../file-identity.js";
 import { MANIFEST_NAME, MAP_PREFIX, NO_TICK, PARTITION_FORMAT_VERSION, manifestChecksum, type Manifest, type PartitionedFile } from "./format.js";
 
 export interface PartitionOptions extends DecodeCaptureOptions {
@@ -70,10 +71,6 @@ function pipeIdentity(file: string, capture: CaptureSummary): unknown[] {
 function firstOf(capture: CaptureSummary): { sec: number; nsec: number } | null {
   const first = capture.stats.firstTimestamp;
   return first ? { sec: first.sec, nsec: first.nsec } : null;
-}
-
-function realPath(file: string): string {
-  try { return realpathSync(file); } catch { return resolve(file); }
 }
 
 function outputName(identity: unknown[]): string {
@@ -138,24 +135,16 @@ async function inCaptureOrder(files: string[], options: PartitionOptions): Promi
 }
 
 /**
- * The same capture named twice (`cap.pcap` and `./cap.pcap`, a link to it): its connections would
- * be counted twice, and no reduce would take the output. Compared by device and inode; a path
- * that cannot be read is left to the read, which says so.
+ * The same capture named twice (`cap.pcap` and `./cap.pcap`, a link to it; `-` twice): its
+ * connections would be counted twice, and no reduce would take the output. Compared by device
+ * and inode; a path that cannot be read is left to the read, which says so.
  */
 function checkDistinct(files: readonly string[]): void {
-  const seen = new Map<string, number>();
-  files.forEach((file, k) => {
-    let id: string;
-    try {
-      const stat = statSync(file);
-      id = `${stat.dev}:${stat.ino}`;
-    } catch {
-      return;
-    }
-    const other = seen.get(id);
-    if (other !== undefined) throw new RangeError(`files[${k}] (${file}) is files[${other}] (${files[other]}): each capture once (its connections would be counted twice)`);
-    seen.set(id, k);
-  });
+  const repeated = repeatedFile(files);
+  if (repeated) {
+    const [j, i] = repeated;
+    throw new RangeError(`files[${i}] (${files[i]}) is files[${j}] (${files[j]}): each capture once (its connections would be counted twice)`);
+  }
 }
 
 /**
