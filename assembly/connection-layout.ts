@@ -4,7 +4,7 @@
 // (sdk/connections/tracker.ts). Like layout.ts it is compiled twice, by asc and by tsc, so it
 // holds integer constants only. Bump CONNECTION_LAYOUT_VERSION on any change.
 
-export const CONNECTION_LAYOUT_VERSION = 7;
+export const CONNECTION_LAYOUT_VERSION = 8;
 
 // ---------------------------------------------------------------------------------------------
 // One connection: CONN_SIZE bytes, little-endian, 8-byte aligned. Side 0 is the endpoint that
@@ -55,7 +55,9 @@ export const C_FIRST_TIME = 120;
 export const C_ENDPOINTS = 128;
 export const ENDPOINT_STRIDE = 64;
 // Cold fields.
-export const C_ID = 256; //                 f64: frame number (1-based) of the first packet
+// f64: frame number (1-based) of the first packet, with its record's subframe fraction
+// (layout.ts, REC_PACKET_INDEX): the connection's key in the canonical order; its id is the whole part.
+export const C_ID = 256;
 export const C_FIRST_SEC = 264; //          f64: epoch seconds of the first packet (with C_FIRST_NSEC)
 export const C_SYN_ACK_TIME = 272; //       f64: first answered SYN/ACK
 export const C_HANDSHAKE_ACK_TIME = 280; // f64: the third packet; -1 when not seen

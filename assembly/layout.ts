@@ -5,7 +5,7 @@
 // AssemblyScript). Change a field here and bump LAYOUT_VERSION; the SDK refuses a .wasm whose
 // compiled-in version differs from its own.
 
-export const LAYOUT_VERSION = 5;
+export const LAYOUT_VERSION = 6;
 
 // ---------------------------------------------------------------------------------------------
 // Per-packet record: one per TCP packet, RECORD_SIZE bytes, little-endian, 8-byte aligned so
@@ -21,7 +21,12 @@ export const REC_TUNNEL_HASH = 8; //     u32 identity of the tunnel chain, 0 whe
 export const REC_TUNNEL_TYPES = 12; //   u16 TUNNEL_* of each level, 4 bits each, outermost in bits 0-3
 export const REC_TUNNEL_DEPTH = 14; //   u8 tunnel levels decapsulated (0..MAX_TUNNEL_DEPTH)
 export const REC_FRAGMENTS = 15; //      u8 IP fragments that arrived for this packet's datagram (FRAGMENTS_*)
-export const REC_PACKET_INDEX = 16; //   0-based index among all packets of the capture
+export const REC_PACKET_INDEX = 16; //   0-based index among all packets of the capture (below)
+// A frame that made several records (an 802.11 A-MSDU's TCP subframes, wire/amsdu.ts) gives its
+// k-th record (0-based) REC_PACKET_INDEX + (k + 1) / SUBFRAME_STEPS: the frame is the whole
+// part (what every packet number is), the fraction tells connections that began in one frame
+// apart (their ids are that frame's number; the canonical order needs a key of its own each).
+export const SUBFRAME_STEPS = 1024;
 // u32 fields
 export const REC_TS_NSEC = 24; //        nanoseconds within the second, 0..999999999
 export const REC_FLOW_HASH = 28; //      symmetric seeded hash of (addresses, ports): same both ways

@@ -92,7 +92,7 @@ export function writeCsvLine(c: usize, at: usize): usize {
   startAt(at);
   R.readFlow(c);
   const o = R.origE, r = R.respE;
-  const id = load<f64>(c + C.C_ID);
+  const id = Math.floor(load<f64>(c + C.C_ID)); // the key's whole part (connection-layout.ts)
   num(id);
   byte(COMMA); communityId(R.v6 ? 16 : 4, R.origAddr, R.origPort, R.respAddr, R.respPort, 0);
   byte(COMMA); uint32(<u32>load<f64>(c + C.C_FIRST_SEC)); byte(0x2e); fixedDigits(load<u32>(c + C.C_FIRST_NSEC), 9);

@@ -157,7 +157,7 @@ export function writeLine(c: usize, at: usize): usize {
   const origPort = origSide ? pb : pa, respPort = origSide ? pa : pb;
   const origBytes = seqSpan(o), respBytes = seqSpan(r);
   const hs = <u32>load<u16>(c + C.C_HANDSHAKE_FLAGS);
-  const id = load<f64>(c + C.C_ID);
+  const id = Math.floor(load<f64>(c + C.C_ID)); // the key's whole part (connection-layout.ts)
   raw(K_ID); num(id);
   raw(K_CID); communityId(v6 ? 16 : 4, origAt, origPort, respAt, respPort, 0);
   raw(K_TS); uint32(<u32>sec); byte(0x2e); fixedDigits(nsec, 9);

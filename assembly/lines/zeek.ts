@@ -45,7 +45,7 @@ function uidText(c: usize): i32 {
   communityId(R.v6 ? 16 : 4, R.origAddr, R.origPort, R.respAddr, R.respPort, 0);
   byte(0x7c); uint32(<u32>load<f64>(c + C.C_FIRST_SEC)); byte(0x2e); fixedDigits(load<u32>(c + C.C_FIRST_NSEC), 9);
   byte(0x7c);
-  const exact = number(load<f64>(c + C.C_ID));
+  const exact = number(Math.floor(load<f64>(c + C.C_ID))); // the id: the key's whole part
   const length = <i32>(out - MESSAGE);
   memory.copy(CID, MESSAGE, CID_LENGTH);
   startAt(line);

@@ -43,7 +43,10 @@ export function resetContext(): void {
   tunnelsBase = 0;
 }
 
-@inline export function packetIndex(): f64 { return load<f64>(rec, L.REC_PACKET_INDEX) + packetBase; }
+/** The current packet's index in the whole input (its frame's: the whole part of its key). */
+@inline export function packetIndex(): f64 { return Math.floor(load<f64>(rec, L.REC_PACKET_INDEX)) + packetBase; }
+/** The same with its subframe fraction (layout.ts, SUBFRAME_STEPS): what a connection's key (C_ID) is made of. */
+@inline export function packetKey(): f64 { return load<f64>(rec, L.REC_PACKET_INDEX) + packetBase; }
 
 /** The packet record at `at` is the one being tracked. */
 @inline export function setRecord(at: usize): void { rec = at; }

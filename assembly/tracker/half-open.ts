@@ -12,7 +12,7 @@ import { insertPending, removePending } from "./flow-index";
 import * as P from "./pending";
 import * as config from "./config";
 import {
-  rec, now, curTime, packetIndex, captureTime, beginReplay, endReplay,
+  rec, now, curTime, packetKey, captureTime, beginReplay, endReplay,
 } from "./context";
 import { create } from "./orientation";
 import { acceptByRules } from "./track";
@@ -76,7 +76,7 @@ export function holdAsPending(stop: u32, verify: bool, packetFlags: u32, hash: u
   const p = P.pushPending(hash);
   if (p == 0) return false;
   const r = rec;
-  P.storeRecord(p, r, packetIndex());
+  P.storeRecord(p, r, packetKey()); // its connection's key, fraction and all
   store<u32>(p, (<u32>load<u16>(r, L.REC_SRC_PORT) << 16) | <u32>load<u16>(r, L.REC_DST_PORT), P.P_KEY_PORTS);
   store<u32>(p, <u32>load<u8>(r, L.REC_IP_VERSION), P.P_KEY_VERSION);
   store<f64>(p, now, P.P_NOW);

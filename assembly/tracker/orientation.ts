@@ -13,7 +13,7 @@ import { endpointAt, stateOf, seenOf, hsOf, addHs, flippedOf } from "./connectio
 import { insertFlow } from "./flow-index";
 import { setHistory1 } from "./history";
 import * as config from "./config";
-import { rec, curTime, curSeq, curAck, curFlags, packetIndex } from "./context";
+import { rec, curTime, curSeq, curAck, curFlags, packetIndex, packetKey } from "./context";
 import { schedule, TIMEOUT_IDLE_EMPTY } from "./lifetime";
 import { startAnalysis } from "./analysis-hooks";
 import { startTunnel } from "./tunnel";
@@ -69,7 +69,7 @@ export function create(hash: u32, ports: u32, version: u32, sport: u32, dport: u
   store<u32>(c, ports, C_KEY_PORTS);
   store<u32>(c, version, C_KEY_VERSION);
   store<u32>(c, hash, C_FLOW_HASH);
-  store<f64>(c, packetIndex() + 1, C_ID);
+  store<f64>(c, packetKey() + 1, C_ID);
   store<f64>(c, load<f64>(r, L.REC_TS_SEC), C_FIRST_SEC);
   store<u32>(c, load<u32>(r, L.REC_TS_NSEC), C_FIRST_NSEC);
   store<f64>(c, t, C_FIRST_TIME);

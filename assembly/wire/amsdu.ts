@@ -5,9 +5,12 @@
 // record, and each further one that is TCP into the next record, which starts as a copy of the
 // frame's (time, frame number, file offset, tunnel chain) before its layers are decoded. An
 // output slot keeps room for AMSDU_EXTRA_RECORDS such records past its fill mark; subframes
-// beyond are counted (STAT_AMSDU_DROPPED), never written past the slot.
+// beyond are counted (STAT_AMSDU_DROPPED), never written past the slot. When the frame made
+// more than one record, each gets its subframe fraction in its packet index (layout.ts,
+// SUBFRAME_STEPS): two connections that begin in one frame share its number as their id, and the
+// fraction orders them, the same way on any number of threads or partitions.
 
-import { RECORD_SIZE, TUNNEL_RECORD_SIZE, STAT_AMSDU_SUBFRAMES, STAT_AMSDU_DROPPED, STAT_LINK_INVALID } from "../layout";
+import { RECORD_SIZE, TUNNEL_RECORD_SIZE, REC_PACKET_INDEX, SUBFRAME_STEPS, STAT_AMSDU_SUBFRAMES, STAT_AMSDU_DROPPED, STAT_LINK_INVALID } from "../layout";
 import { be16 } from "../memory";
 import { countStat } from "../counters";
 import { rec, roomInSlot, tunnelRecord, fileOffsetAt } from "../packet";
@@ -19,6 +22,7 @@ const frameRecord = memory.data(RECORD_SIZE + TUNNEL_RECORD_SIZE, 16);
 
 /** The subframes of the A-MSDU body at `p`. */
 export function decodeAmsdu(p: usize, capEnd: usize): void {
+  const firstRecord = rec;
   memory.copy(frameRecord, rec, RECORD_SIZE);
   memory.copy(frameRecord + RECORD_SIZE, tunnelRecord(), TUNNEL_RECORD_SIZE);
   const fileOffset = load<f64>(fileOffsetAt());
@@ -40,4 +44,10 @@ export function decodeAmsdu(p: usize, capEnd: usize): void {
     p = next;
   }
   if (first) countStat(STAT_LINK_INVALID); // not even one subframe header captured: the frame is cut
+  const records = <u32>((rec - firstRecord) / RECORD_SIZE); // committed: rec is the next free one
+  if (records < 2) return;
+  for (let k: u32 = 0; k < records; k++) {
+    const r = firstRecord + <usize>k * RECORD_SIZE;
+    store<f64>(r, load<f64>(r, REC_PACKET_INDEX) + <f64>(k + 1) / <f64>SUBFRAME_STEPS, REC_PACKET_INDEX);
+  }
 }

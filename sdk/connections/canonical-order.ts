@@ -1,10 +1,11 @@
-// The order of one batch's ended connections: by the time each ended, then by id.
+// The order of one batch's ended connections: by the time each ended, then by key (the id,
+// and a subframe fraction where one frame began several: connection-id.ts).
 
 /** Past this many shifts per element the insertion sort gives up for the general sort. */
 const MAX_SHIFTS_PER_ITEM = 8;
 
 /**
- * Indices 0..count-1 of `at` and `id`, ordered by (at, id), in `order` (grown when too short;
+ * Indices 0..count-1 of `at` and `id` (keys), ordered by (at, id), in `order` (grown when too short;
  * the returned array may be a new one to keep for the next batch). Connections mostly end in
  * that order already, so an insertion sort is about one pass; a batch far from it (a shuffled
  * timer expiry) falls back to the general sort, so that no batch costs count².

@@ -85,6 +85,7 @@ export interface HandshakeOptions {
 }
 
 export interface ConnectionRecord {
+  /** The frame number (1-based) of its first packet; shared only by connections that one frame began (an 802.11 A-MSDU's subframes). */
   id: number;
   communityId: string;
   ts: string;

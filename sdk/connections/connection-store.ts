@@ -31,7 +31,7 @@ export class ConnectionStore extends EndpointColumns {
   flowHash: Uint32Array;
   generation: Uint32Array;
   flipped: Uint8Array; //       1 when the originator is side 1
-  id: Float64Array; //          frame number (1-based) of the connection's first packet
+  id: Float64Array; //          its key: the first packet's frame number (1-based) and subframe fraction (connection-id.ts)
   firstSec: Float64Array; //    exact first timestamp (epoch seconds + nanoseconds)
   firstNsec: Uint32Array;
   firstTime: Float64Array; //   relative seconds (capture clock) of the first packet

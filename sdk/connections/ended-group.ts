@@ -27,11 +27,11 @@ export class EndedGroup {
   private built: ConnectionRecord[] | null;
   /** Lines written in WebAssembly (wasm-lines.ts); the store holds only the connections it declined. */
   private lines: WrittenLines | null = null;
-  /** With `lines`, each connection's id (the store holds only the declined ones'). */
-  private ids: Float64Array | null = null;
+  /** Each connection's key (connection-id.ts) when the store does not hold them all: with `lines` or records. */
+  private keys: Float64Array | null = null;
 
   private constructor(
-    /** When each ended (the tracker's clock, seconds): with the id, the key the order sorts by. */
+    /** When each ended (the tracker's clock, seconds): with the connection's key, what the order sorts by. */
     readonly endedAt: number[],
     records: ConnectionRecord[] | null,
     private readonly owner: GroupStore | null,
@@ -40,8 +40,11 @@ export class EndedGroup {
     this.built = records;
   }
 
-  static ofRecords(records: ConnectionRecord[], endedAt: number[]): EndedGroup {
-    return new EndedGroup(endedAt, records, null, 0);
+  /** Records built already; `keys` their connections' keys (a record has its id only). */
+  static ofRecords(records: ConnectionRecord[], endedAt: number[], keys: Float64Array): EndedGroup {
+    const group = new EndedGroup(endedAt, records, null, 0);
+    group.keys = keys;
+    return group;
   }
 
   /** The group unpacked into slots 0 to endedAt.length - 1 of `owner`'s store, just now. */
@@ -51,12 +54,12 @@ export class EndedGroup {
 
   /**
    * A group whose lines are written already (in WebAssembly), but for those `lines` declines (unpacked into
-   * `owner`'s store); `ids` holds every connection's id.
+   * `owner`'s store); `keys` holds every connection's key.
    */
-  static ofLines(owner: GroupStore, endedAt: number[], ids: Float64Array, lines: WrittenLines): EndedGroup {
+  static ofLines(owner: GroupStore, endedAt: number[], keys: Float64Array, lines: WrittenLines): EndedGroup {
     const group = new EndedGroup(endedAt, null, owner, ++owner.generation);
     group.lines = lines;
-    group.ids = ids;
+    group.keys = keys;
     return group;
   }
 
@@ -102,10 +105,9 @@ export class EndedGroup {
     return this.lines ? this.lines.starts.filter((start) => start !== -1).length : 0;
   }
 
-  /** Connection k's id. */
-  id(k: number): number {
-    if (this.ids) return this.ids[k]!;
-    return this.owner ? this.store().id[k]! : this.built![k]!.id;
+  /** Connection k's key (connection-id.ts): with endedAt, what the canonical order sorts by. */
+  key(k: number): number {
+    return this.keys ? this.keys[k]! : this.store().id[k]!;
   }
 
   /** Whether every connection of the group is in its store (a group of bytes, no lines written). */

@@ -47,7 +47,7 @@ export class PendingSyns {
   /** When the oldest entry's timers first look at it (Infinity when none is held). */
   oldestDeadline(): number { return this.order.oldestDeadline(); }
 
-  /** The id the connection of entry `p` gets: its packet's frame number. */
+  /** The key the connection of entry `p` gets: its packet's frame number and subframe fraction (connection-id.ts). */
   id(p: number): number {
     return this.batch.f64[(p * L.RECORD_SIZE + L.REC_PACKET_INDEX) >> 3]! + 1;
   }
@@ -59,8 +59,8 @@ export class PendingSyns {
 
   get fromSideA(): boolean { return this.table.fromSideA; }
 
-  /** Holds packet i of `b` (the first of a connection), `packetIndex` its index in the whole input. */
-  hold(b: PacketBatch, i: number, packetIndex: number, now: number, deadline: number, keyByTunnel: boolean): void {
+  /** Holds packet i of `b` (the first of a connection), `packetKey` its index in the whole input with its subframe fraction. */
+  hold(b: PacketBatch, i: number, packetKey: number, now: number, deadline: number, keyByTunnel: boolean): void {
     let p = this.free.pop();
     if (p === undefined) {
       if (this.used === this.capacity) this.grow();
@@ -68,7 +68,7 @@ export class PendingSyns {
     }
     const at = p * L.RECORD_SIZE;
     this.records.set(b.u8.subarray(i * L.RECORD_SIZE, i * L.RECORD_SIZE + L.RECORD_SIZE), at);
-    this.batch.f64[(at + L.REC_PACKET_INDEX) >> 3] = packetIndex;
+    this.batch.f64[(at + L.REC_PACKET_INDEX) >> 3] = packetKey;
     const k = p * KEY_WORDS, src = (i * L.RECORD_SIZE + L.REC_SRC_ADDR) >> 2, dst = (i * L.RECORD_SIZE + L.REC_DST_ADDR) >> 2;
     for (let w = 0; w < 4; w++) {
       this.key[k + w] = b.i32[src + w]!;

@@ -22,6 +22,7 @@ import { TUNNEL_TYPES, type TunnelType } from "../decoder/tunnels.js";
 import { ANOMALY_ONE_SIDED, TUNNEL_MAX_PARENTS } from "../../assembly/connection-layout.js";
 import { recordChain } from "./tunnel-chain.js";
 import type { HandshakeOutcome, RecordTunnel, TeardownKind } from "./connection-record.js";
+import { connectionId } from "./connection-id.js";
 
 /** One side's endpoint fields. */
 export class EndpointValues {
@@ -330,7 +331,7 @@ export function readRecordValues(s: ConnectionStore, slot: number, v: RecordValu
   const origBytes = seqSpan(s, o), respBytes = seqSpan(s, r);
   const history = s.history[slot]!;
   const hs = s.handshakeFlags[slot]!;
-  v.id = s.id[slot]!;
+  v.id = connectionId(s.id[slot]!);
   v.firstSec = s.firstSec[slot]!;
   v.firstNsec = s.firstNsec[slot]!;
   // Never negative: a connection whose last packet is stamped before its first (the capture's

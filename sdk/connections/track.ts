@@ -23,16 +23,16 @@ import { WasmLineWriter, type WasmLineFormat } from "../lines/wasm-lines.js";
 
 /**
  * The connections that ended during one decoded batch (or a group of those open at the end):
- * sorted by (ended at, id); by id at the end of input.
+ * sorted by (ended at, key: connection-id.ts); by key at the end of input.
  */
 export { EndedGroup } from "./ended-group.js";
 
-/** A connection that ended, when, and its id: what the canonical order sorts by. */
-export interface Ended { at: number; id: number; record: ConnectionRecord }
+/** A connection that ended, when, and its key (connection-id.ts): what the canonical order sorts by. */
+export interface Ended { at: number; key: number; record: ConnectionRecord }
 
-/** The canonical order within a batch (and parallel/ merges by it too). */
-export function byEndThenId(a: { at: number; id: number }, b: { at: number; id: number }): number {
-  return a.at - b.at || a.id - b.id;
+/** The canonical order within a batch (and parallel/ merges by it too): by end, then key. */
+export function byEndThenKey(a: { at: number; key: number }, b: { at: number; key: number }): number {
+  return a.at - b.at || a.key - b.key;
 }
 
 /**
@@ -81,7 +81,7 @@ export class GroupingTracker {
   constructor(options: GroupingOptions, decoderMemory?: WebAssembly.Memory) {
     if (options.tracker === "typescript") {
       this.tracker = new ConnectionTracker(options, (store: ConnectionStore, slot: number) => {
-        this.ended.push({ at: store.removedAt[slot]!, id: store.id[slot]!, record: buildConnectionRecord(store, slot) });
+        this.ended.push({ at: store.removedAt[slot]!, key: store.id[slot]!, record: buildConnectionRecord(store, slot) });
       });
     } else {
       const bytes = new EndedBytesWriter(() => { const spare = this.spare; this.spare = undefined; return spare; });
@@ -121,39 +121,39 @@ export class GroupingTracker {
 
   private *take(): Generator<EndedGroup> {
     if (!this.bytes) {
-      const ended = this.ended.sort(byEndThenId);
+      const ended = this.ended.sort(byEndThenKey);
       this.ended = [];
-      yield EndedGroup.ofRecords(ended.map((e) => e.record), ended.map((e) => e.at));
+      yield EndedGroup.ofRecords(ended.map((e) => e.record), ended.map((e) => e.at), Float64Array.from(ended, (e) => e.key));
       return;
     }
     const count = this.bytes.count;
     if (count === 0) {
-      yield EndedGroup.ofRecords([], []);
+      yield EndedGroup.ofRecords([], [], new Float64Array(0));
       return;
     }
     const { buffer, length } = this.bytes.take();
     const view = new DataView(buffer, 0, length), u8 = new Uint8Array(buffer, 0, length);
     const offsets = endedRecords(view, 0, count);
-    const at = new Float64Array(count), id = new Float64Array(count);
+    const at = new Float64Array(count), key = new Float64Array(count);
     for (let k = 0; k < count; k++) {
       at[k] = view.getFloat64(offsets[k]! + C_REMOVED_AT, true);
-      id[k] = view.getFloat64(offsets[k]! + C_ID, true);
+      key[k] = view.getFloat64(offsets[k]! + C_ID, true);
     }
-    const order = this.order = canonicalOrder(at, id, count, this.order);
+    const order = this.order = canonicalOrder(at, key, count, this.order);
     const lines = this.lines;
     lines?.load(u8);
     for (let first = 0; first < count; first += FINISH_GROUP) {
       const endedAt: number[] = [];
       const end = Math.min(count, first + FINISH_GROUP);
       const written = lines?.write(offsets, order, first, end);
-      const ids = written ? new Float64Array(end - first) : null;
+      const keys = written ? new Float64Array(end - first) : null;
       for (let k = first; k < end; k++) {
         // with lines written in WebAssembly, only the connections it declined
         if (!written || written.starts[k - first] === -1) unpackConnection(view, u8, offsets[order[k]!]!, this.unpacked.store, k - first);
         endedAt.push(at[order[k]!]!);
-        if (ids) ids[k - first] = id[order[k]!]!;
+        if (keys) keys[k - first] = key[order[k]!]!;
       }
-      yield written ? EndedGroup.ofLines(this.unpacked, endedAt, ids!, written) : EndedGroup.ofStore(this.unpacked, endedAt);
+      yield written ? EndedGroup.ofLines(this.unpacked, endedAt, keys!, written) : EndedGroup.ofStore(this.unpacked, endedAt);
     }
     this.spare = buffer; // every connection is unpacked: the writer may go on in it
   }

@@ -152,8 +152,13 @@ export class TrackerContext {
     throw new Error("promotePending: not a tracker");
   }
 
-  /** Packet i's index in the whole input (0-based). */
+  /** Packet i's index in the whole input (0-based): its frame's, the whole part of its key. */
   packetIndex(b: PacketBatch, i: number): number {
+    return Math.floor(b.f64[i * 16 + L.REC_PACKET_INDEX / 8]!) + this.packetBase;
+  }
+
+  /** The same with its subframe fraction (layout.ts, SUBFRAME_STEPS): what a connection's key (store.id) is made of. */
+  packetKey(b: PacketBatch, i: number): number {
     return b.f64[i * 16 + L.REC_PACKET_INDEX / 8]! + this.packetBase;
   }
 

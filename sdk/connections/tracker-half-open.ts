@@ -29,6 +29,6 @@ export function holdAsPending(k: TrackerContext, b: PacketBatch, i: number, stop
   // Past its virtual shard's share of the limit, the shard's oldest ends now.
   const shard = virtualShard(b.u32[i * 32 + L.REC_FLOW_HASH / 4]!);
   if (k.pending.sizeIn(shard) >= k.halfOpenShare) remove(k, k.promotePending(k.pending.oldestIn(shard)), REMOVED_EVICTED, t);
-  k.pending.hold(b, i, k.packetIndex(b, i), k.now, deadline, k.keyByTunnel);
+  k.pending.hold(b, i, k.packetKey(b, i), k.now, deadline, k.keyByTunnel); // its connection's key, fraction and all
   return true;
 }

@@ -72,7 +72,7 @@ export function create(
   s.key[key + 9] = version;
   s.flowHash[slot] = hash;
   k.recordsByShard[virtualShard(hash)]!++;
-  s.id[slot] = k.packetIndex(b, i) + 1;
+  s.id[slot] = k.packetKey(b, i) + 1;
   s.firstSec[slot] = b.f64[i * 16 + L.REC_TS_SEC / 8]!;
   s.firstNsec[slot] = b.u32[i * 32 + L.REC_TS_NSEC / 4]!;
   s.firstTime[slot] = t;

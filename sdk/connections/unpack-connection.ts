@@ -14,6 +14,7 @@ import * as C from "../../assembly/connection-layout.js";
 import * as L from "../../assembly/layout.js";
 import { readTunnelLevels } from "../decoder/tunnels.js";
 import { ANOMALY_RAW_WORDS, ConnectionStore, KEY_WORDS } from "./connection-store.js";
+import { connectionId } from "./connection-id.js";
 
 const ascii = new TextDecoder("latin1");
 
@@ -31,7 +32,7 @@ export function unpackConnection(view: DataView, bytes: Uint8Array, c: number, s
   s.firstNsec[slot] = u32(C.C_FIRST_NSEC);
   s.firstTime[slot] = f64(C.C_FIRST_TIME);
   s.durationEnd[slot] = f64(C.C_DURATION_END);
-  s.firstPacket[slot] = f64(C.C_ID) - 1;
+  s.firstPacket[slot] = connectionId(f64(C.C_ID)) - 1;
   s.lastPacket[slot] = f64(C.C_LAST_PACKET);
   s.vlan[slot] = u16(C.C_VLAN);
   s.innerVlan[slot] = u16(C.C_INNER_VLAN);

@@ -109,7 +109,8 @@ export class PacketBatch {
   // Hot-path accessors: i is the record index within the batch.
   tsSec(i: number): number { return this.f64[i * 16 + L.REC_TS_SEC / 8]!; }
   tsNsec(i: number): number { return this.u32[i * 32 + L.REC_TS_NSEC / 4]!; }
-  packetIndex(i: number): number { return this.f64[i * 16 + L.REC_PACKET_INDEX / 8]!; }
+  /** The packet's index in its capture (0-based; the frame's: an A-MSDU's subframes share it). */
+  packetIndex(i: number): number { return Math.floor(this.f64[i * 16 + L.REC_PACKET_INDEX / 8]!); }
   /** The byte offset of the packet's frame in the input (NaN in a view without file offsets). */
   fileOffset(i: number): number { return this.fileOffsets ? this.fileOffsets[i]! : NaN; }
   tunnelHash(i: number): number { return this.u32[i * 32 + L.REC_TUNNEL_HASH / 4]!; }

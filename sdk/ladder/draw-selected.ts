@@ -45,7 +45,7 @@ export async function drawSelected(
     const connection = buildConnectionRecord(store, slot);
     const run = kept.take(slot);
     kept.forget(slot);
-    if (filter.matches(connection)) order.add(order.indexOf(connection.id), ladderOf(store, slot, connection, run));
+    if (filter.matches(connection)) order.add(order.indexOf(store.id[slot]!), ladderOf(store, slot, connection, run));
     else parted ??= connection.id;
   }, {
     created(store, slot) {

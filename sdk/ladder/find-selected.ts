@@ -12,9 +12,10 @@ import { virtualShard } from "../connections/tracker-options.js";
 import { createGroupScanner } from "../group-scanner.js";
 import type { ScanOptions } from "../scan.js";
 import { IdHeap } from "./id-heap.js";
+import { keyIsId } from "../connections/connection-id.js";
 
 export interface SelectedConnections {
-  /** The first `limit` matches' ids, ascending. */
+  /** The first `limit` matches' keys (connection-id.ts: ids, told apart where one frame began several), ascending. */
   ids: Float64Array;
   /** Their flow hashes, in the same order. */
   flowHashes: Uint32Array;
@@ -40,21 +41,22 @@ export async function findSelected(
   for await (const group of scanner.groups()) {
     // Groups of the WebAssembly tracker without lines are unpacked into a store, flow hashes included.
     if (!group.inStore) throw new Error("the ladder's first pass got a group without its store");
-    const records = group.records, hashes = group.store().flowHash;
+    const records = group.records, hashes = group.store().flowHash, keys = group.store().id;
     for (let k = 0; k < records.length; k++) {
       const record = records[k]!;
       if (record.teardown.kind === "evicted") evictedShards.add(virtualShard(hashes[k]!));
-      idsToEnd?.delete(record.id);
+      // An id another connection may share (its frame began several) is never settled by one of them.
+      if (keyIsId(keys[k]!)) idsToEnd?.delete(record.id);
       const matches = filter.matches(record);
       if (matches) matched++;
       // Once the pinned ids have ended nothing else can match, whether or not the last one did.
       if (idsToEnd?.size === 0) stop = true;
       if (!matches) continue;
       if (all) {
-        all.ids.push(record.id);
+        all.ids.push(keys[k]!);
         all.hashes.push(hashes[k]!);
-      } else if (first.size < limit || record.id < first.maxId()) {
-        first.push(record.id, hashes[k]!);
+      } else if (first.size < limit || keys[k]! < first.maxId()) {
+        first.push(keys[k]!, hashes[k]!);
         if (first.size > limit) first.popMax();
       }
     }

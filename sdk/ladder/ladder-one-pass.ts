@@ -21,13 +21,14 @@ import { ReadyLadders } from "./ready-ladders.js";
 import { KeptPackets, NOT_WATCHED, KEEPING, type KeptRun } from "./kept-packets.js";
 import { KeptIds } from "./kept-ids.js";
 import type { ConnectionLadder, LadderCount } from "./ladder-capture.js";
+import { connectionId, keyIsId } from "../connections/connection-id.js";
 
 /** The endpoints of the connection in `slot`, as a filter's mayMatch() reads them. */
 export function candidateOf(store: ConnectionStore, slot: number): ProvisionalConnection {
   const key = store.key, w = slot * KEY_WORDS, version = key[w + 9]!;
   const bytes = new Uint8Array(key.buffer, key.byteOffset + w * 4, 32);
   return {
-    id: store.id[slot]!,
+    id: connectionId(store.id[slot]!),
     a: { addr: formatAddress(bytes, 0, version), port: key[w + 8]! >>> 16 },
     b: { addr: formatAddress(bytes, 16, version), port: key[w + 8]! & 0xffff },
   };
@@ -55,26 +56,28 @@ export async function laddersInOnePass(
   // A filter that pins ids (`id 42`) can match nothing else: the reading stops once those ended.
   const idsToEnd = filter.onlyIds ? new Set(filter.onlyIds) : null;
   const tracker = new ConnectionTracker(options, (store, slot) => {
-    idsToEnd?.delete(store.id[slot]!);
+    // An id another connection may share (its frame began several) is never settled by one of them.
+    if (keyIsId(store.id[slot]!)) idsToEnd?.delete(store.id[slot]!);
     const state = kept.stateOf(slot);
     if (state === NOT_WATCHED) return;
     const connection = buildConnectionRecord(store, slot);
     const matches = filter.matches(connection);
-    const draw = matches && state === KEEPING && connection.id < cutoff();
+    const key = store.id[slot]!;
+    const draw = matches && state === KEEPING && key < cutoff();
     const run = draw ? kept.take(slot) : null;
     kept.forget(slot);
     if (matches) matched++;
     if (!run) return;
-    ready.add(connection.id, ladderOf(store, slot, connection, run));
+    ready.add(key, ladderOf(store, slot, connection, run));
     if (handed + ready.size > limit) ready.dropMax();
   }, {
     created(store, slot) {
       const candidate = candidateOf(store, slot);
       if (!filter.mayMatch(candidate)) return;
-      // Ids grow with every new connection: once `limit` are drawn or waiting, a new one cannot be drawn.
-      const keep = candidate.id < cutoff();
+      // Keys grow with every new connection: once `limit` are drawn or waiting, a new one cannot be drawn.
+      const key = store.id[slot]!, keep = key < cutoff();
       kept.watch(slot, keep);
-      if (keep) keptIds.add(candidate.id, slot);
+      if (keep) keptIds.add(key, slot);
     },
     packet: kept.packetHook((): number => tracker.packetBase),
   });

@@ -58,7 +58,7 @@ export class EndedBytesWriter extends GrowableBytes {
   }
 }
 
-/** Each record's (time ended, id) at 2k, 2k + 1: the key the canonical order sorts by. */
+/** Each record's (time ended, key) at 2k, 2k + 1: what the canonical order sorts by. */
 export function endedKeys(view: DataView, offsets: readonly number[]): Float64Array {
   const keys = new Float64Array(2 * offsets.length);
   for (let k = 0; k < offsets.length; k++) {

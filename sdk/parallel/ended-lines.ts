@@ -15,7 +15,7 @@ import { appendWrittenLines, WasmLineWriter, type WasmLineFormat } from "../line
 import { endedKeys, endedRecords } from "./ended-bytes.js";
 import { CONN_SIZE } from "../../assembly/connection-layout.js";
 
-/** A buffer's lines: line k ends at ends[k]; keys[2k], keys[2k + 1] are its (time ended, id). */
+/** A buffer's lines: line k ends at ends[k]; keys[2k], keys[2k + 1] are its (time ended, key). */
 export interface EndedLines { bytes: Uint8Array; ends: Uint32Array; keys: Float64Array }
 
 export class EndedLinesWriter {

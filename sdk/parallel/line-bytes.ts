@@ -1,5 +1,5 @@
 // The lines a lines worker writes (lines-worker.ts), as UTF-8 bytes in one buffer with, per line,
-// where it ends and its key (time ended, id), for the main thread to merge (line-runs.ts).
+// where it ends and its key (time ended, connection key), for the main thread to merge (line-runs.ts).
 // Buffers go back and forth as ended-bytes.ts's do: the main thread returns each once it has
 // copied the lines out, and the writer goes on in a returned one when there is one.
 
@@ -29,7 +29,7 @@ export class LineBytesWriter {
     group.writeLine(k, this.out, write);
     if (this.out.length === before) return false;
     this.ends.push(this.out.length);
-    this.keys.push(group.endedAt[k]!, group.id(k));
+    this.keys.push(group.endedAt[k]!, group.key(k));
     return true;
   }
 

@@ -1,6 +1,6 @@
 // What the workers of a parallel scan send, as the main thread merges it: runs of connections
 // (records as bytes, or lines already written), each with the key the canonical order sorts
-// by (time ended, id). Two kinds share the merge in parallel-tracker.ts: record-runs.ts builds
+// by (time ended, key: connections/connection-id.ts). Two kinds share the merge in parallel-tracker.ts: record-runs.ts builds
 // records from connection bytes, ended-line-runs.ts copies lines (the workers', or those this
 // thread wrote from connection bytes).
 
@@ -16,7 +16,7 @@ export interface Received {
 
 /**
  * Items `first` to `first + count - 1` of a message, all of one batch (or all still open at the
- * end of input). `keys[2k]` is when item k ended, `keys[2k + 1]` its id.
+ * end of input). `keys[2k]` is when item k ended, `keys[2k + 1]` its connection's key.
  */
 export interface Run<D> {
   /** The batch the items ended in (FINAL_BATCH: still open at the end of input). */
@@ -29,7 +29,7 @@ export interface Run<D> {
 }
 
 /** Item k of a run, with its key. */
-export interface RunItem<D> { run: Run<D>; k: number; at: number; id: number }
+export interface RunItem<D> { run: Run<D>; k: number; at: number; key: number }
 
 export interface RunKind<D, T> {
   /**

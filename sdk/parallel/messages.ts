@@ -94,7 +94,7 @@ export type WorkerMessage =
   | { type: "ended-in-place"; at: number[]; counts: number[]; releaseTo: number; groups: { batch: number; count: number }[]; upTo: number }
   /**
    * Lines (the first `length` bytes of `bytes`, UTF-8) of connections that ended, in order
-   * within each batch: line k ends at `ends[k]`; `keys` holds its (time ended, id) at 2k, 2k + 1.
+   * within each batch: line k ends at `ends[k]`; `keys` holds its (time ended, key) at 2k, 2k + 1.
    * `groups` and `upTo` as for "ended"; `releaseTo`, from a worker with an ended ring, as for
    * "ended-in-place" (the worker wrote the lines from the ring).
    */

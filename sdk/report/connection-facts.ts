@@ -16,6 +16,7 @@ import {
 import { formatAddress } from "../decoder/packet-batch.js";
 import { ANOMALY_BAD_CHECKSUM } from "../../assembly/connection-layout.js";
 import { hostKey, ipv6Key } from "./address-keys.js";
+import { connectionId } from "../connections/connection-id.js";
 
 export class ConnectionFacts {
   id = 0;
@@ -83,7 +84,7 @@ export class ConnectionFacts {
     const o = slot * 2 + origSide, r = o ^ 1;
     this.origSide = origSide;
     this.version = s.key[slot * KEY_WORDS + 9]! === 4 ? 4 : 6;
-    this.id = s.id[slot]!;
+    this.id = connectionId(s.id[slot]!);
     this.outcome = handshakeOutcome(s, slot, o, r);
     this.teardown = teardown(s, slot, origSide);
     this.connState = connState(s.state[o]!, s.state[r]!, s.history[slot]!, seqSpan(s, o), seqSpan(s, r));

@@ -5,6 +5,8 @@
 import { describe, it, expect } from "vitest";
 import { writePcap } from "../../helpers/capture-writer.js";
 import { decodeAll } from "../../helpers/decode.js";
+import { decodeCapture } from "../../../sdk/index.js";
+import * as L from "../../../assembly/layout.js";
 import { ethernet, tcpIp, concat, F } from "../../helpers/packets.js";
 import { outerIp, gre, amsdu } from "../../helpers/tunnels.js";
 
@@ -36,5 +38,19 @@ describe("A-MSDU", () => {
     const over = await decodeAll(writePcap([...fill, many(100)]));
     expect(over.records).toHaveLength(4095 + 1 + 64);
     expect(over.summary.stats.tunnels).toMatchObject({ amsduSubframes: 64, amsduDropped: 100 - 1 - 64 });
+  });
+
+  it("gives each record of a frame that made several its subframe fraction; packet numbers stay the frame's", async () => {
+    const capture = decodeCapture(writePcap([{ data: aruba([tcp(1001), udp(), tcp(1002)]) }, { data: ethernet(tcp(1003)) }, { data: aruba([udp(), tcp(1004)]) }]));
+    const raw: number[] = [], numbers: number[] = [];
+    for await (const batch of capture) {
+      for (let i = 0; i < batch.count; i++) {
+        raw.push(batch.f64[i * (L.RECORD_SIZE / 8) + L.REC_PACKET_INDEX / 8]!);
+        numbers.push(batch.packetIndex(i));
+      }
+    }
+    // Two TCP subframes of frame 0 (the UDP one between makes no record); one alone keeps its number.
+    expect(raw).toEqual([1 / L.SUBFRAME_STEPS, 2 / L.SUBFRAME_STEPS, 1, 2]);
+    expect(numbers).toEqual([0, 0, 1, 2]);
   });
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { canonicalOrder } from "../../../sdk/connections/canonical-order.js";
-import { byEndThenId } from "../../../sdk/connections/track.js";
+import { byEndThenKey } from "../../../sdk/connections/track.js";
 
 /** The order the general sort gives: what canonicalOrder must match. */
 function expected(at: number[], id: number[]): number[] {
-  return at.map((a, k) => ({ at: a, id: id[k]!, k })).sort(byEndThenId).map((e) => e.k);
+  return at.map((a, k) => ({ at: a, key: id[k]!, k })).sort(byEndThenKey).map((e) => e.k);
 }
 
 function check(at: number[], id: number[], order: Int32Array<ArrayBuffer> = new Int32Array(4)): Int32Array<ArrayBuffer> {

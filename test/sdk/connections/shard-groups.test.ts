@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ownedGroups, ownsGroup, type TrackerShard } from "../../../sdk/connections/shard-groups.js";
 import { VIRTUAL_SHARDS } from "../../../sdk/connections/tracker-options.js";
-import { GroupingTracker, byEndThenId, type EndedGroup } from "../../../sdk/connections/track.js";
+import { GroupingTracker, byEndThenKey, type EndedGroup } from "../../../sdk/connections/track.js";
 import { decodeInputs } from "../../../sdk/decoder/decode-inputs.js";
 import type { CaptureSummary, CaptureInput } from "../../../sdk/index.js";
 import { generateCapture } from "../../../bench/generate.js";
@@ -60,12 +60,12 @@ describe("the flow groups a shard owns", () => {
 async function trackSharded(file: CaptureInput, tracker: "wasm" | "typescript", shards: (TrackerShard | undefined)[]): Promise<string[][]> {
   const trackers = shards.map((shard) => new GroupingTracker({ tracker, shard, maxConnections: 400, maxHalfOpen: 640 }));
   const batches: string[][] = [];
-  const ended: { at: number; id: number; line: string }[] = [];
+  const ended: { at: number; key: number; line: string }[] = [];
   // A group's records are read before the next group is unpacked (they share a store).
   const take = (groups: Iterable<EndedGroup>) => {
-    for (const g of groups) g.records.forEach((r, k) => ended.push({ at: g.endedAt[k]!, id: r.id, line: JSON.stringify(r) }));
+    for (const g of groups) g.records.forEach((r, k) => ended.push({ at: g.endedAt[k]!, key: g.key(k), line: JSON.stringify(r) }));
   };
-  const endBatch = () => batches.push(ended.splice(0).sort(byEndThenId).map((e) => e.line));
+  const endBatch = () => batches.push(ended.splice(0).sort(byEndThenKey).map((e) => e.line));
   const summaries: CaptureSummary[] = [];
   for await (const { batch, packetBase } of decodeInputs([file], {}, summaries)) {
     for (const t of trackers) {

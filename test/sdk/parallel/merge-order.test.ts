@@ -18,7 +18,7 @@ function worker(index: number, queue: Run<string>[], final: Run<string>[] = [], 
   return { index, queue, final, upTo, done };
 }
 
-const ids = (items: RunItem<string>[]) => items.map((i) => `${i.run.data}${i.id}`);
+const ids = (items: RunItem<string>[]) => items.map((i) => `${i.run.data}${i.key}`);
 
 describe("the merge's order", () => {
   it("takes the batches below every worker's upTo, in order, once each", () => {
