@@ -25,6 +25,10 @@ export interface CaptureSummary {
   container: ContainerFormat | null;
   /** "gzip" when the input was gzip-compressed (bytesRead and offsets count decompressed bytes). */
   compression: "gzip" | null;
+  /**
+   * Bytes of the (decompressed) input decoded: all of it, or those before the damage that
+   * stopped the reading (the error's offset), however the input came in chunks.
+   */
   bytesRead: number;
   /** The first 1 000 sections (pcapng) and interfaces; sectionCount and interfaceCount count all of them. */
   sections: SectionInfo[];
@@ -219,7 +223,8 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
       source: inputName(this.input),
       container: d.container,
       compression: this.gzip ? "gzip" : null,
-      bytesRead: d.bytesIn,
+      // Not the bytes handed in: past a fault, how many were depends on where chunks ended.
+      bytesRead: d.error ? Math.min(d.bytesIn, d.error.offset) : d.bytesIn,
       sections: d.sections,
       interfaces: d.interfaces,
       sectionCount: d.sectionCount,

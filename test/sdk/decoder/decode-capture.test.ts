@@ -49,6 +49,22 @@ describe("chunk-boundary invariance", () => {
     expect(streamed.summary.error).toEqual(reference.summary.error);
     expect(streamed.records.length).toBe(reference.records.length);
   });
+
+  it("damage mid-way: bytesRead is the bytes before it, for any chunking (not where a chunk ended)", async () => {
+    const bytes = mixedCapture("pcap").slice();
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    let at = 24;
+    for (let k = 0; k < 100; k++) at += 16 + view.getUint32(at + 8, true);
+    view.setUint32(at + 8, 0x00ffffff, true); // record 101's length: impossible
+    const reference = await decodeAll(bytes);
+    expect(reference.summary.error).toMatchObject({ code: "capture.record_too_long", offset: at, packet: 101 });
+    expect(reference.summary.bytesRead).toBe(at);
+    for (const sizes of [[1], [777, 5], [at + 1], [65536]]) {
+      const streamed = await decodeAll(chunked(bytes, sizes));
+      expect(streamed.summary.error).toEqual(reference.summary.error);
+      expect(streamed.summary.bytesRead, String(sizes)).toBe(at);
+    }
+  });
 });
 
 describe("inputs", () => {
