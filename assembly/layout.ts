@@ -272,7 +272,8 @@ export const WARN_FCSLEN_UNKNOWN = 7; //     if_fcslen neither an FCS's bytes (0
 export const WARN_TS_NOT_EXACT = 8; //        seconds, or if_tsoffset, 2^53 or more (if_tsresol 0, a huge offset): rounded (value: seconds)
 export const WARN_SPB_UNTIMED = 9; //         Simple Packet Block before any timed packet of its input: time 0 (1970)
 export const WARN_OPTION_SHORT = 10; //       if_tsresol, if_tsoffset or if_fcslen shorter than its value: ignored (value: code << 16 | length)
-export const WARN_COUNT = 11;
+export const WARN_SECTION_OPTION_PAST_BLOCK = 11; // a Section Header Block option runs past its block: the options from it unread (value: its length)
+export const WARN_COUNT = 12;
 // 2^53: whole seconds from here on are not all exact in a 64-bit float.
 export const TS_EXACT_SECONDS = 9007199254740992.0;
 // Packet times are kept as 64-bit float seconds from the first packet's: from 2^21 s (24 days)

@@ -9,7 +9,7 @@ import {
   ERR_BLOCK_TRAILER_MISMATCH, ERR_UNKNOWN_INTERFACE, ERR_PACKET_LENGTH_INVALID,
   ERR_TOO_MANY_INTERFACES, ERR_BAD_BYTE_ORDER_MAGIC, ERR_PACKET_BEFORE_SECTION, ERR_OPTION_LENGTH_INVALID,
   WARN_TSRESOL_INVALID, WARN_FCSLEN_UNKNOWN, WARN_UNSUPPORTED_LINKTYPE, WARN_TS_TOP_BIT, WARN_TS_NOT_EXACT,
-  WARN_SPB_UNTIMED, WARN_OPTION_SHORT, TS_EXACT_SECONDS, META_SECTION, META_INTERFACE,
+  WARN_SPB_UNTIMED, WARN_OPTION_SHORT, WARN_SECTION_OPTION_PAST_BLOCK, TS_EXACT_SECONDS, META_SECTION, META_INTERFACE,
 } from "../layout";
 import { INPUT_PTR, MAX_RECORD_BYTES, IFACE_PTR, INTERFACE_SLOT, MAX_INTERFACES } from "../memory";
 import { warn, pushMeta, metaFull, anyTimestamp } from "../counters";
@@ -120,12 +120,31 @@ function readSectionHeader(b: usize, len: u32, offset: f64): bool {
     fail(ERR_UNSUPPORTED_VERSION, offset + 12, <f64>((major << 16) | minor));
     return false;
   }
+  checkSectionOptions(b, len, offset);
   inSection = true;
   sectionIndex++;
   interfaceCount = 0;
   setFormat(FORMAT_PCAPNG);
   pushMeta(META_SECTION, offset, isSwapped() ? 1 : 0, <f64>major, <f64>minor, 0, 0, 0, 0);
   return true;
+}
+
+// A section's options (shb_hardware, shb_os, shb_userappl, comments) change no packet: one that
+// runs past the block is a warning, not damage (an interface's is, readInterface); the SDK shows
+// the options before it (sdk/decoder/pcapng-options.ts stops there too).
+function checkSectionOptions(b: usize, len: u32, offset: f64): void {
+  let o = b + 24; // type, length, byte-order magic, version, section length
+  const optEnd = b + len - 4;
+  while (o + 4 <= optEnd) {
+    const code = rd16(o);
+    const optLen = rd16(o + 2);
+    if (code == 0) return;
+    if (o + 4 + optLen > optEnd) {
+      warn(WARN_SECTION_OPTION_PAST_BLOCK, offset + <f64>(o - b), packetIndex, <f64>optLen);
+      return;
+    }
+    o += 4 + ((optLen + 3) & ~3);
+  }
 }
 
 function pow10(e: u32): u64 {

@@ -69,6 +69,7 @@ const WARNINGS: Record<number, [string, (value: number) => string]> = {
   [L.WARN_TS_NOT_EXACT]: ["pcapng.timestamp_not_exact", (v) => `timestamp of ${v} s: its tick count's seconds or if_tsoffset reach 2^53, where a 64-bit float rounds whole seconds, so these are rounded`],
   [L.WARN_SPB_UNTIMED]: ["pcapng.simple_packet_untimed", () => `Simple Packet Block before any packet with a time: it has none, and is taken as at 0 s (1970-01-01)`],
   [L.WARN_OPTION_SHORT]: ["pcapng.option_too_short", optionTooShort],
+  [L.WARN_SECTION_OPTION_PAST_BLOCK]: ["pcapng.section_option_length_invalid", (v) => `section header option of ${v} bytes runs past the end of its block: the section's options from there are not read (no packet depends on them)`],
 };
 
 const OPTION_NAMES: Record<number, [string, number]> = { 9: ["if_tsresol", 1], 13: ["if_fcslen", 1], 14: ["if_tsoffset", 8] };

@@ -178,6 +178,25 @@ describe("pcapng", () => {
       });
     });
 
+    it("warns of a section header option that runs past its block, shows those before it and reads on", async () => {
+      // shb_hardware (2) then shb_os (3): the section header's options start at byte 24.
+      const text: [number, string][] = [[2, "x86"], [3, "Linux"]];
+      const b = writePcapng([{ text, blocks: [{ type: "epb", frame: { data: frame(1), sec: 1700000000, nsec: 5000 } }] }]);
+      new DataView(b.buffer, b.byteOffset).setUint16(24 + 8 + 2, 0x7fff, true); // shb_os's length
+      const { records, summary } = await decodeAll(b);
+      expect(records).toHaveLength(1);
+      expect(summary.error).toBeNull();
+      expect(summary.sections[0]).toMatchObject({ hardware: "x86" });
+      expect(summary.sections[0]!.os).toBeUndefined();
+      expect(summary.warnings).toEqual([expect.objectContaining({
+        code: "pcapng.section_option_length_invalid", offset: 24 + 8, count: 1,
+        message: "section header option of 32767 bytes runs past the end of its block: the section's options from there are not read (no packet depends on them)",
+      })]);
+      const whole = await decodeAll(writePcapng([{ text, blocks: [] }]));
+      expect(whole.summary.warnings).toEqual([]);
+      expect(whole.summary.sections[0]).toMatchObject({ hardware: "x86", os: "Linux" });
+    });
+
     it("says an if_tsresol, if_tsoffset or if_fcslen too short for its value, and ignores it", async () => {
       const resol = await decodeAll(withInterface({ tsresol: 9 }, OPTIONS_AT + 2, 0));
       expect(resol.summary.error).toBeNull();
