@@ -47,6 +47,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   { name: "tunnel-ports", value: "LIST", commands: ["scan", "info", "partition"], help: "more UDP ports taken as tunnels, e.g. vxlan=4790,geneve=6082+6083 (types: vxlan, geneve, gtpu, teredo, ayiya, mpls-udp; Zeek's ports are always taken)" },
   { name: "max-tunnel-depth", value: "N", commands: ["scan", "info", "partition"], help: "tunnel levels decapsulated at most, 0-3 (default 2, Zeek's Tunnel::max_depth; 0: none)" },
+  { name: "local-nets", value: "LIST", commands: ["scan"], help: "with --format zeek: the site's own networks (Zeek's Site::local_nets), e.g. 203.0.113.0/24,2001:db8::/32, counted local in local_orig and local_resp beside the private address space Zeek counts by default" },
   { name: "key-by-tunnel", commands: ["scan"], help: "key connections by the tunnel chain that carried them as well as their inner endpoints: the same inner addresses and ports in two tunnels (two VXLAN VNIs, ...) are two connections (default: Zeek's key, the inner endpoints)" },
   { name: "top", value: "N", commands: ["scan"], help: "how many entries each list of the text summary holds: connections, servers, sources; with --format json, the report's lists (default 10; 0: none; not with another --format or --ladder)" },
   { name: "max-half-open", value: "N|none", commands: ["scan"], help: "connections of one packet so far (a lone SYN, ACK, RST, ...) kept at once, the memory bound under a flood of them; the oldest past it ends as \"evicted\" (default 100000)" },

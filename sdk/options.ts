@@ -8,6 +8,7 @@ import type { DecodeCaptureOptions } from "./decoder/decode-capture.js";
 import type { ScanOptions } from "./scan.js";
 import type { ConnectionFilter } from "./filter/connection-filter.js";
 import { parseCidr } from "./connections/cidr.js";
+import { MAX_LOCAL_NETS } from "./lines/site-nets.js";
 import { checkTunnelPorts } from "./decoder/tunnels.js";
 import { MAX_TUNNEL_DEPTH } from "../assembly/layout.js";
 import { checkReportTop } from "./report/capture-report.js";
@@ -69,6 +70,16 @@ export function checkDecodeOptions(options: DecodeCaptureOptions | undefined): v
   if (options.tunnelPorts !== undefined) checkTunnelPorts(options.tunnelPorts);
 }
 
+/** A list of CIDR prefixes (or bare addresses), at most `max`. */
+function prefixes(name: string, list: unknown, max: number): void {
+  if (!Array.isArray(list)) throw new TypeError(`${name} must be an array of prefixes, not ${describe(list)}`);
+  if (list.length > max) throw new RangeError(`${name} holds at most ${max} prefixes, not ${list.length}`);
+  list.forEach((net, k) => {
+    if (typeof net !== "string") throw new TypeError(`${name}[${k}] must be a prefix like "10.0.0.0/8", not ${describe(net)}`);
+    try { parseCidr(net); } catch (error) { throw new RangeError(`${name}[${k}]: ${(error as Error).message}`); }
+  });
+}
+
 /** Options of createScanner(), scan() and captureLadders(). */
 export function checkScanOptions(options: ScanOptions | undefined): void {
   checkDecodeOptions(options);
@@ -78,14 +89,8 @@ export function checkScanOptions(options: ScanOptions | undefined): void {
     if (!Array.isArray(o.likelyServerPorts)) throw new TypeError(`likelyServerPorts must be an array of ports, not ${describe(o.likelyServerPorts)}`);
     o.likelyServerPorts.forEach((p, k) => port(`likelyServerPorts[${k}]`, p));
   }
-  if (o.ignoreChecksumsNets !== undefined) {
-    if (!Array.isArray(o.ignoreChecksumsNets)) throw new TypeError(`ignoreChecksumsNets must be an array of prefixes, not ${describe(o.ignoreChecksumsNets)}`);
-    if (o.ignoreChecksumsNets.length > MAX_IGNORED_NETS) throw new RangeError(`ignoreChecksumsNets holds at most ${MAX_IGNORED_NETS} prefixes, not ${o.ignoreChecksumsNets.length}`);
-    o.ignoreChecksumsNets.forEach((net, k) => {
-      if (typeof net !== "string") throw new TypeError(`ignoreChecksumsNets[${k}] must be a prefix like "10.0.0.0/8", not ${describe(net)}`);
-      try { parseCidr(net); } catch (error) { throw new RangeError(`ignoreChecksumsNets[${k}]: ${(error as Error).message}`); }
-    });
-  }
+  if (o.ignoreChecksumsNets !== undefined) prefixes("ignoreChecksumsNets", o.ignoreChecksumsNets, MAX_IGNORED_NETS);
+  if (o.localNets !== undefined) prefixes("localNets", o.localNets, MAX_LOCAL_NETS);
   if (o.maxHalfOpen !== undefined && o.maxHalfOpen !== Infinity) {
     integer("maxHalfOpen", o.maxHalfOpen, 1, Number.MAX_SAFE_INTEGER, "a whole number of connections, at least 1 (or Infinity: no limit)");
   }

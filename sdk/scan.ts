@@ -18,6 +18,13 @@ export interface ScanOptions extends DecodeCaptureOptions {
   /** Prefixes whose packets are not checksum-checked (Zeek's ignore_checksums_nets). */
   ignoreChecksumsNets?: readonly string[];
   /**
+   * The site's own networks (Zeek's Site::local_nets, prefixes like "203.0.113.0/24" or bare
+   * addresses; at most 256): a line format may use them, as the command's zeek rows do for
+   * local_orig and local_resp, which count these local beside the private address space, as
+   * Zeek does by default. No record changes.
+   */
+  localNets?: readonly string[];
+  /**
    * Connections of one packet so far (a lone SYN, a mid-stream ACK, a RST, a SYN/ACK, ...)
    * kept at once: the bound on memory under a flood of them (default 100 000, ~150 bytes each;
    * Infinity: none). Past it, the oldest ends at once with teardown "evicted" (a lone SYN would

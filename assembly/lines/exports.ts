@@ -5,6 +5,7 @@
 // sdk/lines/wasm-lines.ts.
 
 import { zeekLocal } from "./zeek-local";
+export { clearSiteNets, addSiteNet } from "./zeek-local";
 import { numberAt } from "./numbers";
 import { addressAt } from "./address";
 import { communityIdAt } from "./community-id";

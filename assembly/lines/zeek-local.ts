@@ -1,5 +1,5 @@
-// Whether Zeek counts an address as local by default (its conn.log's local_orig and
-// local_resp): Site::local_nets starts as Site::private_address_space, IANA's special-purpose
+// Whether Zeek counts an address as local (its conn.log's local_orig and local_resp): by default
+// Site::local_nets starts as Site::private_address_space, IANA's special-purpose
 // blocks that are not globally routable and their 6to4 forms. The list, as text, is
 // cli/format/zeek-local.ts; here the same blocks as masks on the address's leading bits
 // (test/cli/format/zeek-local.test.ts holds the two together).
@@ -45,6 +45,42 @@ const V6: StaticArray<u64> = [
   0xfe80000000000000, 0xffc0000000000000, // fe80::/10
 ];
 
+// A site's own local nets (Zeek's Site::local_nets, the scan's localNets), beside the private
+// address space as Zeek has it by default (Site::private_address_space_is_local). Kept as Zeek
+// keeps subnets, on 128 bits: an IPv4 one as its IPv4-mapped form (::ffff:a.b.c.d/96+n), against
+// which an IPv4 address is matched in that form too. Each: value and mask, high then low 64 bits.
+const MAX_SITE_NETS: u32 = 256;
+const SITE_NET_BYTES: u32 = 32;
+const siteNets = memory.data(<i32>(MAX_SITE_NETS * SITE_NET_BYTES), 8);
+let siteNetCount: u32 = 0;
+
+/** Forgets the site's nets (the writer's default: the private address space alone). */
+export function clearSiteNets(): void { siteNetCount = 0; }
+
+/** Adds a site net (128 bits in four big-endian words, the IPv4-mapped form for IPv4); false past MAX_SITE_NETS. */
+export function addSiteNet(w0: u32, w1: u32, w2: u32, w3: u32, bits: u32): bool {
+  if (siteNetCount == MAX_SITE_NETS || bits > 128) return false;
+  const highMask: u64 = bits == 0 ? 0 : bits >= 64 ? 0xffffffffffffffff : 0xffffffffffffffff << (64 - bits);
+  const lowMask: u64 = bits <= 64 ? 0 : bits == 128 ? 0xffffffffffffffff : 0xffffffffffffffff << (128 - bits);
+  const at = siteNets + <usize>(siteNetCount++ * SITE_NET_BYTES);
+  store<u64>(at, ((<u64>w0 << 32) | <u64>w1) & highMask);
+  store<u64>(at, ((<u64>w2 << 32) | <u64>w3) & lowMask, 8);
+  store<u64>(at, highMask, 16);
+  store<u64>(at, lowMask, 24);
+  return true;
+}
+
+// The 128-bit address (high, low) in a site net.
+function inSiteNets(high: u64, low: u64): bool {
+  for (let k: u32 = 0; k < siteNetCount; k++) {
+    const at = siteNets + <usize>(k * SITE_NET_BYTES);
+    if ((high & load<u64>(at, 16)) == load<u64>(at) && (low & load<u64>(at, 24)) == load<u64>(at, 8)) return true;
+  }
+  return false;
+}
+
+const MAPPED: u64 = 0x0000ffff00000000; // ::ffff:0:0/96's low half
+
 // An IPv4 address, as a big-endian number.
 function zeekLocal4(x: u32): bool {
   for (let k = 0; k < V4.length; k += 2) if ((x & unchecked(V4[k + 1])) == unchecked(V4[k])) return true;
@@ -53,10 +89,16 @@ function zeekLocal4(x: u32): bool {
 
 /** Whether the address at `a` (16 bytes, network order; IPv4 in the first 4) is local to Zeek. */
 export function zeekLocal(a: usize, version: u32): bool {
-  if (version == 4) return zeekLocal4(bswap<u32>(load<u32>(a)));
-  const high = bswap<u64>(load<u64>(a));
+  if (version == 4) {
+    const x = bswap<u32>(load<u32>(a));
+    return zeekLocal4(x) || (siteNetCount != 0 && inSiteNets(0, MAPPED | <u64>x));
+  }
+  const high = bswap<u64>(load<u64>(a)), low = bswap<u64>(load<u64>(a, 8));
+  return privateV6(high, low) || (siteNetCount != 0 && inSiteNets(high, low));
+}
+
+function privateV6(high: u64, low: u64): bool {
   if (high == 0) {
-    const low = bswap<u64>(load<u64>(a, 8));
     // ::/128 and ::1/128, the two blocks longer than 64 bits.
     if (low <= 1) return true;
     // An IPv4-mapped address (::ffff:0:0/96) is to Zeek the IPv4 address it maps (Zeek holds

@@ -28,7 +28,7 @@ import * as config from "./config";
 export { timersReset, timersPush, timersPop, timersSize, timersPeekDeadline, timersPeekSlot, timersPeekGeneration, timersKeepOddGenerations } from "./timer-exports";
 // The pending FIFO's numbering, for its tests.
 export { startPendingAt } from "./pending";
-export { linesScratchPtr, linesScratchBytes, writeNumber, writeAddress, writeCommunityId, writeLine, writeCsvLine, writeZeekLine, lineMaxBytes, linesArea, setBlocksBase, zeekLocalAddress } from "../lines/exports";
+export { linesScratchPtr, linesScratchBytes, writeNumber, writeAddress, writeCommunityId, writeLine, writeCsvLine, writeZeekLine, lineMaxBytes, linesArea, setBlocksBase, zeekLocalAddress, clearSiteNets, addSiteNet } from "../lines/exports";
 
 const RECORDS_CAPACITY: u32 = 4096;
 let records: usize = 0;

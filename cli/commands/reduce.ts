@@ -25,7 +25,8 @@ import { UsageError } from "../usage-error.js";
 import { wholeNumber } from "../whole-number.js";
 import { refuseParquetOnTerminal } from "../terminal-output.js";
 import { lineFooter, lineHeader } from "../format/line-formats.js";
-import { FORMATS, parseFilter, parseLimit, parseServerPorts, type Format } from "./scan.js";
+import { FORMATS, parseFilter, parseLimit, parseLocalNets, parseServerPorts, type Format } from "./scan.js";
+import type { ScanOptions } from "../../sdk/scan.js";
 import { writeParquetGroups } from "./scan-parquet.js";
 import { sayError } from "../error-lines.js";
 
@@ -40,6 +41,7 @@ export interface ReduceFlags {
   maxHalfOpen?: string;
   maxConnections?: string;
   keyByTunnel?: boolean;
+  localNets?: string;
   quiet?: boolean;
   noProgress?: boolean;
 }
@@ -74,8 +76,10 @@ function endingAtDamage(groups: AsyncGenerator<EndedGroup, Timeline>): { groups:
 }
 
 /** The bucket's connections as ndjson, csv or zeek lines, in one reused buffer. */
-async function writeBucketLines(groups: AsyncGenerator<EndedGroup, unknown>, format: Format, filter: string | undefined, output: Output): Promise<void> {
-  const write = lineWriter({ format, filter });
+async function writeBucketLines(
+  groups: AsyncGenerator<EndedGroup, unknown>, format: Format, filter: string | undefined, options: ScanOptions, output: Output,
+): Promise<void> {
+  const write = lineWriter({ format, filter }, options);
   const lines = new ByteSink();
   await output.write(lineHeader(format));
   // Each group's lines go out before the next group is asked for: the buffer is written over.
@@ -131,6 +135,7 @@ export async function runFromPartitions(captures: string[], flags: ReduceFlags):
     maxConnections: parseLimit(flags.maxConnections, "--max-connections"),
     // The tracker's key, not the decoder's: the flow hash (the bucket) is the inner endpoints' either way.
     keyByTunnel: flags.keyByTunnel === true,
+    localNets: parseLocalNets(flags.localNets, format),
   };
   let set;
   try {
@@ -154,7 +159,7 @@ export async function runFromPartitions(captures: string[], flags: ReduceFlags):
     const wasmLines = format !== "parquet" && wasmLinesEnabled() ? wasmLineFormat({ format, filter: filterText }) : undefined;
     const reading = endingAtDamage(trackBucketGroups(set, bucket, { ...options, wasmLines }));
     if (format === "parquet") await writeParquetGroups(reading.groups, filter, (bytes) => output.writeBytes(bytes));
-    else await writeBucketLines(reading.groups, format, filterText, output);
+    else await writeBucketLines(reading.groups, format, filterText, options, output);
     await output.close();
     // A capture the map tasks read up to its damage: the scan's line and exit (4, or 3 for one
     // with no packet before it), as a scan of the same files says it, in every reduce task.

@@ -33,6 +33,8 @@ import { memoryThreads } from "../thread-memory.js";
 import { decapsulationOptions, type DecapsulationFlags } from "../decapsulation-flags.js";
 import { sayError } from "../error-lines.js";
 import { JsonDocument, JsonSpillError } from "../format/json-document.js";
+import { parseCidr } from "../../sdk/connections/cidr.js";
+import { MAX_LOCAL_NETS } from "../../sdk/lines/site-nets.js";
 
 export const FORMATS = ["text", "json", "ndjson", "csv", "zeek", "parquet"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -52,6 +54,7 @@ export interface ScanFlags extends DecapsulationFlags {
   maxHalfOpen?: number | string;
   maxConnections?: number | string;
   keyByTunnel?: boolean;
+  localNets?: string;
 }
 
 function parseLadderLimit(value: number | string | undefined): number {
@@ -78,6 +81,28 @@ export function parseServerPorts(value: string | undefined): readonly number[] {
     if (!/^\d+$/.test(p) || Number(p) > 65535) throw new UsageError(`--server-ports: "${p}" is not a port (use zeek, none or a list like 80,443)`);
   }
   return ports.map(Number);
+}
+
+/**
+ * --local-nets: a list like 203.0.113.0/24,2001:db8::/32 (bare addresses too), only with the
+ * zeek format, whose local_orig and local_resp are all it changes (with any other it would be
+ * silently ignored).
+ */
+export function parseLocalNets(value: string | undefined, format: string, ladder = false): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (format !== "zeek" || ladder) {
+    throw new UsageError(`--local-nets says what the zeek format's local_orig and local_resp count as local: not with ${ladder ? "--ladder" : `--format ${format}`}`);
+  }
+  const nets = String(value).split(",").map((n) => n.trim());
+  for (const net of nets) {
+    try {
+      parseCidr(net);
+    } catch {
+      throw new UsageError(`--local-nets: "${net}" is not a network (a prefix like 203.0.113.0/24 or 2001:db8::/32, or an address)`);
+    }
+  }
+  if (nets.length > MAX_LOCAL_NETS) throw new UsageError(`--local-nets: ${nets.length} networks, at most ${MAX_LOCAL_NETS}`);
+  return nets;
 }
 
 /** A --ladder selection that is a connection id (digits alone), not an expression. */
@@ -150,6 +175,7 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     maxHalfOpen: parseLimit(flags.maxHalfOpen, "--max-half-open"),
     maxConnections: parseLimit(flags.maxConnections, "--max-connections"),
     keyByTunnel: flags.keyByTunnel === true,
+    localNets: parseLocalNets(flags.localNets, format, flags.ladder !== undefined),
     ...decapsulationOptions(flags),
   };
   if (flags.output === "") throw new UsageError("-o: an empty file name (- is standard output)");

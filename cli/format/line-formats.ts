@@ -5,13 +5,13 @@
 
 import { registerLineFormat } from "../../sdk/lines/line-formats.js";
 import { csvHeader, csvRow, csvValuesRow } from "./connection-csv.js";
-import { zeekFooter, zeekHeader, zeekRow, zeekValuesRow } from "./zeek-log.js";
+import { zeekFooter, zeekHeader, zeekRowFor, zeekValuesRowFor } from "./zeek-log.js";
 
 // A scan's rows from the record values (no record object); a reduce task's from its records; at
 // one thread, the tracker's WebAssembly writers of the same name (assembly/lines/csv.ts, zeek.ts)
 // write the same bytes from the records' bytes.
 registerLineFormat("csv", () => csvRow, () => csvValuesRow, "csv");
-registerLineFormat("zeek", () => zeekRow, () => zeekValuesRow, "zeek");
+registerLineFormat("zeek", zeekRowFor, zeekValuesRowFor, "zeek");
 
 export { isLineFormat, type LineFormat } from "./line-format-names.js";
 

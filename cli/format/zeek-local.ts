@@ -1,11 +1,13 @@
-// Zeek's local_orig and local_resp as Zeek fills them by default: an address is local when it
-// lies in Site::local_nets, which starts as Site::private_address_space
-// (Site::private_address_space_is_local is on): the blocks of IANA's IPv4 and IPv6
-// special-purpose address registries that are not globally routable, and each IPv4 block's 6to4
-// form under 2002::/16. The WebAssembly line writer matches the same blocks
-// (assembly/lines/zeek-local.ts); test/cli/format/zeek-local.test.ts holds the two together.
+// Zeek's local_orig and local_resp as Zeek fills them: an address is local when it lies in
+// Site::local_nets, which by default (Site::private_address_space_is_local) holds
+// Site::private_address_space: the blocks of IANA's IPv4 and IPv6 special-purpose address
+// registries that are not globally routable, and each IPv4 block's 6to4 form under 2002::/16;
+// and the site's own nets, the scan's localNets (--local-nets), beside them (sdk/lines/site-nets.ts).
+// The WebAssembly line writer matches the same (assembly/lines/zeek-local.ts);
+// test/cli/format/zeek-local.test.ts holds the two together.
 
 import { parseCidr, parseIPv4, parseIPv6, prefixMatches } from "../../sdk/connections/cidr.js";
+import { inSiteNets, siteNets, type SiteNet } from "../../sdk/lines/site-nets.js";
 
 /** Zeek's default Site::private_address_space. */
 export const ZEEK_PRIVATE_ADDRESS_SPACE: readonly string[] = [
@@ -49,6 +51,32 @@ export function zeekLocalText(address: string): boolean {
   const bytes = v6 ? parseIPv6(address) : parseIPv4(address);
   return bytes !== null && zeekLocal(v6 ? 6 : 4, bytes, 0);
 }
+
+/** Zeek's local nets: the private address space and a site's own (none: Zeek's default). */
+export class LocalNets {
+  private readonly site: SiteNet[];
+
+  constructor(localNets?: readonly string[]) {
+    this.site = siteNets(localNets);
+  }
+
+  /** Whether the address (`version` 4 or 6, 16 bytes at `at`, IPv4 in the first 4) is local. */
+  has(version: number, bytes: Uint8Array, at: number): boolean {
+    return zeekLocal(version, bytes, at) || inSiteNets(this.site, version, bytes, at);
+  }
+
+  /** The same for an address as text. */
+  hasText(address: string): boolean {
+    if (zeekLocalText(address)) return true;
+    if (this.site.length === 0) return false;
+    const v6 = address.includes(":");
+    const bytes = v6 ? parseIPv6(address) : parseIPv4(address);
+    return bytes !== null && inSiteNets(this.site, v6 ? 6 : 4, bytes, 0);
+  }
+}
+
+/** Zeek's default: the private address space alone. */
+export const DEFAULT_LOCAL_NETS = new LocalNets();
 
 /** The cell Zeek writes: "T" or "F". */
 export const zeekBool = (local: boolean): string => (local ? "T" : "F");

@@ -1,7 +1,7 @@
 // Connection records as a Zeek conn.log (ASCII TSV with #-header lines, as Zeek's ASCII writer
 // writes them), so that zeek-cut and other Zeek tooling read it. service, which Zeek fills from
-// analyzers we do not run, is unset; local_orig and local_resp are Zeek's by its default local
-// nets (zeek-local.ts); tunnel_parents names the
+// analyzers we do not run, is unset; local_orig and local_resp are Zeek's by its local nets
+// (zeek-local.ts: its default's and the scan's localNets); tunnel_parents names the
 // tunnel chains the connection came through (record.tunnel.parents) by uids of their own;
 // missed_bytes is both sides' content gaps, unset when a side's were not measured exactly.
 // ip_proto is Zeek's (6.1+) last base column, community_id the column of Zeek's community-id
@@ -14,13 +14,14 @@ import type { ConnectionRecord, RecordValues } from "../../sdk/index.js";
 import type { ByteSink } from "../../sdk/lines/byte-sink.js";
 import { ANALYSIS_COLUMNS, takesDotZero } from "./analysis-columns.js";
 import { writeZeekValues, type ZeekTexts } from "./zeek-values-row.js";
-import { zeekBool, zeekLocalText } from "./zeek-local.js";
+import { zeekBool, DEFAULT_LOCAL_NETS, LocalNets } from "./zeek-local.js";
+import type { ScanOptions } from "../../sdk/scan.js";
 import { zeekDuration } from "./zeek-duration.js";
 
-/** Name, Zeek type, value of a record; null is unset ("-"). */
-type ZeekColumn = [string, string, (c: ConnectionRecord) => unknown];
+/** Name, Zeek type, value of a record (given what counts as local); null is unset ("-"). */
+type ZeekColumn = [string, string, (c: ConnectionRecord, local: LocalNets) => unknown];
 
-const column = (name: string, type: string, get: (c: ConnectionRecord) => unknown): ZeekColumn => [name, type, get];
+const column = (name: string, type: string, get: (c: ConnectionRecord, local: LocalNets) => unknown): ZeekColumn => [name, type, get];
 /** A count Zeek leaves unset for a connection that lasted 0 s by its clock (as it does the duration). */
 const unlessZero = (get: (c: ConnectionRecord) => unknown) => (c: ConnectionRecord) => (zeekDuration(c.ts, c.duration) === null ? null : get(c));
 
@@ -37,8 +38,8 @@ const COLUMNS: ZeekColumn[] = [
   column("orig_bytes", "count", unlessZero((c) => c.orig.bytes)),
   column("resp_bytes", "count", unlessZero((c) => c.resp.bytes)),
   column("conn_state", "string", (c) => c.connState),
-  column("local_orig", "bool", (c) => zeekBool(zeekLocalText(c.orig.addr))),
-  column("local_resp", "bool", (c) => zeekBool(zeekLocalText(c.resp.addr))),
+  column("local_orig", "bool", (c, local) => zeekBool(local.hasText(c.orig.addr))),
+  column("local_resp", "bool", (c, local) => zeekBool(local.hasText(c.resp.addr))),
   column("missed_bytes", "count", (c) => (c.orig.missedBytes === null || c.resp.missedBytes === null ? null : c.orig.missedBytes + c.resp.missedBytes)),
   column("history", "string", (c) => (c.history === "" ? null : c.history)),
   column("orig_pkts", "count", (c) => c.orig.pkts),
@@ -49,7 +50,7 @@ const COLUMNS: ZeekColumn[] = [
   column("ip_proto", "count", () => 6),
   column("community_id", "string", (c) => c.communityId),
   // Zeek's writer gives a whole double ".0" (ODesc::Add: "disambiguate from integer").
-  ...ANALYSIS_COLUMNS.map(([name, type, get]): ZeekColumn => [name, type, type === "double" ? (c) => wholeDot(get(c)) : get]),
+  ...ANALYSIS_COLUMNS.map(([name, type, get]): ZeekColumn => [name, type, type === "double" ? (c) => wholeDot(get(c)) : (c) => get(c)]),
 ];
 
 /** A double as Zeek writes it: String()'s text, ".0" after a whole number (takesDotZero). */
@@ -107,19 +108,41 @@ function micro(ts: string): string {
   return `${sec}.${(frac + "000000").slice(0, 6)}`;
 }
 
+/** The row of `c`, by Zeek's default local nets. */
 export function zeekRow(c: ConnectionRecord): string {
-  return COLUMNS.map(([, , get]) => cell(get(c))).join("\t") + "\n";
+  return rowOf(c, DEFAULT_LOCAL_NETS);
+}
+
+/** zeekRow for a scan with `options` (its localNets). */
+export function zeekRowFor(options: ScanOptions): (c: ConnectionRecord) => string {
+  if (!options.localNets?.length) return zeekRow;
+  const local = new LocalNets(options.localNets);
+  return (c) => rowOf(c, local);
+}
+
+// `local`: what local_orig and local_resp count as local.
+function rowOf(c: ConnectionRecord, local: LocalNets): string {
+  return COLUMNS.map(([, , get]) => cell(get(c, local))).join("\t") + "\n";
 }
 
 const cell = (v: unknown): string => (v === null ? "-" : String(v));
 
-const TEXTS: ZeekTexts = {
+const texts = (local: LocalNets): ZeekTexts => ({
   micro,
   uid: zeekUid,
   tunnelParents: (v) => v.tunnel!.parents.map(zeekTunnelUid).join(","),
-};
+  local,
+});
+const DEFAULT_TEXTS = texts(DEFAULT_LOCAL_NETS);
 
 /** zeekRow of the record built from `v`, written into `out` (zeek-values-row.ts). */
 export function zeekValuesRow(out: ByteSink, v: RecordValues): void {
-  writeZeekValues(out, v, TEXTS);
+  writeZeekValues(out, v, DEFAULT_TEXTS);
+}
+
+/** zeekValuesRow for a scan with `options` (its localNets). */
+export function zeekValuesRowFor(options: ScanOptions): (out: ByteSink, v: RecordValues) => void {
+  if (!options.localNets?.length) return zeekValuesRow;
+  const own = texts(new LocalNets(options.localNets));
+  return (out, v) => writeZeekValues(out, v, own);
 }

@@ -7,7 +7,7 @@
 import type { EndpointValues, RecordValues } from "../../sdk/index.js";
 import { FixedBytes, type ByteSink } from "../../sdk/lines/byte-sink.js";
 import { AnalysisCells } from "./analysis-columns.js";
-import { zeekLocal, zeekLocalText } from "./zeek-local.js";
+import type { LocalNets } from "./zeek-local.js";
 import { zeekDuration } from "./zeek-duration.js";
 
 const TAB = 0x09, LF = 0x0a, UNSET = 0x2d;
@@ -18,10 +18,12 @@ export interface ZeekTexts {
   micro(ts: string): string;
   uid(v: RecordValues): string;
   tunnelParents(v: RecordValues): string;
+  /** What local_orig and local_resp count as local. */
+  local: LocalNets;
 }
 
 const TCP_UNSET_UNSET = new FixedBytes("\ttcp\t-"); // proto, service
-// local_orig, local_resp: T or F each, by Zeek's default local nets (zeek-local.ts).
+// local_orig, local_resp: T or F each, by Zeek's local nets (zeek-local.ts).
 const LOCAL_CELLS = ["\tF\tF", "\tT\tF", "\tF\tT", "\tT\tT"].map((cells) => new FixedBytes(cells));
 const IP_PROTO = new FixedBytes("\t6"); // ip_proto
 
@@ -43,8 +45,8 @@ function address(out: ByteSink, e: EndpointValues): void {
   out.address(e.addrBytes, e.addrAt, e.version);
 }
 
-function local(e: EndpointValues): boolean {
-  return e.addrText !== null ? zeekLocalText(e.addrText) : zeekLocal(e.version, e.addrBytes, e.addrAt);
+function local(e: EndpointValues, nets: LocalNets): boolean {
+  return e.addrText !== null ? nets.hasText(e.addrText) : nets.has(e.version, e.addrBytes, e.addrAt);
 }
 
 const ANALYSIS = new AnalysisCells(TAB, "-", true); // whole doubles with ".0", as Zeek writes them
@@ -66,7 +68,7 @@ export function writeZeekValues(out: ByteSink, v: RecordValues, texts: ZeekTexts
   num(out, lasted ? v.orig.bytes : null);
   num(out, lasted ? v.resp.bytes : null);
   text(out, v.connState);
-  out.raw(LOCAL_CELLS[Number(local(v.orig)) | (Number(local(v.resp)) << 1)]!);
+  out.raw(LOCAL_CELLS[Number(local(v.orig, texts.local)) | (Number(local(v.resp, texts.local)) << 1)]!);
   const o = v.orig.missedBytes, r = v.resp.missedBytes;
   num(out, o === null || r === null ? null : o + r);
   text(out, v.history === "" ? null : v.history);

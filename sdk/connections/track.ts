@@ -58,6 +58,8 @@ export interface GroupingOptions extends TrackerOptions {
    * for line scans; no records.
    */
   wasmLines?: WasmLineFormat;
+  /** With wasmLines "zeek": the site's local nets (ScanOptions.localNets). */
+  localNets?: readonly string[];
 }
 
 /**
@@ -89,7 +91,7 @@ export class GroupingTracker {
       const wasm = new WasmConnectionTracker(options, null, (source, view, at) => bytes.add(source, view, at), decoderMemory);
       this.tracker = wasm;
       if (decoderMemory) this.inPlace = wasm;
-      if (options.wasmLines) this.lines = new WasmLineWriter(wasm.wasm, FINISH_GROUP, options.wasmLines);
+      if (options.wasmLines) this.lines = new WasmLineWriter(wasm.wasm, FINISH_GROUP, options.wasmLines, options.localNets);
     }
   }
 

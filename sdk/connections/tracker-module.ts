@@ -50,6 +50,9 @@ export interface TrackerExports {
   // The line writer's parts (assembly/lines/exports.ts): each writes at `at`, returns the length.
   linesScratchPtr(): number;
   zeekLocalAddress(at: number, version: number): number;
+  /** The zeek writer's site nets (assembly/lines/zeek-local.ts): forgotten, or one more (0: no room). */
+  clearSiteNets(): void;
+  addSiteNet(w0: number, w1: number, w2: number, w3: number, bits: number): number;
   linesScratchBytes(): number;
   /** 0: not written (String(n) must write it). */
   writeNumber(n: number, at: number): number;

@@ -18,6 +18,7 @@ import { checkLineFormat } from "../options.js";
 import type { ByteSink } from "./byte-sink.js";
 import { writeNdjson, writeValues } from "./ndjson-bytes.js";
 import type { WasmLineFormat } from "./wasm-lines.js";
+import type { ScanOptions } from "../scan.js";
 
 /** One connection's line(s), "" for none. */
 export type LineFormatter = (c: ConnectionRecord) => string;
@@ -47,7 +48,7 @@ const ndjson = (): LineWriter => ({
   record: (out, c) => { out.utf8(JSON.stringify(c)); out.byte(NEWLINE); },
 });
 
-const formats = new Map<string, () => LineWriter>([["ndjson", ndjson]]);
+const formats = new Map<string, (options: ScanOptions) => LineWriter>([["ndjson", ndjson]]);
 
 // Each format's registration: its place among this thread's registerLineFormat calls (ndjson's
 // own: 0). Two threads that made the same calls in the same order (the command's main thread
@@ -85,14 +86,18 @@ export type ValuesFormatter = (out: ByteSink, v: RecordValues) => void;
  * Registers a format (called where the records are written: main thread and workers alike).
  * With `makeValues`, a connection's line is written from its values with no record object (as
  * ndjson's is); it must write what the record formatter writes of the record built from them.
+ * Both are given the scan's options (a format may depend on some: the command's zeek rows on
+ * `localNets`).
  */
-export function registerLineFormat(name: string, make: () => LineFormatter, makeValues?: () => ValuesFormatter, wasm?: WasmLineFormat): void {
+export function registerLineFormat(
+  name: string, make: (options: ScanOptions) => LineFormatter, makeValues?: (options: ScanOptions) => ValuesFormatter, wasm?: WasmLineFormat,
+): void {
   checkLineFormat(name, make, makeValues, wasm);
   // `wasm`: the tracker's WebAssembly writer of that name writes the same bytes (the command's csv and zeek)
   if (wasm) wasmWritten.set(name, wasm); else wasmWritten.delete(name);
   registrations.set(name, ++registered);
-  formats.set(name, () => {
-    const format = make();
+  formats.set(name, (options) => {
+    const format = make(options);
     if (typeof format !== "function") throw new TypeError(`line format "${name}": make() must return a formatter function, not ${format === null ? "null" : typeof format}`);
     const record = (out: ByteSink, c: ConnectionRecord) => {
       const line = format(c);
@@ -101,7 +106,7 @@ export function registerLineFormat(name: string, make: () => LineFormatter, make
       out.utf8(line);
     };
     if (!makeValues) return { connection: (out, s, slot) => record(out, buildConnectionRecord(s, slot)), record };
-    const write = makeValues();
+    const write = makeValues(options);
     const values = new RecordValues();
     return {
       connection: (out, s, slot) => { readRecordValues(s, slot, values); write(out, values); },
@@ -111,11 +116,11 @@ export function registerLineFormat(name: string, make: () => LineFormatter, make
   });
 }
 
-/** The writer of `spec`, its filter applied (writes nothing for a connection it leaves out). */
-export function lineWriter(spec: LineSpec): LineWriter {
+/** The writer of `spec` for a scan with `options`, its filter applied (writes nothing for a connection it leaves out). */
+export function lineWriter(spec: LineSpec, options: ScanOptions = {}): LineWriter {
   const make = formats.get(spec.format);
   if (!make) throw new RangeError(`no line format "${spec.format}" is registered in this thread`);
-  const write = make();
+  const write = make(options);
   if (spec.filter === undefined) return write;
   const filter = compileFilter(spec.filter);
   const values = new RecordValues();

@@ -54,7 +54,7 @@ export function createLineScanner(input: CaptureInput | CaptureInput[], given: S
   checkScanOptions(given);
   const options = given ?? {}; // (as scan() and createScanner() take it)
   checkLineSpec(spec);
-  const write = lineWriter(spec); // an unknown format or a bad filter fails here, not in a worker
+  const write = lineWriter(spec, options); // an unknown format or a bad filter fails here, not in a worker
   const inputs = Array.isArray(input) ? input : [input];
   const threads = options.threads ?? 1;
   const summaries: CaptureSummary[] = [];

@@ -12,6 +12,7 @@ import type { TrackerExports } from "../connections/tracker-module.js";
 import { CONN_SIZE } from "../../assembly/connection-layout.js";
 import { BLOCK_POINTERS, blockBytes, recordBlockBytes } from "../connections/record-blocks.js";
 import type { ByteSink } from "./byte-sink.js";
+import { siteNets, netWords, MAX_LOCAL_NETS } from "./site-nets.js";
 
 /**
  * Whether the line scans use the wasm writers (at any thread count): on unless turned off (the command's
@@ -44,9 +45,15 @@ export class WasmLineWriter {
   private records = 0; // where the batch's record bytes are in the tracker's memory
   private output = 0; //  where a group's lines are written
 
-  constructor(private readonly wasm: TrackerExports, private readonly groupMax: number, format: WasmLineFormat = "ndjson") {
+  /** `localNets`: the site's (the scan's localNets), for the zeek rows' local_orig and local_resp. */
+  constructor(private readonly wasm: TrackerExports, private readonly groupMax: number, format: WasmLineFormat = "ndjson", localNets?: readonly string[]) {
     this.lineMax = wasm.lineMaxBytes();
     this.writeLine = format === "csv" ? wasm.writeCsvLine : format === "zeek" ? wasm.writeZeekLine : wasm.writeLine;
+    // An instance writes one scan's lines: its nets are set once, here (none: the default's).
+    wasm.clearSiteNets();
+    for (const net of siteNets(localNets)) {
+      if (!wasm.addSiteNet(...netWords(net), net.bits)) throw new RangeError(`at most ${MAX_LOCAL_NETS} local nets`);
+    }
   }
 
   /** Copies a batch's ended-record bytes into the tracker's memory (before write()). */

@@ -32,11 +32,11 @@ export class EndedLineRuns implements RunKind<Lines, Uint8Array> {
    * `format`: the WebAssembly writer of the lines (undefined: none); `write` writes the others
    * (the format's JS writer, its filter applied); `reuse`: each chunk emitted is written over by
    * the next (line-runs.ts, ChunkBuffer); `counts.lineBuffers`: how many buffers of lines it made
-   * (for tests).
+   * (for tests); `localNets`: the scan's, for the WebAssembly zeek writer's local_orig and local_resp.
    */
   constructor(
     private readonly format: WasmLineFormat | undefined, private readonly write: LineWriter, reuse = false,
-    private readonly counts?: HandOffPeak,
+    private readonly counts?: HandOffPeak, private readonly localNets?: readonly string[],
   ) {
     this.out = reuse ? new ChunkBuffer() : null;
   }
@@ -54,7 +54,7 @@ export class EndedLineRuns implements RunKind<Lines, Uint8Array> {
     // A tracker instance on a memory of its own, used only for its line writer: made once needed.
     // Its lines go into a buffer of their own, which comes back here once they are merged.
     this.converter ??= (this.made(), new EndedLinesWriter(
-      this.format ? { tracker: instantiateTracker(), format: this.format } : null, () => this.write, () => this.spare()));
+      this.format ? { tracker: instantiateTracker(), format: this.format, localNets: this.localNets } : null, () => this.write, () => this.spare()));
     // Copied from where the worker left them (its ended ring), or from the bytes it sent.
     const { bytes, ends, keys } = m.type === "ended-in-place"
       ? this.converter.linesFromRuns(records, m.at, m.counts, count)

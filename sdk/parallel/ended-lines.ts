@@ -32,10 +32,10 @@ export class EndedLinesWriter {
    * a spare one; without, they are copied out.
    */
   constructor(
-    wasm: { tracker: TrackerExports; format: WasmLineFormat } | null, private readonly write: () => LineWriter,
+    wasm: { tracker: TrackerExports; format: WasmLineFormat; localNets?: readonly string[] } | null, private readonly write: () => LineWriter,
     private readonly spare?: () => ArrayBuffer | undefined,
   ) {
-    this.wasm = wasm && new WasmLineWriter(wasm.tracker, FINISH_GROUP, wasm.format);
+    this.wasm = wasm && new WasmLineWriter(wasm.tracker, FINISH_GROUP, wasm.format, wasm.localNets);
     this.tracker = wasm?.tracker ?? null;
   }
 

@@ -17,7 +17,7 @@ const FLUSH_LINES = 512;
 const FLUSH_BYTES = 1 << 20;
 
 export function runLines(job: WorkerJob, spec: LineSpec): void {
-  const format = lineWriter(spec);
+  const format = lineWriter(spec, job.options);
   const spares = new SpareBuffers(job.recycle);
   const out = new LineBytesWriter(spares.take);
   const outbox: Outbox = {

@@ -74,7 +74,7 @@ export class MainShareLines implements LocalShard<Lines> {
       releaseScanMemory(this.memory);
       throw error;
     }
-    const lines = this.lines = new EndedLinesWriter({ tracker: tracker.wasm, format }, write, () => this.spares.pop());
+    const lines = this.lines = new EndedLinesWriter({ tracker: tracker.wasm, format, localNets: options.localNets }, write, () => this.spares.pop());
     // Each call's ended records, written as lines before the tracker's next call reuses their room.
     tracker.endedRuns = (at, count) => {
       const { ends, keys } = lines.appendInPlace(EndedRing.addresses({ at: [at], counts: [count] }));

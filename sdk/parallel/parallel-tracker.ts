@@ -101,7 +101,7 @@ export function linesInWorkers(
   inputs: CaptureInput[], options: ScanOptions, threads: number, summaries: CaptureSummary[], lines: LineSpec,
   { handOff, wasmLines, reuse }: { handOff?: HandOffPeak; wasmLines?: WasmLineFormat; reuse?: boolean } = {},
 ): AsyncGenerator<Uint8Array, Timeline> {
-  const kind = new EndedLineRuns(wasmLines, lineWriter(lines), reuse, handOff);
+  const kind = new EndedLineRuns(wasmLines, lineWriter(lines, options), reuse, handOff, options.localNets);
   return runWorkers(inputs, options, threads, summaries, kind, jobLines(lines, { wasmLines }), handOff);
 }
 
@@ -134,8 +134,8 @@ export function wasmLinesFromWorkers(
   wasmLines: WasmLineFormat,
   { behind = LINES_WHEN_BEHIND, handOff, reuse, mainShare = 0 }: { behind?: number; handOff?: HandOffPeak; reuse?: boolean; mainShare?: number } = {},
 ): AsyncGenerator<Uint8Array, Timeline> {
-  const write = lineWriter(lines);
-  const kind = new EndedLineRuns(wasmLines, write, reuse, handOff);
+  const write = lineWriter(lines, options);
+  const kind = new EndedLineRuns(wasmLines, write, reuse, handOff, options.localNets);
   const job = jobLines(lines, { wasmLines, linesWhenBehind: behind, endedInPlace: true });
   const local = threads === 1 && mainShare > 0
     ? { weight: mainShare, make: (shard: TrackerShard) => new MainShareLines(portable(options), shard, wasmLines, () => write) }

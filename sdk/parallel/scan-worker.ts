@@ -37,7 +37,7 @@ function run(job: WorkerJob): void {
   const whenBehind = writesLines(job) ? job.linesWhenBehind : undefined;
   // With linesWhenBehind, made once first needed (the JS writer only for a line WebAssembly declines).
   let lines: EndedLinesWriter | null = null, write: LineWriter | null = null;
-  const linesWriter = () => lines ??= new EndedLinesWriter({ tracker: tracker.wasm, format: job.wasmLines! }, () => write ??= lineWriter(job.lines!), spares.take);
+  const linesWriter = () => lines ??= new EndedLinesWriter({ tracker: tracker.wasm, format: job.wasmLines!, localNets: job.options.localNets }, () => write ??= lineWriter(job.lines!, job.options), spares.take);
   const idle = new IdleCredit();
   // Or the main thread has not waited for a free slot for a while (decoder-bound.ts).
   const bound = new DecoderBound();

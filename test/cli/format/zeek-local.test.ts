@@ -1,13 +1,15 @@
 // Zeek's local_orig and local_resp (cli/format/zeek-local.ts, and the WebAssembly line writer's
 // masks in assembly/lines/zeek-local.ts): the two agree at both ends of every block of Zeek's
 // private address space, one address past each end and on random addresses of both versions,
-// and give what Zeek's default gives on addresses of each kind. (The corpus's Zeek baselines
+// and give what Zeek's default gives on addresses of each kind; with a site's own nets, those
+// too, in both writers. (The corpus's Zeek baselines
 // hold the column itself: test/corpus/zeek-conformance.test.ts.)
 
 import { describe, it, expect } from "vitest";
 import { instantiateTracker } from "../../../sdk/connections/tracker-module.js";
 import { parseCidr } from "../../../sdk/connections/cidr.js";
-import { ZEEK_PRIVATE_ADDRESS_SPACE, zeekLocal, zeekLocalText } from "../../../cli/format/zeek-local.js";
+import { ZEEK_PRIVATE_ADDRESS_SPACE, zeekLocal, zeekLocalText, LocalNets } from "../../../cli/format/zeek-local.js";
+import { WasmLineWriter } from "../../../sdk/lines/wasm-lines.js";
 import { rng } from "../../helpers/decode.js";
 
 const wasm = instantiateTracker();
@@ -93,4 +95,54 @@ describe("Zeek's local addresses", () => {
       expect(wasmLocal(6, new Uint8Array(c.words.buffer)), text).toBe(want);
     }
   });
+
+  it("with a site's own nets (localNets): those too, as Zeek's Site::local_nets on 128 bits (IPv4 in its mapped form), the same in both writers", () => {
+    const nets = ["203.0.113.128/25", "8.8.8.8", "2606:4700::/32", "::ffff:1.1.0.0/112", "64:ff9b::/96", "0.0.0.0/1"];
+    const site = new LocalNets(nets.slice(0, 5));
+    const own = instantiateTracker();
+    new WasmLineWriter(own, 1, "zeek", nets.slice(0, 5)); // sets the instance's nets
+    const ownAt = own.linesScratchPtr();
+    const ownLocal = (version: number, bytes: Uint8Array) => {
+      new Uint8Array(own.memory.buffer, ownAt, 16).set(bytes);
+      return own.zeekLocalAddress(ownAt, version) !== 0;
+    };
+    const cases: [string, boolean][] = [
+      ["203.0.113.200", true], ["203.0.113.127", true], // the second one private anyway (documentation)
+      ["8.8.8.8", true], ["8.8.8.9", false], ["::ffff:8.8.8.8", true], ["2606:4700:1::1", true], ["2606:4701::1", false],
+      ["1.1.255.255", true], ["1.2.0.0", false], ["::ffff:1.1.3.4", true], ["64:ff9b::808:808", true], ["10.0.0.1", true], ["9.9.9.9", false],
+    ];
+    for (const [text, want] of cases) {
+      expect(site.hasText(text), text).toBe(want);
+      const v6 = text.includes(":"), c = parseCidr(text);
+      const bytes = new Uint8Array(c.words.buffer);
+      expect(site.has(v6 ? 6 : 4, bytes, 0), text).toBe(want);
+      expect(ownLocal(v6 ? 6 : 4, bytes), text).toBe(want);
+    }
+    // Random addresses against a net of every length, both versions.
+    const random = rng(7);
+    for (let n = 0; n < 2_000; n++) {
+      const version = n % 2 === 0 ? 4 : 6;
+      const bits = Math.floor(random() * (version === 4 ? 33 : 129));
+      const base = new Uint8Array(16), probe = new Uint8Array(16);
+      for (let k = 0; k < (version === 4 ? 4 : 16); k++) { base[k] = Math.floor(random() * 256); probe[k] = base[k]!; }
+      // The probe shares the net's first bits (or not, half the time).
+      const flip = Math.floor(random() * (version === 4 ? 32 : 128));
+      if (n % 4 < 2) probe[flip >> 3]! ^= 0x80 >> (flip & 7);
+      const text = version === 4 ? `${base.slice(0, 4).join(".")}/${bits}` : `${hex6(base)}/${bits}`;
+      const one = new LocalNets([text]);
+      new WasmLineWriter(own, 1, "zeek", [text]);
+      expect(ownLocal(version, probe), text).toBe(one.has(version, probe, 0));
+    }
+    // The default again: an instance set without nets forgets them.
+    new WasmLineWriter(own, 1, "zeek");
+    expect(ownLocal(4, new Uint8Array([8, 8, 8, 8, ...new Uint8Array(12)]))).toBe(false);
+    expect(wasmLocal(4, new Uint8Array([8, 8, 8, 8, ...new Uint8Array(12)]))).toBe(false);
+    expect(new LocalNets([nets[5]!]).hasText("100.1.1.1")).toBe(true);
+  });
 });
+
+function hex6(bytes: Uint8Array): string {
+  const groups: string[] = [];
+  for (let k = 0; k < 16; k += 2) groups.push(((bytes[k]! << 8) | bytes[k + 1]!).toString(16));
+  return groups.join(":");
+}
