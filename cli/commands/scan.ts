@@ -301,9 +301,14 @@ export async function writeRecords(
     // Leaving this loop by an exception (the output failed) stops the scan and its workers.
     for await (const records of scanner.batches()) {
       total += records.length;
-      const chosen = filter ? records.filter((c) => filter.matches(c)) : records;
-      for (const c of chosen) {
-        selected?.add(c);
+      const chosen = filter ? [] : records;
+      for (const c of records) {
+        if (filter) {
+          // Left out, it still counts for the capture's quality.
+          if (!filter.matches(c)) { selected!.addUnselected(c); continue; }
+          chosen.push(c);
+          selected!.add(c);
+        }
         if (!json) interesting.add(c);
       }
       json?.add(chosen);

@@ -28,18 +28,19 @@ export async function writeSummary(
     if (group.inStore) {
       const s = group.store();
       for (let k = 0; k < group.count; k++) {
+        facts.ofStore(s, k);
         if (filter) {
           readRecordValues(s, k, values);
-          if (!filter.matchesValues(values)) continue;
+          // Left out of the summary, but part of the capture its quality judges.
+          if (!filter.matchesValues(values)) { report.addUnselectedFacts(facts); continue; }
         }
-        facts.ofStore(s, k);
         report.addFacts(facts);
         interesting.addFacts(facts);
       }
     } else {
       for (const c of group.records) {
-        if (filter && !filter.matches(c)) continue;
         facts.ofRecord(c);
+        if (filter && !filter.matches(c)) { report.addUnselectedFacts(facts); continue; }
         report.addFacts(facts);
         interesting.addFacts(facts);
       }

@@ -92,12 +92,6 @@ export class ConnectionHealth {
     this.serverEntries[e]!.rtts.add(rtt);
   }
 
-  /** The capture-quality line, or null when no connection lacks acknowledged data. */
-  qualityFinding(): string | null {
-    if (this.captureLoss === 0) return null;
-    return `${this.captureLoss} connection${this.captureLoss === 1 ? "" : "s"} acknowledged data the capture does not hold (ACKed unseen segments): the capture lost packets, the network did not`;
-  }
-
   render(ms: (us: number | null) => string): string[] {
     if (this.connections === 0) return [];
     const n = this.connections;

@@ -177,10 +177,8 @@ export function renderSummary(captures: CaptureSummary[], report: CaptureReport,
   if (report.rttUs.synToSynAck.count || report.rttUs.synAckToAck.count) out.push(...rttTable(report.rttUs));
   out.push(...failedServers(report), ...scanSuspects(report));
   out.push(...interesting.health.render(readableDuration));
-  const lossFinding = interesting.health.qualityFinding();
-  out.push(`Capture quality: ${lossFinding && report.quality.verdict === "good" ? "degraded" : report.quality.verdict}`);
+  out.push(`Capture quality: ${report.quality.verdict}`);
   for (const f of report.quality.findings) out.push(`  ! ${escapeControls(f.message)}`);
-  if (lossFinding) out.push(`  ! ${lossFinding}`);
   out.push("");
   const s = span(captures);
   const withDate = s !== null && isoSeconds(s.first.sec)?.slice(0, 10) !== isoSeconds(s.last.sec)?.slice(0, 10);

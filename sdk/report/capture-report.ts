@@ -9,6 +9,7 @@ import type { CaptureSummary } from "../decoder/decode-capture.js";
 import { LogHistogram } from "./histogram.js";
 import { endpointKey, hostAddress } from "./address-keys.js";
 import { ConnectionFacts } from "./connection-facts.js";
+import { CaptureQuality, type QualityFinding, type Timeline } from "./capture-quality.js";
 import type { Key } from "./key-table.js";
 import { CountTable, FirstSeenCounts, ObjectTable, SourceTable, addDistinct, distinctCount, type Distinct } from "./report-tables.js";
 
@@ -32,7 +33,7 @@ export interface ScanSuspect {
   distinctHosts: number;
 }
 
-export interface QualityFinding { id: string; message: string }
+export type { QualityFinding, Timeline } from "./capture-quality.js";
 
 export interface CaptureReport {
   connections: number;
@@ -53,7 +54,6 @@ export interface CaptureReport {
   timeline: Timeline;
 }
 
-export interface Timeline { maxGapSec: number; backwardsSteps: number }
 
 /**
  * The servers, hosts or sources a top list was taken from. `exact` is false once more than
@@ -103,10 +103,8 @@ export class CaptureReportBuilder {
   private readonly hostAttempts = new CountTable(); //                  per server host, SYNs seen
   private readonly hostFailures = new ObjectTable<HostStats>(); //      per server host with failures
   private readonly sources = new SourceTable();
-  private oneSided = 0;
-  private midStream = 0;
-  private badChecksums = 0; // packets dropped for a wrong TCP checksum (verification on)
-  private synAcksMissed = 0; // originators' SYNs acknowledged with no SYN/ACK captured
+  // The capture's quality: of every connection given, selected or not (addUnselected).
+  private readonly quality = new CaptureQuality();
   // Whether the lists' totals lost entries to pruning: a server or host with failures, or a
   // source with enough SYNs to be a suspect.
   private failuresForgotten = false;
@@ -135,11 +133,21 @@ export class CaptureReportBuilder {
     this.byConnState.add(c.connState);
     if (c.rttSynToSynAckUs !== null) this.rtt1.add(c.rttSynToSynAckUs);
     if (c.rttSynAckToAckUs !== null) this.rtt2.add(c.rttSynAckToAckUs);
-    // A SYN nobody answered is one-sided by nature; anything more says something about the tap.
-    if (c.oneSided && c.outcome !== "unanswered") this.oneSided++;
-    if (c.outcome === "mid-stream") this.midStream++;
-    this.badChecksums += c.badChecksums;
+    this.quality.add(c);
     if (c.origSyns > 0) this.addAttempt(c);
+  }
+
+  /**
+   * A connection the scan gave that a filter left out of the report: only the capture's quality
+   * counts it (its findings are about the capture, not about what was selected).
+   */
+  addUnselected(c: ConnectionRecord): void {
+    this.addUnselectedFacts(this.facts.ofRecord(c));
+  }
+
+  /** The same, as `c` tells it. */
+  addUnselectedFacts(c: ConnectionFacts): void {
+    this.quality.add(c);
   }
 
   // A connection whose originator sent a SYN: its server's, server host's and source's figures.
@@ -155,7 +163,6 @@ export class CaptureReportBuilder {
     // Answered: a SYN/ACK, or the SYN acknowledged where the capture missed the SYN/ACK (an
     // originator's SYN is complete or aborted without one only then).
     const answered = c.respSynAcks > 0 || c.outcome === "complete" || c.outcome === "aborted";
-    if (answered && c.respSynAcks === 0) this.synAcksMissed++;
     sources.add(c.origHost(), host, port, c.origSyns, answered);
     if ((sources.prune(MAX_TRACKED) ?? 0) >= SUSPECT_SYNS) this.suspectsForgotten = true;
   }
@@ -225,50 +232,8 @@ export class CaptureReportBuilder {
         failedHosts: { count: hostFailures.keys.size, exact: !this.hostFailuresForgotten },
         scanSuspects: { count: scanSuspects.length, exact: !this.suspectsForgotten },
       },
-      quality: this.quality(captures, timeline),
+      quality: this.quality.verdict(captures, timeline),
       timeline: { maxGapSec: timeline.maxGapSec, backwardsSteps: timeline.backwardsSteps },
     };
-  }
-
-  private quality(captures: CaptureSummary[], timeline: Timeline): CaptureReport["quality"] {
-    const findings: QualityFinding[] = [];
-    const n = this.connections;
-    const share = (k: number) => `${((100 * k) / n).toFixed(0)}%`;
-    for (const capture of captures) {
-      // An input that gave no packet was not read as a capture at all (the command's exit 3, not 4).
-      if (capture.error) {
-        findings.push(capture.stats.packets > 0
-          ? { id: "damaged", message: `${capture.source} is damaged at byte ${capture.error.offset}: ${capture.error.message}; results cover what came before` }
-          : { id: "unreadable", message: `${capture.source} could not be read: byte ${capture.error.offset}: ${capture.error.message}` });
-      }
-    }
-    // First: checksums a NIC fills in after the capture (offload) drop most packets of a capture taken
-    // on the sending host, and the one-sided and mid-stream findings below follow from that.
-    const bad = this.badChecksums;
-    if (bad > 0) findings.push({ id: "bad-checksums", message: `${bad} TCP packet${bad === 1 ? " was" : "s were"} dropped for a wrong checksum (--verify-checksums): a capture taken on a sending host holds checksums its network card fills in later (offload); leave verification off, the default, for such captures` });
-    if (n >= 5 && this.oneSided / n >= 0.5) findings.push({ id: "one-sided", message: `${share(this.oneSided)} of connections show packets from one side only: asymmetric routing or a one-directional tap` });
-    if (n >= 5 && this.midStream / n >= 0.3) findings.push({ id: "missing-handshakes", message: `${share(this.midStream)} of connections started before the capture (no handshake seen)` });
-    const total = (key: "truncated" | "unsupportedLink" | "tunnelled" | "tcpUnreadable" | "ipLenPastWire") => captures.reduce((sum, c) => sum + c.stats[key], 0);
-    const st = { truncated: total("truncated"), unsupportedLink: total("unsupportedLink"), tunnelled: total("tunnelled"), tcpUnreadable: total("tcpUnreadable"), ipLenPastWire: total("ipLenPastWire") };
-    // "1 packet was", "2 packets were": the count leads each message.
-    const were = (k: number, noun: string) => `${k} ${noun}${k === 1 ? " was" : "s were"}`;
-    if (st.truncated > 0) findings.push({ id: "snaplen", message: `${were(st.truncated, "packet")} cut by the snapshot length; sizes come from the IP headers, content gaps may show` });
-    const evicted = this.byTeardown.countOf("evicted");
-    if (evicted > 0) findings.push({ id: "evicted", message: `${were(evicted, "connection")} ended early, more being open at once than the limits (--max-half-open for connections of one packet so far, --max-connections for the others, least recently active and one-sided first): a flood or scan; a later packet of one of them shows as a connection of its own` });
-    if (timeline.maxGapSec >= 60) findings.push({ id: "time-gap", message: `the capture has a gap of ${timeline.maxGapSec.toFixed(0)} s between packets (merged or interrupted capture): open connections timed out across it` });
-    if (timeline.backwardsSteps > 0) findings.push({ id: "time-backwards", message: `timestamps step backwards ${timeline.backwardsSteps === 1 ? "once" : `${timeline.backwardsSteps} times`}` });
-    if (st.unsupportedLink > 0) findings.push({ id: "unsupported-link", message: `${st.unsupportedLink} packet${st.unsupportedLink === 1 ? "" : "s"} on link types this tool does not read` });
-    if (st.tunnelled > 0) findings.push({ id: "tunnelled", message: `${st.tunnelled} tunnelled packet${st.tunnelled === 1 ? " (GRE, VXLAN, ...) was" : "s (GRE, VXLAN, ...) were"} counted but not opened` });
-    if (st.tcpUnreadable > 0) findings.push({ id: "cut-headers", message: `${st.tcpUnreadable} TCP packet${st.tcpUnreadable === 1 ? " had its" : "s had their"} header cut before the flags` });
-    if (this.synAcksMissed > 0) findings.push({ id: "syn-acks-missed", message: `${this.synAcksMissed} connection${this.synAcksMissed === 1 ? "'s SYN/ACK was" : "s' SYN/ACKs were"} not captured, though the server acknowledged the SYN: lost by the capture, or captured before the SYN (a connection of its own)` });
-    if (st.ipLenPastWire > 0) findings.push({ id: "ip-past-wire", message: `${st.ipLenPastWire} IP packet${st.ipLenPastWire === 1 ? " was longer than its frame on the wire (its original length) and was" : "s were longer than their frame on the wire (its original length) and were"} dropped, as Zeek drops them` });
-    const serious = findings.filter((f) => ["damaged", "unreadable", "one-sided", "missing-handshakes"].includes(f.id)).length;
-    // No packet read at all (each input unreadable, or holding none): nothing to judge the
-    // network by, neither "degraded" nor "good".
-    const nothingRead = captures.length > 0 && captures.every((c) => c.stats.packets === 0);
-    if (nothingRead && captures.every((c) => !c.error)) {
-      findings.push({ id: "no-packets", message: `the capture${captures.length === 1 ? " holds" : "s hold"} no packets` });
-    }
-    return { verdict: serious >= 2 || nothingRead ? "poor" : findings.length > 0 ? "degraded" : "good", findings };
   }
 }

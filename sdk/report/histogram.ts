@@ -1,17 +1,30 @@
-// A log-bucketed histogram for positive values (microseconds): constant memory whatever the
-// number of samples, percentiles within 1% of the true value; min and max are exact. The
-// first EXACT_SAMPLES values are also kept as they are, so small captures get exact answers.
+// A log-bucketed histogram of values (microseconds): constant memory whatever the number of
+// samples, percentiles within 1% of the true value; min and max are exact. The first
+// EXACT_SAMPLES values are also kept as they are, so small captures get exact answers. Values
+// may be negative (a round trip across a clock that stepped back): their magnitudes are
+// bucketed the same way, below a bucket for those within 1e-3 of zero.
 
 const BUCKETS_PER_DECADE = 230; // 10^(1/230) ≈ 1.0101: buckets 1% wide
 const DECADES = 12; //            1e-3 .. 1e9
 const EXACT_SAMPLES = 4096;
-const BUCKETS = BUCKETS_PER_DECADE * DECADES + 2;
+// Magnitude buckets: 1 for 1e-3 .. 1.0101e-3, up to MAGNITUDES for 1e9 and above.
+const MAGNITUDES = BUCKETS_PER_DECADE * DECADES + 1;
+const ZERO = MAGNITUDES; // the bucket of values within 1e-3 of zero
+const BUCKETS = 2 * MAGNITUDES + 1;
 
-/** The bucket of a positive value: 0 for 1e-3 and below, the last for 1e9 and above. */
+/** The bucket of a value, buckets in the values' order: the most negative first, ZERO for |value| < 1e-3. */
 export function logBucket(value: number): number {
-  if (value <= 1e-3) return 0;
-  const b = Math.floor((Math.log10(value) + 3) * BUCKETS_PER_DECADE) + 1;
-  return Math.min(b, BUCKETS - 1);
+  const magnitude = Math.abs(value);
+  if (magnitude < 1e-3) return ZERO;
+  const m = Math.min(Math.floor((Math.log10(magnitude) + 3) * BUCKETS_PER_DECADE) + 1, MAGNITUDES);
+  return value < 0 ? ZERO - m : ZERO + m;
+}
+
+/** A bucket's value: the middle of its range (0 for ZERO's). */
+function bucketValue(b: number): number {
+  if (b === ZERO) return 0;
+  const magnitude = Math.pow(10, (Math.abs(b - ZERO) - 0.5) / BUCKETS_PER_DECADE - 3);
+  return b < ZERO ? -magnitude : magnitude;
 }
 
 export class LogHistogram {
@@ -38,8 +51,7 @@ export class LogHistogram {
     for (let b = 0; b < this.counts.length; b++) {
       seen += this.counts[b]!;
       if (seen >= rank) {
-        const value = b === 0 ? 1e-3 : Math.pow(10, (b - 0.5) / BUCKETS_PER_DECADE - 3);
-        return Math.min(this.max, Math.max(this.min, value));
+        return Math.min(this.max, Math.max(this.min, bucketValue(b)));
       }
     }
     return this.max;
