@@ -11,6 +11,16 @@ import { KeyTable } from "../../sdk/report/key-table.js";
 import { renderTable } from "./text-table.js";
 import { ServerRtts } from "./server-rtts.js";
 import { TopList } from "./top-list.js";
+import { parseIPv4, parseIPv6 } from "../../sdk/connections/cidr.js";
+
+/** "10.0.0.2:80", "[2001:db8::5]:443" as text that sorts in the addresses' and ports' order. */
+function endpointOrder(endpoint: string): string {
+  const colon = endpoint.lastIndexOf(":");
+  const v6 = endpoint.startsWith("[");
+  const address = v6 ? endpoint.slice(1, colon - 1) : endpoint.slice(0, colon);
+  const bytes = (v6 ? parseIPv6(address) : parseIPv4(address)) ?? new Uint8Array(16);
+  return `${v6 ? 6 : 4}${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}${endpoint.slice(colon + 1).padStart(5, "0")}`;
+}
 
 /** Servers whose ack-RTTs are kept (the first seen). */
 const MAX_SERVERS = 10_000;
@@ -114,7 +124,9 @@ export class ConnectionHealth {
       const rows = this.worstRtt.list.map((c) => [...endpoints(c), ms(meanAckRtt(c))]);
       out.push(`Highest ack-RTT (mean over both sides' samples${this.worstRtt.cut()})`, ...renderTable([...ENDPOINT_COLUMNS, { header: "ack-RTT", ...right }], rows), "");
     }
-    const servers = this.serverEntries.slice().sort((a, b) => b.rtts.count - a.rtts.count || (a.server < b.server ? -1 : 1)).slice(0, this.limit);
+    // Ties by address, IPv4 first, and port, as numbers (10.5.0.9 before 10.5.0.100, 80 before 443), not as text.
+    const order = new Map(this.serverEntries.map((e) => [e, endpointOrder(e.server)]));
+    const servers = this.serverEntries.slice().sort((a, b) => b.rtts.count - a.rtts.count || (order.get(a)! < order.get(b)! ? -1 : 1)).slice(0, this.limit);
     if (servers.length) {
       const rows = servers.map(({ server, rtts }) =>
         [server, String(rtts.count), ...[rtts.quantile(0.5), rtts.quantile(0.9), rtts.quantile(0.99), rtts.max].map(ms)]);
@@ -124,8 +136,9 @@ export class ConnectionHealth {
       out.push(...renderTable([{ header: "  server" }, { header: "conns", ...right }, { header: "p50", ...right }, { header: "p90", ...right },
         { header: "p99", ...right }, { header: "max", ...right }], rows));
       if (this.servers.size > servers.length || this.serversDropped) {
-        const more = this.servers.size - servers.length;
-        out.push(`  (${more} more server${more === 1 ? "" : "s"}${this.serversDropped ? `; ${this.serversDropped} connections to servers past the first ${MAX_SERVERS} not counted` : ""})`);
+        // Connections to servers past the first MAX_SERVERS are not kept: how many servers they went to is not known.
+        const more = this.servers.size - servers.length, dropped = this.serversDropped;
+        out.push(`  (${dropped ? "at least " : ""}${more} more server${more === 1 ? "" : "s"}${dropped ? `; ${dropped} connection${dropped === 1 ? "" : "s"} to servers past the first ${MAX_SERVERS} not counted` : ""})`);
       }
       out.push("");
     }

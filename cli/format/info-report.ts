@@ -185,12 +185,16 @@ export function renderInfoText(r: InfoReport, summary: CaptureSummary, span?: Ti
     row("Duration:", `${r.duration} s`);
   }
   row("Data size:", `${r.bytes.original} bytes (original packet lengths)`);
-  // A capture of one instant, or of no packet: capinfos prints its rates and size as 0 (--json: null).
+  // A capture of one instant, or of no packet: capinfos prints its rates and size as 0 (--json:
+  // null). Packets without a time (Simple Packet Blocks alone): no rate at all, as capinfos.
+  const timed = first !== null && last !== null;
   const rates = r.rates ?? { dataBytesPerSec: 0, dataBitsPerSec: 0, packetsPerSec: 0 };
-  row("Data byte rate:", siValue(rates.dataBytesPerSec, "bytes/s", "Bps"));
-  row("Data bit rate:", siValue(rates.dataBitsPerSec, "bits/s", "bps"));
+  if (timed || p.total === 0) {
+    row("Data byte rate:", siValue(rates.dataBytesPerSec, "bytes/s", "Bps"));
+    row("Data bit rate:", siValue(rates.dataBitsPerSec, "bits/s", "bps"));
+  }
   row("Average packet size:", `${capinfosFixed2(r.averagePacketSize ?? 0)} bytes`);
-  row("Average packet rate:", siValue(rates.packetsPerSec, "packets/s"));
+  if (timed || p.total === 0) row("Average packet rate:", siValue(rates.packetsPerSec, "packets/s"));
   for (const w of r.warnings) {
     lines.push(`Warning: ${w.message} — ${w.count}x, first at byte ${w.offset} (packet ${w.packet}) [${w.code}]`);
   }

@@ -11,6 +11,7 @@ import { renderTable } from "./text-table.js";
 import { epochParts, isoSeconds } from "../../sdk/decoder/timestamp.js";
 import { readableDuration } from "../../sdk/report/readable-duration.js";
 import { escapeControls } from "../error-lines.js";
+import { DISTINCT_CAP } from "../../sdk/report/report-tables.js";
 
 export interface SummaryContext {
   /** With --filter: the expression, and how many connections there were in all. */
@@ -75,11 +76,14 @@ function leftOut(shown: number, total: ListTotal, what: string): string | null {
   return `${total.exact ? "" : "at least "}${more} more ${what}${more === 1 ? "" : "s"}`;
 }
 
+/** A count of distinct ports or hosts: counted up to DISTINCT_CAP, which is then a lower bound. */
+const distinct = (n: number) => (n >= DISTINCT_CAP ? `${DISTINCT_CAP}+` : String(n));
+
 function failedServers(report: CaptureReport): string[] {
   if (!report.topFailedHosts.length) return [];
   const more = leftOut(report.topFailedHosts.length, report.totals.failedHosts, "server");
   const rows = report.topFailedHosts.map((h) => [
-    h.port !== null ? formatEndpoint(h.server, h.port) : `${h.server.includes(":") ? `[${h.server}]` : h.server} (${h.ports >= 4096 ? "4096+" : h.ports} ports)`,
+    h.port !== null ? formatEndpoint(h.server, h.port) : `${h.server.includes(":") ? `[${h.server}]` : h.server} (${distinct(h.ports)} ports)`,
     String(h.failed), String(h.attempts), outcomesText(h.outcomes),
   ]);
   return [...renderTable([{ header: "Servers with failed handshakes" }, { header: "failed", align: "right" }, { header: "attempts", align: "right" }, { header: "how" }], rows),
@@ -88,7 +92,7 @@ function failedServers(report: CaptureReport): string[] {
 
 function scanSuspects(report: CaptureReport): string[] {
   if (!report.scanSuspects.length) return [];
-  const rows = report.scanSuspects.map((s) => [s.source, s.kind, String(s.syns), String(s.answered), String(s.distinctPorts), String(s.distinctHosts)]);
+  const rows = report.scanSuspects.map((s) => [s.source, s.kind, String(s.syns), String(s.answered), distinct(s.distinctPorts), distinct(s.distinctHosts)]);
   const right = { align: "right" as const };
   const more = leftOut(report.scanSuspects.length, report.totals.scanSuspects, "source");
   return [...renderTable([{ header: "SYN scan / flood suspects" }, { header: "kind" }, { header: "SYNs", ...right }, { header: "answered", ...right }, { header: "ports", ...right }, { header: "hosts", ...right }], rows),

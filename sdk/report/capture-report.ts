@@ -98,9 +98,9 @@ export class CaptureReportBuilder {
   private readonly byConnState = new FirstSeenCounts<ConnState>();
   private readonly rtt1 = new LogHistogram();
   private readonly rtt2 = new LogHistogram();
-  private readonly attempts = new CountTable(); //                      per server, SYNs seen
+  private readonly attempts = new CountTable(); //                      per server, connections opened with a SYN
   private readonly failures = new ObjectTable<ServerFailures>(); //     per server with failures
-  private readonly hostAttempts = new CountTable(); //                  per server host, SYNs seen
+  private readonly hostAttempts = new CountTable(); //                  per server host, the same
   private readonly hostFailures = new ObjectTable<HostStats>(); //      per server host with failures
   private readonly sources = new SourceTable();
   // The capture's quality: of every connection given, selected or not (addUnselected).

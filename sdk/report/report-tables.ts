@@ -6,7 +6,8 @@
 import { KeyTable, grown, keepIn, type Key } from "./key-table.js";
 import { pruneLeastActive } from "./prune.js";
 
-const DISTINCT_CAP = 4096; //   distinct ports / hosts counted per source
+/** Distinct ports / hosts counted per source or server host: the count stops there (a lower bound). */
+export const DISTINCT_CAP = 4096;
 const SMALL_DISTINCT = 16;
 
 // Distinct values: the one value itself while there is one (most sources open one connection),

@@ -106,6 +106,20 @@ describe("info", () => {
     expect([simple.packets.total, simple.firstTimestamp, simple.lastTimestamp, simple.duration, simple.rates]).toEqual([4, null, null, null, null]);
   });
 
+  it("prints no rate for packets without a time (Simple Packet Blocks alone), as capinfos, which it printed as 0 /s", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ths-info-spb-"));
+    const path = join(dir, "spb.pcapng");
+    const frame = { data: ethernet(tcpIp({ flags: F.SYN })) };
+    writeFileSync(path, writePcapng([{ blocks: [{ type: "spb", frame }, { type: "spb", frame }] }]));
+    const text = run(["info", path]).stdout;
+    expect(text).toMatch(/^Packets: +2$/m);
+    expect(text).toMatch(/^Average packet size: +\d+\.\d\d bytes$/m);
+    expect(text).not.toMatch(/rate|First packet|Duration/);
+    // A capture of one instant keeps its rates of 0, as capinfos prints them.
+    writeFileSync(path, writePcapng([{ blocks: [{ type: "epb", frame: { ...frame, sec: 1_700_000_000 } }] }]));
+    expect(run(["info", path]).stdout).toMatch(/^Data byte rate: +0 bytes\/s$/m);
+  });
+
   it("runs from the earliest packet to the latest, as capinfos does, when the file is out of time order", () => {
     const root = corpusDir();
     if (!root) return;

@@ -124,6 +124,17 @@ describe("text summary", () => {
     writeFileSync(path, writePcap(frames));
     expect(run([path]).stdout).toContain("timestamps step backwards once");
   });
+
+  it("says 4096+ where distinct ports or hosts are counted no further, in both tables", () => {
+    // One source's SYNs to 5 000 ports of one host, unanswered: a port scan of one server host.
+    const frames = Array.from({ length: 5000 }, (_, k) =>
+      new Conversation({ client: "10.9.9.9", server: "10.2.0.1", clientPort: 40_000, serverPort: 1 + k, start: 1_700_000_000 + k * 1e-3 }).c(F.SYN).frames[0]!);
+    const path = join(dir, "portscan.pcap");
+    writeFileSync(path, writePcap(frames));
+    const out = run([path, "--max-half-open", "none"]).stdout;
+    expect(out).toMatch(/^  10\.2\.0\.1 \(4096\+ ports\) +5000 +5000 +5000 unanswered$/m);
+    expect(out).toMatch(/^  10\.9\.9\.9 +port-scan +5000 +0 +4096\+ +1$/m);
+  });
 });
 
 // "Servers with failed handshakes" and "SYN scan / flood suspects" follow --top as the

@@ -68,4 +68,21 @@ describe("the summary's lists of connections cut by --top", () => {
     // Not cut: no count.
     expect(spawnSync(process.execPath, [BIN, two], { encoding: "utf8" }).stdout).toContain("Highest ack-RTT (mean over both sides' samples)\n");
   });
+
+  it("orders servers of as many connections by their numbers, and says 'at least' past the servers it keeps", () => {
+    const { SYN, ACK, FIN, PSH } = F;
+    const path = join(mkdtempSync(join(tmpdir(), "ths-health-")), "many.pcap");
+    // 10 002 servers of one connection each: 10.5.x.y:80, then two more on 443.
+    const servers: [string, number][] = Array.from({ length: 10_000 }, (_, i) => [`10.5.${i >> 8}.${i & 255}`, 80]);
+    servers.push(["10.6.0.1", 443], ["10.6.0.2", 443]);
+    writeFileSync(path, writePcap(merge(...servers.map(([server, port], i) =>
+      new Conversation({ server, client: "10.9.0.1", clientPort: 1024 + (i % 60000), serverPort: port, start: 1_700_000_000 + i / 1000 })
+        .c(SYN).s(SYN | ACK).c(ACK).c(ACK | PSH, 10).s({ flags: ACK, dt: 2 }).c(FIN | ACK).s(FIN | ACK).c(ACK)))));
+    const r = spawnSync(process.execPath, [BIN, "--top", "3", path], { encoding: "utf8", maxBuffer: 64 << 20 });
+    expect(r.status, r.stderr).toBe(0);
+    const table = r.stdout.slice(r.stdout.indexOf("Ack-RTT per server"));
+    // Not 10.5.0.10, .100, .101 (their text's order).
+    expect(table.split("\n").slice(2, 5).map((line) => line.trim().split(/ +/)[0])).toEqual(["10.5.0.0:80", "10.5.0.1:80", "10.5.0.2:80"]);
+    expect(table).toContain("  (at least 9997 more servers; 2 connections to servers past the first 10000 not counted)\n");
+  });
 });
