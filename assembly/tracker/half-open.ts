@@ -114,5 +114,5 @@ function evictOldestPending(shard: u32): void {
   remove(promote(<u32>oldest), REMOVED_EVICTED, curTime);
 }
 
-/** The id a pending connection gets. */
-export function pendingId(seq: u32): f64 { return load<f64>(P.pendingAt(seq), P.P_PACKET) + 1; }
+/** The key a pending connection gets (C_ID: its packet's key + 1). */
+export function pendingKey(seq: u32): f64 { return load<f64>(P.pendingAt(seq), P.P_PACKET) + 1; }

@@ -20,7 +20,7 @@ export { setEndedArea, freeEndedBlocks, allocEndedRing, endedWithBlocks } from "
 import { trackRecords, resetTracker, advanceClock as advance } from "./track";
 import * as clock from "./context";
 import { endInput, remove } from "./lifetime";
-import { promote, pendingId } from "./half-open";
+import { promote, pendingKey } from "./half-open";
 import { pendingLive, pendingFirst, pendingTail, pendingAt, P_ALIVE } from "./pending";
 import * as config from "./config";
 // The line writers (assembly/lines/): ndjson, csv and zeek lines, and their parts one at a time.
@@ -33,7 +33,7 @@ export { linesScratchPtr, linesScratchBytes, writeNumber, writeAddress, writeCom
 const RECORDS_CAPACITY: u32 = 4096;
 let records: usize = 0;
 let tunnelRecords: usize = 0;
-// End of input: the open connections' slots, sorted by id, and how many have been ended.
+// End of input: the open connections' slots, sorted by key (C_ID), and how many have been ended.
 let closing: usize = 0;
 let closingCount: u32 = 0;
 let closed: u32 = 0;
@@ -140,14 +140,14 @@ export function finish(max: u32): bool {
     endInput();
     collectOpen();
   }
-  // Two lists in id order: the connection records, sorted, and the pending connections, whose FIFO
+  // Two lists in key order (C_ID: the id and a subframe fraction): the connection records, sorted, and the pending connections, whose FIFO
   // order is packet order. Merged as they go.
   const limit = max < ENDED_CAPACITY ? max : ENDED_CAPACITY;
   for (let n: u32 = 0; n < limit; n++) {
     const seq = nextPending();
     const haveSlot = closed < closingCount;
     if (!haveSlot && seq < 0) return true;
-    if (seq >= 0 && (!haveSlot || pendingId(<u32>seq) < load<f64>(closing + (<usize>closed << 4)))) {
+    if (seq >= 0 && (!haveSlot || pendingKey(<u32>seq) < load<f64>(closing + (<usize>closed << 4)))) {
       remove(promote(<u32>seq), REMOVED_END, Infinity);
     } else {
       remove(load<u32>(closing + (<usize>(closed++) << 4), 8), REMOVED_END, Infinity);
@@ -164,7 +164,7 @@ function nextPending(): i64 {
   return -1;
 }
 
-// Entries of 16 bytes: id (f64), slot (u32), sorted by id.
+// Entries of 16 bytes: key (f64, C_ID), slot (u32), sorted by key.
 function collectOpen(): void {
   closingReady = true;
   closing = heap.alloc(<usize>(live > 0 ? live : <u32>1) << 4);
@@ -178,11 +178,11 @@ function collectOpen(): void {
     store<f64>(at, load<f64>(c, C_ID));
     store<u32>(at, slot, 8);
   }
-  sortById(closing, closingCount);
+  sortByKey(closing, closingCount);
 }
 
 // Heapsort: no allocation, no recursion.
-function sortById(base: usize, n: u32): void {
+function sortByKey(base: usize, n: u32): void {
   if (n < 2) return;
   for (let i = <i32>(n / 2) - 1; i >= 0; i--) siftDown(base, <u32>i, n);
   for (let end = n - 1; end > 0; end--) {
@@ -197,14 +197,14 @@ function siftDown(base: usize, start: u32, n: u32): void {
     const l: u32 = 2 * i + 1;
     if (l >= n) return;
     const r: u32 = l + 1;
-    const c = r < n && idAt(base, r) > idAt(base, l) ? r : l;
-    if (idAt(base, c) <= idAt(base, i)) return;
+    const c = r < n && keyAt(base, r) > keyAt(base, l) ? r : l;
+    if (keyAt(base, c) <= keyAt(base, i)) return;
     swap(base, i, c);
     i = c;
   }
 }
 
-@inline function idAt(base: usize, i: u32): f64 { return load<f64>(base + (<usize>i << 4)); }
+@inline function keyAt(base: usize, i: u32): f64 { return load<f64>(base + (<usize>i << 4)); }
 
 function swap(base: usize, i: u32, j: u32): void {
   const a = base + (<usize>i << 4), b = base + (<usize>j << 4);

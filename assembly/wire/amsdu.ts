@@ -11,7 +11,7 @@
 // fraction orders them, the same way on any number of threads or partitions.
 
 import { RECORD_SIZE, TUNNEL_RECORD_SIZE, REC_PACKET_INDEX, SUBFRAME_STEPS, STAT_AMSDU_SUBFRAMES, STAT_AMSDU_DROPPED, STAT_LINK_INVALID } from "../layout";
-import { be16 } from "../memory";
+import { be16, AMSDU_EXTRA_RECORDS } from "../memory";
 import { countStat } from "../counters";
 import { rec, roomInSlot, tunnelRecord, fileOffsetAt } from "../packet";
 import { decodeEthertype } from "./ethernet";
@@ -46,6 +46,8 @@ export function decodeAmsdu(p: usize, capEnd: usize): void {
   if (first) countStat(STAT_LINK_INVALID); // not even one subframe header captured: the frame is cut
   const records = <u32>((rec - firstRecord) / RECORD_SIZE); // committed: rec is the next free one
   if (records < 2) return;
+  // A frame's records stay below the next frame's number: at most 1 + AMSDU_EXTRA_RECORDS of them.
+  if (AMSDU_EXTRA_RECORDS + 1 >= <u32>SUBFRAME_STEPS) ERROR("an A-MSDU's records would reach the next frame's number");
   for (let k: u32 = 0; k < records; k++) {
     const r = firstRecord + <usize>k * RECORD_SIZE;
     store<f64>(r, load<f64>(r, REC_PACKET_INDEX) + <f64>(k + 1) / <f64>SUBFRAME_STEPS, REC_PACKET_INDEX);

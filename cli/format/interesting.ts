@@ -13,8 +13,8 @@ import { TopList } from "./top-list.js";
 const FAILED = new Set(["rejected", "unanswered", "aborted", "invalid"]);
 const RESET = new Set(["rst-orig", "rst-resp", "fin-then-rst"]);
 
-/** The first `limit` records by id of those added. */
-class FirstById {
+/** The first `limit` records by key (connection-id.ts: the order they began) of those added. */
+class FirstByKey {
   private readonly heap = new IdHeap<ConnectionRecord>();
   total = 0;
 
@@ -22,19 +22,19 @@ class FirstById {
 
   add(c: ConnectionFacts): void {
     this.total++;
-    if (this.limit === 0 || (this.heap.size >= this.limit && c.id > this.heap.maxId())) return;
-    this.heap.push(c.id, c.record());
+    if (this.limit === 0 || (this.heap.size >= this.limit && c.key > this.heap.maxId())) return;
+    this.heap.push(c.key, c.record());
     if (this.heap.size > this.limit) this.heap.popMax();
   }
 
   list(): ConnectionRecord[] {
-    return this.heap.values().sort((a, b) => a.id - b.id);
+    return this.heap.entries().sort((a, b) => a[0] - b[0]).map(([, record]) => record);
   }
 }
 
 export class InterestingConnections {
-  private readonly firstFailed: FirstById;
-  private readonly firstReset: FirstById;
+  private readonly firstFailed: FirstByKey;
+  private readonly firstReset: FirstByKey;
   /** Slowest first; equal times in the order the connections began. */
   private readonly slowestKept: TopList;
   /** Unanswered SYNs still within their attempt timeout when the capture ended (teardown "open"). */
@@ -43,8 +43,8 @@ export class InterestingConnections {
   private readonly facts = new ConnectionFacts();
 
   constructor(limit: number) {
-    this.firstFailed = new FirstById(limit);
-    this.firstReset = new FirstById(limit);
+    this.firstFailed = new FirstByKey(limit);
+    this.firstReset = new FirstByKey(limit);
     this.health = new ConnectionHealth(limit);
     this.slowestKept = new TopList(limit);
   }

@@ -1,17 +1,17 @@
 // The summary's "most"/"highest"/"slowest" lists, kept while streaming in bounded memory: the
-// `limit` largest by key, equal keys in the order the connections began (by id). Records arrive
+// `limit` largest by value, equal values in the order the connections began (by the connections' keys, connection-id.ts). Records arrive
 // in the order their connections end, so an entry with the list's lowest key can still be one to
 // keep: an earlier connection that ended later takes the place of a later one.
 
 import type { ConnectionRecord } from "../../sdk/index.js";
 import type { ConnectionFacts } from "../../sdk/report/connection-facts.js";
 
-interface Place { key: number; id: number }
+interface Place { value: number; key: number }
 interface Entry extends Place { record: ConnectionRecord }
 
-// The list's order, the one rule for sorting, for refusing and for placing: largest key first,
-// then lowest id (negative when a goes before b; ids are unique, so never 0 for two connections).
-const before = (a: Place, b: Place) => b.key - a.key || a.id - b.id;
+// The list's order, the one rule for sorting, for refusing and for placing: largest value first,
+// then lowest key (negative when a goes before b; keys are unique, so never 0 for two connections).
+const before = (a: Place, b: Place) => b.value - a.value || a.key - b.key;
 
 export class TopList {
   private readonly entries: Entry[] = [];
@@ -23,17 +23,17 @@ export class TopList {
   constructor(private readonly limit: number) {}
 
   /** Offers a connection; its record is built only when it enters the list. */
-  add(c: ConnectionFacts, key: number): void {
+  add(c: ConnectionFacts, value: number): void {
     this.offered++;
     if (this.limit === 0) return;
     const list = this.entries;
     if (list.length < this.limit) {
-      list.push({ key, id: c.id, record: c.record() });
+      list.push({ value, key: c.key, record: c.record() });
       this.sorted = false;
       return;
     }
     this.sort();
-    const place: Place = { key, id: c.id };
+    const place: Place = { value, key: c.key };
     if (before(place, list[list.length - 1]!) > 0) return;
     // Into its place (binary search), the last one out.
     let lo = 0, hi = list.length - 1;
@@ -42,7 +42,7 @@ export class TopList {
       if (before(list[mid]!, place) < 0) lo = mid + 1; else hi = mid;
     }
     list.pop();
-    list.splice(lo, 0, { key, id: c.id, record: c.record() });
+    list.splice(lo, 0, { value, key: c.key, record: c.record() });
   }
 
   get list(): ConnectionRecord[] {

@@ -48,7 +48,7 @@ export class PendingSyns {
   oldestDeadline(): number { return this.order.oldestDeadline(); }
 
   /** The key the connection of entry `p` gets: its packet's frame number and subframe fraction (connection-id.ts). */
-  id(p: number): number {
+  connectionKey(p: number): number {
     return this.batch.f64[(p * L.RECORD_SIZE + L.REC_PACKET_INDEX) >> 3]! + 1;
   }
 

@@ -364,7 +364,7 @@ export function readRecordValues(s: ConnectionStore, slot: number, v: RecordValu
   anomalies(v, s.anomalyCountsAt(slot), v.outcome === "mid-stream", isOneSided(s, o, r));
   // The engine's results are by side index; the record's by role.
   const a = s.analysisAt(slot);
-  if (!a) throw new Error(`connection ${s.id[slot]}: no TCP analysis results`);
+  if (!a) throw new Error(`connection ${connectionId(s.id[slot]!)}: no TCP analysis results`);
   v.origAnalysis = a.sides[origSide]!;
   v.respAnalysis = a.sides[origSide ^ 1]!;
   v.maxGapUs = a.maxGapUs;

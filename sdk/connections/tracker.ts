@@ -77,14 +77,14 @@ export class ConnectionTracker extends TrackerContext {
       this.closing = Int32Array.from(open.sort((a, b) => s.id[a]! - s.id[b]!));
       this.closed = 0;
     }
-    // The pending SYNs are in id order too: merged in, each replayed just before it ends, so
+    // The pending SYNs are in key order too: merged in, each replayed just before it ends, so
     // that they never all hold full connections at once.
     const pending = this.pending;
     for (let n = 0; n < max; n++) {
       const next = this.closed < this.closing.length ? this.closing[this.closed]! : -1;
       const p = pending.oldest();
       if (next < 0 && p < 0) return true;
-      if (p >= 0 && (next < 0 || pending.id(p) < s.id[next]!)) remove(this, this.promotePending(p), REMOVED_END, Infinity);
+      if (p >= 0 && (next < 0 || pending.connectionKey(p) < s.id[next]!)) remove(this, this.promotePending(p), REMOVED_END, Infinity);
       else { remove(this, next, REMOVED_END, Infinity); this.closed++; }
     }
     return this.closed === this.closing.length && pending.size === 0;

@@ -19,6 +19,7 @@ import type { SelectedConnections } from "./find-selected.js";
 import { ladderOf } from "./ladder-one-pass.js";
 import { InOrderLadders } from "./in-order.js";
 import type { ConnectionLadder } from "./ladder-capture.js";
+import { connectionId } from "../connections/connection-id.js";
 
 /** Past this many selected flows, every flow is tracked: a set of them would cost more than it saves. */
 const MAX_FLOW_SET = 100_000;
@@ -68,7 +69,7 @@ export async function drawSelected(
     order.close();
   }
   if (parted !== null || order.handed !== selected.ids.length) {
-    const id = parted ?? selected.ids[order.handed];
+    const id = parted ?? connectionId(selected.ids[order.handed]!);
     if (packetCounts(captures) !== packetCounts(selected.captures)) {
       throw Object.assign(new Error(`the capture changed between the ladder's two passes (is it still being written?): connection ${id} ended otherwise`), { code: "input.changed" });
     }

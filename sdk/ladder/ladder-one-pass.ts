@@ -85,7 +85,7 @@ export async function laddersInOnePass(
   /** Hands on the ready ladders that began before every connection that may still be drawn. */
   const handOn = async (everyOneEnded: boolean) => {
     for (const s of keptIds.takeAbove(cutoff())) kept.countOnly(s); // they can no longer be drawn
-    const before = everyOneEnded ? Infinity : Math.min(heldOldestId(tracker), keptIds.lowestId());
+    const before = everyOneEnded ? Infinity : Math.min(heldOldestKey(tracker), keptIds.lowestId());
     while (ready.size > 0 && ready.minId() < before) {
       await onLadder(ready.shift());
       handed++;
@@ -111,8 +111,8 @@ export async function laddersInOnePass(
   return { drawn: handed, matched, captures };
 }
 
-/** The id of the oldest one-packet connection the tracker holds (not yet a slot), or Infinity. */
-function heldOldestId(tracker: ConnectionTracker): number {
+/** The key of the oldest one-packet connection the tracker holds (not yet a slot), or Infinity. */
+function heldOldestKey(tracker: ConnectionTracker): number {
   const p = tracker.pending.oldest();
-  return p < 0 ? Infinity : tracker.pending.id(p);
+  return p < 0 ? Infinity : tracker.pending.connectionKey(p);
 }

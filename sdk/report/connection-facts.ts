@@ -20,6 +20,8 @@ import { connectionId } from "../connections/connection-id.js";
 
 export class ConnectionFacts {
   id = 0;
+  /** Its key (connection-id.ts): the order connections began in, told apart where one frame began several. */
+  key = 0;
   outcome: HandshakeOutcome = "complete";
   teardown: TeardownKind = "open";
   connState: ConnState = "OTH";
@@ -57,6 +59,7 @@ export class ConnectionFacts {
     this.store = null;
     const h = c.handshake;
     this.id = c.id;
+    this.key = c.id; // a record has its id only (connection-id.ts)
     this.outcome = h.outcome;
     this.teardown = c.teardown.kind;
     this.connState = c.connState;
@@ -85,6 +88,7 @@ export class ConnectionFacts {
     this.origSide = origSide;
     this.version = s.key[slot * KEY_WORDS + 9]! === 4 ? 4 : 6;
     this.id = connectionId(s.id[slot]!);
+    this.key = s.id[slot]!;
     this.outcome = handshakeOutcome(s, slot, o, r);
     this.teardown = teardown(s, slot, origSide);
     this.connState = connState(s.state[o]!, s.state[r]!, s.history[slot]!, seqSpan(s, o), seqSpan(s, r));

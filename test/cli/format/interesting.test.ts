@@ -1,6 +1,7 @@
 // The summary's "Slowest handshakes": a handshake is both legs' round trips, so a connection
 // with one leg (an attempt reset before the ACK, the ACK not captured) is neither counted as
-// measured nor ranked, where its first leg alone used to rank it among the fast ones.
+// measured nor ranked, where its first leg alone used to rank it among the fast ones. The failed
+// handshakes in the order they began, connections begun in one frame (an A-MSDU's) too.
 
 import { describe, it, expect } from "vitest";
 import { spawnSync } from "node:child_process";
@@ -10,7 +11,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writePcap } from "../../helpers/capture-writer.js";
 import { Conversation, merge } from "../../helpers/conversation.js";
-import { F } from "../../helpers/packets.js";
+import { F, ethernet, tcpIp } from "../../helpers/packets.js";
+import { outerIp, gre, amsdu } from "../../helpers/tunnels.js";
 import { handshakeTime } from "../../../cli/format/interesting.js";
 import type { ConnectionRecord } from "../../../sdk/index.js";
 
@@ -55,5 +57,23 @@ describe("the slowest handshakes", () => {
     expect(handshakeTime(record(20, 5))).toBe(25);
     expect(handshakeTime(record(20, null))).toBeNull();
     expect(handshakeTime(record(null, 5))).toBeNull();
+  });
+});
+
+describe("the failed handshakes", () => {
+  it("come in the order they began, those begun in one A-MSDU frame in the order of its subframes, for any --top", () => {
+    // Unanswered SYNs: three in one frame (ports out of order), one alone after them.
+    const syn = (sport: number) => tcpIp({ flags: F.SYN, sport, dport: 80 });
+    const aruba = (ips: Uint8Array[]) => ethernet(outerIp({ src: "192.0.2.1", dst: "192.0.2.2" }, 47, gre(0x8200, amsdu(ips))));
+    const capture = join(mkdtempSync(join(tmpdir(), "ths-interesting-")), "amsdu.pcap");
+    writeFileSync(capture, writePcap([{ data: aruba([syn(50008), syn(50006), syn(50007)]), sec: 1_700_000_000 }, { data: ethernet(syn(50001)), sec: 1_700_000_001 }]));
+    const ports = (top: string) => {
+      const r = spawnSync(process.execPath, [BIN, "--top", top, capture], { encoding: "utf8" });
+      expect(r.status, r.stderr).toBe(0);
+      const list = r.stdout.split("\n\n").find((s) => s.startsWith("Failed handshakes"))!;
+      return [...list.matchAll(/10\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
+    };
+    expect(ports("10")).toEqual([50008, 50006, 50007, 50001]);
+    expect(ports("2")).toEqual([50008, 50006]);
   });
 });

@@ -8,7 +8,7 @@ import { TopList } from "../../../cli/format/top-list.js";
 import type { ConnectionFacts } from "../../../sdk/report/connection-facts.js";
 import type { ConnectionRecord } from "../../../sdk/index.js";
 
-const facts = (id: number) => ({ id, record: () => ({ id }) as ConnectionRecord }) as unknown as ConnectionFacts;
+const facts = (id: number) => ({ id, key: id, record: () => ({ id }) as ConnectionRecord }) as unknown as ConnectionFacts;
 const ids = (t: TopList) => t.list.map((r) => r.id);
 
 function offer(limit: number, entries: [id: number, key: number][]): TopList {
@@ -54,7 +54,7 @@ describe("TopList", () => {
   it("builds a record only for a connection that enters", () => {
     let built = 0;
     const t = new TopList(1);
-    const counted = (id: number) => ({ id, record: () => { built++; return { id } as ConnectionRecord; } }) as unknown as ConnectionFacts;
+    const counted = (id: number) => ({ id, key: id, record: () => { built++; return { id } as ConnectionRecord; } }) as unknown as ConnectionFacts;
     t.add(counted(1), 10);
     t.add(counted(2), 5);
     t.add(counted(3), 10);

@@ -110,6 +110,8 @@ describe("Zeek's local addresses", () => {
       ["203.0.113.200", true], ["203.0.113.127", true], // the second one private anyway (documentation)
       ["8.8.8.8", true], ["8.8.8.9", false], ["::ffff:8.8.8.8", true], ["2606:4700:1::1", true], ["2606:4701::1", false],
       ["1.1.255.255", true], ["1.2.0.0", false], ["::ffff:1.1.3.4", true], ["64:ff9b::808:808", true], ["10.0.0.1", true], ["9.9.9.9", false],
+      // An IPv4 net against IPv6 addresses that are not mapped ones: none of them (::808:808 is IPv4-compatible, IPv6 to Zeek).
+      ["::808:808", false], ["2002:808:808::1", false], ["::ffff:0:808:808", false],
     ];
     for (const [text, want] of cases) {
       expect(site.hasText(text), text).toBe(want);
@@ -138,6 +140,13 @@ describe("Zeek's local addresses", () => {
     expect(ownLocal(4, new Uint8Array([8, 8, 8, 8, ...new Uint8Array(12)]))).toBe(false);
     expect(wasmLocal(4, new Uint8Array([8, 8, 8, 8, ...new Uint8Array(12)]))).toBe(false);
     expect(new LocalNets([nets[5]!]).hasText("100.1.1.1")).toBe(true);
+    // IPv6 nets against IPv4 addresses, as Zeek's 128-bit subnets: ::/0 holds every address, 2000::/3 no IPv4 one.
+    for (const [net, address, want] of [["::/0", "9.9.9.9", true], ["::ffff:0:0/96", "9.9.9.9", true], ["2000::/3", "9.9.9.9", false], ["0.0.0.0/0", "2606:4700::1", false]] as const) {
+      expect(new LocalNets([net]).hasText(address), `${net} ${address}`).toBe(want);
+      new WasmLineWriter(own, 1, "zeek", [net]);
+      const c = parseCidr(address);
+      expect(ownLocal(c.version, new Uint8Array(c.words.buffer)), `${net} ${address}`).toBe(want);
+    }
   });
 });
 
