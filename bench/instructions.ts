@@ -67,7 +67,8 @@ function countPass(build: string, file: string, mode: "decode" | "track", annota
     const out = join(dir, "callgrind.out");
     const r = spawnSync("valgrind", [
       "--tool=callgrind", "--dump-instr=yes", `--callgrind-out-file=${out}`,
-      process.execPath, "--no-liftoff", "--perf-prof", join(ROOT, "dist/bench/instruction-pass.js"), build, mode, file,
+      // Absolute: the pass runs in `dir`, where a path relative to ours names nothing.
+      process.execPath, "--no-liftoff", "--perf-prof", join(ROOT, "dist/bench/instruction-pass.js"), resolve(build), mode, resolve(file),
     ], { cwd: dir, env: { ...process.env, NODE_OPTIONS: "" }, encoding: "utf8", maxBuffer: 64 << 20 });
     if (r.error || r.status !== 0) {
       // The pass's own lines, not valgrind's (those start with ==pid==).
