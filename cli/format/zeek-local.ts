@@ -47,9 +47,15 @@ function isIpv4Mapped(bytes: Uint8Array, at: number): boolean {
 
 /** The same for an address as text ("192.168.1.1", "fe80::1"). */
 export function zeekLocalText(address: string): boolean {
+  const a = parsedAddress(address);
+  return a !== null && zeekLocal(a.version, a.bytes, 0);
+}
+
+/** An address as text: its IP version and 16 bytes (IPv4 in the first 4), or null. */
+function parsedAddress(address: string): { version: 4 | 6; bytes: Uint8Array } | null {
   const v6 = address.includes(":");
   const bytes = v6 ? parseIPv6(address) : parseIPv4(address);
-  return bytes !== null && zeekLocal(v6 ? 6 : 4, bytes, 0);
+  return bytes === null ? null : { version: v6 ? 6 : 4, bytes };
 }
 
 /** Zeek's local nets: the private address space and a site's own (none: Zeek's default). */
@@ -67,11 +73,8 @@ export class LocalNets {
 
   /** The same for an address as text. */
   hasText(address: string): boolean {
-    if (zeekLocalText(address)) return true;
-    if (this.site.length === 0) return false;
-    const v6 = address.includes(":");
-    const bytes = v6 ? parseIPv6(address) : parseIPv4(address);
-    return bytes !== null && inSiteNets(this.site, v6 ? 6 : 4, bytes, 0);
+    const a = parsedAddress(address);
+    return a !== null && this.has(a.version, a.bytes, 0);
   }
 }
 

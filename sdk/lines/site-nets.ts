@@ -23,9 +23,8 @@ export function siteNets(texts: readonly string[] | undefined): SiteNet[] {
   });
 }
 
-/** The IPv4 address at bytes[at..at+4) as ::ffff:a.b.c.d. */
-export function mapped(bytes: Uint8Array, at: number): Uint8Array {
-  const out = new Uint8Array(16);
+/** The IPv4 address at bytes[at..at+4) as ::ffff:a.b.c.d, in `out` (its first 10 bytes zero). */
+export function mapped(bytes: Uint8Array, at: number, out = new Uint8Array(16)): Uint8Array {
   out[10] = 0xff;
   out[11] = 0xff;
   out.set(bytes.subarray(at, at + 4), 12);
@@ -35,9 +34,13 @@ export function mapped(bytes: Uint8Array, at: number): Uint8Array {
 /** Whether the address (`version` 4 or 6; 16 bytes at `at`, IPv4 in the first 4) lies in one of `nets`. */
 export function inSiteNets(nets: readonly SiteNet[], version: number, bytes: Uint8Array, at: number): boolean {
   if (nets.length === 0) return false;
-  const address = version === 4 ? mapped(bytes, at) : bytes.subarray(at, at + 16);
-  return nets.some((n) => prefixMatches(n.bytes, n.bits, address, 0));
+  let address = bytes, from = at;
+  if (version === 4) { address = mapped(bytes, at, MAPPED); from = 0; }
+  return nets.some((n) => prefixMatches(n.bytes, n.bits, address, from));
 }
+
+// An IPv4 address's mapped form, written over for each one matched (a zeek row matches two).
+const MAPPED = new Uint8Array(16);
 
 /** The four big-endian words of a net's address, as the WebAssembly writer takes them. */
 export function netWords(net: SiteNet): [number, number, number, number] {

@@ -34,8 +34,8 @@ export class CaptureQuality {
     if (c.teardown === "evicted") this.evicted++;
     this.badChecksums += c.badChecksums;
     if (c.orig.ackedUnseen + c.resp.ackedUnseen > 0) this.captureLoss++;
-    // Answered without a SYN/ACK captured: the SYN acknowledged (complete or aborted without one).
-    if (c.origSyns > 0 && c.respSynAcks === 0 && (c.outcome === "complete" || c.outcome === "aborted")) this.synAcksMissed++;
+    // Answered without a SYN/ACK captured: the SYN acknowledged.
+    if (c.origSyns > 0 && c.respSynAcks === 0 && c.synAnswered()) this.synAcksMissed++;
   }
 
   verdict(captures: CaptureSummary[], timeline: Timeline): CaptureQualityVerdict {

@@ -54,7 +54,6 @@ export interface CaptureReport {
   timeline: Timeline;
 }
 
-
 /**
  * The servers, hosts or sources a top list was taken from. `exact` is false once more than
  * 20 000 of a kind were kept at once and the least active were forgotten (memory stays
@@ -160,10 +159,7 @@ export class CaptureReportBuilder {
     this.hostAttempts.prune(MAX_TRACKED);
     if (FAILED.has(c.outcome)) this.addFailure(c, key, host, port);
     const sources = this.sources;
-    // Answered: a SYN/ACK, or the SYN acknowledged where the capture missed the SYN/ACK (an
-    // originator's SYN is complete or aborted without one only then).
-    const answered = c.respSynAcks > 0 || c.outcome === "complete" || c.outcome === "aborted";
-    sources.add(c.origHost(), host, port, c.origSyns, answered);
+    sources.add(c.origHost(), host, port, c.origSyns, c.synAnswered());
     if ((sources.prune(MAX_TRACKED) ?? 0) >= SUSPECT_SYNS) this.suspectsForgotten = true;
   }
 

@@ -115,6 +115,14 @@ export class ConnectionFacts {
     return this;
   }
 
+  /**
+   * Whether the originator's SYN was answered: a SYN/ACK, or the SYN acknowledged where the
+   * capture missed the SYN/ACK (an originator's SYN is complete or aborted without one only then).
+   */
+  synAnswered(): boolean {
+    return this.respSynAcks > 0 || this.outcome === "complete" || this.outcome === "aborted";
+  }
+
   /** The record (built from the store on asking: only for a connection that is kept). */
   record(): ConnectionRecord {
     return this.recordRead ?? buildConnectionRecord(this.store!, this.slot);

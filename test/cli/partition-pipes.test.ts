@@ -1,22 +1,16 @@
 // partition (map) tasks over pipes (`<(zcat …)`, /dev/stdin) and files given together: one map
 // output per task and capture, read in the scan's order, whose reduce is the scan.
 
-import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { describe, it, expect } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeRotatedCaptures } from "../helpers/rotated-captures.js";
 import { writePcap, writePcapng } from "../helpers/capture-writer.js";
 import { Conversation } from "../helpers/conversation.js";
 import { F } from "../helpers/packets.js";
-import { BIN, run, sorted, reduceAll } from "../helpers/partition-cli.js";
+import { BIN, run, sorted, reduceAll, rotatedCapturesFixture } from "../helpers/partition-cli.js";
 
-const dir = mkdtempSync(join(tmpdir(), "ths-partition-pipes-"));
-let files: string[];
-
-beforeAll(() => { files = writeRotatedCaptures(dir, { files: 4, seed: 11 }); }, 60_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, files } = rotatedCapturesFixture("ths-partition-pipes-");
 
 describe("map tasks over pipes", () => {
   // `<(zcat day1.pcap.gz)` is /dev/fd/63 in every task, of size 0: named by path and size, a

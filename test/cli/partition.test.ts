@@ -4,25 +4,19 @@
 // of another version or inconsistent are refused (exit 7), a bucket out of range is a usage error
 // (damaged ones: partition-damage.test.ts; map tasks over pipes: partition-pipes.test.ts).
 
-import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { describe, it, expect, beforeAll } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, readFileSync, writeFileSync, truncateSync, statSync, unlinkSync, cpSync, readdirSync, existsSync, mkdirSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, readFileSync, writeFileSync, truncateSync, statSync, unlinkSync, cpSync, readdirSync, existsSync, mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { writeRotatedCaptures } from "../helpers/rotated-captures.js";
 import { PARTITION_FORMAT_VERSION } from "../../sdk/partition/format.js";
 import { checksum } from "../../sdk/partition/checksum.js";
 import { writePcap, writePcapng, type Frame } from "../helpers/capture-writer.js";
 import { Conversation } from "../helpers/conversation.js";
 import { F, ethernet, tcpIp } from "../helpers/packets.js";
 import { udpTunnel, vxlan } from "../helpers/tunnels.js";
-import { BIN, run, sorted, reduceAll } from "../helpers/partition-cli.js";
+import { BIN, run, sorted, reduceAll, rotatedCapturesFixture } from "../helpers/partition-cli.js";
 
-const dir = mkdtempSync(join(tmpdir(), "ths-partition-cli-"));
-let files: string[];
-
-beforeAll(() => { files = writeRotatedCaptures(dir, { files: 4, seed: 11 }); }, 60_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, files } = rotatedCapturesFixture("ths-partition-cli-");
 
 describe("partition, then --from-partitions for every bucket", () => {
   it("equals the scan of every capture: map tasks over file subsets, given in any order", () => {

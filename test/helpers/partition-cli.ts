@@ -1,8 +1,12 @@
 // The partition commands run as a user runs them, for the tests of test/cli/partition*.test.ts.
 
-import { expect } from "vitest";
+import { expect, beforeAll, afterAll } from "vitest";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeRotatedCaptures } from "./rotated-captures.js";
 
 export const BIN = fileURLToPath(new URL("../../dist/cli/bin.cjs", import.meta.url));
 
@@ -24,4 +28,16 @@ export function reduceAll(parts: string, buckets: number, extra: string[] = [], 
     out += r.stdout;
   }
   return out;
+}
+
+/**
+ * A temporary folder (named from `prefix`) with four rotated captures of one day, written before
+ * the test file's tests and removed after them: `files` holds their paths from then on.
+ */
+export function rotatedCapturesFixture(prefix: string): { dir: string; files: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const files: string[] = [];
+  beforeAll(() => { files.push(...writeRotatedCaptures(dir, { files: 4, seed: 11 })); }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return { dir, files };
 }
