@@ -33,11 +33,12 @@ import { mkdtempSync, mkdirSync, existsSync, statSync, rmSync, openSync, readSyn
 import { tmpdir, cpus, totalmem, availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateCapture, type Mix } from "./generate.js";
+import { generateCapture, type GenerateResult, type Mix } from "./generate.js";
+import { generatorStamp } from "./generator-stamp.js";
 import { measureRun, type Measured } from "./measure-run.js";
 import { buildCBaseline, cBaselineCounts } from "./c-baseline.js";
 import { BenchFailure, BenchUsageError, namesVariable, noPacketsLine, numberListVariable, numberVariable, runBench, runsVariable, toolRuns } from "./bench-main.js";
-import { describeRatio, pairedRatio } from "./paired-ratios.js";
+import { describeRatio, pairedRatio, roundOrder } from "./paired-ratios.js";
 import { buildCrossCoreProbe, describeProbes, probeCrossCore } from "./cross-core.js";
 import { describeNodeStart } from "./node-start.js";
 
@@ -60,8 +61,8 @@ function readSettings(): void {
 }
 
 /** A command run from page cache, stdout discarded; it must exit 0 (the captures are generated whole). */
-const measure = (command: string, args: string[], node: boolean, keepStdout = false) =>
-  measureRun(command, args, { node, keepStdout });
+const measure = (command: string, args: string[], node: boolean, keepStdout = false, peak = true) =>
+  measureRun(command, args, { node, keepStdout, peak });
 
 /**
  * That an engine's run read the whole capture: `packets` exactly the generator's, `connections`
@@ -89,8 +90,11 @@ function warm(path: string): void {
 }
 
 interface Capture { name: string; path: string; bytes: number; packets: number; connections: number; gb: number }
-interface Engine { name: string; once?: boolean; run: () => Promise<Measured> }
+/** `peak`: its peak RSS in MiB, from a run of its own after the timed ones (which then measure none). */
+interface Engine { name: string; once?: boolean; run: () => Promise<Measured>; peak?: () => Promise<number> }
 interface Row { capture: Capture; engine: string; m: Measured; times: number[] }
+/** A kept capture's sidecar (`${path}.json`). */
+interface KeptCapture { packets: number; connections: number; bytes: number; generator: string; mix: string }
 
 const C_ENGINE = "c_baseline --flows";
 const TS_ENGINE = "typescript pipeline";
@@ -98,44 +102,58 @@ const TS_ENGINE = "typescript pipeline";
 const NDJSON_ONE = "ndjson, 1 thread";
 const ndjsonAt = (cores: number) => `ndjson, ${cores} threads`;
 
-/** The capture of a size, mix and snaplen: generated, or the one BENCH_DIR kept. */
+/** The capture of a size, mix and snaplen: generated, or the one BENCH_DIR kept by this generator. */
 function capture(gb: number, mix: Mix, snaplen: number, vxlan = false): Capture {
   const name = `${gb} GB ${mix}${vxlan ? " in VXLAN" : ""}, ${snaplen ? `${snaplen}-byte snaplen` : "full snaplen"}`;
   const path = join(dir, `e2e-${gb}gb-${mix}${vxlan ? "-vxlan" : ""}-${snaplen || "full"}.pcap`);
   const stamp = `${path}.json`;
+  const generator = generatorStamp();
+  let kept = existsSync(path) && existsSync(stamp) ? JSON.parse(readFileSync(stamp, "utf8")) as Partial<KeptCapture> : null;
+  // Reused only if it is whole and made by this generator's code (the engines' counts are checked against it).
+  if (kept && (kept.bytes !== statSync(path).size || kept.generator !== generator || typeof kept.mix !== "string")) kept = null;
   let counts: { packets: number; connections: number };
-  const kept = existsSync(path) && existsSync(stamp) ? JSON.parse(readFileSync(stamp, "utf8")) as { packets: number; connections: number; bytes?: number } : null;
-  if (kept && kept.bytes === statSync(path).size) {
-    counts = kept; // the engines' counts check its content
+  if (kept) {
+    counts = { packets: kept.packets!, connections: kept.connections! };
+    console.log(`kept ${name}: ${kept.mix}`);
   } else {
     process.stdout.write(`generating ${name} ... `);
     const g = generateCapture(path, { bytes: gb * 1e9, snaplen, seed: 1, mix, vxlan });
     counts = { packets: g.packets, connections: g.connections };
-    writeFileSync(stamp, JSON.stringify({ ...counts, bytes: statSync(path).size }));
     if (g.packets === 0) throw new BenchFailure(noPacketsLine(path, "time"));
-    const share = (n: number) => `${(100 * n / g.connections).toFixed(1)} %`;
-    const failed = g.connections - g.kinds.closed - g.kinds.open;
-    console.log(`${g.packets} packets, ${g.connections} connections (${(g.packets / g.connections).toFixed(1)} packets each; ` +
-      `${share(failed)} failed, reset or mid-stream: refused ${share(g.kinds.refused)}, unanswered ${share(g.kinds.unanswered)}, ` +
-      `reset ${share(g.kinds.reset)}, mid-stream ${share(g.kinds.midstream)}; IPv6 ${share(g.ipv6)}, VLAN ${share(g.vlanTagged)})`);
+    const line = describeMix(g);
+    writeFileSync(stamp, JSON.stringify({ ...counts, bytes: statSync(path).size, generator, mix: line } satisfies KeptCapture));
+    console.log(line);
   }
   if (counts.packets === 0) throw new BenchFailure(noPacketsLine(path, "time"));
   return { name, path, bytes: statSync(path).size, gb, packets: counts.packets, connections: counts.connections };
 }
 
+/** What the generator's counts say the capture holds, in one line. */
+function describeMix(g: GenerateResult): string {
+  const share = (n: number) => `${(100 * n / g.connections).toFixed(1)} %`;
+  const failed = g.connections - g.kinds.closed - g.kinds.open;
+  const cut = g.cutAtEnd > 0 ? ` (${share(g.cutAtEnd)} cut by the capture's end)` : "";
+  return `${g.packets} packets, ${g.connections} connections (${(g.packets / g.connections).toFixed(1)} packets each; ` +
+    `${share(failed)} failed, reset or mid-stream: refused ${share(g.kinds.refused)}, unanswered ${share(g.kinds.unanswered)}, ` +
+    `reset ${share(g.kinds.reset)}, mid-stream ${share(g.kinds.midstream)}; open at the end ${share(g.kinds.open)}${cut}; ` +
+    `IPv6 ${share(g.ipv6)}, VLAN ${share(g.vlanTagged)})`;
+}
+
 /**
  * Every engine on one capture, their runs interleaved (this machine's speed drifts) in an order
- * rotated round by round; the best time of each. With `probeBinary`, the cross-core probe's figure before each round and after
- * the last (bench/cross-core.ts).
+ * rotated round by round; the best time of each. `units` are the engines in the order of the
+ * first round: a unit of several engines runs back to back in every round (the engines of the
+ * paired ratios, paired-ratios.ts), its order reversed every other round, so that neither engine
+ * of a pair always runs first. With `probeBinary`, the cross-core probe's figure before each
+ * round and after the last (bench/cross-core.ts).
  */
-async function measureCapture(c: Capture, engines: Engine[], probeBinary: string | null): Promise<{ rows: Row[]; probeNs: (number | null)[] }> {
+async function measureCapture(c: Capture, units: Engine[][], probeBinary: string | null): Promise<{ rows: Row[]; probeNs: (number | null)[] }> {
   const best = new Map<string, Measured>();
   const times = new Map<string, number[]>(); // each round's seconds, for the paired ratios
   const probeNs: (number | null)[] = [];
   for (let k = 0; k < runs; k++) {
     if (probeBinary) probeNs.push(probeCrossCore(probeBinary));
-    // Each round starts one engine later (A B C, B C A, ...): no engine always runs right after another.
-    for (const e of engines.map((_, t) => engines[(t + k) % engines.length]!)) {
+    for (const e of roundOrder(units, k)) {
       if (e.once && k > 0) continue;
       const m = await e.run();
       if (!times.has(e.name)) times.set(e.name, []);
@@ -147,7 +165,10 @@ async function measureCapture(c: Capture, engines: Engine[], probeBinary: string
     }
   }
   if (probeBinary) probeNs.push(probeCrossCore(probeBinary));
-  const rows = engines.map((e) => ({ capture: c, engine: e.name, m: best.get(e.name)!, times: times.get(e.name)! }));
+  for (const e of units.flat()) {
+    if (e.peak) best.set(e.name, { ...best.get(e.name)!, maxRssMb: await e.peak() });
+  }
+  const rows = units.flat().map((e) => ({ capture: c, engine: e.name, m: best.get(e.name)!, times: times.get(e.name)! }));
   return { rows, probeNs };
 }
 
@@ -190,27 +211,36 @@ async function measureAll(cores: number, binDir: string): Promise<void> {
           return m;
         },
       });
-      // The thread counts are given, not left to the default (one thread under 64 MB of capture).
-      const engines: Engine[] = [
-        ours(ndjsonAt(cores), ["--format", "ndjson", "--quiet", "--threads", String(cores)]),
+      // The thread counts are given, not left to the default (one thread under 600 000 packets).
+      // One thread, the cores available and C run back to back, the cores' run between the two
+      // others: the paired ratios (one thread over the cores', the cores' over C) compare runs
+      // that ran one right after the other in every round.
+      const paired: Engine[] = [
         ours(NDJSON_ONE, ["--format", "ndjson", "--quiet", "--threads", "1"]),
-        ours(`parquet -o, ${cores} threads`, ["--format", "parquet", "--quiet", "--threads", String(cores), "-o", join(dir, "e2e.parquet")]),
-        summary(`summary, ${cores} threads`, ["--quiet", "--threads", String(cores)]),
-        summary("summary, 1 thread", ["--quiet", "--threads", "1"]),
-        { name: TS_ENGINE, run: () => measure("node", [JS_PIPELINE, cap.path], true) },
+        ours(ndjsonAt(cores), ["--format", "ndjson", "--quiet", "--threads", String(cores)]),
       ];
       if ("binary" in c && !vxlan) {
-        engines.push({
+        paired.push({
+          // Timed without /usr/bin/time (its fork and exec would add ~2 ms a run to the C
+          // program's and not to ours); its peak from one more run under it after the rounds.
           name: C_ENGINE, run: async () => {
-            const m = await measure(c.binary, ["--flows", "--quiet", cap.path], false, true);
+            const m = await measure(c.binary, ["--flows", "--quiet", cap.path], false, true, false);
             const counts = cBaselineCounts(m.stdout);
             checkCounts(C_ENGINE, cap, counts.packets, counts.flows);
             return m;
           },
+          peak: async () => (await measure(c.binary, ["--flows", "--quiet", cap.path], false)).maxRssMb,
         });
       }
-      if (tshark && gb <= tsharkMaxGb) engines.push({ name: "tshark -z conv,tcp", once: true, run: () => measure("tshark", ["-q", "-n", "-r", cap.path, "-z", "conv,tcp"], false) });
-      const measured = await measureCapture(cap, engines, probeBinary);
+      const units: Engine[][] = [
+        paired,
+        [ours(`parquet -o, ${cores} threads`, ["--format", "parquet", "--quiet", "--threads", String(cores), "-o", join(dir, "e2e.parquet")])],
+        [summary(`summary, ${cores} threads`, ["--quiet", "--threads", String(cores)])],
+        [summary("summary, 1 thread", ["--quiet", "--threads", "1"])],
+        [{ name: TS_ENGINE, run: () => measure("node", [JS_PIPELINE, cap.path], true) }],
+      ];
+      if (tshark && gb <= tsharkMaxGb) units.push([{ name: "tshark -z conv,tcp", once: true, run: () => measure("tshark", ["-q", "-n", "-r", cap.path, "-z", "conv,tcp"], false) }]);
+      const measured = await measureCapture(cap, units, probeBinary);
       rows.push(...measured.rows);
       if (probeBinary) probes.push({ capture: cap, ns: measured.probeNs });
     }
@@ -252,7 +282,7 @@ function printTable(rows: Row[]): void {
 }
 
 // The issue's two ratios taken round by round (paired-ratios.ts): ours over the C program's, and
-// one thread's ndjson over the default threads'.
+// one thread's ndjson over the cores' (the three run back to back in every round: roundOrder).
 function printPairedRatios(rows: Row[], cores: number): void {
   if (runs < 2) return;
   console.log(`\npaired ratios (the median of the ${runs} rounds' own ratios, each round's runs back to back; their range):`);

@@ -105,7 +105,7 @@ async function main(): Promise<void> {
         for (const threads of [cores, 1]) {
           const r = await run(path, ["--threads", String(threads)], state);
           const lost = r.connections !== packets || r.state !== packets ? "  <-- MISSING CONNECTIONS" : "";
-          console.log(`${kind.padStart(5)} ${String(packets).padStart(10)} ${String(threads).padStart(8)} ${r.seconds.toFixed(2).padStart(8)} ${(packets / r.seconds / 1e6).toFixed(2).padStart(7)} ${`${r.rssMb.toFixed(0)} MB`.padStart(9)} ${`${r.state} ${state || "S0+OTH"}`.padStart(10)} ${String(r.evicted).padStart(9)}${lost}`);
+          console.log(`${kind.padStart(5)} ${String(packets).padStart(10)} ${String(threads).padStart(8)} ${r.seconds.toFixed(2).padStart(8)} ${(packets / r.seconds / 1e6).toFixed(2).padStart(7)} ${`${r.rssMb.toFixed(0)} MiB`.padStart(9)} ${`${r.state} ${state || "S0+OTH"}`.padStart(10)} ${String(r.evicted).padStart(9)}${lost}`);
         }
       }
     }

@@ -33,7 +33,10 @@ export interface GenerateOptions {
    * `bytes`, so its counts below are exactly what the capture holds.
    */
   mix?: Mix;
-  /** Told of each connection as its first packet is written (for tests that check a capture). */
+  /**
+   * Told of each connection as its first packet is written (for tests that check a capture),
+   * with its script's kind: in the bulk mix, the capture's end may cut it before that plays out.
+   */
   onConnection?: (connection: GeneratedConnection) => void;
 }
 
@@ -55,8 +58,13 @@ export interface GenerateResult {
   packets: number;
   /** Connections with at least one packet in the capture. */
   connections: number;
-  /** Those connections by what their script plays out (bulk: some are cut by the capture's end). */
+  /**
+   * Those connections by what the capture holds of them: by their script's kind, but a
+   * connection the capture's end cut part-way (bulk only) counts as "open" whatever its script.
+   */
   kinds: Record<ConnectionKind, number>;
+  /** Of kinds.open, the connections cut part-way by the capture's end (the rest are scripted open). */
+  cutAtEnd: number;
   ipv6: number;
   vlanTagged: number;
 }
@@ -255,5 +263,14 @@ export function generateCapture(path: string, options: GenerateOptions): Generat
   }
   flush();
   closeSync(fd);
-  return { path, bytes: total, packets, connections, kinds, ipv6, vlanTagged };
+  // The bulk mix stops at the byte budget with up to `concurrency` connections part-way through:
+  // the capture holds them open, whatever their script would have played out.
+  let cutAtEnd = 0;
+  for (const c of active) {
+    if (c.next === 0 || c.next === c.steps.length) continue;
+    cutAtEnd++;
+    kinds[c.kind]--;
+    kinds.open++;
+  }
+  return { path, bytes: total, packets, connections, kinds, cutAtEnd, ipv6, vlanTagged };
 }

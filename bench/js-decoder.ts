@@ -66,12 +66,17 @@ function flowHash(o: DataView, seed: number, s: number, sport: number, d: number
 export class JsDecoderRefusal extends Error {}
 
 export class JsDecoder {
-  readonly out = new ArrayBuffer(RECORDS_PER_BATCH * L.RECORD_SIZE);
-  readonly outView = new DataView(this.out);
-  readonly outBytes = new Uint8Array(this.out);
-  readonly fileOffsets = new Float64Array(RECORDS_PER_BATCH);
-  readonly tunnels = new Uint8Array(RECORDS_PER_BATCH * L.TUNNEL_RECORD_SIZE);
-  private readonly tunnelView = new DataView(this.tunnels.buffer);
+  // One buffer as the WebAssembly decoder's slot: the records, then their file offsets and
+  // tunnel records, so that a PacketBatch over it (`batch()`) reads all three.
+  readonly memory = new ArrayBuffer(RECORDS_PER_BATCH * (L.RECORD_SIZE + L.FILE_OFFSET_SIZE + L.TUNNEL_RECORD_SIZE));
+  readonly extras = { fileOffsetsAt: RECORDS_PER_BATCH * L.RECORD_SIZE, tunnelsAt: RECORDS_PER_BATCH * (L.RECORD_SIZE + L.FILE_OFFSET_SIZE) };
+  readonly outView = new DataView(this.memory, 0, RECORDS_PER_BATCH * L.RECORD_SIZE);
+  readonly outBytes = new Uint8Array(this.memory, 0, RECORDS_PER_BATCH * L.RECORD_SIZE);
+  readonly fileOffsets = new Float64Array(this.memory, this.extras.fileOffsetsAt, RECORDS_PER_BATCH);
+  readonly tunnels = new Uint8Array(this.memory, this.extras.tunnelsAt, RECORDS_PER_BATCH * L.TUNNEL_RECORD_SIZE);
+  private readonly tunnelView = new DataView(this.memory, this.extras.tunnelsAt, RECORDS_PER_BATCH * L.TUNNEL_RECORD_SIZE);
+  /** Records in a batch at most. */
+  readonly capacity = RECORDS_PER_BATCH;
   count = 0;
   private rec = 0;
   private depth = 0;

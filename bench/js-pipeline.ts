@@ -4,7 +4,6 @@
 // Usage: node dist/bench/js-pipeline.js CAPTURE.pcap > out.ndjson
 
 import { writeSync } from "node:fs";
-import * as L from "../assembly/layout.js";
 import { jsDecodeFile, JsDecoderRefusal } from "./js-decoder.js";
 import { PacketBatch } from "../sdk/decoder/packet-batch.js";
 import { ConnectionTracker } from "../sdk/connections/tracker.js";
@@ -20,7 +19,8 @@ let batch: PacketBatch | null = null;
 let decoded;
 try {
   decoded = jsDecodeFile(process.argv[2]!, 1 << 20, (d) => {
-    batch ??= new PacketBatch(d.out, 0, d.out.byteLength / L.RECORD_SIZE);
+    // With the offsets and tunnel records: the records' tunnel chains, as the command's.
+    batch ??= new PacketBatch(d.memory, 0, d.capacity, d.extras);
     batch.count = d.count;
     tracker.processBatch(batch);
   });

@@ -2,8 +2,9 @@
 // order, [from client?, TCP flags, payload bytes], and what kind of connection it is. The
 // capture generator (bench/generate.ts) interleaves them and writes their headers.
 //
-// - bulk: long transfers dominate (heavy-tailed responses up to ~1.6 MB; ~170 packets a
-//   connection), 8 % of connections refused or unanswered, 15 % reset after the exchange.
+// - bulk: long transfers dominate (heavy-tailed responses up to ~1.6 MB; 135-172 packets a
+//   connection at 2-8 GB), 8 % of connections refused or unanswered, 15 % of the established reset
+//   after the exchange, 5 % scripted to stay open (and those the capture's end cuts: generate.ts).
 // - short: client/server traffic of many short request/response connections (most a handful of
 //   packets; a tail of larger responses brings the mean to ~45 packets), and one in five failed:
 //   refused, unanswered (SYN retransmitted), reset part-way through the response, or seen from

@@ -2,7 +2,7 @@
  * TypeScript decoders (pcap records, Ethernet + 802.1Q, VXLAN on UDP 4789 with its tunnel record
  * and identity hash, IPv4/IPv6 with extension headers, TCP header and options, symmetric flow
  * hash, 128-byte records into a 4096-record batch with file offsets and tunnel records beside
- * them), read in 1 MiB chunks. Usage: decode FILE RUNS  ->  prints the mean seconds per run and
+ * them), read in 1 MiB chunks. Usage: decode FILE RUNS  ->  prints the fastest run's seconds and
  * the packets. */
 #include <fcntl.h>
 #include <stdint.h>

@@ -3,7 +3,7 @@
 
 import { describe, it, expect, afterAll } from "vitest";
 import { fileURLToPath } from "node:url";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, openSync, writeSync, closeSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, openSync, writeSync, closeSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchBuilt, runBenchScript } from "../helpers/bench-script.js";
@@ -84,6 +84,28 @@ describe.skipIf(!benchBuilt("end-to-end") || !toolRuns("gcc"))("bench refuses fi
     const again = runBenchScript("end-to-end", [], { ...TINY, BENCH_DIR: kept, BENCH_C_BASELINE: "none" });
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/^bench: node .*bin\.cjs --format ndjson --quiet --threads \d+ \S+e2e-0\.001gb-short-full\.pcap exited 4: .*\n$/);
+  });
+
+  it("a kept capture is reused only from this generator, and says what it holds", () => {
+    const kept = join(dir, "kept-stamp");
+    const env = { ...TINY, BENCH_DIR: kept, BENCH_C_BASELINE: "none" };
+    const first = runBenchScript("end-to-end", [], env);
+    expect(first.code).toBe(0);
+    const mixLine = /generating 0\.001 GB short, full snaplen \.\.\. (\d+ packets, \d+ connections .*open at the end 0\.0 %; IPv6 .*\))\n/.exec(first.stdout);
+    expect(mixLine, first.stdout).not.toBeNull();
+    const stamp = join(kept, "e2e-0.001gb-short-full.pcap.json");
+    // Reused: the same mix line, and no capture written.
+    const again = runBenchScript("end-to-end", [], env);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`kept 0.001 GB short, full snaplen: ${mixLine![1]}\n`);
+    expect(again.stdout).not.toContain("generating 0.001 GB short, full");
+    // A sidecar from another generator (or from before the stamp): generated afresh.
+    for (const sidecar of [{ ...JSON.parse(readFileSync(stamp, "utf8")), generator: "0000000000000000" }, { packets: 1, connections: 1, bytes: 0 }]) {
+      writeFileSync(stamp, JSON.stringify({ ...sidecar, bytes: statSync(join(kept, "e2e-0.001gb-short-full.pcap")).size }));
+      const fresh = runBenchScript("end-to-end", [], env);
+      expect(fresh.code).toBe(0);
+      expect(fresh.stdout).toContain(`generating 0.001 GB short, full snaplen ... ${mixLine![1]}\n`);
+    }
   });
 
   it("a size too small for one packet", () => {

@@ -155,6 +155,17 @@ function check(c: ReturnType<typeof countInstructions>, packets: number, connect
   expect(lines[lines.length - 1]).toMatch(/^ {2}tracker, this build \/ again: 1\.000x \(0 a packet\); decoder 1\.000x$/);
 }
 
+// perPacket counts ~lib/* as the tracker module's: the decoder module must name none of its own.
+describe("the modules' function names", () => {
+  it("the decoder names no runtime (~lib) function and nothing of the tracker's", () => {
+    const decoder = readFileSync(fileURLToPath(new URL("../../build/decoder.wasm", import.meta.url))).toString("latin1");
+    expect(decoder).toContain("assembly/wire/ipv4/decodeIPv4"); // it has a name section
+    for (const prefix of ["~lib/", "assembly/tracker/", "assembly/lines/"]) expect(decoder.includes(prefix), prefix).toBe(false);
+    expect(perPacket({ build: "b", packets: 2, connections: 1, total: 100, functions: new Map([["assembly/index/decode", 10], ["~lib/rt/tlsf/allocateBlock", 4], ["assembly/lines/sink/put", 2], ["assembly/tracker/index/trackAt", 6]]) }))
+      .toEqual({ decode: 5, track: 6, total: 50 });
+  });
+});
+
 // A capture of no packets has no count a packet: one line says so (it printed NaN for each).
 describe("describeInstructions on a capture of no packets", () => {
   it("is one line saying there are none", () => {

@@ -100,6 +100,22 @@ describe("benchmark baselines", () => {
   });
 
   const PIPELINE = fileURLToPath(new URL("../../dist/bench/js-pipeline.js", import.meta.url));
+  const CLI = fileURLToPath(new URL("../../dist/cli/bin.cjs", import.meta.url));
+  it.skipIf(!existsSync(PIPELINE) || !existsSync(CLI))("the TypeScript pipeline writes the command's records, tunnel chains included (the bench's \"vs TS\" compares the same work)", () => {
+    for (const [snaplen, vxlan] of [[96, false], [146, true]] as const) {
+      const path = join(dir, `same-work-${vxlan}.pcap`);
+      generateCapture(path, { bytes: 1e6, snaplen, concurrency: 100, seed: 11, vxlan });
+      const lines = (command: string[]) => {
+        const r = spawnSync(process.execPath, [...command, path], { encoding: "utf8", maxBuffer: 1 << 28 });
+        expect(r.status).toBe(0);
+        return r.stdout.trim().split("\n").map((l) => JSON.stringify(JSON.parse(l))).sort();
+      };
+      const ours = lines([CLI, "--format", "ndjson", "--threads", "1"]);
+      expect(lines([PIPELINE])).toEqual(ours);
+      if (vxlan) expect(ours.every((l) => JSON.parse(l).tunnel.chain[0].type === "vxlan")).toBe(true);
+    }
+  });
+
   it.skipIf(!existsSync(PIPELINE))("the TypeScript pipeline exits 4 on a capture it could not read whole (never timed as the whole file)", () => {
     const path = join(dir, "cut.pcap");
     generateCapture(path, { bytes: 1e6, concurrency: 100, seed: 5 });

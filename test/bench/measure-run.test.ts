@@ -42,6 +42,17 @@ describe.skipIf(!existsSync(CLI))("measureRun's failures", () => {
     expect((await measureRun("node", [CLI, "--threads", "2", "--format", "ndjson", SAMPLE], { node: true })).maxRssMb).toBeGreaterThan(10);
   });
 
+  it("a command that is not Node, without its peak: run directly, not under /usr/bin/time", async () => {
+    // Its parent is the bench itself, not /usr/bin/time; the peak is not measured.
+    const direct = await measureRun("sh", ["-c", "cat /proc/$PPID/comm"], { node: false, keepStdout: true, peak: false });
+    expect(direct.stdout).toBe("node\n");
+    expect(direct.maxRssMb).toBeNaN();
+    const timed = await measureRun("sh", ["-c", "cat /proc/$PPID/comm"], { node: false, keepStdout: true });
+    expect(timed.stdout).toBe("time\n");
+    expect(timed.maxRssMb).toBeGreaterThan(0);
+    await expect(measureRun("sh", ["-c", "echo why >&2; exit 4"], { node: false, peak: false })).rejects.toThrow(/^sh -c .* exited 4: why$/);
+  });
+
   it("a command that cannot be started", async () => {
     await expect(measureRun("/no/such-tool", [], { node: false })).rejects.toThrow(/^\/no\/such-tool .*exited \d+|^\/no\/such-tool: /);
   });
