@@ -127,13 +127,25 @@ export interface CompiledFilter extends ConnectionFilter {
   matchesValues(v: RecordValues): boolean;
 }
 
+/**
+ * `c` when it is shaped as a connection record (both endpoints objects), else a TypeError that
+ * says what was passed: an SDK user's mistake (matches(undefined) after a failed lookup) would
+ * otherwise surface as "Cannot read properties of undefined (reading 'port')" from inside.
+ */
+function checkedRecord(c: ConnectionRecord): ConnectionRecord {
+  const given = c as unknown;
+  if (given !== null && typeof given === "object" && typeof c.orig === "object" && c.orig !== null && typeof c.resp === "object" && c.resp !== null) return c;
+  const what = given === null ? "null" : Array.isArray(given) ? "an array" : typeof given === "object" ? "an object without orig and resp" : typeof given;
+  throw new TypeError(`filter.matches: expected a connection record (as a scan yields), got ${what}`);
+}
+
 /** Compiles a filter expression; throws FilterSyntaxError naming the token and its column. */
 export function compileFilter(expression: string): CompiledFilter {
   checkFilterExpression(expression);
   const root = parseFilter(expression);
   const onlyIds = pinnedIds(root);
   return {
-    matches: (c) => evaluate(root, new RecordFields(c)),
+    matches: (c) => evaluate(root, new RecordFields(checkedRecord(c))),
     matchesValues: (v) => evaluate(root, v),
     mayMatch: (c) => provisional(root, c) !== false,
     ...(onlyIds ? { onlyIds } : {}),

@@ -80,6 +80,14 @@ describe("connection filter", () => {
     expect(may("id 7", ["10.0.0.1", 1], ["10.0.0.2", 2], 8)).toBe(false);
   });
 
+  it("says what it was given when that is not a connection record", () => {
+    const f = compileFilter("port 80");
+    for (const [given, what] of [[null, "null"], [undefined, "undefined"], [42, "number"], ["x", "string"], [{}, "an object without orig and resp"], [[], "an array"], [{ orig: {} }, "an object without orig and resp"]] as const) {
+      expect(() => f.matches(given as unknown as ConnectionRecord), String(what)).toThrow(new TypeError(`filter.matches: expected a connection record (as a scan yields), got ${what}`));
+    }
+    expect(f.matches(web)).toBe(false);
+  });
+
   it("points at the bad token", () => {
     const error = (expr: string) => { try { compileFilter(expr); } catch (e) { return e as FilterSyntaxError; } throw new Error("no error"); };
     expect(error("host 10.0.0.5 andd port 80").message).toBe('unexpected "andd" (expected host, net, port, portrange, src, dst, tcp, ip, ip6, state, outcome, teardown, id, a measure (retransmissions, rtt, duration, bytes, …), zero-window, retransmitted, capture-loss, not or "(") at column 15 of "host 10.0.0.5 andd port 80"');
