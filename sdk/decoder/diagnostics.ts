@@ -86,7 +86,7 @@ function farFromFirst(seconds: number): string {
   const ulpNs = 2 ** (Math.floor(Math.log2(Math.abs(seconds))) - 52) * 1e9;
   const precision = ulpNs < 10 ? `${ulpNs.toFixed(1)} ns` : ulpNs < 1000 ? `${Math.round(ulpNs)} ns` : ulpNs < 1e6 ? `${(ulpNs / 1000).toFixed(1)} us` : `${(ulpNs / 1e6).toFixed(1)} ms`;
   return `timestamps up to ${days.toFixed(1)} days ${seconds < 0 ? "before" : "after"} the first packet's: times this far from it are kept to ~${precision}, ` +
-    `so durations and round trips of connections there may be off by that much`;
+    `so durations and round trips of connections there may be off by that much (handshake round trips are given to 0.1 us there)`;
 }
 
 export function describeWarning(code: number, count: number, offset: number, packetIndex: number, value: number): DecodeWarning {

@@ -25,7 +25,7 @@ describe("timestamps far from the first packet's", () => {
     expect(summary.warnings).toEqual([{
       code: "capture.timestamp_far_from_first", count: 2, offset: 24 + 2 * size, packet: 3,
       message: "timestamps up to 24.3 days before the first packet's: times this far from it are kept to ~0.5 ns, " +
-        "so durations and round trips of connections there may be off by that much",
+        "so durations and round trips of connections there may be off by that much (handshake round trips are given to 0.1 us there)",
     }]);
   });
 

@@ -157,7 +157,7 @@ describe("info", () => {
     // Frame 2 is stamped 2894531997.938836488 (tshark's frame.time_epoch), 17 037 days after frame 1,
     // the first far one; frames 60 on are 18446744073204 s, where float seconds hold 1/256 s.
     const far = "timestamps up to 213487517.9 days after the first packet's: times this far from it are kept to ~3.9 ms, " +
-      "so durations and round trips of connections there may be off by that much";
+      "so durations and round trips of connections there may be off by that much (handshake round trips are given to 0.1 us there)";
     expect(json.warnings).toEqual([
       { code: "pcapng.timestamp_top_bit_set", message: warning, count: 100, offset: 10752, packet: 60 },
       { code: "capture.timestamp_far_from_first", message: far, count: 101, offset: 544, packet: 2 },

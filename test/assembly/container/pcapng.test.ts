@@ -93,7 +93,7 @@ describe("pcapng", () => {
       // farthest is said (float seconds hold ~2 ms there), at the first far one's block.
       code: "capture.timestamp_far_from_first", count: 2, offset: 28 + 20 + 32 + 2 * epbLen, packet: 3,
       message: "timestamps up to 106751991.2 days after the first packet's: times this far from it are kept to ~2.0 ms, " +
-        "so durations and round trips of connections there may be off by that much",
+        "so durations and round trips of connections there may be off by that much (handshake round trips are given to 0.1 us there)",
     }]);
   });
 
