@@ -9,7 +9,7 @@ import { ConnectionFacts } from "../../sdk/report/connection-facts.js";
 import { endpointKey } from "../../sdk/report/address-keys.js";
 import { KeyTable } from "../../sdk/report/key-table.js";
 import { renderTable } from "./text-table.js";
-import { ServerRtts } from "./server-rtts.js";
+import { RTT_TABLE_BYTES, RttTableBudget, ServerRtts } from "./server-rtts.js";
 import { TopList } from "./top-list.js";
 import { parseIPv4, parseIPv6 } from "../../sdk/connections/cidr.js";
 
@@ -65,6 +65,7 @@ export class ConnectionHealth {
   private readonly servers = new KeyTable();
   private readonly serverEntries: { server: string; rtts: ServerRtts }[] = [];
   private serversDropped = 0;
+  private readonly rttBudget = new RttTableBudget();
   private readonly facts = new ConnectionFacts();
 
   constructor(private readonly limit: number) {
@@ -97,7 +98,7 @@ export class ConnectionHealth {
     if (e < 0) {
       if (this.servers.size >= MAX_SERVERS) { this.serversDropped++; return; }
       e = this.servers.add(key);
-      this.serverEntries.push({ server: formatEndpoint(c.respAddr(), c.respPort), rtts: new ServerRtts() });
+      this.serverEntries.push({ server: formatEndpoint(c.respAddr(), c.respPort), rtts: new ServerRtts(this.rttBudget) });
     }
     this.serverEntries[e]!.rtts.add(rtt);
   }
@@ -126,7 +127,8 @@ export class ConnectionHealth {
     }
     // Ties by address, IPv4 first, and port, as numbers (10.5.0.9 before 10.5.0.100, 80 before 443), not as text.
     const order = new Map(this.serverEntries.map((e) => [e, endpointOrder(e.server)]));
-    const servers = this.serverEntries.slice().sort((a, b) => b.rtts.count - a.rtts.count || (order.get(a)! < order.get(b)! ? -1 : 1)).slice(0, this.limit);
+    const servers = this.serverEntries.filter((e) => e.rtts.count > 0)
+      .sort((a, b) => b.rtts.count - a.rtts.count || (order.get(a)! < order.get(b)! ? -1 : 1)).slice(0, this.limit);
     if (servers.length) {
       const rows = servers.map(({ server, rtts }) =>
         [server, String(rtts.count), ...[rtts.quantile(0.5), rtts.quantile(0.9), rtts.quantile(0.99), rtts.max].map(ms)]);
@@ -135,11 +137,15 @@ export class ConnectionHealth {
       out.push("Ack-RTT per server (mean of a connection's client segments)");
       out.push(...renderTable([{ header: "  server" }, { header: "conns", ...right }, { header: "p50", ...right }, { header: "p90", ...right },
         { header: "p99", ...right }, { header: "max", ...right }], rows));
-      if (this.servers.size > servers.length || this.serversDropped) {
-        // Connections to servers past the first MAX_SERVERS are not kept: how many servers they went to is not known.
-        const more = this.servers.size - servers.length, dropped = this.serversDropped;
-        out.push(`  (${dropped ? "at least " : ""}${more} more server${more === 1 ? "" : "s"}${dropped ? `; ${dropped} connection${dropped === 1 ? "" : "s"} to servers past the first ${MAX_SERVERS} not counted` : ""})`);
-      }
+      const notes: string[] = [];
+      const counted = this.serverEntries.filter((e) => e.rtts.count > 0).length;
+      // Connections to servers past the first MAX_SERVERS are not kept: how many servers they went to is not known.
+      const more = counted - servers.length, dropped = this.serversDropped, unkept = this.rttBudget.notCounted;
+      const plural = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
+      if (more > 0 || dropped) notes.push(`${dropped ? "at least " : ""}${plural(more, "more server")}`);
+      if (dropped) notes.push(`${plural(dropped, "connection")} to servers past the first ${MAX_SERVERS} not counted`);
+      if (unkept) notes.push(`${plural(unkept, "connection")} past the table's ${RTT_TABLE_BYTES >> 20} MB of RTTs not counted`);
+      if (notes.length) out.push(`  (${notes.join("; ")})`);
       out.push("");
     }
     return out;

@@ -4,6 +4,7 @@ import type { CaptureSummary, InterfaceInfo, SectionInfo, ReassemblyStats, Tunne
 import { epochString, isoString, durationString } from "./timestamp.js";
 import { errorWhere } from "../report-error.js";
 import { escapeControls } from "../error-lines.js";
+import { CAPTURE_TEXT_CHARS } from "../../sdk/decoder/pcapng-options.js";
 
 export interface InfoReport {
   file: string;
@@ -16,6 +17,8 @@ export interface InfoReport {
   interfaces: InterfaceInfo[];
   sectionCount: number;
   interfaceCount: number;
+  /** Present when text options were left out (CaptureSummary's): how many. */
+  optionTextsNotKept?: number;
   packets: {
     total: number; tcp: number; tcpUnreadable: number; udp: number; icmp: number; otherIp: number;
     nonIp: number; fragments: number; truncated: number; unsupportedLink: number; tunnelled: number;
@@ -67,6 +70,7 @@ export function infoReport(file: string, s: CaptureSummary, fileSize: number | n
     interfaces: s.interfaces,
     sectionCount: s.sectionCount,
     interfaceCount: s.interfaceCount,
+    ...(s.optionTextsNotKept ? { optionTextsNotKept: s.optionTextsNotKept } : {}),
     packets: {
       total: st.packets, tcp: st.tcp, tcpUnreadable: st.tcpUnreadable, udp: st.udp, icmp: st.icmp,
       otherIp: st.otherIp, nonIp: st.nonIp, fragments: st.fragments, truncated: st.truncated,
@@ -163,6 +167,7 @@ export function renderInfoText(r: InfoReport, summary: CaptureSummary, span?: Ti
     const more = [i.filter ? `filter "${i.filter}"` : "", i.os ? `OS ${i.os}` : "", i.hardware ? `hardware ${i.hardware}` : "", ...(i.comments ?? []).map((c) => `comment "${c}"`)].filter(Boolean);
     if (more.length) lines.push(`      ${escapeControls(more.join(", "))}`);
   }
+  if (r.optionTextsNotKept) row("Option texts:", `${r.optionTextsNotKept} not shown (a capture's are kept to ${CAPTURE_TEXT_CHARS / 1024} K characters)`);
   const p = r.packets;
   row("Packets:", p.total);
   const kinds: [string, number][] = [

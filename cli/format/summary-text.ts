@@ -76,14 +76,14 @@ function leftOut(shown: number, total: ListTotal, what: string): string | null {
   return `${total.exact ? "" : "at least "}${more} more ${what}${more === 1 ? "" : "s"}`;
 }
 
-/** A count of distinct ports or hosts: counted up to DISTINCT_CAP, which is then a lower bound. */
-const distinct = (n: number) => (n >= DISTINCT_CAP ? `${DISTINCT_CAP}+` : String(n));
+/** A count of distinct ports or hosts, "N+" where it is a lower bound (counted to DISTINCT_CAP, or past the report's budget). */
+const distinct = (n: number, atLeast: boolean | undefined) => (atLeast || n >= DISTINCT_CAP ? `${n}+` : String(n));
 
 function failedServers(report: CaptureReport): string[] {
   if (!report.topFailedHosts.length) return [];
   const more = leftOut(report.topFailedHosts.length, report.totals.failedHosts, "server");
   const rows = report.topFailedHosts.map((h) => [
-    h.port !== null ? formatEndpoint(h.server, h.port) : `${h.server.includes(":") ? `[${h.server}]` : h.server} (${distinct(h.ports)} ports)`,
+    h.port !== null ? formatEndpoint(h.server, h.port) : `${h.server.includes(":") ? `[${h.server}]` : h.server} (${distinct(h.ports, h.portsAtLeast)} ports)`,
     String(h.failed), String(h.attempts), outcomesText(h.outcomes),
   ]);
   return [...renderTable([{ header: "Servers with failed handshakes" }, { header: "failed", align: "right" }, { header: "attempts", align: "right" }, { header: "how" }], rows),
@@ -92,7 +92,7 @@ function failedServers(report: CaptureReport): string[] {
 
 function scanSuspects(report: CaptureReport): string[] {
   if (!report.scanSuspects.length) return [];
-  const rows = report.scanSuspects.map((s) => [s.source, s.kind, String(s.syns), String(s.answered), distinct(s.distinctPorts), distinct(s.distinctHosts)]);
+  const rows = report.scanSuspects.map((s) => [s.source, s.kind, String(s.syns), String(s.answered), distinct(s.distinctPorts, s.distinctPortsAtLeast), distinct(s.distinctHosts, s.distinctHostsAtLeast)]);
   const right = { align: "right" as const };
   const more = leftOut(report.scanSuspects.length, report.totals.scanSuspects, "source");
   return [...renderTable([{ header: "SYN scan / flood suspects" }, { header: "kind" }, { header: "SYNs", ...right }, { header: "answered", ...right }, { header: "ports", ...right }, { header: "hosts", ...right }], rows),

@@ -35,6 +35,12 @@ export interface CaptureSummary {
   interfaces: InterfaceInfo[];
   sectionCount: number;
   interfaceCount: number;
+  /**
+   * Present when some of the sections' and interfaces' text options were left out: a capture's
+   * are kept to 64 K characters in all (pcapng-options.ts), so that a file of thousands of long
+   * texts keeps memory flat. How many texts were left out.
+   */
+  optionTextsNotKept?: number;
   stats: CaptureStats;
   error: DecodeError | null;
   warnings: DecodeWarning[];
@@ -229,6 +235,7 @@ export class CaptureDecoding implements AsyncIterable<PacketBatch> {
       interfaces: d.interfaces,
       sectionCount: d.sectionCount,
       interfaceCount: d.interfaceCount,
+      ...(d.optionTexts.notKept > 0 ? { optionTextsNotKept: d.optionTexts.notKept } : {}),
       stats: d.stats(),
       error: d.error && this.gzipCause ? withGzipCause(d.error, this.gzipCause) : d.error ?? this.readError,
       warnings: d.warnings(),

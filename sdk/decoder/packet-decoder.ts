@@ -12,7 +12,7 @@ import * as L from "../../assembly/layout.js";
 import { acquireDecoder, releaseDecoder, type DecoderExports } from "./wasm.js";
 import { PacketBatch } from "./packet-batch.js";
 import { describeError, describeWarning, type DecodeError, type DecodeWarning } from "./diagnostics.js";
-import { sectionOptions, interfaceOptions } from "./pcapng-options.js";
+import { sectionOptions, interfaceOptions, OptionTextBudget } from "./pcapng-options.js";
 import { linkTypeName } from "./link-types.js";
 import {
   configureDecapsulation, reassemblyStats, tunnelStats, type ReassemblyStats, type TunnelStats,
@@ -36,6 +36,8 @@ export class PacketDecoder {
   readonly sections: SectionInfo[] = [];
   readonly interfaces: InterfaceInfo[] = [];
   sectionCount = 0;
+  /** What is left of this capture's budget for the sections' and interfaces' option texts. */
+  readonly optionTexts = new OptionTextBudget();
   interfaceCount = 0;
   private bigEndianSection = false;
   /** Bytes handed to the decoder so far. */
@@ -287,7 +289,7 @@ export class PacketDecoder {
           offset: m[e + 1]!,
           byteOrder: bigEndian ? "big" : "little",
           version: `${m[e + 3]}.${m[e + 4]}`,
-          ...(pcapng ? sectionOptions(this.arena.subarray(0, this.limit), m[e + 1]! - this.base, bigEndian) : {}),
+          ...(pcapng ? sectionOptions(this.arena.subarray(0, this.limit), m[e + 1]! - this.base, bigEndian, this.optionTexts) : {}),
         });
       } else if (m[e] === L.META_INTERFACE) {
         const linkType = m[e + 4]!;
@@ -303,7 +305,7 @@ export class PacketDecoder {
           tsUnitsPerSec: m[e + 6]!,
           tsOffsetSec: m[e + 7]!,
           fcsBytes: m[e + 8]!,
-          ...(pcapng ? interfaceOptions(this.arena.subarray(0, this.limit), m[e + 1]! - this.base, bigEndian) : {}),
+          ...(pcapng ? interfaceOptions(this.arena.subarray(0, this.limit), m[e + 1]! - this.base, bigEndian, this.optionTexts) : {}),
         });
       }
     }

@@ -11,7 +11,7 @@ import { endpointKey, hostAddress } from "./address-keys.js";
 import { ConnectionFacts } from "./connection-facts.js";
 import { CaptureQuality, type QualityFinding, type Timeline } from "./capture-quality.js";
 import type { Key } from "./key-table.js";
-import { CountTable, FirstSeenCounts, ObjectTable, SourceTable, addDistinct, distinctCount, type Distinct } from "./report-tables.js";
+import { CountTable, DistinctBudget, FirstSeenCounts, ObjectTable, SourceTable, addDistinct, distinctCount, type Distinct } from "./report-tables.js";
 
 export interface RttSummary { count: number; p50: number | null; p90: number | null; p99: number | null; max: number | null }
 
@@ -22,7 +22,11 @@ export interface ServerFailures { server: string; port: number; failed: number; 
  * finding. `ports` counts the ports with failures (up to 4096); `port` is the port when there
  * is one.
  */
-export interface HostFailures { server: string; failed: number; attempts: number; ports: number; port: number | null; outcomes: Partial<Record<HandshakeOutcome, number>> }
+export interface HostFailures {
+  server: string; failed: number; attempts: number; ports: number; port: number | null; outcomes: Partial<Record<HandshakeOutcome, number>>;
+  /** Present (true) when `ports` is a lower bound: counted to 4 096, or past the report's budget of distinct values. */
+  portsAtLeast?: true;
+}
 
 export interface ScanSuspect {
   source: string;
@@ -31,6 +35,9 @@ export interface ScanSuspect {
   answered: number;
   distinctPorts: number;
   distinctHosts: number;
+  /** Present (true) when that count is a lower bound: counted to 4 096, or past the report's budget of distinct values. */
+  distinctPortsAtLeast?: true;
+  distinctHostsAtLeast?: true;
 }
 
 export type { QualityFinding, Timeline } from "./capture-quality.js";
@@ -100,8 +107,10 @@ export class CaptureReportBuilder {
   private readonly attempts = new CountTable(); //                      per server, connections opened with a SYN
   private readonly failures = new ObjectTable<ServerFailures>(); //     per server with failures
   private readonly hostAttempts = new CountTable(); //                  per server host, the same
-  private readonly hostFailures = new ObjectTable<HostStats>(); //      per server host with failures
-  private readonly sources = new SourceTable();
+  // The distinct ports and hosts the tables below keep, within one budget (report-tables.ts).
+  private readonly distinct = new DistinctBudget();
+  private readonly hostFailures = new ObjectTable<HostStats>((h) => this.distinct.release(h.ports)); // per server host with failures
+  private readonly sources = new SourceTable(this.distinct);
   // The capture's quality: of every connection given, selected or not (addUnselected).
   private readonly quality = new CaptureQuality();
   // Whether the lists' totals lost entries to pruning: a server or host with failures, or a
@@ -174,7 +183,7 @@ export class CaptureReportBuilder {
     const hostFailures = this.hostFailures;
     let h = hostFailures.keys.find(host);
     if (h < 0) h = hostFailures.add(host, { addr: c.respAddr(), failed: 0, ports: port, outcomes: {} });
-    else hostFailures.values[h]!.ports = addDistinct(hostFailures.values[h]!.ports, port);
+    else hostFailures.values[h]!.ports = addDistinct(hostFailures.values[h]!.ports, port, this.distinct);
     const stats = hostFailures.values[h]!;
     stats.failed++;
     bump(stats.outcomes, c.outcome);
@@ -202,7 +211,10 @@ export class CaptureReportBuilder {
       const port = typeof h.ports === "number" ? h.ports : null;
       // Failures on one port: the attempts on that port; on several: on all the host's ports.
       const attempts = port !== null ? this.attempts.countOf(endpointKey(host, port)) : this.hostAttempts.countOf(host);
-      hosts.push({ server: h.addr, failed: h.failed, attempts: Math.max(h.failed, attempts), ports: distinctCount(h.ports), port, outcomes: h.outcomes });
+      hosts.push({
+        server: h.addr, failed: h.failed, attempts: Math.max(h.failed, attempts), ports: distinctCount(h.ports), port, outcomes: h.outcomes,
+        ...(this.distinct.atLeast(h.ports) ? { portsAtLeast: true as const } : {}),
+      });
     }
     const topFailedHosts = hosts.sort((a, b) => b.failed - a.failed || b.attempts - a.attempts).slice(0, this.top);
     const scanSuspects: ScanSuspect[] = [];
@@ -211,7 +223,11 @@ export class CaptureReportBuilder {
       if (syns < SUSPECT_SYNS || answered > 0.2 * syns) continue;
       const ports = sources.ports.count(e), hosts = sources.hosts.count(e);
       const kind = ports >= 10 ? "port-scan" : hosts >= 10 ? "host-scan" : "syn-flood";
-      scanSuspects.push({ source: hostAddress(sources.keys.keyAt(e)), kind, syns, answered, distinctPorts: ports, distinctHosts: hosts });
+      scanSuspects.push({
+        source: hostAddress(sources.keys.keyAt(e)), kind, syns, answered, distinctPorts: ports, distinctHosts: hosts,
+        ...(sources.ports.atLeast(e) ? { distinctPortsAtLeast: true as const } : {}),
+        ...(sources.hosts.atLeast(e) ? { distinctHostsAtLeast: true as const } : {}),
+      });
     }
     scanSuspects.sort((a, b) => b.syns - a.syns);
     return {

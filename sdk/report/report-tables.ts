@@ -9,21 +9,58 @@ import { pruneLeastActive } from "./prune.js";
 /** Distinct ports / hosts counted per source or server host: the count stops there (a lower bound). */
 export const DISTINCT_CAP = 4096;
 const SMALL_DISTINCT = 16;
+/**
+ * Values the report's Sets of distinct values hold in all: 64 scanners' worth at DISTINCT_CAP
+ * ports and hosts each, ~10-25 MB. Without it 20 000 sources x 2 Sets of 4 096 could hold GBs
+ * (500 IPv6 sources scanning 4 096 hosts each took a summary to 471 MB).
+ */
+export const DISTINCT_VALUES = 1 << 18;
+
+/** What is left of DISTINCT_VALUES, and the Sets that missed a value for want of it (their counts are lower bounds). */
+export class DistinctBudget {
+  left = DISTINCT_VALUES;
+  private readonly short = new WeakSet<object>();
+
+  /** Whether `d`'s count is a lower bound: capped at DISTINCT_CAP, or short of the budget. */
+  atLeast<T extends Key>(d: Distinct<T>): boolean {
+    return d instanceof Set && (d.size >= DISTINCT_CAP || this.short.has(d));
+  }
+
+  /** Adds `value` to `set` if the budget allows (at most DISTINCT_CAP a set). */
+  addTo<T extends Key>(set: Set<T>, value: T): void {
+    if (set.size >= DISTINCT_CAP || set.has(value)) return;
+    if (this.left > 0) {
+      set.add(value);
+      this.left--;
+    } else this.short.add(set);
+  }
+
+  /** A Set of `values` (a small array grown past SMALL_DISTINCT), charged to the budget. */
+  setOf<T extends Key>(values: T[]): Set<T> {
+    this.left -= values.length; // (past 0 by at most SMALL_DISTINCT + 1: what the array held already)
+    return new Set(values);
+  }
+
+  /** `d` was dropped with its entry (pruned): what its Set held goes back to the budget. */
+  release<T extends Key>(d: Distinct<T> | null): void {
+    if (d instanceof Set) this.left += d.size;
+  }
+}
 
 // Distinct values: the one value itself while there is one (most sources open one connection),
 // a small array while there are few (nearly every client talks to a handful of servers), a Set
-// once there are many (scanners).
+// once there are many (scanners), within the report's budget.
 export type Distinct<T extends Key> = T | T[] | Set<T>;
 
-export function addDistinct<T extends Key>(d: Distinct<T>, value: T): Distinct<T> {
+export function addDistinct<T extends Key>(d: Distinct<T>, value: T, budget: DistinctBudget): Distinct<T> {
   if (typeof d !== "object") return d === value ? d : [d, value];
   if (d instanceof Set) {
-    if (d.size < DISTINCT_CAP) d.add(value);
+    budget.addTo(d, value);
     return d;
   }
   if (d.includes(value)) return d;
   d.push(value);
-  return d.length > SMALL_DISTINCT ? new Set(d) : d;
+  return d.length > SMALL_DISTINCT ? budget.setOf(d) : d;
 }
 
 export const distinctCount = <T extends Key>(d: Distinct<T>) => (typeof d !== "object" ? 1 : d instanceof Set ? d.size : d.length);
@@ -99,6 +136,9 @@ export class ObjectTable<V extends { failed: number }> {
   readonly values: V[] = [];
   private failed = new Float64Array(64); // the weights, filled in to prune
 
+  /** `dropped`: told of each value a prune drops. */
+  constructor(private readonly dropped?: (value: V) => void) {}
+
   /** Adds `key` (not in the table) with `value`; its entry. */
   add(key: Key, value: V): number {
     const e = this.keys.add(key);
@@ -113,6 +153,7 @@ export class ObjectTable<V extends { failed: number }> {
     for (let e = 0; e < n; e++) this.failed[e] = this.values[e]!.failed;
     const pruned = pruneLeastActive(this.keys, this.failed, max);
     if (!pruned) return null;
+    if (this.dropped) for (let e = 0; e < n; e++) if (!pruned.kept[e]) this.dropped(this.values[e]!);
     keepIn(this.values, pruned.kept, n);
     return pruned.cut;
   }
@@ -126,6 +167,8 @@ class DistinctColumn {
   private firstNumber = new Float64Array(64);
   private readonly firstText: (string | null)[] = [];
   private readonly more: (Key[] | Set<Key> | null)[] = [];
+
+  constructor(private readonly budget: DistinctBudget) {}
 
   /** Entry `e`, the next new one, starts with `value`. */
   start(e: number, value: Key): void {
@@ -143,7 +186,7 @@ class DistinctColumn {
   add(e: number, value: Key): void {
     const more = this.more[e];
     if (more) {
-      this.more[e] = addDistinct(more, value) as Key[] | Set<Key>;
+      this.more[e] = addDistinct(more, value, this.budget) as Key[] | Set<Key>;
       return;
     }
     const first = this.firstText[e] ?? this.firstNumber[e]!;
@@ -155,7 +198,14 @@ class DistinctColumn {
     return more ? distinctCount(more) : 1;
   }
 
+  /** Whether entry e's count is a lower bound (DistinctBudget.atLeast). */
+  atLeast(e: number): boolean {
+    const more = this.more[e];
+    return more !== null && more !== undefined && this.budget.atLeast(more);
+  }
+
   keep(kept: Uint8Array, n: number): void {
+    for (let e = 0; e < n; e++) if (!kept[e]) this.budget.release(this.more[e] ?? null);
     keepIn(this.firstNumber, kept, n);
     keepIn(this.firstText, kept, n);
     keepIn(this.more, kept, n);
@@ -167,8 +217,13 @@ export class SourceTable {
   readonly keys = new KeyTable();
   syns = new Float64Array(64);
   answered = new Float64Array(64);
-  readonly ports = new DistinctColumn();
-  readonly hosts = new DistinctColumn();
+  readonly ports: DistinctColumn;
+  readonly hosts: DistinctColumn;
+
+  constructor(budget: DistinctBudget) {
+    this.ports = new DistinctColumn(budget);
+    this.hosts = new DistinctColumn(budget);
+  }
 
   add(source: Key, host: Key, port: number, syns: number, answered: boolean): void {
     let e = this.keys.find(source);

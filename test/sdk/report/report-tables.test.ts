@@ -1,12 +1,13 @@
 import { describe, it, expect } from "vitest";
-import { CountTable, SourceTable, addDistinct, distinctCount, type Distinct } from "../../../sdk/report/report-tables.js";
+import { CountTable, DistinctBudget, DISTINCT_CAP, DISTINCT_VALUES, ObjectTable, SourceTable, addDistinct, distinctCount, type Distinct } from "../../../sdk/report/report-tables.js";
 import type { Key } from "../../../sdk/report/key-table.js";
 import { rng } from "../../helpers/decode.js";
 
 describe("report tables", () => {
   it("count a source's distinct ports and hosts as the Distinct values do, pruned or not", () => {
     const random = rng(5);
-    const sources = new SourceTable();
+    const sources = new SourceTable(new DistinctBudget());
+    const modelBudget = new DistinctBudget();
     // The model: a Map of each source's values as the report kept them before the tables.
     const model = new Map<Key, { syns: number; answered: number; ports: Distinct<number>; hosts: Distinct<Key> }>();
     for (let k = 0; k < 40_000; k++) {
@@ -21,8 +22,8 @@ describe("report tables", () => {
       else {
         m.syns += syns;
         if (answered) m.answered++;
-        m.ports = addDistinct(m.ports, port);
-        m.hosts = addDistinct(m.hosts, host);
+        m.ports = addDistinct(m.ports, port, modelBudget);
+        m.hosts = addDistinct(m.hosts, host, modelBudget);
       }
     }
     expect(sources.keys.size).toBe(model.size);
@@ -43,6 +44,49 @@ describe("report tables", () => {
       expect(sources.ports.count(e)).toBe(distinctCount(model.get(key)!.ports));
       expect(sources.hosts.count(e)).toBe(distinctCount(model.get(key)!.hosts));
     });
+  });
+
+  it("hold at most DISTINCT_VALUES distinct values in all: past it, the counts that missed one are lower bounds", () => {
+    const budget = new DistinctBudget();
+    const sources = new SourceTable(budget);
+    const scanners = Math.ceil(DISTINCT_VALUES / DISTINCT_CAP / 2) + 4; // more full scanners (4 096 ports and hosts) than the budget holds
+    for (let s = 0; s < scanners; s++) for (let k = 0; k < DISTINCT_CAP; k++) sources.add(s, 100_000 + k, k + 1, 1, false);
+    expect(budget.left).toBeLessThanOrEqual(0);
+    // Past 0 only by the small arrays turned to Sets once it was spent: their values were held already.
+    expect(budget.left).toBeGreaterThanOrEqual(-2 * scanners * 17);
+    let held = 0, short = 0;
+    for (let e = 0; e < scanners; e++) {
+      held += sources.ports.count(e) + sources.hosts.count(e);
+      if (sources.ports.count(e) < DISTINCT_CAP) {
+        short++;
+        expect(sources.ports.atLeast(e), `source ${e}`).toBe(true);
+      }
+    }
+    expect(held).toBeLessThanOrEqual(DISTINCT_VALUES + 2 * scanners * 17);
+    expect(short).toBeGreaterThan(0);
+    // The first scanners were counted whole (4096+: a lower bound at the cap, as before).
+    expect([sources.ports.count(0), sources.ports.atLeast(0)]).toEqual([DISTINCT_CAP, true]);
+    // A source with a few ports is exact whatever the budget: small arrays are not Sets.
+    sources.add("late", 1, 1, 1, false);
+    sources.add("late", 1, 2, 1, false);
+    const late = sources.keys.find("late");
+    expect([sources.ports.count(late), sources.ports.atLeast(late)]).toEqual([2, false]);
+    // Pruned away, the scanners' Sets go back to the budget, and new ones count exactly again.
+    sources.prune(2);
+    expect(budget.left).toBeGreaterThan(DISTINCT_VALUES - 2 * DISTINCT_CAP - 64);
+  });
+
+  it("gives an ObjectTable's pruned values back (a host's ports to the budget)", () => {
+    const budget = new DistinctBudget();
+    const hosts = new ObjectTable<{ failed: number; ports: Distinct<number> }>((h) => budget.release(h.ports));
+    for (let h = 0; h < 3; h++) {
+      let ports: Distinct<number> = 1;
+      for (let p = 2; p <= 100; p++) ports = addDistinct(ports, p, budget);
+      hosts.add(h, { failed: h, ports });
+    }
+    expect(budget.left).toBe(DISTINCT_VALUES - 300);
+    hosts.prune(2);
+    expect(budget.left).toBe(DISTINCT_VALUES - 100);
   });
 
   it("counts per key and prunes the least counted", () => {
