@@ -216,13 +216,13 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     if (selector) {
       // --filter narrows the selection as it narrows any other output.
       const chosen = filter ? bothFilters(selector, filter) : selector;
-      const { drawn, matched, captures } = await drawLadders(inputs, chosen, options, ladderLimit, (l) => output.write(renderLadder(l) + "\n"));
+      const { drawn, matched, captures, notDrawn } = await drawLadders(inputs, chosen, options, ladderLimit, (l) => output.write(renderLadder(l) + "\n"));
       progress?.done();
       exit = reportInputs(captures, flags.quiet ?? false);
       // No input could be read at all (exit 3): "no connection matches" would blame the selection.
       // (An input whose reading stopped early, once the ids a selection pins ended, has no summary.)
       const nothingRead = captures.length === inputs.length && captures.every((c) => c.error !== null && c.stats.packets === 0);
-      if (!nothingRead) exit = await endLadders(selection!, drawn, matched, output, exit, flags.filter);
+      if (!nothingRead) exit = await endLadders(selection!, drawn, matched, output, exit, flags.filter, notDrawn);
     } else {
       exit = await writeConnections(inputs, options, format, filter, top, output, flags.quiet ?? false, flags.filter);
       progress?.done();
@@ -254,9 +254,14 @@ function bothFilters(a: ConnectionFilter, b: ConnectionFilter): ConnectionFilter
 
 /** Says how many of the matching connections were drawn, or that none matched (EXIT_NO_MATCH). */
 async function endLadders(
-  selection: string, drawn: number, matched: number, output: Output, exit: number, filter?: string,
+  selection: string, drawn: number, matched: number, output: Output, exit: number, filter?: string, notDrawn?: number,
 ): Promise<number> {
   const alsoFiltered = filter !== undefined ? ` and --filter "${filter}"` : "";
+  if (notDrawn) {
+    await output.write(`${notDrawn} connection${notDrawn === 1 ? "" : "s"} matching "${selection}"${alsoFiltered} that would have been drawn ${notDrawn === 1 ? "was" : "were"} not: ` +
+      "read once from a stream, more connections that could be drawn were open at once than their packets fit in memory (~100 000 packets), and the latest-begun ones' were let go; " +
+      "a capture given as a file is read twice and draws them.\n");
+  }
   if (matched > drawn) {
     await output.write(`Drew ${drawn} of the ${matched} connections matching "${selection}"${alsoFiltered}, the first by frame number (--ladder-limit N draws more, --ladder-limit none all).\n`);
   } else if (matched > 1) {

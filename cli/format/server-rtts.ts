@@ -9,9 +9,9 @@
 
 import { logBucket } from "../../sdk/report/histogram.js";
 
-const EXACT_VALUES = 256;
+const EXACT_VALUES = 128;
 /** Bytes the per-server table's values and buckets may take in all (10 000 servers with 1 000 RTTs each spread over many buckets took 958 MB before). */
-export const RTT_TABLE_BYTES = 32 << 20;
+export const RTT_TABLE_BYTES = 16 << 20;
 const BUCKET_BYTES = 4 + 8 + 8; // its bucket number, count and sum
 
 /** What is left of RTT_TABLE_BYTES for one summary's servers. */

@@ -40,6 +40,21 @@ export class KeptIds {
     return slots;
   }
 
+  /** Takes out the slot kept for the highest id, or null when none is kept. */
+  takeHighest(): number | null {
+    const heap = this.highest;
+    while (heap.size > 0) {
+      const top = heap.maxId(), slot = heap.popMax()!;
+      if (this.keeps(slot, top)) return slot;
+    }
+    return null;
+  }
+
+  /** How many entries there are, some perhaps no longer kept (an upper bound on those kept). */
+  get size(): number {
+    return this.highest.size;
+  }
+
   private compact(): void {
     const live = this.highest.entries().filter(([id, slot]) => this.keeps(slot, id));
     this.lowest = new IdHeap<number>();

@@ -18,6 +18,16 @@ export const NOT_WATCHED = 0;
 /** Its match is still to be counted, its packets are not kept (it cannot be drawn). */
 export const COUNT_ONLY = 1;
 export const KEEPING = 2;
+/** As COUNT_ONLY, but its packets were let go for memory while it could still have been drawn. */
+export const LET_GO = 3;
+/**
+ * Packet objects kept in all, over every connection that may be drawn: past it, the one pass lets
+ * go of the latest-begun connections' packets (ladder-one-pass.ts). ~15 MB: 20 000 connections
+ * open at once with 150 packets each took 553 MB from a stream before.
+ */
+export const KEPT_PACKETS = 100_000;
+/** The connections whose packets are never let go: the first this many (or the limit, if fewer). */
+export const ALWAYS_KEPT = 20;
 
 interface Later { head: LadderPacket[]; tail: LadderPacket[]; dropped: number }
 
@@ -53,6 +63,10 @@ export class KeptPackets {
   private tfoCookieLen = new Uint8Array(1024);
   // The packets after the first, for the connections that have them.
   private readonly later = new Map<number, Later>();
+  /** Packet objects in `later`, over all its connections. */
+  objects = 0;
+  /** Connections whose packets are kept (KEEPING). */
+  keeping = 0;
 
   /** Connections with packets kept as objects (those past their first packet). */
   get withLaterPackets(): number {
@@ -66,20 +80,41 @@ export class KeptPackets {
   /** A new connection in `slot` to keep the packets of, or only to count. */
   watch(slot: number, keep: boolean): void {
     if (slot >= this.state.length) this.grow(slot + 1);
+    if (this.state[slot] === KEEPING) this.keeping--; // (a slot reused without forget())
     this.state[slot] = keep ? KEEPING : COUNT_ONLY;
+    if (keep) this.keeping++;
     this.count[slot] = 0;
     this.nanoseconds[slot] = 0;
   }
 
   /** Stops keeping the packets of the connection in `slot` (it can no longer be drawn). */
   countOnly(slot: number): void {
-    this.state[slot] = COUNT_ONLY;
-    this.later.delete(slot);
+    this.setState(slot, COUNT_ONLY);
+    this.drop(slot);
+  }
+
+  /** Lets go of the packets of the connection in `slot` for memory (it could still have been drawn). */
+  letGo(slot: number): void {
+    this.setState(slot, LET_GO);
+    this.drop(slot);
   }
 
   /** The connection in `slot` ended: its state is forgotten. */
   forget(slot: number): void {
-    this.state[slot] = NOT_WATCHED;
+    if (slot >= this.state.length) return;
+    this.setState(slot, NOT_WATCHED);
+    this.drop(slot);
+  }
+
+  private setState(slot: number, state: number): void {
+    if (this.state[slot] === KEEPING) this.keeping--;
+    this.state[slot] = state;
+  }
+
+  private drop(slot: number): void {
+    const later = this.later.get(slot);
+    if (!later) return;
+    this.objects -= later.head.length + later.tail.length;
     this.later.delete(slot);
   }
 
@@ -128,8 +163,9 @@ export class KeptPackets {
     if (n < KEEP_HEAD) later.head.push(p);
     else {
       later.tail.push(p);
-      if (later.tail.length > KEEP_TAIL) { later.tail.shift(); later.dropped++; }
+      if (later.tail.length > KEEP_TAIL) { later.tail.shift(); later.dropped++; this.objects--; }
     }
+    this.objects++;
   }
 
   /** The packets kept for the connection in `slot` (which is KEEPING), fromOrig as side 0 sent them. */

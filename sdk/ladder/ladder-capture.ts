@@ -73,6 +73,13 @@ export interface LadderCount {
   /** How many connections the selection matched in all. */
   matched: number;
   /**
+   * Present when matches that could have been among those drawn were not: from a stream (one
+   * pass), past ~100 000 packets of connections that could be drawn open at once, the
+   * latest-begun ones' packets were let go (sdk/ladder/ladder-one-pass.ts), and later matches
+   * were drawn in their place. How many. A file is read twice and draws them all.
+   */
+  notDrawn?: number;
+  /**
    * A summary of each input read to its end. From files or bytes, where the filter pins ids
    * (onlyIds: `id 42`), reading stops once those connections have ended: the input then being
    * read and those after it have none.

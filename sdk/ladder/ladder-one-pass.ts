@@ -7,6 +7,10 @@
 // can still be drawn (none open that may match, no one-packet connection held that began
 // earlier): a live capture's ladders come as it goes. A filter that pins ids stops the reading
 // once those connections have ended (`tcpdump -w - | ... --ladder 42 -` ends by itself).
+// Memory: past KEPT_PACKETS packet objects kept in all, the packets of the latest-begun
+// connections are let go (never those of the first `limit`, or of the first ALWAYS_KEPT when the
+// limit is higher); one of them that turns out to be among the first `limit` matches then cannot
+// be drawn, and is counted (LadderCount.notDrawn).
 
 import { decodeInputs } from "../decoder/decode-inputs.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
@@ -18,7 +22,7 @@ import { formatAddress } from "../decoder/packet-batch.js";
 import type { ConnectionFilter, ProvisionalConnection } from "../filter/connection-filter.js";
 import type { ScanOptions } from "../scan.js";
 import { ReadyLadders } from "./ready-ladders.js";
-import { KeptPackets, NOT_WATCHED, KEEPING, type KeptRun } from "./kept-packets.js";
+import { KeptPackets, NOT_WATCHED, KEEPING, LET_GO, KEPT_PACKETS, ALWAYS_KEPT, type KeptRun } from "./kept-packets.js";
 import { KeptIds } from "./kept-ids.js";
 import type { ConnectionLadder, LadderCount } from "./ladder-capture.js";
 import { connectionId, keyIsId } from "../connections/connection-id.js";
@@ -44,13 +48,13 @@ export function ladderOf(store: ConnectionStore, slot: number, connection: Conne
 
 export async function laddersInOnePass(
   inputs: CaptureInput[], filter: ConnectionFilter, options: ScanOptions, limit: number,
-  onLadder: (ladder: ConnectionLadder) => void | Promise<void>,
+  onLadder: (ladder: ConnectionLadder) => void | Promise<void>, keptPackets = KEPT_PACKETS,
 ): Promise<LadderCount> {
   // Connections that could match, by slot: their packets so far, or only their match still to
   // be counted (they began after `limit` matches already drawn or waiting).
   const kept = new KeptPackets();
   const ready = new ReadyLadders();
-  let handed = 0, matched = 0;
+  let handed = 0, matched = 0, notDrawn = 0;
   // Ids past this cannot be drawn: `limit` matches that began earlier are handed on or ready.
   const cutoff = () => handed + ready.size < limit ? Infinity : handed >= limit ? -Infinity : ready.maxId();
   // A filter that pins ids (`id 42`) can match nothing else: the reading stops once those ended.
@@ -64,6 +68,7 @@ export async function laddersInOnePass(
     const matches = filter.matches(connection);
     const key = store.id[slot]!;
     const draw = matches && state === KEEPING && key < cutoff();
+    if (matches && state === LET_GO && key < cutoff()) notDrawn++;
     const run = draw ? kept.take(slot) : null;
     kept.forget(slot);
     if (matches) matched++;
@@ -85,6 +90,15 @@ export async function laddersInOnePass(
   /** Hands on the ready ladders that began before every connection that may still be drawn. */
   const handOn = async (everyOneEnded: boolean) => {
     for (const s of keptIds.takeAbove(cutoff())) kept.countOnly(s); // they can no longer be drawn
+    // Past the bound, the latest-begun connections' packets go, down to three quarters of it,
+    // while more than the first `limit` (at most ALWAYS_KEPT) are kept.
+    if (kept.objects > keptPackets) {
+      while (kept.objects > keptPackets * 0.75 && kept.keeping > Math.min(limit, ALWAYS_KEPT)) {
+        const slot = keptIds.takeHighest();
+        if (slot === null) break;
+        kept.letGo(slot);
+      }
+    }
     const before = everyOneEnded ? Infinity : Math.min(heldOldestKey(tracker), keptIds.lowestId());
     while (ready.size > 0 && ready.minId() < before) {
       await onLadder(ready.shift());
@@ -108,7 +122,7 @@ export async function laddersInOnePass(
   } finally {
     ready.close();
   }
-  return { drawn: handed, matched, captures };
+  return { drawn: handed, matched, captures, ...(notDrawn > 0 ? { notDrawn } : {}) };
 }
 
 /** The key of the oldest one-packet connection the tracker holds (not yet a slot), or Infinity. */
