@@ -258,7 +258,7 @@ async function endLadders(
 ): Promise<number> {
   const alsoFiltered = filter !== undefined ? ` and --filter "${filter}"` : "";
   if (notDrawn) {
-    await output.write(`${notDrawn} connection${notDrawn === 1 ? "" : "s"} matching "${selection}"${alsoFiltered} that would have been drawn ${notDrawn === 1 ? "was" : "were"} not: ` +
+    await output.write(`${notDrawn} of the first connections matching "${selection}"${alsoFiltered} could not be drawn: ` +
       "read once from a stream, more connections that could be drawn were open at once than their packets fit in memory (~100 000 packets), and the latest-begun ones' were let go; " +
       "a capture given as a file is read twice and draws them.\n");
   }

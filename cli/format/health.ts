@@ -131,20 +131,19 @@ export class ConnectionHealth {
       .sort((a, b) => b.rtts.count - a.rtts.count || (order.get(a)! < order.get(b)! ? -1 : 1)).slice(0, this.limit);
     if (servers.length) {
       const rows = servers.map(({ server, rtts }) =>
-        [server, String(rtts.count), ...[rtts.quantile(0.5), rtts.quantile(0.9), rtts.quantile(0.99), rtts.max].map(ms)]);
+        [server, `${rtts.count}${rtts.notCounted ? "+" : ""}`, ...[rtts.quantile(0.5), rtts.quantile(0.9), rtts.quantile(0.99), rtts.max].map(ms)]);
       // The title on a line of its own, as the connection lists have it: as the first column's
       // header it made the column, and the table, 60 characters wider than any server.
       out.push("Ack-RTT per server (mean of a connection's client segments)");
       out.push(...renderTable([{ header: "  server" }, { header: "conns", ...right }, { header: "p50", ...right }, { header: "p90", ...right },
         { header: "p99", ...right }, { header: "max", ...right }], rows));
       const notes: string[] = [];
-      const counted = this.serverEntries.filter((e) => e.rtts.count > 0).length;
       // Connections to servers past the first MAX_SERVERS are not kept: how many servers they went to is not known.
-      const more = counted - servers.length, dropped = this.serversDropped, unkept = this.rttBudget.notCounted;
+      const more = this.serverEntries.length - servers.length, dropped = this.serversDropped, unkept = this.rttBudget.notCounted;
       const plural = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
       if (more > 0 || dropped) notes.push(`${dropped ? "at least " : ""}${plural(more, "more server")}`);
       if (dropped) notes.push(`${plural(dropped, "connection")} to servers past the first ${MAX_SERVERS} not counted`);
-      if (unkept) notes.push(`${plural(unkept, "connection")} past the table's ${RTT_TABLE_BYTES >> 20} MB of RTTs not counted`);
+      if (unkept) notes.push(`${plural(unkept, "connection")} past the table's ${RTT_TABLE_BYTES >> 20} MiB of RTTs not counted: conns N+, percentiles of those counted`);
       if (notes.length) out.push(`  (${notes.join("; ")})`);
       out.push("");
     }

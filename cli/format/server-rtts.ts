@@ -23,6 +23,8 @@ export class RttTableBudget {
 
 export class ServerRtts {
   count = 0;
+  /** Values not counted for want of the table's budget (count is then a lower bound). */
+  notCounted = 0;
   min = Infinity;
   max = -Infinity;
   // The values while there are few: a Float64Array grown as they come, not an array (each new
@@ -40,18 +42,19 @@ export class ServerRtts {
 
   add(value: number): void {
     if (this.keys === null && this.exactCount < EXACT_VALUES) {
-      if (!this.roomForExact()) return this.notCounted();
+      if (!this.roomForExact()) return this.refuse();
       this.exact![this.exactCount++] = value;
     } else {
-      if (this.keys === null && !this.toBuckets()) return this.notCounted();
-      if (!this.bump(value)) return this.notCounted();
+      if (this.keys === null && !this.toBuckets()) return this.refuse();
+      if (!this.bump(value)) return this.refuse();
     }
     this.count++;
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
   }
 
-  private notCounted(): void {
+  private refuse(): void {
+    this.notCounted++;
     this.budget.notCounted++;
   }
 
@@ -67,12 +70,20 @@ export class ServerRtts {
     return true;
   }
 
-  // The exact values moved into buckets (once they are EXACT_VALUES), their array given back.
+  // The exact values moved into buckets (once they are EXACT_VALUES), their array given back:
+  // only when the budget has room for every bucket they fill (else they stay as they are).
   private toBuckets(): boolean {
-    if (!this.growBuckets(64)) return false;
     const exact = this.exact!;
-    for (let i = 0; i < this.exactCount; i++) this.bump(exact[i]!);
+    const buckets = new Set<number>();
+    for (let i = 0; i < this.exactCount; i++) buckets.add(logBucket(exact[i]!));
+    let size = 64;
+    while (size <= buckets.size) size *= 2; // room for the new value's bucket too
     this.budget.left += 8 * exact.length;
+    if (!this.growBuckets(size)) {
+      this.budget.left -= 8 * exact.length;
+      return false;
+    }
+    for (let i = 0; i < this.exactCount; i++) this.bump(exact[i]!);
     this.exact = null;
     return true;
   }

@@ -80,7 +80,7 @@ export class KeptPackets {
   /** A new connection in `slot` to keep the packets of, or only to count. */
   watch(slot: number, keep: boolean): void {
     if (slot >= this.state.length) this.grow(slot + 1);
-    if (this.state[slot] === KEEPING) this.keeping--; // (a slot reused without forget())
+    this.forget(slot); // (the slot's last connection was forgotten when it ended: this is for safety)
     this.state[slot] = keep ? KEEPING : COUNT_ONLY;
     if (keep) this.keeping++;
     this.count[slot] = 0;

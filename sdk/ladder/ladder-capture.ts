@@ -73,10 +73,10 @@ export interface LadderCount {
   /** How many connections the selection matched in all. */
   matched: number;
   /**
-   * Present when matches that could have been among those drawn were not: from a stream (one
-   * pass), past ~100 000 packets of connections that could be drawn open at once, the
-   * latest-begun ones' packets were let go (sdk/ladder/ladder-one-pass.ts), and later matches
-   * were drawn in their place. How many. A file is read twice and draws them all.
+   * Present when some of the first matches (by id, at most the limit with `drawn`) were not
+   * drawn: from a stream (one pass), past ~100 000 packets of connections that could be drawn
+   * open at once, the latest-begun ones' packets were let go (sdk/ladder/ladder-one-pass.ts).
+   * How many. A file is read twice and draws them all.
    */
   notDrawn?: number;
   /**

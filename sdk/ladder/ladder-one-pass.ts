@@ -7,10 +7,10 @@
 // can still be drawn (none open that may match, no one-packet connection held that began
 // earlier): a live capture's ladders come as it goes. A filter that pins ids stops the reading
 // once those connections have ended (`tcpdump -w - | ... --ladder 42 -` ends by itself).
-// Memory: past KEPT_PACKETS packet objects kept in all, the packets of the latest-begun
-// connections are let go (never those of the first `limit`, or of the first ALWAYS_KEPT when the
-// limit is higher); one of them that turns out to be among the first `limit` matches then cannot
-// be drawn, and is counted (LadderCount.notDrawn).
+// Memory: past KEPT_PACKETS packet objects kept in all (checked after each batch), the packets of
+// the latest-begun connections are let go (never those of the first `limit`, or of the first
+// ALWAYS_KEPT when the limit is higher); one of them that turns out to be among the first `limit`
+// matches still takes its place, but is not drawn: it is counted (LadderCount.notDrawn).
 
 import { decodeInputs } from "../decoder/decode-inputs.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
@@ -55,8 +55,10 @@ export async function laddersInOnePass(
   const kept = new KeptPackets();
   const ready = new ReadyLadders();
   let handed = 0, matched = 0, notDrawn = 0;
-  // Ids past this cannot be drawn: `limit` matches that began earlier are handed on or ready.
-  const cutoff = () => handed + ready.size < limit ? Infinity : handed >= limit ? -Infinity : ready.maxId();
+  // Ids past this cannot be drawn: `limit` matches that began earlier are handed on (drawn or
+  // not, their packets let go) or ready.
+  const placed = () => handed + notDrawn;
+  const cutoff = () => placed() + ready.size < limit ? Infinity : placed() >= limit ? -Infinity : ready.maxId();
   // A filter that pins ids (`id 42`) can match nothing else: the reading stops once those ended.
   const idsToEnd = filter.onlyIds ? new Set(filter.onlyIds) : null;
   const tracker = new ConnectionTracker(options, (store, slot) => {
@@ -67,14 +69,14 @@ export async function laddersInOnePass(
     const connection = buildConnectionRecord(store, slot);
     const matches = filter.matches(connection);
     const key = store.id[slot]!;
-    const draw = matches && state === KEEPING && key < cutoff();
-    if (matches && state === LET_GO && key < cutoff()) notDrawn++;
-    const run = draw ? kept.take(slot) : null;
+    // A match let go for memory takes its place as one would have been drawn, as null.
+    const place = matches && (state === KEEPING || state === LET_GO) && key < cutoff();
+    const run = place && state === KEEPING ? kept.take(slot) : null;
     kept.forget(slot);
     if (matches) matched++;
-    if (!run) return;
-    ready.add(key, ladderOf(store, slot, connection, run));
-    if (handed + ready.size > limit) ready.dropMax();
+    if (!place) return;
+    ready.add(key, run ? ladderOf(store, slot, connection, run) : null);
+    if (placed() + ready.size > limit) ready.dropMax();
   }, {
     created(store, slot) {
       const candidate = candidateOf(store, slot);
@@ -101,7 +103,9 @@ export async function laddersInOnePass(
     }
     const before = everyOneEnded ? Infinity : Math.min(heldOldestKey(tracker), keptIds.lowestId());
     while (ready.size > 0 && ready.minId() < before) {
-      await onLadder(ready.shift());
+      const ladder = ready.shift();
+      if (ladder === null) { notDrawn++; continue; }
+      await onLadder(ladder);
       handed++;
     }
   };

@@ -10,9 +10,10 @@ import { pruneLeastActive } from "./prune.js";
 export const DISTINCT_CAP = 4096;
 const SMALL_DISTINCT = 16;
 /**
- * Values the report's Sets of distinct values hold in all: 64 scanners' worth at DISTINCT_CAP
- * ports and hosts each, ~10-25 MB. Without it 20 000 sources x 2 Sets of 4 096 could hold GBs
- * (500 IPv6 sources scanning 4 096 hosts each took a summary to 471 MB).
+ * Values the report's Sets of distinct values hold in all (besides the first SMALL_DISTINCT of
+ * each entry, in a small array): 32 scanners' worth at DISTINCT_CAP ports and hosts each,
+ * ~10-25 MB. Without it 20 000 sources x 2 Sets of 4 096 could hold GBs (500 IPv6 sources
+ * scanning 4 096 hosts each took a summary to 471 MB).
  */
 export const DISTINCT_VALUES = 1 << 18;
 
@@ -23,7 +24,12 @@ export class DistinctBudget {
 
   /** Whether `d`'s count is a lower bound: capped at DISTINCT_CAP, or short of the budget. */
   atLeast<T extends Key>(d: Distinct<T>): boolean {
-    return d instanceof Set && (d.size >= DISTINCT_CAP || this.short.has(d));
+    return typeof d === "object" && ((d instanceof Set && d.size >= DISTINCT_CAP) || this.short.has(d));
+  }
+
+  /** `values` (a small array full) could not grow for want of budget: its count is a lower bound. */
+  shortOf<T extends Key>(values: T[]): void {
+    this.short.add(values);
   }
 
   /** Adds `value` to `set` if the budget allows (at most DISTINCT_CAP a set). */
@@ -35,9 +41,10 @@ export class DistinctBudget {
     } else this.short.add(set);
   }
 
-  /** A Set of `values` (a small array grown past SMALL_DISTINCT), charged to the budget. */
-  setOf<T extends Key>(values: T[]): Set<T> {
-    this.left -= values.length; // (past 0 by at most SMALL_DISTINCT + 1: what the array held already)
+  /** A Set of `values` (a small array grown past SMALL_DISTINCT), charged to the budget; null when it has no room. */
+  setOf<T extends Key>(values: T[]): Set<T> | null {
+    if (this.left < values.length) return null;
+    this.left -= values.length;
     return new Set(values);
   }
 
@@ -59,8 +66,14 @@ export function addDistinct<T extends Key>(d: Distinct<T>, value: T, budget: Dis
     return d;
   }
   if (d.includes(value)) return d;
-  d.push(value);
-  return d.length > SMALL_DISTINCT ? budget.setOf(d) : d;
+  if (d.length < SMALL_DISTINCT) {
+    d.push(value);
+    return d;
+  }
+  const set = budget.setOf([...d, value]);
+  if (set) return set;
+  budget.shortOf(d); // the array stays as it is: its count a lower bound
+  return d;
 }
 
 export const distinctCount = <T extends Key>(d: Distinct<T>) => (typeof d !== "object" ? 1 : d instanceof Set ? d.size : d.length);

@@ -40,9 +40,32 @@ describe("ServerRtts", () => {
     expect(budget.left).toBeLessThan(RTT_TABLE_BYTES / 100);
     const counted = servers.reduce((t, r) => t + r.count, 0);
     expect(counted + budget.notCounted).toBe(added);
+    expect(servers.reduce((t, r) => t + r.notCounted, 0)).toBe(budget.notCounted);
     // The servers counted whole still give their percentiles within 1%.
     const first = servers[0]!;
     expect(first.count).toBe(1100);
     expect(Math.abs(first.quantile(0.5)! - 1.0105 ** 549) / 1.0105 ** 549).toBeLessThan(0.011);
+  });
+
+  it("moves its exact values into buckets only when the budget holds every bucket they fill", () => {
+    // The 128 exact values spread over ~128 buckets: room for 64 buckets but not 128 refuses the
+    // move (and the value), and keeps every value counted as it was (it lost 64 of them before).
+    for (const room of [64, 127, 128, 1000]) {
+      const budget = new RttTableBudget();
+      const rtts = new ServerRtts(budget);
+      const values = Array.from({ length: 128 }, (_, k) => 1.0105 ** k);
+      for (const v of values) rtts.add(v);
+      budget.left = room * 20; // what the buckets take: 20 bytes each
+      rtts.add(1000);
+      const sorted = [...values].sort((a, b) => a - b);
+      if (room < 129) {
+        expect([rtts.count, rtts.notCounted], String(room)).toEqual([128, 1]);
+        expect(rtts.quantile(0.9)).toBe(sorted[Math.ceil(0.9 * 128) - 1]);
+      } else {
+        expect([rtts.count, rtts.notCounted], String(room)).toEqual([129, 0]);
+        const exact = [...sorted, 1000].sort((a, b) => a - b)[Math.ceil(0.9 * 129) - 1]!;
+        expect(Math.abs(rtts.quantile(0.9)! - exact) / exact).toBeLessThan(0.011);
+      }
+    }
   });
 });

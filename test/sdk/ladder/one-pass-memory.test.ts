@@ -51,12 +51,18 @@ describe("the one pass's bound on the packets it keeps", () => {
     const unbounded = await draw(capture, "teardown rst-orig", 5);
     expect(unbounded.ladders.map((l) => l.connection.orig.port)).toEqual([20_030, 20_031, 20_032, 20_033, 20_034]);
     expect(unbounded.count.notDrawn).toBeUndefined();
-    const bounded = await draw(capture, "teardown rst-orig", 5, 300);
-    expect(bounded.count.matched).toBe(30);
-    expect(bounded.count.notDrawn).toBeGreaterThan(0);
-    expect(bounded.count.drawn + bounded.count.notDrawn!).toBeGreaterThanOrEqual(5);
-    // What it drew is whole: each ladder has every packet of its connection.
-    for (const l of bounded.ladders) expect(l.packets).toHaveLength(3 + 40 + 1);
+    for (const limit of [1, 2, 5]) {
+      const bounded = await draw(capture, "teardown rst-orig", limit, 300);
+      expect(bounded.count.matched).toBe(30);
+      // The first `limit` matches take their places, drawn or not: never more than the limit.
+      expect(bounded.count.drawn + (bounded.count.notDrawn ?? 0), String(limit)).toBe(limit);
+      expect(bounded.count.notDrawn, String(limit)).toBeGreaterThan(0);
+      // What it drew is among the first matches, and whole: every packet of its connection.
+      for (const l of bounded.ladders) {
+        expect(unbounded.ladders.slice(0, limit).map((u) => u.connection.id)).toContain(l.connection.id);
+        expect(l.packets).toHaveLength(3 + 40 + 1);
+      }
+    }
   });
 
   it("with no limit (--ladder-limit none), keeps the first 20 and counts those it let go", async () => {
