@@ -17,8 +17,8 @@ export interface InfoReport {
   interfaces: InterfaceInfo[];
   sectionCount: number;
   interfaceCount: number;
-  /** Present when text options were left out (CaptureSummary's): how many. */
-  optionTextsNotKept?: number;
+  /** Text options left out (CaptureSummary's, 0 when none): a capture's are kept to 64 K characters. */
+  optionTextsNotKept: number;
   packets: {
     total: number; tcp: number; tcpUnreadable: number; udp: number; icmp: number; otherIp: number;
     nonIp: number; fragments: number; truncated: number; unsupportedLink: number; tunnelled: number;
@@ -70,7 +70,7 @@ export function infoReport(file: string, s: CaptureSummary, fileSize: number | n
     interfaces: s.interfaces,
     sectionCount: s.sectionCount,
     interfaceCount: s.interfaceCount,
-    ...(s.optionTextsNotKept ? { optionTextsNotKept: s.optionTextsNotKept } : {}),
+    optionTextsNotKept: s.optionTextsNotKept ?? 0,
     packets: {
       total: st.packets, tcp: st.tcp, tcpUnreadable: st.tcpUnreadable, udp: st.udp, icmp: st.icmp,
       otherIp: st.otherIp, nonIp: st.nonIp, fragments: st.fragments, truncated: st.truncated,
