@@ -11,6 +11,7 @@ import { KeyTable } from "../../sdk/report/key-table.js";
 import { renderTable } from "./text-table.js";
 import { RTT_TABLE_BYTES, RttTableBudget, ServerRtts } from "./server-rtts.js";
 import { TopList } from "./top-list.js";
+import { plural } from "../../sdk/plural.js";
 import { parseIPv4, parseIPv6 } from "../../sdk/connections/cidr.js";
 
 /** "10.0.0.2:80", "[2001:db8::5]:443" as text that sorts in the addresses' and ports' order. */
@@ -140,7 +141,6 @@ export class ConnectionHealth {
       const notes: string[] = [];
       // Connections to servers past the first MAX_SERVERS are not kept: how many servers they went to is not known.
       const more = this.serverEntries.length - servers.length, dropped = this.serversDropped, unkept = this.rttBudget.notCounted;
-      const plural = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
       if (more > 0 || dropped) notes.push(`${dropped ? "at least " : ""}${plural(more, "more server")}`);
       if (dropped) notes.push(`${plural(dropped, "connection")} to servers past the first ${MAX_SERVERS} not counted`);
       if (unkept) notes.push(`${plural(unkept, "connection")} past the table's ${RTT_TABLE_BYTES >> 20} MiB of RTTs not counted: conns N+, percentiles of those counted`);

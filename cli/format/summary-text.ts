@@ -11,7 +11,7 @@ import { renderTable } from "./text-table.js";
 import { epochParts, isoSeconds } from "../../sdk/decoder/timestamp.js";
 import { readableDuration } from "../../sdk/report/readable-duration.js";
 import { escapeControls } from "../error-lines.js";
-import { DISTINCT_CAP } from "../../sdk/report/report-tables.js";
+import { plural } from "../../sdk/plural.js";
 
 export interface SummaryContext {
   /** With --filter: the expression, and how many connections there were in all. */
@@ -42,8 +42,6 @@ const TEARDOWNS: Record<string, string> = {
   timeout: "went silent and timed out",
   evicted: "ended early, past --max-half-open (one packet so far) or --max-connections",
 };
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 function pct(n: number, total: number): string {
   return total ? `${((100 * n) / total).toFixed(1)}%` : "";
@@ -76,8 +74,8 @@ function leftOut(shown: number, total: ListTotal, what: string): string | null {
   return `${total.exact ? "" : "at least "}${more} more ${what}${more === 1 ? "" : "s"}`;
 }
 
-/** A count of distinct ports or hosts, "N+" where it is a lower bound (counted to DISTINCT_CAP, or past the report's budget). */
-const distinct = (n: number, atLeast: boolean | undefined) => (atLeast || n >= DISTINCT_CAP ? `${n}+` : String(n));
+/** A count of distinct ports or hosts, "N+" where the report marks it a lower bound (DistinctBudget.atLeast: at the cap, or past the budget). */
+const distinct = (n: number, atLeast: boolean | undefined) => (atLeast ? `${n}+` : String(n));
 
 function failedServers(report: CaptureReport): string[] {
   if (!report.topFailedHosts.length) return [];

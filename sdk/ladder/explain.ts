@@ -3,14 +3,11 @@
 import type { ConnectionRecord } from "../connections/connection-record.js";
 import { explainHealth } from "./verdict-marks.js";
 import { readableDuration } from "../report/readable-duration.js";
+import { plural } from "../plural.js";
 
 /** As the summary writes durations: "600 ns", not "0 µs" from a nanosecond capture; "24.00 s", not "24000 ms". */
 function ms(us: number | null): string {
   return us === null ? "?" : readableDuration(us);
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 export function explainHandshake(c: ConnectionRecord): string {

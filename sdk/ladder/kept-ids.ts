@@ -50,11 +50,6 @@ export class KeptIds {
     return null;
   }
 
-  /** How many entries there are, some perhaps no longer kept (an upper bound on those kept). */
-  get size(): number {
-    return this.highest.size;
-  }
-
   private compact(): void {
     const live = this.highest.entries().filter(([id, slot]) => this.keeps(slot, id));
     this.lowest = new IdHeap<number>();
