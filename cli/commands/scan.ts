@@ -35,6 +35,7 @@ import { sayError } from "../error-lines.js";
 import { JsonDocument, JsonSpillError } from "../format/json-document.js";
 import { parseCidr } from "../../sdk/connections/cidr.js";
 import { MAX_LOCAL_NETS } from "../../sdk/lines/site-nets.js";
+import { ladderEndLines } from "../format/ladder-end.js";
 
 export const FORMATS = ["text", "json", "ndjson", "csv", "zeek", "parquet"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -256,19 +257,9 @@ function bothFilters(a: ConnectionFilter, b: ConnectionFilter): ConnectionFilter
 async function endLadders(
   selection: string, drawn: number, matched: number, output: Output, exit: number, filter?: string, notDrawn?: number,
 ): Promise<number> {
-  const alsoFiltered = filter !== undefined ? ` and --filter "${filter}"` : "";
-  if (notDrawn) {
-    await output.write(`${notDrawn} of the first connections matching "${selection}"${alsoFiltered} could not be drawn: ` +
-      "read once from a stream, more connections that could be drawn were open at once than their packets fit in memory (~100 000 packets), and the latest-begun ones' were let go; " +
-      "a capture given as a file is read twice and draws them.\n");
-  }
-  if (matched > drawn) {
-    await output.write(`Drew ${drawn} of the ${matched} connections matching "${selection}"${alsoFiltered}, the first by frame number (--ladder-limit N draws more, --ladder-limit none all).\n`);
-  } else if (matched > 1) {
-    await output.write(`Drew the ${matched} connections matching "${selection}"${alsoFiltered}.\n`);
-  }
+  for (const line of ladderEndLines(selection, drawn, matched, filter, notDrawn)) await output.write(line + "\n");
   if (matched > 0) return exit;
-  const none = !isConnectionId(selection) ? `no connection matches --ladder "${selection}"${alsoFiltered}`
+  const none = !isConnectionId(selection) ? `no connection matches --ladder "${selection}"${filter !== undefined ? ` and --filter "${filter}"` : ""}`
     : filter !== undefined ? `no connection has id ${selection} and matches --filter "${filter}"`
     : `no connection has id ${selection} (an id is the frame number of a connection's first packet)`;
   sayError(none);

@@ -14,7 +14,8 @@ import { buildConnectionRecord } from "../connections/connection-record.js";
 import type { ConnectionFilter } from "../filter/connection-filter.js";
 import type { ScanOptions } from "../scan.js";
 import { virtualShard } from "../connections/tracker-options.js";
-import { KeptPackets, KEEPING } from "./kept-packets.js";
+import { KeptPackets, KEEPING, KEPT_PACKETS } from "./kept-packets.js";
+import { KeptIds } from "./kept-ids.js";
 import type { SelectedConnections } from "./find-selected.js";
 import { ladderOf } from "./ladder-one-pass.js";
 import { InOrderLadders } from "./in-order.js";
@@ -28,21 +29,49 @@ const MAX_FLOW_SET = 100_000;
  * Draws the selected connections, handing each ladder to `onLadder` in id order, and stops
  * reading once every one is drawn. Throws should a selected connection not end as one the filter selects:
  * an error with code "input.changed" when the capture changed since the first pass (a file
- * still being written), else the two trackers parted (a defect).
+ * still being written), else the two trackers parted (a defect). Memory: past `keptPackets`
+ * packet objects kept for the connections being drawn (checked after each batch), the latest-begun
+ * ones' packets are let go, down to three quarters of it, and they and every selected connection
+ * after them are drawn by another pass over the inputs (at least the earliest-begun one not yet
+ * handed on is drawn by each pass): `--ladder tcp --ladder-limit none` on a capture with many
+ * connections open at once kept every open one's packets (346 MiB on the 300 MB 96-byte short mix).
  */
 export async function drawSelected(
   inputs: CaptureInput[], filter: ConnectionFilter, options: ScanOptions,
   selected: Pick<SelectedConnections, "ids" | "flowHashes" | "wholeShards" | "captures">,
-  onLadder: (ladder: ConnectionLadder) => void | Promise<void>, maxWaiting?: number,
-): Promise<void> {
+  onLadder: (ladder: ConnectionLadder) => void | Promise<void>, maxWaiting?: number, keptPackets = KEPT_PACKETS,
+): Promise<{ passes: number }> {
+  let passes = 0;
+  for (let from = 0; from < selected.ids.length; passes++) {
+    if (passes > 0) options.onProgress?.({ bytesRead: 0, storedBytesRead: 0 }); // the next pass counts from 0
+    from = await drawPass(inputs, filter, options, selected, from, onLadder, maxWaiting, keptPackets);
+  }
+  return { passes };
+}
+
+/** One pass: draws the selected from index `from` on, as many as memory allows; returns the index it drew up to. */
+async function drawPass(
+  inputs: CaptureInput[], filter: ConnectionFilter, options: ScanOptions,
+  selected: Pick<SelectedConnections, "ids" | "flowHashes" | "wholeShards" | "captures">, from: number,
+  onLadder: (ladder: ConnectionLadder) => void | Promise<void>, maxWaiting: number | undefined, keptPackets: number,
+): Promise<number> {
   const kept = new KeptPackets();
-  const order = new InOrderLadders(selected.ids, maxWaiting);
-  const flowHashes = new Set(selected.flowHashes), wholeShards = selected.wholeShards;
-  const tracksFlow = selected.ids.length > MAX_FLOW_SET ? undefined
-    : (hash: number) => flowHashes.has(hash) || (wholeShards.size > 0 && wholeShards.has(virtualShard(hash)));
+  const order = new InOrderLadders(selected.ids.subarray(from), maxWaiting);
+  // This pass draws the selected below `cut` (an index into order.ids): lowered when memory lets go.
+  let cut = order.ids.length;
+  // The flows of the selected below the cut: once it comes down, those past it are no longer
+  // tracked (their connections end by their timers). A drawn flow is tracked from the start, and
+  // where the first pass saw evictions every flow of its shard is: the same connections end.
+  const wholeShards = selected.wholeShards;
+  const flowsBelow = (end: number) => end > MAX_FLOW_SET ? null : new Set(selected.flowHashes.subarray(from, from + end));
+  let flowHashes = flowsBelow(cut);
+  const tracksFlow = (hash: number) => flowHashes === null || flowHashes.has(hash) || (wholeShards.size > 0 && wholeShards.has(virtualShard(hash)));
   let parted: number | null = null;
   const tracker = new ConnectionTracker({ ...options, tracksFlow }, (store, slot) => {
-    if (kept.stateOf(slot) !== KEEPING) return;
+    if (kept.stateOf(slot) !== KEEPING) {
+      kept.forget(slot); // (let go: drawn by a later pass)
+      return;
+    }
     const connection = buildConnectionRecord(store, slot);
     const run = kept.take(slot);
     kept.forget(slot);
@@ -51,30 +80,49 @@ export async function drawSelected(
   }, {
     created(store, slot) {
       // Other connections of these flows (earlier or later ones, the same hash) are tracked, not kept.
-      if (order.indexOf(store.id[slot]!) >= 0) kept.watch(slot, true);
+      const index = order.indexOf(store.id[slot]!);
+      if (index < 0 || index >= cut) return;
+      kept.watch(slot, true);
+      keptIds.add(store.id[slot]!, slot);
     },
     packet: kept.packetHook((): number => tracker.packetBase),
   });
+  const keptIds = new KeptIds((slot, id) => kept.stateOf(slot) === KEEPING && tracker.store.id[slot] === id);
+  // Past the bound, the latest-begun connections being drawn are left to the next pass (never the
+  // earliest-begun of them: each pass draws one at least), and with them every one after them
+  // (taken highest first, so none kept lies past the cut).
+  const letGo = () => {
+    while (kept.objects > keptPackets * 0.75 && kept.keeping > 1) {
+      const slot = keptIds.takeHighest();
+      if (slot === null) break;
+      cut = Math.min(cut, order.indexOf(tracker.store.id[slot]!));
+      kept.letGo(slot);
+    }
+    order.keepBelow(cut); // ladders past it already drawn wait no longer: the next pass draws them again
+    flowHashes = flowsBelow(cut);
+  };
   const captures: CaptureSummary[] = [];
   try {
     for await (const { batch, packetBase } of decodeInputs(inputs, options, captures)) {
       tracker.packetBase = packetBase;
       tracker.processBatch(batch);
+      if (kept.objects > keptPackets) letGo();
       for (const ladder of order.due()) await onLadder(ladder);
-      if (order.handed === selected.ids.length) return; // the rest of the input cannot change them
+      if (order.handed === cut) return from + cut; // the rest of the input cannot change them
     }
     tracker.finish();
     for (const ladder of order.due()) await onLadder(ladder);
   } finally {
     order.close();
   }
-  if (parted !== null || order.handed !== selected.ids.length) {
-    const id = parted ?? connectionId(selected.ids[order.handed]!);
+  if (parted !== null || order.handed !== cut) {
+    const id = parted ?? connectionId(order.ids[order.handed]!);
     if (packetCounts(captures) !== packetCounts(selected.captures)) {
       throw Object.assign(new Error(`the capture changed between the ladder's two passes (is it still being written?): connection ${id} ended otherwise`), { code: "input.changed" });
     }
     throw new Error(`the ladder's two passes disagree on connection ${id}: the reference and WebAssembly trackers parted`);
   }
+  return from + cut;
 }
 
 function packetCounts(captures: CaptureSummary[]): string {

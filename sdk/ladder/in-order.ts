@@ -62,6 +62,12 @@ export class InOrderLadders {
     }
   }
 
+  /** Forgets the ladders held of the selected from index `cut` on (another pass draws them again). */
+  keepBelow(cut: number): void {
+    for (const index of this.waiting.keys()) if (index >= cut) this.waiting.delete(index);
+    this.spillAt.fill(-1, cut);
+  }
+
   /** Removes the temporary file (idempotent). */
   close(): void {
     this.spillFile.close();

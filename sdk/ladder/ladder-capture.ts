@@ -76,7 +76,7 @@ export interface LadderCount {
    * Present when some of the first matches (by id, at most the limit with `drawn`) were not
    * drawn: from a stream (one pass), past ~100 000 packets of connections that could be drawn
    * open at once, the latest-begun ones' packets were let go (sdk/ladder/ladder-one-pass.ts).
-   * How many. A file is read twice and draws them all.
+   * How many. A file is read as often as it takes (draw-selected.ts) and draws them all.
    */
   notDrawn?: number;
   /**

@@ -253,6 +253,33 @@ describe("ladders in two passes: traffic where other packets matter", () => {
     expect(count).toMatchObject({ drawn: 2, matched: 2 });
   });
 
+  it("past its bound of packets kept, lets the latest-begun go to further passes: the same ladders, in id order", async () => {
+    // 60 connections open at once, 40 packets each, interleaved (2 400 kept at the peak), under a
+    // bound of 200: each pass draws a few and lets the rest go to the next. Some end before the
+    // cut comes down to them (the ladders held for them are forgotten and drawn again), one is
+    // held in the temporary file (maxWaiting 1), one is let go while open.
+    const conversations = Array.from({ length: 60 }, (_, k) => {
+      const c = new Conversation({ clientPort: 43000 + k, start: 1_700_000_000 + k / 1000 }).c(SYN).s(SYN | ACK).c(ACK);
+      for (let p = 0; p < 16 + (k % 7) * 3; p++) c.c({ flags: ACK | PSH, payload: 10, dt: 7 + (k % 5) }).s({ flags: ACK, dt: 1 });
+      return k % 3 === 0 ? c.c(RST) : c.c(FIN | ACK).s(FIN | ACK).c(ACK);
+    });
+    const capture = writePcap(merge(...conversations));
+    const filter = compileFilter("tcp");
+    const one = await onePass(capture, filter, {}, Infinity);
+    for (const [bound, maxWaiting] of [[200, 1], [1_000, 4], [100_000, 2]] as const) {
+      const found = await findSelected([capture], filter, {}, Infinity);
+      const ladders: ConnectionLadder[] = [];
+      const progress: number[] = [];
+      const { passes } = await drawSelected([capture], filter, { onProgress: (p) => progress.push(p.bytesRead) }, found, (l) => { ladders.push(l); }, maxWaiting, bound);
+      expect(ladders.map(renderLadder), `bound ${bound}`).toEqual(one.ladders.map(renderLadder));
+      expect(ladders, `bound ${bound}`).toEqual(one.ladders);
+      if (bound === 100_000) expect(passes).toBe(1);
+      else expect(passes, `bound ${bound}`).toBeGreaterThan(bound === 200 ? 5 : 1);
+      // Each pass after the first starts its count of bytes from 0.
+      expect(progress.filter((b) => b === 0).length, `bound ${bound}`).toBe(passes - 1);
+    }
+  });
+
   it("from a stream, in one pass, hands a ladder on while reading, once no connection that began before it can be drawn", async () => {
     const pieces = 20, fed = inPieces(closedThenBusy(44000, 6000), pieces);
     const handedAt: number[] = [];
