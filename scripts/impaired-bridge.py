@@ -1,22 +1,30 @@
 #!/usr/bin/env python3
 """An impaired path between two veths: forwards Ethernet frames both ways through AF_PACKET
-sockets and, by rules, drops, duplicates, delays or reorders TCP segments. The kernel here has
-no netem qdisc; record-impaired.sh runs this in the middle network namespace.
+sockets and, by rules, drops, duplicates, delays or reorders TCP segments (IPv4 or IPv6). The
+kernel here has no netem qdisc; record-impaired.sh runs this in the middle network namespace.
 
 usage: impaired-bridge.py IF_CLIENT IF_SERVER RULES_JSON
 
-RULES_JSON is a list of rules; each picks segments by direction ("c2s" or "s2c"), kind
-("data": payload > 0, "ack": no payload, "any") and their 1-based count among the segments
-of that direction and kind ("nth": [..]), and acts on each:
+RULES_JSON is a list of rules, or {"seed": 1, "delay_ms": {"c2s": 2, "s2c": 2},
+"jitter_ms": {"s2c": 4}, "rules": [..]}: every frame of a direction then waits delay_ms plus a
+random share of jitter_ms (frames overtake one another within the jitter). Each rule picks
+segments by direction ("c2s", "s2c" or "any"; "c2s" when not given), kind and, optionally, a
+port of either end ("port"), and fires on the 1-based counts among the segments of that
+direction and kind it lists ("nth": [..]) or with a probability ("p": 0.1, drawn from a
+random generator seeded with "seed", 1 when not given). The kinds: "data" (payload > 0, the
+default), "ack" (no payload, SYNs and FINs included), "syn", "synack", "fin", "rst", "any".
+The first rule that fires acts:
   {"action": "drop"}                      lost on the wire
   {"action": "dup", "ms": 30}             delivered, and again `ms` later
   {"action": "delay", "ms": 300}          delivered `ms` late (later ones overtake it)
   {"action": "reorder"}                   held until the next frame of its direction passed
-Every other frame (ARP, IPv6, other TCP) passes at once. Counting is deterministic, so each
-run impairs the same segments.
+Every other frame (ARP, neighbour discovery, other protocols) passes at once. The counts and
+the random draws follow the order frames arrive in, so a run with the same traffic impairs
+the same segments.
 """
 import heapq
 import json
+import random
 import select
 import socket
 import struct
@@ -34,28 +42,44 @@ def open_socket(ifname):
     return s
 
 
-def tcp_payload_len(frame):
-    """Payload length of an Ethernet/IPv4/TCP frame, or None for anything else."""
-    if len(frame) < 34 or frame[12:14] != b"\x08\x00":
+def tcp_segment(frame):
+    """(kinds, ports) of an Ethernet/IPv4 or IPv6/TCP frame, or None for anything else."""
+    ethertype = frame[12:14]
+    if ethertype == b"\x08\x00" and len(frame) >= 34 and frame[23] == 6:
+        ihl = (frame[14] & 0x0F) * 4
+        t, end = 14 + ihl, 14 + struct.unpack("!H", frame[16:18])[0]
+    elif ethertype == b"\x86\xdd" and len(frame) >= 54 and frame[20] == 6:
+        t, end = 54, 54 + struct.unpack("!H", frame[18:20])[0]
+    else:
         return None
-    ihl = (frame[14] & 0x0F) * 4
-    if frame[23] != 6:
+    if len(frame) < t + 14:
         return None
-    total = struct.unpack("!H", frame[16:18])[0]
-    t = 14 + ihl
-    if len(frame) < t + 13:
-        return None
-    return total - ihl - (frame[t + 12] >> 4) * 4
+    ports = struct.unpack("!HH", frame[t:t + 4])
+    flags = frame[t + 13]
+    payload = end - t - (frame[t + 12] >> 4) * 4
+    kinds = ["any", "data" if payload > 0 else "ack"]
+    if flags & 0x02:
+        kinds.append("synack" if flags & 0x10 else "syn")
+    if flags & 0x01:
+        kinds.append("fin")
+    if flags & 0x04:
+        kinds.append("rst")
+    return kinds, ports
 
 
 def main():
     if_c, if_s, rules_path = sys.argv[1:4]
     with open(rules_path) as f:
-        rules = json.load(f)
+        config = json.load(f)
+    if isinstance(config, list):
+        config = {"rules": config}
+    rules = config["rules"]
+    rng = random.Random(config.get("seed", 1))
+    delay, jitter = config.get("delay_ms", {}), config.get("jitter_ms", {})
     socks = {"c": open_socket(if_c), "s": open_socket(if_s)}
     out = {"c2s": socks["s"], "s2c": socks["c"]}
     counts = {}
-    timers = []  # (due, seq, direction, frame)
+    timers = []  # (due, serial, direction, frame)
     held = {"c2s": None, "s2c": None}
     serial = 0
 
@@ -64,6 +88,11 @@ def main():
             out[direction].send(frame)
         except OSError:
             pass
+
+    def later(due, direction, frame):
+        nonlocal serial
+        serial += 1
+        heapq.heappush(timers, (due, serial, direction, frame))
 
     while True:
         timeout = max(0.0, timers[0][0] - time.monotonic()) if timers else 1.0
@@ -82,29 +111,33 @@ def main():
                 release = held[direction]
                 held[direction] = None
                 action = None
-                n = tcp_payload_len(frame)
-                if n is not None:
-                    for kind in ("data" if n > 0 else "ack", "any"):
+                segment = tcp_segment(frame)
+                if segment is not None:
+                    kinds, ports = segment
+                    for kind in kinds:
                         counts[(direction, kind)] = counts.get((direction, kind), 0) + 1
                     for r in rules:
                         kind = r.get("kind", "data")
-                        if r["dir"] == direction and counts.get((direction, kind)) in r["nth"] and (kind == "any" or (kind == "data") == (n > 0)):
+                        if r.get("dir", "c2s") not in (direction, "any") or kind not in kinds or r.get("port", ports[0]) not in ports:
+                            continue
+                        if counts[(direction, kind)] in r.get("nth", ()) or ("p" in r and rng.random() < r["p"]):
                             action = r
                             break
+                wait = delay.get(direction, 0) + (rng.uniform(0, jitter[direction]) if jitter.get(direction) else 0)
+                now = time.monotonic()
+                due = now + wait / 1000
                 if action is None:
-                    send(direction, frame)
+                    send(direction, frame) if wait == 0 else later(due, direction, frame)
                 elif action["action"] == "dup":
-                    send(direction, frame)
-                    serial += 1
-                    heapq.heappush(timers, (time.monotonic() + action.get("ms", 0) / 1000, serial, direction, frame))
+                    send(direction, frame) if wait == 0 else later(due, direction, frame)
+                    later(due + action.get("ms", 0) / 1000, direction, frame)
                 elif action["action"] == "delay":
-                    serial += 1
-                    heapq.heappush(timers, (time.monotonic() + action["ms"] / 1000, serial, direction, frame))
+                    later(due + action["ms"] / 1000, direction, frame)
                 elif action["action"] == "reorder":
                     held[direction] = frame
                 # "drop": nothing
                 if release is not None:
-                    send(direction, release)
+                    send(direction, release) if wait == 0 else later(due + 0.0001, direction, release)
         now = time.monotonic()
         while timers and timers[0][0] <= now:
             _, _, direction, frame = heapq.heappop(timers)
