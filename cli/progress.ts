@@ -37,12 +37,32 @@ export function acrossInputs(): (storedBytesRead: number) => number {
   };
 }
 
+/** Where a ladder's reading is: which pass over the inputs, and the bytes read in it. */
+export interface PassPosition { pass: number; inPass: number }
+
+/**
+ * The pass a report comes from (a ladder's: `pass` in it) and the bytes read in that pass over
+ * every input; undefined for reports without a pass (a scan reads its inputs once). A ladder
+ * draws in as many passes as memory asks for, and a pass may stop before the inputs' end.
+ */
+export function passPosition(): (storedBytesRead: number, pass?: number) => PassPosition | undefined {
+  let current = 0, before = 0, last = 0;
+  return (read, pass) => {
+    if (pass === undefined) return undefined;
+    if (pass !== current) [current, before, last] = [pass, 0, 0];
+    if (read < last) before += last;
+    last = read;
+    return { pass, inPass: before + read };
+  };
+}
+
 export class Progress {
   private readonly start = performance.now();
   private last = 0;
   private shown = false;
   // A count not yet drawn (REDRAW_MS since the last draw had not passed) and the timer that draws it.
   private pending: number | null = null;
+  private pendingAt: PassPosition | undefined;
   private timer: NodeJS.Timeout | null = null;
   private readonly onExit = () => this.erase();
   // One listener a signal, each knowing its own (a runtime may call listeners without the name: Deno did).
@@ -70,15 +90,17 @@ export class Progress {
     for (const [s, listener] of this.onSignals) process.once(s, listener);
   }
 
-  update(bytes: number): void {
+  /** `bytes`: read so far, every pass's; `at`: the pass a ladder reads now, and its bytes. */
+  update(bytes: number, at?: PassPosition): void {
     const now = performance.now();
     if (now - this.last < REDRAW_MS) {
       // Drawn once the interval is over: reading may stop here (a pipe with nothing more yet),
       // and a count dropped now would leave the bar unshown, or stale, until the next read.
       this.pending = bytes;
+      this.pendingAt = at;
       this.timer ??= setTimeout(() => {
         this.timer = null;
-        if (this.pending !== null) this.update(this.pending);
+        if (this.pending !== null) this.update(this.pending, this.pendingAt);
       }, REDRAW_MS - (now - this.last)).unref();
       return;
     }
@@ -87,7 +109,7 @@ export class Progress {
     // One column short of the width: a line that reaches the last column wraps on some
     // terminals, and "\r" then goes back to the start of the wrapped part only.
     const room = (this.stream.columns ?? 0) > 1 ? this.stream.columns - 1 : Infinity;
-    const read = readingFigures(bytes, this.total, this.passes, (now - this.start) / 1000);
+    const read = readingFigures(bytes, this.total, this.passes, (now - this.start) / 1000, at);
     let line = read.words;
     if (read.fraction !== null) {
       const width = Math.min(BAR_WIDTH, room - line.length - 3); // "[", "] "
@@ -132,17 +154,23 @@ export class Progress {
  * or "1220.7 MB read  412 MB/s" when the size is not known), and the fraction of the current pass
  * (null then): the bar's figures, and the line SIGUSR1 asks for (status-signal.ts).
  */
-export function readingFigures(bytes: number, total: number | null, passes: number, seconds: number): { words: string; fraction: number | null } {
+export function readingFigures(
+  bytes: number, total: number | null, passes: number, seconds: number, at?: PassPosition,
+): { words: string; fraction: number | null } {
   const rate = seconds > 0 ? bytes / seconds : 0;
   const mb = (n: number) => `${(n / 1e6).toFixed(n >= 1e9 ? 0 : 1)} MB`;
   if (!total) return { words: `${mb(bytes)} read  ${(rate / 1e6).toFixed(0)} MB/s`, fraction: null };
-  const pass = Math.min(passes, Math.floor(bytes / total) + 1);
+  // A report that says its pass (a ladder's) places it; else the bytes do, a pass a total.
+  const pass = at?.pass ?? Math.min(passes, Math.floor(bytes / total) + 1);
   // A ladder's file that grew since its size was taken shows its last pass full (one pass
   // over a file that grows shows its bytes past its size, as it did).
-  const inPass = Math.min(passes > 1 ? total : Infinity, bytes - (pass - 1) * total);
+  const inPass = Math.min(passes > 1 ? total : Infinity, at?.inPass ?? bytes - (pass - 1) * total);
   const fraction = Math.min(1, inPass / total);
-  const eta = rate > 0 ? Math.max(0, passes * total - bytes) / rate : Infinity; // "?" before any byte
-  const which = passes > 1 ? `pass ${pass} of ${passes}  ` : "";
+  // Past the passes foreseen (a ladder whose drawn connections' packets did not fit at once in
+  // memory), how many more is not known.
+  const left = pass > passes ? Infinity : (passes - pass) * total + total - inPass;
+  const eta = rate > 0 ? Math.max(0, left) / rate : Infinity; // "?" before any byte
+  const which = passes > 1 ? (pass > passes ? `pass ${pass}  ` : `pass ${pass} of ${passes}  `) : "";
   return { words: `${which}${(fraction * 100).toFixed(0).padStart(3)}%  ${mb(inPass)} of ${mb(total)}  ${(rate / 1e6).toFixed(0)} MB/s  ETA ${formatEta(eta)}`, fraction };
 }
 

@@ -3,10 +3,10 @@
 // listener, Node answers that signal by opening its inspector: a debugger listening on
 // 127.0.0.1:9229 for the rest of the run, which no user of this command asked for.
 
-import { clearProgressLine, readingFigures } from "./progress.js";
+import { clearProgressLine, readingFigures, type PassPosition } from "./progress.js";
 import { sayError } from "./error-lines.js";
 
-interface Reading { total: number | null; passes: number; start: number; bytes: number }
+interface Reading { total: number | null; passes: number; start: number; bytes: number; at?: PassPosition }
 
 // The entry (bin.cjs) and the rest of the command (main.cjs) are two bundles, each with its own
 // copy of this module and of progress.ts: what they share is kept on globalThis. The entry
@@ -31,10 +31,13 @@ export function answerStatusSignal(): void {
  * A scan starts reading `total` bytes of inputs (null: not known), `passes` times: the line then
  * says how far it is. Returns what takes each count of the bytes read so far (every pass's).
  */
-export function readingStarted(total: number | null, passes: number): (bytes: number) => void {
+export function readingStarted(total: number | null, passes: number): (bytes: number, at?: PassPosition) => void {
   const reading: Reading = { total, passes, start: performance.now(), bytes: 0 };
   now.reading = reading;
-  return (bytes) => { reading.bytes = bytes; };
+  return (bytes, at) => {
+    reading.bytes = bytes;
+    reading.at = at;
+  };
 }
 
 /** The reading is over (the line then gives the time only). */
@@ -47,7 +50,7 @@ export function statusLine(): string {
   const at = `${process.uptime().toFixed(1)} s`;
   const reading = now.reading;
   if (!reading) return `running for ${at}`;
-  return `${readingFigures(reading.bytes, reading.total, reading.passes, (performance.now() - reading.start) / 1000).words.trimStart()}  after ${at}`;
+  return `${readingFigures(reading.bytes, reading.total, reading.passes, (performance.now() - reading.start) / 1000, reading.at).words.trimStart()}  after ${at}`;
 }
 
 function sayStatus(): void {

@@ -10,7 +10,7 @@ import { bothPinned } from "../../sdk/filter/connection-filter.js";
 import { readTwice } from "../../sdk/ladder/ladder-capture.js";
 import { Output, OutputClosed, OutputError, outputFailed } from "../output.js";
 import { checkInputsAndOutput } from "../input-identity.js";
-import { Progress, acrossInputs, clearProgressLine } from "../progress.js";
+import { Progress, acrossInputs, clearProgressLine, passPosition } from "../progress.js";
 import { readingEnded, readingStarted } from "../status-signal.js";
 import { allCanBeOpened, orderByFirstPacket } from "../inputs.js";
 import { totalSize } from "../input-size.js";
@@ -198,16 +198,16 @@ export async function runScan(files: string[], flags: ScanFlags): Promise<number
     sayError(`warning: --threads ${cappedFrom}: ${threads} cores available, using ${threads} threads`);
   }
   const showProgress = !flags.quiet && !flags.noProgress && process.stderr.isTTY === true;
-  // Ladders of files read them twice: a scan that finds the connections, then a pass that draws them.
+  // Ladders of files read them twice (or more: draw-selected.ts): a scan that finds the connections, then a pass that draws them.
   const passes = selector && readTwice(files) ? 2 : 1;
   const progress = showProgress ? new Progress(inputBytes, process.stderr, passes) : null;
   // The bytes as stored, as the inputs' sizes count them: compressed ones for gzip.
-  const read = acrossInputs();
+  const read = acrossInputs(), position = passPosition();
   const status = readingStarted(inputBytes, passes); // what SIGUSR1's line says
   options.onProgress = (p) => {
-    const bytes = read(p.storedBytesRead);
-    status(bytes);
-    progress?.update(bytes);
+    const bytes = read(p.storedBytesRead), at = position(p.storedBytesRead, p.pass);
+    status(bytes, at);
+    progress?.update(bytes, at);
   };
 
   let inputs: CaptureInput[] = files;

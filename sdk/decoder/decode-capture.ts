@@ -54,6 +54,11 @@ export interface DecodeProgress {
    * input (what its file size measures: a progress bar's fraction of it).
    */
   storedBytesRead: number;
+  /**
+   * A ladder's pass over its inputs (drawLadders: 1, the scan that finds the connections; 2 and
+   * on, the passes that draw them, as many as memory asks for); absent elsewhere.
+   */
+  pass?: number;
 }
 
 export interface DecodeCaptureOptions extends DecoderOptions {

@@ -8,7 +8,7 @@
 
 import { decodeInputs } from "../decoder/decode-inputs.js";
 import type { CaptureInput } from "../decoder/capture-input.js";
-import type { CaptureSummary } from "../decoder/decode-capture.js";
+import type { CaptureSummary, DecodeProgress } from "../decoder/decode-capture.js";
 import { ConnectionTracker } from "../connections/tracker.js";
 import { buildConnectionRecord } from "../connections/connection-record.js";
 import type { ConnectionFilter } from "../filter/connection-filter.js";
@@ -43,8 +43,11 @@ export async function drawSelected(
 ): Promise<{ passes: number }> {
   let passes = 0;
   for (let from = 0; from < selected.ids.length; passes++) {
-    if (passes > 0) options.onProgress?.({ bytesRead: 0, storedBytesRead: 0 }); // the next pass counts from 0
-    from = await drawPass(inputs, filter, options, selected, from, onLadder, maxWaiting, keptPackets);
+    // The progress of each pass from 0, with its number (the first pass, findSelected's, is 1).
+    const onProgress = options.onProgress, pass = passes + 2;
+    onProgress?.({ bytesRead: 0, storedBytesRead: 0, pass });
+    const passOptions = onProgress ? { ...options, onProgress: (p: DecodeProgress) => onProgress({ ...p, pass }) } : options;
+    from = await drawPass(inputs, filter, passOptions, selected, from, onLadder, maxWaiting, keptPackets);
   }
   return { passes };
 }

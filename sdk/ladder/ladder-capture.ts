@@ -132,19 +132,14 @@ export async function drawLadders(
   poolScanMemories(false);
   let selected: SelectedConnections;
   try {
-    selected = await findSelected(inputs, filter, options, limit);
+    const onProgress = options.onProgress;
+    selected = await findSelected(inputs, filter, onProgress ? { ...options, onProgress: (p) => onProgress({ ...p, pass: 1 }) } : options, limit);
   } finally {
     poolScanMemories(true);
   }
   if (selected.matched === 0) return { drawn: 0, matched: 0, captures: selected.captures };
-  readAgain(options);
-  await drawSelected(inputs, filter, options, selected, handOn);
+  await drawSelected(inputs, filter, options, selected, handOn); // its passes report from 0, with their numbers
   return { drawn: selected.ids.length, matched: selected.matched, captures: selected.captures };
-}
-
-/** Progress starts again from 0 with the next pass, as with the next input (decode-inputs.ts). */
-function readAgain(options: ScanOptions): void {
-  options.onProgress?.({ bytesRead: 0, storedBytesRead: 0 });
 }
 
 /**

@@ -5,7 +5,7 @@ import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Progress, acrossInputs, clearProgressLine } from "../../cli/progress.js";
+import { Progress, acrossInputs, clearProgressLine, passPosition, type PassPosition } from "../../cli/progress.js";
 import { captureLadders, compileFilter, scan } from "../../sdk/index.js";
 import { generateCapture } from "../../bench/generate.js";
 import { writeSynFlood } from "../../bench/flood.js";
@@ -100,6 +100,13 @@ describe("progress", () => {
     };
     expect(await counted((onProgress) => scan([small, big], { onProgress }))).toBe(both);
     expect(await counted((onProgress) => captureLadders([big, small], compileFilter("tcp"), { onProgress }, 1))).toBe(2 * both);
+    // A ladder's reports say their pass, and passPosition counts each pass's bytes over the inputs.
+    const position = passPosition(), at: (PassPosition | undefined)[] = [];
+    await captureLadders([big, small], compileFilter("tcp"), { onProgress: (p) => at.push(position(p.storedBytesRead, p.pass)) }, 1);
+    expect(at.filter((a) => a?.pass === 1).at(-1)?.inPass).toBe(both);
+    expect(at.at(-1)).toEqual({ pass: 2, inPass: both });
+    expect(at.every((a, k) => a !== undefined && (k === 0 || a.pass >= at[k - 1]!.pass))).toBe(true);
+    expect(passPosition()(100, undefined)).toBeUndefined();
   });
 
   it("shows bytes and rate when the size is unknown (standard input)", async () => {

@@ -23,6 +23,10 @@ describe("the status line", () => {
 
   it("has the progress bar's figures: passes of a ladder, inputs of no known size", () => {
     expect(readingFigures(3_000_000, 2_000_000, 2, 1).words).toBe("pass 2 of 2   50%  1.0 MB of 2.0 MB  3 MB/s  ETA 0s");
+    // A ladder's report says its pass: a pass that stopped early (0.5 MB) and the next one's 0.7 MB.
+    expect(readingFigures(2_700_000, 2_000_000, 2, 1, { pass: 2, inPass: 700_000 }).words).toBe("pass 2 of 2   35%  0.7 MB of 2.0 MB  3 MB/s  ETA 0s");
+    // Past the passes foreseen (a ladder's drawn connections did not fit in memory at once): no total, no ETA.
+    expect(readingFigures(5_000_000, 2_000_000, 2, 1, { pass: 3, inPass: 1_000_000 }).words).toBe("pass 3   50%  1.0 MB of 2.0 MB  5 MB/s  ETA ?");
     expect(readingFigures(1_500_000, null, 1, 0.5)).toEqual({ words: "1.5 MB read  3 MB/s", fraction: null });
     // Before the first byte no time left can be told (it said "ETA 0s"); a gigabyte or more without decimals.
     expect(readingFigures(0, 2e9, 1, 0).words).toBe("  0%  0.0 MB of 2000 MB  0 MB/s  ETA ?");

@@ -269,14 +269,16 @@ describe("ladders in two passes: traffic where other packets matter", () => {
     for (const [bound, maxWaiting] of [[200, 1], [1_000, 4], [100_000, 2]] as const) {
       const found = await findSelected([capture], filter, {}, Infinity);
       const ladders: ConnectionLadder[] = [];
-      const progress: number[] = [];
-      const { passes } = await drawSelected([capture], filter, { onProgress: (p) => progress.push(p.bytesRead) }, found, (l) => { ladders.push(l); }, maxWaiting, bound);
+      const progress: { bytesRead: number; pass?: number }[] = [];
+      const { passes } = await drawSelected([capture], filter, { onProgress: (p) => progress.push(p) }, found, (l) => { ladders.push(l); }, maxWaiting, bound);
       expect(ladders.map(renderLadder), `bound ${bound}`).toEqual(one.ladders.map(renderLadder));
       expect(ladders, `bound ${bound}`).toEqual(one.ladders);
       if (bound === 100_000) expect(passes).toBe(1);
       else expect(passes, `bound ${bound}`).toBeGreaterThan(bound === 200 ? 5 : 1);
-      // Each pass after the first starts its count of bytes from 0.
-      expect(progress.filter((b) => b === 0).length, `bound ${bound}`).toBe(passes - 1);
+      // Each pass reports from 0 with its number, 2 and on (the scan that found them is pass 1).
+      const starts = progress.filter((p) => p.bytesRead === 0).map((p) => p.pass);
+      expect(starts, `bound ${bound}`).toEqual(Array.from({ length: passes }, (_, k) => k + 2));
+      expect(progress.every((p, k) => k === 0 || p.pass! >= progress[k - 1]!.pass!)).toBe(true);
     }
   });
 
