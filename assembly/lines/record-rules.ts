@@ -43,7 +43,7 @@ export function outcome(c: usize, o: usize, r: usize): i32 {
 }
 
 export const TEARDOWN_NAMES = ["fin-then-rst", "rst-orig", "rst-resp", "simultaneous-close", "fin", "fin-3", "half-closed-orig",
-  "half-closed-resp", "evicted", "timeout", "open"];
+  "half-closed-resp", "evicted", "timeout", "open", "reused"];
 
 /** The teardown kind, as an index of TEARDOWN_NAMES; `origSide` is the originator's endpoint (0 or 1). */
 export function teardown(c: usize, o: usize, r: usize, origSide: u32): i32 {
@@ -60,6 +60,7 @@ export function teardown(c: usize, o: usize, r: usize, origSide: u32): i32 {
   if (fo > 0) return 6;
   if (fr > 0) return 7;
   if (by == C.REMOVED_EVICTED) return 8;
+  if (by == C.REMOVED_REUSE) return 11;
   return by == C.REMOVED_INACTIVITY || by == C.REMOVED_ATTEMPT ? 9 : 10;
 }
 

@@ -41,6 +41,7 @@ const TEARDOWNS: Record<string, string> = {
   open: "still open when the capture ended",
   timeout: "went silent and timed out",
   evicted: "ended early, past --max-half-open (one packet so far) or --max-connections",
+  reused: "ended by a new connection's SYN on the same ports before it closed",
 };
 
 function pct(n: number, total: number): string {

@@ -28,7 +28,9 @@ export type TeardownKind =
   | "fin" | "fin-3" | "simultaneous-close" | "rst-orig" | "rst-resp" | "fin-then-rst"
   | "half-closed-orig" | "half-closed-resp" | "open" | "timeout"
   /** Ended early: more were open at once than maxHalfOpen (one packet so far) or maxConnections allows. */
-  | "evicted";
+  | "evicted"
+  /** Ended, before it closed, by a SYN that began a new connection on its endpoints (Zeek's connection reuse). */
+  | "reused";
 
 /**
  * What carried a tunnelled connection (absent when its first packet was not tunnelled and no

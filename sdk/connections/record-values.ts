@@ -11,7 +11,7 @@ import { formatAddress } from "../decoder/packet-batch.js";
 import {
   ConnectionStore, KEY_WORDS, HS_SYN_ACK_ANSWERED, HS_SYN_ACK_MISMATCH, HS_ACK_SEEN, HS_ACK_MISMATCH,
   HS_RST_BEFORE_ACK, HS_SIMULTANEOUS, CLOSE_PEER_ACKED_FIN, CLOSE_SECOND_FIN_ACKS_FIRST, CLOSE_FIN_BEFORE_RST,
-  SEEN_START, SEEN_TOP, SEEN_FIN, REMOVED_INACTIVITY, REMOVED_ATTEMPT, REMOVED_EVICTED, REASM_INEXACT,
+  SEEN_START, SEEN_TOP, SEEN_FIN, REMOVED_INACTIVITY, REMOVED_ATTEMPT, REMOVED_EVICTED, REMOVED_REUSE, REASM_INEXACT,
   HS_PEER_ACKED_DATA, HS_SYN_ACKED_UNSEEN, HS_ORIG_ACKED_UNSEEN,
 } from "./connection-store.js";
 import { connState, type ConnState } from "./conn-state.js";
@@ -245,6 +245,8 @@ export function teardown(s: ConnectionStore, slot: number, origSide: number): Te
   if (s.fins[o]! > 0) return "half-closed-orig";
   if (s.fins[r]! > 0) return "half-closed-resp";
   if (s.removedBy[slot] === REMOVED_EVICTED) return "evicted";
+  // A SYN that began another connection on its endpoints ended it, before it closed: not open at the end.
+  if (s.removedBy[slot] === REMOVED_REUSE) return "reused";
   const timedOut = s.removedBy[slot] === REMOVED_INACTIVITY || s.removedBy[slot] === REMOVED_ATTEMPT;
   return timedOut ? "timeout" : "open";
 }

@@ -40,7 +40,7 @@ export type FilterNode =
 export const MAX_NESTING = 200;
 
 const OUTCOMES = ["complete", "rejected", "unanswered", "syn-ack-only", "aborted", "simultaneous-open", "mid-stream", "invalid"];
-const TEARDOWNS = ["fin", "fin-3", "simultaneous-close", "rst-orig", "rst-resp", "fin-then-rst", "half-closed-orig", "half-closed-resp", "open", "timeout", "evicted"];
+const TEARDOWNS = ["fin", "fin-3", "simultaneous-close", "rst-orig", "rst-resp", "fin-then-rst", "half-closed-orig", "half-closed-resp", "open", "timeout", "evicted", "reused"];
 const STATES = Object.keys(CONN_STATE_DESCRIPTIONS);
 const PROTOS = new Set(["tcp", "ip", "ip6"]);
 const NOT_TCP = new Set(["udp", "icmp", "icmp6", "sctp", "arp", "rarp", "ether", "igmp", "vrrp", "esp", "ah", "pim", "llc", "wlan", "decnet", "atalk", "ipx"]);

@@ -52,6 +52,7 @@ export function explainTeardown(c: ConnectionRecord): string {
     case "half-closed-resp": return "The server closed its side (FIN); the client's side stayed open (half-closed).";
     case "open": return c.handshake.outcome === "unanswered" ? "" : "The connection was still open when the capture ended.";
     case "timeout": return "The connection went silent and timed out without a FIN or RST.";
+    case "reused": return "A new connection's SYN on the same ports (another sequence number) ended it before it closed.";
     case "evicted": return "The scan ended this connection early: more connections were open at once than its limits (--max-half-open, --max-connections).";
   }
 }

@@ -2,7 +2,7 @@
 // writer -> WebAssembly decoder -> tracker -> connection record.
 
 import { describe, it, expect } from "vitest";
-import { scan, type ConnectionRecord, type ScanOptions } from "../../../sdk/index.js";
+import { scan, createLineScanner, compileFilter, type ConnectionRecord, type ScanOptions } from "../../../sdk/index.js";
 import { writePcap } from "../../helpers/capture-writer.js";
 import { scanWithBothTrackers } from "../../helpers/both-trackers.js";
 import { Conversation, merge } from "../../helpers/conversation.js";
@@ -126,8 +126,15 @@ describe("handshakes", () => {
   it("a SYN retried with a new ISN starts a new connection and says so", async () => {
     const c = new Conversation().c(SYN).c({ flags: SYN, seq: 777777, dt: 1000 }).s({ flags: SYN | ACK }).c(ACK);
     const [a, b] = await connectionsOf(c);
-    expect(a).toMatchObject({ connState: "S0", history: "S" });
-    expect(b).toMatchObject({ connState: "S1", history: "ShA", anomalies: { "syn-retransmit-different-isn": 1 } });
+    // The first ended when the second began: not "open" at the capture's end (it said so before).
+    expect(a).toMatchObject({ connState: "S0", history: "S", teardown: { kind: "reused" } });
+    expect(b).toMatchObject({ connState: "S1", history: "ShA", anomalies: { "syn-retransmit-different-isn": 1 }, teardown: { kind: "open" } });
+    // The lines written in WebAssembly say the same.
+    const parts: Uint8Array[] = [];
+    for await (const chunk of createLineScanner(writePcap(c.frames), { threads: 1 }, { format: "ndjson" }).chunks()) parts.push(chunk.slice());
+    const lines = Buffer.concat(parts).toString("utf8").trim().split("\n").map((l) => JSON.parse(l) as ConnectionRecord);
+    expect(lines.map((l) => l.teardown.kind)).toEqual(["reused", "open"]);
+    expect(await connectionsOf(c, {}).then((r) => r.filter((x) => compileFilter("teardown reused").matches(x)).length)).toBe(1);
   });
 
   it("aborted: the SYN/ACK answered by RST", async () => {
