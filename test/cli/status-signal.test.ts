@@ -42,9 +42,13 @@ describe.each(["SIGUSR1", "SIGUSR2"] as const)("kill -%s on a running scan (SIGU
     child.stderr.setEncoding("utf8").on("data", (d: string) => { stderr += d; });
     const half = 4096;
     child.stdin.write(SAMPLE.subarray(0, half));
+    // Not before the command's listener is there: until then Node answers SIGUSR1 by opening its
+    // inspector (Node 20 has no flag against it). A loaded machine took more than 200 ms to start
+    // it (a CI run beside two more); the scan waits for the second half meanwhile.
     const answered = new Promise<void>((resolve) => {
-      const ask = setInterval(() => child.kill(signal), 200);
-      child.stderr.on("data", () => { if (stderr.includes("\n")) { clearInterval(ask); resolve(); } });
+      let ask: NodeJS.Timeout | undefined;
+      const first = setTimeout(() => { ask = setInterval(() => child.kill(signal), 200); }, 1500);
+      child.stderr.on("data", () => { if (stderr.includes("\n")) { clearTimeout(first); clearInterval(ask); resolve(); } });
     });
     await answered;
     child.stdin.end(SAMPLE.subarray(half));

@@ -26,8 +26,11 @@ if (root) {
 
 describe("TCP analysis: the usual-packet shortcut", () => {
   it.runIf(captures.length > 0)("gives what all the rules give, stream by stream", async () => {
-    let packets = 0, usual = 0;
+    // The share of usual packets over the real corpus, and over the impaired captures (lossy on
+    // purpose: fewer packets there go without a verdict).
+    let packets = 0, usual = 0, impairedPackets = 0, impairedUsual = 0;
     for (const path of captures) {
+      const fromImpaired = path.startsWith(impaired);
       const { records } = await decodeAll(path);
       const withShortcut = new TcpAnalysis(64), rulesOnly = new TcpAnalysis(64);
       rulesOnly.shortcut = false;
@@ -37,12 +40,18 @@ describe("TCP analysis: the usual-packet shortcut", () => {
       for (let i = 0; i < rules.length; i++) {
         expect(fast[i]!.verdicts, `${path} stream at frame ${rules[i]!.firstFrame}`).toEqual(rules[i]!.verdicts);
         expect(fast[i]!.analysis, `${path} stream at frame ${rules[i]!.firstFrame}`).toStrictEqual(rules[i]!.analysis);
-        packets += rules[i]!.verdicts.length;
+        if (fromImpaired) impairedPackets += rules[i]!.verdicts.length;
+        else packets += rules[i]!.verdicts.length;
       }
       expect(rulesOnly.usualPackets, path).toBe(0);
-      usual += withShortcut.usualPackets;
+      if (fromImpaired) impairedUsual += withShortcut.usualPackets;
+      else usual += withShortcut.usualPackets;
     }
-    expect(packets).toBeGreaterThan(root ? 10_000 : 500);
-    expect(usual / packets).toBeGreaterThan(0.5);
+    expect(impairedPackets).toBeGreaterThan(500);
+    expect(impairedUsual / impairedPackets).toBeGreaterThan(0.3);
+    if (root) {
+      expect(packets).toBeGreaterThan(10_000);
+      expect(usual / packets).toBeGreaterThan(0.5);
+    }
   });
 });
