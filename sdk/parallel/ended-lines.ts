@@ -67,12 +67,9 @@ export class EndedLinesWriter {
     return this.writeLines(new Uint8Array(buffer), new DataView(buffer), addresses, () => { wasm.inPlace(); });
   }
 
-  /**
-   * The lines appended since the last take, in their buffer (the writer goes on in a spare one);
-   * with `copyBelow`, fewer bytes than that are copied out instead and the writer keeps its buffer.
-   */
-  takeAppended(copyBelow = 0): Uint8Array {
-    if (!this.spare || this.out.length < copyBelow) return this.out.takeCopy();
+  /** The lines appended since the last take, in their buffer (the writer goes on in a spare one). */
+  takeAppended(): Uint8Array {
+    if (!this.spare) return this.out.takeCopy();
     const { buffer, length } = this.out.take(this.spare());
     return new Uint8Array(buffer, 0, length);
   }

@@ -42,10 +42,7 @@ export interface LocalShard<D> {
    * and whether none is left.
    */
   finish(max: number): { runs: Run<D>[]; done: boolean };
-  /**
-   * Bytes of memory its lines handed on and not yet merged take: their buffers' whole size
-   * (what stays resident), not only the lines' bytes.
-   */
+  /** Bytes of lines handed on and not yet merged. */
   readonly held: number;
   /** Gives back what it holds (its tracker's memory): the scan is over. */
   close(): void;
@@ -53,12 +50,6 @@ export interface LocalShard<D> {
 
 /** A buffer of lines bigger than this is left to the collector once merged, not kept for reuse. */
 const SPARE_MAX_BYTES = 2 << 20;
-/**
- * A batch's lines fewer than this many bytes are copied out of the writer's buffer (at least
- * 256 KiB) into one of their size: on ordinary traffic a batch's lines are tens of kB, and what
- * they hold while they wait for the merge is counted by the memory it takes (`held`).
- */
-const COPY_BELOW_BYTES = 64 << 10;
 
 export class MainShareLines implements LocalShard<Lines> {
   private readonly tracker: WasmConnectionTracker;
@@ -112,19 +103,19 @@ export class MainShareLines implements LocalShard<Lines> {
   private take(batch: number): Run<Lines>[] {
     const count = this.count;
     if (count === 0) return [];
-    const bytes = this.lines.takeAppended(COPY_BELOW_BYTES);
+    const bytes = this.lines.takeAppended();
     const ends = this.ends.length === 1 ? this.ends[0]! : concat(this.ends, new Uint32Array(count));
     const keys = this.keys.length === 1 ? this.keys[0]! : concat(this.keys, new Float64Array(2 * count));
     this.ends = [];
     this.keys = [];
     this.count = 0;
-    const buffer = bytes.buffer as ArrayBuffer, size = buffer.byteLength, copied = bytes.length < COPY_BELOW_BYTES;
-    this.held += size;
+    const buffer = bytes.buffer as ArrayBuffer, length = bytes.length;
+    this.held += length;
     const received = {
       buffer, left: count,
       giveBack: () => {
-        this.held -= size;
-        if (!copied && size <= SPARE_MAX_BYTES) this.spares.push(buffer);
+        this.held -= length;
+        if (buffer.byteLength <= SPARE_MAX_BYTES) this.spares.push(buffer);
       },
     };
     return runsOf([{ batch, count }], { bytes, ends }, keys, received);

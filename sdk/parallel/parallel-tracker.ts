@@ -63,14 +63,15 @@ function settlesWithin(pending: Promise<unknown>, ms: number): Promise<void> {
   });
 }
 /**
- * This thread's share: the memory its lines take while they wait for the merge before it waits
- * for the workers (on ordinary traffic a batch's lines are tens of kB, copied to a buffer of
- * their size; a flood's ~1.6 kB lines fill a buffer of 2 MiB a batch), and the connections it
- * ends at a time at the end of input (each step's lines merged before the next). Counted by the
- * lines' bytes against 8 MiB until 2026-12-07, it held 16 MiB of buffers under a flood that
- * fills both bounds (docs/benchmarks.md, "Memory under floods").
+ * This thread's share: the bytes of lines it holds for the merge before it waits for the workers
+ * (a flood's ~1.6 kB lines fill ~1.5 MB a batch, in a 2 MiB buffer; on ordinary traffic a batch's
+ * are tens of kB, in the writer's 256 KiB buffers, and never come near it), and the connections
+ * it ends at a time at the end of input (each step's lines merged before the next). 8 MiB until
+ * 2026-12-07: its buffers then held ~16 MiB under a flood that fills both bounds (docs/benchmarks.md,
+ * "Memory under floods"; counted by the buffers' size instead, ordinary traffic's small batches,
+ * each in a buffer of its own, reached the bound, or copied out, left garbage: +7 MiB peak).
  */
-const LOCAL_HELD_BYTES = 4 << 20;
+const LOCAL_HELD_BYTES = 3 << 20;
 const LOCAL_FINISH_STEP = 512;
 const HELD_PAUSE_MS = 1;
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
