@@ -61,7 +61,7 @@ export function teardown(c: usize, o: usize, r: usize, origSide: u32): i32 {
   if (fr > 0) return 7;
   if (by == C.REMOVED_EVICTED) return 8;
   if (by == C.REMOVED_REUSE) return 11;
-  return by == C.REMOVED_INACTIVITY || by == C.REMOVED_ATTEMPT ? 9 : 10;
+  return by == C.REMOVED_INACTIVITY || by == C.REMOVED_ATTEMPT || by == C.REMOVED_IDLE_EMPTY ? 9 : 10;
 }
 
 export const CONN_STATES = ["S0", "S1", "SF", "REJ", "S2", "S3", "RSTO", "RSTR", "RSTOS0", "RSTRH", "SH", "SHR", "OTH"];

@@ -11,7 +11,7 @@ import { formatAddress } from "../decoder/packet-batch.js";
 import {
   ConnectionStore, KEY_WORDS, HS_SYN_ACK_ANSWERED, HS_SYN_ACK_MISMATCH, HS_ACK_SEEN, HS_ACK_MISMATCH,
   HS_RST_BEFORE_ACK, HS_SIMULTANEOUS, CLOSE_PEER_ACKED_FIN, CLOSE_SECOND_FIN_ACKS_FIRST, CLOSE_FIN_BEFORE_RST,
-  SEEN_START, SEEN_TOP, SEEN_FIN, REMOVED_INACTIVITY, REMOVED_ATTEMPT, REMOVED_EVICTED, REMOVED_REUSE, REASM_INEXACT,
+  SEEN_START, SEEN_TOP, SEEN_FIN, REMOVED_INACTIVITY, REMOVED_ATTEMPT, REMOVED_EVICTED, REMOVED_REUSE, REMOVED_IDLE_EMPTY, REASM_INEXACT,
   HS_PEER_ACKED_DATA, HS_SYN_ACKED_UNSEEN, HS_ORIG_ACKED_UNSEEN,
 } from "./connection-store.js";
 import { connState, type ConnState } from "./conn-state.js";
@@ -247,7 +247,8 @@ export function teardown(s: ConnectionStore, slot: number, origSide: number): Te
   if (s.removedBy[slot] === REMOVED_EVICTED) return "evicted";
   // A SYN that began another connection on its endpoints ended it, before it closed: not open at the end.
   if (s.removedBy[slot] === REMOVED_REUSE) return "reused";
-  const timedOut = s.removedBy[slot] === REMOVED_INACTIVITY || s.removedBy[slot] === REMOVED_ATTEMPT;
+  // (An empty connection, its packets all refused (bad checksums), ends by a timer of its own.)
+  const by = s.removedBy[slot], timedOut = by === REMOVED_INACTIVITY || by === REMOVED_ATTEMPT || by === REMOVED_IDLE_EMPTY;
   return timedOut ? "timeout" : "open";
 }
 

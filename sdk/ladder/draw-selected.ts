@@ -62,13 +62,29 @@ async function drawPass(
   const order = new InOrderLadders(selected.ids.subarray(from), maxWaiting);
   // This pass draws the selected below `cut` (an index into order.ids): lowered when memory lets go.
   let cut = order.ids.length;
-  // The flows of the selected below the cut: once it comes down, those past it are no longer
-  // tracked (their connections end by their timers). A drawn flow is tracked from the start, and
-  // where the first pass saw evictions every flow of its shard is: the same connections end.
+  // The flows of the selected from `from` on; once the cut comes down, only those below it and
+  // those any packet of this pass came in already. A flow no packet came in has nothing in the
+  // tracker, so leaving it out changes no connection; one that had (its connections may still be
+  // open) goes on being followed: its connections, their FIN or RST unseen, would stay records
+  // till their timers, and a shard's --max-connections would end connections the scan of every
+  // flow did not (a first version, found by a review). Each shard then holds some of the
+  // connections the scan of every flow held, each as there: where that scan ended none early, none
+  // is; where it did, every flow of the shard is followed.
   const wholeShards = selected.wholeShards;
-  const flowsBelow = (end: number) => end > MAX_FLOW_SET ? null : new Set(selected.flowHashes.subarray(from, from + end));
-  let flowHashes = flowsBelow(cut);
-  const tracksFlow = (hash: number) => flowHashes === null || flowHashes.has(hash) || (wholeShards.size > 0 && wholeShards.has(virtualShard(hash)));
+  const inWholeShard = (hash: number) => wholeShards.size > 0 && wholeShards.has(virtualShard(hash));
+  const flowHashes = order.ids.length > MAX_FLOW_SET ? null : new Set(selected.flowHashes.subarray(from));
+  const came = new Set<number>(); // flows followed that a packet came in, this pass
+  let followed = flowHashes;
+  const tracksFlow = flowHashes === null ? undefined : (hash: number) => {
+    if (!followed!.has(hash) && !inWholeShard(hash)) return false;
+    came.add(hash);
+    return true;
+  };
+  const followBelowCut = () => {
+    if (flowHashes === null) return;
+    followed = new Set(selected.flowHashes.subarray(from, from + cut));
+    for (const hash of came) followed.add(hash);
+  };
   let parted: number | null = null;
   const tracker = new ConnectionTracker({ ...options, tracksFlow }, (store, slot) => {
     if (kept.stateOf(slot) !== KEEPING) {
@@ -102,7 +118,7 @@ async function drawPass(
       kept.letGo(slot);
     }
     order.keepBelow(cut); // ladders past it already drawn wait no longer: the next pass draws them again
-    flowHashes = flowsBelow(cut);
+    followBelowCut();
   };
   const captures: CaptureSummary[] = [];
   try {
@@ -121,9 +137,9 @@ async function drawPass(
   if (parted !== null || order.handed !== cut) {
     const id = parted ?? connectionId(order.ids[order.handed]!);
     if (packetCounts(captures) !== packetCounts(selected.captures)) {
-      throw Object.assign(new Error(`the capture changed between the ladder's two passes (is it still being written?): connection ${id} ended otherwise`), { code: "input.changed" });
+      throw Object.assign(new Error(`the capture changed between the ladder's passes (is it still being written?): connection ${id} ended otherwise`), { code: "input.changed" });
     }
-    throw new Error(`the ladder's two passes disagree on connection ${id}: the reference and WebAssembly trackers parted`);
+    throw new Error(`the ladder's passes disagree on connection ${id}: the reference and WebAssembly trackers parted`);
   }
   return from + cut;
 }

@@ -33,6 +33,15 @@ describe("the status line", () => {
   });
 });
 
+/** Resolves once process `pid` catches SIGUSR2 (a JavaScript listener for it is installed). */
+async function listening(pid: number): Promise<void> {
+  for (;;) {
+    const caught = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    if (caught !== undefined && (BigInt(`0x${caught}`) & (1n << 11n)) !== 0n) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe.each(["SIGUSR1", "SIGUSR2"] as const)("kill -%s on a running scan (SIGUSR2: for Deno, which opens its inspector on SIGUSR1)", (signal) => {
   it("prints one line on standard error, no debugger, and the scan ends as it would have", async () => {
     // Standard input fed in two halves: the scan waits for the second while the signal comes.
@@ -42,13 +51,15 @@ describe.each(["SIGUSR1", "SIGUSR2"] as const)("kill -%s on a running scan (SIGU
     child.stderr.setEncoding("utf8").on("data", (d: string) => { stderr += d; });
     const half = 4096;
     child.stdin.write(SAMPLE.subarray(0, half));
-    // Not before the command's listener is there: until then Node answers SIGUSR1 by opening its
-    // inspector (Node 20 has no flag against it). A loaded machine took more than 200 ms to start
-    // it (a CI run beside two more); the scan waits for the second half meanwhile.
+    // Not before the command's listeners are there: until then Node answers SIGUSR1 by opening
+    // its inspector (Node 20 has no flag against it) and SIGUSR2 ends the process. A loaded
+    // machine took more than 200 ms to start them (two CI runs beside it): asked once the process
+    // catches SIGUSR2, which Node does only for a listener (/proc/PID/status, SigCgt: bit 11).
+    await listening(child.pid!);
     const answered = new Promise<void>((resolve) => {
-      let ask: NodeJS.Timeout | undefined;
-      const first = setTimeout(() => { ask = setInterval(() => child.kill(signal), 200); }, 1500);
-      child.stderr.on("data", () => { if (stderr.includes("\n")) { clearTimeout(first); clearInterval(ask); resolve(); } });
+      const ask = setInterval(() => child.kill(signal), 200);
+      child.kill(signal);
+      child.stderr.on("data", () => { if (stderr.includes("\n")) { clearInterval(ask); resolve(); } });
     });
     await answered;
     child.stdin.end(SAMPLE.subarray(half));

@@ -6,7 +6,7 @@ import { scan, createLineScanner, compileFilter, type ConnectionRecord, type Sca
 import { writePcap } from "../../helpers/capture-writer.js";
 import { scanWithBothTrackers } from "../../helpers/both-trackers.js";
 import { Conversation, merge } from "../../helpers/conversation.js";
-import { F } from "../../helpers/packets.js";
+import { F, ethernet, tcpIp } from "../../helpers/packets.js";
 
 const { SYN, ACK, FIN, RST, PSH, ECE, CWR } = F;
 
@@ -135,6 +135,22 @@ describe("handshakes", () => {
     const lines = Buffer.concat(parts).toString("utf8").trim().split("\n").map((l) => JSON.parse(l) as ConnectionRecord);
     expect(lines.map((l) => l.teardown.kind)).toEqual(["reused", "open"]);
     expect(await connectionsOf(c, {}).then((r) => r.filter((x) => compileFilter("teardown reused").matches(x)).length)).toBe(1);
+  });
+
+  it("a connection of refused packets only (bad checksums) that its idle timer ended timed out, not open at the end", async () => {
+    // Found by a review: REMOVED_IDLE_EMPTY fell through to "open" ("still open when the capture ended").
+    const T = 1_700_000_000;
+    const frames = [
+      { data: ethernet(tcpIp({ sport: 40000, dport: 80, flags: ACK | PSH, payload: 10, badChecksum: true, seq: 5, ack: 9 })), sec: T, nsec: 0 },
+      { data: ethernet(tcpIp({ sport: 40000, dport: 80, flags: ACK, payload: 0, badChecksum: true, seq: 15, ack: 9 })), sec: T, nsec: 1000 },
+      { data: ethernet(tcpIp({ sport: 41000, dport: 80, flags: SYN })), sec: T + 60, nsec: 0 },
+    ];
+    const [empty, later] = (await scanWithBothTrackers(writePcap(frames), { verifyChecksums: true })).connections;
+    expect(empty).toMatchObject({ history: "C", teardown: { kind: "timeout" } });
+    expect(later!.teardown.kind).toBe("open");
+    const parts: Uint8Array[] = [];
+    for await (const chunk of createLineScanner(writePcap(frames), { threads: 1, verifyChecksums: true }, { format: "ndjson" }).chunks()) parts.push(chunk.slice());
+    expect(Buffer.concat(parts).toString("utf8").trim().split("\n").map((l) => (JSON.parse(l) as ConnectionRecord).teardown.kind)).toEqual(["timeout", "open"]);
   });
 
   it("aborted: the SYN/ACK answered by RST", async () => {

@@ -12,6 +12,7 @@ import { findSelected } from "../../../sdk/ladder/find-selected.js";
 import { drawSelected } from "../../../sdk/ladder/draw-selected.js";
 import { laddersInOnePass } from "../../../sdk/ladder/ladder-one-pass.js";
 import { readTwice } from "../../../sdk/ladder/ladder-capture.js";
+import { virtualShard } from "../../../sdk/connections/tracker-options.js";
 import { writePcap } from "../../helpers/capture-writer.js";
 import { Conversation, merge } from "../../helpers/conversation.js";
 import { F, ethernet } from "../../helpers/packets.js";
@@ -255,9 +256,9 @@ describe("ladders in two passes: traffic where other packets matter", () => {
 
   it("past its bound of packets kept, lets the latest-begun go to further passes: the same ladders, in id order", async () => {
     // 60 connections open at once, 40 packets each, interleaved (2 400 kept at the peak), under a
-    // bound of 200: each pass draws a few and lets the rest go to the next. Some end before the
-    // cut comes down to them (the ladders held for them are forgotten and drawn again), one is
-    // held in the temporary file (maxWaiting 1), one is let go while open.
+    // bound of 200, read 1 KiB at a time (small batches: the cut comes down while packets still
+    // come): each pass draws a few and lets the rest go to the next; ladders held back, in memory
+    // or in the temporary file (maxWaiting 1), are forgotten past the cut and drawn again.
     const conversations = Array.from({ length: 60 }, (_, k) => {
       const c = new Conversation({ clientPort: 43000 + k, start: 1_700_000_000 + k / 1000 }).c(SYN).s(SYN | ACK).c(ACK);
       for (let p = 0; p < 16 + (k % 7) * 3; p++) c.c({ flags: ACK | PSH, payload: 10, dt: 7 + (k % 5) }).s({ flags: ACK, dt: 1 });
@@ -267,10 +268,10 @@ describe("ladders in two passes: traffic where other packets matter", () => {
     const filter = compileFilter("tcp");
     const one = await onePass(capture, filter, {}, Infinity);
     for (const [bound, maxWaiting] of [[200, 1], [1_000, 4], [100_000, 2]] as const) {
-      const found = await findSelected([capture], filter, {}, Infinity);
+      const found = await findSelected([capture], filter, { chunkSize: 1024 }, Infinity);
       const ladders: ConnectionLadder[] = [];
       const progress: { bytesRead: number; pass?: number }[] = [];
-      const { passes } = await drawSelected([capture], filter, { onProgress: (p) => progress.push(p) }, found, (l) => { ladders.push(l); }, maxWaiting, bound);
+      const { passes } = await drawSelected([capture], filter, { chunkSize: 1024, onProgress: (p) => progress.push(p) }, found, (l) => { ladders.push(l); }, maxWaiting, bound);
       expect(ladders.map(renderLadder), `bound ${bound}`).toEqual(one.ladders.map(renderLadder));
       expect(ladders, `bound ${bound}`).toEqual(one.ladders);
       if (bound === 100_000) expect(passes).toBe(1);
@@ -279,6 +280,37 @@ describe("ladders in two passes: traffic where other packets matter", () => {
       const starts = progress.filter((p) => p.bytesRead === 0).map((p) => p.pass);
       expect(starts, `bound ${bound}`).toEqual(Array.from({ length: passes }, (_, k) => k + 2));
       expect(progress.every((p, k) => k === 0 || p.pass! >= progress[k - 1]!.pass!)).toBe(true);
+    }
+  });
+
+  it("in passes past its bound, the same connections end as in one pass where --max-connections bites", async () => {
+    // Found by a review: a pass that stopped following the flows left past the cut kept their
+    // connections as records, their FIN or RST unseen, and a shard's --max-connections (here 2 a
+    // shard) then ended a drawn connection the scan of every flow did not (evicted, not fin-3).
+    const T0 = 1_700_000_000;
+    const probe = writePcap(merge(...Array.from({ length: 300 }, (_, k) => new Conversation({ clientPort: 44000 + k, start: T0 + k / 1000 }).c(SYN))));
+    const seen = await findSelected([probe], compileFilter("tcp"), {}, Infinity);
+    const byShard = new Map<number, number[]>();
+    seen.ids.forEach((id, k) => { const s = virtualShard(seen.flowHashes[k]!); byShard.set(s, [...(byShard.get(s) ?? []), 44000 + id - 1]); });
+    const [pX, pW, pL] = [...byShard.values()].find((ports) => ports.length >= 3)!;
+    const x = new Conversation({ clientPort: pX, start: T0 }).c(SYN).s(SYN | ACK).c(ACK).c({ flags: ACK | PSH, payload: 10 }).s(ACK)
+      .wait(60_000).c(FIN | ACK).s(FIN | ACK).c(ACK);
+    const w = new Conversation({ clientPort: pW, start: T0 + 0.1 }).c(SYN).s(SYN | ACK).c(ACK).c(RST);
+    const l = new Conversation({ clientPort: pL, start: T0 + 20 }).c(SYN).s(SYN | ACK).c(ACK);
+    for (let p = 0; p < 60; p++) l.c({ flags: ACK | PSH, payload: 10, dt: 10 }).s({ flags: ACK, dt: 1 });
+    l.c(FIN | ACK).s(FIN | ACK).c(ACK);
+    const n = new Conversation({ clientPort: pW, start: T0 + 40, clientIsn: 90000 }).c(SYN).s(SYN | ACK).c(ACK)
+      .c({ flags: ACK | PSH, payload: 10, dt: 1000 }).s(ACK).c(FIN | ACK).s(FIN | ACK).c(ACK);
+    const capture = writePcap(merge(x, w, l, n));
+    const options: ScanOptions = { maxConnections: 128, chunkSize: 1024 }, filter = compileFilter("tcp");
+    const one = await onePass(capture, filter, options, Infinity);
+    expect(one.ladders[0]!.connection.teardown.kind).toBe("fin-3");
+    const found = await findSelected([capture], filter, options, Infinity);
+    for (const bound of [100_000, 50]) {
+      const ladders: ConnectionLadder[] = [];
+      const { passes } = await drawSelected([capture], filter, options, found, (ladder) => { ladders.push(ladder); }, 2, bound);
+      expect(passes, `bound ${bound}`).toBe(bound === 50 ? 2 : 1);
+      expect(ladders.map(renderLadder), `bound ${bound}`).toEqual(one.ladders.map(renderLadder));
     }
   });
 
