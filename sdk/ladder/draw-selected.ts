@@ -44,12 +44,17 @@ export async function drawSelected(
   let passes = 0;
   for (let from = 0; from < selected.ids.length; passes++) {
     // The progress of each pass from 0, with its number (the first pass, findSelected's, is 1).
-    const onProgress = options.onProgress, pass = passes + 2;
-    onProgress?.({ bytesRead: 0, storedBytesRead: 0, pass });
-    const passOptions = onProgress ? { ...options, onProgress: (p: DecodeProgress) => onProgress({ ...p, pass }) } : options;
+    const passOptions = inPass(options, passes + 2);
+    passOptions.onProgress?.({ bytesRead: 0, storedBytesRead: 0 });
     from = await drawPass(inputs, filter, passOptions, selected, from, onLadder, maxWaiting, keptPackets);
   }
   return { passes };
+}
+
+/** `options` whose progress reports say they come from a ladder's pass `pass` over its inputs. */
+export function inPass(options: ScanOptions, pass: number): ScanOptions {
+  const onProgress = options.onProgress;
+  return onProgress ? { ...options, onProgress: (p: DecodeProgress) => onProgress({ ...p, pass }) } : options;
 }
 
 /** One pass: draws the selected from index `from` on, as many as memory allows; returns the index it drew up to. */
@@ -111,12 +116,9 @@ async function drawPass(
   // earliest-begun of them: each pass draws one at least), and with them every one after them
   // (taken highest first, so none kept lies past the cut).
   const letGo = () => {
-    while (kept.objects > keptPackets * 0.75 && kept.keeping > 1) {
-      const slot = keptIds.takeHighest();
-      if (slot === null) break;
-      cut = Math.min(cut, order.indexOf(tracker.store.id[slot]!));
-      kept.letGo(slot);
-    }
+    const slots = kept.letGoLatest(keptIds, keptPackets, 1);
+    if (slots.length === 0) return;
+    for (const slot of slots) cut = Math.min(cut, order.indexOf(tracker.store.id[slot]!));
     order.keepBelow(cut); // ladders past it already drawn wait no longer: the next pass draws them again
     followBelowCut();
   };
@@ -125,7 +127,7 @@ async function drawPass(
     for await (const { batch, packetBase } of decodeInputs(inputs, options, captures)) {
       tracker.packetBase = packetBase;
       tracker.processBatch(batch);
-      if (kept.objects > keptPackets) letGo();
+      letGo();
       for (const ladder of order.due()) await onLadder(ladder);
       if (order.handed === cut) return from + cut; // the rest of the input cannot change them
     }

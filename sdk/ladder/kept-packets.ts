@@ -9,6 +9,7 @@ import * as L from "../../assembly/layout.js";
 import type { PacketBatch } from "../decoder/packet-batch.js";
 import type { TrackerHooks } from "../connections/tracker-options.js";
 import type { LadderPacket, SynOptions } from "./ladder-capture.js";
+import type { KeptIds } from "./kept-ids.js";
 
 const KEEP_HEAD = 400;
 const KEEP_TAIL = 100;
@@ -97,6 +98,23 @@ export class KeptPackets {
   letGo(slot: number): void {
     this.setState(slot, LET_GO);
     this.drop(slot);
+  }
+
+  /**
+   * Past `bound` packet objects, lets go of the packets of the latest-begun connections kept
+   * (`ids`, the highest first) down to three quarters of it, while more than `keepAtLeast` are
+   * kept; returns the slots let go.
+   */
+  letGoLatest(ids: KeptIds, bound: number, keepAtLeast: number): number[] {
+    const slots: number[] = [];
+    if (this.objects <= bound) return slots;
+    while (this.objects > bound * 0.75 && this.keeping > keepAtLeast) {
+      const slot = ids.takeHighest();
+      if (slot === null) break;
+      this.letGo(slot);
+      slots.push(slot);
+    }
+    return slots;
   }
 
   /** The connection in `slot` ended: its state is forgotten. */

@@ -14,7 +14,7 @@ import type { ConnectionFilter } from "../filter/connection-filter.js";
 import type { ScanOptions } from "../scan.js";
 import { checkInputs, checkLadderArguments, checkOnLadder } from "../options.js";
 import { findSelected, type SelectedConnections } from "./find-selected.js";
-import { drawSelected } from "./draw-selected.js";
+import { drawSelected, inPass } from "./draw-selected.js";
 import { laddersInOnePass } from "./ladder-one-pass.js";
 import { poolScanMemories } from "../wasm-memory.js";
 
@@ -132,8 +132,7 @@ export async function drawLadders(
   poolScanMemories(false);
   let selected: SelectedConnections;
   try {
-    const onProgress = options.onProgress;
-    selected = await findSelected(inputs, filter, onProgress ? { ...options, onProgress: (p) => onProgress({ ...p, pass: 1 }) } : options, limit);
+    selected = await findSelected(inputs, filter, inPass(options, 1), limit);
   } finally {
     poolScanMemories(true);
   }

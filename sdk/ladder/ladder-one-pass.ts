@@ -94,13 +94,7 @@ export async function laddersInOnePass(
     for (const s of keptIds.takeAbove(cutoff())) kept.countOnly(s); // they can no longer be drawn
     // Past the bound, the latest-begun connections' packets go, down to three quarters of it,
     // while more than the first `limit` (at most ALWAYS_KEPT) are kept.
-    if (kept.objects > keptPackets) {
-      while (kept.objects > keptPackets * 0.75 && kept.keeping > Math.min(limit, ALWAYS_KEPT)) {
-        const slot = keptIds.takeHighest();
-        if (slot === null) break;
-        kept.letGo(slot);
-      }
-    }
+    kept.letGoLatest(keptIds, keptPackets, Math.min(limit, ALWAYS_KEPT));
     const before = everyOneEnded ? Infinity : Math.min(heldOldestKey(tracker), keptIds.lowestId());
     while (ready.size > 0 && ready.minId() < before) {
       const ladder = ready.shift();
